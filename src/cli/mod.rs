@@ -1,0 +1,110 @@
+//! Command-line parsing and dispatch.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use drinfra::config::CliInput;
+use drinfra::render::style::Style;
+
+mod console;
+mod fmt;
+mod validate;
+
+#[derive(Parser)]
+#[command(name = "drinfra", version, about = "Plan, apply and fail over a disaster-recovery platform on Azure, from Terraform-language stacks.")]
+pub struct Cli {
+    /// Run as if started in DIR.
+    #[arg(short = 'C', long = "chdir", global = true, value_name = "DIR")]
+    chdir: Option<PathBuf>,
+    /// Never colour the output (NO_COLOR is honoured too).
+    #[arg(long, global = true)]
+    no_color: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check the configuration and evaluate it, reporting every error.
+    Validate(validate::ValidateArgs),
+    /// Rewrite configuration files in the canonical layout.
+    Fmt(fmt::FmtArgs),
+    /// Evaluate expressions read from standard input in the root module.
+    Console(console::ConsoleArgs),
+    /// Print the version.
+    Version,
+}
+
+/// `--var` and `--var-file`, kept in command-line order (later wins).
+#[derive(Args, Debug, Default)]
+pub struct VarArgs {
+    /// Set a root variable: NAME=VALUE (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// Read root variables from a .tfvars or .tfvars.json file (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+}
+
+impl VarArgs {
+    /// The options in the order they appeared on the command line.
+    pub fn ordered(&self) -> Vec<CliInput> {
+        let args: Vec<String> = std::env::args().collect();
+        let mut vars = self.vars.iter();
+        let mut files = self.var_files.iter();
+        let mut out = Vec::new();
+        for a in &args {
+            if a == "--var" || a.starts_with("--var=") {
+                if let Some(v) = vars.next() {
+                    out.push(CliInput::Var(v.clone()));
+                }
+            } else if a == "--var-file" || a.starts_with("--var-file=") {
+                if let Some(f) = files.next() {
+                    out.push(CliInput::File(f.clone()));
+                }
+            }
+        }
+        out.extend(vars.map(|v| CliInput::Var(v.clone())));
+        out.extend(files.map(|f| CliInput::File(f.clone())));
+        out
+    }
+}
+
+/// What every command needs from the global flags.
+pub struct Env {
+    pub dir: PathBuf,
+    pub style: Style,
+    pub vars: Vec<(String, String)>,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal();
+    if let Some(dir) = &cli.chdir {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            eprintln!("error: cannot change to directory {}: {e}", dir.display());
+            return ExitCode::from(1);
+        }
+    }
+    let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let env = Env { dir, style: Style { color }, vars: std::env::vars().collect() };
+    let result = match cli.command {
+        Command::Validate(a) => validate::run(&env, a),
+        Command::Fmt(a) => fmt::run(&env, a),
+        Command::Console(a) => console::run(&env, a),
+        Command::Version => {
+            println!("drinfra v{}", env!("CARGO_PKG_VERSION"));
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{}: {e:#}", env.style.red_bold("error"));
+            ExitCode::from(1)
+        }
+    }
+}

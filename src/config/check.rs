@@ -1,0 +1,191 @@
+//! Static checks that need no evaluation: every reference names something
+//! declared, and `count`/`each` appear only where they are defined. These
+//! run over every expression, including bodies that evaluation may skip
+//! (a resource with `count = 0`).
+
+use hcl_edit::structure::{Body, Structure};
+
+use super::model::{Config, Expr, Module};
+use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
+use crate::lang::refs::{Reference, Step, references};
+
+#[derive(Clone, Default)]
+struct Ctx {
+    count: bool,
+    each: bool,
+    bound: Vec<String>,
+}
+
+/// Checks every module of the configuration.
+pub fn check(config: &Config) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    for m in &config.modules {
+        let c = Checker { config, module: m };
+        c.module(&mut diags);
+    }
+    diags
+}
+
+struct Checker<'a> {
+    config: &'a Config,
+    module: &'a Module,
+}
+
+fn err(summary: &str, detail: String, file: FileId, r: &Reference) -> Diagnostic {
+    Diagnostic::error(summary).with_detail(detail).at(Some(Span::new(file, r.span.clone())))
+}
+
+impl Checker<'_> {
+    fn module(&self, d: &mut Diagnostics) {
+        let m = self.module;
+        let plain = Ctx::default();
+        for l in m.locals.values() {
+            self.expr(&l.value, &plain, d);
+        }
+        for o in m.outputs.values() {
+            self.expr(&o.value, &plain, d);
+        }
+        for v in m.variables.values() {
+            for val in &v.validations {
+                self.expr(&val.condition, &plain, d);
+                self.expr(&val.error_message, &plain, d);
+            }
+        }
+        for r in m.resources.values() {
+            let ctx = Ctx { count: r.count.is_some(), each: r.for_each.is_some(), bound: vec![] };
+            for e in r.count.iter().chain(r.for_each.iter()) {
+                self.expr(e, &plain, d);
+            }
+            for (file, rf) in &r.depends_on {
+                self.reference(*file, rf, &plain, d);
+            }
+            for e in &r.lifecycle.replace_triggered_by {
+                self.expr(e, &ctx, d);
+            }
+            self.body(r.body.file, &r.body.body, &ctx, d);
+        }
+        for c in m.module_calls.values() {
+            let ctx = Ctx { count: c.count.is_some(), each: c.for_each.is_some(), bound: vec![] };
+            for e in c.count.iter().chain(c.for_each.iter()) {
+                self.expr(e, &plain, d);
+            }
+            for (_, e) in c.inputs.values() {
+                self.expr(e, &ctx, d);
+            }
+            if let Some(child) = self.config.modules.get(c.child) {
+                for (name, (span, _)) in &c.inputs {
+                    if !child.variables.contains_key(name) {
+                        d.push(Diagnostic::error("Unsupported argument").with_detail(format!("An argument named {name:?} is not expected here: module {:?} declares no variable of that name.", c.name)).at(Some(span.clone())));
+                    }
+                }
+                for (name, v) in &child.variables {
+                    if v.default.is_none() && !c.inputs.contains_key(name) {
+                        d.push(Diagnostic::error("Missing required argument").with_detail(format!("The argument {name:?} is required, but no definition was found.")).at(Some(c.span.clone())));
+                    }
+                }
+            }
+        }
+    }
+
+    fn body(&self, file: FileId, body: &Body, ctx: &Ctx, d: &mut Diagnostics) {
+        for s in body.iter() {
+            match s {
+                Structure::Attribute(a) => self.expr(&Expr { file, expr: a.value.clone() }, ctx, d),
+                Structure::Block(b) if b.ident.value().as_str() == "dynamic" => {
+                    let label = b.labels.first().map(|l| l.as_str().to_string()).unwrap_or_default();
+                    if let Some(fe) = b.body.get_attribute("for_each") {
+                        self.expr(&Expr { file, expr: fe.value.clone() }, ctx, d);
+                    }
+                    let iter = b
+                        .body
+                        .get_attribute("iterator")
+                        .and_then(|a| references(&a.value).first().map(|r| r.root.clone()))
+                        .unwrap_or(label);
+                    let mut inner = ctx.clone();
+                    inner.bound.push(iter);
+                    for content in b.body.get_blocks("content") {
+                        self.body(file, &content.body, &inner, d);
+                    }
+                }
+                Structure::Block(b) => self.body(file, &b.body, ctx, d),
+            }
+        }
+    }
+
+    fn expr(&self, e: &Expr, ctx: &Ctx, d: &mut Diagnostics) {
+        for r in references(&e.expr) {
+            self.reference(e.file, &r, ctx, d);
+        }
+    }
+
+    fn reference(&self, file: FileId, r: &Reference, ctx: &Ctx, d: &mut Diagnostics) {
+        let m = self.module;
+        if ctx.bound.contains(&r.root) {
+            return;
+        }
+        let name = r.attr(0);
+        match r.root.as_str() {
+            "var" => match name {
+                Some(n) if m.variables.contains_key(n) => {}
+                Some(n) => d.push(err("Reference to undeclared input variable", format!("An input variable with the name {n:?} has not been declared. This variable can be declared with a variable {n:?} {{}} block."), file, r)),
+                None => d.push(err("Invalid reference", "The \"var\" object must be followed by an attribute name, like var.region.".into(), file, r)),
+            },
+            "local" => match name {
+                Some(n) if m.locals.contains_key(n) => {}
+                Some(n) => d.push(err("Reference to undeclared local value", format!("A local value with the name {n:?} has not been declared."), file, r)),
+                None => d.push(err("Invalid reference", "The \"local\" object must be followed by an attribute name, like local.name.".into(), file, r)),
+            },
+            "module" => match name {
+                Some(n) => match m.module_calls.get(n) {
+                    None => d.push(err("Reference to undeclared module", format!("No module call named {n:?} is declared in this module."), file, r)),
+                    Some(call) => {
+                        let Some(child) = self.config.modules.get(call.child) else { return };
+                        let expanded = call.count.is_some() || call.for_each.is_some();
+                        let out_step = if expanded { 2 } else { 1 };
+                        if let Some(Step::Attr(o)) = r.steps.get(out_step) {
+                            if !child.outputs.contains_key(o) {
+                                d.push(err("Unsupported attribute", format!("This object does not have an attribute named {o:?}: module {n:?} declares no output of that name."), file, r));
+                            }
+                        }
+                    }
+                },
+                None => d.push(err("Invalid reference", "The \"module\" object must be followed by a module name, like module.network.".into(), file, r)),
+            },
+            "count" => {
+                if !ctx.count {
+                    d.push(err("Reference to \"count\" in non-counted context", "The \"count\" object can only be used in \"module\", \"resource\", and \"data\" blocks, and only when the \"count\" argument is set.".into(), file, r));
+                } else if name != Some("index") {
+                    d.push(err("Invalid \"count\" attribute", "The \"count\" object has only the attribute \"index\".".into(), file, r));
+                }
+            }
+            "each" => {
+                if !ctx.each {
+                    d.push(err("Reference to \"each\" in context without for_each", "The \"each\" object can be used only in \"module\" or \"resource\" blocks, and only when the \"for_each\" argument is set.".into(), file, r));
+                } else if !matches!(name, Some("key" | "value")) {
+                    d.push(err("Invalid \"each\" attribute", "The \"each\" object has only the attributes \"key\" and \"value\".".into(), file, r));
+                }
+            }
+            "path" => {
+                if !matches!(name, Some("module" | "root" | "cwd")) {
+                    d.push(err("Invalid \"path\" attribute", "The \"path\" object has only the attributes \"module\", \"root\" and \"cwd\".".into(), file, r));
+                }
+            }
+            "terraform" | "drinfra" => {
+                if name != Some("workspace") {
+                    d.push(err("Invalid \"terraform\" attribute", "The only supported attribute is \"workspace\".".into(), file, r));
+                }
+            }
+            "self" => d.push(err("Invalid \"self\" reference", "The \"self\" object is only available in provisioner and connection blocks, which drinfra does not support.".into(), file, r)),
+            "data" => match (r.attr(0), r.attr(1)) {
+                (Some(t), Some(n)) if m.resources.contains_key(&format!("data.{t}.{n}")) => {}
+                (Some(t), Some(n)) => d.push(err("Reference to undeclared resource", format!("A data resource {t:?} {n:?} has not been declared in this module."), file, r)),
+                _ => d.push(err("Invalid reference", "A reference to a data source must be followed by the type and name, like data.T.NAME.".into(), file, r)),
+            },
+            root => match name {
+                Some(n) if m.resources.contains_key(&format!("{root}.{n}")) => {}
+                Some(n) => d.push(err("Reference to undeclared resource", format!("A managed resource {root:?} {n:?} has not been declared in this module."), file, r)),
+                None => d.push(err("Invalid reference", format!("There is no variable named {root:?}. A reference to a resource type must be followed by at least one attribute access, specifying the resource name."), file, r)),
+            },
+        }
+    }
+}

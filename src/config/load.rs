@@ -1,0 +1,630 @@
+//! Reading a stack directory: parse every `*.tf` / `*.hcl` file with
+//! hcl-edit, decode the top-level blocks into the model, load local
+//! modules, and report every problem found with its place.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::structure::{Attribute, Block, Body, Structure};
+
+use super::model::*;
+use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
+use crate::lang::refs::{Reference, references};
+use crate::lang::types::parse_type;
+use crate::lang::{Evaluator, Scope, Type, Value};
+
+/// Loads the stack in `dir` and every local module it calls.
+pub fn load(dir: &Path) -> (Config, Diagnostics) {
+    let mut loader = Loader { config: Config::default(), diags: Diagnostics::default(), stack: Vec::new() };
+    loader.config.modules.push(Module::default());
+    loader.load_module(dir, 0);
+    (loader.config, loader.diags)
+}
+
+/// Parses one file's text, registering it in the source map.
+pub fn parse_file(sources: &mut crate::diag::SourceMap, path: PathBuf, text: String) -> (FileId, Result<Body, Diagnostic>) {
+    let id = sources.add(path, text);
+    let text = sources.text(id);
+    match hcl_edit::parser::parse_body(text) {
+        Ok(b) => (id, Ok(b)),
+        Err(e) => {
+            let file = sources.get(id);
+            let loc = e.location();
+            let start = file.offset_of(loc.line(), loc.column());
+            let end = (start + 1).min(text.len()).max(start);
+            let msg = e.message().to_string();
+            (id, Err(Diagnostic::error(format!("Invalid syntax: {msg}")).at(Some(Span::new(id, start..end)))))
+        }
+    }
+}
+
+/// The configuration files of a directory, in name order.
+pub fn config_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    !n.starts_with('.') && (n.ends_with(".tf") || (n.ends_with(".hcl") && !n.ends_with(".lock.hcl")))
+                })
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+struct Loader {
+    config: Config,
+    diags: Diagnostics,
+    /// Directories being loaded, to catch modules that call themselves.
+    stack: Vec<PathBuf>,
+}
+
+fn span_of(file: FileId, x: &impl hcl_edit::Span) -> Span {
+    Span::new(file, x.span().unwrap_or(0..0))
+}
+
+fn err(summary: &str, detail: impl Into<String>, span: Span) -> Diagnostic {
+    Diagnostic::error(summary).with_detail(detail).at(Some(span))
+}
+
+impl Loader {
+    fn load_module(&mut self, dir: &Path, index: usize) {
+        let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        self.stack.push(canonical);
+        let mut module = Module { dir: dir.to_path_buf(), ..Module::default() };
+        let files = match config_files(dir) {
+            Ok(f) => f,
+            Err(e) => {
+                self.diags.push(Diagnostic::error(format!("Cannot read configuration directory {}: {e}", dir.display())));
+                Vec::new()
+            }
+        };
+        if files.is_empty() && self.diags.is_empty() {
+            self.diags.push(Diagnostic::error(format!("No configuration files in {}", dir.display())).with_detail("A stack is a directory of *.tf or *.hcl files."));
+        }
+        let mut pending_calls = Vec::new();
+        for path in files {
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.diags.push(Diagnostic::error(format!("Cannot read {}: {e}", path.display())));
+                    continue;
+                }
+            };
+            let (file, parsed) = parse_file(&mut self.config.sources, path, text);
+            module.files.push(file);
+            match parsed {
+                Ok(body) => self.decode_file(file, &body, &mut module, &mut pending_calls),
+                Err(d) => self.diags.push(d),
+            }
+        }
+        // Child modules are loaded after the whole parent is decoded.
+        for name in pending_calls {
+            let call = module.module_calls.get(&name).cloned();
+            let Some(mut call) = call else { continue };
+            let child_dir = dir.join(&call.source);
+            let canonical = child_dir.canonicalize().unwrap_or_else(|_| child_dir.clone());
+            if self.stack.contains(&canonical) {
+                self.diags.push(err("Module calls itself", format!("Module {:?} at {:?} is already being loaded; module calls must not form a cycle.", name, call.source), call.span.clone()));
+                continue;
+            }
+            if !child_dir.is_dir() {
+                self.diags.push(err("Module not found", format!("The module directory {:?} does not exist.", child_dir.display().to_string()), call.span.clone()));
+                continue;
+            }
+            let child = self.config.modules.len();
+            self.config.modules.push(Module::default());
+            call.child = child;
+            module.module_calls.insert(name, call);
+            self.load_module(&child_dir, child);
+        }
+        self.config.modules[index] = module;
+        self.stack.pop();
+    }
+
+    fn decode_file(&mut self, file: FileId, body: &Body, m: &mut Module, pending: &mut Vec<String>) {
+        for s in body.iter() {
+            match s {
+                Structure::Attribute(a) => self.diags.push(err(
+                    "Unsupported argument",
+                    format!("An argument named {:?} is not expected here.", a.key.value().as_str()),
+                    span_of(file, &a.key),
+                )),
+                Structure::Block(b) => self.decode_block(file, b, m, pending),
+            }
+        }
+    }
+
+    fn labels(&mut self, file: FileId, b: &Block, want: &[&str]) -> Option<Vec<String>> {
+        let kind = b.ident.value().as_str();
+        if b.labels.len() != want.len() {
+            let detail = if want.is_empty() {
+                format!("A {kind} block must not have labels.")
+            } else {
+                format!("A {kind} block needs {} label(s): {}.", want.len(), want.join(", "))
+            };
+            let summary = if b.labels.len() < want.len() { "Missing name for block" } else { "Extraneous label for block" };
+            self.diags.push(err(summary, detail, span_of(file, &b.ident)));
+            return None;
+        }
+        for l in &b.labels {
+            let s = l.as_str();
+            if !is_valid_name(s) {
+                self.diags.push(err("Invalid name", format!("{s:?} is not a valid name: a name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes."), span_of(file, l)));
+                return None;
+            }
+        }
+        Some(b.labels.iter().map(|l| l.as_str().to_string()).collect())
+    }
+
+    fn decode_block(&mut self, file: FileId, b: &Block, m: &mut Module, pending: &mut Vec<String>) {
+        let kind = b.ident.value().as_str();
+        let span = span_of(file, &b.ident);
+        match kind {
+            "variable" => {
+                let Some(l) = self.labels(file, b, &["name"]) else { return };
+                let v = self.decode_variable(file, b, &l[0]);
+                if let Some(prev) = m.variables.get(&l[0]) {
+                    self.duplicate("variable", &l[0], &prev.span.clone(), span);
+                } else {
+                    m.variables.insert(l[0].clone(), v);
+                }
+            }
+            "locals" => {
+                if self.labels(file, b, &[]).is_none() {
+                    return;
+                }
+                for s in b.body.iter() {
+                    match s {
+                        Structure::Attribute(a) => {
+                            let name = a.key.value().as_str().to_string();
+                            let lspan = span_of(file, &a.key);
+                            if let Some(prev) = m.locals.get(&name) {
+                                let prev = prev.span.clone();
+                                self.duplicate("local value", &name, &prev, lspan);
+                            } else {
+                                m.locals.insert(name.clone(), Local { name, span: lspan, value: Expr { file, expr: a.value.clone() } });
+                            }
+                        }
+                        Structure::Block(inner) => self.unexpected_block(file, inner, "locals"),
+                    }
+                }
+            }
+            "output" => {
+                let Some(l) = self.labels(file, b, &["name"]) else { return };
+                if let Some(o) = self.decode_output(file, b, &l[0]) {
+                    if let Some(prev) = m.outputs.get(&l[0]) {
+                        let prev = prev.span.clone();
+                        self.duplicate("output", &l[0], &prev, span);
+                    } else {
+                        m.outputs.insert(l[0].clone(), o);
+                    }
+                }
+            }
+            "resource" | "data" => {
+                let Some(l) = self.labels(file, b, &["type", "name"]) else { return };
+                let mode = if kind == "data" { Mode::Data } else { Mode::Managed };
+                let r = self.decode_resource(file, b, mode, &l[0], &l[1]);
+                let key = r.key();
+                if let Some(prev) = m.resources.get(&key) {
+                    let prev = prev.span.clone();
+                    self.duplicate(if mode == Mode::Data { "data source" } else { "resource" }, &key, &prev, span);
+                } else {
+                    m.resources.insert(key, r);
+                }
+            }
+            "module" => {
+                let Some(l) = self.labels(file, b, &["name"]) else { return };
+                if let Some(c) = self.decode_module_call(file, b, &l[0]) {
+                    if let Some(prev) = m.module_calls.get(&l[0]) {
+                        let prev = prev.span.clone();
+                        self.duplicate("module call", &l[0], &prev, span);
+                    } else {
+                        m.module_calls.insert(l[0].clone(), c);
+                        pending.push(l[0].clone());
+                    }
+                }
+            }
+            "moved" => {
+                if self.labels(file, b, &[]).is_none() {
+                    return;
+                }
+                self.check_body(file, &b.body, &["from", "to"], &[], "moved");
+                let (Some(from), Some(to)) = (self.required_attr(file, b, "from"), self.required_attr(file, b, "to")) else { return };
+                for e in [&from, &to] {
+                    if !is_address_expr(&e.expr) {
+                        self.diags.push(err("Invalid address", "A moved block's from and to must be resource or module addresses, such as aws_instance.a or module.b.", e.span().unwrap_or(span.clone())));
+                        return;
+                    }
+                }
+                m.moved.push(Moved { span, from, to });
+            }
+            "import" => {
+                if self.labels(file, b, &[]).is_none() {
+                    return;
+                }
+                self.check_body(file, &b.body, &["to", "id", "provider"], &[], "import");
+                let (Some(to), Some(id)) = (self.required_attr(file, b, "to"), self.required_attr(file, b, "id")) else { return };
+                m.imports.push(Import { span, to, id });
+            }
+            "provider" => {
+                let Some(l) = self.labels(file, b, &["name"]) else { return };
+                let alias = b.body.get_attribute("alias").and_then(|a| a.value.as_str().map(str::to_string));
+                m.providers.push(ProviderBlock { name: l[0].clone(), alias, span, body: BodyExpr { file, body: b.body.clone() } });
+            }
+            "drinfra" | "terraform" => {
+                if self.labels(file, b, &[]).is_none() {
+                    return;
+                }
+                self.decode_settings(file, b, &mut m.settings);
+            }
+            "check" | "removed" | "ephemeral" => self.diags.push(err(
+                "Unsupported block type",
+                format!("drinfra does not support {kind} blocks yet."),
+                span,
+            )),
+            other => self.diags.push(err(
+                "Unsupported block type",
+                format!("Blocks of type {other:?} are not expected here."),
+                span,
+            )),
+        }
+    }
+
+    fn duplicate(&mut self, what: &str, name: &str, first: &Span, again: Span) {
+        self.diags.push(err(
+            &format!("Duplicate {what}"),
+            format!("A {what} named {name:?} was already declared at line {}. Names must be unique within a module.", self.config.sources.get(first.file).line_col(first.range.start).line),
+            again,
+        ));
+    }
+
+    fn unexpected_block(&mut self, file: FileId, b: &Block, within: &str) {
+        self.diags.push(err("Unsupported block type", format!("Blocks of type {:?} are not expected in a {within} block.", b.ident.value().as_str()), span_of(file, &b.ident)));
+    }
+
+    /// Reports arguments and blocks not in the allowed lists.
+    fn check_body(&mut self, file: FileId, body: &Body, attrs: &[&str], blocks: &[&str], within: &str) {
+        let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+        for s in body.iter() {
+            match s {
+                Structure::Attribute(a) => {
+                    let k = a.key.value().as_str();
+                    let sp = span_of(file, &a.key);
+                    if !attrs.contains(&k) {
+                        self.diags.push(err("Unsupported argument", format!("An argument named {k:?} is not expected in a {within} block."), sp));
+                    } else if seen.contains_key(k) {
+                        self.diags.push(err("Attribute redefined", format!("The argument {k:?} was already set. Each argument may be set only once."), sp));
+                    } else {
+                        seen.insert(k.to_string(), sp);
+                    }
+                }
+                Structure::Block(b) => {
+                    if !blocks.contains(&b.ident.value().as_str()) {
+                        self.unexpected_block(file, b, within);
+                    }
+                }
+            }
+        }
+    }
+
+    fn required_attr(&mut self, file: FileId, b: &Block, name: &str) -> Option<Expr> {
+        match b.body.get_attribute(name) {
+            Some(a) => Some(Expr { file, expr: a.value.clone() }),
+            None => {
+                self.diags.push(err("Missing required argument", format!("The argument {name:?} is required, but no definition was found."), span_of(file, &b.ident)));
+                None
+            }
+        }
+    }
+
+    fn attr<'b>(&self, b: &'b Body, name: &str) -> Option<&'b Attribute> {
+        b.get_attribute(name)
+    }
+
+    /// A literal bool or string argument, evaluated without any scope.
+    fn literal(&mut self, file: FileId, a: &Attribute, ty: &Type) -> Option<Value> {
+        let ev = Evaluator::new(file, PathBuf::from("."));
+        match ev.eval(&a.value, &Scope::default()) {
+            Ok(v) => match crate::lang::convert::convert(&v, ty) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    self.diags.push(err("Invalid value", format!("{}: {}", a.key.value().as_str(), e.0), span_of(file, &a.value)));
+                    None
+                }
+            },
+            Err(e) => {
+                let detail = format!("{} {}", e.summary, e.detail);
+                self.diags.push(err("Invalid value", format!("The argument {:?} must be a literal value here: {detail}", a.key.value().as_str()), span_of(file, &a.value)));
+                None
+            }
+        }
+    }
+
+    fn literal_bool(&mut self, file: FileId, body: &Body, name: &str, default: bool) -> bool {
+        match self.attr(body, name) {
+            Some(a) => matches!(self.literal(file, a, &Type::Bool), Some(Value::Bool(true))),
+            None => default,
+        }
+    }
+
+    fn literal_string(&mut self, file: FileId, body: &Body, name: &str) -> Option<String> {
+        let a = self.attr(body, name)?;
+        match self.literal(file, a, &Type::String) {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn decode_variable(&mut self, file: FileId, b: &Block, name: &str) -> Variable {
+        let body = &b.body;
+        self.check_body(file, body, &["type", "default", "description", "sensitive", "nullable", "ephemeral"], &["validation"], "variable");
+        let ev = Evaluator::new(file, PathBuf::from("."));
+        let (ty, has_type) = match self.attr(body, "type") {
+            Some(a) => match parse_type(&a.value, &ev) {
+                Ok(t) => (t, true),
+                Err(e) => {
+                    self.diags.push(err("Invalid type specification", e.message, Span::new(file, e.span.unwrap_or(0..0))));
+                    (Type::Dynamic, true)
+                }
+            },
+            None => (Type::Dynamic, false),
+        };
+        let mut validations = Vec::new();
+        for vb in body.get_blocks("validation") {
+            self.check_body(file, &vb.body, &["condition", "error_message"], &[], "validation");
+            if let (Some(c), Some(m)) = (self.required_attr(file, vb, "condition"), self.required_attr(file, vb, "error_message")) {
+                validations.push(Validation { condition: c, error_message: m });
+            }
+        }
+        Variable {
+            name: name.to_string(),
+            span: span_of(file, &b.labels[0]),
+            ty,
+            has_type,
+            default: self.attr(body, "default").map(|a| Expr { file, expr: a.value.clone() }),
+            description: self.literal_string(file, body, "description"),
+            sensitive: self.literal_bool(file, body, "sensitive", false),
+            nullable: self.literal_bool(file, body, "nullable", true),
+            validations,
+        }
+    }
+
+    fn decode_output(&mut self, file: FileId, b: &Block, name: &str) -> Option<Output> {
+        let body = &b.body;
+        self.check_body(file, body, &["value", "description", "sensitive", "depends_on", "ephemeral"], &[], "output");
+        let value = self.required_attr(file, b, "value")?;
+        Some(Output {
+            name: name.to_string(),
+            span: span_of(file, &b.labels[0]),
+            value,
+            description: self.literal_string(file, body, "description"),
+            sensitive: self.literal_bool(file, body, "sensitive", false),
+            depends_on: self.depends_on(file, body).into_iter().map(|(_, r)| r).collect(),
+        })
+    }
+
+    fn depends_on(&mut self, file: FileId, body: &Body) -> Vec<(FileId, Reference)> {
+        let Some(a) = self.attr(body, "depends_on") else { return vec![] };
+        let Expression::Array(arr) = &a.value else {
+            self.diags.push(err("Invalid depends_on", "depends_on must be a list of references to resources or modules.", span_of(file, &a.value)));
+            return vec![];
+        };
+        let mut out = Vec::new();
+        for e in arr.iter() {
+            let refs = references(e);
+            if refs.len() != 1 || !matches!(e, Expression::Traversal(_) | Expression::Variable(_)) {
+                self.diags.push(err("Invalid depends_on reference", "Each entry in depends_on must be a reference to a resource or module, such as aws_instance.a or module.b.", span_of(file, e)));
+                continue;
+            }
+            out.push((file, refs.into_iter().next().expect("one reference")));
+        }
+        out
+    }
+
+    fn count_and_for_each(&mut self, file: FileId, body: &Body) -> (Option<Expr>, Option<Expr>) {
+        let count = self.attr(body, "count").map(|a| Expr { file, expr: a.value.clone() });
+        let for_each = self.attr(body, "for_each").map(|a| Expr { file, expr: a.value.clone() });
+        if let (Some(_), Some(fe)) = (&count, &for_each) {
+            self.diags.push(err("Invalid combination of \"count\" and \"for_each\"", "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.", fe.span().unwrap_or(Span::new(file, 0..0))));
+        }
+        (count, for_each)
+    }
+
+    fn decode_resource(&mut self, file: FileId, b: &Block, mode: Mode, ty: &str, name: &str) -> Resource {
+        let body = &b.body;
+        let (count, for_each) = self.count_and_for_each(file, body);
+        let mut lifecycle = Lifecycle::default();
+        let mut seen_lifecycle = false;
+        let mut rest = Body::new();
+        for s in body.iter() {
+            match s {
+                Structure::Attribute(a) if matches!(a.key.value().as_str(), "count" | "for_each" | "depends_on" | "provider") => {}
+                Structure::Block(lb) if lb.ident.value().as_str() == "lifecycle" => {
+                    if seen_lifecycle {
+                        self.diags.push(err("Duplicate lifecycle block", "Only one lifecycle block is allowed per resource.", span_of(file, &lb.ident)));
+                    }
+                    seen_lifecycle = true;
+                    lifecycle = self.decode_lifecycle(file, lb, mode);
+                }
+                Structure::Block(pb) if matches!(pb.ident.value().as_str(), "provisioner" | "connection") => {
+                    self.diags.push(err("Unsupported block type", format!("drinfra does not run {} blocks: declare the desired state and let the provider reach it.", pb.ident.value().as_str()), span_of(file, &pb.ident)));
+                }
+                other => rest.push(other.clone()),
+            }
+        }
+        let provider = self.attr(body, "provider").and_then(|a| {
+            let refs = references(&a.value);
+            refs.first().map(|r| match r.attr(0) {
+                Some(alias) => format!("{}.{alias}", r.root),
+                None => r.root.clone(),
+            })
+        });
+        Resource {
+            mode,
+            ty: ty.to_string(),
+            name: name.to_string(),
+            span: span_of(file, &b.labels[1]),
+            count,
+            for_each,
+            depends_on: self.depends_on(file, body),
+            provider,
+            lifecycle,
+            body: BodyExpr { file, body: rest },
+        }
+    }
+
+    fn decode_lifecycle(&mut self, file: FileId, b: &Block, mode: Mode) -> Lifecycle {
+        let allowed: &[&str] = if mode == Mode::Data { &[] } else { &["prevent_destroy", "create_before_destroy", "ignore_changes", "replace_triggered_by"] };
+        self.check_body(file, &b.body, allowed, &["precondition", "postcondition"], "lifecycle");
+        for pb in b.body.blocks() {
+            self.diags.push(err("Unsupported block type", format!("drinfra does not support {} blocks yet.", pb.ident.value().as_str()), span_of(file, &pb.ident)));
+        }
+        let mut lc = Lifecycle {
+            prevent_destroy: self.literal_bool(file, &b.body, "prevent_destroy", false),
+            create_before_destroy: self.literal_bool(file, &b.body, "create_before_destroy", false),
+            ..Lifecycle::default()
+        };
+        if let Some(a) = self.attr(&b.body, "ignore_changes") {
+            match &a.value {
+                Expression::Variable(v) if v.value().as_str() == "all" => lc.ignore_changes = IgnoreChanges::All,
+                Expression::Array(arr) => {
+                    let mut paths = Vec::new();
+                    for e in arr.iter() {
+                        match attribute_path(e) {
+                            Some(p) => paths.push(p),
+                            None => self.diags.push(err("Invalid ignore_changes entry", "Each entry must be an attribute name or path, such as tags or tags[\"owner\"].", span_of(file, e))),
+                        }
+                    }
+                    lc.ignore_changes = IgnoreChanges::Paths(paths);
+                }
+                other => self.diags.push(err("Invalid ignore_changes", "ignore_changes must be a list of attribute paths or the keyword all.", span_of(file, other))),
+            }
+        }
+        if let Some(a) = self.attr(&b.body, "replace_triggered_by") {
+            match &a.value {
+                Expression::Array(arr) => lc.replace_triggered_by = arr.iter().map(|e| Expr { file, expr: e.clone() }).collect(),
+                other => self.diags.push(err("Invalid replace_triggered_by", "replace_triggered_by must be a list of resource references.", span_of(file, other))),
+            }
+        }
+        lc
+    }
+
+    fn decode_module_call(&mut self, file: FileId, b: &Block, name: &str) -> Option<ModuleCall> {
+        let body = &b.body;
+        let Some(src_attr) = self.attr(body, "source") else {
+            self.diags.push(err("Missing required argument", "The argument \"source\" is required, but no definition was found.", span_of(file, &b.ident)));
+            return None;
+        };
+        let source = match src_attr.value.as_str() {
+            Some(s) => s.to_string(),
+            None => {
+                self.diags.push(err("Invalid module source", "The module source must be a literal string.", span_of(file, &src_attr.value)));
+                return None;
+            }
+        };
+        if !(source.starts_with("./") || source.starts_with("../")) {
+            self.diags.push(err("Unsupported module source", format!("Only local module sources (starting with ./ or ../) are supported; {source:?} would need a registry or network access."), span_of(file, &src_attr.value)));
+            return None;
+        }
+        if let Some(v) = self.attr(body, "version") {
+            self.diags.push(err("Invalid version argument", "A local module source cannot have a version constraint.", span_of(file, &v.key)));
+        }
+        let (count, for_each) = self.count_and_for_each(file, body);
+        let mut inputs = BTreeMap::new();
+        for s in body.iter() {
+            match s {
+                Structure::Attribute(a) => {
+                    let k = a.key.value().as_str();
+                    if matches!(k, "source" | "version" | "count" | "for_each" | "depends_on" | "providers") {
+                        continue;
+                    }
+                    inputs.insert(k.to_string(), (span_of(file, &a.key), Expr { file, expr: a.value.clone() }));
+                }
+                Structure::Block(ib) => self.unexpected_block(file, ib, "module"),
+            }
+        }
+        Some(ModuleCall {
+            name: name.to_string(),
+            span: span_of(file, &b.labels[0]),
+            source,
+            child: usize::MAX,
+            count,
+            for_each,
+            depends_on: self.depends_on(file, body),
+            inputs,
+        })
+    }
+
+    fn decode_settings(&mut self, file: FileId, b: &Block, settings: &mut Settings) {
+        self.check_body(file, &b.body, &["required_version", "experiments"], &["backend", "required_providers", "cloud", "provider_meta"], b.ident.value().as_str());
+        if let Some(a) = self.attr(&b.body, "required_version") {
+            if let Some(s) = a.value.as_str() {
+                settings.required_version = Some((span_of(file, &a.value), s.to_string()));
+            }
+        }
+        if let Some(a) = self.attr(&b.body, "experiments") {
+            self.diags.push(err("Unsupported argument", "drinfra has no language experiments.", span_of(file, &a.key)));
+        }
+        for inner in b.body.blocks() {
+            match inner.ident.value().as_str() {
+                "backend" => {
+                    let Some(l) = self.labels(file, inner, &["type"]) else { continue };
+                    if let Some(prev) = &settings.backend {
+                        let prev = prev.span.clone();
+                        self.duplicate("backend configuration", &l[0], &prev, span_of(file, &inner.ident));
+                        continue;
+                    }
+                    settings.backend = Some(BackendBlock { kind: l[0].clone(), span: span_of(file, &inner.ident), body: BodyExpr { file, body: inner.body.clone() } });
+                }
+                "cloud" => self.diags.push(err("Unsupported block type", "drinfra does not use HCP Terraform; configure a backend block instead.", span_of(file, &inner.ident))),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Names of blocks and labels: a letter or underscore, then letters,
+/// digits, underscores and dashes.
+pub fn is_valid_name(s: &str) -> bool {
+    let mut cs = s.chars();
+    matches!(cs.next(), Some(c) if c.is_alphabetic() || c == '_') && cs.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+fn is_address_expr(e: &Expression) -> bool {
+    match e {
+        Expression::Traversal(t) => {
+            matches!(t.expr, Expression::Variable(_))
+                && t.operators.iter().all(|op| match op.value() {
+                    TraversalOperator::GetAttr(_) | TraversalOperator::LegacyIndex(_) => true,
+                    TraversalOperator::Index(i) => matches!(i, Expression::String(_) | Expression::Number(_)),
+                    _ => false,
+                })
+        }
+        _ => false,
+    }
+}
+
+/// `tags["owner"]` or `network.0.name` as a list of path steps.
+fn attribute_path(e: &Expression) -> Option<Vec<String>> {
+    match e {
+        Expression::Variable(v) => Some(vec![v.value().as_str().to_string()]),
+        Expression::String(s) => Some(vec![s.value().to_string()]),
+        Expression::Traversal(t) => {
+            let mut out = attribute_path(&t.expr)?;
+            for op in &t.operators {
+                match op.value() {
+                    TraversalOperator::GetAttr(a) => out.push(a.value().as_str().to_string()),
+                    TraversalOperator::Index(Expression::String(s)) => out.push(s.value().to_string()),
+                    TraversalOperator::Index(Expression::Number(n)) => out.push(n.value().to_string()),
+                    TraversalOperator::LegacyIndex(n) => out.push(n.value().to_string()),
+                    _ => return None,
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,48 @@
+//! Configuration: loading stack directories into a model, input variables,
+//! static checks, evaluation of the module tree, and formatting.
+
+pub mod check;
+pub mod evaluate;
+pub mod fmt;
+pub mod load;
+pub mod model;
+pub mod vars;
+
+use std::path::Path;
+
+pub use evaluate::{Evaluation, evaluate};
+pub use load::load;
+pub use model::{Config, Expr, Module};
+pub use vars::{CliInput, Inputs};
+
+use crate::diag::Diagnostics;
+
+/// A loaded stack with its input values and everything found wrong so far.
+pub struct Stack {
+    pub config: Config,
+    pub inputs: Inputs,
+    pub diags: Diagnostics,
+}
+
+/// Loads the stack in `dir`, gathers its inputs and runs the static checks.
+pub fn open(dir: &Path, cli: &[CliInput], env: &[(String, String)]) -> Stack {
+    let (mut config, mut diags) = load(dir);
+    if config.modules.is_empty() || config.root().files.is_empty() {
+        return Stack { config, inputs: Inputs::new(), diags };
+    }
+    diags.extend(check::check(&config));
+    let (inputs, more) = vars::collect(&mut config, dir, cli, env);
+    diags.extend(more);
+    Stack { config, inputs, diags }
+}
+
+/// Loads, checks and evaluates everything: the work of `drinfra validate`.
+pub fn validate(dir: &Path, cli: &[CliInput], env: &[(String, String)], cwd: &Path) -> (Stack, Evaluation) {
+    let mut stack = open(dir, cli, env);
+    if stack.config.modules.is_empty() || stack.config.root().files.is_empty() {
+        return (stack, Evaluation::default());
+    }
+    let mut eval = evaluate(&stack.config, &stack.inputs, cwd, None);
+    stack.diags.extend(std::mem::take(&mut eval.diags));
+    (stack, eval)
+}

@@ -1,0 +1,196 @@
+//! The loaded configuration: modules and the blocks they declare, with the
+//! expressions kept as syntax (evaluated later) and every name's span.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::Body;
+
+use crate::diag::{FileId, Span};
+use crate::lang::Type;
+use crate::lang::refs::Reference;
+
+/// An expression and the file it came from.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub file: FileId,
+    pub expr: Expression,
+}
+
+impl Expr {
+    pub fn span(&self) -> Option<Span> {
+        hcl_edit::Span::span(&self.expr).map(|r| Span::new(self.file, r))
+    }
+}
+
+/// A block body kept as syntax (resource arguments, provider settings).
+#[derive(Debug, Clone)]
+pub struct BodyExpr {
+    pub file: FileId,
+    pub body: Body,
+}
+
+#[derive(Debug, Clone)]
+pub struct Validation {
+    pub condition: Expr,
+    pub error_message: Expr,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variable {
+    pub name: String,
+    pub span: Span,
+    pub ty: Type,
+    /// Whether a `type` was written (decides how `-var` strings parse).
+    pub has_type: bool,
+    pub default: Option<Expr>,
+    pub description: Option<String>,
+    pub sensitive: bool,
+    pub nullable: bool,
+    pub validations: Vec<Validation>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Local {
+    pub name: String,
+    pub span: Span,
+    pub value: Expr,
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub name: String,
+    pub span: Span,
+    pub value: Expr,
+    pub description: Option<String>,
+    pub sensitive: bool,
+    pub depends_on: Vec<Reference>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Mode {
+    Managed,
+    Data,
+}
+
+/// `ignore_changes`: nothing, everything, or listed attribute paths.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum IgnoreChanges {
+    #[default]
+    None,
+    All,
+    Paths(Vec<Vec<String>>),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Lifecycle {
+    pub prevent_destroy: bool,
+    pub create_before_destroy: bool,
+    pub ignore_changes: IgnoreChanges,
+    pub replace_triggered_by: Vec<Expr>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub mode: Mode,
+    pub ty: String,
+    pub name: String,
+    pub span: Span,
+    pub count: Option<Expr>,
+    pub for_each: Option<Expr>,
+    pub depends_on: Vec<(FileId, Reference)>,
+    pub provider: Option<String>,
+    pub lifecycle: Lifecycle,
+    pub body: BodyExpr,
+}
+
+impl Resource {
+    /// `type.name` or `data.type.name`.
+    pub fn key(&self) -> String {
+        match self.mode {
+            Mode::Managed => format!("{}.{}", self.ty, self.name),
+            Mode::Data => format!("data.{}.{}", self.ty, self.name),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ModuleCall {
+    pub name: String,
+    pub span: Span,
+    pub source: String,
+    /// Index of the called module in [`Config::modules`].
+    pub child: usize,
+    pub count: Option<Expr>,
+    pub for_each: Option<Expr>,
+    pub depends_on: Vec<(FileId, Reference)>,
+    pub inputs: BTreeMap<String, (Span, Expr)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Moved {
+    pub span: Span,
+    pub from: Expr,
+    pub to: Expr,
+}
+
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub span: Span,
+    pub to: Expr,
+    pub id: Expr,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProviderBlock {
+    pub name: String,
+    pub alias: Option<String>,
+    pub span: Span,
+    pub body: BodyExpr,
+}
+
+/// `backend "TYPE" { ... }` in a `drinfra` or `terraform` block.
+#[derive(Debug, Clone)]
+pub struct BackendBlock {
+    pub kind: String,
+    pub span: Span,
+    pub body: BodyExpr,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub backend: Option<BackendBlock>,
+    pub required_version: Option<(Span, String)>,
+}
+
+/// One module: a directory of configuration files.
+#[derive(Debug, Clone, Default)]
+pub struct Module {
+    pub dir: PathBuf,
+    pub files: Vec<FileId>,
+    pub variables: BTreeMap<String, Variable>,
+    pub locals: BTreeMap<String, Local>,
+    pub outputs: BTreeMap<String, Output>,
+    /// Keyed by [`Resource::key`].
+    pub resources: BTreeMap<String, Resource>,
+    pub module_calls: BTreeMap<String, ModuleCall>,
+    pub moved: Vec<Moved>,
+    pub imports: Vec<Import>,
+    pub providers: Vec<ProviderBlock>,
+    pub settings: Settings,
+}
+
+/// A whole configuration: the root module (index 0) and every module it
+/// calls, directly or not, each loaded once per call site.
+#[derive(Debug, Default)]
+pub struct Config {
+    pub sources: crate::diag::SourceMap,
+    pub modules: Vec<Module>,
+}
+
+impl Config {
+    pub fn root(&self) -> &Module {
+        &self.modules[0]
+    }
+}

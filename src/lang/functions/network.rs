@@ -1,0 +1,78 @@
+//! CIDR arithmetic for IPv4 and IPv6 prefixes.
+
+use std::net::IpAddr;
+
+use super::{CallContext, FnError, FnResult, int_arg, str_arg};
+use crate::lang::value::Value;
+
+struct Prefix {
+    addr: u128,
+    bits: u32,
+    len: u32,
+    v6: bool,
+}
+
+fn parse(s: &str, arg: usize) -> Result<Prefix, FnError> {
+    let bad = || FnError::Arg(arg, format!("invalid CIDR expression: invalid CIDR address: {s}"));
+    let (ip, len) = s.split_once('/').ok_or_else(bad)?;
+    let ip: IpAddr = ip.parse().map_err(|_| bad())?;
+    let len: u32 = len.parse().map_err(|_| bad())?;
+    let (addr, bits, v6) = match ip {
+        IpAddr::V4(a) => (u32::from(a) as u128, 32, false),
+        IpAddr::V6(a) => (u128::from(a), 128, true),
+    };
+    if len > bits {
+        return Err(bad());
+    }
+    let mask = mask_of(bits, len);
+    Ok(Prefix { addr: addr & mask, bits, len, v6 })
+}
+
+fn mask_of(bits: u32, len: u32) -> u128 {
+    let all: u128 = if bits == 128 { u128::MAX } else { (1u128 << bits) - 1 };
+    if len == 0 { 0 } else { all & !(all >> len) }
+}
+
+fn show(addr: u128, v6: bool) -> String {
+    if v6 {
+        std::net::Ipv6Addr::from(addr).to_string()
+    } else {
+        std::net::Ipv4Addr::from(addr as u32).to_string()
+    }
+}
+
+pub fn cidrsubnet(a: &[Value], _: &CallContext) -> FnResult {
+    let p = parse(&str_arg(a, 0)?, 0)?;
+    let newbits = int_arg(a, 1)?;
+    let netnum = int_arg(a, 2)?;
+    if newbits < 0 || p.len + newbits as u32 > p.bits {
+        return Err(FnError::Msg(format!("insufficient address space to extend prefix of {} by {newbits}", p.len)));
+    }
+    let newlen = p.len + newbits as u32;
+    if netnum < 0 || (newbits < 64 && netnum as u128 >= (1u128 << newbits)) {
+        return Err(FnError::Msg(format!("prefix extension of {newbits} does not accommodate a subnet numbered {netnum}")));
+    }
+    let addr = p.addr | ((netnum as u128) << (p.bits - newlen));
+    Ok(Value::String(format!("{}/{newlen}", show(addr, p.v6))))
+}
+
+pub fn cidrhost(a: &[Value], _: &CallContext) -> FnResult {
+    let p = parse(&str_arg(a, 0)?, 0)?;
+    let host = int_arg(a, 1)?;
+    let hostbits = p.bits - p.len;
+    let size: i128 = if hostbits >= 127 { i128::MAX } else { 1i128 << hostbits };
+    let h = host as i128;
+    if h >= size || -h > size {
+        return Err(FnError::Msg(format!("prefix of {} does not accommodate a host numbered {host}", p.len)));
+    }
+    let offset = if h < 0 { size + h } else { h };
+    Ok(Value::String(show(p.addr + offset as u128, p.v6)))
+}
+
+pub fn cidrnetmask(a: &[Value], _: &CallContext) -> FnResult {
+    let p = parse(&str_arg(a, 0)?, 0)?;
+    if p.v6 {
+        return Err(FnError::Msg("only IPv4 networks are supported".into()));
+    }
+    Ok(Value::String(show(mask_of(32, p.len), false)))
+}

@@ -1,0 +1,4 @@
+from_tfvars = {
+  size  = "8"
+  label = "gp"
+}
