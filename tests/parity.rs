@@ -25,7 +25,7 @@ fn corpus_matches_terraform() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/parity/corpus");
     let expected: serde_json::Map<String, J> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("../expected.json")).unwrap()).unwrap();
-    let (stack, eval) = drinfra::config::validate(&dir, &[], &[], &dir);
+    let (stack, eval) = drinfra::config::validate(&dir, &[], &[], &dir, true);
     let errors: Vec<String> = stack.diags.errors().map(|d| format!("{}: {:?}", d.summary, d.detail)).collect();
     assert!(errors.is_empty(), "unexpected errors: {errors:#?}");
     let mut mismatches = Vec::new();

@@ -26,6 +26,14 @@ pub fn check(config: &Config) -> Diagnostics {
     diags
 }
 
+/// Checks one expression as if written in the root module.
+pub fn check_root_expr(config: &Config, e: &Expr) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let c = Checker { config, module: config.root() };
+    c.expr(e, &Ctx::default(), &mut diags);
+    diags
+}
+
 struct Checker<'a> {
     config: &'a Config,
     module: &'a Module,

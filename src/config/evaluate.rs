@@ -122,6 +122,9 @@ pub struct Context<'a> {
     cwd: PathBuf,
     root_dir: PathBuf,
     resource_values: Option<&'a dyn ResourceValues>,
+    /// Whether a root variable without a value is an error (plan) or
+    /// unknown (validate, like `terraform validate`).
+    pub require_inputs: bool,
     cache: RefCell<HashMap<Node, Value>>,
     expansions: RefCell<HashMap<(ModulePath, String), Vec<(InstanceKey, Value)>>>,
     stack: RefCell<Vec<(Node, Option<Span>)>>,
@@ -129,8 +132,9 @@ pub struct Context<'a> {
 }
 
 /// Evaluates everything in the configuration (the work of `validate`).
-pub fn evaluate(config: &Config, inputs: &Inputs, cwd: &Path, resource_values: Option<&dyn ResourceValues>) -> Evaluation {
-    let cx = Context::new(config, inputs, cwd, resource_values);
+pub fn evaluate(config: &Config, inputs: &Inputs, cwd: &Path, resource_values: Option<&dyn ResourceValues>, require_inputs: bool) -> Evaluation {
+    let mut cx = Context::new(config, inputs, cwd, resource_values);
+    cx.require_inputs = require_inputs;
     let mut eval = Evaluation::default();
     cx.walk(&Vec::new(), 0, &mut eval);
     let root = config.root();
@@ -150,6 +154,7 @@ impl<'a> Context<'a> {
             cwd: cwd.to_path_buf(),
             root_dir: config.root().dir.clone(),
             resource_values,
+            require_inputs: true,
             cache: RefCell::default(),
             expansions: RefCell::default(),
             stack: RefCell::default(),
@@ -303,14 +308,16 @@ impl<'a> Context<'a> {
             Some(d) => Some(self.eval(p, d, &no_scope)?),
             None => None,
         };
-        let raw = match (given, &default) {
-            (Some(v), _) if !(v.is_null() && !var.nullable) => v,
-            (_, Some(d)) => d.clone(),
+        let from_default = var.default.as_ref().and_then(Expr::span);
+        let (raw, span) = match (given, &default) {
+            (Some(v), _) if !(v.is_null() && !var.nullable) => (v, span),
+            (_, Some(d)) => (d.clone(), from_default.or(span)),
             (Some(_), None) => {
                 self.report(Diagnostic::error("Invalid value for variable").with_detail(format!("The variable {name:?} is not nullable, so it must not be set to null.")).at(span));
                 return Err(Failed);
             }
             (None, None) if !p.is_empty() => return Err(Failed), // reported by the static check
+            (None, None) if !self.require_inputs => return Ok(Value::Unknown(var.ty.clone()).mark_if(var.sensitive)),
             (None, None) => {
                 let detail = if p.is_empty() {
                     format!("The root module input variable {name:?} is not set, and has no default value. Use a --var or --var-file option to provide a value for this variable.")
@@ -440,6 +447,13 @@ impl<'a> Context<'a> {
                         continue;
                     }
                     let child = &self.config.modules[call.child];
+                    let out_step = if call.count.is_some() || call.for_each.is_some() { 2 } else { 1 };
+                    if let Some(Step::Attr(o)) = r.steps.get(out_step) {
+                        if !child.outputs.contains_key(o) {
+                            ok = false; // reported by the static check
+                            continue;
+                        }
+                    }
                     let wanted: Vec<String> = r.steps.iter().filter_map(|s| match s {
                         Step::Attr(a) if child.outputs.contains_key(a) => Some(a.clone()),
                         _ => None,
@@ -744,6 +758,10 @@ fn fill_unknown_attrs(v: Value, r: &Resource, steps: &[Step]) -> Value {
 
 /// Evaluates one expression in the root module, as `drinfra console` does.
 pub fn eval_in_root(config: &Config, inputs: &Inputs, cwd: &Path, expr: &Expr) -> (Option<Value>, Diagnostics) {
+    let checked = super::check::check_root_expr(config, expr);
+    if checked.has_errors() {
+        return (None, checked);
+    }
     let cx = Context::new(config, inputs, cwd, None);
     let v = cx.eval(&Vec::new(), expr, &Extra::default()).ok();
     (v, cx.diags.into_inner())

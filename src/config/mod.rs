@@ -36,13 +36,15 @@ pub fn open(dir: &Path, cli: &[CliInput], env: &[(String, String)]) -> Stack {
     Stack { config, inputs, diags }
 }
 
-/// Loads, checks and evaluates everything: the work of `drinfra validate`.
-pub fn validate(dir: &Path, cli: &[CliInput], env: &[(String, String)], cwd: &Path) -> (Stack, Evaluation) {
+/// Loads, checks and evaluates everything. With `require_inputs` unset a
+/// root variable without a value is unknown rather than an error, as in
+/// `terraform validate`.
+pub fn validate(dir: &Path, cli: &[CliInput], env: &[(String, String)], cwd: &Path, require_inputs: bool) -> (Stack, Evaluation) {
     let mut stack = open(dir, cli, env);
     if stack.config.modules.is_empty() || stack.config.root().files.is_empty() {
         return (stack, Evaluation::default());
     }
-    let mut eval = evaluate(&stack.config, &stack.inputs, cwd, None);
+    let mut eval = evaluate(&stack.config, &stack.inputs, cwd, None, require_inputs);
     stack.diags.extend(std::mem::take(&mut eval.diags));
     (stack, eval)
 }

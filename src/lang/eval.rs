@@ -584,6 +584,8 @@ impl Evaluator {
                     match self.eval(a, scope) {
                         Ok(v) if v.is_wholly_known() => return Ok(v),
                         Ok(_) => return Ok(Value::unknown()),
+                        // Mistakes in the configuration itself are not caught.
+                        Err(e) if e.summary == "Call to unknown function" => return Err(e),
                         Err(e) => last = Some(e),
                     }
                 }
@@ -595,6 +597,7 @@ impl Evaluator {
                     return Err(self.fail(&call.name.name, "Invalid number of arguments", "Function \"can\" expects 1 argument."));
                 }
                 return Ok(match self.eval(arg_exprs[0], scope) {
+                    Err(e) if e.summary == "Call to unknown function" => return Err(e),
                     Ok(v) if !v.is_wholly_known() => Value::Unknown(Type::Bool),
                     Ok(_) => Value::Bool(true),
                     Err(_) => Value::Bool(false),

@@ -1,0 +1,4 @@
+locals {
+  n = null
+  a = local.n.x
+}

@@ -1,0 +1,3 @@
+locals {
+  a = substr("hello", "x", 1)
+}

@@ -1,0 +1,4 @@
+locals {
+  zero = 0
+  a    = 10 / local.zero
+}

@@ -1,0 +1,4 @@
+module "m" {
+  source = "./child"
+  name   = each.key
+}

@@ -1,0 +1,4 @@
+locals {
+  l = [1, 2]
+  a = local.l[5]
+}

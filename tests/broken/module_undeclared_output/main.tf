@@ -1,0 +1,8 @@
+module "m" {
+  source = "./child"
+  name   = "x"
+}
+
+output "o" {
+  value = module.m.nope
+}

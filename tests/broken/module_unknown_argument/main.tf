@@ -1,0 +1,5 @@
+module "m" {
+  source = "./child"
+  name   = "x"
+  extra  = 1
+}

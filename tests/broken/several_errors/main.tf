@@ -1,0 +1,5 @@
+locals {
+  a = var.one
+  b = local.two
+  c = 1 / 0
+}

@@ -1,0 +1,4 @@
+locals {
+  greeting = "héllo wörld"
+  a        = upper(local.greeting, 1)
+}
