@@ -562,7 +562,17 @@ impl Loader {
         self.check_body(file, &b.body, &["required_version", "experiments"], &["backend", "required_providers", "cloud", "provider_meta"], b.ident.value().as_str());
         if let Some(a) = self.attr(&b.body, "required_version") {
             if let Some(s) = a.value.as_str() {
-                settings.required_version = Some((span_of(file, &a.value), s.to_string()));
+                let span = span_of(file, &a.value);
+                // A terraform block's constraint is about Terraform itself.
+                if b.ident.value().as_str() == "drinfra" {
+                    let ours = env!("CARGO_PKG_VERSION");
+                    match super::version::satisfies(ours, s) {
+                        Ok(true) => {}
+                        Ok(false) => self.diags.push(err("Unsupported drinfra version", format!("This configuration requires drinfra {s}, but this is drinfra {ours}."), span.clone())),
+                        Err(e) => self.diags.push(err("Invalid required_version", e, span.clone())),
+                    }
+                }
+                settings.required_version = Some((span, s.to_string()));
             }
         }
         if let Some(a) = self.attr(&b.body, "experiments") {

@@ -7,6 +7,7 @@ pub mod fmt;
 pub mod load;
 pub mod model;
 pub mod vars;
+pub mod version;
 
 use std::path::Path;
 
