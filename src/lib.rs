@@ -2,6 +2,11 @@
 //! See ARCHITECTURE.md for the code map.
 
 pub mod diag;
+pub mod graph;
 pub mod lang;
+pub mod plan;
+pub mod provider;
+pub mod apply;
 pub mod config;
 pub mod render;
+pub mod state;

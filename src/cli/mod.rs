@@ -10,7 +10,9 @@ use drinfra::config::CliInput;
 use drinfra::render::style::Style;
 
 mod console;
+mod engine;
 mod fmt;
+mod state_cmd;
 mod validate;
 
 #[derive(Parser)]
@@ -34,6 +36,23 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Evaluate expressions read from standard input in the root module.
     Console(console::ConsoleArgs),
+    /// Show what apply would change.
+    Plan(engine::PlanArgs),
+    /// Make the changes (from a saved plan, or planning first).
+    Apply(engine::ApplyArgs),
+    /// Destroy everything the state records.
+    Destroy(engine::DestroyArgs),
+    /// Inspect and edit the state.
+    #[command(subcommand)]
+    State(state_cmd::StateCommand),
+    /// Print root outputs from the state.
+    Output(state_cmd::OutputArgs),
+    /// Show the state, or a saved plan.
+    Show(state_cmd::ShowArgs),
+    /// Remove a state lock left by a run that is gone.
+    ForceUnlock(state_cmd::ForceUnlockArgs),
+    /// Print the resource dependency graph.
+    Graph(state_cmd::GraphArgs),
     /// Print the version.
     Version,
 }
@@ -95,6 +114,14 @@ pub fn main() -> ExitCode {
         Command::Validate(a) => validate::run(&env, a),
         Command::Fmt(a) => fmt::run(&env, a),
         Command::Console(a) => console::run(&env, a),
+        Command::Plan(a) => engine::run_plan(&env, a),
+        Command::Apply(a) => engine::run_apply(&env, a),
+        Command::Destroy(a) => engine::run_destroy(&env, a),
+        Command::State(c) => state_cmd::run_state(&env, c),
+        Command::Output(a) => state_cmd::run_output(&env, a),
+        Command::Show(a) => state_cmd::run_show(&env, a),
+        Command::ForceUnlock(a) => state_cmd::run_force_unlock(&env, a),
+        Command::Graph(a) => state_cmd::run_graph(&env, a),
         Command::Version => {
             println!("drinfra v{}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)

@@ -22,7 +22,7 @@ use crate::lang::refs::{Reference, Step, references};
 use crate::lang::{Evaluator, Scope, Type, Value};
 
 /// The key of one instance of a resource or module.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum InstanceKey {
     None,
     Int(i64),
@@ -162,7 +162,76 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn report(&self, d: Diagnostic) {
+    /// Every module instance with the index of its module, root first.
+    pub fn module_instances(&self) -> Vec<(ModulePath, usize)> {
+        let mut out = vec![(Vec::new(), 0)];
+        let mut i = 0;
+        while i < out.len() {
+            let (path, idx) = out[i].clone();
+            for (name, call) in &self.config.modules[idx].module_calls {
+                if call.child == usize::MAX {
+                    continue;
+                }
+                for (key, _) in self.call_expansion(&path, name) {
+                    let mut child = path.clone();
+                    child.push((name.clone(), key));
+                    out.push((child, call.child));
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// The evaluated arguments of every instance of resource `key` in
+    /// module instance `path`.
+    pub fn instances_of(&self, path: &ModulePath, key: &str) -> Vec<(InstanceKey, Value)> {
+        let (_, m) = self.module_at(path);
+        match m.resources.get(key) {
+            Some(r) => self.resource_configs(path, r),
+            None => vec![],
+        }
+    }
+
+    /// Instance keys of resource `key` in `path` (without evaluating bodies).
+    pub fn instance_keys(&self, path: &ModulePath, key: &str) -> Vec<InstanceKey> {
+        let (_, m) = self.module_at(path);
+        match m.resources.get(key) {
+            Some(r) => self.expand(path, r.count.as_ref(), r.for_each.as_ref()).map(|v| v.into_iter().map(|(k, _)| k).collect()).unwrap_or_default(),
+            None => vec![],
+        }
+    }
+
+    /// The evaluated arguments of one resource instance.
+    pub fn instance_config(&self, path: &ModulePath, key: &str, instance: &InstanceKey) -> Option<Value> {
+        let (_, m) = self.module_at(path);
+        let r = m.resources.get(key)?;
+        let keys = self.expand(path, r.count.as_ref(), r.for_each.as_ref()).ok()?;
+        let (_, each_value) = keys.into_iter().find(|(k, _)| k == instance)?;
+        self.eval_body(path, r.body.file, &r.body.body, &Extra::for_key(instance, &each_value)).ok()
+    }
+
+    /// Evaluates an expression of module instance `path` (no count/each).
+    pub fn eval_expr(&self, path: &ModulePath, e: &Expr) -> Option<Value> {
+        self.eval(path, e, &Extra::default()).ok()
+    }
+
+    /// The root module's outputs.
+    pub fn root_outputs(&self) -> BTreeMap<String, OutputValue> {
+        self.config
+            .root()
+            .outputs
+            .iter()
+            .map(|(name, o)| (name.clone(), OutputValue { value: self.value(Node::Output(vec![], name.clone()), Some(o.span.clone())), sensitive: o.sensitive }))
+            .collect()
+    }
+
+    /// Diagnostics collected so far, leaving none behind.
+    pub fn take_diags(&self) -> Diagnostics {
+        std::mem::take(&mut *self.diags.borrow_mut())
+    }
+
+    pub fn report(&self, d: Diagnostic) {
         self.diags.borrow_mut().push(d);
     }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// A type, as written in type constraints or inferred from a value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Type {
     /// `any`: decided by the value.
     Dynamic,
@@ -23,7 +23,7 @@ pub enum Type {
 
 /// An object type; attributes in `optional` may be absent and take the
 /// given default (or null) when converted.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ObjectType {
     pub attrs: BTreeMap<String, Type>,
     pub optional: BTreeMap<String, Option<Value>>,
@@ -108,8 +108,9 @@ impl fmt::Display for Type {
     }
 }
 
-/// A configuration value.
-#[derive(Debug, Clone, PartialEq)]
+/// A configuration value. Its serde form (used by plan files) keeps
+/// unknowns and marks; `to_json` gives the plain JSON of known values.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     Null,
     Bool(bool),

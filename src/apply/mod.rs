@@ -1,0 +1,458 @@
+//! Applying a plan: the plan's changes become steps in a dependency graph,
+//! run in parallel (independent steps at once, deletes in reverse
+//! dependency order), each step's result recorded durably before its
+//! dependents start. Apply executes the plan it is given: it re-evaluates
+//! only to learn values that were unknown at plan time, and refuses a
+//! result that contradicts what the plan showed.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::config::evaluate::{Context, InstanceKey, module_prefix};
+use crate::config::vars::Inputs;
+use crate::diag::Diagnostics;
+use crate::graph::Dag;
+use crate::lang::Value;
+use crate::plan::planner::{KnownValues, observed_digest, parse_instance};
+use crate::plan::{Action, Plan, ResourceChange};
+use crate::provider::{Provider, ProviderError, Providers};
+use crate::state::{Backend, Change, OutputState, Record, ResourceState, State, StateError, marks};
+
+mod stale;
+pub use stale::{Staleness, check_plan_is_current};
+
+/// What one step does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StepKind {
+    Create,
+    Update,
+    Delete,
+}
+
+impl StepKind {
+    pub fn verb(self) -> &'static str {
+        match self {
+            StepKind::Create => "create",
+            StepKind::Update => "update",
+            StepKind::Delete => "delete",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StepId {
+    pub address: String,
+    pub kind: StepKind,
+}
+
+impl std::fmt::Display for StepId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind.verb(), self.address)
+    }
+}
+
+/// Progress of an apply, for renderers.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Started { step: StepId },
+    Finished { step: StepId, elapsed: Duration },
+    Failed { step: StepId, elapsed: Duration, error: String },
+    Skipped { step: StepId, because: String },
+    Interrupted { running: usize },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    State(#[from] StateError),
+}
+
+#[derive(Debug, Default)]
+pub struct ApplyReport {
+    pub done: Vec<StepId>,
+    pub failed: Vec<(StepId, String)>,
+    pub skipped: Vec<StepId>,
+    pub interrupted: bool,
+    pub state: State,
+    pub diags: Diagnostics,
+}
+
+impl ApplyReport {
+    pub fn ok(&self) -> bool {
+        self.failed.is_empty() && self.skipped.is_empty() && !self.interrupted && !self.diags.has_errors()
+    }
+}
+
+pub struct ApplyOptions {
+    pub parallelism: usize,
+}
+
+/// The steps of a plan and the order they must respect.
+pub fn steps(plan: &Plan) -> Dag<StepId> {
+    let mut g: Dag<StepId> = Dag::new();
+    let by_addr: HashMap<&str, &ResourceChange> = plan.actions().map(|c| (c.address.as_str(), c)).collect();
+    let write_step = |c: &ResourceChange| -> Option<StepId> {
+        match c.action {
+            Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete => Some(StepId { address: c.address.clone(), kind: StepKind::Create }),
+            Action::Update => Some(StepId { address: c.address.clone(), kind: StepKind::Update }),
+            _ => None,
+        }
+    };
+    let delete_step = |c: &ResourceChange| c.action.deletes().then(|| StepId { address: c.address.clone(), kind: StepKind::Delete });
+    for c in plan.actions() {
+        let w = write_step(c);
+        let d = delete_step(c);
+        if let Some(w) = &w {
+            g.add(w.clone());
+        }
+        if let Some(d) = &d {
+            g.add(d.clone());
+        }
+        match (c.action, &w, &d) {
+            (Action::DeleteThenCreate, Some(w), Some(d)) => g.depend(w.clone(), d.clone()),
+            (Action::CreateThenDelete, Some(w), Some(d)) => g.depend(d.clone(), w.clone()),
+            _ => {}
+        }
+        for dep in &c.depends_on {
+            let Some(dc) = by_addr.get(dep.as_str()) else { continue };
+            // Writes wait for the writes of what they depend on.
+            if let (Some(w), Some(dw)) = (&w, write_step(dc)) {
+                g.depend(w.clone(), dw);
+            }
+            // Deletes run in reverse: what depended on a thing goes first.
+            if let (Some(d), Some(dd)) = (&d, delete_step(dc)) {
+                g.depend(dd, d.clone());
+            }
+            // The old object of a create-before-destroy goes only after its
+            // dependents have moved to the new one.
+            if dc.action == Action::CreateThenDelete {
+                if let (Some(w), Some(dd)) = (&w, delete_step(dc)) {
+                    g.depend(dd, w.clone());
+                }
+            }
+        }
+    }
+    g
+}
+
+/// Whether every known part of `planned` holds in `actual`.
+pub fn conforms(planned: &Value, actual: &Value, at: &mut Vec<String>) -> bool {
+    let (p, _) = planned.unmark();
+    let (a, _) = actual.unmark();
+    match (p, a) {
+        (Value::Unknown(_), _) => true,
+        (_, Value::Unknown(_)) => false,
+        (Value::Object(pm) | Value::Map(pm), Value::Object(am) | Value::Map(am)) => pm.iter().all(|(k, pv)| {
+            at.push(k.clone());
+            let ok = conforms(pv, am.get(k).unwrap_or(&Value::Null), at);
+            if ok {
+                at.pop();
+            }
+            ok
+        }),
+        (Value::List(px) | Value::Tuple(px) | Value::Set(px), Value::List(ax) | Value::Tuple(ax) | Value::Set(ax)) => {
+            px.len() == ax.len()
+                && px.iter().zip(ax).enumerate().all(|(i, (pv, av))| {
+                    at.push(i.to_string());
+                    let ok = conforms(pv, av, at);
+                    if ok {
+                        at.pop();
+                    }
+                    ok
+                })
+        }
+        _ => p.to_json() == a.to_json(),
+    }
+}
+
+fn index_json(key: &InstanceKey) -> Option<serde_json::Value> {
+    match key {
+        InstanceKey::None => None,
+        InstanceKey::Int(i) => Some(serde_json::Value::from(*i)),
+        InstanceKey::Str(s) => Some(serde_json::Value::String(s.clone())),
+    }
+}
+
+fn record_for(c: &ResourceChange, value: &Value, config: Option<&Value>, provider: &dyn Provider) -> ResourceState {
+    let mut sensitive = config.map(marks::paths).unwrap_or_default();
+    if let Some(schema) = provider.schema(&c.ty) {
+        for (name, a) in schema.attrs {
+            if a.sensitive && !sensitive.contains(&vec![name.to_string()]) {
+                sensitive.push(vec![name.to_string()]);
+            }
+        }
+    }
+    ResourceState {
+        address: c.address.clone(),
+        module: module_prefix(&c.module_path).trim_end_matches('.').to_string(),
+        mode: c.mode.clone(),
+        ty: c.ty.clone(),
+        name: c.name.clone(),
+        index: index_json(&c.key),
+        provider: provider.name().to_string(),
+        attributes: value.unmark().0.to_json(),
+        sensitive_paths: sensitive,
+        dependencies: c.depends_on.clone(),
+        create_before_destroy: c.create_before_destroy,
+    }
+}
+
+type StepResult = (StepId, Result<Option<Value>, ProviderError>, Duration);
+
+/// Applies `plan`. `prior` is the current state (already checked to be the
+/// one the plan was made against). `interrupt` resolves when the user asks
+/// to stop: nothing new starts, running steps finish and are recorded.
+#[allow(clippy::too_many_arguments)]
+pub async fn apply(
+    plan: &Plan,
+    config: &Config,
+    inputs: &Inputs,
+    cwd: &Path,
+    backend: &dyn Backend,
+    prior: Option<State>,
+    providers: &Providers,
+    opts: &ApplyOptions,
+    events: &mut dyn FnMut(Event),
+    interrupt: impl std::future::Future<Output = ()>,
+) -> Result<ApplyReport, ApplyError> {
+    let mut state = prior.unwrap_or_default();
+    let serial = state.serial + 1;
+    let mut report = ApplyReport::default();
+
+    if plan.refresh_only {
+        if let Some(refreshed) = &plan.refreshed {
+            let mut next = refreshed.clone();
+            next.serial = serial;
+            backend.append(&[Record { serial, change: Change::Replace(Box::new(next.clone())) }])?;
+            backend.compact(&next)?;
+            report.state = next;
+        }
+        return Ok(report);
+    }
+
+    // Moves are recorded first: they change no object.
+    let mut records = Vec::new();
+    for c in plan.changes.iter().filter(|c| c.previous_address.is_some()) {
+        if let Some(mut rs) = state.resources.remove(c.previous_address.as_deref().unwrap_or_default()) {
+            let (module, rest) = crate::plan::planner::split_module(&c.address);
+            rs.address = c.address.clone();
+            rs.module = module;
+            rs.name = c.name.clone();
+            rs.index = index_json(&c.key);
+            let _ = rest;
+            records.push(Record { serial, change: Change::Remove(c.previous_address.clone().unwrap_or_default()) });
+            records.push(Record { serial, change: Change::Put(Box::new(rs.clone())) });
+            state.resources.insert(c.address.clone(), rs);
+        }
+    }
+    backend.append(&records)?;
+    for r in &records {
+        state.apply_record(r);
+    }
+
+    let known = KnownValues::default();
+    for rs in state.resources.values() {
+        if let Some((path, res, key)) = parse_instance(&rs.address) {
+            known.insert(&path, &res, &key, rs.value());
+        }
+    }
+    let mut cx = Context::new(config, inputs, cwd, Some(&known));
+    cx.require_inputs = true;
+
+    let graph = steps(plan);
+    let changes: HashMap<String, &ResourceChange> = plan.actions().map(|c| (c.address.clone(), c)).collect();
+    let mut waiting: HashMap<StepId, usize> = graph.nodes().map(|s| (s.clone(), graph.dependencies(s).len())).collect();
+    let mut ready: BTreeSet<StepId> = waiting.iter().filter(|(_, n)| **n == 0).map(|(s, _)| s.clone()).collect();
+    let mut blocked: BTreeSet<StepId> = BTreeSet::new();
+    let mut configs: HashMap<String, Value> = HashMap::new();
+    let mut running: tokio::task::JoinSet<StepResult> = tokio::task::JoinSet::new();
+    let parallelism = opts.parallelism.max(1);
+    tokio::pin!(interrupt);
+    let mut stopping = false;
+
+    loop {
+        while !stopping && running.len() < parallelism {
+            let Some(step) = ready.pop_first() else { break };
+            let c = changes[&step.address];
+            let provider = match providers.for_type(&c.ty) {
+                Ok(p) => p,
+                Err(e) => {
+                    fail(&graph, &step, e.to_string(), Duration::ZERO, &mut report, &mut blocked, events);
+                    continue;
+                }
+            };
+            events(Event::Started { step: step.clone() });
+            let started = Instant::now();
+            match step.kind {
+                StepKind::Delete => {
+                    let prior = c.before.clone().unwrap_or(Value::Null);
+                    let ty = c.ty.clone();
+                    let s = step.clone();
+                    running.spawn(async move {
+                        let r = provider.delete(&ty, &prior).await.map(|()| None);
+                        (s, r, started.elapsed())
+                    });
+                }
+                StepKind::Create | StepKind::Update => {
+                    let Some(cfg) = cx.instance_config(&c.module_path, &c.resource, &c.key) else {
+                        let d = cx.take_diags();
+                        let msg = d.errors().next().map(|d| format!("{}: {}", d.summary, d.detail.clone().unwrap_or_default())).unwrap_or_else(|| "its configuration could not be evaluated".into());
+                        report.diags.extend(d);
+                        fail(&graph, &step, msg, started.elapsed(), &mut report, &mut blocked, events);
+                        continue;
+                    };
+                    let prior = if step.kind == StepKind::Update { c.before.clone() } else { None };
+                    let planned = match provider.plan(&c.ty, prior.as_ref(), &cfg) {
+                        Ok(p) => p.value,
+                        Err(e) => {
+                            fail(&graph, &step, e.to_string(), started.elapsed(), &mut report, &mut blocked, events);
+                            continue;
+                        }
+                    };
+                    let mut at = Vec::new();
+                    if let Some(after) = &c.after {
+                        if !conforms(after, &planned, &mut at) {
+                            let msg = format!("Provider produced inconsistent final plan: the value of {} changed since the plan was made (planned {}, now {}). Run plan again.", at.join("."), show_at(after, &at), show_at(&planned, &at));
+                            fail(&graph, &step, msg, started.elapsed(), &mut report, &mut blocked, events);
+                            continue;
+                        }
+                    }
+                    configs.insert(c.address.clone(), cfg);
+                    let ty = c.ty.clone();
+                    let s = step.clone();
+                    running.spawn(async move {
+                        let r = match (s.kind, prior) {
+                            (StepKind::Update, Some(p)) => provider.update(&ty, &p, &planned).await,
+                            _ => provider.create(&ty, &planned).await,
+                        };
+                        (s, r.map(Some), started.elapsed())
+                    });
+                }
+            }
+        }
+        if running.is_empty() {
+            break;
+        }
+        let first = tokio::select! {
+            r = running.join_next() => r,
+            () = &mut interrupt, if !stopping => {
+                stopping = true;
+                report.interrupted = true;
+                events(Event::Interrupted { running: running.len() });
+                continue;
+            }
+        };
+        let mut batch: Vec<StepResult> = first.into_iter().filter_map(Result::ok).collect();
+        while let Some(more) = running.try_join_next() {
+            if let Ok(r) = more {
+                batch.push(r);
+            }
+        }
+        // Record the whole batch durably, then release dependents.
+        let mut records = Vec::new();
+        let mut succeeded = Vec::new();
+        for (step, result, elapsed) in batch {
+            let c = changes[&step.address];
+            match result {
+                Ok(value) => {
+                    let rec = match (&value, step.kind) {
+                        (Some(v), _) => {
+                            let provider = providers.for_type(&c.ty).expect("provider found when the step started");
+                            let rs = record_for(c, v, configs.get(&c.address), provider.as_ref());
+                            known.insert(&c.module_path, &c.resource, &c.key, rs.value());
+                            Change::Put(Box::new(rs))
+                        }
+                        (None, _) => Change::Remove(c.address.clone()),
+                    };
+                    // A create-before-destroy's old object is deposed: its
+                    // delete must not remove the new record.
+                    if !(step.kind == StepKind::Delete && c.action == Action::CreateThenDelete) {
+                        records.push(Record { serial, change: rec });
+                    }
+                    succeeded.push((step, elapsed));
+                }
+                Err(e) => fail(&graph, &step, e.to_string(), elapsed, &mut report, &mut blocked, events),
+            }
+        }
+        backend.append(&records)?;
+        for r in &records {
+            state.apply_record(r);
+        }
+        for (step, elapsed) in succeeded {
+            events(Event::Finished { step: step.clone(), elapsed });
+            for d in graph.dependents(&step) {
+                let n = waiting.get_mut(d).expect("dependent counted");
+                *n -= 1;
+                if *n == 0 && !blocked.contains(d) {
+                    ready.insert(d.clone());
+                }
+            }
+            report.done.push(step);
+        }
+    }
+    for step in ready.into_iter().chain(waiting.iter().filter(|(s, n)| **n > 0 && !blocked.contains(*s)).map(|(s, _)| s.clone())).collect::<BTreeSet<_>>() {
+        if !report.done.contains(&step) && !report.failed.iter().any(|(s, _)| *s == step) {
+            events(Event::Skipped { step: step.clone(), because: if stopping { "the apply was interrupted".into() } else { "a dependency did not complete".into() } });
+            report.skipped.push(step);
+        }
+    }
+    for step in &blocked {
+        if !report.skipped.contains(step) {
+            report.skipped.push(step.clone());
+        }
+    }
+
+    // Outputs from the final values.
+    let outputs: BTreeMap<String, OutputState> = cx
+        .root_outputs()
+        .into_iter()
+        .filter(|(_, o)| o.value.is_wholly_known())
+        .map(|(k, o)| (k, OutputState { value: o.value.unmark().0.to_json(), sensitive: o.sensitive || o.value.is_sensitive_anywhere() }))
+        .collect();
+    let _ = cx.take_diags();
+    let out_rec = Record { serial, change: Change::Outputs(outputs) };
+    backend.append(std::slice::from_ref(&out_rec))?;
+    state.apply_record(&out_rec);
+    state.serial = serial;
+    if let Some(l) = &plan.lineage {
+        state.lineage = l.clone();
+    }
+    backend.compact(&state)?;
+    report.state = state;
+    Ok(report)
+}
+
+fn show_at(v: &Value, path: &[String]) -> String {
+    let mut cur = v.clone();
+    for p in path {
+        cur = match cur.unmark().0 {
+            Value::Object(m) | Value::Map(m) => m.get(p).cloned().unwrap_or(Value::Null),
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => p.parse::<usize>().ok().and_then(|i| xs.get(i).cloned()).unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+    }
+    cur.to_string()
+}
+
+fn fail(graph: &Dag<StepId>, step: &StepId, error: String, elapsed: Duration, report: &mut ApplyReport, blocked: &mut BTreeSet<StepId>, events: &mut dyn FnMut(Event)) {
+    events(Event::Failed { step: step.clone(), elapsed, error: error.clone() });
+    report.failed.push((step.clone(), error));
+    // Everything downstream is skipped.
+    let mut stack: Vec<StepId> = graph.dependents(step).into_iter().cloned().collect();
+    while let Some(s) = stack.pop() {
+        if blocked.insert(s.clone()) {
+            events(Event::Skipped { step: s.clone(), because: format!("{step} failed") });
+            stack.extend(graph.dependents(&s).into_iter().cloned());
+        }
+    }
+}
+
+/// Observed digests of the current state, for staleness checks.
+pub fn observed(state: &State) -> BTreeMap<String, String> {
+    state.resources.iter().map(|(a, rs)| (a.clone(), observed_digest(rs))).collect()
+}
+
+pub type SharedProvider = Arc<dyn Provider>;

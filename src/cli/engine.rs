@@ -1,0 +1,358 @@
+//! `drinfra plan`, `apply` and `destroy`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use clap::Args;
+
+use super::{Env, VarArgs};
+use drinfra::apply::{self, ApplyOptions};
+use drinfra::config::{self, Stack};
+use drinfra::diag::Diagnostics;
+use drinfra::plan::Plan;
+use drinfra::plan::planner::{self, PlanOptions};
+use drinfra::provider::Providers;
+use drinfra::render::{diagnostics, plan as plan_render, progress::Progress};
+use drinfra::state::lock::{self, LockInfo};
+use drinfra::state::{Backend, State, select};
+
+#[derive(Args, Debug, Default)]
+pub struct CommonArgs {
+    #[command(flatten)]
+    pub vars: VarArgs,
+    /// Limit to this resource or module address and what it depends on (repeatable).
+    #[arg(long = "target", value_name = "ADDR")]
+    pub targets: Vec<String>,
+    /// Only bring the state in line with the real objects; change nothing.
+    #[arg(long)]
+    pub refresh_only: bool,
+    /// Do not read the real objects first; trust the state.
+    #[arg(long)]
+    pub no_refresh: bool,
+    /// How many operations may run at once.
+    #[arg(long, default_value_t = 32, value_name = "N")]
+    pub parallelism: usize,
+    /// How long to wait for the state lock (e.g. 30s, 5m).
+    #[arg(long, default_value = "0s", value_name = "DURATION")]
+    pub lock_timeout: String,
+}
+
+#[derive(Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Save the plan to FILE for `drinfra apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Exit 0 for no changes, 2 for changes, 1 for errors.
+    #[arg(long)]
+    detailed_exitcode: bool,
+    /// Plan to destroy everything the state records.
+    #[arg(long)]
+    destroy: bool,
+}
+
+#[derive(Args)]
+pub struct ApplyArgs {
+    /// A plan saved with `drinfra plan --out FILE`.
+    plan_file: Option<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    auto_approve: bool,
+}
+
+#[derive(Args)]
+pub struct DestroyArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    #[arg(long)]
+    auto_approve: bool,
+}
+
+pub fn parse_duration(s: &str) -> anyhow::Result<Duration> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len()));
+    let n: f64 = num.parse().with_context(|| format!("invalid duration {s:?}"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "ms" => n / 1000.0,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => bail!("invalid duration {s:?}: use a number with s, m or h"),
+    };
+    Ok(Duration::from_secs_f64(secs))
+}
+
+pub fn show_diags(env: &Env, stack_sources: &drinfra::diag::SourceMap, d: &Diagnostics) {
+    if !d.is_empty() {
+        eprint!("{}", diagnostics::render_all(d, stack_sources, &env.dir, env.style));
+    }
+}
+
+/// A loaded stack with its backend, state lock held.
+pub struct Session {
+    pub stack: Stack,
+    pub backend: Box<dyn Backend>,
+    pub lock: Option<LockInfo>,
+}
+
+impl Session {
+    pub fn release(&mut self) {
+        if let Some(l) = self.lock.take() {
+            let _ = self.backend.unlock(&l.id);
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+/// Loads and checks the stack, then takes the state lock.
+pub fn open_session(env: &Env, common: &CommonArgs, operation: &str, validate_all: bool) -> anyhow::Result<Result<Session, ExitCode>> {
+    let mut stack = config::open(&env.dir, &common.vars.ordered(), &env.vars);
+    if !stack.diags.has_errors() && validate_all {
+        let eval = config::evaluate(&stack.config, &stack.inputs, &env.dir, None, true);
+        stack.diags.extend(eval.diags);
+    }
+    if stack.diags.has_errors() {
+        show_diags(env, &stack.config.sources, &stack.diags);
+        eprintln!("\nNothing was changed.");
+        return Ok(Err(ExitCode::from(1)));
+    }
+    show_diags(env, &stack.config.sources, &stack.diags);
+    let backend = match select::backend_for(&stack.config, &env.dir) {
+        Ok(b) => b,
+        Err(d) => {
+            let mut ds = Diagnostics::default();
+            ds.push(d);
+            show_diags(env, &stack.config.sources, &ds);
+            return Ok(Err(ExitCode::from(1)));
+        }
+    };
+    let timeout = parse_duration(&common.lock_timeout)?;
+    let info = LockInfo::for_operation(operation, &backend.describe(), &env.vars);
+    let style = env.style;
+    lock::acquire(
+        backend.as_ref(),
+        &info,
+        timeout,
+        &mut |h| eprintln!("{}: waiting up to {} for the state lock held by {} ({}, pid {}, since {}{})", style.bold("lock"), common.lock_timeout, h.who, h.operation, h.pid, h.created, h.ci_run_url.as_ref().map(|u| format!(", {u}")).unwrap_or_default()),
+        &mut |h| eprintln!("{}: breaking a stale lock left by {} (pid {} is no longer running)", style.bold("lock"), h.who, h.pid),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}. If that run is gone for good, remove the lock with `drinfra force-unlock {}`.", lock_id(&e)))?;
+    Ok(Ok(Session { stack, backend, lock: Some(info) }))
+}
+
+fn lock_id(e: &drinfra::state::LockError) -> String {
+    match e {
+        drinfra::state::LockError::Held(h) => h.id.clone(),
+        _ => "ID".into(),
+    }
+}
+
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
+}
+
+fn make_plan(env: &Env, s: &Session, common: &CommonArgs, destroy: bool, rt: &tokio::runtime::Runtime) -> anyhow::Result<Result<(Plan, Option<State>), ExitCode>> {
+    let prior = s.backend.load()?;
+    eprintln!("{}", env.style.dim(&format!("Cloud: built-in resources only. State: {}.", s.backend.describe())));
+    let opts = PlanOptions { destroy, refresh_only: common.refresh_only, refresh: !common.no_refresh, targets: common.targets.clone(), parallelism: common.parallelism };
+    let (plan, diags) = rt.block_on(planner::plan(&s.stack.config, &s.stack.inputs, &env.dir, prior.as_ref(), &Providers::builtin(), &opts));
+    show_diags(env, &s.stack.config.sources, &diags);
+    match plan {
+        Some(p) if !diags.has_errors() => Ok(Ok((p, prior))),
+        _ => {
+            eprintln!("\nPlanning failed; nothing was changed.");
+            Ok(Err(ExitCode::from(1)))
+        }
+    }
+}
+
+pub fn run_plan(env: &Env, a: PlanArgs) -> anyhow::Result<ExitCode> {
+    let mut s = match open_session(env, &a.common, "plan", true)? {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let rt = runtime()?;
+    let (plan, _) = match make_plan(env, &s, &a.common, a.destroy, &rt)? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    s.release();
+    print!("{}", plan_render::render(&plan, env.style));
+    if let Some(out) = &a.out {
+        write_plan(out, &plan)?;
+        println!("\nSaved the plan to {}. To apply it: drinfra apply {}", out.display(), out.display());
+    }
+    Ok(if a.detailed_exitcode && plan.has_resource_changes() { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+pub fn write_plan(path: &Path, plan: &Plan) -> anyhow::Result<()> {
+    let text = serde_json::to_vec(plan)?;
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+pub fn read_plan(path: &Path) -> anyhow::Result<Plan> {
+    let text = std::fs::read(path).with_context(|| format!("cannot read plan file {}", path.display()))?;
+    let probe: serde_json::Value = serde_json::from_slice(&text).with_context(|| format!("{} is not a drinfra plan file", path.display()))?;
+    if probe.get("format").and_then(|f| f.as_str()) != Some(drinfra::plan::FORMAT) {
+        bail!("{} is not a drinfra plan file", path.display());
+    }
+    let version = probe.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+    if version != drinfra::plan::VERSION as u64 {
+        bail!("{} has plan format version {version}; this drinfra reads version {}", path.display(), drinfra::plan::VERSION);
+    }
+    Ok(serde_json::from_value(probe)?)
+}
+
+fn confirm(env: &Env, question: &str, auto_approve: bool) -> anyhow::Result<bool> {
+    if auto_approve {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("refusing to {question} without --auto-approve: standard input is not a terminal, so nobody can confirm");
+    }
+    print!("\n{}\n  Only 'yes' will be accepted.\n\n  Enter a value: ", env.style.bold(&format!("Do you want to {question}?")));
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim() == "yes")
+}
+
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(t) => t,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, parallelism: usize, rt: &tokio::runtime::Runtime) -> anyhow::Result<ExitCode> {
+    let total = apply::steps(plan).len();
+    let mut progress = Progress::new(std::io::stdout().is_terminal(), total);
+    let report = rt.block_on(apply::apply(
+        plan,
+        &s.stack.config,
+        &s.stack.inputs,
+        &env.dir,
+        s.backend.as_ref(),
+        prior,
+        &Providers::builtin(),
+        &ApplyOptions { parallelism },
+        &mut |e| progress.event(&e),
+        interrupted(),
+    ))?;
+    progress.finish();
+    s.release();
+    show_diags(env, &s.stack.config.sources, &report.diags);
+    let (mut added, mut changed, mut destroyed) = (0, 0, 0);
+    for step in &report.done {
+        match step.kind {
+            apply::StepKind::Create => added += 1,
+            apply::StepKind::Update => changed += 1,
+            apply::StepKind::Delete => destroyed += 1,
+        }
+    }
+    if report.ok() {
+        println!("\n{}", env.style.paint("1;32", &format!("Apply complete! Resources: {added} added, {changed} changed, {destroyed} destroyed.")));
+        if !report.state.outputs.is_empty() {
+            println!("\nOutputs:\n");
+            for (k, o) in &report.state.outputs {
+                let v = if o.sensitive { "(sensitive value)".into() } else { drinfra::render::value::render(&drinfra::lang::Value::from_json(&o.value)) };
+                println!("{k} = {v}");
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "\n{} {} done, {} failed, {} skipped{}. Every completed step is recorded; run apply again to converge.",
+            env.style.red_bold("Apply incomplete:"),
+            report.done.len(),
+            report.failed.len(),
+            report.skipped.len(),
+            if report.interrupted { ", interrupted" } else { "" }
+        );
+        for (step, err) in &report.failed {
+            eprintln!("  failed: {step}: {err}");
+        }
+        Ok(ExitCode::from(1))
+    }
+}
+
+pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
+    let rt = runtime()?;
+    if let Some(file) = &a.plan_file {
+        let plan = read_plan(file)?;
+        let mut s = match open_session(env, &a.common, "apply", false)? {
+            Ok(s) => s,
+            Err(code) => return Ok(code),
+        };
+        let prior = s.backend.load()?;
+        let digest = planner::config_digest(&s.stack.config, &s.stack.inputs);
+        if let Err(why) = apply::check_plan_is_current(&plan, prior.as_ref(), &digest) {
+            eprintln!("{}: the saved plan {} is stale: {why}.\nNothing was changed. Make a new plan with `drinfra plan --out {}`.", env.style.red_bold("error"), file.display(), file.display());
+            return Ok(ExitCode::from(1));
+        }
+        return execute(env, &mut s, &plan, prior, a.common.parallelism, &rt);
+    }
+    let mut s = match open_session(env, &a.common, "apply", true)? {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let (plan, prior) = match make_plan(env, &s, &a.common, false, &rt)? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    print!("{}", plan_render::render(&plan, env.style));
+    if !plan.has_changes() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !confirm(env, "perform these actions", a.auto_approve)? {
+        println!("\nApply cancelled.");
+        return Ok(ExitCode::from(1));
+    }
+    execute(env, &mut s, &plan, prior, a.common.parallelism, &rt)
+}
+
+pub fn run_destroy(env: &Env, a: DestroyArgs) -> anyhow::Result<ExitCode> {
+    let rt = runtime()?;
+    let mut s = match open_session(env, &a.common, "destroy", false)? {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let (plan, prior) = match make_plan(env, &s, &a.common, true, &rt)? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    print!("{}", plan_render::render(&plan, env.style));
+    if !plan.has_changes() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !confirm(env, "destroy all resources", a.auto_approve)? {
+        println!("\nDestroy cancelled.");
+        return Ok(ExitCode::from(1));
+    }
+    execute(env, &mut s, &plan, prior, a.common.parallelism, &rt)
+}

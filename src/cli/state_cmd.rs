@@ -1,0 +1,255 @@
+//! `drinfra state ...`, `output`, `show`, `force-unlock`, `graph`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand};
+
+use super::Env;
+use super::engine::{parse_duration, read_plan, show_diags};
+use drinfra::lang::Value;
+use drinfra::render::{plan as plan_render, value};
+use drinfra::state::lock::{self, LockInfo};
+use drinfra::state::{Backend, Change, Record, State, select};
+
+#[derive(Subcommand)]
+pub enum StateCommand {
+    /// List recorded resource instances.
+    List,
+    /// Show one recorded instance's attributes.
+    Show { address: String },
+    /// Forget instances (the real objects are left alone).
+    Rm {
+        #[arg(required = true)]
+        addresses: Vec<String>,
+        #[arg(long, default_value = "0s")]
+        lock_timeout: String,
+    },
+    /// Rename an instance, or every instance under a prefix.
+    Mv {
+        source: String,
+        destination: String,
+        #[arg(long, default_value = "0s")]
+        lock_timeout: String,
+    },
+}
+
+#[derive(Args)]
+pub struct OutputArgs {
+    name: Option<String>,
+    #[arg(long)]
+    json: bool,
+    /// Print a string output without quotes.
+    #[arg(long)]
+    raw: bool,
+}
+
+#[derive(Args)]
+pub struct ShowArgs {
+    /// A saved plan file; without it, the current state.
+    plan_file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct ForceUnlockArgs {
+    /// The lock ID printed by the run that could not take the lock.
+    id: String,
+}
+
+#[derive(Args)]
+pub struct GraphArgs {
+    #[arg(long, default_value = "dot", value_parser = ["dot", "mermaid"])]
+    format: String,
+}
+
+fn backend(env: &Env) -> anyhow::Result<Result<Box<dyn Backend>, ExitCode>> {
+    let (config, diags) = drinfra::config::load(&env.dir);
+    if diags.has_errors() {
+        show_diags(env, &config.sources, &diags);
+        return Ok(Err(ExitCode::from(1)));
+    }
+    match select::backend_for(&config, &env.dir) {
+        Ok(b) => Ok(Ok(b)),
+        Err(d) => {
+            let mut ds = drinfra::diag::Diagnostics::default();
+            ds.push(d);
+            show_diags(env, &config.sources, &ds);
+            Ok(Err(ExitCode::from(1)))
+        }
+    }
+}
+
+fn load(b: &dyn Backend) -> anyhow::Result<State> {
+    Ok(b.load()?.unwrap_or_default())
+}
+
+/// Writes `next` as a new serial under the lock.
+fn rewrite(env: &Env, b: &dyn Backend, timeout: &str, op: &str, edit: impl FnOnce(&mut State) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let info = LockInfo::for_operation(op, &b.describe(), &env.vars);
+    lock::acquire(b, &info, parse_duration(timeout)?, &mut |_| {}, &mut |_| {})?;
+    let result = (|| {
+        let mut state = load(b)?;
+        edit(&mut state)?;
+        state.serial += 1;
+        b.append(&[Record { serial: state.serial, change: Change::Replace(Box::new(state.clone())) }])?;
+        b.compact(&state)?;
+        Ok(())
+    })();
+    b.unlock(&info.id)?;
+    result
+}
+
+pub fn run_state(env: &Env, c: StateCommand) -> anyhow::Result<ExitCode> {
+    let b = match backend(env)? {
+        Ok(b) => b,
+        Err(code) => return Ok(code),
+    };
+    match c {
+        StateCommand::List => {
+            for addr in load(b.as_ref())?.resources.keys() {
+                println!("{addr}");
+            }
+        }
+        StateCommand::Show { address } => {
+            let state = load(b.as_ref())?;
+            let Some(rs) = state.resources.get(&address) else { bail!("no instance {address:?} in the state") };
+            println!("# {address}:\nresource \"{}\" \"{}\" {}", rs.ty, rs.name, plan_render::value_text(&rs.value(), 0));
+        }
+        StateCommand::Rm { addresses, lock_timeout } => {
+            let mut removed = 0;
+            rewrite(env, b.as_ref(), &lock_timeout, "state rm", |s| {
+                for a in &addresses {
+                    let before = s.resources.len();
+                    s.resources.retain(|k, _| !(k == a || k.starts_with(&format!("{a}[")) || k.starts_with(&format!("{a}."))));
+                    if s.resources.len() == before {
+                        bail!("no instance matches {a:?}; nothing was changed");
+                    }
+                    removed += before - s.resources.len();
+                }
+                Ok(())
+            })?;
+            println!("Removed {removed} instance(s) from the state. The real objects were not touched.");
+        }
+        StateCommand::Mv { source, destination, lock_timeout } => {
+            let mut moved = 0;
+            rewrite(env, b.as_ref(), &lock_timeout, "state mv", |s| {
+                let matching: Vec<String> = s.resources.keys().filter(|k| *k == &source || k.starts_with(&format!("{source}[")) || k.starts_with(&format!("{source}."))).cloned().collect();
+                if matching.is_empty() {
+                    bail!("no instance matches {source:?}; nothing was changed");
+                }
+                for old in matching {
+                    let new = format!("{destination}{}", &old[source.len()..]);
+                    if s.resources.contains_key(&new) {
+                        bail!("{new} already exists in the state; nothing was changed");
+                    }
+                    let mut rs = s.resources.remove(&old).context("entry")?;
+                    let (module, rest) = drinfra::plan::planner::split_module(&new);
+                    rs.address = new.clone();
+                    rs.module = module;
+                    if let Some((_, name)) = rest.split('[').next().and_then(|r| r.rsplit_once('.')) {
+                        rs.name = name.to_string();
+                    }
+                    s.resources.insert(new, rs);
+                    moved += 1;
+                }
+                Ok(())
+            })?;
+            println!("Moved {moved} instance(s).");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_output(env: &Env, a: OutputArgs) -> anyhow::Result<ExitCode> {
+    let b = match backend(env)? {
+        Ok(b) => b,
+        Err(code) => return Ok(code),
+    };
+    let state = load(b.as_ref())?;
+    match &a.name {
+        Some(n) => {
+            let Some(o) = state.outputs.get(n) else { bail!("no output named {n:?} in the state") };
+            if a.json {
+                println!("{}", serde_json::to_string(&o.value)?);
+            } else if a.raw {
+                match &o.value {
+                    serde_json::Value::String(s) => println!("{s}"),
+                    serde_json::Value::Number(_) | serde_json::Value::Bool(_) => println!("{}", o.value),
+                    _ => bail!("--raw supports only primitive values; use --json"),
+                }
+            } else if o.sensitive {
+                println!("(sensitive value)");
+            } else {
+                println!("{}", value::render(&Value::from_json(&o.value)));
+            }
+        }
+        None if a.json => {
+            let doc: serde_json::Map<String, serde_json::Value> =
+                state.outputs.iter().map(|(k, o)| (k.clone(), serde_json::json!({"sensitive": o.sensitive, "value": o.value}))).collect();
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+        None => {
+            for (k, o) in &state.outputs {
+                let v = if o.sensitive { "(sensitive value)".into() } else { value::render(&Value::from_json(&o.value)) };
+                println!("{k} = {v}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_show(env: &Env, a: ShowArgs) -> anyhow::Result<ExitCode> {
+    if let Some(f) = a.plan_file {
+        let plan = read_plan(&f)?;
+        print!("{}", plan_render::render(&plan, env.style));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let b = match backend(env)? {
+        Ok(b) => b,
+        Err(code) => return Ok(code),
+    };
+    let state = load(b.as_ref())?;
+    if state.resources.is_empty() && state.outputs.is_empty() {
+        println!("The state is empty.");
+    }
+    for rs in state.resources.values() {
+        println!("# {}:\nresource \"{}\" \"{}\" {}\n", rs.address, rs.ty, rs.name, plan_render::value_text(&rs.value(), 0));
+    }
+    if !state.outputs.is_empty() {
+        println!("Outputs:\n");
+        for (k, o) in &state.outputs {
+            let v = if o.sensitive { "(sensitive value)".into() } else { value::render(&Value::from_json(&o.value)) };
+            println!("{k} = {v}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_force_unlock(env: &Env, a: ForceUnlockArgs) -> anyhow::Result<ExitCode> {
+    let b = match backend(env)? {
+        Ok(b) => b,
+        Err(code) => return Ok(code),
+    };
+    b.unlock(&a.id)?;
+    println!("The state lock {} was removed.", a.id);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_graph(env: &Env, a: GraphArgs) -> anyhow::Result<ExitCode> {
+    let stack = drinfra::config::open(&env.dir, &[], &env.vars);
+    if stack.diags.has_errors() {
+        show_diags(env, &stack.config.sources, &stack.diags);
+        return Ok(ExitCode::from(1));
+    }
+    let deps = drinfra::plan::deps::build(&stack.config);
+    if let Err(cycles) = deps.graph.order() {
+        for c in cycles {
+            eprintln!("error: cycle: {}", c.iter().map(|n| format!("{}{n}", deps.module_names[n.module])).collect::<Vec<_>>().join(" <-> "));
+        }
+        return Ok(ExitCode::from(1));
+    }
+    let g = deps.resource_graph();
+    print!("{}", if a.format == "dot" { g.to_dot() } else { g.to_mermaid() });
+    Ok(ExitCode::SUCCESS)
+}

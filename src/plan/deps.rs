@@ -1,0 +1,224 @@
+//! The dependency graph of a configuration's named objects (variables,
+//! locals, outputs, resources, module calls) across all modules, from the
+//! references in their expressions. Planning walks it in order; apply
+//! derives the instance dependencies of its steps from it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use hcl_edit::structure::{Body, Structure};
+
+use crate::config::model::{Config, Expr};
+use crate::graph::Dag;
+use crate::lang::refs::{Reference, Step, references};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Call,
+    Var,
+    Local,
+    Resource,
+    Output,
+}
+
+/// A named object of one module (by index into `Config::modules`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjId {
+    pub module: usize,
+    pub kind: Kind,
+    pub name: String,
+}
+
+impl fmt::Display for ObjId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let prefix = if self.module == 0 { String::new() } else { format!("module#{}.", self.module) };
+        match self.kind {
+            Kind::Call => write!(f, "{prefix}module.{}", self.name),
+            Kind::Var => write!(f, "{prefix}var.{}", self.name),
+            Kind::Local => write!(f, "{prefix}local.{}", self.name),
+            Kind::Resource => write!(f, "{prefix}{}", self.name),
+            Kind::Output => write!(f, "{prefix}output.{}", self.name),
+        }
+    }
+}
+
+pub struct Deps {
+    pub graph: Dag<ObjId>,
+    /// Call-chain prefix of each module (`module.a.module.b.`).
+    pub module_names: Vec<String>,
+}
+
+fn id(module: usize, kind: Kind, name: impl Into<String>) -> ObjId {
+    ObjId { module, kind, name: name.into() }
+}
+
+fn body_refs(body: &Body, out: &mut Vec<Reference>) {
+    for s in body.iter() {
+        match s {
+            Structure::Attribute(a) => out.extend(references(&a.value)),
+            Structure::Block(b) => body_refs(&b.body, out),
+        }
+    }
+}
+
+/// Builds the graph. References that name nothing are ignored here (the
+/// static check reports them).
+pub fn build(config: &Config) -> Deps {
+    let mut g: Dag<ObjId> = Dag::new();
+    let mut module_names = vec![String::new(); config.modules.len()];
+    let mut parent: BTreeMap<usize, (usize, String)> = BTreeMap::new();
+    for (i, m) in config.modules.iter().enumerate() {
+        for (name, c) in &m.module_calls {
+            if c.child != usize::MAX {
+                parent.insert(c.child, (i, name.clone()));
+            }
+        }
+    }
+    for i in 0..config.modules.len() {
+        let mut chain = Vec::new();
+        let mut at = i;
+        while let Some((p, name)) = parent.get(&at) {
+            chain.push(format!("module.{name}."));
+            at = *p;
+        }
+        chain.reverse();
+        module_names[i] = chain.concat();
+    }
+    for (mi, m) in config.modules.iter().enumerate() {
+        let link = |g: &mut Dag<ObjId>, from: &ObjId, refs: &[Reference]| {
+            for r in refs {
+                for t in targets(config, mi, r) {
+                    g.depend(from.clone(), t);
+                }
+            }
+        };
+        let expr_refs = |e: &Expr| references(&e.expr);
+        for name in m.variables.keys() {
+            let me = id(mi, Kind::Var, name);
+            g.add(me.clone());
+            // A child's variable depends on the call's argument and expansion.
+            if let Some((p, call_name)) = parent.get(&mi) {
+                let call = &config.modules[*p].module_calls[call_name];
+                g.depend(me.clone(), id(*p, Kind::Call, call_name));
+                if let Some((_, e)) = call.inputs.get(name) {
+                    for r in references(&e.expr) {
+                        for t in targets(config, *p, &r) {
+                            g.depend(me.clone(), t);
+                        }
+                    }
+                }
+            }
+        }
+        for (name, l) in &m.locals {
+            let me = id(mi, Kind::Local, name);
+            g.add(me.clone());
+            link(&mut g, &me, &expr_refs(&l.value));
+        }
+        for (name, o) in &m.outputs {
+            let me = id(mi, Kind::Output, name);
+            g.add(me.clone());
+            link(&mut g, &me, &expr_refs(&o.value));
+            link(&mut g, &me, &o.depends_on);
+        }
+        for (key, r) in &m.resources {
+            let me = id(mi, Kind::Resource, key);
+            g.add(me.clone());
+            let mut refs = Vec::new();
+            for e in r.count.iter().chain(r.for_each.iter()).chain(r.lifecycle.replace_triggered_by.iter()) {
+                refs.extend(references(&e.expr));
+            }
+            refs.extend(r.depends_on.iter().map(|(_, r)| r.clone()));
+            body_refs(&r.body.body, &mut refs);
+            link(&mut g, &me, &refs);
+            // Everything in a module waits for its call's expansion and
+            // the call's depends_on.
+            let mut at = mi;
+            while let Some((p, call_name)) = parent.get(&at) {
+                g.depend(me.clone(), id(*p, Kind::Call, call_name));
+                let call = &config.modules[*p].module_calls[call_name];
+                for (_, dr) in &call.depends_on {
+                    for t in targets(config, *p, dr) {
+                        g.depend(me.clone(), t);
+                    }
+                }
+                at = *p;
+            }
+        }
+        for (name, c) in &m.module_calls {
+            let me = id(mi, Kind::Call, name);
+            g.add(me.clone());
+            let mut refs = Vec::new();
+            for e in c.count.iter().chain(c.for_each.iter()) {
+                refs.extend(references(&e.expr));
+            }
+            link(&mut g, &me, &refs);
+        }
+    }
+    Deps { graph: g, module_names }
+}
+
+/// The objects a reference made in module `mi` points at.
+fn targets(config: &Config, mi: usize, r: &Reference) -> Vec<ObjId> {
+    let m = &config.modules[mi];
+    let name = r.attr(0);
+    match (r.root.as_str(), name) {
+        ("var", Some(n)) if m.variables.contains_key(n) => vec![id(mi, Kind::Var, n)],
+        ("local", Some(n)) if m.locals.contains_key(n) => vec![id(mi, Kind::Local, n)],
+        ("module", Some(n)) => {
+            let Some(call) = m.module_calls.get(n) else { return vec![] };
+            let Some(child) = config.modules.get(call.child) else { return vec![] };
+            let outs: BTreeSet<&String> = r.steps.iter().filter_map(|s| match s {
+                Step::Attr(a) if child.outputs.contains_key(a) => Some(a),
+                _ => None,
+            }).collect();
+            let mut v: Vec<ObjId> = if outs.is_empty() {
+                child.outputs.keys().map(|o| id(call.child, Kind::Output, o)).collect()
+            } else {
+                outs.into_iter().map(|o| id(call.child, Kind::Output, o)).collect()
+            };
+            v.push(id(mi, Kind::Call, n));
+            v
+        }
+        ("data", Some(t)) => match r.attr(1) {
+            Some(n) if m.resources.contains_key(&format!("data.{t}.{n}")) => vec![id(mi, Kind::Resource, format!("data.{t}.{n}"))],
+            _ => vec![],
+        },
+        ("var" | "local" | "module" | "data" | "count" | "each" | "path" | "terraform" | "self", _) => vec![],
+        (root, Some(n)) if m.resources.contains_key(&format!("{root}.{n}")) => vec![id(mi, Kind::Resource, format!("{root}.{n}"))],
+        _ => vec![],
+    }
+}
+
+impl Deps {
+    /// Resources that `obj` depends on, looking through non-resource
+    /// objects but stopping at the first resource on each path.
+    pub fn resource_dependencies(&self, obj: &ObjId) -> Vec<ObjId> {
+        let mut out = BTreeSet::new();
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<&ObjId> = self.graph.dependencies(obj);
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            if n.kind == Kind::Resource {
+                out.insert(n.clone());
+            } else {
+                stack.extend(self.graph.dependencies(n));
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// The resource-level graph with readable names, for `drinfra graph`.
+    pub fn resource_graph(&self) -> Dag<String> {
+        let mut g = Dag::new();
+        for n in self.graph.nodes().filter(|n| n.kind == Kind::Resource) {
+            let name = format!("{}{}", self.module_names[n.module], n.name);
+            g.add(name.clone());
+            for d in self.resource_dependencies(n) {
+                g.depend(name.clone(), format!("{}{}", self.module_names[d.module], d.name));
+            }
+        }
+        g
+    }
+}

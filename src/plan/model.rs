@@ -1,0 +1,181 @@
+//! The plan as data: saved to plan files, rendered, and executed.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::evaluate::{InstanceKey, ModulePath};
+use crate::lang::Value;
+
+pub const FORMAT: &str = "drinfra-plan";
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    NoOp,
+    Create,
+    Update,
+    DeleteThenCreate,
+    CreateThenDelete,
+    Delete,
+}
+
+impl Action {
+    pub fn is_replace(self) -> bool {
+        matches!(self, Action::DeleteThenCreate | Action::CreateThenDelete)
+    }
+    pub fn deletes(self) -> bool {
+        matches!(self, Action::Delete) || self.is_replace()
+    }
+    pub fn creates(self) -> bool {
+        matches!(self, Action::Create) || self.is_replace()
+    }
+    /// Terraform's `change.actions` list.
+    pub fn terraform_actions(self) -> Vec<&'static str> {
+        match self {
+            Action::NoOp => vec!["no-op"],
+            Action::Create => vec!["create"],
+            Action::Update => vec!["update"],
+            Action::DeleteThenCreate => vec!["delete", "create"],
+            Action::CreateThenDelete => vec!["create", "delete"],
+            Action::Delete => vec!["delete"],
+        }
+    }
+}
+
+/// Why an action was chosen, with Terraform's names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    ReplaceBecauseCannotUpdate,
+    ReplaceByTriggers,
+    DeleteBecauseNoResourceConfig,
+    DeleteBecauseCountIndex,
+    DeleteBecauseEachKey,
+    DeleteBecauseNoModule,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceChange {
+    pub address: String,
+    /// Set when a `moved` block renamed the instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_address: Option<String>,
+    /// Module instance path and keys, to find the configuration again.
+    pub module_path: ModulePath,
+    /// `type.name` or `data.type.name`.
+    pub resource: String,
+    pub key: InstanceKey,
+    pub mode: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub name: String,
+    pub provider: String,
+    pub action: Action,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replace_paths: Vec<Vec<String>>,
+    /// Addresses of instances that must be applied first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
+    #[serde(default)]
+    pub create_before_destroy: bool,
+}
+
+/// A difference between state and the real object found while refreshing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Drift {
+    pub address: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub before: Value,
+    /// None: the object was deleted outside drinfra.
+    pub after: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputChange {
+    pub name: String,
+    pub action: Action,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub sensitive: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format: String,
+    pub version: u32,
+    pub drinfra_version: String,
+    pub created: String,
+    /// Lineage and serial of the state the plan was made against (None and
+    /// 0 when there was no state).
+    pub lineage: Option<String>,
+    pub serial: u64,
+    /// Digest of the configuration files and input values.
+    pub config_digest: String,
+    pub variables: BTreeMap<String, Value>,
+    pub changes: Vec<ResourceChange>,
+    pub drift: Vec<Drift>,
+    pub outputs: Vec<OutputChange>,
+    /// Digest of what refresh saw for each instance the plan touches.
+    pub observed: BTreeMap<String, String>,
+    pub destroy: bool,
+    pub refresh_only: bool,
+    /// The refreshed state, written as is by a refresh-only apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refreshed: Option<crate::state::State>,
+}
+
+impl Plan {
+    /// Changes that do something (not no-ops).
+    pub fn actions(&self) -> impl Iterator<Item = &ResourceChange> {
+        self.changes.iter().filter(|c| c.action != Action::NoOp)
+    }
+
+    pub fn has_resource_changes(&self) -> bool {
+        self.actions().next().is_some()
+    }
+
+    /// Whether applying would change anything at all (resources, outputs,
+    /// moves, or the state after a refresh).
+    pub fn has_changes(&self) -> bool {
+        self.has_resource_changes()
+            || self.outputs.iter().any(|o| o.action != Action::NoOp)
+            || self.changes.iter().any(|c| c.previous_address.is_some())
+            || (self.refresh_only && !self.drift.is_empty())
+    }
+
+    /// Counts as `Plan: X to add, Y to change, Z to destroy.`
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let mut add = 0;
+        let mut change = 0;
+        let mut destroy = 0;
+        for c in self.actions() {
+            if c.action.creates() {
+                add += 1;
+            }
+            if c.action == Action::Update {
+                change += 1;
+            }
+            if c.action.deletes() {
+                destroy += 1;
+            }
+        }
+        (add, change, destroy)
+    }
+}
+
+/// A short stable digest (FNV-1a, 64 bits) for staleness checks.
+pub fn digest(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in bytes {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}")
+}

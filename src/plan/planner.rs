@@ -1,0 +1,553 @@
+//! Making a plan: refresh what state records, follow `moved` blocks, then
+//! walk the configuration's resources in dependency order, asking each
+//! instance's provider what its change will be.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::deps::{self, Kind};
+use super::model::*;
+use crate::config::Config;
+use crate::config::evaluate::{Context, InstanceKey, ModulePath, ResourceValues, module_prefix};
+use crate::config::model::{IgnoreChanges, Mode};
+use crate::config::vars::Inputs;
+use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::lang::{Value, refs::references};
+use crate::provider::{Provider, Providers};
+use crate::provider::terraform_data::same;
+use crate::state::{ResourceState, State};
+
+#[derive(Debug, Clone)]
+pub struct PlanOptions {
+    pub destroy: bool,
+    pub refresh_only: bool,
+    /// Read every recorded object from its provider first.
+    pub refresh: bool,
+    /// Limit the plan to these addresses and what they depend on.
+    pub targets: Vec<String>,
+    pub parallelism: usize,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions { destroy: false, refresh_only: false, refresh: true, targets: vec![], parallelism: 10 }
+    }
+}
+
+/// Values other expressions see for resources: planned (or, at apply,
+/// final) values by module instance, resource and key.
+#[derive(Default)]
+pub struct KnownValues {
+    pub map: RefCell<HashMap<(String, String, InstanceKey), Value>>,
+}
+
+impl KnownValues {
+    pub fn insert(&self, module: &ModulePath, resource: &str, key: &InstanceKey, v: Value) {
+        self.map.borrow_mut().insert((module_prefix(module), resource.to_string(), key.clone()), v);
+    }
+}
+
+impl ResourceValues for KnownValues {
+    fn get(&self, module: &ModulePath, resource: &str, key: &InstanceKey) -> Option<Value> {
+        self.map.borrow().get(&(module_prefix(module), resource.to_string(), key.clone())).cloned()
+    }
+}
+
+/// The address of a resource instance.
+pub fn instance_address(module: &ModulePath, resource: &str, key: &InstanceKey) -> String {
+    format!("{}{resource}{key}", module_prefix(module))
+}
+
+/// Digest of the configuration and inputs a plan was made from.
+pub fn config_digest(config: &Config, inputs: &Inputs) -> String {
+    let mut bytes = Vec::new();
+    for m in &config.modules {
+        for f in &m.files {
+            bytes.extend_from_slice(config.sources.path(*f).to_string_lossy().as_bytes());
+            bytes.extend_from_slice(config.sources.text(*f).as_bytes());
+        }
+    }
+    for (k, v) in inputs {
+        bytes.extend_from_slice(k.as_bytes());
+        bytes.extend_from_slice(serde_json::to_string(&v.value).unwrap_or_default().as_bytes());
+    }
+    digest(&bytes)
+}
+
+pub fn observed_digest(rs: &ResourceState) -> String {
+    digest(serde_json::to_string(&rs.attributes).unwrap_or_default().as_bytes())
+}
+
+/// Reads every recorded object; returns the refreshed state and the drift.
+pub async fn refresh(prior: &State, providers: &Providers, parallelism: usize) -> (State, Vec<Drift>, Diagnostics) {
+    let mut refreshed = prior.clone();
+    let mut drift = Vec::new();
+    let mut diags = Diagnostics::default();
+    let sem = Arc::new(tokio::sync::Semaphore::new(parallelism.max(1)));
+    let mut set = tokio::task::JoinSet::new();
+    for rs in prior.resources.values() {
+        let provider = match providers.for_type(&rs.ty) {
+            Ok(p) => p,
+            Err(e) => {
+                diags.push(Diagnostic::error(format!("Cannot refresh {}", rs.address)).with_detail(e.to_string()));
+                continue;
+            }
+        };
+        let rs = rs.clone();
+        let sem = sem.clone();
+        set.spawn(async move {
+            let _permit = sem.acquire_owned().await;
+            let value = rs.value();
+            let got = provider.read(&rs.ty, &value).await;
+            (rs, got)
+        });
+    }
+    while let Some(joined) = set.join_next().await {
+        let Ok((rs, got)) = joined else { continue };
+        match got {
+            Ok(None) => {
+                drift.push(Drift { address: rs.address.clone(), ty: rs.ty.clone(), before: rs.value(), after: None });
+                refreshed.resources.remove(&rs.address);
+            }
+            Ok(Some(v)) => {
+                let before = rs.value();
+                if !same(&before, &v) {
+                    drift.push(Drift { address: rs.address.clone(), ty: rs.ty.clone(), before, after: Some(v.clone()) });
+                    let entry = refreshed.resources.get_mut(&rs.address).expect("refreshed entry");
+                    entry.attributes = v.to_json();
+                    entry.sensitive_paths = crate::state::marks::paths(&v);
+                }
+            }
+            Err(e) => diags.push(Diagnostic::error(format!("Failed to refresh {}", rs.address)).with_detail(e.to_string())),
+        }
+    }
+    drift.sort_by(|a, b| a.address.cmp(&b.address));
+    (refreshed, drift, diags)
+}
+
+/// Renames state entries as `moved` blocks say; returns new -> old address.
+fn apply_moves(config: &Config, state: &mut State, diags: &mut Diagnostics) -> BTreeMap<String, String> {
+    let mut renamed = BTreeMap::new();
+    for m in &config.root().moved {
+        let text = |e: &crate::config::Expr| -> String {
+            let src = config.sources.text(e.file);
+            e.span().map(|s| src[s.range].split_whitespace().collect::<String>()).unwrap_or_default()
+        };
+        let (from, to) = (text(&m.from), text(&m.to));
+        let matches = |addr: &str| addr == from || addr.starts_with(&format!("{from}[")) || addr.starts_with(&format!("{from}."));
+        let moving: Vec<String> = state.resources.keys().filter(|a| matches(a)).cloned().collect();
+        for old in moving {
+            let new = format!("{to}{}", &old[from.len()..]);
+            if state.resources.contains_key(&new) {
+                diags.push(Diagnostic::error("Ambiguous move").with_detail(format!("Cannot move {old} to {new}: an object is already recorded at {new}.")).at(Some(m.span.clone())));
+                continue;
+            }
+            let mut rs = state.resources.remove(&old).expect("moving entry");
+            rs.address = new.clone();
+            let (module, rest) = split_module(&new);
+            rs.module = module;
+            if let Some((ty, name, index)) = parse_resource(&rest) {
+                rs.ty = ty;
+                rs.name = name;
+                rs.index = index;
+            }
+            state.resources.insert(new.clone(), rs);
+            renamed.insert(new, old);
+        }
+    }
+    renamed
+}
+
+/// Splits `module.a["x"].t.n[0]` into (`module.a["x"]`, `t.n[0]`).
+pub fn split_module(addr: &str) -> (String, String) {
+    let mut rest = addr;
+    let mut module = String::new();
+    while let Some(after) = rest.strip_prefix("module.") {
+        let name_end = after.find(['.', '[']).unwrap_or(after.len());
+        let mut end = name_end;
+        if after[end..].starts_with('[') {
+            end += after[end..].find(']').map(|i| i + 1).unwrap_or(after.len() - end);
+        }
+        if !module.is_empty() {
+            module.push('.');
+        }
+        module.push_str("module.");
+        module.push_str(&after[..end]);
+        rest = after[end..].strip_prefix('.').unwrap_or(&after[end..]);
+    }
+    (module, rest.to_string())
+}
+
+/// `t.n[0]` into type, name and index.
+fn parse_resource(s: &str) -> Option<(String, String, Option<serde_json::Value>)> {
+    let s = s.strip_prefix("data.").unwrap_or(s);
+    let (ty, rest) = s.split_once('.')?;
+    let (name, index) = match rest.find('[') {
+        Some(i) => (&rest[..i], serde_json::from_str(&rest[i + 1..rest.len() - 1]).ok()),
+        None => (rest, None),
+    };
+    Some((ty.to_string(), name.to_string(), index))
+}
+
+/// Replaces ignored paths of `config` with the prior values.
+fn ignore(config: Value, prior: Option<&Value>, rule: &IgnoreChanges) -> Value {
+    let Some(prior) = prior else { return config };
+    let (Value::Object(mut cfg), Some(old)) = (config.clone(), prior.as_mapping()) else { return config };
+    match rule {
+        IgnoreChanges::None => {}
+        IgnoreChanges::All => {
+            for (k, v) in old {
+                if cfg.contains_key(k) || !v.is_null() {
+                    cfg.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        IgnoreChanges::Paths(paths) => {
+            for p in paths {
+                if let Some(first) = p.first() {
+                    if p.len() == 1 {
+                        if let Some(v) = old.get(first) {
+                            cfg.insert(first.clone(), v.clone());
+                        }
+                    } else if let (Some(Value::Object(c) | Value::Map(c)), Some(o)) = (cfg.get_mut(first), old.get(first).and_then(|v| v.as_mapping())) {
+                        if let Some(v) = o.get(&p[1]) {
+                            c.insert(p[1].clone(), v.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Value::Object(cfg)
+}
+
+/// Plans `config` against `prior`.
+pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&State>, providers: &Providers, opts: &PlanOptions) -> (Option<Plan>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let empty = State::new();
+    let prior_state = prior.unwrap_or(&empty);
+    let (mut refreshed, drift) = if opts.refresh {
+        let (r, d, more) = refresh(prior_state, providers, opts.parallelism).await;
+        diags.extend(more);
+        (r, d)
+    } else {
+        (prior_state.clone(), vec![])
+    };
+    let mut plan = Plan {
+        format: FORMAT.into(),
+        version: VERSION,
+        drinfra_version: env!("CARGO_PKG_VERSION").into(),
+        created: crate::state::lock::now_rfc3339(),
+        lineage: prior.map(|s| s.lineage.clone()),
+        serial: prior.map(|s| s.serial).unwrap_or(0),
+        config_digest: config_digest(config, inputs),
+        variables: inputs.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),
+        changes: vec![],
+        drift,
+        outputs: vec![],
+        observed: BTreeMap::new(),
+        destroy: opts.destroy,
+        refresh_only: opts.refresh_only,
+        refreshed: None,
+    };
+    if opts.refresh_only {
+        plan.refreshed = Some(refreshed);
+        return (Some(plan), diags);
+    }
+    let renamed = apply_moves(config, &mut refreshed, &mut diags);
+    for (addr, rs) in &refreshed.resources {
+        plan.observed.insert(addr.clone(), observed_digest(rs));
+    }
+    if opts.destroy {
+        for rs in refreshed.resources.values() {
+            plan.changes.push(delete_change(rs, None, renamed.get(&rs.address).cloned()));
+        }
+        for (name, o) in &refreshed.outputs {
+            plan.outputs.push(OutputChange { name: name.clone(), action: Action::Delete, before: Some(Value::from_json(&o.value)), after: None, sensitive: o.sensitive });
+        }
+        return (Some(plan), diags);
+    }
+
+    let deps = deps::build(config);
+    let order = match deps.graph.order() {
+        Ok(o) => o,
+        Err(cycles) => {
+            for c in cycles {
+                let names: Vec<String> = c.iter().map(|n| format!("{}{}", deps.module_names[n.module], n)).collect();
+                diags.push(Diagnostic::error("Cycle in configuration").with_detail(format!("These objects depend on each other: {}.", names.join(", "))));
+            }
+            return (None, diags);
+        }
+    };
+    let known = KnownValues::default();
+    for rs in refreshed.resources.values() {
+        if let Some((path, res, key)) = parse_instance(&rs.address) {
+            known.insert(&path, &res, &key, rs.value());
+        }
+    }
+    let mut cx = Context::new(config, inputs, cwd, Some(&known));
+    cx.require_inputs = true;
+    let instances = cx.module_instances();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    // Instance addresses planned for each resource object, for dependencies.
+    let mut planned_by_obj: HashMap<deps::ObjId, Vec<String>> = HashMap::new();
+    let mut action_of: HashMap<String, Action> = HashMap::new();
+
+    for obj in order.iter().filter(|o| o.kind == Kind::Resource) {
+        let r = &config.modules[obj.module].resources[&obj.name];
+        if r.mode == Mode::Data {
+            diags.push(Diagnostic::error("Data sources are not supported yet").with_detail(format!("No provider can read data source {:?} yet.", r.ty)).at(Some(r.span.clone())));
+            continue;
+        }
+        let provider: Arc<dyn Provider> = match providers.for_type(&r.ty) {
+            Ok(p) => p,
+            Err(e) => {
+                diags.push(Diagnostic::error("Unsupported resource type").with_detail(e.to_string()).at(Some(r.span.clone())));
+                continue;
+            }
+        };
+        let dep_addrs: Vec<String> = deps.resource_dependencies(obj).iter().flat_map(|d| planned_by_obj.get(d).cloned().unwrap_or_default()).collect();
+        let mut mine = Vec::new();
+        for (path, _) in instances.iter().filter(|(_, idx)| *idx == obj.module) {
+            for (key, cfg) in cx.instances_of(path, &obj.name) {
+                let address = instance_address(path, &obj.name, &key);
+                mine.push(address.clone());
+                seen.insert(address.clone());
+                let problems = provider.validate(&r.ty, &cfg);
+                for p in &problems {
+                    let span = p.argument.as_ref().and_then(|a| r.body.body.get_attribute(a)).and_then(|a| hcl_edit::Span::span(&a.key)).map(|s| Span::new(r.body.file, s)).or(Some(r.span.clone()));
+                    diags.push(Diagnostic::error(p.summary.clone()).with_detail(p.detail.clone()).at(span));
+                }
+                if !problems.is_empty() {
+                    continue;
+                }
+                let prior_rs = refreshed.resources.get(&address);
+                let prior_val = prior_rs.map(ResourceState::value);
+                let cfg = ignore(cfg, prior_val.as_ref(), &r.lifecycle.ignore_changes);
+                let planned = match provider.plan(&r.ty, prior_val.as_ref(), &cfg) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        diags.push(Diagnostic::error(format!("Cannot plan {address}")).with_detail(e.to_string()).at(Some(r.span.clone())));
+                        continue;
+                    }
+                };
+                let cbd = r.lifecycle.create_before_destroy;
+                let replace = if cbd { Action::CreateThenDelete } else { Action::DeleteThenCreate };
+                let (mut action, mut reason) = match &prior_val {
+                    None => (Action::Create, None),
+                    Some(_) if !planned.replace_paths.is_empty() => (replace, Some(Reason::ReplaceBecauseCannotUpdate)),
+                    Some(p) if same(p, &planned.value) => (Action::NoOp, None),
+                    Some(_) => (Action::Update, None),
+                };
+                if matches!(action, Action::NoOp | Action::Update) && !r.lifecycle.replace_triggered_by.is_empty() {
+                    let triggered = r.lifecycle.replace_triggered_by.iter().any(|e| {
+                        references(&e.expr).iter().any(|rf| {
+                            let Some(n) = rf.attr(0) else { return false };
+                            let target = format!("{}{}.{}", module_prefix(path), rf.root, n);
+                            let key_filter: Option<String> = match rf.steps.get(1) {
+                                Some(crate::lang::refs::Step::Index(i)) => Some(format!("{target}[{i}]")),
+                                Some(crate::lang::refs::Step::Key(k)) => Some(format!("{target}[{}]", serde_json::Value::String(k.clone()))),
+                                _ => None,
+                            };
+                            action_of.iter().any(|(a, act)| {
+                                *act != Action::NoOp && match &key_filter {
+                                    Some(exact) => a == exact,
+                                    None => a == &target || a.starts_with(&format!("{target}[")),
+                                }
+                            })
+                        })
+                    });
+                    if triggered {
+                        action = replace;
+                        reason = Some(Reason::ReplaceByTriggers);
+                    }
+                }
+                if action.deletes() && r.lifecycle.prevent_destroy {
+                    diags.push(
+                        Diagnostic::error("Instance cannot be destroyed")
+                            .with_detail(format!("Resource {address} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the --target option."))
+                            .at(Some(r.span.clone())),
+                    );
+                }
+                let after = if action == Action::NoOp { prior_val.clone().unwrap_or(Value::Null) } else { planned.value.clone() };
+                known.insert(path, &obj.name, &key, after.clone());
+                action_of.insert(address.clone(), action);
+                plan.changes.push(ResourceChange {
+                    address: address.clone(),
+                    previous_address: renamed.get(&address).cloned(),
+                    module_path: path.clone(),
+                    resource: obj.name.clone(),
+                    key: key.clone(),
+                    mode: "managed".into(),
+                    ty: r.ty.clone(),
+                    name: r.name.clone(),
+                    provider: provider.name().into(),
+                    action,
+                    reason,
+                    before: prior_val,
+                    after: Some(after),
+                    replace_paths: if action.is_replace() { planned.replace_paths } else { vec![] },
+                    depends_on: dep_addrs.clone(),
+                    create_before_destroy: cbd,
+                });
+            }
+        }
+        planned_by_obj.insert(obj.clone(), mine);
+    }
+    diags.extend(cx.take_diags());
+
+    // Recorded objects the configuration no longer has.
+    let module_prefixes: BTreeMap<String, usize> = instances.iter().map(|(p, i)| (module_prefix(p).trim_end_matches('.').to_string(), *i)).collect();
+    for rs in refreshed.resources.values().filter(|rs| !seen.contains(&rs.address)) {
+        let (module, rest) = split_module(&rs.address);
+        let res_key = rest.split('[').next().unwrap_or(&rest).to_string();
+        let reason = match module_prefixes.get(&module) {
+            None => Reason::DeleteBecauseNoModule,
+            Some(idx) if config.modules[*idx].resources.contains_key(&res_key) => match &rs.index {
+                Some(serde_json::Value::String(_)) => Reason::DeleteBecauseEachKey,
+                Some(_) => Reason::DeleteBecauseCountIndex,
+                None => Reason::DeleteBecauseCountIndex,
+            },
+            Some(_) => Reason::DeleteBecauseNoResourceConfig,
+        };
+        plan.changes.push(delete_change(rs, Some(reason), renamed.get(&rs.address).cloned()));
+    }
+
+    // Root outputs.
+    for (name, out) in cx.root_outputs() {
+        let before = prior.and_then(|s| s.outputs.get(&name)).map(|o| Value::from_json(&o.value));
+        let action = match &before {
+            None => Action::Create,
+            Some(b) if same(b, &out.value) => Action::NoOp,
+            Some(_) => Action::Update,
+        };
+        plan.outputs.push(OutputChange { name, action, before, after: Some(out.value), sensitive: out.sensitive });
+    }
+    if let Some(p) = prior {
+        for (name, o) in &p.outputs {
+            if !config.root().outputs.contains_key(name) {
+                plan.outputs.push(OutputChange { name: name.clone(), action: Action::Delete, before: Some(Value::from_json(&o.value)), after: None, sensitive: o.sensitive });
+            }
+        }
+    }
+    diags.extend(cx.take_diags());
+
+    if !opts.targets.is_empty() {
+        restrict_to_targets(&mut plan, &opts.targets);
+    }
+    plan.changes.sort_by(|a, b| a.address.cmp(&b.address));
+    (Some(plan), diags)
+}
+
+fn delete_change(rs: &ResourceState, reason: Option<Reason>, previous: Option<String>) -> ResourceChange {
+    let (path, resource, key) = parse_instance(&rs.address).unwrap_or_default();
+    ResourceChange {
+        address: rs.address.clone(),
+        previous_address: previous,
+        module_path: path,
+        resource,
+        key,
+        mode: rs.mode.clone(),
+        ty: rs.ty.clone(),
+        name: rs.name.clone(),
+        provider: rs.provider.clone(),
+        action: Action::Delete,
+        reason,
+        before: Some(rs.value()),
+        after: None,
+        replace_paths: vec![],
+        depends_on: rs.dependencies.clone(),
+        create_before_destroy: rs.create_before_destroy,
+    }
+}
+
+impl Default for InstanceKey {
+    fn default() -> Self {
+        InstanceKey::None
+    }
+}
+
+/// Parses an instance address into module path, resource and key.
+pub fn parse_instance(addr: &str) -> Option<(ModulePath, String, InstanceKey)> {
+    let (module, rest) = split_module(addr);
+    let mut path = Vec::new();
+    if !module.is_empty() {
+        for part in split_modules(&module) {
+            let p = part.strip_prefix("module.")?;
+            let (name, key) = split_key(p);
+            path.push((name.to_string(), key));
+        }
+    }
+    let (res, key) = split_key(&rest);
+    Some((path, res.to_string(), key))
+}
+
+fn split_modules(module: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_str = false;
+    for c in module.chars() {
+        match c {
+            '"' => in_str = !in_str,
+            '.' if !in_str && cur.starts_with("module.") && (cur.ends_with(']') || !cur[7..].is_empty()) && cur.len() > 7 => {
+                out.push(std::mem::take(&mut cur));
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn split_key(s: &str) -> (&str, InstanceKey) {
+    match s.find('[') {
+        Some(i) if s.ends_with(']') => {
+            let inner = &s[i + 1..s.len() - 1];
+            let key = match serde_json::from_str::<serde_json::Value>(inner) {
+                Ok(serde_json::Value::Number(n)) => InstanceKey::Int(n.as_i64().unwrap_or(0)),
+                Ok(serde_json::Value::String(k)) => InstanceKey::Str(k),
+                _ => InstanceKey::None,
+            };
+            (&s[..i], key)
+        }
+        _ => (s, InstanceKey::None),
+    }
+}
+
+/// Keeps only targeted changes and what they depend on.
+fn restrict_to_targets(plan: &mut Plan, targets: &[String]) {
+    let hit = |addr: &str| targets.iter().any(|t| addr == t || addr.starts_with(&format!("{t}[")) || addr.starts_with(&format!("{t}.")));
+    let by_addr: HashMap<String, Vec<String>> = plan.changes.iter().map(|c| (c.address.clone(), c.depends_on.clone())).collect();
+    let mut keep: BTreeSet<String> = BTreeSet::new();
+    let mut stack: Vec<String> = plan.changes.iter().filter(|c| hit(&c.address)).map(|c| c.address.clone()).collect();
+    while let Some(a) = stack.pop() {
+        if keep.insert(a.clone()) {
+            stack.extend(by_addr.get(&a).cloned().unwrap_or_default());
+        }
+    }
+    plan.changes.retain(|c| keep.contains(&c.address));
+    plan.outputs.clear();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_addresses() {
+        let (p, r, k) = parse_instance("module.a[\"x.y\"].module.b[2].terraform_data.n[\"k\"]").unwrap();
+        assert_eq!(p, vec![("a".to_string(), InstanceKey::Str("x.y".into())), ("b".to_string(), InstanceKey::Int(2))]);
+        assert_eq!(r, "terraform_data.n");
+        assert_eq!(k, InstanceKey::Str("k".into()));
+        let (p, r, k) = parse_instance("terraform_data.n").unwrap();
+        assert!(p.is_empty());
+        assert_eq!((r.as_str(), k), ("terraform_data.n", InstanceKey::None));
+        assert_eq!(split_module("module.m.terraform_data.x[0]"), ("module.m".to_string(), "terraform_data.x[0]".to_string()));
+    }
+}

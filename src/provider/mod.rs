@@ -1,0 +1,112 @@
+//! The provider boundary: what the engine asks of anything that manages
+//! resources (schemas, validation, planning, CRUD). `terraform_data` is the
+//! built-in implementation; the Azure ARM client implements it later.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::lang::Value;
+
+pub mod terraform_data;
+
+pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ProviderError {
+    #[error("resource type {0:?} is not supported by any provider")]
+    UnknownType(String),
+    #[error("{0}")]
+    Invalid(String),
+    /// An error from the remote API, with its code.
+    #[error("{code}: {message}")]
+    Api { code: String, message: String, retryable: bool },
+}
+
+/// How one argument or attribute behaves.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AttrSchema {
+    pub required: bool,
+    pub optional: bool,
+    /// Set by the provider (alone, or as a default when `optional`).
+    pub computed: bool,
+    /// A change to it replaces the resource.
+    pub force_new: bool,
+    pub sensitive: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ResourceSchema {
+    pub attrs: BTreeMap<&'static str, AttrSchema>,
+}
+
+/// A problem with one argument of a resource's configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArgProblem {
+    /// The argument at fault, when there is one.
+    pub argument: Option<String>,
+    pub summary: String,
+    pub detail: String,
+}
+
+/// The state a change will produce, with unknowns where the provider
+/// decides during apply.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub value: Value,
+    /// Attribute paths whose change forces replacement; empty for updates.
+    pub replace_paths: Vec<Vec<String>>,
+}
+
+pub trait Provider: Send + Sync {
+    /// Name as in `provider_name` of plan JSON (`terraform.io/builtin/terraform`).
+    fn name(&self) -> &'static str;
+    fn handles(&self, ty: &str) -> bool;
+    fn schema(&self, ty: &str) -> Option<ResourceSchema>;
+    fn validate(&self, ty: &str, config: &Value) -> Vec<ArgProblem>;
+    /// Plans the change from `prior` (None: create) to `config`.
+    fn plan(&self, ty: &str, prior: Option<&Value>, config: &Value) -> Result<Planned, ProviderError>;
+    /// Reads the current remote object; `None` if it no longer exists.
+    fn read<'a>(&'a self, ty: &'a str, current: &'a Value) -> BoxFut<'a, Result<Option<Value>, ProviderError>>;
+    fn create<'a>(&'a self, ty: &'a str, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>>;
+    fn update<'a>(&'a self, ty: &'a str, prior: &'a Value, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>>;
+    fn delete<'a>(&'a self, ty: &'a str, prior: &'a Value) -> BoxFut<'a, Result<(), ProviderError>>;
+}
+
+/// The providers available to a run, found by resource type.
+#[derive(Clone, Default)]
+pub struct Providers {
+    list: Vec<Arc<dyn Provider>>,
+}
+
+impl Providers {
+    pub fn builtin() -> Providers {
+        Providers { list: vec![Arc::new(terraform_data::TerraformData)] }
+    }
+
+    pub fn add(&mut self, p: Arc<dyn Provider>) {
+        self.list.push(p);
+    }
+
+    pub fn for_type(&self, ty: &str) -> Result<Arc<dyn Provider>, ProviderError> {
+        self.list.iter().find(|p| p.handles(ty)).cloned().ok_or_else(|| ProviderError::UnknownType(ty.to_string()))
+    }
+}
+
+/// A random identifier in UUID v4 layout, from the OS's random source.
+pub fn random_id() -> String {
+    let mut b = [0u8; 16];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        use std::io::Read;
+        let _ = f.read_exact(&mut b);
+    }
+    if b == [0u8; 16] {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        b = (t ^ (std::process::id() as u128) << 64).to_le_bytes();
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}

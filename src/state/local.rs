@@ -1,0 +1,192 @@
+//! The local backend: `PATH` (snapshot), `PATH.journal` (step records, one
+//! JSON object a line, fsynced per batch), `PATH.backup` (the previous
+//! snapshot) and `PATH.lock`.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::lock::{LockError, LockInfo};
+use super::{Backend, Record, State, StateError, VERSION};
+
+pub struct LocalBackend {
+    path: PathBuf,
+    journal: Mutex<Option<File>>,
+}
+
+fn io<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(std::io::Error) -> StateError + 'p {
+    move |source| StateError::Io { action, path: path.display().to_string(), source }
+}
+
+fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
+    let mut s = p.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+impl LocalBackend {
+    pub fn new(path: impl Into<PathBuf>) -> LocalBackend {
+        LocalBackend { path: path.into(), journal: Mutex::new(None) }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn journal_path(&self) -> PathBuf {
+        with_suffix(&self.path, ".journal")
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        with_suffix(&self.path, ".lock")
+    }
+
+    fn read_snapshot(&self) -> Result<Option<State>, StateError> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io("read", &self.path)(e)),
+        };
+        let probe: serde_json::Value = serde_json::from_str(&text).map_err(|e| StateError::Corrupt { path: self.path.display().to_string(), message: e.to_string() })?;
+        let found = probe.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+        if found != VERSION {
+            return Err(StateError::UnsupportedVersion { path: self.path.display().to_string(), found });
+        }
+        serde_json::from_value(probe).map(Some).map_err(|e| StateError::Corrupt { path: self.path.display().to_string(), message: e.to_string() })
+    }
+}
+
+fn sync_dir(p: &Path) {
+    if let Some(dir) = p.parent() {
+        if let Ok(d) = File::open(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }) {
+            let _ = d.sync_all();
+        }
+    }
+}
+
+impl Backend for LocalBackend {
+    fn describe(&self) -> String {
+        format!("local state at {}", self.path.display())
+    }
+
+    fn load(&self) -> Result<Option<State>, StateError> {
+        let mut state = self.read_snapshot()?;
+        let jp = self.journal_path();
+        let file = match File::open(&jp) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(state),
+            Err(e) => return Err(io("read", &jp)(e)),
+        };
+        let base = state.as_ref().map(|s| s.serial).unwrap_or(0);
+        for line in BufReader::new(file).lines() {
+            let line = line.map_err(io("read", &jp))?;
+            // A torn last line was never acknowledged: ignore it.
+            let Ok(rec) = serde_json::from_str::<Record>(&line) else { break };
+            if rec.serial <= base {
+                continue; // already folded into the snapshot
+            }
+            state.get_or_insert_with(State::new).apply_record(&rec);
+        }
+        Ok(state)
+    }
+
+    fn append(&self, records: &[Record]) -> Result<(), StateError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let jp = self.journal_path();
+        let mut guard = self.journal.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            if let Some(dir) = jp.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(io("create directory for", dir))?;
+            }
+            *guard = Some(OpenOptions::new().create(true).append(true).open(&jp).map_err(io("open", &jp))?);
+        }
+        let f = guard.as_mut().expect("journal open");
+        let mut buf = Vec::new();
+        for r in records {
+            serde_json::to_writer(&mut buf, r).map_err(|e| StateError::Corrupt { path: jp.display().to_string(), message: e.to_string() })?;
+            buf.push(b'\n');
+        }
+        f.write_all(&buf).map_err(io("write", &jp))?;
+        f.sync_data().map_err(io("sync", &jp))?;
+        Ok(())
+    }
+
+    fn compact(&self, state: &State) -> Result<(), StateError> {
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io("create directory for", dir))?;
+        }
+        let tmp = with_suffix(&self.path, ".tmp");
+        let text = serde_json::to_vec_pretty(state).map_err(|e| StateError::Corrupt { path: tmp.display().to_string(), message: e.to_string() })?;
+        {
+            let mut f = File::create(&tmp).map_err(io("create", &tmp))?;
+            f.write_all(&text).map_err(io("write", &tmp))?;
+            f.write_all(b"\n").map_err(io("write", &tmp))?;
+            f.sync_all().map_err(io("sync", &tmp))?;
+        }
+        if self.path.exists() {
+            let backup = with_suffix(&self.path, ".backup");
+            std::fs::copy(&self.path, &backup).map_err(io("back up", &self.path))?;
+        }
+        std::fs::rename(&tmp, &self.path).map_err(io("replace", &self.path))?;
+        sync_dir(&self.path);
+        // The snapshot now holds everything; the journal can go.
+        let mut guard = self.journal.lock().unwrap_or_else(|p| p.into_inner());
+        *guard = None;
+        match std::fs::remove_file(self.journal_path()) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io("remove", &self.journal_path())(e)),
+        }
+        Ok(())
+    }
+
+    fn lock(&self, info: &LockInfo) -> Result<(), LockError> {
+        let lp = self.lock_path();
+        let lio = |source| LockError::Io { path: lp.display().to_string(), source };
+        if let Some(dir) = lp.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(lio)?;
+        }
+        match OpenOptions::new().write(true).create_new(true).open(&lp) {
+            Ok(mut f) => {
+                let text = serde_json::to_vec_pretty(info).unwrap_or_default();
+                f.write_all(&text).and_then(|_| f.sync_all()).map_err(|source| LockError::Io { path: lp.display().to_string(), source })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match self.lock_holder()? {
+                Some(holder) => Err(LockError::Held(Box::new(holder))),
+                // Released between our attempt and the read: try again.
+                None => self.lock(info),
+            },
+            Err(e) => Err(lio(e)),
+        }
+    }
+
+    fn unlock(&self, id: &str) -> Result<(), LockError> {
+        let lp = self.lock_path();
+        match self.lock_holder()? {
+            None => Err(LockError::NotLocked),
+            Some(h) if h.id != id => Err(LockError::Mismatch { given: id.to_string(), current: h.id }),
+            Some(_) => std::fs::remove_file(&lp).map_err(|source| LockError::Io { path: lp.display().to_string(), source }),
+        }
+    }
+
+    fn lock_holder(&self) -> Result<Option<LockInfo>, LockError> {
+        let lp = self.lock_path();
+        match std::fs::read_to_string(&lp) {
+            Ok(t) => Ok(Some(serde_json::from_str(&t).unwrap_or_else(|_| LockInfo {
+                id: String::new(),
+                operation: "unknown (unreadable lock file)".into(),
+                who: "unknown".into(),
+                host: String::new(),
+                pid: 0,
+                created: String::new(),
+                ci_run_url: None,
+                path: lp.display().to_string(),
+            }))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(LockError::Io { path: lp.display().to_string(), source }),
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! State: what drinfra manages, as last recorded. Versioned, with lineage
+//! and serial, per-instance attributes, dependencies and sensitive marks.
+//!
+//! Backends persist a snapshot plus an append-only journal of step
+//! records, so recording one completed step costs the same whatever the
+//! size of the state; the journal is folded into a new snapshot at the end
+//! of a run (and on load after a killed run).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::lang::Value;
+
+pub mod local;
+pub mod lock;
+pub mod marks;
+pub mod select;
+
+pub use local::LocalBackend;
+pub use lock::{LockError, LockInfo};
+
+pub const FORMAT: &str = "drinfra-state";
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("cannot {action} {path}: {source}")]
+    Io { action: &'static str, path: String, source: std::io::Error },
+    #[error("state file {path} is not valid: {message}")]
+    Corrupt { path: String, message: String },
+    #[error("state file {path} has format version {found}; this drinfra reads version {VERSION}")]
+    UnsupportedVersion { path: String, found: u32 },
+    #[error(transparent)]
+    Lock(#[from] LockError),
+}
+
+/// One resource instance as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceState {
+    pub address: String,
+    /// `module.a["x"].module.b`, empty for the root module.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub module: String,
+    pub mode: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub name: String,
+    /// `count` index (number) or `for_each` key (string), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<serde_json::Value>,
+    pub provider: String,
+    pub attributes: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive_paths: Vec<Vec<String>>,
+    /// Addresses of resources this one depended on when last applied
+    /// (deletes run in reverse of these).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create_before_destroy: bool,
+}
+
+impl ResourceState {
+    /// Attributes as a value, with sensitive marks restored.
+    pub fn value(&self) -> Value {
+        marks::apply(Value::from_json(&self.attributes), &self.sensitive_paths)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputState {
+    pub value: serde_json::Value,
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub format: String,
+    pub version: u32,
+    pub drinfra_version: String,
+    pub lineage: String,
+    pub serial: u64,
+    /// Keyed by address.
+    pub resources: BTreeMap<String, ResourceState>,
+    #[serde(default)]
+    pub outputs: BTreeMap<String, OutputState>,
+}
+
+impl State {
+    pub fn new() -> State {
+        State {
+            format: FORMAT.into(),
+            version: VERSION,
+            drinfra_version: env!("CARGO_PKG_VERSION").into(),
+            lineage: crate::provider::random_id(),
+            serial: 0,
+            resources: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+        }
+    }
+
+    pub fn apply_record(&mut self, r: &Record) {
+        match &r.change {
+            Change::Put(rs) => {
+                self.resources.insert(rs.address.clone(), (**rs).clone());
+            }
+            Change::Remove(addr) => {
+                self.resources.remove(addr);
+            }
+            Change::Outputs(o) => self.outputs = o.clone(),
+            Change::Replace(s) => *self = (**s).clone(),
+        }
+        self.serial = self.serial.max(r.serial);
+    }
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State::new()
+    }
+}
+
+/// One journal entry: a change to the state made by the run writing `serial`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub serial: u64,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    Put(Box<ResourceState>),
+    Remove(String),
+    Outputs(BTreeMap<String, OutputState>),
+    /// A whole new state (state push, state mv/rm).
+    Replace(Box<State>),
+}
+
+/// Where state lives. Every backend passes the same conformance tests.
+pub trait Backend: Send + Sync {
+    /// A description for messages ("local state at state/x.tfstate").
+    fn describe(&self) -> String;
+    /// The current state (snapshot plus journal), if any was written.
+    fn load(&self) -> Result<Option<State>, StateError>;
+    /// Appends records durably: when this returns they survive a crash.
+    fn append(&self, records: &[Record]) -> Result<(), StateError>;
+    /// Replaces snapshot and journal with `state`, keeping the previous
+    /// snapshot as a backup.
+    fn compact(&self, state: &State) -> Result<(), StateError>;
+    fn lock(&self, info: &LockInfo) -> Result<(), LockError>;
+    fn unlock(&self, id: &str) -> Result<(), LockError>;
+    /// The current lock holder, if any.
+    fn lock_holder(&self) -> Result<Option<LockInfo>, LockError>;
+}
