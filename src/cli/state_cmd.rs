@@ -80,6 +80,14 @@ fn backend(env: &Env) -> anyhow::Result<Result<Box<dyn Backend>, ExitCode>> {
     }
 }
 
+/// Recorded attributes without the null ones, for display.
+fn shown(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(m.into_iter().filter(|(_, x)| !x.is_null()).collect()),
+        other => other,
+    }
+}
+
 fn load(b: &dyn Backend) -> anyhow::Result<State> {
     Ok(b.load()?.unwrap_or_default())
 }
@@ -114,7 +122,7 @@ pub fn run_state(env: &Env, c: StateCommand) -> anyhow::Result<ExitCode> {
         StateCommand::Show { address } => {
             let state = load(b.as_ref())?;
             let Some(rs) = state.resources.get(&address) else { bail!("no instance {address:?} in the state") };
-            println!("# {address}:\nresource \"{}\" \"{}\" {}", rs.ty, rs.name, plan_render::value_text(&rs.value(), 0));
+            println!("# {address}:\nresource \"{}\" \"{}\" {}", rs.ty, rs.name, plan_render::value_text(&shown(rs.value()), 0));
         }
         StateCommand::Rm { addresses, lock_timeout } => {
             let mut removed = 0;
@@ -214,7 +222,7 @@ pub fn run_show(env: &Env, a: ShowArgs) -> anyhow::Result<ExitCode> {
         println!("The state is empty.");
     }
     for rs in state.resources.values() {
-        println!("# {}:\nresource \"{}\" \"{}\" {}\n", rs.address, rs.ty, rs.name, plan_render::value_text(&rs.value(), 0));
+        println!("# {}:\nresource \"{}\" \"{}\" {}\n", rs.address, rs.ty, rs.name, plan_render::value_text(&shown(rs.value()), 0));
     }
     if !state.outputs.is_empty() {
         println!("Outputs:\n");
