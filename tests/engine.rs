@@ -331,3 +331,58 @@ fn errors_in_plan_change_nothing() {
     let _ = PathBuf::new();
     let _ = std::io::stdout().flush();
 }
+
+#[test]
+fn interrupted_apply_finishes_running_steps_records_them_and_releases_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 0..30 {
+        text.push_str(&format!("resource \"terraform_data\" \"r{i}\" {{\n  input = {i}\n}}\n"));
+    }
+    write(dir.path(), &text);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_drinfra"))
+        .arg("-C")
+        .arg(dir.path())
+        .args(["apply", "--auto-approve", "--parallelism", "2"])
+        .env("DRINFRA_TEST_STEP_DELAY_MS", "100")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    while seen.matches("Creation complete").count() < 2 {
+        let n = std::io::Read::read(&mut out, &mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    seen.push_str(&rest);
+    assert_eq!(status.code(), Some(1));
+    assert!(seen.contains("Interrupt received"), "{seen}");
+    let started = seen.matches("Creating...").count();
+    let finished = seen.matches("Creation complete").count();
+    assert_eq!(started, finished, "every started step finished: {seen}");
+    assert!(finished < 30);
+    assert!(!dir.path().join("drinfra.tfstate.lock").exists(), "lock released");
+    assert_eq!(drinfra(dir.path(), &["state", "list"]).stdout.lines().count(), finished);
+}
+
+#[test]
+fn sensitive_values_are_marked_in_state_and_masked_in_plans() {
+    let text = "variable \"pw\" {\n  default   = \"hunter2\"\n  sensitive = true\n}\nresource \"terraform_data\" \"s\" {\n  input = { user = \"admin\", password = var.pw }\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), text);
+    let r = drinfra(dir.path(), &["plan"]);
+    assert!(!r.stdout.contains("hunter2"), "{}", r.stdout);
+    assert!(r.stdout.contains("(sensitive value)"), "{}", r.stdout);
+    assert_eq!(drinfra(dir.path(), &["apply", "--auto-approve"]).code, 0);
+    assert_eq!(state(dir.path())["resources"]["terraform_data.s"]["sensitive_paths"], serde_json::json!([["input", "password"]]));
+    assert_eq!(drinfra(dir.path(), &["plan", "--detailed-exitcode"]).code, 0);
+}
