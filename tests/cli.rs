@@ -61,7 +61,7 @@ fn validate_json_is_terraforms_shape() {
 
 #[test]
 fn validate_accepts_the_quickstart() {
-    let run = drinfra(&root().join("examples/quickstart"), &["validate"], None, &[]);
+    let run = drinfra(&root().join("examples/sites"), &["validate"], None, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     snapshot("validate_quickstart", &run);
 }
@@ -76,7 +76,7 @@ fn validate_needs_no_input_values() {
 #[test]
 fn console_evaluates_in_the_root_module() {
     let input = "local.active\nmodule.site[\"dr\"].resource_group_name\nvar.sites\nmodule.site\n[for k in keys(var.sites) : upper(k)]\nvar.nope\n";
-    let run = drinfra(&root().join("examples/quickstart"), &["console"], Some(input), &[]);
+    let run = drinfra(&root().join("examples/sites"), &["console"], Some(input), &[]);
     assert_eq!(run.code, 1, "the last expression is an error");
     snapshot("console_quickstart", &run);
 }
@@ -129,7 +129,7 @@ fn variable_precedence_follows_terraform() {
 
 #[test]
 fn undeclared_cli_variable_is_an_error() {
-    let run = drinfra(&root().join("examples/quickstart"), &["validate", "--var", "nope=1"], None, &[]);
+    let run = drinfra(&root().join("examples/sites"), &["validate", "--var", "nope=1"], None, &[]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("Value for undeclared variable \"nope\""), "{}", run.stderr);
 }

@@ -386,3 +386,17 @@ fn sensitive_values_are_marked_in_state_and_masked_in_plans() {
     assert_eq!(state(dir.path())["resources"]["terraform_data.s"]["sensitive_paths"], serde_json::json!([["input", "password"]]));
     assert_eq!(drinfra(dir.path(), &["plan", "--detailed-exitcode"]).code, 0);
 }
+
+/// Regression: iterating over a resource's instances and reading a computed
+/// attribute (`s.output`) failed before the first apply, because the
+/// configuration-derived value lacked the attributes only the provider sets.
+#[test]
+fn computed_attributes_exist_before_the_first_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "resource \"terraform_data\" \"s\" {\n  for_each = toset([\"a\"])\n  input    = each.key\n}\noutput \"o\" {\n  value = { for k, s in terraform_data.s : k => s.output }\n}\n");
+    let r = drinfra(dir.path(), &["validate"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = drinfra(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("o = {\n  \"a\" = \"a\"\n}"), "{}", r.stdout);
+}

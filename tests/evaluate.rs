@@ -142,7 +142,7 @@ fn stack_tf() -> tempfile::TempDir {
 #[test]
 fn truncated_files_never_panic() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for file in ["tests/parity/corpus/outputs.tf", "tests/parity/corpus/main.tf", "examples/quickstart/main.tf"] {
+    for file in ["tests/parity/corpus/outputs.tf", "tests/parity/corpus/main.tf", "examples/sites/main.tf"] {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let mut cut = 0;

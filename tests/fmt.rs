@@ -23,7 +23,7 @@ fn is_idempotent() {
 
 #[test]
 fn canonical_files_are_unchanged() {
-    for f in ["tests/fmt/expected.tf", "examples/quickstart/main.tf", "tests/parity/corpus/main.tf", "tests/parity/corpus/variables.tf"] {
+    for f in ["tests/fmt/expected.tf", "examples/sites/main.tf", "examples/quickstart/main.tf", "tests/parity/corpus/main.tf", "tests/parity/corpus/variables.tf"] {
         let text = read(f);
         assert_eq!(format_source(&text).unwrap(), text, "{f} changed");
     }

@@ -1,40 +1,33 @@
-# A first stack: variables, locals, a module and outputs.
+# The smallest useful stack: a few built-in resources that depend on each
+# other. `drinfra apply` creates them in order, in parallel where it can.
+
+drinfra {
+  backend "local" {
+    path = "../../state/quickstart.tfstate"
+  }
+}
+
 variable "environment" {
   type    = string
   default = "prod"
 }
 
-variable "sites" {
-  description = "Sites of the platform and their regions."
-  type = map(object({
-    region   = string
-    priority = number
-  }))
-  default = {
-    primary = { region = "eastus", priority = 1 }
-    dr      = { region = "westeurope", priority = 2 }
+resource "terraform_data" "network" {
+  input = {
+    name          = "vnet-${var.environment}"
+    address_space = cidrsubnet("10.0.0.0/8", 8, 1)
   }
 }
 
-locals {
-  prefix = "ai-workflow-${var.environment}"
-  # The site with the lowest priority number takes traffic.
-  active = [for name, s in var.sites : name if s.priority == min([for s in values(var.sites) : s.priority]...)][0]
+resource "terraform_data" "subnet" {
+  for_each = toset(["aks", "db", "cache"])
+  input = {
+    name   = "snet-${each.key}"
+    vnet   = terraform_data.network.output.name
+    prefix = cidrsubnet(terraform_data.network.output.address_space, 8, index(["aks", "db", "cache"], each.key))
+  }
 }
 
-module "site" {
-  source   = "./site"
-  for_each = var.sites
-
-  name     = "${local.prefix}-${each.key}"
-  region   = each.value.region
-  priority = each.value.priority
-}
-
-output "active_site" {
-  value = local.active
-}
-
-output "resource_groups" {
-  value = { for k, m in module.site : k => m.resource_group_name }
+output "subnets" {
+  value = { for k, s in terraform_data.subnet : k => s.output.prefix }
 }

@@ -119,7 +119,7 @@ impl Drop for Session {
 pub fn open_session(env: &Env, common: &CommonArgs, operation: &str, validate_all: bool) -> anyhow::Result<Result<Session, ExitCode>> {
     let mut stack = config::open(&env.dir, &common.vars.ordered(), &env.vars);
     if !stack.diags.has_errors() && validate_all {
-        let eval = config::evaluate(&stack.config, &stack.inputs, &env.dir, None, true);
+        let eval = config::evaluate(&stack.config, &stack.inputs, &env.dir, Some(&Providers::builtin()), true);
         stack.diags.extend(eval.diags);
     }
     if stack.diags.has_errors() {

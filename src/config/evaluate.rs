@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use hcl_edit::structure::{Body, Structure};
 
-use super::model::{Config, Expr, Mode, Module, Resource};
+use super::model::{Config, Expr, Module, Resource};
 use super::vars::Inputs;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 use crate::lang::convert::convert;
@@ -51,6 +51,13 @@ pub fn module_prefix(path: &ModulePath) -> String {
 /// attribute unknown, as before a first apply.
 pub trait ResourceValues {
     fn get(&self, module: &ModulePath, resource: &str, key: &InstanceKey) -> Option<Value>;
+}
+
+/// What providers say a resource type has beyond its arguments, so that
+/// references to computed attributes (`id`, `output`) are unknown rather
+/// than missing before the first apply.
+pub trait Schemas {
+    fn computed_attributes(&self, ty: &str) -> Vec<String>;
 }
 
 /// One evaluated resource instance.
@@ -125,6 +132,7 @@ pub struct Context<'a> {
     /// Whether a root variable without a value is an error (plan) or
     /// unknown (validate, like `terraform validate`).
     pub require_inputs: bool,
+    pub schemas: Option<&'a dyn Schemas>,
     cache: RefCell<HashMap<Node, Value>>,
     expansions: RefCell<HashMap<(ModulePath, String), Vec<(InstanceKey, Value)>>>,
     stack: RefCell<Vec<(Node, Option<Span>)>>,
@@ -132,9 +140,10 @@ pub struct Context<'a> {
 }
 
 /// Evaluates everything in the configuration (the work of `validate`).
-pub fn evaluate(config: &Config, inputs: &Inputs, cwd: &Path, resource_values: Option<&dyn ResourceValues>, require_inputs: bool) -> Evaluation {
-    let mut cx = Context::new(config, inputs, cwd, resource_values);
+pub fn evaluate(config: &Config, inputs: &Inputs, cwd: &Path, schemas: Option<&dyn Schemas>, require_inputs: bool) -> Evaluation {
+    let mut cx = Context::new(config, inputs, cwd, None);
     cx.require_inputs = require_inputs;
+    cx.schemas = schemas;
     let mut eval = Evaluation::default();
     cx.walk(&Vec::new(), 0, &mut eval);
     let root = config.root();
@@ -155,6 +164,7 @@ impl<'a> Context<'a> {
             root_dir: config.root().dir.clone(),
             resource_values,
             require_inputs: true,
+            schemas: None,
             cache: RefCell::default(),
             expansions: RefCell::default(),
             stack: RefCell::default(),
@@ -693,9 +703,8 @@ impl<'a> Context<'a> {
             match self.eval_body(p, r.body.file, &r.body.body, &extra) {
                 Ok(Value::Object(mut m)) => {
                     m.entry("id".into()).or_insert(Value::Unknown(Type::String));
-                    if r.mode == Mode::Data {
-                        // Data sources are read at apply time here: only their arguments are known.
-                        m.entry("id".into()).or_insert(Value::Unknown(Type::String));
+                    for a in self.schemas.map(|s| s.computed_attributes(&r.ty)).unwrap_or_default() {
+                        m.entry(a).or_insert(Value::unknown());
                     }
                     Value::Object(m)
                 }

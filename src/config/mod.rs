@@ -41,11 +41,16 @@ pub fn open(dir: &Path, cli: &[CliInput], env: &[(String, String)]) -> Stack {
 /// root variable without a value is unknown rather than an error, as in
 /// `terraform validate`.
 pub fn validate(dir: &Path, cli: &[CliInput], env: &[(String, String)], cwd: &Path, require_inputs: bool) -> (Stack, Evaluation) {
+    validate_with(dir, cli, env, cwd, require_inputs, None)
+}
+
+/// [`validate`] with provider schemas, so computed attributes are known to exist.
+pub fn validate_with(dir: &Path, cli: &[CliInput], env: &[(String, String)], cwd: &Path, require_inputs: bool, schemas: Option<&dyn evaluate::Schemas>) -> (Stack, Evaluation) {
     let mut stack = open(dir, cli, env);
     if stack.config.modules.is_empty() || stack.config.root().files.is_empty() {
         return (stack, Evaluation::default());
     }
-    let mut eval = evaluate(&stack.config, &stack.inputs, cwd, None, require_inputs);
+    let mut eval = evaluate(&stack.config, &stack.inputs, cwd, schemas, require_inputs);
     stack.diags.extend(std::mem::take(&mut eval.diags));
     (stack, eval)
 }

@@ -289,6 +289,7 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
     }
     let mut cx = Context::new(config, inputs, cwd, Some(&known));
     cx.require_inputs = true;
+    cx.schemas = Some(providers);
     let instances = cx.module_instances();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     // Instance addresses planned for each resource object, for dependencies.

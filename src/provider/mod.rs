@@ -94,6 +94,16 @@ impl Providers {
     }
 }
 
+impl crate::config::evaluate::Schemas for Providers {
+    fn computed_attributes(&self, ty: &str) -> Vec<String> {
+        self.for_type(ty)
+            .ok()
+            .and_then(|p| p.schema(ty))
+            .map(|s| s.attrs.iter().filter(|(_, a)| a.computed).map(|(n, _)| n.to_string()).collect())
+            .unwrap_or_default()
+    }
+}
+
 /// A random identifier in UUID v4 layout, from the OS's random source.
 pub fn random_id() -> String {
     let mut b = [0u8; 16];
