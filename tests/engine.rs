@@ -400,3 +400,12 @@ fn computed_attributes_exist_before_the_first_apply() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("o = {\n  \"a\" = \"a\"\n}"), "{}", r.stdout);
 }
+
+#[test]
+fn refresh_only_updates_state_from_real_objects_without_changes() {
+    let dir = applied(BASE);
+    let r = drinfra(dir.path(), &["apply", "--refresh-only", "--auto-approve"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = drinfra(dir.path(), &["plan", "--refresh-only", "--detailed-exitcode"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
