@@ -2,6 +2,7 @@
 //! See ARCHITECTURE.md for the code map.
 
 pub mod diag;
+pub mod emulator;
 pub mod graph;
 pub mod lang;
 pub mod plan;
@@ -10,3 +11,4 @@ pub mod apply;
 pub mod config;
 pub mod render;
 pub mod state;
+pub mod timefmt;

@@ -10,6 +10,7 @@ use drinfra::config::CliInput;
 use drinfra::render::style::Style;
 
 mod console;
+mod emulator;
 mod engine;
 mod fmt;
 mod state_cmd;
@@ -53,6 +54,9 @@ enum Command {
     ForceUnlock(state_cmd::ForceUnlockArgs),
     /// Print the resource dependency graph.
     Graph(state_cmd::GraphArgs),
+    /// The local Azure Resource Manager emulator.
+    #[command(subcommand)]
+    Emulator(emulator::EmulatorCommand),
     /// Print the version.
     Version,
 }
@@ -122,6 +126,7 @@ pub fn main() -> ExitCode {
         Command::Show(a) => state_cmd::run_show(&env, a),
         Command::ForceUnlock(a) => state_cmd::run_force_unlock(&env, a),
         Command::Graph(a) => state_cmd::run_graph(&env, a),
+        Command::Emulator(c) => emulator::run(&env, c),
         Command::Version => {
             println!("drinfra v{}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)

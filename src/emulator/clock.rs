@@ -1,0 +1,66 @@
+//! Simulated time: runs `scale` times faster than real time from an
+//! anchor, so an hour-long drill can take seconds. All durations the
+//! emulator reports are simulated seconds (Unix epoch based).
+
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+#[derive(Debug, Clone)]
+pub struct Clock {
+    real_anchor: Instant,
+    sim_anchor: f64,
+    pub scale: f64,
+}
+
+impl Clock {
+    /// Starts at `sim_start` (or now, if later) simulated seconds.
+    pub fn new(scale: f64, sim_start: Option<f64>) -> Clock {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0);
+        Clock { real_anchor: Instant::now(), sim_anchor: sim_start.map(|s| s.max(now)).unwrap_or(now), scale: scale.max(1e-6) }
+    }
+
+    /// Simulated seconds since the Unix epoch.
+    pub fn now(&self) -> f64 {
+        self.sim_anchor + self.real_anchor.elapsed().as_secs_f64() * self.scale
+    }
+
+    /// Real seconds until `sim_seconds` of simulated time pass.
+    pub fn real_seconds(&self, sim_seconds: f64) -> f64 {
+        sim_seconds / self.scale
+    }
+}
+
+/// RFC 3339 for simulated seconds.
+pub fn rfc3339(secs: f64) -> String {
+    crate::timefmt::rfc3339(secs)
+}
+
+/// Parses `YYYY-MM-DDTHH:MM:SS[.fff][Z|+00:00]` into seconds.
+pub fn parse_rfc3339(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let (date, time) = s.split_once('T')?;
+    let mut d = date.split('-').map(|x| x.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let time = time.trim_end_matches('Z');
+    let time = time.split(['+']).next()?;
+    let mut t = time.split(':');
+    let (hh, mm) = (t.next()?.parse::<f64>().ok()?, t.next()?.parse::<f64>().ok()?);
+    let ss: f64 = t.next().unwrap_or("0").parse().ok()?;
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days as f64 * 86_400.0 + hh * 3600.0 + mm * 60.0 + ss)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn round_trips_dates() {
+        let t = super::parse_rfc3339("2026-11-26T10:06:59Z").unwrap();
+        assert_eq!(super::rfc3339(t), "2026-11-26T10:06:59Z");
+        assert_eq!(super::parse_rfc3339("1970-01-01T00:00:00Z"), Some(0.0));
+    }
+}

@@ -1,0 +1,281 @@
+//! A local Azure Resource Manager: the cloud every example runs against,
+//! the target of the real ARM client in tests, and the stage failover
+//! drills are rehearsed on. It is a separate HTTP(S) server; the Azure
+//! provider talks to it exactly as to management.azure.com.
+//!
+//! See docs/emulator.md for the supported surface.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+
+pub mod arm;
+pub mod clock;
+pub mod graph;
+mod server;
+pub mod store;
+pub mod throttle;
+pub mod tls;
+pub mod types;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+}
+
+/// Settings that can change at run time (`PUT /admin/settings`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Simulated seconds per real second.
+    pub time_scale: f64,
+    pub throttle: throttle::Limits,
+    /// Items per list page.
+    pub page_size: usize,
+    /// Start every list with an empty page that has a nextLink.
+    pub empty_pages: bool,
+    /// Simulated seconds a replica trails its source.
+    pub replication_lag_secs: f64,
+    /// Serve classic Front Door creation (an existing estate).
+    pub allow_classic_frontdoor_create: bool,
+    /// Largest Retry-After sent, in seconds.
+    pub max_retry_after: u64,
+    /// Multiplies every operation's simulated duration.
+    pub duration_factor: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            time_scale: 1.0,
+            throttle: throttle::Limits::default(),
+            page_size: 100,
+            empty_pages: false,
+            replication_lag_secs: 10.0,
+            allow_classic_frontdoor_create: false,
+            max_retry_after: 10,
+            duration_factor: 1.0,
+        }
+    }
+}
+
+/// A rule that makes the next matching operation fail after it started.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailRule {
+    /// Substring of the resource type or id (case-insensitive); empty = any.
+    #[serde(default)]
+    pub matches: String,
+    #[serde(default = "default_fail_code")]
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+fn default_fail_code() -> String {
+    "InternalServerError".into()
+}
+
+/// Faults switched on and off at run time (`/admin/faults`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    /// Regions whose resources fail (or time out) and whose operations stall.
+    pub regions_down: Vec<String>,
+    /// `error` (503 at once) or `timeout` (hang, then 504).
+    pub region_mode: String,
+    /// Real seconds a request hangs in `timeout` mode.
+    pub region_timeout_secs: f64,
+    /// Share of ARM requests answered with a transient 429, 500 or 503.
+    pub transient_rate: f64,
+    pub transient_seed: u64,
+    pub fail_next: Vec<FailRule>,
+}
+
+/// Client credentials the token endpoint accepts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Credentials {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub subscription_id: String,
+}
+
+impl Credentials {
+    fn load_or_create(dir: &Path) -> Result<Credentials, EmulatorError> {
+        let path = dir.join("credentials.json");
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            if let Ok(c) = serde_json::from_str(&text) {
+                return Ok(c);
+            }
+        }
+        let c = Credentials {
+            tenant_id: crate::provider::random_id(),
+            client_id: crate::provider::random_id(),
+            client_secret: crate::provider::random_id(),
+            subscription_id: "00000000-0000-0000-0000-000000000001".into(),
+        };
+        std::fs::write(&path, serde_json::to_vec_pretty(&c).unwrap_or_default()).map_err(|source| EmulatorError::Io { path: path.display().to_string(), source })?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+        }
+        Ok(c)
+    }
+}
+
+/// One request as it reached the emulator (for drills and tests).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub seq: u64,
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    /// Simulated time.
+    pub at: f64,
+}
+
+pub(crate) struct Shared {
+    store: Mutex<store::Store>,
+    clock: Mutex<clock::Clock>,
+    settings: Mutex<Settings>,
+    buckets: Mutex<throttle::Buckets>,
+    faults: Mutex<Faults>,
+    rng: Mutex<u64>,
+    tokens: Mutex<HashMap<String, std::time::Instant>>,
+    creds: Credentials,
+    log: Mutex<Vec<LogEntry>>,
+    base_url: Mutex<String>,
+}
+
+/// How to run the emulator.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub data_dir: PathBuf,
+    pub tls: bool,
+    pub settings: Settings,
+}
+
+/// A running emulator.
+pub struct Running {
+    pub url: String,
+    pub addr: SocketAddr,
+    /// PEM of the CA clients must trust (with TLS).
+    pub ca_pem: Option<String>,
+    pub credentials: Credentials,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops accepting connections and waits for the server task.
+    pub async fn stop(mut self) {
+        if let Some(s) = self.shutdown.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(s) = self.shutdown.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// Starts the emulator on `addr` (port 0 for an ephemeral one).
+pub async fn start(opts: Options, addr: SocketAddr) -> Result<Running, EmulatorError> {
+    std::fs::create_dir_all(&opts.data_dir).map_err(|source| EmulatorError::Io { path: opts.data_dir.display().to_string(), source })?;
+    let store = store::Store::open(&opts.data_dir)?;
+    let sim_start = store.meta("sim_time")?.and_then(|s| s.parse::<f64>().ok());
+    let mut settings = opts.settings.clone();
+    if let Some(saved) = store.meta("settings")?.and_then(|s| serde_json::from_str::<Settings>(&s).ok()) {
+        // Run-time settings persist, except the time scale the caller chose.
+        settings = Settings { time_scale: opts.settings.time_scale, ..saved };
+    }
+    let creds = Credentials::load_or_create(&opts.data_dir)?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| EmulatorError::Bind { addr: addr.to_string(), source })?;
+    let local = listener.local_addr().map_err(|source| EmulatorError::Bind { addr: addr.to_string(), source })?;
+    let (ca_pem, tls) = if opts.tls {
+        let (pem, cfg) = tls::server_config(&opts.data_dir)?;
+        (Some(pem), Some(tokio_rustls::TlsAcceptor::from(cfg)))
+    } else {
+        (None, None)
+    };
+    let host = if local.ip().is_loopback() { "localhost".to_string() } else { local.ip().to_string() };
+    let url = format!("{}://{host}:{}", if tls.is_some() { "https" } else { "http" }, local.port());
+    let shared = Arc::new(Shared {
+        store: Mutex::new(store),
+        clock: Mutex::new(clock::Clock::new(settings.time_scale, sim_start)),
+        buckets: Mutex::new(throttle::Buckets::new(settings.throttle)),
+        settings: Mutex::new(settings),
+        faults: Mutex::new(Faults { region_mode: "error".into(), region_timeout_secs: 3.0, ..Faults::default() }),
+        rng: Mutex::new(0x9e3779b97f4a7c15),
+        tokens: Mutex::new(HashMap::new()),
+        creds: creds.clone(),
+        log: Mutex::new(Vec::new()),
+        base_url: Mutex::new(url.clone()),
+    });
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let task = tokio::spawn(server::serve(listener, tls, shared, rx));
+    Ok(Running { url, addr: local, ca_pem, credentials: creds, shutdown: Some(tx), task: Some(task) })
+}
+
+/// Every supported type with its api-versions, for documentation.
+pub fn supported_types() -> BTreeMap<String, Vec<String>> {
+    types::all().into_iter().map(|s| (s.ty.to_string(), s.api_versions.iter().map(|v| v.to_string()).collect())).collect()
+}
+
+/// An HTTP client that trusts the emulator's CA (and nothing else), for
+/// the CLI's admin commands and for tests.
+pub fn client(ca_pem: Option<&str>) -> Result<reqwest::Client, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    if let Some(pem) = ca_pem {
+        for der in pem_certs(pem) {
+            roots.add(der).map_err(|e| format!("invalid CA certificate: {e}"))?;
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    reqwest::Client::builder().use_preconfigured_tls(tls).timeout(std::time::Duration::from_secs(60)).build().map_err(|e| e.to_string())
+}
+
+/// DER certificates in a PEM bundle.
+pub fn pem_certs(pem: &str) -> Vec<rustls::pki_types::CertificateDer<'static>> {
+    use base64::Engine as _;
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut inside = false;
+    for line in pem.lines() {
+        if line.starts_with("-----BEGIN CERTIFICATE-----") {
+            inside = true;
+            cur.clear();
+        } else if line.starts_with("-----END CERTIFICATE-----") {
+            inside = false;
+            if let Ok(der) = base64::engine::general_purpose::STANDARD.decode(cur.trim()) {
+                out.push(rustls::pki_types::CertificateDer::from(der));
+            }
+        } else if inside {
+            cur.push_str(line.trim());
+        }
+    }
+    out
+}

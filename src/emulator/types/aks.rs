@@ -1,0 +1,178 @@
+//! Microsoft.ContainerService/managedClusters and agentPools.
+
+use serde_json::{Value as J, json};
+
+use super::*;
+
+const VERSIONS: &[&str] = &["2025-10-01", "2025-01-01", "2024-09-01", "2024-05-01"];
+/// Pool properties that cannot change in place: a new pool is needed.
+const NOT_IN_PLACE: &[&str] = &["vmSize", "availabilityZones", "osDiskSizeGB", "osDiskType", "maxPods", "vnetSubnetID", "osType", "scaleSetPriority", "osSKU"];
+
+fn cluster_name(n: &str) -> Result<(), String> {
+    name_rule(n, 1, 63, "-_", "a managed cluster")
+}
+
+fn pool_name(n: &str) -> Result<(), String> {
+    if !n.chars().next().is_some_and(|c| c.is_ascii_lowercase()) || !n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) || n.len() > 12 {
+        return Err(format!("Agent pool name '{n}' is invalid: it must start with a lowercase letter, contain only lowercase letters and digits, and be at most 12 characters."));
+    }
+    Ok(())
+}
+
+/// Checks one pool's settings (count within autoscale bounds, mode).
+fn check_pool(p: &J, name: &str) -> Result<(), ArmError> {
+    let auto = p.get("enableAutoScaling").and_then(J::as_bool).unwrap_or(false);
+    let count = p.get("count").and_then(J::as_f64).unwrap_or(1.0);
+    if p.get("vmSize").and_then(J::as_str).is_none() {
+        return Err(ArmError::bad_request("InvalidParameter", format!("Agent pool '{name}' needs a vmSize.")).with_target("properties.vmSize"));
+    }
+    if auto {
+        let (min, max) = (p.get("minCount").and_then(J::as_f64), p.get("maxCount").and_then(J::as_f64));
+        match (min, max) {
+            (Some(a), Some(b)) if a <= b && count >= a && count <= b => {}
+            (Some(a), Some(b)) if a <= b => return Err(ArmError::bad_request("InvalidParameter", format!("Agent pool '{name}': count {count} must be between minCount {a} and maxCount {b}."))),
+            _ => return Err(ArmError::bad_request("InvalidParameter", format!("Agent pool '{name}': autoscaling needs minCount <= maxCount."))),
+        }
+    }
+    if !(0.0..=1000.0).contains(&count) {
+        return Err(ArmError::bad_request("InvalidParameter", format!("Agent pool '{name}': count must be between 0 and 1000.")));
+    }
+    let mode = p.get("mode").and_then(J::as_str).unwrap_or("User");
+    if mode.eq_ignore_ascii_case("System") && count < 1.0 {
+        return Err(ArmError::bad_request("InvalidParameter", format!("System agent pool '{name}' needs at least one node.")));
+    }
+    Ok(())
+}
+
+fn pool_defaults(p: &mut J, version: &str) {
+    let m = p.as_object_mut().expect("pool object");
+    m.entry("count").or_insert(json!(1));
+    m.entry("mode").or_insert(json!("User"));
+    m.entry("osType").or_insert(json!("Linux"));
+    m.entry("type").or_insert(json!("VirtualMachineScaleSets"));
+    m.entry("orchestratorVersion").or_insert(json!(version));
+    m.entry("enableAutoScaling").or_insert(json!(false));
+    m.insert("powerState".into(), json!({"code": "Running"}));
+}
+
+fn check_cluster(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    let location = body.get("location").and_then(J::as_str).unwrap_or("eastus").to_string();
+    let name = ctx.path.name();
+    let rg = ctx.path.resource_group.clone().unwrap_or_default();
+    let version = str_prop(body, &["kubernetesVersion"]).unwrap_or("1.31").to_string();
+    let creating = ctx.existing.is_none();
+    let profiles = prop(body, &["agentPoolProfiles"]).cloned().unwrap_or(json!([]));
+    let mut effects = Vec::new();
+    if creating {
+        let pools = profiles.as_array().cloned().unwrap_or_default();
+        if !pools.iter().any(|p| p.get("mode").and_then(J::as_str).is_some_and(|m| m.eq_ignore_ascii_case("System"))) {
+            return Err(ArmError::bad_request("InvalidParameter", "A managed cluster needs at least one agent pool with mode System.").with_target("properties.agentPoolProfiles"));
+        }
+        require(body, &["dnsPrefix"], " on a managed cluster")?;
+        for p in &pools {
+            let pname = p.get("name").and_then(J::as_str).unwrap_or_default().to_string();
+            pool_name(&pname).map_err(|m| ArmError::bad_request("InvalidParameter", m))?;
+            check_pool(p, &pname)?;
+            let mut props = p.clone();
+            props.as_object_mut().map(|m| m.remove("name"));
+            pool_defaults(&mut props, &version);
+            props["provisioningState"] = json!("Succeeded");
+            let id = format!("{}/agentPools/{pname}", ctx.path.id());
+            effects.push((id.clone(), "Microsoft.ContainerService/managedClusters/agentPools".to_string(), Some(json!({"id": id, "name": pname, "type": "Microsoft.ContainerService/managedClusters/agentPools", "properties": props}))));
+        }
+    } else if let Some(old) = ctx.existing {
+        // Pools are managed through agentPools after creation.
+        let names = |v: &J| -> Vec<String> { v.as_array().map(|a| a.iter().filter_map(|p| p.get("name").and_then(J::as_str).map(str::to_lowercase)).collect()).unwrap_or_default() };
+        let existing_pools: Vec<String> = ctx.store.children("Microsoft.ContainerService/managedClusters/agentPools", &old.id).map_err(internal)?.iter().map(|r| r.id.rsplit('/').next().unwrap_or_default().to_lowercase()).collect();
+        let mut wanted = names(&profiles);
+        wanted.sort();
+        let mut have = existing_pools.clone();
+        have.sort();
+        if !wanted.is_empty() && wanted != have {
+            return Err(ArmError::bad_request("BadRequest", "Agent pools cannot be added or removed through the managed cluster after creation; use the agentPools resource."));
+        }
+        immutable(ctx, body, &["dnsPrefix"], "PropertyChangeNotAllowed")?;
+    }
+    let p = props(body);
+    p.remove("agentPoolProfiles");
+    p.insert("kubernetesVersion".into(), json!(version));
+    let dns = p.get("dnsPrefix").and_then(J::as_str).unwrap_or(&name).to_string();
+    p.insert("fqdn".into(), json!(format!("{dns}-{}.hcp.{location}.azmk8s.io", short_hash(&ctx.path.id()))));
+    p.insert("nodeResourceGroup".into(), json!(format!("MC_{rg}_{name}_{location}")));
+    p.insert("powerState".into(), json!({"code": "Running"}));
+    Ok(Write { body: body.clone(), secs: None, effects, data: None })
+}
+
+fn check_pool_write(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    let name = ctx.path.name();
+    let cluster = ctx.get(&ctx.path.parent_id().unwrap_or_default())?.ok_or_else(|| ArmError::not_found("ParentResourceNotFound", "The managed cluster does not exist."))?;
+    let version = str_prop(&cluster.body, &["kubernetesVersion"]).unwrap_or("1.31").to_string();
+    let mut p = body.get("properties").cloned().unwrap_or(json!({}));
+    if let Some(old) = ctx.existing {
+        let oldp = old.body.get("properties").cloned().unwrap_or(json!({}));
+        for key in NOT_IN_PLACE {
+            if let Some(v) = p.get(*key) {
+                if oldp.get(*key).is_some_and(|o| o != v) {
+                    return Err(ArmError::bad_request("PropertyChangeNotAllowed", format!("Changing property '{key}' is not allowed: create a new agent pool, move the workloads, and delete this one.")).with_target(&format!("properties.{key}")));
+                }
+            }
+        }
+    }
+    check_pool(&p, &name)?;
+    pool_defaults(&mut p, &version);
+    let old_count = ctx.existing.and_then(|o| num_prop(&o.body, &["count"])).unwrap_or(0.0);
+    let new_count = p.get("count").and_then(J::as_f64).unwrap_or(0.0);
+    body["properties"] = p;
+    // Scaling takes longer for more nodes.
+    let secs = 60.0 + 15.0 * (new_count - old_count).abs();
+    Ok(Write { body: body.clone(), secs: Some(secs), effects: vec![], data: None })
+}
+
+fn check_pool_delete(ctx: &Ctx, row: &Row) -> Result<Vec<(String, String, Option<J>)>, ArmError> {
+    let is_system = str_prop(&row.body, &["mode"]).is_some_and(|m| m.eq_ignore_ascii_case("System"));
+    if is_system {
+        let siblings = ctx.store.children("Microsoft.ContainerService/managedClusters/agentPools", &ctx.path.parent_id().unwrap_or_default()).map_err(internal)?;
+        let systems = siblings.iter().filter(|r| str_prop(&r.body, &["mode"]).is_some_and(|m| m.eq_ignore_ascii_case("System"))).count();
+        if systems <= 1 {
+            return Err(ArmError::bad_request("OperationNotAllowed", "The last System agent pool of a cluster cannot be deleted."));
+        }
+    }
+    Ok(vec![])
+}
+
+pub fn specs() -> Vec<Spec> {
+    vec![
+        Spec {
+            ty: "Microsoft.ContainerService/managedClusters",
+            api_versions: VERSIONS,
+            lro_put: Lro::AsyncOperation,
+            lro_delete: Lro::AsyncOperation,
+            create_secs: 420.0,
+            update_secs: 180.0,
+            delete_secs: 300.0,
+            located: true,
+            name_rule: cluster_name,
+            check: check_cluster,
+            check_delete: no_delete_rule,
+            action: None,
+            hide: hide_nothing,
+            etags: true,
+        },
+        Spec {
+            ty: "Microsoft.ContainerService/managedClusters/agentPools",
+            api_versions: VERSIONS,
+            lro_put: Lro::AsyncOperation,
+            lro_delete: Lro::AsyncOperation,
+            create_secs: 240.0,
+            update_secs: 60.0,
+            delete_secs: 180.0,
+            located: false,
+            name_rule: pool_name,
+            check: check_pool_write,
+            check_delete: check_pool_delete,
+            action: None,
+            hide: hide_nothing,
+            etags: true,
+        },
+    ]
+}

@@ -1,0 +1,56 @@
+//! Microsoft.Network/frontDoors (classic): pools, probes and rules are
+//! inline arrays of one resource. New classic profiles are refused (as
+//! Azure does since their retirement began) unless the emulator is told
+//! it is serving an existing estate.
+
+use serde_json::{Value as J, json};
+
+use super::*;
+
+fn name(n: &str) -> Result<(), String> {
+    name_rule(n, 5, 64, "-", "a Front Door")
+}
+
+fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    global_location(body);
+    if ctx.existing.is_none() && !ctx.settings.allow_classic_frontdoor_create {
+        return Err(ArmError::bad_request("BadRequest", "Azure Front Door (classic) no longer accepts new profiles: create a Front Door Standard/Premium profile (Microsoft.Cdn/profiles) instead."));
+    }
+    let pools = prop(body, &["backendPools"]).and_then(J::as_array).cloned().unwrap_or_default();
+    if pools.is_empty() {
+        return Err(ArmError::bad_request("BadRequest", "A Front Door needs at least one backend pool.").with_target("properties.backendPools"));
+    }
+    for pool in &pools {
+        for b in pool.pointer("/properties/backends").and_then(J::as_array).cloned().unwrap_or_default() {
+            let pr = b.get("priority").and_then(J::as_f64).unwrap_or(1.0);
+            if !(1.0..=5.0).contains(&pr) {
+                return Err(ArmError::bad_request("BadRequest", "Backend priority must be between 1 and 5."));
+            }
+        }
+    }
+    let name = ctx.path.name();
+    let p = props(body);
+    p.insert("cname".into(), json!(format!("{name}.azurefd.net")));
+    p.insert("frontdoorId".into(), json!(crate::provider::random_id()));
+    p.entry("enabledState").or_insert(json!("Enabled"));
+    Ok(Write::body(body.clone()))
+}
+
+pub fn spec() -> Spec {
+    Spec {
+        ty: "Microsoft.Network/frontDoors",
+        api_versions: &["2021-06-01", "2020-05-01"],
+        lro_put: Lro::AsyncOperation,
+        lro_delete: Lro::AsyncOperation,
+        create_secs: 300.0,
+        update_secs: 180.0,
+        delete_secs: 120.0,
+        located: false,
+        name_rule: name,
+        check,
+        check_delete: no_delete_rule,
+        action: None,
+        hide: hide_nothing,
+        etags: false,
+    }
+}

@@ -1,0 +1,49 @@
+//! Microsoft.Resources/resourceGroups
+
+use serde_json::Value as J;
+
+use super::*;
+
+fn name(n: &str) -> Result<(), String> {
+    if n.ends_with('.') {
+        return Err(format!("Resource group name '{n}' must not end with a period."));
+    }
+    name_rule(n, 1, 90, "-_.()", "a resource group")
+}
+
+fn check(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    body.as_object_mut().map(|m| m.remove("properties"));
+    Ok(Write::body(body.clone()))
+}
+
+/// A group holding a geo-replicated (linked) cache cannot be deleted.
+fn check_delete(ctx: &Ctx, row: &Row) -> Result<Vec<(String, String, Option<J>)>, ArmError> {
+    let sub = ctx.path.subscription.clone();
+    for link in ctx.store.of_type("Microsoft.Cache/redis/linkedServers", &sub).map_err(internal)? {
+        let target = str_prop(&link.body, &["linkedRedisCacheId"]).unwrap_or_default().to_lowercase();
+        let rg = row.id.to_lowercase();
+        if link.id.to_lowercase().starts_with(&format!("{rg}/")) || target.starts_with(&format!("{rg}/")) {
+            return Err(ArmError::conflict("Conflict", format!("Resource group '{}' contains a geo-replicated Redis cache ({}); unlink it before deleting the group.", ctx.path.name(), link.id)));
+        }
+    }
+    Ok(vec![])
+}
+
+pub fn spec() -> Spec {
+    Spec {
+        ty: "Microsoft.Resources/resourceGroups",
+        api_versions: &["2024-11-01", "2025-04-01", "2024-03-01", "2022-09-01", "2021-04-01"],
+        lro_put: Lro::Sync,
+        lro_delete: Lro::Location,
+        create_secs: 0.0,
+        update_secs: 0.0,
+        delete_secs: 60.0,
+        located: true,
+        name_rule: name,
+        check,
+        check_delete,
+        action: None,
+        hide: hide_nothing,
+        etags: false,
+    }
+}

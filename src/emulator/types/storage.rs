@@ -1,0 +1,131 @@
+//! Microsoft.Storage/storageAccounts with account failover (planned and
+//! unplanned).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value as J, json};
+
+use super::*;
+
+const TYPE: &str = "Microsoft.Storage/storageAccounts";
+const GEO: &[&str] = &["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"];
+
+/// Azure's region pairs (the subset the examples use).
+pub fn paired(region: &str) -> Option<&'static str> {
+    Some(match region.to_lowercase().as_str() {
+        "eastus" => "westus",
+        "westus" => "eastus",
+        "eastus2" => "centralus",
+        "centralus" => "eastus2",
+        "westeurope" => "northeurope",
+        "northeurope" => "westeurope",
+        "westus2" => "westcentralus",
+        "westcentralus" => "westus2",
+        "uksouth" => "ukwest",
+        "ukwest" => "uksouth",
+        _ => return None,
+    })
+}
+
+fn name(n: &str) -> Result<(), String> {
+    if n.len() < 3 || n.len() > 24 || !n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
+        return Err(format!("'{n}' is not a valid storage account name: use 3-24 lowercase letters and digits."));
+    }
+    Ok(())
+}
+
+fn endpoints(name: &str) -> J {
+    json!({
+        "blob": format!("https://{name}.blob.core.windows.net/"),
+        "queue": format!("https://{name}.queue.core.windows.net/"),
+        "table": format!("https://{name}.table.core.windows.net/"),
+        "file": format!("https://{name}.file.core.windows.net/"),
+        "dfs": format!("https://{name}.dfs.core.windows.net/"),
+        "web": format!("https://{name}.z13.web.core.windows.net/"),
+    })
+}
+
+fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    let sku = sku_name(body).unwrap_or("").to_string();
+    if !["Standard_LRS", "Standard_GRS", "Standard_RAGRS", "Standard_ZRS", "Standard_GZRS", "Standard_RAGZRS", "Premium_LRS", "Premium_ZRS"].iter().any(|s| s.eq_ignore_ascii_case(&sku)) {
+        return Err(ArmError::bad_request("SkuNotSupported", format!("The sku '{sku}' is not supported.")).with_target("sku.name"));
+    }
+    if body.get("kind").is_none() {
+        body["kind"] = json!("StorageV2");
+    }
+    let location = body.get("location").and_then(J::as_str).unwrap_or_default().to_lowercase();
+    let name = ctx.path.name();
+    let geo = GEO.iter().any(|g| g.eq_ignore_ascii_case(&sku));
+    // After a failover the account lives in what was its secondary region.
+    let primary = ctx.existing.and_then(|o| str_prop(&o.body, &["primaryLocation"]).map(str::to_string)).unwrap_or(location.clone());
+    let p = props(body);
+    p.entry("accessTier").or_insert(json!("Hot"));
+    p.entry("minimumTlsVersion").or_insert(json!("TLS1_2"));
+    p.entry("supportsHttpsTrafficOnly").or_insert(json!(true));
+    p.entry("allowBlobPublicAccess").or_insert(json!(false));
+    p.insert("primaryEndpoints".into(), endpoints(&name));
+    p.insert("primaryLocation".into(), json!(primary));
+    p.insert("statusOfPrimary".into(), json!("available"));
+    if geo {
+        let secondary = paired(&primary).unwrap_or("westus");
+        p.insert("secondaryLocation".into(), json!(secondary));
+        p.insert("statusOfSecondary".into(), json!("available"));
+        p.insert("secondaryEndpoints".into(), endpoints(&format!("{name}-secondary")));
+    } else {
+        for k in ["secondaryLocation", "statusOfSecondary", "secondaryEndpoints"] {
+            p.remove(k);
+        }
+    }
+    Ok(Write::body(body.clone()))
+}
+
+/// `POST .../failover[?failoverType=Planned]`.
+fn action(ctx: &Ctx, row: &Row, action: &str, _body: &J, query: &BTreeMap<String, String>) -> Result<super::Action, ArmError> {
+    if !action.eq_ignore_ascii_case("failover") {
+        return Err(ArmError::bad_request("InvalidAction", format!("Storage accounts have no action '{action}'.")));
+    }
+    let sku = sku_name(&row.body).unwrap_or_default().to_string();
+    if !GEO.iter().any(|g| g.eq_ignore_ascii_case(&sku)) {
+        return Err(ArmError::bad_request("FailoverNotSupported", format!("Account failover needs a geo-redundant sku (GRS, RA-GRS, GZRS, RA-GZRS); this account is {sku}.")));
+    }
+    let planned = query.get("failovertype").is_some_and(|t| t.eq_ignore_ascii_case("Planned"));
+    let primary = str_prop(&row.body, &["primaryLocation"]).unwrap_or_default().to_string();
+    let secondary = str_prop(&row.body, &["secondaryLocation"]).unwrap_or_default().to_string();
+    if planned && (ctx.region_down(&primary) || ctx.region_down(&secondary)) {
+        return Err(ArmError::conflict("FailoverFailed", "A planned failover needs both regions to be available; use an unplanned failover."));
+    }
+    let mut b = row.body.clone();
+    let p = props(&mut b);
+    p.insert("primaryLocation".into(), json!(secondary));
+    p.insert("lastGeoFailoverTime".into(), json!(super::super::clock::rfc3339(ctx.now)));
+    if planned {
+        // Roles swap and geo-replication stays.
+        p.insert("secondaryLocation".into(), json!(primary));
+    } else {
+        // Unplanned failover leaves a locally redundant account.
+        for k in ["secondaryLocation", "statusOfSecondary", "secondaryEndpoints"] {
+            p.remove(k);
+        }
+        b["sku"] = json!({"name": "Standard_LRS", "tier": "Standard"});
+    }
+    Ok(super::Action { effects: vec![(row.id.clone(), TYPE.to_string(), Some(b))], secs: if planned { 1800.0 } else { 3600.0 }, result: None, data: None })
+}
+
+pub fn spec() -> Spec {
+    Spec {
+        ty: TYPE,
+        api_versions: &["2025-01-01", "2024-01-01", "2023-05-01", "2023-01-01"],
+        lro_put: Lro::Location,
+        lro_delete: Lro::Sync,
+        create_secs: 30.0,
+        update_secs: 10.0,
+        delete_secs: 0.0,
+        located: true,
+        name_rule: name,
+        check,
+        check_delete: no_delete_rule,
+        action: Some(action),
+        hide: hide_nothing,
+        etags: false,
+    }
+}

@@ -1,0 +1,104 @@
+//! Microsoft.Network/trafficmanagerprofiles and their endpoints.
+
+use serde_json::{Value as J, json};
+
+use super::*;
+
+const VERSIONS: &[&str] = &["2022-04-01", "2018-08-01"];
+const ENDPOINT_TYPES: &[&str] = &["azureEndpoints", "externalEndpoints", "nestedEndpoints"];
+
+fn name(n: &str) -> Result<(), String> {
+    name_rule(n, 1, 63, "-.", "a Traffic Manager resource")
+}
+
+fn check_profile(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    global_location(body);
+    require(body, &["dnsConfig", "relativeName"], " on a Traffic Manager profile")?;
+    let method = str_prop(body, &["trafficRoutingMethod"]).unwrap_or("");
+    if !["Priority", "Weighted", "Performance", "Geographic", "MultiValue", "Subnet"].iter().any(|m| m.eq_ignore_ascii_case(method)) {
+        return Err(ArmError::bad_request("BadRequest", "trafficRoutingMethod must be Priority, Weighted, Performance, Geographic, MultiValue or Subnet.").with_target("properties.trafficRoutingMethod"));
+    }
+    if let Some(i) = num_prop(body, &["monitorConfig", "intervalInSeconds"]) {
+        if i != 10.0 && i != 30.0 {
+            return Err(ArmError::bad_request("BadRequest", "monitorConfig.intervalInSeconds must be 10 or 30.").with_target("properties.monitorConfig.intervalInSeconds"));
+        }
+    }
+    immutable(ctx, body, &["dnsConfig", "relativeName"], "BadRequest")?;
+    let rel = str_prop(body, &["dnsConfig", "relativeName"]).unwrap_or_default().to_string();
+    let p = props(body);
+    p.entry("profileStatus").or_insert(json!("Enabled"));
+    if let Some(d) = p.get_mut("dnsConfig").and_then(J::as_object_mut) {
+        d.insert("fqdn".into(), json!(format!("{rel}.trafficmanager.net")));
+        d.entry("ttl").or_insert(json!(60));
+    }
+    p.insert("endpoints".into(), json!([]));
+    Ok(Write::body(body.clone()))
+}
+
+fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    let profile_id = ctx.path.parent_id().unwrap_or_default();
+    let profile = ctx.get(&profile_id)?.ok_or_else(|| ArmError::not_found("ParentResourceNotFound", "The Traffic Manager profile does not exist."))?;
+    if prop(body, &["target"]).is_none() && prop(body, &["targetResourceId"]).is_none() {
+        return Err(ArmError::bad_request("BadRequest", "An endpoint needs target or targetResourceId."));
+    }
+    let priority = num_prop(body, &["priority"]);
+    if let Some(pr) = priority {
+        if !(1.0..=1000.0).contains(&pr) {
+            return Err(ArmError::bad_request("BadRequest", "Endpoint priority must be between 1 and 1000.").with_target("properties.priority"));
+        }
+        if str_prop(&profile.body, &["trafficRoutingMethod"]).is_some_and(|m| m.eq_ignore_ascii_case("Priority")) {
+            for t in ENDPOINT_TYPES {
+                for e in ctx.store.children(&format!("Microsoft.Network/trafficmanagerprofiles/{t}"), &profile.id).map_err(internal)? {
+                    if !e.id.eq_ignore_ascii_case(&ctx.path.id()) && num_prop(&e.body, &["priority"]) == Some(pr) {
+                        return Err(ArmError::bad_request("BadRequest", format!("Priority {pr} is already used by endpoint '{}': priorities must be unique in a profile.", e.id.rsplit('/').next().unwrap_or_default())).with_target("properties.priority"));
+                    }
+                }
+            }
+        }
+    }
+    let p = props(body);
+    p.entry("endpointStatus").or_insert(json!("Enabled"));
+    p.insert("endpointMonitorStatus".into(), json!("Online"));
+    p.entry("weight").or_insert(json!(1));
+    Ok(Write::body(body.clone()))
+}
+
+/// Profiles list their endpoints inline on GET.
+pub fn decorate(store: &Store, body: &mut J) {
+    let Some(id) = body.get("id").and_then(J::as_str).map(str::to_string) else { return };
+    let mut all = Vec::new();
+    for t in ENDPOINT_TYPES {
+        for e in store.children(&format!("Microsoft.Network/trafficmanagerprofiles/{t}"), &id).unwrap_or_default() {
+            all.push(e.body);
+        }
+    }
+    props(body).insert("endpoints".into(), J::Array(all));
+}
+
+fn spec(ty: &'static str, check: fn(&Ctx, &mut J) -> Result<Write, ArmError>) -> Spec {
+    Spec {
+        ty,
+        api_versions: VERSIONS,
+        lro_put: Lro::Sync,
+        lro_delete: Lro::Sync,
+        create_secs: 0.0,
+        update_secs: 0.0,
+        delete_secs: 0.0,
+        located: false,
+        name_rule: name,
+        check,
+        check_delete: no_delete_rule,
+        action: None,
+        hide: hide_nothing,
+        etags: false,
+    }
+}
+
+pub fn specs() -> Vec<Spec> {
+    vec![
+        spec("Microsoft.Network/trafficmanagerprofiles", check_profile),
+        spec("Microsoft.Network/trafficmanagerprofiles/azureEndpoints", check_endpoint),
+        spec("Microsoft.Network/trafficmanagerprofiles/externalEndpoints", check_endpoint),
+        spec("Microsoft.Network/trafficmanagerprofiles/nestedEndpoints", check_endpoint),
+    ]
+}
