@@ -345,15 +345,18 @@ fn affected_region(store: &Store, path: &ArmPath, body: &J) -> Option<String> {
         return Some(r);
     }
     let mut p = path.clone();
-    while !p.segments.is_empty() {
-        if let Ok(Some(row)) = store.get(&p.id()) {
-            if let Some(r) = region_of(&row.body) {
-                return Some(r);
+    loop {
+        if p.is_resource() {
+            if let Ok(Some(row)) = store.get(&p.id()) {
+                if let Some(r) = region_of(&row.body) {
+                    return Some(r);
+                }
             }
         }
-        p.segments.pop();
+        if p.segments.pop().is_none() {
+            return None;
+        }
     }
-    None
 }
 
 fn op_urls(base: &str, sub: &str, ns: &str, location: &str, id: &str, api: &str) -> (String, String) {
@@ -394,11 +397,17 @@ async fn arm(shared: &Arc<Shared>, method: &Method, path: &str, api: &str, query
     let Some(path_p) = ArmPath::parse(path) else {
         return err_resp(&ArmError::bad_request("InvalidResourceId", format!("'{path}' is not a valid resource id.")));
     };
-    let type_name = path_p.type_name();
+    // A POST to `.../{type}/{name}/{action}` names an action on the resource.
+    let type_name = if *method == Method::POST && !path_p.is_resource() && path_p.segments.len() > 1 {
+        let mut t = path_p.clone();
+        t.segments.pop();
+        t.type_name()
+    } else {
+        path_p.type_name()
+    };
     let Some(spec) = types::lookup(&type_name) else {
         return err_resp(&ArmError::bad_request("InvalidResourceType", format!("The resource type '{type_name}' could not be found in the namespace '{}' for api version '{api}'.", path_p.namespace.clone().unwrap_or_default())));
     };
-    // A POST to `.../{type}/{name}/{action}` parses as a collection of type `action`.
     if !spec.api_versions.iter().any(|v| v.eq_ignore_ascii_case(api)) {
         return err_resp(&ArmError::bad_request("NoRegisteredProviderFound", format!("No registered resource provider found for location and API version '{api}' and type '{}'. The supported api-versions are '{}'.", spec.ty, spec.api_versions.join(", "))));
     }
@@ -982,7 +991,9 @@ pub(crate) async fn admin(shared: &Arc<Shared>, method: &Method, parts: &[&str],
 /// What a data-plane resource replicates from, if it is a replica now.
 fn replica_source(store: &Store, row: &Row) -> Option<String> {
     if row.ty.eq_ignore_ascii_case("Microsoft.DBforPostgreSQL/flexibleServers") {
-        return types::str_prop(&row.body, &["sourceServerResourceId"]).map(str::to_string);
+        // Restored servers keep sourceServerResourceId but are not replicas.
+        let replica = types::str_prop(&row.body, &["replicationRole"]).is_some_and(|r| r.to_lowercase().contains("replica"));
+        return if replica { types::str_prop(&row.body, &["sourceServerResourceId"]).map(str::to_string) } else { None };
     }
     if row.ty.eq_ignore_ascii_case("Microsoft.Cache/redis") {
         let sub = sub_of(&row.id);

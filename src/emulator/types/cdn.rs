@@ -58,8 +58,8 @@ fn check_origin(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         return Err(ArmError::bad_request("BadRequest", "Origin weight must be between 1 and 1000.").with_target("properties.weight"));
     }
     let p = props(body);
-    p.insert("priority".into(), json!(priority));
-    p.insert("weight".into(), json!(weight));
+    p.entry("priority").or_insert(json!(1));
+    p.entry("weight").or_insert(json!(1000));
     p.entry("httpPort").or_insert(json!(80));
     p.entry("httpsPort").or_insert(json!(443));
     p.entry("enabledState").or_insert(json!("Enabled"));
