@@ -38,6 +38,9 @@ pub struct CommonArgs {
     /// How long to wait for the state lock (e.g. 30s, 5m).
     #[arg(long, default_value = "0s", value_name = "DURATION")]
     pub lock_timeout: String,
+    /// Also report the requests made to the cloud.
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 #[derive(Args)]
@@ -162,11 +165,46 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
 }
 
-fn make_plan(env: &Env, s: &Session, common: &CommonArgs, destroy: bool, rt: &tokio::runtime::Runtime) -> anyhow::Result<Result<(Plan, Option<State>), ExitCode>> {
+/// The providers a stack needs, the Azure one connected to its cloud.
+pub fn build_providers(env: &Env, s: &Session, rt: &tokio::runtime::Runtime) -> anyhow::Result<Result<Providers, ExitCode>> {
+    let mut providers = Providers::builtin();
+    if drinfra::provider::azure::setup::used(&s.stack.config) {
+        let settings = match drinfra::provider::azure::setup::settings(&s.stack.config, &s.stack.inputs, &env.dir, &env.vars) {
+            Ok(st) => st,
+            Err(d) => {
+                show_diags(env, &s.stack.config.sources, &d);
+                return Ok(Err(ExitCode::from(1)));
+            }
+        };
+        let azure = rt.block_on(drinfra::provider::azure::setup::provider(&settings, &env.dir, &env.vars)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        providers.add(std::sync::Arc::new(azure));
+    }
+    Ok(Ok(providers))
+}
+
+fn cloud_banner(env: &Env, s: &Session, providers: &Providers) {
+    let clouds: Vec<String> = providers.all().iter().filter(|p| p.name() != "terraform.io/builtin/terraform").map(|p| p.describe()).collect();
+    let cloud = if clouds.is_empty() { "built-in resources only".to_string() } else { clouds.join("; ") };
+    eprintln!("{}", env.style.dim(&format!("Cloud: {cloud}. State: {}.", s.backend.describe())));
+}
+
+pub fn report_requests(env: &Env, providers: &Providers, verbose: bool) {
+    if !verbose {
+        return;
+    }
+    for p in providers.all() {
+        if let Some((requests, throttled)) = p.request_counts() {
+            eprintln!("{}", env.style.dim(&format!("{}: {requests} requests, {throttled} throttled (429)", p.describe())));
+        }
+    }
+}
+
+fn make_plan(env: &Env, s: &Session, common: &CommonArgs, destroy: bool, rt: &tokio::runtime::Runtime, providers: &Providers) -> anyhow::Result<Result<(Plan, Option<State>), ExitCode>> {
     let prior = s.backend.load()?;
-    eprintln!("{}", env.style.dim(&format!("Cloud: built-in resources only. State: {}.", s.backend.describe())));
+    cloud_banner(env, s, providers);
     let opts = PlanOptions { destroy, refresh_only: common.refresh_only, refresh: !common.no_refresh, targets: common.targets.clone(), parallelism: common.parallelism };
-    let (plan, diags) = rt.block_on(planner::plan(&s.stack.config, &s.stack.inputs, &env.dir, prior.as_ref(), &Providers::builtin(), &opts));
+    let (plan, diags) = rt.block_on(planner::plan(&s.stack.config, &s.stack.inputs, &env.dir, prior.as_ref(), providers, &opts));
+    report_requests(env, providers, common.verbose);
     show_diags(env, &s.stack.config.sources, &diags);
     match plan {
         Some(p) if !diags.has_errors() => Ok(Ok((p, prior))),
@@ -183,7 +221,11 @@ pub fn run_plan(env: &Env, a: PlanArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let rt = runtime()?;
-    let (plan, _) = match make_plan(env, &s, &a.common, a.destroy, &rt)? {
+    let providers = match build_providers(env, &s, &rt)? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let (plan, _) = match make_plan(env, &s, &a.common, a.destroy, &rt, &providers)? {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
@@ -249,7 +291,8 @@ async fn interrupted() {
     }
 }
 
-fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, parallelism: usize, rt: &tokio::runtime::Runtime) -> anyhow::Result<ExitCode> {
+fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common: &CommonArgs, rt: &tokio::runtime::Runtime, providers: &Providers) -> anyhow::Result<ExitCode> {
+    let parallelism = common.parallelism;
     let total = apply::steps(plan).len();
     let mut progress = Progress::new(std::io::stdout().is_terminal(), total);
     let report = rt.block_on(apply::apply(
@@ -259,13 +302,14 @@ fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, parall
         &env.dir,
         s.backend.as_ref(),
         prior,
-        &Providers::builtin(),
+        providers,
         &ApplyOptions { parallelism },
         &mut |e| progress.event(&e),
         interrupted(),
     ))?;
     progress.finish();
     s.release();
+    report_requests(env, providers, common.verbose);
     show_diags(env, &s.stack.config.sources, &report.diags);
     let (mut added, mut changed, mut destroyed) = (0, 0, 0);
     for step in &report.done {
@@ -309,19 +353,28 @@ pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
             Ok(s) => s,
             Err(code) => return Ok(code),
         };
+        let providers = match build_providers(env, &s, &rt)? {
+            Ok(p) => p,
+            Err(code) => return Ok(code),
+        };
+        cloud_banner(env, &s, &providers);
         let prior = s.backend.load()?;
         let digest = planner::config_digest(&s.stack.config, &s.stack.inputs);
         if let Err(why) = apply::check_plan_is_current(&plan, prior.as_ref(), &digest) {
             eprintln!("{}: the saved plan {} is stale: {why}.\nNothing was changed. Make a new plan with `drinfra plan --out {}`.", env.style.red_bold("error"), file.display(), file.display());
             return Ok(ExitCode::from(1));
         }
-        return execute(env, &mut s, &plan, prior, a.common.parallelism, &rt);
+        return execute(env, &mut s, &plan, prior, &a.common, &rt, &providers);
     }
     let mut s = match open_session(env, &a.common, "apply", true)? {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let (plan, prior) = match make_plan(env, &s, &a.common, false, &rt)? {
+    let providers = match build_providers(env, &s, &rt)? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let (plan, prior) = match make_plan(env, &s, &a.common, false, &rt, &providers)? {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
@@ -333,7 +386,7 @@ pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
         println!("\nApply cancelled.");
         return Ok(ExitCode::from(1));
     }
-    execute(env, &mut s, &plan, prior, a.common.parallelism, &rt)
+    execute(env, &mut s, &plan, prior, &a.common, &rt, &providers)
 }
 
 pub fn run_destroy(env: &Env, a: DestroyArgs) -> anyhow::Result<ExitCode> {
@@ -342,7 +395,11 @@ pub fn run_destroy(env: &Env, a: DestroyArgs) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let (plan, prior) = match make_plan(env, &s, &a.common, true, &rt)? {
+    let providers = match build_providers(env, &s, &rt)? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let (plan, prior) = match make_plan(env, &s, &a.common, true, &rt, &providers)? {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
@@ -354,5 +411,5 @@ pub fn run_destroy(env: &Env, a: DestroyArgs) -> anyhow::Result<ExitCode> {
         println!("\nDestroy cancelled.");
         return Ok(ExitCode::from(1));
     }
-    execute(env, &mut s, &plan, prior, a.common.parallelism, &rt)
+    execute(env, &mut s, &plan, prior, &a.common, &rt, &providers)
 }

@@ -38,6 +38,7 @@ pub fn row(id: &str, body: &J) -> J {
         "sku": body.get("sku").cloned().unwrap_or(J::Null),
         "tags": body.get("tags").cloned().unwrap_or(J::Null),
         "zones": body.get("zones").cloned().unwrap_or(J::Null),
+        "identity": body.get("identity").cloned().unwrap_or(J::Null),
         "properties": body.get("properties").cloned().unwrap_or(J::Null),
     })
 }

@@ -323,6 +323,7 @@ fn present(store: &Store, spec: &Spec, row: &Row) -> J {
     let mut b = row.body.clone();
     match spec.ty {
         "Microsoft.DBforPostgreSQL/flexibleServers" => types::postgres_decorate(store, &mut b),
+        "Microsoft.ContainerService/managedClusters" => types::aks_decorate(store, &mut b),
         "Microsoft.Cache/redis" => types::redis_decorate(store, &mut b),
         "Microsoft.Network/trafficmanagerprofiles" => types::traffic_manager_decorate(store, &mut b),
         _ => {}

@@ -84,6 +84,9 @@ pub struct ResourceChange {
     pub depends_on: Vec<String>,
     #[serde(default)]
     pub create_before_destroy: bool,
+    /// Provider notes for reviewers (e.g. a node pool rotation).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// A difference between state and the real object found while refreshing.

@@ -85,42 +85,42 @@ pub async fn refresh(prior: &State, providers: &Providers, parallelism: usize) -
     let mut refreshed = prior.clone();
     let mut drift = Vec::new();
     let mut diags = Diagnostics::default();
-    let sem = Arc::new(tokio::sync::Semaphore::new(parallelism.max(1)));
-    let mut set = tokio::task::JoinSet::new();
+    let _ = parallelism;
+    // One bulk read per provider (Resource Graph for Azure).
+    let mut groups: BTreeMap<&'static str, (Arc<dyn Provider>, Vec<ResourceState>)> = BTreeMap::new();
     for rs in prior.resources.values() {
-        let provider = match providers.for_type(&rs.ty) {
-            Ok(p) => p,
-            Err(e) => {
-                diags.push(Diagnostic::error(format!("Cannot refresh {}", rs.address)).with_detail(e.to_string()));
-                continue;
-            }
-        };
-        let rs = rs.clone();
-        let sem = sem.clone();
+        match providers.for_type(&rs.ty) {
+            Ok(p) => groups.entry(p.name()).or_insert_with(|| (p.clone(), Vec::new())).1.push(rs.clone()),
+            Err(e) => diags.push(Diagnostic::error(format!("Cannot refresh {}", rs.address)).with_detail(e.to_string())),
+        }
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for (_, (provider, states)) in groups {
         set.spawn(async move {
-            let _permit = sem.acquire_owned().await;
-            let value = rs.value();
-            let got = provider.read(&rs.ty, &value).await;
-            (rs, got)
+            let items: Vec<(String, Value)> = states.iter().map(|rs| (rs.ty.clone(), rs.value())).collect();
+            let results = provider.read_many(&items).await;
+            states.into_iter().zip(results).collect::<Vec<_>>()
         });
     }
     while let Some(joined) = set.join_next().await {
-        let Ok((rs, got)) = joined else { continue };
-        match got {
-            Ok(None) => {
-                drift.push(Drift { address: rs.address.clone(), ty: rs.ty.clone(), before: rs.value(), after: None });
-                refreshed.resources.remove(&rs.address);
-            }
-            Ok(Some(v)) => {
-                let before = rs.value();
-                if !same(&before, &v) {
-                    drift.push(Drift { address: rs.address.clone(), ty: rs.ty.clone(), before, after: Some(v.clone()) });
-                    let entry = refreshed.resources.get_mut(&rs.address).expect("refreshed entry");
-                    entry.attributes = v.to_json();
-                    entry.sensitive_paths = crate::state::marks::paths(&v);
+        let Ok(pairs) = joined else { continue };
+        for (rs, got) in pairs {
+            match got {
+                Ok(None) => {
+                    drift.push(Drift { address: rs.address.clone(), ty: rs.ty.clone(), before: rs.value(), after: None });
+                    refreshed.resources.remove(&rs.address);
                 }
+                Ok(Some(v)) => {
+                    let before = rs.value();
+                    if !same(&before, &v) {
+                        drift.push(Drift { address: rs.address.clone(), ty: rs.ty.clone(), before, after: Some(v.clone()) });
+                        let entry = refreshed.resources.get_mut(&rs.address).expect("refreshed entry");
+                        entry.attributes = v.unmark().0.to_json();
+                        entry.sensitive_paths = crate::state::marks::paths(&v);
+                    }
+                }
+                Err(e) => diags.push(Diagnostic::error(format!("Failed to refresh {}", rs.address)).with_detail(e.to_string())),
             }
-            Err(e) => diags.push(Diagnostic::error(format!("Failed to refresh {}", rs.address)).with_detail(e.to_string())),
         }
     }
     drift.sort_by(|a, b| a.address.cmp(&b.address));
@@ -392,6 +392,7 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                     replace_paths: if action.is_replace() { planned.replace_paths } else { vec![] },
                     depends_on: dep_addrs.clone(),
                     create_before_destroy: cbd,
+                    notes: if action == Action::NoOp { vec![] } else { planned.notes },
                 });
             }
         }
@@ -461,6 +462,7 @@ fn delete_change(rs: &ResourceState, reason: Option<Reason>, previous: Option<St
         replace_paths: vec![],
         depends_on: rs.dependencies.clone(),
         create_before_destroy: rs.create_before_destroy,
+        notes: vec![],
     }
 }
 

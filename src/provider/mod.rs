@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::lang::Value;
 
+pub mod azure;
 pub mod terraform_data;
 
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -57,6 +58,9 @@ pub struct Planned {
     pub value: Value,
     /// Attribute paths whose change forces replacement; empty for updates.
     pub replace_paths: Vec<Vec<String>>,
+    /// What the provider will do beyond a plain update, for reviewers
+    /// ("node pool rotation: new pool, drain, delete old").
+    pub notes: Vec<String>,
 }
 
 pub trait Provider: Send + Sync {
@@ -72,6 +76,24 @@ pub trait Provider: Send + Sync {
     fn create<'a>(&'a self, ty: &'a str, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>>;
     fn update<'a>(&'a self, ty: &'a str, prior: &'a Value, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>>;
     fn delete<'a>(&'a self, ty: &'a str, prior: &'a Value) -> BoxFut<'a, Result<(), ProviderError>>;
+    /// Reads many objects at once (bulk refresh); the default reads one by one.
+    fn read_many<'a>(&'a self, items: &'a [(String, Value)]) -> BoxFut<'a, Vec<Result<Option<Value>, ProviderError>>> {
+        Box::pin(async move {
+            let mut out = Vec::with_capacity(items.len());
+            for (ty, v) in items {
+                out.push(self.read(ty, v).await);
+            }
+            out
+        })
+    }
+    /// A one-line description of where this provider's objects live.
+    fn describe(&self) -> String {
+        self.name().to_string()
+    }
+    /// Requests made so far (for `--verbose`), if the provider counts them.
+    fn request_counts(&self) -> Option<(u64, u64)> {
+        None
+    }
 }
 
 /// The providers available to a run, found by resource type.
@@ -89,6 +111,10 @@ impl Providers {
         self.list.push(p);
     }
 
+    pub fn all(&self) -> &[Arc<dyn Provider>] {
+        &self.list
+    }
+
     pub fn for_type(&self, ty: &str) -> Result<Arc<dyn Provider>, ProviderError> {
         self.list.iter().find(|p| p.handles(ty)).cloned().ok_or_else(|| ProviderError::UnknownType(ty.to_string()))
     }
@@ -96,10 +122,12 @@ impl Providers {
 
 impl crate::config::evaluate::Schemas for Providers {
     fn computed_attributes(&self, ty: &str) -> Vec<String> {
-        self.for_type(ty)
-            .ok()
-            .and_then(|p| p.schema(ty))
-            .map(|s| s.attrs.iter().filter(|(_, a)| a.computed).map(|(n, _)| n.to_string()).collect())
+        if let Some(s) = self.for_type(ty).ok().and_then(|p| p.schema(ty)) {
+            return s.attrs.iter().filter(|(_, a)| a.computed).map(|(n, _)| n.to_string()).collect();
+        }
+        // azurerm types are known even when no Azure client is set up.
+        azure::types::lookup(ty)
+            .map(|t| std::iter::once("id".to_string()).chain(t.args.iter().filter(|a| a.computed).map(|a| a.name.to_string())).collect())
             .unwrap_or_default()
     }
 }

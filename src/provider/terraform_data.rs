@@ -54,6 +54,7 @@ impl Provider for TerraformData {
         let input = get(&cfg, "input");
         let triggers = get(&cfg, "triggers_replace");
         let fresh = |replace_paths| Planned {
+            notes: vec![],
             value: Value::Object(BTreeMap::from([
                 ("id".to_string(), Value::Unknown(Type::String)),
                 ("input".to_string(), input.clone()),
@@ -73,7 +74,7 @@ impl Provider for TerraformData {
             next.insert("output".into(), if input.is_null() { Value::Null } else { Value::unknown() });
         }
         next.insert("triggers_replace".into(), triggers);
-        Ok(Planned { value: Value::Object(next), replace_paths: vec![] })
+        Ok(Planned { value: Value::Object(next), replace_paths: vec![], notes: vec![] })
     }
 
     fn read<'a>(&'a self, _ty: &'a str, current: &'a Value) -> BoxFut<'a, Result<Option<Value>, ProviderError>> {

@@ -213,6 +213,9 @@ pub fn render(plan: &Plan, style: Style) -> String {
         out.push_str("drinfra will perform the following actions:\n\n");
         for c in plan.changes.iter().filter(|c| c.action != Action::NoOp || c.previous_address.is_some()) {
             out.push_str(&format!("  {}\n", style.bold(&headline(c))));
+            for n in &c.notes {
+                out.push_str(&format!("  # ({n})\n"));
+            }
             if c.action == Action::NoOp {
                 out.push('\n');
                 continue;

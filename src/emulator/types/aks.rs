@@ -140,6 +140,22 @@ fn check_pool_delete(ctx: &Ctx, row: &Row) -> Result<Vec<(String, String, Option
     Ok(vec![])
 }
 
+/// Clusters list their pools, as AKS does.
+pub fn decorate(store: &Store, body: &mut J) {
+    let Some(id) = body.get("id").and_then(J::as_str).map(str::to_string) else { return };
+    let pools: Vec<J> = store
+        .children("Microsoft.ContainerService/managedClusters/agentPools", &id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| {
+            let mut p = r.body.get("properties").cloned().unwrap_or(json!({}));
+            p["name"] = r.body.get("name").cloned().unwrap_or(J::Null);
+            p
+        })
+        .collect();
+    props(body).insert("agentPoolProfiles".into(), J::Array(pools));
+}
+
 pub fn specs() -> Vec<Spec> {
     vec![
         Spec {

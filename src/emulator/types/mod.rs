@@ -119,6 +119,9 @@ pub fn no_delete_rule(_: &Ctx, _: &Row) -> Result<Vec<(String, String, Option<J>
 }
 pub fn hide_nothing(_: &mut J) {}
 
+pub fn aks_decorate(store: &Store, body: &mut J) {
+    aks::decorate(store, body)
+}
 pub fn postgres_decorate(store: &Store, body: &mut J) {
     postgres::decorate(store, body)
 }

@@ -1,0 +1,357 @@
+//! A real ARM REST client: bearer tokens, retries with backoff and jitter
+//! for 429 / 5xx / retryable conflicts, client-side pacing from the
+//! `x-ms-ratelimit-remaining-*` headers, long-running operations in all
+//! three ARM styles, and Resource Graph queries. It talks to
+//! management.azure.com or to the emulator by URL, the same way.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use reqwest::header::HeaderMap;
+use serde_json::{Value as J, json};
+
+use super::auth::TokenSource;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AzureError {
+    #[error("{status} {code}: {message}")]
+    Api { status: u16, code: String, message: String },
+    #[error("operation failed: {code}: {message}")]
+    OperationFailed { code: String, message: String },
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    #[error("cannot reach Azure Resource Manager at {url}: {message}")]
+    Transport { url: String, message: String },
+    #[error("timed out after {0:?} waiting for the operation")]
+    Timeout(Duration),
+}
+
+impl AzureError {
+    pub fn code(&self) -> &str {
+        match self {
+            AzureError::Api { code, .. } | AzureError::OperationFailed { code, .. } => code,
+            AzureError::Auth(_) => "AuthenticationFailed",
+            AzureError::Transport { .. } => "Transport",
+            AzureError::Timeout(_) => "Timeout",
+        }
+    }
+}
+
+/// Counters for `--verbose` output and benchmarks.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub requests: AtomicU64,
+    pub throttled: AtomicU64,
+    pub retries: AtomicU64,
+    pub graph_queries: AtomicU64,
+}
+
+/// Request-rate pacing from the remaining-quota headers.
+#[derive(Debug)]
+struct Pacing {
+    reads: Option<(u64, Instant)>,
+    writes: Option<(u64, Instant)>,
+}
+
+pub struct ArmClient {
+    http: reqwest::Client,
+    pub base: String,
+    tokens: Arc<dyn TokenSource>,
+    pub stats: Stats,
+    pacing: std::sync::Mutex<Pacing>,
+    /// Wait between polls when the server gives no Retry-After.
+    pub default_poll: Duration,
+    /// Longest wait for one long-running operation.
+    pub operation_timeout: Duration,
+    /// Upper bound on one Retry-After wait.
+    pub max_retry_after: Duration,
+}
+
+const MAX_ATTEMPTS: u32 = 8;
+
+fn jitter(base: Duration) -> Duration {
+    // Up to +50 % from the clock's low bits: enough to spread retries.
+    let n = Instant::now().elapsed().as_nanos() as u64 ^ std::process::id() as u64 ^ (base.as_nanos() as u64).rotate_left(17);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos() as u64).unwrap_or(n);
+    base + Duration::from_nanos((base.as_nanos() as u64 / 2).max(1) * (nanos % 1000) / 1000)
+}
+
+fn retry_after(h: &HeaderMap) -> Option<Duration> {
+    h.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<f64>().ok()).map(|s| Duration::from_secs_f64(s.max(0.0)))
+}
+
+fn header(h: &HeaderMap, k: &str) -> Option<String> {
+    h.get(k).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+fn api_error(status: u16, body: &J) -> AzureError {
+    let e = &body["error"];
+    AzureError::Api {
+        status,
+        code: e["code"].as_str().unwrap_or(match status {
+            404 => "NotFound",
+            429 => "TooManyRequests",
+            _ => "Unknown",
+        }).to_string(),
+        message: e["message"].as_str().map(str::to_string).unwrap_or_else(|| body.to_string()),
+    }
+}
+
+fn retryable(status: u16, body: &J) -> bool {
+    match status {
+        429 | 500 | 502 | 503 | 504 => true,
+        409 => matches!(body["error"]["code"].as_str(), Some("AnotherOperationInProgress" | "RetryableErrorDueToAnotherOperation" | "OperationNotAllowedWhileUpdating")),
+        _ => false,
+    }
+}
+
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: J,
+}
+
+impl ArmClient {
+    pub fn new(http: reqwest::Client, base: &str, tokens: Arc<dyn TokenSource>) -> ArmClient {
+        ArmClient {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            tokens,
+            stats: Stats::default(),
+            pacing: std::sync::Mutex::new(Pacing { reads: None, writes: None }),
+            default_poll: Duration::from_secs(10),
+            operation_timeout: Duration::from_secs(3 * 3600),
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+
+    fn url(&self, path_or_url: &str, api: &str) -> String {
+        if path_or_url.starts_with("http://") || path_or_url.starts_with("https://") {
+            return path_or_url.to_string();
+        }
+        let sep = if path_or_url.contains('?') { '&' } else { '?' };
+        format!("{}{path_or_url}{sep}api-version={api}", self.base)
+    }
+
+    /// Waits when the remaining quota is nearly used up.
+    async fn pace(&self, write: bool) {
+        let wait = {
+            let p = self.pacing.lock().unwrap_or_else(|e| e.into_inner());
+            let (slot, rate) = if write { (p.writes, 10.0) } else { (p.reads, 25.0) };
+            match slot {
+                Some((remaining, at)) if remaining < 10 => {
+                    let refilled = at.elapsed().as_secs_f64() * rate;
+                    let missing = 10.0 - remaining as f64 - refilled;
+                    (missing > 0.0).then(|| Duration::from_secs_f64(missing / rate))
+                }
+                _ => None,
+            }
+        };
+        if let Some(w) = wait {
+            tokio::time::sleep(w).await;
+        }
+    }
+
+    fn note_quota(&self, h: &HeaderMap) {
+        let mut p = self.pacing.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        if let Some(r) = header(h, "x-ms-ratelimit-remaining-subscription-reads").and_then(|v| v.parse().ok()) {
+            p.reads = Some((r, now));
+        }
+        if let Some(w) = header(h, "x-ms-ratelimit-remaining-subscription-writes").and_then(|v| v.parse().ok()) {
+            p.writes = Some((w, now));
+        }
+    }
+
+    /// One logical request, retried on throttling and transient failures.
+    pub async fn send(&self, method: Method, path_or_url: &str, api: &str, body: Option<&J>, headers: &[(&str, String)]) -> Result<Response, AzureError> {
+        let url = self.url(path_or_url, api);
+        let write = method != Method::GET;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.pace(write).await;
+            let token = self.tokens.token(&self.http).await?;
+            let mut req = self.http.request(method.clone(), &url).bearer_auth(token).header("accept", "application/json");
+            for (k, v) in headers {
+                req = req.header(*k, v);
+            }
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    if attempt < MAX_ATTEMPTS && (e.is_connect() || e.is_timeout()) {
+                        self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(jitter(Duration::from_millis(200) * 2u32.pow(attempt.min(6)))).await;
+                        continue;
+                    }
+                    return Err(AzureError::Transport { url: self.base.clone(), message: e.without_url().to_string() });
+                }
+            };
+            let status = resp.status().as_u16();
+            let h = resp.headers().clone();
+            self.note_quota(&h);
+            let text = resp.text().await.unwrap_or_default();
+            let json: J = if text.is_empty() { J::Null } else { serde_json::from_str(&text).unwrap_or(json!({"raw": text})) };
+            if status == 429 {
+                self.stats.throttled.fetch_add(1, Ordering::Relaxed);
+            }
+            if retryable(status, &json) && attempt < MAX_ATTEMPTS {
+                self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                let wait = match retry_after(&h) {
+                    Some(d) => d.min(self.max_retry_after),
+                    None => jitter(Duration::from_millis(250) * 2u32.pow(attempt.min(6))),
+                };
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            return Ok(Response { status, headers: h, body: json });
+        }
+    }
+
+    /// GET a resource; `None` when it does not exist.
+    pub async fn get(&self, id: &str, api: &str) -> Result<Option<J>, AzureError> {
+        let r = self.send(Method::GET, id, api, None, &[]).await?;
+        match r.status {
+            200 => Ok(Some(r.body)),
+            404 => Ok(None),
+            s => Err(api_error(s, &r.body)),
+        }
+    }
+
+    /// PUT (or PATCH) and wait until the resource has settled; returns it.
+    pub async fn write(&self, method: Method, id: &str, api: &str, body: &J) -> Result<J, AzureError> {
+        let r = self.send(method, id, api, Some(body), &[]).await?;
+        if r.status >= 400 {
+            return Err(api_error(r.status, &r.body));
+        }
+        self.wait(r, Some(id), api).await?;
+        self.get(id, api).await?.ok_or_else(|| AzureError::Api { status: 404, code: "ResourceNotFound".into(), message: format!("{id} disappeared after it was written") })
+    }
+
+    /// DELETE and wait until it is gone.
+    pub async fn delete(&self, id: &str, api: &str) -> Result<(), AzureError> {
+        let r = self.send(Method::DELETE, id, api, None, &[]).await?;
+        match r.status {
+            200 | 204 => Ok(()),
+            202 => self.wait(r, None, api).await.map(|_| ()),
+            404 => Ok(()),
+            s => Err(api_error(s, &r.body)),
+        }
+    }
+
+    /// POST an action and wait for it.
+    pub async fn action(&self, id: &str, action: &str, api: &str, query: &str, body: &J) -> Result<Option<J>, AzureError> {
+        let path = format!("{id}/{action}{}", if query.is_empty() { String::new() } else { format!("?{query}") });
+        let r = self.send(Method::POST, &path, api, Some(body), &[]).await?;
+        if r.status >= 400 {
+            return Err(api_error(r.status, &r.body));
+        }
+        self.wait(r, None, api).await
+    }
+
+    /// Follows a long-running operation to its end.
+    async fn wait(&self, first: Response, resource: Option<&str>, api: &str) -> Result<Option<J>, AzureError> {
+        let start = Instant::now();
+        let poll_wait = |h: &HeaderMap| retry_after(h).map(|d| d.min(self.max_retry_after)).unwrap_or(self.default_poll).max(Duration::from_millis(50));
+        if let Some(status_url) = header(&first.headers, "azure-asyncoperation") {
+            let mut wait = poll_wait(&first.headers);
+            loop {
+                if start.elapsed() > self.operation_timeout {
+                    return Err(AzureError::Timeout(self.operation_timeout));
+                }
+                tokio::time::sleep(wait).await;
+                let r = self.send(Method::GET, &status_url, api, None, &[]).await?;
+                // An error from the status URL means "unknown", not "failed".
+                if r.status >= 400 {
+                    wait = self.default_poll;
+                    continue;
+                }
+                match r.body["status"].as_str().unwrap_or("InProgress") {
+                    "Succeeded" => return Ok(Some(r.body)),
+                    "Failed" | "Canceled" => {
+                        return Err(AzureError::OperationFailed {
+                            code: r.body["error"]["code"].as_str().unwrap_or("OperationFailed").to_string(),
+                            message: r.body["error"]["message"].as_str().unwrap_or("the operation failed").to_string(),
+                        });
+                    }
+                    _ => wait = poll_wait(&r.headers),
+                }
+            }
+        }
+        if first.status == 202 {
+            if let Some(loc) = header(&first.headers, "location") {
+                let mut wait = poll_wait(&first.headers);
+                loop {
+                    if start.elapsed() > self.operation_timeout {
+                        return Err(AzureError::Timeout(self.operation_timeout));
+                    }
+                    tokio::time::sleep(wait).await;
+                    let r = self.send(Method::GET, &loc, api, None, &[]).await?;
+                    match r.status {
+                        202 => wait = poll_wait(&r.headers),
+                        200 | 201 => return Ok(Some(r.body)),
+                        204 => return Ok(None),
+                        s => {
+                            let e = api_error(s, &r.body);
+                            return Err(match e {
+                                AzureError::Api { code, message, .. } => AzureError::OperationFailed { code, message },
+                                other => other,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        // 201/200 with a non-terminal provisioningState: watch the resource.
+        let Some(id) = resource else { return Ok(Some(first.body)) };
+        let mut state = first.body["properties"]["provisioningState"].as_str().unwrap_or("Succeeded").to_string();
+        let mut wait = poll_wait(&first.headers);
+        while !matches!(state.as_str(), "Succeeded" | "Failed" | "Canceled") {
+            if start.elapsed() > self.operation_timeout {
+                return Err(AzureError::Timeout(self.operation_timeout));
+            }
+            tokio::time::sleep(wait).await;
+            let r = self.send(Method::GET, id, api, None, &[]).await?;
+            if r.status != 200 {
+                return Err(api_error(r.status, &r.body));
+            }
+            state = r.body["properties"]["provisioningState"].as_str().unwrap_or("Succeeded").to_string();
+            wait = poll_wait(&r.headers);
+            if state == "Failed" || state == "Canceled" {
+                return Err(AzureError::OperationFailed { code: "ProvisioningFailed".into(), message: format!("{id} ended in provisioningState {state}") });
+            }
+        }
+        Ok(Some(first.body))
+    }
+
+    /// All rows a Resource Graph query returns, following `$skipToken`.
+    pub async fn graph(&self, subscriptions: &[String], query: &str) -> Result<Vec<J>, AzureError> {
+        let mut rows = Vec::new();
+        let mut skip: Option<String> = None;
+        loop {
+            let mut options = json!({"$top": 1000, "resultFormat": "objectArray"});
+            if let Some(s) = &skip {
+                options["$skipToken"] = J::String(s.clone());
+            }
+            let body = json!({"subscriptions": subscriptions, "query": query, "options": options});
+            self.stats.graph_queries.fetch_add(1, Ordering::Relaxed);
+            let r = self.send(Method::POST, "/providers/Microsoft.ResourceGraph/resources", "2024-04-01", Some(&body), &[]).await?;
+            if r.status != 200 {
+                return Err(api_error(r.status, &r.body));
+            }
+            if let Some(data) = r.body["data"].as_array() {
+                rows.extend(data.iter().cloned());
+            }
+            match r.body["$skipToken"].as_str() {
+                Some(t) => skip = Some(t.to_string()),
+                None => return Ok(rows),
+            }
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! The mapping between azurerm-style arguments and ARM bodies, declared
+//! per type as a table of [`Arg`]s: where each argument lives in the ARM
+//! body, how values convert, and how it behaves in plans (required,
+//! computed, forces replacement, sensitive, write-only, create-only).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value as J, json};
+
+use crate::lang::{Type, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Str,
+    Num,
+    Bool,
+    StrMap,
+    StrList,
+    /// One nested block (`default_node_pool { ... }`).
+    Block(&'static [Arg]),
+    /// Repeated blocks mapped by the type's own code (classic Front Door).
+    Blocks,
+}
+
+/// How a value converts between HCL and ARM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conv {
+    Plain,
+    /// `East US` and `eastus` are the same region.
+    Location,
+    /// HCL bool <-> `"Enabled"` / `"Disabled"`.
+    Enabled,
+    /// HCL bool <-> `"true"` / `"false"` strings.
+    BoolString,
+    /// `storage_mb` <-> `storageSizeGB`.
+    MbToGb,
+    /// list of addresses <-> `[{"ipv4Address": ...}]`.
+    Ipv4Records,
+    /// Compared without regard to case (Azure normalises some enums).
+    CaseInsensitive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arg {
+    pub name: &'static str,
+    /// Dot-separated path in the ARM body; empty for config-only arguments.
+    pub path: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+    /// Set by Azure when not given (or always, when `read_only`).
+    pub computed: bool,
+    pub read_only: bool,
+    pub force_new: bool,
+    pub sensitive: bool,
+    /// Azure never returns it: state keeps what was sent.
+    pub write_only: bool,
+    /// Sent only on create; later changes are ignored, never a replacement.
+    pub create_only: bool,
+    pub conv: Conv,
+}
+
+pub const fn arg(name: &'static str, path: &'static str, kind: Kind) -> Arg {
+    Arg { name, path, kind, required: false, computed: false, read_only: false, force_new: false, sensitive: false, write_only: false, create_only: false, conv: Conv::Plain }
+}
+
+impl Arg {
+    pub const fn req(mut self) -> Arg {
+        self.required = true;
+        self
+    }
+    pub const fn computed(mut self) -> Arg {
+        self.computed = true;
+        self
+    }
+    pub const fn read_only(mut self) -> Arg {
+        self.read_only = true;
+        self.computed = true;
+        self
+    }
+    pub const fn force_new(mut self) -> Arg {
+        self.force_new = true;
+        self
+    }
+    pub const fn secret(mut self) -> Arg {
+        self.sensitive = true;
+        self.write_only = true;
+        self
+    }
+    pub const fn create_only(mut self) -> Arg {
+        self.create_only = true;
+        self
+    }
+    pub const fn conv(mut self, c: Conv) -> Arg {
+        self.conv = c;
+        self
+    }
+}
+
+pub fn s(name: &'static str, path: &'static str) -> Arg {
+    arg(name, path, Kind::Str)
+}
+
+// ---- JSON paths ----
+
+pub fn get_path<'a>(j: &'a J, path: &str) -> Option<&'a J> {
+    let mut cur = j;
+    for seg in path.split('.') {
+        cur = match cur {
+            J::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
+            J::Object(m) => m.get(seg).or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(seg)).map(|(_, v)| v))?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+pub fn set_path(j: &mut J, path: &str, v: J) {
+    let segs: Vec<&str> = path.split('.').collect();
+    let mut cur = j;
+    for (i, seg) in segs.iter().enumerate() {
+        let last = i + 1 == segs.len();
+        if let Ok(idx) = seg.parse::<usize>() {
+            if !cur.is_array() {
+                *cur = J::Array(vec![]);
+            }
+            let a = cur.as_array_mut().expect("array");
+            while a.len() <= idx {
+                a.push(json!({}));
+            }
+            if last {
+                a[idx] = v;
+                return;
+            }
+            cur = &mut a[idx];
+        } else {
+            if !cur.is_object() {
+                *cur = J::Object(Map::new());
+            }
+            let m = cur.as_object_mut().expect("object");
+            if last {
+                m.insert(seg.to_string(), v);
+                return;
+            }
+            cur = m.entry(seg.to_string()).or_insert(J::Null);
+        }
+    }
+}
+
+// ---- value conversion ----
+
+fn to_arm(a: &Arg, v: &Value) -> Option<J> {
+    let (v, _) = v.unmark();
+    if v.is_null() || !v.is_wholly_known() {
+        return None;
+    }
+    Some(match (a.conv, v) {
+        (Conv::Location, Value::String(s)) => J::String(s.to_lowercase().replace(' ', "")),
+        (Conv::Enabled, Value::Bool(b)) => J::String(if *b { "Enabled" } else { "Disabled" }.into()),
+        (Conv::BoolString, Value::Bool(b)) => J::String(b.to_string()),
+        (Conv::MbToGb, Value::Number(n)) => json!((n / 1024.0).round() as i64),
+        (Conv::Ipv4Records, _) => J::Array(v.as_seq().unwrap_or(&[]).iter().map(|x| json!({"ipv4Address": x.to_json()})).collect()),
+        _ => v.to_json(),
+    })
+}
+
+fn from_arm(a: &Arg, j: &J) -> Value {
+    match (a.conv, j) {
+        (_, J::Null) => Value::Null,
+        (Conv::Enabled, J::String(s)) => Value::Bool(s.eq_ignore_ascii_case("Enabled")),
+        (Conv::BoolString, J::String(s)) => Value::Bool(s.eq_ignore_ascii_case("true")),
+        (Conv::MbToGb, J::Number(n)) => Value::Number(n.as_f64().unwrap_or(0.0) * 1024.0),
+        (Conv::Ipv4Records, J::Array(xs)) => {
+            let mut ips: Vec<Value> = xs.iter().filter_map(|x| x["ipv4Address"].as_str().map(|s| Value::String(s.to_string()))).collect();
+            ips.sort_by(Value::total_cmp);
+            Value::Set(ips)
+        }
+        _ => match a.kind {
+            Kind::StrList => Value::List(j.as_array().map(|xs| xs.iter().map(Value::from_json).collect()).unwrap_or_default()),
+            Kind::StrMap => Value::Map(j.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect()).unwrap_or_default()),
+            _ => Value::from_json(j),
+        },
+    }
+}
+
+/// Normalises a config value so equal meanings compare equal.
+pub fn normalize(a: &Arg, v: &Value) -> Value {
+    let (inner, marked) = v.unmark();
+    let out = match (a.conv, inner) {
+        (Conv::Location, Value::String(s)) => Value::String(s.to_lowercase().replace(' ', "")),
+        (Conv::Ipv4Records, _) if inner.as_seq().is_some() => {
+            let mut xs = inner.as_seq().unwrap_or(&[]).to_vec();
+            xs.sort_by(Value::total_cmp);
+            Value::Set(xs)
+        }
+        (_, Value::Tuple(xs)) if matches!(a.kind, Kind::StrList) => Value::List(xs.clone()),
+        (_, Value::Object(m)) if matches!(a.kind, Kind::StrMap) => Value::Map(m.clone()),
+        _ => inner.clone(),
+    };
+    out.mark_if(marked)
+}
+
+/// Writes every argument present in `cfg` into `body`.
+pub fn write_args(args: &[Arg], cfg: &BTreeMap<String, Value>, body: &mut J, creating: bool) {
+    for a in args {
+        if a.path.is_empty() || a.read_only || (a.create_only && !creating) {
+            continue;
+        }
+        let Some(v) = cfg.get(a.name) else { continue };
+        match a.kind {
+            Kind::Block(sub) => {
+                let Some(first) = v.as_seq().and_then(|xs| xs.first()).and_then(|b| b.as_mapping()) else { continue };
+                let mut inner = get_path(body, a.path).cloned().unwrap_or(json!({}));
+                write_args(sub, first, &mut inner, creating);
+                set_path(body, a.path, inner);
+            }
+            _ => {
+                if let Some(j) = to_arm(a, v) {
+                    set_path(body, a.path, j);
+                }
+            }
+        }
+    }
+}
+
+/// Reads every argument from an ARM body into attributes.
+pub fn read_args(args: &[Arg], body: &J, out: &mut BTreeMap<String, Value>) {
+    for a in args {
+        if a.path.is_empty() {
+            continue;
+        }
+        match a.kind {
+            Kind::Block(sub) => match get_path(body, a.path) {
+                Some(inner) if inner.is_object() => {
+                    let mut m = BTreeMap::new();
+                    read_args(sub, inner, &mut m);
+                    out.insert(a.name.to_string(), Value::List(vec![Value::Object(m)]));
+                }
+                _ => {
+                    out.insert(a.name.to_string(), Value::List(vec![]));
+                }
+            },
+            _ => {
+                let v = get_path(body, a.path).map(|j| from_arm(a, j)).unwrap_or(Value::Null);
+                out.insert(a.name.to_string(), v);
+            }
+        }
+    }
+}
+
+/// The type of an argument's value when unknown.
+pub fn type_of(a: &Arg) -> Type {
+    match a.kind {
+        Kind::Str => Type::String,
+        Kind::Num => Type::Number,
+        Kind::Bool => Type::Bool,
+        Kind::StrMap => Type::Map(Box::new(Type::String)),
+        Kind::StrList => Type::List(Box::new(Type::String)),
+        Kind::Block(_) | Kind::Blocks => Type::List(Box::new(Type::Dynamic)),
+    }
+}
+
+/// Whether two attribute values mean the same thing for argument `a`.
+pub fn same(a: &Arg, x: &Value, y: &Value) -> bool {
+    let (x, y) = (normalize(a, x), normalize(a, y));
+    if !x.is_wholly_known() || !y.is_wholly_known() {
+        return false;
+    }
+    let (xu, yu) = (x.unmark().0.to_json(), y.unmark().0.to_json());
+    if a.conv == Conv::CaseInsensitive {
+        return xu.to_string().to_lowercase() == yu.to_string().to_lowercase();
+    }
+    if a.kind == Kind::Blocks {
+        return json_subset(&xu, &yu);
+    }
+    if let Kind::Block(sub) = a.kind {
+        let first = |v: &Value| v.as_seq().and_then(|s| s.first()).and_then(|b| b.as_mapping()).cloned().unwrap_or_default();
+        let (fx, fy) = (first(&x), first(&y));
+        // Compare the sub-arguments the configuration sets.
+        return sub.iter().all(|s| match (fx.get(s.name), fy.get(s.name)) {
+            (Some(p), Some(q)) => same(s, p, q),
+            (None, _) | (Some(Value::Null), _) => true,
+            (Some(_), None) => false,
+        });
+    }
+    xu == yu || (xu.is_null() && (yu == J::Array(vec![]) || yu == J::Object(Map::new()))) || (yu.is_null() && (xu == J::Array(vec![]) || xu == J::Object(Map::new())))
+}
+
+/// Whether everything `config` sets (ignoring nulls) holds in `actual`.
+pub fn json_subset(config: &J, actual: &J) -> bool {
+    match (config, actual) {
+        (J::Null, _) => true,
+        (J::Object(c), J::Object(a)) => c.iter().all(|(k, v)| json_subset(v, a.get(k).unwrap_or(&J::Null))),
+        (J::Array(c), J::Array(a)) => c.len() == a.len() && c.iter().zip(a).all(|(x, y)| json_subset(x, y)),
+        (J::Number(x), J::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => config == actual,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_conversions() {
+        let mut b = json!({});
+        set_path(&mut b, "properties.agentPoolProfiles.0.count", json!(3));
+        assert_eq!(get_path(&b, "properties.agentPoolProfiles.0.count"), Some(&json!(3)));
+        let a = s("location", "location").conv(Conv::Location);
+        assert!(same(&a, &Value::String("East US".into()), &Value::String("eastus".into())));
+        let e = arg("enabled", "properties.enabledState", Kind::Bool).conv(Conv::Enabled);
+        assert_eq!(to_arm(&e, &Value::Bool(false)), Some(json!("Disabled")));
+        assert_eq!(from_arm(&e, &json!("Enabled")), Value::Bool(true));
+        let mb = arg("storage_mb", "properties.storage.storageSizeGB", Kind::Num).conv(Conv::MbToGb);
+        assert_eq!(to_arm(&mb, &Value::Number(1048576.0)), Some(json!(1024)));
+    }
+}

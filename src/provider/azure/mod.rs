@@ -1,0 +1,436 @@
+//! The Azure provider: azurerm's resource types over a real ARM REST
+//! client, against Azure or the drinfra emulator (remote or embedded).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use reqwest::Method;
+use serde_json::{Value as J, json};
+
+use super::{ArgProblem, AttrSchema, BoxFut, Planned, Provider, ProviderError, ResourceSchema};
+use crate::lang::{Type, Value};
+
+pub mod auth;
+pub mod client;
+pub mod convert;
+mod frontdoor_classic;
+pub mod setup;
+pub mod types;
+
+use client::{ArmClient, AzureError};
+use convert::{Arg, Kind};
+use types::{Attrs, TypeDef};
+
+pub const PROVIDER_NAME: &str = "registry.terraform.io/hashicorp/azurerm";
+
+pub struct AzureProvider {
+    pub client: Arc<ArmClient>,
+    pub subscription: String,
+    /// "Azure subscription ..." or "drinfra emulator at ...".
+    pub cloud: String,
+    /// Keeps an embedded emulator running as long as the provider lives.
+    pub embedded: Option<crate::emulator::Running>,
+}
+
+fn err(e: AzureError) -> ProviderError {
+    match e {
+        AzureError::Api { code, message, status } => ProviderError::Api { code, message, retryable: status == 429 || status >= 500 },
+        AzureError::OperationFailed { code, message } => ProviderError::Api { code, message, retryable: false },
+        other => ProviderError::Api { code: other.code().to_string(), message: other.to_string(), retryable: false },
+    }
+}
+
+fn attrs(v: &Value) -> Attrs {
+    v.unmark().0.as_mapping().cloned().unwrap_or_default()
+}
+
+fn lookup(ty: &str) -> Result<TypeDef, ProviderError> {
+    types::lookup(ty).ok_or_else(|| ProviderError::UnknownType(ty.to_string()))
+}
+
+fn str_of(a: &Attrs, k: &str) -> Option<String> {
+    match a.get(k).map(|v| v.unmark().0) {
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Checks arguments (and nested block arguments) against the table.
+fn check_args(args: &[Arg], cfg: &Attrs, prefix: &str, out: &mut Vec<ArgProblem>) {
+    for k in cfg.keys() {
+        if !args.iter().any(|a| a.name == k) {
+            out.push(ArgProblem {
+                argument: Some(format!("{prefix}{k}")),
+                summary: "Unsupported argument".into(),
+                detail: format!("drinfra does not support the argument {:?} here (yet); it is not silently ignored. Remove it, or manage it outside drinfra.", format!("{prefix}{k}")),
+            });
+        }
+    }
+    for a in args {
+        let v = cfg.get(a.name);
+        if a.read_only && v.is_some_and(|v| !v.is_null()) {
+            out.push(ArgProblem { argument: Some(format!("{prefix}{}", a.name)), summary: "Value for unconfigurable attribute".into(), detail: format!("{:?} is computed by Azure and cannot be set.", a.name) });
+        }
+        if a.required && v.is_none_or(|v| v.is_null() || v.as_seq().is_some_and(|s| s.is_empty()) && matches!(a.kind, Kind::Block(_) | Kind::Blocks)) {
+            out.push(ArgProblem { argument: None, summary: "Missing required argument".into(), detail: format!("The argument {:?} is required, but no definition was found.", format!("{prefix}{}", a.name)) });
+        }
+        if let (Kind::Block(sub), Some(v)) = (a.kind, v) {
+            let blocks = v.as_seq().unwrap_or(&[]);
+            if blocks.len() > 1 {
+                out.push(ArgProblem { argument: Some(a.name.into()), summary: "Too many blocks".into(), detail: format!("At most one {:?} block is allowed.", a.name) });
+            }
+            if let Some(first) = blocks.first().and_then(|b| b.as_mapping()) {
+                check_args(sub, first, &format!("{prefix}{}.", a.name), out);
+            }
+        }
+    }
+}
+
+impl AzureProvider {
+    /// The state value for an ARM body, carrying forward what Azure does
+    /// not return (write-only secrets, config-only arguments).
+    fn state_from(&self, t: &TypeDef, body: &J, known: &Attrs) -> Value {
+        let mut out = BTreeMap::new();
+        convert::read_args(t.args, body, &mut out);
+        if let Some(f) = t.from_body {
+            f(body, &mut out);
+        }
+        for a in t.args {
+            let carried = known.get(a.name).cloned();
+            if a.path.is_empty() || a.write_only || a.create_only {
+                if !(a.path.is_empty() && matches!(a.kind, Kind::Blocks) && out.contains_key(a.name)) {
+                    out.insert(a.name.to_string(), carried.clone().unwrap_or(Value::Null));
+                }
+            }
+            // Write-only values inside a nested block.
+            if let (Kind::Block(sub), Some(prior)) = (a.kind, carried.as_ref()) {
+                let prior_block = prior.as_seq().and_then(|s| s.first()).and_then(|b| b.as_mapping()).cloned().unwrap_or_default();
+                if let Some(Value::List(blocks)) = out.get_mut(a.name) {
+                    if let Some(Value::Object(m)) = blocks.first_mut() {
+                        for s in sub.iter().filter(|s| s.write_only) {
+                            m.insert(s.name.to_string(), prior_block.get(s.name).cloned().unwrap_or(Value::Null));
+                        }
+                    }
+                }
+            }
+            // Keep the configured spelling of case-insensitive values.
+            if a.conv == convert::Conv::CaseInsensitive {
+                if let (Some(c), Some(r)) = (carried.as_ref(), out.get(a.name)) {
+                    if convert::same(a, c, r) {
+                        out.insert(a.name.to_string(), c.clone());
+                    }
+                }
+            }
+            if a.sensitive {
+                if let Some(v) = out.remove(a.name) {
+                    out.insert(a.name.to_string(), if v.is_null() { v } else { v.sensitive() });
+                }
+            }
+        }
+        if out.get("name").is_none_or(Value::is_null) {
+            if let Some(n) = body["name"].as_str() {
+                out.insert("name".into(), Value::String(n.into()));
+            }
+        }
+        out.insert("id".into(), body["id"].as_str().map(|s| Value::String(s.into())).unwrap_or(Value::Null));
+        Value::Object(out)
+    }
+
+    /// The ARM body for the planned arguments, over `base` (the current
+    /// body on update, so unmanaged fields are kept).
+    fn body_for(&self, t: &TypeDef, planned: &Attrs, base: J, creating: bool) -> Result<(String, J), ProviderError> {
+        let id = match str_of(planned, "id") {
+            Some(id) => id,
+            None => types::build_id(t, planned, &self.subscription).map_err(ProviderError::Invalid)?,
+        };
+        let mut body = base;
+        if !body.is_object() {
+            body = json!({});
+        }
+        for (path, lit) in t.fixed {
+            if let Ok(v) = serde_json::from_str::<J>(lit) {
+                convert::set_path(&mut body, path, v);
+            }
+        }
+        body["id"] = J::String(id.clone());
+        convert::write_args(t.args, planned, &mut body, creating);
+        if let Some(f) = t.to_body {
+            f(planned, &mut body);
+        }
+        // Never send provisioning state back.
+        if let Some(p) = body.get_mut("properties").and_then(J::as_object_mut) {
+            p.remove("provisioningState");
+        }
+        Ok((id, body))
+    }
+
+    /// Replaces a pool whose size changes: a temporary pool takes the
+    /// load, the old pool is drained and deleted, the pool comes back with
+    /// the new settings, and the temporary one goes.
+    async fn rotate_pool(&self, cluster_id: &str, name: &str, temp: &str, new_pool: &J, api: &str) -> Result<(), AzureError> {
+        let pools = format!("{cluster_id}/agentPools");
+        let mut temp_body = new_pool.clone();
+        convert::set_path(&mut temp_body, "properties.mode", json!("System"));
+        self.client.write(Method::PUT, &format!("{pools}/{temp}"), api, &temp_body).await?;
+        self.client.delete(&format!("{pools}/{name}"), api).await?;
+        self.client.write(Method::PUT, &format!("{pools}/{name}"), api, new_pool).await?;
+        self.client.delete(&format!("{pools}/{temp}"), api).await?;
+        Ok(())
+    }
+}
+
+fn pool_temp_name(a: &Attrs, name: &str) -> String {
+    str_of(a, "temporary_name_for_rotation").unwrap_or_else(|| format!("{}rot", &name[..name.len().min(9)]))
+}
+
+impl Provider for AzureProvider {
+    fn name(&self) -> &'static str {
+        PROVIDER_NAME
+    }
+
+    fn handles(&self, ty: &str) -> bool {
+        types::lookup(ty).is_some()
+    }
+
+    fn schema(&self, ty: &str) -> Option<ResourceSchema> {
+        let t = types::lookup(ty)?;
+        let mut attrs = BTreeMap::new();
+        attrs.insert("id", AttrSchema { computed: true, ..AttrSchema::default() });
+        for a in t.args {
+            attrs.insert(a.name, AttrSchema { required: a.required, optional: !a.required && !a.read_only, computed: a.computed, force_new: a.force_new, sensitive: a.sensitive });
+        }
+        Some(ResourceSchema { attrs })
+    }
+
+    fn validate(&self, ty: &str, config: &Value) -> Vec<ArgProblem> {
+        let Some(t) = types::lookup(ty) else { return vec![] };
+        let mut out = Vec::new();
+        check_args(t.args, &attrs(config), "", &mut out);
+        out
+    }
+
+    fn plan(&self, ty: &str, prior: Option<&Value>, config: &Value) -> Result<Planned, ProviderError> {
+        let t = lookup(ty)?;
+        let cfg = attrs(config);
+        let mut notes = Vec::new();
+        let Some(prior) = prior else {
+            let mut out = BTreeMap::new();
+            for a in t.args {
+                let v = cfg.get(a.name).filter(|v| !v.is_null());
+                let planned = match v {
+                    Some(v) if !a.read_only => convert::normalize(a, v),
+                    _ if a.computed => Value::Unknown(convert::type_of(a)),
+                    _ if matches!(a.kind, Kind::Block(_) | Kind::Blocks) => Value::List(vec![]),
+                    _ => Value::Null,
+                };
+                out.insert(a.name.to_string(), planned);
+            }
+            let id = types::build_id(&t, &cfg, &self.subscription).map(Value::String).unwrap_or(Value::Unknown(Type::String));
+            out.insert("id".into(), id);
+            return Ok(Planned { value: Value::Object(out), replace_paths: vec![], notes });
+        };
+        let old = attrs(prior);
+        let mut out = old.clone();
+        let mut replace = Vec::new();
+        for a in t.args {
+            if a.read_only || a.create_only {
+                continue;
+            }
+            let want = cfg.get(a.name).filter(|v| !v.is_null());
+            let have = old.get(a.name).cloned().unwrap_or(Value::Null);
+            match want {
+                Some(w) => {
+                    if !convert::same(a, w, &have) {
+                        out.insert(a.name.to_string(), convert::normalize(a, w));
+                        if a.force_new {
+                            replace.push(vec![a.name.to_string()]);
+                        }
+                    }
+                }
+                None if a.computed => {}
+                None => {
+                    let empty = have.is_null() || have.as_seq().is_some_and(|s| s.is_empty()) || have.as_mapping().is_some_and(|m| m.is_empty());
+                    if !empty {
+                        out.insert(a.name.to_string(), if matches!(a.kind, Kind::Block(_) | Kind::Blocks) { Value::List(vec![]) } else { Value::Null });
+                        if a.force_new {
+                            replace.push(vec![a.name.to_string()]);
+                        }
+                    }
+                }
+            }
+        }
+        // Changes that azurerm turns into rebuilds, done in place here.
+        let pool_size = |v: &Value| -> Option<String> {
+            match v.unmark().0 {
+                Value::Object(m) => match m.get("vm_size").map(|x| x.unmark().0) {
+                    Some(Value::String(s)) => Some(s.clone()),
+                    _ => None,
+                },
+                Value::List(xs) | Value::Tuple(xs) => xs.first().and_then(|b| b.as_mapping()).and_then(|m| m.get("vm_size")).and_then(|x| match x.unmark().0 {
+                    Value::String(s) => Some(s.clone()),
+                    _ => None,
+                }),
+                _ => None,
+            }
+        };
+        match ty {
+            "azurerm_kubernetes_cluster_node_pool" if pool_size(&Value::Object(old.clone())) != pool_size(&Value::Object(out.clone())) => {
+                notes.push("vm_size changes by node pool rotation: a temporary pool is added, this pool is drained and deleted, then recreated with the new size; the cluster is not rebuilt".into());
+            }
+            "azurerm_kubernetes_cluster" if pool_size(old.get("default_node_pool").unwrap_or(&Value::Null)) != pool_size(out.get("default_node_pool").unwrap_or(&Value::Null)) => {
+                notes.push("default_node_pool.vm_size changes by node pool rotation (temporary pool, drain, delete, recreate); the cluster is not rebuilt".into());
+            }
+            "azurerm_postgresql_flexible_server" => {
+                let was = str_of(&old, "replication_role").unwrap_or_default();
+                if was.to_lowercase().contains("replica") && str_of(&out, "replication_role").as_deref() == Some("None") {
+                    notes.push("promotes the read replica to a standalone primary (planned: waits for replication to catch up); create_mode and source_server_id are kept as history, not a replacement".into());
+                }
+            }
+            _ => {}
+        }
+        if !replace.is_empty() {
+            // A replacement gets new computed values.
+            for a in t.args.iter().filter(|a| a.read_only) {
+                out.insert(a.name.to_string(), Value::Unknown(convert::type_of(a)));
+            }
+            notes.clear();
+        }
+        Ok(Planned { value: Value::Object(out), replace_paths: replace, notes })
+    }
+
+    fn read<'a>(&'a self, ty: &'a str, current: &'a Value) -> BoxFut<'a, Result<Option<Value>, ProviderError>> {
+        Box::pin(async move {
+            let t = lookup(ty)?;
+            let known = attrs(current);
+            let Some(id) = str_of(&known, "id") else { return Ok(None) };
+            match self.client.get(&id, t.api).await.map_err(err)? {
+                Some(body) => Ok(Some(self.state_from(&t, &body, &known))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    fn read_many<'a>(&'a self, items: &'a [(String, Value)]) -> BoxFut<'a, Vec<Result<Option<Value>, ProviderError>>> {
+        Box::pin(async move {
+            // One Resource Graph query per 200 ids; a direct GET only for
+            // what the graph did not return (not indexed, or deleted).
+            let ids: Vec<Option<String>> = items.iter().map(|(_, v)| str_of(&attrs(v), "id")).collect();
+            let mut found: BTreeMap<String, J> = BTreeMap::new();
+            let wanted: Vec<&String> = ids.iter().flatten().collect();
+            for chunk in wanted.chunks(200) {
+                let list = chunk.iter().map(|id| format!("'{}'", id.replace('\'', ""))).collect::<Vec<_>>().join(", ");
+                let query = format!("Resources | where id in~ ({list}) | project id, name, type, location, tags, sku, kind, zones, identity, properties");
+                match self.client.graph(std::slice::from_ref(&self.subscription), &query).await {
+                    Ok(rows) => {
+                        for r in rows {
+                            if let Some(id) = r["id"].as_str() {
+                                found.insert(id.to_lowercase(), r);
+                            }
+                        }
+                    }
+                    Err(_) => break, // fall back to GETs below
+                }
+            }
+            let mut out = Vec::with_capacity(items.len());
+            for ((ty, current), id) in items.iter().zip(&ids) {
+                let res = match (lookup(ty), id) {
+                    (Err(e), _) => Err(e),
+                    (Ok(_), None) => Ok(None),
+                    (Ok(t), Some(id)) => match found.get(&id.to_lowercase()) {
+                        Some(row) => Ok(Some(self.state_from(&t, row, &attrs(current)))),
+                        None => self.read(ty, current).await,
+                    },
+                };
+                out.push(res);
+            }
+            out
+        })
+    }
+
+    fn create<'a>(&'a self, ty: &'a str, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
+        Box::pin(async move {
+            let t = lookup(ty)?;
+            let a = attrs(planned);
+            let (id, body) = self.body_for(&t, &a, json!({}), true)?;
+            let got = self.client.write(Method::PUT, &id, t.api, &body).await.map_err(err)?;
+            Ok(self.state_from(&t, &got, &a))
+        })
+    }
+
+    fn update<'a>(&'a self, ty: &'a str, prior: &'a Value, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
+        Box::pin(async move {
+            let t = lookup(ty)?;
+            let old = attrs(prior);
+            let a = attrs(planned);
+            let id = str_of(&old, "id").ok_or_else(|| ProviderError::Invalid("the recorded object has no id".into()))?;
+            // PostgreSQL replica promotion is a PATCH, never a rebuild.
+            if ty == "azurerm_postgresql_flexible_server" {
+                let was = str_of(&old, "replication_role").unwrap_or_default().to_lowercase();
+                if was.contains("replica") && str_of(&a, "replication_role").as_deref() == Some("None") {
+                    let patch = json!({"properties": {"replica": {"promoteMode": "Standalone", "promoteOption": "Planned"}}});
+                    self.client.write(Method::PATCH, &id, t.api, &patch).await.map_err(err)?;
+                }
+            }
+            let current = self.client.get(&id, t.api).await.map_err(err)?.ok_or_else(|| ProviderError::Api { code: "ResourceNotFound".into(), message: format!("{id} no longer exists"), retryable: false })?;
+            let mut merged = a.clone();
+            merged.insert("id".into(), Value::String(id.clone()));
+            // Do not re-send a promotion as a role the server no longer has.
+            if ty == "azurerm_postgresql_flexible_server" {
+                merged.remove("replication_role");
+            }
+            let (_, body) = self.body_for(&t, &merged, current.clone(), false)?;
+            match ty {
+                "azurerm_kubernetes_cluster" => {
+                    let old_pool = old.get("default_node_pool").and_then(|v| v.as_seq()).and_then(|s| s.first()).and_then(|b| b.as_mapping()).cloned().unwrap_or_default();
+                    let new_pool = a.get("default_node_pool").and_then(|v| v.as_seq()).and_then(|s| s.first()).and_then(|b| b.as_mapping()).cloned().unwrap_or_default();
+                    let mut cluster_body = body.clone();
+                    // Keep the pool list as it is; pools change through agentPools.
+                    convert::set_path(&mut cluster_body, "properties.agentPoolProfiles", current["properties"]["agentPoolProfiles"].clone());
+                    if cluster_body["properties"]["agentPoolProfiles"].is_null() {
+                        cluster_body["properties"].as_object_mut().map(|p| p.remove("agentPoolProfiles"));
+                    }
+                    self.client.write(Method::PUT, &id, t.api, &cluster_body).await.map_err(err)?;
+                    if old_pool != new_pool {
+                        let name = str_of(&new_pool, "name").unwrap_or_else(|| "system".into());
+                        let mut pool_body = json!({"properties": body["properties"]["agentPoolProfiles"][0].clone()});
+                        pool_body["properties"].as_object_mut().map(|p| p.remove("name"));
+                        if str_of(&old_pool, "vm_size") != str_of(&new_pool, "vm_size") {
+                            self.rotate_pool(&id, &name, &pool_temp_name(&new_pool, &name), &pool_body, t.api).await.map_err(err)?;
+                        } else {
+                            self.client.write(Method::PUT, &format!("{id}/agentPools/{name}"), t.api, &pool_body).await.map_err(err)?;
+                        }
+                    }
+                }
+                "azurerm_kubernetes_cluster_node_pool" if str_of(&old, "vm_size") != str_of(&a, "vm_size") => {
+                    let cluster = str_of(&a, "kubernetes_cluster_id").unwrap_or_default();
+                    let name = str_of(&a, "name").unwrap_or_default();
+                    let mut pool_body = body.clone();
+                    pool_body.as_object_mut().map(|m| m.remove("id"));
+                    self.rotate_pool(&cluster, &name, &pool_temp_name(&a, &name), &pool_body, t.api).await.map_err(err)?;
+                }
+                _ => {
+                    self.client.write(Method::PUT, &id, t.api, &body).await.map_err(err)?;
+                }
+            }
+            let got = self.client.get(&id, t.api).await.map_err(err)?.ok_or_else(|| ProviderError::Invalid(format!("{id} disappeared after the update")))?;
+            Ok(self.state_from(&t, &got, &a))
+        })
+    }
+
+    fn delete<'a>(&'a self, ty: &'a str, prior: &'a Value) -> BoxFut<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            let t = lookup(ty)?;
+            let Some(id) = str_of(&attrs(prior), "id") else { return Ok(()) };
+            self.client.delete(&id, t.api).await.map_err(err)
+        })
+    }
+
+    fn describe(&self) -> String {
+        self.cloud.clone()
+    }
+
+    fn request_counts(&self) -> Option<(u64, u64)> {
+        Some((self.client.stats.requests.load(Ordering::Relaxed), self.client.stats.throttled.load(Ordering::Relaxed)))
+    }
+}

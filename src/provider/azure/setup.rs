@@ -1,0 +1,199 @@
+//! Choosing the cloud: settings from `provider "azurerm" { ... }` and the
+//! environment (azurerm's names), then real Azure with a credential, an
+//! emulator by URL, or, with no subscription configured anywhere, the
+//! embedded emulator started in-process.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::AzureProvider;
+use super::auth::{AzureCli, ClientCredentials, ManagedIdentity, TokenSource};
+use super::client::ArmClient;
+use crate::config::Config;
+use crate::config::evaluate::eval_in_root;
+use crate::config::vars::Inputs;
+use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::lang::Value;
+
+/// azurerm's common settings plus drinfra's emulator switches.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Settings {
+    pub subscription_id: Option<String>,
+    pub tenant_id: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub use_oidc: bool,
+    pub oidc_token_file_path: Option<String>,
+    pub use_cli: bool,
+    pub use_msi: bool,
+    pub msi_endpoint: Option<String>,
+    pub environment: Option<String>,
+    /// Target a running emulator by URL.
+    pub emulator_url: Option<String>,
+    /// The emulator's data directory (CA, credentials; embedded: its data).
+    pub emulator_data_dir: Option<String>,
+}
+
+const KNOWN: &[&str] = &[
+    "subscription_id", "tenant_id", "client_id", "client_secret", "use_oidc", "oidc_token_file_path", "use_cli", "use_msi", "msi_endpoint", "environment", "emulator_url", "emulator_data_dir",
+    "alias", "skip_provider_registration", "resource_provider_registrations", "storage_use_azuread",
+];
+
+/// Whether the configuration uses the Azure provider at all.
+pub fn used(config: &Config) -> bool {
+    config.modules.iter().any(|m| m.providers.iter().any(|p| p.name == "azurerm") || m.resources.values().any(|r| r.ty.starts_with("azurerm_")))
+}
+
+/// Reads the root module's `provider "azurerm"` block and the environment.
+pub fn settings(config: &Config, inputs: &Inputs, cwd: &Path, env: &[(String, String)]) -> Result<Settings, Diagnostics> {
+    let get_env = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let truthy = |v: Option<String>| v.is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
+    let mut s = Settings {
+        subscription_id: get_env("ARM_SUBSCRIPTION_ID"),
+        tenant_id: get_env("ARM_TENANT_ID"),
+        client_id: get_env("ARM_CLIENT_ID"),
+        client_secret: get_env("ARM_CLIENT_SECRET"),
+        use_oidc: truthy(get_env("ARM_USE_OIDC")),
+        oidc_token_file_path: get_env("ARM_OIDC_TOKEN_FILE_PATH").or_else(|| get_env("AZURE_FEDERATED_TOKEN_FILE")),
+        use_cli: truthy(get_env("ARM_USE_CLI")),
+        use_msi: truthy(get_env("ARM_USE_MSI")),
+        msi_endpoint: get_env("ARM_MSI_ENDPOINT"),
+        environment: get_env("ARM_ENVIRONMENT"),
+        emulator_url: get_env("DRINFRA_EMULATOR_URL"),
+        emulator_data_dir: get_env("DRINFRA_EMULATOR_DATA_DIR"),
+    };
+    let mut diags = Diagnostics::default();
+    let root = config.root();
+    let Some(block) = root.providers.iter().find(|p| p.name == "azurerm" && p.alias.is_none()) else { return Ok(s) };
+    let mut values: BTreeMap<String, Value> = BTreeMap::new();
+    for a in block.body.body.attributes() {
+        let key = a.key.value().as_str().to_string();
+        let span = hcl_edit::Span::span(&a.key).map(|r| Span::new(block.body.file, r));
+        if !KNOWN.contains(&key.as_str()) {
+            diags.push(Diagnostic::error("Unsupported provider argument").with_detail(format!("drinfra does not support the azurerm provider argument {key:?}.")).at(span));
+            continue;
+        }
+        let (v, d) = eval_in_root(config, inputs, cwd, &crate::config::Expr { file: block.body.file, expr: a.value.clone() });
+        diags.extend(d);
+        if let Some(v) = v {
+            values.insert(key, v);
+        }
+    }
+    for b in block.body.body.blocks() {
+        if b.ident.value().as_str() != "features" {
+            diags.push(Diagnostic::error("Unsupported block type").with_detail(format!("drinfra's azurerm provider takes a features block only, not {:?}.", b.ident.value().as_str())).at(hcl_edit::Span::span(&b.ident).map(|r| Span::new(block.body.file, r))));
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let text = |k: &str| match values.get(k).map(|v| v.unmark().0) {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    };
+    let flag = |k: &str| matches!(values.get(k).map(|v| v.unmark().0), Some(Value::Bool(true)));
+    s.subscription_id = text("subscription_id").or(s.subscription_id);
+    s.tenant_id = text("tenant_id").or(s.tenant_id);
+    s.client_id = text("client_id").or(s.client_id);
+    s.client_secret = text("client_secret").or(s.client_secret);
+    s.use_oidc |= flag("use_oidc");
+    s.oidc_token_file_path = text("oidc_token_file_path").or(s.oidc_token_file_path);
+    s.use_cli |= flag("use_cli");
+    s.use_msi |= flag("use_msi");
+    s.msi_endpoint = text("msi_endpoint").or(s.msi_endpoint);
+    s.environment = text("environment").or(s.environment);
+    s.emulator_url = text("emulator_url").or(s.emulator_url);
+    s.emulator_data_dir = text("emulator_data_dir").or(s.emulator_data_dir);
+    Ok(s)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("{0}")]
+    Config(String),
+    #[error("starting the embedded emulator: {0}")]
+    Emulator(#[from] crate::emulator::EmulatorError),
+}
+
+fn endpoints(environment: Option<&str>) -> Result<(&'static str, &'static str), SetupError> {
+    Ok(match environment.unwrap_or("public").to_lowercase().as_str() {
+        "public" => ("https://management.azure.com", "https://login.microsoftonline.com"),
+        "usgovernment" => ("https://management.usgovcloudapi.net", "https://login.microsoftonline.us"),
+        "china" => ("https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn"),
+        other => return Err(SetupError::Config(format!("unknown environment {other:?}: use public, usgovernment or china"))),
+    })
+}
+
+fn emulator_dir(s: &Settings, stack_dir: &Path) -> PathBuf {
+    match &s.emulator_data_dir {
+        Some(d) if Path::new(d).is_absolute() => PathBuf::from(d),
+        Some(d) => stack_dir.join(d),
+        None => stack_dir.join(".drinfra").join("emulator"),
+    }
+}
+
+fn read_credentials(dir: &Path) -> Result<crate::emulator::Credentials, SetupError> {
+    let path = dir.join("credentials.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| SetupError::Config(format!("cannot read the emulator's credentials at {}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| SetupError::Config(format!("{}: {e}", path.display())))
+}
+
+/// Builds the provider for the chosen cloud. Must run inside a tokio runtime.
+pub async fn provider(s: &Settings, stack_dir: &Path, env: &[(String, String)]) -> Result<AzureProvider, SetupError> {
+    let get_env = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    if let Some(url) = &s.emulator_url {
+        let dir = emulator_dir(s, stack_dir);
+        let creds = read_credentials(&dir)?;
+        let ca = std::fs::read_to_string(dir.join("ca.pem")).ok();
+        let http = crate::emulator::client(ca.as_deref()).map_err(SetupError::Config)?;
+        let tokens: Arc<dyn TokenSource> = Arc::new(ClientCredentials::secret(url, &creds.tenant_id, &creds.client_id, &creds.client_secret));
+        let mut client = ArmClient::new(http, url, tokens);
+        client.default_poll = Duration::from_millis(200);
+        return Ok(AzureProvider { client: Arc::new(client), subscription: s.subscription_id.clone().unwrap_or(creds.subscription_id), cloud: format!("drinfra emulator at {url} (data {})", dir.display()), embedded: None });
+    }
+    if let Some(sub) = &s.subscription_id {
+        let (arm, login) = endpoints(s.environment.as_deref())?;
+        let http = real_azure_client().map_err(SetupError::Config)?;
+        let tenant = s.tenant_id.clone();
+        let tokens: Arc<dyn TokenSource> = if s.use_oidc {
+            let file = s.oidc_token_file_path.clone().ok_or_else(|| SetupError::Config("use_oidc needs oidc_token_file_path (or ARM_OIDC_TOKEN_FILE_PATH / AZURE_FEDERATED_TOKEN_FILE)".into()))?;
+            Arc::new(ClientCredentials::workload_identity(login, &tenant.ok_or_else(|| SetupError::Config("use_oidc needs tenant_id".into()))?, &s.client_id.clone().ok_or_else(|| SetupError::Config("use_oidc needs client_id".into()))?, PathBuf::from(file)))
+        } else if let (Some(client_id), Some(secret)) = (&s.client_id, &s.client_secret) {
+            Arc::new(ClientCredentials::secret(login, &tenant.ok_or_else(|| SetupError::Config("a client secret needs tenant_id".into()))?, client_id, secret))
+        } else if s.use_msi {
+            Arc::new(ManagedIdentity::new(s.client_id.clone(), s.msi_endpoint.clone()))
+        } else {
+            Arc::new(AzureCli::default())
+        };
+        let how = tokens.describe();
+        let client = ArmClient::new(http, arm, tokens);
+        return Ok(AzureProvider { client: Arc::new(client), subscription: sub.clone(), cloud: format!("Azure subscription {sub} at {arm}, authenticating with {how}"), embedded: None });
+    }
+    // Nothing configured: the embedded emulator.
+    let dir = emulator_dir(s, stack_dir);
+    let scale = get_env("DRINFRA_EMULATOR_TIME_SCALE").and_then(|v| v.parse::<f64>().ok()).unwrap_or(3600.0);
+    let opts = crate::emulator::Options { data_dir: dir.clone(), tls: true, settings: crate::emulator::Settings { time_scale: scale, ..crate::emulator::Settings::default() } };
+    let running = crate::emulator::start(opts, "127.0.0.1:0".parse().expect("loopback address")).await?;
+    let http = crate::emulator::client(running.ca_pem.as_deref()).map_err(SetupError::Config)?;
+    let c = running.credentials.clone();
+    let tokens: Arc<dyn TokenSource> = Arc::new(ClientCredentials::secret(&running.url, &c.tenant_id, &c.client_id, &c.client_secret));
+    let mut client = ArmClient::new(http, &running.url, tokens);
+    client.default_poll = Duration::from_millis(100);
+    let cloud = format!("embedded drinfra emulator (no Azure subscription configured), data {}, time {scale}x", dir.display());
+    Ok(AzureProvider { client: Arc::new(client), subscription: c.subscription_id.clone(), cloud, embedded: Some(running) })
+}
+
+/// An HTTP client for real Azure, trusting the platform's certificates.
+fn real_azure_client() -> Result<reqwest::Client, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_platform_verifier()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth();
+    reqwest::Client::builder().use_preconfigured_tls(tls).timeout(Duration::from_secs(120)).build().map_err(|e| e.to_string())
+}
