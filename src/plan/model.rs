@@ -50,6 +50,8 @@ impl Action {
 pub enum Reason {
     ReplaceBecauseCannotUpdate,
     ReplaceByTriggers,
+    /// drinfra's own: the object is deleted with a parent that is replaced.
+    ReplaceBecauseParentReplaced,
     DeleteBecauseNoResourceConfig,
     DeleteBecauseCountIndex,
     DeleteBecauseEachKey,

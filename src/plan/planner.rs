@@ -295,6 +295,7 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
     // Instance addresses planned for each resource object, for dependencies.
     let mut planned_by_obj: HashMap<deps::ObjId, Vec<String>> = HashMap::new();
     let mut action_of: HashMap<String, Action> = HashMap::new();
+    let mut before_of: HashMap<String, Value> = HashMap::new();
 
     for obj in order.iter().filter(|o| o.kind == Kind::Resource) {
         let r = &config.modules[obj.module].resources[&obj.name];
@@ -364,6 +365,23 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                         action = replace;
                         reason = Some(Reason::ReplaceByTriggers);
                     }
+                }
+                // A child deleted along with a replaced parent is replaced too.
+                let mut planned = planned;
+                if matches!(action, Action::NoOp | Action::Update) {
+                    if let Some(pv) = &prior_val {
+                        let parent_replaced = dep_addrs.iter().any(|d| action_of.get(d).is_some_and(|a| a.is_replace()) && before_of.get(d).is_some_and(|b| provider.nested_under(pv, b)));
+                        if parent_replaced {
+                            if let Ok(fresh) = provider.plan(&r.ty, None, &cfg) {
+                                planned = crate::provider::Planned { value: fresh.value, replace_paths: vec![], notes: vec![] };
+                                action = replace;
+                                reason = Some(Reason::ReplaceBecauseParentReplaced);
+                            }
+                        }
+                    }
+                }
+                if let Some(pv) = &prior_val {
+                    before_of.insert(address.clone(), pv.clone());
                 }
                 if action.deletes() && r.lifecycle.prevent_destroy {
                     diags.push(

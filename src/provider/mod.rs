@@ -86,6 +86,11 @@ pub trait Provider: Send + Sync {
             out
         })
     }
+    /// Whether deleting `parent` deletes `child` too (an ARM child
+    /// resource under its parent), so a replaced parent replaces it.
+    fn nested_under(&self, _child: &Value, _parent: &Value) -> bool {
+        false
+    }
     /// A one-line description of where this provider's objects live.
     fn describe(&self) -> String {
         self.name().to_string()

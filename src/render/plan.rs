@@ -47,6 +47,7 @@ fn headline(c: &ResourceChange) -> String {
         Some(Reason::DeleteBecauseEachKey) => Some(format!("because key [{}] is not in for_each map", c.address.rsplit('[').next().unwrap_or("").trim_end_matches(']'))),
         Some(Reason::DeleteBecauseNoModule) => Some("because its module is not in configuration".to_string()),
         Some(Reason::ReplaceByTriggers) => Some("due to changes in replace_triggered_by".to_string()),
+        Some(Reason::ReplaceBecauseParentReplaced) => Some("because its parent resource is replaced, which deletes it".to_string()),
         _ => None,
     };
     if let Some(b) = because {

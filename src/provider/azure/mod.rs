@@ -290,11 +290,9 @@ impl Provider for AzureProvider {
             _ => {}
         }
         if !replace.is_empty() {
-            // A replacement gets new computed values.
-            for a in t.args.iter().filter(|a| a.read_only) {
-                out.insert(a.name.to_string(), Value::Unknown(convert::type_of(a)));
-            }
-            notes.clear();
+            // The replacement is a new object: planned as a create.
+            let fresh = self.plan(ty, None, config)?;
+            return Ok(Planned { value: fresh.value, replace_paths: replace, notes: vec![] });
         }
         Ok(Planned { value: Value::Object(out), replace_paths: replace, notes })
     }
@@ -424,6 +422,13 @@ impl Provider for AzureProvider {
             let Some(id) = str_of(&attrs(prior), "id") else { return Ok(()) };
             self.client.delete(&id, t.api).await.map_err(err)
         })
+    }
+
+    fn nested_under(&self, child: &Value, parent: &Value) -> bool {
+        match (str_of(&attrs(child), "id"), str_of(&attrs(parent), "id")) {
+            (Some(c), Some(p)) => c.to_lowercase().starts_with(&format!("{}/", p.to_lowercase())),
+            _ => false,
+        }
     }
 
     fn describe(&self) -> String {

@@ -1,0 +1,186 @@
+//! The Azure provider's conformance suite: every azurerm type, through the
+//! real ARM client over HTTPS, against the emulator: create, no-op
+//! re-plan, in-place update, replacement where an argument forces it,
+//! drift detection, delete; then the failure paths.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use drinfra::apply::{self, ApplyOptions};
+use drinfra::emulator::{self, Options, Settings as EmuSettings};
+use drinfra::plan::planner::{self, PlanOptions};
+use drinfra::plan::{Action, Plan};
+use drinfra::provider::Providers;
+use drinfra::provider::azure::setup::{self, Settings};
+use drinfra::state::{Backend, LocalBackend};
+use serde_json::{Value as J, json};
+
+struct Harness {
+    _emu_dir: tempfile::TempDir,
+    stack: tempfile::TempDir,
+    running: emulator::Running,
+    providers: Providers,
+    http: reqwest::Client,
+}
+
+async fn harness() -> Harness {
+    let emu_dir = tempfile::tempdir().unwrap();
+    let running = emulator::start(Options { data_dir: emu_dir.path().to_path_buf(), tls: true, settings: EmuSettings { time_scale: 1.0e6, ..EmuSettings::default() } }, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let settings = Settings { emulator_url: Some(running.url.clone()), emulator_data_dir: Some(emu_dir.path().display().to_string()), ..Settings::default() };
+    let stack = tempfile::tempdir().unwrap();
+    let azure = setup::provider(&settings, stack.path(), &[]).await.unwrap();
+    let mut providers = Providers::builtin();
+    providers.add(Arc::new(azure));
+    let http = emulator::client(running.ca_pem.as_deref()).unwrap();
+    Harness { _emu_dir: emu_dir, stack, running, providers, http }
+}
+
+struct Outcome {
+    plan: Plan,
+    ok: bool,
+    failed: Vec<String>,
+}
+
+impl Harness {
+    fn dir(&self) -> &Path {
+        self.stack.path()
+    }
+
+    async fn plan(&self, text: &str) -> Plan {
+        std::fs::write(self.dir().join("main.tf"), text).unwrap();
+        let stack = drinfra::config::open(self.dir(), &[], &[]);
+        assert!(!stack.diags.has_errors(), "{:?}", stack.diags);
+        let backend = LocalBackend::new(self.dir().join("s.tfstate"));
+        let prior = backend.load().unwrap();
+        let (plan, diags) = planner::plan(&stack.config, &stack.inputs, self.dir(), prior.as_ref(), &self.providers, &PlanOptions::default()).await;
+        assert!(!diags.has_errors(), "plan errors: {diags:?}");
+        plan.unwrap()
+    }
+
+    async fn apply(&self, text: &str) -> Outcome {
+        let plan = self.plan(text).await;
+        let stack = drinfra::config::open(self.dir(), &[], &[]);
+        let backend = LocalBackend::new(self.dir().join("s.tfstate"));
+        let prior = backend.load().unwrap();
+        let report = apply::apply(&plan, &stack.config, &stack.inputs, self.dir(), &backend, prior, &self.providers, &ApplyOptions { parallelism: 8 }, &mut |_| {}, std::future::pending()).await.unwrap();
+        let failed = report.failed.iter().map(|(s, e)| format!("{s}: {e}")).collect();
+        Outcome { plan, ok: report.ok(), failed }
+    }
+
+    async fn admin(&self, method: &str, path: &str, body: J) -> J {
+        let r = self.http.request(method.parse().unwrap(), format!("{}/admin/{path}", self.running.url)).json(&body).send().await.unwrap();
+        r.json().await.unwrap_or(J::Null)
+    }
+
+    /// Changes a resource behind drinfra's back, through ARM.
+    async fn arm_patch(&self, id: &str, api: &str, body: J) {
+        let c = &self.running.credentials;
+        let tok: J = self.http.post(format!("{}/{}/oauth2/v2.0/token", self.running.url, c.tenant_id)).form(&[("grant_type", "client_credentials"), ("client_id", c.client_id.as_str()), ("client_secret", c.client_secret.as_str())]).send().await.unwrap().json().await.unwrap();
+        let r = self.http.patch(format!("{}{id}?api-version={api}", self.running.url)).bearer_auth(tok["access_token"].as_str().unwrap()).json(&body).send().await.unwrap();
+        assert!(r.status().as_u16() < 300, "{}", r.text().await.unwrap());
+        // Let the operation finish.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    fn state_attr(&self, addr: &str, name: &str) -> J {
+        let s: J = serde_json::from_str(&std::fs::read_to_string(self.dir().join("s.tfstate")).unwrap()).unwrap();
+        s["resources"][addr]["attributes"][name].clone()
+    }
+}
+
+fn action_of(p: &Plan, addr: &str) -> Action {
+    p.changes.iter().find(|c| c.address == addr).map(|c| c.action).unwrap_or_else(|| panic!("{addr} not in plan"))
+}
+
+const RG: &str = "provider \"azurerm\" {\n  features {}\n}\nresource \"azurerm_resource_group\" \"rg\" {\n  name     = \"rg-conf\"\n  location = \"West Europe\"\n}\n";
+
+/// One type's conformance case: configuration for create, an in-place
+/// update, and (if the type has one) a change that forces replacement.
+struct Case {
+    addr: &'static str,
+    create: String,
+    update: String,
+    replace: Option<String>,
+    /// Drift: an id-relative ARM PATCH and the api-version.
+    drift: Option<(J, &'static str)>,
+}
+
+fn with_rg(body: &str) -> String {
+    format!("{RG}{body}")
+}
+
+fn cases() -> Vec<Case> {
+    let aks = |count: u32, pool_size: &str, prefix: &str| {
+        with_rg(&format!(
+            "resource \"azurerm_kubernetes_cluster\" \"aks\" {{\n  name = \"aks1\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  dns_prefix = \"{prefix}\"\n  default_node_pool {{\n    name = \"system\"\n    vm_size = \"Standard_D4s_v5\"\n    node_count = 3\n  }}\n}}\nresource \"azurerm_kubernetes_cluster_node_pool\" \"app\" {{\n  name = \"app\"\n  kubernetes_cluster_id = azurerm_kubernetes_cluster.aks.id\n  vm_size = \"{pool_size}\"\n  node_count = {count}\n}}\n"
+        ))
+    };
+    let pg = |storage: u32, geo: bool| with_rg(&format!("resource \"azurerm_postgresql_flexible_server\" \"pg\" {{\n  name = \"pg-conf\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  version = \"16\"\n  sku_name = \"GP_Standard_D8ds_v5\"\n  storage_mb = {storage}\n  administrator_login = \"pgadmin\"\n  administrator_password = \"S3cret-pw!\"\n  backup_retention_days = 30\n  geo_redundant_backup_enabled = {geo}\n  high_availability {{\n    mode = \"ZoneRedundant\"\n  }}\n}}\n"));
+    let redis = |capacity: u32, zones: &str| with_rg(&format!("resource \"azurerm_redis_cache\" \"cache\" {{\n  name = \"cache-conf\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  capacity = {capacity}\n  family = \"P\"\n  sku_name = \"Premium\"\n  zones = {zones}\n  redis_configuration {{\n    maxmemory_policy = \"allkeys-lru\"\n  }}\n}}\n"));
+    let fd = |priority: u32, host: &str| {
+        with_rg(&format!(
+            "resource \"azurerm_cdn_frontdoor_profile\" \"fd\" {{\n  name = \"fd-conf\"\n  resource_group_name = azurerm_resource_group.rg.name\n  sku_name = \"Premium_AzureFrontDoor\"\n}}\nresource \"azurerm_cdn_frontdoor_endpoint\" \"ep\" {{\n  name = \"api\"\n  cdn_frontdoor_profile_id = azurerm_cdn_frontdoor_profile.fd.id\n}}\nresource \"azurerm_cdn_frontdoor_origin_group\" \"og\" {{\n  name = \"app\"\n  cdn_frontdoor_profile_id = azurerm_cdn_frontdoor_profile.fd.id\n  health_probe {{\n    interval_in_seconds = 30\n    path = \"/health\"\n    protocol = \"Https\"\n    request_type = \"GET\"\n  }}\n  load_balancing {{\n    sample_size = 4\n    successful_samples_required = 3\n  }}\n}}\nresource \"azurerm_cdn_frontdoor_origin\" \"east\" {{\n  name = \"east\"\n  cdn_frontdoor_origin_group_id = azurerm_cdn_frontdoor_origin_group.og.id\n  host_name = \"{host}\"\n  priority = {priority}\n  weight = 100\n  certificate_name_check_enabled = true\n}}\nresource \"azurerm_cdn_frontdoor_route\" \"r\" {{\n  name = \"default\"\n  cdn_frontdoor_endpoint_id = azurerm_cdn_frontdoor_endpoint.ep.id\n  cdn_frontdoor_origin_group_id = azurerm_cdn_frontdoor_origin_group.og.id\n  cdn_frontdoor_origin_ids = [azurerm_cdn_frontdoor_origin.east.id]\n  supported_protocols = [\"Https\"]\n  patterns_to_match = [\"/*\"]\n}}\n"
+        ))
+    };
+    let tm = |priority: u32, rel: &str| {
+        with_rg(&format!(
+            "resource \"azurerm_traffic_manager_profile\" \"tm\" {{\n  name = \"tm-conf\"\n  resource_group_name = azurerm_resource_group.rg.name\n  traffic_routing_method = \"Priority\"\n  dns_config {{\n    relative_name = \"{rel}\"\n    ttl = 60\n  }}\n  monitor_config {{\n    protocol = \"HTTPS\"\n    port = 443\n    path = \"/health\"\n  }}\n}}\nresource \"azurerm_traffic_manager_external_endpoint\" \"east\" {{\n  name = \"east\"\n  profile_id = azurerm_traffic_manager_profile.tm.id\n  target = \"east.example.com\"\n  priority = {priority}\n}}\n"
+        ))
+    };
+    let dns = |ttl: u32, zone: &str| with_rg(&format!("resource \"azurerm_dns_zone\" \"z\" {{\n  name = \"{zone}\"\n  resource_group_name = azurerm_resource_group.rg.name\n}}\nresource \"azurerm_dns_a_record\" \"a\" {{\n  name = \"api\"\n  zone_name = azurerm_dns_zone.z.name\n  resource_group_name = azurerm_resource_group.rg.name\n  ttl = {ttl}\n  records = [\"10.0.0.2\", \"10.0.0.1\"]\n}}\nresource \"azurerm_dns_cname_record\" \"c\" {{\n  name = \"www\"\n  zone_name = azurerm_dns_zone.z.name\n  resource_group_name = azurerm_resource_group.rg.name\n  ttl = {ttl}\n  record = \"api.{zone}\"\n}}\n"));
+    let st = |tier: &str, access: &str| with_rg(&format!("resource \"azurerm_storage_account\" \"sa\" {{\n  name = \"saconf01\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  account_tier = \"{tier}\"\n  account_replication_type = \"GRS\"\n  access_tier = \"{access}\"\n}}\n"));
+    vec![
+        Case { addr: "azurerm_resource_group.rg", create: RG.to_string(), update: RG.replace("\"West Europe\"\n}", "\"West Europe\"\n  tags = { env = \"dr\" }\n}"), replace: Some(RG.replace("rg-conf", "rg-conf2")), drift: Some((json!({"tags": {"changed": "outside"}}), "2024-11-01")) },
+        Case { addr: "azurerm_kubernetes_cluster_node_pool.app", create: aks(5, "Standard_D8s_v5", "aks1"), update: aks(7, "Standard_D8s_v5", "aks1"), replace: None, drift: Some((json!({"properties": {"count": 9}}), "2025-10-01")) },
+        Case { addr: "azurerm_kubernetes_cluster.aks", create: aks(5, "Standard_D8s_v5", "aks1"), update: aks(5, "Standard_D8s_v5", "aks1").replace("node_count = 3", "node_count = 4"), replace: Some(aks(5, "Standard_D8s_v5", "aks2")), drift: None },
+        Case { addr: "azurerm_postgresql_flexible_server.pg", create: pg(131072, false), update: pg(262144, false), replace: Some(pg(262144, true)), drift: Some((json!({"properties": {"backup": {"backupRetentionDays": 7}}}), "2025-08-01")) },
+        Case { addr: "azurerm_redis_cache.cache", create: redis(3, "[\"1\"]"), update: redis(4, "[\"1\"]"), replace: Some(redis(4, "[\"2\"]")), drift: Some((json!({"properties": {"redisConfiguration": {"maxmemory-policy": "noeviction"}}}), "2024-11-01")) },
+        Case { addr: "azurerm_cdn_frontdoor_origin.east", create: fd(1, "east.example.com"), update: fd(2, "east.example.com"), replace: None, drift: Some((json!({"properties": {"priority": 5}}), "2025-06-01")) },
+        Case { addr: "azurerm_traffic_manager_external_endpoint.east", create: tm(1, "ai-api"), update: tm(2, "ai-api"), replace: Some(tm(2, "ai-api-2")), drift: None },
+        Case { addr: "azurerm_dns_a_record.a", create: dns(300, "example.com"), update: dns(60, "example.com"), replace: Some(dns(60, "example.org")), drift: Some((json!({"properties": {"TTL": 5}}), "2018-05-01")) },
+        Case { addr: "azurerm_storage_account.sa", create: st("Standard", "Hot"), update: st("Standard", "Cool"), replace: Some(st("Standard", "Cool").replace("saconf01", "saconf02")), drift: Some((json!({"properties": {"accessTier": "Hot"}}), "2025-01-01")) },
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_type_creates_replans_clean_updates_replaces_detects_drift_and_deletes() {
+    for case in cases() {
+        let h = harness().await;
+        let out = h.apply(&case.create).await;
+        assert!(out.ok, "{}: create failed: {:?}", case.addr, out.failed);
+        assert_eq!(action_of(&out.plan, case.addr), Action::Create);
+        // A fresh apply is followed by a plan with no changes.
+        let again = h.plan(&case.create).await;
+        let noisy: Vec<String> = again.actions().map(|c| format!("{} {:?}", c.address, c.action)).collect();
+        assert!(noisy.is_empty(), "{}: re-plan not clean: {noisy:?}", case.addr);
+        assert!(again.drift.is_empty(), "{}: spurious drift {:?}", case.addr, again.drift.iter().map(|d| &d.address).collect::<Vec<_>>());
+        let id = h.state_attr(case.addr, "id").as_str().unwrap().to_string();
+        // In-place update keeps the object.
+        let up = h.apply(&case.update).await;
+        assert!(up.ok, "{}: update failed: {:?}", case.addr, up.failed);
+        assert_eq!(action_of(&up.plan, case.addr), Action::Update, "{}", case.addr);
+        assert_eq!(h.state_attr(case.addr, "id").as_str().unwrap(), id);
+        let clean = h.plan(&case.update).await;
+        assert!(!clean.has_resource_changes(), "{}: not clean after update: {:?}", case.addr, clean.actions().map(|c| &c.address).collect::<Vec<_>>());
+        // Drift made directly in the cloud shows up, apart from the changes.
+        if let Some((patch, api)) = &case.drift {
+            h.arm_patch(&id, api, patch.clone()).await;
+            let drifted = h.plan(&case.update).await;
+            assert!(drifted.drift.iter().any(|d| d.address == case.addr), "{}: drift not detected", case.addr);
+            assert_eq!(action_of(&drifted, case.addr), Action::Update, "{}: drift not corrected", case.addr);
+            assert!(h.apply(&case.update).await.ok);
+        }
+        // A force-new argument replaces.
+        if let Some(rep) = &case.replace {
+            let r = h.apply(rep).await;
+            assert!(r.ok, "{}: replace failed: {:?}", case.addr, r.failed);
+            assert!(action_of(&r.plan, case.addr).is_replace(), "{}: expected replacement, got {:?}", case.addr, action_of(&r.plan, case.addr));
+            assert!(!h.plan(rep).await.has_resource_changes(), "{}: not clean after replace", case.addr);
+        }
+        // Delete everything.
+        let gone = h.apply("").await;
+        assert!(gone.ok, "{}: delete failed: {:?}", case.addr, gone.failed);
+        assert!(gone.plan.actions().all(|c| c.action == Action::Delete));
+    }
+}
+
