@@ -184,3 +184,147 @@ async fn every_type_creates_replans_clean_updates_replaces_detects_drift_and_del
     }
 }
 
+
+/// A harness whose client gives up quickly, for failure-path tests.
+async fn impatient() -> Harness {
+    let h = harness().await;
+    let c = &h.running.credentials;
+    let tokens: Arc<dyn drinfra::provider::azure::auth::TokenSource> = Arc::new(drinfra::provider::azure::auth::ClientCredentials::secret(&h.running.url, &c.tenant_id, &c.client_id, &c.client_secret));
+    let mut client = drinfra::provider::azure::client::ArmClient::new(h.http.clone(), &h.running.url, tokens);
+    client.default_poll = std::time::Duration::from_millis(20);
+    client.max_retry_after = std::time::Duration::from_millis(200);
+    client.max_attempts = 4;
+    let azure = drinfra::provider::azure::AzureProvider { client: Arc::new(client), subscription: c.subscription_id.clone(), cloud: "test".into(), embedded: None };
+    let mut providers = Providers::builtin();
+    providers.add(Arc::new(azure));
+    Harness { providers, ..h }
+}
+
+fn zones(n: usize) -> String {
+    let mut t = RG.to_string();
+    for i in 0..n {
+        t.push_str(&format!("resource \"azurerm_dns_zone\" \"z{i}\" {{\n  name = \"z{i}.example.com\"\n  resource_group_name = azurerm_resource_group.rg.name\n}}\n"));
+    }
+    t
+}
+
+fn counts(h: &Harness) -> (u64, u64) {
+    h.providers.all().iter().find_map(|p| p.request_counts()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_never_fails_a_run_and_refresh_is_bulk() {
+    let h = harness().await;
+    h.admin("PATCH", "settings", json!({"throttle": {"enabled": true, "read_burst": 5.0, "read_rate": 200.0, "write_burst": 5.0, "write_rate": 200.0, "delete_burst": 200.0, "delete_rate": 10.0}})).await;
+    let out = h.apply(&zones(30)).await;
+    assert!(out.ok, "{:?}", out.failed);
+    let (_, throttled) = counts(&h);
+    assert!(throttled > 0, "the limits were low enough to throttle");
+    // A no-op plan over 31 resources reads them with one graph query.
+    let before = counts(&h).0;
+    let p = h.plan(&zones(30)).await;
+    assert!(!p.has_resource_changes());
+    let refresh_requests = counts(&h).0 - before;
+    assert!(refresh_requests <= 3, "refresh made {refresh_requests} requests");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_errors_are_retried() {
+    let h = harness().await;
+    h.admin("PATCH", "faults", json!({"transient_rate": 0.3, "transient_seed": 11})).await;
+    let out = h.apply(&zones(10)).await;
+    assert!(out.ok, "{:?}", out.failed);
+    h.admin("DELETE", "faults", json!({})).await;
+    assert!(!h.plan(&zones(10)).await.has_resource_changes());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_operation_fails_its_step_with_azures_error_and_a_rerun_converges() {
+    let h = impatient().await;
+    let text = format!("{RG}resource \"azurerm_storage_account\" \"sa\" {{\n  name = \"safail01\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  account_tier = \"Standard\"\n  account_replication_type = \"LRS\"\n}}\n");
+    h.admin("PATCH", "faults", json!({"fail_next": [{"matches": "storageAccounts", "code": "InternalServerError", "message": "disk on fire"}]})).await;
+    let out = h.apply(&text).await;
+    assert!(!out.ok);
+    assert!(out.failed.iter().any(|f| f.contains("azurerm_storage_account.sa") && f.contains("InternalServerError") && f.contains("disk on fire")), "{:?}", out.failed);
+    let again = h.apply(&text).await;
+    assert!(again.ok, "{:?}", again.failed);
+    assert!(!h.plan(&text).await.has_resource_changes());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_region_outage_fails_only_what_lives_there() {
+    let h = impatient().await;
+    let text = "provider \"azurerm\" {\n  features {}\n}\nresource \"azurerm_resource_group\" \"east\" {\n  name = \"east\"\n  location = \"eastus\"\n}\nresource \"azurerm_resource_group\" \"west\" {\n  name = \"west\"\n  location = \"westeurope\"\n}\n";
+    h.admin("POST", "faults/region-down", json!({"region": "eastus"})).await;
+    let out = h.apply(text).await;
+    assert!(!out.ok);
+    assert_eq!(out.failed.len(), 1, "{:?}", out.failed);
+    assert!(out.failed[0].contains("azurerm_resource_group.east") && out.failed[0].contains("ServiceUnavailable"));
+    h.admin("POST", "faults/region-up", json!({"region": "eastus"})).await;
+    assert!(h.apply(text).await.ok);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dr_operations_promotion_links_and_pool_rotation() {
+    let h = harness().await;
+    let pg = |role: &str| {
+        format!(
+            "provider \"azurerm\" {{\n  features {{}}\n}}\nresource \"azurerm_resource_group\" \"east\" {{\n  name = \"east\"\n  location = \"eastus\"\n}}\nresource \"azurerm_resource_group\" \"west\" {{\n  name = \"west\"\n  location = \"westeurope\"\n}}\n\
+resource \"azurerm_postgresql_flexible_server\" \"primary\" {{\n  name = \"pg-east\"\n  location = \"eastus\"\n  resource_group_name = azurerm_resource_group.east.name\n  sku_name = \"GP_Standard_D8ds_v5\"\n  storage_mb = 1048576\n  administrator_login = \"pgadmin\"\n  administrator_password = \"S3cret-pw!\"\n}}\n\
+resource \"azurerm_postgresql_flexible_server\" \"replica\" {{\n  name = \"pg-west\"\n  location = \"westeurope\"\n  resource_group_name = azurerm_resource_group.west.name\n  sku_name = \"GP_Standard_D8ds_v5\"\n  create_mode = \"Replica\"\n  source_server_id = azurerm_postgresql_flexible_server.primary.id\n  {role}\n}}\n"
+        )
+    };
+    let out = h.apply(&pg("")).await;
+    assert!(out.ok, "{:?}", out.failed);
+    assert_eq!(h.state_attr("azurerm_postgresql_flexible_server.replica", "replication_role"), "GeoAsyncReplica");
+    assert!(!h.plan(&pg("")).await.has_resource_changes());
+    // Promotion: an update with a note, never a replacement.
+    let promote = pg("replication_role = \"None\"");
+    let p = h.plan(&promote).await;
+    let c = p.changes.iter().find(|c| c.address == "azurerm_postgresql_flexible_server.replica").unwrap();
+    assert_eq!(c.action, Action::Update);
+    assert!(c.notes.iter().any(|n| n.contains("promotes")), "{:?}", c.notes);
+    assert!(h.apply(&promote).await.ok);
+    assert_eq!(h.state_attr("azurerm_postgresql_flexible_server.replica", "replication_role"), "None");
+    assert!(!h.plan(&promote).await.has_resource_changes(), "create_mode and source_server_id do not fight the promotion");
+
+    // Node pool vm_size: rotation, same pool name, cluster untouched.
+    let aks = |size: &str| {
+        format!(
+            "provider \"azurerm\" {{\n  features {{}}\n}}\nresource \"azurerm_resource_group\" \"rg\" {{\n  name = \"aks\"\n  location = \"eastus\"\n}}\nresource \"azurerm_kubernetes_cluster\" \"aks\" {{\n  name = \"aks\"\n  location = \"eastus\"\n  resource_group_name = azurerm_resource_group.rg.name\n  dns_prefix = \"aks\"\n  default_node_pool {{\n    name = \"system\"\n    vm_size = \"Standard_D4s_v5\"\n    node_count = 3\n  }}\n}}\nresource \"azurerm_kubernetes_cluster_node_pool\" \"app\" {{\n  name = \"application\"\n  kubernetes_cluster_id = azurerm_kubernetes_cluster.aks.id\n  vm_size = \"{size}\"\n  node_count = 5\n}}\n"
+        )
+    };
+    assert!(h.apply(&aks("Standard_D8s_v5")).await.ok);
+    let cluster_id = h.state_attr("azurerm_kubernetes_cluster.aks", "id");
+    let p = h.plan(&aks("Standard_D16s_v5")).await;
+    let c = p.changes.iter().find(|c| c.address == "azurerm_kubernetes_cluster_node_pool.app").unwrap();
+    assert_eq!(c.action, Action::Update);
+    assert!(c.notes.iter().any(|n| n.contains("rotation")));
+    assert_eq!(p.changes.iter().find(|c| c.address == "azurerm_kubernetes_cluster.aks").unwrap().action, Action::NoOp);
+    let out = h.apply(&aks("Standard_D16s_v5")).await;
+    assert!(out.ok, "{:?}", out.failed);
+    assert_eq!(h.state_attr("azurerm_kubernetes_cluster_node_pool.app", "vm_size"), "Standard_D16s_v5");
+    assert_eq!(h.state_attr("azurerm_kubernetes_cluster.aks", "id"), cluster_id);
+    assert!(!h.plan(&aks("Standard_D16s_v5")).await.has_resource_changes());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_geo_replication_link_and_validation_of_unsupported_arguments() {
+    let h = harness().await;
+    let text = "provider \"azurerm\" {\n  features {}\n}\nresource \"azurerm_resource_group\" \"rg\" {\n  name = \"cache\"\n  location = \"eastus\"\n}\n\
+resource \"azurerm_redis_cache\" \"east\" {\n  name = \"c-east\"\n  location = \"eastus\"\n  resource_group_name = azurerm_resource_group.rg.name\n  capacity = 3\n  family = \"P\"\n  sku_name = \"Premium\"\n}\n\
+resource \"azurerm_redis_cache\" \"west\" {\n  name = \"c-west\"\n  location = \"westeurope\"\n  resource_group_name = azurerm_resource_group.rg.name\n  capacity = 3\n  family = \"P\"\n  sku_name = \"Premium\"\n}\n\
+resource \"azurerm_redis_linked_server\" \"link\" {\n  target_redis_cache_name = azurerm_redis_cache.east.name\n  resource_group_name = azurerm_resource_group.rg.name\n  linked_redis_cache_id = azurerm_redis_cache.west.id\n  linked_redis_cache_location = azurerm_redis_cache.west.location\n  server_role = \"Secondary\"\n}\n";
+    let out = h.apply(text).await;
+    assert!(out.ok, "{:?}", out.failed);
+    assert_eq!(h.state_attr("azurerm_redis_linked_server.link", "name"), "c-west");
+    assert!(!h.plan(text).await.has_resource_changes());
+    // An argument drinfra does not support is an error naming it.
+    let provider = h.providers.for_type("azurerm_redis_cache").unwrap();
+    let cfg = drinfra::lang::Value::Object([("name".to_string(), drinfra::lang::Value::String("x".into())), ("public_network_access_enabled".to_string(), drinfra::lang::Value::Bool(true))].into());
+    let problems = provider.validate("azurerm_redis_cache", &cfg);
+    assert!(problems.iter().any(|p| p.argument.as_deref() == Some("public_network_access_enabled")), "{problems:?}");
+    assert!(problems.iter().any(|p| p.detail.contains("\"capacity\"")), "required arguments are named: {problems:?}");
+    // Unlink and clean up: the link goes before the caches.
+    assert!(h.apply("").await.ok);
+}

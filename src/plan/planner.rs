@@ -296,6 +296,8 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
     let mut planned_by_obj: HashMap<deps::ObjId, Vec<String>> = HashMap::new();
     let mut action_of: HashMap<String, Action> = HashMap::new();
     let mut before_of: HashMap<String, Value> = HashMap::new();
+    // Configured arguments per instance, to keep drift reports relevant.
+    let mut configured: HashMap<String, Vec<String>> = HashMap::new();
 
     for obj in order.iter().filter(|o| o.kind == Kind::Resource) {
         let r = &config.modules[obj.module].resources[&obj.name];
@@ -325,6 +327,7 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                 if !problems.is_empty() {
                     continue;
                 }
+                configured.insert(address.clone(), cfg.as_mapping().map(|m| m.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k.clone()).collect()).unwrap_or_default());
                 let prior_rs = refreshed.resources.get(&address);
                 let prior_val = prior_rs.map(ResourceState::value);
                 let cfg = ignore(cfg, prior_val.as_ref(), &r.lifecycle.ignore_changes);
@@ -454,6 +457,15 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
     }
     diags.extend(cx.take_diags());
 
+    // Drift is shown when an object vanished, or when something its
+    // configuration sets changed; attributes only Azure sets (a primary's
+    // role once a replica exists) are not noise in every plan.
+    plan.drift.retain(|d| {
+        let Some(after) = &d.after else { return true };
+        let Some(keys) = configured.get(&d.address) else { return true };
+        let (b, a) = (d.before.as_mapping().cloned().unwrap_or_default(), after.as_mapping().cloned().unwrap_or_default());
+        keys.iter().any(|k| !same(b.get(k).unwrap_or(&Value::Null), a.get(k).unwrap_or(&Value::Null)))
+    });
     if !opts.targets.is_empty() {
         restrict_to_targets(&mut plan, &opts.targets);
     }

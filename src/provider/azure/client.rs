@@ -67,9 +67,9 @@ pub struct ArmClient {
     pub operation_timeout: Duration,
     /// Upper bound on one Retry-After wait.
     pub max_retry_after: Duration,
+    /// Attempts per request before a retryable failure is returned.
+    pub max_attempts: u32,
 }
-
-const MAX_ATTEMPTS: u32 = 8;
 
 fn jitter(base: Duration) -> Duration {
     // Up to +50 % from the clock's low bits: enough to spread retries.
@@ -124,6 +124,7 @@ impl ArmClient {
             default_poll: Duration::from_secs(10),
             operation_timeout: Duration::from_secs(3 * 3600),
             max_retry_after: Duration::from_secs(60),
+            max_attempts: 8,
         }
     }
 
@@ -185,7 +186,7 @@ impl ArmClient {
             let resp = match req.send().await {
                 Ok(r) => r,
                 Err(e) => {
-                    if attempt < MAX_ATTEMPTS && (e.is_connect() || e.is_timeout()) {
+                    if attempt < self.max_attempts && (e.is_connect() || e.is_timeout()) {
                         self.stats.retries.fetch_add(1, Ordering::Relaxed);
                         tokio::time::sleep(jitter(Duration::from_millis(200) * 2u32.pow(attempt.min(6)))).await;
                         continue;
@@ -201,7 +202,7 @@ impl ArmClient {
             if status == 429 {
                 self.stats.throttled.fetch_add(1, Ordering::Relaxed);
             }
-            if retryable(status, &json) && attempt < MAX_ATTEMPTS {
+            if retryable(status, &json) && attempt < self.max_attempts {
                 self.stats.retries.fetch_add(1, Ordering::Relaxed);
                 let wait = match retry_after(&h) {
                     Some(d) => d.min(self.max_retry_after),

@@ -133,7 +133,7 @@ const POSTGRES: &[Arg] = &[
     arg("administrator_password", "properties.administratorLoginPassword", Kind::Str).secret(),
     arg("backup_retention_days", "properties.backup.backupRetentionDays", Kind::Num).computed(),
     arg("geo_redundant_backup_enabled", "properties.backup.geoRedundantBackup", Kind::Bool).computed().force_new().conv(Conv::Enabled),
-    arg("high_availability", "properties.highAvailability", Kind::Block(HIGH_AVAILABILITY)),
+    arg("high_availability", "properties.highAvailability", Kind::Block(HIGH_AVAILABILITY)).computed(),
     arg("zone", "properties.availabilityZone", Kind::Str).computed(),
     arg("create_mode", "properties.createMode", Kind::Str).create_only(),
     arg("source_server_id", "properties.sourceServerResourceId", Kind::Str).create_only(),
