@@ -215,11 +215,15 @@ fn counts(h: &Harness) -> (u64, u64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_never_fails_a_run_and_refresh_is_bulk() {
     let h = harness().await;
-    h.admin("PATCH", "settings", json!({"throttle": {"enabled": true, "read_burst": 5.0, "read_rate": 200.0, "write_burst": 5.0, "write_rate": 200.0, "delete_burst": 200.0, "delete_rate": 10.0}})).await;
+    h.admin("PATCH", "settings", json!({"throttle": {"enabled": true, "read_burst": 5.0, "read_rate": 200.0, "write_burst": 5.0, "write_rate": 20.0, "delete_burst": 200.0, "delete_rate": 10.0}})).await;
+    let start = std::time::Instant::now();
     let out = h.apply(&zones(30)).await;
     assert!(out.ok, "{:?}", out.failed);
+    // 31 writes against a bucket of 5 refilled at 20/s take over a second:
+    // the client paced itself (or waited out 429s) instead of failing.
+    assert!(start.elapsed() >= std::time::Duration::from_millis(1000), "{:?}", start.elapsed());
     let (_, throttled) = counts(&h);
-    assert!(throttled > 0, "the limits were low enough to throttle");
+    assert!(throttled <= 5, "pacing should avoid a storm of 429s, got {throttled}");
     // A no-op plan over 31 resources reads them with one graph query.
     let before = counts(&h).0;
     let p = h.plan(&zones(30)).await;
@@ -327,4 +331,40 @@ resource \"azurerm_redis_linked_server\" \"link\" {\n  target_redis_cache_name =
     assert!(problems.iter().any(|p| p.detail.contains("\"capacity\"")), "required arguments are named: {problems:?}");
     // Unlink and clean up: the link goes before the caches.
     assert!(h.apply("").await.ok);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn existing_objects_are_imported_by_block_and_by_address() {
+    let h = harness().await;
+    // Objects made outside drinfra.
+    let c = &h.running.credentials;
+    let tok: J = h.http.post(format!("{}/{}/oauth2/v2.0/token", h.running.url, c.tenant_id)).form(&[("grant_type", "client_credentials"), ("client_id", c.client_id.as_str()), ("client_secret", c.client_secret.as_str())]).send().await.unwrap().json().await.unwrap();
+    let token = tok["access_token"].as_str().unwrap().to_string();
+    let sub = &c.subscription_id;
+    let put = |path: String, api: &'static str, body: J| {
+        let req = h.http.put(format!("{}{path}?api-version={api}", h.running.url)).bearer_auth(token.clone()).json(&body);
+        async move { assert!(req.send().await.unwrap().status().is_success()) }
+    };
+    put(format!("/subscriptions/{sub}/resourceGroups/legacy"), "2024-11-01", json!({"location": "eastus", "tags": {"owner": "ops"}})).await;
+    put(format!("/subscriptions/{sub}/resourceGroups/legacy/providers/Microsoft.Network/dnszones/legacy.example.com"), "2018-05-01", json!({"location": "global"})).await;
+    let text = format!("provider \"azurerm\" {{\n  features {{}}\n}}\nresource \"azurerm_resource_group\" \"legacy\" {{\n  name = \"legacy\"\n  location = \"eastus\"\n  tags = {{ owner = \"ops\" }}\n}}\nimport {{\n  to = azurerm_resource_group.legacy\n  id = \"/subscriptions/{sub}/resourceGroups/legacy\"\n}}\nresource \"azurerm_dns_zone\" \"z\" {{\n  name = \"legacy.example.com\"\n  resource_group_name = azurerm_resource_group.legacy.name\n}}\n");
+    // The zone by address, as `drinfra import` does.
+    let provider = h.providers.for_type("azurerm_dns_zone").unwrap();
+    let rs = drinfra::apply::import(provider.as_ref(), "azurerm_dns_zone.z", "azurerm_dns_zone", &format!("/subscriptions/{sub}/resourceGroups/legacy/providers/Microsoft.Network/dnszones/legacy.example.com")).await.unwrap();
+    assert_eq!(rs.attributes["resource_group_name"], "legacy");
+    let backend = LocalBackend::new(h.dir().join("s.tfstate"));
+    let mut st = drinfra::state::State::new();
+    st.serial = 1;
+    st.resources.insert(rs.address.clone(), rs);
+    backend.compact(&st).unwrap();
+    // The group by import block.
+    let out = h.apply(&text).await;
+    assert!(out.ok, "{:?}", out.failed);
+    assert_eq!(out.plan.imports.len(), 1);
+    assert!(!out.plan.has_resource_changes(), "imported objects match their configuration");
+    assert!(!h.plan(&text).await.has_changes());
+    assert_eq!(h.state_attr("azurerm_resource_group.legacy", "location"), "eastus");
+    // Importing what does not exist is an error.
+    let missing = drinfra::apply::import(provider.as_ref(), "azurerm_dns_zone.y", "azurerm_dns_zone", &format!("/subscriptions/{sub}/resourceGroups/legacy/providers/Microsoft.Network/dnszones/nope.example.com")).await;
+    assert!(missing.is_err());
 }

@@ -21,7 +21,9 @@ use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::{Provider, ProviderError, Providers};
 use crate::state::{Backend, Change, OutputState, Record, ResourceState, State, StateError, marks};
 
+mod import;
 mod stale;
+pub use import::{ImportError, import};
 pub use stale::{Staleness, check_plan_is_current};
 
 /// What one step does.
@@ -233,8 +235,8 @@ pub async fn apply(
         return Ok(report);
     }
 
-    // Moves are recorded first: they change no object.
-    let mut records = Vec::new();
+    // Imports and moves are recorded first: they change no object.
+    let mut records: Vec<Record> = plan.imports.iter().map(|rs| Record { serial, change: Change::Put(Box::new(rs.clone())) }).collect();
     for c in plan.changes.iter().filter(|c| c.previous_address.is_some()) {
         if let Some(mut rs) = state.resources.remove(c.previous_address.as_deref().unwrap_or_default()) {
             let (module, rest) = crate::plan::planner::split_module(&c.address);

@@ -13,6 +13,7 @@ mod console;
 mod emulator;
 mod engine;
 mod fmt;
+mod import_cmd;
 mod state_cmd;
 mod validate;
 
@@ -43,6 +44,8 @@ enum Command {
     Apply(engine::ApplyArgs),
     /// Destroy everything the state records.
     Destroy(engine::DestroyArgs),
+    /// Bring an existing object under management.
+    Import(import_cmd::ImportArgs),
     /// Inspect and edit the state.
     #[command(subcommand)]
     State(state_cmd::StateCommand),
@@ -121,6 +124,7 @@ pub fn main() -> ExitCode {
         Command::Plan(a) => engine::run_plan(&env, a),
         Command::Apply(a) => engine::run_apply(&env, a),
         Command::Destroy(a) => engine::run_destroy(&env, a),
+        Command::Import(a) => import_cmd::run(&env, a),
         Command::State(c) => state_cmd::run_state(&env, c),
         Command::Output(a) => state_cmd::run_output(&env, a),
         Command::Show(a) => state_cmd::run_show(&env, a),

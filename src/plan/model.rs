@@ -131,6 +131,9 @@ pub struct Plan {
     pub observed: BTreeMap<String, String>,
     pub destroy: bool,
     pub refresh_only: bool,
+    /// Objects `import` blocks bring under management (recorded by apply).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imports: Vec<crate::state::ResourceState>,
     /// The refreshed state, written as is by a refresh-only apply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refreshed: Option<crate::state::State>,
@@ -153,6 +156,7 @@ impl Plan {
             || self.outputs.iter().any(|o| o.action != Action::NoOp)
             || self.changes.iter().any(|c| c.previous_address.is_some())
             || (self.refresh_only && !self.drift.is_empty())
+            || !self.imports.is_empty()
     }
 
     /// Counts as `Plan: X to add, Y to change, Z to destroy.`

@@ -160,6 +160,43 @@ fn apply_moves(config: &Config, state: &mut State, diags: &mut Diagnostics) -> B
     renamed
 }
 
+/// Reads the objects `import` blocks name that state does not have yet.
+async fn import_blocks(config: &Config, inputs: &Inputs, cwd: &Path, providers: &Providers, state: &mut State, plan: &mut Plan, diags: &mut Diagnostics) {
+    for imp in &config.root().imports {
+        let src = config.sources.text(imp.to.file);
+        let to: String = imp.to.span().map(|s| src[s.range].split_whitespace().collect()).unwrap_or_default();
+        if state.resources.contains_key(&to) {
+            continue;
+        }
+        let (id, d) = crate::config::evaluate::eval_in_root(config, inputs, cwd, &imp.id);
+        diags.extend(d);
+        let Some(Value::String(id)) = id.map(|v| v.unmark().0.clone()) else {
+            diags.push(Diagnostic::error("Invalid import id").with_detail("The id of an import block must be a known string.").at(imp.id.span()));
+            continue;
+        };
+        let (_, rest) = split_module(&to);
+        let ty = rest.split('.').next().unwrap_or_default().to_string();
+        if !config.root().resources.contains_key(rest.split('[').next().unwrap_or_default()) {
+            diags.push(Diagnostic::error("Import to an unconfigured resource").with_detail(format!("{to} has no resource block; write its configuration first.")).at(Some(imp.span.clone())));
+            continue;
+        }
+        let provider = match providers.for_type(&ty) {
+            Ok(p) => p,
+            Err(e) => {
+                diags.push(Diagnostic::error("Cannot import").with_detail(e.to_string()).at(Some(imp.span.clone())));
+                continue;
+            }
+        };
+        match crate::apply::import(provider.as_ref(), &to, &ty, &id).await {
+            Ok(rs) => {
+                state.resources.insert(to.clone(), rs.clone());
+                plan.imports.push(rs);
+            }
+            Err(e) => diags.push(Diagnostic::error(format!("Cannot import {to}")).with_detail(e.to_string()).at(Some(imp.span.clone()))),
+        }
+    }
+}
+
 /// Splits `module.a["x"].t.n[0]` into (`module.a["x"]`, `t.n[0]`).
 pub fn split_module(addr: &str) -> (String, String) {
     let mut rest = addr;
@@ -250,6 +287,7 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         observed: BTreeMap::new(),
         destroy: opts.destroy,
         refresh_only: opts.refresh_only,
+        imports: vec![],
         refreshed: None,
     };
     if opts.refresh_only {
@@ -257,6 +295,9 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         return (Some(plan), diags);
     }
     let renamed = apply_moves(config, &mut refreshed, &mut diags);
+    if !opts.destroy {
+        import_blocks(config, inputs, cwd, providers, &mut refreshed, &mut plan, &mut diags).await;
+    }
     for (addr, rs) in &refreshed.resources {
         plan.observed.insert(addr.clone(), observed_digest(rs));
     }

@@ -86,6 +86,11 @@ pub trait Provider: Send + Sync {
             out
         })
     }
+    /// What an import by `id` starts from: the attributes the id
+    /// determines (then read with `read`).
+    fn import_stub(&self, _ty: &str, id: &str) -> Value {
+        Value::Object([("id".to_string(), Value::String(id.to_string()))].into())
+    }
     /// Whether deleting `parent` deletes `child` too (an ARM child
     /// resource under its parent), so a replaced parent replaces it.
     fn nested_under(&self, _child: &Value, _parent: &Value) -> bool {

@@ -210,10 +210,16 @@ pub fn render(plan: &Plan, style: Style) -> String {
         }
     }
     out.push('\n');
-    if plan.has_resource_changes() || !moved.is_empty() {
+    if !plan.imports.is_empty() {
+        out.push_str(&format!("{} to import.\n", plan.imports.len()));
+    }
+    if plan.has_resource_changes() || !moved.is_empty() || !plan.imports.is_empty() {
         out.push_str("drinfra will perform the following actions:\n\n");
-        for c in plan.changes.iter().filter(|c| c.action != Action::NoOp || c.previous_address.is_some()) {
+        for c in plan.changes.iter().filter(|c| c.action != Action::NoOp || c.previous_address.is_some() || plan.imports.iter().any(|i| i.address == c.address)) {
             out.push_str(&format!("  {}\n", style.bold(&headline(c))));
+            if plan.imports.iter().any(|i| i.address == c.address) {
+                out.push_str(&format!("  # {} will be imported\n", c.address));
+            }
             for n in &c.notes {
                 out.push_str(&format!("  # ({n})\n"));
             }

@@ -48,11 +48,33 @@ pub struct Stats {
     pub graph_queries: AtomicU64,
 }
 
-/// Request-rate pacing from the remaining-quota headers.
+/// A client-side token bucket mirroring ARM's, corrected by the
+/// `x-ms-ratelimit-remaining-*` headers, so parallel requests share the
+/// quota instead of racing into 429s.
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    burst: f64,
+    rate: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    fn new(burst: f64, rate: f64) -> Bucket {
+        Bucket { tokens: burst, burst, rate, last: Instant::now() }
+    }
+    fn refill(&mut self) {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
+        self.last = now;
+    }
+}
+
 #[derive(Debug)]
 struct Pacing {
-    reads: Option<(u64, Instant)>,
-    writes: Option<(u64, Instant)>,
+    reads: Bucket,
+    writes: Bucket,
+    deletes: Bucket,
 }
 
 pub struct ArmClient {
@@ -120,7 +142,8 @@ impl ArmClient {
             base: base.trim_end_matches('/').to_string(),
             tokens,
             stats: Stats::default(),
-            pacing: std::sync::Mutex::new(Pacing { reads: None, writes: None }),
+            // Azure's documented defaults per subscription and principal.
+            pacing: std::sync::Mutex::new(Pacing { reads: Bucket::new(250.0, 25.0), writes: Bucket::new(200.0, 10.0), deletes: Bucket::new(200.0, 10.0) }),
             default_poll: Duration::from_secs(10),
             operation_timeout: Duration::from_secs(3 * 3600),
             max_retry_after: Duration::from_secs(60),
@@ -136,44 +159,48 @@ impl ArmClient {
         format!("{}{path_or_url}{sep}api-version={api}", self.base)
     }
 
-    /// Waits when the remaining quota is nearly used up.
-    async fn pace(&self, write: bool) {
-        let wait = {
-            let p = self.pacing.lock().unwrap_or_else(|e| e.into_inner());
-            let (slot, rate) = if write { (p.writes, 10.0) } else { (p.reads, 25.0) };
-            match slot {
-                Some((remaining, at)) if remaining < 10 => {
-                    let refilled = at.elapsed().as_secs_f64() * rate;
-                    let missing = 10.0 - remaining as f64 - refilled;
-                    (missing > 0.0).then(|| Duration::from_secs_f64(missing / rate))
+    /// Takes a token from the bucket for this kind of request, waiting
+    /// for the refill when it is empty.
+    async fn pace(&self, method: &Method) {
+        loop {
+            let wait = {
+                let mut p = self.pacing.lock().unwrap_or_else(|e| e.into_inner());
+                let b = match *method {
+                    Method::GET => &mut p.reads,
+                    Method::DELETE => &mut p.deletes,
+                    _ => &mut p.writes,
+                };
+                b.refill();
+                if b.tokens >= 1.0 {
+                    b.tokens -= 1.0;
+                    return;
                 }
-                _ => None,
-            }
-        };
-        if let Some(w) = wait {
-            tokio::time::sleep(w).await;
+                Duration::from_secs_f64((1.0 - b.tokens) / b.rate)
+            };
+            tokio::time::sleep(wait).await;
         }
     }
 
+    /// The server's count is authoritative.
     fn note_quota(&self, h: &HeaderMap) {
-        let mut p = self.pacing.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        if let Some(r) = header(h, "x-ms-ratelimit-remaining-subscription-reads").and_then(|v| v.parse().ok()) {
-            p.reads = Some((r, now));
-        }
-        if let Some(w) = header(h, "x-ms-ratelimit-remaining-subscription-writes").and_then(|v| v.parse().ok()) {
-            p.writes = Some((w, now));
+        let mut guard = self.pacing.lock().unwrap_or_else(|e| e.into_inner());
+        let p = &mut *guard;
+        for (name, b) in [("reads", &mut p.reads), ("writes", &mut p.writes), ("deletes", &mut p.deletes)] {
+            if let Some(r) = header(h, &format!("x-ms-ratelimit-remaining-subscription-{name}")).and_then(|v| v.parse::<f64>().ok()) {
+                b.refill();
+                b.tokens = r.min(b.burst);
+            }
         }
     }
 
     /// One logical request, retried on throttling and transient failures.
     pub async fn send(&self, method: Method, path_or_url: &str, api: &str, body: Option<&J>, headers: &[(&str, String)]) -> Result<Response, AzureError> {
         let url = self.url(path_or_url, api);
-        let write = method != Method::GET;
+        let started = Instant::now();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            self.pace(write).await;
+            self.pace(&method).await;
             let token = self.tokens.token(&self.http).await?;
             let mut req = self.http.request(method.clone(), &url).bearer_auth(token).header("accept", "application/json");
             for (k, v) in headers {
@@ -202,7 +229,10 @@ impl ArmClient {
             if status == 429 {
                 self.stats.throttled.fetch_add(1, Ordering::Relaxed);
             }
-            if retryable(status, &json) && attempt < self.max_attempts {
+            // Throttling is waited out (up to the operation timeout), never
+            // a failure; other transient errors get a bounded retry budget.
+            let throttled = status == 429 && started.elapsed() < self.operation_timeout;
+            if throttled || (retryable(status, &json) && attempt < self.max_attempts) {
                 self.stats.retries.fetch_add(1, Ordering::Relaxed);
                 let wait = match retry_after(&h) {
                     Some(d) => d.min(self.max_retry_after),
@@ -230,6 +260,14 @@ impl ArmClient {
         let r = self.send(method, id, api, Some(body), &[]).await?;
         if r.status >= 400 {
             return Err(api_error(r.status, &r.body));
+        }
+        // A synchronous answer with a terminal state is the resource itself.
+        let sync_done = (r.status == 200 || r.status == 201)
+            && header(&r.headers, "azure-asyncoperation").is_none()
+            && matches!(r.body["properties"]["provisioningState"].as_str().unwrap_or("Succeeded"), "Succeeded")
+            && r.body.get("id").is_some();
+        if sync_done {
+            return Ok(r.body);
         }
         self.wait(r, Some(id), api).await?;
         self.get(id, api).await?.ok_or_else(|| AzureError::Api { status: 404, code: "ResourceNotFound".into(), message: format!("{id} disappeared after it was written") })

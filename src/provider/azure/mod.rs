@@ -424,6 +424,13 @@ impl Provider for AzureProvider {
         })
     }
 
+    fn import_stub(&self, ty: &str, id: &str) -> Value {
+        match types::lookup(ty) {
+            Some(t) => Value::Object(types::attrs_from_id(&t, id)),
+            None => Value::Object([("id".to_string(), Value::String(id.to_string()))].into()),
+        }
+    }
+
     fn nested_under(&self, child: &Value, parent: &Value) -> bool {
         match (str_of(&attrs(child), "id"), str_of(&attrs(parent), "id")) {
             (Some(c), Some(p)) => c.to_lowercase().starts_with(&format!("{}/", p.to_lowercase())),

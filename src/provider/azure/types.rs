@@ -63,6 +63,39 @@ pub fn build_id(t: &TypeDef, a: &Attrs, subscription: &str) -> Result<String, St
     })
 }
 
+/// The arguments an ARM id determines (for import).
+pub fn attrs_from_id(t: &TypeDef, id: &str) -> Attrs {
+    let parts: Vec<&str> = id.trim_matches('/').split('/').collect();
+    let seg = |name: &str| parts.iter().position(|p| p.eq_ignore_ascii_case(name)).and_then(|i| parts.get(i + 1)).map(|s| Value::String(s.to_string()));
+    let last = parts.last().map(|s| Value::String(s.to_string())).unwrap_or(Value::Null);
+    let mut a = Attrs::new();
+    a.insert("id".into(), Value::String(id.to_string()));
+    match t.id {
+        IdRule::Group => {
+            a.insert("name".into(), last);
+        }
+        IdRule::InGroup => {
+            a.insert("name".into(), last);
+            a.insert("resource_group_name".into(), seg("resourceGroups").unwrap_or(Value::Null));
+        }
+        IdRule::Child { parent_arg, .. } => {
+            a.insert("name".into(), last);
+            let parent = id.trim_end_matches('/').rsplitn(3, '/').nth(2).unwrap_or_default().to_string();
+            a.insert(parent_arg.into(), Value::String(parent));
+        }
+        IdRule::DnsRecord(_) => {
+            a.insert("name".into(), last);
+            a.insert("resource_group_name".into(), seg("resourceGroups").unwrap_or(Value::Null));
+            a.insert("zone_name".into(), seg("dnszones").unwrap_or(Value::Null));
+        }
+        IdRule::RedisLink => {
+            a.insert("resource_group_name".into(), seg("resourceGroups").unwrap_or(Value::Null));
+            a.insert("target_redis_cache_name".into(), seg("redis").unwrap_or(Value::Null));
+        }
+    }
+    a
+}
+
 const NAME: Arg = arg("name", "", Kind::Str).req().force_new();
 const RG: Arg = arg("resource_group_name", "", Kind::Str).req().force_new();
 const LOCATION: Arg = arg("location", "location", Kind::Str).req().force_new().conv(Conv::Location);
