@@ -23,8 +23,9 @@ def run(args):
     t = time.perf_counter()
     p = subprocess.run([exe, "-C", work] + args + ["--verbose"], capture_output=True, text=True)
     secs = time.perf_counter() - t
-    m = re.search(r"(\d+) requests, (\d+) throttled", p.stderr)
-    req, thr = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+    found = re.findall(r"(\d+) requests, (\d+) throttled", p.stderr)
+    # The last report covers the whole run (plan phase, then apply).
+    req, thr = (int(found[-1][0]), int(found[-1][1])) if found else (None, None)
     return p.returncode, secs, req, thr
 
 

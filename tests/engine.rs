@@ -90,7 +90,7 @@ fn triggers_replace_forces_replacement() {
     write(dir.path(), "resource \"terraform_data\" \"r\" {\n  input = 1\n  triggers_replace = [\"v2\"]\n}\n");
     let r = drinfra(dir.path(), &["plan"]);
     assert!(r.stdout.contains("must be replaced") && r.stdout.contains("# forces replacement"), "{}", r.stdout);
-    assert!(r.stdout.contains("Destructive changes:\n  -/+ terraform_data.r (replace)"), "{}", r.stdout);
+    assert!(r.stdout.contains("Destructive and data-affecting changes:\n  -/+ terraform_data.r: replaces: triggers_replace forces replacement"), "{}", r.stdout);
     assert_eq!(drinfra(dir.path(), &["apply", "--auto-approve"]).code, 0);
     assert_ne!(attr(dir.path(), "terraform_data.r", "id"), id);
 }

@@ -56,6 +56,37 @@ pub struct PlanArgs {
     /// Plan to destroy everything the state records.
     #[arg(long)]
     destroy: bool,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// How to show a plan.
+#[derive(Args, Debug, Default, Clone, Copy)]
+pub struct OutputArgs {
+    /// Machine-readable events, one JSON object per line.
+    #[arg(long, conflicts_with_all = ["markdown", "compact"])]
+    pub json: bool,
+    /// Markdown for a pull-request comment.
+    #[arg(long, conflicts_with = "compact")]
+    pub markdown: bool,
+    /// One line per resource.
+    #[arg(long)]
+    pub compact: bool,
+}
+
+/// Prints a plan the way the flags ask.
+pub fn print_plan(env: &Env, plan: &Plan, out: OutputArgs) {
+    if out.json {
+        for e in drinfra::render::events::plan(plan) {
+            println!("{e}");
+        }
+    } else if out.markdown {
+        print!("{}", drinfra::render::plan_markdown::render(plan, drinfra::render::plan_markdown::BUDGET));
+    } else if out.compact {
+        print!("{}", plan_render::render_compact(plan, env.style));
+    } else {
+        print!("{}", plan_render::render(plan, env.style));
+    }
 }
 
 #[derive(Args)]
@@ -67,6 +98,9 @@ pub struct ApplyArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     auto_approve: bool,
+    /// Machine-readable events, one JSON object per line.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -230,7 +264,10 @@ pub fn run_plan(env: &Env, a: PlanArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     s.release();
-    print!("{}", plan_render::render(&plan, env.style));
+    if a.output.json {
+        println!("{}", drinfra::render::events::version());
+    }
+    print_plan(env, &plan, a.output);
     if let Some(out) = &a.out {
         write_plan(out, &plan)?;
         println!("\nSaved the plan to {}. To apply it: drinfra apply {}", out.display(), out.display());
@@ -291,10 +328,10 @@ async fn interrupted() {
     }
 }
 
-fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common: &CommonArgs, rt: &tokio::runtime::Runtime, providers: &Providers) -> anyhow::Result<ExitCode> {
+fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common: &CommonArgs, rt: &tokio::runtime::Runtime, providers: &Providers, json: bool) -> anyhow::Result<ExitCode> {
     let parallelism = common.parallelism;
     let total = apply::steps(plan).len();
-    let mut progress = Progress::new(std::io::stdout().is_terminal(), total);
+    let mut progress = Progress::new(std::io::stdout().is_terminal() && !json, total);
     let report = rt.block_on(apply::apply(
         plan,
         &s.stack.config,
@@ -304,13 +341,23 @@ fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common
         prior,
         providers,
         &ApplyOptions { parallelism },
-        &mut |e| progress.event(&e),
+        &mut |e| {
+            if json {
+                println!("{}", drinfra::render::events::apply(&e));
+            } else {
+                progress.event(&e)
+            }
+        },
         interrupted(),
     ))?;
     progress.finish();
     s.release();
     report_requests(env, providers, common.verbose);
     show_diags(env, &s.stack.config.sources, &report.diags);
+    if json {
+        println!("{}", drinfra::render::events::apply_summary(&report));
+        return Ok(if report.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) });
+    }
     let (mut added, mut changed, mut destroyed) = (0, 0, 0);
     for step in &report.done {
         match step.kind {
@@ -364,7 +411,7 @@ pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{}: the saved plan {} is stale: {why}.\nNothing was changed. Make a new plan with `drinfra plan --out {}`.", env.style.red_bold("error"), file.display(), file.display());
             return Ok(ExitCode::from(1));
         }
-        return execute(env, &mut s, &plan, prior, &a.common, &rt, &providers);
+        return execute(env, &mut s, &plan, prior, &a.common, &rt, &providers, a.json);
     }
     let mut s = match open_session(env, &a.common, "apply", true)? {
         Ok(s) => s,
@@ -378,7 +425,10 @@ pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    print!("{}", plan_render::render(&plan, env.style));
+    if a.json {
+        println!("{}", drinfra::render::events::version());
+    }
+    print_plan(env, &plan, OutputArgs { json: a.json, ..OutputArgs::default() });
     if !plan.has_changes() {
         return Ok(ExitCode::SUCCESS);
     }
@@ -386,7 +436,7 @@ pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
         println!("\nApply cancelled.");
         return Ok(ExitCode::from(1));
     }
-    execute(env, &mut s, &plan, prior, &a.common, &rt, &providers)
+    execute(env, &mut s, &plan, prior, &a.common, &rt, &providers, a.json)
 }
 
 pub fn run_destroy(env: &Env, a: DestroyArgs) -> anyhow::Result<ExitCode> {
@@ -411,5 +461,5 @@ pub fn run_destroy(env: &Env, a: DestroyArgs) -> anyhow::Result<ExitCode> {
         println!("\nDestroy cancelled.");
         return Ok(ExitCode::from(1));
     }
-    execute(env, &mut s, &plan, prior, &a.common, &rt, &providers)
+    execute(env, &mut s, &plan, prior, &a.common, &rt, &providers, false)
 }

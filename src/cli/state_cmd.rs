@@ -49,6 +49,15 @@ pub struct OutputArgs {
 pub struct ShowArgs {
     /// A saved plan file; without it, the current state.
     plan_file: Option<PathBuf>,
+    /// Terraform's JSON (plan format 1.2, or state format 1.0).
+    #[arg(long, conflicts_with_all = ["markdown", "compact"])]
+    json: bool,
+    /// Markdown for a pull-request comment (plans only).
+    #[arg(long, conflicts_with = "compact")]
+    markdown: bool,
+    /// One line per resource (plans only).
+    #[arg(long)]
+    compact: bool,
 }
 
 #[derive(Args)]
@@ -210,7 +219,13 @@ pub fn run_output(env: &Env, a: OutputArgs) -> anyhow::Result<ExitCode> {
 pub fn run_show(env: &Env, a: ShowArgs) -> anyhow::Result<ExitCode> {
     if let Some(f) = a.plan_file {
         let plan = read_plan(&f)?;
-        print!("{}", plan_render::render(&plan, env.style));
+        if a.json {
+            let (config, _) = drinfra::config::load(&env.dir);
+            let cfg = (!config.modules.is_empty() && !config.root().files.is_empty()).then_some(&config);
+            println!("{}", serde_json::to_string(&drinfra::render::plan_json::plan(&plan, plan.prior_state.as_ref(), cfg))?);
+        } else {
+            super::engine::print_plan(env, &plan, super::engine::OutputArgs { json: false, markdown: a.markdown, compact: a.compact });
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let b = match backend(env)? {
@@ -218,6 +233,10 @@ pub fn run_show(env: &Env, a: ShowArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let state = load(b.as_ref())?;
+    if a.json {
+        println!("{}", serde_json::to_string(&drinfra::render::plan_json::state(&state))?);
+        return Ok(ExitCode::SUCCESS);
+    }
     if state.resources.is_empty() && state.outputs.is_empty() {
         println!("The state is empty.");
     }

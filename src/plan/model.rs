@@ -134,6 +134,9 @@ pub struct Plan {
     /// Objects `import` blocks bring under management (recorded by apply).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub imports: Vec<crate::state::ResourceState>,
+    /// The state the plan was made against (for `prior_state` in JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior_state: Option<crate::state::State>,
     /// The refreshed state, written as is by a refresh-only apply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refreshed: Option<crate::state::State>,

@@ -288,6 +288,7 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         destroy: opts.destroy,
         refresh_only: opts.refresh_only,
         imports: vec![],
+        prior_state: prior.cloned(),
         refreshed: None,
     };
     if opts.refresh_only {

@@ -2,7 +2,11 @@
 //! and JSON. It turns engine values (diagnostics, plans, values) into text.
 
 pub mod diagnostics;
+pub mod events;
 pub mod plan;
+pub mod plan_json;
+pub mod plan_markdown;
 pub mod progress;
+pub mod risk;
 pub mod style;
 pub mod value;

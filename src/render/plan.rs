@@ -140,6 +140,10 @@ fn resource_diff(c: &ResourceChange, style: Style) -> String {
             (Action::Delete, None, _) => None,
             (_, None, Some(a)) => Some(("+", format!("{name:<width$} = {}", value_text(a, 6)))),
             (_, Some(b), None) if c.action != Action::Create => Some(("-", format!("{name:<width$} = {} -> null", value_text(b, 6)))),
+            (_, Some(Value::String(bs)), Some(Value::String(as_))) if bs != as_ && (bs.contains('\n') || as_.contains('\n') || looks_json(bs) && looks_json(as_)) => {
+                Some(("~", format!("{name:<width$} = {}", line_diff(bs, as_, 8))))
+            }
+            (_, Some(b @ (Value::Object(_) | Value::Map(_))), Some(a @ (Value::Object(_) | Value::Map(_)))) if !same(b, a) => Some(("~", format!("{name:<width$} = {}", nested_diff(b, a, 6, style)))),
             (_, Some(b), Some(a)) if !same(b, a) => Some(("~", format!("{name:<width$} = {} -> {}", value_text(b, 6), value_text(a, 6)))),
             (_, Some(_), Some(_)) => {
                 hidden += 1;
@@ -159,6 +163,73 @@ fn resource_diff(c: &ResourceChange, style: Style) -> String {
     if hidden > 0 {
         out.push_str(&format!("        # ({hidden} unchanged attribute{} hidden)\n", if hidden == 1 { "" } else { "s" }));
     }
+    out
+}
+
+/// An object change shown key by key, as Terraform does.
+fn nested_diff(before: &Value, after: &Value, indent: usize, style: Style) -> String {
+    let (b, a) = (before.as_mapping().cloned().unwrap_or_default(), after.as_mapping().cloned().unwrap_or_default());
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let width = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
+    let pad = " ".repeat(indent + 4);
+    let mut out = String::from("{\n");
+    let mut hidden = 0;
+    for k in keys {
+        let (bv, av) = (b.get(k).filter(|v| !v.is_null()), a.get(k).filter(|v| !v.is_null()));
+        let line = match (bv, av) {
+            (None, Some(x)) => Some((Action::Create, "+", format!("{k:<width$} = {}", value_text(x, indent + 4)))),
+            (Some(x), None) => Some((Action::Delete, "-", format!("{k:<width$} = {} -> null", value_text(x, indent + 4)))),
+            (Some(x), Some(y)) if same(x, y) => {
+                hidden += 1;
+                None
+            }
+            (Some(Value::String(xs)), Some(Value::String(ys))) if xs.contains('\n') || ys.contains('\n') || looks_json(xs) && looks_json(ys) => Some((Action::Update, "~", format!("{k:<width$} = {}", line_diff(xs, ys, indent + 8)))),
+            (Some(x @ (Value::Object(_) | Value::Map(_))), Some(y @ (Value::Object(_) | Value::Map(_)))) => Some((Action::Update, "~", format!("{k:<width$} = {}", nested_diff(x, y, indent + 4, style)))),
+            (Some(x), Some(y)) => Some((Action::Update, "~", format!("{k:<width$} = {} -> {}", value_text(x, indent + 4), value_text(y, indent + 4)))),
+            (None, None) => None,
+        };
+        if let Some((act, sym, text)) = line {
+            out.push_str(&format!("{pad}{} {text}\n", paint(style, act, sym)));
+        }
+    }
+    if hidden > 0 {
+        out.push_str(&format!("{pad}  # ({hidden} unchanged element{} hidden)\n", if hidden == 1 { "" } else { "s" }));
+    }
+    out.push_str(&format!("{}}}", " ".repeat(indent + 2)));
+    out
+}
+
+fn looks_json(s: &str) -> bool {
+    let t = s.trim_start();
+    (t.starts_with('{') || t.starts_with('[')) && serde_json::from_str::<serde_json::Value>(s).is_ok()
+}
+
+/// Multi-line and JSON strings are diffed line by line, not as two blobs.
+pub fn line_diff(before: &str, after: &str, indent: usize) -> String {
+    let pretty = |s: &str| -> String {
+        if looks_json(s) {
+            serde_json::from_str::<serde_json::Value>(s).ok().and_then(|j| serde_json::to_string_pretty(&j).ok()).unwrap_or_else(|| s.to_string())
+        } else {
+            s.to_string()
+        }
+    };
+    let (b, a) = (pretty(before), pretty(after));
+    let pad = " ".repeat(indent);
+    let mut out = String::from("<<-EOT\n");
+    for change in similar::TextDiff::from_lines(&b, &a).iter_all_changes() {
+        let sign = match change.tag() {
+            similar::ChangeTag::Delete => "- ",
+            similar::ChangeTag::Insert => "+ ",
+            similar::ChangeTag::Equal => "  ",
+        };
+        out.push_str(&format!("{pad}{sign}{}", change.value()));
+        if !change.value().ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!("{}EOT", " ".repeat(indent.saturating_sub(2))));
     out
 }
 
@@ -183,6 +254,29 @@ fn output_line(o: &OutputChange, style: Style) -> Option<String> {
     }
 }
 
+/// One line per changed resource (`--compact`).
+pub fn render_compact(plan: &Plan, style: Style) -> String {
+    let mut out = String::new();
+    for c in plan.changes.iter().filter(|c| c.action != Action::NoOp || c.previous_address.is_some()) {
+        let before = attrs(c.before.as_ref());
+        let after = attrs(c.after.as_ref());
+        let mut changed: Vec<&String> = before.keys().chain(after.keys()).filter(|k| !same(before.get(*k).unwrap_or(&Value::Null), after.get(*k).unwrap_or(&Value::Null))).collect();
+        changed.sort();
+        changed.dedup();
+        let what = match c.action {
+            Action::NoOp => format!("moved from {}", c.previous_address.clone().unwrap_or_default()),
+            Action::Update => format!("update: {}", changed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+            Action::Create => "create".into(),
+            Action::Delete => "destroy".into(),
+            _ => format!("replace ({})", c.replace_paths.iter().map(|p| p.join(".")).collect::<Vec<_>>().join(", ")),
+        };
+        out.push_str(&format!("{:>3} {} ({what})\n", paint(style, c.action, symbol(c.action)), c.address));
+    }
+    let (a, ch, d) = plan.counts();
+    out.push_str(&format!("Plan: {a} to add, {ch} to change, {d} to destroy.\n"));
+    out
+}
+
 /// The whole human plan.
 pub fn render(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
@@ -200,13 +294,20 @@ pub fn render(plan: &Plan, style: Style) -> String {
         out.push_str("No changes. Your infrastructure matches the configuration.\n");
         return out;
     }
-    // Summary first: counts, then anything destructive by name.
-    let destructive: Vec<&ResourceChange> = plan.actions().filter(|c| c.action.deletes()).collect();
+    if !plan.has_resource_changes() && plan.imports.is_empty() {
+        let what = if moved.is_empty() { "output values" } else { "moves and output values" };
+        out.push_str(&format!("Only {what} change: no resource is created, updated or destroyed (exit code 0 with --detailed-exitcode).\n\n"));
+    }
+    // Summary first: counts, per type, then anything risky by name.
     out.push_str(&style.bold(&format!("Summary: {add} to add, {change} to change, {destroy} to destroy{}.\n", if moved.is_empty() { String::new() } else { format!(", {} moved", moved.len()) })));
-    if !destructive.is_empty() {
-        out.push_str(&style.red_bold("Destructive changes:\n"));
-        for c in &destructive {
-            out.push_str(&format!("  {} {} ({})\n", paint(style, c.action, symbol(c.action)), c.address, if c.action == Action::Delete { "destroy" } else { "replace" }));
+    for (ty, a, c, d) in super::risk::by_type(plan) {
+        out.push_str(&format!("  {ty}: {}\n", [(a, "add"), (c, "change"), (d, "destroy")].iter().filter(|(n, _)| *n > 0).map(|(n, w)| format!("{n} to {w}")).collect::<Vec<_>>().join(", ")));
+    }
+    let risks = super::risk::risks(plan);
+    if !risks.is_empty() {
+        out.push_str(&style.red_bold("Destructive and data-affecting changes:\n"));
+        for r in &risks {
+            out.push_str(&format!("  {} {}: {}\n", paint(style, r.change.action, symbol(r.change.action)), r.change.address, r.why));
         }
     }
     out.push('\n');

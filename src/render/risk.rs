@@ -1,0 +1,56 @@
+//! What reviewers must not miss: destructive and data-affecting changes.
+
+use crate::plan::{Action, Plan, ResourceChange};
+
+/// Types whose objects hold data that a replacement or delete loses.
+pub const STATEFUL: &[&str] = &["azurerm_postgresql_flexible_server", "azurerm_redis_cache", "azurerm_storage_account", "azurerm_kubernetes_cluster"];
+
+/// One risky change and why it is risky.
+pub struct Risk<'a> {
+    pub change: &'a ResourceChange,
+    pub why: String,
+}
+
+pub fn risks(plan: &Plan) -> Vec<Risk<'_>> {
+    let mut out = Vec::new();
+    for c in plan.actions() {
+        let stateful = STATEFUL.contains(&c.ty.as_str());
+        let why = match c.action {
+            Action::Delete if stateful => Some("destroys a stateful resource: its data is lost".to_string()),
+            Action::Delete => Some("destroys".to_string()),
+            a if a.is_replace() && stateful => Some(format!("replaces a stateful resource (data is not carried over){}", forced_by(c))),
+            a if a.is_replace() => Some(format!("replaces{}", forced_by(c))),
+            _ => c.notes.iter().find(|n| n.contains("promot") || n.contains("failover") || n.contains("rotation")).cloned(),
+        };
+        if let Some(why) = why {
+            out.push(Risk { change: c, why });
+        }
+    }
+    out
+}
+
+fn forced_by(c: &ResourceChange) -> String {
+    if c.replace_paths.is_empty() {
+        return String::new();
+    }
+    let paths: Vec<String> = c.replace_paths.iter().map(|p| p.join(".")).collect();
+    format!(": {} forces replacement", paths.join(", "))
+}
+
+/// Counts per resource type: (type, add, change, destroy).
+pub fn by_type(plan: &Plan) -> Vec<(String, usize, usize, usize)> {
+    let mut m: std::collections::BTreeMap<String, (usize, usize, usize)> = std::collections::BTreeMap::new();
+    for c in plan.actions() {
+        let e = m.entry(c.ty.clone()).or_default();
+        if c.action.creates() {
+            e.0 += 1;
+        }
+        if c.action == Action::Update {
+            e.1 += 1;
+        }
+        if c.action.deletes() {
+            e.2 += 1;
+        }
+    }
+    m.into_iter().map(|(t, (a, c, d))| (t, a, c, d)).collect()
+}
