@@ -3,6 +3,7 @@
 
 pub mod diag;
 pub mod emulator;
+pub mod failover;
 pub mod graph;
 pub mod lang;
 pub mod plan;

@@ -104,6 +104,22 @@ pub fn steps(plan: &Plan) -> Dag<StepId> {
         }
     };
     let delete_step = |c: &ResourceChange| c.action.deletes().then(|| StepId { address: c.address.clone(), kind: StepKind::Delete });
+    // Failover phases: every step of a phase waits for all of the previous.
+    if !plan.phases.is_empty() {
+        let mut by_phase: std::collections::BTreeMap<u8, Vec<StepId>> = std::collections::BTreeMap::new();
+        for c in plan.actions() {
+            let p = plan.phases.get(&c.address).copied().unwrap_or(1);
+            by_phase.entry(p).or_default().extend(write_step(c).into_iter().chain(delete_step(c)));
+        }
+        let phases: Vec<&Vec<StepId>> = by_phase.values().collect();
+        for w in phases.windows(2) {
+            for later in w[1] {
+                for earlier in w[0] {
+                    g.depend(later.clone(), earlier.clone());
+                }
+            }
+        }
+    }
     for c in plan.actions() {
         let w = write_step(c);
         let d = delete_step(c);

@@ -236,7 +236,17 @@ pub fn report_requests(env: &Env, providers: &Providers, verbose: bool) {
 fn make_plan(env: &Env, s: &Session, common: &CommonArgs, destroy: bool, rt: &tokio::runtime::Runtime, providers: &Providers) -> anyhow::Result<Result<(Plan, Option<State>), ExitCode>> {
     let prior = s.backend.load()?;
     cloud_banner(env, s, providers);
-    let opts = PlanOptions { destroy, refresh_only: common.refresh_only, refresh: !common.no_refresh, targets: common.targets.clone(), parallelism: common.parallelism };
+    let failover = match drinfra::failover::views(&s.stack.config, prior.as_ref()) {
+        Ok(v) => v,
+        Err(d) => {
+            let mut ds = Diagnostics::default();
+            ds.push(d);
+            show_diags(env, &s.stack.config.sources, &ds);
+            eprintln!("\nNothing was changed.");
+            return Ok(Err(ExitCode::from(1)));
+        }
+    };
+    let opts = PlanOptions { destroy, refresh_only: common.refresh_only, refresh: !common.no_refresh, targets: common.targets.clone(), parallelism: common.parallelism, failover, phased: false };
     let (plan, diags) = rt.block_on(planner::plan(&s.stack.config, &s.stack.inputs, &env.dir, prior.as_ref(), providers, &opts));
     report_requests(env, providers, common.verbose);
     show_diags(env, &s.stack.config.sources, &diags);

@@ -183,6 +183,11 @@ impl Checker<'_> {
                     d.push(err("Invalid \"terraform\" attribute", "The only supported attribute is \"workspace\".".into(), file, r));
                 }
             }
+            "failover_group" => match name {
+                Some(n) if self.config.root().failover_groups.contains_key(n) && std::ptr::eq(m, self.config.root()) => {}
+                Some(n) if std::ptr::eq(m, self.config.root()) => d.push(err("Reference to undeclared failover group", format!("No failover_group {n:?} is declared."), file, r)),
+                _ => d.push(err("Invalid failover_group reference", "failover_group.NAME is available in the root module; pass roles to modules as variables.".into(), file, r)),
+            },
             "self" => d.push(err("Invalid \"self\" reference", "The \"self\" object is only available in provisioner and connection blocks, which drinfra does not support.".into(), file, r)),
             "data" => match (r.attr(0), r.attr(1)) {
                 (Some(t), Some(n)) if m.resources.contains_key(&format!("data.{t}.{n}")) => {}

@@ -53,6 +53,16 @@ pub trait ResourceValues {
     fn get(&self, module: &ModulePath, resource: &str, key: &InstanceKey) -> Option<Value>;
 }
 
+/// The state of a failover group as evaluation sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupView {
+    pub active: String,
+    /// Whether the standby replicates from the active site.
+    pub replicating: bool,
+    /// Where traffic goes (differs from `active` after a traffic-only failover).
+    pub traffic: String,
+}
+
 /// What providers say a resource type has beyond its arguments, so that
 /// references to computed attributes (`id`, `output`) are unknown rather
 /// than missing before the first apply.
@@ -133,6 +143,8 @@ pub struct Context<'a> {
     /// unknown (validate, like `terraform validate`).
     pub require_inputs: bool,
     pub schemas: Option<&'a dyn Schemas>,
+    /// Failover groups as they stand (or as a failover wants them).
+    pub failover: BTreeMap<String, GroupView>,
     cache: RefCell<HashMap<Node, Value>>,
     expansions: RefCell<HashMap<(ModulePath, String), Vec<(InstanceKey, Value)>>>,
     stack: RefCell<Vec<(Node, Option<Span>)>>,
@@ -165,6 +177,7 @@ impl<'a> Context<'a> {
             resource_values,
             require_inputs: true,
             schemas: None,
+            failover: BTreeMap::new(),
             cache: RefCell::default(),
             expansions: RefCell::default(),
             stack: RefCell::default(),
@@ -560,6 +573,22 @@ impl<'a> Context<'a> {
                 "path" => {
                     let a = name.unwrap_or_default();
                     objects.entry("path".into()).or_default().insert(a.clone(), self.path_value(p, &a));
+                }
+                "failover_group" => {
+                    let Some(n) = name else { ok = false; continue };
+                    let Some(g) = self.config.root().failover_groups.get(&n) else { ok = false; continue };
+                    let view = self.failover.get(&n).cloned().unwrap_or(GroupView { active: g.active.clone(), replicating: true, traffic: g.active.clone() });
+                    let role = |site: &str, active: &str| Value::String(if site == active { "active" } else { "standby" }.into());
+                    let obj = Value::Object(BTreeMap::from([
+                        ("name".to_string(), Value::String(n.clone())),
+                        ("sites".to_string(), Value::List(g.sites.iter().map(|s| Value::String(s.clone())).collect())),
+                        ("active".to_string(), Value::String(view.active.clone())),
+                        ("standby".to_string(), Value::List(g.sites.iter().filter(|s| **s != view.active).map(|s| Value::String(s.clone())).collect())),
+                        ("roles".to_string(), Value::Map(g.sites.iter().map(|s| (s.clone(), role(s, &view.active))).collect())),
+                        ("traffic_roles".to_string(), Value::Map(g.sites.iter().map(|s| (s.clone(), role(s, &view.traffic))).collect())),
+                        ("replicating".to_string(), Value::Bool(view.replicating)),
+                    ]));
+                    objects.entry("failover_group".into()).or_default().insert(n, obj);
                 }
                 "terraform" | "drinfra" => {
                     objects.entry(r.root.clone()).or_default().insert("workspace".into(), Value::String("default".into()));

@@ -260,6 +260,41 @@ impl Loader {
                 }
                 self.decode_settings(file, b, &mut m.settings);
             }
+            "failover_group" => {
+                let Some(l) = self.labels(file, b, &["name"]) else { return };
+                self.check_body(file, &b.body, &["sites", "active", "description"], &[], "failover_group");
+                let sites: Vec<String> = match self.attr(&b.body, "sites").and_then(|a| self.literal(file, a, &Type::List(Box::new(Type::String)))) {
+                    Some(Value::List(xs)) => xs.into_iter().filter_map(|x| if let Value::String(s) = x { Some(s) } else { None }).collect(),
+                    _ => {
+                        self.diags.push(err("Missing required argument", "A failover_group needs sites = [\"site-a\", \"site-b\"].", span.clone()));
+                        return;
+                    }
+                };
+                let Some(active_attr) = self.attr(&b.body, "active") else {
+                    self.diags.push(err("Missing required argument", "A failover_group needs active = one of its sites.", span.clone()));
+                    return;
+                };
+                let active_span = span_of(file, &active_attr.value);
+                let active = match self.literal(file, active_attr, &Type::String) {
+                    Some(Value::String(s)) => s,
+                    _ => return,
+                };
+                if sites.len() < 2 {
+                    self.diags.push(err("Invalid failover group", "A failover group needs at least two sites.", span.clone()));
+                    return;
+                }
+                if !sites.contains(&active) {
+                    self.diags.push(err("Invalid active site", format!("{active:?} is not one of the group's sites ({}).", sites.join(", ")), active_span));
+                    return;
+                }
+                let description = self.literal_string(file, &b.body, "description");
+                if m.failover_groups.contains_key(&l[0]) {
+                    let prev = m.failover_groups[&l[0]].span.clone();
+                    self.duplicate("failover group", &l[0], &prev, span);
+                } else {
+                    m.failover_groups.insert(l[0].clone(), FailoverGroup { name: l[0].clone(), span, sites, active, active_span, description });
+                }
+            }
             "check" | "removed" | "ephemeral" => self.diags.push(err(
                 "Unsupported block type",
                 format!("drinfra does not support {kind} blocks yet."),

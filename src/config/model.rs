@@ -158,6 +158,18 @@ pub struct BackendBlock {
     pub body: BodyExpr,
 }
 
+/// `failover_group "NAME" { sites = [...], active = "..." }`: a pair (or
+/// more) of sites and which one is active; modules read each site's role.
+#[derive(Debug, Clone)]
+pub struct FailoverGroup {
+    pub name: String,
+    pub span: Span,
+    pub sites: Vec<String>,
+    pub active: String,
+    pub active_span: Span,
+    pub description: Option<String>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub backend: Option<BackendBlock>,
@@ -179,6 +191,7 @@ pub struct Module {
     pub imports: Vec<Import>,
     pub providers: Vec<ProviderBlock>,
     pub settings: Settings,
+    pub failover_groups: BTreeMap<String, FailoverGroup>,
 }
 
 /// A whole configuration: the root module (index 0) and every module it

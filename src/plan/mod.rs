@@ -3,6 +3,7 @@
 
 pub mod deps;
 pub mod model;
+pub mod phases;
 pub mod planner;
 
 pub use model::*;

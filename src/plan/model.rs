@@ -134,6 +134,13 @@ pub struct Plan {
     /// Objects `import` blocks bring under management (recorded by apply).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub imports: Vec<crate::state::ResourceState>,
+    /// Failover phase of each change (data, capacity, traffic, clean-up):
+    /// a phase starts only when the one before it is done.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub phases: BTreeMap<String, u8>,
+    /// The failover groups (active, replicating, traffic) the plan assumed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub failover: BTreeMap<String, (String, bool, String)>,
     /// The state the plan was made against (for `prior_state` in JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prior_state: Option<crate::state::State>,

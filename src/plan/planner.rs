@@ -28,11 +28,15 @@ pub struct PlanOptions {
     /// Limit the plan to these addresses and what they depend on.
     pub targets: Vec<String>,
     pub parallelism: usize,
+    /// Failover groups as evaluation should see them.
+    pub failover: BTreeMap<String, crate::config::evaluate::GroupView>,
+    /// Order the changes in failover phases (data, capacity, traffic, clean-up).
+    pub phased: bool,
 }
 
 impl Default for PlanOptions {
     fn default() -> Self {
-        PlanOptions { destroy: false, refresh_only: false, refresh: true, targets: vec![], parallelism: 10 }
+        PlanOptions { destroy: false, refresh_only: false, refresh: true, targets: vec![], parallelism: 10, failover: BTreeMap::new(), phased: false }
     }
 }
 
@@ -288,6 +292,8 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         destroy: opts.destroy,
         refresh_only: opts.refresh_only,
         imports: vec![],
+        phases: BTreeMap::new(),
+        failover: BTreeMap::new(),
         prior_state: prior.cloned(),
         refreshed: None,
     };
@@ -332,6 +338,7 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
     let mut cx = Context::new(config, inputs, cwd, Some(&known));
     cx.require_inputs = true;
     cx.schemas = Some(providers);
+    cx.failover = opts.failover.clone();
     let instances = cx.module_instances();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     // Instance addresses planned for each resource object, for dependencies.
@@ -512,6 +519,10 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         restrict_to_targets(&mut plan, &opts.targets);
     }
     plan.changes.sort_by(|a, b| a.address.cmp(&b.address));
+    if opts.phased {
+        plan.phases = crate::plan::phases::assign(&plan);
+    }
+    plan.failover = opts.failover.iter().map(|(k, v)| (k.clone(), (v.active.clone(), v.replicating, v.traffic.clone()))).collect();
     (Some(plan), diags)
 }
 

@@ -66,6 +66,8 @@ fn empty_plan() -> Plan {
         destroy: false,
         refresh_only: false,
         imports: vec![],
+        phases: Default::default(),
+        failover: Default::default(),
         prior_state: None,
         refreshed: None,
     }

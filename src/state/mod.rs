@@ -86,6 +86,30 @@ pub struct State {
     pub resources: BTreeMap<String, ResourceState>,
     #[serde(default)]
     pub outputs: BTreeMap<String, OutputState>,
+    /// Failover groups whose active site a failover recorded.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub failover_groups: BTreeMap<String, FailoverRecord>,
+}
+
+/// Who moved a failover group where, when and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailoverRecord {
+    pub active: String,
+    /// Where traffic goes (differs from `active` after `--only traffic`).
+    pub traffic: String,
+    pub replicating: bool,
+    /// `complete`, or `in_progress` while a failover runs (a re-run resumes).
+    pub status: String,
+    pub target: String,
+    pub since: String,
+    pub by: String,
+    #[serde(default)]
+    pub reason: String,
+    /// Objects a region outage kept from being changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deferred: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<String>,
 }
 
 impl State {
@@ -98,6 +122,7 @@ impl State {
             serial: 0,
             resources: BTreeMap::new(),
             outputs: BTreeMap::new(),
+            failover_groups: BTreeMap::new(),
         }
     }
 

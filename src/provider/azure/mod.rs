@@ -180,6 +180,13 @@ impl AzureProvider {
     }
 }
 
+fn w_str(v: Option<&Value>) -> Option<&str> {
+    match v.map(|v| v.unmark().0) {
+        Some(Value::String(s)) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
 fn pool_temp_name(a: &Attrs, name: &str) -> String {
     str_of(a, "temporary_name_for_rotation").unwrap_or_else(|| format!("{}rot", &name[..name.len().min(9)]))
 }
@@ -239,7 +246,11 @@ impl Provider for AzureProvider {
             }
             let want = cfg.get(a.name).filter(|v| !v.is_null());
             let have = old.get(a.name).cloned().unwrap_or(Value::Null);
+            // A primary that has replicas reports role Primary: to "None"
+            // (not a replica) it is already what the configuration asks.
+            let primary_already = a.name == "replication_role" && matches!((w_str(want), w_str(Some(&have))), (Some("None"), Some("Primary")));
             match want {
+                Some(_) if primary_already => {}
                 Some(w) => {
                     if !convert::same(a, w, &have) {
                         out.insert(a.name.to_string(), convert::normalize(a, w));

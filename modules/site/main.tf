@@ -1,0 +1,102 @@
+# One site of the AI Workflow Platform: AKS with its three node pools,
+# PostgreSQL Flexible Server (primary or read replica by role), Redis
+# Premium P3 (geo-replicated from the active site), GRS storage.
+
+locals {
+  active         = var.role == "active"
+  resource_group = "rg-${var.name_prefix}-${var.site}"
+  postgres_name  = "pg-${var.name_prefix}-${var.site}"
+  redis_name     = "redis-${var.name_prefix}-${var.site}"
+  peer_postgres  = "/subscriptions/${var.subscription_id}/resourceGroups/${var.peer.resource_group}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${var.peer.postgres_name}"
+  replica        = !local.active && var.replicating
+  tags           = { platform = var.name_prefix, site = var.site, role = var.role }
+}
+
+resource "azurerm_resource_group" "site" {
+  name     = local.resource_group
+  location = var.location
+  tags     = local.tags
+}
+
+resource "azurerm_kubernetes_cluster" "aks" {
+  name                = "aks-${var.name_prefix}-${var.site}"
+  location            = azurerm_resource_group.site.location
+  resource_group_name = azurerm_resource_group.site.name
+  dns_prefix          = "aks-${var.name_prefix}-${var.site}"
+
+  default_node_pool {
+    name       = "system"
+    vm_size    = var.sizes.system_vm_size
+    node_count = 3
+  }
+
+  identity {
+    type = "SystemAssigned"
+  }
+
+  tags = local.tags
+}
+
+resource "azurerm_kubernetes_cluster_node_pool" "application" {
+  name                  = "application"
+  kubernetes_cluster_id = azurerm_kubernetes_cluster.aks.id
+  vm_size               = var.sizes.application_vm_size
+  auto_scaling_enabled  = local.active
+  min_count             = local.active ? var.sizes.application_active.min : null
+  max_count             = local.active ? var.sizes.application_active.max : null
+  node_count            = local.active ? var.sizes.application_active.max : var.sizes.application_standby
+}
+
+resource "azurerm_kubernetes_cluster_node_pool" "code_execution" {
+  name                  = "codeexec"
+  kubernetes_cluster_id = azurerm_kubernetes_cluster.aks.id
+  vm_size               = var.sizes.code_vm_size
+  auto_scaling_enabled  = local.active
+  min_count             = local.active ? var.sizes.code_active.min : null
+  max_count             = local.active ? var.sizes.code_active.max : null
+  node_count            = local.active ? var.sizes.code_active.max : var.sizes.code_standby
+}
+
+resource "azurerm_postgresql_flexible_server" "db" {
+  name                   = local.postgres_name
+  location               = azurerm_resource_group.site.location
+  resource_group_name    = azurerm_resource_group.site.name
+  version                = "16"
+  sku_name               = "GP_Standard_D8ds_v5"
+  storage_mb             = 1048576
+  administrator_login    = local.replica ? null : "pgadmin"
+  administrator_password = local.replica ? null : "change-me-in-a-secret-store"
+  backup_retention_days  = 30
+  create_mode            = local.replica ? "Replica" : "Default"
+  source_server_id       = local.replica ? local.peer_postgres : null
+  replication_role       = local.active ? "None" : null
+
+  high_availability {
+    mode = "ZoneRedundant"
+  }
+
+  tags = local.tags
+}
+
+resource "azurerm_redis_cache" "cache" {
+  name                = local.redis_name
+  location            = azurerm_resource_group.site.location
+  resource_group_name = azurerm_resource_group.site.name
+  capacity            = 3
+  family              = "P"
+  sku_name            = "Premium"
+  minimum_tls_version = "1.2"
+  tags                = local.tags
+}
+
+resource "azurerm_storage_account" "data" {
+  name                            = replace("st${var.name_prefix}${var.site}", "-", "")
+  location                        = azurerm_resource_group.site.location
+  resource_group_name             = azurerm_resource_group.site.name
+  account_tier                    = "Standard"
+  account_replication_type        = "GRS"
+  access_tier                     = "Hot"
+  min_tls_version                 = "TLS1_2"
+  allow_nested_items_to_be_public = false
+  tags                            = local.tags
+}

@@ -1,0 +1,53 @@
+variable "site" {
+  description = "The site's name (its key in the failover group), e.g. eastus."
+  type        = string
+}
+
+variable "location" {
+  type = string
+}
+
+variable "role" {
+  description = "active or standby, from the failover group."
+  type        = string
+  validation {
+    condition     = contains(["active", "standby"], var.role)
+    error_message = "role must be active or standby."
+  }
+}
+
+variable "replicating" {
+  description = "Whether the standby replicates from the active site (false after a failover, until failback re-seeds it)."
+  type        = bool
+}
+
+variable "name_prefix" {
+  type = string
+}
+
+variable "subscription_id" {
+  type = string
+}
+
+variable "peer" {
+  description = "The other site of the pair: names used to build its resource ids."
+  type = object({
+    site           = string
+    resource_group = string
+    postgres_name  = string
+    redis_name     = string
+  })
+}
+
+variable "sizes" {
+  description = "Node counts per role, from the DR plan."
+  type = object({
+    system_vm_size      = string
+    application_vm_size = string
+    code_vm_size        = string
+    application_active  = object({ min = number, max = number })
+    application_standby = number
+    code_active         = object({ min = number, max = number })
+    code_standby        = number
+  })
+}

@@ -1,0 +1,67 @@
+//! Failover as a stack swap: failover groups name the sites of a pair and
+//! the active one; a failover plans the configuration as if another site
+//! were active and runs it in phases. This module holds the rules that
+//! keep pipelines and people from undoing a failover by accident.
+
+use std::collections::BTreeMap;
+
+use crate::config::Config;
+use crate::config::evaluate::GroupView;
+use crate::diag::Diagnostic;
+use crate::state::{FailoverRecord, State};
+
+/// How each failover group stands: the configuration, checked against what
+/// a failover recorded. A configuration that still names the old active
+/// site after a failover is an error, never a silent failback.
+pub fn views(config: &Config, state: Option<&State>) -> Result<BTreeMap<String, GroupView>, Diagnostic> {
+    let mut out = BTreeMap::new();
+    for (name, g) in &config.root().failover_groups {
+        let rec = state.and_then(|s| s.failover_groups.get(name));
+        let view = match rec {
+            None => GroupView { active: g.active.clone(), replicating: true, traffic: g.active.clone() },
+            Some(r) if r.status == "in_progress" => {
+                return Err(Diagnostic::error(format!("A failover of group {name:?} to {:?} is in progress", r.target))
+                    .with_detail(format!("It was started {} by {}{}. Run `drinfra failover {name} --to {}` again to finish it before anything else changes this stack.", r.since, r.by, if r.reason.is_empty() { String::new() } else { format!(" ({})", r.reason) }, r.target))
+                    .at(Some(g.span.clone())));
+            }
+            Some(r) if r.active != g.active => {
+                return Err(Diagnostic::error(format!("Failover group {name:?}: {:?} is active, but the configuration names {:?}", r.active, g.active))
+                    .with_detail(format!(
+                        "A failover made {:?} the active site on {} ({}{}). Applying this configuration would silently fail back, so drinfra stops. Either:\n  1. update the configuration to active = {:?} (the failover stands), or\n  2. run `drinfra failback {name}` to return to {:?} in order (re-seed the old primary, wait for replication, swap back).",
+                        r.active, r.since, r.by, if r.reason.is_empty() { String::new() } else { format!(": {}", r.reason) }, r.active, g.active
+                    ))
+                    .at(Some(g.active_span.clone())));
+            }
+            Some(r) => GroupView { active: r.active.clone(), replicating: r.replicating, traffic: r.traffic.clone() },
+        };
+        out.insert(name.clone(), view);
+    }
+    Ok(out)
+}
+
+/// The record of a finished (or started) failover.
+pub fn record(previous: Option<&FailoverRecord>, view: &GroupView, status: &str, by: &str, reason: &str, deferred: Vec<String>) -> FailoverRecord {
+    let mut history = previous.map(|p| p.history.clone()).unwrap_or_default();
+    let now = crate::timefmt::now();
+    if status == "complete" {
+        history.push(format!("{now} {by}: active {} (traffic {}), replicating {}{}", view.active, view.traffic, view.replicating, if reason.is_empty() { String::new() } else { format!(": {reason}") }));
+    }
+    FailoverRecord {
+        active: if status == "complete" { view.active.clone() } else { previous.map(|p| p.active.clone()).unwrap_or_default() },
+        traffic: view.traffic.clone(),
+        replicating: view.replicating,
+        status: status.into(),
+        target: view.active.clone(),
+        since: now,
+        by: by.into(),
+        reason: reason.into(),
+        deferred,
+        history,
+    }
+}
+
+/// Whether an apply failure means "unreachable now" (a region outage),
+/// which a failover defers rather than fails.
+pub fn unreachable(error: &str) -> bool {
+    ["ServiceUnavailable", "GatewayTimeout", "RegionUnavailable", "Transport"].iter().any(|c| error.contains(c))
+}

@@ -1,0 +1,117 @@
+# The AI Workflow Platform of the DR plan: primary site in eastus, hot
+# standby in westeurope (scaled down while standby, production size when
+# active), and the edge. Failing over swaps the failover group's active
+# site; everything that depends on the roles changes in one plan.
+
+drinfra {
+  backend "local" {
+    path = "../../state/platform.tfstate"
+  }
+}
+
+provider "azurerm" {
+  features { }
+  # With no subscription configured, drinfra runs the emulator embedded,
+  # with its data here (shared by every stack that points at it).
+  emulator_data_dir = "../../state/emulator"
+}
+
+variable "subscription_id" {
+  description = "Subscription of both sites (the emulator's by default)."
+  type        = string
+  default     = "00000000-0000-0000-0000-000000000001"
+}
+
+failover_group "platform" {
+  description = "AI Workflow Platform: Tier 4 hot standby, RTO < 90 min, RPO < 15 min"
+  sites       = ["eastus", "westeurope"]
+  active      = "eastus"
+}
+
+locals {
+  prefix = "aiwf"
+  sizes = {
+    system_vm_size      = "Standard_D4s_v5"
+    application_vm_size = "Standard_D8s_v5"
+    code_vm_size        = "Standard_D8s_v5"
+    application_active  = { min = 5, max = 20 }
+    application_standby = 3
+    code_active         = { min = 3, max = 15 }
+    code_standby        = 2
+  }
+  peer_of = { eastus = "westeurope", westeurope = "eastus" }
+  peers = { for site, other in local.peer_of : site => {
+    site           = other
+    resource_group = "rg-${local.prefix}-${other}"
+    postgres_name  = "pg-${local.prefix}-${other}"
+    redis_name     = "redis-${local.prefix}-${other}"
+  } }
+}
+
+module "eastus" {
+  source          = "../../modules/site"
+  site            = "eastus"
+  location        = "eastus"
+  role            = failover_group.platform.roles["eastus"]
+  replicating     = failover_group.platform.replicating
+  name_prefix     = local.prefix
+  subscription_id = var.subscription_id
+  peer            = local.peers["eastus"]
+  sizes           = local.sizes
+}
+
+module "westeurope" {
+  source          = "../../modules/site"
+  site            = "westeurope"
+  location        = "westeurope"
+  role            = failover_group.platform.roles["westeurope"]
+  replicating     = failover_group.platform.replicating
+  name_prefix     = local.prefix
+  subscription_id = var.subscription_id
+  peer            = local.peers["westeurope"]
+  sizes           = local.sizes
+  # The replica and the cache link need the primary's objects first.
+  depends_on = [module.eastus]
+}
+
+locals {
+  sites   = { eastus = module.eastus, westeurope = module.westeurope }
+  active  = local.sites[failover_group.platform.active]
+  standby = local.sites[failover_group.platform.standby[0]]
+}
+
+# The active site's cache replicates to the standby's while the pair
+# replicates (not after a failover, until failback re-seeds it).
+resource "azurerm_redis_linked_server" "geo" {
+  count                       = failover_group.platform.replicating ? 1 : 0
+  target_redis_cache_name     = local.active.redis_name
+  resource_group_name         = local.active.resource_group_name
+  linked_redis_cache_id       = local.standby.redis_id
+  linked_redis_cache_location = local.standby.location
+  server_role                 = "Secondary"
+}
+
+resource "azurerm_resource_group" "edge" {
+  name     = "rg-${local.prefix}-edge"
+  location = "eastus"
+}
+
+module "edge" {
+  source              = "../../modules/edge"
+  name_prefix         = local.prefix
+  resource_group_name = azurerm_resource_group.edge.name
+  zone_name           = "aiwf.example.com"
+  active_origin_host  = failover_group.platform.traffic_roles["eastus"] == "active" ? module.eastus.origin_host : module.westeurope.origin_host
+  origins = {
+    eastus     = { host = module.eastus.origin_host, role = failover_group.platform.traffic_roles["eastus"] }
+    westeurope = { host = module.westeurope.origin_host, role = failover_group.platform.traffic_roles["westeurope"] }
+  }
+}
+
+output "active_site" {
+  value = failover_group.platform.active
+}
+
+output "api_endpoint" {
+  value = module.edge.endpoint
+}
