@@ -62,7 +62,7 @@ impl Harness {
         let stack = drinfra::config::open(self.dir(), &[], &[]);
         let backend = LocalBackend::new(self.dir().join("s.tfstate"));
         let prior = backend.load().unwrap();
-        let report = apply::apply(&plan, &stack.config, &stack.inputs, self.dir(), &backend, prior, &self.providers, &ApplyOptions { parallelism: 8 }, &mut |_| {}, std::future::pending()).await.unwrap();
+        let report = apply::apply(&plan, &stack.config, &stack.inputs, self.dir(), &backend, prior, &self.providers, &ApplyOptions { parallelism: 8, defer: None }, &mut |_| {}, std::future::pending()).await.unwrap();
         let failed = report.failed.iter().map(|(s, e)| format!("{s}: {e}")).collect();
         Outcome { plan, ok: report.ok(), failed }
     }
@@ -194,7 +194,7 @@ async fn impatient() -> Harness {
     client.default_poll = std::time::Duration::from_millis(20);
     client.max_retry_after = std::time::Duration::from_millis(200);
     client.max_attempts = 4;
-    let azure = drinfra::provider::azure::AzureProvider { client: Arc::new(client), subscription: c.subscription_id.clone(), cloud: "test".into(), embedded: None };
+    let azure = drinfra::provider::azure::AzureProvider { client: Arc::new(client), subscription: c.subscription_id.clone(), cloud: "test".into(), embedded: None, promote_option: Default::default() };
     let mut providers = Providers::builtin();
     providers.add(Arc::new(azure));
     Harness { providers, ..h }

@@ -68,7 +68,7 @@ resource "azurerm_postgresql_flexible_server" "db" {
   administrator_password = local.replica ? null : "change-me-in-a-secret-store"
   backup_retention_days  = 30
   create_mode            = local.replica ? "Replica" : "Default"
-  source_server_id       = local.replica ? local.peer_postgres : null
+  source_server_id       = local.replica ? var.peer_postgres_id : null
   replication_role       = local.active ? "None" : null
 
   high_availability {

@@ -39,6 +39,11 @@ variable "peer" {
   })
 }
 
+variable "peer_postgres_id" {
+  description = "The other site's database server, the source of this one's replica."
+  type        = string
+}
+
 variable "sizes" {
   description = "Node counts per role, from the DR plan."
   type = object({

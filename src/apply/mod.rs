@@ -77,6 +77,7 @@ pub struct ApplyReport {
     pub done: Vec<StepId>,
     pub failed: Vec<(StepId, String)>,
     pub skipped: Vec<StepId>,
+    pub deferred: Vec<(StepId, String)>,
     pub interrupted: bool,
     pub state: State,
     pub diags: Diagnostics,
@@ -90,11 +91,16 @@ impl ApplyReport {
 
 pub struct ApplyOptions {
     pub parallelism: usize,
+    /// Failures this accepts (an unreachable region during a failover) are
+    /// deferred: reported, not recorded, and they do not hold back what
+    /// depends on them.
+    pub defer: Option<fn(&str) -> bool>,
 }
 
 /// The steps of a plan and the order they must respect.
 pub fn steps(plan: &Plan) -> Dag<StepId> {
     let mut g: Dag<StepId> = Dag::new();
+    let mut phase_edges: Option<Vec<(u8, Vec<StepId>)>> = None;
     let by_addr: HashMap<&str, &ResourceChange> = plan.actions().map(|c| (c.address.as_str(), c)).collect();
     let write_step = |c: &ResourceChange| -> Option<StepId> {
         match c.action {
@@ -111,14 +117,11 @@ pub fn steps(plan: &Plan) -> Dag<StepId> {
             let p = plan.phases.get(&c.address).copied().unwrap_or(1);
             by_phase.entry(p).or_default().extend(write_step(c).into_iter().chain(delete_step(c)));
         }
-        let phases: Vec<&Vec<StepId>> = by_phase.values().collect();
-        for w in phases.windows(2) {
-            for later in w[1] {
-                for earlier in w[0] {
-                    g.depend(later.clone(), earlier.clone());
-                }
-            }
-        }
+        // Added after the dependency edges, and never against them: a phase
+        // edge that would close a cycle (an explicit depends_on across
+        // sites) is left out, the dependency wins.
+        let pending: Vec<(u8, Vec<StepId>)> = by_phase.into_iter().collect();
+        phase_edges = Some(pending);
     }
     for c in plan.actions() {
         let w = write_step(c);
@@ -149,6 +152,17 @@ pub fn steps(plan: &Plan) -> Dag<StepId> {
             if dc.action == Action::CreateThenDelete {
                 if let (Some(w), Some(dd)) = (&w, delete_step(dc)) {
                     g.depend(dd, w.clone());
+                }
+            }
+        }
+    }
+    if let Some(phases) = phase_edges {
+        for w in phases.windows(2) {
+            for later in &w[1].1 {
+                for earlier in &w[0].1 {
+                    if !g.ancestors(earlier).contains(&later) {
+                        g.depend(later.clone(), earlier.clone());
+                    }
                 }
             }
         }
@@ -279,6 +293,8 @@ pub async fn apply(
     }
     let mut cx = Context::new(config, inputs, cwd, Some(&known));
     cx.require_inputs = true;
+    // Evaluate as the plan did (a failover plans with another active site).
+    cx.failover = plan.failover.iter().map(|(k, (active, replicating, traffic))| (k.clone(), crate::config::evaluate::GroupView { active: active.clone(), replicating: *replicating, traffic: traffic.clone() })).collect();
 
     let graph = steps(plan);
     let changes: HashMap<String, &ResourceChange> = plan.actions().map(|c| (c.address.clone(), c)).collect();
@@ -372,6 +388,7 @@ pub async fn apply(
         // Record the whole batch durably, then release dependents.
         let mut records = Vec::new();
         let mut succeeded = Vec::new();
+        let mut released: Vec<StepId> = Vec::new();
         for (step, result, elapsed) in batch {
             let c = changes[&step.address];
             match result {
@@ -392,12 +409,26 @@ pub async fn apply(
                     }
                     succeeded.push((step, elapsed));
                 }
+                Err(e) if opts.defer.is_some_and(|d| d(&e.to_string())) => {
+                    events(Event::Failed { step: step.clone(), elapsed, error: format!("deferred: {e}") });
+                    report.deferred.push((step.clone(), e.to_string()));
+                    released.push(step);
+                }
                 Err(e) => fail(&graph, &step, e.to_string(), elapsed, &mut report, &mut blocked, events),
             }
         }
         backend.append(&records)?;
         for r in &records {
             state.apply_record(r);
+        }
+        for step in released {
+            for d in graph.dependents(&step) {
+                let n = waiting.get_mut(d).expect("dependent counted");
+                *n -= 1;
+                if *n == 0 && !blocked.contains(d) {
+                    ready.insert(d.clone());
+                }
+            }
         }
         for (step, elapsed) in succeeded {
             events(Event::Finished { step: step.clone(), elapsed });
@@ -412,7 +443,7 @@ pub async fn apply(
         }
     }
     for step in ready.into_iter().chain(waiting.iter().filter(|(s, n)| **n > 0 && !blocked.contains(*s)).map(|(s, _)| s.clone())).collect::<BTreeSet<_>>() {
-        if !report.done.contains(&step) && !report.failed.iter().any(|(s, _)| *s == step) {
+        if !report.done.contains(&step) && !report.failed.iter().any(|(s, _)| *s == step) && !report.deferred.iter().any(|(s, _)| *s == step) {
             events(Event::Skipped { step: step.clone(), because: if stopping { "the apply was interrupted".into() } else { "a dependency did not complete".into() } });
             report.skipped.push(step);
         }

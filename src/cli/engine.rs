@@ -157,6 +157,7 @@ pub fn open_session(env: &Env, common: &CommonArgs, operation: &str, validate_al
     let mut stack = config::open(&env.dir, &common.vars.ordered(), &env.vars);
     if !stack.diags.has_errors() && validate_all {
         let eval = config::evaluate(&stack.config, &stack.inputs, &env.dir, Some(&Providers::builtin()), true);
+        stack.diags.extend(drinfra::failover::rules::check(&stack.config, &eval));
         stack.diags.extend(eval.diags);
     }
     if stack.diags.has_errors() {
@@ -350,7 +351,7 @@ fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common
         s.backend.as_ref(),
         prior,
         providers,
-        &ApplyOptions { parallelism },
+        &ApplyOptions { parallelism, defer: None },
         &mut |e| {
             if json {
                 println!("{}", drinfra::render::events::apply(&e));

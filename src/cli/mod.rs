@@ -12,6 +12,7 @@ use drinfra::render::style::Style;
 mod console;
 mod emulator;
 mod engine;
+mod failover;
 mod fmt;
 mod import_cmd;
 mod state_cmd;
@@ -44,6 +45,10 @@ enum Command {
     Apply(engine::ApplyArgs),
     /// Destroy everything the state records.
     Destroy(engine::DestroyArgs),
+    /// Fail a failover group over to another site, in ordered phases.
+    Failover(failover::FailoverArgs),
+    /// Return a failed-over group to its home site: re-seed, swap, re-seed.
+    Failback(failover::FailbackArgs),
     /// Bring an existing object under management.
     Import(import_cmd::ImportArgs),
     /// Inspect and edit the state.
@@ -125,6 +130,8 @@ pub fn main() -> ExitCode {
         Command::Apply(a) => engine::run_apply(&env, a),
         Command::Destroy(a) => engine::run_destroy(&env, a),
         Command::Import(a) => import_cmd::run(&env, a),
+        Command::Failover(a) => failover::run_failover(&env, a),
+        Command::Failback(a) => failover::run_failback(&env, a),
         Command::State(c) => state_cmd::run_state(&env, c),
         Command::Output(a) => state_cmd::run_output(&env, a),
         Command::Show(a) => state_cmd::run_show(&env, a),

@@ -17,7 +17,8 @@ pub struct ValidateArgs {
 }
 
 pub fn run(env: &Env, a: ValidateArgs) -> anyhow::Result<ExitCode> {
-    let (stack, _eval) = drinfra::config::validate_with(&env.dir, &a.vars.ordered(), &env.vars, &env.dir, false, Some(&drinfra::provider::Providers::builtin()));
+    let (mut stack, eval) = drinfra::config::validate_with(&env.dir, &a.vars.ordered(), &env.vars, &env.dir, false, Some(&drinfra::provider::Providers::builtin()));
+    stack.diags.extend(drinfra::failover::rules::check(&stack.config, &eval));
     let diags = &stack.diags;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&diagnostics::to_json(diags, &stack.config.sources, &env.dir))?);

@@ -425,14 +425,21 @@ async fn arm(shared: &Arc<Shared>, method: &Method, path: &str, api: &str, query
     let outage: Option<String> = {
         let Ok(store) = shared.store.lock() else { return err_resp(&types::internal("store lock poisoned")) };
         advance(shared, &store, now);
-        affected_region(&store, &path_p, &request).filter(|region| faults.regions_down.iter().any(|r| r.eq_ignore_ascii_case(region)))
+        // Unlinking a geo-replicated cache can be forced from the secondary
+        // side when the primary's region is down.
+        let region = if *method == Method::DELETE && type_name.to_lowercase().ends_with("redis/linkedservers") {
+            store.get(&path_p.id()).ok().flatten().and_then(|l| types::str_prop(&l.body, &["linkedRedisCacheLocation"]).map(|s| s.to_lowercase()))
+        } else {
+            affected_region(&store, &path_p, &request)
+        };
+        region.filter(|region| faults.regions_down.iter().any(|r| r.eq_ignore_ascii_case(region)))
     };
     if let Some(region) = outage {
         if faults.region_mode == "timeout" {
             tokio::time::sleep(Duration::from_secs_f64(faults.region_timeout_secs.max(0.0))).await;
             return err_resp(&ArmError::new(504, "GatewayTimeout", format!("The gateway did not receive a response from the resource provider in region '{region}' within the specified time period.")));
         }
-        return with_header(err_resp(&ArmError::new(503, "ServiceUnavailable", format!("The resource provider in region '{region}' is unavailable."))), "retry-after", "10");
+        return with_header(err_resp(&ArmError::new(503, "ServiceUnavailable", format!("The resource provider in region '{region}' is unavailable."))), "retry-after", &settings.max_retry_after.min(10).to_string());
     }
     let Ok(store) = shared.store.lock() else { return err_resp(&types::internal("store lock poisoned")) };
 
@@ -739,7 +746,13 @@ fn delete(shared: &Arc<Shared>, store: &Store, spec: &Spec, p: &ArmPath, now: f6
     if !p.is_resource_group() {
         types::props(&mut progress).insert("provisioningState".into(), json!("Deleting"));
     }
-    let location = region_of(&row.body).or_else(|| affected_region(store, p, &J::Null)).unwrap_or_default();
+    // A cache link is removed on the secondary's side (it can be forced
+    // there while the primary's region is down).
+    let location = if spec.ty == "Microsoft.Cache/redis/linkedServers" {
+        types::str_prop(&row.body, &["linkedRedisCacheLocation"]).map(|s| s.to_lowercase()).unwrap_or_default()
+    } else {
+        region_of(&row.body).or_else(|| affected_region(store, p, &J::Null)).unwrap_or_default()
+    };
     let mut all = vec![(row.id.clone(), spec.ty.to_string(), None)];
     all.append(&mut effects);
     let fail = fail_rule(faults, &row.id, spec.ty);

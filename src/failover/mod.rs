@@ -3,6 +3,8 @@
 //! were active and runs it in phases. This module holds the rules that
 //! keep pipelines and people from undoing a failover by accident.
 
+pub mod rules;
+
 use std::collections::BTreeMap;
 
 use crate::config::Config;
@@ -40,14 +42,15 @@ pub fn views(config: &Config, state: Option<&State>) -> Result<BTreeMap<String, 
 }
 
 /// The record of a finished (or started) failover.
-pub fn record(previous: Option<&FailoverRecord>, view: &GroupView, status: &str, by: &str, reason: &str, deferred: Vec<String>) -> FailoverRecord {
+/// `from` is the site active before the failover (kept while it runs).
+pub fn record(previous: Option<&FailoverRecord>, from: &str, view: &GroupView, status: &str, by: &str, reason: &str, deferred: Vec<String>) -> FailoverRecord {
     let mut history = previous.map(|p| p.history.clone()).unwrap_or_default();
     let now = crate::timefmt::now();
     if status == "complete" {
         history.push(format!("{now} {by}: active {} (traffic {}), replicating {}{}", view.active, view.traffic, view.replicating, if reason.is_empty() { String::new() } else { format!(": {reason}") }));
     }
     FailoverRecord {
-        active: if status == "complete" { view.active.clone() } else { previous.map(|p| p.active.clone()).unwrap_or_default() },
+        active: if status == "complete" { view.active.clone() } else { from.to_string() },
         traffic: view.traffic.clone(),
         replicating: view.replicating,
         status: status.into(),

@@ -86,6 +86,9 @@ pub trait Provider: Send + Sync {
             out
         })
     }
+    /// A run-wide option (e.g. `postgres.promote_option` = `Forced` during
+    /// a forced failover); unknown keys are ignored.
+    fn set_option(&self, _key: &str, _value: &str) {}
     /// What an import by `id` starts from: the attributes the id
     /// determines (then read with `read`).
     fn import_stub(&self, _ty: &str, id: &str) -> Value {

@@ -57,7 +57,9 @@ module "eastus" {
   name_prefix     = local.prefix
   subscription_id = var.subscription_id
   peer            = local.peers["eastus"]
-  sizes           = local.sizes
+  # Built from names: eastus must not wait for westeurope.
+  peer_postgres_id = "/subscriptions/${var.subscription_id}/resourceGroups/${local.peers["eastus"].resource_group}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${local.peers["eastus"].postgres_name}"
+  sizes            = local.sizes
 }
 
 module "westeurope" {
@@ -69,9 +71,9 @@ module "westeurope" {
   name_prefix     = local.prefix
   subscription_id = var.subscription_id
   peer            = local.peers["westeurope"]
-  sizes           = local.sizes
-  # The replica and the cache link need the primary's objects first.
-  depends_on = [module.eastus]
+  # A reference, so the first replica is created after its source.
+  peer_postgres_id = module.eastus.postgres_id
+  sizes            = local.sizes
 }
 
 locals {

@@ -232,7 +232,10 @@ impl ArmClient {
             // Throttling is waited out (up to the operation timeout), never
             // a failure; other transient errors get a bounded retry budget.
             let throttled = status == 429 && started.elapsed() < self.operation_timeout;
-            if throttled || (retryable(status, &json) && attempt < self.max_attempts) {
+            // An unavailable region gets a short budget: callers (a failover)
+            // may defer the work rather than wait on it.
+            let budget = if matches!(status, 503 | 504) { self.max_attempts.min(3) } else { self.max_attempts };
+            if throttled || (retryable(status, &json) && attempt < budget) {
                 self.stats.retries.fetch_add(1, Ordering::Relaxed);
                 let wait = match retry_after(&h) {
                     Some(d) => d.min(self.max_retry_after),

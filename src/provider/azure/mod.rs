@@ -31,6 +31,8 @@ pub struct AzureProvider {
     pub cloud: String,
     /// Keeps an embedded emulator running as long as the provider lives.
     pub embedded: Option<crate::emulator::Running>,
+    /// `Planned` (wait for replication) or `Forced` (promote now).
+    pub promote_option: std::sync::Mutex<String>,
 }
 
 fn err(e: AzureError) -> ProviderError {
@@ -271,6 +273,18 @@ impl Provider for AzureProvider {
                 }
             }
         }
+        // A standalone server the configuration now wants as a replica must
+        // be re-seeded from its source: a replacement (failback does this).
+        if ty == "azurerm_postgresql_flexible_server" {
+            // (replication_role = "None" in the configuration means "keep it
+            // standalone": create_mode is then only history.)
+            let wants_replica = w_str(cfg.get("create_mode")) == Some("Replica") && w_str(cfg.get("source_server_id")).is_some() && w_str(cfg.get("replication_role")) != Some("None");
+            let standalone = matches!(w_str(old.get("replication_role")), Some("None") | Some("Primary") | None);
+            if wants_replica && standalone {
+                let fresh = self.plan(ty, None, config)?;
+                return Ok(Planned { value: fresh.value, replace_paths: vec![vec!["create_mode".into()]], notes: vec!["re-seeds this standalone server as a replica of its source: its current data is replaced by the source's".into()] });
+            }
+        }
         // Changes that azurerm turns into rebuilds, done in place here.
         let pool_size = |v: &Value| -> Option<String> {
             match v.unmark().0 {
@@ -377,7 +391,8 @@ impl Provider for AzureProvider {
             if ty == "azurerm_postgresql_flexible_server" {
                 let was = str_of(&old, "replication_role").unwrap_or_default().to_lowercase();
                 if was.contains("replica") && str_of(&a, "replication_role").as_deref() == Some("None") {
-                    let patch = json!({"properties": {"replica": {"promoteMode": "Standalone", "promoteOption": "Planned"}}});
+                    let option = self.promote_option.lock().map(|o| o.clone()).unwrap_or_else(|_| "Planned".into());
+                    let patch = json!({"properties": {"replica": {"promoteMode": "Standalone", "promoteOption": option}}});
                     self.client.write(Method::PATCH, &id, t.api, &patch).await.map_err(err)?;
                 }
             }
@@ -388,7 +403,15 @@ impl Provider for AzureProvider {
             if ty == "azurerm_postgresql_flexible_server" {
                 merged.remove("replication_role");
             }
-            let (_, body) = self.body_for(&t, &merged, current.clone(), false)?;
+            let (_, mut body) = self.body_for(&t, &merged, current.clone(), false)?;
+            // Arguments the configuration removed are cleared, not kept.
+            for arg in t.args.iter().filter(|x| !x.path.is_empty() && !x.read_only && !x.create_only && !matches!(x.kind, Kind::Block(_) | Kind::Blocks)) {
+                let now_null = a.get(arg.name).is_none_or(Value::is_null);
+                let was_set = old.get(arg.name).is_some_and(|v| !v.is_null());
+                if now_null && was_set && !arg.computed {
+                    convert::set_path(&mut body, arg.path, J::Null);
+                }
+            }
             match ty {
                 "azurerm_kubernetes_cluster" => {
                     let old_pool = old.get("default_node_pool").and_then(|v| v.as_seq()).and_then(|s| s.first()).and_then(|b| b.as_mapping()).cloned().unwrap_or_default();
@@ -433,6 +456,14 @@ impl Provider for AzureProvider {
             let Some(id) = str_of(&attrs(prior), "id") else { return Ok(()) };
             self.client.delete(&id, t.api).await.map_err(err)
         })
+    }
+
+    fn set_option(&self, key: &str, value: &str) {
+        if key == "postgres.promote_option" {
+            if let Ok(mut o) = self.promote_option.lock() {
+                *o = value.to_string();
+            }
+        }
     }
 
     fn import_stub(&self, ty: &str, id: &str) -> Value {

@@ -151,7 +151,7 @@ pub async fn provider(s: &Settings, stack_dir: &Path, env: &[(String, String)]) 
         let tokens: Arc<dyn TokenSource> = Arc::new(ClientCredentials::secret(url, &creds.tenant_id, &creds.client_id, &creds.client_secret));
         let mut client = ArmClient::new(http, url, tokens);
         client.default_poll = Duration::from_millis(200);
-        return Ok(AzureProvider { client: Arc::new(client), subscription: s.subscription_id.clone().unwrap_or(creds.subscription_id), cloud: format!("drinfra emulator at {url} (data {})", dir.display()), embedded: None });
+        return Ok(AzureProvider { client: Arc::new(client), subscription: s.subscription_id.clone().unwrap_or(creds.subscription_id), cloud: format!("drinfra emulator at {url} (data {})", dir.display()), embedded: None, promote_option: Default::default() });
     }
     if let Some(sub) = &s.subscription_id {
         let (arm, login) = endpoints(s.environment.as_deref())?;
@@ -169,7 +169,7 @@ pub async fn provider(s: &Settings, stack_dir: &Path, env: &[(String, String)]) 
         };
         let how = tokens.describe();
         let client = ArmClient::new(http, arm, tokens);
-        return Ok(AzureProvider { client: Arc::new(client), subscription: sub.clone(), cloud: format!("Azure subscription {sub} at {arm}, authenticating with {how}"), embedded: None });
+        return Ok(AzureProvider { client: Arc::new(client), subscription: sub.clone(), cloud: format!("Azure subscription {sub} at {arm}, authenticating with {how}"), embedded: None, promote_option: Default::default() });
     }
     // Nothing configured: the embedded emulator.
     let dir = emulator_dir(s, stack_dir);
@@ -182,7 +182,7 @@ pub async fn provider(s: &Settings, stack_dir: &Path, env: &[(String, String)]) 
     let mut client = ArmClient::new(http, &running.url, tokens);
     client.default_poll = Duration::from_millis(100);
     let cloud = format!("embedded drinfra emulator (no Azure subscription configured), data {}, time {scale}x", dir.display());
-    Ok(AzureProvider { client: Arc::new(client), subscription: c.subscription_id.clone(), cloud, embedded: Some(running) })
+    Ok(AzureProvider { client: Arc::new(client), subscription: c.subscription_id.clone(), cloud, embedded: Some(running), promote_option: Default::default() })
 }
 
 /// An HTTP client for real Azure, trusting the platform's certificates.

@@ -1,0 +1,312 @@
+//! `drinfra failover GROUP --to SITE` and `drinfra failback GROUP`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::bail;
+use clap::Args;
+
+use super::Env;
+use super::engine::{CommonArgs, build_providers, open_session, print_plan, report_requests, runtime, show_diags, OutputArgs, Session};
+use drinfra::apply::{self, ApplyOptions};
+use drinfra::config::evaluate::GroupView;
+use drinfra::diag::Diagnostics;
+use drinfra::plan::planner::{self, PlanOptions};
+use drinfra::plan::{Plan, phases};
+use drinfra::provider::Providers;
+use drinfra::render::progress::Progress;
+use drinfra::state::{Change, Record, State};
+
+#[derive(Args)]
+pub struct FailoverArgs {
+    /// The failover group, as named in its failover_group block.
+    group: String,
+    /// The site to make active.
+    #[arg(long)]
+    to: String,
+    /// Wait for replicas to catch up before promoting (no data loss; the
+    /// old primary must be reachable). The default.
+    #[arg(long, conflicts_with = "forced")]
+    planned: bool,
+    /// Promote now, even with the old primary unreachable: writes not yet
+    /// replicated are lost.
+    #[arg(long)]
+    forced: bool,
+    /// Move only part of the platform: `traffic` flips Front Door and DNS
+    /// and leaves data and capacity where they are.
+    #[arg(long, value_parser = ["traffic"])]
+    only: Option<String>,
+    /// Why, for the record.
+    #[arg(long, default_value = "")]
+    reason: String,
+    #[arg(long)]
+    auto_approve: bool,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args)]
+pub struct FailbackArgs {
+    group: String,
+    #[arg(long, default_value = "")]
+    reason: String,
+    #[arg(long)]
+    auto_approve: bool,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+fn who(env: &Env) -> String {
+    let user = env.vars.iter().find(|(k, _)| k == "USER").map(|(_, v)| v.clone()).unwrap_or_else(|| "unknown".into());
+    format!("{user}@{}", drinfra::state::lock::hostname())
+}
+
+/// Where the group stands now (config, then any recorded failover).
+fn current(s: &Session, state: Option<&State>, group: &str) -> anyhow::Result<(GroupView, Vec<String>)> {
+    let Some(g) = s.stack.config.root().failover_groups.get(group) else {
+        bail!("no failover_group {group:?} in this stack (groups: {})", s.stack.config.root().failover_groups.keys().cloned().collect::<Vec<_>>().join(", "));
+    };
+    let view = match state.and_then(|st| st.failover_groups.get(group)) {
+        Some(r) => GroupView { active: r.active.clone(), replicating: r.replicating, traffic: r.traffic.clone() },
+        None => GroupView { active: g.active.clone(), replicating: true, traffic: g.active.clone() },
+    };
+    if view.active != g.active {
+        bail!("the configuration names {:?} as active, but {:?} is (recorded by a failover); update the configuration first, or run `drinfra failback {group}`", g.active, view.active);
+    }
+    Ok((view, g.sites.clone()))
+}
+
+fn confirm(env: &Env, phrase: &str, auto: bool) -> anyhow::Result<bool> {
+    if auto {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("refusing to fail over without --auto-approve: standard input is not a terminal, so nobody can confirm");
+    }
+    print!("\n{}\n  Type {phrase:?} to confirm: ", env.style.bold("This moves production."));
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim() == phrase)
+}
+
+fn save_record(s: &Session, group: &str, record: drinfra::state::FailoverRecord) -> anyhow::Result<()> {
+    let mut state = s.backend.load()?.unwrap_or_default();
+    state.failover_groups.insert(group.to_string(), record);
+    state.serial += 1;
+    s.backend.append(&[Record { serial: state.serial, change: Change::Replace(Box::new(state.clone())) }])?;
+    s.backend.compact(&state)?;
+    Ok(())
+}
+
+/// Plans the stack with `view` for `group`, in failover phases.
+fn plan_with(env: &Env, s: &Session, providers: &Providers, rt: &tokio::runtime::Runtime, group: &str, view: &GroupView, common: &CommonArgs) -> anyhow::Result<Result<(Plan, Option<State>), ExitCode>> {
+    let prior = s.backend.load()?;
+    let mut failover = std::collections::BTreeMap::new();
+    for (name, g) in &s.stack.config.root().failover_groups {
+        let v = match prior.as_ref().and_then(|p| p.failover_groups.get(name)) {
+            Some(r) => GroupView { active: r.active.clone(), replicating: r.replicating, traffic: r.traffic.clone() },
+            None => GroupView { active: g.active.clone(), replicating: true, traffic: g.active.clone() },
+        };
+        failover.insert(name.clone(), v);
+    }
+    failover.insert(group.to_string(), view.clone());
+    let opts = PlanOptions { refresh: !common.no_refresh, targets: common.targets.clone(), parallelism: common.parallelism, failover, phased: true, ..PlanOptions::default() };
+    let (plan, diags) = rt.block_on(planner::plan(&s.stack.config, &s.stack.inputs, &env.dir, prior.as_ref(), providers, &opts));
+    show_diags(env, &s.stack.config.sources, &diags);
+    match plan {
+        Some(p) if !diags.has_errors() => Ok(Ok((p, prior))),
+        _ => {
+            eprintln!("\nPlanning the failover failed; nothing was changed.");
+            Ok(Err(ExitCode::from(1)))
+        }
+    }
+}
+
+fn show_phases(env: &Env, plan: &Plan) {
+    let phases = phases::summary(plan);
+    if phases.is_empty() {
+        println!("Nothing to change: the group already stands as asked.");
+        return;
+    }
+    println!("{}", env.style.bold("Phases (each starts when the one before it is done; steps within a phase run in parallel):"));
+    let mut total = 0;
+    for (i, (name, changes, secs)) in phases.iter().enumerate() {
+        total += secs;
+        println!("  {}. {name:<13} {} change(s), about {} min", i + 1, changes.len(), (secs + 59) / 60);
+        for c in changes {
+            println!("       {} {}{}", match c.action { drinfra::plan::Action::Create => "+", drinfra::plan::Action::Delete => "-", a if a.is_replace() => "-/+", _ => "~" }, c.address, if c.notes.is_empty() { String::new() } else { format!("  ({})", c.notes.join("; ")) });
+        }
+    }
+    println!("  Expected duration: about {} min (Azure's typical times; the emulator's are simulated).\n", (total + 59) / 60);
+}
+
+/// Applies a phased plan; unreachable objects are deferred.
+fn run_phased(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, providers: &Providers, rt: &tokio::runtime::Runtime, common: &CommonArgs) -> anyhow::Result<apply::ApplyReport> {
+    let mut progress = Progress::new(false, apply::steps(plan).len());
+    let report = rt.block_on(apply::apply(
+        plan,
+        &s.stack.config,
+        &s.stack.inputs,
+        &env.dir,
+        s.backend.as_ref(),
+        prior,
+        providers,
+        &ApplyOptions { parallelism: common.parallelism, defer: Some(drinfra::failover::unreachable) },
+        &mut |e| progress.event(&e),
+        std::future::pending(),
+    ))?;
+    report_requests(env, providers, common.verbose);
+    show_diags(env, &s.stack.config.sources, &report.diags);
+    Ok(report)
+}
+
+pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
+    let mut s = match open_session(env, &a.common, "failover", true)? {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let rt = runtime()?;
+    let providers = match build_providers(env, &s, &rt)? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let prior = s.backend.load()?;
+    let record = prior.as_ref().and_then(|p| p.failover_groups.get(&a.group)).cloned();
+    let resuming = record.as_ref().is_some_and(|r| r.status == "in_progress" && r.target == a.to);
+    let (now, sites) = if resuming {
+        let r = record.clone().expect("record");
+        (GroupView { active: r.active.clone(), replicating: r.replicating, traffic: r.traffic.clone() }, s.stack.config.root().failover_groups.get(&a.group).map(|g| g.sites.clone()).unwrap_or_default())
+    } else {
+        current(&s, prior.as_ref(), &a.group)?
+    };
+    if !sites.contains(&a.to) {
+        bail!("{:?} is not a site of group {:?} ({})", a.to, a.group, sites.join(", "));
+    }
+    let traffic_only = a.only.as_deref() == Some("traffic");
+    let target = if traffic_only {
+        GroupView { active: now.active.clone(), replicating: now.replicating, traffic: a.to.clone() }
+    } else {
+        GroupView { active: a.to.clone(), replicating: false, traffic: a.to.clone() }
+    };
+    if !resuming && target == now {
+        println!("Group {:?} already stands as asked ({} active, traffic to {}). Nothing to do.", a.group, now.active, now.traffic);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let forced = a.forced;
+    for p in providers.all() {
+        p.set_option("postgres.promote_option", if forced { "Forced" } else { "Planned" });
+    }
+    let (plan, prior) = match plan_with(env, &s, &providers, &rt, &a.group, &target, &a.common)? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    println!("{}", env.style.bold(&format!(
+        "{} of group {:?}: {} -> {}{}",
+        if resuming { "Resuming the failover" } else if traffic_only { "Traffic-only failover" } else { "Failover" },
+        a.group,
+        if traffic_only { &now.traffic } else { &now.active },
+        a.to,
+        if traffic_only { String::new() } else if forced { " (forced)".into() } else { " (planned)".into() }
+    )));
+    if traffic_only {
+        println!("Only Front Door and DNS move. Data and capacity stay on {}: the application in {} reaches the database across regions (higher latency); RPO is unchanged, since nothing is promoted.", now.active, a.to);
+    } else if forced {
+        println!("{}", env.style.red_bold(&format!("Forced: replicas are promoted now. Writes on {} not yet replicated are lost (up to the replication lag, which the DR plan keeps under 30 s).", now.active)));
+    } else {
+        println!("Planned: replicas are promoted only once they have caught up: no data loss. The old primary must be reachable; if its region is down, use --forced.");
+    }
+    println!();
+    show_phases(env, &plan);
+    print_plan(env, &plan, OutputArgs { compact: true, ..OutputArgs::default() });
+    if !plan.has_changes() && !resuming {
+        save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "complete", &who(env), &a.reason, vec![]))?;
+        println!("Recorded {} as active.", target.active);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !confirm(env, &format!("{} -> {}", a.group, a.to), a.auto_approve)? {
+        println!("\nFailover cancelled; nothing was changed.");
+        return Ok(ExitCode::from(1));
+    }
+    save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "in_progress", &who(env), &a.reason, vec![]))?;
+    let prior = s.backend.load()?.or(prior);
+    let started = std::time::Instant::now();
+    let report = run_phased(env, &mut s, &plan, prior, &providers, &rt, &a.common)?;
+    let deferred: Vec<String> = report.deferred.iter().map(|(st, _)| st.address.clone()).collect();
+    if !report.failed.is_empty() || !report.skipped.is_empty() || report.interrupted {
+        eprintln!("\n{} {} step(s) failed, {} skipped; the failover is recorded as in progress. Fix the cause and run the same command again: it continues where it stopped.", env.style.red_bold("Failover incomplete:"), report.failed.len(), report.skipped.len());
+        for (st, e) in &report.failed {
+            eprintln!("  failed: {st}: {e}");
+        }
+        return Ok(ExitCode::from(1));
+    }
+    save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "complete", &who(env), &a.reason, deferred.clone()))?;
+    s.release();
+    println!("\n{}", env.style.paint("1;32", &format!("Failover complete in {:.1}s: {} is active{} for group {:?}.", started.elapsed().as_secs_f64(), target.active, if traffic_only { format!(" (traffic on {})", target.traffic) } else { String::new() }, a.group)));
+    if !deferred.is_empty() {
+        println!("Deferred (unreachable, not failed): {}. Once the region is back, `drinfra plan` shows what is left to reconcile.", deferred.join(", "));
+    }
+    if !traffic_only {
+        println!("Next: set active = {:?} in the failover_group block so pipelines agree; `drinfra failback {}` returns in order.", target.active, a.group);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
+    let mut s = match open_session(env, &a.common, "failback", true)? {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let rt = runtime()?;
+    let providers = match build_providers(env, &s, &rt)? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let prior = s.backend.load()?;
+    let Some(g) = s.stack.config.root().failover_groups.get(&a.group).cloned() else { bail!("no failover_group {:?} in this stack", a.group) };
+    let Some(record) = prior.as_ref().and_then(|p| p.failover_groups.get(&a.group)).cloned() else { bail!("group {:?} has no recorded failover to fail back from", a.group) };
+    if record.status != "complete" {
+        bail!("a failover of {:?} is in progress; finish it first", a.group);
+    }
+    // Back to the site the configuration names, or (if the configuration
+    // was updated after the failover) to the other site.
+    let home = if g.active != record.active { g.active.clone() } else { g.sites.iter().find(|s| **s != record.active).cloned().unwrap_or_default() };
+    let away = record.active.clone();
+    for p in providers.all() {
+        p.set_option("postgres.promote_option", "Planned");
+    }
+    // Three ordered stages, each planned against the state the last left.
+    let stages = [
+        (format!("1/3 re-seed {home} from {away}"), GroupView { active: away.clone(), replicating: true, traffic: away.clone() }),
+        (format!("2/3 swap back to {home} (planned: waits for replication)"), GroupView { active: home.clone(), replicating: false, traffic: home.clone() }),
+        (format!("3/3 re-seed {away} from {home}"), GroupView { active: home.clone(), replicating: true, traffic: home.clone() }),
+    ];
+    println!("{}", env.style.bold(&format!("Failback of group {:?}: {away} -> {home}", a.group)));
+    println!("Stage 1 replaces {home}'s database with a replica of {away} and re-links the caches the other way (destructive for {home}'s stale data); stage 2 promotes {home} once it has caught up and moves traffic; stage 3 re-establishes replication to {away}.\n");
+    if !confirm(env, &format!("{} -> {home}", a.group), a.auto_approve)? {
+        println!("\nFailback cancelled; nothing was changed.");
+        return Ok(ExitCode::from(1));
+    }
+    for (title, view) in stages {
+        println!("{}", env.style.bold(&format!("Stage {title}")));
+        let (plan, prior) = match plan_with(env, &s, &providers, &rt, &a.group, &view, &a.common)? {
+            Ok(p) => p,
+            Err(code) => return Ok(code),
+        };
+        show_phases(env, &plan);
+        let report = run_phased(env, &mut s, &plan, prior, &providers, &rt, &a.common)?;
+        if !report.ok() {
+            eprintln!("{} stage {title} did not complete; fix the cause and run failback again.", env.style.red_bold("Failback stopped:"));
+            for (st, e) in report.failed.iter().chain(report.deferred.iter()) {
+                eprintln!("  {st}: {e}");
+            }
+            return Ok(ExitCode::from(1));
+        }
+        let latest = s.backend.load()?;
+        save_record(&s, &a.group, drinfra::failover::record(latest.as_ref().and_then(|l| l.failover_groups.get(&a.group)), &away, &view, "complete", &who(env), &a.reason, vec![]))?;
+    }
+    s.release();
+    println!("\n{}", env.style.paint("1;32", &format!("Failback complete: {home} is active and replicates to {away}. Set active = {home:?} in the failover_group block if it is not already.")));
+    let _ = Diagnostics::default();
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,257 @@
+//! Failover end to end: the platform stack against an emulator with time
+//! compression; each scenario checks the cloud (replica roles, cache link
+//! direction, origin priorities, DNS target, pool sizes), the recorded
+//! roles, and the order in which operations reached the emulator.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use drinfra::emulator::{self, Options, Settings};
+use serde_json::{Value as J, json};
+
+const SUB: &str = "00000000-0000-0000-0000-000000000001";
+
+struct Drill {
+    root: tempfile::TempDir,
+    emu: emulator::Running,
+    rt: tokio::runtime::Runtime,
+    http: reqwest::Client,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+impl Drill {
+    fn new() -> Drill {
+        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let root = tempfile::tempdir().unwrap();
+        copy_dir(&repo.join("stacks"), &root.path().join("stacks"));
+        copy_dir(&repo.join("modules"), &root.path().join("modules"));
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let data = root.path().join("state/emulator");
+        let emu = rt.block_on(emulator::start(Options { data_dir: data, tls: true, settings: Settings { time_scale: 1.0e6, ..Settings::default() } }, "127.0.0.1:0".parse().unwrap())).unwrap();
+        let http = emulator::client(emu.ca_pem.as_deref()).unwrap();
+        let d = Drill { root, emu, rt, http };
+        // Outages answer with a short Retry-After, to keep drills quick.
+        d.admin("PATCH", "settings", json!({"max_retry_after": 1}));
+        let (code, out, err) = d.run(&["apply", "--auto-approve"]);
+        assert_eq!(code, 0, "{out}\n{err}");
+        d
+    }
+
+    fn stack(&self) -> PathBuf {
+        self.root.path().join("stacks/platform")
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let o = Command::new(env!("CARGO_BIN_EXE_drinfra")).arg("-C").arg(self.stack()).args(args).env("DRINFRA_EMULATOR_URL", &self.emu.url).env("USER", "oncall").output().unwrap();
+        (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+    }
+
+    fn set_active(&self, site: &str) {
+        let p = self.stack().join("main.tf");
+        let text = std::fs::read_to_string(&p).unwrap();
+        let re_active = text.lines().map(|l| if l.trim_start().starts_with("active ") && l.contains('"') { format!("  active      = \"{site}\"") } else { l.to_string() }).collect::<Vec<_>>().join("\n");
+        std::fs::write(p, re_active + "\n").unwrap();
+    }
+
+    fn admin(&self, method: &str, path: &str, body: J) -> J {
+        self.rt.block_on(async {
+            let r = self.http.request(method.parse().unwrap(), format!("{}/admin/{path}", self.emu.url)).json(&body).send().await.unwrap();
+            r.json().await.unwrap_or(J::Null)
+        })
+    }
+
+    fn get(&self, id: &str, api: &str) -> J {
+        self.rt.block_on(async {
+            let c = &self.emu.credentials;
+            let tok: J = self.http.post(format!("{}/{}/oauth2/v2.0/token", self.emu.url, c.tenant_id)).form(&[("grant_type", "client_credentials"), ("client_id", c.client_id.as_str()), ("client_secret", c.client_secret.as_str())]).send().await.unwrap().json().await.unwrap();
+            self.http.get(format!("{}{id}?api-version={api}", self.emu.url)).bearer_auth(tok["access_token"].as_str().unwrap()).send().await.unwrap().json().await.unwrap()
+        })
+    }
+
+    fn pg_role(&self, site: &str) -> String {
+        self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-{site}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-aiwf-{site}"), "2025-08-01")["properties"]["replicationRole"].as_str().unwrap_or_default().to_string()
+    }
+
+    fn link_of(&self, site: &str) -> J {
+        self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-{site}/providers/Microsoft.Cache/redis/redis-aiwf-{site}"), "2024-11-01")["properties"]["linkedServers"].clone()
+    }
+
+    fn origin_priority(&self, site: &str) -> f64 {
+        self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-edge/providers/Microsoft.Cdn/profiles/fd-aiwf/originGroups/sites/origins/{site}"), "2025-06-01")["properties"]["priority"].as_f64().unwrap()
+    }
+
+    fn gateway_target(&self) -> String {
+        self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-edge/providers/Microsoft.Network/dnszones/aiwf.example.com/CNAME/gateway"), "2018-05-01")["properties"]["CNAMERecord"]["cname"].as_str().unwrap_or_default().to_string()
+    }
+
+    fn pool_count(&self, site: &str, pool: &str) -> f64 {
+        self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-{site}/providers/Microsoft.ContainerService/managedClusters/aks-aiwf-{site}/agentPools/{pool}"), "2025-10-01")["properties"]["count"].as_f64().unwrap()
+    }
+
+    fn record(&self) -> J {
+        let s: J = serde_json::from_str(&std::fs::read_to_string(self.root.path().join("state/platform.tfstate")).unwrap()).unwrap();
+        s["failover_groups"]["platform"].clone()
+    }
+
+    /// Requests since the last call, as (method, path).
+    fn requests(&self) -> Vec<(String, String)> {
+        let log = self.admin("GET", "requests", json!({}));
+        self.admin("DELETE", "requests", json!({}));
+        log.as_array().unwrap().iter().map(|e| (e["method"].as_str().unwrap().to_string(), e["path"].as_str().unwrap().to_lowercase())).collect()
+    }
+}
+
+fn first_write(reqs: &[(String, String)], needle: &str) -> usize {
+    reqs.iter().position(|(m, p)| m != "GET" && p.contains(needle)).unwrap_or_else(|| panic!("no write to {needle} in {reqs:?}"))
+}
+
+#[test]
+fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
+    let d = Drill::new();
+    assert_eq!((d.pg_role("eastus").as_str(), d.pg_role("westeurope").as_str()), ("Primary", "GeoAsyncReplica"));
+    assert_eq!(d.origin_priority("eastus"), 1.0);
+    assert_eq!(d.pool_count("westeurope", "application"), 3.0);
+    d.requests();
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--planned", "--auto-approve", "--reason", "quarterly drill"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("Phases") && out.contains("1. data: unlink") && out.contains("traffic") && out.contains("Expected duration"), "{out}");
+    assert!(out.contains("no data loss"), "{out}");
+    // Cloud state.
+    assert_eq!(d.pg_role("westeurope"), "None", "the DR replica is promoted");
+    assert_eq!(d.link_of("westeurope"), json!([]), "the cache link is removed: the DR cache is writable");
+    assert_eq!((d.origin_priority("westeurope"), d.origin_priority("eastus")), (1.0, 2.0));
+    assert_eq!(d.gateway_target(), "gateway.westeurope.aiwf.example.com");
+    assert_eq!((d.pool_count("westeurope", "application"), d.pool_count("westeurope", "codeexec")), (20.0, 15.0), "DR scaled to production size");
+    assert_eq!(d.pool_count("eastus", "application"), 3.0, "the old primary scaled down");
+    // Recorded.
+    let r = d.record();
+    assert_eq!((r["active"].as_str(), r["status"].as_str(), r["replicating"].as_bool()), (Some("westeurope"), Some("complete"), Some(false)));
+    assert!(r["by"].as_str().unwrap().starts_with("oncall@") && r["reason"] == "quarterly drill");
+    // Order: data (unlink, promotion) before capacity before traffic before clean-up.
+    let reqs = d.requests();
+    let unlink = reqs.iter().position(|(m, p)| m == "DELETE" && p.contains("linkedservers")).unwrap();
+    let promote = reqs.iter().position(|(m, p)| m == "PATCH" && p.contains("pg-aiwf-westeurope")).unwrap();
+    let scale_up = first_write(&reqs, "aks-aiwf-westeurope/agentpools/application");
+    let traffic = first_write(&reqs, "origins/westeurope");
+    let dns = first_write(&reqs, "cname/gateway");
+    let scale_down = first_write(&reqs, "aks-aiwf-eastus/agentpools/application");
+    assert!(unlink < promote && promote < scale_up && scale_up < traffic && scale_up < dns && traffic < scale_down && dns < scale_down, "unlink {unlink}, promote {promote}, scale up {scale_up}, traffic {traffic}, dns {dns}, scale down {scale_down}");
+}
+
+#[test]
+fn configuration_naming_the_old_site_cannot_fail_back_by_accident() {
+    let d = Drill::new();
+    assert_eq!(d.run(&["failover", "platform", "--to", "westeurope", "--auto-approve"]).0, 0);
+    let (code, _, err) = d.run(&["apply", "--auto-approve"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("\"westeurope\" is active, but the configuration names \"eastus\"") && err.contains("drinfra failback platform") && err.contains("main.tf:"), "{err}");
+    assert_eq!(d.pg_role("westeurope"), "None", "nothing changed");
+    // Updating the configuration accepts the failover: no changes.
+    d.set_active("westeurope");
+    let (code, out, err) = d.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+}
+
+#[test]
+fn forced_failover_with_the_primary_region_down_defers_what_is_unreachable() {
+    let d = Drill::new();
+    d.admin("POST", "faults/region-down", json!({"region": "eastus"}));
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--planned", "--auto-approve"]);
+    assert_ne!(code, 0, "a planned promotion needs the old primary: {out}");
+    assert!(err.contains("SourceServerUnavailable") || out.contains("SourceServerUnavailable"), "{out}\n{err}");
+    assert_eq!(d.record()["status"], "in_progress");
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--forced", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("Writes on eastus not yet replicated are lost"), "{out}");
+    assert!(out.contains("Deferred (unreachable, not failed)") && out.contains("module.eastus."), "{out}");
+    assert_eq!(d.pg_role("westeurope"), "None");
+    assert_eq!((d.origin_priority("westeurope"), d.pool_count("westeurope", "application")), (1.0, 20.0));
+    let r = d.record();
+    assert_eq!(r["status"], "complete");
+    assert!(r["deferred"].as_array().unwrap().iter().any(|a| a.as_str().unwrap().starts_with("module.eastus.")));
+    // When the region returns, a plan shows exactly what is left.
+    d.admin("POST", "faults/region-up", json!({"region": "eastus"}));
+    d.set_active("westeurope");
+    let (_, out, _) = d.run(&["plan", "--compact"]);
+    assert!(out.lines().filter(|l| l.contains('~') || l.contains('-') || l.contains('+')).all(|l| !l.contains("module.westeurope.") && !l.contains("module.edge.")), "only the old primary is left to reconcile:\n{out}");
+    assert!(out.contains("module.eastus."), "{out}");
+}
+
+#[test]
+fn an_interrupted_failover_resumes_where_it_stopped() {
+    let d = Drill::new();
+    d.admin("PATCH", "faults", json!({"fail_next": [{"matches": "origins", "code": "InternalServerError", "message": "edge hiccup"}]}));
+    let (code, _, err) = d.run(&["failover", "platform", "--to", "westeurope", "--auto-approve"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("recorded as in progress"), "{err}");
+    assert_eq!(d.record()["status"], "in_progress");
+    assert_eq!(d.pg_role("westeurope"), "None", "the data phase had completed");
+    // Any other run is stopped until the failover finishes.
+    let (code, _, err) = d.run(&["plan"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("in progress"), "{err}");
+    d.requests();
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("Resuming the failover"), "{out}");
+    let reqs = d.requests();
+    assert!(!reqs.iter().any(|(m, p)| m == "PATCH" && p.contains("pg-aiwf-westeurope")), "the promotion is not repeated");
+    assert_eq!(d.origin_priority("westeurope"), 1.0);
+    assert_eq!(d.record()["status"], "complete");
+}
+
+#[test]
+fn failback_reseeds_swaps_and_restores_replication() {
+    let d = Drill::new();
+    assert_eq!(d.run(&["failover", "platform", "--to", "westeurope", "--auto-approve"]).0, 0);
+    let (code, out, err) = d.run(&["failback", "platform", "--auto-approve", "--reason", "region restored"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("Stage 1/3") && out.contains("Stage 3/3"), "{out}");
+    assert_eq!((d.pg_role("eastus").as_str(), d.pg_role("westeurope").as_str()), ("Primary", "GeoAsyncReplica"));
+    assert_eq!(d.link_of("eastus")[0]["role"], "Primary", "the link runs eastus -> westeurope again");
+    assert_eq!((d.origin_priority("eastus"), d.gateway_target().as_str()), (1.0, "gateway.eastus.aiwf.example.com"));
+    let r = d.record();
+    assert_eq!((r["active"].as_str(), r["replicating"].as_bool()), (Some("eastus"), Some(true)));
+    assert!(r["history"].as_array().unwrap().len() >= 4);
+    let (code, out, err) = d.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "the configuration (eastus) matches again:\n{out}\n{err}");
+}
+
+#[test]
+fn traffic_only_failover_moves_front_door_and_dns_and_leaves_data() {
+    let d = Drill::new();
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--only", "traffic", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("Data and capacity stay on eastus") && out.contains("RPO is unchanged"), "{out}");
+    assert_eq!((d.origin_priority("westeurope"), d.gateway_target().as_str()), (1.0, "gateway.westeurope.aiwf.example.com"));
+    assert_eq!((d.pg_role("eastus").as_str(), d.pg_role("westeurope").as_str()), ("Primary", "GeoAsyncReplica"), "data stays");
+    assert_eq!(d.pool_count("westeurope", "application"), 3.0, "capacity stays");
+    let r = d.record();
+    assert_eq!((r["active"].as_str(), r["traffic"].as_str()), (Some("eastus"), Some("westeurope")));
+    // The configuration still names eastus, which is still the active site.
+    assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0);
+}
+
+#[test]
+fn validate_reports_the_dr_plans_redis_contradiction_at_its_place() {
+    let d = Drill::new();
+    let p = d.stack().parent().unwrap().parent().unwrap().join("modules/site/main.tf");
+    let text = std::fs::read_to_string(&p).unwrap().replace("  minimum_tls_version = \"1.2\"\n", "  minimum_tls_version = \"1.2\"\n  redis_configuration {\n    aof_backup_enabled = true\n    rdb_backup_enabled = true\n  }\n");
+    std::fs::write(&p, text).unwrap();
+    let (code, _, err) = d.run(&["validate"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Redis persistence and geo-replication cannot be combined"), "{err}");
+    assert!(err.contains("modules/site/main.tf:") && err.contains("AOF and RDB persistence") && err.contains("choose one"), "{err}");
+}
