@@ -166,7 +166,7 @@ pub fn open_session(env: &Env, common: &CommonArgs, operation: &str, validate_al
         return Ok(Err(ExitCode::from(1)));
     }
     show_diags(env, &stack.config.sources, &stack.diags);
-    let backend = match select::backend_for(&stack.config, &env.dir) {
+    let backend = match select::backend_for(&stack.config, &env.dir, &env.vars) {
         Ok(b) => b,
         Err(d) => {
             let mut ds = Diagnostics::default();
@@ -175,6 +175,7 @@ pub fn open_session(env: &Env, common: &CommonArgs, operation: &str, validate_al
             return Ok(Err(ExitCode::from(1)));
         }
     };
+    super::init::check_unchanged(&env.dir, backend.as_ref())?;
     let timeout = parse_duration(&common.lock_timeout)?;
     let info = LockInfo::for_operation(operation, &backend.describe(), &env.vars);
     let style = env.style;
@@ -287,7 +288,8 @@ pub fn run_plan(env: &Env, a: PlanArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn write_plan(path: &Path, plan: &Plan) -> anyhow::Result<()> {
-    let text = serde_json::to_vec(plan)?;
+    let cipher = drinfra::state::crypto::Cipher::from_env(&std::env::vars().collect::<Vec<_>>())?;
+    let text = cipher.seal(&serde_json::to_vec(plan)?);
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
@@ -295,7 +297,9 @@ pub fn write_plan(path: &Path, plan: &Plan) -> anyhow::Result<()> {
 }
 
 pub fn read_plan(path: &Path) -> anyhow::Result<Plan> {
-    let text = std::fs::read(path).with_context(|| format!("cannot read plan file {}", path.display()))?;
+    let raw = std::fs::read(path).with_context(|| format!("cannot read plan file {}", path.display()))?;
+    let cipher = drinfra::state::crypto::Cipher::from_env(&std::env::vars().collect::<Vec<_>>())?;
+    let text = cipher.open(&raw, &path.display().to_string())?;
     let probe: serde_json::Value = serde_json::from_slice(&text).with_context(|| format!("{} is not a drinfra plan file", path.display()))?;
     if probe.get("format").and_then(|f| f.as_str()) != Some(drinfra::plan::FORMAT) {
         bail!("{} is not a drinfra plan file", path.display());

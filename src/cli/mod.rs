@@ -15,6 +15,7 @@ mod engine;
 mod failover;
 mod fmt;
 mod import_cmd;
+mod init;
 mod state_cmd;
 mod validate;
 
@@ -33,6 +34,8 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Remember the stack's backend; move the state when it changes.
+    Init(init::InitArgs),
     /// Check the configuration and evaluate it, reporting every error.
     Validate(validate::ValidateArgs),
     /// Rewrite configuration files in the canonical layout.
@@ -123,6 +126,7 @@ pub fn main() -> ExitCode {
     let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let env = Env { dir, style: Style { color }, vars: std::env::vars().collect() };
     let result = match cli.command {
+        Command::Init(a) => init::run(&env, a),
         Command::Validate(a) => validate::run(&env, a),
         Command::Fmt(a) => fmt::run(&env, a),
         Command::Console(a) => console::run(&env, a),

@@ -26,6 +26,17 @@ pub enum StateCommand {
         #[arg(long, default_value = "0s")]
         lock_timeout: String,
     },
+    /// Print the whole state as JSON (decrypted).
+    Pull,
+    /// Replace the state with a file's (same lineage, not older).
+    Push {
+        file: PathBuf,
+        /// Push even with a different lineage or an older serial.
+        #[arg(long)]
+        force: bool,
+        #[arg(long, default_value = "0s")]
+        lock_timeout: String,
+    },
     /// Rename an instance, or every instance under a prefix.
     Mv {
         source: String,
@@ -78,7 +89,7 @@ fn backend(env: &Env) -> anyhow::Result<Result<Box<dyn Backend>, ExitCode>> {
         show_diags(env, &config.sources, &diags);
         return Ok(Err(ExitCode::from(1)));
     }
-    match select::backend_for(&config, &env.dir) {
+    match select::backend_for(&config, &env.dir, &env.vars) {
         Ok(b) => Ok(Ok(b)),
         Err(d) => {
             let mut ds = drinfra::diag::Diagnostics::default();
@@ -132,6 +143,34 @@ pub fn run_state(env: &Env, c: StateCommand) -> anyhow::Result<ExitCode> {
             let state = load(b.as_ref())?;
             let Some(rs) = state.resources.get(&address) else { bail!("no instance {address:?} in the state") };
             println!("# {address}:\nresource \"{}\" \"{}\" {}", rs.ty, rs.name, plan_render::value_text(&shown(rs.value()), 0));
+        }
+        StateCommand::Pull => {
+            println!("{}", serde_json::to_string_pretty(&load(b.as_ref())?)?);
+        }
+        StateCommand::Push { file, force, lock_timeout } => {
+            let raw = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let cipher = drinfra::state::crypto::Cipher::from_env(&env.vars)?;
+            let pushed: State = serde_json::from_slice(&cipher.open(&raw, &file.display().to_string())?).with_context(|| format!("{} is not a drinfra state file", file.display()))?;
+            let info = LockInfo::for_operation("state push", &b.describe(), &env.vars);
+            lock::acquire(b.as_ref(), &info, parse_duration(&lock_timeout)?, &mut |_| {}, &mut |_| {})?;
+            let result = (|| {
+                let current = b.load()?;
+                if let Some(cur) = &current {
+                    if cur.lineage != pushed.lineage && !force {
+                        bail!("refusing to push: lineage {} differs from the current state's {} (a different stack's state?); use --force to replace it anyway", pushed.lineage, cur.lineage);
+                    }
+                    if pushed.serial < cur.serial && !force {
+                        bail!("refusing to push: serial {} is older than the current state's {}; use --force to go back", pushed.serial, cur.serial);
+                    }
+                }
+                let mut next = pushed.clone();
+                next.serial = current.as_ref().map(|c| c.serial + 1).unwrap_or(0).max(pushed.serial);
+                b.append(&[Record { serial: next.serial, change: Change::Replace(Box::new(next.clone())) }])?;
+                b.compact(&next)?;
+                Ok(next.serial)
+            })();
+            b.unlock(&info.id)?;
+            println!("Pushed {} as serial {}.", file.display(), result?);
         }
         StateCommand::Rm { addresses, lock_timeout } => {
             let mut removed = 0;

@@ -13,6 +13,7 @@ use super::{Backend, Record, State, StateError, VERSION};
 pub struct LocalBackend {
     path: PathBuf,
     journal: Mutex<Option<File>>,
+    cipher: super::crypto::Cipher,
 }
 
 fn io<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(std::io::Error) -> StateError + 'p {
@@ -27,7 +28,13 @@ fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
 
 impl LocalBackend {
     pub fn new(path: impl Into<PathBuf>) -> LocalBackend {
-        LocalBackend { path: path.into(), journal: Mutex::new(None) }
+        LocalBackend { path: path.into(), journal: Mutex::new(None), cipher: Default::default() }
+    }
+
+    /// Encrypts what it writes (and reads encrypted files) with `cipher`.
+    pub fn with_cipher(mut self, cipher: super::crypto::Cipher) -> LocalBackend {
+        self.cipher = cipher;
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -43,12 +50,13 @@ impl LocalBackend {
     }
 
     fn read_snapshot(&self) -> Result<Option<State>, StateError> {
-        let text = match std::fs::read_to_string(&self.path) {
+        let raw = match std::fs::read(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io("read", &self.path)(e)),
         };
-        let probe: serde_json::Value = serde_json::from_str(&text).map_err(|e| StateError::Corrupt { path: self.path.display().to_string(), message: e.to_string() })?;
+        let text = self.cipher.open(&raw, &self.path.display().to_string())?;
+        let probe: serde_json::Value = serde_json::from_slice(&text).map_err(|e| StateError::Corrupt { path: self.path.display().to_string(), message: e.to_string() })?;
         let found = probe.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
         if found != VERSION {
             return Err(StateError::UnsupportedVersion { path: self.path.display().to_string(), found });
@@ -82,7 +90,11 @@ impl Backend for LocalBackend {
         for line in BufReader::new(file).lines() {
             let line = line.map_err(io("read", &jp))?;
             // A torn last line was never acknowledged: ignore it.
-            let Ok(rec) = serde_json::from_str::<Record>(&line) else { break };
+            if serde_json::from_str::<serde_json::Value>(&line).is_err() {
+                break;
+            }
+            let plain = self.cipher.open(line.as_bytes(), &jp.display().to_string())?;
+            let Ok(rec) = serde_json::from_slice::<Record>(&plain) else { break };
             if rec.serial <= base {
                 continue; // already folded into the snapshot
             }
@@ -106,7 +118,8 @@ impl Backend for LocalBackend {
         let f = guard.as_mut().expect("journal open");
         let mut buf = Vec::new();
         for r in records {
-            serde_json::to_writer(&mut buf, r).map_err(|e| StateError::Corrupt { path: jp.display().to_string(), message: e.to_string() })?;
+            let plain = serde_json::to_vec(r).map_err(|e| StateError::Corrupt { path: jp.display().to_string(), message: e.to_string() })?;
+            buf.extend_from_slice(&self.cipher.seal(&plain));
             buf.push(b'\n');
         }
         f.write_all(&buf).map_err(io("write", &jp))?;
@@ -119,7 +132,8 @@ impl Backend for LocalBackend {
             std::fs::create_dir_all(dir).map_err(io("create directory for", dir))?;
         }
         let tmp = with_suffix(&self.path, ".tmp");
-        let text = serde_json::to_vec_pretty(state).map_err(|e| StateError::Corrupt { path: tmp.display().to_string(), message: e.to_string() })?;
+        let plain = serde_json::to_vec_pretty(state).map_err(|e| StateError::Corrupt { path: tmp.display().to_string(), message: e.to_string() })?;
+        let text = self.cipher.seal(&plain);
         {
             let mut f = File::create(&tmp).map_err(io("create", &tmp))?;
             f.write_all(&text).map_err(io("write", &tmp))?;

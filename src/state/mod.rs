@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::lang::Value;
 
+pub mod crypto;
 pub mod local;
 pub mod lock;
 pub mod marks;
@@ -33,6 +34,8 @@ pub enum StateError {
     UnsupportedVersion { path: String, found: u32 },
     #[error(transparent)]
     Lock(#[from] LockError),
+    #[error(transparent)]
+    Crypto(#[from] crypto::CryptoError),
 }
 
 /// One resource instance as recorded.

@@ -11,9 +11,10 @@ use crate::lang::{Evaluator, Scope, Value};
 pub const DEFAULT_STATE_FILE: &str = "drinfra.tfstate";
 
 /// The backend for the stack in `dir`.
-pub fn backend_for(config: &Config, dir: &Path) -> Result<Box<dyn Backend>, Diagnostic> {
+pub fn backend_for(config: &Config, dir: &Path, env: &[(String, String)]) -> Result<Box<dyn Backend>, Diagnostic> {
+    let cipher = super::crypto::Cipher::from_env(env).map_err(|e| Diagnostic::error("Invalid state encryption key").with_detail(e.to_string()))?;
     let Some(b) = &config.root().settings.backend else {
-        return Ok(Box::new(LocalBackend::new(dir.join(DEFAULT_STATE_FILE))));
+        return Ok(Box::new(LocalBackend::new(dir.join(DEFAULT_STATE_FILE)).with_cipher(cipher)));
     };
     let ev = Evaluator::new(b.body.file, dir.to_path_buf());
     let mut args = std::collections::BTreeMap::new();
@@ -37,7 +38,7 @@ pub fn backend_for(config: &Config, dir: &Path) -> Result<Box<dyn Backend>, Diag
                 }
                 None => dir.join(DEFAULT_STATE_FILE),
             };
-            Ok(Box::new(LocalBackend::new(path)))
+            Ok(Box::new(LocalBackend::new(path).with_cipher(cipher)))
         }
         other => Err(Diagnostic::error("Unsupported backend").with_detail(format!("drinfra does not support the {other:?} backend yet; use \"local\".")).at(Some(b.span.clone()))),
     }

@@ -1,0 +1,94 @@
+//! State for teams: encryption at rest with key rotation, state pull and
+//! push, and migration when the backend block changes.
+
+use std::path::Path;
+use std::process::Command;
+
+fn drinfra(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_drinfra"));
+    c.arg("-C").arg(dir).args(args).env_remove("DRINFRA_STATE_KEY").env_remove("DRINFRA_STATE_PASSPHRASE");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let o = c.output().unwrap();
+    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+}
+
+const STACK: &str = "variable \"pw\" {\n  default   = \"hunter2\"\n  sensitive = true\n}\nresource \"terraform_data\" \"a\" {\n  input = { password = var.pw }\n}\n";
+
+#[test]
+fn state_and_plans_are_encrypted_rotated_and_guarded() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), STACK).unwrap();
+    let pass = [("DRINFRA_STATE_PASSPHRASE", "correct horse battery")];
+    assert_eq!(drinfra(dir.path(), &["apply", "--auto-approve"], &pass).0, 0);
+    let raw = std::fs::read_to_string(dir.path().join("drinfra.tfstate")).unwrap();
+    assert!(!raw.contains("hunter2") && raw.contains("drinfra-encrypted"), "secrets never in cleartext");
+    // Plan files too.
+    assert_eq!(drinfra(dir.path(), &["plan", "--out", "p.plan"], &pass).0, 0);
+    assert!(!std::fs::read_to_string(dir.path().join("p.plan")).unwrap().contains("hunter2"));
+    // A wrong key is a clear error and changes nothing.
+    let before = std::fs::read(dir.path().join("drinfra.tfstate")).unwrap();
+    let (code, _, err) = drinfra(dir.path(), &["apply", "--auto-approve"], &[("DRINFRA_STATE_PASSPHRASE", "wrong")]);
+    assert_eq!(code, 1);
+    assert!(err.contains("wrong key or passphrase"), "{err}");
+    let (code, _, err) = drinfra(dir.path(), &["plan"], &[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("is encrypted; set DRINFRA_STATE_KEY or DRINFRA_STATE_PASSPHRASE"), "{err}");
+    assert_eq!(std::fs::read(dir.path().join("drinfra.tfstate")).unwrap(), before);
+    // Rotation: the old passphrase reads, the new key writes.
+    let key = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+    let rotate = [("DRINFRA_STATE_KEY", key), ("DRINFRA_STATE_PASSPHRASE_OLD", "correct horse battery")];
+    std::fs::write(dir.path().join("main.tf"), STACK.replace("password = var.pw", "password = var.pw, v = 2")).unwrap();
+    let (code, _, err) = drinfra(dir.path(), &["apply", "--auto-approve"], &rotate);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(drinfra(dir.path(), &["plan", "--detailed-exitcode"], &[("DRINFRA_STATE_KEY", key)]).0, 0, "the new key alone reads everything");
+    assert_eq!(drinfra(dir.path(), &["plan"], &pass).0, 1, "the old passphrase alone no longer does");
+}
+
+#[test]
+fn pull_and_push_respect_lineage_and_serial() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), STACK).unwrap();
+    assert_eq!(drinfra(dir.path(), &["apply", "--auto-approve"], &[]).0, 0);
+    let (_, pulled, _) = drinfra(dir.path(), &["state", "pull"], &[]);
+    let mut st: serde_json::Value = serde_json::from_str(&pulled).unwrap();
+    assert_eq!(st["serial"], 1);
+    std::fs::write(dir.path().join("same.json"), &pulled).unwrap();
+    let (code, out, err) = drinfra(dir.path(), &["state", "push", "same.json"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("serial 2"), "{out}");
+    // Older serial: refused unless forced.
+    st["serial"] = serde_json::json!(0);
+    std::fs::write(dir.path().join("old.json"), st.to_string()).unwrap();
+    let (code, _, err) = drinfra(dir.path(), &["state", "push", "old.json"], &[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("older than the current state's 2"), "{err}");
+    // Another lineage: refused unless forced.
+    st["serial"] = serde_json::json!(9);
+    st["lineage"] = serde_json::json!("00000000-0000-4000-8000-000000000000");
+    std::fs::write(dir.path().join("other.json"), st.to_string()).unwrap();
+    let (code, _, err) = drinfra(dir.path(), &["state", "push", "other.json"], &[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("lineage"), "{err}");
+    assert_eq!(drinfra(dir.path(), &["state", "push", "--force", "other.json"], &[]).0, 0);
+    let (_, pulled, _) = drinfra(dir.path(), &["state", "pull"], &[]);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&pulled).unwrap()["lineage"], "00000000-0000-4000-8000-000000000000");
+}
+
+#[test]
+fn a_changed_backend_block_needs_init_migrate_state_and_keeps_a_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), STACK).unwrap();
+    assert_eq!(drinfra(dir.path(), &["apply", "--auto-approve"], &[]).0, 0);
+    std::fs::write(dir.path().join("main.tf"), format!("drinfra {{\n  backend \"local\" {{\n    path = \"team/state.json\"\n  }}\n}}\n{STACK}")).unwrap();
+    let (code, _, err) = drinfra(dir.path(), &["plan"], &[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("init --migrate-state"), "{err}");
+    let (code, out, err) = drinfra(dir.path(), &["init", "--migrate-state"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Migrated 1 resource"), "{out}");
+    assert!(dir.path().join("drinfra.tfstate.pre-migration.backup").exists());
+    assert_eq!(drinfra(dir.path(), &["plan", "--detailed-exitcode"], &[]).0, 0, "nothing to create: the state moved");
+    assert_eq!(drinfra(dir.path(), &["state", "list"], &[]).1, "terraform_data.a\n");
+}
