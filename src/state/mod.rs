@@ -16,6 +16,7 @@ pub mod crypto;
 pub mod local;
 pub mod lock;
 pub mod marks;
+pub mod pg;
 pub mod select;
 
 pub use local::LocalBackend;

@@ -40,6 +40,21 @@ pub fn backend_for(config: &Config, dir: &Path, env: &[(String, String)]) -> Res
             };
             Ok(Box::new(LocalBackend::new(path).with_cipher(cipher)))
         }
-        other => Err(Diagnostic::error("Unsupported backend").with_detail(format!("drinfra does not support the {other:?} backend yet; use \"local\".")).at(Some(b.span.clone()))),
+        "pg" => {
+            let text = |k: &str| match args.get(k) {
+                Some((Value::String(s), _)) => Some(s.clone()),
+                _ => None,
+            };
+            let conn = text("conn_str").or_else(|| env.iter().find(|(k, _)| k == "PG_CONN_STR").map(|(_, v)| v.clone()));
+            let Some(conn) = conn else {
+                return Err(Diagnostic::error("Missing PostgreSQL connection").with_detail("The pg backend needs conn_str (or the PG_CONN_STR environment variable).").at(Some(b.span.clone())));
+            };
+            let schema = text("schema_name").unwrap_or_else(|| "drinfra_state".into());
+            let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "default".into());
+            let name = text("name").unwrap_or(name);
+            let backend = super::pg::PgBackend::connect(&conn, &schema, &name, cipher).map_err(|e| Diagnostic::error("Cannot use the pg backend").with_detail(e.to_string()).at(Some(b.span.clone())))?;
+            Ok(Box::new(backend))
+        }
+        other => Err(Diagnostic::error("Unsupported backend").with_detail(format!("drinfra does not support the {other:?} backend yet; use \"local\" or \"pg\" (azurerm is planned).")).at(Some(b.span.clone()))),
     }
 }

@@ -1,0 +1,240 @@
+//! The `pg` backend: state in PostgreSQL (schema created on first use),
+//! one row per stack with the snapshot, journal rows per completed step,
+//! and a session-level advisory lock per stack: a killed runner's
+//! connection closes and its lock goes with it. Configured like
+//! Terraform's pg backend (`conn_str`, `schema_name`, or `PG_CONN_STR`).
+//!
+//! tokio-postgres runs on a worker thread with its own runtime, so the
+//! synchronous `Backend` calls work from inside the engine's runtime.
+
+use std::sync::Mutex;
+use std::sync::mpsc;
+
+use super::crypto::Cipher;
+use super::lock::{LockError, LockInfo};
+use super::{Backend, Record, State, StateError};
+
+type Job = Box<dyn FnOnce(&tokio_postgres::Client, &tokio::runtime::Runtime) + Send>;
+
+pub struct PgBackend {
+    schema: String,
+    name: String,
+    describe: String,
+    jobs: Mutex<mpsc::Sender<Job>>,
+    cipher: Cipher,
+}
+
+fn pg_err(e: impl std::fmt::Display) -> StateError {
+    StateError::Corrupt { path: "postgres".into(), message: e.to_string() }
+}
+
+fn lock_err(e: impl std::fmt::Display) -> LockError {
+    LockError::Io { path: "postgres".into(), source: std::io::Error::other(e.to_string()) }
+}
+
+/// A stable 64-bit advisory lock key for a stack name.
+fn lock_key(schema: &str, name: &str) -> i64 {
+    let d = crate::plan::digest(format!("drinfra:{schema}:{name}").as_bytes());
+    u64::from_str_radix(&d, 16).unwrap_or(1) as i64
+}
+
+impl PgBackend {
+    /// Connects and creates the schema if needed. `name` tells stacks
+    /// sharing a database apart.
+    pub fn connect(conn_str: &str, schema: &str, name: &str, cipher: Cipher) -> Result<PgBackend, StateError> {
+        if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(pg_err(format!("invalid schema name {schema:?}")));
+        }
+        let (tx, rx) = mpsc::channel::<Job>();
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
+        let conn = conn_str.to_string();
+        let schema_owned = schema.to_string();
+        std::thread::spawn(move || {
+            let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e.to_string()));
+                    return;
+                }
+            };
+            let client = rt.block_on(async {
+                let (client, connection) = tokio_postgres::connect(&conn, tokio_postgres::NoTls).await?;
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+                client
+                    .batch_execute(&format!(
+                        "CREATE SCHEMA IF NOT EXISTS {s};
+                         CREATE TABLE IF NOT EXISTS {s}.states (name TEXT PRIMARY KEY, snapshot BYTEA, serial BIGINT NOT NULL DEFAULT 0);
+                         CREATE TABLE IF NOT EXISTS {s}.journal (name TEXT NOT NULL, seq BIGSERIAL, record BYTEA NOT NULL, PRIMARY KEY (name, seq));
+                         CREATE TABLE IF NOT EXISTS {s}.locks (name TEXT PRIMARY KEY, info TEXT NOT NULL);",
+                        s = schema_owned
+                    ))
+                    .await?;
+                Ok::<_, tokio_postgres::Error>(client)
+            });
+            let client = match client {
+                Ok(c) => {
+                    let _ = ready_tx.send(Ok(()));
+                    c
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e.to_string()));
+                    return;
+                }
+            };
+            while let Ok(job) = rx.recv() {
+                job(&client, &rt);
+            }
+        });
+        ready_rx.recv().map_err(pg_err)?.map_err(|e| pg_err(format!("cannot connect to PostgreSQL: {e}")))?;
+        let describe = format!("pg state {schema}.states[{name}]");
+        Ok(PgBackend { schema: schema.to_string(), name: name.to_string(), describe, jobs: Mutex::new(tx), cipher })
+    }
+
+    /// Runs `f` on the worker's connection and waits for its result.
+    fn run<T: Send + 'static>(&self, f: impl FnOnce(&tokio_postgres::Client, &tokio::runtime::Runtime) -> T + Send + 'static) -> Result<T, String> {
+        let (tx, rx) = mpsc::channel();
+        let job: Job = Box::new(move |c, rt| {
+            let _ = tx.send(f(c, rt));
+        });
+        self.jobs.lock().map_err(|e| e.to_string())?.send(job).map_err(|e| e.to_string())?;
+        rx.recv().map_err(|e| e.to_string())
+    }
+}
+
+impl Backend for PgBackend {
+    fn describe(&self) -> String {
+        self.describe.clone()
+    }
+
+    fn load(&self) -> Result<Option<State>, StateError> {
+        let (schema, name) = (self.schema.clone(), self.name.clone());
+        let rows = self
+            .run(move |c, rt| {
+                rt.block_on(async {
+                    let snap = c.query_opt(&format!("SELECT snapshot, serial FROM {schema}.states WHERE name = $1"), &[&name]).await?;
+                    let journal = c.query(&format!("SELECT record FROM {schema}.journal WHERE name = $1 ORDER BY seq"), &[&name]).await?;
+                    Ok::<_, tokio_postgres::Error>((snap.and_then(|r| r.get::<_, Option<Vec<u8>>>(0)), journal.iter().map(|r| r.get::<_, Vec<u8>>(0)).collect::<Vec<_>>()))
+                })
+            })
+            .map_err(pg_err)?
+            .map_err(pg_err)?;
+        let (snapshot, journal) = rows;
+        let mut state: Option<State> = match snapshot {
+            Some(bytes) => Some(serde_json::from_slice(&self.cipher.open(&bytes, &self.describe)?).map_err(pg_err)?),
+            None => None,
+        };
+        let base = state.as_ref().map(|s| s.serial).unwrap_or(0);
+        for raw in journal {
+            let rec: Record = serde_json::from_slice(&self.cipher.open(&raw, &self.describe)?).map_err(pg_err)?;
+            if rec.serial > base {
+                state.get_or_insert_with(State::new).apply_record(&rec);
+            }
+        }
+        Ok(state)
+    }
+
+    fn append(&self, records: &[Record]) -> Result<(), StateError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<Vec<u8>> = records.iter().map(|r| serde_json::to_vec(r).map(|p| self.cipher.seal(&p))).collect::<Result<_, _>>().map_err(pg_err)?;
+        let (schema, name) = (self.schema.clone(), self.name.clone());
+        // One transaction per batch: durable when it commits.
+        self.run(move |c, rt| {
+            rt.block_on(async {
+                c.batch_execute("BEGIN").await?;
+                for r in &rows {
+                    c.execute(&format!("INSERT INTO {schema}.journal (name, record) VALUES ($1, $2)"), &[&name, r]).await?;
+                }
+                c.batch_execute("COMMIT").await
+            })
+        })
+        .map_err(pg_err)?
+        .map_err(pg_err)
+    }
+
+    fn compact(&self, state: &State) -> Result<(), StateError> {
+        let snap = self.cipher.seal(&serde_json::to_vec(state).map_err(pg_err)?);
+        let (schema, name, serial) = (self.schema.clone(), self.name.clone(), state.serial as i64);
+        self.run(move |c, rt| {
+            rt.block_on(async {
+                c.batch_execute("BEGIN").await?;
+                // The previous snapshot stays as the backup row.
+                c.execute(&format!("INSERT INTO {schema}.states (name, snapshot, serial) SELECT $1 || '.backup', snapshot, serial FROM {schema}.states WHERE name = $1 ON CONFLICT (name) DO UPDATE SET snapshot = excluded.snapshot, serial = excluded.serial"), &[&name]).await?;
+                c.execute(&format!("INSERT INTO {schema}.states (name, snapshot, serial) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET snapshot = excluded.snapshot, serial = excluded.serial"), &[&name, &snap, &serial]).await?;
+                c.execute(&format!("DELETE FROM {schema}.journal WHERE name = $1"), &[&name]).await?;
+                c.batch_execute("COMMIT").await
+            })
+        })
+        .map_err(pg_err)?
+        .map_err(pg_err)
+    }
+
+    fn lock(&self, info: &LockInfo) -> Result<(), LockError> {
+        let key = lock_key(&self.schema, &self.name);
+        let (schema, name, text) = (self.schema.clone(), self.name.clone(), serde_json::to_string(info).unwrap_or_default());
+        let got = self
+            .run(move |c, rt| {
+                rt.block_on(async {
+                    let got: bool = c.query_one("SELECT pg_try_advisory_lock($1)", &[&key]).await?.get(0);
+                    if got {
+                        c.execute(&format!("INSERT INTO {schema}.locks (name, info) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET info = excluded.info"), &[&name, &text]).await?;
+                    }
+                    Ok::<_, tokio_postgres::Error>(got)
+                })
+            })
+            .map_err(lock_err)?
+            .map_err(lock_err)?;
+        if got {
+            return Ok(());
+        }
+        match self.lock_holder()? {
+            Some(h) => Err(LockError::Held(Box::new(h))),
+            None => Err(LockError::Held(Box::new(LockInfo { id: String::new(), operation: "unknown".into(), who: "another session".into(), host: String::new(), pid: 0, created: String::new(), ci_run_url: None, path: self.describe.clone() }))),
+        }
+    }
+
+    fn unlock(&self, id: &str) -> Result<(), LockError> {
+        let holder = self.lock_holder()?.ok_or(LockError::NotLocked)?;
+        if holder.id != id {
+            return Err(LockError::Mismatch { given: id.to_string(), current: holder.id });
+        }
+        let key = lock_key(&self.schema, &self.name);
+        let (schema, name) = (self.schema.clone(), self.name.clone());
+        self.run(move |c, rt| {
+            rt.block_on(async {
+                c.execute(&format!("DELETE FROM {schema}.locks WHERE name = $1"), &[&name]).await?;
+                let mine: bool = c.query_one("SELECT pg_advisory_unlock($1)", &[&key]).await?.get(0);
+                if !mine {
+                    // Held by another session (a stuck runner): end it, which
+                    // releases its advisory lock (force-unlock).
+                    c.execute("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND ((classid::bigint << 32) | objid::bigint) = $1", &[&key]).await?;
+                }
+                Ok::<_, tokio_postgres::Error>(())
+            })
+        })
+        .map_err(lock_err)?
+        .map_err(lock_err)
+    }
+
+    fn lock_holder(&self) -> Result<Option<LockInfo>, LockError> {
+        let key = lock_key(&self.schema, &self.name);
+        let (schema, name) = (self.schema.clone(), self.name.clone());
+        let (held, info) = self
+            .run(move |c, rt| {
+                rt.block_on(async {
+                    let held: bool = c.query_one("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = $1)", &[&key]).await?.get(0);
+                    let info = c.query_opt(&format!("SELECT info FROM {schema}.locks WHERE name = $1"), &[&name]).await?.map(|r| r.get::<_, String>(0));
+                    Ok::<_, tokio_postgres::Error>((held, info))
+                })
+            })
+            .map_err(lock_err)?
+            .map_err(lock_err)?;
+        if !held {
+            return Ok(None);
+        }
+        Ok(info.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+}
