@@ -2,7 +2,8 @@
 //! test: 20 concurrent applies of one stack, each changing a different
 //! resource, serialise on the lock; none loses an update, and the final
 //! serial counts the writes. The pg backend runs against the PostgreSQL
-//! server scripts/test.sh starts (PG_CONN_STR).
+//! server scripts/test.sh starts (PG_CONN_STR), the azurerm backend against
+//! its Azurite (AZURITE_*).
 
 use std::path::Path;
 use std::process::Command;
@@ -160,4 +161,88 @@ fn pg_backend_stress_twenty_concurrent_applies() {
     let schema = unique("stress");
     let block = format!("drinfra {{\n  backend \"pg\" {{\n    schema_name = \"{schema}\"\n  }}\n}}\n");
     stress(dir.path(), &block, &[("PG_CONN_STR", &pg_conn())]);
+}
+
+fn azurite() -> (String, String, String) {
+    let get = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set: run ./scripts/test.sh, which starts Azurite"));
+    (get("AZURITE_BLOB_ENDPOINT"), get("AZURITE_ACCOUNT"), get("AZURITE_KEY"))
+}
+
+fn blob_config(container: &str) -> drinfra::state::azblob::BlobConfig {
+    let (endpoint, account, key) = azurite();
+    drinfra::state::azblob::BlobConfig { endpoint, account, container: container.into(), key: "prod.tfstate".into(), access_key: Some(key), sas_token: None }
+}
+
+#[test]
+fn azurerm_backend_conformance() {
+    let container = unique("conf").replace('_', "-");
+    conformance(&|| Box::new(drinfra::state::azblob::BlobBackend::connect(blob_config(&container), Default::default()).unwrap()));
+}
+
+#[test]
+fn azurerm_backend_refuses_a_wrong_key_and_keeps_the_holder_across_writes() {
+    let container = unique("auth").replace('_', "-");
+    let mut bad = blob_config(&container);
+    bad.access_key = Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into());
+    assert!(drinfra::state::azblob::BlobBackend::connect(bad, Default::default()).is_err(), "a wrong account key is refused");
+    let a = drinfra::state::azblob::BlobBackend::connect(blob_config(&container), Default::default()).unwrap();
+    let info = LockInfo::for_operation("apply", "t", &[]);
+    a.lock(&info).unwrap();
+    // Compaction rewrites the leased blob; the holder must survive it.
+    let mut st = State::new();
+    st.serial = 4;
+    a.compact(&st).unwrap();
+    let b = drinfra::state::azblob::BlobBackend::connect(blob_config(&container), Default::default()).unwrap();
+    assert_eq!(b.lock_holder().unwrap().map(|h| h.id), Some(info.id.clone()));
+    assert_eq!(b.load().unwrap().unwrap().serial, 4);
+    // force-unlock from another client breaks the lease.
+    b.unlock(&info.id).unwrap();
+    assert!(b.lock_holder().unwrap().is_none());
+    b.lock(&LockInfo::for_operation("apply", "t", &[])).unwrap();
+}
+
+#[test]
+fn azurerm_backend_stress_twenty_concurrent_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let (endpoint, account, key) = azurite();
+    let container = unique("stress").replace('_', "-");
+    let block = format!(
+        "drinfra {{\n  backend \"azurerm\" {{\n    storage_account_name = \"{account}\"\n    container_name = \"{container}\"\n    key = \"prod.tfstate\"\n    endpoint = \"{endpoint}\"\n  }}\n}}\n"
+    );
+    stress(dir.path(), &block, &[("ARM_ACCESS_KEY", &key)]);
+}
+
+#[test]
+fn init_migrate_state_moves_local_to_pg_to_azurerm() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "resource \"terraform_data\" \"a\" {\n  input = \"x\"\n}\n";
+    std::fs::write(dir.path().join("main.tf"), body).unwrap();
+    let (endpoint, account, key) = azurite();
+    let env = [("PG_CONN_STR", pg_conn()), ("ARM_ACCESS_KEY", key)];
+    let run = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_drinfra")).arg("-C").arg(dir.path()).args(args).envs(env.iter().map(|(k, v)| (k, v))).output().unwrap();
+        (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).to_string(), String::from_utf8_lossy(&o.stderr).to_string())
+    };
+    assert_eq!(run(&["apply", "--auto-approve"]).0, 0);
+    let schema = unique("mig");
+    std::fs::write(dir.path().join("main.tf"), format!("drinfra {{\n  backend \"pg\" {{\n    schema_name = \"{schema}\"\n  }}\n}}\n{body}")).unwrap();
+    let (code, out, err) = run(&["init", "--migrate-state"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Migrated 1 resource"), "{out}");
+    // The remembered spec holds no secret, so pg -> azurerm reads PG_CONN_STR again.
+    let memo = std::fs::read_to_string(dir.path().join(".drinfra/backend.json")).unwrap();
+    assert!(!memo.contains("conn_str") && memo.contains(&schema), "{memo}");
+    let container = unique("mig").replace('_', "-");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!("drinfra {{\n  backend \"azurerm\" {{\n    storage_account_name = \"{account}\"\n    container_name = \"{container}\"\n    key = \"app.tfstate\"\n    endpoint = \"{endpoint}\"\n  }}\n}}\n{body}"),
+    )
+    .unwrap();
+    assert_eq!(run(&["plan"]).0, 1, "a changed backend needs init first");
+    let (code, out, err) = run(&["init", "--migrate-state"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Migrated 1 resource"), "{out}");
+    let (code, _, err) = run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "nothing to create: the state moved ({err})");
+    assert_eq!(run(&["state", "list"]).1, "terraform_data.a\n");
 }

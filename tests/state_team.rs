@@ -77,7 +77,7 @@ fn pull_and_push_respect_lineage_and_serial() {
 }
 
 #[test]
-fn a_changed_backend_block_needs_init_migrate_state_and_keeps_a_backup() {
+fn a_changed_backend_block_needs_init_migrate_state_and_leaves_the_old_copy() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("main.tf"), STACK).unwrap();
     assert_eq!(drinfra(dir.path(), &["apply", "--auto-approve"], &[]).0, 0);
@@ -88,7 +88,8 @@ fn a_changed_backend_block_needs_init_migrate_state_and_keeps_a_backup() {
     let (code, out, err) = drinfra(dir.path(), &["init", "--migrate-state"], &[]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Migrated 1 resource"), "{out}");
-    assert!(dir.path().join("drinfra.tfstate.pre-migration.backup").exists());
+    assert!(out.contains("the old copy is left in place"), "{out}");
+    assert!(std::fs::read_to_string(dir.path().join("drinfra.tfstate")).unwrap().contains("terraform_data"), "the old state is untouched");
     assert_eq!(drinfra(dir.path(), &["plan", "--detailed-exitcode"], &[]).0, 0, "nothing to create: the state moved");
     assert_eq!(drinfra(dir.path(), &["state", "list"], &[]).1, "terraform_data.a\n");
 }

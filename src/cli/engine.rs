@@ -175,7 +175,8 @@ pub fn open_session(env: &Env, common: &CommonArgs, operation: &str, validate_al
             return Ok(Err(ExitCode::from(1)));
         }
     };
-    super::init::check_unchanged(&env.dir, backend.as_ref())?;
+    let spec = select::spec_for(&stack.config, &env.dir).ok().flatten();
+    super::init::check_unchanged(&env.dir, backend.as_ref(), spec.as_ref())?;
     let timeout = parse_duration(&common.lock_timeout)?;
     let info = LockInfo::for_operation(operation, &backend.describe(), &env.vars);
     let style = env.style;

@@ -2,13 +2,16 @@
 //! and moves the state when the backend block changes.
 
 use std::path::PathBuf;
+
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::Args;
 
 use super::Env;
-use drinfra::state::{Backend, Change, LocalBackend, Record, select};
+use drinfra::state::lock::LockInfo;
+use drinfra::state::select::BackendSpec;
+use drinfra::state::{Backend, Change, Record, select};
 
 #[derive(Args)]
 pub struct InitArgs {
@@ -23,7 +26,7 @@ pub fn memo_path(dir: &std::path::Path) -> PathBuf {
 }
 
 /// Refuses to run against a backend other than the one last initialised.
-pub fn check_unchanged(dir: &std::path::Path, backend: &dyn Backend) -> anyhow::Result<()> {
+pub fn check_unchanged(dir: &std::path::Path, backend: &dyn Backend, spec: Option<&BackendSpec>) -> anyhow::Result<()> {
     let memo = memo_path(dir);
     match std::fs::read_to_string(&memo) {
         Ok(prev) => {
@@ -32,17 +35,26 @@ pub fn check_unchanged(dir: &std::path::Path, backend: &dyn Backend) -> anyhow::
                 bail!("the backend changed (was {}, now {}): run `drinfra init --migrate-state` to move the state, so nothing is lost", prev["describe"].as_str().unwrap_or("?"), backend.describe());
             }
         }
-        Err(_) => remember(dir, backend)?,
+        Err(_) => remember(dir, backend, spec)?,
     }
     Ok(())
 }
 
-fn remember(dir: &std::path::Path, backend: &dyn Backend) -> anyhow::Result<()> {
+fn remember(dir: &std::path::Path, backend: &dyn Backend, spec: Option<&BackendSpec>) -> anyhow::Result<()> {
     let memo = memo_path(dir);
     std::fs::create_dir_all(memo.parent().expect("memo dir"))?;
-    let path = backend.describe().strip_prefix("local state at ").map(str::to_string);
-    std::fs::write(&memo, serde_json::to_vec_pretty(&serde_json::json!({"describe": backend.describe(), "local_path": path}))?)?;
+    let spec = spec.map(BackendSpec::without_secrets);
+    std::fs::write(&memo, serde_json::to_vec_pretty(&serde_json::json!({"describe": backend.describe(), "spec": spec}))?)?;
     Ok(())
+}
+
+/// The previous backend's spec; memos from older versions only named a
+/// local path.
+fn previous_spec(prev: &serde_json::Value) -> Option<BackendSpec> {
+    if let Some(spec) = prev.get("spec").filter(|s| !s.is_null()) {
+        return serde_json::from_value(spec.clone()).ok();
+    }
+    prev["local_path"].as_str().map(|p| BackendSpec { kind: "local".into(), args: [("path".to_string(), p.to_string())].into() })
 }
 
 pub fn run(env: &Env, a: InitArgs) -> anyhow::Result<ExitCode> {
@@ -51,12 +63,14 @@ pub fn run(env: &Env, a: InitArgs) -> anyhow::Result<ExitCode> {
         super::engine::show_diags(env, &config.sources, &diags);
         return Ok(ExitCode::from(1));
     }
-    let backend = select::backend_for(&config, &env.dir, &env.vars).map_err(|d| anyhow::anyhow!("{}: {}", d.summary, d.detail.unwrap_or_default()))?;
+    let fail = |d: drinfra::diag::Diagnostic| anyhow::anyhow!("{}: {}", d.summary, d.detail.unwrap_or_default());
+    let spec = select::spec_for(&config, &env.dir).map_err(fail)?;
+    let backend = select::open(spec.as_ref(), &env.dir, &env.vars).map_err(fail)?;
     let memo = memo_path(&env.dir);
     let prev: Option<serde_json::Value> = std::fs::read_to_string(&memo).ok().and_then(|t| serde_json::from_str(&t).ok());
     let changed = prev.as_ref().is_some_and(|p| p["describe"].as_str() != Some(backend.describe().as_str()));
     if !changed {
-        remember(&env.dir, backend.as_ref())?;
+        remember(&env.dir, backend.as_ref(), spec.as_ref())?;
         println!("Initialised: {}.", backend.describe());
         return Ok(ExitCode::SUCCESS);
     }
@@ -64,27 +78,36 @@ pub fn run(env: &Env, a: InitArgs) -> anyhow::Result<ExitCode> {
     if !a.migrate_state {
         bail!("the backend changed from {} to {}; run `drinfra init --migrate-state` to copy the state", prev["describe"].as_str().unwrap_or("?"), backend.describe());
     }
-    let old_path = prev["local_path"].as_str().map(PathBuf::from).context("only state from a local backend can be migrated by this version")?;
-    let cipher = drinfra::state::crypto::Cipher::from_env(&env.vars)?;
-    let old = LocalBackend::new(&old_path).with_cipher(cipher);
-    let Some(mut state) = old.load()? else {
-        remember(&env.dir, backend.as_ref())?;
-        println!("No state in the old backend; now using {}.", backend.describe());
-        return Ok(ExitCode::SUCCESS);
-    };
-    if let Some(existing) = backend.load()? {
-        if existing.lineage != state.lineage || existing.serial > state.serial {
-            bail!("{} already holds a different state (lineage {}, serial {}); move it aside first", backend.describe(), existing.lineage, existing.serial);
-        }
+    // Secrets of the old backend come from the environment (ARM_ACCESS_KEY,
+    // ARM_SAS_TOKEN, PG_CONN_STR): they are never remembered on disk.
+    let old_spec = previous_spec(&prev);
+    let old = select::open(old_spec.as_ref(), &env.dir, &env.vars).map_err(|d| anyhow::anyhow!("cannot open the previous backend ({}): {}: {}", prev["describe"].as_str().unwrap_or("?"), d.summary, d.detail.unwrap_or_default()))?;
+    // Both sides stay locked while the state moves.
+    let info = LockInfo::for_operation("init -migrate-state", &old.describe(), &env.vars);
+    old.lock(&info).with_context(|| format!("cannot lock {}", old.describe()))?;
+    let result = (|| -> anyhow::Result<Option<usize>> {
+        let info_new = LockInfo::for_operation("init -migrate-state", &backend.describe(), &env.vars);
+        backend.lock(&info_new).with_context(|| format!("cannot lock {}", backend.describe()))?;
+        let moved = (|| -> anyhow::Result<Option<usize>> {
+            let Some(mut state) = old.load()? else { return Ok(None) };
+            if let Some(existing) = backend.load()? {
+                if existing.lineage != state.lineage || existing.serial > state.serial {
+                    bail!("{} already holds a different state (lineage {}, serial {}); move it aside first", backend.describe(), existing.lineage, existing.serial);
+                }
+            }
+            state.serial += 1;
+            backend.append(&[Record { serial: state.serial, change: Change::Replace(Box::new(state.clone())) }])?;
+            backend.compact(&state)?;
+            Ok(Some(state.resources.len()))
+        })();
+        let _ = backend.unlock(&info_new.id);
+        moved
+    })();
+    let _ = old.unlock(&info.id);
+    match result? {
+        None => println!("No state in the old backend; now using {}.", backend.describe()),
+        Some(n) => println!("Migrated {n} resource(s) from {} to {}; the old copy is left in place.", old.describe(), backend.describe()),
     }
-    // Keep the old state as a backup beside it.
-    let mut backup = old_path.as_os_str().to_owned();
-    backup.push(".pre-migration.backup");
-    std::fs::copy(&old_path, PathBuf::from(&backup)).with_context(|| format!("cannot back up {}", old_path.display()))?;
-    state.serial += 1;
-    backend.append(&[Record { serial: state.serial, change: Change::Replace(Box::new(state.clone())) }])?;
-    backend.compact(&state)?;
-    remember(&env.dir, backend.as_ref())?;
-    println!("Migrated {} resource(s) from {} to {} (backup: {}).", state.resources.len(), old_path.display(), backend.describe(), PathBuf::from(backup).display());
+    remember(&env.dir, backend.as_ref(), spec.as_ref())?;
     Ok(ExitCode::SUCCESS)
 }

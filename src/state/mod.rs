@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::lang::Value;
 
+pub mod azblob;
 pub mod crypto;
 pub mod local;
 pub mod lock;
@@ -114,6 +115,18 @@ pub struct FailoverRecord {
     pub deferred: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<String>,
+}
+
+/// Folds journal records into a snapshot: records at or below the
+/// snapshot's serial are already in it.
+pub(crate) fn replay(mut state: Option<State>, records: impl IntoIterator<Item = Record>) -> Option<State> {
+    let base = state.as_ref().map(|s| s.serial).unwrap_or(0);
+    for rec in records {
+        if rec.serial > base {
+            state.get_or_insert_with(State::new).apply_record(&rec);
+        }
+    }
+    state
 }
 
 impl State {

@@ -121,18 +121,12 @@ impl Backend for PgBackend {
             .map_err(pg_err)?
             .map_err(pg_err)?;
         let (snapshot, journal) = rows;
-        let mut state: Option<State> = match snapshot {
+        let state: Option<State> = match snapshot {
             Some(bytes) => Some(serde_json::from_slice(&self.cipher.open(&bytes, &self.describe)?).map_err(pg_err)?),
             None => None,
         };
-        let base = state.as_ref().map(|s| s.serial).unwrap_or(0);
-        for raw in journal {
-            let rec: Record = serde_json::from_slice(&self.cipher.open(&raw, &self.describe)?).map_err(pg_err)?;
-            if rec.serial > base {
-                state.get_or_insert_with(State::new).apply_record(&rec);
-            }
-        }
-        Ok(state)
+        let records = journal.iter().map(|raw| serde_json::from_slice::<Record>(&self.cipher.open(raw, &self.describe)?).map_err(pg_err)).collect::<Result<Vec<_>, StateError>>()?;
+        Ok(super::replay(state, records))
     }
 
     fn append(&self, records: &[Record]) -> Result<(), StateError> {

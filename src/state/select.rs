@@ -1,60 +1,110 @@
 //! Choosing the backend a stack's `backend` block asks for.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{Backend, LocalBackend};
 use crate::config::Config;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Span};
 use crate::lang::{Evaluator, Scope, Value};
 
 /// The file state lives in when no backend is configured.
 pub const DEFAULT_STATE_FILE: &str = "drinfra.tfstate";
 
-/// The backend for the stack in `dir`.
-pub fn backend_for(config: &Config, dir: &Path, env: &[(String, String)]) -> Result<Box<dyn Backend>, Diagnostic> {
-    let cipher = super::crypto::Cipher::from_env(env).map_err(|e| Diagnostic::error("Invalid state encryption key").with_detail(e.to_string()))?;
-    let Some(b) = &config.root().settings.backend else {
-        return Ok(Box::new(LocalBackend::new(dir.join(DEFAULT_STATE_FILE)).with_cipher(cipher)));
+/// Arguments that are secrets: never remembered on disk, and read from the
+/// environment again when a remembered backend is reopened.
+pub const SECRET_ARGS: &[&str] = &["access_key", "sas_token", "conn_str"];
+
+/// A backend as configured: its kind and its (string) arguments.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BackendSpec {
+    pub kind: String,
+    pub args: BTreeMap<String, String>,
+}
+
+impl BackendSpec {
+    /// The spec without secrets, for remembering which backend was used.
+    pub fn without_secrets(&self) -> BackendSpec {
+        BackendSpec { kind: self.kind.clone(), args: self.args.iter().filter(|(k, _)| !SECRET_ARGS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect() }
+    }
+}
+
+const ARGS: &[(&str, &[&str])] = &[
+    ("local", &["path"]),
+    ("pg", &["conn_str", "schema_name", "name"]),
+    ("azurerm", &["storage_account_name", "container_name", "key", "endpoint", "access_key", "sas_token"]),
+];
+
+/// The backend block of the stack, evaluated (None: the default local file).
+pub fn spec_for(config: &Config, dir: &Path) -> Result<Option<BackendSpec>, Diagnostic> {
+    let Some(b) = &config.root().settings.backend else { return Ok(None) };
+    let Some((_, allowed)) = ARGS.iter().find(|(k, _)| *k == b.kind) else {
+        return Err(Diagnostic::error("Unsupported backend").with_detail(format!("drinfra does not support the {:?} backend; use \"local\", \"pg\" or \"azurerm\".", b.kind)).at(Some(b.span.clone())));
     };
     let ev = Evaluator::new(b.body.file, dir.to_path_buf());
-    let mut args = std::collections::BTreeMap::new();
+    let mut args = BTreeMap::new();
     for a in b.body.body.attributes() {
-        let v = ev.eval(&a.value, &Scope::default()).map_err(|e| e.into_diagnostic())?;
-        args.insert(a.key.value().as_str().to_string(), (v, hcl_edit::Span::span(&a.key)));
-    }
-    match b.kind.as_str() {
-        "local" => {
-            for (k, (_, span)) in &args {
-                if k != "path" {
-                    return Err(Diagnostic::error("Unsupported backend argument")
-                        .with_detail(format!("The local backend takes only \"path\", not {k:?}."))
-                        .at(span.clone().map(|r| crate::diag::Span::new(b.body.file, r))));
-                }
-            }
-            let path = match args.get("path") {
-                Some((Value::String(p), _)) => dir.join(p),
-                Some((_, span)) => {
-                    return Err(Diagnostic::error("Invalid backend path").with_detail("path must be a string.").at(span.clone().map(|r| crate::diag::Span::new(b.body.file, r))));
-                }
-                None => dir.join(DEFAULT_STATE_FILE),
-            };
-            Ok(Box::new(LocalBackend::new(path).with_cipher(cipher)))
+        let key = a.key.value().as_str().to_string();
+        let at = hcl_edit::Span::span(&a.key).map(|r| Span::new(b.body.file, r));
+        if !allowed.contains(&key.as_str()) {
+            return Err(Diagnostic::error("Unsupported backend argument").with_detail(format!("The {} backend takes {}, not {key:?}.", b.kind, allowed.iter().map(|a| format!("{a:?}")).collect::<Vec<_>>().join(", "))).at(at));
         }
+        match ev.eval(&a.value, &Scope::default()).map_err(|e| e.into_diagnostic())? {
+            Value::String(s) => {
+                args.insert(key, s);
+            }
+            _ => return Err(Diagnostic::error("Invalid backend argument").with_detail(format!("{key} must be a string.")).at(at)),
+        }
+    }
+    Ok(Some(BackendSpec { kind: b.kind.clone(), args }))
+}
+
+/// The backend for the stack in `dir`.
+pub fn backend_for(config: &Config, dir: &Path, env: &[(String, String)]) -> Result<Box<dyn Backend>, Diagnostic> {
+    let spec = spec_for(config, dir)?;
+    let at = config.root().settings.backend.as_ref().map(|b| b.span.clone());
+    open(spec.as_ref(), dir, env).map_err(|d| d.at(at))
+}
+
+/// Opens a backend from its spec; secrets missing from the spec come from
+/// the environment (`ARM_ACCESS_KEY`, `ARM_SAS_TOKEN`, `PG_CONN_STR`).
+pub fn open(spec: Option<&BackendSpec>, dir: &Path, env: &[(String, String)]) -> Result<Box<dyn Backend>, Diagnostic> {
+    let cipher = super::crypto::Cipher::from_env(env).map_err(|e| Diagnostic::error("Invalid state encryption key").with_detail(e.to_string()))?;
+    let Some(spec) = spec else {
+        return Ok(Box::new(LocalBackend::new(dir.join(DEFAULT_STATE_FILE)).with_cipher(cipher)));
+    };
+    let text = |k: &str| spec.args.get(k).cloned();
+    let from_env = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    match spec.kind.as_str() {
+        "local" => Ok(Box::new(LocalBackend::new(dir.join(text("path").unwrap_or_else(|| DEFAULT_STATE_FILE.into()))).with_cipher(cipher))),
         "pg" => {
-            let text = |k: &str| match args.get(k) {
-                Some((Value::String(s), _)) => Some(s.clone()),
-                _ => None,
-            };
-            let conn = text("conn_str").or_else(|| env.iter().find(|(k, _)| k == "PG_CONN_STR").map(|(_, v)| v.clone()));
-            let Some(conn) = conn else {
-                return Err(Diagnostic::error("Missing PostgreSQL connection").with_detail("The pg backend needs conn_str (or the PG_CONN_STR environment variable).").at(Some(b.span.clone())));
+            let Some(conn) = text("conn_str").or_else(|| from_env("PG_CONN_STR")) else {
+                return Err(Diagnostic::error("Missing PostgreSQL connection").with_detail("The pg backend needs conn_str (or the PG_CONN_STR environment variable)."));
             };
             let schema = text("schema_name").unwrap_or_else(|| "drinfra_state".into());
             let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "default".into());
             let name = text("name").unwrap_or(name);
-            let backend = super::pg::PgBackend::connect(&conn, &schema, &name, cipher).map_err(|e| Diagnostic::error("Cannot use the pg backend").with_detail(e.to_string()).at(Some(b.span.clone())))?;
+            let backend = super::pg::PgBackend::connect(&conn, &schema, &name, cipher).map_err(|e| Diagnostic::error("Cannot use the pg backend").with_detail(e.to_string()))?;
             Ok(Box::new(backend))
         }
-        other => Err(Diagnostic::error("Unsupported backend").with_detail(format!("drinfra does not support the {other:?} backend yet; use \"local\" or \"pg\" (azurerm is planned).")).at(Some(b.span.clone()))),
+        "azurerm" => {
+            let missing: Vec<&str> = ["storage_account_name", "container_name", "key"].into_iter().filter(|k| text(k).is_none()).collect();
+            if !missing.is_empty() {
+                return Err(Diagnostic::error("Missing backend argument").with_detail(format!("The azurerm backend needs {}.", missing.join(", "))));
+            }
+            let account = text("storage_account_name").unwrap_or_default();
+            let endpoint = text("endpoint").unwrap_or_else(|| format!("https://{account}.blob.core.windows.net"));
+            let cfg = super::azblob::BlobConfig {
+                endpoint: endpoint.trim_end_matches('/').to_string(),
+                account,
+                container: text("container_name").unwrap_or_default(),
+                key: text("key").unwrap_or_default(),
+                access_key: text("access_key").or_else(|| from_env("ARM_ACCESS_KEY")),
+                sas_token: text("sas_token").or_else(|| from_env("ARM_SAS_TOKEN")),
+            };
+            let backend = super::azblob::BlobBackend::connect(cfg, cipher).map_err(|e| Diagnostic::error("Cannot use the azurerm backend").with_detail(e.to_string()))?;
+            Ok(Box::new(backend))
+        }
+        other => Err(Diagnostic::error("Unsupported backend").with_detail(format!("drinfra does not support the {other:?} backend; use \"local\", \"pg\" or \"azurerm\"."))),
     }
 }

@@ -186,7 +186,7 @@ pub async fn provider(s: &Settings, stack_dir: &Path, env: &[(String, String)]) 
 }
 
 /// An HTTP client for real Azure, trusting the platform's certificates.
-fn real_azure_client() -> Result<reqwest::Client, String> {
+pub(crate) fn real_azure_client() -> Result<reqwest::Client, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     use rustls_platform_verifier::BuilderVerifierExt;
     let tls = rustls::ClientConfig::builder_with_provider(provider)

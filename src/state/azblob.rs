@@ -1,0 +1,321 @@
+//! The `azurerm` backend: state in an Azure Storage blob, locked with a
+//! blob lease, the way Terraform's azurerm backend does it
+//! (`storage_account_name`, `container_name`, `key`, and `endpoint` to
+//! point at Azurite). The journal is an append blob beside the state blob
+//! (`KEY.journal`), so recording a step appends a block instead of
+//! re-uploading the state; the previous snapshot is kept as `KEY.backup`.
+//! Authentication: a shared account key (`access_key` or `ARM_ACCESS_KEY`)
+//! or a SAS token (`sas_token` or `ARM_SAS_TOKEN`).
+
+use std::sync::Mutex;
+use std::sync::mpsc;
+
+use base64::Engine as _;
+use hmac::{KeyInit, Mac};
+
+use super::crypto::Cipher;
+use super::lock::{LockError, LockInfo};
+use super::{Backend, Record, State, StateError};
+
+const VERSION: &str = "2021-08-06";
+
+#[derive(Clone)]
+pub struct BlobConfig {
+    /// `http://127.0.0.1:10000/devstoreaccount1` (Azurite) or
+    /// `https://ACCOUNT.blob.core.windows.net`.
+    pub endpoint: String,
+    pub account: String,
+    pub container: String,
+    pub key: String,
+    pub access_key: Option<String>,
+    pub sas_token: Option<String>,
+}
+
+type Job = Box<dyn FnOnce(&reqwest::Client, &tokio::runtime::Runtime) + Send>;
+
+pub struct BlobBackend {
+    cfg: BlobConfig,
+    jobs: Mutex<mpsc::Sender<Job>>,
+    lease: Mutex<Option<String>>,
+    /// The lock holder (base64 JSON), re-sent with every leased write
+    /// because Put Blob replaces a blob's metadata.
+    holder_meta: Mutex<Option<String>>,
+    cipher: Cipher,
+}
+
+struct Resp {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: Vec<u8>,
+}
+
+fn err(e: impl std::fmt::Display) -> StateError {
+    StateError::Corrupt { path: "azure blob".into(), message: e.to_string() }
+}
+
+fn lock_err(e: impl std::fmt::Display) -> LockError {
+    LockError::Io { path: "azure blob".into(), source: std::io::Error::other(e.to_string()) }
+}
+
+fn http_date() -> String {
+    // RFC 1123, e.g. "Thu, 26 Nov 2026 10:06:59 GMT".
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let days = secs / 86_400;
+    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(days % 7) as usize];
+    let iso = crate::timefmt::rfc3339(secs as f64);
+    let (y, m, d) = (&iso[0..4], &iso[5..7], &iso[8..10]);
+    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][m.parse::<usize>().unwrap_or(1) - 1];
+    format!("{weekday}, {d} {month} {y} {} GMT", &iso[11..19])
+}
+
+impl BlobBackend {
+    pub fn connect(cfg: BlobConfig, cipher: Cipher) -> Result<BlobBackend, StateError> {
+        if cfg.access_key.is_none() && cfg.sas_token.is_none() {
+            return Err(err("the azurerm backend needs access_key (or ARM_ACCESS_KEY) or sas_token (or ARM_SAS_TOKEN)"));
+        }
+        let (tx, rx) = mpsc::channel::<Job>();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(err)?;
+        // Blob requests run on their own thread and runtime: the backend is
+        // called from synchronous code that may itself sit inside a runtime.
+        let client = crate::provider::azure::setup::real_azure_client().map_err(err)?;
+        std::thread::spawn(move || {
+            while let Ok(job) = rx.recv() {
+                job(&client, &rt);
+            }
+        });
+        let b = BlobBackend { cfg, jobs: Mutex::new(tx), lease: Mutex::new(None), holder_meta: Mutex::new(None), cipher };
+        // The container must exist (409 means it does).
+        let r = b.request("PUT", "", "restype=container", vec![], Vec::new())?;
+        if r.status >= 300 && r.status != 409 {
+            return Err(err(format!("cannot create container {}: {} {}", b.cfg.container, r.status, String::from_utf8_lossy(&r.body))));
+        }
+        Ok(b)
+    }
+
+    fn url_path(&self, blob: &str) -> String {
+        let base_path = self.cfg.endpoint.splitn(4, '/').nth(3).map(|p| format!("/{p}")).unwrap_or_default();
+        if blob.is_empty() { format!("{base_path}/{}", self.cfg.container) } else { format!("{base_path}/{}/{blob}", self.cfg.container) }
+    }
+
+    /// Signs (Shared Key) or adds the SAS token, and sends.
+    fn request(&self, method: &str, blob: &str, query: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Result<Resp, StateError> {
+        let origin: String = self.cfg.endpoint.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+        let path = self.url_path(blob);
+        let mut hs: Vec<(String, String)> = headers;
+        hs.push(("x-ms-date".into(), http_date()));
+        hs.push(("x-ms-version".into(), VERSION.into()));
+        let mut q = query.to_string();
+        if let Some(key) = &self.cfg.access_key {
+            let mut canon_headers: Vec<(String, String)> = hs.iter().filter(|(k, _)| k.starts_with("x-ms-")).map(|(k, v)| (k.to_lowercase(), v.trim().to_string())).collect();
+            canon_headers.sort();
+            let mut canon_resource = format!("/{}{path}", self.cfg.account);
+            let mut params: Vec<(String, String)> = query.split('&').filter(|s| !s.is_empty()).map(|kv| kv.split_once('=').map(|(k, v)| (k.to_lowercase(), v.to_string())).unwrap_or((kv.to_lowercase(), String::new()))).collect();
+            params.sort();
+            for (k, v) in params {
+                canon_resource.push_str(&format!("\n{k}:{v}"));
+            }
+            let content_length = if body.is_empty() { String::new() } else { body.len().to_string() };
+            let content_type = hs.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.clone()).unwrap_or_default();
+            let to_sign = format!(
+                "{method}\n\n\n{content_length}\n\n{content_type}\n\n\n\n\n\n\n{}{canon_resource}",
+                canon_headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect::<String>()
+            );
+            let secret = base64::engine::general_purpose::STANDARD.decode(key).map_err(|_| err("access_key is not base64"))?;
+            let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&secret).map_err(err)?;
+            mac.update(to_sign.as_bytes());
+            let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+            hs.push(("authorization".into(), format!("SharedKey {}:{sig}", self.cfg.account)));
+        } else if let Some(sas) = &self.cfg.sas_token {
+            let sas = sas.trim_start_matches('?');
+            q = if q.is_empty() { sas.to_string() } else { format!("{q}&{sas}") };
+        }
+        let url = format!("{origin}{path}{}", if q.is_empty() { String::new() } else { format!("?{q}") });
+        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(err)?;
+        let (tx, rx) = mpsc::channel();
+        let job: Job = Box::new(move |c, rt| {
+            let res = rt.block_on(async {
+                let mut req = c.request(method.clone(), &url);
+                for (k, v) in &hs {
+                    req = req.header(k.as_str(), v.as_str());
+                }
+                // hyper leaves out Content-Length for an empty body, which
+                // Blob storage refuses on PUT.
+                if body.is_empty() && method != reqwest::Method::GET && method != reqwest::Method::HEAD {
+                    req = req.header("content-length", "0");
+                }
+                let r = req.body(body).send().await?;
+                let status = r.status().as_u16();
+                let headers = r.headers().clone();
+                let body = r.bytes().await?.to_vec();
+                Ok::<_, reqwest::Error>(Resp { status, headers, body })
+            });
+            let _ = tx.send(res.map_err(|e| e.without_url().to_string()));
+        });
+        self.jobs.lock().map_err(err)?.send(job).map_err(err)?;
+        rx.recv().map_err(err)?.map_err(|e| err(format!("cannot reach {}: {e}", self.cfg.endpoint)))
+    }
+
+    fn lease_header(&self) -> Vec<(String, String)> {
+        self.lease.lock().ok().and_then(|l| l.clone()).map(|id| vec![("x-ms-lease-id".to_string(), id)]).unwrap_or_default()
+    }
+
+    fn put_block_blob(&self, blob: &str, data: Vec<u8>, leased: bool) -> Result<(), StateError> {
+        let mut h = vec![("x-ms-blob-type".to_string(), "BlockBlob".to_string()), ("content-type".to_string(), "application/json".to_string())];
+        if leased {
+            h.extend(self.lease_header());
+            if let Some(meta) = self.holder_meta.lock().ok().and_then(|m| m.clone()) {
+                h.push(("x-ms-meta-drinfralock".into(), meta));
+            }
+        }
+        let r = self.request("PUT", blob, "", h, data)?;
+        if r.status >= 300 {
+            return Err(err(format!("cannot write blob {blob}: {} {}", r.status, String::from_utf8_lossy(&r.body))));
+        }
+        Ok(())
+    }
+
+    fn get(&self, blob: &str) -> Result<Option<Vec<u8>>, StateError> {
+        let r = self.request("GET", blob, "", vec![], Vec::new())?;
+        match r.status {
+            200 => Ok(Some(r.body)),
+            404 => Ok(None),
+            s => Err(err(format!("cannot read blob {blob}: {s} {}", String::from_utf8_lossy(&r.body)))),
+        }
+    }
+
+    fn journal(&self) -> String {
+        format!("{}.journal", self.cfg.key)
+    }
+}
+
+impl Backend for BlobBackend {
+    fn describe(&self) -> String {
+        format!("azurerm state {}/{}/{}", self.cfg.account, self.cfg.container, self.cfg.key)
+    }
+
+    fn load(&self) -> Result<Option<State>, StateError> {
+        let what = self.describe();
+        let state: Option<State> = match self.get(&self.cfg.key)? {
+            Some(b) if !b.is_empty() => Some(serde_json::from_slice(&self.cipher.open(&b, &what)?).map_err(err)?),
+            _ => None,
+        };
+        let mut records = Vec::new();
+        if let Some(j) = self.get(&self.journal())? {
+            for line in j.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                let Ok(rec) = serde_json::from_slice::<Record>(&self.cipher.open(line, &what)?) else { break };
+                records.push(rec);
+            }
+        }
+        Ok(super::replay(state, records))
+    }
+
+    fn append(&self, records: &[Record]) -> Result<(), StateError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut block = Vec::new();
+        for r in records {
+            block.extend(self.cipher.seal(&serde_json::to_vec(r).map_err(err)?));
+            block.push(b'\n');
+        }
+        let mut r = self.request("PUT", &self.journal(), "comp=appendblock", vec![], block.clone())?;
+        if r.status == 404 {
+            let c = self.request("PUT", &self.journal(), "", vec![("x-ms-blob-type".into(), "AppendBlob".into())], Vec::new())?;
+            if c.status >= 300 {
+                return Err(err(format!("cannot create the journal blob: {} {}", c.status, String::from_utf8_lossy(&c.body))));
+            }
+            r = self.request("PUT", &self.journal(), "comp=appendblock", vec![], block)?;
+        }
+        if r.status >= 300 {
+            return Err(err(format!("cannot append to the journal: {} {}", r.status, String::from_utf8_lossy(&r.body))));
+        }
+        Ok(())
+    }
+
+    fn compact(&self, state: &State) -> Result<(), StateError> {
+        if let Some(prev) = self.get(&self.cfg.key)? {
+            if !prev.is_empty() {
+                self.put_block_blob(&format!("{}.backup", self.cfg.key), prev, false)?;
+            }
+        }
+        self.put_block_blob(&self.cfg.key, self.cipher.seal(&serde_json::to_vec_pretty(state).map_err(err)?), true)?;
+        let d = self.request("DELETE", &self.journal(), "", vec![], Vec::new())?;
+        if d.status >= 300 && d.status != 404 {
+            return Err(err(format!("cannot reset the journal: {}", d.status)));
+        }
+        Ok(())
+    }
+
+    fn lock(&self, info: &LockInfo) -> Result<(), LockError> {
+        // The blob must exist to be leased.
+        let head = self.request("HEAD", &self.cfg.key, "", vec![], Vec::new()).map_err(lock_err)?;
+        if head.status == 404 {
+            self.put_block_blob(&self.cfg.key, Vec::new(), false).map_err(lock_err)?;
+        }
+        let proposed = crate::provider::random_id();
+        let r = self
+            .request("PUT", &self.cfg.key, "comp=lease", vec![("x-ms-lease-action".into(), "acquire".into()), ("x-ms-lease-duration".into(), "-1".into()), ("x-ms-proposed-lease-id".into(), proposed.clone())], Vec::new())
+            .map_err(lock_err)?;
+        match r.status {
+            201 | 200 => {
+                *self.lease.lock().map_err(lock_err)? = Some(proposed.clone());
+                let meta = base64::engine::general_purpose::STANDARD.encode(serde_json::to_vec(info).unwrap_or_default());
+                *self.holder_meta.lock().map_err(lock_err)? = Some(meta.clone());
+                let m = self.request("PUT", &self.cfg.key, "comp=metadata", vec![("x-ms-meta-drinfralock".into(), meta), ("x-ms-lease-id".into(), proposed)], Vec::new()).map_err(lock_err)?;
+                if m.status >= 300 {
+                    return Err(lock_err(format!("cannot record the lock holder: {}", m.status)));
+                }
+                Ok(())
+            }
+            409 => match self.lock_holder()? {
+                Some(h) => Err(LockError::Held(Box::new(h))),
+                None => Err(LockError::Held(Box::new(LockInfo { id: String::new(), operation: "unknown".into(), who: "another client (blob leased)".into(), host: String::new(), pid: 0, created: String::new(), ci_run_url: None, path: self.describe() }))),
+            },
+            s => Err(lock_err(format!("cannot lease the state blob: {s} {}", String::from_utf8_lossy(&r.body)))),
+        }
+    }
+
+    fn unlock(&self, id: &str) -> Result<(), LockError> {
+        let holder = self.lock_holder()?.ok_or(LockError::NotLocked)?;
+        if holder.id != id {
+            return Err(LockError::Mismatch { given: id.to_string(), current: holder.id });
+        }
+        let mine = self.lease.lock().map_err(lock_err)?.take();
+        self.holder_meta.lock().map_err(lock_err)?.take();
+        let mine_was_broken = mine.is_none();
+        // The holder record is cleared with the lease, so the next client
+        // never sees a stale holder in the moment between taking the lease
+        // and writing its own (a stale holder looks dead and would be broken).
+        let clear = |lease: Option<String>| self.request("PUT", &self.cfg.key, "comp=metadata", lease.map(|l| vec![("x-ms-lease-id".to_string(), l)]).unwrap_or_default(), Vec::new());
+        let r = match mine {
+            Some(lease) => {
+                clear(Some(lease.clone())).map_err(lock_err)?;
+                self.request("PUT", &self.cfg.key, "comp=lease", vec![("x-ms-lease-action".into(), "release".into()), ("x-ms-lease-id".into(), lease)], Vec::new())
+            }
+            // Another client's lease (force-unlock): break it now.
+            None => self.request("PUT", &self.cfg.key, "comp=lease", vec![("x-ms-lease-action".into(), "break".into()), ("x-ms-lease-break-period".into(), "0".into())], Vec::new()),
+        }
+        .map_err(lock_err)?;
+        if r.status >= 300 {
+            return Err(lock_err(format!("cannot release the lease: {} {}", r.status, String::from_utf8_lossy(&r.body))));
+        }
+        if mine_was_broken {
+            // Fails harmlessly (412) if a new holder has leased it meanwhile.
+            let _ = clear(None);
+        }
+        Ok(())
+    }
+
+    fn lock_holder(&self) -> Result<Option<LockInfo>, LockError> {
+        let r = self.request("HEAD", &self.cfg.key, "", vec![], Vec::new()).map_err(lock_err)?;
+        if r.status == 404 {
+            return Ok(None);
+        }
+        let leased = r.headers.get("x-ms-lease-state").and_then(|v| v.to_str().ok()) == Some("leased");
+        if !leased {
+            return Ok(None);
+        }
+        let info = r.headers.get("x-ms-meta-drinfralock").and_then(|v| v.to_str().ok()).and_then(|m| base64::engine::general_purpose::STANDARD.decode(m).ok()).and_then(|b| serde_json::from_slice(&b).ok());
+        Ok(info)
+    }
+}
