@@ -218,7 +218,8 @@ fn init_migrate_state_moves_local_to_pg_to_azurerm() {
     let body = "resource \"terraform_data\" \"a\" {\n  input = \"x\"\n}\n";
     std::fs::write(dir.path().join("main.tf"), body).unwrap();
     let (endpoint, account, key) = azurite();
-    let env = [("PG_CONN_STR", pg_conn()), ("ARM_ACCESS_KEY", key)];
+    // The azurerm side is configured through a connection string this time.
+    let env = [("PG_CONN_STR", pg_conn()), ("AZURE_STORAGE_CONNECTION_STRING", format!("AccountName={account};AccountKey={key};BlobEndpoint={endpoint}"))];
     let run = |args: &[&str]| {
         let o = Command::new(env!("CARGO_BIN_EXE_drinfra")).arg("-C").arg(dir.path()).args(args).envs(env.iter().map(|(k, v)| (k, v))).output().unwrap();
         (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).to_string(), String::from_utf8_lossy(&o.stderr).to_string())
@@ -229,13 +230,16 @@ fn init_migrate_state_moves_local_to_pg_to_azurerm() {
     let (code, out, err) = run(&["init", "--migrate-state"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Migrated 1 resource"), "{out}");
+    let backups: Vec<_> = std::fs::read_dir(dir.path().join(".drinfra")).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with("pre-migration-")).collect();
+    assert_eq!(backups.len(), 1, "a backup of the migrated state is kept");
+    assert!(std::fs::read_to_string(backups[0].path()).unwrap().contains("terraform_data"));
     // The remembered spec holds no secret, so pg -> azurerm reads PG_CONN_STR again.
     let memo = std::fs::read_to_string(dir.path().join(".drinfra/backend.json")).unwrap();
     assert!(!memo.contains("conn_str") && memo.contains(&schema), "{memo}");
     let container = unique("mig").replace('_', "-");
     std::fs::write(
         dir.path().join("main.tf"),
-        format!("drinfra {{\n  backend \"azurerm\" {{\n    storage_account_name = \"{account}\"\n    container_name = \"{container}\"\n    key = \"app.tfstate\"\n    endpoint = \"{endpoint}\"\n  }}\n}}\n{body}"),
+        format!("drinfra {{\n  backend \"azurerm\" {{\n    container_name = \"{container}\"\n    key = \"app.tfstate\"\n  }}\n}}\n{body}"),
     )
     .unwrap();
     assert_eq!(run(&["plan"]).0, 1, "a changed backend needs init first");
@@ -245,4 +249,57 @@ fn init_migrate_state_moves_local_to_pg_to_azurerm() {
     let (code, _, err) = run(&["plan", "--detailed-exitcode"]);
     assert_eq!(code, 0, "nothing to create: the state moved ({err})");
     assert_eq!(run(&["state", "list"]).1, "terraform_data.a\n");
+}
+
+/// A CI cancellation (SIGTERM) mid-apply: running steps finish and are
+/// recorded, and the remote lock is released so the next run goes ahead.
+fn cancelled_apply_releases_the_lock(block: &str, env: &[(&str, String)]) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = block.to_string();
+    for i in 0..30 {
+        text.push_str(&format!("resource \"terraform_data\" \"r{i}\" {{\n  input = {i}\n}}\n"));
+    }
+    std::fs::write(dir.path().join("main.tf"), text).unwrap();
+    let cmd = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_drinfra"));
+        c.arg("-C").arg(dir.path()).args(args).envs(env.iter().map(|(k, v)| (k, v)));
+        c
+    };
+    let mut child = cmd(&["apply", "--auto-approve", "--parallelism", "2"]).env("DRINFRA_TEST_STEP_DELAY_MS", "100").stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    while !seen.contains("Creation complete") {
+        let n = std::io::Read::read(&mut out, &mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    seen.push_str(&rest);
+    assert_eq!(child.wait().unwrap().code(), Some(1), "{seen}");
+    let finished = seen.matches("Creation complete").count();
+    assert!(finished < 30, "{seen}");
+    // No --lock-timeout: a lock left behind would fail this at once.
+    let list = cmd(&["state", "list"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&list.stdout).lines().count(), finished, "every finished step was recorded");
+    let again = cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+}
+
+#[test]
+fn azurerm_backend_cancelled_apply_releases_the_lease() {
+    let (endpoint, account, key) = azurite();
+    let container = unique("term").replace('_', "-");
+    let block = format!("drinfra {{\n  backend \"azurerm\" {{\n    storage_account_name = \"{account}\"\n    container_name = \"{container}\"\n    key = \"t.tfstate\"\n    endpoint = \"{endpoint}\"\n  }}\n}}\n");
+    cancelled_apply_releases_the_lock(&block, &[("ARM_ACCESS_KEY", key)]);
+}
+
+#[test]
+fn pg_backend_cancelled_apply_releases_the_lock() {
+    let block = format!("drinfra {{\n  backend \"pg\" {{\n    schema_name = \"{}\"\n  }}\n}}\n", unique("term"));
+    cancelled_apply_releases_the_lock(&block, &[("PG_CONN_STR", pg_conn())]);
 }

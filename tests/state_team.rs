@@ -88,7 +88,8 @@ fn a_changed_backend_block_needs_init_migrate_state_and_leaves_the_old_copy() {
     let (code, out, err) = drinfra(dir.path(), &["init", "--migrate-state"], &[]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Migrated 1 resource"), "{out}");
-    assert!(out.contains("the old copy is left in place"), "{out}");
+    assert!(out.contains("the old copy is left in place and a backup is in"), "{out}");
+    assert!(std::fs::read_dir(dir.path().join(".drinfra")).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with("pre-migration-")), "backup kept");
     assert!(std::fs::read_to_string(dir.path().join("drinfra.tfstate")).unwrap().contains("terraform_data"), "the old state is untouched");
     assert_eq!(drinfra(dir.path(), &["plan", "--detailed-exitcode"], &[]).0, 0, "nothing to create: the state moved");
     assert_eq!(drinfra(dir.path(), &["state", "list"], &[]).1, "terraform_data.a\n");

@@ -95,6 +95,10 @@ pub fn run(env: &Env, a: InitArgs) -> anyhow::Result<ExitCode> {
                     bail!("{} already holds a different state (lineage {}, serial {}); move it aside first", backend.describe(), existing.lineage, existing.serial);
                 }
             }
+            // A local backup of what is being moved, sealed like the state.
+            let backup = memo_path(&env.dir).with_file_name(format!("pre-migration-{}-{}.tfstate", &state.lineage[..8.min(state.lineage.len())], state.serial));
+            let cipher = drinfra::state::crypto::Cipher::from_env(&env.vars)?;
+            std::fs::write(&backup, cipher.seal(&serde_json::to_vec_pretty(&state)?)).with_context(|| format!("cannot write the backup {}", backup.display()))?;
             state.serial += 1;
             backend.append(&[Record { serial: state.serial, change: Change::Replace(Box::new(state.clone())) }])?;
             backend.compact(&state)?;
@@ -106,7 +110,7 @@ pub fn run(env: &Env, a: InitArgs) -> anyhow::Result<ExitCode> {
     let _ = old.unlock(&info.id);
     match result? {
         None => println!("No state in the old backend; now using {}.", backend.describe()),
-        Some(n) => println!("Migrated {n} resource(s) from {} to {}; the old copy is left in place.", old.describe(), backend.describe()),
+        Some(n) => println!("Migrated {n} resource(s) from {} to {}; the old copy is left in place and a backup is in {}.", old.describe(), backend.describe(), memo_path(&env.dir).with_file_name("pre-migration-*").display()),
     }
     remember(&env.dir, backend.as_ref(), spec.as_ref())?;
     Ok(ExitCode::SUCCESS)

@@ -13,7 +13,7 @@ pub const DEFAULT_STATE_FILE: &str = "drinfra.tfstate";
 
 /// Arguments that are secrets: never remembered on disk, and read from the
 /// environment again when a remembered backend is reopened.
-pub const SECRET_ARGS: &[&str] = &["access_key", "sas_token", "conn_str"];
+pub const SECRET_ARGS: &[&str] = &["access_key", "sas_token", "conn_str", "connection_string"];
 
 /// A backend as configured: its kind and its (string) arguments.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -32,7 +32,7 @@ impl BackendSpec {
 const ARGS: &[(&str, &[&str])] = &[
     ("local", &["path"]),
     ("pg", &["conn_str", "schema_name", "name"]),
-    ("azurerm", &["storage_account_name", "container_name", "key", "endpoint", "access_key", "sas_token"]),
+    ("azurerm", &["storage_account_name", "container_name", "key", "endpoint", "access_key", "sas_token", "connection_string"]),
 ];
 
 /// The backend block of the stack, evaluated (None: the default local file).
@@ -88,19 +88,26 @@ pub fn open(spec: Option<&BackendSpec>, dir: &Path, env: &[(String, String)]) ->
             Ok(Box::new(backend))
         }
         "azurerm" => {
-            let missing: Vec<&str> = ["storage_account_name", "container_name", "key"].into_iter().filter(|k| text(k).is_none()).collect();
+            // A connection string supplies what the arguments leave out.
+            let conn = match text("connection_string").or_else(|| from_env("AZURE_STORAGE_CONNECTION_STRING")) {
+                Some(c) => super::azblob::ConnectionString::parse(&c).map_err(|e| Diagnostic::error("Invalid storage connection string").with_detail(e))?,
+                None => Default::default(),
+            };
+            let account = text("storage_account_name").or(conn.account);
+            let needed = [("storage_account_name", account.is_some()), ("container_name", text("container_name").is_some()), ("key", text("key").is_some())];
+            let missing: Vec<&str> = needed.iter().filter(|(_, ok)| !ok).map(|(k, _)| *k).collect();
             if !missing.is_empty() {
                 return Err(Diagnostic::error("Missing backend argument").with_detail(format!("The azurerm backend needs {}.", missing.join(", "))));
             }
-            let account = text("storage_account_name").unwrap_or_default();
-            let endpoint = text("endpoint").unwrap_or_else(|| format!("https://{account}.blob.core.windows.net"));
+            let account = account.unwrap_or_default();
+            let endpoint = text("endpoint").or(conn.blob_endpoint).unwrap_or_else(|| format!("https://{account}.blob.core.windows.net"));
             let cfg = super::azblob::BlobConfig {
                 endpoint: endpoint.trim_end_matches('/').to_string(),
                 account,
                 container: text("container_name").unwrap_or_default(),
                 key: text("key").unwrap_or_default(),
-                access_key: text("access_key").or_else(|| from_env("ARM_ACCESS_KEY")),
-                sas_token: text("sas_token").or_else(|| from_env("ARM_SAS_TOKEN")),
+                access_key: text("access_key").or(conn.account_key).or_else(|| from_env("ARM_ACCESS_KEY")),
+                sas_token: text("sas_token").or(conn.sas_token).or_else(|| from_env("ARM_SAS_TOKEN")),
             };
             let backend = super::azblob::BlobBackend::connect(cfg, cipher).map_err(|e| Diagnostic::error("Cannot use the azurerm backend").with_detail(e.to_string()))?;
             Ok(Box::new(backend))
