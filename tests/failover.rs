@@ -23,6 +23,9 @@ fn copy_dir(from: &Path, to: &Path) {
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
         let dest = to.join(e.file_name());
+        if e.file_name() == ".drinfra" {
+            continue; // a local run's working files are not part of the stack
+        }
         if e.path().is_dir() {
             copy_dir(&e.path(), &dest);
         } else {

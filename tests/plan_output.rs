@@ -24,6 +24,10 @@ fn snapshot(name: &str, text: &str) {
     assert_eq!(text, std::fs::read_to_string(&path).unwrap(), "snapshot {name} differs (UPDATE_SNAPSHOTS=1 to accept)");
 }
 
+fn obj(input: &str) -> drinfra::lang::Value {
+    drinfra::lang::Value::Object([("input".to_string(), drinfra::lang::Value::String(input.into())), ("id".to_string(), drinfra::lang::Value::String("r1".into()))].into_iter().collect())
+}
+
 /// The review fixture planned against its prior state, with one drift added.
 fn review_plan() -> Plan {
     let dir = tempfile::tempdir().unwrap();
@@ -38,7 +42,7 @@ fn review_plan() -> Plan {
     assert!(!diags.has_errors(), "{diags:?}");
     let mut plan = plan.unwrap();
     plan.created = "2026-01-01T00:00:00Z".into();
-    plan.drift.push(Drift { address: "terraform_data.replaced".into(), ty: "terraform_data".into(), before: drinfra::lang::Value::String("x".into()), after: Some(drinfra::lang::Value::String("y".into())) });
+    plan.drift.push(Drift { address: "terraform_data.replaced".into(), ty: "terraform_data".into(), before: obj("x"), after: Some(obj("y")) });
     plan
 }
 

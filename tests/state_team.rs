@@ -94,3 +94,18 @@ fn a_changed_backend_block_needs_init_migrate_state_and_leaves_the_old_copy() {
     assert_eq!(drinfra(dir.path(), &["plan", "--detailed-exitcode"], &[]).0, 0, "nothing to create: the state moved");
     assert_eq!(drinfra(dir.path(), &["state", "list"], &[]).1, "terraform_data.a\n");
 }
+
+/// Regression: the remembered backend compared absolute paths, so a stack
+/// moved or checked out elsewhere (a CI workspace) was refused as "the
+/// backend changed".
+#[test]
+fn a_moved_stack_keeps_its_backend() {
+    let root = tempfile::tempdir().unwrap();
+    let old = root.path().join("checkout-1/stack");
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::write(old.join("main.tf"), format!("drinfra {{\n  backend \"local\" {{\n    path = \"../state.json\"\n  }}\n}}\n{STACK}")).unwrap();
+    assert_eq!(drinfra(&old, &["apply", "--auto-approve"], &[]).0, 0);
+    std::fs::rename(root.path().join("checkout-1"), root.path().join("checkout-2")).unwrap();
+    let (code, _, err) = drinfra(&root.path().join("checkout-2/stack"), &["plan", "--detailed-exitcode"], &[]);
+    assert_eq!(code, 0, "{err}");
+}

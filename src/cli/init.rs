@@ -31,13 +31,23 @@ pub fn check_unchanged(dir: &std::path::Path, backend: &dyn Backend, spec: Optio
     match std::fs::read_to_string(&memo) {
         Ok(prev) => {
             let prev: serde_json::Value = serde_json::from_str(&prev).unwrap_or_default();
-            if prev["describe"].as_str() != Some(backend.describe().as_str()) {
+            if changed(&prev, backend, spec) {
                 bail!("the backend changed (was {}, now {}): run `drinfra init --migrate-state` to move the state, so nothing is lost", prev["describe"].as_str().unwrap_or("?"), backend.describe());
             }
         }
         Err(_) => remember(dir, backend, spec)?,
     }
     Ok(())
+}
+
+/// Whether the backend differs from the one remembered. The configured
+/// spec is compared when it was remembered, so moving or re-cloning the
+/// stack to another path (a CI workspace) is not a change.
+fn changed(prev: &serde_json::Value, backend: &dyn Backend, spec: Option<&BackendSpec>) -> bool {
+    match prev.get("spec") {
+        Some(p) => serde_json::from_value::<Option<BackendSpec>>(p.clone()).ok().flatten() != spec.map(BackendSpec::without_secrets),
+        None => prev["describe"].as_str() != Some(backend.describe().as_str()),
+    }
 }
 
 fn remember(dir: &std::path::Path, backend: &dyn Backend, spec: Option<&BackendSpec>) -> anyhow::Result<()> {
@@ -68,8 +78,7 @@ pub fn run(env: &Env, a: InitArgs) -> anyhow::Result<ExitCode> {
     let backend = select::open(spec.as_ref(), &env.dir, &env.vars).map_err(fail)?;
     let memo = memo_path(&env.dir);
     let prev: Option<serde_json::Value> = std::fs::read_to_string(&memo).ok().and_then(|t| serde_json::from_str(&t).ok());
-    let changed = prev.as_ref().is_some_and(|p| p["describe"].as_str() != Some(backend.describe().as_str()));
-    if !changed {
+    if !prev.as_ref().is_some_and(|p| changed(p, backend.as_ref(), spec.as_ref())) {
         remember(&env.dir, backend.as_ref(), spec.as_ref())?;
         println!("Initialised: {}.", backend.describe());
         return Ok(ExitCode::SUCCESS);
