@@ -109,3 +109,22 @@ fn a_moved_stack_keeps_its_backend() {
     let (code, _, err) = drinfra(&root.path().join("checkout-2/stack"), &["plan", "--detailed-exitcode"], &[]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn bad_backend_blocks_are_reported_at_their_place_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("    storage_account_name = \"x\"\n    key = \"k\"\n", "main.tf:2:3: error: Missing backend argument", "container_name"),
+        ("    storage_account_name = \"x\"\n    container_name = \"c\"\n    key = \"k\"\n    bogus = 1\n", "main.tf:6:5: error: Unsupported backend argument", "not \"bogus\""),
+        ("    container_name = \"c\"\n    key = \"k\"\n    connection_string = \"nonsense\"\n", "main.tf:2:3: error: Invalid storage connection string", "Key=Value"),
+        ("    storage_account_name = \"x\"\n    container_name = \"c\"\n    key = \"k\"\n    endpoint = \"http://127.0.0.1:1/x\"\n    access_key = \"AAAA\"\n", "main.tf:2:3: error: Cannot use the azurerm backend", "Connection refused"),
+    ];
+    for (args, place, detail) in cases {
+        std::fs::write(dir.path().join("main.tf"), format!("drinfra {{\n  backend \"azurerm\" {{\n{args}  }}\n}}\n{STACK}")).unwrap();
+        let (code, _, err) = drinfra(dir.path(), &["apply", "--auto-approve"], &[("ARM_ACCESS_KEY", "")]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(place) && err.contains(detail), "{err}");
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+    assert_eq!(left, vec!["main.tf".to_string()], "no state, lock or memo was written");
+}

@@ -99,11 +99,11 @@ struct Resp {
 }
 
 fn err(e: impl std::fmt::Display) -> StateError {
-    StateError::Corrupt { path: "azure blob".into(), message: e.to_string() }
+    StateError::Remote { backend: "azurerm", message: e.to_string() }
 }
 
 fn lock_err(e: impl std::fmt::Display) -> LockError {
-    LockError::Io { path: "azure blob".into(), source: std::io::Error::other(e.to_string()) }
+    LockError::Io { path: "azurerm backend".into(), source: std::io::Error::other(e.to_string()) }
 }
 
 fn http_date() -> String {
@@ -198,7 +198,17 @@ impl BlobBackend {
                 let body = r.bytes().await?.to_vec();
                 Ok::<_, reqwest::Error>(Resp { status, headers, body })
             });
-            let _ = tx.send(res.map_err(|e| e.without_url().to_string()));
+            // The cause chain says why (connection refused, TLS, DNS...).
+            let _ = tx.send(res.map_err(|e| {
+                let e = e.without_url();
+                let mut msg = e.to_string();
+                let mut cause = std::error::Error::source(&e);
+                while let Some(c) = cause {
+                    msg.push_str(&format!(": {c}"));
+                    cause = c.source();
+                }
+                msg
+            }));
         });
         self.jobs.lock().map_err(err)?.send(job).map_err(err)?;
         rx.recv().map_err(err)?.map_err(|e| err(format!("cannot reach {}: {e}", self.cfg.endpoint)))

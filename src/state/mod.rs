@@ -34,6 +34,9 @@ pub enum StateError {
     Corrupt { path: String, message: String },
     #[error("state file {path} has format version {found}; this drinfra reads version {VERSION}")]
     UnsupportedVersion { path: String, found: u32 },
+    /// A remote backend's service refused or could not be reached.
+    #[error("{backend} backend: {message}")]
+    Remote { backend: &'static str, message: String },
     #[error(transparent)]
     Lock(#[from] LockError),
     #[error(transparent)]

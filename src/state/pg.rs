@@ -25,7 +25,7 @@ pub struct PgBackend {
 }
 
 fn pg_err(e: impl std::fmt::Display) -> StateError {
-    StateError::Corrupt { path: "postgres".into(), message: e.to_string() }
+    StateError::Remote { backend: "pg", message: e.to_string() }
 }
 
 fn lock_err(e: impl std::fmt::Display) -> LockError {
