@@ -99,6 +99,10 @@ impl Drill {
         self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-edge/providers/Microsoft.Network/dnszones/aiwf.example.com/CNAME/gateway"), "2018-05-01")["properties"]["CNAMERecord"]["cname"].as_str().unwrap_or_default().to_string()
     }
 
+    fn storage(&self, site: &str) -> J {
+        self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-{site}/providers/Microsoft.Storage/storageAccounts/staiwf{site}"), "2025-01-01")
+    }
+
     fn pool_count(&self, site: &str, pool: &str) -> f64 {
         self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-{site}/providers/Microsoft.ContainerService/managedClusters/aks-aiwf-{site}/agentPools/{pool}"), "2025-10-01")["properties"]["count"].as_f64().unwrap()
     }
@@ -138,6 +142,11 @@ fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
     assert_eq!(d.gateway_target(), "gateway.westeurope.aiwf.example.com");
     assert_eq!((d.pool_count("westeurope", "application"), d.pool_count("westeurope", "codeexec")), (20.0, 15.0), "DR scaled to production size");
     assert_eq!(d.pool_count("eastus", "application"), 3.0, "the old primary scaled down");
+    // The old primary's GRS account failed over to its paired region, planned.
+    let st = d.storage("eastus");
+    assert_eq!((st["properties"]["primaryLocation"].as_str(), st["sku"]["name"].as_str()), (Some("westus"), Some("Standard_GRS")), "{st}");
+    assert_eq!(d.storage("westeurope")["properties"]["primaryLocation"], "westeurope", "the new primary's account stays");
+    assert!(out.contains("storage account planned failover eastus -> westus"), "{out}");
     // Recorded.
     let r = d.record();
     assert_eq!((r["active"].as_str(), r["status"].as_str(), r["replicating"].as_bool()), (Some("westeurope"), Some("complete"), Some(false)));
@@ -150,6 +159,8 @@ fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
     let traffic = first_write(&reqs, "origins/westeurope");
     let dns = first_write(&reqs, "cname/gateway");
     let scale_down = first_write(&reqs, "aks-aiwf-eastus/agentpools/application");
+    let storage = first_write(&reqs, "staiwfeastus/failover");
+    assert!(storage < traffic && storage < dns, "storage failover {storage} is data: before traffic {traffic}");
     assert!(unlink < promote && promote < scale_up && scale_up < traffic && scale_up < dns && traffic < scale_down && dns < scale_down, "unlink {unlink}, promote {promote}, scale up {scale_up}, traffic {traffic}, dns {dns}, scale down {scale_down}");
 }
 
@@ -178,6 +189,11 @@ fn forced_failover_with_the_primary_region_down_defers_what_is_unreachable() {
     let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--forced", "--auto-approve"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("Writes on eastus not yet replicated are lost"), "{out}");
+    // Account failover is what a down region calls for: unplanned, leaving
+    // a locally redundant account in the paired region.
+    assert!(out.contains("storage account unplanned failover eastus -> westus"), "{out}");
+    let st = d.storage("eastus");
+    assert_eq!((st["properties"]["primaryLocation"].as_str(), st["sku"]["name"].as_str()), (Some("westus"), Some("Standard_LRS")), "{st}");
     assert!(out.contains("Deferred (unreachable, not failed)") && out.contains("module.eastus."), "{out}");
     assert_eq!(d.pg_role("westeurope"), "None");
     assert_eq!((d.origin_priority("westeurope"), d.pool_count("westeurope", "application")), (1.0, 20.0));
@@ -211,6 +227,8 @@ fn an_interrupted_failover_resumes_where_it_stopped() {
     assert!(out.contains("Resuming the failover"), "{out}");
     let reqs = d.requests();
     assert!(!reqs.iter().any(|(m, p)| m == "PATCH" && p.contains("pg-aiwf-westeurope")), "the promotion is not repeated");
+    assert!(!reqs.iter().any(|(m, p)| m == "POST" && p.ends_with("/failover")), "nor the storage account failover");
+    assert!(out.contains("storage account already failed over"), "{out}");
     assert_eq!(d.origin_priority("westeurope"), 1.0);
     assert_eq!(d.record()["status"], "complete");
 }
@@ -225,6 +243,7 @@ fn failback_reseeds_swaps_and_restores_replication() {
     assert_eq!((d.pg_role("eastus").as_str(), d.pg_role("westeurope").as_str()), ("Primary", "GeoAsyncReplica"));
     assert_eq!(d.link_of("eastus")[0]["role"], "Primary", "the link runs eastus -> westeurope again");
     assert_eq!((d.origin_priority("eastus"), d.gateway_target().as_str()), (1.0, "gateway.eastus.aiwf.example.com"));
+    assert_eq!(d.storage("eastus")["properties"]["primaryLocation"], "eastus", "the account came home");
     let r = d.record();
     assert_eq!((r["active"].as_str(), r["replicating"].as_bool()), (Some("eastus"), Some(true)));
     assert!(r["history"].as_array().unwrap().len() >= 4);

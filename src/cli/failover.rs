@@ -141,6 +141,46 @@ fn show_phases(env: &Env, plan: &Plan) {
     println!("  Expected duration: about {} min (Azure's typical times; the emulator's are simulated).\n", (total + 59) / 60);
 }
 
+/// The storage accounts a group lists for `site` that the state knows.
+fn storage_accounts(s: &Session, state: Option<&State>, group: &str, site: &str) -> Vec<String> {
+    let listed = s.stack.config.root().failover_groups.get(group).and_then(|g| g.storage_accounts.get(site)).cloned().unwrap_or_default();
+    listed.into_iter().filter(|a| state.is_some_and(|st| st.resources.contains_key(a))).collect()
+}
+
+/// Fails `site`'s storage accounts over to their secondary region (`away`)
+/// or back home, all at once. Unreachable ones are deferred; the rest must
+/// succeed. Idempotent: an account already standing as asked is skipped.
+fn storage_failover(s: &Session, providers: &Providers, rt: &tokio::runtime::Runtime, accounts: &[String], away: bool, planned: bool) -> anyhow::Result<(Vec<String>, Vec<(String, String)>)> {
+    let state = s.backend.load()?;
+    let mut jobs = Vec::new();
+    for addr in accounts {
+        let Some(r) = state.as_ref().and_then(|st| st.resources.get(addr)) else { continue };
+        jobs.push((addr.clone(), r.ty.clone(), r.value(), providers.for_type(&r.ty)?));
+    }
+    // One after another: a site holds a handful of accounts, and each
+    // failover is one ARM action the client follows to its end.
+    let results: Vec<_> = rt.block_on(async {
+        let mut out = Vec::new();
+        for (_, ty, v, p) in &jobs {
+            out.push(p.site_failover(ty, v, away, planned).await);
+        }
+        out
+    });
+    let (mut deferred, mut failed) = (Vec::new(), Vec::new());
+    for ((addr, ..), res) in jobs.iter().zip(results) {
+        match res {
+            Ok(Some(what)) => println!("  {addr}: storage account {what}"),
+            Ok(None) => println!("  {addr}: storage account already {}", if away { "failed over" } else { "home" }),
+            Err(e) if drinfra::failover::unreachable(&e.to_string()) => {
+                println!("  {addr}: storage account failover deferred (unreachable): {e}");
+                deferred.push(addr.clone());
+            }
+            Err(e) => failed.push((addr.clone(), e.to_string())),
+        }
+    }
+    Ok((deferred, failed))
+}
+
 /// Applies a phased plan; unreachable objects are deferred.
 fn run_phased(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, providers: &Providers, rt: &tokio::runtime::Runtime, common: &CommonArgs) -> anyhow::Result<apply::ApplyReport> {
     let mut progress = Progress::new(false, apply::steps(plan).len());
@@ -218,8 +258,12 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     }
     println!();
     show_phases(env, &plan);
+    let accounts = if traffic_only { vec![] } else { storage_accounts(&s, prior.as_ref(), &a.group, &now.active) };
+    if !accounts.is_empty() {
+        println!("Storage account failover (with the data phase): {} to their secondary region, {}.", accounts.join(", "), if forced { "unplanned: writes not yet replicated are lost and the accounts become locally redundant until GRS is re-enabled" } else { "planned: no data loss, geo-redundancy kept" });
+    }
     print_plan(env, &plan, OutputArgs { compact: true, ..OutputArgs::default() });
-    if !plan.has_changes() && !resuming {
+    if !plan.has_changes() && !resuming && accounts.is_empty() {
         save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "complete", &who(env), &a.reason, vec![]))?;
         println!("Recorded {} as active.", target.active);
         return Ok(ExitCode::SUCCESS);
@@ -231,9 +275,14 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "in_progress", &who(env), &a.reason, vec![]))?;
     let prior = s.backend.load()?.or(prior);
     let started = std::time::Instant::now();
+    let (storage_deferred, storage_failed) = storage_failover(&s, &providers, &rt, &accounts, true, !forced)?;
+    for (addr, e) in &storage_failed {
+        eprintln!("  failed: {addr}: storage account failover: {e}");
+    }
     let report = run_phased(env, &mut s, &plan, prior, &providers, &rt, &a.common)?;
-    let deferred: Vec<String> = report.deferred.iter().map(|(st, _)| st.address.clone()).collect();
-    if !report.failed.is_empty() || !report.skipped.is_empty() || report.interrupted {
+    let mut deferred: Vec<String> = report.deferred.iter().map(|(st, _)| st.address.clone()).collect();
+    deferred.extend(storage_deferred);
+    if !storage_failed.is_empty() || !report.failed.is_empty() || !report.skipped.is_empty() || report.interrupted {
         eprintln!("\n{} {} step(s) failed, {} skipped; the failover is recorded as in progress. Fix the cause and run the same command again: it continues where it stopped.", env.style.red_bold("Failover incomplete:"), report.failed.len(), report.skipped.len());
         for (st, e) in &report.failed {
             eprintln!("  failed: {st}: {e}");
@@ -294,6 +343,15 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
             Err(code) => return Ok(code),
         };
         show_phases(env, &plan);
+        if title.starts_with("2/3") {
+            // Home's storage accounts return with the swap (planned).
+            let accounts = storage_accounts(&s, prior.as_ref(), &a.group, &home);
+            let (deferred, failed) = storage_failover(&s, &providers, &rt, &accounts, false, true)?;
+            if let Some((addr, e)) = failed.first().cloned().or_else(|| deferred.first().map(|d| (d.clone(), "unreachable".into()))) {
+                eprintln!("{} storage account {addr} did not fail back: {e}; fix the cause and run failback again.", env.style.red_bold("Failback stopped:"));
+                return Ok(ExitCode::from(1));
+            }
+        }
         let report = run_phased(env, &mut s, &plan, prior, &providers, &rt, &a.common)?;
         if !report.ok() {
             eprintln!("{} stage {title} did not complete; fix the cause and run failback again.", env.style.red_bold("Failback stopped:"));

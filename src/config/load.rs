@@ -262,7 +262,7 @@ impl Loader {
             }
             "failover_group" => {
                 let Some(l) = self.labels(file, b, &["name"]) else { return };
-                self.check_body(file, &b.body, &["sites", "active", "description"], &[], "failover_group");
+                self.check_body(file, &b.body, &["sites", "active", "description", "storage_accounts"], &[], "failover_group");
                 let sites: Vec<String> = match self.attr(&b.body, "sites").and_then(|a| self.literal(file, a, &Type::List(Box::new(Type::String)))) {
                     Some(Value::List(xs)) => xs.into_iter().filter_map(|x| if let Value::String(s) = x { Some(s) } else { None }).collect(),
                     _ => {
@@ -288,11 +288,30 @@ impl Loader {
                     return;
                 }
                 let description = self.literal_string(file, &b.body, "description");
+                let mut storage_accounts = BTreeMap::new();
+                if let Some(a) = self.attr(&b.body, "storage_accounts") {
+                    let at = span_of(file, &a.value);
+                    if let Some(Value::Map(m)) = self.literal(file, a, &Type::Map(Box::new(Type::List(Box::new(Type::String))))) {
+                        for (site, list) in m {
+                            if !sites.contains(&site) {
+                                self.diags.push(err("Invalid storage_accounts", format!("{site:?} is not one of the group's sites ({}).", sites.join(", ")), at.clone()));
+                                continue;
+                            }
+                            let addrs: Vec<String> = if let Value::List(xs) = list { xs.into_iter().filter_map(|x| if let Value::String(s) = x { Some(s) } else { None }).collect() } else { vec![] };
+                            let parts = |a: &str| a.split('.').map(|p| p.split('[').next().unwrap_or_default().to_string()).collect::<Vec<_>>();
+                            if let Some(bad) = addrs.iter().find(|a| parts(a).iter().rev().nth(1).map(String::as_str) != Some("azurerm_storage_account")) {
+                                self.diags.push(err("Invalid storage_accounts", format!("{bad:?} is not the address of an azurerm_storage_account (e.g. \"module.site.azurerm_storage_account.data\")."), at.clone()));
+                                continue;
+                            }
+                            storage_accounts.insert(site, addrs);
+                        }
+                    }
+                }
                 if m.failover_groups.contains_key(&l[0]) {
                     let prev = m.failover_groups[&l[0]].span.clone();
                     self.duplicate("failover group", &l[0], &prev, span);
                 } else {
-                    m.failover_groups.insert(l[0].clone(), FailoverGroup { name: l[0].clone(), span, sites, active, active_span, description });
+                    m.failover_groups.insert(l[0].clone(), FailoverGroup { name: l[0].clone(), span, sites, active, active_span, description, storage_accounts });
                 }
             }
             "check" | "removed" | "ephemeral" => self.diags.push(err(

@@ -168,6 +168,10 @@ pub struct FailoverGroup {
     pub active: String,
     pub active_span: Span,
     pub description: Option<String>,
+    /// `storage_accounts = { SITE = ["ADDRESS", ...] }`: accounts that fail
+    /// over to their secondary region when SITE stops being active, and
+    /// back when it returns.
+    pub storage_accounts: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -427,8 +427,20 @@ async fn arm(shared: &Arc<Shared>, method: &Method, path: &str, api: &str, query
         advance(shared, &store, now);
         // Unlinking a geo-replicated cache can be forced from the secondary
         // side when the primary's region is down.
+        let storage_failover = type_name.eq_ignore_ascii_case("Microsoft.Storage/storageAccounts") && (*method == Method::GET || (*method == Method::POST && path.to_lowercase().ends_with("/failover")));
         let region = if *method == Method::DELETE && type_name.to_lowercase().ends_with("redis/linkedservers") {
             store.get(&path_p.id()).ok().flatten().and_then(|l| types::str_prop(&l.body, &["linkedRedisCacheLocation"]).map(|s| s.to_lowercase()))
+        } else if storage_failover {
+            // A geo-redundant account is read, and failed over, through its
+            // secondary region when the primary's is down: that is what
+            // account failover is for.
+            let id = if *method == Method::POST { let mut t = path_p.clone(); t.segments.pop(); t.id() } else { path_p.id() };
+            let account = store.get(&id).ok().flatten();
+            let loc = |k: &str| account.as_ref().and_then(|a| types::str_prop(&a.body, &[k]).map(|s| s.to_lowercase()));
+            let down = |r: &String| faults.regions_down.iter().any(|d| d.eq_ignore_ascii_case(r));
+            let (primary, secondary) = (loc("primaryLocation"), loc("secondaryLocation"));
+            let serving = if *method == Method::POST { secondary.or(primary) } else if primary.as_ref().is_some_and(down) { secondary.or(primary) } else { primary };
+            serving.or_else(|| affected_region(&store, &path_p, &request))
         } else {
             affected_region(&store, &path_p, &request)
         };

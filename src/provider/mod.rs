@@ -86,6 +86,14 @@ pub trait Provider: Send + Sync {
             out
         })
     }
+    /// A failover action beyond configuration (a storage account's
+    /// failover to its secondary region): `away` moves the primary away
+    /// from the object's home `location`, otherwise back home. Returns what
+    /// was done, or None when it already stands as asked (so a resumed
+    /// failover never repeats it).
+    fn site_failover<'a>(&'a self, ty: &'a str, _current: &'a Value, _away: bool, _planned: bool) -> BoxFut<'a, Result<Option<String>, ProviderError>> {
+        Box::pin(async move { Err(ProviderError::Invalid(format!("{ty} has no failover action"))) })
+    }
     /// A run-wide option (e.g. `postgres.promote_option` = `Forced` during
     /// a forced failover); unknown keys are ignored.
     fn set_option(&self, _key: &str, _value: &str) {}

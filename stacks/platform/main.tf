@@ -26,6 +26,12 @@ failover_group "platform" {
   description = "AI Workflow Platform: Tier 4 hot standby, RTO < 90 min, RPO < 15 min"
   sites       = ["eastus", "westeurope"]
   active      = "eastus"
+  # Each site's GRS account fails over to its paired region when the site
+  # stops being active, and comes home with failback.
+  storage_accounts = {
+    eastus     = ["module.eastus.azurerm_storage_account.data"]
+    westeurope = ["module.westeurope.azurerm_storage_account.data"]
+  }
 }
 
 locals {

@@ -381,6 +381,30 @@ impl Provider for AzureProvider {
         })
     }
 
+    fn site_failover<'a>(&'a self, ty: &'a str, current: &'a Value, away: bool, planned: bool) -> BoxFut<'a, Result<Option<String>, ProviderError>> {
+        Box::pin(async move {
+            if ty != "azurerm_storage_account" {
+                return Err(ProviderError::Invalid(format!("{ty} has no failover action; only azurerm_storage_account does")));
+            }
+            let t = lookup(ty)?;
+            let id = str_of(&attrs(current), "id").ok_or_else(|| ProviderError::Invalid("the recorded object has no id".into()))?;
+            let now = self.client.get(&id, t.api).await.map_err(err)?.ok_or_else(|| ProviderError::Api { code: "ResourceNotFound".into(), message: format!("{id} no longer exists"), retryable: false })?;
+            let home = now.get("location").and_then(J::as_str).unwrap_or_default().to_lowercase();
+            let primary = now.pointer("/properties/primaryLocation").and_then(J::as_str).unwrap_or(&home).to_lowercase();
+            let secondary = now.pointer("/properties/secondaryLocation").and_then(J::as_str).map(str::to_lowercase);
+            if (primary != home) == away {
+                return Ok(None);
+            }
+            let Some(secondary) = secondary else {
+                return Err(ProviderError::Api { code: "FailoverNotSupported".into(), message: format!("{id} has no secondary region (not geo-redundant now); re-enable GRS with an apply first"), retryable: false });
+            };
+            // Unplanned is Azure's default; planned keeps geo-redundancy.
+            let query = if planned { "failoverType=Planned" } else { "" };
+            self.client.action(&id, "failover", t.api, query, &json!({})).await.map_err(err)?;
+            Ok(Some(format!("{} failover {primary} -> {secondary}", if planned { "planned" } else { "unplanned" })))
+        })
+    }
+
     fn update<'a>(&'a self, ty: &'a str, prior: &'a Value, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
         Box::pin(async move {
             let t = lookup(ty)?;
