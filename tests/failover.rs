@@ -103,6 +103,10 @@ impl Drill {
         self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-{site}/providers/Microsoft.Storage/storageAccounts/staiwf{site}"), "2025-01-01")
     }
 
+    fn tm_priority(&self, site: &str) -> f64 {
+        self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-edge/providers/Microsoft.Network/trafficmanagerprofiles/tm-aiwf/externalEndpoints/{site}"), "2022-04-01")["properties"]["priority"].as_f64().unwrap()
+    }
+
     fn pool_count(&self, site: &str, pool: &str) -> f64 {
         self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-{site}/providers/Microsoft.ContainerService/managedClusters/aks-aiwf-{site}/agentPools/{pool}"), "2025-10-01")["properties"]["count"].as_f64().unwrap()
     }
@@ -129,6 +133,7 @@ fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
     let d = Drill::new();
     assert_eq!((d.pg_role("eastus").as_str(), d.pg_role("westeurope").as_str()), ("Primary", "GeoAsyncReplica"));
     assert_eq!(d.origin_priority("eastus"), 1.0);
+    assert_eq!((d.tm_priority("eastus"), d.tm_priority("westeurope")), (1.0, 4.0));
     assert_eq!(d.pool_count("westeurope", "application"), 3.0);
     d.requests();
     let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--planned", "--auto-approve", "--reason", "quarterly drill"]);
@@ -139,6 +144,8 @@ fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
     assert_eq!(d.pg_role("westeurope"), "None", "the DR replica is promoted");
     assert_eq!(d.link_of("westeurope"), json!([]), "the cache link is removed: the DR cache is writable");
     assert_eq!((d.origin_priority("westeurope"), d.origin_priority("eastus")), (1.0, 2.0));
+    // Unique slots: westeurope active (2) beats eastus on standby (3).
+    assert_eq!((d.tm_priority("westeurope"), d.tm_priority("eastus")), (2.0, 3.0), "Traffic Manager follows");
     assert_eq!(d.gateway_target(), "gateway.westeurope.aiwf.example.com");
     assert_eq!((d.pool_count("westeurope", "application"), d.pool_count("westeurope", "codeexec")), (20.0, 15.0), "DR scaled to production size");
     assert_eq!(d.pool_count("eastus", "application"), 3.0, "the old primary scaled down");
@@ -158,6 +165,8 @@ fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
     let scale_up = first_write(&reqs, "aks-aiwf-westeurope/agentpools/application");
     let traffic = first_write(&reqs, "origins/westeurope");
     let dns = first_write(&reqs, "cname/gateway");
+    let tm = first_write(&reqs, "externalendpoints/westeurope");
+    assert!(scale_up < tm, "Traffic Manager {tm} is traffic: after capacity {scale_up}");
     let scale_down = first_write(&reqs, "aks-aiwf-eastus/agentpools/application");
     let storage = first_write(&reqs, "staiwfeastus/failover");
     assert!(storage < traffic && storage < dns, "storage failover {storage} is data: before traffic {traffic}");

@@ -1,5 +1,7 @@
 # The edge: Front Door Standard/Premium with one origin per site, priority
-# by role, health probe /health every 30 s; the api DNS record (TTL 60).
+# by role, health probe /health every 30 s; the api DNS record (TTL 60);
+# optionally a Traffic Manager profile (priority routing, same probe) for
+# clients that resolve the sites through DNS alone.
 
 variable "name_prefix" {
   type = string
@@ -21,6 +23,12 @@ variable "active_origin_host" {
 variable "origins" {
   description = "Site name => origin host and role."
   type        = map(object({ host = string, role = string }))
+}
+
+variable "traffic_manager" {
+  description = "Also route by DNS with a Traffic Manager profile."
+  type        = bool
+  default     = false
 }
 
 resource "azurerm_cdn_frontdoor_profile" "fd" {
@@ -91,6 +99,42 @@ resource "azurerm_dns_cname_record" "gateway" {
   resource_group_name = var.resource_group_name
   ttl                 = 60
   record              = var.active_origin_host
+}
+
+resource "azurerm_traffic_manager_profile" "tm" {
+  count                  = var.traffic_manager ? 1 : 0
+  name                   = "tm-${var.name_prefix}"
+  resource_group_name    = var.resource_group_name
+  traffic_routing_method = "Priority"
+
+  dns_config {
+    relative_name = "tm-${var.name_prefix}"
+    ttl           = 60
+  }
+
+  monitor_config {
+    protocol                     = "HTTPS"
+    port                         = 443
+    path                         = "/health"
+    interval_in_seconds          = 30
+    tolerated_number_of_failures = 3
+  }
+}
+
+# Priorities must be unique within a profile, and a failover updates the
+# endpoints in parallel, so each site owns two slots that no other site
+# uses: i+1 when active, n+i+1 on standby. Any order of updates is then
+# valid, and the active site always has the lowest priority.
+locals {
+  tm_sites = sort(keys(var.origins))
+}
+
+resource "azurerm_traffic_manager_external_endpoint" "site" {
+  for_each   = var.traffic_manager ? var.origins : {}
+  name       = each.key
+  profile_id = azurerm_traffic_manager_profile.tm[0].id
+  target     = each.value.host
+  priority   = index(local.tm_sites, each.key) + 1 + (each.value.role == "active" ? 0 : length(local.tm_sites))
 }
 
 output "endpoint" {

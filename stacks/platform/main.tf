@@ -109,6 +109,7 @@ module "edge" {
   name_prefix         = local.prefix
   resource_group_name = azurerm_resource_group.edge.name
   zone_name           = "aiwf.example.com"
+  traffic_manager     = true
   active_origin_host  = failover_group.platform.traffic_roles["eastus"] == "active" ? module.eastus.origin_host : module.westeurope.origin_host
   origins = {
     eastus     = { host = module.eastus.origin_host, role = failover_group.platform.traffic_roles["eastus"] }
