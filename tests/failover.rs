@@ -286,3 +286,26 @@ fn validate_reports_the_dr_plans_redis_contradiction_at_its_place() {
     assert!(err.contains("Redis persistence and geo-replication cannot be combined"), "{err}");
     assert!(err.contains("modules/site/main.tf:") && err.contains("AOF and RDB persistence") && err.contains("choose one"), "{err}");
 }
+
+#[test]
+fn data_only_failover_moves_data_and_capacity_then_traffic_follows() {
+    let d = Drill::new();
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--only", "data", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("Data-only failover") && out.contains("Traffic stays on eastus"), "{out}");
+    assert_eq!(d.pg_role("westeurope"), "None", "the DR replica is promoted");
+    assert_eq!(d.pool_count("westeurope", "application"), 20.0, "capacity moved with the data");
+    assert_eq!(d.storage("eastus")["properties"]["primaryLocation"], "westus", "storage is data");
+    assert_eq!((d.origin_priority("eastus"), d.gateway_target().as_str()), (1.0, "gateway.eastus.aiwf.example.com"), "traffic stays");
+    assert_eq!(d.tm_priority("eastus"), 1.0);
+    let r = d.record();
+    assert_eq!((r["active"].as_str(), r["traffic"].as_str()), (Some("westeurope"), Some("eastus")));
+    // Then traffic follows.
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--only", "traffic", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!((d.origin_priority("westeurope"), d.gateway_target().as_str()), (1.0, "gateway.westeurope.aiwf.example.com"));
+    let r = d.record();
+    assert_eq!((r["active"].as_str(), r["traffic"].as_str()), (Some("westeurope"), Some("westeurope")));
+    d.set_active("westeurope");
+    assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0, "the configuration agrees with the finished failover");
+}

@@ -32,9 +32,12 @@ pub struct FailoverArgs {
     /// replicated are lost.
     #[arg(long)]
     forced: bool,
-    /// Move only part of the platform: `traffic` flips Front Door and DNS
-    /// and leaves data and capacity where they are.
-    #[arg(long, value_parser = ["traffic"])]
+    /// Move only part of the platform: `traffic` flips Front Door, Traffic
+    /// Manager and DNS and leaves data and capacity where they are; `data`
+    /// moves the databases, caches, storage and the capacity that serves
+    /// them, and leaves traffic where it is (flip it later with
+    /// `--only traffic`, or with a full failover).
+    #[arg(long, value_parser = ["traffic", "data"])]
     only: Option<String>,
     /// Why, for the record.
     #[arg(long, default_value = "")]
@@ -62,7 +65,10 @@ fn who(env: &Env) -> String {
 }
 
 /// Where the group stands now (config, then any recorded failover).
-fn current(s: &Session, state: Option<&State>, group: &str) -> anyhow::Result<(GroupView, Vec<String>)> {
+/// `to`: the site a failover is heading for. Finishing a staged failover
+/// toward the recorded active site (traffic after `--only data`) needs no
+/// configuration change first; anything else does.
+fn current(s: &Session, state: Option<&State>, group: &str, to: Option<&str>) -> anyhow::Result<(GroupView, Vec<String>)> {
     let Some(g) = s.stack.config.root().failover_groups.get(group) else {
         bail!("no failover_group {group:?} in this stack (groups: {})", s.stack.config.root().failover_groups.keys().cloned().collect::<Vec<_>>().join(", "));
     };
@@ -70,7 +76,7 @@ fn current(s: &Session, state: Option<&State>, group: &str) -> anyhow::Result<(G
         Some(r) => GroupView { active: r.active.clone(), replicating: r.replicating, traffic: r.traffic.clone() },
         None => GroupView { active: g.active.clone(), replicating: true, traffic: g.active.clone() },
     };
-    if view.active != g.active {
+    if view.active != g.active && to != Some(view.active.as_str()) {
         bail!("the configuration names {:?} as active, but {:?} is (recorded by a failover); update the configuration first, or run `drinfra failback {group}`", g.active, view.active);
     }
     Ok((view, g.sites.clone()))
@@ -218,16 +224,17 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
         let r = record.clone().expect("record");
         (GroupView { active: r.active.clone(), replicating: r.replicating, traffic: r.traffic.clone() }, s.stack.config.root().failover_groups.get(&a.group).map(|g| g.sites.clone()).unwrap_or_default())
     } else {
-        current(&s, prior.as_ref(), &a.group)?
+        current(&s, prior.as_ref(), &a.group, Some(&a.to))?
     };
     if !sites.contains(&a.to) {
         bail!("{:?} is not a site of group {:?} ({})", a.to, a.group, sites.join(", "));
     }
     let traffic_only = a.only.as_deref() == Some("traffic");
+    let data_only = a.only.as_deref() == Some("data");
     let target = if traffic_only {
         GroupView { active: now.active.clone(), replicating: now.replicating, traffic: a.to.clone() }
     } else {
-        GroupView { active: a.to.clone(), replicating: false, traffic: a.to.clone() }
+        GroupView { active: a.to.clone(), replicating: false, traffic: if data_only { now.traffic.clone() } else { a.to.clone() } }
     };
     if !resuming && target == now {
         println!("Group {:?} already stands as asked ({} active, traffic to {}). Nothing to do.", a.group, now.active, now.traffic);
@@ -243,7 +250,7 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     };
     println!("{}", env.style.bold(&format!(
         "{} of group {:?}: {} -> {}{}",
-        if resuming { "Resuming the failover" } else if traffic_only { "Traffic-only failover" } else { "Failover" },
+        if resuming { "Resuming the failover" } else if traffic_only { "Traffic-only failover" } else if data_only { "Data-only failover" } else { "Failover" },
         a.group,
         if traffic_only { &now.traffic } else { &now.active },
         a.to,
@@ -251,10 +258,15 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     )));
     if traffic_only {
         println!("Only Front Door and DNS move. Data and capacity stay on {}: the application in {} reaches the database across regions (higher latency); RPO is unchanged, since nothing is promoted.", now.active, a.to);
-    } else if forced {
-        println!("{}", env.style.red_bold(&format!("Forced: replicas are promoted now. Writes on {} not yet replicated are lost (up to the replication lag, which the DR plan keeps under 30 s).", now.active)));
-    } else {
-        println!("Planned: replicas are promoted only once they have caught up: no data loss. The old primary must be reachable; if its region is down, use --forced.");
+    } else if data_only && target.traffic != target.active {
+        println!("Traffic stays on {}: Front Door, Traffic Manager and DNS keep sending users there, and its application reaches the data in {} across regions (higher latency) until `drinfra failover {} --to {} --only traffic`.", target.traffic, a.to, a.group, a.to);
+    }
+    if !traffic_only {
+        if forced {
+            println!("{}", env.style.red_bold(&format!("Forced: replicas are promoted now. Writes on {} not yet replicated are lost (up to the replication lag, which the DR plan keeps under 30 s).", now.active)));
+        } else {
+            println!("Planned: replicas are promoted only once they have caught up: no data loss. The old primary must be reachable; if its region is down, use --forced.");
+        }
     }
     println!();
     show_phases(env, &plan);
@@ -291,7 +303,7 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     }
     save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "complete", &who(env), &a.reason, deferred.clone()))?;
     s.release();
-    println!("\n{}", env.style.paint("1;32", &format!("Failover complete in {:.1}s: {} is active{} for group {:?}.", started.elapsed().as_secs_f64(), target.active, if traffic_only { format!(" (traffic on {})", target.traffic) } else { String::new() }, a.group)));
+    println!("\n{}", env.style.paint("1;32", &format!("Failover complete in {:.1}s: {} is active{} for group {:?}.", started.elapsed().as_secs_f64(), target.active, if target.traffic != target.active { format!(" (traffic on {})", target.traffic) } else { String::new() }, a.group)));
     if !deferred.is_empty() {
         println!("Deferred (unreachable, not failed): {}. Once the region is back, `drinfra plan` shows what is left to reconcile.", deferred.join(", "));
     }
