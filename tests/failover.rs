@@ -195,8 +195,17 @@ fn forced_failover_with_the_primary_region_down_defers_what_is_unreachable() {
     assert_ne!(code, 0, "a planned promotion needs the old primary: {out}");
     assert!(err.contains("SourceServerUnavailable") || out.contains("SourceServerUnavailable"), "{out}\n{err}");
     assert_eq!(d.record()["status"], "in_progress");
-    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--forced", "--auto-approve"]);
+    let report = d.root.path().join("drill.md");
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--forced", "--auto-approve", "--report", report.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}\n{err}");
+    // The drill report: metrics, a timeline with owner and status, problems, follow-ups.
+    let md = std::fs::read_to_string(&report).unwrap();
+    assert!(md.starts_with("# Failover drill: group `platform`, eastus -> westeurope (forced)"), "{md}");
+    assert!(md.contains("| time (UTC) | event | owner | status |") && md.contains("| oncall@"), "{md}");
+    assert!(md.contains("storage account failover module.eastus.azurerm_storage_account.data | oncall@") && md.contains("done: unplanned failover eastus -> westus"), "{md}");
+    assert!(md.contains("update module.westeurope.azurerm_postgresql_flexible_server.db | oncall@") && md.contains("| deferred: ServiceUnavailable"), "{md}");
+    assert!(md.contains("- deferred (unreachable): module.eastus.") && md.contains("- [ ] set active = \"westeurope\""), "{md}");
+    assert!(md.contains("**complete**") && md.contains("| recovery time (all phases) |"), "{md}");
     assert!(out.contains("Writes on eastus not yet replicated are lost"), "{out}");
     // Account failover is what a down region calls for: unplanned, leaving
     // a locally redundant account in the paired region.

@@ -14,6 +14,7 @@ use drinfra::diag::Diagnostics;
 use drinfra::plan::planner::{self, PlanOptions};
 use drinfra::plan::{Plan, phases};
 use drinfra::provider::Providers;
+use drinfra::render::drill::{DrillReport, TimelineEntry};
 use drinfra::render::progress::Progress;
 use drinfra::state::{Change, Record, State};
 
@@ -42,6 +43,10 @@ pub struct FailoverArgs {
     /// Why, for the record.
     #[arg(long, default_value = "")]
     reason: String,
+    /// Write a drill report (Markdown: metrics, timeline, problems,
+    /// follow-ups) to this file, whether or not the failover completes.
+    #[arg(long)]
+    report: Option<std::path::PathBuf>,
     #[arg(long)]
     auto_approve: bool,
     #[command(flatten)]
@@ -147,6 +152,14 @@ fn show_phases(env: &Env, plan: &Plan) {
     println!("  Expected duration: about {} min (Azure's typical times; the emulator's are simulated).\n", (total + 59) / 60);
 }
 
+fn write_report(path: Option<&std::path::Path>, drill: &DrillReport) -> anyhow::Result<()> {
+    if let Some(p) = path {
+        std::fs::write(p, drinfra::render::drill::render(drill)).map_err(|e| anyhow::anyhow!("cannot write the drill report {}: {e}", p.display()))?;
+        println!("Drill report: {}", p.display());
+    }
+    Ok(())
+}
+
 /// The storage accounts a group lists for `site` that the state knows.
 fn storage_accounts(s: &Session, state: Option<&State>, group: &str, site: &str) -> Vec<String> {
     let listed = s.stack.config.root().failover_groups.get(group).and_then(|g| g.storage_accounts.get(site)).cloned().unwrap_or_default();
@@ -156,7 +169,7 @@ fn storage_accounts(s: &Session, state: Option<&State>, group: &str, site: &str)
 /// Fails `site`'s storage accounts over to their secondary region (`away`)
 /// or back home, all at once. Unreachable ones are deferred; the rest must
 /// succeed. Idempotent: an account already standing as asked is skipped.
-fn storage_failover(s: &Session, providers: &Providers, rt: &tokio::runtime::Runtime, accounts: &[String], away: bool, planned: bool) -> anyhow::Result<(Vec<String>, Vec<(String, String)>)> {
+fn storage_failover(s: &Session, providers: &Providers, rt: &tokio::runtime::Runtime, accounts: &[String], away: bool, planned: bool, timeline: &mut Vec<TimelineEntry>) -> anyhow::Result<(Vec<String>, Vec<(String, String)>)> {
     let state = s.backend.load()?;
     let mut jobs = Vec::new();
     for addr in accounts {
@@ -174,6 +187,13 @@ fn storage_failover(s: &Session, providers: &Providers, rt: &tokio::runtime::Run
     });
     let (mut deferred, mut failed) = (Vec::new(), Vec::new());
     for ((addr, ..), res) in jobs.iter().zip(results) {
+        let status = match &res {
+            Ok(Some(what)) => format!("done: {what}"),
+            Ok(None) => "already done".to_string(),
+            Err(e) if drinfra::failover::unreachable(&e.to_string()) => format!("deferred: {e}"),
+            Err(e) => format!("failed: {e}"),
+        };
+        timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: format!("storage account failover {addr}"), status });
         match res {
             Ok(Some(what)) => println!("  {addr}: storage account {what}"),
             Ok(None) => println!("  {addr}: storage account already {}", if away { "failed over" } else { "home" }),
@@ -188,8 +208,18 @@ fn storage_failover(s: &Session, providers: &Providers, rt: &tokio::runtime::Run
 }
 
 /// Applies a phased plan; unreachable objects are deferred.
-fn run_phased(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, providers: &Providers, rt: &tokio::runtime::Runtime, common: &CommonArgs) -> anyhow::Result<apply::ApplyReport> {
+fn run_phased(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, providers: &Providers, rt: &tokio::runtime::Runtime, common: &CommonArgs, timeline: &mut Vec<TimelineEntry>) -> anyhow::Result<apply::ApplyReport> {
     let mut progress = Progress::new(false, apply::steps(plan).len());
+    let mut note = |e: &apply::Event| {
+        let (event, status) = match e {
+            apply::Event::Finished { step, elapsed } => (step.to_string(), format!("done in {:.1} s", elapsed.as_secs_f64())),
+            apply::Event::Failed { step, error, .. } if drinfra::failover::unreachable(error) => (step.to_string(), format!("deferred: {}", error.trim_start_matches("deferred: "))),
+            apply::Event::Failed { step, error, .. } => (step.to_string(), format!("failed: {error}")),
+            apply::Event::Skipped { step, because } => (step.to_string(), format!("skipped: {because}")),
+            _ => return,
+        };
+        timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event, status });
+    };
     let report = rt.block_on(apply::apply(
         plan,
         &s.stack.config,
@@ -199,7 +229,10 @@ fn run_phased(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, pro
         prior,
         providers,
         &ApplyOptions { parallelism: common.parallelism, defer: Some(drinfra::failover::unreachable) },
-        &mut |e| progress.event(&e),
+        &mut |e| {
+            note(&e);
+            progress.event(&e)
+        },
         std::future::pending(),
     ))?;
     report_requests(env, providers, common.verbose);
@@ -287,14 +320,31 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "in_progress", &who(env), &a.reason, vec![]))?;
     let prior = s.backend.load()?.or(prior);
     let started = std::time::Instant::now();
-    let (storage_deferred, storage_failed) = storage_failover(&s, &providers, &rt, &accounts, true, !forced)?;
+    let mut drill = DrillReport {
+        group: a.group.clone(),
+        from: if traffic_only { now.traffic.clone() } else { now.active.clone() },
+        to: a.to.clone(),
+        mode: if traffic_only { "traffic only" } else if data_only { "data only" } else if forced { "forced" } else { "planned" }.to_string(),
+        by: who(env),
+        reason: a.reason.clone(),
+        started: drinfra::timefmt::now(),
+        expected_secs: phases::summary(&plan).iter().map(|(_, _, secs)| *secs).sum(),
+        ..DrillReport::default()
+    };
+    drill.timeline.push(TimelineEntry { at: drill.started.clone(), event: format!("failover {} -> {} confirmed", drill.from, a.to), status: "started".into() });
+    let (storage_deferred, storage_failed) = storage_failover(&s, &providers, &rt, &accounts, true, !forced, &mut drill.timeline)?;
     for (addr, e) in &storage_failed {
         eprintln!("  failed: {addr}: storage account failover: {e}");
     }
-    let report = run_phased(env, &mut s, &plan, prior, &providers, &rt, &a.common)?;
+    let report = run_phased(env, &mut s, &plan, prior, &providers, &rt, &a.common, &mut drill.timeline)?;
     let mut deferred: Vec<String> = report.deferred.iter().map(|(st, _)| st.address.clone()).collect();
     deferred.extend(storage_deferred);
+    drill.actual_secs = started.elapsed().as_secs_f64();
+    drill.deferred = deferred.clone();
+    drill.problems = storage_failed.iter().map(|(addr, e)| format!("storage account failover {addr}: {e}")).chain(report.failed.iter().map(|(st, e)| format!("{st}: {e}"))).collect();
     if !storage_failed.is_empty() || !report.failed.is_empty() || !report.skipped.is_empty() || report.interrupted {
+        drill.follow_ups.push(format!("fix the failures above and rerun `drinfra failover {} --to {}` to resume", a.group, a.to));
+        write_report(a.report.as_deref(), &drill)?;
         eprintln!("\n{} {} step(s) failed, {} skipped; the failover is recorded as in progress. Fix the cause and run the same command again: it continues where it stopped.", env.style.red_bold("Failover incomplete:"), report.failed.len(), report.skipped.len());
         for (st, e) in &report.failed {
             eprintln!("  failed: {st}: {e}");
@@ -303,6 +353,18 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     }
     save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "complete", &who(env), &a.reason, deferred.clone()))?;
     s.release();
+    drill.completed = true;
+    drill.timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: format!("{} active, traffic on {}", target.active, target.traffic), status: "recorded".into() });
+    if !deferred.is_empty() {
+        drill.follow_ups.push("once the region is back, run `drinfra plan` and apply what is left to reconcile".into());
+    }
+    if target.active != now.active {
+        drill.follow_ups.push(format!("set active = {:?} in the failover_group block", target.active));
+    }
+    if data_only {
+        drill.follow_ups.push(format!("move traffic: `drinfra failover {} --to {} --only traffic`", a.group, a.to));
+    }
+    write_report(a.report.as_deref(), &drill)?;
     println!("\n{}", env.style.paint("1;32", &format!("Failover complete in {:.1}s: {} is active{} for group {:?}.", started.elapsed().as_secs_f64(), target.active, if target.traffic != target.active { format!(" (traffic on {})", target.traffic) } else { String::new() }, a.group)));
     if !deferred.is_empty() {
         println!("Deferred (unreachable, not failed): {}. Once the region is back, `drinfra plan` shows what is left to reconcile.", deferred.join(", "));
@@ -358,13 +420,13 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
         if title.starts_with("2/3") {
             // Home's storage accounts return with the swap (planned).
             let accounts = storage_accounts(&s, prior.as_ref(), &a.group, &home);
-            let (deferred, failed) = storage_failover(&s, &providers, &rt, &accounts, false, true)?;
+            let (deferred, failed) = storage_failover(&s, &providers, &rt, &accounts, false, true, &mut Vec::new())?;
             if let Some((addr, e)) = failed.first().cloned().or_else(|| deferred.first().map(|d| (d.clone(), "unreachable".into()))) {
                 eprintln!("{} storage account {addr} did not fail back: {e}; fix the cause and run failback again.", env.style.red_bold("Failback stopped:"));
                 return Ok(ExitCode::from(1));
             }
         }
-        let report = run_phased(env, &mut s, &plan, prior, &providers, &rt, &a.common)?;
+        let report = run_phased(env, &mut s, &plan, prior, &providers, &rt, &a.common, &mut Vec::new())?;
         if !report.ok() {
             eprintln!("{} stage {title} did not complete; fix the cause and run failback again.", env.style.red_bold("Failback stopped:"));
             for (st, e) in report.failed.iter().chain(report.deferred.iter()) {

@@ -2,6 +2,7 @@
 //! and JSON. It turns engine values (diagnostics, plans, values) into text.
 
 pub mod diagnostics;
+pub mod drill;
 pub mod events;
 pub mod plan;
 pub mod plan_json;

@@ -1,0 +1,94 @@
+//! The drill report a failover can leave behind (`--report FILE`): what
+//! the DR plan's drills end with: a timeline table (time, event, owner,
+//! status), metrics against expectations, problems found and follow-ups,
+//! as Markdown for a ticket or a PR.
+
+/// One line of the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineEntry {
+    /// UTC, RFC 3339.
+    pub at: String,
+    pub event: String,
+    pub status: String,
+}
+
+/// Everything the report says, gathered by the CLI from the run.
+#[derive(Debug, Clone, Default)]
+pub struct DrillReport {
+    pub group: String,
+    pub from: String,
+    pub to: String,
+    /// "planned", "forced", "traffic only", "data only".
+    pub mode: String,
+    pub by: String,
+    pub reason: String,
+    pub started: String,
+    pub completed: bool,
+    pub actual_secs: f64,
+    /// The plan's estimate from Azure's typical durations.
+    pub expected_secs: u64,
+    pub timeline: Vec<TimelineEntry>,
+    pub deferred: Vec<String>,
+    pub problems: Vec<String>,
+    pub follow_ups: Vec<String>,
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn render(r: &DrillReport) -> String {
+    let mut out = format!("# Failover drill: group `{}`, {} -> {} ({})\n\n", r.group, r.from, r.to, r.mode);
+    out.push_str(&format!("- Started: {} by {}{}\n", r.started, r.by, if r.reason.is_empty() { String::new() } else { format!(" ({})", r.reason) }));
+    out.push_str(&format!("- Outcome: {}\n\n", if r.completed { "**complete**" } else { "**incomplete**: recorded as in progress; rerun the same command to resume" }));
+    out.push_str("## Metrics\n\n| metric | expected | actual |\n| --- | --- | --- |\n");
+    out.push_str(&format!("| recovery time (all phases) | {} min (Azure's typical durations) | {:.1} s |\n", r.expected_secs.div_ceil(60), r.actual_secs));
+    out.push_str(&format!("| steps deferred (unreachable) | 0 | {} |\n", r.deferred.len()));
+    out.push_str(&format!("| steps failed | 0 | {} |\n\n", r.problems.len()));
+    out.push_str("## Timeline\n\n| time (UTC) | event | owner | status |\n| --- | --- | --- | --- |\n");
+    for e in &r.timeline {
+        out.push_str(&format!("| {} | {} | {} | {} |\n", cell(&e.at), cell(&e.event), cell(&r.by), cell(&e.status)));
+    }
+    out.push_str("\n## Problems found\n\n");
+    if r.problems.is_empty() && r.deferred.is_empty() {
+        out.push_str("None.\n");
+    }
+    for p in &r.problems {
+        out.push_str(&format!("- failed: {}\n", cell(p)));
+    }
+    for d in &r.deferred {
+        out.push_str(&format!("- deferred (unreachable): {}\n", cell(d)));
+    }
+    out.push_str("\n## Follow-up actions\n\n");
+    for f in &r.follow_ups {
+        out.push_str(&format!("- [ ] {}\n", cell(f)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_has_metrics_a_timeline_problems_and_follow_ups() {
+        let r = DrillReport {
+            group: "platform".into(),
+            from: "eastus".into(),
+            to: "westeurope".into(),
+            mode: "forced".into(),
+            by: "oncall@host".into(),
+            started: "2026-11-26T12:00:00Z".into(),
+            actual_secs: 12.5,
+            expected_secs: 2_580,
+            timeline: vec![TimelineEntry { at: "2026-11-26T12:00:01Z".into(), event: "update a|b".into(), status: "done in 1.0 s".into() }],
+            deferred: vec!["module.eastus.x".into()],
+            follow_ups: vec!["set active".into()],
+            ..Default::default()
+        };
+        let md = render(&r);
+        assert!(md.contains("| recovery time (all phases) | 43 min (Azure's typical durations) | 12.5 s |"), "{md}");
+        assert!(md.contains("| 2026-11-26T12:00:01Z | update a\\|b | oncall@host | done in 1.0 s |"), "pipes are escaped: {md}");
+        assert!(md.contains("- deferred (unreachable): module.eastus.x") && md.contains("- [ ] set active") && md.contains("**incomplete**"));
+    }
+}
