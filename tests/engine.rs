@@ -274,34 +274,47 @@ fn a_lock_left_by_a_dead_process_is_broken() {
     assert!(!dir.path().join("drinfra.tfstate.lock").exists(), "released after the run");
 }
 
-#[test]
-fn killed_apply_loses_nothing_and_a_rerun_converges() {
-    let dir = tempfile::tempdir().unwrap();
+/// An apply of `n` terraform_data resources, two steps at a time and each
+/// slowed down, so a test can interrupt it midway.
+fn slow_apply(dir: &Path, n: usize, delay_ms: &str, stderr: Stdio) -> (std::process::Child, std::process::ChildStdout) {
     let mut text = String::new();
-    for i in 0..40 {
+    for i in 0..n {
         text.push_str(&format!("resource \"terraform_data\" \"r{i}\" {{\n  input = {i}\n}}\n"));
     }
-    write(dir.path(), &text);
+    write(dir, &text);
     let mut child = Command::new(env!("CARGO_BIN_EXE_drinfra"))
         .arg("-C")
-        .arg(dir.path())
+        .arg(dir)
         .args(["apply", "--auto-approve", "--parallelism", "2"])
-        .env("DRINFRA_TEST_STEP_DELAY_MS", "50")
+        .env("DRINFRA_TEST_STEP_DELAY_MS", delay_ms)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
-    // Wait until some steps completed, then SIGKILL.
-    let mut out = child.stdout.take().unwrap();
+    let out = child.stdout.take().unwrap();
+    (child, out)
+}
+
+/// The apply's output up to the point where `count` steps have completed.
+fn read_until_completed(out: &mut std::process::ChildStdout, count: usize) -> String {
     let mut seen = String::new();
     let mut buf = [0u8; 4096];
-    while seen.matches("Creation complete").count() < 6 {
-        let n = std::io::Read::read(&mut out, &mut buf).unwrap();
+    while seen.matches("Creation complete").count() < count {
+        let n = std::io::Read::read(out, &mut buf).unwrap();
         if n == 0 {
             break;
         }
         seen.push_str(&String::from_utf8_lossy(&buf[..n]));
     }
+    seen
+}
+
+#[test]
+fn killed_apply_loses_nothing_and_a_rerun_converges() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, mut out) = slow_apply(dir.path(), 40, "50", Stdio::null());
+    // Wait until some steps completed, then SIGKILL.
+    let seen = read_until_completed(&mut out, 6);
     child.kill().unwrap();
     child.wait().unwrap();
     let completed: Vec<String> = seen.lines().filter(|l| l.contains("Creation complete")).map(|l| l.split_whitespace().nth(1).unwrap().trim_end_matches(':').to_string()).collect();
@@ -335,30 +348,8 @@ fn errors_in_plan_change_nothing() {
 #[test]
 fn interrupted_apply_finishes_running_steps_records_them_and_releases_the_lock() {
     let dir = tempfile::tempdir().unwrap();
-    let mut text = String::new();
-    for i in 0..30 {
-        text.push_str(&format!("resource \"terraform_data\" \"r{i}\" {{\n  input = {i}\n}}\n"));
-    }
-    write(dir.path(), &text);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_drinfra"))
-        .arg("-C")
-        .arg(dir.path())
-        .args(["apply", "--auto-approve", "--parallelism", "2"])
-        .env("DRINFRA_TEST_STEP_DELAY_MS", "100")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = child.stdout.take().unwrap();
-    let mut seen = String::new();
-    let mut buf = [0u8; 4096];
-    while seen.matches("Creation complete").count() < 2 {
-        let n = std::io::Read::read(&mut out, &mut buf).unwrap();
-        if n == 0 {
-            break;
-        }
-        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-    }
+    let (mut child, mut out) = slow_apply(dir.path(), 30, "100", Stdio::piped());
+    let mut seen = read_until_completed(&mut out, 2);
     Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut out, &mut rest).unwrap();

@@ -198,6 +198,17 @@ fn lock_id(e: &drinfra::state::LockError) -> String {
     }
 }
 
+/// What every command that talks to the cloud starts with: the session
+/// (configuration loaded, state locked), a runtime and the providers.
+pub fn start(env: &Env, common: &CommonArgs, operation: &str, validate_all: bool) -> anyhow::Result<Result<(Session, tokio::runtime::Runtime, Providers), ExitCode>> {
+    let s = match open_session(env, common, operation, validate_all)? {
+        Ok(s) => s,
+        Err(code) => return Ok(Err(code)),
+    };
+    let rt = runtime()?;
+    Ok(build_providers(env, &s, &rt)?.map(|providers| (s, rt, providers)))
+}
+
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
 }
@@ -263,13 +274,8 @@ fn make_plan(env: &Env, s: &Session, common: &CommonArgs, destroy: bool, rt: &to
 }
 
 pub fn run_plan(env: &Env, a: PlanArgs) -> anyhow::Result<ExitCode> {
-    let mut s = match open_session(env, &a.common, "plan", true)? {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
-    let rt = runtime()?;
-    let providers = match build_providers(env, &s, &rt)? {
-        Ok(p) => p,
+    let (mut s, rt, providers) = match start(env, &a.common, "plan", true)? {
+        Ok(started) => started,
         Err(code) => return Ok(code),
     };
     let (plan, _) = match make_plan(env, &s, &a.common, a.destroy, &rt, &providers)? {
@@ -409,15 +415,10 @@ fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common
 }
 
 pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
-    let rt = runtime()?;
     if let Some(file) = &a.plan_file {
         let plan = read_plan(file)?;
-        let mut s = match open_session(env, &a.common, "apply", false)? {
-            Ok(s) => s,
-            Err(code) => return Ok(code),
-        };
-        let providers = match build_providers(env, &s, &rt)? {
-            Ok(p) => p,
+        let (mut s, rt, providers) = match start(env, &a.common, "apply", false)? {
+            Ok(started) => started,
             Err(code) => return Ok(code),
         };
         cloud_banner(env, &s, &providers);
@@ -429,12 +430,8 @@ pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
         }
         return execute(env, &mut s, &plan, prior, &a.common, &rt, &providers, a.json);
     }
-    let mut s = match open_session(env, &a.common, "apply", true)? {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
-    let providers = match build_providers(env, &s, &rt)? {
-        Ok(p) => p,
+    let (mut s, rt, providers) = match start(env, &a.common, "apply", true)? {
+        Ok(started) => started,
         Err(code) => return Ok(code),
     };
     let (plan, prior) = match make_plan(env, &s, &a.common, false, &rt, &providers)? {
@@ -456,13 +453,8 @@ pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run_destroy(env: &Env, a: DestroyArgs) -> anyhow::Result<ExitCode> {
-    let rt = runtime()?;
-    let mut s = match open_session(env, &a.common, "destroy", false)? {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
-    let providers = match build_providers(env, &s, &rt)? {
-        Ok(p) => p,
+    let (mut s, rt, providers) = match start(env, &a.common, "destroy", false)? {
+        Ok(started) => started,
         Err(code) => return Ok(code),
     };
     let (plan, prior) = match make_plan(env, &s, &a.common, true, &rt, &providers)? {

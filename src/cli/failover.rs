@@ -7,7 +7,7 @@ use anyhow::bail;
 use clap::Args;
 
 use super::Env;
-use super::engine::{CommonArgs, build_providers, open_session, print_plan, report_requests, runtime, show_diags, OutputArgs, Session};
+use super::engine::{CommonArgs, start, print_plan, report_requests, show_diags, OutputArgs, Session};
 use drinfra::apply::{self, ApplyOptions};
 use drinfra::config::evaluate::GroupView;
 use drinfra::diag::Diagnostics;
@@ -241,13 +241,8 @@ fn run_phased(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, pro
 }
 
 pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
-    let mut s = match open_session(env, &a.common, "failover", true)? {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
-    let rt = runtime()?;
-    let providers = match build_providers(env, &s, &rt)? {
-        Ok(p) => p,
+    let (mut s, rt, providers) = match start(env, &a.common, "failover", true)? {
+        Ok(started) => started,
         Err(code) => return Ok(code),
     };
     let prior = s.backend.load()?;
@@ -376,13 +371,8 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
-    let mut s = match open_session(env, &a.common, "failback", true)? {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
-    let rt = runtime()?;
-    let providers = match build_providers(env, &s, &rt)? {
-        Ok(p) => p,
+    let (mut s, rt, providers) = match start(env, &a.common, "failback", true)? {
+        Ok(started) => started,
         Err(code) => return Ok(code),
     };
     let prior = s.backend.load()?;
