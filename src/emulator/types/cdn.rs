@@ -84,22 +84,7 @@ fn check_route(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 }
 
 fn spec(ty: &'static str, located: bool, create: f64, check: fn(&Ctx, &mut J) -> Result<Write, ArmError>) -> Spec {
-    Spec {
-        ty,
-        api_versions: VERSIONS,
-        lro_put: Lro::AsyncOperation,
-        lro_delete: Lro::AsyncOperation,
-        create_secs: create,
-        update_secs: 60.0,
-        delete_secs: 60.0,
-        located,
-        name_rule: name,
-        check,
-        check_delete: no_delete_rule,
-        action: None,
-        hide: hide_nothing,
-        etags: false,
-    }
+    Spec { lro_put: Lro::AsyncOperation, lro_delete: Lro::AsyncOperation, create_secs: create, update_secs: 60.0, delete_secs: 60.0, located, ..Spec::plain(ty, VERSIONS, name, check) }
 }
 
 pub fn specs() -> Vec<Spec> {

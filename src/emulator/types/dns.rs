@@ -78,22 +78,7 @@ fn check_record(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 }
 
 fn spec(ty: &'static str, name_rule: fn(&str) -> Result<(), String>, check: fn(&Ctx, &mut J) -> Result<Write, ArmError>) -> Spec {
-    Spec {
-        ty,
-        api_versions: VERSIONS,
-        lro_put: Lro::Sync,
-        lro_delete: Lro::Sync,
-        create_secs: 0.0,
-        update_secs: 0.0,
-        delete_secs: 0.0,
-        located: false,
-        name_rule,
-        check,
-        check_delete: no_delete_rule,
-        action: None,
-        hide: hide_nothing,
-        etags: true,
-    }
+    Spec { etags: true, ..Spec::plain(ty, VERSIONS, name_rule, check) }
 }
 
 pub fn specs() -> Vec<Spec> {

@@ -38,19 +38,11 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 
 pub fn spec() -> Spec {
     Spec {
-        ty: "Microsoft.Network/frontDoors",
-        api_versions: &["2021-06-01", "2020-05-01"],
         lro_put: Lro::AsyncOperation,
         lro_delete: Lro::AsyncOperation,
         create_secs: 300.0,
         update_secs: 180.0,
         delete_secs: 120.0,
-        located: false,
-        name_rule: name,
-        check,
-        check_delete: no_delete_rule,
-        action: None,
-        hide: hide_nothing,
-        etags: false,
+        ..Spec::plain("Microsoft.Network/frontDoors", &["2021-06-01", "2020-05-01"], name, check)
     }
 }

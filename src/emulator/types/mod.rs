@@ -114,6 +114,29 @@ pub struct Spec {
     pub etags: bool,
 }
 
+impl Spec {
+    /// A synchronous type with no location, delete rule, action, hidden
+    /// secrets or ETags; types override what differs with `..`.
+    pub fn plain(ty: &'static str, api_versions: &'static [&'static str], name_rule: fn(&str) -> Result<(), String>, check: CheckWrite) -> Spec {
+        Spec {
+            ty,
+            api_versions,
+            lro_put: Lro::Sync,
+            lro_delete: Lro::Sync,
+            create_secs: 0.0,
+            update_secs: 0.0,
+            delete_secs: 0.0,
+            located: false,
+            name_rule,
+            check,
+            check_delete: no_delete_rule,
+            action: None,
+            hide: hide_nothing,
+            etags: false,
+        }
+    }
+}
+
 pub fn no_delete_rule(_: &Ctx, _: &Row) -> Result<Vec<(String, String, Option<J>)>, ArmError> {
     Ok(vec![])
 }

@@ -76,22 +76,7 @@ pub fn decorate(store: &Store, body: &mut J) {
 }
 
 fn spec(ty: &'static str, check: fn(&Ctx, &mut J) -> Result<Write, ArmError>) -> Spec {
-    Spec {
-        ty,
-        api_versions: VERSIONS,
-        lro_put: Lro::Sync,
-        lro_delete: Lro::Sync,
-        create_secs: 0.0,
-        update_secs: 0.0,
-        delete_secs: 0.0,
-        located: false,
-        name_rule: name,
-        check,
-        check_delete: no_delete_rule,
-        action: None,
-        hide: hide_nothing,
-        etags: false,
-    }
+    Spec::plain(ty, VERSIONS, name, check)
 }
 
 pub fn specs() -> Vec<Spec> {
