@@ -318,3 +318,47 @@ fn data_only_failover_moves_data_and_capacity_then_traffic_follows() {
     d.set_active("westeurope");
     assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0, "the configuration agrees with the finished failover");
 }
+
+#[test]
+fn a_database_switch_moves_postgres_alone_and_fails_back_alone() {
+    let d = Drill::new();
+    d.requests();
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--only", "database", "--auto-approve", "--reason", "database switch drill"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("Failover of database only"), "{out}");
+    assert!(out.contains("Moves to westeurope: database.") && out.contains("Stays on eastus: cache, capacity, storage, traffic."), "{out}");
+    assert!(out.contains("RPO: the moved components lose nothing"), "{out}");
+    assert_eq!(d.pg_role("westeurope"), "None", "the DR replica is promoted");
+    assert_eq!(d.link_of("eastus")[0]["role"], "Primary", "the cache link stays eastus -> westeurope");
+    assert_eq!(d.pool_count("westeurope", "application"), 3.0, "capacity stays standby-sized");
+    assert_eq!(d.pool_count("eastus", "application"), 20.0);
+    assert_eq!((d.origin_priority("eastus"), d.gateway_target().as_str()), (1.0, "gateway.eastus.aiwf.example.com"), "traffic stays");
+    assert_eq!(d.storage("eastus")["properties"]["primaryLocation"], "eastus", "storage stays");
+    // (Resource Graph queries are reads, though they are POSTs.)
+    let writes: Vec<_> = d.requests().into_iter().filter(|(m, p)| m != "GET" && !p.contains("resourcegraph")).collect();
+    assert!(writes.iter().all(|(_, p)| p.contains("flexibleservers")), "only the database was written: {writes:?}");
+    let r = d.record();
+    assert_eq!((r["active"].as_str(), r["traffic"].as_str()), (Some("eastus"), Some("eastus")));
+    assert_eq!(r["components"]["database"], json!({"active": "westeurope", "replicating": false}));
+    // The group is still active on eastus, as configured: nothing to apply.
+    let (code, out, err) = d.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+
+    let (code, out, err) = d.run(&["failback", "platform", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("re-seed eastus's database"), "{out}");
+    assert_eq!((d.pg_role("eastus").as_str(), d.pg_role("westeurope").as_str()), ("Primary", "GeoAsyncReplica"));
+    assert_eq!(d.link_of("eastus")[0]["role"], "Primary", "the cache link was never touched");
+    let r = d.record();
+    assert!(r.get("components").is_none(), "the split is gone: {r}");
+    assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0);
+}
+
+#[test]
+fn only_names_the_components_a_group_declares() {
+    let d = Drill::new();
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--only", "databse", "--auto-approve"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(err.contains("\"databse\" is not a component of group \"platform\"") && err.contains("database, cache, capacity, storage"), "{err}");
+    assert_eq!(d.record(), J::Null, "nothing was recorded");
+}

@@ -3,13 +3,16 @@
 # Premium P3 (geo-replicated from the active site), GRS storage.
 
 locals {
-  active         = var.role == "active"
-  resource_group = "rg-${var.name_prefix}-${var.site}"
-  postgres_name  = "pg-${var.name_prefix}-${var.site}"
-  redis_name     = "redis-${var.name_prefix}-${var.site}"
-  peer_postgres  = "/subscriptions/${var.subscription_id}/resourceGroups/${var.peer.resource_group}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${var.peer.postgres_name}"
-  replica        = !local.active && var.replicating
-  tags           = { platform = var.name_prefix, site = var.site, role = var.role }
+  active          = var.role == "active"
+  db_active       = (var.database != null ? var.database.role : var.role) == "active"
+  db_replicating  = var.database != null ? var.database.replicating : var.replicating
+  capacity_active = (var.capacity_role != null ? var.capacity_role : var.role) == "active"
+  resource_group  = "rg-${var.name_prefix}-${var.site}"
+  postgres_name   = "pg-${var.name_prefix}-${var.site}"
+  redis_name      = "redis-${var.name_prefix}-${var.site}"
+  peer_postgres   = "/subscriptions/${var.subscription_id}/resourceGroups/${var.peer.resource_group}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${var.peer.postgres_name}"
+  replica         = !local.db_active && local.db_replicating
+  tags            = { platform = var.name_prefix, site = var.site, role = var.role }
 }
 
 resource "azurerm_resource_group" "site" {
@@ -41,20 +44,20 @@ resource "azurerm_kubernetes_cluster_node_pool" "application" {
   name                  = "application"
   kubernetes_cluster_id = azurerm_kubernetes_cluster.aks.id
   vm_size               = var.sizes.application_vm_size
-  auto_scaling_enabled  = local.active
-  min_count             = local.active ? var.sizes.application_active.min : null
-  max_count             = local.active ? var.sizes.application_active.max : null
-  node_count            = local.active ? var.sizes.application_active.max : var.sizes.application_standby
+  auto_scaling_enabled  = local.capacity_active
+  min_count             = local.capacity_active ? var.sizes.application_active.min : null
+  max_count             = local.capacity_active ? var.sizes.application_active.max : null
+  node_count            = local.capacity_active ? var.sizes.application_active.max : var.sizes.application_standby
 }
 
 resource "azurerm_kubernetes_cluster_node_pool" "code_execution" {
   name                  = "codeexec"
   kubernetes_cluster_id = azurerm_kubernetes_cluster.aks.id
   vm_size               = var.sizes.code_vm_size
-  auto_scaling_enabled  = local.active
-  min_count             = local.active ? var.sizes.code_active.min : null
-  max_count             = local.active ? var.sizes.code_active.max : null
-  node_count            = local.active ? var.sizes.code_active.max : var.sizes.code_standby
+  auto_scaling_enabled  = local.capacity_active
+  min_count             = local.capacity_active ? var.sizes.code_active.min : null
+  max_count             = local.capacity_active ? var.sizes.code_active.max : null
+  node_count            = local.capacity_active ? var.sizes.code_active.max : var.sizes.code_standby
 }
 
 resource "azurerm_postgresql_flexible_server" "db" {
@@ -69,7 +72,7 @@ resource "azurerm_postgresql_flexible_server" "db" {
   backup_retention_days  = 30
   create_mode            = local.replica ? "Replica" : "Default"
   source_server_id       = local.replica ? var.peer_postgres_id : null
-  replication_role       = local.active ? "None" : null
+  replication_role       = local.db_active ? "None" : null
 
   high_availability {
     mode = "ZoneRedundant"

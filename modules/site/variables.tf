@@ -21,6 +21,21 @@ variable "replicating" {
   type        = bool
 }
 
+variable "database" {
+  description = "The database's own role and replication, when a failover scoped to components moved it apart from the site; null follows role and replicating."
+  type = object({
+    role        = string
+    replicating = bool
+  })
+  default = null
+}
+
+variable "capacity_role" {
+  description = "The node pools' own role (active or standby) after a failover scoped to components; null follows role."
+  type        = string
+  default     = null
+}
+
 variable "name_prefix" {
   type = string
 }

@@ -294,7 +294,7 @@ pub async fn apply(
     let mut cx = Context::new(config, inputs, cwd, Some(&known));
     cx.require_inputs = true;
     // Evaluate as the plan did (a failover plans with another active site).
-    cx.failover = plan.failover.iter().map(|(k, (active, replicating, traffic))| (k.clone(), crate::config::evaluate::GroupView { active: active.clone(), replicating: *replicating, traffic: traffic.clone() })).collect();
+    cx.failover = plan.failover.clone();
 
     let graph = steps(plan);
     let changes: HashMap<String, &ResourceChange> = plan.actions().map(|c| (c.address.clone(), c)).collect();

@@ -10,7 +10,8 @@ use super::Env;
 use super::engine::{CommonArgs, start, print_plan, report_requests, show_diags, OutputArgs, Session};
 use drinfra::apply::{self, ApplyOptions};
 use drinfra::config::evaluate::GroupView;
-use drinfra::diag::Diagnostics;
+use drinfra::config::model::FailoverGroup;
+use drinfra::failover::scope::{self, Scope};
 use drinfra::plan::planner::{self, PlanOptions};
 use drinfra::plan::{Plan, phases};
 use drinfra::provider::Providers;
@@ -37,8 +38,10 @@ pub struct FailoverArgs {
     /// Manager and DNS and leaves data and capacity where they are; `data`
     /// moves the databases, caches, storage and the capacity that serves
     /// them, and leaves traffic where it is (flip it later with
-    /// `--only traffic`, or with a full failover).
-    #[arg(long, value_parser = ["traffic", "data"])]
+    /// `--only traffic`, or with a full failover); or a comma-separated
+    /// list of the group's `components` (and `storage`), e.g. `database`
+    /// for a database switch while everything else stays.
+    #[arg(long, value_name = "traffic|data|COMPONENT,...")]
     only: Option<String>,
     /// Why, for the record.
     #[arg(long, default_value = "")]
@@ -73,18 +76,15 @@ fn who(env: &Env) -> String {
 /// `to`: the site a failover is heading for. Finishing a staged failover
 /// toward the recorded active site (traffic after `--only data`) needs no
 /// configuration change first; anything else does.
-fn current(s: &Session, state: Option<&State>, group: &str, to: Option<&str>) -> anyhow::Result<(GroupView, Vec<String>)> {
+fn current(s: &Session, state: Option<&State>, group: &str, to: Option<&str>) -> anyhow::Result<(GroupView, FailoverGroup)> {
     let Some(g) = s.stack.config.root().failover_groups.get(group) else {
         bail!("no failover_group {group:?} in this stack (groups: {})", s.stack.config.root().failover_groups.keys().cloned().collect::<Vec<_>>().join(", "));
     };
-    let view = match state.and_then(|st| st.failover_groups.get(group)) {
-        Some(r) => GroupView { active: r.active.clone(), replicating: r.replicating, traffic: r.traffic.clone() },
-        None => GroupView { active: g.active.clone(), replicating: true, traffic: g.active.clone() },
-    };
+    let view = drinfra::failover::standing(&s.stack.config, state, group).expect("the group exists");
     if view.active != g.active && to != Some(view.active.as_str()) {
         bail!("the configuration names {:?} as active, but {:?} is (recorded by a failover); update the configuration first, or run `drinfra failback {group}`", g.active, view.active);
     }
-    Ok((view, g.sites.clone()))
+    Ok((view, g.clone()))
 }
 
 fn confirm(env: &Env, phrase: &str, auto: bool) -> anyhow::Result<bool> {
@@ -114,12 +114,8 @@ fn save_record(s: &Session, group: &str, record: drinfra::state::FailoverRecord)
 fn plan_with(env: &Env, s: &Session, providers: &Providers, rt: &tokio::runtime::Runtime, group: &str, view: &GroupView, common: &CommonArgs) -> anyhow::Result<Result<(Plan, Option<State>), ExitCode>> {
     let prior = s.backend.load()?;
     let mut failover = std::collections::BTreeMap::new();
-    for (name, g) in &s.stack.config.root().failover_groups {
-        let v = match prior.as_ref().and_then(|p| p.failover_groups.get(name)) {
-            Some(r) => GroupView { active: r.active.clone(), replicating: r.replicating, traffic: r.traffic.clone() },
-            None => GroupView { active: g.active.clone(), replicating: true, traffic: g.active.clone() },
-        };
-        failover.insert(name.clone(), v);
+    for name in s.stack.config.root().failover_groups.keys() {
+        failover.insert(name.clone(), drinfra::failover::standing(&s.stack.config, prior.as_ref(), name).expect("the group exists"));
     }
     failover.insert(group.to_string(), view.clone());
     let opts = PlanOptions { refresh: !common.no_refresh, targets: common.targets.clone(), parallelism: common.parallelism, failover, phased: true, ..PlanOptions::default() };
@@ -248,24 +244,22 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     let prior = s.backend.load()?;
     let record = prior.as_ref().and_then(|p| p.failover_groups.get(&a.group)).cloned();
     let resuming = record.as_ref().is_some_and(|r| r.status == "in_progress" && r.target == a.to);
-    let (now, sites) = if resuming {
-        let r = record.clone().expect("record");
-        (GroupView { active: r.active.clone(), replicating: r.replicating, traffic: r.traffic.clone() }, s.stack.config.root().failover_groups.get(&a.group).map(|g| g.sites.clone()).unwrap_or_default())
+    let (now, group) = if resuming {
+        let g = s.stack.config.root().failover_groups.get(&a.group).cloned().ok_or_else(|| anyhow::anyhow!("no failover_group {:?} in this stack", a.group))?;
+        (drinfra::failover::recorded_view(record.as_ref().expect("record")), g)
     } else {
         current(&s, prior.as_ref(), &a.group, Some(&a.to))?
     };
-    if !sites.contains(&a.to) {
-        bail!("{:?} is not a site of group {:?} ({})", a.to, a.group, sites.join(", "));
+    if !group.sites.contains(&a.to) {
+        bail!("{:?} is not a site of group {:?} ({})", a.to, a.group, group.sites.join(", "));
     }
-    let traffic_only = a.only.as_deref() == Some("traffic");
-    let data_only = a.only.as_deref() == Some("data");
-    let target = if traffic_only {
-        GroupView { active: now.active.clone(), replicating: now.replicating, traffic: a.to.clone() }
-    } else {
-        GroupView { active: a.to.clone(), replicating: false, traffic: if data_only { now.traffic.clone() } else { a.to.clone() } }
-    };
+    let scope = Scope::parse(a.only.as_deref(), &group).map_err(anyhow::Error::msg)?;
+    let traffic_only = scope == Scope::Traffic;
+    let data_only = scope == Scope::Data;
+    let scoped = matches!(scope, Scope::Components(_));
+    let target = scope.target(&now, &a.to);
     if !resuming && target == now {
-        println!("Group {:?} already stands as asked ({} active, traffic to {}). Nothing to do.", a.group, now.active, now.traffic);
+        println!("Group {:?} already stands as asked ({} active, traffic to {}{}). Nothing to do.", a.group, now.active, now.traffic, now.components.iter().map(|(k, c)| format!(", {k} on {}", c.active)).collect::<String>());
         return Ok(ExitCode::SUCCESS);
     }
     let forced = a.forced;
@@ -278,7 +272,7 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     };
     println!("{}", env.style.bold(&format!(
         "{} of group {:?}: {} -> {}{}",
-        if resuming { "Resuming the failover" } else if traffic_only { "Traffic-only failover" } else if data_only { "Data-only failover" } else { "Failover" },
+        if resuming { "Resuming the failover".to_string() } else if traffic_only { "Traffic-only failover".into() } else if data_only { "Data-only failover".into() } else if let Scope::Components(cs) = &scope { format!("Failover of {} only", cs.join(", ")) } else { "Failover".into() },
         a.group,
         if traffic_only { &now.traffic } else { &now.active },
         a.to,
@@ -289,6 +283,9 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     } else if data_only && target.traffic != target.active {
         println!("Traffic stays on {}: Front Door, Traffic Manager and DNS keep sending users there, and its application reaches the data in {} across regions (higher latency) until `drinfra failover {} --to {} --only traffic`.", target.traffic, a.to, a.group, a.to);
     }
+    if let Scope::Components(cs) = &scope {
+        println!("{}", scoped_consequences(&a.group, &group, &scope, cs, &now.active, &a.to, forced));
+    }
     if !traffic_only {
         if forced {
             println!("{}", env.style.red_bold(&format!("Forced: replicas are promoted now. Writes on {} not yet replicated are lost (up to the replication lag, which the DR plan keeps under 30 s).", now.active)));
@@ -298,7 +295,7 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     }
     println!();
     show_phases(env, &plan);
-    let accounts = if traffic_only { vec![] } else { storage_accounts(&s, prior.as_ref(), &a.group, &now.active) };
+    let accounts = if scope.moves_storage() { storage_accounts(&s, prior.as_ref(), &a.group, &now.active) } else { vec![] };
     if !accounts.is_empty() {
         println!("Storage account failover (with the data phase): {} to their secondary region, {}.", accounts.join(", "), if forced { "unplanned: writes not yet replicated are lost and the accounts become locally redundant until GRS is re-enabled" } else { "planned: no data loss, geo-redundancy kept" });
     }
@@ -319,7 +316,12 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
         group: a.group.clone(),
         from: if traffic_only { now.traffic.clone() } else { now.active.clone() },
         to: a.to.clone(),
-        mode: if traffic_only { "traffic only" } else if data_only { "data only" } else if forced { "forced" } else { "planned" }.to_string(),
+        mode: match &scope {
+            Scope::Traffic => "traffic only".to_string(),
+            Scope::Data => "data only".into(),
+            Scope::Components(cs) => format!("{} only ({})", cs.join(", "), if forced { "forced" } else { "planned" }),
+            Scope::Full => if forced { "forced" } else { "planned" }.into(),
+        },
         by: who(env),
         reason: a.reason.clone(),
         started: drinfra::timefmt::now(),
@@ -364,7 +366,9 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     if !deferred.is_empty() {
         println!("Deferred (unreachable, not failed): {}. Once the region is back, `drinfra plan` shows what is left to reconcile.", deferred.join(", "));
     }
-    if !traffic_only {
+    if scoped {
+        println!("The rest of group {:?} stays on {}. `drinfra failover {} --to {}` moves the rest; `drinfra failback {}` brings these components home in order.", a.group, target.active, a.group, a.to, a.group);
+    } else if !traffic_only {
         println!("Next: set active = {:?} in the failover_group block so pipelines agree; `drinfra failback {}` returns in order.", target.active, a.group);
     }
     Ok(ExitCode::SUCCESS)
@@ -381,33 +385,31 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
     if record.status != "complete" {
         bail!("a failover of {:?} is in progress; finish it first", a.group);
     }
-    // Back to the site the configuration names, or (if the configuration
-    // was updated after the failover) to the other site.
-    let home = if g.active != record.active { g.active.clone() } else { g.sites.iter().find(|s| **s != record.active).cloned().unwrap_or_default() };
-    let away = record.active.clone();
+    let now = drinfra::failover::recorded_view(&record);
+    let Some((home, stages)) = scope::failback(&g, &now) else { bail!("group {:?} has no other site to fail back to", a.group) };
     for p in providers.all() {
         p.set_option("postgres.promote_option", "Planned");
     }
-    // Three ordered stages, each planned against the state the last left.
-    let stages = [
-        (format!("1/3 re-seed {home} from {away}"), GroupView { active: away.clone(), replicating: true, traffic: away.clone() }),
-        (format!("2/3 swap back to {home} (planned: waits for replication)"), GroupView { active: home.clone(), replicating: false, traffic: home.clone() }),
-        (format!("3/3 re-seed {away} from {home}"), GroupView { active: home.clone(), replicating: true, traffic: home.clone() }),
-    ];
-    println!("{}", env.style.bold(&format!("Failback of group {:?}: {away} -> {home}", a.group)));
-    println!("Stage 1 replaces {home}'s database with a replica of {away} and re-links the caches the other way (destructive for {home}'s stale data); stage 2 promotes {home} once it has caught up and moves traffic; stage 3 re-establishes replication to {away}.\n");
+    println!("{}", env.style.bold(&format!("Failback of group {:?} to {home}", a.group)));
+    println!("Stage 1 replaces the stale copies on {home} with replicas of what is active now and re-links the caches the other way (destructive for {home}'s stale data); stage 2 promotes {home} once it has caught up and moves traffic; stage 3 re-establishes replication from {home}.\n");
     if !confirm(env, &format!("{} -> {home}", a.group), a.auto_approve)? {
         println!("\nFailback cancelled; nothing was changed.");
         return Ok(ExitCode::from(1));
     }
-    for (title, view) in stages {
+    let mut previous = now;
+    for stage in stages {
+        let title = &stage.title;
         println!("{}", env.style.bold(&format!("Stage {title}")));
-        let (plan, prior) = match plan_with(env, &s, &providers, &rt, &a.group, &view, &a.common)? {
+        if stage.view == previous {
+            println!("Nothing to do in this stage.\n");
+            continue;
+        }
+        let (plan, prior) = match plan_with(env, &s, &providers, &rt, &a.group, &stage.view, &a.common)? {
             Ok(p) => p,
             Err(code) => return Ok(code),
         };
         show_phases(env, &plan);
-        if title.starts_with("2/3") {
+        if stage.storage_home {
             // Home's storage accounts return with the swap (planned).
             let accounts = storage_accounts(&s, prior.as_ref(), &a.group, &home);
             let (deferred, failed) = storage_failover(&s, &providers, &rt, &accounts, false, true, &mut Vec::new())?;
@@ -425,10 +427,24 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
         let latest = s.backend.load()?;
-        save_record(&s, &a.group, drinfra::failover::record(latest.as_ref().and_then(|l| l.failover_groups.get(&a.group)), &away, &view, "complete", &who(env), &a.reason, vec![]))?;
+        save_record(&s, &a.group, drinfra::failover::record(latest.as_ref().and_then(|l| l.failover_groups.get(&a.group)), &previous.active, &stage.view, "complete", &who(env), &a.reason, vec![]))?;
+        previous = stage.view;
     }
     s.release();
-    println!("\n{}", env.style.paint("1;32", &format!("Failback complete: {home} is active and replicates to {away}. Set active = {home:?} in the failover_group block if it is not already.")));
-    let _ = Diagnostics::default();
+    println!("\n{}", env.style.paint("1;32", &format!("Failback complete: {home} is active again and replicates to the other site. Set active = {home:?} in the failover_group block if it is not already.")));
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a failover scoped to components leaves behind, and what that means
+/// for the recovery point, said plainly.
+fn scoped_consequences(name: &str, group: &FailoverGroup, scope: &Scope, moving: &[String], from: &str, to: &str, forced: bool) -> String {
+    let staying = scope.staying(group);
+    let mut out = format!("Moves to {to}: {}.\nStays on {from}: {}.\n", moving.join(", "), if staying.is_empty() { "nothing".into() } else { staying.join(", ") });
+    out.push_str(&format!(
+        "What this means: what stays on {from} keeps serving from there and reaches the moved components in {to} across regions (higher latency). \
+         RPO: the moved components lose {} when promoted; what stays keeps its current protection (its replication to {to}), so losing {from} now would lose what it had not yet replicated. \
+         The moved components have no replica on {from} until `drinfra failback {name}` re-seeds it.",
+        if forced { "writes not yet replicated (up to their replication lag)" } else { "nothing (planned: they catch up first)" }
+    ));
+    out
 }

@@ -54,13 +54,43 @@ pub trait ResourceValues {
 }
 
 /// The state of a failover group as evaluation sees it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GroupView {
     pub active: String,
     /// Whether the standby replicates from the active site.
     pub replicating: bool,
     /// Where traffic goes (differs from `active` after a traffic-only failover).
     pub traffic: String,
+    /// Components standing apart from the group after a failover scoped to
+    /// them (`--only database`); the others follow `active`/`replicating`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub components: BTreeMap<String, ComponentView>,
+}
+
+/// Where one component of a failover group is active.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ComponentView {
+    pub active: String,
+    pub replicating: bool,
+}
+
+impl GroupView {
+    /// A group as its configuration declares it: everything on `active`.
+    pub fn declared(active: &str) -> GroupView {
+        GroupView { active: active.to_string(), replicating: true, traffic: active.to_string(), components: BTreeMap::new() }
+    }
+
+    /// Where `component` stands: its own entry, or the group's.
+    pub fn component(&self, component: &str) -> ComponentView {
+        self.components.get(component).cloned().unwrap_or(ComponentView { active: self.active.clone(), replicating: self.replicating })
+    }
+
+    /// Drops component entries that stand where the group does.
+    pub fn normalized(mut self) -> GroupView {
+        let group = ComponentView { active: self.active.clone(), replicating: self.replicating };
+        self.components.retain(|_, c| *c != group);
+        self
+    }
 }
 
 /// What providers say a resource type has beyond its arguments, so that
@@ -577,16 +607,26 @@ impl<'a> Context<'a> {
                 "failover_group" => {
                     let Some(n) = name else { ok = false; continue };
                     let Some(g) = self.config.root().failover_groups.get(&n) else { ok = false; continue };
-                    let view = self.failover.get(&n).cloned().unwrap_or(GroupView { active: g.active.clone(), replicating: true, traffic: g.active.clone() });
+                    let view = self.failover.get(&n).cloned().unwrap_or_else(|| GroupView::declared(&g.active));
                     let role = |site: &str, active: &str| Value::String(if site == active { "active" } else { "standby" }.into());
+                    let roles = |active: &str| Value::Map(g.sites.iter().map(|s| (s.clone(), role(s, active))).collect());
+                    let components = g.components.iter().map(|c| {
+                        let v = view.component(c);
+                        (c.clone(), Value::Object(BTreeMap::from([
+                            ("active".to_string(), Value::String(v.active.clone())),
+                            ("roles".to_string(), roles(&v.active)),
+                            ("replicating".to_string(), Value::Bool(v.replicating)),
+                        ])))
+                    });
                     let obj = Value::Object(BTreeMap::from([
                         ("name".to_string(), Value::String(n.clone())),
                         ("sites".to_string(), Value::List(g.sites.iter().map(|s| Value::String(s.clone())).collect())),
                         ("active".to_string(), Value::String(view.active.clone())),
                         ("standby".to_string(), Value::List(g.sites.iter().filter(|s| **s != view.active).map(|s| Value::String(s.clone())).collect())),
-                        ("roles".to_string(), Value::Map(g.sites.iter().map(|s| (s.clone(), role(s, &view.active))).collect())),
-                        ("traffic_roles".to_string(), Value::Map(g.sites.iter().map(|s| (s.clone(), role(s, &view.traffic))).collect())),
+                        ("roles".to_string(), roles(&view.active)),
+                        ("traffic_roles".to_string(), roles(&view.traffic)),
                         ("replicating".to_string(), Value::Bool(view.replicating)),
+                        ("components".to_string(), Value::Object(components.collect())),
                     ]));
                     objects.entry("failover_group".into()).or_default().insert(n, obj);
                 }

@@ -262,7 +262,7 @@ impl Loader {
             }
             "failover_group" => {
                 let Some(l) = self.labels(file, b, &["name"]) else { return };
-                self.check_body(file, &b.body, &["sites", "active", "description", "storage_accounts"], &[], "failover_group");
+                self.check_body(file, &b.body, &["sites", "active", "description", "storage_accounts", "components"], &[], "failover_group");
                 let sites: Vec<String> = match self.attr(&b.body, "sites").and_then(|a| self.literal(file, a, &Type::List(Box::new(Type::String)))) {
                     Some(Value::List(xs)) => xs.into_iter().filter_map(|x| if let Value::String(s) = x { Some(s) } else { None }).collect(),
                     _ => {
@@ -307,11 +307,29 @@ impl Loader {
                         }
                     }
                 }
+                let mut components = Vec::new();
+                if let Some(a) = self.attr(&b.body, "components") {
+                    let at = span_of(file, &a.value);
+                    if let Some(Value::List(xs)) = self.literal(file, a, &Type::List(Box::new(Type::String))) {
+                        for x in xs {
+                            let Value::String(name) = x else { continue };
+                            if ["traffic", "data", "storage"].contains(&name.as_str()) {
+                                self.diags.push(err("Invalid components", format!("{name:?} is built in (`--only {name}`) and cannot be declared as a component."), at.clone()));
+                            } else if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                                self.diags.push(err("Invalid components", format!("{name:?} is not a valid component name (letters, digits, _ and -)."), at.clone()));
+                            } else if components.contains(&name) {
+                                self.diags.push(err("Invalid components", format!("{name:?} is listed twice."), at.clone()));
+                            } else {
+                                components.push(name);
+                            }
+                        }
+                    }
+                }
                 if m.failover_groups.contains_key(&l[0]) {
                     let prev = m.failover_groups[&l[0]].span.clone();
                     self.duplicate("failover group", &l[0], &prev, span);
                 } else {
-                    m.failover_groups.insert(l[0].clone(), FailoverGroup { name: l[0].clone(), span, sites, active, active_span, description, storage_accounts });
+                    m.failover_groups.insert(l[0].clone(), FailoverGroup { name: l[0].clone(), span, sites, active, active_span, description, storage_accounts, components });
                 }
             }
             "check" | "removed" | "ephemeral" => self.diags.push(err(

@@ -172,6 +172,10 @@ pub struct FailoverGroup {
     /// over to their secondary region when SITE stops being active, and
     /// back when it returns.
     pub storage_accounts: BTreeMap<String, Vec<String>>,
+    /// `components = ["database", "cache", ...]`: parts of the platform a
+    /// failover can move on their own (`--only database`); modules read
+    /// each component's roles from `failover_group.NAME.components`.
+    pub components: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -4,13 +4,30 @@
 //! keep pipelines and people from undoing a failover by accident.
 
 pub mod rules;
+pub mod scope;
 
 use std::collections::BTreeMap;
 
 use crate::config::Config;
-use crate::config::evaluate::GroupView;
+use crate::config::evaluate::{ComponentView, GroupView};
 use crate::diag::Diagnostic;
-use crate::state::{FailoverRecord, State};
+use crate::state::{ComponentRecord, FailoverRecord, State};
+
+/// How a recorded failover left a group.
+pub fn recorded_view(r: &FailoverRecord) -> GroupView {
+    GroupView {
+        active: r.active.clone(),
+        replicating: r.replicating,
+        traffic: r.traffic.clone(),
+        components: r.components.iter().map(|(k, c)| (k.clone(), ComponentView { active: c.active.clone(), replicating: c.replicating })).collect(),
+    }
+}
+
+/// Where a group stands: its record if a failover happened, else as declared.
+pub fn standing(config: &Config, state: Option<&State>, group: &str) -> Option<GroupView> {
+    let g = config.root().failover_groups.get(group)?;
+    Some(state.and_then(|s| s.failover_groups.get(group)).map(recorded_view).unwrap_or_else(|| GroupView::declared(&g.active)))
+}
 
 /// How each failover group stands: the configuration, checked against what
 /// a failover recorded. A configuration that still names the old active
@@ -20,7 +37,7 @@ pub fn views(config: &Config, state: Option<&State>) -> Result<BTreeMap<String, 
     for (name, g) in &config.root().failover_groups {
         let rec = state.and_then(|s| s.failover_groups.get(name));
         let view = match rec {
-            None => GroupView { active: g.active.clone(), replicating: true, traffic: g.active.clone() },
+            None => GroupView::declared(&g.active),
             Some(r) if r.status == "in_progress" => {
                 return Err(Diagnostic::error(format!("A failover of group {name:?} to {:?} is in progress", r.target))
                     .with_detail(format!("It was started {} by {}{}. Run `drinfra failover {name} --to {}` again to finish it before anything else changes this stack.", r.since, r.by, if r.reason.is_empty() { String::new() } else { format!(" ({})", r.reason) }, r.target))
@@ -34,7 +51,7 @@ pub fn views(config: &Config, state: Option<&State>) -> Result<BTreeMap<String, 
                     ))
                     .at(Some(g.active_span.clone())));
             }
-            Some(r) => GroupView { active: r.active.clone(), replicating: r.replicating, traffic: r.traffic.clone() },
+            Some(r) => recorded_view(r),
         };
         out.insert(name.clone(), view);
     }
@@ -47,12 +64,14 @@ pub fn record(previous: Option<&FailoverRecord>, from: &str, view: &GroupView, s
     let mut history = previous.map(|p| p.history.clone()).unwrap_or_default();
     let now = crate::timefmt::now();
     if status == "complete" {
-        history.push(format!("{now} {by}: active {} (traffic {}), replicating {}{}", view.active, view.traffic, view.replicating, if reason.is_empty() { String::new() } else { format!(": {reason}") }));
+        let apart: String = view.components.iter().map(|(k, c)| format!(", {k} on {}{}", c.active, if c.replicating { " (replicating)" } else { "" })).collect();
+        history.push(format!("{now} {by}: active {} (traffic {}), replicating {}{apart}{}", view.active, view.traffic, view.replicating, if reason.is_empty() { String::new() } else { format!(": {reason}") }));
     }
     FailoverRecord {
         active: if status == "complete" { view.active.clone() } else { from.to_string() },
         traffic: view.traffic.clone(),
         replicating: view.replicating,
+        components: view.components.iter().map(|(k, c)| (k.clone(), ComponentRecord { active: c.active.clone(), replicating: c.replicating })).collect(),
         status: status.into(),
         target: view.active.clone(),
         since: now,

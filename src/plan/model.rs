@@ -138,9 +138,9 @@ pub struct Plan {
     /// a phase starts only when the one before it is done.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub phases: BTreeMap<String, u8>,
-    /// The failover groups (active, replicating, traffic) the plan assumed.
+    /// How the failover groups stood for this plan.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub failover: BTreeMap<String, (String, bool, String)>,
+    pub failover: BTreeMap<String, crate::config::evaluate::GroupView>,
     /// The state the plan was made against (for `prior_state` in JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prior_state: Option<crate::state::State>,

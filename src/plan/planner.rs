@@ -522,7 +522,7 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
     if opts.phased {
         plan.phases = crate::plan::phases::assign(&plan);
     }
-    plan.failover = opts.failover.iter().map(|(k, v)| (k.clone(), (v.active.clone(), v.replicating, v.traffic.clone()))).collect();
+    plan.failover = opts.failover.clone();
     (Some(plan), diags)
 }
 

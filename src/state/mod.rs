@@ -106,6 +106,10 @@ pub struct FailoverRecord {
     /// Where traffic goes (differs from `active` after `--only traffic`).
     pub traffic: String,
     pub replicating: bool,
+    /// Components standing apart from the group after a failover scoped
+    /// to them: component -> (active site, replicating).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub components: BTreeMap<String, ComponentRecord>,
     /// `complete`, or `in_progress` while a failover runs (a re-run resumes).
     pub status: String,
     pub target: String,
@@ -118,6 +122,13 @@ pub struct FailoverRecord {
     pub deferred: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<String>,
+}
+
+/// Where one component of a failover group is active.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComponentRecord {
+    pub active: String,
+    pub replicating: bool,
 }
 
 /// Folds journal records into a snapshot: records at or below the

@@ -28,6 +28,9 @@ failover_group "platform" {
   active      = "eastus"
   # Each site's GRS account fails over to its paired region when the site
   # stops being active, and comes home with failback.
+  # Parts a failover can move on their own (`--only database`), e.g. the DR
+  # plan's database switch drill; storage and traffic are built in.
+  components = ["database", "cache", "capacity"]
   storage_accounts = {
     eastus     = ["module.eastus.azurerm_storage_account.data"]
     westeurope = ["module.westeurope.azurerm_storage_account.data"]
@@ -55,11 +58,16 @@ locals {
 }
 
 module "eastus" {
-  source          = "../../modules/site"
-  site            = "eastus"
-  location        = "eastus"
-  role            = failover_group.platform.roles["eastus"]
-  replicating     = failover_group.platform.replicating
+  source      = "../../modules/site"
+  site        = "eastus"
+  location    = "eastus"
+  role        = failover_group.platform.roles["eastus"]
+  replicating = failover_group.platform.replicating
+  database = {
+    role        = failover_group.platform.components.database.roles["eastus"]
+    replicating = failover_group.platform.components.database.replicating
+  }
+  capacity_role   = failover_group.platform.components.capacity.roles["eastus"]
   name_prefix     = local.prefix
   subscription_id = var.subscription_id
   peer            = local.peers["eastus"]
@@ -69,11 +77,16 @@ module "eastus" {
 }
 
 module "westeurope" {
-  source          = "../../modules/site"
-  site            = "westeurope"
-  location        = "westeurope"
-  role            = failover_group.platform.roles["westeurope"]
-  replicating     = failover_group.platform.replicating
+  source      = "../../modules/site"
+  site        = "westeurope"
+  location    = "westeurope"
+  role        = failover_group.platform.roles["westeurope"]
+  replicating = failover_group.platform.replicating
+  database = {
+    role        = failover_group.platform.components.database.roles["westeurope"]
+    replicating = failover_group.platform.components.database.replicating
+  }
+  capacity_role   = failover_group.platform.components.capacity.roles["westeurope"]
   name_prefix     = local.prefix
   subscription_id = var.subscription_id
   peer            = local.peers["westeurope"]
@@ -83,19 +96,22 @@ module "westeurope" {
 }
 
 locals {
-  sites   = { eastus = module.eastus, westeurope = module.westeurope }
-  active  = local.sites[failover_group.platform.active]
-  standby = local.sites[failover_group.platform.standby[0]]
+  sites = { eastus = module.eastus, westeurope = module.westeurope }
+  # The caches follow their own component, so a failover scoped to the
+  # database leaves the link alone.
+  cache         = failover_group.platform.components.cache
+  cache_active  = local.sites[local.cache.active]
+  cache_standby = local.sites[[for s in failover_group.platform.sites : s if s != local.cache.active][0]]
 }
 
 # The active site's cache replicates to the standby's while the pair
 # replicates (not after a failover, until failback re-seeds it).
 resource "azurerm_redis_linked_server" "geo" {
-  count                       = failover_group.platform.replicating ? 1 : 0
-  target_redis_cache_name     = local.active.redis_name
-  resource_group_name         = local.active.resource_group_name
-  linked_redis_cache_id       = local.standby.redis_id
-  linked_redis_cache_location = local.standby.location
+  count                       = local.cache.replicating ? 1 : 0
+  target_redis_cache_name     = local.cache_active.redis_name
+  resource_group_name         = local.cache_active.resource_group_name
+  linked_redis_cache_id       = local.cache_standby.redis_id
+  linked_redis_cache_location = local.cache_standby.location
   server_role                 = "Secondary"
 }
 
