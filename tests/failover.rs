@@ -362,3 +362,23 @@ fn only_names_the_components_a_group_declares() {
     assert!(err.contains("\"databse\" is not a component of group \"platform\"") && err.contains("database, cache, capacity, storage"), "{err}");
     assert_eq!(d.record(), J::Null, "nothing was recorded");
 }
+
+/// Regression: failback after a traffic-only failover used to fail the
+/// whole group over to the other site, since the group's active site had
+/// not changed. It now brings traffic home and touches nothing else.
+#[test]
+fn failback_after_a_traffic_only_failover_brings_traffic_home_alone() {
+    let d = Drill::new();
+    assert_eq!(d.run(&["failover", "platform", "--to", "westeurope", "--only", "traffic", "--auto-approve"]).0, 0);
+    d.requests();
+    let (code, out, err) = d.run(&["failback", "platform", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("Failback of group \"platform\" to eastus"), "{out}");
+    assert_eq!((d.origin_priority("eastus"), d.gateway_target().as_str()), (1.0, "gateway.eastus.aiwf.example.com"));
+    assert_eq!((d.pg_role("eastus").as_str(), d.pg_role("westeurope").as_str()), ("Primary", "GeoAsyncReplica"), "data never moved");
+    let writes: Vec<_> = d.requests().into_iter().filter(|(m, p)| m != "GET" && !p.contains("resourcegraph")).collect();
+    assert!(!writes.iter().any(|(_, p)| p.contains("flexibleservers") || p.contains("microsoft.cache")), "nothing was re-seeded: {writes:?}");
+    let r = d.record();
+    assert_eq!((r["active"].as_str(), r["traffic"].as_str()), (Some("eastus"), Some("eastus")));
+    assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0);
+}
