@@ -189,7 +189,9 @@ async fn every_type_creates_replans_clean_updates_replaces_detects_drift_and_del
 async fn impatient() -> Harness {
     let h = harness().await;
     let c = &h.running.credentials;
-    let tokens: Arc<dyn drinfra::provider::azure::auth::TokenSource> = Arc::new(drinfra::provider::azure::auth::ClientCredentials::secret(&h.running.url, &c.tenant_id, &c.client_id, &c.client_secret));
+    use drinfra::provider::azure::auth::{Identity, Method, TokenSource};
+    let method = Method::ClientSecret { tenant: c.tenant_id.clone(), client_id: c.client_id.clone(), secret: c.client_secret.clone() };
+    let tokens: Arc<dyn TokenSource> = Arc::new(Identity::new(&method, &h.running.url, h.http.clone()).unwrap());
     let mut client = drinfra::provider::azure::client::ArmClient::new(h.http.clone(), &h.running.url, tokens);
     client.default_poll = std::time::Duration::from_millis(20);
     client.max_retry_after = std::time::Duration::from_millis(200);

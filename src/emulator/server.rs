@@ -222,7 +222,12 @@ fn token(shared: &Arc<Shared>, tenant: &str, body: &Bytes) -> Resp {
     if !tenant.eq_ignore_ascii_case(&shared.creds.tenant_id) {
         return json_resp(400, &json!({"error": "invalid_request", "error_description": format!("Tenant '{tenant}' not found.")}));
     }
-    if form.get("client_id") != Some(&shared.creds.client_id) || form.get("client_secret") != Some(&shared.creds.client_secret) {
+    // Workload identity federation sends a signed assertion instead of a
+    // secret; with no OIDC issuer to trust here, the emulator accepts its
+    // client secret as the federated token.
+    let assertion = (form.get("client_assertion_type").map(String::as_str) == Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")).then(|| form.get("client_assertion")).flatten();
+    let proof = form.get("client_secret").or(assertion);
+    if form.get("client_id") != Some(&shared.creds.client_id) || proof != Some(&shared.creds.client_secret) {
         return fail("invalid_client", "Invalid client secret or client id.");
     }
     let t = format!("emu.{}", crate::provider::random_id());

@@ -1,13 +1,27 @@
-//! Access tokens for `https://management.azure.com/.default`, the ways
-//! azurerm users expect to authenticate: client secret, workload identity
-//! (federated token file, the CI/OIDC path), Azure CLI, managed identity;
-//! and the emulator's own client credentials. Tokens are cached until
-//! shortly before they expire and never appear in errors or logs.
+//! Access tokens for `https://management.azure.com/.default` through
+//! azure_identity 1.x, the ways azurerm users expect to authenticate:
+//! client secret, workload identity (federated token file, the CI/OIDC
+//! path), Azure CLI, managed identity. The emulator's own credential is a
+//! client secret against its token endpoint, through the same code.
+//!
+//! azure_identity speaks HTTP through azure_core's transport trait; we
+//! hand it our reqwest client (see `transport.rs`), so there is one HTTP
+//! stack and the emulator's CA is trusted the same way everywhere. The
+//! credentials cache tokens themselves. Tokens never appear in errors or
+//! logs: only azure_identity's error text (which carries none) is shown.
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+
+use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
+use azure_core::credentials::{Secret, TokenCredential};
+use azure_core::http::{ClientOptions, Transport};
+use azure_identity::{
+    AzureCliCredential, ClientAssertionCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions, ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId, WorkloadIdentityCredential,
+    WorkloadIdentityCredentialOptions,
+};
 
 use super::client::AzureError;
+use super::transport::ReqwestTransport;
 use crate::provider::BoxFut;
 
 pub const SCOPE: &str = "https://management.azure.com/.default";
@@ -18,148 +32,90 @@ pub trait TokenSource: Send + Sync {
     fn describe(&self) -> String;
 }
 
-/// A cached token and when to refresh it.
-#[derive(Default)]
-struct Cache(Mutex<Option<(String, Instant)>>);
-
-impl Cache {
-    fn get(&self) -> Option<String> {
-        self.0.lock().ok()?.as_ref().filter(|(_, exp)| *exp > Instant::now()).map(|(t, _)| t.clone())
-    }
-    fn put(&self, t: &str, expires_in: u64) {
-        if let Ok(mut c) = self.0.lock() {
-            // Refresh five minutes early (or at half-life for short tokens).
-            let ttl = Duration::from_secs(expires_in.saturating_sub(300).max(expires_in / 2));
-            *c = Some((t.to_string(), Instant::now() + ttl));
-        }
-    }
+/// How to authenticate, as provider settings and environment chose it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Method {
+    ClientSecret { tenant: String, client_id: String, secret: String },
+    /// Workload identity federation: a token file (Kubernetes, GitHub OIDC).
+    WorkloadIdentity { tenant: String, client_id: String, token_file: std::path::PathBuf },
+    AzureCli { tenant: Option<String> },
+    ManagedIdentity { client_id: Option<String> },
 }
 
-/// The OAuth 2.0 client-credentials grant against an Entra-style endpoint:
-/// with a secret, or with a federated assertion read from a file.
-pub struct ClientCredentials {
-    pub authority: String,
-    pub tenant: String,
-    pub client_id: String,
-    pub secret: Option<String>,
-    /// Workload identity: a file holding the federated token.
-    pub assertion_file: Option<std::path::PathBuf>,
-    cache: Cache,
+/// One azure_identity credential behind the provider's token interface.
+pub struct Identity {
+    credential: Arc<dyn TokenCredential>,
+    how: String,
 }
 
-impl ClientCredentials {
-    pub fn secret(authority: &str, tenant: &str, client_id: &str, secret: &str) -> ClientCredentials {
-        ClientCredentials { authority: authority.trim_end_matches('/').to_string(), tenant: tenant.into(), client_id: client_id.into(), secret: Some(secret.into()), assertion_file: None, cache: Cache::default() }
-    }
-    pub fn workload_identity(authority: &str, tenant: &str, client_id: &str, file: std::path::PathBuf) -> ClientCredentials {
-        ClientCredentials { authority: authority.trim_end_matches('/').to_string(), tenant: tenant.into(), client_id: client_id.into(), secret: None, assertion_file: Some(file), cache: Cache::default() }
-    }
-}
-
-impl TokenSource for ClientCredentials {
-    fn token<'a>(&'a self, http: &'a reqwest::Client) -> BoxFut<'a, Result<String, AzureError>> {
-        Box::pin(async move {
-            if let Some(t) = self.cache.get() {
-                return Ok(t);
+impl Identity {
+    /// `authority`: the Entra ID host (or the emulator's URL); `http`: the
+    /// client every token request goes through.
+    pub fn new(method: &Method, authority: &str, http: reqwest::Client) -> Result<Identity, AzureError> {
+        let client_options = || {
+            let mut custom = CustomConfiguration::default();
+            custom.authority_host = authority.trim_end_matches('/').to_string();
+            ClientOptions { transport: Some(Transport::new(Arc::new(ReqwestTransport(http.clone())))), cloud: Some(Arc::new(CloudConfiguration::from(custom))), ..ClientOptions::default() }
+        };
+        let fail = |e: azure_core::Error| AzureError::Auth(format!("cannot set up the credential: {e}"));
+        let (credential, how): (Arc<dyn TokenCredential>, String) = match method {
+            Method::ClientSecret { tenant, client_id, secret } => (
+                ClientSecretCredential::new(tenant, client_id.clone(), Secret::new(secret.clone()), Some(ClientSecretCredentialOptions { client_options: client_options() })).map_err(fail)?,
+                format!("client secret (client {client_id})"),
+            ),
+            Method::WorkloadIdentity { tenant, client_id, token_file } => (
+                WorkloadIdentityCredential::new(Some(WorkloadIdentityCredentialOptions {
+                    credential_options: ClientAssertionCredentialOptions { client_options: client_options() },
+                    client_id: Some(client_id.clone()),
+                    tenant_id: Some(tenant.clone()),
+                    token_file_path: Some(token_file.clone()),
+                    ..Default::default()
+                }))
+                .map_err(fail)?,
+                format!("workload identity (client {client_id}, token file {})", token_file.display()),
+            ),
+            Method::AzureCli { tenant } => {
+                let options = azure_identity::AzureCliCredentialOptions { tenant_id: tenant.clone(), ..Default::default() };
+                (AzureCliCredential::new(Some(options)).map_err(fail)?, "Azure CLI".into())
             }
-            let mut form = vec![("grant_type", "client_credentials".to_string()), ("client_id", self.client_id.clone()), ("scope", SCOPE.to_string())];
-            if let Some(s) = &self.secret {
-                form.push(("client_secret", s.clone()));
+            Method::ManagedIdentity { client_id } => {
+                let options = ManagedIdentityCredentialOptions { user_assigned_id: client_id.clone().map(UserAssignedId::ClientId), client_options: client_options() };
+                (ManagedIdentityCredential::new(Some(options)).map_err(fail)?, match client_id {
+                    Some(c) => format!("managed identity (client {c})"),
+                    None => "managed identity".into(),
+                })
             }
-            if let Some(f) = &self.assertion_file {
-                let assertion = std::fs::read_to_string(f).map_err(|e| AzureError::Auth(format!("cannot read the federated token file {}: {e}", f.display())))?;
-                form.push(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into()));
-                form.push(("client_assertion", assertion.trim().to_string()));
-            }
-            let url = format!("{}/{}/oauth2/v2.0/token", self.authority, self.tenant);
-            let resp = http.post(&url).form(&form).send().await.map_err(|e| AzureError::Auth(format!("cannot reach {}: {}", self.authority, e.without_url())))?;
-            let status = resp.status();
-            let body: serde_json::Value = resp.json().await.unwrap_or_default();
-            let Some(token) = body["access_token"].as_str() else {
-                return Err(AzureError::Auth(format!(
-                    "{} refused the client credentials ({status}): {} {}",
-                    self.authority,
-                    body["error"].as_str().unwrap_or("error"),
-                    body["error_description"].as_str().unwrap_or_default()
-                )));
-            };
-            self.cache.put(token, body["expires_in"].as_u64().unwrap_or(3599));
-            Ok(token.to_string())
-        })
-    }
-
-    fn describe(&self) -> String {
-        if self.assertion_file.is_some() { format!("workload identity (client {})", self.client_id) } else { format!("client secret (client {})", self.client_id) }
+        };
+        Ok(Identity { credential, how })
     }
 }
 
-/// `az account get-access-token`, for people already signed in.
-#[derive(Default)]
-pub struct AzureCli {
-    cache: Cache,
-}
-
-impl TokenSource for AzureCli {
+impl TokenSource for Identity {
     fn token<'a>(&'a self, _http: &'a reqwest::Client) -> BoxFut<'a, Result<String, AzureError>> {
         Box::pin(async move {
-            if let Some(t) = self.cache.get() {
-                return Ok(t);
+            match self.credential.get_token(&[SCOPE], None).await {
+                Ok(t) => Ok(t.token.secret().to_string()),
+                Err(e) => Err(AzureError::Auth(format!("{} could not get a token: {}", self.how, chain(&e)))),
             }
-            let out = tokio::process::Command::new("az")
-                .args(["account", "get-access-token", "--resource", "https://management.azure.com/", "--output", "json"])
-                .output()
-                .await
-                .map_err(|e| AzureError::Auth(format!("cannot run the Azure CLI (az): {e}")))?;
-            if !out.status.success() {
-                return Err(AzureError::Auth(format!("az account get-access-token failed: {}", String::from_utf8_lossy(&out.stderr).trim())));
-            }
-            let body: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| AzureError::Auth(format!("unexpected output from az: {e}")))?;
-            let token = body["accessToken"].as_str().ok_or_else(|| AzureError::Auth("az returned no accessToken".into()))?;
-            let expires = body["expires_on"].as_u64().map(|e| e.saturating_sub(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0))).unwrap_or(1800);
-            self.cache.put(token, expires);
-            Ok(token.to_string())
         })
     }
 
     fn describe(&self) -> String {
-        "Azure CLI".into()
+        format!("{} via azure_identity", self.how)
     }
 }
 
-/// The instance metadata service of an Azure VM or container.
-pub struct ManagedIdentity {
-    pub client_id: Option<String>,
-    /// IMDS endpoint; overridable for App Service style identity endpoints.
-    pub endpoint: String,
-    cache: Cache,
-}
-
-impl ManagedIdentity {
-    pub fn new(client_id: Option<String>, endpoint: Option<String>) -> ManagedIdentity {
-        ManagedIdentity { client_id, endpoint: endpoint.unwrap_or_else(|| "http://169.254.169.254/metadata/identity/oauth2/token".into()), cache: Cache::default() }
+/// An error and its causes on one line.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        src = s.source();
     }
-}
-
-impl TokenSource for ManagedIdentity {
-    fn token<'a>(&'a self, http: &'a reqwest::Client) -> BoxFut<'a, Result<String, AzureError>> {
-        Box::pin(async move {
-            if let Some(t) = self.cache.get() {
-                return Ok(t);
-            }
-            let mut url = format!("{}?api-version=2018-02-01&resource=https%3A%2F%2Fmanagement.azure.com%2F", self.endpoint);
-            if let Some(c) = &self.client_id {
-                url.push_str(&format!("&client_id={c}"));
-            }
-            let resp = http.get(&url).header("Metadata", "true").send().await.map_err(|e| AzureError::Auth(format!("managed identity endpoint unreachable: {}", e.without_url())))?;
-            let body: serde_json::Value = resp.json().await.unwrap_or_default();
-            let token = body["access_token"].as_str().ok_or_else(|| AzureError::Auth("the managed identity endpoint returned no token".into()))?;
-            let expires = body["expires_in"].as_str().and_then(|s| s.parse().ok()).or(body["expires_in"].as_u64()).unwrap_or(3599);
-            self.cache.put(token, expires);
-            Ok(token.to_string())
-        })
-    }
-
-    fn describe(&self) -> String {
-        "managed identity".into()
-    }
+    out
 }

@@ -12,6 +12,7 @@ use super::{ArgProblem, AttrSchema, BoxFut, Planned, Provider, ProviderError, Re
 use crate::lang::{Type, Value};
 
 pub mod auth;
+pub mod transport;
 pub mod client;
 pub mod convert;
 mod frontdoor_classic;

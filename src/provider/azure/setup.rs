@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::AzureProvider;
-use super::auth::{AzureCli, ClientCredentials, ManagedIdentity, TokenSource};
+use super::auth::{Identity, Method, TokenSource};
 use super::client::ArmClient;
 use crate::config::Config;
 use crate::config::evaluate::eval_in_root;
@@ -30,6 +30,10 @@ pub struct Settings {
     pub use_msi: bool,
     pub msi_endpoint: Option<String>,
     pub environment: Option<String>,
+    /// A custom cloud's metadata host (Azure Stack, sovereign clouds, or an
+    /// emulator posing as one): its endpoints come from
+    /// `https://HOST/metadata/endpoints`.
+    pub metadata_host: Option<String>,
     /// Target a running emulator by URL.
     pub emulator_url: Option<String>,
     /// The emulator's data directory (CA, credentials; embedded: its data).
@@ -37,7 +41,7 @@ pub struct Settings {
 }
 
 const KNOWN: &[&str] = &[
-    "subscription_id", "tenant_id", "client_id", "client_secret", "use_oidc", "oidc_token_file_path", "use_cli", "use_msi", "msi_endpoint", "environment", "emulator_url", "emulator_data_dir",
+    "subscription_id", "tenant_id", "client_id", "client_secret", "use_oidc", "oidc_token_file_path", "use_cli", "use_msi", "msi_endpoint", "environment", "metadata_host", "emulator_url", "emulator_data_dir",
     "alias", "skip_provider_registration", "resource_provider_registrations", "storage_use_azuread",
 ];
 
@@ -61,6 +65,7 @@ pub fn settings(config: &Config, inputs: &Inputs, cwd: &Path, env: &[(String, St
         use_msi: truthy(get_env("ARM_USE_MSI")),
         msi_endpoint: get_env("ARM_MSI_ENDPOINT"),
         environment: get_env("ARM_ENVIRONMENT"),
+        metadata_host: get_env("ARM_METADATA_HOSTNAME"),
         emulator_url: get_env("DRINFRA_EMULATOR_URL"),
         emulator_data_dir: get_env("DRINFRA_EMULATOR_DATA_DIR"),
     };
@@ -104,6 +109,7 @@ pub fn settings(config: &Config, inputs: &Inputs, cwd: &Path, env: &[(String, St
     s.use_msi |= flag("use_msi");
     s.msi_endpoint = text("msi_endpoint").or(s.msi_endpoint);
     s.environment = text("environment").or(s.environment);
+    s.metadata_host = text("metadata_host").or(s.metadata_host);
     s.emulator_url = text("emulator_url").or(s.emulator_url);
     s.emulator_data_dir = text("emulator_data_dir").or(s.emulator_data_dir);
     Ok(s)
@@ -117,13 +123,58 @@ pub enum SetupError {
     Emulator(#[from] crate::emulator::EmulatorError),
 }
 
-fn endpoints(environment: Option<&str>) -> Result<(&'static str, &'static str), SetupError> {
-    Ok(match environment.unwrap_or("public").to_lowercase().as_str() {
+/// (Resource Manager, Entra ID) endpoints of the chosen cloud.
+async fn endpoints(s: &Settings, http: &reqwest::Client) -> Result<(String, String), SetupError> {
+    if let Some(host) = &s.metadata_host {
+        return cloud_metadata(host, http).await;
+    }
+    let (arm, login) = match s.environment.as_deref().unwrap_or("public").to_lowercase().as_str() {
         "public" => ("https://management.azure.com", "https://login.microsoftonline.com"),
         "usgovernment" => ("https://management.usgovcloudapi.net", "https://login.microsoftonline.us"),
         "china" => ("https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn"),
-        other => return Err(SetupError::Config(format!("unknown environment {other:?}: use public, usgovernment or china"))),
-    })
+        other => return Err(SetupError::Config(format!("unknown environment {other:?}: use public, usgovernment or china (or metadata_host for a custom cloud)"))),
+    };
+    Ok((arm.to_string(), login.to_string()))
+}
+
+/// A custom cloud's endpoints from its metadata host. The 2022-09-01
+/// document is a list of clouds; older hosts answer with one object.
+async fn cloud_metadata(host: &str, http: &reqwest::Client) -> Result<(String, String), SetupError> {
+    let url = format!("https://{}/metadata/endpoints?api-version=2022-09-01", host.trim_start_matches("https://").trim_end_matches('/'));
+    let fail = |why: String| SetupError::Config(format!("cannot read the cloud metadata at {url}: {why}"));
+    let resp = http.get(&url).send().await.map_err(|e| fail(e.without_url().to_string()))?;
+    if !resp.status().is_success() {
+        return Err(fail(format!("HTTP {}", resp.status())));
+    }
+    let doc: serde_json::Value = resp.json().await.map_err(|e| fail(e.without_url().to_string()))?;
+    let cloud = match &doc {
+        serde_json::Value::Array(clouds) => clouds.iter().find(|c| c["resourceManager"].as_str().is_some_and(|r| r.contains(host))).or(clouds.first()).cloned().unwrap_or_default(),
+        one => one.clone(),
+    };
+    match (cloud["resourceManager"].as_str(), cloud["authentication"]["loginEndpoint"].as_str()) {
+        (Some(arm), Some(login)) => Ok((arm.trim_end_matches('/').to_string(), login.trim_end_matches('/').to_string())),
+        _ => Err(fail("no resourceManager and authentication.loginEndpoint in it".into())),
+    }
+}
+
+/// The credential the settings ask for, the way azurerm chooses: OIDC,
+/// then a client secret, then managed identity, then the Azure CLI.
+fn method(s: &Settings) -> Result<Method, SetupError> {
+    let need = |v: &Option<String>, what: &str, why: &str| v.clone().ok_or_else(|| SetupError::Config(format!("{why} needs {what} (or ARM_{})", what.to_uppercase())));
+    if s.use_oidc {
+        let token_file = s.oidc_token_file_path.clone().ok_or_else(|| SetupError::Config("use_oidc needs oidc_token_file_path (or ARM_OIDC_TOKEN_FILE_PATH / AZURE_FEDERATED_TOKEN_FILE)".into()))?;
+        return Ok(Method::WorkloadIdentity { tenant: need(&s.tenant_id, "tenant_id", "use_oidc")?, client_id: need(&s.client_id, "client_id", "use_oidc")?, token_file: PathBuf::from(token_file) });
+    }
+    if let (Some(client_id), Some(secret)) = (&s.client_id, &s.client_secret) {
+        return Ok(Method::ClientSecret { tenant: need(&s.tenant_id, "tenant_id", "a client secret")?, client_id: client_id.clone(), secret: secret.clone() });
+    }
+    if s.use_msi {
+        if s.msi_endpoint.is_some() {
+            return Err(SetupError::Config("msi_endpoint is not supported: azure_identity finds the managed identity endpoint itself (IMDS, or IDENTITY_ENDPOINT on App Service)".into()));
+        }
+        return Ok(Method::ManagedIdentity { client_id: s.client_id.clone() });
+    }
+    Ok(Method::AzureCli { tenant: s.tenant_id.clone() })
 }
 
 fn emulator_dir(s: &Settings, stack_dir: &Path) -> PathBuf {
@@ -148,27 +199,17 @@ pub async fn provider(s: &Settings, stack_dir: &Path, env: &[(String, String)]) 
         let creds = read_credentials(&dir)?;
         let ca = std::fs::read_to_string(dir.join("ca.pem")).ok();
         let http = crate::emulator::client(ca.as_deref()).map_err(SetupError::Config)?;
-        let tokens: Arc<dyn TokenSource> = Arc::new(ClientCredentials::secret(url, &creds.tenant_id, &creds.client_id, &creds.client_secret));
+        let tokens = emulator_credential(&creds, url, &http)?;
         let mut client = ArmClient::new(http, url, tokens);
         client.default_poll = Duration::from_millis(200);
         return Ok(AzureProvider { client: Arc::new(client), subscription: s.subscription_id.clone().unwrap_or(creds.subscription_id), cloud: format!("drinfra emulator at {url} (data {})", dir.display()), embedded: None, promote_option: Default::default() });
     }
     if let Some(sub) = &s.subscription_id {
-        let (arm, login) = endpoints(s.environment.as_deref())?;
         let http = real_azure_client().map_err(SetupError::Config)?;
-        let tenant = s.tenant_id.clone();
-        let tokens: Arc<dyn TokenSource> = if s.use_oidc {
-            let file = s.oidc_token_file_path.clone().ok_or_else(|| SetupError::Config("use_oidc needs oidc_token_file_path (or ARM_OIDC_TOKEN_FILE_PATH / AZURE_FEDERATED_TOKEN_FILE)".into()))?;
-            Arc::new(ClientCredentials::workload_identity(login, &tenant.ok_or_else(|| SetupError::Config("use_oidc needs tenant_id".into()))?, &s.client_id.clone().ok_or_else(|| SetupError::Config("use_oidc needs client_id".into()))?, PathBuf::from(file)))
-        } else if let (Some(client_id), Some(secret)) = (&s.client_id, &s.client_secret) {
-            Arc::new(ClientCredentials::secret(login, &tenant.ok_or_else(|| SetupError::Config("a client secret needs tenant_id".into()))?, client_id, secret))
-        } else if s.use_msi {
-            Arc::new(ManagedIdentity::new(s.client_id.clone(), s.msi_endpoint.clone()))
-        } else {
-            Arc::new(AzureCli::default())
-        };
+        let (arm, login) = endpoints(s, &http).await?;
+        let tokens: Arc<dyn TokenSource> = Arc::new(Identity::new(&method(s)?, &login, http.clone()).map_err(|e| SetupError::Config(e.to_string()))?);
         let how = tokens.describe();
-        let client = ArmClient::new(http, arm, tokens);
+        let client = ArmClient::new(http, &arm, tokens);
         return Ok(AzureProvider { client: Arc::new(client), subscription: sub.clone(), cloud: format!("Azure subscription {sub} at {arm}, authenticating with {how}"), embedded: None, promote_option: Default::default() });
     }
     // Nothing configured: the embedded emulator.
@@ -178,11 +219,17 @@ pub async fn provider(s: &Settings, stack_dir: &Path, env: &[(String, String)]) 
     let running = crate::emulator::start(opts, "127.0.0.1:0".parse().expect("loopback address")).await?;
     let http = crate::emulator::client(running.ca_pem.as_deref()).map_err(SetupError::Config)?;
     let c = running.credentials.clone();
-    let tokens: Arc<dyn TokenSource> = Arc::new(ClientCredentials::secret(&running.url, &c.tenant_id, &c.client_id, &c.client_secret));
+    let tokens = emulator_credential(&c, &running.url, &http)?;
     let mut client = ArmClient::new(http, &running.url, tokens);
     client.default_poll = Duration::from_millis(100);
     let cloud = format!("embedded drinfra emulator (no Azure subscription configured), data {}, time {scale}x", dir.display());
     Ok(AzureProvider { client: Arc::new(client), subscription: c.subscription_id.clone(), cloud, embedded: Some(running), promote_option: Default::default() })
+}
+
+/// The emulator's own credential: a client secret against its token endpoint.
+fn emulator_credential(c: &crate::emulator::Credentials, url: &str, http: &reqwest::Client) -> Result<Arc<dyn TokenSource>, SetupError> {
+    let method = Method::ClientSecret { tenant: c.tenant_id.clone(), client_id: c.client_id.clone(), secret: c.client_secret.clone() };
+    Ok(Arc::new(Identity::new(&method, url, http.clone()).map_err(|e| SetupError::Config(e.to_string()))?))
 }
 
 /// An HTTP client for real Azure, trusting the platform's certificates.
