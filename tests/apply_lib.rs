@@ -101,7 +101,7 @@ fn plan_and_apply(dir: &Path, text: &str, providers: &Providers, parallelism: us
     let plan = plan.unwrap();
     let mut events = Vec::new();
     let report = rt
-        .block_on(apply::apply(&plan, &stack.config, &stack.inputs, dir, &backend, prior, providers, &ApplyOptions { parallelism, defer: None }, &mut |e| events.push(e), std::future::pending()))
+        .block_on(apply::apply(&plan, &stack.config, &stack.inputs, dir, &backend, prior, providers, &ApplyOptions { parallelism, defer: None, grace: None }, &mut |e| events.push(e), std::future::pending()))
         .unwrap();
     Run { plan, report, events }
 }

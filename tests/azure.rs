@@ -62,7 +62,7 @@ impl Harness {
         let stack = drinfra::config::open(self.dir(), &[], &[]);
         let backend = LocalBackend::new(self.dir().join("s.tfstate"));
         let prior = backend.load().unwrap();
-        let report = apply::apply(&plan, &stack.config, &stack.inputs, self.dir(), &backend, prior, &self.providers, &ApplyOptions { parallelism: 8, defer: None }, &mut |_| {}, std::future::pending()).await.unwrap();
+        let report = apply::apply(&plan, &stack.config, &stack.inputs, self.dir(), &backend, prior, &self.providers, &ApplyOptions { parallelism: 8, defer: None, grace: None }, &mut |_| {}, std::future::pending()).await.unwrap();
         let failed = report.failed.iter().map(|(s, e)| format!("{s}: {e}")).collect();
         Outcome { plan, ok: report.ok(), failed }
     }

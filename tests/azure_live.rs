@@ -43,13 +43,13 @@ async fn resource_group_lifecycle_on_real_azure() {
         assert!(!diags.has_errors(), "{diags:?}");
         let plan = plan.unwrap();
         assert_eq!(plan.has_resource_changes(), expect_changes);
-        let report = apply::apply(&plan, &stack.config, &stack.inputs, dir.path(), &backend, prior, &providers, &ApplyOptions { parallelism: 4, defer: None }, &mut |_| {}, std::future::pending()).await.unwrap();
+        let report = apply::apply(&plan, &stack.config, &stack.inputs, dir.path(), &backend, prior, &providers, &ApplyOptions { parallelism: 4, defer: None, grace: None }, &mut |_| {}, std::future::pending()).await.unwrap();
         assert!(report.ok(), "{:?}", report.failed);
     }
     std::fs::write(dir.path().join("main.tf"), "provider \"azurerm\" {\n  features {}\n}\n").unwrap();
     let stack = drinfra::config::open(dir.path(), &[], &env);
     let prior = backend.load().unwrap();
     let (plan, _) = planner::plan(&stack.config, &stack.inputs, dir.path(), prior.as_ref(), &providers, &PlanOptions::default()).await;
-    let report = apply::apply(&plan.unwrap(), &stack.config, &stack.inputs, dir.path(), &backend, prior, &providers, &ApplyOptions { parallelism: 4, defer: None }, &mut |_| {}, std::future::pending()).await.unwrap();
+    let report = apply::apply(&plan.unwrap(), &stack.config, &stack.inputs, dir.path(), &backend, prior, &providers, &ApplyOptions { parallelism: 4, defer: None, grace: None }, &mut |_| {}, std::future::pending()).await.unwrap();
     assert!(report.ok(), "cleanup failed: {:?}; delete resource group {name} by hand", report.failed);
 }

@@ -19,7 +19,7 @@ use crate::lang::Value;
 use crate::plan::planner::{KnownValues, observed_digest, parse_instance};
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::{Provider, ProviderError, Providers};
-use crate::state::{Backend, Change, OutputState, Record, ResourceState, State, StateError, marks};
+use crate::state::{Backend, Change, OutputState, PendingOperation, Record, ResourceState, State, StateError, marks};
 
 mod import;
 mod stale;
@@ -63,7 +63,11 @@ pub enum Event {
     Finished { step: StepId, elapsed: Duration },
     Failed { step: StepId, elapsed: Duration, error: String },
     Skipped { step: StepId, because: String },
-    Interrupted { running: usize },
+    /// `grace`: how long running steps may still take.
+    Interrupted { running: usize, grace: Option<Duration> },
+    /// The grace period ended with this step's cloud operation still
+    /// running; `operation` is what state records for the next run.
+    LeftRunning { step: StepId, operation: Option<String> },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +82,9 @@ pub struct ApplyReport {
     pub failed: Vec<(StepId, String)>,
     pub skipped: Vec<StepId>,
     pub deferred: Vec<(StepId, String)>,
+    /// Steps whose cloud operation was still running when the grace
+    /// period after an interrupt ended (recorded in state to resume).
+    pub left_running: Vec<StepId>,
     pub interrupted: bool,
     pub state: State,
     pub diags: Diagnostics,
@@ -95,6 +102,10 @@ pub struct ApplyOptions {
     /// deferred: reported, not recorded, and they do not hold back what
     /// depends on them.
     pub defer: Option<fn(&str) -> bool>,
+    /// After an interrupt, how long running steps may still take before
+    /// their operations are recorded in state and left running; None
+    /// waits for them.
+    pub grace: Option<Duration>,
 }
 
 /// The steps of a plan and the order they must respect.
@@ -236,7 +247,9 @@ type StepResult = (StepId, Result<Option<Value>, ProviderError>, Duration);
 
 /// Applies `plan`. `prior` is the current state (already checked to be the
 /// one the plan was made against). `interrupt` resolves when the user asks
-/// to stop: nothing new starts, running steps finish and are recorded.
+/// to stop: nothing new starts, running steps finish and are recorded, or,
+/// once `opts.grace` is over, their operations are recorded in state as
+/// left running and the next apply follows them instead of repeating them.
 #[allow(clippy::too_many_arguments)]
 pub async fn apply(
     plan: &Plan,
@@ -285,6 +298,13 @@ pub async fn apply(
         state.apply_record(r);
     }
 
+    // Operations an interrupted apply left running: providers follow them
+    // instead of sending the same requests again.
+    let left_before = !state.operations.is_empty();
+    for p in providers.all() {
+        p.resume(state.operations.iter().filter(|o| o.provider == p.name()).cloned().collect());
+    }
+
     let known = KnownValues::default();
     for rs in state.resources.values() {
         if let Some((path, res, key)) = parse_instance(&rs.address) {
@@ -306,6 +326,9 @@ pub async fn apply(
     let parallelism = opts.parallelism.max(1);
     tokio::pin!(interrupt);
     let mut stopping = false;
+    let mut in_progress: BTreeSet<StepId> = BTreeSet::new();
+    let grace_over = tokio::time::sleep(Duration::MAX / 4);
+    tokio::pin!(grace_over);
 
     loop {
         while !stopping && running.len() < parallelism {
@@ -319,6 +342,7 @@ pub async fn apply(
                 }
             };
             events(Event::Started { step: step.clone() });
+            in_progress.insert(step.clone());
             let started = Instant::now();
             match step.kind {
                 StepKind::Delete => {
@@ -375,8 +399,15 @@ pub async fn apply(
             () = &mut interrupt, if !stopping => {
                 stopping = true;
                 report.interrupted = true;
-                events(Event::Interrupted { running: running.len() });
+                events(Event::Interrupted { running: running.len(), grace: opts.grace });
+                if let Some(g) = opts.grace {
+                    grace_over.as_mut().reset(tokio::time::Instant::now() + g);
+                }
                 continue;
+            }
+            () = &mut grace_over, if stopping => {
+                leave_running(&mut running, &in_progress, &changes, providers, backend, serial, &mut state, &mut report, events).await?;
+                break;
             }
         };
         let mut batch: Vec<StepResult> = first.into_iter().filter_map(Result::ok).collect();
@@ -390,6 +421,7 @@ pub async fn apply(
         let mut succeeded = Vec::new();
         let mut released: Vec<StepId> = Vec::new();
         for (step, result, elapsed) in batch {
+            in_progress.remove(&step);
             let c = changes[&step.address];
             match result {
                 Ok(value) => {
@@ -454,6 +486,15 @@ pub async fn apply(
         }
     }
 
+    // What no step took up stays recorded while the run is incomplete;
+    // a complete run has converged, so older operations are moot.
+    if left_before && report.left_running.is_empty() {
+        let rest: Vec<_> = if report.ok() { Vec::new() } else { providers.all().iter().flat_map(|p| p.unresumed()).collect() };
+        let rec = Record { serial, change: Change::Operations(rest) };
+        backend.append(std::slice::from_ref(&rec))?;
+        state.apply_record(&rec);
+    }
+
     // Outputs from the final values.
     let outputs: BTreeMap<String, OutputState> = cx
         .root_outputs()
@@ -472,6 +513,45 @@ pub async fn apply(
     backend.compact(&state)?;
     report.state = state;
     Ok(report)
+}
+
+/// The grace period is over: records what the providers are still
+/// following (with the step each belongs to) as left running, and stops
+/// following it. A step whose request had not been answered yet is not
+/// recorded; the next run sends it again (ARM writes are idempotent).
+#[allow(clippy::too_many_arguments)]
+async fn leave_running(
+    running: &mut tokio::task::JoinSet<StepResult>,
+    in_progress: &BTreeSet<StepId>,
+    changes: &HashMap<String, &ResourceChange>,
+    providers: &Providers,
+    backend: &dyn Backend,
+    serial: u64,
+    state: &mut State,
+    report: &mut ApplyReport,
+    events: &mut dyn FnMut(Event),
+) -> Result<(), ApplyError> {
+    let object_id = |c: &ResourceChange| -> Vec<String> {
+        [&c.after, &c.before].into_iter().flatten().filter_map(|v| v.as_mapping().and_then(|m| m.get("id")).and_then(|id| if let Value::String(s) = id.unmark().0 { Some(s.to_lowercase()) } else { None })).collect()
+    };
+    let mut left: Vec<PendingOperation> = providers.all().iter().flat_map(|p| p.unresumed()).collect();
+    let mut fresh: Vec<PendingOperation> = providers.all().iter().flat_map(|p| p.in_flight()).collect();
+    running.abort_all();
+    while running.join_next().await.is_some() {}
+    for op in &mut fresh {
+        let id = op.id.to_lowercase();
+        op.address = in_progress.iter().find(|s| changes.get(&s.address).is_some_and(|c| object_id(c).iter().any(|o| id == *o || id.starts_with(&format!("{o}/"))))).map(|s| s.address.clone());
+    }
+    for step in in_progress {
+        let op = fresh.iter().find(|o| o.address.as_deref() == Some(step.address.as_str()));
+        events(Event::LeftRunning { step: step.clone(), operation: op.map(|o| format!("{} {} ({})", o.method, o.id, o.url)) });
+        report.left_running.push(step.clone());
+    }
+    left.extend(fresh);
+    let rec = Record { serial, change: Change::Operations(left) };
+    backend.append(std::slice::from_ref(&rec))?;
+    state.apply_record(&rec);
+    Ok(())
 }
 
 fn show_at(v: &Value, path: &[String]) -> String {

@@ -38,6 +38,11 @@ pub struct CommonArgs {
     /// How long to wait for the state lock (e.g. 30s, 5m).
     #[arg(long, default_value = "0s", value_name = "DURATION")]
     pub lock_timeout: String,
+    /// After Ctrl-C or SIGTERM: how long to keep following operations
+    /// already running in the cloud before recording them in state for the
+    /// next apply to resume (e.g. 30s, 5m).
+    #[arg(long, default_value = "60s", value_name = "DURATION")]
+    pub interrupt_grace: String,
     /// Also report the requests made to the cloud.
     #[arg(long)]
     pub verbose: bool,
@@ -362,7 +367,7 @@ fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common
         s.backend.as_ref(),
         prior,
         providers,
-        &ApplyOptions { parallelism, defer: None },
+        &ApplyOptions { parallelism, defer: None, grace: Some(parse_duration(&common.interrupt_grace)?) },
         &mut |e| {
             if json {
                 println!("{}", drinfra::render::events::apply(&e));
@@ -409,6 +414,12 @@ fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common
         );
         for (step, err) in &report.failed {
             eprintln!("  failed: {step}: {err}");
+        }
+        if !report.left_running.is_empty() {
+            eprintln!("  {} step(s) still running in the cloud are recorded in state; the next apply follows them to their end instead of sending them again:", report.left_running.len());
+            for step in &report.left_running {
+                eprintln!("    {step}");
+            }
         }
         Ok(ExitCode::from(1))
     }

@@ -224,7 +224,7 @@ fn run_phased(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, pro
         s.backend.as_ref(),
         prior,
         providers,
-        &ApplyOptions { parallelism: common.parallelism, defer: Some(drinfra::failover::unreachable) },
+        &ApplyOptions { parallelism: common.parallelism, defer: Some(drinfra::failover::unreachable), grace: Some(super::engine::parse_duration(&common.interrupt_grace)?) },
         &mut |e| {
             note(&e);
             progress.event(&e)

@@ -519,6 +519,12 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         restrict_to_targets(&mut plan, &opts.targets);
     }
     plan.changes.sort_by(|a, b| a.address.cmp(&b.address));
+    // Say which changes take up an operation an interrupted apply left running.
+    for op in &prior_state.operations {
+        if let Some(c) = plan.changes.iter_mut().find(|c| c.action != Action::NoOp && op.address.as_deref() == Some(c.address.as_str())) {
+            c.notes.push(format!("follows the {} an interrupted apply left running (started {}) instead of sending it again", op.method, op.started));
+        }
+    }
     if opts.phased {
         plan.phases = crate::plan::phases::assign(&plan);
     }

@@ -115,6 +115,18 @@ pub trait Provider: Send + Sync {
     fn request_counts(&self) -> Option<(u64, u64)> {
         None
     }
+    /// Operations started and not yet seen to finish, for an interrupted
+    /// apply to record in state.
+    fn in_flight(&self) -> Vec<crate::state::PendingOperation> {
+        Vec::new()
+    }
+    /// Operations an earlier, interrupted apply left running: the provider
+    /// follows one of these instead of sending its request again.
+    fn resume(&self, _operations: Vec<crate::state::PendingOperation>) {}
+    /// The resumable operations no step has taken up yet.
+    fn unresumed(&self) -> Vec<crate::state::PendingOperation> {
+        Vec::new()
+    }
 }
 
 /// The providers available to a run, found by resource type.

@@ -75,7 +75,16 @@ pub fn apply(e: &Event) -> J {
             j["hook"] = json!({"resource": {"addr": step.address}, "action": step.kind.verb(), "because": because});
             j
         }
-        Event::Interrupted { running } => base("warn", format!("Interrupt received: waiting for {running} running step(s)"), "interrupted"),
+        Event::Interrupted { running, grace } => {
+            let mut j = base("warn", format!("Interrupt received: waiting for {running} running step(s){}", grace.map(|g| format!(" for up to {}s", g.as_secs())).unwrap_or_default()), "interrupted");
+            j["grace_seconds"] = json!(grace.map(|g| g.as_secs()));
+            j
+        }
+        Event::LeftRunning { step, operation } => {
+            let mut j = base("warn", format!("{}: {} left running, recorded in state for the next apply to resume", step.address, step.kind.verb()), "apply_left_running");
+            j["hook"] = json!({"resource": {"addr": step.address}, "action": step.kind.verb(), "operation": operation});
+            j
+        }
     }
 }
 
@@ -84,6 +93,6 @@ pub fn apply_summary(r: &ApplyReport) -> J {
     let count = |k: crate::apply::StepKind| r.done.iter().filter(|s| s.kind == k).count();
     let (add, change, remove) = (count(crate::apply::StepKind::Create), count(crate::apply::StepKind::Update), count(crate::apply::StepKind::Delete));
     let mut s = base(if r.ok() { "info" } else { "error" }, format!("Apply {}: {add} added, {change} changed, {remove} destroyed.", if r.ok() { "complete" } else { "incomplete" }), "change_summary");
-    s["changes"] = json!({"add": add, "change": change, "remove": remove, "failed": r.failed.len(), "skipped": r.skipped.len(), "interrupted": r.interrupted, "operation": "apply"});
+    s["changes"] = json!({"add": add, "change": change, "remove": remove, "failed": r.failed.len(), "skipped": r.skipped.len(), "left_running": r.left_running.len(), "interrupted": r.interrupted, "operation": "apply"});
     s
 }

@@ -75,7 +75,19 @@ impl Progress {
                 }
                 self.line(format!("{}: {} skipped: {because}", step.address, step.kind.verb()));
             }
-            Event::Interrupted { running } => self.line(format!("Interrupt received: starting nothing new, waiting for {running} running step(s) to finish")),
+            Event::Interrupted { running, grace } => self.line(match grace {
+                Some(g) => format!("Interrupt received: starting nothing new, waiting up to {}s for {running} running step(s); what is still running then is recorded for the next apply to resume", g.as_secs()),
+                None => format!("Interrupt received: starting nothing new, waiting for {running} running step(s) to finish"),
+            }),
+            Event::LeftRunning { step, operation } => {
+                if let Some(b) = &self.bar {
+                    b.inc(1);
+                }
+                self.line(match operation {
+                    Some(op) => format!("{}: {} still running in the cloud; recorded in state, the next apply follows it: {op}", step.address, step.kind.verb()),
+                    None => format!("{}: {} stopped before the cloud answered; the next apply sends it again", step.address, step.kind.verb()),
+                });
+            }
         }
     }
 

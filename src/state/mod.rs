@@ -97,6 +97,32 @@ pub struct State {
     /// Failover groups whose active site a failover recorded.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub failover_groups: BTreeMap<String, FailoverRecord>,
+    /// Cloud operations an interrupted apply left running: the next apply
+    /// follows them instead of sending the same request again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operations: Vec<PendingOperation>,
+}
+
+/// An operation a provider started and had not seen finish when an apply
+/// was interrupted: enough to follow it to its end later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingOperation {
+    /// The provider that started it (`azurerm`).
+    pub provider: String,
+    /// The resource address whose step started it, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The object it acts on (an ARM id).
+    pub id: String,
+    /// PUT, PATCH, DELETE, or POST for an action.
+    pub method: String,
+    /// How to follow it: `azure-asyncoperation`, `location`, or
+    /// `provisioning-state` (watch the object itself).
+    pub style: String,
+    /// Where to poll.
+    pub url: String,
+    pub api_version: String,
+    pub started: String,
 }
 
 /// Who moved a failover group where, when and why.
@@ -154,6 +180,7 @@ impl State {
             resources: BTreeMap::new(),
             outputs: BTreeMap::new(),
             failover_groups: BTreeMap::new(),
+            operations: Vec::new(),
         }
     }
 
@@ -167,6 +194,7 @@ impl State {
             }
             Change::Outputs(o) => self.outputs = o.clone(),
             Change::Replace(s) => *self = (**s).clone(),
+            Change::Operations(ops) => self.operations = ops.clone(),
         }
         self.serial = self.serial.max(r.serial);
     }
@@ -194,6 +222,8 @@ pub enum Change {
     Outputs(BTreeMap<String, OutputState>),
     /// A whole new state (state push, state mv/rm).
     Replace(Box<State>),
+    /// The operations left running (replaces the list).
+    Operations(Vec<PendingOperation>),
 }
 
 /// Where state lives. Every backend passes the same conformance tests.

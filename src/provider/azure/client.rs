@@ -91,6 +91,8 @@ pub struct ArmClient {
     pub max_retry_after: Duration,
     /// Attempts per request before a retryable failure is returned.
     pub max_attempts: u32,
+    /// Operations being followed, and those an interrupted run left.
+    pub operations: super::lro::Registry,
 }
 
 fn jitter(base: Duration) -> Duration {
@@ -148,6 +150,7 @@ impl ArmClient {
             operation_timeout: Duration::from_secs(3 * 3600),
             max_retry_after: Duration::from_secs(60),
             max_attempts: 8,
+            operations: super::lro::Registry::default(),
         }
     }
 
@@ -259,29 +262,38 @@ impl ArmClient {
     }
 
     /// PUT (or PATCH) and wait until the resource has settled; returns it.
+    /// A write an interrupted run left running on `id` is followed instead
+    /// of being sent again.
     pub async fn write(&self, method: Method, id: &str, api: &str, body: &J) -> Result<J, AzureError> {
-        let r = self.send(method, id, api, Some(body), &[]).await?;
-        if r.status >= 400 {
-            return Err(api_error(r.status, &r.body));
+        if let Some(op) = self.operations.take(id, method.as_str()) {
+            self.resume(&op, api).await?;
+        } else {
+            let r = self.send(method.clone(), id, api, Some(body), &[]).await?;
+            if r.status >= 400 {
+                return Err(api_error(r.status, &r.body));
+            }
+            // A synchronous answer with a terminal state is the resource itself.
+            let sync_done = (r.status == 200 || r.status == 201)
+                && header(&r.headers, "azure-asyncoperation").is_none()
+                && matches!(r.body["properties"]["provisioningState"].as_str().unwrap_or("Succeeded"), "Succeeded")
+                && r.body.get("id").is_some();
+            if sync_done {
+                return Ok(r.body);
+            }
+            self.wait(r, method.as_str(), id, Some(id), api).await?;
         }
-        // A synchronous answer with a terminal state is the resource itself.
-        let sync_done = (r.status == 200 || r.status == 201)
-            && header(&r.headers, "azure-asyncoperation").is_none()
-            && matches!(r.body["properties"]["provisioningState"].as_str().unwrap_or("Succeeded"), "Succeeded")
-            && r.body.get("id").is_some();
-        if sync_done {
-            return Ok(r.body);
-        }
-        self.wait(r, Some(id), api).await?;
         self.get(id, api).await?.ok_or_else(|| AzureError::Api { status: 404, code: "ResourceNotFound".into(), message: format!("{id} disappeared after it was written") })
     }
 
     /// DELETE and wait until it is gone.
     pub async fn delete(&self, id: &str, api: &str) -> Result<(), AzureError> {
+        if let Some(op) = self.operations.take(id, "DELETE") {
+            return self.resume(&op, api).await.map(|_| ());
+        }
         let r = self.send(Method::DELETE, id, api, None, &[]).await?;
         match r.status {
             200 | 204 => Ok(()),
-            202 => self.wait(r, None, api).await.map(|_| ()),
+            202 => self.wait(r, "DELETE", id, None, api).await.map(|_| ()),
             404 => Ok(()),
             s => Err(api_error(s, &r.body)),
         }
@@ -289,87 +301,116 @@ impl ArmClient {
 
     /// POST an action and wait for it.
     pub async fn action(&self, id: &str, action: &str, api: &str, query: &str, body: &J) -> Result<Option<J>, AzureError> {
-        let path = format!("{id}/{action}{}", if query.is_empty() { String::new() } else { format!("?{query}") });
+        let key = format!("{id}/{action}");
+        if let Some(op) = self.operations.take(&key, "POST") {
+            return self.resume(&op, api).await;
+        }
+        let path = format!("{key}{}", if query.is_empty() { String::new() } else { format!("?{query}") });
         let r = self.send(Method::POST, &path, api, Some(body), &[]).await?;
         if r.status >= 400 {
             return Err(api_error(r.status, &r.body));
         }
-        self.wait(r, None, api).await
+        self.wait(r, "POST", &key, None, api).await
     }
 
-    /// Follows a long-running operation to its end.
-    async fn wait(&self, first: Response, resource: Option<&str>, api: &str) -> Result<Option<J>, AzureError> {
+    /// Follows an operation an interrupted run recorded.
+    async fn resume(&self, op: &crate::state::PendingOperation, api: &str) -> Result<Option<J>, AzureError> {
+        let poll = super::lro::Poll::of(op).ok_or_else(|| AzureError::Auth(format!("unknown operation style {:?} recorded for {}", op.style, op.id)))?;
+        let _tracked = self.operations.track(op.clone());
+        self.follow(&poll, if op.api_version.is_empty() { api } else { &op.api_version }, Duration::ZERO).await
+    }
+
+    /// Follows a long-running operation to its end, keeping it in the
+    /// running list meanwhile (`key`: what it acts on, for a resume).
+    async fn wait(&self, first: Response, method: &str, key: &str, resource: Option<&str>, api: &str) -> Result<Option<J>, AzureError> {
+        use super::lro::Poll;
+        let poll = if let Some(url) = header(&first.headers, "azure-asyncoperation") {
+            Poll::AsyncOperation(url)
+        } else if let (202, Some(url)) = (first.status, header(&first.headers, "location")) {
+            Poll::Location(url)
+        } else if let Some(id) = resource {
+            if matches!(first.body["properties"]["provisioningState"].as_str().unwrap_or("Succeeded"), "Succeeded" | "Failed" | "Canceled") {
+                return Ok(Some(first.body));
+            }
+            Poll::Provisioning(id.to_string())
+        } else {
+            return Ok(Some(first.body));
+        };
+        let _tracked = self.operations.track(crate::state::PendingOperation {
+            provider: super::PROVIDER_NAME.into(),
+            address: None,
+            id: key.to_string(),
+            method: method.to_string(),
+            style: poll.style().into(),
+            url: poll.url().to_string(),
+            api_version: api.to_string(),
+            started: crate::timefmt::now(),
+        });
+        let first_wait = retry_after(&first.headers).map(|d| d.min(self.max_retry_after)).unwrap_or(self.default_poll);
+        match self.follow(&poll, api, first_wait).await? {
+            None if matches!(poll, Poll::Provisioning(_)) => Ok(Some(first.body)),
+            other => Ok(other),
+        }
+    }
+
+    async fn follow(&self, poll: &super::lro::Poll, api: &str, first_wait: Duration) -> Result<Option<J>, AzureError> {
+        use super::lro::Poll;
         let start = Instant::now();
         let poll_wait = |h: &HeaderMap| retry_after(h).map(|d| d.min(self.max_retry_after)).unwrap_or(self.default_poll).max(Duration::from_millis(50));
-        if let Some(status_url) = header(&first.headers, "azure-asyncoperation") {
-            let mut wait = poll_wait(&first.headers);
-            loop {
-                if start.elapsed() > self.operation_timeout {
-                    return Err(AzureError::Timeout(self.operation_timeout));
-                }
-                tokio::time::sleep(wait).await;
-                let r = self.send(Method::GET, &status_url, api, None, &[]).await?;
-                // An error from the status URL means "unknown", not "failed".
-                if r.status >= 400 {
-                    wait = self.default_poll;
-                    continue;
-                }
-                match r.body["status"].as_str().unwrap_or("InProgress") {
-                    "Succeeded" => return Ok(Some(r.body)),
-                    "Failed" | "Canceled" => {
-                        return Err(AzureError::OperationFailed {
-                            code: r.body["error"]["code"].as_str().unwrap_or("OperationFailed").to_string(),
-                            message: r.body["error"]["message"].as_str().unwrap_or("the operation failed").to_string(),
-                        });
-                    }
-                    _ => wait = poll_wait(&r.headers),
-                }
+        let mut wait = first_wait.max(Duration::from_millis(50));
+        loop {
+            if start.elapsed() > self.operation_timeout {
+                return Err(AzureError::Timeout(self.operation_timeout));
             }
-        }
-        if first.status == 202 {
-            if let Some(loc) = header(&first.headers, "location") {
-                let mut wait = poll_wait(&first.headers);
-                loop {
-                    if start.elapsed() > self.operation_timeout {
-                        return Err(AzureError::Timeout(self.operation_timeout));
+            tokio::time::sleep(wait).await;
+            match poll {
+                Poll::AsyncOperation(url) => {
+                    let r = self.send(Method::GET, url, api, None, &[]).await?;
+                    // An error from the status URL means "unknown", not "failed".
+                    if r.status >= 400 {
+                        wait = self.default_poll;
+                        continue;
                     }
-                    tokio::time::sleep(wait).await;
-                    let r = self.send(Method::GET, &loc, api, None, &[]).await?;
+                    match r.body["status"].as_str().unwrap_or("InProgress") {
+                        "Succeeded" => return Ok(Some(r.body)),
+                        "Failed" | "Canceled" => {
+                            return Err(AzureError::OperationFailed {
+                                code: r.body["error"]["code"].as_str().unwrap_or("OperationFailed").to_string(),
+                                message: r.body["error"]["message"].as_str().unwrap_or("the operation failed").to_string(),
+                            });
+                        }
+                        _ => wait = poll_wait(&r.headers),
+                    }
+                }
+                Poll::Location(url) => {
+                    let r = self.send(Method::GET, url, api, None, &[]).await?;
                     match r.status {
                         202 => wait = poll_wait(&r.headers),
                         200 | 201 => return Ok(Some(r.body)),
                         204 => return Ok(None),
                         s => {
-                            let e = api_error(s, &r.body);
-                            return Err(match e {
+                            return Err(match api_error(s, &r.body) {
                                 AzureError::Api { code, message, .. } => AzureError::OperationFailed { code, message },
                                 other => other,
                             });
                         }
                     }
                 }
+                Poll::Provisioning(id) => {
+                    let r = self.send(Method::GET, id, api, None, &[]).await?;
+                    if r.status != 200 {
+                        return Err(api_error(r.status, &r.body));
+                    }
+                    match r.body["properties"]["provisioningState"].as_str().unwrap_or("Succeeded") {
+                        "Succeeded" => return Ok(None),
+                        state @ ("Failed" | "Canceled") => {
+                            return Err(AzureError::OperationFailed { code: "ProvisioningFailed".into(), message: format!("{id} ended in provisioningState {state}") });
+                        }
+                        _ => wait = poll_wait(&r.headers),
+                    }
+                }
             }
         }
-        // 201/200 with a non-terminal provisioningState: watch the resource.
-        let Some(id) = resource else { return Ok(Some(first.body)) };
-        let mut state = first.body["properties"]["provisioningState"].as_str().unwrap_or("Succeeded").to_string();
-        let mut wait = poll_wait(&first.headers);
-        while !matches!(state.as_str(), "Succeeded" | "Failed" | "Canceled") {
-            if start.elapsed() > self.operation_timeout {
-                return Err(AzureError::Timeout(self.operation_timeout));
-            }
-            tokio::time::sleep(wait).await;
-            let r = self.send(Method::GET, id, api, None, &[]).await?;
-            if r.status != 200 {
-                return Err(api_error(r.status, &r.body));
-            }
-            state = r.body["properties"]["provisioningState"].as_str().unwrap_or("Succeeded").to_string();
-            wait = poll_wait(&r.headers);
-            if state == "Failed" || state == "Canceled" {
-                return Err(AzureError::OperationFailed { code: "ProvisioningFailed".into(), message: format!("{id} ended in provisioningState {state}") });
-            }
-        }
-        Ok(Some(first.body))
     }
 
     /// All rows a Resource Graph query returns, following `$skipToken`.

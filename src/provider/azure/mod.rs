@@ -15,6 +15,7 @@ pub mod auth;
 pub mod transport;
 pub mod client;
 pub mod convert;
+pub mod lro;
 mod frontdoor_classic;
 pub mod setup;
 pub mod types;
@@ -511,5 +512,17 @@ impl Provider for AzureProvider {
 
     fn request_counts(&self) -> Option<(u64, u64)> {
         Some((self.client.stats.requests.load(Ordering::Relaxed), self.client.stats.throttled.load(Ordering::Relaxed)))
+    }
+
+    fn in_flight(&self) -> Vec<crate::state::PendingOperation> {
+        self.client.operations.running()
+    }
+
+    fn resume(&self, operations: Vec<crate::state::PendingOperation>) {
+        self.client.operations.load(operations);
+    }
+
+    fn unresumed(&self) -> Vec<crate::state::PendingOperation> {
+        self.client.operations.unresumed()
     }
 }

@@ -1,0 +1,124 @@
+//! An apply interrupted while Azure is still working: once the grace
+//! period is over, the operation's polling URL is recorded in state, and
+//! the next apply follows it to its end instead of sending the request
+//! again (no duplicate create).
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use drinfra::emulator::{self, Options, Settings};
+use serde_json::{Value as J, json};
+
+const STACK: &str = r#"
+resource "azurerm_resource_group" "db" {
+  name     = "rg-resume"
+  location = "westeurope"
+}
+
+resource "azurerm_postgresql_flexible_server" "db" {
+  name                   = "pg-resume"
+  location               = azurerm_resource_group.db.location
+  resource_group_name    = azurerm_resource_group.db.name
+  version                = "16"
+  sku_name               = "GP_Standard_D2ds_v5"
+  storage_mb             = 32768
+  administrator_login    = "pgadmin"
+  administrator_password = "change-me-in-a-secret-store"
+}
+"#;
+
+struct Run {
+    dir: tempfile::TempDir,
+    emu: emulator::Running,
+    rt: tokio::runtime::Runtime,
+    http: reqwest::Client,
+}
+
+impl Run {
+    fn new(time_scale: f64) -> Run {
+        let dir = tempfile::tempdir().unwrap();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let emu = rt.block_on(emulator::start(Options { data_dir: dir.path().join("emu"), tls: true, settings: Settings { time_scale, ..Settings::default() } }, "127.0.0.1:0".parse().unwrap())).unwrap();
+        let http = emulator::client(emu.ca_pem.as_deref()).unwrap();
+        std::fs::create_dir_all(dir.path().join("stack")).unwrap();
+        std::fs::write(dir.path().join("stack/main.tf"), STACK).unwrap();
+        Run { dir, emu, rt, http }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_drinfra"));
+        c.arg("-C").arg(self.dir.path().join("stack")).args(args).env("DRINFRA_EMULATOR_URL", &self.emu.url).env("DRINFRA_EMULATOR_DATA_DIR", self.dir.path().join("emu")).env_remove("ARM_SUBSCRIPTION_ID");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let o = self.cmd(args).output().unwrap();
+        (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+    }
+
+    /// Requests since the last call, as (method, lower-cased path).
+    fn requests(&self) -> Vec<(String, String)> {
+        self.rt.block_on(async {
+            let url = format!("{}/admin/requests", self.emu.url);
+            let log: J = self.http.get(&url).send().await.unwrap().json().await.unwrap();
+            self.http.delete(&url).json(&json!({})).send().await.unwrap();
+            log.as_array().unwrap().iter().map(|e| (e["method"].as_str().unwrap().to_string(), e["path"].as_str().unwrap().to_lowercase())).collect()
+        })
+    }
+
+    fn state(&self) -> J {
+        serde_json::from_str(&std::fs::read_to_string(self.dir.path().join("stack/drinfra.tfstate")).unwrap()).unwrap()
+    }
+}
+
+fn puts_to_server(reqs: &[(String, String)]) -> usize {
+    reqs.iter().filter(|(m, p)| m == "PUT" && p.ends_with("/flexibleservers/pg-resume")).count()
+}
+
+#[test]
+fn an_operation_left_running_is_followed_by_the_next_apply_not_repeated() {
+    // 600 simulated seconds for a server: about 3 s here.
+    let r = Run::new(200.0);
+    let mut child = r.cmd(&["apply", "--auto-approve", "--interrupt-grace", "0s"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    // Interrupt once the server's PUT has been accepted.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut seen = Vec::new();
+    while puts_to_server(&seen) == 0 {
+        assert!(std::time::Instant::now() < deadline, "the server was never PUT: {seen:?}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        seen.extend(r.requests());
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    let (mut out, mut err) = (String::new(), String::new());
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert_eq!(status.code(), Some(1), "{out}\n{err}");
+    assert!(out.contains("azurerm_postgresql_flexible_server.db: create still running in the cloud; recorded in state"), "{out}");
+    assert!(err.contains("1 step(s) still running in the cloud are recorded in state"), "{err}");
+
+    let state = r.state();
+    let ops = state["operations"].as_array().unwrap_or_else(|| panic!("no operations recorded: {state}"));
+    assert_eq!(ops.len(), 1, "{ops:?}");
+    assert_eq!(ops[0]["address"], "azurerm_postgresql_flexible_server.db");
+    assert_eq!((ops[0]["method"].as_str(), ops[0]["style"].as_str()), (Some("PUT"), Some("azure-asyncoperation")));
+    assert!(ops[0]["url"].as_str().unwrap().starts_with(&r.emu.url), "{ops:?}");
+    assert!(state["resources"].get("azurerm_postgresql_flexible_server.db").is_none(), "not recorded as created yet");
+    r.requests();
+
+    // The plan says what the next apply will do with it.
+    let (code, out, err) = r.run(&["plan"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("follows the PUT an interrupted apply left running"), "{out}");
+
+    let (code, out, err) = r.run(&["apply", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let reqs = r.requests();
+    assert_eq!(puts_to_server(&reqs), 0, "the server was not PUT again: {reqs:?}");
+    assert!(reqs.iter().any(|(m, p)| m == "GET" && p.contains("operation")), "the recorded operation was polled: {reqs:?}");
+    let state = r.state();
+    assert!(state.get("operations").is_none(), "nothing left running: {state}");
+    assert_eq!(state["resources"]["azurerm_postgresql_flexible_server.db"]["attributes"]["name"], "pg-resume");
+    assert_eq!(r.run(&["plan", "--detailed-exitcode"]).0, 0);
+}
