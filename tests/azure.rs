@@ -127,6 +127,14 @@ fn cases() -> Vec<Case> {
             "resource \"azurerm_traffic_manager_profile\" \"tm\" {{\n  name = \"tm-conf\"\n  resource_group_name = azurerm_resource_group.rg.name\n  traffic_routing_method = \"Priority\"\n  dns_config {{\n    relative_name = \"{rel}\"\n    ttl = 60\n  }}\n  monitor_config {{\n    protocol = \"HTTPS\"\n    port = 443\n    path = \"/health\"\n  }}\n}}\nresource \"azurerm_traffic_manager_external_endpoint\" \"east\" {{\n  name = \"east\"\n  profile_id = azurerm_traffic_manager_profile.tm.id\n  target = \"east.example.com\"\n  priority = {priority}\n}}\n"
         ))
     };
+    let nested = |min: u32, name: &str| {
+        let profile = |n: &str, rel: &str| format!("resource \"azurerm_traffic_manager_profile\" \"{n}\" {{\n  name = \"{rel}\"\n  resource_group_name = azurerm_resource_group.rg.name\n  traffic_routing_method = \"Priority\"\n  dns_config {{\n    relative_name = \"{rel}\"\n    ttl = 60\n  }}\n  monitor_config {{\n    protocol = \"HTTPS\"\n    port = 443\n    path = \"/health\"\n  }}\n}}\n");
+        with_rg(&format!(
+            "{}{}resource \"azurerm_traffic_manager_nested_endpoint\" \"child\" {{\n  name = \"{name}\"\n  profile_id = azurerm_traffic_manager_profile.parent.id\n  target_resource_id = azurerm_traffic_manager_profile.child.id\n  minimum_child_endpoints = {min}\n  priority = 1\n}}\n",
+            profile("parent", "tm-parent-conf"),
+            profile("child", "tm-child-conf")
+        ))
+    };
     let dns = |ttl: u32, zone: &str| with_rg(&format!("resource \"azurerm_dns_zone\" \"z\" {{\n  name = \"{zone}\"\n  resource_group_name = azurerm_resource_group.rg.name\n}}\nresource \"azurerm_dns_a_record\" \"a\" {{\n  name = \"api\"\n  zone_name = azurerm_dns_zone.z.name\n  resource_group_name = azurerm_resource_group.rg.name\n  ttl = {ttl}\n  records = [\"10.0.0.2\", \"10.0.0.1\"]\n}}\nresource \"azurerm_dns_cname_record\" \"c\" {{\n  name = \"www\"\n  zone_name = azurerm_dns_zone.z.name\n  resource_group_name = azurerm_resource_group.rg.name\n  ttl = {ttl}\n  record = \"api.{zone}\"\n}}\n"));
     let st = |tier: &str, access: &str| with_rg(&format!("resource \"azurerm_storage_account\" \"sa\" {{\n  name = \"saconf01\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  account_tier = \"{tier}\"\n  account_replication_type = \"GRS\"\n  access_tier = \"{access}\"\n}}\n"));
     vec![
@@ -137,6 +145,7 @@ fn cases() -> Vec<Case> {
         Case { addr: "azurerm_redis_cache.cache", create: redis(3, "[\"1\"]"), update: redis(4, "[\"1\"]"), replace: Some(redis(4, "[\"2\"]")), drift: Some((json!({"properties": {"redisConfiguration": {"maxmemory-policy": "noeviction"}}}), "2024-11-01")) },
         Case { addr: "azurerm_cdn_frontdoor_origin.east", create: fd(1, "east.example.com"), update: fd(2, "east.example.com"), replace: None, drift: Some((json!({"properties": {"priority": 5}}), "2025-06-01")) },
         Case { addr: "azurerm_traffic_manager_external_endpoint.east", create: tm(1, "ai-api"), update: tm(2, "ai-api"), replace: Some(tm(2, "ai-api-2")), drift: None },
+        Case { addr: "azurerm_traffic_manager_nested_endpoint.child", create: nested(1, "child"), update: nested(2, "child"), replace: Some(nested(2, "child-2")), drift: Some((json!({"properties": {"minChildEndpoints": 3}}), "2022-04-01")) },
         Case { addr: "azurerm_dns_a_record.a", create: dns(300, "example.com"), update: dns(60, "example.com"), replace: Some(dns(60, "example.org")), drift: Some((json!({"properties": {"TTL": 5}}), "2018-05-01")) },
         Case { addr: "azurerm_storage_account.sa", create: st("Standard", "Hot"), update: st("Standard", "Cool"), replace: Some(st("Standard", "Cool").replace("saconf01", "saconf02")), drift: Some((json!({"properties": {"accessTier": "Hot"}}), "2025-01-01")) },
     ]

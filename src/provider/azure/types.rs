@@ -336,6 +336,18 @@ const TM_AZURE: &[Arg] = &[
     arg("weight", "properties.weight", Kind::Num).computed(),
     arg("enabled", "properties.endpointStatus", Kind::Bool).computed().conv(Conv::Enabled),
 ];
+const TM_NESTED: &[Arg] = &[
+    NAME,
+    arg("profile_id", "", Kind::Str).req().force_new(),
+    arg("target_resource_id", "properties.targetResourceId", Kind::Str).req(),
+    arg("minimum_child_endpoints", "properties.minChildEndpoints", Kind::Num).req(),
+    arg("minimum_required_child_endpoints_ipv4", "properties.minChildEndpointsIPv4", Kind::Num).computed(),
+    arg("minimum_required_child_endpoints_ipv6", "properties.minChildEndpointsIPv6", Kind::Num).computed(),
+    arg("priority", "properties.priority", Kind::Num).computed(),
+    arg("weight", "properties.weight", Kind::Num).computed(),
+    arg("enabled", "properties.endpointStatus", Kind::Bool).computed().conv(Conv::Enabled),
+    arg("endpoint_location", "properties.endpointLocation", Kind::Str).conv(Conv::Location),
+];
 
 // ---- DNS ----
 const DNS_ZONE: &[Arg] = &[
@@ -418,6 +430,7 @@ pub fn all() -> Vec<TypeDef> {
         TypeDef { fixed: &[("location", "\"global\"")], ..def("azurerm_traffic_manager_profile", "Microsoft.Network/trafficmanagerprofiles", "2022-04-01", TM_PROFILE, IdRule::InGroup) },
         TypeDef { fixed: &[("type", "\"Microsoft.Network/trafficManagerProfiles/externalEndpoints\"")], ..def("azurerm_traffic_manager_external_endpoint", "Microsoft.Network/trafficmanagerprofiles/externalEndpoints", "2022-04-01", TM_EXTERNAL, IdRule::Child { parent_arg: "profile_id", segment: "externalEndpoints" }) },
         TypeDef { fixed: &[("type", "\"Microsoft.Network/trafficManagerProfiles/azureEndpoints\"")], ..def("azurerm_traffic_manager_azure_endpoint", "Microsoft.Network/trafficmanagerprofiles/azureEndpoints", "2022-04-01", TM_AZURE, IdRule::Child { parent_arg: "profile_id", segment: "azureEndpoints" }) },
+        TypeDef { fixed: &[("type", "\"Microsoft.Network/trafficManagerProfiles/nestedEndpoints\"")], ..def("azurerm_traffic_manager_nested_endpoint", "Microsoft.Network/trafficmanagerprofiles/nestedEndpoints", "2022-04-01", TM_NESTED, IdRule::Child { parent_arg: "profile_id", segment: "nestedEndpoints" }) },
         TypeDef { fixed: &[("location", "\"global\"")], ..def("azurerm_dns_zone", "Microsoft.Network/dnszones", "2018-05-01", DNS_ZONE, IdRule::InGroup) },
         def("azurerm_dns_a_record", "Microsoft.Network/dnszones/A", "2018-05-01", DNS_A, IdRule::DnsRecord("A")),
         def("azurerm_dns_cname_record", "Microsoft.Network/dnszones/CNAME", "2018-05-01", DNS_CNAME, IdRule::DnsRecord("CNAME")),
