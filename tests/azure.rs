@@ -292,7 +292,11 @@ resource \"azurerm_postgresql_flexible_server\" \"replica\" {{\n  name = \"pg-we
     let out = h.apply(&pg("")).await;
     assert!(out.ok, "{:?}", out.failed);
     assert_eq!(h.state_attr("azurerm_postgresql_flexible_server.replica", "replication_role"), "GeoAsyncReplica");
-    assert!(!h.plan(&pg("")).await.has_resource_changes());
+    let clean = h.plan(&pg("")).await;
+    assert!(!clean.has_resource_changes());
+    // Regression: the source turning "Primary" once its replica exists is
+    // not drift (it showed as "changed outside drinfra" after every apply).
+    assert!(clean.drift.is_empty(), "spurious drift: {:?}", clean.drift.iter().map(|d| &d.address).collect::<Vec<_>>());
     // Promotion: an update with a note, never a replacement.
     let promote = pg("replication_role = \"None\"");
     let p = h.plan(&promote).await;
@@ -378,4 +382,42 @@ async fn existing_objects_are_imported_by_block_and_by_address() {
     // Importing what does not exist is an error.
     let missing = drinfra::apply::import(provider.as_ref(), "azurerm_dns_zone.y", "azurerm_dns_zone", &format!("/subscriptions/{sub}/resourceGroups/legacy/providers/Microsoft.Network/dnszones/nope.example.com")).await;
     assert!(missing.is_err());
+}
+
+/// `blob_properties` lives on the account's blob service, a child resource
+/// written and read beside the account (the DR plan's soft delete and
+/// versioning): create, clean re-plan, update, drift, and an unsupported
+/// sub-argument named as such.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_blob_properties_round_trip_through_the_blob_service() {
+    let h = harness().await;
+    let st = |days: u32, extra: &str| with_rg(&format!("resource \"azurerm_storage_account\" \"sa\" {{\n  name = \"sablob01\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  account_tier = \"Standard\"\n  account_replication_type = \"GRS\"\n  blob_properties {{\n    versioning_enabled = true\n    delete_retention_policy {{\n      days = {days}\n    }}\n    container_delete_retention_policy {{\n      days = 7\n    }}{extra}\n  }}\n}}\n"));
+    let out = h.apply(&st(14, "")).await;
+    assert!(out.ok, "{:?}", out.failed);
+    let again = h.plan(&st(14, "")).await;
+    assert!(!again.has_resource_changes() && again.drift.is_empty(), "re-plan not clean: {:?}", again.actions().map(|c| &c.address).collect::<Vec<_>>());
+    let id = h.state_attr("azurerm_storage_account.sa", "id").as_str().unwrap().to_string();
+    let blob = &h.state_attr("azurerm_storage_account.sa", "blob_properties")[0];
+    assert_eq!((blob["versioning_enabled"].as_bool(), blob["delete_retention_policy"][0]["days"].as_f64()), (Some(true), Some(14.0)), "{blob}");
+
+    let up = h.apply(&st(30, "")).await;
+    assert!(up.ok && action_of(&up.plan, "azurerm_storage_account.sa") == Action::Update, "{:?}", up.failed);
+    assert_eq!(h.state_attr("azurerm_storage_account.sa", "blob_properties")[0]["delete_retention_policy"][0]["days"], 30.0);
+    assert!(!h.plan(&st(30, "")).await.has_resource_changes());
+
+    // Soft delete switched off behind drinfra's back is drift, and put back.
+    h.arm_patch(&format!("{id}/blobServices/default"), "2025-01-01", json!({"properties": {"deleteRetentionPolicy": {"enabled": false}}})).await;
+    let drifted = h.plan(&st(30, "")).await;
+    assert!(drifted.drift.iter().any(|d| d.address == "azurerm_storage_account.sa"), "drift not detected");
+    assert_eq!(action_of(&drifted, "azurerm_storage_account.sa"), Action::Update);
+    assert!(h.apply(&st(30, "")).await.ok);
+    assert_eq!(h.state_attr("azurerm_storage_account.sa", "blob_properties")[0]["delete_retention_policy"][0]["days"], 30.0);
+
+    // An argument drinfra does not map is an error that names it.
+    std::fs::write(h.dir().join("main.tf"), st(30, "\n    last_access_time_enabled = true")).unwrap();
+    let stack = drinfra::config::open(h.dir(), &[], &[]);
+    let backend = LocalBackend::new(h.dir().join("s.tfstate"));
+    let prior = backend.load().unwrap();
+    let (_, diags) = planner::plan(&stack.config, &stack.inputs, h.dir(), prior.as_ref(), &h.providers, &PlanOptions::default()).await;
+    assert!(diags.has_errors() && format!("{diags:?}").contains("last_access_time_enabled"), "{diags:?}");
 }

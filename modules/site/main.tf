@@ -102,4 +102,16 @@ resource "azurerm_storage_account" "data" {
   min_tls_version                 = "TLS1_2"
   allow_nested_items_to_be_public = false
   tags                            = local.tags
+
+  # The DR plan: soft delete 14 days and versioning. (Its "30 versions"
+  # cap is a lifecycle management rule, which drinfra does not manage yet.)
+  blob_properties {
+    versioning_enabled = true
+    delete_retention_policy {
+      days = 14
+    }
+    container_delete_retention_policy {
+      days = 14
+    }
+  }
 }

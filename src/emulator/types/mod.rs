@@ -166,6 +166,7 @@ pub fn all() -> Vec<Spec> {
     v.extend(traffic_manager::specs());
     v.extend(dns::specs());
     v.push(storage::spec());
+    v.push(storage::blob_service_spec());
     v
 }
 

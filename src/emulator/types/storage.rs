@@ -129,3 +129,36 @@ pub fn spec() -> Spec {
         etags: false,
     }
 }
+
+/// The blob service of an account (always named `default`): soft delete
+/// for blobs and containers, versioning, change feed.
+fn blob_service_name(n: &str) -> Result<(), String> {
+    if n != "default" {
+        return Err(format!("'{n}' is not a valid blob service name: it must be 'default'."));
+    }
+    Ok(())
+}
+
+fn check_blob_service(_ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    for policy in ["deleteRetentionPolicy", "containerDeleteRetentionPolicy"] {
+        let Some(p) = prop(body, &[policy]).cloned() else { continue };
+        let enabled = p["enabled"].as_bool().unwrap_or(false);
+        match p["days"].as_f64() {
+            Some(d) if enabled && !(1.0..=365.0).contains(&d) => {
+                return Err(ArmError::bad_request("InvalidRequestPropertyValue", format!("{policy}.days must be between 1 and 365, not {d}.")).with_target(&format!("properties.{policy}.days")));
+            }
+            None if enabled => return Err(ArmError::bad_request("InvalidRequestPropertyValue", format!("{policy} is enabled but has no days.")).with_target(&format!("properties.{policy}.days"))),
+            _ => {}
+        }
+    }
+    let p = props(body);
+    p.entry("isVersioningEnabled").or_insert(json!(false));
+    p.entry("deleteRetentionPolicy").or_insert(json!({"enabled": false}));
+    p.entry("containerDeleteRetentionPolicy").or_insert(json!({"enabled": false}));
+    p.entry("changeFeed").or_insert(json!({"enabled": false}));
+    Ok(Write::body(body.clone()))
+}
+
+pub fn blob_service_spec() -> Spec {
+    Spec::plain("Microsoft.Storage/storageAccounts/blobServices", &["2025-01-01", "2024-01-01", "2023-05-01", "2023-01-01"], blob_service_name, check_blob_service)
+}

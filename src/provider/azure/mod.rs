@@ -94,6 +94,49 @@ fn check_args(args: &[Arg], cfg: &Attrs, prefix: &str, out: &mut Vec<ArgProblem>
 impl AzureProvider {
     /// The state value for an ARM body, carrying forward what Azure does
     /// not return (write-only secrets, config-only arguments).
+    /// Settings that live on child resources are written after the
+    /// parent: a storage account's blob service (`blobServices/default`).
+    /// Takes them out of `body` and returns them.
+    fn split_children(t: &TypeDef, body: &mut J) -> Option<J> {
+        if t.name != "azurerm_storage_account" {
+            return None;
+        }
+        body.as_object_mut()?.remove("blobServices")
+    }
+
+    async fn write_children(&self, t: &TypeDef, id: &str, children: Option<J>, got: &mut J) -> Result<(), ProviderError> {
+        if let Some(blob) = children {
+            let written = self.client.write(Method::PUT, &format!("{id}/blobServices/default"), t.api, &blob).await.map_err(err)?;
+            got["blobServices"] = written;
+        }
+        Ok(())
+    }
+
+    /// Reads the child settings the recorded object manages (a bulk
+    /// refresh stays bulk for accounts without `blob_properties`).
+    async fn read_children(&self, t: &TypeDef, id: &str, known: &Attrs, body: &mut J) -> Result<(), ProviderError> {
+        let manages_blob = t.name == "azurerm_storage_account" && known.get("blob_properties").and_then(|v| v.as_seq()).is_some_and(|s| !s.is_empty());
+        if manages_blob {
+            match self.client.get(&format!("{id}/blobServices/default"), t.api).await {
+                Ok(Some(blob)) => body["blobServices"] = blob,
+                Ok(None) => {}
+                // The account is readable from anywhere (Resource Graph),
+                // its blob service only from its region: while that region
+                // is out, keep what was recorded rather than fail the plan.
+                Err(AzureError::Api { status: 503 | 504, .. } | AzureError::Transport { .. } | AzureError::Timeout(_)) => {
+                    let mut recorded = json!({});
+                    convert::write_args(t.args.iter().filter(|a| a.name == "blob_properties").cloned().collect::<Vec<_>>().as_slice(), known, &mut recorded, true);
+                    if let Some(to_body) = t.to_body {
+                        to_body(known, &mut recorded);
+                    }
+                    body["blobServices"] = recorded["blobServices"].take();
+                }
+                Err(e) => return Err(err(e)),
+            }
+        }
+        Ok(())
+    }
+
     fn state_from(&self, t: &TypeDef, body: &J, known: &Attrs) -> Value {
         let mut out = BTreeMap::new();
         convert::read_args(t.args, body, &mut out);
@@ -330,7 +373,10 @@ impl Provider for AzureProvider {
             let known = attrs(current);
             let Some(id) = str_of(&known, "id") else { return Ok(None) };
             match self.client.get(&id, t.api).await.map_err(err)? {
-                Some(body) => Ok(Some(self.state_from(&t, &body, &known))),
+                Some(mut body) => {
+                    self.read_children(&t, &id, &known, &mut body).await?;
+                    Ok(Some(self.state_from(&t, &body, &known)))
+                }
                 None => Ok(None),
             }
         })
@@ -363,7 +409,14 @@ impl Provider for AzureProvider {
                     (Err(e), _) => Err(e),
                     (Ok(_), None) => Ok(None),
                     (Ok(t), Some(id)) => match found.get(&id.to_lowercase()) {
-                        Some(row) => Ok(Some(self.state_from(&t, row, &attrs(current)))),
+                        Some(row) => {
+                            let mut row = row.clone();
+                            let known = attrs(current);
+                            match self.read_children(&t, id, &known, &mut row).await {
+                                Ok(()) => Ok(Some(self.state_from(&t, &row, &known))),
+                                Err(e) => Err(e),
+                            }
+                        }
                         None => self.read(ty, current).await,
                     },
                 };
@@ -377,8 +430,10 @@ impl Provider for AzureProvider {
         Box::pin(async move {
             let t = lookup(ty)?;
             let a = attrs(planned);
-            let (id, body) = self.body_for(&t, &a, json!({}), true)?;
-            let got = self.client.write(Method::PUT, &id, t.api, &body).await.map_err(err)?;
+            let (id, mut body) = self.body_for(&t, &a, json!({}), true)?;
+            let children = Self::split_children(&t, &mut body);
+            let mut got = self.client.write(Method::PUT, &id, t.api, &body).await.map_err(err)?;
+            self.write_children(&t, &id, children, &mut got).await?;
             Ok(self.state_from(&t, &got, &a))
         })
     }
@@ -430,6 +485,7 @@ impl Provider for AzureProvider {
                 merged.remove("replication_role");
             }
             let (_, mut body) = self.body_for(&t, &merged, current.clone(), false)?;
+            let children = Self::split_children(&t, &mut body);
             // Arguments the configuration removed are cleared, not kept.
             for arg in t.args.iter().filter(|x| !x.path.is_empty() && !x.read_only && !x.create_only && !matches!(x.kind, Kind::Block(_) | Kind::Blocks)) {
                 let now_null = a.get(arg.name).is_none_or(Value::is_null);
@@ -471,7 +527,8 @@ impl Provider for AzureProvider {
                     self.client.write(Method::PUT, &id, t.api, &body).await.map_err(err)?;
                 }
             }
-            let got = self.client.get(&id, t.api).await.map_err(err)?.ok_or_else(|| ProviderError::Invalid(format!("{id} disappeared after the update")))?;
+            let mut got = self.client.get(&id, t.api).await.map_err(err)?.ok_or_else(|| ProviderError::Invalid(format!("{id} disappeared after the update")))?;
+            self.write_children(&t, &id, children, &mut got).await?;
             Ok(self.state_from(&t, &got, &a))
         })
     }

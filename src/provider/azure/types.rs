@@ -199,6 +199,12 @@ fn pg_from_body(body: &J, a: &mut Attrs) {
     if !name.is_empty() {
         a.insert("sku_name".into(), Value::String(format!("{prefix}_{name}")));
     }
+    // Azure reports a standalone server that gained replicas as "Primary";
+    // for azurerm's argument (whose one value is "None") that is no change,
+    // so creating the DR replica does not show as drift on its source.
+    if matches!(a.get("replication_role"), Some(Value::String(r)) if r == "Primary") {
+        a.insert("replication_role".into(), Value::String("None".into()));
+    }
 }
 
 // ---- Redis ----
@@ -393,12 +399,32 @@ const STORAGE: &[Arg] = &[
     arg("primary_location", "properties.primaryLocation", Kind::Str).read_only(),
     arg("secondary_location", "properties.secondaryLocation", Kind::Str).read_only(),
     arg("primary_blob_endpoint", "properties.primaryEndpoints.blob", Kind::Str).read_only(),
+    // The account's blob service is a child resource (blobServices/default);
+    // the provider writes and reads it beside the account (see mod.rs).
+    arg("blob_properties", "blobServices.properties", Kind::Block(BLOB_PROPERTIES)),
     TAGS,
 ];
+const RETENTION: &[Arg] = &[arg("days", "days", Kind::Num).req()];
+const BLOB_PROPERTIES: &[Arg] = &[
+    arg("versioning_enabled", "isVersioningEnabled", Kind::Bool).computed(),
+    arg("change_feed_enabled", "changeFeed.enabled", Kind::Bool).computed(),
+    arg("delete_retention_policy", "deleteRetentionPolicy", Kind::Block(RETENTION)),
+    arg("container_delete_retention_policy", "containerDeleteRetentionPolicy", Kind::Block(RETENTION)),
+];
+
+const RETENTION_POLICIES: [(&str, &str); 2] = [("delete_retention_policy", "deleteRetentionPolicy"), ("container_delete_retention_policy", "containerDeleteRetentionPolicy")];
 
 fn storage_to_body(a: &Attrs, body: &mut J) {
     if let (Some(tier), Some(repl)) = (attr_str(a, "account_tier"), attr_str(a, "account_replication_type")) {
         body["sku"] = json!({"name": format!("{tier}_{repl}")});
+    }
+    // A retention block in the configuration is an enabled policy.
+    if let Some(p) = body.pointer_mut("/blobServices/properties").and_then(J::as_object_mut) {
+        for (_, arm) in RETENTION_POLICIES {
+            if let Some(policy) = p.get_mut(arm).and_then(J::as_object_mut) {
+                policy.insert("enabled".into(), json!(true));
+            }
+        }
     }
 }
 
@@ -406,6 +432,16 @@ fn storage_from_body(body: &J, a: &mut Attrs) {
     if let Some((tier, repl)) = body["sku"]["name"].as_str().and_then(|n| n.split_once('_')) {
         a.insert("account_tier".into(), Value::String(tier.into()));
         a.insert("account_replication_type".into(), Value::String(repl.into()));
+    }
+    // A disabled policy is no block, as azurerm shows it.
+    if let Some(Value::List(blocks)) = a.get_mut("blob_properties") {
+        if let Some(Value::Object(m)) = blocks.first_mut() {
+            for (name, arm) in RETENTION_POLICIES {
+                if body.pointer(&format!("/blobServices/properties/{arm}/enabled")).and_then(J::as_bool) != Some(true) {
+                    m.insert(name.into(), Value::List(vec![]));
+                }
+            }
+        }
     }
 }
 
