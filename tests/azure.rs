@@ -421,3 +421,32 @@ async fn storage_blob_properties_round_trip_through_the_blob_service() {
     let (_, diags) = planner::plan(&stack.config, &stack.inputs, h.dir(), prior.as_ref(), &h.providers, &PlanOptions::default()).await;
     assert!(diags.has_errors() && format!("{diags:?}").contains("last_access_time_enabled"), "{diags:?}");
 }
+
+/// azurerm's `timeouts` block: kept in state (a clean re-plan), checked
+/// when planned, and it bounds how long drinfra follows an operation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeouts_blocks_bound_operations_and_are_checked() {
+    let h = harness().await;
+    let rg = |limits: &str| format!("resource \"azurerm_resource_group\" \"rg\" {{\n  name = \"rg-timeouts\"\n  location = \"westeurope\"\n}}\nresource \"azurerm_redis_cache\" \"c\" {{\n  name = \"redis-timeouts\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  capacity = 1\n  family = \"P\"\n  sku_name = \"Premium\"\n  timeouts {{\n{limits}\n  }}\n}}\n");
+    let out = h.apply(&rg("    create = \"90m\"\n    delete = \"1h30m\"")).await;
+    assert!(out.ok, "{:?}", out.failed);
+    assert!(!h.plan(&rg("    create = \"90m\"\n    delete = \"1h30m\"")).await.has_resource_changes(), "the block is kept in state");
+    assert_eq!(h.state_attr("azurerm_redis_cache.c", "timeouts")[0]["create"], "90m");
+
+    // A bad duration or operation is a plan error naming it.
+    std::fs::write(h.dir().join("main.tf"), rg("    create = \"soon\"\n    destroy = \"5m\"")).unwrap();
+    let stack = drinfra::config::open(h.dir(), &[], &[]);
+    let prior = LocalBackend::new(h.dir().join("s.tfstate")).load().unwrap();
+    let (_, diags) = planner::plan(&stack.config, &stack.inputs, h.dir(), prior.as_ref(), &h.providers, &PlanOptions::default()).await;
+    let text = format!("{diags:?}");
+    assert!(diags.has_errors() && text.contains("timeouts.create") && text.contains("timeouts.destroy"), "{text}");
+
+    // Operations now take far longer than the limit: the step fails with a
+    // timeout rather than waiting for the client's default of hours.
+    h.admin("PATCH", "settings", json!({"duration_factor": 1.0e7})).await;
+    let started = std::time::Instant::now();
+    let slow = h.apply(&rg("    update = \"1s\"").replace("capacity = 1", "capacity = 2")).await;
+    assert!(!slow.ok);
+    assert!(slow.failed.iter().any(|f| f.contains("azurerm_redis_cache.c") && f.contains("timed out after 1s")), "{:?}", slow.failed);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}

@@ -370,7 +370,7 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                 seen.insert(address.clone());
                 let problems = provider.validate(&r.ty, &cfg);
                 for p in &problems {
-                    let span = p.argument.as_ref().and_then(|a| r.body.body.get_attribute(a)).and_then(|a| hcl_edit::Span::span(&a.key)).map(|s| Span::new(r.body.file, s)).or(Some(r.span.clone()));
+                    let span = p.argument.as_deref().and_then(|a| argument_span(&r.body.body, a)).map(|s| Span::new(r.body.file, s)).or(Some(r.span.clone()));
                     diags.push(Diagnostic::error(p.summary.clone()).with_detail(p.detail.clone()).at(span));
                 }
                 if !problems.is_empty() {
@@ -530,6 +530,20 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
     }
     plan.failover = opts.failover.clone();
     (Some(plan), diags)
+}
+
+/// Where argument `path` (`name`, or `block.name` into nested blocks) is
+/// written: its key, or the block's name when the argument is missing.
+fn argument_span(body: &hcl_edit::structure::Body, path: &str) -> Option<std::ops::Range<usize>> {
+    let (head, rest) = match path.split_once('.') {
+        Some((h, r)) => (h, Some(r)),
+        None => (path, None),
+    };
+    if let Some(a) = body.get_attribute(head) {
+        return hcl_edit::Span::span(&a.key);
+    }
+    let block = body.get_blocks(head).next()?;
+    rest.and_then(|r| argument_span(&block.body, r)).or_else(|| hcl_edit::Span::span(&block.ident))
 }
 
 fn delete_change(rs: &ResourceState, reason: Option<Reason>, previous: Option<String>) -> ResourceChange {

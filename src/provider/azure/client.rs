@@ -356,13 +356,19 @@ impl ArmClient {
     async fn follow(&self, poll: &super::lro::Poll, api: &str, first_wait: Duration) -> Result<Option<J>, AzureError> {
         use super::lro::Poll;
         let start = Instant::now();
+        // A resource's `timeouts` block, else the client's default.
+        let limit = super::timeouts::current().unwrap_or(self.operation_timeout);
         let poll_wait = |h: &HeaderMap| retry_after(h).map(|d| d.min(self.max_retry_after)).unwrap_or(self.default_poll).max(Duration::from_millis(50));
         let mut wait = first_wait.max(Duration::from_millis(50));
         loop {
-            if start.elapsed() > self.operation_timeout {
-                return Err(AzureError::Timeout(self.operation_timeout));
+            if start.elapsed() >= limit {
+                return Err(AzureError::Timeout(limit));
             }
-            tokio::time::sleep(wait).await;
+            // Never sleep past the limit.
+            tokio::time::sleep(wait.min(limit.saturating_sub(start.elapsed()))).await;
+            if start.elapsed() >= limit {
+                return Err(AzureError::Timeout(limit));
+            }
             match poll {
                 Poll::AsyncOperation(url) => {
                     let r = self.send(Method::GET, url, api, None, &[]).await?;

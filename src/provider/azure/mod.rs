@@ -16,6 +16,7 @@ pub mod transport;
 pub mod client;
 pub mod convert;
 pub mod lro;
+pub mod timeouts;
 mod frontdoor_classic;
 pub mod setup;
 pub mod types;
@@ -181,6 +182,9 @@ impl AzureProvider {
             }
         }
         out.insert("id".into(), body["id"].as_str().map(|s| Value::String(s.into())).unwrap_or(Value::Null));
+        if let Some(limits) = known.get(timeouts::BLOCK) {
+            out.insert(timeouts::BLOCK.into(), limits.clone());
+        }
         Value::Object(out)
     }
 
@@ -259,8 +263,10 @@ impl Provider for AzureProvider {
 
     fn validate(&self, ty: &str, config: &Value) -> Vec<ArgProblem> {
         let Some(t) = types::lookup(ty) else { return vec![] };
-        let mut out = Vec::new();
-        check_args(t.args, &attrs(config), "", &mut out);
+        let mut cfg = attrs(config);
+        let mut out = timeouts::check(&cfg);
+        cfg.remove(timeouts::BLOCK);
+        check_args(t.args, &cfg, "", &mut out);
         out
     }
 
@@ -282,6 +288,9 @@ impl Provider for AzureProvider {
             }
             let id = types::build_id(&t, &cfg, &self.subscription).map(Value::String).unwrap_or(Value::Unknown(Type::String));
             out.insert("id".into(), id);
+            if let Some(limits) = cfg.get(timeouts::BLOCK) {
+                out.insert(timeouts::BLOCK.into(), limits.clone());
+            }
             return Ok(Planned { value: Value::Object(out), replace_paths: vec![], notes });
         };
         let old = attrs(prior);
@@ -364,11 +373,15 @@ impl Provider for AzureProvider {
             let fresh = self.plan(ty, None, config)?;
             return Ok(Planned { value: fresh.value, replace_paths: replace, notes: vec![] });
         }
+        match cfg.get(timeouts::BLOCK) {
+            Some(limits) => out.insert(timeouts::BLOCK.into(), limits.clone()),
+            None => out.remove(timeouts::BLOCK),
+        };
         Ok(Planned { value: Value::Object(out), replace_paths: replace, notes })
     }
 
     fn read<'a>(&'a self, ty: &'a str, current: &'a Value) -> BoxFut<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
+        Box::pin(timeouts::within(timeouts::of(&attrs(current), "read"), async move {
             let t = lookup(ty)?;
             let known = attrs(current);
             let Some(id) = str_of(&known, "id") else { return Ok(None) };
@@ -379,7 +392,7 @@ impl Provider for AzureProvider {
                 }
                 None => Ok(None),
             }
-        })
+        }))
     }
 
     fn read_many<'a>(&'a self, items: &'a [(String, Value)]) -> BoxFut<'a, Vec<Result<Option<Value>, ProviderError>>> {
@@ -427,7 +440,7 @@ impl Provider for AzureProvider {
     }
 
     fn create<'a>(&'a self, ty: &'a str, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
-        Box::pin(async move {
+        Box::pin(timeouts::within(timeouts::of(&attrs(planned), "create"), async move {
             let t = lookup(ty)?;
             let a = attrs(planned);
             let (id, mut body) = self.body_for(&t, &a, json!({}), true)?;
@@ -435,7 +448,7 @@ impl Provider for AzureProvider {
             let mut got = self.client.write(Method::PUT, &id, t.api, &body).await.map_err(err)?;
             self.write_children(&t, &id, children, &mut got).await?;
             Ok(self.state_from(&t, &got, &a))
-        })
+        }))
     }
 
     fn site_failover<'a>(&'a self, ty: &'a str, current: &'a Value, away: bool, planned: bool) -> BoxFut<'a, Result<Option<String>, ProviderError>> {
@@ -463,7 +476,7 @@ impl Provider for AzureProvider {
     }
 
     fn update<'a>(&'a self, ty: &'a str, prior: &'a Value, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
-        Box::pin(async move {
+        Box::pin(timeouts::within(timeouts::of(&attrs(planned), "update"), async move {
             let t = lookup(ty)?;
             let old = attrs(prior);
             let a = attrs(planned);
@@ -530,15 +543,15 @@ impl Provider for AzureProvider {
             let mut got = self.client.get(&id, t.api).await.map_err(err)?.ok_or_else(|| ProviderError::Invalid(format!("{id} disappeared after the update")))?;
             self.write_children(&t, &id, children, &mut got).await?;
             Ok(self.state_from(&t, &got, &a))
-        })
+        }))
     }
 
     fn delete<'a>(&'a self, ty: &'a str, prior: &'a Value) -> BoxFut<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
+        Box::pin(timeouts::within(timeouts::of(&attrs(prior), "delete"), async move {
             let t = lookup(ty)?;
             let Some(id) = str_of(&attrs(prior), "id") else { return Ok(()) };
             self.client.delete(&id, t.api).await.map_err(err)
-        })
+        }))
     }
 
     fn set_option(&self, key: &str, value: &str) {

@@ -1,0 +1,115 @@
+//! azurerm's `timeouts { create, read, update, delete }` block: how long
+//! one operation on a resource may take. It is never sent to Azure; like
+//! azurerm, drinfra keeps it in state. The limit reaches the ARM client's
+//! operation polling through a task-local, set around one provider call.
+
+use std::future::Future;
+use std::time::Duration;
+
+use super::Attrs;
+use crate::lang::Value;
+use crate::provider::ArgProblem;
+
+pub const BLOCK: &str = "timeouts";
+const OPERATIONS: [&str; 4] = ["create", "read", "update", "delete"];
+
+tokio::task_local! {
+    static LIMIT: Option<Duration>;
+}
+
+/// Runs `f` with the operation limit `limit` (None: the client's default).
+pub async fn within<F: Future>(limit: Option<Duration>, f: F) -> F::Output {
+    LIMIT.scope(limit, f).await
+}
+
+/// The limit of the provider call running on this task, if it set one.
+pub fn current() -> Option<Duration> {
+    LIMIT.try_with(|l| *l).ok().flatten()
+}
+
+/// A Go-style duration as azurerm takes them: `90m`, `1h30m`, `45s`, `1.5h`.
+pub fn parse(text: &str) -> Option<Duration> {
+    let mut total = 0.0;
+    let mut number = String::new();
+    let mut chars = text.trim().chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+            continue;
+        }
+        let n: f64 = number.parse().ok()?;
+        number.clear();
+        let unit = match c {
+            'h' => 3600.0,
+            'm' if chars.peek() == Some(&'s') => {
+                chars.next();
+                0.001
+            }
+            'm' => 60.0,
+            's' => 1.0,
+            _ => return None,
+        };
+        total += n * unit;
+        any = true;
+    }
+    (any && number.is_empty() && total > 0.0).then(|| Duration::from_secs_f64(total))
+}
+
+fn block(attrs: &Attrs) -> Option<&std::collections::BTreeMap<String, Value>> {
+    attrs.get(BLOCK)?.as_seq()?.first()?.as_mapping()
+}
+
+/// The configured limit for `operation` (create, read, update, delete).
+pub fn of(attrs: &Attrs, operation: &str) -> Option<Duration> {
+    match block(attrs)?.get(operation)?.unmark().0 {
+        Value::String(s) => parse(s),
+        _ => None,
+    }
+}
+
+/// Problems with a `timeouts` block: unknown operations, bad durations.
+pub fn check(cfg: &Attrs) -> Vec<ArgProblem> {
+    let mut out = Vec::new();
+    let Some(v) = cfg.get(BLOCK) else { return out };
+    if v.as_seq().is_some_and(|s| s.len() > 1) {
+        out.push(ArgProblem { argument: Some(BLOCK.into()), summary: "Too many blocks".into(), detail: "At most one \"timeouts\" block is allowed.".into() });
+    }
+    let Some(b) = block(cfg) else { return out };
+    for (k, v) in b {
+        if !OPERATIONS.contains(&k.as_str()) {
+            out.push(ArgProblem { argument: Some(format!("{BLOCK}.{k}")), summary: "Unsupported argument".into(), detail: format!("{BLOCK}.{k}: timeouts takes create, read, update and delete, not {k:?}.") });
+            continue;
+        }
+        match v.unmark().0 {
+            Value::Null | Value::Unknown(_) => {}
+            Value::String(s) if parse(s).is_some() => {}
+            other => out.push(ArgProblem { argument: Some(format!("{BLOCK}.{k}")), summary: "Invalid duration".into(), detail: format!("{BLOCK}.{k}: {other} is not a duration like \"90m\" or \"1h30m\".") }),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_style_durations() {
+        assert_eq!(parse("90m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse("1h30m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse("1.5h"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse("45s"), Some(Duration::from_secs(45)));
+        assert_eq!(parse("500ms"), Some(Duration::from_millis(500)));
+        for bad in ["", "90", "m", "10x", "-5m", "0s"] {
+            assert_eq!(parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_limit_is_seen_only_inside_its_call() {
+        assert_eq!(current(), None);
+        assert_eq!(within(Some(Duration::from_secs(3)), async { current() }).await, Some(Duration::from_secs(3)));
+        assert_eq!(current(), None);
+    }
+}
