@@ -382,3 +382,113 @@ fn failback_after_a_traffic_only_failover_brings_traffic_home_alone() {
     assert_eq!((r["active"].as_str(), r["traffic"].as_str()), (Some("eastus"), Some("eastus")));
     assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0);
 }
+
+/// Failover is not tied to the example's names: two groups over other
+/// region pairs, each moved on its own.
+const TWO_GROUPS: &str = r#"
+failover_group "orders" {
+  sites  = ["uksouth", "ukwest"]
+  active = "uksouth"
+}
+
+failover_group "search" {
+  sites  = ["eastus2", "centralus"]
+  active = "eastus2"
+}
+
+locals {
+  servers = {
+    orders-uksouth   = { group = "orders", site = "uksouth", peer = "ukwest" }
+    orders-ukwest    = { group = "orders", site = "ukwest", peer = "uksouth" }
+    search-eastus2   = { group = "search", site = "eastus2", peer = "centralus" }
+    search-centralus = { group = "search", site = "centralus", peer = "eastus2" }
+  }
+  groups = { orders = failover_group.orders, search = failover_group.search }
+}
+
+resource "azurerm_resource_group" "site" {
+  for_each = local.servers
+  name     = "rg-${each.key}"
+  location = each.value.site
+}
+
+resource "azurerm_postgresql_flexible_server" "db" {
+  for_each               = local.servers
+  name                   = "pg-${each.key}"
+  location               = each.value.site
+  resource_group_name    = azurerm_resource_group.site[each.key].name
+  version                = "16"
+  sku_name               = "GP_Standard_D2ds_v5"
+  storage_mb             = 32768
+  administrator_login    = local.replica[each.key] ? null : "pgadmin"
+  administrator_password = local.replica[each.key] ? null : "change-me-in-a-secret-store"
+  create_mode            = local.replica[each.key] ? "Replica" : "Default"
+  source_server_id       = local.replica[each.key] ? "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-${each.value.group}-${each.value.peer}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-${each.value.group}-${each.value.peer}" : null
+  replication_role       = local.groups[each.value.group].roles[each.value.site] == "active" ? "None" : null
+  depends_on             = [azurerm_resource_group.site]
+}
+
+locals {
+  replica = { for k, s in local.servers : k => local.groups[s.group].roles[s.site] == "standby" && local.groups[s.group].replicating }
+}
+
+resource "azurerm_resource_group" "dns" {
+  name     = "rg-dns"
+  location = "uksouth"
+}
+
+resource "azurerm_dns_zone" "z" {
+  name                = "shop.example.com"
+  resource_group_name = azurerm_resource_group.dns.name
+}
+
+resource "azurerm_dns_cname_record" "group" {
+  for_each            = local.groups
+  name                = each.key
+  zone_name           = azurerm_dns_zone.z.name
+  resource_group_name = azurerm_resource_group.dns.name
+  ttl                 = 60
+  record              = "${each.key}.${each.value.active}.shop.example.com"
+}
+"#;
+
+#[test]
+fn any_region_pair_and_any_number_of_groups_fail_over_independently() {
+    let d = Drill::new();
+    let dir = d.root.path().join("stacks/shop");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("main.tf"), TWO_GROUPS).unwrap();
+    let run = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_drinfra")).arg("-C").arg(&dir).args(args).env("DRINFRA_EMULATOR_URL", &d.emu.url).env("DRINFRA_EMULATOR_DATA_DIR", d.root.path().join("state/emulator")).env("USER", "oncall").output().unwrap();
+        (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).to_string(), String::from_utf8_lossy(&o.stderr).to_string())
+    };
+    let role = |name: &str| d.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-{name}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-{name}"), "2025-08-01")["properties"]["replicationRole"].as_str().unwrap_or_default().to_string();
+    let cname = |g: &str| d.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/dnszones/shop.example.com/CNAME/{g}"), "2018-05-01")["properties"]["CNAMERecord"]["cname"].as_str().unwrap_or_default().to_string();
+    let (code, out, err) = run(&["apply", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!((role("orders-ukwest").as_str(), role("search-centralus").as_str()), ("GeoAsyncReplica", "GeoAsyncReplica"));
+    d.requests();
+
+    let (code, out, err) = run(&["failover", "orders", "--to", "ukwest", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(role("orders-ukwest"), "None", "orders' DR server is promoted");
+    assert_eq!(cname("orders"), "orders.ukwest.shop.example.com");
+    assert_eq!((role("search-centralus").as_str(), cname("search").as_str()), ("GeoAsyncReplica", "search.eastus2.shop.example.com"), "search is untouched");
+    let writes: Vec<_> = d.requests().into_iter().filter(|(m, p)| m != "GET" && !p.contains("resourcegraph")).collect();
+    assert!(writes.iter().all(|(_, p)| !p.contains("search")), "no write reached the other group: {writes:?}");
+    let state: J = serde_json::from_str(&std::fs::read_to_string(dir.join("drinfra.tfstate")).unwrap()).unwrap();
+    assert_eq!(state["failover_groups"]["orders"]["active"], "ukwest");
+    assert!(state["failover_groups"].get("search").is_none(), "{state}");
+
+    // The guard names the group that moved; the other still applies.
+    let (code, _, err) = run(&["plan"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Failover group \"orders\": \"ukwest\" is active"), "{err}");
+    let (code, out, err) = run(&["failover", "search", "--to", "centralus", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!((role("search-centralus").as_str(), cname("search").as_str()), ("None", "search.centralus.shop.example.com"));
+    let text = TWO_GROUPS.replace("active = \"uksouth\"", "active = \"ukwest\"").replace("active = \"eastus2\"", "active = \"centralus\"");
+    std::fs::write(dir.join("main.tf"), text).unwrap();
+    let (code, out, err) = run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "both failovers stand and the configuration agrees:\n{out}\n{err}");
+}
