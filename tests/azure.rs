@@ -205,7 +205,7 @@ async fn impatient() -> Harness {
     client.default_poll = std::time::Duration::from_millis(20);
     client.max_retry_after = std::time::Duration::from_millis(200);
     client.max_attempts = 4;
-    let azure = drinfra::provider::azure::AzureProvider { client: Arc::new(client), subscription: c.subscription_id.clone(), cloud: "test".into(), embedded: None, promote_option: Default::default() };
+    let azure = drinfra::provider::azure::AzureProvider { client: Arc::new(client), subscription: c.subscription_id.clone(), cloud: "test".into(), embedded: None, promote_option: Default::default(), principal: Default::default() };
     let mut providers = Providers::builtin();
     providers.add(Arc::new(azure));
     Harness { providers, ..h }
@@ -449,4 +449,47 @@ async fn timeouts_blocks_bound_operations_and_are_checked() {
     assert!(!slow.ok);
     assert!(slow.failed.iter().any(|f| f.contains("azurerm_redis_cache.c") && f.contains("timed out after 1s")), "{:?}", slow.failed);
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+/// Data sources: read while planning from the objects that exist, usable
+/// by resources and outputs, applied as planned; a missing object or an
+/// argument that is not an identifier is an error at the data block.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_sources_read_existing_objects_while_planning() {
+    let h = harness().await;
+    let base = "resource \"azurerm_resource_group\" \"shared\" {\n  name = \"rg-shared\"\n  location = \"northeurope\"\n}\nresource \"azurerm_dns_zone\" \"z\" {\n  name = \"shared.example.com\"\n  resource_group_name = azurerm_resource_group.shared.name\n}\n";
+    assert!(h.apply(base).await.ok);
+    // Another stack (same state here, for brevity) finds them by name.
+    let reader = format!(
+        "{base}data \"azurerm_resource_group\" \"found\" {{\n  name = \"rg-shared\"\n}}\ndata \"azurerm_dns_zone\" \"found\" {{\n  name = \"shared.example.com\"\n  resource_group_name = data.azurerm_resource_group.found.name\n}}\ndata \"azurerm_client_config\" \"me\" {{}}\n\
+resource \"azurerm_resource_group\" \"app\" {{\n  name = \"rg-app\"\n  location = data.azurerm_resource_group.found.location\n  tags = {{ zone_servers = tostring(length(data.azurerm_dns_zone.found.name_servers)), subscription = data.azurerm_client_config.me.subscription_id }}\n}}\n"
+    );
+    let plan = h.plan(&reader).await;
+    assert_eq!(plan.data["data.azurerm_resource_group.found"].as_mapping().unwrap()["location"], drinfra::lang::Value::String("northeurope".into()));
+    let app = plan.changes.iter().find(|c| c.address == "azurerm_resource_group.app").unwrap();
+    assert_eq!(app.action, Action::Create);
+    let out = h.apply(&reader).await;
+    assert!(out.ok, "{:?}", out.failed);
+    assert_eq!(h.state_attr("azurerm_resource_group.app", "location"), "northeurope");
+    assert_eq!(h.state_attr("azurerm_resource_group.app", "tags")["zone_servers"], "4");
+    assert_eq!(h.state_attr("azurerm_resource_group.app", "tags")["subscription"], h.running.credentials.subscription_id.as_str());
+    assert!(!h.plan(&reader).await.has_resource_changes());
+
+    let plan_errors = |text: String| {
+        let h = &h;
+        async move {
+            std::fs::write(h.dir().join("main.tf"), text).unwrap();
+            let stack = drinfra::config::open(h.dir(), &[], &[]);
+            let prior = LocalBackend::new(h.dir().join("s.tfstate")).load().unwrap();
+            let (_, diags) = planner::plan(&stack.config, &stack.inputs, h.dir(), prior.as_ref(), &h.providers, &PlanOptions::default()).await;
+            assert!(diags.has_errors());
+            format!("{diags:?}")
+        }
+    };
+    let missing = plan_errors(format!("{base}data \"azurerm_resource_group\" \"gone\" {{\n  name = \"rg-nowhere\"\n}}\n")).await;
+    assert!(missing.contains("Cannot read data.azurerm_resource_group.gone") && missing.contains("does not exist"), "{missing}");
+    let not_an_id = plan_errors(format!("{base}data \"azurerm_resource_group\" \"x\" {{\n  name = \"rg-shared\"\n  location = \"westeurope\"\n}}\n")).await;
+    assert!(not_an_id.contains("\\\"location\\\" is not one of its arguments"), "{not_an_id}");
+    let later = plan_errors(format!("{base}resource \"azurerm_dns_zone\" \"new\" {{\n  name = \"new.example.com\"\n  resource_group_name = azurerm_resource_group.shared.name\n}}\ndata \"azurerm_dns_zone\" \"x\" {{\n  name = azurerm_dns_zone.new.name_servers[0]\n  resource_group_name = \"rg-shared\"\n}}\n")).await;
+    assert!(later.contains("known only after apply"), "{later}");
 }

@@ -311,6 +311,12 @@ pub async fn apply(
             known.insert(&path, &res, &key, rs.value());
         }
     }
+    // Data sources as the plan read them.
+    for (addr, v) in &plan.data {
+        if let Some((path, res, key)) = parse_instance(addr) {
+            known.insert(&path, &res, &key, v.clone());
+        }
+    }
     let mut cx = Context::new(config, inputs, cwd, Some(&known));
     cx.require_inputs = true;
     // Evaluate as the plan did (a failover plans with another active site).

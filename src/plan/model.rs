@@ -138,6 +138,10 @@ pub struct Plan {
     /// a phase starts only when the one before it is done.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub phases: BTreeMap<String, u8>,
+    /// Data sources read while planning, by address: apply evaluates
+    /// with these values, as the plan did.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub data: BTreeMap<String, Value>,
     /// How the failover groups stood for this plan.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub failover: BTreeMap<String, crate::config::evaluate::GroupView>,

@@ -293,6 +293,7 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         refresh_only: opts.refresh_only,
         imports: vec![],
         phases: BTreeMap::new(),
+        data: BTreeMap::new(),
         failover: BTreeMap::new(),
         prior_state: prior.cloned(),
         refreshed: None,
@@ -350,17 +351,17 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
 
     for obj in order.iter().filter(|o| o.kind == Kind::Resource) {
         let r = &config.modules[obj.module].resources[&obj.name];
-        if r.mode == Mode::Data {
-            diags.push(Diagnostic::error("Data sources are not supported yet").with_detail(format!("No provider can read data source {:?} yet.", r.ty)).at(Some(r.span.clone())));
-            continue;
-        }
         let provider: Arc<dyn Provider> = match providers.for_type(&r.ty) {
             Ok(p) => p,
             Err(e) => {
-                diags.push(Diagnostic::error("Unsupported resource type").with_detail(e.to_string()).at(Some(r.span.clone())));
+                diags.push(Diagnostic::error(if r.mode == Mode::Data { "Unsupported data source" } else { "Unsupported resource type" }).with_detail(e.to_string()).at(Some(r.span.clone())));
                 continue;
             }
         };
+        if r.mode == Mode::Data {
+            read_data(&cx, &instances, obj, r, provider.as_ref(), &known, &mut plan, &mut diags).await;
+            continue;
+        }
         let dep_addrs: Vec<String> = deps.resource_dependencies(obj).iter().flat_map(|d| planned_by_obj.get(d).cloned().unwrap_or_default()).collect();
         let mut mine = Vec::new();
         for (path, _) in instances.iter().filter(|(_, idx)| *idx == obj.module) {
@@ -530,6 +531,32 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
     }
     plan.failover = opts.failover.clone();
     (Some(plan), diags)
+}
+
+/// Reads every instance of data source `r` while planning. Its
+/// configuration must be known now: drinfra does not defer reads to apply.
+#[allow(clippy::too_many_arguments)]
+async fn read_data(cx: &Context<'_>, instances: &[(crate::config::evaluate::ModulePath, usize)], obj: &deps::ObjId, r: &crate::config::model::Resource, provider: &dyn Provider, known: &KnownValues, plan: &mut Plan, diags: &mut Diagnostics) {
+    for (path, _) in instances.iter().filter(|(_, idx)| *idx == obj.module) {
+        for (key, cfg) in cx.instances_of(path, &obj.name) {
+            let address = instance_address(path, &obj.name, &key);
+            if !cfg.is_wholly_known() {
+                diags.push(
+                    Diagnostic::error(format!("Cannot read {address} while planning"))
+                        .with_detail("Its arguments depend on values known only after apply (the id of an object this plan creates, for example). drinfra reads data sources while planning; refer to that object's attributes directly instead.".to_string())
+                        .at(Some(r.span.clone())),
+                );
+                continue;
+            }
+            match provider.read_data(&r.ty, &cfg).await {
+                Ok(v) => {
+                    known.insert(path, &obj.name, &key, v.clone());
+                    plan.data.insert(address, v);
+                }
+                Err(e) => diags.push(Diagnostic::error(format!("Cannot read {address}")).with_detail(e.to_string()).at(Some(r.span.clone()))),
+            }
+        }
+    }
 }
 
 /// Where argument `path` (`name`, or `block.name` into nested blocks) is

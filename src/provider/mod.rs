@@ -115,6 +115,11 @@ pub trait Provider: Send + Sync {
     fn request_counts(&self) -> Option<(u64, u64)> {
         None
     }
+    /// Reads data source `ty` for its evaluated configuration (while
+    /// planning); the result is what `data.TYPE.NAME` evaluates to.
+    fn read_data<'a>(&'a self, ty: &'a str, _config: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
+        Box::pin(async move { Err(ProviderError::Invalid(format!("{} has no data source {ty:?}", self.name()))) })
+    }
     /// Operations started and not yet seen to finish, for an interrupted
     /// apply to record in state.
     fn in_flight(&self) -> Vec<crate::state::PendingOperation> {

@@ -68,6 +68,7 @@ fn empty_plan() -> Plan {
         imports: vec![],
         phases: Default::default(),
         failover: Default::default(),
+        data: Default::default(),
         prior_state: None,
         refreshed: None,
     }

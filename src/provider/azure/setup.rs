@@ -202,7 +202,7 @@ pub async fn provider(s: &Settings, stack_dir: &Path, env: &[(String, String)]) 
         let tokens = emulator_credential(&creds, url, &http)?;
         let mut client = ArmClient::new(http, url, tokens);
         client.default_poll = Duration::from_millis(200);
-        return Ok(AzureProvider { client: Arc::new(client), subscription: s.subscription_id.clone().unwrap_or(creds.subscription_id), cloud: format!("drinfra emulator at {url} (data {})", dir.display()), embedded: None, promote_option: Default::default() });
+        return Ok(AzureProvider { client: Arc::new(client), subscription: s.subscription_id.clone().unwrap_or(creds.subscription_id), cloud: format!("drinfra emulator at {url} (data {})", dir.display()), embedded: None, promote_option: Default::default(), principal: super::Principal { tenant_id: creds.tenant_id.clone(), client_id: creds.client_id.clone() } });
     }
     if let Some(sub) = &s.subscription_id {
         let http = real_azure_client().map_err(SetupError::Config)?;
@@ -210,7 +210,7 @@ pub async fn provider(s: &Settings, stack_dir: &Path, env: &[(String, String)]) 
         let tokens: Arc<dyn TokenSource> = Arc::new(Identity::new(&method(s)?, &login, http.clone()).map_err(|e| SetupError::Config(e.to_string()))?);
         let how = tokens.describe();
         let client = ArmClient::new(http, &arm, tokens);
-        return Ok(AzureProvider { client: Arc::new(client), subscription: sub.clone(), cloud: format!("Azure subscription {sub} at {arm}, authenticating with {how}"), embedded: None, promote_option: Default::default() });
+        return Ok(AzureProvider { client: Arc::new(client), subscription: sub.clone(), cloud: format!("Azure subscription {sub} at {arm}, authenticating with {how}"), embedded: None, promote_option: Default::default(), principal: super::Principal { tenant_id: s.tenant_id.clone().unwrap_or_default(), client_id: s.client_id.clone().unwrap_or_default() } });
     }
     // Nothing configured: the embedded emulator.
     let dir = emulator_dir(s, stack_dir);
@@ -223,7 +223,7 @@ pub async fn provider(s: &Settings, stack_dir: &Path, env: &[(String, String)]) 
     let mut client = ArmClient::new(http, &running.url, tokens);
     client.default_poll = Duration::from_millis(100);
     let cloud = format!("embedded drinfra emulator (no Azure subscription configured), data {}, time {scale}x", dir.display());
-    Ok(AzureProvider { client: Arc::new(client), subscription: c.subscription_id.clone(), cloud, embedded: Some(running), promote_option: Default::default() })
+    Ok(AzureProvider { client: Arc::new(client), subscription: c.subscription_id.clone(), cloud, principal: super::Principal { tenant_id: c.tenant_id.clone(), client_id: c.client_id.clone() }, embedded: Some(running), promote_option: Default::default() })
 }
 
 /// The emulator's own credential: a client secret against its token endpoint.

@@ -63,6 +63,17 @@ pub fn build_id(t: &TypeDef, a: &Attrs, subscription: &str) -> Result<String, St
     })
 }
 
+/// The arguments that identify an object (what a data source takes).
+pub fn id_args(t: &TypeDef) -> Vec<&'static str> {
+    match t.id {
+        IdRule::Group => vec!["name"],
+        IdRule::InGroup => vec!["name", "resource_group_name"],
+        IdRule::Child { parent_arg, .. } => vec!["name", parent_arg],
+        IdRule::DnsRecord(_) => vec!["name", "zone_name", "resource_group_name"],
+        IdRule::RedisLink => vec!["target_redis_cache_name", "resource_group_name", "linked_redis_cache_id"],
+    }
+}
+
 /// The arguments an ARM id determines (for import).
 pub fn attrs_from_id(t: &TypeDef, id: &str) -> Attrs {
     let parts: Vec<&str> = id.trim_matches('/').split('/').collect();
