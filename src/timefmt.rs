@@ -1,4 +1,5 @@
-//! UTC timestamps as RFC 3339 text, without a date-time dependency.
+//! UTC timestamps as RFC 3339 text, without a date-time dependency, and
+//! Go-style durations (`90m`, `1h30m`) as azurerm and Terraform write them.
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the Unix epoch.
 pub fn rfc3339(secs: f64) -> String {
@@ -21,3 +22,33 @@ pub fn rfc3339(secs: f64) -> String {
 pub fn now() -> String {
     rfc3339(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0))
 }
+
+/// A Go-style duration as azurerm takes them: `90m`, `1h30m`, `45s`, `1.5h`.
+pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
+    let mut total = 0.0;
+    let mut number = String::new();
+    let mut chars = text.trim().chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+            continue;
+        }
+        let n: f64 = number.parse().ok()?;
+        number.clear();
+        let unit = match c {
+            'h' => 3600.0,
+            'm' if chars.peek() == Some(&'s') => {
+                chars.next();
+                0.001
+            }
+            'm' => 60.0,
+            's' => 1.0,
+            _ => return None,
+        };
+        total += n * unit;
+        any = true;
+    }
+    (any && number.is_empty() && total > 0.0).then(|| std::time::Duration::from_secs_f64(total))
+}
+

@@ -206,6 +206,9 @@ fn forced_failover_with_the_primary_region_down_defers_what_is_unreachable() {
     assert!(md.contains("update module.westeurope.azurerm_postgresql_flexible_server.db | oncall@") && md.contains("| deferred: ServiceUnavailable"), "{md}");
     assert!(md.contains("- deferred (unreachable): module.eastus.") && md.contains("- [ ] set active = \"westeurope\""), "{md}");
     assert!(md.contains("**complete**") && md.contains("| recovery time (all phases) |"), "{md}");
+    // The group's targets (rto = "90m", rpo = "15m") against what happened.
+    assert!(md.contains("| RTO (recovery phase only") && md.contains("| 90 min |") && md.contains(" (met) |"), "{md}");
+    assert!(md.contains("| RPO (data loss) | 15 min | up to the replication lag at promotion"), "{md}");
     assert!(out.contains("Writes on eastus not yet replicated are lost"), "{out}");
     // Account failover is what a down region calls for: unplanned, leaving
     // a locally redundant account in the paired region.
@@ -412,20 +415,37 @@ resource "azurerm_resource_group" "site" {
   location = each.value.site
 }
 
-resource "azurerm_postgresql_flexible_server" "db" {
-  for_each               = local.servers
-  name                   = "pg-${each.key}"
-  location               = each.value.site
-  resource_group_name    = azurerm_resource_group.site[each.key].name
+# One server per site and group. The second site's server names the
+# first's id, so a replica is created after its source; the first builds
+# its peer's id from names, so nothing waits in a cycle.
+resource "azurerm_postgresql_flexible_server" "first" {
+  for_each               = local.groups
+  name                   = "pg-${each.key}-${each.value.sites[0]}"
+  location               = each.value.sites[0]
+  resource_group_name    = azurerm_resource_group.site["${each.key}-${each.value.sites[0]}"].name
   version                = "16"
   sku_name               = "GP_Standard_D2ds_v5"
   storage_mb             = 32768
-  administrator_login    = local.replica[each.key] ? null : "pgadmin"
-  administrator_password = local.replica[each.key] ? null : "change-me-in-a-secret-store"
-  create_mode            = local.replica[each.key] ? "Replica" : "Default"
-  source_server_id       = local.replica[each.key] ? "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-${each.value.group}-${each.value.peer}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-${each.value.group}-${each.value.peer}" : null
-  replication_role       = local.groups[each.value.group].roles[each.value.site] == "active" ? "None" : null
-  depends_on             = [azurerm_resource_group.site]
+  administrator_login    = local.replica["${each.key}-${each.value.sites[0]}"] ? null : "pgadmin"
+  administrator_password = local.replica["${each.key}-${each.value.sites[0]}"] ? null : "change-me-in-a-secret-store"
+  create_mode            = local.replica["${each.key}-${each.value.sites[0]}"] ? "Replica" : "Default"
+  source_server_id       = local.replica["${each.key}-${each.value.sites[0]}"] ? "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-${each.key}-${each.value.sites[1]}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-${each.key}-${each.value.sites[1]}" : null
+  replication_role       = each.value.roles[each.value.sites[0]] == "active" ? "None" : null
+}
+
+resource "azurerm_postgresql_flexible_server" "second" {
+  for_each               = local.groups
+  name                   = "pg-${each.key}-${each.value.sites[1]}"
+  location               = each.value.sites[1]
+  resource_group_name    = azurerm_resource_group.site["${each.key}-${each.value.sites[1]}"].name
+  version                = "16"
+  sku_name               = "GP_Standard_D2ds_v5"
+  storage_mb             = 32768
+  administrator_login    = local.replica["${each.key}-${each.value.sites[1]}"] ? null : "pgadmin"
+  administrator_password = local.replica["${each.key}-${each.value.sites[1]}"] ? null : "change-me-in-a-secret-store"
+  create_mode            = local.replica["${each.key}-${each.value.sites[1]}"] ? "Replica" : "Default"
+  source_server_id       = local.replica["${each.key}-${each.value.sites[1]}"] ? azurerm_postgresql_flexible_server.first[each.key].id : null
+  replication_role       = each.value.roles[each.value.sites[1]] == "active" ? "None" : null
 }
 
 locals {

@@ -15,7 +15,7 @@ use drinfra::failover::scope::{self, Scope};
 use drinfra::plan::planner::{self, PlanOptions};
 use drinfra::plan::{Plan, phases};
 use drinfra::provider::Providers;
-use drinfra::render::drill::{DrillReport, TimelineEntry};
+use drinfra::render::drill::{DataLoss, DrillReport, TimelineEntry};
 use drinfra::render::progress::Progress;
 use drinfra::state::{Change, Record, State};
 
@@ -326,6 +326,9 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
         reason: a.reason.clone(),
         started: drinfra::timefmt::now(),
         expected_secs: phases::summary(&plan).iter().map(|(_, _, secs)| *secs).sum(),
+        rto_target: group.rto,
+        rpo_target: group.rpo,
+        data_loss: if traffic_only { DataLoss::NothingPromoted } else if forced { DataLoss::UpToLag } else { DataLoss::None },
         ..DrillReport::default()
     };
     drill.timeline.push(TimelineEntry { at: drill.started.clone(), event: format!("failover {} -> {} confirmed", drill.from, a.to), status: "started".into() });

@@ -262,7 +262,7 @@ impl Loader {
             }
             "failover_group" => {
                 let Some(l) = self.labels(file, b, &["name"]) else { return };
-                self.check_body(file, &b.body, &["sites", "active", "description", "storage_accounts", "components"], &[], "failover_group");
+                self.check_body(file, &b.body, &["sites", "active", "description", "storage_accounts", "components", "rto", "rpo"], &[], "failover_group");
                 let sites: Vec<String> = match self.attr(&b.body, "sites").and_then(|a| self.literal(file, a, &Type::List(Box::new(Type::String)))) {
                     Some(Value::List(xs)) => xs.into_iter().filter_map(|x| if let Value::String(s) = x { Some(s) } else { None }).collect(),
                     _ => {
@@ -325,11 +325,22 @@ impl Loader {
                         }
                     }
                 }
+                let mut target = |name: &str| {
+                    let a = self.attr(&b.body, name)?;
+                    let at = span_of(file, &a.value);
+                    let Some(Value::String(text)) = self.literal(file, a, &Type::String) else { return None };
+                    let d = crate::timefmt::parse_duration(&text);
+                    if d.is_none() {
+                        self.diags.push(err("Invalid duration", format!("{name} = {text:?} is not a duration like \"90m\" or \"1h30m\"."), at));
+                    }
+                    d
+                };
+                let (rto, rpo) = (target("rto"), target("rpo"));
                 if m.failover_groups.contains_key(&l[0]) {
                     let prev = m.failover_groups[&l[0]].span.clone();
                     self.duplicate("failover group", &l[0], &prev, span);
                 } else {
-                    m.failover_groups.insert(l[0].clone(), FailoverGroup { name: l[0].clone(), span, sites, active, active_span, description, storage_accounts, components });
+                    m.failover_groups.insert(l[0].clone(), FailoverGroup { name: l[0].clone(), span, sites, active, active_span, description, storage_accounts, components, rto, rpo });
                 }
             }
             "check" | "removed" | "ephemeral" => self.diags.push(err(

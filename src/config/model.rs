@@ -176,6 +176,10 @@ pub struct FailoverGroup {
     /// failover can move on their own (`--only database`); modules read
     /// each component's roles from `failover_group.NAME.components`.
     pub components: Vec<String>,
+    /// `rto = "90m"`, `rpo = "15m"`: the targets drill reports measure
+    /// against.
+    pub rto: Option<std::time::Duration>,
+    pub rpo: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -162,6 +162,8 @@ mod tests {
             description: None,
             storage_accounts: BTreeMap::from([("eastus".to_string(), vec!["module.eastus.azurerm_storage_account.data".to_string()])]),
             components: vec!["database".into(), "cache".into(), "capacity".into()],
+            rto: None,
+            rpo: None,
         }
     }
 

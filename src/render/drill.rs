@@ -27,14 +27,36 @@ pub struct DrillReport {
     pub actual_secs: f64,
     /// The plan's estimate from Azure's typical durations.
     pub expected_secs: u64,
+    /// The group's targets (`rto`, `rpo` in its failover_group block).
+    pub rto_target: Option<std::time::Duration>,
+    pub rpo_target: Option<std::time::Duration>,
+    /// What the promotions risked.
+    pub data_loss: DataLoss,
     pub timeline: Vec<TimelineEntry>,
     pub deferred: Vec<String>,
     pub problems: Vec<String>,
     pub follow_ups: Vec<String>,
 }
 
+/// How much data a failover could lose, by how it promoted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DataLoss {
+    /// Nothing was promoted (traffic only).
+    #[default]
+    NothingPromoted,
+    /// Planned: replicas caught up before promotion.
+    None,
+    /// Forced: writes within the replication lag may be lost.
+    UpToLag,
+}
+
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn minutes(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s % 60 == 0 { format!("{} min", s / 60) } else { format!("{s} s") }
 }
 
 pub fn render(r: &DrillReport) -> String {
@@ -43,6 +65,17 @@ pub fn render(r: &DrillReport) -> String {
     out.push_str(&format!("- Outcome: {}\n\n", if r.completed { "**complete**" } else { "**incomplete**: recorded as in progress; rerun the same command to resume" }));
     out.push_str("## Metrics\n\n| metric | expected | actual |\n| --- | --- | --- |\n");
     out.push_str(&format!("| recovery time (all phases) | {} min (Azure's typical durations) | {:.1} s |\n", r.expected_secs.div_ceil(60), r.actual_secs));
+    if let Some(rto) = r.rto_target {
+        let verdict = if !r.completed { "not met: incomplete" } else if r.actual_secs <= rto.as_secs_f64() { "met" } else { "missed" };
+        out.push_str(&format!("| RTO (recovery phase only; detection and decision are not timed here) | {} | {:.1} s ({verdict}) |\n", minutes(rto), r.actual_secs));
+    }
+    let rpo = r.rpo_target.map(minutes).unwrap_or_else(|| "-".into());
+    let actual = match r.data_loss {
+        DataLoss::NothingPromoted => "0: nothing was promoted".to_string(),
+        DataLoss::None => format!("0: replicas caught up before promotion{}", if r.rpo_target.is_some() { " (met)" } else { "" }),
+        DataLoss::UpToLag => "up to the replication lag at promotion: not measured (Azure reports replica lag only as a metric); check it against the target".to_string(),
+    };
+    out.push_str(&format!("| RPO (data loss) | {rpo} | {actual} |\n"));
     out.push_str(&format!("| steps deferred (unreachable) | 0 | {} |\n", r.deferred.len()));
     out.push_str(&format!("| steps failed | 0 | {} |\n\n", r.problems.len()));
     out.push_str("## Timeline\n\n| time (UTC) | event | owner | status |\n| --- | --- | --- | --- |\n");
@@ -90,5 +123,18 @@ mod tests {
         assert!(md.contains("| recovery time (all phases) | 43 min (Azure's typical durations) | 12.5 s |"), "{md}");
         assert!(md.contains("| 2026-11-26T12:00:01Z | update a\\|b | oncall@host | done in 1.0 s |"), "pipes are escaped: {md}");
         assert!(md.contains("- deferred (unreachable): module.eastus.x") && md.contains("- [ ] set active") && md.contains("**incomplete**"));
+        assert!(md.contains("| RPO (data loss) | - | 0: nothing was promoted |"), "{md}");
+    }
+
+    #[test]
+    fn targets_are_judged_against_what_happened() {
+        let base = DrillReport { completed: true, actual_secs: 300.0, rto_target: Some(std::time::Duration::from_secs(90 * 60)), rpo_target: Some(std::time::Duration::from_secs(60)), data_loss: DataLoss::None, ..Default::default() };
+        let md = render(&base);
+        assert!(md.contains("| 90 min | 300.0 s (met) |"), "{md}");
+        assert!(md.contains("| RPO (data loss) | 1 min | 0: replicas caught up before promotion (met) |"), "{md}");
+        let slow = render(&DrillReport { actual_secs: 6000.0, data_loss: DataLoss::UpToLag, ..base.clone() });
+        assert!(slow.contains("6000.0 s (missed)") && slow.contains("up to the replication lag at promotion: not measured"), "{slow}");
+        let unfinished = render(&DrillReport { completed: false, ..base });
+        assert!(unfinished.contains("(not met: incomplete)"), "{unfinished}");
     }
 }

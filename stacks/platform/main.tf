@@ -24,6 +24,8 @@ variable "subscription_id" {
 
 failover_group "platform" {
   description = "AI Workflow Platform: Tier 4 hot standby, RTO < 90 min, RPO < 15 min"
+  rto         = "90m"
+  rpo         = "15m"
   sites       = ["eastus", "westeurope"]
   active      = "eastus"
   # Each site's GRS account fails over to its paired region when the site

@@ -29,31 +29,7 @@ pub fn current() -> Option<Duration> {
 
 /// A Go-style duration as azurerm takes them: `90m`, `1h30m`, `45s`, `1.5h`.
 pub fn parse(text: &str) -> Option<Duration> {
-    let mut total = 0.0;
-    let mut number = String::new();
-    let mut chars = text.trim().chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() || c == '.' {
-            number.push(c);
-            continue;
-        }
-        let n: f64 = number.parse().ok()?;
-        number.clear();
-        let unit = match c {
-            'h' => 3600.0,
-            'm' if chars.peek() == Some(&'s') => {
-                chars.next();
-                0.001
-            }
-            'm' => 60.0,
-            's' => 1.0,
-            _ => return None,
-        };
-        total += n * unit;
-        any = true;
-    }
-    (any && number.is_empty() && total > 0.0).then(|| Duration::from_secs_f64(total))
+    crate::timefmt::parse_duration(text)
 }
 
 fn block(attrs: &Attrs) -> Option<&std::collections::BTreeMap<String, Value>> {

@@ -1,0 +1,5 @@
+failover_group "pair" {
+  sites  = ["eastus", "westeurope"]
+  active = "eastus"
+  rto    = "an hour"
+}
