@@ -333,6 +333,7 @@ pub async fn apply(
     tokio::pin!(interrupt);
     let mut stopping = false;
     let mut in_progress: BTreeSet<StepId> = BTreeSet::new();
+    let mut tasks: HashMap<tokio::task::Id, (StepId, Instant)> = HashMap::new();
     let grace_over = tokio::time::sleep(Duration::MAX / 4);
     tokio::pin!(grace_over);
 
@@ -355,10 +356,11 @@ pub async fn apply(
                     let prior = c.before.clone().unwrap_or(Value::Null);
                     let ty = c.ty.clone();
                     let s = step.clone();
-                    running.spawn(async move {
+                    let task = running.spawn(async move {
                         let r = provider.delete(&ty, &prior).await.map(|()| None);
                         (s, r, started.elapsed())
                     });
+                    tasks.insert(task.id(), (step.clone(), started));
                 }
                 StepKind::Create | StepKind::Update => {
                     let Some(cfg) = cx.instance_config(&c.module_path, &c.resource, &c.key) else {
@@ -387,13 +389,14 @@ pub async fn apply(
                     configs.insert(c.address.clone(), cfg);
                     let ty = c.ty.clone();
                     let s = step.clone();
-                    running.spawn(async move {
+                    let task = running.spawn(async move {
                         let r = match (s.kind, prior) {
                             (StepKind::Update, Some(p)) => provider.update(&ty, &p, &planned).await,
                             _ => provider.create(&ty, &planned).await,
                         };
                         (s, r.map(Some), started.elapsed())
                     });
+                    tasks.insert(task.id(), (step.clone(), started));
                 }
             }
         }
@@ -401,7 +404,7 @@ pub async fn apply(
             break;
         }
         let first = tokio::select! {
-            r = running.join_next() => r,
+            r = running.join_next_with_id() => r,
             () = &mut interrupt, if !stopping => {
                 stopping = true;
                 report.interrupted = true;
@@ -416,10 +419,21 @@ pub async fn apply(
                 break;
             }
         };
-        let mut batch: Vec<StepResult> = first.into_iter().filter_map(Result::ok).collect();
-        while let Some(more) = running.try_join_next() {
-            if let Ok(r) = more {
-                batch.push(r);
+        // A step whose task panicked fails with the panic's message; it is
+        // never silently lost.
+        let mut batch: Vec<StepResult> = Vec::new();
+        for r in first.into_iter().chain(std::iter::from_fn(|| running.try_join_next_with_id())) {
+            match r {
+                Ok((id, result)) => {
+                    tasks.remove(&id);
+                    batch.push(result);
+                }
+                Err(e) => {
+                    if let Some((step, started)) = tasks.remove(&e.id()) {
+                        let why = if e.is_panic() { panic_message(e.into_panic()) } else { "the step was cancelled".to_string() };
+                        batch.push((step, Err(ProviderError::Invalid(format!("internal error in the provider (a bug in drinfra; please report it): {why}"))), started.elapsed()));
+                    }
+                }
             }
         }
         // Record the whole batch durably, then release dependents.
@@ -558,6 +572,10 @@ async fn leave_running(
     backend.append(std::slice::from_ref(&rec))?;
     state.apply_record(&rec);
     Ok(())
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned()).unwrap_or_else(|| "a panic".into())
 }
 
 fn show_at(v: &Value, path: &[String]) -> String {

@@ -46,19 +46,19 @@ fn to_body(a: &Attrs, body: &mut J) {
                 .iter()
                 .map(|b| json!({"address": b["address"], "backendHostHeader": b["host_header"], "httpPort": b["http_port"], "httpsPort": b["https_port"], "priority": b["priority"], "weight": b["weight"], "enabledState": enabled(&b["enabled"])}))
                 .collect();
-            json!({"name": p["name"], "properties": {"backends": backends, "loadBalancingSettings": sub_id("loadBalancingSettings", get(p, "load_balancing_name")), "healthProbeSettings": sub_id("healthProbeSettings", get(p, "health_probe_name"))}})
+            json!({"name": get(p, "name"), "properties": {"backends": backends, "loadBalancingSettings": sub_id("loadBalancingSettings", get(p, "load_balancing_name")), "healthProbeSettings": sub_id("healthProbeSettings", get(p, "health_probe_name"))}})
         })
         .collect();
-    let probes: Vec<J> = blocks(a, "backend_pool_health_probe").iter().map(|p| json!({"name": p["name"], "properties": {"path": p["path"], "protocol": p["protocol"], "intervalInSeconds": p["interval_in_seconds"], "enabledState": enabled(get(p, "enabled"))}})).collect();
-    let lbs: Vec<J> = blocks(a, "backend_pool_load_balancing").iter().map(|l| json!({"name": l["name"], "properties": {"sampleSize": l["sample_size"], "successfulSamplesRequired": l["successful_samples_required"], "additionalLatencyMilliseconds": l["additional_latency_milliseconds"]}})).collect();
-    let fes: Vec<J> = blocks(a, "frontend_endpoint").iter().map(|f| json!({"name": f["name"], "properties": {"hostName": f["host_name"]}})).collect();
+    let probes: Vec<J> = blocks(a, "backend_pool_health_probe").iter().map(|p| json!({"name": get(p, "name"), "properties": {"path": get(p, "path"), "protocol": get(p, "protocol"), "intervalInSeconds": get(p, "interval_in_seconds"), "enabledState": enabled(get(p, "enabled"))}})).collect();
+    let lbs: Vec<J> = blocks(a, "backend_pool_load_balancing").iter().map(|l| json!({"name": get(l, "name"), "properties": {"sampleSize": get(l, "sample_size"), "successfulSamplesRequired": get(l, "successful_samples_required"), "additionalLatencyMilliseconds": get(l, "additional_latency_milliseconds")}})).collect();
+    let fes: Vec<J> = blocks(a, "frontend_endpoint").iter().map(|f| json!({"name": get(f, "name"), "properties": {"hostName": get(f, "host_name")}})).collect();
     let rules: Vec<J> = blocks(a, "routing_rule")
         .iter()
         .map(|r| {
             let fwd = get(r, "forwarding_configuration").as_array().and_then(|a| a.first()).cloned().unwrap_or(J::Null);
             let fe: Vec<J> = get(r, "frontend_endpoints").as_array().cloned().unwrap_or_default().iter().map(|n| sub_id("frontendEndpoints", n)).collect();
-            json!({"name": r["name"], "properties": {
-                "acceptedProtocols": r["accepted_protocols"], "patternsToMatch": r["patterns_to_match"], "frontendEndpoints": fe,
+            json!({"name": get(r, "name"), "properties": {
+                "acceptedProtocols": get(r, "accepted_protocols"), "patternsToMatch": get(r, "patterns_to_match"), "frontendEndpoints": fe,
                 "enabledState": enabled(get(r, "enabled")),
                 "routeConfiguration": {"@odata.type": "#Microsoft.Azure.FrontDoor.Models.FrontdoorForwardingConfiguration", "forwardingProtocol": fwd["forwarding_protocol"], "backendPool": sub_id("backendPools", &fwd["backend_pool_name"])}
             }})
