@@ -12,7 +12,7 @@ use drinfra::plan::planner::{self, PlanOptions};
 use drinfra::plan::{Action, Plan};
 use drinfra::provider::Providers;
 use drinfra::provider::azure::setup::{self, Settings};
-use drinfra::state::{Backend, LocalBackend};
+use drinfra::state::{Backend, Change, LocalBackend, Record};
 use serde_json::{Value as J, json};
 
 struct Harness {
@@ -185,6 +185,17 @@ async fn every_type_creates_replans_clean_updates_replaces_detects_drift_and_del
         assert!(noisy.is_empty(), "{}: re-plan not clean: {noisy:?}", case.addr);
         assert!(again.drift.is_empty(), "{}: spurious drift {:?}", case.addr, again.drift.iter().map(|d| &d.address).collect::<Vec<_>>());
         let id = h.state_attr(case.addr, "id").as_str().unwrap().to_string();
+        // Import: forgotten by drinfra, then brought back by an import
+        // block, as the same object (never a replacement), and clean after.
+        let backend = LocalBackend::new(h.dir().join("s.tfstate"));
+        let serial = backend.load().unwrap().unwrap().serial + 1;
+        backend.append(&[Record { serial, change: Change::Remove(case.addr.into()) }]).unwrap();
+        let imported = h.apply(&format!("{}import {{\n  to = {}\n  id = \"{id}\"\n}}\n", case.create, case.addr)).await;
+        assert!(imported.ok, "{}: import failed: {:?}", case.addr, imported.failed);
+        assert!(!action_of(&imported.plan, case.addr).is_replace(), "{}: import must not replace: {:?}", case.addr, imported.plan.changes.iter().find(|c| c.address == case.addr).map(|c| (&c.replace_paths, &c.before, &c.after)));
+        assert_eq!(h.state_attr(case.addr, "id").as_str().unwrap(), id);
+        let clean = h.plan(&case.create).await;
+        assert!(!clean.has_resource_changes(), "{}: not clean after import: {:?}", case.addr, clean.actions().map(|c| format!("{} {:?}", c.address, c.action)).collect::<Vec<_>>());
         // In-place update keeps the object.
         let up = h.apply(&case.update).await;
         assert!(up.ok, "{}: update failed: {:?}", case.addr, up.failed);

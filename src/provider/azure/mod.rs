@@ -156,7 +156,11 @@ impl AzureProvider {
         for a in t.args {
             let carried = known.get(a.name).cloned();
             if a.path.is_empty() || a.write_only || a.create_only {
-                if !(a.path.is_empty() && matches!(a.kind, Kind::Blocks) && out.contains_key(a.name)) {
+                // What the type's own mapping read from Azure (a storage
+                // account's tier from its sku) wins; otherwise the value
+                // is carried, since ARM does not return it.
+                let read = a.path.is_empty() && out.get(a.name).is_some_and(|v| !v.is_null());
+                if !read {
                     out.insert(a.name.to_string(), carried.clone().unwrap_or(Value::Null));
                 }
             }
