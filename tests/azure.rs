@@ -370,6 +370,14 @@ resource \"azurerm_redis_linked_server\" \"link\" {\n  target_redis_cache_name =
     assert!(out.ok, "{:?}", out.failed);
     assert_eq!(h.state_attr("azurerm_redis_linked_server.link", "name"), "c-west");
     assert!(!h.plan(text).await.has_resource_changes());
+    // Import, as every type: the same link, clean after.
+    let id = h.state_attr("azurerm_redis_linked_server.link", "id").as_str().unwrap().to_string();
+    let backend = LocalBackend::new(h.dir().join("s.tfstate"));
+    let serial = backend.load().unwrap().unwrap().serial + 1;
+    backend.append(&[Record { serial, change: Change::Remove("azurerm_redis_linked_server.link".into()) }]).unwrap();
+    let imported = h.apply(&format!("{text}import {{\n  to = azurerm_redis_linked_server.link\n  id = \"{id}\"\n}}\n")).await;
+    assert!(imported.ok && !action_of(&imported.plan, "azurerm_redis_linked_server.link").is_replace(), "{:?}", imported.failed);
+    assert!(!h.plan(text).await.has_resource_changes(), "clean after import");
     // An argument drinfra does not support is an error naming it.
     let provider = h.providers.for_type("azurerm_redis_cache").unwrap();
     let cfg = drinfra::lang::Value::Object([("name".to_string(), drinfra::lang::Value::String("x".into())), ("public_network_access_enabled".to_string(), drinfra::lang::Value::Bool(true))].into());
