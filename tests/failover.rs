@@ -328,7 +328,8 @@ fn a_database_switch_moves_postgres_alone_and_fails_back_alone() {
     d.requests();
     let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--only", "database", "--auto-approve", "--reason", "database switch drill"]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("Failover of database only"), "{out}");
+    assert!(out.contains("Failover (database only) of group \"platform\": eastus -> westeurope (planned)"), "{out}");
+    assert!(out.contains("Failover complete") && out.contains("group \"platform\" stands eastus active, traffic on eastus, database on westeurope."), "{out}");
     assert!(out.contains("Moves to westeurope: database.") && out.contains("Stays on eastus: cache, capacity, storage, traffic."), "{out}");
     assert!(out.contains("RPO: the moved components lose nothing"), "{out}");
     assert_eq!(d.pg_role("westeurope"), "None", "the DR replica is promoted");

@@ -50,6 +50,7 @@ pub struct FailoverArgs {
     /// follow-ups) to this file, whether or not the failover completes.
     #[arg(long)]
     report: Option<std::path::PathBuf>,
+    /// Skip the typed confirmation (for runbooks run by a pipeline).
     #[arg(long)]
     auto_approve: bool,
     #[command(flatten)]
@@ -58,17 +59,27 @@ pub struct FailoverArgs {
 
 #[derive(Args)]
 pub struct FailbackArgs {
+    /// The failover group to bring home.
     group: String,
+    /// Why, for the record.
     #[arg(long, default_value = "")]
     reason: String,
+    /// Skip the typed confirmation (for runbooks run by a pipeline).
     #[arg(long)]
     auto_approve: bool,
     #[command(flatten)]
     common: CommonArgs,
 }
 
+/// "eastus active, traffic on eastus, database on westeurope".
+fn standing(v: &GroupView) -> String {
+    let apart: String = v.components.iter().map(|(k, c)| format!(", {k} on {}", c.active)).collect();
+    format!("{} active, traffic on {}{apart}", v.active, v.traffic)
+}
+
 fn who(env: &Env) -> String {
-    let user = env.vars.iter().find(|(k, _)| k == "USER").map(|(_, v)| v.clone()).unwrap_or_else(|| "unknown".into());
+    let var = |k: &str| env.vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let user = var("USER").or_else(|| var("LOGNAME")).or_else(|| var("USERNAME")).unwrap_or_else(|| "unknown".into());
     format!("{user}@{}", drinfra::state::lock::hostname())
 }
 
@@ -272,7 +283,7 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     };
     println!("{}", env.style.bold(&format!(
         "{} of group {:?}: {} -> {}{}",
-        if resuming { "Resuming the failover".to_string() } else if traffic_only { "Traffic-only failover".into() } else if data_only { "Data-only failover".into() } else if let Scope::Components(cs) = &scope { format!("Failover of {} only", cs.join(", ")) } else { "Failover".into() },
+        if resuming { "Resuming the failover".to_string() } else if traffic_only { "Traffic-only failover".into() } else if data_only { "Data-only failover".into() } else if let Scope::Components(cs) = &scope { format!("Failover ({} only)", cs.join(", ")) } else { "Failover".into() },
         a.group,
         if traffic_only { &now.traffic } else { &now.active },
         a.to,
@@ -354,7 +365,7 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "complete", &who(env), &a.reason, deferred.clone()))?;
     s.release();
     drill.completed = true;
-    drill.timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: format!("{} active, traffic on {}", target.active, target.traffic), status: "recorded".into() });
+    drill.timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: standing(&target), status: "recorded".into() });
     if !deferred.is_empty() {
         drill.follow_ups.push("once the region is back, run `drinfra plan` and apply what is left to reconcile".into());
     }
@@ -364,8 +375,11 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     if data_only {
         drill.follow_ups.push(format!("move traffic: `drinfra failover {} --to {} --only traffic`", a.group, a.to));
     }
+    if let Scope::Components(cs) = &scope {
+        drill.follow_ups.push(format!("bring {} home when the drill is over: `drinfra failback {}` (re-seeds {} first)", cs.join(", "), a.group, now.active));
+    }
     write_report(a.report.as_deref(), &drill)?;
-    println!("\n{}", env.style.paint("1;32", &format!("Failover complete in {:.1}s: {} is active{} for group {:?}.", started.elapsed().as_secs_f64(), target.active, if target.traffic != target.active { format!(" (traffic on {})", target.traffic) } else { String::new() }, a.group)));
+    println!("\n{}", env.style.paint("1;32", &format!("Failover complete in {:.1}s: group {:?} stands {}.", started.elapsed().as_secs_f64(), a.group, standing(&target))));
     if !deferred.is_empty() {
         println!("Deferred (unreachable, not failed): {}. Once the region is back, `drinfra plan` shows what is left to reconcile.", deferred.join(", "));
     }
