@@ -82,6 +82,10 @@ impl Harness {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 
+    fn state_json(&self) -> J {
+        serde_json::from_str(&std::fs::read_to_string(self.dir().join("s.tfstate")).unwrap()).unwrap()
+    }
+
     fn state_attr(&self, addr: &str, name: &str) -> J {
         let s: J = serde_json::from_str(&std::fs::read_to_string(self.dir().join("s.tfstate")).unwrap()).unwrap();
         s["resources"][addr]["attributes"][name].clone()
@@ -378,6 +382,10 @@ resource \"azurerm_redis_linked_server\" \"link\" {\n  target_redis_cache_name =
     let imported = h.apply(&format!("{text}import {{\n  to = azurerm_redis_linked_server.link\n  id = \"{id}\"\n}}\n")).await;
     assert!(imported.ok && !action_of(&imported.plan, "azurerm_redis_linked_server.link").is_replace(), "{:?}", imported.failed);
     assert!(!h.plan(text).await.has_resource_changes(), "clean after import");
+    // Regression: an imported object had no recorded dependencies, so the
+    // final destroy could delete a cache before its link (flaky failure).
+    let deps = h.state_json()["resources"]["azurerm_redis_linked_server.link"]["dependencies"].clone();
+    assert!(deps.as_array().is_some_and(|d| d.iter().any(|x| x == "azurerm_redis_cache.west")), "{deps}");
     // An argument drinfra does not support is an error naming it.
     let provider = h.providers.for_type("azurerm_redis_cache").unwrap();
     let cfg = drinfra::lang::Value::Object([("name".to_string(), drinfra::lang::Value::String("x".into())), ("public_network_access_enabled".to_string(), drinfra::lang::Value::Bool(true))].into());

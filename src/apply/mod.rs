@@ -279,7 +279,19 @@ pub async fn apply(
     }
 
     // Imports and moves are recorded first: they change no object.
-    let mut records: Vec<Record> = plan.imports.iter().map(|rs| Record { serial, change: Change::Put(Box::new(rs.clone())) }).collect();
+    // An imported object depends on what its configuration references, as
+    // if drinfra had created it (destroy order needs it).
+    let mut records: Vec<Record> = plan
+        .imports
+        .iter()
+        .map(|rs| {
+            let mut rs = rs.clone();
+            if let Some(c) = plan.changes.iter().find(|c| c.address == rs.address) {
+                rs.dependencies = c.depends_on.clone();
+            }
+            Record { serial, change: Change::Put(Box::new(rs)) }
+        })
+        .collect();
     for c in plan.changes.iter().filter(|c| c.previous_address.is_some()) {
         if let Some(mut rs) = state.resources.remove(c.previous_address.as_deref().unwrap_or_default()) {
             let (module, rest) = crate::plan::planner::split_module(&c.address);
