@@ -52,3 +52,24 @@ pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
     (any && number.is_empty() && total > 0.0).then(|| std::time::Duration::from_secs_f64(total))
 }
 
+
+/// A duration the way people write it back: `90m`, `1h30m`, `45s`, `20ms`.
+pub fn show_duration(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    if ms % 1000 != 0 {
+        return format!("{ms}ms");
+    }
+    let s = d.as_secs();
+    let (h, m, s) = (s / 3600, s % 3600 / 60, s % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 || out.is_empty() {
+        out.push_str(&format!("{s}s"));
+    }
+    out
+}

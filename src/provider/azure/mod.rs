@@ -394,7 +394,7 @@ impl Provider for AzureProvider {
     }
 
     fn read<'a>(&'a self, ty: &'a str, current: &'a Value) -> BoxFut<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(timeouts::within(timeouts::of(&attrs(current), "read"), async move {
+        Box::pin(timeouts::within(timeouts::of(&attrs(current), "read"), "read", async move {
             let t = lookup(ty)?;
             let known = attrs(current);
             let Some(id) = str_of(&known, "id") else { return Ok(None) };
@@ -453,7 +453,7 @@ impl Provider for AzureProvider {
     }
 
     fn create<'a>(&'a self, ty: &'a str, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
-        Box::pin(timeouts::within(timeouts::of(&attrs(planned), "create"), async move {
+        Box::pin(timeouts::within(timeouts::of(&attrs(planned), "create"), "create", async move {
             let t = lookup(ty)?;
             let a = attrs(planned);
             let (id, mut body) = self.body_for(&t, &a, json!({}), true)?;
@@ -489,7 +489,7 @@ impl Provider for AzureProvider {
     }
 
     fn update<'a>(&'a self, ty: &'a str, prior: &'a Value, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
-        Box::pin(timeouts::within(timeouts::of(&attrs(planned), "update"), async move {
+        Box::pin(timeouts::within(timeouts::of(&attrs(planned), "update"), "update", async move {
             let t = lookup(ty)?;
             let old = attrs(prior);
             let a = attrs(planned);
@@ -560,7 +560,7 @@ impl Provider for AzureProvider {
     }
 
     fn delete<'a>(&'a self, ty: &'a str, prior: &'a Value) -> BoxFut<'a, Result<(), ProviderError>> {
-        Box::pin(timeouts::within(timeouts::of(&attrs(prior), "delete"), async move {
+        Box::pin(timeouts::within(timeouts::of(&attrs(prior), "delete"), "delete", async move {
             let t = lookup(ty)?;
             let Some(id) = str_of(&attrs(prior), "id") else { return Ok(()) };
             self.client.delete(&id, t.api).await.map_err(err)

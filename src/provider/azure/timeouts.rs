@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::Attrs;
 use crate::lang::Value;
-use crate::provider::ArgProblem;
+use crate::provider::{ArgProblem, ProviderError};
 
 pub const BLOCK: &str = "timeouts";
 const OPERATIONS: [&str; 4] = ["create", "read", "update", "delete"];
@@ -17,9 +17,18 @@ tokio::task_local! {
     static LIMIT: Option<Duration>;
 }
 
-/// Runs `f` with the operation limit `limit` (None: the client's default).
-pub async fn within<F: Future>(limit: Option<Duration>, f: F) -> F::Output {
-    LIMIT.scope(limit, f).await
+/// Runs one provider call under the limit `operation` has in `timeouts`
+/// (None: the client's default per long-running operation). The limit
+/// bounds the whole call, as azurerm's does, and each operation's polling
+/// inside it.
+pub async fn within<T, F: Future<Output = Result<T, ProviderError>>>(limit: Option<Duration>, operation: &str, f: F) -> Result<T, ProviderError> {
+    match limit {
+        None => LIMIT.scope(None, f).await,
+        Some(d) => match tokio::time::timeout(d, LIMIT.scope(Some(d), f)).await {
+            Ok(r) => r,
+            Err(_) => Err(ProviderError::Invalid(format!("timed out after {} ({BLOCK}.{operation})", crate::timefmt::show_duration(d)))),
+        },
+    }
 }
 
 /// The limit of the provider call running on this task, if it set one.
@@ -77,15 +86,22 @@ mod tests {
         assert_eq!(parse("1.5h"), Some(Duration::from_secs(5400)));
         assert_eq!(parse("45s"), Some(Duration::from_secs(45)));
         assert_eq!(parse("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(crate::timefmt::show_duration(Duration::from_secs(5400)), "1h30m");
+        assert_eq!(crate::timefmt::show_duration(Duration::from_secs(45)), "45s");
         for bad in ["", "90", "m", "10x", "-5m", "0s"] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }
     }
 
     #[tokio::test]
-    async fn the_limit_is_seen_only_inside_its_call() {
+    async fn the_limit_is_seen_only_inside_its_call_and_bounds_it() {
         assert_eq!(current(), None);
-        assert_eq!(within(Some(Duration::from_secs(3)), async { current() }).await, Some(Duration::from_secs(3)));
+        assert_eq!(within(Some(Duration::from_secs(3)), "create", async { Ok(current()) }).await.unwrap(), Some(Duration::from_secs(3)));
         assert_eq!(current(), None);
+        let slow = within(Some(Duration::from_millis(20)), "delete", async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            Ok(())
+        });
+        assert_eq!(slow.await.unwrap_err().to_string(), "timed out after 20ms (timeouts.delete)");
     }
 }
