@@ -513,3 +513,25 @@ fn any_region_pair_and_any_number_of_groups_fail_over_independently() {
     let (code, out, err) = run(&["plan", "--detailed-exitcode"]);
     assert_eq!(code, 0, "both failovers stand and the configuration agrees:\n{out}\n{err}");
 }
+
+#[test]
+fn storage_alone_fails_over_and_back() {
+    let d = Drill::new();
+    d.requests();
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--only", "storage", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(d.storage("eastus")["properties"]["primaryLocation"], "westus");
+    assert_eq!(d.pg_role("westeurope"), "GeoAsyncReplica", "the database stays");
+    assert!(out.contains("storage failed over to its secondary region"), "{out}");
+    let writes: Vec<_> = d.requests().into_iter().filter(|(m, p)| m != "GET" && !p.contains("resourcegraph")).collect();
+    assert!(writes.iter().all(|(_, p)| p.contains("storageaccounts")), "only storage was touched: {writes:?}");
+    // Failing the database over to where it already is changes nothing.
+    let (code, out, _) = d.run(&["failover", "platform", "--to", "eastus", "--only", "database", "--auto-approve"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("already stands as asked"), "{out}");
+    let (code, out, err) = d.run(&["failback", "platform", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(d.storage("eastus")["properties"]["primaryLocation"], "eastus", "the account came home");
+    assert!(d.record().get("components").is_none());
+    assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0);
+}

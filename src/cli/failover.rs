@@ -73,7 +73,7 @@ pub struct FailbackArgs {
 
 /// "eastus active, traffic on eastus, database on westeurope".
 fn standing(v: &GroupView) -> String {
-    let apart: String = v.components.iter().map(|(k, c)| format!(", {k} on {}", c.active)).collect();
+    let apart: String = v.components.iter().map(|(k, c)| if k == scope::STORAGE { ", storage failed over to its secondary region".to_string() } else { format!(", {k} on {}", c.active) }).collect();
     format!("{} active, traffic on {}{apart}", v.active, v.traffic)
 }
 

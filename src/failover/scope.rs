@@ -71,7 +71,9 @@ impl Scope {
             Scope::Traffic => GroupView { traffic: to.into(), ..now.clone() },
             Scope::Components(cs) => {
                 let mut t = now.clone();
-                for c in cs {
+                // A component already on `to` stays as it is (moving it
+                // "again" would stop its replication for nothing).
+                for c in cs.iter().filter(|c| now.component(c).active != to) {
                     t.components.insert(c.clone(), ComponentView { active: to.into(), replicating: false });
                 }
                 t.normalized()
@@ -189,6 +191,9 @@ mod tests {
         assert_eq!(t.component("cache"), ComponentView { active: "eastus".into(), replicating: true });
         assert_eq!(scope.staying(&g), vec!["cache", "capacity", "storage", "traffic"]);
         assert!(!scope.moves_storage());
+        // Failing it over to where it already is changes nothing.
+        assert_eq!(scope.target(&now, "eastus"), now);
+        assert_eq!(scope.target(&t, "westeurope"), t);
         // A full failover afterwards takes the rest and forgets the split.
         let full = Scope::Full.target(&t, "westeurope");
         assert!(full.components.is_empty() && full.active == "westeurope");
