@@ -535,3 +535,23 @@ fn storage_alone_fails_over_and_back() {
     assert!(d.record().get("components").is_none());
     assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0);
 }
+
+/// Regression: a failover to the site that is already active went ahead:
+/// it unlinked the caches, promoted the DR replica and failed storage over.
+#[test]
+fn a_failover_to_the_active_site_changes_nothing() {
+    let d = Drill::new();
+    d.requests();
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "eastus", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("already stands as asked"), "{out}");
+    let writes: Vec<_> = d.requests().into_iter().filter(|(m, p)| m != "GET" && !p.contains("resourcegraph")).collect();
+    assert!(writes.is_empty(), "{writes:?}");
+    assert_eq!((d.pg_role("westeurope").as_str(), d.storage("eastus")["properties"]["primaryLocation"].as_str()), ("GeoAsyncReplica", Some("eastus")));
+    // With a component standing apart, a full failover "home" is refused
+    // in favour of failback, which re-seeds first.
+    assert_eq!(d.run(&["failover", "platform", "--to", "westeurope", "--only", "database", "--auto-approve"]).0, 0);
+    let (code, _, err) = d.run(&["failover", "platform", "--to", "eastus", "--auto-approve"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("already active on \"eastus\", but these components stand apart on another site: database.") && err.contains("drinfra failback platform"), "{err}");
+}

@@ -265,6 +265,15 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
         bail!("{:?} is not a site of group {:?} ({})", a.to, a.group, group.sites.join(", "));
     }
     let scope = Scope::parse(a.only.as_deref(), &group).map_err(anyhow::Error::msg)?;
+    if matches!(scope, Scope::Full | Scope::Data) && now.active == a.to && !now.components.is_empty() {
+        bail!(
+            "group {:?} is already active on {:?}, but these components stand apart on another site: {}. Bring them home with `drinfra failback {}` (it re-seeds before it swaps) rather than promoting stale copies",
+            a.group,
+            a.to,
+            now.components.keys().cloned().collect::<Vec<_>>().join(", "),
+            a.group
+        );
+    }
     let traffic_only = scope == Scope::Traffic;
     let data_only = scope == Scope::Data;
     let scoped = matches!(scope, Scope::Components(_));
@@ -306,7 +315,10 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     }
     println!();
     show_phases(env, &plan);
-    let accounts = if scope.moves_storage() { storage_accounts(&s, prior.as_ref(), &a.group, &now.active) } else { vec![] };
+    // Accounts move only when the storage's site changes (never when
+    // "failing over" to where it already is).
+    let storage_moves = scope.moves_storage() && now.component(scope::STORAGE).active != target.component(scope::STORAGE).active;
+    let accounts = if storage_moves { storage_accounts(&s, prior.as_ref(), &a.group, &now.active) } else { vec![] };
     if !accounts.is_empty() {
         println!("Storage account failover (with the data phase): {} to their secondary region, {}.", accounts.join(", "), if forced { "unplanned: writes not yet replicated are lost and the accounts become locally redundant until GRS is re-enabled" } else { "planned: no data loss, geo-redundancy kept" });
     }

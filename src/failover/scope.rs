@@ -66,6 +66,10 @@ impl Scope {
     /// The group after failing this scope over to `to`.
     pub fn target(&self, now: &GroupView, to: &str) -> GroupView {
         match self {
+            // Already active there: nothing moves but traffic (promoting
+            // "again" would only stop replication).
+            Scope::Full if now.active == to => GroupView { traffic: to.into(), ..now.clone() },
+            Scope::Data if now.active == to => now.clone(),
             Scope::Full => GroupView { active: to.into(), replicating: false, traffic: to.into(), components: Default::default() },
             Scope::Data => GroupView { active: to.into(), replicating: false, traffic: now.traffic.clone(), components: Default::default() },
             Scope::Traffic => GroupView { traffic: to.into(), ..now.clone() },
@@ -197,6 +201,15 @@ mod tests {
         // A full failover afterwards takes the rest and forgets the split.
         let full = Scope::Full.target(&t, "westeurope");
         assert!(full.components.is_empty() && full.active == "westeurope");
+    }
+
+    #[test]
+    fn failing_over_to_the_active_site_moves_nothing_but_traffic() {
+        let now = GroupView::declared("eastus");
+        assert_eq!(Scope::Full.target(&now, "eastus"), now);
+        assert_eq!(Scope::Data.target(&now, "eastus"), now);
+        let traffic_away = Scope::Traffic.target(&now, "westeurope");
+        assert_eq!(Scope::Full.target(&traffic_away, "eastus"), now, "traffic comes back, nothing else changes");
     }
 
     #[test]
