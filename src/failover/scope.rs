@@ -125,7 +125,9 @@ pub fn failback(group: &FailoverGroup, now: &GroupView) -> Option<(String, Vec<S
         let home = if *declared != now.active { declared.clone() } else { group.sites.iter().find(|s| **s != now.active)?.clone() };
         let away = now.active.clone();
         let stages = vec![
-            Stage { title: format!("1/3 re-seed {home} from {away}"), view: GroupView { active: away.clone(), replicating: true, traffic: away.clone(), components: Default::default() }, storage_home: false },
+            // Traffic stays where it is until the swap (after a data-only
+            // failover it never left home).
+            Stage { title: format!("1/3 re-seed {home} from {away}"), view: GroupView { active: away.clone(), replicating: true, traffic: now.traffic.clone(), components: Default::default() }, storage_home: false },
             Stage { title: format!("2/3 swap back to {home} (planned: waits for replication)"), view: GroupView { active: home.clone(), replicating: false, traffic: home.clone(), components: Default::default() }, storage_home: true },
             Stage { title: format!("3/3 re-seed {away} from {home}"), view: GroupView::declared(&home), storage_home: false },
         ];
@@ -235,6 +237,10 @@ mod tests {
         assert!(stages[0].view.replicating);
         assert_eq!(stages[2].view, GroupView::declared("eastus"));
         assert!(stages[1].storage_home);
+        // Data-only: traffic never left, so failback does not move it away.
+        let data_only = Scope::Data.target(&GroupView::declared("eastus"), "westeurope");
+        let (_, stages) = failback(&g, &data_only).unwrap();
+        assert!(stages.iter().all(|s| s.view.traffic == "eastus"), "{stages:?}");
         // Traffic-only: traffic comes home, nothing is re-seeded.
         let now = Scope::Traffic.target(&GroupView::declared("eastus"), "westeurope");
         let (home, stages) = failback(&g, &now).unwrap();
