@@ -170,7 +170,7 @@ fn azurite() -> (String, String, String) {
 
 fn blob_config(container: &str) -> drinfra::state::azblob::BlobConfig {
     let (endpoint, account, key) = azurite();
-    drinfra::state::azblob::BlobConfig { endpoint, account, container: container.into(), key: "prod.tfstate".into(), access_key: Some(key), sas_token: None }
+    drinfra::state::azblob::BlobConfig { endpoint, account, container: container.into(), key: "prod.tfstate".into(), access_key: Some(key), sas_token: None, azuread: None }
 }
 
 #[test]
@@ -302,4 +302,57 @@ fn azurerm_backend_cancelled_apply_releases_the_lease() {
 fn pg_backend_cancelled_apply_releases_the_lock() {
     let block = format!("drinfra {{\n  backend \"pg\" {{\n    schema_name = \"{}\"\n  }}\n}}\n", unique("term"));
     cancelled_apply_releases_the_lock(&block, &[("PG_CONN_STR", pg_conn())]);
+}
+
+/// Entra ID sign-in for the azurerm backend (`use_azuread_auth = true`):
+/// tokens from the emulator posing as the cloud's Entra ID (through
+/// azure_identity, as the provider gets them), presented to an Azurite that
+/// accepts only bearer tokens over HTTPS. No account key is anywhere.
+#[test]
+fn azurerm_backend_signs_in_with_entra_id() {
+    let get = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set: run ./scripts/test.sh, which starts Azurite"));
+    let (endpoint, account, azurite_ca) = (get("AZURITE_OAUTH_BLOB_ENDPOINT"), get("AZURITE_ACCOUNT"), get("AZURITE_OAUTH_CA"));
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(drinfra::emulator::start(drinfra::emulator::Options { data_dir: dir.path().join("emu"), tls: true, settings: Default::default() }, "127.0.0.1:0".parse().unwrap())).unwrap();
+    // Trust both: the emulator (sign-in) and Azurite (the blobs).
+    let bundle = dir.path().join("trust.pem");
+    std::fs::write(&bundle, format!("{}\n{}", emu.ca_pem.as_deref().unwrap(), std::fs::read_to_string(&azurite_ca).unwrap())).unwrap();
+    let stack = dir.path().join("stack");
+    std::fs::create_dir_all(&stack).unwrap();
+    let container = unique("entra").replace('_', "-");
+    std::fs::write(
+        stack.join("main.tf"),
+        format!("drinfra {{\n  backend \"azurerm\" {{\n    storage_account_name = \"{account}\"\n    container_name = \"{container}\"\n    key = \"prod.tfstate\"\n    endpoint = \"{endpoint}\"\n    use_azuread_auth = true\n  }}\n}}\nresource \"terraform_data\" \"a\" {{\n  input = \"signed in\"\n}}\n"),
+    )
+    .unwrap();
+    let c = &emu.credentials;
+    let run = |secret: &str, args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_drinfra"))
+            .arg("-C")
+            .arg(&stack)
+            .args(args)
+            .env_remove("ARM_ACCESS_KEY")
+            .env_remove("ARM_SAS_TOKEN")
+            .env_remove("AZURE_STORAGE_CONNECTION_STRING")
+            .env("SSL_CERT_FILE", &bundle)
+            .env("ARM_METADATA_HOSTNAME", emu.url.trim_start_matches("https://"))
+            .env("ARM_TENANT_ID", &c.tenant_id)
+            .env("ARM_CLIENT_ID", &c.client_id)
+            .env("ARM_CLIENT_SECRET", secret)
+            .output()
+            .unwrap();
+        (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).to_string(), String::from_utf8_lossy(&o.stderr).to_string())
+    };
+    let (code, out, err) = run(&c.client_secret, &["apply", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let (code, out, err) = run(&c.client_secret, &["plan", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "the state is read back through Entra ID:\n{out}\n{err}");
+    assert_eq!(run(&c.client_secret, &["state", "list"]).1.trim(), "terraform_data.a");
+    // A refused sign-in is an error that says so and never prints the secret.
+    let wrong = "wrong-secret-81f3";
+    let (code, out, err) = run(wrong, &["plan"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(err.contains("signing in to Entra ID for the state backend") && err.contains("could not get a token"), "{err}");
+    assert!(!out.contains(wrong) && !err.contains(wrong));
 }

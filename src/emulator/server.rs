@@ -230,11 +230,28 @@ fn token(shared: &Arc<Shared>, tenant: &str, body: &Bytes) -> Resp {
     if form.get("client_id") != Some(&shared.creds.client_id) || proof != Some(&shared.creds.client_secret) {
         return fail("invalid_client", "Invalid client secret or client id.");
     }
-    let t = format!("emu.{}", crate::provider::random_id());
+    let t = jwt(&shared.creds.tenant_id, &shared.creds.client_id, form.get("scope").map(String::as_str).unwrap_or_default());
     if let Ok(mut m) = shared.tokens.lock() {
         m.insert(t.clone(), Instant::now() + Duration::from_secs(3600));
     }
     json_resp(200, &json!({"access_token": t, "token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599}))
+}
+
+/// An access token shaped as Entra ID's (an unsigned JWT): services that
+/// only decode tokens (Azurite's basic OAuth) accept it, and the emulator
+/// itself knows it by value.
+fn jwt(tenant: &str, client: &str, scope: &str) -> String {
+    use base64::Engine as _;
+    let b64 = |v: &serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    // The audience is the resource the scope names.
+    let aud = scope.split_whitespace().next().unwrap_or_default().trim_end_matches(".default").trim_end_matches('/');
+    let aud = if aud.contains("management") { format!("{aud}/") } else { aud.to_string() };
+    let claims = json!({
+        "aud": aud, "iss": format!("https://sts.windows.net/{tenant}/"), "iat": now, "nbf": now, "exp": now + 3600,
+        "appid": client, "tid": tenant, "oid": client, "sub": client, "ver": "1.0", "jti": crate::provider::random_id(),
+    });
+    format!("{}.{}.{}", b64(&json!({"alg": "RS256", "typ": "JWT"})), b64(&claims), base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("drinfra-emulator"))
 }
 
 /// Completes operations whose simulated time is up (unless their region is down).

@@ -4,8 +4,10 @@
 //! point at Azurite). The journal is an append blob beside the state blob
 //! (`KEY.journal`), so recording a step appends a block instead of
 //! re-uploading the state; the previous snapshot is kept as `KEY.backup`.
-//! Authentication: a shared account key (`access_key` or `ARM_ACCESS_KEY`)
-//! or a SAS token (`sas_token` or `ARM_SAS_TOKEN`).
+//! Authentication: Entra ID (`use_azuread_auth = true`, with the
+//! provider's credentials through azure_identity), a shared account key
+//! (`access_key` or `ARM_ACCESS_KEY`) or a SAS token (`sas_token` or
+//! `ARM_SAS_TOKEN`).
 
 use std::sync::Mutex;
 use std::sync::mpsc;
@@ -29,6 +31,33 @@ pub struct BlobConfig {
     pub key: String,
     pub access_key: Option<String>,
     pub sas_token: Option<String>,
+    /// Entra ID sign-in (`use_azuread_auth`): how to get a token.
+    pub azuread: Option<crate::provider::azure::setup::Settings>,
+}
+
+/// Entra ID tokens for the data plane, set up on first use (finding the
+/// sign-in host may need the cloud's metadata) on the backend's thread.
+struct Entra {
+    settings: crate::provider::azure::setup::Settings,
+    identity: Mutex<Option<std::sync::Arc<crate::provider::azure::auth::Identity>>>,
+}
+
+impl Entra {
+    async fn token(&self, http: &reqwest::Client) -> Result<String, String> {
+        use crate::provider::azure::{auth, setup};
+        let known = self.identity.lock().map_err(|e| e.to_string())?.clone();
+        let identity = match known {
+            Some(i) => i,
+            None => {
+                let (_, login) = setup::endpoints(&self.settings, http).await.map_err(|e| e.to_string())?;
+                let method = setup::method(&self.settings).map_err(|e| e.to_string())?;
+                let i = std::sync::Arc::new(auth::Identity::for_scope(&method, &login, http.clone(), auth::STORAGE_SCOPE).map_err(|e| e.to_string())?);
+                *self.identity.lock().map_err(|e| e.to_string())? = Some(i.clone());
+                i
+            }
+        };
+        auth::TokenSource::token(identity.as_ref(), http).await.map_err(|e| e.to_string())
+    }
 }
 
 /// The parts of an Azure Storage connection string the backend uses
@@ -90,6 +119,7 @@ pub struct BlobBackend {
     /// because Put Blob replaces a blob's metadata.
     holder_meta: Mutex<Option<String>>,
     cipher: Cipher,
+    entra: Option<std::sync::Arc<Entra>>,
 }
 
 struct Resp {
@@ -119,9 +149,10 @@ fn http_date() -> String {
 
 impl BlobBackend {
     pub fn connect(cfg: BlobConfig, cipher: Cipher) -> Result<BlobBackend, StateError> {
-        if cfg.access_key.is_none() && cfg.sas_token.is_none() {
-            return Err(err("the azurerm backend needs access_key (or ARM_ACCESS_KEY) or sas_token (or ARM_SAS_TOKEN)"));
+        if cfg.access_key.is_none() && cfg.sas_token.is_none() && cfg.azuread.is_none() {
+            return Err(err("the azurerm backend needs use_azuread_auth = true (Entra ID), access_key (or ARM_ACCESS_KEY) or sas_token (or ARM_SAS_TOKEN)"));
         }
+        let entra = cfg.azuread.clone().map(|settings| std::sync::Arc::new(Entra { settings, identity: Mutex::new(None) }));
         let (tx, rx) = mpsc::channel::<Job>();
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(err)?;
         // Blob requests run on their own thread and runtime: the backend is
@@ -132,7 +163,7 @@ impl BlobBackend {
                 job(&client, &rt);
             }
         });
-        let b = BlobBackend { cfg, jobs: Mutex::new(tx), lease: Mutex::new(None), holder_meta: Mutex::new(None), cipher };
+        let b = BlobBackend { cfg, jobs: Mutex::new(tx), lease: Mutex::new(None), holder_meta: Mutex::new(None), cipher, entra };
         // The container must exist (409 means it does).
         let r = b.request("PUT", "", "restype=container", vec![], Vec::new())?;
         if r.status >= 300 && r.status != 409 {
@@ -146,7 +177,7 @@ impl BlobBackend {
         if blob.is_empty() { format!("{base_path}/{}", self.cfg.container) } else { format!("{base_path}/{}/{blob}", self.cfg.container) }
     }
 
-    /// Signs (Shared Key) or adds the SAS token, and sends.
+    /// Adds an Entra ID token, signs (Shared Key) or adds the SAS token, and sends.
     fn request(&self, method: &str, blob: &str, query: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Result<Resp, StateError> {
         let origin: String = self.cfg.endpoint.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
         let path = self.url_path(blob);
@@ -154,7 +185,10 @@ impl BlobBackend {
         hs.push(("x-ms-date".into(), http_date()));
         hs.push(("x-ms-version".into(), VERSION.into()));
         let mut q = query.to_string();
-        if let Some(key) = &self.cfg.access_key {
+        let entra = self.entra.clone();
+        if entra.is_some() {
+            // The token is added on the backend's thread, below.
+        } else if let Some(key) = &self.cfg.access_key {
             let mut canon_headers: Vec<(String, String)> = hs.iter().filter(|(k, _)| k.starts_with("x-ms-")).map(|(k, v)| (k.to_lowercase(), v.trim().to_string())).collect();
             canon_headers.sort();
             let mut canon_resource = format!("/{}{path}", self.cfg.account);
@@ -181,9 +215,23 @@ impl BlobBackend {
         let url = format!("{origin}{path}{}", if q.is_empty() { String::new() } else { format!("?{q}") });
         let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(err)?;
         let (tx, rx) = mpsc::channel();
+        let endpoint = self.cfg.endpoint.clone();
         let job: Job = Box::new(move |c, rt| {
+            let token = match &entra {
+                Some(e) => match rt.block_on(e.token(c)) {
+                    Ok(t) => Some(t),
+                    Err(e) => {
+                        let _ = tx.send(Err(format!("signing in to Entra ID for the state backend: {e}")));
+                        return;
+                    }
+                },
+                None => None,
+            };
             let res = rt.block_on(async {
                 let mut req = c.request(method.clone(), &url);
+                if let Some(t) = &token {
+                    req = req.bearer_auth(t);
+                }
                 for (k, v) in &hs {
                     req = req.header(k.as_str(), v.as_str());
                 }
@@ -207,11 +255,11 @@ impl BlobBackend {
                     msg.push_str(&format!(": {c}"));
                     cause = c.source();
                 }
-                msg
+                format!("cannot reach {endpoint}: {msg}")
             }));
         });
         self.jobs.lock().map_err(err)?.send(job).map_err(err)?;
-        rx.recv().map_err(err)?.map_err(|e| err(format!("cannot reach {}: {e}", self.cfg.endpoint)))
+        rx.recv().map_err(err)?.map_err(err)
     }
 
     fn lease_header(&self) -> Vec<(String, String)> {

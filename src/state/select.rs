@@ -13,7 +13,7 @@ pub const DEFAULT_STATE_FILE: &str = "drinfra.tfstate";
 
 /// Arguments that are secrets: never remembered on disk, and read from the
 /// environment again when a remembered backend is reopened.
-pub const SECRET_ARGS: &[&str] = &["access_key", "sas_token", "conn_str", "connection_string"];
+pub const SECRET_ARGS: &[&str] = &["access_key", "sas_token", "conn_str", "connection_string", "client_secret"];
 
 /// A backend as configured: its kind and its (string) arguments.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -32,7 +32,14 @@ impl BackendSpec {
 const ARGS: &[(&str, &[&str])] = &[
     ("local", &["path"]),
     ("pg", &["conn_str", "schema_name", "name"]),
-    ("azurerm", &["storage_account_name", "container_name", "key", "endpoint", "access_key", "sas_token", "connection_string"]),
+    (
+        "azurerm",
+        &[
+            "storage_account_name", "container_name", "key", "endpoint", "access_key", "sas_token", "connection_string",
+            // Entra ID sign-in, as azurerm's backend takes it.
+            "use_azuread_auth", "tenant_id", "client_id", "client_secret", "use_oidc", "oidc_token_file_path", "use_cli", "use_msi", "environment", "metadata_host",
+        ],
+    ),
 ];
 
 /// The backend block of the stack, evaluated (None: the default local file).
@@ -53,7 +60,10 @@ pub fn spec_for(config: &Config, dir: &Path) -> Result<Option<BackendSpec>, Diag
             Value::String(s) => {
                 args.insert(key, s);
             }
-            _ => return Err(Diagnostic::error("Invalid backend argument").with_detail(format!("{key} must be a string.")).at(at)),
+            Value::Bool(b) => {
+                args.insert(key, b.to_string());
+            }
+            _ => return Err(Diagnostic::error("Invalid backend argument").with_detail(format!("{key} must be a string (or true/false).")).at(at)),
         }
     }
     Ok(Some(BackendSpec { kind: b.kind.clone(), args }))
@@ -101,7 +111,22 @@ pub fn open(spec: Option<&BackendSpec>, dir: &Path, env: &[(String, String)]) ->
             }
             let account = account.unwrap_or_default();
             let endpoint = text("endpoint").or(conn.blob_endpoint).unwrap_or_else(|| format!("https://{account}.blob.core.windows.net"));
+            let truthy = |v: Option<String>| v.is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
+            let azuread = (truthy(text("use_azuread_auth")) || truthy(from_env("ARM_USE_AZUREAD"))).then(|| crate::provider::azure::setup::Settings {
+                tenant_id: text("tenant_id").or_else(|| from_env("ARM_TENANT_ID")),
+                client_id: text("client_id").or_else(|| from_env("ARM_CLIENT_ID")),
+                client_secret: text("client_secret").or_else(|| from_env("ARM_CLIENT_SECRET")),
+                use_oidc: truthy(text("use_oidc")) || truthy(from_env("ARM_USE_OIDC")),
+                oidc_token_file_path: text("oidc_token_file_path").or_else(|| from_env("ARM_OIDC_TOKEN_FILE_PATH")).or_else(|| from_env("AZURE_FEDERATED_TOKEN_FILE")),
+                use_cli: truthy(text("use_cli")) || truthy(from_env("ARM_USE_CLI")),
+                use_msi: truthy(text("use_msi")) || truthy(from_env("ARM_USE_MSI")),
+                msi_endpoint: from_env("ARM_MSI_ENDPOINT"),
+                environment: text("environment").or_else(|| from_env("ARM_ENVIRONMENT")),
+                metadata_host: text("metadata_host").or_else(|| from_env("ARM_METADATA_HOSTNAME")),
+                ..Default::default()
+            });
             let cfg = super::azblob::BlobConfig {
+                azuread,
                 endpoint: endpoint.trim_end_matches('/').to_string(),
                 account,
                 container: text("container_name").unwrap_or_default(),

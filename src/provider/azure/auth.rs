@@ -42,16 +42,26 @@ pub enum Method {
     ManagedIdentity { client_id: Option<String> },
 }
 
+/// Tokens for Azure Storage's data plane (the azurerm state backend).
+pub const STORAGE_SCOPE: &str = "https://storage.azure.com/.default";
+
 /// One azure_identity credential behind the provider's token interface.
 pub struct Identity {
     credential: Arc<dyn TokenCredential>,
     how: String,
+    scope: &'static str,
 }
 
 impl Identity {
     /// `authority`: the Entra ID host (or the emulator's URL); `http`: the
-    /// client every token request goes through.
+    /// client every token request goes through. Tokens are for Resource
+    /// Manager.
     pub fn new(method: &Method, authority: &str, http: reqwest::Client) -> Result<Identity, AzureError> {
+        Identity::for_scope(method, authority, http, SCOPE)
+    }
+
+    /// The same, for another resource's scope.
+    pub fn for_scope(method: &Method, authority: &str, http: reqwest::Client, scope: &'static str) -> Result<Identity, AzureError> {
         let client_options = || {
             let mut custom = CustomConfiguration::default();
             custom.authority_host = authority.trim_end_matches('/').to_string();
@@ -86,14 +96,14 @@ impl Identity {
                 })
             }
         };
-        Ok(Identity { credential, how })
+        Ok(Identity { credential, how, scope })
     }
 }
 
 impl TokenSource for Identity {
     fn token<'a>(&'a self, _http: &'a reqwest::Client) -> BoxFut<'a, Result<String, AzureError>> {
         Box::pin(async move {
-            match self.credential.get_token(&[SCOPE], None).await {
+            match self.credential.get_token(&[self.scope], None).await {
                 Ok(t) => Ok(t.token.secret().to_string()),
                 Err(e) => Err(AzureError::Auth(format!("{} could not get a token: {}", self.how, chain(&e)))),
             }

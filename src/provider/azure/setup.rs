@@ -124,7 +124,7 @@ pub enum SetupError {
 }
 
 /// (Resource Manager, Entra ID) endpoints of the chosen cloud.
-async fn endpoints(s: &Settings, http: &reqwest::Client) -> Result<(String, String), SetupError> {
+pub(crate) async fn endpoints(s: &Settings, http: &reqwest::Client) -> Result<(String, String), SetupError> {
     if let Some(host) = &s.metadata_host {
         return cloud_metadata(host, http).await;
     }
@@ -159,7 +159,7 @@ async fn cloud_metadata(host: &str, http: &reqwest::Client) -> Result<(String, S
 
 /// The credential the settings ask for, the way azurerm chooses: OIDC,
 /// then a client secret, then managed identity, then the Azure CLI.
-fn method(s: &Settings) -> Result<Method, SetupError> {
+pub(crate) fn method(s: &Settings) -> Result<Method, SetupError> {
     let need = |v: &Option<String>, what: &str, why: &str| v.clone().ok_or_else(|| SetupError::Config(format!("{why} needs {what} (or ARM_{})", what.to_uppercase())));
     if s.use_oidc {
         let token_file = s.oidc_token_file_path.clone().ok_or_else(|| SetupError::Config("use_oidc needs oidc_token_file_path (or ARM_OIDC_TOKEN_FILE_PATH / AZURE_FEDERATED_TOKEN_FILE)".into()))?;
