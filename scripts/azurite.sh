@@ -31,6 +31,9 @@ case "${1:-start}" in
     # (Azurite takes bearer tokens only over HTTPS). Its certificate is a
     # leaf signed by a throwaway CA, which the tests trust.
     OAUTH_PORT=$((PORT + 2))
+    if ! command -v openssl >/dev/null; then
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl) >&2
+    fi
     if [ ! -f "$DIR/tls/leaf.pem" ]; then
       mkdir -p "$DIR/tls"
       (cd "$DIR/tls" &&
