@@ -355,6 +355,12 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
         ..DrillReport::default()
     };
     drill.timeline.push(TimelineEntry { at: drill.started.clone(), event: format!("failover {} -> {} confirmed", drill.from, a.to), status: "started".into() });
+    // What a promotion can lose: the lag of each replica about to be promoted.
+    if let Some((addr, lag)) = replica_lag(&plan, &providers, &rt) {
+        println!("Replica lag just before promotion: {lag:.0} s ({addr}){}", if forced { ": writes in that window may be lost" } else { ": planned promotion waits for it" });
+        drill.replica_lag_secs = Some(lag);
+        drill.timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: format!("replica lag of {addr} measured"), status: format!("{lag:.0} s") });
+    }
     let (storage_deferred, storage_failed) = storage_failover(&s, &providers, &rt, &accounts, true, !forced, &mut drill.timeline)?;
     for (addr, e) in &storage_failed {
         eprintln!("  failed: {addr}: storage account failover: {e}");
@@ -462,6 +468,22 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
     s.release();
     println!("\n{}", env.style.paint("1;32", &format!("Failback complete: {home} is active again and replicates to the other site. Set active = {home:?} in the failover_group block if it is not already.")));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The largest lag among the replicas this plan promotes, as the cloud
+/// reports it (unreadable lags, e.g. in a region that is down, are left out).
+fn replica_lag(plan: &Plan, providers: &Providers, rt: &tokio::runtime::Runtime) -> Option<(String, f64)> {
+    let role = |v: &Option<drinfra::lang::Value>| v.as_ref().and_then(|v| v.as_mapping()).and_then(|m| m.get("replication_role")).map(|r| r.to_string().to_lowercase());
+    let mut worst: Option<(String, f64)> = None;
+    for c in plan.actions().filter(|c| c.ty == "azurerm_postgresql_flexible_server" && role(&c.before).is_some_and(|r| r.contains("replica")) && role(&c.after).is_some_and(|r| r.contains("none"))) {
+        let (Ok(p), Some(before)) = (providers.for_type(&c.ty), c.before.as_ref()) else { continue };
+        if let Ok(Some(lag)) = rt.block_on(p.replication_lag(&c.ty, before)) {
+            if worst.as_ref().is_none_or(|(_, w)| lag > *w) {
+                worst = Some((c.address.clone(), lag));
+            }
+        }
+    }
+    worst
 }
 
 /// What a failover scoped to components leaves behind, and what that means

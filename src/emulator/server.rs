@@ -173,12 +173,43 @@ async fn route(shared: &Arc<Shared>, method: &Method, path: &str, query: &BTreeM
         }
         Err(_) => 0,
     };
+    let metrics_at = path.to_lowercase().find("/providers/microsoft.insights/metrics");
     let resp = if path.eq_ignore_ascii_case("/providers/Microsoft.ResourceGraph/resources") {
         resource_graph(shared, body)
+    } else if let (Some(at), true) = (metrics_at, *method == Method::GET) {
+        metrics(shared, &path[..at], query)
     } else {
         arm(shared, method, path, &api_version, query, headers, body).await
     };
     with_header(resp, kind.header(), &remaining.to_string())
+}
+
+/// Azure Monitor metrics of a resource, as far as the DR plan needs them:
+/// `physical_replication_delay_in_seconds` of a PostgreSQL read replica
+/// (the emulator's replication lag; no data points for a primary).
+fn metrics(shared: &Arc<Shared>, resource: &str, query: &BTreeMap<String, String>) -> Resp {
+    let Ok(store) = shared.store.lock() else { return err_resp(&types::internal("store lock poisoned")) };
+    let Ok(Some(row)) = store.get(resource) else {
+        return err_resp(&ArmError::not_found("ResourceNotFound", format!("The resource '{resource}' was not found.")));
+    };
+    let names = query.get("metricnames").cloned().unwrap_or_default();
+    let lag = shared.settings.lock().map(|s| s.replication_lag_secs).unwrap_or(10.0);
+    let replica = types::str_prop(&row.body, &["replicationRole"]).is_some_and(|r| r.to_lowercase().contains("replica"));
+    let mut value = Vec::new();
+    for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        if !row.ty.eq_ignore_ascii_case("Microsoft.DBforPostgreSQL/flexibleServers") || name != "physical_replication_delay_in_seconds" {
+            return err_resp(&ArmError::bad_request("BadRequest", format!("Failed to find metric configuration for provider: {}, resource Type: {}, metric: {name}. (The emulator serves physical_replication_delay_in_seconds only.)", row.ty.split('/').next().unwrap_or_default(), row.ty)));
+        }
+        let data: Vec<J> = if replica { vec![json!({"timeStamp": crate::timefmt::now(), "maximum": lag, "average": lag})] } else { vec![] };
+        value.push(json!({
+            "id": format!("{resource}/providers/Microsoft.Insights/metrics/{name}"),
+            "type": "Microsoft.Insights/metrics",
+            "name": {"value": name, "localizedValue": "Read Replica Lag"},
+            "unit": "Seconds",
+            "timeseries": [{"metadatavalues": [], "data": data}],
+        }));
+    }
+    json_resp(200, &json!({"cost": 0, "interval": "PT1M", "value": value, "namespace": row.ty, "resourceregion": row.body.get("location").cloned().unwrap_or(J::Null)}))
 }
 
 fn transient(shared: &Arc<Shared>) -> Option<Resp> {

@@ -115,6 +115,11 @@ pub trait Provider: Send + Sync {
     fn request_counts(&self) -> Option<(u64, u64)> {
         None
     }
+    /// How far a replica trails its source, in seconds, as the cloud
+    /// measures it (None: not a replica, or no measurement).
+    fn replication_lag<'a>(&'a self, _ty: &'a str, _current: &'a Value) -> BoxFut<'a, Result<Option<f64>, ProviderError>> {
+        Box::pin(async move { Ok(None) })
+    }
     /// Reads data source `ty` for its evaluated configuration (while
     /// planning); the result is what `data.TYPE.NAME` evaluates to.
     fn read_data<'a>(&'a self, ty: &'a str, _config: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {

@@ -32,6 +32,8 @@ pub struct DrillReport {
     pub rpo_target: Option<std::time::Duration>,
     /// What the promotions risked.
     pub data_loss: DataLoss,
+    /// The largest replica lag the cloud reported just before promotion.
+    pub replica_lag_secs: Option<f64>,
     pub timeline: Vec<TimelineEntry>,
     pub deferred: Vec<String>,
     pub problems: Vec<String>,
@@ -73,7 +75,13 @@ pub fn render(r: &DrillReport) -> String {
     let actual = match r.data_loss {
         DataLoss::NothingPromoted => "0: nothing was promoted".to_string(),
         DataLoss::None => format!("0: replicas caught up before promotion{}", if r.rpo_target.is_some() { " (met)" } else { "" }),
-        DataLoss::UpToLag => "up to the replication lag at promotion: not measured (Azure reports replica lag only as a metric); check it against the target".to_string(),
+        DataLoss::UpToLag => match r.replica_lag_secs {
+            Some(lag) => {
+                let verdict = r.rpo_target.map(|t| if lag <= t.as_secs_f64() { " (met)" } else { " (missed)" }).unwrap_or_default();
+                format!("up to {lag:.0} s: the replica lag Azure Monitor reported just before promotion{verdict}")
+            }
+            None => "up to the replication lag at promotion: not measured (no lag reported); check it against the target".to_string(),
+        },
     };
     out.push_str(&format!("| RPO (data loss) | {rpo} | {actual} |\n"));
     out.push_str(&format!("| steps deferred (unreachable) | 0 | {} |\n", r.deferred.len()));
@@ -134,6 +142,10 @@ mod tests {
         assert!(md.contains("| RPO (data loss) | 1 min | 0: replicas caught up before promotion (met) |"), "{md}");
         let slow = render(&DrillReport { actual_secs: 6000.0, data_loss: DataLoss::UpToLag, ..base.clone() });
         assert!(slow.contains("6000.0 s (missed)") && slow.contains("up to the replication lag at promotion: not measured"), "{slow}");
+        let measured = render(&DrillReport { data_loss: DataLoss::UpToLag, replica_lag_secs: Some(10.0), ..base.clone() });
+        assert!(measured.contains("| RPO (data loss) | 1 min | up to 10 s: the replica lag Azure Monitor reported just before promotion (met) |"), "{measured}");
+        let lagging = render(&DrillReport { data_loss: DataLoss::UpToLag, replica_lag_secs: Some(300.0), ..base.clone() });
+        assert!(lagging.contains("up to 300 s") && lagging.contains("(missed)"), "{lagging}");
         let unfinished = render(&DrillReport { completed: false, ..base });
         assert!(unfinished.contains("(not met: incomplete)"), "{unfinished}");
     }

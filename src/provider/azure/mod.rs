@@ -627,6 +627,20 @@ impl Provider for AzureProvider {
         })
     }
 
+    fn replication_lag<'a>(&'a self, ty: &'a str, current: &'a Value) -> BoxFut<'a, Result<Option<f64>, ProviderError>> {
+        Box::pin(async move {
+            let a = attrs(current);
+            let replica = str_of(&a, "replication_role").is_some_and(|r| r.to_lowercase().contains("replica"));
+            let (Some(id), true) = (str_of(&a, "id"), ty == "azurerm_postgresql_flexible_server" && replica) else { return Ok(None) };
+            // Azure Monitor's "Read Replica Lag", the last minute's maximum.
+            let path = format!("{id}/providers/Microsoft.Insights/metrics?metricnames=physical_replication_delay_in_seconds&aggregation=Maximum&interval=PT1M&timespan=PT5M");
+            let body = self.client.get(&path, "2023-10-01").await.map_err(err)?;
+            Ok(body.and_then(|b| {
+                b.pointer("/value/0/timeseries/0/data").and_then(J::as_array).and_then(|points| points.iter().rev().find_map(|p| p["maximum"].as_f64()))
+            }))
+        })
+    }
+
     fn in_flight(&self) -> Vec<crate::state::PendingOperation> {
         self.client.operations.running()
     }
