@@ -492,7 +492,8 @@ async fn arm(shared: &Arc<Shared>, method: &Method, path: &str, api: &str, query
             let loc = |k: &str| account.as_ref().and_then(|a| types::str_prop(&a.body, &[k]).map(|s| s.to_lowercase()));
             let down = |r: &String| faults.regions_down.iter().any(|d| d.eq_ignore_ascii_case(r));
             let (primary, secondary) = (loc("primaryLocation"), loc("secondaryLocation"));
-            let serving = if *method == Method::POST { secondary.or(primary) } else if primary.as_ref().is_some_and(down) { secondary.or(primary) } else { primary };
+            // A failover request, or a primary region that is down: the secondary serves.
+            let serving = if *method == Method::POST || primary.as_ref().is_some_and(down) { secondary.or(primary) } else { primary };
             serving.or_else(|| affected_region(&store, &path_p, &request))
         } else {
             affected_region(&store, &path_p, &request)

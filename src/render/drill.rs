@@ -58,7 +58,7 @@ fn cell(s: &str) -> String {
 
 fn minutes(d: std::time::Duration) -> String {
     let s = d.as_secs();
-    if s % 60 == 0 { format!("{} min", s / 60) } else { format!("{s} s") }
+    if s.is_multiple_of(60) { format!("{} min", s / 60) } else { format!("{s} s") }
 }
 
 pub fn render(r: &DrillReport) -> String {

@@ -79,7 +79,6 @@ impl Identity {
                     client_id: Some(client_id.clone()),
                     tenant_id: Some(tenant.clone()),
                     token_file_path: Some(token_file.clone()),
-                    ..Default::default()
                 }))
                 .map_err(fail)?,
                 format!("workload identity (client {client_id}, token file {})", token_file.display()),
