@@ -260,9 +260,15 @@ fn an_interrupted_failover_resumes_where_it_stopped() {
 fn failback_reseeds_swaps_and_restores_replication() {
     let d = Drill::new();
     assert_eq!(d.run(&["failover", "platform", "--to", "westeurope", "--auto-approve"]).0, 0);
-    let (code, out, err) = d.run(&["failback", "platform", "--auto-approve", "--reason", "region restored"]);
+    let report = d.root.path().join("failback.md");
+    let (code, out, err) = d.run(&["failback", "platform", "--auto-approve", "--reason", "region restored", "--report", report.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("Stage 1/3") && out.contains("Stage 3/3"), "{out}");
+    // The way back is a drill too: its report has a timeline per stage.
+    let md = std::fs::read_to_string(&report).unwrap();
+    assert!(md.starts_with("# Failover drill: group `platform`, westeurope -> eastus (failback)") && md.contains("**complete**"), "{md}");
+    assert!(md.contains("| stage 1/3 re-seed eastus from westeurope | oncall@") && md.contains("| stage 3/3 re-seed westeurope from eastus |"), "{md}");
+    assert!(md.contains("| eastus active, traffic on eastus | oncall@") && md.contains("| RTO (recovery phase only"), "{md}");
     assert_eq!((d.pg_role("eastus").as_str(), d.pg_role("westeurope").as_str()), ("Primary", "GeoAsyncReplica"));
     assert_eq!(d.link_of("eastus")[0]["role"], "Primary", "the link runs eastus -> westeurope again");
     assert_eq!((d.origin_priority("eastus"), d.gateway_target().as_str()), (1.0, "gateway.eastus.aiwf.example.com"));

@@ -64,6 +64,10 @@ pub struct FailbackArgs {
     /// Why, for the record.
     #[arg(long, default_value = "")]
     reason: String,
+    /// Write a drill report (Markdown: metrics, timeline per stage,
+    /// problems, follow-ups) to this file, whether or not it completes.
+    #[arg(long)]
+    report: Option<std::path::PathBuf>,
     /// Skip the typed confirmation (for runbooks run by a pipeline).
     #[arg(long)]
     auto_approve: bool,
@@ -431,12 +435,36 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
         println!("\nFailback cancelled; nothing was changed.");
         return Ok(ExitCode::from(1));
     }
+    let away = if now.active != home { now.active.clone() } else { now.components.values().map(|c| c.active.clone()).chain([now.traffic.clone()]).find(|site| *site != home).unwrap_or_default() };
+    let started = std::time::Instant::now();
+    let mut drill = DrillReport {
+        group: a.group.clone(),
+        from: away,
+        to: home.clone(),
+        mode: "failback".into(),
+        by: who(env),
+        reason: a.reason.clone(),
+        started: drinfra::timefmt::now(),
+        rto_target: g.rto,
+        rpo_target: g.rpo,
+        data_loss: DataLoss::None,
+        ..DrillReport::default()
+    };
+    drill.timeline.push(TimelineEntry { at: drill.started.clone(), event: format!("failback to {home} confirmed"), status: "started".into() });
+    let stop = |drill: &mut DrillReport, problem: String, title: &str| -> anyhow::Result<ExitCode> {
+        drill.actual_secs = started.elapsed().as_secs_f64();
+        drill.problems.push(problem);
+        drill.follow_ups.push(format!("fix the cause and rerun `drinfra failback {}`: stage {title} starts again", a.group));
+        write_report(a.report.as_deref(), drill)?;
+        Ok(ExitCode::from(1))
+    };
     let mut previous = now;
     for stage in stages {
         let title = &stage.title;
         println!("{}", env.style.bold(&format!("Stage {title}")));
         if stage.view == previous {
             println!("Nothing to do in this stage.\n");
+            drill.timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: format!("stage {title}"), status: "nothing to do".into() });
             continue;
         }
         let (plan, prior) = match plan_with(env, &s, &providers, &rt, &a.group, &stage.view, &a.common)? {
@@ -444,28 +472,38 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
             Err(code) => return Ok(code),
         };
         show_phases(env, &plan);
+        drill.expected_secs += phases::summary(&plan).iter().map(|(_, _, secs)| *secs).sum::<u64>();
+        drill.timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: format!("stage {title}"), status: "started".into() });
         if stage.storage_home {
             // Home's storage accounts return with the swap (planned).
             let accounts = storage_accounts(&s, prior.as_ref(), &a.group, &home);
-            let (deferred, failed) = storage_failover(&s, &providers, &rt, &accounts, false, true, &mut Vec::new())?;
+            let (deferred, failed) = storage_failover(&s, &providers, &rt, &accounts, false, true, &mut drill.timeline)?;
             if let Some((addr, e)) = failed.first().cloned().or_else(|| deferred.first().map(|d| (d.clone(), "unreachable".into()))) {
                 eprintln!("{} storage account {addr} did not fail back: {e}; fix the cause and run failback again.", env.style.red_bold("Failback stopped:"));
-                return Ok(ExitCode::from(1));
+                return stop(&mut drill, format!("storage account {addr} did not fail back: {e}"), title);
             }
         }
-        let report = run_phased(env, &mut s, &plan, prior, &providers, &rt, &a.common, &mut Vec::new())?;
+        let report = run_phased(env, &mut s, &plan, prior, &providers, &rt, &a.common, &mut drill.timeline)?;
         if !report.ok() {
             eprintln!("{} stage {title} did not complete; fix the cause and run failback again.", env.style.red_bold("Failback stopped:"));
             for (st, e) in report.failed.iter().chain(report.deferred.iter()) {
                 eprintln!("  {st}: {e}");
             }
-            return Ok(ExitCode::from(1));
+            let problems = report.failed.iter().chain(report.deferred.iter()).map(|(st, e)| format!("{st}: {e}")).collect::<Vec<_>>().join("; ");
+            return stop(&mut drill, format!("stage {title}: {problems}"), title);
         }
         let latest = s.backend.load()?;
         save_record(&s, &a.group, drinfra::failover::record(latest.as_ref().and_then(|l| l.failover_groups.get(&a.group)), &previous.active, &stage.view, "complete", &who(env), &a.reason, vec![]))?;
+        drill.timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: standing(&stage.view), status: "recorded".into() });
         previous = stage.view;
     }
     s.release();
+    drill.completed = true;
+    drill.actual_secs = started.elapsed().as_secs_f64();
+    if g.active != home {
+        drill.follow_ups.push(format!("set active = {home:?} in the failover_group block"));
+    }
+    write_report(a.report.as_deref(), &drill)?;
     println!("\n{}", env.style.paint("1;32", &format!("Failback complete: {home} is active again and replicates to the other site. Set active = {home:?} in the failover_group block if it is not already.")));
     Ok(ExitCode::SUCCESS)
 }
