@@ -1,4 +1,4 @@
-//! `drinfra failover GROUP --to SITE` and `drinfra failback GROUP`.
+//! `drinfra failover GROUP --to SITE`, and the helpers failback shares.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -57,31 +57,14 @@ pub struct FailoverArgs {
     common: CommonArgs,
 }
 
-#[derive(Args)]
-pub struct FailbackArgs {
-    /// The failover group to bring home.
-    group: String,
-    /// Why, for the record.
-    #[arg(long, default_value = "")]
-    reason: String,
-    /// Write a drill report (Markdown: metrics, timeline per stage,
-    /// problems, follow-ups) to this file, whether or not it completes.
-    #[arg(long)]
-    report: Option<std::path::PathBuf>,
-    /// Skip the typed confirmation (for runbooks run by a pipeline).
-    #[arg(long)]
-    auto_approve: bool,
-    #[command(flatten)]
-    common: CommonArgs,
-}
 
 /// "eastus active, traffic on eastus, database on westeurope".
-fn standing(v: &GroupView) -> String {
+pub(super) fn standing(v: &GroupView) -> String {
     let apart: String = v.components.iter().map(|(k, c)| if k == scope::STORAGE { ", storage failed over to its secondary region".to_string() } else { format!(", {k} on {}", c.active) }).collect();
     format!("{} active, traffic on {}{apart}", v.active, v.traffic)
 }
 
-fn who(env: &Env) -> String {
+pub(super) fn who(env: &Env) -> String {
     let var = |k: &str| env.vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
     let user = var("USER").or_else(|| var("LOGNAME")).or_else(|| var("USERNAME")).unwrap_or_else(|| "unknown".into());
     format!("{user}@{}", drinfra::state::lock::hostname())
@@ -102,7 +85,7 @@ fn current(s: &Session, state: Option<&State>, group: &str, to: Option<&str>) ->
     Ok((view, g.clone()))
 }
 
-fn confirm(env: &Env, phrase: &str, auto: bool) -> anyhow::Result<bool> {
+pub(super) fn confirm(env: &Env, phrase: &str, auto: bool) -> anyhow::Result<bool> {
     if auto {
         return Ok(true);
     }
@@ -116,7 +99,7 @@ fn confirm(env: &Env, phrase: &str, auto: bool) -> anyhow::Result<bool> {
     Ok(line.trim() == phrase)
 }
 
-fn save_record(s: &Session, group: &str, record: drinfra::state::FailoverRecord) -> anyhow::Result<()> {
+pub(super) fn save_record(s: &Session, group: &str, record: drinfra::state::FailoverRecord) -> anyhow::Result<()> {
     let mut state = s.backend.load()?.unwrap_or_default();
     state.failover_groups.insert(group.to_string(), record);
     state.serial += 1;
@@ -126,7 +109,7 @@ fn save_record(s: &Session, group: &str, record: drinfra::state::FailoverRecord)
 }
 
 /// Plans the stack with `view` for `group`, in failover phases.
-fn plan_with(env: &Env, s: &Session, providers: &Providers, rt: &tokio::runtime::Runtime, group: &str, view: &GroupView, common: &CommonArgs) -> anyhow::Result<Result<(Plan, Option<State>), ExitCode>> {
+pub(super) fn plan_with(env: &Env, s: &Session, providers: &Providers, rt: &tokio::runtime::Runtime, group: &str, view: &GroupView, common: &CommonArgs) -> anyhow::Result<Result<(Plan, Option<State>), ExitCode>> {
     let prior = s.backend.load()?;
     let mut failover = std::collections::BTreeMap::new();
     for name in s.stack.config.root().failover_groups.keys() {
@@ -145,7 +128,7 @@ fn plan_with(env: &Env, s: &Session, providers: &Providers, rt: &tokio::runtime:
     }
 }
 
-fn show_phases(env: &Env, plan: &Plan) {
+pub(super) fn show_phases(env: &Env, plan: &Plan) {
     let phases = phases::summary(plan);
     if phases.is_empty() {
         println!("Nothing to change: the group already stands as asked.");
@@ -163,7 +146,7 @@ fn show_phases(env: &Env, plan: &Plan) {
     println!("  Expected duration: about {} min (Azure's typical times; the emulator's are simulated).\n", (total + 59) / 60);
 }
 
-fn write_report(path: Option<&std::path::Path>, drill: &DrillReport) -> anyhow::Result<()> {
+pub(super) fn write_report(path: Option<&std::path::Path>, drill: &DrillReport) -> anyhow::Result<()> {
     if let Some(p) = path {
         std::fs::write(p, drinfra::render::drill::render(drill)).map_err(|e| anyhow::anyhow!("cannot write the drill report {}: {e}", p.display()))?;
         println!("Drill report: {}", p.display());
@@ -172,7 +155,7 @@ fn write_report(path: Option<&std::path::Path>, drill: &DrillReport) -> anyhow::
 }
 
 /// The storage accounts a group lists for `site` that the state knows.
-fn storage_accounts(s: &Session, state: Option<&State>, group: &str, site: &str) -> Vec<String> {
+pub(super) fn storage_accounts(s: &Session, state: Option<&State>, group: &str, site: &str) -> Vec<String> {
     let listed = s.stack.config.root().failover_groups.get(group).and_then(|g| g.storage_accounts.get(site)).cloned().unwrap_or_default();
     listed.into_iter().filter(|a| state.is_some_and(|st| st.resources.contains_key(a))).collect()
 }
@@ -180,7 +163,7 @@ fn storage_accounts(s: &Session, state: Option<&State>, group: &str, site: &str)
 /// Fails `site`'s storage accounts over to their secondary region (`away`)
 /// or back home, all at once. Unreachable ones are deferred; the rest must
 /// succeed. Idempotent: an account already standing as asked is skipped.
-fn storage_failover(s: &Session, providers: &Providers, rt: &tokio::runtime::Runtime, accounts: &[String], away: bool, planned: bool, timeline: &mut Vec<TimelineEntry>) -> anyhow::Result<(Vec<String>, Vec<(String, String)>)> {
+pub(super) fn storage_failover(s: &Session, providers: &Providers, rt: &tokio::runtime::Runtime, accounts: &[String], away: bool, planned: bool, timeline: &mut Vec<TimelineEntry>) -> anyhow::Result<(Vec<String>, Vec<(String, String)>)> {
     let state = s.backend.load()?;
     let mut jobs = Vec::new();
     for addr in accounts {
@@ -219,7 +202,7 @@ fn storage_failover(s: &Session, providers: &Providers, rt: &tokio::runtime::Run
 }
 
 /// Applies a phased plan; unreachable objects are deferred.
-fn run_phased(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, providers: &Providers, rt: &tokio::runtime::Runtime, common: &CommonArgs, timeline: &mut Vec<TimelineEntry>) -> anyhow::Result<apply::ApplyReport> {
+pub(super) fn run_phased(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, providers: &Providers, rt: &tokio::runtime::Runtime, common: &CommonArgs, timeline: &mut Vec<TimelineEntry>) -> anyhow::Result<apply::ApplyReport> {
     let mut progress = Progress::new(false, apply::steps(plan).len());
     let mut note = |e: &apply::Event| {
         let (event, status) = match e {
@@ -410,101 +393,6 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     } else if !traffic_only {
         println!("Next: set active = {:?} in the failover_group block so pipelines agree; `drinfra failback {}` returns in order.", target.active, a.group);
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
-    let (mut s, rt, providers) = match start(env, &a.common, "failback", true)? {
-        Ok(started) => started,
-        Err(code) => return Ok(code),
-    };
-    let prior = s.backend.load()?;
-    let Some(g) = s.stack.config.root().failover_groups.get(&a.group).cloned() else { bail!("no failover_group {:?} in this stack", a.group) };
-    let Some(record) = prior.as_ref().and_then(|p| p.failover_groups.get(&a.group)).cloned() else { bail!("group {:?} has no recorded failover to fail back from", a.group) };
-    if record.status != "complete" {
-        bail!("a failover of {:?} is in progress; finish it first", a.group);
-    }
-    let now = drinfra::failover::recorded_view(&record);
-    let Some((home, stages)) = scope::failback(&g, &now) else { bail!("group {:?} has no other site to fail back to", a.group) };
-    for p in providers.all() {
-        p.set_option("postgres.promote_option", "Planned");
-    }
-    println!("{}", env.style.bold(&format!("Failback of group {:?} to {home}", a.group)));
-    println!("Stage 1 replaces the stale copies on {home} with replicas of what is active now and re-links the caches the other way (destructive for {home}'s stale data); stage 2 promotes {home} once it has caught up and moves traffic; stage 3 re-establishes replication from {home}.\n");
-    if !confirm(env, &format!("{} -> {home}", a.group), a.auto_approve)? {
-        println!("\nFailback cancelled; nothing was changed.");
-        return Ok(ExitCode::from(1));
-    }
-    let away = if now.active != home { now.active.clone() } else { now.components.values().map(|c| c.active.clone()).chain([now.traffic.clone()]).find(|site| *site != home).unwrap_or_default() };
-    let started = std::time::Instant::now();
-    let mut drill = DrillReport {
-        group: a.group.clone(),
-        from: away,
-        to: home.clone(),
-        mode: "failback".into(),
-        by: who(env),
-        reason: a.reason.clone(),
-        started: drinfra::timefmt::now(),
-        rto_target: g.rto,
-        rpo_target: g.rpo,
-        data_loss: DataLoss::None,
-        ..DrillReport::default()
-    };
-    drill.timeline.push(TimelineEntry { at: drill.started.clone(), event: format!("failback to {home} confirmed"), status: "started".into() });
-    let stop = |drill: &mut DrillReport, problem: String, title: &str| -> anyhow::Result<ExitCode> {
-        drill.actual_secs = started.elapsed().as_secs_f64();
-        drill.problems.push(problem);
-        drill.follow_ups.push(format!("fix the cause and rerun `drinfra failback {}`: stage {title} starts again", a.group));
-        write_report(a.report.as_deref(), drill)?;
-        Ok(ExitCode::from(1))
-    };
-    let mut previous = now;
-    for stage in stages {
-        let title = &stage.title;
-        println!("{}", env.style.bold(&format!("Stage {title}")));
-        if stage.view == previous {
-            println!("Nothing to do in this stage.\n");
-            drill.timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: format!("stage {title}"), status: "nothing to do".into() });
-            continue;
-        }
-        let (plan, prior) = match plan_with(env, &s, &providers, &rt, &a.group, &stage.view, &a.common)? {
-            Ok(p) => p,
-            Err(code) => return Ok(code),
-        };
-        show_phases(env, &plan);
-        drill.expected_secs += phases::summary(&plan).iter().map(|(_, _, secs)| *secs).sum::<u64>();
-        drill.timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: format!("stage {title}"), status: "started".into() });
-        if stage.storage_home {
-            // Home's storage accounts return with the swap (planned).
-            let accounts = storage_accounts(&s, prior.as_ref(), &a.group, &home);
-            let (deferred, failed) = storage_failover(&s, &providers, &rt, &accounts, false, true, &mut drill.timeline)?;
-            if let Some((addr, e)) = failed.first().cloned().or_else(|| deferred.first().map(|d| (d.clone(), "unreachable".into()))) {
-                eprintln!("{} storage account {addr} did not fail back: {e}; fix the cause and run failback again.", env.style.red_bold("Failback stopped:"));
-                return stop(&mut drill, format!("storage account {addr} did not fail back: {e}"), title);
-            }
-        }
-        let report = run_phased(env, &mut s, &plan, prior, &providers, &rt, &a.common, &mut drill.timeline)?;
-        if !report.ok() {
-            eprintln!("{} stage {title} did not complete; fix the cause and run failback again.", env.style.red_bold("Failback stopped:"));
-            for (st, e) in report.failed.iter().chain(report.deferred.iter()) {
-                eprintln!("  {st}: {e}");
-            }
-            let problems = report.failed.iter().chain(report.deferred.iter()).map(|(st, e)| format!("{st}: {e}")).collect::<Vec<_>>().join("; ");
-            return stop(&mut drill, format!("stage {title}: {problems}"), title);
-        }
-        let latest = s.backend.load()?;
-        save_record(&s, &a.group, drinfra::failover::record(latest.as_ref().and_then(|l| l.failover_groups.get(&a.group)), &previous.active, &stage.view, "complete", &who(env), &a.reason, vec![]))?;
-        drill.timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: standing(&stage.view), status: "recorded".into() });
-        previous = stage.view;
-    }
-    s.release();
-    drill.completed = true;
-    drill.actual_secs = started.elapsed().as_secs_f64();
-    if g.active != home {
-        drill.follow_ups.push(format!("set active = {home:?} in the failover_group block"));
-    }
-    write_report(a.report.as_deref(), &drill)?;
-    println!("\n{}", env.style.paint("1;32", &format!("Failback complete: {home} is active again and replicates to the other site. Set active = {home:?} in the failover_group block if it is not already.")));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -12,6 +12,7 @@ use drinfra::render::style::Style;
 mod console;
 mod emulator;
 mod engine;
+mod failback;
 mod failover;
 mod fmt;
 mod import_cmd;
@@ -51,7 +52,7 @@ enum Command {
     /// Fail a failover group over to another site, in ordered phases.
     Failover(failover::FailoverArgs),
     /// Return a failed-over group to its home site: re-seed, swap, re-seed.
-    Failback(failover::FailbackArgs),
+    Failback(failback::FailbackArgs),
     /// Bring an existing object under management.
     Import(import_cmd::ImportArgs),
     /// Inspect and edit the state.
@@ -135,7 +136,7 @@ pub fn main() -> ExitCode {
         Command::Destroy(a) => engine::run_destroy(&env, a),
         Command::Import(a) => import_cmd::run(&env, a),
         Command::Failover(a) => failover::run_failover(&env, a),
-        Command::Failback(a) => failover::run_failback(&env, a),
+        Command::Failback(a) => failback::run_failback(&env, a),
         Command::State(c) => state_cmd::run_state(&env, c),
         Command::Output(a) => state_cmd::run_output(&env, a),
         Command::Show(a) => state_cmd::run_show(&env, a),
