@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::Env;
 use super::engine::{CommonArgs, start};
-use super::failover::{confirm, plan_with, run_phased, save_record, show_phases, standing, storage_accounts, storage_failover, who, write_report};
+use super::failover::{RunbookArgs, confirm, plan_with, run_phased, save_record, show_phases, standing, storage_accounts, storage_failover, who, write_report};
 use drinfra::failover::scope;
 use drinfra::plan::phases;
 use drinfra::render::drill::{DataLoss, DrillReport, TimelineEntry};
@@ -17,16 +17,8 @@ use drinfra::render::drill::{DataLoss, DrillReport, TimelineEntry};
 pub struct FailbackArgs {
     /// The failover group to bring home.
     group: String,
-    /// Why, for the record.
-    #[arg(long, default_value = "")]
-    reason: String,
-    /// Write a drill report (Markdown: metrics, timeline per stage,
-    /// problems, follow-ups) to this file, whether or not it completes.
-    #[arg(long)]
-    report: Option<std::path::PathBuf>,
-    /// Skip the typed confirmation (for runbooks run by a pipeline).
-    #[arg(long)]
-    auto_approve: bool,
+    #[command(flatten)]
+    run: RunbookArgs,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -49,7 +41,7 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
     }
     println!("{}", env.style.bold(&format!("Failback of group {:?} to {home}", a.group)));
     println!("Stage 1 replaces the stale copies on {home} with replicas of what is active now and re-links the caches the other way (destructive for {home}'s stale data); stage 2 promotes {home} once it has caught up and moves traffic; stage 3 re-establishes replication from {home}.\n");
-    if !confirm(env, &format!("{} -> {home}", a.group), a.auto_approve)? {
+    if !confirm(env, &format!("{} -> {home}", a.group), a.run.auto_approve)? {
         println!("\nFailback cancelled; nothing was changed.");
         return Ok(ExitCode::from(1));
     }
@@ -61,7 +53,7 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
         to: home.clone(),
         mode: "failback".into(),
         by: who(env),
-        reason: a.reason.clone(),
+        reason: a.run.reason.clone(),
         started: drinfra::timefmt::now(),
         rto_target: g.rto,
         rpo_target: g.rpo,
@@ -73,7 +65,7 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
         drill.actual_secs = started.elapsed().as_secs_f64();
         drill.problems.push(problem);
         drill.follow_ups.push(format!("fix the cause and rerun `drinfra failback {}`: stage {title} starts again", a.group));
-        write_report(a.report.as_deref(), drill)?;
+        write_report(a.run.report.as_deref(), drill)?;
         Ok(ExitCode::from(1))
     };
     let mut previous = now;
@@ -111,7 +103,7 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
             return stop(&mut drill, format!("stage {title}: {problems}"), title);
         }
         let latest = s.backend.load()?;
-        save_record(&s, &a.group, drinfra::failover::record(latest.as_ref().and_then(|l| l.failover_groups.get(&a.group)), &previous.active, &stage.view, "complete", &who(env), &a.reason, vec![]))?;
+        save_record(&s, &a.group, drinfra::failover::record(latest.as_ref().and_then(|l| l.failover_groups.get(&a.group)), &previous.active, &stage.view, "complete", &who(env), &a.run.reason, vec![]))?;
         drill.timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: standing(&stage.view), status: "recorded".into() });
         previous = stage.view;
     }
@@ -121,7 +113,7 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
     if g.active != home {
         drill.follow_ups.push(format!("set active = {home:?} in the failover_group block"));
     }
-    write_report(a.report.as_deref(), &drill)?;
+    write_report(a.run.report.as_deref(), &drill)?;
     println!("\n{}", env.style.paint("1;32", &format!("Failback complete: {home} is active again and replicates to the other site. Set active = {home:?} in the failover_group block if it is not already.")));
     Ok(ExitCode::SUCCESS)
 }

@@ -43,18 +43,27 @@ pub struct FailoverArgs {
     /// for a database switch while everything else stays.
     #[arg(long, value_name = "traffic|data|COMPONENT,...")]
     only: Option<String>,
-    /// Why, for the record.
-    #[arg(long, default_value = "")]
-    reason: String,
-    /// Write a drill report (Markdown: metrics, timeline, problems,
-    /// follow-ups) to this file, whether or not the failover completes.
-    #[arg(long)]
-    report: Option<std::path::PathBuf>,
-    /// Skip the typed confirmation (for runbooks run by a pipeline).
-    #[arg(long)]
-    auto_approve: bool,
+    #[command(flatten)]
+    run: RunbookArgs,
     #[command(flatten)]
     common: CommonArgs,
+}
+
+/// What failover and failback both take: why, a drill report, and the
+/// confirmation.
+#[derive(Args)]
+pub(super) struct RunbookArgs {
+    /// Why, for the record.
+    #[arg(long, default_value = "")]
+    pub reason: String,
+    /// Write a drill report (Markdown: metrics against the group's targets,
+    /// timeline, problems, follow-ups) to this file, whether or not it
+    /// completes.
+    #[arg(long)]
+    pub report: Option<std::path::PathBuf>,
+    /// Skip the typed confirmation (for runbooks run by a pipeline).
+    #[arg(long)]
+    pub auto_approve: bool,
 }
 
 
@@ -311,15 +320,15 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     }
     print_plan(env, &plan, OutputArgs { compact: true, ..OutputArgs::default() });
     if !plan.has_changes() && !resuming && accounts.is_empty() {
-        save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "complete", &who(env), &a.reason, vec![]))?;
+        save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "complete", &who(env), &a.run.reason, vec![]))?;
         println!("Recorded {} as active.", target.active);
         return Ok(ExitCode::SUCCESS);
     }
-    if !confirm(env, &format!("{} -> {}", a.group, a.to), a.auto_approve)? {
+    if !confirm(env, &format!("{} -> {}", a.group, a.to), a.run.auto_approve)? {
         println!("\nFailover cancelled; nothing was changed.");
         return Ok(ExitCode::from(1));
     }
-    save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "in_progress", &who(env), &a.reason, vec![]))?;
+    save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "in_progress", &who(env), &a.run.reason, vec![]))?;
     let prior = s.backend.load()?.or(prior);
     let started = std::time::Instant::now();
     let mut drill = DrillReport {
@@ -333,7 +342,7 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
             Scope::Full => if forced { "forced" } else { "planned" }.into(),
         },
         by: who(env),
-        reason: a.reason.clone(),
+        reason: a.run.reason.clone(),
         started: drinfra::timefmt::now(),
         expected_secs: phases::summary(&plan).iter().map(|(_, _, secs)| *secs).sum(),
         rto_target: group.rto,
@@ -360,14 +369,14 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     drill.problems = storage_failed.iter().map(|(addr, e)| format!("storage account failover {addr}: {e}")).chain(report.failed.iter().map(|(st, e)| format!("{st}: {e}"))).collect();
     if !storage_failed.is_empty() || !report.failed.is_empty() || !report.skipped.is_empty() || report.interrupted {
         drill.follow_ups.push(format!("fix the failures above and rerun `drinfra failover {} --to {}` to resume", a.group, a.to));
-        write_report(a.report.as_deref(), &drill)?;
+        write_report(a.run.report.as_deref(), &drill)?;
         eprintln!("\n{} {} step(s) failed, {} skipped; the failover is recorded as in progress. Fix the cause and run the same command again: it continues where it stopped.", env.style.red_bold("Failover incomplete:"), report.failed.len(), report.skipped.len());
         for (st, e) in &report.failed {
             eprintln!("  failed: {st}: {e}");
         }
         return Ok(ExitCode::from(1));
     }
-    save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "complete", &who(env), &a.reason, deferred.clone()))?;
+    save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "complete", &who(env), &a.run.reason, deferred.clone()))?;
     s.release();
     drill.completed = true;
     drill.timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: standing(&target), status: "recorded".into() });
@@ -383,7 +392,7 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     if let Scope::Components(cs) = &scope {
         drill.follow_ups.push(format!("bring {} home when the drill is over: `drinfra failback {}` (re-seeds {} first)", cs.join(", "), a.group, now.active));
     }
-    write_report(a.report.as_deref(), &drill)?;
+    write_report(a.run.report.as_deref(), &drill)?;
     println!("\n{}", env.style.paint("1;32", &format!("Failover complete in {:.1}s: group {:?} stands {}.", started.elapsed().as_secs_f64(), a.group, standing(&target))));
     if !deferred.is_empty() {
         println!("Deferred (unreachable, not failed): {}. Once the region is back, `drinfra plan` shows what is left to reconcile.", deferred.join(", "));
