@@ -28,11 +28,11 @@ failover_group "platform" {
   rpo         = "15m"
   sites       = ["eastus", "westeurope"]
   active      = "eastus"
-  # Each site's GRS account fails over to its paired region when the site
-  # stops being active, and comes home with failback.
   # Parts a failover can move on their own (`--only database`), e.g. the DR
   # plan's database switch drill; storage and traffic are built in.
   components = ["database", "cache", "capacity"]
+  # Each site's GRS account fails over to its paired region when the site
+  # stops being active, and comes home with failback.
   storage_accounts = {
     eastus     = ["module.eastus.azurerm_storage_account.data"]
     westeurope = ["module.westeurope.azurerm_storage_account.data"]
