@@ -452,6 +452,12 @@ async fn postgres_replicas_promotion_and_restore() {
     let rep = e.create(&replica, api, json!({"location": "westeurope", "properties": {"createMode": "Replica", "sourceServerResourceId": primary}})).await;
     assert_eq!(rep["properties"]["replicationRole"], "GeoAsyncReplica");
     assert_eq!(e.get(&primary, api).await.body["properties"]["replicationRole"], "Primary");
+    // Azure Monitor's Read Replica Lag: the replica's lag, nothing for a primary.
+    let metric = |id: &str| format!("{id}/providers/Microsoft.Insights/metrics?metricnames=physical_replication_delay_in_seconds");
+    let lag = e.get(&metric(&replica), "2023-10-01").await;
+    assert_eq!(lag.body["value"][0]["timeseries"][0]["data"][0]["maximum"], 30.0, "{}", lag.body);
+    assert_eq!(e.get(&metric(&primary), "2023-10-01").await.body["value"][0]["timeseries"][0]["data"], json!([]));
+    assert_eq!(e.get(&format!("{primary}/providers/Microsoft.Insights/metrics?metricnames=cpu_percent"), "2023-10-01").await.status, 400);
     let chained = e.put(&format!("{}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-chain", rg("west")), api, json!({"location": "westeurope", "properties": {"createMode": "Replica", "sourceServerResourceId": replica}})).await;
     assert_eq!(chained.code(), "ReplicaOfReplicaNotSupported");
     // Data: writes reach the replica after the lag; the replica is read-only.
@@ -693,4 +699,28 @@ fn serve_and_fault_commands_work_from_the_command_line() {
     // Only loopback addresses.
     let o = Command::new(env!("CARGO_BIN_EXE_drinfra")).args(["emulator", "serve", "--addr", "0.0.0.0:0", "--data"]).arg(dir.path()).output().unwrap();
     assert!(!o.status.success());
+}
+
+#[tokio::test]
+async fn storage_blob_service_keeps_soft_delete_and_versioning_within_azures_limits() {
+    let e = start(1.0e7).await;
+    e.group("st", "westeurope").await;
+    let account = format!("{}/providers/Microsoft.Storage/storageAccounts/stblob", rg("st"));
+    let api = "2025-01-01";
+    e.create(&account, api, json!({"location": "westeurope", "sku": {"name": "Standard_GRS"}, "kind": "StorageV2"})).await;
+    let blob = format!("{account}/blobServices/default");
+    let ok = e.put(&blob, api, json!({"properties": {"isVersioningEnabled": true, "deleteRetentionPolicy": {"enabled": true, "days": 14}}})).await;
+    assert!(ok.status < 300, "{} {}", ok.status, ok.body);
+    let got = e.get(&blob, api).await.body;
+    assert_eq!((got["properties"]["isVersioningEnabled"].as_bool(), got["properties"]["deleteRetentionPolicy"]["days"].as_f64()), (Some(true), Some(14.0)));
+    assert_eq!(got["properties"]["containerDeleteRetentionPolicy"]["enabled"], false, "defaults fill what was not set");
+    for (bad, why) in [
+        (json!({"properties": {"deleteRetentionPolicy": {"enabled": true, "days": 400}}}), "days over 365"),
+        (json!({"properties": {"deleteRetentionPolicy": {"enabled": true}}}), "enabled without days"),
+        (json!({"properties": {"containerDeleteRetentionPolicy": "x"}}), "not an object"),
+    ] {
+        assert_eq!(e.put(&blob, api, bad).await.code(), "InvalidRequestPropertyValue", "{why}");
+    }
+    assert_eq!(e.put(&format!("{account}/blobServices/other"), api, json!({"properties": {}})).await.status, 400, "the service is always 'default'");
+    assert_eq!(e.put(&format!("{}/providers/Microsoft.Storage/storageAccounts/nope/blobServices/default", rg("st")), api, json!({"properties": {}})).await.code(), "ParentResourceNotFound");
 }

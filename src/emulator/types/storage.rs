@@ -142,6 +142,9 @@ fn blob_service_name(n: &str) -> Result<(), String> {
 fn check_blob_service(_ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     for policy in ["deleteRetentionPolicy", "containerDeleteRetentionPolicy"] {
         let Some(p) = prop(body, &[policy]).cloned() else { continue };
+        if !p.is_object() {
+            return Err(ArmError::bad_request("InvalidRequestPropertyValue", format!("{policy} must be an object like {{\"enabled\": true, \"days\": 14}}.")).with_target(&format!("properties.{policy}")));
+        }
         let enabled = p["enabled"].as_bool().unwrap_or(false);
         match p["days"].as_f64() {
             Some(d) if enabled && !(1.0..=365.0).contains(&d) => {
