@@ -514,6 +514,8 @@ resource \"azurerm_resource_group\" \"app\" {{\n  name = \"rg-app\"\n  location 
     );
     let plan = h.plan(&reader).await;
     assert_eq!(plan.data["data.azurerm_resource_group.found"].as_mapping().unwrap()["location"], drinfra::lang::Value::String("northeurope".into()));
+    let shown = drinfra::render::plan::render(&plan, drinfra::render::style::Style::plain());
+    assert!(shown.contains("Read while planning: data.azurerm_client_config.me, data.azurerm_dns_zone.found, data.azurerm_resource_group.found."), "{shown}");
     let app = plan.changes.iter().find(|c| c.address == "azurerm_resource_group.app").unwrap();
     assert_eq!(app.action, Action::Create);
     let out = h.apply(&reader).await;

@@ -298,6 +298,10 @@ pub fn render(plan: &Plan, style: Style) -> String {
         }
         out.push('\n');
     }
+    if !plan.data.is_empty() {
+        // What the plan's values rest on, for reviewers.
+        out.push_str(&format!("Read while planning: {}.\n\n", plan.data.keys().cloned().collect::<Vec<_>>().join(", ")));
+    }
     let (add, change, destroy) = plan.counts();
     let moved: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.previous_address.is_some()).collect();
     let outputs: Vec<String> = plan.outputs.iter().filter_map(|o| output_line(o, style)).collect();
