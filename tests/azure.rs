@@ -540,6 +540,22 @@ resource \"azurerm_resource_group\" \"app\" {{\n  name = \"rg-app\"\n  location 
     assert!(missing.contains("Cannot read data.azurerm_resource_group.gone") && missing.contains("does not exist"), "{missing}");
     let not_an_id = plan_errors(format!("{base}data \"azurerm_resource_group\" \"x\" {{\n  name = \"rg-shared\"\n  location = \"westeurope\"\n}}\n")).await;
     assert!(not_an_id.contains("\\\"location\\\" is not one of its arguments"), "{not_an_id}");
-    let later = plan_errors(format!("{base}resource \"azurerm_dns_zone\" \"new\" {{\n  name = \"new.example.com\"\n  resource_group_name = azurerm_resource_group.shared.name\n}}\ndata \"azurerm_dns_zone\" \"x\" {{\n  name = azurerm_dns_zone.new.name_servers[0]\n  resource_group_name = \"rg-shared\"\n}}\n")).await;
-    assert!(later.contains("known only after apply"), "{later}");
+
+    // A data source on an object this plan creates is read during apply,
+    // after it, as Terraform does; what uses it is known after apply.
+    let deferred = format!(
+        "{base}resource \"azurerm_resource_group\" \"new\" {{\n  name = \"rg-new\"\n  location = \"uksouth\"\n}}\ndata \"azurerm_resource_group\" \"new\" {{\n  name = azurerm_resource_group.new.name\n}}\n\
+resource \"azurerm_dns_zone\" \"follower\" {{\n  name = \"follower.example.com\"\n  resource_group_name = data.azurerm_resource_group.new.name\n  tags = {{ region = data.azurerm_resource_group.new.location }}\n}}\n"
+    );
+    let plan = h.plan(&deferred).await;
+    let read = plan.changes.iter().find(|c| c.address == "data.azurerm_resource_group.new").expect("a read during apply");
+    assert_eq!((read.action, read.mode.as_str()), (Action::Read, "data"));
+    assert!(read.depends_on.contains(&"azurerm_resource_group.new".to_string()), "{:?}", read.depends_on);
+    let shown = drinfra::render::plan::render(&plan, drinfra::render::style::Style::plain());
+    assert!(shown.contains("# data.azurerm_resource_group.new will be read during apply\n  # (depends on objects this plan changes)\n  <= data \"azurerm_resource_group\" \"new\" {") && shown.contains("Summary: 2 to add, 0 to change, 1 to destroy."), "{shown}");
+    let out = h.apply(&deferred).await;
+    assert!(out.ok, "{:?}", out.failed);
+    assert_eq!(h.state_attr("azurerm_dns_zone.follower", "tags")["region"], "uksouth", "the value the read found during apply");
+    let again = h.plan(&deferred).await;
+    assert!(!again.has_resource_changes(), "{:?}", again.actions().map(|c| format!("{} {:?}", c.address, c.action)).collect::<Vec<_>>());
 }

@@ -32,6 +32,8 @@ pub enum StepKind {
     Create,
     Update,
     Delete,
+    /// A data source read whose arguments became known during apply.
+    Read,
 }
 
 impl StepKind {
@@ -40,6 +42,7 @@ impl StepKind {
             StepKind::Create => "create",
             StepKind::Update => "update",
             StepKind::Delete => "delete",
+            StepKind::Read => "read",
         }
     }
 }
@@ -117,6 +120,7 @@ pub fn steps(plan: &Plan) -> Dag<StepId> {
         match c.action {
             Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete => Some(StepId { address: c.address.clone(), kind: StepKind::Create }),
             Action::Update => Some(StepId { address: c.address.clone(), kind: StepKind::Update }),
+            Action::Read => Some(StepId { address: c.address.clone(), kind: StepKind::Read }),
             _ => None,
         }
     };
@@ -364,6 +368,27 @@ pub async fn apply(
             in_progress.insert(step.clone());
             let started = Instant::now();
             match step.kind {
+                StepKind::Read => {
+                    // A data source whose arguments the plan could not know:
+                    // read now that what it depends on is done.
+                    let cfg = match cx.instance_config(&c.module_path, &c.resource, &c.key) {
+                        Some(cfg) if cfg.is_wholly_known() => cfg,
+                        _ => {
+                            let d = cx.take_diags();
+                            let msg = d.errors().next().map(|d| format!("{}: {}", d.summary, d.detail.clone().unwrap_or_default())).unwrap_or_else(|| "its arguments are still unknown".into());
+                            report.diags.extend(d);
+                            fail(&graph, &step, msg, started.elapsed(), &mut report, &mut blocked, events);
+                            continue;
+                        }
+                    };
+                    let ty = c.ty.clone();
+                    let s = step.clone();
+                    let task = running.spawn(async move {
+                        let r = provider.read_data(&ty, &cfg).await;
+                        (s, r.map(Some), started.elapsed())
+                    });
+                    tasks.insert(task.id(), (step.clone(), started));
+                }
                 StepKind::Delete => {
                     let prior = c.before.clone().unwrap_or(Value::Null);
                     let ty = c.ty.clone();
@@ -456,6 +481,13 @@ pub async fn apply(
             in_progress.remove(&step);
             let c = changes[&step.address];
             match result {
+                // Data is known from here on; it is not recorded in state.
+                Ok(value) if step.kind == StepKind::Read => {
+                    if let Some(v) = value {
+                        known.insert(&c.module_path, &c.resource, &c.key, v);
+                    }
+                    succeeded.push((step, elapsed));
+                }
                 Ok(value) => {
                     let rec = match (&value, step.kind) {
                         (Some(v), _) => {

@@ -391,6 +391,7 @@ fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common
             apply::StepKind::Create => added += 1,
             apply::StepKind::Update => changed += 1,
             apply::StepKind::Delete => destroyed += 1,
+            apply::StepKind::Read => {}
         }
     }
     if report.ok() {

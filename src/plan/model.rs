@@ -19,6 +19,8 @@ pub enum Action {
     DeleteThenCreate,
     CreateThenDelete,
     Delete,
+    /// A data source read during apply: its arguments are known only then.
+    Read,
 }
 
 impl Action {
@@ -40,6 +42,7 @@ impl Action {
             Action::DeleteThenCreate => vec!["delete", "create"],
             Action::CreateThenDelete => vec!["create", "delete"],
             Action::Delete => vec!["delete"],
+            Action::Read => vec!["read"],
         }
     }
 }

@@ -358,11 +358,15 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                 continue;
             }
         };
+        let dep_addrs: Vec<String> = deps.resource_dependencies(obj).iter().flat_map(|d| planned_by_obj.get(d).cloned().unwrap_or_default()).collect();
         if r.mode == Mode::Data {
-            read_data(&cx, &instances, obj, r, provider.as_ref(), &known, &mut plan, &mut diags).await;
+            // As Terraform does: a data source that depends on objects this
+            // plan changes is read during apply, after them.
+            let upstream_changes = dep_addrs.iter().any(|d| action_of.get(d).is_some_and(|a| *a != Action::NoOp) || plan.changes.iter().any(|c| c.address == *d && c.action == Action::Read));
+            let mine = read_data(&cx, &instances, obj, r, provider.as_ref(), &known, &dep_addrs, upstream_changes, &mut plan, &mut diags).await;
+            planned_by_obj.insert(obj.clone(), mine);
             continue;
         }
-        let dep_addrs: Vec<String> = deps.resource_dependencies(obj).iter().flat_map(|d| planned_by_obj.get(d).cloned().unwrap_or_default()).collect();
         let mut mine = Vec::new();
         for (path, _) in instances.iter().filter(|(_, idx)| *idx == obj.module) {
             for (key, cfg) in cx.instances_of(path, &obj.name) {
@@ -533,19 +537,39 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
     (Some(plan), diags)
 }
 
-/// Reads every instance of data source `r` while planning. Its
-/// configuration must be known now: drinfra does not defer reads to apply.
+/// Reads every instance of data source `r` while planning; one whose
+/// arguments are known only after apply, or that depends on objects this
+/// plan changes, is planned as a read during apply (after what it depends
+/// on), and evaluates as unknown until then.
+/// Returns the instances' addresses, for what depends on them.
 #[allow(clippy::too_many_arguments)]
-async fn read_data(cx: &Context<'_>, instances: &[(crate::config::evaluate::ModulePath, usize)], obj: &deps::ObjId, r: &crate::config::model::Resource, provider: &dyn Provider, known: &KnownValues, plan: &mut Plan, diags: &mut Diagnostics) {
+async fn read_data(cx: &Context<'_>, instances: &[(crate::config::evaluate::ModulePath, usize)], obj: &deps::ObjId, r: &crate::config::model::Resource, provider: &dyn Provider, known: &KnownValues, dep_addrs: &[String], upstream_changes: bool, plan: &mut Plan, diags: &mut Diagnostics) -> Vec<String> {
+    let mut mine = Vec::new();
     for (path, _) in instances.iter().filter(|(_, idx)| *idx == obj.module) {
         for (key, cfg) in cx.instances_of(path, &obj.name) {
             let address = instance_address(path, &obj.name, &key);
-            if !cfg.is_wholly_known() {
-                diags.push(
-                    Diagnostic::error(format!("Cannot read {address} while planning"))
-                        .with_detail("Its arguments depend on values known only after apply (the id of an object this plan creates, for example). drinfra reads data sources while planning; refer to that object's attributes directly instead.".to_string())
-                        .at(Some(r.span.clone())),
-                );
+            mine.push(address.clone());
+            if upstream_changes || !cfg.is_wholly_known() {
+                known.insert(path, &obj.name, &key, Value::Unknown(crate::lang::Type::Dynamic));
+                plan.changes.push(ResourceChange {
+                    address: address.clone(),
+                    previous_address: None,
+                    module_path: path.clone(),
+                    resource: obj.name.clone(),
+                    key: key.clone(),
+                    mode: "data".into(),
+                    ty: r.ty.clone(),
+                    name: r.name.clone(),
+                    provider: provider.name().into(),
+                    action: Action::Read,
+                    reason: None,
+                    before: None,
+                    after: Some(cfg),
+                    replace_paths: vec![],
+                    depends_on: dep_addrs.to_vec(),
+                    create_before_destroy: false,
+                    notes: vec![if upstream_changes { "depends on objects this plan changes" } else { "its arguments refer to values known only after apply" }.into()],
+                });
                 continue;
             }
             match provider.read_data(&r.ty, &cfg).await {
@@ -557,6 +581,7 @@ async fn read_data(cx: &Context<'_>, instances: &[(crate::config::evaluate::Modu
             }
         }
     }
+    mine
 }
 
 /// Where argument `path` (`name`, or `block.name` into nested blocks) is

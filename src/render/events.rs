@@ -39,6 +39,7 @@ pub fn plan(plan: &Plan) -> Vec<J> {
             crate::plan::Action::Create => "create",
             crate::plan::Action::Update => "update",
             crate::plan::Action::Delete => "delete",
+            crate::plan::Action::Read => "read",
             _ => "replace",
         };
         let mut e = base("info", format!("{}: Plan to {action}", c.address), "planned_change");

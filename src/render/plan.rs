@@ -16,6 +16,7 @@ fn symbol(a: Action) -> &'static str {
         Action::DeleteThenCreate => "-/+",
         Action::CreateThenDelete => "+/-",
         Action::NoOp => " ",
+        Action::Read => "<=",
     }
 }
 
@@ -24,6 +25,7 @@ fn paint(style: Style, a: Action, text: &str) -> String {
         Action::Create => style.paint("32", text),
         Action::Update => style.paint("33", text),
         Action::Delete | Action::DeleteThenCreate | Action::CreateThenDelete => style.paint("31", text),
+        Action::Read => style.paint("36", text),
         Action::NoOp => text.to_string(),
     }
 }
@@ -35,6 +37,7 @@ fn headline(c: &ResourceChange) -> String {
         Action::Delete => "will be destroyed".to_string(),
         Action::DeleteThenCreate | Action::CreateThenDelete => "must be replaced".to_string(),
         Action::NoOp => "is unchanged".to_string(),
+        Action::Read => "will be read during apply".to_string(),
     };
     let mut out = match (&c.previous_address, c.action) {
         (Some(p), Action::NoOp) => format!("# {p} has moved to {}", c.address),

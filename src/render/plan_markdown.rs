@@ -18,6 +18,7 @@ fn verb(a: Action) -> &'static str {
         Action::DeleteThenCreate => "destroy, then create replacement",
         Action::CreateThenDelete => "create replacement, then destroy",
         Action::NoOp => "no change",
+        Action::Read => "read during apply",
     }
 }
 

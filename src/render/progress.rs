@@ -23,6 +23,7 @@ fn verbs(kind: StepKind) -> (&'static str, &'static str) {
         StepKind::Create => ("Creating...", "Creation complete"),
         StepKind::Update => ("Modifying...", "Modifications complete"),
         StepKind::Delete => ("Destroying...", "Destruction complete"),
+        StepKind::Read => ("Reading...", "Read complete"),
     }
 }
 

@@ -52,5 +52,6 @@ pub fn by_type(plan: &Plan) -> Vec<(String, usize, usize, usize)> {
             e.2 += 1;
         }
     }
-    m.into_iter().map(|(t, (a, c, d))| (t, a, c, d)).collect()
+    // Data sources read during apply change nothing: they are not counted.
+    m.into_iter().filter(|(_, (a, c, d))| a + c + d > 0).map(|(t, (a, c, d))| (t, a, c, d)).collect()
 }
