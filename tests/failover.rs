@@ -563,3 +563,56 @@ fn a_failover_to_the_active_site_changes_nothing() {
     assert_eq!(code, 1);
     assert!(err.contains("already active on \"eastus\", but these components stand apart on another site: database.") && err.contains("drinfra failback platform"), "{err}");
 }
+
+/// Ctrl-C during a failover: nothing new starts, what Azure is still doing
+/// is recorded (its polling URL), and rerunning the same command follows it
+/// instead of sending it again, then finishes the failover.
+#[test]
+fn an_interrupted_failover_records_what_azure_is_doing_and_the_rerun_follows_it() {
+    let d = Drill::new();
+    // Slow enough to interrupt the promotion even on a busy machine (it
+    // waits out a 3,000 s lag: about 5 s here); storage failover first
+    // takes about 3 s.
+    d.admin("PATCH", "settings", json!({"time_scale": 600.0, "replication_lag_secs": 3000.0}));
+    d.requests();
+    let child = Command::new(env!("CARGO_BIN_EXE_drinfra"))
+        .arg("-C")
+        .arg(d.stack())
+        .args(["failover", "platform", "--to", "westeurope", "--auto-approve", "--interrupt-grace", "0s"])
+        .env("DRINFRA_EMULATOR_URL", &d.emu.url)
+        .env("USER", "oncall")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let promote = |reqs: &[(String, String)]| reqs.iter().filter(|(m, p)| m == "PATCH" && p.ends_with("flexibleservers/pg-aiwf-westeurope")).count();
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while promote(&seen) == 0 {
+        assert!(std::time::Instant::now() < deadline, "the replica was never promoted: {seen:?}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        seen.extend(d.requests());
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stderr.contains("Failover incomplete") && stderr.contains("still running in Azure (recorded; the rerun follows them"), "{stderr}");
+    let state: J = serde_json::from_str(&std::fs::read_to_string(d.root.path().join("state/platform.tfstate")).unwrap()).unwrap();
+    let ops = state["operations"].as_array().unwrap_or_else(|| panic!("nothing recorded: {state}"));
+    assert!(ops.iter().any(|o| o["method"] == "PATCH" && o["address"] == "module.westeurope.azurerm_postgresql_flexible_server.db"), "{ops:?}");
+    assert_eq!(d.record()["status"], "in_progress");
+    seen.extend(d.requests());
+    let promotions_before = promote(&seen);
+
+    d.admin("PATCH", "settings", json!({"time_scale": 1.0e6}));
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let reqs = d.requests();
+    assert_eq!(promotions_before + promote(&reqs), 1, "the promotion was followed, not sent again: {reqs:?}");
+    assert_eq!(d.record()["status"], "complete");
+    assert_eq!(d.pg_role("westeurope"), "None");
+    let state: J = serde_json::from_str(&std::fs::read_to_string(d.root.path().join("state/platform.tfstate")).unwrap()).unwrap();
+    assert!(state.get("operations").is_none(), "{state}");
+}

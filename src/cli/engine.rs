@@ -337,7 +337,8 @@ fn confirm(env: &Env, question: &str, auto_approve: bool) -> anyhow::Result<bool
     Ok(line.trim() == "yes")
 }
 
-async fn interrupted() {
+/// Resolves on Ctrl-C or SIGTERM.
+pub(super) async fn interrupted() {
     #[cfg(unix)]
     {
         let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {

@@ -236,7 +236,9 @@ pub(super) fn run_phased(env: &Env, s: &mut Session, plan: &Plan, prior: Option<
             note(&e);
             progress.event(&e)
         },
-        std::future::pending(),
+        // Ctrl-C starts nothing new; what Azure is still doing after the
+        // grace period is recorded, and the rerun follows it.
+        super::engine::interrupted(),
     ))?;
     report_requests(env, providers, common.verbose);
     show_diags(env, &s.stack.config.sources, &report.diags);
@@ -369,8 +371,17 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     drill.problems = storage_failed.iter().map(|(addr, e)| format!("storage account failover {addr}: {e}")).chain(report.failed.iter().map(|(st, e)| format!("{st}: {e}"))).collect();
     if !storage_failed.is_empty() || !report.failed.is_empty() || !report.skipped.is_empty() || report.interrupted {
         drill.follow_ups.push(format!("fix the failures above and rerun `drinfra failover {} --to {}` to resume", a.group, a.to));
+        if report.interrupted {
+            drill.problems.push(format!("interrupted: {} step(s) still running in Azure were recorded to be followed on resume", report.left_running.len()));
+        }
         write_report(a.run.report.as_deref(), &drill)?;
-        eprintln!("\n{} {} step(s) failed, {} skipped; the failover is recorded as in progress. Fix the cause and run the same command again: it continues where it stopped.", env.style.red_bold("Failover incomplete:"), report.failed.len(), report.skipped.len());
+        eprintln!(
+            "\n{} {} step(s) failed, {} skipped{}; the failover is recorded as in progress. Fix the cause and run the same command again: it continues where it stopped.",
+            env.style.red_bold("Failover incomplete:"),
+            report.failed.len(),
+            report.skipped.len(),
+            if report.interrupted { format!(", interrupted with {} still running in Azure (recorded; the rerun follows them instead of repeating them)", report.left_running.len()) } else { String::new() }
+        );
         for (st, e) in &report.failed {
             eprintln!("  failed: {st}: {e}");
         }
