@@ -135,7 +135,13 @@ fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
     assert_eq!(d.origin_priority("eastus"), 1.0);
     assert_eq!((d.tm_priority("eastus"), d.tm_priority("westeurope")), (1.0, 4.0));
     assert_eq!(d.pool_count("westeurope", "application"), 3.0);
+    // Reviewed first: --plan-only shows it all and changes nothing.
     d.requests();
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--plan-only"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("1. data: unlink") && out.contains("Plan only: nothing was changed"), "{out}");
+    assert!(d.requests().iter().all(|(m, p)| m == "GET" || p.contains("resourcegraph")), "no writes");
+    assert_eq!(d.record(), J::Null, "nothing recorded");
     let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--planned", "--auto-approve", "--reason", "quarterly drill"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("Phases") && out.contains("1. data: unlink") && out.contains("traffic") && out.contains("Expected duration"), "{out}");

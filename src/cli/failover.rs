@@ -43,6 +43,10 @@ pub struct FailoverArgs {
     /// for a database switch while everything else stays.
     #[arg(long, value_name = "traffic|data|COMPONENT,...")]
     only: Option<String>,
+    /// Show the failover (phases, steps, what it means for RPO) and stop:
+    /// for review or a rehearsal; nothing changes and nothing is recorded.
+    #[arg(long)]
+    plan_only: bool,
     #[command(flatten)]
     run: RunbookArgs,
     #[command(flatten)]
@@ -321,6 +325,10 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
         println!("Storage account failover (with the data phase): {} to their secondary region, {}.", accounts.join(", "), if forced { "unplanned: writes not yet replicated are lost and the accounts become locally redundant until GRS is re-enabled" } else { "planned: no data loss, geo-redundancy kept" });
     }
     print_plan(env, &plan, OutputArgs { compact: true, ..OutputArgs::default() });
+    if a.plan_only {
+        println!("\nPlan only: nothing was changed and nothing was recorded. Run without --plan-only to fail over.");
+        return Ok(ExitCode::SUCCESS);
+    }
     if !plan.has_changes() && !resuming && accounts.is_empty() {
         save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "complete", &who(env), &a.run.reason, vec![]))?;
         println!("Recorded {} as active.", target.active);
