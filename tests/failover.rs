@@ -142,6 +142,12 @@ fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
     assert!(out.contains("1. data: unlink") && out.contains("Plan only: nothing was changed"), "{out}");
     assert!(d.requests().iter().all(|(m, p)| m == "GET" || p.contains("resourcegraph")), "no writes");
     assert_eq!(d.record(), J::Null, "nothing recorded");
+    // The same for a change request, as Markdown that fits a PR comment.
+    let (code, md, err) = d.run(&["failover", "platform", "--to", "westeurope", "--plan-only", "--markdown"]);
+    assert_eq!(code, 0, "{md}\n{err}");
+    assert!(md.starts_with("## Failover of group \"platform\": eastus -> westeurope (planned)\n\n- Planned: replicas are promoted only once they have caught up"), "{md}");
+    assert!(md.contains("| phase | changes | about |") && md.contains("| 1. data: unlink | `azurerm_redis_linked_server.geo[0]` | 2 min |") && md.contains("### drinfra plan:"), "{md}");
+    assert!(md.len() < 65_000);
     let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--planned", "--auto-approve", "--reason", "quarterly drill"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("Phases") && out.contains("1. data: unlink") && out.contains("traffic") && out.contains("Expected duration"), "{out}");

@@ -47,6 +47,10 @@ pub struct FailoverArgs {
     /// for review or a rehearsal; nothing changes and nothing is recorded.
     #[arg(long)]
     plan_only: bool,
+    /// With --plan-only: the failover plan as Markdown, for a change
+    /// request or a pull-request comment.
+    #[arg(long, requires = "plan_only")]
+    markdown: bool,
     #[command(flatten)]
     run: RunbookArgs,
     #[command(flatten)]
@@ -292,37 +296,49 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    println!("{}", env.style.bold(&format!(
+    let title = format!(
         "{} of group {:?}: {} -> {}{}",
         if resuming { "Resuming the failover".to_string() } else if traffic_only { "Traffic-only failover".into() } else if data_only { "Data-only failover".into() } else if let Scope::Components(cs) = &scope { format!("Failover ({} only)", cs.join(", ")) } else { "Failover".into() },
         a.group,
         if traffic_only { &now.traffic } else { &now.active },
         a.to,
         if traffic_only { String::new() } else if forced { " (forced)".into() } else { " (planned)".into() }
-    )));
+    );
+    // What the failover means, said plainly (the forced warning in red).
+    let mut notes: Vec<(String, bool)> = Vec::new();
     if traffic_only {
-        println!("Only Front Door and DNS move. Data and capacity stay on {}: the application in {} reaches the database across regions (higher latency); RPO is unchanged, since nothing is promoted.", now.active, a.to);
+        notes.push((format!("Only Front Door and DNS move. Data and capacity stay on {}: the application in {} reaches the database across regions (higher latency); RPO is unchanged, since nothing is promoted.", now.active, a.to), false));
     } else if data_only && target.traffic != target.active {
-        println!("Traffic stays on {}: Front Door, Traffic Manager and DNS keep sending users there, and its application reaches the data in {} across regions (higher latency) until `drinfra failover {} --to {} --only traffic`.", target.traffic, a.to, a.group, a.to);
+        notes.push((format!("Traffic stays on {}: Front Door, Traffic Manager and DNS keep sending users there, and its application reaches the data in {} across regions (higher latency) until `drinfra failover {} --to {} --only traffic`.", target.traffic, a.to, a.group, a.to), false));
     }
     if let Scope::Components(cs) = &scope {
-        println!("{}", scoped_consequences(&a.group, &group, &scope, cs, &now.active, &a.to, forced));
+        notes.push((scoped_consequences(&a.group, &group, &scope, cs, &now.active, &a.to, forced), false));
     }
     if !traffic_only {
         if forced {
-            println!("{}", env.style.red_bold(&format!("Forced: replicas are promoted now. Writes on {} not yet replicated are lost (up to the replication lag, which the DR plan keeps under 30 s).", now.active)));
+            notes.push((format!("Forced: replicas are promoted now. Writes on {} not yet replicated are lost (up to the replication lag, which the DR plan keeps under 30 s).", now.active), true));
         } else {
-            println!("Planned: replicas are promoted only once they have caught up: no data loss. The old primary must be reachable; if its region is down, use --forced.");
+            notes.push(("Planned: replicas are promoted only once they have caught up: no data loss. The old primary must be reachable; if its region is down, use --forced.".into(), false));
         }
     }
-    println!();
-    show_phases(env, &plan);
     // Accounts move only when the storage's site changes (never when
     // "failing over" to where it already is).
     let storage_moves = scope.moves_storage() && now.component(scope::STORAGE).active != target.component(scope::STORAGE).active;
     let accounts = if storage_moves { storage_accounts(&s, prior.as_ref(), &a.group, &now.active) } else { vec![] };
-    if !accounts.is_empty() {
-        println!("Storage account failover (with the data phase): {} to their secondary region, {}.", accounts.join(", "), if forced { "unplanned: writes not yet replicated are lost and the accounts become locally redundant until GRS is re-enabled" } else { "planned: no data loss, geo-redundancy kept" });
+    let storage_note = (!accounts.is_empty()).then(|| format!("Storage account failover (with the data phase): {} to their secondary region, {}.", accounts.join(", "), if forced { "unplanned: writes not yet replicated are lost and the accounts become locally redundant until GRS is re-enabled" } else { "planned: no data loss, geo-redundancy kept" }));
+    if a.markdown {
+        let all: Vec<String> = notes.iter().map(|(n, _)| n.clone()).chain(storage_note.clone()).collect();
+        print!("{}", drinfra::render::failover_plan::markdown(&title, &all, &plan));
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}", env.style.bold(&title));
+    for (n, red) in &notes {
+        println!("{}", if *red { env.style.red_bold(n) } else { n.clone() });
+    }
+    println!();
+    show_phases(env, &plan);
+    if let Some(n) = &storage_note {
+        println!("{n}");
     }
     print_plan(env, &plan, OutputArgs { compact: true, ..OutputArgs::default() });
     if a.plan_only {

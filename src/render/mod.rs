@@ -4,6 +4,7 @@
 pub mod diagnostics;
 pub mod drill;
 pub mod events;
+pub mod failover_plan;
 pub mod plan;
 pub mod plan_json;
 pub mod plan_markdown;
