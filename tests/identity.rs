@@ -138,3 +138,29 @@ fn an_unreachable_metadata_host_is_named_in_the_error() {
     assert_eq!(code, 1);
     assert!(err.contains("cannot read the cloud metadata at https://127.0.0.1:9/metadata/endpoints"), "{err}");
 }
+
+/// Regression: against an emulator served over plain HTTP (`emulator serve
+/// --insecure-http`, for debugging) every run failed, because
+/// azure_identity refuses an authority that is not HTTPS. The emulator's
+/// own credential now asks its token endpoint directly in that mode.
+#[test]
+fn an_emulator_over_plain_http_still_signs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(emulator::start(Options { data_dir: dir.path().join("emu"), tls: false, settings: Settings { time_scale: 1.0e6, ..Settings::default() } }, "127.0.0.1:0".parse().unwrap())).unwrap();
+    assert!(emu.url.starts_with("http://"), "{}", emu.url);
+    std::fs::create_dir_all(dir.path().join("stack")).unwrap();
+    std::fs::write(dir.path().join("stack/main.tf"), STACK).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_drinfra"))
+        .arg("-C")
+        .arg(dir.path().join("stack"))
+        .args(["apply", "--auto-approve"])
+        .env("DRINFRA_EMULATOR_URL", &emu.url)
+        .env("DRINFRA_EMULATOR_DATA_DIR", dir.path().join("emu"))
+        .env_remove("ARM_SUBSCRIPTION_ID")
+        .output()
+        .unwrap();
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(out.contains("1 added"), "{out}");
+}

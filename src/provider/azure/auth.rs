@@ -114,6 +114,49 @@ impl TokenSource for Identity {
     }
 }
 
+/// The emulator's own credential over plain HTTP (`emulator serve
+/// --insecure-http`, for debugging): azure_identity rightly refuses an
+/// authority that is not HTTPS, so this asks the emulator's token endpoint
+/// directly. Real clouds and the emulator over TLS use [`Identity`].
+pub struct EmulatorSecret {
+    url: String,
+    tenant: String,
+    client_id: String,
+    secret: String,
+    cached: std::sync::Mutex<Option<(String, std::time::Instant)>>,
+}
+
+impl EmulatorSecret {
+    pub fn new(url: &str, tenant: &str, client_id: &str, secret: &str) -> EmulatorSecret {
+        EmulatorSecret { url: url.trim_end_matches('/').into(), tenant: tenant.into(), client_id: client_id.into(), secret: secret.into(), cached: Default::default() }
+    }
+}
+
+impl TokenSource for EmulatorSecret {
+    fn token<'a>(&'a self, http: &'a reqwest::Client) -> BoxFut<'a, Result<String, AzureError>> {
+        Box::pin(async move {
+            if let Some((t, until)) = self.cached.lock().ok().and_then(|c| c.clone()) {
+                if until > std::time::Instant::now() {
+                    return Ok(t);
+                }
+            }
+            let form = [("grant_type", "client_credentials"), ("client_id", self.client_id.as_str()), ("client_secret", self.secret.as_str()), ("scope", SCOPE)];
+            let resp = http.post(format!("{}/{}/oauth2/v2.0/token", self.url, self.tenant)).form(&form).send().await.map_err(|e| AzureError::Auth(format!("cannot reach the emulator's token endpoint: {}", e.without_url())))?;
+            let body: serde_json::Value = resp.json().await.unwrap_or_default();
+            let token = body["access_token"].as_str().ok_or_else(|| AzureError::Auth(format!("the emulator refused its credentials: {}", body["error_description"].as_str().unwrap_or("no token"))))?.to_string();
+            let ttl = body["expires_in"].as_u64().unwrap_or(3599).saturating_sub(300);
+            if let Ok(mut c) = self.cached.lock() {
+                *c = Some((token.clone(), std::time::Instant::now() + std::time::Duration::from_secs(ttl)));
+            }
+            Ok(token)
+        })
+    }
+
+    fn describe(&self) -> String {
+        "the emulator's client secret (plain HTTP)".into()
+    }
+}
+
 /// An error and its causes on one line.
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();

@@ -228,6 +228,9 @@ pub async fn provider(s: &Settings, stack_dir: &Path, env: &[(String, String)]) 
 
 /// The emulator's own credential: a client secret against its token endpoint.
 fn emulator_credential(c: &crate::emulator::Credentials, url: &str, http: &reqwest::Client) -> Result<Arc<dyn TokenSource>, SetupError> {
+    if url.starts_with("http://") {
+        return Ok(Arc::new(super::auth::EmulatorSecret::new(url, &c.tenant_id, &c.client_id, &c.client_secret)));
+    }
     let method = Method::ClientSecret { tenant: c.tenant_id.clone(), client_id: c.client_id.clone(), secret: c.client_secret.clone() };
     Ok(Arc::new(Identity::new(&method, url, http.clone()).map_err(|e| SetupError::Config(e.to_string()))?))
 }
