@@ -23,7 +23,9 @@ pub fn now() -> String {
     rfc3339(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0))
 }
 
-/// A Go-style duration as azurerm takes them: `90m`, `1h30m`, `45s`, `1.5h`.
+/// A Go-style duration as azurerm and Terraform write them: `90m`,
+/// `1h30m`, `45s`, `1.5h`, `500ms`, `0s`. Callers that need a positive
+/// span reject zero themselves.
 pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
     let mut total = 0.0;
     let mut number = String::new();
@@ -49,9 +51,8 @@ pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
         total += n * unit;
         any = true;
     }
-    (any && number.is_empty() && total > 0.0).then(|| std::time::Duration::from_secs_f64(total))
+    (any && number.is_empty()).then(|| std::time::Duration::from_secs_f64(total))
 }
-
 
 /// A duration the way people write it back: `90m`, `1h30m`, `45s`, `20ms`.
 pub fn show_duration(d: std::time::Duration) -> String {

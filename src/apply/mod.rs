@@ -348,7 +348,8 @@ pub async fn apply(
     let parallelism = opts.parallelism.max(1);
     tokio::pin!(interrupt);
     let mut stopping = false;
-    let mut in_progress: BTreeSet<StepId> = BTreeSet::new();
+    // Running step tasks, by task: which step a join result (or a panic)
+    // belongs to, and which steps are still running.
     let mut tasks: HashMap<tokio::task::Id, (StepId, Instant)> = HashMap::new();
     let grace_over = tokio::time::sleep(Duration::MAX / 4);
     tokio::pin!(grace_over);
@@ -365,7 +366,6 @@ pub async fn apply(
                 }
             };
             events(Event::Started { step: step.clone() });
-            in_progress.insert(step.clone());
             let started = Instant::now();
             match step.kind {
                 StepKind::Read => {
@@ -452,6 +452,8 @@ pub async fn apply(
                 continue;
             }
             () = &mut grace_over, if stopping => {
+                // The steps still running are the tasks not yet joined.
+                let in_progress: BTreeSet<StepId> = tasks.values().map(|(step, _)| step.clone()).collect();
                 leave_running(&mut running, &in_progress, &changes, providers, backend, serial, &mut state, &mut report, events).await?;
                 break;
             }
@@ -478,7 +480,6 @@ pub async fn apply(
         let mut succeeded = Vec::new();
         let mut released: Vec<StepId> = Vec::new();
         for (step, result, elapsed) in batch {
-            in_progress.remove(&step);
             let c = changes[&step.address];
             match result {
                 // Data is known from here on; it is not recorded in state.

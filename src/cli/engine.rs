@@ -116,18 +116,15 @@ pub struct DestroyArgs {
     auto_approve: bool,
 }
 
+/// A flag's duration: `30s`, `5m`, `1h30m`, or a bare number of seconds.
 pub fn parse_duration(s: &str) -> anyhow::Result<Duration> {
     let s = s.trim();
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len()));
-    let n: f64 = num.parse().with_context(|| format!("invalid duration {s:?}"))?;
-    let secs = match unit {
-        "" | "s" => n,
-        "ms" => n / 1000.0,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => bail!("invalid duration {s:?}: use a number with s, m or h"),
-    };
-    Ok(Duration::from_secs_f64(secs))
+    if let Ok(secs) = s.parse::<f64>() {
+        if secs >= 0.0 && secs.is_finite() {
+            return Ok(Duration::from_secs_f64(secs));
+        }
+    }
+    drinfra::timefmt::parse_duration(s).ok_or_else(|| anyhow::anyhow!("invalid duration {s:?}: use a number with s, m or h"))
 }
 
 pub fn show_diags(env: &Env, stack_sources: &drinfra::diag::SourceMap, d: &Diagnostics) {
@@ -338,7 +335,7 @@ fn confirm(env: &Env, question: &str, auto_approve: bool) -> anyhow::Result<bool
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
-pub(super) async fn interrupted() {
+async fn interrupted() {
     #[cfg(unix)]
     {
         let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
@@ -356,28 +353,25 @@ pub(super) async fn interrupted() {
     }
 }
 
+/// Applies `plan` to the session's stack and backend with the common
+/// flags; Ctrl-C or SIGTERM stops it the graceful way. `defer` accepts
+/// failures as deferred (a failover's unreachable region).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn apply_plan(env: &Env, s: &Session, plan: &Plan, prior: Option<State>, providers: &Providers, rt: &tokio::runtime::Runtime, common: &CommonArgs, defer: Option<fn(&str) -> bool>, events: &mut dyn FnMut(apply::Event)) -> anyhow::Result<apply::ApplyReport> {
+    let opts = ApplyOptions { parallelism: common.parallelism, defer, grace: Some(parse_duration(&common.interrupt_grace)?) };
+    Ok(rt.block_on(apply::apply(plan, &s.stack.config, &s.stack.inputs, &env.dir, s.backend.as_ref(), prior, providers, &opts, events, interrupted()))?)
+}
+
 fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common: &CommonArgs, rt: &tokio::runtime::Runtime, providers: &Providers, json: bool) -> anyhow::Result<ExitCode> {
-    let parallelism = common.parallelism;
     let total = apply::steps(plan).len();
     let mut progress = Progress::new(std::io::stdout().is_terminal() && !json, total);
-    let report = rt.block_on(apply::apply(
-        plan,
-        &s.stack.config,
-        &s.stack.inputs,
-        &env.dir,
-        s.backend.as_ref(),
-        prior,
-        providers,
-        &ApplyOptions { parallelism, defer: None, grace: Some(parse_duration(&common.interrupt_grace)?) },
-        &mut |e| {
-            if json {
-                println!("{}", drinfra::render::events::apply(&e));
-            } else {
-                progress.event(&e)
-            }
-        },
-        interrupted(),
-    ))?;
+    let report = apply_plan(env, s, plan, prior, providers, rt, common, None, &mut |e| {
+        if json {
+            println!("{}", drinfra::render::events::apply(&e));
+        } else {
+            progress.event(&e)
+        }
+    })?;
     progress.finish();
     s.release();
     report_requests(env, providers, common.verbose);

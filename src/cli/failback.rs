@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::Env;
 use super::engine::{CommonArgs, start};
-use super::failover::{RunbookArgs, confirm, plan_with, run_phased, save_record, show_phases, standing, storage_accounts, storage_failover, who, write_report};
+use super::failover::{RunbookArgs, confirm, plan_with, run_phased, save_record, show_phases, how_it_stands, storage_accounts, storage_failover, who, write_report};
 use drinfra::failover::scope;
 use drinfra::plan::phases;
 use drinfra::render::drill::{DataLoss, DrillReport, TimelineEntry};
@@ -93,7 +93,7 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
                 return stop(&mut drill, format!("storage account {addr} did not fail back: {e}"), title);
             }
         }
-        let report = run_phased(env, &mut s, &plan, prior, &providers, &rt, &a.common, &mut drill.timeline)?;
+        let report = run_phased(env, &s, &plan, prior, &providers, &rt, &a.common, &mut drill.timeline)?;
         if !report.ok() {
             eprintln!("{} stage {title} did not complete; fix the cause and run failback again.", env.style.red_bold("Failback stopped:"));
             for (st, e) in report.failed.iter().chain(report.deferred.iter()) {
@@ -104,7 +104,7 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
         }
         let latest = s.backend.load()?;
         save_record(&s, &a.group, drinfra::failover::record(latest.as_ref().and_then(|l| l.failover_groups.get(&a.group)), &previous.active, &stage.view, "complete", &who(env), &a.run.reason, vec![]))?;
-        drill.timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: standing(&stage.view), status: "recorded".into() });
+        drill.timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: how_it_stands(&stage.view), status: "recorded".into() });
         previous = stage.view;
     }
     s.release();

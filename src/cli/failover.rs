@@ -7,8 +7,8 @@ use anyhow::bail;
 use clap::Args;
 
 use super::Env;
-use super::engine::{CommonArgs, start, print_plan, report_requests, show_diags, OutputArgs, Session};
-use drinfra::apply::{self, ApplyOptions};
+use super::engine::{CommonArgs, apply_plan, start, print_plan, report_requests, show_diags, OutputArgs, Session};
+use drinfra::apply;
 use drinfra::config::evaluate::GroupView;
 use drinfra::config::model::FailoverGroup;
 use drinfra::failover::scope::{self, Scope};
@@ -76,7 +76,7 @@ pub(super) struct RunbookArgs {
 
 
 /// "eastus active, traffic on eastus, database on westeurope".
-pub(super) fn standing(v: &GroupView) -> String {
+pub(super) fn how_it_stands(v: &GroupView) -> String {
     let apart: String = v.components.iter().map(|(k, c)| if k == scope::STORAGE { ", storage failed over to its secondary region".to_string() } else { format!(", {k} on {}", c.active) }).collect();
     format!("{} active, traffic on {}{apart}", v.active, v.traffic)
 }
@@ -219,7 +219,7 @@ pub(super) fn storage_failover(s: &Session, providers: &Providers, rt: &tokio::r
 }
 
 /// Applies a phased plan; unreachable objects are deferred.
-pub(super) fn run_phased(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, providers: &Providers, rt: &tokio::runtime::Runtime, common: &CommonArgs, timeline: &mut Vec<TimelineEntry>) -> anyhow::Result<apply::ApplyReport> {
+pub(super) fn run_phased(env: &Env, s: &Session, plan: &Plan, prior: Option<State>, providers: &Providers, rt: &tokio::runtime::Runtime, common: &CommonArgs, timeline: &mut Vec<TimelineEntry>) -> anyhow::Result<apply::ApplyReport> {
     let mut progress = Progress::new(false, apply::steps(plan).len());
     let mut note = |e: &apply::Event| {
         let (event, status) = match e {
@@ -231,23 +231,10 @@ pub(super) fn run_phased(env: &Env, s: &mut Session, plan: &Plan, prior: Option<
         };
         timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event, status });
     };
-    let report = rt.block_on(apply::apply(
-        plan,
-        &s.stack.config,
-        &s.stack.inputs,
-        &env.dir,
-        s.backend.as_ref(),
-        prior,
-        providers,
-        &ApplyOptions { parallelism: common.parallelism, defer: Some(drinfra::failover::unreachable), grace: Some(super::engine::parse_duration(&common.interrupt_grace)?) },
-        &mut |e| {
-            note(&e);
-            progress.event(&e)
-        },
-        // Ctrl-C starts nothing new; what Azure is still doing after the
-        // grace period is recorded, and the rerun follows it.
-        super::engine::interrupted(),
-    ))?;
+    let report = apply_plan(env, s, plan, prior, providers, rt, common, Some(drinfra::failover::unreachable), &mut |e| {
+        note(&e);
+        progress.event(&e)
+    })?;
     report_requests(env, providers, common.verbose);
     show_diags(env, &s.stack.config.sources, &report.diags);
     Ok(report)
@@ -387,7 +374,7 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     for (addr, e) in &storage_failed {
         eprintln!("  failed: {addr}: storage account failover: {e}");
     }
-    let report = run_phased(env, &mut s, &plan, prior, &providers, &rt, &a.common, &mut drill.timeline)?;
+    let report = run_phased(env, &s, &plan, prior, &providers, &rt, &a.common, &mut drill.timeline)?;
     let mut deferred: Vec<String> = report.deferred.iter().map(|(st, _)| st.address.clone()).collect();
     deferred.extend(storage_deferred);
     drill.actual_secs = started.elapsed().as_secs_f64();
@@ -414,7 +401,7 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     save_record(&s, &a.group, drinfra::failover::record(record.as_ref(), &now.active, &target, "complete", &who(env), &a.run.reason, deferred.clone()))?;
     s.release();
     drill.completed = true;
-    drill.timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: standing(&target), status: "recorded".into() });
+    drill.timeline.push(TimelineEntry { at: drinfra::timefmt::now(), event: how_it_stands(&target), status: "recorded".into() });
     if !deferred.is_empty() {
         drill.follow_ups.push("once the region is back, run `drinfra plan` and apply what is left to reconcile".into());
     }
@@ -428,7 +415,7 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
         drill.follow_ups.push(format!("bring {} home when the drill is over: `drinfra failback {}` (re-seeds {} first)", cs.join(", "), a.group, now.active));
     }
     write_report(a.run.report.as_deref(), &drill)?;
-    println!("\n{}", env.style.paint("1;32", &format!("Failover complete in {:.1}s: group {:?} stands {}.", started.elapsed().as_secs_f64(), a.group, standing(&target))));
+    println!("\n{}", env.style.paint("1;32", &format!("Failover complete in {:.1}s: group {:?} stands {}.", started.elapsed().as_secs_f64(), a.group, how_it_stands(&target))));
     if !deferred.is_empty() {
         println!("Deferred (unreachable, not failed): {}. Once the region is back, `drinfra plan` shows what is left to reconcile.", deferred.join(", "));
     }

@@ -329,7 +329,7 @@ impl Loader {
                     let a = self.attr(&b.body, name)?;
                     let at = span_of(file, &a.value);
                     let Some(Value::String(text)) = self.literal(file, a, &Type::String) else { return None };
-                    let d = crate::timefmt::parse_duration(&text);
+                    let d = crate::timefmt::parse_duration(&text).filter(|d| !d.is_zero());
                     if d.is_none() {
                         self.diags.push(err("Invalid duration", format!("{name} = {text:?} is not a duration like \"90m\" or \"1h30m\"."), at));
                     }

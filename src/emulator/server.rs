@@ -212,6 +212,14 @@ fn metrics(shared: &Arc<Shared>, resource: &str, query: &BTreeMap<String, String
     json_resp(200, &json!({"cost": 0, "interval": "PT1M", "value": value, "namespace": row.ty, "resourceregion": row.body.get("location").cloned().unwrap_or(J::Null)}))
 }
 
+/// The current value with a PATCH body merged in, or None when the
+/// result does not make a valid value.
+fn patched<T: serde::Serialize + serde::de::DeserializeOwned + Default + Clone>(current: &std::sync::Mutex<T>, req: &J) -> Option<T> {
+    let mut cur = serde_json::to_value(current.lock().map(|c| c.clone()).unwrap_or_default()).ok()?;
+    merge(&mut cur, req);
+    serde_json::from_value(cur).ok()
+}
+
 fn transient(shared: &Arc<Shared>) -> Option<Resp> {
     let rate = shared.faults.lock().ok()?.transient_rate;
     if rate <= 0.0 {
@@ -1006,9 +1014,7 @@ pub(crate) async fn admin(shared: &Arc<Shared>, method: &Method, parts: &[&str],
         }
         (Method::GET, ["settings"]) => json_resp(200, &serde_json::to_value(shared.settings.lock().map(|s| s.clone()).unwrap_or_default()).unwrap_or(J::Null)),
         (Method::PUT | Method::PATCH, ["settings"]) => {
-            let mut cur = serde_json::to_value(shared.settings.lock().map(|s| s.clone()).unwrap_or_default()).unwrap_or(J::Null);
-            merge(&mut cur, &req);
-            let Ok(next) = serde_json::from_value::<Settings>(cur) else { return bad("invalid settings") };
+            let Some(next) = patched(&shared.settings, &req) else { return bad("invalid settings") };
             if let Ok(mut b) = shared.buckets.lock() {
                 b.limits = next.throttle;
                 b.reset();
@@ -1028,9 +1034,7 @@ pub(crate) async fn admin(shared: &Arc<Shared>, method: &Method, parts: &[&str],
         }
         (Method::GET, ["faults"]) => json_resp(200, &serde_json::to_value(shared.faults.lock().map(|f| f.clone()).unwrap_or_default()).unwrap_or(J::Null)),
         (Method::PUT | Method::PATCH, ["faults"]) => {
-            let mut cur = serde_json::to_value(shared.faults.lock().map(|f| f.clone()).unwrap_or_default()).unwrap_or(J::Null);
-            merge(&mut cur, &req);
-            let Ok(next) = serde_json::from_value::<Faults>(cur) else { return bad("invalid faults") };
+            let Some(next) = patched(&shared.faults, &req) else { return bad("invalid faults") };
             if let Ok(mut r) = shared.rng.lock() {
                 *r = next.transient_seed.wrapping_mul(0x9e3779b97f4a7c15) | 1;
             }

@@ -362,9 +362,12 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         if r.mode == Mode::Data {
             // As Terraform does: a data source that depends on objects this
             // plan changes is read during apply, after them.
-            let upstream_changes = dep_addrs.iter().any(|d| action_of.get(d).is_some_and(|a| *a != Action::NoOp) || plan.changes.iter().any(|c| c.address == *d && c.action == Action::Read));
+            let upstream_changes = dep_addrs.iter().any(|d| action_of.get(d).is_some_and(|a| *a != Action::NoOp));
             let mine = read_data(&cx, &instances, obj, r, provider.as_ref(), &known, &dep_addrs, upstream_changes, &mut plan, &mut diags).await;
-            planned_by_obj.insert(obj.clone(), mine);
+            for (address, deferred) in &mine {
+                action_of.insert(address.clone(), if *deferred { Action::Read } else { Action::NoOp });
+            }
+            planned_by_obj.insert(obj.clone(), mine.into_iter().map(|(a, _)| a).collect());
             continue;
         }
         let mut mine = Vec::new();
@@ -541,15 +544,17 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
 /// arguments are known only after apply, or that depends on objects this
 /// plan changes, is planned as a read during apply (after what it depends
 /// on), and evaluates as unknown until then.
-/// Returns the instances' addresses, for what depends on them.
+/// Returns the instances' addresses, for what depends on them, and
+/// whether each is read during apply.
 #[allow(clippy::too_many_arguments)]
-async fn read_data(cx: &Context<'_>, instances: &[(crate::config::evaluate::ModulePath, usize)], obj: &deps::ObjId, r: &crate::config::model::Resource, provider: &dyn Provider, known: &KnownValues, dep_addrs: &[String], upstream_changes: bool, plan: &mut Plan, diags: &mut Diagnostics) -> Vec<String> {
+async fn read_data(cx: &Context<'_>, instances: &[(crate::config::evaluate::ModulePath, usize)], obj: &deps::ObjId, r: &crate::config::model::Resource, provider: &dyn Provider, known: &KnownValues, dep_addrs: &[String], upstream_changes: bool, plan: &mut Plan, diags: &mut Diagnostics) -> Vec<(String, bool)> {
     let mut mine = Vec::new();
     for (path, _) in instances.iter().filter(|(_, idx)| *idx == obj.module) {
         for (key, cfg) in cx.instances_of(path, &obj.name) {
             let address = instance_address(path, &obj.name, &key);
-            mine.push(address.clone());
-            if upstream_changes || !cfg.is_wholly_known() {
+            let deferred = upstream_changes || !cfg.is_wholly_known();
+            mine.push((address.clone(), deferred));
+            if deferred {
                 known.insert(path, &obj.name, &key, Value::Unknown(crate::lang::Type::Dynamic));
                 plan.changes.push(ResourceChange {
                     address: address.clone(),

@@ -159,36 +159,24 @@ pub fn decorate(store: &Store, body: &mut J) {
 pub fn specs() -> Vec<Spec> {
     vec![
         Spec {
-            ty: "Microsoft.ContainerService/managedClusters",
-            api_versions: VERSIONS,
             lro_put: Lro::AsyncOperation,
             lro_delete: Lro::AsyncOperation,
             create_secs: 420.0,
             update_secs: 180.0,
             delete_secs: 300.0,
             located: true,
-            name_rule: cluster_name,
-            check: check_cluster,
-            check_delete: no_delete_rule,
-            action: None,
-            hide: hide_nothing,
             etags: true,
+            ..Spec::plain("Microsoft.ContainerService/managedClusters", VERSIONS, cluster_name, check_cluster)
         },
         Spec {
-            ty: "Microsoft.ContainerService/managedClusters/agentPools",
-            api_versions: VERSIONS,
             lro_put: Lro::AsyncOperation,
             lro_delete: Lro::AsyncOperation,
             create_secs: 240.0,
             update_secs: 60.0,
             delete_secs: 180.0,
-            located: false,
-            name_rule: pool_name,
-            check: check_pool_write,
             check_delete: check_pool_delete,
-            action: None,
-            hide: hide_nothing,
             etags: true,
+            ..Spec::plain("Microsoft.ContainerService/managedClusters/agentPools", VERSIONS, pool_name, check_pool_write)
         },
     ]
 }

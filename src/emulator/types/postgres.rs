@@ -217,19 +217,14 @@ fn hide(body: &mut J) {
 
 pub fn specs() -> Vec<Spec> {
     vec![Spec {
-        ty: TYPE,
-        api_versions: &["2025-08-01", "2024-08-01", "2023-12-01-preview", "2023-06-01-preview", "2022-12-01"],
         lro_put: Lro::AsyncOperation,
         lro_delete: Lro::AsyncOperation,
         create_secs: 600.0,
         update_secs: 120.0,
         delete_secs: 120.0,
         located: true,
-        name_rule: name,
-        check,
         check_delete,
-        action: None,
         hide,
-        etags: false,
+        ..Spec::plain(TYPE, &["2025-08-01", "2024-08-01", "2023-12-01-preview", "2023-06-01-preview", "2022-12-01"], name, check)
     }]
 }

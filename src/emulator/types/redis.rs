@@ -149,36 +149,23 @@ pub fn specs() -> Vec<Spec> {
     let versions: &[&str] = &["2024-11-01", "2024-03-01", "2023-08-01", "2023-04-01"];
     vec![
         Spec {
-            ty: TYPE,
-            api_versions: versions,
             lro_put: Lro::ProvisioningState,
             lro_delete: Lro::Location,
             create_secs: 900.0,
             update_secs: 300.0,
             delete_secs: 300.0,
             located: true,
-            name_rule: name,
-            check,
             check_delete,
-            action: None,
             hide,
-            etags: false,
+            ..Spec::plain(TYPE, versions, name, check)
         },
         Spec {
-            ty: LINK,
-            api_versions: versions,
             lro_put: Lro::ProvisioningState,
             lro_delete: Lro::Location,
             create_secs: 600.0,
             update_secs: 600.0,
             delete_secs: 120.0,
-            located: false,
-            name_rule: name,
-            check: check_link,
-            check_delete: no_delete_rule,
-            action: None,
-            hide: hide_nothing,
-            etags: false,
+            ..Spec::plain(LINK, versions, name, check_link)
         },
     ]
 }

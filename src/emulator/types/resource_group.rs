@@ -31,19 +31,10 @@ fn check_delete(ctx: &Ctx, row: &Row) -> Result<Vec<(String, String, Option<J>)>
 
 pub fn spec() -> Spec {
     Spec {
-        ty: "Microsoft.Resources/resourceGroups",
-        api_versions: &["2024-11-01", "2025-04-01", "2024-03-01", "2022-09-01", "2021-04-01"],
-        lro_put: Lro::Sync,
         lro_delete: Lro::Location,
-        create_secs: 0.0,
-        update_secs: 0.0,
         delete_secs: 60.0,
         located: true,
-        name_rule: name,
-        check,
         check_delete,
-        action: None,
-        hide: hide_nothing,
-        etags: false,
+        ..Spec::plain("Microsoft.Resources/resourceGroups", &["2024-11-01", "2025-04-01", "2024-03-01", "2022-09-01", "2021-04-01"], name, check)
     }
 }

@@ -8,6 +8,7 @@ use serde_json::{Value as J, json};
 use super::*;
 
 const TYPE: &str = "Microsoft.Storage/storageAccounts";
+const VERSIONS: &[&str] = &["2025-01-01", "2024-01-01", "2023-05-01", "2023-01-01"];
 const GEO: &[&str] = &["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"];
 
 /// Azure's region pairs (the subset the examples use).
@@ -113,20 +114,12 @@ fn action(ctx: &Ctx, row: &Row, action: &str, _body: &J, query: &BTreeMap<String
 
 pub fn spec() -> Spec {
     Spec {
-        ty: TYPE,
-        api_versions: &["2025-01-01", "2024-01-01", "2023-05-01", "2023-01-01"],
         lro_put: Lro::Location,
-        lro_delete: Lro::Sync,
         create_secs: 30.0,
         update_secs: 10.0,
-        delete_secs: 0.0,
         located: true,
-        name_rule: name,
-        check,
-        check_delete: no_delete_rule,
         action: Some(action),
-        hide: hide_nothing,
-        etags: false,
+        ..Spec::plain(TYPE, VERSIONS, name, check)
     }
 }
 
@@ -163,5 +156,5 @@ fn check_blob_service(_ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 }
 
 pub fn blob_service_spec() -> Spec {
-    Spec::plain("Microsoft.Storage/storageAccounts/blobServices", &["2025-01-01", "2024-01-01", "2023-05-01", "2023-01-01"], blob_service_name, check_blob_service)
+    Spec::plain("Microsoft.Storage/storageAccounts/blobServices", VERSIONS, blob_service_name, check_blob_service)
 }

@@ -124,9 +124,12 @@ impl AzureProvider {
 
     /// Reads the child settings the recorded object manages (a bulk
     /// refresh stays bulk for accounts without `blob_properties`).
+    fn has_children(t: &TypeDef, known: &Attrs) -> bool {
+        t.name == "azurerm_storage_account" && known.get("blob_properties").and_then(|v| v.as_seq()).is_some_and(|s| !s.is_empty())
+    }
+
     async fn read_children(&self, t: &TypeDef, id: &str, known: &Attrs, body: &mut J) -> Result<(), ProviderError> {
-        let manages_blob = t.name == "azurerm_storage_account" && known.get("blob_properties").and_then(|v| v.as_seq()).is_some_and(|s| !s.is_empty());
-        if manages_blob {
+        if Self::has_children(t, known) {
             match self.client.get(&format!("{id}/blobServices/default"), t.api).await {
                 Ok(Some(blob)) => body["blobServices"] = blob,
                 Ok(None) => {}
@@ -394,7 +397,7 @@ impl Provider for AzureProvider {
     }
 
     fn read<'a>(&'a self, ty: &'a str, current: &'a Value) -> BoxFut<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(timeouts::within(timeouts::of(&attrs(current), "read"), "read", async move {
+        Box::pin(timeouts::within(timeouts::of(current, "read"), "read", async move {
             let t = lookup(ty)?;
             let known = attrs(current);
             let Some(id) = str_of(&known, "id") else { return Ok(None) };
@@ -436,11 +439,13 @@ impl Provider for AzureProvider {
                     (Ok(_), None) => Ok(None),
                     (Ok(t), Some(id)) => match found.get(&id.to_lowercase()) {
                         Some(row) => {
-                            let mut row = row.clone();
                             let known = attrs(current);
-                            match self.read_children(&t, id, &known, &mut row).await {
-                                Ok(()) => Ok(Some(self.state_from(&t, &row, &known))),
-                                Err(e) => Err(e),
+                            // Only an object with child settings needs its own copy.
+                            if Self::has_children(&t, &known) {
+                                let mut row = row.clone();
+                                self.read_children(&t, id, &known, &mut row).await.map(|()| Some(self.state_from(&t, &row, &known)))
+                            } else {
+                                Ok(Some(self.state_from(&t, row, &known)))
                             }
                         }
                         None => self.read(ty, current).await,
@@ -453,7 +458,7 @@ impl Provider for AzureProvider {
     }
 
     fn create<'a>(&'a self, ty: &'a str, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
-        Box::pin(timeouts::within(timeouts::of(&attrs(planned), "create"), "create", async move {
+        Box::pin(timeouts::within(timeouts::of(planned, "create"), "create", async move {
             let t = lookup(ty)?;
             let a = attrs(planned);
             let (id, mut body) = self.body_for(&t, &a, json!({}), true)?;
@@ -489,7 +494,7 @@ impl Provider for AzureProvider {
     }
 
     fn update<'a>(&'a self, ty: &'a str, prior: &'a Value, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
-        Box::pin(timeouts::within(timeouts::of(&attrs(planned), "update"), "update", async move {
+        Box::pin(timeouts::within(timeouts::of(planned, "update"), "update", async move {
             let t = lookup(ty)?;
             let old = attrs(prior);
             let a = attrs(planned);
@@ -560,7 +565,7 @@ impl Provider for AzureProvider {
     }
 
     fn delete<'a>(&'a self, ty: &'a str, prior: &'a Value) -> BoxFut<'a, Result<(), ProviderError>> {
-        Box::pin(timeouts::within(timeouts::of(&attrs(prior), "delete"), "delete", async move {
+        Box::pin(timeouts::within(timeouts::of(prior, "delete"), "delete", async move {
             let t = lookup(ty)?;
             let Some(id) = str_of(&attrs(prior), "id") else { return Ok(()) };
             self.client.delete(&id, t.api).await.map_err(err)

@@ -38,7 +38,7 @@ pub fn current() -> Option<Duration> {
 
 /// A Go-style duration as azurerm takes them: `90m`, `1h30m`, `45s`, `1.5h`.
 pub fn parse(text: &str) -> Option<Duration> {
-    crate::timefmt::parse_duration(text)
+    crate::timefmt::parse_duration(text).filter(|d| !d.is_zero())
 }
 
 fn block(attrs: &Attrs) -> Option<&std::collections::BTreeMap<String, Value>> {
@@ -46,8 +46,8 @@ fn block(attrs: &Attrs) -> Option<&std::collections::BTreeMap<String, Value>> {
 }
 
 /// The configured limit for `operation` (create, read, update, delete).
-pub fn of(attrs: &Attrs, operation: &str) -> Option<Duration> {
-    match block(attrs)?.get(operation)?.unmark().0 {
+pub fn of(resource: &Value, operation: &str) -> Option<Duration> {
+    match resource.as_mapping()?.get(BLOCK)?.as_seq()?.first()?.as_mapping()?.get(operation)?.unmark().0 {
         Value::String(s) => parse(s),
         _ => None,
     }
