@@ -12,4 +12,5 @@ fi
 eval "$(scripts/pg.sh start)"
 trap 'scripts/pg.sh stop; scripts/azurite.sh stop' EXIT
 eval "$(scripts/azurite.sh start)"
+export DRINFRA_REQUIRE_SERVICES=1
 cargo test --locked --no-fail-fast

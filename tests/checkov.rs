@@ -10,7 +10,17 @@ use std::process::Command;
 fn checkov_reads_the_plan_and_its_azurerm_checks_fire() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let checkov = std::env::var("DRINFRA_CHECKOV").map(PathBuf::from).unwrap_or_else(|_| root.join(".venv-checkov/bin/checkov"));
-    assert!(checkov.exists(), "checkov is not installed at {}: run ./scripts/test.sh, which installs it from PyPI", checkov.display());
+    if !checkov.exists() {
+        // scripts/test.sh installs checkov and sets DRINFRA_REQUIRE_SERVICES=1;
+        // a plain `cargo test` without it skips this test.
+        assert!(
+            std::env::var_os("DRINFRA_REQUIRE_SERVICES").is_none(),
+            "checkov is not installed at {}: run ./scripts/test.sh, which installs it from PyPI",
+            checkov.display()
+        );
+        eprintln!("skipped: checkov is not installed at {} (./scripts/test.sh installs it)", checkov.display());
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(root.join("tests/fixtures/checkov/main.tf"), dir.path().join("main.tf")).unwrap();
     let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_drinfra")).arg("-C").arg(dir.path()).args(args).output().unwrap();

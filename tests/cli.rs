@@ -33,11 +33,11 @@ fn drinfra(dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)])
 fn snapshot(name: &str, run: &Run) {
     let text = format!("exit: {}\n--- stdout\n{}--- stderr\n{}", run.code, run.stdout, run.stderr);
     let path = root().join("tests/snapshots").join(format!("{name}.txt"));
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() || !path.exists() {
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(&path, &text).unwrap();
         return;
     }
-    let want = std::fs::read_to_string(&path).unwrap();
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("snapshot {name} is missing (UPDATE_SNAPSHOTS=1 to write it)"));
     assert_eq!(text, want, "snapshot {name} differs (UPDATE_SNAPSHOTS=1 to accept)");
 }
 

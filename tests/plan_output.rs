@@ -17,11 +17,12 @@ fn root() -> PathBuf {
 
 fn snapshot(name: &str, text: &str) {
     let path = root().join("tests/snapshots").join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() || !path.exists() {
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(&path, text).unwrap();
         return;
     }
-    assert_eq!(text, std::fs::read_to_string(&path).unwrap(), "snapshot {name} differs (UPDATE_SNAPSHOTS=1 to accept)");
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("snapshot {name} is missing (UPDATE_SNAPSHOTS=1 to write it)"));
+    assert_eq!(text, want, "snapshot {name} differs (UPDATE_SNAPSHOTS=1 to accept)");
 }
 
 fn obj(input: &str) -> drinfra::lang::Value {
