@@ -79,7 +79,7 @@ pub enum ApplyError {
     State(#[from] StateError),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ApplyReport {
     pub done: Vec<StepId>,
     pub failed: Vec<(StepId, String)>,
@@ -94,6 +94,10 @@ pub struct ApplyReport {
 }
 
 impl ApplyReport {
+    fn new(state: State) -> ApplyReport {
+        ApplyReport { done: vec![], failed: vec![], skipped: vec![], deferred: vec![], left_running: vec![], interrupted: false, state, diags: Diagnostics::default() }
+    }
+
     pub fn ok(&self) -> bool {
         self.failed.is_empty() && self.skipped.is_empty() && !self.interrupted && !self.diags.has_errors()
     }
@@ -267,9 +271,9 @@ pub async fn apply(
     events: &mut dyn FnMut(Event),
     interrupt: impl std::future::Future<Output = ()>,
 ) -> Result<ApplyReport, ApplyError> {
-    let mut state = prior.unwrap_or_default();
+    let mut state = State::or_new(prior).map_err(StateError::from)?;
     let serial = state.serial + 1;
-    let mut report = ApplyReport::default();
+    let mut report = ApplyReport::new(state.clone());
 
     if plan.refresh_only {
         if let Some(refreshed) = &plan.refreshed {

@@ -180,7 +180,7 @@ pub fn open_session(env: &Env, common: &CommonArgs, operation: &str, validate_al
     let spec = select::spec_for(&stack.config, &env.dir).ok().flatten();
     super::init::check_unchanged(&env.dir, backend.as_ref(), spec.as_ref())?;
     let timeout = parse_duration(&common.lock_timeout)?;
-    let info = LockInfo::for_operation(operation, &backend.describe(), &env.vars);
+    let info = LockInfo::for_operation(operation, &backend.describe(), &env.vars)?;
     let style = env.style;
     lock::acquire(
         backend.as_ref(),
@@ -298,7 +298,7 @@ pub fn run_plan(env: &Env, a: PlanArgs) -> anyhow::Result<ExitCode> {
 
 pub fn write_plan(path: &Path, plan: &Plan) -> anyhow::Result<()> {
     let cipher = drinfra::state::crypto::Cipher::from_env(&std::env::vars().collect::<Vec<_>>())?;
-    let text = cipher.seal(&serde_json::to_vec(plan)?);
+    let text = cipher.seal(&serde_json::to_vec(plan)?)?;
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;

@@ -267,7 +267,7 @@ fn ignore(config: Value, prior: Option<&Value>, rule: &IgnoreChanges) -> Value {
 /// Plans `config` against `prior`.
 pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&State>, providers: &Providers, opts: &PlanOptions) -> (Option<Plan>, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let empty = State::new();
+    let empty = State::blank();
     let prior_state = prior.unwrap_or(&empty);
     let (mut refreshed, drift) = if opts.refresh {
         let (r, d, more) = refresh(prior_state, providers, opts.parallelism).await;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{ArgProblem, AttrSchema, BoxFut, Planned, Provider, ProviderError, ResourceSchema, random_id};
+use super::{ArgProblem, AttrSchema, BoxFut, Planned, Provider, ProviderError, ResourceSchema};
 use crate::lang::{Type, Value};
 
 pub struct TerraformData;
@@ -85,7 +85,7 @@ impl Provider for TerraformData {
         Box::pin(async move {
             test_delay().await;
             let mut m = attrs(planned);
-            m.insert("id".into(), Value::String(random_id()));
+            m.insert("id".into(), Value::String(crate::random::uuid_v4().map_err(|e| ProviderError::Invalid(e.to_string()))?));
             let input = get(&m, "input");
             m.insert("output".into(), input);
             Ok(Value::Object(m))

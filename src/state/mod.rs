@@ -41,6 +41,8 @@ pub enum StateError {
     Lock(#[from] LockError),
     #[error(transparent)]
     Crypto(#[from] crypto::CryptoError),
+    #[error(transparent)]
+    Random(#[from] crate::random::RandomError),
 }
 
 /// One resource instance as recorded.
@@ -157,25 +159,51 @@ pub struct ComponentRecord {
     pub replicating: bool,
 }
 
+/// A state snapshot from its (decrypted) JSON: the format and version are
+/// checked before anything else is read, so a file from a newer (or an
+/// unknown) drinfra is refused rather than half-understood.
+pub fn decode_snapshot(text: &[u8], what: &str) -> Result<State, StateError> {
+    let corrupt = |message: String| StateError::Corrupt { path: what.to_string(), message };
+    let probe: serde_json::Value = serde_json::from_slice(text).map_err(|e| corrupt(e.to_string()))?;
+    if probe.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+        return Err(corrupt(format!("it is not a drinfra state (no \"format\": \"{FORMAT}\")")));
+    }
+    let found = probe.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+    if found != VERSION as u64 {
+        return Err(StateError::UnsupportedVersion { path: what.to_string(), found: u32::try_from(found).unwrap_or(u32::MAX) });
+    }
+    serde_json::from_value(probe).map_err(|e| corrupt(e.to_string()))
+}
+
 /// Folds journal records into a snapshot: records at or below the
 /// snapshot's serial are already in it.
 pub(crate) fn replay(mut state: Option<State>, records: impl IntoIterator<Item = Record>) -> Option<State> {
     let base = state.as_ref().map(|s| s.serial).unwrap_or(0);
     for rec in records {
         if rec.serial > base {
-            state.get_or_insert_with(State::new).apply_record(&rec);
+            state.get_or_insert_with(State::blank).apply_record(&rec);
         }
     }
     state
 }
 
 impl State {
-    pub fn new() -> State {
+    /// An empty state with a new lineage.
+    pub fn new() -> Result<State, crate::random::RandomError> {
+        let mut s = State::blank();
+        s.lineage = crate::random::uuid_v4()?;
+        Ok(s)
+    }
+
+    /// An empty state without a lineage yet (a placeholder, or a journal
+    /// replayed without its snapshot); [`State::ensure_lineage`] gives it
+    /// one before it is written.
+    pub fn blank() -> State {
         State {
             format: FORMAT.into(),
             version: VERSION,
             drinfra_version: env!("CARGO_PKG_VERSION").into(),
-            lineage: crate::provider::random_id(),
+            lineage: String::new(),
             serial: 0,
             resources: BTreeMap::new(),
             outputs: BTreeMap::new(),
@@ -200,9 +228,24 @@ impl State {
     }
 }
 
-impl Default for State {
-    fn default() -> Self {
-        State::new()
+impl State {
+    /// `loaded`, or a new empty state when there is none; either way with
+    /// a lineage.
+    pub fn or_new(loaded: Option<State>) -> Result<State, crate::random::RandomError> {
+        let mut s = match loaded {
+            Some(s) => s,
+            None => State::new()?,
+        };
+        s.ensure_lineage()?;
+        Ok(s)
+    }
+
+    /// Gives a state without a lineage a new one.
+    pub fn ensure_lineage(&mut self) -> Result<(), crate::random::RandomError> {
+        if self.lineage.is_empty() {
+            self.lineage = crate::random::uuid_v4()?;
+        }
+        Ok(())
     }
 }
 
@@ -241,4 +284,32 @@ pub trait Backend: Send + Sync {
     fn unlock(&self, id: &str) -> Result<(), LockError>;
     /// The current lock holder, if any.
     fn lock_holder(&self) -> Result<Option<LockInfo>, LockError>;
+}
+
+#[cfg(test)]
+mod snapshot_tests {
+    use super::*;
+
+    #[test]
+    fn snapshots_of_unknown_versions_or_formats_are_refused_by_every_backend_decoder() {
+        let st = State::new().unwrap();
+        let mut j = serde_json::to_value(&st).unwrap();
+        assert!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), "s").is_ok());
+        j["version"] = serde_json::json!(0);
+        assert!(matches!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), "s"), Err(StateError::UnsupportedVersion { found: 0, .. })));
+        j["version"] = serde_json::json!(2);
+        assert!(matches!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), "s"), Err(StateError::UnsupportedVersion { found: 2, .. })));
+        j["version"] = serde_json::json!(1);
+        j["format"] = serde_json::json!("something-else");
+        assert!(matches!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), "s"), Err(StateError::Corrupt { .. })));
+    }
+
+    #[test]
+    fn a_journal_replayed_without_snapshot_gets_a_lineage_before_it_is_written() {
+        let mut s = replay(None, [Record { serial: 1, change: Change::Remove("x".into()) }]).unwrap();
+        assert!(s.lineage.is_empty());
+        s.ensure_lineage().unwrap();
+        assert_eq!(s.lineage.len(), 36);
+        assert_ne!(State::new().unwrap().lineage, State::new().unwrap().lineage);
+    }
 }
