@@ -227,8 +227,17 @@ fn index_json(key: &InstanceKey) -> Option<serde_json::Value> {
     }
 }
 
+/// The record of an object the provider returned. Its sensitive paths are
+/// everything marked in the configuration, in the returned value (marks a
+/// provider carried into derived attributes), and in the schema.
 fn record_for(c: &ResourceChange, value: &Value, config: Option<&Value>, provider: &dyn Provider) -> ResourceState {
     let mut sensitive = config.map(marks::paths).unwrap_or_default();
+    let marked = crate::provider::mark_sensitive(&c.ty, value.clone());
+    for p in marks::paths(&marked) {
+        if !sensitive.contains(&p) {
+            sensitive.push(p);
+        }
+    }
     if let Some(schema) = provider.schema(&c.ty) {
         for (name, a) in schema.attrs {
             if a.sensitive && !sensitive.contains(&vec![name.to_string()]) {

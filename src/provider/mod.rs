@@ -174,3 +174,21 @@ impl crate::config::evaluate::Schemas for Providers {
             .unwrap_or_default()
     }
 }
+
+/// `value` (the attributes of a `ty` object) with what the provider's
+/// schema says is sensitive marked, at any depth, and with values a
+/// provider derives from sensitive inputs marked as their inputs are
+/// (`terraform_data`'s `output` echoes `input`). Needs no cloud client, so
+/// state and plan renderers can use it on recorded values.
+pub fn mark_sensitive(ty: &str, value: Value) -> Value {
+    if ty == "terraform_data" {
+        return terraform_data::mark_sensitive(value);
+    }
+    match (azure::types::lookup(ty), value) {
+        (Some(t), Value::Object(mut m)) => {
+            azure::convert::mark_sensitive(t.args, &mut m);
+            Value::Object(m)
+        }
+        (_, v) => v,
+    }
+}

@@ -116,6 +116,20 @@ async fn test_delay() {
     }
 }
 
+/// `output` echoes `input`, so whatever part of `input` is sensitive is
+/// sensitive in `output` too (also for objects recorded before drinfra
+/// marked it).
+pub fn mark_sensitive(value: Value) -> Value {
+    let Value::Object(mut m) = value else { return value };
+    let paths = crate::state::marks::paths(m.get("input").unwrap_or(&Value::Null));
+    if !paths.is_empty() {
+        if let Some(out) = m.remove("output") {
+            m.insert("output".into(), if out.is_null() || out.is_unknown() { out } else { crate::state::marks::apply(out, &paths) });
+        }
+    }
+    Value::Object(m)
+}
+
 /// Equality that ignores the list/tuple and map/object distinction, since
 /// state round-trips through JSON.
 pub fn same(a: &Value, b: &Value) -> bool {

@@ -72,9 +72,11 @@ pub struct ResourceState {
 }
 
 impl ResourceState {
-    /// Attributes as a value, with sensitive marks restored.
+    /// Attributes as a value, with sensitive marks restored: the recorded
+    /// paths, and what the provider's schema says is sensitive (so a state
+    /// written before a mark was recorded still shows it masked).
     pub fn value(&self) -> Value {
-        marks::apply(Value::from_json(&self.attributes), &self.sensitive_paths)
+        crate::provider::mark_sensitive(&self.ty, marks::apply(Value::from_json(&self.attributes), &self.sensitive_paths))
     }
 }
 
