@@ -91,11 +91,13 @@ pub struct ApplyReport {
     pub interrupted: bool,
     pub state: State,
     pub diags: Diagnostics,
+    /// Set when the state written holds sensitive values unencrypted.
+    pub unencrypted: Option<crate::state::UnencryptedSecrets>,
 }
 
 impl ApplyReport {
     fn new(state: State) -> ApplyReport {
-        ApplyReport { done: vec![], failed: vec![], skipped: vec![], deferred: vec![], left_running: vec![], interrupted: false, state, diags: Diagnostics::default() }
+        ApplyReport { done: vec![], failed: vec![], skipped: vec![], deferred: vec![], left_running: vec![], interrupted: false, state, diags: Diagnostics::default(), unencrypted: None }
     }
 
     pub fn ok(&self) -> bool {
@@ -290,6 +292,7 @@ pub async fn apply(
             next.serial = serial;
             backend.append(&[Record { serial, change: Change::Replace(Box::new(next.clone())) }])?;
             backend.compact(&next)?;
+            report.unencrypted = crate::state::unencrypted_notice(&next, backend);
             report.state = next;
         }
         return Ok(report);
@@ -589,6 +592,7 @@ pub async fn apply(
         state.lineage = l.clone();
     }
     backend.compact(&state)?;
+    report.unencrypted = crate::state::unencrypted_notice(&state, backend);
     report.state = state;
     Ok(report)
 }

@@ -47,6 +47,7 @@ pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<ExitCode> {
     state.apply_record(&rec);
     s.backend.compact(&state)?;
     s.release();
+    super::engine::notify_unencrypted(env, drinfra::state::unencrypted_notice(&state, s.backend.as_ref()).as_ref());
     println!("Imported {} as {}. Run plan to see how its configuration compares.", a.id, a.address);
     Ok(ExitCode::SUCCESS)
 }

@@ -111,6 +111,8 @@ pub fn run(env: &Env, a: InitArgs) -> anyhow::Result<ExitCode> {
             state.serial += 1;
             backend.append(&[Record { serial: state.serial, change: Change::Replace(Box::new(state.clone())) }])?;
             backend.compact(&state)?;
+            let backup_notice = (!cipher.enabled() && state.holds_secrets()).then(|| drinfra::state::UnencryptedSecrets { what: format!("The backup {}", backup.display()) });
+            super::engine::notify_unencrypted(env, drinfra::state::unencrypted_notice(&state, backend.as_ref()).or(backup_notice).as_ref());
             Ok(Some(state.resources.len()))
         })();
         let _ = backend.unlock(&info_new.id);

@@ -122,6 +122,7 @@ fn rewrite(env: &Env, b: &dyn Backend, timeout: &str, op: &str, edit: impl FnOnc
         state.serial += 1;
         b.append(&[Record { serial: state.serial, change: Change::Replace(Box::new(state.clone())) }])?;
         b.compact(&state)?;
+        super::engine::notify_unencrypted(env, drinfra::state::unencrypted_notice(&state, b).as_ref());
         Ok(())
     })();
     b.unlock(&info.id)?;
@@ -167,6 +168,7 @@ pub fn run_state(env: &Env, c: StateCommand) -> anyhow::Result<ExitCode> {
                 next.serial = current.as_ref().map(|c| c.serial + 1).unwrap_or(0).max(pushed.serial);
                 b.append(&[Record { serial: next.serial, change: Change::Replace(Box::new(next.clone())) }])?;
                 b.compact(&next)?;
+                super::engine::notify_unencrypted(env, drinfra::state::unencrypted_notice(&next, b.as_ref()).as_ref());
                 Ok(next.serial)
             })();
             b.unlock(&info.id)?;

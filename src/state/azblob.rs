@@ -296,6 +296,10 @@ impl BlobBackend {
 }
 
 impl Backend for BlobBackend {
+    fn encrypted(&self) -> bool {
+        self.cipher.enabled()
+    }
+
     fn describe(&self) -> String {
         format!("azurerm state {}/{}/{}", self.cfg.account, self.cfg.container, self.cfg.key)
     }

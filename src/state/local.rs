@@ -69,6 +69,10 @@ fn sync_dir(p: &Path) {
 }
 
 impl Backend for LocalBackend {
+    fn encrypted(&self) -> bool {
+        self.cipher.enabled()
+    }
+
     fn describe(&self) -> String {
         format!("local state at {}", self.path.display())
     }

@@ -286,6 +286,45 @@ pub trait Backend: Send + Sync {
     fn unlock(&self, id: &str) -> Result<(), LockError>;
     /// The current lock holder, if any.
     fn lock_holder(&self) -> Result<Option<LockInfo>, LockError>;
+    /// Whether what it writes is encrypted (`DRINFRA_STATE_KEY` or
+    /// `DRINFRA_STATE_PASSPHRASE`).
+    fn encrypted(&self) -> bool;
+}
+
+/// Sensitive values were written where they are not encrypted: the state
+/// (`what` describes where) or a saved plan. Returned by the engine; the
+/// CLI prints it once per command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnencryptedSecrets {
+    pub what: String,
+}
+
+impl std::fmt::Display for UnencryptedSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} holds sensitive values unencrypted; to encrypt state and plan files, set DRINFRA_STATE_KEY (32 random bytes, base64) or DRINFRA_STATE_PASSPHRASE", self.what)
+    }
+}
+
+/// Whether `v` has a sensitive part that is not null.
+pub fn has_secret(v: &Value) -> bool {
+    match v {
+        Value::Sensitive(x) => !matches!(x.unmark().0, Value::Null | Value::Unknown(_)),
+        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => xs.iter().any(has_secret),
+        Value::Map(m) | Value::Object(m) => m.values().any(has_secret),
+        _ => false,
+    }
+}
+
+impl State {
+    /// Whether any recorded attribute or output is a sensitive value.
+    pub fn holds_secrets(&self) -> bool {
+        self.resources.values().any(|rs| has_secret(&rs.value())) || self.outputs.values().any(|o| o.sensitive && !o.value.is_null())
+    }
+}
+
+/// The notice due after `state` was written to `backend`, if any.
+pub fn unencrypted_notice(state: &State, backend: &dyn Backend) -> Option<UnencryptedSecrets> {
+    (!backend.encrypted() && state.holds_secrets()).then(|| UnencryptedSecrets { what: format!("The {}", backend.describe()) })
 }
 
 #[cfg(test)]

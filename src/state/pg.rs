@@ -104,6 +104,10 @@ impl PgBackend {
 }
 
 impl Backend for PgBackend {
+    fn encrypted(&self) -> bool {
+        self.cipher.enabled()
+    }
+
     fn describe(&self) -> String {
         self.describe.clone()
     }
