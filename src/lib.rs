@@ -8,6 +8,7 @@ pub mod graph;
 pub mod lang;
 pub mod plan;
 pub mod provider;
+pub mod random;
 pub mod apply;
 pub mod config;
 pub mod render;

@@ -416,7 +416,7 @@ async fn existing_objects_are_imported_by_block_and_by_address() {
     let rs = drinfra::apply::import(provider.as_ref(), "azurerm_dns_zone.z", "azurerm_dns_zone", &format!("/subscriptions/{sub}/resourceGroups/legacy/providers/Microsoft.Network/dnszones/legacy.example.com")).await.unwrap();
     assert_eq!(rs.attributes["resource_group_name"], "legacy");
     let backend = LocalBackend::new(h.dir().join("s.tfstate"));
-    let mut st = drinfra::state::State::new();
+    let mut st = drinfra::state::State::new().unwrap();
     st.serial = 1;
     st.resources.insert(rs.address.clone(), rs);
     backend.compact(&st).unwrap();

@@ -25,7 +25,7 @@ async fn resource_group_lifecycle_on_real_azure() {
     assert_eq!(std::env::var("DRINFRA_LIVE_AZURE").as_deref(), Ok("1"), "set DRINFRA_LIVE_AZURE=1 to run against real Azure");
     let env: Vec<(String, String)> = std::env::vars().collect();
     let dir = tempfile::tempdir().unwrap();
-    let name = format!("drinfra-live-{}", &drinfra::provider::random_id()[..8]);
+    let name = format!("drinfra-live-{}", &drinfra::random::uuid_v4().unwrap()[..8]);
     let text = |tags: &str| format!("provider \"azurerm\" {{\n  features {{}}\n}}\nresource \"azurerm_resource_group\" \"rg\" {{\n  name = \"{name}\"\n  location = \"eastus\"\n  tags = {{ {tags} }}\n}}\n");
     let stack = drinfra::config::open(dir.path(), &[], &env);
     let settings = setup::Settings { ..setup::settings(&stack.config, &stack.inputs, dir.path(), &env).unwrap() };

@@ -34,7 +34,7 @@ fn pg_conn() -> String {
 }
 
 fn unique(prefix: &str) -> String {
-    format!("{prefix}_{}", &drinfra::provider::random_id().replace('-', "")[..12])
+    format!("{prefix}_{}", &drinfra::random::uuid_v4().unwrap().replace('-', "")[..12])
 }
 
 /// The shared suite: `make` opens a new handle on the same store (as a
@@ -42,7 +42,7 @@ fn unique(prefix: &str) -> String {
 fn conformance(make: &dyn Fn() -> Box<dyn Backend>) {
     let a = make();
     assert!(a.load().unwrap().is_none(), "empty at first");
-    let mut st = State::new();
+    let mut st = State::new().unwrap();
     st.serial = 1;
     let rs: drinfra::state::ResourceState = serde_json::from_value(serde_json::json!({"address": "terraform_data.x", "mode": "managed", "type": "terraform_data", "name": "x", "provider": "p", "attributes": {"id": "1"}})).unwrap();
     a.append(&[Record { serial: 1, change: Change::Replace(Box::new(st.clone())) }, Record { serial: 1, change: Change::Put(Box::new(rs.clone())) }]).unwrap();
@@ -57,10 +57,10 @@ fn conformance(make: &dyn Fn() -> Box<dyn Backend>) {
     let after = make().load().unwrap().unwrap();
     assert_eq!((after.serial, after.resources.len(), after.lineage.clone()), (3, 0, st.lineage.clone()));
     // Locks: one holder at a time, with its details; the id is needed to unlock.
-    let info = LockInfo::for_operation("apply", "test", &[("USER".into(), "alice".into()), ("GITHUB_SERVER_URL".into(), "https://ci".into()), ("GITHUB_REPOSITORY".into(), "o/r".into()), ("GITHUB_RUN_ID".into(), "7".into())]);
+    let info = LockInfo::for_operation("apply", "test", &[("USER".into(), "alice".into()), ("GITHUB_SERVER_URL".into(), "https://ci".into()), ("GITHUB_REPOSITORY".into(), "o/r".into()), ("GITHUB_RUN_ID".into(), "7".into())]).unwrap();
     a.lock(&info).unwrap();
     let b = make();
-    match b.lock(&LockInfo::for_operation("plan", "test", &[])) {
+    match b.lock(&LockInfo::for_operation("plan", "test", &[]).unwrap()) {
         Err(LockError::Held(h)) => {
             assert_eq!(h.id, info.id);
             assert!(h.who.starts_with("alice@"));
@@ -71,7 +71,7 @@ fn conformance(make: &dyn Fn() -> Box<dyn Backend>) {
     assert!(matches!(b.unlock("wrong-id"), Err(LockError::Mismatch { .. })));
     a.unlock(&info.id).unwrap();
     assert!(b.lock_holder().unwrap().is_none());
-    let info2 = LockInfo::for_operation("apply", "test", &[]);
+    let info2 = LockInfo::for_operation("apply", "test", &[]).unwrap();
     b.lock(&info2).unwrap();
     b.unlock(&info2.id).unwrap();
 }
@@ -103,7 +103,7 @@ fn pg_backend_encrypts_and_a_killed_holder_releases_its_lock() {
     let key = [("DRINFRA_STATE_KEY".to_string(), "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=".to_string())];
     let cipher = drinfra::state::crypto::Cipher::from_env(&key).unwrap();
     let b = PgBackend::connect(&conn, &schema, "s", cipher.clone()).unwrap();
-    let mut st = State::new();
+    let mut st = State::new().unwrap();
     st.serial = 1;
     b.compact(&st).unwrap();
     let out = Command::new("psql").arg(&conn).args(["-tA", "-c", &format!("select convert_from(snapshot, 'UTF8') from {schema}.states where name = 's'")]).output().unwrap();
@@ -112,12 +112,12 @@ fn pg_backend_encrypts_and_a_killed_holder_releases_its_lock() {
     assert!(PgBackend::connect(&conn, &schema, "s", Default::default()).unwrap().load().is_err(), "no key, no state");
     // A holder whose connection dies (a killed runner) releases the lock.
     let holder = PgBackend::connect(&conn, &schema, "s", cipher.clone()).unwrap();
-    holder.lock(&LockInfo::for_operation("apply", "t", &[])).unwrap();
-    assert!(b.lock(&LockInfo::for_operation("apply", "t", &[])).is_err());
+    holder.lock(&LockInfo::for_operation("apply", "t", &[]).unwrap()).unwrap();
+    assert!(b.lock(&LockInfo::for_operation("apply", "t", &[]).unwrap()).is_err());
     drop(holder);
     let mut freed = false;
     for _ in 0..50 {
-        if b.lock(&LockInfo::for_operation("apply", "t", &[])).is_ok() {
+        if b.lock(&LockInfo::for_operation("apply", "t", &[]).unwrap()).is_ok() {
             freed = true;
             break;
         }
@@ -218,10 +218,10 @@ fn azurerm_backend_refuses_a_wrong_key_and_keeps_the_holder_across_writes() {
     bad.access_key = Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into());
     assert!(drinfra::state::azblob::BlobBackend::connect(bad, Default::default()).is_err(), "a wrong account key is refused");
     let a = drinfra::state::azblob::BlobBackend::connect(blob_config(&container), Default::default()).unwrap();
-    let info = LockInfo::for_operation("apply", "t", &[]);
+    let info = LockInfo::for_operation("apply", "t", &[]).unwrap();
     a.lock(&info).unwrap();
     // Compaction rewrites the leased blob; the holder must survive it.
-    let mut st = State::new();
+    let mut st = State::new().unwrap();
     st.serial = 4;
     a.compact(&st).unwrap();
     let b = drinfra::state::azblob::BlobBackend::connect(blob_config(&container), Default::default()).unwrap();
@@ -230,7 +230,7 @@ fn azurerm_backend_refuses_a_wrong_key_and_keeps_the_holder_across_writes() {
     // force-unlock from another client breaks the lease.
     b.unlock(&info.id).unwrap();
     assert!(b.lock_holder().unwrap().is_none());
-    b.lock(&LockInfo::for_operation("apply", "t", &[])).unwrap();
+    b.lock(&LockInfo::for_operation("apply", "t", &[]).unwrap()).unwrap();
 }
 
 #[test]

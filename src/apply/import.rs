@@ -23,6 +23,7 @@ pub async fn import(provider: &dyn Provider, address: &str, ty: &str, id: &str) 
     let name = resource.rsplit('.').next().unwrap_or_default().to_string();
     let stub = provider.import_stub(ty, id);
     let value: Value = provider.read(ty, &stub).await?.ok_or_else(|| ImportError::Missing { address: address.to_string(), id: id.to_string() })?;
+    let value = crate::provider::mark_sensitive(ty, value);
     Ok(ResourceState {
         address: address.to_string(),
         module: crate::config::evaluate::module_prefix(&module).trim_end_matches('.').to_string(),

@@ -79,7 +79,7 @@ pub enum ApplyError {
     State(#[from] StateError),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ApplyReport {
     pub done: Vec<StepId>,
     pub failed: Vec<(StepId, String)>,
@@ -91,9 +91,15 @@ pub struct ApplyReport {
     pub interrupted: bool,
     pub state: State,
     pub diags: Diagnostics,
+    /// Set when the state written holds sensitive values unencrypted.
+    pub unencrypted: Option<crate::state::UnencryptedSecrets>,
 }
 
 impl ApplyReport {
+    fn new(state: State) -> ApplyReport {
+        ApplyReport { done: vec![], failed: vec![], skipped: vec![], deferred: vec![], left_running: vec![], interrupted: false, state, diags: Diagnostics::default(), unencrypted: None }
+    }
+
     pub fn ok(&self) -> bool {
         self.failed.is_empty() && self.skipped.is_empty() && !self.interrupted && !self.diags.has_errors()
     }
@@ -223,8 +229,17 @@ fn index_json(key: &InstanceKey) -> Option<serde_json::Value> {
     }
 }
 
+/// The record of an object the provider returned. Its sensitive paths are
+/// everything marked in the configuration, in the returned value (marks a
+/// provider carried into derived attributes), and in the schema.
 fn record_for(c: &ResourceChange, value: &Value, config: Option<&Value>, provider: &dyn Provider) -> ResourceState {
     let mut sensitive = config.map(marks::paths).unwrap_or_default();
+    let marked = crate::provider::mark_sensitive(&c.ty, value.clone());
+    for p in marks::paths(&marked) {
+        if !sensitive.contains(&p) {
+            sensitive.push(p);
+        }
+    }
     if let Some(schema) = provider.schema(&c.ty) {
         for (name, a) in schema.attrs {
             if a.sensitive && !sensitive.contains(&vec![name.to_string()]) {
@@ -267,9 +282,9 @@ pub async fn apply(
     events: &mut dyn FnMut(Event),
     interrupt: impl std::future::Future<Output = ()>,
 ) -> Result<ApplyReport, ApplyError> {
-    let mut state = prior.unwrap_or_default();
+    let mut state = State::or_new(prior).map_err(StateError::from)?;
     let serial = state.serial + 1;
-    let mut report = ApplyReport::default();
+    let mut report = ApplyReport::new(state.clone());
 
     if plan.refresh_only {
         if let Some(refreshed) = &plan.refreshed {
@@ -277,6 +292,7 @@ pub async fn apply(
             next.serial = serial;
             backend.append(&[Record { serial, change: Change::Replace(Box::new(next.clone())) }])?;
             backend.compact(&next)?;
+            report.unencrypted = crate::state::unencrypted_notice(&next, backend);
             report.state = next;
         }
         return Ok(report);
@@ -576,6 +592,7 @@ pub async fn apply(
         state.lineage = l.clone();
     }
     backend.compact(&state)?;
+    report.unencrypted = crate::state::unencrypted_notice(&state, backend);
     report.state = state;
     Ok(report)
 }

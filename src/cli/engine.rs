@@ -180,7 +180,7 @@ pub fn open_session(env: &Env, common: &CommonArgs, operation: &str, validate_al
     let spec = select::spec_for(&stack.config, &env.dir).ok().flatten();
     super::init::check_unchanged(&env.dir, backend.as_ref(), spec.as_ref())?;
     let timeout = parse_duration(&common.lock_timeout)?;
-    let info = LockInfo::for_operation(operation, &backend.describe(), &env.vars);
+    let info = LockInfo::for_operation(operation, &backend.describe(), &env.vars)?;
     let style = env.style;
     lock::acquire(
         backend.as_ref(),
@@ -290,19 +290,22 @@ pub fn run_plan(env: &Env, a: PlanArgs) -> anyhow::Result<ExitCode> {
     }
     print_plan(env, &plan, a.output);
     if let Some(out) = &a.out {
-        write_plan(out, &plan)?;
+        let notice = write_plan(out, &plan)?;
+        notify_unencrypted(env, notice.as_ref());
         println!("\nSaved the plan to {}. To apply it: drinfra apply {}", out.display(), out.display());
     }
     Ok(if a.detailed_exitcode && plan.has_resource_changes() { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }
 
-pub fn write_plan(path: &Path, plan: &Plan) -> anyhow::Result<()> {
+/// Saves `plan`, sealed when encryption is on; returns the notice due when
+/// it holds sensitive values and is not.
+pub fn write_plan(path: &Path, plan: &Plan) -> anyhow::Result<Option<drinfra::state::UnencryptedSecrets>> {
     let cipher = drinfra::state::crypto::Cipher::from_env(&std::env::vars().collect::<Vec<_>>())?;
-    let text = cipher.seal(&serde_json::to_vec(plan)?);
+    let text = cipher.seal(&serde_json::to_vec(plan)?)?;
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    Ok((!cipher.enabled() && plan.holds_secrets()).then(|| drinfra::state::UnencryptedSecrets { what: format!("The saved plan {}", path.display()) }))
 }
 
 pub fn read_plan(path: &Path) -> anyhow::Result<Plan> {
@@ -359,7 +362,20 @@ async fn interrupted() {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn apply_plan(env: &Env, s: &Session, plan: &Plan, prior: Option<State>, providers: &Providers, rt: &tokio::runtime::Runtime, common: &CommonArgs, defer: Option<fn(&str) -> bool>, events: &mut dyn FnMut(apply::Event)) -> anyhow::Result<apply::ApplyReport> {
     let opts = ApplyOptions { parallelism: common.parallelism, defer, grace: Some(parse_duration(&common.interrupt_grace)?) };
-    Ok(rt.block_on(apply::apply(plan, &s.stack.config, &s.stack.inputs, &env.dir, s.backend.as_ref(), prior, providers, &opts, events, interrupted()))?)
+    let report = rt.block_on(apply::apply(plan, &s.stack.config, &s.stack.inputs, &env.dir, s.backend.as_ref(), prior, providers, &opts, events, interrupted()))?;
+    notify_unencrypted(env, report.unencrypted.as_ref());
+    Ok(report)
+}
+
+/// Prints, once per command, that sensitive values were written
+/// unencrypted (state or plan file) and how to turn encryption on.
+pub fn notify_unencrypted(env: &Env, notice: Option<&drinfra::state::UnencryptedSecrets>) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if let Some(n) = notice {
+        if !SAID.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            eprintln!("{}: {n}.", env.style.bold("warning"));
+        }
+    }
 }
 
 fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common: &CommonArgs, rt: &tokio::runtime::Runtime, providers: &Providers, json: bool) -> anyhow::Result<ExitCode> {

@@ -35,7 +35,7 @@ pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let mut state = s.backend.load()?.unwrap_or_default();
+    let mut state = drinfra::state::State::or_new(s.backend.load()?)?;
     if state.resources.contains_key(&a.address) {
         bail!("{} is already managed; remove it from the state first to import another object", a.address);
     }
@@ -47,6 +47,7 @@ pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<ExitCode> {
     state.apply_record(&rec);
     s.backend.compact(&state)?;
     s.release();
+    super::engine::notify_unencrypted(env, drinfra::state::unencrypted_notice(&state, s.backend.as_ref()).as_ref());
     println!("Imported {} as {}. Run plan to see how its configuration compares.", a.id, a.address);
     Ok(ExitCode::SUCCESS)
 }

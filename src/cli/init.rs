@@ -92,10 +92,10 @@ pub fn run(env: &Env, a: InitArgs) -> anyhow::Result<ExitCode> {
     let old_spec = previous_spec(&prev);
     let old = select::open(old_spec.as_ref(), &env.dir, &env.vars).map_err(|d| anyhow::anyhow!("cannot open the previous backend ({}): {}: {}", prev["describe"].as_str().unwrap_or("?"), d.summary, d.detail.unwrap_or_default()))?;
     // Both sides stay locked while the state moves.
-    let info = LockInfo::for_operation("init -migrate-state", &old.describe(), &env.vars);
+    let info = LockInfo::for_operation("init -migrate-state", &old.describe(), &env.vars)?;
     old.lock(&info).with_context(|| format!("cannot lock {}", old.describe()))?;
     let result = (|| -> anyhow::Result<Option<usize>> {
-        let info_new = LockInfo::for_operation("init -migrate-state", &backend.describe(), &env.vars);
+        let info_new = LockInfo::for_operation("init -migrate-state", &backend.describe(), &env.vars)?;
         backend.lock(&info_new).with_context(|| format!("cannot lock {}", backend.describe()))?;
         let moved = (|| -> anyhow::Result<Option<usize>> {
             let Some(mut state) = old.load()? else { return Ok(None) };
@@ -107,10 +107,12 @@ pub fn run(env: &Env, a: InitArgs) -> anyhow::Result<ExitCode> {
             // A local backup of what is being moved, sealed like the state.
             let backup = memo_path(&env.dir).with_file_name(format!("pre-migration-{}-{}.tfstate", &state.lineage[..8.min(state.lineage.len())], state.serial));
             let cipher = drinfra::state::crypto::Cipher::from_env(&env.vars)?;
-            std::fs::write(&backup, cipher.seal(&serde_json::to_vec_pretty(&state)?)).with_context(|| format!("cannot write the backup {}", backup.display()))?;
+            std::fs::write(&backup, cipher.seal(&serde_json::to_vec_pretty(&state)?)?).with_context(|| format!("cannot write the backup {}", backup.display()))?;
             state.serial += 1;
             backend.append(&[Record { serial: state.serial, change: Change::Replace(Box::new(state.clone())) }])?;
             backend.compact(&state)?;
+            let backup_notice = (!cipher.enabled() && state.holds_secrets()).then(|| drinfra::state::UnencryptedSecrets { what: format!("The backup {}", backup.display()) });
+            super::engine::notify_unencrypted(env, drinfra::state::unencrypted_notice(&state, backend.as_ref()).or(backup_notice).as_ref());
             Ok(Some(state.resources.len()))
         })();
         let _ = backend.unlock(&info_new.id);

@@ -109,12 +109,12 @@ fn shown(v: Value) -> Value {
 }
 
 fn load(b: &dyn Backend) -> anyhow::Result<State> {
-    Ok(b.load()?.unwrap_or_default())
+    Ok(State::or_new(b.load()?)?)
 }
 
 /// Writes `next` as a new serial under the lock.
 fn rewrite(env: &Env, b: &dyn Backend, timeout: &str, op: &str, edit: impl FnOnce(&mut State) -> anyhow::Result<()>) -> anyhow::Result<()> {
-    let info = LockInfo::for_operation(op, &b.describe(), &env.vars);
+    let info = LockInfo::for_operation(op, &b.describe(), &env.vars)?;
     lock::acquire(b, &info, parse_duration(timeout)?, &mut |_| {}, &mut |_| {})?;
     let result = (|| {
         let mut state = load(b)?;
@@ -122,6 +122,7 @@ fn rewrite(env: &Env, b: &dyn Backend, timeout: &str, op: &str, edit: impl FnOnc
         state.serial += 1;
         b.append(&[Record { serial: state.serial, change: Change::Replace(Box::new(state.clone())) }])?;
         b.compact(&state)?;
+        super::engine::notify_unencrypted(env, drinfra::state::unencrypted_notice(&state, b).as_ref());
         Ok(())
     })();
     b.unlock(&info.id)?;
@@ -150,8 +151,8 @@ pub fn run_state(env: &Env, c: StateCommand) -> anyhow::Result<ExitCode> {
         StateCommand::Push { file, force, lock_timeout } => {
             let raw = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let cipher = drinfra::state::crypto::Cipher::from_env(&env.vars)?;
-            let pushed: State = serde_json::from_slice(&cipher.open(&raw, &file.display().to_string())?).with_context(|| format!("{} is not a drinfra state file", file.display()))?;
-            let info = LockInfo::for_operation("state push", &b.describe(), &env.vars);
+            let pushed: State = drinfra::state::decode_snapshot(&cipher.open(&raw, &file.display().to_string())?, &file.display().to_string())?;
+            let info = LockInfo::for_operation("state push", &b.describe(), &env.vars)?;
             lock::acquire(b.as_ref(), &info, parse_duration(&lock_timeout)?, &mut |_| {}, &mut |_| {})?;
             let result = (|| {
                 let current = b.load()?;
@@ -167,6 +168,7 @@ pub fn run_state(env: &Env, c: StateCommand) -> anyhow::Result<ExitCode> {
                 next.serial = current.as_ref().map(|c| c.serial + 1).unwrap_or(0).max(pushed.serial);
                 b.append(&[Record { serial: next.serial, change: Change::Replace(Box::new(next.clone())) }])?;
                 b.compact(&next)?;
+                super::engine::notify_unencrypted(env, drinfra::state::unencrypted_notice(&next, b.as_ref()).as_ref());
                 Ok(next.serial)
             })();
             b.unlock(&info.id)?;

@@ -470,6 +470,7 @@ impl Loader {
             default: self.attr(body, "default").map(|a| Expr { file, expr: a.value.clone() }),
             description: self.literal_string(file, body, "description"),
             sensitive: self.literal_bool(file, body, "sensitive", false),
+            ephemeral: self.literal_bool(file, body, "ephemeral", false),
             nullable: self.literal_bool(file, body, "nullable", true),
             validations,
         }
@@ -485,6 +486,7 @@ impl Loader {
             value,
             description: self.literal_string(file, body, "description"),
             sensitive: self.literal_bool(file, body, "sensitive", false),
+            ephemeral: self.literal_bool(file, body, "ephemeral", false),
             depends_on: self.depends_on(file, body).into_iter().map(|(_, r)| r).collect(),
         })
     }

@@ -2,6 +2,7 @@
 //! static checks, evaluation of the module tree, and formatting.
 
 pub mod check;
+pub mod ephemeral;
 pub mod evaluate;
 pub mod fmt;
 pub mod load;
@@ -32,6 +33,7 @@ pub fn open(dir: &Path, cli: &[CliInput], env: &[(String, String)]) -> Stack {
         return Stack { config, inputs: Inputs::new(), diags };
     }
     diags.extend(check::check(&config));
+    diags.extend(ephemeral::check(&config));
     let (inputs, more) = vars::collect(&mut config, dir, cli, env);
     diags.extend(more);
     Stack { config, inputs, diags }

@@ -47,6 +47,9 @@ pub struct Variable {
     pub default: Option<Expr>,
     pub description: Option<String>,
     pub sensitive: bool,
+    /// `ephemeral = true`: its value is never persisted (state, plan
+    /// files), so it may be used only where nothing is recorded.
+    pub ephemeral: bool,
     pub nullable: bool,
     pub validations: Vec<Validation>,
 }
@@ -65,6 +68,8 @@ pub struct Output {
     pub value: Expr,
     pub description: Option<String>,
     pub sensitive: bool,
+    /// `ephemeral = true` (child modules only).
+    pub ephemeral: bool,
     pub depends_on: Vec<Reference>,
 }
 

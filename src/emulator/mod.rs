@@ -119,9 +119,9 @@ impl Credentials {
             }
         }
         let c = Credentials {
-            tenant_id: crate::provider::random_id(),
-            client_id: crate::provider::random_id(),
-            client_secret: crate::provider::random_id(),
+            tenant_id: crate::random::uuid_v4().map_err(store::StoreError::from)?,
+            client_id: crate::random::uuid_v4().map_err(store::StoreError::from)?,
+            client_secret: crate::random::uuid_v4().map_err(store::StoreError::from)?,
             subscription_id: "00000000-0000-0000-0000-000000000001".into(),
         };
         std::fs::write(&path, serde_json::to_vec_pretty(&c).unwrap_or_default()).map_err(|source| EmulatorError::Io { path: path.display().to_string(), source })?;

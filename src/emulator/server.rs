@@ -54,7 +54,7 @@ fn json_resp(status: u16, body: &J) -> Resp {
     Response::builder()
         .status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
         .header("content-type", "application/json; charset=utf-8")
-        .header("x-ms-request-id", crate::provider::random_id())
+        .header("x-ms-request-id", crate::random::uuid_v4().unwrap_or_default())
         .body(Full::new(Bytes::from(body.to_string())))
         .expect("valid response")
 }
@@ -269,7 +269,10 @@ fn token(shared: &Arc<Shared>, tenant: &str, body: &Bytes) -> Resp {
     if form.get("client_id") != Some(&shared.creds.client_id) || proof != Some(&shared.creds.client_secret) {
         return fail("invalid_client", "Invalid client secret or client id.");
     }
-    let t = jwt(&shared.creds.tenant_id, &shared.creds.client_id, form.get("scope").map(String::as_str).unwrap_or_default());
+    let t = match jwt(&shared.creds.tenant_id, &shared.creds.client_id, form.get("scope").map(String::as_str).unwrap_or_default()) {
+        Ok(t) => t,
+        Err(e) => return json_resp(500, &json!({"error": "temporarily_unavailable", "error_description": e.to_string()})),
+    };
     if let Ok(mut m) = shared.tokens.lock() {
         m.insert(t.clone(), Instant::now() + Duration::from_secs(3600));
     }
@@ -279,7 +282,8 @@ fn token(shared: &Arc<Shared>, tenant: &str, body: &Bytes) -> Resp {
 /// An access token shaped as Entra ID's (an unsigned JWT): services that
 /// only decode tokens (Azurite's basic OAuth) accept it, and the emulator
 /// itself knows it by value.
-fn jwt(tenant: &str, client: &str, scope: &str) -> String {
+fn jwt(tenant: &str, client: &str, scope: &str) -> Result<String, crate::random::RandomError> {
+    let jti = crate::random::uuid_v4()?;
     use base64::Engine as _;
     let b64 = |v: &serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
@@ -288,9 +292,9 @@ fn jwt(tenant: &str, client: &str, scope: &str) -> String {
     let aud = if aud.contains("management") { format!("{aud}/") } else { aud.to_string() };
     let claims = json!({
         "aud": aud, "iss": format!("https://sts.windows.net/{tenant}/"), "iat": now, "nbf": now, "exp": now + 3600,
-        "appid": client, "tid": tenant, "oid": client, "sub": client, "ver": "1.0", "jti": crate::provider::random_id(),
+        "appid": client, "tid": tenant, "oid": client, "sub": client, "ver": "1.0", "jti": jti,
     });
-    format!("{}.{}.{}", b64(&json!({"alg": "RS256", "typ": "JWT"})), b64(&claims), base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("drinfra-emulator"))
+    Ok(format!("{}.{}.{}", b64(&json!({"alg": "RS256", "typ": "JWT"})), b64(&claims), base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("drinfra-emulator")))
 }
 
 /// Completes operations whose simulated time is up (unless their region is down).
@@ -743,7 +747,7 @@ fn write(shared: &Arc<Shared>, store: &Store, spec: &Spec, p: &ArmPath, patch: b
     let mut effects = vec![(canonical_id.clone(), spec.ty.to_string(), Some(checked.body.clone()))];
     effects.append(&mut checked.effects);
     let op = Operation {
-        id: crate::provider::random_id(),
+        id: crate::random::uuid_v4().map_err(types::internal)?,
         resource: canonical_id.clone(),
         kind: if creating { "create".into() } else { "update".into() },
         status: "Running".into(),
@@ -831,7 +835,7 @@ fn delete(shared: &Arc<Shared>, store: &Store, spec: &Spec, p: &ArmPath, now: f6
     all.append(&mut effects);
     let fail = fail_rule(faults, &row.id, spec.ty);
     let op = Operation {
-        id: crate::provider::random_id(),
+        id: crate::random::uuid_v4().map_err(types::internal)?,
         resource: row.id.clone(),
         kind: "delete".into(),
         status: "Running".into(),
@@ -877,7 +881,7 @@ fn action_post(shared: &Arc<Shared>, store: &Store, target: &ArmPath, action: &s
     let outcome = act(&ctx, &row, action, request, query)?;
     let location = region_of(&row.body).unwrap_or_default();
     let op = Operation {
-        id: crate::provider::random_id(),
+        id: crate::random::uuid_v4().map_err(types::internal)?,
         resource: row.id.clone(),
         kind: action.to_string(),
         status: "Running".into(),

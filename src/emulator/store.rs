@@ -9,8 +9,12 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value as J;
 
 #[derive(Debug, thiserror::Error)]
-#[error("emulator store: {0}")]
-pub struct StoreError(#[from] pub rusqlite::Error);
+pub enum StoreError {
+    #[error("emulator store: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("emulator store: {0}")]
+    Random(#[from] crate::random::RandomError),
+}
 
 pub struct Store {
     pub conn: Connection,
@@ -93,7 +97,7 @@ impl Store {
     /// Inserts or replaces a resource; returns its new etag.
     pub fn put(&self, id: &str, ty: &str, parent: &str, sub: &str, rg: &str, body: &J) -> Result<String, StoreError> {
         let seq: i64 = self.conn.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM resources", [], |r| r.get(0))?;
-        let etag = format!("\"{}\"", crate::provider::random_id());
+        let etag = format!("\"{}\"", crate::random::uuid_v4()?);
         let existing_seq: Option<i64> = self.conn.query_row("SELECT seq FROM resources WHERE key = ?1", [key(id)], |r| r.get(0)).optional()?;
         self.conn.execute(
             "INSERT INTO resources(key, id, type, parent, sub, rg, body, etag, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)

@@ -176,6 +176,20 @@ impl Plan {
             || !self.imports.is_empty()
     }
 
+    /// Whether saving this plan writes a sensitive value: input variables,
+    /// planned and prior values, outputs, data read, or the states it carries.
+    pub fn holds_secrets(&self) -> bool {
+        use crate::state::has_secret;
+        self.variables.values().any(has_secret)
+            || self.changes.iter().any(|c| c.before.as_ref().is_some_and(has_secret) || c.after.as_ref().is_some_and(has_secret))
+            || self.drift.iter().any(|d| has_secret(&d.before) || d.after.as_ref().is_some_and(has_secret))
+            || self.outputs.iter().any(|o| [&o.before, &o.after].into_iter().flatten().any(|v| has_secret(v) || (o.sensitive && !v.is_null() && !v.is_unknown())))
+            || self.data.values().any(has_secret)
+            || self.imports.iter().any(|rs| has_secret(&rs.value()))
+            || self.prior_state.as_ref().is_some_and(crate::state::State::holds_secrets)
+            || self.refreshed.as_ref().is_some_and(crate::state::State::holds_secrets)
+    }
+
     /// Counts as `Plan: X to add, Y to change, Z to destroy.`
     pub fn counts(&self) -> (usize, usize, usize) {
         let mut add = 0;

@@ -73,11 +73,27 @@ pub fn config_digest(config: &Config, inputs: &Inputs) -> String {
             bytes.extend_from_slice(config.sources.text(*f).as_bytes());
         }
     }
-    for (k, v) in inputs {
+    // Ephemeral values may differ at apply and must leave no trace in a
+    // plan file, not even a digest.
+    for (k, v) in inputs.iter().filter(|(k, _)| !is_ephemeral(config, k)) {
         bytes.extend_from_slice(k.as_bytes());
         bytes.extend_from_slice(serde_json::to_string(&v.value).unwrap_or_default().as_bytes());
     }
     digest(&bytes)
+}
+
+fn is_ephemeral(config: &Config, var: &str) -> bool {
+    config.root().variables.get(var).is_some_and(|v| v.ephemeral)
+}
+
+/// Root input values as a plan records them: sensitive ones marked (so
+/// every renderer masks them), ephemeral ones left out.
+pub fn plan_variables(config: &Config, inputs: &Inputs) -> BTreeMap<String, Value> {
+    inputs
+        .iter()
+        .filter(|(k, _)| !is_ephemeral(config, k))
+        .map(|(k, v)| (k.clone(), v.value.clone().mark_if(config.root().variables.get(k).is_some_and(|d| d.sensitive))))
+        .collect()
 }
 
 pub fn observed_digest(rs: &ResourceState) -> String {
@@ -120,7 +136,15 @@ pub async fn refresh(prior: &State, providers: &Providers, parallelism: usize) -
                         drift.push(Drift { address: rs.address.clone(), ty: rs.ty.clone(), before, after: Some(v.clone()) });
                         let entry = refreshed.resources.get_mut(&rs.address).expect("refreshed entry");
                         entry.attributes = v.unmark().0.to_json();
-                        entry.sensitive_paths = crate::state::marks::paths(&v);
+                        // What was sensitive stays so (a mark that came from
+                        // the configuration is not in what the cloud returns).
+                        let mut paths = crate::state::marks::paths(&crate::provider::mark_sensitive(&rs.ty, v.clone()));
+                        for p in &rs.sensitive_paths {
+                            if !paths.contains(p) {
+                                paths.push(p.clone());
+                            }
+                        }
+                        entry.sensitive_paths = paths;
                     }
                 }
                 Err(e) => diags.push(Diagnostic::error(format!("Failed to refresh {}", rs.address)).with_detail(e.to_string())),
@@ -267,7 +291,7 @@ fn ignore(config: Value, prior: Option<&Value>, rule: &IgnoreChanges) -> Value {
 /// Plans `config` against `prior`.
 pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&State>, providers: &Providers, opts: &PlanOptions) -> (Option<Plan>, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let empty = State::new();
+    let empty = State::blank();
     let prior_state = prior.unwrap_or(&empty);
     let (mut refreshed, drift) = if opts.refresh {
         let (r, d, more) = refresh(prior_state, providers, opts.parallelism).await;
@@ -284,7 +308,7 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         lineage: prior.map(|s| s.lineage.clone()),
         serial: prior.map(|s| s.serial).unwrap_or(0),
         config_digest: config_digest(config, inputs),
-        variables: inputs.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),
+        variables: plan_variables(config, inputs),
         changes: vec![],
         drift,
         outputs: vec![],
@@ -389,7 +413,10 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                 let prior_val = prior_rs.map(ResourceState::value);
                 let cfg = ignore(cfg, prior_val.as_ref(), &r.lifecycle.ignore_changes);
                 let planned = match provider.plan(&r.ty, prior_val.as_ref(), &cfg) {
-                    Ok(p) => p,
+                    Ok(mut p) => {
+                        p.value = crate::provider::mark_sensitive(&r.ty, p.value);
+                        p
+                    }
                     Err(e) => {
                         diags.push(Diagnostic::error(format!("Cannot plan {address}")).with_detail(e.to_string()).at(Some(r.span.clone())));
                         continue;

@@ -175,19 +175,20 @@ impl crate::config::evaluate::Schemas for Providers {
     }
 }
 
-/// A random identifier in UUID v4 layout, from the OS's random source.
-pub fn random_id() -> String {
-    let mut b = [0u8; 16];
-    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
-        use std::io::Read;
-        let _ = f.read_exact(&mut b);
+/// `value` (the attributes of a `ty` object) with what the provider's
+/// schema says is sensitive marked, at any depth, and with values a
+/// provider derives from sensitive inputs marked as their inputs are
+/// (`terraform_data`'s `output` echoes `input`). Needs no cloud client, so
+/// state and plan renderers can use it on recorded values.
+pub fn mark_sensitive(ty: &str, value: Value) -> Value {
+    if ty == "terraform_data" {
+        return terraform_data::mark_sensitive(value);
     }
-    if b == [0u8; 16] {
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-        b = (t ^ (std::process::id() as u128) << 64).to_le_bytes();
+    match (azure::types::lookup(ty), value) {
+        (Some(t), Value::Object(mut m)) => {
+            azure::convert::mark_sensitive(t.args, &mut m);
+            Value::Object(m)
+        }
+        (_, v) => v,
     }
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{ArgProblem, AttrSchema, BoxFut, Planned, Provider, ProviderError, ResourceSchema, random_id};
+use super::{ArgProblem, AttrSchema, BoxFut, Planned, Provider, ProviderError, ResourceSchema};
 use crate::lang::{Type, Value};
 
 pub struct TerraformData;
@@ -85,7 +85,7 @@ impl Provider for TerraformData {
         Box::pin(async move {
             test_delay().await;
             let mut m = attrs(planned);
-            m.insert("id".into(), Value::String(random_id()));
+            m.insert("id".into(), Value::String(crate::random::uuid_v4().map_err(|e| ProviderError::Invalid(e.to_string()))?));
             let input = get(&m, "input");
             m.insert("output".into(), input);
             Ok(Value::Object(m))
@@ -114,6 +114,20 @@ async fn test_delay() {
     if let Some(ms) = d {
         tokio::time::sleep(std::time::Duration::from_millis(*ms)).await;
     }
+}
+
+/// `output` echoes `input`, so whatever part of `input` is sensitive is
+/// sensitive in `output` too (also for objects recorded before drinfra
+/// marked it).
+pub fn mark_sensitive(value: Value) -> Value {
+    let Value::Object(mut m) = value else { return value };
+    let paths = crate::state::marks::paths(m.get("input").unwrap_or(&Value::Null));
+    if !paths.is_empty() {
+        if let Some(out) = m.remove("output") {
+            m.insert("output".into(), if out.is_null() || out.is_unknown() { out } else { crate::state::marks::apply(out, &paths) });
+        }
+    }
+    Value::Object(m)
 }
 
 /// Equality that ignores the list/tuple and map/object distinction, since

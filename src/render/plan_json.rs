@@ -140,6 +140,16 @@ fn module_tree(resources: Vec<(Option<String>, J)>) -> J {
     doc
 }
 
+/// A root variable's entry: Terraform's `{"value": ...}`, with a sensitive
+/// value masked (Terraform prints it in clear) and flagged.
+fn variable_json(v: &Value) -> J {
+    if v.is_sensitive_anywhere() {
+        json!({"value": known_json(v), "sensitive": true})
+    } else {
+        json!({"value": known_json(v)})
+    }
+}
+
 fn output_change(o: &OutputChange) -> J {
     let mask = |v: &Option<Value>| match v {
         Some(_) if o.sensitive => J::String(MASK.into()),
@@ -225,7 +235,7 @@ pub fn plan(plan: &Plan, prior: Option<&State>, config: Option<&crate::config::C
         "format_version": "1.2",
         "terraform_version": TERRAFORM_VERSION,
         "drinfra_version": plan.drinfra_version,
-        "variables": plan.variables.iter().map(|(k, v)| (k.clone(), json!({"value": known_json(v)}))).collect::<Map<_, _>>(),
+        "variables": plan.variables.iter().map(|(k, v)| (k.clone(), variable_json(v))).collect::<Map<_, _>>(),
         "planned_values": {"outputs": planned_outputs, "root_module": module_tree(planned)},
         "resource_drift": drift,
         "resource_changes": plan.changes.iter().map(resource_change).collect::<Vec<_>>(),

@@ -296,6 +296,10 @@ impl BlobBackend {
 }
 
 impl Backend for BlobBackend {
+    fn encrypted(&self) -> bool {
+        self.cipher.enabled()
+    }
+
     fn describe(&self) -> String {
         format!("azurerm state {}/{}/{}", self.cfg.account, self.cfg.container, self.cfg.key)
     }
@@ -303,7 +307,7 @@ impl Backend for BlobBackend {
     fn load(&self) -> Result<Option<State>, StateError> {
         let what = self.describe();
         let state: Option<State> = match self.get(&self.cfg.key)? {
-            Some(b) if !b.is_empty() => Some(serde_json::from_slice(&self.cipher.open(&b, &what)?).map_err(err)?),
+            Some(b) if !b.is_empty() => Some(super::decode_snapshot(&self.cipher.open(&b, &what)?, &what)?),
             _ => None,
         };
         let mut records = Vec::new();
@@ -322,7 +326,7 @@ impl Backend for BlobBackend {
         }
         let mut block = Vec::new();
         for r in records {
-            block.extend(self.cipher.seal(&serde_json::to_vec(r).map_err(err)?));
+            block.extend(self.cipher.seal(&serde_json::to_vec(r).map_err(err)?)?);
             block.push(b'\n');
         }
         let mut r = self.request("PUT", &self.journal(), "comp=appendblock", vec![], block.clone())?;
@@ -345,7 +349,7 @@ impl Backend for BlobBackend {
                 self.put_block_blob(&format!("{}.backup", self.cfg.key), prev, false)?;
             }
         }
-        self.put_block_blob(&self.cfg.key, self.cipher.seal(&serde_json::to_vec_pretty(state).map_err(err)?), true)?;
+        self.put_block_blob(&self.cfg.key, self.cipher.seal(&serde_json::to_vec_pretty(state).map_err(err)?)?, true)?;
         let d = self.request("DELETE", &self.journal(), "", vec![], Vec::new())?;
         if d.status >= 300 && d.status != 404 {
             return Err(err(format!("cannot reset the journal: {}", d.status)));
@@ -359,7 +363,7 @@ impl Backend for BlobBackend {
         if head.status == 404 {
             self.put_block_blob(&self.cfg.key, Vec::new(), false).map_err(lock_err)?;
         }
-        let proposed = crate::provider::random_id();
+        let proposed = crate::random::uuid_v4()?;
         let r = self
             .request("PUT", &self.cfg.key, "comp=lease", vec![("x-ms-lease-action".into(), "acquire".into()), ("x-ms-lease-duration".into(), "-1".into()), ("x-ms-proposed-lease-id".into(), proposed.clone())], Vec::new())
             .map_err(lock_err)?;

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 const ITERATIONS: u32 = 210_000;
 const MARKER: &str = "drinfra-encrypted";
+/// The envelope version this drinfra writes and reads.
+pub const ENVELOPE_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum CryptoError {
@@ -23,6 +25,10 @@ pub enum CryptoError {
     BadKey,
     #[error("{0} is not a valid encrypted file")]
     Corrupt(String),
+    #[error("{what} is encrypted with envelope version {found}; this drinfra reads version {ENVELOPE_VERSION}")]
+    UnsupportedVersion { what: String, found: u64 },
+    #[error("cannot encrypt: {0}")]
+    Random(#[from] crate::random::RandomError),
 }
 
 /// One way to make a key.
@@ -55,15 +61,6 @@ struct Envelope {
 
 fn b64() -> base64::engine::GeneralPurpose {
     base64::engine::general_purpose::STANDARD
-}
-
-fn random<const N: usize>() -> [u8; N] {
-    let mut b = [0u8; N];
-    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
-        use std::io::Read;
-        let _ = f.read_exact(&mut b);
-    }
-    b
 }
 
 fn secret(key: Option<&String>, pass: Option<&String>) -> Result<Option<Secret>, CryptoError> {
@@ -103,10 +100,12 @@ impl Cipher {
     }
 
     /// Encrypts `plain` when a key is set; otherwise returns it as is.
-    pub fn seal(&self, plain: &[u8]) -> Vec<u8> {
-        let Some(secret) = &self.write else { return plain.to_vec() };
-        let salt: [u8; 16] = random();
-        let nonce_bytes: [u8; 12] = random();
+    /// Fails when the OS random generator does (a salt or nonce is never
+    /// made any other way).
+    pub fn seal(&self, plain: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let Some(secret) = &self.write else { return Ok(plain.to_vec()) };
+        let salt: [u8; 16] = crate::random::bytes()?;
+        let nonce_bytes: [u8; 12] = crate::random::bytes()?;
         let key = Cipher::key(secret, &salt, ITERATIONS);
         let cipher = Aes256Gcm::new(&Key::<Aes256Gcm>::from(key));
         let nonce = Nonce::from(nonce_bytes);
@@ -115,16 +114,21 @@ impl Cipher {
             Secret::Key(_) => ("raw", None, None),
             Secret::Passphrase(_) => ("pbkdf2-sha256", Some(b64().encode(salt)), Some(ITERATIONS)),
         };
-        let env = Envelope { format: MARKER.into(), version: 1, kdf: kdf.into(), salt, iterations, nonce: b64().encode(nonce_bytes), ciphertext: b64().encode(ct) };
-        serde_json::to_vec(&env).expect("envelope serialises")
+        let env = Envelope { format: MARKER.into(), version: ENVELOPE_VERSION, kdf: kdf.into(), salt, iterations, nonce: b64().encode(nonce_bytes), ciphertext: b64().encode(ct) };
+        Ok(serde_json::to_vec(&env).expect("envelope serialises"))
     }
 
     /// Decrypts an envelope; plain (unencrypted) content passes through.
     pub fn open(&self, data: &[u8], what: &str) -> Result<Vec<u8>, CryptoError> {
-        let Ok(env) = serde_json::from_slice::<Envelope>(data) else { return Ok(data.to_vec()) };
-        if env.format != MARKER {
-            return Ok(data.to_vec());
+        // Anything that says it is an envelope is read as one: a damaged or
+        // unknown envelope is an error, never plain content.
+        let Some(probe) = marked(data) else { return Ok(data.to_vec()) };
+        match probe.get("version").map(|v| v.as_u64()) {
+            Some(Some(ENVELOPE_VERSION_U64)) => {}
+            Some(Some(found)) => return Err(CryptoError::UnsupportedVersion { what: what.into(), found }),
+            _ => return Err(CryptoError::Corrupt(what.into())),
         }
+        let env: Envelope = serde_json::from_value(probe).map_err(|_| CryptoError::Corrupt(what.into()))?;
         if self.read.is_empty() {
             return Err(CryptoError::NoKey(what.into()));
         }
@@ -147,8 +151,16 @@ impl Cipher {
 
     /// Whether `data` is an encrypted envelope.
     pub fn is_sealed(data: &[u8]) -> bool {
-        serde_json::from_slice::<Envelope>(data).is_ok_and(|e| e.format == MARKER)
+        marked(data).is_some()
     }
+}
+
+const ENVELOPE_VERSION_U64: u64 = ENVELOPE_VERSION as u64;
+
+/// `data` as a JSON object if it carries the envelope marker.
+fn marked(data: &[u8]) -> Option<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_slice(data).ok()?;
+    (v.get("format").and_then(|f| f.as_str()) == Some(MARKER)).then_some(v)
 }
 
 #[cfg(test)]
@@ -163,19 +175,54 @@ mod tests {
     fn seal_open_rotate_and_refuse_wrong_keys() {
         let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
         let a = Cipher::from_env(&env(&[("DRINFRA_STATE_KEY", &key)])).unwrap();
-        let sealed = a.seal(b"secret state");
+        let sealed = a.seal(b"secret state").unwrap();
         assert!(Cipher::is_sealed(&sealed));
         assert!(!String::from_utf8_lossy(&sealed).contains("secret"));
         assert_eq!(a.open(&sealed, "x").unwrap(), b"secret state");
         // A passphrase, then rotation from the key to it.
         let b = Cipher::from_env(&env(&[("DRINFRA_STATE_PASSPHRASE", "correct horse"), ("DRINFRA_STATE_KEY_OLD", &key)])).unwrap();
         assert_eq!(b.open(&sealed, "x").unwrap(), b"secret state", "the old key still reads");
-        let resealed = b.seal(b"secret state");
+        let resealed = b.seal(b"secret state").unwrap();
         assert!(a.open(&resealed, "x").is_err(), "the old key does not read what the new one wrote");
         let wrong = Cipher::from_env(&env(&[("DRINFRA_STATE_PASSPHRASE", "wrong")])).unwrap();
         assert!(matches!(wrong.open(&resealed, "x"), Err(CryptoError::WrongKey(_))));
         assert!(matches!(Cipher::default().open(&resealed, "x"), Err(CryptoError::NoKey(_))));
         assert_eq!(Cipher::default().open(b"{\"plain\":1}", "x").unwrap(), b"{\"plain\":1}");
         assert!(matches!(Cipher::from_env(&env(&[("DRINFRA_STATE_KEY", "short")])), Err(CryptoError::BadKey)));
+    }
+
+    #[test]
+    fn unknown_envelope_versions_are_refused() {
+        let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        let a = Cipher::from_env(&env(&[("DRINFRA_STATE_KEY", &key)])).unwrap();
+        let sealed = a.seal(b"secret state").unwrap();
+        for version in [serde_json::json!(0), serde_json::json!(2), serde_json::json!("1"), serde_json::Value::Null] {
+            let mut j: serde_json::Value = serde_json::from_slice(&sealed).unwrap();
+            j["version"] = version.clone();
+            let bytes = serde_json::to_vec(&j).unwrap();
+            let e = a.open(&bytes, "state.tfstate").expect_err("an unknown envelope version must be refused");
+            assert!(matches!(e, CryptoError::UnsupportedVersion { .. } | CryptoError::Corrupt(_)), "{version}: {e}");
+            // Also without a key: never passed through as plain content.
+            assert!(Cipher::default().open(&bytes, "x").is_err(), "{version}");
+        }
+        let mut j: serde_json::Value = serde_json::from_slice(&sealed).unwrap();
+        j["version"] = serde_json::json!(0);
+        let e = a.open(&serde_json::to_vec(&j).unwrap(), "state.tfstate").unwrap_err().to_string();
+        assert!(e.contains("version 0") && e.contains("state.tfstate"), "{e}");
+        // A damaged envelope (a field missing) is corrupt, not plain.
+        j["version"] = serde_json::json!(1);
+        j.as_object_mut().unwrap().remove("nonce");
+        assert!(matches!(a.open(&serde_json::to_vec(&j).unwrap(), "x"), Err(CryptoError::Corrupt(_))));
+    }
+
+    #[test]
+    fn salts_and_nonces_differ_between_seals() {
+        let a = Cipher::from_env(&env(&[("DRINFRA_STATE_PASSPHRASE", "p")])).unwrap();
+        let x: serde_json::Value = serde_json::from_slice(&a.seal(b"same").unwrap()).unwrap();
+        let y: serde_json::Value = serde_json::from_slice(&a.seal(b"same").unwrap()).unwrap();
+        assert_ne!(x["nonce"], y["nonce"]);
+        assert_ne!(x["salt"], y["salt"]);
+        let zero12 = base64::engine::general_purpose::STANDARD.encode([0u8; 12]);
+        assert_ne!(x["nonce"], serde_json::json!(zero12));
     }
 }

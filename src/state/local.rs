@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use super::lock::{LockError, LockInfo};
-use super::{Backend, Record, State, StateError, VERSION};
+use super::{Backend, Record, State, StateError};
 
 pub struct LocalBackend {
     path: PathBuf,
@@ -56,12 +56,7 @@ impl LocalBackend {
             Err(e) => return Err(io("read", &self.path)(e)),
         };
         let text = self.cipher.open(&raw, &self.path.display().to_string())?;
-        let probe: serde_json::Value = serde_json::from_slice(&text).map_err(|e| StateError::Corrupt { path: self.path.display().to_string(), message: e.to_string() })?;
-        let found = probe.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
-        if found != VERSION {
-            return Err(StateError::UnsupportedVersion { path: self.path.display().to_string(), found });
-        }
-        serde_json::from_value(probe).map(Some).map_err(|e| StateError::Corrupt { path: self.path.display().to_string(), message: e.to_string() })
+        super::decode_snapshot(&text, &self.path.display().to_string()).map(Some)
     }
 }
 
@@ -74,6 +69,10 @@ fn sync_dir(p: &Path) {
 }
 
 impl Backend for LocalBackend {
+    fn encrypted(&self) -> bool {
+        self.cipher.enabled()
+    }
+
     fn describe(&self) -> String {
         format!("local state at {}", self.path.display())
     }
@@ -98,7 +97,7 @@ impl Backend for LocalBackend {
             if rec.serial <= base {
                 continue; // already folded into the snapshot
             }
-            state.get_or_insert_with(State::new).apply_record(&rec);
+            state.get_or_insert_with(State::blank).apply_record(&rec);
         }
         Ok(state)
     }
@@ -119,7 +118,7 @@ impl Backend for LocalBackend {
         let mut buf = Vec::new();
         for r in records {
             let plain = serde_json::to_vec(r).map_err(|e| StateError::Corrupt { path: jp.display().to_string(), message: e.to_string() })?;
-            buf.extend_from_slice(&self.cipher.seal(&plain));
+            buf.extend_from_slice(&self.cipher.seal(&plain)?);
             buf.push(b'\n');
         }
         f.write_all(&buf).map_err(io("write", &jp))?;
@@ -133,7 +132,7 @@ impl Backend for LocalBackend {
         }
         let tmp = with_suffix(&self.path, ".tmp");
         let plain = serde_json::to_vec_pretty(state).map_err(|e| StateError::Corrupt { path: tmp.display().to_string(), message: e.to_string() })?;
-        let text = self.cipher.seal(&plain);
+        let text = self.cipher.seal(&plain)?;
         {
             let mut f = File::create(&tmp).map_err(io("create", &tmp))?;
             f.write_all(&text).map_err(io("write", &tmp))?;

@@ -34,16 +34,18 @@ pub enum LockError {
     NotLocked,
     #[error("lock file {path}: {source}")]
     Io { path: String, source: std::io::Error },
+    #[error("cannot make a lock ID: {0}")]
+    Random(#[from] crate::random::RandomError),
 }
 
 impl LockInfo {
     /// A lock for `operation` held by this process.
-    pub fn for_operation(operation: &str, path: &str, env: &[(String, String)]) -> LockInfo {
+    pub fn for_operation(operation: &str, path: &str, env: &[(String, String)]) -> Result<LockInfo, LockError> {
         let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         let user = get("USER").or_else(|| get("USERNAME")).unwrap_or_else(|| "unknown".into());
         let host = hostname();
-        LockInfo {
-            id: crate::provider::random_id(),
+        Ok(LockInfo {
+            id: crate::random::uuid_v4()?,
             operation: operation.to_string(),
             who: format!("{user}@{host}"),
             host,
@@ -51,7 +53,7 @@ impl LockInfo {
             created: now_rfc3339(),
             ci_run_url: ci_run_url(&get),
             path: path.to_string(),
-        }
+        })
     }
 
     /// Whether the holder is a process on this machine that has exited.

@@ -41,6 +41,8 @@ pub enum StateError {
     Lock(#[from] LockError),
     #[error(transparent)]
     Crypto(#[from] crypto::CryptoError),
+    #[error(transparent)]
+    Random(#[from] crate::random::RandomError),
 }
 
 /// One resource instance as recorded.
@@ -70,9 +72,11 @@ pub struct ResourceState {
 }
 
 impl ResourceState {
-    /// Attributes as a value, with sensitive marks restored.
+    /// Attributes as a value, with sensitive marks restored: the recorded
+    /// paths, and what the provider's schema says is sensitive (so a state
+    /// written before a mark was recorded still shows it masked).
     pub fn value(&self) -> Value {
-        marks::apply(Value::from_json(&self.attributes), &self.sensitive_paths)
+        crate::provider::mark_sensitive(&self.ty, marks::apply(Value::from_json(&self.attributes), &self.sensitive_paths))
     }
 }
 
@@ -157,25 +161,51 @@ pub struct ComponentRecord {
     pub replicating: bool,
 }
 
+/// A state snapshot from its (decrypted) JSON: the format and version are
+/// checked before anything else is read, so a file from a newer (or an
+/// unknown) drinfra is refused rather than half-understood.
+pub fn decode_snapshot(text: &[u8], what: &str) -> Result<State, StateError> {
+    let corrupt = |message: String| StateError::Corrupt { path: what.to_string(), message };
+    let probe: serde_json::Value = serde_json::from_slice(text).map_err(|e| corrupt(e.to_string()))?;
+    if probe.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+        return Err(corrupt(format!("it is not a drinfra state (no \"format\": \"{FORMAT}\")")));
+    }
+    let found = probe.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+    if found != VERSION as u64 {
+        return Err(StateError::UnsupportedVersion { path: what.to_string(), found: u32::try_from(found).unwrap_or(u32::MAX) });
+    }
+    serde_json::from_value(probe).map_err(|e| corrupt(e.to_string()))
+}
+
 /// Folds journal records into a snapshot: records at or below the
 /// snapshot's serial are already in it.
 pub(crate) fn replay(mut state: Option<State>, records: impl IntoIterator<Item = Record>) -> Option<State> {
     let base = state.as_ref().map(|s| s.serial).unwrap_or(0);
     for rec in records {
         if rec.serial > base {
-            state.get_or_insert_with(State::new).apply_record(&rec);
+            state.get_or_insert_with(State::blank).apply_record(&rec);
         }
     }
     state
 }
 
 impl State {
-    pub fn new() -> State {
+    /// An empty state with a new lineage.
+    pub fn new() -> Result<State, crate::random::RandomError> {
+        let mut s = State::blank();
+        s.lineage = crate::random::uuid_v4()?;
+        Ok(s)
+    }
+
+    /// An empty state without a lineage yet (a placeholder, or a journal
+    /// replayed without its snapshot); [`State::ensure_lineage`] gives it
+    /// one before it is written.
+    pub fn blank() -> State {
         State {
             format: FORMAT.into(),
             version: VERSION,
             drinfra_version: env!("CARGO_PKG_VERSION").into(),
-            lineage: crate::provider::random_id(),
+            lineage: String::new(),
             serial: 0,
             resources: BTreeMap::new(),
             outputs: BTreeMap::new(),
@@ -200,9 +230,24 @@ impl State {
     }
 }
 
-impl Default for State {
-    fn default() -> Self {
-        State::new()
+impl State {
+    /// `loaded`, or a new empty state when there is none; either way with
+    /// a lineage.
+    pub fn or_new(loaded: Option<State>) -> Result<State, crate::random::RandomError> {
+        let mut s = match loaded {
+            Some(s) => s,
+            None => State::new()?,
+        };
+        s.ensure_lineage()?;
+        Ok(s)
+    }
+
+    /// Gives a state without a lineage a new one.
+    pub fn ensure_lineage(&mut self) -> Result<(), crate::random::RandomError> {
+        if self.lineage.is_empty() {
+            self.lineage = crate::random::uuid_v4()?;
+        }
+        Ok(())
     }
 }
 
@@ -241,4 +286,71 @@ pub trait Backend: Send + Sync {
     fn unlock(&self, id: &str) -> Result<(), LockError>;
     /// The current lock holder, if any.
     fn lock_holder(&self) -> Result<Option<LockInfo>, LockError>;
+    /// Whether what it writes is encrypted (`DRINFRA_STATE_KEY` or
+    /// `DRINFRA_STATE_PASSPHRASE`).
+    fn encrypted(&self) -> bool;
+}
+
+/// Sensitive values were written where they are not encrypted: the state
+/// (`what` describes where) or a saved plan. Returned by the engine; the
+/// CLI prints it once per command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnencryptedSecrets {
+    pub what: String,
+}
+
+impl std::fmt::Display for UnencryptedSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} holds sensitive values unencrypted; to encrypt state and plan files, set DRINFRA_STATE_KEY (32 random bytes, base64) or DRINFRA_STATE_PASSPHRASE", self.what)
+    }
+}
+
+/// Whether `v` has a sensitive part that is not null.
+pub fn has_secret(v: &Value) -> bool {
+    match v {
+        Value::Sensitive(x) => !matches!(x.unmark().0, Value::Null | Value::Unknown(_)),
+        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => xs.iter().any(has_secret),
+        Value::Map(m) | Value::Object(m) => m.values().any(has_secret),
+        _ => false,
+    }
+}
+
+impl State {
+    /// Whether any recorded attribute or output is a sensitive value.
+    pub fn holds_secrets(&self) -> bool {
+        self.resources.values().any(|rs| has_secret(&rs.value())) || self.outputs.values().any(|o| o.sensitive && !o.value.is_null())
+    }
+}
+
+/// The notice due after `state` was written to `backend`, if any.
+pub fn unencrypted_notice(state: &State, backend: &dyn Backend) -> Option<UnencryptedSecrets> {
+    (!backend.encrypted() && state.holds_secrets()).then(|| UnencryptedSecrets { what: format!("The {}", backend.describe()) })
+}
+
+#[cfg(test)]
+mod snapshot_tests {
+    use super::*;
+
+    #[test]
+    fn snapshots_of_unknown_versions_or_formats_are_refused_by_every_backend_decoder() {
+        let st = State::new().unwrap();
+        let mut j = serde_json::to_value(&st).unwrap();
+        assert!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), "s").is_ok());
+        j["version"] = serde_json::json!(0);
+        assert!(matches!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), "s"), Err(StateError::UnsupportedVersion { found: 0, .. })));
+        j["version"] = serde_json::json!(2);
+        assert!(matches!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), "s"), Err(StateError::UnsupportedVersion { found: 2, .. })));
+        j["version"] = serde_json::json!(1);
+        j["format"] = serde_json::json!("something-else");
+        assert!(matches!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), "s"), Err(StateError::Corrupt { .. })));
+    }
+
+    #[test]
+    fn a_journal_replayed_without_snapshot_gets_a_lineage_before_it_is_written() {
+        let mut s = replay(None, [Record { serial: 1, change: Change::Remove("x".into()) }]).unwrap();
+        assert!(s.lineage.is_empty());
+        s.ensure_lineage().unwrap();
+        assert_eq!(s.lineage.len(), 36);
+        assert_ne!(State::new().unwrap().lineage, State::new().unwrap().lineage);
+    }
 }

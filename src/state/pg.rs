@@ -104,6 +104,10 @@ impl PgBackend {
 }
 
 impl Backend for PgBackend {
+    fn encrypted(&self) -> bool {
+        self.cipher.enabled()
+    }
+
     fn describe(&self) -> String {
         self.describe.clone()
     }
@@ -122,7 +126,7 @@ impl Backend for PgBackend {
             .map_err(pg_err)?;
         let (snapshot, journal) = rows;
         let state: Option<State> = match snapshot {
-            Some(bytes) => Some(serde_json::from_slice(&self.cipher.open(&bytes, &self.describe)?).map_err(pg_err)?),
+            Some(bytes) => Some(super::decode_snapshot(&self.cipher.open(&bytes, &self.describe)?, &self.describe)?),
             None => None,
         };
         let records = journal.iter().map(|raw| serde_json::from_slice::<Record>(&self.cipher.open(raw, &self.describe)?).map_err(pg_err)).collect::<Result<Vec<_>, StateError>>()?;
@@ -133,7 +137,7 @@ impl Backend for PgBackend {
         if records.is_empty() {
             return Ok(());
         }
-        let rows: Vec<Vec<u8>> = records.iter().map(|r| serde_json::to_vec(r).map(|p| self.cipher.seal(&p))).collect::<Result<_, _>>().map_err(pg_err)?;
+        let rows: Vec<Vec<u8>> = records.iter().map(|r| serde_json::to_vec(r).map_err(pg_err).and_then(|p| Ok(self.cipher.seal(&p)?))).collect::<Result<_, StateError>>()?;
         let (schema, name) = (self.schema.clone(), self.name.clone());
         // One transaction per batch: durable when it commits.
         self.run(move |c, rt| {
@@ -150,7 +154,7 @@ impl Backend for PgBackend {
     }
 
     fn compact(&self, state: &State) -> Result<(), StateError> {
-        let snap = self.cipher.seal(&serde_json::to_vec(state).map_err(pg_err)?);
+        let snap = self.cipher.seal(&serde_json::to_vec(state).map_err(pg_err)?)?;
         let (schema, name, serial) = (self.schema.clone(), self.name.clone(), state.serial as i64);
         self.run(move |c, rt| {
             rt.block_on(async {

@@ -22,7 +22,7 @@ fn check_profile(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     }
     let p = props(body);
     p.entry("originResponseTimeoutSeconds").or_insert(json!(60));
-    p.insert("frontDoorId".into(), json!(crate::provider::random_id()));
+    p.insert("frontDoorId".into(), json!(crate::random::uuid_v4().map_err(super::internal)?));
     Ok(Write::body(body.clone()))
 }
 

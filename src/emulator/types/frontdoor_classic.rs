@@ -31,7 +31,7 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     let name = ctx.path.name();
     let p = props(body);
     p.insert("cname".into(), json!(format!("{name}.azurefd.net")));
-    p.insert("frontdoorId".into(), json!(crate::provider::random_id()));
+    p.insert("frontdoorId".into(), json!(crate::random::uuid_v4().map_err(super::internal)?));
     p.entry("enabledState").or_insert(json!("Enabled"));
     Ok(Write::body(body.clone()))
 }

@@ -247,6 +247,31 @@ pub fn read_args(args: &[Arg], body: &J, out: &mut BTreeMap<String, Value>) {
     }
 }
 
+/// Marks the sensitive arguments in `m` (a resource's or a block's
+/// attributes), at any depth of nested blocks.
+pub fn mark_sensitive(args: &[Arg], m: &mut BTreeMap<String, Value>) {
+    for a in args {
+        let Some(v) = m.remove(a.name) else { continue };
+        let v = match (a.kind, v) {
+            (_, v) if a.sensitive && !v.is_null() => v.sensitive(),
+            (Kind::Block(sub), Value::List(blocks)) => Value::List(
+                blocks
+                    .into_iter()
+                    .map(|b| match b {
+                        Value::Object(mut inner) => {
+                            mark_sensitive(sub, &mut inner);
+                            Value::Object(inner)
+                        }
+                        other => other,
+                    })
+                    .collect(),
+            ),
+            (_, v) => v,
+        };
+        m.insert(a.name.to_string(), v);
+    }
+}
+
 /// The type of an argument's value when unknown.
 pub fn type_of(a: &Arg) -> Type {
     match a.kind {

@@ -1,0 +1,62 @@
+//! Randomness from the operating system's generator, and nothing else:
+//! encryption salts and nonces, lock ids, state lineages, object ids and
+//! the emulator's secrets all come from here. When the OS generator fails
+//! this is an error; there is no weaker fallback.
+
+/// The OS random number generator could not be used.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the operating system's random number generator is unavailable ({0}); refusing to continue without it")]
+pub struct RandomError(String);
+
+/// Fills `buf` with random bytes.
+pub fn fill(buf: &mut [u8]) -> Result<(), RandomError> {
+    if let Some(e) = test_failure() {
+        return Err(e);
+    }
+    getrandom::fill(buf).map_err(|e| RandomError(e.to_string()))
+}
+
+/// `N` random bytes.
+pub fn bytes<const N: usize>() -> Result<[u8; N], RandomError> {
+    let mut b = [0u8; N];
+    fill(&mut b)?;
+    Ok(b)
+}
+
+/// A random identifier in UUID version 4 layout.
+pub fn uuid_v4() -> Result<String, RandomError> {
+    let mut b: [u8; 16] = bytes()?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex(&b);
+    Ok(format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]))
+}
+
+/// Lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// `DRINFRA_TEST_NO_RANDOM=1` makes the generator fail, so tests can show
+/// that every user of randomness fails closed. Read once.
+fn test_failure() -> Option<RandomError> {
+    static OFF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let off = *OFF.get_or_init(|| std::env::var_os("DRINFRA_TEST_NO_RANDOM").is_some_and(|v| v == "1"));
+    off.then(|| RandomError("disabled by DRINFRA_TEST_NO_RANDOM".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_v4_layout_and_uniqueness() {
+        let a = uuid_v4().unwrap();
+        let b = uuid_v4().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
+        assert_ne!(bytes::<32>().unwrap(), [0u8; 32]);
+    }
+}
