@@ -394,10 +394,8 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         // them (as recorded), as Terraform destroys.
         let selected = destroy_selection(&refreshed, &opts.targets);
         for rs in refreshed.resources.values().filter(|rs| selected.contains(&rs.address)) {
-            if rs.mode == "managed" {
-                if let Some(r) = config_resource(config, &rs.address) {
-                    check_prevent_destroy(r, &rs.address, &mut diags);
-                }
+            if let Some(r) = config_resource(config, &rs.address).filter(|_| rs.mode == "managed") {
+                check_prevent_destroy(r, &rs.address, &mut diags);
             }
             plan.changes.push(delete_change(rs, None, renamed.get(&rs.address).cloned()));
         }
@@ -570,10 +568,8 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         };
         // A surplus instance of a resource still configured keeps its
         // resource's prevent_destroy (count 1 -> 0 is refused).
-        if rs.mode == "managed" {
-            if let Some(r) = config_resource(config, &rs.address).filter(|r| r.lifecycle.prevent_destroy) {
-                protected.push((rs.address.clone(), r));
-            }
+        if let Some(r) = config_resource(config, &rs.address).filter(|r| rs.mode == "managed" && r.lifecycle.prevent_destroy) {
+            protected.push((rs.address.clone(), r));
         }
         plan.changes.push(delete_change(rs, Some(reason), renamed.get(&rs.address).cloned()));
     }
