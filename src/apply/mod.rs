@@ -268,7 +268,7 @@ pub async fn apply(
     interrupt: impl std::future::Future<Output = ()>,
 ) -> Result<ApplyReport, ApplyError> {
     let mut state = prior.unwrap_or_default();
-    let serial = state.serial + 1;
+    let serial = state.next_serial()?;
     let mut report = ApplyReport::default();
 
     if plan.refresh_only {
