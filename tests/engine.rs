@@ -131,7 +131,7 @@ fn prevent_destroy_stops_the_plan() {
     let r = drinfra(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("Instance cannot be destroyed") && r.stderr.contains("terraform_data.db"), "{}", r.stderr);
-    assert!(r.stderr.contains("main.tf:1:27"), "points at the resource: {}", r.stderr);
+    assert!(r.stderr.contains("main.tf:4:5"), "points at the prevent_destroy argument: {}", r.stderr);
     assert_eq!(std::fs::read_to_string(dir.path().join("drinfra.tfstate")).unwrap(), before, "state untouched");
 }
 

@@ -283,7 +283,7 @@ pub async fn apply(
     interrupt: impl std::future::Future<Output = ()>,
 ) -> Result<ApplyReport, ApplyError> {
     let mut state = State::or_new(prior).map_err(StateError::from)?;
-    let serial = state.serial + 1;
+    let serial = state.next_serial()?;
     let mut report = ApplyReport::new(state.clone());
 
     if plan.refresh_only {

@@ -119,7 +119,7 @@ pub(super) fn confirm(env: &Env, phrase: &str, auto: bool) -> anyhow::Result<boo
 pub(super) fn save_record(s: &Session, group: &str, record: drinfra::state::FailoverRecord) -> anyhow::Result<()> {
     let mut state = State::or_new(s.backend.load()?)?;
     state.failover_groups.insert(group.to_string(), record);
-    state.serial += 1;
+    state.serial = state.next_serial()?;
     s.backend.append(&[Record { serial: state.serial, change: Change::Replace(Box::new(state.clone())) }])?;
     s.backend.compact(&state)?;
     Ok(())

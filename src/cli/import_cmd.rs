@@ -41,7 +41,7 @@ pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<ExitCode> {
     }
     let provider = providers.for_type(&ty)?;
     let rs = rt.block_on(drinfra::apply::import(provider.as_ref(), &a.address, &ty, &a.id))?;
-    state.serial += 1;
+    state.serial = state.next_serial()?;
     let rec = Record { serial: state.serial, change: Change::Put(Box::new(rs)) };
     s.backend.append(std::slice::from_ref(&rec))?;
     state.apply_record(&rec);

@@ -108,7 +108,7 @@ pub fn run(env: &Env, a: InitArgs) -> anyhow::Result<ExitCode> {
             let backup = memo_path(&env.dir).with_file_name(format!("pre-migration-{}-{}.tfstate", &state.lineage[..8.min(state.lineage.len())], state.serial));
             let cipher = drinfra::state::crypto::Cipher::from_env(&env.vars)?;
             std::fs::write(&backup, cipher.seal(&serde_json::to_vec_pretty(&state)?)?).with_context(|| format!("cannot write the backup {}", backup.display()))?;
-            state.serial += 1;
+            state.serial = state.next_serial()?;
             backend.append(&[Record { serial: state.serial, change: Change::Replace(Box::new(state.clone())) }])?;
             backend.compact(&state)?;
             let backup_notice = (!cipher.enabled() && state.holds_secrets()).then(|| drinfra::state::UnencryptedSecrets { what: format!("The backup {}", backup.display()) });

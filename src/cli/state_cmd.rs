@@ -119,7 +119,7 @@ fn rewrite(env: &Env, b: &dyn Backend, timeout: &str, op: &str, edit: impl FnOnc
     let result = (|| {
         let mut state = load(b)?;
         edit(&mut state)?;
-        state.serial += 1;
+        state.serial = state.next_serial()?;
         b.append(&[Record { serial: state.serial, change: Change::Replace(Box::new(state.clone())) }])?;
         b.compact(&state)?;
         super::engine::notify_unencrypted(env, drinfra::state::unencrypted_notice(&state, b).as_ref());
@@ -165,7 +165,11 @@ pub fn run_state(env: &Env, c: StateCommand) -> anyhow::Result<ExitCode> {
                     }
                 }
                 let mut next = pushed.clone();
-                next.serial = current.as_ref().map(|c| c.serial + 1).unwrap_or(0).max(pushed.serial);
+                // A forced push of another lineage starts that lineage's own count.
+                next.serial = match &current {
+                    Some(c) if c.lineage == pushed.lineage => c.next_serial()?.max(pushed.serial),
+                    _ => pushed.serial,
+                };
                 b.append(&[Record { serial: next.serial, change: Change::Replace(Box::new(next.clone())) }])?;
                 b.compact(&next)?;
                 super::engine::notify_unencrypted(env, drinfra::state::unencrypted_notice(&next, b.as_ref()).as_ref());

@@ -572,6 +572,7 @@ impl Loader {
             create_before_destroy: self.literal_bool(file, &b.body, "create_before_destroy", false),
             ..Lifecycle::default()
         };
+        lc.prevent_destroy_span = b.body.get_attribute("prevent_destroy").and_then(|a| hcl_edit::Span::span(&a.key)).map(|r| Span::new(file, r));
         if let Some(a) = self.attr(&b.body, "ignore_changes") {
             match &a.value {
                 Expression::Variable(v) if v.value().as_str() == "all" => lc.ignore_changes = IgnoreChanges::All,

@@ -91,6 +91,8 @@ pub enum IgnoreChanges {
 #[derive(Debug, Clone, Default)]
 pub struct Lifecycle {
     pub prevent_destroy: bool,
+    /// Where `prevent_destroy` is written (errors that refuse a destroy point there).
+    pub prevent_destroy_span: Option<Span>,
     pub create_before_destroy: bool,
     pub ignore_changes: IgnoreChanges,
     pub replace_triggered_by: Vec<Expr>,

@@ -14,7 +14,7 @@ use crate::config::evaluate::{Context, InstanceKey, ModulePath, ResourceValues, 
 use crate::config::model::{IgnoreChanges, Mode};
 use crate::config::vars::Inputs;
 use crate::diag::{Diagnostic, Diagnostics, Span};
-use crate::lang::{Value, refs::references};
+use crate::lang::Value;
 use crate::provider::{Provider, Providers};
 use crate::provider::terraform_data::same;
 use crate::state::{ResourceState, State};
@@ -172,20 +172,60 @@ fn apply_moves(config: &Config, state: &mut State, diags: &mut Diagnostics) -> B
                 diags.push(Diagnostic::error("Ambiguous move").with_detail(format!("Cannot move {old} to {new}: an object is already recorded at {new}.")).at(Some(m.span.clone())));
                 continue;
             }
-            let mut rs = state.resources.remove(&old).expect("moving entry");
-            rs.address = new.clone();
-            let (module, rest) = split_module(&new);
-            rs.module = module;
-            if let Some((ty, name, index)) = parse_resource(&rest) {
-                rs.ty = ty;
-                rs.name = name;
-                rs.index = index;
-            }
-            state.resources.insert(new.clone(), rs);
+            rename(state, &old, &new);
             renamed.insert(new, old);
         }
     }
+    // Terraform's implied moves at the count boundary: adding `count` to a
+    // resource moves its instance to `[0]`, removing `count` moves `[0]`
+    // back, when the other address has nothing recorded and no `moved`
+    // block mentions the resource. (`for_each` and module calls are
+    // never moved implicitly, as in Terraform.)
+    let explicit: Vec<String> = config
+        .root()
+        .moved
+        .iter()
+        .flat_map(|m| [&m.from, &m.to])
+        .map(|e| {
+            let src = config.sources.text(e.file);
+            e.span().map(|s| src[s.range].split_whitespace().collect::<String>()).unwrap_or_default()
+        })
+        .collect();
+    let recorded: Vec<String> = state.resources.keys().cloned().collect();
+    for old in recorded {
+        if state.resources.get(&old).is_none_or(|rs| rs.mode != "managed") {
+            continue;
+        }
+        let Some(r) = config_resource(config, &old) else { continue };
+        let (module, rest) = split_module(&old);
+        let (res, key) = split_key(&rest);
+        let base = if module.is_empty() { res.to_string() } else { format!("{module}.{res}") };
+        let new = match key {
+            InstanceKey::None if r.count.is_some() => format!("{base}[0]"),
+            InstanceKey::Int(0) if r.count.is_none() && r.for_each.is_none() => base.clone(),
+            _ => continue,
+        };
+        if state.resources.contains_key(&new) || renamed.contains_key(&old) || explicit.iter().any(|e| within(&base, e) || within(e, &base)) {
+            continue;
+        }
+        rename(state, &old, &new);
+        renamed.insert(new, old);
+    }
     renamed
+}
+
+/// Moves the state entry at `old` to `new` (which must be free).
+fn rename(state: &mut State, old: &str, new: &str) {
+    let Some(mut rs) = state.resources.remove(old) else { return };
+    rs.address = new.to_string();
+    let (module, rest) = split_module(new);
+    rs.module = module;
+    if let Some((ty, name, index)) = parse_resource(&rest) {
+        rs.ty = ty;
+        rs.name = name;
+        rs.index = index;
+    }
+    state.resources.insert(new.to_string(), rs);
 }
 
 /// Reads the objects `import` blocks name that state does not have yet.
@@ -323,6 +363,46 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         refreshed: None,
     };
     if opts.refresh_only {
+        // As Terraform does, a refresh-only run also brings the root
+        // outputs up to date with what refresh found.
+        let known = KnownValues::default();
+        for rs in refreshed.resources.values() {
+            if let Some((path, res, key)) = parse_instance(&rs.address) {
+                known.insert(&path, &res, &key, rs.value());
+            }
+        }
+        let mut cx = Context::new(config, inputs, cwd, Some(&known));
+        cx.schemas = Some(providers);
+        cx.failover = opts.failover.clone();
+        let mut outputs = BTreeMap::new();
+        for (name, out) in cx.root_outputs() {
+            let before = refreshed.outputs.get(&name).cloned();
+            // A value refresh cannot know (it depends on something not
+            // yet created) keeps what was recorded.
+            if !out.value.is_wholly_known() {
+                if let Some(b) = before {
+                    plan.outputs.push(OutputChange { name: name.clone(), action: Action::NoOp, before: Some(Value::from_json(&b.value)), after: Some(Value::from_json(&b.value)), sensitive: b.sensitive });
+                    outputs.insert(name, b);
+                }
+                continue;
+            }
+            let before_val = before.as_ref().map(|o| Value::from_json(&o.value));
+            let action = match &before_val {
+                None => Action::Create,
+                Some(b) if same(b, &out.value) => Action::NoOp,
+                Some(_) => Action::Update,
+            };
+            let sensitive = out.sensitive || out.value.is_sensitive_anywhere();
+            outputs.insert(name.clone(), crate::state::OutputState { value: out.value.unmark().0.to_json(), sensitive });
+            plan.outputs.push(OutputChange { name, action, before: before_val, after: Some(out.value), sensitive: out.sensitive });
+        }
+        for (name, o) in &refreshed.outputs {
+            if !config.root().outputs.contains_key(name) {
+                plan.outputs.push(OutputChange { name: name.clone(), action: Action::Delete, before: Some(Value::from_json(&o.value)), after: None, sensitive: o.sensitive });
+            }
+        }
+        diags.extend(cx.take_diags());
+        refreshed.outputs = outputs;
         plan.refreshed = Some(refreshed);
         return (Some(plan), diags);
     }
@@ -334,11 +414,19 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         plan.observed.insert(addr.clone(), observed_digest(rs));
     }
     if opts.destroy {
-        for rs in refreshed.resources.values() {
+        // With targets, what they name and everything that depends on
+        // them (as recorded), as Terraform destroys.
+        let selected = destroy_selection(&refreshed, &opts.targets);
+        for rs in refreshed.resources.values().filter(|rs| selected.contains(&rs.address)) {
+            if let Some(r) = config_resource(config, &rs.address).filter(|_| rs.mode == "managed") {
+                check_prevent_destroy(r, &rs.address, &mut diags);
+            }
             plan.changes.push(delete_change(rs, None, renamed.get(&rs.address).cloned()));
         }
-        for (name, o) in &refreshed.outputs {
-            plan.outputs.push(OutputChange { name: name.clone(), action: Action::Delete, before: Some(Value::from_json(&o.value)), after: None, sensitive: o.sensitive });
+        if opts.targets.is_empty() {
+            for (name, o) in &refreshed.outputs {
+                plan.outputs.push(OutputChange { name: name.clone(), action: Action::Delete, before: Some(Value::from_json(&o.value)), after: None, sensitive: o.sensitive });
+            }
         }
         return (Some(plan), diags);
     }
@@ -372,6 +460,9 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
     let mut before_of: HashMap<String, Value> = HashMap::new();
     // Configured arguments per instance, to keep drift reports relevant.
     let mut configured: HashMap<String, Vec<String>> = HashMap::new();
+    // Instances the plan would destroy whose configuration forbids it;
+    // reported once targets have narrowed the plan.
+    let mut protected: Vec<(String, &crate::config::model::Resource)> = Vec::new();
 
     for obj in order.iter().filter(|o| o.kind == Kind::Resource) {
         let r = &config.modules[obj.module].resources[&obj.name];
@@ -432,21 +523,8 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                 };
                 if matches!(action, Action::NoOp | Action::Update) && !r.lifecycle.replace_triggered_by.is_empty() {
                     let triggered = r.lifecycle.replace_triggered_by.iter().any(|e| {
-                        references(&e.expr).iter().any(|rf| {
-                            let Some(n) = rf.attr(0) else { return false };
-                            let target = format!("{}{}.{}", module_prefix(path), rf.root, n);
-                            let key_filter: Option<String> = match rf.steps.get(1) {
-                                Some(crate::lang::refs::Step::Index(i)) => Some(format!("{target}[{i}]")),
-                                Some(crate::lang::refs::Step::Key(k)) => Some(format!("{target}[{}]", serde_json::Value::String(k.clone()))),
-                                _ => None,
-                            };
-                            action_of.iter().any(|(a, act)| {
-                                *act != Action::NoOp && match &key_filter {
-                                    Some(exact) => a == exact,
-                                    None => a == &target || a.starts_with(&format!("{target}[")),
-                                }
-                            })
-                        })
+                        let Some(t) = trigger_of(&e.expr, &key) else { return false };
+                        t.fires(&module_prefix(path), &plan.changes)
                     });
                     if triggered {
                         action = replace;
@@ -471,11 +549,7 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                     before_of.insert(address.clone(), pv.clone());
                 }
                 if action.deletes() && r.lifecycle.prevent_destroy {
-                    diags.push(
-                        Diagnostic::error("Instance cannot be destroyed")
-                            .with_detail(format!("Resource {address} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the --target option."))
-                            .at(Some(r.span.clone())),
-                    );
+                    protected.push((address.clone(), r));
                 }
                 let after = if action == Action::NoOp { prior_val.clone().unwrap_or(Value::Null) } else { planned.value.clone() };
                 known.insert(path, &obj.name, &key, after.clone());
@@ -519,6 +593,11 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
             },
             Some(_) => Reason::DeleteBecauseNoResourceConfig,
         };
+        // A surplus instance of a resource still configured keeps its
+        // resource's prevent_destroy (count 1 -> 0 is refused).
+        if let Some(r) = config_resource(config, &rs.address).filter(|r| rs.mode == "managed" && r.lifecycle.prevent_destroy) {
+            protected.push((rs.address.clone(), r));
+        }
         plan.changes.push(delete_change(rs, Some(reason), renamed.get(&rs.address).cloned()));
     }
 
@@ -552,6 +631,11 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
     });
     if !opts.targets.is_empty() {
         restrict_to_targets(&mut plan, &opts.targets);
+    }
+    for (address, r) in &protected {
+        if plan.changes.iter().any(|c| &c.address == address && c.action.deletes()) {
+            check_prevent_destroy(r, address, &mut diags);
+        }
     }
     plan.changes.sort_by(|a, b| a.address.cmp(&b.address));
     // Say which changes take up an operation an interrupted apply left running.
@@ -707,6 +791,167 @@ fn split_key(s: &str) -> (&str, InstanceKey) {
             (&s[..i], key)
         }
         _ => (s, InstanceKey::None),
+    }
+}
+
+/// One step into an attribute path.
+#[derive(Debug, Clone, PartialEq)]
+enum PathStep {
+    Attr(String),
+    Index(i64),
+}
+
+/// A `replace_triggered_by` item: a resource, one of its instances, or an
+/// attribute path of one instance.
+#[derive(Debug, Clone, PartialEq)]
+struct Trigger {
+    /// `type.name`.
+    resource: String,
+    instance: Option<InstanceKey>,
+    path: Vec<PathStep>,
+}
+
+/// Reads a `replace_triggered_by` item for the instance `key` (which
+/// `count.index` and `each.key` stand for). None when it is not a
+/// resource reference.
+fn trigger_of(expr: &hcl_edit::expr::Expression, key: &InstanceKey) -> Option<Trigger> {
+    use hcl_edit::expr::{Expression, TraversalOperator};
+    let Expression::Traversal(t) = expr else { return None };
+    let Expression::Variable(root) = &t.expr else { return None };
+    let mut ops = t.operators.iter().map(|o| o.value());
+    let TraversalOperator::GetAttr(name) = ops.next()? else { return None };
+    let mut trigger = Trigger { resource: format!("{}.{}", root.value().as_str(), name.value().as_str()), instance: None, path: vec![] };
+    // `count.index` / `each.key` inside an index.
+    let repetition = |e: &Expression| -> Option<InstanceKey> {
+        let Expression::Traversal(i) = e else { return None };
+        let Expression::Variable(v) = &i.expr else { return None };
+        let [op] = i.operators.as_slice() else { return None };
+        let TraversalOperator::GetAttr(a) = op.value() else { return None };
+        match (v.value().as_str(), a.value().as_str(), key) {
+            ("count", "index", InstanceKey::Int(_)) | ("each", "key", InstanceKey::Str(_)) => Some(key.clone()),
+            _ => None,
+        }
+    };
+    for (n, op) in ops.enumerate() {
+        let step_key = match op {
+            TraversalOperator::GetAttr(a) => {
+                trigger.path.push(PathStep::Attr(a.value().as_str().to_string()));
+                continue;
+            }
+            TraversalOperator::Index(Expression::Number(num)) => num.value().as_i64().map(InstanceKey::Int),
+            TraversalOperator::LegacyIndex(i) => i64::try_from(*i.value()).ok().map(InstanceKey::Int),
+            TraversalOperator::Index(Expression::String(s)) => Some(InstanceKey::Str(s.value().to_string())),
+            TraversalOperator::Index(e) => repetition(e),
+            TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => None,
+        };
+        // What cannot be resolved statically stays at the resource level:
+        // any update or replacement of the resource fires.
+        let Some(k) = step_key else {
+            return Some(Trigger { instance: None, path: vec![], ..trigger });
+        };
+        match (n, k) {
+            (0, k) => trigger.instance = Some(k),
+            (_, InstanceKey::Int(i)) => trigger.path.push(PathStep::Index(i)),
+            (_, InstanceKey::Str(s)) => trigger.path.push(PathStep::Attr(s)),
+            (_, InstanceKey::None) => {}
+        }
+    }
+    Some(trigger)
+}
+
+/// The value at `path` inside `v`, looking through sensitive marks; None
+/// when the path does not exist.
+fn value_at(v: &Value, path: &[PathStep]) -> Option<Value> {
+    let Some((first, rest)) = path.split_first() else { return Some(v.clone()) };
+    match (v, first) {
+        (Value::Sensitive(inner), _) => value_at(inner, path),
+        (Value::Unknown(_), _) => Some(Value::unknown()),
+        (Value::Object(m) | Value::Map(m), PathStep::Attr(a)) => value_at(m.get(a)?, rest),
+        (Value::List(l) | Value::Tuple(l), PathStep::Index(i)) => value_at(l.get(usize::try_from(*i).ok()?)?, rest),
+        _ => None,
+    }
+}
+
+impl Trigger {
+    /// Terraform's rule: a resource fires when any instance is updated or
+    /// replaced, an instance when it is, an attribute when that instance
+    /// is updated or replaced and the attribute's value changes (an
+    /// unknown planned value counts as a change). Creates and deletes
+    /// never fire.
+    fn fires(&self, module_prefix: &str, changes: &[ResourceChange]) -> bool {
+        let acts = |c: &ResourceChange| c.mode == "managed" && matches!(c.action, Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete);
+        let target = format!("{module_prefix}{}", self.resource);
+        if self.instance.is_none() && self.path.is_empty() {
+            return changes.iter().any(|c| within(&c.address, &target) && !c.address[target.len()..].starts_with('.') && acts(c));
+        }
+        let address = format!("{target}{}", self.instance.clone().unwrap_or(InstanceKey::None));
+        let Some(c) = changes.iter().find(|c| c.address == address).filter(|c| acts(c)) else { return false };
+        if self.path.is_empty() {
+            return true;
+        }
+        let before = c.before.as_ref().and_then(|v| value_at(v, &self.path));
+        let after = c.after.as_ref().and_then(|v| value_at(v, &self.path));
+        match (before, after) {
+            (Some(b), Some(a)) => !same(&b, &a),
+            (None, None) => false,
+            _ => true,
+        }
+    }
+}
+
+/// Refuses to destroy `address` when its resource says `prevent_destroy`,
+/// in Terraform's words, pointing at the argument.
+fn check_prevent_destroy(r: &crate::config::model::Resource, address: &str, diags: &mut Diagnostics) {
+    if !r.lifecycle.prevent_destroy {
+        return;
+    }
+    let span = r.lifecycle.prevent_destroy_span.clone().unwrap_or_else(|| r.span.clone());
+    diags.push(
+        Diagnostic::error("Instance cannot be destroyed")
+            .with_detail(format!("Resource {address} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the --target option."))
+            .at(Some(span)),
+    );
+}
+
+/// The resource block an instance address (`module.a[0].t.n["k"]`)
+/// belongs to, following module calls by name.
+fn config_resource<'c>(config: &'c Config, address: &str) -> Option<&'c crate::config::model::Resource> {
+    let (module, rest) = split_module(address);
+    let mut idx = 0;
+    if !module.is_empty() {
+        for part in split_modules(&module) {
+            let (name, _) = split_key(part.strip_prefix("module.")?);
+            idx = config.modules.get(idx)?.module_calls.get(name)?.child;
+        }
+    }
+    let (res, _) = split_key(&rest);
+    config.modules.get(idx)?.resources.get(res)
+}
+
+/// Whether `addr` is `target` or inside it (an instance of a resource,
+/// or anything in a module instance).
+fn within(addr: &str, target: &str) -> bool {
+    addr == target || addr.strip_prefix(target).is_some_and(|rest| rest.starts_with('[') || rest.starts_with('.'))
+}
+
+/// What a destroy removes: everything, or with targets the instances they
+/// name and, transitively, every recorded instance that depends on one.
+fn destroy_selection(state: &State, targets: &[String]) -> BTreeSet<String> {
+    if targets.is_empty() {
+        return state.resources.keys().cloned().collect();
+    }
+    let mut keep: BTreeSet<String> = state.resources.keys().filter(|a| targets.iter().any(|t| within(a, t))).cloned().collect();
+    loop {
+        let more: Vec<String> = state
+            .resources
+            .values()
+            .filter(|rs| !keep.contains(&rs.address) && rs.dependencies.iter().any(|d| keep.iter().any(|k| within(k, d))))
+            .map(|rs| rs.address.clone())
+            .collect();
+        if more.is_empty() {
+            return keep;
+        }
+        keep.extend(more);
     }
 }
 

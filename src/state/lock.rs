@@ -56,10 +56,88 @@ impl LockInfo {
         })
     }
 
-    /// Whether the holder is a process on this machine that has exited.
+    /// Whether the holder is a process on this machine that has exited
+    /// (or exited and has not been reaped, or whose pid now belongs to a
+    /// process started after the lock was taken). When that cannot be told
+    /// the holder counts as alive: a live lock is never broken.
     pub fn holder_is_dead(&self) -> bool {
-        self.host == hostname() && self.pid != 0 && !std::path::Path::new(&format!("/proc/{}", self.pid)).exists()
+        self.host == hostname() && self.pid != 0 && process_is_gone(self.pid, parse_rfc3339(&self.created))
     }
+}
+
+/// Whether process `pid` on this host has exited: `kill(pid, 0)` says
+/// whether the pid exists; `/proc/PID/stat`, where there is a `/proc`,
+/// tells an exited but unreaped process (a zombie, as under a PID 1 that
+/// does not reap) and a pid reused by a process started after `since`
+/// (the lock's creation, in Unix seconds).
+#[cfg(unix)]
+fn process_is_gone(pid: u32, since: Option<i64>) -> bool {
+    let Ok(p) = libc::pid_t::try_from(pid) else { return false };
+    if p <= 0 {
+        return false;
+    }
+    // SAFETY: signal 0 only checks that the process exists and may be
+    // signalled; it has no effect on the process.
+    let r = unsafe { libc::kill(p, 0) };
+    if r != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH) {
+        return true;
+    }
+    // It exists (or belongs to another user: EPERM). Ask /proc what it is.
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return false };
+    let Some(fields) = stat.rfind(')').map(|i| stat[i + 1..].split_whitespace().collect::<Vec<_>>()) else { return false };
+    // Fields after the command: state is the first, starttime the 20th.
+    if matches!(fields.first(), Some(&"Z") | Some(&"X") | Some(&"x")) {
+        return true;
+    }
+    match (since, fields.get(19).and_then(|t| t.parse::<u64>().ok()), boot_time()) {
+        (Some(since), Some(ticks), Some(btime)) => {
+            // SAFETY: sysconf has no preconditions.
+            let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+            if hz <= 0 {
+                return false;
+            }
+            let started = btime.saturating_add((ticks / hz as u64) as i64);
+            // A process started after the lock was taken is not its holder
+            // (with slack for tick rounding and a clock adjustment).
+            started > since.saturating_add(5)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn process_is_gone(_pid: u32, _since: Option<i64>) -> bool {
+    false
+}
+
+/// The boot time in Unix seconds, from `/proc/stat`.
+#[cfg(unix)]
+fn boot_time() -> Option<i64> {
+    let text = std::fs::read_to_string("/proc/stat").ok()?;
+    text.lines().find_map(|l| l.strip_prefix("btime ")).and_then(|v| v.trim().parse().ok())
+}
+
+/// `2006-01-02T15:04:05Z` (fractions and offsets other than Z refused)
+/// as Unix seconds.
+fn parse_rfc3339(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || !text.ends_with('Z') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| text.get(r).filter(|s| s.bytes().all(|c| c.is_ascii_digit())).and_then(|s| s.parse::<i64>().ok());
+    let (y, m, d, hh, mm, ss) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146097 + doe - 719468;
+    Some(days * 86400 + hh * 3600 + mm * 60 + ss)
 }
 
 /// The run URL that CI systems expose in their environment.
@@ -119,5 +197,67 @@ pub fn acquire(
             }
             Err(e) => return Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn held_by(pid: u32, created: &str) -> LockInfo {
+        LockInfo { id: "x".into(), operation: "apply".into(), who: "t".into(), host: hostname(), pid, created: created.into(), ci_run_url: None, path: String::new() }
+    }
+
+    #[test]
+    fn lock_times_parse_back() {
+        for secs in [0.0, 951_782_400.0, 1_700_000_000.0, 4_102_444_800.0] {
+            assert_eq!(parse_rfc3339(&crate::timefmt::rfc3339(secs)), Some(secs as i64));
+        }
+        assert_eq!(parse_rfc3339("2026-13-01T00:00:00Z"), None);
+        assert_eq!(parse_rfc3339("garbage"), None);
+        assert_eq!(parse_rfc3339("2026-01-01T00:00:00+01:00"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_killed_but_unreaped_holder_is_dead_and_a_live_one_is_not() {
+        let mut child = std::process::Command::new("sleep").arg("30").spawn().expect("sleep runs");
+        let pid = child.id();
+        assert!(!held_by(pid, &now_rfc3339()).holder_is_dead(), "a running holder is alive");
+        child.kill().expect("SIGKILL");
+        // Not reaped yet: a zombie, which /proc/PID still shows.
+        let mut dead = false;
+        for _ in 0..100 {
+            if held_by(pid, &now_rfc3339()).holder_is_dead() {
+                dead = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(std::path::Path::new(&format!("/proc/{pid}")).exists(), "still a zombie");
+        assert!(dead, "a zombie holder is dead");
+        child.wait().unwrap();
+        assert!(held_by(pid, &now_rfc3339()).holder_is_dead(), "a reaped holder is dead");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pid_reused_after_the_lock_was_taken_is_not_the_holder() {
+        let mut child = std::process::Command::new("sleep").arg("30").spawn().expect("sleep runs");
+        let reused = held_by(child.id(), "2000-01-01T00:00:00Z");
+        let dead = reused.holder_is_dead();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(dead, "the process at that pid started long after the lock");
+    }
+
+    #[test]
+    fn holders_elsewhere_or_unknown_count_as_alive() {
+        let mut other = held_by(u32::MAX, &now_rfc3339());
+        assert!(!other.holder_is_dead(), "a pid that cannot exist is not taken for dead");
+        other.host = format!("not-{}", hostname());
+        other.pid = 1;
+        assert!(!other.holder_is_dead());
+        assert!(!held_by(std::process::id(), &now_rfc3339()).holder_is_dead(), "this process is alive");
     }
 }

@@ -43,6 +43,11 @@ pub enum StateError {
     Crypto(#[from] crypto::CryptoError),
     #[error(transparent)]
     Random(#[from] crate::random::RandomError),
+    /// The serial cannot grow: wrapping to 0 (or staying put) would give
+    /// two different states the same place in the order, and a stale plan
+    /// or journal record could then pass for current.
+    #[error("the state's serial is {serial}, the largest there is, so no further change can be recorded. Start a new lineage: `drinfra state pull > state.json`, give it a new \"lineage\" and \"serial\": 1, and `drinfra state push --force state.json`")]
+    SerialExhausted { serial: u64 },
 }
 
 /// One resource instance as recorded.
@@ -212,6 +217,12 @@ impl State {
             failover_groups: BTreeMap::new(),
             operations: Vec::new(),
         }
+    }
+
+    /// The serial the next write records: one more than now, or an error
+    /// at the end of the range (never a wrap to 0).
+    pub fn next_serial(&self) -> Result<u64, StateError> {
+        self.serial.checked_add(1).ok_or(StateError::SerialExhausted { serial: self.serial })
     }
 
     pub fn apply_record(&mut self, r: &Record) {

@@ -155,7 +155,9 @@ impl Backend for PgBackend {
 
     fn compact(&self, state: &State) -> Result<(), StateError> {
         let snap = self.cipher.seal(&serde_json::to_vec(state).map_err(pg_err)?)?;
-        let (schema, name, serial) = (self.schema.clone(), self.name.clone(), state.serial as i64);
+        // The column is informational (the snapshot holds the serial); a serial
+        // beyond BIGINT's range is recorded as its largest value, not wrapped.
+        let (schema, name, serial) = (self.schema.clone(), self.name.clone(), i64::try_from(state.serial).unwrap_or(i64::MAX));
         self.run(move |c, rt| {
             rt.block_on(async {
                 c.batch_execute("BEGIN").await?;
