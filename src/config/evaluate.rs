@@ -39,6 +39,11 @@ impl fmt::Display for InstanceKey {
     }
 }
 
+/// The most instances one resource or module block may have (`count` or the
+/// size of `for_each`). Checked before any instance is built, so a mistaken
+/// `count = 1e9` is a located error instead of a runaway allocation.
+pub const MAX_INSTANCES: usize = 100_000;
+
 /// A module instance: the chain of calls from the root.
 pub type ModulePath = Vec<(String, InstanceKey)>;
 
@@ -328,8 +333,14 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// A memoised value, with cycle detection.
+    /// A memoised value, with cycle detection. Demand-driven evaluation
+    /// recurses once per link of a reference chain; the chain's length is
+    /// bounded by memory, not by the native stack (`lang::with_stack`).
     fn value(&self, node: Node, at: Option<Span>) -> Value {
+        crate::lang::with_stack(|| self.value_now(node, at))
+    }
+
+    fn value_now(&self, node: Node, at: Option<Span>) -> Value {
         if let Some(v) = self.cache.borrow().get(&node) {
             return v.clone();
         }
@@ -453,9 +464,11 @@ impl<'a> Context<'a> {
         let value = match convert(&raw, &var.ty) {
             Ok(v) => v,
             Err(e) => {
+                // Conversion messages name map keys and elements of the value.
+                let why = if var.sensitive || raw.is_sensitive_anywhere() { crate::lang::eval::HIDDEN_DETAIL.to_string() } else { e.0 };
                 self.report(
                     Diagnostic::error("Invalid value for variable")
-                        .with_detail(format!("The given value is not suitable for var.{name} declared at {}: {}.", self.place(&var.span), e.0))
+                        .with_detail(format!("The given value is not suitable for var.{name} declared at {}: {why}.", self.place(&var.span)))
                         .at(span),
                 );
                 return Err(Failed);
@@ -463,14 +476,17 @@ impl<'a> Context<'a> {
         };
         for rule in &var.validations {
             let extra = Extra::default();
-            let scope_override = Some((name.to_string(), value.clone()));
+            // The rules see the value with its mark, so a message built from
+            // a sensitive variable is recognised as such.
+            let scope_override = Some((name.to_string(), value.clone().mark_if(var.sensitive)));
             let cond = self.eval_with(p, &rule.condition, &extra, scope_override.clone())?;
             match cond.unmark().0 {
                 Value::Bool(true) | Value::Unknown(_) => {}
                 Value::Bool(false) => {
                     let msg = self.eval_with(p, &rule.error_message, &extra, scope_override)?;
-                    let msg = match msg.unmark().0 {
-                        Value::String(s) => s.clone(),
+                    let msg = match msg.unmark() {
+                        (_, true) => "The error message included a sensitive value, so it will not be displayed.".into(),
+                        (Value::String(s), false) => s.clone(),
                         _ => "(error_message is not a string)".into(),
                     };
                     self.report(
@@ -711,6 +727,7 @@ impl<'a> Context<'a> {
                 return Err(fail("Sensitive values, or values derived from sensitive values, cannot be used as count arguments."));
             }
             return match convert(&v, &Type::Number) {
+                Ok(Value::Number(n)) if n > MAX_INSTANCES as f64 && n.fract() == 0.0 => Err(fail(&format!("The given \"count\" argument value is {}, more than the {MAX_INSTANCES} instances drinfra allows for one block.", crate::lang::value::format_number(n)))),
                 Ok(Value::Number(n)) if n >= 0.0 && n.fract() == 0.0 => Ok((0..n as i64).map(|i| (InstanceKey::Int(i), Value::Null)).collect()),
                 Ok(Value::Number(_)) => Err(fail("The given \"count\" argument value is unsuitable: must be a whole number greater than or equal to zero.")),
                 Ok(Value::Unknown(_)) => Err(fail("The \"count\" value depends on resource attributes that cannot be determined until apply, so drinfra cannot predict how many instances will be created.")),
@@ -726,6 +743,14 @@ impl<'a> Context<'a> {
             };
             if v.is_sensitive_anywhere() {
                 return Err(fail("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments: the instance keys would reveal them."));
+            }
+            let size = match &v {
+                Value::Map(m) | Value::Object(m) => m.len(),
+                Value::Set(xs) => xs.len(),
+                _ => 0,
+            };
+            if size > MAX_INSTANCES {
+                return Err(fail(&format!("The given \"for_each\" argument value has {size} elements, more than the {MAX_INSTANCES} instances drinfra allows for one block.")));
             }
             return match v {
                 Value::Map(m) | Value::Object(m) => Ok(m.into_iter().map(|(k, v)| (InstanceKey::Str(k), v)).collect()),

@@ -32,11 +32,90 @@ pub fn parse_file(sources: &mut crate::diag::SourceMap, path: PathBuf, text: Str
             let file = sources.get(id);
             let loc = e.location();
             let start = file.offset_of(loc.line(), loc.column());
+            // hcl-edit rejects a number too large for a 64-bit float with a
+            // generic message at the attribute or mid-literal; say what it is.
+            let line_start = file.offset_of(loc.line(), 1);
+            if let Some(r) = out_of_range_number(text, line_start) {
+                let literal = &text[r.clone()];
+                let shown = if literal.len() > 24 { format!("{}... ({} characters)", &literal[..20], literal.len()) } else { literal.to_string() };
+                let d = Diagnostic::error("Number out of range")
+                    .with_detail(format!("The number {shown} is larger than drinfra's numbers can hold (64-bit floating point, at most about 1.8e308)."))
+                    .at(Some(Span::new(id, r)));
+                return (id, Err(d));
+            }
             let end = (start + 1).min(text.len()).max(start);
             let msg = e.message().to_string();
             (id, Err(Diagnostic::error(format!("Invalid syntax: {msg}")).at(Some(Span::new(id, start..end)))))
         }
     }
+}
+
+/// The first number literal at or after `from` whose value overflows a
+/// 64-bit float (`1e309`, 400 digits), skipping comments and quoted
+/// strings. Only consulted once parsing has failed.
+fn out_of_range_number(text: &str, from: usize) -> Option<std::ops::Range<usize>> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.';
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            c if c.is_ascii_digit() && (i == 0 || !ident(b[i - 1])) => {
+                let start = i;
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                if b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                    while i < b.len() && b[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                }
+                if matches!(b.get(i), Some(b'e' | b'E')) {
+                    let mut j = i + 1;
+                    if matches!(b.get(j), Some(b'+' | b'-')) {
+                        j += 1;
+                    }
+                    if b.get(j).is_some_and(u8::is_ascii_digit) {
+                        while j < b.len() && b[j].is_ascii_digit() {
+                            j += 1;
+                        }
+                        i = j;
+                    }
+                }
+                if start >= from && text[start..i].parse::<f64>().is_ok_and(f64::is_infinite) {
+                    return Some(start..i);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The configuration files of a directory, in name order.
@@ -86,8 +165,20 @@ impl Loader {
         }
         let mut pending_calls = Vec::new();
         for path in files {
-            let text = match std::fs::read_to_string(&path) {
-                Ok(t) => t,
+            let text = match std::fs::read(&path) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        // Point at the first bad byte: the text before it is
+                        // intact, so lines and columns up to there are right.
+                        let at = e.utf8_error().valid_up_to();
+                        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                        let id = self.config.sources.add(path, lossy);
+                        let span = Span::new(id, at..at + char::REPLACEMENT_CHARACTER.len_utf8());
+                        self.diags.push(err("Invalid character encoding", "All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected in your editor.", span));
+                        continue;
+                    }
+                },
                 Err(e) => {
                     self.diags.push(Diagnostic::error(format!("Cannot read {}: {e}", path.display())));
                     continue;

@@ -50,13 +50,21 @@ pub struct Evaluator {
     pub file: FileId,
     /// Directory relative paths in `file()` and friends resolve against.
     pub cwd: PathBuf,
+    /// Set while rendering a `templatefile` template: templates may not
+    /// call `templatefile` again (as in Terraform), so a template that
+    /// includes itself is an error rather than endless recursion.
+    in_template: bool,
 }
+
+/// What a diagnostic says in place of a message that could reveal a
+/// sensitive value.
+pub const HIDDEN_DETAIL: &str = "(sensitive value); the details are hidden because they could reveal a sensitive value";
 
 type R = Result<Value, EvalError>;
 
 impl Evaluator {
     pub fn new(file: FileId, cwd: PathBuf) -> Evaluator {
-        Evaluator { file, cwd }
+        Evaluator { file, cwd, in_template: false }
     }
 
     pub fn span_of(&self, e: &impl hcl_edit::Span) -> Option<Span> {
@@ -67,7 +75,13 @@ impl Evaluator {
         EvalError { span: self.span_of(e), summary: summary.to_string(), detail: detail.into() }
     }
 
+    /// Evaluates `expr`. Nesting depth is bounded by memory, not by the
+    /// native stack (see [`super::with_stack`]).
     pub fn eval(&self, expr: &Expression, scope: &Scope) -> R {
+        super::with_stack(|| self.eval_expr(expr, scope))
+    }
+
+    fn eval_expr(&self, expr: &Expression, scope: &Scope) -> R {
         match expr {
             Expression::Null(_) => Ok(Value::Null),
             Expression::Bool(b) => Ok(Value::Bool(*b.value())),
@@ -270,6 +284,9 @@ impl Evaluator {
                     _ => return Err(self.fail(at, "Invalid index", "The given key does not identify an element in this collection value: a number is required.")),
                 };
                 if n.fract() != 0.0 || n < 0.0 || n as usize >= xs.len() {
+                    if marked {
+                        return Err(self.fail(at, "Invalid index", format!("The given key does not identify an element in this collection value: {HIDDEN_DETAIL}.")));
+                    }
                     return Err(self.fail(at, "Invalid index", format!("The given key does not identify an element in this collection value: the collection has {} elements{}.", xs.len(), if n < 0.0 { ", and negative indices are not allowed" } else { "" })));
                 }
                 xs.into_iter().nth(n as usize).unwrap_or(Value::Null)
@@ -281,6 +298,7 @@ impl Evaluator {
                 };
                 match m.remove(&k) {
                     Some(x) => x,
+                    None if marked => return Err(self.fail(at, "Invalid index", format!("The given key does not identify an element in this collection value: {HIDDEN_DETAIL}."))),
                     None => return Err(self.fail(at, "Invalid index", format!("The given key does not identify an element in this collection value: there is no element with the key {k:?}."))),
                 }
             }
@@ -403,14 +421,16 @@ impl Evaluator {
                         unknown = true;
                         continue;
                     }
-                    let key = match convert(kv.unmark().0, &Type::String) {
+                    let (kv, key_marked) = kv.unmark();
+                    let key = match convert(kv, &Type::String) {
                         Ok(Value::String(s)) => s,
                         _ => return Err(self.fail(ke, "Invalid object key", "Key expression in 'for' expression must be a string.")),
                     };
                     if f.grouping {
                         groups.entry(key).or_default().push(value);
                     } else if object.contains_key(&key) {
-                        return Err(self.fail(ke, "Duplicate object key", format!("Two different items produced the key {key:?} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.")));
+                        let shown = if key_marked || marked { "(sensitive value)".to_string() } else { format!("{key:?}") };
+                        return Err(self.fail(ke, "Duplicate object key", format!("Two different items produced the key {shown} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.")));
                     } else {
                         object.insert(key, value);
                     }
@@ -646,44 +666,67 @@ impl Evaluator {
             })
             .collect();
         let ctx = functions::CallContext { cwd: &self.cwd };
+        // A function's message may quote its arguments (a path, a key, an
+        // address) or values derived from them. When any argument carries a
+        // sensitive mark, no part of the message is shown: this holds for
+        // every function, present and future, without auditing each one.
         match (func.call)(&args, &ctx) {
             Ok(v) => Ok(v.mark_if(marked)),
             Err(FnError::Unknown) => Ok(Value::unknown().mark_if(marked)),
             Err(FnError::Arg(i, msg)) => {
                 let span = arg_exprs.get(i).and_then(|e| self.span_of(*e)).or_else(|| self.span_of(call));
+                let msg = if marked { HIDDEN_DETAIL.to_string() } else { msg };
                 Err(EvalError { span, summary: "Invalid function argument".into(), detail: format!("Invalid value for argument {} of {name:?}: {msg}.", i + 1) })
             }
-            Err(FnError::Msg(msg)) => Err(self.fail(call, "Error in function call", format!("Call to function {name:?} failed: {msg}."))),
+            Err(FnError::Msg(msg)) => {
+                let msg = if marked { HIDDEN_DETAIL.to_string() } else { msg };
+                Err(self.fail(call, "Error in function call", format!("Call to function {name:?} failed: {msg}.")))
+            }
         }
     }
 
     fn templatefile(&self, call: &hcl_edit::expr::FuncCall, args: Vec<Value>) -> R {
-        let (path_v, _) = args[0].unmark();
+        let failed = |msg: &str| self.fail(call, "Error in function call", format!("Call to function \"templatefile\" failed: {msg}."));
+        if self.in_template {
+            // Terraform's rule and wording: no templatefile inside a template.
+            return Err(failed("cannot recursively call templatefile from inside another template function"));
+        }
+        let (path_v, path_marked) = args[0].unmark();
         let Value::String(path) = path_v else {
             return Err(self.fail(call, "Invalid function argument", "templatefile: path must be a string"));
         };
-        let full = self.cwd.join(path);
-        let text = std::fs::read_to_string(&full).map_err(|e| self.fail(call, "Error in function call", format!("Call to function \"templatefile\" failed: no file exists at {path:?}; {e}.")))?;
-        let tmpl = hcl_edit::parser::parse_template(&text).map_err(|e| {
-            self.fail(call, "Error in function call", format!("Call to function \"templatefile\" failed: {path}:{}:{}: {}.", e.location().line(), e.location().column(), e.message()))
-        })?;
+        let text = functions::file::read_file_text(&self.cwd, path).map_err(|m| failed(if path_marked { HIDDEN_DETAIL } else { &m }))?;
+        let shown_path = if path_marked { "(sensitive value)" } else { path.as_str() };
+        let tmpl = hcl_edit::parser::parse_template(&text).map_err(|e| failed(&format!("{shown_path}:{}:{}: {}", e.location().line(), e.location().column(), e.message())))?;
         let mut scope = Scope::default();
-        match args[1].unmark().0 {
+        let (vars, vars_marked) = args[1].unmark();
+        match vars {
             Value::Map(m) | Value::Object(m) => {
                 for (k, v) in m {
-                    scope.vars.insert(k.clone(), v.clone());
+                    scope.vars.insert(k.clone(), v.clone().mark_if(vars_marked));
                 }
             }
-            Value::Unknown(_) => return Ok(Value::Unknown(Type::String)),
+            Value::Unknown(_) => return Ok(Value::Unknown(Type::String).mark_if(vars_marked || path_marked)),
             other => return Err(self.fail(call, "Invalid function argument", format!("Invalid value for \"vars\" parameter: map or object required, not {}.", other.kind_name()))),
         }
-        let inner = Evaluator { file: self.file, cwd: self.cwd.clone() };
-        inner.eval_template(&tmpl, &scope).map_err(|e| EvalError {
-            span: self.span_of(call),
-            summary: "Error in function call".into(),
-            detail: format!("Call to function \"templatefile\" failed: {path}: {}: {}.", e.summary, e.detail),
-        })
+        let inner = Evaluator { file: self.file, cwd: self.cwd.clone(), in_template: true };
+        match inner.eval_template(&tmpl, &scope) {
+            Ok(v) => Ok(v.mark_if(path_marked)),
+            Err(e) => {
+                // Spans inside the template are offsets into its text.
+                let at = e.span.map(|s| line_col(&text, s.range.start)).map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default();
+                Err(failed(&format!("{shown_path}{at}: {}: {}", e.summary, e.detail.trim_end_matches('.'))))
+            }
+        }
     }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..text.floor_char_boundary(offset.min(text.len()))];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
 }
 
 /// Output state while rendering a template.

@@ -7,6 +7,10 @@ use crate::lang::convert::{convert, unify};
 use crate::lang::eval::values_equal;
 use crate::lang::value::{Type, Value};
 
+/// The most elements a function builds a collection of where the result can
+/// be far larger than its arguments (`setproduct`).
+pub const MAX_COLLECTION: usize = 1_000_000;
+
 fn known<'a>(a: &'a [Value], i: usize) -> Result<&'a Value, FnError> {
     arg(a, i)
 }
@@ -194,7 +198,10 @@ pub fn slice(a: &[Value], _: &CallContext) -> FnResult {
     if start < 0 {
         return Err(FnError::Arg(1, "start index must not be less than zero".into()));
     }
-    if end as usize > xs.len() {
+    if end < 0 {
+        return Err(FnError::Arg(2, "end index must not be less than zero".into()));
+    }
+    if end as u64 > xs.len() as u64 {
         return Err(FnError::Arg(2, "end index must not be greater than the length of the list".into()));
     }
     if start > end {
@@ -351,6 +358,12 @@ pub fn setproduct(a: &[Value], _: &CallContext) -> FnResult {
             all_sets = false;
         }
         seqs.push(seq_arg(a, i)?);
+    }
+    // Refuse products too large to build before building them.
+    let total = seqs.iter().try_fold(1usize, |acc, s| acc.checked_mul(s.len()));
+    match total {
+        Some(n) if n <= MAX_COLLECTION => {}
+        _ => return Err(FnError::Msg(format!("the product has more than {MAX_COLLECTION} elements"))),
     }
     let mut rows: Vec<Vec<Value>> = vec![vec![]];
     for s in seqs {

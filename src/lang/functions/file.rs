@@ -1,16 +1,123 @@
 //! Functions that read files; relative paths resolve against the working
 //! directory, as in Terraform (`path.module` makes them module-relative).
+//!
+//! Only regular files are read (a named pipe would block forever and a
+//! device such as `/dev/zero` never ends), and at most [`MAX_FILE_SIZE`]
+//! bytes of them.
+
+use std::io::Read as _;
+use std::path::Path;
+
+use base64::Engine as _;
+use md5::Digest as _;
 
 use super::{CallContext, FnError, FnResult, str_arg};
 use crate::lang::value::Value;
 
+/// The largest file the `file` family reads: 16 MiB.
+pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// What a path names, when it is not a regular file.
+fn kind_of(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "a named pipe";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+    }
+    if t.is_dir() { "a directory" } else { "not a regular file" }
+}
+
+fn too_large(p: &str) -> String {
+    format!("{p:?} is larger than {} MiB, the most drinfra reads with the file functions", MAX_FILE_SIZE / (1024 * 1024))
+}
+
+fn io_problem(p: &str, e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => format!(
+            "no file exists at {p:?}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource"
+        ),
+        std::io::ErrorKind::PermissionDenied => format!("cannot read {p:?}: permission denied"),
+        _ => format!("cannot read {p:?}: {e}"),
+    }
+}
+
+/// The bytes of the regular file at `p` (relative to `cwd`), or a message
+/// saying what is really wrong: missing, a directory, a pipe or device,
+/// too large, unreadable.
+pub(crate) fn read_file_bytes(cwd: &Path, p: &str) -> Result<Vec<u8>, String> {
+    let full = cwd.join(p);
+    // Look before opening: opening a named pipe blocks until a writer comes.
+    let meta = std::fs::metadata(&full).map_err(|e| io_problem(p, &e))?;
+    let not_regular = |t: &std::fs::FileType| format!("{p:?} is {}, not a regular file", kind_of(t));
+    if !meta.is_file() {
+        return Err(not_regular(&meta.file_type()));
+    }
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(too_large(p));
+    }
+    let f = std::fs::File::open(&full).map_err(|e| io_problem(p, &e))?;
+    // The path may have changed in between; trust only the open file.
+    let meta = f.metadata().map_err(|e| io_problem(p, &e))?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta.file_type()));
+    }
+    // Some regular files (in /proc) report a size of 0: read one byte more
+    // than the limit to notice those that exceed it.
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_FILE_SIZE) as usize);
+    f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes).map_err(|e| io_problem(p, &e))?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(too_large(p));
+    }
+    Ok(bytes)
+}
+
+/// The file at `p` as UTF-8 text.
+pub(crate) fn read_file_text(cwd: &Path, p: &str) -> Result<String, String> {
+    let bytes = read_file_bytes(cwd, p)?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "contents of {p:?} are not valid UTF-8 (at byte {}); use the filebase64 function to obtain the Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) to obtain file hashing results instead",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 pub fn file(a: &[Value], ctx: &CallContext) -> FnResult {
     let p = str_arg(a, 0)?;
-    let full = ctx.cwd.join(&p);
-    let bytes = std::fs::read(&full).map_err(|_| FnError::Arg(0, format!("no file exists at {p:?}")))?;
-    String::from_utf8(bytes)
-        .map(Value::String)
-        .map_err(|_| FnError::Arg(0, format!("contents of {p:?} are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) to obtain file hashing results instead")))
+    read_file_text(ctx.cwd, &p).map(Value::String).map_err(|m| FnError::Arg(0, m))
+}
+
+fn bytes_arg(a: &[Value], ctx: &CallContext) -> Result<Vec<u8>, FnError> {
+    let p = str_arg(a, 0)?;
+    read_file_bytes(ctx.cwd, &p).map_err(|m| FnError::Arg(0, m))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn filebase64(a: &[Value], ctx: &CallContext) -> FnResult {
+    Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(bytes_arg(a, ctx)?)))
+}
+pub fn filemd5(a: &[Value], ctx: &CallContext) -> FnResult {
+    Ok(Value::String(hex(&md5::Md5::digest(bytes_arg(a, ctx)?))))
+}
+pub fn filesha1(a: &[Value], ctx: &CallContext) -> FnResult {
+    Ok(Value::String(hex(&sha1::Sha1::digest(bytes_arg(a, ctx)?))))
+}
+pub fn filesha256(a: &[Value], ctx: &CallContext) -> FnResult {
+    Ok(Value::String(hex(&sha2::Sha256::digest(bytes_arg(a, ctx)?))))
 }
 
 pub fn fileexists(a: &[Value], ctx: &CallContext) -> FnResult {
@@ -18,7 +125,8 @@ pub fn fileexists(a: &[Value], ctx: &CallContext) -> FnResult {
     let full = ctx.cwd.join(&p);
     match std::fs::metadata(&full) {
         Ok(m) if m.is_file() => Ok(Value::Bool(true)),
-        Ok(_) => Err(FnError::Msg(format!("{p:?} is not a regular file, but \"directory\""))),
-        Err(_) => Ok(Value::Bool(false)),
+        Ok(m) => Err(FnError::Arg(0, format!("{p:?} is {}, not a regular file", kind_of(&m.file_type())))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Value::Bool(false)),
+        Err(e) => Err(FnError::Arg(0, io_problem(&p, &e))),
     }
 }

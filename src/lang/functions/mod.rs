@@ -12,12 +12,13 @@ use super::value::{Type, Value};
 mod collection;
 mod crypto;
 mod encoding;
-mod file;
+pub(crate) mod file;
 mod network;
 mod numeric;
 mod string;
 
 pub use encoding::{json_encode, yaml_encode};
+pub use file::MAX_FILE_SIZE;
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,7 +61,7 @@ const fn structural(min: usize, max: Option<usize>, call: fn(&[Value], &CallCont
 pub const NAMES: &[&str] = &[
     "abs", "base64decode", "base64encode", "can", "ceil", "cidrhost", "cidrnetmask", "cidrsubnet", "coalesce",
     "coalescelist", "compact", "concat", "contains", "distinct", "element", "endswith", "file", "fileexists",
-    "flatten", "floor", "format", "formatlist", "index", "join", "jsondecode", "jsonencode", "keys", "length",
+    "filebase64", "filemd5", "filesha1", "filesha256", "flatten", "floor", "format", "formatlist", "index", "join", "jsondecode", "jsonencode", "keys", "length",
     "lookup", "lower", "max", "md5", "merge", "min", "one", "parseint", "range", "regex", "regexall", "replace",
     "reverse", "setproduct", "setunion", "sha1", "sha256", "slice", "sort", "split", "startswith", "strcontains",
     "substr", "templatefile", "title", "tobool", "tolist", "tomap", "tonumber", "toset", "tostring", "trim",
@@ -134,6 +135,10 @@ pub fn lookup(name: &str) -> Option<Func> {
         "sha256" => f(1, 1, crypto::sha256),
         "file" => f(1, 1, file::file),
         "fileexists" => f(1, 1, file::fileexists),
+        "filebase64" => f(1, 1, file::filebase64),
+        "filemd5" => f(1, 1, file::filemd5),
+        "filesha1" => f(1, 1, file::filesha1),
+        "filesha256" => f(1, 1, file::filesha256),
         // Evaluated by the evaluator itself (it needs the template language).
         "templatefile" => f(2, 2, |_, _| Err(FnError::Msg("templatefile is evaluated by the evaluator".into()))),
         "cidrsubnet" => f(3, 3, network::cidrsubnet),

@@ -45,14 +45,16 @@ pub fn cidrsubnet(a: &[Value], _: &CallContext) -> FnResult {
     let p = parse(&str_arg(a, 0)?, 0)?;
     let newbits = int_arg(a, 1)?;
     let netnum = int_arg(a, 2)?;
-    if newbits < 0 || p.len + newbits as u32 > p.bits {
+    if newbits < 0 || newbits > i64::from(p.bits - p.len) {
         return Err(FnError::Msg(format!("insufficient address space to extend prefix of {} by {newbits}", p.len)));
     }
     let newlen = p.len + newbits as u32;
-    if netnum < 0 || (newbits < 64 && netnum as u128 >= (1u128 << newbits)) {
+    if netnum < 0 || (newbits < 63 && netnum >= (1i64 << newbits)) {
         return Err(FnError::Msg(format!("prefix extension of {newbits} does not accommodate a subnet numbered {netnum}")));
     }
-    let addr = p.addr | ((netnum as u128) << (p.bits - newlen));
+    // newlen > p.len here unless newbits is 0, in which case netnum is 0.
+    let shift = p.bits - newlen;
+    let addr = if shift >= 128 { p.addr } else { p.addr | ((netnum as u128) << shift) };
     Ok(Value::String(format!("{}/{newlen}", show(addr, p.v6))))
 }
 

@@ -93,14 +93,16 @@ pub fn substr(a: &[Value], _: &CallContext) -> FnResult {
     let length = int_arg(a, 2)?;
     let chars: Vec<char> = s.chars().collect();
     let n = chars.len() as i64;
-    let start = if offset < 0 { n + offset } else { offset };
+    // Offsets and lengths may be any whole number (up to i64::MAX): the
+    // arithmetic saturates instead of overflowing.
+    let start = if offset < 0 { n.saturating_add(offset) } else { offset };
     if start < 0 || start > n {
         if start > n {
             return Ok(Value::String(String::new()));
         }
         return Err(FnError::Arg(1, "offset out of range".into()));
     }
-    let end = if length < 0 { n } else { (start + length).min(n) };
+    let end = if length < 0 { n } else { start.saturating_add(length).min(n) };
     Ok(Value::String(chars[start as usize..end as usize].iter().collect()))
 }
 
@@ -163,6 +165,11 @@ pub fn regexall(a: &[Value], _: &CallContext) -> FnResult {
 }
 
 // ---- format ----
+
+/// The largest width or precision a `format` verb may ask for. Go allows
+/// up to a million; drinfra refuses more than this (a configuration has no
+/// use for longer padding, and each formatted value would be that long).
+pub const MAX_FORMAT_WIDTH: usize = 10_000;
 
 struct Spec {
     minus: bool,
@@ -253,7 +260,7 @@ fn format_with(spec: &str, args: &[Value]) -> Result<String, FnError> {
             chars.next();
         }
         if !w.is_empty() {
-            s.width = w.parse().ok();
+            s.width = Some(bounded(&w, "width")?);
         }
         if chars.peek() == Some(&'.') {
             chars.next();
@@ -262,7 +269,7 @@ fn format_with(spec: &str, args: &[Value]) -> Result<String, FnError> {
                 p.push(d);
                 chars.next();
             }
-            s.precision = Some(p.parse().unwrap_or(0));
+            s.precision = Some(if p.is_empty() { 0 } else { bounded(&p, "precision")? });
         }
         let Some(verb) = chars.next() else {
             return Err(FnError::Msg("format string ends with an incomplete verb".into()));
@@ -281,6 +288,14 @@ fn format_with(spec: &str, args: &[Value]) -> Result<String, FnError> {
         return Err(FnError::Msg(format!("too many arguments; only {next_arg} used by format string")));
     }
     Ok(out)
+}
+
+/// A width or precision written in a format verb, at most [`MAX_FORMAT_WIDTH`].
+fn bounded(digits: &str, what: &str) -> Result<usize, FnError> {
+    match digits.parse::<usize>() {
+        Ok(n) if n <= MAX_FORMAT_WIDTH => Ok(n),
+        _ => Err(FnError::Msg(format!("{what} {} is too large: a format verb's width and precision may be at most {MAX_FORMAT_WIDTH}", digits.trim_start_matches('0')))),
+    }
 }
 
 fn pad(body: &str, s: &Spec, numeric: bool) -> String {

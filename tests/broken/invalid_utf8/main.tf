@@ -1,0 +1,4 @@
+locals {
+  a = "fine"
+  b = "café latin-1"
+}
