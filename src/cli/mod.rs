@@ -145,6 +145,7 @@ pub fn main() -> ExitCode {
         Command::Emulator(c) => emulator::run(&env, c),
         Command::Version => {
             println!("drinfra v{}", env!("CARGO_PKG_VERSION"));
+            println!("Terraform language v{} (what terraform {{ required_version }} is checked against)", drinfra::config::version::TERRAFORM_LANGUAGE);
             Ok(ExitCode::SUCCESS)
         }
     };

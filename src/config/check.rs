@@ -5,7 +5,7 @@
 
 use hcl_edit::structure::{Body, Structure};
 
-use super::model::{Config, Expr, Module};
+use super::model::{Config, Expr, Module, Resource};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 use crate::lang::refs::{Reference, Step, references};
 
@@ -126,6 +126,18 @@ impl Checker<'_> {
         }
     }
 
+    /// An index on a resource reference must match how it expands: one
+    /// on a single resource is reported once here, rather than as an
+    /// "Invalid index" for every instance that evaluates it.
+    fn instance_key(&self, res: &Resource, step: Option<&Step>, file: FileId, r: &Reference, d: &mut Diagnostics) {
+        let addr = res.key();
+        if res.count.is_none() && res.for_each.is_none() && is_index(step) {
+            d.push(err("Unexpected resource instance key", format!("Because {addr} does not have \"count\" or \"for_each\" set, references to it must not include an index key. Remove the bracketed index to refer to the single instance of this resource."), file, r));
+        } else if res.count.is_some() && matches!(step, Some(Step::Key(k)) if k.parse::<f64>().is_err()) {
+            d.push(err("Invalid resource instance key", format!("Because {addr} has \"count\" set, its instances are identified by number, such as {addr}[0]; a string key cannot identify one."), file, r));
+        }
+    }
+
     fn reference(&self, file: FileId, r: &Reference, ctx: &Ctx, d: &mut Diagnostics) {
         let m = self.module;
         if ctx.bound.contains(&r.root) {
@@ -147,8 +159,13 @@ impl Checker<'_> {
                 Some(n) => match m.module_calls.get(n) {
                     None => d.push(err("Reference to undeclared module", format!("No module call named {n:?} is declared in this module."), file, r)),
                     Some(call) => {
-                        let Some(child) = self.config.modules.get(call.child) else { return };
                         let expanded = call.count.is_some() || call.for_each.is_some();
+                        if !expanded && is_index(r.steps.get(1)) {
+                            d.push(err("Unexpected module instance key", format!("Because module.{n} does not have \"count\" or \"for_each\" set, references to it must not include an index key. Remove the bracketed index to refer to the single instance of this module."), file, r));
+                            return;
+                        }
+                        // A call whose source could not be loaded was reported there.
+                        let Some(child) = self.config.modules.get(call.child) else { return };
                         let out_step = if expanded { 2 } else { 1 };
                         if let Some(Step::Attr(o)) = r.steps.get(out_step) {
                             if !child.outputs.contains_key(o) {
@@ -190,15 +207,20 @@ impl Checker<'_> {
             },
             "self" => d.push(err("Invalid \"self\" reference", "The \"self\" object is only available in provisioner and connection blocks, which drinfra does not support.".into(), file, r)),
             "data" => match (r.attr(0), r.attr(1)) {
-                (Some(t), Some(n)) if m.resources.contains_key(&format!("data.{t}.{n}")) => {}
+                (Some(t), Some(n)) if m.resources.contains_key(&format!("data.{t}.{n}")) => self.instance_key(&m.resources[&format!("data.{t}.{n}")], r.steps.get(2), file, r, d),
                 (Some(t), Some(n)) => d.push(err("Reference to undeclared resource", format!("A data resource {t:?} {n:?} has not been declared in this module."), file, r)),
                 _ => d.push(err("Invalid reference", "A reference to a data source must be followed by the type and name, like data.T.NAME.".into(), file, r)),
             },
             root => match name {
-                Some(n) if m.resources.contains_key(&format!("{root}.{n}")) => {}
+                Some(n) if m.resources.contains_key(&format!("{root}.{n}")) => self.instance_key(&m.resources[&format!("{root}.{n}")], r.steps.get(1), file, r, d),
                 Some(n) => d.push(err("Reference to undeclared resource", format!("A managed resource {root:?} {n:?} has not been declared in this module."), file, r)),
                 None => d.push(err("Invalid reference", format!("There is no variable named {root:?}. A reference to a resource type must be followed by at least one attribute access, specifying the resource name."), file, r)),
             },
         }
     }
+}
+
+/// Whether a reference step indexes instances (`[0]`, `["a"]`, `[var.i]`).
+pub(crate) fn is_index(step: Option<&Step>) -> bool {
+    matches!(step, Some(Step::Index(_) | Step::Key(_) | Step::Dynamic))
 }

@@ -585,7 +585,12 @@ impl<'a> Context<'a> {
                         continue;
                     }
                     let child = &self.config.modules[call.child];
-                    let out_step = if call.count.is_some() || call.for_each.is_some() { 2 } else { 1 };
+                    let expanded = call.count.is_some() || call.for_each.is_some();
+                    if !expanded && super::check::is_index(r.steps.get(1)) {
+                        ok = false; // reported by the static check
+                        continue;
+                    }
+                    let out_step = if expanded { 2 } else { 1 };
                     if let Some(Step::Attr(o)) = r.steps.get(out_step) {
                         if !child.outputs.contains_key(o) {
                             ok = false; // reported by the static check
@@ -653,7 +658,15 @@ impl<'a> Context<'a> {
                     let (Some(t), Some(n)) = (r.attr(0), r.attr(1)) else { ok = false; continue };
                     let key = format!("data.{t}.{n}");
                     let Some(res) = m.resources.get(&key) else { ok = false; continue };
-                    let v = self.value(Node::Resource(p.clone(), key.clone()), span);
+                    if !self.instance_key_fits(res, r.steps.get(2)) {
+                        ok = false; // reported by the static check
+                        continue;
+                    }
+                    let v = self.value(Node::Resource(p.clone(), key.clone()), span.clone());
+                    if !self.for_each_key_exists(res, &v, r.steps.get(2), span) {
+                        ok = false;
+                        continue;
+                    }
                     let v = fill_unknown_attrs(v, res, &r.steps[2..]);
                     nested.entry("data".into()).or_default().entry(t.to_string()).or_default().insert(n.to_string(), v);
                 }
@@ -661,7 +674,15 @@ impl<'a> Context<'a> {
                     let Some(n) = name else { ok = false; continue };
                     let key = format!("{root}.{n}");
                     let Some(res) = m.resources.get(&key) else { ok = false; continue };
-                    let v = self.value(Node::Resource(p.clone(), key.clone()), span);
+                    if !self.instance_key_fits(res, r.steps.get(1)) {
+                        ok = false; // reported by the static check
+                        continue;
+                    }
+                    let v = self.value(Node::Resource(p.clone(), key.clone()), span.clone());
+                    if !self.for_each_key_exists(res, &v, r.steps.get(1), span) {
+                        ok = false;
+                        continue;
+                    }
                     let v = fill_unknown_attrs(v, res, &r.steps[1..]);
                     objects.entry(root.to_string()).or_default().insert(n, v);
                 }
@@ -678,6 +699,33 @@ impl<'a> Context<'a> {
             scope.vars.insert(k, Value::Object(types.into_iter().map(|(t, v)| (t, Value::Object(v))).collect()));
         }
         Ok(scope)
+    }
+
+    /// Whether an index on a reference to `res` can name an instance (the
+    /// static check reports those that cannot).
+    fn instance_key_fits(&self, res: &Resource, step: Option<&Step>) -> bool {
+        if res.count.is_none() && res.for_each.is_none() {
+            return !super::check::is_index(step);
+        }
+        !(res.count.is_some() && matches!(step, Some(Step::Key(k)) if k.parse::<f64>().is_err()))
+    }
+
+    /// A number index on a `for_each` resource names an instance only if
+    /// a key reads as that number; otherwise says so once, at the reference.
+    fn for_each_key_exists(&self, res: &Resource, v: &Value, step: Option<&Step>, span: Option<Span>) -> bool {
+        let (Some(Step::Index(i)), true, Value::Object(instances)) = (step, res.for_each.is_some(), v) else { return true };
+        if instances.contains_key(&i.to_string()) {
+            return true;
+        }
+        let addr = res.key();
+        let keys: Vec<String> = instances.keys().take(5).map(|k| format!("{addr}[{}]", serde_json::Value::String(k.clone()))).collect();
+        let example = if keys.is_empty() { String::new() } else { format!(" ({}{})", keys.join(", "), if instances.len() > 5 { ", ..." } else { "" }) };
+        self.report(
+            Diagnostic::error("Invalid resource instance key")
+                .with_detail(format!("Because {addr} has \"for_each\" set, its instances are identified by the keys of its for_each value{example}, not by position: [{i}] does not name one."))
+                .at(span),
+        );
+        false
     }
 
     /// `module.NAME`: an object of the wanted outputs per instance.

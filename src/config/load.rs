@@ -18,7 +18,7 @@ use crate::lang::{Evaluator, Scope, Type, Value};
 pub fn load(dir: &Path) -> (Config, Diagnostics) {
     let mut loader = Loader { config: Config::default(), diags: Diagnostics::default(), stack: Vec::new() };
     loader.config.modules.push(Module::default());
-    loader.load_module(dir, 0);
+    loader.load_module(dir, 0, None);
     (loader.config, loader.diags)
 }
 
@@ -120,15 +120,45 @@ fn out_of_range_number(text: &str, from: usize) -> Option<std::ops::Range<usize>
 
 /// The configuration files of a directory, in name order.
 pub fn config_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.is_file()
-                && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                    !n.starts_with('.') && (n.ends_with(".tf") || (n.ends_with(".hcl") && !n.ends_with(".lock.hcl")))
-                })
-        })
-        .collect();
+    Ok(dir_files(dir)?.into_iter().filter(|p| file_kind(p) == FileKind::Native).collect())
+}
+
+/// How drinfra treats a file it finds in a configuration directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// `*.tf` and `*.hcl` (not `.terraform.lock.hcl`): read.
+    Native,
+    /// `*.tf.json`: Terraform reads it; drinfra does not yet.
+    Json,
+    /// `override.tf`, `*_override.tf` (and their JSON forms): Terraform
+    /// merges them into the other files; drinfra does not yet.
+    Override,
+    /// Anything else (hidden files, other extensions): not configuration.
+    Other,
+}
+
+/// Classifies a file by its name, as Terraform does.
+pub fn file_kind(path: &Path) -> FileKind {
+    let Some(n) = path.file_name().and_then(|n| n.to_str()) else { return FileKind::Other };
+    if n.starts_with('.') || n.ends_with('~') || (n.starts_with('#') && n.ends_with('#')) {
+        return FileKind::Other;
+    }
+    let stem = n.strip_suffix(".tf.json").or_else(|| n.strip_suffix(".tf"));
+    if let Some(stem) = stem {
+        if stem == "override" || stem.ends_with("_override") {
+            return FileKind::Override;
+        }
+        return if n.ends_with(".json") { FileKind::Json } else { FileKind::Native };
+    }
+    if n.ends_with(".hcl") && !n.ends_with(".lock.hcl") {
+        return FileKind::Native;
+    }
+    FileKind::Other
+}
+
+/// The regular files of a directory, in name order.
+fn dir_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
     files.sort();
     Ok(files)
 }
@@ -149,19 +179,45 @@ fn err(summary: &str, detail: impl Into<String>, span: Span) -> Diagnostic {
 }
 
 impl Loader {
-    fn load_module(&mut self, dir: &Path, index: usize) {
+    /// Loads the module in `dir`; `at` is the `source` argument of the
+    /// module call that names it (None for the root), where problems with
+    /// the directory itself are reported.
+    fn load_module(&mut self, dir: &Path, index: usize, at: Option<Span>) {
         let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
         self.stack.push(canonical);
         let mut module = Module { dir: dir.to_path_buf(), ..Module::default() };
-        let files = match config_files(dir) {
-            Ok(f) => f,
+        let (all, unreadable) = match dir_files(dir) {
+            Ok(f) => (f, false),
             Err(e) => {
-                self.diags.push(Diagnostic::error(format!("Cannot read configuration directory {}: {e}", dir.display())));
-                Vec::new()
+                self.diags.push(Diagnostic::error(format!("Cannot read configuration directory {}: {e}", dir.display())).at(at.clone()));
+                (Vec::new(), true)
             }
         };
-        if files.is_empty() && self.diags.is_empty() {
-            self.diags.push(Diagnostic::error(format!("No configuration files in {}", dir.display())).with_detail("A stack is a directory of *.tf or *.hcl files."));
+        let mut files = Vec::new();
+        for path in all {
+            match file_kind(&path) {
+                FileKind::Native => files.push(path),
+                FileKind::Other => {}
+                kind => {
+                    // Point at the file itself (its first character).
+                    let text = std::fs::read(&path).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+                    let id = self.config.sources.add(path.clone(), text);
+                    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+                    let (summary, detail) = if kind == FileKind::Json {
+                        ("Unsupported configuration file", format!("{name} uses Terraform's JSON syntax, which drinfra does not read yet; it is not silently skipped. Convert it to native syntax (a .tf file) or move it out of {}.", dir.display()))
+                    } else {
+                        ("Unsupported override file", format!("{name} is an override file: Terraform merges its blocks into those of the other files, which drinfra does not do yet; it is not silently read as an ordinary file. Merge its settings into the other files, or move it out of {}.", dir.display()))
+                    };
+                    self.diags.push(err(summary, detail, Span::new(id, 0..0)));
+                }
+            }
+        }
+        if files.is_empty() && !unreadable {
+            let (summary, detail) = match &at {
+                Some(_) => ("No configuration files in module directory".to_string(), format!("A module's source must be a directory holding *.tf files; {} has none.", dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()).display())),
+                None => (format!("No configuration files in {}", dir.display()), "A stack is a directory of *.tf or *.hcl files.".to_string()),
+            };
+            self.diags.push(Diagnostic::error(summary).with_detail(detail).at(at.clone()));
         }
         let mut pending_calls = Vec::new();
         for path in files {
@@ -198,18 +254,23 @@ impl Loader {
             let child_dir = dir.join(&call.source);
             let canonical = child_dir.canonicalize().unwrap_or_else(|_| child_dir.clone());
             if self.stack.contains(&canonical) {
-                self.diags.push(err("Module calls itself", format!("Module {:?} at {:?} is already being loaded; module calls must not form a cycle.", name, call.source), call.span.clone()));
+                self.diags.push(err("Module calls itself", format!("Module {:?} at {:?} is already being loaded; module calls must not form a cycle.", name, call.source), call.source_span.clone()));
+                continue;
+            }
+            if !child_dir.exists() {
+                self.diags.push(err("Module not found", format!("The module directory {:?} does not exist.", child_dir.display().to_string()), call.source_span.clone()));
                 continue;
             }
             if !child_dir.is_dir() {
-                self.diags.push(err("Module not found", format!("The module directory {:?} does not exist.", child_dir.display().to_string()), call.span.clone()));
+                self.diags.push(err("Module not found", format!("{:?} is a file, not a module directory.", child_dir.display().to_string()), call.source_span.clone()));
                 continue;
             }
             let child = self.config.modules.len();
             self.config.modules.push(Module::default());
             call.child = child;
+            let source_span = call.source_span.clone();
             module.module_calls.insert(name, call);
-            self.load_module(&child_dir, child);
+            self.load_module(&child_dir, child, Some(source_span));
         }
         self.config.modules[index] = module;
         self.stack.pop();
@@ -308,12 +369,15 @@ impl Loader {
             }
             "module" => {
                 let Some(l) = self.labels(file, b, &["name"]) else { return };
-                if let Some(c) = self.decode_module_call(file, b, &l[0]) {
-                    if let Some(prev) = m.module_calls.get(&l[0]) {
-                        let prev = prev.span.clone();
-                        self.duplicate("module call", &l[0], &prev, span);
-                    } else {
-                        m.module_calls.insert(l[0].clone(), c);
+                // A call whose source cannot be loaded is still declared:
+                // its problem is reported once, not at every reference.
+                let (c, loadable) = self.decode_module_call(file, b, &l[0]);
+                if let Some(prev) = m.module_calls.get(&l[0]) {
+                    let prev = prev.span.clone();
+                    self.duplicate("module call", &l[0], &prev, span);
+                } else {
+                    m.module_calls.insert(l[0].clone(), c);
+                    if loadable {
                         pending.push(l[0].clone());
                     }
                 }
@@ -643,6 +707,7 @@ impl Loader {
             ty: ty.to_string(),
             name: name.to_string(),
             span: span_of(file, &b.labels[1]),
+            type_span: span_of(file, &b.labels[0]),
             count,
             for_each,
             depends_on: self.depends_on(file, body),
@@ -689,24 +754,35 @@ impl Loader {
         lc
     }
 
-    fn decode_module_call(&mut self, file: FileId, b: &Block, name: &str) -> Option<ModuleCall> {
+    /// The call, and whether its source can be loaded (problems with it
+    /// are reported here).
+    fn decode_module_call(&mut self, file: FileId, b: &Block, name: &str) -> (ModuleCall, bool) {
         let body = &b.body;
-        let Some(src_attr) = self.attr(body, "source") else {
-            self.diags.push(err("Missing required argument", "The argument \"source\" is required, but no definition was found.", span_of(file, &b.ident)));
-            return None;
-        };
-        let source = match src_attr.value.as_str() {
-            Some(s) => s.to_string(),
+        let mut loadable = true;
+        let (source, source_span) = match self.attr(body, "source") {
             None => {
-                self.diags.push(err("Invalid module source", "The module source must be a literal string.", span_of(file, &src_attr.value)));
-                return None;
+                self.diags.push(err("Missing required argument", "The argument \"source\" is required, but no definition was found.", span_of(file, &b.ident)));
+                loadable = false;
+                (String::new(), span_of(file, &b.labels[0]))
+            }
+            Some(src_attr) => {
+                let at = span_of(file, &src_attr.value);
+                match src_attr.value.as_str() {
+                    Some(s) if s.starts_with("./") || s.starts_with("../") => (s.to_string(), at),
+                    Some(s) => {
+                        self.diags.push(err("Unsupported module source", format!("Only local module sources (starting with ./ or ../) are supported; {s:?} would need a registry or network access."), at.clone()));
+                        loadable = false;
+                        (s.to_string(), at)
+                    }
+                    None => {
+                        self.diags.push(err("Invalid module source", "The module source must be a literal string.", at.clone()));
+                        loadable = false;
+                        (String::new(), at)
+                    }
+                }
             }
         };
-        if !(source.starts_with("./") || source.starts_with("../")) {
-            self.diags.push(err("Unsupported module source", format!("Only local module sources (starting with ./ or ../) are supported; {source:?} would need a registry or network access."), span_of(file, &src_attr.value)));
-            return None;
-        }
-        if let Some(v) = self.attr(body, "version") {
+        if let Some(v) = self.attr(body, "version").filter(|_| loadable) {
             self.diags.push(err("Invalid version argument", "A local module source cannot have a version constraint.", span_of(file, &v.key)));
         }
         let (count, for_each) = self.count_and_for_each(file, body);
@@ -723,16 +799,18 @@ impl Loader {
                 Structure::Block(ib) => self.unexpected_block(file, ib, "module"),
             }
         }
-        Some(ModuleCall {
+        let call = ModuleCall {
             name: name.to_string(),
             span: span_of(file, &b.labels[0]),
             source,
+            source_span,
             child: usize::MAX,
             count,
             for_each,
             depends_on: self.depends_on(file, body),
             inputs,
-        })
+        };
+        (call, loadable)
     }
 
     fn decode_settings(&mut self, file: FileId, b: &Block, settings: &mut Settings) {
@@ -740,7 +818,8 @@ impl Loader {
         if let Some(a) = self.attr(&b.body, "required_version") {
             if let Some(s) = a.value.as_str() {
                 let span = span_of(file, &a.value);
-                // A terraform block's constraint is about Terraform itself.
+                // A terraform block's constraint is about Terraform itself:
+                // drinfra checks it against the language level it implements.
                 if b.ident.value().as_str() == "drinfra" {
                     let ours = env!("CARGO_PKG_VERSION");
                     match super::version::satisfies(ours, s) {
@@ -748,8 +827,21 @@ impl Loader {
                         Ok(false) => self.diags.push(err("Unsupported drinfra version", format!("This configuration requires drinfra {s}, but this is drinfra {ours}."), span.clone())),
                         Err(e) => self.diags.push(err("Invalid required_version", e, span.clone())),
                     }
+                } else {
+                    let level = super::version::TERRAFORM_LANGUAGE;
+                    match super::version::satisfies(level, s) {
+                        Ok(true) => {}
+                        Ok(false) => self.diags.push(err(
+                            "Unsupported Terraform Core version",
+                            format!("This configuration does not support Terraform version {level}, the Terraform language level drinfra {} implements (required_version = {s:?}). To proceed, use a drinfra that implements a supported Terraform version, or update this version constraint. Version constraints are normally set for good reason, so updating the constraint may lead to other errors or unexpected behavior.", env!("CARGO_PKG_VERSION")),
+                            span.clone(),
+                        )),
+                        Err(e) => self.diags.push(err("Invalid version constraint", format!("This string does not use correct version constraint syntax. {e}"), span.clone())),
+                    }
                 }
                 settings.required_version = Some((span, s.to_string()));
+            } else {
+                self.diags.push(err("Invalid version constraint", "A string value is required for required_version: a literal such as \">= 1.5\" (it is checked before anything is evaluated).", span_of(file, &a.value)));
             }
         }
         if let Some(a) = self.attr(&b.body, "experiments") {

@@ -103,7 +103,10 @@ pub struct Resource {
     pub mode: Mode,
     pub ty: String,
     pub name: String,
+    /// The name label.
     pub span: Span,
+    /// The type label.
+    pub type_span: Span,
     pub count: Option<Expr>,
     pub for_each: Option<Expr>,
     pub depends_on: Vec<(FileId, Reference)>,
@@ -127,7 +130,11 @@ pub struct ModuleCall {
     pub name: String,
     pub span: Span,
     pub source: String,
-    /// Index of the called module in [`Config::modules`].
+    /// Where `source` is written (the block's name label when it is missing).
+    pub source_span: Span,
+    /// Index of the called module in [`Config::modules`]; `usize::MAX`
+    /// when the module could not be loaded (already reported), so that
+    /// references to the call are not reported again as undeclared.
     pub child: usize,
     pub count: Option<Expr>,
     pub for_each: Option<Expr>,

@@ -1,0 +1,7 @@
+module "empty" {
+  source = "./empty"
+}
+
+module "file" {
+  source = "./main.tf"
+}
