@@ -6,6 +6,7 @@ pub mod evaluate;
 pub mod fmt;
 pub mod load;
 pub mod model;
+pub mod providers;
 pub mod vars;
 pub mod version;
 
@@ -32,6 +33,7 @@ pub fn open(dir: &Path, cli: &[CliInput], env: &[(String, String)]) -> Stack {
         return Stack { config, inputs: Inputs::new(), diags };
     }
     diags.extend(check::check(&config));
+    diags.extend(providers::check(&config));
     let (inputs, more) = vars::collect(&mut config, dir, cli, env);
     diags.extend(more);
     Stack { config, inputs, diags }
