@@ -35,7 +35,7 @@ pub async fn import(provider: &dyn Provider, address: &str, ty: &str, id: &str) 
             InstanceKey::Int(i) => Some(serde_json::Value::from(i)),
             InstanceKey::Str(s) => Some(serde_json::Value::String(s)),
         },
-        provider: provider.name().to_string(),
+        provider: crate::provider::ProviderConfigAddr::default_for(provider.name()).to_string(),
         attributes: value.unmark().0.to_json(),
         sensitive_paths: marks::paths(&value),
         dependencies: vec![],

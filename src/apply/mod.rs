@@ -254,7 +254,7 @@ fn record_for(c: &ResourceChange, value: &Value, config: Option<&Value>, provide
         ty: c.ty.clone(),
         name: c.name.clone(),
         index: index_json(&c.key),
-        provider: provider.name().to_string(),
+        provider: crate::provider::ProviderConfigAddr::parse(&c.provider).unwrap_or_else(|| crate::provider::ProviderConfigAddr::default_for(provider.name())).to_string(),
         attributes: value.unmark().0.to_json(),
         sensitive_paths: sensitive,
         dependencies: c.depends_on.clone(),
@@ -325,6 +325,16 @@ pub async fn apply(
             state.resources.insert(c.address.clone(), rs);
         }
     }
+    // An object whose configuration now names another provider
+    // configuration for the same object (the plan checked that): record
+    // the configuration that manages it from now on.
+    for c in plan.changes.iter().filter(|c| c.action == Action::NoOp && c.mode == "managed") {
+        if let Some(rs) = state.resources.get(&c.address).filter(|rs| rs.provider != c.provider && crate::provider::ProviderConfigAddr::parse(&c.provider).is_some()) {
+            let mut rs = rs.clone();
+            rs.provider = c.provider.clone();
+            records.push(Record { serial, change: Change::Put(Box::new(rs)) });
+        }
+    }
     backend.append(&records)?;
     for r in &records {
         state.apply_record(r);
@@ -333,8 +343,8 @@ pub async fn apply(
     // Operations an interrupted apply left running: providers follow them
     // instead of sending the same requests again.
     let left_before = !state.operations.is_empty();
-    for p in providers.all() {
-        p.resume(state.operations.iter().filter(|o| o.provider == p.name()).cloned().collect());
+    for (addr, p) in providers.configs() {
+        p.resume(state.operations.iter().filter(|o| crate::provider::ProviderConfigAddr::parse(&o.provider).as_ref() == Some(addr)).cloned().collect());
     }
 
     let known = KnownValues::default();
@@ -374,7 +384,7 @@ pub async fn apply(
         while !stopping && running.len() < parallelism {
             let Some(step) = ready.pop_first() else { break };
             let c = changes[&step.address];
-            let provider = match providers.for_type(&c.ty) {
+            let provider = match providers.for_recorded(&c.provider, &c.ty) {
                 Ok(p) => p,
                 Err(e) => {
                     fail(&graph, &step, e.to_string(), Duration::ZERO, &mut report, &mut blocked, events);
@@ -508,7 +518,7 @@ pub async fn apply(
                 Ok(value) => {
                     let rec = match (&value, step.kind) {
                         (Some(v), _) => {
-                            let provider = providers.for_type(&c.ty).expect("provider found when the step started");
+                            let provider = providers.for_recorded(&c.provider, &c.ty).expect("provider found when the step started");
                             let rs = record_for(c, v, configs.get(&c.address), provider.as_ref());
                             known.insert(&c.module_path, &c.resource, &c.key, rs.value());
                             Change::Put(Box::new(rs))
@@ -570,7 +580,10 @@ pub async fn apply(
     // What no step took up stays recorded while the run is incomplete;
     // a complete run has converged, so older operations are moot.
     if left_before && report.left_running.is_empty() {
-        let rest: Vec<_> = if report.ok() { Vec::new() } else { providers.all().iter().flat_map(|p| p.unresumed()).collect() };
+        let rest: Vec<_> = if report.ok() { Vec::new() } else { providers.configs().flat_map(|(a, p)| p.unresumed().into_iter().map(move |mut o| {
+            o.provider = a.to_string();
+            o
+        })).collect() };
         let rec = Record { serial, change: Change::Operations(rest) };
         backend.append(std::slice::from_ref(&rec))?;
         state.apply_record(&rec);
@@ -616,8 +629,14 @@ async fn leave_running(
     let object_id = |c: &ResourceChange| -> Vec<String> {
         [&c.after, &c.before].into_iter().flatten().filter_map(|v| v.as_mapping().and_then(|m| m.get("id")).and_then(|id| if let Value::String(s) = id.unmark().0 { Some(s.to_lowercase()) } else { None })).collect()
     };
-    let mut left: Vec<PendingOperation> = providers.all().iter().flat_map(|p| p.unresumed()).collect();
-    let mut fresh: Vec<PendingOperation> = providers.all().iter().flat_map(|p| p.in_flight()).collect();
+    // Each operation is recorded with the configuration that started it,
+    // so the next apply follows it with the same subscription and credential.
+    let tagged = |ops: Vec<PendingOperation>, addr: &crate::provider::ProviderConfigAddr| ops.into_iter().map(|mut o| {
+        o.provider = addr.to_string();
+        o
+    }).collect::<Vec<_>>();
+    let mut left: Vec<PendingOperation> = providers.configs().flat_map(|(a, p)| tagged(p.unresumed(), a)).collect();
+    let mut fresh: Vec<PendingOperation> = providers.configs().flat_map(|(a, p)| tagged(p.in_flight(), a)).collect();
     running.abort_all();
     while running.join_next().await.is_some() {}
     for op in &mut fresh {

@@ -185,7 +185,7 @@ pub(super) fn storage_failover(s: &Session, providers: &Providers, rt: &tokio::r
     let mut jobs = Vec::new();
     for addr in accounts {
         let Some(r) = state.as_ref().and_then(|st| st.resources.get(addr)) else { continue };
-        jobs.push((addr.clone(), r.ty.clone(), r.value(), providers.for_type(&r.ty)?));
+        jobs.push((addr.clone(), r.ty.clone(), r.value(), providers.for_recorded(&r.provider, &r.ty)?));
     }
     // One after another: a site holds a handful of accounts, and each
     // failover is one ARM action the client follows to its end.
@@ -433,7 +433,7 @@ fn replica_lag(plan: &Plan, providers: &Providers, rt: &tokio::runtime::Runtime)
     let role = |v: &Option<drinfra::lang::Value>| v.as_ref().and_then(|v| v.as_mapping()).and_then(|m| m.get("replication_role")).map(|r| r.to_string().to_lowercase());
     let mut worst: Option<(String, f64)> = None;
     for c in plan.actions().filter(|c| c.ty == "azurerm_postgresql_flexible_server" && role(&c.before).is_some_and(|r| r.contains("replica")) && role(&c.after).is_some_and(|r| r.contains("none"))) {
-        let (Ok(p), Some(before)) = (providers.for_type(&c.ty), c.before.as_ref()) else { continue };
+        let (Ok(p), Some(before)) = (providers.for_recorded(&c.provider, &c.ty), c.before.as_ref()) else { continue };
         if let Ok(Some(lag)) = rt.block_on(p.replication_lag(&c.ty, before)) {
             if worst.as_ref().is_none_or(|(_, w)| lag > *w) {
                 worst = Some((c.address.clone(), lag));

@@ -26,9 +26,10 @@ pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<ExitCode> {
     };
     let (_, rest) = drinfra::plan::planner::split_module(&a.address);
     let resource = rest.split('[').next().unwrap_or_default();
-    if !s.stack.config.root().resources.contains_key(resource) {
+    let Some(target) = s.stack.config.root().resources.get(resource) else {
         bail!("{} has no resource block in the configuration; write it first, then import", a.address);
-    }
+    };
+    let config_addr = drinfra::config::providers::resolve(&s.stack.config).0.of(0, target);
     let ty = resource.split('.').next().unwrap_or_default().to_string();
     let rt = runtime()?;
     let providers = match build_providers(env, &s, &rt)? {
@@ -39,8 +40,9 @@ pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<ExitCode> {
     if state.resources.contains_key(&a.address) {
         bail!("{} is already managed; remove it from the state first to import another object", a.address);
     }
-    let provider = providers.for_type(&ty)?;
-    let rs = rt.block_on(drinfra::apply::import(provider.as_ref(), &a.address, &ty, &a.id))?;
+    let provider = providers.for_config(&config_addr, &ty)?;
+    let mut rs = rt.block_on(drinfra::apply::import(provider.as_ref(), &a.address, &ty, &a.id))?;
+    rs.provider = config_addr.to_string();
     state.serial = state.next_serial()?;
     let rec = Record { serial: state.serial, change: Change::Put(Box::new(rs)) };
     s.backend.append(std::slice::from_ref(&rec))?;

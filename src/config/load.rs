@@ -402,12 +402,32 @@ impl Loader {
                 }
                 self.check_body(file, &b.body, &["to", "id", "provider"], &[], "import");
                 let (Some(to), Some(id)) = (self.required_attr(file, b, "to"), self.required_attr(file, b, "id")) else { return };
-                m.imports.push(Import { span, to, id });
+                let provider = self.attr(&b.body, "provider").and_then(|a| self.provider_ref(file, &a.value));
+                m.imports.push(Import { span, to, id, provider });
             }
             "provider" => {
                 let Some(l) = self.labels(file, b, &["name"]) else { return };
-                let alias = b.body.get_attribute("alias").and_then(|a| a.value.as_str().map(str::to_string));
-                m.providers.push(ProviderBlock { name: l[0].clone(), alias, span, body: BodyExpr { file, body: b.body.clone() } });
+                let alias = match self.attr(&b.body, "alias") {
+                    None => None,
+                    Some(a) => match a.value.as_str() {
+                        Some(s) if is_valid_name(s) => Some(s.to_string()),
+                        _ => {
+                            self.diags.push(err("Invalid provider configuration alias", "An alias must be a literal string that is a valid name: a letter or underscore, then letters, digits, underscores and dashes.", span_of(file, &a.value)));
+                            return;
+                        }
+                    },
+                };
+                let label = span_of(file, &b.labels[0]);
+                if let Some(prev) = m.providers.iter().find(|p| p.name == l[0] && p.alias == alias) {
+                    let at = self.config.sources.get(prev.span.file).line_col(prev.span.range.start).line;
+                    let detail = match &alias {
+                        None => format!("A default (non-aliased) provider configuration for {:?} was already given at line {at}. If multiple configurations are required, set the \"alias\" argument for alternative configurations.", l[0]),
+                        Some(a) => format!("A provider configuration for {:?} with alias {a:?} was already given at line {at}. Each configuration for the same provider must have a unique alias.", l[0]),
+                    };
+                    self.diags.push(err("Duplicate provider configuration", detail, label));
+                    return;
+                }
+                m.providers.push(ProviderBlock { name: l[0].clone(), alias, span: label, body: BodyExpr { file, body: b.body.clone() } });
             }
             "drinfra" | "terraform" => {
                 if self.labels(file, b, &[]).is_none() {
@@ -695,13 +715,7 @@ impl Loader {
                 other => rest.push(other.clone()),
             }
         }
-        let provider = self.attr(body, "provider").and_then(|a| {
-            let refs = references(&a.value);
-            refs.first().map(|r| match r.attr(0) {
-                Some(alias) => format!("{}.{alias}", r.root),
-                None => r.root.clone(),
-            })
-        });
+        let provider = self.attr(body, "provider").and_then(|a| self.provider_ref(file, &a.value));
         Resource {
             mode,
             ty: ty.to_string(),
@@ -787,11 +801,16 @@ impl Loader {
         }
         let (count, for_each) = self.count_and_for_each(file, body);
         let mut inputs = BTreeMap::new();
+        let mut providers = Vec::new();
         for s in body.iter() {
             match s {
                 Structure::Attribute(a) => {
                     let k = a.key.value().as_str();
-                    if matches!(k, "source" | "version" | "count" | "for_each" | "depends_on" | "providers") {
+                    if k == "providers" {
+                        providers = self.providers_map(file, &a.value);
+                        continue;
+                    }
+                    if matches!(k, "source" | "version" | "count" | "for_each" | "depends_on") {
                         continue;
                     }
                     inputs.insert(k.to_string(), (span_of(file, &a.key), Expr { file, expr: a.value.clone() }));
@@ -809,8 +828,111 @@ impl Loader {
             for_each,
             depends_on: self.depends_on(file, body),
             inputs,
+            providers,
         };
         (call, loadable)
+    }
+
+    /// `azurerm` or `azurerm.dr` (a provider configuration reference).
+    fn provider_ref(&mut self, file: FileId, e: &Expression) -> Option<ProviderRef> {
+        let span = span_of(file, e);
+        let parsed = match e {
+            Expression::Variable(v) => Some((v.value().as_str().to_string(), None)),
+            Expression::Traversal(t) if t.operators.len() == 1 => match (&t.expr, t.operators[0].value()) {
+                (Expression::Variable(v), TraversalOperator::GetAttr(a)) => Some((v.value().as_str().to_string(), Some(a.value().as_str().to_string()))),
+                _ => None,
+            },
+            _ => None,
+        };
+        match parsed {
+            Some((name, alias)) => Some(ProviderRef { name, alias, span }),
+            None => {
+                self.diags.push(err("Invalid provider configuration reference", "A provider configuration reference is a provider's local name, optionally followed by a period and a configuration alias, such as azurerm or azurerm.dr.", span));
+                None
+            }
+        }
+    }
+
+    /// A module call's `providers = { CHILD = PARENT, ... }`.
+    fn providers_map(&mut self, file: FileId, e: &Expression) -> Vec<PassedProvider> {
+        let Expression::Object(obj) = e else {
+            self.diags.push(err("Invalid providers argument", "The providers argument of a module call is a map from the child module's provider configuration names to the caller's, such as { azurerm = azurerm.dr }.", span_of(file, e)));
+            return Vec::new();
+        };
+        let mut out: Vec<PassedProvider> = Vec::new();
+        for (k, v) in obj.iter() {
+            let in_child = match k {
+                hcl_edit::expr::ObjectKey::Ident(id) => Some(ProviderRef { name: id.value().as_str().to_string(), alias: None, span: span_of(file, id) }),
+                hcl_edit::expr::ObjectKey::Expression(ke) => self.provider_ref(file, ke),
+            };
+            let in_parent = self.provider_ref(file, v.expr());
+            let (Some(in_child), Some(in_parent)) = (in_child, in_parent) else { continue };
+            if out.iter().any(|p| p.in_child.key() == in_child.key()) {
+                self.diags.push(err("Duplicate provider address", format!("The providers map already passes a configuration for {}.", in_child.key()), in_child.span.clone()));
+                continue;
+            }
+            out.push(PassedProvider { in_child, in_parent });
+        }
+        out
+    }
+
+    /// `required_providers { azurerm = { source = "...", configuration_aliases = [azurerm.dr] } }`.
+    fn decode_required_providers(&mut self, file: FileId, b: &Block, m: &mut BTreeMap<String, RequiredProvider>) {
+        for s in b.body.iter() {
+            let a = match s {
+                Structure::Attribute(a) => a,
+                Structure::Block(ib) => {
+                    self.unexpected_block(file, ib, "required_providers");
+                    continue;
+                }
+            };
+            let name = a.key.value().as_str().to_string();
+            let span = span_of(file, &a.key);
+            let mut req = RequiredProvider { name: name.clone(), span: span.clone(), source: None, aliases: Vec::new() };
+            match &a.value {
+                // The legacy form: a version constraint string.
+                Expression::String(_) => {}
+                Expression::Object(obj) => {
+                    for (k, v) in obj.iter() {
+                        let key = match k {
+                            hcl_edit::expr::ObjectKey::Ident(id) => id.value().as_str().to_string(),
+                            hcl_edit::expr::ObjectKey::Expression(Expression::String(s)) => s.value().to_string(),
+                            hcl_edit::expr::ObjectKey::Expression(other) => {
+                                self.diags.push(err("Invalid required_providers object", "Keys of a required_providers entry are source, version and configuration_aliases.", span_of(file, other)));
+                                continue;
+                            }
+                        };
+                        match key.as_str() {
+                            "source" => match v.expr().as_str() {
+                                Some(src) => req.source = Some(src.to_string()),
+                                None => self.diags.push(err("Invalid source", "source must be a literal string, such as \"hashicorp/azurerm\".", span_of(file, v.expr()))),
+                            },
+                            "version" => {}
+                            "configuration_aliases" => match v.expr() {
+                                Expression::Array(arr) => {
+                                    for item in arr.iter() {
+                                        let Some(r) = self.provider_ref(file, item) else { continue };
+                                        if r.name != name || r.alias.is_none() {
+                                            self.diags.push(err("Invalid configuration_aliases value", format!("Each configuration alias of {name:?} must be of the form {name}.ALIAS."), r.span.clone()));
+                                            continue;
+                                        }
+                                        req.aliases.push(r);
+                                    }
+                                }
+                                other => self.diags.push(err("Invalid configuration_aliases value", "configuration_aliases must be a list of provider configuration references, such as [azurerm.dr].", span_of(file, other))),
+                            },
+                            other => self.diags.push(err("Invalid required_providers object", format!("{other:?} is not expected in a required_providers entry: use source, version and configuration_aliases."), span_of(file, k))),
+                        }
+                    }
+                }
+                other => self.diags.push(err("Invalid required_providers object", "A required_providers entry is an object with source, version and configuration_aliases.", span_of(file, other))),
+            }
+            if m.contains_key(&name) {
+                self.diags.push(err("Duplicate required provider", format!("A provider named {name:?} was already required in this module."), span));
+                continue;
+            }
+            m.insert(name, req);
+        }
     }
 
     fn decode_settings(&mut self, file: FileId, b: &Block, settings: &mut Settings) {
@@ -859,6 +981,13 @@ impl Loader {
                     settings.backend = Some(BackendBlock { kind: l[0].clone(), span: span_of(file, &inner.ident), body: BodyExpr { file, body: inner.body.clone() } });
                 }
                 "cloud" => self.diags.push(err("Unsupported block type", "drinfra does not use HCP Terraform; configure a backend block instead.", span_of(file, &inner.ident))),
+                "required_providers" => {
+                    if self.labels(file, inner, &[]).is_some() {
+                        let mut req = std::mem::take(&mut settings.required_providers);
+                        self.decode_required_providers(file, inner, &mut req);
+                        settings.required_providers = req;
+                    }
+                }
                 _ => {}
             }
         }

@@ -7,6 +7,7 @@ pub mod evaluate;
 pub mod fmt;
 pub mod load;
 pub mod model;
+pub mod providers;
 pub mod vars;
 pub mod version;
 
@@ -34,6 +35,7 @@ pub fn open(dir: &Path, cli: &[CliInput], env: &[(String, String)]) -> Stack {
     }
     diags.extend(check::check(&config));
     diags.extend(ephemeral::check(&config));
+    diags.extend(providers::check(&config));
     let (inputs, more) = vars::collect(&mut config, dir, cli, env);
     diags.extend(more);
     Stack { config, inputs, diags }

@@ -110,7 +110,9 @@ pub struct Resource {
     pub count: Option<Expr>,
     pub for_each: Option<Expr>,
     pub depends_on: Vec<(FileId, Reference)>,
-    pub provider: Option<String>,
+    /// The `provider` meta-argument: which provider configuration manages
+    /// it (by default the unaliased one of the provider its type implies).
+    pub provider: Option<ProviderRef>,
     pub lifecycle: Lifecycle,
     pub body: BodyExpr,
 }
@@ -140,6 +142,46 @@ pub struct ModuleCall {
     pub for_each: Option<Expr>,
     pub depends_on: Vec<(FileId, Reference)>,
     pub inputs: BTreeMap<String, (Span, Expr)>,
+    /// `providers = { CHILD = PARENT }`: the configuration the parent
+    /// passes for each provider configuration the child names.
+    pub providers: Vec<PassedProvider>,
+}
+
+/// One entry of a module call's `providers` map.
+#[derive(Debug, Clone)]
+pub struct PassedProvider {
+    pub in_child: ProviderRef,
+    pub in_parent: ProviderRef,
+}
+
+/// A reference to a provider configuration by local name and alias:
+/// `azurerm` or `azurerm.dr`.
+#[derive(Debug, Clone)]
+pub struct ProviderRef {
+    pub name: String,
+    pub alias: Option<String>,
+    pub span: Span,
+}
+
+impl ProviderRef {
+    /// `azurerm` or `azurerm.dr`.
+    pub fn key(&self) -> String {
+        match &self.alias {
+            Some(a) => format!("{}.{a}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// An entry of `required_providers` in a `terraform` block.
+#[derive(Debug, Clone)]
+pub struct RequiredProvider {
+    pub name: String,
+    pub span: Span,
+    pub source: Option<String>,
+    /// `configuration_aliases = [azurerm.dr]`: aliased configurations the
+    /// module expects its callers to pass.
+    pub aliases: Vec<ProviderRef>,
 }
 
 #[derive(Debug, Clone)]
@@ -154,6 +196,8 @@ pub struct Import {
     pub span: Span,
     pub to: Expr,
     pub id: Expr,
+    /// Must name the target resource's provider configuration.
+    pub provider: Option<ProviderRef>,
 }
 
 #[derive(Debug, Clone)]
@@ -199,6 +243,8 @@ pub struct FailoverGroup {
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub backend: Option<BackendBlock>,
+    /// `required_providers` entries, keyed by local name.
+    pub required_providers: BTreeMap<String, RequiredProvider>,
     pub required_version: Option<(Span, String)>,
 }
 

@@ -106,12 +106,13 @@ pub async fn refresh(prior: &State, providers: &Providers, parallelism: usize) -
     let mut drift = Vec::new();
     let mut diags = Diagnostics::default();
     let _ = parallelism;
-    // One bulk read per provider (Resource Graph for Azure).
-    let mut groups: BTreeMap<&'static str, (Arc<dyn Provider>, Vec<ResourceState>)> = BTreeMap::new();
+    // One bulk read per provider configuration (Resource Graph for Azure),
+    // through the configuration that manages each object.
+    let mut groups: BTreeMap<String, (Arc<dyn Provider>, Vec<ResourceState>)> = BTreeMap::new();
     for rs in prior.resources.values() {
-        match providers.for_type(&rs.ty) {
-            Ok(p) => groups.entry(p.name()).or_insert_with(|| (p.clone(), Vec::new())).1.push(rs.clone()),
-            Err(e) => diags.push(Diagnostic::error(format!("Cannot refresh {}", rs.address)).with_detail(e.to_string())),
+        match providers.for_recorded(&rs.provider, &rs.ty) {
+            Ok(p) => groups.entry(recorded_config(rs)).or_insert_with(|| (p.clone(), Vec::new())).1.push(rs.clone()),
+            Err(e) => diags.push(missing_configuration(rs, e)),
         }
     }
     let mut set = tokio::task::JoinSet::new();
@@ -153,6 +154,23 @@ pub async fn refresh(prior: &State, providers: &Providers, parallelism: usize) -
     }
     drift.sort_by(|a, b| a.address.cmp(&b.address));
     (refreshed, drift, diags)
+}
+
+/// The configuration address a state entry records (a bare provider name,
+/// from before aliases, is its default configuration).
+fn recorded_config(rs: &ResourceState) -> String {
+    crate::provider::ProviderConfigAddr::parse(&rs.provider).map(|a| a.to_string()).unwrap_or_else(|| rs.provider.clone())
+}
+
+/// A recorded object whose provider configuration is gone.
+fn missing_configuration(rs: &ResourceState, e: crate::provider::ProviderError) -> Diagnostic {
+    match e {
+        crate::provider::ProviderError::NoConfiguration(cfg) => Diagnostic::error("Provider configuration not present").with_detail(format!(
+            "To work with {addr} its original provider configuration at {cfg} is required, but it has been removed. This occurs when a provider configuration is removed while objects created by that provider still exist in the state. Re-add the provider configuration to destroy {addr}, after which you can remove the provider configuration again.",
+            addr = rs.address
+        )),
+        other => Diagnostic::error(format!("Cannot refresh {}", rs.address)).with_detail(other.to_string()),
+    }
 }
 
 /// Renames state entries as `moved` blocks say; returns new -> old address.
@@ -229,7 +247,7 @@ fn rename(state: &mut State, old: &str, new: &str) {
 }
 
 /// Reads the objects `import` blocks name that state does not have yet.
-async fn import_blocks(config: &Config, inputs: &Inputs, cwd: &Path, providers: &Providers, state: &mut State, plan: &mut Plan, diags: &mut Diagnostics) {
+async fn import_blocks(config: &Config, inputs: &Inputs, cwd: &Path, providers: &Providers, resolution: &crate::config::providers::Resolution, state: &mut State, plan: &mut Plan, diags: &mut Diagnostics) {
     for imp in &config.root().imports {
         let src = config.sources.text(imp.to.file);
         let to: String = imp.to.span().map(|s| src[s.range].split_whitespace().collect()).unwrap_or_default();
@@ -244,11 +262,12 @@ async fn import_blocks(config: &Config, inputs: &Inputs, cwd: &Path, providers: 
         };
         let (_, rest) = split_module(&to);
         let ty = rest.split('.').next().unwrap_or_default().to_string();
-        if !config.root().resources.contains_key(rest.split('[').next().unwrap_or_default()) {
+        let Some(target) = config.root().resources.get(rest.split('[').next().unwrap_or_default()) else {
             diags.push(Diagnostic::error("Import to an unconfigured resource").with_detail(format!("{to} has no resource block; write its configuration first.")).at(Some(imp.span.clone())));
             continue;
-        }
-        let provider = match providers.for_type(&ty) {
+        };
+        let addr = resolution.of(0, target);
+        let provider = match providers.for_config(&addr, &ty) {
             Ok(p) => p,
             Err(e) => {
                 diags.push(Diagnostic::error("Cannot import").with_detail(e.to_string()).at(Some(imp.span.clone())));
@@ -256,7 +275,8 @@ async fn import_blocks(config: &Config, inputs: &Inputs, cwd: &Path, providers: 
             }
         };
         match crate::apply::import(provider.as_ref(), &to, &ty, &id).await {
-            Ok(rs) => {
+            Ok(mut rs) => {
+                rs.provider = addr.to_string();
                 state.resources.insert(to.clone(), rs.clone());
                 plan.imports.push(rs);
             }
@@ -407,8 +427,13 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         return (Some(plan), diags);
     }
     let renamed = apply_moves(config, &mut refreshed, &mut diags);
+    let (resolution, resolve_diags) = crate::config::providers::resolve(config);
+    if resolve_diags.has_errors() {
+        diags.extend(resolve_diags);
+        return (None, diags);
+    }
     if !opts.destroy {
-        import_blocks(config, inputs, cwd, providers, &mut refreshed, &mut plan, &mut diags).await;
+        import_blocks(config, inputs, cwd, providers, &resolution, &mut refreshed, &mut plan, &mut diags).await;
     }
     for (addr, rs) in &refreshed.resources {
         plan.observed.insert(addr.clone(), observed_digest(rs));
@@ -466,19 +491,25 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
 
     for obj in order.iter().filter(|o| o.kind == Kind::Resource) {
         let r = &config.modules[obj.module].resources[&obj.name];
-        let provider: Arc<dyn Provider> = match providers.for_type(&r.ty) {
+        let provider_addr = resolution.of(obj.module, r);
+        let provider: Arc<dyn Provider> = match providers.for_config(&provider_addr, &r.ty) {
             Ok(p) => p,
+            Err(e @ crate::provider::ProviderError::NoConfiguration(_)) => {
+                diags.push(Diagnostic::error("Provider configuration not available").with_detail(format!("{} needs {e}.", r.key())).at(Some(r.provider.as_ref().map(|p| p.span.clone()).unwrap_or_else(|| r.span.clone()))));
+                continue;
+            }
             Err(e) => {
                 diags.push(Diagnostic::error(if r.mode == Mode::Data { "Unsupported data source" } else { "Unsupported resource type" }).with_detail(e.to_string()).at(Some(r.span.clone())));
                 continue;
             }
         };
+        let provider_text = provider_addr.to_string();
         let dep_addrs: Vec<String> = deps.resource_dependencies(obj).iter().flat_map(|d| planned_by_obj.get(d).cloned().unwrap_or_default()).collect();
         if r.mode == Mode::Data {
             // As Terraform does: a data source that depends on objects this
             // plan changes is read during apply, after them.
             let upstream_changes = dep_addrs.iter().any(|d| action_of.get(d).is_some_and(|a| *a != Action::NoOp));
-            let mine = read_data(&cx, &instances, obj, r, provider.as_ref(), &known, &dep_addrs, upstream_changes, &mut plan, &mut diags).await;
+            let mine = read_data(&cx, &instances, obj, r, (provider.as_ref(), &provider_text), &known, &dep_addrs, upstream_changes, &mut plan, &mut diags).await;
             for (address, deferred) in &mine {
                 action_of.insert(address.clone(), if *deferred { Action::Read } else { Action::NoOp });
             }
@@ -501,6 +532,26 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                 }
                 configured.insert(address.clone(), cfg.as_mapping().map(|m| m.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k.clone()).collect()).unwrap_or_default());
                 let prior_rs = refreshed.resources.get(&address);
+                // An object recorded under another provider configuration
+                // (the configuration's `provider` changed): the same object
+                // when its id does not depend on the configuration (a new
+                // credential for the same subscription); otherwise it would
+                // live elsewhere, and drinfra does not move objects silently.
+                if let Some(rs) = prior_rs.filter(|rs| recorded_config(rs) != provider_text) {
+                    let id_of = |v: &Value| v.as_mapping().and_then(|m| m.get("id")).and_then(|id| if let Value::String(s) = id.unmark().0 { Some(s.to_lowercase()) } else { None });
+                    let fresh = provider.plan(&r.ty, None, &cfg).ok().and_then(|p| id_of(&p.value));
+                    if fresh.is_some_and(|f| Some(f) != id_of(&rs.value())) {
+                        diags.push(
+                            Diagnostic::error("Provider configuration changed")
+                                .with_detail(format!(
+                                    "{address} is recorded under provider configuration {}, but its configuration now names {provider_text}, where the same object would have another id. drinfra does not move objects between provider configurations: destroy it with its old configuration first (drinfra destroy --target {address}), or remove it from state (drinfra state rm) and import it under the new one.",
+                                    recorded_config(rs)
+                                ))
+                                .at(Some(r.provider.as_ref().map(|p| p.span.clone()).unwrap_or_else(|| r.span.clone()))),
+                        );
+                        continue;
+                    }
+                }
                 let prior_val = prior_rs.map(ResourceState::value);
                 let cfg = ignore(cfg, prior_val.as_ref(), &r.lifecycle.ignore_changes);
                 let planned = match provider.plan(&r.ty, prior_val.as_ref(), &cfg) {
@@ -563,7 +614,7 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                     mode: "managed".into(),
                     ty: r.ty.clone(),
                     name: r.name.clone(),
-                    provider: provider.name().into(),
+                    provider: provider_text.clone(),
                     action,
                     reason,
                     before: prior_val,
@@ -658,7 +709,7 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
 /// Returns the instances' addresses, for what depends on them, and
 /// whether each is read during apply.
 #[allow(clippy::too_many_arguments)]
-async fn read_data(cx: &Context<'_>, instances: &[(crate::config::evaluate::ModulePath, usize)], obj: &deps::ObjId, r: &crate::config::model::Resource, provider: &dyn Provider, known: &KnownValues, dep_addrs: &[String], upstream_changes: bool, plan: &mut Plan, diags: &mut Diagnostics) -> Vec<(String, bool)> {
+async fn read_data(cx: &Context<'_>, instances: &[(crate::config::evaluate::ModulePath, usize)], obj: &deps::ObjId, r: &crate::config::model::Resource, (provider, provider_text): (&dyn Provider, &str), known: &KnownValues, dep_addrs: &[String], upstream_changes: bool, plan: &mut Plan, diags: &mut Diagnostics) -> Vec<(String, bool)> {
     let mut mine = Vec::new();
     for (path, _) in instances.iter().filter(|(_, idx)| *idx == obj.module) {
         for (key, cfg) in cx.instances_of(path, &obj.name) {
@@ -676,7 +727,7 @@ async fn read_data(cx: &Context<'_>, instances: &[(crate::config::evaluate::Modu
                     mode: "data".into(),
                     ty: r.ty.clone(),
                     name: r.name.clone(),
-                    provider: provider.name().into(),
+                    provider: provider_text.to_string(),
                     action: Action::Read,
                     reason: None,
                     before: None,
@@ -725,7 +776,7 @@ fn delete_change(rs: &ResourceState, reason: Option<Reason>, previous: Option<St
         mode: rs.mode.clone(),
         ty: rs.ty.clone(),
         name: rs.name.clone(),
-        provider: rs.provider.clone(),
+        provider: recorded_config(rs),
         action: Action::Delete,
         reason,
         before: Some(rs.value()),

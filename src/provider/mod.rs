@@ -18,6 +18,9 @@ pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub enum ProviderError {
     #[error("resource type {0:?} is not supported by any provider")]
     UnknownType(String),
+    /// No provider configuration with this address is available.
+    #[error("provider configuration {0} is not available")]
+    NoConfiguration(String),
     #[error("{0}")]
     Invalid(String),
     /// An error from the remote API, with its code.
@@ -139,27 +142,72 @@ pub trait Provider: Send + Sync {
     }
 }
 
-/// The providers available to a run, found by resource type.
+pub use crate::config::providers::ProviderConfigAddr;
+
+/// The providers available to a run: one instance per provider
+/// configuration (`provider["..."]` or `provider["..."].ALIAS`), found by
+/// configuration address, or by resource type for the defaults.
 #[derive(Clone, Default)]
 pub struct Providers {
     list: Vec<Arc<dyn Provider>>,
+    configs: BTreeMap<ProviderConfigAddr, Arc<dyn Provider>>,
 }
 
 impl Providers {
     pub fn builtin() -> Providers {
-        Providers { list: vec![Arc::new(terraform_data::TerraformData)] }
+        let mut p = Providers::default();
+        p.add(Arc::new(terraform_data::TerraformData));
+        p
     }
 
+    /// Adds a provider as its default configuration.
     pub fn add(&mut self, p: Arc<dyn Provider>) {
-        self.list.push(p);
+        self.add_config(ProviderConfigAddr::default_for(p.name()), p);
     }
 
+    /// Adds a provider as the configuration `addr`.
+    pub fn add_config(&mut self, addr: ProviderConfigAddr, p: Arc<dyn Provider>) {
+        if !self.list.iter().any(|q| Arc::ptr_eq(q, &p)) {
+            self.list.push(p.clone());
+        }
+        self.configs.insert(addr, p);
+    }
+
+    /// Every provider instance, once.
     pub fn all(&self) -> &[Arc<dyn Provider>] {
         &self.list
     }
 
+    /// Every configuration with its provider.
+    pub fn configs(&self) -> impl Iterator<Item = (&ProviderConfigAddr, &Arc<dyn Provider>)> {
+        self.configs.iter()
+    }
+
+    /// The default configuration of the provider that handles `ty`.
     pub fn for_type(&self, ty: &str) -> Result<Arc<dyn Provider>, ProviderError> {
-        self.list.iter().find(|p| p.handles(ty)).cloned().ok_or_else(|| ProviderError::UnknownType(ty.to_string()))
+        self.configs.iter().filter(|(a, _)| a.alias.is_none()).map(|(_, p)| p).chain(self.list.iter()).find(|p| p.handles(ty)).cloned().ok_or_else(|| ProviderError::UnknownType(ty.to_string()))
+    }
+
+    /// The provider of configuration `addr`, for a resource of type `ty`.
+    pub fn for_config(&self, addr: &ProviderConfigAddr, ty: &str) -> Result<Arc<dyn Provider>, ProviderError> {
+        match self.configs.get(addr) {
+            Some(p) if p.handles(ty) => Ok(p.clone()),
+            Some(_) => Err(ProviderError::UnknownType(ty.to_string())),
+            // Default configurations are implicit: the provider that
+            // handles the type (and a type no provider knows says so).
+            None if addr.alias.is_none() => self.for_type(ty),
+            None if self.for_type(ty).is_err() => Err(ProviderError::UnknownType(ty.to_string())),
+            None => Err(ProviderError::NoConfiguration(addr.to_string())),
+        }
+    }
+
+    /// The provider of a recorded configuration address (`provider[...]`,
+    /// or a bare provider name from before aliases: its default).
+    pub fn for_recorded(&self, recorded: &str, ty: &str) -> Result<Arc<dyn Provider>, ProviderError> {
+        match ProviderConfigAddr::parse(recorded) {
+            Some(addr) => self.for_config(&addr, ty),
+            None => self.for_type(ty),
+        }
     }
 }
 

@@ -102,7 +102,7 @@ fn resource_change(c: &ResourceChange) -> J {
         "mode": c.mode,
         "type": c.ty,
         "name": c.name,
-        "provider_name": c.provider,
+        "provider_name": provider_name(&c.provider),
         "change": change_json(c, c.action.terraform_actions(), &c.before, &c.after),
     });
     if let Some(m) = module_address(c) {
@@ -174,7 +174,7 @@ fn state_values(state: Option<&State>) -> J {
         .map(|rs| {
             let v = rs.value();
             let mut r = json!({
-                "address": rs.address, "mode": rs.mode, "type": rs.ty, "name": rs.name, "provider_name": rs.provider,
+                "address": rs.address, "mode": rs.mode, "type": rs.ty, "name": rs.name, "provider_name": provider_name(&rs.provider),
                 "schema_version": 0, "values": known_json(&v), "sensitive_values": sensitive_tree(&Some(v.clone())),
             });
             if let Some(i) = &rs.index {
@@ -203,7 +203,7 @@ pub fn plan(plan: &Plan, prior: Option<&State>, config: Option<&crate::config::C
         .filter(|c| c.action != Action::Delete)
         .filter_map(|c| {
             let after = c.after.as_ref()?;
-            let mut r = json!({"address": c.address, "mode": c.mode, "type": c.ty, "name": c.name, "provider_name": c.provider, "schema_version": 0, "values": known_json(after), "sensitive_values": sensitive_tree(&Some(after.clone()))});
+            let mut r = json!({"address": c.address, "mode": c.mode, "type": c.ty, "name": c.name, "provider_name": provider_name(&c.provider), "schema_version": 0, "values": known_json(after), "sensitive_values": sensitive_tree(&Some(after.clone()))});
             if let Some(i) = index_json(c) {
                 r["index"] = i;
             }
@@ -226,7 +226,7 @@ pub fn plan(plan: &Plan, prior: Option<&State>, config: Option<&crate::config::C
             let mut j = json!({"address": d.address, "mode": "managed", "type": d.ty, "change": {"actions": actions, "before": before.as_ref().map(known_json), "after": after.as_ref().map(known_json).unwrap_or(J::Null), "after_unknown": {}, "before_sensitive": sensitive_tree(&before), "after_sensitive": sensitive_tree(&after)}});
             if let Some(c) = stub {
                 j["name"] = J::String(c.name.clone());
-                j["provider_name"] = J::String(c.provider.clone());
+                j["provider_name"] = J::String(provider_name(&c.provider));
             }
             j
         })
@@ -274,9 +274,22 @@ fn configuration(cfg: &crate::config::Config) -> J {
                 };
                 exprs.insert(a.key.value().as_str().to_string(), e);
             }
-            let provider = if r.ty.starts_with("azurerm_") { "azurerm" } else { "terraform" };
+            let provider = r.provider.as_ref().map(|p| p.key()).unwrap_or_else(|| crate::config::providers::implied_local_name(&r.ty).to_string());
             json!({"address": r.key(), "mode": if r.mode == crate::config::model::Mode::Data { "data" } else { "managed" }, "type": r.ty, "name": r.name, "provider_config_key": provider, "expressions": exprs, "schema_version": 0})
         })
         .collect();
-    json!({"provider_config": {"azurerm": {"name": "azurerm", "full_name": crate::provider::azure::PROVIDER_NAME}}, "root_module": {"resources": resources}})
+    let mut provider_config = Map::new();
+    provider_config.insert("azurerm".into(), json!({"name": "azurerm", "full_name": crate::provider::azure::PROVIDER_NAME}));
+    for p in &root.providers {
+        if let Some(a) = &p.alias {
+            provider_config.insert(format!("{}.{a}", p.name), json!({"name": p.name, "full_name": crate::config::providers::source_of(root, &p.name), "alias": a}));
+        }
+    }
+    json!({"provider_config": provider_config, "root_module": {"resources": resources}})
+}
+
+/// Terraform's `provider_name`: the provider's source address, without
+/// the configuration's alias.
+fn provider_name(recorded: &str) -> String {
+    crate::provider::ProviderConfigAddr::parse(recorded).map(|a| a.provider).unwrap_or_else(|| recorded.to_string())
 }

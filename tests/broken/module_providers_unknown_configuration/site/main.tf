@@ -1,0 +1,4 @@
+resource "azurerm_resource_group" "rg" {
+  name     = "rg-site"
+  location = "westeurope"
+}

@@ -1,0 +1,17 @@
+provider "azurerm" {
+  features {}
+}
+
+provider "azurerm" {
+  alias = "dr"
+  features {}
+}
+
+provider "azurerm" {
+  alias = "dr"
+  features {}
+}
+
+provider "azurerm" {
+  features {}
+}
