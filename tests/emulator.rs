@@ -724,3 +724,98 @@ async fn storage_blob_service_keeps_soft_delete_and_versioning_within_azures_lim
     assert_eq!(e.put(&format!("{account}/blobServices/other"), api, json!({"properties": {}})).await.status, 400, "the service is always 'default'");
     assert_eq!(e.put(&format!("{}/providers/Microsoft.Storage/storageAccounts/nope/blobServices/default", rg("st")), api, json!({"properties": {}})).await.code(), "ParentResourceNotFound");
 }
+
+/// A plain-HTTP emulator for tests that speak raw HTTP/1.1 on a socket.
+async fn start_plain() -> (emulator::Running, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = Options { data_dir: dir.path().to_path_buf(), tls: false, settings: Settings { time_scale: 1.0e7, ..Settings::default() } };
+    (emulator::start(opts, "127.0.0.1:0".parse::<SocketAddr>().unwrap()).await.unwrap(), dir)
+}
+
+/// Sends `head` (and `body`, written concurrently so a server that stops
+/// reading cannot block the test) and returns the status line and body.
+async fn raw(addr: SocketAddr, head: Vec<u8>, body: Vec<u8>) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut rd, mut wr) = stream.into_split();
+    let writer = tokio::spawn(async move {
+        let _ = wr.write_all(&head).await;
+        for chunk in body.chunks(64 * 1024) {
+            if wr.write_all(chunk).await.is_err() {
+                return;
+            }
+        }
+        let _ = wr.flush().await;
+    });
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(20), rd.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+        }
+        if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&got[..end]).to_string();
+            let len = head.lines().find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0))).unwrap_or(0);
+            if got.len() >= end + 4 + len {
+                break;
+            }
+        }
+    }
+    writer.abort();
+    let text = String::from_utf8_lossy(&got).to_string();
+    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_broken_percent_escape_before_a_multibyte_character_is_answered_not_a_panic() {
+    let (running, _dir) = start_plain().await;
+    for target in ["/?a=%a\u{e9}", "/?%\u{e9}\u{e9}=1", "/admin/dataplane?resource=%e\u{1F600}", "/x?api-version=%"] {
+        let head = format!("GET {target} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n").into_bytes();
+        let (status, _) = raw(running.addr, head, vec![]).await;
+        assert!(status >= 200, "{target:?} got no HTTP answer (the connection task died)");
+    }
+    // A path with a non-ASCII character before the metrics suffix.
+    let head = "GET /subscriptions/s/resourceGroups/\u{130}/providers/Microsoft.Insights/metrics HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n".as_bytes().to_vec();
+    let (status, _) = raw(running.addr, head, vec![]).await;
+    assert!(status >= 200, "non-ASCII path got no HTTP answer");
+    let (status, _) = raw(running.addr, b"GET /admin/health HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n".to_vec(), vec![]).await;
+    assert_eq!(status, 200, "the server still answers");
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn requests_over_arms_4_mb_limit_are_refused_on_every_route_without_buffering_them() {
+    let (running, _dir) = start_plain().await;
+    let big = 5 * 1024 * 1024;
+    let path = format!("/subscriptions/{SUB}/resourceGroups/big?api-version=2024-11-01");
+    // Declared too large: refused before the body is read.
+    for (method, target) in [("PUT", path.as_str()), ("PATCH", "/admin/settings"), ("POST", "/admin/dataplane/write"), ("POST", "/tenant/oauth2/v2.0/token")] {
+        let head = format!("{method} {target} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {big}\r\nconnection: close\r\n\r\n").into_bytes();
+        let (status, body) = raw(running.addr, head, vec![b' '; big]).await;
+        assert_eq!(status, 413, "{method} {target}: {body}");
+        let j: J = serde_json::from_str(&body).unwrap();
+        assert_eq!(j["error"]["code"], "RequestContentTooLarge", "{body}");
+        assert!(j["error"]["message"].as_str().unwrap().contains("4 MB"));
+    }
+    // Chunked, with no declared length: refused once the limit is passed.
+    let mut chunked = Vec::new();
+    for _ in 0..(big / (256 * 1024)) {
+        chunked.extend_from_slice(format!("{:x}\r\n", 256 * 1024).as_bytes());
+        chunked.extend(std::iter::repeat_n(b' ', 256 * 1024));
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    let head = "PATCH /admin/faults HTTP/1.1\r\nhost: localhost\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n".as_bytes().to_vec();
+    let (status, body) = raw(running.addr, head, chunked).await;
+    assert_eq!(status, 413, "{body}");
+    // Just under the limit is read (and judged on its content).
+    let mut body = b"{\"time_scale\": 10000000.0, \"pad\": \"".to_vec();
+    body.extend(std::iter::repeat_n(b'x', 4 * 1024 * 1024 - 100));
+    body.extend_from_slice(b"\"}");
+    let head = format!("PATCH /admin/settings HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len()).into_bytes();
+    let (status, text) = raw(running.addr, head, body).await;
+    assert_eq!(status, 200, "{text}");
+    running.stop().await;
+}

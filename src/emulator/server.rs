@@ -85,21 +85,31 @@ fn query_map(q: Option<&str>) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Percent-decodes one query-string or form component (`+` is a space),
+/// byte by byte: a `%` not followed by two hex digits stays as it is, and
+/// bytes that do not form UTF-8 become U+FFFD.
 fn decode(s: &str) -> String {
+    fn hex(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
+    }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                    out.push(b);
+            b'%' => match (bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
                     i += 2;
-                } else {
-                    out.push(b'%');
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;
@@ -107,16 +117,35 @@ fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// ARM's limit on a request's content: 4 MB.
+pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+
+fn too_large() -> Resp {
+    err_resp(&ArmError::new(413, "RequestContentTooLarge", "The request content size exceeds the maximum size of 4 MB."))
+}
+
+/// The request's body, read up to ARM's size limit (never buffering more).
+async fn read_body(req: Request<hyper::body::Incoming>) -> Result<Bytes, Resp> {
+    let declared = req.headers().get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_REQUEST_BYTES as u64) {
+        return Err(too_large());
+    }
+    match http_body_util::Limited::new(req.into_body(), MAX_REQUEST_BYTES).collect().await {
+        Ok(b) => Ok(b.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Err(_) => Err(err_resp(&ArmError::bad_request("InvalidRequestContent", "The request content could not be read."))),
+    }
+}
+
 async fn handle(shared: Arc<Shared>, req: Request<hyper::body::Incoming>) -> Resp {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let query = query_map(req.uri().query());
     let headers = req.headers().clone();
-    let body = match req.into_body().collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => Bytes::new(),
+    let resp = match read_body(req).await {
+        Ok(body) => route(&shared, &method, &path, &query, &headers, &body).await,
+        Err(refused) => refused,
     };
-    let resp = route(&shared, &method, &path, &query, &headers, &body).await;
     if path.starts_with("/subscriptions") || path.starts_with("/providers") {
         let at = shared.clock.lock().map(|c| c.now()).unwrap_or(0.0);
         if let Ok(mut log) = shared.log.lock() {
@@ -173,7 +202,8 @@ async fn route(shared: &Arc<Shared>, method: &Method, path: &str, query: &BTreeM
         }
         Err(_) => 0,
     };
-    let metrics_at = path.to_lowercase().find("/providers/microsoft.insights/metrics");
+    // ASCII lower-casing keeps byte offsets, so `at` indexes `path`.
+    let metrics_at = path.to_ascii_lowercase().find("/providers/microsoft.insights/metrics");
     let resp = if path.eq_ignore_ascii_case("/providers/Microsoft.ResourceGraph/resources") {
         resource_graph(shared, body)
     } else if let (Some(at), true) = (metrics_at, *method == Method::GET) {
@@ -1135,4 +1165,20 @@ fn dataplane_read(shared: &Arc<Shared>, resource: &str) -> Resp {
         "lagSeconds": lag,
         "values": writes.iter().map(|(_, v, _)| v.clone()).collect::<Vec<_>>(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{decode, query_map};
+
+    #[test]
+    fn percent_decoding_is_byte_wise_and_never_panics() {
+        assert_eq!(decode("%a\u{e9}"), "%a\u{e9}");
+        assert_eq!(decode("%41%zz%4"), "A%zz%4");
+        assert_eq!(decode("a+b%2Bc"), "a b+c");
+        assert_eq!(decode("%C3%A9"), "\u{e9}");
+        assert_eq!(decode("%FF"), "\u{fffd}");
+        assert_eq!(decode("%"), "%");
+        assert_eq!(query_map(Some("API-Version=2024-01-01&x=%e\u{1F600}")).get("api-version").map(String::as_str), Some("2024-01-01"));
+    }
 }

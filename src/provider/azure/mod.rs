@@ -255,7 +255,7 @@ fn w_str(v: Option<&Value>) -> Option<&str> {
 }
 
 fn pool_temp_name(a: &Attrs, name: &str) -> String {
-    str_of(a, "temporary_name_for_rotation").unwrap_or_else(|| format!("{}rot", &name[..name.len().min(9)]))
+    str_of(a, "temporary_name_for_rotation").unwrap_or_else(|| format!("{}rot", name.chars().take(9).collect::<String>()))
 }
 
 impl Provider for AzureProvider {
