@@ -10,7 +10,7 @@ drinfra {
 }
 
 provider "azurerm" {
-  features { }
+  features {}
   # With no subscription configured, drinfra runs the emulator embedded,
   # with its data here (shared by every stack that points at it).
   emulator_data_dir = "../../state/emulator"

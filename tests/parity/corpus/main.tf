@@ -1,11 +1,11 @@
 locals {
-  map_a   = { a = 1, b = 2 }
-  map_b   = { b = 3, c = 4 }
-  list_n  = [3, 1, 2]
-  nested  = [[1, 2], [3, [4, 5]], []]
-  objects = [{ name = "x", size = 1 }, { name = "y", size = 2 }]
-  json    = "{\"a\":[1,2,{\"b\":null}],\"c\":\"d\"}"
-  heredoc = <<-EOT
+  map_a         = { a = 1, b = 2 }
+  map_b         = { b = 3, c = 4 }
+  list_n        = [3, 1, 2]
+  nested        = [[1, 2], [3, [4, 5]], []]
+  objects       = [{ name = "x", size = 1 }, { name = "y", size = 2 }]
+  json          = "{\"a\":[1,2,{\"b\":null}],\"c\":\"d\"}"
+  heredoc       = <<-EOT
     first ${var.region}
       indented
     last
