@@ -136,3 +136,28 @@ fn numbers_beyond_f64_still_format() {
     // Terraform's numbers have arbitrary precision; fmt must not refuse them.
     assert_eq!(format_source("a=1e309\n").unwrap(), "a = 1e309\n");
 }
+
+#[test]
+fn never_panics_on_arbitrary_input() {
+    // A small deterministic generator over HCL's troublesome characters.
+    let alphabet: Vec<char> = "ab_-1e.\"${}%~[]()<<EOT\n\r\t #/*=,:?!é\\"
+        .chars()
+        .collect();
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..3000 {
+        let mut s = String::new();
+        for _ in 0..(seed % 60) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            s.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+        }
+        if let Ok(out) = format_source(&s) {
+            assert_eq!(
+                format_source(&out).ok().as_deref(),
+                Some(out.as_str()),
+                "not idempotent on {s:?}"
+            );
+        }
+    }
+}
