@@ -163,7 +163,7 @@ async fn resource_groups_behave_like_arm() {
     assert_eq!(g.body["id"], rg("Prod-RG"));
     // Location never changes.
     let r = e.put(&rg("prod-rg"), "2024-11-01", json!({"location": "westus"})).await;
-    assert_eq!((r.status, r.code().as_str()), (409, "InvalidResourceLocation"));
+    assert_eq!((r.status, r.code().as_str()), (409, "InvalidResourceGroupLocation"));
     // Name rules.
     let r = e.put(&rg("bad."), "2024-11-01", json!({"location": "eastus"})).await;
     assert_eq!((r.status, r.code().as_str()), (400, "InvalidResourceGroupName"));
@@ -742,10 +742,13 @@ async fn raw(addr: SocketAddr, head: Vec<u8>, body: Vec<u8>) -> (u16, String) {
         let _ = wr.write_all(&head).await;
         for chunk in body.chunks(64 * 1024) {
             if wr.write_all(chunk).await.is_err() {
-                return;
+                return wr;
             }
         }
         let _ = wr.flush().await;
+        // Kept open: dropping the write half would half-close the
+        // connection, which the server takes for the client going away.
+        wr
     });
     let mut got = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
@@ -762,7 +765,7 @@ async fn raw(addr: SocketAddr, head: Vec<u8>, body: Vec<u8>) -> (u16, String) {
             }
         }
     }
-    writer.abort();
+    let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
     let text = String::from_utf8_lossy(&got).to_string();
     let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     (status, text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
@@ -818,4 +821,55 @@ async fn requests_over_arms_4_mb_limit_are_refused_on_every_route_without_buffer
     let (status, text) = raw(running.addr, head, body).await;
     assert_eq!(status, 200, "{text}");
     running.stop().await;
+}
+
+#[tokio::test]
+async fn nonsense_bodies_get_the_type_and_range_checks_azure_makes() {
+    let e = start(1.0e7).await;
+    let bad = |r: &Resp, status: u16, code: &str| assert_eq!((r.status, r.code().as_str()), (status, code), "{}", r.body);
+    // Location: a string naming a region.
+    bad(&e.put(&rg("a"), "2024-11-01", json!({"location": 5})).await, 400, "InvalidRequestContent");
+    let huge = "x".repeat(1024 * 1024);
+    let r = e.put(&rg("a"), "2024-11-01", json!({"location": huge})).await;
+    bad(&r, 400, "LocationNotAvailableForResourceGroup");
+    assert!(r.body.to_string().len() < 4096, "the error does not echo a megabyte back");
+    bad(&e.put(&rg("a"), "2024-11-01", json!({"location": "atlantis"})).await, 400, "LocationNotAvailableForResourceGroup");
+    bad(&e.put(&rg("a"), "2024-11-01", json!({"location": "global"})).await, 400, "LocationNotAvailableForResourceGroup");
+    bad(&e.put(&rg("a"), "2024-11-01", json!({"location": "eastus", "tags": {"n": 1}})).await, 400, "InvalidRequestContent");
+    bad(&e.put(&rg("a"), "2024-11-01", json!({"location": "eastus", "properties": "x"})).await, 400, "InvalidRequestContent");
+    e.group("a", "East US").await;
+    // Location cannot change on an existing resource, by PUT or PATCH, on any type.
+    bad(&e.put(&rg("a"), "2024-11-01", json!({"location": "westeurope"})).await, 409, "InvalidResourceGroupLocation");
+    bad(&e.call("PATCH", &rg("a"), "2024-11-01", Some(json!({"location": "westeurope"})), &[]).await, 409, "InvalidResourceGroupLocation");
+    assert_eq!(e.get(&rg("a"), "2024-11-01").await.body["location"], "eastus");
+    let zone = format!("{}/providers/Microsoft.Network/dnszones/a.com", rg("a"));
+    e.create(&zone, "2018-05-01", json!({"location": "global"})).await;
+    bad(&e.put(&zone, "2018-05-01", json!({"location": "westus"})).await, 409, "InvalidResourceLocation");
+    let redis = format!("{}/providers/Microsoft.Cache/redis/c1", rg("a"));
+    bad(&e.put(&redis, "2024-11-01", redis_body("global", "Standard", "C", 1, json!({}))).await, 400, "LocationNotAvailableForResourceType");
+    // Numbers: whole, typed, and within Azure's ranges.
+    let pg = format!("{}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg1", rg("a"));
+    for size in [json!(-1), json!(100), json!("64"), json!(64.5), json!(1e300)] {
+        let mut b = pg_body("eastus");
+        b["properties"]["storage"]["storageSizeGB"] = size.clone();
+        bad(&e.put(&pg, "2024-08-01", b).await, 400, "InvalidParameterValue");
+    }
+    let mut b = pg_body("eastus");
+    b["properties"]["backup"]["backupRetentionDays"] = json!("30");
+    bad(&e.put(&pg, "2024-08-01", b).await, 400, "InvalidParameterValue");
+    let mut b = pg_body("eastus");
+    b["properties"]["storage"]["storageSizeGB"] = json!(64);
+    e.create(&pg, "2024-08-01", b).await;
+    let mut c = redis_body("eastus", "Standard", "C", 1, json!({}));
+    c["sku"]["capacity"] = json!(2.5);
+    bad(&e.put(&redis, "2024-11-01", c).await, 400, "InvalidParameterValue");
+    let cluster = format!("{}/providers/Microsoft.ContainerService/managedClusters/k1", rg("a"));
+    for (k, v) in [("count", json!("3")), ("count", json!(-1)), ("maxPods", json!(5)), ("osDiskSizeGB", json!(10))] {
+        let mut pool = json!({"name": "system", "vmSize": "Standard_D4s_v5", "count": 3, "mode": "System"});
+        pool[k] = v;
+        let r = e.put(&cluster, "2025-10-01", json!({"location": "eastus", "properties": {"dnsPrefix": "k1", "agentPoolProfiles": [pool]}})).await;
+        assert_eq!(r.status, 400, "{k}: {}", r.body);
+    }
+    let record = format!("{zone}/A/www");
+    bad(&e.put(&record, "2018-05-01", json!({"properties": {"TTL": "60", "ARecords": [{"ipv4Address": "10.0.0.1"}]}})).await, 400, "InvalidParameterValue");
 }

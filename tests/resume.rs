@@ -66,6 +66,37 @@ impl Run {
         })
     }
 
+    /// Stops the emulator and starts it again on a new port, with the same
+    /// data, as the embedded emulator does on every run.
+    fn restart_on_a_new_port(&mut self) {
+        let old_port = self.emu.addr.port();
+        let fresh = self.rt.block_on(emulator::start(Options { data_dir: self.dir.path().join("emu"), tls: true, settings: Settings { time_scale: 200.0, ..Settings::default() } }, "127.0.0.1:0".parse().unwrap())).unwrap();
+        let old = std::mem::replace(&mut self.emu, fresh);
+        self.rt.block_on(old.stop());
+        assert_ne!(self.emu.addr.port(), old_port);
+        self.http = emulator::client(self.emu.ca_pem.as_deref()).unwrap();
+    }
+
+    /// Starts an apply, interrupts it (no grace) once the server's PUT was
+    /// accepted, and checks that the operation was recorded.
+    fn interrupt_during_the_server_create(&self) {
+        let mut child = self.cmd(&["apply", "--auto-approve", "--interrupt-grace", "0s"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let mut seen = Vec::new();
+        while puts_to_server(&seen) == 0 {
+            assert!(std::time::Instant::now() < deadline, "the server was never PUT: {seen:?}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            seen.extend(self.requests());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+        let status = child.wait().unwrap();
+        let mut out = String::new();
+        child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+        assert_eq!(status.code(), Some(1), "{out}");
+        assert!(out.contains("create still running in the cloud; recorded in state"), "{out}");
+    }
+
     fn state(&self) -> J {
         serde_json::from_str(&std::fs::read_to_string(self.dir.path().join("stack/drinfra.tfstate")).unwrap()).unwrap()
     }
@@ -103,7 +134,8 @@ fn an_operation_left_running_is_followed_by_the_next_apply_not_repeated() {
     assert_eq!(ops.len(), 1, "{ops:?}");
     assert_eq!(ops[0]["address"], "azurerm_postgresql_flexible_server.db");
     assert_eq!((ops[0]["method"].as_str(), ops[0]["style"].as_str()), (Some("PUT"), Some("azure-asyncoperation")));
-    assert!(ops[0]["url"].as_str().unwrap().starts_with(&r.emu.url), "{ops:?}");
+    // Recorded relative to the ARM endpoint: no host or port of this run.
+    assert!(ops[0]["url"].as_str().unwrap().starts_with("/subscriptions/"), "{ops:?}");
     assert!(state["resources"].get("azurerm_postgresql_flexible_server.db").is_none(), "not recorded as created yet");
     r.requests();
 
@@ -121,4 +153,42 @@ fn an_operation_left_running_is_followed_by_the_next_apply_not_repeated() {
     assert!(state.get("operations").is_none(), "nothing left running: {state}");
     assert_eq!(state["resources"]["azurerm_postgresql_flexible_server.db"]["attributes"]["name"], "pg-resume");
     assert_eq!(r.run(&["plan", "--detailed-exitcode"]).0, 0);
+}
+
+#[test]
+fn a_left_running_operation_is_resumed_on_a_new_emulator_port() {
+    let mut r = Run::new(200.0);
+    r.interrupt_during_the_server_create();
+    let url = r.state()["operations"][0]["url"].as_str().unwrap().to_string();
+    assert!(!url.contains(&r.emu.addr.port().to_string()) && url.starts_with("/subscriptions/"), "{url}");
+    // The next run meets the emulator on another port (as an embedded one does).
+    r.restart_on_a_new_port();
+    r.requests();
+    let (code, out, err) = r.run(&["apply", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let reqs = r.requests();
+    assert_eq!(puts_to_server(&reqs), 0, "followed, not sent again: {reqs:?}");
+    assert!(reqs.iter().any(|(m, p)| m == "GET" && p.contains("operationstatuses")), "{reqs:?}");
+    let state = r.state();
+    assert!(state.get("operations").is_none(), "{state}");
+    assert_eq!(state["resources"]["azurerm_postgresql_flexible_server.db"]["attributes"]["name"], "pg-resume");
+}
+
+#[test]
+fn a_recorded_polling_url_on_another_host_is_never_followed() {
+    let r = Run::new(200.0);
+    r.interrupt_during_the_server_create();
+    // A trap where the recorded URL now points: any connection fails the test.
+    let trap = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    trap.set_nonblocking(true).unwrap();
+    let path = r.dir.path().join("stack/drinfra.tfstate");
+    let mut state = r.state();
+    let url = state["operations"][0]["url"].as_str().unwrap().to_string();
+    state["operations"][0]["url"] = J::String(format!("https://127.0.0.1:{}{url}", trap.local_addr().unwrap().port()));
+    std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+    let _ = std::fs::remove_file(r.dir.path().join("stack/drinfra.tfstate.journal"));
+    let (code, out, err) = r.run(&["apply", "--auto-approve"]);
+    assert!(trap.accept().is_err(), "a token was sent to a host that is not the ARM endpoint");
+    assert_eq!(code, 0, "the request is sent again instead: {out}\n{err}");
+    assert_eq!(r.state()["resources"]["azurerm_postgresql_flexible_server.db"]["attributes"]["name"], "pg-resume");
 }

@@ -706,22 +706,25 @@ fn write(shared: &Arc<Shared>, store: &Store, spec: &Spec, p: &ArmPath, patch: b
         }
         _ => request.clone(),
     };
+    // The envelope's types and a known region, as ARM checks them.
+    types::check_envelope(spec.ty, &body)?;
     // Location: required on create, immutable after.
     if let Some(loc) = body.get("location").and_then(J::as_str) {
         body["location"] = J::String(loc.to_lowercase().replace(' ', ""));
     }
-    if spec.located {
-        match (&existing, body.get("location").and_then(J::as_str)) {
-            (None, None) => return Err(ArmError::bad_request("LocationRequired", "The location property is required for this definition.").with_target("location")),
-            (Some(old), Some(new)) => {
-                let old_loc = old.body.get("location").and_then(J::as_str).unwrap_or_default();
-                if !old_loc.eq_ignore_ascii_case(new) {
-                    return Err(ArmError::conflict("InvalidResourceLocation", format!("The resource '{name}' already exists in location '{old_loc}'. A resource with the same name cannot be created in location '{new}'.")));
-                }
+    let old_loc = existing.as_ref().and_then(|o| o.body.get("location")).and_then(J::as_str).map(str::to_string);
+    match (&old_loc, body.get("location").and_then(J::as_str)) {
+        (None, None) if spec.located && existing.is_none() => return Err(ArmError::bad_request("LocationRequired", "The location property is required for this definition.").with_target("location")),
+        (Some(old_loc), Some(new)) if !old_loc.eq_ignore_ascii_case(new) => {
+            return Err(if p.is_resource_group() {
+                ArmError::conflict("InvalidResourceGroupLocation", format!("Invalid resource group location '{new}'. The Resource group already exists in location '{old_loc}'."))
+            } else {
+                ArmError::conflict("InvalidResourceLocation", format!("The resource '{name}' already exists in location '{old_loc}' in resource group '{}'. A resource with the same name cannot be created in location '{new}'. Please select a new resource name.", p.resource_group.clone().unwrap_or_default()))
             }
-            (Some(old), None) => body["location"] = old.body.get("location").cloned().unwrap_or(J::Null),
-            _ => {}
+            .with_target("location"));
         }
+        (Some(old_loc), None) => body["location"] = J::String(old_loc.clone()),
+        _ => {}
     }
     let regions_down = faults.regions_down.clone();
     let ctx = Ctx { store, now, path: p, existing: existing.as_ref(), settings, regions_down: &regions_down };

@@ -22,7 +22,13 @@ fn pool_name(n: &str) -> Result<(), String> {
 /// Checks one pool's settings (count within autoscale bounds, mode).
 fn check_pool(p: &J, name: &str) -> Result<(), ArmError> {
     let auto = p.get("enableAutoScaling").and_then(J::as_bool).unwrap_or(false);
-    let count = p.get("count").and_then(J::as_f64).unwrap_or(1.0);
+    let count = int_field(p, "count", "properties.count", 0, 1000)?.unwrap_or(1.0);
+    int_field(p, "minCount", "properties.minCount", 0, 1000)?;
+    int_field(p, "maxCount", "properties.maxCount", 0, 1000)?;
+    int_field(p, "maxPods", "properties.maxPods", 10, 250)?;
+    if int_field(p, "osDiskSizeGB", "properties.osDiskSizeGB", 0, 2048)?.is_some_and(|gb| gb != 0.0 && gb < 30.0) {
+        return Err(ArmError::bad_request("InvalidParameterValue", format!("Agent pool '{name}': osDiskSizeGB must be 0 (the default) or between 30 and 2048.")).with_target("properties.osDiskSizeGB"));
+    }
     if p.get("vmSize").and_then(J::as_str).is_none() {
         return Err(ArmError::bad_request("InvalidParameter", format!("Agent pool '{name}' needs a vmSize.")).with_target("properties.vmSize"));
     }

@@ -36,7 +36,7 @@ fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 }
 
 fn check_origin_group(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
-    if let Some(i) = num_prop(body, &["healthProbeSettings", "probeIntervalInSeconds"]) {
+    if let Some(i) = int_prop(body, &["healthProbeSettings", "probeIntervalInSeconds"], i64::MIN / 2, i64::MAX / 2)? {
         if !(5.0..=255.0).contains(&i) {
             return Err(ArmError::bad_request("BadRequest", "probeIntervalInSeconds must be between 5 and 255.").with_target("properties.healthProbeSettings.probeIntervalInSeconds"));
         }
@@ -49,11 +49,11 @@ fn check_origin_group(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 
 fn check_origin(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     require(body, &["hostName"], " on an origin")?;
-    let priority = num_prop(body, &["priority"]).unwrap_or(1.0);
+    let priority = int_prop(body, &["priority"], i64::MIN / 2, i64::MAX / 2)?.unwrap_or(1.0);
     if !(1.0..=5.0).contains(&priority) {
         return Err(ArmError::bad_request("BadRequest", "Origin priority must be between 1 and 5.").with_target("properties.priority"));
     }
-    let weight = num_prop(body, &["weight"]).unwrap_or(1000.0);
+    let weight = int_prop(body, &["weight"], i64::MIN / 2, i64::MAX / 2)?.unwrap_or(1000.0);
     if !(1.0..=1000.0).contains(&weight) {
         return Err(ArmError::bad_request("BadRequest", "Origin weight must be between 1 and 1000.").with_target("properties.weight"));
     }

@@ -36,7 +36,7 @@ fn check_record(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     let zone = ctx.path.segments.first().and_then(|(_, n)| n.clone()).unwrap_or_default();
     let kind = ctx.path.segments.last().map(|(t, _)| t.to_uppercase()).unwrap_or_default();
     let name = ctx.path.name();
-    let ttl = num_prop(body, &["TTL"]).unwrap_or(3600.0);
+    let ttl = int_prop(body, &["TTL"], i64::MIN / 2, i64::MAX / 2)?.unwrap_or(3600.0);
     if !(1.0..=2_147_483_647.0).contains(&ttl) {
         return Err(ArmError::bad_request("BadRequest", "TTL must be a positive number of seconds.").with_target("properties.TTL"));
     }

@@ -22,7 +22,8 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     }
     for pool in &pools {
         for b in pool.pointer("/properties/backends").and_then(J::as_array).cloned().unwrap_or_default() {
-            let pr = b.get("priority").and_then(J::as_f64).unwrap_or(1.0);
+            int_field(&b, "weight", "properties.backendPools.backends.weight", 1, 1000)?;
+            let pr = int_field(&b, "priority", "properties.backendPools.backends.priority", i64::MIN / 2, i64::MAX / 2)?.unwrap_or(1.0);
             if !(1.0..=5.0).contains(&pr) {
                 return Err(ArmError::bad_request("BadRequest", "Backend priority must be between 1 and 5."));
             }

@@ -246,3 +246,84 @@ pub fn global_location(body: &mut J) {
         body["location"] = J::String("global".into());
     }
 }
+
+/// Azure's public regions a resource can be placed in, for the location
+/// check ARM makes on every write (ARM's own list is longer, and grows).
+pub const REGIONS: &[&str] = &[
+    "australiacentral", "australiacentral2", "australiaeast", "australiasoutheast", "austriaeast", "belgiumcentral", "brazilsouth", "brazilsoutheast", "canadacentral", "canadaeast", "centralindia",
+    "centralus", "centraluseuap", "chilecentral", "denmarkeast", "eastasia", "eastus", "eastus2", "eastus2euap", "francecentral", "francesouth", "germanynorth", "germanywestcentral", "indonesiacentral",
+    "israelcentral", "italynorth", "japaneast", "japanwest", "jioindiacentral", "jioindiawest", "koreacentral", "koreasouth", "malaysiawest", "mexicocentral", "newzealandnorth", "northcentralus",
+    "northeurope", "norwayeast", "norwaywest", "polandcentral", "qatarcentral", "southafricanorth", "southafricawest", "southcentralus", "southeastasia", "southindia", "spaincentral", "swedencentral",
+    "switzerlandnorth", "switzerlandwest", "uaecentral", "uaenorth", "uksouth", "ukwest", "westcentralus", "westeurope", "westindia", "westus", "westus2", "westus3",
+];
+
+/// Types that live in one region (everything else the emulator serves
+/// is global or takes its parent's place).
+const REGIONAL: &[&str] = &["Microsoft.Resources/resourceGroups", "Microsoft.ContainerService/managedClusters", "Microsoft.DBforPostgreSQL/flexibleServers", "Microsoft.Cache/redis", "Microsoft.Storage/storageAccounts"];
+
+/// A value quoted in an error message, cut short when long.
+pub fn quoted(v: &J) -> String {
+    let s = match v {
+        J::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if s.chars().count() > 64 { format!("{}...", s.chars().take(64).collect::<String>()) } else { s }
+}
+
+/// The checks ARM itself makes on the envelope of every write, before a
+/// resource provider sees it: `properties`, `sku` and `tags` have the
+/// right JSON types, and `location` is a string naming a region the type
+/// can be placed in (or `global` for global types).
+pub fn check_envelope(ty: &str, body: &J) -> Result<(), ArmError> {
+    let content = |what: &str, target: &str| ArmError::bad_request("InvalidRequestContent", format!("The request content was invalid and could not be deserialized: {what}.")).with_target(target);
+    for key in ["properties", "sku", "identity"] {
+        if body.get(key).is_some_and(|v| !v.is_null() && !v.is_object()) {
+            return Err(content(&format!("'{key}' must be an object"), key));
+        }
+    }
+    if let Some(tags) = body.get("tags").filter(|t| !t.is_null()) {
+        let Some(m) = tags.as_object() else { return Err(content("'tags' must be an object of strings", "tags")) };
+        if let Some((k, _)) = m.iter().find(|(_, v)| !v.is_string()) {
+            return Err(content(&format!("the value of tag '{}' must be a string", quoted(&J::String(k.clone()))), "tags"));
+        }
+    }
+    let Some(loc) = body.get("location").filter(|l| !l.is_null()) else { return Ok(()) };
+    let Some(name) = loc.as_str() else {
+        return Err(content(&format!("'location' must be a string, not {}", quoted(loc)), "location"));
+    };
+    let norm = name.to_lowercase().replace(' ', "");
+    let regional = REGIONAL.iter().any(|t| t.eq_ignore_ascii_case(ty));
+    let ok = if norm == "global" { !regional } else { REGIONS.contains(&norm.as_str()) };
+    if ok {
+        return Ok(());
+    }
+    let list = REGIONS;
+    Err(if ty.eq_ignore_ascii_case("Microsoft.Resources/resourceGroups") {
+        ArmError::bad_request("LocationNotAvailableForResourceGroup", format!("The provided location '{}' is not available for resource group. List of available regions is '{}'.", quoted(loc), list.join(",")))
+    } else {
+        ArmError::bad_request("LocationNotAvailableForResourceType", format!("The provided location '{}' is not available for resource type '{ty}'. List of available regions for the resource type is '{}'.", quoted(loc), if regional { list.join(",") } else { format!("global,{}", list.join(",")) }))
+    }
+    .with_target("location"))
+}
+
+/// A whole-number field of a JSON object, type-checked: None when absent
+/// or null; a string, a fraction or a number out of `min..=max` is 400
+/// `InvalidParameterValue` naming `target`.
+pub fn int_field(obj: &J, key: &str, target: &str, min: i64, max: i64) -> Result<Option<f64>, ArmError> {
+    let v = obj.get(key).or_else(|| obj.as_object().and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)));
+    let Some(v) = v.filter(|v| !v.is_null()) else { return Ok(None) };
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Ok(Some(n)),
+        _ => Err(ArmError::bad_request("InvalidParameterValue", format!("Invalid value given for parameter {target}: '{}' is not a whole number between {min} and {max}.", quoted(v))).with_target(target)),
+    }
+}
+
+/// [`int_field`] for `properties.<path>`.
+pub fn int_prop(body: &J, path: &[&str], min: i64, max: i64) -> Result<Option<f64>, ArmError> {
+    let (last, parents) = path.split_last().expect("a property path");
+    let parent = if parents.is_empty() { body.get("properties") } else { prop(body, parents) };
+    match parent {
+        Some(p) if p.is_object() => int_field(p, last, &format!("properties.{}", path.join(".")), min, max),
+        _ => Ok(None),
+    }
+}

@@ -8,6 +8,8 @@ use serde_json::{Value as J, json};
 use super::*;
 
 const TYPE: &str = "Microsoft.DBforPostgreSQL/flexibleServers";
+/// The storage sizes a flexible server offers (azurerm's `storage_mb` / 1024).
+const STORAGE_SIZES_GB: &[i64] = &[32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 8192, 16384, 32767];
 
 fn name(n: &str) -> Result<(), String> {
     if !n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') || n.starts_with('-') || n.ends_with('-') || n.len() < 3 || n.len() > 63 {
@@ -47,12 +49,17 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     if tier.eq_ignore_ascii_case("Burstable") && !ha.eq_ignore_ascii_case("Disabled") {
         return Err(ArmError::bad_request("HANotSupportedForBurstableSkus", "High availability is not supported for the Burstable tier.").with_target("properties.highAvailability.mode"));
     }
-    if let Some(days) = num_prop(body, &["backup", "backupRetentionDays"]) {
+    if let Some(days) = int_prop(body, &["backup", "backupRetentionDays"], i64::MIN / 2, i64::MAX / 2)? {
         if !(7.0..=35.0).contains(&days) {
             return Err(ArmError::bad_request("InvalidBackupRetentionDays", "backupRetentionDays must be between 7 and 35.").with_target("properties.backup.backupRetentionDays"));
         }
     }
-    // Storage only grows.
+    // Storage: one of the sizes Azure offers, and it only grows.
+    if let Some(gb) = int_prop(body, &["storage", "storageSizeGB"], 32, 32767)? {
+        if !STORAGE_SIZES_GB.contains(&(gb as i64)) {
+            return Err(ArmError::bad_request("InvalidParameterValue", format!("Invalid value given for parameter StorageSizeGB: {gb} GB is not offered; use one of {STORAGE_SIZES_GB:?}.")).with_target("properties.storage.storageSizeGB"));
+        }
+    }
     if let (Some(o), Some(new)) = (old.as_ref().and_then(|o| num_prop(o, &["storage", "storageSizeGB"])), num_prop(body, &["storage", "storageSizeGB"])) {
         if new < o {
             return Err(ArmError::bad_request("InvalidStorageSizeDecrease", format!("Storage size cannot be decreased (from {o} GB to {new} GB).")).with_target("properties.storage.storageSizeGB"));

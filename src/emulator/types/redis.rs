@@ -45,6 +45,10 @@ pub fn links_of(store: &Store, sub: &str, cache_id: &str) -> Vec<Row> {
 
 fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     let sku = body.get("sku").cloned().ok_or_else(|| ArmError::bad_request("InvalidRequestContent", "sku is required.").with_target("sku"))?;
+    int_field(&sku, "capacity", "sku.capacity", 0, 6)?;
+    int_prop(body, &["shardCount"], 1, 30)?;
+    int_prop(body, &["replicasPerMaster"], 1, 3)?;
+    int_prop(body, &["replicasPerPrimary"], 1, 3)?;
     let sku_ok = match (sku.get("name").and_then(J::as_str), sku.get("family").and_then(J::as_str), sku.get("capacity").and_then(J::as_f64)) {
         (Some(n), Some(f), Some(c)) => match n.to_lowercase().as_str() {
             "basic" | "standard" => f.eq_ignore_ascii_case("C") && (0.0..=6.0).contains(&c),

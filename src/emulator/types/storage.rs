@@ -139,7 +139,7 @@ fn check_blob_service(_ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             return Err(ArmError::bad_request("InvalidRequestPropertyValue", format!("{policy} must be an object like {{\"enabled\": true, \"days\": 14}}.")).with_target(&format!("properties.{policy}")));
         }
         let enabled = p["enabled"].as_bool().unwrap_or(false);
-        match p["days"].as_f64() {
+        match int_field(&p, "days", &format!("properties.{policy}.days"), i64::MIN / 2, i64::MAX / 2)? {
             Some(d) if enabled && !(1.0..=365.0).contains(&d) => {
                 return Err(ArmError::bad_request("InvalidRequestPropertyValue", format!("{policy}.days must be between 1 and 365, not {d}.")).with_target(&format!("properties.{policy}.days")));
             }

@@ -18,7 +18,11 @@ fn check_profile(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     if !["Priority", "Weighted", "Performance", "Geographic", "MultiValue", "Subnet"].iter().any(|m| m.eq_ignore_ascii_case(method)) {
         return Err(ArmError::bad_request("BadRequest", "trafficRoutingMethod must be Priority, Weighted, Performance, Geographic, MultiValue or Subnet.").with_target("properties.trafficRoutingMethod"));
     }
-    if let Some(i) = num_prop(body, &["monitorConfig", "intervalInSeconds"]) {
+    int_prop(body, &["dnsConfig", "ttl"], 0, 2_147_483_647)?;
+    int_prop(body, &["monitorConfig", "port"], 1, 65535)?;
+    int_prop(body, &["monitorConfig", "timeoutInSeconds"], 5, 10)?;
+    int_prop(body, &["monitorConfig", "toleratedNumberOfFailures"], 0, 9)?;
+    if let Some(i) = int_prop(body, &["monitorConfig", "intervalInSeconds"], i64::MIN / 2, i64::MAX / 2)? {
         if i != 10.0 && i != 30.0 {
             return Err(ArmError::bad_request("BadRequest", "monitorConfig.intervalInSeconds must be 10 or 30.").with_target("properties.monitorConfig.intervalInSeconds"));
         }
@@ -41,7 +45,8 @@ fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     if prop(body, &["target"]).is_none() && prop(body, &["targetResourceId"]).is_none() {
         return Err(ArmError::bad_request("BadRequest", "An endpoint needs target or targetResourceId."));
     }
-    let priority = num_prop(body, &["priority"]);
+    int_prop(body, &["weight"], 1, 1000)?;
+    let priority = int_prop(body, &["priority"], i64::MIN / 2, i64::MAX / 2)?;
     if let Some(pr) = priority {
         if !(1.0..=1000.0).contains(&pr) {
             return Err(ArmError::bad_request("BadRequest", "Endpoint priority must be between 1 and 1000.").with_target("properties.priority"));

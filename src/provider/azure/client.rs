@@ -26,6 +26,9 @@ pub enum AzureError {
     Transport { url: String, message: String },
     #[error("timed out after {0:?} waiting for the operation")]
     Timeout(Duration),
+    /// A polling URL that points away from the ARM endpoint is never followed.
+    #[error("refusing to poll {origin}: it is not the Azure Resource Manager endpoint {base}")]
+    ForeignPollingUrl { origin: String, base: String },
 }
 
 impl AzureError {
@@ -35,6 +38,7 @@ impl AzureError {
             AzureError::Auth(_) => "AuthenticationFailed",
             AzureError::Transport { .. } => "Transport",
             AzureError::Timeout(_) => "Timeout",
+            AzureError::ForeignPollingUrl { .. } => "ForeignPollingUrl",
         }
     }
 }
@@ -106,6 +110,12 @@ fn retry_after(h: &HeaderMap) -> Option<Duration> {
     h.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<f64>().ok()).map(|s| Duration::from_secs_f64(s.max(0.0)))
 }
 
+/// `scheme://host:port` of a URL, with default ports made explicit.
+fn origin(url: &str) -> Option<String> {
+    let u = reqwest::Url::parse(url).ok()?;
+    Some(format!("{}://{}:{}", u.scheme(), u.host_str()?.to_ascii_lowercase(), u.port_or_known_default()?))
+}
+
 fn header(h: &HeaderMap, k: &str) -> Option<String> {
     h.get(k).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
@@ -160,6 +170,28 @@ impl ArmClient {
         }
         let sep = if path_or_url.contains('?') { '&' } else { '?' };
         format!("{}{path_or_url}{sep}api-version={api}", self.base)
+    }
+
+    /// A polling URL as state records it: relative to the ARM endpoint when
+    /// it points there, so a later run follows it on its own endpoint (an
+    /// embedded emulator listens on a new port every run).
+    pub fn relative(&self, url: &str) -> String {
+        match (origin(url), origin(&self.base)) {
+            (Some(o), Some(b)) if o == b => reqwest::Url::parse(url).map(|u| format!("{}{}", u.path(), u.query().map(|q| format!("?{q}")).unwrap_or_default())).unwrap_or_else(|_| url.to_string()),
+            _ => url.to_string(),
+        }
+    }
+
+    /// Where to poll: a relative URL on the ARM endpoint; an absolute one
+    /// only if it is on the ARM endpoint (a token is never sent elsewhere).
+    fn poll_target(&self, url: &str) -> Result<String, AzureError> {
+        if url.starts_with('/') {
+            return Ok(format!("{}{url}", self.base));
+        }
+        match (origin(url), origin(&self.base)) {
+            (Some(o), Some(b)) if o == b => Ok(url.to_string()),
+            (o, _) => Err(AzureError::ForeignPollingUrl { origin: o.unwrap_or_else(|| "an unparsable URL".into()), base: self.base.clone() }),
+        }
     }
 
     /// Takes a token from the bucket for this kind of request, waiting
@@ -265,9 +297,15 @@ impl ArmClient {
     /// A write an interrupted run left running on `id` is followed instead
     /// of being sent again.
     pub async fn write(&self, method: Method, id: &str, api: &str, body: &J) -> Result<J, AzureError> {
-        if let Some(op) = self.operations.take(id, method.as_str()) {
-            self.resume(&op, api).await?;
-        } else {
+        let resumed = match self.operations.take(id, method.as_str()) {
+            Some(op) => match self.resume(&op, api).await {
+                // Recorded against another endpoint: sent again (ARM writes are idempotent).
+                Err(AzureError::ForeignPollingUrl { .. }) => false,
+                other => other.map(|_| true)?,
+            },
+            None => false,
+        };
+        if !resumed {
             let r = self.send(method.clone(), id, api, Some(body), &[]).await?;
             if r.status >= 400 {
                 return Err(api_error(r.status, &r.body));
@@ -288,7 +326,10 @@ impl ArmClient {
     /// DELETE and wait until it is gone.
     pub async fn delete(&self, id: &str, api: &str) -> Result<(), AzureError> {
         if let Some(op) = self.operations.take(id, "DELETE") {
-            return self.resume(&op, api).await.map(|_| ());
+            match self.resume(&op, api).await {
+                Err(AzureError::ForeignPollingUrl { .. }) => {}
+                other => return other.map(|_| ()),
+            }
         }
         let r = self.send(Method::DELETE, id, api, None, &[]).await?;
         match r.status {
@@ -303,7 +344,10 @@ impl ArmClient {
     pub async fn action(&self, id: &str, action: &str, api: &str, query: &str, body: &J) -> Result<Option<J>, AzureError> {
         let key = format!("{id}/{action}");
         if let Some(op) = self.operations.take(&key, "POST") {
-            return self.resume(&op, api).await;
+            match self.resume(&op, api).await {
+                Err(AzureError::ForeignPollingUrl { .. }) => {}
+                other => return other,
+            }
         }
         let path = format!("{key}{}", if query.is_empty() { String::new() } else { format!("?{query}") });
         let r = self.send(Method::POST, &path, api, Some(body), &[]).await?;
@@ -342,7 +386,7 @@ impl ArmClient {
             id: key.to_string(),
             method: method.to_string(),
             style: poll.style().into(),
-            url: poll.url().to_string(),
+            url: self.relative(poll.url()),
             api_version: api.to_string(),
             started: crate::timefmt::now(),
         });
@@ -371,7 +415,7 @@ impl ArmClient {
             }
             match poll {
                 Poll::AsyncOperation(url) => {
-                    let r = self.send(Method::GET, url, api, None, &[]).await?;
+                    let r = self.send(Method::GET, &self.poll_target(url)?, api, None, &[]).await?;
                     // An error from the status URL means "unknown", not "failed".
                     if r.status >= 400 {
                         wait = self.default_poll;
@@ -389,7 +433,7 @@ impl ArmClient {
                     }
                 }
                 Poll::Location(url) => {
-                    let r = self.send(Method::GET, url, api, None, &[]).await?;
+                    let r = self.send(Method::GET, &self.poll_target(url)?, api, None, &[]).await?;
                     match r.status {
                         202 => wait = poll_wait(&r.headers),
                         200 | 201 => return Ok(Some(r.body)),
@@ -442,5 +486,35 @@ impl ArmClient {
                 None => return Ok(rows),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoToken;
+    impl TokenSource for NoToken {
+        fn token<'a>(&'a self, _: &'a reqwest::Client) -> crate::provider::BoxFut<'a, Result<String, AzureError>> {
+            Box::pin(async { Ok(String::new()) })
+        }
+        fn describe(&self) -> String {
+            String::new()
+        }
+    }
+
+    #[test]
+    fn polling_urls_are_recorded_relative_and_followed_only_on_the_arm_endpoint() {
+        let c = ArmClient::new(crate::emulator::client(None).unwrap(), "https://localhost:8443/", Arc::new(NoToken));
+        let op = "https://LOCALHOST:8443/subscriptions/s/providers/X/locations/eastus/operationStatuses/1?api-version=1";
+        assert_eq!(c.relative(op), "/subscriptions/s/providers/X/locations/eastus/operationStatuses/1?api-version=1");
+        assert_eq!(c.relative("https://other:8443/x"), "https://other:8443/x");
+        assert_eq!(c.poll_target("/subscriptions/s/op?api-version=1").unwrap(), "https://localhost:8443/subscriptions/s/op?api-version=1");
+        assert!(c.poll_target(op).is_ok());
+        for foreign in ["https://localhost:9999/x", "http://localhost:8443/x", "https://evil.example/x", "not a url"] {
+            assert!(matches!(c.poll_target(foreign), Err(AzureError::ForeignPollingUrl { .. })), "{foreign}");
+        }
+        let azure = ArmClient::new(crate::emulator::client(None).unwrap(), "https://management.azure.com", Arc::new(NoToken));
+        assert!(azure.poll_target("https://management.azure.com:443/subscriptions/s/op").is_ok());
     }
 }
