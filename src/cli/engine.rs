@@ -157,10 +157,11 @@ impl Drop for Session {
 /// Loads and checks the stack, then takes the state lock.
 pub fn open_session(env: &Env, common: &CommonArgs, operation: &str, validate_all: bool) -> anyhow::Result<Result<Session, ExitCode>> {
     let mut stack = config::open(&env.dir, &common.vars.ordered(), &env.vars);
-    if !stack.diags.has_errors() && validate_all {
-        let eval = config::evaluate(&stack.config, &stack.inputs, &env.dir, Some(&Providers::builtin()), true);
+    if validate_all {
+        // Every problem at once, as validate reports them: not only those
+        // found before the first error.
+        let eval = config::check_all(&mut stack, &env.dir, Some(&Providers::builtin()), true);
         stack.diags.extend(drinfra::failover::rules::check(&stack.config, &eval));
-        stack.diags.extend(eval.diags);
     }
     if stack.diags.has_errors() {
         show_diags(env, &stack.config.sources, &stack.diags);

@@ -765,6 +765,22 @@ impl Loader {
                     settings.backend = Some(BackendBlock { kind: l[0].clone(), span: span_of(file, &inner.ident), body: BodyExpr { file, body: inner.body.clone() } });
                 }
                 "cloud" => self.diags.push(err("Unsupported block type", "drinfra does not use HCP Terraform; configure a backend block instead.", span_of(file, &inner.ident))),
+                "required_providers" => {
+                    for a in inner.body.attributes() {
+                        let name = a.key.value().as_str().to_string();
+                        let source = match &a.value {
+                            Expression::Object(o) => o.iter().find_map(|(k, v)| {
+                                let key = match k {
+                                    hcl_edit::expr::ObjectKey::Ident(id) => id.value().as_str().to_string(),
+                                    hcl_edit::expr::ObjectKey::Expression(e) => e.as_str().unwrap_or_default().to_string(),
+                                };
+                                (key == "source").then(|| v.expr().as_str().map(str::to_string)).flatten()
+                            }),
+                            _ => None,
+                        };
+                        settings.required_providers.insert(name.clone(), source.unwrap_or_else(|| format!("hashicorp/{name}")));
+                    }
+                }
                 _ => {}
             }
         }

@@ -193,6 +193,9 @@ pub struct FailoverGroup {
 pub struct Settings {
     pub backend: Option<BackendBlock>,
     pub required_version: Option<(Span, String)>,
+    /// `required_providers`: local name -> source address
+    /// (`hashicorp/NAME` when only a version is given).
+    pub required_providers: BTreeMap<String, String>,
 }
 
 /// One module: a directory of configuration files.
