@@ -374,6 +374,11 @@ fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common
         }
     })?;
     progress.finish();
+    // Remember where this apply placed each failover group, so a later
+    // edit of its active site is refused as a role change (still locked).
+    for (group, record) in drinfra::failover::placements(&s.stack.config, &report.state, &super::failover::who(env)) {
+        super::failover::save_record(s, &group, record)?;
+    }
     s.release();
     report_requests(env, providers, common.verbose);
     show_diags(env, &s.stack.config.sources, &report.diags);
