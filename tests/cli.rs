@@ -139,3 +139,45 @@ fn no_color_when_not_a_terminal() {
     let run = drinfra(&root().join("tests/broken/several_errors"), &["validate"], None, &[]);
     assert!(!run.stderr.contains('\x1b'));
 }
+
+/// Regression: validate said "Success!" for configurations plan then
+/// rejected (unsupported types and arguments); it now runs the providers'
+/// checks, with no credentials, cloud or emulator to reach.
+#[test]
+fn validate_rejects_what_plan_rejects_without_credentials() {
+    let dir = root().join("tests/broken/unsupported_arguments_found_by_validate");
+    let run = drinfra(&dir, &["validate"], None, &[("ARM_CLIENT_ID", ""), ("ARM_SUBSCRIPTION_ID", ""), ("DRINFRA_EMULATOR_URL", "http://127.0.0.1:9")]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("Success!"), "{}", run.stdout);
+    assert!(run.stderr.contains("main.tf:5:3: error: Unsupported argument") && run.stderr.contains("\"colour\""), "{}", run.stderr);
+    assert!(run.stderr.contains("error: Missing required argument"), "{}", run.stderr);
+    let types = drinfra(&root().join("tests/broken/unsupported_resource_types"), &["validate"], None, &[]);
+    assert_eq!(types.code, 1);
+    assert!(types.stderr.contains("azurerm 3.0 removed it") && types.stderr.contains("azurerm_traffic_manager_external_endpoint"), "{}", types.stderr);
+    assert!(types.stderr.contains("is an azurerm resource type, but drinfra does not support it yet"), "{}", types.stderr);
+    assert!(types.stderr.contains("hashicorp/random, declared in required_providers"), "{}", types.stderr);
+}
+
+/// Regression: an unknown function hid every other problem from plan
+/// (evaluation ran only when the static checks passed, and provider checks
+/// only when evaluation did). plan now reports them all in one run.
+#[test]
+fn plan_reports_every_independent_problem_at_once() {
+    let dir = root().join("tests/broken/unknown_function_hides_nothing");
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["main.tf"] {
+        std::fs::copy(dir.join(f), tmp.path().join(f)).unwrap();
+    }
+    let run = drinfra(tmp.path(), &["plan"], None, &[("DRINFRA_EMULATOR_URL", "http://127.0.0.1:9")]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    for want in ["main.tf:2:10: error: Call to unknown function", "main.tf:7:14: error: Call to unknown function", "main.tf:8:3: error: Unsupported argument", "main.tf:11:10: error: Unsupported resource type", "main.tf:16:11: error: Reference to undeclared input variable"] {
+        assert!(run.stderr.contains(want), "{want}\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn version_says_which_terraform_language_it_implements() {
+    let run = drinfra(&root(), &["version"], None, &[]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains(&format!("Terraform language v{}", drinfra::config::version::TERRAFORM_LANGUAGE)), "{}", run.stdout);
+}

@@ -141,7 +141,7 @@ fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("1. data: unlink") && out.contains("Plan only: nothing was changed"), "{out}");
     assert!(d.requests().iter().all(|(m, p)| m == "GET" || p.contains("resourcegraph")), "no writes");
-    assert_eq!(d.record(), J::Null, "nothing recorded");
+    assert_eq!((d.record()["status"].as_str(), d.record()["active"].as_str()), (Some("applied"), Some("eastus")), "nothing recorded beyond the apply's placement");
     // The same for a change request, as Markdown that fits a PR comment.
     let (code, md, err) = d.run(&["failover", "platform", "--to", "westeurope", "--plan-only", "--markdown"]);
     assert_eq!(code, 0, "{md}\n{err}");
@@ -183,6 +183,32 @@ fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
     let storage = first_write(&reqs, "staiwfeastus/failover");
     assert!(storage < traffic && storage < dns, "storage failover {storage} is data: before traffic {traffic}");
     assert!(unlink < promote && promote < scale_up && scale_up < traffic && scale_up < dns && traffic < scale_down && dns < scale_down, "unlink {unlink}, promote {promote}, scale up {scale_up}, traffic {traffic}, dns {dns}, scale down {scale_down}");
+}
+
+/// Regression: editing the active site when no failover had been recorded
+/// planned an ordinary apply that replaced the PostgreSQL servers. The
+/// apply recorded where it placed the group, so the edit is refused and
+/// points at `drinfra failover`, which then makes the change in order.
+#[test]
+fn editing_the_active_site_without_a_failover_is_refused_and_points_to_failover() {
+    let d = Drill::new();
+    assert_eq!(d.record()["status"], "applied", "the first apply records where it placed the group");
+    d.set_active("westeurope");
+    d.requests();
+    for cmd in [&["plan"][..], &["apply", "--auto-approve"][..]] {
+        let (code, out, err) = d.run(cmd);
+        assert_eq!(code, 1, "{cmd:?}: {out}\n{err}");
+        assert!(err.contains("changing the active site from \"eastus\" to \"westeurope\" is a failover") && err.contains("drinfra failover platform --to \"westeurope\"") && err.contains("main.tf:"), "{err}");
+    }
+    assert!(d.requests().iter().all(|(m, p)| m == "GET" || p.contains("resourcegraph")), "no writes");
+    assert_eq!((d.pg_role("eastus").as_str(), d.pg_role("westeurope").as_str()), ("Primary", "GeoAsyncReplica"), "nothing replaced");
+    // The way it points at: a failover to the site the configuration names.
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(d.pg_role("westeurope"), "None", "the replica was promoted, not replaced");
+    assert_eq!((d.record()["status"].as_str(), d.record()["active"].as_str()), (Some("complete"), Some("westeurope")));
+    let (code, out, err) = d.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "the configuration agrees with the failover: {out}\n{err}");
 }
 
 #[test]
@@ -384,7 +410,7 @@ fn only_names_the_components_a_group_declares() {
     let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--only", "databse", "--auto-approve"]);
     assert_eq!(code, 1, "{out}\n{err}");
     assert!(err.contains("\"databse\" is not a component of group \"platform\"") && err.contains("database, cache, capacity, storage"), "{err}");
-    assert_eq!(d.record(), J::Null, "nothing was recorded");
+    assert_eq!(d.record()["status"], "applied", "nothing was recorded beyond the apply's placement");
 }
 
 /// Regression: failback after a traffic-only failover used to fail the
@@ -519,7 +545,7 @@ fn any_region_pair_and_any_number_of_groups_fail_over_independently() {
     assert!(writes.iter().all(|(_, p)| !p.contains("search")), "no write reached the other group: {writes:?}");
     let state: J = serde_json::from_str(&std::fs::read_to_string(dir.join("drinfra.tfstate")).unwrap()).unwrap();
     assert_eq!(state["failover_groups"]["orders"]["active"], "ukwest");
-    assert!(state["failover_groups"].get("search").is_none(), "{state}");
+    assert_eq!((state["failover_groups"]["search"]["status"].as_str(), state["failover_groups"]["search"]["active"].as_str()), (Some("applied"), Some("eastus2")), "search keeps the apply's placement: {state}");
 
     // The guard names the group that moved; the other still applies.
     let (code, _, err) = run(&["plan"]);

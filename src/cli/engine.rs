@@ -157,10 +157,11 @@ impl Drop for Session {
 /// Loads and checks the stack, then takes the state lock.
 pub fn open_session(env: &Env, common: &CommonArgs, operation: &str, validate_all: bool) -> anyhow::Result<Result<Session, ExitCode>> {
     let mut stack = config::open(&env.dir, &common.vars.ordered(), &env.vars);
-    if !stack.diags.has_errors() && validate_all {
-        let eval = config::evaluate(&stack.config, &stack.inputs, &env.dir, Some(&Providers::builtin()), true);
+    if validate_all {
+        // Every problem at once, as validate reports them: not only those
+        // found before the first error.
+        let eval = config::check_all(&mut stack, &env.dir, Some(&Providers::builtin()), true);
         stack.diags.extend(drinfra::failover::rules::check(&stack.config, &eval));
-        stack.diags.extend(eval.diags);
     }
     if stack.diags.has_errors() {
         show_diags(env, &stack.config.sources, &stack.diags);
@@ -389,6 +390,11 @@ fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common
         }
     })?;
     progress.finish();
+    // Remember where this apply placed each failover group, so a later
+    // edit of its active site is refused as a role change (still locked).
+    for (group, record) in drinfra::failover::placements(&s.stack.config, &report.state, &super::failover::who(env)) {
+        super::failover::save_record(s, &group, record)?;
+    }
     s.release();
     report_requests(env, providers, common.verbose);
     show_diags(env, &s.stack.config.sources, &report.diags);

@@ -30,7 +30,7 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
     };
     let prior = s.backend.load()?;
     let Some(g) = s.stack.config.root().failover_groups.get(&a.group).cloned() else { bail!("no failover_group {:?} in this stack", a.group) };
-    let Some(record) = prior.as_ref().and_then(|p| p.failover_groups.get(&a.group)).cloned() else { bail!("group {:?} has no recorded failover to fail back from", a.group) };
+    let Some(record) = prior.as_ref().and_then(|p| p.failover_groups.get(&a.group)).filter(|r| r.status != drinfra::failover::APPLIED).cloned() else { bail!("group {:?} has no recorded failover to fail back from", a.group) };
     if record.status != "complete" {
         bail!("a failover of {:?} is in progress; finish it first", a.group);
     }

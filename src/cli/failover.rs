@@ -96,7 +96,9 @@ fn current(s: &Session, state: Option<&State>, group: &str, to: Option<&str>) ->
         bail!("no failover_group {group:?} in this stack (groups: {})", s.stack.config.root().failover_groups.keys().cloned().collect::<Vec<_>>().join(", "));
     };
     let view = drinfra::failover::standing(&s.stack.config, state, group).expect("the group exists");
-    if view.active != g.active && to != Some(view.active.as_str()) {
+    // Failing over to the site the configuration already names is the
+    // way to make that edit take effect (an apply refuses it).
+    if view.active != g.active && to != Some(view.active.as_str()) && to != Some(g.active.as_str()) {
         bail!("the configuration names {:?} as active, but {:?} is (recorded by a failover); update the configuration first, or run `drinfra failback {group}`", g.active, view.active);
     }
     Ok((view, g.clone()))

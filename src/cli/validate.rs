@@ -17,6 +17,8 @@ pub struct ValidateArgs {
 }
 
 pub fn run(env: &Env, a: ValidateArgs) -> anyhow::Result<ExitCode> {
+    // Everything plan checks before it needs the cloud (types, arguments,
+    // cycles), without credentials or network.
     let (mut stack, eval) = drinfra::config::validate_with(&env.dir, &a.vars.ordered(), &env.vars, &env.dir, false, Some(&drinfra::provider::Providers::builtin()));
     stack.diags.extend(drinfra::failover::rules::check(&stack.config, &eval));
     let diags = &stack.diags;

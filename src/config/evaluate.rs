@@ -178,6 +178,11 @@ pub struct Context<'a> {
     /// unknown (validate, like `terraform validate`).
     pub require_inputs: bool,
     pub schemas: Option<&'a dyn Schemas>,
+    /// Whether an argument that fails to evaluate leaves its resource's
+    /// other arguments checkable (unknown in its place) rather than failing
+    /// the whole instance: validation wants every problem, planning wants
+    /// no instance built from a broken body.
+    pub lenient: bool,
     /// Failover groups as they stand (or as a failover wants them).
     pub failover: BTreeMap<String, GroupView>,
     cache: RefCell<HashMap<Node, Value>>,
@@ -191,6 +196,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs, cwd: &Path, schemas: Option<&d
     let mut cx = Context::new(config, inputs, cwd, None);
     cx.require_inputs = require_inputs;
     cx.schemas = schemas;
+    cx.lenient = true;
     let mut eval = Evaluation::default();
     cx.walk(&Vec::new(), 0, &mut eval);
     let root = config.root();
@@ -212,6 +218,7 @@ impl<'a> Context<'a> {
             resource_values,
             require_inputs: true,
             schemas: None,
+            lenient: false,
             failover: BTreeMap::new(),
             cache: RefCell::default(),
             expansions: RefCell::default(),
@@ -346,7 +353,8 @@ impl<'a> Context<'a> {
         }
         if let Some(pos) = self.stack.borrow().iter().position(|(n, _)| *n == node) {
             let members: Vec<String> = self.stack.borrow()[pos..].iter().map(|(n, _)| self.describe(n)).collect();
-            let span = self.stack.borrow()[pos].1.clone().or(at);
+            // At the reference that closes the loop, when there is one.
+            let span = at.or_else(|| self.stack.borrow()[pos].1.clone());
             self.report(
                 Diagnostic::error("Cycle in configuration")
                     .with_detail(format!("These values depend on each other: {} -> {}.", members.join(" -> "), self.describe(&node)))
@@ -876,11 +884,19 @@ impl<'a> Context<'a> {
                         Ok(v) => {
                             out.insert(a.key.value().as_str().to_string(), v);
                         }
+                        Err(Failed) if self.lenient => {
+                            out.insert(a.key.value().as_str().to_string(), Value::unknown());
+                        }
                         Err(Failed) => failed = true,
                     }
                 }
                 Structure::Block(b) if b.ident.value().as_str() == "dynamic" => match self.dynamic_block(p, file, b, extra) {
                     Ok((kind, items)) => blocks.entry(kind).or_default().extend(items),
+                    Err(Failed) if self.lenient => {
+                        if let Some(kind) = b.labels.first() {
+                            blocks.entry(kind.as_str().to_string()).or_default().push(Value::unknown());
+                        }
+                    }
                     Err(Failed) => failed = true,
                 },
                 Structure::Block(b) => match self.eval_body(p, file, &b.body, extra) {

@@ -51,10 +51,30 @@ pub fn validate(dir: &Path, cli: &[CliInput], env: &[(String, String)], cwd: &Pa
 /// [`validate`] with provider schemas, so computed attributes are known to exist.
 pub fn validate_with(dir: &Path, cli: &[CliInput], env: &[(String, String)], cwd: &Path, require_inputs: bool, schemas: Option<&dyn evaluate::Schemas>) -> (Stack, Evaluation) {
     let mut stack = open(dir, cli, env);
+    let eval = check_all(&mut stack, cwd, schemas, require_inputs);
+    (stack, eval)
+}
+
+/// Every check that needs no cloud, on a loaded stack, whatever was found
+/// before (each problem is reported once, and references to something
+/// already reported as broken are not reported again): evaluation,
+/// dependency cycles (at the references that close them), and the
+/// providers' offline checks (resource types, arguments). Adds what it
+/// finds to the stack's diagnostics.
+pub fn check_all(stack: &mut Stack, cwd: &Path, schemas: Option<&dyn evaluate::Schemas>, require_inputs: bool) -> Evaluation {
     if stack.config.modules.is_empty() || stack.config.root().files.is_empty() {
-        return (stack, Evaluation::default());
+        return Evaluation::default();
     }
     let mut eval = evaluate(&stack.config, &stack.inputs, cwd, schemas, require_inputs);
-    stack.diags.extend(std::mem::take(&mut eval.diags));
-    (stack, eval)
+    let mut found = std::mem::take(&mut eval.diags);
+    let cycles = crate::plan::deps::build(&stack.config).cycle_diagnostics(&stack.config);
+    if !cycles.is_empty() {
+        // The graph names every cycle with its references; evaluation's
+        // own report of the same loop would only repeat it.
+        found.items.retain(|d| d.summary != "Cycle in configuration");
+        found.extend(cycles);
+    }
+    stack.diags.extend(found);
+    stack.diags.extend(crate::provider::offline::check(&stack.config, &eval));
+    eval
 }

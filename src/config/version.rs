@@ -21,7 +21,9 @@ struct Version {
 fn parse(v: &str) -> Option<Version> {
     let v = v.trim();
     let v = v.strip_prefix('v').unwrap_or(v);
-    let v = v.split_once('+').map_or(v, |(core, meta)| if valid_ids(meta) { core } else { "" });
+    let v = v
+        .split_once('+')
+        .map_or(v, |(core, meta)| if valid_ids(meta) { core } else { "" });
     if v.is_empty() {
         return None;
     }
@@ -47,12 +49,21 @@ fn parse(v: &str) -> Option<Version> {
     while segments.len() < 3 {
         segments.push(0);
     }
-    Some(Version { segments, written, pre })
+    Some(Version {
+        segments,
+        written,
+        pre,
+    })
 }
 
 /// Dot-separated identifiers of letters, digits, `-` and `~`.
 fn valid_ids(s: &str) -> bool {
-    !s.is_empty() && s.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '~'))
+    !s.is_empty()
+        && s.split('.').all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '~')
+        })
 }
 
 fn compare_pre(a: &str, b: &str) -> Ordering {
@@ -85,7 +96,10 @@ fn compare_pre(a: &str, b: &str) -> Ordering {
 fn compare(a: &Version, b: &Version) -> Ordering {
     let n = a.segments.len().max(b.segments.len());
     let seg = |v: &Version, i: usize| v.segments.get(i).copied().unwrap_or(0);
-    (0..n).map(|i| seg(a, i).cmp(&seg(b, i))).find(|o| o.is_ne()).unwrap_or_else(|| compare_pre(&a.pre, &b.pre))
+    (0..n)
+        .map(|i| seg(a, i).cmp(&seg(b, i)))
+        .find(|o| o.is_ne())
+        .unwrap_or_else(|| compare_pre(&a.pre, &b.pre))
 }
 
 /// A constraint with a pre-release matches only pre-releases of the same
@@ -99,7 +113,10 @@ fn prerelease_ok(v: &Version, c: &Version) -> bool {
 }
 
 fn pessimistic(v: &Version, c: &Version) -> bool {
-    if !prerelease_ok(v, c) || (!c.pre.is_empty() && v.pre.is_empty()) || compare(v, c) == Ordering::Less {
+    if !prerelease_ok(v, c)
+        || (!c.pre.is_empty() && v.pre.is_empty())
+        || compare(v, c) == Ordering::Less
+    {
         return false;
     }
     // `~> 1.2` allows 1.x from 1.2; `~> 1.2.3` allows 1.2.x from 1.2.3;
@@ -119,7 +136,10 @@ pub fn satisfies(version: &str, constraint: &str) -> Result<bool, String> {
     let mut ok = true;
     for clause in constraint.split(',') {
         let clause = clause.trim();
-        let (op, rest) = OPS.iter().find_map(|op| clause.strip_prefix(op).map(|r| (*op, r))).unwrap_or(("=", clause));
+        let (op, rest) = OPS
+            .iter()
+            .find_map(|op| clause.strip_prefix(op).map(|r| (*op, r)))
+            .unwrap_or(("=", clause));
         let want = parse(rest).ok_or_else(|| format!("{clause:?} is not a valid version constraint: write an operator (=, !=, >, >=, <, <=, ~>) and a version such as 1.5.0, or several separated by commas."))?;
         let o = compare(&have, &want);
         ok &= match op {
@@ -155,10 +175,35 @@ mod tests {
     #[test]
     fn terraform_constraint_syntax() {
         let v = "1.15.0";
-        for yes in ["1.15.0", "= 1.15", "=1.15.0", "v1.15.0", ">=1.0", "> 1.14.9", "< 2", "<= 1.15.0", "~> 1.0", "~> 1.15.0", "~> 1", ">= 1.2.0, < 2.0.0", "!= 1.14.0", "1.15.0+build.5", ">= 1.15.0-beta1"] {
+        for yes in [
+            "1.15.0",
+            "= 1.15",
+            "=1.15.0",
+            "v1.15.0",
+            ">=1.0",
+            "> 1.14.9",
+            "< 2",
+            "<= 1.15.0",
+            "~> 1.0",
+            "~> 1.15.0",
+            "~> 1",
+            ">= 1.2.0, < 2.0.0",
+            "!= 1.14.0",
+            "1.15.0+build.5",
+            ">= 1.15.0-beta1",
+        ] {
             assert!(satisfies(v, yes).unwrap(), "{yes}");
         }
-        for no in [">= 9.0", "< 1.15", "~> 1.14.0", "= 1.15.0-beta1", "!= 1.15.0", "> 1.15.0", ">= 1.0, < 1.15", "~> 1.15.0-beta1"] {
+        for no in [
+            ">= 9.0",
+            "< 1.15",
+            "~> 1.14.0",
+            "= 1.15.0-beta1",
+            "!= 1.15.0",
+            "> 1.15.0",
+            ">= 1.0, < 1.15",
+            "~> 1.15.0-beta1",
+        ] {
             assert!(!satisfies(v, no).unwrap(), "{no}");
         }
         for bad in ["", ">= ", "=> 1.0", "1..0", ">= 1.0,", "latest", "~> x.y"] {
@@ -169,6 +214,9 @@ mod tests {
         assert!(!satisfies("1.15.0-rc1", ">= 1.14.0").unwrap());
         assert!(!satisfies("1.16.0-alpha1", ">= 1.15.0-beta1").unwrap());
         assert!(satisfies("1.15.0-beta.10", "> 1.15.0-beta.9").unwrap());
-        assert!(!satisfies("1.15.0-beta10", "> 1.15.0-beta9").unwrap(), "identifiers with letters compare as text");
+        assert!(
+            !satisfies("1.15.0-beta10", "> 1.15.0-beta9").unwrap(),
+            "identifiers with letters compare as text"
+        );
     }
 }

@@ -23,10 +23,54 @@ pub fn recorded_view(r: &FailoverRecord) -> GroupView {
     }
 }
 
-/// Where a group stands: its record if a failover happened, else as declared.
+/// The status of a record that no failover wrote: where an ordinary apply
+/// left the group (its declared active site at the time).
+pub const APPLIED: &str = "applied";
+
+/// A group's record, unless it is a placement left by an apply whose
+/// objects are all gone since (a destroyed stack places nothing).
+fn record_of<'a>(state: Option<&'a State>, group: &str) -> Option<&'a FailoverRecord> {
+    let s = state?;
+    s.failover_groups.get(group).filter(|r| r.status != APPLIED || !s.resources.is_empty())
+}
+
+/// Where a group stands: its record if a failover happened (or an apply
+/// placed it), else as declared.
 pub fn standing(config: &Config, state: Option<&State>, group: &str) -> Option<GroupView> {
     let g = config.root().failover_groups.get(group)?;
-    Some(state.and_then(|s| s.failover_groups.get(group)).map(recorded_view).unwrap_or_else(|| GroupView::declared(&g.active)))
+    Some(record_of(state, group).map(recorded_view).unwrap_or_else(|| GroupView::declared(&g.active)))
+}
+
+/// Records for the groups an apply has just placed, when nothing is
+/// recorded for them yet: each group's declared active site, so that a
+/// later edit of `active` is recognised as a role change (which only
+/// `drinfra failover` may make) even when no failover ever ran.
+pub fn placements(config: &Config, state: &State, by: &str) -> Vec<(String, FailoverRecord)> {
+    if state.resources.is_empty() {
+        return vec![];
+    }
+    config
+        .root()
+        .failover_groups
+        .iter()
+        .filter(|(name, _)| !state.failover_groups.contains_key(*name))
+        .map(|(name, g)| {
+            let record = FailoverRecord {
+                active: g.active.clone(),
+                traffic: g.active.clone(),
+                replicating: true,
+                components: BTreeMap::new(),
+                status: APPLIED.into(),
+                target: g.active.clone(),
+                since: crate::timefmt::now(),
+                by: by.into(),
+                reason: String::new(),
+                deferred: vec![],
+                history: vec![],
+            };
+            (name.clone(), record)
+        })
+        .collect()
 }
 
 /// How each failover group stands: the configuration, checked against what
@@ -35,9 +79,17 @@ pub fn standing(config: &Config, state: Option<&State>, group: &str) -> Option<G
 pub fn views(config: &Config, state: Option<&State>) -> Result<BTreeMap<String, GroupView>, Diagnostic> {
     let mut out = BTreeMap::new();
     for (name, g) in &config.root().failover_groups {
-        let rec = state.and_then(|s| s.failover_groups.get(name));
+        let rec = record_of(state, name);
         let view = match rec {
             None => GroupView::declared(&g.active),
+            Some(r) if r.status == APPLIED && r.active != g.active => {
+                return Err(Diagnostic::error(format!("Failover group {name:?}: changing the active site from {:?} to {:?} is a failover", r.active, g.active))
+                    .with_detail(format!(
+                        "The stack was last applied with {:?} active ({} by {}); no failover has been recorded. An ordinary apply would rebuild the standby-dependent resources for the new roles (replacing the PostgreSQL servers, whose data is not carried over) instead of moving them in order, so drinfra stops. Change roles with `drinfra failover {name} --to {:?}`: it promotes replicas and moves data, capacity and then traffic in phases, and records the new active site. (To keep {:?} active, set active = {:?} again.)",
+                        r.active, r.since, r.by, g.active, r.active, r.active
+                    ))
+                    .at(Some(g.active_span.clone())));
+            }
             Some(r) if r.status == "in_progress" => {
                 return Err(Diagnostic::error(format!("A failover of group {name:?} to {:?} is in progress", r.target))
                     .with_detail(format!("It was started {} by {}{}. Run `drinfra failover {name} --to {}` again to finish it before anything else changes this stack.", r.since, r.by, if r.reason.is_empty() { String::new() } else { format!(" ({})", r.reason) }, r.target))

@@ -9,6 +9,7 @@ use std::fmt;
 use hcl_edit::structure::{Body, Structure};
 
 use crate::config::model::{Config, Expr};
+use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 use crate::graph::Dag;
 use crate::lang::refs::{Reference, Step, references};
 
@@ -46,25 +47,36 @@ pub struct Deps {
     pub graph: Dag<ObjId>,
     /// Call-chain prefix of each module (`module.a.module.b.`).
     pub module_names: Vec<String>,
+    /// The reference that makes each edge (the first one seen), when the
+    /// edge comes from one (a module's contents waiting for its call do not).
+    pub via: BTreeMap<(ObjId, ObjId), Span>,
 }
 
 fn id(module: usize, kind: Kind, name: impl Into<String>) -> ObjId {
     ObjId { module, kind, name: name.into() }
 }
 
-fn body_refs(body: &Body, out: &mut Vec<Reference>) {
+fn body_refs(file: FileId, body: &Body, out: &mut Vec<(FileId, Reference)>) {
     for s in body.iter() {
         match s {
-            Structure::Attribute(a) => out.extend(references(&a.value)),
-            Structure::Block(b) => body_refs(&b.body, out),
+            Structure::Attribute(a) => out.extend(references(&a.value).into_iter().map(|r| (file, r))),
+            Structure::Block(b) => body_refs(file, &b.body, out),
         }
     }
+}
+
+fn depend(g: &mut Dag<ObjId>, via: &mut BTreeMap<(ObjId, ObjId), Span>, from: &ObjId, to: ObjId, at: Option<Span>) {
+    if let Some(at) = at {
+        via.entry((from.clone(), to.clone())).or_insert(at);
+    }
+    g.depend(from.clone(), to);
 }
 
 /// Builds the graph. References that name nothing are ignored here (the
 /// static check reports them).
 pub fn build(config: &Config) -> Deps {
     let mut g: Dag<ObjId> = Dag::new();
+    let mut via: BTreeMap<(ObjId, ObjId), Span> = BTreeMap::new();
     let mut module_names = vec![String::new(); config.modules.len()];
     let mut parent: BTreeMap<usize, (usize, String)> = BTreeMap::new();
     for (i, m) in config.modules.iter().enumerate() {
@@ -85,14 +97,14 @@ pub fn build(config: &Config) -> Deps {
         module_names[i] = chain.concat();
     }
     for (mi, m) in config.modules.iter().enumerate() {
-        let link = |g: &mut Dag<ObjId>, from: &ObjId, refs: &[Reference]| {
-            for r in refs {
+        let link = |g: &mut Dag<ObjId>, via: &mut BTreeMap<(ObjId, ObjId), Span>, from: &ObjId, refs: &[(FileId, Reference)]| {
+            for (file, r) in refs {
                 for t in targets(config, mi, r) {
-                    g.depend(from.clone(), t);
+                    depend(g, via, from, t, Some(Span::new(*file, r.span.clone())));
                 }
             }
         };
-        let expr_refs = |e: &Expr| references(&e.expr);
+        let expr_refs = |e: &Expr| references(&e.expr).into_iter().map(|r| (e.file, r)).collect::<Vec<_>>();
         for name in m.variables.keys() {
             let me = id(mi, Kind::Var, name);
             g.add(me.clone());
@@ -103,7 +115,7 @@ pub fn build(config: &Config) -> Deps {
                 if let Some((_, e)) = call.inputs.get(name) {
                     for r in references(&e.expr) {
                         for t in targets(config, *p, &r) {
-                            g.depend(me.clone(), t);
+                            depend(&mut g, &mut via, &me, t, Some(Span::new(e.file, r.span.clone())));
                         }
                     }
                 }
@@ -112,33 +124,34 @@ pub fn build(config: &Config) -> Deps {
         for (name, l) in &m.locals {
             let me = id(mi, Kind::Local, name);
             g.add(me.clone());
-            link(&mut g, &me, &expr_refs(&l.value));
+            link(&mut g, &mut via, &me, &expr_refs(&l.value));
         }
         for (name, o) in &m.outputs {
             let me = id(mi, Kind::Output, name);
             g.add(me.clone());
-            link(&mut g, &me, &expr_refs(&o.value));
-            link(&mut g, &me, &o.depends_on);
+            link(&mut g, &mut via, &me, &expr_refs(&o.value));
+            let deps_on: Vec<(FileId, Reference)> = o.depends_on.iter().map(|r| (o.value.file, r.clone())).collect();
+            link(&mut g, &mut via, &me, &deps_on);
         }
         for (key, r) in &m.resources {
             let me = id(mi, Kind::Resource, key);
             g.add(me.clone());
             let mut refs = Vec::new();
             for e in r.count.iter().chain(r.for_each.iter()).chain(r.lifecycle.replace_triggered_by.iter()) {
-                refs.extend(references(&e.expr));
+                refs.extend(expr_refs(e));
             }
-            refs.extend(r.depends_on.iter().map(|(_, r)| r.clone()));
-            body_refs(&r.body.body, &mut refs);
-            link(&mut g, &me, &refs);
+            refs.extend(r.depends_on.iter().cloned());
+            body_refs(r.body.file, &r.body.body, &mut refs);
+            link(&mut g, &mut via, &me, &refs);
             // Everything in a module waits for its call's expansion and
             // the call's depends_on.
             let mut at = mi;
             while let Some((p, call_name)) = parent.get(&at) {
                 g.depend(me.clone(), id(*p, Kind::Call, call_name));
                 let call = &config.modules[*p].module_calls[call_name];
-                for (_, dr) in &call.depends_on {
+                for (file, dr) in &call.depends_on {
                     for t in targets(config, *p, dr) {
-                        g.depend(me.clone(), t);
+                        depend(&mut g, &mut via, &me, t, Some(Span::new(*file, dr.span.clone())));
                     }
                 }
                 at = *p;
@@ -149,12 +162,12 @@ pub fn build(config: &Config) -> Deps {
             g.add(me.clone());
             let mut refs = Vec::new();
             for e in c.count.iter().chain(c.for_each.iter()) {
-                refs.extend(references(&e.expr));
+                refs.extend(expr_refs(e));
             }
-            link(&mut g, &me, &refs);
+            link(&mut g, &mut via, &me, &refs);
         }
     }
-    Deps { graph: g, module_names }
+    Deps { graph: g, module_names, via }
 }
 
 /// The objects a reference made in module `mi` points at.
@@ -190,6 +203,90 @@ fn targets(config: &Config, mi: usize, r: &Reference) -> Vec<ObjId> {
 }
 
 impl Deps {
+    /// A readable name for an object (`module.a.terraform_data.b`).
+    pub fn name(&self, n: &ObjId) -> String {
+        let prefix = &self.module_names[n.module];
+        match n.kind {
+            Kind::Call => format!("{prefix}module.{}", n.name),
+            Kind::Var => format!("{prefix}var.{}", n.name),
+            Kind::Local => format!("{prefix}local.{}", n.name),
+            Kind::Resource => format!("{prefix}{}", n.name),
+            Kind::Output => format!("{prefix}output.{}", n.name),
+        }
+    }
+
+    /// One diagnostic per cycle, at the reference that closes the loop,
+    /// listing every reference along it.
+    pub fn cycle_diagnostics(&self, config: &Config) -> Diagnostics {
+        let sources = &config.sources;
+        let root = config.root().dir.canonicalize().unwrap_or_else(|_| config.root().dir.clone());
+        let mut out = Diagnostics::default();
+        for members in self.graph.cycles() {
+            let path = self.loop_in(&members);
+            if path.is_empty() {
+                continue;
+            }
+            let mut lines = Vec::new();
+            let mut last_span = None;
+            for (i, from) in path.iter().enumerate() {
+                let to = &path[(i + 1) % path.len()];
+                let span = self.via.get(&(from.clone(), to.clone()));
+                let line = match span {
+                    Some(sp) => {
+                        let f = sources.get(sp.file);
+                        let lc = f.line_col(sp.range.start);
+                        let text = sources.text(sp.file).get(sp.range.clone()).unwrap_or_default();
+                        last_span = Some(sp.clone());
+                        let canonical = f.path.canonicalize().unwrap_or_else(|_| f.path.clone());
+                        let shown = canonical.strip_prefix(&root).map(|p| p.display().to_string()).unwrap_or_else(|_| f.path.display().to_string());
+                        format!("  {shown}:{}:{}: {} refers to {} ({text})", lc.line, lc.col, self.name(from), self.name(to))
+                    }
+                    None => format!("  {} waits for {} (everything in a module waits for its call)", self.name(from), self.name(to)),
+                };
+                lines.push(line);
+            }
+            let names: Vec<String> = path.iter().chain(path.first()).map(|n| self.name(n)).collect();
+            out.push(
+                Diagnostic::error("Cycle in configuration")
+                    .with_detail(format!("These objects depend on each other, so none can be evaluated or applied first: {}.\n{}\nRemove one of these references (or depends_on entries) to break the cycle.", names.join(" -> "), lines.join("\n")))
+                    .at(last_span),
+            );
+        }
+        out
+    }
+
+    /// A closed path through the members of one strongly connected
+    /// component, following edges between members; its first node is the
+    /// smallest member.
+    fn loop_in(&self, members: &[ObjId]) -> Vec<ObjId> {
+        let set: BTreeSet<&ObjId> = members.iter().collect();
+        let Some(start) = members.first() else { return vec![] };
+        // Breadth-first from start back to start, within the component.
+        let mut prev: BTreeMap<&ObjId, &ObjId> = BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([start]);
+        while let Some(n) = queue.pop_front() {
+            let mut next: Vec<&ObjId> = self.graph.dependencies(n).into_iter().filter(|d| set.contains(d)).collect();
+            next.sort();
+            for d in next {
+                if d == start {
+                    let mut path = vec![n.clone()];
+                    let mut at = n;
+                    while at != start {
+                        at = prev[at];
+                        path.push(at.clone());
+                    }
+                    path.reverse();
+                    return path;
+                }
+                if !prev.contains_key(d) {
+                    prev.insert(d, n);
+                    queue.push_back(d);
+                }
+            }
+        }
+        vec![]
+    }
+
     /// Resources that `obj` depends on, looking through non-resource
     /// objects but stopping at the first resource on each path.
     pub fn resource_dependencies(&self, obj: &ObjId) -> Vec<ObjId> {

@@ -10,6 +10,8 @@ use std::sync::Arc;
 use crate::lang::Value;
 
 pub mod azure;
+pub mod catalog;
+pub mod offline;
 pub mod terraform_data;
 
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

@@ -101,6 +101,49 @@ fn check_args(args: &[Arg], cfg: &Attrs, prefix: &str, out: &mut Vec<ArgProblem>
     }
 }
 
+/// Checks a resource's evaluated arguments against its table: what
+/// `validate` does, without a client (for `drinfra validate`).
+pub fn validate_resource(ty: &str, config: &Value) -> Vec<ArgProblem> {
+    let Some(t) = types::lookup(ty) else { return vec![] };
+    let mut cfg = attrs(config);
+    let mut out = timeouts::check(&cfg);
+    cfg.remove(timeouts::BLOCK);
+    check_args(t.args, &cfg, "", &mut out);
+    out
+}
+
+/// Whether drinfra can read data source `ty`.
+pub fn has_data_source(ty: &str) -> bool {
+    ty == "azurerm_client_config" || types::lookup(ty).is_some()
+}
+
+/// Checks a data source's evaluated arguments: the ones that identify the
+/// object (what `read_data` refuses, found without a client).
+pub fn validate_data(ty: &str, config: &Value) -> Vec<ArgProblem> {
+    let cfg = attrs(config);
+    let set = |_: &String, v: &Value| !v.is_null();
+    if ty == "azurerm_client_config" {
+        return cfg
+            .iter()
+            .filter(|(k, v)| set(k, v))
+            .map(|(k, _)| ArgProblem { argument: Some(k.clone()), summary: "Unsupported argument".into(), detail: format!("data \"azurerm_client_config\" takes no arguments, not {k:?}.") })
+            .collect();
+    }
+    let Some(t) = types::lookup(ty) else { return vec![] };
+    let identity = types::id_args(&t);
+    let mut out: Vec<ArgProblem> = cfg
+        .iter()
+        .filter(|(k, v)| set(k, v) && !identity.contains(&k.as_str()))
+        .map(|(k, _)| ArgProblem { argument: Some(k.clone()), summary: "Unsupported argument".into(), detail: format!("data {ty:?} is found by {}; {k:?} is not one of its arguments (it is read, not set).", identity.join(", ")) })
+        .collect();
+    for k in identity {
+        if cfg.get(k).is_none_or(Value::is_null) {
+            out.push(ArgProblem { argument: None, summary: "Missing required argument".into(), detail: format!("The argument {k:?} is required, but no definition was found.") });
+        }
+    }
+    out
+}
+
 impl AzureProvider {
     /// The state value for an ARM body, carrying forward what Azure does
     /// not return (write-only secrets, config-only arguments).
@@ -278,12 +321,7 @@ impl Provider for AzureProvider {
     }
 
     fn validate(&self, ty: &str, config: &Value) -> Vec<ArgProblem> {
-        let Some(t) = types::lookup(ty) else { return vec![] };
-        let mut cfg = attrs(config);
-        let mut out = timeouts::check(&cfg);
-        cfg.remove(timeouts::BLOCK);
-        check_args(t.args, &cfg, "", &mut out);
-        out
+        validate_resource(ty, config)
     }
 
     fn plan(&self, ty: &str, prior: Option<&Value>, config: &Value) -> Result<Planned, ProviderError> {

@@ -1,0 +1,97 @@
+//! The provider checks that need no cloud, run by `validate` (and before
+//! every plan): whether each resource and data source type is one drinfra
+//! can manage or read (and, when not, why not), and each evaluated
+//! instance's arguments against the provider's schema (names, nested
+//! blocks, required and read-only arguments), as planning would check them.
+
+use std::ops::Range;
+
+use hcl_edit::structure::Body;
+
+use super::azure;
+use super::catalog;
+use super::terraform_data::TerraformData;
+use super::{ArgProblem, Provider};
+use crate::config::Config;
+use crate::config::evaluate::Evaluation;
+use crate::config::model::{Mode, Module, Resource};
+use crate::diag::{Diagnostic, Diagnostics, Span};
+
+/// Whether drinfra can manage (resource) or read (data source) this type.
+pub fn supported(mode: Mode, ty: &str) -> bool {
+    match mode {
+        Mode::Managed => ty == "terraform_data" || azure::types::lookup(ty).is_some(),
+        Mode::Data => azure::has_data_source(ty),
+    }
+}
+
+/// Every problem with resource types and arguments in the configuration.
+pub fn check(config: &Config, eval: &Evaluation) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    for (mi, m) in config.modules.iter().enumerate() {
+        for (key, r) in &m.resources {
+            if !supported(r.mode, &r.ty) {
+                d.push(unsupported(config, m, r));
+                continue;
+            }
+            for inst in eval
+                .resources
+                .iter()
+                .filter(|i| i.module_index == mi && &i.resource == key)
+            {
+                let problems: Vec<ArgProblem> = match r.mode {
+                    Mode::Data => azure::validate_data(&r.ty, &inst.config),
+                    Mode::Managed if r.ty == "terraform_data" => {
+                        TerraformData.validate(&r.ty, &inst.config)
+                    }
+                    Mode::Managed => azure::validate_resource(&r.ty, &inst.config),
+                };
+                for p in problems {
+                    let span = p
+                        .argument
+                        .as_deref()
+                        .and_then(|a| argument_span(&r.body.body, a))
+                        .map(|s| Span::new(r.body.file, s))
+                        .unwrap_or_else(|| r.span.clone());
+                    d.push(
+                        Diagnostic::error(p.summary)
+                            .with_detail(p.detail)
+                            .at(Some(span)),
+                    );
+                }
+            }
+        }
+    }
+    d
+}
+
+/// The diagnostic for a type drinfra does not handle, at its type label.
+fn unsupported(config: &Config, m: &Module, r: &Resource) -> Diagnostic {
+    let declared = |p: &str| {
+        m.settings
+            .required_providers
+            .get(p)
+            .or_else(|| config.root().settings.required_providers.get(p))
+            .map(|r| r.source.clone().unwrap_or_else(|| format!("hashicorp/{p}")))
+    };
+    let why = catalog::classify(r.mode, &r.ty, &declared);
+    let (summary, detail) = catalog::describe(r.mode, &r.ty, &why);
+    Diagnostic::error(summary)
+        .with_detail(detail)
+        .at(Some(r.type_span.clone()))
+}
+
+/// Where argument `path` (`a` or `block.a`) is written in a body: its
+/// name, or the nested block's type when the argument is not written.
+pub fn argument_span(body: &Body, path: &str) -> Option<Range<usize>> {
+    let (head, rest) = match path.split_once('.') {
+        Some((h, r)) => (h, Some(r)),
+        None => (path, None),
+    };
+    if let Some(a) = body.get_attribute(head) {
+        return hcl_edit::Span::span(&a.key);
+    }
+    let block = body.get_blocks(head).next()?;
+    rest.and_then(|r| argument_span(&block.body, r))
+        .or_else(|| hcl_edit::Span::span(&block.ident))
+}

@@ -1,0 +1,17 @@
+locals {
+  name = nosuchfunc("x")
+}
+
+resource "azurerm_resource_group" "rg" {
+  name     = lower(local.name)
+  location = nosuchfunc2()
+  colour   = "blue"
+}
+
+resource "azurerm_virtual_network" "vnet" {
+  name = "x"
+}
+
+output "o" {
+  value = var.missing
+}

@@ -1,0 +1,23 @@
+terraform {
+  required_providers {
+    random = {
+      source = "hashicorp/random"
+    }
+  }
+}
+
+resource "azurerm_traffic_manager_endpoint" "removed" {
+  name = "x"
+}
+
+resource "azurerm_virtual_network" "not_yet" {
+  name = "x"
+}
+
+resource "random_pet" "other_provider" {}
+
+data "azurerm_virtual_network" "not_yet" {
+  name = "x"
+}
+
+resource "azurerm_client_config" "data_only" {}
