@@ -594,3 +594,102 @@ fn random_generator_failure_fails_closed() {
     assert_eq!(r.code, 1, "{}", r.all());
     assert!(r.stderr.contains("random number generator"), "{}", r.stderr);
 }
+
+const TF_DATA: &str = "variable \"pg_password\" {\n  type      = string\n  sensitive = true\n}\n\nresource \"terraform_data\" \"c\" {\n  input = { pw = var.pg_password }\n}\n";
+
+#[test]
+fn terraform_data_output_is_sensitive_where_its_input_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("main.tf"), TF_DATA).unwrap();
+    let env: &[(&str, &str)] = &[("TF_VAR_pg_password", SECRET)];
+    assert_eq!(drinfra(d, &["apply", "--auto-approve"], None, env).code, 0);
+    for args in [
+        &["show"][..],
+        &["state", "show", "terraform_data.c"],
+        &["show", "--json"],
+    ] {
+        let r = drinfra(d, args, None, env);
+        assert_eq!(r.code, 0, "{}", r.all());
+        assert!(
+            !r.stdout.contains(SECRET),
+            "{args:?} prints the secret: {}",
+            r.stdout
+        );
+    }
+    let shown: serde_json::Value =
+        serde_json::from_str(&drinfra(d, &["show", "--json"], None, env).stdout).unwrap();
+    let c = &shown["values"]["root_module"]["resources"][0];
+    assert_eq!(
+        c["sensitive_values"],
+        serde_json::json!({"input": {"pw": true}, "output": {"pw": true}})
+    );
+    // What refers to the derived attribute is sensitive too.
+    std::fs::write(
+        d.join("more.tf"),
+        "resource \"terraform_data\" \"d\" {\n  input = terraform_data.c.output\n}\n",
+    )
+    .unwrap();
+    let r = drinfra(d, &["plan"], None, env);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stdout.contains("(sensitive value)") && !r.stdout.contains(SECRET),
+        "{}",
+        r.all()
+    );
+}
+
+#[test]
+fn a_state_recorded_before_derived_marks_is_still_shown_masked() {
+    // Written by an earlier drinfra: only input.pw was recorded sensitive.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("main.tf"), TF_DATA).unwrap();
+    let state = serde_json::json!({
+        "format": "drinfra-state", "version": 1, "drinfra_version": "0.1.0", "lineage": "00000000-0000-4000-8000-000000000001", "serial": 1,
+        "resources": {"terraform_data.c": {
+            "address": "terraform_data.c", "mode": "managed", "type": "terraform_data", "name": "c", "provider": "terraform.io/builtin/terraform",
+            "attributes": {"id": "x", "input": {"pw": SECRET}, "output": {"pw": SECRET}, "triggers_replace": null},
+            "sensitive_paths": [["input", "pw"]]
+        }},
+        "outputs": {}
+    });
+    std::fs::write(
+        d.join("drinfra.tfstate"),
+        serde_json::to_vec_pretty(&state).unwrap(),
+    )
+    .unwrap();
+    for args in [
+        &["show"][..],
+        &["state", "show", "terraform_data.c"],
+        &["show", "--json"],
+    ] {
+        let r = drinfra(d, args, None, &[]);
+        assert_eq!(r.code, 0, "{}", r.all());
+        assert!(
+            !r.stdout.contains(SECRET),
+            "{args:?} prints the secret: {}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn plan_json_masks_sensitive_input_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("main.tf"),
+        format!("{TF_DATA}\nvariable \"region\" {{\n  default = \"westeurope\"\n}}\n"),
+    )
+    .unwrap();
+    let env: &[(&str, &str)] = &[("TF_VAR_pg_password", SECRET)];
+    assert_eq!(drinfra(d, &["plan", "--out", "p.plan"], None, env).code, 0);
+    let r = drinfra(d, &["show", "--json", "p.plan"], None, env);
+    assert!(!r.stdout.contains(SECRET), "{}", r.stdout);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        doc["variables"]["pg_password"],
+        serde_json::json!({"value": "(sensitive value)", "sensitive": true})
+    );
+}
