@@ -378,6 +378,14 @@ fn sentinel_secrets_appear_only_in_state_and_unencrypted_plan_files() {
 
     // An update streamed as JSON events.
     let env2: &[(&str, &str)] = &[("TF_VAR_pw", SECRET2), ("TF_VAR_tok", EPHEMERAL)];
+    // The update, planned: old and new values both masked, in every format.
+    for args in [&["plan"][..], &["plan", "--markdown"], &["plan", "--compact"], &["plan", "--json"]] {
+        let r = drinfra(d, args, None, env2);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.all());
+        s.run(&format!("update {args:?}"), &r);
+    }
+    let r = drinfra(d, &["plan"], None, env2);
+    assert!(r.stdout.contains("~ update") || r.stdout.contains("updated in-place"), "an update is planned: {}", r.stdout);
     let r = drinfra(d, &["apply", "--json", "--auto-approve"], None, env2);
     assert_eq!(r.code, 0, "{}", r.all());
     assert_eq!(
