@@ -145,6 +145,12 @@ impl<'a> Scope<'a> {
                         );
                     }
                 }
+                // Conditions and provisioners are not recorded.
+                Structure::Block(b)
+                    if matches!(
+                        b.ident.value().as_str(),
+                        "lifecycle" | "provisioner" | "connection"
+                    ) => {}
                 Structure::Block(b) => self.body(file, &b.body, d),
             }
         }
