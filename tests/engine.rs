@@ -374,7 +374,8 @@ fn sensitive_values_are_marked_in_state_and_masked_in_plans() {
     assert!(!r.stdout.contains("hunter2"), "{}", r.stdout);
     assert!(r.stdout.contains("(sensitive value)"), "{}", r.stdout);
     assert_eq!(drinfra(dir.path(), &["apply", "--auto-approve"]).code, 0);
-    assert_eq!(state(dir.path())["resources"]["terraform_data.s"]["sensitive_paths"], serde_json::json!([["input", "password"]]));
+    // `output` echoes `input`: its copy of the password is sensitive too.
+    assert_eq!(state(dir.path())["resources"]["terraform_data.s"]["sensitive_paths"], serde_json::json!([["input", "password"], ["output", "password"]]));
     assert_eq!(drinfra(dir.path(), &["plan", "--detailed-exitcode"]).code, 0);
 }
 

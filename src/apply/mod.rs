@@ -435,7 +435,7 @@ pub async fn apply(
                     };
                     let prior = if step.kind == StepKind::Update { c.before.clone() } else { None };
                     let planned = match provider.plan(&c.ty, prior.as_ref(), &cfg) {
-                        Ok(p) => p.value,
+                        Ok(p) => crate::provider::mark_sensitive(&c.ty, p.value),
                         Err(e) => {
                             fail(&graph, &step, e.to_string(), started.elapsed(), &mut report, &mut blocked, events);
                             continue;
@@ -659,9 +659,14 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned()).unwrap_or_else(|| "a panic".into())
 }
 
+/// The value at `path` for an error message: masked when it, or anything
+/// around it, is sensitive.
 fn show_at(v: &Value, path: &[String]) -> String {
     let mut cur = v.clone();
     for p in path {
+        if cur.unmark().1 {
+            return Value::Null.sensitive().to_string();
+        }
         cur = match cur.unmark().0 {
             Value::Object(m) | Value::Map(m) => m.get(p).cloned().unwrap_or(Value::Null),
             Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => p.parse::<usize>().ok().and_then(|i| xs.get(i).cloned()).unwrap_or(Value::Null),

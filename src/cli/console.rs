@@ -38,8 +38,12 @@ pub fn run(env: &Env, a: ConsoleArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let (v, diags) = eval_in_root(&stack.config, &stack.inputs, &env.dir, &Expr { file, expr });
+        let expr = Expr { file, expr };
+        let ephemeral = drinfra::config::ephemeral::in_root(&stack.config, &expr);
+        let (v, diags) = eval_in_root(&stack.config, &stack.inputs, &env.dir, &expr);
         match v {
+            // As Terraform's console: an ephemeral value is not shown.
+            Some(v) if !diags.has_errors() && ephemeral => println!("{}", if v.is_sensitive_anywhere() { "(ephemeral sensitive value)" } else { "(ephemeral value)" }),
             Some(v) if !diags.has_errors() => println!("{}", value::render(&v)),
             _ => {
                 eprint!("{}", diagnostics::render_all(&diags, &stack.config.sources, &env.dir, env.style));

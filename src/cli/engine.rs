@@ -372,10 +372,8 @@ pub(super) fn apply_plan(env: &Env, s: &Session, plan: &Plan, prior: Option<Stat
 /// unencrypted (state or plan file) and how to turn encryption on.
 pub fn notify_unencrypted(env: &Env, notice: Option<&drinfra::state::UnencryptedSecrets>) {
     static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if let Some(n) = notice {
-        if !SAID.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            eprintln!("{}: {n}.", env.style.bold("warning"));
-        }
+    if let Some(n) = notice.filter(|_| !SAID.swap(true, std::sync::atomic::Ordering::SeqCst)) {
+        eprintln!("{}: {n}.", env.style.bold("warning"));
     }
 }
 

@@ -55,6 +55,12 @@ pub fn check(config: &Config) -> Diagnostics {
     d
 }
 
+/// Whether `e`, written in the root module (the console), refers to an
+/// ephemeral value.
+pub fn in_root(config: &Config, e: &Expr) -> bool {
+    Scope::new(config, config.root()).is_ephemeral(e)
+}
+
 /// The ephemeral names of one module.
 struct Scope<'a> {
     config: &'a Config,
@@ -139,6 +145,12 @@ impl<'a> Scope<'a> {
                         );
                     }
                 }
+                // Conditions and provisioners are not recorded.
+                Structure::Block(b)
+                    if matches!(
+                        b.ident.value().as_str(),
+                        "lifecycle" | "provisioner" | "connection"
+                    ) => {}
                 Structure::Block(b) => self.body(file, &b.body, d),
             }
         }

@@ -132,14 +132,15 @@ pub async fn refresh(prior: &State, providers: &Providers, parallelism: usize) -
                     refreshed.resources.remove(&rs.address);
                 }
                 Ok(Some(v)) => {
+                    // What was sensitive stays so (a mark that came from the
+                    // configuration is not in what the cloud returns).
+                    let v = crate::provider::mark_sensitive(&rs.ty, crate::state::marks::apply(v, &rs.sensitive_paths));
                     let before = rs.value();
                     if !same(&before, &v) {
                         drift.push(Drift { address: rs.address.clone(), ty: rs.ty.clone(), before, after: Some(v.clone()) });
                         let entry = refreshed.resources.get_mut(&rs.address).expect("refreshed entry");
                         entry.attributes = v.unmark().0.to_json();
-                        // What was sensitive stays so (a mark that came from
-                        // the configuration is not in what the cloud returns).
-                        let mut paths = crate::state::marks::paths(&crate::provider::mark_sensitive(&rs.ty, v.clone()));
+                        let mut paths = crate::state::marks::paths(&v);
                         for p in &rs.sensitive_paths {
                             if !paths.contains(p) {
                                 paths.push(p.clone());

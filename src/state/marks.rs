@@ -50,15 +50,16 @@ fn mark(v: Value, path: &[String]) -> Value {
             }
             Value::Map(m)
         }
-        Value::Tuple(mut xs) | Value::List(mut xs) => {
-            if let Ok(i) = first.parse::<usize>() {
-                if i < xs.len() {
-                    let x = std::mem::replace(&mut xs[i], Value::Null);
-                    xs[i] = mark(x, rest);
-                }
-            }
-            Value::Tuple(xs)
-        }
+        Value::Tuple(xs) => Value::Tuple(mark_at(xs, first, rest)),
+        Value::List(xs) => Value::List(mark_at(xs, first, rest)),
         other => other,
     }
+}
+
+fn mark_at(mut xs: Vec<Value>, first: &str, rest: &[String]) -> Vec<Value> {
+    if let Some(slot) = first.parse::<usize>().ok().and_then(|i| xs.get_mut(i)) {
+        let x = std::mem::replace(slot, Value::Null);
+        *slot = mark(x, rest);
+    }
+    xs
 }

@@ -83,6 +83,9 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     p.entry("enableNonSslPort").or_insert(json!(false));
     p.entry("minimumTlsVersion").or_insert(json!("1.2"));
     p.insert("linkedServers".into(), json!([]));
+    // Write-only secrets are used, never kept: the store (on disk) must not
+    // hold them, as Azure never returns them.
+    hide(body);
     Ok(Write::body(body.clone()))
 }
 

@@ -100,10 +100,10 @@ pub struct ArmClient {
 }
 
 fn jitter(base: Duration) -> Duration {
-    // Up to +50 % from the clock's low bits: enough to spread retries.
-    let n = Instant::now().elapsed().as_nanos() as u64 ^ std::process::id() as u64 ^ (base.as_nanos() as u64).rotate_left(17);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos() as u64).unwrap_or(n);
-    base + Duration::from_nanos((base.as_nanos() as u64 / 2).max(1) * (nanos % 1000) / 1000)
+    // Up to +50 %, from the OS generator (no jitter if it is unavailable:
+    // this spreads retries, it protects nothing).
+    let r = u64::from(u16::from_le_bytes(crate::random::bytes::<2>().unwrap_or_default())) % 1000;
+    base + Duration::from_nanos((base.as_nanos() as u64 / 2).max(1) * r / 1000)
 }
 
 fn retry_after(h: &HeaderMap) -> Option<Duration> {

@@ -1,0 +1,13 @@
+variable "plain" {
+  type = string
+}
+
+variable "eph" {
+  type      = string
+  ephemeral = true
+}
+
+output "back" {
+  value     = var.eph
+  ephemeral = true
+}
