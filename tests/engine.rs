@@ -246,7 +246,9 @@ fn a_held_lock_makes_others_wait_then_fail_with_the_holder() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), BASE);
     // A lock held by a live process (this test).
-    let lock = serde_json::json!({"ID": "abc-123", "Operation": "apply", "Who": "alice@ci", "Host": std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim(), "Pid": std::process::id(), "Created": "2026-01-01T00:00:00Z", "CiRunUrl": "https://ci.example/run/7"});
+    // Created now: a holder whose process started after its lock's creation is not its holder.
+    let now = String::from_utf8(Command::new("date").args(["-u", "+%Y-%m-%dT%H:%M:%SZ"]).output().unwrap().stdout).unwrap();
+    let lock = serde_json::json!({"ID": "abc-123", "Operation": "apply", "Who": "alice@ci", "Host": std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim(), "Pid": std::process::id(), "Created": now.trim(), "CiRunUrl": "https://ci.example/run/7"});
     std::fs::write(dir.path().join("drinfra.tfstate.lock"), lock.to_string()).unwrap();
     let start = std::time::Instant::now();
     let r = drinfra(dir.path(), &["apply", "--auto-approve", "--lock-timeout", "1s"]);

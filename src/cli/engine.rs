@@ -190,16 +190,14 @@ pub fn open_session(env: &Env, common: &CommonArgs, operation: &str, validate_al
         &mut |h| eprintln!("{}: waiting up to {} for the state lock held by {} ({}, pid {}, since {}{})", style.bold("lock"), common.lock_timeout, h.who, h.operation, h.pid, h.created, h.ci_run_url.as_ref().map(|u| format!(", {u}")).unwrap_or_default()),
         &mut |h| eprintln!("{}: breaking a stale lock left by {} (pid {} is no longer running)", style.bold("lock"), h.who, h.pid),
     )
-    .map_err(|e| anyhow::anyhow!("{e}. If that run is gone for good, remove the lock with `drinfra force-unlock {}`.", lock_id(&e)))?;
+    .map_err(|e| match &e {
+        drinfra::state::LockError::Held(h) if !h.id.is_empty() => anyhow::anyhow!("{e}. If that run is gone for good, remove the lock with `drinfra force-unlock {}`.", h.id),
+        drinfra::state::LockError::Held(h) => anyhow::anyhow!("{e}. The lock records no ID (at {}); if that run is gone for good, remove it by hand.", h.path),
+        _ => anyhow::anyhow!("{e}"),
+    })?;
     Ok(Ok(Session { stack, backend, lock: Some(info) }))
 }
 
-fn lock_id(e: &drinfra::state::LockError) -> String {
-    match e {
-        drinfra::state::LockError::Held(h) => h.id.clone(),
-        _ => "ID".into(),
-    }
-}
 
 /// What every command that talks to the cloud starts with: the session
 /// (configuration loaded, state locked), a runtime and the providers.

@@ -54,7 +54,11 @@ fn remember(dir: &std::path::Path, backend: &dyn Backend, spec: Option<&BackendS
     let memo = memo_path(dir);
     std::fs::create_dir_all(memo.parent().expect("memo dir"))?;
     let spec = spec.map(BackendSpec::without_secrets);
-    std::fs::write(&memo, serde_json::to_vec_pretty(&serde_json::json!({"describe": backend.describe(), "spec": spec}))?)?;
+    // Written aside and renamed into place: runs starting together on a
+    // new stack never read a half-written memo (and take it for a change).
+    let tmp = memo.with_file_name(format!("backend.json.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, serde_json::to_vec_pretty(&serde_json::json!({"describe": backend.describe(), "spec": spec}))?)?;
+    std::fs::rename(&tmp, &memo)?;
     Ok(())
 }
 

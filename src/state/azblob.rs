@@ -378,10 +378,17 @@ impl Backend for BlobBackend {
                 }
                 Ok(())
             }
-            409 => match self.lock_holder()? {
-                Some(h) => Err(LockError::Held(Box::new(h))),
-                None => Err(LockError::Held(Box::new(LockInfo { id: String::new(), operation: "unknown".into(), who: "another client (blob leased)".into(), host: String::new(), pid: 0, created: String::new(), ci_run_url: None, path: self.describe() }))),
-            },
+            409 => {
+                // A holder records itself just after taking the lease: give
+                // it a moment rather than report a holder without an ID.
+                for _ in 0..25 {
+                    if let Some(h) = self.lock_holder()? {
+                        return Err(LockError::Held(Box::new(h)));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(LockError::Held(Box::new(LockInfo { id: String::new(), operation: "unknown".into(), who: "another client (blob leased)".into(), host: String::new(), pid: 0, created: String::new(), ci_run_url: None, path: self.describe() })))
+            }
             s => Err(lock_err(format!("cannot lease the state blob: {s} {}", String::from_utf8_lossy(&r.body)))),
         }
     }

@@ -162,23 +162,38 @@ impl Backend for LocalBackend {
         if let Some(dir) = lp.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(lio)?;
         }
-        match OpenOptions::new().write(true).create_new(true).open(&lp) {
-            Ok(mut f) => {
-                let text = serde_json::to_vec_pretty(info).unwrap_or_default();
-                f.write_all(&text).and_then(|_| f.sync_all()).map_err(|source| LockError::Io { path: lp.display().to_string(), source })
+        // Creating and writing the lock file happen under the guard, so no
+        // other drinfra ever reads it half written.
+        let _guard = self.guard(true)?;
+        for _ in 0..100 {
+            match OpenOptions::new().write(true).create_new(true).open(&lp) {
+                Ok(mut f) => {
+                    let text = serde_json::to_vec_pretty(info).unwrap_or_default();
+                    if let Err(source) = f.write_all(&text).and_then(|_| f.sync_all()) {
+                        let _ = std::fs::remove_file(&lp);
+                        return Err(LockError::Io { path: lp.display().to_string(), source });
+                    }
+                    sync_dir(&lp);
+                    return Ok(());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match self.read_holder()? {
+                    Some(holder) => return Err(LockError::Held(Box::new(holder))),
+                    // Removed meanwhile by something that does not take
+                    // the guard (a person, an older drinfra): try again.
+                    None => continue,
+                },
+                Err(e) => return Err(lio(e)),
             }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match self.lock_holder()? {
-                Some(holder) => Err(LockError::Held(Box::new(holder))),
-                // Released between our attempt and the read: try again.
-                None => self.lock(info),
-            },
-            Err(e) => Err(lio(e)),
         }
+        Err(lio(std::io::Error::other("the lock file keeps appearing and disappearing")))
     }
 
     fn unlock(&self, id: &str) -> Result<(), LockError> {
         let lp = self.lock_path();
-        match self.lock_holder()? {
+        // Reading the holder and removing the file are one step under the
+        // guard: a lock someone else took meanwhile is never removed.
+        let _guard = self.guard(true)?;
+        match self.read_holder()? {
             None => Err(LockError::NotLocked),
             Some(h) if h.id != id => Err(LockError::Mismatch { given: id.to_string(), current: h.id }),
             Some(_) => std::fs::remove_file(&lp).map_err(|source| LockError::Io { path: lp.display().to_string(), source }),
@@ -186,6 +201,34 @@ impl Backend for LocalBackend {
     }
 
     fn lock_holder(&self) -> Result<Option<LockInfo>, LockError> {
+        let _guard = self.guard(false)?;
+        self.read_holder()
+    }
+}
+
+impl LocalBackend {
+    /// A lock on the directory holding the lock file (an exclusive one to
+    /// create or remove the lock file, a shared one to read it), held
+    /// for a few microseconds; None when the directory does not exist
+    /// yet (nothing to read).
+    fn guard(&self, exclusive: bool) -> Result<Option<File>, LockError> {
+        let lp = self.lock_path();
+        let dir = lp.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let lio = |source| LockError::Io { path: dir.display().to_string(), source };
+        let f = match File::open(dir) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(lio(e)),
+        };
+        match if exclusive { f.lock() } else { f.lock_shared() } {
+            Ok(()) => Ok(Some(f)),
+            // A file system without locks: go on without the guard.
+            Err(e) if e.kind() == std::io::ErrorKind::Unsupported => Ok(None),
+            Err(e) => Err(lio(e)),
+        }
+    }
+
+    fn read_holder(&self) -> Result<Option<LockInfo>, LockError> {
         let lp = self.lock_path();
         match std::fs::read_to_string(&lp) {
             Ok(t) => Ok(Some(serde_json::from_str(&t).unwrap_or_else(|_| LockInfo {

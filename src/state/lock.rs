@@ -182,8 +182,13 @@ pub fn acquire(
             Ok(()) => return Ok(()),
             Err(LockError::Held(holder)) => {
                 if holder.holder_is_dead() {
-                    stale(&holder);
-                    backend.unlock(&holder.id)?;
+                    match backend.unlock(&holder.id) {
+                        Ok(()) => stale(&holder),
+                        // Another waiter broke it first (and may hold a new
+                        // lock now): look again.
+                        Err(LockError::NotLocked | LockError::Mismatch { .. }) => {}
+                        Err(e) => return Err(e),
+                    }
                     continue;
                 }
                 if start.elapsed() >= timeout {

@@ -32,6 +32,85 @@ fn lock_err(e: impl std::fmt::Display) -> LockError {
     LockError::Io { path: "postgres".into(), source: std::io::Error::other(e.to_string()) }
 }
 
+/// A PostgreSQL error with what the server said (tokio-postgres's own
+/// text for a server error is just "db error"): severity, SQLSTATE,
+/// message, detail and hint; otherwise the error and its causes.
+pub fn describe(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        let mut s = format!("{} {}: {}", db.severity(), db.code().code(), db.message());
+        if let Some(d) = db.detail() {
+            s.push_str(&format!(" ({d})"));
+        }
+        if let Some(h) = db.hint() {
+            s.push_str(&format!(" Hint: {h}"));
+        }
+        return s;
+    }
+    let mut s = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !s.contains(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
+        source = cause.source();
+    }
+    s
+}
+
+fn db_err(e: tokio_postgres::Error) -> StateError {
+    pg_err(describe(&e))
+}
+
+fn db_lock_err(e: tokio_postgres::Error) -> LockError {
+    lock_err(describe(&e))
+}
+
+/// Whether an error is one a concurrent first use can cause (two sessions
+/// creating the same schema or table: unique violation, or a deadlock).
+fn is_creation_race(e: &tokio_postgres::Error) -> bool {
+    use tokio_postgres::error::SqlState;
+    e.code().is_some_and(|c| *c == SqlState::UNIQUE_VIOLATION || *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::DUPLICATE_OBJECT || *c == SqlState::DUPLICATE_TABLE || *c == SqlState::DUPLICATE_SCHEMA)
+}
+
+/// Creates the schema and tables if missing. Concurrent first uses (a
+/// pipeline starting many stacks at once) serialise on a transaction-level
+/// advisory lock, so `IF NOT EXISTS` sees what the first one created; a
+/// race with a client that does not take it is retried.
+async fn create_schema(client: &tokio_postgres::Client, schema: &str) -> Result<(), tokio_postgres::Error> {
+    let key = lock_key(schema, "\0schema");
+    let sql = format!(
+        "CREATE SCHEMA IF NOT EXISTS {s};
+         CREATE TABLE IF NOT EXISTS {s}.states (name TEXT PRIMARY KEY, snapshot BYTEA, serial BIGINT NOT NULL DEFAULT 0);
+         CREATE TABLE IF NOT EXISTS {s}.journal (name TEXT NOT NULL, seq BIGSERIAL, record BYTEA NOT NULL, PRIMARY KEY (name, seq));
+         CREATE TABLE IF NOT EXISTS {s}.locks (name TEXT PRIMARY KEY, info TEXT NOT NULL);
+         ALTER TABLE {s}.locks ADD COLUMN IF NOT EXISTS backend_pid INTEGER;",
+        s = schema
+    );
+    let mut attempt = 0;
+    loop {
+        let result = async {
+            client.batch_execute("BEGIN").await?;
+            client.execute("SELECT pg_advisory_xact_lock($1)", &[&key]).await?;
+            client.batch_execute(&sql).await?;
+            client.batch_execute("COMMIT").await
+        }
+        .await;
+        match result {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                let _ = client.batch_execute("ROLLBACK").await;
+                attempt += 1;
+                if attempt >= 5 || !is_creation_race(&e) {
+                    return Err(e);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
+            }
+        }
+    }
+}
+
 /// A stable 64-bit advisory lock key for a stack name.
 fn lock_key(schema: &str, name: &str) -> i64 {
     let d = crate::plan::digest(format!("drinfra:{schema}:{name}").as_bytes());
@@ -62,15 +141,7 @@ impl PgBackend {
                 tokio::spawn(async move {
                     let _ = connection.await;
                 });
-                client
-                    .batch_execute(&format!(
-                        "CREATE SCHEMA IF NOT EXISTS {s};
-                         CREATE TABLE IF NOT EXISTS {s}.states (name TEXT PRIMARY KEY, snapshot BYTEA, serial BIGINT NOT NULL DEFAULT 0);
-                         CREATE TABLE IF NOT EXISTS {s}.journal (name TEXT NOT NULL, seq BIGSERIAL, record BYTEA NOT NULL, PRIMARY KEY (name, seq));
-                         CREATE TABLE IF NOT EXISTS {s}.locks (name TEXT PRIMARY KEY, info TEXT NOT NULL);",
-                        s = schema_owned
-                    ))
-                    .await?;
+                create_schema(&client, &schema_owned).await?;
                 Ok::<_, tokio_postgres::Error>(client)
             });
             let client = match client {
@@ -79,7 +150,7 @@ impl PgBackend {
                     c
                 }
                 Err(e) => {
-                    let _ = ready_tx.send(Err(e.to_string()));
+                    let _ = ready_tx.send(Err(describe(&e)));
                     return;
                 }
             };
@@ -123,7 +194,7 @@ impl Backend for PgBackend {
                 })
             })
             .map_err(pg_err)?
-            .map_err(pg_err)?;
+            .map_err(db_err)?;
         let (snapshot, journal) = rows;
         let state: Option<State> = match snapshot {
             Some(bytes) => Some(super::decode_snapshot(&self.cipher.open(&bytes, &self.describe)?, &self.describe)?),
@@ -142,15 +213,24 @@ impl Backend for PgBackend {
         // One transaction per batch: durable when it commits.
         self.run(move |c, rt| {
             rt.block_on(async {
-                c.batch_execute("BEGIN").await?;
-                for r in &rows {
-                    c.execute(&format!("INSERT INTO {schema}.journal (name, record) VALUES ($1, $2)"), &[&name, r]).await?;
+                let result = async {
+                    c.batch_execute("BEGIN").await?;
+                    for r in &rows {
+                        c.execute(&format!("INSERT INTO {schema}.journal (name, record) VALUES ($1, $2)"), &[&name, r]).await?;
+                    }
+                    c.batch_execute("COMMIT").await
                 }
-                c.batch_execute("COMMIT").await
+                .await;
+                // A failed statement leaves the transaction aborted: end it,
+                // or every later call on this connection fails too.
+                if result.is_err() {
+                    let _ = c.batch_execute("ROLLBACK").await;
+                }
+                result
             })
         })
         .map_err(pg_err)?
-        .map_err(pg_err)
+        .map_err(db_err)
     }
 
     fn compact(&self, state: &State) -> Result<(), StateError> {
@@ -160,16 +240,23 @@ impl Backend for PgBackend {
         let (schema, name, serial) = (self.schema.clone(), self.name.clone(), i64::try_from(state.serial).unwrap_or(i64::MAX));
         self.run(move |c, rt| {
             rt.block_on(async {
-                c.batch_execute("BEGIN").await?;
-                // The previous snapshot stays as the backup row.
-                c.execute(&format!("INSERT INTO {schema}.states (name, snapshot, serial) SELECT $1 || '.backup', snapshot, serial FROM {schema}.states WHERE name = $1 ON CONFLICT (name) DO UPDATE SET snapshot = excluded.snapshot, serial = excluded.serial"), &[&name]).await?;
-                c.execute(&format!("INSERT INTO {schema}.states (name, snapshot, serial) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET snapshot = excluded.snapshot, serial = excluded.serial"), &[&name, &snap, &serial]).await?;
-                c.execute(&format!("DELETE FROM {schema}.journal WHERE name = $1"), &[&name]).await?;
-                c.batch_execute("COMMIT").await
+                let result = async {
+                    c.batch_execute("BEGIN").await?;
+                    // The previous snapshot stays as the backup row.
+                    c.execute(&format!("INSERT INTO {schema}.states (name, snapshot, serial) SELECT $1 || '.backup', snapshot, serial FROM {schema}.states WHERE name = $1 ON CONFLICT (name) DO UPDATE SET snapshot = excluded.snapshot, serial = excluded.serial"), &[&name]).await?;
+                    c.execute(&format!("INSERT INTO {schema}.states (name, snapshot, serial) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET snapshot = excluded.snapshot, serial = excluded.serial"), &[&name, &snap, &serial]).await?;
+                    c.execute(&format!("DELETE FROM {schema}.journal WHERE name = $1"), &[&name]).await?;
+                    c.batch_execute("COMMIT").await
+                }
+                .await;
+                if result.is_err() {
+                    let _ = c.batch_execute("ROLLBACK").await;
+                }
+                result
             })
         })
         .map_err(pg_err)?
-        .map_err(pg_err)
+        .map_err(db_err)
     }
 
     fn lock(&self, info: &LockInfo) -> Result<(), LockError> {
@@ -180,24 +267,27 @@ impl Backend for PgBackend {
                 rt.block_on(async {
                     let got: bool = c.query_one("SELECT pg_try_advisory_lock($1)", &[&key]).await?.get(0);
                     if got {
-                        c.execute(&format!("INSERT INTO {schema}.locks (name, info) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET info = excluded.info"), &[&name, &text]).await?;
+                        // The row names the session holding the advisory lock,
+                        // so a reader never takes a previous holder's row for ours.
+                        c.execute(&format!("INSERT INTO {schema}.locks (name, info, backend_pid) VALUES ($1, $2, pg_backend_pid()) ON CONFLICT (name) DO UPDATE SET info = excluded.info, backend_pid = excluded.backend_pid"), &[&name, &text]).await?;
                     }
                     Ok::<_, tokio_postgres::Error>(got)
                 })
             })
             .map_err(lock_err)?
-            .map_err(lock_err)?;
+            .map_err(db_lock_err)?;
         if got {
             return Ok(());
         }
-        match self.lock_holder()? {
-            Some(h) => Err(LockError::Held(Box::new(h))),
-            None => Err(LockError::Held(Box::new(LockInfo { id: String::new(), operation: "unknown".into(), who: "another session".into(), host: String::new(), pid: 0, created: String::new(), ci_run_url: None, path: self.describe.clone() }))),
+        match self.holder()? {
+            Some((h, _)) => Err(LockError::Held(Box::new(h))),
+            // Released meanwhile: the caller tries again.
+            None => Err(LockError::Held(Box::new(LockInfo { id: String::new(), operation: "unknown".into(), who: "another session (just released)".into(), host: String::new(), pid: 0, created: String::new(), ci_run_url: None, path: self.describe.clone() }))),
         }
     }
 
     fn unlock(&self, id: &str) -> Result<(), LockError> {
-        let holder = self.lock_holder()?.ok_or(LockError::NotLocked)?;
+        let (holder, backend_pid) = self.holder()?.ok_or(LockError::NotLocked)?;
         if holder.id != id {
             return Err(LockError::Mismatch { given: id.to_string(), current: holder.id });
         }
@@ -205,36 +295,62 @@ impl Backend for PgBackend {
         let (schema, name) = (self.schema.clone(), self.name.clone());
         self.run(move |c, rt| {
             rt.block_on(async {
-                c.execute(&format!("DELETE FROM {schema}.locks WHERE name = $1"), &[&name]).await?;
                 let mine: bool = c.query_one("SELECT pg_advisory_unlock($1)", &[&key]).await?.get(0);
+                c.execute(&format!("DELETE FROM {schema}.locks WHERE name = $1 AND (backend_pid IS NULL OR backend_pid IS NOT DISTINCT FROM $2)"), &[&name, &backend_pid]).await?;
                 if !mine {
-                    // Held by another session (a stuck runner): end it, which
-                    // releases its advisory lock (force-unlock).
-                    c.execute("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND ((classid::bigint << 32) | objid::bigint) = $1", &[&key]).await?;
+                    // Held by another session (a stuck runner): end that
+                    // session, which releases its advisory lock
+                    // (force-unlock), and only if it still holds it.
+                    if let Some(pid) = backend_pid {
+                        c.execute("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = $1 AND pid = $2", &[&key, &pid]).await?;
+                    }
                 }
                 Ok::<_, tokio_postgres::Error>(())
             })
         })
         .map_err(lock_err)?
-        .map_err(lock_err)
+        .map_err(db_lock_err)
     }
 
     fn lock_holder(&self) -> Result<Option<LockInfo>, LockError> {
+        Ok(self.holder()?.map(|(h, _)| h))
+    }
+}
+
+impl PgBackend {
+    /// The session holding the stack's advisory lock and what it recorded,
+    /// with its backend pid. A holder that has taken the lock but not yet
+    /// written its row is waited for briefly (never reported with an empty
+    /// ID or a previous holder's details).
+    fn holder(&self) -> Result<Option<(LockInfo, Option<i32>)>, LockError> {
         let key = lock_key(&self.schema, &self.name);
-        let (schema, name) = (self.schema.clone(), self.name.clone());
-        let (held, info) = self
-            .run(move |c, rt| {
-                rt.block_on(async {
-                    let held: bool = c.query_one("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = $1)", &[&key]).await?.get(0);
-                    let info = c.query_opt(&format!("SELECT info FROM {schema}.locks WHERE name = $1"), &[&name]).await?.map(|r| r.get::<_, String>(0));
-                    Ok::<_, tokio_postgres::Error>((held, info))
+        for attempt in 0..50 {
+            let (schema, name) = (self.schema.clone(), self.name.clone());
+            let (held_by, row) = self
+                .run(move |c, rt| {
+                    rt.block_on(async {
+                        let held_by: Option<i32> = c.query_opt("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = $1 LIMIT 1", &[&key]).await?.map(|r| r.get(0));
+                        let row = c.query_opt(&format!("SELECT info, backend_pid FROM {schema}.locks WHERE name = $1"), &[&name]).await?.map(|r| (r.get::<_, String>(0), r.get::<_, Option<i32>>(1)));
+                        Ok::<_, tokio_postgres::Error>((held_by, row))
+                    })
                 })
-            })
-            .map_err(lock_err)?
-            .map_err(lock_err)?;
-        if !held {
-            return Ok(None);
+                .map_err(lock_err)?
+                .map_err(db_lock_err)?;
+            let Some(pid) = held_by else { return Ok(None) };
+            // The holder's row, or one written by a drinfra that did not
+            // record the session.
+            if let Some((text, b)) = row
+                && (b == Some(pid) || b.is_none())
+                && let Ok(info) = serde_json::from_str::<LockInfo>(&text)
+            {
+                return Ok(Some((info, Some(pid))));
+            }
+            if attempt == 49 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        Ok(info.and_then(|t| serde_json::from_str(&t).ok()))
+        // Held by a session that records nothing (not drinfra).
+        Ok(Some((LockInfo { id: String::new(), operation: "unknown".into(), who: "another PostgreSQL session".into(), host: String::new(), pid: 0, created: String::new(), ci_run_url: None, path: self.describe.clone() }, None)))
     }
 }
