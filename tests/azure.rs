@@ -675,6 +675,15 @@ data \"azurerm_client_config\" \"dr\" {{\n  provider = azurerm.dr\n}}\noutput \"
     let again = run(false).await;
     assert!(!again.has_resource_changes(), "{:?}", again.changes.iter().filter(|c| c.action != Action::NoOp).map(|c| &c.address).collect::<Vec<_>>());
 
+    // Moving an object to a configuration where it would be another object
+    // (another subscription) is refused, not patched through the new one.
+    std::fs::write(dir.join("main.tf"), main(true).replacen("  name     = \"rg-primary\"", "  provider = azurerm.dr\n  name     = \"rg-primary\"", 1)).unwrap();
+    let moved = drinfra::config::open(dir, &[], &[]);
+    let prior = backend.load().unwrap();
+    let (_, diags) = planner::plan(&moved.config, &moved.inputs, dir, prior.as_ref(), &providers, &PlanOptions::default()).await;
+    let shown = format!("{diags:?}");
+    assert!(diags.has_errors() && shown.contains("Provider configuration changed") && shown.contains("azurerm_resource_group.primary is recorded under provider configuration provider[\\\"registry.terraform.io/hashicorp/azurerm\\\"]"), "{shown}");
+
     // An orphan is deleted through the configuration that created it.
     std::fs::write(dir.join("main.tf"), main(false)).unwrap();
     let plan = run(false).await;
