@@ -308,11 +308,11 @@ fn token(shared: &Arc<Shared>, tenant: &str, body: &Bytes) -> Resp {
     let assertion = (form.get("client_assertion_type").map(String::as_str) == Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")).then(|| form.get("client_assertion")).flatten();
     let proof = form.get("client_secret").or(assertion);
     let client_id = form.get("client_id").cloned().unwrap_or_default();
-    match shared.creds.client(&client_id) {
-        Some((t, secret)) if t.eq_ignore_ascii_case(tenant) && proof.map(String::as_str) == Some(secret) => {}
+    let home = match shared.creds.client(&client_id) {
+        Some((t, secret)) if t.eq_ignore_ascii_case(tenant) && proof.map(String::as_str) == Some(secret) => t.to_string(),
         _ => return fail("invalid_client", "Invalid client secret or client id."),
-    }
-    let t = jwt(tenant, &client_id, form.get("scope").map(String::as_str).unwrap_or_default());
+    };
+    let t = jwt(&home, &client_id, form.get("scope").map(String::as_str).unwrap_or_default());
     if let Ok(mut m) = shared.tokens.lock() {
         m.insert(t.clone(), (Instant::now() + Duration::from_secs(3600), client_id));
     }
