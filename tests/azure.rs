@@ -657,6 +657,12 @@ data \"azurerm_client_config\" \"dr\" {{\n  provider = azurerm.dr\n}}\noutput \"
     let denied = http.get(format!("{}/subscriptions/{PRIMARY}/resourceGroups/rg-primary?api-version=2024-11-01", running.url)).bearer_auth(&dr_token).send().await.unwrap();
     assert_eq!(denied.status().as_u16(), 403);
     assert_eq!(denied.json::<J>().await.unwrap()["error"]["code"], "AuthorizationFailed");
+    let listed = |tok: String| {
+        let req = http.get(format!("{}/subscriptions?api-version=2022-12-01", running.url)).bearer_auth(tok);
+        async move { req.send().await.unwrap().json::<J>().await.unwrap()["value"].as_array().unwrap().iter().map(|s| s["subscriptionId"].as_str().unwrap().to_string()).collect::<Vec<_>>() }
+    };
+    assert_eq!(listed(main_token.clone()).await, [PRIMARY, DR]);
+    assert_eq!(listed(dr_token.clone()).await, [DR]);
     let unknown = http.get(format!("{}/subscriptions/00000000-0000-0000-0000-000000000009/resourceGroups/rg-dr?api-version=2024-11-01", running.url)).bearer_auth(&main_token).send().await.unwrap();
     assert_eq!(unknown.status().as_u16(), 404);
     assert_eq!(unknown.json::<J>().await.unwrap()["error"]["code"], "SubscriptionNotFound");

@@ -138,7 +138,7 @@ async fn route(shared: &Arc<Shared>, method: &Method, path: &str, query: &BTreeM
     if parts.first() == Some(&"admin") {
         return super::server::admin(shared, method, &parts[1..], query, body).await;
     }
-    if !(path.starts_with("/subscriptions/") || path.eq_ignore_ascii_case("/providers/Microsoft.ResourceGraph/resources")) {
+    if !(path.starts_with("/subscriptions/") || path == "/subscriptions" || path.eq_ignore_ascii_case("/providers/Microsoft.ResourceGraph/resources")) {
         return err_resp(&ArmError::not_found("NotFound", format!("No route for {path}.")));
     }
     // Authentication.
@@ -180,7 +180,10 @@ async fn route(shared: &Arc<Shared>, method: &Method, path: &str, query: &BTreeM
         Err(_) => 0,
     };
     let metrics_at = path.to_lowercase().find("/providers/microsoft.insights/metrics");
-    let resp = if path.eq_ignore_ascii_case("/providers/Microsoft.ResourceGraph/resources") {
+    let subscription_path = path.trim_end_matches('/').strip_prefix("/subscriptions").filter(|rest| rest.is_empty() || !rest[1..].contains('/'));
+    let resp = if let (Some(rest), true) = (subscription_path, *method == Method::GET) {
+        subscriptions(shared, rest.trim_start_matches('/'), &client)
+    } else if path.eq_ignore_ascii_case("/providers/Microsoft.ResourceGraph/resources") {
         resource_graph(shared, body, &client)
     } else if let (Some(at), true) = (metrics_at, *method == Method::GET) {
         metrics(shared, &path[..at], query)
@@ -188,6 +191,21 @@ async fn route(shared: &Arc<Shared>, method: &Method, path: &str, query: &BTreeM
         arm(shared, method, path, &api_version, query, headers, body).await
     };
     with_header(resp, kind.header(), &remaining.to_string())
+}
+
+/// Subscriptions - Get (`sub` given) and Subscriptions - List: those the
+/// client is authorised on.
+fn subscriptions(shared: &Shared, sub: &str, client: &str) -> Resp {
+    let c = &shared.creds;
+    let doc = |s: &str| json!({"id": format!("/subscriptions/{s}"), "subscriptionId": s, "tenantId": c.client(client).map(|(t, _)| t).unwrap_or(&c.tenant_id), "displayName": format!("drinfra emulator {s}"), "state": "Enabled", "authorizationSource": "RoleBased"});
+    if !sub.is_empty() {
+        return json_resp(200, &doc(sub));
+    }
+    let mut all: Vec<String> = std::iter::once(c.subscription_id.clone()).chain(c.subscriptions.iter().cloned()).collect();
+    all.sort_by_key(|s| s.to_lowercase());
+    all.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    let value: Vec<J> = all.iter().filter(|s| c.authorised(client, s)).map(|s| doc(s)).collect();
+    json_resp(200, &json!({"value": value}))
 }
 
 /// 404 `SubscriptionNotFound` for a subscription the emulator does not
