@@ -559,3 +559,147 @@ resource \"azurerm_dns_zone\" \"follower\" {{\n  name = \"follower.example.com\"
     let again = h.plan(&deferred).await;
     assert!(!again.has_resource_changes(), "{:?}", again.actions().map(|c| format!("{} {:?}", c.address, c.action)).collect::<Vec<_>>());
 }
+
+/// Provider aliases (issue #12): a DR site in another subscription, by
+/// `provider = azurerm.dr` on resources and by a module call's `providers`
+/// map; the embedded emulator serves both subscriptions, and the DR
+/// configuration signs in as a principal authorised on the DR
+/// subscription only. Every object lands where its configuration says (as
+/// the emulator sees it), state records each one's configuration, a
+/// re-plan is clean, an orphan is deleted through its own configuration,
+/// and destroy removes everything from both subscriptions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provider_aliases_put_each_site_in_its_own_subscription() {
+    const PRIMARY: &str = "00000000-0000-0000-0000-000000000001";
+    const DR: &str = "00000000-0000-0000-0000-000000000002";
+    let stack = tempfile::tempdir().unwrap();
+    let dir = stack.path();
+    // The emulator's identities: its own client (all subscriptions) and a
+    // DR principal authorised on the DR subscription only.
+    let emu_dir = dir.join(".drinfra/emulator");
+    std::fs::create_dir_all(&emu_dir).unwrap();
+    let creds = json!({
+        "tenant_id": "11111111-1111-1111-1111-111111111111", "client_id": "main-client", "client_secret": "main-secret", "subscription_id": PRIMARY,
+        "subscriptions": [PRIMARY, DR],
+        "principals": [{"client_id": "dr-client", "client_secret": "dr-secret", "subscriptions": [DR]}],
+    });
+    std::fs::write(emu_dir.join("credentials.json"), creds.to_string()).unwrap();
+    std::fs::create_dir_all(dir.join("site")).unwrap();
+    std::fs::write(dir.join("site/main.tf"), "variable \"name\" {\n  type = string\n}\nresource \"azurerm_resource_group\" \"rg\" {\n  name     = var.name\n  location = \"westeurope\"\n}\noutput \"id\" {\n  value = azurerm_resource_group.rg.id\n}\n").unwrap();
+    let providers_tf = format!("provider \"azurerm\" {{\n  features {{}}\n}}\nprovider \"azurerm\" {{\n  alias           = \"dr\"\n  features {{}}\n  use_emulator    = true\n  subscription_id = \"{DR}\"\n  client_id       = \"dr-client\"\n}}\n");
+    let zone = "resource \"azurerm_dns_zone\" \"dr\" {\n  provider            = azurerm.dr\n  name                = \"dr.example.com\"\n  resource_group_name = azurerm_resource_group.dr.name\n}\n";
+    let main = |with_zone: bool| {
+        format!(
+            "{providers_tf}resource \"azurerm_resource_group\" \"primary\" {{\n  name     = \"rg-primary\"\n  location = \"eastus\"\n}}\nresource \"azurerm_resource_group\" \"dr\" {{\n  provider = azurerm.dr\n  name     = \"rg-dr\"\n  location = \"westeurope\"\n}}\n{}\
+module \"dr_site\" {{\n  source = \"./site\"\n  name   = \"rg-site\"\n  providers = {{\n    azurerm = azurerm.dr\n  }}\n}}\nmodule \"primary_site\" {{\n  source = \"./site\"\n  name   = \"rg-site\"\n}}\n\
+data \"azurerm_client_config\" \"dr\" {{\n  provider = azurerm.dr\n}}\noutput \"dr_subscription\" {{\n  value = data.azurerm_client_config.dr.subscription_id\n}}\n",
+            if with_zone { zone } else { "" }
+        )
+    };
+    let env = vec![("DRINFRA_EMULATOR_TIME_SCALE".to_string(), "1000000".to_string())];
+    std::fs::write(dir.join("main.tf"), main(true)).unwrap();
+    let stack_cfg = drinfra::config::open(dir, &[], &[]);
+    assert!(!stack_cfg.diags.has_errors(), "{:?}", stack_cfg.diags);
+    let settings = setup::all_settings(&stack_cfg.config, &stack_cfg.inputs, dir, &env).unwrap();
+    assert_eq!(settings.len(), 2);
+    let built = setup::providers(&settings, dir, &env).await.unwrap();
+    let running = built[0].1.embedded.clone().unwrap();
+    assert!(Arc::ptr_eq(&running, built[1].1.embedded.as_ref().unwrap()), "both configurations share one embedded emulator");
+    assert_eq!((built[0].1.subscription.as_str(), built[1].1.subscription.as_str()), (PRIMARY, DR));
+    let mut providers = Providers::builtin();
+    for (addr, p) in built {
+        providers.add_config(addr, Arc::new(p));
+    }
+    let backend = LocalBackend::new(dir.join("s.tfstate"));
+    let run = |destroy: bool| {
+        let providers = &providers;
+        let backend = &backend;
+        async move {
+            let stack = drinfra::config::open(dir, &[], &[]);
+            assert!(!stack.diags.has_errors(), "{:?}", stack.diags);
+            let prior = backend.load().unwrap();
+            let (plan, diags) = planner::plan(&stack.config, &stack.inputs, dir, prior.as_ref(), providers, &PlanOptions { destroy, ..PlanOptions::default() }).await;
+            assert!(!diags.has_errors(), "plan errors: {diags:?}");
+            let plan = plan.unwrap();
+            let report = apply::apply(&plan, &stack.config, &stack.inputs, dir, backend, prior, providers, &ApplyOptions { parallelism: 8, defer: None, grace: None }, &mut |_| {}, std::future::pending()).await.unwrap();
+            assert!(report.ok(), "{:?}", report.failed);
+            plan
+        }
+    };
+    let plan = run(false).await;
+    assert_eq!(plan.changes.iter().filter(|c| c.action == Action::Create).count(), 5);
+
+    // The emulator's own view, through ARM with each subscription's id.
+    let http = emulator::client(running.ca_pem.as_deref()).unwrap();
+    let token = |client: &'static str, secret: &'static str| {
+        let http = &http;
+        let url = running.url.clone();
+        async move {
+            let tok: J = http.post(format!("{url}/11111111-1111-1111-1111-111111111111/oauth2/v2.0/token")).form(&[("grant_type", "client_credentials"), ("client_id", client), ("client_secret", secret), ("scope", "https://management.azure.com/.default")]).send().await.unwrap().json().await.unwrap();
+            tok["access_token"].as_str().unwrap().to_string()
+        }
+    };
+    let main_token = token("main-client", "main-secret").await;
+    let status = |sub: &str, rest: &str, tok: &str| {
+        let req = http.get(format!("{}/subscriptions/{sub}/resourceGroups/{rest}?api-version=2024-11-01", running.url)).bearer_auth(tok.to_string());
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    let zone_path = "rg-dr/providers/Microsoft.Network/dnszones/dr.example.com";
+    for (sub, rest, want) in [(PRIMARY, "rg-primary", 200), (DR, "rg-primary", 404), (DR, "rg-dr", 200), (PRIMARY, "rg-dr", 404), (DR, "rg-site", 200), (PRIMARY, "rg-site", 200)] {
+        assert_eq!(status(sub, rest, &main_token).await, want, "{sub} {rest}");
+    }
+    let zone_url = |sub: &str| format!("{}/subscriptions/{sub}/resourceGroups/{zone_path}?api-version=2018-05-01", running.url);
+    assert_eq!(http.get(zone_url(DR)).bearer_auth(&main_token).send().await.unwrap().status().as_u16(), 200);
+    // The DR principal is authorised on the DR subscription only; an
+    // unknown subscription does not exist.
+    let dr_token = token("dr-client", "dr-secret").await;
+    assert_eq!(status(DR, "rg-dr", &dr_token).await, 200);
+    let denied = http.get(format!("{}/subscriptions/{PRIMARY}/resourceGroups/rg-primary?api-version=2024-11-01", running.url)).bearer_auth(&dr_token).send().await.unwrap();
+    assert_eq!(denied.status().as_u16(), 403);
+    assert_eq!(denied.json::<J>().await.unwrap()["error"]["code"], "AuthorizationFailed");
+    let listed = |tok: String| {
+        let req = http.get(format!("{}/subscriptions?api-version=2022-12-01", running.url)).bearer_auth(tok);
+        async move { req.send().await.unwrap().json::<J>().await.unwrap()["value"].as_array().unwrap().iter().map(|s| s["subscriptionId"].as_str().unwrap().to_string()).collect::<Vec<_>>() }
+    };
+    assert_eq!(listed(main_token.clone()).await, [PRIMARY, DR]);
+    assert_eq!(listed(dr_token.clone()).await, [DR]);
+    let unknown = http.get(format!("{}/subscriptions/00000000-0000-0000-0000-000000000009/resourceGroups/rg-dr?api-version=2024-11-01", running.url)).bearer_auth(&main_token).send().await.unwrap();
+    assert_eq!(unknown.status().as_u16(), 404);
+    assert_eq!(unknown.json::<J>().await.unwrap()["error"]["code"], "SubscriptionNotFound");
+
+    // State says which configuration manages each object.
+    let state: J = serde_json::from_str(&std::fs::read_to_string(dir.join("s.tfstate")).unwrap()).unwrap();
+    let dr_cfg = "provider[\"registry.terraform.io/hashicorp/azurerm\"].dr";
+    let default_cfg = "provider[\"registry.terraform.io/hashicorp/azurerm\"]";
+    for (addr, want) in [("azurerm_resource_group.dr", dr_cfg), ("azurerm_dns_zone.dr", dr_cfg), ("module.dr_site.azurerm_resource_group.rg", dr_cfg), ("azurerm_resource_group.primary", default_cfg), ("module.primary_site.azurerm_resource_group.rg", default_cfg)] {
+        assert_eq!(state["resources"][addr]["provider"], want, "{addr}");
+    }
+    assert_eq!(state["resources"]["module.dr_site.azurerm_resource_group.rg"]["attributes"]["id"], format!("/subscriptions/{DR}/resourceGroups/rg-site"));
+    assert_eq!(state["outputs"]["dr_subscription"]["value"], DR);
+
+    // Nothing left to do.
+    let again = run(false).await;
+    assert!(!again.has_resource_changes(), "{:?}", again.changes.iter().filter(|c| c.action != Action::NoOp).map(|c| &c.address).collect::<Vec<_>>());
+
+    // Moving an object to a configuration where it would be another object
+    // (another subscription) is refused, not patched through the new one.
+    std::fs::write(dir.join("main.tf"), main(true).replacen("  name     = \"rg-primary\"", "  provider = azurerm.dr\n  name     = \"rg-primary\"", 1)).unwrap();
+    let moved = drinfra::config::open(dir, &[], &[]);
+    let prior = backend.load().unwrap();
+    let (_, diags) = planner::plan(&moved.config, &moved.inputs, dir, prior.as_ref(), &providers, &PlanOptions::default()).await;
+    let shown = format!("{diags:?}");
+    assert!(diags.has_errors() && shown.contains("Provider configuration changed") && shown.contains("azurerm_resource_group.primary is recorded under provider configuration provider[\\\"registry.terraform.io/hashicorp/azurerm\\\"]"), "{shown}");
+
+    // An orphan is deleted through the configuration that created it.
+    std::fs::write(dir.join("main.tf"), main(false)).unwrap();
+    let plan = run(false).await;
+    assert_eq!(action_of(&plan, "azurerm_dns_zone.dr"), Action::Delete);
+    assert_eq!(http.get(zone_url(DR)).bearer_auth(&main_token).send().await.unwrap().status().as_u16(), 404);
+
+    // Destroy empties both subscriptions.
+    run(true).await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    for (sub, rest) in [(PRIMARY, "rg-primary"), (DR, "rg-dr"), (DR, "rg-site"), (PRIMARY, "rg-site")] {
+        assert_eq!(status(sub, rest, &main_token).await, 404, "{sub} {rest} after destroy");
+    }
+}

@@ -403,3 +403,41 @@ fn refresh_only_updates_state_from_real_objects_without_changes() {
     let r = drinfra(dir.path(), &["plan", "--refresh-only", "--detailed-exitcode"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
+
+/// Provider configurations (issue #12): state records the configuration
+/// that manages each object, as Terraform does; a state from before
+/// (a bare provider name) means the default configuration; an object whose
+/// configuration was removed is an error naming it, not a silent use of
+/// another one; and an undeclared alias stops the plan at the reference.
+#[test]
+fn state_records_each_objects_provider_configuration_and_undeclared_aliases_stop_the_plan() {
+    let dir = applied(BASE);
+    let path = dir.path().join("drinfra.tfstate");
+    let st = state(dir.path());
+    assert_eq!(st["resources"]["terraform_data.a"]["provider"], "provider[\"terraform.io/builtin/terraform\"]");
+    let with_provider = |p: &str| {
+        let mut st = state(dir.path());
+        for rs in st["resources"].as_object_mut().unwrap().values_mut() {
+            rs["provider"] = serde_json::Value::String(p.to_string());
+        }
+        std::fs::write(&path, serde_json::to_vec_pretty(&st).unwrap()).unwrap();
+    };
+    // An older state: the default configuration, nothing to do.
+    with_provider("terraform.io/builtin/terraform");
+    let r = drinfra(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    // Objects of a configuration that no longer exists.
+    with_provider("provider[\"terraform.io/builtin/terraform\"].old");
+    let r = drinfra(dir.path(), &["plan"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("Provider configuration not present") && r.stderr.contains("To work with terraform_data.a its original provider configuration at provider[\"terraform.io/builtin/terraform\"].old is required"), "{}", r.stderr);
+    with_provider("provider[\"terraform.io/builtin/terraform\"]");
+    // provider = terraform.nope was accepted and ignored.
+    write(dir.path(), &BASE.replace("  input = \"one\"", "  provider = terraform.nope\n  input = \"one\""));
+    let r = drinfra(dir.path(), &["plan"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("main.tf:3:14: error: Provider configuration not present"), "{}", r.stderr);
+    let r = drinfra(dir.path(), &["destroy", "--auto-approve"]);
+    assert_eq!(r.code, 1, "an invalid configuration destroys nothing either: {}", r.stderr);
+    assert_eq!(state(dir.path())["resources"].as_object().unwrap().len(), 3);
+}

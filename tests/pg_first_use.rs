@@ -16,7 +16,7 @@ fn pg_conn() -> String {
 fn unique(prefix: &str) -> String {
     format!(
         "{prefix}_{}",
-        &drinfra::provider::random_id().replace('-', "")[..12]
+        &drinfra::random::uuid_v4().unwrap().replace('-', "")[..12]
     )
 }
 
@@ -123,14 +123,14 @@ fn postgresql_errors_carry_the_servers_message() {
 fn a_previous_holders_row_is_never_taken_for_the_current_holder() {
     let schema = unique("row");
     let a = PgBackend::connect(&pg_conn(), &schema, "s", Default::default()).unwrap();
-    let mine = LockInfo::for_operation("apply", "t", &[]);
+    let mine = LockInfo::for_operation("apply", "t", &[]).unwrap();
     a.lock(&mine).unwrap();
     // As between another session taking the advisory lock and writing its
     // row: the row still describes a dead holder on this host.
     let mut child = Command::new("true").spawn().unwrap();
     let dead = child.id();
     child.wait().unwrap();
-    let mut stale = LockInfo::for_operation("apply", "t", &[]);
+    let mut stale = LockInfo::for_operation("apply", "t", &[]).unwrap();
     stale.id = "dead-6".into();
     stale.pid = dead;
     psql(&format!(
@@ -140,7 +140,7 @@ fn a_previous_holders_row_is_never_taken_for_the_current_holder() {
     let b = PgBackend::connect(&pg_conn(), &schema, "s", Default::default()).unwrap();
     let r = lock::acquire(
         &b,
-        &LockInfo::for_operation("apply", "t", &[]),
+        &LockInfo::for_operation("apply", "t", &[]).unwrap(),
         Duration::from_millis(1500),
         &mut |_| {},
         &mut |_| {},

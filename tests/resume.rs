@@ -192,3 +192,41 @@ fn a_recorded_polling_url_on_another_host_is_never_followed() {
     assert_eq!(code, 0, "the request is sent again instead: {out}\n{err}");
     assert_eq!(r.state()["resources"]["azurerm_postgresql_flexible_server.db"]["attributes"]["name"], "pg-resume");
 }
+
+/// With provider aliases (issue #12): the operation an interrupted apply
+/// leaves running is recorded with the provider configuration that
+/// started it, and the next apply follows it through that configuration
+/// (its subscription), not the default one.
+#[test]
+fn an_operation_left_running_under_an_alias_is_followed_through_that_configuration() {
+    const DR: &str = "00000000-0000-0000-0000-000000000002";
+    let r = Run::new(200.0);
+    let aliased = format!("provider \"azurerm\" {{\n  features {{}}\n}}\nprovider \"azurerm\" {{\n  alias           = \"dr\"\n  features {{}}\n  subscription_id = \"{DR}\"\n}}\n{}", STACK.replace("resource \"azurerm_resource_group\" \"db\" {", "resource \"azurerm_resource_group\" \"db\" {\n  provider = azurerm.dr").replace("resource \"azurerm_postgresql_flexible_server\" \"db\" {", "resource \"azurerm_postgresql_flexible_server\" \"db\" {\n  provider = azurerm.dr"));
+    std::fs::write(r.dir.path().join("stack/main.tf"), aliased).unwrap();
+    let mut child = r.cmd(&["apply", "--auto-approve", "--interrupt-grace", "0s"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut seen = Vec::new();
+    while puts_to_server(&seen) == 0 {
+        assert!(std::time::Instant::now() < deadline, "the server was never PUT: {seen:?}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        seen.extend(r.requests());
+    }
+    assert!(seen.iter().any(|(m, p)| m == "PUT" && p.starts_with(&format!("/subscriptions/{DR}/"))), "created in the DR subscription: {seen:?}");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+    let state = r.state();
+    let ops = state["operations"].as_array().unwrap_or_else(|| panic!("no operations recorded: {state}"));
+    assert_eq!(ops.len(), 1, "{ops:?}");
+    assert_eq!(ops[0]["provider"], "provider[\"registry.terraform.io/hashicorp/azurerm\"].dr");
+    r.requests();
+    let (code, out, err) = r.run(&["apply", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let reqs = r.requests();
+    assert_eq!(puts_to_server(&reqs), 0, "the server was not PUT again: {reqs:?}");
+    let state = r.state();
+    assert!(state.get("operations").is_none(), "nothing left running: {state}");
+    let id = state["resources"]["azurerm_postgresql_flexible_server.db"]["attributes"]["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with(&format!("/subscriptions/{DR}/")), "{id}");
+    assert_eq!(r.run(&["plan", "--detailed-exitcode"]).0, 0);
+}

@@ -218,21 +218,27 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 pub fn build_providers(env: &Env, s: &Session, rt: &tokio::runtime::Runtime) -> anyhow::Result<Result<Providers, ExitCode>> {
     let mut providers = Providers::builtin();
     if drinfra::provider::azure::setup::used(&s.stack.config) {
-        let settings = match drinfra::provider::azure::setup::settings(&s.stack.config, &s.stack.inputs, &env.dir, &env.vars) {
+        // One provider per azurerm configuration (the default and each alias).
+        let settings = match drinfra::provider::azure::setup::all_settings(&s.stack.config, &s.stack.inputs, &env.dir, &env.vars) {
             Ok(st) => st,
             Err(d) => {
                 show_diags(env, &s.stack.config.sources, &d);
                 return Ok(Err(ExitCode::from(1)));
             }
         };
-        let azure = rt.block_on(drinfra::provider::azure::setup::provider(&settings, &env.dir, &env.vars)).map_err(|e| anyhow::anyhow!("{e}"))?;
-        providers.add(std::sync::Arc::new(azure));
+        for (addr, azure) in rt.block_on(drinfra::provider::azure::setup::providers(&settings, &env.dir, &env.vars)).map_err(|e| anyhow::anyhow!("{e}"))? {
+            providers.add_config(addr, std::sync::Arc::new(azure));
+        }
     }
     Ok(Ok(providers))
 }
 
 fn cloud_banner(env: &Env, s: &Session, providers: &Providers) {
-    let clouds: Vec<String> = providers.all().iter().filter(|p| p.name() != "terraform.io/builtin/terraform").map(|p| p.describe()).collect();
+    let clouds: Vec<String> = providers
+        .configs()
+        .filter(|(_, p)| p.name() != "terraform.io/builtin/terraform")
+        .map(|(a, p)| if a.alias.is_some() { format!("{}: {}", a.short(), p.describe()) } else { p.describe() })
+        .collect();
     let cloud = if clouds.is_empty() { "built-in resources only".to_string() } else { clouds.join("; ") };
     eprintln!("{}", env.style.dim(&format!("Cloud: {cloud}. State: {}.", s.backend.describe())));
 }

@@ -981,12 +981,10 @@ impl Loader {
                     settings.backend = Some(BackendBlock { kind: l[0].clone(), span: span_of(file, &inner.ident), body: BodyExpr { file, body: inner.body.clone() } });
                 }
                 "cloud" => self.diags.push(err("Unsupported block type", "drinfra does not use HCP Terraform; configure a backend block instead.", span_of(file, &inner.ident))),
-                "required_providers" => {
-                    if self.labels(file, inner, &[]).is_some() {
-                        let mut req = std::mem::take(&mut settings.required_providers);
-                        self.decode_required_providers(file, inner, &mut req);
-                        settings.required_providers = req;
-                    }
+                "required_providers" if self.labels(file, inner, &[]).is_some() => {
+                    let mut req = std::mem::take(&mut settings.required_providers);
+                    self.decode_required_providers(file, inner, &mut req);
+                    settings.required_providers = req;
                 }
                 _ => {}
             }

@@ -31,7 +31,10 @@ pub struct ProviderConfigAddr {
 
 impl ProviderConfigAddr {
     pub fn default_for(provider: &str) -> ProviderConfigAddr {
-        ProviderConfigAddr { provider: provider.to_string(), alias: None }
+        ProviderConfigAddr {
+            provider: provider.to_string(),
+            alias: None,
+        }
     }
 
     /// Reads an address as state and plans record it. A bare provider name
@@ -39,17 +42,22 @@ impl ProviderConfigAddr {
     /// default configuration.
     pub fn parse(s: &str) -> Option<ProviderConfigAddr> {
         let Some(rest) = s.strip_prefix("provider[\"") else {
-            return (!s.is_empty() && !s.contains(['[', ']', '"'])).then(|| ProviderConfigAddr::default_for(s));
+            return (!s.is_empty() && !s.contains(['[', ']', '"']))
+                .then(|| ProviderConfigAddr::default_for(s));
         };
         let (provider, after) = rest.split_once("\"]")?;
         let alias = match after {
             "" => None,
-            a => Some(a.strip_prefix('.')?.to_string()).filter(|a| !a.is_empty() && !a.contains(['.', '[', '"'])),
+            a => Some(a.strip_prefix('.')?.to_string())
+                .filter(|a| !a.is_empty() && !a.contains(['.', '[', '"'])),
         };
         if provider.is_empty() || (after.is_empty() != alias.is_none()) {
             return None;
         }
-        Some(ProviderConfigAddr { provider: provider.to_string(), alias })
+        Some(ProviderConfigAddr {
+            provider: provider.to_string(),
+            alias,
+        })
     }
 
     /// `azurerm.dr` (the name people write), from the source's last part.
@@ -83,10 +91,19 @@ fn full_source(s: &str) -> String {
 
 /// The provider source a local name stands for in a module.
 pub fn source_of(m: &Module, local: &str) -> String {
-    if let Some(src) = m.settings.required_providers.get(local).and_then(|r| r.source.as_deref()) {
+    if let Some(src) = m
+        .settings
+        .required_providers
+        .get(local)
+        .and_then(|r| r.source.as_deref())
+    {
         return full_source(src);
     }
-    if local == "terraform" { BUILTIN.to_string() } else { full_source(local) }
+    if local == "terraform" {
+        BUILTIN.to_string()
+    } else {
+        full_source(local)
+    }
 }
 
 /// The local name a resource type implies: the part before the first `_`.
@@ -105,7 +122,12 @@ impl Resolution {
     /// The configuration of resource `key` in module `module`; the implied
     /// default when resolution failed (an error was reported).
     pub fn of(&self, module: usize, r: &Resource) -> ProviderConfigAddr {
-        self.resources.get(&(module, r.key())).cloned().unwrap_or_else(|| ProviderConfigAddr::default_for(&full_source(implied_local_name(&r.ty))))
+        self.resources
+            .get(&(module, r.key()))
+            .cloned()
+            .unwrap_or_else(|| {
+                ProviderConfigAddr::default_for(&full_source(implied_local_name(&r.ty)))
+            })
     }
 }
 
@@ -122,7 +144,10 @@ struct Env {
 
 impl Env {
     fn default_of(&self, source: &str) -> ProviderConfigAddr {
-        self.defaults.get(source).cloned().unwrap_or_else(|| ProviderConfigAddr::default_for(source))
+        self.defaults
+            .get(source)
+            .cloned()
+            .unwrap_or_else(|| ProviderConfigAddr::default_for(source))
     }
 }
 
@@ -137,7 +162,10 @@ pub fn resolve(config: &Config) -> (Resolution, Diagnostics) {
     let root = config.root();
     let mut env = Env::default();
     for p in &root.providers {
-        let addr = ProviderConfigAddr { provider: source_of(root, &p.name), alias: p.alias.clone() };
+        let addr = ProviderConfigAddr {
+            provider: source_of(root, &p.name),
+            alias: p.alias.clone(),
+        };
         match &p.alias {
             Some(a) => {
                 env.aliased.insert(format!("{}.{a}", p.name), addr);
@@ -147,7 +175,12 @@ pub fn resolve(config: &Config) -> (Resolution, Diagnostics) {
             }
         }
     }
-    let mut r = Resolver { config, out: &mut out, diags: &mut diags, visited: vec![false; config.modules.len()] };
+    let mut r = Resolver {
+        config,
+        out: &mut out,
+        diags: &mut diags,
+        visited: vec![false; config.modules.len()],
+    };
     r.module(0, "the root module", &env);
     (out, diags)
 }
@@ -160,16 +193,26 @@ struct Resolver<'a> {
 }
 
 fn error(summary: &str, detail: String, span: &Span) -> Diagnostic {
-    Diagnostic::error(summary).with_detail(detail).at(Some(span.clone()))
+    Diagnostic::error(summary)
+        .with_detail(detail)
+        .at(Some(span.clone()))
 }
 
 impl Resolver<'_> {
     /// Where a missing aliased configuration should come from.
     fn missing(&mut self, r: &ProviderRef, module_text: &str, root: bool, what: &str) {
         let detail = if r.name == "terraform" {
-            format!("{what} refers to provider configuration {}, but the built-in terraform provider has only its default configuration: remove the alias.", r.key())
+            format!(
+                "{what} refers to provider configuration {}, but the built-in terraform provider has only its default configuration: remove the alias.",
+                r.key()
+            )
         } else if root {
-            format!("{what} refers to provider configuration {}, which the root module does not declare. Add a provider \"{}\" block with alias = \"{}\", or refer to a configuration that exists.", r.key(), r.name, r.alias.as_deref().unwrap_or_default())
+            format!(
+                "{what} refers to provider configuration {}, which the root module does not declare. Add a provider \"{}\" block with alias = \"{}\", or refer to a configuration that exists.",
+                r.key(),
+                r.name,
+                r.alias.as_deref().unwrap_or_default()
+            )
         } else {
             format!(
                 "{what} refers to provider configuration {}, which {module_text} does not receive. Declare it in the module's required_providers ({} = {{ configuration_aliases = [{}] }}) and pass it in the module call's providers argument.",
@@ -178,7 +221,8 @@ impl Resolver<'_> {
                 r.key()
             )
         };
-        self.diags.push(error("Provider configuration not present", detail, &r.span));
+        self.diags
+            .push(error("Provider configuration not present", detail, &r.span));
     }
 
     fn module(&mut self, index: usize, module_text: &str, env: &Env) {
@@ -233,29 +277,58 @@ impl Resolver<'_> {
             for imp in &m.imports {
                 let Some(r) = &imp.provider else { continue };
                 let text = self.config.sources.text(imp.to.file);
-                let to: String = imp.to.span().map(|s| text[s.range].split_whitespace().collect()).unwrap_or_default();
-                let Some(target) = m.resources.get(to.split('[').next().unwrap_or_default()) else { continue };
-                let given = if r.alias.is_some() { env.aliased.get(&r.key()).cloned() } else { Some(env.default_of(&source_of(m, &r.name))) };
+                let to: String = imp
+                    .to
+                    .span()
+                    .map(|s| text[s.range].split_whitespace().collect())
+                    .unwrap_or_default();
+                let Some(target) = m.resources.get(to.split('[').next().unwrap_or_default()) else {
+                    continue;
+                };
+                let given = if r.alias.is_some() {
+                    env.aliased.get(&r.key()).cloned()
+                } else {
+                    Some(env.default_of(&source_of(m, &r.name)))
+                };
                 let Some(given) = given else {
                     self.missing(r, module_text, root, "This import block");
                     continue;
                 };
-                if self.out.resources.get(&(index, target.key())).is_some_and(|want| *want != given) {
+                if self
+                    .out
+                    .resources
+                    .get(&(index, target.key()))
+                    .is_some_and(|want| *want != given)
+                {
                     self.diags.push(error("Invalid import provider argument", "The provider argument in the target resource block must match the import block.".into(), &r.span));
                 }
             }
         }
         for call in m.module_calls.values() {
-            let Some(child) = self.config.modules.get(call.child) else { continue };
-            let child_text = if root { format!("module.{}", call.name) } else { format!("{module_text}.module.{}", call.name) };
+            let Some(child) = self.config.modules.get(call.child) else {
+                continue;
+            };
+            let child_text = if root {
+                format!("module.{}", call.name)
+            } else {
+                format!("{module_text}.module.{}", call.name)
+            };
             // Defaults are inherited; aliased configurations only passed.
-            let mut child_env = Env { defaults: env.defaults.clone(), ..Env::default() };
+            let mut child_env = Env {
+                defaults: env.defaults.clone(),
+                ..Env::default()
+            };
             let declared: Vec<String> = child
                 .settings
                 .required_providers
                 .values()
                 .flat_map(|r| r.aliases.iter().map(|a| a.key()))
-                .chain(child.providers.iter().filter_map(|p| p.alias.as_ref().map(|a| format!("{}.{a}", p.name))))
+                .chain(
+                    child
+                        .providers
+                        .iter()
+                        .filter_map(|p| p.alias.as_ref().map(|a| format!("{}.{a}", p.name))),
+                )
                 .collect();
             for passed in &call.providers {
                 let parent_source = source_of(m, &passed.in_parent.name);
@@ -263,7 +336,12 @@ impl Resolver<'_> {
                     match env.aliased.get(&passed.in_parent.key()) {
                         Some(a) => a.clone(),
                         None => {
-                            self.missing(&passed.in_parent, module_text, root, &format!("The providers argument of module {:?}", call.name));
+                            self.missing(
+                                &passed.in_parent,
+                                module_text,
+                                root,
+                                &format!("The providers argument of module {:?}", call.name),
+                            );
                             continue;
                         }
                     }
@@ -332,14 +410,32 @@ mod tests {
 
     #[test]
     fn addresses_round_trip_and_legacy_names_mean_the_default() {
-        let a = ProviderConfigAddr { provider: "registry.terraform.io/hashicorp/azurerm".into(), alias: Some("dr".into()) };
-        assert_eq!(a.to_string(), "provider[\"registry.terraform.io/hashicorp/azurerm\"].dr");
+        let a = ProviderConfigAddr {
+            provider: "registry.terraform.io/hashicorp/azurerm".into(),
+            alias: Some("dr".into()),
+        };
+        assert_eq!(
+            a.to_string(),
+            "provider[\"registry.terraform.io/hashicorp/azurerm\"].dr"
+        );
         assert_eq!(ProviderConfigAddr::parse(&a.to_string()), Some(a.clone()));
         assert_eq!(a.short(), "azurerm.dr");
         let d = ProviderConfigAddr::default_for("registry.terraform.io/hashicorp/azurerm");
-        assert_eq!(ProviderConfigAddr::parse("provider[\"registry.terraform.io/hashicorp/azurerm\"]"), Some(d.clone()));
-        assert_eq!(ProviderConfigAddr::parse("registry.terraform.io/hashicorp/azurerm"), Some(d));
-        for bad in ["", "provider[\"x\"].", "provider[\"\"]", "provider[\"x\"]y", "provider[\"x"] {
+        assert_eq!(
+            ProviderConfigAddr::parse("provider[\"registry.terraform.io/hashicorp/azurerm\"]"),
+            Some(d.clone())
+        );
+        assert_eq!(
+            ProviderConfigAddr::parse("registry.terraform.io/hashicorp/azurerm"),
+            Some(d)
+        );
+        for bad in [
+            "",
+            "provider[\"x\"].",
+            "provider[\"\"]",
+            "provider[\"x\"]y",
+            "provider[\"x",
+        ] {
             assert_eq!(ProviderConfigAddr::parse(bad), None, "{bad}");
         }
     }

@@ -101,16 +101,67 @@ pub struct Faults {
     pub fail_next: Vec<FailRule>,
 }
 
-/// Client credentials the token endpoint accepts.
+/// The emulator's identities and subscriptions (`credentials.json`): the
+/// client credentials the token endpoint accepts, and the subscriptions
+/// it serves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Credentials {
     pub tenant_id: String,
     pub client_id: String,
     pub client_secret: String,
+    /// The default subscription (examples and drinfra's embedded runs).
     pub subscription_id: String,
+    /// Every subscription the emulator serves (the default one always);
+    /// ARM requests under any other answer 404 `SubscriptionNotFound`.
+    #[serde(default = "default_subscriptions")]
+    pub subscriptions: Vec<String>,
+    /// Further service principals, each authorised (RBAC) only on its own
+    /// subscriptions; the main client above is authorised on all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub principals: Vec<Principal>,
+}
+
+/// A service principal with access to some subscriptions only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Principal {
+    pub client_id: String,
+    pub client_secret: String,
+    /// Its tenant; the emulator's tenant when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    pub subscriptions: Vec<String>,
+}
+
+/// The default subscription and a second one, for a DR site kept in
+/// another subscription.
+pub const DEFAULT_SUBSCRIPTIONS: [&str; 2] = ["00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002"];
+
+fn default_subscriptions() -> Vec<String> {
+    DEFAULT_SUBSCRIPTIONS.iter().map(|s| s.to_string()).collect()
 }
 
 impl Credentials {
+    /// Whether the emulator serves subscription `sub`.
+    pub fn serves(&self, sub: &str) -> bool {
+        sub.eq_ignore_ascii_case(&self.subscription_id) || self.subscriptions.iter().any(|s| s.eq_ignore_ascii_case(sub))
+    }
+
+    /// Whether client `client_id` may act in subscription `sub`.
+    pub fn authorised(&self, client_id: &str, sub: &str) -> bool {
+        if client_id == self.client_id {
+            return self.serves(sub);
+        }
+        self.principals.iter().any(|p| p.client_id == client_id && p.subscriptions.iter().any(|s| s.eq_ignore_ascii_case(sub)) && self.serves(sub))
+    }
+
+    /// The tenant and secret of a client the token endpoint knows.
+    pub(crate) fn client(&self, client_id: &str) -> Option<(&str, &str)> {
+        if client_id == self.client_id {
+            return Some((&self.tenant_id, &self.client_secret));
+        }
+        self.principals.iter().find(|p| p.client_id == client_id).map(|p| (p.tenant_id.as_deref().unwrap_or(&self.tenant_id), p.client_secret.as_str()))
+    }
+
     fn load_or_create(dir: &Path) -> Result<Credentials, EmulatorError> {
         let path = dir.join("credentials.json");
         if let Ok(text) = std::fs::read_to_string(&path) {
@@ -122,7 +173,9 @@ impl Credentials {
             tenant_id: crate::random::uuid_v4().map_err(store::StoreError::from)?,
             client_id: crate::random::uuid_v4().map_err(store::StoreError::from)?,
             client_secret: crate::random::uuid_v4().map_err(store::StoreError::from)?,
-            subscription_id: "00000000-0000-0000-0000-000000000001".into(),
+            subscription_id: DEFAULT_SUBSCRIPTIONS[0].into(),
+            subscriptions: default_subscriptions(),
+            principals: Vec::new(),
         };
         std::fs::write(&path, serde_json::to_vec_pretty(&c).unwrap_or_default()).map_err(|source| EmulatorError::Io { path: path.display().to_string(), source })?;
         #[cfg(unix)]
@@ -152,7 +205,8 @@ pub(crate) struct Shared {
     buckets: Mutex<throttle::Buckets>,
     faults: Mutex<Faults>,
     rng: Mutex<u64>,
-    tokens: Mutex<HashMap<String, std::time::Instant>>,
+    /// Access tokens: expiry and the client they were issued to.
+    tokens: Mutex<HashMap<String, (std::time::Instant, String)>>,
     creds: Credentials,
     log: Mutex<Vec<LogEntry>>,
     base_url: Mutex<String>,

@@ -167,18 +167,24 @@ async fn route(shared: &Arc<Shared>, method: &Method, path: &str, query: &BTreeM
     if parts.first() == Some(&"admin") {
         return super::server::admin(shared, method, &parts[1..], query, body).await;
     }
-    if !(path.starts_with("/subscriptions/") || path.eq_ignore_ascii_case("/providers/Microsoft.ResourceGraph/resources")) {
+    if !(path.starts_with("/subscriptions/") || path == "/subscriptions" || path.eq_ignore_ascii_case("/providers/Microsoft.ResourceGraph/resources")) {
         return err_resp(&ArmError::not_found("NotFound", format!("No route for {path}.")));
     }
     // Authentication.
-    match headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) {
+    let client = match headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) {
         None => return with_header(err_resp(&ArmError::new(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")), "www-authenticate", "Bearer authorization_uri=\"/\", error=\"invalid_token\""),
         Some(t) => {
-            let ok = shared.tokens.lock().map(|m| m.get(t).is_some_and(|exp| *exp > Instant::now())).unwrap_or(false);
-            if !ok {
-                return with_header(err_resp(&ArmError::new(401, "InvalidAuthenticationToken", "The access token is invalid or has expired.")), "www-authenticate", "Bearer error=\"invalid_token\"");
+            let client = shared.tokens.lock().ok().and_then(|m| m.get(t).filter(|(exp, _)| *exp > Instant::now()).map(|(_, c)| c.clone()));
+            match client {
+                Some(c) => c,
+                None => return with_header(err_resp(&ArmError::new(401, "InvalidAuthenticationToken", "The access token is invalid or has expired.")), "www-authenticate", "Bearer error=\"invalid_token\""),
             }
         }
+    };
+    // Subscriptions: only those the emulator serves, and (RBAC) only
+    // those the signed-in client is authorised on.
+    if let Some(r) = subscription_access(shared, method, path, &client) {
+        return r;
     }
     let Some(api_version) = query.get("api-version").cloned() else {
         return err_resp(&ArmError::bad_request("MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests."));
@@ -204,14 +210,66 @@ async fn route(shared: &Arc<Shared>, method: &Method, path: &str, query: &BTreeM
     };
     // ASCII lower-casing keeps byte offsets, so `at` indexes `path`.
     let metrics_at = path.to_ascii_lowercase().find("/providers/microsoft.insights/metrics");
-    let resp = if path.eq_ignore_ascii_case("/providers/Microsoft.ResourceGraph/resources") {
-        resource_graph(shared, body)
+    let subscription_path = path.trim_end_matches('/').strip_prefix("/subscriptions").filter(|rest| rest.is_empty() || !rest[1..].contains('/'));
+    let resp = if let (Some(rest), true) = (subscription_path, *method == Method::GET) {
+        subscriptions(shared, rest.trim_start_matches('/'), &client)
+    } else if path.eq_ignore_ascii_case("/providers/Microsoft.ResourceGraph/resources") {
+        resource_graph(shared, body, &client)
     } else if let (Some(at), true) = (metrics_at, *method == Method::GET) {
         metrics(shared, &path[..at], query)
     } else {
         arm(shared, method, path, &api_version, query, headers, body).await
     };
     with_header(resp, kind.header(), &remaining.to_string())
+}
+
+/// Subscriptions - Get (`sub` given) and Subscriptions - List: those the
+/// client is authorised on.
+fn subscriptions(shared: &Shared, sub: &str, client: &str) -> Resp {
+    let c = &shared.creds;
+    let doc = |s: &str| json!({"id": format!("/subscriptions/{s}"), "subscriptionId": s, "tenantId": c.client(client).map(|(t, _)| t).unwrap_or(&c.tenant_id), "displayName": format!("drinfra emulator {s}"), "state": "Enabled", "authorizationSource": "RoleBased"});
+    if !sub.is_empty() {
+        return json_resp(200, &doc(sub));
+    }
+    let mut all: Vec<String> = std::iter::once(c.subscription_id.clone()).chain(c.subscriptions.iter().cloned()).collect();
+    all.sort_by_key(|s| s.to_lowercase());
+    all.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    let value: Vec<J> = all.iter().filter(|s| c.authorised(client, s)).map(|s| doc(s)).collect();
+    json_resp(200, &json!({"value": value}))
+}
+
+/// 404 `SubscriptionNotFound` for a subscription the emulator does not
+/// serve, 403 `AuthorizationFailed` for one `client` has no access to.
+fn subscription_access(shared: &Shared, method: &Method, path: &str, client: &str) -> Option<Resp> {
+    let rest = path.strip_prefix("/subscriptions/")?;
+    let sub = rest.split('/').next().unwrap_or_default();
+    if !shared.creds.serves(sub) {
+        return Some(err_resp(&ArmError::not_found("SubscriptionNotFound", format!("The subscription '{sub}' could not be found."))));
+    }
+    if shared.creds.authorised(client, sub) {
+        return None;
+    }
+    let verb = match *method {
+        Method::GET | Method::HEAD => "read",
+        Method::DELETE => "delete",
+        Method::POST => "action",
+        _ => "write",
+    };
+    // The resource provider operation: namespace and type names.
+    let action = match rest.to_lowercase().rfind("/providers/") {
+        Some(i) => {
+            let parts: Vec<&str> = rest[i + "/providers/".len()..].split('/').collect();
+            let types: Vec<&str> = parts.iter().skip(1).step_by(2).copied().collect();
+            format!("{}/{}/{verb}", parts.first().copied().unwrap_or_default(), types.join("/"))
+        }
+        None => format!("Microsoft.Resources/subscriptions/resourceGroups/{verb}"),
+    };
+    let scope = path.split("/providers/").next().unwrap_or(path);
+    Some(err_resp(&ArmError::new(
+        403,
+        "AuthorizationFailed",
+        format!("The client '{client}' with object id '{client}' does not have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials."),
+    )))
 }
 
 /// Azure Monitor metrics of a resource, as far as the DR plan needs them:
@@ -288,7 +346,8 @@ fn token(shared: &Arc<Shared>, tenant: &str, body: &Bytes) -> Resp {
     if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
         return json_resp(400, &json!({"error": "unsupported_grant_type", "error_description": "Only the client_credentials grant is supported."}));
     }
-    if !tenant.eq_ignore_ascii_case(&shared.creds.tenant_id) {
+    let tenants = std::iter::once(shared.creds.tenant_id.as_str()).chain(shared.creds.principals.iter().filter_map(|p| p.tenant_id.as_deref()));
+    if !tenants.into_iter().any(|t| t.eq_ignore_ascii_case(tenant)) {
         return json_resp(400, &json!({"error": "invalid_request", "error_description": format!("Tenant '{tenant}' not found.")}));
     }
     // Workload identity federation sends a signed assertion instead of a
@@ -296,15 +355,17 @@ fn token(shared: &Arc<Shared>, tenant: &str, body: &Bytes) -> Resp {
     // client secret as the federated token.
     let assertion = (form.get("client_assertion_type").map(String::as_str) == Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")).then(|| form.get("client_assertion")).flatten();
     let proof = form.get("client_secret").or(assertion);
-    if form.get("client_id") != Some(&shared.creds.client_id) || proof != Some(&shared.creds.client_secret) {
-        return fail("invalid_client", "Invalid client secret or client id.");
-    }
-    let t = match jwt(&shared.creds.tenant_id, &shared.creds.client_id, form.get("scope").map(String::as_str).unwrap_or_default()) {
+    let client_id = form.get("client_id").cloned().unwrap_or_default();
+    let home = match shared.creds.client(&client_id) {
+        Some((t, secret)) if t.eq_ignore_ascii_case(tenant) && proof.map(String::as_str) == Some(secret) => t.to_string(),
+        _ => return fail("invalid_client", "Invalid client secret or client id."),
+    };
+    let t = match jwt(&home, &client_id, form.get("scope").map(String::as_str).unwrap_or_default()) {
         Ok(t) => t,
         Err(e) => return json_resp(500, &json!({"error": "temporarily_unavailable", "error_description": e.to_string()})),
     };
     if let Ok(mut m) = shared.tokens.lock() {
-        m.insert(t.clone(), Instant::now() + Duration::from_secs(3600));
+        m.insert(t.clone(), (Instant::now() + Duration::from_secs(3600), client_id));
     }
     json_resp(200, &json!({"access_token": t, "token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599}))
 }
@@ -994,12 +1055,13 @@ fn op_response(shared: &Arc<Shared>, store: &Store, op: &Operation, status_style
     }
 }
 
-fn resource_graph(shared: &Arc<Shared>, body: &Bytes) -> Resp {
+fn resource_graph(shared: &Arc<Shared>, body: &Bytes, client: &str) -> Resp {
     let req: J = serde_json::from_slice(body).unwrap_or(J::Null);
     let Some(query) = req.get("query").and_then(J::as_str) else {
         return err_resp(&ArmError::bad_request("BadRequest", "The request needs a query."));
     };
-    let subs: Vec<String> = req.get("subscriptions").and_then(J::as_array).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default();
+    // As Azure does, only subscriptions the caller may read are searched.
+    let subs: Vec<String> = req.get("subscriptions").and_then(J::as_array).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).filter(|s| shared.creds.authorised(client, s)).collect()).unwrap_or_default();
     let store = match shared.store.lock() {
         Ok(s) => s,
         Err(_) => return err_resp(&types::internal("store lock poisoned")),

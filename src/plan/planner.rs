@@ -248,6 +248,7 @@ fn rename(state: &mut State, old: &str, new: &str) {
 }
 
 /// Reads the objects `import` blocks name that state does not have yet.
+#[allow(clippy::too_many_arguments)]
 async fn import_blocks(config: &Config, inputs: &Inputs, cwd: &Path, providers: &Providers, resolution: &crate::config::providers::Resolution, state: &mut State, plan: &mut Plan, diags: &mut Diagnostics) {
     for imp in &config.root().imports {
         let src = config.sources.text(imp.to.file);

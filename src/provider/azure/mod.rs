@@ -33,7 +33,7 @@ pub struct AzureProvider {
     /// "Azure subscription ..." or "drinfra emulator at ...".
     pub cloud: String,
     /// Keeps an embedded emulator running as long as the provider lives.
-    pub embedded: Option<crate::emulator::Running>,
+    pub embedded: Option<Arc<crate::emulator::Running>>,
     /// `Planned` (wait for replication) or `Forced` (promote now).
     pub promote_option: std::sync::Mutex<String>,
     /// Who drinfra signs in as, for `data "azurerm_client_config"`.

@@ -16,6 +16,7 @@ use crate::config::evaluate::eval_in_root;
 use crate::config::vars::Inputs;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::lang::Value;
+use crate::provider::ProviderConfigAddr;
 
 /// azurerm's common settings plus drinfra's emulator switches.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -38,10 +39,15 @@ pub struct Settings {
     pub emulator_url: Option<String>,
     /// The emulator's data directory (CA, credentials; embedded: its data).
     pub emulator_data_dir: Option<String>,
+    /// Run against the emulator (embedded, or at `emulator_url`) even with
+    /// a `subscription_id`, which then names one of the emulator's
+    /// subscriptions: how a second configuration reaches another
+    /// subscription of the same emulator.
+    pub use_emulator: bool,
 }
 
 const KNOWN: &[&str] = &[
-    "subscription_id", "tenant_id", "client_id", "client_secret", "use_oidc", "oidc_token_file_path", "use_cli", "use_msi", "msi_endpoint", "environment", "metadata_host", "emulator_url", "emulator_data_dir",
+    "subscription_id", "tenant_id", "client_id", "client_secret", "use_oidc", "oidc_token_file_path", "use_cli", "use_msi", "msi_endpoint", "environment", "metadata_host", "emulator_url", "emulator_data_dir", "use_emulator",
     "alias", "skip_provider_registration", "resource_provider_registrations", "storage_use_azuread",
 ];
 
@@ -50,8 +56,34 @@ pub fn used(config: &Config) -> bool {
     config.modules.iter().any(|m| m.providers.iter().any(|p| p.name == "azurerm") || m.resources.values().any(|r| r.ty.starts_with("azurerm_")))
 }
 
-/// Reads the root module's `provider "azurerm"` block and the environment.
+/// Reads the root module's default `provider "azurerm"` block and the
+/// environment.
 pub fn settings(config: &Config, inputs: &Inputs, cwd: &Path, env: &[(String, String)]) -> Result<Settings, Diagnostics> {
+    let block = config.root().providers.iter().find(|p| p.name == "azurerm" && p.alias.is_none());
+    settings_of(block, config, inputs, cwd, env)
+}
+
+/// Every azurerm provider configuration of the root module, with its
+/// settings: the default one (from its block, or the environment alone)
+/// and one per `alias`. Each takes the `ARM_*` variables for what its
+/// block does not set, as azurerm does.
+pub fn all_settings(config: &Config, inputs: &Inputs, cwd: &Path, env: &[(String, String)]) -> Result<Vec<(ProviderConfigAddr, Settings)>, Diagnostics> {
+    let mut out = vec![(ProviderConfigAddr::default_for(super::PROVIDER_NAME), settings(config, inputs, cwd, env))];
+    for block in config.root().providers.iter().filter(|p| p.name == "azurerm" && p.alias.is_some()) {
+        out.push((ProviderConfigAddr { provider: super::PROVIDER_NAME.to_string(), alias: block.alias.clone() }, settings_of(Some(block), config, inputs, cwd, env)));
+    }
+    let mut diags = Diagnostics::default();
+    let mut ok = Vec::new();
+    for (addr, r) in out {
+        match r {
+            Ok(s) => ok.push((addr, s)),
+            Err(d) => diags.extend(d),
+        }
+    }
+    if diags.has_errors() { Err(diags) } else { Ok(ok) }
+}
+
+fn settings_of(block: Option<&crate::config::model::ProviderBlock>, config: &Config, inputs: &Inputs, cwd: &Path, env: &[(String, String)]) -> Result<Settings, Diagnostics> {
     let get_env = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
     let truthy = |v: Option<String>| v.is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
     let mut s = Settings {
@@ -68,10 +100,10 @@ pub fn settings(config: &Config, inputs: &Inputs, cwd: &Path, env: &[(String, St
         metadata_host: get_env("ARM_METADATA_HOSTNAME"),
         emulator_url: get_env("DRINFRA_EMULATOR_URL"),
         emulator_data_dir: get_env("DRINFRA_EMULATOR_DATA_DIR"),
+        use_emulator: false,
     };
     let mut diags = Diagnostics::default();
-    let root = config.root();
-    let Some(block) = root.providers.iter().find(|p| p.name == "azurerm" && p.alias.is_none()) else { return Ok(s) };
+    let Some(block) = block else { return Ok(s) };
     let mut values: BTreeMap<String, Value> = BTreeMap::new();
     for a in block.body.body.attributes() {
         let key = a.key.value().as_str().to_string();
@@ -112,6 +144,7 @@ pub fn settings(config: &Config, inputs: &Inputs, cwd: &Path, env: &[(String, St
     s.metadata_host = text("metadata_host").or(s.metadata_host);
     s.emulator_url = text("emulator_url").or(s.emulator_url);
     s.emulator_data_dir = text("emulator_data_dir").or(s.emulator_data_dir);
+    s.use_emulator |= flag("use_emulator");
     Ok(s)
 }
 
@@ -193,18 +226,59 @@ fn read_credentials(dir: &Path) -> Result<crate::emulator::Credentials, SetupErr
 
 /// Builds the provider for the chosen cloud. Must run inside a tokio runtime.
 pub async fn provider(s: &Settings, stack_dir: &Path, env: &[(String, String)]) -> Result<AzureProvider, SetupError> {
+    provider_with(s, stack_dir, env, &mut Embedded::default()).await
+}
+
+/// Builds one provider per configuration; configurations on the embedded
+/// emulator with the same data directory share one emulator.
+pub async fn providers(configs: &[(ProviderConfigAddr, Settings)], stack_dir: &Path, env: &[(String, String)]) -> Result<Vec<(ProviderConfigAddr, AzureProvider)>, SetupError> {
+    let mut embedded = Embedded::default();
+    let mut out = Vec::new();
+    for (addr, s) in configs {
+        let p = provider_with(s, stack_dir, env, &mut embedded).await.map_err(|e| match e {
+            SetupError::Config(m) if addr.alias.is_some() => SetupError::Config(format!("provider {}: {m}", addr.short())),
+            other => other,
+        })?;
+        out.push((addr.clone(), p));
+    }
+    Ok(out)
+}
+
+/// Embedded emulators started so far in this run, by data directory.
+#[derive(Default)]
+struct Embedded(Vec<(PathBuf, Arc<crate::emulator::Running>)>);
+
+/// The credential a configuration uses on the emulator: the principal of
+/// `credentials.json` whose client id it names, else the emulator's own.
+/// Secrets never travel from the configuration to the emulator.
+fn emulator_principal(s: &Settings, creds: &crate::emulator::Credentials) -> Result<crate::emulator::Credentials, SetupError> {
+    let Some(id) = &s.client_id else { return Ok(creds.clone()) };
+    if *id == creds.client_id {
+        return Ok(creds.clone());
+    }
+    creds
+        .principals
+        .iter()
+        .find(|p| p.client_id == *id)
+        .map(|p| crate::emulator::Credentials { tenant_id: p.tenant_id.clone().unwrap_or_else(|| creds.tenant_id.clone()), client_id: p.client_id.clone(), client_secret: p.client_secret.clone(), ..creds.clone() })
+        .ok_or_else(|| SetupError::Config(format!("the emulator has no principal with client id {id:?} (its principals are listed in credentials.json)")))
+}
+
+async fn provider_with(s: &Settings, stack_dir: &Path, env: &[(String, String)], embedded: &mut Embedded) -> Result<AzureProvider, SetupError> {
     let get_env = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     if let Some(url) = &s.emulator_url {
         let dir = emulator_dir(s, stack_dir);
         let creds = read_credentials(&dir)?;
+        let who = emulator_principal(s, &creds)?;
         let ca = std::fs::read_to_string(dir.join("ca.pem")).ok();
         let http = crate::emulator::client(ca.as_deref()).map_err(SetupError::Config)?;
-        let tokens = emulator_credential(&creds, url, &http)?;
+        let tokens = emulator_credential(&who, url, &http)?;
         let mut client = ArmClient::new(http, url, tokens);
         client.default_poll = Duration::from_millis(200);
-        return Ok(AzureProvider { client: Arc::new(client), subscription: s.subscription_id.clone().unwrap_or(creds.subscription_id), cloud: format!("drinfra emulator at {url} (data {})", dir.display()), embedded: None, promote_option: Default::default(), principal: super::Principal { tenant_id: creds.tenant_id.clone(), client_id: creds.client_id.clone() } });
+        let subscription = s.subscription_id.clone().unwrap_or(creds.subscription_id);
+        return Ok(AzureProvider { client: Arc::new(client), cloud: format!("drinfra emulator at {url}, subscription {subscription} (data {})", dir.display()), subscription, embedded: None, promote_option: Default::default(), principal: super::Principal { tenant_id: who.tenant_id.clone(), client_id: who.client_id.clone() } });
     }
-    if let Some(sub) = &s.subscription_id {
+    if let (Some(sub), false) = (&s.subscription_id, s.use_emulator) {
         let http = real_azure_client().map_err(SetupError::Config)?;
         let (arm, login) = endpoints(s, &http).await?;
         let tokens: Arc<dyn TokenSource> = Arc::new(Identity::new(&method(s)?, &login, http.clone()).map_err(|e| SetupError::Config(e.to_string()))?);
@@ -212,18 +286,28 @@ pub async fn provider(s: &Settings, stack_dir: &Path, env: &[(String, String)]) 
         let client = ArmClient::new(http, &arm, tokens);
         return Ok(AzureProvider { client: Arc::new(client), subscription: sub.clone(), cloud: format!("Azure subscription {sub} at {arm}, authenticating with {how}"), embedded: None, promote_option: Default::default(), principal: super::Principal { tenant_id: s.tenant_id.clone().unwrap_or_default(), client_id: s.client_id.clone().unwrap_or_default() } });
     }
-    // Nothing configured: the embedded emulator.
+    // Nothing configured (or use_emulator): the embedded emulator.
     let dir = emulator_dir(s, stack_dir);
     let scale = get_env("DRINFRA_EMULATOR_TIME_SCALE").and_then(|v| v.parse::<f64>().ok()).unwrap_or(3600.0);
-    let opts = crate::emulator::Options { data_dir: dir.clone(), tls: true, settings: crate::emulator::Settings { time_scale: scale, ..crate::emulator::Settings::default() } };
-    let running = crate::emulator::start(opts, "127.0.0.1:0".parse().expect("loopback address")).await?;
+    let key = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+    let running = match embedded.0.iter().find(|(d, _)| *d == key) {
+        Some((_, r)) => r.clone(),
+        None => {
+            let opts = crate::emulator::Options { data_dir: dir.clone(), tls: true, settings: crate::emulator::Settings { time_scale: scale, ..crate::emulator::Settings::default() } };
+            let r = Arc::new(crate::emulator::start(opts, "127.0.0.1:0".parse().expect("loopback address")).await?);
+            embedded.0.push((dir.canonicalize().unwrap_or(key), r.clone()));
+            r
+        }
+    };
     let http = crate::emulator::client(running.ca_pem.as_deref()).map_err(SetupError::Config)?;
-    let c = running.credentials.clone();
+    let c = emulator_principal(s, &running.credentials)?;
     let tokens = emulator_credential(&c, &running.url, &http)?;
     let mut client = ArmClient::new(http, &running.url, tokens);
     client.default_poll = Duration::from_millis(100);
-    let cloud = format!("embedded drinfra emulator (no Azure subscription configured), data {}, time {scale}x", dir.display());
-    Ok(AzureProvider { client: Arc::new(client), subscription: c.subscription_id.clone(), cloud, principal: super::Principal { tenant_id: c.tenant_id.clone(), client_id: c.client_id.clone() }, embedded: Some(running), promote_option: Default::default() })
+    let subscription = s.subscription_id.clone().unwrap_or_else(|| c.subscription_id.clone());
+    let why = if s.use_emulator { "use_emulator" } else { "no Azure subscription configured" };
+    let cloud = format!("embedded drinfra emulator ({why}), subscription {subscription}, data {}, time {scale}x", dir.display());
+    Ok(AzureProvider { client: Arc::new(client), subscription, cloud, principal: super::Principal { tenant_id: c.tenant_id.clone(), client_id: c.client_id.clone() }, embedded: Some(running), promote_option: Default::default() })
 }
 
 /// The emulator's own credential: a client secret against its token endpoint.
