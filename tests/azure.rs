@@ -586,7 +586,7 @@ async fn provider_aliases_put_each_site_in_its_own_subscription() {
     std::fs::write(emu_dir.join("credentials.json"), creds.to_string()).unwrap();
     std::fs::create_dir_all(dir.join("site")).unwrap();
     std::fs::write(dir.join("site/main.tf"), "variable \"name\" {\n  type = string\n}\nresource \"azurerm_resource_group\" \"rg\" {\n  name     = var.name\n  location = \"westeurope\"\n}\noutput \"id\" {\n  value = azurerm_resource_group.rg.id\n}\n").unwrap();
-    let providers_tf = format!("provider \"azurerm\" {{\n  features {{}}\n}}\nprovider \"azurerm\" {{\n  alias           = \"dr\"\n  features {{}}\n  use_emulator    = true\n  subscription_id = \"{DR}\"\n  client_id       = \"dr-client\"\n}}\n");
+    let providers_tf = format!("provider \"azurerm\" {{\n  features {{}}\n}}\nprovider \"azurerm\" {{\n  alias           = \"dr\"\n  features {{}}\n  use_emulator    = true\n  subscription_id = \"{DR}\"\n  client_id       = \"dr-client\"\n}}\nprovider \"azurerm\" {{\n  alias           = \"ops\"\n  features {{}}\n  use_emulator    = true\n  subscription_id = \"{PRIMARY}\"\n}}\n");
     let zone = "resource \"azurerm_dns_zone\" \"dr\" {\n  provider            = azurerm.dr\n  name                = \"dr.example.com\"\n  resource_group_name = azurerm_resource_group.dr.name\n}\n";
     let main = |with_zone: bool| {
         format!(
@@ -601,7 +601,7 @@ data \"azurerm_client_config\" \"dr\" {{\n  provider = azurerm.dr\n}}\noutput \"
     let stack_cfg = drinfra::config::open(dir, &[], &[]);
     assert!(!stack_cfg.diags.has_errors(), "{:?}", stack_cfg.diags);
     let settings = setup::all_settings(&stack_cfg.config, &stack_cfg.inputs, dir, &env).unwrap();
-    assert_eq!(settings.len(), 2);
+    assert_eq!(settings.len(), 3);
     let built = setup::providers(&settings, dir, &env).await.unwrap();
     let running = built[0].1.embedded.clone().unwrap();
     assert!(Arc::ptr_eq(&running, built[1].1.embedded.as_ref().unwrap()), "both configurations share one embedded emulator");
@@ -680,6 +680,16 @@ data \"azurerm_client_config\" \"dr\" {{\n  provider = azurerm.dr\n}}\noutput \"
     // Nothing left to do.
     let again = run(false).await;
     assert!(!again.has_resource_changes(), "{:?}", again.changes.iter().filter(|c| c.action != Action::NoOp).map(|c| &c.address).collect::<Vec<_>>());
+
+    // Another configuration for the same subscription manages the same
+    // object: nothing to do, and state records the new configuration.
+    std::fs::write(dir.join("main.tf"), main(true).replacen("  name     = \"rg-primary\"", "  provider = azurerm.ops\n  name     = \"rg-primary\"", 1)).unwrap();
+    let same = run(false).await;
+    assert!(!same.has_resource_changes());
+    let state: J = serde_json::from_str(&std::fs::read_to_string(dir.join("s.tfstate")).unwrap()).unwrap();
+    assert_eq!(state["resources"]["azurerm_resource_group.primary"]["provider"], format!("{default_cfg}.ops"));
+    std::fs::write(dir.join("main.tf"), main(true)).unwrap();
+    assert!(!run(false).await.has_resource_changes());
 
     // Moving an object to a configuration where it would be another object
     // (another subscription) is refused, not patched through the new one.
