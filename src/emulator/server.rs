@@ -226,7 +226,7 @@ fn subscription_access(shared: &Shared, method: &Method, path: &str, client: &st
         _ => "write",
     };
     // The resource provider operation: namespace and type names.
-    let action = match rest.to_lowercase().rfind("/providers/") {
+    let action = match rest.to_ascii_lowercase().rfind("/providers/") {
         Some(i) => {
             let parts: Vec<&str> = rest[i + "/providers/".len()..].split('/').collect();
             let types: Vec<&str> = parts.iter().skip(1).step_by(2).copied().collect();
