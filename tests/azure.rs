@@ -713,3 +713,54 @@ data \"azurerm_client_config\" \"dr\" {{\n  provider = azurerm.dr\n}}\noutput \"
         assert_eq!(status(sub, rest, &main_token).await, 404, "{sub} {rest} after destroy");
     }
 }
+
+/// The emulator's RBAC reaches linked resources and Resource Graph: a
+/// principal authorised on the DR subscription only cannot seed a replica
+/// from a server in the primary subscription (403
+/// `LinkedAuthorizationFailed`, as ARM answers), nor see the primary's
+/// objects through Resource Graph; the main client can do both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulator_rbac_covers_linked_resources_and_resource_graph() {
+    const PRIMARY: &str = "00000000-0000-0000-0000-000000000001";
+    const DR: &str = "00000000-0000-0000-0000-000000000002";
+    let dir = tempfile::tempdir().unwrap();
+    let creds = json!({
+        "tenant_id": "t1", "client_id": "main-client", "client_secret": "main-secret", "subscription_id": PRIMARY,
+        "principals": [{"client_id": "dr-client", "client_secret": "dr-secret", "subscriptions": [DR]}],
+    });
+    std::fs::write(dir.path().join("credentials.json"), creds.to_string()).unwrap();
+    let running = emulator::start(Options { data_dir: dir.path().to_path_buf(), tls: true, settings: EmuSettings { time_scale: 1.0e7, ..EmuSettings::default() } }, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    assert_eq!(running.credentials.subscriptions, [PRIMARY, DR], "an older credentials.json serves the default two subscriptions");
+    let http = emulator::client(running.ca_pem.as_deref()).unwrap();
+    let token = |client: &str, secret: &str| {
+        let req = http.post(format!("{}/t1/oauth2/v2.0/token", running.url)).form(&[("grant_type", "client_credentials"), ("client_id", client), ("client_secret", secret)]);
+        async move { req.send().await.unwrap().json::<J>().await.unwrap()["access_token"].as_str().unwrap().to_string() }
+    };
+    let (main, dr) = (token("main-client", "main-secret").await, token("dr-client", "dr-secret").await);
+    let call = |method: &str, path: String, api: &str, tok: &str, body: Option<J>| {
+        let mut req = http.request(method.parse().unwrap(), format!("{}{path}?api-version={api}", running.url)).bearer_auth(tok.to_string());
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status().as_u16(), r.json::<J>().await.unwrap_or(J::Null))
+        }
+    };
+    let pg = |location: &str| json!({"location": location, "sku": {"name": "Standard_D2ds_v5", "tier": "GeneralPurpose"}, "properties": {"administratorLogin": "admin", "administratorLoginPassword": "S3cret!", "version": "16", "storage": {"storageSizeGB": 128}}});
+    assert!(call("PUT", format!("/subscriptions/{PRIMARY}/resourceGroups/east"), "2024-11-01", &main, Some(json!({"location": "eastus"}))).await.0 < 300);
+    assert!(call("PUT", format!("/subscriptions/{DR}/resourceGroups/west"), "2024-11-01", &dr, Some(json!({"location": "westeurope"}))).await.0 < 300);
+    let source = format!("/subscriptions/{PRIMARY}/resourceGroups/east/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-prod");
+    assert!(call("PUT", source.clone(), "2025-08-01", &main, Some(pg("eastus"))).await.0 < 300);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let replica = |name: &str| format!("/subscriptions/{DR}/resourceGroups/west/providers/Microsoft.DBforPostgreSQL/flexibleServers/{name}");
+    let body = json!({"location": "westeurope", "properties": {"createMode": "Replica", "sourceServerResourceId": source}});
+    let (status, denied) = call("PUT", replica("pg-dr"), "2025-08-01", &dr, Some(body.clone())).await;
+    assert_eq!((status, denied["error"]["code"].as_str()), (403, Some("LinkedAuthorizationFailed")), "{denied}");
+    assert!(call("PUT", replica("pg-dr"), "2025-08-01", &main, Some(body)).await.0 < 300);
+    // Resource Graph searches only what the caller may read.
+    let graph = |tok: &str| call("POST", "/providers/Microsoft.ResourceGraph/resources".into(), "2024-04-01", tok, Some(json!({"subscriptions": [PRIMARY, DR], "query": "Resources | project id"})));
+    let subs_of = |doc: J| doc["data"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().split('/').nth(2).unwrap().to_string()).collect::<std::collections::BTreeSet<_>>();
+    assert_eq!(subs_of(graph(&main).await.1), [PRIMARY.to_string(), DR.to_string()].into());
+    assert_eq!(subs_of(graph(&dr).await.1), [DR.to_string()].into());
+}

@@ -188,7 +188,8 @@ async fn route(shared: &Arc<Shared>, method: &Method, path: &str, query: &BTreeM
     } else if let (Some(at), true) = (metrics_at, *method == Method::GET) {
         metrics(shared, &path[..at], query)
     } else {
-        arm(shared, method, path, &api_version, query, headers, body).await
+        let caller = types::Caller { client: client.clone(), creds: shared.creds.clone() };
+        types::CALLER.scope(caller, arm(shared, method, path, &api_version, query, headers, body)).await
     };
     with_header(resp, kind.header(), &remaining.to_string())
 }
