@@ -197,12 +197,25 @@ fn azurerm_arguments(p: &super::model::ProviderBlock) -> Diagnostics {
     for a in p.body.body.attributes() {
         let key = a.key.value().as_str();
         if !crate::provider::azure::setup::KNOWN.contains(&key) {
-            diags.push(Diagnostic::error("Unsupported provider argument").with_detail(format!("drinfra does not support the azurerm provider argument {key:?}.")).at(at(&a.key)));
+            diags.push(
+                Diagnostic::error("Unsupported provider argument")
+                    .with_detail(format!(
+                        "drinfra does not support the azurerm provider argument {key:?}."
+                    ))
+                    .at(at(&a.key)),
+            );
         }
     }
     for b in p.body.body.blocks() {
         if b.ident.value().as_str() != "features" {
-            diags.push(Diagnostic::error("Unsupported block type").with_detail(format!("drinfra's azurerm provider takes a features block only, not {:?}.", b.ident.value().as_str())).at(at(&b.ident)));
+            diags.push(
+                Diagnostic::error("Unsupported block type")
+                    .with_detail(format!(
+                        "drinfra's azurerm provider takes a features block only, not {:?}.",
+                        b.ident.value().as_str()
+                    ))
+                    .at(at(&b.ident)),
+            );
         }
     }
     diags
