@@ -586,7 +586,7 @@ async fn provider_aliases_put_each_site_in_its_own_subscription() {
     std::fs::write(emu_dir.join("credentials.json"), creds.to_string()).unwrap();
     std::fs::create_dir_all(dir.join("site")).unwrap();
     std::fs::write(dir.join("site/main.tf"), "variable \"name\" {\n  type = string\n}\nresource \"azurerm_resource_group\" \"rg\" {\n  name     = var.name\n  location = \"westeurope\"\n}\noutput \"id\" {\n  value = azurerm_resource_group.rg.id\n}\n").unwrap();
-    let providers_tf = format!("provider \"azurerm\" {{\n  features {{}}\n}}\nprovider \"azurerm\" {{\n  alias           = \"dr\"\n  features {{}}\n  use_emulator    = true\n  subscription_id = \"{DR}\"\n  client_id       = \"dr-client\"\n}}\n");
+    let providers_tf = format!("provider \"azurerm\" {{\n  features {{}}\n}}\nprovider \"azurerm\" {{\n  alias           = \"dr\"\n  features {{}}\n  use_emulator    = true\n  subscription_id = \"{DR}\"\n  client_id       = \"dr-client\"\n}}\nprovider \"azurerm\" {{\n  alias           = \"ops\"\n  features {{}}\n  use_emulator    = true\n  subscription_id = \"{PRIMARY}\"\n}}\n");
     let zone = "resource \"azurerm_dns_zone\" \"dr\" {\n  provider            = azurerm.dr\n  name                = \"dr.example.com\"\n  resource_group_name = azurerm_resource_group.dr.name\n}\n";
     let main = |with_zone: bool| {
         format!(
@@ -601,7 +601,7 @@ data \"azurerm_client_config\" \"dr\" {{\n  provider = azurerm.dr\n}}\noutput \"
     let stack_cfg = drinfra::config::open(dir, &[], &[]);
     assert!(!stack_cfg.diags.has_errors(), "{:?}", stack_cfg.diags);
     let settings = setup::all_settings(&stack_cfg.config, &stack_cfg.inputs, dir, &env).unwrap();
-    assert_eq!(settings.len(), 2);
+    assert_eq!(settings.len(), 3);
     let built = setup::providers(&settings, dir, &env).await.unwrap();
     let running = built[0].1.embedded.clone().unwrap();
     assert!(Arc::ptr_eq(&running, built[1].1.embedded.as_ref().unwrap()), "both configurations share one embedded emulator");
@@ -681,6 +681,16 @@ data \"azurerm_client_config\" \"dr\" {{\n  provider = azurerm.dr\n}}\noutput \"
     let again = run(false).await;
     assert!(!again.has_resource_changes(), "{:?}", again.changes.iter().filter(|c| c.action != Action::NoOp).map(|c| &c.address).collect::<Vec<_>>());
 
+    // Another configuration for the same subscription manages the same
+    // object: nothing to do, and state records the new configuration.
+    std::fs::write(dir.join("main.tf"), main(true).replacen("  name     = \"rg-primary\"", "  provider = azurerm.ops\n  name     = \"rg-primary\"", 1)).unwrap();
+    let same = run(false).await;
+    assert!(!same.has_resource_changes());
+    let state: J = serde_json::from_str(&std::fs::read_to_string(dir.join("s.tfstate")).unwrap()).unwrap();
+    assert_eq!(state["resources"]["azurerm_resource_group.primary"]["provider"], format!("{default_cfg}.ops"));
+    std::fs::write(dir.join("main.tf"), main(true)).unwrap();
+    assert!(!run(false).await.has_resource_changes());
+
     // Moving an object to a configuration where it would be another object
     // (another subscription) is refused, not patched through the new one.
     std::fs::write(dir.join("main.tf"), main(true).replacen("  name     = \"rg-primary\"", "  provider = azurerm.dr\n  name     = \"rg-primary\"", 1)).unwrap();
@@ -702,4 +712,55 @@ data \"azurerm_client_config\" \"dr\" {{\n  provider = azurerm.dr\n}}\noutput \"
     for (sub, rest) in [(PRIMARY, "rg-primary"), (DR, "rg-dr"), (DR, "rg-site"), (PRIMARY, "rg-site")] {
         assert_eq!(status(sub, rest, &main_token).await, 404, "{sub} {rest} after destroy");
     }
+}
+
+/// The emulator's RBAC reaches linked resources and Resource Graph: a
+/// principal authorised on the DR subscription only cannot seed a replica
+/// from a server in the primary subscription (403
+/// `LinkedAuthorizationFailed`, as ARM answers), nor see the primary's
+/// objects through Resource Graph; the main client can do both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulator_rbac_covers_linked_resources_and_resource_graph() {
+    const PRIMARY: &str = "00000000-0000-0000-0000-000000000001";
+    const DR: &str = "00000000-0000-0000-0000-000000000002";
+    let dir = tempfile::tempdir().unwrap();
+    let creds = json!({
+        "tenant_id": "t1", "client_id": "main-client", "client_secret": "main-secret", "subscription_id": PRIMARY,
+        "principals": [{"client_id": "dr-client", "client_secret": "dr-secret", "subscriptions": [DR]}],
+    });
+    std::fs::write(dir.path().join("credentials.json"), creds.to_string()).unwrap();
+    let running = emulator::start(Options { data_dir: dir.path().to_path_buf(), tls: true, settings: EmuSettings { time_scale: 1.0e7, ..EmuSettings::default() } }, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    assert_eq!(running.credentials.subscriptions, [PRIMARY, DR], "an older credentials.json serves the default two subscriptions");
+    let http = emulator::client(running.ca_pem.as_deref()).unwrap();
+    let token = |client: &str, secret: &str| {
+        let req = http.post(format!("{}/t1/oauth2/v2.0/token", running.url)).form(&[("grant_type", "client_credentials"), ("client_id", client), ("client_secret", secret)]);
+        async move { req.send().await.unwrap().json::<J>().await.unwrap()["access_token"].as_str().unwrap().to_string() }
+    };
+    let (main, dr) = (token("main-client", "main-secret").await, token("dr-client", "dr-secret").await);
+    let call = |method: &str, path: String, api: &str, tok: &str, body: Option<J>| {
+        let mut req = http.request(method.parse().unwrap(), format!("{}{path}?api-version={api}", running.url)).bearer_auth(tok.to_string());
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status().as_u16(), r.json::<J>().await.unwrap_or(J::Null))
+        }
+    };
+    let pg = |location: &str| json!({"location": location, "sku": {"name": "Standard_D2ds_v5", "tier": "GeneralPurpose"}, "properties": {"administratorLogin": "admin", "administratorLoginPassword": "S3cret!", "version": "16", "storage": {"storageSizeGB": 128}}});
+    assert!(call("PUT", format!("/subscriptions/{PRIMARY}/resourceGroups/east"), "2024-11-01", &main, Some(json!({"location": "eastus"}))).await.0 < 300);
+    assert!(call("PUT", format!("/subscriptions/{DR}/resourceGroups/west"), "2024-11-01", &dr, Some(json!({"location": "westeurope"}))).await.0 < 300);
+    let source = format!("/subscriptions/{PRIMARY}/resourceGroups/east/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-prod");
+    assert!(call("PUT", source.clone(), "2025-08-01", &main, Some(pg("eastus"))).await.0 < 300);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let replica = |name: &str| format!("/subscriptions/{DR}/resourceGroups/west/providers/Microsoft.DBforPostgreSQL/flexibleServers/{name}");
+    let body = json!({"location": "westeurope", "properties": {"createMode": "Replica", "sourceServerResourceId": source}});
+    let (status, denied) = call("PUT", replica("pg-dr"), "2025-08-01", &dr, Some(body.clone())).await;
+    assert_eq!((status, denied["error"]["code"].as_str()), (403, Some("LinkedAuthorizationFailed")), "{denied}");
+    assert!(call("PUT", replica("pg-dr"), "2025-08-01", &main, Some(body)).await.0 < 300);
+    // Resource Graph searches only what the caller may read.
+    let graph = |tok: &str| call("POST", "/providers/Microsoft.ResourceGraph/resources".into(), "2024-04-01", tok, Some(json!({"subscriptions": [PRIMARY, DR], "query": "Resources | project id"})));
+    let subs_of = |doc: J| doc["data"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().split('/').nth(2).unwrap().to_string()).collect::<std::collections::BTreeSet<_>>();
+    assert_eq!(subs_of(graph(&main).await.1), [PRIMARY.to_string(), DR.to_string()].into());
+    assert_eq!(subs_of(graph(&dr).await.1), [DR.to_string()].into());
 }

@@ -329,7 +329,8 @@ pub async fn apply(
     // configuration for the same object (the plan checked that): record
     // the configuration that manages it from now on.
     for c in plan.changes.iter().filter(|c| c.action == Action::NoOp && c.mode == "managed") {
-        if let Some(rs) = state.resources.get(&c.address).filter(|rs| rs.provider != c.provider && crate::provider::ProviderConfigAddr::parse(&c.provider).is_some()) {
+        let configured = crate::provider::ProviderConfigAddr::parse(&c.provider);
+        if let Some(rs) = state.resources.get(&c.address).filter(|rs| configured.is_some() && crate::provider::ProviderConfigAddr::parse(&rs.provider) != configured) {
             let mut rs = rs.clone();
             rs.provider = c.provider.clone();
             records.push(Record { serial, change: Change::Put(Box::new(rs)) });

@@ -218,7 +218,8 @@ async fn route(shared: &Arc<Shared>, method: &Method, path: &str, query: &BTreeM
     } else if let (Some(at), true) = (metrics_at, *method == Method::GET) {
         metrics(shared, &path[..at], query)
     } else {
-        arm(shared, method, path, &api_version, query, headers, body).await
+        let caller = types::Caller { client: client.clone(), creds: shared.creds.clone() };
+        types::CALLER.scope(caller, arm(shared, method, path, &api_version, query, headers, body)).await
     };
     with_header(resp, kind.header(), &remaining.to_string())
 }
@@ -256,7 +257,7 @@ fn subscription_access(shared: &Shared, method: &Method, path: &str, client: &st
         _ => "write",
     };
     // The resource provider operation: namespace and type names.
-    let action = match rest.to_lowercase().rfind("/providers/") {
+    let action = match rest.to_ascii_lowercase().rfind("/providers/") {
         Some(i) => {
             let parts: Vec<&str> = rest[i + "/providers/".len()..].split('/').collect();
             let types: Vec<&str> = parts.iter().skip(1).step_by(2).copied().collect();

@@ -43,8 +43,36 @@ pub struct Ctx<'a> {
     pub regions_down: &'a [String],
 }
 
+/// Who is calling (for RBAC on linked resources), set by the server
+/// around each ARM request.
+pub(crate) struct Caller {
+    pub client: String,
+    pub creds: super::Credentials,
+}
+
+tokio::task_local! {
+    pub(crate) static CALLER: Caller;
+}
+
 impl Ctx<'_> {
+    /// Another resource a request refers to (a replica's source, a linked
+    /// cache): 403 `LinkedAuthorizationFailed` when it lives in a
+    /// subscription the caller is not authorised on.
     pub fn get(&self, id: &str) -> Result<Option<Row>, ArmError> {
+        let mut parts = id.trim_start_matches('/').split('/');
+        let sub = match (parts.next(), parts.next()) {
+            (Some(s), Some(sub)) if s.eq_ignore_ascii_case("subscriptions") => sub,
+            _ => "",
+        };
+        // Only objects that exist can be denied; the rest stay not found.
+        let denied = CALLER.try_with(|c| (c.creds.serves(sub) && !c.creds.authorised(&c.client, sub)).then(|| c.client.clone())).ok().flatten();
+        if let Some(client) = denied {
+            return Err(ArmError::new(
+                403,
+                "LinkedAuthorizationFailed",
+                format!("The client '{client}' with object id '{client}' has permission to perform this action on scope '{}'; however, it does not have permission to read the linked scope '{id}' or the linked scope is invalid.", self.path.id()),
+            ));
+        }
         self.store.get(id).map_err(internal)
     }
     pub fn region_down(&self, location: &str) -> bool {

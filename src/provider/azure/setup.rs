@@ -46,7 +46,8 @@ pub struct Settings {
     pub use_emulator: bool,
 }
 
-const KNOWN: &[&str] = &[
+/// The `provider "azurerm"` arguments drinfra reads.
+pub(crate) const KNOWN: &[&str] = &[
     "subscription_id", "tenant_id", "client_id", "client_secret", "use_oidc", "oidc_token_file_path", "use_cli", "use_msi", "msi_endpoint", "environment", "metadata_host", "emulator_url", "emulator_data_dir", "use_emulator",
     "alias", "skip_provider_registration", "resource_provider_registrations", "storage_use_azuread",
 ];
