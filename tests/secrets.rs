@@ -397,11 +397,26 @@ fn sentinel_secrets_appear_only_in_state_and_unencrypted_plan_files() {
     );
     let r = drinfra(d, &["apply", "--json", "--auto-approve"], None, env2);
     assert_eq!(r.code, 0, "{}", r.all());
+    // With --json the warning is one diagnostic event among the others.
     assert_eq!(
-        r.stderr.matches(WARNING).count(),
+        r.all().lines().filter(|l| l.contains(WARNING)).count(),
         1,
         "one warning: {}",
         r.all()
+    );
+    let warning: serde_json::Value = r
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|e| e["type"] == "diagnostic")
+        .unwrap_or_else(|| panic!("a diagnostic event: {}", r.stdout));
+    assert_eq!(warning["@level"], "warn");
+    assert!(
+        warning["diagnostic"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains(WARNING),
+        "{warning}"
     );
     s.run("apply --json", &r);
 
