@@ -379,20 +379,44 @@ fn sentinel_secrets_appear_only_in_state_and_unencrypted_plan_files() {
     // An update streamed as JSON events.
     let env2: &[(&str, &str)] = &[("TF_VAR_pw", SECRET2), ("TF_VAR_tok", EPHEMERAL)];
     // The update, planned: old and new values both masked, in every format.
-    for args in [&["plan"][..], &["plan", "--markdown"], &["plan", "--compact"], &["plan", "--json"]] {
+    for args in [
+        &["plan"][..],
+        &["plan", "--markdown"],
+        &["plan", "--compact"],
+        &["plan", "--json"],
+    ] {
         let r = drinfra(d, args, None, env2);
         assert_eq!(r.code, 0, "{args:?}: {}", r.all());
         s.run(&format!("update {args:?}"), &r);
     }
     let r = drinfra(d, &["plan"], None, env2);
-    assert!(r.stdout.contains("~ update") || r.stdout.contains("updated in-place"), "an update is planned: {}", r.stdout);
+    assert!(
+        r.stdout.contains("~ update") || r.stdout.contains("updated in-place"),
+        "an update is planned: {}",
+        r.stdout
+    );
     let r = drinfra(d, &["apply", "--json", "--auto-approve"], None, env2);
     assert_eq!(r.code, 0, "{}", r.all());
+    // With --json the warning is one diagnostic event among the others.
     assert_eq!(
-        r.stderr.matches(WARNING).count(),
+        r.all().lines().filter(|l| l.contains(WARNING)).count(),
         1,
         "one warning: {}",
         r.all()
+    );
+    let warning: serde_json::Value = r
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|e| e["type"] == "diagnostic")
+        .unwrap_or_else(|| panic!("a diagnostic event: {}", r.stdout));
+    assert_eq!(warning["@level"], "warn");
+    assert!(
+        warning["diagnostic"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains(WARNING),
+        "{warning}"
     );
     s.run("apply --json", &r);
 
@@ -700,4 +724,62 @@ fn plan_json_masks_sensitive_input_variables() {
         doc["variables"]["pg_password"],
         serde_json::json!({"value": "(sensitive value)", "sensitive": true})
     );
+}
+
+#[test]
+fn an_encrypted_state_with_an_unknown_envelope_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("main.tf"),
+        "resource \"terraform_data\" \"c\" {\n  input = \"x\"\n}\n",
+    )
+    .unwrap();
+    let key: &[(&str, &str)] = &[("DRINFRA_STATE_PASSPHRASE", "p")];
+    assert_eq!(drinfra(d, &["apply", "--auto-approve"], None, key).code, 0);
+    let path = d.join("drinfra.tfstate");
+    let mut env: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(env["format"], "drinfra-encrypted");
+    for version in [serde_json::json!(0), serde_json::json!(2)] {
+        env["version"] = version.clone();
+        std::fs::write(&path, serde_json::to_vec(&env).unwrap()).unwrap();
+        for args in [&["show"][..], &["plan"], &["apply", "--auto-approve"]] {
+            let r = drinfra(d, args, None, key);
+            assert_eq!(
+                r.code,
+                1,
+                "{args:?} with envelope version {version}: {}",
+                r.all()
+            );
+            assert!(
+                r.stderr.contains(&format!("envelope version {version}")),
+                "{}",
+                r.stderr
+            );
+        }
+    }
+    // A plain state file of an unknown format version is refused by `state push` too.
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(
+        plain.path().join("main.tf"),
+        "resource \"terraform_data\" \"c\" {\n  input = \"x\"\n}\n",
+    )
+    .unwrap();
+    assert_eq!(
+        drinfra(plain.path(), &["apply", "--auto-approve"], None, &[]).code,
+        0
+    );
+    let mut st: serde_json::Value =
+        serde_json::from_str(&drinfra(plain.path(), &["state", "pull"], None, &[]).stdout).unwrap();
+    st["version"] = serde_json::json!(0);
+    st["serial"] = serde_json::json!(99);
+    std::fs::write(
+        plain.path().join("old.tfstate"),
+        serde_json::to_vec(&st).unwrap(),
+    )
+    .unwrap();
+    let r = drinfra(plain.path(), &["state", "push", "old.tfstate"], None, &[]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.stderr.contains("format version 0"), "{}", r.stderr);
 }

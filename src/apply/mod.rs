@@ -533,12 +533,19 @@ pub async fn apply(
                     }
                     succeeded.push((step, elapsed));
                 }
-                Err(e) if opts.defer.is_some_and(|d| d(&e.to_string())) => {
-                    events(Event::Failed { step: step.clone(), elapsed, error: format!("deferred: {e}") });
-                    report.deferred.push((step.clone(), e.to_string()));
-                    released.push(step);
+                Err(e) => {
+                    // A cloud's error may quote what it was sent: never a
+                    // sensitive value of this step.
+                    let known: Vec<&Value> = [configs.get(&c.address), c.after.as_ref(), c.before.as_ref()].into_iter().flatten().collect();
+                    let error = redact(e.to_string(), &known);
+                    if opts.defer.is_some_and(|d| d(&error)) {
+                        events(Event::Failed { step: step.clone(), elapsed, error: format!("deferred: {error}") });
+                        report.deferred.push((step.clone(), error));
+                        released.push(step);
+                    } else {
+                        fail(&graph, &step, error, elapsed, &mut report, &mut blocked, events);
+                    }
                 }
-                Err(e) => fail(&graph, &step, e.to_string(), elapsed, &mut report, &mut blocked, events),
             }
         }
         backend.append(&records)?;
@@ -660,6 +667,34 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned()).unwrap_or_else(|| "a panic".into())
 }
 
+/// `msg` with every sensitive string found in `values` replaced by
+/// `(sensitive value)`.
+pub fn redact(mut msg: String, values: &[&Value]) -> String {
+    fn collect(v: &Value, inside: bool, out: &mut Vec<String>) {
+        match v {
+            Value::Sensitive(x) => collect(x, true, out),
+            Value::String(s) if inside && s.chars().count() >= 4 => out.push(s.clone()),
+            Value::Number(n) if inside && n.abs() >= 1000.0 => out.push(crate::lang::value::format_number(*n)),
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => xs.iter().for_each(|x| collect(x, inside, out)),
+            Value::Map(m) | Value::Object(m) => m.values().for_each(|x| collect(x, inside, out)),
+            _ => {}
+        }
+    }
+    let mut secrets = Vec::new();
+    for v in values {
+        collect(v, false, &mut secrets);
+    }
+    // Longest first, so a secret containing another is replaced whole.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    for s in secrets {
+        if msg.contains(&s) {
+            msg = msg.replace(&s, "(sensitive value)");
+        }
+    }
+    msg
+}
+
 /// The value at `path` for an error message: masked when it, or anything
 /// around it, is sensitive.
 fn show_at(v: &Value, path: &[String]) -> String {
@@ -696,3 +731,19 @@ pub fn observed(state: &State) -> BTreeMap<String, String> {
 }
 
 pub type SharedProvider = Arc<dyn Provider>;
+
+#[cfg(test)]
+mod redact_tests {
+    use super::*;
+
+    #[test]
+    fn cloud_errors_quoting_a_sensitive_value_are_redacted() {
+        let cfg = Value::Object([("password".to_string(), Value::string("hunter2-S3cret").sensitive()), ("name".to_string(), Value::string("db1"))].into());
+        let nested = Value::Object([("x".to_string(), Value::Object([("k".to_string(), Value::string("k3y-material-42"))].into()).sensitive())].into());
+        let msg = "InvalidParameterValue: 'hunter2-S3cret' is not a valid password for server db1 (k3y-material-42)".to_string();
+        let out = redact(msg, &[&cfg, &nested]);
+        assert!(!out.contains("hunter2") && !out.contains("k3y-material"), "{out}");
+        assert!(out.contains("db1"), "what is not sensitive stays: {out}");
+        assert_eq!(out.matches("(sensitive value)").count(), 2, "{out}");
+    }
+}

@@ -295,6 +295,7 @@ pub fn run_plan(env: &Env, a: PlanArgs) -> anyhow::Result<ExitCode> {
     }
     print_plan(env, &plan, a.output);
     if let Some(out) = &a.out {
+        JSON_EVENTS.store(a.output.json, std::sync::atomic::Ordering::SeqCst);
         let notice = write_plan(out, &plan)?;
         notify_unencrypted(env, notice.as_ref());
         println!("\nSaved the plan to {}. To apply it: drinfra apply {}", out.display(), out.display());
@@ -372,16 +373,25 @@ pub(super) fn apply_plan(env: &Env, s: &Session, plan: &Plan, prior: Option<Stat
     Ok(report)
 }
 
+static JSON_EVENTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Prints, once per command, that sensitive values were written
-/// unencrypted (state or plan file) and how to turn encryption on.
+/// unencrypted (state or plan file) and how to turn encryption on: a
+/// warning line on stderr, or a diagnostic event when the command streams
+/// JSON events.
 pub fn notify_unencrypted(env: &Env, notice: Option<&drinfra::state::UnencryptedSecrets>) {
     static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     if let Some(n) = notice.filter(|_| !SAID.swap(true, std::sync::atomic::Ordering::SeqCst)) {
-        eprintln!("{}: {n}.", env.style.bold("warning"));
+        if JSON_EVENTS.load(std::sync::atomic::Ordering::SeqCst) {
+            println!("{}", drinfra::render::events::unencrypted(n));
+        } else {
+            eprintln!("{}: {n}.", env.style.bold("warning"));
+        }
     }
 }
 
 fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common: &CommonArgs, rt: &tokio::runtime::Runtime, providers: &Providers, json: bool) -> anyhow::Result<ExitCode> {
+    JSON_EVENTS.store(json, std::sync::atomic::Ordering::SeqCst);
     let total = apply::steps(plan).len();
     let mut progress = Progress::new(std::io::stdout().is_terminal() && !json, total);
     let report = apply_plan(env, s, plan, prior, providers, rt, common, None, &mut |e| {

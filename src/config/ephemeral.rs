@@ -27,7 +27,7 @@ pub fn check(config: &Config) -> Diagnostics {
         }
         for o in m.outputs.values() {
             if o.ephemeral && i == 0 {
-                d.push(Diagnostic::error("Ephemeral output not allowed").with_detail("Ephemeral outputs are not allowed in context of a root module: their values would be recorded in the state.").at(Some(o.span.clone())));
+                d.push(Diagnostic::error("Ephemeral output not allowed").with_detail("Ephemeral outputs are not allowed in context of a root module").at(Some(o.span.clone())));
             } else if !o.ephemeral && scope.is_ephemeral(&o.value) {
                 d.push(
                     Diagnostic::error("Ephemeral value not allowed")

@@ -149,7 +149,7 @@ pub async fn refresh(prior: &State, providers: &Providers, parallelism: usize) -
                         entry.sensitive_paths = paths;
                     }
                 }
-                Err(e) => diags.push(Diagnostic::error(format!("Failed to refresh {}", rs.address)).with_detail(e.to_string())),
+                Err(e) => diags.push(Diagnostic::error(format!("Failed to refresh {}", rs.address)).with_detail(crate::apply::redact(e.to_string(), &[&rs.value()]))),
             }
         }
     }
@@ -562,7 +562,8 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                         p
                     }
                     Err(e) => {
-                        diags.push(Diagnostic::error(format!("Cannot plan {address}")).with_detail(e.to_string()).at(Some(r.span.clone())));
+                        let known: Vec<&Value> = [Some(&cfg), prior_val.as_ref()].into_iter().flatten().collect();
+                        diags.push(Diagnostic::error(format!("Cannot plan {address}")).with_detail(crate::apply::redact(e.to_string(), &known)).at(Some(r.span.clone())));
                         continue;
                     }
                 };

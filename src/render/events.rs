@@ -25,6 +25,13 @@ pub fn diagnostic(d: &Diagnostic) -> J {
     e
 }
 
+/// Sensitive values were written unencrypted (state or saved plan).
+pub fn unencrypted(n: &crate::state::UnencryptedSecrets) -> J {
+    let mut e = base("warn", format!("Warning: {n}"), "diagnostic");
+    e["diagnostic"] = json!({"severity": "warning", "summary": "Sensitive values written unencrypted", "detail": n.to_string()});
+    e
+}
+
 /// The events describing a plan.
 pub fn plan(plan: &Plan) -> Vec<J> {
     let mut out = Vec::new();
