@@ -501,12 +501,7 @@ resource "azurerm_postgresql_flexible_server" "bad" {
 
 /// The function-error surface: a diagnostic about an argument that is a
 /// sensitive value must not quote it.
-///
-/// Fixed by the change that owns function error messages (issue #12,
-/// "Diagnostics quote sensitive values"), merged separately: remove this
-/// `ignore` once both are in.
 #[test]
-#[ignore = "function errors quote sensitive values until the diagnostics fix of issue #12 is merged"]
 fn diagnostics_about_sensitive_arguments_do_not_quote_them() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
