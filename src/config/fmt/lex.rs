@@ -135,8 +135,8 @@ fn is_ident_continue(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '-'
 }
 
-impl Lexer<'_> {
-    fn rest(&self) -> &str {
+impl<'a> Lexer<'a> {
+    fn rest(&self) -> &'a str {
         &self.src[self.pos..]
     }
 
@@ -284,38 +284,17 @@ impl Lexer<'_> {
             self.modes.pop();
             return;
         }
-        if let Some(kind) = template_opener(rest) {
-            let len = if rest[2..].starts_with('~') { 3 } else { 2 };
-            self.push(kind, len, 0);
-            self.modes.push(Mode::Expr { braces: 0 });
+        if self.template_opener() {
             return;
         }
-        let bytes = rest.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'"' | b'\n' => break,
-                b'\\' => i += 2,
-                b'$' | b'%'
-                    if bytes.get(i + 1) == Some(&bytes[i]) && bytes.get(i + 2) == Some(&b'{') =>
-                {
-                    i += 3
-                }
-                b'$' | b'%' if bytes.get(i + 1) == Some(&b'{') => break,
-                _ => i += 1,
-            }
-        }
-        let i = i.min(bytes.len());
-        if i == 0 {
+        let len = literal_len(rest, Literal::Quoted);
+        if len == 0 {
             // A newline in a quoted string: the file will not parse; leave
             // quoted mode so the rest is still laid out as tokens.
             self.modes.pop();
             return;
         }
-        let i = (i..=bytes.len())
-            .find(|&j| rest.is_char_boundary(j))
-            .unwrap_or(bytes.len());
-        self.push(Kind::QuotedLit, i, 0);
+        self.push(Kind::QuotedLit, len, 0);
     }
 
     /// A heredoc's closing line, or literal text of one of its lines up to
@@ -338,45 +317,66 @@ impl Lexer<'_> {
                 return;
             }
         }
-        if let Some(kind) = template_opener(rest) {
-            let len = if rest[2..].starts_with('~') { 3 } else { 2 };
-            self.push(kind, len, 0);
-            self.modes.push(Mode::Expr { braces: 0 });
+        if self.template_opener() {
             return;
         }
-        let bytes = rest.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => {
-                    i += 1;
-                    break;
-                }
-                b'$' | b'%'
-                    if bytes.get(i + 1) == Some(&bytes[i]) && bytes.get(i + 2) == Some(&b'{') =>
-                {
-                    i += 3
-                }
-                b'$' | b'%' if bytes.get(i + 1) == Some(&b'{') => break,
-                _ => i += 1,
-            }
-        }
-        let i = (i.min(bytes.len())..=bytes.len())
-            .find(|&j| rest.is_char_boundary(j))
-            .unwrap_or(bytes.len());
-        self.push(Kind::StringLit, i, 0);
+        let len = literal_len(rest, Literal::Heredoc);
+        self.push(Kind::StringLit, len, 0);
+    }
+
+    /// `${` or `%{` (with its strip marker) opening an expression.
+    fn template_opener(&mut self) -> bool {
+        let rest = self.rest();
+        let kind = if rest.starts_with("${") {
+            Kind::TemplateInterp
+        } else if rest.starts_with("%{") {
+            Kind::TemplateControl
+        } else {
+            return false;
+        };
+        let len = if rest[2..].starts_with('~') { 3 } else { 2 };
+        self.push(kind, len, 0);
+        self.modes.push(Mode::Expr { braces: 0 });
+        true
     }
 }
 
-/// `${` or `%{` (not escaped) at the start of `rest`.
-fn template_opener(rest: &str) -> Option<Kind> {
-    if rest.starts_with("${") {
-        Some(Kind::TemplateInterp)
-    } else if rest.starts_with("%{") {
-        Some(Kind::TemplateControl)
-    } else {
-        None
+/// Which template literal is being read: a quoted one ends at its quote
+/// and has backslash escapes; a heredoc line ends after its newline.
+#[derive(PartialEq)]
+enum Literal {
+    Quoted,
+    Heredoc,
+}
+
+/// Length of the literal text at the start of `rest`: up to an
+/// unescaped `${` or `%{` (`$${` and `%%{` are literal), the end of a
+/// quoted string, or past the end of a heredoc line.
+fn literal_len(rest: &str, kind: Literal) -> usize {
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' if kind == Literal::Quoted => break,
+            b'\n' if kind == Literal::Quoted => break,
+            b'\n' => {
+                i += 1;
+                break;
+            }
+            b'\\' if kind == Literal::Quoted => i += 2,
+            b'$' | b'%'
+                if bytes.get(i + 1) == Some(&bytes[i]) && bytes.get(i + 2) == Some(&b'{') =>
+            {
+                i += 3
+            }
+            b'$' | b'%' if bytes.get(i + 1) == Some(&b'{') => break,
+            _ => i += 1,
+        }
     }
+    // An escape before a multi-byte character ends inside it.
+    (i.min(bytes.len())..=bytes.len())
+        .find(|&j| rest.is_char_boundary(j))
+        .unwrap_or(bytes.len())
 }
 
 /// `<<EOT\n` or `<<-EOT\n`: its length (newline included) and marker.
