@@ -303,7 +303,7 @@ impl Backend for BlobBackend {
     fn load(&self) -> Result<Option<State>, StateError> {
         let what = self.describe();
         let state: Option<State> = match self.get(&self.cfg.key)? {
-            Some(b) if !b.is_empty() => Some(serde_json::from_slice(&self.cipher.open(&b, &what)?).map_err(err)?),
+            Some(b) if !b.is_empty() => Some(super::decode_snapshot(&b, &self.cipher, &what)?),
             _ => None,
         };
         let mut records = Vec::new();

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use super::lock::{LockError, LockInfo};
-use super::{Backend, Record, State, StateError, VERSION};
+use super::{Backend, Record, State, StateError};
 
 pub struct LocalBackend {
     path: PathBuf,
@@ -55,13 +55,7 @@ impl LocalBackend {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io("read", &self.path)(e)),
         };
-        let text = self.cipher.open(&raw, &self.path.display().to_string())?;
-        let probe: serde_json::Value = serde_json::from_slice(&text).map_err(|e| StateError::Corrupt { path: self.path.display().to_string(), message: e.to_string() })?;
-        let found = probe.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
-        if found != VERSION {
-            return Err(StateError::UnsupportedVersion { path: self.path.display().to_string(), found });
-        }
-        serde_json::from_value(probe).map(Some).map_err(|e| StateError::Corrupt { path: self.path.display().to_string(), message: e.to_string() })
+        super::decode_snapshot(&raw, &self.cipher, &self.path.display().to_string()).map(Some)
     }
 }
 
@@ -93,8 +87,11 @@ impl Backend for LocalBackend {
             if serde_json::from_str::<serde_json::Value>(&line).is_err() {
                 break;
             }
-            let plain = self.cipher.open(line.as_bytes(), &jp.display().to_string())?;
-            let Ok(rec) = serde_json::from_slice::<Record>(&plain) else { break };
+            let rec = match super::decode_record(line.as_bytes(), &self.cipher, &jp.display().to_string()) {
+                Ok(rec) => rec,
+                Err(StateError::Corrupt { .. }) => break,
+                Err(e) => return Err(e),
+            };
             if rec.serial <= base {
                 continue; // already folded into the snapshot
             }

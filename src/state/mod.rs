@@ -162,6 +162,25 @@ pub struct ComponentRecord {
     pub replicating: bool,
 }
 
+/// Decodes a snapshot as stored (possibly sealed by `cipher`): a typed
+/// error for anything that is not a state of this format version.
+pub fn decode_snapshot(raw: &[u8], cipher: &crypto::Cipher, origin: &str) -> Result<State, StateError> {
+    let text = cipher.open(raw, origin)?;
+    let corrupt = |e: serde_json::Error| StateError::Corrupt { path: origin.to_string(), message: e.to_string() };
+    let probe: serde_json::Value = serde_json::from_slice(&text).map_err(corrupt)?;
+    let found = probe.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+    if found != u64::from(VERSION) {
+        return Err(StateError::UnsupportedVersion { path: origin.to_string(), found: u32::try_from(found).unwrap_or(u32::MAX) });
+    }
+    serde_json::from_value(probe).map_err(corrupt)
+}
+
+/// Decodes one journal record as stored (possibly sealed by `cipher`).
+pub fn decode_record(raw: &[u8], cipher: &crypto::Cipher, origin: &str) -> Result<Record, StateError> {
+    let plain = cipher.open(raw, origin)?;
+    serde_json::from_slice(&plain).map_err(|e| StateError::Corrupt { path: origin.to_string(), message: e.to_string() })
+}
+
 /// Folds journal records into a snapshot: records at or below the
 /// snapshot's serial are already in it.
 pub(crate) fn replay(mut state: Option<State>, records: impl IntoIterator<Item = Record>) -> Option<State> {
