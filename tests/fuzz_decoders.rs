@@ -234,6 +234,8 @@ output "s" {
 }
 "#;
 
+const MODULE: &str = "variable \"v\" {}\nresource \"terraform_data\" \"in\" {\n  triggers_replace = [var.v, 2]\n}\noutput \"id\" {\n  value = terraform_data.in.id\n}\n";
+
 /// Valid files drinfra wrote: (name, bytes) of states, journal records
 /// and plans (plain and encrypted).
 /// Named seed files.
@@ -243,7 +245,7 @@ fn corpus() -> (Seeds, Seeds) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::create_dir_all(d.join("m")).unwrap();
-    std::fs::write(d.join("m/main.tf"), "variable \"v\" {}\nresource \"terraform_data\" \"in\" {\n  triggers_replace = [var.v, 2]\n}\noutput \"id\" {\n  value = terraform_data.in.id\n}\n").unwrap();
+    std::fs::write(d.join("m/main.tf"), MODULE).unwrap();
     std::fs::write(d.join("main.tf"), STACK).unwrap();
     drinfra(d, &["plan", "--out", "create.plan"], &[]);
     drinfra(d, &["apply", "--auto-approve"], &[]);
@@ -322,6 +324,7 @@ fn state_case(data: &[u8], c: &Cipher) -> bool {
         if let Ok(next) = state.next_serial() {
             assert!(next > state.serial);
         }
+        plan_against(&state);
     }
     if let Ok(rec) = drinfra::state::decode_record(data, c, "fuzz") {
         decoded = true;
@@ -332,6 +335,58 @@ fn state_case(data: &[u8], c: &Cipher) -> bool {
         }
     }
     decoded
+}
+
+/// The stack the corpus was made from, loaded once per thread, with a
+/// runtime: decoded states are planned against it (refresh, moves,
+/// implied moves, orphans, outputs all read recorded addresses).
+struct Planning {
+    _dir: tempfile::TempDir,
+    stack: drinfra::config::Stack,
+    cwd: PathBuf,
+    rt: tokio::runtime::Runtime,
+}
+
+thread_local! {
+    static PLANNING: Planning = {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("m")).unwrap();
+        std::fs::write(dir.path().join("m/main.tf"), MODULE).unwrap();
+        std::fs::write(dir.path().join("main.tf"), STACK).unwrap();
+        let stack = drinfra::config::open(dir.path(), &[], &[]);
+        assert!(!stack.diags.has_errors());
+        let cwd = dir.path().to_path_buf();
+        Planning { _dir: dir, stack, cwd, rt: tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap() }
+    };
+}
+
+fn plan_against(state: &State) {
+    PLANNING.with(|p| {
+        let providers = drinfra::provider::Providers::builtin();
+        for destroy in [false, true] {
+            let opts = drinfra::plan::planner::PlanOptions {
+                destroy,
+                targets: if destroy {
+                    vec!["terraform_data.a".into()]
+                } else {
+                    vec![]
+                },
+                ..Default::default()
+            };
+            let (plan, _) = p.rt.block_on(drinfra::plan::planner::plan(
+                &p.stack.config,
+                &p.stack.inputs,
+                &p.cwd,
+                Some(state),
+                &providers,
+                &opts,
+            ));
+            if let Some(plan) = plan {
+                let _ =
+                    drinfra::render::plan::render(&plan, drinfra::render::style::Style::plain());
+            }
+        }
+    });
 }
 
 /// The plan target: decode, then everything that reads a plan file.

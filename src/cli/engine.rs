@@ -461,7 +461,8 @@ pub fn run_destroy(env: &Env, a: DestroyArgs) -> anyhow::Result<ExitCode> {
     if !plan.has_changes() {
         return Ok(ExitCode::SUCCESS);
     }
-    if !confirm(env, "destroy all resources", a.auto_approve)? {
+    let what = if a.common.targets.is_empty() { "destroy all resources" } else { "destroy the targeted resources and what depends on them" };
+    if !confirm(env, what, a.auto_approve)? {
         println!("\nDestroy cancelled.");
         return Ok(ExitCode::from(1));
     }
