@@ -317,16 +317,7 @@ pub fn write_plan(path: &Path, plan: &Plan) -> anyhow::Result<Option<drinfra::st
 pub fn read_plan(path: &Path) -> anyhow::Result<Plan> {
     let raw = std::fs::read(path).with_context(|| format!("cannot read plan file {}", path.display()))?;
     let cipher = drinfra::state::crypto::Cipher::from_env(&std::env::vars().collect::<Vec<_>>())?;
-    let text = cipher.open(&raw, &path.display().to_string())?;
-    let probe: serde_json::Value = serde_json::from_slice(&text).with_context(|| format!("{} is not a drinfra plan file", path.display()))?;
-    if probe.get("format").and_then(|f| f.as_str()) != Some(drinfra::plan::FORMAT) {
-        bail!("{} is not a drinfra plan file", path.display());
-    }
-    let version = probe.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
-    if version != drinfra::plan::VERSION as u64 {
-        bail!("{} has plan format version {version}; this drinfra reads version {}", path.display(), drinfra::plan::VERSION);
-    }
-    Ok(serde_json::from_value(probe)?)
+    Ok(Plan::decode(&raw, &cipher, &path.display().to_string())?)
 }
 
 fn confirm(env: &Env, question: &str, auto_approve: bool) -> anyhow::Result<bool> {
@@ -506,7 +497,8 @@ pub fn run_destroy(env: &Env, a: DestroyArgs) -> anyhow::Result<ExitCode> {
     if !plan.has_changes() {
         return Ok(ExitCode::SUCCESS);
     }
-    if !confirm(env, "destroy all resources", a.auto_approve)? {
+    let what = if a.common.targets.is_empty() { "destroy all resources" } else { "destroy the targeted resources and what depends on them" };
+    if !confirm(env, what, a.auto_approve)? {
         println!("\nDestroy cancelled.");
         return Ok(ExitCode::from(1));
     }

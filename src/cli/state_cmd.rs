@@ -151,7 +151,7 @@ pub fn run_state(env: &Env, c: StateCommand) -> anyhow::Result<ExitCode> {
         StateCommand::Push { file, force, lock_timeout } => {
             let raw = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let cipher = drinfra::state::crypto::Cipher::from_env(&env.vars)?;
-            let pushed: State = drinfra::state::decode_snapshot(&cipher.open(&raw, &file.display().to_string())?, &file.display().to_string())?;
+            let pushed: State = drinfra::state::decode_snapshot(&raw, &cipher, &file.display().to_string())?;
             let info = LockInfo::for_operation("state push", &b.describe(), &env.vars)?;
             lock::acquire(b.as_ref(), &info, parse_duration(&lock_timeout)?, &mut |_| {}, &mut |_| {})?;
             let result = (|| {

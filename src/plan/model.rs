@@ -156,7 +156,34 @@ pub struct Plan {
     pub refreshed: Option<crate::state::State>,
 }
 
+/// Why a plan file cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanFileError {
+    #[error(transparent)]
+    Crypto(#[from] crate::state::crypto::CryptoError),
+    #[error("{origin} is not a drinfra plan file{}", if .message.is_empty() { String::new() } else { format!(": {}", .message) })]
+    NotAPlan { origin: String, message: String },
+    #[error("{origin} has plan format version {found}; this drinfra reads version {VERSION}")]
+    UnsupportedVersion { origin: String, found: u64 },
+}
+
 impl Plan {
+    /// Decodes a saved plan (possibly sealed by `cipher`): a typed error
+    /// for anything that is not a plan of this format version.
+    pub fn decode(raw: &[u8], cipher: &crate::state::crypto::Cipher, origin: &str) -> Result<Plan, PlanFileError> {
+        let text = cipher.open(raw, origin)?;
+        let not_a_plan = |message: String| PlanFileError::NotAPlan { origin: origin.to_string(), message };
+        let probe: serde_json::Value = serde_json::from_slice(&text).map_err(|e| not_a_plan(e.to_string()))?;
+        if probe.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+            return Err(not_a_plan(String::new()));
+        }
+        let found = probe.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+        if found != u64::from(VERSION) {
+            return Err(PlanFileError::UnsupportedVersion { origin: origin.to_string(), found });
+        }
+        serde_json::from_value(probe).map_err(|e| not_a_plan(e.to_string()))
+    }
+
     /// Changes that do something (not no-ops).
     pub fn actions(&self) -> impl Iterator<Item = &ResourceChange> {
         self.changes.iter().filter(|c| c.action != Action::NoOp)

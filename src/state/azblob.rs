@@ -199,8 +199,11 @@ impl BlobBackend {
             }
             let content_length = if body.is_empty() { String::new() } else { body.len().to_string() };
             let content_type = hs.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.clone()).unwrap_or_default();
+            // Conditional headers are part of what Shared Key signs.
+            let header = |name: &str| hs.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone()).unwrap_or_default();
+            let (if_match, if_none_match) = (header("if-match"), header("if-none-match"));
             let to_sign = format!(
-                "{method}\n\n\n{content_length}\n\n{content_type}\n\n\n\n\n\n\n{}{canon_resource}",
+                "{method}\n\n\n{content_length}\n\n{content_type}\n\n\n{if_match}\n{if_none_match}\n\n\n{}{canon_resource}",
                 canon_headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect::<String>()
             );
             let secret = base64::engine::general_purpose::STANDARD.decode(key).map_err(|_| err("access_key is not base64"))?;
@@ -307,7 +310,7 @@ impl Backend for BlobBackend {
     fn load(&self) -> Result<Option<State>, StateError> {
         let what = self.describe();
         let state: Option<State> = match self.get(&self.cfg.key)? {
-            Some(b) if !b.is_empty() => Some(super::decode_snapshot(&self.cipher.open(&b, &what)?, &what)?),
+            Some(b) if !b.is_empty() => Some(super::decode_snapshot(&b, &self.cipher, &what)?),
             _ => None,
         };
         let mut records = Vec::new();
@@ -361,7 +364,13 @@ impl Backend for BlobBackend {
         // The blob must exist to be leased.
         let head = self.request("HEAD", &self.cfg.key, "", vec![], Vec::new()).map_err(lock_err)?;
         if head.status == 404 {
-            self.put_block_blob(&self.cfg.key, Vec::new(), false).map_err(lock_err)?;
+            // Only if it still does not exist: another client starting at
+            // the same time may have created, leased or even written it.
+            let h = vec![("x-ms-blob-type".to_string(), "BlockBlob".to_string()), ("content-type".to_string(), "application/json".to_string()), ("If-None-Match".to_string(), "*".to_string())];
+            let r = self.request("PUT", &self.cfg.key, "", h, Vec::new()).map_err(lock_err)?;
+            if r.status >= 300 && r.status != 409 && r.status != 412 {
+                return Err(lock_err(format!("cannot create the state blob: {} {}", r.status, String::from_utf8_lossy(&r.body))));
+            }
         }
         let proposed = crate::random::uuid_v4()?;
         let r = self

@@ -55,8 +55,7 @@ impl LocalBackend {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io("read", &self.path)(e)),
         };
-        let text = self.cipher.open(&raw, &self.path.display().to_string())?;
-        super::decode_snapshot(&text, &self.path.display().to_string()).map(Some)
+        super::decode_snapshot(&raw, &self.cipher, &self.path.display().to_string()).map(Some)
     }
 }
 
@@ -92,8 +91,11 @@ impl Backend for LocalBackend {
             if serde_json::from_str::<serde_json::Value>(&line).is_err() {
                 break;
             }
-            let plain = self.cipher.open(line.as_bytes(), &jp.display().to_string())?;
-            let Ok(rec) = serde_json::from_slice::<Record>(&plain) else { break };
+            let rec = match super::decode_record(line.as_bytes(), &self.cipher, &jp.display().to_string()) {
+                Ok(rec) => rec,
+                Err(StateError::Corrupt { .. }) => break,
+                Err(e) => return Err(e),
+            };
             if rec.serial <= base {
                 continue; // already folded into the snapshot
             }

@@ -166,20 +166,27 @@ pub struct ComponentRecord {
     pub replicating: bool,
 }
 
-/// A state snapshot from its (decrypted) JSON: the format and version are
-/// checked before anything else is read, so a file from a newer (or an
-/// unknown) drinfra is refused rather than half-understood.
-pub fn decode_snapshot(text: &[u8], what: &str) -> Result<State, StateError> {
-    let corrupt = |message: String| StateError::Corrupt { path: what.to_string(), message };
-    let probe: serde_json::Value = serde_json::from_slice(text).map_err(|e| corrupt(e.to_string()))?;
+/// Decodes a snapshot as stored (possibly sealed by `cipher`): the format
+/// and version are checked before anything else is read, so a file from a
+/// newer (or an unknown) drinfra is refused rather than half-understood.
+pub fn decode_snapshot(raw: &[u8], cipher: &crypto::Cipher, origin: &str) -> Result<State, StateError> {
+    let text = cipher.open(raw, origin)?;
+    let corrupt = |message: String| StateError::Corrupt { path: origin.to_string(), message };
+    let probe: serde_json::Value = serde_json::from_slice(&text).map_err(|e| corrupt(e.to_string()))?;
     if probe.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
         return Err(corrupt(format!("it is not a drinfra state (no \"format\": \"{FORMAT}\")")));
     }
     let found = probe.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
-    if found != VERSION as u64 {
-        return Err(StateError::UnsupportedVersion { path: what.to_string(), found: u32::try_from(found).unwrap_or(u32::MAX) });
+    if found != u64::from(VERSION) {
+        return Err(StateError::UnsupportedVersion { path: origin.to_string(), found: u32::try_from(found).unwrap_or(u32::MAX) });
     }
     serde_json::from_value(probe).map_err(|e| corrupt(e.to_string()))
+}
+
+/// Decodes one journal record as stored (possibly sealed by `cipher`).
+pub fn decode_record(raw: &[u8], cipher: &crypto::Cipher, origin: &str) -> Result<Record, StateError> {
+    let plain = cipher.open(raw, origin)?;
+    serde_json::from_slice(&plain).map_err(|e| StateError::Corrupt { path: origin.to_string(), message: e.to_string() })
 }
 
 /// Folds journal records into a snapshot: records at or below the
@@ -346,14 +353,14 @@ mod snapshot_tests {
     fn snapshots_of_unknown_versions_or_formats_are_refused_by_every_backend_decoder() {
         let st = State::new().unwrap();
         let mut j = serde_json::to_value(&st).unwrap();
-        assert!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), "s").is_ok());
+        assert!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), &crypto::Cipher::default(), "s").is_ok());
         j["version"] = serde_json::json!(0);
-        assert!(matches!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), "s"), Err(StateError::UnsupportedVersion { found: 0, .. })));
+        assert!(matches!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), &crypto::Cipher::default(), "s"), Err(StateError::UnsupportedVersion { found: 0, .. })));
         j["version"] = serde_json::json!(2);
-        assert!(matches!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), "s"), Err(StateError::UnsupportedVersion { found: 2, .. })));
+        assert!(matches!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), &crypto::Cipher::default(), "s"), Err(StateError::UnsupportedVersion { found: 2, .. })));
         j["version"] = serde_json::json!(1);
         j["format"] = serde_json::json!("something-else");
-        assert!(matches!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), "s"), Err(StateError::Corrupt { .. })));
+        assert!(matches!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), &crypto::Cipher::default(), "s"), Err(StateError::Corrupt { .. })));
     }
 
     #[test]

@@ -197,10 +197,10 @@ impl Backend for PgBackend {
             .map_err(db_err)?;
         let (snapshot, journal) = rows;
         let state: Option<State> = match snapshot {
-            Some(bytes) => Some(super::decode_snapshot(&self.cipher.open(&bytes, &self.describe)?, &self.describe)?),
+            Some(bytes) => Some(super::decode_snapshot(&bytes, &self.cipher, &self.describe)?),
             None => None,
         };
-        let records = journal.iter().map(|raw| serde_json::from_slice::<Record>(&self.cipher.open(raw, &self.describe)?).map_err(pg_err)).collect::<Result<Vec<_>, StateError>>()?;
+        let records = journal.iter().map(|raw| super::decode_record(raw, &self.cipher, &self.describe)).collect::<Result<Vec<_>, StateError>>()?;
         Ok(super::replay(state, records))
     }
 
