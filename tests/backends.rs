@@ -5,29 +5,14 @@
 //! server scripts/test.sh starts (PG_CONN_STR), the azurerm backend against
 //! its Azurite (AZURITE_*).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
 use drinfra::state::lock::LockInfo;
 use drinfra::state::pg::PgBackend;
 use drinfra::state::{Backend, Change, LocalBackend, LockError, Record, State};
-
-/// The services come from scripts/test.sh, which also sets
-/// DRINFRA_REQUIRE_SERVICES=1: there a missing one fails the test. Under a
-/// plain `cargo test` on a machine without them, the test says it is
-/// skipped and passes.
-fn services_available(keys: &[&str]) -> bool {
-    let missing: Vec<&str> = keys.iter().copied().filter(|k| std::env::var_os(k).is_none()).collect();
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("DRINFRA_REQUIRE_SERVICES").is_none(),
-        "{missing:?} not set: run ./scripts/test.sh, which starts PostgreSQL and Azurite"
-    );
-    eprintln!("skipped: {missing:?} not set (./scripts/test.sh starts PostgreSQL and Azurite)");
-    false
-}
 
 fn pg_conn() -> String {
     std::env::var("PG_CONN_STR").expect("PG_CONN_STR is not set: run ./scripts/test.sh, which starts PostgreSQL")
@@ -85,7 +70,7 @@ fn local_backend_conformance() {
 
 #[test]
 fn pg_backend_conformance() {
-    if !services_available(&["PG_CONN_STR"]) {
+    if !common::services_available(&["PG_CONN_STR"]) {
         return;
     }
     let conn = pg_conn();
@@ -95,7 +80,7 @@ fn pg_backend_conformance() {
 
 #[test]
 fn pg_backend_encrypts_and_a_killed_holder_releases_its_lock() {
-    if !services_available(&["PG_CONN_STR"]) {
+    if !common::services_available(&["PG_CONN_STR"]) {
         return;
     }
     let conn = pg_conn();
@@ -180,7 +165,7 @@ fn local_backend_stress_twenty_concurrent_applies() {
 
 #[test]
 fn pg_backend_stress_twenty_concurrent_applies() {
-    if !services_available(&["PG_CONN_STR"]) {
+    if !common::services_available(&["PG_CONN_STR"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -201,7 +186,7 @@ fn blob_config(container: &str) -> drinfra::state::azblob::BlobConfig {
 
 #[test]
 fn azurerm_backend_conformance() {
-    if !services_available(&["AZURITE_BLOB_ENDPOINT"]) {
+    if !common::services_available(&["AZURITE_BLOB_ENDPOINT"]) {
         return;
     }
     let container = unique("conf").replace('_', "-");
@@ -210,7 +195,7 @@ fn azurerm_backend_conformance() {
 
 #[test]
 fn azurerm_backend_refuses_a_wrong_key_and_keeps_the_holder_across_writes() {
-    if !services_available(&["AZURITE_BLOB_ENDPOINT"]) {
+    if !common::services_available(&["AZURITE_BLOB_ENDPOINT"]) {
         return;
     }
     let container = unique("auth").replace('_', "-");
@@ -235,7 +220,7 @@ fn azurerm_backend_refuses_a_wrong_key_and_keeps_the_holder_across_writes() {
 
 #[test]
 fn azurerm_backend_stress_twenty_concurrent_applies() {
-    if !services_available(&["AZURITE_BLOB_ENDPOINT"]) {
+    if !common::services_available(&["AZURITE_BLOB_ENDPOINT"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -249,7 +234,7 @@ fn azurerm_backend_stress_twenty_concurrent_applies() {
 
 #[test]
 fn init_migrate_state_moves_local_to_pg_to_azurerm() {
-    if !services_available(&["PG_CONN_STR", "AZURITE_BLOB_ENDPOINT"]) {
+    if !common::services_available(&["PG_CONN_STR", "AZURITE_BLOB_ENDPOINT"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -330,7 +315,7 @@ fn cancelled_apply_releases_the_lock(block: &str, env: &[(&str, String)]) {
 
 #[test]
 fn azurerm_backend_cancelled_apply_releases_the_lease() {
-    if !services_available(&["AZURITE_BLOB_ENDPOINT"]) {
+    if !common::services_available(&["AZURITE_BLOB_ENDPOINT"]) {
         return;
     }
     let (endpoint, account, key) = azurite();
@@ -341,7 +326,7 @@ fn azurerm_backend_cancelled_apply_releases_the_lease() {
 
 #[test]
 fn pg_backend_cancelled_apply_releases_the_lock() {
-    if !services_available(&["PG_CONN_STR"]) {
+    if !common::services_available(&["PG_CONN_STR"]) {
         return;
     }
     let block = format!("drinfra {{\n  backend \"pg\" {{\n    schema_name = \"{}\"\n  }}\n}}\n", unique("term"));
@@ -354,7 +339,7 @@ fn pg_backend_cancelled_apply_releases_the_lock() {
 /// accepts only bearer tokens over HTTPS. No account key is anywhere.
 #[test]
 fn azurerm_backend_signs_in_with_entra_id() {
-    if !services_available(&["AZURITE_OAUTH_BLOB_ENDPOINT"]) {
+    if !common::services_available(&["AZURITE_OAUTH_BLOB_ENDPOINT"]) {
         return;
     }
     let get = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set: run ./scripts/test.sh, which starts Azurite"));

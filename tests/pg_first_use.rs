@@ -1,6 +1,8 @@
 //! The PostgreSQL backend on first use under concurrency, its errors, and
 //! its lock holder under a race (needs PG_CONN_STR, as tests/backends.rs).
 
+mod common;
+
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -36,6 +38,9 @@ fn psql(sql: &str) -> String {
 
 #[test]
 fn ten_concurrent_first_uses_of_a_new_schema_all_connect() {
+    if !common::services_available(&["PG_CONN_STR"]) {
+        return;
+    }
     for round in 0..3 {
         let schema = unique(&format!("first{round}"));
         let threads: Vec<_> = (0..10)
@@ -58,6 +63,9 @@ fn ten_concurrent_first_uses_of_a_new_schema_all_connect() {
 
 #[test]
 fn ten_applies_started_at_once_on_a_new_schema_all_succeed() {
+    if !common::services_available(&["PG_CONN_STR"]) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let schema = unique("apply10");
     std::fs::write(dir.path().join("main.tf"), format!("drinfra {{\n  backend \"pg\" {{\n    schema_name = \"{schema}\"\n  }}\n}}\nresource \"terraform_data\" \"a\" {{\n  input = 1\n}}\n")).unwrap();
@@ -87,6 +95,9 @@ fn ten_applies_started_at_once_on_a_new_schema_all_succeed() {
 
 #[test]
 fn postgresql_errors_carry_the_servers_message() {
+    if !common::services_available(&["PG_CONN_STR"]) {
+        return;
+    }
     let conn = format!("{} dbname=drinfra_no_such_db", pg_conn());
     let err = PgBackend::connect(&conn, "x", "s", Default::default())
         .err()
@@ -121,6 +132,9 @@ fn postgresql_errors_carry_the_servers_message() {
 
 #[test]
 fn a_previous_holders_row_is_never_taken_for_the_current_holder() {
+    if !common::services_available(&["PG_CONN_STR"]) {
+        return;
+    }
     let schema = unique("row");
     let a = PgBackend::connect(&pg_conn(), &schema, "s", Default::default()).unwrap();
     let mine = LockInfo::for_operation("apply", "t", &[]).unwrap();
