@@ -146,6 +146,7 @@ impl Loader {
                 Ok(t) => t,
                 Err(e) => {
                     self.diags.push(Diagnostic::error(format!("Cannot read {}: {e}", path.display())));
+                    module.incomplete = true;
                     continue;
                 }
             };
@@ -153,7 +154,10 @@ impl Loader {
             module.files.push(file);
             match parsed {
                 Ok(body) => self.decode_file(file, &body, &mut module, &mut pending_calls),
-                Err(d) => self.diags.push(d),
+                Err(d) => {
+                    self.diags.push(d);
+                    module.incomplete = true;
+                }
             }
         }
         // Child modules are loaded after the whole parent is decoded.

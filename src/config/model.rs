@@ -203,6 +203,10 @@ pub struct Settings {
 pub struct Module {
     pub dir: PathBuf,
     pub files: Vec<FileId>,
+    /// Whether a file of the module could not be read or parsed (already
+    /// reported): what it declares is unknown, so a reference to something
+    /// undeclared may be a consequence of that error and is not reported.
+    pub incomplete: bool,
     pub variables: BTreeMap<String, Variable>,
     pub locals: BTreeMap<String, Local>,
     pub outputs: BTreeMap<String, Output>,
