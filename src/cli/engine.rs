@@ -255,9 +255,7 @@ fn make_plan(env: &Env, s: &Session, common: &CommonArgs, destroy: bool, rt: &to
     cloud_banner(env, s, providers);
     let failover = match drinfra::failover::views(&s.stack.config, prior.as_ref()) {
         Ok(v) => v,
-        Err(d) => {
-            let mut ds = Diagnostics::default();
-            ds.push(d);
+        Err(ds) => {
             show_diags(env, &s.stack.config.sources, &ds);
             eprintln!("\nNothing was changed.");
             return Ok(Err(ExitCode::from(1)));
