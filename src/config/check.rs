@@ -215,6 +215,7 @@ impl Checker<'_> {
             }
             "failover_group" => match name {
                 Some(n) if self.config.root().failover_groups.contains_key(n) && std::ptr::eq(m, self.config.root()) => {}
+                Some(n) if self.config.root().broken_failover_groups.contains(n) && std::ptr::eq(m, self.config.root()) => {}
                 Some(n) if std::ptr::eq(m, self.config.root()) => d.push(err("Reference to undeclared failover group", format!("No failover_group {n:?} is declared."), file, r)),
                 _ => d.push(err("Invalid failover_group reference", "failover_group.NAME is available in the root module; pass roles to modules as variables.".into(), file, r)),
             },

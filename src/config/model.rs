@@ -218,6 +218,9 @@ pub struct Module {
     pub providers: Vec<ProviderBlock>,
     pub settings: Settings,
     pub failover_groups: BTreeMap<String, FailoverGroup>,
+    /// Failover groups declared with problems (reported where they are),
+    /// so references to them are not reported again as undeclared.
+    pub broken_failover_groups: std::collections::BTreeSet<String>,
 }
 
 /// A whole configuration: the root module (index 0) and every module it
