@@ -362,10 +362,10 @@ impl Loader {
                     if sites.len() < 2 {
                         self.diags.push(err("Invalid failover group", "A failover group needs at least two sites.", span.clone()));
                     }
-                    if let Some((active, active_span)) = &active {
-                        if !sites.contains(active) {
-                            self.diags.push(err("Invalid active site", format!("{active:?} is not one of the group's sites ({}).", sites.join(", ")), active_span.clone()));
-                        }
+                    if let Some((active, active_span)) = &active
+                        && !sites.contains(active)
+                    {
+                        self.diags.push(err("Invalid active site", format!("{active:?} is not one of the group's sites ({}).", sites.join(", ")), active_span.clone()));
                     }
                 }
                 let (Some(sites), Some((active, active_span))) = (sites, active) else {
