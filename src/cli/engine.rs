@@ -253,7 +253,20 @@ pub fn report_requests(env: &Env, providers: &Providers, verbose: bool) {
 fn make_plan(env: &Env, s: &Session, common: &CommonArgs, destroy: bool, rt: &tokio::runtime::Runtime, providers: &Providers) -> anyhow::Result<Result<(Plan, Option<State>), ExitCode>> {
     let prior = s.backend.load()?;
     cloud_banner(env, s, providers);
-    let failover = match drinfra::failover::views(&s.stack.config, prior.as_ref()) {
+    // A state from before placements were recorded: tell from its
+    // resources where the last apply placed each group, if that is clear.
+    let inferred = prior.as_ref().map(|st| drinfra::failover::inferred_placements(&s.stack.config, &s.stack.inputs, &env.dir, st)).unwrap_or_default();
+    let prior_placed = if inferred.is_empty() {
+        None
+    } else {
+        prior.clone().map(|mut st| {
+            for (group, site) in inferred {
+                st.failover_groups.insert(group, drinfra::failover::placement(&site, "an earlier apply (told from the resources in state)", "before placements were recorded".into()));
+            }
+            st
+        })
+    };
+    let failover = match drinfra::failover::views(&s.stack.config, prior_placed.as_ref().or(prior.as_ref())) {
         Ok(v) => v,
         Err(ds) => {
             show_diags(env, &s.stack.config.sources, &ds);

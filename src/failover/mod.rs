@@ -41,6 +41,80 @@ pub fn standing(config: &Config, state: Option<&State>, group: &str) -> Option<G
     Some(record_of(state, group).map(recorded_view).unwrap_or_else(|| GroupView::declared(&g.active)))
 }
 
+/// For states applied before drinfra recorded placements (no record for a
+/// group, resources in state): which site the state's resources were
+/// applied for, when that can be told. The configuration is evaluated as if
+/// each site were active; on the arguments whose values differ between
+/// those evaluations (the role-dependent ones, wholly known and set on
+/// both sides), the state must match one other site's values at least four
+/// times as often as the declared site's. Anything less clear-cut is no
+/// guess.
+pub fn inferred_placements(config: &Config, inputs: &crate::config::Inputs, cwd: &std::path::Path, state: &State) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    if state.resources.is_empty() {
+        return out;
+    }
+    let root = config.root();
+    for (name, g) in &root.failover_groups {
+        if state.failover_groups.contains_key(name) {
+            continue;
+        }
+        let declared = configs_with(config, inputs, cwd, name, &g.active);
+        let mut found: Option<&String> = None;
+        for site in g.sites.iter().filter(|s| **s != g.active) {
+            let other = configs_with(config, inputs, cwd, name, site);
+            let (mut for_declared, mut for_other) = (0, 0);
+            for (address, dv) in &declared {
+                let (Some(ov), Some(rs)) = (other.get(address), state.resources.get(address)) else { continue };
+                let (Some(dm), Some(om)) = (dv.as_mapping(), ov.as_mapping()) else { continue };
+                for (arg, a) in dm {
+                    let Some(b) = om.get(arg) else { continue };
+                    // Null on one side is a weak signal (Azure reports
+                    // values a replica's configuration leaves unset).
+                    if a == b || a.is_null() || b.is_null() || !a.is_wholly_known() || !b.is_wholly_known() {
+                        continue;
+                    }
+                    let Some(sv) = rs.attributes.get(arg) else { continue };
+                    let sv = crate::lang::Value::from_json(sv).to_json();
+                    if a.to_json() == sv {
+                        for_declared += 1;
+                    } else if b.to_json() == sv {
+                        for_other += 1;
+                    }
+                }
+            }
+            if for_other > 0 && for_declared * 4 <= for_other {
+                found = if found.is_none() { Some(site) } else { None };
+            }
+        }
+        if let Some(site) = found {
+            out.insert(name.clone(), site.clone());
+        }
+    }
+    out
+}
+
+/// Every managed resource instance's evaluated arguments with `site`
+/// active in `group`, by address.
+fn configs_with(config: &Config, inputs: &crate::config::Inputs, cwd: &std::path::Path, group: &str, site: &str) -> BTreeMap<String, crate::lang::Value> {
+    use crate::config::evaluate::{Context, module_prefix};
+    let mut cx = Context::new(config, inputs, cwd, None);
+    cx.require_inputs = false;
+    cx.failover.insert(group.to_string(), GroupView::declared(site));
+    let mut out = BTreeMap::new();
+    for (path, idx) in cx.module_instances() {
+        for (key, r) in &config.modules[idx].resources {
+            if r.mode != crate::config::model::Mode::Managed {
+                continue;
+            }
+            for (k, v) in cx.instances_of(&path, key) {
+                out.insert(format!("{}{key}{k}", module_prefix(&path)), v);
+            }
+        }
+    }
+    out
+}
+
 /// Records for the groups an apply has just placed, when nothing is
 /// recorded for them yet: each group's declared active site, so that a
 /// later edit of `active` is recognised as a role change (which only
@@ -54,23 +128,25 @@ pub fn placements(config: &Config, state: &State, by: &str) -> Vec<(String, Fail
         .failover_groups
         .iter()
         .filter(|(name, _)| !state.failover_groups.contains_key(*name))
-        .map(|(name, g)| {
-            let record = FailoverRecord {
-                active: g.active.clone(),
-                traffic: g.active.clone(),
-                replicating: true,
-                components: BTreeMap::new(),
-                status: APPLIED.into(),
-                target: g.active.clone(),
-                since: crate::timefmt::now(),
-                by: by.into(),
-                reason: String::new(),
-                deferred: vec![],
-                history: vec![],
-            };
-            (name.clone(), record)
-        })
+        .map(|(name, g)| (name.clone(), placement(&g.active, by, crate::timefmt::now())))
         .collect()
+}
+
+/// A placement record: `site` active since `since`, placed by `by`.
+pub fn placement(site: &str, by: &str, since: String) -> FailoverRecord {
+    FailoverRecord {
+        active: site.into(),
+        traffic: site.into(),
+        replicating: true,
+        components: BTreeMap::new(),
+        status: APPLIED.into(),
+        target: site.into(),
+        since,
+        by: by.into(),
+        reason: String::new(),
+        deferred: vec![],
+        history: vec![],
+    }
 }
 
 /// How each failover group stands: the configuration, checked against what
@@ -87,7 +163,7 @@ pub fn views(config: &Config, state: Option<&State>) -> Result<BTreeMap<String, 
             Some(r) if r.status == APPLIED && r.active != g.active => {
                 problems.push(Diagnostic::error(format!("Failover group {name:?}: changing the active site from {:?} to {:?} is a failover", r.active, g.active))
                     .with_detail(format!(
-                        "The stack was last applied with {:?} active ({} by {}); no failover has been recorded. An ordinary apply would rebuild the standby-dependent resources for the new roles (replacing the PostgreSQL servers, whose data is not carried over) instead of moving them in order, so drinfra stops. Change roles with `drinfra failover {name} --to {:?}`: it promotes replicas and moves data, capacity and then traffic in phases, and records the new active site. (To keep {:?} active, set active = {:?} again.)",
+                        "The stack was last applied with {:?} active ({}, by {}); no failover has been recorded. An ordinary apply would rebuild the standby-dependent resources for the new roles (replacing the PostgreSQL servers, whose data is not carried over) instead of moving them in order, so drinfra stops. Change roles with `drinfra failover {name} --to {:?}`: it promotes replicas and moves data, capacity and then traffic in phases, and records the new active site. (To keep {:?} active, set active = {:?} again.)",
                         r.active, r.since, r.by, g.active, r.active, r.active
                     ))
                     .at(Some(g.active_span.clone())));
