@@ -226,6 +226,11 @@ fn a_state_without_placement_still_refuses_an_edited_active_site() {
     let (code, out, err) = d.run(&["plan"]);
     assert_eq!(code, 1, "{out}\n{err}");
     assert!(err.contains("is a failover") && err.contains("told from the resources in state") && err.contains("drinfra failover platform --to \"westeurope\""), "{err}");
+    // And the failover it points at works from there.
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(d.pg_role("westeurope"), "None", "promoted, not replaced");
+    assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0);
 }
 
 #[test]

@@ -255,18 +255,8 @@ fn make_plan(env: &Env, s: &Session, common: &CommonArgs, destroy: bool, rt: &to
     cloud_banner(env, s, providers);
     // A state from before placements were recorded: tell from its
     // resources where the last apply placed each group, if that is clear.
-    let inferred = prior.as_ref().map(|st| drinfra::failover::inferred_placements(&s.stack.config, &s.stack.inputs, &env.dir, st)).unwrap_or_default();
-    let prior_placed = if inferred.is_empty() {
-        None
-    } else {
-        prior.clone().map(|mut st| {
-            for (group, site) in inferred {
-                st.failover_groups.insert(group, drinfra::failover::placement(&site, "an earlier apply (told from the resources in state)", "before placements were recorded".into()));
-            }
-            st
-        })
-    };
-    let failover = match drinfra::failover::views(&s.stack.config, prior_placed.as_ref().or(prior.as_ref())) {
+    let placed = prior.as_ref().filter(|st| !st.resources.is_empty() && s.stack.config.root().failover_groups.keys().any(|g| !st.failover_groups.contains_key(g))).map(|st| drinfra::failover::with_inferred(&s.stack.config, &s.stack.inputs, &env.dir, st.clone()));
+    let failover = match drinfra::failover::views(&s.stack.config, placed.as_ref().or(prior.as_ref())) {
         Ok(v) => v,
         Err(ds) => {
             show_diags(env, &s.stack.config.sources, &ds);
@@ -388,7 +378,9 @@ fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common
     // Remember where this apply placed each failover group, so a later
     // edit of its active site is refused as a role change (still locked).
     for (group, record) in drinfra::failover::placements(&s.stack.config, &report.state, &super::failover::who(env)) {
-        super::failover::save_record(s, &group, record)?;
+        if let Err(e) = super::failover::save_record(s, &group, record) {
+            eprintln!("{}: could not record where this apply placed failover group {group:?}: {e:#}", env.style.bold("warning"));
+        }
     }
     s.release();
     report_requests(env, providers, common.verbose);

@@ -94,6 +94,15 @@ pub fn inferred_placements(config: &Config, inputs: &crate::config::Inputs, cwd:
     out
 }
 
+/// `state` with a placement record for each group [`inferred_placements`]
+/// can place (states written before applies recorded placements).
+pub fn with_inferred(config: &Config, inputs: &crate::config::Inputs, cwd: &std::path::Path, mut state: State) -> State {
+    for (group, site) in inferred_placements(config, inputs, cwd, &state) {
+        state.failover_groups.insert(group, placement(&site, "an earlier apply (told from the resources in state)", "before placements were recorded".into()));
+    }
+    state
+}
+
 /// Every managed resource instance's evaluated arguments with `site`
 /// active in `group`, by address.
 fn configs_with(config: &Config, inputs: &crate::config::Inputs, cwd: &std::path::Path, group: &str, site: &str) -> BTreeMap<String, crate::lang::Value> {
