@@ -165,9 +165,7 @@ fn validate_rejects_what_plan_rejects_without_credentials() {
 fn plan_reports_every_independent_problem_at_once() {
     let dir = root().join("tests/broken/unknown_function_hides_nothing");
     let tmp = tempfile::tempdir().unwrap();
-    for f in ["main.tf"] {
-        std::fs::copy(dir.join(f), tmp.path().join(f)).unwrap();
-    }
+    std::fs::copy(dir.join("main.tf"), tmp.path().join("main.tf")).unwrap();
     let run = drinfra(tmp.path(), &["plan"], None, &[("DRINFRA_EMULATOR_URL", "http://127.0.0.1:9")]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     for want in ["main.tf:2:10: error: Call to unknown function", "main.tf:7:14: error: Call to unknown function", "main.tf:8:3: error: Unsupported argument", "main.tf:11:10: error: Unsupported resource type", "main.tf:16:11: error: Reference to undeclared input variable"] {

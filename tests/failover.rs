@@ -211,6 +211,28 @@ fn editing_the_active_site_without_a_failover_is_refused_and_points_to_failover(
     assert_eq!(code, 0, "the configuration agrees with the failover: {out}\n{err}");
 }
 
+/// The same for a state written before drinfra recorded placements: the
+/// site its resources were applied for is told from them.
+#[test]
+fn a_state_without_placement_still_refuses_an_edited_active_site() {
+    let d = Drill::new();
+    let snapshot = d.root.path().join("state/platform.tfstate");
+    let mut state: J = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    state.as_object_mut().unwrap().remove("failover_groups");
+    std::fs::write(&snapshot, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+    assert_eq!(d.record(), J::Null, "no record, as before placements");
+    assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0, "the declared site is the applied one: no false alarm");
+    d.set_active("westeurope");
+    let (code, out, err) = d.run(&["plan"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(err.contains("is a failover") && err.contains("told from the resources in state") && err.contains("drinfra failover platform --to \"westeurope\""), "{err}");
+    // And the failover it points at works from there.
+    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(d.pg_role("westeurope"), "None", "promoted, not replaced");
+    assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0);
+}
+
 #[test]
 fn configuration_naming_the_old_site_cannot_fail_back_by_accident() {
     let d = Drill::new();

@@ -257,11 +257,12 @@ pub fn report_requests(env: &Env, providers: &Providers, verbose: bool) {
 fn make_plan(env: &Env, s: &Session, common: &CommonArgs, destroy: bool, rt: &tokio::runtime::Runtime, providers: &Providers) -> anyhow::Result<Result<(Plan, Option<State>), ExitCode>> {
     let prior = s.backend.load()?;
     cloud_banner(env, s, providers);
-    let failover = match drinfra::failover::views(&s.stack.config, prior.as_ref()) {
+    // A state from before placements were recorded: tell from its
+    // resources where the last apply placed each group, if that is clear.
+    let placed = prior.as_ref().filter(|st| !st.resources.is_empty() && s.stack.config.root().failover_groups.keys().any(|g| !st.failover_groups.contains_key(g))).map(|st| drinfra::failover::with_inferred(&s.stack.config, &s.stack.inputs, &env.dir, st.clone()));
+    let failover = match drinfra::failover::views(&s.stack.config, placed.as_ref().or(prior.as_ref())) {
         Ok(v) => v,
-        Err(d) => {
-            let mut ds = Diagnostics::default();
-            ds.push(d);
+        Err(ds) => {
             show_diags(env, &s.stack.config.sources, &ds);
             eprintln!("\nNothing was changed.");
             return Ok(Err(ExitCode::from(1)));
@@ -396,7 +397,9 @@ fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common
     // Remember where this apply placed each failover group, so a later
     // edit of its active site is refused as a role change (still locked).
     for (group, record) in drinfra::failover::placements(&s.stack.config, &report.state, &super::failover::who(env)) {
-        super::failover::save_record(s, &group, record)?;
+        if let Err(e) = super::failover::save_record(s, &group, record) {
+            eprintln!("{}: could not record where this apply placed failover group {group:?}: {e:#}", env.style.bold("warning"));
+        }
     }
     s.release();
     report_requests(env, providers, common.verbose);

@@ -247,7 +247,9 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
         Ok(started) => started,
         Err(code) => return Ok(code),
     };
-    let prior = s.backend.load()?;
+    // A state from before placements were recorded says where its
+    // resources were placed (so an edited configuration can fail over).
+    let prior = s.backend.load()?.map(|st| drinfra::failover::with_inferred(&s.stack.config, &s.stack.inputs, &env.dir, st));
     let record = prior.as_ref().and_then(|p| p.failover_groups.get(&a.group)).cloned();
     let resuming = record.as_ref().is_some_and(|r| r.status == "in_progress" && r.target == a.to);
     let (now, group) = if resuming {

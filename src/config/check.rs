@@ -80,7 +80,7 @@ impl Checker<'_> {
             for (_, e) in c.inputs.values() {
                 self.expr(e, &ctx, d);
             }
-            if let Some(child) = self.config.modules.get(c.child) {
+            if let Some(child) = self.config.modules.get(c.child).filter(|m| !m.incomplete) {
                 for (name, (span, _)) in &c.inputs {
                     if !child.variables.contains_key(name) {
                         d.push(Diagnostic::error("Unsupported argument").with_detail(format!("An argument named {name:?} is not expected here: module {:?} declares no variable of that name.", c.name)).at(Some(span.clone())));
@@ -140,6 +140,19 @@ impl Checker<'_> {
 
     fn reference(&self, file: FileId, r: &Reference, ctx: &Ctx, d: &mut Diagnostics) {
         let m = self.module;
+        if m.incomplete {
+            // What a file that failed to parse declares is unknown: report
+            // only what is wrong whatever it declares.
+            let mut all = Diagnostics::default();
+            self.reference_in(file, r, ctx, &mut all);
+            d.items.extend(all.items.into_iter().filter(|x| !x.summary.starts_with("Reference to undeclared") && x.summary != "Unsupported attribute"));
+            return;
+        }
+        self.reference_in(file, r, ctx, d);
+    }
+
+    fn reference_in(&self, file: FileId, r: &Reference, ctx: &Ctx, d: &mut Diagnostics) {
+        let m = self.module;
         if ctx.bound.contains(&r.root) {
             return;
         }
@@ -164,8 +177,8 @@ impl Checker<'_> {
                             d.push(err("Unexpected module instance key", format!("Because module.{n} does not have \"count\" or \"for_each\" set, references to it must not include an index key. Remove the bracketed index to refer to the single instance of this module."), file, r));
                             return;
                         }
-                        // A call whose source could not be loaded was reported there.
-                        let Some(child) = self.config.modules.get(call.child) else { return };
+                        // A call whose source could not be loaded (or parsed) was reported there.
+                        let Some(child) = self.config.modules.get(call.child).filter(|m| !m.incomplete) else { return };
                         let out_step = if expanded { 2 } else { 1 };
                         if let Some(Step::Attr(o)) = r.steps.get(out_step) {
                             if !child.outputs.contains_key(o) {
@@ -202,6 +215,7 @@ impl Checker<'_> {
             }
             "failover_group" => match name {
                 Some(n) if self.config.root().failover_groups.contains_key(n) && std::ptr::eq(m, self.config.root()) => {}
+                Some(n) if self.config.root().broken_failover_groups.contains(n) && std::ptr::eq(m, self.config.root()) => {}
                 Some(n) if std::ptr::eq(m, self.config.root()) => d.push(err("Reference to undeclared failover group", format!("No failover_group {n:?} is declared."), file, r)),
                 _ => d.push(err("Invalid failover_group reference", "failover_group.NAME is available in the root module; pass roles to modules as variables.".into(), file, r)),
             },

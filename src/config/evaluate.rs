@@ -355,11 +355,13 @@ impl<'a> Context<'a> {
             let members: Vec<String> = self.stack.borrow()[pos..].iter().map(|(n, _)| self.describe(n)).collect();
             // At the reference that closes the loop, when there is one.
             let span = at.or_else(|| self.stack.borrow()[pos].1.clone());
-            self.report(
-                Diagnostic::error("Cycle in configuration")
-                    .with_detail(format!("These values depend on each other: {} -> {}.", members.join(" -> "), self.describe(&node)))
-                    .at(span),
-            );
+            let d = match (&node, members.len()) {
+                // Terraform's words for a block that refers to itself.
+                (Node::Resource(..), 1) => Diagnostic::error("Self-referential block").with_detail(format!("Configuration for {} may not refer to itself.", self.describe(&node))),
+                (_, 1) => Diagnostic::error("Cycle in configuration").with_detail(format!("{} refers to itself.", self.describe(&node))),
+                _ => Diagnostic::error("Cycle in configuration").with_detail(format!("These values depend on each other: {} -> {}.", members.join(" -> "), self.describe(&node))),
+            };
+            self.report(d.at(span));
             return Value::unknown();
         }
         let decl = self.declaration_span(&node).or(at);

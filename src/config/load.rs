@@ -237,6 +237,7 @@ impl Loader {
                 },
                 Err(e) => {
                     self.diags.push(Diagnostic::error(format!("Cannot read {}: {e}", path.display())));
+                    module.incomplete = true;
                     continue;
                 }
             };
@@ -244,7 +245,10 @@ impl Loader {
             module.files.push(file);
             match parsed {
                 Ok(body) => self.decode_file(file, &body, &mut module, &mut pending_calls),
-                Err(d) => self.diags.push(d),
+                Err(d) => {
+                    self.diags.push(d);
+                    module.incomplete = true;
+                }
             }
         }
         // Child modules are loaded after the whole parent is decoded.
@@ -388,11 +392,15 @@ impl Loader {
                 }
                 self.check_body(file, &b.body, &["from", "to"], &[], "moved");
                 let (Some(from), Some(to)) = (self.required_attr(file, b, "from"), self.required_attr(file, b, "to")) else { return };
+                let mut valid = true;
                 for e in [&from, &to] {
                     if !is_address_expr(&e.expr) {
                         self.diags.push(err("Invalid address", "A moved block's from and to must be resource or module addresses, such as aws_instance.a or module.b.", e.span().unwrap_or(span.clone())));
-                        return;
+                        valid = false;
                     }
+                }
+                if !valid {
+                    return;
                 }
                 m.moved.push(Moved { span, from, to });
             }
@@ -438,28 +446,45 @@ impl Loader {
             "failover_group" => {
                 let Some(l) = self.labels(file, b, &["name"]) else { return };
                 self.check_body(file, &b.body, &["sites", "active", "description", "storage_accounts", "components", "rto", "rpo"], &[], "failover_group");
-                let sites: Vec<String> = match self.attr(&b.body, "sites").and_then(|a| self.literal(file, a, &Type::List(Box::new(Type::String)))) {
-                    Some(Value::List(xs)) => xs.into_iter().filter_map(|x| if let Value::String(s) = x { Some(s) } else { None }).collect(),
-                    _ => {
+                // Every problem with sites and active is reported; a group
+                // that cannot be decoded is remembered as declared, so that
+                // references to it are not each reported as undeclared.
+                let sites: Option<Vec<String>> = match self.attr(&b.body, "sites") {
+                    None => {
                         self.diags.push(err("Missing required argument", "A failover_group needs sites = [\"site-a\", \"site-b\"].", span.clone()));
-                        return;
+                        None
                     }
+                    Some(a) => match self.literal(file, a, &Type::List(Box::new(Type::String))) {
+                        Some(Value::List(xs)) => Some(xs.into_iter().filter_map(|x| if let Value::String(s) = x { Some(s) } else { None }).collect()),
+                        _ => None, // reported by literal
+                    },
                 };
-                let Some(active_attr) = self.attr(&b.body, "active") else {
-                    self.diags.push(err("Missing required argument", "A failover_group needs active = one of its sites.", span.clone()));
-                    return;
+                let active: Option<(String, Span)> = match self.attr(&b.body, "active") {
+                    None => {
+                        self.diags.push(err("Missing required argument", "A failover_group needs active = one of its sites.", span.clone()));
+                        None
+                    }
+                    Some(a) => match self.literal(file, a, &Type::String) {
+                        Some(Value::String(s)) => Some((s, span_of(file, &a.value))),
+                        _ => None,
+                    },
                 };
-                let active_span = span_of(file, &active_attr.value);
-                let active = match self.literal(file, active_attr, &Type::String) {
-                    Some(Value::String(s)) => s,
-                    _ => return,
-                };
-                if sites.len() < 2 {
-                    self.diags.push(err("Invalid failover group", "A failover group needs at least two sites.", span.clone()));
-                    return;
+                if let Some(sites) = &sites {
+                    if sites.len() < 2 {
+                        self.diags.push(err("Invalid failover group", "A failover group needs at least two sites.", span.clone()));
+                    }
+                    if let Some((active, active_span)) = &active
+                        && !sites.contains(active)
+                    {
+                        self.diags.push(err("Invalid active site", format!("{active:?} is not one of the group's sites ({}).", sites.join(", ")), active_span.clone()));
+                    }
                 }
-                if !sites.contains(&active) {
-                    self.diags.push(err("Invalid active site", format!("{active:?} is not one of the group's sites ({}).", sites.join(", ")), active_span));
+                let (Some(sites), Some((active, active_span))) = (sites, active) else {
+                    m.broken_failover_groups.insert(l[0].clone());
+                    return;
+                };
+                if sites.len() < 2 || !sites.contains(&active) {
+                    m.broken_failover_groups.insert(l[0].clone());
                     return;
                 }
                 let description = self.literal_string(file, &b.body, "description");

@@ -253,6 +253,10 @@ pub struct Settings {
 pub struct Module {
     pub dir: PathBuf,
     pub files: Vec<FileId>,
+    /// Whether a file of the module could not be read or parsed (already
+    /// reported): what it declares is unknown, so a reference to something
+    /// undeclared may be a consequence of that error and is not reported.
+    pub incomplete: bool,
     pub variables: BTreeMap<String, Variable>,
     pub locals: BTreeMap<String, Local>,
     pub outputs: BTreeMap<String, Output>,
@@ -264,6 +268,9 @@ pub struct Module {
     pub providers: Vec<ProviderBlock>,
     pub settings: Settings,
     pub failover_groups: BTreeMap<String, FailoverGroup>,
+    /// Failover groups declared with problems (reported where they are),
+    /// so references to them are not reported again as undeclared.
+    pub broken_failover_groups: std::collections::BTreeSet<String>,
 }
 
 /// A whole configuration: the root module (index 0) and every module it

@@ -482,10 +482,15 @@ pub fn describe(mode: Mode, ty: &str, why: &Unsupported) -> (String, String) {
                 ),
             )
         }
-        Unsupported::NoSuchAzurerm => (
-            format!("Invalid {kind}"),
-            format!("The provider hashicorp/azurerm does not support {kind} {ty:?}."),
-        ),
+        Unsupported::NoSuchAzurerm => {
+            let hint = suggestion(mode, ty)
+                .map(|s| format!(" Did you mean {s:?}?"))
+                .unwrap_or_default();
+            (
+                format!("Invalid {kind}"),
+                format!("The provider hashicorp/azurerm does not support {kind} {ty:?}.{hint}"),
+            )
+        }
         Unsupported::OtherProvider { provider, source } => {
             let whose = match source {
                 Some(s) => {
@@ -504,6 +509,35 @@ pub fn describe(mode: Mode, ty: &str, why: &Unsupported) -> (String, String) {
             )
         }
     }
+}
+
+/// The azurerm type closest to a misspelt one, as Terraform suggests
+/// (edit distance under 3).
+fn suggestion(mode: Mode, ty: &str) -> Option<&'static str> {
+    let (r, d) = azurerm();
+    let names = if mode == Mode::Data { d } else { r };
+    names
+        .iter()
+        .map(|n| (distance(ty, n), *n))
+        .filter(|(dist, _)| *dist < 3)
+        .min()
+        .map(|(_, n)| n)
+}
+
+/// Levenshtein distance over characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -543,6 +577,21 @@ mod tests {
             classify(Mode::Managed, "azurerm_nonsense", &none),
             Unsupported::NoSuchAzurerm
         );
+        let (_, detail) = describe(
+            Mode::Managed,
+            "azurerm_resource_grup",
+            &classify(Mode::Managed, "azurerm_resource_grup", &none),
+        );
+        assert!(
+            detail.ends_with("Did you mean \"azurerm_resource_group\"?"),
+            "{detail}"
+        );
+        let (_, detail) = describe(
+            Mode::Managed,
+            "azurerm_nonsense",
+            &Unsupported::NoSuchAzurerm,
+        );
+        assert!(!detail.contains("Did you mean"), "{detail}");
         let random = |p: &str| (p == "random").then(|| "hashicorp/random".to_string());
         assert_eq!(
             classify(Mode::Managed, "random_pet", &random),

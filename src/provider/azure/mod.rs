@@ -89,6 +89,24 @@ fn check_args(args: &[Arg], cfg: &Attrs, prefix: &str, out: &mut Vec<ArgProblem>
         if a.required && v.is_none_or(|v| v.is_null() || v.as_seq().is_some_and(|s| s.is_empty()) && matches!(a.kind, Kind::Block(_) | Kind::Blocks)) {
             out.push(ArgProblem { argument: None, summary: "Missing required argument".into(), detail: format!("The argument {:?} is required, but no definition was found.", format!("{prefix}{}", a.name)) });
         }
+        if let Some(v) = v.filter(|v| !v.is_null()) {
+            let name = format!("{prefix}{}", a.name);
+            let (inner, _) = v.unmark();
+            match a.kind {
+                // Written as `name = {...}` where azurerm takes a block.
+                Kind::Block(_) | Kind::Blocks if matches!(inner, Value::Object(_) | Value::Map(_)) => out.push(ArgProblem {
+                    argument: Some(name.clone()),
+                    summary: "Unsupported argument".into(),
+                    detail: format!("An argument named {:?} is not expected here. Did you mean to define a block of type {:?}?", a.name, a.name),
+                }),
+                Kind::Block(_) | Kind::Blocks => {}
+                _ => {
+                    if let Err(e) = crate::lang::convert::convert(v, &convert::type_of(a)) {
+                        out.push(ArgProblem { argument: Some(name.clone()), summary: "Incorrect attribute value type".into(), detail: format!("Inappropriate value for attribute {:?}: {}.", a.name, e.0.trim_end_matches('.')) });
+                    }
+                }
+            }
+        }
         if let (Kind::Block(sub), Some(v)) = (a.kind, v) {
             let blocks = v.as_seq().unwrap_or(&[]);
             if blocks.len() > 1 {

@@ -1,0 +1,8 @@
+variable "region" {
+  default = "westeurope"
+}
+
+locals {
+  name = "${var.region}-${local.suffix}"
+  bad  = count.index
+}

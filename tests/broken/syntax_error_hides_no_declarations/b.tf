@@ -1,0 +1,7 @@
+locals {
+  suffix = "x"
+}
+
+resource "terraform_data" "t" {
+  input = = 1
+}
