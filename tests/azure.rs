@@ -82,6 +82,31 @@ impl Harness {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 
+    /// An ARM call behind drinfra's back (a portal user, another stack).
+    async fn arm(&self, method: &str, path: &str, api: &str, body: Option<J>) -> u16 {
+        let c = &self.running.credentials;
+        let tok: J = self.http.post(format!("{}/{}/oauth2/v2.0/token", self.running.url, c.tenant_id)).form(&[("grant_type", "client_credentials"), ("client_id", c.client_id.as_str()), ("client_secret", c.client_secret.as_str())]).send().await.unwrap().json().await.unwrap();
+        let mut req = self.http.request(method.parse().unwrap(), format!("{}{path}?api-version={api}", self.running.url)).bearer_auth(tok["access_token"].as_str().unwrap());
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let status = req.send().await.unwrap().status().as_u16();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        status
+    }
+
+    /// `destroy` (with or without its refresh) as the CLI runs it.
+    async fn destroy(&self, refresh: bool) -> (Plan, apply::ApplyReport) {
+        let stack = drinfra::config::open(self.dir(), &[], &[]);
+        let backend = LocalBackend::new(self.dir().join("s.tfstate"));
+        let prior = backend.load().unwrap();
+        let (plan, diags) = planner::plan(&stack.config, &stack.inputs, self.dir(), prior.as_ref(), &self.providers, &PlanOptions { destroy: true, refresh, ..PlanOptions::default() }).await;
+        assert!(!diags.has_errors(), "{diags:?}");
+        let plan = plan.unwrap();
+        let report = apply::apply(&plan, &stack.config, &stack.inputs, self.dir(), &backend, prior, &self.providers, &ApplyOptions { parallelism: 8, defer: None, grace: None }, &mut |_| {}, std::future::pending()).await.unwrap();
+        (plan, report)
+    }
+
     fn state_json(&self) -> J {
         serde_json::from_str(&std::fs::read_to_string(self.dir().join("s.tfstate")).unwrap()).unwrap()
     }
@@ -558,4 +583,48 @@ resource \"azurerm_dns_zone\" \"follower\" {{\n  name = \"follower.example.com\"
     assert_eq!(h.state_attr("azurerm_dns_zone.follower", "tags")["region"], "uksouth", "the value the read found during apply");
     let again = h.plan(&deferred).await;
     assert!(!again.has_resource_changes(), "{:?}", again.actions().map(|c| format!("{} {:?}", c.address, c.action)).collect::<Vec<_>>());
+}
+
+const ZONES: &str = "resource \"azurerm_dns_zone\" \"z\" {\n  name = \"gone.example.com\"\n  resource_group_name = azurerm_resource_group.rg.name\n}\nresource \"azurerm_dns_a_record\" \"www\" {\n  name = \"www\"\n  zone_name = azurerm_dns_zone.z.name\n  resource_group_name = azurerm_resource_group.rg.name\n  ttl = 60\n  records = [\"10.0.0.1\"]\n}\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn destroy_forgets_objects_already_deleted_outside_drinfra() {
+    let h = harness().await;
+    let text = with_rg(ZONES);
+    assert!(h.apply(&text).await.ok);
+    let sub = h.running.credentials.subscription_id.clone();
+    let zone = format!("/subscriptions/{sub}/resourceGroups/rg-conf/providers/Microsoft.Network/dnszones/gone.example.com");
+    // The zone (and with it its record, a child) deleted in the portal.
+    assert!(h.arm("DELETE", &zone, "2018-05-01", None).await < 300);
+    let (plan, report) = h.destroy(true).await;
+    assert_eq!(plan.vanished().count(), 2, "{:?}", plan.drift);
+    assert!(report.ok(), "{:?}", report.failed);
+    let state = h.state_json();
+    assert!(state["resources"].as_object().is_none_or(|m| m.is_empty()), "nothing stale left: {state}");
+
+    // Without the refresh: the DELETE meets a 404 (the group is gone, and
+    // everything in it), which is success too.
+    assert!(h.apply(&text).await.ok);
+    assert_eq!(h.arm("DELETE", &format!("/subscriptions/{sub}/resourceGroups/rg-conf"), "2024-11-01", None).await, 202);
+    for _ in 0..100 {
+        if h.arm("GET", &format!("/subscriptions/{sub}/resourceGroups/rg-conf"), "2024-11-01", None).await == 404 {
+            break;
+        }
+    }
+    let (plan, report) = h.destroy(false).await;
+    assert_eq!(plan.counts().2, 3);
+    assert!(report.ok(), "{:?}", report.failed);
+    assert_eq!(report.done.len(), 3);
+    let state = h.state_json();
+    assert!(state["resources"].as_object().is_none_or(|m| m.is_empty()), "{state}");
+
+    // An ordinary apply forgets a vanished object the configuration no
+    // longer declares, and recreates one it does.
+    assert!(h.apply(&text).await.ok);
+    assert!(h.arm("DELETE", &format!("{zone}/A/www"), "2018-05-01", None).await < 300);
+    let out = h.apply(RG).await;
+    assert!(out.ok, "{:?}", out.failed);
+    let state = h.state_json();
+    assert!(state["resources"].get("azurerm_dns_a_record.www").is_none(), "{state}");
+    assert!(state["resources"].get("azurerm_dns_zone.z").is_none(), "{state}");
 }

@@ -309,6 +309,13 @@ pub async fn apply(
             state.resources.insert(c.address.clone(), rs);
         }
     }
+    // Objects deleted outside drinfra (or by a destroy killed after its
+    // DELETE) leave state: a 404 is as good as a delete.
+    for addr in plan.vanished() {
+        if state.resources.contains_key(addr) && !records.iter().any(|r| matches!(&r.change, Change::Put(rs) if rs.address == addr)) {
+            records.push(Record { serial, change: Change::Remove(addr.to_string()) });
+        }
+    }
     backend.append(&records)?;
     for r in &records {
         state.apply_record(r);
