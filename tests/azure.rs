@@ -628,3 +628,65 @@ async fn destroy_forgets_objects_already_deleted_outside_drinfra() {
     assert!(state["resources"].get("azurerm_dns_a_record.www").is_none(), "{state}");
     assert!(state["resources"].get("azurerm_dns_zone.z").is_none(), "{state}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creating_over_an_existing_object_is_refused_and_points_at_import() {
+    let h = harness().await;
+    let sub = h.running.credentials.subscription_id.clone();
+    let rg_id = format!("/subscriptions/{sub}/resourceGroups/rg-conf");
+    let team = |t: &str| format!("provider \"azurerm\" {{\n  features {{}}\n}}\nresource \"azurerm_resource_group\" \"rg\" {{\n  name     = \"rg-conf\"\n  location = \"West Europe\"\n  tags = {{ team = \"{t}\" }}\n}}\n{ZONES}");
+    assert!(h.apply(&team("a")).await.ok);
+    // Another stack (or this one with its state lost) declares the same objects.
+    std::fs::remove_file(h.dir().join("s.tfstate")).unwrap();
+    let out = h.apply(&team("b")).await;
+    assert!(!out.ok);
+    let msg = out.failed.join("\n");
+    assert!(msg.contains(&format!("A resource with the ID \"{rg_id}\" already exists - to be managed via drinfra this resource needs to be imported into the State")), "{msg}");
+    assert!(msg.contains(&format!("drinfra import azurerm_resource_group.rg \"{rg_id}\"")) && msg.contains("`import` block"), "{msg}");
+    let got = h.arm("GET", &rg_id, "2024-11-01", None).await;
+    assert_eq!(got, 200);
+    let state = h.state_json();
+    assert!(state["resources"].get("azurerm_resource_group.rg").is_none(), "{state}");
+    // The other owner's settings are untouched.
+    let c = &h.running.credentials;
+    let tok: J = h.http.post(format!("{}/{}/oauth2/v2.0/token", h.running.url, c.tenant_id)).form(&[("grant_type", "client_credentials"), ("client_id", c.client_id.as_str()), ("client_secret", c.client_secret.as_str())]).send().await.unwrap().json().await.unwrap();
+    let body: J = h.http.get(format!("{}{rg_id}?api-version=2024-11-01", h.running.url)).bearer_auth(tok["access_token"].as_str().unwrap()).send().await.unwrap().json().await.unwrap();
+    assert_eq!(body["tags"]["team"], "a", "not overwritten");
+
+    // A child resource is checked too: with the group and zone imported,
+    // the existing record set is refused as well.
+    let zone_id = format!("{rg_id}/providers/Microsoft.Network/dnszones/gone.example.com");
+    let imports = format!("{}import {{\n  to = azurerm_resource_group.rg\n  id = \"{rg_id}\"\n}}\nimport {{\n  to = azurerm_dns_zone.z\n  id = \"{zone_id}\"\n}}\n", team("a"));
+    let out = h.apply(&imports).await;
+    assert!(!out.ok);
+    let msg = out.failed.join("\n");
+    assert!(msg.contains("create azurerm_dns_a_record.www") && msg.contains(&format!("drinfra import azurerm_dns_a_record.www \"{zone_id}/A/www\"")), "{msg}");
+    // Imported, it converges.
+    let with_record = format!("{imports}import {{\n  to = azurerm_dns_a_record.www\n  id = \"{zone_id}/A/www\"\n}}\n");
+    let out = h.apply(&with_record).await;
+    assert!(out.ok, "{:?}", out.failed);
+    assert!(!h.plan(&team("a")).await.has_changes());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_object_an_interrupted_run_was_creating_is_adopted_not_refused() {
+    let h = harness().await;
+    let sub = h.running.credentials.subscription_id.clone();
+    let rg_id = format!("/subscriptions/{sub}/resourceGroups/rg-conf");
+    // A run was killed after its PUT reached Azure and before its record:
+    // the object exists, state holds only the announced intent.
+    assert!(h.arm("PUT", &rg_id, "2025-04-01", Some(json!({"location": "westeurope"}))).await < 300);
+    let backend = LocalBackend::new(h.dir().join("s.tfstate"));
+    let intent = drinfra::state::PendingOperation { provider: "registry.terraform.io/hashicorp/azurerm".into(), address: Some("azurerm_resource_group.rg".into()), id: rg_id.clone(), method: "PUT".into(), style: "create-intent".into(), url: String::new(), api_version: "2025-04-01".into(), started: "2026-01-01T00:00:00Z".into() };
+    backend.append(&[Record { serial: 1, change: Change::Operations(vec![intent]) }]).unwrap();
+    let plan = h.plan(RG).await;
+    assert!(plan.changes.iter().any(|c| c.notes.iter().any(|n| n.contains("adopts the object an interrupted apply was creating"))), "{:?}", plan.changes);
+    let out = h.apply(RG).await;
+    assert!(out.ok, "{:?}", out.failed);
+    let state = h.state_json();
+    assert_eq!(state["resources"]["azurerm_resource_group.rg"]["attributes"]["id"], J::String(rg_id));
+    assert!(state.get("operations").is_none(), "the intent is spent: {state}");
+    // Spent: the same situation again without an intent is refused.
+    std::fs::remove_file(h.dir().join("s.tfstate")).unwrap();
+    assert!(!h.apply(RG).await.ok);
+}

@@ -97,6 +97,12 @@ impl Run {
         assert!(out.contains("create still running in the cloud; recorded in state"), "{out}");
     }
 
+    /// Snapshot and journal as text (a killed run leaves its journal).
+    fn state_or_journal(&self) -> String {
+        let read = |f: &str| std::fs::read_to_string(self.dir.path().join("stack").join(f)).unwrap_or_default().replace([' ', '\n'], "");
+        format!("{}{}", read("drinfra.tfstate"), read("drinfra.tfstate.journal"))
+    }
+
     fn state(&self) -> J {
         serde_json::from_str(&std::fs::read_to_string(self.dir.path().join("stack/drinfra.tfstate")).unwrap()).unwrap()
     }
@@ -130,7 +136,10 @@ fn an_operation_left_running_is_followed_by_the_next_apply_not_repeated() {
     assert!(err.contains("1 step(s) still running in the cloud are recorded in state"), "{err}");
 
     let state = r.state();
-    let ops = state["operations"].as_array().unwrap_or_else(|| panic!("no operations recorded: {state}"));
+    let all = state["operations"].as_array().unwrap_or_else(|| panic!("no operations recorded: {state}"));
+    // The create was announced before it was sent (an intent), then left running.
+    assert!(all.iter().any(|o| o["style"] == "create-intent" && o["address"] == "azurerm_postgresql_flexible_server.db"), "{all:?}");
+    let ops: Vec<&J> = all.iter().filter(|o| o["style"] != "create-intent").collect();
     assert_eq!(ops.len(), 1, "{ops:?}");
     assert_eq!(ops[0]["address"], "azurerm_postgresql_flexible_server.db");
     assert_eq!((ops[0]["method"].as_str(), ops[0]["style"].as_str()), (Some("PUT"), Some("azure-asyncoperation")));
@@ -159,7 +168,9 @@ fn an_operation_left_running_is_followed_by_the_next_apply_not_repeated() {
 fn a_left_running_operation_is_resumed_on_a_new_emulator_port() {
     let mut r = Run::new(200.0);
     r.interrupt_during_the_server_create();
-    let url = r.state()["operations"][0]["url"].as_str().unwrap().to_string();
+    let state = r.state();
+    let op = state["operations"].as_array().unwrap().iter().find(|o| o["style"] == "azure-asyncoperation").unwrap_or_else(|| panic!("{state}"));
+    let url = op["url"].as_str().unwrap().to_string();
     assert!(!url.contains(&r.emu.addr.port().to_string()) && url.starts_with("/subscriptions/"), "{url}");
     // The next run meets the emulator on another port (as an embedded one does).
     r.restart_on_a_new_port();
@@ -183,12 +194,36 @@ fn a_recorded_polling_url_on_another_host_is_never_followed() {
     trap.set_nonblocking(true).unwrap();
     let path = r.dir.path().join("stack/drinfra.tfstate");
     let mut state = r.state();
-    let url = state["operations"][0]["url"].as_str().unwrap().to_string();
-    state["operations"][0]["url"] = J::String(format!("https://127.0.0.1:{}{url}", trap.local_addr().unwrap().port()));
+    let at = state["operations"].as_array().unwrap().iter().position(|o| o["style"] == "azure-asyncoperation").unwrap_or_else(|| panic!("{state}"));
+    let url = state["operations"][at]["url"].as_str().unwrap().to_string();
+    state["operations"][at]["url"] = J::String(format!("https://127.0.0.1:{}{url}", trap.local_addr().unwrap().port()));
     std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
     let _ = std::fs::remove_file(r.dir.path().join("stack/drinfra.tfstate.journal"));
     let (code, out, err) = r.run(&["apply", "--auto-approve"]);
     assert!(trap.accept().is_err(), "a token was sent to a host that is not the ARM endpoint");
     assert_eq!(code, 0, "the request is sent again instead: {out}\n{err}");
     assert_eq!(r.state()["resources"]["azurerm_postgresql_flexible_server.db"]["attributes"]["name"], "pg-resume");
+}
+
+#[test]
+fn a_create_killed_after_its_put_is_adopted_by_the_next_apply_not_refused() {
+    let r = Run::new(200.0);
+    let mut child = r.cmd(&["apply", "--auto-approve"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut seen = Vec::new();
+    while puts_to_server(&seen) == 0 {
+        assert!(std::time::Instant::now() < deadline, "the server was never PUT: {seen:?}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        seen.extend(r.requests());
+    }
+    // Killed while Azure creates the server: its record was never written.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let state = r.state_or_journal();
+    assert!(!state.contains("\"azurerm_postgresql_flexible_server.db\":{\"address\""), "not recorded as created");
+    let (code, out, err) = r.run(&["apply", "--auto-approve"]);
+    assert_eq!(code, 0, "the object the killed run was creating is adopted: {out}\n{err}");
+    assert!(!out.contains("already exists") && !err.contains("already exists"), "{out}\n{err}");
+    assert_eq!(r.state()["resources"]["azurerm_postgresql_flexible_server.db"]["attributes"]["name"], "pg-resume");
+    assert_eq!(r.run(&["plan", "--detailed-exitcode"]).0, 0);
 }

@@ -360,9 +360,17 @@ pub async fn apply(
     let mut tasks: HashMap<tokio::task::Id, (StepId, Instant)> = HashMap::new();
     let grace_over = tokio::time::sleep(Duration::MAX / 4);
     tokio::pin!(grace_over);
+    // Creates announced in state before they are sent, until their results
+    // are durable (or, failed, for good): a run killed in between leaves
+    // the next run the ids it was creating, to adopt rather than refuse.
+    let base_ops = state.operations.clone();
+    let mut intents: BTreeMap<String, PendingOperation> = BTreeMap::new();
+    let mut intents_written = false;
+    type StepFuture = std::pin::Pin<Box<dyn std::future::Future<Output = StepResult> + Send>>;
+    let mut deferred: Vec<(StepId, Instant, StepFuture)> = Vec::new();
 
     loop {
-        while !stopping && running.len() < parallelism {
+        while !stopping && running.len() + deferred.len() < parallelism {
             let Some(step) = ready.pop_first() else { break };
             let c = changes[&step.address];
             let provider = match providers.for_type(&c.ty) {
@@ -431,18 +439,39 @@ pub async fn apply(
                         }
                     }
                     configs.insert(c.address.clone(), cfg);
+                    if step.kind == StepKind::Create {
+                        if let Some(mut intent) = provider.create_intent(&c.ty, &planned) {
+                            intent.address = Some(c.address.clone());
+                            intents.insert(c.address.clone(), intent);
+                        }
+                    }
                     let ty = c.ty.clone();
                     let s = step.clone();
-                    let task = running.spawn(async move {
-                        let r = match (s.kind, prior) {
-                            (StepKind::Update, Some(p)) => provider.update(&ty, &p, &planned).await,
-                            _ => provider.create(&ty, &planned).await,
-                        };
-                        (s, r.map(Some), started.elapsed())
-                    });
-                    tasks.insert(task.id(), (step.clone(), started));
+                    deferred.push((
+                        step.clone(),
+                        started,
+                        Box::pin(async move {
+                            let r = match (s.kind, prior) {
+                                (StepKind::Update, Some(p)) => provider.update(&ty, &p, &planned).await,
+                                _ => provider.create(&ty, &planned).await,
+                            };
+                            (s, r.map(Some), started.elapsed())
+                        }),
+                    ));
                 }
             }
+        }
+        // Writes start once the creates among them are announced durably
+        // (one record per round, not one per create).
+        if deferred.iter().any(|(s, _, _)| s.kind == StepKind::Create && intents.contains_key(&s.address)) {
+            let rec = Record { serial, change: Change::Operations(base_ops.iter().cloned().chain(intents.values().cloned()).collect()) };
+            backend.append(std::slice::from_ref(&rec))?;
+            state.apply_record(&rec);
+            intents_written = true;
+        }
+        for (step, started, fut) in deferred.drain(..) {
+            let task = running.spawn(fut);
+            tasks.insert(task.id(), (step, started));
         }
         if running.is_empty() {
             break;
@@ -461,7 +490,7 @@ pub async fn apply(
             () = &mut grace_over, if stopping => {
                 // The steps still running are the tasks not yet joined.
                 let in_progress: BTreeSet<StepId> = tasks.values().map(|(step, _)| step.clone()).collect();
-                leave_running(&mut running, &in_progress, &changes, providers, backend, serial, &mut state, &mut report, events).await?;
+                leave_running(&mut running, &in_progress, &changes, providers, intents.values().cloned().collect(), backend, serial, &mut state, &mut report, events).await?;
                 break;
             }
         };
@@ -497,6 +526,9 @@ pub async fn apply(
                     succeeded.push((step, elapsed));
                 }
                 Ok(value) => {
+                    if step.kind == StepKind::Create {
+                        intents.remove(&step.address);
+                    }
                     let rec = match (&value, step.kind) {
                         (Some(v), _) => {
                             let provider = providers.for_type(&c.ty).expect("provider found when the step started");
@@ -518,7 +550,7 @@ pub async fn apply(
                     report.deferred.push((step.clone(), e.to_string()));
                     released.push(step);
                 }
-                Err(e) => fail(&graph, &step, e.to_string(), elapsed, &mut report, &mut blocked, events),
+                Err(e) => fail(&graph, &step, e.for_address(&step.address), elapsed, &mut report, &mut blocked, events),
             }
         }
         backend.append(&records)?;
@@ -560,8 +592,9 @@ pub async fn apply(
 
     // What no step took up stays recorded while the run is incomplete;
     // a complete run has converged, so older operations are moot.
-    if left_before && report.left_running.is_empty() {
-        let rest: Vec<_> = if report.ok() { Vec::new() } else { providers.all().iter().flat_map(|p| p.unresumed()).collect() };
+    // Intents of creates that failed stay too (the object may exist).
+    if (left_before || intents_written) && report.left_running.is_empty() {
+        let rest: Vec<_> = if report.ok() { Vec::new() } else { providers.all().iter().flat_map(|p| p.unresumed()).chain(intents.values().cloned()).collect() };
         let rec = Record { serial, change: Change::Operations(rest) };
         backend.append(std::slice::from_ref(&rec))?;
         state.apply_record(&rec);
@@ -597,6 +630,7 @@ async fn leave_running(
     in_progress: &BTreeSet<StepId>,
     changes: &HashMap<String, &ResourceChange>,
     providers: &Providers,
+    intents: Vec<PendingOperation>,
     backend: &dyn Backend,
     serial: u64,
     state: &mut State,
@@ -620,6 +654,7 @@ async fn leave_running(
         report.left_running.push(step.clone());
     }
     left.extend(fresh);
+    left.extend(intents);
     let rec = Record { serial, change: Change::Operations(left) };
     backend.append(std::slice::from_ref(&rec))?;
     state.apply_record(&rec);

@@ -23,6 +23,20 @@ pub enum ProviderError {
     /// An error from the remote API, with its code.
     #[error("{code}: {message}")]
     Api { code: String, message: String, retryable: bool },
+    /// A create found an object at its id that state does not record:
+    /// refused, as azurerm refuses it, rather than overwritten.
+    #[error("A resource with the ID {id:?} already exists - to be managed via drinfra this resource needs to be imported into the State. Import it with `drinfra import ADDRESS {id:?}` or an `import` block (to = ADDRESS, id = {id:?}). Please see the resource documentation for {ty:?} for more information.")]
+    AlreadyExists { ty: String, id: String },
+}
+
+impl ProviderError {
+    /// The message for the step of resource `address`.
+    pub fn for_address(&self, address: &str) -> String {
+        match self {
+            ProviderError::AlreadyExists { .. } => self.to_string().replace("ADDRESS", address),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// How one argument or attribute behaves.
@@ -124,6 +138,13 @@ pub trait Provider: Send + Sync {
     /// planning); the result is what `data.TYPE.NAME` evaluates to.
     fn read_data<'a>(&'a self, ty: &'a str, _config: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
         Box::pin(async move { Err(ProviderError::Invalid(format!("{} has no data source {ty:?}", self.name()))) })
+    }
+    /// What to record in state before creating `planned`, so that a run
+    /// killed after the create reached the cloud but before its result was
+    /// recorded lets the next run adopt the object instead of refusing it
+    /// as someone else's (see `AlreadyExists`). None: nothing to record.
+    fn create_intent(&self, _ty: &str, _planned: &Value) -> Option<crate::state::PendingOperation> {
+        None
     }
     /// Operations started and not yet seen to finish, for an interrupted
     /// apply to record in state.
