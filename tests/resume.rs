@@ -227,3 +227,28 @@ fn a_create_killed_after_its_put_is_adopted_by_the_next_apply_not_refused() {
     assert_eq!(r.state()["resources"]["azurerm_postgresql_flexible_server.db"]["attributes"]["name"], "pg-resume");
     assert_eq!(r.run(&["plan", "--detailed-exitcode"]).0, 0);
 }
+
+#[test]
+fn destroy_with_every_object_already_gone_still_cleans_state() {
+    let r = Run::new(1.0e6);
+    std::fs::write(r.dir.path().join("stack/main.tf"), "resource \"azurerm_resource_group\" \"a\" {\n  name     = \"rg-gone\"\n  location = \"eastus\"\n}\n").unwrap();
+    let (code, out, err) = r.run(&["apply", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    // Deleted in the portal.
+    r.rt.block_on(async {
+        let c = &r.emu.credentials;
+        let tok: J = r.http.post(format!("{}/{}/oauth2/v2.0/token", r.emu.url, c.tenant_id)).form(&[("grant_type", "client_credentials"), ("client_id", c.client_id.as_str()), ("client_secret", c.client_secret.as_str())]).send().await.unwrap().json().await.unwrap();
+        let url = format!("{}/subscriptions/{}/resourceGroups/rg-gone?api-version=2024-11-01", r.emu.url, c.subscription_id);
+        r.http.delete(&url).bearer_auth(tok["access_token"].as_str().unwrap()).send().await.unwrap();
+        for _ in 0..100 {
+            if r.http.get(&url).bearer_auth(tok["access_token"].as_str().unwrap()).send().await.unwrap().status().as_u16() == 404 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    });
+    let (code, out, err) = r.run(&["destroy", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let state = r.state();
+    assert!(state["resources"].as_object().is_none_or(|m| m.is_empty()), "the stale entry is gone: {state}");
+}
