@@ -439,11 +439,11 @@ pub async fn apply(
                         }
                     }
                     configs.insert(c.address.clone(), cfg);
-                    if step.kind == StepKind::Create {
-                        if let Some(mut intent) = provider.create_intent(&c.ty, &planned) {
-                            intent.address = Some(c.address.clone());
-                            intents.insert(c.address.clone(), intent);
-                        }
+                    if step.kind == StepKind::Create
+                        && let Some(mut intent) = provider.create_intent(&c.ty, &planned)
+                    {
+                        intent.address = Some(c.address.clone());
+                        intents.insert(c.address.clone(), intent);
                     }
                     let ty = c.ty.clone();
                     let s = step.clone();
