@@ -252,3 +252,46 @@ fn destroy_with_every_object_already_gone_still_cleans_state() {
     let state = r.state();
     assert!(state["resources"].as_object().is_none_or(|m| m.is_empty()), "the stale entry is gone: {state}");
 }
+
+/// The scenario exactly: SIGTERM during an apply against the
+/// embedded emulator, then apply again (a new embedded emulator, on a new
+/// random port, over the same data).
+#[test]
+fn sigterm_against_the_embedded_emulator_then_apply_again_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = dir.path().join("stack");
+    std::fs::create_dir_all(&stack).unwrap();
+    std::fs::write(stack.join("main.tf"), STACK).unwrap();
+    let cmd = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_drinfra"));
+        c.arg("-C").arg(&stack).args(args).env("DRINFRA_EMULATOR_TIME_SCALE", "120").env_remove("DRINFRA_EMULATOR_URL").env_remove("DRINFRA_EMULATOR_DATA_DIR");
+        for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ARM_")) {
+            c.env_remove(k);
+        }
+        c
+    };
+    let mut child = cmd(&["apply", "--auto-approve", "--interrupt-grace", "0s"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    // Wait until the embedded emulator runs the server's create.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "the server's create never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let running = emulator::store::Store::open(&stack.join(".drinfra/emulator")).ok().and_then(|s| s.running_ops().ok()).unwrap_or_default();
+        if running.iter().any(|op| op.resource.to_lowercase().ends_with("/flexibleservers/pg-resume")) {
+            break;
+        }
+    }
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    let mut out = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    assert_eq!(status.code(), Some(1), "{out}");
+    assert!(out.contains("create still running in the cloud; recorded in state"), "{out}");
+    let o = cmd(&["apply", "--auto-approve"]).output().unwrap();
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(!out.contains("cannot reach") && !err.contains("cannot reach"), "{out}\n{err}");
+    let state: J = serde_json::from_str(&std::fs::read_to_string(stack.join("drinfra.tfstate")).unwrap()).unwrap();
+    assert_eq!(state["resources"]["azurerm_postgresql_flexible_server.db"]["attributes"]["name"], "pg-resume");
+    assert!(state.get("operations").is_none(), "{state}");
+}
