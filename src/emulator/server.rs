@@ -1116,7 +1116,7 @@ pub(crate) async fn admin(shared: &Arc<Shared>, method: &Method, parts: &[&str],
 fn check_settings(s: &Settings) -> Result<(), String> {
     let within = |name: &str, v: f64, min: f64, max: f64| if v.is_finite() && v >= min && v <= max { Ok(()) } else { Err(format!("{name} must be between {min} and {max}, not {v}")) };
     within("time_scale", s.time_scale, 1e-3, 1e9)?;
-    within("duration_factor", s.duration_factor, 0.0, 1e6)?;
+    within("duration_factor", s.duration_factor, 0.0, 1e12)?;
     within("replication_lag_secs", s.replication_lag_secs, 0.0, 1e9)?;
     within("page_size", s.page_size as f64, 1.0, 10_000.0)?;
     within("max_retry_after", s.max_retry_after as f64, 0.0, 3600.0)?;
