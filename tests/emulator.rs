@@ -888,3 +888,16 @@ async fn the_admin_api_refuses_settings_and_faults_it_cannot_honour() {
     let r = e.put(&rg("x"), "2024-11-01", json!({"location": "eastus"})).await;
     assert_eq!(r.status, 504, "{}", r.body);
 }
+
+#[tokio::test]
+async fn huge_paging_tokens_end_the_list_instead_of_overflowing() {
+    let e = start(1.0e7).await;
+    e.group("p1", "eastus").await;
+    let r = e.call("GET", &format!("/subscriptions/{SUB}/resourcegroups?$skiptoken=o18446744073709551615"), "2024-11-01", None, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["value"], json!([]));
+    for options in [json!({"$skip": u64::MAX}), json!({"$skipToken": u64::MAX.to_string()}), json!({"$top": u64::MAX})] {
+        let r = e.call("POST", "/providers/Microsoft.ResourceGraph/resources", "2024-04-01", Some(json!({"subscriptions": [SUB], "query": "Resources", "options": options})), &[]).await;
+        assert_eq!(r.status, 200, "{options}: {}", r.body);
+    }
+}

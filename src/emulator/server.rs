@@ -617,7 +617,7 @@ fn list(store: &Store, spec: &Spec, p: &ArmPath, query: &BTreeMap<String, String
     let offset: usize = token.trim_start_matches('o').parse().unwrap_or(0);
     let page: Vec<J> = rows.iter().skip(offset).take(size).map(|r| present(store, spec, r)).collect();
     let mut doc = json!({"value": page});
-    if offset + size < rows.len() {
+    if offset.saturating_add(size) < rows.len() {
         doc["nextLink"] = J::String(link(format!("o{}", offset + size)));
     }
     Ok(json_resp(200, &doc))
@@ -1024,7 +1024,7 @@ fn resource_graph(shared: &Arc<Shared>, body: &Bytes) -> Resp {
     let total = result.len();
     let page: Vec<J> = result.into_iter().skip(skip).take(top).collect();
     let mut doc = json!({"totalRecords": total, "count": page.len(), "data": page, "resultTruncated": "false", "facets": []});
-    if skip + top < total {
+    if skip.saturating_add(top) < total {
         doc["$skipToken"] = J::String((skip + top).to_string());
     }
     json_resp(200, &doc)
