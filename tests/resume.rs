@@ -81,10 +81,11 @@ impl Run {
     /// accepted, and checks that the operation was recorded.
     fn interrupt_during_the_server_create(&self) {
         let mut child = self.cmd(&["apply", "--auto-approve", "--interrupt-grace", "0s"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
         let mut seen = Vec::new();
         while puts_to_server(&seen) == 0 {
             assert!(std::time::Instant::now() < deadline, "the server was never PUT: {seen:?}");
+        assert!(child.try_wait().unwrap().is_none(), "the apply ended before the server was PUT: {seen:?}");
             std::thread::sleep(std::time::Duration::from_millis(50));
             seen.extend(self.requests());
         }
@@ -118,10 +119,11 @@ fn an_operation_left_running_is_followed_by_the_next_apply_not_repeated() {
     let r = Run::new(200.0);
     let mut child = r.cmd(&["apply", "--auto-approve", "--interrupt-grace", "0s"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     // Interrupt once the server's PUT has been accepted.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     let mut seen = Vec::new();
     while puts_to_server(&seen) == 0 {
         assert!(std::time::Instant::now() < deadline, "the server was never PUT: {seen:?}");
+        assert!(child.try_wait().unwrap().is_none(), "the apply ended before the server was PUT: {seen:?}");
         std::thread::sleep(std::time::Duration::from_millis(50));
         seen.extend(r.requests());
     }
@@ -209,10 +211,11 @@ fn a_recorded_polling_url_on_another_host_is_never_followed() {
 fn a_create_killed_after_its_put_is_adopted_by_the_next_apply_not_refused() {
     let r = Run::new(200.0);
     let mut child = r.cmd(&["apply", "--auto-approve"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     let mut seen = Vec::new();
     while puts_to_server(&seen) == 0 {
         assert!(std::time::Instant::now() < deadline, "the server was never PUT: {seen:?}");
+        assert!(child.try_wait().unwrap().is_none(), "the apply ended before the server was PUT: {seen:?}");
         std::thread::sleep(std::time::Duration::from_millis(20));
         seen.extend(r.requests());
     }
@@ -272,7 +275,7 @@ fn sigterm_against_the_embedded_emulator_then_apply_again_resumes() {
     };
     let mut child = cmd(&["apply", "--auto-approve", "--interrupt-grace", "0s"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     // Wait until the embedded emulator runs the server's create.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     loop {
         assert!(std::time::Instant::now() < deadline, "the server's create never started");
         std::thread::sleep(std::time::Duration::from_millis(50));
