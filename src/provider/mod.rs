@@ -25,15 +25,33 @@ pub enum ProviderError {
     Api { code: String, message: String, retryable: bool },
     /// A create found an object at its id that state does not record:
     /// refused, as azurerm refuses it, rather than overwritten.
-    #[error("A resource with the ID {id:?} already exists - to be managed via drinfra this resource needs to be imported into the State. Import it with `drinfra import ADDRESS {id:?}` or an `import` block (to = ADDRESS, id = {id:?}). Please see the resource documentation for {ty:?} for more information.")]
+    #[error("{}", already_exists(ty, id, "ADDRESS", "ADDRESS"))]
     AlreadyExists { ty: String, id: String },
+}
+
+/// azurerm's words for a create that found an object at its id, with
+/// drinfra's two ways to import it.
+fn already_exists(ty: &str, id: &str, shell_address: &str, address: &str) -> String {
+    format!("A resource with the ID {id:?} already exists - to be managed via drinfra this resource needs to be imported into the State. Import it with `drinfra import {shell_address} {id:?}` or an `import` block (to = {address}, id = {id:?}). Please see the resource documentation for {ty:?} for more information.")
 }
 
 impl ProviderError {
     /// The message for the step of resource `address`.
+    ///
+    /// ```
+    /// use drinfra::provider::ProviderError;
+    /// let e = ProviderError::AlreadyExists { ty: "azurerm_resource_group".into(), id: "/subscriptions/s/resourceGroups/a".into() };
+    /// let m = e.for_address("azurerm_resource_group.rg[\"a\"]");
+    /// assert!(m.contains("drinfra import 'azurerm_resource_group.rg[\"a\"]' \"/subscriptions/s/resourceGroups/a\""), "{m}");
+    /// assert!(m.contains("(to = azurerm_resource_group.rg[\"a\"], id = "), "{m}");
+    /// ```
     pub fn for_address(&self, address: &str) -> String {
         match self {
-            ProviderError::AlreadyExists { .. } => self.to_string().replace("ADDRESS", address),
+            ProviderError::AlreadyExists { ty, id } => {
+                // Quoted for the shell when it holds an instance key.
+                let shell = if address.contains(['[', '"', ' ']) { format!("'{}'", address.replace('\'', "'\\''")) } else { address.to_string() };
+                already_exists(ty, id, &shell, address)
+            }
             other => other.to_string(),
         }
     }
