@@ -82,6 +82,31 @@ impl Harness {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 
+    /// An ARM call behind drinfra's back (a portal user, another stack).
+    async fn arm(&self, method: &str, path: &str, api: &str, body: Option<J>) -> u16 {
+        let c = &self.running.credentials;
+        let tok: J = self.http.post(format!("{}/{}/oauth2/v2.0/token", self.running.url, c.tenant_id)).form(&[("grant_type", "client_credentials"), ("client_id", c.client_id.as_str()), ("client_secret", c.client_secret.as_str())]).send().await.unwrap().json().await.unwrap();
+        let mut req = self.http.request(method.parse().unwrap(), format!("{}{path}?api-version={api}", self.running.url)).bearer_auth(tok["access_token"].as_str().unwrap());
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let status = req.send().await.unwrap().status().as_u16();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        status
+    }
+
+    /// `destroy` (with or without its refresh) as the CLI runs it.
+    async fn destroy(&self, refresh: bool) -> (Plan, apply::ApplyReport) {
+        let stack = drinfra::config::open(self.dir(), &[], &[]);
+        let backend = LocalBackend::new(self.dir().join("s.tfstate"));
+        let prior = backend.load().unwrap();
+        let (plan, diags) = planner::plan(&stack.config, &stack.inputs, self.dir(), prior.as_ref(), &self.providers, &PlanOptions { destroy: true, refresh, ..PlanOptions::default() }).await;
+        assert!(!diags.has_errors(), "{diags:?}");
+        let plan = plan.unwrap();
+        let report = apply::apply(&plan, &stack.config, &stack.inputs, self.dir(), &backend, prior, &self.providers, &ApplyOptions { parallelism: 8, defer: None, grace: None }, &mut |_| {}, std::future::pending()).await.unwrap();
+        (plan, report)
+    }
+
     fn state_json(&self) -> J {
         serde_json::from_str(&std::fs::read_to_string(self.dir().join("s.tfstate")).unwrap()).unwrap()
     }
@@ -763,4 +788,110 @@ async fn emulator_rbac_covers_linked_resources_and_resource_graph() {
     let subs_of = |doc: J| doc["data"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().split('/').nth(2).unwrap().to_string()).collect::<std::collections::BTreeSet<_>>();
     assert_eq!(subs_of(graph(&main).await.1), [PRIMARY.to_string(), DR.to_string()].into());
     assert_eq!(subs_of(graph(&dr).await.1), [DR.to_string()].into());
+}
+
+const ZONES: &str = "resource \"azurerm_dns_zone\" \"z\" {\n  name = \"gone.example.com\"\n  resource_group_name = azurerm_resource_group.rg.name\n}\nresource \"azurerm_dns_a_record\" \"www\" {\n  name = \"www\"\n  zone_name = azurerm_dns_zone.z.name\n  resource_group_name = azurerm_resource_group.rg.name\n  ttl = 60\n  records = [\"10.0.0.1\"]\n}\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn destroy_forgets_objects_already_deleted_outside_drinfra() {
+    let h = harness().await;
+    let text = with_rg(ZONES);
+    assert!(h.apply(&text).await.ok);
+    let sub = h.running.credentials.subscription_id.clone();
+    let zone = format!("/subscriptions/{sub}/resourceGroups/rg-conf/providers/Microsoft.Network/dnszones/gone.example.com");
+    // The zone (and with it its record, a child) deleted in the portal.
+    assert!(h.arm("DELETE", &zone, "2018-05-01", None).await < 300);
+    let (plan, report) = h.destroy(true).await;
+    assert_eq!(plan.vanished().count(), 2, "{:?}", plan.drift);
+    assert!(report.ok(), "{:?}", report.failed);
+    let state = h.state_json();
+    assert!(state["resources"].as_object().is_none_or(|m| m.is_empty()), "nothing stale left: {state}");
+
+    // Without the refresh: the DELETE meets a 404 (the group is gone, and
+    // everything in it), which is success too.
+    assert!(h.apply(&text).await.ok);
+    assert_eq!(h.arm("DELETE", &format!("/subscriptions/{sub}/resourceGroups/rg-conf"), "2024-11-01", None).await, 202);
+    for _ in 0..100 {
+        if h.arm("GET", &format!("/subscriptions/{sub}/resourceGroups/rg-conf"), "2024-11-01", None).await == 404 {
+            break;
+        }
+    }
+    let (plan, report) = h.destroy(false).await;
+    assert_eq!(plan.counts().2, 3);
+    assert!(report.ok(), "{:?}", report.failed);
+    assert_eq!(report.done.len(), 3);
+    let state = h.state_json();
+    assert!(state["resources"].as_object().is_none_or(|m| m.is_empty()), "{state}");
+
+    // An ordinary apply forgets a vanished object the configuration no
+    // longer declares, and recreates one it does.
+    assert!(h.apply(&text).await.ok);
+    assert!(h.arm("DELETE", &format!("{zone}/A/www"), "2018-05-01", None).await < 300);
+    let out = h.apply(RG).await;
+    assert!(out.ok, "{:?}", out.failed);
+    let state = h.state_json();
+    assert!(state["resources"].get("azurerm_dns_a_record.www").is_none(), "{state}");
+    assert!(state["resources"].get("azurerm_dns_zone.z").is_none(), "{state}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creating_over_an_existing_object_is_refused_and_points_at_import() {
+    let h = harness().await;
+    let sub = h.running.credentials.subscription_id.clone();
+    let rg_id = format!("/subscriptions/{sub}/resourceGroups/rg-conf");
+    let team = |t: &str| format!("provider \"azurerm\" {{\n  features {{}}\n}}\nresource \"azurerm_resource_group\" \"rg\" {{\n  name     = \"rg-conf\"\n  location = \"West Europe\"\n  tags = {{ team = \"{t}\" }}\n}}\n{ZONES}");
+    assert!(h.apply(&team("a")).await.ok);
+    // Another stack (or this one with its state lost) declares the same objects.
+    std::fs::remove_file(h.dir().join("s.tfstate")).unwrap();
+    let out = h.apply(&team("b")).await;
+    assert!(!out.ok);
+    let msg = out.failed.join("\n");
+    assert!(msg.contains(&format!("A resource with the ID \"{rg_id}\" already exists - to be managed via drinfra this resource needs to be imported into the State")), "{msg}");
+    assert!(msg.contains(&format!("drinfra import azurerm_resource_group.rg \"{rg_id}\"")) && msg.contains("`import` block"), "{msg}");
+    let got = h.arm("GET", &rg_id, "2024-11-01", None).await;
+    assert_eq!(got, 200);
+    let state = h.state_json();
+    assert!(state["resources"].get("azurerm_resource_group.rg").is_none(), "{state}");
+    // The other owner's settings are untouched.
+    let c = &h.running.credentials;
+    let tok: J = h.http.post(format!("{}/{}/oauth2/v2.0/token", h.running.url, c.tenant_id)).form(&[("grant_type", "client_credentials"), ("client_id", c.client_id.as_str()), ("client_secret", c.client_secret.as_str())]).send().await.unwrap().json().await.unwrap();
+    let body: J = h.http.get(format!("{}{rg_id}?api-version=2024-11-01", h.running.url)).bearer_auth(tok["access_token"].as_str().unwrap()).send().await.unwrap().json().await.unwrap();
+    assert_eq!(body["tags"]["team"], "a", "not overwritten");
+
+    // A child resource is checked too: with the group and zone imported,
+    // the existing record set is refused as well.
+    let zone_id = format!("{rg_id}/providers/Microsoft.Network/dnszones/gone.example.com");
+    let imports = format!("{}import {{\n  to = azurerm_resource_group.rg\n  id = \"{rg_id}\"\n}}\nimport {{\n  to = azurerm_dns_zone.z\n  id = \"{zone_id}\"\n}}\n", team("a"));
+    let out = h.apply(&imports).await;
+    assert!(!out.ok);
+    let msg = out.failed.join("\n");
+    assert!(msg.contains("create azurerm_dns_a_record.www") && msg.contains(&format!("drinfra import azurerm_dns_a_record.www \"{zone_id}/A/www\"")), "{msg}");
+    // Imported, it converges.
+    let with_record = format!("{imports}import {{\n  to = azurerm_dns_a_record.www\n  id = \"{zone_id}/A/www\"\n}}\n");
+    let out = h.apply(&with_record).await;
+    assert!(out.ok, "{:?}", out.failed);
+    assert!(!h.plan(&team("a")).await.has_changes());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_object_an_interrupted_run_was_creating_is_adopted_not_refused() {
+    let h = harness().await;
+    let sub = h.running.credentials.subscription_id.clone();
+    let rg_id = format!("/subscriptions/{sub}/resourceGroups/rg-conf");
+    // A run was killed after its PUT reached Azure and before its record:
+    // the object exists, state holds only the announced intent.
+    assert!(h.arm("PUT", &rg_id, "2025-04-01", Some(json!({"location": "westeurope"}))).await < 300);
+    let backend = LocalBackend::new(h.dir().join("s.tfstate"));
+    let intent = drinfra::state::PendingOperation { provider: "registry.terraform.io/hashicorp/azurerm".into(), address: Some("azurerm_resource_group.rg".into()), id: rg_id.clone(), method: "PUT".into(), style: "create-intent".into(), url: String::new(), api_version: "2025-04-01".into(), started: "2026-01-01T00:00:00Z".into() };
+    backend.append(&[Record { serial: 1, change: Change::Operations(vec![intent]) }]).unwrap();
+    let plan = h.plan(RG).await;
+    assert!(plan.changes.iter().any(|c| c.notes.iter().any(|n| n.contains("adopts the object an interrupted apply was creating"))), "{:?}", plan.changes);
+    let out = h.apply(RG).await;
+    assert!(out.ok, "{:?}", out.failed);
+    let state = h.state_json();
+    assert_eq!(state["resources"]["azurerm_resource_group.rg"]["attributes"]["id"], J::String(rg_id));
+    assert!(state.get("operations").is_none(), "the intent is spent: {state}");
+    // Spent: the same situation again without an intent is refused.
+    std::fs::remove_file(h.dir().join("s.tfstate")).unwrap();
+    assert!(!h.apply(RG).await.ok);
 }

@@ -873,3 +873,31 @@ async fn nonsense_bodies_get_the_type_and_range_checks_azure_makes() {
     let record = format!("{zone}/A/www");
     bad(&e.put(&record, "2018-05-01", json!({"properties": {"TTL": "60", "ARecords": [{"ipv4Address": "10.0.0.1"}]}})).await, 400, "InvalidParameterValue");
 }
+
+#[tokio::test]
+async fn the_admin_api_refuses_settings_and_faults_it_cannot_honour() {
+    let e = start(1.0e7).await;
+    for (path, body) in [("faults", json!({"region_timeout_secs": 1e300})), ("faults", json!({"transient_rate": 2})), ("faults", json!({"region_mode": "explode"})), ("settings", json!({"time_scale": -1})), ("settings", json!({"time_scale": 1e300})), ("settings", json!({"max_retry_after": 1_000_000_000u64}))] {
+        let r = e.admin("PATCH", path, Some(body.clone())).await;
+        assert_eq!(r["error"]["code"], "BadRequest", "{path} {body}: {r}");
+    }
+    // Nothing was taken: a region outage in timeout mode still answers.
+    assert_eq!(e.admin("GET", "settings", None).await["time_scale"], 1.0e7);
+    e.admin("PATCH", "faults", Some(json!({"regions_down": ["eastus"], "region_mode": "timeout", "region_timeout_secs": 0.1}))).await;
+    e.admin("PATCH", "faults", Some(json!({"region_timeout_secs": 1e300}))).await;
+    let r = e.put(&rg("x"), "2024-11-01", json!({"location": "eastus"})).await;
+    assert_eq!(r.status, 504, "{}", r.body);
+}
+
+#[tokio::test]
+async fn huge_paging_tokens_end_the_list_instead_of_overflowing() {
+    let e = start(1.0e7).await;
+    e.group("p1", "eastus").await;
+    let r = e.call("GET", &format!("/subscriptions/{SUB}/resourcegroups?$skiptoken=o18446744073709551615"), "2024-11-01", None, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["value"], json!([]));
+    for options in [json!({"$skip": u64::MAX}), json!({"$skipToken": u64::MAX.to_string()}), json!({"$top": u64::MAX})] {
+        let r = e.call("POST", "/providers/Microsoft.ResourceGraph/resources", "2024-04-01", Some(json!({"subscriptions": [SUB], "query": "Resources", "options": options})), &[]).await;
+        assert_eq!(r.status, 200, "{options}: {}", r.body);
+    }
+}

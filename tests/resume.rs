@@ -81,10 +81,11 @@ impl Run {
     /// accepted, and checks that the operation was recorded.
     fn interrupt_during_the_server_create(&self) {
         let mut child = self.cmd(&["apply", "--auto-approve", "--interrupt-grace", "0s"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
         let mut seen = Vec::new();
         while puts_to_server(&seen) == 0 {
             assert!(std::time::Instant::now() < deadline, "the server was never PUT: {seen:?}");
+        assert!(child.try_wait().unwrap().is_none(), "the apply ended before the server was PUT: {seen:?}");
             std::thread::sleep(std::time::Duration::from_millis(50));
             seen.extend(self.requests());
         }
@@ -95,6 +96,12 @@ impl Run {
         child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
         assert_eq!(status.code(), Some(1), "{out}");
         assert!(out.contains("create still running in the cloud; recorded in state"), "{out}");
+    }
+
+    /// Snapshot and journal as text (a killed run leaves its journal).
+    fn state_or_journal(&self) -> String {
+        let read = |f: &str| std::fs::read_to_string(self.dir.path().join("stack").join(f)).unwrap_or_default().replace([' ', '\n'], "");
+        format!("{}{}", read("drinfra.tfstate"), read("drinfra.tfstate.journal"))
     }
 
     fn state(&self) -> J {
@@ -112,10 +119,11 @@ fn an_operation_left_running_is_followed_by_the_next_apply_not_repeated() {
     let r = Run::new(200.0);
     let mut child = r.cmd(&["apply", "--auto-approve", "--interrupt-grace", "0s"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     // Interrupt once the server's PUT has been accepted.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     let mut seen = Vec::new();
     while puts_to_server(&seen) == 0 {
         assert!(std::time::Instant::now() < deadline, "the server was never PUT: {seen:?}");
+        assert!(child.try_wait().unwrap().is_none(), "the apply ended before the server was PUT: {seen:?}");
         std::thread::sleep(std::time::Duration::from_millis(50));
         seen.extend(r.requests());
     }
@@ -130,7 +138,10 @@ fn an_operation_left_running_is_followed_by_the_next_apply_not_repeated() {
     assert!(err.contains("1 step(s) still running in the cloud are recorded in state"), "{err}");
 
     let state = r.state();
-    let ops = state["operations"].as_array().unwrap_or_else(|| panic!("no operations recorded: {state}"));
+    let all = state["operations"].as_array().unwrap_or_else(|| panic!("no operations recorded: {state}"));
+    // The create was announced before it was sent (an intent), then left running.
+    assert!(all.iter().any(|o| o["style"] == "create-intent" && o["address"] == "azurerm_postgresql_flexible_server.db"), "{all:?}");
+    let ops: Vec<&J> = all.iter().filter(|o| o["style"] != "create-intent").collect();
     assert_eq!(ops.len(), 1, "{ops:?}");
     assert_eq!(ops[0]["address"], "azurerm_postgresql_flexible_server.db");
     assert_eq!((ops[0]["method"].as_str(), ops[0]["style"].as_str()), (Some("PUT"), Some("azure-asyncoperation")));
@@ -159,7 +170,9 @@ fn an_operation_left_running_is_followed_by_the_next_apply_not_repeated() {
 fn a_left_running_operation_is_resumed_on_a_new_emulator_port() {
     let mut r = Run::new(200.0);
     r.interrupt_during_the_server_create();
-    let url = r.state()["operations"][0]["url"].as_str().unwrap().to_string();
+    let state = r.state();
+    let op = state["operations"].as_array().unwrap().iter().find(|o| o["style"] == "azure-asyncoperation").unwrap_or_else(|| panic!("{state}"));
+    let url = op["url"].as_str().unwrap().to_string();
     assert!(!url.contains(&r.emu.addr.port().to_string()) && url.starts_with("/subscriptions/"), "{url}");
     // The next run meets the emulator on another port (as an embedded one does).
     r.restart_on_a_new_port();
@@ -183,8 +196,9 @@ fn a_recorded_polling_url_on_another_host_is_never_followed() {
     trap.set_nonblocking(true).unwrap();
     let path = r.dir.path().join("stack/drinfra.tfstate");
     let mut state = r.state();
-    let url = state["operations"][0]["url"].as_str().unwrap().to_string();
-    state["operations"][0]["url"] = J::String(format!("https://127.0.0.1:{}{url}", trap.local_addr().unwrap().port()));
+    let at = state["operations"].as_array().unwrap().iter().position(|o| o["style"] == "azure-asyncoperation").unwrap_or_else(|| panic!("{state}"));
+    let url = state["operations"][at]["url"].as_str().unwrap().to_string();
+    state["operations"][at]["url"] = J::String(format!("https://127.0.0.1:{}{url}", trap.local_addr().unwrap().port()));
     std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
     let _ = std::fs::remove_file(r.dir.path().join("stack/drinfra.tfstate.journal"));
     let (code, out, err) = r.run(&["apply", "--auto-approve"]);
@@ -229,4 +243,96 @@ fn an_operation_left_running_under_an_alias_is_followed_through_that_configurati
     let id = state["resources"]["azurerm_postgresql_flexible_server.db"]["attributes"]["id"].as_str().unwrap().to_string();
     assert!(id.starts_with(&format!("/subscriptions/{DR}/")), "{id}");
     assert_eq!(r.run(&["plan", "--detailed-exitcode"]).0, 0);
+}
+
+#[test]
+fn a_create_killed_after_its_put_is_adopted_by_the_next_apply_not_refused() {
+    let r = Run::new(200.0);
+    let mut child = r.cmd(&["apply", "--auto-approve"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let mut seen = Vec::new();
+    while puts_to_server(&seen) == 0 {
+        assert!(std::time::Instant::now() < deadline, "the server was never PUT: {seen:?}");
+        assert!(child.try_wait().unwrap().is_none(), "the apply ended before the server was PUT: {seen:?}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        seen.extend(r.requests());
+    }
+    // Killed while Azure creates the server: its record was never written.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let state = r.state_or_journal();
+    assert!(!state.contains("\"azurerm_postgresql_flexible_server.db\":{\"address\""), "not recorded as created");
+    let (code, out, err) = r.run(&["apply", "--auto-approve"]);
+    assert_eq!(code, 0, "the object the killed run was creating is adopted: {out}\n{err}");
+    assert!(!out.contains("already exists") && !err.contains("already exists"), "{out}\n{err}");
+    assert_eq!(r.state()["resources"]["azurerm_postgresql_flexible_server.db"]["attributes"]["name"], "pg-resume");
+    assert_eq!(r.run(&["plan", "--detailed-exitcode"]).0, 0);
+}
+
+#[test]
+fn destroy_with_every_object_already_gone_still_cleans_state() {
+    let r = Run::new(1.0e6);
+    std::fs::write(r.dir.path().join("stack/main.tf"), "resource \"azurerm_resource_group\" \"a\" {\n  name     = \"rg-gone\"\n  location = \"eastus\"\n}\n").unwrap();
+    let (code, out, err) = r.run(&["apply", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    // Deleted in the portal.
+    r.rt.block_on(async {
+        let c = &r.emu.credentials;
+        let tok: J = r.http.post(format!("{}/{}/oauth2/v2.0/token", r.emu.url, c.tenant_id)).form(&[("grant_type", "client_credentials"), ("client_id", c.client_id.as_str()), ("client_secret", c.client_secret.as_str())]).send().await.unwrap().json().await.unwrap();
+        let url = format!("{}/subscriptions/{}/resourceGroups/rg-gone?api-version=2024-11-01", r.emu.url, c.subscription_id);
+        r.http.delete(&url).bearer_auth(tok["access_token"].as_str().unwrap()).send().await.unwrap();
+        for _ in 0..100 {
+            if r.http.get(&url).bearer_auth(tok["access_token"].as_str().unwrap()).send().await.unwrap().status().as_u16() == 404 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    });
+    let (code, out, err) = r.run(&["destroy", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let state = r.state();
+    assert!(state["resources"].as_object().is_none_or(|m| m.is_empty()), "the stale entry is gone: {state}");
+}
+
+/// The scenario exactly: SIGTERM during an apply against the
+/// embedded emulator, then apply again (a new embedded emulator, on a new
+/// random port, over the same data).
+#[test]
+fn sigterm_against_the_embedded_emulator_then_apply_again_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = dir.path().join("stack");
+    std::fs::create_dir_all(&stack).unwrap();
+    std::fs::write(stack.join("main.tf"), STACK).unwrap();
+    let cmd = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_drinfra"));
+        c.arg("-C").arg(&stack).args(args).env("DRINFRA_EMULATOR_TIME_SCALE", "120").env_remove("DRINFRA_EMULATOR_URL").env_remove("DRINFRA_EMULATOR_DATA_DIR");
+        for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ARM_")) {
+            c.env_remove(k);
+        }
+        c
+    };
+    let mut child = cmd(&["apply", "--auto-approve", "--interrupt-grace", "0s"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    // Wait until the embedded emulator runs the server's create.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "the server's create never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let running = emulator::store::Store::open(&stack.join(".drinfra/emulator")).ok().and_then(|s| s.running_ops().ok()).unwrap_or_default();
+        if running.iter().any(|op| op.resource.to_lowercase().ends_with("/flexibleservers/pg-resume")) {
+            break;
+        }
+    }
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    let mut out = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    assert_eq!(status.code(), Some(1), "{out}");
+    assert!(out.contains("create still running in the cloud; recorded in state"), "{out}");
+    let o = cmd(&["apply", "--auto-approve"]).output().unwrap();
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(!out.contains("cannot reach") && !err.contains("cannot reach"), "{out}\n{err}");
+    let state: J = serde_json::from_str(&std::fs::read_to_string(stack.join("drinfra.tfstate")).unwrap()).unwrap();
+    assert_eq!(state["resources"]["azurerm_postgresql_flexible_server.db"]["attributes"]["name"], "pg-resume");
+    assert!(state.get("operations").is_none(), "{state}");
 }

@@ -336,6 +336,13 @@ pub async fn apply(
             records.push(Record { serial, change: Change::Put(Box::new(rs)) });
         }
     }
+    // Objects deleted outside drinfra (or by a destroy killed after its
+    // DELETE) leave state: a 404 is as good as a delete.
+    for addr in plan.vanished() {
+        if state.resources.contains_key(addr) && !records.iter().any(|r| matches!(&r.change, Change::Put(rs) if rs.address == addr)) {
+            records.push(Record { serial, change: Change::Remove(addr.to_string()) });
+        }
+    }
     backend.append(&records)?;
     for r in &records {
         state.apply_record(r);
@@ -380,9 +387,17 @@ pub async fn apply(
     let mut tasks: HashMap<tokio::task::Id, (StepId, Instant)> = HashMap::new();
     let grace_over = tokio::time::sleep(Duration::MAX / 4);
     tokio::pin!(grace_over);
+    // Creates announced in state before they are sent, until their results
+    // are durable (or, failed, for good): a run killed in between leaves
+    // the next run the ids it was creating, to adopt rather than refuse.
+    let base_ops = state.operations.clone();
+    let mut intents: BTreeMap<String, PendingOperation> = BTreeMap::new();
+    let mut intents_written = false;
+    type StepFuture = std::pin::Pin<Box<dyn std::future::Future<Output = StepResult> + Send>>;
+    let mut deferred: Vec<(StepId, Instant, StepFuture)> = Vec::new();
 
     loop {
-        while !stopping && running.len() < parallelism {
+        while !stopping && running.len() + deferred.len() < parallelism {
             let Some(step) = ready.pop_first() else { break };
             let c = changes[&step.address];
             let provider = match providers.for_recorded(&c.provider, &c.ty) {
@@ -451,18 +466,40 @@ pub async fn apply(
                         }
                     }
                     configs.insert(c.address.clone(), cfg);
+                    if step.kind == StepKind::Create
+                        && let Some(mut intent) = provider.create_intent(&c.ty, &planned)
+                    {
+                        intent.address = Some(c.address.clone());
+                        intent.provider = c.provider.clone();
+                        intents.insert(c.address.clone(), intent);
+                    }
                     let ty = c.ty.clone();
                     let s = step.clone();
-                    let task = running.spawn(async move {
-                        let r = match (s.kind, prior) {
-                            (StepKind::Update, Some(p)) => provider.update(&ty, &p, &planned).await,
-                            _ => provider.create(&ty, &planned).await,
-                        };
-                        (s, r.map(Some), started.elapsed())
-                    });
-                    tasks.insert(task.id(), (step.clone(), started));
+                    deferred.push((
+                        step.clone(),
+                        started,
+                        Box::pin(async move {
+                            let r = match (s.kind, prior) {
+                                (StepKind::Update, Some(p)) => provider.update(&ty, &p, &planned).await,
+                                _ => provider.create(&ty, &planned).await,
+                            };
+                            (s, r.map(Some), started.elapsed())
+                        }),
+                    ));
                 }
             }
+        }
+        // Writes start once the creates among them are announced durably
+        // (one record per round, not one per create).
+        if deferred.iter().any(|(s, _, _)| s.kind == StepKind::Create && intents.contains_key(&s.address)) {
+            let rec = Record { serial, change: Change::Operations(base_ops.iter().cloned().chain(intents.values().cloned()).collect()) };
+            backend.append(std::slice::from_ref(&rec))?;
+            state.apply_record(&rec);
+            intents_written = true;
+        }
+        for (step, started, fut) in deferred.drain(..) {
+            let task = running.spawn(fut);
+            tasks.insert(task.id(), (step, started));
         }
         if running.is_empty() {
             break;
@@ -481,7 +518,7 @@ pub async fn apply(
             () = &mut grace_over, if stopping => {
                 // The steps still running are the tasks not yet joined.
                 let in_progress: BTreeSet<StepId> = tasks.values().map(|(step, _)| step.clone()).collect();
-                leave_running(&mut running, &in_progress, &changes, providers, backend, serial, &mut state, &mut report, events).await?;
+                leave_running(&mut running, &in_progress, &changes, providers, intents.values().cloned().collect(), backend, serial, &mut state, &mut report, events).await?;
                 break;
             }
         };
@@ -517,6 +554,9 @@ pub async fn apply(
                     succeeded.push((step, elapsed));
                 }
                 Ok(value) => {
+                    if step.kind == StepKind::Create {
+                        intents.remove(&step.address);
+                    }
                     let rec = match (&value, step.kind) {
                         (Some(v), _) => {
                             let provider = providers.for_recorded(&c.provider, &c.ty).expect("provider found when the step started");
@@ -537,7 +577,7 @@ pub async fn apply(
                     // A cloud's error may quote what it was sent: never a
                     // sensitive value of this step.
                     let known: Vec<&Value> = [configs.get(&c.address), c.after.as_ref(), c.before.as_ref()].into_iter().flatten().collect();
-                    let error = redact(e.to_string(), &known);
+                    let error = redact(e.for_address(&step.address), &known);
                     if opts.defer.is_some_and(|d| d(&error)) {
                         events(Event::Failed { step: step.clone(), elapsed, error: format!("deferred: {error}") });
                         report.deferred.push((step.clone(), error));
@@ -587,11 +627,22 @@ pub async fn apply(
 
     // What no step took up stays recorded while the run is incomplete;
     // a complete run has converged, so older operations are moot.
-    if left_before && report.left_running.is_empty() {
-        let rest: Vec<_> = if report.ok() { Vec::new() } else { providers.configs().flat_map(|(a, p)| p.unresumed().into_iter().map(move |mut o| {
-            o.provider = a.to_string();
-            o
-        })).collect() };
+    // Intents of creates that failed stay too (the object may exist).
+    if (left_before || intents_written) && report.left_running.is_empty() {
+        let rest: Vec<_> = if report.ok() {
+            Vec::new()
+        } else {
+            providers
+                .configs()
+                .flat_map(|(a, p)| {
+                    p.unresumed().into_iter().map(move |mut o| {
+                        o.provider = a.to_string();
+                        o
+                    })
+                })
+                .chain(intents.values().cloned())
+                .collect()
+        };
         let rec = Record { serial, change: Change::Operations(rest) };
         backend.append(std::slice::from_ref(&rec))?;
         state.apply_record(&rec);
@@ -628,6 +679,7 @@ async fn leave_running(
     in_progress: &BTreeSet<StepId>,
     changes: &HashMap<String, &ResourceChange>,
     providers: &Providers,
+    intents: Vec<PendingOperation>,
     backend: &dyn Backend,
     serial: u64,
     state: &mut State,
@@ -657,6 +709,7 @@ async fn leave_running(
         report.left_running.push(step.clone());
     }
     left.extend(fresh);
+    left.extend(intents);
     let rec = Record { serial, change: Change::Operations(left) };
     backend.append(std::slice::from_ref(&rec))?;
     state.apply_record(&rec);

@@ -477,7 +477,8 @@ pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
         println!("{}", drinfra::render::events::version());
     }
     print_plan(env, &plan, OutputArgs { json: a.json, ..OutputArgs::default() });
-    if !plan.has_changes() {
+    // Objects found deleted outside drinfra are still to be forgotten.
+    if !plan.has_changes() && plan.vanished().next().is_none() {
         return Ok(ExitCode::SUCCESS);
     }
     if !confirm(env, "perform these actions", a.auto_approve)? {
@@ -497,7 +498,7 @@ pub fn run_destroy(env: &Env, a: DestroyArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     print!("{}", plan_render::render(&plan, env.style));
-    if !plan.has_changes() {
+    if !plan.has_changes() && plan.vanished().next().is_none() {
         return Ok(ExitCode::SUCCESS);
     }
     let what = if a.common.targets.is_empty() { "destroy all resources" } else { "destroy the targeted resources and what depends on them" };

@@ -606,7 +606,7 @@ async fn arm(shared: &Arc<Shared>, method: &Method, path: &str, api: &str, query
     };
     if let Some(region) = outage {
         if faults.region_mode == "timeout" {
-            tokio::time::sleep(Duration::from_secs_f64(faults.region_timeout_secs.max(0.0))).await;
+            tokio::time::sleep(Duration::from_secs_f64(faults.region_timeout_secs.clamp(0.0, 3600.0))).await;
             return err_resp(&ArmError::new(504, "GatewayTimeout", format!("The gateway did not receive a response from the resource provider in region '{region}' within the specified time period.")));
         }
         return with_header(err_resp(&ArmError::new(503, "ServiceUnavailable", format!("The resource provider in region '{region}' is unavailable."))), "retry-after", &settings.max_retry_after.min(10).to_string());
@@ -683,7 +683,7 @@ fn list(store: &Store, spec: &Spec, p: &ArmPath, query: &BTreeMap<String, String
     let offset: usize = token.trim_start_matches('o').parse().unwrap_or(0);
     let page: Vec<J> = rows.iter().skip(offset).take(size).map(|r| present(store, spec, r)).collect();
     let mut doc = json!({"value": page});
-    if offset + size < rows.len() {
+    if offset.saturating_add(size) < rows.len() {
         doc["nextLink"] = J::String(link(format!("o{}", offset + size)));
     }
     Ok(json_resp(200, &doc))
@@ -1091,7 +1091,7 @@ fn resource_graph(shared: &Arc<Shared>, body: &Bytes, client: &str) -> Resp {
     let total = result.len();
     let page: Vec<J> = result.into_iter().skip(skip).take(top).collect();
     let mut doc = json!({"totalRecords": total, "count": page.len(), "data": page, "resultTruncated": "false", "facets": []});
-    if skip + top < total {
+    if skip.saturating_add(top) < total {
         doc["$skipToken"] = J::String((skip + top).to_string());
     }
     json_resp(200, &doc)
@@ -1115,6 +1115,9 @@ pub(crate) async fn admin(shared: &Arc<Shared>, method: &Method, parts: &[&str],
         (Method::GET, ["settings"]) => json_resp(200, &serde_json::to_value(shared.settings.lock().map(|s| s.clone()).unwrap_or_default()).unwrap_or(J::Null)),
         (Method::PUT | Method::PATCH, ["settings"]) => {
             let Some(next) = patched(&shared.settings, &req) else { return bad("invalid settings") };
+            if let Err(m) = check_settings(&next) {
+                return bad(&m);
+            }
             if let Ok(mut b) = shared.buckets.lock() {
                 b.limits = next.throttle;
                 b.reset();
@@ -1135,6 +1138,9 @@ pub(crate) async fn admin(shared: &Arc<Shared>, method: &Method, parts: &[&str],
         (Method::GET, ["faults"]) => json_resp(200, &serde_json::to_value(shared.faults.lock().map(|f| f.clone()).unwrap_or_default()).unwrap_or(J::Null)),
         (Method::PUT | Method::PATCH, ["faults"]) => {
             let Some(next) = patched(&shared.faults, &req) else { return bad("invalid faults") };
+            if let Err(m) = check_faults(&next) {
+                return bad(&m);
+            }
             if let Ok(mut r) = shared.rng.lock() {
                 *r = next.transient_seed.wrapping_mul(0x9e3779b97f4a7c15) | 1;
             }
@@ -1170,6 +1176,35 @@ pub(crate) async fn admin(shared: &Arc<Shared>, method: &Method, parts: &[&str],
         (Method::GET, ["dataplane"]) => dataplane_read(shared, query.get("resource").map(String::as_str).unwrap_or_default()),
         _ => json_resp(404, &json!({"error": {"code": "NotFound", "message": format!("No admin route {method} /admin/{}.", parts.join("/"))}})),
     }
+}
+
+/// Settings within what the emulator can honour (a huge or negative time
+/// scale, or a retry wait of centuries, would break its clock and sleeps).
+fn check_settings(s: &Settings) -> Result<(), String> {
+    let within = |name: &str, v: f64, min: f64, max: f64| if v.is_finite() && v >= min && v <= max { Ok(()) } else { Err(format!("{name} must be between {min} and {max}, not {v}")) };
+    within("time_scale", s.time_scale, 1e-3, 1e9)?;
+    within("duration_factor", s.duration_factor, 0.0, 1e12)?;
+    within("replication_lag_secs", s.replication_lag_secs, 0.0, 1e9)?;
+    within("page_size", s.page_size as f64, 1.0, 10_000.0)?;
+    within("max_retry_after", s.max_retry_after as f64, 0.0, 3600.0)?;
+    let t = &s.throttle;
+    for (name, v) in [("read_burst", t.read_burst), ("read_rate", t.read_rate), ("write_burst", t.write_burst), ("write_rate", t.write_rate), ("delete_burst", t.delete_burst), ("delete_rate", t.delete_rate)] {
+        within(&format!("throttle.{name}"), v, 0.0, 1e9)?;
+    }
+    Ok(())
+}
+
+fn check_faults(f: &Faults) -> Result<(), String> {
+    if !(f.region_timeout_secs.is_finite() && (0.0..=3600.0).contains(&f.region_timeout_secs)) {
+        return Err(format!("region_timeout_secs must be between 0 and 3600, not {}", f.region_timeout_secs));
+    }
+    if !(f.transient_rate.is_finite() && (0.0..=1.0).contains(&f.transient_rate)) {
+        return Err(format!("transient_rate must be between 0 and 1, not {}", f.transient_rate));
+    }
+    if !f.region_mode.is_empty() && f.region_mode != "error" && f.region_mode != "timeout" {
+        return Err(format!("region_mode must be \"error\" or \"timeout\", not {:?}", types::quoted(&J::String(f.region_mode.clone()))));
+    }
+    Ok(())
 }
 
 /// What a data-plane resource replicates from, if it is a replica now.

@@ -217,6 +217,12 @@ impl Plan {
             || self.refreshed.as_ref().is_some_and(crate::state::State::holds_secrets)
     }
 
+    /// Recorded objects the refresh found deleted outside drinfra: apply
+    /// forgets them (a 404 is as good as a delete).
+    pub fn vanished(&self) -> impl Iterator<Item = &str> {
+        self.drift.iter().filter(|d| d.after.is_none()).map(|d| d.address.as_str())
+    }
+
     /// Counts as `Plan: X to add, Y to change, Z to destroy.`
     pub fn counts(&self) -> (usize, usize, usize) {
         let mut add = 0;

@@ -695,7 +695,11 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
     // Say which changes take up an operation an interrupted apply left running.
     for op in &prior_state.operations {
         if let Some(c) = plan.changes.iter_mut().find(|c| c.action != Action::NoOp && op.address.as_deref() == Some(c.address.as_str())) {
-            c.notes.push(format!("follows the {} an interrupted apply left running (started {}) instead of sending it again", op.method, op.started));
+            if op.style == crate::provider::azure::lro::CREATE_INTENT {
+                c.notes.push(format!("adopts the object an interrupted apply was creating at this id (started {}) if it exists, instead of refusing it as unmanaged", op.started));
+            } else {
+                c.notes.push(format!("follows the {} an interrupted apply left running (started {}) instead of sending it again", op.method, op.started));
+            }
         }
     }
     if opts.phased {

@@ -28,6 +28,38 @@ pub enum ProviderError {
     /// An error from the remote API, with its code.
     #[error("{code}: {message}")]
     Api { code: String, message: String, retryable: bool },
+    /// A create found an object at its id that state does not record:
+    /// refused, as azurerm refuses it, rather than overwritten.
+    #[error("{}", already_exists(ty, id, "ADDRESS", "ADDRESS"))]
+    AlreadyExists { ty: String, id: String },
+}
+
+/// azurerm's words for a create that found an object at its id, with
+/// drinfra's two ways to import it.
+fn already_exists(ty: &str, id: &str, shell_address: &str, address: &str) -> String {
+    format!("A resource with the ID {id:?} already exists - to be managed via drinfra this resource needs to be imported into the State. Import it with `drinfra import {shell_address} {id:?}` or an `import` block (to = {address}, id = {id:?}). Please see the resource documentation for {ty:?} for more information.")
+}
+
+impl ProviderError {
+    /// The message for the step of resource `address`.
+    ///
+    /// ```
+    /// use drinfra::provider::ProviderError;
+    /// let e = ProviderError::AlreadyExists { ty: "azurerm_resource_group".into(), id: "/subscriptions/s/resourceGroups/a".into() };
+    /// let m = e.for_address("azurerm_resource_group.rg[\"a\"]");
+    /// assert!(m.contains("drinfra import 'azurerm_resource_group.rg[\"a\"]' \"/subscriptions/s/resourceGroups/a\""), "{m}");
+    /// assert!(m.contains("(to = azurerm_resource_group.rg[\"a\"], id = "), "{m}");
+    /// ```
+    pub fn for_address(&self, address: &str) -> String {
+        match self {
+            ProviderError::AlreadyExists { ty, id } => {
+                // Quoted for the shell when it holds an instance key.
+                let shell = if address.contains(['[', '"', ' ']) { format!("'{}'", address.replace('\'', "'\\''")) } else { address.to_string() };
+                already_exists(ty, id, &shell, address)
+            }
+            other => other.to_string(),
+        }
+    }
 }
 
 /// How one argument or attribute behaves.
@@ -129,6 +161,13 @@ pub trait Provider: Send + Sync {
     /// planning); the result is what `data.TYPE.NAME` evaluates to.
     fn read_data<'a>(&'a self, ty: &'a str, _config: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
         Box::pin(async move { Err(ProviderError::Invalid(format!("{} has no data source {ty:?}", self.name()))) })
+    }
+    /// What to record in state before creating `planned`, so that a run
+    /// killed after the create reached the cloud but before its result was
+    /// recorded lets the next run adopt the object instead of refusing it
+    /// as someone else's (see `AlreadyExists`). None: nothing to record.
+    fn create_intent(&self, _ty: &str, _planned: &Value) -> Option<crate::state::PendingOperation> {
+        None
     }
     /// Operations started and not yet seen to finish, for an interrupted
     /// apply to record in state.

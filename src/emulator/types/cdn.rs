@@ -36,10 +36,10 @@ fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 }
 
 fn check_origin_group(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
-    if let Some(i) = int_prop(body, &["healthProbeSettings", "probeIntervalInSeconds"], i64::MIN / 2, i64::MAX / 2)? {
-        if !(5.0..=255.0).contains(&i) {
-            return Err(ArmError::bad_request("BadRequest", "probeIntervalInSeconds must be between 5 and 255.").with_target("properties.healthProbeSettings.probeIntervalInSeconds"));
-        }
+    if let Some(i) = int_prop(body, &["healthProbeSettings", "probeIntervalInSeconds"], i64::MIN / 2, i64::MAX / 2)?
+        && !(5.0..=255.0).contains(&i)
+    {
+        return Err(ArmError::bad_request("BadRequest", "probeIntervalInSeconds must be between 5 and 255.").with_target("properties.healthProbeSettings.probeIntervalInSeconds"));
     }
     let p = props(body);
     p.entry("loadBalancingSettings").or_insert(json!({"sampleSize": 4, "successfulSamplesRequired": 3, "additionalLatencyInMilliseconds": 50}));

@@ -49,16 +49,16 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     if tier.eq_ignore_ascii_case("Burstable") && !ha.eq_ignore_ascii_case("Disabled") {
         return Err(ArmError::bad_request("HANotSupportedForBurstableSkus", "High availability is not supported for the Burstable tier.").with_target("properties.highAvailability.mode"));
     }
-    if let Some(days) = int_prop(body, &["backup", "backupRetentionDays"], i64::MIN / 2, i64::MAX / 2)? {
-        if !(7.0..=35.0).contains(&days) {
-            return Err(ArmError::bad_request("InvalidBackupRetentionDays", "backupRetentionDays must be between 7 and 35.").with_target("properties.backup.backupRetentionDays"));
-        }
+    if let Some(days) = int_prop(body, &["backup", "backupRetentionDays"], i64::MIN / 2, i64::MAX / 2)?
+        && !(7.0..=35.0).contains(&days)
+    {
+        return Err(ArmError::bad_request("InvalidBackupRetentionDays", "backupRetentionDays must be between 7 and 35.").with_target("properties.backup.backupRetentionDays"));
     }
     // Storage: one of the sizes Azure offers, and it only grows.
-    if let Some(gb) = int_prop(body, &["storage", "storageSizeGB"], 32, 32767)? {
-        if !STORAGE_SIZES_GB.contains(&(gb as i64)) {
-            return Err(ArmError::bad_request("InvalidParameterValue", format!("Invalid value given for parameter StorageSizeGB: {gb} GB is not offered; use one of {STORAGE_SIZES_GB:?}.")).with_target("properties.storage.storageSizeGB"));
-        }
+    if let Some(gb) = int_prop(body, &["storage", "storageSizeGB"], 32, 32767)?
+        && !STORAGE_SIZES_GB.contains(&(gb as i64))
+    {
+        return Err(ArmError::bad_request("InvalidParameterValue", format!("Invalid value given for parameter StorageSizeGB: {gb} GB is not offered; use one of {STORAGE_SIZES_GB:?}.")).with_target("properties.storage.storageSizeGB"));
     }
     if let (Some(o), Some(new)) = (old.as_ref().and_then(|o| num_prop(o, &["storage", "storageSizeGB"])), num_prop(body, &["storage", "storageSizeGB"])) {
         if new < o {

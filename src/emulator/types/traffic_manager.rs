@@ -22,10 +22,11 @@ fn check_profile(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     int_prop(body, &["monitorConfig", "port"], 1, 65535)?;
     int_prop(body, &["monitorConfig", "timeoutInSeconds"], 5, 10)?;
     int_prop(body, &["monitorConfig", "toleratedNumberOfFailures"], 0, 9)?;
-    if let Some(i) = int_prop(body, &["monitorConfig", "intervalInSeconds"], i64::MIN / 2, i64::MAX / 2)? {
-        if i != 10.0 && i != 30.0 {
-            return Err(ArmError::bad_request("BadRequest", "monitorConfig.intervalInSeconds must be 10 or 30.").with_target("properties.monitorConfig.intervalInSeconds"));
-        }
+    if let Some(i) = int_prop(body, &["monitorConfig", "intervalInSeconds"], i64::MIN / 2, i64::MAX / 2)?
+        && i != 10.0
+        && i != 30.0
+    {
+        return Err(ArmError::bad_request("BadRequest", "monitorConfig.intervalInSeconds must be 10 or 30.").with_target("properties.monitorConfig.intervalInSeconds"));
     }
     immutable(ctx, body, &["dnsConfig", "relativeName"], "BadRequest")?;
     let rel = str_prop(body, &["dnsConfig", "relativeName"]).unwrap_or_default().to_string();

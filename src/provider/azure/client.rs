@@ -116,6 +116,32 @@ fn origin(url: &str) -> Option<String> {
     Some(format!("{}://{}:{}", u.scheme(), u.host_str()?.to_ascii_lowercase(), u.port_or_known_default()?))
 }
 
+/// The most of one response drinfra reads (ARM answers a few MB at most;
+/// a Resource Graph page of 1,000 rows stays far below this).
+const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
+/// A response body as text, refusing one larger than [`MAX_RESPONSE_BYTES`]
+/// before holding it whole.
+async fn read_limited(mut resp: reqwest::Response) -> Result<String, String> {
+    if resp.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
+        return Err(format!("the response is larger than {} MB", MAX_RESPONSE_BYTES >> 20));
+    }
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                    return Err(format!("the response is larger than {} MB", MAX_RESPONSE_BYTES >> 20));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(String::from_utf8_lossy(&body).into_owned()),
+            // As before: a body that cannot be read reads as empty.
+            Err(_) => return Ok(String::new()),
+        }
+    }
+}
+
 fn header(h: &HeaderMap, k: &str) -> Option<String> {
     h.get(k).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
@@ -259,7 +285,10 @@ impl ArmClient {
             let status = resp.status().as_u16();
             let h = resp.headers().clone();
             self.note_quota(&h);
-            let text = resp.text().await.unwrap_or_default();
+            let text = match read_limited(resp).await {
+                Ok(t) => t,
+                Err(message) => return Err(AzureError::Transport { url: self.base.clone(), message }),
+            };
             let json: J = if text.is_empty() { J::Null } else { serde_json::from_str(&text).unwrap_or(json!({"raw": text})) };
             if status == 429 {
                 self.stats.throttled.fetch_add(1, Ordering::Relaxed);
@@ -501,6 +530,26 @@ mod tests {
         fn describe(&self) -> String {
             String::new()
         }
+    }
+
+    #[tokio::test]
+    async fn a_response_over_the_limit_is_refused_before_it_is_read() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = s.read(&mut buf).await;
+                    let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000000000\r\n\r\n{").await;
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                });
+            }
+        });
+        let c = ArmClient::new(crate::emulator::client(None).unwrap(), &format!("http://{addr}"), Arc::new(NoToken));
+        let e = c.get("/subscriptions/s", "1").await.unwrap_err();
+        assert!(matches!(e, AzureError::Transport { .. }) && e.to_string().contains("larger than 64 MB"), "{e}");
     }
 
     #[test]

@@ -45,6 +45,10 @@ impl Poll {
     }
 }
 
+/// The style of a create intent: no operation to follow, only the id a
+/// run was creating (see `Provider::create_intent`).
+pub const CREATE_INTENT: &str = "create-intent";
+
 /// Writes (PUT, PATCH) resume each other; deletes and actions only their own kind.
 fn same_kind(a: &str, b: &str) -> bool {
     let class = |m: &str| if m.eq_ignore_ascii_case("PUT") || m.eq_ignore_ascii_case("PATCH") { "write".to_string() } else { m.to_ascii_uppercase() };
@@ -98,8 +102,20 @@ impl Registry {
     /// taken, so it is followed once.
     pub fn take(&self, id: &str, method: &str) -> Option<PendingOperation> {
         let mut r = self.resumable.lock().ok()?;
-        let at = r.iter().position(|op| op.id.eq_ignore_ascii_case(id) && same_kind(&op.method, method))?;
+        let at = r.iter().position(|op| op.style != CREATE_INTENT && op.id.eq_ignore_ascii_case(id) && same_kind(&op.method, method))?;
         Some(r.remove(at))
+    }
+
+    /// Whether an interrupted run was creating `id`; taken, so it counts once.
+    pub fn take_intent(&self, id: &str) -> bool {
+        let Ok(mut r) = self.resumable.lock() else { return false };
+        match r.iter().position(|op| op.style == CREATE_INTENT && op.id.eq_ignore_ascii_case(id)) {
+            Some(at) => {
+                r.remove(at);
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn unresumed(&self) -> Vec<PendingOperation> {

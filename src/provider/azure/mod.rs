@@ -513,11 +513,23 @@ impl Provider for AzureProvider {
         })
     }
 
+    fn create_intent(&self, ty: &str, planned: &Value) -> Option<crate::state::PendingOperation> {
+        let t = types::lookup(ty)?;
+        let a = attrs(planned);
+        let id = str_of(&a, "id").or_else(|| types::build_id(&t, &a, &self.subscription).ok())?;
+        Some(crate::state::PendingOperation { provider: PROVIDER_NAME.into(), address: None, id, method: "PUT".into(), style: lro::CREATE_INTENT.into(), url: String::new(), api_version: t.api.into(), started: crate::timefmt::now() })
+    }
+
     fn create<'a>(&'a self, ty: &'a str, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
         Box::pin(timeouts::within(timeouts::of(planned, "create"), "create", async move {
             let t = lookup(ty)?;
             let a = attrs(planned);
             let (id, mut body) = self.body_for(&t, &a, json!({}), true)?;
+            // As azurerm: never create over an object state does not
+            // record, unless an interrupted run of this stack was creating it.
+            if !self.client.operations.take_intent(&id) && self.client.get(&id, t.api).await.map_err(err)?.is_some() {
+                return Err(ProviderError::AlreadyExists { ty: ty.to_string(), id });
+            }
             let children = Self::split_children(&t, &mut body);
             let mut got = self.client.write(Method::PUT, &id, t.api, &body).await.map_err(err)?;
             self.write_children(&t, &id, children, &mut got).await?;
