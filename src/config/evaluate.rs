@@ -183,6 +183,9 @@ pub struct Context<'a> {
     cache: RefCell<HashMap<Node, Value>>,
     expansions: RefCell<HashMap<(ModulePath, String), Vec<(InstanceKey, Value)>>>,
     stack: RefCell<Vec<(Node, Option<Span>)>>,
+    /// Cycles already reported: a cycle through a resource with many
+    /// instances is met once per instance but reported once.
+    cycles_reported: RefCell<std::collections::HashSet<String>>,
     diags: RefCell<Diagnostics>,
 }
 
@@ -216,6 +219,7 @@ impl<'a> Context<'a> {
             cache: RefCell::default(),
             expansions: RefCell::default(),
             stack: RefCell::default(),
+            cycles_reported: RefCell::default(),
             diags: RefCell::default(),
         }
     }
@@ -347,11 +351,10 @@ impl<'a> Context<'a> {
         if let Some(pos) = self.stack.borrow().iter().position(|(n, _)| *n == node) {
             let members: Vec<String> = self.stack.borrow()[pos..].iter().map(|(n, _)| self.describe(n)).collect();
             let span = self.stack.borrow()[pos].1.clone().or(at);
-            self.report(
-                Diagnostic::error("Cycle in configuration")
-                    .with_detail(format!("These values depend on each other: {} -> {}.", members.join(" -> "), self.describe(&node)))
-                    .at(span),
-            );
+            let detail = format!("These values depend on each other: {} -> {}.", members.join(" -> "), self.describe(&node));
+            if self.cycles_reported.borrow_mut().insert(detail.clone()) {
+                self.report(Diagnostic::error("Cycle in configuration").with_detail(detail).at(span));
+            }
             return Value::unknown();
         }
         let decl = self.declaration_span(&node).or(at);
@@ -596,7 +599,7 @@ impl<'a> Context<'a> {
                         Step::Attr(a) if child.outputs.contains_key(a) => Some(a.clone()),
                         _ => None,
                     }).collect();
-                    let wanted = if r.steps.len() <= 1 || r.steps.iter().any(|s| matches!(s, Step::Dynamic)) && wanted.is_empty() {
+                    let wanted = if r.steps.len() <= 1 || r.steps.iter().any(|s| matches!(s, Step::Dynamic | Step::CountIndex | Step::EachKey)) && wanted.is_empty() {
                         child.outputs.keys().cloned().collect()
                     } else {
                         wanted
@@ -653,7 +656,7 @@ impl<'a> Context<'a> {
                     let (Some(t), Some(n)) = (r.attr(0), r.attr(1)) else { ok = false; continue };
                     let key = format!("data.{t}.{n}");
                     let Some(res) = m.resources.get(&key) else { ok = false; continue };
-                    let v = self.value(Node::Resource(p.clone(), key.clone()), span);
+                    let v = self.resource_ref_value(p, &key, res, refs, 2, extra, span);
                     let v = fill_unknown_attrs(v, res, &r.steps[2..]);
                     nested.entry("data".into()).or_default().entry(t.to_string()).or_default().insert(n.to_string(), v);
                 }
@@ -661,7 +664,7 @@ impl<'a> Context<'a> {
                     let Some(n) = name else { ok = false; continue };
                     let key = format!("{root}.{n}");
                     let Some(res) = m.resources.get(&key) else { ok = false; continue };
-                    let v = self.value(Node::Resource(p.clone(), key.clone()), span);
+                    let v = self.resource_ref_value(p, &key, res, refs, 1, extra, span);
                     let v = fill_unknown_attrs(v, res, &r.steps[1..]);
                     objects.entry(root.to_string()).or_default().insert(n, v);
                 }
@@ -678,6 +681,61 @@ impl<'a> Context<'a> {
             scope.vars.insert(k, Value::Object(types.into_iter().map(|(t, v)| (t, Value::Object(v))).collect()));
         }
         Ok(scope)
+    }
+
+    /// The value a reference to resource `key` sees. When every reference to
+    /// it in the expression selects one and the same instance (`a[0]`,
+    /// `a["k"]`, `a[count.index]`, `a[each.key]`), only that instance is
+    /// handed over, as a one-entry object (indexing it by the number or key
+    /// finds the same value), without copying the others: N instances that
+    /// each refer to their counterpart then cost O(N), not O(N²).
+    #[allow(clippy::too_many_arguments)]
+    fn resource_ref_value(&self, p: &ModulePath, key: &str, res: &Resource, refs: &[Reference], index_step: usize, extra: &Extra, span: Option<Span>) -> Value {
+        let mut wanted: Option<InstanceKey> = None;
+        let mut single = true;
+        for r in refs {
+            let names_it = match r.root.as_str() {
+                "data" => r.attr(0).zip(r.attr(1)).is_some_and(|(t, n)| key.strip_prefix("data.").is_some_and(|k| k.split_once('.') == Some((t, n)))),
+                root => r.attr(0).is_some_and(|n| key.split_once('.') == Some((root, n))),
+            };
+            if !names_it {
+                continue;
+            }
+            let k = match (r.steps.get(index_step), &extra.count, &extra.each) {
+                (Some(Step::Index(i)), _, _) if res.count.is_some() => Some(InstanceKey::Int(*i)),
+                (Some(Step::Key(k)), _, _) if res.for_each.is_some() => Some(InstanceKey::Str(k.clone())),
+                (Some(Step::CountIndex), Some(i), _) if res.count.is_some() => Some(InstanceKey::Int(*i)),
+                (Some(Step::EachKey), _, Some((Value::String(k), _))) if res.for_each.is_some() => Some(InstanceKey::Str(k.clone())),
+                _ => None,
+            };
+            match (k, &wanted) {
+                (Some(k), None) => wanted = Some(k),
+                (Some(k), Some(w)) if k == *w => {}
+                _ => single = false,
+            }
+        }
+        let wanted = wanted.filter(|_| single);
+        let node = Node::Resource(p.clone(), key.to_string());
+        self.with_value(node, span, |v| {
+            let one = match (v, &wanted) {
+                (Value::Tuple(xs), Some(InstanceKey::Int(i))) => usize::try_from(*i).ok().and_then(|i| xs.get(i)).map(|x| (i.to_string(), x)),
+                (Value::Object(m), Some(InstanceKey::Str(k))) => m.get(k).map(|x| (k.clone(), x)),
+                _ => None,
+            };
+            match one {
+                Some((k, x)) => Value::Object(BTreeMap::from([(k, x.clone())])),
+                None => v.clone(),
+            }
+        })
+    }
+
+    /// Applies `f` to a memoised value without copying all of it.
+    fn with_value<T>(&self, node: Node, at: Option<Span>, f: impl FnOnce(&Value) -> T) -> T {
+        if let Some(v) = self.cache.borrow().get(&node) {
+            return f(v);
+        }
+        let v = self.value(node, at);
+        f(&v)
     }
 
     /// `module.NAME`: an object of the wanted outputs per instance.
