@@ -228,7 +228,7 @@ fn expr(rng: &mut Rng, depth: usize) -> String {
     }
     let d = depth - 1;
     match rng.below(9) {
-        0 | 1 | 2 => {
+        0..=2 => {
             let names = drinfra::lang::functions::NAMES;
             let n = rng.below(4);
             let args: Vec<String> = (0..n).map(|_| expr(rng, d)).collect();
