@@ -646,3 +646,47 @@ fn a_resource_with_many_instances_referring_to_itself_reports_one_cycle() {
         "{errs:?}"
     );
 }
+
+#[test]
+fn values_nested_too_deeply_through_a_chain_are_one_located_error() {
+    // l0 = [local.l1], ...: each link nests one level deeper, and every
+    // operation on values (copying, dropping, comparing) recurses over it.
+    let n = 3000;
+    let mut s = String::from("locals {\n");
+    for i in 0..n - 1 {
+        s.push_str(&format!("  l{i} = [local.l{}]\n", i + 1));
+    }
+    s.push_str(&format!("  l{} = 1\n}}\n", n - 1));
+    let dir = stack(&[("main.tf", &s)]);
+    let path = dir.path().to_path_buf();
+    let errs = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || errors(&path).0)
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].contains("Value nested too deeply") && errs[0].contains("more than 128 levels"),
+        "{errs:?}"
+    );
+    // l2870 (on line 2872) nests 2,999 - 2,870 = 129 levels: the innermost
+    // link that nests too deeply.
+    assert!(errs[0].starts_with("2872:3 "), "{errs:?}");
+}
+
+#[test]
+fn values_nested_within_the_limit_still_evaluate() {
+    let mut s = String::from("locals {\n");
+    for i in 0..100 {
+        s.push_str(&format!("  l{i} = {{ a = local.l{} }}\n", i + 1));
+    }
+    s.push_str("  l100 = 1\n}\noutput \"o\" {\n  value = jsonencode(local.l0)\n}\n");
+    let dir = stack(&[("main.tf", &s)]);
+    let (errs, ev) = errors(dir.path());
+    assert!(errs.is_empty(), "{errs:?}");
+    let Value::String(json) = &ev.outputs["o"].value else {
+        panic!()
+    };
+    assert_eq!(json.matches("{\"a\":").count(), 100);
+}

@@ -44,6 +44,13 @@ impl fmt::Display for InstanceKey {
 /// `count = 1e9` is a located error instead of a runaway allocation.
 pub const MAX_INSTANCES: usize = 100_000;
 
+/// How deep lists, maps and objects may nest inside a value that a
+/// variable, local, output or resource holds. A single expression cannot
+/// nest more than the parser allows (64 levels), but a chain of locals
+/// (`l0 = [local.l1]`, ...) can, and every operation on values recurses
+/// over their depth: a limit keeps them all bounded.
+pub const MAX_VALUE_DEPTH: usize = 128;
+
 /// A module instance: the chain of calls from the root.
 pub type ModulePath = Vec<(String, InstanceKey)>;
 
@@ -186,6 +193,13 @@ pub struct Context<'a> {
     /// Cycles already reported: a cycle through a resource with many
     /// instances is met once per instance but reported once.
     cycles_reported: RefCell<std::collections::HashSet<String>>,
+    /// Instance keys of each resource, and each instance's evaluated body,
+    /// so that the value other expressions see and the configurations the
+    /// planner asks for share one evaluation (and `instance_config`, called
+    /// once per instance, does not re-expand the resource each time).
+    depth_reported: std::cell::Cell<bool>,
+    resource_keys: RefCell<HashMap<(ModulePath, String), Option<Vec<(InstanceKey, Value)>>>>,
+    bodies: RefCell<HashMap<(ModulePath, String, InstanceKey), Option<Value>>>,
     diags: RefCell<Diagnostics>,
 }
 
@@ -220,6 +234,9 @@ impl<'a> Context<'a> {
             expansions: RefCell::default(),
             stack: RefCell::default(),
             cycles_reported: RefCell::default(),
+            depth_reported: Default::default(),
+            resource_keys: RefCell::default(),
+            bodies: RefCell::default(),
             diags: RefCell::default(),
         }
     }
@@ -259,7 +276,7 @@ impl<'a> Context<'a> {
     pub fn instance_keys(&self, path: &ModulePath, key: &str) -> Vec<InstanceKey> {
         let (_, m) = self.module_at(path);
         match m.resources.get(key) {
-            Some(r) => self.expand(path, r.count.as_ref(), r.for_each.as_ref()).map(|v| v.into_iter().map(|(k, _)| k).collect()).unwrap_or_default(),
+            Some(r) => self.resource_expansion(path, r).map(|v| v.into_iter().map(|(k, _)| k).collect()).unwrap_or_default(),
             None => vec![],
         }
     }
@@ -268,8 +285,9 @@ impl<'a> Context<'a> {
     pub fn instance_config(&self, path: &ModulePath, key: &str, instance: &InstanceKey) -> Option<Value> {
         let (_, m) = self.module_at(path);
         let r = m.resources.get(key)?;
-        let keys = self.expand(path, r.count.as_ref(), r.for_each.as_ref()).ok()?;
+        let keys = self.resource_expansion(path, r).ok()?;
         let (_, each_value) = keys.into_iter().find(|(k, _)| k == instance)?;
+        // Evaluated afresh: apply asks once values it depends on are known.
         self.eval_body(path, r.body.file, &r.body.body, &Extra::for_key(instance, &each_value)).ok()
     }
 
@@ -358,8 +376,21 @@ impl<'a> Context<'a> {
             return Value::unknown();
         }
         let decl = self.declaration_span(&node).or(at);
-        self.stack.borrow_mut().push((node.clone(), decl));
-        let v = self.compute(&node).unwrap_or_else(|Failed| Value::unknown());
+        self.stack.borrow_mut().push((node.clone(), decl.clone()));
+        let mut v = self.compute(&node).unwrap_or_else(|Failed| Value::unknown());
+        if v.nests_deeper_than(MAX_VALUE_DEPTH) {
+            let what = self.describe(&node);
+            // Levels further up the same chain would nest too deeply again:
+            // the first (innermost) is the one to report.
+            if !self.depth_reported.replace(true) {
+                self.report(
+                Diagnostic::error("Value nested too deeply")
+                    .with_detail(format!("The value of {what} has lists, maps or objects nested more than {MAX_VALUE_DEPTH} levels deep, more than drinfra allows."))
+                    .at(decl),
+                );
+            }
+            v = Value::unknown();
+        }
         self.stack.borrow_mut().pop();
         self.cache.borrow_mut().insert(node, v.clone());
         v
@@ -834,26 +865,42 @@ impl<'a> Context<'a> {
 
     /// The evaluated arguments of each instance of `r` in `p`.
     fn resource_configs(&self, p: &ModulePath, r: &Resource) -> Vec<(InstanceKey, Value)> {
-        let Ok(keys) = self.expand(p, r.count.as_ref(), r.for_each.as_ref()) else { return vec![] };
-        keys.into_iter()
-            .filter_map(|(k, each_value)| {
-                let extra = Extra::for_key(&k, &each_value);
-                self.eval_body(p, r.body.file, &r.body.body, &extra).ok().map(|v| (k, v))
-            })
-            .collect()
+        let Ok(keys) = self.resource_expansion(p, r) else { return vec![] };
+        keys.into_iter().filter_map(|(k, each_value)| self.instance_body(p, r, &k, &each_value).map(|v| (k, v))).collect()
+    }
+
+    /// Instance keys (with each.value) of resource `r` in `p`, memoised.
+    fn resource_expansion(&self, p: &ModulePath, r: &Resource) -> Result<Vec<(InstanceKey, Value)>, Failed> {
+        let key = (p.clone(), r.key());
+        if let Some(keys) = self.resource_keys.borrow().get(&key) {
+            return keys.clone().ok_or(Failed);
+        }
+        let keys = self.expand(p, r.count.as_ref(), r.for_each.as_ref());
+        self.resource_keys.borrow_mut().insert(key, keys.as_ref().ok().cloned());
+        keys
+    }
+
+    /// The evaluated body of one instance of `r`, memoised.
+    fn instance_body(&self, p: &ModulePath, r: &Resource, k: &InstanceKey, each_value: &Value) -> Option<Value> {
+        let key = (p.clone(), r.key(), k.clone());
+        if let Some(body) = self.bodies.borrow().get(&key) {
+            return body.clone();
+        }
+        let body = self.eval_body(p, r.body.file, &r.body.body, &Extra::for_key(k, each_value)).ok();
+        self.bodies.borrow_mut().insert(key, body.clone());
+        body
     }
 
     /// The value other expressions see for resource `r`.
     fn resource_value(&self, p: &ModulePath, r: &Resource) -> Value {
-        let Ok(keys) = self.expand(p, r.count.as_ref(), r.for_each.as_ref()) else { return Value::unknown() };
+        let Ok(keys) = self.resource_expansion(p, r) else { return Value::unknown() };
         let key = r.key();
         let instance = |k: &InstanceKey, each_value: &Value| -> Value {
             if let Some(v) = self.resource_values.and_then(|rv| rv.get(p, &key, k)) {
                 return v;
             }
-            let extra = Extra::for_key(k, each_value);
-            match self.eval_body(p, r.body.file, &r.body.body, &extra) {
-                Ok(Value::Object(mut m)) => {
+            match self.instance_body(p, r, k, each_value) {
+                Some(Value::Object(mut m)) => {
                     m.entry("id".into()).or_insert(Value::Unknown(Type::String));
                     for a in self.schemas.map(|s| s.computed_attributes(&r.ty)).unwrap_or_default() {
                         m.entry(a).or_insert(Value::unknown());
