@@ -690,3 +690,23 @@ fn values_nested_within_the_limit_still_evaluate() {
     };
     assert_eq!(json.matches("{\"a\":").count(), 100);
 }
+
+#[test]
+fn cycle_detection_on_a_long_dependency_chain_does_not_recurse() {
+    // plan orders the dependency graph: a chain of 20,000 locals overflowed
+    // the stack in petgraph's recursive Tarjan SCC.
+    let cycles = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(|| {
+            let mut g = drinfra::graph::Dag::new();
+            for i in 0..100_000u32 {
+                g.depend(i, i + 1);
+            }
+            g.depend(100_000, 99_998);
+            (g.cycles(), g.order().is_err())
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(cycles, (vec![vec![99_998, 99_999, 100_000]], true));
+}
