@@ -172,6 +172,9 @@ impl Extra {
     }
 }
 
+/// Instance keys of a resource, each with its `each.value`.
+type Expansion = Vec<(InstanceKey, Value)>;
+
 /// Marker for "already reported"; the caller carries on with an unknown.
 struct Failed;
 
@@ -198,7 +201,7 @@ pub struct Context<'a> {
     /// planner asks for share one evaluation (and `instance_config`, called
     /// once per instance, does not re-expand the resource each time).
     depth_reported: std::cell::Cell<bool>,
-    resource_keys: RefCell<HashMap<(ModulePath, String), Option<Vec<(InstanceKey, Value)>>>>,
+    resource_keys: RefCell<HashMap<(ModulePath, String), Option<Expansion>>>,
     bodies: RefCell<HashMap<(ModulePath, String, InstanceKey), Option<Value>>>,
     diags: RefCell<Diagnostics>,
 }
@@ -384,9 +387,9 @@ impl<'a> Context<'a> {
             // the first (innermost) is the one to report.
             if !self.depth_reported.replace(true) {
                 self.report(
-                Diagnostic::error("Value nested too deeply")
-                    .with_detail(format!("The value of {what} has lists, maps or objects nested more than {MAX_VALUE_DEPTH} levels deep, more than drinfra allows."))
-                    .at(decl),
+                    Diagnostic::error("Value nested too deeply")
+                        .with_detail(format!("The value of {what} has lists, maps or objects nested more than {MAX_VALUE_DEPTH} levels deep, more than drinfra allows."))
+                        .at(decl),
                 );
             }
             v = Value::unknown();
@@ -870,7 +873,7 @@ impl<'a> Context<'a> {
     }
 
     /// Instance keys (with each.value) of resource `r` in `p`, memoised.
-    fn resource_expansion(&self, p: &ModulePath, r: &Resource) -> Result<Vec<(InstanceKey, Value)>, Failed> {
+    fn resource_expansion(&self, p: &ModulePath, r: &Resource) -> Result<Expansion, Failed> {
         let key = (p.clone(), r.key());
         if let Some(keys) = self.resource_keys.borrow().get(&key) {
             return keys.clone().ok_or(Failed);
