@@ -236,5 +236,5 @@ impl Checker<'_> {
 
 /// Whether a reference step indexes instances (`[0]`, `["a"]`, `[var.i]`).
 pub(crate) fn is_index(step: Option<&Step>) -> bool {
-    matches!(step, Some(Step::Index(_) | Step::Key(_) | Step::Dynamic))
+    matches!(step, Some(Step::Index(_) | Step::Key(_) | Step::Dynamic | Step::CountIndex | Step::EachKey))
 }

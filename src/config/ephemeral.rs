@@ -112,7 +112,7 @@ impl<'a> Scope<'a> {
                 if expanded {
                     // module.c[KEY].out, or module.c (all instances).
                     match steps.next() {
-                        Some(Step::Key(_) | Step::Index(_) | Step::Dynamic) => {}
+                        Some(Step::Key(_) | Step::Index(_) | Step::Dynamic | Step::CountIndex | Step::EachKey) => {}
                         Some(Step::Splat) | Some(Step::Attr(_)) | None => {
                             return child.outputs.values().any(|o| o.ephemeral);
                         }

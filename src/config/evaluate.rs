@@ -44,6 +44,13 @@ impl fmt::Display for InstanceKey {
 /// `count = 1e9` is a located error instead of a runaway allocation.
 pub const MAX_INSTANCES: usize = 100_000;
 
+/// How deep lists, maps and objects may nest inside a value that a
+/// variable, local, output or resource holds. A single expression cannot
+/// nest more than the parser allows (64 levels), but a chain of locals
+/// (`l0 = [local.l1]`, ...) can, and every operation on values recurses
+/// over their depth: a limit keeps them all bounded.
+pub const MAX_VALUE_DEPTH: usize = 128;
+
 /// A module instance: the chain of calls from the root.
 pub type ModulePath = Vec<(String, InstanceKey)>;
 
@@ -165,6 +172,9 @@ impl Extra {
     }
 }
 
+/// Instance keys of a resource, each with its `each.value`.
+type Expansion = Vec<(InstanceKey, Value)>;
+
 /// Marker for "already reported"; the caller carries on with an unknown.
 struct Failed;
 
@@ -188,6 +198,16 @@ pub struct Context<'a> {
     cache: RefCell<HashMap<Node, Value>>,
     expansions: RefCell<HashMap<(ModulePath, String), Vec<(InstanceKey, Value)>>>,
     stack: RefCell<Vec<(Node, Option<Span>)>>,
+    /// Cycles already reported: a cycle through a resource with many
+    /// instances is met once per instance but reported once.
+    cycles_reported: RefCell<std::collections::HashSet<String>>,
+    /// Instance keys of each resource, and each instance's evaluated body,
+    /// so that the value other expressions see and the configurations the
+    /// planner asks for share one evaluation (and `instance_config`, called
+    /// once per instance, does not re-expand the resource each time).
+    depth_reported: std::cell::Cell<bool>,
+    resource_keys: RefCell<HashMap<(ModulePath, String), Option<Expansion>>>,
+    bodies: RefCell<HashMap<(ModulePath, String, InstanceKey), Option<Value>>>,
     diags: RefCell<Diagnostics>,
 }
 
@@ -223,6 +243,10 @@ impl<'a> Context<'a> {
             cache: RefCell::default(),
             expansions: RefCell::default(),
             stack: RefCell::default(),
+            cycles_reported: RefCell::default(),
+            depth_reported: Default::default(),
+            resource_keys: RefCell::default(),
+            bodies: RefCell::default(),
             diags: RefCell::default(),
         }
     }
@@ -262,7 +286,7 @@ impl<'a> Context<'a> {
     pub fn instance_keys(&self, path: &ModulePath, key: &str) -> Vec<InstanceKey> {
         let (_, m) = self.module_at(path);
         match m.resources.get(key) {
-            Some(r) => self.expand(path, r.count.as_ref(), r.for_each.as_ref()).map(|v| v.into_iter().map(|(k, _)| k).collect()).unwrap_or_default(),
+            Some(r) => self.resource_expansion(path, r).map(|v| v.into_iter().map(|(k, _)| k).collect()).unwrap_or_default(),
             None => vec![],
         }
     }
@@ -271,8 +295,9 @@ impl<'a> Context<'a> {
     pub fn instance_config(&self, path: &ModulePath, key: &str, instance: &InstanceKey) -> Option<Value> {
         let (_, m) = self.module_at(path);
         let r = m.resources.get(key)?;
-        let keys = self.expand(path, r.count.as_ref(), r.for_each.as_ref()).ok()?;
+        let keys = self.resource_expansion(path, r).ok()?;
         let (_, each_value) = keys.into_iter().find(|(k, _)| k == instance)?;
+        // Evaluated afresh: apply asks once values it depends on are known.
         self.eval_body(path, r.body.file, &r.body.body, &Extra::for_key(instance, &each_value)).ok()
     }
 
@@ -353,20 +378,36 @@ impl<'a> Context<'a> {
         }
         if let Some(pos) = self.stack.borrow().iter().position(|(n, _)| *n == node) {
             let members: Vec<String> = self.stack.borrow()[pos..].iter().map(|(n, _)| self.describe(n)).collect();
-            // At the reference that closes the loop, when there is one.
+            // At the reference that closes the loop, when there is one; each
+            // loop once, however many instances meet it.
             let span = at.or_else(|| self.stack.borrow()[pos].1.clone());
-            let d = match (&node, members.len()) {
+            let (summary, detail) = match (&node, members.len()) {
                 // Terraform's words for a block that refers to itself.
-                (Node::Resource(..), 1) => Diagnostic::error("Self-referential block").with_detail(format!("Configuration for {} may not refer to itself.", self.describe(&node))),
-                (_, 1) => Diagnostic::error("Cycle in configuration").with_detail(format!("{} refers to itself.", self.describe(&node))),
-                _ => Diagnostic::error("Cycle in configuration").with_detail(format!("These values depend on each other: {} -> {}.", members.join(" -> "), self.describe(&node))),
+                (Node::Resource(..), 1) => ("Self-referential block", format!("Configuration for {} may not refer to itself.", self.describe(&node))),
+                (_, 1) => ("Cycle in configuration", format!("{} refers to itself.", self.describe(&node))),
+                _ => ("Cycle in configuration", format!("These values depend on each other: {} -> {}.", members.join(" -> "), self.describe(&node))),
             };
-            self.report(d.at(span));
+            if self.cycles_reported.borrow_mut().insert(detail.clone()) {
+                self.report(Diagnostic::error(summary).with_detail(detail).at(span));
+            }
             return Value::unknown();
         }
         let decl = self.declaration_span(&node).or(at);
-        self.stack.borrow_mut().push((node.clone(), decl));
-        let v = self.compute(&node).unwrap_or_else(|Failed| Value::unknown());
+        self.stack.borrow_mut().push((node.clone(), decl.clone()));
+        let mut v = self.compute(&node).unwrap_or_else(|Failed| Value::unknown());
+        if v.nests_deeper_than(MAX_VALUE_DEPTH) {
+            let what = self.describe(&node);
+            // Levels further up the same chain would nest too deeply again:
+            // the first (innermost) is the one to report.
+            if !self.depth_reported.replace(true) {
+                self.report(
+                    Diagnostic::error("Value nested too deeply")
+                        .with_detail(format!("The value of {what} has lists, maps or objects nested more than {MAX_VALUE_DEPTH} levels deep, more than drinfra allows."))
+                        .at(decl),
+                );
+            }
+            v = Value::unknown();
+        }
         self.stack.borrow_mut().pop();
         self.cache.borrow_mut().insert(node, v.clone());
         v
@@ -611,7 +652,7 @@ impl<'a> Context<'a> {
                         Step::Attr(a) if child.outputs.contains_key(a) => Some(a.clone()),
                         _ => None,
                     }).collect();
-                    let wanted = if r.steps.len() <= 1 || r.steps.iter().any(|s| matches!(s, Step::Dynamic)) && wanted.is_empty() {
+                    let wanted = if r.steps.len() <= 1 || r.steps.iter().any(|s| matches!(s, Step::Dynamic | Step::CountIndex | Step::EachKey)) && wanted.is_empty() {
                         child.outputs.keys().cloned().collect()
                     } else {
                         wanted
@@ -672,7 +713,7 @@ impl<'a> Context<'a> {
                         ok = false; // reported by the static check
                         continue;
                     }
-                    let v = self.value(Node::Resource(p.clone(), key.clone()), span.clone());
+                    let v = self.resource_ref_value(p, &key, res, refs, 2, extra, span.clone());
                     if !self.for_each_key_exists(res, &v, r.steps.get(2), span) {
                         ok = false;
                         continue;
@@ -688,7 +729,7 @@ impl<'a> Context<'a> {
                         ok = false; // reported by the static check
                         continue;
                     }
-                    let v = self.value(Node::Resource(p.clone(), key.clone()), span.clone());
+                    let v = self.resource_ref_value(p, &key, res, refs, 1, extra, span.clone());
                     if !self.for_each_key_exists(res, &v, r.steps.get(1), span) {
                         ok = false;
                         continue;
@@ -736,6 +777,61 @@ impl<'a> Context<'a> {
                 .at(span),
         );
         false
+    }
+
+    /// The value a reference to resource `key` sees. When every reference to
+    /// it in the expression selects one and the same instance (`a[0]`,
+    /// `a["k"]`, `a[count.index]`, `a[each.key]`), only that instance is
+    /// handed over, as a one-entry object (indexing it by the number or key
+    /// finds the same value), without copying the others: N instances that
+    /// each refer to their counterpart then cost O(N), not O(N²).
+    #[allow(clippy::too_many_arguments)]
+    fn resource_ref_value(&self, p: &ModulePath, key: &str, res: &Resource, refs: &[Reference], index_step: usize, extra: &Extra, span: Option<Span>) -> Value {
+        let mut wanted: Option<InstanceKey> = None;
+        let mut single = true;
+        for r in refs {
+            let names_it = match r.root.as_str() {
+                "data" => r.attr(0).zip(r.attr(1)).is_some_and(|(t, n)| key.strip_prefix("data.").is_some_and(|k| k.split_once('.') == Some((t, n)))),
+                root => r.attr(0).is_some_and(|n| key.split_once('.') == Some((root, n))),
+            };
+            if !names_it {
+                continue;
+            }
+            let k = match (r.steps.get(index_step), &extra.count, &extra.each) {
+                (Some(Step::Index(i)), _, _) if res.count.is_some() => Some(InstanceKey::Int(*i)),
+                (Some(Step::Key(k)), _, _) if res.for_each.is_some() => Some(InstanceKey::Str(k.clone())),
+                (Some(Step::CountIndex), Some(i), _) if res.count.is_some() => Some(InstanceKey::Int(*i)),
+                (Some(Step::EachKey), _, Some((Value::String(k), _))) if res.for_each.is_some() => Some(InstanceKey::Str(k.clone())),
+                _ => None,
+            };
+            match (k, &wanted) {
+                (Some(k), None) => wanted = Some(k),
+                (Some(k), Some(w)) if k == *w => {}
+                _ => single = false,
+            }
+        }
+        let wanted = wanted.filter(|_| single);
+        let node = Node::Resource(p.clone(), key.to_string());
+        self.with_value(node, span, |v| {
+            let one = match (v, &wanted) {
+                (Value::Tuple(xs), Some(InstanceKey::Int(i))) => usize::try_from(*i).ok().and_then(|i| xs.get(i)).map(|x| (i.to_string(), x)),
+                (Value::Object(m), Some(InstanceKey::Str(k))) => m.get(k).map(|x| (k.clone(), x)),
+                _ => None,
+            };
+            match one {
+                Some((k, x)) => Value::Object(BTreeMap::from([(k, x.clone())])),
+                None => v.clone(),
+            }
+        })
+    }
+
+    /// Applies `f` to a memoised value without copying all of it.
+    fn with_value<T>(&self, node: Node, at: Option<Span>, f: impl FnOnce(&Value) -> T) -> T {
+        if let Some(v) = self.cache.borrow().get(&node) {
+            return f(v);
+        }
+        let v = self.value(node, at);
+        f(&v)
     }
 
     /// `module.NAME`: an object of the wanted outputs per instance.
@@ -834,26 +930,42 @@ impl<'a> Context<'a> {
 
     /// The evaluated arguments of each instance of `r` in `p`.
     fn resource_configs(&self, p: &ModulePath, r: &Resource) -> Vec<(InstanceKey, Value)> {
-        let Ok(keys) = self.expand(p, r.count.as_ref(), r.for_each.as_ref()) else { return vec![] };
-        keys.into_iter()
-            .filter_map(|(k, each_value)| {
-                let extra = Extra::for_key(&k, &each_value);
-                self.eval_body(p, r.body.file, &r.body.body, &extra).ok().map(|v| (k, v))
-            })
-            .collect()
+        let Ok(keys) = self.resource_expansion(p, r) else { return vec![] };
+        keys.into_iter().filter_map(|(k, each_value)| self.instance_body(p, r, &k, &each_value).map(|v| (k, v))).collect()
+    }
+
+    /// Instance keys (with each.value) of resource `r` in `p`, memoised.
+    fn resource_expansion(&self, p: &ModulePath, r: &Resource) -> Result<Expansion, Failed> {
+        let key = (p.clone(), r.key());
+        if let Some(keys) = self.resource_keys.borrow().get(&key) {
+            return keys.clone().ok_or(Failed);
+        }
+        let keys = self.expand(p, r.count.as_ref(), r.for_each.as_ref());
+        self.resource_keys.borrow_mut().insert(key, keys.as_ref().ok().cloned());
+        keys
+    }
+
+    /// The evaluated body of one instance of `r`, memoised.
+    fn instance_body(&self, p: &ModulePath, r: &Resource, k: &InstanceKey, each_value: &Value) -> Option<Value> {
+        let key = (p.clone(), r.key(), k.clone());
+        if let Some(body) = self.bodies.borrow().get(&key) {
+            return body.clone();
+        }
+        let body = self.eval_body(p, r.body.file, &r.body.body, &Extra::for_key(k, each_value)).ok();
+        self.bodies.borrow_mut().insert(key, body.clone());
+        body
     }
 
     /// The value other expressions see for resource `r`.
     fn resource_value(&self, p: &ModulePath, r: &Resource) -> Value {
-        let Ok(keys) = self.expand(p, r.count.as_ref(), r.for_each.as_ref()) else { return Value::unknown() };
+        let Ok(keys) = self.resource_expansion(p, r) else { return Value::unknown() };
         let key = r.key();
         let instance = |k: &InstanceKey, each_value: &Value| -> Value {
             if let Some(v) = self.resource_values.and_then(|rv| rv.get(p, &key, k)) {
                 return v;
             }
-            let extra = Extra::for_key(k, each_value);
-            match self.eval_body(p, r.body.file, &r.body.body, &extra) {
-                Ok(Value::Object(mut m)) => {
+            match self.instance_body(p, r, k, each_value) {
+                Some(Value::Object(mut m)) => {
                     m.entry("id".into()).or_insert(Value::Unknown(Type::String));
                     for a in self.schemas.map(|s| s.computed_attributes(&r.ty)).unwrap_or_default() {
                         m.entry(a).or_insert(Value::unknown());

@@ -98,7 +98,7 @@ impl<N: Ord + Clone> Dag<N> {
 
     /// Groups of nodes that depend on each other (each a cycle), largest first.
     pub fn cycles(&self) -> Vec<Vec<N>> {
-        let mut out: Vec<Vec<N>> = petgraph::algo::tarjan_scc(&self.graph)
+        let mut out: Vec<Vec<N>> = petgraph::algo::kosaraju_scc(&self.graph)
             .into_iter()
             .filter(|c| c.len() > 1 || self.graph.find_edge(c[0], c[0]).is_some())
             .map(|c| {
@@ -107,7 +107,10 @@ impl<N: Ord + Clone> Dag<N> {
                 v
             })
             .collect();
-        out.sort_by_key(|c| std::cmp::Reverse(c.len()));
+        // Kosaraju's algorithm, unlike petgraph's Tarjan, does not recurse:
+        // a chain of 20,000 locals overflowed the stack. Its output order
+        // differs, so order fully: largest first, then by members.
+        out.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         out
     }
 

@@ -16,6 +16,10 @@ pub enum Step {
     Index(i64),
     /// `[*]` or `.*`
     Splat,
+    /// `[count.index]`: the index of the instance being evaluated.
+    CountIndex,
+    /// `[each.key]`: the key of the instance being evaluated.
+    EachKey,
     /// An index computed at evaluation time.
     Dynamic,
 }
@@ -62,6 +66,19 @@ struct Walker {
 impl Walker {
     fn is_bound(&self, name: &str) -> bool {
         self.bound.iter().any(|b| b == name)
+    }
+
+    /// `count.index` or `each.key` as an index expression.
+    fn own_key(&self, e: &Expression) -> Option<Step> {
+        let Expression::Traversal(t) = e else { return None };
+        let Expression::Variable(v) = &t.expr else { return None };
+        let [op] = t.operators.as_slice() else { return None };
+        let TraversalOperator::GetAttr(a) = op.value() else { return None };
+        match (v.value().as_str(), a.value().as_str()) {
+            ("count", "index") if !self.is_bound("count") => Some(Step::CountIndex),
+            ("each", "key") if !self.is_bound("each") => Some(Step::EachKey),
+            _ => None,
+        }
     }
 
     fn expr(&mut self, e: &Expression) {
@@ -116,7 +133,7 @@ impl Walker {
                                 }
                                 TraversalOperator::LegacyIndex(n) => Step::Index(*n.value() as i64),
                                 TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => Step::Splat,
-                                TraversalOperator::Index(_) => Step::Dynamic,
+                                TraversalOperator::Index(ie) => self.own_key(ie).unwrap_or(Step::Dynamic),
                             });
                         }
                         let span = t.span().unwrap_or(0..0);

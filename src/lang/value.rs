@@ -194,6 +194,18 @@ impl Value {
         }
     }
 
+    /// Whether collections nest inside each other more than `limit` levels
+    /// deep. Looks no deeper than `limit + 1` levels, so it is safe on any
+    /// value.
+    pub fn nests_deeper_than(&self, limit: usize) -> bool {
+        match self {
+            Value::Sensitive(v) => v.nests_deeper_than(limit),
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => limit == 0 || xs.iter().any(|x| x.nests_deeper_than(limit - 1)),
+            Value::Map(m) | Value::Object(m) => limit == 0 || m.values().any(|x| x.nests_deeper_than(limit - 1)),
+            _ => false,
+        }
+    }
+
     pub fn is_sensitive_anywhere(&self) -> bool {
         match self {
             Value::Sensitive(_) => true,
