@@ -38,10 +38,20 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(summary: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Error, summary: summary.into(), detail: None, span: None }
+        Diagnostic {
+            severity: Severity::Error,
+            summary: summary.into(),
+            detail: None,
+            span: None,
+        }
     }
     pub fn warning(summary: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, summary: summary.into(), detail: None, span: None }
+        Diagnostic {
+            severity: Severity::Warning,
+            summary: summary.into(),
+            detail: None,
+            span: None,
+        }
     }
     pub fn at(mut self, span: Option<Span>) -> Diagnostic {
         self.span = span;
@@ -103,7 +113,11 @@ impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> SourceFile {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { path, text, line_starts }
+        SourceFile {
+            path,
+            text,
+            line_starts,
+        }
     }
 
     pub fn line_col(&self, offset: usize) -> LineCol {
@@ -113,8 +127,16 @@ impl SourceFile {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line];
-        let col = self.text.get(start..offset).map(|s| s.chars().count()).unwrap_or(0) + 1;
-        LineCol { line: line + 1, col }
+        let col = self
+            .text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+            + 1;
+        LineCol {
+            line: line + 1,
+            col,
+        }
     }
 
     /// Byte offset of a 1-based line and character column.
@@ -123,14 +145,24 @@ impl SourceFile {
             return self.text.len();
         };
         let line_text = self.line_text(line);
-        let within: usize = line_text.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
+        let within: usize = line_text
+            .chars()
+            .take(col.saturating_sub(1))
+            .map(char::len_utf8)
+            .sum();
         start + within
     }
 
     /// Text of a 1-based line without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else { return "" };
-        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 }
@@ -156,6 +188,9 @@ impl SourceMap {
         &self.get(id).text
     }
     pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32))
+        self.files
+            .iter()
+            .position(|f| f.path == path)
+            .map(|i| FileId(i as u32))
     }
 }

@@ -1,6 +1,8 @@
 //! drinfra: an executable disaster-recovery plan for Azure.
 //! See ARCHITECTURE.md for the code map.
 
+pub mod apply;
+pub mod config;
 pub mod diag;
 pub mod emulator;
 pub mod failover;
@@ -9,8 +11,6 @@ pub mod lang;
 pub mod plan;
 pub mod provider;
 pub mod random;
-pub mod apply;
-pub mod config;
 pub mod render;
 pub mod state;
 pub mod timefmt;

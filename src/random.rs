@@ -5,7 +5,9 @@
 
 /// The OS random number generator could not be used.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("the operating system's random number generator is unavailable ({0}); refusing to continue without it")]
+#[error(
+    "the operating system's random number generator is unavailable ({0}); refusing to continue without it"
+)]
 pub struct RandomError(String);
 
 /// Fills `buf` with random bytes.
@@ -29,7 +31,14 @@ pub fn uuid_v4() -> Result<String, RandomError> {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex(&b);
-    Ok(format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]))
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
 }
 
 /// Lower-case hexadecimal.
@@ -41,7 +50,8 @@ pub fn hex(bytes: &[u8]) -> String {
 /// that every user of randomness fails closed. Read once.
 fn test_failure() -> Option<RandomError> {
     static OFF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    let off = *OFF.get_or_init(|| std::env::var_os("DRINFRA_TEST_NO_RANDOM").is_some_and(|v| v == "1"));
+    let off =
+        *OFF.get_or_init(|| std::env::var_os("DRINFRA_TEST_NO_RANDOM").is_some_and(|v| v == "1"));
     off.then(|| RandomError("disabled by DRINFRA_TEST_NO_RANDOM".into()))
 }
 

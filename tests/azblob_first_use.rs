@@ -44,10 +44,12 @@ fn concurrent_first_locks_on_a_new_blob_neither_fail_nor_lose_a_write() {
                 std::thread::spawn(move || -> Result<(), String> {
                     let b = BlobBackend::connect(config(&container, &key), Default::default())
                         .map_err(|e| e.to_string())?;
-                    let info = LockInfo::for_operation("apply", "t", &[]).map_err(|e| e.to_string())?;
+                    let info =
+                        LockInfo::for_operation("apply", "t", &[]).map_err(|e| e.to_string())?;
                     lock::acquire(&b, &info, Duration::from_secs(60), &mut |_| {}, &mut |_| {})
                         .map_err(|e| e.to_string())?;
-                    let mut st = State::or_new(b.load().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+                    let mut st = State::or_new(b.load().map_err(|e| e.to_string())?)
+                        .map_err(|e| e.to_string())?;
                     st.serial += 1;
                     st.outputs.insert(
                         format!("w{n}"),

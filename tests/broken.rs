@@ -12,14 +12,24 @@ fn first_lines(dir: &Path) -> Vec<String> {
     diags.sort_by_key(|d| d.span.as_ref().map(|s| (s.file, s.range.start)));
     diags
         .iter()
-        .map(|d| render(d, &stack.config.sources, dir, Style::plain()).lines().next().unwrap_or_default().to_string())
+        .map(|d| {
+            render(d, &stack.config.sources, dir, Style::plain())
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
         .collect()
 }
 
 #[test]
 fn broken_configurations_fail_at_their_place() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken");
-    let mut cases: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     cases.sort();
     assert!(cases.len() >= 30, "corpus too small: {}", cases.len());
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
@@ -39,7 +49,10 @@ fn broken_configurations_fail_at_their_place() {
         if got.is_empty() {
             failures.push(format!("{}: no error reported", case.display()));
         } else if got != want {
-            failures.push(format!("{}:\n  want {want:?}\n  got  {got:?}", case.display()));
+            failures.push(format!(
+                "{}:\n  want {want:?}\n  got  {got:?}",
+                case.display()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

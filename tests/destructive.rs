@@ -330,15 +330,33 @@ fn a_change_at_the_largest_serial_is_refused_not_wrapped_to_zero() {
     s["serial"] = serde_json::Value::from(u64::MAX);
     std::fs::write(&path, serde_json::to_vec_pretty(&s).unwrap()).unwrap();
     let before = std::fs::read_to_string(&path).unwrap();
-    write(dir.path(), "resource \"terraform_data\" \"a\" {\n  input = 2\n}\n");
+    write(
+        dir.path(),
+        "resource \"terraform_data\" \"a\" {\n  input = 2\n}\n",
+    );
     let r = drinfra(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    assert!(r.stderr.contains("serial is 18446744073709551615"), "{}", r.stderr);
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), before, "nothing written");
+    assert!(
+        r.stderr.contains("serial is 18446744073709551615"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        before,
+        "nothing written"
+    );
     assert!(!dir.path().join("drinfra.tfstate.journal").exists());
     // State commands that write refuse the same way.
     let r = drinfra(dir.path(), &["state", "rm", "terraform_data.a"]);
     assert_ne!(r.code, 0);
-    assert!(r.stderr.contains("serial is 18446744073709551615"), "{}", r.stderr);
-    assert_eq!(state(dir.path())["serial"], serde_json::Value::from(u64::MAX));
+    assert!(
+        r.stderr.contains("serial is 18446744073709551615"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        state(dir.path())["serial"],
+        serde_json::Value::from(u64::MAX)
+    );
 }

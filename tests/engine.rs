@@ -17,12 +17,21 @@ fn drinfra(dir: &Path, args: &[&str]) -> Run {
 
 fn drinfra_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_drinfra"));
-    cmd.arg("-C").arg(dir).args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
     }
     let out = cmd.output().expect("drinfra runs");
-    Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
 }
 
 fn write(dir: &Path, text: &str) {
@@ -75,21 +84,43 @@ fn detailed_exitcode_and_update_in_place() {
     write(dir.path(), &BASE.replace("\"one\"", "\"two\""));
     let r = drinfra(dir.path(), &["plan", "--detailed-exitcode"]);
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("# terraform_data.a will be updated in-place"), "{}", r.stdout);
-    assert!(r.stdout.contains("~ input  = \"one\" -> \"two\""), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("# terraform_data.a will be updated in-place"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("~ input  = \"one\" -> \"two\""),
+        "{}",
+        r.stdout
+    );
     let id_before = attr(dir.path(), "terraform_data.a", "id");
     assert_eq!(drinfra(dir.path(), &["apply", "--auto-approve"]).code, 0);
-    assert_eq!(attr(dir.path(), "terraform_data.a", "id"), id_before, "updated in place, not replaced");
+    assert_eq!(
+        attr(dir.path(), "terraform_data.a", "id"),
+        id_before,
+        "updated in place, not replaced"
+    );
     assert_eq!(attr(dir.path(), "terraform_data.b[0]", "input"), "two-0");
 }
 
 #[test]
 fn triggers_replace_forces_replacement() {
-    let dir = applied("resource \"terraform_data\" \"r\" {\n  input = 1\n  triggers_replace = [\"v1\"]\n}\n");
+    let dir = applied(
+        "resource \"terraform_data\" \"r\" {\n  input = 1\n  triggers_replace = [\"v1\"]\n}\n",
+    );
     let id = attr(dir.path(), "terraform_data.r", "id");
-    write(dir.path(), "resource \"terraform_data\" \"r\" {\n  input = 1\n  triggers_replace = [\"v2\"]\n}\n");
+    write(
+        dir.path(),
+        "resource \"terraform_data\" \"r\" {\n  input = 1\n  triggers_replace = [\"v2\"]\n}\n",
+    );
     let r = drinfra(dir.path(), &["plan"]);
-    assert!(r.stdout.contains("must be replaced") && r.stdout.contains("# forces replacement"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("must be replaced") && r.stdout.contains("# forces replacement"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("Destructive and data-affecting changes:\n  -/+ terraform_data.r: replaces: triggers_replace forces replacement"), "{}", r.stdout);
     assert_eq!(drinfra(dir.path(), &["apply", "--auto-approve"]).code, 0);
     assert_ne!(attr(dir.path(), "terraform_data.r", "id"), id);
@@ -97,59 +128,132 @@ fn triggers_replace_forces_replacement() {
 
 #[test]
 fn removed_instances_are_destroyed_with_reasons() {
-    let dir = applied("resource \"terraform_data\" \"c\" {\n  count = 3\n}\nresource \"terraform_data\" \"e\" {\n  for_each = toset([\"x\", \"y\"])\n}\nresource \"terraform_data\" \"gone\" {}\n");
-    write(dir.path(), "resource \"terraform_data\" \"c\" {\n  count = 2\n}\nresource \"terraform_data\" \"e\" {\n  for_each = toset([\"x\"])\n}\n");
+    let dir = applied(
+        "resource \"terraform_data\" \"c\" {\n  count = 3\n}\nresource \"terraform_data\" \"e\" {\n  for_each = toset([\"x\", \"y\"])\n}\nresource \"terraform_data\" \"gone\" {}\n",
+    );
+    write(
+        dir.path(),
+        "resource \"terraform_data\" \"c\" {\n  count = 2\n}\nresource \"terraform_data\" \"e\" {\n  for_each = toset([\"x\"])\n}\n",
+    );
     let r = drinfra(dir.path(), &["plan"]);
-    assert!(r.stdout.contains("# (because index 2 is out of range for count)"), "{}", r.stdout);
-    assert!(r.stdout.contains("# (because key [\"y\"] is not in for_each map)"), "{}", r.stdout);
-    assert!(r.stdout.contains("# (because terraform_data.gone is not in configuration)"), "{}", r.stdout);
-    assert!(r.stdout.contains("Plan: 0 to add, 0 to change, 3 to destroy."));
+    assert!(
+        r.stdout
+            .contains("# (because index 2 is out of range for count)"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("# (because key [\"y\"] is not in for_each map)"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("# (because terraform_data.gone is not in configuration)"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("Plan: 0 to add, 0 to change, 3 to destroy.")
+    );
     assert_eq!(drinfra(dir.path(), &["apply", "--auto-approve"]).code, 0);
     let list = drinfra(dir.path(), &["state", "list"]).stdout;
-    assert_eq!(list, "terraform_data.c[0]\nterraform_data.c[1]\nterraform_data.e[\"x\"]\n");
+    assert_eq!(
+        list,
+        "terraform_data.c[0]\nterraform_data.c[1]\nterraform_data.e[\"x\"]\n"
+    );
 }
 
 #[test]
 fn moved_blocks_rename_without_destroying() {
     let dir = applied("resource \"terraform_data\" \"old\" {\n  input = 1\n}\n");
     let id = attr(dir.path(), "terraform_data.old", "id");
-    write(dir.path(), "resource \"terraform_data\" \"new\" {\n  input = 1\n}\nmoved {\n  from = terraform_data.old\n  to   = terraform_data.new\n}\n");
+    write(
+        dir.path(),
+        "resource \"terraform_data\" \"new\" {\n  input = 1\n}\nmoved {\n  from = terraform_data.old\n  to   = terraform_data.new\n}\n",
+    );
     let r = drinfra(dir.path(), &["plan", "--detailed-exitcode"]);
-    assert!(r.stdout.contains("# terraform_data.old has moved to terraform_data.new"), "{}", r.stdout);
-    assert!(r.stdout.contains("Plan: 0 to add, 0 to change, 0 to destroy."));
+    assert!(
+        r.stdout
+            .contains("# terraform_data.old has moved to terraform_data.new"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("Plan: 0 to add, 0 to change, 0 to destroy.")
+    );
     assert_eq!(r.code, 0, "a move-only plan has no resource changes");
     assert_eq!(drinfra(dir.path(), &["apply", "--auto-approve"]).code, 0);
     assert_eq!(attr(dir.path(), "terraform_data.new", "id"), id);
-    assert!(state(dir.path())["resources"].get("terraform_data.old").is_none());
+    assert!(
+        state(dir.path())["resources"]
+            .get("terraform_data.old")
+            .is_none()
+    );
 }
 
 #[test]
 fn prevent_destroy_stops_the_plan() {
-    let dir = applied("resource \"terraform_data\" \"db\" {\n  triggers_replace = 1\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n");
-    write(dir.path(), "resource \"terraform_data\" \"db\" {\n  triggers_replace = 2\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n");
+    let dir = applied(
+        "resource \"terraform_data\" \"db\" {\n  triggers_replace = 1\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n",
+    );
+    write(
+        dir.path(),
+        "resource \"terraform_data\" \"db\" {\n  triggers_replace = 2\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n",
+    );
     let before = std::fs::read_to_string(dir.path().join("drinfra.tfstate")).unwrap();
     let r = drinfra(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("Instance cannot be destroyed") && r.stderr.contains("terraform_data.db"), "{}", r.stderr);
-    assert!(r.stderr.contains("main.tf:4:5"), "points at the prevent_destroy argument: {}", r.stderr);
-    assert_eq!(std::fs::read_to_string(dir.path().join("drinfra.tfstate")).unwrap(), before, "state untouched");
+    assert!(
+        r.stderr.contains("Instance cannot be destroyed") && r.stderr.contains("terraform_data.db"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("main.tf:4:5"),
+        "points at the prevent_destroy argument: {}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("drinfra.tfstate")).unwrap(),
+        before,
+        "state untouched"
+    );
 }
 
 #[test]
 fn ignore_changes_keeps_the_recorded_value() {
-    let dir = applied("resource \"terraform_data\" \"r\" {\n  input = \"a\"\n  lifecycle {\n    ignore_changes = [input]\n  }\n}\n");
-    write(dir.path(), "resource \"terraform_data\" \"r\" {\n  input = \"b\"\n  lifecycle {\n    ignore_changes = [input]\n  }\n}\n");
+    let dir = applied(
+        "resource \"terraform_data\" \"r\" {\n  input = \"a\"\n  lifecycle {\n    ignore_changes = [input]\n  }\n}\n",
+    );
+    write(
+        dir.path(),
+        "resource \"terraform_data\" \"r\" {\n  input = \"b\"\n  lifecycle {\n    ignore_changes = [input]\n  }\n}\n",
+    );
     let r = drinfra(dir.path(), &["plan", "--detailed-exitcode"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
 #[test]
 fn replace_triggered_by_replaces_when_the_trigger_changes() {
-    let text = |v: &str| format!("resource \"terraform_data\" \"cfg\" {{\n  input = \"{v}\"\n}}\nresource \"terraform_data\" \"app\" {{\n  lifecycle {{\n    replace_triggered_by = [terraform_data.cfg]\n  }}\n}}\n");
+    let text = |v: &str| {
+        format!(
+            "resource \"terraform_data\" \"cfg\" {{\n  input = \"{v}\"\n}}\nresource \"terraform_data\" \"app\" {{\n  lifecycle {{\n    replace_triggered_by = [terraform_data.cfg]\n  }}\n}}\n"
+        )
+    };
     let dir = applied(&text("1"));
     write(dir.path(), &text("2"));
     let r = drinfra(dir.path(), &["plan"]);
-    assert!(r.stdout.contains("# terraform_data.app must be replaced\n  # (due to changes in replace_triggered_by)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "# terraform_data.app must be replaced\n  # (due to changes in replace_triggered_by)"
+        ),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -164,13 +268,22 @@ fn saved_plans_apply_once_and_refuse_when_stale() {
     assert_eq!(drinfra(dir.path(), &["apply", "p.plan"]).code, 0);
     let again = drinfra(dir.path(), &["apply", "p.plan"]);
     assert_eq!(again.code, 1);
-    assert!(again.stderr.contains("stale") && again.stderr.contains("serial"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("stale") && again.stderr.contains("serial"),
+        "{}",
+        again.stderr
+    );
     // A plan made before a configuration change is refused too.
     assert_eq!(drinfra(dir.path(), &["plan", "--out", "p.plan"]).code, 0);
     write(dir.path(), &BASE.replace("one", "uno"));
     let r = drinfra(dir.path(), &["apply", "p.plan"]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("configuration or input variables changed"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("configuration or input variables changed"),
+        "{}",
+        r.stderr
+    );
     assert!(plan_file.exists());
 }
 
@@ -187,7 +300,10 @@ fn apply_without_a_terminal_needs_auto_approve() {
 #[test]
 fn targets_limit_the_plan_to_dependencies() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), &format!("{BASE}\nresource \"terraform_data\" \"other\" {{}}\n"));
+    write(
+        dir.path(),
+        &format!("{BASE}\nresource \"terraform_data\" \"other\" {{}}\n"),
+    );
     let r = drinfra(dir.path(), &["plan", "--target", "terraform_data.b[1]"]);
     assert!(r.stdout.contains("Plan: 2 to add"), "{}", r.stdout);
     assert!(!r.stdout.contains("terraform_data.other"));
@@ -198,9 +314,17 @@ fn destroy_removes_everything_in_reverse_order() {
     let dir = applied(BASE);
     let r = drinfra(dir.path(), &["destroy", "--auto-approve"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let lines: Vec<&str> = r.stdout.lines().filter(|l| l.contains("Destruction complete")).collect();
+    let lines: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains("Destruction complete"))
+        .collect();
     let pos = |a: &str| lines.iter().position(|l| l.contains(a)).unwrap();
-    assert!(pos("terraform_data.a:") > pos("terraform_data.b[0]") && pos("terraform_data.a:") > pos("terraform_data.b[1]"), "{lines:?}");
+    assert!(
+        pos("terraform_data.a:") > pos("terraform_data.b[0]")
+            && pos("terraform_data.a:") > pos("terraform_data.b[1]"),
+        "{lines:?}"
+    );
     assert_eq!(drinfra(dir.path(), &["state", "list"]).stdout, "");
 }
 
@@ -209,20 +333,44 @@ fn plain_progress_lines_for_pipelines() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), BASE);
     let r = drinfra(dir.path(), &["apply", "--auto-approve"]);
-    let started = r.stdout.lines().filter(|l| l.ends_with("Creating...")).count();
-    let finished = r.stdout.lines().filter(|l| l.contains("Creation complete after")).count();
+    let started = r
+        .stdout
+        .lines()
+        .filter(|l| l.ends_with("Creating..."))
+        .count();
+    let finished = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains("Creation complete after"))
+        .count();
     assert_eq!((started, finished), (3, 3), "{}", r.stdout);
-    assert!(r.stdout.lines().find(|l| l.ends_with("Creating...")).unwrap().starts_with("20"), "timestamped");
+    assert!(
+        r.stdout
+            .lines()
+            .find(|l| l.ends_with("Creating..."))
+            .unwrap()
+            .starts_with("20"),
+        "timestamped"
+    );
     assert!(!r.stdout.contains('\x1b'));
 }
 
 #[test]
 fn state_commands_edit_and_inspect() {
     let dir = applied(BASE);
-    let r = drinfra(dir.path(), &["state", "mv", "terraform_data.b", "terraform_data.c"]);
+    let r = drinfra(
+        dir.path(),
+        &["state", "mv", "terraform_data.b", "terraform_data.c"],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(drinfra(dir.path(), &["state", "list"]).stdout, "terraform_data.a\nterraform_data.c[0]\nterraform_data.c[1]\n");
-    assert_eq!(drinfra(dir.path(), &["state", "rm", "terraform_data.c[0]"]).code, 0);
+    assert_eq!(
+        drinfra(dir.path(), &["state", "list"]).stdout,
+        "terraform_data.a\nterraform_data.c[0]\nterraform_data.c[1]\n"
+    );
+    assert_eq!(
+        drinfra(dir.path(), &["state", "rm", "terraform_data.c[0]"]).code,
+        0
+    );
     let show = drinfra(dir.path(), &["state", "show", "terraform_data.a"]);
     assert!(show.stdout.contains("input  = \"one\""), "{}", show.stdout);
     assert!(drinfra(dir.path(), &["state", "rm", "nope.x"]).code != 0);
@@ -236,7 +384,10 @@ fn graph_exports_dot_and_mermaid() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), BASE);
     let dot = drinfra(dir.path(), &["graph"]).stdout;
-    assert!(dot.contains("\"terraform_data.b\" -> \"terraform_data.a\";"), "{dot}");
+    assert!(
+        dot.contains("\"terraform_data.b\" -> \"terraform_data.a\";"),
+        "{dot}"
+    );
     let mm = drinfra(dir.path(), &["graph", "--format", "mermaid"]).stdout;
     assert!(mm.starts_with("flowchart RL") && mm.contains("-->"), "{mm}");
 }
@@ -247,14 +398,30 @@ fn a_held_lock_makes_others_wait_then_fail_with_the_holder() {
     write(dir.path(), BASE);
     // A lock held by a live process (this test).
     // Created now: a holder whose process started after its lock's creation is not its holder.
-    let now = String::from_utf8(Command::new("date").args(["-u", "+%Y-%m-%dT%H:%M:%SZ"]).output().unwrap().stdout).unwrap();
+    let now = String::from_utf8(
+        Command::new("date")
+            .args(["-u", "+%Y-%m-%dT%H:%M:%SZ"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
     let lock = serde_json::json!({"ID": "abc-123", "Operation": "apply", "Who": "alice@ci", "Host": std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim(), "Pid": std::process::id(), "Created": now.trim(), "CiRunUrl": "https://ci.example/run/7"});
     std::fs::write(dir.path().join("drinfra.tfstate.lock"), lock.to_string()).unwrap();
     let start = std::time::Instant::now();
-    let r = drinfra(dir.path(), &["apply", "--auto-approve", "--lock-timeout", "1s"]);
+    let r = drinfra(
+        dir.path(),
+        &["apply", "--auto-approve", "--lock-timeout", "1s"],
+    );
     assert!(start.elapsed().as_millis() >= 900, "waited for the lock");
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("alice@ci") && r.stderr.contains("abc-123") && r.stderr.contains("https://ci.example/run/7"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("alice@ci")
+            && r.stderr.contains("abc-123")
+            && r.stderr.contains("https://ci.example/run/7"),
+        "{}",
+        r.stderr
+    );
     assert!(!dir.path().join("drinfra.tfstate").exists());
     assert!(drinfra(dir.path(), &["force-unlock", "wrong"]).code != 0);
     assert_eq!(drinfra(dir.path(), &["force-unlock", "abc-123"]).code, 0);
@@ -273,15 +440,25 @@ fn a_lock_left_by_a_dead_process_is_broken() {
     let r = drinfra(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("stale lock"), "{}", r.stderr);
-    assert!(!dir.path().join("drinfra.tfstate.lock").exists(), "released after the run");
+    assert!(
+        !dir.path().join("drinfra.tfstate.lock").exists(),
+        "released after the run"
+    );
 }
 
 /// An apply of `n` terraform_data resources, two steps at a time and each
 /// slowed down, so a test can interrupt it midway.
-fn slow_apply(dir: &Path, n: usize, delay_ms: &str, stderr: Stdio) -> (std::process::Child, std::process::ChildStdout) {
+fn slow_apply(
+    dir: &Path,
+    n: usize,
+    delay_ms: &str,
+    stderr: Stdio,
+) -> (std::process::Child, std::process::ChildStdout) {
     let mut text = String::new();
     for i in 0..n {
-        text.push_str(&format!("resource \"terraform_data\" \"r{i}\" {{\n  input = {i}\n}}\n"));
+        text.push_str(&format!(
+            "resource \"terraform_data\" \"r{i}\" {{\n  input = {i}\n}}\n"
+        ));
     }
     write(dir, &text);
     let mut child = Command::new(env!("CARGO_BIN_EXE_drinfra"))
@@ -319,30 +496,71 @@ fn killed_apply_loses_nothing_and_a_rerun_converges() {
     let seen = read_until_completed(&mut out, 6);
     child.kill().unwrap();
     child.wait().unwrap();
-    let completed: Vec<String> = seen.lines().filter(|l| l.contains("Creation complete")).map(|l| l.split_whitespace().nth(1).unwrap().trim_end_matches(':').to_string()).collect();
-    assert!(completed.len() >= 6 && completed.len() < 40, "{completed:?}");
+    let completed: Vec<String> = seen
+        .lines()
+        .filter(|l| l.contains("Creation complete"))
+        .map(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .unwrap()
+                .trim_end_matches(':')
+                .to_string()
+        })
+        .collect();
+    assert!(
+        completed.len() >= 6 && completed.len() < 40,
+        "{completed:?}"
+    );
     // Everything reported complete is in the state (journal replayed), and
     // the lock of the dead run does not block the next one.
     let listed = drinfra(dir.path(), &["state", "list"]).stdout;
     for addr in &completed {
-        assert!(listed.lines().any(|l| l == addr), "{addr} missing from {listed}");
+        assert!(
+            listed.lines().any(|l| l == addr),
+            "{addr} missing from {listed}"
+        );
     }
     let r = drinfra(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains(&format!("Resources: {} added", 40 - listed.lines().count())), "{}", r.stdout);
-    assert_eq!(drinfra(dir.path(), &["state", "list"]).stdout.lines().count(), 40);
-    assert_eq!(drinfra(dir.path(), &["plan", "--detailed-exitcode"]).code, 0);
+    assert!(
+        r.stdout
+            .contains(&format!("Resources: {} added", 40 - listed.lines().count())),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        drinfra(dir.path(), &["state", "list"])
+            .stdout
+            .lines()
+            .count(),
+        40
+    );
+    assert_eq!(
+        drinfra(dir.path(), &["plan", "--detailed-exitcode"]).code,
+        0
+    );
 }
 
 #[test]
 fn errors_in_plan_change_nothing() {
     let dir = applied(BASE);
     let before = std::fs::read_to_string(dir.path().join("drinfra.tfstate")).unwrap();
-    write(dir.path(), &format!("{BASE}\nresource \"terraform_data\" \"bad\" {{\n  nonsense = 1\n}}\n"));
+    write(
+        dir.path(),
+        &format!("{BASE}\nresource \"terraform_data\" \"bad\" {{\n  nonsense = 1\n}}\n"),
+    );
     let r = drinfra(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("main.tf:14:3: error: Unsupported argument"), "{}", r.stderr);
-    assert_eq!(std::fs::read_to_string(dir.path().join("drinfra.tfstate")).unwrap(), before);
+    assert!(
+        r.stderr
+            .contains("main.tf:14:3: error: Unsupported argument"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("drinfra.tfstate")).unwrap(),
+        before
+    );
     let _ = PathBuf::new();
     let _ = std::io::stdout().flush();
 }
@@ -352,7 +570,10 @@ fn interrupted_apply_finishes_running_steps_records_them_and_releases_the_lock()
     let dir = tempfile::tempdir().unwrap();
     let (mut child, mut out) = slow_apply(dir.path(), 30, "100", Stdio::piped());
     let mut seen = read_until_completed(&mut out, 2);
-    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
     let status = child.wait().unwrap();
@@ -363,8 +584,17 @@ fn interrupted_apply_finishes_running_steps_records_them_and_releases_the_lock()
     let finished = seen.matches("Creation complete").count();
     assert_eq!(started, finished, "every started step finished: {seen}");
     assert!(finished < 30);
-    assert!(!dir.path().join("drinfra.tfstate.lock").exists(), "lock released");
-    assert_eq!(drinfra(dir.path(), &["state", "list"]).stdout.lines().count(), finished);
+    assert!(
+        !dir.path().join("drinfra.tfstate.lock").exists(),
+        "lock released"
+    );
+    assert_eq!(
+        drinfra(dir.path(), &["state", "list"])
+            .stdout
+            .lines()
+            .count(),
+        finished
+    );
 }
 
 #[test]
@@ -377,8 +607,14 @@ fn sensitive_values_are_marked_in_state_and_masked_in_plans() {
     assert!(r.stdout.contains("(sensitive value)"), "{}", r.stdout);
     assert_eq!(drinfra(dir.path(), &["apply", "--auto-approve"]).code, 0);
     // `output` echoes `input`: its copy of the password is sensitive too.
-    assert_eq!(state(dir.path())["resources"]["terraform_data.s"]["sensitive_paths"], serde_json::json!([["input", "password"], ["output", "password"]]));
-    assert_eq!(drinfra(dir.path(), &["plan", "--detailed-exitcode"]).code, 0);
+    assert_eq!(
+        state(dir.path())["resources"]["terraform_data.s"]["sensitive_paths"],
+        serde_json::json!([["input", "password"], ["output", "password"]])
+    );
+    assert_eq!(
+        drinfra(dir.path(), &["plan", "--detailed-exitcode"]).code,
+        0
+    );
 }
 
 /// Regression: iterating over a resource's instances and reading a computed
@@ -387,12 +623,19 @@ fn sensitive_values_are_marked_in_state_and_masked_in_plans() {
 #[test]
 fn computed_attributes_exist_before_the_first_apply() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "resource \"terraform_data\" \"s\" {\n  for_each = toset([\"a\"])\n  input    = each.key\n}\noutput \"o\" {\n  value = { for k, s in terraform_data.s : k => s.output }\n}\n");
+    write(
+        dir.path(),
+        "resource \"terraform_data\" \"s\" {\n  for_each = toset([\"a\"])\n  input    = each.key\n}\noutput \"o\" {\n  value = { for k, s in terraform_data.s : k => s.output }\n}\n",
+    );
     let r = drinfra(dir.path(), &["validate"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = drinfra(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("o = {\n  \"a\" = \"a\"\n}"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("o = {\n  \"a\" = \"a\"\n}"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -400,7 +643,10 @@ fn refresh_only_updates_state_from_real_objects_without_changes() {
     let dir = applied(BASE);
     let r = drinfra(dir.path(), &["apply", "--refresh-only", "--auto-approve"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = drinfra(dir.path(), &["plan", "--refresh-only", "--detailed-exitcode"]);
+    let r = drinfra(
+        dir.path(),
+        &["plan", "--refresh-only", "--detailed-exitcode"],
+    );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
 
@@ -414,7 +660,10 @@ fn state_records_each_objects_provider_configuration_and_undeclared_aliases_stop
     let dir = applied(BASE);
     let path = dir.path().join("drinfra.tfstate");
     let st = state(dir.path());
-    assert_eq!(st["resources"]["terraform_data.a"]["provider"], "provider[\"terraform.io/builtin/terraform\"]");
+    assert_eq!(
+        st["resources"]["terraform_data.a"]["provider"],
+        "provider[\"terraform.io/builtin/terraform\"]"
+    );
     let with_provider = |p: &str| {
         let mut st = state(dir.path());
         for rs in st["resources"].as_object_mut().unwrap().values_mut() {
@@ -433,11 +682,26 @@ fn state_records_each_objects_provider_configuration_and_undeclared_aliases_stop
     assert!(r.stderr.contains("Provider configuration not present") && r.stderr.contains("To work with terraform_data.a its original provider configuration at provider[\"terraform.io/builtin/terraform\"].old is required"), "{}", r.stderr);
     with_provider("provider[\"terraform.io/builtin/terraform\"]");
     // provider = terraform.nope was accepted and ignored.
-    write(dir.path(), &BASE.replace("  input = \"one\"", "  provider = terraform.nope\n  input = \"one\""));
+    write(
+        dir.path(),
+        &BASE.replace(
+            "  input = \"one\"",
+            "  provider = terraform.nope\n  input = \"one\"",
+        ),
+    );
     let r = drinfra(dir.path(), &["plan"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    assert!(r.stderr.contains("main.tf:3:14: error: Provider configuration not present"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("main.tf:3:14: error: Provider configuration not present"),
+        "{}",
+        r.stderr
+    );
     let r = drinfra(dir.path(), &["destroy", "--auto-approve"]);
-    assert_eq!(r.code, 1, "an invalid configuration destroys nothing either: {}", r.stderr);
+    assert_eq!(
+        r.code, 1,
+        "an invalid configuration destroys nothing either: {}",
+        r.stderr
+    );
     assert_eq!(state(dir.path())["resources"].as_object().unwrap().len(), 3);
 }

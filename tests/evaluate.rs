@@ -60,41 +60,96 @@ resource "terraform_data" "copy" {
     let (stack, eval) = evaluate_only(dir.path());
     assert!(!stack.diags.has_errors(), "{:?}", stack.diags);
     let addrs: Vec<String> = eval.resources.iter().map(|r| r.address()).collect();
-    assert_eq!(addrs, ["terraform_data.copy[0]", "terraform_data.copy[1]", "terraform_data.pool[\"app\"]", "terraform_data.pool[\"system\"]"]);
-    let app = eval.resources.iter().find(|r| r.key == InstanceKey::Str("app".into())).unwrap();
-    let rules = app.config.as_mapping().unwrap()["rule"].as_seq().unwrap().to_vec();
+    assert_eq!(
+        addrs,
+        [
+            "terraform_data.copy[0]",
+            "terraform_data.copy[1]",
+            "terraform_data.pool[\"app\"]",
+            "terraform_data.pool[\"system\"]"
+        ]
+    );
+    let app = eval
+        .resources
+        .iter()
+        .find(|r| r.key == InstanceKey::Str("app".into()))
+        .unwrap();
+    let rules = app.config.as_mapping().unwrap()["rule"]
+        .as_seq()
+        .unwrap()
+        .to_vec();
     assert_eq!(rules.len(), 2);
-    assert_eq!(rules[1].as_mapping().unwrap()["label"], Value::String("app-1".into()));
+    assert_eq!(
+        rules[1].as_mapping().unwrap()["label"],
+        Value::String("app-1".into())
+    );
     let copy = &eval.resources[0];
-    assert_eq!(copy.config.as_mapping().unwrap()["input"], Value::String("app".into()));
+    assert_eq!(
+        copy.config.as_mapping().unwrap()["input"],
+        Value::String("app".into())
+    );
     // id is computed by the provider: unknown until apply.
-    let triggers = copy.config.as_mapping().unwrap()["triggers_replace"].as_seq().unwrap().to_vec();
+    let triggers = copy.config.as_mapping().unwrap()["triggers_replace"]
+        .as_seq()
+        .unwrap()
+        .to_vec();
     assert!(triggers[0].is_unknown());
 }
 
 #[test]
 fn cycles_across_modules_are_reported_with_their_members() {
     let dir = stack(&[
-        ("main.tf", "module \"a\" {\n  source = \"./a\"\n  x      = local.y\n}\nlocals {\n  y = module.a.out\n}\n"),
-        ("a/main.tf", "variable \"x\" {}\noutput \"out\" {\n  value = var.x\n}\n"),
+        (
+            "main.tf",
+            "module \"a\" {\n  source = \"./a\"\n  x      = local.y\n}\nlocals {\n  y = module.a.out\n}\n",
+        ),
+        (
+            "a/main.tf",
+            "variable \"x\" {}\noutput \"out\" {\n  value = var.x\n}\n",
+        ),
     ]);
     let (stack, _) = run(dir.path());
-    let cycle = stack.diags.errors().find(|d| d.summary == "Cycle in configuration").expect("cycle reported");
+    let cycle = stack
+        .diags
+        .errors()
+        .find(|d| d.summary == "Cycle in configuration")
+        .expect("cycle reported");
     let detail = cycle.detail.clone().unwrap();
-    assert!(detail.contains("local.y") && detail.contains("module.a.output.out") && detail.contains("module.a.var.x"), "{detail}");
+    assert!(
+        detail.contains("local.y")
+            && detail.contains("module.a.output.out")
+            && detail.contains("module.a.var.x"),
+        "{detail}"
+    );
 }
 
 #[test]
 fn module_instances_get_their_own_inputs() {
     let dir = stack(&[
-        ("main.tf", "module \"m\" {\n  source = \"./m\"\n  count  = 3\n  n      = count.index * 10\n}\noutput \"all\" {\n  value = module.m[*].twice\n}\n"),
-        ("m/main.tf", "variable \"n\" {\n  type = number\n}\noutput \"twice\" {\n  value = var.n * 2\n}\nresource \"terraform_data\" \"r\" {\n  input = var.n\n}\n"),
+        (
+            "main.tf",
+            "module \"m\" {\n  source = \"./m\"\n  count  = 3\n  n      = count.index * 10\n}\noutput \"all\" {\n  value = module.m[*].twice\n}\n",
+        ),
+        (
+            "m/main.tf",
+            "variable \"n\" {\n  type = number\n}\noutput \"twice\" {\n  value = var.n * 2\n}\nresource \"terraform_data\" \"r\" {\n  input = var.n\n}\n",
+        ),
     ]);
     let (stack, eval) = run(dir.path());
     assert!(!stack.diags.has_errors(), "{:?}", stack.diags);
-    assert_eq!(eval.outputs["all"].value.to_json(), serde_json::json!([0, 20, 40]));
+    assert_eq!(
+        eval.outputs["all"].value.to_json(),
+        serde_json::json!([0, 20, 40])
+    );
     let addrs: Vec<String> = eval.resources.iter().map(|r| r.address()).collect();
-    assert_eq!(addrs, ["module.m[0].terraform_data.r", "module.m[1].terraform_data.r", "module.m[2].terraform_data.r"]);
+    assert_eq!(
+        addrs,
+        [
+            "module.m[0].terraform_data.r",
+            "module.m[1].terraform_data.r",
+            "module.m[2].terraform_data.r"
+        ]
+    );
 }
 
 #[test]
@@ -128,7 +183,13 @@ moved {
     let root = stack.config.root();
     let b = &root.resources["terraform_data.b"];
     assert!(b.lifecycle.prevent_destroy && b.lifecycle.create_before_destroy);
-    assert_eq!(b.lifecycle.ignore_changes, drinfra::config::model::IgnoreChanges::Paths(vec![vec!["input".into()], vec!["triggers_replace".into(), "0".into()]]));
+    assert_eq!(
+        b.lifecycle.ignore_changes,
+        drinfra::config::model::IgnoreChanges::Paths(vec![
+            vec!["input".into()],
+            vec!["triggers_replace".into(), "0".into()]
+        ])
+    );
     assert_eq!(b.lifecycle.replace_triggered_by.len(), 1);
     assert_eq!(root.moved.len(), 1);
     assert_eq!(root.settings.backend.as_ref().unwrap().kind, "local");
@@ -136,7 +197,10 @@ moved {
 
 #[test]
 fn required_version_is_enforced_for_drinfra_blocks() {
-    let dir = stack(&[("main.tf", "drinfra {\n  required_version = \">= 99.0\"\n}\n")]);
+    let dir = stack(&[(
+        "main.tf",
+        "drinfra {\n  required_version = \">= 99.0\"\n}\n",
+    )]);
     let (stack, _) = run(dir.path());
     let d = stack.diags.errors().next().expect("version error");
     assert_eq!(d.summary, "Unsupported drinfra version");
@@ -147,13 +211,20 @@ fn required_version_is_enforced_for_drinfra_blocks() {
 }
 
 fn stack_tf() -> tempfile::TempDir {
-    stack(&[("main.tf", "terraform {\n  required_version = \">= 1.5\"\n  required_providers {\n    azurerm = {\n      source = \"hashicorp/azurerm\"\n    }\n  }\n}\n")])
+    stack(&[(
+        "main.tf",
+        "terraform {\n  required_version = \">= 1.5\"\n  required_providers {\n    azurerm = {\n      source = \"hashicorp/azurerm\"\n    }\n  }\n}\n",
+    )])
 }
 
 #[test]
 fn truncated_files_never_panic() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for file in ["tests/parity/corpus/outputs.tf", "tests/parity/corpus/main.tf", "examples/sites/main.tf"] {
+    for file in [
+        "tests/parity/corpus/outputs.tf",
+        "tests/parity/corpus/main.tf",
+        "examples/sites/main.tf",
+    ] {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let mut cut = 0;

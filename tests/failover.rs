@@ -42,9 +42,26 @@ impl Drill {
         copy_dir(&repo.join("modules"), &root.path().join("modules"));
         let rt = tokio::runtime::Runtime::new().unwrap();
         let data = root.path().join("state/emulator");
-        let emu = rt.block_on(emulator::start(Options { data_dir: data, tls: true, settings: Settings { time_scale: 1.0e6, ..Settings::default() } }, "127.0.0.1:0".parse().unwrap())).unwrap();
+        let emu = rt
+            .block_on(emulator::start(
+                Options {
+                    data_dir: data,
+                    tls: true,
+                    settings: Settings {
+                        time_scale: 1.0e6,
+                        ..Settings::default()
+                    },
+                },
+                "127.0.0.1:0".parse().unwrap(),
+            ))
+            .unwrap();
         let http = emulator::client(emu.ca_pem.as_deref()).unwrap();
-        let d = Drill { root, emu, rt, http };
+        let d = Drill {
+            root,
+            emu,
+            rt,
+            http,
+        };
         // Outages answer with a short Retry-After, to keep drills quick.
         d.admin("PATCH", "settings", json!({"max_retry_after": 1}));
         let (code, out, err) = d.run(&["apply", "--auto-approve"]);
@@ -57,20 +74,50 @@ impl Drill {
     }
 
     fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let o = Command::new(env!("CARGO_BIN_EXE_drinfra")).arg("-C").arg(self.stack()).args(args).env("DRINFRA_EMULATOR_URL", &self.emu.url).env("USER", "oncall").output().unwrap();
-        (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+        let o = Command::new(env!("CARGO_BIN_EXE_drinfra"))
+            .arg("-C")
+            .arg(self.stack())
+            .args(args)
+            .env("DRINFRA_EMULATOR_URL", &self.emu.url)
+            .env("USER", "oncall")
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into(),
+            String::from_utf8_lossy(&o.stderr).into(),
+        )
     }
 
     fn set_active(&self, site: &str) {
         let p = self.stack().join("main.tf");
         let text = std::fs::read_to_string(&p).unwrap();
-        let re_active = text.lines().map(|l| if l.trim_start().starts_with("active ") && l.contains('"') { format!("  active      = \"{site}\"") } else { l.to_string() }).collect::<Vec<_>>().join("\n");
+        let re_active = text
+            .lines()
+            .map(|l| {
+                if l.trim_start().starts_with("active ") && l.contains('"') {
+                    format!("  active      = \"{site}\"")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
         std::fs::write(p, re_active + "\n").unwrap();
     }
 
     fn admin(&self, method: &str, path: &str, body: J) -> J {
         self.rt.block_on(async {
-            let r = self.http.request(method.parse().unwrap(), format!("{}/admin/{path}", self.emu.url)).json(&body).send().await.unwrap();
+            let r = self
+                .http
+                .request(
+                    method.parse().unwrap(),
+                    format!("{}/admin/{path}", self.emu.url),
+                )
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
             r.json().await.unwrap_or(J::Null)
         })
     }
@@ -78,8 +125,32 @@ impl Drill {
     fn get(&self, id: &str, api: &str) -> J {
         self.rt.block_on(async {
             let c = &self.emu.credentials;
-            let tok: J = self.http.post(format!("{}/{}/oauth2/v2.0/token", self.emu.url, c.tenant_id)).form(&[("grant_type", "client_credentials"), ("client_id", c.client_id.as_str()), ("client_secret", c.client_secret.as_str())]).send().await.unwrap().json().await.unwrap();
-            self.http.get(format!("{}{id}?api-version={api}", self.emu.url)).bearer_auth(tok["access_token"].as_str().unwrap()).send().await.unwrap().json().await.unwrap()
+            let tok: J = self
+                .http
+                .post(format!(
+                    "{}/{}/oauth2/v2.0/token",
+                    self.emu.url, c.tenant_id
+                ))
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", c.client_id.as_str()),
+                    ("client_secret", c.client_secret.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            self.http
+                .get(format!("{}{id}?api-version={api}", self.emu.url))
+                .bearer_auth(tok["access_token"].as_str().unwrap())
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
         })
     }
 
@@ -112,7 +183,10 @@ impl Drill {
     }
 
     fn record(&self) -> J {
-        let s: J = serde_json::from_str(&std::fs::read_to_string(self.root.path().join("state/platform.tfstate")).unwrap()).unwrap();
+        let s: J = serde_json::from_str(
+            &std::fs::read_to_string(self.root.path().join("state/platform.tfstate")).unwrap(),
+        )
+        .unwrap();
         s["failover_groups"]["platform"].clone()
     }
 
@@ -120,69 +194,195 @@ impl Drill {
     fn requests(&self) -> Vec<(String, String)> {
         let log = self.admin("GET", "requests", json!({}));
         self.admin("DELETE", "requests", json!({}));
-        log.as_array().unwrap().iter().map(|e| (e["method"].as_str().unwrap().to_string(), e["path"].as_str().unwrap().to_lowercase())).collect()
+        log.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["method"].as_str().unwrap().to_string(),
+                    e["path"].as_str().unwrap().to_lowercase(),
+                )
+            })
+            .collect()
     }
 }
 
 fn first_write(reqs: &[(String, String)], needle: &str) -> usize {
-    reqs.iter().position(|(m, p)| m != "GET" && p.contains(needle)).unwrap_or_else(|| panic!("no write to {needle} in {reqs:?}"))
+    reqs.iter()
+        .position(|(m, p)| m != "GET" && p.contains(needle))
+        .unwrap_or_else(|| panic!("no write to {needle} in {reqs:?}"))
 }
 
 #[test]
 fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
     let d = Drill::new();
-    assert_eq!((d.pg_role("eastus").as_str(), d.pg_role("westeurope").as_str()), ("Primary", "GeoAsyncReplica"));
+    assert_eq!(
+        (
+            d.pg_role("eastus").as_str(),
+            d.pg_role("westeurope").as_str()
+        ),
+        ("Primary", "GeoAsyncReplica")
+    );
     assert_eq!(d.origin_priority("eastus"), 1.0);
-    assert_eq!((d.tm_priority("eastus"), d.tm_priority("westeurope")), (1.0, 4.0));
+    assert_eq!(
+        (d.tm_priority("eastus"), d.tm_priority("westeurope")),
+        (1.0, 4.0)
+    );
     assert_eq!(d.pool_count("westeurope", "application"), 3.0);
     // Reviewed first: --plan-only shows it all and changes nothing.
     d.requests();
     let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--plan-only"]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("1. data: unlink") && out.contains("Plan only: nothing was changed"), "{out}");
-    assert!(d.requests().iter().all(|(m, p)| m == "GET" || p.contains("resourcegraph")), "no writes");
-    assert_eq!((d.record()["status"].as_str(), d.record()["active"].as_str()), (Some("applied"), Some("eastus")), "nothing recorded beyond the apply's placement");
+    assert!(
+        out.contains("1. data: unlink") && out.contains("Plan only: nothing was changed"),
+        "{out}"
+    );
+    assert!(
+        d.requests()
+            .iter()
+            .all(|(m, p)| m == "GET" || p.contains("resourcegraph")),
+        "no writes"
+    );
+    assert_eq!(
+        (d.record()["status"].as_str(), d.record()["active"].as_str()),
+        (Some("applied"), Some("eastus")),
+        "nothing recorded beyond the apply's placement"
+    );
     // The same for a change request, as Markdown that fits a PR comment.
-    let (code, md, err) = d.run(&["failover", "platform", "--to", "westeurope", "--plan-only", "--markdown"]);
+    let (code, md, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--plan-only",
+        "--markdown",
+    ]);
     assert_eq!(code, 0, "{md}\n{err}");
     assert!(md.starts_with("## Failover of group \"platform\": eastus -> westeurope (planned)\n\n- Planned: replicas are promoted only once they have caught up"), "{md}");
-    assert!(md.contains("| phase | changes | about |") && md.contains("| 1. data: unlink | `azurerm_redis_linked_server.geo[0]` | 2 min |") && md.contains("### drinfra plan:"), "{md}");
+    assert!(
+        md.contains("| phase | changes | about |")
+            && md.contains("| 1. data: unlink | `azurerm_redis_linked_server.geo[0]` | 2 min |")
+            && md.contains("### drinfra plan:"),
+        "{md}"
+    );
     assert!(md.len() < 65_000);
-    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--planned", "--auto-approve", "--reason", "quarterly drill"]);
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--planned",
+        "--auto-approve",
+        "--reason",
+        "quarterly drill",
+    ]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("Phases") && out.contains("1. data: unlink") && out.contains("traffic") && out.contains("Expected duration"), "{out}");
+    assert!(
+        out.contains("Phases")
+            && out.contains("1. data: unlink")
+            && out.contains("traffic")
+            && out.contains("Expected duration"),
+        "{out}"
+    );
     assert!(out.contains("no data loss"), "{out}");
     // Cloud state.
-    assert_eq!(d.pg_role("westeurope"), "None", "the DR replica is promoted");
-    assert_eq!(d.link_of("westeurope"), json!([]), "the cache link is removed: the DR cache is writable");
-    assert_eq!((d.origin_priority("westeurope"), d.origin_priority("eastus")), (1.0, 2.0));
+    assert_eq!(
+        d.pg_role("westeurope"),
+        "None",
+        "the DR replica is promoted"
+    );
+    assert_eq!(
+        d.link_of("westeurope"),
+        json!([]),
+        "the cache link is removed: the DR cache is writable"
+    );
+    assert_eq!(
+        (d.origin_priority("westeurope"), d.origin_priority("eastus")),
+        (1.0, 2.0)
+    );
     // Unique slots: westeurope active (2) beats eastus on standby (3).
-    assert_eq!((d.tm_priority("westeurope"), d.tm_priority("eastus")), (2.0, 3.0), "Traffic Manager follows");
+    assert_eq!(
+        (d.tm_priority("westeurope"), d.tm_priority("eastus")),
+        (2.0, 3.0),
+        "Traffic Manager follows"
+    );
     assert_eq!(d.gateway_target(), "gateway.westeurope.aiwf.example.com");
-    assert_eq!((d.pool_count("westeurope", "application"), d.pool_count("westeurope", "codeexec")), (20.0, 15.0), "DR scaled to production size");
-    assert_eq!(d.pool_count("eastus", "application"), 3.0, "the old primary scaled down");
+    assert_eq!(
+        (
+            d.pool_count("westeurope", "application"),
+            d.pool_count("westeurope", "codeexec")
+        ),
+        (20.0, 15.0),
+        "DR scaled to production size"
+    );
+    assert_eq!(
+        d.pool_count("eastus", "application"),
+        3.0,
+        "the old primary scaled down"
+    );
     // The old primary's GRS account failed over to its paired region, planned.
     let st = d.storage("eastus");
-    assert_eq!((st["properties"]["primaryLocation"].as_str(), st["sku"]["name"].as_str()), (Some("westus"), Some("Standard_GRS")), "{st}");
-    assert_eq!(d.storage("westeurope")["properties"]["primaryLocation"], "westeurope", "the new primary's account stays");
-    assert!(out.contains("storage account planned failover eastus -> westus"), "{out}");
+    assert_eq!(
+        (
+            st["properties"]["primaryLocation"].as_str(),
+            st["sku"]["name"].as_str()
+        ),
+        (Some("westus"), Some("Standard_GRS")),
+        "{st}"
+    );
+    assert_eq!(
+        d.storage("westeurope")["properties"]["primaryLocation"],
+        "westeurope",
+        "the new primary's account stays"
+    );
+    assert!(
+        out.contains("storage account planned failover eastus -> westus"),
+        "{out}"
+    );
     // Recorded.
     let r = d.record();
-    assert_eq!((r["active"].as_str(), r["status"].as_str(), r["replicating"].as_bool()), (Some("westeurope"), Some("complete"), Some(false)));
+    assert_eq!(
+        (
+            r["active"].as_str(),
+            r["status"].as_str(),
+            r["replicating"].as_bool()
+        ),
+        (Some("westeurope"), Some("complete"), Some(false))
+    );
     assert!(r["by"].as_str().unwrap().starts_with("oncall@") && r["reason"] == "quarterly drill");
     // Order: data (unlink, promotion) before capacity before traffic before clean-up.
     let reqs = d.requests();
-    let unlink = reqs.iter().position(|(m, p)| m == "DELETE" && p.contains("linkedservers")).unwrap();
-    let promote = reqs.iter().position(|(m, p)| m == "PATCH" && p.contains("pg-aiwf-westeurope")).unwrap();
+    let unlink = reqs
+        .iter()
+        .position(|(m, p)| m == "DELETE" && p.contains("linkedservers"))
+        .unwrap();
+    let promote = reqs
+        .iter()
+        .position(|(m, p)| m == "PATCH" && p.contains("pg-aiwf-westeurope"))
+        .unwrap();
     let scale_up = first_write(&reqs, "aks-aiwf-westeurope/agentpools/application");
     let traffic = first_write(&reqs, "origins/westeurope");
     let dns = first_write(&reqs, "cname/gateway");
     let tm = first_write(&reqs, "externalendpoints/westeurope");
-    assert!(scale_up < tm, "Traffic Manager {tm} is traffic: after capacity {scale_up}");
+    assert!(
+        scale_up < tm,
+        "Traffic Manager {tm} is traffic: after capacity {scale_up}"
+    );
     let scale_down = first_write(&reqs, "aks-aiwf-eastus/agentpools/application");
     let storage = first_write(&reqs, "staiwfeastus/failover");
-    assert!(storage < traffic && storage < dns, "storage failover {storage} is data: before traffic {traffic}");
-    assert!(unlink < promote && promote < scale_up && scale_up < traffic && scale_up < dns && traffic < scale_down && dns < scale_down, "unlink {unlink}, promote {promote}, scale up {scale_up}, traffic {traffic}, dns {dns}, scale down {scale_down}");
+    assert!(
+        storage < traffic && storage < dns,
+        "storage failover {storage} is data: before traffic {traffic}"
+    );
+    assert!(
+        unlink < promote
+            && promote < scale_up
+            && scale_up < traffic
+            && scale_up < dns
+            && traffic < scale_down
+            && dns < scale_down,
+        "unlink {unlink}, promote {promote}, scale up {scale_up}, traffic {traffic}, dns {dns}, scale down {scale_down}"
+    );
 }
 
 /// Regression: editing the active site when no failover had been recorded
@@ -192,23 +392,61 @@ fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
 #[test]
 fn editing_the_active_site_without_a_failover_is_refused_and_points_to_failover() {
     let d = Drill::new();
-    assert_eq!(d.record()["status"], "applied", "the first apply records where it placed the group");
+    assert_eq!(
+        d.record()["status"],
+        "applied",
+        "the first apply records where it placed the group"
+    );
     d.set_active("westeurope");
     d.requests();
     for cmd in [&["plan"][..], &["apply", "--auto-approve"][..]] {
         let (code, out, err) = d.run(cmd);
         assert_eq!(code, 1, "{cmd:?}: {out}\n{err}");
-        assert!(err.contains("changing the active site from \"eastus\" to \"westeurope\" is a failover") && err.contains("drinfra failover platform --to \"westeurope\"") && err.contains("main.tf:"), "{err}");
+        assert!(
+            err.contains(
+                "changing the active site from \"eastus\" to \"westeurope\" is a failover"
+            ) && err.contains("drinfra failover platform --to \"westeurope\"")
+                && err.contains("main.tf:"),
+            "{err}"
+        );
     }
-    assert!(d.requests().iter().all(|(m, p)| m == "GET" || p.contains("resourcegraph")), "no writes");
-    assert_eq!((d.pg_role("eastus").as_str(), d.pg_role("westeurope").as_str()), ("Primary", "GeoAsyncReplica"), "nothing replaced");
+    assert!(
+        d.requests()
+            .iter()
+            .all(|(m, p)| m == "GET" || p.contains("resourcegraph")),
+        "no writes"
+    );
+    assert_eq!(
+        (
+            d.pg_role("eastus").as_str(),
+            d.pg_role("westeurope").as_str()
+        ),
+        ("Primary", "GeoAsyncReplica"),
+        "nothing replaced"
+    );
     // The way it points at: a failover to the site the configuration names.
-    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--auto-approve"]);
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--auto-approve",
+    ]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert_eq!(d.pg_role("westeurope"), "None", "the replica was promoted, not replaced");
-    assert_eq!((d.record()["status"].as_str(), d.record()["active"].as_str()), (Some("complete"), Some("westeurope")));
+    assert_eq!(
+        d.pg_role("westeurope"),
+        "None",
+        "the replica was promoted, not replaced"
+    );
+    assert_eq!(
+        (d.record()["status"].as_str(), d.record()["active"].as_str()),
+        (Some("complete"), Some("westeurope"))
+    );
     let (code, out, err) = d.run(&["plan", "--detailed-exitcode"]);
-    assert_eq!(code, 0, "the configuration agrees with the failover: {out}\n{err}");
+    assert_eq!(
+        code, 0,
+        "the configuration agrees with the failover: {out}\n{err}"
+    );
 }
 
 /// The same for a state written before drinfra recorded placements: the
@@ -221,13 +459,28 @@ fn a_state_without_placement_still_refuses_an_edited_active_site() {
     state.as_object_mut().unwrap().remove("failover_groups");
     std::fs::write(&snapshot, serde_json::to_string_pretty(&state).unwrap()).unwrap();
     assert_eq!(d.record(), J::Null, "no record, as before placements");
-    assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0, "the declared site is the applied one: no false alarm");
+    assert_eq!(
+        d.run(&["plan", "--detailed-exitcode"]).0,
+        0,
+        "the declared site is the applied one: no false alarm"
+    );
     d.set_active("westeurope");
     let (code, out, err) = d.run(&["plan"]);
     assert_eq!(code, 1, "{out}\n{err}");
-    assert!(err.contains("is a failover") && err.contains("told from the resources in state") && err.contains("drinfra failover platform --to \"westeurope\""), "{err}");
+    assert!(
+        err.contains("is a failover")
+            && err.contains("told from the resources in state")
+            && err.contains("drinfra failover platform --to \"westeurope\""),
+        "{err}"
+    );
     // And the failover it points at works from there.
-    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--auto-approve"]);
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--auto-approve",
+    ]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(d.pg_role("westeurope"), "None", "promoted, not replaced");
     assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0);
@@ -236,10 +489,25 @@ fn a_state_without_placement_still_refuses_an_edited_active_site() {
 #[test]
 fn configuration_naming_the_old_site_cannot_fail_back_by_accident() {
     let d = Drill::new();
-    assert_eq!(d.run(&["failover", "platform", "--to", "westeurope", "--auto-approve"]).0, 0);
+    assert_eq!(
+        d.run(&[
+            "failover",
+            "platform",
+            "--to",
+            "westeurope",
+            "--auto-approve"
+        ])
+        .0,
+        0
+    );
     let (code, _, err) = d.run(&["apply", "--auto-approve"]);
     assert_eq!(code, 1);
-    assert!(err.contains("\"westeurope\" is active, but the configuration names \"eastus\"") && err.contains("drinfra failback platform") && err.contains("main.tf:"), "{err}");
+    assert!(
+        err.contains("\"westeurope\" is active, but the configuration names \"eastus\"")
+            && err.contains("drinfra failback platform")
+            && err.contains("main.tf:"),
+        "{err}"
+    );
     assert_eq!(d.pg_role("westeurope"), "None", "nothing changed");
     // Updating the configuration accepts the failover: no changes.
     d.set_active("westeurope");
@@ -251,43 +519,122 @@ fn configuration_naming_the_old_site_cannot_fail_back_by_accident() {
 fn forced_failover_with_the_primary_region_down_defers_what_is_unreachable() {
     let d = Drill::new();
     d.admin("POST", "faults/region-down", json!({"region": "eastus"}));
-    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--planned", "--auto-approve"]);
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--planned",
+        "--auto-approve",
+    ]);
     assert_ne!(code, 0, "a planned promotion needs the old primary: {out}");
-    assert!(err.contains("SourceServerUnavailable") || out.contains("SourceServerUnavailable"), "{out}\n{err}");
+    assert!(
+        err.contains("SourceServerUnavailable") || out.contains("SourceServerUnavailable"),
+        "{out}\n{err}"
+    );
     assert_eq!(d.record()["status"], "in_progress");
     let report = d.root.path().join("drill.md");
-    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--forced", "--auto-approve", "--report", report.to_str().unwrap()]);
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--forced",
+        "--auto-approve",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{out}\n{err}");
     // The drill report: metrics, a timeline with owner and status, problems, follow-ups.
     let md = std::fs::read_to_string(&report).unwrap();
-    assert!(md.starts_with("# Failover drill: group `platform`, eastus -> westeurope (forced)"), "{md}");
-    assert!(md.contains("| time (UTC) | event | owner | status |") && md.contains("| oncall@"), "{md}");
-    assert!(md.contains("storage account failover module.eastus.azurerm_storage_account.data | oncall@") && md.contains("done: unplanned failover eastus -> westus"), "{md}");
-    assert!(md.contains("update module.westeurope.azurerm_postgresql_flexible_server.db | oncall@") && md.contains("| deferred: ServiceUnavailable"), "{md}");
-    assert!(md.contains("- deferred (unreachable): module.eastus.") && md.contains("- [ ] set active = \"westeurope\""), "{md}");
-    assert!(md.contains("**complete**") && md.contains("| recovery time (all phases) |"), "{md}");
+    assert!(
+        md.starts_with("# Failover drill: group `platform`, eastus -> westeurope (forced)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| time (UTC) | event | owner | status |") && md.contains("| oncall@"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "storage account failover module.eastus.azurerm_storage_account.data | oncall@"
+        ) && md.contains("done: unplanned failover eastus -> westus"),
+        "{md}"
+    );
+    assert!(
+        md.contains("update module.westeurope.azurerm_postgresql_flexible_server.db | oncall@")
+            && md.contains("| deferred: ServiceUnavailable"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- deferred (unreachable): module.eastus.")
+            && md.contains("- [ ] set active = \"westeurope\""),
+        "{md}"
+    );
+    assert!(
+        md.contains("**complete**") && md.contains("| recovery time (all phases) |"),
+        "{md}"
+    );
     // The group's targets (rto = "90m", rpo = "15m") against what happened.
-    assert!(md.contains("| RTO (recovery phase only") && md.contains("| 90 min |") && md.contains(" (met) |"), "{md}");
+    assert!(
+        md.contains("| RTO (recovery phase only")
+            && md.contains("| 90 min |")
+            && md.contains(" (met) |"),
+        "{md}"
+    );
     // The replica's lag from Azure Monitor's metric (the emulator's 10 s).
     assert!(md.contains("| RPO (data loss) | 15 min | up to 10 s: the replica lag Azure Monitor reported just before promotion (met) |"), "{md}");
     assert!(out.contains("Replica lag just before promotion: 10 s (module.westeurope.azurerm_postgresql_flexible_server.db): writes in that window may be lost"), "{out}");
-    assert!(out.contains("Writes on eastus not yet replicated are lost"), "{out}");
+    assert!(
+        out.contains("Writes on eastus not yet replicated are lost"),
+        "{out}"
+    );
     // Account failover is what a down region calls for: unplanned, leaving
     // a locally redundant account in the paired region.
-    assert!(out.contains("storage account unplanned failover eastus -> westus"), "{out}");
+    assert!(
+        out.contains("storage account unplanned failover eastus -> westus"),
+        "{out}"
+    );
     let st = d.storage("eastus");
-    assert_eq!((st["properties"]["primaryLocation"].as_str(), st["sku"]["name"].as_str()), (Some("westus"), Some("Standard_LRS")), "{st}");
-    assert!(out.contains("Deferred (unreachable, not failed)") && out.contains("module.eastus."), "{out}");
+    assert_eq!(
+        (
+            st["properties"]["primaryLocation"].as_str(),
+            st["sku"]["name"].as_str()
+        ),
+        (Some("westus"), Some("Standard_LRS")),
+        "{st}"
+    );
+    assert!(
+        out.contains("Deferred (unreachable, not failed)") && out.contains("module.eastus."),
+        "{out}"
+    );
     assert_eq!(d.pg_role("westeurope"), "None");
-    assert_eq!((d.origin_priority("westeurope"), d.pool_count("westeurope", "application")), (1.0, 20.0));
+    assert_eq!(
+        (
+            d.origin_priority("westeurope"),
+            d.pool_count("westeurope", "application")
+        ),
+        (1.0, 20.0)
+    );
     let r = d.record();
     assert_eq!(r["status"], "complete");
-    assert!(r["deferred"].as_array().unwrap().iter().any(|a| a.as_str().unwrap().starts_with("module.eastus.")));
+    assert!(
+        r["deferred"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a.as_str().unwrap().starts_with("module.eastus."))
+    );
     // When the region returns, a plan shows exactly what is left.
     d.admin("POST", "faults/region-up", json!({"region": "eastus"}));
     d.set_active("westeurope");
     let (_, out, _) = d.run(&["plan", "--compact"]);
-    assert!(out.lines().filter(|l| l.contains('~') || l.contains('-') || l.contains('+')).all(|l| !l.contains("module.westeurope.") && !l.contains("module.edge.")), "only the old primary is left to reconcile:\n{out}");
+    assert!(
+        out.lines()
+            .filter(|l| l.contains('~') || l.contains('-') || l.contains('+'))
+            .all(|l| !l.contains("module.westeurope.") && !l.contains("module.edge.")),
+        "only the old primary is left to reconcile:\n{out}"
+    );
     assert!(out.contains("module.eastus."), "{out}");
 }
 
@@ -295,22 +642,48 @@ fn forced_failover_with_the_primary_region_down_defers_what_is_unreachable() {
 fn an_interrupted_failover_resumes_where_it_stopped() {
     let d = Drill::new();
     d.admin("PATCH", "faults", json!({"fail_next": [{"matches": "origins", "code": "InternalServerError", "message": "edge hiccup"}]}));
-    let (code, _, err) = d.run(&["failover", "platform", "--to", "westeurope", "--auto-approve"]);
+    let (code, _, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--auto-approve",
+    ]);
     assert_eq!(code, 1);
     assert!(err.contains("recorded as in progress"), "{err}");
     assert_eq!(d.record()["status"], "in_progress");
-    assert_eq!(d.pg_role("westeurope"), "None", "the data phase had completed");
+    assert_eq!(
+        d.pg_role("westeurope"),
+        "None",
+        "the data phase had completed"
+    );
     // Any other run is stopped until the failover finishes.
     let (code, _, err) = d.run(&["plan"]);
     assert_eq!(code, 1);
     assert!(err.contains("in progress"), "{err}");
     d.requests();
-    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--auto-approve"]);
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--auto-approve",
+    ]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("Resuming the failover"), "{out}");
     let reqs = d.requests();
-    assert!(!reqs.iter().any(|(m, p)| m == "PATCH" && p.contains("pg-aiwf-westeurope")), "the promotion is not repeated");
-    assert!(!reqs.iter().any(|(m, p)| m == "POST" && p.ends_with("/failover")), "nor the storage account failover");
+    assert!(
+        !reqs
+            .iter()
+            .any(|(m, p)| m == "PATCH" && p.contains("pg-aiwf-westeurope")),
+        "the promotion is not repeated"
+    );
+    assert!(
+        !reqs
+            .iter()
+            .any(|(m, p)| m == "POST" && p.ends_with("/failover")),
+        "nor the storage account failover"
+    );
     assert!(out.contains("storage account already failed over"), "{out}");
     assert_eq!(d.origin_priority("westeurope"), 1.0);
     assert_eq!(d.record()["status"], "complete");
@@ -319,38 +692,122 @@ fn an_interrupted_failover_resumes_where_it_stopped() {
 #[test]
 fn failback_reseeds_swaps_and_restores_replication() {
     let d = Drill::new();
-    assert_eq!(d.run(&["failover", "platform", "--to", "westeurope", "--auto-approve"]).0, 0);
+    assert_eq!(
+        d.run(&[
+            "failover",
+            "platform",
+            "--to",
+            "westeurope",
+            "--auto-approve"
+        ])
+        .0,
+        0
+    );
     let report = d.root.path().join("failback.md");
-    let (code, out, err) = d.run(&["failback", "platform", "--auto-approve", "--reason", "region restored", "--report", report.to_str().unwrap()]);
+    let (code, out, err) = d.run(&[
+        "failback",
+        "platform",
+        "--auto-approve",
+        "--reason",
+        "region restored",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("Stage 1/3") && out.contains("Stage 3/3"), "{out}");
+    assert!(
+        out.contains("Stage 1/3") && out.contains("Stage 3/3"),
+        "{out}"
+    );
     // The way back is a drill too: its report has a timeline per stage.
     let md = std::fs::read_to_string(&report).unwrap();
-    assert!(md.starts_with("# Failover drill: group `platform`, westeurope -> eastus (failback)") && md.contains("**complete**"), "{md}");
-    assert!(md.contains("| stage 1/3 re-seed eastus from westeurope | oncall@") && md.contains("| stage 3/3 re-seed westeurope from eastus |"), "{md}");
-    assert!(md.contains("| eastus active, traffic on eastus | oncall@") && md.contains("| RTO (recovery phase only"), "{md}");
-    assert_eq!((d.pg_role("eastus").as_str(), d.pg_role("westeurope").as_str()), ("Primary", "GeoAsyncReplica"));
-    assert_eq!(d.link_of("eastus")[0]["role"], "Primary", "the link runs eastus -> westeurope again");
-    assert_eq!((d.origin_priority("eastus"), d.gateway_target().as_str()), (1.0, "gateway.eastus.aiwf.example.com"));
-    assert_eq!(d.storage("eastus")["properties"]["primaryLocation"], "eastus", "the account came home");
+    assert!(
+        md.starts_with("# Failover drill: group `platform`, westeurope -> eastus (failback)")
+            && md.contains("**complete**"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| stage 1/3 re-seed eastus from westeurope | oncall@")
+            && md.contains("| stage 3/3 re-seed westeurope from eastus |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| eastus active, traffic on eastus | oncall@")
+            && md.contains("| RTO (recovery phase only"),
+        "{md}"
+    );
+    assert_eq!(
+        (
+            d.pg_role("eastus").as_str(),
+            d.pg_role("westeurope").as_str()
+        ),
+        ("Primary", "GeoAsyncReplica")
+    );
+    assert_eq!(
+        d.link_of("eastus")[0]["role"],
+        "Primary",
+        "the link runs eastus -> westeurope again"
+    );
+    assert_eq!(
+        (d.origin_priority("eastus"), d.gateway_target().as_str()),
+        (1.0, "gateway.eastus.aiwf.example.com")
+    );
+    assert_eq!(
+        d.storage("eastus")["properties"]["primaryLocation"],
+        "eastus",
+        "the account came home"
+    );
     let r = d.record();
-    assert_eq!((r["active"].as_str(), r["replicating"].as_bool()), (Some("eastus"), Some(true)));
+    assert_eq!(
+        (r["active"].as_str(), r["replicating"].as_bool()),
+        (Some("eastus"), Some(true))
+    );
     assert!(r["history"].as_array().unwrap().len() >= 4);
     let (code, out, err) = d.run(&["plan", "--detailed-exitcode"]);
-    assert_eq!(code, 0, "the configuration (eastus) matches again:\n{out}\n{err}");
+    assert_eq!(
+        code, 0,
+        "the configuration (eastus) matches again:\n{out}\n{err}"
+    );
 }
 
 #[test]
 fn traffic_only_failover_moves_front_door_and_dns_and_leaves_data() {
     let d = Drill::new();
-    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--only", "traffic", "--auto-approve"]);
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--only",
+        "traffic",
+        "--auto-approve",
+    ]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("Data and capacity stay on eastus") && out.contains("RPO is unchanged"), "{out}");
-    assert_eq!((d.origin_priority("westeurope"), d.gateway_target().as_str()), (1.0, "gateway.westeurope.aiwf.example.com"));
-    assert_eq!((d.pg_role("eastus").as_str(), d.pg_role("westeurope").as_str()), ("Primary", "GeoAsyncReplica"), "data stays");
-    assert_eq!(d.pool_count("westeurope", "application"), 3.0, "capacity stays");
+    assert!(
+        out.contains("Data and capacity stay on eastus") && out.contains("RPO is unchanged"),
+        "{out}"
+    );
+    assert_eq!(
+        (d.origin_priority("westeurope"), d.gateway_target().as_str()),
+        (1.0, "gateway.westeurope.aiwf.example.com")
+    );
+    assert_eq!(
+        (
+            d.pg_role("eastus").as_str(),
+            d.pg_role("westeurope").as_str()
+        ),
+        ("Primary", "GeoAsyncReplica"),
+        "data stays"
+    );
+    assert_eq!(
+        d.pool_count("westeurope", "application"),
+        3.0,
+        "capacity stays"
+    );
     let r = d.record();
-    assert_eq!((r["active"].as_str(), r["traffic"].as_str()), (Some("eastus"), Some("westeurope")));
+    assert_eq!(
+        (r["active"].as_str(), r["traffic"].as_str()),
+        (Some("eastus"), Some("westeurope"))
+    );
     // The configuration still names eastus, which is still the active site.
     assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0);
 }
@@ -358,60 +815,177 @@ fn traffic_only_failover_moves_front_door_and_dns_and_leaves_data() {
 #[test]
 fn validate_reports_the_dr_plans_redis_contradiction_at_its_place() {
     let d = Drill::new();
-    let p = d.stack().parent().unwrap().parent().unwrap().join("modules/site/main.tf");
+    let p = d
+        .stack()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("modules/site/main.tf");
     let text = std::fs::read_to_string(&p).unwrap().replace("  minimum_tls_version = \"1.2\"\n", "  minimum_tls_version = \"1.2\"\n  redis_configuration {\n    aof_backup_enabled = true\n    rdb_backup_enabled = true\n  }\n");
     std::fs::write(&p, text).unwrap();
     let (code, _, err) = d.run(&["validate"]);
     assert_eq!(code, 1);
-    assert!(err.contains("Redis persistence and geo-replication cannot be combined"), "{err}");
-    assert!(err.contains("modules/site/main.tf:") && err.contains("AOF and RDB persistence") && err.contains("choose one"), "{err}");
+    assert!(
+        err.contains("Redis persistence and geo-replication cannot be combined"),
+        "{err}"
+    );
+    assert!(
+        err.contains("modules/site/main.tf:")
+            && err.contains("AOF and RDB persistence")
+            && err.contains("choose one"),
+        "{err}"
+    );
 }
 
 #[test]
 fn data_only_failover_moves_data_and_capacity_then_traffic_follows() {
     let d = Drill::new();
-    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--only", "data", "--auto-approve"]);
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--only",
+        "data",
+        "--auto-approve",
+    ]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("Data-only failover") && out.contains("Traffic stays on eastus"), "{out}");
-    assert_eq!(d.pg_role("westeurope"), "None", "the DR replica is promoted");
-    assert_eq!(d.pool_count("westeurope", "application"), 20.0, "capacity moved with the data");
-    assert_eq!(d.storage("eastus")["properties"]["primaryLocation"], "westus", "storage is data");
-    assert_eq!((d.origin_priority("eastus"), d.gateway_target().as_str()), (1.0, "gateway.eastus.aiwf.example.com"), "traffic stays");
+    assert!(
+        out.contains("Data-only failover") && out.contains("Traffic stays on eastus"),
+        "{out}"
+    );
+    assert_eq!(
+        d.pg_role("westeurope"),
+        "None",
+        "the DR replica is promoted"
+    );
+    assert_eq!(
+        d.pool_count("westeurope", "application"),
+        20.0,
+        "capacity moved with the data"
+    );
+    assert_eq!(
+        d.storage("eastus")["properties"]["primaryLocation"],
+        "westus",
+        "storage is data"
+    );
+    assert_eq!(
+        (d.origin_priority("eastus"), d.gateway_target().as_str()),
+        (1.0, "gateway.eastus.aiwf.example.com"),
+        "traffic stays"
+    );
     assert_eq!(d.tm_priority("eastus"), 1.0);
     let r = d.record();
-    assert_eq!((r["active"].as_str(), r["traffic"].as_str()), (Some("westeurope"), Some("eastus")));
+    assert_eq!(
+        (r["active"].as_str(), r["traffic"].as_str()),
+        (Some("westeurope"), Some("eastus"))
+    );
     // Then traffic follows.
-    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--only", "traffic", "--auto-approve"]);
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--only",
+        "traffic",
+        "--auto-approve",
+    ]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert_eq!((d.origin_priority("westeurope"), d.gateway_target().as_str()), (1.0, "gateway.westeurope.aiwf.example.com"));
+    assert_eq!(
+        (d.origin_priority("westeurope"), d.gateway_target().as_str()),
+        (1.0, "gateway.westeurope.aiwf.example.com")
+    );
     let r = d.record();
-    assert_eq!((r["active"].as_str(), r["traffic"].as_str()), (Some("westeurope"), Some("westeurope")));
+    assert_eq!(
+        (r["active"].as_str(), r["traffic"].as_str()),
+        (Some("westeurope"), Some("westeurope"))
+    );
     d.set_active("westeurope");
-    assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0, "the configuration agrees with the finished failover");
+    assert_eq!(
+        d.run(&["plan", "--detailed-exitcode"]).0,
+        0,
+        "the configuration agrees with the finished failover"
+    );
 }
 
 #[test]
 fn a_database_switch_moves_postgres_alone_and_fails_back_alone() {
     let d = Drill::new();
     d.requests();
-    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--only", "database", "--auto-approve", "--reason", "database switch drill"]);
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--only",
+        "database",
+        "--auto-approve",
+        "--reason",
+        "database switch drill",
+    ]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("Failover (database only) of group \"platform\": eastus -> westeurope (planned)"), "{out}");
+    assert!(
+        out.contains(
+            "Failover (database only) of group \"platform\": eastus -> westeurope (planned)"
+        ),
+        "{out}"
+    );
     assert!(out.contains("Failover complete") && out.contains("group \"platform\" stands eastus active, traffic on eastus, database on westeurope."), "{out}");
-    assert!(out.contains("Moves to westeurope: database.") && out.contains("Stays on eastus: cache, capacity, storage, traffic."), "{out}");
-    assert!(out.contains("RPO: the moved components lose nothing"), "{out}");
-    assert_eq!(d.pg_role("westeurope"), "None", "the DR replica is promoted");
-    assert_eq!(d.link_of("eastus")[0]["role"], "Primary", "the cache link stays eastus -> westeurope");
-    assert_eq!(d.pool_count("westeurope", "application"), 3.0, "capacity stays standby-sized");
+    assert!(
+        out.contains("Moves to westeurope: database.")
+            && out.contains("Stays on eastus: cache, capacity, storage, traffic."),
+        "{out}"
+    );
+    assert!(
+        out.contains("RPO: the moved components lose nothing"),
+        "{out}"
+    );
+    assert_eq!(
+        d.pg_role("westeurope"),
+        "None",
+        "the DR replica is promoted"
+    );
+    assert_eq!(
+        d.link_of("eastus")[0]["role"],
+        "Primary",
+        "the cache link stays eastus -> westeurope"
+    );
+    assert_eq!(
+        d.pool_count("westeurope", "application"),
+        3.0,
+        "capacity stays standby-sized"
+    );
     assert_eq!(d.pool_count("eastus", "application"), 20.0);
-    assert_eq!((d.origin_priority("eastus"), d.gateway_target().as_str()), (1.0, "gateway.eastus.aiwf.example.com"), "traffic stays");
-    assert_eq!(d.storage("eastus")["properties"]["primaryLocation"], "eastus", "storage stays");
+    assert_eq!(
+        (d.origin_priority("eastus"), d.gateway_target().as_str()),
+        (1.0, "gateway.eastus.aiwf.example.com"),
+        "traffic stays"
+    );
+    assert_eq!(
+        d.storage("eastus")["properties"]["primaryLocation"],
+        "eastus",
+        "storage stays"
+    );
     // (Resource Graph queries are reads, though they are POSTs.)
-    let writes: Vec<_> = d.requests().into_iter().filter(|(m, p)| m != "GET" && !p.contains("resourcegraph")).collect();
-    assert!(writes.iter().all(|(_, p)| p.contains("flexibleservers")), "only the database was written: {writes:?}");
+    let writes: Vec<_> = d
+        .requests()
+        .into_iter()
+        .filter(|(m, p)| m != "GET" && !p.contains("resourcegraph"))
+        .collect();
+    assert!(
+        writes.iter().all(|(_, p)| p.contains("flexibleservers")),
+        "only the database was written: {writes:?}"
+    );
     let r = d.record();
-    assert_eq!((r["active"].as_str(), r["traffic"].as_str()), (Some("eastus"), Some("eastus")));
-    assert_eq!(r["components"]["database"], json!({"active": "westeurope", "replicating": false}));
+    assert_eq!(
+        (r["active"].as_str(), r["traffic"].as_str()),
+        (Some("eastus"), Some("eastus"))
+    );
+    assert_eq!(
+        r["components"]["database"],
+        json!({"active": "westeurope", "replicating": false})
+    );
     // The group is still active on eastus, as configured: nothing to apply.
     let (code, out, err) = d.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(code, 0, "{out}\n{err}");
@@ -419,8 +993,18 @@ fn a_database_switch_moves_postgres_alone_and_fails_back_alone() {
     let (code, out, err) = d.run(&["failback", "platform", "--auto-approve"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("re-seed eastus's database"), "{out}");
-    assert_eq!((d.pg_role("eastus").as_str(), d.pg_role("westeurope").as_str()), ("Primary", "GeoAsyncReplica"));
-    assert_eq!(d.link_of("eastus")[0]["role"], "Primary", "the cache link was never touched");
+    assert_eq!(
+        (
+            d.pg_role("eastus").as_str(),
+            d.pg_role("westeurope").as_str()
+        ),
+        ("Primary", "GeoAsyncReplica")
+    );
+    assert_eq!(
+        d.link_of("eastus")[0]["role"],
+        "Primary",
+        "the cache link was never touched"
+    );
     let r = d.record();
     assert!(r.get("components").is_none(), "the split is gone: {r}");
     assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0);
@@ -429,10 +1013,26 @@ fn a_database_switch_moves_postgres_alone_and_fails_back_alone() {
 #[test]
 fn only_names_the_components_a_group_declares() {
     let d = Drill::new();
-    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--only", "databse", "--auto-approve"]);
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--only",
+        "databse",
+        "--auto-approve",
+    ]);
     assert_eq!(code, 1, "{out}\n{err}");
-    assert!(err.contains("\"databse\" is not a component of group \"platform\"") && err.contains("database, cache, capacity, storage"), "{err}");
-    assert_eq!(d.record()["status"], "applied", "nothing was recorded beyond the apply's placement");
+    assert!(
+        err.contains("\"databse\" is not a component of group \"platform\"")
+            && err.contains("database, cache, capacity, storage"),
+        "{err}"
+    );
+    assert_eq!(
+        d.record()["status"],
+        "applied",
+        "nothing was recorded beyond the apply's placement"
+    );
 }
 
 /// Regression: failback after a traffic-only failover used to fail the
@@ -441,17 +1041,54 @@ fn only_names_the_components_a_group_declares() {
 #[test]
 fn failback_after_a_traffic_only_failover_brings_traffic_home_alone() {
     let d = Drill::new();
-    assert_eq!(d.run(&["failover", "platform", "--to", "westeurope", "--only", "traffic", "--auto-approve"]).0, 0);
+    assert_eq!(
+        d.run(&[
+            "failover",
+            "platform",
+            "--to",
+            "westeurope",
+            "--only",
+            "traffic",
+            "--auto-approve"
+        ])
+        .0,
+        0
+    );
     d.requests();
     let (code, out, err) = d.run(&["failback", "platform", "--auto-approve"]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("Failback of group \"platform\" to eastus"), "{out}");
-    assert_eq!((d.origin_priority("eastus"), d.gateway_target().as_str()), (1.0, "gateway.eastus.aiwf.example.com"));
-    assert_eq!((d.pg_role("eastus").as_str(), d.pg_role("westeurope").as_str()), ("Primary", "GeoAsyncReplica"), "data never moved");
-    let writes: Vec<_> = d.requests().into_iter().filter(|(m, p)| m != "GET" && !p.contains("resourcegraph")).collect();
-    assert!(!writes.iter().any(|(_, p)| p.contains("flexibleservers") || p.contains("microsoft.cache")), "nothing was re-seeded: {writes:?}");
+    assert!(
+        out.contains("Failback of group \"platform\" to eastus"),
+        "{out}"
+    );
+    assert_eq!(
+        (d.origin_priority("eastus"), d.gateway_target().as_str()),
+        (1.0, "gateway.eastus.aiwf.example.com")
+    );
+    assert_eq!(
+        (
+            d.pg_role("eastus").as_str(),
+            d.pg_role("westeurope").as_str()
+        ),
+        ("Primary", "GeoAsyncReplica"),
+        "data never moved"
+    );
+    let writes: Vec<_> = d
+        .requests()
+        .into_iter()
+        .filter(|(m, p)| m != "GET" && !p.contains("resourcegraph"))
+        .collect();
+    assert!(
+        !writes
+            .iter()
+            .any(|(_, p)| p.contains("flexibleservers") || p.contains("microsoft.cache")),
+        "nothing was re-seeded: {writes:?}"
+    );
     let r = d.record();
-    assert_eq!((r["active"].as_str(), r["traffic"].as_str()), (Some("eastus"), Some("eastus")));
+    assert_eq!(
+        (r["active"].as_str(), r["traffic"].as_str()),
+        (Some("eastus"), Some("eastus"))
+    );
     assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0);
 }
 
@@ -548,58 +1185,155 @@ fn any_region_pair_and_any_number_of_groups_fail_over_independently() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("main.tf"), TWO_GROUPS).unwrap();
     let run = |args: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_drinfra")).arg("-C").arg(&dir).args(args).env("DRINFRA_EMULATOR_URL", &d.emu.url).env("DRINFRA_EMULATOR_DATA_DIR", d.root.path().join("state/emulator")).env("USER", "oncall").output().unwrap();
-        (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).to_string(), String::from_utf8_lossy(&o.stderr).to_string())
+        let o = Command::new(env!("CARGO_BIN_EXE_drinfra"))
+            .arg("-C")
+            .arg(&dir)
+            .args(args)
+            .env("DRINFRA_EMULATOR_URL", &d.emu.url)
+            .env(
+                "DRINFRA_EMULATOR_DATA_DIR",
+                d.root.path().join("state/emulator"),
+            )
+            .env("USER", "oncall")
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).to_string(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
     };
-    let role = |name: &str| d.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-{name}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-{name}"), "2025-08-01")["properties"]["replicationRole"].as_str().unwrap_or_default().to_string();
-    let cname = |g: &str| d.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/dnszones/shop.example.com/CNAME/{g}"), "2018-05-01")["properties"]["CNAMERecord"]["cname"].as_str().unwrap_or_default().to_string();
+    let role = |name: &str| {
+        d.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-{name}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-{name}"), "2025-08-01")["properties"]["replicationRole"].as_str().unwrap_or_default().to_string()
+    };
+    let cname = |g: &str| {
+        d.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/dnszones/shop.example.com/CNAME/{g}"), "2018-05-01")["properties"]["CNAMERecord"]["cname"].as_str().unwrap_or_default().to_string()
+    };
     let (code, out, err) = run(&["apply", "--auto-approve"]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert_eq!((role("orders-ukwest").as_str(), role("search-centralus").as_str()), ("GeoAsyncReplica", "GeoAsyncReplica"));
+    assert_eq!(
+        (
+            role("orders-ukwest").as_str(),
+            role("search-centralus").as_str()
+        ),
+        ("GeoAsyncReplica", "GeoAsyncReplica")
+    );
     d.requests();
 
     let (code, out, err) = run(&["failover", "orders", "--to", "ukwest", "--auto-approve"]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert_eq!(role("orders-ukwest"), "None", "orders' DR server is promoted");
+    assert_eq!(
+        role("orders-ukwest"),
+        "None",
+        "orders' DR server is promoted"
+    );
     assert_eq!(cname("orders"), "orders.ukwest.shop.example.com");
-    assert_eq!((role("search-centralus").as_str(), cname("search").as_str()), ("GeoAsyncReplica", "search.eastus2.shop.example.com"), "search is untouched");
-    let writes: Vec<_> = d.requests().into_iter().filter(|(m, p)| m != "GET" && !p.contains("resourcegraph")).collect();
-    assert!(writes.iter().all(|(_, p)| !p.contains("search")), "no write reached the other group: {writes:?}");
-    let state: J = serde_json::from_str(&std::fs::read_to_string(dir.join("drinfra.tfstate")).unwrap()).unwrap();
+    assert_eq!(
+        (role("search-centralus").as_str(), cname("search").as_str()),
+        ("GeoAsyncReplica", "search.eastus2.shop.example.com"),
+        "search is untouched"
+    );
+    let writes: Vec<_> = d
+        .requests()
+        .into_iter()
+        .filter(|(m, p)| m != "GET" && !p.contains("resourcegraph"))
+        .collect();
+    assert!(
+        writes.iter().all(|(_, p)| !p.contains("search")),
+        "no write reached the other group: {writes:?}"
+    );
+    let state: J =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("drinfra.tfstate")).unwrap())
+            .unwrap();
     assert_eq!(state["failover_groups"]["orders"]["active"], "ukwest");
-    assert_eq!((state["failover_groups"]["search"]["status"].as_str(), state["failover_groups"]["search"]["active"].as_str()), (Some("applied"), Some("eastus2")), "search keeps the apply's placement: {state}");
+    assert_eq!(
+        (
+            state["failover_groups"]["search"]["status"].as_str(),
+            state["failover_groups"]["search"]["active"].as_str()
+        ),
+        (Some("applied"), Some("eastus2")),
+        "search keeps the apply's placement: {state}"
+    );
 
     // The guard names the group that moved; the other still applies.
     let (code, _, err) = run(&["plan"]);
     assert_eq!(code, 1);
-    assert!(err.contains("Failover group \"orders\": \"ukwest\" is active"), "{err}");
+    assert!(
+        err.contains("Failover group \"orders\": \"ukwest\" is active"),
+        "{err}"
+    );
     let (code, out, err) = run(&["failover", "search", "--to", "centralus", "--auto-approve"]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert_eq!((role("search-centralus").as_str(), cname("search").as_str()), ("None", "search.centralus.shop.example.com"));
-    let text = TWO_GROUPS.replace("active = \"uksouth\"", "active = \"ukwest\"").replace("active = \"eastus2\"", "active = \"centralus\"");
+    assert_eq!(
+        (role("search-centralus").as_str(), cname("search").as_str()),
+        ("None", "search.centralus.shop.example.com")
+    );
+    let text = TWO_GROUPS
+        .replace("active = \"uksouth\"", "active = \"ukwest\"")
+        .replace("active = \"eastus2\"", "active = \"centralus\"");
     std::fs::write(dir.join("main.tf"), text).unwrap();
     let (code, out, err) = run(&["plan", "--detailed-exitcode"]);
-    assert_eq!(code, 0, "both failovers stand and the configuration agrees:\n{out}\n{err}");
+    assert_eq!(
+        code, 0,
+        "both failovers stand and the configuration agrees:\n{out}\n{err}"
+    );
 }
 
 #[test]
 fn storage_alone_fails_over_and_back() {
     let d = Drill::new();
     d.requests();
-    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--only", "storage", "--auto-approve"]);
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--only",
+        "storage",
+        "--auto-approve",
+    ]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert_eq!(d.storage("eastus")["properties"]["primaryLocation"], "westus");
-    assert_eq!(d.pg_role("westeurope"), "GeoAsyncReplica", "the database stays");
-    assert!(out.contains("storage failed over to its secondary region"), "{out}");
-    let writes: Vec<_> = d.requests().into_iter().filter(|(m, p)| m != "GET" && !p.contains("resourcegraph")).collect();
-    assert!(writes.iter().all(|(_, p)| p.contains("storageaccounts")), "only storage was touched: {writes:?}");
+    assert_eq!(
+        d.storage("eastus")["properties"]["primaryLocation"],
+        "westus"
+    );
+    assert_eq!(
+        d.pg_role("westeurope"),
+        "GeoAsyncReplica",
+        "the database stays"
+    );
+    assert!(
+        out.contains("storage failed over to its secondary region"),
+        "{out}"
+    );
+    let writes: Vec<_> = d
+        .requests()
+        .into_iter()
+        .filter(|(m, p)| m != "GET" && !p.contains("resourcegraph"))
+        .collect();
+    assert!(
+        writes.iter().all(|(_, p)| p.contains("storageaccounts")),
+        "only storage was touched: {writes:?}"
+    );
     // Failing the database over to where it already is changes nothing.
-    let (code, out, _) = d.run(&["failover", "platform", "--to", "eastus", "--only", "database", "--auto-approve"]);
+    let (code, out, _) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "eastus",
+        "--only",
+        "database",
+        "--auto-approve",
+    ]);
     assert_eq!(code, 0);
     assert!(out.contains("already stands as asked"), "{out}");
     let (code, out, err) = d.run(&["failback", "platform", "--auto-approve"]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert_eq!(d.storage("eastus")["properties"]["primaryLocation"], "eastus", "the account came home");
+    assert_eq!(
+        d.storage("eastus")["properties"]["primaryLocation"],
+        "eastus",
+        "the account came home"
+    );
     assert!(d.record().get("components").is_none());
     assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0);
 }
@@ -613,12 +1347,34 @@ fn a_failover_to_the_active_site_changes_nothing() {
     let (code, out, err) = d.run(&["failover", "platform", "--to", "eastus", "--auto-approve"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("already stands as asked"), "{out}");
-    let writes: Vec<_> = d.requests().into_iter().filter(|(m, p)| m != "GET" && !p.contains("resourcegraph")).collect();
+    let writes: Vec<_> = d
+        .requests()
+        .into_iter()
+        .filter(|(m, p)| m != "GET" && !p.contains("resourcegraph"))
+        .collect();
     assert!(writes.is_empty(), "{writes:?}");
-    assert_eq!((d.pg_role("westeurope").as_str(), d.storage("eastus")["properties"]["primaryLocation"].as_str()), ("GeoAsyncReplica", Some("eastus")));
+    assert_eq!(
+        (
+            d.pg_role("westeurope").as_str(),
+            d.storage("eastus")["properties"]["primaryLocation"].as_str()
+        ),
+        ("GeoAsyncReplica", Some("eastus"))
+    );
     // With a component standing apart, a full failover "home" is refused
     // in favour of failback, which re-seeds first.
-    assert_eq!(d.run(&["failover", "platform", "--to", "westeurope", "--only", "database", "--auto-approve"]).0, 0);
+    assert_eq!(
+        d.run(&[
+            "failover",
+            "platform",
+            "--to",
+            "westeurope",
+            "--only",
+            "database",
+            "--auto-approve"
+        ])
+        .0,
+        0
+    );
     let (code, _, err) = d.run(&["failover", "platform", "--to", "eastus", "--auto-approve"]);
     assert_eq!(code, 1);
     assert!(err.contains("already active on \"eastus\", but these components stand apart on another site: database.") && err.contains("drinfra failback platform"), "{err}");
@@ -633,46 +1389,97 @@ fn an_interrupted_failover_records_what_azure_is_doing_and_the_rerun_follows_it(
     // Slow enough to interrupt the promotion even on a busy machine (it
     // waits out a 3,000 s lag: about 5 s here); storage failover first
     // takes about 3 s.
-    d.admin("PATCH", "settings", json!({"time_scale": 600.0, "replication_lag_secs": 3000.0}));
+    d.admin(
+        "PATCH",
+        "settings",
+        json!({"time_scale": 600.0, "replication_lag_secs": 3000.0}),
+    );
     d.requests();
     let child = Command::new(env!("CARGO_BIN_EXE_drinfra"))
         .arg("-C")
         .arg(d.stack())
-        .args(["failover", "platform", "--to", "westeurope", "--auto-approve", "--interrupt-grace", "0s"])
+        .args([
+            "failover",
+            "platform",
+            "--to",
+            "westeurope",
+            "--auto-approve",
+            "--interrupt-grace",
+            "0s",
+        ])
         .env("DRINFRA_EMULATOR_URL", &d.emu.url)
         .env("USER", "oncall")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let promote = |reqs: &[(String, String)]| reqs.iter().filter(|(m, p)| m == "PATCH" && p.ends_with("flexibleservers/pg-aiwf-westeurope")).count();
+    let promote = |reqs: &[(String, String)]| {
+        reqs.iter()
+            .filter(|(m, p)| m == "PATCH" && p.ends_with("flexibleservers/pg-aiwf-westeurope"))
+            .count()
+    };
     let mut seen = Vec::new();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while promote(&seen) == 0 {
-        assert!(std::time::Instant::now() < deadline, "the replica was never promoted: {seen:?}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the replica was never promoted: {seen:?}"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
         seen.extend(d.requests());
     }
     std::thread::sleep(std::time::Duration::from_millis(200));
-    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
-    assert!(stderr.contains("Failover incomplete") && stderr.contains("still running in Azure (recorded; the rerun follows them"), "{stderr}");
-    let state: J = serde_json::from_str(&std::fs::read_to_string(d.root.path().join("state/platform.tfstate")).unwrap()).unwrap();
-    let ops = state["operations"].as_array().unwrap_or_else(|| panic!("nothing recorded: {state}"));
-    assert!(ops.iter().any(|o| o["method"] == "PATCH" && o["address"] == "module.westeurope.azurerm_postgresql_flexible_server.db"), "{ops:?}");
+    assert!(
+        stderr.contains("Failover incomplete")
+            && stderr.contains("still running in Azure (recorded; the rerun follows them"),
+        "{stderr}"
+    );
+    let state: J = serde_json::from_str(
+        &std::fs::read_to_string(d.root.path().join("state/platform.tfstate")).unwrap(),
+    )
+    .unwrap();
+    let ops = state["operations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("nothing recorded: {state}"));
+    assert!(
+        ops.iter().any(|o| o["method"] == "PATCH"
+            && o["address"] == "module.westeurope.azurerm_postgresql_flexible_server.db"),
+        "{ops:?}"
+    );
     assert_eq!(d.record()["status"], "in_progress");
     seen.extend(d.requests());
     let promotions_before = promote(&seen);
 
     d.admin("PATCH", "settings", json!({"time_scale": 1.0e6}));
-    let (code, out, err) = d.run(&["failover", "platform", "--to", "westeurope", "--auto-approve"]);
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--auto-approve",
+    ]);
     assert_eq!(code, 0, "{out}\n{err}");
     let reqs = d.requests();
-    assert_eq!(promotions_before + promote(&reqs), 1, "the promotion was followed, not sent again: {reqs:?}");
+    assert_eq!(
+        promotions_before + promote(&reqs),
+        1,
+        "the promotion was followed, not sent again: {reqs:?}"
+    );
     assert_eq!(d.record()["status"], "complete");
     assert_eq!(d.pg_role("westeurope"), "None");
-    let state: J = serde_json::from_str(&std::fs::read_to_string(d.root.path().join("state/platform.tfstate")).unwrap()).unwrap();
+    let state: J = serde_json::from_str(
+        &std::fs::read_to_string(d.root.path().join("state/platform.tfstate")).unwrap(),
+    )
+    .unwrap();
     assert!(state.get("operations").is_none(), "{state}");
 }

@@ -277,7 +277,10 @@ fn corpus() -> (Seeds, Seeds) {
             "state-compact".to_string(),
             serde_json::to_vec(&state).unwrap(),
         ),
-        ("state-sealed".to_string(), sealed.seal(&state_bytes).unwrap()),
+        (
+            "state-sealed".to_string(),
+            sealed.seal(&state_bytes).unwrap(),
+        ),
     ];
     let first = state.resources.values().next().cloned().unwrap();
     let records = [

@@ -641,7 +641,9 @@ fn a_resource_with_many_instances_referring_to_itself_reports_one_cycle() {
         started.elapsed()
     );
     assert_eq!(
-        errs.iter().filter(|e| e.contains("Cycle") || e.contains("Self-referential")).count(),
+        errs.iter()
+            .filter(|e| e.contains("Cycle") || e.contains("Self-referential"))
+            .count(),
         1,
         "{errs:?}"
     );

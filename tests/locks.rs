@@ -43,7 +43,8 @@ fn threads_racing_to_break_a_stale_lock_take_it_one_at_a_time() {
                 let (path, holders) = (path.clone(), holders.clone());
                 std::thread::spawn(move || -> Result<(), String> {
                     let b = LocalBackend::new(path);
-                    let mut info = LockInfo::for_operation("apply", "t", &[]).map_err(|e| e.to_string())?;
+                    let mut info =
+                        LockInfo::for_operation("apply", "t", &[]).map_err(|e| e.to_string())?;
                     info.id = format!("t{round}-{n}");
                     lock::acquire(&b, &info, Duration::from_secs(20), &mut |_| {}, &mut |_| {})
                         .map_err(|e| e.to_string())?;

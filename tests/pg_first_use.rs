@@ -165,6 +165,8 @@ fn a_previous_holders_row_is_never_taken_for_the_current_holder() {
     }
     // The live holder's session was not ended.
     assert!(a.load().is_ok(), "holder's session survives");
-    let held: u32 = psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted").parse().unwrap();
+    let held: u32 = psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+        .parse()
+        .unwrap();
     assert!(held >= 1);
 }

@@ -18,15 +18,29 @@ pub enum ImportError {
 }
 
 /// Reads the object `id` as `address` (of type `ty`) and returns its record.
-pub async fn import(provider: &dyn Provider, address: &str, ty: &str, id: &str) -> Result<ResourceState, ImportError> {
-    let (module, resource, key) = parse_instance(address).ok_or_else(|| ImportError::Address(address.to_string()))?;
+pub async fn import(
+    provider: &dyn Provider,
+    address: &str,
+    ty: &str,
+    id: &str,
+) -> Result<ResourceState, ImportError> {
+    let (module, resource, key) =
+        parse_instance(address).ok_or_else(|| ImportError::Address(address.to_string()))?;
     let name = resource.rsplit('.').next().unwrap_or_default().to_string();
     let stub = provider.import_stub(ty, id);
-    let value: Value = provider.read(ty, &stub).await?.ok_or_else(|| ImportError::Missing { address: address.to_string(), id: id.to_string() })?;
+    let value: Value = provider
+        .read(ty, &stub)
+        .await?
+        .ok_or_else(|| ImportError::Missing {
+            address: address.to_string(),
+            id: id.to_string(),
+        })?;
     let value = crate::provider::mark_sensitive(ty, value);
     Ok(ResourceState {
         address: address.to_string(),
-        module: crate::config::evaluate::module_prefix(&module).trim_end_matches('.').to_string(),
+        module: crate::config::evaluate::module_prefix(&module)
+            .trim_end_matches('.')
+            .to_string(),
         mode: "managed".into(),
         ty: ty.to_string(),
         name,

@@ -19,7 +19,9 @@ use crate::lang::Value;
 use crate::plan::planner::{KnownValues, observed_digest, parse_instance};
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::{Provider, ProviderError, Providers};
-use crate::state::{Backend, Change, OutputState, PendingOperation, Record, ResourceState, State, StateError, marks};
+use crate::state::{
+    Backend, Change, OutputState, PendingOperation, Record, ResourceState, State, StateError, marks,
+};
 
 mod import;
 mod stale;
@@ -62,15 +64,33 @@ impl std::fmt::Display for StepId {
 /// Progress of an apply, for renderers.
 #[derive(Debug, Clone)]
 pub enum Event {
-    Started { step: StepId },
-    Finished { step: StepId, elapsed: Duration },
-    Failed { step: StepId, elapsed: Duration, error: String },
-    Skipped { step: StepId, because: String },
+    Started {
+        step: StepId,
+    },
+    Finished {
+        step: StepId,
+        elapsed: Duration,
+    },
+    Failed {
+        step: StepId,
+        elapsed: Duration,
+        error: String,
+    },
+    Skipped {
+        step: StepId,
+        because: String,
+    },
     /// `grace`: how long running steps may still take.
-    Interrupted { running: usize, grace: Option<Duration> },
+    Interrupted {
+        running: usize,
+        grace: Option<Duration>,
+    },
     /// The grace period ended with this step's cloud operation still
     /// running; `operation` is what state records for the next run.
-    LeftRunning { step: StepId, operation: Option<String> },
+    LeftRunning {
+        step: StepId,
+        operation: Option<String>,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -97,11 +117,24 @@ pub struct ApplyReport {
 
 impl ApplyReport {
     fn new(state: State) -> ApplyReport {
-        ApplyReport { done: vec![], failed: vec![], skipped: vec![], deferred: vec![], left_running: vec![], interrupted: false, state, diags: Diagnostics::default(), unencrypted: None }
+        ApplyReport {
+            done: vec![],
+            failed: vec![],
+            skipped: vec![],
+            deferred: vec![],
+            left_running: vec![],
+            interrupted: false,
+            state,
+            diags: Diagnostics::default(),
+            unencrypted: None,
+        }
     }
 
     pub fn ok(&self) -> bool {
-        self.failed.is_empty() && self.skipped.is_empty() && !self.interrupted && !self.diags.has_errors()
+        self.failed.is_empty()
+            && self.skipped.is_empty()
+            && !self.interrupted
+            && !self.diags.has_errors()
     }
 }
 
@@ -121,22 +154,41 @@ pub struct ApplyOptions {
 pub fn steps(plan: &Plan) -> Dag<StepId> {
     let mut g: Dag<StepId> = Dag::new();
     let mut phase_edges: Option<Vec<(u8, Vec<StepId>)>> = None;
-    let by_addr: HashMap<&str, &ResourceChange> = plan.actions().map(|c| (c.address.as_str(), c)).collect();
+    let by_addr: HashMap<&str, &ResourceChange> =
+        plan.actions().map(|c| (c.address.as_str(), c)).collect();
     let write_step = |c: &ResourceChange| -> Option<StepId> {
         match c.action {
-            Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete => Some(StepId { address: c.address.clone(), kind: StepKind::Create }),
-            Action::Update => Some(StepId { address: c.address.clone(), kind: StepKind::Update }),
-            Action::Read => Some(StepId { address: c.address.clone(), kind: StepKind::Read }),
+            Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete => Some(StepId {
+                address: c.address.clone(),
+                kind: StepKind::Create,
+            }),
+            Action::Update => Some(StepId {
+                address: c.address.clone(),
+                kind: StepKind::Update,
+            }),
+            Action::Read => Some(StepId {
+                address: c.address.clone(),
+                kind: StepKind::Read,
+            }),
             _ => None,
         }
     };
-    let delete_step = |c: &ResourceChange| c.action.deletes().then(|| StepId { address: c.address.clone(), kind: StepKind::Delete });
+    let delete_step = |c: &ResourceChange| {
+        c.action.deletes().then(|| StepId {
+            address: c.address.clone(),
+            kind: StepKind::Delete,
+        })
+    };
     // Failover phases: every step of a phase waits for all of the previous.
     if !plan.phases.is_empty() {
-        let mut by_phase: std::collections::BTreeMap<u8, Vec<StepId>> = std::collections::BTreeMap::new();
+        let mut by_phase: std::collections::BTreeMap<u8, Vec<StepId>> =
+            std::collections::BTreeMap::new();
         for c in plan.actions() {
             let p = plan.phases.get(&c.address).copied().unwrap_or(1);
-            by_phase.entry(p).or_default().extend(write_step(c).into_iter().chain(delete_step(c)));
+            by_phase
+                .entry(p)
+                .or_default()
+                .extend(write_step(c).into_iter().chain(delete_step(c)));
         }
         // Added after the dependency edges, and never against them: a phase
         // edge that would close a cycle (an explicit depends_on across
@@ -159,7 +211,9 @@ pub fn steps(plan: &Plan) -> Dag<StepId> {
             _ => {}
         }
         for dep in &c.depends_on {
-            let Some(dc) = by_addr.get(dep.as_str()) else { continue };
+            let Some(dc) = by_addr.get(dep.as_str()) else {
+                continue;
+            };
             // Writes wait for the writes of what they depend on.
             if let (Some(w), Some(dw)) = (&w, write_step(dc)) {
                 g.depend(w.clone(), dw);
@@ -198,15 +252,20 @@ pub fn conforms(planned: &Value, actual: &Value, at: &mut Vec<String>) -> bool {
     match (p, a) {
         (Value::Unknown(_), _) => true,
         (_, Value::Unknown(_)) => false,
-        (Value::Object(pm) | Value::Map(pm), Value::Object(am) | Value::Map(am)) => pm.iter().all(|(k, pv)| {
-            at.push(k.clone());
-            let ok = conforms(pv, am.get(k).unwrap_or(&Value::Null), at);
-            if ok {
-                at.pop();
-            }
-            ok
-        }),
-        (Value::List(px) | Value::Tuple(px) | Value::Set(px), Value::List(ax) | Value::Tuple(ax) | Value::Set(ax)) => {
+        (Value::Object(pm) | Value::Map(pm), Value::Object(am) | Value::Map(am)) => {
+            pm.iter().all(|(k, pv)| {
+                at.push(k.clone());
+                let ok = conforms(pv, am.get(k).unwrap_or(&Value::Null), at);
+                if ok {
+                    at.pop();
+                }
+                ok
+            })
+        }
+        (
+            Value::List(px) | Value::Tuple(px) | Value::Set(px),
+            Value::List(ax) | Value::Tuple(ax) | Value::Set(ax),
+        ) => {
             px.len() == ax.len()
                 && px.iter().zip(ax).enumerate().all(|(i, (pv, av))| {
                     at.push(i.to_string());
@@ -232,7 +291,12 @@ fn index_json(key: &InstanceKey) -> Option<serde_json::Value> {
 /// The record of an object the provider returned. Its sensitive paths are
 /// everything marked in the configuration, in the returned value (marks a
 /// provider carried into derived attributes), and in the schema.
-fn record_for(c: &ResourceChange, value: &Value, config: Option<&Value>, provider: &dyn Provider) -> ResourceState {
+fn record_for(
+    c: &ResourceChange,
+    value: &Value,
+    config: Option<&Value>,
+    provider: &dyn Provider,
+) -> ResourceState {
     let mut sensitive = config.map(marks::paths).unwrap_or_default();
     let marked = crate::provider::mark_sensitive(&c.ty, value.clone());
     for p in marks::paths(&marked) {
@@ -249,12 +313,16 @@ fn record_for(c: &ResourceChange, value: &Value, config: Option<&Value>, provide
     }
     ResourceState {
         address: c.address.clone(),
-        module: module_prefix(&c.module_path).trim_end_matches('.').to_string(),
+        module: module_prefix(&c.module_path)
+            .trim_end_matches('.')
+            .to_string(),
         mode: c.mode.clone(),
         ty: c.ty.clone(),
         name: c.name.clone(),
         index: index_json(&c.key),
-        provider: crate::provider::ProviderConfigAddr::parse(&c.provider).unwrap_or_else(|| crate::provider::ProviderConfigAddr::default_for(provider.name())).to_string(),
+        provider: crate::provider::ProviderConfigAddr::parse(&c.provider)
+            .unwrap_or_else(|| crate::provider::ProviderConfigAddr::default_for(provider.name()))
+            .to_string(),
         attributes: value.unmark().0.to_json(),
         sensitive_paths: sensitive,
         dependencies: c.depends_on.clone(),
@@ -290,7 +358,10 @@ pub async fn apply(
         if let Some(refreshed) = &plan.refreshed {
             let mut next = refreshed.clone();
             next.serial = serial;
-            backend.append(&[Record { serial, change: Change::Replace(Box::new(next.clone())) }])?;
+            backend.append(&[Record {
+                serial,
+                change: Change::Replace(Box::new(next.clone())),
+            }])?;
             backend.compact(&next)?;
             report.unencrypted = crate::state::unencrypted_notice(&next, backend);
             report.state = next;
@@ -309,38 +380,67 @@ pub async fn apply(
             if let Some(c) = plan.changes.iter().find(|c| c.address == rs.address) {
                 rs.dependencies = c.depends_on.clone();
             }
-            Record { serial, change: Change::Put(Box::new(rs)) }
+            Record {
+                serial,
+                change: Change::Put(Box::new(rs)),
+            }
         })
         .collect();
     for c in plan.changes.iter().filter(|c| c.previous_address.is_some()) {
-        if let Some(mut rs) = state.resources.remove(c.previous_address.as_deref().unwrap_or_default()) {
+        if let Some(mut rs) = state
+            .resources
+            .remove(c.previous_address.as_deref().unwrap_or_default())
+        {
             let (module, rest) = crate::plan::planner::split_module(&c.address);
             rs.address = c.address.clone();
             rs.module = module;
             rs.name = c.name.clone();
             rs.index = index_json(&c.key);
             let _ = rest;
-            records.push(Record { serial, change: Change::Remove(c.previous_address.clone().unwrap_or_default()) });
-            records.push(Record { serial, change: Change::Put(Box::new(rs.clone())) });
+            records.push(Record {
+                serial,
+                change: Change::Remove(c.previous_address.clone().unwrap_or_default()),
+            });
+            records.push(Record {
+                serial,
+                change: Change::Put(Box::new(rs.clone())),
+            });
             state.resources.insert(c.address.clone(), rs);
         }
     }
     // An object whose configuration now names another provider
     // configuration for the same object (the plan checked that): record
     // the configuration that manages it from now on.
-    for c in plan.changes.iter().filter(|c| c.action == Action::NoOp && c.mode == "managed") {
+    for c in plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::NoOp && c.mode == "managed")
+    {
         let configured = crate::provider::ProviderConfigAddr::parse(&c.provider);
-        if let Some(rs) = state.resources.get(&c.address).filter(|rs| configured.is_some() && crate::provider::ProviderConfigAddr::parse(&rs.provider) != configured) {
+        if let Some(rs) = state.resources.get(&c.address).filter(|rs| {
+            configured.is_some()
+                && crate::provider::ProviderConfigAddr::parse(&rs.provider) != configured
+        }) {
             let mut rs = rs.clone();
             rs.provider = c.provider.clone();
-            records.push(Record { serial, change: Change::Put(Box::new(rs)) });
+            records.push(Record {
+                serial,
+                change: Change::Put(Box::new(rs)),
+            });
         }
     }
     // Objects deleted outside drinfra (or by a destroy killed after its
     // DELETE) leave state: a 404 is as good as a delete.
     for addr in plan.vanished() {
-        if state.resources.contains_key(addr) && !records.iter().any(|r| matches!(&r.change, Change::Put(rs) if rs.address == addr)) {
-            records.push(Record { serial, change: Change::Remove(addr.to_string()) });
+        if state.resources.contains_key(addr)
+            && !records
+                .iter()
+                .any(|r| matches!(&r.change, Change::Put(rs) if rs.address == addr))
+        {
+            records.push(Record {
+                serial,
+                change: Change::Remove(addr.to_string()),
+            });
         }
     }
     backend.append(&records)?;
@@ -352,7 +452,16 @@ pub async fn apply(
     // instead of sending the same requests again.
     let left_before = !state.operations.is_empty();
     for (addr, p) in providers.configs() {
-        p.resume(state.operations.iter().filter(|o| crate::provider::ProviderConfigAddr::parse(&o.provider).as_ref() == Some(addr)).cloned().collect());
+        p.resume(
+            state
+                .operations
+                .iter()
+                .filter(|o| {
+                    crate::provider::ProviderConfigAddr::parse(&o.provider).as_ref() == Some(addr)
+                })
+                .cloned()
+                .collect(),
+        );
     }
 
     let known = KnownValues::default();
@@ -373,9 +482,17 @@ pub async fn apply(
     cx.failover = plan.failover.clone();
 
     let graph = steps(plan);
-    let changes: HashMap<String, &ResourceChange> = plan.actions().map(|c| (c.address.clone(), c)).collect();
-    let mut waiting: HashMap<StepId, usize> = graph.nodes().map(|s| (s.clone(), graph.dependencies(s).len())).collect();
-    let mut ready: BTreeSet<StepId> = waiting.iter().filter(|(_, n)| **n == 0).map(|(s, _)| s.clone()).collect();
+    let changes: HashMap<String, &ResourceChange> =
+        plan.actions().map(|c| (c.address.clone(), c)).collect();
+    let mut waiting: HashMap<StepId, usize> = graph
+        .nodes()
+        .map(|s| (s.clone(), graph.dependencies(s).len()))
+        .collect();
+    let mut ready: BTreeSet<StepId> = waiting
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(s, _)| s.clone())
+        .collect();
     let mut blocked: BTreeSet<StepId> = BTreeSet::new();
     let mut configs: HashMap<String, Value> = HashMap::new();
     let mut running: tokio::task::JoinSet<StepResult> = tokio::task::JoinSet::new();
@@ -403,7 +520,15 @@ pub async fn apply(
             let provider = match providers.for_recorded(&c.provider, &c.ty) {
                 Ok(p) => p,
                 Err(e) => {
-                    fail(&graph, &step, e.to_string(), Duration::ZERO, &mut report, &mut blocked, events);
+                    fail(
+                        &graph,
+                        &step,
+                        e.to_string(),
+                        Duration::ZERO,
+                        &mut report,
+                        &mut blocked,
+                        events,
+                    );
                     continue;
                 }
             };
@@ -417,9 +542,27 @@ pub async fn apply(
                         Some(cfg) if cfg.is_wholly_known() => cfg,
                         _ => {
                             let d = cx.take_diags();
-                            let msg = d.errors().next().map(|d| format!("{}: {}", d.summary, d.detail.clone().unwrap_or_default())).unwrap_or_else(|| "its arguments are still unknown".into());
+                            let msg = d
+                                .errors()
+                                .next()
+                                .map(|d| {
+                                    format!(
+                                        "{}: {}",
+                                        d.summary,
+                                        d.detail.clone().unwrap_or_default()
+                                    )
+                                })
+                                .unwrap_or_else(|| "its arguments are still unknown".into());
                             report.diags.extend(d);
-                            fail(&graph, &step, msg, started.elapsed(), &mut report, &mut blocked, events);
+                            fail(
+                                &graph,
+                                &step,
+                                msg,
+                                started.elapsed(),
+                                &mut report,
+                                &mut blocked,
+                                events,
+                            );
                             continue;
                         }
                     };
@@ -444,24 +587,63 @@ pub async fn apply(
                 StepKind::Create | StepKind::Update => {
                     let Some(cfg) = cx.instance_config(&c.module_path, &c.resource, &c.key) else {
                         let d = cx.take_diags();
-                        let msg = d.errors().next().map(|d| format!("{}: {}", d.summary, d.detail.clone().unwrap_or_default())).unwrap_or_else(|| "its configuration could not be evaluated".into());
+                        let msg = d
+                            .errors()
+                            .next()
+                            .map(|d| {
+                                format!("{}: {}", d.summary, d.detail.clone().unwrap_or_default())
+                            })
+                            .unwrap_or_else(|| "its configuration could not be evaluated".into());
                         report.diags.extend(d);
-                        fail(&graph, &step, msg, started.elapsed(), &mut report, &mut blocked, events);
+                        fail(
+                            &graph,
+                            &step,
+                            msg,
+                            started.elapsed(),
+                            &mut report,
+                            &mut blocked,
+                            events,
+                        );
                         continue;
                     };
-                    let prior = if step.kind == StepKind::Update { c.before.clone() } else { None };
+                    let prior = if step.kind == StepKind::Update {
+                        c.before.clone()
+                    } else {
+                        None
+                    };
                     let planned = match provider.plan(&c.ty, prior.as_ref(), &cfg) {
                         Ok(p) => crate::provider::mark_sensitive(&c.ty, p.value),
                         Err(e) => {
-                            fail(&graph, &step, e.to_string(), started.elapsed(), &mut report, &mut blocked, events);
+                            fail(
+                                &graph,
+                                &step,
+                                e.to_string(),
+                                started.elapsed(),
+                                &mut report,
+                                &mut blocked,
+                                events,
+                            );
                             continue;
                         }
                     };
                     let mut at = Vec::new();
                     if let Some(after) = &c.after {
                         if !conforms(after, &planned, &mut at) {
-                            let msg = format!("Provider produced inconsistent final plan: the value of {} changed since the plan was made (planned {}, now {}). Run plan again.", at.join("."), show_at(after, &at), show_at(&planned, &at));
-                            fail(&graph, &step, msg, started.elapsed(), &mut report, &mut blocked, events);
+                            let msg = format!(
+                                "Provider produced inconsistent final plan: the value of {} changed since the plan was made (planned {}, now {}). Run plan again.",
+                                at.join("."),
+                                show_at(after, &at),
+                                show_at(&planned, &at)
+                            );
+                            fail(
+                                &graph,
+                                &step,
+                                msg,
+                                started.elapsed(),
+                                &mut report,
+                                &mut blocked,
+                                events,
+                            );
                             continue;
                         }
                     }
@@ -480,7 +662,9 @@ pub async fn apply(
                         started,
                         Box::pin(async move {
                             let r = match (s.kind, prior) {
-                                (StepKind::Update, Some(p)) => provider.update(&ty, &p, &planned).await,
+                                (StepKind::Update, Some(p)) => {
+                                    provider.update(&ty, &p, &planned).await
+                                }
                                 _ => provider.create(&ty, &planned).await,
                             };
                             (s, r.map(Some), started.elapsed())
@@ -491,8 +675,20 @@ pub async fn apply(
         }
         // Writes start once the creates among them are announced durably
         // (one record per round, not one per create).
-        if deferred.iter().any(|(s, _, _)| s.kind == StepKind::Create && intents.contains_key(&s.address)) {
-            let rec = Record { serial, change: Change::Operations(base_ops.iter().cloned().chain(intents.values().cloned()).collect()) };
+        if deferred
+            .iter()
+            .any(|(s, _, _)| s.kind == StepKind::Create && intents.contains_key(&s.address))
+        {
+            let rec = Record {
+                serial,
+                change: Change::Operations(
+                    base_ops
+                        .iter()
+                        .cloned()
+                        .chain(intents.values().cloned())
+                        .collect(),
+                ),
+            };
             backend.append(std::slice::from_ref(&rec))?;
             state.apply_record(&rec);
             intents_written = true;
@@ -525,7 +721,10 @@ pub async fn apply(
         // A step whose task panicked fails with the panic's message; it is
         // never silently lost.
         let mut batch: Vec<StepResult> = Vec::new();
-        for r in first.into_iter().chain(std::iter::from_fn(|| running.try_join_next_with_id())) {
+        for r in first
+            .into_iter()
+            .chain(std::iter::from_fn(|| running.try_join_next_with_id()))
+        {
             match r {
                 Ok((id, result)) => {
                     tasks.remove(&id);
@@ -533,7 +732,11 @@ pub async fn apply(
                 }
                 Err(e) => {
                     if let Some((step, started)) = tasks.remove(&e.id()) {
-                        let why = if e.is_panic() { panic_message(e.into_panic()) } else { "the step was cancelled".to_string() };
+                        let why = if e.is_panic() {
+                            panic_message(e.into_panic())
+                        } else {
+                            "the step was cancelled".to_string()
+                        };
                         batch.push((step, Err(ProviderError::Invalid(format!("internal error in the provider (a bug in drinfra; please report it): {why}"))), started.elapsed()));
                     }
                 }
@@ -559,7 +762,9 @@ pub async fn apply(
                     }
                     let rec = match (&value, step.kind) {
                         (Some(v), _) => {
-                            let provider = providers.for_recorded(&c.provider, &c.ty).expect("provider found when the step started");
+                            let provider = providers
+                                .for_recorded(&c.provider, &c.ty)
+                                .expect("provider found when the step started");
                             let rs = record_for(c, v, configs.get(&c.address), provider.as_ref());
                             known.insert(&c.module_path, &c.resource, &c.key, rs.value());
                             Change::Put(Box::new(rs))
@@ -569,21 +774,40 @@ pub async fn apply(
                     // A create-before-destroy's old object is deposed: its
                     // delete must not remove the new record.
                     if !(step.kind == StepKind::Delete && c.action == Action::CreateThenDelete) {
-                        records.push(Record { serial, change: rec });
+                        records.push(Record {
+                            serial,
+                            change: rec,
+                        });
                     }
                     succeeded.push((step, elapsed));
                 }
                 Err(e) => {
                     // A cloud's error may quote what it was sent: never a
                     // sensitive value of this step.
-                    let known: Vec<&Value> = [configs.get(&c.address), c.after.as_ref(), c.before.as_ref()].into_iter().flatten().collect();
+                    let known: Vec<&Value> =
+                        [configs.get(&c.address), c.after.as_ref(), c.before.as_ref()]
+                            .into_iter()
+                            .flatten()
+                            .collect();
                     let error = redact(e.for_address(&step.address), &known);
                     if opts.defer.is_some_and(|d| d(&error)) {
-                        events(Event::Failed { step: step.clone(), elapsed, error: format!("deferred: {error}") });
+                        events(Event::Failed {
+                            step: step.clone(),
+                            elapsed,
+                            error: format!("deferred: {error}"),
+                        });
                         report.deferred.push((step.clone(), error));
                         released.push(step);
                     } else {
-                        fail(&graph, &step, error, elapsed, &mut report, &mut blocked, events);
+                        fail(
+                            &graph,
+                            &step,
+                            error,
+                            elapsed,
+                            &mut report,
+                            &mut blocked,
+                            events,
+                        );
                     }
                 }
             }
@@ -602,7 +826,10 @@ pub async fn apply(
             }
         }
         for (step, elapsed) in succeeded {
-            events(Event::Finished { step: step.clone(), elapsed });
+            events(Event::Finished {
+                step: step.clone(),
+                elapsed,
+            });
             for d in graph.dependents(&step) {
                 let n = waiting.get_mut(d).expect("dependent counted");
                 *n -= 1;
@@ -613,9 +840,28 @@ pub async fn apply(
             report.done.push(step);
         }
     }
-    for step in ready.into_iter().chain(waiting.iter().filter(|(s, n)| **n > 0 && !blocked.contains(*s)).map(|(s, _)| s.clone())).collect::<BTreeSet<_>>() {
-        if !report.done.contains(&step) && !report.failed.iter().any(|(s, _)| *s == step) && !report.deferred.iter().any(|(s, _)| *s == step) {
-            events(Event::Skipped { step: step.clone(), because: if stopping { "the apply was interrupted".into() } else { "a dependency did not complete".into() } });
+    for step in ready
+        .into_iter()
+        .chain(
+            waiting
+                .iter()
+                .filter(|(s, n)| **n > 0 && !blocked.contains(*s))
+                .map(|(s, _)| s.clone()),
+        )
+        .collect::<BTreeSet<_>>()
+    {
+        if !report.done.contains(&step)
+            && !report.failed.iter().any(|(s, _)| *s == step)
+            && !report.deferred.iter().any(|(s, _)| *s == step)
+        {
+            events(Event::Skipped {
+                step: step.clone(),
+                because: if stopping {
+                    "the apply was interrupted".into()
+                } else {
+                    "a dependency did not complete".into()
+                },
+            });
             report.skipped.push(step);
         }
     }
@@ -643,7 +889,10 @@ pub async fn apply(
                 .chain(intents.values().cloned())
                 .collect()
         };
-        let rec = Record { serial, change: Change::Operations(rest) };
+        let rec = Record {
+            serial,
+            change: Change::Operations(rest),
+        };
         backend.append(std::slice::from_ref(&rec))?;
         state.apply_record(&rec);
     }
@@ -653,10 +902,21 @@ pub async fn apply(
         .root_outputs()
         .into_iter()
         .filter(|(_, o)| o.value.is_wholly_known())
-        .map(|(k, o)| (k, OutputState { value: o.value.unmark().0.to_json(), sensitive: o.sensitive || o.value.is_sensitive_anywhere() }))
+        .map(|(k, o)| {
+            (
+                k,
+                OutputState {
+                    value: o.value.unmark().0.to_json(),
+                    sensitive: o.sensitive || o.value.is_sensitive_anywhere(),
+                },
+            )
+        })
         .collect();
     let _ = cx.take_diags();
-    let out_rec = Record { serial, change: Change::Outputs(outputs) };
+    let out_rec = Record {
+        serial,
+        change: Change::Outputs(outputs),
+    };
     backend.append(std::slice::from_ref(&out_rec))?;
     state.apply_record(&out_rec);
     state.serial = serial;
@@ -687,37 +947,80 @@ async fn leave_running(
     events: &mut dyn FnMut(Event),
 ) -> Result<(), ApplyError> {
     let object_id = |c: &ResourceChange| -> Vec<String> {
-        [&c.after, &c.before].into_iter().flatten().filter_map(|v| v.as_mapping().and_then(|m| m.get("id")).and_then(|id| if let Value::String(s) = id.unmark().0 { Some(s.to_lowercase()) } else { None })).collect()
+        [&c.after, &c.before]
+            .into_iter()
+            .flatten()
+            .filter_map(|v| {
+                v.as_mapping().and_then(|m| m.get("id")).and_then(|id| {
+                    if let Value::String(s) = id.unmark().0 {
+                        Some(s.to_lowercase())
+                    } else {
+                        None
+                    }
+                })
+            })
+            .collect()
     };
     // Each operation is recorded with the configuration that started it,
     // so the next apply follows it with the same subscription and credential.
-    let tagged = |ops: Vec<PendingOperation>, addr: &crate::provider::ProviderConfigAddr| ops.into_iter().map(|mut o| {
-        o.provider = addr.to_string();
-        o
-    }).collect::<Vec<_>>();
-    let mut left: Vec<PendingOperation> = providers.configs().flat_map(|(a, p)| tagged(p.unresumed(), a)).collect();
-    let mut fresh: Vec<PendingOperation> = providers.configs().flat_map(|(a, p)| tagged(p.in_flight(), a)).collect();
+    let tagged = |ops: Vec<PendingOperation>, addr: &crate::provider::ProviderConfigAddr| {
+        ops.into_iter()
+            .map(|mut o| {
+                o.provider = addr.to_string();
+                o
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut left: Vec<PendingOperation> = providers
+        .configs()
+        .flat_map(|(a, p)| tagged(p.unresumed(), a))
+        .collect();
+    let mut fresh: Vec<PendingOperation> = providers
+        .configs()
+        .flat_map(|(a, p)| tagged(p.in_flight(), a))
+        .collect();
     running.abort_all();
     while running.join_next().await.is_some() {}
     for op in &mut fresh {
         let id = op.id.to_lowercase();
-        op.address = in_progress.iter().find(|s| changes.get(&s.address).is_some_and(|c| object_id(c).iter().any(|o| id == *o || id.starts_with(&format!("{o}/"))))).map(|s| s.address.clone());
+        op.address = in_progress
+            .iter()
+            .find(|s| {
+                changes.get(&s.address).is_some_and(|c| {
+                    object_id(c)
+                        .iter()
+                        .any(|o| id == *o || id.starts_with(&format!("{o}/")))
+                })
+            })
+            .map(|s| s.address.clone());
     }
     for step in in_progress {
-        let op = fresh.iter().find(|o| o.address.as_deref() == Some(step.address.as_str()));
-        events(Event::LeftRunning { step: step.clone(), operation: op.map(|o| format!("{} {} ({})", o.method, o.id, o.url)) });
+        let op = fresh
+            .iter()
+            .find(|o| o.address.as_deref() == Some(step.address.as_str()));
+        events(Event::LeftRunning {
+            step: step.clone(),
+            operation: op.map(|o| format!("{} {} ({})", o.method, o.id, o.url)),
+        });
         report.left_running.push(step.clone());
     }
     left.extend(fresh);
     left.extend(intents);
-    let rec = Record { serial, change: Change::Operations(left) };
+    let rec = Record {
+        serial,
+        change: Change::Operations(left),
+    };
     backend.append(std::slice::from_ref(&rec))?;
     state.apply_record(&rec);
     Ok(())
 }
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned()).unwrap_or_else(|| "a panic".into())
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
 }
 
 /// `msg` with every sensitive string found in `values` replaced by
@@ -727,8 +1030,12 @@ pub fn redact(mut msg: String, values: &[&Value]) -> String {
         match v {
             Value::Sensitive(x) => collect(x, true, out),
             Value::String(s) if inside && s.chars().count() >= 4 => out.push(s.clone()),
-            Value::Number(n) if inside && n.abs() >= 1000.0 => out.push(crate::lang::value::format_number(*n)),
-            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => xs.iter().for_each(|x| collect(x, inside, out)),
+            Value::Number(n) if inside && n.abs() >= 1000.0 => {
+                out.push(crate::lang::value::format_number(*n))
+            }
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
+                xs.iter().for_each(|x| collect(x, inside, out))
+            }
             Value::Map(m) | Value::Object(m) => m.values().for_each(|x| collect(x, inside, out)),
             _ => {}
         }
@@ -758,21 +1065,40 @@ fn show_at(v: &Value, path: &[String]) -> String {
         }
         cur = match cur.unmark().0 {
             Value::Object(m) | Value::Map(m) => m.get(p).cloned().unwrap_or(Value::Null),
-            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => p.parse::<usize>().ok().and_then(|i| xs.get(i).cloned()).unwrap_or(Value::Null),
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => p
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| xs.get(i).cloned())
+                .unwrap_or(Value::Null),
             _ => Value::Null,
         };
     }
     cur.to_string()
 }
 
-fn fail(graph: &Dag<StepId>, step: &StepId, error: String, elapsed: Duration, report: &mut ApplyReport, blocked: &mut BTreeSet<StepId>, events: &mut dyn FnMut(Event)) {
-    events(Event::Failed { step: step.clone(), elapsed, error: error.clone() });
+fn fail(
+    graph: &Dag<StepId>,
+    step: &StepId,
+    error: String,
+    elapsed: Duration,
+    report: &mut ApplyReport,
+    blocked: &mut BTreeSet<StepId>,
+    events: &mut dyn FnMut(Event),
+) {
+    events(Event::Failed {
+        step: step.clone(),
+        elapsed,
+        error: error.clone(),
+    });
     report.failed.push((step.clone(), error));
     // Everything downstream is skipped.
     let mut stack: Vec<StepId> = graph.dependents(step).into_iter().cloned().collect();
     while let Some(s) = stack.pop() {
         if blocked.insert(s.clone()) {
-            events(Event::Skipped { step: s.clone(), because: format!("{step} failed") });
+            events(Event::Skipped {
+                step: s.clone(),
+                because: format!("{step} failed"),
+            });
             stack.extend(graph.dependents(&s).into_iter().cloned());
         }
     }
@@ -780,7 +1106,11 @@ fn fail(graph: &Dag<StepId>, step: &StepId, error: String, elapsed: Duration, re
 
 /// Observed digests of the current state, for staleness checks.
 pub fn observed(state: &State) -> BTreeMap<String, String> {
-    state.resources.iter().map(|(a, rs)| (a.clone(), observed_digest(rs))).collect()
+    state
+        .resources
+        .iter()
+        .map(|(a, rs)| (a.clone(), observed_digest(rs)))
+        .collect()
 }
 
 pub type SharedProvider = Arc<dyn Provider>;
@@ -791,11 +1121,30 @@ mod redact_tests {
 
     #[test]
     fn cloud_errors_quoting_a_sensitive_value_are_redacted() {
-        let cfg = Value::Object([("password".to_string(), Value::string("hunter2-S3cret").sensitive()), ("name".to_string(), Value::string("db1"))].into());
-        let nested = Value::Object([("x".to_string(), Value::Object([("k".to_string(), Value::string("k3y-material-42"))].into()).sensitive())].into());
+        let cfg = Value::Object(
+            [
+                (
+                    "password".to_string(),
+                    Value::string("hunter2-S3cret").sensitive(),
+                ),
+                ("name".to_string(), Value::string("db1")),
+            ]
+            .into(),
+        );
+        let nested = Value::Object(
+            [(
+                "x".to_string(),
+                Value::Object([("k".to_string(), Value::string("k3y-material-42"))].into())
+                    .sensitive(),
+            )]
+            .into(),
+        );
         let msg = "InvalidParameterValue: 'hunter2-S3cret' is not a valid password for server db1 (k3y-material-42)".to_string();
         let out = redact(msg, &[&cfg, &nested]);
-        assert!(!out.contains("hunter2") && !out.contains("k3y-material"), "{out}");
+        assert!(
+            !out.contains("hunter2") && !out.contains("k3y-material"),
+            "{out}"
+        );
         assert!(out.contains("db1"), "what is not sensitive stays: {out}");
         assert_eq!(out.matches("(sensitive value)").count(), 2, "{out}");
     }

@@ -38,7 +38,11 @@ pub struct ServeArgs {
 #[derive(Args)]
 pub struct Target {
     /// The emulator's URL.
-    #[arg(long, env = "DRINFRA_EMULATOR_URL", default_value = "https://localhost:8443")]
+    #[arg(
+        long,
+        env = "DRINFRA_EMULATOR_URL",
+        default_value = "https://localhost:8443"
+    )]
     url: String,
     /// The emulator's data directory (for its CA certificate).
     #[arg(long, default_value = "state/emulator")]
@@ -99,10 +103,24 @@ pub fn run(env: &Env, c: EmulatorCommand) -> anyhow::Result<ExitCode> {
     match c {
         EmulatorCommand::Serve(a) => {
             if !a.addr.ip().is_loopback() {
-                bail!("the emulator listens on loopback addresses only, not {}", a.addr.ip());
+                bail!(
+                    "the emulator listens on loopback addresses only, not {}",
+                    a.addr.ip()
+                );
             }
-            let data = if a.data.is_absolute() { a.data.clone() } else { env.dir.join(&a.data) };
-            let opts = Options { data_dir: data.clone(), tls: !a.insecure_http, settings: Settings { time_scale: a.time_scale, ..Settings::default() } };
+            let data = if a.data.is_absolute() {
+                a.data.clone()
+            } else {
+                env.dir.join(&a.data)
+            };
+            let opts = Options {
+                data_dir: data.clone(),
+                tls: !a.insecure_http,
+                settings: Settings {
+                    time_scale: a.time_scale,
+                    ..Settings::default()
+                },
+            };
             rt.block_on(async {
                 let running = emulator::start(opts, a.addr).await?;
                 println!("drinfra ARM emulator listening on {}", running.url);
@@ -110,7 +128,10 @@ pub fn run(env: &Env, c: EmulatorCommand) -> anyhow::Result<ExitCode> {
                 if running.ca_pem.is_some() {
                     println!("  CA:          {}", data.join("ca.pem").display());
                 }
-                println!("  credentials: {} (tenant, client id and secret for the token endpoint)", data.join("credentials.json").display());
+                println!(
+                    "  credentials: {} (tenant, client id and secret for the token endpoint)",
+                    data.join("credentials.json").display()
+                );
                 println!("  time scale:  {}x", a.time_scale);
                 let _ = tokio::signal::ctrl_c().await;
                 running.stop().await;
@@ -120,48 +141,102 @@ pub fn run(env: &Env, c: EmulatorCommand) -> anyhow::Result<ExitCode> {
         }
         EmulatorCommand::Fault(f) => {
             let (target, method, path, body) = match &f {
-                FaultCommand::RegionDown { region, mode, target } => (target, "PATCH", "faults", Some(json!({"region_mode": mode, "__down": region}))),
-                FaultCommand::RegionUp { region, target } => (target, "POST", "faults/region-up", Some(json!({"region": region}))),
-                FaultCommand::Transient { rate, seed, target } => (target, "PATCH", "faults", Some(json!({"transient_rate": rate, "transient_seed": seed}))),
-                FaultCommand::FailNext { matches, code, message, target } => (target, "FAILNEXT", "faults", Some(json!({"matches": matches, "code": code, "message": message}))),
+                FaultCommand::RegionDown {
+                    region,
+                    mode,
+                    target,
+                } => (
+                    target,
+                    "PATCH",
+                    "faults",
+                    Some(json!({"region_mode": mode, "__down": region})),
+                ),
+                FaultCommand::RegionUp { region, target } => (
+                    target,
+                    "POST",
+                    "faults/region-up",
+                    Some(json!({"region": region})),
+                ),
+                FaultCommand::Transient { rate, seed, target } => (
+                    target,
+                    "PATCH",
+                    "faults",
+                    Some(json!({"transient_rate": rate, "transient_seed": seed})),
+                ),
+                FaultCommand::FailNext {
+                    matches,
+                    code,
+                    message,
+                    target,
+                } => (
+                    target,
+                    "FAILNEXT",
+                    "faults",
+                    Some(json!({"matches": matches, "code": code, "message": message})),
+                ),
                 FaultCommand::Clear { target } => (target, "DELETE", "faults", None),
                 FaultCommand::Show { target } => (target, "GET", "faults", None),
             };
-            let data = if target.data.is_absolute() { target.data.clone() } else { env.dir.join(&target.data) };
+            let data = if target.data.is_absolute() {
+                target.data.clone()
+            } else {
+                env.dir.join(&target.data)
+            };
             let ca = std::fs::read_to_string(data.join("ca.pem")).ok();
             let client = emulator::client(ca.as_deref()).map_err(anyhow::Error::msg)?;
             let base = target.url.trim_end_matches('/').to_string();
-            let out = rt.block_on(async {
-                let url = |p: &str| format!("{base}/admin/{p}");
-                let resp = match (method, body) {
-                    ("PATCH", Some(mut b)) => {
-                        if let Some(region) = b.get("__down").and_then(|r| r.as_str()).map(str::to_string) {
-                            b.as_object_mut().map(|m| m.remove("__down"));
-                            client.patch(url("faults")).json(&b).send().await?;
-                            client.post(url("faults/region-down")).json(&json!({"region": region})).send().await?
-                        } else {
-                            client.patch(url(path)).json(&b).send().await?
+            let out = rt
+                .block_on(async {
+                    let url = |p: &str| format!("{base}/admin/{p}");
+                    let resp = match (method, body) {
+                        ("PATCH", Some(mut b)) => {
+                            if let Some(region) =
+                                b.get("__down").and_then(|r| r.as_str()).map(str::to_string)
+                            {
+                                b.as_object_mut().map(|m| m.remove("__down"));
+                                client.patch(url("faults")).json(&b).send().await?;
+                                client
+                                    .post(url("faults/region-down"))
+                                    .json(&json!({"region": region}))
+                                    .send()
+                                    .await?
+                            } else {
+                                client.patch(url(path)).json(&b).send().await?
+                            }
                         }
-                    }
-                    ("FAILNEXT", Some(rule)) => {
-                        let cur: serde_json::Value = client.get(url("faults")).send().await?.json().await?;
-                        let mut rules = cur.get("fail_next").cloned().unwrap_or(json!([]));
-                        rules.as_array_mut().map(|a| a.push(rule));
-                        client.patch(url("faults")).json(&json!({"fail_next": rules})).send().await?
-                    }
-                    ("POST", Some(b)) => client.post(url(path)).json(&b).send().await?,
-                    ("DELETE", _) => client.delete(url(path)).send().await?,
-                    _ => client.get(url(path)).send().await?,
-                };
-                let status = resp.status();
-                let text = resp.text().await?;
-                Ok::<_, anyhow::Error>((status, text))
-            }).with_context(|| format!("cannot reach the emulator at {base}"))?;
+                        ("FAILNEXT", Some(rule)) => {
+                            let cur: serde_json::Value =
+                                client.get(url("faults")).send().await?.json().await?;
+                            let mut rules = cur.get("fail_next").cloned().unwrap_or(json!([]));
+                            rules.as_array_mut().map(|a| a.push(rule));
+                            client
+                                .patch(url("faults"))
+                                .json(&json!({"fail_next": rules}))
+                                .send()
+                                .await?
+                        }
+                        ("POST", Some(b)) => client.post(url(path)).json(&b).send().await?,
+                        ("DELETE", _) => client.delete(url(path)).send().await?,
+                        _ => client.get(url(path)).send().await?,
+                    };
+                    let status = resp.status();
+                    let text = resp.text().await?;
+                    Ok::<_, anyhow::Error>((status, text))
+                })
+                .with_context(|| format!("cannot reach the emulator at {base}"))?;
             if !out.0.is_success() {
                 bail!("the emulator answered {}: {}", out.0, out.1);
             }
             let faults: serde_json::Value = if out.1.is_empty() {
-                rt.block_on(async { client.get(format!("{base}/admin/faults")).send().await?.json().await }).unwrap_or(json!({}))
+                rt.block_on(async {
+                    client
+                        .get(format!("{base}/admin/faults"))
+                        .send()
+                        .await?
+                        .json()
+                        .await
+                })
+                .unwrap_or(json!({}))
             } else {
                 serde_json::from_str(&out.1).unwrap_or(json!({}))
             };

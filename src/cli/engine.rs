@@ -86,7 +86,10 @@ pub fn print_plan(env: &Env, plan: &Plan, out: OutputArgs) {
             println!("{e}");
         }
     } else if out.markdown {
-        print!("{}", drinfra::render::plan_markdown::render(plan, drinfra::render::plan_markdown::BUDGET));
+        print!(
+            "{}",
+            drinfra::render::plan_markdown::render(plan, drinfra::render::plan_markdown::BUDGET)
+        );
     } else if out.compact {
         print!("{}", plan_render::render_compact(plan, env.style));
     } else {
@@ -124,12 +127,16 @@ pub fn parse_duration(s: &str) -> anyhow::Result<Duration> {
             return Ok(Duration::from_secs_f64(secs));
         }
     }
-    drinfra::timefmt::parse_duration(s).ok_or_else(|| anyhow::anyhow!("invalid duration {s:?}: use a number with s, m or h"))
+    drinfra::timefmt::parse_duration(s)
+        .ok_or_else(|| anyhow::anyhow!("invalid duration {s:?}: use a number with s, m or h"))
 }
 
 pub fn show_diags(env: &Env, stack_sources: &drinfra::diag::SourceMap, d: &Diagnostics) {
     if !d.is_empty() {
-        eprint!("{}", diagnostics::render_all(d, stack_sources, &env.dir, env.style));
+        eprint!(
+            "{}",
+            diagnostics::render_all(d, stack_sources, &env.dir, env.style)
+        );
     }
 }
 
@@ -155,13 +162,20 @@ impl Drop for Session {
 }
 
 /// Loads and checks the stack, then takes the state lock.
-pub fn open_session(env: &Env, common: &CommonArgs, operation: &str, validate_all: bool) -> anyhow::Result<Result<Session, ExitCode>> {
+pub fn open_session(
+    env: &Env,
+    common: &CommonArgs,
+    operation: &str,
+    validate_all: bool,
+) -> anyhow::Result<Result<Session, ExitCode>> {
     let mut stack = config::open(&env.dir, &common.vars.ordered(), &env.vars);
     if validate_all {
         // Every problem at once, as validate reports them: not only those
         // found before the first error.
         let eval = config::check_all(&mut stack, &env.dir, Some(&Providers::builtin()), true);
-        stack.diags.extend(drinfra::failover::rules::check(&stack.config, &eval));
+        stack
+            .diags
+            .extend(drinfra::failover::rules::check(&stack.config, &eval));
     }
     if stack.diags.has_errors() {
         show_diags(env, &stack.config.sources, &stack.diags);
@@ -187,21 +201,56 @@ pub fn open_session(env: &Env, common: &CommonArgs, operation: &str, validate_al
         backend.as_ref(),
         &info,
         timeout,
-        &mut |h| eprintln!("{}: waiting up to {} for the state lock held by {} ({}, pid {}, since {}{})", style.bold("lock"), common.lock_timeout, h.who, h.operation, h.pid, h.created, h.ci_run_url.as_ref().map(|u| format!(", {u}")).unwrap_or_default()),
-        &mut |h| eprintln!("{}: breaking a stale lock left by {} (pid {} is no longer running)", style.bold("lock"), h.who, h.pid),
+        &mut |h| {
+            eprintln!(
+                "{}: waiting up to {} for the state lock held by {} ({}, pid {}, since {}{})",
+                style.bold("lock"),
+                common.lock_timeout,
+                h.who,
+                h.operation,
+                h.pid,
+                h.created,
+                h.ci_run_url
+                    .as_ref()
+                    .map(|u| format!(", {u}"))
+                    .unwrap_or_default()
+            )
+        },
+        &mut |h| {
+            eprintln!(
+                "{}: breaking a stale lock left by {} (pid {} is no longer running)",
+                style.bold("lock"),
+                h.who,
+                h.pid
+            )
+        },
     )
     .map_err(|e| match &e {
-        drinfra::state::LockError::Held(h) if !h.id.is_empty() => anyhow::anyhow!("{e}. If that run is gone for good, remove the lock with `drinfra force-unlock {}`.", h.id),
-        drinfra::state::LockError::Held(h) => anyhow::anyhow!("{e}. The lock records no ID (at {}); if that run is gone for good, remove it by hand.", h.path),
+        drinfra::state::LockError::Held(h) if !h.id.is_empty() => anyhow::anyhow!(
+            "{e}. If that run is gone for good, remove the lock with `drinfra force-unlock {}`.",
+            h.id
+        ),
+        drinfra::state::LockError::Held(h) => anyhow::anyhow!(
+            "{e}. The lock records no ID (at {}); if that run is gone for good, remove it by hand.",
+            h.path
+        ),
         _ => anyhow::anyhow!("{e}"),
     })?;
-    Ok(Ok(Session { stack, backend, lock: Some(info) }))
+    Ok(Ok(Session {
+        stack,
+        backend,
+        lock: Some(info),
+    }))
 }
-
 
 /// What every command that talks to the cloud starts with: the session
 /// (configuration loaded, state locked), a runtime and the providers.
-pub fn start(env: &Env, common: &CommonArgs, operation: &str, validate_all: bool) -> anyhow::Result<Result<(Session, tokio::runtime::Runtime, Providers), ExitCode>> {
+pub fn start(
+    env: &Env,
+    common: &CommonArgs,
+    operation: &str,
+    validate_all: bool,
+) -> anyhow::Result<Result<(Session, tokio::runtime::Runtime, Providers), ExitCode>> {
     let s = match open_session(env, common, operation, validate_all)? {
         Ok(s) => s,
         Err(code) => return Ok(Err(code)),
@@ -211,22 +260,39 @@ pub fn start(env: &Env, common: &CommonArgs, operation: &str, validate_all: bool
 }
 
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
 }
 
 /// The providers a stack needs, the Azure one connected to its cloud.
-pub fn build_providers(env: &Env, s: &Session, rt: &tokio::runtime::Runtime) -> anyhow::Result<Result<Providers, ExitCode>> {
+pub fn build_providers(
+    env: &Env,
+    s: &Session,
+    rt: &tokio::runtime::Runtime,
+) -> anyhow::Result<Result<Providers, ExitCode>> {
     let mut providers = Providers::builtin();
     if drinfra::provider::azure::setup::used(&s.stack.config) {
         // One provider per azurerm configuration (the default and each alias).
-        let settings = match drinfra::provider::azure::setup::all_settings(&s.stack.config, &s.stack.inputs, &env.dir, &env.vars) {
+        let settings = match drinfra::provider::azure::setup::all_settings(
+            &s.stack.config,
+            &s.stack.inputs,
+            &env.dir,
+            &env.vars,
+        ) {
             Ok(st) => st,
             Err(d) => {
                 show_diags(env, &s.stack.config.sources, &d);
                 return Ok(Err(ExitCode::from(1)));
             }
         };
-        for (addr, azure) in rt.block_on(drinfra::provider::azure::setup::providers(&settings, &env.dir, &env.vars)).map_err(|e| anyhow::anyhow!("{e}"))? {
+        for (addr, azure) in rt
+            .block_on(drinfra::provider::azure::setup::providers(
+                &settings, &env.dir, &env.vars,
+            ))
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+        {
             providers.add_config(addr, std::sync::Arc::new(azure));
         }
     }
@@ -237,10 +303,24 @@ fn cloud_banner(env: &Env, s: &Session, providers: &Providers) {
     let clouds: Vec<String> = providers
         .configs()
         .filter(|(_, p)| p.name() != "terraform.io/builtin/terraform")
-        .map(|(a, p)| if a.alias.is_some() { format!("{}: {}", a.short(), p.describe()) } else { p.describe() })
+        .map(|(a, p)| {
+            if a.alias.is_some() {
+                format!("{}: {}", a.short(), p.describe())
+            } else {
+                p.describe()
+            }
+        })
         .collect();
-    let cloud = if clouds.is_empty() { "built-in resources only".to_string() } else { clouds.join("; ") };
-    eprintln!("{}", env.style.dim(&format!("Cloud: {cloud}. State: {}.", s.backend.describe())));
+    let cloud = if clouds.is_empty() {
+        "built-in resources only".to_string()
+    } else {
+        clouds.join("; ")
+    };
+    eprintln!(
+        "{}",
+        env.style
+            .dim(&format!("Cloud: {cloud}. State: {}.", s.backend.describe()))
+    );
 }
 
 pub fn report_requests(env: &Env, providers: &Providers, verbose: bool) {
@@ -249,27 +329,69 @@ pub fn report_requests(env: &Env, providers: &Providers, verbose: bool) {
     }
     for p in providers.all() {
         if let Some((requests, throttled)) = p.request_counts() {
-            eprintln!("{}", env.style.dim(&format!("{}: {requests} requests, {throttled} throttled (429)", p.describe())));
+            eprintln!(
+                "{}",
+                env.style.dim(&format!(
+                    "{}: {requests} requests, {throttled} throttled (429)",
+                    p.describe()
+                ))
+            );
         }
     }
 }
 
-fn make_plan(env: &Env, s: &Session, common: &CommonArgs, destroy: bool, rt: &tokio::runtime::Runtime, providers: &Providers) -> anyhow::Result<Result<(Plan, Option<State>), ExitCode>> {
+fn make_plan(
+    env: &Env,
+    s: &Session,
+    common: &CommonArgs,
+    destroy: bool,
+    rt: &tokio::runtime::Runtime,
+    providers: &Providers,
+) -> anyhow::Result<Result<(Plan, Option<State>), ExitCode>> {
     let prior = s.backend.load()?;
     cloud_banner(env, s, providers);
     // A state from before placements were recorded: tell from its
     // resources where the last apply placed each group, if that is clear.
-    let placed = prior.as_ref().filter(|st| !st.resources.is_empty() && s.stack.config.root().failover_groups.keys().any(|g| !st.failover_groups.contains_key(g))).map(|st| drinfra::failover::with_inferred(&s.stack.config, &s.stack.inputs, &env.dir, st.clone()));
-    let failover = match drinfra::failover::views(&s.stack.config, placed.as_ref().or(prior.as_ref())) {
-        Ok(v) => v,
-        Err(ds) => {
-            show_diags(env, &s.stack.config.sources, &ds);
-            eprintln!("\nNothing was changed.");
-            return Ok(Err(ExitCode::from(1)));
-        }
+    let placed = prior
+        .as_ref()
+        .filter(|st| {
+            !st.resources.is_empty()
+                && s.stack
+                    .config
+                    .root()
+                    .failover_groups
+                    .keys()
+                    .any(|g| !st.failover_groups.contains_key(g))
+        })
+        .map(|st| {
+            drinfra::failover::with_inferred(&s.stack.config, &s.stack.inputs, &env.dir, st.clone())
+        });
+    let failover =
+        match drinfra::failover::views(&s.stack.config, placed.as_ref().or(prior.as_ref())) {
+            Ok(v) => v,
+            Err(ds) => {
+                show_diags(env, &s.stack.config.sources, &ds);
+                eprintln!("\nNothing was changed.");
+                return Ok(Err(ExitCode::from(1)));
+            }
+        };
+    let opts = PlanOptions {
+        destroy,
+        refresh_only: common.refresh_only,
+        refresh: !common.no_refresh,
+        targets: common.targets.clone(),
+        parallelism: common.parallelism,
+        failover,
+        phased: false,
     };
-    let opts = PlanOptions { destroy, refresh_only: common.refresh_only, refresh: !common.no_refresh, targets: common.targets.clone(), parallelism: common.parallelism, failover, phased: false };
-    let (plan, diags) = rt.block_on(planner::plan(&s.stack.config, &s.stack.inputs, &env.dir, prior.as_ref(), providers, &opts));
+    let (plan, diags) = rt.block_on(planner::plan(
+        &s.stack.config,
+        &s.stack.inputs,
+        &env.dir,
+        prior.as_ref(),
+        providers,
+        &opts,
+    ));
     report_requests(env, providers, common.verbose);
     show_diags(env, &s.stack.config.sources, &diags);
     match plan {
@@ -299,24 +421,40 @@ pub fn run_plan(env: &Env, a: PlanArgs) -> anyhow::Result<ExitCode> {
         JSON_EVENTS.store(a.output.json, std::sync::atomic::Ordering::SeqCst);
         let notice = write_plan(out, &plan)?;
         notify_unencrypted(env, notice.as_ref());
-        println!("\nSaved the plan to {}. To apply it: drinfra apply {}", out.display(), out.display());
+        println!(
+            "\nSaved the plan to {}. To apply it: drinfra apply {}",
+            out.display(),
+            out.display()
+        );
     }
-    Ok(if a.detailed_exitcode && plan.has_resource_changes() { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if a.detailed_exitcode && plan.has_resource_changes() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Saves `plan`, sealed when encryption is on; returns the notice due when
 /// it holds sensitive values and is not.
-pub fn write_plan(path: &Path, plan: &Plan) -> anyhow::Result<Option<drinfra::state::UnencryptedSecrets>> {
+pub fn write_plan(
+    path: &Path,
+    plan: &Plan,
+) -> anyhow::Result<Option<drinfra::state::UnencryptedSecrets>> {
     let cipher = drinfra::state::crypto::Cipher::from_env(&std::env::vars().collect::<Vec<_>>())?;
     let text = cipher.seal(&serde_json::to_vec(plan)?)?;
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok((!cipher.enabled() && plan.holds_secrets()).then(|| drinfra::state::UnencryptedSecrets { what: format!("The saved plan {}", path.display()) }))
+    Ok(
+        (!cipher.enabled() && plan.holds_secrets()).then(|| drinfra::state::UnencryptedSecrets {
+            what: format!("The saved plan {}", path.display()),
+        }),
+    )
 }
 
 pub fn read_plan(path: &Path) -> anyhow::Result<Plan> {
-    let raw = std::fs::read(path).with_context(|| format!("cannot read plan file {}", path.display()))?;
+    let raw =
+        std::fs::read(path).with_context(|| format!("cannot read plan file {}", path.display()))?;
     let cipher = drinfra::state::crypto::Cipher::from_env(&std::env::vars().collect::<Vec<_>>())?;
     Ok(Plan::decode(&raw, &cipher, &path.display().to_string())?)
 }
@@ -326,9 +464,14 @@ fn confirm(env: &Env, question: &str, auto_approve: bool) -> anyhow::Result<bool
         return Ok(true);
     }
     if !std::io::stdin().is_terminal() {
-        bail!("refusing to {question} without --auto-approve: standard input is not a terminal, so nobody can confirm");
+        bail!(
+            "refusing to {question} without --auto-approve: standard input is not a terminal, so nobody can confirm"
+        );
     }
-    print!("\n{}\n  Only 'yes' will be accepted.\n\n  Enter a value: ", env.style.bold(&format!("Do you want to {question}?")));
+    print!(
+        "\n{}\n  Only 'yes' will be accepted.\n\n  Enter a value: ",
+        env.style.bold(&format!("Do you want to {question}?"))
+    );
     std::io::stdout().flush()?;
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
@@ -339,10 +482,11 @@ fn confirm(env: &Env, question: &str, auto_approve: bool) -> anyhow::Result<bool
 async fn interrupted() {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(t) => t,
-            Err(_) => return std::future::pending().await,
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => return std::future::pending().await,
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
@@ -358,9 +502,34 @@ async fn interrupted() {
 /// flags; Ctrl-C or SIGTERM stops it the graceful way. `defer` accepts
 /// failures as deferred (a failover's unreachable region).
 #[allow(clippy::too_many_arguments)]
-pub(super) fn apply_plan(env: &Env, s: &Session, plan: &Plan, prior: Option<State>, providers: &Providers, rt: &tokio::runtime::Runtime, common: &CommonArgs, defer: Option<fn(&str) -> bool>, events: &mut dyn FnMut(apply::Event)) -> anyhow::Result<apply::ApplyReport> {
-    let opts = ApplyOptions { parallelism: common.parallelism, defer, grace: Some(parse_duration(&common.interrupt_grace)?) };
-    let report = rt.block_on(apply::apply(plan, &s.stack.config, &s.stack.inputs, &env.dir, s.backend.as_ref(), prior, providers, &opts, events, interrupted()))?;
+pub(super) fn apply_plan(
+    env: &Env,
+    s: &Session,
+    plan: &Plan,
+    prior: Option<State>,
+    providers: &Providers,
+    rt: &tokio::runtime::Runtime,
+    common: &CommonArgs,
+    defer: Option<fn(&str) -> bool>,
+    events: &mut dyn FnMut(apply::Event),
+) -> anyhow::Result<apply::ApplyReport> {
+    let opts = ApplyOptions {
+        parallelism: common.parallelism,
+        defer,
+        grace: Some(parse_duration(&common.interrupt_grace)?),
+    };
+    let report = rt.block_on(apply::apply(
+        plan,
+        &s.stack.config,
+        &s.stack.inputs,
+        &env.dir,
+        s.backend.as_ref(),
+        prior,
+        providers,
+        &opts,
+        events,
+        interrupted(),
+    ))?;
     notify_unencrypted(env, report.unencrypted.as_ref());
     Ok(report)
 }
@@ -382,7 +551,16 @@ pub fn notify_unencrypted(env: &Env, notice: Option<&drinfra::state::Unencrypted
     }
 }
 
-fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common: &CommonArgs, rt: &tokio::runtime::Runtime, providers: &Providers, json: bool) -> anyhow::Result<ExitCode> {
+fn execute(
+    env: &Env,
+    s: &mut Session,
+    plan: &Plan,
+    prior: Option<State>,
+    common: &CommonArgs,
+    rt: &tokio::runtime::Runtime,
+    providers: &Providers,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     JSON_EVENTS.store(json, std::sync::atomic::Ordering::SeqCst);
     let total = apply::steps(plan).len();
     let mut progress = Progress::new(std::io::stdout().is_terminal() && !json, total);
@@ -396,9 +574,14 @@ fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common
     progress.finish();
     // Remember where this apply placed each failover group, so a later
     // edit of its active site is refused as a role change (still locked).
-    for (group, record) in drinfra::failover::placements(&s.stack.config, &report.state, &super::failover::who(env)) {
+    for (group, record) in
+        drinfra::failover::placements(&s.stack.config, &report.state, &super::failover::who(env))
+    {
         if let Err(e) = super::failover::save_record(s, &group, record) {
-            eprintln!("{}: could not record where this apply placed failover group {group:?}: {e:#}", env.style.bold("warning"));
+            eprintln!(
+                "{}: could not record where this apply placed failover group {group:?}: {e:#}",
+                env.style.bold("warning")
+            );
         }
     }
     s.release();
@@ -406,7 +589,11 @@ fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common
     show_diags(env, &s.stack.config.sources, &report.diags);
     if json {
         println!("{}", drinfra::render::events::apply_summary(&report));
-        return Ok(if report.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) });
+        return Ok(if report.ok() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
     }
     let (mut added, mut changed, mut destroyed) = (0, 0, 0);
     for step in &report.done {
@@ -422,7 +609,11 @@ fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common
         if !report.state.outputs.is_empty() {
             println!("\nOutputs:\n");
             for (k, o) in &report.state.outputs {
-                let v = if o.sensitive { "(sensitive value)".into() } else { drinfra::render::value::render(&drinfra::lang::Value::from_json(&o.value)) };
+                let v = if o.sensitive {
+                    "(sensitive value)".into()
+                } else {
+                    drinfra::render::value::render(&drinfra::lang::Value::from_json(&o.value))
+                };
                 println!("{k} = {v}");
             }
         }
@@ -434,13 +625,20 @@ fn execute(env: &Env, s: &mut Session, plan: &Plan, prior: Option<State>, common
             report.done.len(),
             report.failed.len(),
             report.skipped.len(),
-            if report.interrupted { ", interrupted" } else { "" }
+            if report.interrupted {
+                ", interrupted"
+            } else {
+                ""
+            }
         );
         for (step, err) in &report.failed {
             eprintln!("  failed: {step}: {err}");
         }
         if !report.left_running.is_empty() {
-            eprintln!("  {} step(s) still running in the cloud are recorded in state; the next apply follows them to their end instead of sending them again:", report.left_running.len());
+            eprintln!(
+                "  {} step(s) still running in the cloud are recorded in state; the next apply follows them to their end instead of sending them again:",
+                report.left_running.len()
+            );
             for step in &report.left_running {
                 eprintln!("    {step}");
             }
@@ -460,10 +658,17 @@ pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
         let prior = s.backend.load()?;
         let digest = planner::config_digest(&s.stack.config, &s.stack.inputs);
         if let Err(why) = apply::check_plan_is_current(&plan, prior.as_ref(), &digest) {
-            eprintln!("{}: the saved plan {} is stale: {why}.\nNothing was changed. Make a new plan with `drinfra plan --out {}`.", env.style.red_bold("error"), file.display(), file.display());
+            eprintln!(
+                "{}: the saved plan {} is stale: {why}.\nNothing was changed. Make a new plan with `drinfra plan --out {}`.",
+                env.style.red_bold("error"),
+                file.display(),
+                file.display()
+            );
             return Ok(ExitCode::from(1));
         }
-        return execute(env, &mut s, &plan, prior, &a.common, &rt, &providers, a.json);
+        return execute(
+            env, &mut s, &plan, prior, &a.common, &rt, &providers, a.json,
+        );
     }
     let (mut s, rt, providers) = match start(env, &a.common, "apply", true)? {
         Ok(started) => started,
@@ -476,7 +681,14 @@ pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         println!("{}", drinfra::render::events::version());
     }
-    print_plan(env, &plan, OutputArgs { json: a.json, ..OutputArgs::default() });
+    print_plan(
+        env,
+        &plan,
+        OutputArgs {
+            json: a.json,
+            ..OutputArgs::default()
+        },
+    );
     // Objects found deleted outside drinfra are still to be forgotten.
     if !plan.has_changes() && plan.vanished().next().is_none() {
         return Ok(ExitCode::SUCCESS);
@@ -485,7 +697,9 @@ pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
         println!("\nApply cancelled.");
         return Ok(ExitCode::from(1));
     }
-    execute(env, &mut s, &plan, prior, &a.common, &rt, &providers, a.json)
+    execute(
+        env, &mut s, &plan, prior, &a.common, &rt, &providers, a.json,
+    )
 }
 
 pub fn run_destroy(env: &Env, a: DestroyArgs) -> anyhow::Result<ExitCode> {
@@ -501,7 +715,11 @@ pub fn run_destroy(env: &Env, a: DestroyArgs) -> anyhow::Result<ExitCode> {
     if !plan.has_changes() && plan.vanished().next().is_none() {
         return Ok(ExitCode::SUCCESS);
     }
-    let what = if a.common.targets.is_empty() { "destroy all resources" } else { "destroy the targeted resources and what depends on them" };
+    let what = if a.common.targets.is_empty() {
+        "destroy all resources"
+    } else {
+        "destroy the targeted resources and what depends on them"
+    };
     if !confirm(env, what, a.auto_approve)? {
         println!("\nDestroy cancelled.");
         return Ok(ExitCode::from(1));

@@ -21,7 +21,11 @@ pub struct FmtArgs {
 }
 
 fn is_config(p: &Path) -> bool {
-    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(".tf") || n.ends_with(".tfvars") || (n.ends_with(".hcl") && !n.ends_with(".lock.hcl")))
+    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        n.ends_with(".tf")
+            || n.ends_with(".tfvars")
+            || (n.ends_with(".hcl") && !n.ends_with(".lock.hcl"))
+    })
 }
 
 fn collect(p: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -29,10 +33,15 @@ fn collect(p: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> std::io::Result
         out.push(p.to_path_buf());
         return Ok(());
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(p)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(p)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for e in entries {
-        let hidden = e.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        let hidden = e
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
         if e.is_dir() && recursive && !hidden {
             collect(&e, recursive, out)?;
         } else if e.is_file() && is_config(&e) {
@@ -43,7 +52,11 @@ fn collect(p: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> std::io::Result
 }
 
 pub fn run(env: &Env, a: FmtArgs) -> anyhow::Result<ExitCode> {
-    let roots = if a.paths.is_empty() { vec![env.dir.clone()] } else { a.paths.clone() };
+    let roots = if a.paths.is_empty() {
+        vec![env.dir.clone()]
+    } else {
+        a.paths.clone()
+    };
     let mut files = Vec::new();
     for r in &roots {
         collect(r, a.recursive, &mut files)?;

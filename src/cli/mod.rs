@@ -21,7 +21,11 @@ mod state_cmd;
 mod validate;
 
 #[derive(Parser)]
-#[command(name = "drinfra", version, about = "Plan, apply and fail over a disaster-recovery platform on Azure, from Terraform-language stacks.")]
+#[command(
+    name = "drinfra",
+    version,
+    about = "Plan, apply and fail over a disaster-recovery platform on Azure, from Terraform-language stacks."
+)]
 pub struct Cli {
     /// Run as if started in DIR.
     #[arg(short = 'C', long = "chdir", global = true, value_name = "DIR")]
@@ -117,7 +121,9 @@ pub struct Env {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal();
+    let color = !cli.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stderr().is_terminal();
     if let Some(dir) = &cli.chdir {
         if let Err(e) = std::env::set_current_dir(dir) {
             eprintln!("error: cannot change to directory {}: {e}", dir.display());
@@ -125,7 +131,11 @@ pub fn main() -> ExitCode {
         }
     }
     let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let env = Env { dir, style: Style { color }, vars: std::env::vars().collect() };
+    let env = Env {
+        dir,
+        style: Style { color },
+        vars: std::env::vars().collect(),
+    };
     let result = match cli.command {
         Command::Init(a) => init::run(&env, a),
         Command::Validate(a) => validate::run(&env, a),
@@ -145,7 +155,10 @@ pub fn main() -> ExitCode {
         Command::Emulator(c) => emulator::run(&env, c),
         Command::Version => {
             println!("drinfra v{}", env!("CARGO_PKG_VERSION"));
-            println!("Terraform language v{} (what terraform {{ required_version }} is checked against)", drinfra::config::version::TERRAFORM_LANGUAGE);
+            println!(
+                "Terraform language v{} (what terraform {{ required_version }} is checked against)",
+                drinfra::config::version::TERRAFORM_LANGUAGE
+            );
             Ok(ExitCode::SUCCESS)
         }
     };

@@ -113,16 +113,28 @@ fn load(b: &dyn Backend) -> anyhow::Result<State> {
 }
 
 /// Writes `next` as a new serial under the lock.
-fn rewrite(env: &Env, b: &dyn Backend, timeout: &str, op: &str, edit: impl FnOnce(&mut State) -> anyhow::Result<()>) -> anyhow::Result<()> {
+fn rewrite(
+    env: &Env,
+    b: &dyn Backend,
+    timeout: &str,
+    op: &str,
+    edit: impl FnOnce(&mut State) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let info = LockInfo::for_operation(op, &b.describe(), &env.vars)?;
     lock::acquire(b, &info, parse_duration(timeout)?, &mut |_| {}, &mut |_| {})?;
     let result = (|| {
         let mut state = load(b)?;
         edit(&mut state)?;
         state.serial = state.next_serial()?;
-        b.append(&[Record { serial: state.serial, change: Change::Replace(Box::new(state.clone())) }])?;
+        b.append(&[Record {
+            serial: state.serial,
+            change: Change::Replace(Box::new(state.clone())),
+        }])?;
         b.compact(&state)?;
-        super::engine::notify_unencrypted(env, drinfra::state::unencrypted_notice(&state, b).as_ref());
+        super::engine::notify_unencrypted(
+            env,
+            drinfra::state::unencrypted_notice(&state, b).as_ref(),
+        );
         Ok(())
     })();
     b.unlock(&info.id)?;
@@ -142,26 +154,53 @@ pub fn run_state(env: &Env, c: StateCommand) -> anyhow::Result<ExitCode> {
         }
         StateCommand::Show { address } => {
             let state = load(b.as_ref())?;
-            let Some(rs) = state.resources.get(&address) else { bail!("no instance {address:?} in the state") };
-            println!("# {address}:\nresource \"{}\" \"{}\" {}", rs.ty, rs.name, plan_render::value_text(&shown(rs.value()), 0));
+            let Some(rs) = state.resources.get(&address) else {
+                bail!("no instance {address:?} in the state")
+            };
+            println!(
+                "# {address}:\nresource \"{}\" \"{}\" {}",
+                rs.ty,
+                rs.name,
+                plan_render::value_text(&shown(rs.value()), 0)
+            );
         }
         StateCommand::Pull => {
             println!("{}", serde_json::to_string_pretty(&load(b.as_ref())?)?);
         }
-        StateCommand::Push { file, force, lock_timeout } => {
-            let raw = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        StateCommand::Push {
+            file,
+            force,
+            lock_timeout,
+        } => {
+            let raw =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let cipher = drinfra::state::crypto::Cipher::from_env(&env.vars)?;
-            let pushed: State = drinfra::state::decode_snapshot(&raw, &cipher, &file.display().to_string())?;
+            let pushed: State =
+                drinfra::state::decode_snapshot(&raw, &cipher, &file.display().to_string())?;
             let info = LockInfo::for_operation("state push", &b.describe(), &env.vars)?;
-            lock::acquire(b.as_ref(), &info, parse_duration(&lock_timeout)?, &mut |_| {}, &mut |_| {})?;
+            lock::acquire(
+                b.as_ref(),
+                &info,
+                parse_duration(&lock_timeout)?,
+                &mut |_| {},
+                &mut |_| {},
+            )?;
             let result = (|| {
                 let current = b.load()?;
                 if let Some(cur) = &current {
                     if cur.lineage != pushed.lineage && !force {
-                        bail!("refusing to push: lineage {} differs from the current state's {} (a different stack's state?); use --force to replace it anyway", pushed.lineage, cur.lineage);
+                        bail!(
+                            "refusing to push: lineage {} differs from the current state's {} (a different stack's state?); use --force to replace it anyway",
+                            pushed.lineage,
+                            cur.lineage
+                        );
                     }
                     if pushed.serial < cur.serial && !force {
-                        bail!("refusing to push: serial {} is older than the current state's {}; use --force to go back", pushed.serial, cur.serial);
+                        bail!(
+                            "refusing to push: serial {} is older than the current state's {}; use --force to go back",
+                            pushed.serial,
+                            cur.serial
+                        );
                     }
                 }
                 let mut next = pushed.clone();
@@ -170,20 +209,33 @@ pub fn run_state(env: &Env, c: StateCommand) -> anyhow::Result<ExitCode> {
                     Some(c) if c.lineage == pushed.lineage => c.next_serial()?.max(pushed.serial),
                     _ => pushed.serial,
                 };
-                b.append(&[Record { serial: next.serial, change: Change::Replace(Box::new(next.clone())) }])?;
+                b.append(&[Record {
+                    serial: next.serial,
+                    change: Change::Replace(Box::new(next.clone())),
+                }])?;
                 b.compact(&next)?;
-                super::engine::notify_unencrypted(env, drinfra::state::unencrypted_notice(&next, b.as_ref()).as_ref());
+                super::engine::notify_unencrypted(
+                    env,
+                    drinfra::state::unencrypted_notice(&next, b.as_ref()).as_ref(),
+                );
                 Ok(next.serial)
             })();
             b.unlock(&info.id)?;
             println!("Pushed {} as serial {}.", file.display(), result?);
         }
-        StateCommand::Rm { addresses, lock_timeout } => {
+        StateCommand::Rm {
+            addresses,
+            lock_timeout,
+        } => {
             let mut removed = 0;
             rewrite(env, b.as_ref(), &lock_timeout, "state rm", |s| {
                 for a in &addresses {
                     let before = s.resources.len();
-                    s.resources.retain(|k, _| !(k == a || k.starts_with(&format!("{a}[")) || k.starts_with(&format!("{a}."))));
+                    s.resources.retain(|k, _| {
+                        !(k == a
+                            || k.starts_with(&format!("{a}["))
+                            || k.starts_with(&format!("{a}.")))
+                    });
                     if s.resources.len() == before {
                         bail!("no instance matches {a:?}; nothing was changed");
                     }
@@ -191,12 +243,27 @@ pub fn run_state(env: &Env, c: StateCommand) -> anyhow::Result<ExitCode> {
                 }
                 Ok(())
             })?;
-            println!("Removed {removed} instance(s) from the state. The real objects were not touched.");
+            println!(
+                "Removed {removed} instance(s) from the state. The real objects were not touched."
+            );
         }
-        StateCommand::Mv { source, destination, lock_timeout } => {
+        StateCommand::Mv {
+            source,
+            destination,
+            lock_timeout,
+        } => {
             let mut moved = 0;
             rewrite(env, b.as_ref(), &lock_timeout, "state mv", |s| {
-                let matching: Vec<String> = s.resources.keys().filter(|k| *k == &source || k.starts_with(&format!("{source}[")) || k.starts_with(&format!("{source}."))).cloned().collect();
+                let matching: Vec<String> = s
+                    .resources
+                    .keys()
+                    .filter(|k| {
+                        *k == &source
+                            || k.starts_with(&format!("{source}["))
+                            || k.starts_with(&format!("{source}."))
+                    })
+                    .cloned()
+                    .collect();
                 if matching.is_empty() {
                     bail!("no instance matches {source:?}; nothing was changed");
                 }
@@ -209,7 +276,8 @@ pub fn run_state(env: &Env, c: StateCommand) -> anyhow::Result<ExitCode> {
                     let (module, rest) = drinfra::plan::planner::split_module(&new);
                     rs.address = new.clone();
                     rs.module = module;
-                    if let Some((_, name)) = rest.split('[').next().and_then(|r| r.rsplit_once('.')) {
+                    if let Some((_, name)) = rest.split('[').next().and_then(|r| r.rsplit_once('.'))
+                    {
                         rs.name = name.to_string();
                     }
                     s.resources.insert(new, rs);
@@ -231,13 +299,17 @@ pub fn run_output(env: &Env, a: OutputArgs) -> anyhow::Result<ExitCode> {
     let state = load(b.as_ref())?;
     match &a.name {
         Some(n) => {
-            let Some(o) = state.outputs.get(n) else { bail!("no output named {n:?} in the state") };
+            let Some(o) = state.outputs.get(n) else {
+                bail!("no output named {n:?} in the state")
+            };
             if a.json {
                 println!("{}", serde_json::to_string(&o.value)?);
             } else if a.raw {
                 match &o.value {
                     serde_json::Value::String(s) => println!("{s}"),
-                    serde_json::Value::Number(_) | serde_json::Value::Bool(_) => println!("{}", o.value),
+                    serde_json::Value::Number(_) | serde_json::Value::Bool(_) => {
+                        println!("{}", o.value)
+                    }
                     _ => bail!("--raw supports only primitive values; use --json"),
                 }
             } else if o.sensitive {
@@ -247,13 +319,25 @@ pub fn run_output(env: &Env, a: OutputArgs) -> anyhow::Result<ExitCode> {
             }
         }
         None if a.json => {
-            let doc: serde_json::Map<String, serde_json::Value> =
-                state.outputs.iter().map(|(k, o)| (k.clone(), serde_json::json!({"sensitive": o.sensitive, "value": o.value}))).collect();
+            let doc: serde_json::Map<String, serde_json::Value> = state
+                .outputs
+                .iter()
+                .map(|(k, o)| {
+                    (
+                        k.clone(),
+                        serde_json::json!({"sensitive": o.sensitive, "value": o.value}),
+                    )
+                })
+                .collect();
             println!("{}", serde_json::to_string_pretty(&doc)?);
         }
         None => {
             for (k, o) in &state.outputs {
-                let v = if o.sensitive { "(sensitive value)".into() } else { value::render(&Value::from_json(&o.value)) };
+                let v = if o.sensitive {
+                    "(sensitive value)".into()
+                } else {
+                    value::render(&Value::from_json(&o.value))
+                };
                 println!("{k} = {v}");
             }
         }
@@ -266,10 +350,26 @@ pub fn run_show(env: &Env, a: ShowArgs) -> anyhow::Result<ExitCode> {
         let plan = read_plan(&f)?;
         if a.json {
             let (config, _) = drinfra::config::load(&env.dir);
-            let cfg = (!config.modules.is_empty() && !config.root().files.is_empty()).then_some(&config);
-            println!("{}", serde_json::to_string(&drinfra::render::plan_json::plan(&plan, plan.prior_state.as_ref(), cfg))?);
+            let cfg =
+                (!config.modules.is_empty() && !config.root().files.is_empty()).then_some(&config);
+            println!(
+                "{}",
+                serde_json::to_string(&drinfra::render::plan_json::plan(
+                    &plan,
+                    plan.prior_state.as_ref(),
+                    cfg
+                ))?
+            );
         } else {
-            super::engine::print_plan(env, &plan, super::engine::OutputArgs { json: false, markdown: a.markdown, compact: a.compact });
+            super::engine::print_plan(
+                env,
+                &plan,
+                super::engine::OutputArgs {
+                    json: false,
+                    markdown: a.markdown,
+                    compact: a.compact,
+                },
+            );
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -279,19 +379,32 @@ pub fn run_show(env: &Env, a: ShowArgs) -> anyhow::Result<ExitCode> {
     };
     let state = load(b.as_ref())?;
     if a.json {
-        println!("{}", serde_json::to_string(&drinfra::render::plan_json::state(&state))?);
+        println!(
+            "{}",
+            serde_json::to_string(&drinfra::render::plan_json::state(&state))?
+        );
         return Ok(ExitCode::SUCCESS);
     }
     if state.resources.is_empty() && state.outputs.is_empty() {
         println!("The state is empty.");
     }
     for rs in state.resources.values() {
-        println!("# {}:\nresource \"{}\" \"{}\" {}\n", rs.address, rs.ty, rs.name, plan_render::value_text(&shown(rs.value()), 0));
+        println!(
+            "# {}:\nresource \"{}\" \"{}\" {}\n",
+            rs.address,
+            rs.ty,
+            rs.name,
+            plan_render::value_text(&shown(rs.value()), 0)
+        );
     }
     if !state.outputs.is_empty() {
         println!("Outputs:\n");
         for (k, o) in &state.outputs {
-            let v = if o.sensitive { "(sensitive value)".into() } else { value::render(&Value::from_json(&o.value)) };
+            let v = if o.sensitive {
+                "(sensitive value)".into()
+            } else {
+                value::render(&Value::from_json(&o.value))
+            };
             println!("{k} = {v}");
         }
     }
@@ -317,11 +430,24 @@ pub fn run_graph(env: &Env, a: GraphArgs) -> anyhow::Result<ExitCode> {
     let deps = drinfra::plan::deps::build(&stack.config);
     if let Err(cycles) = deps.graph.order() {
         for c in cycles {
-            eprintln!("error: cycle: {}", c.iter().map(|n| format!("{}{n}", deps.module_names[n.module])).collect::<Vec<_>>().join(" <-> "));
+            eprintln!(
+                "error: cycle: {}",
+                c.iter()
+                    .map(|n| format!("{}{n}", deps.module_names[n.module]))
+                    .collect::<Vec<_>>()
+                    .join(" <-> ")
+            );
         }
         return Ok(ExitCode::from(1));
     }
     let g = deps.resource_graph();
-    print!("{}", if a.format == "dot" { g.to_dot() } else { g.to_mermaid() });
+    print!(
+        "{}",
+        if a.format == "dot" {
+            g.to_dot()
+        } else {
+            g.to_mermaid()
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }

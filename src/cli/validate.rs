@@ -19,21 +19,47 @@ pub struct ValidateArgs {
 pub fn run(env: &Env, a: ValidateArgs) -> anyhow::Result<ExitCode> {
     // Everything plan checks before it needs the cloud (types, arguments,
     // cycles), without credentials or network.
-    let (mut stack, eval) = drinfra::config::validate_with(&env.dir, &a.vars.ordered(), &env.vars, &env.dir, false, Some(&drinfra::provider::Providers::builtin()));
-    stack.diags.extend(drinfra::failover::rules::check(&stack.config, &eval));
+    let (mut stack, eval) = drinfra::config::validate_with(
+        &env.dir,
+        &a.vars.ordered(),
+        &env.vars,
+        &env.dir,
+        false,
+        Some(&drinfra::provider::Providers::builtin()),
+    );
+    stack
+        .diags
+        .extend(drinfra::failover::rules::check(&stack.config, &eval));
     let diags = &stack.diags;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&diagnostics::to_json(diags, &stack.config.sources, &env.dir))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&diagnostics::to_json(
+                diags,
+                &stack.config.sources,
+                &env.dir
+            ))?
+        );
     } else {
         if !diags.is_empty() {
-            eprint!("{}", diagnostics::render_all(diags, &stack.config.sources, &env.dir, env.style));
+            eprint!(
+                "{}",
+                diagnostics::render_all(diags, &stack.config.sources, &env.dir, env.style)
+            );
         }
         if !diags.has_errors() {
             println!("Success! The configuration is valid.");
         } else {
             let n = diags.errors().count();
-            eprintln!("\n{n} error{} found; nothing was changed.", if n == 1 { "" } else { "s" });
+            eprintln!(
+                "\n{n} error{} found; nothing was changed.",
+                if n == 1 { "" } else { "s" }
+            );
         }
     }
-    Ok(if diags.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if diags.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

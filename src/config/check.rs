@@ -29,7 +29,10 @@ pub fn check(config: &Config) -> Diagnostics {
 /// Checks one expression as if written in the root module.
 pub fn check_root_expr(config: &Config, e: &Expr) -> Diagnostics {
     let mut diags = Diagnostics::default();
-    let c = Checker { config, module: config.root() };
+    let c = Checker {
+        config,
+        module: config.root(),
+    };
     c.expr(e, &Ctx::default(), &mut diags);
     diags
 }
@@ -40,7 +43,9 @@ struct Checker<'a> {
 }
 
 fn err(summary: &str, detail: String, file: FileId, r: &Reference) -> Diagnostic {
-    Diagnostic::error(summary).with_detail(detail).at(Some(Span::new(file, r.span.clone())))
+    Diagnostic::error(summary)
+        .with_detail(detail)
+        .at(Some(Span::new(file, r.span.clone())))
 }
 
 impl Checker<'_> {
@@ -60,7 +65,11 @@ impl Checker<'_> {
             }
         }
         for r in m.resources.values() {
-            let ctx = Ctx { count: r.count.is_some(), each: r.for_each.is_some(), bound: vec![] };
+            let ctx = Ctx {
+                count: r.count.is_some(),
+                each: r.for_each.is_some(),
+                bound: vec![],
+            };
             for e in r.count.iter().chain(r.for_each.iter()) {
                 self.expr(e, &plain, d);
             }
@@ -73,7 +82,11 @@ impl Checker<'_> {
             self.body(r.body.file, &r.body.body, &ctx, d);
         }
         for c in m.module_calls.values() {
-            let ctx = Ctx { count: c.count.is_some(), each: c.for_each.is_some(), bound: vec![] };
+            let ctx = Ctx {
+                count: c.count.is_some(),
+                each: c.for_each.is_some(),
+                bound: vec![],
+            };
             for e in c.count.iter().chain(c.for_each.iter()) {
                 self.expr(e, &plain, d);
             }
@@ -98,11 +111,29 @@ impl Checker<'_> {
     fn body(&self, file: FileId, body: &Body, ctx: &Ctx, d: &mut Diagnostics) {
         for s in body.iter() {
             match s {
-                Structure::Attribute(a) => self.expr(&Expr { file, expr: a.value.clone() }, ctx, d),
+                Structure::Attribute(a) => self.expr(
+                    &Expr {
+                        file,
+                        expr: a.value.clone(),
+                    },
+                    ctx,
+                    d,
+                ),
                 Structure::Block(b) if b.ident.value().as_str() == "dynamic" => {
-                    let label = b.labels.first().map(|l| l.as_str().to_string()).unwrap_or_default();
+                    let label = b
+                        .labels
+                        .first()
+                        .map(|l| l.as_str().to_string())
+                        .unwrap_or_default();
                     if let Some(fe) = b.body.get_attribute("for_each") {
-                        self.expr(&Expr { file, expr: fe.value.clone() }, ctx, d);
+                        self.expr(
+                            &Expr {
+                                file,
+                                expr: fe.value.clone(),
+                            },
+                            ctx,
+                            d,
+                        );
                     }
                     let iter = b
                         .body
@@ -129,11 +160,20 @@ impl Checker<'_> {
     /// An index on a resource reference must match how it expands: one
     /// on a single resource is reported once here, rather than as an
     /// "Invalid index" for every instance that evaluates it.
-    fn instance_key(&self, res: &Resource, step: Option<&Step>, file: FileId, r: &Reference, d: &mut Diagnostics) {
+    fn instance_key(
+        &self,
+        res: &Resource,
+        step: Option<&Step>,
+        file: FileId,
+        r: &Reference,
+        d: &mut Diagnostics,
+    ) {
         let addr = res.key();
         if res.count.is_none() && res.for_each.is_none() && is_index(step) {
             d.push(err("Unexpected resource instance key", format!("Because {addr} does not have \"count\" or \"for_each\" set, references to it must not include an index key. Remove the bracketed index to refer to the single instance of this resource."), file, r));
-        } else if res.count.is_some() && matches!(step, Some(Step::Key(k)) if k.parse::<f64>().is_err()) {
+        } else if res.count.is_some()
+            && matches!(step, Some(Step::Key(k)) if k.parse::<f64>().is_err())
+        {
             d.push(err("Invalid resource instance key", format!("Because {addr} has \"count\" set, its instances are identified by number, such as {addr}[0]; a string key cannot identify one."), file, r));
         }
     }
@@ -145,7 +185,10 @@ impl Checker<'_> {
             // only what is wrong whatever it declares.
             let mut all = Diagnostics::default();
             self.reference_in(file, r, ctx, &mut all);
-            d.items.extend(all.items.into_iter().filter(|x| !x.summary.starts_with("Reference to undeclared") && x.summary != "Unsupported attribute"));
+            d.items.extend(all.items.into_iter().filter(|x| {
+                !x.summary.starts_with("Reference to undeclared")
+                    && x.summary != "Unsupported attribute"
+            }));
             return;
         }
         self.reference_in(file, r, ctx, d);
@@ -236,5 +279,8 @@ impl Checker<'_> {
 
 /// Whether a reference step indexes instances (`[0]`, `["a"]`, `[var.i]`).
 pub(crate) fn is_index(step: Option<&Step>) -> bool {
-    matches!(step, Some(Step::Index(_) | Step::Key(_) | Step::Dynamic | Step::CountIndex | Step::EachKey))
+    matches!(
+        step,
+        Some(Step::Index(_) | Step::Key(_) | Step::Dynamic | Step::CountIndex | Step::EachKey)
+    )
 }

@@ -27,7 +27,13 @@ pub fn check(config: &Config) -> Diagnostics {
         }
         for o in m.outputs.values() {
             if o.ephemeral && i == 0 {
-                d.push(Diagnostic::error("Ephemeral output not allowed").with_detail("Ephemeral outputs are not allowed in context of a root module").at(Some(o.span.clone())));
+                d.push(
+                    Diagnostic::error("Ephemeral output not allowed")
+                        .with_detail(
+                            "Ephemeral outputs are not allowed in context of a root module",
+                        )
+                        .at(Some(o.span.clone())),
+                );
             } else if !o.ephemeral && scope.is_ephemeral(&o.value) {
                 d.push(
                     Diagnostic::error("Ephemeral value not allowed")
@@ -112,7 +118,13 @@ impl<'a> Scope<'a> {
                 if expanded {
                     // module.c[KEY].out, or module.c (all instances).
                     match steps.next() {
-                        Some(Step::Key(_) | Step::Index(_) | Step::Dynamic | Step::CountIndex | Step::EachKey) => {}
+                        Some(
+                            Step::Key(_)
+                            | Step::Index(_)
+                            | Step::Dynamic
+                            | Step::CountIndex
+                            | Step::EachKey,
+                        ) => {}
                         Some(Step::Splat) | Some(Step::Attr(_)) | None => {
                             return child.outputs.values().any(|o| o.ephemeral);
                         }

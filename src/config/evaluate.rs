@@ -22,7 +22,9 @@ use crate::lang::refs::{Reference, Step, references};
 use crate::lang::{Evaluator, Scope, Type, Value};
 
 /// The key of one instance of a resource or module.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum InstanceKey {
     None,
     Int(i64),
@@ -55,7 +57,9 @@ pub const MAX_VALUE_DEPTH: usize = 128;
 pub type ModulePath = Vec<(String, InstanceKey)>;
 
 pub fn module_prefix(path: &ModulePath) -> String {
-    path.iter().map(|(n, k)| format!("module.{n}{k}.")).collect()
+    path.iter()
+        .map(|(n, k)| format!("module.{n}{k}."))
+        .collect()
 }
 
 /// Values of resource instances that already exist (from state or a plan).
@@ -89,17 +93,31 @@ pub struct ComponentView {
 impl GroupView {
     /// A group as its configuration declares it: everything on `active`.
     pub fn declared(active: &str) -> GroupView {
-        GroupView { active: active.to_string(), replicating: true, traffic: active.to_string(), components: BTreeMap::new() }
+        GroupView {
+            active: active.to_string(),
+            replicating: true,
+            traffic: active.to_string(),
+            components: BTreeMap::new(),
+        }
     }
 
     /// Where `component` stands: its own entry, or the group's.
     pub fn component(&self, component: &str) -> ComponentView {
-        self.components.get(component).cloned().unwrap_or(ComponentView { active: self.active.clone(), replicating: self.replicating })
+        self.components
+            .get(component)
+            .cloned()
+            .unwrap_or(ComponentView {
+                active: self.active.clone(),
+                replicating: self.replicating,
+            })
     }
 
     /// Drops component entries that stand where the group does.
     pub fn normalized(mut self) -> GroupView {
-        let group = ComponentView { active: self.active.clone(), replicating: self.replicating };
+        let group = ComponentView {
+            active: self.active.clone(),
+            replicating: self.replicating,
+        };
         self.components.retain(|_, c| *c != group);
         self
     }
@@ -127,7 +145,12 @@ pub struct ResourceInstance {
 
 impl ResourceInstance {
     pub fn address(&self) -> String {
-        format!("{}{}{}", module_prefix(&self.module), self.resource, self.key)
+        format!(
+            "{}{}{}",
+            module_prefix(&self.module),
+            self.resource,
+            self.key
+        )
     }
 }
 
@@ -166,8 +189,14 @@ impl Extra {
     fn for_key(key: &InstanceKey, each_value: &Value) -> Extra {
         match key {
             InstanceKey::None => Extra::default(),
-            InstanceKey::Int(i) => Extra { count: Some(*i), ..Extra::default() },
-            InstanceKey::Str(s) => Extra { each: Some((Value::String(s.clone()), each_value.clone())), ..Extra::default() },
+            InstanceKey::Int(i) => Extra {
+                count: Some(*i),
+                ..Extra::default()
+            },
+            InstanceKey::Str(s) => Extra {
+                each: Some((Value::String(s.clone()), each_value.clone())),
+                ..Extra::default()
+            },
         }
     }
 }
@@ -212,7 +241,13 @@ pub struct Context<'a> {
 }
 
 /// Evaluates everything in the configuration (the work of `validate`).
-pub fn evaluate(config: &Config, inputs: &Inputs, cwd: &Path, schemas: Option<&dyn Schemas>, require_inputs: bool) -> Evaluation {
+pub fn evaluate(
+    config: &Config,
+    inputs: &Inputs,
+    cwd: &Path,
+    schemas: Option<&dyn Schemas>,
+    require_inputs: bool,
+) -> Evaluation {
     let mut cx = Context::new(config, inputs, cwd, None);
     cx.require_inputs = require_inputs;
     cx.schemas = schemas;
@@ -222,14 +257,25 @@ pub fn evaluate(config: &Config, inputs: &Inputs, cwd: &Path, schemas: Option<&d
     let root = config.root();
     for (name, o) in &root.outputs {
         let value = cx.value(Node::Output(vec![], name.clone()), Some(o.span.clone()));
-        eval.outputs.insert(name.clone(), OutputValue { value, sensitive: o.sensitive });
+        eval.outputs.insert(
+            name.clone(),
+            OutputValue {
+                value,
+                sensitive: o.sensitive,
+            },
+        );
     }
     eval.diags = cx.diags.into_inner();
     eval
 }
 
 impl<'a> Context<'a> {
-    pub fn new(config: &'a Config, inputs: &'a Inputs, cwd: &Path, resource_values: Option<&'a dyn ResourceValues>) -> Context<'a> {
+    pub fn new(
+        config: &'a Config,
+        inputs: &'a Inputs,
+        cwd: &Path,
+        resource_values: Option<&'a dyn ResourceValues>,
+    ) -> Context<'a> {
         Context {
             config,
             inputs,
@@ -286,19 +332,33 @@ impl<'a> Context<'a> {
     pub fn instance_keys(&self, path: &ModulePath, key: &str) -> Vec<InstanceKey> {
         let (_, m) = self.module_at(path);
         match m.resources.get(key) {
-            Some(r) => self.resource_expansion(path, r).map(|v| v.into_iter().map(|(k, _)| k).collect()).unwrap_or_default(),
+            Some(r) => self
+                .resource_expansion(path, r)
+                .map(|v| v.into_iter().map(|(k, _)| k).collect())
+                .unwrap_or_default(),
             None => vec![],
         }
     }
 
     /// The evaluated arguments of one resource instance.
-    pub fn instance_config(&self, path: &ModulePath, key: &str, instance: &InstanceKey) -> Option<Value> {
+    pub fn instance_config(
+        &self,
+        path: &ModulePath,
+        key: &str,
+        instance: &InstanceKey,
+    ) -> Option<Value> {
         let (_, m) = self.module_at(path);
         let r = m.resources.get(key)?;
         let keys = self.resource_expansion(path, r).ok()?;
         let (_, each_value) = keys.into_iter().find(|(k, _)| k == instance)?;
         // Evaluated afresh: apply asks once values it depends on are known.
-        self.eval_body(path, r.body.file, &r.body.body, &Extra::for_key(instance, &each_value)).ok()
+        self.eval_body(
+            path,
+            r.body.file,
+            &r.body.body,
+            &Extra::for_key(instance, &each_value),
+        )
+        .ok()
     }
 
     /// Evaluates an expression of module instance `path` (no count/each).
@@ -312,7 +372,15 @@ impl<'a> Context<'a> {
             .root()
             .outputs
             .iter()
-            .map(|(name, o)| (name.clone(), OutputValue { value: self.value(Node::Output(vec![], name.clone()), Some(o.span.clone())), sensitive: o.sensitive }))
+            .map(|(name, o)| {
+                (
+                    name.clone(),
+                    OutputValue {
+                        value: self.value(Node::Output(vec![], name.clone()), Some(o.span.clone())),
+                        sensitive: o.sensitive,
+                    },
+                )
+            })
             .collect()
     }
 
@@ -328,7 +396,11 @@ impl<'a> Context<'a> {
     fn module_at(&self, path: &ModulePath) -> (usize, &'a Module) {
         let mut idx = 0;
         for (name, _) in path {
-            idx = self.config.modules[idx].module_calls.get(name).map(|c| c.child).unwrap_or(idx);
+            idx = self.config.modules[idx]
+                .module_calls
+                .get(name)
+                .map(|c| c.child)
+                .unwrap_or(idx);
         }
         (idx, &self.config.modules[idx])
     }
@@ -343,9 +415,18 @@ impl<'a> Context<'a> {
             self.value(Node::Local(path.clone(), name.clone()), None);
         }
         for (key, r) in &m.resources {
-            let _ = self.value(Node::Resource(path.clone(), key.clone()), Some(r.span.clone()));
+            let _ = self.value(
+                Node::Resource(path.clone(), key.clone()),
+                Some(r.span.clone()),
+            );
             for (ik, config) in self.resource_configs(path, r) {
-                out.resources.push(ResourceInstance { module: path.clone(), resource: key.clone(), key: ik, config, module_index: idx });
+                out.resources.push(ResourceInstance {
+                    module: path.clone(),
+                    resource: key.clone(),
+                    key: ik,
+                    config,
+                    module_index: idx,
+                });
             }
         }
         if !path.is_empty() {
@@ -377,15 +458,34 @@ impl<'a> Context<'a> {
             return v.clone();
         }
         if let Some(pos) = self.stack.borrow().iter().position(|(n, _)| *n == node) {
-            let members: Vec<String> = self.stack.borrow()[pos..].iter().map(|(n, _)| self.describe(n)).collect();
+            let members: Vec<String> = self.stack.borrow()[pos..]
+                .iter()
+                .map(|(n, _)| self.describe(n))
+                .collect();
             // At the reference that closes the loop, when there is one; each
             // loop once, however many instances meet it.
             let span = at.or_else(|| self.stack.borrow()[pos].1.clone());
             let (summary, detail) = match (&node, members.len()) {
                 // Terraform's words for a block that refers to itself.
-                (Node::Resource(..), 1) => ("Self-referential block", format!("Configuration for {} may not refer to itself.", self.describe(&node))),
-                (_, 1) => ("Cycle in configuration", format!("{} refers to itself.", self.describe(&node))),
-                _ => ("Cycle in configuration", format!("These values depend on each other: {} -> {}.", members.join(" -> "), self.describe(&node))),
+                (Node::Resource(..), 1) => (
+                    "Self-referential block",
+                    format!(
+                        "Configuration for {} may not refer to itself.",
+                        self.describe(&node)
+                    ),
+                ),
+                (_, 1) => (
+                    "Cycle in configuration",
+                    format!("{} refers to itself.", self.describe(&node)),
+                ),
+                _ => (
+                    "Cycle in configuration",
+                    format!(
+                        "These values depend on each other: {} -> {}.",
+                        members.join(" -> "),
+                        self.describe(&node)
+                    ),
+                ),
             };
             if self.cycles_reported.borrow_mut().insert(detail.clone()) {
                 self.report(Diagnostic::error(summary).with_detail(detail).at(span));
@@ -394,7 +494,9 @@ impl<'a> Context<'a> {
         }
         let decl = self.declaration_span(&node).or(at);
         self.stack.borrow_mut().push((node.clone(), decl.clone()));
-        let mut v = self.compute(&node).unwrap_or_else(|Failed| Value::unknown());
+        let mut v = self
+            .compute(&node)
+            .unwrap_or_else(|Failed| Value::unknown());
         if v.nests_deeper_than(MAX_VALUE_DEPTH) {
             let what = self.describe(&node);
             // Levels further up the same chain would nest too deeply again:
@@ -425,7 +527,11 @@ impl<'a> Context<'a> {
 
     fn declaration_span(&self, n: &Node) -> Option<Span> {
         let (p, name) = match n {
-            Node::Var(p, x) | Node::Local(p, x) | Node::Output(p, x) | Node::Resource(p, x) | Node::CallExpansion(p, x) => (p, x),
+            Node::Var(p, x)
+            | Node::Local(p, x)
+            | Node::Output(p, x)
+            | Node::Resource(p, x)
+            | Node::CallExpansion(p, x) => (p, x),
         };
         let (_, m) = self.module_at(p);
         match n {
@@ -471,7 +577,10 @@ impl<'a> Context<'a> {
         // The given value and where to point if it is wrong.
         let (given, span): (Option<Value>, Option<Span>) = if p.is_empty() {
             match self.inputs.get(name) {
-                Some(iv) => (Some(iv.value.clone()), iv.span.clone().or(Some(var.span.clone()))),
+                Some(iv) => (
+                    Some(iv.value.clone()),
+                    iv.span.clone().or(Some(var.span.clone())),
+                ),
                 None => (None, Some(var.span.clone())),
             }
         } else {
@@ -481,7 +590,12 @@ impl<'a> Context<'a> {
             let call = pm.module_calls.get(call_name).ok_or(Failed)?;
             match call.inputs.get(name) {
                 Some((_, e)) => {
-                    let each_value = self.call_expansion(&parent, call_name).into_iter().find(|(k, _)| k == key).map(|(_, v)| v).unwrap_or(Value::Null);
+                    let each_value = self
+                        .call_expansion(&parent, call_name)
+                        .into_iter()
+                        .find(|(k, _)| k == key)
+                        .map(|(_, v)| v)
+                        .unwrap_or(Value::Null);
                     let v = self.eval(&parent, e, &Extra::for_key(key, &each_value))?;
                     (Some(v), e.span())
                 }
@@ -497,18 +611,32 @@ impl<'a> Context<'a> {
             (Some(v), _) if !(v.is_null() && !var.nullable) => (v, span),
             (_, Some(d)) => (d.clone(), from_default.or(span)),
             (Some(_), None) => {
-                self.report(Diagnostic::error("Invalid value for variable").with_detail(format!("The variable {name:?} is not nullable, so it must not be set to null.")).at(span));
+                self.report(
+                    Diagnostic::error("Invalid value for variable")
+                        .with_detail(format!(
+                            "The variable {name:?} is not nullable, so it must not be set to null."
+                        ))
+                        .at(span),
+                );
                 return Err(Failed);
             }
             (None, None) if !p.is_empty() => return Err(Failed), // reported by the static check
-            (None, None) if !self.require_inputs => return Ok(Value::Unknown(var.ty.clone()).mark_if(var.sensitive)),
+            (None, None) if !self.require_inputs => {
+                return Ok(Value::Unknown(var.ty.clone()).mark_if(var.sensitive));
+            }
             (None, None) => {
                 let detail = if p.is_empty() {
-                    format!("The root module input variable {name:?} is not set, and has no default value. Use a --var or --var-file option to provide a value for this variable.")
+                    format!(
+                        "The root module input variable {name:?} is not set, and has no default value. Use a --var or --var-file option to provide a value for this variable."
+                    )
                 } else {
                     format!("The module call must set {name:?}: the variable has no default value.")
                 };
-                self.report(Diagnostic::error("No value for required variable").with_detail(detail).at(span));
+                self.report(
+                    Diagnostic::error("No value for required variable")
+                        .with_detail(detail)
+                        .at(span),
+                );
                 return Err(Failed);
             }
         };
@@ -516,10 +644,17 @@ impl<'a> Context<'a> {
             Ok(v) => v,
             Err(e) => {
                 // Conversion messages name map keys and elements of the value.
-                let why = if var.sensitive || raw.is_sensitive_anywhere() { crate::lang::eval::HIDDEN_DETAIL.to_string() } else { e.0 };
+                let why = if var.sensitive || raw.is_sensitive_anywhere() {
+                    crate::lang::eval::HIDDEN_DETAIL.to_string()
+                } else {
+                    e.0
+                };
                 self.report(
                     Diagnostic::error("Invalid value for variable")
-                        .with_detail(format!("The given value is not suitable for var.{name} declared at {}: {why}.", self.place(&var.span)))
+                        .with_detail(format!(
+                            "The given value is not suitable for var.{name} declared at {}: {why}.",
+                            self.place(&var.span)
+                        ))
                         .at(span),
                 );
                 return Err(Failed);
@@ -542,13 +677,20 @@ impl<'a> Context<'a> {
                     };
                     self.report(
                         Diagnostic::error("Invalid value for variable")
-                            .with_detail(format!("{msg}\n\nThis was checked by the validation rule at {}.", self.place(&rule.condition.span().unwrap_or(var.span.clone()))))
+                            .with_detail(format!(
+                                "{msg}\n\nThis was checked by the validation rule at {}.",
+                                self.place(&rule.condition.span().unwrap_or(var.span.clone()))
+                            ))
                             .at(span.clone()),
                     );
                     return Err(Failed);
                 }
                 _ => {
-                    self.report(Diagnostic::error("Invalid validation result").with_detail("The condition must produce a bool.").at(rule.condition.span()));
+                    self.report(
+                        Diagnostic::error("Invalid validation result")
+                            .with_detail("The condition must produce a bool.")
+                            .at(rule.condition.span()),
+                    );
                     return Err(Failed);
                 }
             }
@@ -568,7 +710,13 @@ impl<'a> Context<'a> {
 
     /// Evaluates `e` in module instance `p`; `var_override` gives a
     /// variable's own value to its validation rules.
-    fn eval_with(&self, p: &ModulePath, e: &Expr, extra: &Extra, var_override: Option<(String, Value)>) -> Result<Value, Failed> {
+    fn eval_with(
+        &self,
+        p: &ModulePath,
+        e: &Expr,
+        extra: &Extra,
+        var_override: Option<(String, Value)>,
+    ) -> Result<Value, Failed> {
         let refs = references(&e.expr);
         let scope = self.scope_for(p, e.file, &refs, extra, var_override.as_ref())?;
         let ev = Evaluator::new(e.file, self.cwd.clone());
@@ -581,7 +729,10 @@ impl<'a> Context<'a> {
     fn path_value(&self, p: &ModulePath, attr: &str) -> Value {
         let (_, m) = self.module_at(p);
         let rel = |dir: &Path| -> String {
-            let s = dir.strip_prefix(&self.cwd).map(|r| r.to_path_buf()).unwrap_or_else(|_| dir.to_path_buf());
+            let s = dir
+                .strip_prefix(&self.cwd)
+                .map(|r| r.to_path_buf())
+                .unwrap_or_else(|_| dir.to_path_buf());
             let s = s.display().to_string();
             if s.is_empty() { ".".into() } else { s }
         };
@@ -593,11 +744,19 @@ impl<'a> Context<'a> {
     }
 
     /// A scope holding exactly the values `refs` name.
-    fn scope_for(&self, p: &ModulePath, file: FileId, refs: &[Reference], extra: &Extra, var_override: Option<&(String, Value)>) -> Result<Scope, Failed> {
+    fn scope_for(
+        &self,
+        p: &ModulePath,
+        file: FileId,
+        refs: &[Reference],
+        extra: &Extra,
+        var_override: Option<&(String, Value)>,
+    ) -> Result<Scope, Failed> {
         let (_, m) = self.module_at(p);
         let mut scope = Scope::default();
         let mut objects: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
-        let mut nested: BTreeMap<String, BTreeMap<String, BTreeMap<String, Value>>> = BTreeMap::new();
+        let mut nested: BTreeMap<String, BTreeMap<String, BTreeMap<String, Value>>> =
+            BTreeMap::new();
         let mut ok = true;
         for r in refs {
             if let Some(v) = extra.iterators.get(&r.root) {
@@ -608,7 +767,10 @@ impl<'a> Context<'a> {
             let name = r.attr(0).map(str::to_string);
             match r.root.as_str() {
                 "var" => {
-                    let Some(n) = name else { ok = false; continue };
+                    let Some(n) = name else {
+                        ok = false;
+                        continue;
+                    };
                     if !m.variables.contains_key(&n) {
                         ok = false;
                         continue;
@@ -620,7 +782,10 @@ impl<'a> Context<'a> {
                     objects.entry("var".into()).or_default().insert(n, v);
                 }
                 "local" => {
-                    let Some(n) = name else { ok = false; continue };
+                    let Some(n) = name else {
+                        ok = false;
+                        continue;
+                    };
                     if !m.locals.contains_key(&n) {
                         ok = false;
                         continue;
@@ -629,8 +794,14 @@ impl<'a> Context<'a> {
                     objects.entry("local".into()).or_default().insert(n, v);
                 }
                 "module" => {
-                    let Some(n) = name else { ok = false; continue };
-                    let Some(call) = m.module_calls.get(&n) else { ok = false; continue };
+                    let Some(n) = name else {
+                        ok = false;
+                        continue;
+                    };
+                    let Some(call) = m.module_calls.get(&n) else {
+                        ok = false;
+                        continue;
+                    };
                     if call.child == usize::MAX {
                         ok = false;
                         continue;
@@ -648,11 +819,20 @@ impl<'a> Context<'a> {
                             continue;
                         }
                     }
-                    let wanted: Vec<String> = r.steps.iter().filter_map(|s| match s {
-                        Step::Attr(a) if child.outputs.contains_key(a) => Some(a.clone()),
-                        _ => None,
-                    }).collect();
-                    let wanted = if r.steps.len() <= 1 || r.steps.iter().any(|s| matches!(s, Step::Dynamic | Step::CountIndex | Step::EachKey)) && wanted.is_empty() {
+                    let wanted: Vec<String> = r
+                        .steps
+                        .iter()
+                        .filter_map(|s| match s {
+                            Step::Attr(a) if child.outputs.contains_key(a) => Some(a.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    let wanted = if r.steps.len() <= 1
+                        || r.steps
+                            .iter()
+                            .any(|s| matches!(s, Step::Dynamic | Step::CountIndex | Step::EachKey))
+                            && wanted.is_empty()
+                    {
                         child.outputs.keys().cloned().collect()
                     } else {
                         wanted
@@ -662,53 +842,117 @@ impl<'a> Context<'a> {
                 }
                 "count" => match extra.count {
                     Some(i) => {
-                        scope.vars.insert("count".into(), Value::Object([("index".to_string(), Value::Number(i as f64))].into()));
+                        scope.vars.insert(
+                            "count".into(),
+                            Value::Object([("index".to_string(), Value::Number(i as f64))].into()),
+                        );
                     }
                     None => ok = false,
                 },
                 "each" => match &extra.each {
                     Some((k, v)) => {
-                        scope.vars.insert("each".into(), Value::Object([("key".to_string(), k.clone()), ("value".to_string(), v.clone())].into()));
+                        scope.vars.insert(
+                            "each".into(),
+                            Value::Object(
+                                [
+                                    ("key".to_string(), k.clone()),
+                                    ("value".to_string(), v.clone()),
+                                ]
+                                .into(),
+                            ),
+                        );
                     }
                     None => ok = false,
                 },
                 "path" => {
                     let a = name.unwrap_or_default();
-                    objects.entry("path".into()).or_default().insert(a.clone(), self.path_value(p, &a));
+                    objects
+                        .entry("path".into())
+                        .or_default()
+                        .insert(a.clone(), self.path_value(p, &a));
                 }
                 "failover_group" => {
-                    let Some(n) = name else { ok = false; continue };
-                    let Some(g) = self.config.root().failover_groups.get(&n) else { ok = false; continue };
-                    let view = self.failover.get(&n).cloned().unwrap_or_else(|| GroupView::declared(&g.active));
-                    let role = |site: &str, active: &str| Value::String(if site == active { "active" } else { "standby" }.into());
-                    let roles = |active: &str| Value::Map(g.sites.iter().map(|s| (s.clone(), role(s, active))).collect());
+                    let Some(n) = name else {
+                        ok = false;
+                        continue;
+                    };
+                    let Some(g) = self.config.root().failover_groups.get(&n) else {
+                        ok = false;
+                        continue;
+                    };
+                    let view = self
+                        .failover
+                        .get(&n)
+                        .cloned()
+                        .unwrap_or_else(|| GroupView::declared(&g.active));
+                    let role = |site: &str, active: &str| {
+                        Value::String(if site == active { "active" } else { "standby" }.into())
+                    };
+                    let roles = |active: &str| {
+                        Value::Map(
+                            g.sites
+                                .iter()
+                                .map(|s| (s.clone(), role(s, active)))
+                                .collect(),
+                        )
+                    };
                     let components = g.components.iter().map(|c| {
                         let v = view.component(c);
-                        (c.clone(), Value::Object(BTreeMap::from([
-                            ("active".to_string(), Value::String(v.active.clone())),
-                            ("roles".to_string(), roles(&v.active)),
-                            ("replicating".to_string(), Value::Bool(v.replicating)),
-                        ])))
+                        (
+                            c.clone(),
+                            Value::Object(BTreeMap::from([
+                                ("active".to_string(), Value::String(v.active.clone())),
+                                ("roles".to_string(), roles(&v.active)),
+                                ("replicating".to_string(), Value::Bool(v.replicating)),
+                            ])),
+                        )
                     });
                     let obj = Value::Object(BTreeMap::from([
                         ("name".to_string(), Value::String(n.clone())),
-                        ("sites".to_string(), Value::List(g.sites.iter().map(|s| Value::String(s.clone())).collect())),
+                        (
+                            "sites".to_string(),
+                            Value::List(g.sites.iter().map(|s| Value::String(s.clone())).collect()),
+                        ),
                         ("active".to_string(), Value::String(view.active.clone())),
-                        ("standby".to_string(), Value::List(g.sites.iter().filter(|s| **s != view.active).map(|s| Value::String(s.clone())).collect())),
+                        (
+                            "standby".to_string(),
+                            Value::List(
+                                g.sites
+                                    .iter()
+                                    .filter(|s| **s != view.active)
+                                    .map(|s| Value::String(s.clone()))
+                                    .collect(),
+                            ),
+                        ),
                         ("roles".to_string(), roles(&view.active)),
                         ("traffic_roles".to_string(), roles(&view.traffic)),
                         ("replicating".to_string(), Value::Bool(view.replicating)),
-                        ("components".to_string(), Value::Object(components.collect())),
+                        (
+                            "components".to_string(),
+                            Value::Object(components.collect()),
+                        ),
                     ]));
-                    objects.entry("failover_group".into()).or_default().insert(n, obj);
+                    objects
+                        .entry("failover_group".into())
+                        .or_default()
+                        .insert(n, obj);
                 }
                 "terraform" | "drinfra" => {
-                    objects.entry(r.root.clone()).or_default().insert("workspace".into(), Value::String("default".into()));
+                    objects
+                        .entry(r.root.clone())
+                        .or_default()
+                        .insert("workspace".into(), Value::String("default".into()));
                 }
                 "data" => {
-                    let (Some(t), Some(n)) = (r.attr(0), r.attr(1)) else { ok = false; continue };
+                    let (Some(t), Some(n)) = (r.attr(0), r.attr(1)) else {
+                        ok = false;
+                        continue;
+                    };
                     let key = format!("data.{t}.{n}");
-                    let Some(res) = m.resources.get(&key) else { ok = false; continue };
+                    let Some(res) = m.resources.get(&key) else {
+                        ok = false;
+                        continue;
+                    };
                     if !self.instance_key_fits(res, r.steps.get(2)) {
                         ok = false; // reported by the static check
                         continue;
@@ -719,12 +963,23 @@ impl<'a> Context<'a> {
                         continue;
                     }
                     let v = fill_unknown_attrs(v, res, &r.steps[2..]);
-                    nested.entry("data".into()).or_default().entry(t.to_string()).or_default().insert(n.to_string(), v);
+                    nested
+                        .entry("data".into())
+                        .or_default()
+                        .entry(t.to_string())
+                        .or_default()
+                        .insert(n.to_string(), v);
                 }
                 root => {
-                    let Some(n) = name else { ok = false; continue };
+                    let Some(n) = name else {
+                        ok = false;
+                        continue;
+                    };
                     let key = format!("{root}.{n}");
-                    let Some(res) = m.resources.get(&key) else { ok = false; continue };
+                    let Some(res) = m.resources.get(&key) else {
+                        ok = false;
+                        continue;
+                    };
                     if !self.instance_key_fits(res, r.steps.get(1)) {
                         ok = false; // reported by the static check
                         continue;
@@ -747,7 +1002,15 @@ impl<'a> Context<'a> {
             scope.vars.insert(k, Value::Object(v));
         }
         for (k, types) in nested {
-            scope.vars.insert(k, Value::Object(types.into_iter().map(|(t, v)| (t, Value::Object(v))).collect()));
+            scope.vars.insert(
+                k,
+                Value::Object(
+                    types
+                        .into_iter()
+                        .map(|(t, v)| (t, Value::Object(v)))
+                        .collect(),
+                ),
+            );
         }
         Ok(scope)
     }
@@ -763,14 +1026,36 @@ impl<'a> Context<'a> {
 
     /// A number index on a `for_each` resource names an instance only if
     /// a key reads as that number; otherwise says so once, at the reference.
-    fn for_each_key_exists(&self, res: &Resource, v: &Value, step: Option<&Step>, span: Option<Span>) -> bool {
-        let (Some(Step::Index(i)), true, Value::Object(instances)) = (step, res.for_each.is_some(), v) else { return true };
+    fn for_each_key_exists(
+        &self,
+        res: &Resource,
+        v: &Value,
+        step: Option<&Step>,
+        span: Option<Span>,
+    ) -> bool {
+        let (Some(Step::Index(i)), true, Value::Object(instances)) =
+            (step, res.for_each.is_some(), v)
+        else {
+            return true;
+        };
         if instances.contains_key(&i.to_string()) {
             return true;
         }
         let addr = res.key();
-        let keys: Vec<String> = instances.keys().take(5).map(|k| format!("{addr}[{}]", serde_json::Value::String(k.clone()))).collect();
-        let example = if keys.is_empty() { String::new() } else { format!(" ({}{})", keys.join(", "), if instances.len() > 5 { ", ..." } else { "" }) };
+        let keys: Vec<String> = instances
+            .keys()
+            .take(5)
+            .map(|k| format!("{addr}[{}]", serde_json::Value::String(k.clone())))
+            .collect();
+        let example = if keys.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({}{})",
+                keys.join(", "),
+                if instances.len() > 5 { ", ..." } else { "" }
+            )
+        };
         self.report(
             Diagnostic::error("Invalid resource instance key")
                 .with_detail(format!("Because {addr} has \"for_each\" set, its instances are identified by the keys of its for_each value{example}, not by position: [{i}] does not name one."))
@@ -786,22 +1071,42 @@ impl<'a> Context<'a> {
     /// finds the same value), without copying the others: N instances that
     /// each refer to their counterpart then cost O(N), not O(N²).
     #[allow(clippy::too_many_arguments)]
-    fn resource_ref_value(&self, p: &ModulePath, key: &str, res: &Resource, refs: &[Reference], index_step: usize, extra: &Extra, span: Option<Span>) -> Value {
+    fn resource_ref_value(
+        &self,
+        p: &ModulePath,
+        key: &str,
+        res: &Resource,
+        refs: &[Reference],
+        index_step: usize,
+        extra: &Extra,
+        span: Option<Span>,
+    ) -> Value {
         let mut wanted: Option<InstanceKey> = None;
         let mut single = true;
         for r in refs {
             let names_it = match r.root.as_str() {
-                "data" => r.attr(0).zip(r.attr(1)).is_some_and(|(t, n)| key.strip_prefix("data.").is_some_and(|k| k.split_once('.') == Some((t, n)))),
-                root => r.attr(0).is_some_and(|n| key.split_once('.') == Some((root, n))),
+                "data" => r.attr(0).zip(r.attr(1)).is_some_and(|(t, n)| {
+                    key.strip_prefix("data.")
+                        .is_some_and(|k| k.split_once('.') == Some((t, n)))
+                }),
+                root => r
+                    .attr(0)
+                    .is_some_and(|n| key.split_once('.') == Some((root, n))),
             };
             if !names_it {
                 continue;
             }
             let k = match (r.steps.get(index_step), &extra.count, &extra.each) {
                 (Some(Step::Index(i)), _, _) if res.count.is_some() => Some(InstanceKey::Int(*i)),
-                (Some(Step::Key(k)), _, _) if res.for_each.is_some() => Some(InstanceKey::Str(k.clone())),
-                (Some(Step::CountIndex), Some(i), _) if res.count.is_some() => Some(InstanceKey::Int(*i)),
-                (Some(Step::EachKey), _, Some((Value::String(k), _))) if res.for_each.is_some() => Some(InstanceKey::Str(k.clone())),
+                (Some(Step::Key(k)), _, _) if res.for_each.is_some() => {
+                    Some(InstanceKey::Str(k.clone()))
+                }
+                (Some(Step::CountIndex), Some(i), _) if res.count.is_some() => {
+                    Some(InstanceKey::Int(*i))
+                }
+                (Some(Step::EachKey), _, Some((Value::String(k), _))) if res.for_each.is_some() => {
+                    Some(InstanceKey::Str(k.clone()))
+                }
                 _ => None,
             };
             match (k, &wanted) {
@@ -814,7 +1119,10 @@ impl<'a> Context<'a> {
         let node = Node::Resource(p.clone(), key.to_string());
         self.with_value(node, span, |v| {
             let one = match (v, &wanted) {
-                (Value::Tuple(xs), Some(InstanceKey::Int(i))) => usize::try_from(*i).ok().and_then(|i| xs.get(i)).map(|x| (i.to_string(), x)),
+                (Value::Tuple(xs), Some(InstanceKey::Int(i))) => usize::try_from(*i)
+                    .ok()
+                    .and_then(|i| xs.get(i))
+                    .map(|x| (i.to_string(), x)),
                 (Value::Object(m), Some(InstanceKey::Str(k))) => m.get(k).map(|x| (k.clone(), x)),
                 _ => None,
             };
@@ -835,19 +1143,49 @@ impl<'a> Context<'a> {
     }
 
     /// `module.NAME`: an object of the wanted outputs per instance.
-    fn module_value(&self, p: &ModulePath, name: &str, wanted: &[String], span: Option<Span>) -> Value {
+    fn module_value(
+        &self,
+        p: &ModulePath,
+        name: &str,
+        wanted: &[String],
+        span: Option<Span>,
+    ) -> Value {
         let (_, m) = self.module_at(p);
-        let Some(call) = m.module_calls.get(name) else { return Value::unknown() };
+        let Some(call) = m.module_calls.get(name) else {
+            return Value::unknown();
+        };
         let one = |key: InstanceKey| -> Value {
             let mut child = p.clone();
             child.push((name.to_string(), key));
-            Value::Object(wanted.iter().map(|o| (o.clone(), self.value(Node::Output(child.clone(), o.clone()), span.clone()))).collect())
+            Value::Object(
+                wanted
+                    .iter()
+                    .map(|o| {
+                        (
+                            o.clone(),
+                            self.value(Node::Output(child.clone(), o.clone()), span.clone()),
+                        )
+                    })
+                    .collect(),
+            )
         };
         let keys = self.call_expansion(p, name);
         if call.count.is_some() {
             Value::Tuple(keys.into_iter().map(|(k, _)| one(k)).collect())
         } else if call.for_each.is_some() {
-            Value::Object(keys.into_iter().map(|(k, _)| (match &k { InstanceKey::Str(s) => s.clone(), _ => String::new() }, one(k))).collect())
+            Value::Object(
+                keys.into_iter()
+                    .map(|(k, _)| {
+                        (
+                            match &k {
+                                InstanceKey::Str(s) => s.clone(),
+                                _ => String::new(),
+                            },
+                            one(k),
+                        )
+                    })
+                    .collect(),
+            )
         } else {
             one(InstanceKey::None)
         }
@@ -859,44 +1197,82 @@ impl<'a> Context<'a> {
             return v.clone();
         }
         let (_, m) = self.module_at(p);
-        let Some(call) = m.module_calls.get(name) else { return vec![] };
+        let Some(call) = m.module_calls.get(name) else {
+            return vec![];
+        };
         let node = Node::CallExpansion(p.clone(), name.to_string());
-        self.stack.borrow_mut().push((node, Some(call.span.clone())));
-        let keys = self.expand(p, call.count.as_ref(), call.for_each.as_ref()).unwrap_or_default();
+        self.stack
+            .borrow_mut()
+            .push((node, Some(call.span.clone())));
+        let keys = self
+            .expand(p, call.count.as_ref(), call.for_each.as_ref())
+            .unwrap_or_default();
         self.stack.borrow_mut().pop();
         self.expansions.borrow_mut().insert(key, keys.clone());
         keys
     }
 
     /// Instance keys (with each.value) from `count` or `for_each`.
-    fn expand(&self, p: &ModulePath, count: Option<&Expr>, for_each: Option<&Expr>) -> Result<Vec<(InstanceKey, Value)>, Failed> {
+    fn expand(
+        &self,
+        p: &ModulePath,
+        count: Option<&Expr>,
+        for_each: Option<&Expr>,
+    ) -> Result<Vec<(InstanceKey, Value)>, Failed> {
         if let Some(c) = count {
             let v = self.eval(p, c, &Extra::default())?;
             let (v, marked) = v.into_unmarked();
             let fail = |detail: &str| {
-                self.report(Diagnostic::error("Invalid count argument").with_detail(detail.to_string()).at(c.span()));
+                self.report(
+                    Diagnostic::error("Invalid count argument")
+                        .with_detail(detail.to_string())
+                        .at(c.span()),
+                );
                 Failed
             };
             if marked {
-                return Err(fail("Sensitive values, or values derived from sensitive values, cannot be used as count arguments."));
+                return Err(fail(
+                    "Sensitive values, or values derived from sensitive values, cannot be used as count arguments.",
+                ));
             }
             return match convert(&v, &Type::Number) {
-                Ok(Value::Number(n)) if n > MAX_INSTANCES as f64 && n.fract() == 0.0 => Err(fail(&format!("The given \"count\" argument value is {}, more than the {MAX_INSTANCES} instances drinfra allows for one block.", crate::lang::value::format_number(n)))),
-                Ok(Value::Number(n)) if n >= 0.0 && n.fract() == 0.0 => Ok((0..n as i64).map(|i| (InstanceKey::Int(i), Value::Null)).collect()),
-                Ok(Value::Number(_)) => Err(fail("The given \"count\" argument value is unsuitable: must be a whole number greater than or equal to zero.")),
-                Ok(Value::Unknown(_)) => Err(fail("The \"count\" value depends on resource attributes that cannot be determined until apply, so drinfra cannot predict how many instances will be created.")),
-                _ if v.is_null() => Err(fail("The given \"count\" argument value is null. An integer is required.")),
-                _ => Err(fail("The given \"count\" argument value is unsuitable: a number is required.")),
+                Ok(Value::Number(n)) if n > MAX_INSTANCES as f64 && n.fract() == 0.0 => {
+                    Err(fail(&format!(
+                        "The given \"count\" argument value is {}, more than the {MAX_INSTANCES} instances drinfra allows for one block.",
+                        crate::lang::value::format_number(n)
+                    )))
+                }
+                Ok(Value::Number(n)) if n >= 0.0 && n.fract() == 0.0 => Ok((0..n as i64)
+                    .map(|i| (InstanceKey::Int(i), Value::Null))
+                    .collect()),
+                Ok(Value::Number(_)) => Err(fail(
+                    "The given \"count\" argument value is unsuitable: must be a whole number greater than or equal to zero.",
+                )),
+                Ok(Value::Unknown(_)) => Err(fail(
+                    "The \"count\" value depends on resource attributes that cannot be determined until apply, so drinfra cannot predict how many instances will be created.",
+                )),
+                _ if v.is_null() => Err(fail(
+                    "The given \"count\" argument value is null. An integer is required.",
+                )),
+                _ => Err(fail(
+                    "The given \"count\" argument value is unsuitable: a number is required.",
+                )),
             };
         }
         if let Some(fe) = for_each {
             let v = self.eval(p, fe, &Extra::default())?;
             let fail = |detail: &str| {
-                self.report(Diagnostic::error("Invalid for_each argument").with_detail(detail.to_string()).at(fe.span()));
+                self.report(
+                    Diagnostic::error("Invalid for_each argument")
+                        .with_detail(detail.to_string())
+                        .at(fe.span()),
+                );
                 Failed
             };
             if v.is_sensitive_anywhere() {
-                return Err(fail("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments: the instance keys would reveal them."));
+                return Err(fail(
+                    "Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments: the instance keys would reveal them.",
+                ));
             }
             let size = match &v {
                 Value::Map(m) | Value::Object(m) => m.len(),
@@ -904,25 +1280,50 @@ impl<'a> Context<'a> {
                 _ => 0,
             };
             if size > MAX_INSTANCES {
-                return Err(fail(&format!("The given \"for_each\" argument value has {size} elements, more than the {MAX_INSTANCES} instances drinfra allows for one block.")));
+                return Err(fail(&format!(
+                    "The given \"for_each\" argument value has {size} elements, more than the {MAX_INSTANCES} instances drinfra allows for one block."
+                )));
             }
             return match v {
-                Value::Map(m) | Value::Object(m) => Ok(m.into_iter().map(|(k, v)| (InstanceKey::Str(k), v)).collect()),
+                Value::Map(m) | Value::Object(m) => Ok(m
+                    .into_iter()
+                    .map(|(k, v)| (InstanceKey::Str(k), v))
+                    .collect()),
                 Value::Set(xs) => {
                     let mut out = Vec::new();
                     for x in xs {
                         match x {
-                            Value::String(s) => out.push((InstanceKey::Str(s.clone()), Value::String(s))),
-                            Value::Unknown(_) => return Err(fail("The \"for_each\" set includes values derived from resource attributes that cannot be determined until apply, so drinfra cannot determine the full set of keys.")),
-                            other => return Err(fail(&format!("The given \"for_each\" argument value is unsuitable: \"for_each\" supports sets of strings, but you have provided a set containing type {}.", other.kind_name()))),
+                            Value::String(s) => {
+                                out.push((InstanceKey::Str(s.clone()), Value::String(s)))
+                            }
+                            Value::Unknown(_) => {
+                                return Err(fail(
+                                    "The \"for_each\" set includes values derived from resource attributes that cannot be determined until apply, so drinfra cannot determine the full set of keys.",
+                                ));
+                            }
+                            other => {
+                                return Err(fail(&format!(
+                                    "The given \"for_each\" argument value is unsuitable: \"for_each\" supports sets of strings, but you have provided a set containing type {}.",
+                                    other.kind_name()
+                                )));
+                            }
                         }
                     }
                     Ok(out)
                 }
-                Value::Unknown(_) => Err(fail("The \"for_each\" value depends on resource attributes that cannot be determined until apply, so drinfra cannot predict how many instances will be created.")),
-                Value::Null => Err(fail("The given \"for_each\" argument value is unsuitable: the given \"for_each\" argument value is null. A map, or set of strings is allowed.")),
-                Value::List(_) | Value::Tuple(_) => Err(fail("The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type tuple or list. Convert it with toset() or build a map.")),
-                other => Err(fail(&format!("The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}.", other.kind_name()))),
+                Value::Unknown(_) => Err(fail(
+                    "The \"for_each\" value depends on resource attributes that cannot be determined until apply, so drinfra cannot predict how many instances will be created.",
+                )),
+                Value::Null => Err(fail(
+                    "The given \"for_each\" argument value is unsuitable: the given \"for_each\" argument value is null. A map, or set of strings is allowed.",
+                )),
+                Value::List(_) | Value::Tuple(_) => Err(fail(
+                    "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type tuple or list. Convert it with toset() or build a map.",
+                )),
+                other => Err(fail(&format!(
+                    "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}.",
+                    other.kind_name()
+                ))),
             };
         }
         Ok(vec![(InstanceKey::None, Value::Null)])
@@ -930,8 +1331,12 @@ impl<'a> Context<'a> {
 
     /// The evaluated arguments of each instance of `r` in `p`.
     fn resource_configs(&self, p: &ModulePath, r: &Resource) -> Vec<(InstanceKey, Value)> {
-        let Ok(keys) = self.resource_expansion(p, r) else { return vec![] };
-        keys.into_iter().filter_map(|(k, each_value)| self.instance_body(p, r, &k, &each_value).map(|v| (k, v))).collect()
+        let Ok(keys) = self.resource_expansion(p, r) else {
+            return vec![];
+        };
+        keys.into_iter()
+            .filter_map(|(k, each_value)| self.instance_body(p, r, &k, &each_value).map(|v| (k, v)))
+            .collect()
     }
 
     /// Instance keys (with each.value) of resource `r` in `p`, memoised.
@@ -941,24 +1346,36 @@ impl<'a> Context<'a> {
             return keys.clone().ok_or(Failed);
         }
         let keys = self.expand(p, r.count.as_ref(), r.for_each.as_ref());
-        self.resource_keys.borrow_mut().insert(key, keys.as_ref().ok().cloned());
+        self.resource_keys
+            .borrow_mut()
+            .insert(key, keys.as_ref().ok().cloned());
         keys
     }
 
     /// The evaluated body of one instance of `r`, memoised.
-    fn instance_body(&self, p: &ModulePath, r: &Resource, k: &InstanceKey, each_value: &Value) -> Option<Value> {
+    fn instance_body(
+        &self,
+        p: &ModulePath,
+        r: &Resource,
+        k: &InstanceKey,
+        each_value: &Value,
+    ) -> Option<Value> {
         let key = (p.clone(), r.key(), k.clone());
         if let Some(body) = self.bodies.borrow().get(&key) {
             return body.clone();
         }
-        let body = self.eval_body(p, r.body.file, &r.body.body, &Extra::for_key(k, each_value)).ok();
+        let body = self
+            .eval_body(p, r.body.file, &r.body.body, &Extra::for_key(k, each_value))
+            .ok();
         self.bodies.borrow_mut().insert(key, body.clone());
         body
     }
 
     /// The value other expressions see for resource `r`.
     fn resource_value(&self, p: &ModulePath, r: &Resource) -> Value {
-        let Ok(keys) = self.resource_expansion(p, r) else { return Value::unknown() };
+        let Ok(keys) = self.resource_expansion(p, r) else {
+            return Value::unknown();
+        };
         let key = r.key();
         let instance = |k: &InstanceKey, each_value: &Value| -> Value {
             if let Some(v) = self.resource_values.and_then(|rv| rv.get(p, &key, k)) {
@@ -967,7 +1384,11 @@ impl<'a> Context<'a> {
             match self.instance_body(p, r, k, each_value) {
                 Some(Value::Object(mut m)) => {
                     m.entry("id".into()).or_insert(Value::Unknown(Type::String));
-                    for a in self.schemas.map(|s| s.computed_attributes(&r.ty)).unwrap_or_default() {
+                    for a in self
+                        .schemas
+                        .map(|s| s.computed_attributes(&r.ty))
+                        .unwrap_or_default()
+                    {
                         m.entry(a).or_insert(Value::unknown());
                     }
                     Value::Object(m)
@@ -978,7 +1399,19 @@ impl<'a> Context<'a> {
         if r.count.is_some() {
             Value::Tuple(keys.iter().map(|(k, ev)| instance(k, ev)).collect())
         } else if r.for_each.is_some() {
-            Value::Object(keys.iter().map(|(k, ev)| (match k { InstanceKey::Str(s) => s.clone(), _ => String::new() }, instance(k, ev))).collect())
+            Value::Object(
+                keys.iter()
+                    .map(|(k, ev)| {
+                        (
+                            match k {
+                                InstanceKey::Str(s) => s.clone(),
+                                _ => String::new(),
+                            },
+                            instance(k, ev),
+                        )
+                    })
+                    .collect(),
+            )
         } else {
             instance(&InstanceKey::None, &Value::Null)
         }
@@ -986,14 +1419,23 @@ impl<'a> Context<'a> {
 
     /// A block body as an object: attributes, nested blocks as lists of
     /// objects (by block type), `dynamic` blocks expanded.
-    fn eval_body(&self, p: &ModulePath, file: FileId, body: &Body, extra: &Extra) -> Result<Value, Failed> {
+    fn eval_body(
+        &self,
+        p: &ModulePath,
+        file: FileId,
+        body: &Body,
+        extra: &Extra,
+    ) -> Result<Value, Failed> {
         let mut out: BTreeMap<String, Value> = BTreeMap::new();
         let mut blocks: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         let mut failed = false;
         for s in body.iter() {
             match s {
                 Structure::Attribute(a) => {
-                    let e = Expr { file, expr: a.value.clone() };
+                    let e = Expr {
+                        file,
+                        expr: a.value.clone(),
+                    };
                     match self.eval(p, &e, extra) {
                         Ok(v) => {
                             out.insert(a.key.value().as_str().to_string(), v);
@@ -1004,18 +1446,26 @@ impl<'a> Context<'a> {
                         Err(Failed) => failed = true,
                     }
                 }
-                Structure::Block(b) if b.ident.value().as_str() == "dynamic" => match self.dynamic_block(p, file, b, extra) {
-                    Ok((kind, items)) => blocks.entry(kind).or_default().extend(items),
-                    Err(Failed) if self.lenient => {
-                        if let Some(kind) = b.labels.first() {
-                            blocks.entry(kind.as_str().to_string()).or_default().push(Value::unknown());
+                Structure::Block(b) if b.ident.value().as_str() == "dynamic" => {
+                    match self.dynamic_block(p, file, b, extra) {
+                        Ok((kind, items)) => blocks.entry(kind).or_default().extend(items),
+                        Err(Failed) if self.lenient => {
+                            if let Some(kind) = b.labels.first() {
+                                blocks
+                                    .entry(kind.as_str().to_string())
+                                    .or_default()
+                                    .push(Value::unknown());
+                            }
                         }
+                        Err(Failed) => failed = true,
                     }
-                    Err(Failed) => failed = true,
-                },
+                }
                 Structure::Block(b) => match self.eval_body(p, file, &b.body, extra) {
                     Ok(v) => {
-                        blocks.entry(b.ident.value().as_str().to_string()).or_default().push(v);
+                        blocks
+                            .entry(b.ident.value().as_str().to_string())
+                            .or_default()
+                            .push(v);
                     }
                     Err(Failed) => failed = true,
                 },
@@ -1030,36 +1480,76 @@ impl<'a> Context<'a> {
         Ok(Value::Object(out))
     }
 
-    fn dynamic_block(&self, p: &ModulePath, file: FileId, b: &hcl_edit::structure::Block, extra: &Extra) -> Result<(String, Vec<Value>), Failed> {
-        let span = Some(Span::new(file, hcl_edit::Span::span(&b.ident).unwrap_or(0..0)));
+    fn dynamic_block(
+        &self,
+        p: &ModulePath,
+        file: FileId,
+        b: &hcl_edit::structure::Block,
+        extra: &Extra,
+    ) -> Result<(String, Vec<Value>), Failed> {
+        let span = Some(Span::new(
+            file,
+            hcl_edit::Span::span(&b.ident).unwrap_or(0..0),
+        ));
         let Some(kind) = b.labels.first().map(|l| l.as_str().to_string()) else {
-            self.report(Diagnostic::error("Missing name for dynamic block").with_detail("A dynamic block needs one label: the type of the blocks it generates.").at(span));
+            self.report(
+                Diagnostic::error("Missing name for dynamic block")
+                    .with_detail(
+                        "A dynamic block needs one label: the type of the blocks it generates.",
+                    )
+                    .at(span),
+            );
             return Err(Failed);
         };
         let Some(fe) = b.body.get_attribute("for_each") else {
-            self.report(Diagnostic::error("Missing required argument").with_detail("The argument \"for_each\" is required in a dynamic block.").at(span));
+            self.report(
+                Diagnostic::error("Missing required argument")
+                    .with_detail("The argument \"for_each\" is required in a dynamic block.")
+                    .at(span),
+            );
             return Err(Failed);
         };
         let iter_name = match b.body.get_attribute("iterator") {
             Some(a) => match &a.value {
                 hcl_edit::expr::Expression::Variable(v) => v.value().as_str().to_string(),
                 _ => {
-                    self.report(Diagnostic::error("Invalid iterator").with_detail("The iterator must be a plain name.").at(span));
+                    self.report(
+                        Diagnostic::error("Invalid iterator")
+                            .with_detail("The iterator must be a plain name.")
+                            .at(span),
+                    );
                     return Err(Failed);
                 }
             },
             None => kind.clone(),
         };
         let Some(content) = b.body.get_blocks("content").next() else {
-            self.report(Diagnostic::error("Missing content block").with_detail("A dynamic block needs a content block.").at(span));
+            self.report(
+                Diagnostic::error("Missing content block")
+                    .with_detail("A dynamic block needs a content block.")
+                    .at(span),
+            );
             return Err(Failed);
         };
-        let coll = self.eval(p, &Expr { file, expr: fe.value.clone() }, extra)?;
+        let coll = self.eval(
+            p,
+            &Expr {
+                file,
+                expr: fe.value.clone(),
+            },
+            extra,
+        )?;
         let (coll, _) = coll.into_unmarked();
         let entries: Vec<(Value, Value)> = match coll {
-            Value::List(xs) | Value::Tuple(xs) => xs.into_iter().enumerate().map(|(i, x)| (Value::Number(i as f64), x)).collect(),
+            Value::List(xs) | Value::Tuple(xs) => xs
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| (Value::Number(i as f64), x))
+                .collect(),
             Value::Set(xs) => xs.into_iter().map(|x| (x.clone(), x)).collect(),
-            Value::Map(m) | Value::Object(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+            Value::Map(m) | Value::Object(m) => {
+                m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
+            }
             Value::Unknown(_) => return Ok((kind, vec![Value::unknown()])),
             Value::Null => vec![],
             other => {
@@ -1070,7 +1560,10 @@ impl<'a> Context<'a> {
         let mut items = Vec::new();
         for (k, v) in entries {
             let mut inner = extra.clone();
-            inner.iterators.insert(iter_name.clone(), Value::Object([("key".to_string(), k), ("value".to_string(), v)].into()));
+            inner.iterators.insert(
+                iter_name.clone(),
+                Value::Object([("key".to_string(), k), ("value".to_string(), v)].into()),
+            );
             items.push(self.eval_body(p, file, &content.body, &inner)?);
         }
         Ok((kind, items))
@@ -1081,7 +1574,11 @@ impl<'a> Context<'a> {
 /// resource's value does not have yet (computed attributes such as `id`).
 fn fill_unknown_attrs(v: Value, r: &Resource, steps: &[Step]) -> Value {
     let expanded = r.count.is_some() || r.for_each.is_some();
-    let (index, rest) = if expanded { (steps.first(), steps.get(1..).unwrap_or(&[])) } else { (None, steps) };
+    let (index, rest) = if expanded {
+        (steps.first(), steps.get(1..).unwrap_or(&[]))
+    } else {
+        (None, steps)
+    };
     let attr = match rest.first() {
         Some(Step::Attr(a)) => a.clone(),
         _ => return v,
@@ -1107,7 +1604,12 @@ fn fill_unknown_attrs(v: Value, r: &Resource, steps: &[Step]) -> Value {
 }
 
 /// Evaluates one expression in the root module, as `drinfra console` does.
-pub fn eval_in_root(config: &Config, inputs: &Inputs, cwd: &Path, expr: &Expr) -> (Option<Value>, Diagnostics) {
+pub fn eval_in_root(
+    config: &Config,
+    inputs: &Inputs,
+    cwd: &Path,
+    expr: &Expr,
+) -> (Option<Value>, Diagnostics) {
     let checked = super::check::check_root_expr(config, expr);
     if checked.has_errors() {
         return (None, checked);

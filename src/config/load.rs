@@ -16,14 +16,22 @@ use crate::lang::{Evaluator, Scope, Type, Value};
 
 /// Loads the stack in `dir` and every local module it calls.
 pub fn load(dir: &Path) -> (Config, Diagnostics) {
-    let mut loader = Loader { config: Config::default(), diags: Diagnostics::default(), stack: Vec::new() };
+    let mut loader = Loader {
+        config: Config::default(),
+        diags: Diagnostics::default(),
+        stack: Vec::new(),
+    };
     loader.config.modules.push(Module::default());
     loader.load_module(dir, 0, None);
     (loader.config, loader.diags)
 }
 
 /// Parses one file's text, registering it in the source map.
-pub fn parse_file(sources: &mut crate::diag::SourceMap, path: PathBuf, text: String) -> (FileId, Result<Body, Diagnostic>) {
+pub fn parse_file(
+    sources: &mut crate::diag::SourceMap,
+    path: PathBuf,
+    text: String,
+) -> (FileId, Result<Body, Diagnostic>) {
     let id = sources.add(path, text);
     let text = sources.text(id);
     match hcl_edit::parser::parse_body(text) {
@@ -37,7 +45,11 @@ pub fn parse_file(sources: &mut crate::diag::SourceMap, path: PathBuf, text: Str
             let line_start = file.offset_of(loc.line(), 1);
             if let Some(r) = out_of_range_number(text, line_start) {
                 let literal = &text[r.clone()];
-                let shown = if literal.len() > 24 { format!("{}... ({} characters)", &literal[..20], literal.len()) } else { literal.to_string() };
+                let shown = if literal.len() > 24 {
+                    format!("{}... ({} characters)", &literal[..20], literal.len())
+                } else {
+                    literal.to_string()
+                };
                 let d = Diagnostic::error("Number out of range")
                     .with_detail(format!("The number {shown} is larger than drinfra's numbers can hold (64-bit floating point, at most about 1.8e308)."))
                     .at(Some(Span::new(id, r)));
@@ -45,7 +57,11 @@ pub fn parse_file(sources: &mut crate::diag::SourceMap, path: PathBuf, text: Str
             }
             let end = (start + 1).min(text.len()).max(start);
             let msg = e.message().to_string();
-            (id, Err(Diagnostic::error(format!("Invalid syntax: {msg}")).at(Some(Span::new(id, start..end)))))
+            (
+                id,
+                Err(Diagnostic::error(format!("Invalid syntax: {msg}"))
+                    .at(Some(Span::new(id, start..end)))),
+            )
         }
     }
 }
@@ -120,7 +136,10 @@ fn out_of_range_number(text: &str, from: usize) -> Option<std::ops::Range<usize>
 
 /// The configuration files of a directory, in name order.
 pub fn config_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    Ok(dir_files(dir)?.into_iter().filter(|p| file_kind(p) == FileKind::Native).collect())
+    Ok(dir_files(dir)?
+        .into_iter()
+        .filter(|p| file_kind(p) == FileKind::Native)
+        .collect())
 }
 
 /// How drinfra treats a file it finds in a configuration directory.
@@ -139,7 +158,9 @@ pub enum FileKind {
 
 /// Classifies a file by its name, as Terraform does.
 pub fn file_kind(path: &Path) -> FileKind {
-    let Some(n) = path.file_name().and_then(|n| n.to_str()) else { return FileKind::Other };
+    let Some(n) = path.file_name().and_then(|n| n.to_str()) else {
+        return FileKind::Other;
+    };
     if n.starts_with('.') || n.ends_with('~') || (n.starts_with('#') && n.ends_with('#')) {
         return FileKind::Other;
     }
@@ -148,7 +169,11 @@ pub fn file_kind(path: &Path) -> FileKind {
         if stem == "override" || stem.ends_with("_override") {
             return FileKind::Override;
         }
-        return if n.ends_with(".json") { FileKind::Json } else { FileKind::Native };
+        return if n.ends_with(".json") {
+            FileKind::Json
+        } else {
+            FileKind::Native
+        };
     }
     if n.ends_with(".hcl") && !n.ends_with(".lock.hcl") {
         return FileKind::Native;
@@ -158,7 +183,10 @@ pub fn file_kind(path: &Path) -> FileKind {
 
 /// The regular files of a directory, in name order.
 fn dir_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
     files.sort();
     Ok(files)
 }
@@ -175,7 +203,9 @@ fn span_of(file: FileId, x: &impl hcl_edit::Span) -> Span {
 }
 
 fn err(summary: &str, detail: impl Into<String>, span: Span) -> Diagnostic {
-    Diagnostic::error(summary).with_detail(detail).at(Some(span))
+    Diagnostic::error(summary)
+        .with_detail(detail)
+        .at(Some(span))
 }
 
 impl Loader {
@@ -185,11 +215,20 @@ impl Loader {
     fn load_module(&mut self, dir: &Path, index: usize, at: Option<Span>) {
         let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
         self.stack.push(canonical);
-        let mut module = Module { dir: dir.to_path_buf(), ..Module::default() };
+        let mut module = Module {
+            dir: dir.to_path_buf(),
+            ..Module::default()
+        };
         let (all, unreadable) = match dir_files(dir) {
             Ok(f) => (f, false),
             Err(e) => {
-                self.diags.push(Diagnostic::error(format!("Cannot read configuration directory {}: {e}", dir.display())).at(at.clone()));
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "Cannot read configuration directory {}: {e}",
+                        dir.display()
+                    ))
+                    .at(at.clone()),
+                );
                 (Vec::new(), true)
             }
         };
@@ -200,13 +239,31 @@ impl Loader {
                 FileKind::Other => {}
                 kind => {
                     // Point at the file itself (its first character).
-                    let text = std::fs::read(&path).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+                    let text = std::fs::read(&path)
+                        .map(|b| String::from_utf8_lossy(&b).into_owned())
+                        .unwrap_or_default();
                     let id = self.config.sources.add(path.clone(), text);
-                    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+                    let name = path
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .unwrap_or_default()
+                        .to_string();
                     let (summary, detail) = if kind == FileKind::Json {
-                        ("Unsupported configuration file", format!("{name} uses Terraform's JSON syntax, which drinfra does not read yet; it is not silently skipped. Convert it to native syntax (a .tf file) or move it out of {}.", dir.display()))
+                        (
+                            "Unsupported configuration file",
+                            format!(
+                                "{name} uses Terraform's JSON syntax, which drinfra does not read yet; it is not silently skipped. Convert it to native syntax (a .tf file) or move it out of {}.",
+                                dir.display()
+                            ),
+                        )
                     } else {
-                        ("Unsupported override file", format!("{name} is an override file: Terraform merges its blocks into those of the other files, which drinfra does not do yet; it is not silently read as an ordinary file. Merge its settings into the other files, or move it out of {}.", dir.display()))
+                        (
+                            "Unsupported override file",
+                            format!(
+                                "{name} is an override file: Terraform merges its blocks into those of the other files, which drinfra does not do yet; it is not silently read as an ordinary file. Merge its settings into the other files, or move it out of {}.",
+                                dir.display()
+                            ),
+                        )
                     };
                     self.diags.push(err(summary, detail, Span::new(id, 0..0)));
                 }
@@ -214,10 +271,25 @@ impl Loader {
         }
         if files.is_empty() && !unreadable {
             let (summary, detail) = match &at {
-                Some(_) => ("No configuration files in module directory".to_string(), format!("A module's source must be a directory holding *.tf files; {} has none.", dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()).display())),
-                None => (format!("No configuration files in {}", dir.display()), "A stack is a directory of *.tf or *.hcl files.".to_string()),
+                Some(_) => (
+                    "No configuration files in module directory".to_string(),
+                    format!(
+                        "A module's source must be a directory holding *.tf files; {} has none.",
+                        dir.canonicalize()
+                            .unwrap_or_else(|_| dir.to_path_buf())
+                            .display()
+                    ),
+                ),
+                None => (
+                    format!("No configuration files in {}", dir.display()),
+                    "A stack is a directory of *.tf or *.hcl files.".to_string(),
+                ),
             };
-            self.diags.push(Diagnostic::error(summary).with_detail(detail).at(at.clone()));
+            self.diags.push(
+                Diagnostic::error(summary)
+                    .with_detail(detail)
+                    .at(at.clone()),
+            );
         }
         let mut pending_calls = Vec::new();
         for path in files {
@@ -236,7 +308,10 @@ impl Loader {
                     }
                 },
                 Err(e) => {
-                    self.diags.push(Diagnostic::error(format!("Cannot read {}: {e}", path.display())));
+                    self.diags.push(Diagnostic::error(format!(
+                        "Cannot read {}: {e}",
+                        path.display()
+                    )));
                     module.incomplete = true;
                     continue;
                 }
@@ -256,17 +331,33 @@ impl Loader {
             let call = module.module_calls.get(&name).cloned();
             let Some(mut call) = call else { continue };
             let child_dir = dir.join(&call.source);
-            let canonical = child_dir.canonicalize().unwrap_or_else(|_| child_dir.clone());
+            let canonical = child_dir
+                .canonicalize()
+                .unwrap_or_else(|_| child_dir.clone());
             if self.stack.contains(&canonical) {
                 self.diags.push(err("Module calls itself", format!("Module {:?} at {:?} is already being loaded; module calls must not form a cycle.", name, call.source), call.source_span.clone()));
                 continue;
             }
             if !child_dir.exists() {
-                self.diags.push(err("Module not found", format!("The module directory {:?} does not exist.", child_dir.display().to_string()), call.source_span.clone()));
+                self.diags.push(err(
+                    "Module not found",
+                    format!(
+                        "The module directory {:?} does not exist.",
+                        child_dir.display().to_string()
+                    ),
+                    call.source_span.clone(),
+                ));
                 continue;
             }
             if !child_dir.is_dir() {
-                self.diags.push(err("Module not found", format!("{:?} is a file, not a module directory.", child_dir.display().to_string()), call.source_span.clone()));
+                self.diags.push(err(
+                    "Module not found",
+                    format!(
+                        "{:?} is a file, not a module directory.",
+                        child_dir.display().to_string()
+                    ),
+                    call.source_span.clone(),
+                ));
                 continue;
             }
             let child = self.config.modules.len();
@@ -280,12 +371,21 @@ impl Loader {
         self.stack.pop();
     }
 
-    fn decode_file(&mut self, file: FileId, body: &Body, m: &mut Module, pending: &mut Vec<String>) {
+    fn decode_file(
+        &mut self,
+        file: FileId,
+        body: &Body,
+        m: &mut Module,
+        pending: &mut Vec<String>,
+    ) {
         for s in body.iter() {
             match s {
                 Structure::Attribute(a) => self.diags.push(err(
                     "Unsupported argument",
-                    format!("An argument named {:?} is not expected here.", a.key.value().as_str()),
+                    format!(
+                        "An argument named {:?} is not expected here.",
+                        a.key.value().as_str()
+                    ),
                     span_of(file, &a.key),
                 )),
                 Structure::Block(b) => self.decode_block(file, b, m, pending),
@@ -299,10 +399,19 @@ impl Loader {
             let detail = if want.is_empty() {
                 format!("A {kind} block must not have labels.")
             } else {
-                format!("A {kind} block needs {} label(s): {}.", want.len(), want.join(", "))
+                format!(
+                    "A {kind} block needs {} label(s): {}.",
+                    want.len(),
+                    want.join(", ")
+                )
             };
-            let summary = if b.labels.len() < want.len() { "Missing name for block" } else { "Extraneous label for block" };
-            self.diags.push(err(summary, detail, span_of(file, &b.ident)));
+            let summary = if b.labels.len() < want.len() {
+                "Missing name for block"
+            } else {
+                "Extraneous label for block"
+            };
+            self.diags
+                .push(err(summary, detail, span_of(file, &b.ident)));
             return None;
         }
         for l in &b.labels {
@@ -320,7 +429,9 @@ impl Loader {
         let span = span_of(file, &b.ident);
         match kind {
             "variable" => {
-                let Some(l) = self.labels(file, b, &["name"]) else { return };
+                let Some(l) = self.labels(file, b, &["name"]) else {
+                    return;
+                };
                 let v = self.decode_variable(file, b, &l[0]);
                 if let Some(prev) = m.variables.get(&l[0]) {
                     self.duplicate("variable", &l[0], &prev.span.clone(), span);
@@ -341,7 +452,17 @@ impl Loader {
                                 let prev = prev.span.clone();
                                 self.duplicate("local value", &name, &prev, lspan);
                             } else {
-                                m.locals.insert(name.clone(), Local { name, span: lspan, value: Expr { file, expr: a.value.clone() } });
+                                m.locals.insert(
+                                    name.clone(),
+                                    Local {
+                                        name,
+                                        span: lspan,
+                                        value: Expr {
+                                            file,
+                                            expr: a.value.clone(),
+                                        },
+                                    },
+                                );
                             }
                         }
                         Structure::Block(inner) => self.unexpected_block(file, inner, "locals"),
@@ -349,7 +470,9 @@ impl Loader {
                 }
             }
             "output" => {
-                let Some(l) = self.labels(file, b, &["name"]) else { return };
+                let Some(l) = self.labels(file, b, &["name"]) else {
+                    return;
+                };
                 if let Some(o) = self.decode_output(file, b, &l[0]) {
                     if let Some(prev) = m.outputs.get(&l[0]) {
                         let prev = prev.span.clone();
@@ -360,19 +483,36 @@ impl Loader {
                 }
             }
             "resource" | "data" => {
-                let Some(l) = self.labels(file, b, &["type", "name"]) else { return };
-                let mode = if kind == "data" { Mode::Data } else { Mode::Managed };
+                let Some(l) = self.labels(file, b, &["type", "name"]) else {
+                    return;
+                };
+                let mode = if kind == "data" {
+                    Mode::Data
+                } else {
+                    Mode::Managed
+                };
                 let r = self.decode_resource(file, b, mode, &l[0], &l[1]);
                 let key = r.key();
                 if let Some(prev) = m.resources.get(&key) {
                     let prev = prev.span.clone();
-                    self.duplicate(if mode == Mode::Data { "data source" } else { "resource" }, &key, &prev, span);
+                    self.duplicate(
+                        if mode == Mode::Data {
+                            "data source"
+                        } else {
+                            "resource"
+                        },
+                        &key,
+                        &prev,
+                        span,
+                    );
                 } else {
                     m.resources.insert(key, r);
                 }
             }
             "module" => {
-                let Some(l) = self.labels(file, b, &["name"]) else { return };
+                let Some(l) = self.labels(file, b, &["name"]) else {
+                    return;
+                };
                 // A call whose source cannot be loaded is still declared:
                 // its problem is reported once, not at every reference.
                 let (c, loadable) = self.decode_module_call(file, b, &l[0]);
@@ -391,7 +531,12 @@ impl Loader {
                     return;
                 }
                 self.check_body(file, &b.body, &["from", "to"], &[], "moved");
-                let (Some(from), Some(to)) = (self.required_attr(file, b, "from"), self.required_attr(file, b, "to")) else { return };
+                let (Some(from), Some(to)) = (
+                    self.required_attr(file, b, "from"),
+                    self.required_attr(file, b, "to"),
+                ) else {
+                    return;
+                };
                 let mut valid = true;
                 for e in [&from, &to] {
                     if !is_address_expr(&e.expr) {
@@ -409,12 +554,26 @@ impl Loader {
                     return;
                 }
                 self.check_body(file, &b.body, &["to", "id", "provider"], &[], "import");
-                let (Some(to), Some(id)) = (self.required_attr(file, b, "to"), self.required_attr(file, b, "id")) else { return };
-                let provider = self.attr(&b.body, "provider").and_then(|a| self.provider_ref(file, &a.value));
-                m.imports.push(Import { span, to, id, provider });
+                let (Some(to), Some(id)) = (
+                    self.required_attr(file, b, "to"),
+                    self.required_attr(file, b, "id"),
+                ) else {
+                    return;
+                };
+                let provider = self
+                    .attr(&b.body, "provider")
+                    .and_then(|a| self.provider_ref(file, &a.value));
+                m.imports.push(Import {
+                    span,
+                    to,
+                    id,
+                    provider,
+                });
             }
             "provider" => {
-                let Some(l) = self.labels(file, b, &["name"]) else { return };
+                let Some(l) = self.labels(file, b, &["name"]) else {
+                    return;
+                };
                 let alias = match self.attr(&b.body, "alias") {
                     None => None,
                     Some(a) => match a.value.as_str() {
@@ -426,16 +585,40 @@ impl Loader {
                     },
                 };
                 let label = span_of(file, &b.labels[0]);
-                if let Some(prev) = m.providers.iter().find(|p| p.name == l[0] && p.alias == alias) {
-                    let at = self.config.sources.get(prev.span.file).line_col(prev.span.range.start).line;
+                if let Some(prev) = m
+                    .providers
+                    .iter()
+                    .find(|p| p.name == l[0] && p.alias == alias)
+                {
+                    let at = self
+                        .config
+                        .sources
+                        .get(prev.span.file)
+                        .line_col(prev.span.range.start)
+                        .line;
                     let detail = match &alias {
-                        None => format!("A default (non-aliased) provider configuration for {:?} was already given at line {at}. If multiple configurations are required, set the \"alias\" argument for alternative configurations.", l[0]),
-                        Some(a) => format!("A provider configuration for {:?} with alias {a:?} was already given at line {at}. Each configuration for the same provider must have a unique alias.", l[0]),
+                        None => format!(
+                            "A default (non-aliased) provider configuration for {:?} was already given at line {at}. If multiple configurations are required, set the \"alias\" argument for alternative configurations.",
+                            l[0]
+                        ),
+                        Some(a) => format!(
+                            "A provider configuration for {:?} with alias {a:?} was already given at line {at}. Each configuration for the same provider must have a unique alias.",
+                            l[0]
+                        ),
                     };
-                    self.diags.push(err("Duplicate provider configuration", detail, label));
+                    self.diags
+                        .push(err("Duplicate provider configuration", detail, label));
                     return;
                 }
-                m.providers.push(ProviderBlock { name: l[0].clone(), alias, span: label, body: BodyExpr { file, body: b.body.clone() } });
+                m.providers.push(ProviderBlock {
+                    name: l[0].clone(),
+                    alias,
+                    span: label,
+                    body: BodyExpr {
+                        file,
+                        body: b.body.clone(),
+                    },
+                });
             }
             "drinfra" | "terraform" => {
                 if self.labels(file, b, &[]).is_none() {
@@ -444,24 +627,58 @@ impl Loader {
                 self.decode_settings(file, b, &mut m.settings);
             }
             "failover_group" => {
-                let Some(l) = self.labels(file, b, &["name"]) else { return };
-                self.check_body(file, &b.body, &["sites", "active", "description", "storage_accounts", "components", "rto", "rpo"], &[], "failover_group");
+                let Some(l) = self.labels(file, b, &["name"]) else {
+                    return;
+                };
+                self.check_body(
+                    file,
+                    &b.body,
+                    &[
+                        "sites",
+                        "active",
+                        "description",
+                        "storage_accounts",
+                        "components",
+                        "rto",
+                        "rpo",
+                    ],
+                    &[],
+                    "failover_group",
+                );
                 // Every problem with sites and active is reported; a group
                 // that cannot be decoded is remembered as declared, so that
                 // references to it are not each reported as undeclared.
                 let sites: Option<Vec<String>> = match self.attr(&b.body, "sites") {
                     None => {
-                        self.diags.push(err("Missing required argument", "A failover_group needs sites = [\"site-a\", \"site-b\"].", span.clone()));
+                        self.diags.push(err(
+                            "Missing required argument",
+                            "A failover_group needs sites = [\"site-a\", \"site-b\"].",
+                            span.clone(),
+                        ));
                         None
                     }
                     Some(a) => match self.literal(file, a, &Type::List(Box::new(Type::String))) {
-                        Some(Value::List(xs)) => Some(xs.into_iter().filter_map(|x| if let Value::String(s) = x { Some(s) } else { None }).collect()),
+                        Some(Value::List(xs)) => Some(
+                            xs.into_iter()
+                                .filter_map(|x| {
+                                    if let Value::String(s) = x {
+                                        Some(s)
+                                    } else {
+                                        None
+                                    }
+                                })
+                                .collect(),
+                        ),
                         _ => None, // reported by literal
                     },
                 };
                 let active: Option<(String, Span)> = match self.attr(&b.body, "active") {
                     None => {
-                        self.diags.push(err("Missing required argument", "A failover_group needs active = one of its sites.", span.clone()));
+                        self.diags.push(err(
+                            "Missing required argument",
+                            "A failover_group needs active = one of its sites.",
+                            span.clone(),
+                        ));
                         None
                     }
                     Some(a) => match self.literal(file, a, &Type::String) {
@@ -471,12 +688,23 @@ impl Loader {
                 };
                 if let Some(sites) = &sites {
                     if sites.len() < 2 {
-                        self.diags.push(err("Invalid failover group", "A failover group needs at least two sites.", span.clone()));
+                        self.diags.push(err(
+                            "Invalid failover group",
+                            "A failover group needs at least two sites.",
+                            span.clone(),
+                        ));
                     }
                     if let Some((active, active_span)) = &active
                         && !sites.contains(active)
                     {
-                        self.diags.push(err("Invalid active site", format!("{active:?} is not one of the group's sites ({}).", sites.join(", ")), active_span.clone()));
+                        self.diags.push(err(
+                            "Invalid active site",
+                            format!(
+                                "{active:?} is not one of the group's sites ({}).",
+                                sites.join(", ")
+                            ),
+                            active_span.clone(),
+                        ));
                     }
                 }
                 let (Some(sites), Some((active, active_span))) = (sites, active) else {
@@ -491,15 +719,45 @@ impl Loader {
                 let mut storage_accounts = BTreeMap::new();
                 if let Some(a) = self.attr(&b.body, "storage_accounts") {
                     let at = span_of(file, &a.value);
-                    if let Some(Value::Map(m)) = self.literal(file, a, &Type::Map(Box::new(Type::List(Box::new(Type::String))))) {
+                    if let Some(Value::Map(m)) = self.literal(
+                        file,
+                        a,
+                        &Type::Map(Box::new(Type::List(Box::new(Type::String)))),
+                    ) {
                         for (site, list) in m {
                             if !sites.contains(&site) {
-                                self.diags.push(err("Invalid storage_accounts", format!("{site:?} is not one of the group's sites ({}).", sites.join(", ")), at.clone()));
+                                self.diags.push(err(
+                                    "Invalid storage_accounts",
+                                    format!(
+                                        "{site:?} is not one of the group's sites ({}).",
+                                        sites.join(", ")
+                                    ),
+                                    at.clone(),
+                                ));
                                 continue;
                             }
-                            let addrs: Vec<String> = if let Value::List(xs) = list { xs.into_iter().filter_map(|x| if let Value::String(s) = x { Some(s) } else { None }).collect() } else { vec![] };
-                            let parts = |a: &str| a.split('.').map(|p| p.split('[').next().unwrap_or_default().to_string()).collect::<Vec<_>>();
-                            if let Some(bad) = addrs.iter().find(|a| parts(a).iter().rev().nth(1).map(String::as_str) != Some("azurerm_storage_account")) {
+                            let addrs: Vec<String> = if let Value::List(xs) = list {
+                                xs.into_iter()
+                                    .filter_map(|x| {
+                                        if let Value::String(s) = x {
+                                            Some(s)
+                                        } else {
+                                            None
+                                        }
+                                    })
+                                    .collect()
+                            } else {
+                                vec![]
+                            };
+                            let parts = |a: &str| {
+                                a.split('.')
+                                    .map(|p| p.split('[').next().unwrap_or_default().to_string())
+                                    .collect::<Vec<_>>()
+                            };
+                            if let Some(bad) = addrs.iter().find(|a| {
+                                parts(a).iter().rev().nth(1).map(String::as_str)
+                                    != Some("azurerm_storage_account")
+                            }) {
                                 self.diags.push(err("Invalid storage_accounts", format!("{bad:?} is not the address of an azurerm_storage_account (e.g. \"module.site.azurerm_storage_account.data\")."), at.clone()));
                                 continue;
                             }
@@ -510,15 +768,25 @@ impl Loader {
                 let mut components = Vec::new();
                 if let Some(a) = self.attr(&b.body, "components") {
                     let at = span_of(file, &a.value);
-                    if let Some(Value::List(xs)) = self.literal(file, a, &Type::List(Box::new(Type::String))) {
+                    if let Some(Value::List(xs)) =
+                        self.literal(file, a, &Type::List(Box::new(Type::String)))
+                    {
                         for x in xs {
                             let Value::String(name) = x else { continue };
                             if ["traffic", "data", "storage"].contains(&name.as_str()) {
                                 self.diags.push(err("Invalid components", format!("{name:?} is built in (`--only {name}`) and cannot be declared as a component."), at.clone()));
-                            } else if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                            } else if name.is_empty()
+                                || !name
+                                    .chars()
+                                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                            {
                                 self.diags.push(err("Invalid components", format!("{name:?} is not a valid component name (letters, digits, _ and -)."), at.clone()));
                             } else if components.contains(&name) {
-                                self.diags.push(err("Invalid components", format!("{name:?} is listed twice."), at.clone()));
+                                self.diags.push(err(
+                                    "Invalid components",
+                                    format!("{name:?} is listed twice."),
+                                    at.clone(),
+                                ));
                             } else {
                                 components.push(name);
                             }
@@ -528,10 +796,18 @@ impl Loader {
                 let mut target = |name: &str| {
                     let a = self.attr(&b.body, name)?;
                     let at = span_of(file, &a.value);
-                    let Some(Value::String(text)) = self.literal(file, a, &Type::String) else { return None };
+                    let Some(Value::String(text)) = self.literal(file, a, &Type::String) else {
+                        return None;
+                    };
                     let d = crate::timefmt::parse_duration(&text).filter(|d| !d.is_zero());
                     if d.is_none() {
-                        self.diags.push(err("Invalid duration", format!("{name} = {text:?} is not a duration like \"90m\" or \"1h30m\"."), at));
+                        self.diags.push(err(
+                            "Invalid duration",
+                            format!(
+                                "{name} = {text:?} is not a duration like \"90m\" or \"1h30m\"."
+                            ),
+                            at,
+                        ));
                     }
                     d
                 };
@@ -540,7 +816,21 @@ impl Loader {
                     let prev = m.failover_groups[&l[0]].span.clone();
                     self.duplicate("failover group", &l[0], &prev, span);
                 } else {
-                    m.failover_groups.insert(l[0].clone(), FailoverGroup { name: l[0].clone(), span, sites, active, active_span, description, storage_accounts, components, rto, rpo });
+                    m.failover_groups.insert(
+                        l[0].clone(),
+                        FailoverGroup {
+                            name: l[0].clone(),
+                            span,
+                            sites,
+                            active,
+                            active_span,
+                            description,
+                            storage_accounts,
+                            components,
+                            rto,
+                            rpo,
+                        },
+                    );
                 }
             }
             "check" | "removed" | "ephemeral" => self.diags.push(err(
@@ -565,11 +855,25 @@ impl Loader {
     }
 
     fn unexpected_block(&mut self, file: FileId, b: &Block, within: &str) {
-        self.diags.push(err("Unsupported block type", format!("Blocks of type {:?} are not expected in a {within} block.", b.ident.value().as_str()), span_of(file, &b.ident)));
+        self.diags.push(err(
+            "Unsupported block type",
+            format!(
+                "Blocks of type {:?} are not expected in a {within} block.",
+                b.ident.value().as_str()
+            ),
+            span_of(file, &b.ident),
+        ));
     }
 
     /// Reports arguments and blocks not in the allowed lists.
-    fn check_body(&mut self, file: FileId, body: &Body, attrs: &[&str], blocks: &[&str], within: &str) {
+    fn check_body(
+        &mut self,
+        file: FileId,
+        body: &Body,
+        attrs: &[&str],
+        blocks: &[&str],
+        within: &str,
+    ) {
         let mut seen: BTreeMap<String, Span> = BTreeMap::new();
         for s in body.iter() {
             match s {
@@ -577,7 +881,11 @@ impl Loader {
                     let k = a.key.value().as_str();
                     let sp = span_of(file, &a.key);
                     if !attrs.contains(&k) {
-                        self.diags.push(err("Unsupported argument", format!("An argument named {k:?} is not expected in a {within} block."), sp));
+                        self.diags.push(err(
+                            "Unsupported argument",
+                            format!("An argument named {k:?} is not expected in a {within} block."),
+                            sp,
+                        ));
                     } else if seen.contains_key(k) {
                         self.diags.push(err("Attribute redefined", format!("The argument {k:?} was already set. Each argument may be set only once."), sp));
                     } else {
@@ -595,9 +903,16 @@ impl Loader {
 
     fn required_attr(&mut self, file: FileId, b: &Block, name: &str) -> Option<Expr> {
         match b.body.get_attribute(name) {
-            Some(a) => Some(Expr { file, expr: a.value.clone() }),
+            Some(a) => Some(Expr {
+                file,
+                expr: a.value.clone(),
+            }),
             None => {
-                self.diags.push(err("Missing required argument", format!("The argument {name:?} is required, but no definition was found."), span_of(file, &b.ident)));
+                self.diags.push(err(
+                    "Missing required argument",
+                    format!("The argument {name:?} is required, but no definition was found."),
+                    span_of(file, &b.ident),
+                ));
                 None
             }
         }
@@ -614,13 +929,24 @@ impl Loader {
             Ok(v) => match crate::lang::convert::convert(&v, ty) {
                 Ok(v) => Some(v),
                 Err(e) => {
-                    self.diags.push(err("Invalid value", format!("{}: {}", a.key.value().as_str(), e.0), span_of(file, &a.value)));
+                    self.diags.push(err(
+                        "Invalid value",
+                        format!("{}: {}", a.key.value().as_str(), e.0),
+                        span_of(file, &a.value),
+                    ));
                     None
                 }
             },
             Err(e) => {
                 let detail = format!("{} {}", e.summary, e.detail);
-                self.diags.push(err("Invalid value", format!("The argument {:?} must be a literal value here: {detail}", a.key.value().as_str()), span_of(file, &a.value)));
+                self.diags.push(err(
+                    "Invalid value",
+                    format!(
+                        "The argument {:?} must be a literal value here: {detail}",
+                        a.key.value().as_str()
+                    ),
+                    span_of(file, &a.value),
+                ));
                 None
             }
         }
@@ -643,13 +969,30 @@ impl Loader {
 
     fn decode_variable(&mut self, file: FileId, b: &Block, name: &str) -> Variable {
         let body = &b.body;
-        self.check_body(file, body, &["type", "default", "description", "sensitive", "nullable", "ephemeral"], &["validation"], "variable");
+        self.check_body(
+            file,
+            body,
+            &[
+                "type",
+                "default",
+                "description",
+                "sensitive",
+                "nullable",
+                "ephemeral",
+            ],
+            &["validation"],
+            "variable",
+        );
         let ev = Evaluator::new(file, PathBuf::from("."));
         let (ty, has_type) = match self.attr(body, "type") {
             Some(a) => match parse_type(&a.value, &ev) {
                 Ok(t) => (t, true),
                 Err(e) => {
-                    self.diags.push(err("Invalid type specification", e.message, Span::new(file, e.span.unwrap_or(0..0))));
+                    self.diags.push(err(
+                        "Invalid type specification",
+                        e.message,
+                        Span::new(file, e.span.unwrap_or(0..0)),
+                    ));
                     (Type::Dynamic, true)
                 }
             },
@@ -657,9 +1000,21 @@ impl Loader {
         };
         let mut validations = Vec::new();
         for vb in body.get_blocks("validation") {
-            self.check_body(file, &vb.body, &["condition", "error_message"], &[], "validation");
-            if let (Some(c), Some(m)) = (self.required_attr(file, vb, "condition"), self.required_attr(file, vb, "error_message")) {
-                validations.push(Validation { condition: c, error_message: m });
+            self.check_body(
+                file,
+                &vb.body,
+                &["condition", "error_message"],
+                &[],
+                "validation",
+            );
+            if let (Some(c), Some(m)) = (
+                self.required_attr(file, vb, "condition"),
+                self.required_attr(file, vb, "error_message"),
+            ) {
+                validations.push(Validation {
+                    condition: c,
+                    error_message: m,
+                });
             }
         }
         Variable {
@@ -667,7 +1022,10 @@ impl Loader {
             span: span_of(file, &b.labels[0]),
             ty,
             has_type,
-            default: self.attr(body, "default").map(|a| Expr { file, expr: a.value.clone() }),
+            default: self.attr(body, "default").map(|a| Expr {
+                file,
+                expr: a.value.clone(),
+            }),
             description: self.literal_string(file, body, "description"),
             sensitive: self.literal_bool(file, body, "sensitive", false),
             ephemeral: self.literal_bool(file, body, "ephemeral", false),
@@ -678,7 +1036,19 @@ impl Loader {
 
     fn decode_output(&mut self, file: FileId, b: &Block, name: &str) -> Option<Output> {
         let body = &b.body;
-        self.check_body(file, body, &["value", "description", "sensitive", "depends_on", "ephemeral"], &[], "output");
+        self.check_body(
+            file,
+            body,
+            &[
+                "value",
+                "description",
+                "sensitive",
+                "depends_on",
+                "ephemeral",
+            ],
+            &[],
+            "output",
+        );
         let value = self.required_attr(file, b, "value")?;
         Some(Output {
             name: name.to_string(),
@@ -687,14 +1057,24 @@ impl Loader {
             description: self.literal_string(file, body, "description"),
             sensitive: self.literal_bool(file, body, "sensitive", false),
             ephemeral: self.literal_bool(file, body, "ephemeral", false),
-            depends_on: self.depends_on(file, body).into_iter().map(|(_, r)| r).collect(),
+            depends_on: self
+                .depends_on(file, body)
+                .into_iter()
+                .map(|(_, r)| r)
+                .collect(),
         })
     }
 
     fn depends_on(&mut self, file: FileId, body: &Body) -> Vec<(FileId, Reference)> {
-        let Some(a) = self.attr(body, "depends_on") else { return vec![] };
+        let Some(a) = self.attr(body, "depends_on") else {
+            return vec![];
+        };
         let Expression::Array(arr) = &a.value else {
-            self.diags.push(err("Invalid depends_on", "depends_on must be a list of references to resources or modules.", span_of(file, &a.value)));
+            self.diags.push(err(
+                "Invalid depends_on",
+                "depends_on must be a list of references to resources or modules.",
+                span_of(file, &a.value),
+            ));
             return vec![];
         };
         let mut out = Vec::new();
@@ -710,15 +1090,28 @@ impl Loader {
     }
 
     fn count_and_for_each(&mut self, file: FileId, body: &Body) -> (Option<Expr>, Option<Expr>) {
-        let count = self.attr(body, "count").map(|a| Expr { file, expr: a.value.clone() });
-        let for_each = self.attr(body, "for_each").map(|a| Expr { file, expr: a.value.clone() });
+        let count = self.attr(body, "count").map(|a| Expr {
+            file,
+            expr: a.value.clone(),
+        });
+        let for_each = self.attr(body, "for_each").map(|a| Expr {
+            file,
+            expr: a.value.clone(),
+        });
         if let (Some(_), Some(fe)) = (&count, &for_each) {
             self.diags.push(err("Invalid combination of \"count\" and \"for_each\"", "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.", fe.span().unwrap_or(Span::new(file, 0..0))));
         }
         (count, for_each)
     }
 
-    fn decode_resource(&mut self, file: FileId, b: &Block, mode: Mode, ty: &str, name: &str) -> Resource {
+    fn decode_resource(
+        &mut self,
+        file: FileId,
+        b: &Block,
+        mode: Mode,
+        ty: &str,
+        name: &str,
+    ) -> Resource {
         let body = &b.body;
         let (count, for_each) = self.count_and_for_each(file, body);
         let mut lifecycle = Lifecycle::default();
@@ -726,21 +1119,33 @@ impl Loader {
         let mut rest = Body::new();
         for s in body.iter() {
             match s {
-                Structure::Attribute(a) if matches!(a.key.value().as_str(), "count" | "for_each" | "depends_on" | "provider") => {}
+                Structure::Attribute(a)
+                    if matches!(
+                        a.key.value().as_str(),
+                        "count" | "for_each" | "depends_on" | "provider"
+                    ) => {}
                 Structure::Block(lb) if lb.ident.value().as_str() == "lifecycle" => {
                     if seen_lifecycle {
-                        self.diags.push(err("Duplicate lifecycle block", "Only one lifecycle block is allowed per resource.", span_of(file, &lb.ident)));
+                        self.diags.push(err(
+                            "Duplicate lifecycle block",
+                            "Only one lifecycle block is allowed per resource.",
+                            span_of(file, &lb.ident),
+                        ));
                     }
                     seen_lifecycle = true;
                     lifecycle = self.decode_lifecycle(file, lb, mode);
                 }
-                Structure::Block(pb) if matches!(pb.ident.value().as_str(), "provisioner" | "connection") => {
+                Structure::Block(pb)
+                    if matches!(pb.ident.value().as_str(), "provisioner" | "connection") =>
+                {
                     self.diags.push(err("Unsupported block type", format!("drinfra does not run {} blocks: declare the desired state and let the provider reach it.", pb.ident.value().as_str()), span_of(file, &pb.ident)));
                 }
                 other => rest.push(other.clone()),
             }
         }
-        let provider = self.attr(body, "provider").and_then(|a| self.provider_ref(file, &a.value));
+        let provider = self
+            .attr(body, "provider")
+            .and_then(|a| self.provider_ref(file, &a.value));
         Resource {
             mode,
             ty: ty.to_string(),
@@ -757,20 +1162,48 @@ impl Loader {
     }
 
     fn decode_lifecycle(&mut self, file: FileId, b: &Block, mode: Mode) -> Lifecycle {
-        let allowed: &[&str] = if mode == Mode::Data { &[] } else { &["prevent_destroy", "create_before_destroy", "ignore_changes", "replace_triggered_by"] };
-        self.check_body(file, &b.body, allowed, &["precondition", "postcondition"], "lifecycle");
+        let allowed: &[&str] = if mode == Mode::Data {
+            &[]
+        } else {
+            &[
+                "prevent_destroy",
+                "create_before_destroy",
+                "ignore_changes",
+                "replace_triggered_by",
+            ]
+        };
+        self.check_body(
+            file,
+            &b.body,
+            allowed,
+            &["precondition", "postcondition"],
+            "lifecycle",
+        );
         for pb in b.body.blocks() {
-            self.diags.push(err("Unsupported block type", format!("drinfra does not support {} blocks yet.", pb.ident.value().as_str()), span_of(file, &pb.ident)));
+            self.diags.push(err(
+                "Unsupported block type",
+                format!(
+                    "drinfra does not support {} blocks yet.",
+                    pb.ident.value().as_str()
+                ),
+                span_of(file, &pb.ident),
+            ));
         }
         let mut lc = Lifecycle {
             prevent_destroy: self.literal_bool(file, &b.body, "prevent_destroy", false),
             create_before_destroy: self.literal_bool(file, &b.body, "create_before_destroy", false),
             ..Lifecycle::default()
         };
-        lc.prevent_destroy_span = b.body.get_attribute("prevent_destroy").and_then(|a| hcl_edit::Span::span(&a.key)).map(|r| Span::new(file, r));
+        lc.prevent_destroy_span = b
+            .body
+            .get_attribute("prevent_destroy")
+            .and_then(|a| hcl_edit::Span::span(&a.key))
+            .map(|r| Span::new(file, r));
         if let Some(a) = self.attr(&b.body, "ignore_changes") {
             match &a.value {
-                Expression::Variable(v) if v.value().as_str() == "all" => lc.ignore_changes = IgnoreChanges::All,
+                Expression::Variable(v) if v.value().as_str() == "all" => {
+                    lc.ignore_changes = IgnoreChanges::All
+                }
                 Expression::Array(arr) => {
                     let mut paths = Vec::new();
                     for e in arr.iter() {
@@ -781,13 +1214,29 @@ impl Loader {
                     }
                     lc.ignore_changes = IgnoreChanges::Paths(paths);
                 }
-                other => self.diags.push(err("Invalid ignore_changes", "ignore_changes must be a list of attribute paths or the keyword all.", span_of(file, other))),
+                other => self.diags.push(err(
+                    "Invalid ignore_changes",
+                    "ignore_changes must be a list of attribute paths or the keyword all.",
+                    span_of(file, other),
+                )),
             }
         }
         if let Some(a) = self.attr(&b.body, "replace_triggered_by") {
             match &a.value {
-                Expression::Array(arr) => lc.replace_triggered_by = arr.iter().map(|e| Expr { file, expr: e.clone() }).collect(),
-                other => self.diags.push(err("Invalid replace_triggered_by", "replace_triggered_by must be a list of resource references.", span_of(file, other))),
+                Expression::Array(arr) => {
+                    lc.replace_triggered_by = arr
+                        .iter()
+                        .map(|e| Expr {
+                            file,
+                            expr: e.clone(),
+                        })
+                        .collect()
+                }
+                other => self.diags.push(err(
+                    "Invalid replace_triggered_by",
+                    "replace_triggered_by must be a list of resource references.",
+                    span_of(file, other),
+                )),
             }
         }
         lc
@@ -800,7 +1249,11 @@ impl Loader {
         let mut loadable = true;
         let (source, source_span) = match self.attr(body, "source") {
             None => {
-                self.diags.push(err("Missing required argument", "The argument \"source\" is required, but no definition was found.", span_of(file, &b.ident)));
+                self.diags.push(err(
+                    "Missing required argument",
+                    "The argument \"source\" is required, but no definition was found.",
+                    span_of(file, &b.ident),
+                ));
                 loadable = false;
                 (String::new(), span_of(file, &b.labels[0]))
             }
@@ -814,7 +1267,11 @@ impl Loader {
                         (s.to_string(), at)
                     }
                     None => {
-                        self.diags.push(err("Invalid module source", "The module source must be a literal string.", at.clone()));
+                        self.diags.push(err(
+                            "Invalid module source",
+                            "The module source must be a literal string.",
+                            at.clone(),
+                        ));
                         loadable = false;
                         (String::new(), at)
                     }
@@ -822,7 +1279,11 @@ impl Loader {
             }
         };
         if let Some(v) = self.attr(body, "version").filter(|_| loadable) {
-            self.diags.push(err("Invalid version argument", "A local module source cannot have a version constraint.", span_of(file, &v.key)));
+            self.diags.push(err(
+                "Invalid version argument",
+                "A local module source cannot have a version constraint.",
+                span_of(file, &v.key),
+            ));
         }
         let (count, for_each) = self.count_and_for_each(file, body);
         let mut inputs = BTreeMap::new();
@@ -835,10 +1296,22 @@ impl Loader {
                         providers = self.providers_map(file, &a.value);
                         continue;
                     }
-                    if matches!(k, "source" | "version" | "count" | "for_each" | "depends_on") {
+                    if matches!(
+                        k,
+                        "source" | "version" | "count" | "for_each" | "depends_on"
+                    ) {
                         continue;
                     }
-                    inputs.insert(k.to_string(), (span_of(file, &a.key), Expr { file, expr: a.value.clone() }));
+                    inputs.insert(
+                        k.to_string(),
+                        (
+                            span_of(file, &a.key),
+                            Expr {
+                                file,
+                                expr: a.value.clone(),
+                            },
+                        ),
+                    );
                 }
                 Structure::Block(ib) => self.unexpected_block(file, ib, "module"),
             }
@@ -863,10 +1336,15 @@ impl Loader {
         let span = span_of(file, e);
         let parsed = match e {
             Expression::Variable(v) => Some((v.value().as_str().to_string(), None)),
-            Expression::Traversal(t) if t.operators.len() == 1 => match (&t.expr, t.operators[0].value()) {
-                (Expression::Variable(v), TraversalOperator::GetAttr(a)) => Some((v.value().as_str().to_string(), Some(a.value().as_str().to_string()))),
-                _ => None,
-            },
+            Expression::Traversal(t) if t.operators.len() == 1 => {
+                match (&t.expr, t.operators[0].value()) {
+                    (Expression::Variable(v), TraversalOperator::GetAttr(a)) => Some((
+                        v.value().as_str().to_string(),
+                        Some(a.value().as_str().to_string()),
+                    )),
+                    _ => None,
+                }
+            }
             _ => None,
         };
         match parsed {
@@ -887,22 +1365,43 @@ impl Loader {
         let mut out: Vec<PassedProvider> = Vec::new();
         for (k, v) in obj.iter() {
             let in_child = match k {
-                hcl_edit::expr::ObjectKey::Ident(id) => Some(ProviderRef { name: id.value().as_str().to_string(), alias: None, span: span_of(file, id) }),
+                hcl_edit::expr::ObjectKey::Ident(id) => Some(ProviderRef {
+                    name: id.value().as_str().to_string(),
+                    alias: None,
+                    span: span_of(file, id),
+                }),
                 hcl_edit::expr::ObjectKey::Expression(ke) => self.provider_ref(file, ke),
             };
             let in_parent = self.provider_ref(file, v.expr());
-            let (Some(in_child), Some(in_parent)) = (in_child, in_parent) else { continue };
+            let (Some(in_child), Some(in_parent)) = (in_child, in_parent) else {
+                continue;
+            };
             if out.iter().any(|p| p.in_child.key() == in_child.key()) {
-                self.diags.push(err("Duplicate provider address", format!("The providers map already passes a configuration for {}.", in_child.key()), in_child.span.clone()));
+                self.diags.push(err(
+                    "Duplicate provider address",
+                    format!(
+                        "The providers map already passes a configuration for {}.",
+                        in_child.key()
+                    ),
+                    in_child.span.clone(),
+                ));
                 continue;
             }
-            out.push(PassedProvider { in_child, in_parent });
+            out.push(PassedProvider {
+                in_child,
+                in_parent,
+            });
         }
         out
     }
 
     /// `required_providers { azurerm = { source = "...", configuration_aliases = [azurerm.dr] } }`.
-    fn decode_required_providers(&mut self, file: FileId, b: &Block, m: &mut BTreeMap<String, RequiredProvider>) {
+    fn decode_required_providers(
+        &mut self,
+        file: FileId,
+        b: &Block,
+        m: &mut BTreeMap<String, RequiredProvider>,
+    ) {
         for s in b.body.iter() {
             let a = match s {
                 Structure::Attribute(a) => a,
@@ -913,7 +1412,12 @@ impl Loader {
             };
             let name = a.key.value().as_str().to_string();
             let span = span_of(file, &a.key);
-            let mut req = RequiredProvider { name: name.clone(), span: span.clone(), source: None, aliases: Vec::new() };
+            let mut req = RequiredProvider {
+                name: name.clone(),
+                span: span.clone(),
+                source: None,
+                aliases: Vec::new(),
+            };
             match &a.value {
                 // The legacy form: a version constraint string.
                 Expression::String(_) => {}
@@ -953,7 +1457,11 @@ impl Loader {
                 other => self.diags.push(err("Invalid required_providers object", "A required_providers entry is an object with source, version and configuration_aliases.", span_of(file, other))),
             }
             if m.contains_key(&name) {
-                self.diags.push(err("Duplicate required provider", format!("A provider named {name:?} was already required in this module."), span));
+                self.diags.push(err(
+                    "Duplicate required provider",
+                    format!("A provider named {name:?} was already required in this module."),
+                    span,
+                ));
                 continue;
             }
             m.insert(name, req);
@@ -961,7 +1469,13 @@ impl Loader {
     }
 
     fn decode_settings(&mut self, file: FileId, b: &Block, settings: &mut Settings) {
-        self.check_body(file, &b.body, &["required_version", "experiments"], &["backend", "required_providers", "cloud", "provider_meta"], b.ident.value().as_str());
+        self.check_body(
+            file,
+            &b.body,
+            &["required_version", "experiments"],
+            &["backend", "required_providers", "cloud", "provider_meta"],
+            b.ident.value().as_str(),
+        );
         if let Some(a) = self.attr(&b.body, "required_version") {
             if let Some(s) = a.value.as_str() {
                 let span = span_of(file, &a.value);
@@ -992,20 +1506,42 @@ impl Loader {
             }
         }
         if let Some(a) = self.attr(&b.body, "experiments") {
-            self.diags.push(err("Unsupported argument", "drinfra has no language experiments.", span_of(file, &a.key)));
+            self.diags.push(err(
+                "Unsupported argument",
+                "drinfra has no language experiments.",
+                span_of(file, &a.key),
+            ));
         }
         for inner in b.body.blocks() {
             match inner.ident.value().as_str() {
                 "backend" => {
-                    let Some(l) = self.labels(file, inner, &["type"]) else { continue };
+                    let Some(l) = self.labels(file, inner, &["type"]) else {
+                        continue;
+                    };
                     if let Some(prev) = &settings.backend {
                         let prev = prev.span.clone();
-                        self.duplicate("backend configuration", &l[0], &prev, span_of(file, &inner.ident));
+                        self.duplicate(
+                            "backend configuration",
+                            &l[0],
+                            &prev,
+                            span_of(file, &inner.ident),
+                        );
                         continue;
                     }
-                    settings.backend = Some(BackendBlock { kind: l[0].clone(), span: span_of(file, &inner.ident), body: BodyExpr { file, body: inner.body.clone() } });
+                    settings.backend = Some(BackendBlock {
+                        kind: l[0].clone(),
+                        span: span_of(file, &inner.ident),
+                        body: BodyExpr {
+                            file,
+                            body: inner.body.clone(),
+                        },
+                    });
                 }
-                "cloud" => self.diags.push(err("Unsupported block type", "drinfra does not use HCP Terraform; configure a backend block instead.", span_of(file, &inner.ident))),
+                "cloud" => self.diags.push(err(
+                    "Unsupported block type",
+                    "drinfra does not use HCP Terraform; configure a backend block instead.",
+                    span_of(file, &inner.ident),
+                )),
                 "required_providers" if self.labels(file, inner, &[]).is_some() => {
                     let mut req = std::mem::take(&mut settings.required_providers);
                     self.decode_required_providers(file, inner, &mut req);
@@ -1021,7 +1557,8 @@ impl Loader {
 /// digits, underscores and dashes.
 pub fn is_valid_name(s: &str) -> bool {
     let mut cs = s.chars();
-    matches!(cs.next(), Some(c) if c.is_alphabetic() || c == '_') && cs.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    matches!(cs.next(), Some(c) if c.is_alphabetic() || c == '_')
+        && cs.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
 fn is_address_expr(e: &Expression) -> bool {
@@ -1030,7 +1567,9 @@ fn is_address_expr(e: &Expression) -> bool {
             matches!(t.expr, Expression::Variable(_))
                 && t.operators.iter().all(|op| match op.value() {
                     TraversalOperator::GetAttr(_) | TraversalOperator::LegacyIndex(_) => true,
-                    TraversalOperator::Index(i) => matches!(i, Expression::String(_) | Expression::Number(_)),
+                    TraversalOperator::Index(i) => {
+                        matches!(i, Expression::String(_) | Expression::Number(_))
+                    }
                     _ => false,
                 })
         }
@@ -1048,8 +1587,12 @@ fn attribute_path(e: &Expression) -> Option<Vec<String>> {
             for op in &t.operators {
                 match op.value() {
                     TraversalOperator::GetAttr(a) => out.push(a.value().as_str().to_string()),
-                    TraversalOperator::Index(Expression::String(s)) => out.push(s.value().to_string()),
-                    TraversalOperator::Index(Expression::Number(n)) => out.push(n.value().to_string()),
+                    TraversalOperator::Index(Expression::String(s)) => {
+                        out.push(s.value().to_string())
+                    }
+                    TraversalOperator::Index(Expression::Number(n)) => {
+                        out.push(n.value().to_string())
+                    }
                     TraversalOperator::LegacyIndex(n) => out.push(n.value().to_string()),
                     _ => return None,
                 }

@@ -31,25 +31,46 @@ pub struct Stack {
 pub fn open(dir: &Path, cli: &[CliInput], env: &[(String, String)]) -> Stack {
     let (mut config, mut diags) = load(dir);
     if config.modules.is_empty() || config.root().files.is_empty() {
-        return Stack { config, inputs: Inputs::new(), diags };
+        return Stack {
+            config,
+            inputs: Inputs::new(),
+            diags,
+        };
     }
     diags.extend(check::check(&config));
     diags.extend(ephemeral::check(&config));
     diags.extend(providers::check(&config));
     let (inputs, more) = vars::collect(&mut config, dir, cli, env);
     diags.extend(more);
-    Stack { config, inputs, diags }
+    Stack {
+        config,
+        inputs,
+        diags,
+    }
 }
 
 /// Loads, checks and evaluates everything. With `require_inputs` unset a
 /// root variable without a value is unknown rather than an error, as in
 /// `terraform validate`.
-pub fn validate(dir: &Path, cli: &[CliInput], env: &[(String, String)], cwd: &Path, require_inputs: bool) -> (Stack, Evaluation) {
+pub fn validate(
+    dir: &Path,
+    cli: &[CliInput],
+    env: &[(String, String)],
+    cwd: &Path,
+    require_inputs: bool,
+) -> (Stack, Evaluation) {
     validate_with(dir, cli, env, cwd, require_inputs, None)
 }
 
 /// [`validate`] with provider schemas, so computed attributes are known to exist.
-pub fn validate_with(dir: &Path, cli: &[CliInput], env: &[(String, String)], cwd: &Path, require_inputs: bool, schemas: Option<&dyn evaluate::Schemas>) -> (Stack, Evaluation) {
+pub fn validate_with(
+    dir: &Path,
+    cli: &[CliInput],
+    env: &[(String, String)],
+    cwd: &Path,
+    require_inputs: bool,
+    schemas: Option<&dyn evaluate::Schemas>,
+) -> (Stack, Evaluation) {
     let mut stack = open(dir, cli, env);
     let eval = check_all(&mut stack, cwd, schemas, require_inputs);
     (stack, eval)
@@ -61,7 +82,12 @@ pub fn validate_with(dir: &Path, cli: &[CliInput], env: &[(String, String)], cwd
 /// dependency cycles (at the references that close them), and the
 /// providers' offline checks (resource types, arguments). Adds what it
 /// finds to the stack's diagnostics.
-pub fn check_all(stack: &mut Stack, cwd: &Path, schemas: Option<&dyn evaluate::Schemas>, require_inputs: bool) -> Evaluation {
+pub fn check_all(
+    stack: &mut Stack,
+    cwd: &Path,
+    schemas: Option<&dyn evaluate::Schemas>,
+    require_inputs: bool,
+) -> Evaluation {
     if stack.config.modules.is_empty() || stack.config.root().files.is_empty() {
         return Evaluation::default();
     }
@@ -71,10 +97,14 @@ pub fn check_all(stack: &mut Stack, cwd: &Path, schemas: Option<&dyn evaluate::S
     if !cycles.is_empty() {
         // The graph names every cycle with its references; evaluation's
         // own report of the same loop would only repeat it.
-        found.items.retain(|d| d.summary != "Cycle in configuration");
+        found
+            .items
+            .retain(|d| d.summary != "Cycle in configuration");
         found.extend(cycles);
     }
     stack.diags.extend(found);
-    stack.diags.extend(crate::provider::offline::check(&stack.config, &eval));
+    stack
+        .diags
+        .extend(crate::provider::offline::check(&stack.config, &eval));
     eval
 }

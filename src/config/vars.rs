@@ -32,7 +32,12 @@ pub type Inputs = BTreeMap<String, InputValue>;
 
 /// Gathers input values. `env` is the process environment (passed in so
 /// tests control it).
-pub fn collect(config: &mut Config, dir: &Path, cli: &[CliInput], env: &[(String, String)]) -> (Inputs, Diagnostics) {
+pub fn collect(
+    config: &mut Config,
+    dir: &Path,
+    cli: &[CliInput],
+    env: &[(String, String)],
+) -> (Inputs, Diagnostics) {
     let mut out = Inputs::new();
     let mut diags = Diagnostics::default();
     let declared: BTreeMap<String, (bool, Type)> = config
@@ -48,9 +53,21 @@ pub fn collect(config: &mut Config, dir: &Path, cli: &[CliInput], env: &[(String
                 if let Some((_, ty)) = declared.get(name) {
                     match raw_value(v, ty) {
                         Ok(value) => {
-                            out.insert(name.to_string(), InputValue { value, span: None, origin: format!("environment variable {k}") });
+                            out.insert(
+                                name.to_string(),
+                                InputValue {
+                                    value,
+                                    span: None,
+                                    origin: format!("environment variable {k}"),
+                                },
+                            );
                         }
-                        Err(e) => diags.push(Diagnostic::error(format!("Invalid value for variable {name:?} from environment variable {k}")).with_detail(e)),
+                        Err(e) => diags.push(
+                            Diagnostic::error(format!(
+                                "Invalid value for variable {name:?} from environment variable {k}"
+                            ))
+                            .with_detail(e),
+                        ),
                     }
                 }
             }
@@ -67,7 +84,11 @@ pub fn collect(config: &mut Config, dir: &Path, cli: &[CliInput], env: &[(String
     let mut autos: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")))
+                .filter(|p| {
+                    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                        n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
+                    })
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -80,12 +101,19 @@ pub fn collect(config: &mut Config, dir: &Path, cli: &[CliInput], env: &[(String
     for input in cli {
         match input {
             CliInput::File(f) => {
-                let path = if f.is_absolute() { f.clone() } else { dir.join(f) };
+                let path = if f.is_absolute() {
+                    f.clone()
+                } else {
+                    dir.join(f)
+                };
                 read_var_file(config, &path, &declared, true, &mut out, &mut diags);
             }
             CliInput::Var(kv) => {
                 let Some((name, raw)) = kv.split_once('=') else {
-                    diags.push(Diagnostic::error(format!("Invalid --var option {kv:?}")).with_detail("The given --var option must be of the form NAME=VALUE."));
+                    diags.push(
+                        Diagnostic::error(format!("Invalid --var option {kv:?}"))
+                            .with_detail("The given --var option must be of the form NAME=VALUE."),
+                    );
                     continue;
                 };
                 let name = name.trim();
@@ -110,22 +138,38 @@ fn raw_value(raw: &str, ty: &Type) -> Result<Value, String> {
     if ty.is_primitive() || *ty == Type::Dynamic {
         return Ok(Value::String(raw.to_string()));
     }
-    let expr = hcl_edit::parser::parse_expr(raw).map_err(|e| format!("{} (at column {})", e.message(), e.location().column()))?;
+    let expr = hcl_edit::parser::parse_expr(raw)
+        .map_err(|e| format!("{} (at column {})", e.message(), e.location().column()))?;
     let ev = Evaluator::new(crate::diag::FileId(u32::MAX), PathBuf::from("."));
-    ev.eval(&expr, &Scope::default()).map_err(|e| format!("{}: {}", e.summary, e.detail))
+    ev.eval(&expr, &Scope::default())
+        .map_err(|e| format!("{}: {}", e.summary, e.detail))
 }
 
-fn read_var_file(config: &mut Config, path: &Path, declared: &BTreeMap<String, (bool, Type)>, explicit: bool, out: &mut Inputs, diags: &mut Diagnostics) {
+fn read_var_file(
+    config: &mut Config,
+    path: &Path,
+    declared: &BTreeMap<String, (bool, Type)>,
+    explicit: bool,
+    out: &mut Inputs,
+    diags: &mut Diagnostics,
+) {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            diags.push(Diagnostic::error(format!("Failed to read variables file {}", path.display())).with_detail(e.to_string()));
+            diags.push(
+                Diagnostic::error(format!("Failed to read variables file {}", path.display()))
+                    .with_detail(e.to_string()),
+            );
             return;
         }
     };
     let origin = path.display().to_string();
     let undeclared = |name: &str, span: Option<Span>, diags: &mut Diagnostics| {
-        let d = if explicit { Diagnostic::error(format!("Value for undeclared variable {name:?}")) } else { Diagnostic::warning(format!("Value for undeclared variable {name:?}")) };
+        let d = if explicit {
+            Diagnostic::error(format!("Value for undeclared variable {name:?}"))
+        } else {
+            Diagnostic::warning(format!("Value for undeclared variable {name:?}"))
+        };
         diags.push(d.with_detail(format!("The root module does not declare a variable named {name:?} but a value was found in file {origin:?}.")).at(span));
     };
     if path.extension().is_some_and(|e| e == "json") {
@@ -135,17 +179,32 @@ fn read_var_file(config: &mut Config, path: &Path, declared: &BTreeMap<String, (
             Err(e) => {
                 let f = config.sources.get(id);
                 let off = f.offset_of(e.line(), e.column());
-                diags.push(Diagnostic::error("Invalid JSON in variables file").with_detail(e.to_string()).at(Some(Span::new(id, off..off + 1))));
+                diags.push(
+                    Diagnostic::error("Invalid JSON in variables file")
+                        .with_detail(e.to_string())
+                        .at(Some(Span::new(id, off..off + 1))),
+                );
                 return;
             }
         };
         let Some(obj) = json.as_object() else {
-            diags.push(Diagnostic::error("Invalid variables file").with_detail("The root of a .tfvars.json file must be an object.").at(Some(Span::new(id, 0..1))));
+            diags.push(
+                Diagnostic::error("Invalid variables file")
+                    .with_detail("The root of a .tfvars.json file must be an object.")
+                    .at(Some(Span::new(id, 0..1))),
+            );
             return;
         };
         for (k, v) in obj {
             if declared.contains_key(k) {
-                out.insert(k.clone(), InputValue { value: Value::from_json(v), span: None, origin: origin.clone() });
+                out.insert(
+                    k.clone(),
+                    InputValue {
+                        value: Value::from_json(v),
+                        span: None,
+                        origin: origin.clone(),
+                    },
+                );
             } else {
                 undeclared(k, None, diags);
             }

@@ -13,7 +13,12 @@ pub struct ArmError {
 
 impl ArmError {
     pub fn new(status: u16, code: &str, message: impl Into<String>) -> ArmError {
-        ArmError { status, code: code.into(), message: message.into(), target: None }
+        ArmError {
+            status,
+            code: code.into(),
+            message: message.into(),
+            target: None,
+        }
     }
     pub fn bad_request(code: &str, message: impl Into<String>) -> ArmError {
         ArmError::new(400, code, message)
@@ -71,7 +76,12 @@ impl ArmPath {
                 }
                 None => {
                     segments.push(("resourceGroups".to_string(), None));
-                    return Some(ArmPath { subscription, resource_group, namespace: Some("Microsoft.Resources".into()), segments });
+                    return Some(ArmPath {
+                        subscription,
+                        resource_group,
+                        namespace: Some("Microsoft.Resources".into()),
+                        segments,
+                    });
                 }
             }
         }
@@ -90,7 +100,12 @@ impl ArmPath {
         } else if resource_group.is_some() {
             namespace = Some("Microsoft.Resources".into());
         }
-        Some(ArmPath { subscription, resource_group, namespace, segments })
+        Some(ArmPath {
+            subscription,
+            resource_group,
+            namespace,
+            segments,
+        })
     }
 
     pub fn is_resource_group(&self) -> bool {
@@ -104,7 +119,11 @@ impl ArmPath {
 
     /// `Microsoft.Cache/redis/linkedServers`.
     pub fn type_name(&self) -> String {
-        if self.segments.is_empty() || self.namespace.as_deref() == Some("Microsoft.Resources") && self.resource_group.is_some() && self.segments.is_empty() {
+        if self.segments.is_empty()
+            || self.namespace.as_deref() == Some("Microsoft.Resources")
+                && self.resource_group.is_some()
+                && self.segments.is_empty()
+        {
             return "Microsoft.Resources/resourceGroups".into();
         }
         let mut t = self.namespace.clone().unwrap_or_default();
@@ -122,7 +141,10 @@ impl ArmPath {
             s.push_str(&format!("/resourceGroups/{rg}"));
         }
         if !self.segments.is_empty() && self.namespace.as_deref() != Some("Microsoft.Resources") {
-            s.push_str(&format!("/providers/{}", self.namespace.clone().unwrap_or_default()));
+            s.push_str(&format!(
+                "/providers/{}",
+                self.namespace.clone().unwrap_or_default()
+            ));
             for (ty, name) in &self.segments {
                 s.push_str(&format!("/{ty}"));
                 if let Some(n) = name {
@@ -151,7 +173,9 @@ impl ArmPath {
     }
 
     pub fn resource_group_id(&self) -> Option<String> {
-        self.resource_group.as_ref().map(|rg| format!("/subscriptions/{}/resourceGroups/{rg}", self.subscription))
+        self.resource_group
+            .as_ref()
+            .map(|rg| format!("/subscriptions/{}/resourceGroups/{rg}", self.subscription))
     }
 }
 
@@ -164,11 +188,16 @@ mod tests {
         let p = ArmPath::parse("/subscriptions/s1/resourcegroups/rg/providers/Microsoft.Cache/Redis/c1/linkedServers/c2").unwrap();
         assert_eq!(p.type_name(), "Microsoft.Cache/Redis/linkedServers");
         assert_eq!(p.name(), "c2");
-        assert_eq!(p.parent_id().unwrap(), "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Cache/Redis/c1");
+        assert_eq!(
+            p.parent_id().unwrap(),
+            "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Cache/Redis/c1"
+        );
         let rg = ArmPath::parse("/subscriptions/s1/resourceGroups/rg").unwrap();
         assert!(rg.is_resource_group());
         assert_eq!(rg.type_name(), "Microsoft.Resources/resourceGroups");
-        let list = ArmPath::parse("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Cdn/profiles").unwrap();
+        let list =
+            ArmPath::parse("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Cdn/profiles")
+                .unwrap();
         assert!(!list.is_resource());
         assert!(ArmPath::parse("/foo").is_none());
     }

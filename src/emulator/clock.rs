@@ -14,8 +14,15 @@ pub struct Clock {
 impl Clock {
     /// Starts at `sim_start` (or now, if later) simulated seconds.
     pub fn new(scale: f64, sim_start: Option<f64>) -> Clock {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0);
-        Clock { real_anchor: Instant::now(), sim_anchor: sim_start.map(|s| s.max(now)).unwrap_or(now), scale: scale.max(1e-6) }
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0);
+        Clock {
+            real_anchor: Instant::now(),
+            sim_anchor: sim_start.map(|s| s.max(now)).unwrap_or(now),
+            scale: scale.max(1e-6),
+        }
     }
 
     /// Simulated seconds since the Unix epoch.
@@ -43,10 +50,19 @@ pub fn parse_rfc3339(s: &str) -> Option<f64> {
     let time = time.trim_end_matches('Z');
     let time = time.split(['+']).next()?;
     let mut t = time.split(':');
-    let (hh, mm) = (t.next()?.parse::<f64>().ok()?, t.next()?.parse::<f64>().ok()?);
+    let (hh, mm) = (
+        t.next()?.parse::<f64>().ok()?,
+        t.next()?.parse::<f64>().ok()?,
+    );
     let ss: f64 = t.next().unwrap_or("0").parse().ok()?;
     // Out-of-range parts are not a time (and would overflow below).
-    if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&day) || !(0.0..24.0).contains(&hh) || !(0.0..60.0).contains(&mm) || !(0.0..61.0).contains(&ss) {
+    if !(1..=9999).contains(&y)
+        || !(1..=12).contains(&m)
+        || !(1..=31).contains(&day)
+        || !(0.0..24.0).contains(&hh)
+        || !(0.0..60.0).contains(&mm)
+        || !(0.0..61.0).contains(&ss)
+    {
         return None;
     }
     let y2 = if m <= 2 { y - 1 } else { y };
@@ -66,7 +82,14 @@ mod tests {
         let t = super::parse_rfc3339("2026-11-26T10:06:59Z").unwrap();
         assert_eq!(super::rfc3339(t), "2026-11-26T10:06:59Z");
         assert_eq!(super::parse_rfc3339("1970-01-01T00:00:00Z"), Some(0.0));
-        for bad in ["9223372036854775807-01-01T00:00:00Z", "2026-9223372036854775807-01T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-01T99:00:00Z", "2026-01-01T00:00:NaNZ", "-5-01-01T00:00:00Z"] {
+        for bad in [
+            "9223372036854775807-01-01T00:00:00Z",
+            "2026-9223372036854775807-01T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-01-01T99:00:00Z",
+            "2026-01-01T00:00:NaNZ",
+            "-5-01-01T00:00:00Z",
+        ] {
             assert_eq!(super::parse_rfc3339(bad), None, "{bad}");
         }
     }

@@ -26,7 +26,12 @@ fn bad(msg: impl Into<String>) -> ArmError {
 pub fn row(id: &str, body: &J) -> J {
     let parts: Vec<&str> = id.split('/').collect();
     let sub = parts.get(2).copied().unwrap_or_default();
-    let rg = parts.iter().position(|p| p.eq_ignore_ascii_case("resourceGroups")).and_then(|i| parts.get(i + 1)).copied().unwrap_or_default();
+    let rg = parts
+        .iter()
+        .position(|p| p.eq_ignore_ascii_case("resourceGroups"))
+        .and_then(|i| parts.get(i + 1))
+        .copied()
+        .unwrap_or_default();
     json!({
         "id": id,
         "name": body.get("name").cloned().unwrap_or(J::Null),
@@ -44,12 +49,20 @@ pub fn row(id: &str, body: &J) -> J {
 }
 
 enum Cond {
-    Cmp { field: String, op: String, values: Vec<String> },
+    Cmp {
+        field: String,
+        op: String,
+        values: Vec<String>,
+    },
 }
 
 fn parse_values(s: &str) -> Result<Vec<String>, ArmError> {
     let s = s.trim();
-    let inner = if s.starts_with('(') && s.ends_with(')') { &s[1..s.len() - 1] } else { s };
+    let inner = if s.starts_with('(') && s.ends_with(')') {
+        &s[1..s.len() - 1]
+    } else {
+        s
+    };
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quote: Option<char> = None;
@@ -62,7 +75,11 @@ fn parse_values(s: &str) -> Result<Vec<String>, ArmError> {
             }
             (Some(_), c) => cur.push(c),
             (None, ',' | ' ') => {}
-            (None, c) => return Err(bad(format!("unexpected '{c}' in a value list; quote strings with '"))),
+            (None, c) => {
+                return Err(bad(format!(
+                    "unexpected '{c}' in a value list; quote strings with '"
+                )));
+            }
         }
     }
     if quote.is_some() {
@@ -75,13 +92,31 @@ fn parse_where(s: &str) -> Result<Vec<Cond>, ArmError> {
     let mut conds = Vec::new();
     for part in split_and(s) {
         let part = part.trim();
-        let ops = ["in~", "!in~", "!in", " in ", "=~", "!~", "==", "!=", " contains "];
-        let Some((op, idx)) = ops.iter().filter_map(|o| part.find(o).map(|i| (o.trim(), i))).min_by_key(|(_, i)| *i) else {
+        let ops = [
+            "in~",
+            "!in~",
+            "!in",
+            " in ",
+            "=~",
+            "!~",
+            "==",
+            "!=",
+            " contains ",
+        ];
+        let Some((op, idx)) = ops
+            .iter()
+            .filter_map(|o| part.find(o).map(|i| (o.trim(), i)))
+            .min_by_key(|(_, i)| *i)
+        else {
             return Err(bad(format!("unsupported condition '{part}'")));
         };
         let field = part[..idx].trim().to_string();
         let rest = part[idx..].trim_start().trim_start_matches(op).trim();
-        conds.push(Cond::Cmp { field, op: op.to_string(), values: parse_values(rest)? });
+        conds.push(Cond::Cmp {
+            field,
+            op: op.to_string(),
+            values: parse_values(rest)?,
+        });
     }
     Ok(conds)
 }
@@ -116,7 +151,13 @@ fn split_and(s: &str) -> Vec<String> {
 }
 
 fn field<'a>(row: &'a J, name: &str) -> String {
-    match row.get(name).or_else(|| row.as_object().and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))) {
+    match row.get(name).or_else(|| {
+        row.as_object().and_then(|m| {
+            m.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+        })
+    }) {
         Some(J::String(s)) => s.clone(),
         Some(J::Null) | None => String::new(),
         Some(other) => other.to_string(),
@@ -124,7 +165,11 @@ fn field<'a>(row: &'a J, name: &str) -> String {
 }
 
 fn matches(row: &J, c: &Cond) -> bool {
-    let Cond::Cmp { field: f, op, values } = c;
+    let Cond::Cmp {
+        field: f,
+        op,
+        values,
+    } = c;
     let v = field(row, f);
     let first = values.first().cloned().unwrap_or_default();
     match op.as_str() {
@@ -146,7 +191,9 @@ pub fn run(query: &str, rows: Vec<J>) -> Result<Vec<J>, ArmError> {
     let mut stages = query.split('|').map(str::trim);
     let table = stages.next().unwrap_or_default();
     if !table.eq_ignore_ascii_case("resources") {
-        return Err(bad(format!("only the Resources table is supported, not '{table}'")));
+        return Err(bad(format!(
+            "only the Resources table is supported, not '{table}'"
+        )));
     }
     let mut rows = rows;
     for stage in stages {
@@ -157,21 +204,41 @@ pub fn run(query: &str, rows: Vec<J>) -> Result<Vec<J>, ArmError> {
                 rows.retain(|r| conds.iter().all(|c| matches(r, c)));
             }
             "project" => {
-                let cols: Vec<String> = rest.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
-                rows = rows.into_iter().map(|r| J::Object(cols.iter().map(|c| (c.clone(), r.get(c).cloned().unwrap_or(J::Null))).collect::<Map<_, _>>())).collect();
+                let cols: Vec<String> = rest
+                    .split(',')
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                rows = rows
+                    .into_iter()
+                    .map(|r| {
+                        J::Object(
+                            cols.iter()
+                                .map(|c| (c.clone(), r.get(c).cloned().unwrap_or(J::Null)))
+                                .collect::<Map<_, _>>(),
+                        )
+                    })
+                    .collect();
             }
             "order" | "sort" => {
                 let spec = rest.trim().strip_prefix("by").unwrap_or(rest).trim();
                 let mut parts = spec.split_whitespace();
                 let f = parts.next().unwrap_or("id").to_string();
                 let desc = parts.next().is_some_and(|d| d.eq_ignore_ascii_case("desc"));
-                rows.sort_by(|a, b| field(a, &f).to_lowercase().cmp(&field(b, &f).to_lowercase()));
+                rows.sort_by(|a, b| {
+                    field(a, &f)
+                        .to_lowercase()
+                        .cmp(&field(b, &f).to_lowercase())
+                });
                 if desc {
                     rows.reverse();
                 }
             }
             "limit" | "take" => {
-                let n: usize = rest.trim().parse().map_err(|_| bad(format!("'{rest}' is not a number")))?;
+                let n: usize = rest
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad(format!("'{rest}' is not a number")))?;
                 rows.truncate(n);
             }
             other => return Err(bad(format!("unsupported operator '{other}'"))),
@@ -192,7 +259,13 @@ mod tests {
             json!({"id": "/s/c", "type": "microsoft.storage/storageaccounts", "resourceGroup": "rg", "name": "c"}),
         ];
         let out = super::run("Resources | where type =~ 'Microsoft.Cache/Redis' and resourceGroup =~ 'RG' | project id, name | order by name asc", rows.clone()).unwrap();
-        assert_eq!(out, vec![json!({"id": "/s/a", "name": "a"}), json!({"id": "/s/b", "name": "b"})]);
+        assert_eq!(
+            out,
+            vec![
+                json!({"id": "/s/a", "name": "a"}),
+                json!({"id": "/s/b", "name": "b"})
+            ]
+        );
         let out = super::run("Resources | where id in~ ('/S/C', '/s/a') | limit 1", rows).unwrap();
         assert_eq!(out.len(), 1);
         assert!(super::run("Resources | summarize count()", vec![]).is_err());

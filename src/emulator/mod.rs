@@ -28,9 +28,15 @@ pub enum EmulatorError {
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: String, source: std::io::Error },
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// Settings that can change at run time (`PUT /admin/settings`).
@@ -134,16 +140,26 @@ pub struct Principal {
 
 /// The default subscription and a second one, for a DR site kept in
 /// another subscription.
-pub const DEFAULT_SUBSCRIPTIONS: [&str; 2] = ["00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002"];
+pub const DEFAULT_SUBSCRIPTIONS: [&str; 2] = [
+    "00000000-0000-0000-0000-000000000001",
+    "00000000-0000-0000-0000-000000000002",
+];
 
 fn default_subscriptions() -> Vec<String> {
-    DEFAULT_SUBSCRIPTIONS.iter().map(|s| s.to_string()).collect()
+    DEFAULT_SUBSCRIPTIONS
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }
 
 impl Credentials {
     /// Whether the emulator serves subscription `sub`.
     pub fn serves(&self, sub: &str) -> bool {
-        sub.eq_ignore_ascii_case(&self.subscription_id) || self.subscriptions.iter().any(|s| s.eq_ignore_ascii_case(sub))
+        sub.eq_ignore_ascii_case(&self.subscription_id)
+            || self
+                .subscriptions
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(sub))
     }
 
     /// Whether client `client_id` may act in subscription `sub`.
@@ -151,7 +167,11 @@ impl Credentials {
         if client_id == self.client_id {
             return self.serves(sub);
         }
-        self.principals.iter().any(|p| p.client_id == client_id && p.subscriptions.iter().any(|s| s.eq_ignore_ascii_case(sub)) && self.serves(sub))
+        self.principals.iter().any(|p| {
+            p.client_id == client_id
+                && p.subscriptions.iter().any(|s| s.eq_ignore_ascii_case(sub))
+                && self.serves(sub)
+        })
     }
 
     /// The tenant and secret of a client the token endpoint knows.
@@ -159,7 +179,15 @@ impl Credentials {
         if client_id == self.client_id {
             return Some((&self.tenant_id, &self.client_secret));
         }
-        self.principals.iter().find(|p| p.client_id == client_id).map(|p| (p.tenant_id.as_deref().unwrap_or(&self.tenant_id), p.client_secret.as_str()))
+        self.principals
+            .iter()
+            .find(|p| p.client_id == client_id)
+            .map(|p| {
+                (
+                    p.tenant_id.as_deref().unwrap_or(&self.tenant_id),
+                    p.client_secret.as_str(),
+                )
+            })
     }
 
     fn load_or_create(dir: &Path) -> Result<Credentials, EmulatorError> {
@@ -177,7 +205,12 @@ impl Credentials {
             subscriptions: default_subscriptions(),
             principals: Vec::new(),
         };
-        std::fs::write(&path, serde_json::to_vec_pretty(&c).unwrap_or_default()).map_err(|source| EmulatorError::Io { path: path.display().to_string(), source })?;
+        std::fs::write(&path, serde_json::to_vec_pretty(&c).unwrap_or_default()).map_err(
+            |source| EmulatorError::Io {
+                path: path.display().to_string(),
+                source,
+            },
+        )?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -253,31 +286,62 @@ impl Drop for Running {
 
 /// Starts the emulator on `addr` (port 0 for an ephemeral one).
 pub async fn start(opts: Options, addr: SocketAddr) -> Result<Running, EmulatorError> {
-    std::fs::create_dir_all(&opts.data_dir).map_err(|source| EmulatorError::Io { path: opts.data_dir.display().to_string(), source })?;
+    std::fs::create_dir_all(&opts.data_dir).map_err(|source| EmulatorError::Io {
+        path: opts.data_dir.display().to_string(),
+        source,
+    })?;
     let store = store::Store::open(&opts.data_dir)?;
     let sim_start = store.meta("sim_time")?.and_then(|s| s.parse::<f64>().ok());
     let mut settings = opts.settings.clone();
-    if let Some(saved) = store.meta("settings")?.and_then(|s| serde_json::from_str::<Settings>(&s).ok()) {
+    if let Some(saved) = store
+        .meta("settings")?
+        .and_then(|s| serde_json::from_str::<Settings>(&s).ok())
+    {
         // Run-time settings persist, except the time scale the caller chose.
-        settings = Settings { time_scale: opts.settings.time_scale, ..saved };
+        settings = Settings {
+            time_scale: opts.settings.time_scale,
+            ..saved
+        };
     }
     let creds = Credentials::load_or_create(&opts.data_dir)?;
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| EmulatorError::Bind { addr: addr.to_string(), source })?;
-    let local = listener.local_addr().map_err(|source| EmulatorError::Bind { addr: addr.to_string(), source })?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| EmulatorError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| EmulatorError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
     let (ca_pem, tls) = if opts.tls {
         let (pem, cfg) = tls::server_config(&opts.data_dir)?;
         (Some(pem), Some(tokio_rustls::TlsAcceptor::from(cfg)))
     } else {
         (None, None)
     };
-    let host = if local.ip().is_loopback() { "localhost".to_string() } else { local.ip().to_string() };
-    let url = format!("{}://{host}:{}", if tls.is_some() { "https" } else { "http" }, local.port());
+    let host = if local.ip().is_loopback() {
+        "localhost".to_string()
+    } else {
+        local.ip().to_string()
+    };
+    let url = format!(
+        "{}://{host}:{}",
+        if tls.is_some() { "https" } else { "http" },
+        local.port()
+    );
     let shared = Arc::new(Shared {
         store: Mutex::new(store),
         clock: Mutex::new(clock::Clock::new(settings.time_scale, sim_start)),
         buckets: Mutex::new(throttle::Buckets::new(settings.throttle)),
         settings: Mutex::new(settings),
-        faults: Mutex::new(Faults { region_mode: "error".into(), region_timeout_secs: 3.0, ..Faults::default() }),
+        faults: Mutex::new(Faults {
+            region_mode: "error".into(),
+            region_timeout_secs: 3.0,
+            ..Faults::default()
+        }),
         rng: Mutex::new(0x9e3779b97f4a7c15),
         tokens: Mutex::new(HashMap::new()),
         creds: creds.clone(),
@@ -286,12 +350,27 @@ pub async fn start(opts: Options, addr: SocketAddr) -> Result<Running, EmulatorE
     });
     let (tx, rx) = tokio::sync::oneshot::channel();
     let task = tokio::spawn(server::serve(listener, tls, shared, rx));
-    Ok(Running { url, addr: local, ca_pem, credentials: creds, shutdown: Some(tx), task: Some(task) })
+    Ok(Running {
+        url,
+        addr: local,
+        ca_pem,
+        credentials: creds,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
 }
 
 /// Every supported type with its api-versions, for documentation.
 pub fn supported_types() -> BTreeMap<String, Vec<String>> {
-    types::all().into_iter().map(|s| (s.ty.to_string(), s.api_versions.iter().map(|v| v.to_string()).collect())).collect()
+    types::all()
+        .into_iter()
+        .map(|s| {
+            (
+                s.ty.to_string(),
+                s.api_versions.iter().map(|v| v.to_string()).collect(),
+            )
+        })
+        .collect()
 }
 
 /// An HTTP client that trusts the emulator's CA (and nothing else), for
@@ -300,7 +379,9 @@ pub fn client(ca_pem: Option<&str>) -> Result<reqwest::Client, String> {
     let mut roots = rustls::RootCertStore::empty();
     if let Some(pem) = ca_pem {
         for der in pem_certs(pem) {
-            roots.add(der).map_err(|e| format!("invalid CA certificate: {e}"))?;
+            roots
+                .add(der)
+                .map_err(|e| format!("invalid CA certificate: {e}"))?;
         }
     }
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
@@ -309,7 +390,11 @@ pub fn client(ca_pem: Option<&str>) -> Result<reqwest::Client, String> {
         .map_err(|e| e.to_string())?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    reqwest::Client::builder().use_preconfigured_tls(tls).timeout(std::time::Duration::from_secs(60)).build().map_err(|e| e.to_string())
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .map_err(|e| e.to_string())
 }
 
 /// DER certificates in a PEM bundle.

@@ -76,29 +76,61 @@ impl Store {
     }
 
     pub fn meta(&self, k: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.conn.query_row("SELECT v FROM meta WHERE k = ?1", [k], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn
+            .query_row("SELECT v FROM meta WHERE k = ?1", [k], |r| r.get(0))
+            .optional()?)
     }
 
     pub fn set_meta(&self, k: &str, v: &str) -> Result<(), StoreError> {
-        self.conn.execute("INSERT INTO meta(k, v) VALUES (?1, ?2) ON CONFLICT(k) DO UPDATE SET v = excluded.v", params![k, v])?;
+        self.conn.execute(
+            "INSERT INTO meta(k, v) VALUES (?1, ?2) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+            params![k, v],
+        )?;
         Ok(())
     }
 
     pub fn get(&self, id: &str) -> Result<Option<Row>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT id, type, body, etag FROM resources WHERE key = ?1", [key(id)], |r| {
-                let body: String = r.get(2)?;
-                Ok(Row { id: r.get(0)?, ty: r.get(1)?, body: serde_json::from_str(&body).unwrap_or(J::Null), etag: r.get(3)? })
-            })
+            .query_row(
+                "SELECT id, type, body, etag FROM resources WHERE key = ?1",
+                [key(id)],
+                |r| {
+                    let body: String = r.get(2)?;
+                    Ok(Row {
+                        id: r.get(0)?,
+                        ty: r.get(1)?,
+                        body: serde_json::from_str(&body).unwrap_or(J::Null),
+                        etag: r.get(3)?,
+                    })
+                },
+            )
             .optional()?)
     }
 
     /// Inserts or replaces a resource; returns its new etag.
-    pub fn put(&self, id: &str, ty: &str, parent: &str, sub: &str, rg: &str, body: &J) -> Result<String, StoreError> {
-        let seq: i64 = self.conn.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM resources", [], |r| r.get(0))?;
+    pub fn put(
+        &self,
+        id: &str,
+        ty: &str,
+        parent: &str,
+        sub: &str,
+        rg: &str,
+        body: &J,
+    ) -> Result<String, StoreError> {
+        let seq: i64 =
+            self.conn
+                .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM resources", [], |r| {
+                    r.get(0)
+                })?;
         let etag = format!("\"{}\"", crate::random::uuid_v4()?);
-        let existing_seq: Option<i64> = self.conn.query_row("SELECT seq FROM resources WHERE key = ?1", [key(id)], |r| r.get(0)).optional()?;
+        let existing_seq: Option<i64> = self
+            .conn
+            .query_row("SELECT seq FROM resources WHERE key = ?1", [key(id)], |r| {
+                r.get(0)
+            })
+            .optional()?;
         self.conn.execute(
             "INSERT INTO resources(key, id, type, parent, sub, rg, body, etag, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT(key) DO UPDATE SET body = excluded.body, etag = excluded.etag",
@@ -110,7 +142,13 @@ impl Store {
     /// Removes a resource and everything below it.
     pub fn delete_tree(&self, id: &str) -> Result<usize, StoreError> {
         let k = key(id);
-        Ok(self.conn.execute("DELETE FROM resources WHERE key = ?1 OR key LIKE ?2 ESCAPE '\\'", params![k, format!("{}/%", k.replace('%', "\\%").replace('_', "\\_"))])?)
+        Ok(self.conn.execute(
+            "DELETE FROM resources WHERE key = ?1 OR key LIKE ?2 ESCAPE '\\'",
+            params![
+                k,
+                format!("{}/%", k.replace('%', "\\%").replace('_', "\\_"))
+            ],
+        )?)
     }
 
     /// Resources of a type under a parent key (a resource group or resource id).
@@ -120,20 +158,29 @@ impl Store {
 
     /// Resources of a type in a subscription.
     pub fn of_type(&self, ty: &str, sub: &str) -> Result<Vec<Row>, StoreError> {
-        self.rows("SELECT id, type, body, etag FROM resources WHERE type = ?1 AND sub = ?2 ORDER BY seq", params![ty.to_lowercase(), sub.to_lowercase()])
+        self.rows(
+            "SELECT id, type, body, etag FROM resources WHERE type = ?1 AND sub = ?2 ORDER BY seq",
+            params![ty.to_lowercase(), sub.to_lowercase()],
+        )
     }
 
     /// Every resource below `id` (not including it).
     pub fn descendants(&self, id: &str) -> Result<Vec<Row>, StoreError> {
         let k = key(id);
-        self.rows("SELECT id, type, body, etag FROM resources WHERE key LIKE ?1 ESCAPE '\\' ORDER BY seq", params![format!("{}/%", k.replace('%', "\\%").replace('_', "\\_"))])
+        self.rows(
+            "SELECT id, type, body, etag FROM resources WHERE key LIKE ?1 ESCAPE '\\' ORDER BY seq",
+            params![format!("{}/%", k.replace('%', "\\%").replace('_', "\\_"))],
+        )
     }
 
     /// Every resource in the given subscriptions (for Resource Graph).
     pub fn all_in(&self, subs: &[String]) -> Result<Vec<Row>, StoreError> {
         let mut out = Vec::new();
         for s in subs {
-            out.extend(self.rows("SELECT id, type, body, etag FROM resources WHERE sub = ?1 ORDER BY seq", params![s.to_lowercase()])?);
+            out.extend(self.rows(
+                "SELECT id, type, body, etag FROM resources WHERE sub = ?1 ORDER BY seq",
+                params![s.to_lowercase()],
+            )?);
         }
         Ok(out)
     }
@@ -142,7 +189,12 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map(p, |r| {
             let body: String = r.get(2)?;
-            Ok(Row { id: r.get(0)?, ty: r.get(1)?, body: serde_json::from_str(&body).unwrap_or(J::Null), etag: r.get(3)? })
+            Ok(Row {
+                id: r.get(0)?,
+                ty: r.get(1)?,
+                body: serde_json::from_str(&body).unwrap_or(J::Null),
+                etag: r.get(3)?,
+            })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -156,39 +208,68 @@ impl Store {
     }
 
     pub fn op(&self, id: &str) -> Result<Option<Operation>, StoreError> {
-        let doc: Option<String> = self.conn.query_row("SELECT doc FROM operations WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        let doc: Option<String> = self
+            .conn
+            .query_row("SELECT doc FROM operations WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
         Ok(doc.and_then(|d| serde_json::from_str(&d).ok()))
     }
 
     pub fn running_ops(&self) -> Result<Vec<Operation>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT doc FROM operations WHERE status = 'Running' ORDER BY finish")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doc FROM operations WHERE status = 'Running' ORDER BY finish",
+        )?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        Ok(rows.filter_map(|d| d.ok().and_then(|d| serde_json::from_str(&d).ok())).collect())
+        Ok(rows
+            .filter_map(|d| d.ok().and_then(|d| serde_json::from_str(&d).ok()))
+            .collect())
     }
 
     /// The running operation on a resource, if any.
     pub fn running_on(&self, id: &str) -> Result<Option<Operation>, StoreError> {
-        Ok(self.running_ops()?.into_iter().find(|o| key(&o.resource) == key(id)))
+        Ok(self
+            .running_ops()?
+            .into_iter()
+            .find(|o| key(&o.resource) == key(id)))
     }
 
     pub fn add_write(&self, resource: &str, value: &str, at: f64) -> Result<i64, StoreError> {
-        let seq: i64 = self.conn.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM writes WHERE resource = ?1", [key(resource)], |r| r.get(0))?;
-        self.conn.execute("INSERT INTO writes(resource, seq, value, at) VALUES (?1, ?2, ?3, ?4)", params![key(resource), seq, value, at])?;
+        let seq: i64 = self.conn.query_row(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM writes WHERE resource = ?1",
+            [key(resource)],
+            |r| r.get(0),
+        )?;
+        self.conn.execute(
+            "INSERT INTO writes(resource, seq, value, at) VALUES (?1, ?2, ?3, ?4)",
+            params![key(resource), seq, value, at],
+        )?;
         Ok(seq)
     }
 
     /// Writes recorded on a resource, oldest first: (seq, value, at).
     pub fn writes(&self, resource: &str) -> Result<Vec<(i64, String, f64)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT seq, value, at FROM writes WHERE resource = ?1 ORDER BY seq")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, value, at FROM writes WHERE resource = ?1 ORDER BY seq")?;
         let rows = stmt.query_map([key(resource)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     /// Replaces the writes of a resource (after promotion or restore).
-    pub fn set_writes(&self, resource: &str, writes: &[(i64, String, f64)]) -> Result<(), StoreError> {
-        self.conn.execute("DELETE FROM writes WHERE resource = ?1", [key(resource)])?;
+    pub fn set_writes(
+        &self,
+        resource: &str,
+        writes: &[(i64, String, f64)],
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM writes WHERE resource = ?1", [key(resource)])?;
         for (seq, v, at) in writes {
-            self.conn.execute("INSERT INTO writes(resource, seq, value, at) VALUES (?1, ?2, ?3, ?4)", params![key(resource), seq, v, at])?;
+            self.conn.execute(
+                "INSERT INTO writes(resource, seq, value, at) VALUES (?1, ?2, ?3, ?4)",
+                params![key(resource), seq, v, at],
+            )?;
         }
         Ok(())
     }

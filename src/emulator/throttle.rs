@@ -37,7 +37,15 @@ pub struct Limits {
 impl Default for Limits {
     /// Azure's current defaults.
     fn default() -> Limits {
-        Limits { enabled: true, read_burst: 250.0, read_rate: 25.0, write_burst: 200.0, write_rate: 10.0, delete_burst: 200.0, delete_rate: 10.0 }
+        Limits {
+            enabled: true,
+            read_burst: 250.0,
+            read_rate: 25.0,
+            write_burst: 200.0,
+            write_rate: 10.0,
+            delete_burst: 200.0,
+            delete_rate: 10.0,
+        }
     }
 }
 
@@ -67,7 +75,10 @@ pub enum Take {
 
 impl Buckets {
     pub fn new(limits: Limits) -> Buckets {
-        Buckets { limits, buckets: HashMap::new() }
+        Buckets {
+            limits,
+            buckets: HashMap::new(),
+        }
     }
 
     pub fn take(&mut self, subscription: &str, kind: Kind) -> Take {
@@ -76,7 +87,10 @@ impl Buckets {
             return Take::Ok(burst as u64);
         }
         let now = Instant::now();
-        let entry = self.buckets.entry((subscription.to_lowercase(), kind)).or_insert((burst, now));
+        let entry = self
+            .buckets
+            .entry((subscription.to_lowercase(), kind))
+            .or_insert((burst, now));
         let refill = now.duration_since(entry.1).as_secs_f64() * rate;
         entry.0 = (entry.0 + refill).min(burst);
         entry.1 = now;

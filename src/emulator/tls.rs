@@ -5,7 +5,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use rcgen::{BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -14,7 +17,10 @@ pub enum TlsError {
     #[error("TLS setup: {0}")]
     Rustls(#[from] rustls::Error),
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 fn ca_params() -> CertificateParams {
@@ -24,7 +30,11 @@ fn ca_params() -> CertificateParams {
     dn.push(DnType::OrganizationName, "drinfra");
     p.distinguished_name = dn;
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     p
 }
 
@@ -38,7 +48,10 @@ pub fn server_config(dir: &Path) -> Result<(String, Arc<rustls::ServerConfig>), 
     let key_path = dir.join("ca-key.pem");
     let (ca_pem, ca_key) = if cert_path.exists() && key_path.exists() {
         let key = KeyPair::from_pem(&std::fs::read_to_string(&key_path).map_err(io(&key_path))?)?;
-        (std::fs::read_to_string(&cert_path).map_err(io(&cert_path))?, key)
+        (
+            std::fs::read_to_string(&cert_path).map_err(io(&cert_path))?,
+            key,
+        )
     } else {
         let key = KeyPair::generate()?;
         let cert = ca_params().self_signed(&key)?;
@@ -52,7 +65,11 @@ pub fn server_config(dir: &Path) -> Result<(String, Arc<rustls::ServerConfig>), 
         (cert.pem(), key)
     };
     let issuer = Issuer::new(ca_params(), ca_key);
-    let mut sp = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()])?;
+    let mut sp = CertificateParams::new(vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ])?;
     sp.distinguished_name.push(DnType::CommonName, "localhost");
     let server_key = KeyPair::generate()?;
     let server_cert = sp.signed_by(&server_key, &issuer)?;
@@ -61,8 +78,12 @@ pub fn server_config(dir: &Path) -> Result<(String, Arc<rustls::ServerConfig>), 
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
         .with_single_cert(
-            vec![rustls::pki_types::CertificateDer::from(server_cert.der().to_vec())],
-            rustls::pki_types::PrivateKeyDer::Pkcs8(rustls::pki_types::PrivatePkcs8KeyDer::from(server_key.serialize_der())),
+            vec![rustls::pki_types::CertificateDer::from(
+                server_cert.der().to_vec(),
+            )],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(rustls::pki_types::PrivatePkcs8KeyDer::from(
+                server_key.serialize_der(),
+            )),
         )?;
     Ok((ca_pem, Arc::new(cfg)))
 }

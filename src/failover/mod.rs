@@ -19,7 +19,19 @@ pub fn recorded_view(r: &FailoverRecord) -> GroupView {
         active: r.active.clone(),
         replicating: r.replicating,
         traffic: r.traffic.clone(),
-        components: r.components.iter().map(|(k, c)| (k.clone(), ComponentView { active: c.active.clone(), replicating: c.replicating })).collect(),
+        components: r
+            .components
+            .iter()
+            .map(|(k, c)| {
+                (
+                    k.clone(),
+                    ComponentView {
+                        active: c.active.clone(),
+                        replicating: c.replicating,
+                    },
+                )
+            })
+            .collect(),
     }
 }
 
@@ -31,14 +43,20 @@ pub const APPLIED: &str = "applied";
 /// objects are all gone since (a destroyed stack places nothing).
 fn record_of<'a>(state: Option<&'a State>, group: &str) -> Option<&'a FailoverRecord> {
     let s = state?;
-    s.failover_groups.get(group).filter(|r| r.status != APPLIED || !s.resources.is_empty())
+    s.failover_groups
+        .get(group)
+        .filter(|r| r.status != APPLIED || !s.resources.is_empty())
 }
 
 /// Where a group stands: its record if a failover happened (or an apply
 /// placed it), else as declared.
 pub fn standing(config: &Config, state: Option<&State>, group: &str) -> Option<GroupView> {
     let g = config.root().failover_groups.get(group)?;
-    Some(record_of(state, group).map(recorded_view).unwrap_or_else(|| GroupView::declared(&g.active)))
+    Some(
+        record_of(state, group)
+            .map(recorded_view)
+            .unwrap_or_else(|| GroupView::declared(&g.active)),
+    )
 }
 
 /// For states applied before drinfra recorded placements (no record for a
@@ -49,7 +67,12 @@ pub fn standing(config: &Config, state: Option<&State>, group: &str) -> Option<G
 /// both sides), the state must match one other site's values at least four
 /// times as often as the declared site's. Anything less clear-cut is no
 /// guess.
-pub fn inferred_placements(config: &Config, inputs: &crate::config::Inputs, cwd: &std::path::Path, state: &State) -> BTreeMap<String, String> {
+pub fn inferred_placements(
+    config: &Config,
+    inputs: &crate::config::Inputs,
+    cwd: &std::path::Path,
+    state: &State,
+) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     if state.resources.is_empty() {
         return out;
@@ -65,16 +88,28 @@ pub fn inferred_placements(config: &Config, inputs: &crate::config::Inputs, cwd:
             let other = configs_with(config, inputs, cwd, name, site);
             let (mut for_declared, mut for_other) = (0, 0);
             for (address, dv) in &declared {
-                let (Some(ov), Some(rs)) = (other.get(address), state.resources.get(address)) else { continue };
-                let (Some(dm), Some(om)) = (dv.as_mapping(), ov.as_mapping()) else { continue };
+                let (Some(ov), Some(rs)) = (other.get(address), state.resources.get(address))
+                else {
+                    continue;
+                };
+                let (Some(dm), Some(om)) = (dv.as_mapping(), ov.as_mapping()) else {
+                    continue;
+                };
                 for (arg, a) in dm {
                     let Some(b) = om.get(arg) else { continue };
                     // Null on one side is a weak signal (Azure reports
                     // values a replica's configuration leaves unset).
-                    if a == b || a.is_null() || b.is_null() || !a.is_wholly_known() || !b.is_wholly_known() {
+                    if a == b
+                        || a.is_null()
+                        || b.is_null()
+                        || !a.is_wholly_known()
+                        || !b.is_wholly_known()
+                    {
                         continue;
                     }
-                    let Some(sv) = rs.attributes.get(arg) else { continue };
+                    let Some(sv) = rs.attributes.get(arg) else {
+                        continue;
+                    };
                     let sv = crate::lang::Value::from_json(sv).to_json();
                     if a.to_json() == sv {
                         for_declared += 1;
@@ -96,20 +131,39 @@ pub fn inferred_placements(config: &Config, inputs: &crate::config::Inputs, cwd:
 
 /// `state` with a placement record for each group [`inferred_placements`]
 /// can place (states written before applies recorded placements).
-pub fn with_inferred(config: &Config, inputs: &crate::config::Inputs, cwd: &std::path::Path, mut state: State) -> State {
+pub fn with_inferred(
+    config: &Config,
+    inputs: &crate::config::Inputs,
+    cwd: &std::path::Path,
+    mut state: State,
+) -> State {
     for (group, site) in inferred_placements(config, inputs, cwd, &state) {
-        state.failover_groups.insert(group, placement(&site, "an earlier apply (told from the resources in state)", "before placements were recorded".into()));
+        state.failover_groups.insert(
+            group,
+            placement(
+                &site,
+                "an earlier apply (told from the resources in state)",
+                "before placements were recorded".into(),
+            ),
+        );
     }
     state
 }
 
 /// Every managed resource instance's evaluated arguments with `site`
 /// active in `group`, by address.
-fn configs_with(config: &Config, inputs: &crate::config::Inputs, cwd: &std::path::Path, group: &str, site: &str) -> BTreeMap<String, crate::lang::Value> {
+fn configs_with(
+    config: &Config,
+    inputs: &crate::config::Inputs,
+    cwd: &std::path::Path,
+    group: &str,
+    site: &str,
+) -> BTreeMap<String, crate::lang::Value> {
     use crate::config::evaluate::{Context, module_prefix};
     let mut cx = Context::new(config, inputs, cwd, None);
     cx.require_inputs = false;
-    cx.failover.insert(group.to_string(), GroupView::declared(site));
+    cx.failover
+        .insert(group.to_string(), GroupView::declared(site));
     let mut out = BTreeMap::new();
     for (path, idx) in cx.module_instances() {
         for (key, r) in &config.modules[idx].resources {
@@ -137,7 +191,12 @@ pub fn placements(config: &Config, state: &State, by: &str) -> Vec<(String, Fail
         .failover_groups
         .iter()
         .filter(|(name, _)| !state.failover_groups.contains_key(*name))
-        .map(|(name, g)| (name.clone(), placement(&g.active, by, crate::timefmt::now())))
+        .map(|(name, g)| {
+            (
+                name.clone(),
+                placement(&g.active, by, crate::timefmt::now()),
+            )
+        })
         .collect()
 }
 
@@ -162,7 +221,10 @@ pub fn placement(site: &str, by: &str, since: String) -> FailoverRecord {
 /// a failover recorded. A configuration that still names the old active
 /// site after a failover is an error, never a silent failback.
 /// Every group's problem is reported, not only the first.
-pub fn views(config: &Config, state: Option<&State>) -> Result<BTreeMap<String, GroupView>, Diagnostics> {
+pub fn views(
+    config: &Config,
+    state: Option<&State>,
+) -> Result<BTreeMap<String, GroupView>, Diagnostics> {
     let mut out = BTreeMap::new();
     let mut problems = Diagnostics::default();
     for (name, g) in &config.root().failover_groups {
@@ -197,23 +259,71 @@ pub fn views(config: &Config, state: Option<&State>) -> Result<BTreeMap<String, 
         };
         out.insert(name.clone(), view);
     }
-    if problems.has_errors() { Err(problems) } else { Ok(out) }
+    if problems.has_errors() {
+        Err(problems)
+    } else {
+        Ok(out)
+    }
 }
 
 /// The record of a finished (or started) failover.
 /// `from` is the site active before the failover (kept while it runs).
-pub fn record(previous: Option<&FailoverRecord>, from: &str, view: &GroupView, status: &str, by: &str, reason: &str, deferred: Vec<String>) -> FailoverRecord {
+pub fn record(
+    previous: Option<&FailoverRecord>,
+    from: &str,
+    view: &GroupView,
+    status: &str,
+    by: &str,
+    reason: &str,
+    deferred: Vec<String>,
+) -> FailoverRecord {
     let mut history = previous.map(|p| p.history.clone()).unwrap_or_default();
     let now = crate::timefmt::now();
     if status == "complete" {
-        let apart: String = view.components.iter().map(|(k, c)| format!(", {k} on {}{}", c.active, if c.replicating { " (replicating)" } else { "" })).collect();
-        history.push(format!("{now} {by}: active {} (traffic {}), replicating {}{apart}{}", view.active, view.traffic, view.replicating, if reason.is_empty() { String::new() } else { format!(": {reason}") }));
+        let apart: String = view
+            .components
+            .iter()
+            .map(|(k, c)| {
+                format!(
+                    ", {k} on {}{}",
+                    c.active,
+                    if c.replicating { " (replicating)" } else { "" }
+                )
+            })
+            .collect();
+        history.push(format!(
+            "{now} {by}: active {} (traffic {}), replicating {}{apart}{}",
+            view.active,
+            view.traffic,
+            view.replicating,
+            if reason.is_empty() {
+                String::new()
+            } else {
+                format!(": {reason}")
+            }
+        ));
     }
     FailoverRecord {
-        active: if status == "complete" { view.active.clone() } else { from.to_string() },
+        active: if status == "complete" {
+            view.active.clone()
+        } else {
+            from.to_string()
+        },
         traffic: view.traffic.clone(),
         replicating: view.replicating,
-        components: view.components.iter().map(|(k, c)| (k.clone(), ComponentRecord { active: c.active.clone(), replicating: c.replicating })).collect(),
+        components: view
+            .components
+            .iter()
+            .map(|(k, c)| {
+                (
+                    k.clone(),
+                    ComponentRecord {
+                        active: c.active.clone(),
+                        replicating: c.replicating,
+                    },
+                )
+            })
+            .collect(),
         status: status.into(),
         target: view.active.clone(),
         since: now,
@@ -227,7 +337,14 @@ pub fn record(previous: Option<&FailoverRecord>, from: &str, view: &GroupView, s
 /// Whether an apply failure means "unreachable now" (a region outage),
 /// which a failover defers rather than fails.
 pub fn unreachable(error: &str) -> bool {
-    ["ServiceUnavailable", "GatewayTimeout", "RegionUnavailable", "Transport"].iter().any(|c| error.contains(c))
+    [
+        "ServiceUnavailable",
+        "GatewayTimeout",
+        "RegionUnavailable",
+        "Transport",
+    ]
+    .iter()
+    .any(|c| error.contains(c))
 }
 
 #[cfg(test)]
@@ -236,7 +353,9 @@ mod tests {
 
     fn config(active: &str) -> (tempfile::TempDir, Config) {
         let dir = tempfile::tempdir().unwrap();
-        let text = format!("failover_group \"g\" {{\n  sites  = [\"a\", \"b\"]\n  active = \"{active}\"\n}}\n");
+        let text = format!(
+            "failover_group \"g\" {{\n  sites  = [\"a\", \"b\"]\n  active = \"{active}\"\n}}\n"
+        );
         std::fs::write(dir.path().join("main.tf"), text).unwrap();
         let (config, diags) = crate::config::load(dir.path());
         assert!(!diags.has_errors(), "{diags:?}");
@@ -264,8 +383,18 @@ mod tests {
         let (_e, edited) = config("b");
         let problems = views(&edited, Some(&state)).unwrap_err();
         let d = &problems.items[0];
-        assert!(d.summary.contains("changing the active site from \"a\" to \"b\" is a failover"), "{d:?}");
-        assert!(d.detail.as_deref().unwrap_or_default().contains("drinfra failover g --to \"b\""), "{d:?}");
+        assert!(
+            d.summary
+                .contains("changing the active site from \"a\" to \"b\" is a failover"),
+            "{d:?}"
+        );
+        assert!(
+            d.detail
+                .as_deref()
+                .unwrap_or_default()
+                .contains("drinfra failover g --to \"b\""),
+            "{d:?}"
+        );
         assert!(d.span.is_some());
         // Placed once: a later apply leaves the record alone.
         assert!(placements(&before, &state, "me@host").is_empty());
@@ -278,6 +407,9 @@ mod tests {
         state.resources.clear();
         let (_e, edited) = config("b");
         assert_eq!(views(&edited, Some(&state)).unwrap()["g"].active, "b");
-        assert!(placements(&edited, &state, "me").is_empty(), "nothing to place on an empty state");
+        assert!(
+            placements(&edited, &state, "me").is_empty(),
+            "nothing to place on an empty state"
+        );
     }
 }

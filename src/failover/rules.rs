@@ -32,17 +32,30 @@ fn persistence(cache: &Value) -> Option<&'static str> {
 /// Checks every evaluated resource instance against the DR rules.
 pub fn check(config: &Config, eval: &Evaluation) -> Diagnostics {
     let mut d = Diagnostics::default();
-    let caches: Vec<_> = eval.resources.iter().filter(|r| r.resource.starts_with("azurerm_redis_cache.")).collect();
-    for link in eval.resources.iter().filter(|r| r.resource.starts_with("azurerm_redis_linked_server.")) {
+    let caches: Vec<_> = eval
+        .resources
+        .iter()
+        .filter(|r| r.resource.starts_with("azurerm_redis_cache."))
+        .collect();
+    for link in eval
+        .resources
+        .iter()
+        .filter(|r| r.resource.starts_with("azurerm_redis_linked_server."))
+    {
         let target = text(get(&link.config, "target_redis_cache_name"));
-        let linked = text(get(&link.config, "linked_redis_cache_id")).and_then(|id| id.rsplit('/').next().map(str::to_string));
+        let linked = text(get(&link.config, "linked_redis_cache_id"))
+            .and_then(|id| id.rsplit('/').next().map(str::to_string));
         for cache in &caches {
             let name = text(get(&cache.config, "name"));
             if name.is_none() || (name != target && name != linked) {
                 continue;
             }
             if let Some(what) = persistence(&cache.config) {
-                let span = config.modules.get(cache.module_index).and_then(|m| m.resources.get(&cache.resource)).map(|r| r.span.clone());
+                let span = config
+                    .modules
+                    .get(cache.module_index)
+                    .and_then(|m| m.resources.get(&cache.resource))
+                    .map(|r| r.span.clone());
                 d.push(
                     Diagnostic::error("Redis persistence and geo-replication cannot be combined")
                         .with_detail(format!(

@@ -24,8 +24,14 @@ impl Scope {
     /// Reads `--only`: `traffic`, `data`, or a comma-separated list of the
     /// group's components.
     pub fn parse(only: Option<&str>, group: &FailoverGroup) -> Result<Scope, String> {
-        let Some(only) = only else { return Ok(Scope::Full) };
-        let names: Vec<&str> = only.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+        let Some(only) = only else {
+            return Ok(Scope::Full);
+        };
+        let names: Vec<&str> = only
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
         match names.as_slice() {
             ["traffic"] => return Ok(Scope::Traffic),
             ["data"] => return Ok(Scope::Data),
@@ -39,7 +45,9 @@ impl Scope {
         let mut out = Vec::new();
         for n in names {
             if n == "traffic" || n == "data" {
-                return Err(format!("--only {n} cannot be combined with other names; run it as its own failover"));
+                return Err(format!(
+                    "--only {n} cannot be combined with other names; run it as its own failover"
+                ));
             }
             if !known.iter().any(|k| k == n) {
                 return Err(format!(
@@ -68,17 +76,39 @@ impl Scope {
         match self {
             // Already active there: nothing moves but traffic (promoting
             // "again" would only stop replication).
-            Scope::Full if now.active == to => GroupView { traffic: to.into(), ..now.clone() },
+            Scope::Full if now.active == to => GroupView {
+                traffic: to.into(),
+                ..now.clone()
+            },
             Scope::Data if now.active == to => now.clone(),
-            Scope::Full => GroupView { active: to.into(), replicating: false, traffic: to.into(), components: Default::default() },
-            Scope::Data => GroupView { active: to.into(), replicating: false, traffic: now.traffic.clone(), components: Default::default() },
-            Scope::Traffic => GroupView { traffic: to.into(), ..now.clone() },
+            Scope::Full => GroupView {
+                active: to.into(),
+                replicating: false,
+                traffic: to.into(),
+                components: Default::default(),
+            },
+            Scope::Data => GroupView {
+                active: to.into(),
+                replicating: false,
+                traffic: now.traffic.clone(),
+                components: Default::default(),
+            },
+            Scope::Traffic => GroupView {
+                traffic: to.into(),
+                ..now.clone()
+            },
             Scope::Components(cs) => {
                 let mut t = now.clone();
                 // A component already on `to` stays as it is (moving it
                 // "again" would stop its replication for nothing).
                 for c in cs.iter().filter(|c| now.component(c).active != to) {
-                    t.components.insert(c.clone(), ComponentView { active: to.into(), replicating: false });
+                    t.components.insert(
+                        c.clone(),
+                        ComponentView {
+                            active: to.into(),
+                            replicating: false,
+                        },
+                    );
                 }
                 t.normalized()
             }
@@ -118,39 +148,102 @@ pub struct Stage {
 /// `declared`: the active site the configuration names.
 pub fn failback(group: &FailoverGroup, now: &GroupView) -> Option<(String, Vec<Stage>)> {
     let declared = &group.active;
-    let scoped = now.active == *declared && (!now.components.is_empty() || now.traffic != now.active);
+    let scoped =
+        now.active == *declared && (!now.components.is_empty() || now.traffic != now.active);
     if !scoped {
         // The whole group: back to the configured site, or (if the
         // configuration was updated after the failover) to the other one.
-        let home = if *declared != now.active { declared.clone() } else { group.sites.iter().find(|s| **s != now.active)?.clone() };
+        let home = if *declared != now.active {
+            declared.clone()
+        } else {
+            group.sites.iter().find(|s| **s != now.active)?.clone()
+        };
         let away = now.active.clone();
         let stages = vec![
             // Traffic stays where it is until the swap (after a data-only
             // failover it never left home).
-            Stage { title: format!("1/3 re-seed {home} from {away}"), view: GroupView { active: away.clone(), replicating: true, traffic: now.traffic.clone(), components: Default::default() }, storage_home: false },
-            Stage { title: format!("2/3 swap back to {home} (planned: waits for replication)"), view: GroupView { active: home.clone(), replicating: false, traffic: home.clone(), components: Default::default() }, storage_home: true },
-            Stage { title: format!("3/3 re-seed {away} from {home}"), view: GroupView::declared(&home), storage_home: false },
+            Stage {
+                title: format!("1/3 re-seed {home} from {away}"),
+                view: GroupView {
+                    active: away.clone(),
+                    replicating: true,
+                    traffic: now.traffic.clone(),
+                    components: Default::default(),
+                },
+                storage_home: false,
+            },
+            Stage {
+                title: format!("2/3 swap back to {home} (planned: waits for replication)"),
+                view: GroupView {
+                    active: home.clone(),
+                    replicating: false,
+                    traffic: home.clone(),
+                    components: Default::default(),
+                },
+                storage_home: true,
+            },
+            Stage {
+                title: format!("3/3 re-seed {away} from {home}"),
+                view: GroupView::declared(&home),
+                storage_home: false,
+            },
         ];
         return Some((home, stages));
     }
     let home = now.active.clone();
-    let moved: Vec<(&String, &ComponentView)> = now.components.iter().filter(|(_, c)| c.active != home).collect();
-    let names = moved.iter().map(|(k, _)| k.as_str()).chain((now.traffic != home).then_some("traffic")).collect::<Vec<_>>().join(", ");
+    let moved: Vec<(&String, &ComponentView)> = now
+        .components
+        .iter()
+        .filter(|(_, c)| c.active != home)
+        .collect();
+    let names = moved
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .chain((now.traffic != home).then_some("traffic"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut reseed = now.clone();
     let mut swap = now.clone();
     for (k, c) in &moved {
-        reseed.components.insert((*k).clone(), ComponentView { active: c.active.clone(), replicating: true });
-        swap.components.insert((*k).clone(), ComponentView { active: home.clone(), replicating: false });
+        reseed.components.insert(
+            (*k).clone(),
+            ComponentView {
+                active: c.active.clone(),
+                replicating: true,
+            },
+        );
+        swap.components.insert(
+            (*k).clone(),
+            ComponentView {
+                active: home.clone(),
+                replicating: false,
+            },
+        );
     }
     swap.traffic = home.clone();
-    let restored = GroupView { components: Default::default(), ..swap.clone() };
+    let restored = GroupView {
+        components: Default::default(),
+        ..swap.clone()
+    };
     let storage_home = moved.iter().any(|(k, _)| *k == STORAGE);
     Some((
         home.clone(),
         vec![
-            Stage { title: format!("1/3 re-seed {home}'s {names}"), view: reseed, storage_home: false },
-            Stage { title: format!("2/3 swap {names} back to {home} (planned: waits for replication)"), view: swap, storage_home },
-            Stage { title: format!("3/3 restore replication from {home}"), view: restored.normalized(), storage_home: false },
+            Stage {
+                title: format!("1/3 re-seed {home}'s {names}"),
+                view: reseed,
+                storage_home: false,
+            },
+            Stage {
+                title: format!("2/3 swap {names} back to {home} (planned: waits for replication)"),
+                view: swap,
+                storage_home,
+            },
+            Stage {
+                title: format!("3/3 restore replication from {home}"),
+                view: restored.normalized(),
+                storage_home: false,
+            },
         ],
     ))
 }
@@ -168,7 +261,10 @@ mod tests {
             active: "eastus".into(),
             active_span: crate::diag::Span::new(crate::diag::FileId(0), 0..0),
             description: None,
-            storage_accounts: BTreeMap::from([("eastus".to_string(), vec!["module.eastus.azurerm_storage_account.data".to_string()])]),
+            storage_accounts: BTreeMap::from([(
+                "eastus".to_string(),
+                vec!["module.eastus.azurerm_storage_account.data".to_string()],
+            )]),
             components: vec!["database".into(), "cache".into(), "capacity".into()],
             rto: None,
             rpo: None,
@@ -180,10 +276,21 @@ mod tests {
         let g = group();
         assert_eq!(Scope::parse(None, &g), Ok(Scope::Full));
         assert_eq!(Scope::parse(Some("traffic"), &g), Ok(Scope::Traffic));
-        assert_eq!(Scope::parse(Some("database, storage,database"), &g), Ok(Scope::Components(vec!["database".into(), "storage".into()])));
+        assert_eq!(
+            Scope::parse(Some("database, storage,database"), &g),
+            Ok(Scope::Components(vec!["database".into(), "storage".into()]))
+        );
         let e = Scope::parse(Some("dtabase"), &g).unwrap_err();
-        assert!(e.contains("\"dtabase\" is not a component") && e.contains("database, cache, capacity, storage"), "{e}");
-        assert!(Scope::parse(Some("traffic,database"), &g).unwrap_err().contains("cannot be combined"));
+        assert!(
+            e.contains("\"dtabase\" is not a component")
+                && e.contains("database, cache, capacity, storage"),
+            "{e}"
+        );
+        assert!(
+            Scope::parse(Some("traffic,database"), &g)
+                .unwrap_err()
+                .contains("cannot be combined")
+        );
     }
 
     #[test]
@@ -192,10 +299,28 @@ mod tests {
         let now = GroupView::declared("eastus");
         let scope = Scope::parse(Some("database"), &g).unwrap();
         let t = scope.target(&now, "westeurope");
-        assert_eq!((t.active.as_str(), t.traffic.as_str(), t.replicating), ("eastus", "eastus", true));
-        assert_eq!(t.component("database"), ComponentView { active: "westeurope".into(), replicating: false });
-        assert_eq!(t.component("cache"), ComponentView { active: "eastus".into(), replicating: true });
-        assert_eq!(scope.staying(&g), vec!["cache", "capacity", "storage", "traffic"]);
+        assert_eq!(
+            (t.active.as_str(), t.traffic.as_str(), t.replicating),
+            ("eastus", "eastus", true)
+        );
+        assert_eq!(
+            t.component("database"),
+            ComponentView {
+                active: "westeurope".into(),
+                replicating: false
+            }
+        );
+        assert_eq!(
+            t.component("cache"),
+            ComponentView {
+                active: "eastus".into(),
+                replicating: true
+            }
+        );
+        assert_eq!(
+            scope.staying(&g),
+            vec!["cache", "capacity", "storage", "traffic"]
+        );
         assert!(!scope.moves_storage());
         // Failing it over to where it already is changes nothing.
         assert_eq!(scope.target(&now, "eastus"), now);
@@ -211,18 +336,35 @@ mod tests {
         assert_eq!(Scope::Full.target(&now, "eastus"), now);
         assert_eq!(Scope::Data.target(&now, "eastus"), now);
         let traffic_away = Scope::Traffic.target(&now, "westeurope");
-        assert_eq!(Scope::Full.target(&traffic_away, "eastus"), now, "traffic comes back, nothing else changes");
+        assert_eq!(
+            Scope::Full.target(&traffic_away, "eastus"),
+            now,
+            "traffic comes back, nothing else changes"
+        );
     }
 
     #[test]
     fn failback_of_a_component_reseeds_and_swaps_only_that_component() {
         let g = group();
-        let now = Scope::Components(vec!["database".into()]).target(&GroupView::declared("eastus"), "westeurope");
+        let now = Scope::Components(vec!["database".into()])
+            .target(&GroupView::declared("eastus"), "westeurope");
         let (home, stages) = failback(&g, &now).unwrap();
         assert_eq!(home, "eastus");
-        assert_eq!(stages[0].view.component("database"), ComponentView { active: "westeurope".into(), replicating: true });
+        assert_eq!(
+            stages[0].view.component("database"),
+            ComponentView {
+                active: "westeurope".into(),
+                replicating: true
+            }
+        );
         assert_eq!(stages[0].view.component("cache").active, "eastus");
-        assert_eq!(stages[1].view.component("database"), ComponentView { active: "eastus".into(), replicating: false });
+        assert_eq!(
+            stages[1].view.component("database"),
+            ComponentView {
+                active: "eastus".into(),
+                replicating: false
+            }
+        );
         assert_eq!(stages[2].view, GroupView::declared("eastus"));
         assert!(stages[1].title.contains("database"), "{}", stages[1].title);
     }
@@ -240,7 +382,10 @@ mod tests {
         // Data-only: traffic never left, so failback does not move it away.
         let data_only = Scope::Data.target(&GroupView::declared("eastus"), "westeurope");
         let (_, stages) = failback(&g, &data_only).unwrap();
-        assert!(stages.iter().all(|s| s.view.traffic == "eastus"), "{stages:?}");
+        assert!(
+            stages.iter().all(|s| s.view.traffic == "eastus"),
+            "{stages:?}"
+        );
         // Traffic-only: traffic comes home, nothing is re-seeded.
         let now = Scope::Traffic.target(&GroupView::declared("eastus"), "westeurope");
         let (home, stages) = failback(&g, &now).unwrap();

@@ -17,7 +17,10 @@ pub struct Dag<N: Ord + Clone> {
 
 impl<N: Ord + Clone> Default for Dag<N> {
     fn default() -> Self {
-        Dag { graph: DiGraph::new(), index: BTreeMap::new() }
+        Dag {
+            graph: DiGraph::new(),
+            index: BTreeMap::new(),
+        }
     }
 }
 
@@ -71,15 +74,23 @@ impl<N: Ord + Clone> Dag<N> {
     }
 
     fn neighbors(&self, n: &N, dir: Direction) -> Vec<&N> {
-        let Some(i) = self.index.get(n) else { return vec![] };
-        let mut out: Vec<&N> = self.graph.neighbors_directed(*i, dir).map(|j| &self.graph[j]).collect();
+        let Some(i) = self.index.get(n) else {
+            return vec![];
+        };
+        let mut out: Vec<&N> = self
+            .graph
+            .neighbors_directed(*i, dir)
+            .map(|j| &self.graph[j])
+            .collect();
         out.sort();
         out
     }
 
     /// Every node `n` depends on, directly or not.
     pub fn ancestors(&self, n: &N) -> Vec<&N> {
-        let Some(&start) = self.index.get(n) else { return vec![] };
+        let Some(&start) = self.index.get(n) else {
+            return vec![];
+        };
         let mut seen = vec![false; self.graph.node_count()];
         let mut stack = vec![start];
         let mut out = Vec::new();
@@ -122,13 +133,24 @@ impl<N: Ord + Clone> Dag<N> {
             return Err(cycles);
         }
         let n = self.graph.node_count();
-        let mut remaining: Vec<usize> = (0..n).map(|i| self.graph.neighbors_directed(NodeIndex::new(i), Direction::Outgoing).count()).collect();
-        let mut ready: std::collections::BTreeSet<(N, usize)> =
-            (0..n).filter(|i| remaining[*i] == 0).map(|i| (self.graph[NodeIndex::new(i)].clone(), i)).collect();
+        let mut remaining: Vec<usize> = (0..n)
+            .map(|i| {
+                self.graph
+                    .neighbors_directed(NodeIndex::new(i), Direction::Outgoing)
+                    .count()
+            })
+            .collect();
+        let mut ready: std::collections::BTreeSet<(N, usize)> = (0..n)
+            .filter(|i| remaining[*i] == 0)
+            .map(|i| (self.graph[NodeIndex::new(i)].clone(), i))
+            .collect();
         let mut out = Vec::with_capacity(n);
         while let Some((node, i)) = ready.pop_first() {
             out.push(node);
-            for j in self.graph.neighbors_directed(NodeIndex::new(i), Direction::Incoming) {
+            for j in self
+                .graph
+                .neighbors_directed(NodeIndex::new(i), Direction::Incoming)
+            {
                 remaining[j.index()] -= 1;
                 if remaining[j.index()] == 0 {
                     ready.insert((self.graph[j].clone(), j.index()));
@@ -144,10 +166,17 @@ impl<N: Ord + Clone + Display> Dag<N> {
     pub fn to_dot(&self) -> String {
         let mut out = String::from("digraph {\n  rankdir = \"RL\";\n  node [shape = rect];\n");
         for n in self.index.keys() {
-            out.push_str(&format!("  {};\n", serde_json::Value::String(n.to_string())));
+            out.push_str(&format!(
+                "  {};\n",
+                serde_json::Value::String(n.to_string())
+            ));
         }
         for (a, b) in self.sorted_edges() {
-            out.push_str(&format!("  {} -> {};\n", serde_json::Value::String(a.to_string()), serde_json::Value::String(b.to_string())));
+            out.push_str(&format!(
+                "  {} -> {};\n",
+                serde_json::Value::String(a.to_string()),
+                serde_json::Value::String(b.to_string())
+            ));
         }
         out.push_str("}\n");
         out
@@ -158,7 +187,10 @@ impl<N: Ord + Clone + Display> Dag<N> {
         let ids: BTreeMap<&N, usize> = self.index.keys().enumerate().map(|(i, n)| (n, i)).collect();
         let mut out = String::from("flowchart RL\n");
         for (n, i) in &ids {
-            out.push_str(&format!("  n{i}[\"{}\"]\n", n.to_string().replace('"', "#quot;")));
+            out.push_str(&format!(
+                "  n{i}[\"{}\"]\n",
+                n.to_string().replace('"', "#quot;")
+            ));
         }
         for (a, b) in self.sorted_edges() {
             out.push_str(&format!("  n{} --> n{}\n", ids[a], ids[b]));
@@ -167,7 +199,12 @@ impl<N: Ord + Clone + Display> Dag<N> {
     }
 
     fn sorted_edges(&self) -> Vec<(&N, &N)> {
-        let mut edges: Vec<(&N, &N)> = self.graph.edge_indices().filter_map(|e| self.graph.edge_endpoints(e)).map(|(a, b)| (&self.graph[a], &self.graph[b])).collect();
+        let mut edges: Vec<(&N, &N)> = self
+            .graph
+            .edge_indices()
+            .filter_map(|e| self.graph.edge_endpoints(e))
+            .map(|(a, b)| (&self.graph[a], &self.graph[b]))
+            .collect();
         edges.sort();
         edges
     }

@@ -20,7 +20,11 @@ pub fn convert(v: &Value, ty: &Type) -> Result<Value, ConvertError> {
 }
 
 fn at(path: &str) -> String {
-    if path.is_empty() { String::new() } else { format!("{path}: ") }
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}: ")
+    }
 }
 
 fn convert_at(v: &Value, ty: &Type, path: &str) -> Result<Value, ConvertError> {
@@ -56,19 +60,38 @@ fn convert_at(v: &Value, ty: &Type, path: &str) -> Result<Value, ConvertError> {
         Type::List(et) | Type::Set(et) => {
             let items = match v {
                 Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => xs,
-                _ => return err(format!("{}{} required", at(path), if matches!(ty, Type::List(_)) { "list of " .to_string() + &et.friendly() } else { "set of ".to_string() + &et.friendly() })),
+                _ => {
+                    return err(format!(
+                        "{}{} required",
+                        at(path),
+                        if matches!(ty, Type::List(_)) {
+                            "list of ".to_string() + &et.friendly()
+                        } else {
+                            "set of ".to_string() + &et.friendly()
+                        }
+                    ));
+                }
             };
             let et = if **et == Type::Dynamic {
-                unify(&items.iter().map(Value::type_of).collect::<Vec<_>>())
-                    .ok_or_else(|| ConvertError(format!("{}all elements must have the same type", at(path))))?
+                unify(&items.iter().map(Value::type_of).collect::<Vec<_>>()).ok_or_else(|| {
+                    ConvertError(format!("{}all elements must have the same type", at(path)))
+                })?
             } else {
                 (**et).clone()
             };
             let mut out = Vec::with_capacity(items.len());
             for (i, x) in items.iter().enumerate() {
-                out.push(convert_at(x, &et, &format!("{}[{i}]", if path.is_empty() { "element" } else { path }))?);
+                out.push(convert_at(
+                    x,
+                    &et,
+                    &format!("{}[{i}]", if path.is_empty() { "element" } else { path }),
+                )?);
             }
-            Ok(if matches!(ty, Type::List(_)) { Value::List(out) } else { Value::set(out) })
+            Ok(if matches!(ty, Type::List(_)) {
+                Value::List(out)
+            } else {
+                Value::set(out)
+            })
         }
         Type::Map(et) => {
             let entries = match v {
@@ -76,14 +99,23 @@ fn convert_at(v: &Value, ty: &Type, path: &str) -> Result<Value, ConvertError> {
                 _ => return err(format!("{}map of {} required", at(path), et.friendly())),
             };
             let et = if **et == Type::Dynamic {
-                unify(&entries.values().map(Value::type_of).collect::<Vec<_>>())
-                    .ok_or_else(|| ConvertError(format!("{}all map elements must have the same type", at(path))))?
+                unify(&entries.values().map(Value::type_of).collect::<Vec<_>>()).ok_or_else(
+                    || {
+                        ConvertError(format!(
+                            "{}all map elements must have the same type",
+                            at(path)
+                        ))
+                    },
+                )?
             } else {
                 (**et).clone()
             };
             let mut out = BTreeMap::new();
             for (k, x) in entries {
-                out.insert(k.clone(), convert_at(x, &et, &format!("{}[{:?}]", path, k))?);
+                out.insert(
+                    k.clone(),
+                    convert_at(x, &et, &format!("{}[{:?}]", path, k))?,
+                );
             }
             Ok(Value::Map(out))
         }
@@ -93,7 +125,11 @@ fn convert_at(v: &Value, ty: &Type, path: &str) -> Result<Value, ConvertError> {
                 _ => return err(format!("{}tuple required", at(path))),
             };
             if items.len() != ts.len() {
-                return err(format!("{}tuple required with exactly {} elements", at(path), ts.len()));
+                return err(format!(
+                    "{}tuple required with exactly {} elements",
+                    at(path),
+                    ts.len()
+                ));
             }
             let out = items
                 .iter()
@@ -110,7 +146,11 @@ fn convert_at(v: &Value, ty: &Type, path: &str) -> Result<Value, ConvertError> {
             };
             let mut out = BTreeMap::new();
             for (name, t) in &ot.attrs {
-                let sub = if path.is_empty() { format!("attribute {name:?}") } else { format!("{path}.{name}") };
+                let sub = if path.is_empty() {
+                    format!("attribute {name:?}")
+                } else {
+                    format!("{path}.{name}")
+                };
                 match entries.get(name) {
                     Some(x) if !x.is_null() => {
                         out.insert(name.clone(), convert_at(x, t, &sub)?);
@@ -137,7 +177,14 @@ fn convert_at(v: &Value, ty: &Type, path: &str) -> Result<Value, ConvertError> {
 /// Parses a number the way Terraform accepts one in a string.
 pub fn parse_number(s: &str) -> Option<f64> {
     let t = s.trim();
-    if t.is_empty() || t != s || t.starts_with('+') || t.contains(['_', 'x', 'X']) || t.eq_ignore_ascii_case("inf") || t.to_ascii_lowercase().contains("nan") || t.to_ascii_lowercase().contains("inf") {
+    if t.is_empty()
+        || t != s
+        || t.starts_with('+')
+        || t.contains(['_', 'x', 'X'])
+        || t.eq_ignore_ascii_case("inf")
+        || t.to_ascii_lowercase().contains("nan")
+        || t.to_ascii_lowercase().contains("inf")
+    {
         return None;
     }
     t.parse::<f64>().ok()
@@ -148,7 +195,9 @@ pub fn parse_number(s: &str) -> Option<f64> {
 /// unify element-wise).
 pub fn unify(types: &[Type]) -> Option<Type> {
     let concrete: Vec<&Type> = types.iter().filter(|t| **t != Type::Dynamic).collect();
-    let Some(first) = concrete.first() else { return Some(Type::Dynamic) };
+    let Some(first) = concrete.first() else {
+        return Some(Type::Dynamic);
+    };
     if concrete.iter().all(|t| t == first) {
         return Some((*first).clone());
     }

@@ -39,7 +39,11 @@ pub struct EvalError {
 impl EvalError {
     pub fn into_diagnostic(self) -> Diagnostic {
         let d = Diagnostic::error(self.summary).at(self.span);
-        if self.detail.is_empty() { d } else { d.with_detail(self.detail) }
+        if self.detail.is_empty() {
+            d
+        } else {
+            d.with_detail(self.detail)
+        }
     }
 }
 
@@ -58,13 +62,18 @@ pub struct Evaluator {
 
 /// What a diagnostic says in place of a message that could reveal a
 /// sensitive value.
-pub const HIDDEN_DETAIL: &str = "(sensitive value); the details are hidden because they could reveal a sensitive value";
+pub const HIDDEN_DETAIL: &str =
+    "(sensitive value); the details are hidden because they could reveal a sensitive value";
 
 type R = Result<Value, EvalError>;
 
 impl Evaluator {
     pub fn new(file: FileId, cwd: PathBuf) -> Evaluator {
-        Evaluator { file, cwd, in_template: false }
+        Evaluator {
+            file,
+            cwd,
+            in_template: false,
+        }
     }
 
     pub fn span_of(&self, e: &impl hcl_edit::Span) -> Option<Span> {
@@ -72,7 +81,11 @@ impl Evaluator {
     }
 
     fn fail(&self, e: &impl hcl_edit::Span, summary: &str, detail: impl Into<String>) -> EvalError {
-        EvalError { span: self.span_of(e), summary: summary.to_string(), detail: detail.into() }
+        EvalError {
+            span: self.span_of(e),
+            summary: summary.to_string(),
+            detail: detail.into(),
+        }
     }
 
     /// Evaluates `expr`. Nesting depth is bounded by memory, not by the
@@ -109,7 +122,14 @@ impl Evaluator {
                             match convert(&kv, &Type::String) {
                                 Ok(Value::String(s)) => s,
                                 _ => {
-                                    return Err(self.fail(e, "Incorrect key type", format!("Can't use this value as a key: {} is not a string.", kv.kind_name())));
+                                    return Err(self.fail(
+                                        e,
+                                        "Incorrect key type",
+                                        format!(
+                                            "Can't use this value as a key: {} is not a string.",
+                                            kv.kind_name()
+                                        ),
+                                    ));
                                 }
                             }
                         }
@@ -136,7 +156,11 @@ impl Evaluator {
             Expression::Variable(v) => {
                 let name = v.value().as_str();
                 scope.vars.get(name).cloned().ok_or_else(|| {
-                    self.fail(v, "Unknown variable", format!("There is no variable named {name:?}."))
+                    self.fail(
+                        v,
+                        "Unknown variable",
+                        format!("There is no variable named {name:?}."),
+                    )
                 })
             }
             Expression::Conditional(c) => {
@@ -160,15 +184,32 @@ impl Evaluator {
                     }
                     _ => None,
                 };
-                let chosen = match cond {
-                    Value::Unknown(_) => return Ok(Value::Unknown(result_type.unwrap_or(Type::Dynamic)).mark_if(marked)),
-                    Value::Null => return Err(self.fail(&c.cond_expr, "Null condition", "The condition value is null. Conditions must either be true or false.")),
-                    other => match convert(&other, &Type::Bool) {
-                        Ok(Value::Bool(true)) => t?,
-                        Ok(Value::Bool(false)) => f?,
-                        _ => return Err(self.fail(&c.cond_expr, "Incorrect condition type", format!("The condition expression must be of type bool, not {}.", other.kind_name()))),
-                    },
-                };
+                let chosen =
+                    match cond {
+                        Value::Unknown(_) => {
+                            return Ok(Value::Unknown(result_type.unwrap_or(Type::Dynamic))
+                                .mark_if(marked));
+                        }
+                        Value::Null => return Err(self.fail(
+                            &c.cond_expr,
+                            "Null condition",
+                            "The condition value is null. Conditions must either be true or false.",
+                        )),
+                        other => {
+                            match convert(&other, &Type::Bool) {
+                                Ok(Value::Bool(true)) => t?,
+                                Ok(Value::Bool(false)) => f?,
+                                _ => return Err(self.fail(
+                                    &c.cond_expr,
+                                    "Incorrect condition type",
+                                    format!(
+                                        "The condition expression must be of type bool, not {}.",
+                                        other.kind_name()
+                                    ),
+                                )),
+                            }
+                        }
+                    };
                 let chosen = match result_type {
                     Some(ty) => convert(&chosen, &ty).unwrap_or(chosen),
                     None => chosen,
@@ -187,12 +228,26 @@ impl Evaluator {
                     UnaryOperator::Neg => match convert(&v, &Type::Number) {
                         Ok(Value::Number(n)) => Value::Number(-n),
                         Ok(Value::Unknown(_)) => Value::Unknown(Type::Number),
-                        _ => return Err(self.fail(&**u, "Invalid operand", format!("Unsuitable value for unary operand: a number is required, not {}.", v.kind_name()))),
+                        _ => return Err(self.fail(
+                            &**u,
+                            "Invalid operand",
+                            format!(
+                                "Unsuitable value for unary operand: a number is required, not {}.",
+                                v.kind_name()
+                            ),
+                        )),
                     },
                     UnaryOperator::Not => match convert(&v, &Type::Bool) {
                         Ok(Value::Bool(b)) => Value::Bool(!b),
                         Ok(Value::Unknown(_)) => Value::Unknown(Type::Bool),
-                        _ => return Err(self.fail(&**u, "Invalid operand", format!("Unsuitable value for unary operand: a bool is required, not {}.", v.kind_name()))),
+                        _ => return Err(self.fail(
+                            &**u,
+                            "Invalid operand",
+                            format!(
+                                "Unsuitable value for unary operand: a bool is required, not {}.",
+                                v.kind_name()
+                            ),
+                        )),
                     },
                 };
                 Ok(out.mark_if(marked))
@@ -202,7 +257,12 @@ impl Evaluator {
         }
     }
 
-    fn apply_ops(&self, mut v: Value, ops: &[hcl_edit::Decorated<TraversalOperator>], scope: &Scope) -> R {
+    fn apply_ops(
+        &self,
+        mut v: Value,
+        ops: &[hcl_edit::Decorated<TraversalOperator>],
+        scope: &Scope,
+    ) -> R {
         let mut i = 0;
         while i < ops.len() {
             let op = &ops[i];
@@ -241,10 +301,17 @@ impl Evaluator {
             Value::Unknown(_) => Value::unknown(),
             Value::Null => Value::Tuple(vec![]),
             Value::List(xs) | Value::Set(xs) => {
-                let items = xs.into_iter().map(|x| self.apply_ops(x, rest, scope)).collect::<Result<Vec<_>, _>>()?;
+                let items = xs
+                    .into_iter()
+                    .map(|x| self.apply_ops(x, rest, scope))
+                    .collect::<Result<Vec<_>, _>>()?;
                 Value::List(items)
             }
-            Value::Tuple(xs) => Value::Tuple(xs.into_iter().map(|x| self.apply_ops(x, rest, scope)).collect::<Result<Vec<_>, _>>()?),
+            Value::Tuple(xs) => Value::Tuple(
+                xs.into_iter()
+                    .map(|x| self.apply_ops(x, rest, scope))
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
             other => Value::Tuple(vec![self.apply_ops(other, rest, scope)?]),
         };
         Ok(out.mark_if(marked))
@@ -255,15 +322,42 @@ impl Evaluator {
         let out = match v {
             Value::Object(mut m) => match m.remove(name) {
                 Some(x) => x,
-                None => return Err(self.fail(at, "Unsupported attribute", format!("This object does not have an attribute named {name:?}."))),
+                None => {
+                    return Err(self.fail(
+                        at,
+                        "Unsupported attribute",
+                        format!("This object does not have an attribute named {name:?}."),
+                    ));
+                }
             },
             Value::Map(mut m) => match m.remove(name) {
                 Some(x) => x,
-                None => return Err(self.fail(at, "Missing map element", format!("This map does not have an element with the key {name:?}."))),
+                None => {
+                    return Err(self.fail(
+                        at,
+                        "Missing map element",
+                        format!("This map does not have an element with the key {name:?}."),
+                    ));
+                }
             },
             Value::Unknown(_) => Value::unknown(),
-            Value::Null => return Err(self.fail(at, "Attempt to get attribute from null value", "This value is null, so it does not have any attributes.")),
-            other => return Err(self.fail(at, "Unsupported attribute", format!("Can't access attributes on a primitive-typed value ({}).", other.kind_name()))),
+            Value::Null => {
+                return Err(self.fail(
+                    at,
+                    "Attempt to get attribute from null value",
+                    "This value is null, so it does not have any attributes.",
+                ));
+            }
+            other => {
+                return Err(self.fail(
+                    at,
+                    "Unsupported attribute",
+                    format!(
+                        "Can't access attributes on a primitive-typed value ({}).",
+                        other.kind_name()
+                    ),
+                ));
+            }
         };
         Ok(out.mark_if(marked))
     }
@@ -329,9 +423,13 @@ impl Evaluator {
                 let lb = self.operand(&l, &Type::Bool, &b.lhs_expr)?;
                 let rb = self.operand(&r, &Type::Bool, &b.rhs_expr)?;
                 match (op, lb, rb) {
-                    (And, Value::Bool(false), _) | (And, _, Value::Bool(false)) => Value::Bool(false),
+                    (And, Value::Bool(false), _) | (And, _, Value::Bool(false)) => {
+                        Value::Bool(false)
+                    }
                     (Or, Value::Bool(true), _) | (Or, _, Value::Bool(true)) => Value::Bool(true),
-                    (_, Value::Bool(x), Value::Bool(y)) => Value::Bool(if op == And { x && y } else { x || y }),
+                    (_, Value::Bool(x), Value::Bool(y)) => {
+                        Value::Bool(if op == And { x && y } else { x || y })
+                    }
                     _ => Value::Unknown(Type::Bool),
                 }
             }
@@ -346,13 +444,21 @@ impl Evaluator {
                         Mul => Value::Number(x * y),
                         Div => {
                             if y == 0.0 {
-                                return Err(self.fail(b, "Operation failed", "Error during operation: can't divide by zero."));
+                                return Err(self.fail(
+                                    b,
+                                    "Operation failed",
+                                    "Error during operation: can't divide by zero.",
+                                ));
                             }
                             Value::Number(x / y)
                         }
                         Mod => {
                             if y == 0.0 {
-                                return Err(self.fail(b, "Operation failed", "Error during operation: can't use modulo by zero."));
+                                return Err(self.fail(
+                                    b,
+                                    "Operation failed",
+                                    "Error during operation: can't use modulo by zero.",
+                                ));
                             }
                             // Terraform's modulo keeps the sign of the dividend, like Go's.
                             Value::Number(x % y)
@@ -372,9 +478,26 @@ impl Evaluator {
 
     fn operand(&self, v: &Value, ty: &Type, at: &Expression) -> R {
         if v.is_null() {
-            return Err(self.fail(at, "Invalid operand", format!("Unsuitable value for operand: a {} is required, not null.", ty)));
+            return Err(self.fail(
+                at,
+                "Invalid operand",
+                format!(
+                    "Unsuitable value for operand: a {} is required, not null.",
+                    ty
+                ),
+            ));
         }
-        convert(v, ty).map_err(|_| self.fail(at, "Invalid operand", format!("Unsuitable value for operand: a {} is required, not {}.", ty, v.kind_name())))
+        convert(v, ty).map_err(|_| {
+            self.fail(
+                at,
+                "Invalid operand",
+                format!(
+                    "Unsuitable value for operand: a {} is required, not {}.",
+                    ty,
+                    v.kind_name()
+                ),
+            )
+        })
     }
 
     fn eval_for(&self, f: &hcl_edit::expr::ForExpr, scope: &Scope) -> R {
@@ -382,13 +505,36 @@ impl Evaluator {
         let (coll, marked) = coll.into_unmarked();
         let entries: Vec<(Value, Value)> = match coll {
             Value::Unknown(_) => return Ok(Value::unknown().mark_if(marked)),
-            Value::List(xs) | Value::Tuple(xs) => xs.into_iter().enumerate().map(|(i, x)| (Value::Number(i as f64), x)).collect(),
+            Value::List(xs) | Value::Tuple(xs) => xs
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| (Value::Number(i as f64), x))
+                .collect(),
             Value::Set(xs) => xs.into_iter().map(|x| (x.clone(), x)).collect(),
-            Value::Map(m) | Value::Object(m) => m.into_iter().map(|(k, x)| (Value::String(k), x)).collect(),
-            Value::Null => return Err(self.fail(&f.intro.collection_expr, "Iteration over null value", "A null value cannot be used as the collection in a 'for' expression.")),
-            other => return Err(self.fail(&f.intro.collection_expr, "Iteration over non-iterable value", format!("A value of type {} cannot be used as the collection in a 'for' expression.", other.kind_name()))),
+            Value::Map(m) | Value::Object(m) => {
+                m.into_iter().map(|(k, x)| (Value::String(k), x)).collect()
+            }
+            Value::Null => {
+                return Err(self.fail(
+                    &f.intro.collection_expr,
+                    "Iteration over null value",
+                    "A null value cannot be used as the collection in a 'for' expression.",
+                ));
+            }
+            other => return Err(self.fail(
+                &f.intro.collection_expr,
+                "Iteration over non-iterable value",
+                format!(
+                    "A value of type {} cannot be used as the collection in a 'for' expression.",
+                    other.kind_name()
+                ),
+            )),
         };
-        let key_name = f.intro.key_var.as_ref().map(|k| k.value().as_str().to_string());
+        let key_name = f
+            .intro
+            .key_var
+            .as_ref()
+            .map(|k| k.value().as_str().to_string());
         let val_name = f.intro.value_var.value().as_str().to_string();
         let mut tuple = Vec::new();
         let mut object: BTreeMap<String, Value> = BTreeMap::new();
@@ -409,7 +555,13 @@ impl Evaluator {
                         unknown = true;
                         continue;
                     }
-                    _ => return Err(self.fail(&cond.expr, "Invalid 'for' condition", "The 'if' clause value is invalid: a bool is required.")),
+                    _ => {
+                        return Err(self.fail(
+                            &cond.expr,
+                            "Invalid 'for' condition",
+                            "The 'if' clause value is invalid: a bool is required.",
+                        ));
+                    }
                 }
             }
             let value = self.eval(&f.value_expr, &inner)?;
@@ -424,12 +576,22 @@ impl Evaluator {
                     let (kv, key_marked) = kv.unmark();
                     let key = match convert(kv, &Type::String) {
                         Ok(Value::String(s)) => s,
-                        _ => return Err(self.fail(ke, "Invalid object key", "Key expression in 'for' expression must be a string.")),
+                        _ => {
+                            return Err(self.fail(
+                                ke,
+                                "Invalid object key",
+                                "Key expression in 'for' expression must be a string.",
+                            ));
+                        }
                     };
                     if f.grouping {
                         groups.entry(key).or_default().push(value);
                     } else if object.contains_key(&key) {
-                        let shown = if key_marked || marked { "(sensitive value)".to_string() } else { format!("{key:?}") };
+                        let shown = if key_marked || marked {
+                            "(sensitive value)".to_string()
+                        } else {
+                            format!("{key:?}")
+                        };
                         return Err(self.fail(ke, "Duplicate object key", format!("Two different items produced the key {shown} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.")));
                     } else {
                         object.insert(key, value);
@@ -442,7 +604,12 @@ impl Evaluator {
         }
         let out = match &f.key_expr {
             None => Value::Tuple(tuple),
-            Some(_) if f.grouping => Value::Object(groups.into_iter().map(|(k, v)| (k, Value::Tuple(v))).collect()),
+            Some(_) if f.grouping => Value::Object(
+                groups
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::Tuple(v)))
+                    .collect(),
+            ),
             Some(_) => Value::Object(object),
         };
         Ok(out.mark_if(marked))
@@ -452,7 +619,12 @@ impl Evaluator {
         self.eval_template_elements(t.iter(), scope, t)
     }
 
-    fn eval_template_elements<'t>(&self, elements: impl Iterator<Item = &'t Element>, scope: &Scope, whole: &impl hcl_edit::Span) -> R {
+    fn eval_template_elements<'t>(
+        &self,
+        elements: impl Iterator<Item = &'t Element>,
+        scope: &Scope,
+        whole: &impl hcl_edit::Span,
+    ) -> R {
         let elements: Vec<&Element> = elements.collect();
         let _ = whole;
         // A template that is a single interpolation yields the value itself.
@@ -466,7 +638,14 @@ impl Evaluator {
         let mut out = String::new();
         let mut marked = false;
         let mut unknown = false;
-        let mut r = Render { out: &mut out, marked: &mut marked, unknown: &mut unknown, strip_next: false, dedent, nested: false };
+        let mut r = Render {
+            out: &mut out,
+            marked: &mut marked,
+            unknown: &mut unknown,
+            strip_next: false,
+            dedent,
+            nested: false,
+        };
         self.render_elements(elements, scope, &mut r)?;
         if unknown {
             return Ok(Value::Unknown(Type::String).mark_if(marked));
@@ -474,7 +653,12 @@ impl Evaluator {
         Ok(Value::String(out).mark_if(marked))
     }
 
-    fn render_elements(&self, elements: &[&Element], scope: &Scope, r: &mut Render) -> Result<(), EvalError> {
+    fn render_elements(
+        &self,
+        elements: &[&Element],
+        scope: &Scope,
+        r: &mut Render,
+    ) -> Result<(), EvalError> {
         for el in elements {
             let out = &mut *r.out;
             let marked = &mut *r.marked;
@@ -528,7 +712,13 @@ impl Evaluator {
                                 *unknown = true;
                                 continue;
                             }
-                            _ => return Err(self.fail(&ifd.if_expr.cond_expr, "Invalid template if condition", "The condition must be a bool.")),
+                            _ => {
+                                return Err(self.fail(
+                                    &ifd.if_expr.cond_expr,
+                                    "Invalid template if condition",
+                                    "The condition must be a bool.",
+                                ));
+                            }
                         };
                         *strip_next = ifd.if_expr.strip.strip_end();
                         let _ = strip_next;
@@ -561,10 +751,22 @@ impl Evaluator {
                                 *unknown = true;
                                 continue;
                             }
-                            Value::List(xs) | Value::Tuple(xs) => xs.into_iter().enumerate().map(|(i, x)| (Value::Number(i as f64), x)).collect(),
+                            Value::List(xs) | Value::Tuple(xs) => xs
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, x)| (Value::Number(i as f64), x))
+                                .collect(),
                             Value::Set(xs) => xs.into_iter().map(|x| (x.clone(), x)).collect(),
-                            Value::Map(m) | Value::Object(m) => m.into_iter().map(|(k, x)| (Value::String(k), x)).collect(),
-                            other => return Err(self.fail(&fe.collection_expr, "Invalid template for directive", format!("Cannot iterate over a {}.", other.kind_name()))),
+                            Value::Map(m) | Value::Object(m) => {
+                                m.into_iter().map(|(k, x)| (Value::String(k), x)).collect()
+                            }
+                            other => {
+                                return Err(self.fail(
+                                    &fe.collection_expr,
+                                    "Invalid template for directive",
+                                    format!("Cannot iterate over a {}.", other.kind_name()),
+                                ));
+                            }
                         };
                         let els: Vec<&Element> = fe.template.iter().collect();
                         for (k, v) in entries {
@@ -572,7 +774,9 @@ impl Evaluator {
                             if let Some(kn) = &fe.key_var {
                                 inner.vars.insert(kn.value().as_str().to_string(), k);
                             }
-                            inner.vars.insert(fe.value_var.value().as_str().to_string(), v);
+                            inner
+                                .vars
+                                .insert(fe.value_var.value().as_str().to_string(), v);
                             r.strip_next = fe.strip.strip_end();
                             self.render_nested(&els, &inner, r)?;
                             if fd.endfor_expr.strip.strip_start() {
@@ -590,14 +794,22 @@ impl Evaluator {
     fn eval_call(&self, call: &hcl_edit::expr::FuncCall, scope: &Scope) -> R {
         let name = call.name.name.value().as_str();
         if call.name.is_namespaced() {
-            return Err(self.fail(&call.name.name, "Call to unknown function", format!("Provider-defined functions are not supported (in {name:?}).")));
+            return Err(self.fail(
+                &call.name.name,
+                "Call to unknown function",
+                format!("Provider-defined functions are not supported (in {name:?})."),
+            ));
         }
         let arg_exprs: Vec<&Expression> = call.args.iter().collect();
         // try and can see errors instead of values, so they evaluate lazily.
         match name {
             "try" => {
                 if arg_exprs.is_empty() {
-                    return Err(self.fail(&call.name.name, "Invalid function argument", "at least one argument is required"));
+                    return Err(self.fail(
+                        &call.name.name,
+                        "Invalid function argument",
+                        "at least one argument is required",
+                    ));
                 }
                 let mut last = None;
                 for a in &arg_exprs {
@@ -614,7 +826,11 @@ impl Evaluator {
             }
             "can" => {
                 if arg_exprs.len() != 1 {
-                    return Err(self.fail(&call.name.name, "Invalid number of arguments", "Function \"can\" expects 1 argument."));
+                    return Err(self.fail(
+                        &call.name.name,
+                        "Invalid number of arguments",
+                        "Function \"can\" expects 1 argument.",
+                    ));
                 }
                 return Ok(match self.eval(arg_exprs[0], scope) {
                     Err(e) if e.summary == "Call to unknown function" => return Err(e),
@@ -626,7 +842,11 @@ impl Evaluator {
             _ => {}
         }
         let Some(func) = functions::lookup(name) else {
-            return Err(self.fail(&call.name.name, "Call to unknown function", format!("There is no function named {name:?}.")));
+            return Err(self.fail(
+                &call.name.name,
+                "Call to unknown function",
+                format!("There is no function named {name:?}."),
+            ));
         };
         let mut args = Vec::with_capacity(arg_exprs.len());
         for a in &arg_exprs {
@@ -648,7 +868,14 @@ impl Evaluator {
                 Some(m) => format!("{} to {m}", func.min_args),
                 None => format!("at least {}", func.min_args),
             };
-            return Err(self.fail(call, "Invalid number of arguments", format!("Function {name:?} expects {expected} argument(s), got {}.", args.len())));
+            return Err(self.fail(
+                call,
+                "Invalid number of arguments",
+                format!(
+                    "Function {name:?} expects {expected} argument(s), got {}.",
+                    args.len()
+                ),
+            ));
         }
         if !func.handles_unknown && args.iter().any(Value::is_unknown) {
             return Ok(Value::unknown());
@@ -674,30 +901,73 @@ impl Evaluator {
             Ok(v) => Ok(v.mark_if(marked)),
             Err(FnError::Unknown) => Ok(Value::unknown().mark_if(marked)),
             Err(FnError::Arg(i, msg)) => {
-                let span = arg_exprs.get(i).and_then(|e| self.span_of(*e)).or_else(|| self.span_of(call));
-                let msg = if marked { HIDDEN_DETAIL.to_string() } else { msg };
-                Err(EvalError { span, summary: "Invalid function argument".into(), detail: format!("Invalid value for argument {} of {name:?}: {msg}.", i + 1) })
+                let span = arg_exprs
+                    .get(i)
+                    .and_then(|e| self.span_of(*e))
+                    .or_else(|| self.span_of(call));
+                let msg = if marked {
+                    HIDDEN_DETAIL.to_string()
+                } else {
+                    msg
+                };
+                Err(EvalError {
+                    span,
+                    summary: "Invalid function argument".into(),
+                    detail: format!("Invalid value for argument {} of {name:?}: {msg}.", i + 1),
+                })
             }
             Err(FnError::Msg(msg)) => {
-                let msg = if marked { HIDDEN_DETAIL.to_string() } else { msg };
-                Err(self.fail(call, "Error in function call", format!("Call to function {name:?} failed: {msg}.")))
+                let msg = if marked {
+                    HIDDEN_DETAIL.to_string()
+                } else {
+                    msg
+                };
+                Err(self.fail(
+                    call,
+                    "Error in function call",
+                    format!("Call to function {name:?} failed: {msg}."),
+                ))
             }
         }
     }
 
     fn templatefile(&self, call: &hcl_edit::expr::FuncCall, args: Vec<Value>) -> R {
-        let failed = |msg: &str| self.fail(call, "Error in function call", format!("Call to function \"templatefile\" failed: {msg}."));
+        let failed = |msg: &str| {
+            self.fail(
+                call,
+                "Error in function call",
+                format!("Call to function \"templatefile\" failed: {msg}."),
+            )
+        };
         if self.in_template {
             // Terraform's rule and wording: no templatefile inside a template.
-            return Err(failed("cannot recursively call templatefile from inside another template function"));
+            return Err(failed(
+                "cannot recursively call templatefile from inside another template function",
+            ));
         }
         let (path_v, path_marked) = args[0].unmark();
         let Value::String(path) = path_v else {
-            return Err(self.fail(call, "Invalid function argument", "templatefile: path must be a string"));
+            return Err(self.fail(
+                call,
+                "Invalid function argument",
+                "templatefile: path must be a string",
+            ));
         };
-        let text = functions::file::read_file_text(&self.cwd, path).map_err(|m| failed(if path_marked { HIDDEN_DETAIL } else { &m }))?;
-        let shown_path = if path_marked { "(sensitive value)" } else { path.as_str() };
-        let tmpl = hcl_edit::parser::parse_template(&text).map_err(|e| failed(&format!("{shown_path}:{}:{}: {}", e.location().line(), e.location().column(), e.message())))?;
+        let text = functions::file::read_file_text(&self.cwd, path)
+            .map_err(|m| failed(if path_marked { HIDDEN_DETAIL } else { &m }))?;
+        let shown_path = if path_marked {
+            "(sensitive value)"
+        } else {
+            path.as_str()
+        };
+        let tmpl = hcl_edit::parser::parse_template(&text).map_err(|e| {
+            failed(&format!(
+                "{shown_path}:{}:{}: {}",
+                e.location().line(),
+                e.location().column(),
+                e.message()
+            ))
+        })?;
         let mut scope = Scope::default();
         let (vars, vars_marked) = args[1].unmark();
         match vars {
@@ -706,16 +976,39 @@ impl Evaluator {
                     scope.vars.insert(k.clone(), v.clone().mark_if(vars_marked));
                 }
             }
-            Value::Unknown(_) => return Ok(Value::Unknown(Type::String).mark_if(vars_marked || path_marked)),
-            other => return Err(self.fail(call, "Invalid function argument", format!("Invalid value for \"vars\" parameter: map or object required, not {}.", other.kind_name()))),
+            Value::Unknown(_) => {
+                return Ok(Value::Unknown(Type::String).mark_if(vars_marked || path_marked));
+            }
+            other => {
+                return Err(self.fail(
+                    call,
+                    "Invalid function argument",
+                    format!(
+                        "Invalid value for \"vars\" parameter: map or object required, not {}.",
+                        other.kind_name()
+                    ),
+                ));
+            }
         }
-        let inner = Evaluator { file: self.file, cwd: self.cwd.clone(), in_template: true };
+        let inner = Evaluator {
+            file: self.file,
+            cwd: self.cwd.clone(),
+            in_template: true,
+        };
         match inner.eval_template(&tmpl, &scope) {
             Ok(v) => Ok(v.mark_if(path_marked)),
             Err(e) => {
                 // Spans inside the template are offsets into its text.
-                let at = e.span.map(|s| line_col(&text, s.range.start)).map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default();
-                Err(failed(&format!("{shown_path}{at}: {}: {}", e.summary, e.detail.trim_end_matches('.'))))
+                let at = e
+                    .span
+                    .map(|s| line_col(&text, s.range.start))
+                    .map(|(l, c)| format!(":{l}:{c}"))
+                    .unwrap_or_default();
+                Err(failed(&format!(
+                    "{shown_path}{at}: {}: {}",
+                    e.summary,
+                    e.detail.trim_end_matches('.')
+                )))
             }
         }
     }
@@ -741,7 +1034,12 @@ struct Render<'o> {
 }
 
 impl Evaluator {
-    fn render_nested(&self, els: &[&Element], scope: &Scope, r: &mut Render) -> Result<(), EvalError> {
+    fn render_nested(
+        &self,
+        els: &[&Element],
+        scope: &Scope,
+        r: &mut Render,
+    ) -> Result<(), EvalError> {
         let was = r.nested;
         r.nested = true;
         let res = self.render_elements(els, scope, r);
@@ -756,7 +1054,11 @@ fn dedent_lines(s: &str, n: usize) -> String {
     for (i, line) in s.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
-            let strip = line.chars().take(n).take_while(|c| *c == ' ' || *c == '\t').count();
+            let strip = line
+                .chars()
+                .take(n)
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .count();
             out.push_str(&line[strip..]);
         } else {
             out.push_str(line);
@@ -774,11 +1076,16 @@ fn trim_end_in_place(s: &mut String) {
 pub fn values_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x == y,
-        (Value::List(x), Value::List(y)) | (Value::Tuple(x), Value::Tuple(y)) | (Value::Set(x), Value::Set(y)) => {
+        (Value::List(x), Value::List(y))
+        | (Value::Tuple(x), Value::Tuple(y))
+        | (Value::Set(x), Value::Set(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| values_equal(p, q))
         }
         (Value::Map(x), Value::Map(y)) | (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|((k1, v1), (k2, v2))| k1 == k2 && values_equal(v1, v2))
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((k1, v1), (k2, v2))| k1 == k2 && values_equal(v1, v2))
         }
         _ => a == b,
     }

@@ -46,14 +46,20 @@ impl Reference {
 /// All references in `expr`, minus names bound inside it (for-expression
 /// and template-for iterators).
 pub fn references(expr: &Expression) -> Vec<Reference> {
-    let mut w = Walker { out: Vec::new(), bound: Vec::new() };
+    let mut w = Walker {
+        out: Vec::new(),
+        bound: Vec::new(),
+    };
     w.expr(expr);
     w.out
 }
 
 /// References in a template (for `templatefile`-like callers and tests).
 pub fn template_references(t: &Template) -> Vec<Reference> {
-    let mut w = Walker { out: Vec::new(), bound: Vec::new() };
+    let mut w = Walker {
+        out: Vec::new(),
+        bound: Vec::new(),
+    };
     w.template(t);
     w.out
 }
@@ -70,10 +76,18 @@ impl Walker {
 
     /// `count.index` or `each.key` as an index expression.
     fn own_key(&self, e: &Expression) -> Option<Step> {
-        let Expression::Traversal(t) = e else { return None };
-        let Expression::Variable(v) = &t.expr else { return None };
-        let [op] = t.operators.as_slice() else { return None };
-        let TraversalOperator::GetAttr(a) = op.value() else { return None };
+        let Expression::Traversal(t) = e else {
+            return None;
+        };
+        let Expression::Variable(v) = &t.expr else {
+            return None;
+        };
+        let [op] = t.operators.as_slice() else {
+            return None;
+        };
+        let TraversalOperator::GetAttr(a) = op.value() else {
+            return None;
+        };
         match (v.value().as_str(), a.value().as_str()) {
             ("count", "index") if !self.is_bound("count") => Some(Step::CountIndex),
             ("each", "key") if !self.is_bound("each") => Some(Step::EachKey),
@@ -83,7 +97,10 @@ impl Walker {
 
     fn expr(&mut self, e: &Expression) {
         match e {
-            Expression::Null(_) | Expression::Bool(_) | Expression::Number(_) | Expression::String(_) => {}
+            Expression::Null(_)
+            | Expression::Bool(_)
+            | Expression::Number(_)
+            | Expression::String(_) => {}
             Expression::Array(a) => a.iter().for_each(|x| self.expr(x)),
             Expression::Object(o) => {
                 for (k, v) in o.iter() {
@@ -106,7 +123,11 @@ impl Walker {
             Expression::Variable(v) => {
                 let name = v.value().as_str();
                 if !self.is_bound(name) {
-                    self.out.push(Reference { root: name.to_string(), steps: vec![], span: v.span().unwrap_or(0..0) });
+                    self.out.push(Reference {
+                        root: name.to_string(),
+                        steps: vec![],
+                        span: v.span().unwrap_or(0..0),
+                    });
                 }
             }
             Expression::Conditional(c) => {
@@ -126,18 +147,29 @@ impl Walker {
                         let mut steps = Vec::new();
                         for op in &t.operators {
                             steps.push(match op.value() {
-                                TraversalOperator::GetAttr(a) => Step::Attr(a.value().as_str().to_string()),
-                                TraversalOperator::Index(Expression::String(s)) => Step::Key(s.value().to_string()),
+                                TraversalOperator::GetAttr(a) => {
+                                    Step::Attr(a.value().as_str().to_string())
+                                }
+                                TraversalOperator::Index(Expression::String(s)) => {
+                                    Step::Key(s.value().to_string())
+                                }
                                 TraversalOperator::Index(Expression::Number(n)) => {
                                     n.value().as_i64().map(Step::Index).unwrap_or(Step::Dynamic)
                                 }
                                 TraversalOperator::LegacyIndex(n) => Step::Index(*n.value() as i64),
-                                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => Step::Splat,
-                                TraversalOperator::Index(ie) => self.own_key(ie).unwrap_or(Step::Dynamic),
+                                TraversalOperator::AttrSplat(_)
+                                | TraversalOperator::FullSplat(_) => Step::Splat,
+                                TraversalOperator::Index(ie) => {
+                                    self.own_key(ie).unwrap_or(Step::Dynamic)
+                                }
                             });
                         }
                         let span = t.span().unwrap_or(0..0);
-                        self.out.push(Reference { root: v.value().as_str().to_string(), steps, span });
+                        self.out.push(Reference {
+                            root: v.value().as_str().to_string(),
+                            steps,
+                            span,
+                        });
                     }
                     Expression::Variable(_) => {}
                     other => self.expr(other),
@@ -154,7 +186,8 @@ impl Walker {
                 if let Some(k) = &f.intro.key_var {
                     self.bound.push(k.value().as_str().to_string());
                 }
-                self.bound.push(f.intro.value_var.value().as_str().to_string());
+                self.bound
+                    .push(f.intro.value_var.value().as_str().to_string());
                 if let Some(k) = &f.key_expr {
                     self.expr(k);
                 }
@@ -191,7 +224,8 @@ impl Walker {
                     if let Some(k) = &f.for_expr.key_var {
                         self.bound.push(k.value().as_str().to_string());
                     }
-                    self.bound.push(f.for_expr.value_var.value().as_str().to_string());
+                    self.bound
+                        .push(f.for_expr.value_var.value().as_str().to_string());
                     self.template(&f.for_expr.template);
                     self.bound.truncate(n);
                 }

@@ -17,7 +17,10 @@ pub struct TypeError {
 }
 
 fn bad(e: &Expression, msg: impl Into<String>) -> TypeError {
-    TypeError { message: msg.into(), span: e.span() }
+    TypeError {
+        message: msg.into(),
+        span: e.span(),
+    }
 }
 
 /// Parses a type constraint. `ev` evaluates `optional` defaults.
@@ -25,7 +28,11 @@ pub fn parse_type(e: &Expression, ev: &Evaluator) -> Result<Type, TypeError> {
     parse_inner(e, ev, false).map(|(t, _)| t)
 }
 
-fn parse_inner(e: &Expression, ev: &Evaluator, in_object: bool) -> Result<(Type, Option<Option<Value>>), TypeError> {
+fn parse_inner(
+    e: &Expression,
+    ev: &Evaluator,
+    in_object: bool,
+) -> Result<(Type, Option<Option<Value>>), TypeError> {
     match e {
         Expression::Variable(v) => {
             let t = match v.value().as_str() {
@@ -37,7 +44,12 @@ fn parse_inner(e: &Expression, ev: &Evaluator, in_object: bool) -> Result<(Type,
                 "list" => Type::List(Box::new(Type::Dynamic)),
                 "map" => Type::Map(Box::new(Type::Dynamic)),
                 "set" => Type::Set(Box::new(Type::Dynamic)),
-                other => return Err(bad(e, format!("The keyword {other:?} is not a valid type specification."))),
+                other => {
+                    return Err(bad(
+                        e,
+                        format!("The keyword {other:?} is not a valid type specification."),
+                    ));
+                }
             };
             Ok((t, None))
         }
@@ -46,7 +58,12 @@ fn parse_inner(e: &Expression, ev: &Evaluator, in_object: bool) -> Result<(Type,
             let args: Vec<&Expression> = call.args.iter().collect();
             let one = |what: &str| -> Result<&Expression, TypeError> {
                 if args.len() != 1 {
-                    return Err(bad(e, format!("The {what} type constructor requires one argument specifying the element type.")));
+                    return Err(bad(
+                        e,
+                        format!(
+                            "The {what} type constructor requires one argument specifying the element type."
+                        ),
+                    ));
                 }
                 Ok(args[0])
             };
@@ -56,21 +73,44 @@ fn parse_inner(e: &Expression, ev: &Evaluator, in_object: bool) -> Result<(Type,
                 "map" => Ok((Type::Map(Box::new(parse_type(one("map")?, ev)?)), None)),
                 "tuple" => {
                     let Expression::Array(a) = one("tuple")? else {
-                        return Err(bad(e, "The tuple type constructor requires a list of element types."));
+                        return Err(bad(
+                            e,
+                            "The tuple type constructor requires a list of element types.",
+                        ));
                     };
-                    Ok((Type::Tuple(a.iter().map(|x| parse_type(x, ev)).collect::<Result<_, _>>()?), None))
+                    Ok((
+                        Type::Tuple(
+                            a.iter()
+                                .map(|x| parse_type(x, ev))
+                                .collect::<Result<_, _>>()?,
+                        ),
+                        None,
+                    ))
                 }
                 "object" => {
                     let Expression::Object(o) = one("object")? else {
-                        return Err(bad(e, "The object type constructor requires one argument specifying the attribute types as a map."));
+                        return Err(bad(
+                            e,
+                            "The object type constructor requires one argument specifying the attribute types as a map.",
+                        ));
                     };
-                    let mut ot = ObjectType { attrs: BTreeMap::new(), optional: BTreeMap::new() };
+                    let mut ot = ObjectType {
+                        attrs: BTreeMap::new(),
+                        optional: BTreeMap::new(),
+                    };
                     for (k, v) in o.iter() {
                         let name = match k {
                             ObjectKey::Ident(id) => id.value().as_str().to_string(),
                             ObjectKey::Expression(Expression::String(s)) => s.value().to_string(),
-                            ObjectKey::Expression(Expression::Variable(id)) => id.value().as_str().to_string(),
-                            ObjectKey::Expression(x) => return Err(bad(x, "Object constructor map keys must be attribute names.")),
+                            ObjectKey::Expression(Expression::Variable(id)) => {
+                                id.value().as_str().to_string()
+                            }
+                            ObjectKey::Expression(x) => {
+                                return Err(bad(
+                                    x,
+                                    "Object constructor map keys must be attribute names.",
+                                ));
+                            }
                         };
                         let (t, opt) = parse_inner(v.expr(), ev, true)?;
                         if let Some(default) = opt {
@@ -82,21 +122,36 @@ fn parse_inner(e: &Expression, ev: &Evaluator, in_object: bool) -> Result<(Type,
                 }
                 "optional" => {
                     if !in_object {
-                        return Err(bad(e, "Keyword \"optional\" is valid only as a modifier for object type attributes."));
+                        return Err(bad(
+                            e,
+                            "Keyword \"optional\" is valid only as a modifier for object type attributes.",
+                        ));
                     }
                     if args.is_empty() || args.len() > 2 {
-                        return Err(bad(e, "The \"optional\" modifier takes one or two arguments."));
+                        return Err(bad(
+                            e,
+                            "The \"optional\" modifier takes one or two arguments.",
+                        ));
                     }
                     let t = parse_type(args[0], ev)?;
                     let default = match args.get(1) {
-                        Some(d) => Some(ev.eval(d, &Scope::default()).map_err(|err| bad(d, err.detail))?),
+                        Some(d) => Some(
+                            ev.eval(d, &Scope::default())
+                                .map_err(|err| bad(d, err.detail))?,
+                        ),
                         None => None,
                     };
                     Ok((t, Some(default)))
                 }
-                other => Err(bad(e, format!("Keyword {other:?} is not a valid type constructor."))),
+                other => Err(bad(
+                    e,
+                    format!("Keyword {other:?} is not a valid type constructor."),
+                )),
             }
         }
-        _ => Err(bad(e, "A type specification is either a primitive type keyword (bool, number, string) or a complex type constructor call, like list(string).")),
+        _ => Err(bad(
+            e,
+            "A type specification is either a primitive type keyword (bool, number, string) or a complex type constructor call, like list(string).",
+        )),
     }
 }

@@ -31,7 +31,10 @@ pub struct ObjectType {
 
 impl Type {
     pub fn object(attrs: BTreeMap<String, Type>) -> Type {
-        Type::Object(ObjectType { attrs, optional: BTreeMap::new() })
+        Type::Object(ObjectType {
+            attrs,
+            optional: BTreeMap::new(),
+        })
     }
 
     pub fn is_primitive(&self) -> bool {
@@ -66,8 +69,11 @@ impl Type {
             Type::Map(t) => json!(["map", t.to_json()]),
             Type::Tuple(ts) => json!(["tuple", ts.iter().map(Type::to_json).collect::<Vec<_>>()]),
             Type::Object(o) => {
-                let m: serde_json::Map<String, J> =
-                    o.attrs.iter().map(|(k, t)| (k.clone(), t.to_json())).collect();
+                let m: serde_json::Map<String, J> = o
+                    .attrs
+                    .iter()
+                    .map(|(k, t)| (k.clone(), t.to_json()))
+                    .collect();
                 json!(["object", m])
             }
         }
@@ -183,13 +189,25 @@ impl Value {
                 *found = true;
                 v.deep_unmark_into(found)
             }
-            Value::List(xs) => Value::List(xs.into_iter().map(|x| x.deep_unmark_into(found)).collect()),
-            Value::Tuple(xs) => Value::Tuple(xs.into_iter().map(|x| x.deep_unmark_into(found)).collect()),
-            Value::Set(xs) => Value::set(xs.into_iter().map(|x| x.deep_unmark_into(found)).collect()),
-            Value::Map(m) => Value::Map(m.into_iter().map(|(k, x)| (k, x.deep_unmark_into(found))).collect()),
-            Value::Object(m) => {
-                Value::Object(m.into_iter().map(|(k, x)| (k, x.deep_unmark_into(found))).collect())
+            Value::List(xs) => {
+                Value::List(xs.into_iter().map(|x| x.deep_unmark_into(found)).collect())
             }
+            Value::Tuple(xs) => {
+                Value::Tuple(xs.into_iter().map(|x| x.deep_unmark_into(found)).collect())
+            }
+            Value::Set(xs) => {
+                Value::set(xs.into_iter().map(|x| x.deep_unmark_into(found)).collect())
+            }
+            Value::Map(m) => Value::Map(
+                m.into_iter()
+                    .map(|(k, x)| (k, x.deep_unmark_into(found)))
+                    .collect(),
+            ),
+            Value::Object(m) => Value::Object(
+                m.into_iter()
+                    .map(|(k, x)| (k, x.deep_unmark_into(found)))
+                    .collect(),
+            ),
             v => v,
         }
     }
@@ -200,8 +218,12 @@ impl Value {
     pub fn nests_deeper_than(&self, limit: usize) -> bool {
         match self {
             Value::Sensitive(v) => v.nests_deeper_than(limit),
-            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => limit == 0 || xs.iter().any(|x| x.nests_deeper_than(limit - 1)),
-            Value::Map(m) | Value::Object(m) => limit == 0 || m.values().any(|x| x.nests_deeper_than(limit - 1)),
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
+                limit == 0 || xs.iter().any(|x| x.nests_deeper_than(limit - 1))
+            }
+            Value::Map(m) | Value::Object(m) => {
+                limit == 0 || m.values().any(|x| x.nests_deeper_than(limit - 1))
+            }
             _ => false,
         }
     }
@@ -209,7 +231,9 @@ impl Value {
     pub fn is_sensitive_anywhere(&self) -> bool {
         match self {
             Value::Sensitive(_) => true,
-            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => xs.iter().any(Value::is_sensitive_anywhere),
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
+                xs.iter().any(Value::is_sensitive_anywhere)
+            }
             Value::Map(m) | Value::Object(m) => m.values().any(Value::is_sensitive_anywhere),
             _ => false,
         }
@@ -228,7 +252,9 @@ impl Value {
         match self {
             Value::Unknown(_) => false,
             Value::Sensitive(v) => v.is_wholly_known(),
-            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => xs.iter().all(Value::is_wholly_known),
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
+                xs.iter().all(Value::is_wholly_known)
+            }
             Value::Map(m) | Value::Object(m) => m.values().all(Value::is_wholly_known),
             _ => true,
         }
@@ -240,11 +266,22 @@ impl Value {
             Value::Bool(_) => Type::Bool,
             Value::Number(_) => Type::Number,
             Value::String(_) => Type::String,
-            Value::List(xs) => Type::List(Box::new(xs.first().map(Value::type_of).unwrap_or(Type::Dynamic))),
-            Value::Set(xs) => Type::Set(Box::new(xs.first().map(Value::type_of).unwrap_or(Type::Dynamic))),
+            Value::List(xs) => Type::List(Box::new(
+                xs.first().map(Value::type_of).unwrap_or(Type::Dynamic),
+            )),
+            Value::Set(xs) => Type::Set(Box::new(
+                xs.first().map(Value::type_of).unwrap_or(Type::Dynamic),
+            )),
             Value::Tuple(xs) => Type::Tuple(xs.iter().map(Value::type_of).collect()),
-            Value::Map(m) => Type::Map(Box::new(m.values().next().map(Value::type_of).unwrap_or(Type::Dynamic))),
-            Value::Object(m) => Type::object(m.iter().map(|(k, v)| (k.clone(), v.type_of())).collect()),
+            Value::Map(m) => Type::Map(Box::new(
+                m.values()
+                    .next()
+                    .map(Value::type_of)
+                    .unwrap_or(Type::Dynamic),
+            )),
+            Value::Object(m) => {
+                Type::object(m.iter().map(|(k, v)| (k.clone(), v.type_of())).collect())
+            }
             Value::Unknown(t) => t.clone(),
             Value::Sensitive(v) => v.type_of(),
         }
@@ -305,7 +342,9 @@ impl Value {
             (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
             (Value::Number(x), Value::Number(y)) => x.total_cmp(y),
             (Value::String(x), Value::String(y)) => x.cmp(y),
-            (Value::List(x), Value::List(y)) | (Value::Tuple(x), Value::Tuple(y)) | (Value::Set(x), Value::Set(y)) => {
+            (Value::List(x), Value::List(y))
+            | (Value::Tuple(x), Value::Tuple(y))
+            | (Value::Set(x), Value::Set(y)) => {
                 for (p, q) in x.iter().zip(y) {
                     let o = Value::total_cmp(p, q);
                     if o != Ordering::Equal {
@@ -337,8 +376,12 @@ impl Value {
             Value::Bool(b) => J::Bool(*b),
             Value::Number(n) => number_to_json(*n),
             Value::String(s) => J::String(s.clone()),
-            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => J::Array(xs.iter().map(Value::to_json).collect()),
-            Value::Map(m) | Value::Object(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
+                J::Array(xs.iter().map(Value::to_json).collect())
+            }
+            Value::Map(m) | Value::Object(m) => {
+                J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
             Value::Sensitive(v) => v.to_json(),
         }
     }
@@ -353,7 +396,11 @@ impl Value {
             J::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
             J::String(s) => Value::String(s.clone()),
             J::Array(xs) => Value::Tuple(xs.iter().map(Value::from_json).collect()),
-            J::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect()),
+            J::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 }
@@ -362,7 +409,9 @@ fn number_to_json(n: f64) -> serde_json::Value {
     if n.fract() == 0.0 && n.abs() < 9.0e15 {
         serde_json::Value::from(n as i64)
     } else {
-        serde_json::Number::from_f64(n).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null)
+        serde_json::Number::from_f64(n)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null)
     }
 }
 
@@ -375,7 +424,11 @@ pub fn format_number(n: f64) -> String {
         return "NaN".into();
     }
     if n.is_infinite() {
-        return if n > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if n > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if n.fract() == 0.0 && n.abs() < 1e21 {
         return format!("{n:.0}");
@@ -408,7 +461,11 @@ impl fmt::Display for Value {
                 write!(f, "]{}", if prefix.is_empty() { "" } else { ")" })
             }
             Value::Map(m) | Value::Object(m) => {
-                let prefix = if matches!(self, Value::Map(_)) { "tomap(" } else { "" };
+                let prefix = if matches!(self, Value::Map(_)) {
+                    "tomap("
+                } else {
+                    ""
+                };
                 write!(f, "{prefix}{{")?;
                 for (i, (k, v)) in m.iter().enumerate() {
                     if i > 0 {

@@ -32,7 +32,11 @@ pub struct ObjId {
 
 impl fmt::Display for ObjId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let prefix = if self.module == 0 { String::new() } else { format!("module#{}.", self.module) };
+        let prefix = if self.module == 0 {
+            String::new()
+        } else {
+            format!("module#{}.", self.module)
+        };
         match self.kind {
             Kind::Call => write!(f, "{prefix}module.{}", self.name),
             Kind::Var => write!(f, "{prefix}var.{}", self.name),
@@ -53,19 +57,31 @@ pub struct Deps {
 }
 
 fn id(module: usize, kind: Kind, name: impl Into<String>) -> ObjId {
-    ObjId { module, kind, name: name.into() }
+    ObjId {
+        module,
+        kind,
+        name: name.into(),
+    }
 }
 
 fn body_refs(file: FileId, body: &Body, out: &mut Vec<(FileId, Reference)>) {
     for s in body.iter() {
         match s {
-            Structure::Attribute(a) => out.extend(references(&a.value).into_iter().map(|r| (file, r))),
+            Structure::Attribute(a) => {
+                out.extend(references(&a.value).into_iter().map(|r| (file, r)))
+            }
             Structure::Block(b) => body_refs(file, &b.body, out),
         }
     }
 }
 
-fn depend(g: &mut Dag<ObjId>, via: &mut BTreeMap<(ObjId, ObjId), Span>, from: &ObjId, to: ObjId, at: Option<Span>) {
+fn depend(
+    g: &mut Dag<ObjId>,
+    via: &mut BTreeMap<(ObjId, ObjId), Span>,
+    from: &ObjId,
+    to: ObjId,
+    at: Option<Span>,
+) {
     if let Some(at) = at {
         via.entry((from.clone(), to.clone())).or_insert(at);
     }
@@ -97,14 +113,22 @@ pub fn build(config: &Config) -> Deps {
         module_names[i] = chain.concat();
     }
     for (mi, m) in config.modules.iter().enumerate() {
-        let link = |g: &mut Dag<ObjId>, via: &mut BTreeMap<(ObjId, ObjId), Span>, from: &ObjId, refs: &[(FileId, Reference)]| {
+        let link = |g: &mut Dag<ObjId>,
+                    via: &mut BTreeMap<(ObjId, ObjId), Span>,
+                    from: &ObjId,
+                    refs: &[(FileId, Reference)]| {
             for (file, r) in refs {
                 for t in targets(config, mi, r) {
                     depend(g, via, from, t, Some(Span::new(*file, r.span.clone())));
                 }
             }
         };
-        let expr_refs = |e: &Expr| references(&e.expr).into_iter().map(|r| (e.file, r)).collect::<Vec<_>>();
+        let expr_refs = |e: &Expr| {
+            references(&e.expr)
+                .into_iter()
+                .map(|r| (e.file, r))
+                .collect::<Vec<_>>()
+        };
         for name in m.variables.keys() {
             let me = id(mi, Kind::Var, name);
             g.add(me.clone());
@@ -115,7 +139,13 @@ pub fn build(config: &Config) -> Deps {
                 if let Some((_, e)) = call.inputs.get(name) {
                     for r in references(&e.expr) {
                         for t in targets(config, *p, &r) {
-                            depend(&mut g, &mut via, &me, t, Some(Span::new(e.file, r.span.clone())));
+                            depend(
+                                &mut g,
+                                &mut via,
+                                &me,
+                                t,
+                                Some(Span::new(e.file, r.span.clone())),
+                            );
                         }
                     }
                 }
@@ -130,14 +160,23 @@ pub fn build(config: &Config) -> Deps {
             let me = id(mi, Kind::Output, name);
             g.add(me.clone());
             link(&mut g, &mut via, &me, &expr_refs(&o.value));
-            let deps_on: Vec<(FileId, Reference)> = o.depends_on.iter().map(|r| (o.value.file, r.clone())).collect();
+            let deps_on: Vec<(FileId, Reference)> = o
+                .depends_on
+                .iter()
+                .map(|r| (o.value.file, r.clone()))
+                .collect();
             link(&mut g, &mut via, &me, &deps_on);
         }
         for (key, r) in &m.resources {
             let me = id(mi, Kind::Resource, key);
             g.add(me.clone());
             let mut refs = Vec::new();
-            for e in r.count.iter().chain(r.for_each.iter()).chain(r.lifecycle.replace_triggered_by.iter()) {
+            for e in r
+                .count
+                .iter()
+                .chain(r.for_each.iter())
+                .chain(r.lifecycle.replace_triggered_by.iter())
+            {
                 refs.extend(expr_refs(e));
             }
             refs.extend(r.depends_on.iter().cloned());
@@ -151,7 +190,13 @@ pub fn build(config: &Config) -> Deps {
                 let call = &config.modules[*p].module_calls[call_name];
                 for (file, dr) in &call.depends_on {
                     for t in targets(config, *p, dr) {
-                        depend(&mut g, &mut via, &me, t, Some(Span::new(*file, dr.span.clone())));
+                        depend(
+                            &mut g,
+                            &mut via,
+                            &me,
+                            t,
+                            Some(Span::new(*file, dr.span.clone())),
+                        );
                     }
                 }
                 at = *p;
@@ -167,7 +212,11 @@ pub fn build(config: &Config) -> Deps {
             link(&mut g, &mut via, &me, &refs);
         }
     }
-    Deps { graph: g, module_names, via }
+    Deps {
+        graph: g,
+        module_names,
+        via,
+    }
 }
 
 /// The objects a reference made in module `mi` points at.
@@ -178,26 +227,47 @@ fn targets(config: &Config, mi: usize, r: &Reference) -> Vec<ObjId> {
         ("var", Some(n)) if m.variables.contains_key(n) => vec![id(mi, Kind::Var, n)],
         ("local", Some(n)) if m.locals.contains_key(n) => vec![id(mi, Kind::Local, n)],
         ("module", Some(n)) => {
-            let Some(call) = m.module_calls.get(n) else { return vec![] };
-            let Some(child) = config.modules.get(call.child) else { return vec![] };
-            let outs: BTreeSet<&String> = r.steps.iter().filter_map(|s| match s {
-                Step::Attr(a) if child.outputs.contains_key(a) => Some(a),
-                _ => None,
-            }).collect();
+            let Some(call) = m.module_calls.get(n) else {
+                return vec![];
+            };
+            let Some(child) = config.modules.get(call.child) else {
+                return vec![];
+            };
+            let outs: BTreeSet<&String> = r
+                .steps
+                .iter()
+                .filter_map(|s| match s {
+                    Step::Attr(a) if child.outputs.contains_key(a) => Some(a),
+                    _ => None,
+                })
+                .collect();
             let mut v: Vec<ObjId> = if outs.is_empty() {
-                child.outputs.keys().map(|o| id(call.child, Kind::Output, o)).collect()
+                child
+                    .outputs
+                    .keys()
+                    .map(|o| id(call.child, Kind::Output, o))
+                    .collect()
             } else {
-                outs.into_iter().map(|o| id(call.child, Kind::Output, o)).collect()
+                outs.into_iter()
+                    .map(|o| id(call.child, Kind::Output, o))
+                    .collect()
             };
             v.push(id(mi, Kind::Call, n));
             v
         }
         ("data", Some(t)) => match r.attr(1) {
-            Some(n) if m.resources.contains_key(&format!("data.{t}.{n}")) => vec![id(mi, Kind::Resource, format!("data.{t}.{n}"))],
+            Some(n) if m.resources.contains_key(&format!("data.{t}.{n}")) => {
+                vec![id(mi, Kind::Resource, format!("data.{t}.{n}"))]
+            }
             _ => vec![],
         },
-        ("var" | "local" | "module" | "data" | "count" | "each" | "path" | "terraform" | "self", _) => vec![],
-        (root, Some(n)) if m.resources.contains_key(&format!("{root}.{n}")) => vec![id(mi, Kind::Resource, format!("{root}.{n}"))],
+        (
+            "var" | "local" | "module" | "data" | "count" | "each" | "path" | "terraform" | "self",
+            _,
+        ) => vec![],
+        (root, Some(n)) if m.resources.contains_key(&format!("{root}.{n}")) => {
+            vec![id(mi, Kind::Resource, format!("{root}.{n}"))]
+        }
         _ => vec![],
     }
 }
@@ -219,7 +289,11 @@ impl Deps {
     /// listing every reference along it.
     pub fn cycle_diagnostics(&self, config: &Config) -> Diagnostics {
         let sources = &config.sources;
-        let root = config.root().dir.canonicalize().unwrap_or_else(|_| config.root().dir.clone());
+        let root = config
+            .root()
+            .dir
+            .canonicalize()
+            .unwrap_or_else(|_| config.root().dir.clone());
         let mut out = Diagnostics::default();
         for members in self.graph.cycles() {
             let path = self.loop_in(&members);
@@ -235,17 +309,37 @@ impl Deps {
                     Some(sp) => {
                         let f = sources.get(sp.file);
                         let lc = f.line_col(sp.range.start);
-                        let text = sources.text(sp.file).get(sp.range.clone()).unwrap_or_default();
+                        let text = sources
+                            .text(sp.file)
+                            .get(sp.range.clone())
+                            .unwrap_or_default();
                         last_span = Some(sp.clone());
                         let canonical = f.path.canonicalize().unwrap_or_else(|_| f.path.clone());
-                        let shown = canonical.strip_prefix(&root).map(|p| p.display().to_string()).unwrap_or_else(|_| f.path.display().to_string());
-                        format!("  {shown}:{}:{}: {} refers to {} ({text})", lc.line, lc.col, self.name(from), self.name(to))
+                        let shown = canonical
+                            .strip_prefix(&root)
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_else(|_| f.path.display().to_string());
+                        format!(
+                            "  {shown}:{}:{}: {} refers to {} ({text})",
+                            lc.line,
+                            lc.col,
+                            self.name(from),
+                            self.name(to)
+                        )
                     }
-                    None => format!("  {} waits for {} (everything in a module waits for its call)", self.name(from), self.name(to)),
+                    None => format!(
+                        "  {} waits for {} (everything in a module waits for its call)",
+                        self.name(from),
+                        self.name(to)
+                    ),
                 };
                 lines.push(line);
             }
-            let names: Vec<String> = path.iter().chain(path.first()).map(|n| self.name(n)).collect();
+            let names: Vec<String> = path
+                .iter()
+                .chain(path.first())
+                .map(|n| self.name(n))
+                .collect();
             out.push(
                 Diagnostic::error("Cycle in configuration")
                     .with_detail(format!("These objects depend on each other, so none can be evaluated or applied first: {}.\n{}\nRemove one of these references (or depends_on entries) to break the cycle.", names.join(" -> "), lines.join("\n")))
@@ -260,12 +354,19 @@ impl Deps {
     /// smallest member.
     fn loop_in(&self, members: &[ObjId]) -> Vec<ObjId> {
         let set: BTreeSet<&ObjId> = members.iter().collect();
-        let Some(start) = members.first() else { return vec![] };
+        let Some(start) = members.first() else {
+            return vec![];
+        };
         // Breadth-first from start back to start, within the component.
         let mut prev: BTreeMap<&ObjId, &ObjId> = BTreeMap::new();
         let mut queue = std::collections::VecDeque::from([start]);
         while let Some(n) = queue.pop_front() {
-            let mut next: Vec<&ObjId> = self.graph.dependencies(n).into_iter().filter(|d| set.contains(d)).collect();
+            let mut next: Vec<&ObjId> = self
+                .graph
+                .dependencies(n)
+                .into_iter()
+                .filter(|d| set.contains(d))
+                .collect();
             next.sort();
             for d in next {
                 if d == start {
@@ -313,7 +414,10 @@ impl Deps {
             let name = format!("{}{}", self.module_names[n.module], n.name);
             g.add(name.clone());
             for d in self.resource_dependencies(n) {
-                g.depend(name.clone(), format!("{}{}", self.module_names[d.module], d.name));
+                g.depend(
+                    name.clone(),
+                    format!("{}{}", self.module_names[d.module], d.name),
+                );
             }
         }
         g

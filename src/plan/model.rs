@@ -170,16 +170,27 @@ pub enum PlanFileError {
 impl Plan {
     /// Decodes a saved plan (possibly sealed by `cipher`): a typed error
     /// for anything that is not a plan of this format version.
-    pub fn decode(raw: &[u8], cipher: &crate::state::crypto::Cipher, origin: &str) -> Result<Plan, PlanFileError> {
+    pub fn decode(
+        raw: &[u8],
+        cipher: &crate::state::crypto::Cipher,
+        origin: &str,
+    ) -> Result<Plan, PlanFileError> {
         let text = cipher.open(raw, origin)?;
-        let not_a_plan = |message: String| PlanFileError::NotAPlan { origin: origin.to_string(), message };
-        let probe: serde_json::Value = serde_json::from_slice(&text).map_err(|e| not_a_plan(e.to_string()))?;
+        let not_a_plan = |message: String| PlanFileError::NotAPlan {
+            origin: origin.to_string(),
+            message,
+        };
+        let probe: serde_json::Value =
+            serde_json::from_slice(&text).map_err(|e| not_a_plan(e.to_string()))?;
         if probe.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
             return Err(not_a_plan(String::new()));
         }
         let found = probe.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
         if found != u64::from(VERSION) {
-            return Err(PlanFileError::UnsupportedVersion { origin: origin.to_string(), found });
+            return Err(PlanFileError::UnsupportedVersion {
+                origin: origin.to_string(),
+                found,
+            });
         }
         serde_json::from_value(probe).map_err(|e| not_a_plan(e.to_string()))
     }
@@ -208,19 +219,39 @@ impl Plan {
     pub fn holds_secrets(&self) -> bool {
         use crate::state::has_secret;
         self.variables.values().any(has_secret)
-            || self.changes.iter().any(|c| c.before.as_ref().is_some_and(has_secret) || c.after.as_ref().is_some_and(has_secret))
-            || self.drift.iter().any(|d| has_secret(&d.before) || d.after.as_ref().is_some_and(has_secret))
-            || self.outputs.iter().any(|o| [&o.before, &o.after].into_iter().flatten().any(|v| has_secret(v) || (o.sensitive && !v.is_null() && !v.is_unknown())))
+            || self.changes.iter().any(|c| {
+                c.before.as_ref().is_some_and(has_secret)
+                    || c.after.as_ref().is_some_and(has_secret)
+            })
+            || self
+                .drift
+                .iter()
+                .any(|d| has_secret(&d.before) || d.after.as_ref().is_some_and(has_secret))
+            || self.outputs.iter().any(|o| {
+                [&o.before, &o.after]
+                    .into_iter()
+                    .flatten()
+                    .any(|v| has_secret(v) || (o.sensitive && !v.is_null() && !v.is_unknown()))
+            })
             || self.data.values().any(has_secret)
             || self.imports.iter().any(|rs| has_secret(&rs.value()))
-            || self.prior_state.as_ref().is_some_and(crate::state::State::holds_secrets)
-            || self.refreshed.as_ref().is_some_and(crate::state::State::holds_secrets)
+            || self
+                .prior_state
+                .as_ref()
+                .is_some_and(crate::state::State::holds_secrets)
+            || self
+                .refreshed
+                .as_ref()
+                .is_some_and(crate::state::State::holds_secrets)
     }
 
     /// Recorded objects the refresh found deleted outside drinfra: apply
     /// forgets them (a 404 is as good as a delete).
     pub fn vanished(&self) -> impl Iterator<Item = &str> {
-        self.drift.iter().filter(|d| d.after.is_none()).map(|d| d.address.as_str())
+        self.drift
+            .iter()
+            .filter(|d| d.after.is_none())
+            .map(|d| d.address.as_str())
     }
 
     /// Counts as `Plan: X to add, Y to change, Z to destroy.`

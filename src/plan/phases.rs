@@ -15,7 +15,13 @@ pub const NAMES: [&str; 5] = ["data: unlink", "data", "capacity", "traffic", "cl
 pub fn typical_seconds(c: &ResourceChange) -> u64 {
     match c.ty.as_str() {
         "azurerm_postgresql_flexible_server" => 150,
-        "azurerm_redis_linked_server" => if c.action == Action::Delete { 120 } else { 600 },
+        "azurerm_redis_linked_server" => {
+            if c.action == Action::Delete {
+                120
+            } else {
+                600
+            }
+        }
         "azurerm_redis_cache" => 300,
         "azurerm_kubernetes_cluster_node_pool" | "azurerm_kubernetes_cluster" => 300,
         t if t.starts_with("azurerm_cdn_frontdoor") || t == "azurerm_frontdoor" => 60,
@@ -27,11 +33,25 @@ pub fn typical_seconds(c: &ResourceChange) -> u64 {
 
 fn kind(c: &ResourceChange) -> u8 {
     let t = c.ty.as_str();
-    if matches!(t, "azurerm_postgresql_flexible_server" | "azurerm_redis_cache" | "azurerm_redis_linked_server" | "azurerm_storage_account") {
-        if c.action.deletes() && !c.action.creates() { 0 } else { 1 }
+    if matches!(
+        t,
+        "azurerm_postgresql_flexible_server"
+            | "azurerm_redis_cache"
+            | "azurerm_redis_linked_server"
+            | "azurerm_storage_account"
+    ) {
+        if c.action.deletes() && !c.action.creates() {
+            0
+        } else {
+            1
+        }
     } else if t.starts_with("azurerm_kubernetes") {
         2
-    } else if t.starts_with("azurerm_cdn_frontdoor") || t.starts_with("azurerm_dns") || t.starts_with("azurerm_traffic_manager") || t == "azurerm_frontdoor" {
+    } else if t.starts_with("azurerm_cdn_frontdoor")
+        || t.starts_with("azurerm_dns")
+        || t.starts_with("azurerm_traffic_manager")
+        || t == "azurerm_frontdoor"
+    {
         3
     } else {
         1
@@ -53,7 +73,18 @@ pub fn assign(plan: &Plan) -> BTreeMap<String, u8> {
 }
 
 fn shrinks(c: &ResourceChange) -> bool {
-    let count = |v: &Option<crate::lang::Value>| v.as_ref().and_then(|v| v.as_mapping()).and_then(|m| m.get("node_count")).and_then(|n| if let crate::lang::Value::Number(x) = n.unmark().0 { Some(*x) } else { None });
+    let count = |v: &Option<crate::lang::Value>| {
+        v.as_ref()
+            .and_then(|v| v.as_mapping())
+            .and_then(|m| m.get("node_count"))
+            .and_then(|n| {
+                if let crate::lang::Value::Number(x) = n.unmark().0 {
+                    Some(*x)
+                } else {
+                    None
+                }
+            })
+    };
     matches!((count(&c.before), count(&c.after)), (Some(b), Some(a)) if a < b)
 }
 
@@ -61,10 +92,17 @@ fn shrinks(c: &ResourceChange) -> bool {
 pub fn summary(plan: &Plan) -> Vec<(&'static str, Vec<&ResourceChange>, u64)> {
     let mut out = Vec::new();
     for (i, name) in NAMES.iter().enumerate() {
-        let changes: Vec<&ResourceChange> = plan.actions().filter(|c| plan.phases.get(&c.address) == Some(&(i as u8))).collect();
+        let changes: Vec<&ResourceChange> = plan
+            .actions()
+            .filter(|c| plan.phases.get(&c.address) == Some(&(i as u8)))
+            .collect();
         if !changes.is_empty() {
             // Steps within a phase run in parallel: the phase takes as long as its slowest.
-            let secs = changes.iter().map(|c| typical_seconds(c)).max().unwrap_or(0);
+            let secs = changes
+                .iter()
+                .map(|c| typical_seconds(c))
+                .max()
+                .unwrap_or(0);
             out.push((*name, changes, secs));
         }
     }

@@ -15,8 +15,8 @@ use crate::config::model::{IgnoreChanges, Mode};
 use crate::config::vars::Inputs;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::lang::Value;
-use crate::provider::{Provider, Providers};
 use crate::provider::terraform_data::same;
+use crate::provider::{Provider, Providers};
 use crate::state::{ResourceState, State};
 
 #[derive(Debug, Clone)]
@@ -36,7 +36,15 @@ pub struct PlanOptions {
 
 impl Default for PlanOptions {
     fn default() -> Self {
-        PlanOptions { destroy: false, refresh_only: false, refresh: true, targets: vec![], parallelism: 10, failover: BTreeMap::new(), phased: false }
+        PlanOptions {
+            destroy: false,
+            refresh_only: false,
+            refresh: true,
+            targets: vec![],
+            parallelism: 10,
+            failover: BTreeMap::new(),
+            phased: false,
+        }
     }
 }
 
@@ -49,13 +57,19 @@ pub struct KnownValues {
 
 impl KnownValues {
     pub fn insert(&self, module: &ModulePath, resource: &str, key: &InstanceKey, v: Value) {
-        self.map.borrow_mut().insert((module_prefix(module), resource.to_string(), key.clone()), v);
+        self.map.borrow_mut().insert(
+            (module_prefix(module), resource.to_string(), key.clone()),
+            v,
+        );
     }
 }
 
 impl ResourceValues for KnownValues {
     fn get(&self, module: &ModulePath, resource: &str, key: &InstanceKey) -> Option<Value> {
-        self.map.borrow().get(&(module_prefix(module), resource.to_string(), key.clone())).cloned()
+        self.map
+            .borrow()
+            .get(&(module_prefix(module), resource.to_string(), key.clone()))
+            .cloned()
     }
 }
 
@@ -77,13 +91,21 @@ pub fn config_digest(config: &Config, inputs: &Inputs) -> String {
     // plan file, not even a digest.
     for (k, v) in inputs.iter().filter(|(k, _)| !is_ephemeral(config, k)) {
         bytes.extend_from_slice(k.as_bytes());
-        bytes.extend_from_slice(serde_json::to_string(&v.value).unwrap_or_default().as_bytes());
+        bytes.extend_from_slice(
+            serde_json::to_string(&v.value)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
     }
     digest(&bytes)
 }
 
 fn is_ephemeral(config: &Config, var: &str) -> bool {
-    config.root().variables.get(var).is_some_and(|v| v.ephemeral)
+    config
+        .root()
+        .variables
+        .get(var)
+        .is_some_and(|v| v.ephemeral)
 }
 
 /// Root input values as a plan records them: sensitive ones marked (so
@@ -92,16 +114,31 @@ pub fn plan_variables(config: &Config, inputs: &Inputs) -> BTreeMap<String, Valu
     inputs
         .iter()
         .filter(|(k, _)| !is_ephemeral(config, k))
-        .map(|(k, v)| (k.clone(), v.value.clone().mark_if(config.root().variables.get(k).is_some_and(|d| d.sensitive))))
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.value
+                    .clone()
+                    .mark_if(config.root().variables.get(k).is_some_and(|d| d.sensitive)),
+            )
+        })
         .collect()
 }
 
 pub fn observed_digest(rs: &ResourceState) -> String {
-    digest(serde_json::to_string(&rs.attributes).unwrap_or_default().as_bytes())
+    digest(
+        serde_json::to_string(&rs.attributes)
+            .unwrap_or_default()
+            .as_bytes(),
+    )
 }
 
 /// Reads every recorded object; returns the refreshed state and the drift.
-pub async fn refresh(prior: &State, providers: &Providers, parallelism: usize) -> (State, Vec<Drift>, Diagnostics) {
+pub async fn refresh(
+    prior: &State,
+    providers: &Providers,
+    parallelism: usize,
+) -> (State, Vec<Drift>, Diagnostics) {
     let mut refreshed = prior.clone();
     let mut drift = Vec::new();
     let mut diags = Diagnostics::default();
@@ -111,14 +148,21 @@ pub async fn refresh(prior: &State, providers: &Providers, parallelism: usize) -
     let mut groups: BTreeMap<String, (Arc<dyn Provider>, Vec<ResourceState>)> = BTreeMap::new();
     for rs in prior.resources.values() {
         match providers.for_recorded(&rs.provider, &rs.ty) {
-            Ok(p) => groups.entry(recorded_config(rs)).or_insert_with(|| (p.clone(), Vec::new())).1.push(rs.clone()),
+            Ok(p) => groups
+                .entry(recorded_config(rs))
+                .or_insert_with(|| (p.clone(), Vec::new()))
+                .1
+                .push(rs.clone()),
             Err(e) => diags.push(missing_configuration(rs, e)),
         }
     }
     let mut set = tokio::task::JoinSet::new();
     for (_, (provider, states)) in groups {
         set.spawn(async move {
-            let items: Vec<(String, Value)> = states.iter().map(|rs| (rs.ty.clone(), rs.value())).collect();
+            let items: Vec<(String, Value)> = states
+                .iter()
+                .map(|rs| (rs.ty.clone(), rs.value()))
+                .collect();
             let results = provider.read_many(&items).await;
             states.into_iter().zip(results).collect::<Vec<_>>()
         });
@@ -128,17 +172,33 @@ pub async fn refresh(prior: &State, providers: &Providers, parallelism: usize) -
         for (rs, got) in pairs {
             match got {
                 Ok(None) => {
-                    drift.push(Drift { address: rs.address.clone(), ty: rs.ty.clone(), before: rs.value(), after: None });
+                    drift.push(Drift {
+                        address: rs.address.clone(),
+                        ty: rs.ty.clone(),
+                        before: rs.value(),
+                        after: None,
+                    });
                     refreshed.resources.remove(&rs.address);
                 }
                 Ok(Some(v)) => {
                     // What was sensitive stays so (a mark that came from the
                     // configuration is not in what the cloud returns).
-                    let v = crate::provider::mark_sensitive(&rs.ty, crate::state::marks::apply(v, &rs.sensitive_paths));
+                    let v = crate::provider::mark_sensitive(
+                        &rs.ty,
+                        crate::state::marks::apply(v, &rs.sensitive_paths),
+                    );
                     let before = rs.value();
                     if !same(&before, &v) {
-                        drift.push(Drift { address: rs.address.clone(), ty: rs.ty.clone(), before, after: Some(v.clone()) });
-                        let entry = refreshed.resources.get_mut(&rs.address).expect("refreshed entry");
+                        drift.push(Drift {
+                            address: rs.address.clone(),
+                            ty: rs.ty.clone(),
+                            before,
+                            after: Some(v.clone()),
+                        });
+                        let entry = refreshed
+                            .resources
+                            .get_mut(&rs.address)
+                            .expect("refreshed entry");
                         entry.attributes = v.unmark().0.to_json();
                         let mut paths = crate::state::marks::paths(&v);
                         for p in &rs.sensitive_paths {
@@ -149,7 +209,10 @@ pub async fn refresh(prior: &State, providers: &Providers, parallelism: usize) -
                         entry.sensitive_paths = paths;
                     }
                 }
-                Err(e) => diags.push(Diagnostic::error(format!("Failed to refresh {}", rs.address)).with_detail(crate::apply::redact(e.to_string(), &[&rs.value()]))),
+                Err(e) => diags.push(
+                    Diagnostic::error(format!("Failed to refresh {}", rs.address))
+                        .with_detail(crate::apply::redact(e.to_string(), &[&rs.value()])),
+                ),
             }
         }
     }
@@ -160,7 +223,9 @@ pub async fn refresh(prior: &State, providers: &Providers, parallelism: usize) -
 /// The configuration address a state entry records (a bare provider name,
 /// from before aliases, is its default configuration).
 fn recorded_config(rs: &ResourceState) -> String {
-    crate::provider::ProviderConfigAddr::parse(&rs.provider).map(|a| a.to_string()).unwrap_or_else(|| rs.provider.clone())
+    crate::provider::ProviderConfigAddr::parse(&rs.provider)
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| rs.provider.clone())
 }
 
 /// A recorded object whose provider configuration is gone.
@@ -175,20 +240,41 @@ fn missing_configuration(rs: &ResourceState, e: crate::provider::ProviderError) 
 }
 
 /// Renames state entries as `moved` blocks say; returns new -> old address.
-fn apply_moves(config: &Config, state: &mut State, diags: &mut Diagnostics) -> BTreeMap<String, String> {
+fn apply_moves(
+    config: &Config,
+    state: &mut State,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, String> {
     let mut renamed = BTreeMap::new();
     for m in &config.root().moved {
         let text = |e: &crate::config::Expr| -> String {
             let src = config.sources.text(e.file);
-            e.span().map(|s| src[s.range].split_whitespace().collect::<String>()).unwrap_or_default()
+            e.span()
+                .map(|s| src[s.range].split_whitespace().collect::<String>())
+                .unwrap_or_default()
         };
         let (from, to) = (text(&m.from), text(&m.to));
-        let matches = |addr: &str| addr == from || addr.starts_with(&format!("{from}[")) || addr.starts_with(&format!("{from}."));
-        let moving: Vec<String> = state.resources.keys().filter(|a| matches(a)).cloned().collect();
+        let matches = |addr: &str| {
+            addr == from
+                || addr.starts_with(&format!("{from}["))
+                || addr.starts_with(&format!("{from}."))
+        };
+        let moving: Vec<String> = state
+            .resources
+            .keys()
+            .filter(|a| matches(a))
+            .cloned()
+            .collect();
         for old in moving {
             let new = format!("{to}{}", &old[from.len()..]);
             if state.resources.contains_key(&new) {
-                diags.push(Diagnostic::error("Ambiguous move").with_detail(format!("Cannot move {old} to {new}: an object is already recorded at {new}.")).at(Some(m.span.clone())));
+                diags.push(
+                    Diagnostic::error("Ambiguous move")
+                        .with_detail(format!(
+                            "Cannot move {old} to {new}: an object is already recorded at {new}."
+                        ))
+                        .at(Some(m.span.clone())),
+                );
                 continue;
             }
             rename(state, &old, &new);
@@ -207,24 +293,41 @@ fn apply_moves(config: &Config, state: &mut State, diags: &mut Diagnostics) -> B
         .flat_map(|m| [&m.from, &m.to])
         .map(|e| {
             let src = config.sources.text(e.file);
-            e.span().map(|s| src[s.range].split_whitespace().collect::<String>()).unwrap_or_default()
+            e.span()
+                .map(|s| src[s.range].split_whitespace().collect::<String>())
+                .unwrap_or_default()
         })
         .collect();
     let recorded: Vec<String> = state.resources.keys().cloned().collect();
     for old in recorded {
-        if state.resources.get(&old).is_none_or(|rs| rs.mode != "managed") {
+        if state
+            .resources
+            .get(&old)
+            .is_none_or(|rs| rs.mode != "managed")
+        {
             continue;
         }
-        let Some(r) = config_resource(config, &old) else { continue };
+        let Some(r) = config_resource(config, &old) else {
+            continue;
+        };
         let (module, rest) = split_module(&old);
         let (res, key) = split_key(&rest);
-        let base = if module.is_empty() { res.to_string() } else { format!("{module}.{res}") };
+        let base = if module.is_empty() {
+            res.to_string()
+        } else {
+            format!("{module}.{res}")
+        };
         let new = match key {
             InstanceKey::None if r.count.is_some() => format!("{base}[0]"),
             InstanceKey::Int(0) if r.count.is_none() && r.for_each.is_none() => base.clone(),
             _ => continue,
         };
-        if state.resources.contains_key(&new) || renamed.contains_key(&old) || explicit.iter().any(|e| within(&base, e) || within(e, &base)) {
+        if state.resources.contains_key(&new)
+            || renamed.contains_key(&old)
+            || explicit
+                .iter()
+                .any(|e| within(&base, e) || within(e, &base))
+        {
             continue;
         }
         rename(state, &old, &new);
@@ -235,7 +338,9 @@ fn apply_moves(config: &Config, state: &mut State, diags: &mut Diagnostics) -> B
 
 /// Moves the state entry at `old` to `new` (which must be free).
 fn rename(state: &mut State, old: &str, new: &str) {
-    let Some(mut rs) = state.resources.remove(old) else { return };
+    let Some(mut rs) = state.resources.remove(old) else {
+        return;
+    };
     rs.address = new.to_string();
     let (module, rest) = split_module(new);
     rs.module = module;
@@ -249,30 +354,61 @@ fn rename(state: &mut State, old: &str, new: &str) {
 
 /// Reads the objects `import` blocks name that state does not have yet.
 #[allow(clippy::too_many_arguments)]
-async fn import_blocks(config: &Config, inputs: &Inputs, cwd: &Path, providers: &Providers, resolution: &crate::config::providers::Resolution, state: &mut State, plan: &mut Plan, diags: &mut Diagnostics) {
+async fn import_blocks(
+    config: &Config,
+    inputs: &Inputs,
+    cwd: &Path,
+    providers: &Providers,
+    resolution: &crate::config::providers::Resolution,
+    state: &mut State,
+    plan: &mut Plan,
+    diags: &mut Diagnostics,
+) {
     for imp in &config.root().imports {
         let src = config.sources.text(imp.to.file);
-        let to: String = imp.to.span().map(|s| src[s.range].split_whitespace().collect()).unwrap_or_default();
+        let to: String = imp
+            .to
+            .span()
+            .map(|s| src[s.range].split_whitespace().collect())
+            .unwrap_or_default();
         if state.resources.contains_key(&to) {
             continue;
         }
         let (id, d) = crate::config::evaluate::eval_in_root(config, inputs, cwd, &imp.id);
         diags.extend(d);
         let Some(Value::String(id)) = id.map(|v| v.unmark().0.clone()) else {
-            diags.push(Diagnostic::error("Invalid import id").with_detail("The id of an import block must be a known string.").at(imp.id.span()));
+            diags.push(
+                Diagnostic::error("Invalid import id")
+                    .with_detail("The id of an import block must be a known string.")
+                    .at(imp.id.span()),
+            );
             continue;
         };
         let (_, rest) = split_module(&to);
         let ty = rest.split('.').next().unwrap_or_default().to_string();
-        let Some(target) = config.root().resources.get(rest.split('[').next().unwrap_or_default()) else {
-            diags.push(Diagnostic::error("Import to an unconfigured resource").with_detail(format!("{to} has no resource block; write its configuration first.")).at(Some(imp.span.clone())));
+        let Some(target) = config
+            .root()
+            .resources
+            .get(rest.split('[').next().unwrap_or_default())
+        else {
+            diags.push(
+                Diagnostic::error("Import to an unconfigured resource")
+                    .with_detail(format!(
+                        "{to} has no resource block; write its configuration first."
+                    ))
+                    .at(Some(imp.span.clone())),
+            );
             continue;
         };
         let addr = resolution.of(0, target);
         let provider = match providers.for_config(&addr, &ty) {
             Ok(p) => p,
             Err(e) => {
-                diags.push(Diagnostic::error("Cannot import").with_detail(e.to_string()).at(Some(imp.span.clone())));
+                diags.push(
+                    Diagnostic::error("Cannot import")
+                        .with_detail(e.to_string())
+                        .at(Some(imp.span.clone())),
+                );
                 continue;
             }
         };
@@ -282,7 +418,11 @@ async fn import_blocks(config: &Config, inputs: &Inputs, cwd: &Path, providers: 
                 state.resources.insert(to.clone(), rs.clone());
                 plan.imports.push(rs);
             }
-            Err(e) => diags.push(Diagnostic::error(format!("Cannot import {to}")).with_detail(e.to_string()).at(Some(imp.span.clone()))),
+            Err(e) => diags.push(
+                Diagnostic::error(format!("Cannot import {to}"))
+                    .with_detail(e.to_string())
+                    .at(Some(imp.span.clone())),
+            ),
         }
     }
 }
@@ -295,7 +435,10 @@ pub fn split_module(addr: &str) -> (String, String) {
         let name_end = after.find(['.', '[']).unwrap_or(after.len());
         let mut end = name_end;
         if after[end..].starts_with('[') {
-            end += after[end..].find(']').map(|i| i + 1).unwrap_or(after.len() - end);
+            end += after[end..]
+                .find(']')
+                .map(|i| i + 1)
+                .unwrap_or(after.len() - end);
         }
         if !module.is_empty() {
             module.push('.');
@@ -312,7 +455,10 @@ fn parse_resource(s: &str) -> Option<(String, String, Option<serde_json::Value>)
     let s = s.strip_prefix("data.").unwrap_or(s);
     let (ty, rest) = s.split_once('.')?;
     let (name, index) = match rest.find('[') {
-        Some(i) => (&rest[..i], serde_json::from_str(&rest[i + 1..rest.len() - 1]).ok()),
+        Some(i) => (
+            &rest[..i],
+            serde_json::from_str(&rest[i + 1..rest.len() - 1]).ok(),
+        ),
         None => (rest, None),
     };
     Some((ty.to_string(), name.to_string(), index))
@@ -321,7 +467,9 @@ fn parse_resource(s: &str) -> Option<(String, String, Option<serde_json::Value>)
 /// Replaces ignored paths of `config` with the prior values.
 fn ignore(config: Value, prior: Option<&Value>, rule: &IgnoreChanges) -> Value {
     let Some(prior) = prior else { return config };
-    let (Value::Object(mut cfg), Some(old)) = (config.clone(), prior.as_mapping()) else { return config };
+    let (Value::Object(mut cfg), Some(old)) = (config.clone(), prior.as_mapping()) else {
+        return config;
+    };
     match rule {
         IgnoreChanges::None => {}
         IgnoreChanges::All => {
@@ -338,7 +486,10 @@ fn ignore(config: Value, prior: Option<&Value>, rule: &IgnoreChanges) -> Value {
                         if let Some(v) = old.get(first) {
                             cfg.insert(first.clone(), v.clone());
                         }
-                    } else if let (Some(Value::Object(c) | Value::Map(c)), Some(o)) = (cfg.get_mut(first), old.get(first).and_then(|v| v.as_mapping())) {
+                    } else if let (Some(Value::Object(c) | Value::Map(c)), Some(o)) = (
+                        cfg.get_mut(first),
+                        old.get(first).and_then(|v| v.as_mapping()),
+                    ) {
                         if let Some(v) = o.get(&p[1]) {
                             c.insert(p[1].clone(), v.clone());
                         }
@@ -351,7 +502,14 @@ fn ignore(config: Value, prior: Option<&Value>, rule: &IgnoreChanges) -> Value {
 }
 
 /// Plans `config` against `prior`.
-pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&State>, providers: &Providers, opts: &PlanOptions) -> (Option<Plan>, Diagnostics) {
+pub async fn plan(
+    config: &Config,
+    inputs: &Inputs,
+    cwd: &Path,
+    prior: Option<&State>,
+    providers: &Providers,
+    opts: &PlanOptions,
+) -> (Option<Plan>, Diagnostics) {
     let mut diags = Diagnostics::default();
     let empty = State::blank();
     let prior_state = prior.unwrap_or(&empty);
@@ -403,7 +561,13 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
             // yet created) keeps what was recorded.
             if !out.value.is_wholly_known() {
                 if let Some(b) = before {
-                    plan.outputs.push(OutputChange { name: name.clone(), action: Action::NoOp, before: Some(Value::from_json(&b.value)), after: Some(Value::from_json(&b.value)), sensitive: b.sensitive });
+                    plan.outputs.push(OutputChange {
+                        name: name.clone(),
+                        action: Action::NoOp,
+                        before: Some(Value::from_json(&b.value)),
+                        after: Some(Value::from_json(&b.value)),
+                        sensitive: b.sensitive,
+                    });
                     outputs.insert(name, b);
                 }
                 continue;
@@ -415,12 +579,30 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                 Some(_) => Action::Update,
             };
             let sensitive = out.sensitive || out.value.is_sensitive_anywhere();
-            outputs.insert(name.clone(), crate::state::OutputState { value: out.value.unmark().0.to_json(), sensitive });
-            plan.outputs.push(OutputChange { name, action, before: before_val, after: Some(out.value), sensitive: out.sensitive });
+            outputs.insert(
+                name.clone(),
+                crate::state::OutputState {
+                    value: out.value.unmark().0.to_json(),
+                    sensitive,
+                },
+            );
+            plan.outputs.push(OutputChange {
+                name,
+                action,
+                before: before_val,
+                after: Some(out.value),
+                sensitive: out.sensitive,
+            });
         }
         for (name, o) in &refreshed.outputs {
             if !config.root().outputs.contains_key(name) {
-                plan.outputs.push(OutputChange { name: name.clone(), action: Action::Delete, before: Some(Value::from_json(&o.value)), after: None, sensitive: o.sensitive });
+                plan.outputs.push(OutputChange {
+                    name: name.clone(),
+                    action: Action::Delete,
+                    before: Some(Value::from_json(&o.value)),
+                    after: None,
+                    sensitive: o.sensitive,
+                });
             }
         }
         diags.extend(cx.take_diags());
@@ -435,7 +617,17 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         return (None, diags);
     }
     if !opts.destroy {
-        import_blocks(config, inputs, cwd, providers, &resolution, &mut refreshed, &mut plan, &mut diags).await;
+        import_blocks(
+            config,
+            inputs,
+            cwd,
+            providers,
+            &resolution,
+            &mut refreshed,
+            &mut plan,
+            &mut diags,
+        )
+        .await;
     }
     for (addr, rs) in &refreshed.resources {
         plan.observed.insert(addr.clone(), observed_digest(rs));
@@ -444,15 +636,26 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         // With targets, what they name and everything that depends on
         // them (as recorded), as Terraform destroys.
         let selected = destroy_selection(&refreshed, &opts.targets);
-        for rs in refreshed.resources.values().filter(|rs| selected.contains(&rs.address)) {
+        for rs in refreshed
+            .resources
+            .values()
+            .filter(|rs| selected.contains(&rs.address))
+        {
             if let Some(r) = config_resource(config, &rs.address).filter(|_| rs.mode == "managed") {
                 check_prevent_destroy(r, &rs.address, &mut diags);
             }
-            plan.changes.push(delete_change(rs, None, renamed.get(&rs.address).cloned()));
+            plan.changes
+                .push(delete_change(rs, None, renamed.get(&rs.address).cloned()));
         }
         if opts.targets.is_empty() {
             for (name, o) in &refreshed.outputs {
-                plan.outputs.push(OutputChange { name: name.clone(), action: Action::Delete, before: Some(Value::from_json(&o.value)), after: None, sensitive: o.sensitive });
+                plan.outputs.push(OutputChange {
+                    name: name.clone(),
+                    action: Action::Delete,
+                    before: Some(Value::from_json(&o.value)),
+                    after: None,
+                    sensitive: o.sensitive,
+                });
             }
         }
         return (Some(plan), diags);
@@ -463,8 +666,16 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         Ok(o) => o,
         Err(cycles) => {
             for c in cycles {
-                let names: Vec<String> = c.iter().map(|n| format!("{}{}", deps.module_names[n.module], n)).collect();
-                diags.push(Diagnostic::error("Cycle in configuration").with_detail(format!("These objects depend on each other: {}.", names.join(", "))));
+                let names: Vec<String> = c
+                    .iter()
+                    .map(|n| format!("{}{}", deps.module_names[n.module], n))
+                    .collect();
+                diags.push(
+                    Diagnostic::error("Cycle in configuration").with_detail(format!(
+                        "These objects depend on each other: {}.",
+                        names.join(", ")
+                    )),
+                );
             }
             return (None, diags);
         }
@@ -497,23 +708,65 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         let provider: Arc<dyn Provider> = match providers.for_config(&provider_addr, &r.ty) {
             Ok(p) => p,
             Err(e @ crate::provider::ProviderError::NoConfiguration(_)) => {
-                diags.push(Diagnostic::error("Provider configuration not available").with_detail(format!("{} needs {e}.", r.key())).at(Some(r.provider.as_ref().map(|p| p.span.clone()).unwrap_or_else(|| r.span.clone()))));
+                diags.push(
+                    Diagnostic::error("Provider configuration not available")
+                        .with_detail(format!("{} needs {e}.", r.key()))
+                        .at(Some(
+                            r.provider
+                                .as_ref()
+                                .map(|p| p.span.clone())
+                                .unwrap_or_else(|| r.span.clone()),
+                        )),
+                );
                 continue;
             }
             Err(e) => {
-                diags.push(Diagnostic::error(if r.mode == Mode::Data { "Unsupported data source" } else { "Unsupported resource type" }).with_detail(e.to_string()).at(Some(r.span.clone())));
+                diags.push(
+                    Diagnostic::error(if r.mode == Mode::Data {
+                        "Unsupported data source"
+                    } else {
+                        "Unsupported resource type"
+                    })
+                    .with_detail(e.to_string())
+                    .at(Some(r.span.clone())),
+                );
                 continue;
             }
         };
         let provider_text = provider_addr.to_string();
-        let dep_addrs: Vec<String> = deps.resource_dependencies(obj).iter().flat_map(|d| planned_by_obj.get(d).cloned().unwrap_or_default()).collect();
+        let dep_addrs: Vec<String> = deps
+            .resource_dependencies(obj)
+            .iter()
+            .flat_map(|d| planned_by_obj.get(d).cloned().unwrap_or_default())
+            .collect();
         if r.mode == Mode::Data {
             // As Terraform does: a data source that depends on objects this
             // plan changes is read during apply, after them.
-            let upstream_changes = dep_addrs.iter().any(|d| action_of.get(d).is_some_and(|a| *a != Action::NoOp));
-            let mine = read_data(&cx, &instances, obj, r, (provider.as_ref(), &provider_text), &known, &dep_addrs, upstream_changes, &mut plan, &mut diags).await;
+            let upstream_changes = dep_addrs
+                .iter()
+                .any(|d| action_of.get(d).is_some_and(|a| *a != Action::NoOp));
+            let mine = read_data(
+                &cx,
+                &instances,
+                obj,
+                r,
+                (provider.as_ref(), &provider_text),
+                &known,
+                &dep_addrs,
+                upstream_changes,
+                &mut plan,
+                &mut diags,
+            )
+            .await;
             for (address, deferred) in &mine {
-                action_of.insert(address.clone(), if *deferred { Action::Read } else { Action::NoOp });
+                action_of.insert(
+                    address.clone(),
+                    if *deferred {
+                        Action::Read
+                    } else {
+                        Action::NoOp
+                    },
+                );
             }
             planned_by_obj.insert(obj.clone(), mine.into_iter().map(|(a, _)| a).collect());
             continue;
@@ -526,13 +779,32 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                 seen.insert(address.clone());
                 let problems = provider.validate(&r.ty, &cfg);
                 for p in &problems {
-                    let span = p.argument.as_deref().and_then(|a| argument_span(&r.body.body, a)).map(|s| Span::new(r.body.file, s)).or(Some(r.span.clone()));
-                    diags.push(Diagnostic::error(p.summary.clone()).with_detail(p.detail.clone()).at(span));
+                    let span = p
+                        .argument
+                        .as_deref()
+                        .and_then(|a| argument_span(&r.body.body, a))
+                        .map(|s| Span::new(r.body.file, s))
+                        .or(Some(r.span.clone()));
+                    diags.push(
+                        Diagnostic::error(p.summary.clone())
+                            .with_detail(p.detail.clone())
+                            .at(span),
+                    );
                 }
                 if !problems.is_empty() {
                     continue;
                 }
-                configured.insert(address.clone(), cfg.as_mapping().map(|m| m.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k.clone()).collect()).unwrap_or_default());
+                configured.insert(
+                    address.clone(),
+                    cfg.as_mapping()
+                        .map(|m| {
+                            m.iter()
+                                .filter(|(_, v)| !v.is_null())
+                                .map(|(k, _)| k.clone())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                );
                 let prior_rs = refreshed.resources.get(&address);
                 // An object recorded under another provider configuration
                 // (the configuration's `provider` changed): the same object
@@ -540,8 +812,19 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                 // credential for the same subscription); otherwise it would
                 // live elsewhere, and drinfra does not move objects silently.
                 if let Some(rs) = prior_rs.filter(|rs| recorded_config(rs) != provider_text) {
-                    let id_of = |v: &Value| v.as_mapping().and_then(|m| m.get("id")).and_then(|id| if let Value::String(s) = id.unmark().0 { Some(s.to_lowercase()) } else { None });
-                    let fresh = provider.plan(&r.ty, None, &cfg).ok().and_then(|p| id_of(&p.value));
+                    let id_of = |v: &Value| {
+                        v.as_mapping().and_then(|m| m.get("id")).and_then(|id| {
+                            if let Value::String(s) = id.unmark().0 {
+                                Some(s.to_lowercase())
+                            } else {
+                                None
+                            }
+                        })
+                    };
+                    let fresh = provider
+                        .plan(&r.ty, None, &cfg)
+                        .ok()
+                        .and_then(|p| id_of(&p.value));
                     if fresh.is_some_and(|f| Some(f) != id_of(&rs.value())) {
                         diags.push(
                             Diagnostic::error("Provider configuration changed")
@@ -562,22 +845,39 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                         p
                     }
                     Err(e) => {
-                        let known: Vec<&Value> = [Some(&cfg), prior_val.as_ref()].into_iter().flatten().collect();
-                        diags.push(Diagnostic::error(format!("Cannot plan {address}")).with_detail(crate::apply::redact(e.to_string(), &known)).at(Some(r.span.clone())));
+                        let known: Vec<&Value> = [Some(&cfg), prior_val.as_ref()]
+                            .into_iter()
+                            .flatten()
+                            .collect();
+                        diags.push(
+                            Diagnostic::error(format!("Cannot plan {address}"))
+                                .with_detail(crate::apply::redact(e.to_string(), &known))
+                                .at(Some(r.span.clone())),
+                        );
                         continue;
                     }
                 };
                 let cbd = r.lifecycle.create_before_destroy;
-                let replace = if cbd { Action::CreateThenDelete } else { Action::DeleteThenCreate };
+                let replace = if cbd {
+                    Action::CreateThenDelete
+                } else {
+                    Action::DeleteThenCreate
+                };
                 let (mut action, mut reason) = match &prior_val {
                     None => (Action::Create, None),
-                    Some(_) if !planned.replace_paths.is_empty() => (replace, Some(Reason::ReplaceBecauseCannotUpdate)),
+                    Some(_) if !planned.replace_paths.is_empty() => {
+                        (replace, Some(Reason::ReplaceBecauseCannotUpdate))
+                    }
                     Some(p) if same(p, &planned.value) => (Action::NoOp, None),
                     Some(_) => (Action::Update, None),
                 };
-                if matches!(action, Action::NoOp | Action::Update) && !r.lifecycle.replace_triggered_by.is_empty() {
+                if matches!(action, Action::NoOp | Action::Update)
+                    && !r.lifecycle.replace_triggered_by.is_empty()
+                {
                     let triggered = r.lifecycle.replace_triggered_by.iter().any(|e| {
-                        let Some(t) = trigger_of(&e.expr, &key) else { return false };
+                        let Some(t) = trigger_of(&e.expr, &key) else {
+                            return false;
+                        };
                         t.fires(&module_prefix(path), &plan.changes)
                     });
                     if triggered {
@@ -589,10 +889,19 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                 let mut planned = planned;
                 if matches!(action, Action::NoOp | Action::Update) {
                     if let Some(pv) = &prior_val {
-                        let parent_replaced = dep_addrs.iter().any(|d| action_of.get(d).is_some_and(|a| a.is_replace()) && before_of.get(d).is_some_and(|b| provider.nested_under(pv, b)));
+                        let parent_replaced = dep_addrs.iter().any(|d| {
+                            action_of.get(d).is_some_and(|a| a.is_replace())
+                                && before_of
+                                    .get(d)
+                                    .is_some_and(|b| provider.nested_under(pv, b))
+                        });
                         if parent_replaced {
                             if let Ok(fresh) = provider.plan(&r.ty, None, &cfg) {
-                                planned = crate::provider::Planned { value: fresh.value, replace_paths: vec![], notes: vec![] };
+                                planned = crate::provider::Planned {
+                                    value: fresh.value,
+                                    replace_paths: vec![],
+                                    notes: vec![],
+                                };
                                 action = replace;
                                 reason = Some(Reason::ReplaceBecauseParentReplaced);
                             }
@@ -605,7 +914,11 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                 if action.deletes() && r.lifecycle.prevent_destroy {
                     protected.push((address.clone(), r));
                 }
-                let after = if action == Action::NoOp { prior_val.clone().unwrap_or(Value::Null) } else { planned.value.clone() };
+                let after = if action == Action::NoOp {
+                    prior_val.clone().unwrap_or(Value::Null)
+                } else {
+                    planned.value.clone()
+                };
                 known.insert(path, &obj.name, &key, after.clone());
                 action_of.insert(address.clone(), action);
                 plan.changes.push(ResourceChange {
@@ -622,10 +935,18 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
                     reason,
                     before: prior_val,
                     after: Some(after),
-                    replace_paths: if action.is_replace() { planned.replace_paths } else { vec![] },
+                    replace_paths: if action.is_replace() {
+                        planned.replace_paths
+                    } else {
+                        vec![]
+                    },
                     depends_on: dep_addrs.clone(),
                     create_before_destroy: cbd,
-                    notes: if action == Action::NoOp { vec![] } else { planned.notes },
+                    notes: if action == Action::NoOp {
+                        vec![]
+                    } else {
+                        planned.notes
+                    },
                 });
             }
         }
@@ -634,8 +955,15 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
     diags.extend(cx.take_diags());
 
     // Recorded objects the configuration no longer has.
-    let module_prefixes: BTreeMap<String, usize> = instances.iter().map(|(p, i)| (module_prefix(p).trim_end_matches('.').to_string(), *i)).collect();
-    for rs in refreshed.resources.values().filter(|rs| !seen.contains(&rs.address)) {
+    let module_prefixes: BTreeMap<String, usize> = instances
+        .iter()
+        .map(|(p, i)| (module_prefix(p).trim_end_matches('.').to_string(), *i))
+        .collect();
+    for rs in refreshed
+        .resources
+        .values()
+        .filter(|rs| !seen.contains(&rs.address))
+    {
         let (module, rest) = split_module(&rs.address);
         let res_key = rest.split('[').next().unwrap_or(&rest).to_string();
         let reason = match module_prefixes.get(&module) {
@@ -649,26 +977,46 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
         };
         // A surplus instance of a resource still configured keeps its
         // resource's prevent_destroy (count 1 -> 0 is refused).
-        if let Some(r) = config_resource(config, &rs.address).filter(|r| rs.mode == "managed" && r.lifecycle.prevent_destroy) {
+        if let Some(r) = config_resource(config, &rs.address)
+            .filter(|r| rs.mode == "managed" && r.lifecycle.prevent_destroy)
+        {
             protected.push((rs.address.clone(), r));
         }
-        plan.changes.push(delete_change(rs, Some(reason), renamed.get(&rs.address).cloned()));
+        plan.changes.push(delete_change(
+            rs,
+            Some(reason),
+            renamed.get(&rs.address).cloned(),
+        ));
     }
 
     // Root outputs.
     for (name, out) in cx.root_outputs() {
-        let before = prior.and_then(|s| s.outputs.get(&name)).map(|o| Value::from_json(&o.value));
+        let before = prior
+            .and_then(|s| s.outputs.get(&name))
+            .map(|o| Value::from_json(&o.value));
         let action = match &before {
             None => Action::Create,
             Some(b) if same(b, &out.value) => Action::NoOp,
             Some(_) => Action::Update,
         };
-        plan.outputs.push(OutputChange { name, action, before, after: Some(out.value), sensitive: out.sensitive });
+        plan.outputs.push(OutputChange {
+            name,
+            action,
+            before,
+            after: Some(out.value),
+            sensitive: out.sensitive,
+        });
     }
     if let Some(p) = prior {
         for (name, o) in &p.outputs {
             if !config.root().outputs.contains_key(name) {
-                plan.outputs.push(OutputChange { name: name.clone(), action: Action::Delete, before: Some(Value::from_json(&o.value)), after: None, sensitive: o.sensitive });
+                plan.outputs.push(OutputChange {
+                    name: name.clone(),
+                    action: Action::Delete,
+                    before: Some(Value::from_json(&o.value)),
+                    after: None,
+                    sensitive: o.sensitive,
+                });
             }
         }
     }
@@ -679,22 +1027,40 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
     // role once a replica exists) are not noise in every plan.
     plan.drift.retain(|d| {
         let Some(after) = &d.after else { return true };
-        let Some(keys) = configured.get(&d.address) else { return true };
-        let (b, a) = (d.before.as_mapping().cloned().unwrap_or_default(), after.as_mapping().cloned().unwrap_or_default());
-        keys.iter().any(|k| !same(b.get(k).unwrap_or(&Value::Null), a.get(k).unwrap_or(&Value::Null)))
+        let Some(keys) = configured.get(&d.address) else {
+            return true;
+        };
+        let (b, a) = (
+            d.before.as_mapping().cloned().unwrap_or_default(),
+            after.as_mapping().cloned().unwrap_or_default(),
+        );
+        keys.iter().any(|k| {
+            !same(
+                b.get(k).unwrap_or(&Value::Null),
+                a.get(k).unwrap_or(&Value::Null),
+            )
+        })
     });
     if !opts.targets.is_empty() {
         restrict_to_targets(&mut plan, &opts.targets);
     }
     for (address, r) in &protected {
-        if plan.changes.iter().any(|c| &c.address == address && c.action.deletes()) {
+        if plan
+            .changes
+            .iter()
+            .any(|c| &c.address == address && c.action.deletes())
+        {
             check_prevent_destroy(r, address, &mut diags);
         }
     }
     plan.changes.sort_by(|a, b| a.address.cmp(&b.address));
     // Say which changes take up an operation an interrupted apply left running.
     for op in &prior_state.operations {
-        if let Some(c) = plan.changes.iter_mut().find(|c| c.action != Action::NoOp && op.address.as_deref() == Some(c.address.as_str())) {
+        if let Some(c) = plan
+            .changes
+            .iter_mut()
+            .find(|c| c.action != Action::NoOp && op.address.as_deref() == Some(c.address.as_str()))
+        {
             if op.style == crate::provider::azure::lro::CREATE_INTENT {
                 c.notes.push(format!("adopts the object an interrupted apply was creating at this id (started {}) if it exists, instead of refusing it as unmanaged", op.started));
             } else {
@@ -716,7 +1082,18 @@ pub async fn plan(config: &Config, inputs: &Inputs, cwd: &Path, prior: Option<&S
 /// Returns the instances' addresses, for what depends on them, and
 /// whether each is read during apply.
 #[allow(clippy::too_many_arguments)]
-async fn read_data(cx: &Context<'_>, instances: &[(crate::config::evaluate::ModulePath, usize)], obj: &deps::ObjId, r: &crate::config::model::Resource, (provider, provider_text): (&dyn Provider, &str), known: &KnownValues, dep_addrs: &[String], upstream_changes: bool, plan: &mut Plan, diags: &mut Diagnostics) -> Vec<(String, bool)> {
+async fn read_data(
+    cx: &Context<'_>,
+    instances: &[(crate::config::evaluate::ModulePath, usize)],
+    obj: &deps::ObjId,
+    r: &crate::config::model::Resource,
+    (provider, provider_text): (&dyn Provider, &str),
+    known: &KnownValues,
+    dep_addrs: &[String],
+    upstream_changes: bool,
+    plan: &mut Plan,
+    diags: &mut Diagnostics,
+) -> Vec<(String, bool)> {
     let mut mine = Vec::new();
     for (path, _) in instances.iter().filter(|(_, idx)| *idx == obj.module) {
         for (key, cfg) in cx.instances_of(path, &obj.name) {
@@ -724,7 +1101,12 @@ async fn read_data(cx: &Context<'_>, instances: &[(crate::config::evaluate::Modu
             let deferred = upstream_changes || !cfg.is_wholly_known();
             mine.push((address.clone(), deferred));
             if deferred {
-                known.insert(path, &obj.name, &key, Value::Unknown(crate::lang::Type::Dynamic));
+                known.insert(
+                    path,
+                    &obj.name,
+                    &key,
+                    Value::Unknown(crate::lang::Type::Dynamic),
+                );
                 plan.changes.push(ResourceChange {
                     address: address.clone(),
                     previous_address: None,
@@ -742,7 +1124,14 @@ async fn read_data(cx: &Context<'_>, instances: &[(crate::config::evaluate::Modu
                     replace_paths: vec![],
                     depends_on: dep_addrs.to_vec(),
                     create_before_destroy: false,
-                    notes: vec![if upstream_changes { "depends on objects this plan changes" } else { "its arguments refer to values known only after apply" }.into()],
+                    notes: vec![
+                        if upstream_changes {
+                            "depends on objects this plan changes"
+                        } else {
+                            "its arguments refer to values known only after apply"
+                        }
+                        .into(),
+                    ],
                 });
                 continue;
             }
@@ -751,7 +1140,11 @@ async fn read_data(cx: &Context<'_>, instances: &[(crate::config::evaluate::Modu
                     known.insert(path, &obj.name, &key, v.clone());
                     plan.data.insert(address, v);
                 }
-                Err(e) => diags.push(Diagnostic::error(format!("Cannot read {address}")).with_detail(e.to_string()).at(Some(r.span.clone()))),
+                Err(e) => diags.push(
+                    Diagnostic::error(format!("Cannot read {address}"))
+                        .with_detail(e.to_string())
+                        .at(Some(r.span.clone())),
+                ),
             }
         }
     }
@@ -769,10 +1162,15 @@ fn argument_span(body: &hcl_edit::structure::Body, path: &str) -> Option<std::op
         return hcl_edit::Span::span(&a.key);
     }
     let block = body.get_blocks(head).next()?;
-    rest.and_then(|r| argument_span(&block.body, r)).or_else(|| hcl_edit::Span::span(&block.ident))
+    rest.and_then(|r| argument_span(&block.body, r))
+        .or_else(|| hcl_edit::Span::span(&block.ident))
 }
 
-fn delete_change(rs: &ResourceState, reason: Option<Reason>, previous: Option<String>) -> ResourceChange {
+fn delete_change(
+    rs: &ResourceState,
+    reason: Option<Reason>,
+    previous: Option<String>,
+) -> ResourceChange {
     let (path, resource, key) = parse_instance(&rs.address).unwrap_or_default();
     ResourceChange {
         address: rs.address.clone(),
@@ -823,7 +1221,11 @@ fn split_modules(module: &str) -> Vec<String> {
     for c in module.chars() {
         match c {
             '"' => in_str = !in_str,
-            '.' if !in_str && cur.starts_with("module.") && (cur.ends_with(']') || !cur[7..].is_empty()) && cur.len() > 7 => {
+            '.' if !in_str
+                && cur.starts_with("module.")
+                && (cur.ends_with(']') || !cur[7..].is_empty())
+                && cur.len() > 7 =>
+            {
                 out.push(std::mem::take(&mut cur));
                 continue;
             }
@@ -874,38 +1276,70 @@ struct Trigger {
 /// resource reference.
 fn trigger_of(expr: &hcl_edit::expr::Expression, key: &InstanceKey) -> Option<Trigger> {
     use hcl_edit::expr::{Expression, TraversalOperator};
-    let Expression::Traversal(t) = expr else { return None };
-    let Expression::Variable(root) = &t.expr else { return None };
+    let Expression::Traversal(t) = expr else {
+        return None;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
     let mut ops = t.operators.iter().map(|o| o.value());
-    let TraversalOperator::GetAttr(name) = ops.next()? else { return None };
-    let mut trigger = Trigger { resource: format!("{}.{}", root.value().as_str(), name.value().as_str()), instance: None, path: vec![] };
+    let TraversalOperator::GetAttr(name) = ops.next()? else {
+        return None;
+    };
+    let mut trigger = Trigger {
+        resource: format!("{}.{}", root.value().as_str(), name.value().as_str()),
+        instance: None,
+        path: vec![],
+    };
     // `count.index` / `each.key` inside an index.
     let repetition = |e: &Expression| -> Option<InstanceKey> {
-        let Expression::Traversal(i) = e else { return None };
-        let Expression::Variable(v) = &i.expr else { return None };
-        let [op] = i.operators.as_slice() else { return None };
-        let TraversalOperator::GetAttr(a) = op.value() else { return None };
+        let Expression::Traversal(i) = e else {
+            return None;
+        };
+        let Expression::Variable(v) = &i.expr else {
+            return None;
+        };
+        let [op] = i.operators.as_slice() else {
+            return None;
+        };
+        let TraversalOperator::GetAttr(a) = op.value() else {
+            return None;
+        };
         match (v.value().as_str(), a.value().as_str(), key) {
-            ("count", "index", InstanceKey::Int(_)) | ("each", "key", InstanceKey::Str(_)) => Some(key.clone()),
+            ("count", "index", InstanceKey::Int(_)) | ("each", "key", InstanceKey::Str(_)) => {
+                Some(key.clone())
+            }
             _ => None,
         }
     };
     for (n, op) in ops.enumerate() {
         let step_key = match op {
             TraversalOperator::GetAttr(a) => {
-                trigger.path.push(PathStep::Attr(a.value().as_str().to_string()));
+                trigger
+                    .path
+                    .push(PathStep::Attr(a.value().as_str().to_string()));
                 continue;
             }
-            TraversalOperator::Index(Expression::Number(num)) => num.value().as_i64().map(InstanceKey::Int),
-            TraversalOperator::LegacyIndex(i) => i64::try_from(*i.value()).ok().map(InstanceKey::Int),
-            TraversalOperator::Index(Expression::String(s)) => Some(InstanceKey::Str(s.value().to_string())),
+            TraversalOperator::Index(Expression::Number(num)) => {
+                num.value().as_i64().map(InstanceKey::Int)
+            }
+            TraversalOperator::LegacyIndex(i) => {
+                i64::try_from(*i.value()).ok().map(InstanceKey::Int)
+            }
+            TraversalOperator::Index(Expression::String(s)) => {
+                Some(InstanceKey::Str(s.value().to_string()))
+            }
             TraversalOperator::Index(e) => repetition(e),
             TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => None,
         };
         // What cannot be resolved statically stays at the resource level:
         // any update or replacement of the resource fires.
         let Some(k) = step_key else {
-            return Some(Trigger { instance: None, path: vec![], ..trigger });
+            return Some(Trigger {
+                instance: None,
+                path: vec![],
+                ..trigger
+            });
         };
         match (n, k) {
             (0, k) => trigger.instance = Some(k),
@@ -920,12 +1354,16 @@ fn trigger_of(expr: &hcl_edit::expr::Expression, key: &InstanceKey) -> Option<Tr
 /// The value at `path` inside `v`, looking through sensitive marks; None
 /// when the path does not exist.
 fn value_at(v: &Value, path: &[PathStep]) -> Option<Value> {
-    let Some((first, rest)) = path.split_first() else { return Some(v.clone()) };
+    let Some((first, rest)) = path.split_first() else {
+        return Some(v.clone());
+    };
     match (v, first) {
         (Value::Sensitive(inner), _) => value_at(inner, path),
         (Value::Unknown(_), _) => Some(Value::unknown()),
         (Value::Object(m) | Value::Map(m), PathStep::Attr(a)) => value_at(m.get(a)?, rest),
-        (Value::List(l) | Value::Tuple(l), PathStep::Index(i)) => value_at(l.get(usize::try_from(*i).ok()?)?, rest),
+        (Value::List(l) | Value::Tuple(l), PathStep::Index(i)) => {
+            value_at(l.get(usize::try_from(*i).ok()?)?, rest)
+        }
         _ => None,
     }
 }
@@ -937,13 +1375,32 @@ impl Trigger {
     /// unknown planned value counts as a change). Creates and deletes
     /// never fire.
     fn fires(&self, module_prefix: &str, changes: &[ResourceChange]) -> bool {
-        let acts = |c: &ResourceChange| c.mode == "managed" && matches!(c.action, Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete);
+        let acts = |c: &ResourceChange| {
+            c.mode == "managed"
+                && matches!(
+                    c.action,
+                    Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete
+                )
+        };
         let target = format!("{module_prefix}{}", self.resource);
         if self.instance.is_none() && self.path.is_empty() {
-            return changes.iter().any(|c| within(&c.address, &target) && !c.address[target.len()..].starts_with('.') && acts(c));
+            return changes.iter().any(|c| {
+                within(&c.address, &target)
+                    && !c.address[target.len()..].starts_with('.')
+                    && acts(c)
+            });
         }
-        let address = format!("{target}{}", self.instance.clone().unwrap_or(InstanceKey::None));
-        let Some(c) = changes.iter().find(|c| c.address == address).filter(|c| acts(c)) else { return false };
+        let address = format!(
+            "{target}{}",
+            self.instance.clone().unwrap_or(InstanceKey::None)
+        );
+        let Some(c) = changes
+            .iter()
+            .find(|c| c.address == address)
+            .filter(|c| acts(c))
+        else {
+            return false;
+        };
         if self.path.is_empty() {
             return true;
         }
@@ -959,11 +1416,19 @@ impl Trigger {
 
 /// Refuses to destroy `address` when its resource says `prevent_destroy`,
 /// in Terraform's words, pointing at the argument.
-fn check_prevent_destroy(r: &crate::config::model::Resource, address: &str, diags: &mut Diagnostics) {
+fn check_prevent_destroy(
+    r: &crate::config::model::Resource,
+    address: &str,
+    diags: &mut Diagnostics,
+) {
     if !r.lifecycle.prevent_destroy {
         return;
     }
-    let span = r.lifecycle.prevent_destroy_span.clone().unwrap_or_else(|| r.span.clone());
+    let span = r
+        .lifecycle
+        .prevent_destroy_span
+        .clone()
+        .unwrap_or_else(|| r.span.clone());
     diags.push(
         Diagnostic::error("Instance cannot be destroyed")
             .with_detail(format!("Resource {address} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the --target option."))
@@ -973,7 +1438,10 @@ fn check_prevent_destroy(r: &crate::config::model::Resource, address: &str, diag
 
 /// The resource block an instance address (`module.a[0].t.n["k"]`)
 /// belongs to, following module calls by name.
-fn config_resource<'c>(config: &'c Config, address: &str) -> Option<&'c crate::config::model::Resource> {
+fn config_resource<'c>(
+    config: &'c Config,
+    address: &str,
+) -> Option<&'c crate::config::model::Resource> {
     let (module, rest) = split_module(address);
     let mut idx = 0;
     if !module.is_empty() {
@@ -989,7 +1457,10 @@ fn config_resource<'c>(config: &'c Config, address: &str) -> Option<&'c crate::c
 /// Whether `addr` is `target` or inside it (an instance of a resource,
 /// or anything in a module instance).
 fn within(addr: &str, target: &str) -> bool {
-    addr == target || addr.strip_prefix(target).is_some_and(|rest| rest.starts_with('[') || rest.starts_with('.'))
+    addr == target
+        || addr
+            .strip_prefix(target)
+            .is_some_and(|rest| rest.starts_with('[') || rest.starts_with('.'))
 }
 
 /// What a destroy removes: everything, or with targets the instances they
@@ -998,12 +1469,23 @@ fn destroy_selection(state: &State, targets: &[String]) -> BTreeSet<String> {
     if targets.is_empty() {
         return state.resources.keys().cloned().collect();
     }
-    let mut keep: BTreeSet<String> = state.resources.keys().filter(|a| targets.iter().any(|t| within(a, t))).cloned().collect();
+    let mut keep: BTreeSet<String> = state
+        .resources
+        .keys()
+        .filter(|a| targets.iter().any(|t| within(a, t)))
+        .cloned()
+        .collect();
     loop {
         let more: Vec<String> = state
             .resources
             .values()
-            .filter(|rs| !keep.contains(&rs.address) && rs.dependencies.iter().any(|d| keep.iter().any(|k| within(k, d))))
+            .filter(|rs| {
+                !keep.contains(&rs.address)
+                    && rs
+                        .dependencies
+                        .iter()
+                        .any(|d| keep.iter().any(|k| within(k, d)))
+            })
             .map(|rs| rs.address.clone())
             .collect();
         if more.is_empty() {
@@ -1015,10 +1497,23 @@ fn destroy_selection(state: &State, targets: &[String]) -> BTreeSet<String> {
 
 /// Keeps only targeted changes and what they depend on.
 fn restrict_to_targets(plan: &mut Plan, targets: &[String]) {
-    let hit = |addr: &str| targets.iter().any(|t| addr == t || addr.starts_with(&format!("{t}[")) || addr.starts_with(&format!("{t}.")));
-    let by_addr: HashMap<String, Vec<String>> = plan.changes.iter().map(|c| (c.address.clone(), c.depends_on.clone())).collect();
+    let hit = |addr: &str| {
+        targets.iter().any(|t| {
+            addr == t || addr.starts_with(&format!("{t}[")) || addr.starts_with(&format!("{t}."))
+        })
+    };
+    let by_addr: HashMap<String, Vec<String>> = plan
+        .changes
+        .iter()
+        .map(|c| (c.address.clone(), c.depends_on.clone()))
+        .collect();
     let mut keep: BTreeSet<String> = BTreeSet::new();
-    let mut stack: Vec<String> = plan.changes.iter().filter(|c| hit(&c.address)).map(|c| c.address.clone()).collect();
+    let mut stack: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| hit(&c.address))
+        .map(|c| c.address.clone())
+        .collect();
     while let Some(a) = stack.pop() {
         if keep.insert(a.clone()) {
             stack.extend(by_addr.get(&a).cloned().unwrap_or_default());
@@ -1034,13 +1529,23 @@ mod tests {
 
     #[test]
     fn parses_addresses() {
-        let (p, r, k) = parse_instance("module.a[\"x.y\"].module.b[2].terraform_data.n[\"k\"]").unwrap();
-        assert_eq!(p, vec![("a".to_string(), InstanceKey::Str("x.y".into())), ("b".to_string(), InstanceKey::Int(2))]);
+        let (p, r, k) =
+            parse_instance("module.a[\"x.y\"].module.b[2].terraform_data.n[\"k\"]").unwrap();
+        assert_eq!(
+            p,
+            vec![
+                ("a".to_string(), InstanceKey::Str("x.y".into())),
+                ("b".to_string(), InstanceKey::Int(2))
+            ]
+        );
         assert_eq!(r, "terraform_data.n");
         assert_eq!(k, InstanceKey::Str("k".into()));
         let (p, r, k) = parse_instance("terraform_data.n").unwrap();
         assert!(p.is_empty());
         assert_eq!((r.as_str(), k), ("terraform_data.n", InstanceKey::None));
-        assert_eq!(split_module("module.m.terraform_data.x[0]"), ("module.m".to_string(), "terraform_data.x[0]".to_string()));
+        assert_eq!(
+            split_module("module.m.terraform_data.x[0]"),
+            ("module.m".to_string(), "terraform_data.x[0]".to_string())
+        );
     }
 }

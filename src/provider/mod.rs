@@ -27,7 +27,11 @@ pub enum ProviderError {
     Invalid(String),
     /// An error from the remote API, with its code.
     #[error("{code}: {message}")]
-    Api { code: String, message: String, retryable: bool },
+    Api {
+        code: String,
+        message: String,
+        retryable: bool,
+    },
     /// A create found an object at its id that state does not record:
     /// refused, as azurerm refuses it, rather than overwritten.
     #[error("{}", already_exists(ty, id, "ADDRESS", "ADDRESS"))]
@@ -37,7 +41,9 @@ pub enum ProviderError {
 /// azurerm's words for a create that found an object at its id, with
 /// drinfra's two ways to import it.
 fn already_exists(ty: &str, id: &str, shell_address: &str, address: &str) -> String {
-    format!("A resource with the ID {id:?} already exists - to be managed via drinfra this resource needs to be imported into the State. Import it with `drinfra import {shell_address} {id:?}` or an `import` block (to = {address}, id = {id:?}). Please see the resource documentation for {ty:?} for more information.")
+    format!(
+        "A resource with the ID {id:?} already exists - to be managed via drinfra this resource needs to be imported into the State. Import it with `drinfra import {shell_address} {id:?}` or an `import` block (to = {address}, id = {id:?}). Please see the resource documentation for {ty:?} for more information."
+    )
 }
 
 impl ProviderError {
@@ -54,7 +60,11 @@ impl ProviderError {
         match self {
             ProviderError::AlreadyExists { ty, id } => {
                 // Quoted for the shell when it holds an instance key.
-                let shell = if address.contains(['[', '"', ' ']) { format!("'{}'", address.replace('\'', "'\\''")) } else { address.to_string() };
+                let shell = if address.contains(['[', '"', ' ']) {
+                    format!("'{}'", address.replace('\'', "'\\''"))
+                } else {
+                    address.to_string()
+                };
                 already_exists(ty, id, &shell, address)
             }
             other => other.to_string(),
@@ -107,14 +117,36 @@ pub trait Provider: Send + Sync {
     fn schema(&self, ty: &str) -> Option<ResourceSchema>;
     fn validate(&self, ty: &str, config: &Value) -> Vec<ArgProblem>;
     /// Plans the change from `prior` (None: create) to `config`.
-    fn plan(&self, ty: &str, prior: Option<&Value>, config: &Value) -> Result<Planned, ProviderError>;
+    fn plan(
+        &self,
+        ty: &str,
+        prior: Option<&Value>,
+        config: &Value,
+    ) -> Result<Planned, ProviderError>;
     /// Reads the current remote object; `None` if it no longer exists.
-    fn read<'a>(&'a self, ty: &'a str, current: &'a Value) -> BoxFut<'a, Result<Option<Value>, ProviderError>>;
-    fn create<'a>(&'a self, ty: &'a str, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>>;
-    fn update<'a>(&'a self, ty: &'a str, prior: &'a Value, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>>;
-    fn delete<'a>(&'a self, ty: &'a str, prior: &'a Value) -> BoxFut<'a, Result<(), ProviderError>>;
+    fn read<'a>(
+        &'a self,
+        ty: &'a str,
+        current: &'a Value,
+    ) -> BoxFut<'a, Result<Option<Value>, ProviderError>>;
+    fn create<'a>(
+        &'a self,
+        ty: &'a str,
+        planned: &'a Value,
+    ) -> BoxFut<'a, Result<Value, ProviderError>>;
+    fn update<'a>(
+        &'a self,
+        ty: &'a str,
+        prior: &'a Value,
+        planned: &'a Value,
+    ) -> BoxFut<'a, Result<Value, ProviderError>>;
+    fn delete<'a>(&'a self, ty: &'a str, prior: &'a Value)
+    -> BoxFut<'a, Result<(), ProviderError>>;
     /// Reads many objects at once (bulk refresh); the default reads one by one.
-    fn read_many<'a>(&'a self, items: &'a [(String, Value)]) -> BoxFut<'a, Vec<Result<Option<Value>, ProviderError>>> {
+    fn read_many<'a>(
+        &'a self,
+        items: &'a [(String, Value)],
+    ) -> BoxFut<'a, Vec<Result<Option<Value>, ProviderError>>> {
         Box::pin(async move {
             let mut out = Vec::with_capacity(items.len());
             for (ty, v) in items {
@@ -128,8 +160,18 @@ pub trait Provider: Send + Sync {
     /// from the object's home `location`, otherwise back home. Returns what
     /// was done, or None when it already stands as asked (so a resumed
     /// failover never repeats it).
-    fn site_failover<'a>(&'a self, ty: &'a str, _current: &'a Value, _away: bool, _planned: bool) -> BoxFut<'a, Result<Option<String>, ProviderError>> {
-        Box::pin(async move { Err(ProviderError::Invalid(format!("{ty} has no failover action"))) })
+    fn site_failover<'a>(
+        &'a self,
+        ty: &'a str,
+        _current: &'a Value,
+        _away: bool,
+        _planned: bool,
+    ) -> BoxFut<'a, Result<Option<String>, ProviderError>> {
+        Box::pin(async move {
+            Err(ProviderError::Invalid(format!(
+                "{ty} has no failover action"
+            )))
+        })
     }
     /// A run-wide option (e.g. `postgres.promote_option` = `Forced` during
     /// a forced failover); unknown keys are ignored.
@@ -154,13 +196,26 @@ pub trait Provider: Send + Sync {
     }
     /// How far a replica trails its source, in seconds, as the cloud
     /// measures it (None: not a replica, or no measurement).
-    fn replication_lag<'a>(&'a self, _ty: &'a str, _current: &'a Value) -> BoxFut<'a, Result<Option<f64>, ProviderError>> {
+    fn replication_lag<'a>(
+        &'a self,
+        _ty: &'a str,
+        _current: &'a Value,
+    ) -> BoxFut<'a, Result<Option<f64>, ProviderError>> {
         Box::pin(async move { Ok(None) })
     }
     /// Reads data source `ty` for its evaluated configuration (while
     /// planning); the result is what `data.TYPE.NAME` evaluates to.
-    fn read_data<'a>(&'a self, ty: &'a str, _config: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
-        Box::pin(async move { Err(ProviderError::Invalid(format!("{} has no data source {ty:?}", self.name()))) })
+    fn read_data<'a>(
+        &'a self,
+        ty: &'a str,
+        _config: &'a Value,
+    ) -> BoxFut<'a, Result<Value, ProviderError>> {
+        Box::pin(async move {
+            Err(ProviderError::Invalid(format!(
+                "{} has no data source {ty:?}",
+                self.name()
+            )))
+        })
     }
     /// What to record in state before creating `planned`, so that a run
     /// killed after the create reached the cloud but before its result was
@@ -226,11 +281,22 @@ impl Providers {
 
     /// The default configuration of the provider that handles `ty`.
     pub fn for_type(&self, ty: &str) -> Result<Arc<dyn Provider>, ProviderError> {
-        self.configs.iter().filter(|(a, _)| a.alias.is_none()).map(|(_, p)| p).chain(self.list.iter()).find(|p| p.handles(ty)).cloned().ok_or_else(|| ProviderError::UnknownType(ty.to_string()))
+        self.configs
+            .iter()
+            .filter(|(a, _)| a.alias.is_none())
+            .map(|(_, p)| p)
+            .chain(self.list.iter())
+            .find(|p| p.handles(ty))
+            .cloned()
+            .ok_or_else(|| ProviderError::UnknownType(ty.to_string()))
     }
 
     /// The provider of configuration `addr`, for a resource of type `ty`.
-    pub fn for_config(&self, addr: &ProviderConfigAddr, ty: &str) -> Result<Arc<dyn Provider>, ProviderError> {
+    pub fn for_config(
+        &self,
+        addr: &ProviderConfigAddr,
+        ty: &str,
+    ) -> Result<Arc<dyn Provider>, ProviderError> {
         match self.configs.get(addr) {
             Some(p) if p.handles(ty) => Ok(p.clone()),
             Some(_) => Err(ProviderError::UnknownType(ty.to_string())),
@@ -244,7 +310,11 @@ impl Providers {
 
     /// The provider of a recorded configuration address (`provider[...]`,
     /// or a bare provider name from before aliases: its default).
-    pub fn for_recorded(&self, recorded: &str, ty: &str) -> Result<Arc<dyn Provider>, ProviderError> {
+    pub fn for_recorded(
+        &self,
+        recorded: &str,
+        ty: &str,
+    ) -> Result<Arc<dyn Provider>, ProviderError> {
         match ProviderConfigAddr::parse(recorded) {
             Some(addr) => self.for_config(&addr, ty),
             None => self.for_type(ty),
@@ -255,11 +325,25 @@ impl Providers {
 impl crate::config::evaluate::Schemas for Providers {
     fn computed_attributes(&self, ty: &str) -> Vec<String> {
         if let Some(s) = self.for_type(ty).ok().and_then(|p| p.schema(ty)) {
-            return s.attrs.iter().filter(|(_, a)| a.computed).map(|(n, _)| n.to_string()).collect();
+            return s
+                .attrs
+                .iter()
+                .filter(|(_, a)| a.computed)
+                .map(|(n, _)| n.to_string())
+                .collect();
         }
         // azurerm types are known even when no Azure client is set up.
         azure::types::lookup(ty)
-            .map(|t| std::iter::once("id".to_string()).chain(t.args.iter().filter(|a| a.computed).map(|a| a.name.to_string())).collect())
+            .map(|t| {
+                std::iter::once("id".to_string())
+                    .chain(
+                        t.args
+                            .iter()
+                            .filter(|a| a.computed)
+                            .map(|a| a.name.to_string()),
+                    )
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }

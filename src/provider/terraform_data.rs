@@ -30,10 +30,35 @@ impl Provider for TerraformData {
 
     fn schema(&self, _ty: &str) -> Option<ResourceSchema> {
         let mut attrs = BTreeMap::new();
-        attrs.insert("id", AttrSchema { computed: true, ..AttrSchema::default() });
-        attrs.insert("input", AttrSchema { optional: true, ..AttrSchema::default() });
-        attrs.insert("output", AttrSchema { computed: true, ..AttrSchema::default() });
-        attrs.insert("triggers_replace", AttrSchema { optional: true, force_new: true, ..AttrSchema::default() });
+        attrs.insert(
+            "id",
+            AttrSchema {
+                computed: true,
+                ..AttrSchema::default()
+            },
+        );
+        attrs.insert(
+            "input",
+            AttrSchema {
+                optional: true,
+                ..AttrSchema::default()
+            },
+        );
+        attrs.insert(
+            "output",
+            AttrSchema {
+                computed: true,
+                ..AttrSchema::default()
+            },
+        );
+        attrs.insert(
+            "triggers_replace",
+            AttrSchema {
+                optional: true,
+                force_new: true,
+                ..AttrSchema::default()
+            },
+        );
         Some(ResourceSchema { attrs })
     }
 
@@ -49,7 +74,12 @@ impl Provider for TerraformData {
             .collect()
     }
 
-    fn plan(&self, _ty: &str, prior: Option<&Value>, config: &Value) -> Result<Planned, ProviderError> {
+    fn plan(
+        &self,
+        _ty: &str,
+        prior: Option<&Value>,
+        config: &Value,
+    ) -> Result<Planned, ProviderError> {
         let cfg = attrs(config);
         let input = get(&cfg, "input");
         let triggers = get(&cfg, "triggers_replace");
@@ -58,12 +88,21 @@ impl Provider for TerraformData {
             value: Value::Object(BTreeMap::from([
                 ("id".to_string(), Value::Unknown(Type::String)),
                 ("input".to_string(), input.clone()),
-                ("output".to_string(), if input.is_null() { Value::Null } else { Value::unknown() }),
+                (
+                    "output".to_string(),
+                    if input.is_null() {
+                        Value::Null
+                    } else {
+                        Value::unknown()
+                    },
+                ),
                 ("triggers_replace".to_string(), triggers.clone()),
             ])),
             replace_paths,
         };
-        let Some(prior) = prior else { return Ok(fresh(vec![])) };
+        let Some(prior) = prior else {
+            return Ok(fresh(vec![]));
+        };
         let old = attrs(prior);
         if !same(&get(&old, "triggers_replace"), &triggers) {
             return Ok(fresh(vec![vec!["triggers_replace".into()]]));
@@ -71,28 +110,57 @@ impl Provider for TerraformData {
         let mut next = old.clone();
         if !same(&get(&old, "input"), &input) {
             next.insert("input".into(), input.clone());
-            next.insert("output".into(), if input.is_null() { Value::Null } else { Value::unknown() });
+            next.insert(
+                "output".into(),
+                if input.is_null() {
+                    Value::Null
+                } else {
+                    Value::unknown()
+                },
+            );
         }
         next.insert("triggers_replace".into(), triggers);
-        Ok(Planned { value: Value::Object(next), replace_paths: vec![], notes: vec![] })
+        Ok(Planned {
+            value: Value::Object(next),
+            replace_paths: vec![],
+            notes: vec![],
+        })
     }
 
-    fn read<'a>(&'a self, _ty: &'a str, current: &'a Value) -> BoxFut<'a, Result<Option<Value>, ProviderError>> {
+    fn read<'a>(
+        &'a self,
+        _ty: &'a str,
+        current: &'a Value,
+    ) -> BoxFut<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(async move { Ok(Some(current.clone())) })
     }
 
-    fn create<'a>(&'a self, _ty: &'a str, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
+    fn create<'a>(
+        &'a self,
+        _ty: &'a str,
+        planned: &'a Value,
+    ) -> BoxFut<'a, Result<Value, ProviderError>> {
         Box::pin(async move {
             test_delay().await;
             let mut m = attrs(planned);
-            m.insert("id".into(), Value::String(crate::random::uuid_v4().map_err(|e| ProviderError::Invalid(e.to_string()))?));
+            m.insert(
+                "id".into(),
+                Value::String(
+                    crate::random::uuid_v4().map_err(|e| ProviderError::Invalid(e.to_string()))?,
+                ),
+            );
             let input = get(&m, "input");
             m.insert("output".into(), input);
             Ok(Value::Object(m))
         })
     }
 
-    fn update<'a>(&'a self, _ty: &'a str, _prior: &'a Value, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
+    fn update<'a>(
+        &'a self,
+        _ty: &'a str,
+        _prior: &'a Value,
+        planned: &'a Value,
+    ) -> BoxFut<'a, Result<Value, ProviderError>> {
         Box::pin(async move {
             let mut m = attrs(planned);
             let input = get(&m, "input");
@@ -101,7 +169,11 @@ impl Provider for TerraformData {
         })
     }
 
-    fn delete<'a>(&'a self, _ty: &'a str, _prior: &'a Value) -> BoxFut<'a, Result<(), ProviderError>> {
+    fn delete<'a>(
+        &'a self,
+        _ty: &'a str,
+        _prior: &'a Value,
+    ) -> BoxFut<'a, Result<(), ProviderError>> {
         Box::pin(async { Ok(()) })
     }
 }
@@ -110,7 +182,11 @@ impl Provider for TerraformData {
 /// kill an apply part-way through. Unset, it costs nothing.
 async fn test_delay() {
     static DELAY: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
-    let d = DELAY.get_or_init(|| std::env::var("DRINFRA_TEST_STEP_DELAY_MS").ok().and_then(|v| v.parse().ok()));
+    let d = DELAY.get_or_init(|| {
+        std::env::var("DRINFRA_TEST_STEP_DELAY_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+    });
     if let Some(ms) = d {
         tokio::time::sleep(std::time::Duration::from_millis(*ms)).await;
     }
@@ -120,11 +196,20 @@ async fn test_delay() {
 /// sensitive in `output` too (also for objects recorded before drinfra
 /// marked it).
 pub fn mark_sensitive(value: Value) -> Value {
-    let Value::Object(mut m) = value else { return value };
+    let Value::Object(mut m) = value else {
+        return value;
+    };
     let paths = crate::state::marks::paths(m.get("input").unwrap_or(&Value::Null));
     if !paths.is_empty() {
         if let Some(out) = m.remove("output") {
-            m.insert("output".into(), if out.is_null() || out.is_unknown() { out } else { crate::state::marks::apply(out, &paths) });
+            m.insert(
+                "output".into(),
+                if out.is_null() || out.is_unknown() {
+                    out
+                } else {
+                    crate::state::marks::apply(out, &paths)
+                },
+            );
         }
     }
     Value::Object(m)

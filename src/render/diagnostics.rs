@@ -23,20 +23,37 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, cwd: &Path, style: Style) -> 
         Some(span) => {
             let file = sources.get(span.file);
             let lc = file.line_col(span.range.start);
-            out.push_str(&format!("{}:{}:{}: {sev}: {}\n", shown_path(&file.path, cwd), lc.line, lc.col, style.bold(&d.summary)));
+            out.push_str(&format!(
+                "{}:{}:{}: {sev}: {}\n",
+                shown_path(&file.path, cwd),
+                lc.line,
+                lc.col,
+                style.bold(&d.summary)
+            ));
             let line = file.line_text(lc.line);
             let gutter = lc.line.to_string();
             let blank = " ".repeat(gutter.len());
             let prefix: String = line.chars().take(lc.col - 1).collect();
-            let end_lc = file.line_col(span.range.end.max(span.range.start + 1).min(file.text.len()));
+            let end_lc = file.line_col(
+                span.range
+                    .end
+                    .max(span.range.start + 1)
+                    .min(file.text.len()),
+            );
             let underlined: String = if end_lc.line == lc.line {
-                line.chars().skip(lc.col - 1).take(end_lc.col.saturating_sub(lc.col).max(1)).collect()
+                line.chars()
+                    .skip(lc.col - 1)
+                    .take(end_lc.col.saturating_sub(lc.col).max(1))
+                    .collect()
             } else {
                 line.chars().skip(lc.col - 1).collect()
             };
             let caret_len = UnicodeWidthStr::width(underlined.as_str()).max(1);
             let lead = " ".repeat(UnicodeWidthStr::width(prefix.replace('\t', " ").as_str()));
-            out.push_str(&format!("{blank} |\n{gutter} | {line}\n{blank} | {lead}{}\n", style.red_bold(&"^".repeat(caret_len))));
+            out.push_str(&format!(
+                "{blank} |\n{gutter} | {line}\n{blank} | {lead}{}\n",
+                style.red_bold(&"^".repeat(caret_len))
+            ));
         }
         None => out.push_str(&format!("{sev}: {}\n", style.bold(&d.summary))),
     }
@@ -55,8 +72,17 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, cwd: &Path, style: Style) -> 
 /// Human text for all diagnostics, errors and warnings in source order.
 pub fn render_all(diags: &Diagnostics, sources: &SourceMap, cwd: &Path, style: Style) -> String {
     let mut items: Vec<&Diagnostic> = diags.items.iter().collect();
-    items.sort_by_key(|d| d.span.as_ref().map(|s| (s.file, s.range.start)).map_or((1, None), |k| (0, Some(k))));
-    items.iter().map(|d| render(d, sources, cwd, style)).collect::<Vec<_>>().join("\n")
+    items.sort_by_key(|d| {
+        d.span
+            .as_ref()
+            .map(|s| (s.file, s.range.start))
+            .map_or((1, None), |k| (0, Some(k)))
+    });
+    items
+        .iter()
+        .map(|d| render(d, sources, cwd, style))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Terraform's `validate -json` shape.

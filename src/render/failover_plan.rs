@@ -15,7 +15,16 @@ pub fn markdown(title: &str, notes: &[String], plan: &Plan) -> String {
         let mut total = 0;
         for (i, (name, changes, secs)) in summary.iter().enumerate() {
             total += secs;
-            out.push_str(&format!("| {}. {name} | {} | {} min |\n", i + 1, changes.iter().map(|c| format!("`{}`", c.address)).collect::<Vec<_>>().join(", "), secs.div_ceil(60)));
+            out.push_str(&format!(
+                "| {}. {name} | {} | {} min |\n",
+                i + 1,
+                changes
+                    .iter()
+                    .map(|c| format!("`{}`", c.address))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                secs.div_ceil(60)
+            ));
         }
         out.push_str(&format!("\nPhases run in order, steps within a phase in parallel; expected duration about {} min (Azure's typical times).\n\n", total.div_ceil(60)));
     }

@@ -24,7 +24,9 @@ fn paint(style: Style, a: Action, text: &str) -> String {
     match a {
         Action::Create => style.paint("32", text),
         Action::Update => style.paint("33", text),
-        Action::Delete | Action::DeleteThenCreate | Action::CreateThenDelete => style.paint("31", text),
+        Action::Delete | Action::DeleteThenCreate | Action::CreateThenDelete => {
+            style.paint("31", text)
+        }
         Action::Read => style.paint("36", text),
         Action::NoOp => text.to_string(),
     }
@@ -45,12 +47,35 @@ fn headline(c: &ResourceChange) -> String {
         _ => format!("# {} {what}", c.address),
     };
     let because = match c.reason {
-        Some(Reason::DeleteBecauseNoResourceConfig) => Some(format!("because {} is not in configuration", c.address.split('[').next().unwrap_or(&c.address))),
-        Some(Reason::DeleteBecauseCountIndex) => Some(format!("because index {} is out of range for count", c.address.rsplit('[').next().unwrap_or("").trim_end_matches(']'))),
-        Some(Reason::DeleteBecauseEachKey) => Some(format!("because key [{}] is not in for_each map", c.address.rsplit('[').next().unwrap_or("").trim_end_matches(']'))),
-        Some(Reason::DeleteBecauseNoModule) => Some("because its module is not in configuration".to_string()),
-        Some(Reason::ReplaceByTriggers) => Some("due to changes in replace_triggered_by".to_string()),
-        Some(Reason::ReplaceBecauseParentReplaced) => Some("because its parent resource is replaced, which deletes it".to_string()),
+        Some(Reason::DeleteBecauseNoResourceConfig) => Some(format!(
+            "because {} is not in configuration",
+            c.address.split('[').next().unwrap_or(&c.address)
+        )),
+        Some(Reason::DeleteBecauseCountIndex) => Some(format!(
+            "because index {} is out of range for count",
+            c.address
+                .rsplit('[')
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(']')
+        )),
+        Some(Reason::DeleteBecauseEachKey) => Some(format!(
+            "because key [{}] is not in for_each map",
+            c.address
+                .rsplit('[')
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(']')
+        )),
+        Some(Reason::DeleteBecauseNoModule) => {
+            Some("because its module is not in configuration".to_string())
+        }
+        Some(Reason::ReplaceByTriggers) => {
+            Some("due to changes in replace_triggered_by".to_string())
+        }
+        Some(Reason::ReplaceBecauseParentReplaced) => {
+            Some("because its parent resource is replaced, which deletes it".to_string())
+        }
         _ => None,
     };
     if let Some(b) = because {
@@ -97,8 +122,15 @@ pub fn value_text(v: &Value, indent: usize) -> String {
             let width = m.keys().map(|k| k.chars().count()).max().unwrap_or(0);
             let mut out = String::from("{\n");
             for (k, x) in m {
-                let key = if crate::config::load::is_valid_name(k) { k.clone() } else { serde_json::Value::String(k.clone()).to_string() };
-                out.push_str(&format!("{pad}{key:<width$} = {}\n", value_text(x, indent + 4)));
+                let key = if crate::config::load::is_valid_name(k) {
+                    k.clone()
+                } else {
+                    serde_json::Value::String(k.clone()).to_string()
+                };
+                out.push_str(&format!(
+                    "{pad}{key:<width$} = {}\n",
+                    value_text(x, indent + 4)
+                ));
             }
             out.push_str(&format!("{}}}", " ".repeat(indent + 2)));
             out
@@ -107,11 +139,15 @@ pub fn value_text(v: &Value, indent: usize) -> String {
 }
 
 fn attrs(v: Option<&Value>) -> BTreeMap<String, Value> {
-    v.and_then(|v| v.unmark().0.as_mapping().cloned()).unwrap_or_default()
+    v.and_then(|v| v.unmark().0.as_mapping().cloned())
+        .unwrap_or_default()
 }
 
 fn same(a: &Value, b: &Value) -> bool {
-    a.is_wholly_known() && b.is_wholly_known() && a.to_json() == b.to_json() && a.is_sensitive_anywhere() == b.is_sensitive_anywhere()
+    a.is_wholly_known()
+        && b.is_wholly_known()
+        && a.to_json() == b.to_json()
+        && a.is_sensitive_anywhere() == b.is_sensitive_anywhere()
 }
 
 /// The body of one resource's diff.
@@ -130,24 +166,58 @@ fn resource_diff(c: &ResourceChange, style: Style) -> String {
             _ => true,
         }
     };
-    let width = names.iter().filter(|n| shown(n)).map(|n| n.chars().count()).max().unwrap_or(0);
+    let width = names
+        .iter()
+        .filter(|n| shown(n))
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut out = String::new();
     let mut hidden = 0;
     for name in names {
         let b = before.get(name).filter(|v| !v.is_null());
         let a = after.get(name).filter(|v| !v.is_null());
         let forces = c.replace_paths.iter().any(|p| p.first() == Some(name));
-        let note = if forces { style.paint("31", " # forces replacement") } else { String::new() };
+        let note = if forces {
+            style.paint("31", " # forces replacement")
+        } else {
+            String::new()
+        };
         let line = match (c.action, b, a) {
-            (Action::Delete, Some(b), _) => Some(("-", format!("{name:<width$} = {} -> null", value_text(b, 6)))),
+            (Action::Delete, Some(b), _) => Some((
+                "-",
+                format!("{name:<width$} = {} -> null", value_text(b, 6)),
+            )),
             (Action::Delete, None, _) => None,
             (_, None, Some(a)) => Some(("+", format!("{name:<width$} = {}", value_text(a, 6)))),
-            (_, Some(b), None) if c.action != Action::Create => Some(("-", format!("{name:<width$} = {} -> null", value_text(b, 6)))),
-            (_, Some(Value::String(bs)), Some(Value::String(as_))) if bs != as_ && (bs.contains('\n') || as_.contains('\n') || looks_json(bs) && looks_json(as_)) => {
+            (_, Some(b), None) if c.action != Action::Create => Some((
+                "-",
+                format!("{name:<width$} = {} -> null", value_text(b, 6)),
+            )),
+            (_, Some(Value::String(bs)), Some(Value::String(as_)))
+                if bs != as_
+                    && (bs.contains('\n')
+                        || as_.contains('\n')
+                        || looks_json(bs) && looks_json(as_)) =>
+            {
                 Some(("~", format!("{name:<width$} = {}", line_diff(bs, as_, 8))))
             }
-            (_, Some(b @ (Value::Object(_) | Value::Map(_))), Some(a @ (Value::Object(_) | Value::Map(_)))) if !same(b, a) => Some(("~", format!("{name:<width$} = {}", nested_diff(b, a, 6, style)))),
-            (_, Some(b), Some(a)) if !same(b, a) => Some(("~", format!("{name:<width$} = {} -> {}", value_text(b, 6), value_text(a, 6)))),
+            (
+                _,
+                Some(b @ (Value::Object(_) | Value::Map(_))),
+                Some(a @ (Value::Object(_) | Value::Map(_))),
+            ) if !same(b, a) => Some((
+                "~",
+                format!("{name:<width$} = {}", nested_diff(b, a, 6, style)),
+            )),
+            (_, Some(b), Some(a)) if !same(b, a) => Some((
+                "~",
+                format!(
+                    "{name:<width$} = {} -> {}",
+                    value_text(b, 6),
+                    value_text(a, 6)
+                ),
+            )),
             (_, Some(_), Some(_)) => {
                 hidden += 1;
                 None
@@ -164,14 +234,20 @@ fn resource_diff(c: &ResourceChange, style: Style) -> String {
         }
     }
     if hidden > 0 {
-        out.push_str(&format!("        # ({hidden} unchanged attribute{} hidden)\n", if hidden == 1 { "" } else { "s" }));
+        out.push_str(&format!(
+            "        # ({hidden} unchanged attribute{} hidden)\n",
+            if hidden == 1 { "" } else { "s" }
+        ));
     }
     out
 }
 
 /// An object change shown key by key, as Terraform does.
 fn nested_diff(before: &Value, after: &Value, indent: usize, style: Style) -> String {
-    let (b, a) = (before.as_mapping().cloned().unwrap_or_default(), after.as_mapping().cloned().unwrap_or_default());
+    let (b, a) = (
+        before.as_mapping().cloned().unwrap_or_default(),
+        after.as_mapping().cloned().unwrap_or_default(),
+    );
     let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
     keys.sort();
     keys.dedup();
@@ -180,17 +256,51 @@ fn nested_diff(before: &Value, after: &Value, indent: usize, style: Style) -> St
     let mut out = String::from("{\n");
     let mut hidden = 0;
     for k in keys {
-        let (bv, av) = (b.get(k).filter(|v| !v.is_null()), a.get(k).filter(|v| !v.is_null()));
+        let (bv, av) = (
+            b.get(k).filter(|v| !v.is_null()),
+            a.get(k).filter(|v| !v.is_null()),
+        );
         let line = match (bv, av) {
-            (None, Some(x)) => Some((Action::Create, "+", format!("{k:<width$} = {}", value_text(x, indent + 4)))),
-            (Some(x), None) => Some((Action::Delete, "-", format!("{k:<width$} = {} -> null", value_text(x, indent + 4)))),
+            (None, Some(x)) => Some((
+                Action::Create,
+                "+",
+                format!("{k:<width$} = {}", value_text(x, indent + 4)),
+            )),
+            (Some(x), None) => Some((
+                Action::Delete,
+                "-",
+                format!("{k:<width$} = {} -> null", value_text(x, indent + 4)),
+            )),
             (Some(x), Some(y)) if same(x, y) => {
                 hidden += 1;
                 None
             }
-            (Some(Value::String(xs)), Some(Value::String(ys))) if xs.contains('\n') || ys.contains('\n') || looks_json(xs) && looks_json(ys) => Some((Action::Update, "~", format!("{k:<width$} = {}", line_diff(xs, ys, indent + 8)))),
-            (Some(x @ (Value::Object(_) | Value::Map(_))), Some(y @ (Value::Object(_) | Value::Map(_)))) => Some((Action::Update, "~", format!("{k:<width$} = {}", nested_diff(x, y, indent + 4, style)))),
-            (Some(x), Some(y)) => Some((Action::Update, "~", format!("{k:<width$} = {} -> {}", value_text(x, indent + 4), value_text(y, indent + 4)))),
+            (Some(Value::String(xs)), Some(Value::String(ys)))
+                if xs.contains('\n') || ys.contains('\n') || looks_json(xs) && looks_json(ys) =>
+            {
+                Some((
+                    Action::Update,
+                    "~",
+                    format!("{k:<width$} = {}", line_diff(xs, ys, indent + 8)),
+                ))
+            }
+            (
+                Some(x @ (Value::Object(_) | Value::Map(_))),
+                Some(y @ (Value::Object(_) | Value::Map(_))),
+            ) => Some((
+                Action::Update,
+                "~",
+                format!("{k:<width$} = {}", nested_diff(x, y, indent + 4, style)),
+            )),
+            (Some(x), Some(y)) => Some((
+                Action::Update,
+                "~",
+                format!(
+                    "{k:<width$} = {} -> {}",
+                    value_text(x, indent + 4),
+                    value_text(y, indent + 4)
+                ),
+            )),
             (None, None) => None,
         };
         if let Some((act, sym, text)) = line {
@@ -198,7 +308,10 @@ fn nested_diff(before: &Value, after: &Value, indent: usize, style: Style) -> St
         }
     }
     if hidden > 0 {
-        out.push_str(&format!("{pad}  # ({hidden} unchanged element{} hidden)\n", if hidden == 1 { "" } else { "s" }));
+        out.push_str(&format!(
+            "{pad}  # ({hidden} unchanged element{} hidden)\n",
+            if hidden == 1 { "" } else { "s" }
+        ));
     }
     out.push_str(&format!("{}}}", " ".repeat(indent + 2)));
     out
@@ -206,14 +319,18 @@ fn nested_diff(before: &Value, after: &Value, indent: usize, style: Style) -> St
 
 fn looks_json(s: &str) -> bool {
     let t = s.trim_start();
-    (t.starts_with('{') || t.starts_with('[')) && serde_json::from_str::<serde_json::Value>(s).is_ok()
+    (t.starts_with('{') || t.starts_with('['))
+        && serde_json::from_str::<serde_json::Value>(s).is_ok()
 }
 
 /// Multi-line and JSON strings are diffed line by line, not as two blobs.
 pub fn line_diff(before: &str, after: &str, indent: usize) -> String {
     let pretty = |s: &str| -> String {
         if looks_json(s) {
-            serde_json::from_str::<serde_json::Value>(s).ok().and_then(|j| serde_json::to_string_pretty(&j).ok()).unwrap_or_else(|| s.to_string())
+            serde_json::from_str::<serde_json::Value>(s)
+                .ok()
+                .and_then(|j| serde_json::to_string_pretty(&j).ok())
+                .unwrap_or_else(|| s.to_string())
         } else {
             s.to_string()
         }
@@ -242,13 +359,30 @@ fn drift_text(d: &Drift) -> String {
         Some(after) => {
             // Name what changed, so a reviewer can judge it without a refresh.
             let (before, after) = (attrs(Some(&d.before)), attrs(Some(after)));
-            let mut changed: Vec<&String> = before.keys().chain(after.keys()).filter(|k| !same(before.get(*k).unwrap_or(&Value::Null), after.get(*k).unwrap_or(&Value::Null))).collect();
+            let mut changed: Vec<&String> = before
+                .keys()
+                .chain(after.keys())
+                .filter(|k| {
+                    !same(
+                        before.get(*k).unwrap_or(&Value::Null),
+                        after.get(*k).unwrap_or(&Value::Null),
+                    )
+                })
+                .collect();
             changed.sort();
             changed.dedup();
             if changed.is_empty() {
                 format!("  # {} has changed outside drinfra\n", d.address)
             } else {
-                format!("  # {} has changed outside drinfra: {}\n", d.address, changed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
+                format!(
+                    "  # {} has changed outside drinfra: {}\n",
+                    d.address,
+                    changed
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             }
         }
     }
@@ -262,32 +396,84 @@ fn output_line(o: &OutputChange, style: Style) -> Option<String> {
     };
     match o.action {
         Action::NoOp => None,
-        Action::Create => Some(format!("  {} {} = {}", paint(style, Action::Create, "+"), o.name, v(&o.after))),
-        Action::Delete => Some(format!("  {} {} = {} -> null", paint(style, Action::Delete, "-"), o.name, v(&o.before))),
-        _ => Some(format!("  {} {} = {} -> {}", paint(style, Action::Update, "~"), o.name, v(&o.before), v(&o.after))),
+        Action::Create => Some(format!(
+            "  {} {} = {}",
+            paint(style, Action::Create, "+"),
+            o.name,
+            v(&o.after)
+        )),
+        Action::Delete => Some(format!(
+            "  {} {} = {} -> null",
+            paint(style, Action::Delete, "-"),
+            o.name,
+            v(&o.before)
+        )),
+        _ => Some(format!(
+            "  {} {} = {} -> {}",
+            paint(style, Action::Update, "~"),
+            o.name,
+            v(&o.before),
+            v(&o.after)
+        )),
     }
 }
 
 /// One line per changed resource (`--compact`).
 pub fn render_compact(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
-    for c in plan.changes.iter().filter(|c| c.action != Action::NoOp || c.previous_address.is_some()) {
+    for c in plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp || c.previous_address.is_some())
+    {
         let before = attrs(c.before.as_ref());
         let after = attrs(c.after.as_ref());
-        let mut changed: Vec<&String> = before.keys().chain(after.keys()).filter(|k| !same(before.get(*k).unwrap_or(&Value::Null), after.get(*k).unwrap_or(&Value::Null))).collect();
+        let mut changed: Vec<&String> = before
+            .keys()
+            .chain(after.keys())
+            .filter(|k| {
+                !same(
+                    before.get(*k).unwrap_or(&Value::Null),
+                    after.get(*k).unwrap_or(&Value::Null),
+                )
+            })
+            .collect();
         changed.sort();
         changed.dedup();
         let what = match c.action {
-            Action::NoOp => format!("moved from {}", c.previous_address.clone().unwrap_or_default()),
-            Action::Update => format!("update: {}", changed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+            Action::NoOp => format!(
+                "moved from {}",
+                c.previous_address.clone().unwrap_or_default()
+            ),
+            Action::Update => format!(
+                "update: {}",
+                changed
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             Action::Create => "create".into(),
             Action::Delete => "destroy".into(),
-            _ => format!("replace ({})", c.replace_paths.iter().map(|p| p.join(".")).collect::<Vec<_>>().join(", ")),
+            _ => format!(
+                "replace ({})",
+                c.replace_paths
+                    .iter()
+                    .map(|p| p.join("."))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         };
-        out.push_str(&format!("{:>3} {} ({what})\n", paint(style, c.action, symbol(c.action)), c.address));
+        out.push_str(&format!(
+            "{:>3} {} ({what})\n",
+            paint(style, c.action, symbol(c.action)),
+            c.address
+        ));
     }
     let (a, ch, d) = plan.counts();
-    out.push_str(&format!("Plan: {a} to add, {ch} to change, {d} to destroy.\n"));
+    out.push_str(&format!(
+        "Plan: {a} to add, {ch} to change, {d} to destroy.\n"
+    ));
     out
 }
 
@@ -303,29 +489,64 @@ pub fn render(plan: &Plan, style: Style) -> String {
     }
     if !plan.data.is_empty() {
         // What the plan's values rest on, for reviewers.
-        out.push_str(&format!("Read while planning: {}.\n\n", plan.data.keys().cloned().collect::<Vec<_>>().join(", ")));
+        out.push_str(&format!(
+            "Read while planning: {}.\n\n",
+            plan.data.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
     }
     let (add, change, destroy) = plan.counts();
-    let moved: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.previous_address.is_some()).collect();
-    let outputs: Vec<String> = plan.outputs.iter().filter_map(|o| output_line(o, style)).collect();
+    let moved: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.previous_address.is_some())
+        .collect();
+    let outputs: Vec<String> = plan
+        .outputs
+        .iter()
+        .filter_map(|o| output_line(o, style))
+        .collect();
     if !plan.has_changes() {
         out.push_str("No changes. Your infrastructure matches the configuration.\n");
         return out;
     }
     if !plan.has_resource_changes() && plan.imports.is_empty() {
-        let what = if moved.is_empty() { "output values" } else { "moves and output values" };
+        let what = if moved.is_empty() {
+            "output values"
+        } else {
+            "moves and output values"
+        };
         out.push_str(&format!("Only {what} change: no resource is created, updated or destroyed (exit code 0 with --detailed-exitcode).\n\n"));
     }
     // Summary first: counts, per type, then anything risky by name.
-    out.push_str(&style.bold(&format!("Summary: {add} to add, {change} to change, {destroy} to destroy{}.\n", if moved.is_empty() { String::new() } else { format!(", {} moved", moved.len()) })));
+    out.push_str(&style.bold(&format!(
+        "Summary: {add} to add, {change} to change, {destroy} to destroy{}.\n",
+        if moved.is_empty() {
+            String::new()
+        } else {
+            format!(", {} moved", moved.len())
+        }
+    )));
     for (ty, a, c, d) in super::risk::by_type(plan) {
-        out.push_str(&format!("  {ty}: {}\n", [(a, "add"), (c, "change"), (d, "destroy")].iter().filter(|(n, _)| *n > 0).map(|(n, w)| format!("{n} to {w}")).collect::<Vec<_>>().join(", ")));
+        out.push_str(&format!(
+            "  {ty}: {}\n",
+            [(a, "add"), (c, "change"), (d, "destroy")]
+                .iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, w)| format!("{n} to {w}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     let risks = super::risk::risks(plan);
     if !risks.is_empty() {
         out.push_str(&style.red_bold("Destructive and data-affecting changes:\n"));
         for r in &risks {
-            out.push_str(&format!("  {} {}: {}\n", paint(style, r.change.action, symbol(r.change.action)), r.change.address, r.why));
+            out.push_str(&format!(
+                "  {} {}: {}\n",
+                paint(style, r.change.action, symbol(r.change.action)),
+                r.change.address,
+                r.why
+            ));
         }
     }
     out.push('\n');
@@ -334,7 +555,11 @@ pub fn render(plan: &Plan, style: Style) -> String {
     }
     if plan.has_resource_changes() || !moved.is_empty() || !plan.imports.is_empty() {
         out.push_str("drinfra will perform the following actions:\n\n");
-        for c in plan.changes.iter().filter(|c| c.action != Action::NoOp || c.previous_address.is_some() || plan.imports.iter().any(|i| i.address == c.address)) {
+        for c in plan.changes.iter().filter(|c| {
+            c.action != Action::NoOp
+                || c.previous_address.is_some()
+                || plan.imports.iter().any(|i| i.address == c.address)
+        }) {
             out.push_str(&format!("  {}\n", style.bold(&headline(c))));
             if plan.imports.iter().any(|i| i.address == c.address) {
                 out.push_str(&format!("  # {} will be imported\n", c.address));
@@ -347,12 +572,19 @@ pub fn render(plan: &Plan, style: Style) -> String {
                 continue;
             }
             let kind = if c.mode == "data" { "data" } else { "resource" };
-            out.push_str(&format!("  {} {kind} \"{}\" \"{}\" {{\n", paint(style, c.action, symbol(c.action)), c.ty, c.name));
+            out.push_str(&format!(
+                "  {} {kind} \"{}\" \"{}\" {{\n",
+                paint(style, c.action, symbol(c.action)),
+                c.ty,
+                c.name
+            ));
             out.push_str(&resource_diff(c, style));
             out.push_str("    }\n\n");
         }
     }
-    out.push_str(&style.bold(&format!("Plan: {add} to add, {change} to change, {destroy} to destroy.\n")));
+    out.push_str(&style.bold(&format!(
+        "Plan: {add} to add, {change} to change, {destroy} to destroy.\n"
+    )));
     if !outputs.is_empty() {
         out.push_str("\nChanges to Outputs:\n");
         for l in outputs {

@@ -20,8 +20,15 @@ pub fn known_json(v: &Value) -> J {
     match v {
         Value::Unknown(_) => J::Null,
         Value::Sensitive(_) => J::String(MASK.into()),
-        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => J::Array(xs.iter().map(known_json).collect()),
-        Value::Map(m) | Value::Object(m) => J::Object(m.iter().filter(|(_, x)| !matches!(x, Value::Unknown(_))).map(|(k, x)| (k.clone(), known_json(x))).collect()),
+        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
+            J::Array(xs.iter().map(known_json).collect())
+        }
+        Value::Map(m) | Value::Object(m) => J::Object(
+            m.iter()
+                .filter(|(_, x)| !matches!(x, Value::Unknown(_)))
+                .map(|(k, x)| (k.clone(), known_json(x)))
+                .collect(),
+        ),
         other => other.to_json(),
     }
 }
@@ -33,17 +40,26 @@ fn flags(v: &Value, pred: &dyn Fn(&Value) -> bool) -> J {
         return J::Bool(true);
     }
     match v {
-        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => J::Array(xs.iter().map(|x| flags(x, pred)).collect()),
-        Value::Map(m) | Value::Object(m) => J::Object(m.iter().filter_map(|(k, x)| {
-            let f = flags(x, pred);
-            (f != J::Bool(false) && f != json!({})).then(|| (k.clone(), f))
-        }).collect()),
+        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
+            J::Array(xs.iter().map(|x| flags(x, pred)).collect())
+        }
+        Value::Map(m) | Value::Object(m) => J::Object(
+            m.iter()
+                .filter_map(|(k, x)| {
+                    let f = flags(x, pred);
+                    (f != J::Bool(false) && f != json!({})).then(|| (k.clone(), f))
+                })
+                .collect(),
+        ),
         _ => J::Bool(false),
     }
 }
 
 fn unknown_tree(v: &Option<Value>) -> J {
-    v.as_ref().map(|v| flags(v, &|x| matches!(x, Value::Unknown(_)))).map(|f| if f == J::Bool(false) { json!({}) } else { f }).unwrap_or(json!({}))
+    v.as_ref()
+        .map(|v| flags(v, &|x| matches!(x, Value::Unknown(_))))
+        .map(|f| if f == J::Bool(false) { json!({}) } else { f })
+        .unwrap_or(json!({}))
 }
 
 fn sensitive_tree(v: &Option<Value>) -> J {
@@ -81,7 +97,12 @@ fn index_json(c: &ResourceChange) -> Option<J> {
     }
 }
 
-fn change_json(c: &ResourceChange, actions: Vec<&str>, before: &Option<Value>, after: &Option<Value>) -> J {
+fn change_json(
+    c: &ResourceChange,
+    actions: Vec<&str>,
+    before: &Option<Value>,
+    after: &Option<Value>,
+) -> J {
     let mut ch = json!({
         "actions": actions,
         "before": before.as_ref().map(known_json).unwrap_or(J::Null),
@@ -135,7 +156,12 @@ fn module_tree(resources: Vec<(Option<String>, J)>) -> J {
     }
     let mut doc = json!({"resources": root});
     if !children.is_empty() {
-        doc["child_modules"] = J::Array(children.into_iter().map(|(a, rs)| json!({"address": a, "resources": rs})).collect());
+        doc["child_modules"] = J::Array(
+            children
+                .into_iter()
+                .map(|(a, rs)| json!({"address": a, "resources": rs}))
+                .collect(),
+        );
     }
     doc
 }
@@ -167,7 +193,9 @@ fn output_change(o: &OutputChange) -> J {
 }
 
 fn state_values(state: Option<&State>) -> J {
-    let Some(state) = state else { return json!({"root_module": {}}) };
+    let Some(state) = state else {
+        return json!({"root_module": {}});
+    };
     let resources = state
         .resources
         .values()
@@ -279,7 +307,10 @@ fn configuration(cfg: &crate::config::Config) -> J {
         })
         .collect();
     let mut provider_config = Map::new();
-    provider_config.insert("azurerm".into(), json!({"name": "azurerm", "full_name": crate::provider::azure::PROVIDER_NAME}));
+    provider_config.insert(
+        "azurerm".into(),
+        json!({"name": "azurerm", "full_name": crate::provider::azure::PROVIDER_NAME}),
+    );
     for p in &root.providers {
         if let Some(a) = &p.alias {
             provider_config.insert(format!("{}.{a}", p.name), json!({"name": p.name, "full_name": crate::config::providers::source_of(root, &p.name), "alias": a}));
@@ -291,5 +322,7 @@ fn configuration(cfg: &crate::config::Config) -> J {
 /// Terraform's `provider_name`: the provider's source address, without
 /// the configuration's alias.
 fn provider_name(recorded: &str) -> String {
-    crate::provider::ProviderConfigAddr::parse(recorded).map(|a| a.provider).unwrap_or_else(|| recorded.to_string())
+    crate::provider::ProviderConfigAddr::parse(recorded)
+        .map(|a| a.provider)
+        .unwrap_or_else(|| recorded.to_string())
 }

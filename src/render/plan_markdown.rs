@@ -35,19 +35,33 @@ fn section(c: &ResourceChange) -> String {
     one.outputs.clear();
     let text = human::render(&one, Style::plain());
     // Keep just the resource block from the human rendering.
-    let body: Vec<&str> = text.lines().skip_while(|l| !l.trim_start().starts_with('#')).take_while(|l| !l.starts_with("Plan:")).collect();
+    let body: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with('#'))
+        .take_while(|l| !l.starts_with("Plan:"))
+        .collect();
     let diff = body.join("\n").trim_end().replace("```", "'''");
     // Markdown is not processed inside an HTML block: use HTML here.
     let what = match (&c.previous_address, c.action) {
         (Some(p), Action::NoOp) => format!("moved from {p}"),
         _ => verb(c.action).to_string(),
     };
-    let notes = if c.notes.is_empty() { String::new() } else { format!(" ({})", c.notes.join("; ")) };
-    format!("<details><summary><code>{}</code> {}</summary>\n\n```diff\n{diff}\n```\n\n</details>\n", html_escape(&c.address), html_escape(&format!("{what}{notes}")))
+    let notes = if c.notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", c.notes.join("; "))
+    };
+    format!(
+        "<details><summary><code>{}</code> {}</summary>\n\n```diff\n{diff}\n```\n\n</details>\n",
+        html_escape(&c.address),
+        html_escape(&format!("{what}{notes}"))
+    )
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn empty_plan() -> Plan {
@@ -80,7 +94,9 @@ fn empty_plan() -> Plan {
 pub fn render(plan: &Plan, budget: usize) -> String {
     let (add, change, destroy) = plan.counts();
     let mut out = String::new();
-    out.push_str(&format!("### drinfra plan: {add} to add, {change} to change, {destroy} to destroy\n\n"));
+    out.push_str(&format!(
+        "### drinfra plan: {add} to add, {change} to change, {destroy} to destroy\n\n"
+    ));
     if !plan.has_changes() {
         out.push_str("No changes. Your infrastructure matches the configuration.\n");
         return out;
@@ -89,14 +105,21 @@ pub fn render(plan: &Plan, budget: usize) -> String {
     for (ty, a, c, d) in super::risk::by_type(plan) {
         out.push_str(&format!("| {} | {a} | {c} | {d} |\n", code(&ty)));
     }
-    out.push_str(&format!("| **total** | **{add}** | **{change}** | **{destroy}** |\n\n"));
+    out.push_str(&format!(
+        "| **total** | **{add}** | **{change}** | **{destroy}** |\n\n"
+    ));
     let risks = super::risk::risks(plan);
     if !risks.is_empty() {
         out.push_str("> [!CAUTION]\n> **Destructive and data-affecting changes**\n");
         // The list stays whole unless it alone would break the budget.
         let cap = budget * 6 / 10;
         for (i, r) in risks.iter().enumerate() {
-            let line = format!("> - {} {}: {}\n", code(&r.change.address), verb(r.change.action), html_escape(&r.why));
+            let line = format!(
+                "> - {} {}: {}\n",
+                code(&r.change.address),
+                verb(r.change.action),
+                html_escape(&r.why)
+            );
             if out.len() + line.len() > cap {
                 out.push_str(&format!("> - and {} more destructive or data-affecting changes (see `drinfra show PLANFILE`)\n", risks.len() - i));
                 break;
@@ -108,15 +131,35 @@ pub fn render(plan: &Plan, budget: usize) -> String {
     if !plan.drift.is_empty() {
         out.push_str(&format!("<details><summary>{} object(s) changed outside drinfra (not part of this plan)</summary>\n\n", plan.drift.len()));
         for d in &plan.drift {
-            out.push_str(&format!("- {} {}\n", code(&d.address), if d.after.is_some() { "changed" } else { "was deleted" }));
+            out.push_str(&format!(
+                "- {} {}\n",
+                code(&d.address),
+                if d.after.is_some() {
+                    "changed"
+                } else {
+                    "was deleted"
+                }
+            ));
         }
         out.push_str("\n</details>\n\n");
     }
     // Risky changes' diffs first, then the rest, while the budget lasts.
     let mut ordered: Vec<&ResourceChange> = risks.iter().map(|r| r.change).collect();
-    ordered.extend(plan.changes.iter().filter(|c| (c.action != Action::NoOp || c.previous_address.is_some()) && !risks.iter().any(|r| r.change.address == c.address)));
-    let outputs: Vec<String> = plan.outputs.iter().filter(|o| o.action != Action::NoOp).map(|o| format!("- {} {}", code(&o.name), verb(o.action))).collect();
-    let tail = if outputs.is_empty() { String::new() } else { format!("\n**Changes to outputs**\n\n{}\n", outputs.join("\n")) };
+    ordered.extend(plan.changes.iter().filter(|c| {
+        (c.action != Action::NoOp || c.previous_address.is_some())
+            && !risks.iter().any(|r| r.change.address == c.address)
+    }));
+    let outputs: Vec<String> = plan
+        .outputs
+        .iter()
+        .filter(|o| o.action != Action::NoOp)
+        .map(|o| format!("- {} {}", code(&o.name), verb(o.action)))
+        .collect();
+    let tail = if outputs.is_empty() {
+        String::new()
+    } else {
+        format!("\n**Changes to outputs**\n\n{}\n", outputs.join("\n"))
+    };
     let mut left_out = 0;
     for (i, c) in ordered.iter().enumerate() {
         let s = section(c);

@@ -15,7 +15,11 @@ pub struct Progress {
 
 fn secs(d: Duration) -> String {
     let s = d.as_secs_f64();
-    if s < 60.0 { format!("{s:.1}s") } else { format!("{}m{}s", d.as_secs() / 60, d.as_secs() % 60) }
+    if s < 60.0 {
+        format!("{s:.1}s")
+    } else {
+        format!("{}m{}s", d.as_secs() / 60, d.as_secs() % 60)
+    }
 }
 
 fn verbs(kind: StepKind) -> (&'static str, &'static str) {
@@ -32,7 +36,10 @@ impl Progress {
     pub fn new(tty: bool, total: usize) -> Progress {
         let bar = tty.then(|| {
             let b = ProgressBar::new(total as u64);
-            b.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} steps {elapsed} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+            b.set_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} steps {elapsed} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
             b
         });
         Progress { bar }

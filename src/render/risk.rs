@@ -3,7 +3,12 @@
 use crate::plan::{Action, Plan, ResourceChange};
 
 /// Types whose objects hold data that a replacement or delete loses.
-pub const STATEFUL: &[&str] = &["azurerm_postgresql_flexible_server", "azurerm_redis_cache", "azurerm_storage_account", "azurerm_kubernetes_cluster"];
+pub const STATEFUL: &[&str] = &[
+    "azurerm_postgresql_flexible_server",
+    "azurerm_redis_cache",
+    "azurerm_storage_account",
+    "azurerm_kubernetes_cluster",
+];
 
 /// One risky change and why it is risky.
 pub struct Risk<'a> {
@@ -16,11 +21,20 @@ pub fn risks(plan: &Plan) -> Vec<Risk<'_>> {
     for c in plan.actions() {
         let stateful = STATEFUL.contains(&c.ty.as_str());
         let why = match c.action {
-            Action::Delete if stateful => Some("destroys a stateful resource: its data is lost".to_string()),
+            Action::Delete if stateful => {
+                Some("destroys a stateful resource: its data is lost".to_string())
+            }
             Action::Delete => Some("destroys".to_string()),
-            a if a.is_replace() && stateful => Some(format!("replaces a stateful resource (data is not carried over){}", forced_by(c))),
+            a if a.is_replace() && stateful => Some(format!(
+                "replaces a stateful resource (data is not carried over){}",
+                forced_by(c)
+            )),
             a if a.is_replace() => Some(format!("replaces{}", forced_by(c))),
-            _ => c.notes.iter().find(|n| n.contains("promot") || n.contains("failover") || n.contains("rotation")).cloned(),
+            _ => c
+                .notes
+                .iter()
+                .find(|n| n.contains("promot") || n.contains("failover") || n.contains("rotation"))
+                .cloned(),
         };
         if let Some(why) = why {
             out.push(Risk { change: c, why });
@@ -39,7 +53,8 @@ fn forced_by(c: &ResourceChange) -> String {
 
 /// Counts per resource type: (type, add, change, destroy).
 pub fn by_type(plan: &Plan) -> Vec<(String, usize, usize, usize)> {
-    let mut m: std::collections::BTreeMap<String, (usize, usize, usize)> = std::collections::BTreeMap::new();
+    let mut m: std::collections::BTreeMap<String, (usize, usize, usize)> =
+        std::collections::BTreeMap::new();
     for c in plan.actions() {
         let e = m.entry(c.ty.clone()).or_default();
         if c.action.creates() {
@@ -53,5 +68,8 @@ pub fn by_type(plan: &Plan) -> Vec<(String, usize, usize, usize)> {
         }
     }
     // Data sources read during apply change nothing: they are not counted.
-    m.into_iter().filter(|(_, (a, c, d))| a + c + d > 0).map(|(t, (a, c, d))| (t, a, c, d)).collect()
+    m.into_iter()
+        .filter(|(_, (a, c, d))| a + c + d > 0)
+        .map(|(t, (a, c, d))| (t, a, c, d))
+        .collect()
 }

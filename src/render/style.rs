@@ -12,7 +12,11 @@ impl Style {
     }
 
     pub fn paint(&self, code: &str, text: &str) -> String {
-        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
     pub fn red_bold(&self, t: &str) -> String {
         self.paint("1;31", t)

@@ -55,7 +55,11 @@ fn write(v: &Value, indent: usize, out: &mut String) {
             out.push_str(end);
         }
         Value::Map(m) | Value::Object(m) => {
-            let (open, end) = if matches!(v, Value::Map(_)) { ("tomap({", "})") } else { ("{", "}") };
+            let (open, end) = if matches!(v, Value::Map(_)) {
+                ("tomap({", "})")
+            } else {
+                ("{", "}")
+            };
             if m.is_empty() {
                 out.push_str(open);
                 out.push_str(end);
@@ -63,7 +67,11 @@ fn write(v: &Value, indent: usize, out: &mut String) {
             }
             out.push_str(open);
             out.push('\n');
-            let width = m.keys().map(|k| quote(k).chars().count()).max().unwrap_or(0);
+            let width = m
+                .keys()
+                .map(|k| quote(k).chars().count())
+                .max()
+                .unwrap_or(0);
             for (k, x) in m {
                 let q = quote(k);
                 out.push_str(&pad);

@@ -49,14 +49,21 @@ impl Entra {
         let identity = match known {
             Some(i) => i,
             None => {
-                let (_, login) = setup::endpoints(&self.settings, http).await.map_err(|e| e.to_string())?;
+                let (_, login) = setup::endpoints(&self.settings, http)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 let method = setup::method(&self.settings).map_err(|e| e.to_string())?;
-                let i = std::sync::Arc::new(auth::Identity::for_scope(&method, &login, http.clone(), auth::STORAGE_SCOPE).map_err(|e| e.to_string())?);
+                let i = std::sync::Arc::new(
+                    auth::Identity::for_scope(&method, &login, http.clone(), auth::STORAGE_SCOPE)
+                        .map_err(|e| e.to_string())?,
+                );
                 *self.identity.lock().map_err(|e| e.to_string())? = Some(i.clone());
                 i
             }
         };
-        auth::TokenSource::token(identity.as_ref(), http).await.map_err(|e| e.to_string())
+        auth::TokenSource::token(identity.as_ref(), http)
+            .await
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -73,7 +80,8 @@ pub struct ConnectionString {
 
 /// Azurite's documented development account.
 const DEV_ACCOUNT: &str = "devstoreaccount1";
-const DEV_KEY: &str = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+const DEV_KEY: &str =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 impl ConnectionString {
     pub fn parse(text: &str) -> Result<ConnectionString, String> {
@@ -100,10 +108,15 @@ impl ConnectionString {
             }
         }
         if c.blob_endpoint.is_none() {
-            c.blob_endpoint = c.account.as_ref().map(|a| format!("{protocol}://{a}.blob.{suffix}"));
+            c.blob_endpoint = c
+                .account
+                .as_ref()
+                .map(|a| format!("{protocol}://{a}.blob.{suffix}"));
         }
         if c.account.is_none() && c.sas_token.is_none() {
-            return Err("the connection string names neither AccountName nor SharedAccessSignature".into());
+            return Err(
+                "the connection string names neither AccountName nor SharedAccessSignature".into(),
+            );
         }
         Ok(c)
     }
@@ -129,32 +142,53 @@ struct Resp {
 }
 
 fn err(e: impl std::fmt::Display) -> StateError {
-    StateError::Remote { backend: "azurerm", message: e.to_string() }
+    StateError::Remote {
+        backend: "azurerm",
+        message: e.to_string(),
+    }
 }
 
 fn lock_err(e: impl std::fmt::Display) -> LockError {
-    LockError::Io { path: "azurerm backend".into(), source: std::io::Error::other(e.to_string()) }
+    LockError::Io {
+        path: "azurerm backend".into(),
+        source: std::io::Error::other(e.to_string()),
+    }
 }
 
 fn http_date() -> String {
     // RFC 1123, e.g. "Thu, 26 Nov 2026 10:06:59 GMT".
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let days = secs / 86_400;
     let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(days % 7) as usize];
     let iso = crate::timefmt::rfc3339(secs as f64);
     let (y, m, d) = (&iso[0..4], &iso[5..7], &iso[8..10]);
-    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][m.parse::<usize>().unwrap_or(1) - 1];
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][m.parse::<usize>().unwrap_or(1) - 1];
     format!("{weekday}, {d} {month} {y} {} GMT", &iso[11..19])
 }
 
 impl BlobBackend {
     pub fn connect(cfg: BlobConfig, cipher: Cipher) -> Result<BlobBackend, StateError> {
         if cfg.access_key.is_none() && cfg.sas_token.is_none() && cfg.azuread.is_none() {
-            return Err(err("the azurerm backend needs use_azuread_auth = true (Entra ID), access_key (or ARM_ACCESS_KEY) or sas_token (or ARM_SAS_TOKEN)"));
+            return Err(err(
+                "the azurerm backend needs use_azuread_auth = true (Entra ID), access_key (or ARM_ACCESS_KEY) or sas_token (or ARM_SAS_TOKEN)",
+            ));
         }
-        let entra = cfg.azuread.clone().map(|settings| std::sync::Arc::new(Entra { settings, identity: Mutex::new(None) }));
+        let entra = cfg.azuread.clone().map(|settings| {
+            std::sync::Arc::new(Entra {
+                settings,
+                identity: Mutex::new(None),
+            })
+        });
         let (tx, rx) = mpsc::channel::<Job>();
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(err)?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(err)?;
         // Blob requests run on their own thread and runtime: the backend is
         // called from synchronous code that may itself sit inside a runtime.
         let client = crate::provider::azure::setup::real_azure_client().map_err(err)?;
@@ -163,23 +197,58 @@ impl BlobBackend {
                 job(&client, &rt);
             }
         });
-        let b = BlobBackend { cfg, jobs: Mutex::new(tx), lease: Mutex::new(None), holder_meta: Mutex::new(None), cipher, entra };
+        let b = BlobBackend {
+            cfg,
+            jobs: Mutex::new(tx),
+            lease: Mutex::new(None),
+            holder_meta: Mutex::new(None),
+            cipher,
+            entra,
+        };
         // The container must exist (409 means it does).
         let r = b.request("PUT", "", "restype=container", vec![], Vec::new())?;
         if r.status >= 300 && r.status != 409 {
-            return Err(err(format!("cannot create container {}: {} {}", b.cfg.container, r.status, String::from_utf8_lossy(&r.body))));
+            return Err(err(format!(
+                "cannot create container {}: {} {}",
+                b.cfg.container,
+                r.status,
+                String::from_utf8_lossy(&r.body)
+            )));
         }
         Ok(b)
     }
 
     fn url_path(&self, blob: &str) -> String {
-        let base_path = self.cfg.endpoint.splitn(4, '/').nth(3).map(|p| format!("/{p}")).unwrap_or_default();
-        if blob.is_empty() { format!("{base_path}/{}", self.cfg.container) } else { format!("{base_path}/{}/{blob}", self.cfg.container) }
+        let base_path = self
+            .cfg
+            .endpoint
+            .splitn(4, '/')
+            .nth(3)
+            .map(|p| format!("/{p}"))
+            .unwrap_or_default();
+        if blob.is_empty() {
+            format!("{base_path}/{}", self.cfg.container)
+        } else {
+            format!("{base_path}/{}/{blob}", self.cfg.container)
+        }
     }
 
     /// Adds an Entra ID token, signs (Shared Key) or adds the SAS token, and sends.
-    fn request(&self, method: &str, blob: &str, query: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Result<Resp, StateError> {
-        let origin: String = self.cfg.endpoint.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+    fn request(
+        &self,
+        method: &str,
+        blob: &str,
+        query: &str,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> Result<Resp, StateError> {
+        let origin: String = self
+            .cfg
+            .endpoint
+            .splitn(4, '/')
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("/");
         let path = self.url_path(blob);
         let mut hs: Vec<(String, String)> = headers;
         hs.push(("x-ms-date".into(), http_date()));
@@ -189,33 +258,77 @@ impl BlobBackend {
         if entra.is_some() {
             // The token is added on the backend's thread, below.
         } else if let Some(key) = &self.cfg.access_key {
-            let mut canon_headers: Vec<(String, String)> = hs.iter().filter(|(k, _)| k.starts_with("x-ms-")).map(|(k, v)| (k.to_lowercase(), v.trim().to_string())).collect();
+            let mut canon_headers: Vec<(String, String)> = hs
+                .iter()
+                .filter(|(k, _)| k.starts_with("x-ms-"))
+                .map(|(k, v)| (k.to_lowercase(), v.trim().to_string()))
+                .collect();
             canon_headers.sort();
             let mut canon_resource = format!("/{}{path}", self.cfg.account);
-            let mut params: Vec<(String, String)> = query.split('&').filter(|s| !s.is_empty()).map(|kv| kv.split_once('=').map(|(k, v)| (k.to_lowercase(), v.to_string())).unwrap_or((kv.to_lowercase(), String::new()))).collect();
+            let mut params: Vec<(String, String)> = query
+                .split('&')
+                .filter(|s| !s.is_empty())
+                .map(|kv| {
+                    kv.split_once('=')
+                        .map(|(k, v)| (k.to_lowercase(), v.to_string()))
+                        .unwrap_or((kv.to_lowercase(), String::new()))
+                })
+                .collect();
             params.sort();
             for (k, v) in params {
                 canon_resource.push_str(&format!("\n{k}:{v}"));
             }
-            let content_length = if body.is_empty() { String::new() } else { body.len().to_string() };
-            let content_type = hs.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.clone()).unwrap_or_default();
+            let content_length = if body.is_empty() {
+                String::new()
+            } else {
+                body.len().to_string()
+            };
+            let content_type = hs
+                .iter()
+                .find(|(k, _)| k == "content-type")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
             // Conditional headers are part of what Shared Key signs.
-            let header = |name: &str| hs.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone()).unwrap_or_default();
+            let header = |name: &str| {
+                hs.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            };
             let (if_match, if_none_match) = (header("if-match"), header("if-none-match"));
             let to_sign = format!(
                 "{method}\n\n\n{content_length}\n\n{content_type}\n\n\n{if_match}\n{if_none_match}\n\n\n{}{canon_resource}",
-                canon_headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect::<String>()
+                canon_headers
+                    .iter()
+                    .map(|(k, v)| format!("{k}:{v}\n"))
+                    .collect::<String>()
             );
-            let secret = base64::engine::general_purpose::STANDARD.decode(key).map_err(|_| err("access_key is not base64"))?;
+            let secret = base64::engine::general_purpose::STANDARD
+                .decode(key)
+                .map_err(|_| err("access_key is not base64"))?;
             let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&secret).map_err(err)?;
             mac.update(to_sign.as_bytes());
             let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-            hs.push(("authorization".into(), format!("SharedKey {}:{sig}", self.cfg.account)));
+            hs.push((
+                "authorization".into(),
+                format!("SharedKey {}:{sig}", self.cfg.account),
+            ));
         } else if let Some(sas) = &self.cfg.sas_token {
             let sas = sas.trim_start_matches('?');
-            q = if q.is_empty() { sas.to_string() } else { format!("{q}&{sas}") };
+            q = if q.is_empty() {
+                sas.to_string()
+            } else {
+                format!("{q}&{sas}")
+            };
         }
-        let url = format!("{origin}{path}{}", if q.is_empty() { String::new() } else { format!("?{q}") });
+        let url = format!(
+            "{origin}{path}{}",
+            if q.is_empty() {
+                String::new()
+            } else {
+                format!("?{q}")
+            }
+        );
         let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(err)?;
         let (tx, rx) = mpsc::channel();
         let endpoint = self.cfg.endpoint.clone();
@@ -224,7 +337,9 @@ impl BlobBackend {
                 Some(e) => match rt.block_on(e.token(c)) {
                     Ok(t) => Some(t),
                     Err(e) => {
-                        let _ = tx.send(Err(format!("signing in to Entra ID for the state backend: {e}")));
+                        let _ = tx.send(Err(format!(
+                            "signing in to Entra ID for the state backend: {e}"
+                        )));
                         return;
                     }
                 },
@@ -240,14 +355,21 @@ impl BlobBackend {
                 }
                 // hyper leaves out Content-Length for an empty body, which
                 // Blob storage refuses on PUT.
-                if body.is_empty() && method != reqwest::Method::GET && method != reqwest::Method::HEAD {
+                if body.is_empty()
+                    && method != reqwest::Method::GET
+                    && method != reqwest::Method::HEAD
+                {
                     req = req.header("content-length", "0");
                 }
                 let r = req.body(body).send().await?;
                 let status = r.status().as_u16();
                 let headers = r.headers().clone();
                 let body = r.bytes().await?.to_vec();
-                Ok::<_, reqwest::Error>(Resp { status, headers, body })
+                Ok::<_, reqwest::Error>(Resp {
+                    status,
+                    headers,
+                    body,
+                })
             });
             // The cause chain says why (connection refused, TLS, DNS...).
             let _ = tx.send(res.map_err(|e| {
@@ -266,11 +388,19 @@ impl BlobBackend {
     }
 
     fn lease_header(&self) -> Vec<(String, String)> {
-        self.lease.lock().ok().and_then(|l| l.clone()).map(|id| vec![("x-ms-lease-id".to_string(), id)]).unwrap_or_default()
+        self.lease
+            .lock()
+            .ok()
+            .and_then(|l| l.clone())
+            .map(|id| vec![("x-ms-lease-id".to_string(), id)])
+            .unwrap_or_default()
     }
 
     fn put_block_blob(&self, blob: &str, data: Vec<u8>, leased: bool) -> Result<(), StateError> {
-        let mut h = vec![("x-ms-blob-type".to_string(), "BlockBlob".to_string()), ("content-type".to_string(), "application/json".to_string())];
+        let mut h = vec![
+            ("x-ms-blob-type".to_string(), "BlockBlob".to_string()),
+            ("content-type".to_string(), "application/json".to_string()),
+        ];
         if leased {
             h.extend(self.lease_header());
             if let Some(meta) = self.holder_meta.lock().ok().and_then(|m| m.clone()) {
@@ -279,7 +409,11 @@ impl BlobBackend {
         }
         let r = self.request("PUT", blob, "", h, data)?;
         if r.status >= 300 {
-            return Err(err(format!("cannot write blob {blob}: {} {}", r.status, String::from_utf8_lossy(&r.body))));
+            return Err(err(format!(
+                "cannot write blob {blob}: {} {}",
+                r.status,
+                String::from_utf8_lossy(&r.body)
+            )));
         }
         Ok(())
     }
@@ -289,7 +423,10 @@ impl BlobBackend {
         match r.status {
             200 => Ok(Some(r.body)),
             404 => Ok(None),
-            s => Err(err(format!("cannot read blob {blob}: {s} {}", String::from_utf8_lossy(&r.body)))),
+            s => Err(err(format!(
+                "cannot read blob {blob}: {s} {}",
+                String::from_utf8_lossy(&r.body)
+            ))),
         }
     }
 
@@ -304,7 +441,10 @@ impl Backend for BlobBackend {
     }
 
     fn describe(&self) -> String {
-        format!("azurerm state {}/{}/{}", self.cfg.account, self.cfg.container, self.cfg.key)
+        format!(
+            "azurerm state {}/{}/{}",
+            self.cfg.account, self.cfg.container, self.cfg.key
+        )
     }
 
     fn load(&self) -> Result<Option<State>, StateError> {
@@ -316,7 +456,10 @@ impl Backend for BlobBackend {
         let mut records = Vec::new();
         if let Some(j) = self.get(&self.journal())? {
             for line in j.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                let Ok(rec) = serde_json::from_slice::<Record>(&self.cipher.open(line, &what)?) else { break };
+                let Ok(rec) = serde_json::from_slice::<Record>(&self.cipher.open(line, &what)?)
+                else {
+                    break;
+                };
                 records.push(rec);
             }
         }
@@ -332,16 +475,36 @@ impl Backend for BlobBackend {
             block.extend(self.cipher.seal(&serde_json::to_vec(r).map_err(err)?)?);
             block.push(b'\n');
         }
-        let mut r = self.request("PUT", &self.journal(), "comp=appendblock", vec![], block.clone())?;
+        let mut r = self.request(
+            "PUT",
+            &self.journal(),
+            "comp=appendblock",
+            vec![],
+            block.clone(),
+        )?;
         if r.status == 404 {
-            let c = self.request("PUT", &self.journal(), "", vec![("x-ms-blob-type".into(), "AppendBlob".into())], Vec::new())?;
+            let c = self.request(
+                "PUT",
+                &self.journal(),
+                "",
+                vec![("x-ms-blob-type".into(), "AppendBlob".into())],
+                Vec::new(),
+            )?;
             if c.status >= 300 {
-                return Err(err(format!("cannot create the journal blob: {} {}", c.status, String::from_utf8_lossy(&c.body))));
+                return Err(err(format!(
+                    "cannot create the journal blob: {} {}",
+                    c.status,
+                    String::from_utf8_lossy(&c.body)
+                )));
             }
             r = self.request("PUT", &self.journal(), "comp=appendblock", vec![], block)?;
         }
         if r.status >= 300 {
-            return Err(err(format!("cannot append to the journal: {} {}", r.status, String::from_utf8_lossy(&r.body))));
+            return Err(err(format!(
+                "cannot append to the journal: {} {}",
+                r.status,
+                String::from_utf8_lossy(&r.body)
+            )));
         }
         Ok(())
     }
@@ -352,7 +515,12 @@ impl Backend for BlobBackend {
                 self.put_block_blob(&format!("{}.backup", self.cfg.key), prev, false)?;
             }
         }
-        self.put_block_blob(&self.cfg.key, self.cipher.seal(&serde_json::to_vec_pretty(state).map_err(err)?)?, true)?;
+        self.put_block_blob(
+            &self.cfg.key,
+            self.cipher
+                .seal(&serde_json::to_vec_pretty(state).map_err(err)?)?,
+            true,
+        )?;
         let d = self.request("DELETE", &self.journal(), "", vec![], Vec::new())?;
         if d.status >= 300 && d.status != 404 {
             return Err(err(format!("cannot reset the journal: {}", d.status)));
@@ -362,28 +530,65 @@ impl Backend for BlobBackend {
 
     fn lock(&self, info: &LockInfo) -> Result<(), LockError> {
         // The blob must exist to be leased.
-        let head = self.request("HEAD", &self.cfg.key, "", vec![], Vec::new()).map_err(lock_err)?;
+        let head = self
+            .request("HEAD", &self.cfg.key, "", vec![], Vec::new())
+            .map_err(lock_err)?;
         if head.status == 404 {
             // Only if it still does not exist: another client starting at
             // the same time may have created, leased or even written it.
-            let h = vec![("x-ms-blob-type".to_string(), "BlockBlob".to_string()), ("content-type".to_string(), "application/json".to_string()), ("If-None-Match".to_string(), "*".to_string())];
-            let r = self.request("PUT", &self.cfg.key, "", h, Vec::new()).map_err(lock_err)?;
+            let h = vec![
+                ("x-ms-blob-type".to_string(), "BlockBlob".to_string()),
+                ("content-type".to_string(), "application/json".to_string()),
+                ("If-None-Match".to_string(), "*".to_string()),
+            ];
+            let r = self
+                .request("PUT", &self.cfg.key, "", h, Vec::new())
+                .map_err(lock_err)?;
             if r.status >= 300 && r.status != 409 && r.status != 412 {
-                return Err(lock_err(format!("cannot create the state blob: {} {}", r.status, String::from_utf8_lossy(&r.body))));
+                return Err(lock_err(format!(
+                    "cannot create the state blob: {} {}",
+                    r.status,
+                    String::from_utf8_lossy(&r.body)
+                )));
             }
         }
         let proposed = crate::random::uuid_v4()?;
         let r = self
-            .request("PUT", &self.cfg.key, "comp=lease", vec![("x-ms-lease-action".into(), "acquire".into()), ("x-ms-lease-duration".into(), "-1".into()), ("x-ms-proposed-lease-id".into(), proposed.clone())], Vec::new())
+            .request(
+                "PUT",
+                &self.cfg.key,
+                "comp=lease",
+                vec![
+                    ("x-ms-lease-action".into(), "acquire".into()),
+                    ("x-ms-lease-duration".into(), "-1".into()),
+                    ("x-ms-proposed-lease-id".into(), proposed.clone()),
+                ],
+                Vec::new(),
+            )
             .map_err(lock_err)?;
         match r.status {
             201 | 200 => {
                 *self.lease.lock().map_err(lock_err)? = Some(proposed.clone());
-                let meta = base64::engine::general_purpose::STANDARD.encode(serde_json::to_vec(info).unwrap_or_default());
+                let meta = base64::engine::general_purpose::STANDARD
+                    .encode(serde_json::to_vec(info).unwrap_or_default());
                 *self.holder_meta.lock().map_err(lock_err)? = Some(meta.clone());
-                let m = self.request("PUT", &self.cfg.key, "comp=metadata", vec![("x-ms-meta-drinfralock".into(), meta), ("x-ms-lease-id".into(), proposed)], Vec::new()).map_err(lock_err)?;
+                let m = self
+                    .request(
+                        "PUT",
+                        &self.cfg.key,
+                        "comp=metadata",
+                        vec![
+                            ("x-ms-meta-drinfralock".into(), meta),
+                            ("x-ms-lease-id".into(), proposed),
+                        ],
+                        Vec::new(),
+                    )
+                    .map_err(lock_err)?;
                 if m.status >= 300 {
-                    return Err(lock_err(format!("cannot record the lock holder: {}", m.status)));
+                    return Err(lock_err(format!(
+                        "cannot record the lock holder: {}",
+                        m.status
+                    )));
                 }
                 Ok(())
             }
@@ -396,16 +601,31 @@ impl Backend for BlobBackend {
                     }
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
-                Err(LockError::Held(Box::new(LockInfo { id: String::new(), operation: "unknown".into(), who: "another client (blob leased)".into(), host: String::new(), pid: 0, created: String::new(), ci_run_url: None, path: self.describe() })))
+                Err(LockError::Held(Box::new(LockInfo {
+                    id: String::new(),
+                    operation: "unknown".into(),
+                    who: "another client (blob leased)".into(),
+                    host: String::new(),
+                    pid: 0,
+                    created: String::new(),
+                    ci_run_url: None,
+                    path: self.describe(),
+                })))
             }
-            s => Err(lock_err(format!("cannot lease the state blob: {s} {}", String::from_utf8_lossy(&r.body)))),
+            s => Err(lock_err(format!(
+                "cannot lease the state blob: {s} {}",
+                String::from_utf8_lossy(&r.body)
+            ))),
         }
     }
 
     fn unlock(&self, id: &str) -> Result<(), LockError> {
         let holder = self.lock_holder()?.ok_or(LockError::NotLocked)?;
         if holder.id != id {
-            return Err(LockError::Mismatch { given: id.to_string(), current: holder.id });
+            return Err(LockError::Mismatch {
+                given: id.to_string(),
+                current: holder.id,
+            });
         }
         let mine = self.lease.lock().map_err(lock_err)?.take();
         self.holder_meta.lock().map_err(lock_err)?.take();
@@ -413,18 +633,50 @@ impl Backend for BlobBackend {
         // The holder record is cleared with the lease, so the next client
         // never sees a stale holder in the moment between taking the lease
         // and writing its own (a stale holder looks dead and would be broken).
-        let clear = |lease: Option<String>| self.request("PUT", &self.cfg.key, "comp=metadata", lease.map(|l| vec![("x-ms-lease-id".to_string(), l)]).unwrap_or_default(), Vec::new());
+        let clear = |lease: Option<String>| {
+            self.request(
+                "PUT",
+                &self.cfg.key,
+                "comp=metadata",
+                lease
+                    .map(|l| vec![("x-ms-lease-id".to_string(), l)])
+                    .unwrap_or_default(),
+                Vec::new(),
+            )
+        };
         let r = match mine {
             Some(lease) => {
                 clear(Some(lease.clone())).map_err(lock_err)?;
-                self.request("PUT", &self.cfg.key, "comp=lease", vec![("x-ms-lease-action".into(), "release".into()), ("x-ms-lease-id".into(), lease)], Vec::new())
+                self.request(
+                    "PUT",
+                    &self.cfg.key,
+                    "comp=lease",
+                    vec![
+                        ("x-ms-lease-action".into(), "release".into()),
+                        ("x-ms-lease-id".into(), lease),
+                    ],
+                    Vec::new(),
+                )
             }
             // Another client's lease (force-unlock): break it now.
-            None => self.request("PUT", &self.cfg.key, "comp=lease", vec![("x-ms-lease-action".into(), "break".into()), ("x-ms-lease-break-period".into(), "0".into())], Vec::new()),
+            None => self.request(
+                "PUT",
+                &self.cfg.key,
+                "comp=lease",
+                vec![
+                    ("x-ms-lease-action".into(), "break".into()),
+                    ("x-ms-lease-break-period".into(), "0".into()),
+                ],
+                Vec::new(),
+            ),
         }
         .map_err(lock_err)?;
         if r.status >= 300 {
-            return Err(lock_err(format!("cannot release the lease: {} {}", r.status, String::from_utf8_lossy(&r.body))));
+            return Err(lock_err(format!(
+                "cannot release the lease: {} {}",
+                r.status,
+                String::from_utf8_lossy(&r.body)
+            )));
         }
         if mine_was_broken {
             // Fails harmlessly (412) if a new holder has leased it meanwhile.
@@ -434,15 +686,26 @@ impl Backend for BlobBackend {
     }
 
     fn lock_holder(&self) -> Result<Option<LockInfo>, LockError> {
-        let r = self.request("HEAD", &self.cfg.key, "", vec![], Vec::new()).map_err(lock_err)?;
+        let r = self
+            .request("HEAD", &self.cfg.key, "", vec![], Vec::new())
+            .map_err(lock_err)?;
         if r.status == 404 {
             return Ok(None);
         }
-        let leased = r.headers.get("x-ms-lease-state").and_then(|v| v.to_str().ok()) == Some("leased");
+        let leased = r
+            .headers
+            .get("x-ms-lease-state")
+            .and_then(|v| v.to_str().ok())
+            == Some("leased");
         if !leased {
             return Ok(None);
         }
-        let info = r.headers.get("x-ms-meta-drinfralock").and_then(|v| v.to_str().ok()).and_then(|m| base64::engine::general_purpose::STANDARD.decode(m).ok()).and_then(|b| serde_json::from_slice(&b).ok());
+        let info = r
+            .headers
+            .get("x-ms-meta-drinfralock")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|m| base64::engine::general_purpose::STANDARD.decode(m).ok())
+            .and_then(|b| serde_json::from_slice(&b).ok());
         Ok(info)
     }
 }
@@ -455,12 +718,25 @@ mod tests {
     fn connection_strings_give_account_key_and_endpoint() {
         let c = ConnectionString::parse("DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=a2V5==;EndpointSuffix=core.chinacloudapi.cn").unwrap();
         assert_eq!(c.account.as_deref(), Some("contoso"));
-        assert_eq!(c.account_key.as_deref(), Some("a2V5=="), "'=' inside a value survives");
-        assert_eq!(c.blob_endpoint.as_deref(), Some("https://contoso.blob.core.chinacloudapi.cn"));
+        assert_eq!(
+            c.account_key.as_deref(),
+            Some("a2V5=="),
+            "'=' inside a value survives"
+        );
+        assert_eq!(
+            c.blob_endpoint.as_deref(),
+            Some("https://contoso.blob.core.chinacloudapi.cn")
+        );
         let dev = ConnectionString::parse("UseDevelopmentStorage=true").unwrap();
-        assert_eq!(dev.blob_endpoint.as_deref(), Some("http://127.0.0.1:10000/devstoreaccount1"));
+        assert_eq!(
+            dev.blob_endpoint.as_deref(),
+            Some("http://127.0.0.1:10000/devstoreaccount1")
+        );
         let azurite = ConnectionString::parse("AccountName=devstoreaccount1;AccountKey=k;BlobEndpoint=http://127.0.0.1:10010/devstoreaccount1;").unwrap();
-        assert_eq!(azurite.blob_endpoint.as_deref(), Some("http://127.0.0.1:10010/devstoreaccount1"));
+        assert_eq!(
+            azurite.blob_endpoint.as_deref(),
+            Some("http://127.0.0.1:10010/devstoreaccount1")
+        );
         assert!(ConnectionString::parse("garbage").is_err());
         assert!(ConnectionString::parse("EndpointSuffix=x").is_err());
     }

@@ -19,13 +19,17 @@ pub const ENVELOPE_VERSION: u32 = 1;
 pub enum CryptoError {
     #[error("{0} is encrypted; set DRINFRA_STATE_KEY or DRINFRA_STATE_PASSPHRASE to read it")]
     NoKey(String),
-    #[error("cannot decrypt {0}: wrong key or passphrase (or the file was altered); nothing was written")]
+    #[error(
+        "cannot decrypt {0}: wrong key or passphrase (or the file was altered); nothing was written"
+    )]
     WrongKey(String),
     #[error("DRINFRA_STATE_KEY must be 32 bytes, base64-encoded")]
     BadKey,
     #[error("{0} is not a valid encrypted file")]
     Corrupt(String),
-    #[error("{what} is encrypted with envelope version {found}; this drinfra reads version {ENVELOPE_VERSION}")]
+    #[error(
+        "{what} is encrypted with envelope version {found}; this drinfra reads version {ENVELOPE_VERSION}"
+    )]
     UnsupportedVersion { what: String, found: u64 },
     #[error("cannot encrypt: {0}")]
     Random(#[from] crate::random::RandomError),
@@ -75,10 +79,21 @@ fn secret(key: Option<&String>, pass: Option<&String>) -> Result<Option<Secret>,
 impl Cipher {
     /// From the environment (`env` as key/value pairs).
     pub fn from_env(env: &[(String, String)]) -> Result<Cipher, CryptoError> {
-        let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
-        let write = secret(get("DRINFRA_STATE_KEY").as_ref(), get("DRINFRA_STATE_PASSPHRASE").as_ref())?;
+        let get = |k: &str| {
+            env.iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .filter(|v| !v.is_empty())
+        };
+        let write = secret(
+            get("DRINFRA_STATE_KEY").as_ref(),
+            get("DRINFRA_STATE_PASSPHRASE").as_ref(),
+        )?;
         let mut read: Vec<Secret> = write.iter().cloned().collect();
-        if let Some(old) = secret(get("DRINFRA_STATE_KEY_OLD").as_ref(), get("DRINFRA_STATE_PASSPHRASE_OLD").as_ref())? {
+        if let Some(old) = secret(
+            get("DRINFRA_STATE_KEY_OLD").as_ref(),
+            get("DRINFRA_STATE_PASSPHRASE_OLD").as_ref(),
+        )? {
             read.push(old);
         }
         Ok(Cipher { write, read })
@@ -103,18 +118,30 @@ impl Cipher {
     /// Fails when the OS random generator does (a salt or nonce is never
     /// made any other way).
     pub fn seal(&self, plain: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let Some(secret) = &self.write else { return Ok(plain.to_vec()) };
+        let Some(secret) = &self.write else {
+            return Ok(plain.to_vec());
+        };
         let salt: [u8; 16] = crate::random::bytes()?;
         let nonce_bytes: [u8; 12] = crate::random::bytes()?;
         let key = Cipher::key(secret, &salt, ITERATIONS);
         let cipher = Aes256Gcm::new(&Key::<Aes256Gcm>::from(key));
         let nonce = Nonce::from(nonce_bytes);
-        let ct = cipher.encrypt(&nonce, plain).expect("AES-GCM encryption of an in-memory buffer");
+        let ct = cipher
+            .encrypt(&nonce, plain)
+            .expect("AES-GCM encryption of an in-memory buffer");
         let (kdf, salt, iterations) = match secret {
             Secret::Key(_) => ("raw", None, None),
             Secret::Passphrase(_) => ("pbkdf2-sha256", Some(b64().encode(salt)), Some(ITERATIONS)),
         };
-        let env = Envelope { format: MARKER.into(), version: ENVELOPE_VERSION, kdf: kdf.into(), salt, iterations, nonce: b64().encode(nonce_bytes), ciphertext: b64().encode(ct) };
+        let env = Envelope {
+            format: MARKER.into(),
+            version: ENVELOPE_VERSION,
+            kdf: kdf.into(),
+            salt,
+            iterations,
+            nonce: b64().encode(nonce_bytes),
+            ciphertext: b64().encode(ct),
+        };
         Ok(serde_json::to_vec(&env).expect("envelope serialises"))
     }
 
@@ -122,21 +149,42 @@ impl Cipher {
     pub fn open(&self, data: &[u8], what: &str) -> Result<Vec<u8>, CryptoError> {
         // Anything that says it is an envelope is read as one: a damaged or
         // unknown envelope is an error, never plain content.
-        let Some(probe) = marked(data) else { return Ok(data.to_vec()) };
+        let Some(probe) = marked(data) else {
+            return Ok(data.to_vec());
+        };
         match probe.get("version").map(|v| v.as_u64()) {
             Some(Some(ENVELOPE_VERSION_U64)) => {}
-            Some(Some(found)) => return Err(CryptoError::UnsupportedVersion { what: what.into(), found }),
+            Some(Some(found)) => {
+                return Err(CryptoError::UnsupportedVersion {
+                    what: what.into(),
+                    found,
+                });
+            }
             _ => return Err(CryptoError::Corrupt(what.into())),
         }
-        let env: Envelope = serde_json::from_value(probe).map_err(|_| CryptoError::Corrupt(what.into()))?;
+        let env: Envelope =
+            serde_json::from_value(probe).map_err(|_| CryptoError::Corrupt(what.into()))?;
         if self.read.is_empty() {
             return Err(CryptoError::NoKey(what.into()));
         }
-        let nonce_bytes: [u8; 12] = b64().decode(&env.nonce).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| CryptoError::Corrupt(what.into()))?;
-        let ct = b64().decode(&env.ciphertext).map_err(|_| CryptoError::Corrupt(what.into()))?;
-        let salt = env.salt.as_ref().and_then(|s| b64().decode(s).ok()).unwrap_or_default();
+        let nonce_bytes: [u8; 12] = b64()
+            .decode(&env.nonce)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| CryptoError::Corrupt(what.into()))?;
+        let ct = b64()
+            .decode(&env.ciphertext)
+            .map_err(|_| CryptoError::Corrupt(what.into()))?;
+        let salt = env
+            .salt
+            .as_ref()
+            .and_then(|s| b64().decode(s).ok())
+            .unwrap_or_default();
         for secret in &self.read {
-            let kind_matches = matches!((secret, env.kdf.as_str()), (Secret::Key(_), "raw") | (Secret::Passphrase(_), "pbkdf2-sha256"));
+            let kind_matches = matches!(
+                (secret, env.kdf.as_str()),
+                (Secret::Key(_), "raw") | (Secret::Passphrase(_), "pbkdf2-sha256")
+            );
             if !kind_matches {
                 continue;
             }
@@ -168,7 +216,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
@@ -180,15 +231,38 @@ mod tests {
         assert!(!String::from_utf8_lossy(&sealed).contains("secret"));
         assert_eq!(a.open(&sealed, "x").unwrap(), b"secret state");
         // A passphrase, then rotation from the key to it.
-        let b = Cipher::from_env(&env(&[("DRINFRA_STATE_PASSPHRASE", "correct horse"), ("DRINFRA_STATE_KEY_OLD", &key)])).unwrap();
-        assert_eq!(b.open(&sealed, "x").unwrap(), b"secret state", "the old key still reads");
+        let b = Cipher::from_env(&env(&[
+            ("DRINFRA_STATE_PASSPHRASE", "correct horse"),
+            ("DRINFRA_STATE_KEY_OLD", &key),
+        ]))
+        .unwrap();
+        assert_eq!(
+            b.open(&sealed, "x").unwrap(),
+            b"secret state",
+            "the old key still reads"
+        );
         let resealed = b.seal(b"secret state").unwrap();
-        assert!(a.open(&resealed, "x").is_err(), "the old key does not read what the new one wrote");
+        assert!(
+            a.open(&resealed, "x").is_err(),
+            "the old key does not read what the new one wrote"
+        );
         let wrong = Cipher::from_env(&env(&[("DRINFRA_STATE_PASSPHRASE", "wrong")])).unwrap();
-        assert!(matches!(wrong.open(&resealed, "x"), Err(CryptoError::WrongKey(_))));
-        assert!(matches!(Cipher::default().open(&resealed, "x"), Err(CryptoError::NoKey(_))));
-        assert_eq!(Cipher::default().open(b"{\"plain\":1}", "x").unwrap(), b"{\"plain\":1}");
-        assert!(matches!(Cipher::from_env(&env(&[("DRINFRA_STATE_KEY", "short")])), Err(CryptoError::BadKey)));
+        assert!(matches!(
+            wrong.open(&resealed, "x"),
+            Err(CryptoError::WrongKey(_))
+        ));
+        assert!(matches!(
+            Cipher::default().open(&resealed, "x"),
+            Err(CryptoError::NoKey(_))
+        ));
+        assert_eq!(
+            Cipher::default().open(b"{\"plain\":1}", "x").unwrap(),
+            b"{\"plain\":1}"
+        );
+        assert!(matches!(
+            Cipher::from_env(&env(&[("DRINFRA_STATE_KEY", "short")])),
+            Err(CryptoError::BadKey)
+        ));
     }
 
     #[test]
@@ -196,23 +270,45 @@ mod tests {
         let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
         let a = Cipher::from_env(&env(&[("DRINFRA_STATE_KEY", &key)])).unwrap();
         let sealed = a.seal(b"secret state").unwrap();
-        for version in [serde_json::json!(0), serde_json::json!(2), serde_json::json!("1"), serde_json::Value::Null] {
+        for version in [
+            serde_json::json!(0),
+            serde_json::json!(2),
+            serde_json::json!("1"),
+            serde_json::Value::Null,
+        ] {
             let mut j: serde_json::Value = serde_json::from_slice(&sealed).unwrap();
             j["version"] = version.clone();
             let bytes = serde_json::to_vec(&j).unwrap();
-            let e = a.open(&bytes, "state.tfstate").expect_err("an unknown envelope version must be refused");
-            assert!(matches!(e, CryptoError::UnsupportedVersion { .. } | CryptoError::Corrupt(_)), "{version}: {e}");
+            let e = a
+                .open(&bytes, "state.tfstate")
+                .expect_err("an unknown envelope version must be refused");
+            assert!(
+                matches!(
+                    e,
+                    CryptoError::UnsupportedVersion { .. } | CryptoError::Corrupt(_)
+                ),
+                "{version}: {e}"
+            );
             // Also without a key: never passed through as plain content.
             assert!(Cipher::default().open(&bytes, "x").is_err(), "{version}");
         }
         let mut j: serde_json::Value = serde_json::from_slice(&sealed).unwrap();
         j["version"] = serde_json::json!(0);
-        let e = a.open(&serde_json::to_vec(&j).unwrap(), "state.tfstate").unwrap_err().to_string();
-        assert!(e.contains("version 0") && e.contains("state.tfstate"), "{e}");
+        let e = a
+            .open(&serde_json::to_vec(&j).unwrap(), "state.tfstate")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("version 0") && e.contains("state.tfstate"),
+            "{e}"
+        );
         // A damaged envelope (a field missing) is corrupt, not plain.
         j["version"] = serde_json::json!(1);
         j.as_object_mut().unwrap().remove("nonce");
-        assert!(matches!(a.open(&serde_json::to_vec(&j).unwrap(), "x"), Err(CryptoError::Corrupt(_))));
+        assert!(matches!(
+            a.open(&serde_json::to_vec(&j).unwrap(), "x"),
+            Err(CryptoError::Corrupt(_))
+        ));
     }
 
     #[test]

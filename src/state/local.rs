@@ -17,7 +17,11 @@ pub struct LocalBackend {
 }
 
 fn io<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(std::io::Error) -> StateError + 'p {
-    move |source| StateError::Io { action, path: path.display().to_string(), source }
+    move |source| StateError::Io {
+        action,
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
@@ -28,7 +32,11 @@ fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
 
 impl LocalBackend {
     pub fn new(path: impl Into<PathBuf>) -> LocalBackend {
-        LocalBackend { path: path.into(), journal: Mutex::new(None), cipher: Default::default() }
+        LocalBackend {
+            path: path.into(),
+            journal: Mutex::new(None),
+            cipher: Default::default(),
+        }
     }
 
     /// Encrypts what it writes (and reads encrypted files) with `cipher`.
@@ -61,7 +69,11 @@ impl LocalBackend {
 
 fn sync_dir(p: &Path) {
     if let Some(dir) = p.parent() {
-        if let Ok(d) = File::open(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }) {
+        if let Ok(d) = File::open(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        }) {
             let _ = d.sync_all();
         }
     }
@@ -91,7 +103,11 @@ impl Backend for LocalBackend {
             if serde_json::from_str::<serde_json::Value>(&line).is_err() {
                 break;
             }
-            let rec = match super::decode_record(line.as_bytes(), &self.cipher, &jp.display().to_string()) {
+            let rec = match super::decode_record(
+                line.as_bytes(),
+                &self.cipher,
+                &jp.display().to_string(),
+            ) {
                 Ok(rec) => rec,
                 Err(StateError::Corrupt { .. }) => break,
                 Err(e) => return Err(e),
@@ -114,12 +130,21 @@ impl Backend for LocalBackend {
             if let Some(dir) = jp.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(io("create directory for", dir))?;
             }
-            *guard = Some(OpenOptions::new().create(true).append(true).open(&jp).map_err(io("open", &jp))?);
+            *guard = Some(
+                OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&jp)
+                    .map_err(io("open", &jp))?,
+            );
         }
         let f = guard.as_mut().expect("journal open");
         let mut buf = Vec::new();
         for r in records {
-            let plain = serde_json::to_vec(r).map_err(|e| StateError::Corrupt { path: jp.display().to_string(), message: e.to_string() })?;
+            let plain = serde_json::to_vec(r).map_err(|e| StateError::Corrupt {
+                path: jp.display().to_string(),
+                message: e.to_string(),
+            })?;
             buf.extend_from_slice(&self.cipher.seal(&plain)?);
             buf.push(b'\n');
         }
@@ -133,7 +158,10 @@ impl Backend for LocalBackend {
             std::fs::create_dir_all(dir).map_err(io("create directory for", dir))?;
         }
         let tmp = with_suffix(&self.path, ".tmp");
-        let plain = serde_json::to_vec_pretty(state).map_err(|e| StateError::Corrupt { path: tmp.display().to_string(), message: e.to_string() })?;
+        let plain = serde_json::to_vec_pretty(state).map_err(|e| StateError::Corrupt {
+            path: tmp.display().to_string(),
+            message: e.to_string(),
+        })?;
         let text = self.cipher.seal(&plain)?;
         {
             let mut f = File::create(&tmp).map_err(io("create", &tmp))?;
@@ -160,7 +188,10 @@ impl Backend for LocalBackend {
 
     fn lock(&self, info: &LockInfo) -> Result<(), LockError> {
         let lp = self.lock_path();
-        let lio = |source| LockError::Io { path: lp.display().to_string(), source };
+        let lio = |source| LockError::Io {
+            path: lp.display().to_string(),
+            source,
+        };
         if let Some(dir) = lp.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(lio)?;
         }
@@ -173,21 +204,28 @@ impl Backend for LocalBackend {
                     let text = serde_json::to_vec_pretty(info).unwrap_or_default();
                     if let Err(source) = f.write_all(&text).and_then(|_| f.sync_all()) {
                         let _ = std::fs::remove_file(&lp);
-                        return Err(LockError::Io { path: lp.display().to_string(), source });
+                        return Err(LockError::Io {
+                            path: lp.display().to_string(),
+                            source,
+                        });
                     }
                     sync_dir(&lp);
                     return Ok(());
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match self.read_holder()? {
-                    Some(holder) => return Err(LockError::Held(Box::new(holder))),
-                    // Removed meanwhile by something that does not take
-                    // the guard (a person, an older drinfra): try again.
-                    None => continue,
-                },
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    match self.read_holder()? {
+                        Some(holder) => return Err(LockError::Held(Box::new(holder))),
+                        // Removed meanwhile by something that does not take
+                        // the guard (a person, an older drinfra): try again.
+                        None => continue,
+                    }
+                }
                 Err(e) => return Err(lio(e)),
             }
         }
-        Err(lio(std::io::Error::other("the lock file keeps appearing and disappearing")))
+        Err(lio(std::io::Error::other(
+            "the lock file keeps appearing and disappearing",
+        )))
     }
 
     fn unlock(&self, id: &str) -> Result<(), LockError> {
@@ -197,8 +235,14 @@ impl Backend for LocalBackend {
         let _guard = self.guard(true)?;
         match self.read_holder()? {
             None => Err(LockError::NotLocked),
-            Some(h) if h.id != id => Err(LockError::Mismatch { given: id.to_string(), current: h.id }),
-            Some(_) => std::fs::remove_file(&lp).map_err(|source| LockError::Io { path: lp.display().to_string(), source }),
+            Some(h) if h.id != id => Err(LockError::Mismatch {
+                given: id.to_string(),
+                current: h.id,
+            }),
+            Some(_) => std::fs::remove_file(&lp).map_err(|source| LockError::Io {
+                path: lp.display().to_string(),
+                source,
+            }),
         }
     }
 
@@ -215,8 +259,14 @@ impl LocalBackend {
     /// yet (nothing to read).
     fn guard(&self, exclusive: bool) -> Result<Option<File>, LockError> {
         let lp = self.lock_path();
-        let dir = lp.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let lio = |source| LockError::Io { path: dir.display().to_string(), source };
+        let dir = lp
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let lio = |source| LockError::Io {
+            path: dir.display().to_string(),
+            source,
+        };
         let f = match File::open(dir) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -233,18 +283,23 @@ impl LocalBackend {
     fn read_holder(&self) -> Result<Option<LockInfo>, LockError> {
         let lp = self.lock_path();
         match std::fs::read_to_string(&lp) {
-            Ok(t) => Ok(Some(serde_json::from_str(&t).unwrap_or_else(|_| LockInfo {
-                id: String::new(),
-                operation: "unknown (unreadable lock file)".into(),
-                who: "unknown".into(),
-                host: String::new(),
-                pid: 0,
-                created: String::new(),
-                ci_run_url: None,
-                path: lp.display().to_string(),
+            Ok(t) => Ok(Some(serde_json::from_str(&t).unwrap_or_else(|_| {
+                LockInfo {
+                    id: String::new(),
+                    operation: "unknown (unreadable lock file)".into(),
+                    who: "unknown".into(),
+                    host: String::new(),
+                    pid: 0,
+                    created: String::new(),
+                    ci_run_url: None,
+                    path: lp.display().to_string(),
+                }
             }))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(LockError::Io { path: lp.display().to_string(), source }),
+            Err(source) => Err(LockError::Io {
+                path: lp.display().to_string(),
+                source,
+            }),
         }
     }
 }

@@ -33,16 +33,25 @@ pub enum LockError {
     #[error("the state is not locked")]
     NotLocked,
     #[error("lock file {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot make a lock ID: {0}")]
     Random(#[from] crate::random::RandomError),
 }
 
 impl LockInfo {
     /// A lock for `operation` held by this process.
-    pub fn for_operation(operation: &str, path: &str, env: &[(String, String)]) -> Result<LockInfo, LockError> {
+    pub fn for_operation(
+        operation: &str,
+        path: &str,
+        env: &[(String, String)],
+    ) -> Result<LockInfo, LockError> {
         let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-        let user = get("USER").or_else(|| get("USERNAME")).unwrap_or_else(|| "unknown".into());
+        let user = get("USER")
+            .or_else(|| get("USERNAME"))
+            .unwrap_or_else(|| "unknown".into());
         let host = hostname();
         Ok(LockInfo {
             id: crate::random::uuid_v4()?,
@@ -61,7 +70,9 @@ impl LockInfo {
     /// process started after the lock was taken). When that cannot be told
     /// the holder counts as alive: a live lock is never broken.
     pub fn holder_is_dead(&self) -> bool {
-        self.host == hostname() && self.pid != 0 && process_is_gone(self.pid, parse_rfc3339(&self.created))
+        self.host == hostname()
+            && self.pid != 0
+            && process_is_gone(self.pid, parse_rfc3339(&self.created))
     }
 }
 
@@ -72,7 +83,9 @@ impl LockInfo {
 /// (the lock's creation, in Unix seconds).
 #[cfg(unix)]
 fn process_is_gone(pid: u32, since: Option<i64>) -> bool {
-    let Ok(p) = libc::pid_t::try_from(pid) else { return false };
+    let Ok(p) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
     if p <= 0 {
         return false;
     }
@@ -83,13 +96,24 @@ fn process_is_gone(pid: u32, since: Option<i64>) -> bool {
         return true;
     }
     // It exists (or belongs to another user: EPERM). Ask /proc what it is.
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return false };
-    let Some(fields) = stat.rfind(')').map(|i| stat[i + 1..].split_whitespace().collect::<Vec<_>>()) else { return false };
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    let Some(fields) = stat
+        .rfind(')')
+        .map(|i| stat[i + 1..].split_whitespace().collect::<Vec<_>>())
+    else {
+        return false;
+    };
     // Fields after the command: state is the first, starttime the 20th.
     if matches!(fields.first(), Some(&"Z") | Some(&"X") | Some(&"x")) {
         return true;
     }
-    match (since, fields.get(19).and_then(|t| t.parse::<u64>().ok()), boot_time()) {
+    match (
+        since,
+        fields.get(19).and_then(|t| t.parse::<u64>().ok()),
+        boot_time(),
+    ) {
         (Some(since), Some(ticks), Some(btime)) => {
             // SAFETY: sysconf has no preconditions.
             let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
@@ -114,18 +138,38 @@ fn process_is_gone(_pid: u32, _since: Option<i64>) -> bool {
 #[cfg(unix)]
 fn boot_time() -> Option<i64> {
     let text = std::fs::read_to_string("/proc/stat").ok()?;
-    text.lines().find_map(|l| l.strip_prefix("btime ")).and_then(|v| v.trim().parse().ok())
+    text.lines()
+        .find_map(|l| l.strip_prefix("btime "))
+        .and_then(|v| v.trim().parse().ok())
 }
 
 /// `2006-01-02T15:04:05Z` (fractions and offsets other than Z refused)
 /// as Unix seconds.
 fn parse_rfc3339(text: &str) -> Option<i64> {
     let b = text.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || !text.ends_with('Z') {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || !text.ends_with('Z')
+    {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| text.get(r).filter(|s| s.bytes().all(|c| c.is_ascii_digit())).and_then(|s| s.parse::<i64>().ok());
-    let (y, m, d, hh, mm, ss) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let num = |r: std::ops::Range<usize>| {
+        text.get(r)
+            .filter(|s| s.bytes().all(|c| c.is_ascii_digit()))
+            .and_then(|s| s.parse::<i64>().ok())
+    };
+    let (y, m, d, hh, mm, ss) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
         return None;
     }
@@ -142,10 +186,18 @@ fn parse_rfc3339(text: &str) -> Option<i64> {
 
 /// The run URL that CI systems expose in their environment.
 fn ci_run_url(get: &dyn Fn(&str) -> Option<String>) -> Option<String> {
-    if let (Some(server), Some(repo), Some(run)) = (get("GITHUB_SERVER_URL"), get("GITHUB_REPOSITORY"), get("GITHUB_RUN_ID")) {
+    if let (Some(server), Some(repo), Some(run)) = (
+        get("GITHUB_SERVER_URL"),
+        get("GITHUB_REPOSITORY"),
+        get("GITHUB_RUN_ID"),
+    ) {
         return Some(format!("{server}/{repo}/actions/runs/{run}"));
     }
-    if let (Some(coll), Some(project), Some(build)) = (get("SYSTEM_COLLECTIONURI"), get("SYSTEM_TEAMPROJECT"), get("BUILD_BUILDID")) {
+    if let (Some(coll), Some(project), Some(build)) = (
+        get("SYSTEM_COLLECTIONURI"),
+        get("SYSTEM_TEAMPROJECT"),
+        get("BUILD_BUILDID"),
+    ) {
         return Some(format!("{coll}{project}/_build/results?buildId={build}"));
     }
     get("CI_JOB_URL").or_else(|| get("BUILD_URL"))
@@ -198,7 +250,11 @@ pub fn acquire(
                     waiting(&holder);
                     told = true;
                 }
-                std::thread::sleep(Duration::from_millis(100).min(timeout.saturating_sub(start.elapsed())).max(Duration::from_millis(10)));
+                std::thread::sleep(
+                    Duration::from_millis(100)
+                        .min(timeout.saturating_sub(start.elapsed()))
+                        .max(Duration::from_millis(10)),
+                );
             }
             Err(e) => return Err(e),
         }
@@ -210,13 +266,25 @@ mod tests {
     use super::*;
 
     fn held_by(pid: u32, created: &str) -> LockInfo {
-        LockInfo { id: "x".into(), operation: "apply".into(), who: "t".into(), host: hostname(), pid, created: created.into(), ci_run_url: None, path: String::new() }
+        LockInfo {
+            id: "x".into(),
+            operation: "apply".into(),
+            who: "t".into(),
+            host: hostname(),
+            pid,
+            created: created.into(),
+            ci_run_url: None,
+            path: String::new(),
+        }
     }
 
     #[test]
     fn lock_times_parse_back() {
         for secs in [0.0, 951_782_400.0, 1_700_000_000.0, 4_102_444_800.0] {
-            assert_eq!(parse_rfc3339(&crate::timefmt::rfc3339(secs)), Some(secs as i64));
+            assert_eq!(
+                parse_rfc3339(&crate::timefmt::rfc3339(secs)),
+                Some(secs as i64)
+            );
         }
         assert_eq!(parse_rfc3339("2026-13-01T00:00:00Z"), None);
         assert_eq!(parse_rfc3339("garbage"), None);
@@ -226,9 +294,15 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_killed_but_unreaped_holder_is_dead_and_a_live_one_is_not() {
-        let mut child = std::process::Command::new("sleep").arg("30").spawn().expect("sleep runs");
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .expect("sleep runs");
         let pid = child.id();
-        assert!(!held_by(pid, &now_rfc3339()).holder_is_dead(), "a running holder is alive");
+        assert!(
+            !held_by(pid, &now_rfc3339()).holder_is_dead(),
+            "a running holder is alive"
+        );
         child.kill().expect("SIGKILL");
         // Not reaped yet: a zombie, which /proc/PID still shows.
         let mut dead = false;
@@ -239,16 +313,25 @@ mod tests {
             }
             std::thread::sleep(Duration::from_millis(10));
         }
-        assert!(std::path::Path::new(&format!("/proc/{pid}")).exists(), "still a zombie");
+        assert!(
+            std::path::Path::new(&format!("/proc/{pid}")).exists(),
+            "still a zombie"
+        );
         assert!(dead, "a zombie holder is dead");
         child.wait().unwrap();
-        assert!(held_by(pid, &now_rfc3339()).holder_is_dead(), "a reaped holder is dead");
+        assert!(
+            held_by(pid, &now_rfc3339()).holder_is_dead(),
+            "a reaped holder is dead"
+        );
     }
 
     #[cfg(unix)]
     #[test]
     fn a_pid_reused_after_the_lock_was_taken_is_not_the_holder() {
-        let mut child = std::process::Command::new("sleep").arg("30").spawn().expect("sleep runs");
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .expect("sleep runs");
         let reused = held_by(child.id(), "2000-01-01T00:00:00Z");
         let dead = reused.holder_is_dead();
         child.kill().unwrap();
@@ -259,10 +342,16 @@ mod tests {
     #[test]
     fn holders_elsewhere_or_unknown_count_as_alive() {
         let mut other = held_by(u32::MAX, &now_rfc3339());
-        assert!(!other.holder_is_dead(), "a pid that cannot exist is not taken for dead");
+        assert!(
+            !other.holder_is_dead(),
+            "a pid that cannot exist is not taken for dead"
+        );
         other.host = format!("not-{}", hostname());
         other.pid = 1;
         assert!(!other.holder_is_dead());
-        assert!(!held_by(std::process::id(), &now_rfc3339()).holder_is_dead(), "this process is alive");
+        assert!(
+            !held_by(std::process::id(), &now_rfc3339()).holder_is_dead(),
+            "this process is alive"
+        );
     }
 }

@@ -36,7 +36,9 @@ pub fn apply(v: Value, paths: &[Vec<String>]) -> Value {
 }
 
 fn mark(v: Value, path: &[String]) -> Value {
-    let Some((first, rest)) = path.split_first() else { return v.sensitive() };
+    let Some((first, rest)) = path.split_first() else {
+        return v.sensitive();
+    };
     match v {
         Value::Object(mut m) => {
             if let Some(x) = m.remove(first) {

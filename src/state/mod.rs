@@ -29,14 +29,21 @@ pub const VERSION: u32 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
     #[error("cannot {action} {path}: {source}")]
-    Io { action: &'static str, path: String, source: std::io::Error },
+    Io {
+        action: &'static str,
+        path: String,
+        source: std::io::Error,
+    },
     #[error("state file {path} is not valid: {message}")]
     Corrupt { path: String, message: String },
     #[error("state file {path} has format version {found}; this drinfra reads version {VERSION}")]
     UnsupportedVersion { path: String, found: u32 },
     /// A remote backend's service refused or could not be reached.
     #[error("{backend} backend: {message}")]
-    Remote { backend: &'static str, message: String },
+    Remote {
+        backend: &'static str,
+        message: String,
+    },
     #[error(transparent)]
     Lock(#[from] LockError),
     #[error(transparent)]
@@ -46,7 +53,9 @@ pub enum StateError {
     /// The serial cannot grow: wrapping to 0 (or staying put) would give
     /// two different states the same place in the order, and a stale plan
     /// or journal record could then pass for current.
-    #[error("the state's serial is {serial}, the largest there is, so no further change can be recorded. Start a new lineage: `drinfra state pull > state.json`, give it a new \"lineage\" and \"serial\": 1, and `drinfra state push --force state.json`")]
+    #[error(
+        "the state's serial is {serial}, the largest there is, so no further change can be recorded. Start a new lineage: `drinfra state pull > state.json`, give it a new \"lineage\" and \"serial\": 1, and `drinfra state push --force state.json`"
+    )]
     SerialExhausted { serial: u64 },
 }
 
@@ -81,7 +90,10 @@ impl ResourceState {
     /// paths, and what the provider's schema says is sensitive (so a state
     /// written before a mark was recorded still shows it masked).
     pub fn value(&self) -> Value {
-        crate::provider::mark_sensitive(&self.ty, marks::apply(Value::from_json(&self.attributes), &self.sensitive_paths))
+        crate::provider::mark_sensitive(
+            &self.ty,
+            marks::apply(Value::from_json(&self.attributes), &self.sensitive_paths),
+        )
     }
 }
 
@@ -169,29 +181,52 @@ pub struct ComponentRecord {
 /// Decodes a snapshot as stored (possibly sealed by `cipher`): the format
 /// and version are checked before anything else is read, so a file from a
 /// newer (or an unknown) drinfra is refused rather than half-understood.
-pub fn decode_snapshot(raw: &[u8], cipher: &crypto::Cipher, origin: &str) -> Result<State, StateError> {
+pub fn decode_snapshot(
+    raw: &[u8],
+    cipher: &crypto::Cipher,
+    origin: &str,
+) -> Result<State, StateError> {
     let text = cipher.open(raw, origin)?;
-    let corrupt = |message: String| StateError::Corrupt { path: origin.to_string(), message };
-    let probe: serde_json::Value = serde_json::from_slice(&text).map_err(|e| corrupt(e.to_string()))?;
+    let corrupt = |message: String| StateError::Corrupt {
+        path: origin.to_string(),
+        message,
+    };
+    let probe: serde_json::Value =
+        serde_json::from_slice(&text).map_err(|e| corrupt(e.to_string()))?;
     if probe.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
-        return Err(corrupt(format!("it is not a drinfra state (no \"format\": \"{FORMAT}\")")));
+        return Err(corrupt(format!(
+            "it is not a drinfra state (no \"format\": \"{FORMAT}\")"
+        )));
     }
     let found = probe.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
     if found != u64::from(VERSION) {
-        return Err(StateError::UnsupportedVersion { path: origin.to_string(), found: u32::try_from(found).unwrap_or(u32::MAX) });
+        return Err(StateError::UnsupportedVersion {
+            path: origin.to_string(),
+            found: u32::try_from(found).unwrap_or(u32::MAX),
+        });
     }
     serde_json::from_value(probe).map_err(|e| corrupt(e.to_string()))
 }
 
 /// Decodes one journal record as stored (possibly sealed by `cipher`).
-pub fn decode_record(raw: &[u8], cipher: &crypto::Cipher, origin: &str) -> Result<Record, StateError> {
+pub fn decode_record(
+    raw: &[u8],
+    cipher: &crypto::Cipher,
+    origin: &str,
+) -> Result<Record, StateError> {
     let plain = cipher.open(raw, origin)?;
-    serde_json::from_slice(&plain).map_err(|e| StateError::Corrupt { path: origin.to_string(), message: e.to_string() })
+    serde_json::from_slice(&plain).map_err(|e| StateError::Corrupt {
+        path: origin.to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// Folds journal records into a snapshot: records at or below the
 /// snapshot's serial are already in it.
-pub(crate) fn replay(mut state: Option<State>, records: impl IntoIterator<Item = Record>) -> Option<State> {
+pub(crate) fn replay(
+    mut state: Option<State>,
+    records: impl IntoIterator<Item = Record>,
+) -> Option<State> {
     let base = state.as_ref().map(|s| s.serial).unwrap_or(0);
     for rec in records {
         if rec.serial > base {
@@ -229,7 +264,11 @@ impl State {
     /// The serial the next write records: one more than now, or an error
     /// at the end of the range (never a wrap to 0).
     pub fn next_serial(&self) -> Result<u64, StateError> {
-        self.serial.checked_add(1).ok_or(StateError::SerialExhausted { serial: self.serial })
+        self.serial
+            .checked_add(1)
+            .ok_or(StateError::SerialExhausted {
+                serial: self.serial,
+            })
     }
 
     pub fn apply_record(&mut self, r: &Record) {
@@ -319,7 +358,11 @@ pub struct UnencryptedSecrets {
 
 impl std::fmt::Display for UnencryptedSecrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} holds sensitive values unencrypted; to encrypt state and plan files, set DRINFRA_STATE_KEY (32 random bytes, base64) or DRINFRA_STATE_PASSPHRASE", self.what)
+        write!(
+            f,
+            "{} holds sensitive values unencrypted; to encrypt state and plan files, set DRINFRA_STATE_KEY (32 random bytes, base64) or DRINFRA_STATE_PASSPHRASE",
+            self.what
+        )
     }
 }
 
@@ -336,13 +379,19 @@ pub fn has_secret(v: &Value) -> bool {
 impl State {
     /// Whether any recorded attribute or output is a sensitive value.
     pub fn holds_secrets(&self) -> bool {
-        self.resources.values().any(|rs| has_secret(&rs.value())) || self.outputs.values().any(|o| o.sensitive && !o.value.is_null())
+        self.resources.values().any(|rs| has_secret(&rs.value()))
+            || self
+                .outputs
+                .values()
+                .any(|o| o.sensitive && !o.value.is_null())
     }
 }
 
 /// The notice due after `state` was written to `backend`, if any.
 pub fn unencrypted_notice(state: &State, backend: &dyn Backend) -> Option<UnencryptedSecrets> {
-    (!backend.encrypted() && state.holds_secrets()).then(|| UnencryptedSecrets { what: format!("The {}", backend.describe()) })
+    (!backend.encrypted() && state.holds_secrets()).then(|| UnencryptedSecrets {
+        what: format!("The {}", backend.describe()),
+    })
 }
 
 #[cfg(test)]
@@ -353,19 +402,54 @@ mod snapshot_tests {
     fn snapshots_of_unknown_versions_or_formats_are_refused_by_every_backend_decoder() {
         let st = State::new().unwrap();
         let mut j = serde_json::to_value(&st).unwrap();
-        assert!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), &crypto::Cipher::default(), "s").is_ok());
+        assert!(
+            decode_snapshot(
+                &serde_json::to_vec(&j).unwrap(),
+                &crypto::Cipher::default(),
+                "s"
+            )
+            .is_ok()
+        );
         j["version"] = serde_json::json!(0);
-        assert!(matches!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), &crypto::Cipher::default(), "s"), Err(StateError::UnsupportedVersion { found: 0, .. })));
+        assert!(matches!(
+            decode_snapshot(
+                &serde_json::to_vec(&j).unwrap(),
+                &crypto::Cipher::default(),
+                "s"
+            ),
+            Err(StateError::UnsupportedVersion { found: 0, .. })
+        ));
         j["version"] = serde_json::json!(2);
-        assert!(matches!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), &crypto::Cipher::default(), "s"), Err(StateError::UnsupportedVersion { found: 2, .. })));
+        assert!(matches!(
+            decode_snapshot(
+                &serde_json::to_vec(&j).unwrap(),
+                &crypto::Cipher::default(),
+                "s"
+            ),
+            Err(StateError::UnsupportedVersion { found: 2, .. })
+        ));
         j["version"] = serde_json::json!(1);
         j["format"] = serde_json::json!("something-else");
-        assert!(matches!(decode_snapshot(&serde_json::to_vec(&j).unwrap(), &crypto::Cipher::default(), "s"), Err(StateError::Corrupt { .. })));
+        assert!(matches!(
+            decode_snapshot(
+                &serde_json::to_vec(&j).unwrap(),
+                &crypto::Cipher::default(),
+                "s"
+            ),
+            Err(StateError::Corrupt { .. })
+        ));
     }
 
     #[test]
     fn a_journal_replayed_without_snapshot_gets_a_lineage_before_it_is_written() {
-        let mut s = replay(None, [Record { serial: 1, change: Change::Remove("x".into()) }]).unwrap();
+        let mut s = replay(
+            None,
+            [Record {
+                serial: 1,
+                change: Change::Remove("x".into()),
+            }],
+        )
+        .unwrap();
         assert!(s.lineage.is_empty());
         s.ensure_lineage().unwrap();
         assert_eq!(s.lineage.len(), 36);

@@ -25,11 +25,17 @@ pub struct PgBackend {
 }
 
 fn pg_err(e: impl std::fmt::Display) -> StateError {
-    StateError::Remote { backend: "pg", message: e.to_string() }
+    StateError::Remote {
+        backend: "pg",
+        message: e.to_string(),
+    }
 }
 
 fn lock_err(e: impl std::fmt::Display) -> LockError {
-    LockError::Io { path: "postgres".into(), source: std::io::Error::other(e.to_string()) }
+    LockError::Io {
+        path: "postgres".into(),
+        source: std::io::Error::other(e.to_string()),
+    }
 }
 
 /// A PostgreSQL error with what the server said (tokio-postgres's own
@@ -71,14 +77,23 @@ fn db_lock_err(e: tokio_postgres::Error) -> LockError {
 /// creating the same schema or table: unique violation, or a deadlock).
 fn is_creation_race(e: &tokio_postgres::Error) -> bool {
     use tokio_postgres::error::SqlState;
-    e.code().is_some_and(|c| *c == SqlState::UNIQUE_VIOLATION || *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::DUPLICATE_OBJECT || *c == SqlState::DUPLICATE_TABLE || *c == SqlState::DUPLICATE_SCHEMA)
+    e.code().is_some_and(|c| {
+        *c == SqlState::UNIQUE_VIOLATION
+            || *c == SqlState::T_R_DEADLOCK_DETECTED
+            || *c == SqlState::DUPLICATE_OBJECT
+            || *c == SqlState::DUPLICATE_TABLE
+            || *c == SqlState::DUPLICATE_SCHEMA
+    })
 }
 
 /// Creates the schema and tables if missing. Concurrent first uses (a
 /// pipeline starting many stacks at once) serialise on a transaction-level
 /// advisory lock, so `IF NOT EXISTS` sees what the first one created; a
 /// race with a client that does not take it is retried.
-async fn create_schema(client: &tokio_postgres::Client, schema: &str) -> Result<(), tokio_postgres::Error> {
+async fn create_schema(
+    client: &tokio_postgres::Client,
+    schema: &str,
+) -> Result<(), tokio_postgres::Error> {
     let key = lock_key(schema, "\0schema");
     let sql = format!(
         "CREATE SCHEMA IF NOT EXISTS {s};
@@ -92,7 +107,9 @@ async fn create_schema(client: &tokio_postgres::Client, schema: &str) -> Result<
     loop {
         let result = async {
             client.batch_execute("BEGIN").await?;
-            client.execute("SELECT pg_advisory_xact_lock($1)", &[&key]).await?;
+            client
+                .execute("SELECT pg_advisory_xact_lock($1)", &[&key])
+                .await?;
             client.batch_execute(&sql).await?;
             client.batch_execute("COMMIT").await
         }
@@ -120,8 +137,16 @@ fn lock_key(schema: &str, name: &str) -> i64 {
 impl PgBackend {
     /// Connects and creates the schema if needed. `name` tells stacks
     /// sharing a database apart.
-    pub fn connect(conn_str: &str, schema: &str, name: &str, cipher: Cipher) -> Result<PgBackend, StateError> {
-        if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    pub fn connect(
+        conn_str: &str,
+        schema: &str,
+        name: &str,
+        cipher: Cipher,
+    ) -> Result<PgBackend, StateError> {
+        if !schema
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             return Err(pg_err(format!("invalid schema name {schema:?}")));
         }
         let (tx, rx) = mpsc::channel::<Job>();
@@ -129,7 +154,10 @@ impl PgBackend {
         let conn = conn_str.to_string();
         let schema_owned = schema.to_string();
         std::thread::spawn(move || {
-            let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            let rt = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
                 Ok(rt) => rt,
                 Err(e) => {
                     let _ = ready_tx.send(Err(e.to_string()));
@@ -137,7 +165,8 @@ impl PgBackend {
                 }
             };
             let client = rt.block_on(async {
-                let (client, connection) = tokio_postgres::connect(&conn, tokio_postgres::NoTls).await?;
+                let (client, connection) =
+                    tokio_postgres::connect(&conn, tokio_postgres::NoTls).await?;
                 tokio::spawn(async move {
                     let _ = connection.await;
                 });
@@ -158,18 +187,34 @@ impl PgBackend {
                 job(&client, &rt);
             }
         });
-        ready_rx.recv().map_err(pg_err)?.map_err(|e| pg_err(format!("cannot connect to PostgreSQL: {e}")))?;
+        ready_rx
+            .recv()
+            .map_err(pg_err)?
+            .map_err(|e| pg_err(format!("cannot connect to PostgreSQL: {e}")))?;
         let describe = format!("pg state {schema}.states[{name}]");
-        Ok(PgBackend { schema: schema.to_string(), name: name.to_string(), describe, jobs: Mutex::new(tx), cipher })
+        Ok(PgBackend {
+            schema: schema.to_string(),
+            name: name.to_string(),
+            describe,
+            jobs: Mutex::new(tx),
+            cipher,
+        })
     }
 
     /// Runs `f` on the worker's connection and waits for its result.
-    fn run<T: Send + 'static>(&self, f: impl FnOnce(&tokio_postgres::Client, &tokio::runtime::Runtime) -> T + Send + 'static) -> Result<T, String> {
+    fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&tokio_postgres::Client, &tokio::runtime::Runtime) -> T + Send + 'static,
+    ) -> Result<T, String> {
         let (tx, rx) = mpsc::channel();
         let job: Job = Box::new(move |c, rt| {
             let _ = tx.send(f(c, rt));
         });
-        self.jobs.lock().map_err(|e| e.to_string())?.send(job).map_err(|e| e.to_string())?;
+        self.jobs
+            .lock()
+            .map_err(|e| e.to_string())?
+            .send(job)
+            .map_err(|e| e.to_string())?;
         rx.recv().map_err(|e| e.to_string())
     }
 }
@@ -188,19 +233,46 @@ impl Backend for PgBackend {
         let rows = self
             .run(move |c, rt| {
                 rt.block_on(async {
-                    let snap = c.query_opt(&format!("SELECT snapshot, serial FROM {schema}.states WHERE name = $1"), &[&name]).await?;
-                    let journal = c.query(&format!("SELECT record FROM {schema}.journal WHERE name = $1 ORDER BY seq"), &[&name]).await?;
-                    Ok::<_, tokio_postgres::Error>((snap.and_then(|r| r.get::<_, Option<Vec<u8>>>(0)), journal.iter().map(|r| r.get::<_, Vec<u8>>(0)).collect::<Vec<_>>()))
+                    let snap = c
+                        .query_opt(
+                            &format!(
+                                "SELECT snapshot, serial FROM {schema}.states WHERE name = $1"
+                            ),
+                            &[&name],
+                        )
+                        .await?;
+                    let journal = c
+                        .query(
+                            &format!(
+                                "SELECT record FROM {schema}.journal WHERE name = $1 ORDER BY seq"
+                            ),
+                            &[&name],
+                        )
+                        .await?;
+                    Ok::<_, tokio_postgres::Error>((
+                        snap.and_then(|r| r.get::<_, Option<Vec<u8>>>(0)),
+                        journal
+                            .iter()
+                            .map(|r| r.get::<_, Vec<u8>>(0))
+                            .collect::<Vec<_>>(),
+                    ))
                 })
             })
             .map_err(pg_err)?
             .map_err(db_err)?;
         let (snapshot, journal) = rows;
         let state: Option<State> = match snapshot {
-            Some(bytes) => Some(super::decode_snapshot(&bytes, &self.cipher, &self.describe)?),
+            Some(bytes) => Some(super::decode_snapshot(
+                &bytes,
+                &self.cipher,
+                &self.describe,
+            )?),
             None => None,
         };
-        let records = journal.iter().map(|raw| super::decode_record(raw, &self.cipher, &self.describe)).collect::<Result<Vec<_>, StateError>>()?;
+        let records = journal
+            .iter()
+            .map(|raw| super::decode_record(raw, &self.cipher, &self.describe))
+            .collect::<Result<Vec<_>, StateError>>()?;
         Ok(super::replay(state, records))
     }
 
@@ -208,7 +280,14 @@ impl Backend for PgBackend {
         if records.is_empty() {
             return Ok(());
         }
-        let rows: Vec<Vec<u8>> = records.iter().map(|r| serde_json::to_vec(r).map_err(pg_err).and_then(|p| Ok(self.cipher.seal(&p)?))).collect::<Result<_, StateError>>()?;
+        let rows: Vec<Vec<u8>> = records
+            .iter()
+            .map(|r| {
+                serde_json::to_vec(r)
+                    .map_err(pg_err)
+                    .and_then(|p| Ok(self.cipher.seal(&p)?))
+            })
+            .collect::<Result<_, StateError>>()?;
         let (schema, name) = (self.schema.clone(), self.name.clone());
         // One transaction per batch: durable when it commits.
         self.run(move |c, rt| {
@@ -216,7 +295,11 @@ impl Backend for PgBackend {
                 let result = async {
                     c.batch_execute("BEGIN").await?;
                     for r in &rows {
-                        c.execute(&format!("INSERT INTO {schema}.journal (name, record) VALUES ($1, $2)"), &[&name, r]).await?;
+                        c.execute(
+                            &format!("INSERT INTO {schema}.journal (name, record) VALUES ($1, $2)"),
+                            &[&name, r],
+                        )
+                        .await?;
                     }
                     c.batch_execute("COMMIT").await
                 }
@@ -234,10 +317,16 @@ impl Backend for PgBackend {
     }
 
     fn compact(&self, state: &State) -> Result<(), StateError> {
-        let snap = self.cipher.seal(&serde_json::to_vec(state).map_err(pg_err)?)?;
+        let snap = self
+            .cipher
+            .seal(&serde_json::to_vec(state).map_err(pg_err)?)?;
         // The column is informational (the snapshot holds the serial); a serial
         // beyond BIGINT's range is recorded as its largest value, not wrapped.
-        let (schema, name, serial) = (self.schema.clone(), self.name.clone(), i64::try_from(state.serial).unwrap_or(i64::MAX));
+        let (schema, name, serial) = (
+            self.schema.clone(),
+            self.name.clone(),
+            i64::try_from(state.serial).unwrap_or(i64::MAX),
+        );
         self.run(move |c, rt| {
             rt.block_on(async {
                 let result = async {
@@ -261,7 +350,11 @@ impl Backend for PgBackend {
 
     fn lock(&self, info: &LockInfo) -> Result<(), LockError> {
         let key = lock_key(&self.schema, &self.name);
-        let (schema, name, text) = (self.schema.clone(), self.name.clone(), serde_json::to_string(info).unwrap_or_default());
+        let (schema, name, text) = (
+            self.schema.clone(),
+            self.name.clone(),
+            serde_json::to_string(info).unwrap_or_default(),
+        );
         let got = self
             .run(move |c, rt| {
                 rt.block_on(async {
@@ -282,14 +375,26 @@ impl Backend for PgBackend {
         match self.holder()? {
             Some((h, _)) => Err(LockError::Held(Box::new(h))),
             // Released meanwhile: the caller tries again.
-            None => Err(LockError::Held(Box::new(LockInfo { id: String::new(), operation: "unknown".into(), who: "another session (just released)".into(), host: String::new(), pid: 0, created: String::new(), ci_run_url: None, path: self.describe.clone() }))),
+            None => Err(LockError::Held(Box::new(LockInfo {
+                id: String::new(),
+                operation: "unknown".into(),
+                who: "another session (just released)".into(),
+                host: String::new(),
+                pid: 0,
+                created: String::new(),
+                ci_run_url: None,
+                path: self.describe.clone(),
+            }))),
         }
     }
 
     fn unlock(&self, id: &str) -> Result<(), LockError> {
         let (holder, backend_pid) = self.holder()?.ok_or(LockError::NotLocked)?;
         if holder.id != id {
-            return Err(LockError::Mismatch { given: id.to_string(), current: holder.id });
+            return Err(LockError::Mismatch {
+                given: id.to_string(),
+                current: holder.id,
+            });
         }
         let key = lock_key(&self.schema, &self.name);
         let (schema, name) = (self.schema.clone(), self.name.clone());
@@ -351,6 +456,18 @@ impl PgBackend {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
         // Held by a session that records nothing (not drinfra).
-        Ok(Some((LockInfo { id: String::new(), operation: "unknown".into(), who: "another PostgreSQL session".into(), host: String::new(), pid: 0, created: String::new(), ci_run_url: None, path: self.describe.clone() }, None)))
+        Ok(Some((
+            LockInfo {
+                id: String::new(),
+                operation: "unknown".into(),
+                who: "another PostgreSQL session".into(),
+                host: String::new(),
+                pid: 0,
+                created: String::new(),
+                ci_run_url: None,
+                path: self.describe.clone(),
+            },
+            None,
+        )))
     }
 }

@@ -13,7 +13,13 @@ pub const DEFAULT_STATE_FILE: &str = "drinfra.tfstate";
 
 /// Arguments that are secrets: never remembered on disk, and read from the
 /// environment again when a remembered backend is reopened.
-pub const SECRET_ARGS: &[&str] = &["access_key", "sas_token", "conn_str", "connection_string", "client_secret"];
+pub const SECRET_ARGS: &[&str] = &[
+    "access_key",
+    "sas_token",
+    "conn_str",
+    "connection_string",
+    "client_secret",
+];
 
 /// A backend as configured: its kind and its (string) arguments.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -25,7 +31,15 @@ pub struct BackendSpec {
 impl BackendSpec {
     /// The spec without secrets, for remembering which backend was used.
     pub fn without_secrets(&self) -> BackendSpec {
-        BackendSpec { kind: self.kind.clone(), args: self.args.iter().filter(|(k, _)| !SECRET_ARGS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect() }
+        BackendSpec {
+            kind: self.kind.clone(),
+            args: self
+                .args
+                .iter()
+                .filter(|(k, _)| !SECRET_ARGS.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
     }
 }
 
@@ -35,18 +49,40 @@ const ARGS: &[(&str, &[&str])] = &[
     (
         "azurerm",
         &[
-            "storage_account_name", "container_name", "key", "endpoint", "access_key", "sas_token", "connection_string",
+            "storage_account_name",
+            "container_name",
+            "key",
+            "endpoint",
+            "access_key",
+            "sas_token",
+            "connection_string",
             // Entra ID sign-in, as azurerm's backend takes it.
-            "use_azuread_auth", "tenant_id", "client_id", "client_secret", "use_oidc", "oidc_token_file_path", "use_cli", "use_msi", "environment", "metadata_host",
+            "use_azuread_auth",
+            "tenant_id",
+            "client_id",
+            "client_secret",
+            "use_oidc",
+            "oidc_token_file_path",
+            "use_cli",
+            "use_msi",
+            "environment",
+            "metadata_host",
         ],
     ),
 ];
 
 /// The backend block of the stack, evaluated (None: the default local file).
 pub fn spec_for(config: &Config, dir: &Path) -> Result<Option<BackendSpec>, Diagnostic> {
-    let Some(b) = &config.root().settings.backend else { return Ok(None) };
+    let Some(b) = &config.root().settings.backend else {
+        return Ok(None);
+    };
     let Some((_, allowed)) = ARGS.iter().find(|(k, _)| *k == b.kind) else {
-        return Err(Diagnostic::error("Unsupported backend").with_detail(format!("drinfra does not support the {:?} backend; use \"local\", \"pg\" or \"azurerm\".", b.kind)).at(Some(b.span.clone())));
+        return Err(Diagnostic::error("Unsupported backend")
+            .with_detail(format!(
+                "drinfra does not support the {:?} backend; use \"local\", \"pg\" or \"azurerm\".",
+                b.kind
+            ))
+            .at(Some(b.span.clone())));
     };
     let ev = Evaluator::new(b.body.file, dir.to_path_buf());
     let mut args = BTreeMap::new();
@@ -54,37 +90,79 @@ pub fn spec_for(config: &Config, dir: &Path) -> Result<Option<BackendSpec>, Diag
         let key = a.key.value().as_str().to_string();
         let at = hcl_edit::Span::span(&a.key).map(|r| Span::new(b.body.file, r));
         if !allowed.contains(&key.as_str()) {
-            return Err(Diagnostic::error("Unsupported backend argument").with_detail(format!("The {} backend takes {}, not {key:?}.", b.kind, allowed.iter().map(|a| format!("{a:?}")).collect::<Vec<_>>().join(", "))).at(at));
+            return Err(Diagnostic::error("Unsupported backend argument")
+                .with_detail(format!(
+                    "The {} backend takes {}, not {key:?}.",
+                    b.kind,
+                    allowed
+                        .iter()
+                        .map(|a| format!("{a:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .at(at));
         }
-        match ev.eval(&a.value, &Scope::default()).map_err(|e| e.into_diagnostic())? {
+        match ev
+            .eval(&a.value, &Scope::default())
+            .map_err(|e| e.into_diagnostic())?
+        {
             Value::String(s) => {
                 args.insert(key, s);
             }
             Value::Bool(b) => {
                 args.insert(key, b.to_string());
             }
-            _ => return Err(Diagnostic::error("Invalid backend argument").with_detail(format!("{key} must be a string (or true/false).")).at(at)),
+            _ => {
+                return Err(Diagnostic::error("Invalid backend argument")
+                    .with_detail(format!("{key} must be a string (or true/false)."))
+                    .at(at));
+            }
         }
     }
-    Ok(Some(BackendSpec { kind: b.kind.clone(), args }))
+    Ok(Some(BackendSpec {
+        kind: b.kind.clone(),
+        args,
+    }))
 }
 
 /// The backend for the stack in `dir`.
-pub fn backend_for(config: &Config, dir: &Path, env: &[(String, String)]) -> Result<Box<dyn Backend>, Diagnostic> {
+pub fn backend_for(
+    config: &Config,
+    dir: &Path,
+    env: &[(String, String)],
+) -> Result<Box<dyn Backend>, Diagnostic> {
     let spec = spec_for(config, dir)?;
-    let at = config.root().settings.backend.as_ref().map(|b| b.span.clone());
+    let at = config
+        .root()
+        .settings
+        .backend
+        .as_ref()
+        .map(|b| b.span.clone());
     open(spec.as_ref(), dir, env).map_err(|d| d.at(at))
 }
 
 /// Opens a backend from its spec; secrets missing from the spec come from
 /// the environment (`ARM_ACCESS_KEY`, `ARM_SAS_TOKEN`, `PG_CONN_STR`).
-pub fn open(spec: Option<&BackendSpec>, dir: &Path, env: &[(String, String)]) -> Result<Box<dyn Backend>, Diagnostic> {
-    let cipher = super::crypto::Cipher::from_env(env).map_err(|e| Diagnostic::error("Invalid state encryption key").with_detail(e.to_string()))?;
+pub fn open(
+    spec: Option<&BackendSpec>,
+    dir: &Path,
+    env: &[(String, String)],
+) -> Result<Box<dyn Backend>, Diagnostic> {
+    let cipher = super::crypto::Cipher::from_env(env).map_err(|e| {
+        Diagnostic::error("Invalid state encryption key").with_detail(e.to_string())
+    })?;
     let Some(spec) = spec else {
-        return Ok(Box::new(LocalBackend::new(dir.join(DEFAULT_STATE_FILE)).with_cipher(cipher)));
+        return Ok(Box::new(
+            LocalBackend::new(dir.join(DEFAULT_STATE_FILE)).with_cipher(cipher),
+        ));
     };
     let text = |k: &str| spec.args.get(k).cloned();
-    let from_env = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let from_env = |k: &str| {
+        env.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
     match spec.kind.as_str() {
         "local" => Ok(Box::new(LocalBackend::new(dir.join(text("path").unwrap_or_else(|| DEFAULT_STATE_FILE.into()))).with_cipher(cipher))),
         "pg" => {

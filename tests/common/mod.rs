@@ -5,7 +5,11 @@
 /// plain `cargo test` on a machine without them, the test says it is
 /// skipped and passes.
 pub fn services_available(keys: &[&str]) -> bool {
-    let missing: Vec<&str> = keys.iter().copied().filter(|k| std::env::var_os(k).is_none()).collect();
+    let missing: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|k| std::env::var_os(k).is_none())
+        .collect();
     if missing.is_empty() {
         return true;
     }

@@ -6,46 +6,99 @@ use super::*;
 
 const VERSIONS: &[&str] = &["2025-10-01", "2025-01-01", "2024-09-01", "2024-05-01"];
 /// Pool properties that cannot change in place: a new pool is needed.
-const NOT_IN_PLACE: &[&str] = &["vmSize", "availabilityZones", "osDiskSizeGB", "osDiskType", "maxPods", "vnetSubnetID", "osType", "scaleSetPriority", "osSKU"];
+const NOT_IN_PLACE: &[&str] = &[
+    "vmSize",
+    "availabilityZones",
+    "osDiskSizeGB",
+    "osDiskType",
+    "maxPods",
+    "vnetSubnetID",
+    "osType",
+    "scaleSetPriority",
+    "osSKU",
+];
 
 fn cluster_name(n: &str) -> Result<(), String> {
     name_rule(n, 1, 63, "-_", "a managed cluster")
 }
 
 fn pool_name(n: &str) -> Result<(), String> {
-    if !n.chars().next().is_some_and(|c| c.is_ascii_lowercase()) || !n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) || n.len() > 12 {
-        return Err(format!("Agent pool name '{n}' is invalid: it must start with a lowercase letter, contain only lowercase letters and digits, and be at most 12 characters."));
+    if !n.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        || !n
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        || n.len() > 12
+    {
+        return Err(format!(
+            "Agent pool name '{n}' is invalid: it must start with a lowercase letter, contain only lowercase letters and digits, and be at most 12 characters."
+        ));
     }
     Ok(())
 }
 
 /// Checks one pool's settings (count within autoscale bounds, mode).
 fn check_pool(p: &J, name: &str) -> Result<(), ArmError> {
-    let auto = p.get("enableAutoScaling").and_then(J::as_bool).unwrap_or(false);
+    let auto = p
+        .get("enableAutoScaling")
+        .and_then(J::as_bool)
+        .unwrap_or(false);
     let count = int_field(p, "count", "properties.count", 0, 1000)?.unwrap_or(1.0);
     int_field(p, "minCount", "properties.minCount", 0, 1000)?;
     int_field(p, "maxCount", "properties.maxCount", 0, 1000)?;
     int_field(p, "maxPods", "properties.maxPods", 10, 250)?;
-    if int_field(p, "osDiskSizeGB", "properties.osDiskSizeGB", 0, 2048)?.is_some_and(|gb| gb != 0.0 && gb < 30.0) {
-        return Err(ArmError::bad_request("InvalidParameterValue", format!("Agent pool '{name}': osDiskSizeGB must be 0 (the default) or between 30 and 2048.")).with_target("properties.osDiskSizeGB"));
+    if int_field(p, "osDiskSizeGB", "properties.osDiskSizeGB", 0, 2048)?
+        .is_some_and(|gb| gb != 0.0 && gb < 30.0)
+    {
+        return Err(ArmError::bad_request(
+            "InvalidParameterValue",
+            format!(
+                "Agent pool '{name}': osDiskSizeGB must be 0 (the default) or between 30 and 2048."
+            ),
+        )
+        .with_target("properties.osDiskSizeGB"));
     }
     if p.get("vmSize").and_then(J::as_str).is_none() {
-        return Err(ArmError::bad_request("InvalidParameter", format!("Agent pool '{name}' needs a vmSize.")).with_target("properties.vmSize"));
+        return Err(ArmError::bad_request(
+            "InvalidParameter",
+            format!("Agent pool '{name}' needs a vmSize."),
+        )
+        .with_target("properties.vmSize"));
     }
     if auto {
-        let (min, max) = (p.get("minCount").and_then(J::as_f64), p.get("maxCount").and_then(J::as_f64));
+        let (min, max) = (
+            p.get("minCount").and_then(J::as_f64),
+            p.get("maxCount").and_then(J::as_f64),
+        );
         match (min, max) {
             (Some(a), Some(b)) if a <= b && count >= a && count <= b => {}
-            (Some(a), Some(b)) if a <= b => return Err(ArmError::bad_request("InvalidParameter", format!("Agent pool '{name}': count {count} must be between minCount {a} and maxCount {b}."))),
-            _ => return Err(ArmError::bad_request("InvalidParameter", format!("Agent pool '{name}': autoscaling needs minCount <= maxCount."))),
+            (Some(a), Some(b)) if a <= b => {
+                return Err(ArmError::bad_request(
+                    "InvalidParameter",
+                    format!(
+                        "Agent pool '{name}': count {count} must be between minCount {a} and maxCount {b}."
+                    ),
+                ));
+            }
+            _ => {
+                return Err(ArmError::bad_request(
+                    "InvalidParameter",
+                    format!("Agent pool '{name}': autoscaling needs minCount <= maxCount."),
+                ));
+            }
         }
     }
     if !(0.0..=1000.0).contains(&count) {
-        return Err(ArmError::bad_request("InvalidParameter", format!("Agent pool '{name}': count must be between 0 and 1000.")));
+        return Err(ArmError::bad_request(
+            "InvalidParameter",
+            format!("Agent pool '{name}': count must be between 0 and 1000."),
+        ));
     }
     let mode = p.get("mode").and_then(J::as_str).unwrap_or("User");
     if mode.eq_ignore_ascii_case("System") && count < 1.0 {
-        return Err(ArmError::bad_request("InvalidParameter", format!("System agent pool '{name}' needs at least one node.")));
+        return Err(ArmError::bad_request(
+            "InvalidParameter",
+            format!("System agent pool '{name}' needs at least one node."),
+        ));
     }
     Ok(())
 }
@@ -62,21 +115,41 @@ fn pool_defaults(p: &mut J, version: &str) {
 }
 
 fn check_cluster(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
-    let location = body.get("location").and_then(J::as_str).unwrap_or("eastus").to_string();
+    let location = body
+        .get("location")
+        .and_then(J::as_str)
+        .unwrap_or("eastus")
+        .to_string();
     let name = ctx.path.name();
     let rg = ctx.path.resource_group.clone().unwrap_or_default();
-    let version = str_prop(body, &["kubernetesVersion"]).unwrap_or("1.31").to_string();
+    let version = str_prop(body, &["kubernetesVersion"])
+        .unwrap_or("1.31")
+        .to_string();
     let creating = ctx.existing.is_none();
-    let profiles = prop(body, &["agentPoolProfiles"]).cloned().unwrap_or(json!([]));
+    let profiles = prop(body, &["agentPoolProfiles"])
+        .cloned()
+        .unwrap_or(json!([]));
     let mut effects = Vec::new();
     if creating {
         let pools = profiles.as_array().cloned().unwrap_or_default();
-        if !pools.iter().any(|p| p.get("mode").and_then(J::as_str).is_some_and(|m| m.eq_ignore_ascii_case("System"))) {
-            return Err(ArmError::bad_request("InvalidParameter", "A managed cluster needs at least one agent pool with mode System.").with_target("properties.agentPoolProfiles"));
+        if !pools.iter().any(|p| {
+            p.get("mode")
+                .and_then(J::as_str)
+                .is_some_and(|m| m.eq_ignore_ascii_case("System"))
+        }) {
+            return Err(ArmError::bad_request(
+                "InvalidParameter",
+                "A managed cluster needs at least one agent pool with mode System.",
+            )
+            .with_target("properties.agentPoolProfiles"));
         }
         require(body, &["dnsPrefix"], " on a managed cluster")?;
         for p in &pools {
-            let pname = p.get("name").and_then(J::as_str).unwrap_or_default().to_string();
+            let pname = p
+                .get("name")
+                .and_then(J::as_str)
+                .unwrap_or_default()
+                .to_string();
             pool_name(&pname).map_err(|m| ArmError::bad_request("InvalidParameter", m))?;
             check_pool(p, &pname)?;
             let mut props = p.clone();
@@ -88,31 +161,78 @@ fn check_cluster(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         }
     } else if let Some(old) = ctx.existing {
         // Pools are managed through agentPools after creation.
-        let names = |v: &J| -> Vec<String> { v.as_array().map(|a| a.iter().filter_map(|p| p.get("name").and_then(J::as_str).map(str::to_lowercase)).collect()).unwrap_or_default() };
-        let existing_pools: Vec<String> = ctx.store.children("Microsoft.ContainerService/managedClusters/agentPools", &old.id).map_err(internal)?.iter().map(|r| r.id.rsplit('/').next().unwrap_or_default().to_lowercase()).collect();
+        let names = |v: &J| -> Vec<String> {
+            v.as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|p| p.get("name").and_then(J::as_str).map(str::to_lowercase))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let existing_pools: Vec<String> = ctx
+            .store
+            .children(
+                "Microsoft.ContainerService/managedClusters/agentPools",
+                &old.id,
+            )
+            .map_err(internal)?
+            .iter()
+            .map(|r| r.id.rsplit('/').next().unwrap_or_default().to_lowercase())
+            .collect();
         let mut wanted = names(&profiles);
         wanted.sort();
         let mut have = existing_pools.clone();
         have.sort();
         if !wanted.is_empty() && wanted != have {
-            return Err(ArmError::bad_request("BadRequest", "Agent pools cannot be added or removed through the managed cluster after creation; use the agentPools resource."));
+            return Err(ArmError::bad_request(
+                "BadRequest",
+                "Agent pools cannot be added or removed through the managed cluster after creation; use the agentPools resource.",
+            ));
         }
         immutable(ctx, body, &["dnsPrefix"], "PropertyChangeNotAllowed")?;
     }
     let p = props(body);
     p.remove("agentPoolProfiles");
     p.insert("kubernetesVersion".into(), json!(version));
-    let dns = p.get("dnsPrefix").and_then(J::as_str).unwrap_or(&name).to_string();
-    p.insert("fqdn".into(), json!(format!("{dns}-{}.hcp.{location}.azmk8s.io", short_hash(&ctx.path.id()))));
-    p.insert("nodeResourceGroup".into(), json!(format!("MC_{rg}_{name}_{location}")));
+    let dns = p
+        .get("dnsPrefix")
+        .and_then(J::as_str)
+        .unwrap_or(&name)
+        .to_string();
+    p.insert(
+        "fqdn".into(),
+        json!(format!(
+            "{dns}-{}.hcp.{location}.azmk8s.io",
+            short_hash(&ctx.path.id())
+        )),
+    );
+    p.insert(
+        "nodeResourceGroup".into(),
+        json!(format!("MC_{rg}_{name}_{location}")),
+    );
     p.insert("powerState".into(), json!({"code": "Running"}));
-    Ok(Write { body: body.clone(), secs: None, effects, data: None })
+    Ok(Write {
+        body: body.clone(),
+        secs: None,
+        effects,
+        data: None,
+    })
 }
 
 fn check_pool_write(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     let name = ctx.path.name();
-    let cluster = ctx.get(&ctx.path.parent_id().unwrap_or_default())?.ok_or_else(|| ArmError::not_found("ParentResourceNotFound", "The managed cluster does not exist."))?;
-    let version = str_prop(&cluster.body, &["kubernetesVersion"]).unwrap_or("1.31").to_string();
+    let cluster = ctx
+        .get(&ctx.path.parent_id().unwrap_or_default())?
+        .ok_or_else(|| {
+            ArmError::not_found(
+                "ParentResourceNotFound",
+                "The managed cluster does not exist.",
+            )
+        })?;
+    let version = str_prop(&cluster.body, &["kubernetesVersion"])
+        .unwrap_or("1.31")
+        .to_string();
     let mut p = body.get("properties").cloned().unwrap_or(json!({}));
     if let Some(old) = ctx.existing {
         let oldp = old.body.get("properties").cloned().unwrap_or(json!({}));
@@ -126,21 +246,44 @@ fn check_pool_write(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     }
     check_pool(&p, &name)?;
     pool_defaults(&mut p, &version);
-    let old_count = ctx.existing.and_then(|o| num_prop(&o.body, &["count"])).unwrap_or(0.0);
+    let old_count = ctx
+        .existing
+        .and_then(|o| num_prop(&o.body, &["count"]))
+        .unwrap_or(0.0);
     let new_count = p.get("count").and_then(J::as_f64).unwrap_or(0.0);
     body["properties"] = p;
     // Scaling takes longer for more nodes.
     let secs = 60.0 + 15.0 * (new_count - old_count).abs();
-    Ok(Write { body: body.clone(), secs: Some(secs), effects: vec![], data: None })
+    Ok(Write {
+        body: body.clone(),
+        secs: Some(secs),
+        effects: vec![],
+        data: None,
+    })
 }
 
 fn check_pool_delete(ctx: &Ctx, row: &Row) -> Result<Vec<(String, String, Option<J>)>, ArmError> {
-    let is_system = str_prop(&row.body, &["mode"]).is_some_and(|m| m.eq_ignore_ascii_case("System"));
+    let is_system =
+        str_prop(&row.body, &["mode"]).is_some_and(|m| m.eq_ignore_ascii_case("System"));
     if is_system {
-        let siblings = ctx.store.children("Microsoft.ContainerService/managedClusters/agentPools", &ctx.path.parent_id().unwrap_or_default()).map_err(internal)?;
-        let systems = siblings.iter().filter(|r| str_prop(&r.body, &["mode"]).is_some_and(|m| m.eq_ignore_ascii_case("System"))).count();
+        let siblings = ctx
+            .store
+            .children(
+                "Microsoft.ContainerService/managedClusters/agentPools",
+                &ctx.path.parent_id().unwrap_or_default(),
+            )
+            .map_err(internal)?;
+        let systems = siblings
+            .iter()
+            .filter(|r| {
+                str_prop(&r.body, &["mode"]).is_some_and(|m| m.eq_ignore_ascii_case("System"))
+            })
+            .count();
         if systems <= 1 {
-            return Err(ArmError::bad_request("OperationNotAllowed", "The last System agent pool of a cluster cannot be deleted."));
+            return Err(ArmError::bad_request(
+                "OperationNotAllowed",
+                "The last System agent pool of a cluster cannot be deleted.",
+            ));
         }
     }
     Ok(vec![])
@@ -148,7 +291,9 @@ fn check_pool_delete(ctx: &Ctx, row: &Row) -> Result<Vec<(String, String, Option
 
 /// Clusters list their pools, as AKS does.
 pub fn decorate(store: &Store, body: &mut J) {
-    let Some(id) = body.get("id").and_then(J::as_str).map(str::to_string) else { return };
+    let Some(id) = body.get("id").and_then(J::as_str).map(str::to_string) else {
+        return;
+    };
     let pools: Vec<J> = store
         .children("Microsoft.ContainerService/managedClusters/agentPools", &id)
         .unwrap_or_default()
@@ -172,7 +317,12 @@ pub fn specs() -> Vec<Spec> {
             delete_secs: 300.0,
             located: true,
             etags: true,
-            ..Spec::plain("Microsoft.ContainerService/managedClusters", VERSIONS, cluster_name, check_cluster)
+            ..Spec::plain(
+                "Microsoft.ContainerService/managedClusters",
+                VERSIONS,
+                cluster_name,
+                check_cluster,
+            )
         },
         Spec {
             lro_put: Lro::AsyncOperation,
@@ -182,7 +332,12 @@ pub fn specs() -> Vec<Spec> {
             delete_secs: 180.0,
             check_delete: check_pool_delete,
             etags: true,
-            ..Spec::plain("Microsoft.ContainerService/managedClusters/agentPools", VERSIONS, pool_name, check_pool_write)
+            ..Spec::plain(
+                "Microsoft.ContainerService/managedClusters/agentPools",
+                VERSIONS,
+                pool_name,
+                check_pool_write,
+            )
         },
     ]
 }

@@ -22,13 +22,20 @@ fn check_profile(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     }
     let p = props(body);
     p.entry("originResponseTimeoutSeconds").or_insert(json!(60));
-    p.insert("frontDoorId".into(), json!(crate::random::uuid_v4().map_err(super::internal)?));
+    p.insert(
+        "frontDoorId".into(),
+        json!(crate::random::uuid_v4().map_err(super::internal)?),
+    );
     Ok(Write::body(body.clone()))
 }
 
 fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     global_location(body);
-    let host = format!("{}-{}.z01.azurefd.net", ctx.path.name(), &short_hash(&ctx.path.id())[..6]);
+    let host = format!(
+        "{}-{}.z01.azurefd.net",
+        ctx.path.name(),
+        &short_hash(&ctx.path.id())[..6]
+    );
     let p = props(body);
     p.entry("enabledState").or_insert(json!("Enabled"));
     p.insert("hostName".into(), json!(host));
@@ -36,10 +43,18 @@ fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 }
 
 fn check_origin_group(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
-    if let Some(i) = int_prop(body, &["healthProbeSettings", "probeIntervalInSeconds"], i64::MIN / 2, i64::MAX / 2)?
-        && !(5.0..=255.0).contains(&i)
+    if let Some(i) = int_prop(
+        body,
+        &["healthProbeSettings", "probeIntervalInSeconds"],
+        i64::MIN / 2,
+        i64::MAX / 2,
+    )? && !(5.0..=255.0).contains(&i)
     {
-        return Err(ArmError::bad_request("BadRequest", "probeIntervalInSeconds must be between 5 and 255.").with_target("properties.healthProbeSettings.probeIntervalInSeconds"));
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            "probeIntervalInSeconds must be between 5 and 255.",
+        )
+        .with_target("properties.healthProbeSettings.probeIntervalInSeconds"));
     }
     let p = props(body);
     p.entry("loadBalancingSettings").or_insert(json!({"sampleSize": 4, "successfulSamplesRequired": 3, "additionalLatencyInMilliseconds": 50}));
@@ -51,11 +66,19 @@ fn check_origin(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     require(body, &["hostName"], " on an origin")?;
     let priority = int_prop(body, &["priority"], i64::MIN / 2, i64::MAX / 2)?.unwrap_or(1.0);
     if !(1.0..=5.0).contains(&priority) {
-        return Err(ArmError::bad_request("BadRequest", "Origin priority must be between 1 and 5.").with_target("properties.priority"));
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            "Origin priority must be between 1 and 5.",
+        )
+        .with_target("properties.priority"));
     }
     let weight = int_prop(body, &["weight"], i64::MIN / 2, i64::MAX / 2)?.unwrap_or(1000.0);
     if !(1.0..=1000.0).contains(&weight) {
-        return Err(ArmError::bad_request("BadRequest", "Origin weight must be between 1 and 1000.").with_target("properties.weight"));
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            "Origin weight must be between 1 and 1000.",
+        )
+        .with_target("properties.weight"));
     }
     let p = props(body);
     p.entry("priority").or_insert(json!(1));
@@ -69,30 +92,74 @@ fn check_origin(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 }
 
 fn check_route(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
-    let og = str_prop(body, &["originGroup", "id"]).ok_or_else(|| ArmError::bad_request("BadRequest", "A route needs originGroup.id.").with_target("properties.originGroup.id"))?.to_string();
+    let og = str_prop(body, &["originGroup", "id"])
+        .ok_or_else(|| {
+            ArmError::bad_request("BadRequest", "A route needs originGroup.id.")
+                .with_target("properties.originGroup.id")
+        })?
+        .to_string();
     if ctx.get(&og)?.is_none() {
-        return Err(ArmError::bad_request("BadRequest", format!("The origin group '{og}' does not exist.")).with_target("properties.originGroup.id"));
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            format!("The origin group '{og}' does not exist."),
+        )
+        .with_target("properties.originGroup.id"));
     }
     let p = props(body);
-    p.entry("supportedProtocols").or_insert(json!(["Http", "Https"]));
+    p.entry("supportedProtocols")
+        .or_insert(json!(["Http", "Https"]));
     p.entry("patternsToMatch").or_insert(json!(["/*"]));
-    p.entry("forwardingProtocol").or_insert(json!("MatchRequest"));
+    p.entry("forwardingProtocol")
+        .or_insert(json!("MatchRequest"));
     p.entry("linkToDefaultDomain").or_insert(json!("Enabled"));
     p.entry("httpsRedirect").or_insert(json!("Disabled"));
     p.entry("enabledState").or_insert(json!("Enabled"));
     Ok(Write::body(body.clone()))
 }
 
-fn spec(ty: &'static str, located: bool, create: f64, check: fn(&Ctx, &mut J) -> Result<Write, ArmError>) -> Spec {
-    Spec { lro_put: Lro::AsyncOperation, lro_delete: Lro::AsyncOperation, create_secs: create, update_secs: 60.0, delete_secs: 60.0, located, ..Spec::plain(ty, VERSIONS, name, check) }
+fn spec(
+    ty: &'static str,
+    located: bool,
+    create: f64,
+    check: fn(&Ctx, &mut J) -> Result<Write, ArmError>,
+) -> Spec {
+    Spec {
+        lro_put: Lro::AsyncOperation,
+        lro_delete: Lro::AsyncOperation,
+        create_secs: create,
+        update_secs: 60.0,
+        delete_secs: 60.0,
+        located,
+        ..Spec::plain(ty, VERSIONS, name, check)
+    }
 }
 
 pub fn specs() -> Vec<Spec> {
     vec![
         spec("Microsoft.Cdn/profiles", false, 120.0, check_profile),
-        spec("Microsoft.Cdn/profiles/afdEndpoints", false, 120.0, check_endpoint),
-        spec("Microsoft.Cdn/profiles/originGroups", false, 60.0, check_origin_group),
-        spec("Microsoft.Cdn/profiles/originGroups/origins", false, 60.0, check_origin),
-        spec("Microsoft.Cdn/profiles/afdEndpoints/routes", false, 90.0, check_route),
+        spec(
+            "Microsoft.Cdn/profiles/afdEndpoints",
+            false,
+            120.0,
+            check_endpoint,
+        ),
+        spec(
+            "Microsoft.Cdn/profiles/originGroups",
+            false,
+            60.0,
+            check_origin_group,
+        ),
+        spec(
+            "Microsoft.Cdn/profiles/originGroups/origins",
+            false,
+            60.0,
+            check_origin,
+        ),
+        spec(
+            "Microsoft.Cdn/profiles/afdEndpoints/routes",
+            false,
+            90.0,
+            check_route,
+        ),
     ]
 }

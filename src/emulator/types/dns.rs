@@ -8,7 +8,16 @@ const VERSIONS: &[&str] = &["2018-05-01", "2023-07-01-preview"];
 
 fn zone_name(n: &str) -> Result<(), String> {
     let labels: Vec<&str> = n.split('.').collect();
-    if labels.len() < 2 || n.len() > 253 || labels.iter().any(|l| l.is_empty() || l.len() > 63 || l.starts_with('-') || l.ends_with('-') || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
+    if labels.len() < 2
+        || n.len() > 253
+        || labels.iter().any(|l| {
+            l.is_empty()
+                || l.len() > 63
+                || l.starts_with('-')
+                || l.ends_with('-')
+                || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+    {
         return Err(format!("'{n}' is not a valid DNS zone name."));
     }
     Ok(())
@@ -26,65 +35,132 @@ fn check_zone(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     let h = short_hash(&ctx.path.id());
     let p = props(body);
     p.insert("zoneType".into(), json!("Public"));
-    p.insert("nameServers".into(), json!([format!("ns1-{}.azure-dns.com.", &h[..2]), format!("ns2-{}.azure-dns.net.", &h[2..4]), format!("ns3-{}.azure-dns.org.", &h[4..6]), format!("ns4-{}.azure-dns.info.", &h[6..8])]));
+    p.insert(
+        "nameServers".into(),
+        json!([
+            format!("ns1-{}.azure-dns.com.", &h[..2]),
+            format!("ns2-{}.azure-dns.net.", &h[2..4]),
+            format!("ns3-{}.azure-dns.org.", &h[4..6]),
+            format!("ns4-{}.azure-dns.info.", &h[6..8])
+        ]),
+    );
     p.insert("maxNumberOfRecordSets".into(), json!(10000));
     Ok(Write::body(body.clone()))
 }
 
 fn check_record(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     let zone_id = ctx.path.parent_id().unwrap_or_default();
-    let zone = ctx.path.segments.first().and_then(|(_, n)| n.clone()).unwrap_or_default();
-    let kind = ctx.path.segments.last().map(|(t, _)| t.to_uppercase()).unwrap_or_default();
+    let zone = ctx
+        .path
+        .segments
+        .first()
+        .and_then(|(_, n)| n.clone())
+        .unwrap_or_default();
+    let kind = ctx
+        .path
+        .segments
+        .last()
+        .map(|(t, _)| t.to_uppercase())
+        .unwrap_or_default();
     let name = ctx.path.name();
     let ttl = int_prop(body, &["TTL"], i64::MIN / 2, i64::MAX / 2)?.unwrap_or(3600.0);
     if !(1.0..=2_147_483_647.0).contains(&ttl) {
-        return Err(ArmError::bad_request("BadRequest", "TTL must be a positive number of seconds.").with_target("properties.TTL"));
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            "TTL must be a positive number of seconds.",
+        )
+        .with_target("properties.TTL"));
     }
     let has_target = prop(body, &["targetResource", "id"]).is_some();
     match kind.as_str() {
         "A" => {
-            let recs = prop(body, &["ARecords"]).and_then(J::as_array).cloned().unwrap_or_default();
+            let recs = prop(body, &["ARecords"])
+                .and_then(J::as_array)
+                .cloned()
+                .unwrap_or_default();
             for r in &recs {
                 let ip = r.get("ipv4Address").and_then(J::as_str).unwrap_or_default();
                 if ip.parse::<std::net::Ipv4Addr>().is_err() {
-                    return Err(ArmError::bad_request("BadRequest", format!("'{ip}' is not a valid IPv4 address.")).with_target("properties.ARecords"));
+                    return Err(ArmError::bad_request(
+                        "BadRequest",
+                        format!("'{ip}' is not a valid IPv4 address."),
+                    )
+                    .with_target("properties.ARecords"));
                 }
             }
             if recs.is_empty() && !has_target {
-                return Err(ArmError::bad_request("BadRequest", "An A record set needs ARecords or a targetResource."));
+                return Err(ArmError::bad_request(
+                    "BadRequest",
+                    "An A record set needs ARecords or a targetResource.",
+                ));
             }
         }
         "CNAME" => {
             if prop(body, &["CNAMERecord", "cname"]).is_none() && !has_target {
-                return Err(ArmError::bad_request("BadRequest", "A CNAME record set needs CNAMERecord.cname or a targetResource."));
+                return Err(ArmError::bad_request(
+                    "BadRequest",
+                    "A CNAME record set needs CNAMERecord.cname or a targetResource.",
+                ));
             }
             if name == "@" {
-                return Err(ArmError::bad_request("BadRequest", "A CNAME record set cannot be created at the zone apex."));
+                return Err(ArmError::bad_request(
+                    "BadRequest",
+                    "A CNAME record set cannot be created at the zone apex.",
+                ));
             }
         }
         _ => {}
     }
     // CNAME cannot share its name with other record types.
     let other = if kind == "CNAME" { "A" } else { "CNAME" };
-    let clash = ctx.store.children(&format!("Microsoft.Network/dnszones/{other}"), &zone_id).map_err(internal)?.into_iter().any(|r| r.id.rsplit('/').next().is_some_and(|n| n.eq_ignore_ascii_case(&name)));
+    let clash = ctx
+        .store
+        .children(&format!("Microsoft.Network/dnszones/{other}"), &zone_id)
+        .map_err(internal)?
+        .into_iter()
+        .any(|r| {
+            r.id.rsplit('/')
+                .next()
+                .is_some_and(|n| n.eq_ignore_ascii_case(&name))
+        });
     if clash {
-        return Err(ArmError::conflict("Conflict", format!("A {other} record set named '{name}' already exists: a CNAME record cannot coexist with other records of the same name.")));
+        return Err(ArmError::conflict(
+            "Conflict",
+            format!(
+                "A {other} record set named '{name}' already exists: a CNAME record cannot coexist with other records of the same name."
+            ),
+        ));
     }
-    let fqdn = if name == "@" { format!("{zone}.") } else { format!("{name}.{zone}.") };
+    let fqdn = if name == "@" {
+        format!("{zone}.")
+    } else {
+        format!("{name}.{zone}.")
+    };
     let p = props(body);
     p.insert("TTL".into(), json!(ttl));
     p.insert("fqdn".into(), json!(fqdn));
     Ok(Write::body(body.clone()))
 }
 
-fn spec(ty: &'static str, name_rule: fn(&str) -> Result<(), String>, check: fn(&Ctx, &mut J) -> Result<Write, ArmError>) -> Spec {
-    Spec { etags: true, ..Spec::plain(ty, VERSIONS, name_rule, check) }
+fn spec(
+    ty: &'static str,
+    name_rule: fn(&str) -> Result<(), String>,
+    check: fn(&Ctx, &mut J) -> Result<Write, ArmError>,
+) -> Spec {
+    Spec {
+        etags: true,
+        ..Spec::plain(ty, VERSIONS, name_rule, check)
+    }
 }
 
 pub fn specs() -> Vec<Spec> {
     vec![
         spec("Microsoft.Network/dnszones", zone_name, check_zone),
         spec("Microsoft.Network/dnszones/A", record_name, check_record),
-        spec("Microsoft.Network/dnszones/CNAME", record_name, check_record),
+        spec(
+            "Microsoft.Network/dnszones/CNAME",
+            record_name,
+            check_record,
+        ),
     ]
 }

@@ -14,25 +14,59 @@ fn name(n: &str) -> Result<(), String> {
 fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     global_location(body);
     if ctx.existing.is_none() && !ctx.settings.allow_classic_frontdoor_create {
-        return Err(ArmError::bad_request("BadRequest", "Azure Front Door (classic) no longer accepts new profiles: create a Front Door Standard/Premium profile (Microsoft.Cdn/profiles) instead."));
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            "Azure Front Door (classic) no longer accepts new profiles: create a Front Door Standard/Premium profile (Microsoft.Cdn/profiles) instead.",
+        ));
     }
-    let pools = prop(body, &["backendPools"]).and_then(J::as_array).cloned().unwrap_or_default();
+    let pools = prop(body, &["backendPools"])
+        .and_then(J::as_array)
+        .cloned()
+        .unwrap_or_default();
     if pools.is_empty() {
-        return Err(ArmError::bad_request("BadRequest", "A Front Door needs at least one backend pool.").with_target("properties.backendPools"));
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            "A Front Door needs at least one backend pool.",
+        )
+        .with_target("properties.backendPools"));
     }
     for pool in &pools {
-        for b in pool.pointer("/properties/backends").and_then(J::as_array).cloned().unwrap_or_default() {
-            int_field(&b, "weight", "properties.backendPools.backends.weight", 1, 1000)?;
-            let pr = int_field(&b, "priority", "properties.backendPools.backends.priority", i64::MIN / 2, i64::MAX / 2)?.unwrap_or(1.0);
+        for b in pool
+            .pointer("/properties/backends")
+            .and_then(J::as_array)
+            .cloned()
+            .unwrap_or_default()
+        {
+            int_field(
+                &b,
+                "weight",
+                "properties.backendPools.backends.weight",
+                1,
+                1000,
+            )?;
+            let pr = int_field(
+                &b,
+                "priority",
+                "properties.backendPools.backends.priority",
+                i64::MIN / 2,
+                i64::MAX / 2,
+            )?
+            .unwrap_or(1.0);
             if !(1.0..=5.0).contains(&pr) {
-                return Err(ArmError::bad_request("BadRequest", "Backend priority must be between 1 and 5."));
+                return Err(ArmError::bad_request(
+                    "BadRequest",
+                    "Backend priority must be between 1 and 5.",
+                ));
             }
         }
     }
     let name = ctx.path.name();
     let p = props(body);
     p.insert("cname".into(), json!(format!("{name}.azurefd.net")));
-    p.insert("frontdoorId".into(), json!(crate::random::uuid_v4().map_err(super::internal)?));
+    p.insert(
+        "frontdoorId".into(),
+        json!(crate::random::uuid_v4().map_err(super::internal)?),
+    );
     p.entry("enabledState").or_insert(json!("Enabled"));
     Ok(Write::body(body.clone()))
 }
@@ -44,6 +78,11 @@ pub fn spec() -> Spec {
         create_secs: 300.0,
         update_secs: 180.0,
         delete_secs: 120.0,
-        ..Spec::plain("Microsoft.Network/frontDoors", &["2021-06-01", "2020-05-01"], name, check)
+        ..Spec::plain(
+            "Microsoft.Network/frontDoors",
+            &["2021-06-01", "2020-05-01"],
+            name,
+            check,
+        )
     }
 }

@@ -65,18 +65,29 @@ impl Ctx<'_> {
             _ => "",
         };
         // Only objects that exist can be denied; the rest stay not found.
-        let denied = CALLER.try_with(|c| (c.creds.serves(sub) && !c.creds.authorised(&c.client, sub)).then(|| c.client.clone())).ok().flatten();
+        let denied = CALLER
+            .try_with(|c| {
+                (c.creds.serves(sub) && !c.creds.authorised(&c.client, sub))
+                    .then(|| c.client.clone())
+            })
+            .ok()
+            .flatten();
         if let Some(client) = denied {
             return Err(ArmError::new(
                 403,
                 "LinkedAuthorizationFailed",
-                format!("The client '{client}' with object id '{client}' has permission to perform this action on scope '{}'; however, it does not have permission to read the linked scope '{id}' or the linked scope is invalid.", self.path.id()),
+                format!(
+                    "The client '{client}' with object id '{client}' has permission to perform this action on scope '{}'; however, it does not have permission to read the linked scope '{id}' or the linked scope is invalid.",
+                    self.path.id()
+                ),
             ));
         }
         self.store.get(id).map_err(internal)
     }
     pub fn region_down(&self, location: &str) -> bool {
-        self.regions_down.iter().any(|r| r.eq_ignore_ascii_case(location))
+        self.regions_down
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(location))
     }
 }
 
@@ -99,7 +110,12 @@ pub struct Write {
 
 impl Write {
     pub fn body(body: J) -> Write {
-        Write { body, secs: None, effects: vec![], data: None }
+        Write {
+            body,
+            secs: None,
+            effects: vec![],
+            data: None,
+        }
     }
 }
 
@@ -107,7 +123,11 @@ impl Write {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum DataChange {
     /// Copy the source's writes up to `cutoff` (simulated time) into `target`.
-    CopyFrom { source: String, target: String, cutoff: f64 },
+    CopyFrom {
+        source: String,
+        target: String,
+        cutoff: f64,
+    },
 }
 
 /// A POST action's outcome.
@@ -120,7 +140,13 @@ pub struct Action {
 
 type CheckWrite = fn(&Ctx, &mut J) -> Result<Write, ArmError>;
 type CheckDelete = fn(&Ctx, &Row) -> Result<Vec<(String, String, Option<J>)>, ArmError>;
-type DoAction = fn(&Ctx, &Row, &str, &J, &std::collections::BTreeMap<String, String>) -> Result<Action, ArmError>;
+type DoAction = fn(
+    &Ctx,
+    &Row,
+    &str,
+    &J,
+    &std::collections::BTreeMap<String, String>,
+) -> Result<Action, ArmError>;
 
 pub struct Spec {
     pub ty: &'static str,
@@ -145,7 +171,12 @@ pub struct Spec {
 impl Spec {
     /// A synchronous type with no location, delete rule, action, hidden
     /// secrets or ETags; types override what differs with `..`.
-    pub fn plain(ty: &'static str, api_versions: &'static [&'static str], name_rule: fn(&str) -> Result<(), String>, check: CheckWrite) -> Spec {
+    pub fn plain(
+        ty: &'static str,
+        api_versions: &'static [&'static str],
+        name_rule: fn(&str) -> Result<(), String>,
+        check: CheckWrite,
+    ) -> Spec {
         Spec {
             ty,
             api_versions,
@@ -208,13 +239,21 @@ pub fn props(body: &mut J) -> &mut Map<String, J> {
     if !body.get("properties").is_some_and(J::is_object) {
         body["properties"] = json!({});
     }
-    body["properties"].as_object_mut().expect("properties object")
+    body["properties"]
+        .as_object_mut()
+        .expect("properties object")
 }
 
 pub fn prop<'a>(body: &'a J, path: &[&str]) -> Option<&'a J> {
     let mut cur = body.get("properties")?;
     for p in path {
-        cur = cur.get(*p).or_else(|| cur.as_object().and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(p)).map(|(_, v)| v)))?;
+        cur = cur.get(*p).or_else(|| {
+            cur.as_object().and_then(|m| {
+                m.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(p))
+                    .map(|(_, v)| v)
+            })
+        })?;
     }
     Some(cur)
 }
@@ -233,17 +272,39 @@ pub fn old(ctx: &Ctx) -> Option<J> {
 }
 
 /// Names: letters, digits and the given punctuation, within a length range.
-pub fn name_rule(name: &str, min: usize, max: usize, extra: &str, what: &str) -> Result<(), String> {
+pub fn name_rule(
+    name: &str,
+    min: usize,
+    max: usize,
+    extra: &str,
+    what: &str,
+) -> Result<(), String> {
     let n = name.chars().count();
-    if n < min || n > max || !name.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c)) {
-        return Err(format!("The name '{name}' is not valid for {what}: use {min}-{max} characters: letters, digits{}.", if extra.is_empty() { String::new() } else { format!(" and '{extra}'") }));
+    if n < min
+        || n > max
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+    {
+        return Err(format!(
+            "The name '{name}' is not valid for {what}: use {min}-{max} characters: letters, digits{}.",
+            if extra.is_empty() {
+                String::new()
+            } else {
+                format!(" and '{extra}'")
+            }
+        ));
     }
     Ok(())
 }
 
 pub fn require(body: &J, path: &[&str], what: &str) -> Result<(), ArmError> {
     if prop(body, path).is_none_or(J::is_null) {
-        return Err(ArmError::bad_request("InvalidRequestContent", format!("The property '{}' is required{what}.", path.join("."))).with_target(&format!("properties.{}", path.join("."))));
+        return Err(ArmError::bad_request(
+            "InvalidRequestContent",
+            format!("The property '{}' is required{what}.", path.join(".")),
+        )
+        .with_target(&format!("properties.{}", path.join("."))));
     }
     Ok(())
 }
@@ -254,14 +315,23 @@ pub fn immutable(ctx: &Ctx, body: &J, path: &[&str], code: &str) -> Result<(), A
         let a = prop(&old.body, path);
         let b = prop(body, path);
         if b.is_some() && a != b {
-            return Err(ArmError::bad_request(code, format!("Changing property 'properties.{}' is not allowed.", path.join("."))).with_target(&format!("properties.{}", path.join("."))));
+            return Err(ArmError::bad_request(
+                code,
+                format!(
+                    "Changing property 'properties.{}' is not allowed.",
+                    path.join(".")
+                ),
+            )
+            .with_target(&format!("properties.{}", path.join("."))));
         }
     }
     Ok(())
 }
 
 pub fn sku_name(body: &J) -> Option<&str> {
-    body.get("sku").and_then(|s| s.get("name")).and_then(J::as_str)
+    body.get("sku")
+        .and_then(|s| s.get("name"))
+        .and_then(J::as_str)
 }
 
 /// A short stable hash for generated host names.
@@ -278,16 +348,77 @@ pub fn global_location(body: &mut J) {
 /// Azure's public regions a resource can be placed in, for the location
 /// check ARM makes on every write (ARM's own list is longer, and grows).
 pub const REGIONS: &[&str] = &[
-    "australiacentral", "australiacentral2", "australiaeast", "australiasoutheast", "austriaeast", "belgiumcentral", "brazilsouth", "brazilsoutheast", "canadacentral", "canadaeast", "centralindia",
-    "centralus", "centraluseuap", "chilecentral", "denmarkeast", "eastasia", "eastus", "eastus2", "eastus2euap", "francecentral", "francesouth", "germanynorth", "germanywestcentral", "indonesiacentral",
-    "israelcentral", "italynorth", "japaneast", "japanwest", "jioindiacentral", "jioindiawest", "koreacentral", "koreasouth", "malaysiawest", "mexicocentral", "newzealandnorth", "northcentralus",
-    "northeurope", "norwayeast", "norwaywest", "polandcentral", "qatarcentral", "southafricanorth", "southafricawest", "southcentralus", "southeastasia", "southindia", "spaincentral", "swedencentral",
-    "switzerlandnorth", "switzerlandwest", "uaecentral", "uaenorth", "uksouth", "ukwest", "westcentralus", "westeurope", "westindia", "westus", "westus2", "westus3",
+    "australiacentral",
+    "australiacentral2",
+    "australiaeast",
+    "australiasoutheast",
+    "austriaeast",
+    "belgiumcentral",
+    "brazilsouth",
+    "brazilsoutheast",
+    "canadacentral",
+    "canadaeast",
+    "centralindia",
+    "centralus",
+    "centraluseuap",
+    "chilecentral",
+    "denmarkeast",
+    "eastasia",
+    "eastus",
+    "eastus2",
+    "eastus2euap",
+    "francecentral",
+    "francesouth",
+    "germanynorth",
+    "germanywestcentral",
+    "indonesiacentral",
+    "israelcentral",
+    "italynorth",
+    "japaneast",
+    "japanwest",
+    "jioindiacentral",
+    "jioindiawest",
+    "koreacentral",
+    "koreasouth",
+    "malaysiawest",
+    "mexicocentral",
+    "newzealandnorth",
+    "northcentralus",
+    "northeurope",
+    "norwayeast",
+    "norwaywest",
+    "polandcentral",
+    "qatarcentral",
+    "southafricanorth",
+    "southafricawest",
+    "southcentralus",
+    "southeastasia",
+    "southindia",
+    "spaincentral",
+    "swedencentral",
+    "switzerlandnorth",
+    "switzerlandwest",
+    "uaecentral",
+    "uaenorth",
+    "uksouth",
+    "ukwest",
+    "westcentralus",
+    "westeurope",
+    "westindia",
+    "westus",
+    "westus2",
+    "westus3",
 ];
 
 /// Types that live in one region (everything else the emulator serves
 /// is global or takes its parent's place).
-const REGIONAL: &[&str] = &["Microsoft.Resources/resourceGroups", "Microsoft.ContainerService/managedClusters", "Microsoft.DBforPostgreSQL/flexibleServers", "Microsoft.Cache/redis", "Microsoft.Storage/storageAccounts"];
+const REGIONAL: &[&str] = &[
+    "Microsoft.Resources/resourceGroups",
+    "Microsoft.ContainerService/managedClusters",
+    "Microsoft.DBforPostgreSQL/flexibleServers",
+    "Microsoft.Cache/redis",
+    "Microsoft.Storage/storageAccounts",
+];
 
 /// A value quoted in an error message, cut short when long.
 pub fn quoted(v: &J) -> String {
@@ -295,7 +426,11 @@ pub fn quoted(v: &J) -> String {
         J::String(s) => s.clone(),
         other => other.to_string(),
     };
-    if s.chars().count() > 64 { format!("{}...", s.chars().take(64).collect::<String>()) } else { s }
+    if s.chars().count() > 64 {
+        format!("{}...", s.chars().take(64).collect::<String>())
+    } else {
+        s
+    }
 }
 
 /// The checks ARM itself makes on the envelope of every write, before a
@@ -303,25 +438,51 @@ pub fn quoted(v: &J) -> String {
 /// right JSON types, and `location` is a string naming a region the type
 /// can be placed in (or `global` for global types).
 pub fn check_envelope(ty: &str, body: &J) -> Result<(), ArmError> {
-    let content = |what: &str, target: &str| ArmError::bad_request("InvalidRequestContent", format!("The request content was invalid and could not be deserialized: {what}.")).with_target(target);
+    let content = |what: &str, target: &str| {
+        ArmError::bad_request(
+            "InvalidRequestContent",
+            format!("The request content was invalid and could not be deserialized: {what}."),
+        )
+        .with_target(target)
+    };
     for key in ["properties", "sku", "identity"] {
-        if body.get(key).is_some_and(|v| !v.is_null() && !v.is_object()) {
+        if body
+            .get(key)
+            .is_some_and(|v| !v.is_null() && !v.is_object())
+        {
             return Err(content(&format!("'{key}' must be an object"), key));
         }
     }
     if let Some(tags) = body.get("tags").filter(|t| !t.is_null()) {
-        let Some(m) = tags.as_object() else { return Err(content("'tags' must be an object of strings", "tags")) };
+        let Some(m) = tags.as_object() else {
+            return Err(content("'tags' must be an object of strings", "tags"));
+        };
         if let Some((k, _)) = m.iter().find(|(_, v)| !v.is_string()) {
-            return Err(content(&format!("the value of tag '{}' must be a string", quoted(&J::String(k.clone()))), "tags"));
+            return Err(content(
+                &format!(
+                    "the value of tag '{}' must be a string",
+                    quoted(&J::String(k.clone()))
+                ),
+                "tags",
+            ));
         }
     }
-    let Some(loc) = body.get("location").filter(|l| !l.is_null()) else { return Ok(()) };
+    let Some(loc) = body.get("location").filter(|l| !l.is_null()) else {
+        return Ok(());
+    };
     let Some(name) = loc.as_str() else {
-        return Err(content(&format!("'location' must be a string, not {}", quoted(loc)), "location"));
+        return Err(content(
+            &format!("'location' must be a string, not {}", quoted(loc)),
+            "location",
+        ));
     };
     let norm = name.to_lowercase().replace(' ', "");
     let regional = REGIONAL.iter().any(|t| t.eq_ignore_ascii_case(ty));
-    let ok = if norm == "global" { !regional } else { REGIONS.contains(&norm.as_str()) };
+    let ok = if norm == "global" {
+        !regional
+    } else {
+        REGIONS.contains(&norm.as_str())
+    };
     if ok {
         return Ok(());
     }
@@ -337,9 +498,23 @@ pub fn check_envelope(ty: &str, body: &J) -> Result<(), ArmError> {
 /// A whole-number field of a JSON object, type-checked: None when absent
 /// or null; a string, a fraction or a number out of `min..=max` is 400
 /// `InvalidParameterValue` naming `target`.
-pub fn int_field(obj: &J, key: &str, target: &str, min: i64, max: i64) -> Result<Option<f64>, ArmError> {
-    let v = obj.get(key).or_else(|| obj.as_object().and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)));
-    let Some(v) = v.filter(|v| !v.is_null()) else { return Ok(None) };
+pub fn int_field(
+    obj: &J,
+    key: &str,
+    target: &str,
+    min: i64,
+    max: i64,
+) -> Result<Option<f64>, ArmError> {
+    let v = obj.get(key).or_else(|| {
+        obj.as_object().and_then(|m| {
+            m.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v)
+        })
+    });
+    let Some(v) = v.filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
     match v.as_f64() {
         Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Ok(Some(n)),
         _ => Err(ArmError::bad_request("InvalidParameterValue", format!("Invalid value given for parameter {target}: '{}' is not a whole number between {min} and {max}.", quoted(v))).with_target(target)),
@@ -349,9 +524,15 @@ pub fn int_field(obj: &J, key: &str, target: &str, min: i64, max: i64) -> Result
 /// [`int_field`] for `properties.<path>`.
 pub fn int_prop(body: &J, path: &[&str], min: i64, max: i64) -> Result<Option<f64>, ArmError> {
     let (last, parents) = path.split_last().expect("a property path");
-    let parent = if parents.is_empty() { body.get("properties") } else { prop(body, parents) };
+    let parent = if parents.is_empty() {
+        body.get("properties")
+    } else {
+        prop(body, parents)
+    };
     match parent {
-        Some(p) if p.is_object() => int_field(p, last, &format!("properties.{}", path.join(".")), min, max),
+        Some(p) if p.is_object() => {
+            int_field(p, last, &format!("properties.{}", path.join(".")), min, max)
+        }
         _ => Ok(None),
     }
 }

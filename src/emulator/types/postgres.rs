@@ -9,17 +9,31 @@ use super::*;
 
 const TYPE: &str = "Microsoft.DBforPostgreSQL/flexibleServers";
 /// The storage sizes a flexible server offers (azurerm's `storage_mb` / 1024).
-const STORAGE_SIZES_GB: &[i64] = &[32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 8192, 16384, 32767];
+const STORAGE_SIZES_GB: &[i64] = &[
+    32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 8192, 16384, 32767,
+];
 
 fn name(n: &str) -> Result<(), String> {
-    if !n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') || n.starts_with('-') || n.ends_with('-') || n.len() < 3 || n.len() > 63 {
-        return Err(format!("Server name '{n}' is invalid: use 3-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen."));
+    if !n
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        || n.starts_with('-')
+        || n.ends_with('-')
+        || n.len() < 3
+        || n.len() > 63
+    {
+        return Err(format!(
+            "Server name '{n}' is invalid: use 3-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen."
+        ));
     }
     Ok(())
 }
 
 fn role(body: &J) -> String {
-    str_prop(body, &["replicationRole"]).or_else(|| str_prop(body, &["replica", "role"])).unwrap_or("None").to_string()
+    str_prop(body, &["replicationRole"])
+        .or_else(|| str_prop(body, &["replica", "role"]))
+        .unwrap_or("None")
+        .to_string()
 }
 
 fn is_replica(body: &J) -> bool {
@@ -28,7 +42,10 @@ fn is_replica(body: &J) -> bool {
 }
 
 fn location(body: &J) -> String {
-    body.get("location").and_then(J::as_str).unwrap_or_default().to_lowercase()
+    body.get("location")
+        .and_then(J::as_str)
+        .unwrap_or_default()
+        .to_lowercase()
 }
 
 fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
@@ -38,21 +55,49 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     let mut data = None;
     let mut effects = Vec::new();
     let loc = location(body);
-    let create_mode = str_prop(body, &["createMode"]).unwrap_or("Default").to_string();
+    let create_mode = str_prop(body, &["createMode"])
+        .unwrap_or("Default")
+        .to_string();
 
     // Tier rules.
-    let tier = body.get("sku").and_then(|s| s.get("tier")).and_then(J::as_str).unwrap_or("GeneralPurpose").to_string();
-    if !["Burstable", "GeneralPurpose", "MemoryOptimized"].iter().any(|t| t.eq_ignore_ascii_case(&tier)) {
-        return Err(ArmError::bad_request("InvalidParameterValue", format!("Invalid sku tier '{tier}': use Burstable, GeneralPurpose or MemoryOptimized.")).with_target("sku.tier"));
-    }
-    let ha = str_prop(body, &["highAvailability", "mode"]).unwrap_or("Disabled").to_string();
-    if tier.eq_ignore_ascii_case("Burstable") && !ha.eq_ignore_ascii_case("Disabled") {
-        return Err(ArmError::bad_request("HANotSupportedForBurstableSkus", "High availability is not supported for the Burstable tier.").with_target("properties.highAvailability.mode"));
-    }
-    if let Some(days) = int_prop(body, &["backup", "backupRetentionDays"], i64::MIN / 2, i64::MAX / 2)?
-        && !(7.0..=35.0).contains(&days)
+    let tier = body
+        .get("sku")
+        .and_then(|s| s.get("tier"))
+        .and_then(J::as_str)
+        .unwrap_or("GeneralPurpose")
+        .to_string();
+    if !["Burstable", "GeneralPurpose", "MemoryOptimized"]
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(&tier))
     {
-        return Err(ArmError::bad_request("InvalidBackupRetentionDays", "backupRetentionDays must be between 7 and 35.").with_target("properties.backup.backupRetentionDays"));
+        return Err(ArmError::bad_request(
+            "InvalidParameterValue",
+            format!("Invalid sku tier '{tier}': use Burstable, GeneralPurpose or MemoryOptimized."),
+        )
+        .with_target("sku.tier"));
+    }
+    let ha = str_prop(body, &["highAvailability", "mode"])
+        .unwrap_or("Disabled")
+        .to_string();
+    if tier.eq_ignore_ascii_case("Burstable") && !ha.eq_ignore_ascii_case("Disabled") {
+        return Err(ArmError::bad_request(
+            "HANotSupportedForBurstableSkus",
+            "High availability is not supported for the Burstable tier.",
+        )
+        .with_target("properties.highAvailability.mode"));
+    }
+    if let Some(days) = int_prop(
+        body,
+        &["backup", "backupRetentionDays"],
+        i64::MIN / 2,
+        i64::MAX / 2,
+    )? && !(7.0..=35.0).contains(&days)
+    {
+        return Err(ArmError::bad_request(
+            "InvalidBackupRetentionDays",
+            "backupRetentionDays must be between 7 and 35.",
+        )
+        .with_target("properties.backup.backupRetentionDays"));
     }
     // Storage: one of the sizes Azure offers, and it only grows.
     if let Some(gb) = int_prop(body, &["storage", "storageSizeGB"], 32, 32767)?
@@ -60,14 +105,29 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     {
         return Err(ArmError::bad_request("InvalidParameterValue", format!("Invalid value given for parameter StorageSizeGB: {gb} GB is not offered; use one of {STORAGE_SIZES_GB:?}.")).with_target("properties.storage.storageSizeGB"));
     }
-    if let (Some(o), Some(new)) = (old.as_ref().and_then(|o| num_prop(o, &["storage", "storageSizeGB"])), num_prop(body, &["storage", "storageSizeGB"])) {
+    if let (Some(o), Some(new)) = (
+        old.as_ref()
+            .and_then(|o| num_prop(o, &["storage", "storageSizeGB"])),
+        num_prop(body, &["storage", "storageSizeGB"]),
+    ) {
         if new < o {
-            return Err(ArmError::bad_request("InvalidStorageSizeDecrease", format!("Storage size cannot be decreased (from {o} GB to {new} GB).")).with_target("properties.storage.storageSizeGB"));
+            return Err(ArmError::bad_request(
+                "InvalidStorageSizeDecrease",
+                format!("Storage size cannot be decreased (from {o} GB to {new} GB)."),
+            )
+            .with_target("properties.storage.storageSizeGB"));
         }
     }
     if let Some(o) = &old {
-        if str_prop(body, &["geoRedundantBackup"]).is_some() || str_prop(body, &["backup", "geoRedundantBackup"]).is_some_and(|g| Some(g) != str_prop(o, &["backup", "geoRedundantBackup"])) {
-            return Err(ArmError::bad_request("PropertyChangeNotAllowed", "geoRedundantBackup can only be set when the server is created.").with_target("properties.backup.geoRedundantBackup"));
+        if str_prop(body, &["geoRedundantBackup"]).is_some()
+            || str_prop(body, &["backup", "geoRedundantBackup"])
+                .is_some_and(|g| Some(g) != str_prop(o, &["backup", "geoRedundantBackup"]))
+        {
+            return Err(ArmError::bad_request(
+                "PropertyChangeNotAllowed",
+                "geoRedundantBackup can only be set when the server is created.",
+            )
+            .with_target("properties.backup.geoRedundantBackup"));
         }
     }
 
@@ -77,75 +137,190 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
                 require(body, &["administratorLogin"], " when creating a server")?;
             }
             "replica" => {
-                let source_id = str_prop(body, &["sourceServerResourceId"]).ok_or_else(|| ArmError::bad_request("InvalidParameterValue", "A replica needs sourceServerResourceId.").with_target("properties.sourceServerResourceId"))?.to_string();
-                let source = ctx.get(&source_id)?.ok_or_else(|| ArmError::bad_request("SourceServerNotFound", format!("The source server '{source_id}' does not exist.")))?;
+                let source_id = str_prop(body, &["sourceServerResourceId"])
+                    .ok_or_else(|| {
+                        ArmError::bad_request(
+                            "InvalidParameterValue",
+                            "A replica needs sourceServerResourceId.",
+                        )
+                        .with_target("properties.sourceServerResourceId")
+                    })?
+                    .to_string();
+                let source = ctx.get(&source_id)?.ok_or_else(|| {
+                    ArmError::bad_request(
+                        "SourceServerNotFound",
+                        format!("The source server '{source_id}' does not exist."),
+                    )
+                })?;
                 if is_replica(&source.body) {
-                    return Err(ArmError::bad_request("ReplicaOfReplicaNotSupported", "The source server is itself a replica: replicas must be created from a primary server."));
+                    return Err(ArmError::bad_request(
+                        "ReplicaOfReplicaNotSupported",
+                        "The source server is itself a replica: replicas must be created from a primary server.",
+                    ));
                 }
                 if ctx.region_down(&location(&source.body)) {
-                    return Err(ArmError::new(503, "SourceServerUnavailable", "The source server's region is unavailable."));
+                    return Err(ArmError::new(
+                        503,
+                        "SourceServerUnavailable",
+                        "The source server's region is unavailable.",
+                    ));
                 }
-                let src_storage = num_prop(&source.body, &["storage", "storageSizeGB"]).unwrap_or(32.0);
+                let src_storage =
+                    num_prop(&source.body, &["storage", "storageSizeGB"]).unwrap_or(32.0);
                 if num_prop(body, &["storage", "storageSizeGB"]).is_some_and(|s| s < src_storage) {
-                    return Err(ArmError::bad_request("InvalidStorageSize", "A replica's storage must be at least the source server's."));
+                    return Err(ArmError::bad_request(
+                        "InvalidStorageSize",
+                        "A replica's storage must be at least the source server's.",
+                    ));
                 }
                 let same_region = location(&source.body) == loc;
                 let p = props(body);
-                p.insert("replicationRole".into(), json!(if same_region { "AsyncReplica" } else { "GeoAsyncReplica" }));
+                p.insert(
+                    "replicationRole".into(),
+                    json!(if same_region {
+                        "AsyncReplica"
+                    } else {
+                        "GeoAsyncReplica"
+                    }),
+                );
                 p.insert("replica".into(), json!({"role": if same_region { "AsyncReplica" } else { "GeoAsyncReplica" }, "replicationState": "Active"}));
                 p.insert("sourceServerResourceId".into(), json!(source.id));
-                p.entry("storage").or_insert(json!({"storageSizeGB": src_storage}));
-                p.entry("version").or_insert(prop(&source.body, &["version"]).cloned().unwrap_or(json!("16")));
-                p.entry("administratorLogin").or_insert(prop(&source.body, &["administratorLogin"]).cloned().unwrap_or(J::Null));
+                p.entry("storage")
+                    .or_insert(json!({"storageSizeGB": src_storage}));
+                p.entry("version").or_insert(
+                    prop(&source.body, &["version"])
+                        .cloned()
+                        .unwrap_or(json!("16")),
+                );
+                p.entry("administratorLogin").or_insert(
+                    prop(&source.body, &["administratorLogin"])
+                        .cloned()
+                        .unwrap_or(J::Null),
+                );
                 // Seeding copies the data and takes a while.
                 secs = Some(1200.0);
             }
             "pointintimerestore" => {
-                let source_id = str_prop(body, &["sourceServerResourceId"]).ok_or_else(|| ArmError::bad_request("InvalidParameterValue", "A restore needs sourceServerResourceId.").with_target("properties.sourceServerResourceId"))?.to_string();
-                let source = ctx.get(&source_id)?.ok_or_else(|| ArmError::bad_request("SourceServerNotFound", format!("The source server '{source_id}' does not exist.")))?;
-                let at = str_prop(body, &["pointInTimeUTC"]).and_then(super::super::clock::parse_rfc3339).ok_or_else(|| ArmError::bad_request("InvalidParameterValue", "pointInTimeUTC must be an RFC 3339 time.").with_target("properties.pointInTimeUTC"))?;
-                let created = source.body.get("systemData").and_then(|s| s.get("createdAtSeconds")).and_then(J::as_f64).unwrap_or(0.0);
-                let retention = num_prop(&source.body, &["backup", "backupRetentionDays"]).unwrap_or(7.0) * 86_400.0;
+                let source_id = str_prop(body, &["sourceServerResourceId"])
+                    .ok_or_else(|| {
+                        ArmError::bad_request(
+                            "InvalidParameterValue",
+                            "A restore needs sourceServerResourceId.",
+                        )
+                        .with_target("properties.sourceServerResourceId")
+                    })?
+                    .to_string();
+                let source = ctx.get(&source_id)?.ok_or_else(|| {
+                    ArmError::bad_request(
+                        "SourceServerNotFound",
+                        format!("The source server '{source_id}' does not exist."),
+                    )
+                })?;
+                let at = str_prop(body, &["pointInTimeUTC"])
+                    .and_then(super::super::clock::parse_rfc3339)
+                    .ok_or_else(|| {
+                        ArmError::bad_request(
+                            "InvalidParameterValue",
+                            "pointInTimeUTC must be an RFC 3339 time.",
+                        )
+                        .with_target("properties.pointInTimeUTC")
+                    })?;
+                let created = source
+                    .body
+                    .get("systemData")
+                    .and_then(|s| s.get("createdAtSeconds"))
+                    .and_then(J::as_f64)
+                    .unwrap_or(0.0);
+                let retention = num_prop(&source.body, &["backup", "backupRetentionDays"])
+                    .unwrap_or(7.0)
+                    * 86_400.0;
                 let earliest = created.max(ctx.now - retention);
                 if at > ctx.now || at < earliest {
                     return Err(ArmError::bad_request("InvalidRestorePointInTime", format!("pointInTimeUTC must be between the earliest restore point {} and now {}.", super::super::clock::rfc3339(earliest), super::super::clock::rfc3339(ctx.now))).with_target("properties.pointInTimeUTC"));
                 }
                 let p = props(body);
                 p.insert("replicationRole".into(), json!("None"));
-                p.entry("storage").or_insert(prop(&source.body, &["storage"]).cloned().unwrap_or(json!({"storageSizeGB": 32})));
-                p.entry("version").or_insert(prop(&source.body, &["version"]).cloned().unwrap_or(json!("16")));
-                p.entry("administratorLogin").or_insert(prop(&source.body, &["administratorLogin"]).cloned().unwrap_or(J::Null));
-                data = Some(DataChange::CopyFrom { source: source.id.clone(), target: ctx.path.id(), cutoff: at });
+                p.entry("storage").or_insert(
+                    prop(&source.body, &["storage"])
+                        .cloned()
+                        .unwrap_or(json!({"storageSizeGB": 32})),
+                );
+                p.entry("version").or_insert(
+                    prop(&source.body, &["version"])
+                        .cloned()
+                        .unwrap_or(json!("16")),
+                );
+                p.entry("administratorLogin").or_insert(
+                    prop(&source.body, &["administratorLogin"])
+                        .cloned()
+                        .unwrap_or(J::Null),
+                );
+                data = Some(DataChange::CopyFrom {
+                    source: source.id.clone(),
+                    target: ctx.path.id(),
+                    cutoff: at,
+                });
                 secs = Some(900.0);
             }
-            other => return Err(ArmError::bad_request("InvalidParameterValue", format!("createMode '{other}' is not supported by the emulator.")).with_target("properties.createMode")),
+            other => {
+                return Err(ArmError::bad_request(
+                    "InvalidParameterValue",
+                    format!("createMode '{other}' is not supported by the emulator."),
+                )
+                .with_target("properties.createMode"));
+            }
         }
     } else if let Some(o) = &old {
         // Promotion of a replica: the newer `replica.promoteMode` or the
         // older `replicationRole: None`.
         let promote_mode = str_prop(body, &["replica", "promoteMode"]).map(str::to_lowercase);
-        let promote_option = str_prop(body, &["replica", "promoteOption"]).unwrap_or("planned").to_lowercase();
-        let legacy = str_prop(body, &["replicationRole"]).is_some_and(|r| r.eq_ignore_ascii_case("None")) && is_replica(o);
+        let promote_option = str_prop(body, &["replica", "promoteOption"])
+            .unwrap_or("planned")
+            .to_lowercase();
+        let legacy = str_prop(body, &["replicationRole"])
+            .is_some_and(|r| r.eq_ignore_ascii_case("None"))
+            && is_replica(o);
         if (promote_mode.is_some() || legacy) && is_replica(o) {
-            let source_id = str_prop(o, &["sourceServerResourceId"]).unwrap_or_default().to_string();
+            let source_id = str_prop(o, &["sourceServerResourceId"])
+                .unwrap_or_default()
+                .to_string();
             let source = ctx.get(&source_id)?;
-            let source_down = source.as_ref().is_none_or(|s| ctx.region_down(&location(&s.body)));
+            let source_down = source
+                .as_ref()
+                .is_none_or(|s| ctx.region_down(&location(&s.body)));
             let planned = promote_option == "planned" && !legacy;
             let lag = ctx.settings.replication_lag_secs;
             if planned && source_down {
-                return Err(ArmError::conflict("SourceServerUnavailable", "A planned promotion waits for the replica to catch up with its source, which is unreachable: use promoteOption Forced."));
+                return Err(ArmError::conflict(
+                    "SourceServerUnavailable",
+                    "A planned promotion waits for the replica to catch up with its source, which is unreachable: use promoteOption Forced.",
+                ));
             }
             let switchover = promote_mode.as_deref() == Some("switchover");
             if switchover && source_down {
-                return Err(ArmError::conflict("SourceServerUnavailable", "A switchover needs the source server to be reachable."));
+                return Err(ArmError::conflict(
+                    "SourceServerUnavailable",
+                    "A switchover needs the source server to be reachable.",
+                ));
             }
             // Planned: wait for the replica to catch up (all writes copied);
             // forced or legacy: now, losing what had not replicated.
-            let cutoff = if planned || switchover { f64::MAX } else { ctx.now - lag };
-            data = Some(DataChange::CopyFrom { source: source_id.clone(), target: ctx.path.id(), cutoff });
+            let cutoff = if planned || switchover {
+                f64::MAX
+            } else {
+                ctx.now - lag
+            };
+            data = Some(DataChange::CopyFrom {
+                source: source_id.clone(),
+                target: ctx.path.id(),
+                cutoff,
+            });
             let p = props(body);
             p.insert("replicationRole".into(), json!("None"));
-            p.insert("replica".into(), json!({"role": "None", "replicationState": J::Null}));
+            p.insert(
+                "replica".into(),
+                json!({"role": "None", "replicationState": J::Null}),
+            );
             p.remove("sourceServerResourceId");
             p.remove("createMode");
             secs = Some(120.0 + if planned || switchover { lag } else { 0.0 });
@@ -153,7 +328,14 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
                 if let Some(mut src) = source.map(|s| s.body) {
                     let same_region = location(&src) == loc;
                     let sp = props(&mut src);
-                    sp.insert("replicationRole".into(), json!(if same_region { "AsyncReplica" } else { "GeoAsyncReplica" }));
+                    sp.insert(
+                        "replicationRole".into(),
+                        json!(if same_region {
+                            "AsyncReplica"
+                        } else {
+                            "GeoAsyncReplica"
+                        }),
+                    );
                     sp.insert("replica".into(), json!({"role": if same_region { "AsyncReplica" } else { "GeoAsyncReplica" }, "replicationState": "Active"}));
                     sp.insert("sourceServerResourceId".into(), json!(ctx.path.id()));
                     sp.insert("provisioningState".into(), json!("Succeeded"));
@@ -178,20 +360,36 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     p.remove("administratorLoginPassword");
     p.entry("version").or_insert(json!("16"));
     p.entry("storage").or_insert(json!({"storageSizeGB": 32}));
-    p.entry("backup").or_insert(json!({"backupRetentionDays": 7, "geoRedundantBackup": "Disabled"}));
-    p.entry("highAvailability").or_insert(json!({"mode": "Disabled"}));
+    p.entry("backup")
+        .or_insert(json!({"backupRetentionDays": 7, "geoRedundantBackup": "Disabled"}));
+    p.entry("highAvailability")
+        .or_insert(json!({"mode": "Disabled"}));
     p.entry("replicationRole").or_insert(json!("None"));
-    p.insert("fullyQualifiedDomainName".into(), json!(format!("{name}.postgres.database.azure.com")));
+    p.insert(
+        "fullyQualifiedDomainName".into(),
+        json!(format!("{name}.postgres.database.azure.com")),
+    );
     p.insert("state".into(), json!("Ready"));
     p.insert("replicaCapacity".into(), json!(5));
-    Ok(Write { body: body.clone(), secs, effects, data })
+    Ok(Write {
+        body: body.clone(),
+        secs,
+        effects,
+        data,
+    })
 }
 
 /// Deleting a primary leaves its replicas as standalone servers.
 fn check_delete(ctx: &Ctx, row: &Row) -> Result<Vec<(String, String, Option<J>)>, ArmError> {
     let mut effects = Vec::new();
-    for r in ctx.store.of_type(TYPE, &ctx.path.subscription).map_err(internal)? {
-        if str_prop(&r.body, &["sourceServerResourceId"]).is_some_and(|s| s.eq_ignore_ascii_case(&row.id)) {
+    for r in ctx
+        .store
+        .of_type(TYPE, &ctx.path.subscription)
+        .map_err(internal)?
+    {
+        if str_prop(&r.body, &["sourceServerResourceId"])
+            .is_some_and(|s| s.eq_ignore_ascii_case(&row.id))
+        {
             let mut b = r.body.clone();
             let p = props(&mut b);
             p.insert("replicationRole".into(), json!("None"));
@@ -205,10 +403,19 @@ fn check_delete(ctx: &Ctx, row: &Row) -> Result<Vec<(String, String, Option<J>)>
 
 /// Primaries report their role from the replicas that point at them.
 pub fn decorate(store: &Store, body: &mut J) {
-    let Some(id) = body.get("id").and_then(J::as_str).map(str::to_string) else { return };
+    let Some(id) = body.get("id").and_then(J::as_str).map(str::to_string) else {
+        return;
+    };
     let sub = id.split('/').nth(2).unwrap_or_default().to_string();
     if role(body).eq_ignore_ascii_case("None") {
-        let has_replicas = store.of_type(TYPE, &sub).unwrap_or_default().iter().any(|r| str_prop(&r.body, &["sourceServerResourceId"]).is_some_and(|s| s.eq_ignore_ascii_case(&id)));
+        let has_replicas = store
+            .of_type(TYPE, &sub)
+            .unwrap_or_default()
+            .iter()
+            .any(|r| {
+                str_prop(&r.body, &["sourceServerResourceId"])
+                    .is_some_and(|s| s.eq_ignore_ascii_case(&id))
+            });
         if has_replicas {
             props(body).insert("replicationRole".into(), json!("Primary"));
             props(body).insert("replica".into(), json!({"role": "Primary"}));
@@ -232,6 +439,17 @@ pub fn specs() -> Vec<Spec> {
         located: true,
         check_delete,
         hide,
-        ..Spec::plain(TYPE, &["2025-08-01", "2024-08-01", "2023-12-01-preview", "2023-06-01-preview", "2022-12-01"], name, check)
+        ..Spec::plain(
+            TYPE,
+            &[
+                "2025-08-01",
+                "2024-08-01",
+                "2023-12-01-preview",
+                "2023-06-01-preview",
+                "2022-12-01",
+            ],
+            name,
+            check,
+        )
     }]
 }

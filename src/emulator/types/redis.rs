@@ -7,17 +7,29 @@ use super::*;
 const TYPE: &str = "Microsoft.Cache/redis";
 const LINK: &str = "Microsoft.Cache/redis/linkedServers";
 /// Storage connection strings are write-only: GET never returns them.
-const WRITE_ONLY: &[&str] = &["rdb-storage-connection-string", "aof-storage-connection-string-0", "aof-storage-connection-string-1"];
+const WRITE_ONLY: &[&str] = &[
+    "rdb-storage-connection-string",
+    "aof-storage-connection-string-0",
+    "aof-storage-connection-string-1",
+];
 
 fn name(n: &str) -> Result<(), String> {
     if n.starts_with('-') || n.ends_with('-') || n.contains("--") {
-        return Err(format!("Cache name '{n}' is invalid: hyphens may not lead, trail or repeat."));
+        return Err(format!(
+            "Cache name '{n}' is invalid: hyphens may not lead, trail or repeat."
+        ));
     }
     name_rule(n, 1, 63, "-", "a Redis cache")
 }
 
 fn flag(body: &J, key: &str) -> bool {
-    prop(body, &["redisConfiguration", key]).map(|v| v.as_str().map(|s| s.eq_ignore_ascii_case("true")).unwrap_or(v.as_bool().unwrap_or(false))).unwrap_or(false)
+    prop(body, &["redisConfiguration", key])
+        .map(|v| {
+            v.as_str()
+                .map(|s| s.eq_ignore_ascii_case("true"))
+                .unwrap_or(v.as_bool().unwrap_or(false))
+        })
+        .unwrap_or(false)
 }
 
 pub fn persistence(body: &J) -> bool {
@@ -29,7 +41,10 @@ fn premium(body: &J) -> bool {
 }
 
 fn capacity(body: &J) -> f64 {
-    body.get("sku").and_then(|s| s.get("capacity")).and_then(J::as_f64).unwrap_or(0.0)
+    body.get("sku")
+        .and_then(|s| s.get("capacity"))
+        .and_then(J::as_f64)
+        .unwrap_or(0.0)
 }
 
 /// Links in which the cache takes part, as primary or secondary.
@@ -39,17 +54,27 @@ pub fn links_of(store: &Store, sub: &str, cache_id: &str) -> Vec<Row> {
         .of_type(LINK, sub)
         .unwrap_or_default()
         .into_iter()
-        .filter(|l| l.id.to_lowercase().starts_with(&format!("{c}/")) || str_prop(&l.body, &["linkedRedisCacheId"]).is_some_and(|t| t.eq_ignore_ascii_case(cache_id)))
+        .filter(|l| {
+            l.id.to_lowercase().starts_with(&format!("{c}/"))
+                || str_prop(&l.body, &["linkedRedisCacheId"])
+                    .is_some_and(|t| t.eq_ignore_ascii_case(cache_id))
+        })
         .collect()
 }
 
 fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
-    let sku = body.get("sku").cloned().ok_or_else(|| ArmError::bad_request("InvalidRequestContent", "sku is required.").with_target("sku"))?;
+    let sku = body.get("sku").cloned().ok_or_else(|| {
+        ArmError::bad_request("InvalidRequestContent", "sku is required.").with_target("sku")
+    })?;
     int_field(&sku, "capacity", "sku.capacity", 0, 6)?;
     int_prop(body, &["shardCount"], 1, 30)?;
     int_prop(body, &["replicasPerMaster"], 1, 3)?;
     int_prop(body, &["replicasPerPrimary"], 1, 3)?;
-    let sku_ok = match (sku.get("name").and_then(J::as_str), sku.get("family").and_then(J::as_str), sku.get("capacity").and_then(J::as_f64)) {
+    let sku_ok = match (
+        sku.get("name").and_then(J::as_str),
+        sku.get("family").and_then(J::as_str),
+        sku.get("capacity").and_then(J::as_f64),
+    ) {
         (Some(n), Some(f), Some(c)) => match n.to_lowercase().as_str() {
             "basic" | "standard" => f.eq_ignore_ascii_case("C") && (0.0..=6.0).contains(&c),
             "premium" => f.eq_ignore_ascii_case("P") && (1.0..=5.0).contains(&c),
@@ -61,22 +86,35 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         return Err(ArmError::bad_request("InvalidSku", "Invalid sku: Basic/Standard take family C and capacity 0-6; Premium takes family P and capacity 1-5.").with_target("sku"));
     }
     if persistence(body) && !premium(body) {
-        return Err(ArmError::bad_request("PersistenceRequiresPremium", "Data persistence (RDB or AOF) needs the Premium tier.").with_target("properties.redisConfiguration"));
+        return Err(ArmError::bad_request(
+            "PersistenceRequiresPremium",
+            "Data persistence (RDB or AOF) needs the Premium tier.",
+        )
+        .with_target("properties.redisConfiguration"));
     }
     if let Some(old) = ctx.existing {
         let links = links_of(ctx.store, &ctx.path.subscription, &old.id);
         if !links.is_empty() {
             if old.body.get("sku") != body.get("sku") {
-                return Err(ArmError::conflict("Conflict", "A geo-replicated cache cannot be scaled: unlink it first."));
+                return Err(ArmError::conflict(
+                    "Conflict",
+                    "A geo-replicated cache cannot be scaled: unlink it first.",
+                ));
             }
             if persistence(body) {
-                return Err(ArmError::conflict("Conflict", "Data persistence cannot be enabled on a geo-replicated cache."));
+                return Err(ArmError::conflict(
+                    "Conflict",
+                    "Data persistence cannot be enabled on a geo-replicated cache.",
+                ));
             }
         }
     }
     let name = ctx.path.name();
     let p = props(body);
-    p.insert("hostName".into(), json!(format!("{name}.redis.cache.windows.net")));
+    p.insert(
+        "hostName".into(),
+        json!(format!("{name}.redis.cache.windows.net")),
+    );
     p.insert("port".into(), json!(6379));
     p.insert("sslPort".into(), json!(6380));
     p.entry("redisVersion").or_insert(json!("6.0"));
@@ -91,48 +129,102 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 
 fn check_delete(ctx: &Ctx, row: &Row) -> Result<Vec<(String, String, Option<J>)>, ArmError> {
     if !links_of(ctx.store, &ctx.path.subscription, &row.id).is_empty() {
-        return Err(ArmError::conflict("Conflict", "A geo-replicated cache cannot be deleted: remove the link first."));
+        return Err(ArmError::conflict(
+            "Conflict",
+            "A geo-replicated cache cannot be deleted: remove the link first.",
+        ));
     }
     Ok(vec![])
 }
 
 fn check_link(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     if ctx.existing.is_some() {
-        return Err(ArmError::conflict("Conflict", "A link cannot be changed: delete it and create a new one."));
+        return Err(ArmError::conflict(
+            "Conflict",
+            "A link cannot be changed: delete it and create a new one.",
+        ));
     }
     let primary_id = ctx.path.parent_id().unwrap_or_default();
-    let primary = ctx.get(&primary_id)?.ok_or_else(|| ArmError::not_found("ParentResourceNotFound", "The primary cache does not exist."))?;
-    let secondary_id = str_prop(body, &["linkedRedisCacheId"]).ok_or_else(|| ArmError::bad_request("InvalidRequestContent", "linkedRedisCacheId is required.").with_target("properties.linkedRedisCacheId"))?.to_string();
-    let secondary = ctx.get(&secondary_id)?.ok_or_else(|| ArmError::bad_request("LinkedCacheNotFound", format!("The cache '{secondary_id}' does not exist.")))?;
-    if !secondary_id.split('/').nth(2).unwrap_or_default().eq_ignore_ascii_case(&ctx.path.subscription) {
-        return Err(ArmError::bad_request("InvalidParameter", "Both caches must be in the same subscription."));
+    let primary = ctx.get(&primary_id)?.ok_or_else(|| {
+        ArmError::not_found(
+            "ParentResourceNotFound",
+            "The primary cache does not exist.",
+        )
+    })?;
+    let secondary_id = str_prop(body, &["linkedRedisCacheId"])
+        .ok_or_else(|| {
+            ArmError::bad_request("InvalidRequestContent", "linkedRedisCacheId is required.")
+                .with_target("properties.linkedRedisCacheId")
+        })?
+        .to_string();
+    let secondary = ctx.get(&secondary_id)?.ok_or_else(|| {
+        ArmError::bad_request(
+            "LinkedCacheNotFound",
+            format!("The cache '{secondary_id}' does not exist."),
+        )
+    })?;
+    if !secondary_id
+        .split('/')
+        .nth(2)
+        .unwrap_or_default()
+        .eq_ignore_ascii_case(&ctx.path.subscription)
+    {
+        return Err(ArmError::bad_request(
+            "InvalidParameter",
+            "Both caches must be in the same subscription.",
+        ));
     }
     if !premium(&primary.body) || !premium(&secondary.body) {
-        return Err(ArmError::bad_request("GeoReplicationRequiresPremium", "Geo-replication needs both caches on the Premium tier."));
+        return Err(ArmError::bad_request(
+            "GeoReplicationRequiresPremium",
+            "Geo-replication needs both caches on the Premium tier.",
+        ));
     }
     if capacity(&secondary.body) < capacity(&primary.body) {
-        return Err(ArmError::bad_request("InvalidParameter", "The secondary cache must be at least as large as the primary."));
+        return Err(ArmError::bad_request(
+            "InvalidParameter",
+            "The secondary cache must be at least as large as the primary.",
+        ));
     }
     if persistence(&primary.body) || persistence(&secondary.body) {
-        return Err(ArmError::bad_request("GeoReplicationPersistenceNotSupported", "Geo-replication is not supported on caches with data persistence (RDB or AOF); disable persistence on both caches."));
+        return Err(ArmError::bad_request(
+            "GeoReplicationPersistenceNotSupported",
+            "Geo-replication is not supported on caches with data persistence (RDB or AOF); disable persistence on both caches.",
+        ));
     }
     for c in [&primary.id, &secondary.id] {
         if !links_of(ctx.store, &ctx.path.subscription, c).is_empty() {
-            return Err(ArmError::conflict("Conflict", format!("The cache '{c}' is already geo-replicated.")));
+            return Err(ArmError::conflict(
+                "Conflict",
+                format!("The cache '{c}' is already geo-replicated."),
+            ));
         }
     }
     let p = props(body);
     p.insert("linkedRedisCacheId".into(), json!(secondary.id));
-    p.insert("linkedRedisCacheLocation".into(), secondary.body.get("location").cloned().unwrap_or(J::Null));
+    p.insert(
+        "linkedRedisCacheLocation".into(),
+        secondary.body.get("location").cloned().unwrap_or(J::Null),
+    );
     p.insert("serverRole".into(), json!("Secondary"));
-    p.insert("geoReplicatedPrimaryHostName".into(), json!(format!("{}.geo.redis.cache.windows.net", ctx.path.name())));
-    p.insert("primaryHostName".into(), prop(&primary.body, &["hostName"]).cloned().unwrap_or(J::Null));
+    p.insert(
+        "geoReplicatedPrimaryHostName".into(),
+        json!(format!("{}.geo.redis.cache.windows.net", ctx.path.name())),
+    );
+    p.insert(
+        "primaryHostName".into(),
+        prop(&primary.body, &["hostName"])
+            .cloned()
+            .unwrap_or(J::Null),
+    );
     Ok(Write::body(body.clone()))
 }
 
 /// Caches report their links.
 pub fn decorate(store: &Store, body: &mut J) {
-    let Some(id) = body.get("id").and_then(J::as_str).map(str::to_string) else { return };
+    let Some(id) = body.get("id").and_then(J::as_str).map(str::to_string) else {
+        return;
+    };
     let sub = id.split('/').nth(2).unwrap_or_default().to_string();
     let links: Vec<J> = links_of(store, &sub, &id)
         .iter()
@@ -145,7 +237,11 @@ pub fn decorate(store: &Store, body: &mut J) {
 }
 
 fn hide(body: &mut J) {
-    if let Some(cfg) = body.get_mut("properties").and_then(|p| p.get_mut("redisConfiguration")).and_then(J::as_object_mut) {
+    if let Some(cfg) = body
+        .get_mut("properties")
+        .and_then(|p| p.get_mut("redisConfiguration"))
+        .and_then(J::as_object_mut)
+    {
         for k in WRITE_ONLY {
             cfg.remove(*k);
         }

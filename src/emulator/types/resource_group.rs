@@ -6,7 +6,9 @@ use super::*;
 
 fn name(n: &str) -> Result<(), String> {
     if n.ends_with('.') {
-        return Err(format!("Resource group name '{n}' must not end with a period."));
+        return Err(format!(
+            "Resource group name '{n}' must not end with a period."
+        ));
     }
     name_rule(n, 1, 90, "-_.()", "a resource group")
 }
@@ -19,11 +21,26 @@ fn check(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 /// A group holding a geo-replicated (linked) cache cannot be deleted.
 fn check_delete(ctx: &Ctx, row: &Row) -> Result<Vec<(String, String, Option<J>)>, ArmError> {
     let sub = ctx.path.subscription.clone();
-    for link in ctx.store.of_type("Microsoft.Cache/redis/linkedServers", &sub).map_err(internal)? {
-        let target = str_prop(&link.body, &["linkedRedisCacheId"]).unwrap_or_default().to_lowercase();
+    for link in ctx
+        .store
+        .of_type("Microsoft.Cache/redis/linkedServers", &sub)
+        .map_err(internal)?
+    {
+        let target = str_prop(&link.body, &["linkedRedisCacheId"])
+            .unwrap_or_default()
+            .to_lowercase();
         let rg = row.id.to_lowercase();
-        if link.id.to_lowercase().starts_with(&format!("{rg}/")) || target.starts_with(&format!("{rg}/")) {
-            return Err(ArmError::conflict("Conflict", format!("Resource group '{}' contains a geo-replicated Redis cache ({}); unlink it before deleting the group.", ctx.path.name(), link.id)));
+        if link.id.to_lowercase().starts_with(&format!("{rg}/"))
+            || target.starts_with(&format!("{rg}/"))
+        {
+            return Err(ArmError::conflict(
+                "Conflict",
+                format!(
+                    "Resource group '{}' contains a geo-replicated Redis cache ({}); unlink it before deleting the group.",
+                    ctx.path.name(),
+                    link.id
+                ),
+            ));
         }
     }
     Ok(vec![])
@@ -35,6 +52,17 @@ pub fn spec() -> Spec {
         delete_secs: 60.0,
         located: true,
         check_delete,
-        ..Spec::plain("Microsoft.Resources/resourceGroups", &["2024-11-01", "2025-04-01", "2024-03-01", "2022-09-01", "2021-04-01"], name, check)
+        ..Spec::plain(
+            "Microsoft.Resources/resourceGroups",
+            &[
+                "2024-11-01",
+                "2025-04-01",
+                "2024-03-01",
+                "2022-09-01",
+                "2021-04-01",
+            ],
+            name,
+            check,
+        )
     }
 }

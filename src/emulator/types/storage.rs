@@ -9,7 +9,12 @@ use super::*;
 
 const TYPE: &str = "Microsoft.Storage/storageAccounts";
 const VERSIONS: &[&str] = &["2025-01-01", "2024-01-01", "2023-05-01", "2023-01-01"];
-const GEO: &[&str] = &["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"];
+const GEO: &[&str] = &[
+    "Standard_GRS",
+    "Standard_RAGRS",
+    "Standard_GZRS",
+    "Standard_RAGZRS",
+];
 
 /// Azure's region pairs (the subset the examples use).
 pub fn paired(region: &str) -> Option<&'static str> {
@@ -29,8 +34,15 @@ pub fn paired(region: &str) -> Option<&'static str> {
 }
 
 fn name(n: &str) -> Result<(), String> {
-    if n.len() < 3 || n.len() > 24 || !n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
-        return Err(format!("'{n}' is not a valid storage account name: use 3-24 lowercase letters and digits."));
+    if n.len() < 3
+        || n.len() > 24
+        || !n
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    {
+        return Err(format!(
+            "'{n}' is not a valid storage account name: use 3-24 lowercase letters and digits."
+        ));
     }
     Ok(())
 }
@@ -48,17 +60,40 @@ fn endpoints(name: &str) -> J {
 
 fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     let sku = sku_name(body).unwrap_or("").to_string();
-    if !["Standard_LRS", "Standard_GRS", "Standard_RAGRS", "Standard_ZRS", "Standard_GZRS", "Standard_RAGZRS", "Premium_LRS", "Premium_ZRS"].iter().any(|s| s.eq_ignore_ascii_case(&sku)) {
-        return Err(ArmError::bad_request("SkuNotSupported", format!("The sku '{sku}' is not supported.")).with_target("sku.name"));
+    if ![
+        "Standard_LRS",
+        "Standard_GRS",
+        "Standard_RAGRS",
+        "Standard_ZRS",
+        "Standard_GZRS",
+        "Standard_RAGZRS",
+        "Premium_LRS",
+        "Premium_ZRS",
+    ]
+    .iter()
+    .any(|s| s.eq_ignore_ascii_case(&sku))
+    {
+        return Err(ArmError::bad_request(
+            "SkuNotSupported",
+            format!("The sku '{sku}' is not supported."),
+        )
+        .with_target("sku.name"));
     }
     if body.get("kind").is_none() {
         body["kind"] = json!("StorageV2");
     }
-    let location = body.get("location").and_then(J::as_str).unwrap_or_default().to_lowercase();
+    let location = body
+        .get("location")
+        .and_then(J::as_str)
+        .unwrap_or_default()
+        .to_lowercase();
     let name = ctx.path.name();
     let geo = GEO.iter().any(|g| g.eq_ignore_ascii_case(&sku));
     // After a failover the account lives in what was its secondary region.
-    let primary = ctx.existing.and_then(|o| str_prop(&o.body, &["primaryLocation"]).map(str::to_string)).unwrap_or(location.clone());
+    let primary = ctx
+        .existing
+        .and_then(|o| str_prop(&o.body, &["primaryLocation"]).map(str::to_string))
+        .unwrap_or(location.clone());
     let p = props(body);
     p.entry("accessTier").or_insert(json!("Hot"));
     p.entry("minimumTlsVersion").or_insert(json!("TLS1_2"));
@@ -71,9 +106,16 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         let secondary = paired(&primary).unwrap_or("westus");
         p.insert("secondaryLocation".into(), json!(secondary));
         p.insert("statusOfSecondary".into(), json!("available"));
-        p.insert("secondaryEndpoints".into(), endpoints(&format!("{name}-secondary")));
+        p.insert(
+            "secondaryEndpoints".into(),
+            endpoints(&format!("{name}-secondary")),
+        );
     } else {
-        for k in ["secondaryLocation", "statusOfSecondary", "secondaryEndpoints"] {
+        for k in [
+            "secondaryLocation",
+            "statusOfSecondary",
+            "secondaryEndpoints",
+        ] {
             p.remove(k);
         }
     }
@@ -81,35 +123,70 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 }
 
 /// `POST .../failover[?failoverType=Planned]`.
-fn action(ctx: &Ctx, row: &Row, action: &str, _body: &J, query: &BTreeMap<String, String>) -> Result<super::Action, ArmError> {
+fn action(
+    ctx: &Ctx,
+    row: &Row,
+    action: &str,
+    _body: &J,
+    query: &BTreeMap<String, String>,
+) -> Result<super::Action, ArmError> {
     if !action.eq_ignore_ascii_case("failover") {
-        return Err(ArmError::bad_request("InvalidAction", format!("Storage accounts have no action '{action}'.")));
+        return Err(ArmError::bad_request(
+            "InvalidAction",
+            format!("Storage accounts have no action '{action}'."),
+        ));
     }
     let sku = sku_name(&row.body).unwrap_or_default().to_string();
     if !GEO.iter().any(|g| g.eq_ignore_ascii_case(&sku)) {
-        return Err(ArmError::bad_request("FailoverNotSupported", format!("Account failover needs a geo-redundant sku (GRS, RA-GRS, GZRS, RA-GZRS); this account is {sku}.")));
+        return Err(ArmError::bad_request(
+            "FailoverNotSupported",
+            format!(
+                "Account failover needs a geo-redundant sku (GRS, RA-GRS, GZRS, RA-GZRS); this account is {sku}."
+            ),
+        ));
     }
-    let planned = query.get("failovertype").is_some_and(|t| t.eq_ignore_ascii_case("Planned"));
-    let primary = str_prop(&row.body, &["primaryLocation"]).unwrap_or_default().to_string();
-    let secondary = str_prop(&row.body, &["secondaryLocation"]).unwrap_or_default().to_string();
+    let planned = query
+        .get("failovertype")
+        .is_some_and(|t| t.eq_ignore_ascii_case("Planned"));
+    let primary = str_prop(&row.body, &["primaryLocation"])
+        .unwrap_or_default()
+        .to_string();
+    let secondary = str_prop(&row.body, &["secondaryLocation"])
+        .unwrap_or_default()
+        .to_string();
     if planned && (ctx.region_down(&primary) || ctx.region_down(&secondary)) {
-        return Err(ArmError::conflict("FailoverFailed", "A planned failover needs both regions to be available; use an unplanned failover."));
+        return Err(ArmError::conflict(
+            "FailoverFailed",
+            "A planned failover needs both regions to be available; use an unplanned failover.",
+        ));
     }
     let mut b = row.body.clone();
     let p = props(&mut b);
     p.insert("primaryLocation".into(), json!(secondary));
-    p.insert("lastGeoFailoverTime".into(), json!(super::super::clock::rfc3339(ctx.now)));
+    p.insert(
+        "lastGeoFailoverTime".into(),
+        json!(super::super::clock::rfc3339(ctx.now)),
+    );
     if planned {
         // Roles swap and geo-replication stays.
         p.insert("secondaryLocation".into(), json!(primary));
     } else {
         // Unplanned failover leaves a locally redundant account.
-        for k in ["secondaryLocation", "statusOfSecondary", "secondaryEndpoints"] {
+        for k in [
+            "secondaryLocation",
+            "statusOfSecondary",
+            "secondaryEndpoints",
+        ] {
             p.remove(k);
         }
         b["sku"] = json!({"name": "Standard_LRS", "tier": "Standard"});
     }
-    Ok(super::Action { effects: vec![(row.id.clone(), TYPE.to_string(), Some(b))], secs: if planned { 1800.0 } else { 3600.0 }, result: None, data: None })
+    Ok(super::Action {
+        effects: vec![(row.id.clone(), TYPE.to_string(), Some(b))],
+        secs: if planned { 1800.0 } else { 3600.0 },
+        result: None,
+        data: None,
+    })
 }
 
 pub fn spec() -> Spec {
@@ -127,34 +204,65 @@ pub fn spec() -> Spec {
 /// for blobs and containers, versioning, change feed.
 fn blob_service_name(n: &str) -> Result<(), String> {
     if n != "default" {
-        return Err(format!("'{n}' is not a valid blob service name: it must be 'default'."));
+        return Err(format!(
+            "'{n}' is not a valid blob service name: it must be 'default'."
+        ));
     }
     Ok(())
 }
 
 fn check_blob_service(_ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     for policy in ["deleteRetentionPolicy", "containerDeleteRetentionPolicy"] {
-        let Some(p) = prop(body, &[policy]).cloned() else { continue };
+        let Some(p) = prop(body, &[policy]).cloned() else {
+            continue;
+        };
         if !p.is_object() {
-            return Err(ArmError::bad_request("InvalidRequestPropertyValue", format!("{policy} must be an object like {{\"enabled\": true, \"days\": 14}}.")).with_target(&format!("properties.{policy}")));
+            return Err(ArmError::bad_request(
+                "InvalidRequestPropertyValue",
+                format!("{policy} must be an object like {{\"enabled\": true, \"days\": 14}}."),
+            )
+            .with_target(&format!("properties.{policy}")));
         }
         let enabled = p["enabled"].as_bool().unwrap_or(false);
-        match int_field(&p, "days", &format!("properties.{policy}.days"), i64::MIN / 2, i64::MAX / 2)? {
+        match int_field(
+            &p,
+            "days",
+            &format!("properties.{policy}.days"),
+            i64::MIN / 2,
+            i64::MAX / 2,
+        )? {
             Some(d) if enabled && !(1.0..=365.0).contains(&d) => {
-                return Err(ArmError::bad_request("InvalidRequestPropertyValue", format!("{policy}.days must be between 1 and 365, not {d}.")).with_target(&format!("properties.{policy}.days")));
+                return Err(ArmError::bad_request(
+                    "InvalidRequestPropertyValue",
+                    format!("{policy}.days must be between 1 and 365, not {d}."),
+                )
+                .with_target(&format!("properties.{policy}.days")));
             }
-            None if enabled => return Err(ArmError::bad_request("InvalidRequestPropertyValue", format!("{policy} is enabled but has no days.")).with_target(&format!("properties.{policy}.days"))),
+            None if enabled => {
+                return Err(ArmError::bad_request(
+                    "InvalidRequestPropertyValue",
+                    format!("{policy} is enabled but has no days."),
+                )
+                .with_target(&format!("properties.{policy}.days")));
+            }
             _ => {}
         }
     }
     let p = props(body);
     p.entry("isVersioningEnabled").or_insert(json!(false));
-    p.entry("deleteRetentionPolicy").or_insert(json!({"enabled": false}));
-    p.entry("containerDeleteRetentionPolicy").or_insert(json!({"enabled": false}));
+    p.entry("deleteRetentionPolicy")
+        .or_insert(json!({"enabled": false}));
+    p.entry("containerDeleteRetentionPolicy")
+        .or_insert(json!({"enabled": false}));
     p.entry("changeFeed").or_insert(json!({"enabled": false}));
     Ok(Write::body(body.clone()))
 }
 
 pub fn blob_service_spec() -> Spec {
-    Spec::plain("Microsoft.Storage/storageAccounts/blobServices", VERSIONS, blob_service_name, check_blob_service)
+    Spec::plain(
+        "Microsoft.Storage/storageAccounts/blobServices",
+        VERSIONS,
+        blob_service_name,
+        check_blob_service,
+    )
 }

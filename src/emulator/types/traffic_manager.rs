@@ -13,23 +13,47 @@ fn name(n: &str) -> Result<(), String> {
 
 fn check_profile(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     global_location(body);
-    require(body, &["dnsConfig", "relativeName"], " on a Traffic Manager profile")?;
+    require(
+        body,
+        &["dnsConfig", "relativeName"],
+        " on a Traffic Manager profile",
+    )?;
     let method = str_prop(body, &["trafficRoutingMethod"]).unwrap_or("");
-    if !["Priority", "Weighted", "Performance", "Geographic", "MultiValue", "Subnet"].iter().any(|m| m.eq_ignore_ascii_case(method)) {
+    if ![
+        "Priority",
+        "Weighted",
+        "Performance",
+        "Geographic",
+        "MultiValue",
+        "Subnet",
+    ]
+    .iter()
+    .any(|m| m.eq_ignore_ascii_case(method))
+    {
         return Err(ArmError::bad_request("BadRequest", "trafficRoutingMethod must be Priority, Weighted, Performance, Geographic, MultiValue or Subnet.").with_target("properties.trafficRoutingMethod"));
     }
     int_prop(body, &["dnsConfig", "ttl"], 0, 2_147_483_647)?;
     int_prop(body, &["monitorConfig", "port"], 1, 65535)?;
     int_prop(body, &["monitorConfig", "timeoutInSeconds"], 5, 10)?;
     int_prop(body, &["monitorConfig", "toleratedNumberOfFailures"], 0, 9)?;
-    if let Some(i) = int_prop(body, &["monitorConfig", "intervalInSeconds"], i64::MIN / 2, i64::MAX / 2)?
-        && i != 10.0
+    if let Some(i) = int_prop(
+        body,
+        &["monitorConfig", "intervalInSeconds"],
+        i64::MIN / 2,
+        i64::MAX / 2,
+    )? && i != 10.0
         && i != 30.0
     {
-        return Err(ArmError::bad_request("BadRequest", "monitorConfig.intervalInSeconds must be 10 or 30.").with_target("properties.monitorConfig.intervalInSeconds"));
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            "monitorConfig.intervalInSeconds must be 10 or 30.",
+        )
+        .with_target("properties.monitorConfig.intervalInSeconds"));
     }
     immutable(ctx, body, &["dnsConfig", "relativeName"], "BadRequest")?;
-    let rel = str_prop(body, &["dnsConfig", "relativeName"]).unwrap_or_default().to_string();
+    let rel = str_prop(body, &["dnsConfig", "relativeName"])
+        .unwrap_or_default()
+        .to_string();
     let p = props(body);
     p.entry("profileStatus").or_insert(json!("Enabled"));
     if let Some(d) = p.get_mut("dnsConfig").and_then(J::as_object_mut) {
@@ -42,20 +66,43 @@ fn check_profile(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 
 fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     let profile_id = ctx.path.parent_id().unwrap_or_default();
-    let profile = ctx.get(&profile_id)?.ok_or_else(|| ArmError::not_found("ParentResourceNotFound", "The Traffic Manager profile does not exist."))?;
+    let profile = ctx.get(&profile_id)?.ok_or_else(|| {
+        ArmError::not_found(
+            "ParentResourceNotFound",
+            "The Traffic Manager profile does not exist.",
+        )
+    })?;
     if prop(body, &["target"]).is_none() && prop(body, &["targetResourceId"]).is_none() {
-        return Err(ArmError::bad_request("BadRequest", "An endpoint needs target or targetResourceId."));
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            "An endpoint needs target or targetResourceId.",
+        ));
     }
     int_prop(body, &["weight"], 1, 1000)?;
     let priority = int_prop(body, &["priority"], i64::MIN / 2, i64::MAX / 2)?;
     if let Some(pr) = priority {
         if !(1.0..=1000.0).contains(&pr) {
-            return Err(ArmError::bad_request("BadRequest", "Endpoint priority must be between 1 and 1000.").with_target("properties.priority"));
+            return Err(ArmError::bad_request(
+                "BadRequest",
+                "Endpoint priority must be between 1 and 1000.",
+            )
+            .with_target("properties.priority"));
         }
-        if str_prop(&profile.body, &["trafficRoutingMethod"]).is_some_and(|m| m.eq_ignore_ascii_case("Priority")) {
+        if str_prop(&profile.body, &["trafficRoutingMethod"])
+            .is_some_and(|m| m.eq_ignore_ascii_case("Priority"))
+        {
             for t in ENDPOINT_TYPES {
-                for e in ctx.store.children(&format!("Microsoft.Network/trafficmanagerprofiles/{t}"), &profile.id).map_err(internal)? {
-                    if !e.id.eq_ignore_ascii_case(&ctx.path.id()) && num_prop(&e.body, &["priority"]) == Some(pr) {
+                for e in ctx
+                    .store
+                    .children(
+                        &format!("Microsoft.Network/trafficmanagerprofiles/{t}"),
+                        &profile.id,
+                    )
+                    .map_err(internal)?
+                {
+                    if !e.id.eq_ignore_ascii_case(&ctx.path.id())
+                        && num_prop(&e.body, &["priority"]) == Some(pr)
+                    {
                         return Err(ArmError::bad_request("BadRequest", format!("Priority {pr} is already used by endpoint '{}': priorities must be unique in a profile.", e.id.rsplit('/').next().unwrap_or_default())).with_target("properties.priority"));
                     }
                 }
@@ -71,10 +118,18 @@ fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 
 /// Profiles list their endpoints inline on GET.
 pub fn decorate(store: &Store, body: &mut J) {
-    let Some(id) = body.get("id").and_then(J::as_str).map(str::to_string) else { return };
+    let Some(id) = body.get("id").and_then(J::as_str).map(str::to_string) else {
+        return;
+    };
     let mut all = Vec::new();
     for t in ENDPOINT_TYPES {
-        for e in store.children(&format!("Microsoft.Network/trafficmanagerprofiles/{t}"), &id).unwrap_or_default() {
+        for e in store
+            .children(
+                &format!("Microsoft.Network/trafficmanagerprofiles/{t}"),
+                &id,
+            )
+            .unwrap_or_default()
+        {
             all.push(e.body);
         }
     }
@@ -88,8 +143,17 @@ fn spec(ty: &'static str, check: fn(&Ctx, &mut J) -> Result<Write, ArmError>) ->
 pub fn specs() -> Vec<Spec> {
     vec![
         spec("Microsoft.Network/trafficmanagerprofiles", check_profile),
-        spec("Microsoft.Network/trafficmanagerprofiles/azureEndpoints", check_endpoint),
-        spec("Microsoft.Network/trafficmanagerprofiles/externalEndpoints", check_endpoint),
-        spec("Microsoft.Network/trafficmanagerprofiles/nestedEndpoints", check_endpoint),
+        spec(
+            "Microsoft.Network/trafficmanagerprofiles/azureEndpoints",
+            check_endpoint,
+        ),
+        spec(
+            "Microsoft.Network/trafficmanagerprofiles/externalEndpoints",
+            check_endpoint,
+        ),
+        spec(
+            "Microsoft.Network/trafficmanagerprofiles/nestedEndpoints",
+            check_endpoint,
+        ),
     ]
 }

@@ -22,13 +22,22 @@ pub fn length(a: &[Value], _: &CallContext) -> FnResult {
         Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => xs.len() as f64,
         Value::Map(m) | Value::Object(m) => m.len() as f64,
         Value::Null => return Err(FnError::Arg(0, "argument must not be null".into())),
-        other => return Err(FnError::Arg(0, format!("collection must be a list, a map or a tuple, not {}", other.kind_name()))),
+        other => {
+            return Err(FnError::Arg(
+                0,
+                format!(
+                    "collection must be a list, a map or a tuple, not {}",
+                    other.kind_name()
+                ),
+            ));
+        }
     }))
 }
 
 fn mapping_arg(a: &[Value], i: usize) -> Result<&BTreeMap<String, Value>, FnError> {
     let v = known(a, i)?;
-    v.as_mapping().ok_or_else(|| FnError::Arg(i, format!("map or object required, not {}", v.kind_name())))
+    v.as_mapping()
+        .ok_or_else(|| FnError::Arg(i, format!("map or object required, not {}", v.kind_name())))
 }
 
 pub fn lookup(a: &[Value], _: &CallContext) -> FnResult {
@@ -55,7 +64,15 @@ pub fn merge(a: &[Value], _: &CallContext) -> FnResult {
                 out.extend(m.clone());
             }
             Value::Map(m) => out.extend(m.clone()),
-            other => return Err(FnError::Arg(i, format!("arguments must be maps or objects, got {:?}", other.kind_name()))),
+            other => {
+                return Err(FnError::Arg(
+                    i,
+                    format!(
+                        "arguments must be maps or objects, got {:?}",
+                        other.kind_name()
+                    ),
+                ));
+            }
         }
     }
     if any_object {
@@ -81,13 +98,22 @@ pub fn concat(a: &[Value], _: &CallContext) -> FnResult {
                 all_lists = false;
                 out.extend(xs.iter().cloned());
             }
-            other => return Err(FnError::Arg(i, format!("all arguments must be lists or tuples; got {}", other.kind_name()))),
+            other => {
+                return Err(FnError::Arg(
+                    i,
+                    format!(
+                        "all arguments must be lists or tuples; got {}",
+                        other.kind_name()
+                    ),
+                ));
+            }
         }
     }
     if all_lists && !a.is_empty() {
         let types: Vec<Type> = out.iter().map(Value::type_of).collect();
         if let Some(t) = unify(&types) {
-            return convert(&Value::List(out.clone()), &Type::List(Box::new(t))).map_err(|e| FnError::Msg(e.0));
+            return convert(&Value::List(out.clone()), &Type::List(Box::new(t)))
+                .map_err(|e| FnError::Msg(e.0));
         }
     }
     Ok(Value::Tuple(out))
@@ -119,9 +145,18 @@ pub fn flatten(a: &[Value], _: &CallContext) -> FnResult {
 pub fn keys(a: &[Value], _: &CallContext) -> FnResult {
     let v = known(a, 0)?;
     let ks: Vec<Value> = match v {
-        Value::Map(m) => return Ok(Value::List(m.keys().map(|k| Value::String(k.clone())).collect())),
+        Value::Map(m) => {
+            return Ok(Value::List(
+                m.keys().map(|k| Value::String(k.clone())).collect(),
+            ));
+        }
         Value::Object(m) => m.keys().map(|k| Value::String(k.clone())).collect(),
-        other => return Err(FnError::Arg(0, format!("must have map or object type, not {}", other.kind_name()))),
+        other => {
+            return Err(FnError::Arg(
+                0,
+                format!("must have map or object type, not {}", other.kind_name()),
+            ));
+        }
     };
     Ok(Value::Tuple(ks))
 }
@@ -130,7 +165,10 @@ pub fn values(a: &[Value], _: &CallContext) -> FnResult {
     match known(a, 0)? {
         Value::Map(m) => Ok(Value::List(m.values().cloned().collect())),
         Value::Object(m) => Ok(Value::Tuple(m.values().cloned().collect())),
-        other => Err(FnError::Arg(0, format!("must have map or object type, not {}", other.kind_name()))),
+        other => Err(FnError::Arg(
+            0,
+            format!("must have map or object type, not {}", other.kind_name()),
+        )),
     }
 }
 
@@ -140,7 +178,9 @@ pub fn contains(a: &[Value], _: &CallContext) -> FnResult {
     if !xs.iter().all(Value::is_wholly_known) || !needle.is_wholly_known() {
         return Err(FnError::Unknown);
     }
-    Ok(Value::Bool(xs.iter().any(|x| values_equal(x, needle) || loosely_equal(x, needle))))
+    Ok(Value::Bool(xs.iter().any(|x| {
+        values_equal(x, needle) || loosely_equal(x, needle)
+    })))
 }
 
 /// Equal after converting both to the first's type (contains and index compare
@@ -170,10 +210,14 @@ pub fn element(a: &[Value], _: &CallContext) -> FnResult {
     let xs = seq_arg(a, 0)?;
     let i = int_arg(a, 1)?;
     if xs.is_empty() {
-        return Err(FnError::Msg("cannot use element function with an empty list".into()));
+        return Err(FnError::Msg(
+            "cannot use element function with an empty list".into(),
+        ));
     }
     if i < 0 {
-        return Err(FnError::Msg("cannot use element function with a negative index".into()));
+        return Err(FnError::Msg(
+            "cannot use element function with a negative index".into(),
+        ));
     }
     Ok(xs[(i as usize) % xs.len()].clone())
 }
@@ -196,16 +240,28 @@ pub fn slice(a: &[Value], _: &CallContext) -> FnResult {
     let start = int_arg(a, 1)?;
     let end = int_arg(a, 2)?;
     if start < 0 {
-        return Err(FnError::Arg(1, "start index must not be less than zero".into()));
+        return Err(FnError::Arg(
+            1,
+            "start index must not be less than zero".into(),
+        ));
     }
     if end < 0 {
-        return Err(FnError::Arg(2, "end index must not be less than zero".into()));
+        return Err(FnError::Arg(
+            2,
+            "end index must not be less than zero".into(),
+        ));
     }
     if end as u64 > xs.len() as u64 {
-        return Err(FnError::Arg(2, "end index must not be greater than the length of the list".into()));
+        return Err(FnError::Arg(
+            2,
+            "end index must not be greater than the length of the list".into(),
+        ));
     }
     if start > end {
-        return Err(FnError::Arg(1, "start index must not be greater than end index".into()));
+        return Err(FnError::Arg(
+            1,
+            "start index must not be greater than end index".into(),
+        ));
     }
     let part = xs[start as usize..end as usize].to_vec();
     Ok(match v {
@@ -236,7 +292,17 @@ pub fn reverse(a: &[Value], _: &CallContext) -> FnResult {
 
 fn to(a: &[Value], ty: Type) -> FnResult {
     let v = &a[0];
-    convert(v, &ty).map_err(|e| FnError::Arg(0, format!("cannot convert {} to {}: {}", v.kind_name(), ty.friendly(), e.0)))
+    convert(v, &ty).map_err(|e| {
+        FnError::Arg(
+            0,
+            format!(
+                "cannot convert {} to {}: {}",
+                v.kind_name(),
+                ty.friendly(),
+                e.0
+            ),
+        )
+    })
 }
 
 pub fn toset(a: &[Value], _: &CallContext) -> FnResult {
@@ -263,7 +329,11 @@ pub fn zipmap(a: &[Value], _: &CallContext) -> FnResult {
     let vs_v = known(a, 1)?;
     let vs = seq_arg(a, 1)?;
     if ks.len() != vs.len() {
-        return Err(FnError::Msg(format!("number of keys ({}) does not match number of values ({})", ks.len(), vs.len())));
+        return Err(FnError::Msg(format!(
+            "number of keys ({}) does not match number of values ({})",
+            ks.len(),
+            vs.len()
+        )));
     }
     let mut m = BTreeMap::new();
     for (k, v) in ks.iter().zip(vs) {
@@ -276,8 +346,13 @@ pub fn zipmap(a: &[Value], _: &CallContext) -> FnResult {
 }
 
 pub fn coalesce(a: &[Value], _: &CallContext) -> FnResult {
-    let types: Vec<Type> = a.iter().filter(|v| !v.is_null()).map(Value::type_of).collect();
-    let ty = unify(&types).ok_or_else(|| FnError::Msg("all arguments must have the same type".into()))?;
+    let types: Vec<Type> = a
+        .iter()
+        .filter(|v| !v.is_null())
+        .map(Value::type_of)
+        .collect();
+    let ty = unify(&types)
+        .ok_or_else(|| FnError::Msg("all arguments must have the same type".into()))?;
     for v in a {
         if v.is_null() {
             continue;
@@ -289,7 +364,9 @@ pub fn coalesce(a: &[Value], _: &CallContext) -> FnResult {
         }
         return convert(v, &ty).map_err(|e| FnError::Msg(e.0));
     }
-    Err(FnError::Msg("no non-null, non-empty-string arguments".into()))
+    Err(FnError::Msg(
+        "no non-null, non-empty-string arguments".into(),
+    ))
 }
 
 pub fn coalescelist(a: &[Value], _: &CallContext) -> FnResult {
@@ -302,7 +379,15 @@ pub fn coalescelist(a: &[Value], _: &CallContext) -> FnResult {
                     return Ok(v.clone());
                 }
             }
-            other => return Err(FnError::Arg(i, format!("coalescelist arguments must be lists or tuples, got {}", other.kind_name()))),
+            other => {
+                return Err(FnError::Arg(
+                    i,
+                    format!(
+                        "coalescelist arguments must be lists or tuples, got {}",
+                        other.kind_name()
+                    ),
+                ));
+            }
         }
     }
     Err(FnError::Msg("no non-null arguments".into()))
@@ -331,12 +416,24 @@ pub fn range(a: &[Value], _: &CallContext) -> FnResult {
         2 => (num_arg(a, 0)?, num_arg(a, 1)?, 1.0),
         _ => (num_arg(a, 0)?, num_arg(a, 1)?, num_arg(a, 2)?),
     };
-    let step = if a.len() < 3 && limit < start { -1.0 } else { step };
+    let step = if a.len() < 3 && limit < start {
+        -1.0
+    } else {
+        step
+    };
     if step == 0.0 {
         return Err(FnError::Arg(2, "step must not be zero".into()));
     }
     if (step > 0.0 && limit < start) || (step < 0.0 && limit > start) {
-        return Err(FnError::Msg(format!("step must be {} for a {} range", if step > 0.0 { "negative" } else { "positive" }, if step > 0.0 { "decrementing" } else { "incrementing" })));
+        return Err(FnError::Msg(format!(
+            "step must be {} for a {} range",
+            if step > 0.0 { "negative" } else { "positive" },
+            if step > 0.0 {
+                "decrementing"
+            } else {
+                "incrementing"
+            }
+        )));
     }
     let mut out = Vec::new();
     let mut x = start;
@@ -360,10 +457,16 @@ pub fn setproduct(a: &[Value], _: &CallContext) -> FnResult {
         seqs.push(seq_arg(a, i)?);
     }
     // Refuse products too large to build before building them.
-    let total = seqs.iter().try_fold(1usize, |acc, s| acc.checked_mul(s.len()));
+    let total = seqs
+        .iter()
+        .try_fold(1usize, |acc, s| acc.checked_mul(s.len()));
     match total {
         Some(n) if n <= MAX_COLLECTION => {}
-        _ => return Err(FnError::Msg(format!("the product has more than {MAX_COLLECTION} elements"))),
+        _ => {
+            return Err(FnError::Msg(format!(
+                "the product has more than {MAX_COLLECTION} elements"
+            )));
+        }
     }
     let mut rows: Vec<Vec<Value>> = vec![vec![]];
     for s in seqs {
@@ -378,7 +481,11 @@ pub fn setproduct(a: &[Value], _: &CallContext) -> FnResult {
         rows = next;
     }
     let rows: Vec<Value> = rows.into_iter().map(Value::Tuple).collect();
-    Ok(if all_sets { Value::set(rows) } else { Value::List(rows) })
+    Ok(if all_sets {
+        Value::set(rows)
+    } else {
+        Value::List(rows)
+    })
 }
 
 pub fn setunion(a: &[Value], _: &CallContext) -> FnResult {
@@ -386,7 +493,8 @@ pub fn setunion(a: &[Value], _: &CallContext) -> FnResult {
     for i in 0..a.len() {
         all.extend(seq_arg(a, i)?.iter().cloned());
     }
-    let ty = unify(&all.iter().map(Value::type_of).collect::<Vec<_>>()).ok_or_else(|| FnError::Msg("all elements must have the same type".into()))?;
+    let ty = unify(&all.iter().map(Value::type_of).collect::<Vec<_>>())
+        .ok_or_else(|| FnError::Msg("all elements must have the same type".into()))?;
     convert(&Value::List(all), &Type::Set(Box::new(ty))).map_err(|e| FnError::Msg(e.0))
 }
 
@@ -395,6 +503,11 @@ pub fn one(a: &[Value], _: &CallContext) -> FnResult {
     match xs.len() {
         0 => Ok(Value::Null),
         1 => Ok(xs[0].clone()),
-        n => Err(FnError::Arg(0, format!("must be a list, set, or tuple value with either zero or one elements, not {n}"))),
+        n => Err(FnError::Arg(
+            0,
+            format!(
+                "must be a list, set, or tuple value with either zero or one elements, not {n}"
+            ),
+        )),
     }
 }

@@ -10,11 +10,17 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 pub fn md5(a: &[Value], _: &CallContext) -> FnResult {
-    Ok(Value::String(hex(&md5::Md5::digest(str_arg(a, 0)?.as_bytes()))))
+    Ok(Value::String(hex(&md5::Md5::digest(
+        str_arg(a, 0)?.as_bytes(),
+    ))))
 }
 pub fn sha1(a: &[Value], _: &CallContext) -> FnResult {
-    Ok(Value::String(hex(&sha1::Sha1::digest(str_arg(a, 0)?.as_bytes()))))
+    Ok(Value::String(hex(&sha1::Sha1::digest(
+        str_arg(a, 0)?.as_bytes(),
+    ))))
 }
 pub fn sha256(a: &[Value], _: &CallContext) -> FnResult {
-    Ok(Value::String(hex(&sha2::Sha256::digest(str_arg(a, 0)?.as_bytes()))))
+    Ok(Value::String(hex(&sha2::Sha256::digest(
+        str_arg(a, 0)?.as_bytes(),
+    ))))
 }

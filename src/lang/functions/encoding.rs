@@ -22,7 +22,9 @@ fn write_json_string(s: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
@@ -71,7 +73,8 @@ pub fn jsonencode(a: &[Value], _: &CallContext) -> FnResult {
 
 pub fn jsondecode(a: &[Value], _: &CallContext) -> FnResult {
     let s = str_arg(a, 0)?;
-    let j: serde_json::Value = serde_json::from_str(&s).map_err(|e| FnError::Arg(0, format!("invalid JSON: {e}")))?;
+    let j: serde_json::Value =
+        serde_json::from_str(&s).map_err(|e| FnError::Arg(0, format!("invalid JSON: {e}")))?;
     Ok(Value::from_json(&j))
 }
 
@@ -91,7 +94,9 @@ fn yaml_scalar(v: &Value, indent: usize) -> Option<String> {
         Value::Null | Value::Unknown(_) => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => format_number(*n),
-        Value::String(s) if s.contains('\n') && !s.chars().any(|c| c != '\n' && c.is_control() && c != '\t') => {
+        Value::String(s)
+            if s.contains('\n') && !s.chars().any(|c| c != '\n' && c.is_control() && c != '\t') =>
+        {
             let chomp = if !s.ends_with('\n') {
                 "-"
             } else if s.ends_with("\n\n") {
@@ -101,14 +106,25 @@ fn yaml_scalar(v: &Value, indent: usize) -> Option<String> {
             };
             let pad = " ".repeat(indent + 2);
             let body = s.strip_suffix('\n').unwrap_or(s);
-            let lines: Vec<String> = body.split('\n').map(|l| if l.is_empty() { String::new() } else { format!("{pad}{l}") }).collect();
+            let lines: Vec<String> = body
+                .split('\n')
+                .map(|l| {
+                    if l.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{pad}{l}")
+                    }
+                })
+                .collect();
             let lead = if s.starts_with(' ') { "2" } else { "" };
             format!("|{lead}{chomp}\n{}", lines.join("\n"))
         }
         Value::String(s) => {
             let mut q = String::new();
             write_json_string(s, &mut q);
-            q.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
+            q.replace("\\u003c", "<")
+                .replace("\\u003e", ">")
+                .replace("\\u0026", "&")
         }
         Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) if xs.is_empty() => "[]".into(),
         Value::Map(m) | Value::Object(m) if m.is_empty() => "{}".into(),
@@ -158,7 +174,14 @@ fn write_yaml(v: &Value, indent: usize, out: &mut String) {
                     }
                     None => {
                         out.push('\n');
-                        let child = if matches!(x.unmark().0, Value::List(_) | Value::Tuple(_) | Value::Set(_)) { indent } else { indent + 2 };
+                        let child = if matches!(
+                            x.unmark().0,
+                            Value::List(_) | Value::Tuple(_) | Value::Set(_)
+                        ) {
+                            indent
+                        } else {
+                            indent + 2
+                        };
                         write_yaml(x, child, out);
                     }
                 }
@@ -177,7 +200,9 @@ pub fn yamlencode(a: &[Value], _: &CallContext) -> FnResult {
 }
 
 pub fn base64encode(a: &[Value], _: &CallContext) -> FnResult {
-    Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(str_arg(a, 0)?)))
+    Ok(Value::String(
+        base64::engine::general_purpose::STANDARD.encode(str_arg(a, 0)?),
+    ))
 }
 
 pub fn base64decode(a: &[Value], _: &CallContext) -> FnResult {
@@ -185,5 +210,7 @@ pub fn base64decode(a: &[Value], _: &CallContext) -> FnResult {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(s.as_bytes())
         .map_err(|_| FnError::Msg(format!("failed to decode base64 data {s:?}")))?;
-    String::from_utf8(bytes).map(Value::String).map_err(|_| FnError::Msg("the result of decoding the provided string is not valid UTF-8".into()))
+    String::from_utf8(bytes).map(Value::String).map_err(|_| {
+        FnError::Msg("the result of decoding the provided string is not valid UTF-8".into())
+    })
 }

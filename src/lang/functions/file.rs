@@ -35,11 +35,18 @@ fn kind_of(t: &std::fs::FileType) -> &'static str {
             return "a block device";
         }
     }
-    if t.is_dir() { "a directory" } else { "not a regular file" }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
 }
 
 fn too_large(p: &str) -> String {
-    format!("{p:?} is larger than {} MiB, the most drinfra reads with the file functions", MAX_FILE_SIZE / (1024 * 1024))
+    format!(
+        "{p:?} is larger than {} MiB, the most drinfra reads with the file functions",
+        MAX_FILE_SIZE / (1024 * 1024)
+    )
 }
 
 fn io_problem(p: &str, e: &std::io::Error) -> String {
@@ -59,7 +66,8 @@ pub(crate) fn read_file_bytes(cwd: &Path, p: &str) -> Result<Vec<u8>, String> {
     let full = cwd.join(p);
     // Look before opening: opening a named pipe blocks until a writer comes.
     let meta = std::fs::metadata(&full).map_err(|e| io_problem(p, &e))?;
-    let not_regular = |t: &std::fs::FileType| format!("{p:?} is {}, not a regular file", kind_of(t));
+    let not_regular =
+        |t: &std::fs::FileType| format!("{p:?} is {}, not a regular file", kind_of(t));
     if !meta.is_file() {
         return Err(not_regular(&meta.file_type()));
     }
@@ -75,7 +83,9 @@ pub(crate) fn read_file_bytes(cwd: &Path, p: &str) -> Result<Vec<u8>, String> {
     // Some regular files (in /proc) report a size of 0: read one byte more
     // than the limit to notice those that exceed it.
     let mut bytes = Vec::with_capacity(meta.len().min(MAX_FILE_SIZE) as usize);
-    f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes).map_err(|e| io_problem(p, &e))?;
+    f.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_problem(p, &e))?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(too_large(p));
     }
@@ -95,7 +105,9 @@ pub(crate) fn read_file_text(cwd: &Path, p: &str) -> Result<String, String> {
 
 pub fn file(a: &[Value], ctx: &CallContext) -> FnResult {
     let p = str_arg(a, 0)?;
-    read_file_text(ctx.cwd, &p).map(Value::String).map_err(|m| FnError::Arg(0, m))
+    read_file_text(ctx.cwd, &p)
+        .map(Value::String)
+        .map_err(|m| FnError::Arg(0, m))
 }
 
 fn bytes_arg(a: &[Value], ctx: &CallContext) -> Result<Vec<u8>, FnError> {
@@ -108,7 +120,9 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 pub fn filebase64(a: &[Value], ctx: &CallContext) -> FnResult {
-    Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(bytes_arg(a, ctx)?)))
+    Ok(Value::String(
+        base64::engine::general_purpose::STANDARD.encode(bytes_arg(a, ctx)?),
+    ))
 }
 pub fn filemd5(a: &[Value], ctx: &CallContext) -> FnResult {
     Ok(Value::String(hex(&md5::Md5::digest(bytes_arg(a, ctx)?))))
@@ -117,7 +131,9 @@ pub fn filesha1(a: &[Value], ctx: &CallContext) -> FnResult {
     Ok(Value::String(hex(&sha1::Sha1::digest(bytes_arg(a, ctx)?))))
 }
 pub fn filesha256(a: &[Value], ctx: &CallContext) -> FnResult {
-    Ok(Value::String(hex(&sha2::Sha256::digest(bytes_arg(a, ctx)?))))
+    Ok(Value::String(hex(&sha2::Sha256::digest(bytes_arg(
+        a, ctx,
+    )?))))
 }
 
 pub fn fileexists(a: &[Value], ctx: &CallContext) -> FnResult {
@@ -125,7 +141,10 @@ pub fn fileexists(a: &[Value], ctx: &CallContext) -> FnResult {
     let full = ctx.cwd.join(&p);
     match std::fs::metadata(&full) {
         Ok(m) if m.is_file() => Ok(Value::Bool(true)),
-        Ok(m) => Err(FnError::Arg(0, format!("{p:?} is {}, not a regular file", kind_of(&m.file_type())))),
+        Ok(m) => Err(FnError::Arg(
+            0,
+            format!("{p:?} is {}, not a regular file", kind_of(&m.file_type())),
+        )),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Value::Bool(false)),
         Err(e) => Err(FnError::Arg(0, io_problem(&p, &e))),
     }

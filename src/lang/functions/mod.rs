@@ -48,24 +48,108 @@ pub struct Func {
 }
 
 const fn f(min: usize, max: usize, call: fn(&[Value], &CallContext) -> FnResult) -> Func {
-    Func { min_args: min, max_args: Some(max), handles_unknown: false, call }
+    Func {
+        min_args: min,
+        max_args: Some(max),
+        handles_unknown: false,
+        call,
+    }
 }
 const fn variadic(min: usize, call: fn(&[Value], &CallContext) -> FnResult) -> Func {
-    Func { min_args: min, max_args: None, handles_unknown: false, call }
+    Func {
+        min_args: min,
+        max_args: None,
+        handles_unknown: false,
+        call,
+    }
 }
-const fn structural(min: usize, max: Option<usize>, call: fn(&[Value], &CallContext) -> FnResult) -> Func {
-    Func { min_args: min, max_args: max, handles_unknown: true, call }
+const fn structural(
+    min: usize,
+    max: Option<usize>,
+    call: fn(&[Value], &CallContext) -> FnResult,
+) -> Func {
+    Func {
+        min_args: min,
+        max_args: max,
+        handles_unknown: true,
+        call,
+    }
 }
 
 /// Names of every function, for documentation and tests.
 pub const NAMES: &[&str] = &[
-    "abs", "base64decode", "base64encode", "can", "ceil", "cidrhost", "cidrnetmask", "cidrsubnet", "coalesce",
-    "coalescelist", "compact", "concat", "contains", "distinct", "element", "endswith", "file", "fileexists",
-    "filebase64", "filemd5", "filesha1", "filesha256", "flatten", "floor", "format", "formatlist", "index", "join", "jsondecode", "jsonencode", "keys", "length",
-    "lookup", "lower", "max", "md5", "merge", "min", "one", "parseint", "range", "regex", "regexall", "replace",
-    "reverse", "setproduct", "setunion", "sha1", "sha256", "slice", "sort", "split", "startswith", "strcontains",
-    "substr", "templatefile", "title", "tobool", "tolist", "tomap", "tonumber", "toset", "tostring", "trim",
-    "trimprefix", "trimspace", "trimsuffix", "try", "upper", "values", "yamlencode", "zipmap",
+    "abs",
+    "base64decode",
+    "base64encode",
+    "can",
+    "ceil",
+    "cidrhost",
+    "cidrnetmask",
+    "cidrsubnet",
+    "coalesce",
+    "coalescelist",
+    "compact",
+    "concat",
+    "contains",
+    "distinct",
+    "element",
+    "endswith",
+    "file",
+    "fileexists",
+    "filebase64",
+    "filemd5",
+    "filesha1",
+    "filesha256",
+    "flatten",
+    "floor",
+    "format",
+    "formatlist",
+    "index",
+    "join",
+    "jsondecode",
+    "jsonencode",
+    "keys",
+    "length",
+    "lookup",
+    "lower",
+    "max",
+    "md5",
+    "merge",
+    "min",
+    "one",
+    "parseint",
+    "range",
+    "regex",
+    "regexall",
+    "replace",
+    "reverse",
+    "setproduct",
+    "setunion",
+    "sha1",
+    "sha256",
+    "slice",
+    "sort",
+    "split",
+    "startswith",
+    "strcontains",
+    "substr",
+    "templatefile",
+    "title",
+    "tobool",
+    "tolist",
+    "tomap",
+    "tonumber",
+    "toset",
+    "tostring",
+    "trim",
+    "trimprefix",
+    "trimspace",
+    "trimsuffix",
+    "try",
+    "upper",
+    "values",
+    "yamlencode",
+    "zipmap",
 ];
 
 pub fn lookup(name: &str) -> Option<Func> {
@@ -140,7 +224,11 @@ pub fn lookup(name: &str) -> Option<Func> {
         "filesha1" => f(1, 1, file::filesha1),
         "filesha256" => f(1, 1, file::filesha256),
         // Evaluated by the evaluator itself (it needs the template language).
-        "templatefile" => f(2, 2, |_, _| Err(FnError::Msg("templatefile is evaluated by the evaluator".into()))),
+        "templatefile" => f(2, 2, |_, _| {
+            Err(FnError::Msg(
+                "templatefile is evaluated by the evaluator".into(),
+            ))
+        }),
         "cidrsubnet" => f(3, 3, network::cidrsubnet),
         "cidrhost" => f(2, 2, network::cidrhost),
         "cidrnetmask" => f(1, 1, network::cidrnetmask),
@@ -166,7 +254,10 @@ pub(crate) fn str_arg(args: &[Value], i: usize) -> Result<String, FnError> {
     match convert(v, &Type::String) {
         Ok(Value::String(s)) => Ok(s),
         Ok(Value::Unknown(_)) => Err(FnError::Unknown),
-        _ => Err(FnError::Arg(i, format!("string required, but have {}", v.kind_name()))),
+        _ => Err(FnError::Arg(
+            i,
+            format!("string required, but have {}", v.kind_name()),
+        )),
     }
 }
 
@@ -178,7 +269,10 @@ pub(crate) fn num_arg(args: &[Value], i: usize) -> Result<f64, FnError> {
     match convert(v, &Type::Number) {
         Ok(Value::Number(n)) => Ok(n),
         Ok(Value::Unknown(_)) => Err(FnError::Unknown),
-        _ => Err(FnError::Arg(i, format!("number required, but have {}", v.kind_name()))),
+        _ => Err(FnError::Arg(
+            i,
+            format!("number required, but have {}", v.kind_name()),
+        )),
     }
 }
 
@@ -195,7 +289,12 @@ pub(crate) fn seq_arg(args: &[Value], i: usize) -> Result<&[Value], FnError> {
     if v.is_null() {
         return Err(FnError::Arg(i, "argument must not be null".into()));
     }
-    v.as_seq().ok_or_else(|| FnError::Arg(i, format!("list, set or tuple required, but have {}", v.kind_name())))
+    v.as_seq().ok_or_else(|| {
+        FnError::Arg(
+            i,
+            format!("list, set or tuple required, but have {}", v.kind_name()),
+        )
+    })
 }
 
 /// A string element of a collection; unknown elements make the result unknown.
@@ -205,7 +304,10 @@ pub(crate) fn elem_str(v: &Value, i: usize) -> Result<String, FnError> {
         Value::Null => Err(FnError::Arg(i, "element must not be null".into())),
         _ => match convert(v, &Type::String) {
             Ok(Value::String(s)) => Ok(s),
-            _ => Err(FnError::Arg(i, format!("element must be a string, not {}", v.kind_name()))),
+            _ => Err(FnError::Arg(
+                i,
+                format!("element must be a string, not {}", v.kind_name()),
+            )),
         },
     }
 }

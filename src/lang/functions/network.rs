@@ -13,7 +13,12 @@ struct Prefix {
 }
 
 fn parse(s: &str, arg: usize) -> Result<Prefix, FnError> {
-    let bad = || FnError::Arg(arg, format!("invalid CIDR expression: invalid CIDR address: {s}"));
+    let bad = || {
+        FnError::Arg(
+            arg,
+            format!("invalid CIDR expression: invalid CIDR address: {s}"),
+        )
+    };
     let (ip, len) = s.split_once('/').ok_or_else(bad)?;
     let ip: IpAddr = ip.parse().map_err(|_| bad())?;
     let len: u32 = len.parse().map_err(|_| bad())?;
@@ -25,11 +30,20 @@ fn parse(s: &str, arg: usize) -> Result<Prefix, FnError> {
         return Err(bad());
     }
     let mask = mask_of(bits, len);
-    Ok(Prefix { addr: addr & mask, bits, len, v6 })
+    Ok(Prefix {
+        addr: addr & mask,
+        bits,
+        len,
+        v6,
+    })
 }
 
 fn mask_of(bits: u32, len: u32) -> u128 {
-    let all: u128 = if bits == 128 { u128::MAX } else { (1u128 << bits) - 1 };
+    let all: u128 = if bits == 128 {
+        u128::MAX
+    } else {
+        (1u128 << bits) - 1
+    };
     if len == 0 { 0 } else { all & !(all >> len) }
 }
 
@@ -46,15 +60,24 @@ pub fn cidrsubnet(a: &[Value], _: &CallContext) -> FnResult {
     let newbits = int_arg(a, 1)?;
     let netnum = int_arg(a, 2)?;
     if newbits < 0 || newbits > i64::from(p.bits - p.len) {
-        return Err(FnError::Msg(format!("insufficient address space to extend prefix of {} by {newbits}", p.len)));
+        return Err(FnError::Msg(format!(
+            "insufficient address space to extend prefix of {} by {newbits}",
+            p.len
+        )));
     }
     let newlen = p.len + newbits as u32;
     if netnum < 0 || (newbits < 63 && netnum >= (1i64 << newbits)) {
-        return Err(FnError::Msg(format!("prefix extension of {newbits} does not accommodate a subnet numbered {netnum}")));
+        return Err(FnError::Msg(format!(
+            "prefix extension of {newbits} does not accommodate a subnet numbered {netnum}"
+        )));
     }
     // newlen > p.len here unless newbits is 0, in which case netnum is 0.
     let shift = p.bits - newlen;
-    let addr = if shift >= 128 { p.addr } else { p.addr | ((netnum as u128) << shift) };
+    let addr = if shift >= 128 {
+        p.addr
+    } else {
+        p.addr | ((netnum as u128) << shift)
+    };
     Ok(Value::String(format!("{}/{newlen}", show(addr, p.v6))))
 }
 
@@ -62,10 +85,17 @@ pub fn cidrhost(a: &[Value], _: &CallContext) -> FnResult {
     let p = parse(&str_arg(a, 0)?, 0)?;
     let host = int_arg(a, 1)?;
     let hostbits = p.bits - p.len;
-    let size: i128 = if hostbits >= 127 { i128::MAX } else { 1i128 << hostbits };
+    let size: i128 = if hostbits >= 127 {
+        i128::MAX
+    } else {
+        1i128 << hostbits
+    };
     let h = host as i128;
     if h >= size || -h > size {
-        return Err(FnError::Msg(format!("prefix of {} does not accommodate a host numbered {host}", p.len)));
+        return Err(FnError::Msg(format!(
+            "prefix of {} does not accommodate a host numbered {host}",
+            p.len
+        )));
     }
     let offset = if h < 0 { size + h } else { h };
     Ok(Value::String(show(p.addr + offset as u128, p.v6)))

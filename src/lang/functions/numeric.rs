@@ -31,14 +31,19 @@ pub fn parseint(a: &[Value], _: &CallContext) -> FnResult {
     let s = str_arg(a, 0)?;
     let base = int_arg(a, 1)?;
     if !(2..=62).contains(&base) {
-        return Err(FnError::Arg(1, "base must be a whole number between 2 and 62 inclusive".into()));
+        return Err(FnError::Arg(
+            1,
+            "base must be a whole number between 2 and 62 inclusive".into(),
+        ));
     }
     let (neg, digits) = match s.strip_prefix('-') {
         Some(d) => (true, d),
         None => (false, s.strip_prefix('+').unwrap_or(&s)),
     };
     if digits.is_empty() {
-        return Err(FnError::Msg(format!("cannot parse {s:?} as a base {base} integer")));
+        return Err(FnError::Msg(format!(
+            "cannot parse {s:?} as a base {base} integer"
+        )));
     }
     let mut acc: f64 = 0.0;
     for c in digits.chars() {
@@ -51,7 +56,9 @@ pub fn parseint(a: &[Value], _: &CallContext) -> FnResult {
             _ => -1,
         };
         if d < 0 || d >= base {
-            return Err(FnError::Msg(format!("cannot parse {s:?} as a base {base} integer")));
+            return Err(FnError::Msg(format!(
+                "cannot parse {s:?} as a base {base} integer"
+            )));
         }
         acc = acc * base as f64 + d as f64;
     }

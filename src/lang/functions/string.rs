@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{FnError, FnResult, CallContext, elem_str, int_arg, seq_arg, str_arg};
+use super::{CallContext, FnError, FnResult, elem_str, int_arg, seq_arg, str_arg};
 use crate::lang::convert::convert;
 use crate::lang::value::{Type, Value, format_number};
 
@@ -38,31 +38,43 @@ pub fn trimspace(a: &[Value], _: &CallContext) -> FnResult {
 pub fn trim(a: &[Value], _: &CallContext) -> FnResult {
     let s = str_arg(a, 0)?;
     let cut: Vec<char> = str_arg(a, 1)?.chars().collect();
-    Ok(Value::String(s.trim_matches(|c| cut.contains(&c)).to_string()))
+    Ok(Value::String(
+        s.trim_matches(|c| cut.contains(&c)).to_string(),
+    ))
 }
 
 pub fn trimprefix(a: &[Value], _: &CallContext) -> FnResult {
     let s = str_arg(a, 0)?;
     let p = str_arg(a, 1)?;
-    Ok(Value::String(s.strip_prefix(p.as_str()).unwrap_or(&s).to_string()))
+    Ok(Value::String(
+        s.strip_prefix(p.as_str()).unwrap_or(&s).to_string(),
+    ))
 }
 
 pub fn trimsuffix(a: &[Value], _: &CallContext) -> FnResult {
     let s = str_arg(a, 0)?;
     let p = str_arg(a, 1)?;
-    Ok(Value::String(s.strip_suffix(p.as_str()).unwrap_or(&s).to_string()))
+    Ok(Value::String(
+        s.strip_suffix(p.as_str()).unwrap_or(&s).to_string(),
+    ))
 }
 
 pub fn startswith(a: &[Value], _: &CallContext) -> FnResult {
-    Ok(Value::Bool(str_arg(a, 0)?.starts_with(str_arg(a, 1)?.as_str())))
+    Ok(Value::Bool(
+        str_arg(a, 0)?.starts_with(str_arg(a, 1)?.as_str()),
+    ))
 }
 
 pub fn endswith(a: &[Value], _: &CallContext) -> FnResult {
-    Ok(Value::Bool(str_arg(a, 0)?.ends_with(str_arg(a, 1)?.as_str())))
+    Ok(Value::Bool(
+        str_arg(a, 0)?.ends_with(str_arg(a, 1)?.as_str()),
+    ))
 }
 
 pub fn strcontains(a: &[Value], _: &CallContext) -> FnResult {
-    Ok(Value::Bool(str_arg(a, 0)?.contains(str_arg(a, 1)?.as_str())))
+    Ok(Value::Bool(
+        str_arg(a, 0)?.contains(str_arg(a, 1)?.as_str()),
+    ))
 }
 
 pub fn split(a: &[Value], _: &CallContext) -> FnResult {
@@ -71,7 +83,9 @@ pub fn split(a: &[Value], _: &CallContext) -> FnResult {
     let parts: Vec<Value> = if sep.is_empty() {
         s.chars().map(|c| Value::String(c.to_string())).collect()
     } else {
-        s.split(sep.as_str()).map(|p| Value::String(p.to_string())).collect()
+        s.split(sep.as_str())
+            .map(|p| Value::String(p.to_string()))
+            .collect()
     };
     Ok(Value::List(parts))
 }
@@ -95,15 +109,25 @@ pub fn substr(a: &[Value], _: &CallContext) -> FnResult {
     let n = chars.len() as i64;
     // Offsets and lengths may be any whole number (up to i64::MAX): the
     // arithmetic saturates instead of overflowing.
-    let start = if offset < 0 { n.saturating_add(offset) } else { offset };
+    let start = if offset < 0 {
+        n.saturating_add(offset)
+    } else {
+        offset
+    };
     if start < 0 || start > n {
         if start > n {
             return Ok(Value::String(String::new()));
         }
         return Err(FnError::Arg(1, "offset out of range".into()));
     }
-    let end = if length < 0 { n } else { start.saturating_add(length).min(n) };
-    Ok(Value::String(chars[start as usize..end as usize].iter().collect()))
+    let end = if length < 0 {
+        n
+    } else {
+        start.saturating_add(length).min(n)
+    };
+    Ok(Value::String(
+        chars[start as usize..end as usize].iter().collect(),
+    ))
 }
 
 /// `replace`: a substring, or a regular expression when written `/.../`.
@@ -113,7 +137,9 @@ pub fn replace(a: &[Value], _: &CallContext) -> FnResult {
     let with = str_arg(a, 2)?;
     if sub.len() > 1 && sub.starts_with('/') && sub.ends_with('/') {
         let re = compile(&sub[1..sub.len() - 1], 1)?;
-        return Ok(Value::String(re.replace_all(&s, go_template(&with).as_str()).into_owned()));
+        return Ok(Value::String(
+            re.replace_all(&s, go_template(&with).as_str()).into_owned(),
+        ));
     }
     Ok(Value::String(s.replace(sub.as_str(), &with)))
 }
@@ -126,16 +152,29 @@ fn go_template(t: &str) -> String {
 }
 
 fn compile(pattern: &str, arg_index: usize) -> Result<regex::Regex, FnError> {
-    regex::Regex::new(pattern).map_err(|e| FnError::Arg(arg_index, format!("invalid regular expression pattern: {e}")))
+    regex::Regex::new(pattern).map_err(|e| {
+        FnError::Arg(
+            arg_index,
+            format!("invalid regular expression pattern: {e}"),
+        )
+    })
 }
 
 fn captures_value(re: &regex::Regex, caps: &regex::Captures) -> Value {
     let names: Vec<Option<&str>> = re.capture_names().collect();
     if names.len() == 1 {
-        return Value::String(caps.get(0).map(|m| m.as_str().to_string()).unwrap_or_default());
+        return Value::String(
+            caps.get(0)
+                .map(|m| m.as_str().to_string())
+                .unwrap_or_default(),
+        );
     }
     let named = names.iter().skip(1).any(Option::is_some);
-    let group = |i: usize| caps.get(i).map(|m| Value::String(m.as_str().to_string())).unwrap_or(Value::Null);
+    let group = |i: usize| {
+        caps.get(i)
+            .map(|m| Value::String(m.as_str().to_string()))
+            .unwrap_or(Value::Null)
+    };
     if named {
         let mut m = BTreeMap::new();
         for (i, n) in names.iter().enumerate().skip(1) {
@@ -154,14 +193,20 @@ pub fn regex(a: &[Value], _: &CallContext) -> FnResult {
     let s = str_arg(a, 1)?;
     match re.captures(&s) {
         Some(c) => Ok(captures_value(&re, &c)),
-        None => Err(FnError::Msg("pattern did not match any part of the given string".into())),
+        None => Err(FnError::Msg(
+            "pattern did not match any part of the given string".into(),
+        )),
     }
 }
 
 pub fn regexall(a: &[Value], _: &CallContext) -> FnResult {
     let re = compile(&str_arg(a, 0)?, 0)?;
     let s = str_arg(a, 1)?;
-    Ok(Value::List(re.captures_iter(&s).map(|c| captures_value(&re, &c)).collect()))
+    Ok(Value::List(
+        re.captures_iter(&s)
+            .map(|c| captures_value(&re, &c))
+            .collect(),
+    ))
 }
 
 // ---- format ----
@@ -195,7 +240,14 @@ pub fn formatlist(a: &[Value], _: &CallContext) -> FnResult {
             match len {
                 None => len = Some(xs.len()),
                 Some(l) if l != xs.len() => {
-                    return Err(FnError::Arg(i, format!("argument {} has length {}, which is inconsistent with argument 2 of length {l}", i + 1, xs.len())));
+                    return Err(FnError::Arg(
+                        i,
+                        format!(
+                            "argument {} has length {}, which is inconsistent with argument 2 of length {l}",
+                            i + 1,
+                            xs.len()
+                        ),
+                    ));
                 }
                 _ => {}
             }
@@ -204,7 +256,14 @@ pub fn formatlist(a: &[Value], _: &CallContext) -> FnResult {
     let n = len.unwrap_or(1);
     let mut out = Vec::with_capacity(n);
     for row in 0..n {
-        let args: Vec<Value> = a[1..].iter().map(|v| v.as_seq().map(|xs| xs[row].clone()).unwrap_or_else(|| v.clone())).collect();
+        let args: Vec<Value> = a[1..]
+            .iter()
+            .map(|v| {
+                v.as_seq()
+                    .map(|xs| xs[row].clone())
+                    .unwrap_or_else(|| v.clone())
+            })
+            .collect();
         out.push(Value::String(format_with(&spec, &args)?));
     }
     Ok(Value::List(out))
@@ -225,7 +284,15 @@ fn format_with(spec: &str, args: &[Value]) -> Result<String, FnError> {
             out.push('%');
             continue;
         }
-        let mut s = Spec { minus: false, plus: false, zero: false, space: false, sharp: false, width: None, precision: None };
+        let mut s = Spec {
+            minus: false,
+            plus: false,
+            zero: false,
+            space: false,
+            sharp: false,
+            width: None,
+            precision: None,
+        };
         while let Some(&f) = chars.peek() {
             match f {
                 '-' => s.minus = true,
@@ -247,7 +314,9 @@ fn format_with(spec: &str, args: &[Value]) -> Result<String, FnError> {
                 }
                 n.push(d);
             }
-            let idx: usize = n.parse().map_err(|_| FnError::Msg(format!("invalid argument index {n:?}")))?;
+            let idx: usize = n
+                .parse()
+                .map_err(|_| FnError::Msg(format!("invalid argument index {n:?}")))?;
             if idx == 0 {
                 return Err(FnError::Msg("argument index must be at least 1".into()));
             }
@@ -269,23 +338,41 @@ fn format_with(spec: &str, args: &[Value]) -> Result<String, FnError> {
                 p.push(d);
                 chars.next();
             }
-            s.precision = Some(if p.is_empty() { 0 } else { bounded(&p, "precision")? });
+            s.precision = Some(if p.is_empty() {
+                0
+            } else {
+                bounded(&p, "precision")?
+            });
         }
         let Some(verb) = chars.next() else {
-            return Err(FnError::Msg("format string ends with an incomplete verb".into()));
+            return Err(FnError::Msg(
+                "format string ends with an incomplete verb".into(),
+            ));
         };
         let Some(v) = args.get(next_arg) else {
-            return Err(FnError::Msg(format!("not enough arguments for \"%{verb}\" at {}", out.chars().count())));
+            return Err(FnError::Msg(format!(
+                "not enough arguments for \"%{verb}\" at {}",
+                out.chars().count()
+            )));
         };
         next_arg += 1;
         if !v.is_wholly_known() {
             return Err(FnError::Unknown);
         }
         let body = format_one(verb, &s, v)?;
-        out.push_str(&pad(&body, &s, matches!(verb, 'd' | 'f' | 'e' | 'E' | 'g' | 'G' | 'x' | 'X' | 'o' | 'b')));
+        out.push_str(&pad(
+            &body,
+            &s,
+            matches!(
+                verb,
+                'd' | 'f' | 'e' | 'E' | 'g' | 'G' | 'x' | 'X' | 'o' | 'b'
+            ),
+        ));
     }
     if !reordered && next_arg < args.len() {
-        return Err(FnError::Msg(format!("too many arguments; only {next_arg} used by format string")));
+        return Err(FnError::Msg(format!(
+            "too many arguments; only {next_arg} used by format string"
+        )));
     }
     Ok(out)
 }
@@ -294,12 +381,17 @@ fn format_with(spec: &str, args: &[Value]) -> Result<String, FnError> {
 fn bounded(digits: &str, what: &str) -> Result<usize, FnError> {
     match digits.parse::<usize>() {
         Ok(n) if n <= MAX_FORMAT_WIDTH => Ok(n),
-        _ => Err(FnError::Msg(format!("{what} {} is too large: a format verb's width and precision may be at most {MAX_FORMAT_WIDTH}", digits.trim_start_matches('0')))),
+        _ => Err(FnError::Msg(format!(
+            "{what} {} is too large: a format verb's width and precision may be at most {MAX_FORMAT_WIDTH}",
+            digits.trim_start_matches('0')
+        ))),
     }
 }
 
 fn pad(body: &str, s: &Spec, numeric: bool) -> String {
-    let Some(width) = s.width else { return body.to_string() };
+    let Some(width) = s.width else {
+        return body.to_string();
+    };
     let len = body.chars().count();
     if len >= width {
         return body.to_string();
@@ -308,7 +400,11 @@ fn pad(body: &str, s: &Spec, numeric: bool) -> String {
     if s.minus {
         format!("{body}{}", " ".repeat(fill))
     } else if s.zero && numeric {
-        let (sign, digits) = if body.starts_with(['-', '+']) { body.split_at(1) } else { ("", body) };
+        let (sign, digits) = if body.starts_with(['-', '+']) {
+            body.split_at(1)
+        } else {
+            ("", body)
+        };
         format!("{sign}{}{digits}", "0".repeat(fill))
     } else {
         format!("{}{body}", " ".repeat(fill))
@@ -318,7 +414,9 @@ fn pad(body: &str, s: &Spec, numeric: bool) -> String {
 fn number_of(verb: char, v: &Value) -> Result<f64, FnError> {
     match convert(v, &Type::Number) {
         Ok(Value::Number(n)) => Ok(n),
-        _ => Err(FnError::Msg(format!("unsupported value for \"%{verb}\" at 0: number required"))),
+        _ => Err(FnError::Msg(format!(
+            "unsupported value for \"%{verb}\" at 0: number required"
+        ))),
     }
 }
 
@@ -352,20 +450,36 @@ fn format_one(verb: char, s: &Spec, v: &Value) -> Result<String, FnError> {
                 Some(p) => x.chars().take(p).collect(),
                 None => x,
             },
-            _ => return Err(FnError::Msg(format!("unsupported value for \"%s\": string required, not {}", v.kind_name()))),
+            _ => {
+                return Err(FnError::Msg(format!(
+                    "unsupported value for \"%s\": string required, not {}",
+                    v.kind_name()
+                )));
+            }
         },
         'q' => match convert(v, &Type::String) {
             Ok(Value::String(x)) if !v.is_null() => serde_json::Value::String(x).to_string(),
-            _ => return Err(FnError::Msg("unsupported value for \"%q\": string required".into())),
+            _ => {
+                return Err(FnError::Msg(
+                    "unsupported value for \"%q\": string required".into(),
+                ));
+            }
         },
         't' => match convert(v, &Type::Bool) {
             Ok(Value::Bool(b)) => b.to_string(),
-            _ => return Err(FnError::Msg("unsupported value for \"%t\": bool required".into())),
+            _ => {
+                return Err(FnError::Msg(
+                    "unsupported value for \"%t\": bool required".into(),
+                ));
+            }
         },
         'd' => {
             let n = number_of(verb, v)?;
             if n.fract() != 0.0 {
-                return Err(FnError::Msg(format!("unsupported value for \"%d\": a whole number is required, not {}", format_number(n))));
+                return Err(FnError::Msg(format!(
+                    "unsupported value for \"%d\": a whole number is required, not {}",
+                    format_number(n)
+                )));
             }
             signed(n, format!("{}", n as i64), s)
         }
@@ -380,7 +494,15 @@ fn format_one(verb: char, s: &Spec, v: &Value) -> Result<String, FnError> {
             let (mant, exp) = raw.split_once('e').unwrap_or((&raw, "0"));
             let exp: i32 = exp.parse().unwrap_or(0);
             let body = format!("{mant}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
-            signed(n, if verb == 'E' { body.to_uppercase() } else { body }, s)
+            signed(
+                n,
+                if verb == 'E' {
+                    body.to_uppercase()
+                } else {
+                    body
+                },
+                s,
+            )
         }
         'g' | 'G' => {
             let n = number_of(verb, v)?;
@@ -389,7 +511,9 @@ fn format_one(verb: char, s: &Spec, v: &Value) -> Result<String, FnError> {
         'x' | 'X' | 'o' | 'b' => {
             let n = number_of(verb, v)?;
             if n.fract() != 0.0 {
-                return Err(FnError::Msg(format!("unsupported value for \"%{verb}\": a whole number is required")));
+                return Err(FnError::Msg(format!(
+                    "unsupported value for \"%{verb}\": a whole number is required"
+                )));
             }
             let i = n as i64;
             let (neg, m) = (i < 0, i.unsigned_abs());
@@ -399,7 +523,11 @@ fn format_one(verb: char, s: &Spec, v: &Value) -> Result<String, FnError> {
                 'o' => format!("{m:o}"),
                 _ => format!("{m:b}"),
             };
-            if neg { format!("-{body}") } else { signed(n, body, s) }
+            if neg {
+                format!("-{body}")
+            } else {
+                signed(n, body, s)
+            }
         }
         other => return Err(FnError::Msg(format!("unrecognized format verb '{other}'"))),
     })

@@ -16,8 +16,9 @@ use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::credentials::{Secret, TokenCredential};
 use azure_core::http::{ClientOptions, Transport};
 use azure_identity::{
-    AzureCliCredential, ClientAssertionCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions, ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId, WorkloadIdentityCredential,
-    WorkloadIdentityCredentialOptions,
+    AzureCliCredential, ClientAssertionCredentialOptions, ClientSecretCredential,
+    ClientSecretCredentialOptions, ManagedIdentityCredential, ManagedIdentityCredentialOptions,
+    UserAssignedId, WorkloadIdentityCredential, WorkloadIdentityCredentialOptions,
 };
 
 use super::client::AzureError;
@@ -35,11 +36,23 @@ pub trait TokenSource: Send + Sync {
 /// How to authenticate, as provider settings and environment chose it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Method {
-    ClientSecret { tenant: String, client_id: String, secret: String },
+    ClientSecret {
+        tenant: String,
+        client_id: String,
+        secret: String,
+    },
     /// Workload identity federation: a token file (Kubernetes, GitHub OIDC).
-    WorkloadIdentity { tenant: String, client_id: String, token_file: std::path::PathBuf },
-    AzureCli { tenant: Option<String> },
-    ManagedIdentity { client_id: Option<String> },
+    WorkloadIdentity {
+        tenant: String,
+        client_id: String,
+        token_file: std::path::PathBuf,
+    },
+    AzureCli {
+        tenant: Option<String>,
+    },
+    ManagedIdentity {
+        client_id: Option<String>,
+    },
 }
 
 /// Tokens for Azure Storage's data plane (the azurerm state backend).
@@ -56,46 +69,97 @@ impl Identity {
     /// `authority`: the Entra ID host (or the emulator's URL); `http`: the
     /// client every token request goes through. Tokens are for Resource
     /// Manager.
-    pub fn new(method: &Method, authority: &str, http: reqwest::Client) -> Result<Identity, AzureError> {
+    pub fn new(
+        method: &Method,
+        authority: &str,
+        http: reqwest::Client,
+    ) -> Result<Identity, AzureError> {
         Identity::for_scope(method, authority, http, SCOPE)
     }
 
     /// The same, for another resource's scope.
-    pub fn for_scope(method: &Method, authority: &str, http: reqwest::Client, scope: &'static str) -> Result<Identity, AzureError> {
+    pub fn for_scope(
+        method: &Method,
+        authority: &str,
+        http: reqwest::Client,
+        scope: &'static str,
+    ) -> Result<Identity, AzureError> {
         let client_options = || {
             let mut custom = CustomConfiguration::default();
             custom.authority_host = authority.trim_end_matches('/').to_string();
-            ClientOptions { transport: Some(Transport::new(Arc::new(ReqwestTransport(http.clone())))), cloud: Some(Arc::new(CloudConfiguration::from(custom))), ..ClientOptions::default() }
+            ClientOptions {
+                transport: Some(Transport::new(Arc::new(ReqwestTransport(http.clone())))),
+                cloud: Some(Arc::new(CloudConfiguration::from(custom))),
+                ..ClientOptions::default()
+            }
         };
-        let fail = |e: azure_core::Error| AzureError::Auth(format!("cannot set up the credential: {e}"));
+        let fail =
+            |e: azure_core::Error| AzureError::Auth(format!("cannot set up the credential: {e}"));
         let (credential, how): (Arc<dyn TokenCredential>, String) = match method {
-            Method::ClientSecret { tenant, client_id, secret } => (
-                ClientSecretCredential::new(tenant, client_id.clone(), Secret::new(secret.clone()), Some(ClientSecretCredentialOptions { client_options: client_options() })).map_err(fail)?,
+            Method::ClientSecret {
+                tenant,
+                client_id,
+                secret,
+            } => (
+                ClientSecretCredential::new(
+                    tenant,
+                    client_id.clone(),
+                    Secret::new(secret.clone()),
+                    Some(ClientSecretCredentialOptions {
+                        client_options: client_options(),
+                    }),
+                )
+                .map_err(fail)?,
                 format!("client secret (client {client_id})"),
             ),
-            Method::WorkloadIdentity { tenant, client_id, token_file } => (
+            Method::WorkloadIdentity {
+                tenant,
+                client_id,
+                token_file,
+            } => (
                 WorkloadIdentityCredential::new(Some(WorkloadIdentityCredentialOptions {
-                    credential_options: ClientAssertionCredentialOptions { client_options: client_options() },
+                    credential_options: ClientAssertionCredentialOptions {
+                        client_options: client_options(),
+                    },
                     client_id: Some(client_id.clone()),
                     tenant_id: Some(tenant.clone()),
                     token_file_path: Some(token_file.clone()),
                 }))
                 .map_err(fail)?,
-                format!("workload identity (client {client_id}, token file {})", token_file.display()),
+                format!(
+                    "workload identity (client {client_id}, token file {})",
+                    token_file.display()
+                ),
             ),
             Method::AzureCli { tenant } => {
-                let options = azure_identity::AzureCliCredentialOptions { tenant_id: tenant.clone(), ..Default::default() };
-                (AzureCliCredential::new(Some(options)).map_err(fail)?, "Azure CLI".into())
+                let options = azure_identity::AzureCliCredentialOptions {
+                    tenant_id: tenant.clone(),
+                    ..Default::default()
+                };
+                (
+                    AzureCliCredential::new(Some(options)).map_err(fail)?,
+                    "Azure CLI".into(),
+                )
             }
             Method::ManagedIdentity { client_id } => {
-                let options = ManagedIdentityCredentialOptions { user_assigned_id: client_id.clone().map(UserAssignedId::ClientId), client_options: client_options() };
-                (ManagedIdentityCredential::new(Some(options)).map_err(fail)?, match client_id {
-                    Some(c) => format!("managed identity (client {c})"),
-                    None => "managed identity".into(),
-                })
+                let options = ManagedIdentityCredentialOptions {
+                    user_assigned_id: client_id.clone().map(UserAssignedId::ClientId),
+                    client_options: client_options(),
+                };
+                (
+                    ManagedIdentityCredential::new(Some(options)).map_err(fail)?,
+                    match client_id {
+                        Some(c) => format!("managed identity (client {c})"),
+                        None => "managed identity".into(),
+                    },
+                )
             }
         };
-        Ok(Identity { credential, how, scope })
+        Ok(Identity {
+            credential,
+            how,
+            scope,
+        })
     }
 }
 
@@ -104,7 +168,11 @@ impl TokenSource for Identity {
         Box::pin(async move {
             match self.credential.get_token(&[self.scope], None).await {
                 Ok(t) => Ok(t.token.secret().to_string()),
-                Err(e) => Err(AzureError::Auth(format!("{} could not get a token: {}", self.how, chain(&e)))),
+                Err(e) => Err(AzureError::Auth(format!(
+                    "{} could not get a token: {}",
+                    self.how,
+                    chain(&e)
+                ))),
             }
         })
     }
@@ -128,7 +196,13 @@ pub struct EmulatorSecret {
 
 impl EmulatorSecret {
     pub fn new(url: &str, tenant: &str, client_id: &str, secret: &str) -> EmulatorSecret {
-        EmulatorSecret { url: url.trim_end_matches('/').into(), tenant: tenant.into(), client_id: client_id.into(), secret: secret.into(), cached: Default::default() }
+        EmulatorSecret {
+            url: url.trim_end_matches('/').into(),
+            tenant: tenant.into(),
+            client_id: client_id.into(),
+            secret: secret.into(),
+            cached: Default::default(),
+        }
     }
 }
 
@@ -140,13 +214,42 @@ impl TokenSource for EmulatorSecret {
                     return Ok(t);
                 }
             }
-            let form = [("grant_type", "client_credentials"), ("client_id", self.client_id.as_str()), ("client_secret", self.secret.as_str()), ("scope", SCOPE)];
-            let resp = http.post(format!("{}/{}/oauth2/v2.0/token", self.url, self.tenant)).form(&form).send().await.map_err(|e| AzureError::Auth(format!("cannot reach the emulator's token endpoint: {}", e.without_url())))?;
+            let form = [
+                ("grant_type", "client_credentials"),
+                ("client_id", self.client_id.as_str()),
+                ("client_secret", self.secret.as_str()),
+                ("scope", SCOPE),
+            ];
+            let resp = http
+                .post(format!("{}/{}/oauth2/v2.0/token", self.url, self.tenant))
+                .form(&form)
+                .send()
+                .await
+                .map_err(|e| {
+                    AzureError::Auth(format!(
+                        "cannot reach the emulator's token endpoint: {}",
+                        e.without_url()
+                    ))
+                })?;
             let body: serde_json::Value = resp.json().await.unwrap_or_default();
-            let token = body["access_token"].as_str().ok_or_else(|| AzureError::Auth(format!("the emulator refused its credentials: {}", body["error_description"].as_str().unwrap_or("no token"))))?.to_string();
-            let ttl = body["expires_in"].as_u64().unwrap_or(3599).saturating_sub(300);
+            let token = body["access_token"]
+                .as_str()
+                .ok_or_else(|| {
+                    AzureError::Auth(format!(
+                        "the emulator refused its credentials: {}",
+                        body["error_description"].as_str().unwrap_or("no token")
+                    ))
+                })?
+                .to_string();
+            let ttl = body["expires_in"]
+                .as_u64()
+                .unwrap_or(3599)
+                .saturating_sub(300);
             if let Ok(mut c) = self.cached.lock() {
-                *c = Some((token.clone(), std::time::Instant::now() + std::time::Duration::from_secs(ttl)));
+                *c = Some((
+                    token.clone(),
+                    std::time::Instant::now() + std::time::Duration::from_secs(ttl),
+                ));
             }
             Ok(token)
         })

@@ -17,7 +17,11 @@ use super::auth::TokenSource;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AzureError {
     #[error("{status} {code}: {message}")]
-    Api { status: u16, code: String, message: String },
+    Api {
+        status: u16,
+        code: String,
+        message: String,
+    },
     #[error("operation failed: {code}: {message}")]
     OperationFailed { code: String, message: String },
     #[error("authentication failed: {0}")]
@@ -65,11 +69,17 @@ struct Bucket {
 
 impl Bucket {
     fn new(burst: f64, rate: f64) -> Bucket {
-        Bucket { tokens: burst, burst, rate, last: Instant::now() }
+        Bucket {
+            tokens: burst,
+            burst,
+            rate,
+            last: Instant::now(),
+        }
     }
     fn refill(&mut self) {
         let now = Instant::now();
-        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
+        self.tokens =
+            (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
         self.last = now;
     }
 }
@@ -102,18 +112,28 @@ pub struct ArmClient {
 fn jitter(base: Duration) -> Duration {
     // Up to +50 %, from the OS generator (no jitter if it is unavailable:
     // this spreads retries, it protects nothing).
-    let r = u64::from(u16::from_le_bytes(crate::random::bytes::<2>().unwrap_or_default())) % 1000;
+    let r = u64::from(u16::from_le_bytes(
+        crate::random::bytes::<2>().unwrap_or_default(),
+    )) % 1000;
     base + Duration::from_nanos((base.as_nanos() as u64 / 2).max(1) * r / 1000)
 }
 
 fn retry_after(h: &HeaderMap) -> Option<Duration> {
-    h.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<f64>().ok()).map(|s| Duration::from_secs_f64(s.max(0.0)))
+    h.get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .map(|s| Duration::from_secs_f64(s.max(0.0)))
 }
 
 /// `scheme://host:port` of a URL, with default ports made explicit.
 fn origin(url: &str) -> Option<String> {
     let u = reqwest::Url::parse(url).ok()?;
-    Some(format!("{}://{}:{}", u.scheme(), u.host_str()?.to_ascii_lowercase(), u.port_or_known_default()?))
+    Some(format!(
+        "{}://{}:{}",
+        u.scheme(),
+        u.host_str()?.to_ascii_lowercase(),
+        u.port_or_known_default()?
+    ))
 }
 
 /// The most of one response drinfra reads (ARM answers a few MB at most;
@@ -123,15 +143,24 @@ const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 /// A response body as text, refusing one larger than [`MAX_RESPONSE_BYTES`]
 /// before holding it whole.
 async fn read_limited(mut resp: reqwest::Response) -> Result<String, String> {
-    if resp.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
-        return Err(format!("the response is larger than {} MB", MAX_RESPONSE_BYTES >> 20));
+    if resp
+        .content_length()
+        .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+    {
+        return Err(format!(
+            "the response is larger than {} MB",
+            MAX_RESPONSE_BYTES >> 20
+        ));
     }
     let mut body = Vec::new();
     loop {
         match resp.chunk().await {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                    return Err(format!("the response is larger than {} MB", MAX_RESPONSE_BYTES >> 20));
+                    return Err(format!(
+                        "the response is larger than {} MB",
+                        MAX_RESPONSE_BYTES >> 20
+                    ));
                 }
                 body.extend_from_slice(&chunk);
             }
@@ -150,19 +179,32 @@ fn api_error(status: u16, body: &J) -> AzureError {
     let e = &body["error"];
     AzureError::Api {
         status,
-        code: e["code"].as_str().unwrap_or(match status {
-            404 => "NotFound",
-            429 => "TooManyRequests",
-            _ => "Unknown",
-        }).to_string(),
-        message: e["message"].as_str().map(str::to_string).unwrap_or_else(|| body.to_string()),
+        code: e["code"]
+            .as_str()
+            .unwrap_or(match status {
+                404 => "NotFound",
+                429 => "TooManyRequests",
+                _ => "Unknown",
+            })
+            .to_string(),
+        message: e["message"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| body.to_string()),
     }
 }
 
 fn retryable(status: u16, body: &J) -> bool {
     match status {
         429 | 500 | 502 | 503 | 504 => true,
-        409 => matches!(body["error"]["code"].as_str(), Some("AnotherOperationInProgress" | "RetryableErrorDueToAnotherOperation" | "OperationNotAllowedWhileUpdating")),
+        409 => matches!(
+            body["error"]["code"].as_str(),
+            Some(
+                "AnotherOperationInProgress"
+                    | "RetryableErrorDueToAnotherOperation"
+                    | "OperationNotAllowedWhileUpdating"
+            )
+        ),
         _ => false,
     }
 }
@@ -181,7 +223,11 @@ impl ArmClient {
             tokens,
             stats: Stats::default(),
             // Azure's documented defaults per subscription and principal.
-            pacing: std::sync::Mutex::new(Pacing { reads: Bucket::new(250.0, 25.0), writes: Bucket::new(200.0, 10.0), deletes: Bucket::new(200.0, 10.0) }),
+            pacing: std::sync::Mutex::new(Pacing {
+                reads: Bucket::new(250.0, 25.0),
+                writes: Bucket::new(200.0, 10.0),
+                deletes: Bucket::new(200.0, 10.0),
+            }),
             default_poll: Duration::from_secs(10),
             operation_timeout: Duration::from_secs(3 * 3600),
             max_retry_after: Duration::from_secs(60),
@@ -203,7 +249,15 @@ impl ArmClient {
     /// embedded emulator listens on a new port every run).
     pub fn relative(&self, url: &str) -> String {
         match (origin(url), origin(&self.base)) {
-            (Some(o), Some(b)) if o == b => reqwest::Url::parse(url).map(|u| format!("{}{}", u.path(), u.query().map(|q| format!("?{q}")).unwrap_or_default())).unwrap_or_else(|_| url.to_string()),
+            (Some(o), Some(b)) if o == b => reqwest::Url::parse(url)
+                .map(|u| {
+                    format!(
+                        "{}{}",
+                        u.path(),
+                        u.query().map(|q| format!("?{q}")).unwrap_or_default()
+                    )
+                })
+                .unwrap_or_else(|_| url.to_string()),
             _ => url.to_string(),
         }
     }
@@ -216,7 +270,10 @@ impl ArmClient {
         }
         match (origin(url), origin(&self.base)) {
             (Some(o), Some(b)) if o == b => Ok(url.to_string()),
-            (o, _) => Err(AzureError::ForeignPollingUrl { origin: o.unwrap_or_else(|| "an unparsable URL".into()), base: self.base.clone() }),
+            (o, _) => Err(AzureError::ForeignPollingUrl {
+                origin: o.unwrap_or_else(|| "an unparsable URL".into()),
+                base: self.base.clone(),
+            }),
         }
     }
 
@@ -246,8 +303,14 @@ impl ArmClient {
     fn note_quota(&self, h: &HeaderMap) {
         let mut guard = self.pacing.lock().unwrap_or_else(|e| e.into_inner());
         let p = &mut *guard;
-        for (name, b) in [("reads", &mut p.reads), ("writes", &mut p.writes), ("deletes", &mut p.deletes)] {
-            if let Some(r) = header(h, &format!("x-ms-ratelimit-remaining-subscription-{name}")).and_then(|v| v.parse::<f64>().ok()) {
+        for (name, b) in [
+            ("reads", &mut p.reads),
+            ("writes", &mut p.writes),
+            ("deletes", &mut p.deletes),
+        ] {
+            if let Some(r) = header(h, &format!("x-ms-ratelimit-remaining-subscription-{name}"))
+                .and_then(|v| v.parse::<f64>().ok())
+            {
                 b.refill();
                 b.tokens = r.min(b.burst);
             }
@@ -255,7 +318,14 @@ impl ArmClient {
     }
 
     /// One logical request, retried on throttling and transient failures.
-    pub async fn send(&self, method: Method, path_or_url: &str, api: &str, body: Option<&J>, headers: &[(&str, String)]) -> Result<Response, AzureError> {
+    pub async fn send(
+        &self,
+        method: Method,
+        path_or_url: &str,
+        api: &str,
+        body: Option<&J>,
+        headers: &[(&str, String)],
+    ) -> Result<Response, AzureError> {
         let url = self.url(path_or_url, api);
         let started = Instant::now();
         let mut attempt = 0;
@@ -263,7 +333,11 @@ impl ArmClient {
             attempt += 1;
             self.pace(&method).await;
             let token = self.tokens.token(&self.http).await?;
-            let mut req = self.http.request(method.clone(), &url).bearer_auth(token).header("accept", "application/json");
+            let mut req = self
+                .http
+                .request(method.clone(), &url)
+                .bearer_auth(token)
+                .header("accept", "application/json");
             for (k, v) in headers {
                 req = req.header(*k, v);
             }
@@ -276,10 +350,16 @@ impl ArmClient {
                 Err(e) => {
                     if attempt < self.max_attempts && (e.is_connect() || e.is_timeout()) {
                         self.stats.retries.fetch_add(1, Ordering::Relaxed);
-                        tokio::time::sleep(jitter(Duration::from_millis(200) * 2u32.pow(attempt.min(6)))).await;
+                        tokio::time::sleep(jitter(
+                            Duration::from_millis(200) * 2u32.pow(attempt.min(6)),
+                        ))
+                        .await;
                         continue;
                     }
-                    return Err(AzureError::Transport { url: self.base.clone(), message: e.without_url().to_string() });
+                    return Err(AzureError::Transport {
+                        url: self.base.clone(),
+                        message: e.without_url().to_string(),
+                    });
                 }
             };
             let status = resp.status().as_u16();
@@ -287,9 +367,18 @@ impl ArmClient {
             self.note_quota(&h);
             let text = match read_limited(resp).await {
                 Ok(t) => t,
-                Err(message) => return Err(AzureError::Transport { url: self.base.clone(), message }),
+                Err(message) => {
+                    return Err(AzureError::Transport {
+                        url: self.base.clone(),
+                        message,
+                    });
+                }
             };
-            let json: J = if text.is_empty() { J::Null } else { serde_json::from_str(&text).unwrap_or(json!({"raw": text})) };
+            let json: J = if text.is_empty() {
+                J::Null
+            } else {
+                serde_json::from_str(&text).unwrap_or(json!({"raw": text}))
+            };
             if status == 429 {
                 self.stats.throttled.fetch_add(1, Ordering::Relaxed);
             }
@@ -298,7 +387,11 @@ impl ArmClient {
             let throttled = status == 429 && started.elapsed() < self.operation_timeout;
             // An unavailable region gets a short budget: callers (a failover)
             // may defer the work rather than wait on it.
-            let budget = if matches!(status, 503 | 504) { self.max_attempts.min(3) } else { self.max_attempts };
+            let budget = if matches!(status, 503 | 504) {
+                self.max_attempts.min(3)
+            } else {
+                self.max_attempts
+            };
             if throttled || (retryable(status, &json) && attempt < budget) {
                 self.stats.retries.fetch_add(1, Ordering::Relaxed);
                 let wait = match retry_after(&h) {
@@ -308,7 +401,11 @@ impl ArmClient {
                 tokio::time::sleep(wait).await;
                 continue;
             }
-            return Ok(Response { status, headers: h, body: json });
+            return Ok(Response {
+                status,
+                headers: h,
+                body: json,
+            });
         }
     }
 
@@ -325,7 +422,13 @@ impl ArmClient {
     /// PUT (or PATCH) and wait until the resource has settled; returns it.
     /// A write an interrupted run left running on `id` is followed instead
     /// of being sent again.
-    pub async fn write(&self, method: Method, id: &str, api: &str, body: &J) -> Result<J, AzureError> {
+    pub async fn write(
+        &self,
+        method: Method,
+        id: &str,
+        api: &str,
+        body: &J,
+    ) -> Result<J, AzureError> {
         let resumed = match self.operations.take(id, method.as_str()) {
             Some(op) => match self.resume(&op, api).await {
                 // Recorded against another endpoint: sent again (ARM writes are idempotent).
@@ -342,14 +445,23 @@ impl ArmClient {
             // A synchronous answer with a terminal state is the resource itself.
             let sync_done = (r.status == 200 || r.status == 201)
                 && header(&r.headers, "azure-asyncoperation").is_none()
-                && matches!(r.body["properties"]["provisioningState"].as_str().unwrap_or("Succeeded"), "Succeeded")
+                && matches!(
+                    r.body["properties"]["provisioningState"]
+                        .as_str()
+                        .unwrap_or("Succeeded"),
+                    "Succeeded"
+                )
                 && r.body.get("id").is_some();
             if sync_done {
                 return Ok(r.body);
             }
             self.wait(r, method.as_str(), id, Some(id), api).await?;
         }
-        self.get(id, api).await?.ok_or_else(|| AzureError::Api { status: 404, code: "ResourceNotFound".into(), message: format!("{id} disappeared after it was written") })
+        self.get(id, api).await?.ok_or_else(|| AzureError::Api {
+            status: 404,
+            code: "ResourceNotFound".into(),
+            message: format!("{id} disappeared after it was written"),
+        })
     }
 
     /// DELETE and wait until it is gone.
@@ -370,7 +482,14 @@ impl ArmClient {
     }
 
     /// POST an action and wait for it.
-    pub async fn action(&self, id: &str, action: &str, api: &str, query: &str, body: &J) -> Result<Option<J>, AzureError> {
+    pub async fn action(
+        &self,
+        id: &str,
+        action: &str,
+        api: &str,
+        query: &str,
+        body: &J,
+    ) -> Result<Option<J>, AzureError> {
         let key = format!("{id}/{action}");
         if let Some(op) = self.operations.take(&key, "POST") {
             match self.resume(&op, api).await {
@@ -378,7 +497,14 @@ impl ArmClient {
                 other => return other,
             }
         }
-        let path = format!("{key}{}", if query.is_empty() { String::new() } else { format!("?{query}") });
+        let path = format!(
+            "{key}{}",
+            if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{query}")
+            }
+        );
         let r = self.send(Method::POST, &path, api, Some(body), &[]).await?;
         if r.status >= 400 {
             return Err(api_error(r.status, &r.body));
@@ -387,22 +513,52 @@ impl ArmClient {
     }
 
     /// Follows an operation an interrupted run recorded.
-    async fn resume(&self, op: &crate::state::PendingOperation, api: &str) -> Result<Option<J>, AzureError> {
-        let poll = super::lro::Poll::of(op).ok_or_else(|| AzureError::Auth(format!("unknown operation style {:?} recorded for {}", op.style, op.id)))?;
+    async fn resume(
+        &self,
+        op: &crate::state::PendingOperation,
+        api: &str,
+    ) -> Result<Option<J>, AzureError> {
+        let poll = super::lro::Poll::of(op).ok_or_else(|| {
+            AzureError::Auth(format!(
+                "unknown operation style {:?} recorded for {}",
+                op.style, op.id
+            ))
+        })?;
         let _tracked = self.operations.track(op.clone());
-        self.follow(&poll, if op.api_version.is_empty() { api } else { &op.api_version }, Duration::ZERO).await
+        self.follow(
+            &poll,
+            if op.api_version.is_empty() {
+                api
+            } else {
+                &op.api_version
+            },
+            Duration::ZERO,
+        )
+        .await
     }
 
     /// Follows a long-running operation to its end, keeping it in the
     /// running list meanwhile (`key`: what it acts on, for a resume).
-    async fn wait(&self, first: Response, method: &str, key: &str, resource: Option<&str>, api: &str) -> Result<Option<J>, AzureError> {
+    async fn wait(
+        &self,
+        first: Response,
+        method: &str,
+        key: &str,
+        resource: Option<&str>,
+        api: &str,
+    ) -> Result<Option<J>, AzureError> {
         use super::lro::Poll;
         let poll = if let Some(url) = header(&first.headers, "azure-asyncoperation") {
             Poll::AsyncOperation(url)
         } else if let (202, Some(url)) = (first.status, header(&first.headers, "location")) {
             Poll::Location(url)
         } else if let Some(id) = resource {
-            if matches!(first.body["properties"]["provisioningState"].as_str().unwrap_or("Succeeded"), "Succeeded" | "Failed" | "Canceled") {
+            if matches!(
+                first.body["properties"]["provisioningState"]
+                    .as_str()
+                    .unwrap_or("Succeeded"),
+                "Succeeded" | "Failed" | "Canceled"
+            ) {
                 return Ok(Some(first.body));
             }
             Poll::Provisioning(id.to_string())
@@ -419,19 +575,31 @@ impl ArmClient {
             api_version: api.to_string(),
             started: crate::timefmt::now(),
         });
-        let first_wait = retry_after(&first.headers).map(|d| d.min(self.max_retry_after)).unwrap_or(self.default_poll);
+        let first_wait = retry_after(&first.headers)
+            .map(|d| d.min(self.max_retry_after))
+            .unwrap_or(self.default_poll);
         match self.follow(&poll, api, first_wait).await? {
             None if matches!(poll, Poll::Provisioning(_)) => Ok(Some(first.body)),
             other => Ok(other),
         }
     }
 
-    async fn follow(&self, poll: &super::lro::Poll, api: &str, first_wait: Duration) -> Result<Option<J>, AzureError> {
+    async fn follow(
+        &self,
+        poll: &super::lro::Poll,
+        api: &str,
+        first_wait: Duration,
+    ) -> Result<Option<J>, AzureError> {
         use super::lro::Poll;
         let start = Instant::now();
         // A resource's `timeouts` block, else the client's default.
         let limit = super::timeouts::current().unwrap_or(self.operation_timeout);
-        let poll_wait = |h: &HeaderMap| retry_after(h).map(|d| d.min(self.max_retry_after)).unwrap_or(self.default_poll).max(Duration::from_millis(50));
+        let poll_wait = |h: &HeaderMap| {
+            retry_after(h)
+                .map(|d| d.min(self.max_retry_after))
+                .unwrap_or(self.default_poll)
+                .max(Duration::from_millis(50))
+        };
         let mut wait = first_wait.max(Duration::from_millis(50));
         loop {
             if start.elapsed() >= limit {
@@ -444,7 +612,9 @@ impl ArmClient {
             }
             match poll {
                 Poll::AsyncOperation(url) => {
-                    let r = self.send(Method::GET, &self.poll_target(url)?, api, None, &[]).await?;
+                    let r = self
+                        .send(Method::GET, &self.poll_target(url)?, api, None, &[])
+                        .await?;
                     // An error from the status URL means "unknown", not "failed".
                     if r.status >= 400 {
                         wait = self.default_poll;
@@ -454,22 +624,32 @@ impl ArmClient {
                         "Succeeded" => return Ok(Some(r.body)),
                         "Failed" | "Canceled" => {
                             return Err(AzureError::OperationFailed {
-                                code: r.body["error"]["code"].as_str().unwrap_or("OperationFailed").to_string(),
-                                message: r.body["error"]["message"].as_str().unwrap_or("the operation failed").to_string(),
+                                code: r.body["error"]["code"]
+                                    .as_str()
+                                    .unwrap_or("OperationFailed")
+                                    .to_string(),
+                                message: r.body["error"]["message"]
+                                    .as_str()
+                                    .unwrap_or("the operation failed")
+                                    .to_string(),
                             });
                         }
                         _ => wait = poll_wait(&r.headers),
                     }
                 }
                 Poll::Location(url) => {
-                    let r = self.send(Method::GET, &self.poll_target(url)?, api, None, &[]).await?;
+                    let r = self
+                        .send(Method::GET, &self.poll_target(url)?, api, None, &[])
+                        .await?;
                     match r.status {
                         202 => wait = poll_wait(&r.headers),
                         200 | 201 => return Ok(Some(r.body)),
                         204 => return Ok(None),
                         s => {
                             return Err(match api_error(s, &r.body) {
-                                AzureError::Api { code, message, .. } => AzureError::OperationFailed { code, message },
+                                AzureError::Api { code, message, .. } => {
+                                    AzureError::OperationFailed { code, message }
+                                }
                                 other => other,
                             });
                         }
@@ -480,10 +660,16 @@ impl ArmClient {
                     if r.status != 200 {
                         return Err(api_error(r.status, &r.body));
                     }
-                    match r.body["properties"]["provisioningState"].as_str().unwrap_or("Succeeded") {
+                    match r.body["properties"]["provisioningState"]
+                        .as_str()
+                        .unwrap_or("Succeeded")
+                    {
                         "Succeeded" => return Ok(None),
                         state @ ("Failed" | "Canceled") => {
-                            return Err(AzureError::OperationFailed { code: "ProvisioningFailed".into(), message: format!("{id} ended in provisioningState {state}") });
+                            return Err(AzureError::OperationFailed {
+                                code: "ProvisioningFailed".into(),
+                                message: format!("{id} ended in provisioningState {state}"),
+                            });
                         }
                         _ => wait = poll_wait(&r.headers),
                     }
@@ -503,7 +689,15 @@ impl ArmClient {
             }
             let body = json!({"subscriptions": subscriptions, "query": query, "options": options});
             self.stats.graph_queries.fetch_add(1, Ordering::Relaxed);
-            let r = self.send(Method::POST, "/providers/Microsoft.ResourceGraph/resources", "2024-04-01", Some(&body), &[]).await?;
+            let r = self
+                .send(
+                    Method::POST,
+                    "/providers/Microsoft.ResourceGraph/resources",
+                    "2024-04-01",
+                    Some(&body),
+                    &[],
+                )
+                .await?;
             if r.status != 200 {
                 return Err(api_error(r.status, &r.body));
             }
@@ -524,7 +718,10 @@ mod tests {
 
     struct NoToken;
     impl TokenSource for NoToken {
-        fn token<'a>(&'a self, _: &'a reqwest::Client) -> crate::provider::BoxFut<'a, Result<String, AzureError>> {
+        fn token<'a>(
+            &'a self,
+            _: &'a reqwest::Client,
+        ) -> crate::provider::BoxFut<'a, Result<String, AzureError>> {
             Box::pin(async { Ok(String::new()) })
         }
         fn describe(&self) -> String {
@@ -547,23 +744,60 @@ mod tests {
                 });
             }
         });
-        let c = ArmClient::new(crate::emulator::client(None).unwrap(), &format!("http://{addr}"), Arc::new(NoToken));
+        let c = ArmClient::new(
+            crate::emulator::client(None).unwrap(),
+            &format!("http://{addr}"),
+            Arc::new(NoToken),
+        );
         let e = c.get("/subscriptions/s", "1").await.unwrap_err();
-        assert!(matches!(e, AzureError::Transport { .. }) && e.to_string().contains("larger than 64 MB"), "{e}");
+        assert!(
+            matches!(e, AzureError::Transport { .. })
+                && e.to_string().contains("larger than 64 MB"),
+            "{e}"
+        );
     }
 
     #[test]
     fn polling_urls_are_recorded_relative_and_followed_only_on_the_arm_endpoint() {
-        let c = ArmClient::new(crate::emulator::client(None).unwrap(), "https://localhost:8443/", Arc::new(NoToken));
+        let c = ArmClient::new(
+            crate::emulator::client(None).unwrap(),
+            "https://localhost:8443/",
+            Arc::new(NoToken),
+        );
         let op = "https://LOCALHOST:8443/subscriptions/s/providers/X/locations/eastus/operationStatuses/1?api-version=1";
-        assert_eq!(c.relative(op), "/subscriptions/s/providers/X/locations/eastus/operationStatuses/1?api-version=1");
+        assert_eq!(
+            c.relative(op),
+            "/subscriptions/s/providers/X/locations/eastus/operationStatuses/1?api-version=1"
+        );
         assert_eq!(c.relative("https://other:8443/x"), "https://other:8443/x");
-        assert_eq!(c.poll_target("/subscriptions/s/op?api-version=1").unwrap(), "https://localhost:8443/subscriptions/s/op?api-version=1");
+        assert_eq!(
+            c.poll_target("/subscriptions/s/op?api-version=1").unwrap(),
+            "https://localhost:8443/subscriptions/s/op?api-version=1"
+        );
         assert!(c.poll_target(op).is_ok());
-        for foreign in ["https://localhost:9999/x", "http://localhost:8443/x", "https://evil.example/x", "not a url"] {
-            assert!(matches!(c.poll_target(foreign), Err(AzureError::ForeignPollingUrl { .. })), "{foreign}");
+        for foreign in [
+            "https://localhost:9999/x",
+            "http://localhost:8443/x",
+            "https://evil.example/x",
+            "not a url",
+        ] {
+            assert!(
+                matches!(
+                    c.poll_target(foreign),
+                    Err(AzureError::ForeignPollingUrl { .. })
+                ),
+                "{foreign}"
+            );
         }
-        let azure = ArmClient::new(crate::emulator::client(None).unwrap(), "https://management.azure.com", Arc::new(NoToken));
-        assert!(azure.poll_target("https://management.azure.com:443/subscriptions/s/op").is_ok());
+        let azure = ArmClient::new(
+            crate::emulator::client(None).unwrap(),
+            "https://management.azure.com",
+            Arc::new(NoToken),
+        );
+        assert!(
+            azure
+                .poll_target("https://management.azure.com:443/subscriptions/s/op")
+                .is_ok()
+        );
     }
 }

@@ -60,7 +60,19 @@ pub struct Arg {
 }
 
 pub const fn arg(name: &'static str, path: &'static str, kind: Kind) -> Arg {
-    Arg { name, path, kind, required: false, computed: false, read_only: false, force_new: false, sensitive: false, write_only: false, create_only: false, conv: Conv::Plain }
+    Arg {
+        name,
+        path,
+        kind,
+        required: false,
+        computed: false,
+        read_only: false,
+        force_new: false,
+        sensitive: false,
+        write_only: false,
+        create_only: false,
+        conv: Conv::Plain,
+    }
 }
 
 impl Arg {
@@ -107,7 +119,11 @@ pub fn get_path<'a>(j: &'a J, path: &str) -> Option<&'a J> {
     for seg in path.split('.') {
         cur = match cur {
             J::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
-            J::Object(m) => m.get(seg).or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(seg)).map(|(_, v)| v))?,
+            J::Object(m) => m.get(seg).or_else(|| {
+                m.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(seg))
+                    .map(|(_, v)| v)
+            })?,
             _ => return None,
         };
     }
@@ -155,10 +171,18 @@ fn to_arm(a: &Arg, v: &Value) -> Option<J> {
     }
     Some(match (a.conv, v) {
         (Conv::Location, Value::String(s)) => J::String(s.to_lowercase().replace(' ', "")),
-        (Conv::Enabled, Value::Bool(b)) => J::String(if *b { "Enabled" } else { "Disabled" }.into()),
+        (Conv::Enabled, Value::Bool(b)) => {
+            J::String(if *b { "Enabled" } else { "Disabled" }.into())
+        }
         (Conv::BoolString, Value::Bool(b)) => J::String(b.to_string()),
         (Conv::MbToGb, Value::Number(n)) => json!((n / 1024.0).round() as i64),
-        (Conv::Ipv4Records, _) => J::Array(v.as_seq().unwrap_or(&[]).iter().map(|x| json!({"ipv4Address": x.to_json()})).collect()),
+        (Conv::Ipv4Records, _) => J::Array(
+            v.as_seq()
+                .unwrap_or(&[])
+                .iter()
+                .map(|x| json!({"ipv4Address": x.to_json()}))
+                .collect(),
+        ),
         _ => v.to_json(),
     })
 }
@@ -170,13 +194,32 @@ fn from_arm(a: &Arg, j: &J) -> Value {
         (Conv::BoolString, J::String(s)) => Value::Bool(s.eq_ignore_ascii_case("true")),
         (Conv::MbToGb, J::Number(n)) => Value::Number(n.as_f64().unwrap_or(0.0) * 1024.0),
         (Conv::Ipv4Records, J::Array(xs)) => {
-            let mut ips: Vec<Value> = xs.iter().filter_map(|x| x["ipv4Address"].as_str().map(|s| Value::String(s.to_string()))).collect();
+            let mut ips: Vec<Value> = xs
+                .iter()
+                .filter_map(|x| {
+                    x["ipv4Address"]
+                        .as_str()
+                        .map(|s| Value::String(s.to_string()))
+                })
+                .collect();
             ips.sort_by(Value::total_cmp);
             Value::Set(ips)
         }
         _ => match a.kind {
-            Kind::StrList => Value::List(j.as_array().map(|xs| xs.iter().map(Value::from_json).collect()).unwrap_or_default()),
-            Kind::StrMap => Value::Map(j.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect()).unwrap_or_default()),
+            Kind::StrList => Value::List(
+                j.as_array()
+                    .map(|xs| xs.iter().map(Value::from_json).collect())
+                    .unwrap_or_default(),
+            ),
+            Kind::StrMap => Value::Map(
+                j.as_object()
+                    .map(|m| {
+                        m.iter()
+                            .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            ),
             _ => Value::from_json(j),
         },
     }
@@ -208,7 +251,13 @@ pub fn write_args(args: &[Arg], cfg: &BTreeMap<String, Value>, body: &mut J, cre
         let Some(v) = cfg.get(a.name) else { continue };
         match a.kind {
             Kind::Block(sub) => {
-                let Some(first) = v.as_seq().and_then(|xs| xs.first()).and_then(|b| b.as_mapping()) else { continue };
+                let Some(first) = v
+                    .as_seq()
+                    .and_then(|xs| xs.first())
+                    .and_then(|b| b.as_mapping())
+                else {
+                    continue;
+                };
                 let mut inner = get_path(body, a.path).cloned().unwrap_or(json!({}));
                 write_args(sub, first, &mut inner, creating);
                 set_path(body, a.path, inner);
@@ -240,7 +289,9 @@ pub fn read_args(args: &[Arg], body: &J, out: &mut BTreeMap<String, Value>) {
                 }
             },
             _ => {
-                let v = get_path(body, a.path).map(|j| from_arm(a, j)).unwrap_or(Value::Null);
+                let v = get_path(body, a.path)
+                    .map(|j| from_arm(a, j))
+                    .unwrap_or(Value::Null);
                 out.insert(a.name.to_string(), v);
             }
         }
@@ -298,7 +349,13 @@ pub fn same(a: &Arg, x: &Value, y: &Value) -> bool {
         return json_subset(&xu, &yu);
     }
     if let Kind::Block(sub) = a.kind {
-        let first = |v: &Value| v.as_seq().and_then(|s| s.first()).and_then(|b| b.as_mapping()).cloned().unwrap_or_default();
+        let first = |v: &Value| {
+            v.as_seq()
+                .and_then(|s| s.first())
+                .and_then(|b| b.as_mapping())
+                .cloned()
+                .unwrap_or_default()
+        };
         let (fx, fy) = (first(&x), first(&y));
         // Compare the sub-arguments the configuration sets.
         return sub.iter().all(|s| match (fx.get(s.name), fy.get(s.name)) {
@@ -307,15 +364,21 @@ pub fn same(a: &Arg, x: &Value, y: &Value) -> bool {
             (Some(_), None) => false,
         });
     }
-    xu == yu || (xu.is_null() && (yu == J::Array(vec![]) || yu == J::Object(Map::new()))) || (yu.is_null() && (xu == J::Array(vec![]) || xu == J::Object(Map::new())))
+    xu == yu
+        || (xu.is_null() && (yu == J::Array(vec![]) || yu == J::Object(Map::new())))
+        || (yu.is_null() && (xu == J::Array(vec![]) || xu == J::Object(Map::new())))
 }
 
 /// Whether everything `config` sets (ignoring nulls) holds in `actual`.
 pub fn json_subset(config: &J, actual: &J) -> bool {
     match (config, actual) {
         (J::Null, _) => true,
-        (J::Object(c), J::Object(a)) => c.iter().all(|(k, v)| json_subset(v, a.get(k).unwrap_or(&J::Null))),
-        (J::Array(c), J::Array(a)) => c.len() == a.len() && c.iter().zip(a).all(|(x, y)| json_subset(x, y)),
+        (J::Object(c), J::Object(a)) => c
+            .iter()
+            .all(|(k, v)| json_subset(v, a.get(k).unwrap_or(&J::Null))),
+        (J::Array(c), J::Array(a)) => {
+            c.len() == a.len() && c.iter().zip(a).all(|(x, y)| json_subset(x, y))
+        }
         (J::Number(x), J::Number(y)) => x.as_f64() == y.as_f64(),
         _ => config == actual,
     }
@@ -329,13 +392,21 @@ mod tests {
     fn paths_and_conversions() {
         let mut b = json!({});
         set_path(&mut b, "properties.agentPoolProfiles.0.count", json!(3));
-        assert_eq!(get_path(&b, "properties.agentPoolProfiles.0.count"), Some(&json!(3)));
+        assert_eq!(
+            get_path(&b, "properties.agentPoolProfiles.0.count"),
+            Some(&json!(3))
+        );
         let a = s("location", "location").conv(Conv::Location);
-        assert!(same(&a, &Value::String("East US".into()), &Value::String("eastus".into())));
+        assert!(same(
+            &a,
+            &Value::String("East US".into()),
+            &Value::String("eastus".into())
+        ));
         let e = arg("enabled", "properties.enabledState", Kind::Bool).conv(Conv::Enabled);
         assert_eq!(to_arm(&e, &Value::Bool(false)), Some(json!("Disabled")));
         assert_eq!(from_arm(&e, &json!("Enabled")), Value::Bool(true));
-        let mb = arg("storage_mb", "properties.storage.storageSizeGB", Kind::Num).conv(Conv::MbToGb);
+        let mb =
+            arg("storage_mb", "properties.storage.storageSizeGB", Kind::Num).conv(Conv::MbToGb);
         assert_eq!(to_arm(&mb, &Value::Number(1048576.0)), Some(json!(1024)));
     }
 }

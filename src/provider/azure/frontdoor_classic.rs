@@ -11,7 +11,13 @@ use crate::lang::Value;
 const ARGS: &[Arg] = &[
     arg("name", "", Kind::Str).req().force_new(),
     arg("resource_group_name", "", Kind::Str).req().force_new(),
-    arg("load_balancer_enabled", "properties.enabledState", Kind::Bool).computed().conv(Conv::Enabled),
+    arg(
+        "load_balancer_enabled",
+        "properties.enabledState",
+        Kind::Bool,
+    )
+    .computed()
+    .conv(Conv::Enabled),
     arg("backend_pool", "", Kind::Blocks).req(),
     arg("backend_pool_health_probe", "", Kind::Blocks).req(),
     arg("backend_pool_load_balancing", "", Kind::Blocks).req(),
@@ -22,7 +28,14 @@ const ARGS: &[Arg] = &[
 ];
 
 fn blocks(a: &Attrs, k: &str) -> Vec<serde_json::Map<String, J>> {
-    a.get(k).and_then(|v| v.as_seq()).map(|xs| xs.iter().filter_map(|x| x.unmark().0.to_json().as_object().cloned()).collect()).unwrap_or_default()
+    a.get(k)
+        .and_then(|v| v.as_seq())
+        .map(|xs| {
+            xs.iter()
+                .filter_map(|x| x.unmark().0.to_json().as_object().cloned())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn get<'a>(m: &'a serde_json::Map<String, J>, k: &str) -> &'a J {
@@ -30,7 +43,14 @@ fn get<'a>(m: &'a serde_json::Map<String, J>, k: &str) -> &'a J {
 }
 
 fn enabled(v: &J) -> J {
-    J::String(if v.as_bool().unwrap_or(true) { "Enabled" } else { "Disabled" }.into())
+    J::String(
+        if v.as_bool().unwrap_or(true) {
+            "Enabled"
+        } else {
+            "Disabled"
+        }
+        .into(),
+    )
 }
 
 fn to_body(a: &Attrs, body: &mut J) {
@@ -51,7 +71,10 @@ fn to_body(a: &Attrs, body: &mut J) {
         .collect();
     let probes: Vec<J> = blocks(a, "backend_pool_health_probe").iter().map(|p| json!({"name": get(p, "name"), "properties": {"path": get(p, "path"), "protocol": get(p, "protocol"), "intervalInSeconds": get(p, "interval_in_seconds"), "enabledState": enabled(get(p, "enabled"))}})).collect();
     let lbs: Vec<J> = blocks(a, "backend_pool_load_balancing").iter().map(|l| json!({"name": get(l, "name"), "properties": {"sampleSize": get(l, "sample_size"), "successfulSamplesRequired": get(l, "successful_samples_required"), "additionalLatencyMilliseconds": get(l, "additional_latency_milliseconds")}})).collect();
-    let fes: Vec<J> = blocks(a, "frontend_endpoint").iter().map(|f| json!({"name": get(f, "name"), "properties": {"hostName": get(f, "host_name")}})).collect();
+    let fes: Vec<J> = blocks(a, "frontend_endpoint")
+        .iter()
+        .map(|f| json!({"name": get(f, "name"), "properties": {"hostName": get(f, "host_name")}}))
+        .collect();
     let rules: Vec<J> = blocks(a, "routing_rule")
         .iter()
         .map(|r| {
@@ -80,7 +103,11 @@ fn to_body(a: &Attrs, body: &mut J) {
 }
 
 fn last(v: &J) -> J {
-    v["id"].as_str().and_then(|s| s.rsplit('/').next()).map(|s| J::String(s.into())).unwrap_or(J::Null)
+    v["id"]
+        .as_str()
+        .and_then(|s| s.rsplit('/').next())
+        .map(|s| J::String(s.into()))
+        .unwrap_or(J::Null)
 }
 
 fn from_body(body: &J, a: &mut Attrs) {
@@ -95,7 +122,10 @@ fn from_body(body: &J, a: &mut Attrs) {
         .collect();
     let probes: Vec<J> = list("healthProbeSettings").iter().map(|x| json!({"name": x["name"], "path": x["properties"]["path"], "protocol": x["properties"]["protocol"], "interval_in_seconds": x["properties"]["intervalInSeconds"], "enabled": x["properties"]["enabledState"] != "Disabled"})).collect();
     let lbs: Vec<J> = list("loadBalancingSettings").iter().map(|x| json!({"name": x["name"], "sample_size": x["properties"]["sampleSize"], "successful_samples_required": x["properties"]["successfulSamplesRequired"], "additional_latency_milliseconds": x["properties"]["additionalLatencyMilliseconds"]})).collect();
-    let fes: Vec<J> = list("frontendEndpoints").iter().map(|x| json!({"name": x["name"], "host_name": x["properties"]["hostName"]})).collect();
+    let fes: Vec<J> = list("frontendEndpoints")
+        .iter()
+        .map(|x| json!({"name": x["name"], "host_name": x["properties"]["hostName"]}))
+        .collect();
     let rules: Vec<J> = list("routingRules")
         .iter()
         .map(|x| {
@@ -105,11 +135,29 @@ fn from_body(body: &J, a: &mut Attrs) {
                    "forwarding_configuration": [{"backend_pool_name": last(&rp["routeConfiguration"]["backendPool"]), "forwarding_protocol": rp["routeConfiguration"]["forwardingProtocol"]}]})
         })
         .collect();
-    for (k, v) in [("backend_pool", pools), ("backend_pool_health_probe", probes), ("backend_pool_load_balancing", lbs), ("frontend_endpoint", fes), ("routing_rule", rules)] {
-        a.insert(k.into(), Value::List(v.iter().map(Value::from_json).collect()));
+    for (k, v) in [
+        ("backend_pool", pools),
+        ("backend_pool_health_probe", probes),
+        ("backend_pool_load_balancing", lbs),
+        ("frontend_endpoint", fes),
+        ("routing_rule", rules),
+    ] {
+        a.insert(
+            k.into(),
+            Value::List(v.iter().map(Value::from_json).collect()),
+        );
     }
 }
 
 pub fn def() -> TypeDef {
-    TypeDef { name: "azurerm_frontdoor", arm_type: "Microsoft.Network/frontDoors", api: "2021-06-01", args: ARGS, id: IdRule::InGroup, fixed: &[("location", "\"global\"")], to_body: Some(to_body), from_body: Some(from_body) }
+    TypeDef {
+        name: "azurerm_frontdoor",
+        arm_type: "Microsoft.Network/frontDoors",
+        api: "2021-06-01",
+        args: ARGS,
+        id: IdRule::InGroup,
+        fixed: &[("location", "\"global\"")],
+        to_body: Some(to_body),
+        from_body: Some(from_body),
+    }
 }

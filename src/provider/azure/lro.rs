@@ -51,7 +51,13 @@ pub const CREATE_INTENT: &str = "create-intent";
 
 /// Writes (PUT, PATCH) resume each other; deletes and actions only their own kind.
 fn same_kind(a: &str, b: &str) -> bool {
-    let class = |m: &str| if m.eq_ignore_ascii_case("PUT") || m.eq_ignore_ascii_case("PATCH") { "write".to_string() } else { m.to_ascii_uppercase() };
+    let class = |m: &str| {
+        if m.eq_ignore_ascii_case("PUT") || m.eq_ignore_ascii_case("PATCH") {
+            "write".to_string()
+        } else {
+            m.to_ascii_uppercase()
+        }
+    };
     class(a) == class(b)
 }
 
@@ -83,12 +89,18 @@ impl Registry {
         if let Ok(mut r) = self.running.lock() {
             r.insert(key, op);
         }
-        Tracked { registry: self, key }
+        Tracked {
+            registry: self,
+            key,
+        }
     }
 
     /// Operations being followed now.
     pub fn running(&self) -> Vec<PendingOperation> {
-        self.running.lock().map(|r| r.values().cloned().collect()).unwrap_or_default()
+        self.running
+            .lock()
+            .map(|r| r.values().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Operations an interrupted run left, to be taken up by id.
@@ -102,14 +114,23 @@ impl Registry {
     /// taken, so it is followed once.
     pub fn take(&self, id: &str, method: &str) -> Option<PendingOperation> {
         let mut r = self.resumable.lock().ok()?;
-        let at = r.iter().position(|op| op.style != CREATE_INTENT && op.id.eq_ignore_ascii_case(id) && same_kind(&op.method, method))?;
+        let at = r.iter().position(|op| {
+            op.style != CREATE_INTENT
+                && op.id.eq_ignore_ascii_case(id)
+                && same_kind(&op.method, method)
+        })?;
         Some(r.remove(at))
     }
 
     /// Whether an interrupted run was creating `id`; taken, so it counts once.
     pub fn take_intent(&self, id: &str) -> bool {
-        let Ok(mut r) = self.resumable.lock() else { return false };
-        match r.iter().position(|op| op.style == CREATE_INTENT && op.id.eq_ignore_ascii_case(id)) {
+        let Ok(mut r) = self.resumable.lock() else {
+            return false;
+        };
+        match r
+            .iter()
+            .position(|op| op.style == CREATE_INTENT && op.id.eq_ignore_ascii_case(id))
+        {
             Some(at) => {
                 r.remove(at);
                 true
@@ -128,7 +149,16 @@ mod tests {
     use super::*;
 
     fn op(id: &str, method: &str) -> PendingOperation {
-        PendingOperation { provider: "azurerm".into(), address: None, id: id.into(), method: method.into(), style: "location".into(), url: "https://x/op/1".into(), api_version: "2024-01-01".into(), started: String::new() }
+        PendingOperation {
+            provider: "azurerm".into(),
+            address: None,
+            id: id.into(),
+            method: method.into(),
+            style: "location".into(),
+            url: "https://x/op/1".into(),
+            api_version: "2024-01-01".into(),
+            started: String::new(),
+        }
     }
 
     #[test]
@@ -138,7 +168,13 @@ mod tests {
         let b = r.track(op("/b", "DELETE"));
         assert_eq!(r.running().len(), 2);
         drop(a);
-        assert_eq!(r.running().iter().map(|o| o.id.as_str()).collect::<Vec<_>>(), vec!["/b"]);
+        assert_eq!(
+            r.running()
+                .iter()
+                .map(|o| o.id.as_str())
+                .collect::<Vec<_>>(),
+            vec!["/b"]
+        );
         drop(b);
         assert!(r.running().is_empty());
     }
@@ -146,11 +182,28 @@ mod tests {
     #[test]
     fn a_left_running_write_is_taken_once_by_the_next_write_of_that_id() {
         let r = Registry::default();
-        r.load(vec![op("/Subscriptions/S/resourceGroups/RG", "PUT"), op("/x", "DELETE")]);
-        assert!(r.take("/subscriptions/s/resourcegroups/rg", "DELETE").is_none(), "a delete does not resume a write");
-        assert!(r.take("/subscriptions/s/resourcegroups/rg", "PATCH").is_some());
-        assert!(r.take("/subscriptions/s/resourcegroups/rg", "PUT").is_none(), "taken once");
+        r.load(vec![
+            op("/Subscriptions/S/resourceGroups/RG", "PUT"),
+            op("/x", "DELETE"),
+        ]);
+        assert!(
+            r.take("/subscriptions/s/resourcegroups/rg", "DELETE")
+                .is_none(),
+            "a delete does not resume a write"
+        );
+        assert!(
+            r.take("/subscriptions/s/resourcegroups/rg", "PATCH")
+                .is_some()
+        );
+        assert!(
+            r.take("/subscriptions/s/resourcegroups/rg", "PUT")
+                .is_none(),
+            "taken once"
+        );
         assert_eq!(r.unresumed().len(), 1);
-        assert_eq!(Poll::of(&r.unresumed()[0]), Some(Poll::Location("https://x/op/1".into())));
+        assert_eq!(
+            Poll::of(&r.unresumed()[0]),
+            Some(Poll::Location("https://x/op/1".into()))
+        );
     }
 }

@@ -12,13 +12,13 @@ use super::{ArgProblem, AttrSchema, BoxFut, Planned, Provider, ProviderError, Re
 use crate::lang::{Type, Value};
 
 pub mod auth;
-pub mod transport;
 pub mod client;
 pub mod convert;
-pub mod lro;
-pub mod timeouts;
 mod frontdoor_classic;
+pub mod lro;
 pub mod setup;
+pub mod timeouts;
+pub mod transport;
 pub mod types;
 
 use client::{ArmClient, AzureError};
@@ -49,9 +49,25 @@ pub struct Principal {
 
 fn err(e: AzureError) -> ProviderError {
     match e {
-        AzureError::Api { code, message, status } => ProviderError::Api { code, message, retryable: status == 429 || status >= 500 },
-        AzureError::OperationFailed { code, message } => ProviderError::Api { code, message, retryable: false },
-        other => ProviderError::Api { code: other.code().to_string(), message: other.to_string(), retryable: false },
+        AzureError::Api {
+            code,
+            message,
+            status,
+        } => ProviderError::Api {
+            code,
+            message,
+            retryable: status == 429 || status >= 500,
+        },
+        AzureError::OperationFailed { code, message } => ProviderError::Api {
+            code,
+            message,
+            retryable: false,
+        },
+        other => ProviderError::Api {
+            code: other.code().to_string(),
+            message: other.to_string(),
+            retryable: false,
+        },
     }
 }
 
@@ -84,10 +100,27 @@ fn check_args(args: &[Arg], cfg: &Attrs, prefix: &str, out: &mut Vec<ArgProblem>
     for a in args {
         let v = cfg.get(a.name);
         if a.read_only && v.is_some_and(|v| !v.is_null()) {
-            out.push(ArgProblem { argument: Some(format!("{prefix}{}", a.name)), summary: "Value for unconfigurable attribute".into(), detail: format!("{:?} is computed by Azure and cannot be set.", a.name) });
+            out.push(ArgProblem {
+                argument: Some(format!("{prefix}{}", a.name)),
+                summary: "Value for unconfigurable attribute".into(),
+                detail: format!("{:?} is computed by Azure and cannot be set.", a.name),
+            });
         }
-        if a.required && v.is_none_or(|v| v.is_null() || v.as_seq().is_some_and(|s| s.is_empty()) && matches!(a.kind, Kind::Block(_) | Kind::Blocks)) {
-            out.push(ArgProblem { argument: None, summary: "Missing required argument".into(), detail: format!("The argument {:?} is required, but no definition was found.", format!("{prefix}{}", a.name)) });
+        if a.required
+            && v.is_none_or(|v| {
+                v.is_null()
+                    || v.as_seq().is_some_and(|s| s.is_empty())
+                        && matches!(a.kind, Kind::Block(_) | Kind::Blocks)
+            })
+        {
+            out.push(ArgProblem {
+                argument: None,
+                summary: "Missing required argument".into(),
+                detail: format!(
+                    "The argument {:?} is required, but no definition was found.",
+                    format!("{prefix}{}", a.name)
+                ),
+            });
         }
         if let Some(v) = v.filter(|v| !v.is_null()) {
             let name = format!("{prefix}{}", a.name);
@@ -110,7 +143,11 @@ fn check_args(args: &[Arg], cfg: &Attrs, prefix: &str, out: &mut Vec<ArgProblem>
         if let (Kind::Block(sub), Some(v)) = (a.kind, v) {
             let blocks = v.as_seq().unwrap_or(&[]);
             if blocks.len() > 1 {
-                out.push(ArgProblem { argument: Some(a.name.into()), summary: "Too many blocks".into(), detail: format!("At most one {:?} block is allowed.", a.name) });
+                out.push(ArgProblem {
+                    argument: Some(a.name.into()),
+                    summary: "Too many blocks".into(),
+                    detail: format!("At most one {:?} block is allowed.", a.name),
+                });
             }
             if let Some(first) = blocks.first().and_then(|b| b.as_mapping()) {
                 check_args(sub, first, &format!("{prefix}{}.", a.name), out);
@@ -122,7 +159,9 @@ fn check_args(args: &[Arg], cfg: &Attrs, prefix: &str, out: &mut Vec<ArgProblem>
 /// Checks a resource's evaluated arguments against its table: what
 /// `validate` does, without a client (for `drinfra validate`).
 pub fn validate_resource(ty: &str, config: &Value) -> Vec<ArgProblem> {
-    let Some(t) = types::lookup(ty) else { return vec![] };
+    let Some(t) = types::lookup(ty) else {
+        return vec![];
+    };
     let mut cfg = attrs(config);
     let mut out = timeouts::check(&cfg);
     cfg.remove(timeouts::BLOCK);
@@ -144,10 +183,16 @@ pub fn validate_data(ty: &str, config: &Value) -> Vec<ArgProblem> {
         return cfg
             .iter()
             .filter(|(k, v)| set(k, v))
-            .map(|(k, _)| ArgProblem { argument: Some(k.clone()), summary: "Unsupported argument".into(), detail: format!("data \"azurerm_client_config\" takes no arguments, not {k:?}.") })
+            .map(|(k, _)| ArgProblem {
+                argument: Some(k.clone()),
+                summary: "Unsupported argument".into(),
+                detail: format!("data \"azurerm_client_config\" takes no arguments, not {k:?}."),
+            })
             .collect();
     }
-    let Some(t) = types::lookup(ty) else { return vec![] };
+    let Some(t) = types::lookup(ty) else {
+        return vec![];
+    };
     let identity = types::id_args(&t);
     let mut out: Vec<ArgProblem> = cfg
         .iter()
@@ -156,7 +201,11 @@ pub fn validate_data(ty: &str, config: &Value) -> Vec<ArgProblem> {
         .collect();
     for k in identity {
         if cfg.get(k).is_none_or(Value::is_null) {
-            out.push(ArgProblem { argument: None, summary: "Missing required argument".into(), detail: format!("The argument {k:?} is required, but no definition was found.") });
+            out.push(ArgProblem {
+                argument: None,
+                summary: "Missing required argument".into(),
+                detail: format!("The argument {k:?} is required, but no definition was found."),
+            });
         }
     }
     out
@@ -175,9 +224,24 @@ impl AzureProvider {
         body.as_object_mut()?.remove("blobServices")
     }
 
-    async fn write_children(&self, t: &TypeDef, id: &str, children: Option<J>, got: &mut J) -> Result<(), ProviderError> {
+    async fn write_children(
+        &self,
+        t: &TypeDef,
+        id: &str,
+        children: Option<J>,
+        got: &mut J,
+    ) -> Result<(), ProviderError> {
         if let Some(blob) = children {
-            let written = self.client.write(Method::PUT, &format!("{id}/blobServices/default"), t.api, &blob).await.map_err(err)?;
+            let written = self
+                .client
+                .write(
+                    Method::PUT,
+                    &format!("{id}/blobServices/default"),
+                    t.api,
+                    &blob,
+                )
+                .await
+                .map_err(err)?;
             got["blobServices"] = written;
         }
         Ok(())
@@ -186,20 +250,50 @@ impl AzureProvider {
     /// Reads the child settings the recorded object manages (a bulk
     /// refresh stays bulk for accounts without `blob_properties`).
     fn has_children(t: &TypeDef, known: &Attrs) -> bool {
-        t.name == "azurerm_storage_account" && known.get("blob_properties").and_then(|v| v.as_seq()).is_some_and(|s| !s.is_empty())
+        t.name == "azurerm_storage_account"
+            && known
+                .get("blob_properties")
+                .and_then(|v| v.as_seq())
+                .is_some_and(|s| !s.is_empty())
     }
 
-    async fn read_children(&self, t: &TypeDef, id: &str, known: &Attrs, body: &mut J) -> Result<(), ProviderError> {
+    async fn read_children(
+        &self,
+        t: &TypeDef,
+        id: &str,
+        known: &Attrs,
+        body: &mut J,
+    ) -> Result<(), ProviderError> {
         if Self::has_children(t, known) {
-            match self.client.get(&format!("{id}/blobServices/default"), t.api).await {
+            match self
+                .client
+                .get(&format!("{id}/blobServices/default"), t.api)
+                .await
+            {
                 Ok(Some(blob)) => body["blobServices"] = blob,
                 Ok(None) => {}
                 // The account is readable from anywhere (Resource Graph),
                 // its blob service only from its region: while that region
                 // is out, keep what was recorded rather than fail the plan.
-                Err(AzureError::Api { status: 503 | 504, .. } | AzureError::Transport { .. } | AzureError::Timeout(_)) => {
+                Err(
+                    AzureError::Api {
+                        status: 503 | 504, ..
+                    }
+                    | AzureError::Transport { .. }
+                    | AzureError::Timeout(_),
+                ) => {
                     let mut recorded = json!({});
-                    convert::write_args(t.args.iter().filter(|a| a.name == "blob_properties").cloned().collect::<Vec<_>>().as_slice(), known, &mut recorded, true);
+                    convert::write_args(
+                        t.args
+                            .iter()
+                            .filter(|a| a.name == "blob_properties")
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .as_slice(),
+                        known,
+                        &mut recorded,
+                        true,
+                    );
                     if let Some(to_body) = t.to_body {
                         to_body(known, &mut recorded);
                     }
@@ -230,11 +324,19 @@ impl AzureProvider {
             }
             // Write-only values inside a nested block.
             if let (Kind::Block(sub), Some(prior)) = (a.kind, carried.as_ref()) {
-                let prior_block = prior.as_seq().and_then(|s| s.first()).and_then(|b| b.as_mapping()).cloned().unwrap_or_default();
+                let prior_block = prior
+                    .as_seq()
+                    .and_then(|s| s.first())
+                    .and_then(|b| b.as_mapping())
+                    .cloned()
+                    .unwrap_or_default();
                 if let Some(Value::List(blocks)) = out.get_mut(a.name) {
                     if let Some(Value::Object(m)) = blocks.first_mut() {
                         for s in sub.iter().filter(|s| s.write_only) {
-                            m.insert(s.name.to_string(), prior_block.get(s.name).cloned().unwrap_or(Value::Null));
+                            m.insert(
+                                s.name.to_string(),
+                                prior_block.get(s.name).cloned().unwrap_or(Value::Null),
+                            );
                         }
                     }
                 }
@@ -249,7 +351,10 @@ impl AzureProvider {
             }
             if a.sensitive {
                 if let Some(v) = out.remove(a.name) {
-                    out.insert(a.name.to_string(), if v.is_null() { v } else { v.sensitive() });
+                    out.insert(
+                        a.name.to_string(),
+                        if v.is_null() { v } else { v.sensitive() },
+                    );
                 }
             }
         }
@@ -258,7 +363,13 @@ impl AzureProvider {
                 out.insert("name".into(), Value::String(n.into()));
             }
         }
-        out.insert("id".into(), body["id"].as_str().map(|s| Value::String(s.into())).unwrap_or(Value::Null));
+        out.insert(
+            "id".into(),
+            body["id"]
+                .as_str()
+                .map(|s| Value::String(s.into()))
+                .unwrap_or(Value::Null),
+        );
         if let Some(limits) = known.get(timeouts::BLOCK) {
             out.insert(timeouts::BLOCK.into(), limits.clone());
         }
@@ -267,10 +378,18 @@ impl AzureProvider {
 
     /// The ARM body for the planned arguments, over `base` (the current
     /// body on update, so unmanaged fields are kept).
-    fn body_for(&self, t: &TypeDef, planned: &Attrs, base: J, creating: bool) -> Result<(String, J), ProviderError> {
+    fn body_for(
+        &self,
+        t: &TypeDef,
+        planned: &Attrs,
+        base: J,
+        creating: bool,
+    ) -> Result<(String, J), ProviderError> {
         let id = match str_of(planned, "id") {
             Some(id) => id,
-            None => types::build_id(t, planned, &self.subscription).map_err(ProviderError::Invalid)?,
+            None => {
+                types::build_id(t, planned, &self.subscription).map_err(ProviderError::Invalid)?
+            }
         };
         let mut body = base;
         if !body.is_object() {
@@ -296,13 +415,24 @@ impl AzureProvider {
     /// Replaces a pool whose size changes: a temporary pool takes the
     /// load, the old pool is drained and deleted, the pool comes back with
     /// the new settings, and the temporary one goes.
-    async fn rotate_pool(&self, cluster_id: &str, name: &str, temp: &str, new_pool: &J, api: &str) -> Result<(), AzureError> {
+    async fn rotate_pool(
+        &self,
+        cluster_id: &str,
+        name: &str,
+        temp: &str,
+        new_pool: &J,
+        api: &str,
+    ) -> Result<(), AzureError> {
         let pools = format!("{cluster_id}/agentPools");
         let mut temp_body = new_pool.clone();
         convert::set_path(&mut temp_body, "properties.mode", json!("System"));
-        self.client.write(Method::PUT, &format!("{pools}/{temp}"), api, &temp_body).await?;
+        self.client
+            .write(Method::PUT, &format!("{pools}/{temp}"), api, &temp_body)
+            .await?;
         self.client.delete(&format!("{pools}/{name}"), api).await?;
-        self.client.write(Method::PUT, &format!("{pools}/{name}"), api, new_pool).await?;
+        self.client
+            .write(Method::PUT, &format!("{pools}/{name}"), api, new_pool)
+            .await?;
         self.client.delete(&format!("{pools}/{temp}"), api).await?;
         Ok(())
     }
@@ -316,7 +446,8 @@ fn w_str(v: Option<&Value>) -> Option<&str> {
 }
 
 fn pool_temp_name(a: &Attrs, name: &str) -> String {
-    str_of(a, "temporary_name_for_rotation").unwrap_or_else(|| format!("{}rot", name.chars().take(9).collect::<String>()))
+    str_of(a, "temporary_name_for_rotation")
+        .unwrap_or_else(|| format!("{}rot", name.chars().take(9).collect::<String>()))
 }
 
 impl Provider for AzureProvider {
@@ -331,9 +462,24 @@ impl Provider for AzureProvider {
     fn schema(&self, ty: &str) -> Option<ResourceSchema> {
         let t = types::lookup(ty)?;
         let mut attrs = BTreeMap::new();
-        attrs.insert("id", AttrSchema { computed: true, ..AttrSchema::default() });
+        attrs.insert(
+            "id",
+            AttrSchema {
+                computed: true,
+                ..AttrSchema::default()
+            },
+        );
         for a in t.args {
-            attrs.insert(a.name, AttrSchema { required: a.required, optional: !a.required && !a.read_only, computed: a.computed, force_new: a.force_new, sensitive: a.sensitive });
+            attrs.insert(
+                a.name,
+                AttrSchema {
+                    required: a.required,
+                    optional: !a.required && !a.read_only,
+                    computed: a.computed,
+                    force_new: a.force_new,
+                    sensitive: a.sensitive,
+                },
+            );
         }
         Some(ResourceSchema { attrs })
     }
@@ -342,7 +488,12 @@ impl Provider for AzureProvider {
         validate_resource(ty, config)
     }
 
-    fn plan(&self, ty: &str, prior: Option<&Value>, config: &Value) -> Result<Planned, ProviderError> {
+    fn plan(
+        &self,
+        ty: &str,
+        prior: Option<&Value>,
+        config: &Value,
+    ) -> Result<Planned, ProviderError> {
         let t = lookup(ty)?;
         let cfg = attrs(config);
         let mut notes = Vec::new();
@@ -358,12 +509,18 @@ impl Provider for AzureProvider {
                 };
                 out.insert(a.name.to_string(), planned);
             }
-            let id = types::build_id(&t, &cfg, &self.subscription).map(Value::String).unwrap_or(Value::Unknown(Type::String));
+            let id = types::build_id(&t, &cfg, &self.subscription)
+                .map(Value::String)
+                .unwrap_or(Value::Unknown(Type::String));
             out.insert("id".into(), id);
             if let Some(limits) = cfg.get(timeouts::BLOCK) {
                 out.insert(timeouts::BLOCK.into(), limits.clone());
             }
-            return Ok(Planned { value: Value::Object(out), replace_paths: vec![], notes });
+            return Ok(Planned {
+                value: Value::Object(out),
+                replace_paths: vec![],
+                notes,
+            });
         };
         let old = attrs(prior);
         let mut out = old.clone();
@@ -376,7 +533,11 @@ impl Provider for AzureProvider {
             let have = old.get(a.name).cloned().unwrap_or(Value::Null);
             // A primary that has replicas reports role Primary: to "None"
             // (not a replica) it is already what the configuration asks.
-            let primary_already = a.name == "replication_role" && matches!((w_str(want), w_str(Some(&have))), (Some("None"), Some("Primary")));
+            let primary_already = a.name == "replication_role"
+                && matches!(
+                    (w_str(want), w_str(Some(&have))),
+                    (Some("None"), Some("Primary"))
+                );
             match want {
                 Some(_) if primary_already => {}
                 Some(w) => {
@@ -389,9 +550,18 @@ impl Provider for AzureProvider {
                 }
                 None if a.computed => {}
                 None => {
-                    let empty = have.is_null() || have.as_seq().is_some_and(|s| s.is_empty()) || have.as_mapping().is_some_and(|m| m.is_empty());
+                    let empty = have.is_null()
+                        || have.as_seq().is_some_and(|s| s.is_empty())
+                        || have.as_mapping().is_some_and(|m| m.is_empty());
                     if !empty {
-                        out.insert(a.name.to_string(), if matches!(a.kind, Kind::Block(_) | Kind::Blocks) { Value::List(vec![]) } else { Value::Null });
+                        out.insert(
+                            a.name.to_string(),
+                            if matches!(a.kind, Kind::Block(_) | Kind::Blocks) {
+                                Value::List(vec![])
+                            } else {
+                                Value::Null
+                            },
+                        );
                         if a.force_new {
                             replace.push(vec![a.name.to_string()]);
                         }
@@ -404,8 +574,13 @@ impl Provider for AzureProvider {
         if ty == "azurerm_postgresql_flexible_server" {
             // (replication_role = "None" in the configuration means "keep it
             // standalone": create_mode is then only history.)
-            let wants_replica = w_str(cfg.get("create_mode")) == Some("Replica") && w_str(cfg.get("source_server_id")).is_some() && w_str(cfg.get("replication_role")) != Some("None");
-            let standalone = matches!(w_str(old.get("replication_role")), Some("None") | Some("Primary") | None);
+            let wants_replica = w_str(cfg.get("create_mode")) == Some("Replica")
+                && w_str(cfg.get("source_server_id")).is_some()
+                && w_str(cfg.get("replication_role")) != Some("None");
+            let standalone = matches!(
+                w_str(old.get("replication_role")),
+                Some("None") | Some("Primary") | None
+            );
             if wants_replica && standalone {
                 let fresh = self.plan(ty, None, config)?;
                 return Ok(Planned { value: fresh.value, replace_paths: vec![vec!["create_mode".into()]], notes: vec!["re-seeds this standalone server as a replica of its source: its current data is replaced by the source's".into()] });
@@ -418,23 +593,35 @@ impl Provider for AzureProvider {
                     Some(Value::String(s)) => Some(s.clone()),
                     _ => None,
                 },
-                Value::List(xs) | Value::Tuple(xs) => xs.first().and_then(|b| b.as_mapping()).and_then(|m| m.get("vm_size")).and_then(|x| match x.unmark().0 {
-                    Value::String(s) => Some(s.clone()),
-                    _ => None,
-                }),
+                Value::List(xs) | Value::Tuple(xs) => xs
+                    .first()
+                    .and_then(|b| b.as_mapping())
+                    .and_then(|m| m.get("vm_size"))
+                    .and_then(|x| match x.unmark().0 {
+                        Value::String(s) => Some(s.clone()),
+                        _ => None,
+                    }),
                 _ => None,
             }
         };
         match ty {
-            "azurerm_kubernetes_cluster_node_pool" if pool_size(&Value::Object(old.clone())) != pool_size(&Value::Object(out.clone())) => {
+            "azurerm_kubernetes_cluster_node_pool"
+                if pool_size(&Value::Object(old.clone()))
+                    != pool_size(&Value::Object(out.clone())) =>
+            {
                 notes.push("vm_size changes by node pool rotation: a temporary pool is added, this pool is drained and deleted, then recreated with the new size; the cluster is not rebuilt".into());
             }
-            "azurerm_kubernetes_cluster" if pool_size(old.get("default_node_pool").unwrap_or(&Value::Null)) != pool_size(out.get("default_node_pool").unwrap_or(&Value::Null)) => {
+            "azurerm_kubernetes_cluster"
+                if pool_size(old.get("default_node_pool").unwrap_or(&Value::Null))
+                    != pool_size(out.get("default_node_pool").unwrap_or(&Value::Null)) =>
+            {
                 notes.push("default_node_pool.vm_size changes by node pool rotation (temporary pool, drain, delete, recreate); the cluster is not rebuilt".into());
             }
             "azurerm_postgresql_flexible_server" => {
                 let was = str_of(&old, "replication_role").unwrap_or_default();
-                if was.to_lowercase().contains("replica") && str_of(&out, "replication_role").as_deref() == Some("None") {
+                if was.to_lowercase().contains("replica")
+                    && str_of(&out, "replication_role").as_deref() == Some("None")
+                {
                     notes.push("promotes the read replica to a standalone primary (planned: waits for replication to catch up); create_mode and source_server_id are kept as history, not a replacement".into());
                 }
             }
@@ -443,41 +630,73 @@ impl Provider for AzureProvider {
         if !replace.is_empty() {
             // The replacement is a new object: planned as a create.
             let fresh = self.plan(ty, None, config)?;
-            return Ok(Planned { value: fresh.value, replace_paths: replace, notes: vec![] });
+            return Ok(Planned {
+                value: fresh.value,
+                replace_paths: replace,
+                notes: vec![],
+            });
         }
         match cfg.get(timeouts::BLOCK) {
             Some(limits) => out.insert(timeouts::BLOCK.into(), limits.clone()),
             None => out.remove(timeouts::BLOCK),
         };
-        Ok(Planned { value: Value::Object(out), replace_paths: replace, notes })
+        Ok(Planned {
+            value: Value::Object(out),
+            replace_paths: replace,
+            notes,
+        })
     }
 
-    fn read<'a>(&'a self, ty: &'a str, current: &'a Value) -> BoxFut<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(timeouts::within(timeouts::of(current, "read"), "read", async move {
-            let t = lookup(ty)?;
-            let known = attrs(current);
-            let Some(id) = str_of(&known, "id") else { return Ok(None) };
-            match self.client.get(&id, t.api).await.map_err(err)? {
-                Some(mut body) => {
-                    self.read_children(&t, &id, &known, &mut body).await?;
-                    Ok(Some(self.state_from(&t, &body, &known)))
+    fn read<'a>(
+        &'a self,
+        ty: &'a str,
+        current: &'a Value,
+    ) -> BoxFut<'a, Result<Option<Value>, ProviderError>> {
+        Box::pin(timeouts::within(
+            timeouts::of(current, "read"),
+            "read",
+            async move {
+                let t = lookup(ty)?;
+                let known = attrs(current);
+                let Some(id) = str_of(&known, "id") else {
+                    return Ok(None);
+                };
+                match self.client.get(&id, t.api).await.map_err(err)? {
+                    Some(mut body) => {
+                        self.read_children(&t, &id, &known, &mut body).await?;
+                        Ok(Some(self.state_from(&t, &body, &known)))
+                    }
+                    None => Ok(None),
                 }
-                None => Ok(None),
-            }
-        }))
+            },
+        ))
     }
 
-    fn read_many<'a>(&'a self, items: &'a [(String, Value)]) -> BoxFut<'a, Vec<Result<Option<Value>, ProviderError>>> {
+    fn read_many<'a>(
+        &'a self,
+        items: &'a [(String, Value)],
+    ) -> BoxFut<'a, Vec<Result<Option<Value>, ProviderError>>> {
         Box::pin(async move {
             // One Resource Graph query per 200 ids; a direct GET only for
             // what the graph did not return (not indexed, or deleted).
-            let ids: Vec<Option<String>> = items.iter().map(|(_, v)| str_of(&attrs(v), "id")).collect();
+            let ids: Vec<Option<String>> =
+                items.iter().map(|(_, v)| str_of(&attrs(v), "id")).collect();
             let mut found: BTreeMap<String, J> = BTreeMap::new();
             let wanted: Vec<&String> = ids.iter().flatten().collect();
             for chunk in wanted.chunks(200) {
-                let list = chunk.iter().map(|id| format!("'{}'", id.replace('\'', ""))).collect::<Vec<_>>().join(", ");
-                let query = format!("Resources | where id in~ ({list}) | project id, name, type, location, tags, sku, kind, zones, identity, properties");
-                match self.client.graph(std::slice::from_ref(&self.subscription), &query).await {
+                let list = chunk
+                    .iter()
+                    .map(|id| format!("'{}'", id.replace('\'', "")))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let query = format!(
+                    "Resources | where id in~ ({list}) | project id, name, type, location, tags, sku, kind, zones, identity, properties"
+                );
+                match self
+                    .client
+                    .graph(std::slice::from_ref(&self.subscription), &query)
+                    .await
+                {
                     Ok(rows) => {
                         for r in rows {
                             if let Some(id) = r["id"].as_str() {
@@ -499,7 +718,9 @@ impl Provider for AzureProvider {
                             // Only an object with child settings needs its own copy.
                             if Self::has_children(&t, &known) {
                                 let mut row = row.clone();
-                                self.read_children(&t, id, &known, &mut row).await.map(|()| Some(self.state_from(&t, &row, &known)))
+                                self.read_children(&t, id, &known, &mut row)
+                                    .await
+                                    .map(|()| Some(self.state_from(&t, &row, &known)))
                             } else {
                                 Ok(Some(self.state_from(&t, row, &known)))
                             }
@@ -517,127 +738,299 @@ impl Provider for AzureProvider {
         let t = types::lookup(ty)?;
         let a = attrs(planned);
         let id = str_of(&a, "id").or_else(|| types::build_id(&t, &a, &self.subscription).ok())?;
-        Some(crate::state::PendingOperation { provider: PROVIDER_NAME.into(), address: None, id, method: "PUT".into(), style: lro::CREATE_INTENT.into(), url: String::new(), api_version: t.api.into(), started: crate::timefmt::now() })
+        Some(crate::state::PendingOperation {
+            provider: PROVIDER_NAME.into(),
+            address: None,
+            id,
+            method: "PUT".into(),
+            style: lro::CREATE_INTENT.into(),
+            url: String::new(),
+            api_version: t.api.into(),
+            started: crate::timefmt::now(),
+        })
     }
 
-    fn create<'a>(&'a self, ty: &'a str, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
-        Box::pin(timeouts::within(timeouts::of(planned, "create"), "create", async move {
-            let t = lookup(ty)?;
-            let a = attrs(planned);
-            let (id, mut body) = self.body_for(&t, &a, json!({}), true)?;
-            // As azurerm: never create over an object state does not
-            // record, unless an interrupted run of this stack was creating it.
-            if !self.client.operations.take_intent(&id) && self.client.get(&id, t.api).await.map_err(err)?.is_some() {
-                return Err(ProviderError::AlreadyExists { ty: ty.to_string(), id });
-            }
-            let children = Self::split_children(&t, &mut body);
-            let mut got = self.client.write(Method::PUT, &id, t.api, &body).await.map_err(err)?;
-            self.write_children(&t, &id, children, &mut got).await?;
-            Ok(self.state_from(&t, &got, &a))
-        }))
+    fn create<'a>(
+        &'a self,
+        ty: &'a str,
+        planned: &'a Value,
+    ) -> BoxFut<'a, Result<Value, ProviderError>> {
+        Box::pin(timeouts::within(
+            timeouts::of(planned, "create"),
+            "create",
+            async move {
+                let t = lookup(ty)?;
+                let a = attrs(planned);
+                let (id, mut body) = self.body_for(&t, &a, json!({}), true)?;
+                // As azurerm: never create over an object state does not
+                // record, unless an interrupted run of this stack was creating it.
+                if !self.client.operations.take_intent(&id)
+                    && self.client.get(&id, t.api).await.map_err(err)?.is_some()
+                {
+                    return Err(ProviderError::AlreadyExists {
+                        ty: ty.to_string(),
+                        id,
+                    });
+                }
+                let children = Self::split_children(&t, &mut body);
+                let mut got = self
+                    .client
+                    .write(Method::PUT, &id, t.api, &body)
+                    .await
+                    .map_err(err)?;
+                self.write_children(&t, &id, children, &mut got).await?;
+                Ok(self.state_from(&t, &got, &a))
+            },
+        ))
     }
 
-    fn site_failover<'a>(&'a self, ty: &'a str, current: &'a Value, away: bool, planned: bool) -> BoxFut<'a, Result<Option<String>, ProviderError>> {
+    fn site_failover<'a>(
+        &'a self,
+        ty: &'a str,
+        current: &'a Value,
+        away: bool,
+        planned: bool,
+    ) -> BoxFut<'a, Result<Option<String>, ProviderError>> {
         Box::pin(async move {
             if ty != "azurerm_storage_account" {
-                return Err(ProviderError::Invalid(format!("{ty} has no failover action; only azurerm_storage_account does")));
+                return Err(ProviderError::Invalid(format!(
+                    "{ty} has no failover action; only azurerm_storage_account does"
+                )));
             }
             let t = lookup(ty)?;
-            let id = str_of(&attrs(current), "id").ok_or_else(|| ProviderError::Invalid("the recorded object has no id".into()))?;
-            let now = self.client.get(&id, t.api).await.map_err(err)?.ok_or_else(|| ProviderError::Api { code: "ResourceNotFound".into(), message: format!("{id} no longer exists"), retryable: false })?;
-            let home = now.get("location").and_then(J::as_str).unwrap_or_default().to_lowercase();
-            let primary = now.pointer("/properties/primaryLocation").and_then(J::as_str).unwrap_or(&home).to_lowercase();
-            let secondary = now.pointer("/properties/secondaryLocation").and_then(J::as_str).map(str::to_lowercase);
+            let id = str_of(&attrs(current), "id")
+                .ok_or_else(|| ProviderError::Invalid("the recorded object has no id".into()))?;
+            let now = self
+                .client
+                .get(&id, t.api)
+                .await
+                .map_err(err)?
+                .ok_or_else(|| ProviderError::Api {
+                    code: "ResourceNotFound".into(),
+                    message: format!("{id} no longer exists"),
+                    retryable: false,
+                })?;
+            let home = now
+                .get("location")
+                .and_then(J::as_str)
+                .unwrap_or_default()
+                .to_lowercase();
+            let primary = now
+                .pointer("/properties/primaryLocation")
+                .and_then(J::as_str)
+                .unwrap_or(&home)
+                .to_lowercase();
+            let secondary = now
+                .pointer("/properties/secondaryLocation")
+                .and_then(J::as_str)
+                .map(str::to_lowercase);
             if (primary != home) == away {
                 return Ok(None);
             }
             let Some(secondary) = secondary else {
-                return Err(ProviderError::Api { code: "FailoverNotSupported".into(), message: format!("{id} has no secondary region (not geo-redundant now); re-enable GRS with an apply first"), retryable: false });
+                return Err(ProviderError::Api {
+                    code: "FailoverNotSupported".into(),
+                    message: format!(
+                        "{id} has no secondary region (not geo-redundant now); re-enable GRS with an apply first"
+                    ),
+                    retryable: false,
+                });
             };
             // Unplanned is Azure's default; planned keeps geo-redundancy.
             let query = if planned { "failoverType=Planned" } else { "" };
-            self.client.action(&id, "failover", t.api, query, &json!({})).await.map_err(err)?;
-            Ok(Some(format!("{} failover {primary} -> {secondary}", if planned { "planned" } else { "unplanned" })))
+            self.client
+                .action(&id, "failover", t.api, query, &json!({}))
+                .await
+                .map_err(err)?;
+            Ok(Some(format!(
+                "{} failover {primary} -> {secondary}",
+                if planned { "planned" } else { "unplanned" }
+            )))
         })
     }
 
-    fn update<'a>(&'a self, ty: &'a str, prior: &'a Value, planned: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
-        Box::pin(timeouts::within(timeouts::of(planned, "update"), "update", async move {
-            let t = lookup(ty)?;
-            let old = attrs(prior);
-            let a = attrs(planned);
-            let id = str_of(&old, "id").ok_or_else(|| ProviderError::Invalid("the recorded object has no id".into()))?;
-            // PostgreSQL replica promotion is a PATCH, never a rebuild.
-            if ty == "azurerm_postgresql_flexible_server" {
-                let was = str_of(&old, "replication_role").unwrap_or_default().to_lowercase();
-                if was.contains("replica") && str_of(&a, "replication_role").as_deref() == Some("None") {
-                    let option = self.promote_option.lock().map(|o| o.clone()).unwrap_or_else(|_| "Planned".into());
-                    let patch = json!({"properties": {"replica": {"promoteMode": "Standalone", "promoteOption": option}}});
-                    self.client.write(Method::PATCH, &id, t.api, &patch).await.map_err(err)?;
-                }
-            }
-            let current = self.client.get(&id, t.api).await.map_err(err)?.ok_or_else(|| ProviderError::Api { code: "ResourceNotFound".into(), message: format!("{id} no longer exists"), retryable: false })?;
-            let mut merged = a.clone();
-            merged.insert("id".into(), Value::String(id.clone()));
-            // Do not re-send a promotion as a role the server no longer has.
-            if ty == "azurerm_postgresql_flexible_server" {
-                merged.remove("replication_role");
-            }
-            let (_, mut body) = self.body_for(&t, &merged, current.clone(), false)?;
-            let children = Self::split_children(&t, &mut body);
-            // Arguments the configuration removed are cleared, not kept.
-            for arg in t.args.iter().filter(|x| !x.path.is_empty() && !x.read_only && !x.create_only && !matches!(x.kind, Kind::Block(_) | Kind::Blocks)) {
-                let now_null = a.get(arg.name).is_none_or(Value::is_null);
-                let was_set = old.get(arg.name).is_some_and(|v| !v.is_null());
-                if now_null && was_set && !arg.computed {
-                    convert::set_path(&mut body, arg.path, J::Null);
-                }
-            }
-            match ty {
-                "azurerm_kubernetes_cluster" => {
-                    let old_pool = old.get("default_node_pool").and_then(|v| v.as_seq()).and_then(|s| s.first()).and_then(|b| b.as_mapping()).cloned().unwrap_or_default();
-                    let new_pool = a.get("default_node_pool").and_then(|v| v.as_seq()).and_then(|s| s.first()).and_then(|b| b.as_mapping()).cloned().unwrap_or_default();
-                    let mut cluster_body = body.clone();
-                    // Keep the pool list as it is; pools change through agentPools.
-                    convert::set_path(&mut cluster_body, "properties.agentPoolProfiles", current["properties"]["agentPoolProfiles"].clone());
-                    if cluster_body["properties"]["agentPoolProfiles"].is_null() {
-                        cluster_body["properties"].as_object_mut().map(|p| p.remove("agentPoolProfiles"));
+    fn update<'a>(
+        &'a self,
+        ty: &'a str,
+        prior: &'a Value,
+        planned: &'a Value,
+    ) -> BoxFut<'a, Result<Value, ProviderError>> {
+        Box::pin(timeouts::within(
+            timeouts::of(planned, "update"),
+            "update",
+            async move {
+                let t = lookup(ty)?;
+                let old = attrs(prior);
+                let a = attrs(planned);
+                let id = str_of(&old, "id").ok_or_else(|| {
+                    ProviderError::Invalid("the recorded object has no id".into())
+                })?;
+                // PostgreSQL replica promotion is a PATCH, never a rebuild.
+                if ty == "azurerm_postgresql_flexible_server" {
+                    let was = str_of(&old, "replication_role")
+                        .unwrap_or_default()
+                        .to_lowercase();
+                    if was.contains("replica")
+                        && str_of(&a, "replication_role").as_deref() == Some("None")
+                    {
+                        let option = self
+                            .promote_option
+                            .lock()
+                            .map(|o| o.clone())
+                            .unwrap_or_else(|_| "Planned".into());
+                        let patch = json!({"properties": {"replica": {"promoteMode": "Standalone", "promoteOption": option}}});
+                        self.client
+                            .write(Method::PATCH, &id, t.api, &patch)
+                            .await
+                            .map_err(err)?;
                     }
-                    self.client.write(Method::PUT, &id, t.api, &cluster_body).await.map_err(err)?;
-                    if old_pool != new_pool {
-                        let name = str_of(&new_pool, "name").unwrap_or_else(|| "system".into());
-                        let mut pool_body = json!({"properties": body["properties"]["agentPoolProfiles"][0].clone()});
-                        pool_body["properties"].as_object_mut().map(|p| p.remove("name"));
-                        if str_of(&old_pool, "vm_size") != str_of(&new_pool, "vm_size") {
-                            self.rotate_pool(&id, &name, &pool_temp_name(&new_pool, &name), &pool_body, t.api).await.map_err(err)?;
-                        } else {
-                            self.client.write(Method::PUT, &format!("{id}/agentPools/{name}"), t.api, &pool_body).await.map_err(err)?;
+                }
+                let current = self
+                    .client
+                    .get(&id, t.api)
+                    .await
+                    .map_err(err)?
+                    .ok_or_else(|| ProviderError::Api {
+                        code: "ResourceNotFound".into(),
+                        message: format!("{id} no longer exists"),
+                        retryable: false,
+                    })?;
+                let mut merged = a.clone();
+                merged.insert("id".into(), Value::String(id.clone()));
+                // Do not re-send a promotion as a role the server no longer has.
+                if ty == "azurerm_postgresql_flexible_server" {
+                    merged.remove("replication_role");
+                }
+                let (_, mut body) = self.body_for(&t, &merged, current.clone(), false)?;
+                let children = Self::split_children(&t, &mut body);
+                // Arguments the configuration removed are cleared, not kept.
+                for arg in t.args.iter().filter(|x| {
+                    !x.path.is_empty()
+                        && !x.read_only
+                        && !x.create_only
+                        && !matches!(x.kind, Kind::Block(_) | Kind::Blocks)
+                }) {
+                    let now_null = a.get(arg.name).is_none_or(Value::is_null);
+                    let was_set = old.get(arg.name).is_some_and(|v| !v.is_null());
+                    if now_null && was_set && !arg.computed {
+                        convert::set_path(&mut body, arg.path, J::Null);
+                    }
+                }
+                match ty {
+                    "azurerm_kubernetes_cluster" => {
+                        let old_pool = old
+                            .get("default_node_pool")
+                            .and_then(|v| v.as_seq())
+                            .and_then(|s| s.first())
+                            .and_then(|b| b.as_mapping())
+                            .cloned()
+                            .unwrap_or_default();
+                        let new_pool = a
+                            .get("default_node_pool")
+                            .and_then(|v| v.as_seq())
+                            .and_then(|s| s.first())
+                            .and_then(|b| b.as_mapping())
+                            .cloned()
+                            .unwrap_or_default();
+                        let mut cluster_body = body.clone();
+                        // Keep the pool list as it is; pools change through agentPools.
+                        convert::set_path(
+                            &mut cluster_body,
+                            "properties.agentPoolProfiles",
+                            current["properties"]["agentPoolProfiles"].clone(),
+                        );
+                        if cluster_body["properties"]["agentPoolProfiles"].is_null() {
+                            cluster_body["properties"]
+                                .as_object_mut()
+                                .map(|p| p.remove("agentPoolProfiles"));
+                        }
+                        self.client
+                            .write(Method::PUT, &id, t.api, &cluster_body)
+                            .await
+                            .map_err(err)?;
+                        if old_pool != new_pool {
+                            let name = str_of(&new_pool, "name").unwrap_or_else(|| "system".into());
+                            let mut pool_body = json!({"properties": body["properties"]["agentPoolProfiles"][0].clone()});
+                            pool_body["properties"]
+                                .as_object_mut()
+                                .map(|p| p.remove("name"));
+                            if str_of(&old_pool, "vm_size") != str_of(&new_pool, "vm_size") {
+                                self.rotate_pool(
+                                    &id,
+                                    &name,
+                                    &pool_temp_name(&new_pool, &name),
+                                    &pool_body,
+                                    t.api,
+                                )
+                                .await
+                                .map_err(err)?;
+                            } else {
+                                self.client
+                                    .write(
+                                        Method::PUT,
+                                        &format!("{id}/agentPools/{name}"),
+                                        t.api,
+                                        &pool_body,
+                                    )
+                                    .await
+                                    .map_err(err)?;
+                            }
                         }
                     }
+                    "azurerm_kubernetes_cluster_node_pool"
+                        if str_of(&old, "vm_size") != str_of(&a, "vm_size") =>
+                    {
+                        let cluster = str_of(&a, "kubernetes_cluster_id").unwrap_or_default();
+                        let name = str_of(&a, "name").unwrap_or_default();
+                        let mut pool_body = body.clone();
+                        pool_body.as_object_mut().map(|m| m.remove("id"));
+                        self.rotate_pool(
+                            &cluster,
+                            &name,
+                            &pool_temp_name(&a, &name),
+                            &pool_body,
+                            t.api,
+                        )
+                        .await
+                        .map_err(err)?;
+                    }
+                    _ => {
+                        self.client
+                            .write(Method::PUT, &id, t.api, &body)
+                            .await
+                            .map_err(err)?;
+                    }
                 }
-                "azurerm_kubernetes_cluster_node_pool" if str_of(&old, "vm_size") != str_of(&a, "vm_size") => {
-                    let cluster = str_of(&a, "kubernetes_cluster_id").unwrap_or_default();
-                    let name = str_of(&a, "name").unwrap_or_default();
-                    let mut pool_body = body.clone();
-                    pool_body.as_object_mut().map(|m| m.remove("id"));
-                    self.rotate_pool(&cluster, &name, &pool_temp_name(&a, &name), &pool_body, t.api).await.map_err(err)?;
-                }
-                _ => {
-                    self.client.write(Method::PUT, &id, t.api, &body).await.map_err(err)?;
-                }
-            }
-            let mut got = self.client.get(&id, t.api).await.map_err(err)?.ok_or_else(|| ProviderError::Invalid(format!("{id} disappeared after the update")))?;
-            self.write_children(&t, &id, children, &mut got).await?;
-            Ok(self.state_from(&t, &got, &a))
-        }))
+                let mut got = self
+                    .client
+                    .get(&id, t.api)
+                    .await
+                    .map_err(err)?
+                    .ok_or_else(|| {
+                        ProviderError::Invalid(format!("{id} disappeared after the update"))
+                    })?;
+                self.write_children(&t, &id, children, &mut got).await?;
+                Ok(self.state_from(&t, &got, &a))
+            },
+        ))
     }
 
-    fn delete<'a>(&'a self, ty: &'a str, prior: &'a Value) -> BoxFut<'a, Result<(), ProviderError>> {
-        Box::pin(timeouts::within(timeouts::of(prior, "delete"), "delete", async move {
-            let t = lookup(ty)?;
-            let Some(id) = str_of(&attrs(prior), "id") else { return Ok(()) };
-            self.client.delete(&id, t.api).await.map_err(err)
-        }))
+    fn delete<'a>(
+        &'a self,
+        ty: &'a str,
+        prior: &'a Value,
+    ) -> BoxFut<'a, Result<(), ProviderError>> {
+        Box::pin(timeouts::within(
+            timeouts::of(prior, "delete"),
+            "delete",
+            async move {
+                let t = lookup(ty)?;
+                let Some(id) = str_of(&attrs(prior), "id") else {
+                    return Ok(());
+                };
+                self.client.delete(&id, t.api).await.map_err(err)
+            },
+        ))
     }
 
     fn set_option(&self, key: &str, value: &str) {
@@ -657,7 +1050,9 @@ impl Provider for AzureProvider {
 
     fn nested_under(&self, child: &Value, parent: &Value) -> bool {
         match (str_of(&attrs(child), "id"), str_of(&attrs(parent), "id")) {
-            (Some(c), Some(p)) => c.to_lowercase().starts_with(&format!("{}/", p.to_lowercase())),
+            (Some(c), Some(p)) => c
+                .to_lowercase()
+                .starts_with(&format!("{}/", p.to_lowercase())),
             _ => false,
         }
     }
@@ -667,19 +1062,34 @@ impl Provider for AzureProvider {
     }
 
     fn request_counts(&self) -> Option<(u64, u64)> {
-        Some((self.client.stats.requests.load(Ordering::Relaxed), self.client.stats.throttled.load(Ordering::Relaxed)))
+        Some((
+            self.client.stats.requests.load(Ordering::Relaxed),
+            self.client.stats.throttled.load(Ordering::Relaxed),
+        ))
     }
 
-    fn read_data<'a>(&'a self, ty: &'a str, config: &'a Value) -> BoxFut<'a, Result<Value, ProviderError>> {
+    fn read_data<'a>(
+        &'a self,
+        ty: &'a str,
+        config: &'a Value,
+    ) -> BoxFut<'a, Result<Value, ProviderError>> {
         Box::pin(async move {
             let cfg = attrs(config);
             if ty == "azurerm_client_config" {
                 if let Some(k) = cfg.keys().next() {
-                    return Err(ProviderError::Invalid(format!("data \"azurerm_client_config\" takes no arguments, not {k:?}")));
+                    return Err(ProviderError::Invalid(format!(
+                        "data \"azurerm_client_config\" takes no arguments, not {k:?}"
+                    )));
                 }
                 let s = |v: &str| Value::String(v.to_string());
                 return Ok(Value::Object(BTreeMap::from([
-                    ("id".to_string(), s(&format!("clientConfigs/clientId={};objectId=;subscriptionId={};tenantId={}", self.principal.client_id, self.subscription, self.principal.tenant_id))),
+                    (
+                        "id".to_string(),
+                        s(&format!(
+                            "clientConfigs/clientId={};objectId=;subscriptionId={};tenantId={}",
+                            self.principal.client_id, self.subscription, self.principal.tenant_id
+                        )),
+                    ),
                     ("subscription_id".to_string(), s(&self.subscription)),
                     ("tenant_id".to_string(), s(&self.principal.tenant_id)),
                     ("client_id".to_string(), s(&self.principal.client_id)),
@@ -689,27 +1099,53 @@ impl Provider for AzureProvider {
             }
             let t = types::lookup(ty).ok_or_else(|| ProviderError::UnknownType(ty.to_string()))?;
             let identity = types::id_args(&t);
-            if let Some(k) = cfg.iter().find(|(k, v)| !identity.contains(&k.as_str()) && !v.is_null()).map(|(k, _)| k) {
-                return Err(ProviderError::Invalid(format!("data {ty:?} is found by {}; {k:?} is not one of its arguments (it is read, not set)", identity.join(", "))));
+            if let Some(k) = cfg
+                .iter()
+                .find(|(k, v)| !identity.contains(&k.as_str()) && !v.is_null())
+                .map(|(k, _)| k)
+            {
+                return Err(ProviderError::Invalid(format!(
+                    "data {ty:?} is found by {}; {k:?} is not one of its arguments (it is read, not set)",
+                    identity.join(", ")
+                )));
             }
-            let id = types::build_id(&t, &cfg, &self.subscription).map_err(ProviderError::Invalid)?;
+            let id =
+                types::build_id(&t, &cfg, &self.subscription).map_err(ProviderError::Invalid)?;
             match self.client.get(&id, t.api).await.map_err(err)? {
                 Some(body) => Ok(self.state_from(&t, &body, &cfg)),
-                None => Err(ProviderError::Api { code: "ResourceNotFound".into(), message: format!("{id} does not exist"), retryable: false }),
+                None => Err(ProviderError::Api {
+                    code: "ResourceNotFound".into(),
+                    message: format!("{id} does not exist"),
+                    retryable: false,
+                }),
             }
         })
     }
 
-    fn replication_lag<'a>(&'a self, ty: &'a str, current: &'a Value) -> BoxFut<'a, Result<Option<f64>, ProviderError>> {
+    fn replication_lag<'a>(
+        &'a self,
+        ty: &'a str,
+        current: &'a Value,
+    ) -> BoxFut<'a, Result<Option<f64>, ProviderError>> {
         Box::pin(async move {
             let a = attrs(current);
-            let replica = str_of(&a, "replication_role").is_some_and(|r| r.to_lowercase().contains("replica"));
-            let (Some(id), true) = (str_of(&a, "id"), ty == "azurerm_postgresql_flexible_server" && replica) else { return Ok(None) };
+            let replica = str_of(&a, "replication_role")
+                .is_some_and(|r| r.to_lowercase().contains("replica"));
+            let (Some(id), true) = (
+                str_of(&a, "id"),
+                ty == "azurerm_postgresql_flexible_server" && replica,
+            ) else {
+                return Ok(None);
+            };
             // Azure Monitor's "Read Replica Lag", the last minute's maximum.
-            let path = format!("{id}/providers/Microsoft.Insights/metrics?metricnames=physical_replication_delay_in_seconds&aggregation=Maximum&interval=PT1M&timespan=PT5M");
+            let path = format!(
+                "{id}/providers/Microsoft.Insights/metrics?metricnames=physical_replication_delay_in_seconds&aggregation=Maximum&interval=PT1M&timespan=PT5M"
+            );
             let body = self.client.get(&path, "2023-10-01").await.map_err(err)?;
             Ok(body.and_then(|b| {
-                b.pointer("/value/0/timeseries/0/data").and_then(J::as_array).and_then(|points| points.iter().rev().find_map(|p| p["maximum"].as_f64()))
+                b.pointer("/value/0/timeseries/0/data")
+                    .and_then(J::as_array)
+                    .and_then(|points| points.iter().rev().find_map(|p| p["maximum"].as_f64()))
             }))
         })
     }

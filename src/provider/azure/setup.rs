@@ -48,19 +48,47 @@ pub struct Settings {
 
 /// The `provider "azurerm"` arguments drinfra reads.
 pub(crate) const KNOWN: &[&str] = &[
-    "subscription_id", "tenant_id", "client_id", "client_secret", "use_oidc", "oidc_token_file_path", "use_cli", "use_msi", "msi_endpoint", "environment", "metadata_host", "emulator_url", "emulator_data_dir", "use_emulator",
-    "alias", "skip_provider_registration", "resource_provider_registrations", "storage_use_azuread",
+    "subscription_id",
+    "tenant_id",
+    "client_id",
+    "client_secret",
+    "use_oidc",
+    "oidc_token_file_path",
+    "use_cli",
+    "use_msi",
+    "msi_endpoint",
+    "environment",
+    "metadata_host",
+    "emulator_url",
+    "emulator_data_dir",
+    "use_emulator",
+    "alias",
+    "skip_provider_registration",
+    "resource_provider_registrations",
+    "storage_use_azuread",
 ];
 
 /// Whether the configuration uses the Azure provider at all.
 pub fn used(config: &Config) -> bool {
-    config.modules.iter().any(|m| m.providers.iter().any(|p| p.name == "azurerm") || m.resources.values().any(|r| r.ty.starts_with("azurerm_")))
+    config.modules.iter().any(|m| {
+        m.providers.iter().any(|p| p.name == "azurerm")
+            || m.resources.values().any(|r| r.ty.starts_with("azurerm_"))
+    })
 }
 
 /// Reads the root module's default `provider "azurerm"` block and the
 /// environment.
-pub fn settings(config: &Config, inputs: &Inputs, cwd: &Path, env: &[(String, String)]) -> Result<Settings, Diagnostics> {
-    let block = config.root().providers.iter().find(|p| p.name == "azurerm" && p.alias.is_none());
+pub fn settings(
+    config: &Config,
+    inputs: &Inputs,
+    cwd: &Path,
+    env: &[(String, String)],
+) -> Result<Settings, Diagnostics> {
+    let block = config
+        .root()
+        .providers
+        .iter()
+        .find(|p| p.name == "azurerm" && p.alias.is_none());
     settings_of(block, config, inputs, cwd, env)
 }
 
@@ -68,10 +96,29 @@ pub fn settings(config: &Config, inputs: &Inputs, cwd: &Path, env: &[(String, St
 /// settings: the default one (from its block, or the environment alone)
 /// and one per `alias`. Each takes the `ARM_*` variables for what its
 /// block does not set, as azurerm does.
-pub fn all_settings(config: &Config, inputs: &Inputs, cwd: &Path, env: &[(String, String)]) -> Result<Vec<(ProviderConfigAddr, Settings)>, Diagnostics> {
-    let mut out = vec![(ProviderConfigAddr::default_for(super::PROVIDER_NAME), settings(config, inputs, cwd, env))];
-    for block in config.root().providers.iter().filter(|p| p.name == "azurerm" && p.alias.is_some()) {
-        out.push((ProviderConfigAddr { provider: super::PROVIDER_NAME.to_string(), alias: block.alias.clone() }, settings_of(Some(block), config, inputs, cwd, env)));
+pub fn all_settings(
+    config: &Config,
+    inputs: &Inputs,
+    cwd: &Path,
+    env: &[(String, String)],
+) -> Result<Vec<(ProviderConfigAddr, Settings)>, Diagnostics> {
+    let mut out = vec![(
+        ProviderConfigAddr::default_for(super::PROVIDER_NAME),
+        settings(config, inputs, cwd, env),
+    )];
+    for block in config
+        .root()
+        .providers
+        .iter()
+        .filter(|p| p.name == "azurerm" && p.alias.is_some())
+    {
+        out.push((
+            ProviderConfigAddr {
+                provider: super::PROVIDER_NAME.to_string(),
+                alias: block.alias.clone(),
+            },
+            settings_of(Some(block), config, inputs, cwd, env),
+        ));
     }
     let mut diags = Diagnostics::default();
     let mut ok = Vec::new();
@@ -81,11 +128,26 @@ pub fn all_settings(config: &Config, inputs: &Inputs, cwd: &Path, env: &[(String
             Err(d) => diags.extend(d),
         }
     }
-    if diags.has_errors() { Err(diags) } else { Ok(ok) }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(ok)
+    }
 }
 
-fn settings_of(block: Option<&crate::config::model::ProviderBlock>, config: &Config, inputs: &Inputs, cwd: &Path, env: &[(String, String)]) -> Result<Settings, Diagnostics> {
-    let get_env = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+fn settings_of(
+    block: Option<&crate::config::model::ProviderBlock>,
+    config: &Config,
+    inputs: &Inputs,
+    cwd: &Path,
+    env: &[(String, String)],
+) -> Result<Settings, Diagnostics> {
+    let get_env = |k: &str| {
+        env.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
     let truthy = |v: Option<String>| v.is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
     let mut s = Settings {
         subscription_id: get_env("ARM_SUBSCRIPTION_ID"),
@@ -93,7 +155,8 @@ fn settings_of(block: Option<&crate::config::model::ProviderBlock>, config: &Con
         client_id: get_env("ARM_CLIENT_ID"),
         client_secret: get_env("ARM_CLIENT_SECRET"),
         use_oidc: truthy(get_env("ARM_USE_OIDC")),
-        oidc_token_file_path: get_env("ARM_OIDC_TOKEN_FILE_PATH").or_else(|| get_env("AZURE_FEDERATED_TOKEN_FILE")),
+        oidc_token_file_path: get_env("ARM_OIDC_TOKEN_FILE_PATH")
+            .or_else(|| get_env("AZURE_FEDERATED_TOKEN_FILE")),
         use_cli: truthy(get_env("ARM_USE_CLI")),
         use_msi: truthy(get_env("ARM_USE_MSI")),
         msi_endpoint: get_env("ARM_MSI_ENDPOINT"),
@@ -110,10 +173,24 @@ fn settings_of(block: Option<&crate::config::model::ProviderBlock>, config: &Con
         let key = a.key.value().as_str().to_string();
         let span = hcl_edit::Span::span(&a.key).map(|r| Span::new(block.body.file, r));
         if !KNOWN.contains(&key.as_str()) {
-            diags.push(Diagnostic::error("Unsupported provider argument").with_detail(format!("drinfra does not support the azurerm provider argument {key:?}.")).at(span));
+            diags.push(
+                Diagnostic::error("Unsupported provider argument")
+                    .with_detail(format!(
+                        "drinfra does not support the azurerm provider argument {key:?}."
+                    ))
+                    .at(span),
+            );
             continue;
         }
-        let (v, d) = eval_in_root(config, inputs, cwd, &crate::config::Expr { file: block.body.file, expr: a.value.clone() });
+        let (v, d) = eval_in_root(
+            config,
+            inputs,
+            cwd,
+            &crate::config::Expr {
+                file: block.body.file,
+                expr: a.value.clone(),
+            },
+        );
         diags.extend(d);
         if let Some(v) = v {
             values.insert(key, v);
@@ -121,7 +198,14 @@ fn settings_of(block: Option<&crate::config::model::ProviderBlock>, config: &Con
     }
     for b in block.body.body.blocks() {
         if b.ident.value().as_str() != "features" {
-            diags.push(Diagnostic::error("Unsupported block type").with_detail(format!("drinfra's azurerm provider takes a features block only, not {:?}.", b.ident.value().as_str())).at(hcl_edit::Span::span(&b.ident).map(|r| Span::new(block.body.file, r))));
+            diags.push(
+                Diagnostic::error("Unsupported block type")
+                    .with_detail(format!(
+                        "drinfra's azurerm provider takes a features block only, not {:?}.",
+                        b.ident.value().as_str()
+                    ))
+                    .at(hcl_edit::Span::span(&b.ident).map(|r| Span::new(block.body.file, r))),
+            );
         }
     }
     if diags.has_errors() {
@@ -158,57 +242,129 @@ pub enum SetupError {
 }
 
 /// (Resource Manager, Entra ID) endpoints of the chosen cloud.
-pub(crate) async fn endpoints(s: &Settings, http: &reqwest::Client) -> Result<(String, String), SetupError> {
+pub(crate) async fn endpoints(
+    s: &Settings,
+    http: &reqwest::Client,
+) -> Result<(String, String), SetupError> {
     if let Some(host) = &s.metadata_host {
         return cloud_metadata(host, http).await;
     }
-    let (arm, login) = match s.environment.as_deref().unwrap_or("public").to_lowercase().as_str() {
-        "public" => ("https://management.azure.com", "https://login.microsoftonline.com"),
-        "usgovernment" => ("https://management.usgovcloudapi.net", "https://login.microsoftonline.us"),
-        "china" => ("https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn"),
-        other => return Err(SetupError::Config(format!("unknown environment {other:?}: use public, usgovernment or china (or metadata_host for a custom cloud)"))),
+    let (arm, login) = match s
+        .environment
+        .as_deref()
+        .unwrap_or("public")
+        .to_lowercase()
+        .as_str()
+    {
+        "public" => (
+            "https://management.azure.com",
+            "https://login.microsoftonline.com",
+        ),
+        "usgovernment" => (
+            "https://management.usgovcloudapi.net",
+            "https://login.microsoftonline.us",
+        ),
+        "china" => (
+            "https://management.chinacloudapi.cn",
+            "https://login.chinacloudapi.cn",
+        ),
+        other => {
+            return Err(SetupError::Config(format!(
+                "unknown environment {other:?}: use public, usgovernment or china (or metadata_host for a custom cloud)"
+            )));
+        }
     };
     Ok((arm.to_string(), login.to_string()))
 }
 
 /// A custom cloud's endpoints from its metadata host. The 2022-09-01
 /// document is a list of clouds; older hosts answer with one object.
-async fn cloud_metadata(host: &str, http: &reqwest::Client) -> Result<(String, String), SetupError> {
-    let url = format!("https://{}/metadata/endpoints?api-version=2022-09-01", host.trim_start_matches("https://").trim_end_matches('/'));
-    let fail = |why: String| SetupError::Config(format!("cannot read the cloud metadata at {url}: {why}"));
-    let resp = http.get(&url).send().await.map_err(|e| fail(e.without_url().to_string()))?;
+async fn cloud_metadata(
+    host: &str,
+    http: &reqwest::Client,
+) -> Result<(String, String), SetupError> {
+    let url = format!(
+        "https://{}/metadata/endpoints?api-version=2022-09-01",
+        host.trim_start_matches("https://").trim_end_matches('/')
+    );
+    let fail =
+        |why: String| SetupError::Config(format!("cannot read the cloud metadata at {url}: {why}"));
+    let resp = http
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| fail(e.without_url().to_string()))?;
     if !resp.status().is_success() {
         return Err(fail(format!("HTTP {}", resp.status())));
     }
-    let doc: serde_json::Value = resp.json().await.map_err(|e| fail(e.without_url().to_string()))?;
+    let doc: serde_json::Value = resp
+        .json()
+        .await
+        .map_err(|e| fail(e.without_url().to_string()))?;
     let cloud = match &doc {
-        serde_json::Value::Array(clouds) => clouds.iter().find(|c| c["resourceManager"].as_str().is_some_and(|r| r.contains(host))).or(clouds.first()).cloned().unwrap_or_default(),
+        serde_json::Value::Array(clouds) => clouds
+            .iter()
+            .find(|c| {
+                c["resourceManager"]
+                    .as_str()
+                    .is_some_and(|r| r.contains(host))
+            })
+            .or(clouds.first())
+            .cloned()
+            .unwrap_or_default(),
         one => one.clone(),
     };
-    match (cloud["resourceManager"].as_str(), cloud["authentication"]["loginEndpoint"].as_str()) {
-        (Some(arm), Some(login)) => Ok((arm.trim_end_matches('/').to_string(), login.trim_end_matches('/').to_string())),
-        _ => Err(fail("no resourceManager and authentication.loginEndpoint in it".into())),
+    match (
+        cloud["resourceManager"].as_str(),
+        cloud["authentication"]["loginEndpoint"].as_str(),
+    ) {
+        (Some(arm), Some(login)) => Ok((
+            arm.trim_end_matches('/').to_string(),
+            login.trim_end_matches('/').to_string(),
+        )),
+        _ => Err(fail(
+            "no resourceManager and authentication.loginEndpoint in it".into(),
+        )),
     }
 }
 
 /// The credential the settings ask for, the way azurerm chooses: OIDC,
 /// then a client secret, then managed identity, then the Azure CLI.
 pub(crate) fn method(s: &Settings) -> Result<Method, SetupError> {
-    let need = |v: &Option<String>, what: &str, why: &str| v.clone().ok_or_else(|| SetupError::Config(format!("{why} needs {what} (or ARM_{})", what.to_uppercase())));
+    let need = |v: &Option<String>, what: &str, why: &str| {
+        v.clone().ok_or_else(|| {
+            SetupError::Config(format!(
+                "{why} needs {what} (or ARM_{})",
+                what.to_uppercase()
+            ))
+        })
+    };
     if s.use_oidc {
         let token_file = s.oidc_token_file_path.clone().ok_or_else(|| SetupError::Config("use_oidc needs oidc_token_file_path (or ARM_OIDC_TOKEN_FILE_PATH / AZURE_FEDERATED_TOKEN_FILE)".into()))?;
-        return Ok(Method::WorkloadIdentity { tenant: need(&s.tenant_id, "tenant_id", "use_oidc")?, client_id: need(&s.client_id, "client_id", "use_oidc")?, token_file: PathBuf::from(token_file) });
+        return Ok(Method::WorkloadIdentity {
+            tenant: need(&s.tenant_id, "tenant_id", "use_oidc")?,
+            client_id: need(&s.client_id, "client_id", "use_oidc")?,
+            token_file: PathBuf::from(token_file),
+        });
     }
     if let (Some(client_id), Some(secret)) = (&s.client_id, &s.client_secret) {
-        return Ok(Method::ClientSecret { tenant: need(&s.tenant_id, "tenant_id", "a client secret")?, client_id: client_id.clone(), secret: secret.clone() });
+        return Ok(Method::ClientSecret {
+            tenant: need(&s.tenant_id, "tenant_id", "a client secret")?,
+            client_id: client_id.clone(),
+            secret: secret.clone(),
+        });
     }
     if s.use_msi {
         if s.msi_endpoint.is_some() {
             return Err(SetupError::Config("msi_endpoint is not supported: azure_identity finds the managed identity endpoint itself (IMDS, or IDENTITY_ENDPOINT on App Service)".into()));
         }
-        return Ok(Method::ManagedIdentity { client_id: s.client_id.clone() });
+        return Ok(Method::ManagedIdentity {
+            client_id: s.client_id.clone(),
+        });
     }
-    Ok(Method::AzureCli { tenant: s.tenant_id.clone() })
+    Ok(Method::AzureCli {
+        tenant: s.tenant_id.clone(),
+    })
 }
 
 fn emulator_dir(s: &Settings, stack_dir: &Path) -> PathBuf {
@@ -221,25 +377,42 @@ fn emulator_dir(s: &Settings, stack_dir: &Path) -> PathBuf {
 
 fn read_credentials(dir: &Path) -> Result<crate::emulator::Credentials, SetupError> {
     let path = dir.join("credentials.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| SetupError::Config(format!("cannot read the emulator's credentials at {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        SetupError::Config(format!(
+            "cannot read the emulator's credentials at {}: {e}",
+            path.display()
+        ))
+    })?;
     serde_json::from_str(&text).map_err(|e| SetupError::Config(format!("{}: {e}", path.display())))
 }
 
 /// Builds the provider for the chosen cloud. Must run inside a tokio runtime.
-pub async fn provider(s: &Settings, stack_dir: &Path, env: &[(String, String)]) -> Result<AzureProvider, SetupError> {
+pub async fn provider(
+    s: &Settings,
+    stack_dir: &Path,
+    env: &[(String, String)],
+) -> Result<AzureProvider, SetupError> {
     provider_with(s, stack_dir, env, &mut Embedded::default()).await
 }
 
 /// Builds one provider per configuration; configurations on the embedded
 /// emulator with the same data directory share one emulator.
-pub async fn providers(configs: &[(ProviderConfigAddr, Settings)], stack_dir: &Path, env: &[(String, String)]) -> Result<Vec<(ProviderConfigAddr, AzureProvider)>, SetupError> {
+pub async fn providers(
+    configs: &[(ProviderConfigAddr, Settings)],
+    stack_dir: &Path,
+    env: &[(String, String)],
+) -> Result<Vec<(ProviderConfigAddr, AzureProvider)>, SetupError> {
     let mut embedded = Embedded::default();
     let mut out = Vec::new();
     for (addr, s) in configs {
-        let p = provider_with(s, stack_dir, env, &mut embedded).await.map_err(|e| match e {
-            SetupError::Config(m) if addr.alias.is_some() => SetupError::Config(format!("provider {}: {m}", addr.short())),
-            other => other,
-        })?;
+        let p = provider_with(s, stack_dir, env, &mut embedded)
+            .await
+            .map_err(|e| match e {
+                SetupError::Config(m) if addr.alias.is_some() => {
+                    SetupError::Config(format!("provider {}: {m}", addr.short()))
+                }
+                other => other,
+            })?;
         out.push((addr.clone(), p));
     }
     Ok(out)
@@ -252,8 +425,13 @@ struct Embedded(Vec<(PathBuf, Arc<crate::emulator::Running>)>);
 /// The credential a configuration uses on the emulator: the principal of
 /// `credentials.json` whose client id it names, else the emulator's own.
 /// Secrets never travel from the configuration to the emulator.
-fn emulator_principal(s: &Settings, creds: &crate::emulator::Credentials) -> Result<crate::emulator::Credentials, SetupError> {
-    let Some(id) = &s.client_id else { return Ok(creds.clone()) };
+fn emulator_principal(
+    s: &Settings,
+    creds: &crate::emulator::Credentials,
+) -> Result<crate::emulator::Credentials, SetupError> {
+    let Some(id) = &s.client_id else {
+        return Ok(creds.clone());
+    };
     if *id == creds.client_id {
         return Ok(creds.clone());
     }
@@ -265,7 +443,12 @@ fn emulator_principal(s: &Settings, creds: &crate::emulator::Credentials) -> Res
         .ok_or_else(|| SetupError::Config(format!("the emulator has no principal with client id {id:?} (its principals are listed in credentials.json)")))
 }
 
-async fn provider_with(s: &Settings, stack_dir: &Path, env: &[(String, String)], embedded: &mut Embedded) -> Result<AzureProvider, SetupError> {
+async fn provider_with(
+    s: &Settings,
+    stack_dir: &Path,
+    env: &[(String, String)],
+    embedded: &mut Embedded,
+) -> Result<AzureProvider, SetupError> {
     let get_env = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     if let Some(url) = &s.emulator_url {
         let dir = emulator_dir(s, stack_dir);
@@ -277,26 +460,66 @@ async fn provider_with(s: &Settings, stack_dir: &Path, env: &[(String, String)],
         let mut client = ArmClient::new(http, url, tokens);
         client.default_poll = Duration::from_millis(200);
         let subscription = s.subscription_id.clone().unwrap_or(creds.subscription_id);
-        return Ok(AzureProvider { client: Arc::new(client), cloud: format!("drinfra emulator at {url}, subscription {subscription} (data {})", dir.display()), subscription, embedded: None, promote_option: Default::default(), principal: super::Principal { tenant_id: who.tenant_id.clone(), client_id: who.client_id.clone() } });
+        return Ok(AzureProvider {
+            client: Arc::new(client),
+            cloud: format!(
+                "drinfra emulator at {url}, subscription {subscription} (data {})",
+                dir.display()
+            ),
+            subscription,
+            embedded: None,
+            promote_option: Default::default(),
+            principal: super::Principal {
+                tenant_id: who.tenant_id.clone(),
+                client_id: who.client_id.clone(),
+            },
+        });
     }
     if let (Some(sub), false) = (&s.subscription_id, s.use_emulator) {
         let http = real_azure_client().map_err(SetupError::Config)?;
         let (arm, login) = endpoints(s, &http).await?;
-        let tokens: Arc<dyn TokenSource> = Arc::new(Identity::new(&method(s)?, &login, http.clone()).map_err(|e| SetupError::Config(e.to_string()))?);
+        let tokens: Arc<dyn TokenSource> = Arc::new(
+            Identity::new(&method(s)?, &login, http.clone())
+                .map_err(|e| SetupError::Config(e.to_string()))?,
+        );
         let how = tokens.describe();
         let client = ArmClient::new(http, &arm, tokens);
-        return Ok(AzureProvider { client: Arc::new(client), subscription: sub.clone(), cloud: format!("Azure subscription {sub} at {arm}, authenticating with {how}"), embedded: None, promote_option: Default::default(), principal: super::Principal { tenant_id: s.tenant_id.clone().unwrap_or_default(), client_id: s.client_id.clone().unwrap_or_default() } });
+        return Ok(AzureProvider {
+            client: Arc::new(client),
+            subscription: sub.clone(),
+            cloud: format!("Azure subscription {sub} at {arm}, authenticating with {how}"),
+            embedded: None,
+            promote_option: Default::default(),
+            principal: super::Principal {
+                tenant_id: s.tenant_id.clone().unwrap_or_default(),
+                client_id: s.client_id.clone().unwrap_or_default(),
+            },
+        });
     }
     // Nothing configured (or use_emulator): the embedded emulator.
     let dir = emulator_dir(s, stack_dir);
-    let scale = get_env("DRINFRA_EMULATOR_TIME_SCALE").and_then(|v| v.parse::<f64>().ok()).unwrap_or(3600.0);
+    let scale = get_env("DRINFRA_EMULATOR_TIME_SCALE")
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(3600.0);
     let key = dir.canonicalize().unwrap_or_else(|_| dir.clone());
     let running = match embedded.0.iter().find(|(d, _)| *d == key) {
         Some((_, r)) => r.clone(),
         None => {
-            let opts = crate::emulator::Options { data_dir: dir.clone(), tls: true, settings: crate::emulator::Settings { time_scale: scale, ..crate::emulator::Settings::default() } };
-            let r = Arc::new(crate::emulator::start(opts, "127.0.0.1:0".parse().expect("loopback address")).await?);
-            embedded.0.push((dir.canonicalize().unwrap_or(key), r.clone()));
+            let opts = crate::emulator::Options {
+                data_dir: dir.clone(),
+                tls: true,
+                settings: crate::emulator::Settings {
+                    time_scale: scale,
+                    ..crate::emulator::Settings::default()
+                },
+            };
+            let r = Arc::new(
+                crate::emulator::start(opts, "127.0.0.1:0".parse().expect("loopback address"))
+                    .await?,
+            );
+            embedded
+                .0
+                .push((dir.canonicalize().unwrap_or(key), r.clone()));
             r
         }
     };
@@ -305,19 +528,54 @@ async fn provider_with(s: &Settings, stack_dir: &Path, env: &[(String, String)],
     let tokens = emulator_credential(&c, &running.url, &http)?;
     let mut client = ArmClient::new(http, &running.url, tokens);
     client.default_poll = Duration::from_millis(100);
-    let subscription = s.subscription_id.clone().unwrap_or_else(|| c.subscription_id.clone());
-    let why = if s.use_emulator { "use_emulator" } else { "no Azure subscription configured" };
-    let cloud = format!("embedded drinfra emulator ({why}), subscription {subscription}, data {}, time {scale}x", dir.display());
-    Ok(AzureProvider { client: Arc::new(client), subscription, cloud, principal: super::Principal { tenant_id: c.tenant_id.clone(), client_id: c.client_id.clone() }, embedded: Some(running), promote_option: Default::default() })
+    let subscription = s
+        .subscription_id
+        .clone()
+        .unwrap_or_else(|| c.subscription_id.clone());
+    let why = if s.use_emulator {
+        "use_emulator"
+    } else {
+        "no Azure subscription configured"
+    };
+    let cloud = format!(
+        "embedded drinfra emulator ({why}), subscription {subscription}, data {}, time {scale}x",
+        dir.display()
+    );
+    Ok(AzureProvider {
+        client: Arc::new(client),
+        subscription,
+        cloud,
+        principal: super::Principal {
+            tenant_id: c.tenant_id.clone(),
+            client_id: c.client_id.clone(),
+        },
+        embedded: Some(running),
+        promote_option: Default::default(),
+    })
 }
 
 /// The emulator's own credential: a client secret against its token endpoint.
-fn emulator_credential(c: &crate::emulator::Credentials, url: &str, http: &reqwest::Client) -> Result<Arc<dyn TokenSource>, SetupError> {
+fn emulator_credential(
+    c: &crate::emulator::Credentials,
+    url: &str,
+    http: &reqwest::Client,
+) -> Result<Arc<dyn TokenSource>, SetupError> {
     if url.starts_with("http://") {
-        return Ok(Arc::new(super::auth::EmulatorSecret::new(url, &c.tenant_id, &c.client_id, &c.client_secret)));
+        return Ok(Arc::new(super::auth::EmulatorSecret::new(
+            url,
+            &c.tenant_id,
+            &c.client_id,
+            &c.client_secret,
+        )));
     }
-    let method = Method::ClientSecret { tenant: c.tenant_id.clone(), client_id: c.client_id.clone(), secret: c.client_secret.clone() };
-    Ok(Arc::new(Identity::new(&method, url, http.clone()).map_err(|e| SetupError::Config(e.to_string()))?))
+    let method = Method::ClientSecret {
+        tenant: c.tenant_id.clone(),
+        client_id: c.client_id.clone(),
+        secret: c.client_secret.clone(),
+    };
+    Ok(Arc::new(
+        Identity::new(&method, url, http.clone()).map_err(|e| SetupError::Config(e.to_string()))?,
+    ))
 }
 
 /// An HTTP client for real Azure, trusting the platform's certificates.
@@ -330,5 +588,9 @@ pub(crate) fn real_azure_client() -> Result<reqwest::Client, String> {
         .with_platform_verifier()
         .map_err(|e| e.to_string())?
         .with_no_client_auth();
-    reqwest::Client::builder().use_preconfigured_tls(tls).timeout(Duration::from_secs(120)).build().map_err(|e| e.to_string())
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .timeout(Duration::from_secs(120))
+        .build()
+        .map_err(|e| e.to_string())
 }

@@ -21,12 +21,19 @@ tokio::task_local! {
 /// (None: the client's default per long-running operation). The limit
 /// bounds the whole call, as azurerm's does, and each operation's polling
 /// inside it.
-pub async fn within<T, F: Future<Output = Result<T, ProviderError>>>(limit: Option<Duration>, operation: &str, f: F) -> Result<T, ProviderError> {
+pub async fn within<T, F: Future<Output = Result<T, ProviderError>>>(
+    limit: Option<Duration>,
+    operation: &str,
+    f: F,
+) -> Result<T, ProviderError> {
     match limit {
         None => LIMIT.scope(None, f).await,
         Some(d) => match tokio::time::timeout(d, LIMIT.scope(Some(d), f)).await {
             Ok(r) => r,
-            Err(_) => Err(ProviderError::Invalid(format!("timed out after {} ({BLOCK}.{operation})", crate::timefmt::show_duration(d)))),
+            Err(_) => Err(ProviderError::Invalid(format!(
+                "timed out after {} ({BLOCK}.{operation})",
+                crate::timefmt::show_duration(d)
+            ))),
         },
     }
 }
@@ -47,7 +54,16 @@ fn block(attrs: &Attrs) -> Option<&std::collections::BTreeMap<String, Value>> {
 
 /// The configured limit for `operation` (create, read, update, delete).
 pub fn of(resource: &Value, operation: &str) -> Option<Duration> {
-    match resource.as_mapping()?.get(BLOCK)?.as_seq()?.first()?.as_mapping()?.get(operation)?.unmark().0 {
+    match resource
+        .as_mapping()?
+        .get(BLOCK)?
+        .as_seq()?
+        .first()?
+        .as_mapping()?
+        .get(operation)?
+        .unmark()
+        .0
+    {
         Value::String(s) => parse(s),
         _ => None,
     }
@@ -58,18 +74,34 @@ pub fn check(cfg: &Attrs) -> Vec<ArgProblem> {
     let mut out = Vec::new();
     let Some(v) = cfg.get(BLOCK) else { return out };
     if v.as_seq().is_some_and(|s| s.len() > 1) {
-        out.push(ArgProblem { argument: Some(BLOCK.into()), summary: "Too many blocks".into(), detail: "At most one \"timeouts\" block is allowed.".into() });
+        out.push(ArgProblem {
+            argument: Some(BLOCK.into()),
+            summary: "Too many blocks".into(),
+            detail: "At most one \"timeouts\" block is allowed.".into(),
+        });
     }
     let Some(b) = block(cfg) else { return out };
     for (k, v) in b {
         if !OPERATIONS.contains(&k.as_str()) {
-            out.push(ArgProblem { argument: Some(format!("{BLOCK}.{k}")), summary: "Unsupported argument".into(), detail: format!("{BLOCK}.{k}: timeouts takes create, read, update and delete, not {k:?}.") });
+            out.push(ArgProblem {
+                argument: Some(format!("{BLOCK}.{k}")),
+                summary: "Unsupported argument".into(),
+                detail: format!(
+                    "{BLOCK}.{k}: timeouts takes create, read, update and delete, not {k:?}."
+                ),
+            });
             continue;
         }
         match v.unmark().0 {
             Value::Null | Value::Unknown(_) => {}
             Value::String(s) if parse(s).is_some() => {}
-            other => out.push(ArgProblem { argument: Some(format!("{BLOCK}.{k}")), summary: "Invalid duration".into(), detail: format!("{BLOCK}.{k}: {other} is not a duration like \"90m\" or \"1h30m\".") }),
+            other => out.push(ArgProblem {
+                argument: Some(format!("{BLOCK}.{k}")),
+                summary: "Invalid duration".into(),
+                detail: format!(
+                    "{BLOCK}.{k}: {other} is not a duration like \"90m\" or \"1h30m\"."
+                ),
+            }),
         }
     }
     out
@@ -86,8 +118,14 @@ mod tests {
         assert_eq!(parse("1.5h"), Some(Duration::from_secs(5400)));
         assert_eq!(parse("45s"), Some(Duration::from_secs(45)));
         assert_eq!(parse("500ms"), Some(Duration::from_millis(500)));
-        assert_eq!(crate::timefmt::show_duration(Duration::from_secs(5400)), "1h30m");
-        assert_eq!(crate::timefmt::show_duration(Duration::from_secs(45)), "45s");
+        assert_eq!(
+            crate::timefmt::show_duration(Duration::from_secs(5400)),
+            "1h30m"
+        );
+        assert_eq!(
+            crate::timefmt::show_duration(Duration::from_secs(45)),
+            "45s"
+        );
         for bad in ["", "90", "m", "10x", "-5m", "0s"] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }
@@ -96,12 +134,22 @@ mod tests {
     #[tokio::test]
     async fn the_limit_is_seen_only_inside_its_call_and_bounds_it() {
         assert_eq!(current(), None);
-        assert_eq!(within(Some(Duration::from_secs(3)), "create", async { Ok(current()) }).await.unwrap(), Some(Duration::from_secs(3)));
+        assert_eq!(
+            within(Some(Duration::from_secs(3)), "create", async {
+                Ok(current())
+            })
+            .await
+            .unwrap(),
+            Some(Duration::from_secs(3))
+        );
         assert_eq!(current(), None);
         let slow = within(Some(Duration::from_millis(20)), "delete", async {
             tokio::time::sleep(Duration::from_secs(5)).await;
             Ok(())
         });
-        assert_eq!(slow.await.unwrap_err().to_string(), "timed out after 20ms (timeouts.delete)");
+        assert_eq!(
+            slow.await.unwrap_err().to_string(),
+            "timed out after 20ms (timeouts.delete)"
+        );
     }
 }
