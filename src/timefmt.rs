@@ -67,7 +67,7 @@ pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
 /// A duration the way people write it back: `90m`, `1h30m`, `45s`, `20ms`.
 pub fn show_duration(d: std::time::Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 != 0 {
+    if !ms.is_multiple_of(1000) {
         return format!("{ms}ms");
     }
     let s = d.as_secs();

@@ -224,10 +224,10 @@ pub fn steps(plan: &Plan) -> Dag<StepId> {
             }
             // The old object of a create-before-destroy goes only after its
             // dependents have moved to the new one.
-            if dc.action == Action::CreateThenDelete {
-                if let (Some(w), Some(dd)) = (&w, delete_step(dc)) {
-                    g.depend(dd, w.clone());
-                }
+            if dc.action == Action::CreateThenDelete
+                && let (Some(w), Some(dd)) = (&w, delete_step(dc))
+            {
+                g.depend(dd, w.clone());
             }
         }
     }
@@ -627,25 +627,25 @@ pub async fn apply(
                         }
                     };
                     let mut at = Vec::new();
-                    if let Some(after) = &c.after {
-                        if !conforms(after, &planned, &mut at) {
-                            let msg = format!(
-                                "Provider produced inconsistent final plan: the value of {} changed since the plan was made (planned {}, now {}). Run plan again.",
-                                at.join("."),
-                                show_at(after, &at),
-                                show_at(&planned, &at)
-                            );
-                            fail(
-                                &graph,
-                                &step,
-                                msg,
-                                started.elapsed(),
-                                &mut report,
-                                &mut blocked,
-                                events,
-                            );
-                            continue;
-                        }
+                    if let Some(after) = &c.after
+                        && !conforms(after, &planned, &mut at)
+                    {
+                        let msg = format!(
+                            "Provider produced inconsistent final plan: the value of {} changed since the plan was made (planned {}, now {}). Run plan again.",
+                            at.join("."),
+                            show_at(after, &at),
+                            show_at(&planned, &at)
+                        );
+                        fail(
+                            &graph,
+                            &step,
+                            msg,
+                            started.elapsed(),
+                            &mut report,
+                            &mut blocked,
+                            events,
+                        );
+                        continue;
                     }
                     configs.insert(c.address.clone(), cfg);
                     if step.kind == StepKind::Create

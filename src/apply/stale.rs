@@ -85,7 +85,7 @@ pub fn check_plan_is_current(
             let addr = c.previous_address.as_ref().unwrap_or(&c.address);
             let now = s.resources.get(addr).map(observed_digest);
             if now.as_ref() != plan.observed.get(&c.address)
-                && !(now.is_none() && !plan.observed.contains_key(&c.address))
+                && (now.is_some() || plan.observed.contains_key(&c.address))
             {
                 changed.push(c.address.clone());
             }

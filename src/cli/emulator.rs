@@ -208,7 +208,9 @@ pub fn run(env: &Env, c: EmulatorCommand) -> anyhow::Result<ExitCode> {
                             let cur: serde_json::Value =
                                 client.get(url("faults")).send().await?.json().await?;
                             let mut rules = cur.get("fail_next").cloned().unwrap_or(json!([]));
-                            rules.as_array_mut().map(|a| a.push(rule));
+                            if let Some(a) = rules.as_array_mut() {
+                                a.push(rule)
+                            }
                             client
                                 .patch(url("faults"))
                                 .json(&json!({"fail_next": rules}))

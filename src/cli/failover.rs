@@ -240,7 +240,7 @@ pub(super) fn show_phases(env: &Env, plan: &Plan) {
             "  {}. {name:<13} {} change(s), about {} min",
             i + 1,
             changes.len(),
-            (secs + 59) / 60
+            secs.div_ceil(60)
         );
         for c in changes {
             println!(
@@ -262,7 +262,7 @@ pub(super) fn show_phases(env: &Env, plan: &Plan) {
     }
     println!(
         "  Expected duration: about {} min (Azure's typical times; the emulator's are simulated).\n",
-        (total + 59) / 60
+        total.div_ceil(60)
     );
 }
 
@@ -300,6 +300,10 @@ pub(super) fn storage_accounts(
         .collect()
 }
 
+/// What a storage failover did: accounts failed over, and those deferred
+/// (account, why).
+type StorageOutcome = (Vec<String>, Vec<(String, String)>);
+
 /// Fails `site`'s storage accounts over to their secondary region (`away`)
 /// or back home, all at once. Unreachable ones are deferred; the rest must
 /// succeed. Idempotent: an account already standing as asked is skipped.
@@ -311,7 +315,7 @@ pub(super) fn storage_failover(
     away: bool,
     planned: bool,
     timeline: &mut Vec<TimelineEntry>,
-) -> anyhow::Result<(Vec<String>, Vec<(String, String)>)> {
+) -> anyhow::Result<StorageOutcome> {
     let state = s.backend.load()?;
     let mut jobs = Vec::new();
     for addr in accounts {
@@ -364,6 +368,7 @@ pub(super) fn storage_failover(
 }
 
 /// Applies a phased plan; unreachable objects are deferred.
+#[allow(clippy::too_many_arguments)] // the command's whole context; slated for the ops layer (#13)
 pub(super) fn run_phased(
     env: &Env,
     s: &Session,
@@ -870,10 +875,10 @@ fn replica_lag(
         ) else {
             continue;
         };
-        if let Ok(Some(lag)) = rt.block_on(p.replication_lag(&c.ty, before)) {
-            if worst.as_ref().is_none_or(|(_, w)| lag > *w) {
-                worst = Some((c.address.clone(), lag));
-            }
+        if let Ok(Some(lag)) = rt.block_on(p.replication_lag(&c.ty, before))
+            && worst.as_ref().is_none_or(|(_, w)| lag > *w)
+        {
+            worst = Some((c.address.clone(), lag));
         }
     }
     worst

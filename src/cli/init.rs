@@ -152,15 +152,15 @@ pub fn run(env: &Env, a: InitArgs) -> anyhow::Result<ExitCode> {
             let Some(mut state) = old.load()? else {
                 return Ok(None);
             };
-            if let Some(existing) = backend.load()? {
-                if existing.lineage != state.lineage || existing.serial > state.serial {
-                    bail!(
-                        "{} already holds a different state (lineage {}, serial {}); move it aside first",
-                        backend.describe(),
-                        existing.lineage,
-                        existing.serial
-                    );
-                }
+            if let Some(existing) = backend.load()?
+                && (existing.lineage != state.lineage || existing.serial > state.serial)
+            {
+                bail!(
+                    "{} already holds a different state (lineage {}, serial {}); move it aside first",
+                    backend.describe(),
+                    existing.lineage,
+                    existing.serial
+                );
             }
             // A local backup of what is being moved, sealed like the state.
             let backup = memo_path(&env.dir).with_file_name(format!(

@@ -100,10 +100,10 @@ impl VarArgs {
                 if let Some(v) = vars.next() {
                     out.push(CliInput::Var(v.clone()));
                 }
-            } else if a == "--var-file" || a.starts_with("--var-file=") {
-                if let Some(f) = files.next() {
-                    out.push(CliInput::File(f.clone()));
-                }
+            } else if (a == "--var-file" || a.starts_with("--var-file="))
+                && let Some(f) = files.next()
+            {
+                out.push(CliInput::File(f.clone()));
             }
         }
         out.extend(vars.map(|v| CliInput::Var(v.clone())));
@@ -124,11 +124,11 @@ pub fn main() -> ExitCode {
     let color = !cli.no_color
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::io::stderr().is_terminal();
-    if let Some(dir) = &cli.chdir {
-        if let Err(e) = std::env::set_current_dir(dir) {
-            eprintln!("error: cannot change to directory {}: {e}", dir.display());
-            return ExitCode::from(1);
-        }
+    if let Some(dir) = &cli.chdir
+        && let Err(e) = std::env::set_current_dir(dir)
+    {
+        eprintln!("error: cannot change to directory {}: {e}", dir.display());
+        return ExitCode::from(1);
     }
     let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let env = Env {

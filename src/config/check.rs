@@ -223,11 +223,10 @@ impl Checker<'_> {
                         // A call whose source could not be loaded (or parsed) was reported there.
                         let Some(child) = self.config.modules.get(call.child).filter(|m| !m.incomplete) else { return };
                         let out_step = if expanded { 2 } else { 1 };
-                        if let Some(Step::Attr(o)) = r.steps.get(out_step) {
-                            if !child.outputs.contains_key(o) {
+                        if let Some(Step::Attr(o)) = r.steps.get(out_step)
+                            && !child.outputs.contains_key(o) {
                                 d.push(err("Unsupported attribute", format!("This object does not have an attribute named {o:?}: module {n:?} declares no output of that name."), file, r));
                             }
-                        }
                     }
                 },
                 None => d.push(err("Invalid reference", "The \"module\" object must be followed by a module name, like module.network.".into(), file, r)),

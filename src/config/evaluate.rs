@@ -21,11 +21,25 @@ use crate::lang::convert::convert;
 use crate::lang::refs::{Reference, Step, references};
 use crate::lang::{Evaluator, Scope, Type, Value};
 
+/// Memoised `count`/`for_each` expansions: per module path and block,
+/// each instance's key and its `count.index` / `each` value.
+type Expansions = HashMap<(ModulePath, String), Vec<(InstanceKey, Value)>>;
+
 /// The key of one instance of a resource or module.
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 pub enum InstanceKey {
+    #[default]
     None,
     Int(i64),
     Str(String),
@@ -225,7 +239,7 @@ pub struct Context<'a> {
     /// Failover groups as they stand (or as a failover wants them).
     pub failover: BTreeMap<String, GroupView>,
     cache: RefCell<HashMap<Node, Value>>,
-    expansions: RefCell<HashMap<(ModulePath, String), Vec<(InstanceKey, Value)>>>,
+    expansions: RefCell<Expansions>,
     stack: RefCell<Vec<(Node, Option<Span>)>>,
     /// Cycles already reported: a cycle through a resource with many
     /// instances is met once per instance but reported once.
@@ -608,7 +622,7 @@ impl<'a> Context<'a> {
         };
         let from_default = var.default.as_ref().and_then(Expr::span);
         let (raw, span) = match (given, &default) {
-            (Some(v), _) if !(v.is_null() && !var.nullable) => (v, span),
+            (Some(v), _) if !v.is_null() || var.nullable => (v, span),
             (_, Some(d)) => (d.clone(), from_default.or(span)),
             (Some(_), None) => {
                 self.report(
@@ -813,11 +827,11 @@ impl<'a> Context<'a> {
                         continue;
                     }
                     let out_step = if expanded { 2 } else { 1 };
-                    if let Some(Step::Attr(o)) = r.steps.get(out_step) {
-                        if !child.outputs.contains_key(o) {
-                            ok = false; // reported by the static check
-                            continue;
-                        }
+                    if let Some(Step::Attr(o)) = r.steps.get(out_step)
+                        && !child.outputs.contains_key(o)
+                    {
+                        ok = false; // reported by the static check
+                        continue;
                     }
                     let wanted: Vec<String> = r
                         .steps

@@ -49,26 +49,26 @@ pub fn collect(
 
     for prefix in ["TF_VAR_", "DRINFRA_VAR_"] {
         for (k, v) in env {
-            if let Some(name) = k.strip_prefix(prefix) {
-                if let Some((_, ty)) = declared.get(name) {
-                    match raw_value(v, ty) {
-                        Ok(value) => {
-                            out.insert(
-                                name.to_string(),
-                                InputValue {
-                                    value,
-                                    span: None,
-                                    origin: format!("environment variable {k}"),
-                                },
-                            );
-                        }
-                        Err(e) => diags.push(
-                            Diagnostic::error(format!(
-                                "Invalid value for variable {name:?} from environment variable {k}"
-                            ))
-                            .with_detail(e),
-                        ),
+            if let Some(name) = k.strip_prefix(prefix)
+                && let Some((_, ty)) = declared.get(name)
+            {
+                match raw_value(v, ty) {
+                    Ok(value) => {
+                        out.insert(
+                            name.to_string(),
+                            InputValue {
+                                value,
+                                span: None,
+                                origin: format!("environment variable {k}"),
+                            },
+                        );
                     }
+                    Err(e) => diags.push(
+                        Diagnostic::error(format!(
+                            "Invalid value for variable {name:?} from environment variable {k}"
+                        ))
+                        .with_detail(e),
+                    ),
                 }
             }
         }

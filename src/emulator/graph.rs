@@ -150,7 +150,7 @@ fn split_and(s: &str) -> Vec<String> {
     out
 }
 
-fn field<'a>(row: &'a J, name: &str) -> String {
+fn field(row: &J, name: &str) -> String {
     match row.get(name).or_else(|| {
         row.as_object().and_then(|m| {
             m.iter()

@@ -192,10 +192,10 @@ impl Credentials {
 
     fn load_or_create(dir: &Path) -> Result<Credentials, EmulatorError> {
         let path = dir.join("credentials.json");
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            if let Ok(c) = serde_json::from_str(&text) {
-                return Ok(c);
-            }
+        if let Ok(text) = std::fs::read_to_string(&path)
+            && let Ok(c) = serde_json::from_str(&text)
+        {
+            return Ok(c);
         }
         let c = Credentials {
             tenant_id: crate::random::uuid_v4().map_err(store::StoreError::from)?,

@@ -790,16 +790,13 @@ fn affected_region(store: &Store, path: &ArmPath, body: &J) -> Option<String> {
     }
     let mut p = path.clone();
     loop {
-        if p.is_resource() {
-            if let Ok(Some(row)) = store.get(&p.id()) {
-                if let Some(r) = region_of(&row.body) {
-                    return Some(r);
-                }
-            }
+        if p.is_resource()
+            && let Ok(Some(row)) = store.get(&p.id())
+            && let Some(r) = region_of(&row.body)
+        {
+            return Some(r);
         }
-        if p.segments.pop().is_none() {
-            return None;
-        }
+        p.segments.pop()?;
     }
 }
 
@@ -1103,27 +1100,28 @@ fn get(store: &Store, spec: &Spec, p: &ArmPath) -> Result<Resp, ArmError> {
 }
 
 fn check_parent(store: &Store, p: &ArmPath) -> Result<(), ArmError> {
-    if let Some(rg) = p.resource_group_id() {
-        if !p.is_resource_group() && store.get(&rg).map_err(types::internal)?.is_none() {
-            return Err(ArmError::not_found(
-                "ResourceGroupNotFound",
-                format!(
-                    "Resource group '{}' could not be found.",
-                    p.resource_group.clone().unwrap_or_default()
-                ),
-            ));
-        }
+    if let Some(rg) = p.resource_group_id()
+        && !p.is_resource_group()
+        && store.get(&rg).map_err(types::internal)?.is_none()
+    {
+        return Err(ArmError::not_found(
+            "ResourceGroupNotFound",
+            format!(
+                "Resource group '{}' could not be found.",
+                p.resource_group.clone().unwrap_or_default()
+            ),
+        ));
     }
-    if let Some(parent) = p.parent_id() {
-        if store.get(&parent).map_err(types::internal)?.is_none() {
-            return Err(ArmError::not_found(
-                "ParentResourceNotFound",
-                format!(
-                    "Can not perform requested operation on nested resource. Parent resource '{}' not found.",
-                    parent.rsplit('/').next().unwrap_or_default()
-                ),
-            ));
-        }
+    if let Some(parent) = p.parent_id()
+        && store.get(&parent).map_err(types::internal)?.is_none()
+    {
+        return Err(ArmError::not_found(
+            "ParentResourceNotFound",
+            format!(
+                "Can not perform requested operation on nested resource. Parent resource '{}' not found.",
+                parent.rsplit('/').next().unwrap_or_default()
+            ),
+        ));
     }
     Ok(())
 }
@@ -1281,16 +1279,15 @@ fn write(
         ));
     }
     if spec.etags {
-        if let Some(want) = headers.get("if-match").and_then(|v| v.to_str().ok()) {
-            if want != "*" && existing.as_ref().is_none_or(|r| r.etag != want)
-                || want == "*" && existing.is_none()
-            {
-                return Err(ArmError::new(
-                    412,
-                    "PreconditionFailed",
-                    "The If-Match condition was not met: the resource changed since it was read.",
-                ));
-            }
+        if let Some(want) = headers.get("if-match").and_then(|v| v.to_str().ok())
+            && (want != "*" && existing.as_ref().is_none_or(|r| r.etag != want)
+                || want == "*" && existing.is_none())
+        {
+            return Err(ArmError::new(
+                412,
+                "PreconditionFailed",
+                "The If-Match condition was not met: the resource changed since it was read.",
+            ));
         }
         if headers.get("if-none-match").and_then(|v| v.to_str().ok()) == Some("*")
             && existing.is_some()
@@ -1526,14 +1523,14 @@ fn write(
 }
 
 fn consume_fail_rule(shared: &Arc<Shared>, id: &str, ty: &str) {
-    if let Ok(mut f) = shared.faults.lock() {
-        if let Some(pos) = f.fail_next.iter().position(|r| {
+    if let Ok(mut f) = shared.faults.lock()
+        && let Some(pos) = f.fail_next.iter().position(|r| {
             r.matches.is_empty()
                 || id.to_lowercase().contains(&r.matches.to_lowercase())
                 || ty.to_lowercase().contains(&r.matches.to_lowercase())
-        }) {
-            f.fail_next.remove(pos);
-        }
+        })
+    {
+        f.fail_next.remove(pos);
     }
 }
 
@@ -1794,10 +1791,10 @@ fn op_response(
         if let Some((code, message)) = &op.error {
             doc["error"] = json!({"code": code, "message": message});
         }
-        if let Some(r) = &op.result {
-            if let Some(lost) = r.get("lostWrites") {
-                doc["properties"] = json!({"lostWrites": lost});
-            }
+        if let Some(r) = &op.result
+            && let Some(lost) = r.get("lostWrites")
+        {
+            doc["properties"] = json!({"lostWrites": lost});
         }
         let resp = json_resp(200, &doc);
         return if op.status == "Running" {
@@ -1972,10 +1969,10 @@ pub(crate) async fn admin(
                 b.limits = next.throttle;
                 b.reset();
             }
-            if let Ok(mut c) = shared.clock.lock() {
-                if (c.scale - next.time_scale).abs() > f64::EPSILON {
-                    *c = super::clock::Clock::new(next.time_scale, Some(c.now()));
-                }
+            if let Ok(mut c) = shared.clock.lock()
+                && (c.scale - next.time_scale).abs() > f64::EPSILON
+            {
+                *c = super::clock::Clock::new(next.time_scale, Some(c.now()));
             }
             if let Ok(s) = shared.store.lock() {
                 let _ = s.set_meta(

@@ -586,15 +586,20 @@ impl Evaluator {
                     };
                     if f.grouping {
                         groups.entry(key).or_default().push(value);
-                    } else if object.contains_key(&key) {
-                        let shown = if key_marked || marked {
-                            "(sensitive value)".to_string()
-                        } else {
-                            format!("{key:?}")
-                        };
-                        return Err(self.fail(ke, "Duplicate object key", format!("Two different items produced the key {shown} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.")));
-                    } else {
-                        object.insert(key, value);
+                        continue;
+                    }
+                    match object.entry(key) {
+                        std::collections::btree_map::Entry::Vacant(slot) => {
+                            slot.insert(value);
+                        }
+                        std::collections::btree_map::Entry::Occupied(taken) => {
+                            let shown = if key_marked || marked {
+                                "(sensitive value)".to_string()
+                            } else {
+                                format!("{:?}", taken.key())
+                            };
+                            return Err(self.fail(ke, "Duplicate object key", format!("Two different items produced the key {shown} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.")));
+                        }
                     }
                 }
             }
@@ -852,15 +857,15 @@ impl Evaluator {
         for a in &arg_exprs {
             args.push(self.eval(a, scope)?);
         }
-        if call.args.expand_final() {
-            if let Some(last) = args.pop() {
-                let (last, m) = last.into_unmarked();
-                match last {
+        if call.args.expand_final()
+            && let Some(last) = args.pop()
+        {
+            let (last, m) = last.into_unmarked();
+            match last {
                     Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => args.extend(xs.into_iter().map(|x| x.mark_if(m))),
                     Value::Unknown(_) => return Ok(Value::unknown()),
                     _ => return Err(self.fail(call, "Invalid expanding argument value", "The expanding argument (indicated by ...) must be of a tuple, list, or set type.")),
                 }
-            }
         }
         if args.len() < func.min_args || func.max_args.is_some_and(|m| args.len() > m) {
             let expected = match func.max_args {

@@ -102,7 +102,7 @@ pub fn build(config: &Config) -> Deps {
             }
         }
     }
-    for i in 0..config.modules.len() {
+    for (i, name_of) in module_names.iter_mut().enumerate() {
         let mut chain = Vec::new();
         let mut at = i;
         while let Some((p, name)) = parent.get(&at) {
@@ -110,7 +110,7 @@ pub fn build(config: &Config) -> Deps {
             at = *p;
         }
         chain.reverse();
-        module_names[i] = chain.concat();
+        *name_of = chain.concat();
     }
     for (mi, m) in config.modules.iter().enumerate() {
         let link = |g: &mut Dag<ObjId>,

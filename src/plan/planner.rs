@@ -489,10 +489,9 @@ fn ignore(config: Value, prior: Option<&Value>, rule: &IgnoreChanges) -> Value {
                     } else if let (Some(Value::Object(c) | Value::Map(c)), Some(o)) = (
                         cfg.get_mut(first),
                         old.get(first).and_then(|v| v.as_mapping()),
-                    ) {
-                        if let Some(v) = o.get(&p[1]) {
-                            c.insert(p[1].clone(), v.clone());
-                        }
+                    ) && let Some(v) = o.get(&p[1])
+                    {
+                        c.insert(p[1].clone(), v.clone());
                     }
                 }
             }
@@ -887,25 +886,23 @@ pub async fn plan(
                 }
                 // A child deleted along with a replaced parent is replaced too.
                 let mut planned = planned;
-                if matches!(action, Action::NoOp | Action::Update) {
-                    if let Some(pv) = &prior_val {
-                        let parent_replaced = dep_addrs.iter().any(|d| {
-                            action_of.get(d).is_some_and(|a| a.is_replace())
-                                && before_of
-                                    .get(d)
-                                    .is_some_and(|b| provider.nested_under(pv, b))
-                        });
-                        if parent_replaced {
-                            if let Ok(fresh) = provider.plan(&r.ty, None, &cfg) {
-                                planned = crate::provider::Planned {
-                                    value: fresh.value,
-                                    replace_paths: vec![],
-                                    notes: vec![],
-                                };
-                                action = replace;
-                                reason = Some(Reason::ReplaceBecauseParentReplaced);
-                            }
-                        }
+                if matches!(action, Action::NoOp | Action::Update)
+                    && let Some(pv) = &prior_val
+                {
+                    let parent_replaced = dep_addrs.iter().any(|d| {
+                        action_of.get(d).is_some_and(|a| a.is_replace())
+                            && before_of
+                                .get(d)
+                                .is_some_and(|b| provider.nested_under(pv, b))
+                    });
+                    if parent_replaced && let Ok(fresh) = provider.plan(&r.ty, None, &cfg) {
+                        planned = crate::provider::Planned {
+                            value: fresh.value,
+                            replace_paths: vec![],
+                            notes: vec![],
+                        };
+                        action = replace;
+                        reason = Some(Reason::ReplaceBecauseParentReplaced);
                     }
                 }
                 if let Some(pv) = &prior_val {
@@ -1190,12 +1187,6 @@ fn delete_change(
         depends_on: rs.dependencies.clone(),
         create_before_destroy: rs.create_before_destroy,
         notes: vec![],
-    }
-}
-
-impl Default for InstanceKey {
-    fn default() -> Self {
-        InstanceKey::None
     }
 }
 

@@ -200,17 +200,17 @@ pub fn mark_sensitive(value: Value) -> Value {
         return value;
     };
     let paths = crate::state::marks::paths(m.get("input").unwrap_or(&Value::Null));
-    if !paths.is_empty() {
-        if let Some(out) = m.remove("output") {
-            m.insert(
-                "output".into(),
-                if out.is_null() || out.is_unknown() {
-                    out
-                } else {
-                    crate::state::marks::apply(out, &paths)
-                },
-            );
-        }
+    if !paths.is_empty()
+        && let Some(out) = m.remove("output")
+    {
+        m.insert(
+            "output".into(),
+            if out.is_null() || out.is_unknown() {
+                out
+            } else {
+                crate::state::marks::apply(out, &paths)
+            },
+        );
     }
     Value::Object(m)
 }

@@ -510,10 +510,10 @@ impl Backend for BlobBackend {
     }
 
     fn compact(&self, state: &State) -> Result<(), StateError> {
-        if let Some(prev) = self.get(&self.cfg.key)? {
-            if !prev.is_empty() {
-                self.put_block_blob(&format!("{}.backup", self.cfg.key), prev, false)?;
-            }
+        if let Some(prev) = self.get(&self.cfg.key)?
+            && !prev.is_empty()
+        {
+            self.put_block_blob(&format!("{}.backup", self.cfg.key), prev, false)?;
         }
         self.put_block_blob(
             &self.cfg.key,

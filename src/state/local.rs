@@ -68,14 +68,14 @@ impl LocalBackend {
 }
 
 fn sync_dir(p: &Path) {
-    if let Some(dir) = p.parent() {
-        if let Ok(d) = File::open(if dir.as_os_str().is_empty() {
+    if let Some(dir) = p.parent()
+        && let Ok(d) = File::open(if dir.as_os_str().is_empty() {
             Path::new(".")
         } else {
             dir
-        }) {
-            let _ = d.sync_all();
-        }
+        })
+    {
+        let _ = d.sync_all();
     }
 }
 

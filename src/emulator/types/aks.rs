@@ -237,10 +237,10 @@ fn check_pool_write(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     if let Some(old) = ctx.existing {
         let oldp = old.body.get("properties").cloned().unwrap_or(json!({}));
         for key in NOT_IN_PLACE {
-            if let Some(v) = p.get(*key) {
-                if oldp.get(*key).is_some_and(|o| o != v) {
-                    return Err(ArmError::bad_request("PropertyChangeNotAllowed", format!("Changing property '{key}' is not allowed: create a new agent pool, move the workloads, and delete this one.")).with_target(&format!("properties.{key}")));
-                }
+            if let Some(v) = p.get(*key)
+                && oldp.get(*key).is_some_and(|o| o != v)
+            {
+                return Err(ArmError::bad_request("PropertyChangeNotAllowed", format!("Changing property '{key}' is not allowed: create a new agent pool, move the workloads, and delete this one.")).with_target(&format!("properties.{key}")));
             }
         }
     }

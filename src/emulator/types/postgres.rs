@@ -109,26 +109,24 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         old.as_ref()
             .and_then(|o| num_prop(o, &["storage", "storageSizeGB"])),
         num_prop(body, &["storage", "storageSizeGB"]),
-    ) {
-        if new < o {
-            return Err(ArmError::bad_request(
-                "InvalidStorageSizeDecrease",
-                format!("Storage size cannot be decreased (from {o} GB to {new} GB)."),
-            )
-            .with_target("properties.storage.storageSizeGB"));
-        }
+    ) && new < o
+    {
+        return Err(ArmError::bad_request(
+            "InvalidStorageSizeDecrease",
+            format!("Storage size cannot be decreased (from {o} GB to {new} GB)."),
+        )
+        .with_target("properties.storage.storageSizeGB"));
     }
-    if let Some(o) = &old {
-        if str_prop(body, &["geoRedundantBackup"]).is_some()
+    if let Some(o) = &old
+        && (str_prop(body, &["geoRedundantBackup"]).is_some()
             || str_prop(body, &["backup", "geoRedundantBackup"])
-                .is_some_and(|g| Some(g) != str_prop(o, &["backup", "geoRedundantBackup"]))
-        {
-            return Err(ArmError::bad_request(
-                "PropertyChangeNotAllowed",
-                "geoRedundantBackup can only be set when the server is created.",
-            )
-            .with_target("properties.backup.geoRedundantBackup"));
-        }
+                .is_some_and(|g| Some(g) != str_prop(o, &["backup", "geoRedundantBackup"])))
+    {
+        return Err(ArmError::bad_request(
+            "PropertyChangeNotAllowed",
+            "geoRedundantBackup can only be set when the server is created.",
+        )
+        .with_target("properties.backup.geoRedundantBackup"));
     }
 
     if creating {
@@ -324,23 +322,21 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             p.remove("sourceServerResourceId");
             p.remove("createMode");
             secs = Some(120.0 + if planned || switchover { lag } else { 0.0 });
-            if switchover {
-                if let Some(mut src) = source.map(|s| s.body) {
-                    let same_region = location(&src) == loc;
-                    let sp = props(&mut src);
-                    sp.insert(
-                        "replicationRole".into(),
-                        json!(if same_region {
-                            "AsyncReplica"
-                        } else {
-                            "GeoAsyncReplica"
-                        }),
-                    );
-                    sp.insert("replica".into(), json!({"role": if same_region { "AsyncReplica" } else { "GeoAsyncReplica" }, "replicationState": "Active"}));
-                    sp.insert("sourceServerResourceId".into(), json!(ctx.path.id()));
-                    sp.insert("provisioningState".into(), json!("Succeeded"));
-                    effects.push((source_id.clone(), TYPE.to_string(), Some(src)));
-                }
+            if switchover && let Some(mut src) = source.map(|s| s.body) {
+                let same_region = location(&src) == loc;
+                let sp = props(&mut src);
+                sp.insert(
+                    "replicationRole".into(),
+                    json!(if same_region {
+                        "AsyncReplica"
+                    } else {
+                        "GeoAsyncReplica"
+                    }),
+                );
+                sp.insert("replica".into(), json!({"role": if same_region { "AsyncReplica" } else { "GeoAsyncReplica" }, "replicationState": "Active"}));
+                sp.insert("sourceServerResourceId".into(), json!(ctx.path.id()));
+                sp.insert("provisioningState".into(), json!("Succeeded"));
+                effects.push((source_id.clone(), TYPE.to_string(), Some(src)));
             }
         } else if is_replica(o) {
             // Other updates to a replica keep its replication settings.

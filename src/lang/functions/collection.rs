@@ -11,7 +11,7 @@ use crate::lang::value::{Type, Value};
 /// be far larger than its arguments (`setproduct`).
 pub const MAX_COLLECTION: usize = 1_000_000;
 
-fn known<'a>(a: &'a [Value], i: usize) -> Result<&'a Value, FnError> {
+fn known(a: &[Value], i: usize) -> Result<&Value, FnError> {
     arg(a, i)
 }
 
@@ -357,10 +357,10 @@ pub fn coalesce(a: &[Value], _: &CallContext) -> FnResult {
         if v.is_null() {
             continue;
         }
-        if let Value::String(s) = v {
-            if s.is_empty() {
-                continue;
-            }
+        if let Value::String(s) = v
+            && s.is_empty()
+        {
+            continue;
         }
         return convert(v, &ty).map_err(|e| FnError::Msg(e.0));
     }

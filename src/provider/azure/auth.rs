@@ -209,10 +209,10 @@ impl EmulatorSecret {
 impl TokenSource for EmulatorSecret {
     fn token<'a>(&'a self, http: &'a reqwest::Client) -> BoxFut<'a, Result<String, AzureError>> {
         Box::pin(async move {
-            if let Some((t, until)) = self.cached.lock().ok().and_then(|c| c.clone()) {
-                if until > std::time::Instant::now() {
-                    return Ok(t);
-                }
+            if let Some((t, until)) = self.cached.lock().ok().and_then(|c| c.clone())
+                && until > std::time::Instant::now()
+            {
+                return Ok(t);
             }
             let form = [
                 ("grant_type", "client_credentials"),

@@ -330,38 +330,37 @@ impl AzureProvider {
                     .and_then(|b| b.as_mapping())
                     .cloned()
                     .unwrap_or_default();
-                if let Some(Value::List(blocks)) = out.get_mut(a.name) {
-                    if let Some(Value::Object(m)) = blocks.first_mut() {
-                        for s in sub.iter().filter(|s| s.write_only) {
-                            m.insert(
-                                s.name.to_string(),
-                                prior_block.get(s.name).cloned().unwrap_or(Value::Null),
-                            );
-                        }
+                if let Some(Value::List(blocks)) = out.get_mut(a.name)
+                    && let Some(Value::Object(m)) = blocks.first_mut()
+                {
+                    for s in sub.iter().filter(|s| s.write_only) {
+                        m.insert(
+                            s.name.to_string(),
+                            prior_block.get(s.name).cloned().unwrap_or(Value::Null),
+                        );
                     }
                 }
             }
             // Keep the configured spelling of case-insensitive values.
-            if a.conv == convert::Conv::CaseInsensitive {
-                if let (Some(c), Some(r)) = (carried.as_ref(), out.get(a.name)) {
-                    if convert::same(a, c, r) {
-                        out.insert(a.name.to_string(), c.clone());
-                    }
-                }
+            if a.conv == convert::Conv::CaseInsensitive
+                && let (Some(c), Some(r)) = (carried.as_ref(), out.get(a.name))
+                && convert::same(a, c, r)
+            {
+                out.insert(a.name.to_string(), c.clone());
             }
-            if a.sensitive {
-                if let Some(v) = out.remove(a.name) {
-                    out.insert(
-                        a.name.to_string(),
-                        if v.is_null() { v } else { v.sensitive() },
-                    );
-                }
+            if a.sensitive
+                && let Some(v) = out.remove(a.name)
+            {
+                out.insert(
+                    a.name.to_string(),
+                    if v.is_null() { v } else { v.sensitive() },
+                );
             }
         }
-        if out.get("name").is_none_or(Value::is_null) {
-            if let Some(n) = body["name"].as_str() {
-                out.insert("name".into(), Value::String(n.into()));
-            }
+        if out.get("name").is_none_or(Value::is_null)
+            && let Some(n) = body["name"].as_str()
+        {
+            out.insert("name".into(), Value::String(n.into()));
         }
         out.insert(
             "id".into(),
@@ -1034,10 +1033,10 @@ impl Provider for AzureProvider {
     }
 
     fn set_option(&self, key: &str, value: &str) {
-        if key == "postgres.promote_option" {
-            if let Ok(mut o) = self.promote_option.lock() {
-                *o = value.to_string();
-            }
+        if key == "postgres.promote_option"
+            && let Ok(mut o) = self.promote_option.lock()
+        {
+            *o = value.to_string();
         }
     }
 

@@ -863,16 +863,16 @@ fn storage_from_body(body: &J, a: &mut Attrs) {
         );
     }
     // A disabled policy is no block, as azurerm shows it.
-    if let Some(Value::List(blocks)) = a.get_mut("blob_properties") {
-        if let Some(Value::Object(m)) = blocks.first_mut() {
-            for (name, arm) in RETENTION_POLICIES {
-                if body
-                    .pointer(&format!("/blobServices/properties/{arm}/enabled"))
-                    .and_then(J::as_bool)
-                    != Some(true)
-                {
-                    m.insert(name.into(), Value::List(vec![]));
-                }
+    if let Some(Value::List(blocks)) = a.get_mut("blob_properties")
+        && let Some(Value::Object(m)) = blocks.first_mut()
+    {
+        for (name, arm) in RETENTION_POLICIES {
+            if body
+                .pointer(&format!("/blobServices/properties/{arm}/enabled"))
+                .and_then(J::as_bool)
+                != Some(true)
+            {
+                m.insert(name.into(), Value::List(vec![]));
             }
         }
     }
