@@ -94,6 +94,10 @@ output "fn_hashes" { value = [md5("hello"), sha1("hello"), sha256("hello")] }
 
 # Files
 output "fn_file" { value = file("${path.module}/files/greeting.txt") }
+output "fn_filebase64" { value = filebase64("${path.module}/files/greeting.txt") }
+output "fn_filemd5" { value = filemd5("${path.module}/files/greeting.txt") }
+output "fn_filesha1" { value = filesha1("${path.module}/files/greeting.txt") }
+output "fn_filesha256" { value = filesha256("${path.module}/files/greeting.txt") }
 output "fn_fileexists" { value = [fileexists("${path.module}/files/greeting.txt"), fileexists("${path.module}/nope.txt")] }
 output "fn_templatefile" { value = templatefile("${path.module}/files/config.tftpl", { name = "db", ports = [5432, 6432] }) }
 
