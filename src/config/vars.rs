@@ -111,8 +111,10 @@ pub fn collect(
             CliInput::Var(kv) => {
                 let Some((name, raw)) = kv.split_once('=') else {
                     diags.push(
-                        Diagnostic::error(format!("Invalid --var option {kv:?}"))
-                            .with_detail("The given --var option must be of the form NAME=VALUE."),
+                        // Not quoted: an option without "=" may be a
+                        // secret typed on its own.
+                        Diagnostic::error("Invalid --var option")
+                            .with_detail("The given --var option is not correctly specified (it is not repeated here, in case it holds a secret). Must be a variable name and value separated by an equals sign, like --var='key=value'."),
                     );
                     continue;
                 };
@@ -153,12 +155,31 @@ fn read_var_file(
     out: &mut Inputs,
     diags: &mut Diagnostics,
 ) {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    // Regular files only, size-limited, as the file functions read: a
+    // named pipe would block, a device never end.
+    let shown = path.display().to_string();
+    let bytes = match crate::lang::functions::file::read_regular_file(path, &shown) {
+        Ok(b) => b,
         Err(e) => {
             diags.push(
-                Diagnostic::error(format!("Failed to read variables file {}", path.display()))
-                    .with_detail(e.to_string()),
+                Diagnostic::error(format!("Failed to read variables file {shown}")).with_detail(e),
+            );
+            return;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            // Point at the first bad byte, as for configuration files.
+            let at = e.utf8_error().valid_up_to();
+            let id = config.sources.add(
+                path.to_path_buf(),
+                String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            );
+            diags.push(
+                Diagnostic::error("Invalid character encoding")
+                    .with_detail("All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected in your editor.")
+                    .at(Some(Span::new(id, at..at + char::REPLACEMENT_CHARACTER.len_utf8()))),
             );
             return;
         }

@@ -63,9 +63,14 @@ fn io_problem(p: &str, e: &std::io::Error) -> String {
 /// saying what is really wrong: missing, a directory, a pipe or device,
 /// too large, unreadable.
 pub(crate) fn read_file_bytes(cwd: &Path, p: &str) -> Result<Vec<u8>, String> {
-    let full = cwd.join(p);
+    read_regular_file(&cwd.join(p), p)
+}
+
+/// The bytes of the regular file at `full`, at most [`MAX_FILE_SIZE`];
+/// problems name it as `p`. Also reads variables files.
+pub(crate) fn read_regular_file(full: &Path, p: &str) -> Result<Vec<u8>, String> {
     // Look before opening: opening a named pipe blocks until a writer comes.
-    let meta = std::fs::metadata(&full).map_err(|e| io_problem(p, &e))?;
+    let meta = std::fs::metadata(full).map_err(|e| io_problem(p, &e))?;
     let not_regular =
         |t: &std::fs::FileType| format!("{p:?} is {}, not a regular file", kind_of(t));
     if !meta.is_file() {
@@ -74,7 +79,7 @@ pub(crate) fn read_file_bytes(cwd: &Path, p: &str) -> Result<Vec<u8>, String> {
     if meta.len() > MAX_FILE_SIZE {
         return Err(too_large(p));
     }
-    let f = std::fs::File::open(&full).map_err(|e| io_problem(p, &e))?;
+    let f = std::fs::File::open(full).map_err(|e| io_problem(p, &e))?;
     // The path may have changed in between; trust only the open file.
     let meta = f.metadata().map_err(|e| io_problem(p, &e))?;
     if !meta.is_file() {
