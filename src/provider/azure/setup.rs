@@ -197,16 +197,18 @@ fn settings_of(
         }
     }
     for b in block.body.body.blocks() {
-        if b.ident.value().as_str() != "features" {
-            diags.push(
-                Diagnostic::error("Unsupported block type")
-                    .with_detail(format!(
-                        "drinfra's azurerm provider takes a features block only, not {:?}.",
-                        b.ident.value().as_str()
-                    ))
-                    .at(hcl_edit::Span::span(&b.ident).map(|r| Span::new(block.body.file, r))),
-            );
+        if b.ident.value().as_str() == "features" {
+            unsupported_features(&b.body, block.body.file, "features", &mut diags);
+            continue;
         }
+        diags.push(
+            Diagnostic::error("Unsupported block type")
+                .with_detail(format!(
+                    "drinfra's azurerm provider takes a features block only, not {:?}.",
+                    b.ident.value().as_str()
+                ))
+                .at(hcl_edit::Span::span(&b.ident).map(|r| Span::new(block.body.file, r))),
+        );
     }
     if diags.has_errors() {
         return Err(diags);
@@ -231,6 +233,43 @@ fn settings_of(
     s.emulator_data_dir = text("emulator_data_dir").or(s.emulator_data_dir);
     s.use_emulator |= flag("use_emulator");
     Ok(s)
+}
+
+/// azurerm's `features` settings drinfra does not implement are refused,
+/// never silently ignored. The one accepted is
+/// `resource_group { prevent_deletion_if_contains_resources = false }`,
+/// which is what drinfra does (it deletes a resource group with whatever
+/// it still holds); azurerm's default, refusing such a delete, is not
+/// implemented yet.
+fn unsupported_features(
+    body: &hcl_edit::structure::Body,
+    file: crate::diag::FileId,
+    path: &str,
+    diags: &mut Diagnostics,
+) {
+    for s in body.iter() {
+        match s {
+            hcl_edit::structure::Structure::Block(b) => {
+                let name = format!("{path}.{}", b.ident.value().as_str());
+                unsupported_features(&b.body, file, &name, diags);
+            }
+            hcl_edit::structure::Structure::Attribute(a) => {
+                let name = format!("{path}.{}", a.key.value().as_str());
+                let matches_drinfra = name
+                    == "features.resource_group.prevent_deletion_if_contains_resources"
+                    && matches!(a.value, hcl_edit::expr::Expression::Bool(ref b) if !*b.value());
+                if !matches_drinfra {
+                    diags.push(
+                        Diagnostic::error("Unsupported azurerm feature setting")
+                            .with_detail(format!(
+                                "drinfra does not implement azurerm's {name}; remove it rather than have it silently ignored. drinfra deletes a resource group with whatever it still holds (as prevent_deletion_if_contains_resources = false), and does not purge or recover soft-deleted objects."
+                            ))
+                            .at(hcl_edit::Span::span(&a.key).map(|r| Span::new(file, r))),
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
