@@ -519,6 +519,7 @@ async fn impatient() -> Harness {
         cloud: "test".into(),
         embedded: None,
         promote_option: Default::default(),
+        keep_nonempty_resource_groups: true,
         principal: Default::default(),
     };
     let mut providers = Providers::builtin();

@@ -1418,6 +1418,20 @@ async fn requests_are_logged_in_order_for_drills() {
     );
 }
 
+/// Regression: tests read the log and then cleared it in two calls, and a
+/// request logged in between was lost (flaky "never promoted" / "never
+/// PUT" failures). DELETE drains and returns the entries in one step.
+#[tokio::test]
+async fn draining_the_request_log_returns_what_it_held() {
+    let e = start(1.0e7).await;
+    e.group("a", "eastus").await;
+    let drained = e.admin("DELETE", "requests", None).await;
+    assert_eq!(drained.as_array().map(Vec::len), Some(1), "{drained}");
+    assert_eq!(drained[0]["method"], "PUT");
+    let after = e.admin("GET", "requests", None).await;
+    assert_eq!(after.as_array().map(Vec::len), Some(0), "{after}");
+}
+
 #[test]
 fn the_reference_page_lists_every_type_and_api_version() {
     let doc = std::fs::read_to_string(

@@ -190,10 +190,10 @@ impl Drill {
         s["failover_groups"]["platform"].clone()
     }
 
-    /// Requests since the last call, as (method, path).
+    /// Requests since the last call, as (method, path): drained in one
+    /// call, so none logged in between is lost.
     fn requests(&self) -> Vec<(String, String)> {
-        let log = self.admin("GET", "requests", json!({}));
-        self.admin("DELETE", "requests", json!({}));
+        let log = self.admin("DELETE", "requests", json!({}));
         log.as_array()
             .unwrap()
             .iter()

@@ -80,20 +80,16 @@ impl Run {
     /// Requests since the last call, as (method, lower-cased path).
     fn requests(&self) -> Vec<(String, String)> {
         self.rt.block_on(async {
+            // Drained in one call, so no request logged in between is lost.
             let url = format!("{}/admin/requests", self.emu.url);
             let log: J = self
                 .http
-                .get(&url)
+                .delete(&url)
+                .json(&json!({}))
                 .send()
                 .await
                 .unwrap()
                 .json()
-                .await
-                .unwrap();
-            self.http
-                .delete(&url)
-                .json(&json!({}))
-                .send()
                 .await
                 .unwrap();
             log.as_array()

@@ -323,6 +323,8 @@ async fn route(
         resource_graph(shared, body, &client)
     } else if let (Some(at), true) = (metrics_at, *method == Method::GET) {
         metrics(shared, &path[..at], query)
+    } else if let (Some(group), true) = (group_of_resources_list(path), *method == Method::GET) {
+        resources_in_group(shared, group)
     } else {
         let caller = types::Caller {
             client: client.clone(),
@@ -400,6 +402,46 @@ fn subscription_access(shared: &Shared, method: &Method, path: &str, client: &st
             "The client '{client}' with object id '{client}' does not have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials."
         ),
     )))
+}
+
+/// `/subscriptions/S/resourceGroups/G/resources`: the group's id.
+fn group_of_resources_list(path: &str) -> Option<&str> {
+    let trimmed = path.trim_end_matches('/');
+    let group = trimmed
+        .strip_suffix("/resources")
+        .or_else(|| trimmed.strip_suffix("/RESOURCES"))?;
+    let parts: Vec<&str> = group.trim_start_matches('/').split('/').collect();
+    (parts.len() == 4
+        && parts[0].eq_ignore_ascii_case("subscriptions")
+        && parts[2].eq_ignore_ascii_case("resourcegroups"))
+    .then_some(group)
+}
+
+/// Resources - List By Resource Group: every resource below the group
+/// (what azurerm checks before deleting a group).
+fn resources_in_group(shared: &Arc<Shared>, group: &str) -> Resp {
+    let Ok(store) = shared.store.lock() else {
+        return err_resp(&types::internal("store lock poisoned"));
+    };
+    if !matches!(store.get(group), Ok(Some(_))) {
+        let name = group.rsplit('/').next().unwrap_or(group);
+        return err_resp(&ArmError::not_found(
+            "ResourceGroupNotFound",
+            format!("Resource group '{name}' could not be found."),
+        ));
+    }
+    let rows = match store.descendants(group) {
+        Ok(r) => r,
+        Err(e) => return err_resp(&types::internal(e)),
+    };
+    // Top-level resources only (NAMESPACE/TYPE/NAME), as ARM lists them.
+    let prefix = format!("{}/providers/", group.to_lowercase());
+    let value: Vec<J> = rows
+        .iter()
+        .filter(|r| r.id.to_lowercase().strip_prefix(&prefix).is_some_and(|rest| rest.split('/').count() == 3))
+        .map(|r| json!({"id": r.id, "name": r.id.rsplit('/').next().unwrap_or_default(), "type": r.ty, "location": r.body.get("location").cloned().unwrap_or(J::Null)}))
+        .collect();
+    json_resp(200, &json!({"value": value}))
 }
 
 /// Azure Monitor metrics of a resource, as far as the DR plan needs them:
@@ -2040,11 +2082,15 @@ pub(crate) async fn admin(
             &serde_json::to_value(shared.log.lock().map(|l| l.clone()).unwrap_or_default())
                 .unwrap_or(J::Null),
         ),
+        // Drains the log and returns what it held, under one lock, so a
+        // request logged between a read and a clear is never lost.
         (Method::DELETE, ["requests"]) => {
-            if let Ok(mut l) = shared.log.lock() {
-                l.clear();
-            }
-            empty(204)
+            let drained = shared
+                .log
+                .lock()
+                .map(|mut l| std::mem::take(&mut *l))
+                .unwrap_or_default();
+            json_resp(200, &serde_json::to_value(drained).unwrap_or(J::Null))
         }
         (Method::POST, ["dataplane", "write"]) => dataplane_write(shared, &req),
         (Method::GET, ["dataplane"]) => dataplane_read(

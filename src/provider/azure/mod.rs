@@ -38,6 +38,9 @@ pub struct AzureProvider {
     pub promote_option: std::sync::Mutex<String>,
     /// Who drinfra signs in as, for `data "azurerm_client_config"`.
     pub principal: Principal,
+    /// Refuse to delete a resource group that still holds resources
+    /// (azurerm's `prevent_deletion_if_contains_resources`, default true).
+    pub keep_nonempty_resource_groups: bool,
 }
 
 /// The signed-in identity, as far as the configuration names it.
@@ -212,6 +215,42 @@ pub fn validate_data(ty: &str, config: &Value) -> Vec<ArgProblem> {
 }
 
 impl AzureProvider {
+    /// azurerm's guard against deleting what nobody declared: a resource
+    /// group that still holds resources (made by hand, or by an ARM
+    /// deployment) is not deleted with them.
+    async fn refuse_nonempty_resource_group(&self, id: &str) -> Result<(), ProviderError> {
+        let listed = self
+            .client
+            .get(&format!("{id}/resources"), "2021-04-01")
+            .await
+            .map_err(err)?;
+        let left: Vec<String> = listed
+            .as_ref()
+            .and_then(|l| l.get("value"))
+            .and_then(|v| v.as_array())
+            .map(|v| {
+                v.iter()
+                    .filter_map(|r| r.get("id").and_then(|i| i.as_str()).map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if left.is_empty() {
+            return Ok(());
+        }
+        let name = id.rsplit('/').next().unwrap_or(id);
+        Err(ProviderError::Api {
+            code: "ResourceGroupNotEmpty".into(),
+            message: format!(
+                "deleting Resource Group {name:?}: the Resource Group still contains Resources.\n\ndrinfra checks for Resources within a Resource Group before deleting it, as azurerm does, and refuses while nested Resources still exist, to avoid unintentionally deleting them. These still exist:\n\n{}\n\nRemove them, or turn this check off with `prevent_deletion_if_contains_resources = false` in the provider's `features {{ resource_group {{ ... }} }}` block.",
+                left.iter()
+                    .map(|r| format!("* `{r}`"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+            retryable: false,
+        })
+    }
+
     /// The state value for an ARM body, carrying forward what Azure does
     /// not return (write-only secrets, config-only arguments).
     /// Settings that live on child resources are written after the
@@ -1027,6 +1066,9 @@ impl Provider for AzureProvider {
                 let Some(id) = str_of(&attrs(prior), "id") else {
                     return Ok(());
                 };
+                if ty == "azurerm_resource_group" && self.keep_nonempty_resource_groups {
+                    self.refuse_nonempty_resource_group(&id).await?;
+                }
                 self.client.delete(&id, t.api).await.map_err(err)
             },
         ))

@@ -44,6 +44,10 @@ pub struct Settings {
     /// subscriptions: how a second configuration reaches another
     /// subscription of the same emulator.
     pub use_emulator: bool,
+    /// azurerm's `features.resource_group.prevent_deletion_if_contains_resources = false`:
+    /// delete a resource group with whatever it still holds (by default,
+    /// as in azurerm, such a delete is refused).
+    pub delete_nonempty_resource_groups: bool,
 }
 
 /// The `provider "azurerm"` arguments drinfra reads.
@@ -165,6 +169,7 @@ fn settings_of(
         emulator_url: get_env("DRINFRA_EMULATOR_URL"),
         emulator_data_dir: get_env("DRINFRA_EMULATOR_DATA_DIR"),
         use_emulator: false,
+        delete_nonempty_resource_groups: false,
     };
     let mut diags = Diagnostics::default();
     let Some(block) = block else { return Ok(s) };
@@ -199,6 +204,7 @@ fn settings_of(
     for b in block.body.body.blocks() {
         if b.ident.value().as_str() == "features" {
             unsupported_features(&b.body, block.body.file, "features", &mut diags);
+            s.delete_nonempty_resource_groups = keeps_no_resource_groups(&b.body);
             continue;
         }
         diags.push(
@@ -235,12 +241,24 @@ fn settings_of(
     Ok(s)
 }
 
+/// Whether `features { resource_group { prevent_deletion_if_contains_resources = false } }`
+/// turns azurerm's (and drinfra's) check off.
+fn keeps_no_resource_groups(features: &hcl_edit::structure::Body) -> bool {
+    features
+        .blocks()
+        .filter(|b| b.ident.value().as_str() == "resource_group")
+        .any(|b| {
+            b.body.attributes().any(|a| {
+                a.key.value().as_str() == "prevent_deletion_if_contains_resources"
+                    && matches!(a.value, hcl_edit::expr::Expression::Bool(ref v) if !*v.value())
+            })
+        })
+}
+
 /// azurerm's `features` settings drinfra does not implement are refused,
-/// never silently ignored. The one accepted is
-/// `resource_group { prevent_deletion_if_contains_resources = false }`,
-/// which is what drinfra does (it deletes a resource group with whatever
-/// it still holds); azurerm's default, refusing such a delete, is not
-/// implemented yet.
+/// never silently ignored. The one implemented is
+/// `resource_group { prevent_deletion_if_contains_resources }` (a literal
+/// true or false).
 fn unsupported_features(
     body: &hcl_edit::structure::Body,
     file: crate::diag::FileId,
@@ -262,7 +280,7 @@ fn unsupported_features(
                     diags.push(
                         Diagnostic::error("Unsupported azurerm feature setting")
                             .with_detail(format!(
-                                "drinfra does not implement azurerm's {name}; remove it rather than have it silently ignored. drinfra deletes a resource group with whatever it still holds (as prevent_deletion_if_contains_resources = false), and does not purge or recover soft-deleted objects."
+                                "drinfra does not implement azurerm's {name}; remove it rather than have it silently ignored. Of the features settings drinfra implements resource_group.prevent_deletion_if_contains_resources (a literal true or false) only; it does not purge or recover soft-deleted objects."
                             ))
                             .at(hcl_edit::Span::span(&a.key).map(|r| Span::new(file, r))),
                     );
@@ -488,6 +506,17 @@ async fn provider_with(
     env: &[(String, String)],
     embedded: &mut Embedded,
 ) -> Result<AzureProvider, SetupError> {
+    let mut p = provider_for_cloud(s, stack_dir, env, embedded).await?;
+    p.keep_nonempty_resource_groups = !s.delete_nonempty_resource_groups;
+    Ok(p)
+}
+
+async fn provider_for_cloud(
+    s: &Settings,
+    stack_dir: &Path,
+    env: &[(String, String)],
+    embedded: &mut Embedded,
+) -> Result<AzureProvider, SetupError> {
     let get_env = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     if let Some(url) = &s.emulator_url {
         let dir = emulator_dir(s, stack_dir);
@@ -508,6 +537,7 @@ async fn provider_with(
             subscription,
             embedded: None,
             promote_option: Default::default(),
+            keep_nonempty_resource_groups: true,
             principal: super::Principal {
                 tenant_id: who.tenant_id.clone(),
                 client_id: who.client_id.clone(),
@@ -529,6 +559,7 @@ async fn provider_with(
             cloud: format!("Azure subscription {sub} at {arm}, authenticating with {how}"),
             embedded: None,
             promote_option: Default::default(),
+            keep_nonempty_resource_groups: true,
             principal: super::Principal {
                 tenant_id: s.tenant_id.clone().unwrap_or_default(),
                 client_id: s.client_id.clone().unwrap_or_default(),
@@ -590,6 +621,7 @@ async fn provider_with(
         },
         embedded: Some(running),
         promote_option: Default::default(),
+        keep_nonempty_resource_groups: true,
     })
 }
 
