@@ -108,3 +108,20 @@ fn a_resource_group_holding_undeclared_resources_is_not_deleted_unless_the_featu
     let (code, out) = drinfra(d, &["destroy", "--auto-approve"]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn validate_refuses_provider_settings_plan_would_refuse_without_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!("provider \"azurerm\" {{\n  features {{\n    key_vault {{\n      purge_soft_delete_on_destroy = true\n    }}\n  }}\n  partner_id = \"00000000-0000-0000-0000-000000000000\"\n}}\n{RG}"),
+    )
+    .unwrap();
+    let (code, out) = drinfra(dir.path(), &["validate"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("Unsupported azurerm feature setting")
+            && out.contains("Unsupported provider argument"),
+        "{out}"
+    );
+}

@@ -106,5 +106,12 @@ pub fn check_all(
     stack
         .diags
         .extend(crate::provider::offline::check(&stack.config, &eval));
+    stack
+        .diags
+        .extend(crate::provider::offline::provider_blocks(
+            &stack.config,
+            &stack.inputs,
+            cwd,
+        ));
     eval
 }

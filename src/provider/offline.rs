@@ -95,3 +95,20 @@ pub fn argument_span(body: &Body, path: &str) -> Option<Range<usize>> {
     rest.and_then(|r| argument_span(&block.body, r))
         .or_else(|| hcl_edit::Span::span(&block.ident))
 }
+
+/// The `provider "azurerm"` blocks' own arguments and `features`
+/// settings, read as setup reads them but without the environment,
+/// credentials or network: what plan would refuse, validate refuses.
+pub fn provider_blocks(
+    config: &Config,
+    inputs: &crate::config::vars::Inputs,
+    cwd: &std::path::Path,
+) -> Diagnostics {
+    if !super::azure::setup::used(config) {
+        return Diagnostics::default();
+    }
+    match super::azure::setup::all_settings(config, inputs, cwd, &[]) {
+        Ok(_) => Diagnostics::default(),
+        Err(d) => d,
+    }
+}
