@@ -165,7 +165,8 @@ pub fn set_path(j: &mut J, path: &str, v: J) {
 // ---- value conversion ----
 
 fn to_arm(a: &Arg, v: &Value) -> Option<J> {
-    let (v, _) = v.unmark();
+    let typed = normalize(a, v);
+    let (v, _) = typed.unmark();
     if v.is_null() || !v.is_wholly_known() {
         return None;
     }
@@ -237,6 +238,11 @@ pub fn normalize(a: &Arg, v: &Value) -> Value {
         }
         (_, Value::Tuple(xs)) if matches!(a.kind, Kind::StrList) => Value::List(xs.clone()),
         (_, Value::Object(m)) if matches!(a.kind, Kind::StrMap) => Value::Map(m.clone()),
+        // A primitive takes its schema type, as a Terraform provider's
+        // does: `"5"` for a number argument is the number 5.
+        _ if matches!(a.kind, Kind::Num | Kind::Bool | Kind::Str) => {
+            crate::lang::convert::convert(inner, &type_of(a)).unwrap_or_else(|_| inner.clone())
+        }
         _ => inner.clone(),
     };
     out.mark_if(marked)
@@ -408,5 +414,18 @@ mod tests {
         let mb =
             arg("storage_mb", "properties.storage.storageSizeGB", Kind::Num).conv(Conv::MbToGb);
         assert_eq!(to_arm(&mb, &Value::Number(1048576.0)), Some(json!(1024)));
+    }
+
+    /// Regression: `node_count = "3"` passed validation (it converts) but
+    /// was sent to ARM as the string "3".
+    #[test]
+    fn primitives_are_sent_as_their_schema_type() {
+        let n = arg("node_count", "properties.count", Kind::Num);
+        assert_eq!(to_arm(&n, &Value::String("3".into())), Some(json!(3)));
+        let b = arg("enabled", "properties.enabled", Kind::Bool);
+        assert_eq!(to_arm(&b, &Value::String("true".into())), Some(json!(true)));
+        let s = arg("name", "name", Kind::Str);
+        assert_eq!(to_arm(&s, &Value::Number(5.0)), Some(json!("5")));
+        assert!(same(&n, &Value::String("3".into()), &Value::Number(3.0)));
     }
 }
