@@ -305,10 +305,12 @@ pub fn run_output(env: &Env, a: OutputArgs) -> anyhow::Result<ExitCode> {
             if a.json {
                 println!("{}", serde_json::to_string(&o.value)?);
             } else if a.raw {
+                // As Terraform's -raw: the bare value, no newline after it,
+                // so shells can use it as it is.
                 match &o.value {
-                    serde_json::Value::String(s) => println!("{s}"),
+                    serde_json::Value::String(s) => print!("{s}"),
                     serde_json::Value::Number(_) | serde_json::Value::Bool(_) => {
-                        println!("{}", o.value)
+                        print!("{}", o.value)
                     }
                     _ => bail!("--raw supports only primitive values; use --json"),
                 }
@@ -333,8 +335,9 @@ pub fn run_output(env: &Env, a: OutputArgs) -> anyhow::Result<ExitCode> {
         }
         None => {
             for (k, o) in &state.outputs {
+                // Terraform's `output` listing marks them `<sensitive>`.
                 let v = if o.sensitive {
-                    "(sensitive value)".into()
+                    "<sensitive>".into()
                 } else {
                     value::render(&Value::from_json(&o.value))
                 };
