@@ -169,12 +169,10 @@ impl Checker<'_> {
         d: &mut Diagnostics,
     ) {
         let addr = res.key();
-        if res.count.is_none() && res.for_each.is_none() && is_index(step) {
-            d.push(err("Unexpected resource instance key", format!("Because {addr} does not have \"count\" or \"for_each\" set, references to it must not include an index key. Remove the bracketed index to refer to the single instance of this resource."), file, r));
-        } else if res.count.is_some()
-            && matches!(step, Some(Step::Key(k)) if k.parse::<f64>().is_err())
-        {
-            d.push(err("Invalid resource instance key", format!("Because {addr} has \"count\" set, its instances are identified by number, such as {addr}[0]; a string key cannot identify one."), file, r));
+        match instance_key_misfit(res, step) {
+            Some(KeyMisfit::Unexpected) => d.push(err("Unexpected resource instance key", format!("Because {addr} does not have \"count\" or \"for_each\" set, references to it must not include an index key. Remove the bracketed index to refer to the single instance of this resource."), file, r)),
+            Some(KeyMisfit::StringOnCount) => d.push(err("Invalid resource instance key", format!("Because {addr} has \"count\" set, its instances are identified by number, such as {addr}[0]; a string key cannot identify one."), file, r)),
+            None => {}
         }
     }
 
@@ -273,6 +271,29 @@ impl Checker<'_> {
                 None => d.push(err("Invalid reference", format!("There is no variable named {root:?}. A reference to a resource type must be followed by at least one attribute access, specifying the resource name."), file, r)),
             },
         }
+    }
+}
+
+/// Why an index on a reference to a resource cannot name an instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyMisfit {
+    /// An index on a resource without `count` or `for_each`.
+    Unexpected,
+    /// A string key (not a number) on a `count` resource.
+    StringOnCount,
+}
+
+/// Whether `step`, the index on a reference to `res`, can name one of its
+/// instances; the static check reports those that cannot, and evaluation
+/// leaves them alone.
+pub(crate) fn instance_key_misfit(res: &Resource, step: Option<&Step>) -> Option<KeyMisfit> {
+    if res.count.is_none() && res.for_each.is_none() && is_index(step) {
+        Some(KeyMisfit::Unexpected)
+    } else if res.count.is_some() && matches!(step, Some(Step::Key(k)) if k.parse::<f64>().is_err())
+    {
+        Some(KeyMisfit::StringOnCount)
+    } else {
+        None
     }
 }
 

@@ -967,16 +967,11 @@ impl<'a> Context<'a> {
                         ok = false;
                         continue;
                     };
-                    if !self.instance_key_fits(res, r.steps.get(2)) {
-                        ok = false; // reported by the static check
-                        continue;
-                    }
-                    let v = self.resource_ref_value(p, &key, res, refs, 2, extra, span.clone());
-                    if !self.for_each_key_exists(res, &v, r.steps.get(2), span) {
+                    let Some(v) = self.resource_scope_value(p, &key, res, r, refs, 2, extra, span)
+                    else {
                         ok = false;
                         continue;
-                    }
-                    let v = fill_unknown_attrs(v, res, &r.steps[2..]);
+                    };
                     nested
                         .entry("data".into())
                         .or_default()
@@ -994,16 +989,11 @@ impl<'a> Context<'a> {
                         ok = false;
                         continue;
                     };
-                    if !self.instance_key_fits(res, r.steps.get(1)) {
-                        ok = false; // reported by the static check
-                        continue;
-                    }
-                    let v = self.resource_ref_value(p, &key, res, refs, 1, extra, span.clone());
-                    if !self.for_each_key_exists(res, &v, r.steps.get(1), span) {
+                    let Some(v) = self.resource_scope_value(p, &key, res, r, refs, 1, extra, span)
+                    else {
                         ok = false;
                         continue;
-                    }
-                    let v = fill_unknown_attrs(v, res, &r.steps[1..]);
+                    };
                     objects.entry(root.to_string()).or_default().insert(n, v);
                 }
             }
@@ -1029,13 +1019,30 @@ impl<'a> Context<'a> {
         Ok(scope)
     }
 
-    /// Whether an index on a reference to `res` can name an instance (the
-    /// static check reports those that cannot).
-    fn instance_key_fits(&self, res: &Resource, step: Option<&Step>) -> bool {
-        if res.count.is_none() && res.for_each.is_none() {
-            return !super::check::is_index(step);
+    /// What reference `r` to resource `key` (its instance index at step
+    /// `index_step`) sees in scope, or `None` when the index cannot name an
+    /// instance (reported by the static check, or here once).
+    #[allow(clippy::too_many_arguments)]
+    fn resource_scope_value(
+        &self,
+        p: &ModulePath,
+        key: &str,
+        res: &Resource,
+        r: &Reference,
+        refs: &[Reference],
+        index_step: usize,
+        extra: &Extra,
+        span: Option<Span>,
+    ) -> Option<Value> {
+        let step = r.steps.get(index_step);
+        if super::check::instance_key_misfit(res, step).is_some() {
+            return None;
         }
-        !(res.count.is_some() && matches!(step, Some(Step::Key(k)) if k.parse::<f64>().is_err()))
+        let v = self.resource_ref_value(p, key, res, refs, index_step, extra, span.clone());
+        if !self.for_each_key_exists(res, &v, step, span) {
+            return None;
+        }
+        Some(fill_unknown_attrs(v, res, &r.steps[index_step..]))
     }
 
     /// A number index on a `for_each` resource names an instance only if

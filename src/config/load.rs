@@ -202,6 +202,24 @@ fn span_of(file: FileId, x: &impl hcl_edit::Span) -> Span {
     Span::new(file, x.span().unwrap_or(0..0))
 }
 
+/// `bytes`, read from `path`, as text; otherwise the file is registered
+/// (lossily) and the error points at the first bad byte: the text before it
+/// is intact, so lines and columns up to there are right. Configuration and
+/// variables files alike.
+pub(super) fn utf8_text(
+    sources: &mut crate::diag::SourceMap,
+    path: &Path,
+    bytes: Vec<u8>,
+) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        let id = sources.add(path.to_path_buf(), lossy);
+        let span = Span::new(id, at..at + char::REPLACEMENT_CHARACTER.len_utf8());
+        err("Invalid character encoding", "All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected in your editor.", span)
+    })
+}
+
 fn err(summary: &str, detail: impl Into<String>, span: Span) -> Diagnostic {
     Diagnostic::error(summary)
         .with_detail(detail)
@@ -294,16 +312,10 @@ impl Loader {
         let mut pending_calls = Vec::new();
         for path in files {
             let text = match std::fs::read(&path) {
-                Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(bytes) => match utf8_text(&mut self.config.sources, &path, bytes) {
                     Ok(t) => t,
-                    Err(e) => {
-                        // Point at the first bad byte: the text before it is
-                        // intact, so lines and columns up to there are right.
-                        let at = e.utf8_error().valid_up_to();
-                        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                        let id = self.config.sources.add(path, lossy);
-                        let span = Span::new(id, at..at + char::REPLACEMENT_CHARACTER.len_utf8());
-                        self.diags.push(err("Invalid character encoding", "All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected in your editor.", span));
+                    Err(d) => {
+                        self.diags.push(d);
                         continue;
                     }
                 },

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use hcl_edit::structure::Structure;
 
-use super::load::parse_file;
+use super::load::{parse_file, utf8_text};
 use super::model::Config;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::lang::{Evaluator, Scope, Type, Value};
@@ -167,20 +167,10 @@ fn read_var_file(
             return;
         }
     };
-    let text = match String::from_utf8(bytes) {
+    let text = match utf8_text(&mut config.sources, path, bytes) {
         Ok(t) => t,
-        Err(e) => {
-            // Point at the first bad byte, as for configuration files.
-            let at = e.utf8_error().valid_up_to();
-            let id = config.sources.add(
-                path.to_path_buf(),
-                String::from_utf8_lossy(e.as_bytes()).into_owned(),
-            );
-            diags.push(
-                Diagnostic::error("Invalid character encoding")
-                    .with_detail("All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected in your editor.")
-                    .at(Some(Span::new(id, at..at + char::REPLACEMENT_CHARACTER.len_utf8()))),
-            );
+        Err(d) => {
+            diags.push(d);
             return;
         }
     };

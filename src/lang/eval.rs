@@ -1006,8 +1006,11 @@ impl Evaluator {
                 // Spans inside the template are offsets into its text.
                 let at = e
                     .span
-                    .map(|s| line_col(&text, s.range.start))
-                    .map(|(l, c)| format!(":{l}:{c}"))
+                    .map(|s| {
+                        let file = crate::diag::SourceFile::new(PathBuf::new(), text.clone());
+                        let at = file.line_col(s.range.start);
+                        format!(":{}:{}", at.line, at.col)
+                    })
                     .unwrap_or_default();
                 Err(failed(&format!(
                     "{shown_path}{at}: {}: {}",
@@ -1017,14 +1020,6 @@ impl Evaluator {
             }
         }
     }
-}
-
-/// 1-based line and column (in characters) of byte `offset` in `text`.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..text.floor_char_boundary(offset.min(text.len()))];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 /// Output state while rendering a template.

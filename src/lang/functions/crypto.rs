@@ -5,7 +5,8 @@ use md5::Digest as _;
 use super::{CallContext, FnResult, str_arg};
 use crate::lang::value::Value;
 
-fn hex(bytes: &[u8]) -> String {
+/// Lowercase hex digits of `bytes`, as the hash functions return.
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -11,6 +11,7 @@ use std::path::Path;
 use base64::Engine as _;
 use md5::Digest as _;
 
+use super::crypto::hex;
 use super::{CallContext, FnError, FnResult, str_arg};
 use crate::lang::value::Value;
 
@@ -118,10 +119,6 @@ pub fn file(a: &[Value], ctx: &CallContext) -> FnResult {
 fn bytes_arg(a: &[Value], ctx: &CallContext) -> Result<Vec<u8>, FnError> {
     let p = str_arg(a, 0)?;
     read_file_bytes(ctx.cwd, &p).map_err(|m| FnError::Arg(0, m))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub fn filebase64(a: &[Value], ctx: &CallContext) -> FnResult {
