@@ -456,11 +456,12 @@ impl Backend for BlobBackend {
         let mut records = Vec::new();
         if let Some(j) = self.get(&self.journal())? {
             for line in j.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                let Ok(rec) = serde_json::from_slice::<Record>(&self.cipher.open(line, &what)?)
-                else {
-                    break;
-                };
-                records.push(rec);
+                // A torn last line was never acknowledged: stop there.
+                match super::decode_record(line, &self.cipher, &what) {
+                    Ok(rec) => records.push(rec),
+                    Err(StateError::Corrupt { .. }) => break,
+                    Err(e) => return Err(e),
+                }
             }
         }
         Ok(super::replay(state, records))
