@@ -878,16 +878,9 @@ pub async fn apply(
         let rest: Vec<_> = if report.ok() {
             Vec::new()
         } else {
-            providers
-                .configs()
-                .flat_map(|(a, p)| {
-                    p.unresumed().into_iter().map(move |mut o| {
-                        o.provider = a.to_string();
-                        o
-                    })
-                })
-                .chain(intents.values().cloned())
-                .collect()
+            let mut rest = operations_by_config(providers, |p| p.unresumed());
+            rest.extend(intents.values().cloned());
+            rest
         };
         let rec = Record {
             serial,
@@ -961,24 +954,8 @@ async fn leave_running(
             })
             .collect()
     };
-    // Each operation is recorded with the configuration that started it,
-    // so the next apply follows it with the same subscription and credential.
-    let tagged = |ops: Vec<PendingOperation>, addr: &crate::provider::ProviderConfigAddr| {
-        ops.into_iter()
-            .map(|mut o| {
-                o.provider = addr.to_string();
-                o
-            })
-            .collect::<Vec<_>>()
-    };
-    let mut left: Vec<PendingOperation> = providers
-        .configs()
-        .flat_map(|(a, p)| tagged(p.unresumed(), a))
-        .collect();
-    let mut fresh: Vec<PendingOperation> = providers
-        .configs()
-        .flat_map(|(a, p)| tagged(p.in_flight(), a))
-        .collect();
+    let mut left = operations_by_config(providers, |p| p.unresumed());
+    let mut fresh = operations_by_config(providers, |p| p.in_flight());
     running.abort_all();
     while running.join_next().await.is_some() {}
     for op in &mut fresh {
@@ -1021,6 +998,24 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic".into())
+}
+
+/// The operations `ops` lists for every provider configuration, each
+/// recorded with the configuration that started it, so the next apply
+/// follows it with the same subscription and credential.
+fn operations_by_config(
+    providers: &Providers,
+    ops: impl Fn(&dyn Provider) -> Vec<PendingOperation>,
+) -> Vec<PendingOperation> {
+    providers
+        .configs()
+        .flat_map(|(a, p)| {
+            ops(p.as_ref()).into_iter().map(move |mut o| {
+                o.provider = a.to_string();
+                o
+            })
+        })
+        .collect()
 }
 
 /// `msg` with every sensitive string found in `values` replaced by

@@ -240,7 +240,7 @@ pub(crate) struct Shared {
     rng: Mutex<u64>,
     /// Access tokens: expiry and the client they were issued to.
     tokens: Mutex<HashMap<String, (std::time::Instant, String)>>,
-    creds: Credentials,
+    creds: Arc<Credentials>,
     log: Mutex<Vec<LogEntry>>,
     base_url: Mutex<String>,
 }
@@ -344,7 +344,7 @@ pub async fn start(opts: Options, addr: SocketAddr) -> Result<Running, EmulatorE
         }),
         rng: Mutex::new(0x9e3779b97f4a7c15),
         tokens: Mutex::new(HashMap::new()),
-        creds: creds.clone(),
+        creds: Arc::new(creds.clone()),
         log: Mutex::new(Vec::new()),
         base_url: Mutex::new(url.clone()),
     });

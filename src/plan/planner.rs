@@ -246,23 +246,19 @@ fn apply_moves(
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, String> {
     let mut renamed = BTreeMap::new();
+    // A `moved` endpoint's address as written, whitespace removed.
+    let text = |e: &crate::config::Expr| -> String {
+        let src = config.sources.text(e.file);
+        e.span()
+            .map(|s| src[s.range].split_whitespace().collect::<String>())
+            .unwrap_or_default()
+    };
     for m in &config.root().moved {
-        let text = |e: &crate::config::Expr| -> String {
-            let src = config.sources.text(e.file);
-            e.span()
-                .map(|s| src[s.range].split_whitespace().collect::<String>())
-                .unwrap_or_default()
-        };
         let (from, to) = (text(&m.from), text(&m.to));
-        let matches = |addr: &str| {
-            addr == from
-                || addr.starts_with(&format!("{from}["))
-                || addr.starts_with(&format!("{from}."))
-        };
         let moving: Vec<String> = state
             .resources
             .keys()
-            .filter(|a| matches(a))
+            .filter(|a| within(a, &from))
             .cloned()
             .collect();
         for old in moving {
@@ -291,12 +287,7 @@ fn apply_moves(
         .moved
         .iter()
         .flat_map(|m| [&m.from, &m.to])
-        .map(|e| {
-            let src = config.sources.text(e.file);
-            e.span()
-                .map(|s| src[s.range].split_whitespace().collect::<String>())
-                .unwrap_or_default()
-        })
+        .map(text)
         .collect();
     let recorded: Vec<String> = state.resources.keys().cloned().collect();
     for old in recorded {
@@ -572,11 +563,7 @@ pub async fn plan(
                 continue;
             }
             let before_val = before.as_ref().map(|o| Value::from_json(&o.value));
-            let action = match &before_val {
-                None => Action::Create,
-                Some(b) if same(b, &out.value) => Action::NoOp,
-                Some(_) => Action::Update,
-            };
+            let action = output_action(before_val.as_ref(), &out.value);
             let sensitive = out.sensitive || out.value.is_sensitive_anywhere();
             outputs.insert(
                 name.clone(),
@@ -595,13 +582,7 @@ pub async fn plan(
         }
         for (name, o) in &refreshed.outputs {
             if !config.root().outputs.contains_key(name) {
-                plan.outputs.push(OutputChange {
-                    name: name.clone(),
-                    action: Action::Delete,
-                    before: Some(Value::from_json(&o.value)),
-                    after: None,
-                    sensitive: o.sensitive,
-                });
+                plan.outputs.push(output_deleted(name, o));
             }
         }
         diags.extend(cx.take_diags());
@@ -648,13 +629,7 @@ pub async fn plan(
         }
         if opts.targets.is_empty() {
             for (name, o) in &refreshed.outputs {
-                plan.outputs.push(OutputChange {
-                    name: name.clone(),
-                    action: Action::Delete,
-                    before: Some(Value::from_json(&o.value)),
-                    after: None,
-                    sensitive: o.sensitive,
-                });
+                plan.outputs.push(output_deleted(name, o));
             }
         }
         return (Some(plan), diags);
@@ -781,7 +756,7 @@ pub async fn plan(
                     let span = p
                         .argument
                         .as_deref()
-                        .and_then(|a| argument_span(&r.body.body, a))
+                        .and_then(|a| crate::provider::offline::argument_span(&r.body.body, a))
                         .map(|s| Span::new(r.body.file, s))
                         .or(Some(r.span.clone()));
                     diags.push(
@@ -991,11 +966,7 @@ pub async fn plan(
         let before = prior
             .and_then(|s| s.outputs.get(&name))
             .map(|o| Value::from_json(&o.value));
-        let action = match &before {
-            None => Action::Create,
-            Some(b) if same(b, &out.value) => Action::NoOp,
-            Some(_) => Action::Update,
-        };
+        let action = output_action(before.as_ref(), &out.value);
         plan.outputs.push(OutputChange {
             name,
             action,
@@ -1007,13 +978,7 @@ pub async fn plan(
     if let Some(p) = prior {
         for (name, o) in &p.outputs {
             if !config.root().outputs.contains_key(name) {
-                plan.outputs.push(OutputChange {
-                    name: name.clone(),
-                    action: Action::Delete,
-                    before: Some(Value::from_json(&o.value)),
-                    after: None,
-                    sensitive: o.sensitive,
-                });
+                plan.outputs.push(output_deleted(name, o));
             }
         }
     }
@@ -1148,19 +1113,24 @@ async fn read_data(
     mine
 }
 
-/// Where argument `path` (`name`, or `block.name` into nested blocks) is
-/// written: its key, or the block's name when the argument is missing.
-fn argument_span(body: &hcl_edit::structure::Body, path: &str) -> Option<std::ops::Range<usize>> {
-    let (head, rest) = match path.split_once('.') {
-        Some((h, r)) => (h, Some(r)),
-        None => (path, None),
-    };
-    if let Some(a) = body.get_attribute(head) {
-        return hcl_edit::Span::span(&a.key);
+/// What happens to a root output whose value was `before` and will be `after`.
+fn output_action(before: Option<&Value>, after: &Value) -> Action {
+    match before {
+        None => Action::Create,
+        Some(b) if same(b, after) => Action::NoOp,
+        Some(_) => Action::Update,
     }
-    let block = body.get_blocks(head).next()?;
-    rest.and_then(|r| argument_span(&block.body, r))
-        .or_else(|| hcl_edit::Span::span(&block.ident))
+}
+
+/// The change removing a recorded root output.
+fn output_deleted(name: &str, o: &crate::state::OutputState) -> OutputChange {
+    OutputChange {
+        name: name.to_string(),
+        action: Action::Delete,
+        before: Some(Value::from_json(&o.value)),
+        after: None,
+        sensitive: o.sensitive,
+    }
 }
 
 fn delete_change(
@@ -1488,11 +1458,7 @@ fn destroy_selection(state: &State, targets: &[String]) -> BTreeSet<String> {
 
 /// Keeps only targeted changes and what they depend on.
 fn restrict_to_targets(plan: &mut Plan, targets: &[String]) {
-    let hit = |addr: &str| {
-        targets.iter().any(|t| {
-            addr == t || addr.starts_with(&format!("{t}[")) || addr.starts_with(&format!("{t}."))
-        })
-    };
+    let hit = |addr: &str| targets.iter().any(|t| within(addr, t));
     let by_addr: HashMap<String, Vec<String>> = plan
         .changes
         .iter()

@@ -4,6 +4,7 @@
 //! instance's arguments against the provider's schema (names, nested
 //! blocks, required and read-only arguments), as planning would check them.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use hcl_edit::structure::Body;
@@ -13,7 +14,7 @@ use super::catalog;
 use super::terraform_data::TerraformData;
 use super::{ArgProblem, Provider};
 use crate::config::Config;
-use crate::config::evaluate::Evaluation;
+use crate::config::evaluate::{Evaluation, ResourceInstance};
 use crate::config::model::{Mode, Module, Resource};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 
@@ -28,17 +29,21 @@ pub fn supported(mode: Mode, ty: &str) -> bool {
 /// Every problem with resource types and arguments in the configuration.
 pub fn check(config: &Config, eval: &Evaluation) -> Diagnostics {
     let mut d = Diagnostics::default();
+    // Each resource's instances, in evaluation order, found in one pass.
+    let mut instances: HashMap<(usize, &str), Vec<&ResourceInstance>> = HashMap::new();
+    for i in &eval.resources {
+        instances
+            .entry((i.module_index, i.resource.as_str()))
+            .or_default()
+            .push(i);
+    }
     for (mi, m) in config.modules.iter().enumerate() {
         for (key, r) in &m.resources {
             if !supported(r.mode, &r.ty) {
                 d.push(unsupported(config, m, r));
                 continue;
             }
-            for inst in eval
-                .resources
-                .iter()
-                .filter(|i| i.module_index == mi && &i.resource == key)
-            {
+            for inst in instances.get(&(mi, key.as_str())).into_iter().flatten() {
                 let problems: Vec<ArgProblem> = match r.mode {
                     Mode::Data => azure::validate_data(&r.ty, &inst.config),
                     Mode::Managed if r.ty == "terraform_data" => {

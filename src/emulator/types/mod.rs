@@ -47,7 +47,7 @@ pub struct Ctx<'a> {
 /// around each ARM request.
 pub(crate) struct Caller {
     pub client: String,
-    pub creds: super::Credentials,
+    pub creds: std::sync::Arc<super::Credentials>,
 }
 
 tokio::task_local! {

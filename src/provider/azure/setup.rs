@@ -203,8 +203,8 @@ fn settings_of(
     }
     for b in block.body.body.blocks() {
         if b.ident.value().as_str() == "features" {
-            unsupported_features(&b.body, block.body.file, "features", &mut diags);
-            s.delete_nonempty_resource_groups = keeps_no_resource_groups(&b.body);
+            s.delete_nonempty_resource_groups =
+                features(&b.body, block.body.file, "features", &mut diags);
             continue;
         }
         diags.push(
@@ -241,42 +241,32 @@ fn settings_of(
     Ok(s)
 }
 
-/// Whether `features { resource_group { prevent_deletion_if_contains_resources = false } }`
-/// turns azurerm's (and drinfra's) check off.
-fn keeps_no_resource_groups(features: &hcl_edit::structure::Body) -> bool {
-    features
-        .blocks()
-        .filter(|b| b.ident.value().as_str() == "resource_group")
-        .any(|b| {
-            b.body.attributes().any(|a| {
-                a.key.value().as_str() == "prevent_deletion_if_contains_resources"
-                    && matches!(a.value, hcl_edit::expr::Expression::Bool(ref v) if !*v.value())
-            })
-        })
-}
-
 /// azurerm's `features` settings drinfra does not implement are refused,
 /// never silently ignored. The one implemented is
 /// `resource_group { prevent_deletion_if_contains_resources }` (a literal
-/// true or false).
-fn unsupported_features(
+/// true or false). Returns whether that setting is `false`, which turns
+/// azurerm's (and drinfra's) check off.
+fn features(
     body: &hcl_edit::structure::Body,
     file: crate::diag::FileId,
     path: &str,
     diags: &mut Diagnostics,
-) {
+) -> bool {
+    let mut keeps_no_resource_groups = false;
     for s in body.iter() {
         match s {
             hcl_edit::structure::Structure::Block(b) => {
                 let name = format!("{path}.{}", b.ident.value().as_str());
-                unsupported_features(&b.body, file, &name, diags);
+                keeps_no_resource_groups |= features(&b.body, file, &name, diags);
             }
             hcl_edit::structure::Structure::Attribute(a) => {
                 let name = format!("{path}.{}", a.key.value().as_str());
                 let matches_drinfra = name
                     == "features.resource_group.prevent_deletion_if_contains_resources"
                     && matches!(a.value, hcl_edit::expr::Expression::Bool(ref b) if !*b.value());
-                if !matches_drinfra {
+                if matches_drinfra {
+                    keeps_no_resource_groups = true;
+                } else {
                     diags.push(
                         Diagnostic::error("Unsupported azurerm feature setting")
                             .with_detail(format!(
@@ -288,6 +278,7 @@ fn unsupported_features(
             }
         }
     }
+    keeps_no_resource_groups
 }
 
 #[derive(Debug, thiserror::Error)]
