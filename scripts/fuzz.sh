@@ -20,10 +20,10 @@ export DRINFRA_FUZZ_SECONDS="${2:-${DRINFRA_FUZZ_SECONDS:-600}}"
 case "$target" in
   config)
     export DRINFRA_FUZZ_SEED="${DRINFRA_FUZZ_SEED:-$(date +%s)}"
-    exec cargo test ${DRINFRA_FUZZ_RELEASE:+--release} --test fuzz_config -- --nocapture
+    exec cargo test ${DRINFRA_FUZZ_RELEASE:+--release} --test all fuzz_config:: -- --nocapture
     ;;
   state | plan)
-    exec cargo test --release --test fuzz_decoders "fuzz_${target}_decoder" -- --exact --nocapture
+    exec cargo test --release --test all "fuzz_decoders::fuzz_${target}_decoder" -- --exact --nocapture
     ;;
   *)
     echo "unknown fuzz target: $target (targets: config, state, plan)" >&2

@@ -2,7 +2,7 @@
 //! tests/backends.rs): clients that all find no state blob must neither
 //! fail on each other's lease nor overwrite a state another one wrote.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -5,7 +5,7 @@
 //! Azure CLI), and DRINFRA_LIVE_AZURE=1. Run with:
 //!
 //! ```sh
-//! DRINFRA_LIVE_AZURE=1 cargo test --test azure_live -- --ignored
+//! DRINFRA_LIVE_AZURE=1 cargo test --test all azure_live:: -- --ignored
 //! ```
 //!
 //! It creates a resource group named drinfra-live-<random> in eastus,

@@ -5,7 +5,7 @@
 //! server scripts/test.sh starts (PG_CONN_STR), the azurerm backend against
 //! its Azurite (AZURITE_*).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! The PostgreSQL backend on first use under concurrency, its errors, and
 //! its lock holder under a race (needs PG_CONN_STR, as tests/backends.rs).
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
