@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod config;
 pub mod diag;
+pub mod digest;
 pub mod emulator;
 pub mod failover;
 pub mod graph;

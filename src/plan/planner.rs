@@ -14,6 +14,7 @@ use crate::config::evaluate::{Context, InstanceKey, ModulePath, ResourceValues, 
 use crate::config::model::{IgnoreChanges, Mode};
 use crate::config::vars::Inputs;
 use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::digest::digest;
 use crate::lang::Value;
 use crate::provider::terraform_data::same;
 use crate::provider::{Provider, Providers};

@@ -130,7 +130,7 @@ async fn create_schema(
 
 /// A stable 64-bit advisory lock key for a stack name.
 fn lock_key(schema: &str, name: &str) -> i64 {
-    let d = crate::plan::digest(format!("drinfra:{schema}:{name}").as_bytes());
+    let d = crate::digest::digest(format!("drinfra:{schema}:{name}").as_bytes());
     u64::from_str_radix(&d, 16).unwrap_or(1) as i64
 }
 

@@ -336,7 +336,7 @@ pub fn sku_name(body: &J) -> Option<&str> {
 
 /// A short stable hash for generated host names.
 pub fn short_hash(s: &str) -> String {
-    crate::plan::digest(s.to_lowercase().as_bytes())[..8].to_string()
+    crate::digest::digest(s.to_lowercase().as_bytes())[..8].to_string()
 }
 
 pub fn global_location(body: &mut J) {
