@@ -44,7 +44,9 @@ async fn harness() -> Harness {
         ..Settings::default()
     };
     let stack = tempfile::tempdir().unwrap();
-    let azure = setup::provider(&settings, stack.path(), &[]).await.unwrap();
+    let azure = setup::provider(&settings, stack.path(), &[], &[])
+        .await
+        .unwrap();
     let mut providers = Providers::builtin();
     providers.add(Arc::new(azure));
     let http = emulator::client(running.ca_pem.as_deref()).unwrap();
@@ -517,7 +519,6 @@ async fn impatient() -> Harness {
         client: Arc::new(client),
         subscription: c.subscription_id.clone(),
         cloud: "test".into(),
-        embedded: None,
         promote_option: Default::default(),
         keep_nonempty_resource_groups: true,
         principal: Default::default(),
@@ -1201,12 +1202,36 @@ data \"azurerm_client_config\" \"dr\" {{\n  provider = azurerm.dr\n}}\noutput \"
     assert!(!stack_cfg.diags.has_errors(), "{:?}", stack_cfg.diags);
     let settings = setup::all_settings(&stack_cfg.config, &stack_cfg.inputs, dir, &env).unwrap();
     assert_eq!(settings.len(), 3);
-    let built = setup::providers(&settings, dir, &env).await.unwrap();
-    let running = built[0].1.embedded.clone().unwrap();
-    assert!(
-        Arc::ptr_eq(&running, built[1].1.embedded.as_ref().unwrap()),
-        "both configurations share one embedded emulator"
+    let wanted = setup::embedded_requests(&settings, dir, &env);
+    assert_eq!(
+        wanted.len(),
+        1,
+        "the configurations share one embedded emulator"
     );
+    let running = emulator::start(
+        Options {
+            data_dir: wanted[0].data_dir.clone(),
+            tls: true,
+            settings: EmuSettings {
+                time_scale: wanted[0].time_scale,
+                ..EmuSettings::default()
+            },
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let started = [(
+        wanted[0].data_dir.clone(),
+        setup::Endpoint {
+            url: running.url.clone(),
+            ca_pem: running.ca_pem.clone(),
+            credentials: setup::EmulatorCredentials::read(&wanted[0].data_dir).unwrap(),
+        },
+    )];
+    let built = setup::providers(&settings, dir, &env, &started)
+        .await
+        .unwrap();
     assert_eq!(
         (
             built[0].1.subscription.as_str(),

@@ -43,11 +43,13 @@ async fn resource_group_lifecycle_on_real_azure() {
         settings.subscription_id.is_some(),
         "ARM_SUBSCRIPTION_ID is required"
     );
-    let azure = setup::provider(&settings, dir.path(), &env).await.unwrap();
     assert!(
-        azure.embedded.is_none(),
+        setup::embedded_request(&settings, dir.path(), &env).is_none(),
         "must not fall back to the emulator"
     );
+    let azure = setup::provider(&settings, dir.path(), &env, &[])
+        .await
+        .unwrap();
     let mut providers = Providers::builtin();
     providers.add(Arc::new(azure));
     let backend = LocalBackend::new(dir.path().join("s.tfstate"));

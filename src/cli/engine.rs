@@ -288,9 +288,10 @@ pub fn build_providers(
                 return Ok(Err(ExitCode::from(1)));
             }
         };
+        let started = start_embedded_emulators(&settings, env, rt, &mut providers)?;
         for (addr, azure) in rt
             .block_on(drinfra::provider::azure::setup::providers(
-                &settings, &env.dir, &env.vars,
+                &settings, &env.dir, &env.vars, &started,
             ))
             .map_err(|e| anyhow::anyhow!("{e}"))?
         {
@@ -298,6 +299,48 @@ pub fn build_providers(
         }
     }
     Ok(Ok(providers))
+}
+
+/// Starts the embedded emulators the azurerm configurations want (one per
+/// data directory), kept running as long as `providers` lives.
+fn start_embedded_emulators(
+    settings: &[(
+        drinfra::provider::ProviderConfigAddr,
+        drinfra::provider::azure::setup::Settings,
+    )],
+    env: &Env,
+    rt: &tokio::runtime::Runtime,
+    providers: &mut Providers,
+) -> anyhow::Result<
+    Vec<(
+        std::path::PathBuf,
+        drinfra::provider::azure::setup::Endpoint,
+    )>,
+> {
+    use drinfra::provider::azure::setup;
+    let mut started = Vec::new();
+    for want in setup::embedded_requests(settings, &env.dir, &env.vars) {
+        let opts = drinfra::emulator::Options {
+            data_dir: want.data_dir.clone(),
+            tls: true,
+            settings: drinfra::emulator::Settings {
+                time_scale: want.time_scale,
+                ..drinfra::emulator::Settings::default()
+            },
+        };
+        let running = rt
+            .block_on(drinfra::emulator::start(opts, ([127, 0, 0, 1], 0).into()))
+            .map_err(|e| anyhow::anyhow!("starting the embedded emulator: {e}"))?;
+        let endpoint = setup::Endpoint {
+            url: running.url.clone(),
+            ca_pem: running.ca_pem.clone(),
+            credentials: setup::EmulatorCredentials::read(&want.data_dir)
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        };
+        providers.hold(running);
+        started.push((want.data_dir, endpoint));
+    }
+    Ok(started)
 }
 
 fn cloud_banner(env: &Env, s: &Session, providers: &Providers) {

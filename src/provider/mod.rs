@@ -247,6 +247,9 @@ pub use crate::config::providers::ProviderConfigAddr;
 pub struct Providers {
     list: Vec<Arc<dyn Provider>>,
     configs: BTreeMap<ProviderConfigAddr, Arc<dyn Provider>>,
+    /// What the providers' endpoints need kept alive as long as they are
+    /// used (an embedded emulator the caller started).
+    held: Vec<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 impl Providers {
@@ -267,6 +270,12 @@ impl Providers {
             self.list.push(p.clone());
         }
         self.configs.insert(addr, p);
+    }
+
+    /// Keeps `handle` (an embedded emulator) alive as long as these
+    /// providers live.
+    pub fn hold(&mut self, handle: impl std::any::Any + Send + Sync) {
+        self.held.push(Arc::new(handle));
     }
 
     /// Every provider instance, once.

@@ -191,7 +191,7 @@ impl BlobBackend {
             .map_err(err)?;
         // Blob requests run on their own thread and runtime: the backend is
         // called from synchronous code that may itself sit inside a runtime.
-        let client = crate::provider::azure::setup::real_azure_client().map_err(err)?;
+        let client = crate::provider::azure::http::real_azure().map_err(err)?;
         std::thread::spawn(move || {
             while let Ok(job) = rx.recv() {
                 job(&client, &rt);

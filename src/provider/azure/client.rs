@@ -745,7 +745,7 @@ mod tests {
             }
         });
         let c = ArmClient::new(
-            crate::emulator::client(None).unwrap(),
+            super::super::http::trusting(None).unwrap(),
             &format!("http://{addr}"),
             Arc::new(NoToken),
         );
@@ -760,7 +760,7 @@ mod tests {
     #[test]
     fn polling_urls_are_recorded_relative_and_followed_only_on_the_arm_endpoint() {
         let c = ArmClient::new(
-            crate::emulator::client(None).unwrap(),
+            super::super::http::trusting(None).unwrap(),
             "https://localhost:8443/",
             Arc::new(NoToken),
         );
@@ -790,7 +790,7 @@ mod tests {
             );
         }
         let azure = ArmClient::new(
-            crate::emulator::client(None).unwrap(),
+            super::super::http::trusting(None).unwrap(),
             "https://management.azure.com",
             Arc::new(NoToken),
         );

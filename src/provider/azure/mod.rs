@@ -15,6 +15,7 @@ pub mod auth;
 pub mod client;
 pub mod convert;
 mod frontdoor_classic;
+pub mod http;
 pub mod lro;
 pub mod setup;
 pub mod timeouts;
@@ -32,8 +33,6 @@ pub struct AzureProvider {
     pub subscription: String,
     /// "Azure subscription ..." or "drinfra emulator at ...".
     pub cloud: String,
-    /// Keeps an embedded emulator running as long as the provider lives.
-    pub embedded: Option<Arc<crate::emulator::Running>>,
     /// `Planned` (wait for replication) or `Forced` (promote now).
     pub promote_option: std::sync::Mutex<String>,
     /// Who drinfra signs in as, for `data "azurerm_client_config"`.

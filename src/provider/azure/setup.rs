@@ -1,7 +1,10 @@
 //! Choosing the cloud: settings from `provider "azurerm" { ... }` and the
 //! environment (azurerm's names), then real Azure with a credential, an
 //! emulator by URL, or, with no subscription configured anywhere, the
-//! embedded emulator started in-process.
+//! embedded emulator. The provider does not start that emulator itself:
+//! it says which ones the configurations want ([`embedded_requests`]) and
+//! the caller (the CLI, a test) starts them and hands their [`Endpoint`]s
+//! to [`providers`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,6 +14,7 @@ use std::time::Duration;
 use super::AzureProvider;
 use super::auth::{Identity, Method, TokenSource};
 use super::client::ArmClient;
+use super::http;
 use crate::config::Config;
 use crate::config::evaluate::eval_in_root;
 use crate::config::vars::Inputs;
@@ -285,8 +289,6 @@ fn features(
 pub enum SetupError {
     #[error("{0}")]
     Config(String),
-    #[error("starting the embedded emulator: {0}")]
-    Emulator(#[from] crate::emulator::EmulatorError),
 }
 
 /// (Resource Manager, Entra ID) endpoints of the chosen cloud.
@@ -423,24 +425,152 @@ fn emulator_dir(s: &Settings, stack_dir: &Path) -> PathBuf {
     }
 }
 
-fn read_credentials(dir: &Path) -> Result<crate::emulator::Credentials, SetupError> {
-    let path = dir.join("credentials.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        SetupError::Config(format!(
-            "cannot read the emulator's credentials at {}: {e}",
-            path.display()
-        ))
-    })?;
-    serde_json::from_str(&text).map_err(|e| SetupError::Config(format!("{}: {e}", path.display())))
+fn read_credentials(dir: &Path) -> Result<EmulatorCredentials, SetupError> {
+    EmulatorCredentials::read(dir)
 }
 
-/// Builds the provider for the chosen cloud. Must run inside a tokio runtime.
+/// The emulator's `credentials.json`, as the provider reads it: a file
+/// one program (the emulator) writes and another (drinfra's engine) reads,
+/// so each side has its own type for it. Fields the provider does not use
+/// are ignored.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct EmulatorCredentials {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// The default subscription.
+    pub subscription_id: String,
+    /// Further service principals (each authorised on some subscriptions).
+    #[serde(default)]
+    pub principals: Vec<EmulatorPrincipal>,
+}
+
+/// A further service principal of `credentials.json`.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct EmulatorPrincipal {
+    pub client_id: String,
+    pub client_secret: String,
+    /// Its tenant; the emulator's tenant when absent.
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+}
+
+impl EmulatorCredentials {
+    /// Reads `credentials.json` from an emulator's data directory.
+    pub fn read(dir: &Path) -> Result<EmulatorCredentials, SetupError> {
+        let path = dir.join("credentials.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            SetupError::Config(format!(
+                "cannot read the emulator's credentials at {}: {e}",
+                path.display()
+            ))
+        })?;
+        serde_json::from_str(&text)
+            .map_err(|e| SetupError::Config(format!("{}: {e}", path.display())))
+    }
+}
+
+/// An embedded emulator a configuration wants running: started by the
+/// caller (with TLS, on a loopback port), since the provider knows nothing
+/// of the emulator's code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbeddedRequest {
+    /// Its data directory (state, CA, `credentials.json`).
+    pub data_dir: PathBuf,
+    /// Simulated seconds per real second (`DRINFRA_EMULATOR_TIME_SCALE`).
+    pub time_scale: f64,
+}
+
+/// A running emulator as the provider reaches it.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub url: String,
+    /// PEM of the CA its TLS certificate chains to.
+    pub ca_pem: Option<String>,
+    pub credentials: EmulatorCredentials,
+}
+
+/// Embedded emulators the caller started, each with the data directory of
+/// the request it answers.
+pub type Started = [(PathBuf, Endpoint)];
+
+/// The time scale of embedded emulators (`DRINFRA_EMULATOR_TIME_SCALE`,
+/// by default an hour a second).
+fn time_scale(env: &[(String, String)]) -> f64 {
+    env.iter()
+        .find(|(n, _)| n == "DRINFRA_EMULATOR_TIME_SCALE")
+        .and_then(|(_, v)| v.parse::<f64>().ok())
+        .unwrap_or(3600.0)
+}
+
+/// The embedded emulator configuration `s` runs on, if any: neither an
+/// emulator URL nor (without `use_emulator`) a subscription is configured.
+pub fn embedded_request(
+    s: &Settings,
+    stack_dir: &Path,
+    env: &[(String, String)],
+) -> Option<EmbeddedRequest> {
+    let on_azure = s.subscription_id.is_some() && !s.use_emulator;
+    (s.emulator_url.is_none() && !on_azure).then(|| EmbeddedRequest {
+        data_dir: emulator_dir(s, stack_dir),
+        time_scale: time_scale(env),
+    })
+}
+
+/// The embedded emulators a run's configurations want, one per data
+/// directory: configurations sharing a data directory share an emulator.
+pub fn embedded_requests(
+    configs: &[(ProviderConfigAddr, Settings)],
+    stack_dir: &Path,
+    env: &[(String, String)],
+) -> Vec<EmbeddedRequest> {
+    let mut out: Vec<EmbeddedRequest> = Vec::new();
+    for (_, s) in configs {
+        if let Some(r) = embedded_request(s, stack_dir, env)
+            && !out.iter().any(|o| same_dir(&o.data_dir, &r.data_dir))
+        {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// Whether two spellings name one directory, whether or not it exists yet
+/// (the emulator creates its data directory when it starts).
+fn same_dir(a: &Path, b: &Path) -> bool {
+    a == b || canonical(a) == canonical(b)
+}
+
+/// `dir` with its longest existing ancestor canonicalised.
+fn canonical(dir: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut cur = dir;
+    loop {
+        if let Ok(c) = cur.canonicalize() {
+            return rest.iter().rev().fold(c, |p: PathBuf, part| p.join(part));
+        }
+        match (cur.parent(), cur.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                cur = parent;
+            }
+            _ => return dir.to_path_buf(),
+        }
+    }
+}
+
+/// Builds the provider for the chosen cloud. Must run inside a tokio
+/// runtime. `started`: the embedded emulators the caller started for
+/// [`embedded_requests`] (empty when none is wanted).
 pub async fn provider(
     s: &Settings,
     stack_dir: &Path,
     env: &[(String, String)],
+    started: &Started,
 ) -> Result<AzureProvider, SetupError> {
-    provider_with(s, stack_dir, env, &mut Embedded::default()).await
+    let mut p = provider_for_cloud(s, stack_dir, env, started).await?;
+    p.keep_nonempty_resource_groups = !s.delete_nonempty_resource_groups;
+    Ok(p)
 }
 
 /// Builds one provider per configuration; configurations on the embedded
@@ -449,34 +579,28 @@ pub async fn providers(
     configs: &[(ProviderConfigAddr, Settings)],
     stack_dir: &Path,
     env: &[(String, String)],
+    started: &Started,
 ) -> Result<Vec<(ProviderConfigAddr, AzureProvider)>, SetupError> {
-    let mut embedded = Embedded::default();
     let mut out = Vec::new();
     for (addr, s) in configs {
-        let p = provider_with(s, stack_dir, env, &mut embedded)
+        let p = provider(s, stack_dir, env, started)
             .await
-            .map_err(|e| match e {
-                SetupError::Config(m) if addr.alias.is_some() => {
-                    SetupError::Config(format!("provider {}: {m}", addr.short()))
-                }
-                other => other,
+            .map_err(|SetupError::Config(m)| match addr.alias {
+                Some(_) => SetupError::Config(format!("provider {}: {m}", addr.short())),
+                None => SetupError::Config(m),
             })?;
         out.push((addr.clone(), p));
     }
     Ok(out)
 }
 
-/// Embedded emulators started so far in this run, by data directory.
-#[derive(Default)]
-struct Embedded(Vec<(PathBuf, Arc<crate::emulator::Running>)>);
-
 /// The credential a configuration uses on the emulator: the principal of
 /// `credentials.json` whose client id it names, else the emulator's own.
 /// Secrets never travel from the configuration to the emulator.
 fn emulator_principal(
     s: &Settings,
-    creds: &crate::emulator::Credentials,
-) -> Result<crate::emulator::Credentials, SetupError> {
+    creds: &EmulatorCredentials,
+) -> Result<EmulatorCredentials, SetupError> {
     let Some(id) = &s.client_id else {
         return Ok(creds.clone());
     };
@@ -487,34 +611,22 @@ fn emulator_principal(
         .principals
         .iter()
         .find(|p| p.client_id == *id)
-        .map(|p| crate::emulator::Credentials { tenant_id: p.tenant_id.clone().unwrap_or_else(|| creds.tenant_id.clone()), client_id: p.client_id.clone(), client_secret: p.client_secret.clone(), ..creds.clone() })
+        .map(|p| EmulatorCredentials { tenant_id: p.tenant_id.clone().unwrap_or_else(|| creds.tenant_id.clone()), client_id: p.client_id.clone(), client_secret: p.client_secret.clone(), ..creds.clone() })
         .ok_or_else(|| SetupError::Config(format!("the emulator has no principal with client id {id:?} (its principals are listed in credentials.json)")))
-}
-
-async fn provider_with(
-    s: &Settings,
-    stack_dir: &Path,
-    env: &[(String, String)],
-    embedded: &mut Embedded,
-) -> Result<AzureProvider, SetupError> {
-    let mut p = provider_for_cloud(s, stack_dir, env, embedded).await?;
-    p.keep_nonempty_resource_groups = !s.delete_nonempty_resource_groups;
-    Ok(p)
 }
 
 async fn provider_for_cloud(
     s: &Settings,
     stack_dir: &Path,
     env: &[(String, String)],
-    embedded: &mut Embedded,
+    started: &Started,
 ) -> Result<AzureProvider, SetupError> {
-    let get_env = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     if let Some(url) = &s.emulator_url {
         let dir = emulator_dir(s, stack_dir);
         let creds = read_credentials(&dir)?;
         let who = emulator_principal(s, &creds)?;
         let ca = std::fs::read_to_string(dir.join("ca.pem")).ok();
-        let http = crate::emulator::client(ca.as_deref()).map_err(SetupError::Config)?;
+        let http = http::trusting(ca.as_deref()).map_err(SetupError::Config)?;
         let tokens = emulator_credential(&who, url, &http)?;
         let mut client = ArmClient::new(http, url, tokens);
         client.default_poll = Duration::from_millis(200);
@@ -526,7 +638,6 @@ async fn provider_for_cloud(
                 dir.display()
             ),
             subscription,
-            embedded: None,
             promote_option: Default::default(),
             keep_nonempty_resource_groups: true,
             principal: super::Principal {
@@ -536,7 +647,7 @@ async fn provider_for_cloud(
         });
     }
     if let (Some(sub), false) = (&s.subscription_id, s.use_emulator) {
-        let http = real_azure_client().map_err(SetupError::Config)?;
+        let http = http::real_azure().map_err(SetupError::Config)?;
         let (arm, login) = endpoints(s, &http).await?;
         let tokens: Arc<dyn TokenSource> = Arc::new(
             Identity::new(&method(s)?, &login, http.clone())
@@ -548,7 +659,6 @@ async fn provider_for_cloud(
             client: Arc::new(client),
             subscription: sub.clone(),
             cloud: format!("Azure subscription {sub} at {arm}, authenticating with {how}"),
-            embedded: None,
             promote_option: Default::default(),
             keep_nonempty_resource_groups: true,
             principal: super::Principal {
@@ -559,32 +669,18 @@ async fn provider_for_cloud(
     }
     // Nothing configured (or use_emulator): the embedded emulator.
     let dir = emulator_dir(s, stack_dir);
-    let scale = get_env("DRINFRA_EMULATOR_TIME_SCALE")
-        .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(3600.0);
-    let key = dir.canonicalize().unwrap_or_else(|_| dir.clone());
-    let running = match embedded.0.iter().find(|(d, _)| *d == key) {
-        Some((_, r)) => r.clone(),
-        None => {
-            let opts = crate::emulator::Options {
-                data_dir: dir.clone(),
-                tls: true,
-                settings: crate::emulator::Settings {
-                    time_scale: scale,
-                    ..crate::emulator::Settings::default()
-                },
-            };
-            let r = Arc::new(
-                crate::emulator::start(opts, "127.0.0.1:0".parse().expect("loopback address"))
-                    .await?,
-            );
-            embedded
-                .0
-                .push((dir.canonicalize().unwrap_or(key), r.clone()));
-            r
-        }
-    };
-    let http = crate::emulator::client(running.ca_pem.as_deref()).map_err(SetupError::Config)?;
+    let scale = time_scale(env);
+    let running = started
+        .iter()
+        .find(|(d, _)| same_dir(d, &dir))
+        .map(|(_, e)| e)
+        .ok_or_else(|| {
+            SetupError::Config(format!(
+                "no embedded emulator was started for {}",
+                dir.display()
+            ))
+        })?;
+    let http = http::trusting(running.ca_pem.as_deref()).map_err(SetupError::Config)?;
     let c = emulator_principal(s, &running.credentials)?;
     let tokens = emulator_credential(&c, &running.url, &http)?;
     let mut client = ArmClient::new(http, &running.url, tokens);
@@ -610,7 +706,6 @@ async fn provider_for_cloud(
             tenant_id: c.tenant_id.clone(),
             client_id: c.client_id.clone(),
         },
-        embedded: Some(running),
         promote_option: Default::default(),
         keep_nonempty_resource_groups: true,
     })
@@ -618,7 +713,7 @@ async fn provider_for_cloud(
 
 /// The emulator's own credential: a client secret against its token endpoint.
 fn emulator_credential(
-    c: &crate::emulator::Credentials,
+    c: &EmulatorCredentials,
     url: &str,
     http: &reqwest::Client,
 ) -> Result<Arc<dyn TokenSource>, SetupError> {
@@ -640,19 +735,91 @@ fn emulator_credential(
     ))
 }
 
-/// An HTTP client for real Azure, trusting the platform's certificates.
-pub(crate) fn real_azure_client() -> Result<reqwest::Client, String> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    use rustls_platform_verifier::BuilderVerifierExt;
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_platform_verifier()
-        .map_err(|e| e.to_string())?
-        .with_no_client_auth();
-    reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
-        .timeout(Duration::from_secs(120))
-        .build()
-        .map_err(|e| e.to_string())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr(alias: Option<&str>) -> ProviderConfigAddr {
+        ProviderConfigAddr {
+            provider: super::super::PROVIDER_NAME.to_string(),
+            alias: alias.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn configurations_sharing_a_data_dir_want_one_embedded_emulator() {
+        let stack = std::env::temp_dir().join("drinfra-setup-test-not-created");
+        let env = vec![("DRINFRA_EMULATOR_TIME_SCALE".to_string(), "10".to_string())];
+        let configs = vec![
+            (addr(None), Settings::default()),
+            (
+                addr(Some("dr")),
+                Settings {
+                    use_emulator: true,
+                    subscription_id: Some("s2".into()),
+                    emulator_data_dir: Some("./.drinfra/emulator".into()),
+                    ..Settings::default()
+                },
+            ),
+            (
+                addr(Some("azure")),
+                Settings {
+                    subscription_id: Some("s".into()),
+                    ..Settings::default()
+                },
+            ),
+            (
+                addr(Some("remote")),
+                Settings {
+                    emulator_url: Some("https://127.0.0.1:1".into()),
+                    ..Settings::default()
+                },
+            ),
+            (
+                addr(Some("other")),
+                Settings {
+                    emulator_data_dir: Some("/elsewhere".into()),
+                    ..Settings::default()
+                },
+            ),
+        ];
+        let wanted = embedded_requests(&configs, &stack, &env);
+        assert_eq!(
+            wanted,
+            vec![
+                EmbeddedRequest {
+                    data_dir: stack.join(".drinfra").join("emulator"),
+                    time_scale: 10.0
+                },
+                EmbeddedRequest {
+                    data_dir: PathBuf::from("/elsewhere"),
+                    time_scale: 10.0
+                },
+            ]
+        );
+        assert!(embedded_request(&configs[2].1, &stack, &[]).is_none());
+        assert_eq!(
+            embedded_request(&configs[0].1, &stack, &[]).map(|r| r.time_scale),
+            Some(3600.0)
+        );
+    }
+
+    #[test]
+    fn reads_the_emulators_credentials_file() {
+        let dir = std::env::temp_dir().join(format!("drinfra-setup-creds-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("credentials.json"),
+            r#"{"tenant_id":"t","client_id":"c","client_secret":"s","subscription_id":"sub","subscriptions":["sub"],"principals":[{"client_id":"p","client_secret":"ps","subscriptions":["sub"]}]}"#,
+        )
+        .unwrap();
+        let c = EmulatorCredentials::read(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            (c.tenant_id.as_str(), c.subscription_id.as_str()),
+            ("t", "sub")
+        );
+        assert_eq!(c.principals[0].client_id, "p");
+        assert!(EmulatorCredentials::read(&dir).is_err());
+    }
 }
