@@ -1,6 +1,7 @@
 //! drinfra: an executable disaster-recovery plan for Azure.
 //! See ARCHITECTURE.md for the code map.
 
+pub mod addrs;
 pub mod apply;
 pub mod config;
 pub mod diag;

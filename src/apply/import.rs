@@ -1,9 +1,8 @@
 //! Bringing existing objects under management: `drinfra import` and
 //! `import` blocks read the object through its provider and record it.
 
-use crate::config::evaluate::InstanceKey;
+use crate::addrs::AbsResourceInstance;
 use crate::lang::Value;
-use crate::plan::planner::parse_instance;
 use crate::provider::{Provider, ProviderError};
 use crate::state::{ResourceState, marks};
 
@@ -24,9 +23,9 @@ pub async fn import(
     ty: &str,
     id: &str,
 ) -> Result<ResourceState, ImportError> {
-    let (module, resource, key) =
-        parse_instance(address).ok_or_else(|| ImportError::Address(address.to_string()))?;
-    let name = resource.rsplit('.').next().unwrap_or_default().to_string();
+    let target: AbsResourceInstance = address
+        .parse()
+        .map_err(|_| ImportError::Address(address.to_string()))?;
     let stub = provider.import_stub(ty, id);
     let value: Value = provider
         .read(ty, &stub)
@@ -38,17 +37,11 @@ pub async fn import(
     let value = crate::provider::mark_sensitive(ty, value);
     Ok(ResourceState {
         address: address.to_string(),
-        module: crate::config::evaluate::module_prefix(&module)
-            .trim_end_matches('.')
-            .to_string(),
+        module: target.module.to_string(),
         mode: "managed".into(),
         ty: ty.to_string(),
-        name,
-        index: match key {
-            InstanceKey::None => None,
-            InstanceKey::Int(i) => Some(serde_json::Value::from(i)),
-            InstanceKey::Str(s) => Some(serde_json::Value::String(s)),
-        },
+        name: target.resource.name,
+        index: target.key.to_json(),
         provider: crate::provider::ProviderConfigAddr::default_for(provider.name()).to_string(),
         attributes: value.unmark().0.to_json(),
         sensitive_paths: marks::paths(&value),

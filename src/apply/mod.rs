@@ -11,12 +11,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
-use crate::config::evaluate::{Context, InstanceKey, module_prefix};
+use crate::config::evaluate::Context;
 use crate::config::vars::Inputs;
 use crate::diag::Diagnostics;
 use crate::graph::Dag;
 use crate::lang::Value;
-use crate::plan::planner::{KnownValues, observed_digest, parse_instance};
+use crate::plan::planner::{KnownValues, observed_digest};
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::{Provider, ProviderError, Providers};
 use crate::state::{
@@ -280,14 +280,6 @@ pub fn conforms(planned: &Value, actual: &Value, at: &mut Vec<String>) -> bool {
     }
 }
 
-fn index_json(key: &InstanceKey) -> Option<serde_json::Value> {
-    match key {
-        InstanceKey::None => None,
-        InstanceKey::Int(i) => Some(serde_json::Value::from(*i)),
-        InstanceKey::Str(s) => Some(serde_json::Value::String(s.clone())),
-    }
-}
-
 /// The record of an object the provider returned. Its sensitive paths are
 /// everything marked in the configuration, in the returned value (marks a
 /// provider carried into derived attributes), and in the schema.
@@ -313,13 +305,11 @@ fn record_for(
     }
     ResourceState {
         address: c.address.clone(),
-        module: module_prefix(&c.module_path)
-            .trim_end_matches('.')
-            .to_string(),
+        module: c.module_path.to_string(),
         mode: c.mode.clone(),
         ty: c.ty.clone(),
         name: c.name.clone(),
-        index: index_json(&c.key),
+        index: c.key.to_json(),
         provider: crate::provider::ProviderConfigAddr::parse(&c.provider)
             .unwrap_or_else(|| crate::provider::ProviderConfigAddr::default_for(provider.name()))
             .to_string(),
@@ -391,12 +381,10 @@ pub async fn apply(
             .resources
             .remove(c.previous_address.as_deref().unwrap_or_default())
         {
-            let (module, rest) = crate::plan::planner::split_module(&c.address);
             rs.address = c.address.clone();
-            rs.module = module;
+            rs.module = c.module_path.to_string();
             rs.name = c.name.clone();
-            rs.index = index_json(&c.key);
-            let _ = rest;
+            rs.index = c.key.to_json();
             records.push(Record {
                 serial,
                 change: Change::Remove(c.previous_address.clone().unwrap_or_default()),
@@ -466,15 +454,11 @@ pub async fn apply(
 
     let known = KnownValues::default();
     for rs in state.resources.values() {
-        if let Some((path, res, key)) = parse_instance(&rs.address) {
-            known.insert(&path, &res, &key, rs.value());
-        }
+        known.insert_at(&rs.address, rs.value());
     }
     // Data sources as the plan read them.
     for (addr, v) in &plan.data {
-        if let Some((path, res, key)) = parse_instance(addr) {
-            known.insert(&path, &res, &key, v.clone());
-        }
+        known.insert_at(addr, v.clone());
     }
     let mut cx = Context::new(config, inputs, cwd, Some(&known));
     cx.require_inputs = true;

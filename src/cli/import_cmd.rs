@@ -24,9 +24,10 @@ pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let (_, rest) = drinfra::plan::planner::split_module(&a.address);
-    let resource = rest.split('[').next().unwrap_or_default();
-    let Some(target) = s.stack.config.root().resources.get(resource) else {
+    let resource = (a.address.parse::<drinfra::addrs::AbsResourceInstance>())
+        .map(|t| t.resource.to_string())
+        .unwrap_or_default();
+    let Some(target) = s.stack.config.root().resources.get(&resource) else {
         bail!(
             "{} has no resource block in the configuration; write it first, then import",
             a.address

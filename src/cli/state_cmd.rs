@@ -273,12 +273,10 @@ pub fn run_state(env: &Env, c: StateCommand) -> anyhow::Result<ExitCode> {
                         bail!("{new} already exists in the state; nothing was changed");
                     }
                     let mut rs = s.resources.remove(&old).context("entry")?;
-                    let (module, rest) = drinfra::plan::planner::split_module(&new);
                     rs.address = new.clone();
-                    rs.module = module;
-                    if let Some((_, name)) = rest.split('[').next().and_then(|r| r.rsplit_once('.'))
-                    {
-                        rs.name = name.to_string();
+                    if let Ok(a) = new.parse::<drinfra::addrs::AbsResourceInstance>() {
+                        rs.module = a.module.to_string();
+                        rs.name = a.resource.name;
                     }
                     s.resources.insert(new, rs);
                     moved += 1;

@@ -9,13 +9,13 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use hcl_edit::structure::{Body, Structure};
 
 use super::model::{Config, Expr, Module, Resource};
 use super::vars::Inputs;
+pub use crate::addrs::{InstanceKey, ModulePath};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 use crate::lang::convert::convert;
 use crate::lang::refs::{Reference, Step, references};
@@ -24,36 +24,6 @@ use crate::lang::{Evaluator, Scope, Type, Value};
 /// Memoised `count`/`for_each` expansions: per module path and block,
 /// each instance's key and its `count.index` / `each` value.
 type Expansions = HashMap<(ModulePath, String), Vec<(InstanceKey, Value)>>;
-
-/// The key of one instance of a resource or module.
-#[derive(
-    Debug,
-    Clone,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize,
-)]
-pub enum InstanceKey {
-    #[default]
-    None,
-    Int(i64),
-    Str(String),
-}
-
-impl fmt::Display for InstanceKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            InstanceKey::None => Ok(()),
-            InstanceKey::Int(i) => write!(f, "[{i}]"),
-            InstanceKey::Str(s) => write!(f, "[{}]", serde_json::Value::String(s.clone())),
-        }
-    }
-}
 
 /// The most instances one resource or module block may have (`count` or the
 /// size of `for_each`). Checked before any instance is built, so a mistaken
@@ -66,15 +36,6 @@ pub const MAX_INSTANCES: usize = 100_000;
 /// (`l0 = [local.l1]`, ...) can, and every operation on values recurses
 /// over their depth: a limit keeps them all bounded.
 pub const MAX_VALUE_DEPTH: usize = 128;
-
-/// A module instance: the chain of calls from the root.
-pub type ModulePath = Vec<(String, InstanceKey)>;
-
-pub fn module_prefix(path: &ModulePath) -> String {
-    path.iter()
-        .map(|(n, k)| format!("module.{n}{k}."))
-        .collect()
-}
 
 /// Values of resource instances that already exist (from state or a plan).
 /// Without one, a resource's value is its configuration with every other
@@ -159,12 +120,7 @@ pub struct ResourceInstance {
 
 impl ResourceInstance {
     pub fn address(&self) -> String {
-        format!(
-            "{}{}{}",
-            module_prefix(&self.module),
-            self.resource,
-            self.key
-        )
+        crate::addrs::instance_text(&self.module, &self.resource, &self.key)
     }
 }
 
@@ -267,10 +223,13 @@ pub fn evaluate(
     cx.schemas = schemas;
     cx.lenient = true;
     let mut eval = Evaluation::default();
-    cx.walk(&Vec::new(), 0, &mut eval);
+    cx.walk(&ModulePath::root(), 0, &mut eval);
     let root = config.root();
     for (name, o) in &root.outputs {
-        let value = cx.value(Node::Output(vec![], name.clone()), Some(o.span.clone()));
+        let value = cx.value(
+            Node::Output(ModulePath::root(), name.clone()),
+            Some(o.span.clone()),
+        );
         eval.outputs.insert(
             name.clone(),
             OutputValue {
@@ -313,7 +272,7 @@ impl<'a> Context<'a> {
 
     /// Every module instance with the index of its module, root first.
     pub fn module_instances(&self) -> Vec<(ModulePath, usize)> {
-        let mut out = vec![(Vec::new(), 0)];
+        let mut out = vec![(ModulePath::root(), 0)];
         let mut i = 0;
         while i < out.len() {
             let (path, idx) = out[i].clone();
@@ -390,7 +349,10 @@ impl<'a> Context<'a> {
                 (
                     name.clone(),
                     OutputValue {
-                        value: self.value(Node::Output(vec![], name.clone()), Some(o.span.clone())),
+                        value: self.value(
+                            Node::Output(ModulePath::root(), name.clone()),
+                            Some(o.span.clone()),
+                        ),
                         sensitive: o.sensitive,
                     },
                 )
@@ -531,11 +493,11 @@ impl<'a> Context<'a> {
 
     fn describe(&self, n: &Node) -> String {
         match n {
-            Node::Var(p, name) => format!("{}var.{name}", module_prefix(p)),
-            Node::Local(p, name) => format!("{}local.{name}", module_prefix(p)),
-            Node::Output(p, name) => format!("{}output.{name}", module_prefix(p)),
-            Node::Resource(p, key) => format!("{}{key}", module_prefix(p)),
-            Node::CallExpansion(p, name) => format!("{}module.{name}", module_prefix(p)),
+            Node::Var(p, name) => format!("{}var.{name}", p.prefix()),
+            Node::Local(p, name) => format!("{}local.{name}", p.prefix()),
+            Node::Output(p, name) => format!("{}output.{name}", p.prefix()),
+            Node::Resource(p, key) => format!("{}{key}", p.prefix()),
+            Node::CallExpansion(p, name) => format!("{}module.{name}", p.prefix()),
         }
     }
 
@@ -598,7 +560,7 @@ impl<'a> Context<'a> {
                 None => (None, Some(var.span.clone())),
             }
         } else {
-            let parent: ModulePath = p[..p.len() - 1].to_vec();
+            let parent = p.parent();
             let (call_name, key) = &p[p.len() - 1];
             let (_, pm) = self.module_at(&parent);
             let call = pm.module_calls.get(call_name).ok_or(Failed)?;
@@ -1636,6 +1598,6 @@ pub fn eval_in_root(
         return (None, checked);
     }
     let cx = Context::new(config, inputs, cwd, None);
-    let v = cx.eval(&Vec::new(), expr, &Extra::default()).ok();
+    let v = cx.eval(&ModulePath::root(), expr, &Extra::default()).ok();
     (v, cx.diags.into_inner())
 }

@@ -159,7 +159,7 @@ fn configs_with(
     group: &str,
     site: &str,
 ) -> BTreeMap<String, crate::lang::Value> {
-    use crate::config::evaluate::{Context, module_prefix};
+    use crate::config::evaluate::Context;
     let mut cx = Context::new(config, inputs, cwd, None);
     cx.require_inputs = false;
     cx.failover
@@ -171,7 +171,7 @@ fn configs_with(
                 continue;
             }
             for (k, v) in cx.instances_of(&path, key) {
-                out.insert(format!("{}{key}{k}", module_prefix(&path)), v);
+                out.insert(crate::addrs::instance_text(&path, key, &k), v);
             }
         }
     }

@@ -9,8 +9,9 @@ use std::sync::Arc;
 
 use super::deps::{self, Kind};
 use super::model::*;
+use crate::addrs::{AbsResourceInstance, InstanceKey, ModulePath, instance_text};
 use crate::config::Config;
-use crate::config::evaluate::{Context, InstanceKey, ModulePath, ResourceValues, module_prefix};
+use crate::config::evaluate::{Context, ResourceValues};
 use crate::config::model::{IgnoreChanges, Mode};
 use crate::config::vars::Inputs;
 use crate::diag::{Diagnostic, Diagnostics, Span};
@@ -53,15 +54,22 @@ impl Default for PlanOptions {
 /// final) values by module instance, resource and key.
 #[derive(Default)]
 pub struct KnownValues {
-    pub map: RefCell<HashMap<(String, String, InstanceKey), Value>>,
+    pub map: RefCell<HashMap<(ModulePath, String, InstanceKey), Value>>,
 }
 
 impl KnownValues {
     pub fn insert(&self, module: &ModulePath, resource: &str, key: &InstanceKey, v: Value) {
-        self.map.borrow_mut().insert(
-            (module_prefix(module), resource.to_string(), key.clone()),
-            v,
-        );
+        self.map
+            .borrow_mut()
+            .insert((module.clone(), resource.to_string(), key.clone()), v);
+    }
+
+    /// Records the value of the instance at `address` (as state and plans
+    /// write it); an address that does not parse names nothing to record.
+    pub fn insert_at(&self, address: &str, v: Value) {
+        if let Ok(a) = address.parse::<AbsResourceInstance>() {
+            self.insert(&a.module, &a.resource.to_string(), &a.key, v);
+        }
     }
 }
 
@@ -69,14 +77,9 @@ impl ResourceValues for KnownValues {
     fn get(&self, module: &ModulePath, resource: &str, key: &InstanceKey) -> Option<Value> {
         self.map
             .borrow()
-            .get(&(module_prefix(module), resource.to_string(), key.clone()))
+            .get(&(module.clone(), resource.to_string(), key.clone()))
             .cloned()
     }
-}
-
-/// The address of a resource instance.
-pub fn instance_address(module: &ModulePath, resource: &str, key: &InstanceKey) -> String {
-    format!("{}{resource}{key}", module_prefix(module))
 }
 
 /// Digest of the configuration and inputs a plan was made from.
@@ -302,14 +305,11 @@ fn apply_moves(
         let Some(r) = config_resource(config, &old) else {
             continue;
         };
-        let (module, rest) = split_module(&old);
-        let (res, key) = split_key(&rest);
-        let base = if module.is_empty() {
-            res.to_string()
-        } else {
-            format!("{module}.{res}")
+        let Ok(instance) = old.parse::<AbsResourceInstance>() else {
+            continue;
         };
-        let new = match key {
+        let base = instance.resource().to_string();
+        let new = match instance.key {
             InstanceKey::None if r.count.is_some() => format!("{base}[0]"),
             InstanceKey::Int(0) if r.count.is_none() && r.for_each.is_none() => base.clone(),
             _ => continue,
@@ -334,12 +334,11 @@ fn rename(state: &mut State, old: &str, new: &str) {
         return;
     };
     rs.address = new.to_string();
-    let (module, rest) = split_module(new);
-    rs.module = module;
-    if let Some((ty, name, index)) = parse_resource(&rest) {
-        rs.ty = ty;
-        rs.name = name;
-        rs.index = index;
+    if let Ok(a) = new.parse::<AbsResourceInstance>() {
+        rs.module = a.module.to_string();
+        rs.ty = a.resource.ty;
+        rs.name = a.resource.name;
+        rs.index = a.key.to_json();
     }
     state.resources.insert(new.to_string(), rs);
 }
@@ -376,12 +375,14 @@ async fn import_blocks(
             );
             continue;
         };
-        let (_, rest) = split_module(&to);
-        let ty = rest.split('.').next().unwrap_or_default().to_string();
-        let Some(target) = config
-            .root()
-            .resources
-            .get(rest.split('[').next().unwrap_or_default())
+        // The resource block is looked up in the root module.
+        let parsed = to.parse::<AbsResourceInstance>().ok();
+        let ty = parsed
+            .as_ref()
+            .map(|a| a.resource.ty.clone())
+            .unwrap_or_default();
+        let Some(target) =
+            parsed.and_then(|a| config.root().resources.get(&a.resource.to_string()))
         else {
             diags.push(
                 Diagnostic::error("Import to an unconfigured resource")
@@ -417,43 +418,6 @@ async fn import_blocks(
             ),
         }
     }
-}
-
-/// Splits `module.a["x"].t.n[0]` into (`module.a["x"]`, `t.n[0]`).
-pub fn split_module(addr: &str) -> (String, String) {
-    let mut rest = addr;
-    let mut module = String::new();
-    while let Some(after) = rest.strip_prefix("module.") {
-        let name_end = after.find(['.', '[']).unwrap_or(after.len());
-        let mut end = name_end;
-        if after[end..].starts_with('[') {
-            end += after[end..]
-                .find(']')
-                .map(|i| i + 1)
-                .unwrap_or(after.len() - end);
-        }
-        if !module.is_empty() {
-            module.push('.');
-        }
-        module.push_str("module.");
-        module.push_str(&after[..end]);
-        rest = after[end..].strip_prefix('.').unwrap_or(&after[end..]);
-    }
-    (module, rest.to_string())
-}
-
-/// `t.n[0]` into type, name and index.
-fn parse_resource(s: &str) -> Option<(String, String, Option<serde_json::Value>)> {
-    let s = s.strip_prefix("data.").unwrap_or(s);
-    let (ty, rest) = s.split_once('.')?;
-    let (name, index) = match rest.find('[') {
-        Some(i) => (
-            &rest[..i],
-            serde_json::from_str(&rest[i + 1..rest.len() - 1]).ok(),
-        ),
-        None => (rest, None),
-    };
-    Some((ty.to_string(), name.to_string(), index))
 }
 
 /// Replaces ignored paths of `config` with the prior values.
@@ -538,9 +502,7 @@ pub async fn plan(
         // outputs up to date with what refresh found.
         let known = KnownValues::default();
         for rs in refreshed.resources.values() {
-            if let Some((path, res, key)) = parse_instance(&rs.address) {
-                known.insert(&path, &res, &key, rs.value());
-            }
+            known.insert_at(&rs.address, rs.value());
         }
         let mut cx = Context::new(config, inputs, cwd, Some(&known));
         cx.schemas = Some(providers);
@@ -657,9 +619,7 @@ pub async fn plan(
     };
     let known = KnownValues::default();
     for rs in refreshed.resources.values() {
-        if let Some((path, res, key)) = parse_instance(&rs.address) {
-            known.insert(&path, &res, &key, rs.value());
-        }
+        known.insert_at(&rs.address, rs.value());
     }
     let mut cx = Context::new(config, inputs, cwd, Some(&known));
     cx.require_inputs = true;
@@ -749,7 +709,7 @@ pub async fn plan(
         let mut mine = Vec::new();
         for (path, _) in instances.iter().filter(|(_, idx)| *idx == obj.module) {
             for (key, cfg) in cx.instances_of(path, &obj.name) {
-                let address = instance_address(path, &obj.name, &key);
+                let address = instance_text(path, &obj.name, &key);
                 mine.push(address.clone());
                 seen.insert(address.clone());
                 let problems = provider.validate(&r.ty, &cfg);
@@ -853,7 +813,7 @@ pub async fn plan(
                         let Some(t) = trigger_of(&e.expr, &key) else {
                             return false;
                         };
-                        t.fires(&module_prefix(path), &plan.changes)
+                        t.fires(&path.prefix(), &plan.changes)
                     });
                     if triggered {
                         action = replace;
@@ -928,24 +888,26 @@ pub async fn plan(
     diags.extend(cx.take_diags());
 
     // Recorded objects the configuration no longer has.
-    let module_prefixes: BTreeMap<String, usize> = instances
-        .iter()
-        .map(|(p, i)| (module_prefix(p).trim_end_matches('.').to_string(), *i))
-        .collect();
+    let module_indices: HashMap<&ModulePath, usize> =
+        instances.iter().map(|(p, i)| (p, *i)).collect();
     for rs in refreshed
         .resources
         .values()
         .filter(|rs| !seen.contains(&rs.address))
     {
-        let (module, rest) = split_module(&rs.address);
-        let res_key = rest.split('[').next().unwrap_or(&rest).to_string();
-        let reason = match module_prefixes.get(&module) {
+        let parsed = rs.address.parse::<AbsResourceInstance>().ok();
+        let declared = parsed
+            .as_ref()
+            .and_then(|a| Some((module_indices.get(&a.module)?, a.resource.to_string())));
+        let reason = match declared {
             None => Reason::DeleteBecauseNoModule,
-            Some(idx) if config.modules[*idx].resources.contains_key(&res_key) => match &rs.index {
-                Some(serde_json::Value::String(_)) => Reason::DeleteBecauseEachKey,
-                Some(_) => Reason::DeleteBecauseCountIndex,
-                None => Reason::DeleteBecauseCountIndex,
-            },
+            Some((idx, res_key)) if config.modules[*idx].resources.contains_key(&res_key) => {
+                match &rs.index {
+                    Some(serde_json::Value::String(_)) => Reason::DeleteBecauseEachKey,
+                    Some(_) => Reason::DeleteBecauseCountIndex,
+                    None => Reason::DeleteBecauseCountIndex,
+                }
+            }
             Some(_) => Reason::DeleteBecauseNoResourceConfig,
         };
         // A surplus instance of a resource still configured keeps its
@@ -1047,7 +1009,7 @@ pub async fn plan(
 #[allow(clippy::too_many_arguments)]
 async fn read_data(
     cx: &Context<'_>,
-    instances: &[(crate::config::evaluate::ModulePath, usize)],
+    instances: &[(ModulePath, usize)],
     obj: &deps::ObjId,
     r: &crate::config::model::Resource,
     (provider, provider_text): (&dyn Provider, &str),
@@ -1060,7 +1022,7 @@ async fn read_data(
     let mut mine = Vec::new();
     for (path, _) in instances.iter().filter(|(_, idx)| *idx == obj.module) {
         for (key, cfg) in cx.instances_of(path, &obj.name) {
-            let address = instance_address(path, &obj.name, &key);
+            let address = instance_text(path, &obj.name, &key);
             let deferred = upstream_changes || !cfg.is_wholly_known();
             mine.push((address.clone(), deferred));
             if deferred {
@@ -1139,11 +1101,14 @@ fn delete_change(
     reason: Option<Reason>,
     previous: Option<String>,
 ) -> ResourceChange {
-    let (path, resource, key) = parse_instance(&rs.address).unwrap_or_default();
+    let (module_path, resource, key) = match rs.address.parse::<AbsResourceInstance>() {
+        Ok(a) => (a.module, a.resource.to_string(), a.key),
+        Err(_) => Default::default(),
+    };
     ResourceChange {
         address: rs.address.clone(),
         previous_address: previous,
-        module_path: path,
+        module_path,
         resource,
         key,
         mode: rs.mode.clone(),
@@ -1158,61 +1123,6 @@ fn delete_change(
         depends_on: rs.dependencies.clone(),
         create_before_destroy: rs.create_before_destroy,
         notes: vec![],
-    }
-}
-
-/// Parses an instance address into module path, resource and key.
-pub fn parse_instance(addr: &str) -> Option<(ModulePath, String, InstanceKey)> {
-    let (module, rest) = split_module(addr);
-    let mut path = Vec::new();
-    if !module.is_empty() {
-        for part in split_modules(&module) {
-            let p = part.strip_prefix("module.")?;
-            let (name, key) = split_key(p);
-            path.push((name.to_string(), key));
-        }
-    }
-    let (res, key) = split_key(&rest);
-    Some((path, res.to_string(), key))
-}
-
-fn split_modules(module: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut in_str = false;
-    for c in module.chars() {
-        match c {
-            '"' => in_str = !in_str,
-            '.' if !in_str
-                && cur.starts_with("module.")
-                && (cur.ends_with(']') || !cur[7..].is_empty())
-                && cur.len() > 7 =>
-            {
-                out.push(std::mem::take(&mut cur));
-                continue;
-            }
-            _ => {}
-        }
-        cur.push(c);
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
-
-fn split_key(s: &str) -> (&str, InstanceKey) {
-    match s.find('[') {
-        Some(i) if s.ends_with(']') => {
-            let inner = &s[i + 1..s.len() - 1];
-            let key = match serde_json::from_str::<serde_json::Value>(inner) {
-                Ok(serde_json::Value::Number(n)) => InstanceKey::Int(n.as_i64().unwrap_or(0)),
-                Ok(serde_json::Value::String(k)) => InstanceKey::Str(k),
-                _ => InstanceKey::None,
-            };
-            (&s[..i], key)
-        }
-        _ => (s, InstanceKey::None),
     }
 }
 
@@ -1404,16 +1314,16 @@ fn config_resource<'c>(
     config: &'c Config,
     address: &str,
 ) -> Option<&'c crate::config::model::Resource> {
-    let (module, rest) = split_module(address);
+    let a = address.parse::<AbsResourceInstance>().ok()?;
     let mut idx = 0;
-    if !module.is_empty() {
-        for part in split_modules(&module) {
-            let (name, _) = split_key(part.strip_prefix("module.")?);
-            idx = config.modules.get(idx)?.module_calls.get(name)?.child;
-        }
+    for (name, _) in &a.module {
+        idx = config.modules.get(idx)?.module_calls.get(name)?.child;
     }
-    let (res, _) = split_key(&rest);
-    config.modules.get(idx)?.resources.get(res)
+    config
+        .modules
+        .get(idx)?
+        .resources
+        .get(&a.resource.to_string())
 }
 
 /// Whether `addr` is `target` or inside it (an instance of a resource,
@@ -1479,31 +1389,4 @@ fn restrict_to_targets(plan: &mut Plan, targets: &[String]) {
     }
     plan.changes.retain(|c| keep.contains(&c.address));
     plan.outputs.clear();
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_addresses() {
-        let (p, r, k) =
-            parse_instance("module.a[\"x.y\"].module.b[2].terraform_data.n[\"k\"]").unwrap();
-        assert_eq!(
-            p,
-            vec![
-                ("a".to_string(), InstanceKey::Str("x.y".into())),
-                ("b".to_string(), InstanceKey::Int(2))
-            ]
-        );
-        assert_eq!(r, "terraform_data.n");
-        assert_eq!(k, InstanceKey::Str("k".into()));
-        let (p, r, k) = parse_instance("terraform_data.n").unwrap();
-        assert!(p.is_empty());
-        assert_eq!((r.as_str(), k), ("terraform_data.n", InstanceKey::None));
-        assert_eq!(
-            split_module("module.m.terraform_data.x[0]"),
-            ("module.m".to_string(), "terraform_data.x[0]".to_string())
-        );
-    }
 }

@@ -82,7 +82,7 @@ pub fn plan(plan: &Plan) -> Vec<J> {
             format!("{}: Plan to {action}", c.address),
             "planned_change",
         );
-        e["change"] = json!({"resource": {"addr": c.address, "resource_type": c.ty, "resource_name": c.name, "module": crate::config::evaluate::module_prefix(&c.module_path).trim_end_matches('.')}, "action": action, "reason": c.reason, "previous_resource": c.previous_address, "notes": c.notes});
+        e["change"] = json!({"resource": {"addr": c.address, "resource_type": c.ty, "resource_name": c.name, "module": c.module_path.to_string()}, "action": action, "reason": c.reason, "previous_resource": c.previous_address, "notes": c.notes});
         out.push(e);
     }
     let (add, change, remove) = plan.counts();

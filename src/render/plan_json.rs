@@ -85,7 +85,7 @@ fn reason(r: Option<Reason>) -> Option<&'static str> {
 }
 
 fn module_address(c: &ResourceChange) -> Option<String> {
-    let m = crate::config::evaluate::module_prefix(&c.module_path);
+    let m = c.module_path.prefix();
     (!m.is_empty()).then(|| m.trim_end_matches('.').to_string())
 }
 
