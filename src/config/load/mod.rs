@@ -135,14 +135,6 @@ fn out_of_range_number(text: &str, from: usize) -> Option<std::ops::Range<usize>
     None
 }
 
-/// The configuration files of a directory, in name order.
-pub fn config_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    Ok(dir_files(dir)?
-        .into_iter()
-        .filter(|p| file_kind(p) == FileKind::Native)
-        .collect())
-}
-
 /// How drinfra treats a file it finds in a configuration directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
