@@ -31,7 +31,7 @@ pub struct PlanOptions {
     pub targets: Vec<String>,
     pub parallelism: usize,
     /// Failover groups as evaluation should see them.
-    pub failover: BTreeMap<String, crate::config::evaluate::GroupView>,
+    pub failover: BTreeMap<String, crate::config::evaluate::GroupPlacement>,
     /// Order the changes in failover phases (data, capacity, traffic, clean-up).
     pub phased: bool,
 }
