@@ -425,7 +425,7 @@ fn make_plan(
         refresh: !common.no_refresh,
         targets: common.targets.clone(),
         parallelism: common.parallelism,
-        failover,
+        failover: drinfra::failover::placements_of(&failover),
         phased: false,
     };
     let (plan, diags) = rt.block_on(planner::plan(

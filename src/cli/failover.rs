@@ -11,8 +11,8 @@ use super::engine::{
     CommonArgs, OutputArgs, Session, apply_plan, print_plan, report_requests, show_diags, start,
 };
 use drinfra::apply;
-use drinfra::config::evaluate::GroupView;
 use drinfra::config::model::FailoverGroup;
+use drinfra::failover::GroupView;
 use drinfra::failover::scope::{self, Scope};
 use drinfra::plan::planner::{self, PlanOptions};
 use drinfra::plan::{Plan, phases};
@@ -204,7 +204,7 @@ pub(super) fn plan_with(
         refresh: !common.no_refresh,
         targets: common.targets.clone(),
         parallelism: common.parallelism,
-        failover,
+        failover: drinfra::failover::placements_of(&failover),
         phased: true,
         ..PlanOptions::default()
     };

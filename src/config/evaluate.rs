@@ -44,58 +44,27 @@ pub trait ResourceValues {
     fn get(&self, module: &ModulePath, resource: &str, key: &InstanceKey) -> Option<Value>;
 }
 
-/// The state of a failover group as evaluation sees it.
+/// Where a failover group stands, as evaluation sees it through
+/// `failover_group.NAME`: plain data the failover layer supplies. A group
+/// nobody supplied stands as its configuration declares it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GroupView {
+pub struct GroupPlacement {
     pub active: String,
     /// Whether the standby replicates from the active site.
     pub replicating: bool,
-    /// Where traffic goes (differs from `active` after a traffic-only failover).
+    /// Where traffic goes.
     pub traffic: String,
-    /// Components standing apart from the group after a failover scoped to
-    /// them (`--only database`); the others follow `active`/`replicating`.
+    /// Components standing apart from the group; the others follow
+    /// `active`/`replicating`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub components: BTreeMap<String, ComponentView>,
+    pub components: BTreeMap<String, ComponentPlacement>,
 }
 
 /// Where one component of a failover group is active.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ComponentView {
+pub struct ComponentPlacement {
     pub active: String,
     pub replicating: bool,
-}
-
-impl GroupView {
-    /// A group as its configuration declares it: everything on `active`.
-    pub fn declared(active: &str) -> GroupView {
-        GroupView {
-            active: active.to_string(),
-            replicating: true,
-            traffic: active.to_string(),
-            components: BTreeMap::new(),
-        }
-    }
-
-    /// Where `component` stands: its own entry, or the group's.
-    pub fn component(&self, component: &str) -> ComponentView {
-        self.components
-            .get(component)
-            .cloned()
-            .unwrap_or(ComponentView {
-                active: self.active.clone(),
-                replicating: self.replicating,
-            })
-    }
-
-    /// Drops component entries that stand where the group does.
-    pub fn normalized(mut self) -> GroupView {
-        let group = ComponentView {
-            active: self.active.clone(),
-            replicating: self.replicating,
-        };
-        self.components.retain(|_, c| *c != group);
-        self
-    }
 }
 
 /// What providers say a resource type has beyond its arguments, so that
@@ -193,7 +162,7 @@ pub struct Context<'a> {
     /// no instance built from a broken body.
     pub lenient: bool,
     /// Failover groups as they stand (or as a failover wants them).
-    pub failover: BTreeMap<String, GroupView>,
+    pub failover: BTreeMap<String, GroupPlacement>,
     cache: RefCell<HashMap<Node, Value>>,
     expansions: RefCell<Expansions>,
     stack: RefCell<Vec<(Node, Option<Span>)>>,
@@ -860,7 +829,12 @@ impl<'a> Context<'a> {
                         .failover
                         .get(&n)
                         .cloned()
-                        .unwrap_or_else(|| GroupView::declared(&g.active));
+                        .unwrap_or_else(|| GroupPlacement {
+                            active: g.active.clone(),
+                            replicating: true,
+                            traffic: g.active.clone(),
+                            components: BTreeMap::new(),
+                        });
                     let role = |site: &str, active: &str| {
                         Value::String(if site == active { "active" } else { "standby" }.into())
                     };
@@ -873,7 +847,14 @@ impl<'a> Context<'a> {
                         )
                     };
                     let components = g.components.iter().map(|c| {
-                        let v = view.component(c);
+                        let v = view
+                            .components
+                            .get(c)
+                            .cloned()
+                            .unwrap_or(ComponentPlacement {
+                                active: view.active.clone(),
+                                replicating: view.replicating,
+                            });
                         (
                             c.clone(),
                             Value::Object(BTreeMap::from([

@@ -5,13 +5,14 @@
 
 pub mod rules;
 pub mod scope;
+pub mod view;
 
 use std::collections::BTreeMap;
 
 use crate::config::Config;
-use crate::config::evaluate::{ComponentView, GroupView};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::state::{ComponentRecord, FailoverRecord, State};
+pub use view::{ComponentView, GroupView, placements_of};
 
 /// How a recorded failover left a group.
 pub fn recorded_view(r: &FailoverRecord) -> GroupView {
@@ -163,7 +164,7 @@ fn configs_with(
     let mut cx = Context::new(config, inputs, cwd, None);
     cx.require_inputs = false;
     cx.failover
-        .insert(group.to_string(), GroupView::declared(site));
+        .insert(group.to_string(), (&GroupView::declared(site)).into());
     let mut out = BTreeMap::new();
     for (path, idx) in cx.module_instances() {
         for (key, r) in &config.modules[idx].resources {

@@ -1,7 +1,7 @@
 //! What a failover moves: everything, traffic alone, data alone, or named
 //! components, and the way back (failback stages) from whatever moved.
 
-use crate::config::evaluate::{ComponentView, GroupView};
+use super::view::{ComponentView, GroupView};
 use crate::config::model::FailoverGroup;
 
 /// The pseudo-component for a group's storage accounts, which fail over

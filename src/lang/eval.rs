@@ -12,7 +12,7 @@ use hcl_edit::template::{Directive, Element, Template};
 
 use super::convert::{convert, unify};
 use super::functions::{self, FnError};
-use super::value::{Type, Value, format_number};
+use super::value::{Type, Value, values_equal};
 use crate::diag::{Diagnostic, FileId, Span};
 
 /// The names visible to one expression.
@@ -1070,28 +1070,4 @@ fn dedent_lines(s: &str, n: usize) -> String {
 fn trim_end_in_place(s: &mut String) {
     let len = s.trim_end().len();
     s.truncate(len);
-}
-
-/// Equality as the `==` operator sees it: same kind and same content.
-pub fn values_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x == y,
-        (Value::List(x), Value::List(y))
-        | (Value::Tuple(x), Value::Tuple(y))
-        | (Value::Set(x), Value::Set(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| values_equal(p, q))
-        }
-        (Value::Map(x), Value::Map(y)) | (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y)
-                    .all(|((k1, v1), (k2, v2))| k1 == k2 && values_equal(v1, v2))
-        }
-        _ => a == b,
-    }
-}
-
-/// A number rendered for use inside messages.
-pub fn show_number(n: f64) -> String {
-    format_number(n)
 }

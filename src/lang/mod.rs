@@ -5,6 +5,7 @@
 pub mod convert;
 pub mod eval;
 pub mod functions;
+pub mod redact;
 pub mod refs;
 pub mod types;
 pub mod value;

@@ -437,6 +437,25 @@ pub fn format_number(n: f64) -> String {
     format!("{rounded}")
 }
 
+/// Equality as the `==` operator sees it: same kind and same content.
+pub fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x == y,
+        (Value::List(x), Value::List(y))
+        | (Value::Tuple(x), Value::Tuple(y))
+        | (Value::Set(x), Value::Set(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| values_equal(p, q))
+        }
+        (Value::Map(x), Value::Map(y)) | (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((k1, v1), (k2, v2))| k1 == k2 && values_equal(v1, v2))
+        }
+        _ => a == b,
+    }
+}
+
 impl fmt::Display for Value {
     /// A compact HCL-like rendering for messages and the console.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

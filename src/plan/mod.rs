@@ -2,6 +2,7 @@
 //! by `planner` and executed as given by `apply`; renderers read it.
 
 pub mod deps;
+pub mod import;
 pub mod model;
 pub mod phases;
 pub mod planner;

@@ -147,7 +147,7 @@ pub struct Plan {
     pub data: BTreeMap<String, Value>,
     /// How the failover groups stood for this plan.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub failover: BTreeMap<String, crate::config::evaluate::GroupView>,
+    pub failover: BTreeMap<String, crate::config::evaluate::GroupPlacement>,
     /// The state the plan was made against (for `prior_state` in JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prior_state: Option<crate::state::State>,

@@ -31,7 +31,7 @@ pub struct PlanOptions {
     pub targets: Vec<String>,
     pub parallelism: usize,
     /// Failover groups as evaluation should see them.
-    pub failover: BTreeMap<String, crate::config::evaluate::GroupView>,
+    pub failover: BTreeMap<String, crate::config::evaluate::GroupPlacement>,
     /// Order the changes in failover phases (data, capacity, traffic, clean-up).
     pub phased: bool,
 }
@@ -215,7 +215,7 @@ pub async fn refresh(
                 }
                 Err(e) => diags.push(
                     Diagnostic::error(format!("Failed to refresh {}", rs.address))
-                        .with_detail(crate::apply::redact(e.to_string(), &[&rs.value()])),
+                        .with_detail(crate::lang::redact::redact(e.to_string(), &[&rs.value()])),
                 ),
             }
         }
@@ -405,7 +405,7 @@ async fn import_blocks(
                 continue;
             }
         };
-        match crate::apply::import(provider.as_ref(), &to, &ty, &id).await {
+        match super::import::import(provider.as_ref(), &to, &ty, &id).await {
             Ok(mut rs) => {
                 rs.provider = addr.to_string();
                 state.resources.insert(to.clone(), rs.clone());
@@ -786,7 +786,7 @@ pub async fn plan(
                             .collect();
                         diags.push(
                             Diagnostic::error(format!("Cannot plan {address}"))
-                                .with_detail(crate::apply::redact(e.to_string(), &known))
+                                .with_detail(crate::lang::redact::redact(e.to_string(), &known))
                                 .at(Some(r.span.clone())),
                         );
                         continue;

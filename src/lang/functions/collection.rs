@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::{CallContext, FnError, FnResult, arg, elem_str, int_arg, num_arg, seq_arg, str_arg};
 use crate::lang::convert::{convert, unify};
-use crate::lang::eval::values_equal;
+use crate::lang::value::values_equal;
 use crate::lang::value::{Type, Value};
 
 /// The most elements a function builds a collection of where the result can
