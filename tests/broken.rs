@@ -7,7 +7,7 @@ use drinfra::render::diagnostics::render;
 use drinfra::render::style::Style;
 
 fn first_lines(dir: &Path) -> Vec<String> {
-    let (stack, _) = drinfra::config::validate(dir, &[], &[], dir, true);
+    let (stack, _) = drinfra::ops::validate::validate(dir, &[], &[], dir, true);
     let mut diags: Vec<_> = stack.diags.items.iter().filter(|d| d.is_error()).collect();
     diags.sort_by_key(|d| d.span.as_ref().map(|s| (s.file, s.range.start)));
     diags

@@ -17,7 +17,7 @@ fn stack(files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 fn run(dir: &Path) -> (drinfra::config::Stack, drinfra::config::Evaluation) {
-    drinfra::config::validate(dir, &[], &[], dir, true)
+    drinfra::ops::validate::validate(dir, &[], &[], dir, true)
 }
 
 /// Evaluation alone, without the providers' checks (for bodies no

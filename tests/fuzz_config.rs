@@ -4,7 +4,7 @@
 //! Seeds are the `.tf` files of tests/broken, examples/ and the parity
 //! corpus; each case mutates one (byte flips, deletions, duplications,
 //! splices from other files, tokens known to have hurt before) with a seeded
-//! PRNG, writes it as `main.tf` and runs `config::validate` on it. A case
+//! PRNG, writes it as `main.tf` and runs `ops::validate::validate` on it. A case
 //! must not panic and must finish within a time bound. A stack overflow
 //! aborts the process: the case being run is always on disk first
 //! (`$CARGO_TARGET_TMPDIR/fuzz-config-PID/main.tf`) so it can be replayed.
@@ -401,7 +401,7 @@ type Outcome = Result<Vec<String>, String>;
 
 fn run_case(dir: &Path) -> Outcome {
     std::panic::catch_unwind(|| {
-        let (stack, _) = drinfra::config::validate(dir, &[], &[], dir, false);
+        let (stack, _) = drinfra::ops::validate::validate(dir, &[], &[], dir, false);
         stack.diags.errors().map(|d| d.summary.clone()).collect()
     })
     .map_err(|p| {

@@ -52,7 +52,7 @@ fn stack(files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 fn validate(dir: &Path) -> (drinfra::config::Stack, drinfra::config::Evaluation) {
-    drinfra::config::validate(dir, &[], &[], dir, true)
+    drinfra::ops::validate::validate(dir, &[], &[], dir, true)
 }
 
 /// Errors as `line:col summary: detail`.

@@ -33,7 +33,7 @@ fn corpus_matches_terraform() {
     let expected: serde_json::Map<String, J> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("../expected.json")).unwrap())
             .unwrap();
-    let (stack, eval) = drinfra::config::validate(&dir, &[], &[], &dir, true);
+    let (stack, eval) = drinfra::ops::validate::validate(&dir, &[], &[], &dir, true);
     let errors: Vec<String> = stack
         .diags
         .errors()

@@ -18,7 +18,7 @@ pub struct ConsoleArgs {
 }
 
 pub fn run(env: &Env, a: ConsoleArgs) -> anyhow::Result<ExitCode> {
-    let mut stack = drinfra::config::open(&env.dir, &a.vars.ordered(), &env.vars);
+    let mut stack = drinfra::ops::validate::open(&env.dir, &a.vars.ordered(), &env.vars);
     if stack.diags.has_errors() {
         eprint!(
             "{}",

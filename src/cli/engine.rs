@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::{Env, VarArgs};
 use drinfra::apply::{self, ApplyOptions};
-use drinfra::config::{self, Stack};
+use drinfra::config::Stack;
 use drinfra::diag::Diagnostics;
 use drinfra::plan::Plan;
 use drinfra::plan::planner::{self, PlanOptions};
@@ -169,11 +169,16 @@ pub fn open_session(
     operation: &str,
     validate_all: bool,
 ) -> anyhow::Result<Result<Session, ExitCode>> {
-    let mut stack = config::open(&env.dir, &common.vars.ordered(), &env.vars);
+    let mut stack = drinfra::ops::validate::open(&env.dir, &common.vars.ordered(), &env.vars);
     if validate_all {
         // Every problem at once, as validate reports them: not only those
         // found before the first error.
-        let eval = config::check_all(&mut stack, &env.dir, Some(&Providers::builtin()), true);
+        let eval = drinfra::ops::validate::check_all(
+            &mut stack,
+            &env.dir,
+            Some(&Providers::builtin()),
+            true,
+        );
         stack
             .diags
             .extend(drinfra::failover::rules::check(&stack.config, &eval));

@@ -423,7 +423,7 @@ pub fn run_force_unlock(env: &Env, a: ForceUnlockArgs) -> anyhow::Result<ExitCod
 }
 
 pub fn run_graph(env: &Env, a: GraphArgs) -> anyhow::Result<ExitCode> {
-    let stack = drinfra::config::open(&env.dir, &[], &env.vars);
+    let stack = drinfra::ops::validate::open(&env.dir, &[], &env.vars);
     if stack.diags.has_errors() {
         show_diags(env, &stack.config.sources, &stack.diags);
         return Ok(ExitCode::from(1));

@@ -19,7 +19,7 @@ pub struct ValidateArgs {
 pub fn run(env: &Env, a: ValidateArgs) -> anyhow::Result<ExitCode> {
     // Everything plan checks before it needs the cloud (types, arguments,
     // cycles), without credentials or network.
-    let (mut stack, eval) = drinfra::config::validate_with(
+    let (mut stack, eval) = drinfra::ops::validate::validate_with(
         &env.dir,
         &a.vars.ordered(),
         &env.vars,

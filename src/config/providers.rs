@@ -161,9 +161,6 @@ pub fn resolve(config: &Config) -> (Resolution, Diagnostics) {
     }
     let root = config.root();
     let mut env = Env::default();
-    for p in root.providers.iter().filter(|p| p.name == "azurerm") {
-        diags.extend(azurerm_arguments(p));
-    }
     for p in &root.providers {
         let addr = ProviderConfigAddr {
             provider: source_of(root, &p.name),
@@ -186,39 +183,6 @@ pub fn resolve(config: &Config) -> (Resolution, Diagnostics) {
     };
     r.module(0, "the root module", &env);
     (out, diags)
-}
-
-/// Arguments and blocks of a `provider "azurerm"` block drinfra does not
-/// read: errors where they are written (the same check setup makes when it
-/// reads the block, here for `validate`, which needs no cloud).
-fn azurerm_arguments(p: &super::model::ProviderBlock) -> Diagnostics {
-    let mut diags = Diagnostics::default();
-    let at = |x: &dyn hcl_edit::Span| x.span().map(|r| Span::new(p.body.file, r));
-    for a in p.body.body.attributes() {
-        let key = a.key.value().as_str();
-        if !crate::provider::azure::setup::KNOWN.contains(&key) {
-            diags.push(
-                Diagnostic::error("Unsupported provider argument")
-                    .with_detail(format!(
-                        "drinfra does not support the azurerm provider argument {key:?}."
-                    ))
-                    .at(at(&a.key)),
-            );
-        }
-    }
-    for b in p.body.body.blocks() {
-        if b.ident.value().as_str() != "features" {
-            diags.push(
-                Diagnostic::error("Unsupported block type")
-                    .with_detail(format!(
-                        "drinfra's azurerm provider takes a features block only, not {:?}.",
-                        b.ident.value().as_str()
-                    ))
-                    .at(at(&b.ident)),
-            );
-        }
-    }
-    diags
 }
 
 struct Resolver<'a> {

@@ -8,10 +8,13 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::lang::Value;
+pub use operation::PendingOperation;
 
 pub mod azure;
 pub mod catalog;
+pub mod marks;
 pub mod offline;
+pub mod operation;
 pub mod terraform_data;
 
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -221,19 +224,19 @@ pub trait Provider: Send + Sync {
     /// killed after the create reached the cloud but before its result was
     /// recorded lets the next run adopt the object instead of refusing it
     /// as someone else's (see `AlreadyExists`). None: nothing to record.
-    fn create_intent(&self, _ty: &str, _planned: &Value) -> Option<crate::state::PendingOperation> {
+    fn create_intent(&self, _ty: &str, _planned: &Value) -> Option<PendingOperation> {
         None
     }
     /// Operations started and not yet seen to finish, for an interrupted
     /// apply to record in state.
-    fn in_flight(&self) -> Vec<crate::state::PendingOperation> {
+    fn in_flight(&self) -> Vec<PendingOperation> {
         Vec::new()
     }
     /// Operations an earlier, interrupted apply left running: the provider
     /// follows one of these instead of sending its request again.
-    fn resume(&self, _operations: Vec<crate::state::PendingOperation>) {}
+    fn resume(&self, _operations: Vec<PendingOperation>) {}
     /// The resumable operations no step has taken up yet.
-    fn unresumed(&self) -> Vec<crate::state::PendingOperation> {
+    fn unresumed(&self) -> Vec<PendingOperation> {
         Vec::new()
     }
 }

@@ -101,6 +101,20 @@ pub fn argument_span(body: &Body, path: &str) -> Option<Range<usize>> {
         .or_else(|| hcl_edit::Span::span(&block.ident))
 }
 
+/// Arguments of the root module's provider blocks their providers do not
+/// read, as each provider judges its own block (for loading: see
+/// `config::open_with`).
+pub fn block_arguments(config: &Config) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let Some(root) = config.modules.first() else {
+        return diags;
+    };
+    for p in root.providers.iter().filter(|p| p.name == "azurerm") {
+        diags.extend(azure::setup::check_block(p));
+    }
+    diags
+}
+
 /// The `provider "azurerm"` blocks' own arguments and `features`
 /// settings, read as setup reads them but without the environment,
 /// credentials or network: what plan would refuse, validate refuses.

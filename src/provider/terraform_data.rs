@@ -199,7 +199,7 @@ pub fn mark_sensitive(value: Value) -> Value {
     let Value::Object(mut m) = value else {
         return value;
     };
-    let paths = crate::state::marks::paths(m.get("input").unwrap_or(&Value::Null));
+    let paths = super::marks::paths(m.get("input").unwrap_or(&Value::Null));
     if !paths.is_empty()
         && let Some(out) = m.remove("output")
     {
@@ -208,7 +208,7 @@ pub fn mark_sensitive(value: Value) -> Value {
             if out.is_null() || out.is_unknown() {
                 out
             } else {
-                crate::state::marks::apply(out, &paths)
+                super::marks::apply(out, &paths)
             },
         );
     }

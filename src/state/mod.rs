@@ -16,7 +16,9 @@ pub mod azblob;
 pub mod crypto;
 pub mod local;
 pub mod lock;
-pub mod marks;
+pub use crate::provider::marks;
+/// Recorded in state so an interrupted apply can be followed up.
+pub use crate::provider::operation::PendingOperation;
 pub mod pg;
 pub mod select;
 
@@ -122,28 +124,6 @@ pub struct State {
     /// follows them instead of sending the same request again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub operations: Vec<PendingOperation>,
-}
-
-/// An operation a provider started and had not seen finish when an apply
-/// was interrupted: enough to follow it to its end later.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PendingOperation {
-    /// The provider that started it (`azurerm`).
-    pub provider: String,
-    /// The resource address whose step started it, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
-    /// The object it acts on (an ARM id).
-    pub id: String,
-    /// PUT, PATCH, DELETE, or POST for an action.
-    pub method: String,
-    /// How to follow it: `azure-asyncoperation`, `location`, or
-    /// `provisioning-state` (watch the object itself).
-    pub style: String,
-    /// Where to poll.
-    pub url: String,
-    pub api_version: String,
-    pub started: String,
 }
 
 /// Who moved a failover group where, when and why.

@@ -515,7 +515,7 @@ impl ArmClient {
     /// Follows an operation an interrupted run recorded.
     async fn resume(
         &self,
-        op: &crate::state::PendingOperation,
+        op: &crate::provider::PendingOperation,
         api: &str,
     ) -> Result<Option<J>, AzureError> {
         let poll = super::lro::Poll::of(op).ok_or_else(|| {
@@ -565,7 +565,7 @@ impl ArmClient {
         } else {
             return Ok(Some(first.body));
         };
-        let _tracked = self.operations.track(crate::state::PendingOperation {
+        let _tracked = self.operations.track(crate::provider::PendingOperation {
             provider: super::PROVIDER_NAME.into(),
             address: None,
             id: key.to_string(),

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::state::PendingOperation;
+use crate::provider::PendingOperation;
 
 /// How to learn that an operation has ended.
 #[derive(Debug, Clone, PartialEq, Eq)]

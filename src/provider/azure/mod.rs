@@ -771,11 +771,15 @@ impl Provider for AzureProvider {
         })
     }
 
-    fn create_intent(&self, ty: &str, planned: &Value) -> Option<crate::state::PendingOperation> {
+    fn create_intent(
+        &self,
+        ty: &str,
+        planned: &Value,
+    ) -> Option<crate::provider::PendingOperation> {
         let t = types::lookup(ty)?;
         let a = attrs(planned);
         let id = str_of(&a, "id").or_else(|| types::build_id(&t, &a, &self.subscription).ok())?;
-        Some(crate::state::PendingOperation {
+        Some(crate::provider::PendingOperation {
             provider: PROVIDER_NAME.into(),
             address: None,
             id,
@@ -1190,15 +1194,15 @@ impl Provider for AzureProvider {
         })
     }
 
-    fn in_flight(&self) -> Vec<crate::state::PendingOperation> {
+    fn in_flight(&self) -> Vec<crate::provider::PendingOperation> {
         self.client.operations.running()
     }
 
-    fn resume(&self, operations: Vec<crate::state::PendingOperation>) {
+    fn resume(&self, operations: Vec<crate::provider::PendingOperation>) {
         self.client.operations.load(operations);
     }
 
-    fn unresumed(&self) -> Vec<crate::state::PendingOperation> {
+    fn unresumed(&self) -> Vec<crate::provider::PendingOperation> {
         self.client.operations.unresumed()
     }
 }

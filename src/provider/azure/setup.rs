@@ -55,7 +55,7 @@ pub struct Settings {
 }
 
 /// The `provider "azurerm"` arguments drinfra reads.
-pub(crate) const KNOWN: &[&str] = &[
+const KNOWN: &[&str] = &[
     "subscription_id",
     "tenant_id",
     "client_id",
@@ -75,6 +75,39 @@ pub(crate) const KNOWN: &[&str] = &[
     "resource_provider_registrations",
     "storage_use_azuread",
 ];
+
+/// Arguments and blocks of a `provider "azurerm"` block drinfra does not
+/// read: errors where they are written (the same check [`settings`] makes
+/// when it reads the block, here for loading, which needs no cloud).
+pub fn check_block(p: &crate::config::model::ProviderBlock) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let at = |x: &dyn hcl_edit::Span| x.span().map(|r| Span::new(p.body.file, r));
+    for a in p.body.body.attributes() {
+        let key = a.key.value().as_str();
+        if !KNOWN.contains(&key) {
+            diags.push(
+                Diagnostic::error("Unsupported provider argument")
+                    .with_detail(format!(
+                        "drinfra does not support the azurerm provider argument {key:?}."
+                    ))
+                    .at(at(&a.key)),
+            );
+        }
+    }
+    for b in p.body.body.blocks() {
+        if b.ident.value().as_str() != "features" {
+            diags.push(
+                Diagnostic::error("Unsupported block type")
+                    .with_detail(format!(
+                        "drinfra's azurerm provider takes a features block only, not {:?}.",
+                        b.ident.value().as_str()
+                    ))
+                    .at(at(&b.ident)),
+            );
+        }
+    }
+    diags
+}
 
 /// Whether the configuration uses the Azure provider at all.
 pub fn used(config: &Config) -> bool {
