@@ -177,6 +177,54 @@ impl ArmPath {
             .as_ref()
             .map(|rg| format!("/subscriptions/{}/resourceGroups/{rg}", self.subscription))
     }
+
+    /// For a collection path, the id of what holds it (group or resource).
+    pub fn parent_id_of_collection(&self) -> String {
+        let mut p = self.clone();
+        p.segments.pop();
+        if p.segments.is_empty() {
+            p.resource_group_id().unwrap_or_default()
+        } else {
+            p.id()
+        }
+    }
+
+    /// The id a collection path is listed under (`nextLink`s).
+    pub fn id_of_collection(&self) -> String {
+        if self.is_resource_group()
+            || (self.segments.len() == 1
+                && self.segments[0].0.eq_ignore_ascii_case("resourceGroups"))
+        {
+            return format!("/subscriptions/{}/resourcegroups", self.subscription);
+        }
+        self.id()
+    }
+}
+
+/// What a stored resource hangs under: its parent resource, its group,
+/// or (for a group) its subscription.
+pub fn parent_of(id: &str) -> String {
+    let p = ArmPath::parse(id);
+    match p {
+        Some(p) if p.is_resource_group() => format!("/subscriptions/{}", p.subscription),
+        Some(p) => p
+            .parent_id()
+            .or_else(|| p.resource_group_id())
+            .unwrap_or_default(),
+        None => String::new(),
+    }
+}
+
+/// The subscription of a resource id.
+pub fn sub_of(id: &str) -> String {
+    id.split('/').nth(2).unwrap_or_default().to_string()
+}
+
+/// The resource group of a resource id (empty when it has none).
+pub fn rg_of(id: &str) -> String {
+    ArmPath::parse(id)
+        .and_then(|p| p.resource_group)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

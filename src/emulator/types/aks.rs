@@ -290,7 +290,7 @@ fn check_pool_delete(ctx: &Ctx, row: &Row) -> Result<Vec<(String, String, Option
 }
 
 /// Clusters list their pools, as AKS does.
-pub fn decorate(store: &Store, body: &mut J) {
+fn decorate(store: &Store, body: &mut J) {
     let Some(id) = body.get("id").and_then(J::as_str).map(str::to_string) else {
         return;
     };
@@ -317,6 +317,7 @@ pub fn specs() -> Vec<Spec> {
             delete_secs: 300.0,
             located: true,
             etags: true,
+            decorate,
             ..Spec::plain(
                 "Microsoft.ContainerService/managedClusters",
                 VERSIONS,

@@ -164,11 +164,25 @@ pub struct Spec {
     pub action: Option<DoAction>,
     /// Removes write-only secrets before a body is returned.
     pub hide: fn(&mut J),
+    /// Adds what the service computes when a body is read (replicas,
+    /// node pools, endpoints).
+    pub decorate: fn(&Store, &mut J),
     /// Whether `If-Match` / `If-None-Match` are honoured.
     pub etags: bool,
 }
 
 impl Spec {
+    /// A stored resource's body as returned to clients.
+    pub fn present(&self, store: &Store, row: &Row) -> J {
+        let mut b = row.body.clone();
+        (self.decorate)(store, &mut b);
+        (self.hide)(&mut b);
+        if self.etags {
+            b["etag"] = J::String(row.etag.clone());
+        }
+        b
+    }
+
     /// A synchronous type with no location, delete rule, action, hidden
     /// secrets or ETags; types override what differs with `..`.
     pub fn plain(
@@ -191,6 +205,7 @@ impl Spec {
             check_delete: no_delete_rule,
             action: None,
             hide: hide_nothing,
+            decorate: decorate_nothing,
             etags: false,
         }
     }
@@ -200,19 +215,7 @@ pub fn no_delete_rule(_: &Ctx, _: &Row) -> Result<Vec<(String, String, Option<J>
     Ok(vec![])
 }
 pub fn hide_nothing(_: &mut J) {}
-
-pub fn aks_decorate(store: &Store, body: &mut J) {
-    aks::decorate(store, body)
-}
-pub fn postgres_decorate(store: &Store, body: &mut J) {
-    postgres::decorate(store, body)
-}
-pub fn redis_decorate(store: &Store, body: &mut J) {
-    redis::decorate(store, body)
-}
-pub fn traffic_manager_decorate(store: &Store, body: &mut J) {
-    traffic_manager::decorate(store, body)
-}
+pub fn decorate_nothing(_: &Store, _: &mut J) {}
 
 /// Every type, for lookup and the reference page.
 pub fn all() -> Vec<Spec> {

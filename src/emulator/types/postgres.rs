@@ -398,7 +398,7 @@ fn check_delete(ctx: &Ctx, row: &Row) -> Result<Vec<(String, String, Option<J>)>
 }
 
 /// Primaries report their role from the replicas that point at them.
-pub fn decorate(store: &Store, body: &mut J) {
+fn decorate(store: &Store, body: &mut J) {
     let Some(id) = body.get("id").and_then(J::as_str).map(str::to_string) else {
         return;
     };
@@ -435,6 +435,7 @@ pub fn specs() -> Vec<Spec> {
         located: true,
         check_delete,
         hide,
+        decorate,
         ..Spec::plain(
             TYPE,
             &[

@@ -221,7 +221,7 @@ fn check_link(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 }
 
 /// Caches report their links.
-pub fn decorate(store: &Store, body: &mut J) {
+fn decorate(store: &Store, body: &mut J) {
     let Some(id) = body.get("id").and_then(J::as_str).map(str::to_string) else {
         return;
     };
@@ -260,6 +260,7 @@ pub fn specs() -> Vec<Spec> {
             located: true,
             check_delete,
             hide,
+            decorate,
             ..Spec::plain(TYPE, versions, name, check)
         },
         Spec {

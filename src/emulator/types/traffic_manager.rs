@@ -117,7 +117,7 @@ fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 }
 
 /// Profiles list their endpoints inline on GET.
-pub fn decorate(store: &Store, body: &mut J) {
+fn decorate(store: &Store, body: &mut J) {
     let Some(id) = body.get("id").and_then(J::as_str).map(str::to_string) else {
         return;
     };
@@ -142,7 +142,10 @@ fn spec(ty: &'static str, check: fn(&Ctx, &mut J) -> Result<Write, ArmError>) ->
 
 pub fn specs() -> Vec<Spec> {
     vec![
-        spec("Microsoft.Network/trafficmanagerprofiles", check_profile),
+        Spec {
+            decorate,
+            ..spec("Microsoft.Network/trafficmanagerprofiles", check_profile)
+        },
         spec(
             "Microsoft.Network/trafficmanagerprofiles/azureEndpoints",
             check_endpoint,

@@ -1,0 +1,110 @@
+//! POST actions on a resource (promote, failover, force unlink, ...),
+//! always long-running.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::{Value as J, json};
+
+use super::http::{Resp, empty, with_header};
+use super::lro::{op_urls, retry_after};
+use super::simulation::region_of;
+use crate::emulator::arm::{ArmError, ArmPath};
+use crate::emulator::store::{Operation, Store};
+use crate::emulator::types::{self, Ctx, Lro};
+use crate::emulator::{Settings, Shared};
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn action_post(
+    shared: &Arc<Shared>,
+    store: &Store,
+    target: &ArmPath,
+    action: &str,
+    request: &J,
+    query: &BTreeMap<String, String>,
+    now: f64,
+    base: &str,
+    api: &str,
+    settings: &Settings,
+) -> Result<Resp, ArmError> {
+    let spec = types::lookup(&target.type_name())
+        .ok_or_else(|| ArmError::bad_request("InvalidResourceType", "Unknown resource type."))?;
+    let Some(act) = spec.action else {
+        return Err(ArmError::bad_request(
+            "InvalidAction",
+            format!("'{}' has no actions.", spec.ty),
+        ));
+    };
+    let Some(row) = store.get(&target.id()).map_err(types::internal)? else {
+        return Err(ArmError::not_found(
+            "ResourceNotFound",
+            format!(
+                "The Resource '{}/{}' was not found.",
+                spec.ty,
+                target.name()
+            ),
+        ));
+    };
+    if store
+        .running_on(&row.id)
+        .map_err(types::internal)?
+        .is_some()
+    {
+        return Err(ArmError::conflict(
+            "AnotherOperationInProgress",
+            "Another operation is in progress on this resource.",
+        ));
+    }
+    let regions_down = shared
+        .faults
+        .lock()
+        .map(|f| f.regions_down.clone())
+        .unwrap_or_default();
+    let ctx = Ctx {
+        store,
+        now,
+        path: target,
+        existing: Some(&row),
+        settings,
+        regions_down: &regions_down,
+    };
+    let outcome = act(&ctx, &row, action, request, query)?;
+    let location = region_of(&row.body).unwrap_or_default();
+    let op = Operation {
+        id: crate::random::uuid_v4().map_err(types::internal)?,
+        resource: row.id.clone(),
+        kind: action.to_string(),
+        status: "Running".into(),
+        start: now,
+        finish: now + outcome.secs * settings.duration_factor,
+        effects: outcome.effects,
+        error: None,
+        result: outcome
+            .data
+            .map(|d| json!({"dataChange": d}))
+            .or(outcome.result),
+        namespace: target.namespace.clone().unwrap_or_default(),
+        location: String::new(),
+        subscription: target.subscription.clone(),
+    };
+    let _ = location;
+    store.put_op(&op).map_err(types::internal)?;
+    let (status_url, result_url) = op_urls(
+        base,
+        &target.subscription,
+        &op.namespace,
+        &op.location,
+        &op.id,
+        api,
+    );
+    let ra = retry_after(shared, &op, now);
+    let mut r = with_header(
+        with_header(empty(202), "location", &result_url),
+        "retry-after",
+        &ra,
+    );
+    if spec.lro_put == Lro::AsyncOperation {
+        r = with_header(r, "azure-asyncoperation", &status_url);
+    }
+    Ok(r)
+}

@@ -1,0 +1,136 @@
+//! The data-plane stand-in (`/admin/dataplane`): writes to a primary,
+//! and reads that trail it on a replica by the replication lag.
+
+use std::sync::Arc;
+
+use serde_json::{Value as J, json};
+
+use super::http::{Resp, err_resp, json_resp};
+use super::simulation::{advance, region_of};
+use crate::emulator::Shared;
+use crate::emulator::arm::{ArmError, sub_of};
+use crate::emulator::store::{Row, Store};
+use crate::emulator::types::{self};
+
+/// What a data-plane resource replicates from, if it is a replica now.
+pub(super) fn replica_source(store: &Store, row: &Row) -> Option<String> {
+    if row
+        .ty
+        .eq_ignore_ascii_case("Microsoft.DBforPostgreSQL/flexibleServers")
+    {
+        // Restored servers keep sourceServerResourceId but are not replicas.
+        let replica = types::str_prop(&row.body, &["replicationRole"])
+            .is_some_and(|r| r.to_lowercase().contains("replica"));
+        return if replica {
+            types::str_prop(&row.body, &["sourceServerResourceId"]).map(str::to_string)
+        } else {
+            None
+        };
+    }
+    if row.ty.eq_ignore_ascii_case("Microsoft.Cache/redis") {
+        let sub = sub_of(&row.id);
+        for l in store
+            .of_type("Microsoft.Cache/redis/linkedServers", &sub)
+            .unwrap_or_default()
+        {
+            if types::str_prop(&l.body, &["linkedRedisCacheId"])
+                .is_some_and(|t| t.eq_ignore_ascii_case(&row.id))
+            {
+                return l
+                    .id
+                    .rsplit_once("/linkedServers/")
+                    .map(|(p, _)| p.to_string());
+            }
+        }
+    }
+    None
+}
+
+pub(super) fn dataplane_write(shared: &Arc<Shared>, req: &J) -> Resp {
+    let (Some(resource), Some(value)) = (req.get("resource").and_then(J::as_str), req.get("value"))
+    else {
+        return json_resp(
+            400,
+            &json!({"error": {"code": "BadRequest", "message": "resource and value are required"}}),
+        );
+    };
+    let Ok(store) = shared.store.lock() else {
+        return err_resp(&types::internal("store lock poisoned"));
+    };
+    let now = shared.clock.lock().map(|c| c.now()).unwrap_or(0.0);
+    advance(shared, &store, now);
+    let Ok(Some(row)) = store.get(resource) else {
+        return err_resp(&ArmError::not_found(
+            "ResourceNotFound",
+            "No such resource.",
+        ));
+    };
+    let down = shared
+        .faults
+        .lock()
+        .map(|f| f.regions_down.clone())
+        .unwrap_or_default();
+    if region_of(&row.body).is_some_and(|r| down.iter().any(|d| d.eq_ignore_ascii_case(&r))) {
+        return err_resp(&ArmError::new(
+            503,
+            "ServiceUnavailable",
+            "The resource's region is unavailable.",
+        ));
+    }
+    if replica_source(&store, &row).is_some() {
+        return err_resp(&ArmError::conflict(
+            "ReadOnlyReplica",
+            "This is a read-only replica: write to its primary.",
+        ));
+    }
+    let v = if let J::String(s) = value {
+        s.clone()
+    } else {
+        value.to_string()
+    };
+    match store.add_write(&row.id, &v, now) {
+        Ok(seq) => json_resp(200, &json!({"resource": row.id, "seq": seq, "at": now})),
+        Err(e) => err_resp(&types::internal(e)),
+    }
+}
+
+pub(super) fn dataplane_read(shared: &Arc<Shared>, resource: &str) -> Resp {
+    let Ok(store) = shared.store.lock() else {
+        return err_resp(&types::internal("store lock poisoned"));
+    };
+    let now = shared.clock.lock().map(|c| c.now()).unwrap_or(0.0);
+    advance(shared, &store, now);
+    let lag = shared
+        .settings
+        .lock()
+        .map(|s| s.replication_lag_secs)
+        .unwrap_or(10.0);
+    let Ok(Some(row)) = store.get(resource) else {
+        return err_resp(&ArmError::not_found(
+            "ResourceNotFound",
+            "No such resource.",
+        ));
+    };
+    let mut writes: Vec<(i64, String, f64)> = store.writes(&row.id).unwrap_or_default();
+    let source = replica_source(&store, &row);
+    if let Some(src) = &source {
+        writes.extend(
+            store
+                .writes(src)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(_, _, at)| *at <= now - lag),
+        );
+        writes.sort_by(|a, b| a.2.total_cmp(&b.2));
+    }
+    json_resp(
+        200,
+        &json!({
+            "resource": row.id,
+            "role": if source.is_some() { "replica" } else { "primary" },
+            "replicatesFrom": source,
+            "lagSeconds": lag,
+            "values": writes.iter().map(|(_, v, _)| v.clone()).collect::<Vec<_>>(),
+        }),
+    )
+}

@@ -1,0 +1,154 @@
+//! DELETE: the type's rules, then a synchronous delete or a long-running
+//! operation.
+
+use std::sync::Arc;
+
+use serde_json::{Value as J, json};
+
+use super::http::{Resp, empty, with_header};
+use super::lro::{op_urls, retry_after};
+use super::simulation::{affected_region, apply_data, region_of};
+use super::write::{consume_fail_rule, fail_rule};
+use crate::emulator::arm::{ArmError, ArmPath, parent_of, rg_of, sub_of};
+use crate::emulator::store::{Operation, Store};
+use crate::emulator::types::{self, Ctx, DataChange, Lro, Spec};
+use crate::emulator::{Faults, Settings, Shared};
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn delete(
+    shared: &Arc<Shared>,
+    store: &Store,
+    spec: &Spec,
+    p: &ArmPath,
+    now: f64,
+    base: &str,
+    api: &str,
+    settings: &Settings,
+    faults: &Faults,
+) -> Result<Resp, ArmError> {
+    let Some(row) = store.get(&p.id()).map_err(types::internal)? else {
+        return Ok(empty(204));
+    };
+    if store
+        .running_on(&row.id)
+        .map_err(types::internal)?
+        .is_some()
+    {
+        return Err(ArmError::conflict(
+            "AnotherOperationInProgress",
+            "Another operation is in progress on this resource.",
+        ));
+    }
+    let regions_down = faults.regions_down.clone();
+    let ctx = Ctx {
+        store,
+        now,
+        path: p,
+        existing: Some(&row),
+        settings,
+        regions_down: &regions_down,
+    };
+    let mut effects = (spec.check_delete)(&ctx, &row)?;
+    // Unlinking a cache keeps what had replicated to the secondary.
+    let data = if spec.ty == "Microsoft.Cache/redis/linkedServers" {
+        types::str_prop(&row.body, &["linkedRedisCacheId"]).map(|sec| DataChange::CopyFrom {
+            source: p.parent_id().unwrap_or_default(),
+            target: sec.to_string(),
+            cutoff: now - settings.replication_lag_secs,
+        })
+    } else {
+        None
+    };
+    let secs = spec.delete_secs * settings.duration_factor;
+    if spec.lro_delete == Lro::Sync || secs <= 0.0 {
+        let tx = store
+            .conn
+            .unchecked_transaction()
+            .map_err(types::internal)?;
+        store.delete_tree(&row.id).map_err(types::internal)?;
+        for (eid, ety, eb) in &effects {
+            if let Some(eb) = eb {
+                store
+                    .put(eid, ety, &parent_of(eid), &sub_of(eid), &rg_of(eid), eb)
+                    .map_err(types::internal)?;
+            }
+        }
+        if let Some(d) = &data {
+            apply_data(store, d);
+        }
+        tx.commit().map_err(types::internal)?;
+        return Ok(empty(200));
+    }
+    let mut progress = row.body.clone();
+    if !p.is_resource_group() {
+        types::props(&mut progress).insert("provisioningState".into(), json!("Deleting"));
+    }
+    // A cache link is removed on the secondary's side (it can be forced
+    // there while the primary's region is down).
+    let location = if spec.ty == "Microsoft.Cache/redis/linkedServers" {
+        types::str_prop(&row.body, &["linkedRedisCacheLocation"])
+            .map(|s| s.to_lowercase())
+            .unwrap_or_default()
+    } else {
+        region_of(&row.body)
+            .or_else(|| affected_region(store, p, &J::Null))
+            .unwrap_or_default()
+    };
+    let mut all = vec![(row.id.clone(), spec.ty.to_string(), None)];
+    all.append(&mut effects);
+    let fail = fail_rule(faults, &row.id, spec.ty);
+    let op = Operation {
+        id: crate::random::uuid_v4().map_err(types::internal)?,
+        resource: row.id.clone(),
+        kind: "delete".into(),
+        status: "Running".into(),
+        start: now,
+        finish: now + secs,
+        effects: all,
+        error: fail.as_ref().map(|f| {
+            (
+                f.code.clone(),
+                if f.message.is_empty() {
+                    "The delete failed (emulator fault).".into()
+                } else {
+                    f.message.clone()
+                },
+            )
+        }),
+        result: data.map(|d| json!({"dataChange": d})),
+        namespace: p.namespace.clone().unwrap_or_default(),
+        location: location.clone(),
+        subscription: p.subscription.clone(),
+    };
+    let tx = store
+        .conn
+        .unchecked_transaction()
+        .map_err(types::internal)?;
+    store
+        .put(
+            &row.id,
+            spec.ty,
+            &parent_of(&row.id),
+            &p.subscription,
+            &rg_of(&row.id),
+            &progress,
+        )
+        .map_err(types::internal)?;
+    store.put_op(&op).map_err(types::internal)?;
+    tx.commit().map_err(types::internal)?;
+    if fail.is_some() {
+        consume_fail_rule(shared, &row.id, spec.ty);
+    }
+    let (status_url, result_url) =
+        op_urls(base, &p.subscription, &op.namespace, &location, &op.id, api);
+    let ra = retry_after(shared, &op, now);
+    let mut r = with_header(
+        with_header(empty(202), "location", &result_url),
+        "retry-after",
+        &ra,
+    );
+    if spec.lro_delete == Lro::AsyncOperation {
+        r = with_header(r, "azure-asyncoperation", &status_url);
+    }
+    Ok(r)
+}
