@@ -41,17 +41,14 @@ pub struct Ctx<'a> {
     pub existing: Option<&'a Row>,
     pub settings: &'a super::Settings,
     pub regions_down: &'a [String],
+    pub caller: Caller<'a>,
 }
 
-/// Who is calling (for RBAC on linked resources), set by the server
-/// around each ARM request.
-pub(crate) struct Caller {
-    pub client: String,
-    pub creds: std::sync::Arc<super::Credentials>,
-}
-
-tokio::task_local! {
-    pub(crate) static CALLER: Caller;
+/// Who is calling, for RBAC on linked resources.
+#[derive(Clone, Copy)]
+pub struct Caller<'a> {
+    pub client: &'a str,
+    pub creds: &'a super::Credentials,
 }
 
 impl Ctx<'_> {
@@ -65,14 +62,9 @@ impl Ctx<'_> {
             _ => "",
         };
         // Only objects that exist can be denied; the rest stay not found.
-        let denied = CALLER
-            .try_with(|c| {
-                (c.creds.serves(sub) && !c.creds.authorised(&c.client, sub))
-                    .then(|| c.client.clone())
-            })
-            .ok()
-            .flatten();
-        if let Some(client) = denied {
+        let c = self.caller;
+        if c.creds.serves(sub) && !c.creds.authorised(c.client, sub) {
+            let client = c.client;
             return Err(ArmError::new(
                 403,
                 "LinkedAuthorizationFailed",
