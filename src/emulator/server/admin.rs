@@ -46,8 +46,8 @@ pub(super) fn admin(base_url: &str, w: &mut World, request: &Req, parts: &[&str]
             let Some(next) = patched(&w.settings, &req) else {
                 return bad("invalid settings");
             };
-            if let Err(m) = check_settings(&next) {
-                return bad(&m);
+            if let Err(e) = check_settings(&next) {
+                return bad(&e.to_string());
             }
             w.buckets.limits = next.throttle;
             w.buckets.reset();
@@ -66,8 +66,8 @@ pub(super) fn admin(base_url: &str, w: &mut World, request: &Req, parts: &[&str]
             let Some(next) = patched(&w.faults, &req) else {
                 return bad("invalid faults");
             };
-            if let Err(m) = check_faults(&next) {
-                return bad(&m);
+            if let Err(e) = check_faults(&next) {
+                return bad(&e.to_string());
             }
             w.transient_rng = next.transient_seed.wrapping_mul(0x9e3779b97f4a7c15) | 1;
             w.faults = next;
@@ -112,16 +112,38 @@ pub(super) fn admin(base_url: &str, w: &mut World, request: &Req, parts: &[&str]
     }
 }
 
+/// Why the admin API refuses settings or faults.
+#[derive(Debug, PartialEq, thiserror::Error)]
+enum Refused {
+    #[error("{name} must be between {min} and {max}, not {value}")]
+    OutOfRange {
+        name: String,
+        min: f64,
+        max: f64,
+        value: f64,
+    },
+    /// The mode, quoted as error messages quote values.
+    #[error("region_mode must be \"error\" or \"timeout\", not {0:?}")]
+    RegionMode(String),
+}
+
+/// `value` within `min..=max` (and finite).
+fn within(name: &str, value: f64, min: f64, max: f64) -> Result<(), Refused> {
+    if value.is_finite() && value >= min && value <= max {
+        Ok(())
+    } else {
+        Err(Refused::OutOfRange {
+            name: name.to_string(),
+            min,
+            max,
+            value,
+        })
+    }
+}
+
 /// Settings within what the emulator can honour (a huge or negative time
 /// scale, or a retry wait of centuries, would break its clock and sleeps).
-pub(super) fn check_settings(s: &Settings) -> Result<(), String> {
-    let within = |name: &str, v: f64, min: f64, max: f64| {
-        if v.is_finite() && v >= min && v <= max {
-            Ok(())
-        } else {
-            Err(format!("{name} must be between {min} and {max}, not {v}"))
-        }
-    };
+fn check_settings(s: &Settings) -> Result<(), Refused> {
     within("time_scale", s.time_scale, 1e-3, 1e9)?;
     within("duration_factor", s.duration_factor, 0.0, 1e12)?;
     within("replication_lag_secs", s.replication_lag_secs, 0.0, 1e9)?;
@@ -141,24 +163,48 @@ pub(super) fn check_settings(s: &Settings) -> Result<(), String> {
     Ok(())
 }
 
-pub(super) fn check_faults(f: &Faults) -> Result<(), String> {
-    if !(f.region_timeout_secs.is_finite() && (0.0..=3600.0).contains(&f.region_timeout_secs)) {
-        return Err(format!(
-            "region_timeout_secs must be between 0 and 3600, not {}",
-            f.region_timeout_secs
-        ));
-    }
-    if !(f.transient_rate.is_finite() && (0.0..=1.0).contains(&f.transient_rate)) {
-        return Err(format!(
-            "transient_rate must be between 0 and 1, not {}",
-            f.transient_rate
-        ));
-    }
+fn check_faults(f: &Faults) -> Result<(), Refused> {
+    within("region_timeout_secs", f.region_timeout_secs, 0.0, 3600.0)?;
+    within("transient_rate", f.transient_rate, 0.0, 1.0)?;
     if !f.region_mode.is_empty() && f.region_mode != "error" && f.region_mode != "timeout" {
-        return Err(format!(
-            "region_mode must be \"error\" or \"timeout\", not {:?}",
-            types::quoted(&J::String(f.region_mode.clone()))
-        ));
+        return Err(Refused::RegionMode(types::quoted(&J::String(
+            f.region_mode.clone(),
+        ))));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Refused, check_faults};
+    use crate::emulator::Faults;
+
+    #[test]
+    fn refusals_read_as_before() {
+        let f = Faults {
+            region_timeout_secs: -1.0,
+            ..Faults::none()
+        };
+        assert_eq!(
+            check_faults(&f).unwrap_err().to_string(),
+            "region_timeout_secs must be between 0 and 3600, not -1"
+        );
+        let f = Faults {
+            transient_rate: 2.0,
+            ..Faults::none()
+        };
+        assert_eq!(
+            check_faults(&f).unwrap_err().to_string(),
+            "transient_rate must be between 0 and 1, not 2"
+        );
+        let f = Faults {
+            region_mode: "later".into(),
+            ..Faults::none()
+        };
+        assert_eq!(check_faults(&f), Err(Refused::RegionMode("later".into())));
+        assert_eq!(
+            Refused::RegionMode("later".into()).to_string(),
+            "region_mode must be \"error\" or \"timeout\", not \"later\""
+        );
+    }
 }

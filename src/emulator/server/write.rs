@@ -48,7 +48,7 @@ pub(super) fn write(
             } else {
                 "InvalidResourceName"
             },
-            m,
+            m.to_string(),
         )
     })?;
     if !request.is_object() {

@@ -130,6 +130,15 @@ pub struct Action {
     pub data: Option<DataChange>,
 }
 
+/// A name a type refuses, with the reason ARM gives (the server picks
+/// the error code: a group's or a resource's invalid name).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidName(pub String);
+
+/// A type's rule for the names of its resources.
+pub type NameRule = fn(&str) -> Result<(), InvalidName>;
+
 type CheckWrite = fn(&Ctx, &mut J) -> Result<Write, ArmError>;
 type CheckDelete = fn(&Ctx, &Row) -> Result<Vec<(String, String, Option<J>)>, ArmError>;
 type DoAction = fn(
@@ -150,7 +159,7 @@ pub struct Spec {
     pub delete_secs: f64,
     /// Whether `location` is required on create (and immutable after).
     pub located: bool,
-    pub name_rule: fn(&str) -> Result<(), String>,
+    pub name_rule: NameRule,
     pub check: CheckWrite,
     pub check_delete: CheckDelete,
     pub action: Option<DoAction>,
@@ -180,7 +189,7 @@ impl Spec {
     pub fn plain(
         ty: &'static str,
         api_versions: &'static [&'static str],
-        name_rule: fn(&str) -> Result<(), String>,
+        name_rule: NameRule,
         check: CheckWrite,
     ) -> Spec {
         Spec {
@@ -273,7 +282,7 @@ pub fn name_rule(
     max: usize,
     extra: &str,
     what: &str,
-) -> Result<(), String> {
+) -> Result<(), InvalidName> {
     let n = name.chars().count();
     if n < min
         || n > max
@@ -281,14 +290,14 @@ pub fn name_rule(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
     {
-        return Err(format!(
+        return Err(InvalidName(format!(
             "The name '{name}' is not valid for {what}: use {min}-{max} characters: letters, digits{}.",
             if extra.is_empty() {
                 String::new()
             } else {
                 format!(" and '{extra}'")
             }
-        ));
+        )));
     }
     Ok(())
 }

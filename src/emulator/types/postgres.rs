@@ -13,7 +13,7 @@ const STORAGE_SIZES_GB: &[i64] = &[
     32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 8192, 16384, 32767,
 ];
 
-fn name(n: &str) -> Result<(), String> {
+fn name(n: &str) -> Result<(), InvalidName> {
     if !n
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
@@ -22,9 +22,9 @@ fn name(n: &str) -> Result<(), String> {
         || n.len() < 3
         || n.len() > 63
     {
-        return Err(format!(
+        return Err(InvalidName(format!(
             "Server name '{n}' is invalid: use 3-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen."
-        ));
+        )));
     }
     Ok(())
 }
