@@ -12,14 +12,14 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub mod arm;
-pub mod clock;
-pub mod graph;
+mod arm;
+mod clock;
+mod graph;
 mod server;
 pub mod store;
 pub mod throttle;
 pub mod tls;
-pub mod types;
+mod types;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
@@ -395,7 +395,7 @@ pub fn client(ca_pem: Option<&str>) -> Result<reqwest::Client, String> {
 }
 
 /// DER certificates in a PEM bundle.
-pub fn pem_certs(pem: &str) -> Vec<rustls::pki_types::CertificateDer<'static>> {
+fn pem_certs(pem: &str) -> Vec<rustls::pki_types::CertificateDer<'static>> {
     use base64::Engine as _;
     let mut out = Vec::new();
     let mut cur = String::new();

@@ -8,9 +8,10 @@ use super::dataplane::{dataplane_read, dataplane_write};
 use super::http::{Req, Resp, empty, json_resp};
 use super::world::World;
 use super::write::merge;
-use crate::emulator::clock::{Clock, rfc3339};
+use crate::emulator::clock::Clock;
 use crate::emulator::types;
 use crate::emulator::{Faults, Settings};
+use crate::timefmt::rfc3339;
 
 /// The current value with a PATCH body merged in, or None when the
 /// result does not make a valid value.

@@ -58,11 +58,11 @@ pub(super) fn op_response(
     if status_style {
         let mut doc = json!({
             "id": op.id, "name": op.id, "status": status,
-            "startTime": crate::emulator::clock::rfc3339(op.start),
+            "startTime": crate::timefmt::rfc3339(op.start),
             "percentComplete": if op.status == "Running" { ((now - op.start) / (op.finish - op.start).max(1e-9) * 100.0).clamp(0.0, 99.0).floor() } else { 100.0 },
         });
         if op.status != "Running" {
-            doc["endTime"] = J::String(crate::emulator::clock::rfc3339(op.finish));
+            doc["endTime"] = J::String(crate::timefmt::rfc3339(op.finish));
         }
         if let Some((code, message)) = &op.error {
             doc["error"] = json!({"code": code, "message": message});

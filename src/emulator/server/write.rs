@@ -155,11 +155,9 @@ pub(super) fn write(
         let created = existing
             .as_ref()
             .and_then(|r| r.body.get("systemData").cloned())
-            .unwrap_or(
-                json!({"createdAt": crate::emulator::clock::rfc3339(now), "createdAtSeconds": now}),
-            );
+            .unwrap_or(json!({"createdAt": crate::timefmt::rfc3339(now), "createdAtSeconds": now}));
         let mut sd = created;
-        sd["lastModifiedAt"] = J::String(crate::emulator::clock::rfc3339(now));
+        sd["lastModifiedAt"] = J::String(crate::timefmt::rfc3339(now));
         m.insert("systemData".into(), sd);
     }
     let creating = existing.is_none();

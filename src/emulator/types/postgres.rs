@@ -234,7 +234,7 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
                     * 86_400.0;
                 let earliest = created.max(ctx.now - retention);
                 if at > ctx.now || at < earliest {
-                    return Err(ArmError::bad_request("InvalidRestorePointInTime", format!("pointInTimeUTC must be between the earliest restore point {} and now {}.", super::super::clock::rfc3339(earliest), super::super::clock::rfc3339(ctx.now))).with_target("properties.pointInTimeUTC"));
+                    return Err(ArmError::bad_request("InvalidRestorePointInTime", format!("pointInTimeUTC must be between the earliest restore point {} and now {}.", crate::timefmt::rfc3339(earliest), crate::timefmt::rfc3339(ctx.now))).with_target("properties.pointInTimeUTC"));
                 }
                 let p = props(body);
                 p.insert("replicationRole".into(), json!("None"));

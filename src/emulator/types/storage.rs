@@ -165,7 +165,7 @@ fn action(
     p.insert("primaryLocation".into(), json!(secondary));
     p.insert(
         "lastGeoFailoverTime".into(),
-        json!(super::super::clock::rfc3339(ctx.now)),
+        json!(crate::timefmt::rfc3339(ctx.now)),
     );
     if planned {
         // Roles swap and geo-replication stays.
