@@ -93,6 +93,16 @@ impl FailRule {
         let m = self.matches.to_lowercase();
         m.is_empty() || id.to_lowercase().contains(&m) || ty.to_lowercase().contains(&m)
     }
+
+    /// The code and message of the operation it fails.
+    pub(crate) fn error(&self, default_message: &str) -> (String, String) {
+        let message = if self.message.is_empty() {
+            default_message
+        } else {
+            &self.message
+        };
+        (self.code.clone(), message.to_string())
+    }
 }
 
 fn default_fail_code() -> String {

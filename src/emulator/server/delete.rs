@@ -84,16 +84,9 @@ pub(super) fn delete(w: &mut World, spec: &Spec, call: &Call) -> Result<Resp, Ar
         start: now,
         finish: now + secs,
         effects: all,
-        error: fail.as_ref().map(|f| {
-            (
-                f.code.clone(),
-                if f.message.is_empty() {
-                    "The delete failed (emulator fault).".into()
-                } else {
-                    f.message.clone()
-                },
-            )
-        }),
+        error: fail
+            .as_ref()
+            .map(|f| f.error("The delete failed (emulator fault).")),
         result: data.map(|d| json!({"dataChange": d})),
         namespace: p.namespace.clone().unwrap_or_default(),
         location: location.clone(),

@@ -17,6 +17,8 @@ use super::write::write;
 use crate::emulator::arm::{ArmError, ArmPath};
 use crate::emulator::types::{self, Caller};
 
+/// An ARM request under a subscription (authenticated, within its
+/// throttle): operation polling, or a verb on a resource or collection.
 pub(super) fn arm(w: &mut World, base: &str, caller: Caller, req: &Req, api: &str) -> Reply {
     let (method, path, body) = (&req.method, req.path.as_str(), &req.body);
     let now = w.clock.now();

@@ -245,16 +245,9 @@ pub(super) fn write(
         start: now,
         finish: now + secs,
         effects,
-        error: fail.as_ref().map(|f| {
-            (
-                f.code.clone(),
-                if f.message.is_empty() {
-                    "The operation failed (emulator fault).".into()
-                } else {
-                    f.message.clone()
-                },
-            )
-        }),
+        error: fail
+            .as_ref()
+            .map(|f| f.error("The operation failed (emulator fault).")),
         result: checked.data.take().map(|d| json!({"dataChange": d})),
         namespace: p.namespace.clone().unwrap_or_default(),
         location: location.clone(),
