@@ -29,9 +29,6 @@ impl ArmError {
     pub fn not_found(code: &str, message: impl Into<String>) -> ArmError {
         ArmError::new(404, code, message)
     }
-    pub fn invalid(message: impl Into<String>) -> ArmError {
-        ArmError::new(400, "InvalidParameter", message)
-    }
     pub fn with_target(mut self, t: &str) -> ArmError {
         self.target = Some(t.to_string());
         self

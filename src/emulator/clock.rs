@@ -29,16 +29,6 @@ impl Clock {
     pub fn now(&self) -> f64 {
         self.sim_anchor + self.real_anchor.elapsed().as_secs_f64() * self.scale
     }
-
-    /// Real seconds until `sim_seconds` of simulated time pass.
-    pub fn real_seconds(&self, sim_seconds: f64) -> f64 {
-        sim_seconds / self.scale
-    }
-}
-
-/// RFC 3339 for simulated seconds.
-pub fn rfc3339(secs: f64) -> String {
-    crate::timefmt::rfc3339(secs)
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fff][Z|+00:00]` into seconds.
@@ -74,7 +64,7 @@ mod tests {
     #[test]
     fn round_trips_dates() {
         let t = super::parse_rfc3339("2026-11-26T10:06:59Z").unwrap();
-        assert_eq!(super::rfc3339(t), "2026-11-26T10:06:59Z");
+        assert_eq!(crate::timefmt::rfc3339(t), "2026-11-26T10:06:59Z");
         assert_eq!(super::parse_rfc3339("1970-01-01T00:00:00Z"), Some(0.0));
         for bad in [
             "9223372036854775807-01-01T00:00:00Z",

@@ -5,21 +5,21 @@
 //!
 //! See docs/emulator.md for the supported surface.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub mod arm;
-pub mod clock;
-pub mod graph;
+mod arm;
+mod clock;
+mod graph;
 mod server;
 pub mod store;
 pub mod throttle;
 pub mod tls;
-pub mod types;
+mod types;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
@@ -87,6 +87,24 @@ pub struct FailRule {
     pub message: String,
 }
 
+impl FailRule {
+    /// Whether the rule applies to resource `id` of type `ty`.
+    fn matches(&self, id: &str, ty: &str) -> bool {
+        let m = self.matches.to_lowercase();
+        m.is_empty() || id.to_lowercase().contains(&m) || ty.to_lowercase().contains(&m)
+    }
+
+    /// The code and message of the operation it fails.
+    pub(crate) fn error(&self, default_message: &str) -> (String, String) {
+        let message = if self.message.is_empty() {
+            default_message
+        } else {
+            &self.message
+        };
+        (self.code.clone(), message.to_string())
+    }
+}
+
 fn default_fail_code() -> String {
     "InternalServerError".into()
 }
@@ -105,6 +123,18 @@ pub struct Faults {
     pub transient_rate: f64,
     pub transient_seed: u64,
     pub fail_next: Vec<FailRule>,
+}
+
+impl Faults {
+    /// No faults; a region taken down answers 503 at once (or, in
+    /// `timeout` mode, hangs 3 s).
+    pub fn none() -> Faults {
+        Faults {
+            region_mode: "error".into(),
+            region_timeout_secs: 3.0,
+            ..Faults::default()
+        }
+    }
 }
 
 /// The emulator's identities and subscriptions (`credentials.json`): the
@@ -231,20 +261,6 @@ pub struct LogEntry {
     pub at: f64,
 }
 
-pub(crate) struct Shared {
-    store: Mutex<store::Store>,
-    clock: Mutex<clock::Clock>,
-    settings: Mutex<Settings>,
-    buckets: Mutex<throttle::Buckets>,
-    faults: Mutex<Faults>,
-    rng: Mutex<u64>,
-    /// Access tokens: expiry and the client they were issued to.
-    tokens: Mutex<HashMap<String, (std::time::Instant, String)>>,
-    creds: Arc<Credentials>,
-    log: Mutex<Vec<LogEntry>>,
-    base_url: Mutex<String>,
-}
-
 /// How to run the emulator.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -332,22 +348,13 @@ pub async fn start(opts: Options, addr: SocketAddr) -> Result<Running, EmulatorE
         if tls.is_some() { "https" } else { "http" },
         local.port()
     );
-    let shared = Arc::new(Shared {
-        store: Mutex::new(store),
-        clock: Mutex::new(clock::Clock::new(settings.time_scale, sim_start)),
-        buckets: Mutex::new(throttle::Buckets::new(settings.throttle)),
-        settings: Mutex::new(settings),
-        faults: Mutex::new(Faults {
-            region_mode: "error".into(),
-            region_timeout_secs: 3.0,
-            ..Faults::default()
-        }),
-        rng: Mutex::new(0x9e3779b97f4a7c15),
-        tokens: Mutex::new(HashMap::new()),
-        creds: Arc::new(creds.clone()),
-        log: Mutex::new(Vec::new()),
-        base_url: Mutex::new(url.clone()),
-    });
+    let shared = Arc::new(server::Shared::new(
+        store,
+        settings,
+        sim_start,
+        creds.clone(),
+        url.clone(),
+    ));
     let (tx, rx) = tokio::sync::oneshot::channel();
     let task = tokio::spawn(server::serve(listener, tls, shared, rx));
     Ok(Running {
@@ -398,7 +405,7 @@ pub fn client(ca_pem: Option<&str>) -> Result<reqwest::Client, String> {
 }
 
 /// DER certificates in a PEM bundle.
-pub fn pem_certs(pem: &str) -> Vec<rustls::pki_types::CertificateDer<'static>> {
+fn pem_certs(pem: &str) -> Vec<rustls::pki_types::CertificateDer<'static>> {
     use base64::Engine as _;
     let mut out = Vec::new();
     let mut cur = String::new();

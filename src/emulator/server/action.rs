@@ -1,32 +1,24 @@
 //! POST actions on a resource (promote, failover, force unlink, ...),
 //! always long-running.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use serde_json::json;
 
-use serde_json::{Value as J, json};
-
+use super::call::Call;
 use super::http::{Resp, empty, with_header};
 use super::lro::{op_urls, retry_after};
-use super::simulation::region_of;
+use super::world::World;
 use crate::emulator::arm::{ArmError, ArmPath};
-use crate::emulator::store::{Operation, Store};
-use crate::emulator::types::{self, Ctx, Lro};
-use crate::emulator::{Settings, Shared};
+use crate::emulator::store::Operation;
+use crate::emulator::types::{self, Lro};
 
-#[allow(clippy::too_many_arguments)]
+/// POST `action` on the resource at `target`.
 pub(super) fn action_post(
-    shared: &Arc<Shared>,
-    store: &Store,
+    w: &World,
+    call: &Call,
     target: &ArmPath,
     action: &str,
-    request: &J,
-    query: &BTreeMap<String, String>,
-    now: f64,
-    base: &str,
-    api: &str,
-    settings: &Settings,
 ) -> Result<Resp, ArmError> {
+    let (store, settings, now) = (&w.store, &w.settings, call.now);
     let spec = types::lookup(&target.type_name())
         .ok_or_else(|| ArmError::bad_request("InvalidResourceType", "Unknown resource type."))?;
     let Some(act) = spec.action else {
@@ -55,21 +47,8 @@ pub(super) fn action_post(
             "Another operation is in progress on this resource.",
         ));
     }
-    let regions_down = shared
-        .faults
-        .lock()
-        .map(|f| f.regions_down.clone())
-        .unwrap_or_default();
-    let ctx = Ctx {
-        store,
-        now,
-        path: target,
-        existing: Some(&row),
-        settings,
-        regions_down: &regions_down,
-    };
-    let outcome = act(&ctx, &row, action, request, query)?;
-    let location = region_of(&row.body).unwrap_or_default();
+    let ctx = call.ctx(w, target, Some(&row));
+    let outcome = act(&ctx, &row, action, &call.request, call.query)?;
     let op = Operation {
         id: crate::random::uuid_v4().map_err(types::internal)?,
         resource: row.id.clone(),
@@ -87,17 +66,16 @@ pub(super) fn action_post(
         location: String::new(),
         subscription: target.subscription.clone(),
     };
-    let _ = location;
     store.put_op(&op).map_err(types::internal)?;
     let (status_url, result_url) = op_urls(
-        base,
+        call.base,
         &target.subscription,
         &op.namespace,
         &op.location,
         &op.id,
-        api,
+        call.api,
     );
-    let ra = retry_after(shared, &op, now);
+    let ra = retry_after(settings, &op, now);
     let mut r = with_header(
         with_header(empty(202), "location", &result_url),
         "retry-after",

@@ -1,124 +1,81 @@
 //! The admin API (`/admin/...`): health, simulated time, run-time
 //! settings, faults, the request log and the data-plane stand-in.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
-use bytes::Bytes;
 use hyper::Method;
 use serde_json::{Value as J, json};
 
 use super::dataplane::{dataplane_read, dataplane_write};
-use super::http::{Resp, empty, json_resp};
+use super::http::{Req, Resp, empty, json_resp};
+use super::world::World;
 use super::write::merge;
-use crate::emulator::types::{self};
-use crate::emulator::{Faults, Settings, Shared};
+use crate::emulator::clock::Clock;
+use crate::emulator::types;
+use crate::emulator::{Faults, Settings};
+use crate::timefmt::rfc3339;
 
 /// The current value with a PATCH body merged in, or None when the
 /// result does not make a valid value.
-pub(super) fn patched<T: serde::Serialize + serde::de::DeserializeOwned + Default + Clone>(
-    current: &std::sync::Mutex<T>,
-    req: &J,
-) -> Option<T> {
-    let mut cur =
-        serde_json::to_value(current.lock().map(|c| c.clone()).unwrap_or_default()).ok()?;
+fn patched<T: serde::Serialize + serde::de::DeserializeOwned>(current: &T, req: &J) -> Option<T> {
+    let mut cur = serde_json::to_value(current).ok()?;
     merge(&mut cur, req);
     serde_json::from_value(cur).ok()
 }
 
-pub(super) async fn admin(
-    shared: &Arc<Shared>,
-    method: &Method,
-    parts: &[&str],
-    query: &BTreeMap<String, String>,
-    body: &Bytes,
-) -> Resp {
-    let req: J = serde_json::from_slice(body).unwrap_or(J::Null);
+fn to_json(v: &impl serde::Serialize) -> Resp {
+    json_resp(200, &serde_json::to_value(v).unwrap_or(J::Null))
+}
+
+/// `/admin/{parts}`.
+pub(super) fn admin(base_url: &str, w: &mut World, request: &Req, parts: &[&str]) -> Resp {
+    let method = &request.method;
+    let req: J = serde_json::from_slice(&request.body).unwrap_or(J::Null);
     let bad = |m: &str| json_resp(400, &json!({"error": {"code": "BadRequest", "message": m}}));
     match (method.clone(), parts) {
-        (Method::GET, ["health"]) => {
-            let now = shared.clock.lock().map(|c| c.now()).unwrap_or(0.0);
+        (Method::GET, ["health"]) => json_resp(
+            200,
+            &json!({"ok": true, "url": base_url, "time": rfc3339(w.clock.now())}),
+        ),
+        (Method::GET, ["time"]) => {
+            let c = &w.clock;
             json_resp(
                 200,
-                &json!({"ok": true, "url": shared.base_url.lock().map(|b| b.clone()).unwrap_or_default(), "time": crate::emulator::clock::rfc3339(now)}),
+                &json!({"now": c.now(), "iso": rfc3339(c.now()), "scale": c.scale}),
             )
         }
-        (Method::GET, ["time"]) => {
-            let c = shared.clock.lock().map(|c| c.clone());
-            match c {
-                Ok(c) => json_resp(
-                    200,
-                    &json!({"now": c.now(), "iso": crate::emulator::clock::rfc3339(c.now()), "scale": c.scale}),
-                ),
-                Err(_) => bad("clock unavailable"),
-            }
-        }
-        (Method::GET, ["settings"]) => json_resp(
-            200,
-            &serde_json::to_value(
-                shared
-                    .settings
-                    .lock()
-                    .map(|s| s.clone())
-                    .unwrap_or_default(),
-            )
-            .unwrap_or(J::Null),
-        ),
+        (Method::GET, ["settings"]) => to_json(&w.settings),
         (Method::PUT | Method::PATCH, ["settings"]) => {
-            let Some(next) = patched(&shared.settings, &req) else {
+            let Some(next) = patched(&w.settings, &req) else {
                 return bad("invalid settings");
             };
-            if let Err(m) = check_settings(&next) {
-                return bad(&m);
+            if let Err(e) = check_settings(&next) {
+                return bad(&e.to_string());
             }
-            if let Ok(mut b) = shared.buckets.lock() {
-                b.limits = next.throttle;
-                b.reset();
+            w.buckets.limits = next.throttle;
+            w.buckets.reset();
+            if (w.clock.scale - next.time_scale).abs() > f64::EPSILON {
+                w.clock = Clock::new(next.time_scale, Some(w.clock.now()));
             }
-            if let Ok(mut c) = shared.clock.lock()
-                && (c.scale - next.time_scale).abs() > f64::EPSILON
-            {
-                *c = crate::emulator::clock::Clock::new(next.time_scale, Some(c.now()));
-            }
-            if let Ok(s) = shared.store.lock() {
-                let _ = s.set_meta(
-                    "settings",
-                    &serde_json::to_string(&next).unwrap_or_default(),
-                );
-            }
-            if let Ok(mut s) = shared.settings.lock() {
-                *s = next.clone();
-            }
-            json_resp(200, &serde_json::to_value(next).unwrap_or(J::Null))
+            let _ = w.store.set_meta(
+                "settings",
+                &serde_json::to_string(&next).unwrap_or_default(),
+            );
+            w.settings = next;
+            to_json(&w.settings)
         }
-        (Method::GET, ["faults"]) => json_resp(
-            200,
-            &serde_json::to_value(shared.faults.lock().map(|f| f.clone()).unwrap_or_default())
-                .unwrap_or(J::Null),
-        ),
+        (Method::GET, ["faults"]) => to_json(&w.faults),
         (Method::PUT | Method::PATCH, ["faults"]) => {
-            let Some(next) = patched(&shared.faults, &req) else {
+            let Some(next) = patched(&w.faults, &req) else {
                 return bad("invalid faults");
             };
-            if let Err(m) = check_faults(&next) {
-                return bad(&m);
+            if let Err(e) = check_faults(&next) {
+                return bad(&e.to_string());
             }
-            if let Ok(mut r) = shared.rng.lock() {
-                *r = next.transient_seed.wrapping_mul(0x9e3779b97f4a7c15) | 1;
-            }
-            if let Ok(mut f) = shared.faults.lock() {
-                *f = next.clone();
-            }
-            json_resp(200, &serde_json::to_value(next).unwrap_or(J::Null))
+            w.transient_rng = next.transient_seed.wrapping_mul(0x9e3779b97f4a7c15) | 1;
+            w.faults = next;
+            to_json(&w.faults)
         }
         (Method::DELETE, ["faults"]) => {
-            if let Ok(mut f) = shared.faults.lock() {
-                *f = Faults {
-                    region_mode: "error".into(),
-                    region_timeout_secs: 3.0,
-                    ..Faults::default()
-                };
-            }
+            w.faults = Faults::none();
             empty(204)
         }
         (Method::POST, ["faults", "region-down"]) | (Method::POST, ["faults", "region-up"]) => {
@@ -129,37 +86,22 @@ pub(super) async fn admin(
             else {
                 return bad("region is required");
             };
-            if let Ok(mut f) = shared.faults.lock() {
-                f.regions_down.retain(|r| !r.eq_ignore_ascii_case(&region));
-                if parts[1] == "region-down" {
-                    f.regions_down.push(region);
-                }
+            let down = &mut w.faults.regions_down;
+            down.retain(|r| !r.eq_ignore_ascii_case(&region));
+            if parts[1] == "region-down" {
+                down.push(region);
             }
-            json_resp(
-                200,
-                &serde_json::to_value(shared.faults.lock().map(|f| f.clone()).unwrap_or_default())
-                    .unwrap_or(J::Null),
-            )
+            to_json(&w.faults)
         }
-        (Method::GET, ["requests"]) => json_resp(
-            200,
-            &serde_json::to_value(shared.log.lock().map(|l| l.clone()).unwrap_or_default())
-                .unwrap_or(J::Null),
-        ),
-        // Drains the log and returns what it held, under one lock, so a
+        (Method::GET, ["requests"]) => to_json(&w.log),
+        // Drains the log and returns what it held, in one step, so a
         // request logged between a read and a clear is never lost.
-        (Method::DELETE, ["requests"]) => {
-            let drained = shared
-                .log
-                .lock()
-                .map(|mut l| std::mem::take(&mut *l))
-                .unwrap_or_default();
-            json_resp(200, &serde_json::to_value(drained).unwrap_or(J::Null))
-        }
-        (Method::POST, ["dataplane", "write"]) => dataplane_write(shared, &req),
+        (Method::DELETE, ["requests"]) => to_json(&std::mem::take(&mut w.log)),
+        (Method::POST, ["dataplane", "write"]) => dataplane_write(w, &req),
         (Method::GET, ["dataplane"]) => dataplane_read(
-            shared,
-            query
+            w,
+            request
+                .query
                 .get("resource")
                 .map(String::as_str)
                 .unwrap_or_default(),
@@ -171,16 +113,38 @@ pub(super) async fn admin(
     }
 }
 
+/// Why the admin API refuses settings or faults.
+#[derive(Debug, PartialEq, thiserror::Error)]
+enum Refused {
+    #[error("{name} must be between {min} and {max}, not {value}")]
+    OutOfRange {
+        name: String,
+        min: f64,
+        max: f64,
+        value: f64,
+    },
+    /// The mode, quoted as error messages quote values.
+    #[error("region_mode must be \"error\" or \"timeout\", not {0:?}")]
+    RegionMode(String),
+}
+
+/// `value` within `min..=max` (and finite).
+fn within(name: &str, value: f64, min: f64, max: f64) -> Result<(), Refused> {
+    if value.is_finite() && value >= min && value <= max {
+        Ok(())
+    } else {
+        Err(Refused::OutOfRange {
+            name: name.to_string(),
+            min,
+            max,
+            value,
+        })
+    }
+}
+
 /// Settings within what the emulator can honour (a huge or negative time
 /// scale, or a retry wait of centuries, would break its clock and sleeps).
-pub(super) fn check_settings(s: &Settings) -> Result<(), String> {
-    let within = |name: &str, v: f64, min: f64, max: f64| {
-        if v.is_finite() && v >= min && v <= max {
-            Ok(())
-        } else {
-            Err(format!("{name} must be between {min} and {max}, not {v}"))
-        }
-    };
+fn check_settings(s: &Settings) -> Result<(), Refused> {
     within("time_scale", s.time_scale, 1e-3, 1e9)?;
     within("duration_factor", s.duration_factor, 0.0, 1e12)?;
     within("replication_lag_secs", s.replication_lag_secs, 0.0, 1e9)?;
@@ -200,24 +164,48 @@ pub(super) fn check_settings(s: &Settings) -> Result<(), String> {
     Ok(())
 }
 
-pub(super) fn check_faults(f: &Faults) -> Result<(), String> {
-    if !(f.region_timeout_secs.is_finite() && (0.0..=3600.0).contains(&f.region_timeout_secs)) {
-        return Err(format!(
-            "region_timeout_secs must be between 0 and 3600, not {}",
-            f.region_timeout_secs
-        ));
-    }
-    if !(f.transient_rate.is_finite() && (0.0..=1.0).contains(&f.transient_rate)) {
-        return Err(format!(
-            "transient_rate must be between 0 and 1, not {}",
-            f.transient_rate
-        ));
-    }
+fn check_faults(f: &Faults) -> Result<(), Refused> {
+    within("region_timeout_secs", f.region_timeout_secs, 0.0, 3600.0)?;
+    within("transient_rate", f.transient_rate, 0.0, 1.0)?;
     if !f.region_mode.is_empty() && f.region_mode != "error" && f.region_mode != "timeout" {
-        return Err(format!(
-            "region_mode must be \"error\" or \"timeout\", not {:?}",
-            types::quoted(&J::String(f.region_mode.clone()))
-        ));
+        return Err(Refused::RegionMode(types::quoted(&J::String(
+            f.region_mode.clone(),
+        ))));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Refused, check_faults};
+    use crate::emulator::Faults;
+
+    #[test]
+    fn refusals_read_as_before() {
+        let f = Faults {
+            region_timeout_secs: -1.0,
+            ..Faults::none()
+        };
+        assert_eq!(
+            check_faults(&f).unwrap_err().to_string(),
+            "region_timeout_secs must be between 0 and 3600, not -1"
+        );
+        let f = Faults {
+            transient_rate: 2.0,
+            ..Faults::none()
+        };
+        assert_eq!(
+            check_faults(&f).unwrap_err().to_string(),
+            "transient_rate must be between 0 and 1, not 2"
+        );
+        let f = Faults {
+            region_mode: "later".into(),
+            ..Faults::none()
+        };
+        assert_eq!(check_faults(&f), Err(Refused::RegionMode("later".into())));
+        assert_eq!(
+            Refused::RegionMode("later".into()).to_string(),
+            "region_mode must be \"error\" or \"timeout\", not \"later\""
+        );
+    }
 }

@@ -1,16 +1,14 @@
 //! The data-plane stand-in (`/admin/dataplane`): writes to a primary,
 //! and reads that trail it on a replica by the replication lag.
 
-use std::sync::Arc;
-
 use serde_json::{Value as J, json};
 
 use super::http::{Resp, err_resp, json_resp};
 use super::simulation::{advance, region_of};
-use crate::emulator::Shared;
+use super::world::World;
 use crate::emulator::arm::{ArmError, sub_of};
 use crate::emulator::store::{Row, Store};
-use crate::emulator::types::{self};
+use crate::emulator::types;
 
 /// What a data-plane resource replicates from, if it is a replica now.
 pub(super) fn replica_source(store: &Store, row: &Row) -> Option<String> {
@@ -46,7 +44,8 @@ pub(super) fn replica_source(store: &Store, row: &Row) -> Option<String> {
     None
 }
 
-pub(super) fn dataplane_write(shared: &Arc<Shared>, req: &J) -> Resp {
+/// A write to a primary (refused on a replica, or in a region that is down).
+pub(super) fn dataplane_write(w: &World, req: &J) -> Resp {
     let (Some(resource), Some(value)) = (req.get("resource").and_then(J::as_str), req.get("value"))
     else {
         return json_resp(
@@ -54,22 +53,14 @@ pub(super) fn dataplane_write(shared: &Arc<Shared>, req: &J) -> Resp {
             &json!({"error": {"code": "BadRequest", "message": "resource and value are required"}}),
         );
     };
-    let Ok(store) = shared.store.lock() else {
-        return err_resp(&types::internal("store lock poisoned"));
-    };
-    let now = shared.clock.lock().map(|c| c.now()).unwrap_or(0.0);
-    advance(shared, &store, now);
+    let (store, now, down) = (&w.store, w.clock.now(), &w.faults.regions_down);
+    advance(w, now);
     let Ok(Some(row)) = store.get(resource) else {
         return err_resp(&ArmError::not_found(
             "ResourceNotFound",
             "No such resource.",
         ));
     };
-    let down = shared
-        .faults
-        .lock()
-        .map(|f| f.regions_down.clone())
-        .unwrap_or_default();
     if region_of(&row.body).is_some_and(|r| down.iter().any(|d| d.eq_ignore_ascii_case(&r))) {
         return err_resp(&ArmError::new(
             503,
@@ -77,7 +68,7 @@ pub(super) fn dataplane_write(shared: &Arc<Shared>, req: &J) -> Resp {
             "The resource's region is unavailable.",
         ));
     }
-    if replica_source(&store, &row).is_some() {
+    if replica_source(store, &row).is_some() {
         return err_resp(&ArmError::conflict(
             "ReadOnlyReplica",
             "This is a read-only replica: write to its primary.",
@@ -94,17 +85,11 @@ pub(super) fn dataplane_write(shared: &Arc<Shared>, req: &J) -> Resp {
     }
 }
 
-pub(super) fn dataplane_read(shared: &Arc<Shared>, resource: &str) -> Resp {
-    let Ok(store) = shared.store.lock() else {
-        return err_resp(&types::internal("store lock poisoned"));
-    };
-    let now = shared.clock.lock().map(|c| c.now()).unwrap_or(0.0);
-    advance(shared, &store, now);
-    let lag = shared
-        .settings
-        .lock()
-        .map(|s| s.replication_lag_secs)
-        .unwrap_or(10.0);
+/// The values a resource holds: its own writes, and on a replica its
+/// source's up to the replication lag.
+pub(super) fn dataplane_read(w: &World, resource: &str) -> Resp {
+    let (store, now, lag) = (&w.store, w.clock.now(), w.settings.replication_lag_secs);
+    advance(w, now);
     let Ok(Some(row)) = store.get(resource) else {
         return err_resp(&ArmError::not_found(
             "ResourceNotFound",
@@ -112,7 +97,7 @@ pub(super) fn dataplane_read(shared: &Arc<Shared>, resource: &str) -> Resp {
         ));
     };
     let mut writes: Vec<(i64, String, f64)> = store.writes(&row.id).unwrap_or_default();
-    let source = replica_source(&store, &row);
+    let source = replica_source(store, &row);
     if let Some(src) = &source {
         writes.extend(
             store

@@ -1,31 +1,19 @@
 //! DELETE: the type's rules, then a synchronous delete or a long-running
 //! operation.
 
-use std::sync::Arc;
-
 use serde_json::{Value as J, json};
 
+use super::call::Call;
 use super::http::{Resp, empty, with_header};
 use super::lro::{op_urls, retry_after};
-use super::simulation::{affected_region, apply_data, region_of};
-use super::write::{consume_fail_rule, fail_rule};
-use crate::emulator::arm::{ArmError, ArmPath, parent_of, rg_of, sub_of};
-use crate::emulator::store::{Operation, Store};
-use crate::emulator::types::{self, Ctx, DataChange, Lro, Spec};
-use crate::emulator::{Faults, Settings, Shared};
+use super::simulation::{affected_region, apply_data, consume_fail_rule, fail_rule, region_of};
+use super::world::World;
+use crate::emulator::arm::{ArmError, parent_of, rg_of, sub_of};
+use crate::emulator::store::Operation;
+use crate::emulator::types::{self, DataChange, Lro, Spec};
 
-#[allow(clippy::too_many_arguments)]
-pub(super) fn delete(
-    shared: &Arc<Shared>,
-    store: &Store,
-    spec: &Spec,
-    p: &ArmPath,
-    now: f64,
-    base: &str,
-    api: &str,
-    settings: &Settings,
-    faults: &Faults,
-) -> Result<Resp, ArmError> {
+pub(super) fn delete(w: &mut World, spec: &Spec, call: &Call) -> Result<Resp, ArmError> {
+    let (store, settings, p, now) = (&w.store, &w.settings, call.path, call.now);
     let Some(row) = store.get(&p.id()).map_err(types::internal)? else {
         return Ok(empty(204));
     };
@@ -39,16 +27,7 @@ pub(super) fn delete(
             "Another operation is in progress on this resource.",
         ));
     }
-    let regions_down = faults.regions_down.clone();
-    let ctx = Ctx {
-        store,
-        now,
-        path: p,
-        existing: Some(&row),
-        settings,
-        regions_down: &regions_down,
-    };
-    let mut effects = (spec.check_delete)(&ctx, &row)?;
+    let mut effects = (spec.check_delete)(&call.ctx(w, p, Some(&row)), &row)?;
     // Unlinking a cache keeps what had replicated to the secondary.
     let data = if spec.ty == "Microsoft.Cache/redis/linkedServers" {
         types::str_prop(&row.body, &["linkedRedisCacheId"]).map(|sec| DataChange::CopyFrom {
@@ -96,7 +75,7 @@ pub(super) fn delete(
     };
     let mut all = vec![(row.id.clone(), spec.ty.to_string(), None)];
     all.append(&mut effects);
-    let fail = fail_rule(faults, &row.id, spec.ty);
+    let fail = fail_rule(&w.faults, &row.id, spec.ty);
     let op = Operation {
         id: crate::random::uuid_v4().map_err(types::internal)?,
         resource: row.id.clone(),
@@ -105,16 +84,9 @@ pub(super) fn delete(
         start: now,
         finish: now + secs,
         effects: all,
-        error: fail.as_ref().map(|f| {
-            (
-                f.code.clone(),
-                if f.message.is_empty() {
-                    "The delete failed (emulator fault).".into()
-                } else {
-                    f.message.clone()
-                },
-            )
-        }),
+        error: fail
+            .as_ref()
+            .map(|f| f.error("The delete failed (emulator fault).")),
         result: data.map(|d| json!({"dataChange": d})),
         namespace: p.namespace.clone().unwrap_or_default(),
         location: location.clone(),
@@ -137,11 +109,17 @@ pub(super) fn delete(
     store.put_op(&op).map_err(types::internal)?;
     tx.commit().map_err(types::internal)?;
     if fail.is_some() {
-        consume_fail_rule(shared, &row.id, spec.ty);
+        consume_fail_rule(&mut w.faults, &row.id, spec.ty);
     }
-    let (status_url, result_url) =
-        op_urls(base, &p.subscription, &op.namespace, &location, &op.id, api);
-    let ra = retry_after(shared, &op, now);
+    let (status_url, result_url) = op_urls(
+        call.base,
+        &p.subscription,
+        &op.namespace,
+        &location,
+        &op.id,
+        call.api,
+    );
+    let ra = retry_after(settings, &op, now);
     let mut r = with_header(
         with_header(empty(202), "location", &result_url),
         "retry-after",

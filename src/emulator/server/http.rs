@@ -2,15 +2,63 @@
 //! (percent-decoding), and reading a request's body within ARM's 4 MB limit.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use bytes::Bytes;
-use hyper::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::{Method, Request, Response, StatusCode};
 use serde_json::Value as J;
 
 use crate::emulator::arm::ArmError;
-use http_body_util::{BodyExt, Full};
 
 pub(super) type Resp = Response<Full<Bytes>>;
+
+/// A request with its body read whole.
+pub(super) struct Req {
+    pub method: Method,
+    pub path: String,
+    /// Query parameters, names lower-cased.
+    pub query: BTreeMap<String, String>,
+    pub headers: hyper::HeaderMap,
+    pub body: Bytes,
+}
+
+/// A response, and how long to hang before sending it (a region outage
+/// in `timeout` mode): decided under the state lock, waited out after.
+pub(super) struct Reply {
+    resp: Resp,
+    delay: Option<Duration>,
+}
+
+impl From<Resp> for Reply {
+    fn from(resp: Resp) -> Reply {
+        Reply { resp, delay: None }
+    }
+}
+
+impl Reply {
+    pub fn after(delay: Duration, resp: Resp) -> Reply {
+        Reply {
+            resp,
+            delay: Some(delay),
+        }
+    }
+
+    pub fn map(self, f: impl FnOnce(Resp) -> Resp) -> Reply {
+        Reply {
+            resp: f(self.resp),
+            delay: self.delay,
+        }
+    }
+
+    /// Waits out the delay, if any, and gives the response.
+    pub async fn send(self) -> Resp {
+        if let Some(d) = self.delay {
+            tokio::time::sleep(d).await;
+        }
+        self.resp
+    }
+}
 
 pub(super) fn json_resp(status: u16, body: &J) -> Resp {
     Response::builder()

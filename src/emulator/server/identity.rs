@@ -2,7 +2,7 @@
 //! credentials, federated tokens), bearer-token checks, and which
 //! subscriptions a client may see and act in (RBAC).
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -10,13 +10,61 @@ use hyper::Method;
 use serde_json::{Value as J, json};
 
 use super::http::{Resp, err_resp, json_resp, query_map};
-use crate::emulator::Shared;
+use crate::emulator::Credentials;
 use crate::emulator::arm::ArmError;
+
+/// The access tokens issued: expiry and the client each was issued to.
+#[derive(Default)]
+pub(crate) struct Tokens(HashMap<String, (Instant, String)>);
+
+impl Tokens {
+    fn issue(&mut self, token: String, client: String) {
+        self.0
+            .insert(token, (Instant::now() + Duration::from_secs(3600), client));
+    }
+
+    /// The client a live token was issued to.
+    fn client(&self, token: &str) -> Option<String> {
+        self.0
+            .get(token)
+            .filter(|(exp, _)| *exp > Instant::now())
+            .map(|(_, c)| c.clone())
+    }
+}
+
+/// The client a request's bearer token was issued to, or the 401 error
+/// with its `WWW-Authenticate` challenge.
+pub(super) fn authenticate(
+    tokens: &Tokens,
+    headers: &hyper::HeaderMap,
+) -> Result<String, (ArmError, &'static str)> {
+    let Some(token) = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return Err((
+            ArmError::new(
+                401,
+                "AuthenticationFailed",
+                "Authentication failed. The 'Authorization' header is missing.",
+            ),
+            "Bearer authorization_uri=\"/\", error=\"invalid_token\"",
+        ));
+    };
+    tokens.client(token).ok_or((
+        ArmError::new(
+            401,
+            "InvalidAuthenticationToken",
+            "The access token is invalid or has expired.",
+        ),
+        "Bearer error=\"invalid_token\"",
+    ))
+}
 
 /// Subscriptions - Get (`sub` given) and Subscriptions - List: those the
 /// client is authorised on.
-pub(super) fn subscriptions(shared: &Shared, sub: &str, client: &str) -> Resp {
-    let c = &shared.creds;
+pub(super) fn subscriptions(c: &Credentials, sub: &str, client: &str) -> Resp {
     let doc = |s: &str| json!({"id": format!("/subscriptions/{s}"), "subscriptionId": s, "tenantId": c.client(client).map(|(t, _)| t).unwrap_or(&c.tenant_id), "displayName": format!("drinfra emulator {s}"), "state": "Enabled", "authorizationSource": "RoleBased"});
     if !sub.is_empty() {
         return json_resp(200, &doc(sub));
@@ -37,20 +85,20 @@ pub(super) fn subscriptions(shared: &Shared, sub: &str, client: &str) -> Resp {
 /// 404 `SubscriptionNotFound` for a subscription the emulator does not
 /// serve, 403 `AuthorizationFailed` for one `client` has no access to.
 pub(super) fn subscription_access(
-    shared: &Shared,
+    creds: &Credentials,
     method: &Method,
     path: &str,
     client: &str,
 ) -> Option<Resp> {
     let rest = path.strip_prefix("/subscriptions/")?;
     let sub = rest.split('/').next().unwrap_or_default();
-    if !shared.creds.serves(sub) {
+    if !creds.serves(sub) {
         return Some(err_resp(&ArmError::not_found(
             "SubscriptionNotFound",
             format!("The subscription '{sub}' could not be found."),
         )));
     }
-    if shared.creds.authorised(client, sub) {
+    if creds.authorised(client, sub) {
         return None;
     }
     let verb = match *method {
@@ -82,12 +130,7 @@ pub(super) fn subscription_access(
     )))
 }
 
-pub(super) fn metadata(shared: &Arc<Shared>) -> Resp {
-    let base = shared
-        .base_url
-        .lock()
-        .map(|b| b.clone())
-        .unwrap_or_default();
+pub(super) fn metadata(base: &str) -> Resp {
     json_resp(
         200,
         &json!({
@@ -99,7 +142,7 @@ pub(super) fn metadata(shared: &Arc<Shared>) -> Resp {
     )
 }
 
-pub(super) fn token(shared: &Arc<Shared>, tenant: &str, body: &Bytes) -> Resp {
+pub(super) fn token(creds: &Credentials, tokens: &mut Tokens, tenant: &str, body: &Bytes) -> Resp {
     let form = query_map(Some(&String::from_utf8_lossy(body)));
     let fail =
         |code: &str, desc: &str| json_resp(401, &json!({"error": code, "error_description": desc}));
@@ -109,9 +152,8 @@ pub(super) fn token(shared: &Arc<Shared>, tenant: &str, body: &Bytes) -> Resp {
             &json!({"error": "unsupported_grant_type", "error_description": "Only the client_credentials grant is supported."}),
         );
     }
-    let tenants = std::iter::once(shared.creds.tenant_id.as_str()).chain(
-        shared
-            .creds
+    let tenants = std::iter::once(creds.tenant_id.as_str()).chain(
+        creds
             .principals
             .iter()
             .filter_map(|p| p.tenant_id.as_deref()),
@@ -131,7 +173,7 @@ pub(super) fn token(shared: &Arc<Shared>, tenant: &str, body: &Bytes) -> Resp {
     .flatten();
     let proof = form.get("client_secret").or(assertion);
     let client_id = form.get("client_id").cloned().unwrap_or_default();
-    let home = match shared.creds.client(&client_id) {
+    let home = match creds.client(&client_id) {
         Some((t, secret))
             if t.eq_ignore_ascii_case(tenant) && proof.map(String::as_str) == Some(secret) =>
         {
@@ -152,12 +194,7 @@ pub(super) fn token(shared: &Arc<Shared>, tenant: &str, body: &Bytes) -> Resp {
             );
         }
     };
-    if let Ok(mut m) = shared.tokens.lock() {
-        m.insert(
-            t.clone(),
-            (Instant::now() + Duration::from_secs(3600), client_id),
-        );
-    }
+    tokens.issue(t.clone(), client_id);
     json_resp(
         200,
         &json!({"access_token": t, "token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599}),

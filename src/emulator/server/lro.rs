@@ -1,16 +1,16 @@
 //! Long-running operations: status and result URLs, Retry-After, and
 //! the answers to polling.
 
-use std::sync::Arc;
-
 use serde_json::{Value as J, json};
 
 use super::http::{Resp, empty, json_resp, with_header};
+use super::world::World;
+use crate::emulator::Settings;
+use crate::emulator::store::Operation;
+use crate::emulator::types;
 
-use crate::emulator::Shared;
-use crate::emulator::store::{Operation, Store};
-use crate::emulator::types::{self};
-
+/// An operation's status URL (`Azure-AsyncOperation`) and result URL
+/// (`Location`).
 pub(super) fn op_urls(
     base: &str,
     sub: &str,
@@ -34,23 +34,23 @@ pub(super) fn op_urls(
     )
 }
 
-pub(super) fn retry_after(shared: &Shared, op: &Operation, now: f64) -> String {
-    let (scale, max) = shared
-        .settings
-        .lock()
-        .map(|s| (s.time_scale, s.max_retry_after))
-        .unwrap_or((1.0, 10));
+/// Real seconds until an operation is due, capped by the settings.
+pub(super) fn retry_after(settings: &Settings, op: &Operation, now: f64) -> String {
+    let (scale, max) = (settings.time_scale, settings.max_retry_after);
     let real = ((op.finish - now).max(0.0) / scale.max(1e-6)).round() as u64;
     real.min(max).to_string()
 }
 
+/// The answer to polling an operation's status URL (`status_style`) or
+/// its result URL.
 pub(super) fn op_response(
-    shared: &Arc<Shared>,
-    store: &Store,
+    w: &World,
+    base: &str,
     op: &Operation,
     status_style: bool,
     now: f64,
 ) -> Resp {
+    let store = &w.store;
     let status = match op.status.as_str() {
         "Running" => "InProgress",
         s => s,
@@ -58,11 +58,11 @@ pub(super) fn op_response(
     if status_style {
         let mut doc = json!({
             "id": op.id, "name": op.id, "status": status,
-            "startTime": crate::emulator::clock::rfc3339(op.start),
+            "startTime": crate::timefmt::rfc3339(op.start),
             "percentComplete": if op.status == "Running" { ((now - op.start) / (op.finish - op.start).max(1e-9) * 100.0).clamp(0.0, 99.0).floor() } else { 100.0 },
         });
         if op.status != "Running" {
-            doc["endTime"] = J::String(crate::emulator::clock::rfc3339(op.finish));
+            doc["endTime"] = J::String(crate::timefmt::rfc3339(op.finish));
         }
         if let Some((code, message)) = &op.error {
             doc["error"] = json!({"code": code, "message": message});
@@ -74,7 +74,7 @@ pub(super) fn op_response(
         }
         let resp = json_resp(200, &doc);
         return if op.status == "Running" {
-            with_header(resp, "retry-after", &retry_after(shared, op, now))
+            with_header(resp, "retry-after", &retry_after(&w.settings, op, now))
         } else {
             resp
         };
@@ -82,13 +82,8 @@ pub(super) fn op_response(
     // Location-style result.
     match op.status.as_str() {
         "Running" => {
-            let base = shared
-                .base_url
-                .lock()
-                .map(|b| b.clone())
-                .unwrap_or_default();
             let (_, url) = op_urls(
-                &base,
+                base,
                 &op.subscription,
                 &op.namespace,
                 &op.location,
@@ -98,7 +93,7 @@ pub(super) fn op_response(
             with_header(
                 with_header(empty(202), "location", &url),
                 "retry-after",
-                &retry_after(shared, op, now),
+                &retry_after(&w.settings, op, now),
             )
         }
         "Failed" => {

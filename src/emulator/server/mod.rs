@@ -2,16 +2,19 @@
 //! authentication, api-version, faults and throttling before the ARM
 //! semantics. One file per concern:
 //!
-//! - `http`: responses, query strings, reading bodies (4 MB limit);
+//! - `world`: the state every request works on, behind one lock;
+//! - `http`: requests and responses, query strings, bodies (4 MB limit);
 //! - `identity`: the token endpoint, bearer tokens, subscriptions and RBAC;
-//! - `verbs`, `write`, `delete`, `action`, `lro`: ARM's verbs on resources
-//!   and long-running operations; `queries`: lists, metrics, Resource Graph;
-//! - `simulation`, `replication`: simulated time's effects, region outages,
-//!   transient faults, replicated data;
+//! - `verbs` dispatches ARM requests on resources to `read`, `write`,
+//!   `delete` and `action`; `lro`: long-running operations; `queries`:
+//!   a group's resources, metrics, Resource Graph;
+//! - `simulation`: simulated time's effects, region outages, faults;
+//!   `dataplane`: the data-plane stand-in for replicated data;
 //! - `admin`: the admin API.
 
 mod action;
 mod admin;
+mod call;
 mod dataplane;
 mod delete;
 mod http;
@@ -21,26 +24,22 @@ mod queries;
 mod read;
 mod simulation;
 mod verbs;
+mod world;
 mod write;
 
-use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Instant;
 
-use bytes::Bytes;
 use hyper::{Method, Request};
 
-use self::admin::admin;
-use self::http::{Resp, err_resp, query_map, read_body, with_header};
-use self::identity::{metadata, subscription_access, subscriptions, token};
+use self::http::{Reply, Req, Resp, err_resp, query_map, read_body, with_header};
 use self::queries::{group_of_resources_list, metrics, resource_graph, resources_in_group};
-use self::simulation::transient;
-use self::verbs::arm;
+use self::world::World;
+use crate::emulator::LogEntry;
 use crate::emulator::arm::ArmError;
 use crate::emulator::throttle::{Kind, Take};
-use crate::emulator::types::{self};
-use crate::emulator::{LogEntry, Shared};
-use std::convert::Infallible;
+use crate::emulator::types::Caller;
+pub(crate) use world::Shared;
 
 pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
@@ -85,37 +84,45 @@ async fn handle(shared: Arc<Shared>, req: Request<hyper::body::Incoming>) -> Res
     let path = req.uri().path().to_string();
     let query = query_map(req.uri().query());
     let headers = req.headers().clone();
-    let resp = match read_body(req).await {
-        Ok(body) => route(&shared, &method, &path, &query, &headers, &body).await,
-        Err(refused) => refused,
-    };
-    if path.starts_with("/subscriptions") || path.starts_with("/providers") {
-        let at = shared.clock.lock().map(|c| c.now()).unwrap_or(0.0);
-        if let Ok(mut log) = shared.log.lock() {
-            let seq = log.len() as u64 + 1;
-            log.push(LogEntry {
-                seq,
-                method: method.to_string(),
+    let reply = match read_body(req).await {
+        Ok(body) => {
+            let req = Req {
+                method: method.clone(),
                 path: path.clone(),
-                status: resp.status().as_u16(),
-                at,
-            });
+                query,
+                headers,
+                body,
+            };
+            match shared.world() {
+                Ok(mut w) => route(&shared, &mut w, &req),
+                Err(e) => err_resp(&e).into(),
+            }
         }
+        Err(refused) => refused.into(),
+    };
+    // The lock is released: a hanging region holds up no one else.
+    let resp = reply.send().await;
+    if (path.starts_with("/subscriptions") || path.starts_with("/providers"))
+        && let Ok(mut w) = shared.world()
+    {
+        let at = w.clock.now();
+        let seq = w.log.len() as u64 + 1;
+        w.log.push(LogEntry {
+            seq,
+            method: method.to_string(),
+            path,
+            status: resp.status().as_u16(),
+            at,
+        });
     }
     resp
 }
 
-async fn route(
-    shared: &Arc<Shared>,
-    method: &Method,
-    path: &str,
-    query: &BTreeMap<String, String>,
-    headers: &hyper::HeaderMap,
-    body: &Bytes,
-) -> Resp {
+fn route(shared: &Shared, w: &mut World, req: &Req) -> Reply {
+    let (method, path, query) = (&req.method, req.path.as_str(), &req.query);
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     if path == "/metadata/endpoints" {
-        return metadata(shared);
+        return identity::metadata(&shared.base_url).into();
     }
     if parts.len() == 4
         && parts[1] == "oauth2"
@@ -123,10 +130,10 @@ async fn route(
         && parts[3] == "token"
         && method == Method::POST
     {
-        return token(shared, parts[0], body);
+        return identity::token(&shared.creds, &mut w.tokens, parts[0], &req.body).into();
     }
     if parts.first() == Some(&"admin") {
-        return admin(shared, method, &parts[1..], query, body).await;
+        return admin::admin(&shared.base_url, w, req, &parts[1..]).into();
     }
     if !(path.starts_with("/subscriptions/")
         || path == "/subscriptions"
@@ -135,61 +142,30 @@ async fn route(
         return err_resp(&ArmError::not_found(
             "NotFound",
             format!("No route for {path}."),
-        ));
+        ))
+        .into();
     }
-    // Authentication.
-    let client = match headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    {
-        None => {
-            return with_header(
-                err_resp(&ArmError::new(
-                    401,
-                    "AuthenticationFailed",
-                    "Authentication failed. The 'Authorization' header is missing.",
-                )),
-                "www-authenticate",
-                "Bearer authorization_uri=\"/\", error=\"invalid_token\"",
-            );
-        }
-        Some(t) => {
-            let client = shared.tokens.lock().ok().and_then(|m| {
-                m.get(t)
-                    .filter(|(exp, _)| *exp > Instant::now())
-                    .map(|(_, c)| c.clone())
-            });
-            match client {
-                Some(c) => c,
-                None => {
-                    return with_header(
-                        err_resp(&ArmError::new(
-                            401,
-                            "InvalidAuthenticationToken",
-                            "The access token is invalid or has expired.",
-                        )),
-                        "www-authenticate",
-                        "Bearer error=\"invalid_token\"",
-                    );
-                }
-            }
+    let client = match identity::authenticate(&w.tokens, &req.headers) {
+        Ok(c) => c,
+        Err((e, challenge)) => {
+            return with_header(err_resp(&e), "www-authenticate", challenge).into();
         }
     };
     // Subscriptions: only those the emulator serves, and (RBAC) only
     // those the signed-in client is authorised on.
-    if let Some(r) = subscription_access(shared, method, path, &client) {
-        return r;
+    if let Some(r) = identity::subscription_access(&shared.creds, method, path, &client) {
+        return r.into();
     }
-    let Some(api_version) = query.get("api-version").cloned() else {
+    let Some(api_version) = query.get("api-version") else {
         return err_resp(&ArmError::bad_request(
             "MissingApiVersionParameter",
             "The api-version query parameter (?api-version=) is required for all requests.",
-        ));
+        ))
+        .into();
     };
     // Transient faults, drawn from a seeded generator.
-    if let Some(r) = transient(shared) {
-        return r;
+    if let Some(r) = simulation::transient(w) {
+        return r.into();
     }
     let kind = match *method {
         Method::GET | Method::HEAD => Kind::Reads,
@@ -198,9 +174,9 @@ async fn route(
         _ => Kind::Writes,
     };
     let sub = parts.get(1).copied().unwrap_or("global").to_string();
-    let remaining = match shared.buckets.lock().map(|mut b| b.take(&sub, kind)) {
-        Ok(Take::Ok(n)) => n,
-        Ok(Take::Throttled(after)) => {
+    let remaining = match w.buckets.take(&sub, kind) {
+        Take::Ok(n) => n,
+        Take::Throttled(after) => {
             let r = err_resp(&ArmError::new(
                 429,
                 "TooManyRequests",
@@ -213,9 +189,9 @@ async fn route(
                 with_header(r, "retry-after", &after.to_string()),
                 kind.header(),
                 "0",
-            );
+            )
+            .into();
         }
-        Err(_) => 0,
     };
     // ASCII lower-casing keeps byte offsets, so `at` indexes `path`.
     let metrics_at = path
@@ -225,25 +201,20 @@ async fn route(
         .trim_end_matches('/')
         .strip_prefix("/subscriptions")
         .filter(|rest| rest.is_empty() || !rest[1..].contains('/'));
-    let resp = if let (Some(rest), true) = (subscription_path, *method == Method::GET) {
-        subscriptions(shared, rest.trim_start_matches('/'), &client)
+    let reply: Reply = if let (Some(rest), true) = (subscription_path, *method == Method::GET) {
+        identity::subscriptions(&shared.creds, rest.trim_start_matches('/'), &client).into()
     } else if path.eq_ignore_ascii_case("/providers/Microsoft.ResourceGraph/resources") {
-        resource_graph(shared, body, &client)
+        resource_graph(&shared.creds, w, &req.body, &client).into()
     } else if let (Some(at), true) = (metrics_at, *method == Method::GET) {
-        metrics(shared, &path[..at], query)
+        metrics(w, &path[..at], query).into()
     } else if let (Some(group), true) = (group_of_resources_list(path), *method == Method::GET) {
-        resources_in_group(shared, group)
+        resources_in_group(w, group).into()
     } else {
-        let caller = types::Caller {
-            client: client.clone(),
-            creds: shared.creds.clone(),
+        let caller = Caller {
+            client: &client,
+            creds: &shared.creds,
         };
-        types::CALLER
-            .scope(
-                caller,
-                arm(shared, method, path, &api_version, query, headers, body),
-            )
-            .await
+        verbs::arm(w, &shared.base_url, caller, req, api_version)
     };
-    with_header(resp, kind.header(), &remaining.to_string())
+    reply.map(|r| with_header(r, kind.header(), &remaining.to_string()))
 }

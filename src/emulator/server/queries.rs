@@ -2,17 +2,16 @@
 //! Azure Monitor metrics (replication lag) and Resource Graph.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use bytes::Bytes;
 use serde_json::{Value as J, json};
 
 use super::http::{Resp, err_resp, json_resp};
 use super::simulation::advance;
-
-use crate::emulator::Shared;
+use super::world::World;
+use crate::emulator::Credentials;
 use crate::emulator::arm::ArmError;
-use crate::emulator::types::{self};
+use crate::emulator::types;
 
 /// `/subscriptions/S/resourceGroups/G/resources`: the group's id.
 pub(super) fn group_of_resources_list(path: &str) -> Option<&str> {
@@ -29,10 +28,8 @@ pub(super) fn group_of_resources_list(path: &str) -> Option<&str> {
 
 /// Resources - List By Resource Group: every resource below the group
 /// (what azurerm checks before deleting a group).
-pub(super) fn resources_in_group(shared: &Arc<Shared>, group: &str) -> Resp {
-    let Ok(store) = shared.store.lock() else {
-        return err_resp(&types::internal("store lock poisoned"));
-    };
+pub(super) fn resources_in_group(w: &World, group: &str) -> Resp {
+    let store = &w.store;
     if !matches!(store.get(group), Ok(Some(_))) {
         let name = group.rsplit('/').next().unwrap_or(group);
         return err_resp(&ArmError::not_found(
@@ -57,14 +54,8 @@ pub(super) fn resources_in_group(shared: &Arc<Shared>, group: &str) -> Resp {
 /// Azure Monitor metrics of a resource, as far as the DR plan needs them:
 /// `physical_replication_delay_in_seconds` of a PostgreSQL read replica
 /// (the emulator's replication lag; no data points for a primary).
-pub(super) fn metrics(
-    shared: &Arc<Shared>,
-    resource: &str,
-    query: &BTreeMap<String, String>,
-) -> Resp {
-    let Ok(store) = shared.store.lock() else {
-        return err_resp(&types::internal("store lock poisoned"));
-    };
+pub(super) fn metrics(w: &World, resource: &str, query: &BTreeMap<String, String>) -> Resp {
+    let store = &w.store;
     let Ok(Some(row)) = store.get(resource) else {
         return err_resp(&ArmError::not_found(
             "ResourceNotFound",
@@ -72,11 +63,7 @@ pub(super) fn metrics(
         ));
     };
     let names = query.get("metricnames").cloned().unwrap_or_default();
-    let lag = shared
-        .settings
-        .lock()
-        .map(|s| s.replication_lag_secs)
-        .unwrap_or(10.0);
+    let lag = w.settings.replication_lag_secs;
     let replica = types::str_prop(&row.body, &["replicationRole"])
         .is_some_and(|r| r.to_lowercase().contains("replica"));
     let mut value = Vec::new();
@@ -114,7 +101,7 @@ pub(super) fn metrics(
     )
 }
 
-pub(super) fn resource_graph(shared: &Arc<Shared>, body: &Bytes, client: &str) -> Resp {
+pub(super) fn resource_graph(creds: &Credentials, w: &World, body: &Bytes, client: &str) -> Resp {
     let req: J = serde_json::from_slice(body).unwrap_or(J::Null);
     let Some(query) = req.get("query").and_then(J::as_str) else {
         return err_resp(&ArmError::bad_request(
@@ -129,23 +116,19 @@ pub(super) fn resource_graph(shared: &Arc<Shared>, body: &Bytes, client: &str) -
         .map(|a| {
             a.iter()
                 .filter_map(|s| s.as_str().map(str::to_string))
-                .filter(|s| shared.creds.authorised(client, s))
+                .filter(|s| creds.authorised(client, s))
                 .collect()
         })
         .unwrap_or_default();
-    let store = match shared.store.lock() {
-        Ok(s) => s,
-        Err(_) => return err_resp(&types::internal("store lock poisoned")),
-    };
-    let now = shared.clock.lock().map(|c| c.now()).unwrap_or(0.0);
-    advance(shared, &store, now);
+    let store = &w.store;
+    advance(w, w.clock.now());
     let rows: Vec<J> = store
         .all_in(&subs)
         .unwrap_or_default()
         .iter()
         .map(|r| {
             let b = match types::lookup(&r.ty) {
-                Some(spec) => spec.present(&store, r),
+                Some(spec) => spec.present(store, r),
                 None => r.body.clone(),
             };
             crate::emulator::graph::row(&r.id, &b)

@@ -1,12 +1,11 @@
 //! GET on one resource and on a collection (lists with paging), and
 //! the parent checks writes and lists share.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Value as J, json};
 
+use super::call::Call;
 use super::http::{Resp, json_resp, with_header};
-use crate::emulator::Settings;
+use super::world::World;
 use crate::emulator::arm::{ArmError, ArmPath};
 use crate::emulator::store::Store;
 use crate::emulator::types::{self, Spec};
@@ -69,15 +68,10 @@ pub(super) fn check_parent(store: &Store, p: &ArmPath) -> Result<(), ArmError> {
     Ok(())
 }
 
-pub(super) fn list(
-    store: &Store,
-    spec: &Spec,
-    p: &ArmPath,
-    query: &BTreeMap<String, String>,
-    base: &str,
-    api: &str,
-    settings: &Settings,
-) -> Result<Resp, ArmError> {
+/// A collection, a page at a time.
+pub(super) fn list(w: &World, spec: &Spec, call: &Call) -> Result<Resp, ArmError> {
+    let (store, settings, p) = (&w.store, &w.settings, call.path);
+    let (base, api) = (call.base, call.api);
     let rows = if p.resource_group.is_none() {
         store
             .of_type(spec.ty, &p.subscription)
@@ -93,7 +87,7 @@ pub(super) fn list(
         let parent = p.parent_id_of_collection();
         store.children(spec.ty, &parent).map_err(types::internal)?
     };
-    let token = query.get("$skiptoken").cloned().unwrap_or_default();
+    let token = call.query.get("$skiptoken").cloned().unwrap_or_default();
     let size = settings.page_size.max(1);
     let link = |t: String| {
         format!(

@@ -2,22 +2,26 @@
 //! time passes (and the replicated data they copy), region outages, and
 //! transient faults.
 
-use std::sync::Arc;
+use std::time::Duration;
 
+use hyper::Method;
 use serde_json::{Value as J, json};
 
-use super::http::{Resp, err_resp, with_header};
-use crate::emulator::Shared;
+use super::http::{Reply, Req, Resp, err_resp, with_header};
+use super::world::World;
 use crate::emulator::arm::{ArmError, ArmPath, parent_of, rg_of, sub_of};
 use crate::emulator::store::Store;
 use crate::emulator::types::{self, DataChange};
+use crate::emulator::{FailRule, Faults};
 
-pub(super) fn transient(shared: &Arc<Shared>) -> Option<Resp> {
-    let rate = shared.faults.lock().ok()?.transient_rate;
+/// A transient 429, 500 or 503 for the share of requests the faults ask
+/// for, drawn from the seeded generator.
+pub(super) fn transient(w: &mut World) -> Option<Resp> {
+    let rate = w.faults.transient_rate;
     if rate <= 0.0 {
         return None;
     }
-    let mut s = shared.rng.lock().ok()?;
+    let s = &mut w.transient_rng;
     // xorshift64*
     *s ^= *s >> 12;
     *s ^= *s << 25;
@@ -55,17 +59,8 @@ pub(super) fn transient(shared: &Arc<Shared>) -> Option<Resp> {
 }
 
 /// Completes operations whose simulated time is up (unless their region is down).
-pub(super) fn advance(shared: &Shared, store: &Store, now: f64) {
-    let down = shared
-        .faults
-        .lock()
-        .map(|f| f.regions_down.clone())
-        .unwrap_or_default();
-    let _lag = shared
-        .settings
-        .lock()
-        .map(|s| s.replication_lag_secs)
-        .unwrap_or(10.0);
+pub(super) fn advance(w: &World, now: f64) {
+    let (store, down) = (&w.store, &w.faults.regions_down);
     let Ok(ops) = store.running_ops() else { return };
     for mut op in ops {
         if op.finish > now {
@@ -75,7 +70,7 @@ pub(super) fn advance(shared: &Shared, store: &Store, now: f64) {
             continue;
         }
         let tx = store.conn.unchecked_transaction();
-        if let Some((code, msg)) = op.error.clone() {
+        if op.error.is_some() {
             op.status = "Failed".into();
             if let Ok(Some(row)) = store.get(&op.resource) {
                 let mut b = row.body.clone();
@@ -89,7 +84,6 @@ pub(super) fn advance(shared: &Shared, store: &Store, now: f64) {
                     &b,
                 );
             }
-            let _ = (code, msg);
         } else {
             for (id, ty, body) in &op.effects {
                 match body {
@@ -180,4 +174,106 @@ pub(super) fn apply_data(store: &Store, d: &DataChange) -> usize {
         .collect();
     let _ = store.set_writes(target, &renumbered);
     lost
+}
+
+/// The region whose outage, if it is down, answers a request instead of
+/// the resource provider.
+pub(super) fn outage_region(
+    w: &World,
+    req: &Req,
+    path_p: &ArmPath,
+    type_name: &str,
+    request: &J,
+) -> Option<String> {
+    let (store, faults, method) = (&w.store, &w.faults, &req.method);
+    let storage_failover = type_name.eq_ignore_ascii_case("Microsoft.Storage/storageAccounts")
+        && (*method == Method::GET
+            || (*method == Method::POST && req.path.to_lowercase().ends_with("/failover")));
+    // Unlinking a geo-replicated cache can be forced from the secondary
+    // side when the primary's region is down.
+    let region =
+        if *method == Method::DELETE && type_name.to_lowercase().ends_with("redis/linkedservers") {
+            store.get(&path_p.id()).ok().flatten().and_then(|l| {
+                types::str_prop(&l.body, &["linkedRedisCacheLocation"]).map(|s| s.to_lowercase())
+            })
+        } else if storage_failover {
+            // A geo-redundant account is read, and failed over, through its
+            // secondary region when the primary's is down: that is what
+            // account failover is for.
+            let id = if *method == Method::POST {
+                let mut t = path_p.clone();
+                t.segments.pop();
+                t.id()
+            } else {
+                path_p.id()
+            };
+            let account = store.get(&id).ok().flatten();
+            let loc = |k: &str| {
+                account
+                    .as_ref()
+                    .and_then(|a| types::str_prop(&a.body, &[k]).map(|s| s.to_lowercase()))
+            };
+            let down = |r: &String| {
+                faults
+                    .regions_down
+                    .iter()
+                    .any(|d| d.eq_ignore_ascii_case(r))
+            };
+            let (primary, secondary) = (loc("primaryLocation"), loc("secondaryLocation"));
+            // A failover request, or a primary region that is down: the secondary serves.
+            let serving = if *method == Method::POST || primary.as_ref().is_some_and(down) {
+                secondary.or(primary)
+            } else {
+                primary
+            };
+            serving.or_else(|| affected_region(store, path_p, request))
+        } else {
+            affected_region(store, path_p, request)
+        };
+    region.filter(|region| {
+        faults
+            .regions_down
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(region))
+    })
+}
+
+/// The answer of a region that is down: 503 at once, or in `timeout`
+/// mode a hang and then 504.
+pub(super) fn outage(w: &World, region: &str) -> Reply {
+    if w.faults.region_mode == "timeout" {
+        return Reply::after(
+            Duration::from_secs_f64(w.faults.region_timeout_secs.clamp(0.0, 3600.0)),
+            err_resp(&ArmError::new(
+                504,
+                "GatewayTimeout",
+                format!(
+                    "The gateway did not receive a response from the resource provider in region '{region}' within the specified time period."
+                ),
+            )),
+        );
+    }
+    with_header(
+        err_resp(&ArmError::new(
+            503,
+            "ServiceUnavailable",
+            format!("The resource provider in region '{region}' is unavailable."),
+        )),
+        "retry-after",
+        &w.settings.max_retry_after.min(10).to_string(),
+    )
+    .into()
+}
+
+/// The first fail-next rule matching a resource.
+pub(super) fn fail_rule(faults: &Faults, id: &str, ty: &str) -> Option<FailRule> {
+    faults.fail_next.iter().find(|r| r.matches(id, ty)).cloned()
+}
+
+/// Removes the first fail-next rule matching a resource (once it failed
+/// an operation).
+pub(super) fn consume_fail_rule(faults: &mut Faults, id: &str, ty: &str) {
+    if let Some(pos) = faults.fail_next.iter().position(|r| r.matches(id, ty)) {
+        faults.fail_next.remove(pos);
+    }
 }

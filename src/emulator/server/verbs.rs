@@ -2,47 +2,26 @@
 //! api-version checks, region outages, then GET, PUT/PATCH, DELETE,
 //! POST actions and lists.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::time::Duration;
-
-use bytes::Bytes;
 use hyper::Method;
 use serde_json::Value as J;
 
 use super::action::action_post;
+use super::call::Call;
 use super::delete::delete;
-use super::http::{Resp, err_resp, with_header};
+use super::http::{Reply, Req, err_resp};
 use super::lro::op_response;
 use super::read::{get, list};
-use super::simulation::{advance, affected_region};
+use super::simulation::{advance, outage, outage_region};
+use super::world::World;
 use super::write::write;
-use crate::emulator::Shared;
 use crate::emulator::arm::{ArmError, ArmPath};
-use crate::emulator::types::{self};
+use crate::emulator::types::{self, Caller};
 
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn arm(
-    shared: &Arc<Shared>,
-    method: &Method,
-    path: &str,
-    api: &str,
-    query: &BTreeMap<String, String>,
-    headers: &hyper::HeaderMap,
-    body: &Bytes,
-) -> Resp {
-    let now = shared.clock.lock().map(|c| c.now()).unwrap_or(0.0);
-    let base = shared
-        .base_url
-        .lock()
-        .map(|b| b.clone())
-        .unwrap_or_default();
-    let settings = shared
-        .settings
-        .lock()
-        .map(|s| s.clone())
-        .unwrap_or_default();
-    let faults = shared.faults.lock().map(|f| f.clone()).unwrap_or_default();
+/// An ARM request under a subscription (authenticated, within its
+/// throttle): operation polling, or a verb on a resource or collection.
+pub(super) fn arm(w: &mut World, base: &str, caller: Caller, req: &Req, api: &str) -> Reply {
+    let (method, path, body) = (&req.method, req.path.as_str(), &req.body);
+    let now = w.clock.now();
 
     // Operation status and result URLs.
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -50,31 +29,30 @@ pub(super) async fn arm(
         && parts[2].eq_ignore_ascii_case("providers")
         && parts[4].eq_ignore_ascii_case("locations")
     {
-        let store = match shared.store.lock() {
-            Ok(s) => s,
-            Err(_) => return err_resp(&types::internal("store lock poisoned")),
-        };
-        advance(shared, &store, now);
-        let Ok(Some(op)) = store.op(parts[7]) else {
+        advance(w, now);
+        let Ok(Some(op)) = w.store.op(parts[7]) else {
             return err_resp(&ArmError::not_found(
                 "OperationNotFound",
                 format!("Operation '{}' was not found.", parts[7]),
-            ));
+            ))
+            .into();
         };
         return op_response(
-            shared,
-            &store,
+            w,
+            base,
             &op,
             parts[6].eq_ignore_ascii_case("operationStatuses"),
             now,
-        );
+        )
+        .into();
     }
 
     let Some(path_p) = ArmPath::parse(path) else {
         return err_resp(&ArmError::bad_request(
             "InvalidResourceId",
             format!("'{path}' is not a valid resource id."),
-        ));
+        ))
+        .into();
     };
     // A POST to `.../{type}/{name}/{action}` names an action on the resource.
     let type_name = if *method == Method::POST && !path_p.is_resource() && path_p.segments.len() > 1
@@ -92,7 +70,8 @@ pub(super) async fn arm(
                 "The resource type '{type_name}' could not be found in the namespace '{}' for api version '{api}'.",
                 path_p.namespace.clone().unwrap_or_default()
             ),
-        ));
+        ))
+        .into();
     };
     if !spec
         .api_versions
@@ -106,7 +85,8 @@ pub(super) async fn arm(
                 spec.ty,
                 spec.api_versions.join(", ")
             ),
-        ));
+        ))
+        .into();
     }
     let request: J = if body.is_empty() {
         J::Null
@@ -117,117 +97,31 @@ pub(super) async fn arm(
                 return err_resp(&ArmError::bad_request(
                     "InvalidRequestContent",
                     format!("The request content was invalid and could not be deserialized: {e}."),
-                ));
+                ))
+                .into();
             }
         }
     };
 
-    // Region outages (decided before any await, with no lock held across it).
-    let outage: Option<String> = {
-        let Ok(store) = shared.store.lock() else {
-            return err_resp(&types::internal("store lock poisoned"));
-        };
-        advance(shared, &store, now);
-        // Unlinking a geo-replicated cache can be forced from the secondary
-        // side when the primary's region is down.
-        let storage_failover = type_name.eq_ignore_ascii_case("Microsoft.Storage/storageAccounts")
-            && (*method == Method::GET
-                || (*method == Method::POST && path.to_lowercase().ends_with("/failover")));
-        let region = if *method == Method::DELETE
-            && type_name.to_lowercase().ends_with("redis/linkedservers")
-        {
-            store.get(&path_p.id()).ok().flatten().and_then(|l| {
-                types::str_prop(&l.body, &["linkedRedisCacheLocation"]).map(|s| s.to_lowercase())
-            })
-        } else if storage_failover {
-            // A geo-redundant account is read, and failed over, through its
-            // secondary region when the primary's is down: that is what
-            // account failover is for.
-            let id = if *method == Method::POST {
-                let mut t = path_p.clone();
-                t.segments.pop();
-                t.id()
-            } else {
-                path_p.id()
-            };
-            let account = store.get(&id).ok().flatten();
-            let loc = |k: &str| {
-                account
-                    .as_ref()
-                    .and_then(|a| types::str_prop(&a.body, &[k]).map(|s| s.to_lowercase()))
-            };
-            let down = |r: &String| {
-                faults
-                    .regions_down
-                    .iter()
-                    .any(|d| d.eq_ignore_ascii_case(r))
-            };
-            let (primary, secondary) = (loc("primaryLocation"), loc("secondaryLocation"));
-            // A failover request, or a primary region that is down: the secondary serves.
-            let serving = if *method == Method::POST || primary.as_ref().is_some_and(down) {
-                secondary.or(primary)
-            } else {
-                primary
-            };
-            serving.or_else(|| affected_region(&store, &path_p, &request))
-        } else {
-            affected_region(&store, &path_p, &request)
-        };
-        region.filter(|region| {
-            faults
-                .regions_down
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(region))
-        })
-    };
-    if let Some(region) = outage {
-        if faults.region_mode == "timeout" {
-            tokio::time::sleep(Duration::from_secs_f64(
-                faults.region_timeout_secs.clamp(0.0, 3600.0),
-            ))
-            .await;
-            return err_resp(&ArmError::new(
-                504,
-                "GatewayTimeout",
-                format!(
-                    "The gateway did not receive a response from the resource provider in region '{region}' within the specified time period."
-                ),
-            ));
-        }
-        return with_header(
-            err_resp(&ArmError::new(
-                503,
-                "ServiceUnavailable",
-                format!("The resource provider in region '{region}' is unavailable."),
-            )),
-            "retry-after",
-            &settings.max_retry_after.min(10).to_string(),
-        );
+    advance(w, now);
+    if let Some(region) = outage_region(w, req, &path_p, &type_name, &request) {
+        return outage(w, &region);
     }
-    let Ok(store) = shared.store.lock() else {
-        return err_resp(&types::internal("store lock poisoned"));
+    let call = Call {
+        path: &path_p,
+        api,
+        query: &req.query,
+        headers: &req.headers,
+        request,
+        now,
+        base,
+        caller,
     };
-
     let result = if path_p.is_resource() {
         match *method {
-            Method::GET => get(&store, &spec, &path_p),
-            Method::PUT | Method::PATCH => write(
-                shared,
-                &store,
-                &spec,
-                &path_p,
-                method == Method::PATCH,
-                request,
-                headers,
-                now,
-                &base,
-                api,
-                &settings,
-                &faults,
-            ),
-            Method::DELETE => delete(
-                shared, &store, &spec, &path_p, now, &base, api, &settings, &faults,
-            ),
+            Method::GET => get(&w.store, &spec, &path_p),
+            Method::PUT | Method::PATCH => write(w, &spec, &call, method == Method::PATCH),
+            Method::DELETE => delete(w, &spec, &call),
             _ => Err(ArmError::new(
                 405,
                 "MethodNotAllowed",
@@ -238,11 +132,9 @@ pub(super) async fn arm(
         // An action: the last segment is the action name.
         let mut target = path_p.clone();
         let action = target.segments.pop().map(|(a, _)| a).unwrap_or_default();
-        action_post(
-            shared, &store, &target, &action, &request, query, now, &base, api, &settings,
-        )
+        action_post(w, &call, &target, &action)
     } else if *method == Method::GET {
-        list(&store, &spec, &path_p, query, &base, api, &settings)
+        list(w, &spec, &call)
     } else {
         Err(ArmError::new(
             405,
@@ -254,4 +146,5 @@ pub(super) async fn arm(
         Ok(r) => r,
         Err(e) => err_resp(&e),
     }
+    .into()
 }

@@ -1,30 +1,17 @@
 //! PUT and PATCH: conditions, the envelope ARM checks, the type's rules,
 //! then a synchronous write or a long-running operation.
 
-use std::sync::Arc;
-
 use serde_json::{Value as J, json};
 
+use super::call::Call;
 use super::http::{Resp, empty, json_resp, with_header};
 use super::lro::{op_urls, retry_after};
 use super::read::check_parent;
-use super::simulation::{affected_region, region_of};
-use crate::emulator::arm::{ArmError, ArmPath, parent_of, rg_of, sub_of};
-use crate::emulator::store::{Operation, Row, Store};
-use crate::emulator::types::{self, Ctx, Lro, Spec};
-use crate::emulator::{FailRule, Faults, Settings, Shared};
-
-pub(super) fn fail_rule(faults: &Faults, id: &str, ty: &str) -> Option<FailRule> {
-    faults
-        .fail_next
-        .iter()
-        .find(|r| {
-            r.matches.is_empty()
-                || id.to_lowercase().contains(&r.matches.to_lowercase())
-                || ty.to_lowercase().contains(&r.matches.to_lowercase())
-        })
-        .cloned()
-}
+use super::simulation::{affected_region, consume_fail_rule, fail_rule, region_of};
+use super::world::World;
+use crate::emulator::arm::{ArmError, parent_of, rg_of, sub_of};
+use crate::emulator::store::{Operation, Row};
+use crate::emulator::types::{self, Lro, Spec};
 
 /// Merge-patch (RFC 7396), except that `tags` is replaced whole.
 pub(super) fn merge(into: &mut J, patch: &J) {
@@ -44,21 +31,14 @@ pub(super) fn merge(into: &mut J, patch: &J) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 pub(super) fn write(
-    shared: &Arc<Shared>,
-    store: &Store,
+    w: &mut World,
     spec: &Spec,
-    p: &ArmPath,
+    call: &Call,
     patch: bool,
-    request: J,
-    headers: &hyper::HeaderMap,
-    now: f64,
-    base: &str,
-    api: &str,
-    settings: &Settings,
-    faults: &Faults,
 ) -> Result<Resp, ArmError> {
+    let (store, settings, p, request, now) =
+        (&w.store, &w.settings, call.path, &call.request, call.now);
     let id = p.id();
     let name = p.name();
     (spec.name_rule)(&name).map_err(|m| {
@@ -68,7 +48,7 @@ pub(super) fn write(
             } else {
                 "InvalidResourceName"
             },
-            m,
+            m.to_string(),
         )
     })?;
     if !request.is_object() {
@@ -92,7 +72,7 @@ pub(super) fn write(
         ));
     }
     if spec.etags {
-        if let Some(want) = headers.get("if-match").and_then(|v| v.to_str().ok())
+        if let Some(want) = call.headers.get("if-match").and_then(|v| v.to_str().ok())
             && (want != "*" && existing.as_ref().is_none_or(|r| r.etag != want)
                 || want == "*" && existing.is_none())
         {
@@ -102,7 +82,11 @@ pub(super) fn write(
                 "The If-Match condition was not met: the resource changed since it was read.",
             ));
         }
-        if headers.get("if-none-match").and_then(|v| v.to_str().ok()) == Some("*")
+        if call
+            .headers
+            .get("if-none-match")
+            .and_then(|v| v.to_str().ok())
+            == Some("*")
             && existing.is_some()
         {
             return Err(ArmError::new(
@@ -118,7 +102,7 @@ pub(super) fn write(
             if let Some(pr) = b.get_mut("properties").and_then(J::as_object_mut) {
                 pr.remove("provisioningState");
             }
-            merge(&mut b, &request);
+            merge(&mut b, request);
             b
         }
         _ => request.clone(),
@@ -153,16 +137,7 @@ pub(super) fn write(
         (Some(old_loc), None) => body["location"] = J::String(old_loc.clone()),
         _ => {}
     }
-    let regions_down = faults.regions_down.clone();
-    let ctx = Ctx {
-        store,
-        now,
-        path: p,
-        existing: existing.as_ref(),
-        settings,
-        regions_down: &regions_down,
-    };
-    let mut checked = (spec.check)(&ctx, &mut body)?;
+    let mut checked = (spec.check)(&call.ctx(w, p, existing.as_ref()), &mut body)?;
     // Canonical envelope.
     let stored_name = existing
         .as_ref()
@@ -180,11 +155,9 @@ pub(super) fn write(
         let created = existing
             .as_ref()
             .and_then(|r| r.body.get("systemData").cloned())
-            .unwrap_or(
-                json!({"createdAt": crate::emulator::clock::rfc3339(now), "createdAtSeconds": now}),
-            );
+            .unwrap_or(json!({"createdAt": crate::timefmt::rfc3339(now), "createdAtSeconds": now}));
         let mut sd = created;
-        sd["lastModifiedAt"] = J::String(crate::emulator::clock::rfc3339(now));
+        sd["lastModifiedAt"] = J::String(crate::timefmt::rfc3339(now));
         m.insert("systemData".into(), sd);
     }
     let creating = existing.is_none();
@@ -204,7 +177,7 @@ pub(super) fn write(
     } else {
         spec.lro_put
     };
-    let fail = fail_rule(faults, &canonical_id, spec.ty);
+    let fail = fail_rule(&w.faults, &canonical_id, spec.ty);
     if lro == Lro::Sync && fail.is_none() {
         let mut b = checked.body.clone();
         if !p.is_resource_group() {
@@ -272,16 +245,9 @@ pub(super) fn write(
         start: now,
         finish: now + secs,
         effects,
-        error: fail.as_ref().map(|f| {
-            (
-                f.code.clone(),
-                if f.message.is_empty() {
-                    "The operation failed (emulator fault).".into()
-                } else {
-                    f.message.clone()
-                },
-            )
-        }),
+        error: fail
+            .as_ref()
+            .map(|f| f.error("The operation failed (emulator fault).")),
         result: checked.data.take().map(|d| json!({"dataChange": d})),
         namespace: p.namespace.clone().unwrap_or_default(),
         location: location.clone(),
@@ -297,7 +263,7 @@ pub(super) fn write(
     store.put_op(&op).map_err(types::internal)?;
     tx.commit().map_err(types::internal)?;
     if fail.is_some() {
-        consume_fail_rule(shared, &canonical_id, spec.ty);
+        consume_fail_rule(&mut w.faults, &canonical_id, spec.ty);
     }
     let row = Row {
         id: canonical_id,
@@ -306,8 +272,9 @@ pub(super) fn write(
         etag,
     };
     let shown = spec.present(store, &row);
-    let (status_url, result_url) = op_urls(base, &sub, &op.namespace, &location, &op.id, api);
-    let ra = retry_after(shared, &op, now);
+    let (status_url, result_url) =
+        op_urls(call.base, &sub, &op.namespace, &location, &op.id, call.api);
+    let ra = retry_after(settings, &op, now);
     Ok(match (lro, patch) {
         (Lro::ProvisioningState, _) => json_resp(status_code, &shown),
         (Lro::Location, _) => with_header(
@@ -335,16 +302,4 @@ pub(super) fn write(
         ),
         (Lro::Sync, _) => json_resp(status_code, &shown),
     })
-}
-
-pub(super) fn consume_fail_rule(shared: &Arc<Shared>, id: &str, ty: &str) {
-    if let Ok(mut f) = shared.faults.lock()
-        && let Some(pos) = f.fail_next.iter().position(|r| {
-            r.matches.is_empty()
-                || id.to_lowercase().contains(&r.matches.to_lowercase())
-                || ty.to_lowercase().contains(&r.matches.to_lowercase())
-        })
-    {
-        f.fail_next.remove(pos);
-    }
 }

@@ -18,20 +18,20 @@ const NOT_IN_PLACE: &[&str] = &[
     "osSKU",
 ];
 
-fn cluster_name(n: &str) -> Result<(), String> {
+fn cluster_name(n: &str) -> Result<(), InvalidName> {
     name_rule(n, 1, 63, "-_", "a managed cluster")
 }
 
-fn pool_name(n: &str) -> Result<(), String> {
+fn pool_name(n: &str) -> Result<(), InvalidName> {
     if !n.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         || !n
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         || n.len() > 12
     {
-        return Err(format!(
+        return Err(InvalidName(format!(
             "Agent pool name '{n}' is invalid: it must start with a lowercase letter, contain only lowercase letters and digits, and be at most 12 characters."
-        ));
+        )));
     }
     Ok(())
 }
@@ -150,7 +150,8 @@ fn check_cluster(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
                 .and_then(J::as_str)
                 .unwrap_or_default()
                 .to_string();
-            pool_name(&pname).map_err(|m| ArmError::bad_request("InvalidParameter", m))?;
+            pool_name(&pname)
+                .map_err(|m| ArmError::bad_request("InvalidParameter", m.to_string()))?;
             check_pool(p, &pname)?;
             let mut props = p.clone();
             props.as_object_mut().map(|m| m.remove("name"));

@@ -7,9 +7,11 @@ use super::*;
 
 const VERSIONS: &[&str] = &["2025-06-01", "2024-09-01", "2024-02-01", "2023-05-01"];
 
-fn name(n: &str) -> Result<(), String> {
+fn name(n: &str) -> Result<(), InvalidName> {
     if n.starts_with('-') || n.ends_with('-') {
-        return Err(format!("Name '{n}' must not start or end with a hyphen."));
+        return Err(InvalidName(format!(
+            "Name '{n}' must not start or end with a hyphen."
+        )));
     }
     name_rule(n, 1, 260, "-", "a Front Door resource")
 }

@@ -6,7 +6,7 @@ use super::*;
 
 const VERSIONS: &[&str] = &["2018-05-01", "2023-07-01-preview"];
 
-fn zone_name(n: &str) -> Result<(), String> {
+fn zone_name(n: &str) -> Result<(), InvalidName> {
     let labels: Vec<&str> = n.split('.').collect();
     if labels.len() < 2
         || n.len() > 253
@@ -18,12 +18,12 @@ fn zone_name(n: &str) -> Result<(), String> {
                 || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
     {
-        return Err(format!("'{n}' is not a valid DNS zone name."));
+        return Err(InvalidName(format!("'{n}' is not a valid DNS zone name.")));
     }
     Ok(())
 }
 
-fn record_name(n: &str) -> Result<(), String> {
+fn record_name(n: &str) -> Result<(), InvalidName> {
     if n == "@" {
         return Ok(());
     }
@@ -144,7 +144,7 @@ fn check_record(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 
 fn spec(
     ty: &'static str,
-    name_rule: fn(&str) -> Result<(), String>,
+    name_rule: NameRule,
     check: fn(&Ctx, &mut J) -> Result<Write, ArmError>,
 ) -> Spec {
     Spec {

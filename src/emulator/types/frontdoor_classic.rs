@@ -7,7 +7,7 @@ use serde_json::{Value as J, json};
 
 use super::*;
 
-fn name(n: &str) -> Result<(), String> {
+fn name(n: &str) -> Result<(), InvalidName> {
     name_rule(n, 5, 64, "-", "a Front Door")
 }
 

@@ -41,17 +41,14 @@ pub struct Ctx<'a> {
     pub existing: Option<&'a Row>,
     pub settings: &'a super::Settings,
     pub regions_down: &'a [String],
+    pub caller: Caller<'a>,
 }
 
-/// Who is calling (for RBAC on linked resources), set by the server
-/// around each ARM request.
-pub(crate) struct Caller {
-    pub client: String,
-    pub creds: std::sync::Arc<super::Credentials>,
-}
-
-tokio::task_local! {
-    pub(crate) static CALLER: Caller;
+/// Who is calling, for RBAC on linked resources.
+#[derive(Clone, Copy)]
+pub struct Caller<'a> {
+    pub client: &'a str,
+    pub creds: &'a super::Credentials,
 }
 
 impl Ctx<'_> {
@@ -65,14 +62,9 @@ impl Ctx<'_> {
             _ => "",
         };
         // Only objects that exist can be denied; the rest stay not found.
-        let denied = CALLER
-            .try_with(|c| {
-                (c.creds.serves(sub) && !c.creds.authorised(&c.client, sub))
-                    .then(|| c.client.clone())
-            })
-            .ok()
-            .flatten();
-        if let Some(client) = denied {
+        let c = self.caller;
+        if c.creds.serves(sub) && !c.creds.authorised(c.client, sub) {
+            let client = c.client;
             return Err(ArmError::new(
                 403,
                 "LinkedAuthorizationFailed",
@@ -138,6 +130,15 @@ pub struct Action {
     pub data: Option<DataChange>,
 }
 
+/// A name a type refuses, with the reason ARM gives (the server picks
+/// the error code: a group's or a resource's invalid name).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidName(pub String);
+
+/// A type's rule for the names of its resources.
+pub type NameRule = fn(&str) -> Result<(), InvalidName>;
+
 type CheckWrite = fn(&Ctx, &mut J) -> Result<Write, ArmError>;
 type CheckDelete = fn(&Ctx, &Row) -> Result<Vec<(String, String, Option<J>)>, ArmError>;
 type DoAction = fn(
@@ -158,7 +159,7 @@ pub struct Spec {
     pub delete_secs: f64,
     /// Whether `location` is required on create (and immutable after).
     pub located: bool,
-    pub name_rule: fn(&str) -> Result<(), String>,
+    pub name_rule: NameRule,
     pub check: CheckWrite,
     pub check_delete: CheckDelete,
     pub action: Option<DoAction>,
@@ -188,7 +189,7 @@ impl Spec {
     pub fn plain(
         ty: &'static str,
         api_versions: &'static [&'static str],
-        name_rule: fn(&str) -> Result<(), String>,
+        name_rule: NameRule,
         check: CheckWrite,
     ) -> Spec {
         Spec {
@@ -281,7 +282,7 @@ pub fn name_rule(
     max: usize,
     extra: &str,
     what: &str,
-) -> Result<(), String> {
+) -> Result<(), InvalidName> {
     let n = name.chars().count();
     if n < min
         || n > max
@@ -289,14 +290,14 @@ pub fn name_rule(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
     {
-        return Err(format!(
+        return Err(InvalidName(format!(
             "The name '{name}' is not valid for {what}: use {min}-{max} characters: letters, digits{}.",
             if extra.is_empty() {
                 String::new()
             } else {
                 format!(" and '{extra}'")
             }
-        ));
+        )));
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ const STORAGE_SIZES_GB: &[i64] = &[
     32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 8192, 16384, 32767,
 ];
 
-fn name(n: &str) -> Result<(), String> {
+fn name(n: &str) -> Result<(), InvalidName> {
     if !n
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
@@ -22,9 +22,9 @@ fn name(n: &str) -> Result<(), String> {
         || n.len() < 3
         || n.len() > 63
     {
-        return Err(format!(
+        return Err(InvalidName(format!(
             "Server name '{n}' is invalid: use 3-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen."
-        ));
+        )));
     }
     Ok(())
 }
@@ -234,7 +234,7 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
                     * 86_400.0;
                 let earliest = created.max(ctx.now - retention);
                 if at > ctx.now || at < earliest {
-                    return Err(ArmError::bad_request("InvalidRestorePointInTime", format!("pointInTimeUTC must be between the earliest restore point {} and now {}.", super::super::clock::rfc3339(earliest), super::super::clock::rfc3339(ctx.now))).with_target("properties.pointInTimeUTC"));
+                    return Err(ArmError::bad_request("InvalidRestorePointInTime", format!("pointInTimeUTC must be between the earliest restore point {} and now {}.", crate::timefmt::rfc3339(earliest), crate::timefmt::rfc3339(ctx.now))).with_target("properties.pointInTimeUTC"));
                 }
                 let p = props(body);
                 p.insert("replicationRole".into(), json!("None"));

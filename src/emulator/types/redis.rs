@@ -13,11 +13,11 @@ const WRITE_ONLY: &[&str] = &[
     "aof-storage-connection-string-1",
 ];
 
-fn name(n: &str) -> Result<(), String> {
+fn name(n: &str) -> Result<(), InvalidName> {
     if n.starts_with('-') || n.ends_with('-') || n.contains("--") {
-        return Err(format!(
+        return Err(InvalidName(format!(
             "Cache name '{n}' is invalid: hyphens may not lead, trail or repeat."
-        ));
+        )));
     }
     name_rule(n, 1, 63, "-", "a Redis cache")
 }

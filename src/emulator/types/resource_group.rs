@@ -4,11 +4,11 @@ use serde_json::Value as J;
 
 use super::*;
 
-fn name(n: &str) -> Result<(), String> {
+fn name(n: &str) -> Result<(), InvalidName> {
     if n.ends_with('.') {
-        return Err(format!(
+        return Err(InvalidName(format!(
             "Resource group name '{n}' must not end with a period."
-        ));
+        )));
     }
     name_rule(n, 1, 90, "-_.()", "a resource group")
 }

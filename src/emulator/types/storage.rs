@@ -33,16 +33,16 @@ pub fn paired(region: &str) -> Option<&'static str> {
     })
 }
 
-fn name(n: &str) -> Result<(), String> {
+fn name(n: &str) -> Result<(), InvalidName> {
     if n.len() < 3
         || n.len() > 24
         || !n
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
     {
-        return Err(format!(
+        return Err(InvalidName(format!(
             "'{n}' is not a valid storage account name: use 3-24 lowercase letters and digits."
-        ));
+        )));
     }
     Ok(())
 }
@@ -165,7 +165,7 @@ fn action(
     p.insert("primaryLocation".into(), json!(secondary));
     p.insert(
         "lastGeoFailoverTime".into(),
-        json!(super::super::clock::rfc3339(ctx.now)),
+        json!(crate::timefmt::rfc3339(ctx.now)),
     );
     if planned {
         // Roles swap and geo-replication stays.
@@ -202,11 +202,11 @@ pub fn spec() -> Spec {
 
 /// The blob service of an account (always named `default`): soft delete
 /// for blobs and containers, versioning, change feed.
-fn blob_service_name(n: &str) -> Result<(), String> {
+fn blob_service_name(n: &str) -> Result<(), InvalidName> {
     if n != "default" {
-        return Err(format!(
+        return Err(InvalidName(format!(
             "'{n}' is not a valid blob service name: it must be 'default'."
-        ));
+        )));
     }
     Ok(())
 }

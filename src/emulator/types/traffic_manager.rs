@@ -7,7 +7,7 @@ use super::*;
 const VERSIONS: &[&str] = &["2022-04-01", "2018-08-01"];
 const ENDPOINT_TYPES: &[&str] = &["azureEndpoints", "externalEndpoints", "nestedEndpoints"];
 
-fn name(n: &str) -> Result<(), String> {
+fn name(n: &str) -> Result<(), InvalidName> {
     name_rule(n, 1, 63, "-.", "a Traffic Manager resource")
 }
 
