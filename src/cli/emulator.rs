@@ -183,7 +183,7 @@ pub fn run(env: &Env, c: EmulatorCommand) -> anyhow::Result<ExitCode> {
                 env.dir.join(&target.data)
             };
             let ca = std::fs::read_to_string(data.join("ca.pem")).ok();
-            let client = emulator::client(ca.as_deref()).map_err(anyhow::Error::msg)?;
+            let client = emulator::client(ca.as_deref())?;
             let base = target.url.trim_end_matches('/').to_string();
             let out = rt
                 .block_on(async {

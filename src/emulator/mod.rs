@@ -37,6 +37,9 @@ pub enum EmulatorError {
         path: String,
         source: std::io::Error,
     },
+    /// The client for the emulator could not be built.
+    #[error("emulator client: {0}")]
+    Client(String),
 }
 
 /// Settings that can change at run time (`PUT /admin/settings`).
@@ -382,26 +385,26 @@ pub fn supported_types() -> BTreeMap<String, Vec<String>> {
 
 /// An HTTP client that trusts the emulator's CA (and nothing else), for
 /// the CLI's admin commands and for tests.
-pub fn client(ca_pem: Option<&str>) -> Result<reqwest::Client, String> {
+pub fn client(ca_pem: Option<&str>) -> Result<reqwest::Client, EmulatorError> {
     let mut roots = rustls::RootCertStore::empty();
     if let Some(pem) = ca_pem {
         for der in pem_certs(pem) {
             roots
                 .add(der)
-                .map_err(|e| format!("invalid CA certificate: {e}"))?;
+                .map_err(|e| EmulatorError::Client(format!("invalid CA certificate: {e}")))?;
         }
     }
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+        .map_err(|e| EmulatorError::Client(e.to_string()))?
         .with_root_certificates(roots)
         .with_no_client_auth();
     reqwest::Client::builder()
         .use_preconfigured_tls(tls)
         .timeout(std::time::Duration::from_secs(60))
         .build()
-        .map_err(|e| e.to_string())
+        .map_err(|e| EmulatorError::Client(e.to_string()))
 }
 
 /// DER certificates in a PEM bundle.
