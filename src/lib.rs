@@ -9,6 +9,7 @@ pub mod emulator;
 pub mod failover;
 pub mod graph;
 pub mod lang;
+pub mod ops;
 pub mod plan;
 pub mod provider;
 pub mod random;

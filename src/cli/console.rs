@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Env, VarArgs};
+use super::args::{Env, VarArgs};
 use drinfra::config::Expr;
 use drinfra::config::evaluate::eval_in_root;
 use drinfra::render::{diagnostics, value};

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Env, VarArgs};
+use super::args::{Env, VarArgs};
 use drinfra::render::diagnostics;
 
 #[derive(Args)]

@@ -1,0 +1,26 @@
+//! The commands as library functions (cargo's commands -> ops split):
+//! each operation takes typed options, reports what happens as typed
+//! [`Event`]s through a callback the caller gives, asks its questions
+//! through [`Confirm`], and returns a typed outcome. Operations never
+//! print; the CLI parses flags, calls one operation and hands what it
+//! returns to a view (`render::view`). State writes (failover records,
+//! migrations, imports, state edits) happen here.
+
+pub mod apply;
+pub mod error;
+pub mod event;
+pub mod failback;
+pub mod failover;
+pub mod import;
+pub mod init;
+pub mod plan;
+pub mod prompt;
+pub mod report;
+pub mod runbook;
+pub mod session;
+pub mod state_edit;
+
+pub use error::{Error, Result, Stop};
+pub use event::{Event, Events};
+pub use prompt::{Confirm, Question};
+pub use session::{Engine, Session, SessionOptions};
