@@ -8,7 +8,7 @@ use crate::apply::ApplyReport;
 use crate::config::evaluate::GroupView;
 use crate::config::model::FailoverGroup;
 use crate::failover::scope::{self, Scope};
-use crate::plan::phases;
+use crate::plan::{Plan, phases};
 use crate::state::{FailoverRecord, FailoverStatus, State};
 
 use super::apply::ApplyOptions;
@@ -58,6 +58,25 @@ pub struct FailoverIntent {
 }
 
 impl FailoverIntent {
+    /// This failover's record at `status`, after `previous`.
+    fn record(
+        &self,
+        previous: Option<&FailoverRecord>,
+        status: FailoverStatus,
+        opts: &FailoverOptions,
+        deferred: Vec<String>,
+    ) -> FailoverRecord {
+        crate::failover::record(
+            previous,
+            &self.now.active,
+            &self.target,
+            status,
+            &opts.apply.by,
+            &opts.reason,
+            deferred,
+        )
+    }
+
     pub fn traffic_only(&self) -> bool {
         self.scope == Scope::Traffic
     }
@@ -228,7 +247,8 @@ pub fn failover(
         .as_ref()
         .and_then(|p| p.failover_groups.get(&opts.group))
         .cloned();
-    let mut intent = match intend(engine, opts, prior.as_ref(), record.as_ref())? {
+    let record = record.as_ref();
+    let mut intent = match intend(engine, opts, prior.as_ref(), record)? {
         Ok(intent) => intent,
         Err(now) => {
             return Ok(FailoverOutcome::AlreadyStands {
@@ -273,20 +293,11 @@ pub fn failover(
     if opts.plan_only {
         return Ok(FailoverOutcome::PlanOnly);
     }
-    let by = &opts.apply.by;
     if !plan.has_changes() && !intent.resuming && intent.accounts.is_empty() {
         save_record(
             &engine.session,
             &opts.group,
-            crate::failover::record(
-                record.as_ref(),
-                &intent.now.active,
-                &intent.target,
-                FailoverStatus::Complete,
-                by,
-                &opts.reason,
-                vec![],
-            ),
+            intent.record(record, FailoverStatus::Complete, opts, vec![]),
         )?;
         return Ok(FailoverOutcome::Recorded {
             active: intent.target.active.clone(),
@@ -298,21 +309,12 @@ pub fn failover(
     if !confirm.confirm(&question)? {
         return Ok(FailoverOutcome::Cancelled);
     }
-    save_record(
-        &engine.session,
-        &opts.group,
-        crate::failover::record(
-            record.as_ref(),
-            &intent.now.active,
-            &intent.target,
-            FailoverStatus::InProgress,
-            by,
-            &opts.reason,
-            vec![],
-        ),
-    )?;
-    let prior = engine.session.backend.load()?.or(prior);
-    let started = Instant::now();
+    execute(engine, opts, intent, &plan, prior, record, events)
+}
+
+/// The drill report of a confirmed failover, as it starts.
+fn drill_for(intent: &FailoverIntent, opts: &FailoverOptions, plan: &Plan) -> DrillReport {
+    let forced = intent.forced;
     let mut drill = DrillReport {
         group: opts.group.clone(),
         from: intent.from().to_string(),
@@ -327,13 +329,10 @@ pub fn failover(
             Scope::Full if forced => Mode::Forced,
             Scope::Full => Mode::Planned,
         },
-        by: by.clone(),
+        by: opts.apply.by.clone(),
         reason: opts.reason.clone(),
         started: crate::timefmt::now(),
-        expected_secs: phases::summary(&plan)
-            .iter()
-            .map(|(_, _, secs)| *secs)
-            .sum(),
+        expected_secs: phases::summary(plan).iter().map(|(_, _, secs)| *secs).sum(),
         rto_target: intent.declared.rto,
         rpo_target: intent.declared.rpo,
         data_loss: if intent.traffic_only() {
@@ -350,8 +349,62 @@ pub fn failover(
         event: format!("failover {} -> {} confirmed", drill.from, opts.to),
         status: StepStatus::Started,
     });
+    drill
+}
+
+/// What is left to do after a completed failover.
+fn follow_ups(intent: &FailoverIntent, deferred: &[String]) -> Vec<String> {
+    let (group, to) = (&intent.group, &intent.to);
+    let mut out = Vec::new();
+    if !deferred.is_empty() {
+        out.push(
+            "once the region is back, run `drinfra plan` and apply what is left to reconcile"
+                .into(),
+        );
+    }
+    if intent.target.active != intent.now.active {
+        out.push(format!(
+            "set active = {:?} in the failover_group block",
+            intent.target.active
+        ));
+    }
+    if intent.data_only() {
+        out.push(format!(
+            "move traffic: `drinfra failover {group} --to {to} --only traffic`"
+        ));
+    }
+    if let Scope::Components(cs) = &intent.scope {
+        out.push(format!(
+            "bring {} home when the drill is over: `drinfra failback {group}` (re-seeds {} first)",
+            cs.join(", "),
+            intent.now.active
+        ));
+    }
+    out
+}
+
+/// Runs a confirmed failover: records it as in progress, fails storage
+/// accounts over, applies the phases, and records where the group stands.
+fn execute(
+    engine: &mut Engine,
+    opts: &FailoverOptions,
+    intent: FailoverIntent,
+    plan: &Plan,
+    prior: Option<State>,
+    record: Option<&FailoverRecord>,
+    events: Events<'_>,
+) -> Result<FailoverOutcome> {
+    let forced = intent.forced;
+    save_record(
+        &engine.session,
+        &opts.group,
+        intent.record(record, FailoverStatus::InProgress, opts, vec![]),
+    )?;
+    let prior = engine.session.backend.load()?.or(prior);
+    let started = Instant::now();
+    let mut drill = drill_for(&intent, opts, plan);
     // What a promotion can lose: the lag of each replica about to be promoted.
-    if let Some((address, secs)) = runbook::replica_lag(&plan, engine) {
+    if let Some((address, secs)) = runbook::replica_lag(plan, engine) {
         events(Event::Runbook(RunbookEvent::ReplicaLag {
             address: &address,
             secs,
@@ -373,7 +426,7 @@ pub fn failover(
     )?;
     let report = runbook::run_phased(
         engine,
-        &plan,
+        plan,
         prior,
         &opts.apply,
         &mut drill.timeline,
@@ -413,15 +466,7 @@ pub fn failover(
     save_record(
         &engine.session,
         &opts.group,
-        crate::failover::record(
-            record.as_ref(),
-            &intent.now.active,
-            &intent.target,
-            FailoverStatus::Complete,
-            by,
-            &opts.reason,
-            deferred.clone(),
-        ),
+        intent.record(record, FailoverStatus::Complete, opts, deferred.clone()),
     )?;
     engine.session.release();
     drill.completed = true;
@@ -429,32 +474,7 @@ pub fn failover(
         runbook::how_it_stands(&intent.target),
         StepStatus::Recorded,
     ));
-    if !deferred.is_empty() {
-        drill.follow_ups.push(
-            "once the region is back, run `drinfra plan` and apply what is left to reconcile"
-                .into(),
-        );
-    }
-    if intent.target.active != intent.now.active {
-        drill.follow_ups.push(format!(
-            "set active = {:?} in the failover_group block",
-            intent.target.active
-        ));
-    }
-    if intent.data_only() {
-        drill.follow_ups.push(format!(
-            "move traffic: `drinfra failover {} --to {} --only traffic`",
-            opts.group, opts.to
-        ));
-    }
-    if let Scope::Components(cs) = &intent.scope {
-        drill.follow_ups.push(format!(
-            "bring {} home when the drill is over: `drinfra failback {}` (re-seeds {} first)",
-            cs.join(", "),
-            opts.group,
-            intent.now.active
-        ));
-    }
+    drill.follow_ups = follow_ups(&intent, &deferred);
     Ok(FailoverOutcome::Complete {
         drill: Box::new(drill),
         intent: Box::new(intent),
