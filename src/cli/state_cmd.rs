@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 
 use super::args::{Env, OutputArgs as PlanOutputArgs, failed, parse_duration};
 use drinfra::ops::state_edit::{self, EditOptions};
-use drinfra::render::view::View;
+use drinfra::render::view::{OutputFormat, ShowFormat, View};
 use drinfra::state::Backend;
 
 #[derive(Subcommand)]
@@ -164,36 +164,16 @@ pub fn run_output(env: &Env, a: OutputArgs) -> anyhow::Result<ExitCode> {
             let Some(o) = state.outputs.get(n) else {
                 bail!("no output named {n:?} in the state")
             };
-            if a.json {
-                println!("{}", serde_json::to_string(&o.value)?);
+            let format = if a.json {
+                OutputFormat::Json
             } else if a.raw {
-                // As Terraform's -raw: the bare value, no newline after it,
-                // so shells can use it as it is.
-                match &o.value {
-                    serde_json::Value::String(s) => print!("{s}"),
-                    serde_json::Value::Number(_) | serde_json::Value::Bool(_) => {
-                        print!("{}", o.value)
-                    }
-                    _ => bail!("--raw supports only primitive values; use --json"),
-                }
+                OutputFormat::Raw
             } else {
-                view.output(o);
-            }
+                OutputFormat::Human
+            };
+            view.output(o, format)?;
         }
-        None if a.json => {
-            let doc: serde_json::Map<String, serde_json::Value> = state
-                .outputs
-                .iter()
-                .map(|(k, o)| {
-                    (
-                        k.clone(),
-                        serde_json::json!({"sensitive": o.sensitive, "value": o.value}),
-                    )
-                })
-                .collect();
-            println!("{}", serde_json::to_string_pretty(&doc)?);
-        }
-        None => view.outputs(&state),
+        None => view.outputs(&state, a.json)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -202,42 +182,30 @@ pub fn run_show(env: &Env, a: ShowArgs) -> anyhow::Result<ExitCode> {
     let mut view = env.view();
     if let Some(f) = a.plan_file {
         let plan = drinfra::ops::plan::read(&f, &env.vars)?;
-        if a.json {
-            let (config, _) = drinfra::config::load(&env.dir);
+        // Terraform's JSON describes the configuration too, when there is one.
+        let config = a.json.then(|| drinfra::config::load(&env.dir).0);
+        let format = if let Some(config) = &config {
             let cfg =
-                (!config.modules.is_empty() && !config.root().files.is_empty()).then_some(&config);
-            println!(
-                "{}",
-                serde_json::to_string(&drinfra::render::plan_json::plan(
-                    &plan,
-                    plan.prior_state.as_ref(),
-                    cfg
-                ))?
-            );
+                (!config.modules.is_empty() && !config.root().files.is_empty()).then_some(config);
+            ShowFormat::Terraform(cfg)
         } else {
-            let format = PlanOutputArgs {
-                json: false,
-                markdown: a.markdown,
-                compact: a.compact,
-            }
-            .format();
-            view.plan(&plan, format);
-        }
+            ShowFormat::Plan(
+                PlanOutputArgs {
+                    json: false,
+                    markdown: a.markdown,
+                    compact: a.compact,
+                }
+                .format(),
+            )
+        };
+        view.show_plan(&plan, format)?;
         return Ok(ExitCode::SUCCESS);
     }
     let b = match backend(env, &mut view)? {
         Ok(b) => b,
         Err(code) => return Ok(code),
     };
-    let state = state_edit::load(b.as_ref())?;
-    if a.json {
-        println!(
-            "{}",
-            serde_json::to_string(&drinfra::render::plan_json::state(&state))?
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    view.state(&state);
+    view.show_state(&state_edit::load(b.as_ref())?, a.json)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -9,6 +9,8 @@ mod failover;
 pub mod prompt;
 mod state;
 
+pub use state::{OutputError, OutputFormat, ShowFormat};
+
 use std::path::PathBuf;
 
 use crate::ops::{Event, Stop};
