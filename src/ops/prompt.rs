@@ -52,3 +52,20 @@ impl Confirm for Scripted {
         Ok(self.answers.pop_front().unwrap_or(false))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_script_answers_in_order_then_refuses() {
+        let q = Question::MoveProduction {
+            phrase: "g -> b".into(),
+        };
+        let mut s = Scripted::new([true]);
+        assert!(s.confirm(&q).unwrap());
+        assert!(!s.confirm(&q).unwrap(), "no answer left is a no");
+        assert_eq!(s.asked, vec![q.clone(), q.clone()]);
+        assert!(AutoApprove.confirm(&q).unwrap());
+    }
+}

@@ -221,3 +221,108 @@ pub fn read_state_file(path: &Path, env: &[(String, String)]) -> Result<State> {
         &path.display().to_string(),
     )?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::LocalBackend;
+
+    fn resource(address: &str) -> crate::state::ResourceState {
+        serde_json::from_value(serde_json::json!({
+            "address": address, "mode": "managed", "type": "terraform_data",
+            "name": address.rsplit('.').next().unwrap().split('[').next().unwrap(),
+            "provider": "p", "attributes": {}
+        }))
+        .unwrap()
+    }
+
+    fn backend(dir: &Path, addresses: &[&str]) -> LocalBackend {
+        let b = LocalBackend::new(dir.join("s.tfstate"));
+        let mut state = State::or_new(None).unwrap();
+        for a in addresses {
+            state.resources.insert(a.to_string(), resource(a));
+        }
+        state.serial = 1;
+        b.append(&[Record {
+            serial: 1,
+            change: Change::Replace(Box::new(state.clone())),
+        }])
+        .unwrap();
+        b.compact(&state).unwrap();
+        b
+    }
+
+    fn opts() -> EditOptions {
+        EditOptions {
+            env: vec![],
+            lock_timeout: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn rm_forgets_instances_under_an_address_and_refuses_unknown_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = backend(
+            dir.path(),
+            &[
+                "terraform_data.a[0]",
+                "terraform_data.a[1]",
+                "terraform_data.b",
+            ],
+        );
+        let removed = rm(&b, &["terraform_data.a".into()], &opts(), &mut |_| {}).unwrap();
+        assert_eq!(removed, 2);
+        let state = load(&b).unwrap();
+        assert_eq!(
+            state.resources.keys().collect::<Vec<_>>(),
+            vec!["terraform_data.b"]
+        );
+        assert_eq!(state.serial, 2);
+        let e = rm(&b, &["terraform_data.zz".into()], &opts(), &mut |_| {}).unwrap_err();
+        assert!(matches!(e, Error::Refused(_)), "{e}");
+        assert!(b.lock_holder().unwrap().is_none(), "the lock is released");
+    }
+
+    #[test]
+    fn mv_renames_instances_and_their_module_and_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = backend(dir.path(), &["terraform_data.a", "terraform_data.b"]);
+        let moved = mv(
+            &b,
+            "terraform_data.a",
+            "module.m.terraform_data.c",
+            &opts(),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(moved, 1);
+        let state = load(&b).unwrap();
+        let rs = &state.resources["module.m.terraform_data.c"];
+        assert_eq!((rs.module.as_str(), rs.name.as_str()), ("module.m", "c"));
+        let e = mv(
+            &b,
+            "terraform_data.b",
+            "module.m.terraform_data.c",
+            &opts(),
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("already exists"), "{e}");
+    }
+
+    #[test]
+    fn push_refuses_another_lineage_or_an_older_serial_unless_forced() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = backend(dir.path(), &["terraform_data.a"]);
+        let mut older = load(&b).unwrap();
+        older.serial = 0;
+        let e = push(&b, &older, false, &opts(), &mut |_| {}).unwrap_err();
+        assert!(e.to_string().contains("older"), "{e}");
+        let mut other = State::or_new(None).unwrap();
+        other.serial = 5;
+        let e = push(&b, &other, false, &opts(), &mut |_| {}).unwrap_err();
+        assert!(e.to_string().contains("lineage"), "{e}");
+        assert_eq!(push(&b, &other, true, &opts(), &mut |_| {}).unwrap(), 5);
+        assert_eq!(load(&b).unwrap().lineage, other.lineage);
+    }
+}
