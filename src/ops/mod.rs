@@ -7,6 +7,7 @@
 //! migrations, imports, state edits) happen here.
 
 pub mod apply;
+pub mod console;
 pub mod error;
 pub mod event;
 pub mod failback;
