@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use drinfra::emulator::{self, Options, Settings};
 use drinfra::ops::apply::{ApplyOptions, ApplyOutcome, plan_and_apply};
+use drinfra::ops::event::RunbookEvent;
 use drinfra::ops::failback::{FailbackOptions, FailbackOutcome, failback};
 use drinfra::ops::failover::{FailoverOptions, FailoverOutcome, failover};
 use drinfra::ops::plan::PlanOptions;
 use drinfra::ops::prompt::{AutoApprove, Scripted};
 use drinfra::ops::report::{DataLoss, Mode, StepStatus};
-use drinfra::ops::runbook::RunbookEvent;
 use drinfra::ops::{Engine, Event, Question, SessionOptions};
 use drinfra::state::{FailoverStatus, State};
 

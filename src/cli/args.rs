@@ -31,7 +31,7 @@ impl Env {
 
     /// `user@host`, for records and reports.
     pub fn who(&self) -> String {
-        drinfra::ops::runbook::who(&self.vars)
+        drinfra::ops::record::who(&self.vars)
     }
 }
 

@@ -8,7 +8,8 @@ use clap::{Args, Subcommand};
 
 use super::args::{Env, OutputArgs as PlanOutputArgs, failed, parse_duration};
 use drinfra::ops::state_edit::{self, EditOptions};
-use drinfra::render::view::{OutputFormat, ShowFormat, View};
+use drinfra::render::view::View;
+use drinfra::render::view::state::{OutputFormat, ShowFormat};
 use drinfra::state::Backend;
 
 #[derive(Subcommand)]

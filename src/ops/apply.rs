@@ -7,11 +7,11 @@ use crate::apply::{self, ApplyReport};
 use crate::plan::Plan;
 use crate::state::State;
 
+use super::error::{Error, Result};
 use super::event::{Event, Events};
 use super::plan::{PlanOptions, Planned};
 use super::prompt::{Confirm, Question};
 use super::session::{Engine, InterruptFn};
-use super::{Error, Result};
 
 /// How to run the steps.
 #[derive(Clone)]
@@ -88,7 +88,7 @@ pub fn apply(
     // Remember where this apply placed each failover group, so a later
     // edit of its active site is refused as a role change (still locked).
     for (group, record) in crate::failover::placements(&s.stack.config, &report.state, &opts.by) {
-        if let Err(e) = super::runbook::save_record(s, &group, record) {
+        if let Err(e) = super::record::save_record(s, &group, record) {
             events(Event::PlacementNotRecorded {
                 group: &group,
                 error: &e,

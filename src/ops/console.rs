@@ -7,8 +7,8 @@ use crate::config::{CliInput, Expr, Stack};
 use crate::diag::Diagnostics;
 use crate::lang::Value;
 
+use super::error::{Error, Result, Stop};
 use super::event::{Event, Events};
-use super::{Error, Result, Stop};
 
 /// The stack to evaluate in (its problems reported first).
 pub fn open(

@@ -9,12 +9,13 @@ use crate::plan::phases;
 use crate::state::FailoverStatus;
 
 use super::apply::ApplyOptions;
-use super::event::{Event, Events};
+use super::error::{Error, Result};
+use super::event::{Event, Events, RunbookEvent};
 use super::prompt::{Confirm, Question};
+use super::record::{how_it_stands, save_record};
 use super::report::{DataLoss, DrillReport, Mode, StepStatus, TimelineEntry};
-use super::runbook::{self, RunbookEvent, plan_with, save_record};
+use super::runbook::{self, plan_with};
 use super::session::Engine;
-use super::{Error, Result};
 
 #[derive(Clone)]
 pub struct FailbackOptions {
@@ -255,7 +256,7 @@ pub fn failback(
             ),
         )?;
         drill.timeline.push(TimelineEntry::now(
-            runbook::how_it_stands(&stage.view),
+            how_it_stands(&stage.view),
             StepStatus::Recorded,
         ));
         previous = stage.view;

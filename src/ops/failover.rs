@@ -12,12 +12,14 @@ use crate::plan::{Plan, phases};
 use crate::state::{FailoverRecord, FailoverStatus, State};
 
 use super::apply::ApplyOptions;
-use super::event::{Event, Events};
+use super::error::{Error, Result};
+use super::event::{Event, Events, RunbookEvent};
+use super::intent::FailoverIntent;
 use super::prompt::{Confirm, Question};
+use super::record::{how_it_stands, save_record};
 use super::report::{DataLoss, DrillReport, Mode, StepStatus, TimelineEntry};
-use super::runbook::{self, RunbookEvent, no_group, plan_with, save_record};
+use super::runbook::{self, no_group, plan_with};
 use super::session::{Engine, Session};
-use super::{Error, Result};
 
 /// What to fail over, and how.
 #[derive(Clone)]
@@ -37,60 +39,6 @@ pub struct FailoverOptions {
     pub refresh: bool,
     pub targets: Vec<String>,
     pub apply: ApplyOptions,
-}
-
-/// What a failover is about to do, decided before anything changes.
-#[derive(Debug, Clone)]
-pub struct FailoverIntent {
-    pub group: String,
-    pub to: String,
-    pub scope: Scope,
-    pub forced: bool,
-    /// Continuing a failover recorded as in progress.
-    pub resuming: bool,
-    /// The group as declared in the configuration.
-    pub declared: FailoverGroup,
-    /// Where the group stands now, and where it will stand.
-    pub now: GroupView,
-    pub target: GroupView,
-    /// Storage accounts failed over with the data phase.
-    pub accounts: Vec<String>,
-}
-
-impl FailoverIntent {
-    /// This failover's record at `status`, after `previous`.
-    fn record(
-        &self,
-        previous: Option<&FailoverRecord>,
-        status: FailoverStatus,
-        opts: &FailoverOptions,
-        deferred: Vec<String>,
-    ) -> FailoverRecord {
-        crate::failover::record(
-            previous,
-            &self.now.active,
-            &self.target,
-            status,
-            &opts.apply.by,
-            &opts.reason,
-            deferred,
-        )
-    }
-
-    pub fn traffic_only(&self) -> bool {
-        self.scope == Scope::Traffic
-    }
-    pub fn data_only(&self) -> bool {
-        self.scope == Scope::Data
-    }
-    /// The site the failover moves away from (traffic's, for traffic only).
-    pub fn from(&self) -> &str {
-        if self.traffic_only() {
-            &self.now.traffic
-        } else {
-            &self.now.active
-        }
-    }
 }
 
 /// How a failover ended.
@@ -297,7 +245,13 @@ pub fn failover(
         save_record(
             &engine.session,
             &opts.group,
-            intent.record(record, FailoverStatus::Complete, opts, vec![]),
+            intent.record(
+                record,
+                FailoverStatus::Complete,
+                &opts.apply.by,
+                &opts.reason,
+                vec![],
+            ),
         )?;
         return Ok(FailoverOutcome::Recorded {
             active: intent.target.active.clone(),
@@ -398,7 +352,13 @@ fn execute(
     save_record(
         &engine.session,
         &opts.group,
-        intent.record(record, FailoverStatus::InProgress, opts, vec![]),
+        intent.record(
+            record,
+            FailoverStatus::InProgress,
+            &opts.apply.by,
+            &opts.reason,
+            vec![],
+        ),
     )?;
     let prior = engine.session.backend.load()?.or(prior);
     let started = Instant::now();
@@ -466,12 +426,18 @@ fn execute(
     save_record(
         &engine.session,
         &opts.group,
-        intent.record(record, FailoverStatus::Complete, opts, deferred.clone()),
+        intent.record(
+            record,
+            FailoverStatus::Complete,
+            &opts.apply.by,
+            &opts.reason,
+            deferred.clone(),
+        ),
     )?;
     engine.session.release();
     drill.completed = true;
     drill.timeline.push(TimelineEntry::now(
-        runbook::how_it_stands(&intent.target),
+        how_it_stands(&intent.target),
         StepStatus::Recorded,
     ));
     drill.follow_ups = follow_ups(&intent, &deferred);

@@ -2,9 +2,9 @@
 
 use crate::state::{Change, Record, State};
 
+use super::error::{Error, Result};
 use super::event::{Event, Events};
 use super::session::{Session, SessionOptions};
-use super::{Error, Result};
 
 #[derive(Debug, Clone)]
 pub struct ImportOptions {

@@ -1,86 +1,15 @@
 //! `init`: remembers which backend a stack uses, and moves the state when
 //! the backend block changes (`--migrate-state`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use super::memo::{changed, memo_path, previous_spec, remember};
 use crate::state::lock::LockInfo;
-use crate::state::select::{self, BackendSpec};
+use crate::state::select;
 use crate::state::{Backend, Change, Record};
 
+use super::error::{Error, Result, Stop};
 use super::event::{Event, Events};
-use super::{Error, Result, Stop};
-
-/// Where the backend last used is remembered.
-pub fn memo_path(dir: &Path) -> PathBuf {
-    dir.join(".drinfra").join("backend.json")
-}
-
-/// Refuses to run against a backend other than the one last initialised.
-pub fn check_unchanged(
-    dir: &Path,
-    backend: &dyn Backend,
-    spec: Option<&BackendSpec>,
-) -> Result<()> {
-    let memo = memo_path(dir);
-    match std::fs::read_to_string(&memo) {
-        Ok(prev) => {
-            let prev: serde_json::Value = serde_json::from_str(&prev).unwrap_or_default();
-            if changed(&prev, backend, spec) {
-                return Err(Error::Refused(format!(
-                    "the backend changed (was {}, now {}): run `drinfra init --migrate-state` to move the state, so nothing is lost",
-                    prev["describe"].as_str().unwrap_or("?"),
-                    backend.describe()
-                )));
-            }
-        }
-        Err(_) => remember(dir, backend, spec)?,
-    }
-    Ok(())
-}
-
-/// Whether the backend differs from the one remembered. The configured
-/// spec is compared when it was remembered, so moving or re-cloning the
-/// stack to another path (a CI workspace) is not a change.
-fn changed(prev: &serde_json::Value, backend: &dyn Backend, spec: Option<&BackendSpec>) -> bool {
-    match prev.get("spec") {
-        Some(p) => {
-            serde_json::from_value::<Option<BackendSpec>>(p.clone())
-                .ok()
-                .flatten()
-                != spec.map(BackendSpec::without_secrets)
-        }
-        None => prev["describe"].as_str() != Some(backend.describe().as_str()),
-    }
-}
-
-fn remember(dir: &Path, backend: &dyn Backend, spec: Option<&BackendSpec>) -> Result<()> {
-    let memo = memo_path(dir);
-    std::fs::create_dir_all(dir.join(".drinfra"))?;
-    let spec = spec.map(BackendSpec::without_secrets);
-    // Written aside and renamed into place: runs starting together on a
-    // new stack never read a half-written memo (and take it for a change).
-    let tmp = memo.with_file_name(format!("backend.json.{}.tmp", std::process::id()));
-    std::fs::write(
-        &tmp,
-        serde_json::to_vec_pretty(
-            &serde_json::json!({"describe": backend.describe(), "spec": spec}),
-        )?,
-    )?;
-    std::fs::rename(&tmp, &memo)?;
-    Ok(())
-}
-
-/// The previous backend's spec; memos from older versions only named a
-/// local path.
-fn previous_spec(prev: &serde_json::Value) -> Option<BackendSpec> {
-    if let Some(spec) = prev.get("spec").filter(|s| !s.is_null()) {
-        return serde_json::from_value(spec.clone()).ok();
-    }
-    prev["local_path"].as_str().map(|p| BackendSpec {
-        kind: "local".into(),
-        args: [("path".to_string(), p.to_string())].into(),
-    })
-}
 
 #[derive(Debug, Clone)]
 pub struct InitOptions {

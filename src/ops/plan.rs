@@ -6,9 +6,9 @@ use crate::plan::Plan;
 use crate::plan::planner::{self, PlanOptions as PlannerOptions};
 use crate::state::{State, UnencryptedSecrets};
 
+use super::error::{Error, Result, Stop};
 use super::event::{Event, Events};
 use super::session::{Engine, SessionOptions};
-use super::{Error, Result, Stop};
 
 /// What to plan (`plan`'s flags).
 #[derive(Debug, Clone)]

@@ -1,7 +1,7 @@
 //! Interactive decisions an operation needs, asked through a trait the
 //! caller implements (a terminal prompt, `--auto-approve`, a test script).
 
-use super::Error;
+use super::error::Error;
 
 /// What the operation asks before it changes anything.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,100 +8,13 @@ use crate::apply::{self, ApplyReport};
 use crate::config::evaluate::GroupView;
 use crate::plan::Plan;
 use crate::plan::planner::{self, PlanOptions};
-use crate::state::{Change, FailoverRecord, Record, State};
+use crate::state::State;
 
 use super::apply::ApplyOptions;
-use super::event::{Event, Events};
+use super::error::{Error, Result, Stop};
+use super::event::{Event, Events, RunbookEvent, StorageResult};
 use super::report::{StepStatus, TimelineEntry};
 use super::session::{Engine, Session};
-use super::{Error, Result, Stop};
-
-/// What the runbooks tell as they go (beside apply progress).
-#[derive(Debug)]
-pub enum RunbookEvent<'a> {
-    /// A failover is planned: what it moves and how (the plan follows in
-    /// phases); nothing has changed yet.
-    FailoverPlanned {
-        intent: &'a super::failover::FailoverIntent,
-        plan: &'a Plan,
-    },
-    /// A failback starts: `home` is where the group returns.
-    FailbackPlanned { group: &'a str, home: &'a str },
-    /// A failback stage starts (`title`: "1/3: re-seed ...").
-    Stage { title: &'a str },
-    /// The stage finds the group already standing as it asks.
-    StageNothingToDo,
-    /// A stage's plan, in phases.
-    Phases(&'a Plan),
-    /// The largest lag among the replicas about to be promoted.
-    ReplicaLag {
-        address: &'a str,
-        secs: f64,
-        forced: bool,
-    },
-    /// One storage account's failover (or failback, `away` false).
-    StorageAccount {
-        address: &'a str,
-        away: bool,
-        result: &'a StorageResult,
-    },
-}
-
-/// How one storage account's failover went.
-#[derive(Debug, Clone, PartialEq)]
-pub enum StorageResult {
-    /// Done: what the cloud did.
-    Done(String),
-    /// It already stood as asked.
-    AlreadyDone,
-    /// Unreachable now (a region outage): left for later.
-    Deferred(String),
-    Failed(String),
-}
-
-/// "eastus active, traffic on eastus, database on westeurope".
-pub fn how_it_stands(v: &GroupView) -> String {
-    let apart: String = v
-        .components
-        .iter()
-        .map(|(k, c)| {
-            if k == crate::failover::scope::STORAGE {
-                ", storage failed over to its secondary region".to_string()
-            } else {
-                format!(", {k} on {}", c.active)
-            }
-        })
-        .collect();
-    format!("{} active, traffic on {}{apart}", v.active, v.traffic)
-}
-
-/// Who runs the operation, for records and reports: `user@host`.
-pub fn who(env: &[(String, String)]) -> String {
-    let var = |k: &str| {
-        env.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.is_empty())
-    };
-    let user = var("USER")
-        .or_else(|| var("LOGNAME"))
-        .or_else(|| var("USERNAME"))
-        .unwrap_or_else(|| "unknown".into());
-    format!("{user}@{}", crate::state::lock::hostname())
-}
-
-/// Records `record` for `group` as a new serial (the session holds the lock).
-pub fn save_record(s: &Session, group: &str, record: FailoverRecord) -> Result<()> {
-    let mut state = State::or_new(s.backend.load()?)?;
-    state.failover_groups.insert(group.to_string(), record);
-    state.serial = state.next_serial()?;
-    s.backend.append(&[Record {
-        serial: state.serial,
-        change: Change::Replace(Box::new(state.clone())),
-    }])?;
-    s.backend.compact(&state)?;
-    Ok(())
-}
 
 /// No failover group of this name in the stack.
 pub(super) fn no_group(s: &Session, group: &str) -> Error {

@@ -13,8 +13,8 @@ use crate::provider::Providers;
 use crate::state::lock::{self, LockInfo};
 use crate::state::{Backend, select};
 
+use super::error::{Error, Result, Stop};
 use super::event::{Event, Events};
-use super::{Error, Result, Stop};
 
 /// Makes a future that resolves when the user asks to stop (Ctrl-C or
 /// SIGTERM in the CLI); see [`never`] for callers without signals.
@@ -80,7 +80,7 @@ impl Session {
             }
         };
         let spec = select::spec_for(&stack.config, &opts.dir).ok().flatten();
-        super::init::check_unchanged(&opts.dir, backend.as_ref(), spec.as_ref())?;
+        super::memo::check_unchanged(&opts.dir, backend.as_ref(), spec.as_ref())?;
         let info = LockInfo::for_operation(&opts.operation, &backend.describe(), &opts.env)?;
         // Both callbacks report through the one event sink.
         let sink = std::cell::RefCell::new(&mut *events);

@@ -8,8 +8,8 @@ use std::time::Duration;
 use crate::state::lock::{self, LockInfo};
 use crate::state::{Backend, Change, Record, State, select};
 
+use super::error::{Error, Result, Stop};
 use super::event::{Event, Events};
-use super::{Error, Result, Stop};
 
 /// The backend the stack in `dir` configures (no lock taken).
 pub fn open_backend(

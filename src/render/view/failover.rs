@@ -5,9 +5,11 @@
 use std::path::Path;
 
 use crate::failover::scope::Scope;
+use crate::ops::event::{RunbookEvent, StorageResult};
 use crate::ops::failback::{FailbackOutcome, FailbackStop};
-use crate::ops::failover::{FailoverIntent, FailoverOutcome};
-use crate::ops::runbook::{RunbookEvent, StorageResult, how_it_stands};
+use crate::ops::failover::FailoverOutcome;
+use crate::ops::intent::FailoverIntent;
+use crate::ops::record::how_it_stands;
 use crate::plan::{Action, Plan, phases};
 use crate::render::drill::{self, WriteError};
 

@@ -8,9 +8,7 @@ mod apply;
 mod console;
 mod failover;
 pub mod prompt;
-mod state;
-
-pub use state::{OutputError, OutputFormat, ShowFormat};
+pub mod state;
 
 use std::path::PathBuf;
 
