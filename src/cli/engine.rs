@@ -97,55 +97,35 @@ pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         view.planned = PlanFormat::Json;
     }
-    let question = Question::Proceed {
-        action: "perform these actions".into(),
-    };
-    run(
-        env,
-        &a.common,
-        "apply",
-        false,
-        question,
-        a.auto_approve,
-        "Apply",
-        view,
-    )
+    run(env, &a.common, false, a.auto_approve, view)
 }
 
 pub fn run_destroy(env: &Env, a: DestroyArgs) -> anyhow::Result<ExitCode> {
     let view = a.common.view(env);
-    let action = if a.common.targets.is_empty() {
-        "destroy all resources"
-    } else {
-        "destroy the targeted resources and what depends on them"
+    run(env, &a.common, true, a.auto_approve, view)
+}
+
+/// Plans, shows the plan, asks, applies: apply, or destroy.
+fn run(
+    env: &Env,
+    common: &CommonArgs,
+    destroy: bool,
+    auto_approve: bool,
+    mut view: View,
+) -> anyhow::Result<ExitCode> {
+    let (operation, what, action) = match destroy {
+        false => ("apply", "Apply", "perform these actions"),
+        true if common.targets.is_empty() => ("destroy", "Destroy", "destroy all resources"),
+        true => (
+            "destroy",
+            "Destroy",
+            "destroy the targeted resources and what depends on them",
+        ),
     };
     let question = Question::Proceed {
         action: action.into(),
     };
-    run(
-        env,
-        &a.common,
-        "destroy",
-        true,
-        question,
-        a.auto_approve,
-        "Destroy",
-        view,
-    )
-}
-
-/// Plans, shows the plan, asks, applies: apply and destroy.
-#[allow(clippy::too_many_arguments)]
-fn run(
-    env: &Env,
-    common: &CommonArgs,
-    operation: &str,
-    destroy: bool,
-    question: Question,
-    auto_approve: bool,
-    what: &str,
-    mut view: View,
-) -> anyhow::Result<ExitCode> {
+    // Destroy plans what the state records; it need not validate first.
     let session = common.session(env, operation, !destroy)?;
     let opts = common.apply(env)?;
     let mut confirm = TerminalConfirm {
