@@ -9,6 +9,7 @@ mod console;
 mod failover;
 pub mod prompt;
 pub mod state;
+mod validate;
 
 use std::path::PathBuf;
 
