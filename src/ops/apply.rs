@@ -20,7 +20,7 @@ pub struct ApplyOptions {
     /// After an interrupt, how long to keep following operations already
     /// running in the cloud before recording them for the next apply.
     pub grace: Duration,
-    /// The interrupt (Ctrl-C in the CLI, [`super::session::never`] in tests).
+    /// The interrupt (Ctrl-C in the CLI, [`super::session::never()`] in tests).
     pub interrupt: InterruptFn,
     /// Who applies, for the placement records (`user@host`).
     pub by: String,

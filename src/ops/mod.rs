@@ -5,6 +5,16 @@
 //! print; the CLI parses flags, calls one operation and hands what it
 //! returns to a view (`render::view`). State writes (failover records,
 //! migrations, imports, state edits) happen here.
+//!
+//! Entry points: [`session::Engine::start`] (configuration checked, state
+//! locked, providers connected), [`plan::run`] / [`plan::plan`],
+//! [`apply::plan_and_apply`], [`apply::apply_saved`], [`failover::failover`],
+//! [`failback::failback`], [`import::import`], [`init::init`],
+//! [`state_edit`]'s `rm`, `mv` and `push`, [`console::evaluate`].
+//!
+//! Files depend on each other one way: `error`, `report`, `intent` and
+//! `memo` at the bottom; `event`, `prompt`, `session`; `record`, `plan`;
+//! `apply`; `runbook`; `failover` and `failback` on top.
 
 pub mod apply;
 pub mod console;

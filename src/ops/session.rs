@@ -17,7 +17,7 @@ use super::error::{Error, Result, Stop};
 use super::event::{Event, Events};
 
 /// Makes a future that resolves when the user asks to stop (Ctrl-C or
-/// SIGTERM in the CLI); see [`never`] for callers without signals.
+/// SIGTERM in the CLI); see [`never()`] for callers without signals.
 pub type InterruptFn = fn() -> Pin<Box<dyn Future<Output = ()>>>;
 
 /// An interrupt that never comes.
