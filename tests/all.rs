@@ -25,6 +25,7 @@ mod identity;
 mod lang;
 mod lang_hardening;
 mod locks;
+mod ops_failover;
 mod output_cmd;
 mod parity;
 mod pg_first_use;

@@ -7,7 +7,7 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::Env;
+use super::args::Env;
 use drinfra::emulator::{self, Options, Settings};
 
 #[derive(Subcommand)]
@@ -99,7 +99,7 @@ pub enum FaultCommand {
 }
 
 pub fn run(env: &Env, c: EmulatorCommand) -> anyhow::Result<ExitCode> {
-    let rt = super::engine::runtime()?;
+    let rt = drinfra::ops::session::runtime()?;
     match c {
         EmulatorCommand::Serve(a) => {
             if !a.addr.ip().is_loopback() {

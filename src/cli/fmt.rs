@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::Env;
+use super::args::Env;
 use drinfra::config::fmt::format_source;
 
 #[derive(Args)]

@@ -4,12 +4,15 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
-use drinfra::config::CliInput;
 use drinfra::render::style::Style;
 
+use args::Env;
+
+mod args;
 mod console;
+mod embedded;
 mod emulator;
 mod engine;
 mod failback;
@@ -75,48 +78,6 @@ enum Command {
     Emulator(emulator::EmulatorCommand),
     /// Print the version.
     Version,
-}
-
-/// `--var` and `--var-file`, kept in command-line order (later wins).
-#[derive(Args, Debug, Default)]
-pub struct VarArgs {
-    /// Set a root variable: NAME=VALUE (repeatable).
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    vars: Vec<String>,
-    /// Read root variables from a .tfvars or .tfvars.json file (repeatable).
-    #[arg(long = "var-file", value_name = "FILE")]
-    var_files: Vec<PathBuf>,
-}
-
-impl VarArgs {
-    /// The options in the order they appeared on the command line.
-    pub fn ordered(&self) -> Vec<CliInput> {
-        let args: Vec<String> = std::env::args().collect();
-        let mut vars = self.vars.iter();
-        let mut files = self.var_files.iter();
-        let mut out = Vec::new();
-        for a in &args {
-            if a == "--var" || a.starts_with("--var=") {
-                if let Some(v) = vars.next() {
-                    out.push(CliInput::Var(v.clone()));
-                }
-            } else if (a == "--var-file" || a.starts_with("--var-file="))
-                && let Some(f) = files.next()
-            {
-                out.push(CliInput::File(f.clone()));
-            }
-        }
-        out.extend(vars.map(|v| CliInput::Var(v.clone())));
-        out.extend(files.map(|f| CliInput::File(f.clone())));
-        out
-    }
-}
-
-/// What every command needs from the global flags.
-pub struct Env {
-    pub dir: PathBuf,
-    pub style: Style,
-    pub vars: Vec<(String, String)>,
 }
 
 pub fn main() -> ExitCode {

@@ -4,8 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Env, VarArgs};
-use drinfra::render::diagnostics;
+use super::args::{Env, VarArgs, exit};
 
 #[derive(Args)]
 pub struct ValidateArgs {
@@ -30,36 +29,8 @@ pub fn run(env: &Env, a: ValidateArgs) -> anyhow::Result<ExitCode> {
     stack
         .diags
         .extend(drinfra::failover::rules::check(&stack.config, &eval));
-    let diags = &stack.diags;
-    if a.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&diagnostics::to_json(
-                diags,
-                &stack.config.sources,
-                &env.dir
-            ))?
-        );
-    } else {
-        if !diags.is_empty() {
-            eprint!(
-                "{}",
-                diagnostics::render_all(diags, &stack.config.sources, &env.dir, env.style)
-            );
-        }
-        if !diags.has_errors() {
-            println!("Success! The configuration is valid.");
-        } else {
-            let n = diags.errors().count();
-            eprintln!(
-                "\n{n} error{} found; nothing was changed.",
-                if n == 1 { "" } else { "s" }
-            );
-        }
-    }
-    Ok(if diags.has_errors() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let ok = env
+        .view()
+        .validated(&stack.diags, &stack.config.sources, a.json)?;
+    Ok(exit(ok))
 }

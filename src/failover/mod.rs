@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::state::{ComponentRecord, FailoverRecord, State};
+use crate::state::{ComponentRecord, FailoverRecord, FailoverStatus, State};
 pub use view::{ComponentView, GroupView, placements_of};
 
 /// How a recorded failover left a group.
@@ -36,17 +36,13 @@ pub fn recorded_view(r: &FailoverRecord) -> GroupView {
     }
 }
 
-/// The status of a record that no failover wrote: where an ordinary apply
-/// left the group (its declared active site at the time).
-pub const APPLIED: &str = "applied";
-
 /// A group's record, unless it is a placement left by an apply whose
 /// objects are all gone since (a destroyed stack places nothing).
 fn record_of<'a>(state: Option<&'a State>, group: &str) -> Option<&'a FailoverRecord> {
     let s = state?;
     s.failover_groups
         .get(group)
-        .filter(|r| r.status != APPLIED || !s.resources.is_empty())
+        .filter(|r| r.status != FailoverStatus::Applied || !s.resources.is_empty())
 }
 
 /// Where a group stands: its record if a failover happened (or an apply
@@ -208,7 +204,7 @@ pub fn placement(site: &str, by: &str, since: String) -> FailoverRecord {
         traffic: site.into(),
         replicating: true,
         components: BTreeMap::new(),
-        status: APPLIED.into(),
+        status: FailoverStatus::Applied,
         target: site.into(),
         since,
         by: by.into(),
@@ -232,7 +228,7 @@ pub fn views(
         let rec = record_of(state, name);
         let view = match rec {
             None => GroupView::declared(&g.active),
-            Some(r) if r.status == APPLIED && r.active != g.active => {
+            Some(r) if r.status == FailoverStatus::Applied && r.active != g.active => {
                 problems.push(Diagnostic::error(format!("Failover group {name:?}: changing the active site from {:?} to {:?} is a failover", r.active, g.active))
                     .with_detail(format!(
                         "The stack was last applied with {:?} active ({}, by {}); no failover has been recorded. An ordinary apply would rebuild the standby-dependent resources for the new roles (replacing the PostgreSQL servers, whose data is not carried over) instead of moving them in order, so drinfra stops. Change roles with `drinfra failover {name} --to {:?}`: it promotes replicas and moves data, capacity and then traffic in phases, and records the new active site. (To keep {:?} active, set active = {:?} again.)",
@@ -241,7 +237,7 @@ pub fn views(
                     .at(Some(g.active_span.clone())));
                 continue;
             }
-            Some(r) if r.status == "in_progress" => {
+            Some(r) if r.status == FailoverStatus::InProgress => {
                 problems.push(Diagnostic::error(format!("A failover of group {name:?} to {:?} is in progress", r.target))
                     .with_detail(format!("It was started {} by {}{}. Run `drinfra failover {name} --to {}` again to finish it before anything else changes this stack.", r.since, r.by, if r.reason.is_empty() { String::new() } else { format!(" ({})", r.reason) }, r.target))
                     .at(Some(g.span.clone())));
@@ -273,14 +269,14 @@ pub fn record(
     previous: Option<&FailoverRecord>,
     from: &str,
     view: &GroupView,
-    status: &str,
+    status: FailoverStatus,
     by: &str,
     reason: &str,
     deferred: Vec<String>,
 ) -> FailoverRecord {
     let mut history = previous.map(|p| p.history.clone()).unwrap_or_default();
     let now = crate::timefmt::now();
-    if status == "complete" {
+    if status == FailoverStatus::Complete {
         let apart: String = view
             .components
             .iter()
@@ -305,7 +301,7 @@ pub fn record(
         ));
     }
     FailoverRecord {
-        active: if status == "complete" {
+        active: if status == FailoverStatus::Complete {
             view.active.clone()
         } else {
             from.to_string()
@@ -325,7 +321,7 @@ pub fn record(
                 )
             })
             .collect(),
-        status: status.into(),
+        status,
         target: view.active.clone(),
         since: now,
         by: by.into(),
@@ -379,7 +375,7 @@ mod tests {
     fn an_edited_active_site_is_refused_after_an_ordinary_apply() {
         let (_d, before) = config("a");
         let state = applied_state(&before);
-        assert_eq!(state.failover_groups["g"].status, APPLIED);
+        assert_eq!(state.failover_groups["g"].status, FailoverStatus::Applied);
         assert_eq!(views(&before, Some(&state)).unwrap()["g"].active, "a");
         let (_e, edited) = config("b");
         let problems = views(&edited, Some(&state)).unwrap_err();

@@ -3,53 +3,22 @@
 //! status), metrics against expectations, problems found and follow-ups,
 //! as Markdown for a ticket or a PR.
 
-/// One line of the timeline.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TimelineEntry {
-    /// UTC, RFC 3339.
-    pub at: String,
-    pub event: String,
-    pub status: String,
+use crate::ops::report::{DataLoss, DrillReport};
+
+/// The drill report could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the drill report {path}: {error}")]
+pub struct WriteError {
+    path: String,
+    error: std::io::Error,
 }
 
-/// Everything the report says, gathered by the CLI from the run.
-#[derive(Debug, Clone, Default)]
-pub struct DrillReport {
-    pub group: String,
-    pub from: String,
-    pub to: String,
-    /// "planned", "forced", "traffic only", "data only".
-    pub mode: String,
-    pub by: String,
-    pub reason: String,
-    pub started: String,
-    pub completed: bool,
-    pub actual_secs: f64,
-    /// The plan's estimate from Azure's typical durations.
-    pub expected_secs: u64,
-    /// The group's targets (`rto`, `rpo` in its failover_group block).
-    pub rto_target: Option<std::time::Duration>,
-    pub rpo_target: Option<std::time::Duration>,
-    /// What the promotions risked.
-    pub data_loss: DataLoss,
-    /// The largest replica lag the cloud reported just before promotion.
-    pub replica_lag_secs: Option<f64>,
-    pub timeline: Vec<TimelineEntry>,
-    pub deferred: Vec<String>,
-    pub problems: Vec<String>,
-    pub follow_ups: Vec<String>,
-}
-
-/// How much data a failover could lose, by how it promoted.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum DataLoss {
-    /// Nothing was promoted (traffic only).
-    #[default]
-    NothingPromoted,
-    /// Planned: replicas caught up before promotion.
-    None,
-    /// Forced: writes within the replication lag may be lost.
-    UpToLag,
+/// Writes the report as Markdown to `path`.
+pub fn write(path: &std::path::Path, r: &DrillReport) -> Result<(), WriteError> {
+    std::fs::write(path, render(r)).map_err(|error| WriteError {
+        path: path.display().to_string(),
+        error,
+    })
 }
 
 fn cell(s: &str) -> String {
@@ -131,7 +100,7 @@ pub fn render(r: &DrillReport) -> String {
             cell(&e.at),
             cell(&e.event),
             cell(&r.by),
-            cell(&e.status)
+            cell(&e.status.to_string())
         ));
     }
     out.push_str("\n## Problems found\n\n");
@@ -154,6 +123,7 @@ pub fn render(r: &DrillReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ops::report::{Mode, StepStatus, TimelineEntry};
 
     #[test]
     fn the_report_has_metrics_a_timeline_problems_and_follow_ups() {
@@ -161,7 +131,7 @@ mod tests {
             group: "platform".into(),
             from: "eastus".into(),
             to: "westeurope".into(),
-            mode: "forced".into(),
+            mode: Mode::Forced,
             by: "oncall@host".into(),
             started: "2026-11-26T12:00:00Z".into(),
             actual_secs: 12.5,
@@ -169,7 +139,7 @@ mod tests {
             timeline: vec![TimelineEntry {
                 at: "2026-11-26T12:00:01Z".into(),
                 event: "update a|b".into(),
-                status: "done in 1.0 s".into(),
+                status: StepStatus::DoneIn(std::time::Duration::from_secs(1)),
             }],
             deferred: vec!["module.eastus.x".into()],
             follow_ups: vec!["set active".into()],

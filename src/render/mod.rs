@@ -12,3 +12,4 @@ pub mod progress;
 pub mod risk;
 pub mod style;
 pub mod value;
+pub mod view;

@@ -137,8 +137,7 @@ pub struct FailoverRecord {
     /// to them: component -> (active site, replicating).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub components: BTreeMap<String, ComponentRecord>,
-    /// `complete`, or `in_progress` while a failover runs (a re-run resumes).
-    pub status: String,
+    pub status: FailoverStatus,
     pub target: String,
     pub since: String,
     pub by: String,
@@ -149,6 +148,48 @@ pub struct FailoverRecord {
     pub deferred: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<String>,
+}
+
+/// How far the change a [`FailoverRecord`] records has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailoverStatus {
+    /// Where an ordinary apply placed the group (no failover wrote it).
+    Applied,
+    /// A failover is running (or stopped part-way; a re-run resumes).
+    InProgress,
+    /// The failover (or failback stage) finished.
+    Complete,
+}
+
+impl FailoverStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailoverStatus::Applied => "applied",
+            FailoverStatus::InProgress => "in_progress",
+            FailoverStatus::Complete => "complete",
+        }
+    }
+}
+
+impl std::fmt::Display for FailoverStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for FailoverStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            FailoverStatus::Applied,
+            FailoverStatus::InProgress,
+            FailoverStatus::Complete,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+        .ok_or_else(|| format!("unknown failover status {s:?}"))
+    }
 }
 
 /// Where one component of a failover group is active.
@@ -434,5 +475,31 @@ mod snapshot_tests {
         s.ensure_lineage().unwrap();
         assert_eq!(s.lineage.len(), 36);
         assert_ne!(State::new().unwrap().lineage, State::new().unwrap().lineage);
+    }
+}
+
+#[cfg(test)]
+mod failover_status_tests {
+    use super::FailoverStatus;
+
+    #[test]
+    fn statuses_are_stored_as_they_always_were() {
+        for (status, text) in [
+            (FailoverStatus::Applied, "applied"),
+            (FailoverStatus::InProgress, "in_progress"),
+            (FailoverStatus::Complete, "complete"),
+        ] {
+            assert_eq!(
+                serde_json::to_string(&status).unwrap(),
+                format!("\"{text}\"")
+            );
+            assert_eq!(
+                serde_json::from_str::<FailoverStatus>(&format!("\"{text}\"")).unwrap(),
+                status
+            );
+            assert_eq!(text.parse::<FailoverStatus>(), Ok(status));
+            assert_eq!(status.to_string(), text);
+        }
+        assert!("done".parse::<FailoverStatus>().is_err());
     }
 }

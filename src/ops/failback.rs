@@ -1,0 +1,277 @@
+//! `failback GROUP`: the way back from whatever a failover moved, in
+//! three planned stages (re-seed home, swap back, re-seed away), each
+//! recorded as it completes.
+
+use std::time::Instant;
+
+use crate::failover::scope;
+use crate::plan::phases;
+use crate::state::FailoverStatus;
+
+use super::apply::ApplyOptions;
+use super::error::{Error, Result};
+use super::event::{Event, Events, RunbookEvent};
+use super::prompt::{Confirm, Question};
+use super::record::{how_it_stands, save_record};
+use super::report::{DataLoss, DrillReport, Mode, StepStatus, TimelineEntry};
+use super::runbook::{self, plan_with};
+use super::session::Engine;
+
+#[derive(Clone)]
+pub struct FailbackOptions {
+    pub group: String,
+    /// Why, for the record.
+    pub reason: String,
+    pub refresh: bool,
+    pub targets: Vec<String>,
+    pub apply: ApplyOptions,
+}
+
+/// How a failback ended.
+#[derive(Debug)]
+pub enum FailbackOutcome {
+    /// The confirmation was refused; nothing was changed.
+    Cancelled,
+    /// A stage did not complete (`why` says what stopped it); the stages
+    /// before it are recorded and a rerun starts this one again.
+    Stopped {
+        drill: DrillReport,
+        why: FailbackStop,
+    },
+    /// `home` is active again (`declared`: the configuration's active site).
+    Complete {
+        drill: DrillReport,
+        home: String,
+        declared: String,
+    },
+}
+
+/// What stopped a failback stage.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FailbackStop {
+    /// A storage account did not fail back (failed or unreachable).
+    Storage { account: String, error: String },
+    /// Steps of the stage failed or were deferred: (step, error).
+    Steps {
+        stage: String,
+        problems: Vec<(String, String)>,
+    },
+}
+
+/// Brings a failed-over group home in stages; asks `confirm` first.
+pub fn failback(
+    engine: &mut Engine,
+    opts: &FailbackOptions,
+    confirm: &mut dyn Confirm,
+    events: Events<'_>,
+) -> Result<FailbackOutcome> {
+    let group = &opts.group;
+    let prior = engine.session.backend.load()?;
+    let Some(g) = engine
+        .session
+        .stack
+        .config
+        .root()
+        .failover_groups
+        .get(group)
+        .cloned()
+    else {
+        return Err(Error::Refused(format!(
+            "no failover_group {group:?} in this stack"
+        )));
+    };
+    let Some(record) = prior
+        .as_ref()
+        .and_then(|p| p.failover_groups.get(group))
+        .filter(|r| r.status != FailoverStatus::Applied)
+        .cloned()
+    else {
+        return Err(Error::Refused(format!(
+            "group {group:?} has no recorded failover to fail back from"
+        )));
+    };
+    if record.status != FailoverStatus::Complete {
+        return Err(Error::Refused(format!(
+            "a failover of {group:?} is in progress; finish it first"
+        )));
+    }
+    let now = crate::failover::recorded_view(&record);
+    let Some((home, stages)) = scope::failback(&g, &now) else {
+        return Err(Error::Refused(format!(
+            "group {group:?} has no other site to fail back to"
+        )));
+    };
+    for p in engine.providers.all() {
+        p.set_option("postgres.promote_option", "Planned");
+    }
+    events(Event::Runbook(RunbookEvent::FailbackPlanned {
+        group,
+        home: &home,
+    }));
+    let question = Question::MoveProduction {
+        phrase: format!("{group} -> {home}"),
+    };
+    if !confirm.confirm(&question)? {
+        return Ok(FailbackOutcome::Cancelled);
+    }
+    let away = if now.active != home {
+        now.active.clone()
+    } else {
+        now.components
+            .values()
+            .map(|c| c.active.clone())
+            .chain([now.traffic.clone()])
+            .find(|site| *site != home)
+            .unwrap_or_default()
+    };
+    let by = &opts.apply.by;
+    let started = Instant::now();
+    let mut drill = DrillReport {
+        group: group.clone(),
+        from: away,
+        to: home.clone(),
+        mode: Mode::Failback,
+        by: by.clone(),
+        reason: opts.reason.clone(),
+        started: crate::timefmt::now(),
+        rto_target: g.rto,
+        rpo_target: g.rpo,
+        data_loss: DataLoss::None,
+        ..DrillReport::default()
+    };
+    drill.timeline.push(TimelineEntry {
+        at: drill.started.clone(),
+        event: format!("failback to {home} confirmed"),
+        status: StepStatus::Started,
+    });
+    let stop = |mut drill: DrillReport, problem: String, title: &str, why: FailbackStop| {
+        drill.actual_secs = started.elapsed().as_secs_f64();
+        drill.problems.push(problem);
+        drill.follow_ups.push(format!(
+            "fix the cause and rerun `drinfra failback {group}`: stage {title} starts again"
+        ));
+        Ok(FailbackOutcome::Stopped { drill, why })
+    };
+    let mut previous = now;
+    for stage in stages {
+        let title = &stage.title;
+        events(Event::Runbook(RunbookEvent::Stage { title }));
+        if stage.view == previous {
+            events(Event::Runbook(RunbookEvent::StageNothingToDo));
+            drill.timeline.push(TimelineEntry::now(
+                format!("stage {title}"),
+                StepStatus::NothingToDo,
+            ));
+            continue;
+        }
+        let (plan, prior) = plan_with(
+            engine,
+            group,
+            &stage.view,
+            opts.refresh,
+            &opts.targets,
+            opts.apply.parallelism,
+            events,
+        )?;
+        events(Event::Runbook(RunbookEvent::Phases(&plan)));
+        drill.expected_secs += phases::summary(&plan)
+            .iter()
+            .map(|(_, _, secs)| *secs)
+            .sum::<u64>();
+        drill.timeline.push(TimelineEntry::now(
+            format!("stage {title}"),
+            StepStatus::Started,
+        ));
+        if stage.storage_home {
+            // Home's storage accounts return with the swap (planned).
+            let accounts = runbook::storage_accounts(&engine.session, prior.as_ref(), group, &home);
+            let storage = runbook::storage_failover(
+                engine,
+                &accounts,
+                false,
+                true,
+                &mut drill.timeline,
+                events,
+            )?;
+            if let Some((account, error)) = storage.failed.first().cloned().or_else(|| {
+                storage
+                    .deferred
+                    .first()
+                    .map(|d| (d.clone(), "unreachable".into()))
+            }) {
+                let problem = format!("storage account {account} did not fail back: {error}");
+                return stop(
+                    drill,
+                    problem,
+                    title,
+                    FailbackStop::Storage { account, error },
+                );
+            }
+        }
+        let report = runbook::run_phased(
+            engine,
+            &plan,
+            prior,
+            &opts.apply,
+            &mut drill.timeline,
+            events,
+        )?;
+        if !report.ok() {
+            let problems: Vec<(String, String)> = report
+                .failed
+                .iter()
+                .chain(report.deferred.iter())
+                .map(|(st, e)| (st.to_string(), e.clone()))
+                .collect();
+            let problem = format!(
+                "stage {title}: {}",
+                problems
+                    .iter()
+                    .map(|(st, e)| format!("{st}: {e}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+            return stop(
+                drill,
+                problem,
+                title,
+                FailbackStop::Steps {
+                    stage: title.clone(),
+                    problems,
+                },
+            );
+        }
+        let latest = engine.session.backend.load()?;
+        save_record(
+            &engine.session,
+            group,
+            crate::failover::record(
+                latest.as_ref().and_then(|l| l.failover_groups.get(group)),
+                &previous.active,
+                &stage.view,
+                FailoverStatus::Complete,
+                by,
+                &opts.reason,
+                vec![],
+            ),
+        )?;
+        drill.timeline.push(TimelineEntry::now(
+            how_it_stands(&stage.view),
+            StepStatus::Recorded,
+        ));
+        previous = stage.view;
+    }
+    engine.session.release();
+    drill.completed = true;
+    drill.actual_secs = started.elapsed().as_secs_f64();
+    if g.active != home {
+        drill
+            .follow_ups
+            .push(format!("set active = {home:?} in the failover_group block"));
+    }
+    Ok(FailbackOutcome::Complete {
+        drill,
+        home,
+        declared: g.active,
+    })
+}

@@ -1,0 +1,450 @@
+//! `failover GROUP --to SITE`: moves a failover group (or part of it) to
+//! another site in phases (data, capacity, traffic), with storage account
+//! failovers alongside the data phase, and records the new standing.
+
+use std::time::{Duration, Instant};
+
+use crate::apply::ApplyReport;
+use crate::config::model::FailoverGroup;
+use crate::failover::GroupView;
+use crate::failover::scope::{self, Scope};
+use crate::plan::{Plan, phases};
+use crate::state::{FailoverRecord, FailoverStatus, State};
+
+use super::apply::ApplyOptions;
+use super::error::{Error, Result};
+use super::event::{Event, Events, RunbookEvent};
+use super::intent::FailoverIntent;
+use super::prompt::{Confirm, Question};
+use super::record::{how_it_stands, save_record};
+use super::report::{DataLoss, DrillReport, Mode, StepStatus, TimelineEntry};
+use super::runbook::{self, no_group, plan_with};
+use super::session::{Engine, Session};
+
+/// What to fail over, and how.
+#[derive(Clone)]
+pub struct FailoverOptions {
+    pub group: String,
+    /// The site to make active.
+    pub to: String,
+    /// Promote now, without waiting for replicas to catch up.
+    pub forced: bool,
+    /// `--only`: `traffic`, `data`, or a comma-separated list of components.
+    pub only: Option<String>,
+    /// Plan and report the failover, change nothing, record nothing.
+    pub plan_only: bool,
+    /// Why, for the record.
+    pub reason: String,
+    /// Read every recorded object before planning.
+    pub refresh: bool,
+    pub targets: Vec<String>,
+    pub apply: ApplyOptions,
+}
+
+/// How a failover ended.
+#[derive(Debug)]
+pub enum FailoverOutcome {
+    /// The group already stands as asked; nothing was done.
+    AlreadyStands { group: String, now: GroupView },
+    /// `plan_only`: planned and reported, nothing changed.
+    PlanOnly,
+    /// Nothing needed changing in the cloud; the new standing was recorded
+    /// (`active` is its active site).
+    Recorded { active: String },
+    /// The confirmation was refused; nothing was changed.
+    Cancelled,
+    /// Steps failed or were interrupted; the failover stays recorded as in
+    /// progress and a rerun resumes it.
+    Incomplete {
+        drill: Box<DrillReport>,
+        apply: Box<ApplyReport>,
+    },
+    Complete {
+        drill: Box<DrillReport>,
+        intent: Box<FailoverIntent>,
+        elapsed: Duration,
+        /// Objects (and storage accounts) left for when the region is back.
+        deferred: Vec<String>,
+    },
+}
+
+impl FailoverOutcome {
+    pub fn ok(&self) -> bool {
+        !matches!(
+            self,
+            FailoverOutcome::Cancelled | FailoverOutcome::Incomplete { .. }
+        )
+    }
+}
+
+/// Where the group stands now (config, then any recorded failover).
+/// `to`: the site a failover is heading for. Finishing a staged failover
+/// toward the recorded active site (traffic after `--only data`) needs no
+/// configuration change first; anything else does.
+fn current(
+    s: &Session,
+    state: Option<&State>,
+    group: &str,
+    to: &str,
+) -> Result<(GroupView, FailoverGroup)> {
+    let Some(g) = s.stack.config.root().failover_groups.get(group) else {
+        return Err(no_group(s, group));
+    };
+    let view = crate::failover::standing(&s.stack.config, state, group)
+        .ok_or_else(|| no_group(s, group))?;
+    // Failing over to the site the configuration already names is the
+    // way to make that edit take effect (an apply refuses it).
+    if view.active != g.active && to != view.active && to != g.active {
+        return Err(Error::Refused(format!(
+            "the configuration names {:?} as active, but {:?} is (recorded by a failover); update the configuration first, or run `drinfra failback {group}`",
+            g.active, view.active
+        )));
+    }
+    Ok((view, g.clone()))
+}
+
+/// Decides what the failover does: where the group stands, what moves.
+/// `None` when it already stands as asked.
+fn intend(
+    engine: &Engine,
+    opts: &FailoverOptions,
+    prior: Option<&State>,
+    record: Option<&FailoverRecord>,
+) -> Result<Result<FailoverIntent, GroupView>> {
+    let s = &engine.session;
+    let resuming =
+        record.is_some_and(|r| r.status == FailoverStatus::InProgress && r.target == opts.to);
+    let (now, declared) = match record.filter(|_| resuming) {
+        Some(r) => {
+            let g = s
+                .stack
+                .config
+                .root()
+                .failover_groups
+                .get(&opts.group)
+                .cloned()
+                .ok_or_else(|| {
+                    Error::Refused(format!("no failover_group {:?} in this stack", opts.group))
+                })?;
+            (crate::failover::recorded_view(r), g)
+        }
+        None => current(s, prior, &opts.group, &opts.to)?,
+    };
+    if !declared.sites.contains(&opts.to) {
+        return Err(Error::Refused(format!(
+            "{:?} is not a site of group {:?} ({})",
+            opts.to,
+            opts.group,
+            declared.sites.join(", ")
+        )));
+    }
+    let scope = Scope::parse(opts.only.as_deref(), &declared).map_err(Error::Refused)?;
+    if matches!(scope, Scope::Full | Scope::Data)
+        && now.active == opts.to
+        && !now.components.is_empty()
+    {
+        return Err(Error::Refused(format!(
+            "group {:?} is already active on {:?}, but these components stand apart on another site: {}. Bring them home with `drinfra failback {}` (it re-seeds before it swaps) rather than promoting stale copies",
+            opts.group,
+            opts.to,
+            now.components
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            opts.group
+        )));
+    }
+    let target = scope.target(&now, &opts.to);
+    if !resuming && target == now {
+        return Ok(Err(now));
+    }
+    Ok(Ok(FailoverIntent {
+        group: opts.group.clone(),
+        to: opts.to.clone(),
+        scope,
+        forced: opts.forced,
+        resuming,
+        declared,
+        now,
+        target,
+        accounts: vec![],
+    }))
+}
+
+/// Runs a failover: plans it in phases (reported as
+/// [`RunbookEvent::FailoverPlanned`]), asks `confirm`, records it as in
+/// progress, fails storage accounts over, applies the phases (deferring
+/// what an outage makes unreachable) and records the new standing. A
+/// rerun after an incomplete failover resumes it.
+pub fn failover(
+    engine: &mut Engine,
+    opts: &FailoverOptions,
+    confirm: &mut dyn Confirm,
+    events: Events<'_>,
+) -> Result<FailoverOutcome> {
+    // A state from before placements were recorded says where its
+    // resources were placed (so an edited configuration can fail over).
+    let prior = {
+        let s = &engine.session;
+        s.backend
+            .load()?
+            .map(|st| crate::failover::with_inferred(&s.stack.config, &s.stack.inputs, &s.dir, st))
+    };
+    let record = prior
+        .as_ref()
+        .and_then(|p| p.failover_groups.get(&opts.group))
+        .cloned();
+    let record = record.as_ref();
+    let mut intent = match intend(engine, opts, prior.as_ref(), record)? {
+        Ok(intent) => intent,
+        Err(now) => {
+            return Ok(FailoverOutcome::AlreadyStands {
+                group: opts.group.clone(),
+                now,
+            });
+        }
+    };
+    let forced = opts.forced;
+    for p in engine.providers.all() {
+        p.set_option(
+            "postgres.promote_option",
+            if forced { "Forced" } else { "Planned" },
+        );
+    }
+    let (plan, prior) = plan_with(
+        engine,
+        &opts.group,
+        &intent.target,
+        opts.refresh,
+        &opts.targets,
+        opts.apply.parallelism,
+        events,
+    )?;
+    // Accounts move only when the storage's site changes (never when
+    // "failing over" to where it already is).
+    let storage_moves = intent.scope.moves_storage()
+        && intent.now.component(scope::STORAGE).active
+            != intent.target.component(scope::STORAGE).active;
+    if storage_moves {
+        intent.accounts = runbook::storage_accounts(
+            &engine.session,
+            prior.as_ref(),
+            &opts.group,
+            &intent.now.active,
+        );
+    }
+    events(Event::Runbook(RunbookEvent::FailoverPlanned {
+        intent: &intent,
+        plan: &plan,
+    }));
+    if opts.plan_only {
+        return Ok(FailoverOutcome::PlanOnly);
+    }
+    if !plan.has_changes() && !intent.resuming && intent.accounts.is_empty() {
+        save_record(
+            &engine.session,
+            &opts.group,
+            intent.record(
+                record,
+                FailoverStatus::Complete,
+                &opts.apply.by,
+                &opts.reason,
+                vec![],
+            ),
+        )?;
+        return Ok(FailoverOutcome::Recorded {
+            active: intent.target.active.clone(),
+        });
+    }
+    let question = Question::MoveProduction {
+        phrase: format!("{} -> {}", opts.group, opts.to),
+    };
+    if !confirm.confirm(&question)? {
+        return Ok(FailoverOutcome::Cancelled);
+    }
+    execute(engine, opts, intent, &plan, prior, record, events)
+}
+
+/// The drill report of a confirmed failover, as it starts.
+fn drill_for(intent: &FailoverIntent, opts: &FailoverOptions, plan: &Plan) -> DrillReport {
+    let forced = intent.forced;
+    let mut drill = DrillReport {
+        group: opts.group.clone(),
+        from: intent.from().to_string(),
+        to: opts.to.clone(),
+        mode: match &intent.scope {
+            Scope::Traffic => Mode::Traffic,
+            Scope::Data => Mode::Data,
+            Scope::Components(cs) => Mode::Components {
+                names: cs.clone(),
+                forced,
+            },
+            Scope::Full if forced => Mode::Forced,
+            Scope::Full => Mode::Planned,
+        },
+        by: opts.apply.by.clone(),
+        reason: opts.reason.clone(),
+        started: crate::timefmt::now(),
+        expected_secs: phases::summary(plan).iter().map(|(_, _, secs)| *secs).sum(),
+        rto_target: intent.declared.rto,
+        rpo_target: intent.declared.rpo,
+        data_loss: if intent.traffic_only() {
+            DataLoss::NothingPromoted
+        } else if forced {
+            DataLoss::UpToLag
+        } else {
+            DataLoss::None
+        },
+        ..DrillReport::default()
+    };
+    drill.timeline.push(TimelineEntry {
+        at: drill.started.clone(),
+        event: format!("failover {} -> {} confirmed", drill.from, opts.to),
+        status: StepStatus::Started,
+    });
+    drill
+}
+
+/// What is left to do after a completed failover.
+fn follow_ups(intent: &FailoverIntent, deferred: &[String]) -> Vec<String> {
+    let (group, to) = (&intent.group, &intent.to);
+    let mut out = Vec::new();
+    if !deferred.is_empty() {
+        out.push(
+            "once the region is back, run `drinfra plan` and apply what is left to reconcile"
+                .into(),
+        );
+    }
+    if intent.target.active != intent.now.active {
+        out.push(format!(
+            "set active = {:?} in the failover_group block",
+            intent.target.active
+        ));
+    }
+    if intent.data_only() {
+        out.push(format!(
+            "move traffic: `drinfra failover {group} --to {to} --only traffic`"
+        ));
+    }
+    if let Scope::Components(cs) = &intent.scope {
+        out.push(format!(
+            "bring {} home when the drill is over: `drinfra failback {group}` (re-seeds {} first)",
+            cs.join(", "),
+            intent.now.active
+        ));
+    }
+    out
+}
+
+/// Runs a confirmed failover: records it as in progress, fails storage
+/// accounts over, applies the phases, and records where the group stands.
+fn execute(
+    engine: &mut Engine,
+    opts: &FailoverOptions,
+    intent: FailoverIntent,
+    plan: &Plan,
+    prior: Option<State>,
+    record: Option<&FailoverRecord>,
+    events: Events<'_>,
+) -> Result<FailoverOutcome> {
+    let forced = intent.forced;
+    save_record(
+        &engine.session,
+        &opts.group,
+        intent.record(
+            record,
+            FailoverStatus::InProgress,
+            &opts.apply.by,
+            &opts.reason,
+            vec![],
+        ),
+    )?;
+    let prior = engine.session.backend.load()?.or(prior);
+    let started = Instant::now();
+    let mut drill = drill_for(&intent, opts, plan);
+    // What a promotion can lose: the lag of each replica about to be promoted.
+    if let Some((address, secs)) = runbook::replica_lag(plan, engine) {
+        events(Event::Runbook(RunbookEvent::ReplicaLag {
+            address: &address,
+            secs,
+            forced,
+        }));
+        drill.replica_lag_secs = Some(secs);
+        drill.timeline.push(TimelineEntry::now(
+            format!("replica lag of {address} measured"),
+            StepStatus::Lag(secs),
+        ));
+    }
+    let storage = runbook::storage_failover(
+        engine,
+        &intent.accounts,
+        true,
+        !forced,
+        &mut drill.timeline,
+        events,
+    )?;
+    let report = runbook::run_phased(
+        engine,
+        plan,
+        prior,
+        &opts.apply,
+        &mut drill.timeline,
+        events,
+    )?;
+    let mut deferred: Vec<String> = report
+        .deferred
+        .iter()
+        .map(|(st, _)| st.address.clone())
+        .collect();
+    deferred.extend(storage.deferred);
+    drill.actual_secs = started.elapsed().as_secs_f64();
+    drill.deferred = deferred.clone();
+    drill.problems = storage
+        .failed
+        .iter()
+        .map(|(addr, e)| format!("storage account failover {addr}: {e}"))
+        .chain(report.failed.iter().map(|(st, e)| format!("{st}: {e}")))
+        .collect();
+    if !storage.failed.is_empty()
+        || !report.failed.is_empty()
+        || !report.skipped.is_empty()
+        || report.interrupted
+    {
+        drill.follow_ups.push(format!(
+            "fix the failures above and rerun `drinfra failover {} --to {}` to resume",
+            opts.group, opts.to
+        ));
+        if report.interrupted {
+            drill.problems.push(format!("interrupted: {} step(s) still running in Azure were recorded to be followed on resume", report.left_running.len()));
+        }
+        return Ok(FailoverOutcome::Incomplete {
+            drill: Box::new(drill),
+            apply: Box::new(report),
+        });
+    }
+    save_record(
+        &engine.session,
+        &opts.group,
+        intent.record(
+            record,
+            FailoverStatus::Complete,
+            &opts.apply.by,
+            &opts.reason,
+            deferred.clone(),
+        ),
+    )?;
+    engine.session.release();
+    drill.completed = true;
+    drill.timeline.push(TimelineEntry::now(
+        how_it_stands(&intent.target),
+        StepStatus::Recorded,
+    ));
+    drill.follow_ups = follow_ups(&intent, &deferred);
+    Ok(FailoverOutcome::Complete {
+        drill: Box::new(drill),
+        intent: Box::new(intent),
+        elapsed: started.elapsed(),
+        deferred,
+    })
+}

@@ -1,0 +1,255 @@
+//! What failover and failback share: planning a group's new standing in
+//! phases, running it with unreachable work deferred, failing storage
+//! accounts over, and recording the group's standing in state.
+
+use std::collections::BTreeMap;
+
+use crate::apply::{self, ApplyReport};
+use crate::failover::GroupView;
+use crate::plan::Plan;
+use crate::plan::planner::{self, PlanOptions};
+use crate::state::State;
+
+use super::apply::ApplyOptions;
+use super::error::{Error, Result, Stop};
+use super::event::{Event, Events, RunbookEvent, StorageResult};
+use super::report::{StepStatus, TimelineEntry};
+use super::session::{Engine, Session};
+
+/// No failover group of this name in the stack.
+pub(super) fn no_group(s: &Session, group: &str) -> Error {
+    Error::Refused(format!(
+        "no failover_group {group:?} in this stack (groups: {})",
+        s.stack
+            .config
+            .root()
+            .failover_groups
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+/// Plans the stack with `view` for `group`, in failover phases; the
+/// plan with the state it was made against.
+pub(super) fn plan_with(
+    engine: &Engine,
+    group: &str,
+    view: &GroupView,
+    refresh: bool,
+    targets: &[String],
+    parallelism: usize,
+    events: Events<'_>,
+) -> Result<(Plan, Option<State>)> {
+    let s = &engine.session;
+    let prior = s.backend.load()?;
+    let mut failover = BTreeMap::new();
+    for name in s.stack.config.root().failover_groups.keys() {
+        let standing = crate::failover::standing(&s.stack.config, prior.as_ref(), name)
+            .ok_or_else(|| no_group(s, name))?;
+        failover.insert(name.clone(), standing);
+    }
+    failover.insert(group.to_string(), view.clone());
+    let opts = PlanOptions {
+        refresh,
+        targets: targets.to_vec(),
+        parallelism,
+        failover: crate::failover::placements_of(&failover),
+        phased: true,
+        ..PlanOptions::default()
+    };
+    let (plan, diags) = engine.rt.block_on(planner::plan(
+        &s.stack.config,
+        &s.stack.inputs,
+        &s.dir,
+        prior.as_ref(),
+        &engine.providers,
+        &opts,
+    ));
+    if !diags.is_empty() {
+        events(Event::Diagnostics {
+            diags: &diags,
+            sources: &s.stack.config.sources,
+        });
+    }
+    match plan {
+        Some(p) if !diags.has_errors() => Ok((p, prior)),
+        _ => Err(Error::Stopped(Stop::FailoverPlanFailed)),
+    }
+}
+
+/// The storage accounts a group lists for `site` that the state knows.
+pub(super) fn storage_accounts(
+    s: &Session,
+    state: Option<&State>,
+    group: &str,
+    site: &str,
+) -> Vec<String> {
+    let listed = s
+        .stack
+        .config
+        .root()
+        .failover_groups
+        .get(group)
+        .and_then(|g| g.storage_accounts.get(site))
+        .cloned()
+        .unwrap_or_default();
+    listed
+        .into_iter()
+        .filter(|a| state.is_some_and(|st| st.resources.contains_key(a)))
+        .collect()
+}
+
+/// What a storage failover did: accounts deferred, and those that failed
+/// (account, why).
+pub(super) struct StorageOutcome {
+    pub deferred: Vec<String>,
+    pub failed: Vec<(String, String)>,
+}
+
+/// Fails storage accounts over to their secondary region (`away`) or back
+/// home, all at once. Unreachable ones are deferred; the rest must
+/// succeed. Idempotent: an account already standing as asked is skipped.
+pub(super) fn storage_failover(
+    engine: &Engine,
+    accounts: &[String],
+    away: bool,
+    planned: bool,
+    timeline: &mut Vec<TimelineEntry>,
+    events: Events<'_>,
+) -> Result<StorageOutcome> {
+    let state = engine.session.backend.load()?;
+    let mut jobs = Vec::new();
+    for addr in accounts {
+        let Some(r) = state.as_ref().and_then(|st| st.resources.get(addr)) else {
+            continue;
+        };
+        jobs.push((
+            addr.clone(),
+            r.ty.clone(),
+            r.value(),
+            engine.providers.for_recorded(&r.provider, &r.ty)?,
+        ));
+    }
+    // One after another: a site holds a handful of accounts, and each
+    // failover is one ARM action the client follows to its end.
+    let results: Vec<_> = engine.rt.block_on(async {
+        let mut out = Vec::new();
+        for (_, ty, v, p) in &jobs {
+            out.push(p.site_failover(ty, v, away, planned).await);
+        }
+        out
+    });
+    let mut outcome = StorageOutcome {
+        deferred: vec![],
+        failed: vec![],
+    };
+    for ((addr, ..), res) in jobs.iter().zip(results) {
+        let result = match res {
+            Ok(Some(what)) => StorageResult::Done(what),
+            Ok(None) => StorageResult::AlreadyDone,
+            Err(e) if crate::failover::unreachable(&e.to_string()) => {
+                StorageResult::Deferred(e.to_string())
+            }
+            Err(e) => StorageResult::Failed(e.to_string()),
+        };
+        let status = match &result {
+            StorageResult::Done(what) => StepStatus::Done(what.clone()),
+            StorageResult::AlreadyDone => StepStatus::AlreadyDone,
+            StorageResult::Deferred(e) => StepStatus::Deferred(e.clone()),
+            StorageResult::Failed(e) => StepStatus::Failed(e.clone()),
+        };
+        timeline.push(TimelineEntry::now(
+            format!("storage account failover {addr}"),
+            status,
+        ));
+        events(Event::Runbook(RunbookEvent::StorageAccount {
+            address: addr,
+            away,
+            result: &result,
+        }));
+        match result {
+            StorageResult::Deferred(_) => outcome.deferred.push(addr.clone()),
+            StorageResult::Failed(e) => outcome.failed.push((addr.clone(), e)),
+            _ => {}
+        }
+    }
+    Ok(outcome)
+}
+
+/// Applies a phased plan; unreachable objects are deferred. Each step's
+/// end goes on the timeline.
+pub(super) fn run_phased(
+    engine: &Engine,
+    plan: &Plan,
+    prior: Option<State>,
+    opts: &ApplyOptions,
+    timeline: &mut Vec<TimelineEntry>,
+    events: Events<'_>,
+) -> Result<ApplyReport> {
+    let mut note = |e: &apply::Event| {
+        let (step, status) = match e {
+            apply::Event::Finished { step, elapsed } => (step, StepStatus::DoneIn(*elapsed)),
+            apply::Event::Failed { step, error, .. } if crate::failover::unreachable(error) => (
+                step,
+                StepStatus::Deferred(error.trim_start_matches("deferred: ").to_string()),
+            ),
+            apply::Event::Failed { step, error, .. } => (step, StepStatus::Failed(error.clone())),
+            apply::Event::Skipped { step, because } => (step, StepStatus::Skipped(because.clone())),
+            _ => return,
+        };
+        timeline.push(TimelineEntry::now(step.to_string(), status));
+    };
+    let report = super::apply::run_steps(
+        engine,
+        plan,
+        prior,
+        opts,
+        Some(crate::failover::unreachable),
+        &mut |e| {
+            if let Event::Apply(a) = &e {
+                note(a);
+            }
+            events(e)
+        },
+    )?;
+    engine.report_requests(events);
+    if !report.diags.is_empty() {
+        events(Event::Diagnostics {
+            diags: &report.diags,
+            sources: &engine.session.stack.config.sources,
+        });
+    }
+    Ok(report)
+}
+
+/// The largest lag among the replicas this plan promotes, as the cloud
+/// reports it (unreadable lags, e.g. in a region that is down, are left out).
+pub(super) fn replica_lag(plan: &Plan, engine: &Engine) -> Option<(String, f64)> {
+    let role = |v: &Option<crate::lang::Value>| {
+        v.as_ref()
+            .and_then(|v| v.as_mapping())
+            .and_then(|m| m.get("replication_role"))
+            .map(|r| r.to_string().to_lowercase())
+    };
+    let mut worst: Option<(String, f64)> = None;
+    for c in plan.actions().filter(|c| {
+        c.ty == "azurerm_postgresql_flexible_server"
+            && role(&c.before).is_some_and(|r| r.contains("replica"))
+            && role(&c.after).is_some_and(|r| r.contains("none"))
+    }) {
+        let (Ok(p), Some(before)) = (
+            engine.providers.for_recorded(&c.provider, &c.ty),
+            c.before.as_ref(),
+        ) else {
+            continue;
+        };
+        if let Ok(Some(lag)) = engine.rt.block_on(p.replication_lag(&c.ty, before))
+            && worst.as_ref().is_none_or(|(_, w)| lag > *w)
+        {
+            worst = Some((c.address.clone(), lag));
+        }
+    }
+    worst
+}
