@@ -165,8 +165,10 @@ impl Evaluator {
                 "templatefile: path must be a string",
             ));
         };
-        let text = functions::file::read_file_text(&self.cwd, path)
-            .map_err(|m| failed(if path_marked { HIDDEN_DETAIL } else { &m }))?;
+        let text = functions::file::read_file_text(&self.cwd, path).map_err(|e| {
+            let shown = e.to_string();
+            failed(if path_marked { HIDDEN_DETAIL } else { &shown })
+        })?;
         let shown_path = if path_marked {
             "(sensitive value)"
         } else {
