@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::config::evaluate::Context;
 use crate::config::vars::Inputs;
 use crate::diag::Diagnostics;
-use crate::graph::Dag;
+use crate::graph::{Dag, Walk};
 use crate::lang::Value;
 use crate::plan::planner::{KnownValues, observed_digest};
 use crate::plan::{Action, Plan, ResourceChange};
@@ -23,301 +23,20 @@ use crate::state::{
     Backend, Change, OutputState, PendingOperation, Record, ResourceState, State, StateError, marks,
 };
 
+mod interrupt;
+mod record;
+mod report;
 mod stale;
+mod steps;
+
 pub use crate::plan::import::{ImportError, import};
+use interrupt::{leave_running, panic_message};
+pub use record::observed;
+use record::{bookkeeping, final_outputs, operations_by_config, record_for};
+pub use report::{ApplyError, ApplyOptions, ApplyReport, Event};
 pub use stale::{Staleness, check_plan_is_current};
-
-/// What one step does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum StepKind {
-    Create,
-    Update,
-    Delete,
-    /// A data source read whose arguments became known during apply.
-    Read,
-}
-
-impl StepKind {
-    pub fn verb(self) -> &'static str {
-        match self {
-            StepKind::Create => "create",
-            StepKind::Update => "update",
-            StepKind::Delete => "delete",
-            StepKind::Read => "read",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct StepId {
-    pub address: String,
-    pub kind: StepKind,
-}
-
-impl std::fmt::Display for StepId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.kind.verb(), self.address)
-    }
-}
-
-/// Progress of an apply, for renderers.
-#[derive(Debug, Clone)]
-pub enum Event {
-    Started {
-        step: StepId,
-    },
-    Finished {
-        step: StepId,
-        elapsed: Duration,
-    },
-    Failed {
-        step: StepId,
-        elapsed: Duration,
-        error: String,
-    },
-    Skipped {
-        step: StepId,
-        because: String,
-    },
-    /// `grace`: how long running steps may still take.
-    Interrupted {
-        running: usize,
-        grace: Option<Duration>,
-    },
-    /// The grace period ended with this step's cloud operation still
-    /// running; `operation` is what state records for the next run.
-    LeftRunning {
-        step: StepId,
-        operation: Option<String>,
-    },
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ApplyError {
-    #[error(transparent)]
-    State(#[from] StateError),
-}
-
-#[derive(Debug)]
-pub struct ApplyReport {
-    pub done: Vec<StepId>,
-    pub failed: Vec<(StepId, String)>,
-    pub skipped: Vec<StepId>,
-    pub deferred: Vec<(StepId, String)>,
-    /// Steps whose cloud operation was still running when the grace
-    /// period after an interrupt ended (recorded in state to resume).
-    pub left_running: Vec<StepId>,
-    pub interrupted: bool,
-    pub state: State,
-    pub diags: Diagnostics,
-    /// Set when the state written holds sensitive values unencrypted.
-    pub unencrypted: Option<crate::state::UnencryptedSecrets>,
-}
-
-impl ApplyReport {
-    fn new(state: State) -> ApplyReport {
-        ApplyReport {
-            done: vec![],
-            failed: vec![],
-            skipped: vec![],
-            deferred: vec![],
-            left_running: vec![],
-            interrupted: false,
-            state,
-            diags: Diagnostics::default(),
-            unencrypted: None,
-        }
-    }
-
-    pub fn ok(&self) -> bool {
-        self.failed.is_empty()
-            && self.skipped.is_empty()
-            && !self.interrupted
-            && !self.diags.has_errors()
-    }
-}
-
-pub struct ApplyOptions {
-    pub parallelism: usize,
-    /// Failures this accepts (an unreachable region during a failover) are
-    /// deferred: reported, not recorded, and they do not hold back what
-    /// depends on them.
-    pub defer: Option<fn(&str) -> bool>,
-    /// After an interrupt, how long running steps may still take before
-    /// their operations are recorded in state and left running; None
-    /// waits for them.
-    pub grace: Option<Duration>,
-}
-
-/// The steps of a plan and the order they must respect.
-pub fn steps(plan: &Plan) -> Dag<StepId> {
-    let mut g: Dag<StepId> = Dag::new();
-    let mut phase_edges: Option<Vec<(u8, Vec<StepId>)>> = None;
-    let by_addr: HashMap<&str, &ResourceChange> =
-        plan.actions().map(|c| (c.address.as_str(), c)).collect();
-    let write_step = |c: &ResourceChange| -> Option<StepId> {
-        match c.action {
-            Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete => Some(StepId {
-                address: c.address.clone(),
-                kind: StepKind::Create,
-            }),
-            Action::Update => Some(StepId {
-                address: c.address.clone(),
-                kind: StepKind::Update,
-            }),
-            Action::Read => Some(StepId {
-                address: c.address.clone(),
-                kind: StepKind::Read,
-            }),
-            _ => None,
-        }
-    };
-    let delete_step = |c: &ResourceChange| {
-        c.action.deletes().then(|| StepId {
-            address: c.address.clone(),
-            kind: StepKind::Delete,
-        })
-    };
-    // Failover phases: every step of a phase waits for all of the previous.
-    if !plan.phases.is_empty() {
-        let mut by_phase: std::collections::BTreeMap<u8, Vec<StepId>> =
-            std::collections::BTreeMap::new();
-        for c in plan.actions() {
-            let p = plan.phases.get(&c.address).copied().unwrap_or(1);
-            by_phase
-                .entry(p)
-                .or_default()
-                .extend(write_step(c).into_iter().chain(delete_step(c)));
-        }
-        // Added after the dependency edges, and never against them: a phase
-        // edge that would close a cycle (an explicit depends_on across
-        // sites) is left out, the dependency wins.
-        let pending: Vec<(u8, Vec<StepId>)> = by_phase.into_iter().collect();
-        phase_edges = Some(pending);
-    }
-    for c in plan.actions() {
-        let w = write_step(c);
-        let d = delete_step(c);
-        if let Some(w) = &w {
-            g.add(w.clone());
-        }
-        if let Some(d) = &d {
-            g.add(d.clone());
-        }
-        match (c.action, &w, &d) {
-            (Action::DeleteThenCreate, Some(w), Some(d)) => g.depend(w.clone(), d.clone()),
-            (Action::CreateThenDelete, Some(w), Some(d)) => g.depend(d.clone(), w.clone()),
-            _ => {}
-        }
-        for dep in &c.depends_on {
-            let Some(dc) = by_addr.get(dep.as_str()) else {
-                continue;
-            };
-            // Writes wait for the writes of what they depend on.
-            if let (Some(w), Some(dw)) = (&w, write_step(dc)) {
-                g.depend(w.clone(), dw);
-            }
-            // Deletes run in reverse: what depended on a thing goes first.
-            if let (Some(d), Some(dd)) = (&d, delete_step(dc)) {
-                g.depend(dd, d.clone());
-            }
-            // The old object of a create-before-destroy goes only after its
-            // dependents have moved to the new one.
-            if dc.action == Action::CreateThenDelete
-                && let (Some(w), Some(dd)) = (&w, delete_step(dc))
-            {
-                g.depend(dd, w.clone());
-            }
-        }
-    }
-    if let Some(phases) = phase_edges {
-        for w in phases.windows(2) {
-            for later in &w[1].1 {
-                for earlier in &w[0].1 {
-                    if !g.ancestors(earlier).contains(&later) {
-                        g.depend(later.clone(), earlier.clone());
-                    }
-                }
-            }
-        }
-    }
-    g
-}
-
-/// Whether every known part of `planned` holds in `actual`.
-pub fn conforms(planned: &Value, actual: &Value, at: &mut Vec<String>) -> bool {
-    let (p, _) = planned.unmark();
-    let (a, _) = actual.unmark();
-    match (p, a) {
-        (Value::Unknown(_), _) => true,
-        (_, Value::Unknown(_)) => false,
-        (Value::Object(pm) | Value::Map(pm), Value::Object(am) | Value::Map(am)) => {
-            pm.iter().all(|(k, pv)| {
-                at.push(k.clone());
-                let ok = conforms(pv, am.get(k).unwrap_or(&Value::Null), at);
-                if ok {
-                    at.pop();
-                }
-                ok
-            })
-        }
-        (
-            Value::List(px) | Value::Tuple(px) | Value::Set(px),
-            Value::List(ax) | Value::Tuple(ax) | Value::Set(ax),
-        ) => {
-            px.len() == ax.len()
-                && px.iter().zip(ax).enumerate().all(|(i, (pv, av))| {
-                    at.push(i.to_string());
-                    let ok = conforms(pv, av, at);
-                    if ok {
-                        at.pop();
-                    }
-                    ok
-                })
-        }
-        _ => p.to_json() == a.to_json(),
-    }
-}
-
-/// The record of an object the provider returned. Its sensitive paths are
-/// everything marked in the configuration, in the returned value (marks a
-/// provider carried into derived attributes), and in the schema.
-fn record_for(
-    c: &ResourceChange,
-    value: &Value,
-    config: Option<&Value>,
-    provider: &dyn Provider,
-) -> ResourceState {
-    let mut sensitive = config.map(marks::paths).unwrap_or_default();
-    let marked = crate::provider::mark_sensitive(&c.ty, value.clone());
-    for p in marks::paths(&marked) {
-        if !sensitive.contains(&p) {
-            sensitive.push(p);
-        }
-    }
-    if let Some(schema) = provider.schema(&c.ty) {
-        for (name, a) in schema.attrs {
-            if a.sensitive && !sensitive.contains(&vec![name.to_string()]) {
-                sensitive.push(vec![name.to_string()]);
-            }
-        }
-    }
-    ResourceState {
-        address: c.address.clone(),
-        module: c.module_path.to_string(),
-        mode: c.mode.clone(),
-        ty: c.ty.clone(),
-        name: c.name.clone(),
-        index: c.key.to_json(),
-        provider: crate::provider::ProviderConfigAddr::parse(&c.provider)
-            .unwrap_or_else(|| crate::provider::ProviderConfigAddr::default_for(provider.name()))
-            .to_string(),
-        attributes: value.unmark().0.to_json(),
-        sensitive_paths: sensitive,
-        dependencies: c.depends_on.clone(),
-        create_before_destroy: c.create_before_destroy,
-    }
-}
+use steps::show_at;
+pub use steps::{StepId, StepKind, conforms, steps};
 
 type StepResult = (StepId, Result<Option<Value>, ProviderError>, Duration);
 
@@ -359,77 +78,7 @@ pub async fn apply(
     }
 
     // Imports and moves are recorded first: they change no object.
-    // An imported object depends on what its configuration references, as
-    // if drinfra had created it (destroy order needs it).
-    let mut records: Vec<Record> = plan
-        .imports
-        .iter()
-        .map(|rs| {
-            let mut rs = rs.clone();
-            if let Some(c) = plan.changes.iter().find(|c| c.address == rs.address) {
-                rs.dependencies = c.depends_on.clone();
-            }
-            Record {
-                serial,
-                change: Change::Put(Box::new(rs)),
-            }
-        })
-        .collect();
-    for c in plan.changes.iter().filter(|c| c.previous_address.is_some()) {
-        if let Some(mut rs) = state
-            .resources
-            .remove(c.previous_address.as_deref().unwrap_or_default())
-        {
-            rs.address = c.address.clone();
-            rs.module = c.module_path.to_string();
-            rs.name = c.name.clone();
-            rs.index = c.key.to_json();
-            records.push(Record {
-                serial,
-                change: Change::Remove(c.previous_address.clone().unwrap_or_default()),
-            });
-            records.push(Record {
-                serial,
-                change: Change::Put(Box::new(rs.clone())),
-            });
-            state.resources.insert(c.address.clone(), rs);
-        }
-    }
-    // An object whose configuration now names another provider
-    // configuration for the same object (the plan checked that): record
-    // the configuration that manages it from now on.
-    for c in plan
-        .changes
-        .iter()
-        .filter(|c| c.action == Action::NoOp && c.mode == "managed")
-    {
-        let configured = crate::provider::ProviderConfigAddr::parse(&c.provider);
-        if let Some(rs) = state.resources.get(&c.address).filter(|rs| {
-            configured.is_some()
-                && crate::provider::ProviderConfigAddr::parse(&rs.provider) != configured
-        }) {
-            let mut rs = rs.clone();
-            rs.provider = c.provider.clone();
-            records.push(Record {
-                serial,
-                change: Change::Put(Box::new(rs)),
-            });
-        }
-    }
-    // Objects deleted outside drinfra (or by a destroy killed after its
-    // DELETE) leave state: a 404 is as good as a delete.
-    for addr in plan.vanished() {
-        if state.resources.contains_key(addr)
-            && !records
-                .iter()
-                .any(|r| matches!(&r.change, Change::Put(rs) if rs.address == addr))
-        {
-            records.push(Record {
-                serial,
-                change: Change::Remove(addr.to_string()),
-            });
-        }
-    }
+    let records = bookkeeping(plan, &mut state, serial);
     backend.append(&records)?;
     for r in &records {
         state.apply_record(r);
@@ -467,16 +116,7 @@ pub async fn apply(
     let graph = steps(plan);
     let changes: HashMap<String, &ResourceChange> =
         plan.actions().map(|c| (c.address.clone(), c)).collect();
-    let mut waiting: HashMap<StepId, usize> = graph
-        .nodes()
-        .map(|s| (s.clone(), graph.dependencies(s).len()))
-        .collect();
-    let mut ready: BTreeSet<StepId> = waiting
-        .iter()
-        .filter(|(_, n)| **n == 0)
-        .map(|(s, _)| s.clone())
-        .collect();
-    let mut blocked: BTreeSet<StepId> = BTreeSet::new();
+    let mut walk = Walk::new(&graph);
     let mut configs: HashMap<String, Value> = HashMap::new();
     let mut running: tokio::task::JoinSet<StepResult> = tokio::task::JoinSet::new();
     let parallelism = opts.parallelism.max(1);
@@ -498,18 +138,17 @@ pub async fn apply(
 
     loop {
         while !stopping && running.len() + deferred.len() < parallelism {
-            let Some(step) = ready.pop_first() else { break };
+            let Some(step) = walk.next_ready() else { break };
             let c = changes[&step.address];
             let provider = match providers.for_recorded(&c.provider, &c.ty) {
                 Ok(p) => p,
                 Err(e) => {
                     fail(
-                        &graph,
+                        &mut walk,
                         &step,
                         e.to_string(),
                         Duration::ZERO,
                         &mut report,
-                        &mut blocked,
                         events,
                     );
                     continue;
@@ -538,12 +177,11 @@ pub async fn apply(
                                 .unwrap_or_else(|| "its arguments are still unknown".into());
                             report.diags.extend(d);
                             fail(
-                                &graph,
+                                &mut walk,
                                 &step,
                                 msg,
                                 started.elapsed(),
                                 &mut report,
-                                &mut blocked,
                                 events,
                             );
                             continue;
@@ -579,12 +217,11 @@ pub async fn apply(
                             .unwrap_or_else(|| "its configuration could not be evaluated".into());
                         report.diags.extend(d);
                         fail(
-                            &graph,
+                            &mut walk,
                             &step,
                             msg,
                             started.elapsed(),
                             &mut report,
-                            &mut blocked,
                             events,
                         );
                         continue;
@@ -598,12 +235,11 @@ pub async fn apply(
                         Ok(p) => crate::provider::mark_sensitive(&c.ty, p.value),
                         Err(e) => {
                             fail(
-                                &graph,
+                                &mut walk,
                                 &step,
                                 e.to_string(),
                                 started.elapsed(),
                                 &mut report,
-                                &mut blocked,
                                 events,
                             );
                             continue;
@@ -620,12 +256,11 @@ pub async fn apply(
                             show_at(&planned, &at)
                         );
                         fail(
-                            &graph,
+                            &mut walk,
                             &step,
                             msg,
                             started.elapsed(),
                             &mut report,
-                            &mut blocked,
                             events,
                         );
                         continue;
@@ -782,15 +417,7 @@ pub async fn apply(
                         report.deferred.push((step.clone(), error));
                         released.push(step);
                     } else {
-                        fail(
-                            &graph,
-                            &step,
-                            error,
-                            elapsed,
-                            &mut report,
-                            &mut blocked,
-                            events,
-                        );
+                        fail(&mut walk, &step, error, elapsed, &mut report, events);
                     }
                 }
             }
@@ -800,39 +427,19 @@ pub async fn apply(
             state.apply_record(r);
         }
         for step in released {
-            for d in graph.dependents(&step) {
-                let n = waiting.get_mut(d).expect("dependent counted");
-                *n -= 1;
-                if *n == 0 && !blocked.contains(d) {
-                    ready.insert(d.clone());
-                }
-            }
+            walk.release(&step);
         }
         for (step, elapsed) in succeeded {
             events(Event::Finished {
                 step: step.clone(),
                 elapsed,
             });
-            for d in graph.dependents(&step) {
-                let n = waiting.get_mut(d).expect("dependent counted");
-                *n -= 1;
-                if *n == 0 && !blocked.contains(d) {
-                    ready.insert(d.clone());
-                }
-            }
+            walk.release(&step);
             report.done.push(step);
         }
     }
-    for step in ready
-        .into_iter()
-        .chain(
-            waiting
-                .iter()
-                .filter(|(s, n)| **n > 0 && !blocked.contains(*s))
-                .map(|(s, _)| s.clone()),
-        )
-        .collect::<BTreeSet<_>>()
-    {
+    let blocked = walk.blocked().clone();
+    for step in walk.unfinished() {
         if !report.done.contains(&step)
             && !report.failed.iter().any(|(s, _)| *s == step)
             && !report.deferred.iter().any(|(s, _)| *s == step)
@@ -874,20 +481,7 @@ pub async fn apply(
     }
 
     // Outputs from the final values.
-    let outputs: BTreeMap<String, OutputState> = cx
-        .root_outputs()
-        .into_iter()
-        .filter(|(_, o)| o.value.is_wholly_known())
-        .map(|(k, o)| {
-            (
-                k,
-                OutputState {
-                    value: o.value.unmark().0.to_json(),
-                    sensitive: o.sensitive || o.value.is_sensitive_anywhere(),
-                },
-            )
-        })
-        .collect();
+    let outputs = final_outputs(&cx);
     let _ = cx.take_diags();
     let out_rec = Record {
         serial,
@@ -905,130 +499,12 @@ pub async fn apply(
     Ok(report)
 }
 
-/// The grace period is over: records what the providers are still
-/// following (with the step each belongs to) as left running, and stops
-/// following it. A step whose request had not been answered yet is not
-/// recorded; the next run sends it again (ARM writes are idempotent).
-#[allow(clippy::too_many_arguments)]
-async fn leave_running(
-    running: &mut tokio::task::JoinSet<StepResult>,
-    in_progress: &BTreeSet<StepId>,
-    changes: &HashMap<String, &ResourceChange>,
-    providers: &Providers,
-    intents: Vec<PendingOperation>,
-    backend: &dyn Backend,
-    serial: u64,
-    state: &mut State,
-    report: &mut ApplyReport,
-    events: &mut dyn FnMut(Event),
-) -> Result<(), ApplyError> {
-    let object_id = |c: &ResourceChange| -> Vec<String> {
-        [&c.after, &c.before]
-            .into_iter()
-            .flatten()
-            .filter_map(|v| {
-                v.as_mapping().and_then(|m| m.get("id")).and_then(|id| {
-                    if let Value::String(s) = id.unmark().0 {
-                        Some(s.to_lowercase())
-                    } else {
-                        None
-                    }
-                })
-            })
-            .collect()
-    };
-    let mut left = operations_by_config(providers, |p| p.unresumed());
-    let mut fresh = operations_by_config(providers, |p| p.in_flight());
-    running.abort_all();
-    while running.join_next().await.is_some() {}
-    for op in &mut fresh {
-        let id = op.id.to_lowercase();
-        op.address = in_progress
-            .iter()
-            .find(|s| {
-                changes.get(&s.address).is_some_and(|c| {
-                    object_id(c)
-                        .iter()
-                        .any(|o| id == *o || id.starts_with(&format!("{o}/")))
-                })
-            })
-            .map(|s| s.address.clone());
-    }
-    for step in in_progress {
-        let op = fresh
-            .iter()
-            .find(|o| o.address.as_deref() == Some(step.address.as_str()));
-        events(Event::LeftRunning {
-            step: step.clone(),
-            operation: op.map(|o| format!("{} {} ({})", o.method, o.id, o.url)),
-        });
-        report.left_running.push(step.clone());
-    }
-    left.extend(fresh);
-    left.extend(intents);
-    let rec = Record {
-        serial,
-        change: Change::Operations(left),
-    };
-    backend.append(std::slice::from_ref(&rec))?;
-    state.apply_record(&rec);
-    Ok(())
-}
-
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic".into())
-}
-
-/// The operations `ops` lists for every provider configuration, each
-/// recorded with the configuration that started it, so the next apply
-/// follows it with the same subscription and credential.
-fn operations_by_config(
-    providers: &Providers,
-    ops: impl Fn(&dyn Provider) -> Vec<PendingOperation>,
-) -> Vec<PendingOperation> {
-    providers
-        .configs()
-        .flat_map(|(a, p)| {
-            ops(p.as_ref()).into_iter().map(move |mut o| {
-                o.provider = a.to_string();
-                o
-            })
-        })
-        .collect()
-}
-
-/// The value at `path` for an error message: masked when it, or anything
-/// around it, is sensitive.
-fn show_at(v: &Value, path: &[String]) -> String {
-    let mut cur = v.clone();
-    for p in path {
-        if cur.unmark().1 {
-            return Value::Null.sensitive().to_string();
-        }
-        cur = match cur.unmark().0 {
-            Value::Object(m) | Value::Map(m) => m.get(p).cloned().unwrap_or(Value::Null),
-            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => p
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| xs.get(i).cloned())
-                .unwrap_or(Value::Null),
-            _ => Value::Null,
-        };
-    }
-    cur.to_string()
-}
-
 fn fail(
-    graph: &Dag<StepId>,
+    walk: &mut Walk<StepId>,
     step: &StepId,
     error: String,
     elapsed: Duration,
     report: &mut ApplyReport,
-    blocked: &mut BTreeSet<StepId>,
     events: &mut dyn FnMut(Event),
 ) {
     events(Event::Failed {
@@ -1038,23 +514,10 @@ fn fail(
     });
     report.failed.push((step.clone(), error));
     // Everything downstream is skipped.
-    let mut stack: Vec<StepId> = graph.dependents(step).into_iter().cloned().collect();
-    while let Some(s) = stack.pop() {
-        if blocked.insert(s.clone()) {
-            events(Event::Skipped {
-                step: s.clone(),
-                because: format!("{step} failed"),
-            });
-            stack.extend(graph.dependents(&s).into_iter().cloned());
-        }
+    for s in walk.block_dependents(step) {
+        events(Event::Skipped {
+            step: s,
+            because: format!("{step} failed"),
+        });
     }
-}
-
-/// Observed digests of the current state, for staleness checks.
-pub fn observed(state: &State) -> BTreeMap<String, String> {
-    state
-        .resources
-        .iter()
-        .map(|(a, rs)| (a.clone(), observed_digest(rs)))
-        .collect()
 }

@@ -67,7 +67,7 @@ pub fn collect(
                         Diagnostic::error(format!(
                             "Invalid value for variable {name:?} from environment variable {k}"
                         ))
-                        .with_detail(e),
+                        .with_detail(e.to_string()),
                     ),
                 }
             }
@@ -125,7 +125,7 @@ pub fn collect(
                         Ok(value) => {
                             out.insert(name.to_string(), InputValue { value, span: None, origin: format!("--var {name}=...") });
                         }
-                        Err(e) => diags.push(Diagnostic::error(format!("Invalid value for variable {name:?} in --var")).with_detail(e)),
+                        Err(e) => diags.push(Diagnostic::error(format!("Invalid value for variable {name:?} in --var")).with_detail(e.to_string())),
                     },
                 }
             }
@@ -134,17 +134,31 @@ pub fn collect(
     (out, diags)
 }
 
+/// Why a value from the command line or environment is not a value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RawValueError {
+    #[error("{message} (at column {column})")]
+    Syntax { message: String, column: usize },
+    #[error("{summary}: {detail}")]
+    Eval { summary: String, detail: String },
+}
+
 /// A string from the command line or environment: taken literally for
 /// primitive or unconstrained types, parsed as an expression otherwise.
-fn raw_value(raw: &str, ty: &Type) -> Result<Value, String> {
+fn raw_value(raw: &str, ty: &Type) -> Result<Value, RawValueError> {
     if ty.is_primitive() || *ty == Type::Dynamic {
         return Ok(Value::String(raw.to_string()));
     }
-    let expr = hcl_edit::parser::parse_expr(raw)
-        .map_err(|e| format!("{} (at column {})", e.message(), e.location().column()))?;
+    let expr = hcl_edit::parser::parse_expr(raw).map_err(|e| RawValueError::Syntax {
+        message: e.message().to_string(),
+        column: e.location().column(),
+    })?;
     let ev = Evaluator::new(crate::diag::FileId(u32::MAX), PathBuf::from("."));
     ev.eval(&expr, &Scope::default())
-        .map_err(|e| format!("{}: {}", e.summary, e.detail))
+        .map_err(|e| RawValueError::Eval {
+            summary: e.summary,
+            detail: e.detail,
+        })
 }
 
 fn read_var_file(
@@ -162,7 +176,8 @@ fn read_var_file(
         Ok(b) => b,
         Err(e) => {
             diags.push(
-                Diagnostic::error(format!("Failed to read variables file {shown}")).with_detail(e),
+                Diagnostic::error(format!("Failed to read variables file {shown}"))
+                    .with_detail(e.to_string()),
             );
             return;
         }

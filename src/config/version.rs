@@ -127,11 +127,24 @@ fn pessimistic(v: &Version, c: &Version) -> bool {
 
 const OPS: [&str; 7] = ["~>", ">=", "<=", "!=", ">", "<", "="];
 
+/// What is malformed in a version or a version constraint.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VersionError {
+    #[error("{0:?} is not a valid version.")]
+    Version(String),
+    #[error("The version constraint is empty.")]
+    EmptyConstraint,
+    #[error(
+        "{0:?} is not a valid version constraint: write an operator (=, !=, >, >=, <, <=, ~>) and a version such as 1.5.0, or several separated by commas."
+    )]
+    Constraint(String),
+}
+
 /// Whether `version` meets `constraint`; `Err` says what is malformed.
-pub fn satisfies(version: &str, constraint: &str) -> Result<bool, String> {
-    let have = parse(version).ok_or_else(|| format!("{version:?} is not a valid version."))?;
+pub fn satisfies(version: &str, constraint: &str) -> Result<bool, VersionError> {
+    let have = parse(version).ok_or_else(|| VersionError::Version(version.to_string()))?;
     if constraint.trim().is_empty() {
-        return Err("The version constraint is empty.".into());
+        return Err(VersionError::EmptyConstraint);
     }
     let mut ok = true;
     for clause in constraint.split(',') {
@@ -140,7 +153,7 @@ pub fn satisfies(version: &str, constraint: &str) -> Result<bool, String> {
             .iter()
             .find_map(|op| clause.strip_prefix(op).map(|r| (*op, r)))
             .unwrap_or(("=", clause));
-        let want = parse(rest).ok_or_else(|| format!("{clause:?} is not a valid version constraint: write an operator (=, !=, >, >=, <, <=, ~>) and a version such as 1.5.0, or several separated by commas."))?;
+        let want = parse(rest).ok_or_else(|| VersionError::Constraint(clause.to_string()))?;
         let o = compare(&have, &want);
         ok &= match op {
             "=" => o.is_eq(),

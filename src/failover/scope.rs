@@ -20,10 +20,26 @@ pub enum Scope {
     Components(Vec<String>),
 }
 
+/// Why an `--only` list is not a failover scope.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScopeError {
+    #[error("--only needs traffic, data or component names")]
+    Empty,
+    #[error("--only {0} cannot be combined with other names; run it as its own failover")]
+    NotAlone(String),
+    /// `known` lists what `--only` takes besides traffic and data.
+    #[error("{name:?} is not a component of group {group:?}; --only takes traffic, data{}", known.iter().map(|k| format!(", {k}")).collect::<String>())]
+    Unknown {
+        name: String,
+        group: String,
+        known: Vec<String>,
+    },
+}
+
 impl Scope {
     /// Reads `--only`: `traffic`, `data`, or a comma-separated list of the
     /// group's components.
-    pub fn parse(only: Option<&str>, group: &FailoverGroup) -> Result<Scope, String> {
+    pub fn parse(only: Option<&str>, group: &FailoverGroup) -> Result<Scope, ScopeError> {
         let Some(only) = only else {
             return Ok(Scope::Full);
         };
@@ -35,7 +51,7 @@ impl Scope {
         match names.as_slice() {
             ["traffic"] => return Ok(Scope::Traffic),
             ["data"] => return Ok(Scope::Data),
-            [] => return Err("--only needs traffic, data or component names".into()),
+            [] => return Err(ScopeError::Empty),
             _ => {}
         }
         let mut known: Vec<String> = group.components.clone();
@@ -45,16 +61,14 @@ impl Scope {
         let mut out = Vec::new();
         for n in names {
             if n == "traffic" || n == "data" {
-                return Err(format!(
-                    "--only {n} cannot be combined with other names; run it as its own failover"
-                ));
+                return Err(ScopeError::NotAlone(n.to_string()));
             }
             if !known.iter().any(|k| k == n) {
-                return Err(format!(
-                    "{n:?} is not a component of group {:?}; --only takes traffic, data{}",
-                    group.name,
-                    known.iter().map(|k| format!(", {k}")).collect::<String>()
-                ));
+                return Err(ScopeError::Unknown {
+                    name: n.to_string(),
+                    group: group.name.clone(),
+                    known,
+                });
             }
             if !out.iter().any(|o: &String| o == n) {
                 out.push(n.to_string());
@@ -280,7 +294,7 @@ mod tests {
             Scope::parse(Some("database, storage,database"), &g),
             Ok(Scope::Components(vec!["database".into(), "storage".into()]))
         );
-        let e = Scope::parse(Some("dtabase"), &g).unwrap_err();
+        let e = Scope::parse(Some("dtabase"), &g).unwrap_err().to_string();
         assert!(
             e.contains("\"dtabase\" is not a component")
                 && e.contains("database, cache, capacity, storage"),
@@ -289,6 +303,7 @@ mod tests {
         assert!(
             Scope::parse(Some("traffic,database"), &g)
                 .unwrap_err()
+                .to_string()
                 .contains("cannot be combined")
         );
     }

@@ -3,6 +3,9 @@
 //! Knows nothing of resources or configuration: nodes are any `Ord + Clone`
 //! key, and edges read "`from` depends on `to`".
 
+mod walk;
+pub use walk::Walk;
+
 use std::collections::BTreeMap;
 use std::fmt::Display;
 

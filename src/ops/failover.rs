@@ -138,7 +138,8 @@ fn intend(
             declared.sites.join(", ")
         )));
     }
-    let scope = Scope::parse(opts.only.as_deref(), &declared).map_err(Error::Refused)?;
+    let scope =
+        Scope::parse(opts.only.as_deref(), &declared).map_err(|e| Error::Refused(e.to_string()))?;
     if matches!(scope, Scope::Full | Scope::Data)
         && now.active == opts.to
         && !now.components.is_empty()

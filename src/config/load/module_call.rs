@@ -260,7 +260,7 @@ impl Loader {
                     match super::super::version::satisfies(ours, s) {
                         Ok(true) => {}
                         Ok(false) => self.diags.push(err("Unsupported drinfra version", format!("This configuration requires drinfra {s}, but this is drinfra {ours}."), span.clone())),
-                        Err(e) => self.diags.push(err("Invalid required_version", e, span.clone())),
+                        Err(e) => self.diags.push(err("Invalid required_version", e.to_string(), span.clone())),
                     }
                 } else {
                     let level = super::super::version::TERRAFORM_LANGUAGE;

@@ -43,37 +43,62 @@ fn kind_of(t: &std::fs::FileType) -> &'static str {
     }
 }
 
-fn too_large(p: &str) -> String {
-    format!(
-        "{p:?} is larger than {} MiB, the most drinfra reads with the file functions",
-        MAX_FILE_SIZE / (1024 * 1024)
-    )
+/// Why a file the file functions (or a variables file) name cannot be read.
+/// `path` is the path as the configuration wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    #[error(
+        "no file exists at {path:?}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource"
+    )]
+    NotFound { path: String },
+    #[error("cannot read {path:?}: permission denied")]
+    PermissionDenied { path: String },
+    #[error("cannot read {path:?}: {message}")]
+    Io { path: String, message: String },
+    #[error("{path:?} is {kind}, not a regular file")]
+    NotRegular { path: String, kind: &'static str },
+    #[error("{path:?} is larger than {} MiB, the most drinfra reads with the file functions", MAX_FILE_SIZE / (1024 * 1024))]
+    TooLarge { path: String },
+    #[error(
+        "contents of {path:?} are not valid UTF-8 (at byte {at}); use the filebase64 function to obtain the Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) to obtain file hashing results instead"
+    )]
+    NotUtf8 { path: String, at: usize },
 }
 
-fn io_problem(p: &str, e: &std::io::Error) -> String {
+fn too_large(p: &str) -> FileError {
+    FileError::TooLarge {
+        path: p.to_string(),
+    }
+}
+
+fn io_problem(p: &str, e: &std::io::Error) -> FileError {
+    let path = p.to_string();
     match e.kind() {
-        std::io::ErrorKind::NotFound => format!(
-            "no file exists at {p:?}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource"
-        ),
-        std::io::ErrorKind::PermissionDenied => format!("cannot read {p:?}: permission denied"),
-        _ => format!("cannot read {p:?}: {e}"),
+        std::io::ErrorKind::NotFound => FileError::NotFound { path },
+        std::io::ErrorKind::PermissionDenied => FileError::PermissionDenied { path },
+        _ => FileError::Io {
+            path,
+            message: e.to_string(),
+        },
     }
 }
 
 /// The bytes of the regular file at `p` (relative to `cwd`), or a message
 /// saying what is really wrong: missing, a directory, a pipe or device,
 /// too large, unreadable.
-pub(crate) fn read_file_bytes(cwd: &Path, p: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn read_file_bytes(cwd: &Path, p: &str) -> Result<Vec<u8>, FileError> {
     read_regular_file(&cwd.join(p), p)
 }
 
 /// The bytes of the regular file at `full`, at most [`MAX_FILE_SIZE`];
 /// problems name it as `p`. Also reads variables files.
-pub(crate) fn read_regular_file(full: &Path, p: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn read_regular_file(full: &Path, p: &str) -> Result<Vec<u8>, FileError> {
     // Look before opening: opening a named pipe blocks until a writer comes.
     let meta = std::fs::metadata(full).map_err(|e| io_problem(p, &e))?;
-    let not_regular =
-        |t: &std::fs::FileType| format!("{p:?} is {}, not a regular file", kind_of(t));
+    let not_regular = |t: &std::fs::FileType| FileError::NotRegular {
+        path: p.to_string(),
+        kind: kind_of(t),
+    };
     if !meta.is_file() {
         return Err(not_regular(&meta.file_type()));
     }
@@ -99,13 +124,11 @@ pub(crate) fn read_regular_file(full: &Path, p: &str) -> Result<Vec<u8>, String>
 }
 
 /// The file at `p` as UTF-8 text.
-pub(crate) fn read_file_text(cwd: &Path, p: &str) -> Result<String, String> {
+pub(crate) fn read_file_text(cwd: &Path, p: &str) -> Result<String, FileError> {
     let bytes = read_file_bytes(cwd, p)?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "contents of {p:?} are not valid UTF-8 (at byte {}); use the filebase64 function to obtain the Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) to obtain file hashing results instead",
-            e.utf8_error().valid_up_to()
-        )
+    String::from_utf8(bytes).map_err(|e| FileError::NotUtf8 {
+        path: p.to_string(),
+        at: e.utf8_error().valid_up_to(),
     })
 }
 
@@ -113,12 +136,12 @@ pub fn file(a: &[Value], ctx: &CallContext) -> FnResult {
     let p = str_arg(a, 0)?;
     read_file_text(ctx.cwd, &p)
         .map(Value::String)
-        .map_err(|m| FnError::Arg(0, m))
+        .map_err(|e| FnError::Arg(0, e.to_string()))
 }
 
 fn bytes_arg(a: &[Value], ctx: &CallContext) -> Result<Vec<u8>, FnError> {
     let p = str_arg(a, 0)?;
-    read_file_bytes(ctx.cwd, &p).map_err(|m| FnError::Arg(0, m))
+    read_file_bytes(ctx.cwd, &p).map_err(|e| FnError::Arg(0, e.to_string()))
 }
 
 pub fn filebase64(a: &[Value], ctx: &CallContext) -> FnResult {
@@ -148,6 +171,6 @@ pub fn fileexists(a: &[Value], ctx: &CallContext) -> FnResult {
             format!("{p:?} is {}, not a regular file", kind_of(&m.file_type())),
         )),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Value::Bool(false)),
-        Err(e) => Err(FnError::Arg(0, io_problem(&p, &e))),
+        Err(e) => Err(FnError::Arg(0, io_problem(&p, &e).to_string())),
     }
 }

@@ -1,0 +1,181 @@
+//! `moved` blocks, Terraform's implied moves at the `count` boundary, and
+//! `import` blocks: what changes addresses or brings objects in before planning.
+
+use super::*;
+
+/// Renames state entries as `moved` blocks say; returns new -> old address.
+pub(super) fn apply_moves(
+    config: &Config,
+    state: &mut State,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, String> {
+    let mut renamed = BTreeMap::new();
+    // A `moved` endpoint's address as written, whitespace removed.
+    let text = |e: &crate::config::Expr| -> String {
+        let src = config.sources.text(e.file);
+        e.span()
+            .map(|s| src[s.range].split_whitespace().collect::<String>())
+            .unwrap_or_default()
+    };
+    for m in &config.root().moved {
+        let (from, to) = (text(&m.from), text(&m.to));
+        let moving: Vec<String> = state
+            .resources
+            .keys()
+            .filter(|a| within(a, &from))
+            .cloned()
+            .collect();
+        for old in moving {
+            let new = format!("{to}{}", &old[from.len()..]);
+            if state.resources.contains_key(&new) {
+                diags.push(
+                    Diagnostic::error("Ambiguous move")
+                        .with_detail(format!(
+                            "Cannot move {old} to {new}: an object is already recorded at {new}."
+                        ))
+                        .at(Some(m.span.clone())),
+                );
+                continue;
+            }
+            rename(state, &old, &new);
+            renamed.insert(new, old);
+        }
+    }
+    // Terraform's implied moves at the count boundary: adding `count` to a
+    // resource moves its instance to `[0]`, removing `count` moves `[0]`
+    // back, when the other address has nothing recorded and no `moved`
+    // block mentions the resource. (`for_each` and module calls are
+    // never moved implicitly, as in Terraform.)
+    let explicit: Vec<String> = config
+        .root()
+        .moved
+        .iter()
+        .flat_map(|m| [&m.from, &m.to])
+        .map(text)
+        .collect();
+    let recorded: Vec<String> = state.resources.keys().cloned().collect();
+    for old in recorded {
+        if state
+            .resources
+            .get(&old)
+            .is_none_or(|rs| rs.mode != "managed")
+        {
+            continue;
+        }
+        let Some(r) = config_resource(config, &old) else {
+            continue;
+        };
+        let Ok(instance) = old.parse::<AbsResourceInstance>() else {
+            continue;
+        };
+        let base = instance.resource().to_string();
+        let new = match instance.key {
+            InstanceKey::None if r.count.is_some() => format!("{base}[0]"),
+            InstanceKey::Int(0) if r.count.is_none() && r.for_each.is_none() => base.clone(),
+            _ => continue,
+        };
+        if state.resources.contains_key(&new)
+            || renamed.contains_key(&old)
+            || explicit
+                .iter()
+                .any(|e| within(&base, e) || within(e, &base))
+        {
+            continue;
+        }
+        rename(state, &old, &new);
+        renamed.insert(new, old);
+    }
+    renamed
+}
+
+/// Moves the state entry at `old` to `new` (which must be free).
+pub(super) fn rename(state: &mut State, old: &str, new: &str) {
+    let Some(mut rs) = state.resources.remove(old) else {
+        return;
+    };
+    rs.address = new.to_string();
+    if let Ok(a) = new.parse::<AbsResourceInstance>() {
+        rs.module = a.module.to_string();
+        rs.ty = a.resource.ty;
+        rs.name = a.resource.name;
+        rs.index = a.key.to_json();
+    }
+    state.resources.insert(new.to_string(), rs);
+}
+
+/// Reads the objects `import` blocks name that state does not have yet.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn import_blocks(
+    config: &Config,
+    inputs: &Inputs,
+    cwd: &Path,
+    providers: &Providers,
+    resolution: &crate::config::providers::Resolution,
+    state: &mut State,
+    plan: &mut Plan,
+    diags: &mut Diagnostics,
+) {
+    for imp in &config.root().imports {
+        let src = config.sources.text(imp.to.file);
+        let to: String = imp
+            .to
+            .span()
+            .map(|s| src[s.range].split_whitespace().collect())
+            .unwrap_or_default();
+        if state.resources.contains_key(&to) {
+            continue;
+        }
+        let (id, d) = crate::config::evaluate::eval_in_root(config, inputs, cwd, &imp.id);
+        diags.extend(d);
+        let Some(Value::String(id)) = id.map(|v| v.unmark().0.clone()) else {
+            diags.push(
+                Diagnostic::error("Invalid import id")
+                    .with_detail("The id of an import block must be a known string.")
+                    .at(imp.id.span()),
+            );
+            continue;
+        };
+        // The resource block is looked up in the root module.
+        let parsed = to.parse::<AbsResourceInstance>().ok();
+        let ty = parsed
+            .as_ref()
+            .map(|a| a.resource.ty.clone())
+            .unwrap_or_default();
+        let Some(target) =
+            parsed.and_then(|a| config.root().resources.get(&a.resource.to_string()))
+        else {
+            diags.push(
+                Diagnostic::error("Import to an unconfigured resource")
+                    .with_detail(format!(
+                        "{to} has no resource block; write its configuration first."
+                    ))
+                    .at(Some(imp.span.clone())),
+            );
+            continue;
+        };
+        let addr = resolution.of(0, target);
+        let provider = match providers.for_config(&addr, &ty) {
+            Ok(p) => p,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error("Cannot import")
+                        .with_detail(e.to_string())
+                        .at(Some(imp.span.clone())),
+                );
+                continue;
+            }
+        };
+        match crate::plan::import::import(provider.as_ref(), &to, &ty, &id).await {
+            Ok(mut rs) => {
+                rs.provider = addr.to_string();
+                state.resources.insert(to.clone(), rs.clone());
+                plan.imports.push(rs);
+            }
+            Err(e) => diags.push(
+                Diagnostic::error(format!("Cannot import {to}"))
+                    .with_detail(e.to_string())
+                    .at(Some(imp.span.clone())),
+            ),
+        }
+    }
+}
