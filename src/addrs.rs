@@ -371,6 +371,15 @@ pub fn instance_text(module: &ModulePath, resource: &str, key: &InstanceKey) -> 
     format!("{}{resource}{key}", module.prefix())
 }
 
+/// Whether `addr` is `target` or inside it (an instance of a resource,
+/// or anything in a module instance).
+pub fn within(addr: &str, target: &str) -> bool {
+    addr == target
+        || addr
+            .strip_prefix(target)
+            .is_some_and(|rest| rest.starts_with('[') || rest.starts_with('.'))
+}
+
 /// A hand-written scanner over an address's bytes.
 struct Parser<'s> {
     text: &'s str,
@@ -686,6 +695,16 @@ mod tests {
             Some(serde_json::json!("x"))
         );
         assert_eq!(InstanceKey::Int(0).to_json(), Some(serde_json::json!(0)));
+    }
+
+    #[test]
+    fn within_matches_instances_and_module_contents() {
+        assert!(within("t.n", "t.n"));
+        assert!(within("t.n[0]", "t.n"));
+        assert!(within("module.a.t.n", "module.a"));
+        assert!(within("module.a[\"k\"].t.n", "module.a"));
+        assert!(!within("t.nn", "t.n"));
+        assert!(!within("module.ab.t.n", "module.a"));
     }
 
     #[test]

@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-
 use std::time::{Duration, Instant};
 
 use crate::config::Config;

@@ -13,10 +13,13 @@ pub use recorded::{config_digest, observed_digest, plan_variables};
 use refresh::recorded_config;
 pub use refresh::refresh;
 
-use instance::*;
-use moves::*;
-use orphans::*;
-use triggers::*;
+use instance::{check_prevent_destroy, config_resource, ignore, read_data};
+use moves::{apply_moves, import_blocks};
+use orphans::{
+    delete_change, destroy_selection, orphan_deletes, output_action, output_deleted,
+    restrict_to_targets, root_output_changes,
+};
+use triggers::trigger_of;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};

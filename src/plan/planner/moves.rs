@@ -2,6 +2,7 @@
 //! `import` blocks: what changes addresses or brings objects in before planning.
 
 use super::*;
+use crate::addrs::within;
 
 /// Renames state entries as `moved` blocks say; returns new -> old address.
 pub(super) fn apply_moves(

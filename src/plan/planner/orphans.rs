@@ -2,6 +2,7 @@
 //! selections and `--target` restriction.
 
 use super::*;
+use crate::addrs::within;
 
 /// What happens to a root output whose value was `before` and will be `after`.
 pub(super) fn output_action(before: Option<&Value>, after: &Value) -> Action {
@@ -51,15 +52,6 @@ pub(super) fn delete_change(
         create_before_destroy: rs.create_before_destroy,
         notes: vec![],
     }
-}
-
-/// Whether `addr` is `target` or inside it (an instance of a resource,
-/// or anything in a module instance).
-pub(super) fn within(addr: &str, target: &str) -> bool {
-    addr == target
-        || addr
-            .strip_prefix(target)
-            .is_some_and(|rest| rest.starts_with('[') || rest.starts_with('.'))
 }
 
 /// What a destroy removes: everything, or with targets the instances they

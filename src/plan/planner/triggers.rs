@@ -2,6 +2,7 @@
 //! instance's replacement.
 
 use super::*;
+use crate::addrs::within;
 
 /// One step into an attribute path.
 #[derive(Debug, Clone, PartialEq)]
