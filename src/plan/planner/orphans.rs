@@ -1,8 +1,17 @@
 //! What leaves: deletes of recorded objects, root outputs' actions, destroy
 //! selections and `--target` restriction.
 
-use super::*;
-use crate::addrs::within;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::instance::config_resource;
+use super::refresh::recorded_config;
+use crate::addrs::{AbsResourceInstance, ModulePath, within};
+use crate::config::Config;
+use crate::config::evaluate::Context;
+use crate::lang::Value;
+use crate::plan::model::*;
+use crate::provider::terraform_data::same;
+use crate::state::{ResourceState, State};
 
 /// What happens to a root output whose value was `before` and will be `after`.
 pub(super) fn output_action(before: Option<&Value>, after: &Value) -> Action {
