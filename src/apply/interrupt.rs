@@ -1,7 +1,15 @@
 //! Stopping: steps still running when the grace period ends are recorded
 //! as left running, for the next apply to follow.
 
-use super::*;
+use std::collections::{BTreeSet, HashMap};
+
+use super::record::operations_by_config;
+use super::report::{ApplyError, ApplyReport, Event};
+use super::steps::{StepId, StepResult};
+use crate::lang::Value;
+use crate::plan::ResourceChange;
+use crate::provider::Providers;
+use crate::state::{Backend, Change, PendingOperation, Record, State};
 
 /// The grace period is over: records what the providers are still
 /// following (with the step each belongs to) as left running, and stops

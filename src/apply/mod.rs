@@ -7,21 +7,17 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::config::evaluate::Context;
 use crate::config::vars::Inputs;
-use crate::diag::Diagnostics;
-use crate::graph::{Dag, Walk};
+use crate::graph::Walk;
 use crate::lang::Value;
-use crate::plan::planner::{KnownValues, observed_digest};
+use crate::plan::planner::KnownValues;
 use crate::plan::{Action, Plan, ResourceChange};
-use crate::provider::{Provider, ProviderError, Providers};
-use crate::state::{
-    Backend, Change, OutputState, PendingOperation, Record, ResourceState, State, StateError, marks,
-};
+use crate::provider::{ProviderError, Providers};
+use crate::state::{Backend, Change, PendingOperation, Record, State, StateError};
 
 mod interrupt;
 mod record;
@@ -35,10 +31,8 @@ pub use record::observed;
 use record::{bookkeeping, final_outputs, operations_by_config, record_for};
 pub use report::{ApplyError, ApplyOptions, ApplyReport, Event};
 pub use stale::{Staleness, check_plan_is_current};
-use steps::show_at;
 pub use steps::{StepId, StepKind, conforms, steps};
-
-type StepResult = (StepId, Result<Option<Value>, ProviderError>, Duration);
+use steps::{StepResult, show_at};
 
 /// Applies `plan`. `prior` is the current state (already checked to be the
 /// one the plan was made against). `interrupt` resolves when the user asks

@@ -1,7 +1,14 @@
 //! Recording: what state gets for each finished step, the records written
 //! before any step runs, the final outputs, and digests for staleness checks.
 
-use super::*;
+use std::collections::BTreeMap;
+
+use crate::config::evaluate::Context;
+use crate::lang::Value;
+use crate::plan::planner::observed_digest;
+use crate::plan::{Action, Plan, ResourceChange};
+use crate::provider::{Provider, Providers};
+use crate::state::{Change, OutputState, PendingOperation, Record, ResourceState, State, marks};
 
 /// The record of an object the provider returned. Its sensitive paths are
 /// everything marked in the configuration, in the returned value (marks a

@@ -1,6 +1,10 @@
 //! What an apply takes and gives: options, progress events, the report.
 
-use super::*;
+use std::time::Duration;
+
+use super::steps::StepId;
+use crate::diag::Diagnostics;
+use crate::state::{State, StateError};
 
 /// Progress of an apply, for renderers.
 #[derive(Debug, Clone)]

@@ -1,7 +1,13 @@
 //! Steps: a plan's changes as a graph of create, update, delete and read
 //! steps, and the check that a result conforms to its plan.
 
-use super::*;
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::graph::Dag;
+use crate::lang::Value;
+use crate::plan::{Action, Plan, ResourceChange};
+use crate::provider::ProviderError;
 
 /// What one step does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -186,3 +192,6 @@ pub(super) fn show_at(v: &Value, path: &[String]) -> String {
     }
     cur.to_string()
 }
+
+/// A step, what its provider call returned, and how long it took.
+pub(super) type StepResult = (StepId, Result<Option<Value>, ProviderError>, Duration);

@@ -87,3 +87,39 @@ impl From<&GroupView> for GroupPlacement {
 pub fn placements_of(views: &BTreeMap<String, GroupView>) -> BTreeMap<String, GroupPlacement> {
     views.iter().map(|(k, v)| (k.clone(), v.into())).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placements_carry_the_view_as_plans_recorded_it() {
+        let mut view = GroupView::declared("eastus");
+        view.traffic = "westeurope".into();
+        view.components.insert(
+            "database".into(),
+            ComponentView {
+                active: "westeurope".into(),
+                replicating: false,
+            },
+        );
+        let placed = placements_of(&BTreeMap::from([("dr".to_string(), view.clone())]));
+        let p = &placed["dr"];
+        assert_eq!(
+            (p.active.as_str(), p.traffic.as_str()),
+            ("eastus", "westeurope")
+        );
+        assert!(p.replicating);
+        assert_eq!(p.components["database"].active, "westeurope");
+        // Plan files keep the shape they had when plans held views.
+        assert_eq!(
+            serde_json::to_string(p).unwrap(),
+            serde_json::to_string(&view).unwrap()
+        );
+        let declared = GroupPlacement::from(&GroupView::declared("eastus"));
+        assert_eq!(
+            serde_json::to_string(&declared).unwrap(),
+            r#"{"active":"eastus","replicating":true,"traffic":"eastus"}"#
+        );
+    }
+}

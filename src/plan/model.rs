@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::evaluate::{InstanceKey, ModulePath};
+use crate::addrs::{InstanceKey, ModulePath};
 use crate::lang::Value;
 
 pub const FORMAT: &str = "drinfra-plan";

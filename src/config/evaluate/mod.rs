@@ -9,6 +9,7 @@
 
 mod body;
 mod expand;
+mod failover_group;
 mod scope;
 mod variables;
 

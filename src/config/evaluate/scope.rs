@@ -1,6 +1,7 @@
 //! Scopes: the values one expression references (variables, locals,
 //! resources, module outputs, `path`, `failover_group`, ...), and nothing more.
 
+use super::failover_group::failover_group_value;
 use super::*;
 
 impl Context<'_> {
@@ -158,70 +159,7 @@ impl Context<'_> {
                         ok = false;
                         continue;
                     };
-                    let view = self
-                        .failover
-                        .get(&n)
-                        .cloned()
-                        .unwrap_or_else(|| GroupPlacement {
-                            active: g.active.clone(),
-                            replicating: true,
-                            traffic: g.active.clone(),
-                            components: BTreeMap::new(),
-                        });
-                    let role = |site: &str, active: &str| {
-                        Value::String(if site == active { "active" } else { "standby" }.into())
-                    };
-                    let roles = |active: &str| {
-                        Value::Map(
-                            g.sites
-                                .iter()
-                                .map(|s| (s.clone(), role(s, active)))
-                                .collect(),
-                        )
-                    };
-                    let components = g.components.iter().map(|c| {
-                        let v = view
-                            .components
-                            .get(c)
-                            .cloned()
-                            .unwrap_or(ComponentPlacement {
-                                active: view.active.clone(),
-                                replicating: view.replicating,
-                            });
-                        (
-                            c.clone(),
-                            Value::Object(BTreeMap::from([
-                                ("active".to_string(), Value::String(v.active.clone())),
-                                ("roles".to_string(), roles(&v.active)),
-                                ("replicating".to_string(), Value::Bool(v.replicating)),
-                            ])),
-                        )
-                    });
-                    let obj = Value::Object(BTreeMap::from([
-                        ("name".to_string(), Value::String(n.clone())),
-                        (
-                            "sites".to_string(),
-                            Value::List(g.sites.iter().map(|s| Value::String(s.clone())).collect()),
-                        ),
-                        ("active".to_string(), Value::String(view.active.clone())),
-                        (
-                            "standby".to_string(),
-                            Value::List(
-                                g.sites
-                                    .iter()
-                                    .filter(|s| **s != view.active)
-                                    .map(|s| Value::String(s.clone()))
-                                    .collect(),
-                            ),
-                        ),
-                        ("roles".to_string(), roles(&view.active)),
-                        ("traffic_roles".to_string(), roles(&view.traffic)),
-                        ("replicating".to_string(), Value::Bool(view.replicating)),
-                        (
-                            "components".to_string(),
-                            Value::Object(components.collect()),
-                        ),
-                    ]));
+                    let obj = failover_group_value(g, self.failover.get(&n));
                     objects
                         .entry("failover_group".into())
                         .or_default()

@@ -1,7 +1,16 @@
 //! One instance's plan: `ignore_changes`, data sources read while planning,
 //! `prevent_destroy`.
 
-use super::*;
+use super::known::KnownValues;
+use crate::addrs::{AbsResourceInstance, ModulePath, instance_text};
+use crate::config::Config;
+use crate::config::evaluate::Context;
+use crate::config::model::IgnoreChanges;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::lang::Value;
+use crate::plan::deps;
+use crate::plan::model::*;
+use crate::provider::Provider;
 
 /// Replaces ignored paths of `config` with the prior values.
 pub(super) fn ignore(config: Value, prior: Option<&Value>, rule: &IgnoreChanges) -> Value {

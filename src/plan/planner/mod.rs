@@ -3,35 +3,38 @@
 //! instance's provider what its change will be.
 
 mod instance;
+mod known;
 mod moves;
 mod orphans;
 mod recorded;
 mod refresh;
 mod triggers;
 
+pub use known::KnownValues;
 pub use recorded::{config_digest, observed_digest, plan_variables};
 use refresh::recorded_config;
 pub use refresh::refresh;
 
-use instance::*;
-use moves::*;
-use orphans::*;
-use triggers::*;
+use instance::{check_prevent_destroy, config_resource, ignore, read_data};
+use moves::{apply_moves, import_blocks};
+use orphans::{
+    delete_change, destroy_selection, orphan_deletes, output_action, output_deleted,
+    restrict_to_targets, root_output_changes,
+};
+use triggers::trigger_of;
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
 use super::deps::{self, Kind};
 use super::model::*;
-use crate::addrs::{AbsResourceInstance, InstanceKey, ModulePath, instance_text};
+use crate::addrs::instance_text;
 use crate::config::Config;
-use crate::config::evaluate::{Context, ResourceValues};
-use crate::config::model::{IgnoreChanges, Mode};
+use crate::config::evaluate::Context;
+use crate::config::model::Mode;
 use crate::config::vars::Inputs;
 use crate::diag::{Diagnostic, Diagnostics, Span};
-use crate::digest::digest;
 use crate::lang::Value;
 use crate::provider::terraform_data::same;
 use crate::provider::{Provider, Providers};
@@ -63,38 +66,6 @@ impl Default for PlanOptions {
             failover: BTreeMap::new(),
             phased: false,
         }
-    }
-}
-
-/// Values other expressions see for resources: planned (or, at apply,
-/// final) values by module instance, resource and key.
-#[derive(Default)]
-pub struct KnownValues {
-    pub map: RefCell<HashMap<(ModulePath, String, InstanceKey), Value>>,
-}
-
-impl KnownValues {
-    pub fn insert(&self, module: &ModulePath, resource: &str, key: &InstanceKey, v: Value) {
-        self.map
-            .borrow_mut()
-            .insert((module.clone(), resource.to_string(), key.clone()), v);
-    }
-
-    /// Records the value of the instance at `address` (as state and plans
-    /// write it); an address that does not parse names nothing to record.
-    pub fn insert_at(&self, address: &str, v: Value) {
-        if let Ok(a) = address.parse::<AbsResourceInstance>() {
-            self.insert(&a.module, &a.resource.to_string(), &a.key, v);
-        }
-    }
-}
-
-impl ResourceValues for KnownValues {
-    fn get(&self, module: &ModulePath, resource: &str, key: &InstanceKey) -> Option<Value> {
-        self.map
-            .borrow()
-            .get(&(module.clone(), resource.to_string(), key.clone()))
-            .cloned()
     }
 }
 

@@ -1,7 +1,19 @@
 //! `moved` blocks, Terraform's implied moves at the `count` boundary, and
 //! `import` blocks: what changes addresses or brings objects in before planning.
 
-use super::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::addrs::{AbsResourceInstance, InstanceKey, within};
+use crate::config::Config;
+use crate::config::vars::Inputs;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::lang::Value;
+use crate::plan::model::*;
+use crate::provider::Providers;
+use crate::state::State;
+
+use super::instance::config_resource;
 
 /// Renames state entries as `moved` blocks say; returns new -> old address.
 pub(super) fn apply_moves(

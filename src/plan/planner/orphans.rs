@@ -1,7 +1,17 @@
 //! What leaves: deletes of recorded objects, root outputs' actions, destroy
 //! selections and `--target` restriction.
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::instance::config_resource;
+use super::refresh::recorded_config;
+use crate::addrs::{AbsResourceInstance, ModulePath, within};
+use crate::config::Config;
+use crate::config::evaluate::Context;
+use crate::lang::Value;
+use crate::plan::model::*;
+use crate::provider::terraform_data::same;
+use crate::state::{ResourceState, State};
 
 /// What happens to a root output whose value was `before` and will be `after`.
 pub(super) fn output_action(before: Option<&Value>, after: &Value) -> Action {
@@ -51,15 +61,6 @@ pub(super) fn delete_change(
         create_before_destroy: rs.create_before_destroy,
         notes: vec![],
     }
-}
-
-/// Whether `addr` is `target` or inside it (an instance of a resource,
-/// or anything in a module instance).
-pub(super) fn within(addr: &str, target: &str) -> bool {
-    addr == target
-        || addr
-            .strip_prefix(target)
-            .is_some_and(|rest| rest.starts_with('[') || rest.starts_with('.'))
 }
 
 /// What a destroy removes: everything, or with targets the instances they

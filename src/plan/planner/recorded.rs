@@ -1,7 +1,13 @@
 //! What a plan records of what it was made from: digests of the
 //! configuration, inputs and observed objects, and the root variables.
 
-use super::*;
+use std::collections::BTreeMap;
+
+use crate::config::Config;
+use crate::config::vars::Inputs;
+use crate::digest::digest;
+use crate::lang::Value;
+use crate::state::ResourceState;
 
 /// Digest of the configuration and inputs a plan was made from.
 pub fn config_digest(config: &Config, inputs: &Inputs) -> String {

@@ -1,7 +1,15 @@
 //! Refresh: reading every recorded object from its provider, and the
 //! drift found.
 
-use super::*;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::lang::Value;
+use crate::plan::model::*;
+use crate::provider::terraform_data::same;
+use crate::provider::{Provider, Providers};
+use crate::state::{ResourceState, State};
 
 /// Reads every recorded object; returns the refreshed state and the drift.
 pub async fn refresh(

@@ -1,7 +1,10 @@
 //! `replace_triggered_by`: which changes of other resources force an
 //! instance's replacement.
 
-use super::*;
+use crate::addrs::{InstanceKey, within};
+use crate::lang::Value;
+use crate::plan::model::*;
+use crate::provider::terraform_data::same;
 
 /// One step into an attribute path.
 #[derive(Debug, Clone, PartialEq)]
