@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use drinfra::ops::session::EmulatorStarter;
+use drinfra::ops::session::{BoxError, EmulatorStarter};
 use drinfra::provider::azure::setup::{EmbeddedRequest, EmulatorCredentials, Endpoint};
 
 /// Starts each requested emulator on a loopback port with TLS.
@@ -15,7 +15,7 @@ pub fn starter() -> EmulatorStarter {
 fn start(
     want: &EmbeddedRequest,
     rt: &tokio::runtime::Runtime,
-) -> Result<(Endpoint, Box<dyn std::any::Any + Send + Sync>), String> {
+) -> Result<(Endpoint, Box<dyn std::any::Any + Send + Sync>), BoxError> {
     let opts = drinfra::emulator::Options {
         data_dir: want.data_dir.clone(),
         tls: true,
@@ -30,7 +30,7 @@ fn start(
     let endpoint = Endpoint {
         url: running.url.clone(),
         ca_pem: running.ca_pem.clone(),
-        credentials: EmulatorCredentials::read(&want.data_dir).map_err(|e| e.to_string())?,
+        credentials: EmulatorCredentials::read(&want.data_dir)?,
     };
     Ok((endpoint, Box::new(running)))
 }

@@ -29,12 +29,15 @@ pub fn never() -> Pin<Box<dyn Future<Output = ()>>> {
     Box::pin(std::future::pending())
 }
 
+/// Why the caller could not start an embedded emulator.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Starts one embedded emulator and says how the provider reaches it,
 /// with a handle that keeps it running as long as the providers live.
 pub type StartEmulator = dyn Fn(
         &EmbeddedRequest,
         &tokio::runtime::Runtime,
-    ) -> std::result::Result<(Endpoint, Box<dyn Any + Send + Sync>), String>
+    ) -> std::result::Result<(Endpoint, Box<dyn Any + Send + Sync>), BoxError>
     + Send
     + Sync;
 
@@ -247,7 +250,8 @@ fn providers(s: &Session, rt: &tokio::runtime::Runtime, events: Events<'_>) -> R
                     want.data_dir.display()
                 )));
             };
-            let (endpoint, handle) = (start.0)(&want, rt).map_err(Error::Setup)?;
+            let (endpoint, handle) =
+                (start.0)(&want, rt).map_err(|e| Error::Setup(e.to_string()))?;
             providers.hold(handle);
             started.push((want.data_dir, endpoint));
         }
