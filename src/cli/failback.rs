@@ -57,7 +57,7 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
         bail!("group {:?} has no other site to fail back to", a.group)
     };
     for p in providers.all() {
-        p.set_option("postgres.promote_option", "Planned");
+        p.set_promotion(drinfra::provider::Promotion::Planned);
     }
     println!(
         "{}",

@@ -501,10 +501,11 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     }
     let forced = a.forced;
     for p in providers.all() {
-        p.set_option(
-            "postgres.promote_option",
-            if forced { "Forced" } else { "Planned" },
-        );
+        p.set_promotion(if forced {
+            drinfra::provider::Promotion::Forced
+        } else {
+            drinfra::provider::Promotion::Planned
+        });
     }
     let (plan, prior) = match plan_with(env, &s, &providers, &rt, &a.group, &target, &a.common)? {
         Ok(p) => p,

@@ -8,10 +8,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::lang::Value;
+pub use facts::{FailoverRole, Promotion, TypeFacts};
 pub use operation::PendingOperation;
 
 pub mod azure;
 pub mod catalog;
+pub mod facts;
 pub mod marks;
 pub mod offline;
 pub mod operation;
@@ -176,9 +178,9 @@ pub trait Provider: Send + Sync {
             )))
         })
     }
-    /// A run-wide option (e.g. `postgres.promote_option` = `Forced` during
-    /// a forced failover); unknown keys are ignored.
-    fn set_option(&self, _key: &str, _value: &str) {}
+    /// How replicas are promoted from now on in this run (`Forced`
+    /// during a forced failover).
+    fn set_promotion(&self, _promotion: Promotion) {}
     /// What an import by `id` starts from: the attributes the id
     /// determines (then read with `read`).
     fn import_stub(&self, _ty: &str, id: &str) -> Value {
@@ -344,21 +346,14 @@ impl crate::config::evaluate::Schemas for Providers {
                 .map(|(n, _)| n.to_string())
                 .collect();
         }
-        // azurerm types are known even when no Azure client is set up.
-        azure::types::lookup(ty)
-            .map(|t| {
-                std::iter::once("id".to_string())
-                    .chain(
-                        t.args
-                            .iter()
-                            .filter(|a| a.computed)
-                            .map(|a| a.name.to_string()),
-                    )
-                    .collect()
-            })
-            .unwrap_or_default()
+        // A provider's types are known even when no client is set up.
+        facts::facts(ty).computed_attributes(ty).unwrap_or_default()
     }
 }
+
+/// The providers drinfra ships besides the built-in one: (local name,
+/// source address).
+pub const SHIPPED: &[(&str, &str)] = &[("azurerm", azure::PROVIDER_NAME)];
 
 /// `value` (the attributes of a `ty` object) with what the provider's
 /// schema says is sensitive marked, at any depth, and with values a
@@ -366,14 +361,5 @@ impl crate::config::evaluate::Schemas for Providers {
 /// (`terraform_data`'s `output` echoes `input`). Needs no cloud client, so
 /// state and plan renderers can use it on recorded values.
 pub fn mark_sensitive(ty: &str, value: Value) -> Value {
-    if ty == "terraform_data" {
-        return terraform_data::mark_sensitive(value);
-    }
-    match (azure::types::lookup(ty), value) {
-        (Some(t), Value::Object(mut m)) => {
-            azure::convert::mark_sensitive(t.args, &mut m);
-            Value::Object(m)
-        }
-        (_, v) => v,
-    }
+    facts::facts(ty).mark_sensitive(ty, value)
 }

@@ -192,6 +192,12 @@ async fn test_delay() {
     }
 }
 
+impl super::facts::TypeFacts for TerraformData {
+    fn mark_sensitive(&self, _ty: &str, value: Value) -> Value {
+        mark_sensitive(value)
+    }
+}
+
 /// `output` echoes `input`, so whatever part of `input` is sensitive is
 /// sensitive in `output` too (also for objects recorded before drinfra
 /// marked it).

@@ -14,6 +14,7 @@ use crate::lang::{Type, Value};
 pub mod auth;
 pub mod client;
 pub mod convert;
+pub mod facts;
 mod frontdoor_classic;
 pub mod http;
 pub mod lro;
@@ -33,8 +34,9 @@ pub struct AzureProvider {
     pub subscription: String,
     /// "Azure subscription ..." or "drinfra emulator at ...".
     pub cloud: String,
-    /// `Planned` (wait for replication) or `Forced` (promote now).
-    pub promote_option: std::sync::Mutex<String>,
+    /// How replicas are promoted (`Planned`: wait for replication;
+    /// `Forced`: promote now); None until a failover sets it.
+    pub promote_option: std::sync::Mutex<Option<super::Promotion>>,
     /// Who drinfra signs in as, for `data "azurerm_client_config"`.
     pub principal: Principal,
     /// Refuse to delete a resource group that still holds resources
@@ -914,11 +916,12 @@ impl Provider for AzureProvider {
                     if was.contains("replica")
                         && str_of(&a, "replication_role").as_deref() == Some("None")
                     {
+                        // Never set: no option (Azure's default).
                         let option = self
                             .promote_option
                             .lock()
-                            .map(|o| o.clone())
-                            .unwrap_or_else(|_| "Planned".into());
+                            .map(|o| o.map_or("", super::Promotion::as_str))
+                            .unwrap_or("Planned");
                         let patch = json!({"properties": {"replica": {"promoteMode": "Standalone", "promoteOption": option}}});
                         self.client
                             .write(Method::PATCH, &id, t.api, &patch)
@@ -1077,11 +1080,9 @@ impl Provider for AzureProvider {
         ))
     }
 
-    fn set_option(&self, key: &str, value: &str) {
-        if key == "postgres.promote_option"
-            && let Ok(mut o) = self.promote_option.lock()
-        {
-            *o = value.to_string();
+    fn set_promotion(&self, promotion: super::Promotion) {
+        if let Ok(mut o) = self.promote_option.lock() {
+            *o = Some(promotion);
         }
     }
 
