@@ -143,7 +143,7 @@ pub struct ApplyOptions {
     /// Failures this accepts (an unreachable region during a failover) are
     /// deferred: reported, not recorded, and they do not hold back what
     /// depends on them.
-    pub defer: Option<fn(&str) -> bool>,
+    pub defer: Option<fn(&ProviderError) -> bool>,
     /// After an interrupt, how long running steps may still take before
     /// their operations are recorded in state and left running; None
     /// waits for them.
@@ -790,7 +790,7 @@ pub async fn apply(
                             .flatten()
                             .collect();
                     let error = redact(e.for_address(&step.address), &known);
-                    if opts.defer.is_some_and(|d| d(&error)) {
+                    if opts.defer.is_some_and(|d| d(&e)) {
                         events(Event::Failed {
                             step: step.clone(),
                             elapsed,

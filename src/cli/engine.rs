@@ -559,7 +559,7 @@ pub(super) fn apply_plan(
     providers: &Providers,
     rt: &tokio::runtime::Runtime,
     common: &CommonArgs,
-    defer: Option<fn(&str) -> bool>,
+    defer: Option<fn(&drinfra::provider::ProviderError) -> bool>,
     events: &mut dyn FnMut(apply::Event),
 ) -> anyhow::Result<apply::ApplyReport> {
     let opts = ApplyOptions {

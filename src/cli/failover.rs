@@ -343,7 +343,7 @@ pub(super) fn storage_failover(
         let status = match &res {
             Ok(Some(what)) => format!("done: {what}"),
             Ok(None) => "already done".to_string(),
-            Err(e) if drinfra::failover::unreachable(&e.to_string()) => format!("deferred: {e}"),
+            Err(e) if drinfra::failover::unreachable(e) => format!("deferred: {e}"),
             Err(e) => format!("failed: {e}"),
         };
         timeline.push(TimelineEntry {
@@ -357,7 +357,7 @@ pub(super) fn storage_failover(
                 "  {addr}: storage account already {}",
                 if away { "failed over" } else { "home" }
             ),
-            Err(e) if drinfra::failover::unreachable(&e.to_string()) => {
+            Err(e) if drinfra::failover::unreachable(&e) => {
                 println!("  {addr}: storage account failover deferred (unreachable): {e}");
                 deferred.push(addr.clone());
             }
@@ -386,7 +386,8 @@ pub(super) fn run_phased(
                 step.to_string(),
                 format!("done in {:.1} s", elapsed.as_secs_f64()),
             ),
-            apply::Event::Failed { step, error, .. } if drinfra::failover::unreachable(error) => (
+            // apply marks the failures it deferred.
+            apply::Event::Failed { step, error, .. } if error.starts_with("deferred: ") => (
                 step.to_string(),
                 format!("deferred: {}", error.trim_start_matches("deferred: ")),
             ),

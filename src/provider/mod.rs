@@ -36,6 +36,8 @@ pub enum ProviderError {
         code: String,
         message: String,
         retryable: bool,
+        /// What the failure means, as the provider judges its API's answer.
+        kind: ErrorKind,
     },
     /// A create found an object at its id that state does not record:
     /// refused, as azurerm refuses it, rather than overwritten.
@@ -51,7 +53,52 @@ fn already_exists(ty: &str, id: &str, shell_address: &str, address: &str) -> Str
     )
 }
 
+/// What a provider failure means, whatever its provider's words for it:
+/// callers decide by this (a failover defers what is unreachable) rather
+/// than by the text of the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The cloud (or its region) cannot be reached now: an outage.
+    Unreachable,
+    /// Too many requests; the cloud asked to slow down.
+    Throttled,
+    /// Another operation on the object is in the way.
+    Conflict,
+    /// The object does not exist.
+    NotFound,
+    /// An object already exists where one was to be created.
+    AlreadyExists,
+    /// The request (configuration, arguments) is wrong.
+    Invalid,
+    /// No provider (configuration) handles it.
+    Unsupported,
+    /// Anything else the cloud refused or failed.
+    Failed,
+}
+
 impl ProviderError {
+    /// An API error that is not retried.
+    pub fn api(kind: ErrorKind, code: &str, message: impl Into<String>) -> ProviderError {
+        ProviderError::Api {
+            code: code.to_string(),
+            message: message.into(),
+            retryable: false,
+            kind,
+        }
+    }
+
+    /// What the failure means.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ProviderError::UnknownType(_) | ProviderError::NoConfiguration(_) => {
+                ErrorKind::Unsupported
+            }
+            ProviderError::Invalid(_) => ErrorKind::Invalid,
+            ProviderError::Api { kind, .. } => *kind,
+            ProviderError::AlreadyExists { .. } => ErrorKind::AlreadyExists,
+        }
+    }
+
     /// The message for the step of resource `address`.
     ///
     /// ```

@@ -83,14 +83,23 @@ const DEV_ACCOUNT: &str = "devstoreaccount1";
 const DEV_KEY: &str =
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
+/// Why a storage connection string cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConnectionStringError {
+    #[error("{0:?} is not a Key=Value pair")]
+    NotAPair(String),
+    #[error("the connection string names neither AccountName nor SharedAccessSignature")]
+    NoAccount,
+}
+
 impl ConnectionString {
-    pub fn parse(text: &str) -> Result<ConnectionString, String> {
+    pub fn parse(text: &str) -> Result<ConnectionString, ConnectionStringError> {
         let mut c = ConnectionString::default();
         let (mut protocol, mut suffix) = ("https".to_string(), "core.windows.net".to_string());
         for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             // Values (keys, SAS tokens) may themselves contain '='.
             let Some((k, v)) = part.split_once('=') else {
-                return Err(format!("{part:?} is not a Key=Value pair"));
+                return Err(ConnectionStringError::NotAPair(part.to_string()));
             };
             match k {
                 "AccountName" => c.account = Some(v.into()),
@@ -114,9 +123,7 @@ impl ConnectionString {
                 .map(|a| format!("{protocol}://{a}.blob.{suffix}"));
         }
         if c.account.is_none() && c.sas_token.is_none() {
-            return Err(
-                "the connection string names neither AccountName nor SharedAccessSignature".into(),
-            );
+            return Err(ConnectionStringError::NoAccount);
         }
         Ok(c)
     }

@@ -140,27 +140,26 @@ fn origin(url: &str) -> Option<String> {
 /// a Resource Graph page of 1,000 rows stays far below this).
 const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
+/// A response body over [`MAX_RESPONSE_BYTES`].
+#[derive(Debug, thiserror::Error)]
+#[error("the response is larger than {} MB", MAX_RESPONSE_BYTES >> 20)]
+struct TooLarge;
+
 /// A response body as text, refusing one larger than [`MAX_RESPONSE_BYTES`]
 /// before holding it whole.
-async fn read_limited(mut resp: reqwest::Response) -> Result<String, String> {
+async fn read_limited(mut resp: reqwest::Response) -> Result<String, TooLarge> {
     if resp
         .content_length()
         .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
     {
-        return Err(format!(
-            "the response is larger than {} MB",
-            MAX_RESPONSE_BYTES >> 20
-        ));
+        return Err(TooLarge);
     }
     let mut body = Vec::new();
     loop {
         match resp.chunk().await {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                    return Err(format!(
-                        "the response is larger than {} MB",
-                        MAX_RESPONSE_BYTES >> 20
-                    ));
+                    return Err(TooLarge);
                 }
                 body.extend_from_slice(&chunk);
             }
@@ -367,10 +366,10 @@ impl ArmClient {
             self.note_quota(&h);
             let text = match read_limited(resp).await {
                 Ok(t) => t,
-                Err(message) => {
+                Err(e) => {
                     return Err(AzureError::Transport {
                         url: self.base.clone(),
-                        message,
+                        message: e.to_string(),
                     });
                 }
             };

@@ -8,7 +8,9 @@ use std::sync::atomic::Ordering;
 use reqwest::Method;
 use serde_json::{Value as J, json};
 
-use super::{ArgProblem, AttrSchema, BoxFut, Planned, Provider, ProviderError, ResourceSchema};
+use super::{
+    ArgProblem, AttrSchema, BoxFut, ErrorKind, Planned, Provider, ProviderError, ResourceSchema,
+};
 use crate::lang::{Type, Value};
 
 pub mod auth;
@@ -52,6 +54,7 @@ pub struct Principal {
 }
 
 fn err(e: AzureError) -> ProviderError {
+    let kind = kind_of(&e);
     match e {
         AzureError::Api {
             code,
@@ -61,17 +64,46 @@ fn err(e: AzureError) -> ProviderError {
             code,
             message,
             retryable: status == 429 || status >= 500,
+            kind,
         },
         AzureError::OperationFailed { code, message } => ProviderError::Api {
             code,
             message,
             retryable: false,
+            kind,
         },
         other => ProviderError::Api {
             code: other.code().to_string(),
             message: other.to_string(),
             retryable: false,
+            kind,
         },
+    }
+}
+
+/// What an ARM failure means. A region that does not answer (ARM's
+/// ServiceUnavailable, GatewayTimeout, RegionUnavailable, or no connection
+/// at all) is unreachable: a failover defers it.
+fn kind_of(e: &AzureError) -> ErrorKind {
+    let code = e.code();
+    if [
+        "ServiceUnavailable",
+        "GatewayTimeout",
+        "RegionUnavailable",
+        "Transport",
+    ]
+    .contains(&code)
+    {
+        return ErrorKind::Unreachable;
+    }
+    match e {
+        AzureError::Api { status: 429, .. } => ErrorKind::Throttled,
+        AzureError::Api { status: 409, .. } => ErrorKind::Conflict,
+        AzureError::Api { status: 404, .. } => ErrorKind::NotFound,
+        AzureError::Api { status: 400, .. } | AzureError::ForeignPollingUrl { .. } => {
+            ErrorKind::Invalid
+        }
+        _ => ErrorKind::Failed,
     }
 }
 
@@ -240,6 +272,7 @@ impl AzureProvider {
         }
         let name = id.rsplit('/').next().unwrap_or(id);
         Err(ProviderError::Api {
+            kind: ErrorKind::Conflict,
             code: "ResourceGroupNotEmpty".into(),
             message: format!(
                 "deleting Resource Group {name:?}: the Resource Group still contains Resources.\n\ndrinfra checks for Resources within a Resource Group before deleting it, as azurerm does, and refuses while nested Resources still exist, to avoid unintentionally deleting them. These still exist:\n\n{}\n\nRemove them, or turn this check off with `prevent_deletion_if_contains_resources = false` in the provider's `features {{ resource_group {{ ... }} }}` block.",
@@ -426,9 +459,8 @@ impl AzureProvider {
     ) -> Result<(String, J), ProviderError> {
         let id = match str_of(planned, "id") {
             Some(id) => id,
-            None => {
-                types::build_id(t, planned, &self.subscription).map_err(ProviderError::Invalid)?
-            }
+            None => types::build_id(t, planned, &self.subscription)
+                .map_err(|e| ProviderError::Invalid(e.to_string()))?,
         };
         let mut body = base;
         if !body.is_object() {
@@ -848,10 +880,12 @@ impl Provider for AzureProvider {
                 .get(&id, t.api)
                 .await
                 .map_err(err)?
-                .ok_or_else(|| ProviderError::Api {
-                    code: "ResourceNotFound".into(),
-                    message: format!("{id} no longer exists"),
-                    retryable: false,
+                .ok_or_else(|| {
+                    ProviderError::api(
+                        ErrorKind::NotFound,
+                        "ResourceNotFound",
+                        format!("{id} no longer exists"),
+                    )
                 })?;
             let home = now
                 .get("location")
@@ -872,6 +906,7 @@ impl Provider for AzureProvider {
             }
             let Some(secondary) = secondary else {
                 return Err(ProviderError::Api {
+                    kind: ErrorKind::Invalid,
                     code: "FailoverNotSupported".into(),
                     message: format!(
                         "{id} has no secondary region (not geo-redundant now); re-enable GRS with an apply first"
@@ -934,10 +969,12 @@ impl Provider for AzureProvider {
                     .get(&id, t.api)
                     .await
                     .map_err(err)?
-                    .ok_or_else(|| ProviderError::Api {
-                        code: "ResourceNotFound".into(),
-                        message: format!("{id} no longer exists"),
-                        retryable: false,
+                    .ok_or_else(|| {
+                        ProviderError::api(
+                            ErrorKind::NotFound,
+                            "ResourceNotFound",
+                            format!("{id} no longer exists"),
+                        )
                     })?;
                 let mut merged = a.clone();
                 merged.insert("id".into(), Value::String(id.clone()));
@@ -1154,15 +1191,15 @@ impl Provider for AzureProvider {
                     identity.join(", ")
                 )));
             }
-            let id =
-                types::build_id(&t, &cfg, &self.subscription).map_err(ProviderError::Invalid)?;
+            let id = types::build_id(&t, &cfg, &self.subscription)
+                .map_err(|e| ProviderError::Invalid(e.to_string()))?;
             match self.client.get(&id, t.api).await.map_err(err)? {
                 Some(body) => Ok(self.state_from(&t, &body, &cfg)),
-                None => Err(ProviderError::Api {
-                    code: "ResourceNotFound".into(),
-                    message: format!("{id} does not exist"),
-                    retryable: false,
-                }),
+                None => Err(ProviderError::api(
+                    ErrorKind::NotFound,
+                    "ResourceNotFound",
+                    format!("{id} does not exist"),
+                )),
             }
         })
     }
@@ -1205,5 +1242,52 @@ impl Provider for AzureProvider {
 
     fn unresumed(&self) -> Vec<crate::provider::PendingOperation> {
         self.client.operations.unresumed()
+    }
+}
+
+#[cfg(test)]
+mod error_kinds {
+    use super::*;
+
+    #[test]
+    fn arm_failures_map_to_kinds() {
+        let api = |status: u16, code: &str| AzureError::Api {
+            status,
+            code: code.into(),
+            message: "m".into(),
+        };
+        let kind = |e: AzureError| err(e).kind();
+        assert_eq!(kind(api(503, "ServiceUnavailable")), ErrorKind::Unreachable);
+        assert_eq!(kind(api(504, "GatewayTimeout")), ErrorKind::Unreachable);
+        assert_eq!(
+            kind(AzureError::OperationFailed {
+                code: "RegionUnavailable".into(),
+                message: "m".into()
+            }),
+            ErrorKind::Unreachable
+        );
+        assert_eq!(
+            kind(AzureError::Transport {
+                url: "u".into(),
+                message: "refused".into()
+            }),
+            ErrorKind::Unreachable
+        );
+        assert_eq!(kind(api(429, "TooManyRequests")), ErrorKind::Throttled);
+        assert_eq!(kind(api(409, "Conflict")), ErrorKind::Conflict);
+        assert_eq!(kind(api(404, "ResourceNotFound")), ErrorKind::NotFound);
+        assert_eq!(kind(api(400, "InvalidParameter")), ErrorKind::Invalid);
+        assert_eq!(kind(api(500, "InternalServerError")), ErrorKind::Failed);
+        assert!(matches!(
+            err(api(500, "InternalServerError")),
+            ProviderError::Api {
+                retryable: true,
+                ..
+            }
+        ));
+        assert_eq!(
+            ProviderError::UnknownType("x".into()).kind(),
+            ErrorKind::Unsupported
+        );
     }
 }

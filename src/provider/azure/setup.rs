@@ -659,7 +659,7 @@ async fn provider_for_cloud(
         let creds = read_credentials(&dir)?;
         let who = emulator_principal(s, &creds)?;
         let ca = std::fs::read_to_string(dir.join("ca.pem")).ok();
-        let http = http::trusting(ca.as_deref()).map_err(SetupError::Config)?;
+        let http = http::trusting(ca.as_deref()).map_err(|e| SetupError::Config(e.to_string()))?;
         let tokens = emulator_credential(&who, url, &http)?;
         let mut client = ArmClient::new(http, url, tokens);
         client.default_poll = Duration::from_millis(200);
@@ -680,7 +680,7 @@ async fn provider_for_cloud(
         });
     }
     if let (Some(sub), false) = (&s.subscription_id, s.use_emulator) {
-        let http = http::real_azure().map_err(SetupError::Config)?;
+        let http = http::real_azure().map_err(|e| SetupError::Config(e.to_string()))?;
         let (arm, login) = endpoints(s, &http).await?;
         let tokens: Arc<dyn TokenSource> = Arc::new(
             Identity::new(&method(s)?, &login, http.clone())
@@ -713,7 +713,8 @@ async fn provider_for_cloud(
                 dir.display()
             ))
         })?;
-    let http = http::trusting(running.ca_pem.as_deref()).map_err(SetupError::Config)?;
+    let http =
+        http::trusting(running.ca_pem.as_deref()).map_err(|e| SetupError::Config(e.to_string()))?;
     let c = emulator_principal(s, &running.credentials)?;
     let tokens = emulator_credential(&c, &running.url, &http)?;
     let mut client = ArmClient::new(http, &running.url, tokens);

@@ -50,13 +50,14 @@ fn attr_str<'a>(a: &'a Attrs, k: &str) -> Option<&'a str> {
     }
 }
 
+/// An argument an ARM id is built from is not known (yet).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0} must be known to build the resource id")]
+pub struct UnknownIdPart(pub &'static str);
+
 /// The ARM id of an instance, from its (known) arguments.
-pub fn build_id(t: &TypeDef, a: &Attrs, subscription: &str) -> Result<String, String> {
-    let need = |k: &str| {
-        attr_str(a, k)
-            .map(str::to_string)
-            .ok_or_else(|| format!("{k} must be known to build the resource id"))
-    };
+pub fn build_id(t: &TypeDef, a: &Attrs, subscription: &str) -> Result<String, UnknownIdPart> {
+    let need = |k: &'static str| attr_str(a, k).map(str::to_string).ok_or(UnknownIdPart(k));
     Ok(match t.id {
         IdRule::Group => format!(
             "/subscriptions/{subscription}/resourceGroups/{}",
