@@ -6,12 +6,12 @@
 use crate::config::Config;
 use crate::config::evaluate::Evaluation;
 use crate::diag::Diagnostics;
-use crate::provider::facts;
+use crate::provider::all_type_facts;
 
 /// Checks every evaluated resource instance against the DR rules.
 pub fn check(config: &Config, eval: &Evaluation) -> Diagnostics {
     let mut d = Diagnostics::default();
-    for f in facts::all() {
+    for f in all_type_facts() {
         d.extend(f.check_configuration(config, eval));
     }
     d

@@ -12,7 +12,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::{Action, Plan, ResourceChange};
-use crate::provider::facts::{self, FailoverRole};
+use crate::provider::{FailoverRole, type_facts};
 
 /// One failover phase, in the order they run. Plan files record the
 /// phase's number.
@@ -88,11 +88,11 @@ impl std::str::FromStr for Phase {
 /// Typical simulated duration of one step, by resource type, for the plan's
 /// per-phase estimate (the provider's answer).
 pub fn typical_seconds(c: &ResourceChange) -> u64 {
-    facts::facts(&c.ty).typical_seconds(&c.ty, c.action == Action::Delete)
+    type_facts(&c.ty).typical_seconds(&c.ty, c.action == Action::Delete)
 }
 
 fn phase_of(c: &ResourceChange) -> Phase {
-    let f = facts::facts(&c.ty);
+    let f = type_facts(&c.ty);
     match f.failover_role(&c.ty) {
         FailoverRole::Data if c.action.deletes() && !c.action.creates() => Phase::DataUnlink,
         FailoverRole::Data | FailoverRole::Other => Phase::Data,

@@ -3,7 +3,8 @@
 //! data, how long its operations typically take, which attributes it
 //! computes and which are sensitive. Plans, renderers and checks ask these
 //! with only a plan or a configuration in hand, so every provider answers
-//! them from a static value, found by resource type through [`facts`].
+//! them from a static value, found by resource type through
+//! `provider::type_facts`.
 
 use crate::config::Config;
 use crate::config::evaluate::Evaluation;
@@ -85,30 +86,6 @@ pub trait TypeFacts: Send + Sync {
     }
 }
 
-/// The answers for a type no provider knows: the defaults.
-struct NoFacts;
-
-impl TypeFacts for NoFacts {}
-
-/// Every provider's facts.
-pub fn all() -> [&'static dyn TypeFacts; 2] {
-    [
-        &super::terraform_data::TerraformData,
-        &super::azure::facts::AZURE,
-    ]
-}
-
-/// The facts of the provider that manages resource type `ty`.
-pub fn facts(ty: &str) -> &'static dyn TypeFacts {
-    if ty == "terraform_data" {
-        &super::terraform_data::TerraformData
-    } else if ty.starts_with("azurerm_") {
-        &super::azure::facts::AZURE
-    } else {
-        &NoFacts
-    }
-}
-
 /// The type of resource address `addr` (`module.a.TYPE.NAME[KEY]`).
 pub fn type_of_address(addr: &str) -> Option<String> {
     let parts: Vec<&str> = addr
@@ -123,14 +100,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn types_find_their_providers_facts() {
-        assert!(facts("azurerm_storage_account").holds_data("azurerm_storage_account"));
-        assert!(!facts("terraform_data").holds_data("terraform_data"));
-        assert_eq!(facts("random_id").typical_seconds("random_id", false), 5);
-        assert_eq!(
-            facts("azurerm_dns_zone").failover_role("azurerm_dns_zone"),
-            FailoverRole::Traffic
-        );
+    fn promotions_and_addresses() {
         assert_eq!(Promotion::Forced.as_str(), "Forced");
         assert_eq!(
             type_of_address("module.a[\"x\"].azurerm_storage_account.data[0]").as_deref(),

@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 
 use crate::lang::Value;
 pub use facts::{FailoverRole, Promotion, TypeFacts};
 pub use operation::PendingOperation;
+pub use registry::{Providers, SHIPPED, all_type_facts, mark_sensitive, type_facts};
 
 pub mod azure;
 pub mod catalog;
@@ -17,6 +17,7 @@ pub mod facts;
 pub mod marks;
 pub mod offline;
 pub mod operation;
+mod registry;
 pub mod terraform_data;
 
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -291,122 +292,3 @@ pub trait Provider: Send + Sync {
 }
 
 pub use crate::config::providers::ProviderConfigAddr;
-
-/// The providers available to a run: one instance per provider
-/// configuration (`provider["..."]` or `provider["..."].ALIAS`), found by
-/// configuration address, or by resource type for the defaults.
-#[derive(Clone, Default)]
-pub struct Providers {
-    list: Vec<Arc<dyn Provider>>,
-    configs: BTreeMap<ProviderConfigAddr, Arc<dyn Provider>>,
-    /// What the providers' endpoints need kept alive as long as they are
-    /// used (an embedded emulator the caller started).
-    held: Vec<Arc<dyn std::any::Any + Send + Sync>>,
-}
-
-impl Providers {
-    pub fn builtin() -> Providers {
-        let mut p = Providers::default();
-        p.add(Arc::new(terraform_data::TerraformData));
-        p
-    }
-
-    /// Adds a provider as its default configuration.
-    pub fn add(&mut self, p: Arc<dyn Provider>) {
-        self.add_config(ProviderConfigAddr::default_for(p.name()), p);
-    }
-
-    /// Adds a provider as the configuration `addr`.
-    pub fn add_config(&mut self, addr: ProviderConfigAddr, p: Arc<dyn Provider>) {
-        if !self.list.iter().any(|q| Arc::ptr_eq(q, &p)) {
-            self.list.push(p.clone());
-        }
-        self.configs.insert(addr, p);
-    }
-
-    /// Keeps `handle` (an embedded emulator) alive as long as these
-    /// providers live.
-    pub fn hold(&mut self, handle: impl std::any::Any + Send + Sync) {
-        self.held.push(Arc::new(handle));
-    }
-
-    /// Every provider instance, once.
-    pub fn all(&self) -> &[Arc<dyn Provider>] {
-        &self.list
-    }
-
-    /// Every configuration with its provider.
-    pub fn configs(&self) -> impl Iterator<Item = (&ProviderConfigAddr, &Arc<dyn Provider>)> {
-        self.configs.iter()
-    }
-
-    /// The default configuration of the provider that handles `ty`.
-    pub fn for_type(&self, ty: &str) -> Result<Arc<dyn Provider>, ProviderError> {
-        self.configs
-            .iter()
-            .filter(|(a, _)| a.alias.is_none())
-            .map(|(_, p)| p)
-            .chain(self.list.iter())
-            .find(|p| p.handles(ty))
-            .cloned()
-            .ok_or_else(|| ProviderError::UnknownType(ty.to_string()))
-    }
-
-    /// The provider of configuration `addr`, for a resource of type `ty`.
-    pub fn for_config(
-        &self,
-        addr: &ProviderConfigAddr,
-        ty: &str,
-    ) -> Result<Arc<dyn Provider>, ProviderError> {
-        match self.configs.get(addr) {
-            Some(p) if p.handles(ty) => Ok(p.clone()),
-            Some(_) => Err(ProviderError::UnknownType(ty.to_string())),
-            // Default configurations are implicit: the provider that
-            // handles the type (and a type no provider knows says so).
-            None if addr.alias.is_none() => self.for_type(ty),
-            None if self.for_type(ty).is_err() => Err(ProviderError::UnknownType(ty.to_string())),
-            None => Err(ProviderError::NoConfiguration(addr.to_string())),
-        }
-    }
-
-    /// The provider of a recorded configuration address (`provider[...]`,
-    /// or a bare provider name from before aliases: its default).
-    pub fn for_recorded(
-        &self,
-        recorded: &str,
-        ty: &str,
-    ) -> Result<Arc<dyn Provider>, ProviderError> {
-        match ProviderConfigAddr::parse(recorded) {
-            Some(addr) => self.for_config(&addr, ty),
-            None => self.for_type(ty),
-        }
-    }
-}
-
-impl crate::config::evaluate::Schemas for Providers {
-    fn computed_attributes(&self, ty: &str) -> Vec<String> {
-        if let Some(s) = self.for_type(ty).ok().and_then(|p| p.schema(ty)) {
-            return s
-                .attrs
-                .iter()
-                .filter(|(_, a)| a.computed)
-                .map(|(n, _)| n.to_string())
-                .collect();
-        }
-        // A provider's types are known even when no client is set up.
-        facts::facts(ty).computed_attributes(ty).unwrap_or_default()
-    }
-}
-
-/// The providers drinfra ships besides the built-in one: (local name,
-/// source address).
-pub const SHIPPED: &[(&str, &str)] = &[("azurerm", azure::PROVIDER_NAME)];
-
-/// `value` (the attributes of a `ty` object) with what the provider's
-/// schema says is sensitive marked, at any depth, and with values a
-/// provider derives from sensitive inputs marked as their inputs are
-/// (`terraform_data`'s `output` echoes `input`). Needs no cloud client, so
-/// state and plan renderers can use it on recorded values.
-pub fn mark_sensitive(ty: &str, value: Value) -> Value {
-    facts::facts(ty).mark_sensitive(ty, value)
-}

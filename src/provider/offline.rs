@@ -136,7 +136,7 @@ pub fn failover_storage_accounts(config: &Config) -> Diagnostics {
         for addrs in group.storage_accounts.values() {
             let fails_over = |a: &String| {
                 super::facts::type_of_address(a)
-                    .is_some_and(|t| super::facts::facts(&t).has_site_failover(&t))
+                    .is_some_and(|t| super::type_facts(&t).has_site_failover(&t))
             };
             if let Some(bad) = addrs.iter().find(|a| !fails_over(a)) {
                 diags.push(

@@ -1,7 +1,7 @@
 //! What reviewers must not miss: destructive and data-affecting changes.
 
 use crate::plan::{Action, Plan, ResourceChange};
-use crate::provider::facts;
+use crate::provider::type_facts;
 
 /// One risky change and why it is risky.
 pub struct Risk<'a> {
@@ -13,7 +13,7 @@ pub fn risks(plan: &Plan) -> Vec<Risk<'_>> {
     let mut out = Vec::new();
     for c in plan.actions() {
         // Whether its objects hold data that a replacement or delete loses.
-        let stateful = facts::facts(&c.ty).holds_data(&c.ty);
+        let stateful = type_facts(&c.ty).holds_data(&c.ty);
         let why = match c.action {
             Action::Delete if stateful => {
                 Some("destroys a stateful resource: its data is lost".to_string())

@@ -13,39 +13,7 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value as J, json};
 
 use super::auth::TokenSource;
-
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum AzureError {
-    #[error("{status} {code}: {message}")]
-    Api {
-        status: u16,
-        code: String,
-        message: String,
-    },
-    #[error("operation failed: {code}: {message}")]
-    OperationFailed { code: String, message: String },
-    #[error("authentication failed: {0}")]
-    Auth(String),
-    #[error("cannot reach Azure Resource Manager at {url}: {message}")]
-    Transport { url: String, message: String },
-    #[error("timed out after {0:?} waiting for the operation")]
-    Timeout(Duration),
-    /// A polling URL that points away from the ARM endpoint is never followed.
-    #[error("refusing to poll {origin}: it is not the Azure Resource Manager endpoint {base}")]
-    ForeignPollingUrl { origin: String, base: String },
-}
-
-impl AzureError {
-    pub fn code(&self) -> &str {
-        match self {
-            AzureError::Api { code, .. } | AzureError::OperationFailed { code, .. } => code,
-            AzureError::Auth(_) => "AuthenticationFailed",
-            AzureError::Transport { .. } => "Transport",
-            AzureError::Timeout(_) => "Timeout",
-            AzureError::ForeignPollingUrl { .. } => "ForeignPollingUrl",
-        }
-    }
-}
+use super::error::AzureError;
 
 /// Counters for `--verbose` output and benchmarks.
 #[derive(Debug, Default)]
@@ -565,7 +533,7 @@ impl ArmClient {
             return Ok(Some(first.body));
         };
         let _tracked = self.operations.track(crate::provider::PendingOperation {
-            provider: super::PROVIDER_NAME.into(),
+            provider: super::typedef::PROVIDER_NAME.into(),
             address: None,
             id: key.to_string(),
             method: method.to_string(),

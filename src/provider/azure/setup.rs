@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::AzureProvider;
 use super::auth::{Identity, Method, TokenSource};
 use super::client::ArmClient;
+use super::common::AzureProvider;
 use super::http;
 use crate::config::Config;
 use crate::config::evaluate::eval_in_root;
@@ -144,7 +144,7 @@ pub fn all_settings(
     env: &[(String, String)],
 ) -> Result<Vec<(ProviderConfigAddr, Settings)>, Diagnostics> {
     let mut out = vec![(
-        ProviderConfigAddr::default_for(super::PROVIDER_NAME),
+        ProviderConfigAddr::default_for(super::typedef::PROVIDER_NAME),
         settings(config, inputs, cwd, env),
     )];
     for block in config
@@ -155,7 +155,7 @@ pub fn all_settings(
     {
         out.push((
             ProviderConfigAddr {
-                provider: super::PROVIDER_NAME.to_string(),
+                provider: super::typedef::PROVIDER_NAME.to_string(),
                 alias: block.alias.clone(),
             },
             settings_of(Some(block), config, inputs, cwd, env),
@@ -673,7 +673,7 @@ async fn provider_for_cloud(
             subscription,
             promote_option: Default::default(),
             keep_nonempty_resource_groups: true,
-            principal: super::Principal {
+            principal: super::common::Principal {
                 tenant_id: who.tenant_id.clone(),
                 client_id: who.client_id.clone(),
             },
@@ -694,7 +694,7 @@ async fn provider_for_cloud(
             cloud: format!("Azure subscription {sub} at {arm}, authenticating with {how}"),
             promote_option: Default::default(),
             keep_nonempty_resource_groups: true,
-            principal: super::Principal {
+            principal: super::common::Principal {
                 tenant_id: s.tenant_id.clone().unwrap_or_default(),
                 client_id: s.client_id.clone().unwrap_or_default(),
             },
@@ -736,7 +736,7 @@ async fn provider_for_cloud(
         client: Arc::new(client),
         subscription,
         cloud,
-        principal: super::Principal {
+        principal: super::common::Principal {
             tenant_id: c.tenant_id.clone(),
             client_id: c.client_id.clone(),
         },
@@ -775,7 +775,7 @@ mod tests {
 
     fn addr(alias: Option<&str>) -> ProviderConfigAddr {
         ProviderConfigAddr {
-            provider: super::super::PROVIDER_NAME.to_string(),
+            provider: super::super::typedef::PROVIDER_NAME.to_string(),
             alias: alias.map(str::to_string),
         }
     }
