@@ -859,17 +859,9 @@ fn replica_lag(
     providers: &Providers,
     rt: &tokio::runtime::Runtime,
 ) -> Option<(String, f64)> {
-    let role = |v: &Option<drinfra::lang::Value>| {
-        v.as_ref()
-            .and_then(|v| v.as_mapping())
-            .and_then(|m| m.get("replication_role"))
-            .map(|r| r.to_string().to_lowercase())
-    };
     let mut worst: Option<(String, f64)> = None;
     for c in plan.actions().filter(|c| {
-        c.ty == "azurerm_postgresql_flexible_server"
-            && role(&c.before).is_some_and(|r| r.contains("replica"))
-            && role(&c.after).is_some_and(|r| r.contains("none"))
+        drinfra::provider::type_facts(&c.ty).promotes(&c.ty, c.before.as_ref(), c.after.as_ref())
     }) {
         let (Ok(p), Some(before)) = (
             providers.for_recorded(&c.provider, &c.ty),

@@ -65,6 +65,11 @@ pub trait TypeFacts: Send + Sync {
     fn scales_down(&self, _ty: &str, _before: Option<&Value>, _after: Option<&Value>) -> bool {
         false
     }
+    /// Whether the change from `before` to `after` promotes a replica to a
+    /// primary (what a forced promotion can lose is its replication lag).
+    fn promotes(&self, _ty: &str, _before: Option<&Value>, _after: Option<&Value>) -> bool {
+        false
+    }
     /// Whether objects of `ty` fail over their own data to another region
     /// by a provider action (`Provider::site_failover`).
     fn has_site_failover(&self, _ty: &str) -> bool {

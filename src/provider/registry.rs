@@ -166,5 +166,15 @@ mod tests {
             type_facts("azurerm_dns_zone").failover_role("azurerm_dns_zone"),
             FailoverRole::Traffic
         );
+        let role = |r: &str| {
+            Value::Object([("replication_role".to_string(), Value::String(r.into()))].into())
+        };
+        let pg = "azurerm_postgresql_flexible_server";
+        let promotes = |ty: &str, before: &str, after: &str| {
+            type_facts(ty).promotes(ty, Some(&role(before)), Some(&role(after)))
+        };
+        assert!(promotes(pg, "AsyncReplica", "None"));
+        assert!(!promotes(pg, "Primary", "None"));
+        assert!(!promotes("terraform_data", "AsyncReplica", "None"));
     }
 }

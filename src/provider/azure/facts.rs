@@ -83,6 +83,17 @@ impl TypeFacts for AzureFacts {
         matches!((count(before), count(after)), (Some(b), Some(a)) if a < b)
     }
 
+    fn promotes(&self, ty: &str, before: Option<&Value>, after: Option<&Value>) -> bool {
+        let role = |v: Option<&Value>| {
+            v.and_then(|v| v.as_mapping())
+                .and_then(|m| m.get("replication_role"))
+                .map(|r| r.to_string().to_lowercase())
+        };
+        ty == "azurerm_postgresql_flexible_server"
+            && role(before).is_some_and(|r| r.contains("replica"))
+            && role(after).is_some_and(|r| r.contains("none"))
+    }
+
     fn has_site_failover(&self, ty: &str) -> bool {
         ty == "azurerm_storage_account"
     }
