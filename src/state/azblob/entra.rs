@@ -3,6 +3,10 @@
 
 use std::sync::Mutex;
 
+use crate::provider::azure::auth;
+use crate::provider::azure::error::AzureError;
+use crate::provider::azure::setup::{self, SetupError};
+
 /// Entra ID tokens for the data plane, set up on first use (finding the
 /// sign-in host may need the cloud's metadata) on the backend's thread.
 pub(super) struct Entra {
@@ -10,27 +14,40 @@ pub(super) struct Entra {
     pub(super) identity: Mutex<Option<std::sync::Arc<crate::provider::azure::auth::Identity>>>,
 }
 
+/// Why no token could be had.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum SignInError {
+    #[error("{0}")]
+    Setup(#[from] SetupError),
+    #[error("{0}")]
+    Azure(#[from] AzureError),
+    /// A thread panicked while it held the cached identity.
+    #[error("poisoned lock: another task failed inside")]
+    Poisoned,
+}
+
 impl Entra {
-    pub(super) async fn token(&self, http: &reqwest::Client) -> Result<String, String> {
-        use crate::provider::azure::{auth, setup};
-        let known = self.identity.lock().map_err(|e| e.to_string())?.clone();
+    pub(super) async fn token(&self, http: &reqwest::Client) -> Result<String, SignInError> {
+        let known = self
+            .identity
+            .lock()
+            .map_err(|_| SignInError::Poisoned)?
+            .clone();
         let identity = match known {
             Some(i) => i,
             None => {
-                let (_, login) = setup::endpoints(&self.settings, http)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let method = setup::method(&self.settings).map_err(|e| e.to_string())?;
-                let i = std::sync::Arc::new(
-                    auth::Identity::for_scope(&method, &login, http.clone(), auth::STORAGE_SCOPE)
-                        .map_err(|e| e.to_string())?,
-                );
-                *self.identity.lock().map_err(|e| e.to_string())? = Some(i.clone());
+                let (_, login) = setup::endpoints(&self.settings, http).await?;
+                let method = setup::method(&self.settings)?;
+                let i = std::sync::Arc::new(auth::Identity::for_scope(
+                    &method,
+                    &login,
+                    http.clone(),
+                    auth::STORAGE_SCOPE,
+                )?);
+                *self.identity.lock().map_err(|_| SignInError::Poisoned)? = Some(i.clone());
                 i
             }
         };
-        auth::TokenSource::token(identity.as_ref(), http)
-            .await
-            .map_err(|e| e.to_string())
+        Ok(auth::TokenSource::token(identity.as_ref(), http).await?)
     }
 }
