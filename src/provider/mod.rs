@@ -167,6 +167,12 @@ pub trait Provider: Send + Sync {
     /// Name as in `provider_name` of plan JSON (`terraform.io/builtin/terraform`).
     fn name(&self) -> &'static str;
     fn handles(&self, ty: &str) -> bool;
+    /// What this provider knows of its types without a client: failover
+    /// roles, data, typical durations (the same answers
+    /// [`type_facts`] gives by type, for callers holding a plan only).
+    fn facts(&self) -> &'static dyn TypeFacts {
+        type_facts("")
+    }
     fn schema(&self, ty: &str) -> Option<ResourceSchema>;
     fn validate(&self, ty: &str, config: &Value) -> Vec<ArgProblem>;
     /// Plans the change from `prior` (None: create) to `config`.

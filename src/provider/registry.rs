@@ -176,5 +176,12 @@ mod tests {
         assert!(promotes(pg, "AsyncReplica", "None"));
         assert!(!promotes(pg, "Primary", "None"));
         assert!(!promotes("terraform_data", "AsyncReplica", "None"));
+        let builtin = Providers::builtin();
+        let td = builtin.for_type("terraform_data").unwrap();
+        assert!(!td.facts().holds_data("terraform_data"));
+        assert_eq!(
+            td.facts().mark_sensitive("terraform_data", Value::Null),
+            Value::Null
+        );
     }
 }

@@ -20,6 +20,10 @@ fn get(m: &BTreeMap<String, Value>, k: &str) -> Value {
 }
 
 impl Provider for TerraformData {
+    fn facts(&self) -> &'static dyn super::TypeFacts {
+        &TerraformData
+    }
+
     fn name(&self) -> &'static str {
         "terraform.io/builtin/terraform"
     }

@@ -46,6 +46,10 @@ impl Provider for AzureProvider {
         PROVIDER_NAME
     }
 
+    fn facts(&self) -> &'static dyn crate::provider::TypeFacts {
+        &facts::AZURE
+    }
+
     fn handles(&self, ty: &str) -> bool {
         types::lookup(ty).is_some() || ty == "azurerm_client_config"
     }
