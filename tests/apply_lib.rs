@@ -90,6 +90,7 @@ impl Provider for Recorder {
                     code: "Conflict".into(),
                     message: "it went boom".into(),
                     retryable: false,
+                    kind: drinfra::provider::ErrorKind::Conflict,
                 });
             }
             TerraformData.create(ty, planned).await

@@ -402,11 +402,12 @@ pub async fn apply(
                             .flatten()
                             .collect();
                     let error = crate::lang::redact::redact(e.for_address(&step.address), &known);
-                    if opts.defer.is_some_and(|d| d(&error)) {
+                    if opts.defer.is_some_and(|d| d(&e)) {
                         events(Event::Failed {
                             step: step.clone(),
                             elapsed,
                             error: format!("deferred: {error}"),
+                            deferred: true,
                         });
                         report.deferred.push((step.clone(), error));
                         released.push(step);
@@ -505,6 +506,7 @@ fn fail(
         step: step.clone(),
         elapsed,
         error: error.clone(),
+        deferred: false,
     });
     report.failed.push((step.clone(), error));
     // Everything downstream is skipped.

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use super::steps::StepId;
 use crate::diag::Diagnostics;
+use crate::provider::ProviderError;
 use crate::state::{State, StateError};
 
 /// Progress of an apply, for renderers.
@@ -20,6 +21,9 @@ pub enum Event {
         step: StepId,
         elapsed: Duration,
         error: String,
+        /// The failure was one `ApplyOptions::defer` accepts: reported,
+        /// not recorded, and not holding back what depends on it.
+        deferred: bool,
     },
     Skipped {
         step: StepId,
@@ -88,7 +92,7 @@ pub struct ApplyOptions {
     /// Failures this accepts (an unreachable region during a failover) are
     /// deferred: reported, not recorded, and they do not hold back what
     /// depends on them.
-    pub defer: Option<fn(&str) -> bool>,
+    pub defer: Option<fn(&ProviderError) -> bool>,
     /// After an interrupt, how long running steps may still take before
     /// their operations are recorded in state and left running; None
     /// waits for them.

@@ -76,7 +76,7 @@ pub fn steps(plan: &Plan) -> Dag<StepId> {
         let mut by_phase: std::collections::BTreeMap<u8, Vec<StepId>> =
             std::collections::BTreeMap::new();
         for c in plan.actions() {
-            let p = plan.phases.get(&c.address).copied().unwrap_or(1);
+            let p = plan.phases.get(&c.address).copied().map_or(1, u8::from);
             by_phase
                 .entry(p)
                 .or_default()

@@ -28,18 +28,19 @@ pub struct Stack {
 }
 
 /// Loads the stack in `dir`, gathers its inputs and runs the static checks
-/// (without the providers' checks of their own blocks: see [`open_with`]).
+/// (without the providers' checks: see [`open_with`]).
 pub fn open(dir: &Path, cli: &[CliInput], env: &[(String, String)]) -> Stack {
     open_with(dir, cli, env, &|_| Diagnostics::default())
 }
 
-/// [`open`], with `provider_blocks` judging the provider blocks' own
-/// arguments (each provider knows its block; configuration does not).
+/// [`open`], with `provider_checks` run among the static checks: what only
+/// the providers can judge (their blocks' arguments, the types failover
+/// groups name), since configuration knows no provider.
 pub fn open_with(
     dir: &Path,
     cli: &[CliInput],
     env: &[(String, String)],
-    provider_blocks: &dyn Fn(&Config) -> Diagnostics,
+    provider_checks: &dyn Fn(&Config) -> Diagnostics,
 ) -> Stack {
     let (mut config, mut diags) = load(dir);
     if config.modules.is_empty() || config.root().files.is_empty() {
@@ -51,7 +52,7 @@ pub fn open_with(
     }
     diags.extend(check::check(&config));
     diags.extend(ephemeral::check(&config));
-    diags.extend(provider_blocks(&config));
+    diags.extend(provider_checks(&config));
     diags.extend(providers::check(&config));
     let (inputs, more) = vars::collect(&mut config, dir, cli, env);
     diags.extend(more);

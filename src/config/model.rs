@@ -230,6 +230,9 @@ pub struct FailoverGroup {
     /// over to their secondary region when SITE stops being active, and
     /// back when it returns.
     pub storage_accounts: BTreeMap<String, Vec<String>>,
+    /// Where `storage_accounts` is written (the providers check its
+    /// addresses' types).
+    pub storage_accounts_span: Option<Span>,
     /// `components = ["database", "cache", ...]`: parts of the platform a
     /// failover can move on their own (`--only database`); modules read
     /// each component's roles from `failover_group.NAME.components`.

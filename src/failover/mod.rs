@@ -331,17 +331,10 @@ pub fn record(
     }
 }
 
-/// Whether an apply failure means "unreachable now" (a region outage),
+/// Whether a provider failure means "unreachable now" (a region outage),
 /// which a failover defers rather than fails.
-pub fn unreachable(error: &str) -> bool {
-    [
-        "ServiceUnavailable",
-        "GatewayTimeout",
-        "RegionUnavailable",
-        "Transport",
-    ]
-    .iter()
-    .any(|c| error.contains(c))
+pub fn unreachable(error: &crate::provider::ProviderError) -> bool {
+    error.kind() == crate::provider::ErrorKind::Unreachable
 }
 
 #[cfg(test)]

@@ -279,6 +279,7 @@ mod tests {
                 "eastus".to_string(),
                 vec!["module.eastus.azurerm_storage_account.data".to_string()],
             )]),
+            storage_accounts_span: None,
             components: vec!["database".into(), "cache".into(), "capacity".into()],
             rto: None,
             rpo: None,

@@ -43,7 +43,7 @@ pub(crate) fn run_steps(
     plan: &Plan,
     prior: Option<State>,
     opts: &ApplyOptions,
-    defer: Option<fn(&str) -> bool>,
+    defer: Option<fn(&crate::provider::ProviderError) -> bool>,
     events: Events<'_>,
 ) -> Result<ApplyReport> {
     let s = &engine.session;

@@ -102,7 +102,7 @@ pub fn failback(
         )));
     };
     for p in engine.providers.all() {
-        p.set_option("postgres.promote_option", "Planned");
+        p.set_promotion(crate::provider::Promotion::Planned);
     }
     events(Event::Runbook(RunbookEvent::FailbackPlanned {
         group,

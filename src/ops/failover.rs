@@ -208,10 +208,11 @@ pub fn failover(
     };
     let forced = opts.forced;
     for p in engine.providers.all() {
-        p.set_option(
-            "postgres.promote_option",
-            if forced { "Forced" } else { "Planned" },
-        );
+        p.set_promotion(if forced {
+            crate::provider::Promotion::Forced
+        } else {
+            crate::provider::Promotion::Planned
+        });
     }
     let (plan, prior) = plan_with(
         engine,

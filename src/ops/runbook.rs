@@ -149,9 +149,7 @@ pub(super) fn storage_failover(
         let result = match res {
             Ok(Some(what)) => StorageResult::Done(what),
             Ok(None) => StorageResult::AlreadyDone,
-            Err(e) if crate::failover::unreachable(&e.to_string()) => {
-                StorageResult::Deferred(e.to_string())
-            }
+            Err(e) if crate::failover::unreachable(&e) => StorageResult::Deferred(e.to_string()),
             Err(e) => StorageResult::Failed(e.to_string()),
         };
         let status = match &result {
@@ -191,7 +189,12 @@ pub(super) fn run_phased(
     let mut note = |e: &apply::Event| {
         let (step, status) = match e {
             apply::Event::Finished { step, elapsed } => (step, StepStatus::DoneIn(*elapsed)),
-            apply::Event::Failed { step, error, .. } if crate::failover::unreachable(error) => (
+            apply::Event::Failed {
+                step,
+                error,
+                deferred: true,
+                ..
+            } => (
                 step,
                 StepStatus::Deferred(error.trim_start_matches("deferred: ").to_string()),
             ),
@@ -227,17 +230,9 @@ pub(super) fn run_phased(
 /// The largest lag among the replicas this plan promotes, as the cloud
 /// reports it (unreadable lags, e.g. in a region that is down, are left out).
 pub(super) fn replica_lag(plan: &Plan, engine: &Engine) -> Option<(String, f64)> {
-    let role = |v: &Option<crate::lang::Value>| {
-        v.as_ref()
-            .and_then(|v| v.as_mapping())
-            .and_then(|m| m.get("replication_role"))
-            .map(|r| r.to_string().to_lowercase())
-    };
     let mut worst: Option<(String, f64)> = None;
     for c in plan.actions().filter(|c| {
-        c.ty == "azurerm_postgresql_flexible_server"
-            && role(&c.before).is_some_and(|r| r.contains("replica"))
-            && role(&c.after).is_some_and(|r| r.contains("none"))
+        crate::provider::type_facts(&c.ty).promotes(&c.ty, c.before.as_ref(), c.after.as_ref())
     }) {
         let (Ok(p), Some(before)) = (
             engine.providers.for_recorded(&c.provider, &c.ty),

@@ -140,7 +140,7 @@ pub struct Plan {
     /// Failover phase of each change (data, capacity, traffic, clean-up):
     /// a phase starts only when the one before it is done.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub phases: BTreeMap<String, u8>,
+    pub phases: BTreeMap<String, super::phases::Phase>,
     /// Data sources read while planning, by address: apply evaluates
     /// with these values, as the plan did.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -2,99 +2,124 @@
 //! capacity (node pools scaled), then traffic (Front Door, DNS, Traffic
 //! Manager), then clean-up (the old primary scaled down). Never traffic
 //! before data and capacity are ready. Within the data phase, unlinks and
-//! deletes go before creations.
+//! deletes go before creations. Which part a resource plays is the
+//! provider's answer (`TypeFacts::failover_role`); the order is the
+//! runbook's.
 
 use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 use super::{Action, Plan, ResourceChange};
+use crate::provider::{FailoverRole, type_facts};
 
-pub const NAMES: [&str; 5] = ["data: unlink", "data", "capacity", "traffic", "clean-up"];
+/// One failover phase, in the order they run. Plan files record the
+/// phase's number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "u8", try_from = "u8")]
+pub enum Phase {
+    /// Links and replicas removed before anything is promoted.
+    DataUnlink = 0,
+    Data = 1,
+    Capacity = 2,
+    Traffic = 3,
+    /// The old primary scaled down.
+    CleanUp = 4,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 5] = [
+        Phase::DataUnlink,
+        Phase::Data,
+        Phase::Capacity,
+        Phase::Traffic,
+        Phase::CleanUp,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::DataUnlink => "data: unlink",
+            Phase::Data => "data",
+            Phase::Capacity => "capacity",
+            Phase::Traffic => "traffic",
+            Phase::CleanUp => "clean-up",
+        }
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+impl From<Phase> for u8 {
+    fn from(p: Phase) -> u8 {
+        p as u8
+    }
+}
+
+/// A phase number no drinfra version writes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown failover phase {0}")]
+pub struct UnknownPhase(pub u8);
+
+impl TryFrom<u8> for Phase {
+    type Error = UnknownPhase;
+    fn try_from(n: u8) -> Result<Phase, UnknownPhase> {
+        Phase::ALL
+            .get(usize::from(n))
+            .copied()
+            .ok_or(UnknownPhase(n))
+    }
+}
+
+impl std::str::FromStr for Phase {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Phase, String> {
+        Phase::ALL
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| format!("unknown failover phase {s:?}"))
+    }
+}
 
 /// Typical simulated duration of one step, by resource type, for the plan's
-/// per-phase estimate (the emulator's defaults, after Azure's).
+/// per-phase estimate (the provider's answer).
 pub fn typical_seconds(c: &ResourceChange) -> u64 {
-    match c.ty.as_str() {
-        "azurerm_postgresql_flexible_server" => 150,
-        "azurerm_redis_linked_server" => {
-            if c.action == Action::Delete {
-                120
-            } else {
-                600
-            }
+    type_facts(&c.ty).typical_seconds(&c.ty, c.action == Action::Delete)
+}
+
+fn phase_of(c: &ResourceChange) -> Phase {
+    let f = type_facts(&c.ty);
+    match f.failover_role(&c.ty) {
+        FailoverRole::Data if c.action.deletes() && !c.action.creates() => Phase::DataUnlink,
+        FailoverRole::Data | FailoverRole::Other => Phase::Data,
+        // Capacity changes that shrink (the old primary scaled down) move
+        // to clean-up.
+        FailoverRole::Capacity if f.scales_down(&c.ty, c.before.as_ref(), c.after.as_ref()) => {
+            Phase::CleanUp
         }
-        "azurerm_redis_cache" => 300,
-        "azurerm_kubernetes_cluster_node_pool" | "azurerm_kubernetes_cluster" => 300,
-        t if t.starts_with("azurerm_cdn_frontdoor") || t == "azurerm_frontdoor" => 60,
-        t if t.starts_with("azurerm_dns") || t.starts_with("azurerm_traffic_manager") => 60,
-        "azurerm_storage_account" => 1800,
-        _ => 5,
+        FailoverRole::Capacity => Phase::Capacity,
+        FailoverRole::Traffic => Phase::Traffic,
     }
 }
 
-fn kind(c: &ResourceChange) -> u8 {
-    let t = c.ty.as_str();
-    if matches!(
-        t,
-        "azurerm_postgresql_flexible_server"
-            | "azurerm_redis_cache"
-            | "azurerm_redis_linked_server"
-            | "azurerm_storage_account"
-    ) {
-        if c.action.deletes() && !c.action.creates() {
-            0
-        } else {
-            1
-        }
-    } else if t.starts_with("azurerm_kubernetes") {
-        2
-    } else if t.starts_with("azurerm_cdn_frontdoor")
-        || t.starts_with("azurerm_dns")
-        || t.starts_with("azurerm_traffic_manager")
-        || t == "azurerm_frontdoor"
-    {
-        3
-    } else {
-        1
-    }
-}
-
-/// Phase per changed address. Capacity changes that shrink (the old
-/// primary scaled down) move to clean-up.
-pub fn assign(plan: &Plan) -> BTreeMap<String, u8> {
+/// Phase per changed address.
+pub fn assign(plan: &Plan) -> BTreeMap<String, Phase> {
     plan.actions()
-        .map(|c| {
-            let mut p = kind(c);
-            if p == 2 && shrinks(c) {
-                p = 4;
-            }
-            (c.address.clone(), p)
-        })
+        .map(|c| (c.address.clone(), phase_of(c)))
         .collect()
 }
 
-fn shrinks(c: &ResourceChange) -> bool {
-    let count = |v: &Option<crate::lang::Value>| {
-        v.as_ref()
-            .and_then(|v| v.as_mapping())
-            .and_then(|m| m.get("node_count"))
-            .and_then(|n| {
-                if let crate::lang::Value::Number(x) = n.unmark().0 {
-                    Some(*x)
-                } else {
-                    None
-                }
-            })
-    };
-    matches!((count(&c.before), count(&c.after)), (Some(b), Some(a)) if a < b)
-}
-
 /// Phases present in a plan, in order, with their changes and estimate.
-pub fn summary(plan: &Plan) -> Vec<(&'static str, Vec<&ResourceChange>, u64)> {
+pub fn summary(plan: &Plan) -> Vec<(Phase, Vec<&ResourceChange>, u64)> {
     let mut out = Vec::new();
-    for (i, name) in NAMES.iter().enumerate() {
+    for phase in Phase::ALL {
         let changes: Vec<&ResourceChange> = plan
             .actions()
-            .filter(|c| plan.phases.get(&c.address) == Some(&(i as u8)))
+            .filter(|c| plan.phases.get(&c.address) == Some(&phase))
             .collect();
         if !changes.is_empty() {
             // Steps within a phase run in parallel: the phase takes as long as its slowest.
@@ -103,8 +128,25 @@ pub fn summary(plan: &Plan) -> Vec<(&'static str, Vec<&ResourceChange>, u64)> {
                 .map(|c| typical_seconds(c))
                 .max()
                 .unwrap_or(0);
-            out.push((*name, changes, secs));
+            out.push((phase, changes, secs));
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_round_trip_through_names_and_numbers() {
+        for p in Phase::ALL {
+            assert_eq!(p.name().parse::<Phase>(), Ok(p));
+            assert_eq!(Phase::try_from(u8::from(p)), Ok(p));
+            assert_eq!(serde_json::to_string(&p).unwrap(), u8::from(p).to_string());
+        }
+        assert_eq!(Phase::try_from(5), Err(UnknownPhase(5)));
+        assert!("later".parse::<Phase>().is_err());
+        assert!(Phase::DataUnlink < Phase::CleanUp);
+    }
 }

@@ -5,16 +5,19 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 
 use crate::lang::Value;
+pub use facts::{FailoverRole, Promotion, TypeFacts};
 pub use operation::PendingOperation;
+pub use registry::{Providers, SHIPPED, all_type_facts, mark_sensitive, type_facts};
 
 pub mod azure;
 pub mod catalog;
+pub mod facts;
 pub mod marks;
 pub mod offline;
 pub mod operation;
+mod registry;
 pub mod terraform_data;
 
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -34,6 +37,8 @@ pub enum ProviderError {
         code: String,
         message: String,
         retryable: bool,
+        /// What the failure means, as the provider judges its API's answer.
+        kind: ErrorKind,
     },
     /// A create found an object at its id that state does not record:
     /// refused, as azurerm refuses it, rather than overwritten.
@@ -49,7 +54,52 @@ fn already_exists(ty: &str, id: &str, shell_address: &str, address: &str) -> Str
     )
 }
 
+/// What a provider failure means, whatever its provider's words for it:
+/// callers decide by this (a failover defers what is unreachable) rather
+/// than by the text of the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The cloud (or its region) cannot be reached now: an outage.
+    Unreachable,
+    /// Too many requests; the cloud asked to slow down.
+    Throttled,
+    /// Another operation on the object is in the way.
+    Conflict,
+    /// The object does not exist.
+    NotFound,
+    /// An object already exists where one was to be created.
+    AlreadyExists,
+    /// The request (configuration, arguments) is wrong.
+    Invalid,
+    /// No provider (configuration) handles it.
+    Unsupported,
+    /// Anything else the cloud refused or failed.
+    Failed,
+}
+
 impl ProviderError {
+    /// An API error that is not retried.
+    pub fn api(kind: ErrorKind, code: &str, message: impl Into<String>) -> ProviderError {
+        ProviderError::Api {
+            code: code.to_string(),
+            message: message.into(),
+            retryable: false,
+            kind,
+        }
+    }
+
+    /// What the failure means.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ProviderError::UnknownType(_) | ProviderError::NoConfiguration(_) => {
+                ErrorKind::Unsupported
+            }
+            ProviderError::Invalid(_) => ErrorKind::Invalid,
+            ProviderError::Api { kind, .. } => *kind,
+            ProviderError::AlreadyExists { .. } => ErrorKind::AlreadyExists,
+        }
+    }
+
     /// The message for the step of resource `address`.
     ///
     /// ```
@@ -117,6 +167,12 @@ pub trait Provider: Send + Sync {
     /// Name as in `provider_name` of plan JSON (`terraform.io/builtin/terraform`).
     fn name(&self) -> &'static str;
     fn handles(&self, ty: &str) -> bool;
+    /// What this provider knows of its types without a client: failover
+    /// roles, data, typical durations (the same answers
+    /// [`type_facts`] gives by type, for callers holding a plan only).
+    fn facts(&self) -> &'static dyn TypeFacts {
+        type_facts("")
+    }
     fn schema(&self, ty: &str) -> Option<ResourceSchema>;
     fn validate(&self, ty: &str, config: &Value) -> Vec<ArgProblem>;
     /// Plans the change from `prior` (None: create) to `config`.
@@ -176,9 +232,9 @@ pub trait Provider: Send + Sync {
             )))
         })
     }
-    /// A run-wide option (e.g. `postgres.promote_option` = `Forced` during
-    /// a forced failover); unknown keys are ignored.
-    fn set_option(&self, _key: &str, _value: &str) {}
+    /// How replicas are promoted from now on in this run (`Forced`
+    /// during a forced failover).
+    fn set_promotion(&self, _promotion: Promotion) {}
     /// What an import by `id` starts from: the attributes the id
     /// determines (then read with `read`).
     fn import_stub(&self, _ty: &str, id: &str) -> Value {
@@ -242,138 +298,3 @@ pub trait Provider: Send + Sync {
 }
 
 pub use crate::config::providers::ProviderConfigAddr;
-
-/// The providers available to a run: one instance per provider
-/// configuration (`provider["..."]` or `provider["..."].ALIAS`), found by
-/// configuration address, or by resource type for the defaults.
-#[derive(Clone, Default)]
-pub struct Providers {
-    list: Vec<Arc<dyn Provider>>,
-    configs: BTreeMap<ProviderConfigAddr, Arc<dyn Provider>>,
-    /// What the providers' endpoints need kept alive as long as they are
-    /// used (an embedded emulator the caller started).
-    held: Vec<Arc<dyn std::any::Any + Send + Sync>>,
-}
-
-impl Providers {
-    pub fn builtin() -> Providers {
-        let mut p = Providers::default();
-        p.add(Arc::new(terraform_data::TerraformData));
-        p
-    }
-
-    /// Adds a provider as its default configuration.
-    pub fn add(&mut self, p: Arc<dyn Provider>) {
-        self.add_config(ProviderConfigAddr::default_for(p.name()), p);
-    }
-
-    /// Adds a provider as the configuration `addr`.
-    pub fn add_config(&mut self, addr: ProviderConfigAddr, p: Arc<dyn Provider>) {
-        if !self.list.iter().any(|q| Arc::ptr_eq(q, &p)) {
-            self.list.push(p.clone());
-        }
-        self.configs.insert(addr, p);
-    }
-
-    /// Keeps `handle` (an embedded emulator) alive as long as these
-    /// providers live.
-    pub fn hold(&mut self, handle: impl std::any::Any + Send + Sync) {
-        self.held.push(Arc::new(handle));
-    }
-
-    /// Every provider instance, once.
-    pub fn all(&self) -> &[Arc<dyn Provider>] {
-        &self.list
-    }
-
-    /// Every configuration with its provider.
-    pub fn configs(&self) -> impl Iterator<Item = (&ProviderConfigAddr, &Arc<dyn Provider>)> {
-        self.configs.iter()
-    }
-
-    /// The default configuration of the provider that handles `ty`.
-    pub fn for_type(&self, ty: &str) -> Result<Arc<dyn Provider>, ProviderError> {
-        self.configs
-            .iter()
-            .filter(|(a, _)| a.alias.is_none())
-            .map(|(_, p)| p)
-            .chain(self.list.iter())
-            .find(|p| p.handles(ty))
-            .cloned()
-            .ok_or_else(|| ProviderError::UnknownType(ty.to_string()))
-    }
-
-    /// The provider of configuration `addr`, for a resource of type `ty`.
-    pub fn for_config(
-        &self,
-        addr: &ProviderConfigAddr,
-        ty: &str,
-    ) -> Result<Arc<dyn Provider>, ProviderError> {
-        match self.configs.get(addr) {
-            Some(p) if p.handles(ty) => Ok(p.clone()),
-            Some(_) => Err(ProviderError::UnknownType(ty.to_string())),
-            // Default configurations are implicit: the provider that
-            // handles the type (and a type no provider knows says so).
-            None if addr.alias.is_none() => self.for_type(ty),
-            None if self.for_type(ty).is_err() => Err(ProviderError::UnknownType(ty.to_string())),
-            None => Err(ProviderError::NoConfiguration(addr.to_string())),
-        }
-    }
-
-    /// The provider of a recorded configuration address (`provider[...]`,
-    /// or a bare provider name from before aliases: its default).
-    pub fn for_recorded(
-        &self,
-        recorded: &str,
-        ty: &str,
-    ) -> Result<Arc<dyn Provider>, ProviderError> {
-        match ProviderConfigAddr::parse(recorded) {
-            Some(addr) => self.for_config(&addr, ty),
-            None => self.for_type(ty),
-        }
-    }
-}
-
-impl crate::config::evaluate::Schemas for Providers {
-    fn computed_attributes(&self, ty: &str) -> Vec<String> {
-        if let Some(s) = self.for_type(ty).ok().and_then(|p| p.schema(ty)) {
-            return s
-                .attrs
-                .iter()
-                .filter(|(_, a)| a.computed)
-                .map(|(n, _)| n.to_string())
-                .collect();
-        }
-        // azurerm types are known even when no Azure client is set up.
-        azure::types::lookup(ty)
-            .map(|t| {
-                std::iter::once("id".to_string())
-                    .chain(
-                        t.args
-                            .iter()
-                            .filter(|a| a.computed)
-                            .map(|a| a.name.to_string()),
-                    )
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-}
-
-/// `value` (the attributes of a `ty` object) with what the provider's
-/// schema says is sensitive marked, at any depth, and with values a
-/// provider derives from sensitive inputs marked as their inputs are
-/// (`terraform_data`'s `output` echoes `input`). Needs no cloud client, so
-/// state and plan renderers can use it on recorded values.
-pub fn mark_sensitive(ty: &str, value: Value) -> Value {
-    if ty == "terraform_data" {
-        return terraform_data::mark_sensitive(value);
-    }
-    match (azure::types::lookup(ty), value) {
-        (Some(t), Value::Object(mut m)) => {
-            azure::convert::mark_sensitive(t.args, &mut m);
-            Value::Object(m)
-        }
-        (_, v) => v,
-    }
-}

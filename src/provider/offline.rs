@@ -115,6 +115,41 @@ pub fn block_arguments(config: &Config) -> Diagnostics {
     diags
 }
 
+/// The checks the providers make while a configuration loads (see
+/// `config::open_with`): their blocks' arguments, and the types of the
+/// objects failover groups fail over by a provider action.
+pub fn load_checks(config: &Config) -> Diagnostics {
+    let mut diags = block_arguments(config);
+    diags.extend(failover_storage_accounts(config));
+    diags
+}
+
+/// Each failover group's `storage_accounts`: every address must be of a
+/// type whose provider fails its data over by an action of its own.
+pub fn failover_storage_accounts(config: &Config) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    for group in config
+        .modules
+        .iter()
+        .flat_map(|m| m.failover_groups.values())
+    {
+        for addrs in group.storage_accounts.values() {
+            let fails_over = |a: &String| {
+                super::facts::type_of_address(a)
+                    .is_some_and(|t| super::type_facts(&t).has_site_failover(&t))
+            };
+            if let Some(bad) = addrs.iter().find(|a| !fails_over(a)) {
+                diags.push(
+                    Diagnostic::error("Invalid storage_accounts")
+                        .with_detail(format!("{bad:?} is not the address of an azurerm_storage_account (e.g. \"module.site.azurerm_storage_account.data\")."))
+                        .at(group.storage_accounts_span.clone()),
+                );
+            }
+        }
+    }
+    diags
+}
+
 /// The `provider "azurerm"` blocks' own arguments and `features`
 /// settings, read as setup reads them but without the environment,
 /// credentials or network: what plan would refuse, validate refuses.

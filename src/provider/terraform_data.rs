@@ -20,6 +20,10 @@ fn get(m: &BTreeMap<String, Value>, k: &str) -> Value {
 }
 
 impl Provider for TerraformData {
+    fn facts(&self) -> &'static dyn super::TypeFacts {
+        &TerraformData
+    }
+
     fn name(&self) -> &'static str {
         "terraform.io/builtin/terraform"
     }
@@ -189,6 +193,12 @@ async fn test_delay() {
     });
     if let Some(ms) = d {
         tokio::time::sleep(std::time::Duration::from_millis(*ms)).await;
+    }
+}
+
+impl super::facts::TypeFacts for TerraformData {
+    fn mark_sensitive(&self, _ty: &str, value: Value) -> Value {
+        mark_sensitive(value)
     }
 }
 

@@ -126,6 +126,7 @@ pub fn apply(e: &Event) -> J {
             step,
             elapsed,
             error,
+            ..
         } => {
             let mut j = base(
                 "error",

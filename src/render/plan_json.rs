@@ -307,10 +307,9 @@ fn configuration(cfg: &crate::config::Config) -> J {
         })
         .collect();
     let mut provider_config = Map::new();
-    provider_config.insert(
-        "azurerm".into(),
-        json!({"name": "azurerm", "full_name": crate::provider::azure::PROVIDER_NAME}),
-    );
+    for (name, source) in crate::provider::SHIPPED {
+        provider_config.insert(name.to_string(), json!({"name": name, "full_name": source}));
+    }
     for p in &root.providers {
         if let Some(a) = &p.alias {
             provider_config.insert(format!("{}.{a}", p.name), json!({"name": p.name, "full_name": crate::config::providers::source_of(root, &p.name), "alias": a}));

@@ -71,7 +71,9 @@ impl Progress {
                     self.line(format!("{}: {} after {}", step.address, verbs(step.kind).1, secs(*elapsed)));
                 }
             }
-            Event::Failed { step, elapsed, error } => {
+            Event::Failed {
+                step, elapsed, error, ..
+            } => {
                 if let Some(b) = &self.bar {
                     b.inc(1);
                 }

@@ -1,14 +1,7 @@
 //! What reviewers must not miss: destructive and data-affecting changes.
 
 use crate::plan::{Action, Plan, ResourceChange};
-
-/// Types whose objects hold data that a replacement or delete loses.
-pub const STATEFUL: &[&str] = &[
-    "azurerm_postgresql_flexible_server",
-    "azurerm_redis_cache",
-    "azurerm_storage_account",
-    "azurerm_kubernetes_cluster",
-];
+use crate::provider::type_facts;
 
 /// One risky change and why it is risky.
 pub struct Risk<'a> {
@@ -19,7 +12,8 @@ pub struct Risk<'a> {
 pub fn risks(plan: &Plan) -> Vec<Risk<'_>> {
     let mut out = Vec::new();
     for c in plan.actions() {
-        let stateful = STATEFUL.contains(&c.ty.as_str());
+        // Whether its objects hold data that a replacement or delete loses.
+        let stateful = type_facts(&c.ty).holds_data(&c.ty);
         let why = match c.action {
             Action::Delete if stateful => {
                 Some("destroys a stateful resource: its data is lost".to_string())

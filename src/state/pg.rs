@@ -24,6 +24,17 @@ pub struct PgBackend {
     cipher: Cipher,
 }
 
+/// The connection's worker thread could not run a job.
+#[derive(Debug, thiserror::Error)]
+enum WorkerError {
+    #[error("poisoned lock: another task failed inside")]
+    Poisoned,
+    #[error("sending on a closed channel")]
+    Stopped,
+    #[error("receiving on a closed channel")]
+    NoAnswer,
+}
+
 fn pg_err(e: impl std::fmt::Display) -> StateError {
     StateError::Remote {
         backend: "pg",
@@ -205,17 +216,17 @@ impl PgBackend {
     fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&tokio_postgres::Client, &tokio::runtime::Runtime) -> T + Send + 'static,
-    ) -> Result<T, String> {
+    ) -> Result<T, WorkerError> {
         let (tx, rx) = mpsc::channel();
         let job: Job = Box::new(move |c, rt| {
             let _ = tx.send(f(c, rt));
         });
         self.jobs
             .lock()
-            .map_err(|e| e.to_string())?
+            .map_err(|_| WorkerError::Poisoned)?
             .send(job)
-            .map_err(|e| e.to_string())?;
-        rx.recv().map_err(|e| e.to_string())
+            .map_err(|_| WorkerError::Stopped)?;
+        rx.recv().map_err(|_| WorkerError::NoAnswer)
     }
 }
 

@@ -178,7 +178,7 @@ pub fn open(
         "azurerm" => {
             // A connection string supplies what the arguments leave out.
             let conn = match text("connection_string").or_else(|| from_env("AZURE_STORAGE_CONNECTION_STRING")) {
-                Some(c) => super::azblob::ConnectionString::parse(&c).map_err(|e| Diagnostic::error("Invalid storage connection string").with_detail(e))?,
+                Some(c) => super::azblob::ConnectionString::parse(&c).map_err(|e| Diagnostic::error("Invalid storage connection string").with_detail(e.to_string()))?,
                 None => Default::default(),
             };
             let account = text("storage_account_name").or(conn.account);

@@ -109,8 +109,10 @@ impl Loader {
         }
         let description = self.literal_string(file, &b.body, "description");
         let mut storage_accounts = BTreeMap::new();
+        let mut storage_accounts_span = None;
         if let Some(a) = self.attr(&b.body, "storage_accounts") {
             let at = span_of(file, &a.value);
+            storage_accounts_span = Some(at.clone());
             if let Some(Value::Map(m)) = self.literal(
                 file,
                 a,
@@ -141,18 +143,6 @@ impl Loader {
                     } else {
                         vec![]
                     };
-                    let parts = |a: &str| {
-                        a.split('.')
-                            .map(|p| p.split('[').next().unwrap_or_default().to_string())
-                            .collect::<Vec<_>>()
-                    };
-                    if let Some(bad) = addrs.iter().find(|a| {
-                        parts(a).iter().rev().nth(1).map(String::as_str)
-                            != Some("azurerm_storage_account")
-                    }) {
-                        self.diags.push(err("Invalid storage_accounts", format!("{bad:?} is not the address of an azurerm_storage_account (e.g. \"module.site.azurerm_storage_account.data\")."), at.clone()));
-                        continue;
-                    }
                     storage_accounts.insert(site, addrs);
                 }
             }
@@ -222,6 +212,7 @@ impl Loader {
                     active_span,
                     description,
                     storage_accounts,
+                    storage_accounts_span,
                     components,
                     rto,
                     rpo,

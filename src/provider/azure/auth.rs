@@ -21,7 +21,7 @@ use azure_identity::{
     UserAssignedId, WorkloadIdentityCredential, WorkloadIdentityCredentialOptions,
 };
 
-use super::client::AzureError;
+use super::error::AzureError;
 use super::transport::ReqwestTransport;
 use crate::provider::BoxFut;
 

@@ -13,39 +13,9 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value as J, json};
 
 use super::auth::TokenSource;
-
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum AzureError {
-    #[error("{status} {code}: {message}")]
-    Api {
-        status: u16,
-        code: String,
-        message: String,
-    },
-    #[error("operation failed: {code}: {message}")]
-    OperationFailed { code: String, message: String },
-    #[error("authentication failed: {0}")]
-    Auth(String),
-    #[error("cannot reach Azure Resource Manager at {url}: {message}")]
-    Transport { url: String, message: String },
-    #[error("timed out after {0:?} waiting for the operation")]
-    Timeout(Duration),
-    /// A polling URL that points away from the ARM endpoint is never followed.
-    #[error("refusing to poll {origin}: it is not the Azure Resource Manager endpoint {base}")]
-    ForeignPollingUrl { origin: String, base: String },
-}
-
-impl AzureError {
-    pub fn code(&self) -> &str {
-        match self {
-            AzureError::Api { code, .. } | AzureError::OperationFailed { code, .. } => code,
-            AzureError::Auth(_) => "AuthenticationFailed",
-            AzureError::Transport { .. } => "Transport",
-            AzureError::Timeout(_) => "Timeout",
-            AzureError::ForeignPollingUrl { .. } => "ForeignPollingUrl",
-        }
-    }
-}
+use super::error::AzureError;
+use super::pacing::Pacing;
+use super::response::{api_error, header, jitter, origin, read_limited, retry_after, retryable};
 
 /// Counters for `--verbose` output and benchmarks.
 #[derive(Debug, Default)]
@@ -54,41 +24,6 @@ pub struct Stats {
     pub throttled: AtomicU64,
     pub retries: AtomicU64,
     pub graph_queries: AtomicU64,
-}
-
-/// A client-side token bucket mirroring ARM's, corrected by the
-/// `x-ms-ratelimit-remaining-*` headers, so parallel requests share the
-/// quota instead of racing into 429s.
-#[derive(Debug)]
-struct Bucket {
-    tokens: f64,
-    burst: f64,
-    rate: f64,
-    last: Instant,
-}
-
-impl Bucket {
-    fn new(burst: f64, rate: f64) -> Bucket {
-        Bucket {
-            tokens: burst,
-            burst,
-            rate,
-            last: Instant::now(),
-        }
-    }
-    fn refill(&mut self) {
-        let now = Instant::now();
-        self.tokens =
-            (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
-        self.last = now;
-    }
-}
-
-#[derive(Debug)]
-struct Pacing {
-    reads: Bucket,
-    writes: Bucket,
-    deletes: Bucket,
 }
 
 pub struct ArmClient {
@@ -109,106 +44,6 @@ pub struct ArmClient {
     pub operations: super::lro::Registry,
 }
 
-fn jitter(base: Duration) -> Duration {
-    // Up to +50 %, from the OS generator (no jitter if it is unavailable:
-    // this spreads retries, it protects nothing).
-    let r = u64::from(u16::from_le_bytes(
-        crate::random::bytes::<2>().unwrap_or_default(),
-    )) % 1000;
-    base + Duration::from_nanos((base.as_nanos() as u64 / 2).max(1) * r / 1000)
-}
-
-fn retry_after(h: &HeaderMap) -> Option<Duration> {
-    h.get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.trim().parse::<f64>().ok())
-        .map(|s| Duration::from_secs_f64(s.max(0.0)))
-}
-
-/// `scheme://host:port` of a URL, with default ports made explicit.
-fn origin(url: &str) -> Option<String> {
-    let u = reqwest::Url::parse(url).ok()?;
-    Some(format!(
-        "{}://{}:{}",
-        u.scheme(),
-        u.host_str()?.to_ascii_lowercase(),
-        u.port_or_known_default()?
-    ))
-}
-
-/// The most of one response drinfra reads (ARM answers a few MB at most;
-/// a Resource Graph page of 1,000 rows stays far below this).
-const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
-
-/// A response body as text, refusing one larger than [`MAX_RESPONSE_BYTES`]
-/// before holding it whole.
-async fn read_limited(mut resp: reqwest::Response) -> Result<String, String> {
-    if resp
-        .content_length()
-        .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
-    {
-        return Err(format!(
-            "the response is larger than {} MB",
-            MAX_RESPONSE_BYTES >> 20
-        ));
-    }
-    let mut body = Vec::new();
-    loop {
-        match resp.chunk().await {
-            Ok(Some(chunk)) => {
-                if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                    return Err(format!(
-                        "the response is larger than {} MB",
-                        MAX_RESPONSE_BYTES >> 20
-                    ));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(None) => return Ok(String::from_utf8_lossy(&body).into_owned()),
-            // As before: a body that cannot be read reads as empty.
-            Err(_) => return Ok(String::new()),
-        }
-    }
-}
-
-fn header(h: &HeaderMap, k: &str) -> Option<String> {
-    h.get(k).and_then(|v| v.to_str().ok()).map(str::to_string)
-}
-
-fn api_error(status: u16, body: &J) -> AzureError {
-    let e = &body["error"];
-    AzureError::Api {
-        status,
-        code: e["code"]
-            .as_str()
-            .unwrap_or(match status {
-                404 => "NotFound",
-                429 => "TooManyRequests",
-                _ => "Unknown",
-            })
-            .to_string(),
-        message: e["message"]
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| body.to_string()),
-    }
-}
-
-fn retryable(status: u16, body: &J) -> bool {
-    match status {
-        429 | 500 | 502 | 503 | 504 => true,
-        409 => matches!(
-            body["error"]["code"].as_str(),
-            Some(
-                "AnotherOperationInProgress"
-                    | "RetryableErrorDueToAnotherOperation"
-                    | "OperationNotAllowedWhileUpdating"
-            )
-        ),
-        _ => false,
-    }
-}
-
 pub struct Response {
     pub status: u16,
     pub headers: HeaderMap,
@@ -223,11 +58,7 @@ impl ArmClient {
             tokens,
             stats: Stats::default(),
             // Azure's documented defaults per subscription and principal.
-            pacing: std::sync::Mutex::new(Pacing {
-                reads: Bucket::new(250.0, 25.0),
-                writes: Bucket::new(200.0, 10.0),
-                deletes: Bucket::new(200.0, 10.0),
-            }),
+            pacing: std::sync::Mutex::new(Pacing::default()),
             default_poll: Duration::from_secs(10),
             operation_timeout: Duration::from_secs(3 * 3600),
             max_retry_after: Duration::from_secs(60),
@@ -283,17 +114,10 @@ impl ArmClient {
         loop {
             let wait = {
                 let mut p = self.pacing.lock().unwrap_or_else(|e| e.into_inner());
-                let b = match *method {
-                    Method::GET => &mut p.reads,
-                    Method::DELETE => &mut p.deletes,
-                    _ => &mut p.writes,
-                };
-                b.refill();
-                if b.tokens >= 1.0 {
-                    b.tokens -= 1.0;
-                    return;
+                match p.take(method) {
+                    None => return,
+                    Some(wait) => wait,
                 }
-                Duration::from_secs_f64((1.0 - b.tokens) / b.rate)
             };
             tokio::time::sleep(wait).await;
         }
@@ -301,20 +125,10 @@ impl ArmClient {
 
     /// The server's count is authoritative.
     fn note_quota(&self, h: &HeaderMap) {
-        let mut guard = self.pacing.lock().unwrap_or_else(|e| e.into_inner());
-        let p = &mut *guard;
-        for (name, b) in [
-            ("reads", &mut p.reads),
-            ("writes", &mut p.writes),
-            ("deletes", &mut p.deletes),
-        ] {
-            if let Some(r) = header(h, &format!("x-ms-ratelimit-remaining-subscription-{name}"))
-                .and_then(|v| v.parse::<f64>().ok())
-            {
-                b.refill();
-                b.tokens = r.min(b.burst);
-            }
-        }
+        self.pacing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .note(h);
     }
 
     /// One logical request, retried on throttling and transient failures.
@@ -367,10 +181,10 @@ impl ArmClient {
             self.note_quota(&h);
             let text = match read_limited(resp).await {
                 Ok(t) => t,
-                Err(message) => {
+                Err(e) => {
                     return Err(AzureError::Transport {
                         url: self.base.clone(),
-                        message,
+                        message: e.to_string(),
                     });
                 }
             };
@@ -566,7 +380,7 @@ impl ArmClient {
             return Ok(Some(first.body));
         };
         let _tracked = self.operations.track(crate::provider::PendingOperation {
-            provider: super::PROVIDER_NAME.into(),
+            provider: super::typedef::PROVIDER_NAME.into(),
             address: None,
             id: key.to_string(),
             method: method.to_string(),

@@ -5,7 +5,7 @@
 use serde_json::{Value as J, json};
 
 use super::convert::{Arg, Conv, Kind, arg};
-use super::types::{Attrs, IdRule, TypeDef};
+use super::typedef::{Attrs, IdRule, TypeDef};
 use crate::lang::Value;
 
 const ARGS: &[Arg] = &[

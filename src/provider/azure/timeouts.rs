@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use super::Attrs;
+use super::typedef::Attrs;
 use crate::lang::Value;
 use crate::provider::{ArgProblem, ProviderError};
 

@@ -15,9 +15,15 @@ use std::sync::mpsc;
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 
-use super::crypto::Cipher;
-use super::lock::{LockError, LockInfo};
-use super::{Backend, Record, State, StateError};
+use crate::state::crypto::Cipher;
+use crate::state::lock::{LockError, LockInfo};
+use crate::state::{Backend, Record, State, StateError};
+
+mod connection;
+mod entra;
+
+pub use connection::{ConnectionString, ConnectionStringError};
+use entra::Entra;
 
 const VERSION: &str = "2021-08-06";
 
@@ -33,93 +39,6 @@ pub struct BlobConfig {
     pub sas_token: Option<String>,
     /// Entra ID sign-in (`use_azuread_auth`): how to get a token.
     pub azuread: Option<crate::provider::azure::setup::Settings>,
-}
-
-/// Entra ID tokens for the data plane, set up on first use (finding the
-/// sign-in host may need the cloud's metadata) on the backend's thread.
-struct Entra {
-    settings: crate::provider::azure::setup::Settings,
-    identity: Mutex<Option<std::sync::Arc<crate::provider::azure::auth::Identity>>>,
-}
-
-impl Entra {
-    async fn token(&self, http: &reqwest::Client) -> Result<String, String> {
-        use crate::provider::azure::{auth, setup};
-        let known = self.identity.lock().map_err(|e| e.to_string())?.clone();
-        let identity = match known {
-            Some(i) => i,
-            None => {
-                let (_, login) = setup::endpoints(&self.settings, http)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let method = setup::method(&self.settings).map_err(|e| e.to_string())?;
-                let i = std::sync::Arc::new(
-                    auth::Identity::for_scope(&method, &login, http.clone(), auth::STORAGE_SCOPE)
-                        .map_err(|e| e.to_string())?,
-                );
-                *self.identity.lock().map_err(|e| e.to_string())? = Some(i.clone());
-                i
-            }
-        };
-        auth::TokenSource::token(identity.as_ref(), http)
-            .await
-            .map_err(|e| e.to_string())
-    }
-}
-
-/// The parts of an Azure Storage connection string the backend uses
-/// (`AccountName=...;AccountKey=...;BlobEndpoint=...`, or
-/// `UseDevelopmentStorage=true` for Azurite's defaults).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ConnectionString {
-    pub account: Option<String>,
-    pub account_key: Option<String>,
-    pub blob_endpoint: Option<String>,
-    pub sas_token: Option<String>,
-}
-
-/// Azurite's documented development account.
-const DEV_ACCOUNT: &str = "devstoreaccount1";
-const DEV_KEY: &str =
-    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
-impl ConnectionString {
-    pub fn parse(text: &str) -> Result<ConnectionString, String> {
-        let mut c = ConnectionString::default();
-        let (mut protocol, mut suffix) = ("https".to_string(), "core.windows.net".to_string());
-        for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-            // Values (keys, SAS tokens) may themselves contain '='.
-            let Some((k, v)) = part.split_once('=') else {
-                return Err(format!("{part:?} is not a Key=Value pair"));
-            };
-            match k {
-                "AccountName" => c.account = Some(v.into()),
-                "AccountKey" => c.account_key = Some(v.into()),
-                "BlobEndpoint" => c.blob_endpoint = Some(v.into()),
-                "SharedAccessSignature" => c.sas_token = Some(v.into()),
-                "DefaultEndpointsProtocol" => protocol = v.into(),
-                "EndpointSuffix" => suffix = v.into(),
-                "UseDevelopmentStorage" if v.eq_ignore_ascii_case("true") => {
-                    c.account = Some(DEV_ACCOUNT.into());
-                    c.account_key = Some(DEV_KEY.into());
-                    c.blob_endpoint = Some(format!("http://127.0.0.1:10000/{DEV_ACCOUNT}"));
-                }
-                _ => {} // queue/table/file endpoints and the like
-            }
-        }
-        if c.blob_endpoint.is_none() {
-            c.blob_endpoint = c
-                .account
-                .as_ref()
-                .map(|a| format!("{protocol}://{a}.blob.{suffix}"));
-        }
-        if c.account.is_none() && c.sas_token.is_none() {
-            return Err(
-                "the connection string names neither AccountName nor SharedAccessSignature".into(),
-            );
-        }
-        Ok(c)
-    }
 }
 
 type Job = Box<dyn FnOnce(&reqwest::Client, &tokio::runtime::Runtime) + Send>;
@@ -708,37 +627,5 @@ impl Backend for BlobBackend {
             .and_then(|m| base64::engine::general_purpose::STANDARD.decode(m).ok())
             .and_then(|b| serde_json::from_slice(&b).ok());
         Ok(info)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn connection_strings_give_account_key_and_endpoint() {
-        let c = ConnectionString::parse("DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=a2V5==;EndpointSuffix=core.chinacloudapi.cn").unwrap();
-        assert_eq!(c.account.as_deref(), Some("contoso"));
-        assert_eq!(
-            c.account_key.as_deref(),
-            Some("a2V5=="),
-            "'=' inside a value survives"
-        );
-        assert_eq!(
-            c.blob_endpoint.as_deref(),
-            Some("https://contoso.blob.core.chinacloudapi.cn")
-        );
-        let dev = ConnectionString::parse("UseDevelopmentStorage=true").unwrap();
-        assert_eq!(
-            dev.blob_endpoint.as_deref(),
-            Some("http://127.0.0.1:10000/devstoreaccount1")
-        );
-        let azurite = ConnectionString::parse("AccountName=devstoreaccount1;AccountKey=k;BlobEndpoint=http://127.0.0.1:10010/devstoreaccount1;").unwrap();
-        assert_eq!(
-            azurite.blob_endpoint.as_deref(),
-            Some("http://127.0.0.1:10010/devstoreaccount1")
-        );
-        assert!(ConnectionString::parse("garbage").is_err());
-        assert!(ConnectionString::parse("EndpointSuffix=x").is_err());
     }
 }

@@ -1,0 +1,59 @@
+//! The Azure provider's value (client, subscription, sign-in) and the
+//! small helpers every part of it uses.
+
+use std::sync::Arc;
+
+use super::client::ArmClient;
+use super::typedef::{Attrs, TypeDef};
+use super::types;
+use crate::lang::Value;
+use crate::provider::ProviderError;
+
+pub struct AzureProvider {
+    pub client: Arc<ArmClient>,
+    pub subscription: String,
+    /// "Azure subscription ..." or "drinfra emulator at ...".
+    pub cloud: String,
+    /// How replicas are promoted (`Planned`: wait for replication;
+    /// `Forced`: promote now); None until a failover sets it.
+    pub promote_option: std::sync::Mutex<Option<crate::provider::Promotion>>,
+    /// Who drinfra signs in as, for `data "azurerm_client_config"`.
+    pub principal: Principal,
+    /// Refuse to delete a resource group that still holds resources
+    /// (azurerm's `prevent_deletion_if_contains_resources`, default true).
+    pub keep_nonempty_resource_groups: bool,
+}
+
+/// The signed-in identity, as far as the configuration names it.
+#[derive(Debug, Clone, Default)]
+pub struct Principal {
+    pub tenant_id: String,
+    pub client_id: String,
+}
+
+pub(super) fn attrs(v: &Value) -> Attrs {
+    v.unmark().0.as_mapping().cloned().unwrap_or_default()
+}
+
+pub(super) fn lookup(ty: &str) -> Result<TypeDef, ProviderError> {
+    types::lookup(ty).ok_or_else(|| ProviderError::UnknownType(ty.to_string()))
+}
+
+pub(super) fn str_of(a: &Attrs, k: &str) -> Option<String> {
+    match a.get(k).map(|v| v.unmark().0) {
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+pub(super) fn w_str(v: Option<&Value>) -> Option<&str> {
+    match v.map(|v| v.unmark().0) {
+        Some(Value::String(s)) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+pub(super) fn pool_temp_name(a: &Attrs, name: &str) -> String {
+    str_of(a, "temporary_name_for_rotation")
+        .unwrap_or_else(|| format!("{}rot", name.chars().take(9).collect::<String>()))
+}

@@ -1,0 +1,108 @@
+//! Data sources: what identifies one, and reading it.
+
+use std::collections::BTreeMap;
+
+use super::common::{AzureProvider, attrs};
+use super::error::err;
+use super::typedef::{self};
+use super::types;
+use crate::lang::Value;
+use crate::provider::{ArgProblem, BoxFut, ErrorKind, ProviderError};
+
+/// Whether drinfra can read data source `ty`.
+pub fn has_data_source(ty: &str) -> bool {
+    ty == "azurerm_client_config" || types::lookup(ty).is_some()
+}
+
+/// Checks a data source's evaluated arguments: the ones that identify the
+/// object (what `read_data` refuses, found without a client).
+pub fn validate_data(ty: &str, config: &Value) -> Vec<ArgProblem> {
+    let cfg = attrs(config);
+    let set = |_: &String, v: &Value| !v.is_null();
+    if ty == "azurerm_client_config" {
+        return cfg
+            .iter()
+            .filter(|(k, v)| set(k, v))
+            .map(|(k, _)| ArgProblem {
+                argument: Some(k.clone()),
+                summary: "Unsupported argument".into(),
+                detail: format!("data \"azurerm_client_config\" takes no arguments, not {k:?}."),
+            })
+            .collect();
+    }
+    let Some(t) = types::lookup(ty) else {
+        return vec![];
+    };
+    let identity = typedef::id_args(&t);
+    let mut out: Vec<ArgProblem> = cfg
+        .iter()
+        .filter(|(k, v)| set(k, v) && !identity.contains(&k.as_str()))
+        .map(|(k, _)| ArgProblem { argument: Some(k.clone()), summary: "Unsupported argument".into(), detail: format!("data {ty:?} is found by {}; {k:?} is not one of its arguments (it is read, not set).", identity.join(", ")) })
+        .collect();
+    for k in identity {
+        if cfg.get(k).is_none_or(Value::is_null) {
+            out.push(ArgProblem {
+                argument: None,
+                summary: "Missing required argument".into(),
+                detail: format!("The argument {k:?} is required, but no definition was found."),
+            });
+        }
+    }
+    out
+}
+
+impl AzureProvider {
+    pub(super) fn read_data_source<'a>(
+        &'a self,
+        ty: &'a str,
+        config: &'a Value,
+    ) -> BoxFut<'a, Result<Value, ProviderError>> {
+        Box::pin(async move {
+            let cfg = attrs(config);
+            if ty == "azurerm_client_config" {
+                if let Some(k) = cfg.keys().next() {
+                    return Err(ProviderError::Invalid(format!(
+                        "data \"azurerm_client_config\" takes no arguments, not {k:?}"
+                    )));
+                }
+                let s = |v: &str| Value::String(v.to_string());
+                return Ok(Value::Object(BTreeMap::from([
+                    (
+                        "id".to_string(),
+                        s(&format!(
+                            "clientConfigs/clientId={};objectId=;subscriptionId={};tenantId={}",
+                            self.principal.client_id, self.subscription, self.principal.tenant_id
+                        )),
+                    ),
+                    ("subscription_id".to_string(), s(&self.subscription)),
+                    ("tenant_id".to_string(), s(&self.principal.tenant_id)),
+                    ("client_id".to_string(), s(&self.principal.client_id)),
+                    // Needs Microsoft Graph, which drinfra does not call.
+                    ("object_id".to_string(), s("")),
+                ])));
+            }
+            let t = types::lookup(ty).ok_or_else(|| ProviderError::UnknownType(ty.to_string()))?;
+            let identity = typedef::id_args(&t);
+            if let Some(k) = cfg
+                .iter()
+                .find(|(k, v)| !identity.contains(&k.as_str()) && !v.is_null())
+                .map(|(k, _)| k)
+            {
+                return Err(ProviderError::Invalid(format!(
+                    "data {ty:?} is found by {}; {k:?} is not one of its arguments (it is read, not set)",
+                    identity.join(", ")
+                )));
+            }
+            let id = typedef::build_id(&t, &cfg, &self.subscription)
+                .map_err(|e| ProviderError::Invalid(e.to_string()))?;
+            match self.client.get(&id, t.api).await.map_err(err)? {
+                Some(body) => Ok(self.state_from(&t, &body, &cfg)),
+                None => Err(ProviderError::api(
+                    ErrorKind::NotFound,
+                    "ResourceNotFound",
+                    format!("{id} does not exist"),
+                )),
+            }
+        })
+    }
+}

@@ -1,0 +1,280 @@
+//! Validation and plan rules: arguments against the type table, what a
+//! change replaces, rotations and promotions planned.
+
+use std::collections::BTreeMap;
+
+use super::common::{AzureProvider, attrs, lookup, str_of, w_str};
+use super::convert::{self, Arg, Kind};
+use super::typedef::{self, Attrs};
+use super::{timeouts, types};
+use crate::lang::{Type, Value};
+use crate::provider::{ArgProblem, AttrSchema, Planned, Provider, ProviderError, ResourceSchema};
+
+/// Checks arguments (and nested block arguments) against the table.
+pub(super) fn check_args(args: &[Arg], cfg: &Attrs, prefix: &str, out: &mut Vec<ArgProblem>) {
+    for k in cfg.keys() {
+        if !args.iter().any(|a| a.name == k) {
+            out.push(ArgProblem {
+                argument: Some(format!("{prefix}{k}")),
+                summary: "Unsupported argument".into(),
+                detail: format!("drinfra does not support the argument {:?} here (yet); it is not silently ignored. Remove it, or manage it outside drinfra.", format!("{prefix}{k}")),
+            });
+        }
+    }
+    for a in args {
+        let v = cfg.get(a.name);
+        if a.read_only && v.is_some_and(|v| !v.is_null()) {
+            out.push(ArgProblem {
+                argument: Some(format!("{prefix}{}", a.name)),
+                summary: "Value for unconfigurable attribute".into(),
+                detail: format!("{:?} is computed by Azure and cannot be set.", a.name),
+            });
+        }
+        if a.required
+            && v.is_none_or(|v| {
+                v.is_null()
+                    || v.as_seq().is_some_and(|s| s.is_empty())
+                        && matches!(a.kind, Kind::Block(_) | Kind::Blocks)
+            })
+        {
+            out.push(ArgProblem {
+                argument: None,
+                summary: "Missing required argument".into(),
+                detail: format!(
+                    "The argument {:?} is required, but no definition was found.",
+                    format!("{prefix}{}", a.name)
+                ),
+            });
+        }
+        if let Some(v) = v.filter(|v| !v.is_null()) {
+            let name = format!("{prefix}{}", a.name);
+            let (inner, _) = v.unmark();
+            match a.kind {
+                // Written as `name = {...}` where azurerm takes a block.
+                Kind::Block(_) | Kind::Blocks if matches!(inner, Value::Object(_) | Value::Map(_)) => out.push(ArgProblem {
+                    argument: Some(name.clone()),
+                    summary: "Unsupported argument".into(),
+                    detail: format!("An argument named {:?} is not expected here. Did you mean to define a block of type {:?}?", a.name, a.name),
+                }),
+                Kind::Block(_) | Kind::Blocks => {}
+                _ => {
+                    if let Err(e) = crate::lang::convert::convert(v, &convert::type_of(a)) {
+                        out.push(ArgProblem { argument: Some(name.clone()), summary: "Incorrect attribute value type".into(), detail: format!("Inappropriate value for attribute {:?}: {}.", a.name, e.0.trim_end_matches('.')) });
+                    }
+                }
+            }
+        }
+        if let (Kind::Block(sub), Some(v)) = (a.kind, v) {
+            let blocks = v.as_seq().unwrap_or(&[]);
+            if blocks.len() > 1 {
+                out.push(ArgProblem {
+                    argument: Some(a.name.into()),
+                    summary: "Too many blocks".into(),
+                    detail: format!("At most one {:?} block is allowed.", a.name),
+                });
+            }
+            if let Some(first) = blocks.first().and_then(|b| b.as_mapping()) {
+                check_args(sub, first, &format!("{prefix}{}.", a.name), out);
+            }
+        }
+    }
+}
+
+/// Checks a resource's evaluated arguments against its table: what
+/// `validate` does, without a client (for `drinfra validate`).
+pub fn validate_resource(ty: &str, config: &Value) -> Vec<ArgProblem> {
+    let Some(t) = types::lookup(ty) else {
+        return vec![];
+    };
+    let mut cfg = attrs(config);
+    let mut out = timeouts::check(&cfg);
+    cfg.remove(timeouts::BLOCK);
+    check_args(t.args, &cfg, "", &mut out);
+    out
+}
+
+impl AzureProvider {
+    pub(super) fn schema_of(&self, ty: &str) -> Option<ResourceSchema> {
+        let t = types::lookup(ty)?;
+        let mut attrs = BTreeMap::new();
+        attrs.insert(
+            "id",
+            AttrSchema {
+                computed: true,
+                ..AttrSchema::default()
+            },
+        );
+        for a in t.args {
+            attrs.insert(
+                a.name,
+                AttrSchema {
+                    required: a.required,
+                    optional: !a.required && !a.read_only,
+                    computed: a.computed,
+                    force_new: a.force_new,
+                    sensitive: a.sensitive,
+                },
+            );
+        }
+        Some(ResourceSchema { attrs })
+    }
+
+    pub(super) fn plan_change(
+        &self,
+        ty: &str,
+        prior: Option<&Value>,
+        config: &Value,
+    ) -> Result<Planned, ProviderError> {
+        let t = lookup(ty)?;
+        let cfg = attrs(config);
+        let mut notes = Vec::new();
+        let Some(prior) = prior else {
+            let mut out = BTreeMap::new();
+            for a in t.args {
+                let v = cfg.get(a.name).filter(|v| !v.is_null());
+                let planned = match v {
+                    Some(v) if !a.read_only => convert::normalize(a, v),
+                    _ if a.computed => Value::Unknown(convert::type_of(a)),
+                    _ if matches!(a.kind, Kind::Block(_) | Kind::Blocks) => Value::List(vec![]),
+                    _ => Value::Null,
+                };
+                out.insert(a.name.to_string(), planned);
+            }
+            let id = typedef::build_id(&t, &cfg, &self.subscription)
+                .map(Value::String)
+                .unwrap_or(Value::Unknown(Type::String));
+            out.insert("id".into(), id);
+            if let Some(limits) = cfg.get(timeouts::BLOCK) {
+                out.insert(timeouts::BLOCK.into(), limits.clone());
+            }
+            return Ok(Planned {
+                value: Value::Object(out),
+                replace_paths: vec![],
+                notes,
+            });
+        };
+        let old = attrs(prior);
+        let mut out = old.clone();
+        let mut replace = Vec::new();
+        for a in t.args {
+            if a.read_only || a.create_only {
+                continue;
+            }
+            let want = cfg.get(a.name).filter(|v| !v.is_null());
+            let have = old.get(a.name).cloned().unwrap_or(Value::Null);
+            // A primary that has replicas reports role Primary: to "None"
+            // (not a replica) it is already what the configuration asks.
+            let primary_already = a.name == "replication_role"
+                && matches!(
+                    (w_str(want), w_str(Some(&have))),
+                    (Some("None"), Some("Primary"))
+                );
+            match want {
+                Some(_) if primary_already => {}
+                Some(w) => {
+                    if !convert::same(a, w, &have) {
+                        out.insert(a.name.to_string(), convert::normalize(a, w));
+                        if a.force_new {
+                            replace.push(vec![a.name.to_string()]);
+                        }
+                    }
+                }
+                None if a.computed => {}
+                None => {
+                    let empty = have.is_null()
+                        || have.as_seq().is_some_and(|s| s.is_empty())
+                        || have.as_mapping().is_some_and(|m| m.is_empty());
+                    if !empty {
+                        out.insert(
+                            a.name.to_string(),
+                            if matches!(a.kind, Kind::Block(_) | Kind::Blocks) {
+                                Value::List(vec![])
+                            } else {
+                                Value::Null
+                            },
+                        );
+                        if a.force_new {
+                            replace.push(vec![a.name.to_string()]);
+                        }
+                    }
+                }
+            }
+        }
+        // A standalone server the configuration now wants as a replica must
+        // be re-seeded from its source: a replacement (failback does this).
+        if ty == "azurerm_postgresql_flexible_server" {
+            // (replication_role = "None" in the configuration means "keep it
+            // standalone": create_mode is then only history.)
+            let wants_replica = w_str(cfg.get("create_mode")) == Some("Replica")
+                && w_str(cfg.get("source_server_id")).is_some()
+                && w_str(cfg.get("replication_role")) != Some("None");
+            let standalone = matches!(
+                w_str(old.get("replication_role")),
+                Some("None") | Some("Primary") | None
+            );
+            if wants_replica && standalone {
+                let fresh = self.plan(ty, None, config)?;
+                return Ok(Planned { value: fresh.value, replace_paths: vec![vec!["create_mode".into()]], notes: vec!["re-seeds this standalone server as a replica of its source: its current data is replaced by the source's".into()] });
+            }
+        }
+        // Changes that azurerm turns into rebuilds, done in place here.
+        let pool_size = |v: &Value| -> Option<String> {
+            match v.unmark().0 {
+                Value::Object(m) => match m.get("vm_size").map(|x| x.unmark().0) {
+                    Some(Value::String(s)) => Some(s.clone()),
+                    _ => None,
+                },
+                Value::List(xs) | Value::Tuple(xs) => xs
+                    .first()
+                    .and_then(|b| b.as_mapping())
+                    .and_then(|m| m.get("vm_size"))
+                    .and_then(|x| match x.unmark().0 {
+                        Value::String(s) => Some(s.clone()),
+                        _ => None,
+                    }),
+                _ => None,
+            }
+        };
+        match ty {
+            "azurerm_kubernetes_cluster_node_pool"
+                if pool_size(&Value::Object(old.clone()))
+                    != pool_size(&Value::Object(out.clone())) =>
+            {
+                notes.push("vm_size changes by node pool rotation: a temporary pool is added, this pool is drained and deleted, then recreated with the new size; the cluster is not rebuilt".into());
+            }
+            "azurerm_kubernetes_cluster"
+                if pool_size(old.get("default_node_pool").unwrap_or(&Value::Null))
+                    != pool_size(out.get("default_node_pool").unwrap_or(&Value::Null)) =>
+            {
+                notes.push("default_node_pool.vm_size changes by node pool rotation (temporary pool, drain, delete, recreate); the cluster is not rebuilt".into());
+            }
+            "azurerm_postgresql_flexible_server" => {
+                let was = str_of(&old, "replication_role").unwrap_or_default();
+                if was.to_lowercase().contains("replica")
+                    && str_of(&out, "replication_role").as_deref() == Some("None")
+                {
+                    notes.push("promotes the read replica to a standalone primary (planned: waits for replication to catch up); create_mode and source_server_id are kept as history, not a replacement".into());
+                }
+            }
+            _ => {}
+        }
+        if !replace.is_empty() {
+            // The replacement is a new object: planned as a create.
+            let fresh = self.plan(ty, None, config)?;
+            return Ok(Planned {
+                value: fresh.value,
+                replace_paths: replace,
+                notes: vec![],
+            });
+        }
+        match cfg.get(timeouts::BLOCK) {
+            Some(limits) => out.insert(timeouts::BLOCK.into(), limits.clone()),
+            None => out.remove(timeouts::BLOCK),
+        };
+        Ok(Planned {
+            value: Value::Object(out),
+            replace_paths: replace,
+            notes,
+        })
+    }
+}

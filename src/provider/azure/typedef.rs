@@ -1,0 +1,192 @@
+//! What drinfra knows of one azurerm resource type ([`TypeDef`]: its ARM
+//! type, pinned api-version, arguments and id rule), and the ARM ids built
+//! from (or read back into) its arguments. The table of types is
+//! `types.rs`.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as J;
+
+use super::convert::Arg;
+use crate::lang::Value;
+
+/// The Azure provider's source address.
+pub const PROVIDER_NAME: &str = "registry.terraform.io/hashicorp/azurerm";
+
+pub type Attrs = BTreeMap<String, Value>;
+
+/// How a type's ARM id is built from its arguments.
+#[derive(Debug, Clone, Copy)]
+pub enum IdRule {
+    Group,
+    /// `/subscriptions/{s}/resourceGroups/{resource_group_name}/providers/{type}/{name}`
+    InGroup,
+    /// `{parent}/{segment}/{name}`, the parent id from an argument.
+    Child {
+        parent_arg: &'static str,
+        segment: &'static str,
+    },
+    /// DNS record sets: zone by name in the resource group.
+    DnsRecord(&'static str),
+    /// A geo-replication link, named after the linked cache.
+    RedisLink,
+}
+
+pub struct TypeDef {
+    pub name: &'static str,
+    pub arm_type: &'static str,
+    pub api: &'static str,
+    pub args: &'static [Arg],
+    pub id: IdRule,
+    /// Constant body fields (path, JSON).
+    pub fixed: &'static [(&'static str, &'static str)],
+    /// Extra body shaping from the arguments.
+    pub to_body: Option<fn(&Attrs, &mut J)>,
+    /// Extra attributes from the body.
+    pub from_body: Option<fn(&J, &mut Attrs)>,
+}
+
+pub(super) fn attr_str<'a>(a: &'a Attrs, k: &str) -> Option<&'a str> {
+    match a.get(k).map(|v| v.unmark().0) {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// An argument an ARM id is built from is not known (yet).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0} must be known to build the resource id")]
+pub struct UnknownIdPart(pub &'static str);
+
+/// The ARM id of an instance, from its (known) arguments.
+pub fn build_id(t: &TypeDef, a: &Attrs, subscription: &str) -> Result<String, UnknownIdPart> {
+    let need = |k: &'static str| attr_str(a, k).map(str::to_string).ok_or(UnknownIdPart(k));
+    Ok(match t.id {
+        IdRule::Group => format!(
+            "/subscriptions/{subscription}/resourceGroups/{}",
+            need("name")?
+        ),
+        IdRule::InGroup => format!(
+            "/subscriptions/{subscription}/resourceGroups/{}/providers/{}/{}",
+            need("resource_group_name")?,
+            t.arm_type,
+            need("name")?
+        ),
+        IdRule::Child {
+            parent_arg,
+            segment,
+        } => format!(
+            "{}/{segment}/{}",
+            need(parent_arg)?.trim_end_matches('/'),
+            need("name")?
+        ),
+        IdRule::DnsRecord(kind) => format!(
+            "/subscriptions/{subscription}/resourceGroups/{}/providers/Microsoft.Network/dnszones/{}/{kind}/{}",
+            need("resource_group_name")?,
+            need("zone_name")?,
+            need("name")?
+        ),
+        IdRule::RedisLink => {
+            let linked = need("linked_redis_cache_id")?;
+            let linked_name = linked.rsplit('/').next().unwrap_or_default().to_string();
+            format!(
+                "/subscriptions/{subscription}/resourceGroups/{}/providers/Microsoft.Cache/redis/{}/linkedServers/{linked_name}",
+                need("resource_group_name")?,
+                need("target_redis_cache_name")?
+            )
+        }
+    })
+}
+
+/// The arguments that identify an object (what a data source takes).
+pub fn id_args(t: &TypeDef) -> Vec<&'static str> {
+    match t.id {
+        IdRule::Group => vec!["name"],
+        IdRule::InGroup => vec!["name", "resource_group_name"],
+        IdRule::Child { parent_arg, .. } => vec!["name", parent_arg],
+        IdRule::DnsRecord(_) => vec!["name", "zone_name", "resource_group_name"],
+        IdRule::RedisLink => vec![
+            "target_redis_cache_name",
+            "resource_group_name",
+            "linked_redis_cache_id",
+        ],
+    }
+}
+
+/// The arguments an ARM id determines (for import).
+pub fn attrs_from_id(t: &TypeDef, id: &str) -> Attrs {
+    let parts: Vec<&str> = id.trim_matches('/').split('/').collect();
+    let seg = |name: &str| {
+        parts
+            .iter()
+            .position(|p| p.eq_ignore_ascii_case(name))
+            .and_then(|i| parts.get(i + 1))
+            .map(|s| Value::String(s.to_string()))
+    };
+    let last = parts
+        .last()
+        .map(|s| Value::String(s.to_string()))
+        .unwrap_or(Value::Null);
+    let mut a = Attrs::new();
+    a.insert("id".into(), Value::String(id.to_string()));
+    match t.id {
+        IdRule::Group => {
+            a.insert("name".into(), last);
+        }
+        IdRule::InGroup => {
+            a.insert("name".into(), last);
+            a.insert(
+                "resource_group_name".into(),
+                seg("resourceGroups").unwrap_or(Value::Null),
+            );
+        }
+        IdRule::Child { parent_arg, .. } => {
+            a.insert("name".into(), last);
+            let parent = id
+                .trim_end_matches('/')
+                .rsplitn(3, '/')
+                .nth(2)
+                .unwrap_or_default()
+                .to_string();
+            a.insert(parent_arg.into(), Value::String(parent));
+        }
+        IdRule::DnsRecord(_) => {
+            a.insert("name".into(), last);
+            a.insert(
+                "resource_group_name".into(),
+                seg("resourceGroups").unwrap_or(Value::Null),
+            );
+            a.insert("zone_name".into(), seg("dnszones").unwrap_or(Value::Null));
+        }
+        IdRule::RedisLink => {
+            a.insert(
+                "resource_group_name".into(),
+                seg("resourceGroups").unwrap_or(Value::Null),
+            );
+            a.insert(
+                "target_redis_cache_name".into(),
+                seg("redis").unwrap_or(Value::Null),
+            );
+        }
+    }
+    a
+}
+
+pub(super) const fn def(
+    name: &'static str,
+    arm_type: &'static str,
+    api: &'static str,
+    args: &'static [Arg],
+    id: IdRule,
+) -> TypeDef {
+    TypeDef {
+        name,
+        arm_type,
+        api,
+        args,
+        id,
+        fixed: &[],
+        to_body: None,
+        from_body: None,
+    }
+}

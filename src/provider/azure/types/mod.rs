@@ -1,0 +1,230 @@
+//! The azurerm resource types drinfra manages, with azurerm's argument
+//! names, and how each maps onto its ARM resource (api-versions pinned
+//! here, one per type).
+
+//! The argument tables live by service in `compute.rs`, `data.rs` and
+//! `network.rs`; this file lists the types.
+
+use super::typedef::{IdRule, TypeDef, def};
+
+mod common;
+mod compute;
+mod data;
+mod network;
+
+use compute::*;
+use data::*;
+use network::*;
+
+pub fn all() -> Vec<TypeDef> {
+    vec![
+        def(
+            "azurerm_resource_group",
+            "Microsoft.Resources/resourceGroups",
+            "2024-11-01",
+            RESOURCE_GROUP,
+            IdRule::Group,
+        ),
+        TypeDef {
+            fixed: &[("properties.agentPoolProfiles.0.mode", "\"System\"")],
+            ..def(
+                "azurerm_kubernetes_cluster",
+                "Microsoft.ContainerService/managedClusters",
+                "2025-10-01",
+                KUBERNETES_CLUSTER,
+                IdRule::InGroup,
+            )
+        },
+        def(
+            "azurerm_kubernetes_cluster_node_pool",
+            "Microsoft.ContainerService/managedClusters/agentPools",
+            "2025-10-01",
+            NODE_POOL,
+            IdRule::Child {
+                parent_arg: "kubernetes_cluster_id",
+                segment: "agentPools",
+            },
+        ),
+        TypeDef {
+            to_body: Some(pg_to_body),
+            from_body: Some(pg_from_body),
+            ..def(
+                "azurerm_postgresql_flexible_server",
+                "Microsoft.DBforPostgreSQL/flexibleServers",
+                "2025-08-01",
+                POSTGRES,
+                IdRule::InGroup,
+            )
+        },
+        def(
+            "azurerm_redis_cache",
+            "Microsoft.Cache/redis",
+            "2024-11-01",
+            REDIS,
+            IdRule::InGroup,
+        ),
+        def(
+            "azurerm_redis_linked_server",
+            "Microsoft.Cache/redis/linkedServers",
+            "2024-11-01",
+            REDIS_LINK,
+            IdRule::RedisLink,
+        ),
+        TypeDef {
+            fixed: &[("location", "\"global\"")],
+            ..def(
+                "azurerm_cdn_frontdoor_profile",
+                "Microsoft.Cdn/profiles",
+                "2025-06-01",
+                FD_PROFILE,
+                IdRule::InGroup,
+            )
+        },
+        TypeDef {
+            fixed: &[("location", "\"global\"")],
+            ..def(
+                "azurerm_cdn_frontdoor_endpoint",
+                "Microsoft.Cdn/profiles/afdEndpoints",
+                "2025-06-01",
+                FD_ENDPOINT,
+                IdRule::Child {
+                    parent_arg: "cdn_frontdoor_profile_id",
+                    segment: "afdEndpoints",
+                },
+            )
+        },
+        def(
+            "azurerm_cdn_frontdoor_origin_group",
+            "Microsoft.Cdn/profiles/originGroups",
+            "2025-06-01",
+            FD_ORIGIN_GROUP,
+            IdRule::Child {
+                parent_arg: "cdn_frontdoor_profile_id",
+                segment: "originGroups",
+            },
+        ),
+        def(
+            "azurerm_cdn_frontdoor_origin",
+            "Microsoft.Cdn/profiles/originGroups/origins",
+            "2025-06-01",
+            FD_ORIGIN,
+            IdRule::Child {
+                parent_arg: "cdn_frontdoor_origin_group_id",
+                segment: "origins",
+            },
+        ),
+        def(
+            "azurerm_cdn_frontdoor_route",
+            "Microsoft.Cdn/profiles/afdEndpoints/routes",
+            "2025-06-01",
+            FD_ROUTE,
+            IdRule::Child {
+                parent_arg: "cdn_frontdoor_endpoint_id",
+                segment: "routes",
+            },
+        ),
+        super::frontdoor_classic::def(),
+        TypeDef {
+            fixed: &[("location", "\"global\"")],
+            ..def(
+                "azurerm_traffic_manager_profile",
+                "Microsoft.Network/trafficmanagerprofiles",
+                "2022-04-01",
+                TM_PROFILE,
+                IdRule::InGroup,
+            )
+        },
+        TypeDef {
+            fixed: &[(
+                "type",
+                "\"Microsoft.Network/trafficManagerProfiles/externalEndpoints\"",
+            )],
+            ..def(
+                "azurerm_traffic_manager_external_endpoint",
+                "Microsoft.Network/trafficmanagerprofiles/externalEndpoints",
+                "2022-04-01",
+                TM_EXTERNAL,
+                IdRule::Child {
+                    parent_arg: "profile_id",
+                    segment: "externalEndpoints",
+                },
+            )
+        },
+        TypeDef {
+            fixed: &[(
+                "type",
+                "\"Microsoft.Network/trafficManagerProfiles/azureEndpoints\"",
+            )],
+            ..def(
+                "azurerm_traffic_manager_azure_endpoint",
+                "Microsoft.Network/trafficmanagerprofiles/azureEndpoints",
+                "2022-04-01",
+                TM_AZURE,
+                IdRule::Child {
+                    parent_arg: "profile_id",
+                    segment: "azureEndpoints",
+                },
+            )
+        },
+        TypeDef {
+            fixed: &[(
+                "type",
+                "\"Microsoft.Network/trafficManagerProfiles/nestedEndpoints\"",
+            )],
+            ..def(
+                "azurerm_traffic_manager_nested_endpoint",
+                "Microsoft.Network/trafficmanagerprofiles/nestedEndpoints",
+                "2022-04-01",
+                TM_NESTED,
+                IdRule::Child {
+                    parent_arg: "profile_id",
+                    segment: "nestedEndpoints",
+                },
+            )
+        },
+        TypeDef {
+            fixed: &[("location", "\"global\"")],
+            ..def(
+                "azurerm_dns_zone",
+                "Microsoft.Network/dnszones",
+                "2018-05-01",
+                DNS_ZONE,
+                IdRule::InGroup,
+            )
+        },
+        def(
+            "azurerm_dns_a_record",
+            "Microsoft.Network/dnszones/A",
+            "2018-05-01",
+            DNS_A,
+            IdRule::DnsRecord("A"),
+        ),
+        def(
+            "azurerm_dns_cname_record",
+            "Microsoft.Network/dnszones/CNAME",
+            "2018-05-01",
+            DNS_CNAME,
+            IdRule::DnsRecord("CNAME"),
+        ),
+        TypeDef {
+            to_body: Some(storage_to_body),
+            from_body: Some(storage_from_body),
+            ..def(
+                "azurerm_storage_account",
+                "Microsoft.Storage/storageAccounts",
+                "2025-01-01",
+                STORAGE,
+                IdRule::InGroup,
+            )
+        },
+    ]
+}
+
+pub fn lookup(name: &str) -> Option<TypeDef> {
+    all().into_iter().find(|t| t.name == name)
+}
+
+/// Kept for the reference table in the README.
+pub fn names() -> Vec<&'static str> {
+    all().iter().map(|t| t.name).collect()
+}

@@ -1,0 +1,307 @@
+//! Traffic: Front Door (Standard/Premium), DNS zones and records,
+//! Traffic Manager.
+
+use super::common::{NAME, RG, TAGS};
+use crate::provider::azure::convert::{Arg, Conv, Kind, arg};
+
+// ---- Front Door Standard/Premium ----
+pub(super) const FD_PROFILE: &[Arg] = &[
+    NAME,
+    RG,
+    arg("sku_name", "sku.name", Kind::Str).req().force_new(),
+    arg(
+        "response_timeout_seconds",
+        "properties.originResponseTimeoutSeconds",
+        Kind::Num,
+    )
+    .computed(),
+    arg("resource_guid", "properties.frontDoorId", Kind::Str).read_only(),
+    TAGS,
+];
+pub(super) const FD_ENDPOINT: &[Arg] = &[
+    NAME,
+    arg("cdn_frontdoor_profile_id", "", Kind::Str)
+        .req()
+        .force_new(),
+    arg("enabled", "properties.enabledState", Kind::Bool)
+        .computed()
+        .conv(Conv::Enabled),
+    arg("host_name", "properties.hostName", Kind::Str).read_only(),
+    TAGS,
+];
+pub(super) const HEALTH_PROBE: &[Arg] = &[
+    arg("interval_in_seconds", "probeIntervalInSeconds", Kind::Num).req(),
+    arg("path", "probePath", Kind::Str).computed(),
+    arg("protocol", "probeProtocol", Kind::Str).req(),
+    arg("request_type", "probeRequestType", Kind::Str).computed(),
+];
+pub(super) const LOAD_BALANCING: &[Arg] = &[
+    arg(
+        "additional_latency_in_milliseconds",
+        "additionalLatencyInMilliseconds",
+        Kind::Num,
+    )
+    .computed(),
+    arg("sample_size", "sampleSize", Kind::Num).computed(),
+    arg(
+        "successful_samples_required",
+        "successfulSamplesRequired",
+        Kind::Num,
+    )
+    .computed(),
+];
+pub(super) const FD_ORIGIN_GROUP: &[Arg] = &[
+    NAME,
+    arg("cdn_frontdoor_profile_id", "", Kind::Str)
+        .req()
+        .force_new(),
+    arg(
+        "session_affinity_enabled",
+        "properties.sessionAffinityState",
+        Kind::Bool,
+    )
+    .computed()
+    .conv(Conv::Enabled),
+    arg(
+        "health_probe",
+        "properties.healthProbeSettings",
+        Kind::Block(HEALTH_PROBE),
+    ),
+    arg(
+        "load_balancing",
+        "properties.loadBalancingSettings",
+        Kind::Block(LOAD_BALANCING),
+    )
+    .req(),
+];
+pub(super) const FD_ORIGIN: &[Arg] = &[
+    NAME,
+    arg("cdn_frontdoor_origin_group_id", "", Kind::Str)
+        .req()
+        .force_new(),
+    arg("host_name", "properties.hostName", Kind::Str).req(),
+    arg(
+        "origin_host_header",
+        "properties.originHostHeader",
+        Kind::Str,
+    )
+    .computed(),
+    arg("priority", "properties.priority", Kind::Num).computed(),
+    arg("weight", "properties.weight", Kind::Num).computed(),
+    arg("enabled", "properties.enabledState", Kind::Bool)
+        .computed()
+        .conv(Conv::Enabled),
+    arg("http_port", "properties.httpPort", Kind::Num).computed(),
+    arg("https_port", "properties.httpsPort", Kind::Num).computed(),
+    arg(
+        "certificate_name_check_enabled",
+        "properties.enforceCertificateNameCheck",
+        Kind::Bool,
+    )
+    .req(),
+];
+pub(super) const FD_ROUTE: &[Arg] = &[
+    NAME,
+    arg("cdn_frontdoor_endpoint_id", "", Kind::Str)
+        .req()
+        .force_new(),
+    arg(
+        "cdn_frontdoor_origin_group_id",
+        "properties.originGroup.id",
+        Kind::Str,
+    )
+    .req(),
+    arg("cdn_frontdoor_origin_ids", "", Kind::StrList).req(),
+    arg(
+        "supported_protocols",
+        "properties.supportedProtocols",
+        Kind::StrList,
+    )
+    .req(),
+    arg(
+        "patterns_to_match",
+        "properties.patternsToMatch",
+        Kind::StrList,
+    )
+    .req(),
+    arg(
+        "forwarding_protocol",
+        "properties.forwardingProtocol",
+        Kind::Str,
+    )
+    .computed(),
+    arg(
+        "https_redirect_enabled",
+        "properties.httpsRedirect",
+        Kind::Bool,
+    )
+    .computed()
+    .conv(Conv::Enabled),
+    arg(
+        "link_to_default_domain",
+        "properties.linkToDefaultDomain",
+        Kind::Bool,
+    )
+    .computed()
+    .conv(Conv::Enabled),
+    arg("enabled", "properties.enabledState", Kind::Bool)
+        .computed()
+        .conv(Conv::Enabled),
+];
+
+// ---- Traffic Manager ----
+pub(super) const DNS_CONFIG: &[Arg] = &[
+    arg("relative_name", "relativeName", Kind::Str).req(),
+    arg("ttl", "ttl", Kind::Num).req(),
+];
+pub(super) const MONITOR_CONFIG: &[Arg] = &[
+    arg("protocol", "protocol", Kind::Str).req(),
+    arg("port", "port", Kind::Num).req(),
+    arg("path", "path", Kind::Str),
+    arg("interval_in_seconds", "intervalInSeconds", Kind::Num).computed(),
+    arg("timeout_in_seconds", "timeoutInSeconds", Kind::Num).computed(),
+    arg(
+        "tolerated_number_of_failures",
+        "toleratedNumberOfFailures",
+        Kind::Num,
+    )
+    .computed(),
+];
+pub(super) const TM_PROFILE: &[Arg] = &[
+    NAME,
+    RG,
+    arg(
+        "traffic_routing_method",
+        "properties.trafficRoutingMethod",
+        Kind::Str,
+    )
+    .req(),
+    arg("profile_status", "properties.profileStatus", Kind::Str).computed(),
+    arg(
+        "dns_config",
+        "properties.dnsConfig",
+        Kind::Block(DNS_CONFIG),
+    )
+    .req()
+    .force_new(),
+    arg(
+        "monitor_config",
+        "properties.monitorConfig",
+        Kind::Block(MONITOR_CONFIG),
+    )
+    .req(),
+    arg("fqdn", "properties.dnsConfig.fqdn", Kind::Str).read_only(),
+    TAGS,
+];
+pub(super) const TM_EXTERNAL: &[Arg] = &[
+    NAME,
+    arg("profile_id", "", Kind::Str).req().force_new(),
+    arg("target", "properties.target", Kind::Str).req(),
+    arg("priority", "properties.priority", Kind::Num).computed(),
+    arg("weight", "properties.weight", Kind::Num).computed(),
+    arg("enabled", "properties.endpointStatus", Kind::Bool)
+        .computed()
+        .conv(Conv::Enabled),
+    arg(
+        "endpoint_location",
+        "properties.endpointLocation",
+        Kind::Str,
+    )
+    .conv(Conv::Location),
+];
+pub(super) const TM_AZURE: &[Arg] = &[
+    NAME,
+    arg("profile_id", "", Kind::Str).req().force_new(),
+    arg(
+        "target_resource_id",
+        "properties.targetResourceId",
+        Kind::Str,
+    )
+    .req(),
+    arg("priority", "properties.priority", Kind::Num).computed(),
+    arg("weight", "properties.weight", Kind::Num).computed(),
+    arg("enabled", "properties.endpointStatus", Kind::Bool)
+        .computed()
+        .conv(Conv::Enabled),
+];
+pub(super) const TM_NESTED: &[Arg] = &[
+    NAME,
+    arg("profile_id", "", Kind::Str).req().force_new(),
+    arg(
+        "target_resource_id",
+        "properties.targetResourceId",
+        Kind::Str,
+    )
+    .req(),
+    arg(
+        "minimum_child_endpoints",
+        "properties.minChildEndpoints",
+        Kind::Num,
+    )
+    .req(),
+    arg(
+        "minimum_required_child_endpoints_ipv4",
+        "properties.minChildEndpointsIPv4",
+        Kind::Num,
+    )
+    .computed(),
+    arg(
+        "minimum_required_child_endpoints_ipv6",
+        "properties.minChildEndpointsIPv6",
+        Kind::Num,
+    )
+    .computed(),
+    arg("priority", "properties.priority", Kind::Num).computed(),
+    arg("weight", "properties.weight", Kind::Num).computed(),
+    arg("enabled", "properties.endpointStatus", Kind::Bool)
+        .computed()
+        .conv(Conv::Enabled),
+    arg(
+        "endpoint_location",
+        "properties.endpointLocation",
+        Kind::Str,
+    )
+    .conv(Conv::Location),
+];
+
+// ---- DNS ----
+pub(super) const DNS_ZONE: &[Arg] = &[
+    NAME,
+    RG,
+    arg("name_servers", "properties.nameServers", Kind::StrList).read_only(),
+    arg(
+        "max_number_of_record_sets",
+        "properties.maxNumberOfRecordSets",
+        Kind::Num,
+    )
+    .read_only(),
+    TAGS,
+];
+pub(super) const DNS_A: &[Arg] = &[
+    NAME,
+    RG,
+    arg("zone_name", "", Kind::Str).req().force_new(),
+    arg("ttl", "properties.TTL", Kind::Num).req(),
+    arg("records", "properties.ARecords", Kind::StrList).conv(Conv::Ipv4Records),
+    arg(
+        "target_resource_id",
+        "properties.targetResource.id",
+        Kind::Str,
+    ),
+    arg("fqdn", "properties.fqdn", Kind::Str).read_only(),
+    TAGS,
+];
+pub(super) const DNS_CNAME: &[Arg] = &[
+    NAME,
+    RG,
+    arg("zone_name", "", Kind::Str).req().force_new(),
+    arg("ttl", "properties.TTL", Kind::Num).req(),
+    arg("record", "properties.CNAMERecord.cname", Kind::Str),
+    arg(
+        "target_resource_id",
+        "properties.targetResource.id",
+        Kind::Str,
+    ),
+    arg("fqdn", "properties.fqdn", Kind::Str).read_only(),
+    TAGS,
+];

@@ -1,0 +1,116 @@
+//! What the engine asks a provider about its resource types without a
+//! cloud client: the part a resource plays in a failover, whether it holds
+//! data, how long its operations typically take, which attributes it
+//! computes and which are sensitive. Plans, renderers and checks ask these
+//! with only a plan or a configuration in hand, so every provider answers
+//! them from a static value, found by resource type through
+//! `provider::type_facts`.
+
+use crate::config::Config;
+use crate::config::evaluate::Evaluation;
+use crate::diag::Diagnostics;
+use crate::lang::Value;
+
+/// The part a resource plays in a failover, which decides its phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailoverRole {
+    /// Holds replicated data (databases, caches, storage): promoted or
+    /// relinked before anything depends on the new primary.
+    Data,
+    /// Compute that serves the application (node pools).
+    Capacity,
+    /// Routes users (Front Door, DNS, Traffic Manager): moved last.
+    Traffic,
+    /// Anything else: moved with the data.
+    Other,
+}
+
+/// How a replica is promoted during a failover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Promotion {
+    /// Only once it has caught up (no data loss; the old primary must answer).
+    Planned,
+    /// Now, losing what it has not yet received.
+    Forced,
+}
+
+impl Promotion {
+    /// The name the cloud's APIs use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Promotion::Planned => "Planned",
+            Promotion::Forced => "Forced",
+        }
+    }
+}
+
+/// Questions about a provider's resource types that need no cloud client.
+/// Every answer has a default that suits a type with no special behaviour.
+pub trait TypeFacts: Send + Sync {
+    /// The part objects of `ty` play in a failover.
+    fn failover_role(&self, _ty: &str) -> FailoverRole {
+        FailoverRole::Other
+    }
+    /// Whether objects of `ty` hold data that a replacement or delete loses.
+    fn holds_data(&self, _ty: &str) -> bool {
+        false
+    }
+    /// Typical duration of one step on `ty`, in seconds (for a plan's
+    /// estimate); `deletes_only` for a step that only deletes.
+    fn typical_seconds(&self, _ty: &str, _deletes_only: bool) -> u64 {
+        5
+    }
+    /// Whether the change from `before` to `after` scales capacity down
+    /// (the old primary shrunk after a failover: clean-up, not capacity).
+    fn scales_down(&self, _ty: &str, _before: Option<&Value>, _after: Option<&Value>) -> bool {
+        false
+    }
+    /// Whether the change from `before` to `after` promotes a replica to a
+    /// primary (what a forced promotion can lose is its replication lag).
+    fn promotes(&self, _ty: &str, _before: Option<&Value>, _after: Option<&Value>) -> bool {
+        false
+    }
+    /// Whether objects of `ty` fail over their own data to another region
+    /// by a provider action (`Provider::site_failover`).
+    fn has_site_failover(&self, _ty: &str) -> bool {
+        false
+    }
+    /// The attributes the provider computes for `ty` (None: not its type).
+    fn computed_attributes(&self, _ty: &str) -> Option<Vec<String>> {
+        None
+    }
+    /// `value` (the attributes of a `ty` object) with what the provider
+    /// knows to be sensitive marked.
+    fn mark_sensitive(&self, _ty: &str, value: Value) -> Value {
+        value
+    }
+    /// The provider's rules for its services on the evaluated
+    /// configuration (combinations the cloud would refuse).
+    fn check_configuration(&self, _config: &Config, _eval: &Evaluation) -> Diagnostics {
+        Diagnostics::default()
+    }
+}
+
+/// The type of resource address `addr` (`module.a.TYPE.NAME[KEY]`).
+pub fn type_of_address(addr: &str) -> Option<String> {
+    let parts: Vec<&str> = addr
+        .split('.')
+        .map(|p| p.split('[').next().unwrap_or_default())
+        .collect();
+    parts.iter().rev().nth(1).map(|t| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn promotions_and_addresses() {
+        assert_eq!(Promotion::Forced.as_str(), "Forced");
+        assert_eq!(
+            type_of_address("module.a[\"x\"].azurerm_storage_account.data[0]").as_deref(),
+            Some("azurerm_storage_account")
+        );
+        assert_eq!(type_of_address("x"), None);
+    }
+}
