@@ -24,6 +24,7 @@ mod fuzz_decoders;
 mod identity;
 mod lang;
 mod lang_hardening;
+mod layers;
 mod locks;
 mod ops_failover;
 mod output_cmd;
