@@ -138,7 +138,7 @@ fn removed_instances_are_destroyed_with_reasons() {
     let r = drinfra(dir.path(), &["plan"]);
     assert!(
         r.stdout
-            .contains("# (because index 2 is out of range for count)"),
+            .contains("# (because index [2] is out of range for count)"),
         "{}",
         r.stdout
     );
@@ -163,6 +163,38 @@ fn removed_instances_are_destroyed_with_reasons() {
     assert_eq!(
         list,
         "terraform_data.c[0]\nterraform_data.c[1]\nterraform_data.e[\"x\"]\n"
+    );
+}
+
+/// Terraform names the resource by type and name alone, without its
+/// module path (checked against Terraform 1.15): the reason used to cut
+/// the address at the first `[`, which gave `module.m` for a keyed module.
+#[test]
+fn reasons_for_orphans_in_keyed_modules_name_the_resource_as_terraform_does() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "module \"m\" {\n  source   = \"./m\"\n  for_each = toset([\"a\"])\n}\n",
+    );
+    std::fs::create_dir_all(dir.path().join("m")).unwrap();
+    std::fs::write(
+        dir.path().join("m/main.tf"),
+        "resource \"terraform_data\" \"y\" {}\nresource \"terraform_data\" \"z\" {}\n",
+    )
+    .unwrap();
+    assert_eq!(drinfra(dir.path(), &["apply", "--auto-approve"]).code, 0);
+    std::fs::write(
+        dir.path().join("m/main.tf"),
+        "resource \"terraform_data\" \"y\" {}\n",
+    )
+    .unwrap();
+    let r = drinfra(dir.path(), &["plan"]);
+    assert!(
+        r.stdout.contains(
+            "# module.m[\"a\"].terraform_data.z will be destroyed\n  # (because terraform_data.z is not in configuration)"
+        ),
+        "{}",
+        r.stdout
     );
 }
 

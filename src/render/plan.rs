@@ -47,28 +47,19 @@ fn headline(c: &ResourceChange) -> String {
         _ => format!("# {} {what}", c.address),
     };
     let because = match c.reason {
+        // Terraform's wording, from the typed address parts.
         Some(Reason::DeleteBecauseNoResourceConfig) => Some(format!(
-            "because {} is not in configuration",
-            c.address.split('[').next().unwrap_or(&c.address)
+            "because {}.{} is not in configuration",
+            c.ty, c.name
         )),
-        Some(Reason::DeleteBecauseCountIndex) => Some(format!(
-            "because index {} is out of range for count",
-            c.address
-                .rsplit('[')
-                .next()
-                .unwrap_or("")
-                .trim_end_matches(']')
-        )),
-        Some(Reason::DeleteBecauseEachKey) => Some(format!(
-            "because key [{}] is not in for_each map",
-            c.address
-                .rsplit('[')
-                .next()
-                .unwrap_or("")
-                .trim_end_matches(']')
-        )),
+        Some(Reason::DeleteBecauseCountIndex) => {
+            Some(format!("because index {} is out of range for count", c.key))
+        }
+        Some(Reason::DeleteBecauseEachKey) => {
+            Some(format!("because key {} is not in for_each map", c.key))
+        }
         Some(Reason::DeleteBecauseNoModule) => {
-            Some("because its module is not in configuration".to_string())
+            Some(format!("because {} is not in configuration", c.module_path))
         }
         Some(Reason::ReplaceByTriggers) => {
             Some("due to changes in replace_triggered_by".to_string())

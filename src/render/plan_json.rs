@@ -85,16 +85,11 @@ fn reason(r: Option<Reason>) -> Option<&'static str> {
 }
 
 fn module_address(c: &ResourceChange) -> Option<String> {
-    let m = c.module_path.prefix();
-    (!m.is_empty()).then(|| m.trim_end_matches('.').to_string())
+    (!c.module_path.is_root()).then(|| c.module_path.to_string())
 }
 
 fn index_json(c: &ResourceChange) -> Option<J> {
-    match &c.key {
-        crate::config::evaluate::InstanceKey::None => None,
-        crate::config::evaluate::InstanceKey::Int(i) => Some(json!(i)),
-        crate::config::evaluate::InstanceKey::Str(s) => Some(json!(s)),
-    }
+    c.key.to_json()
 }
 
 fn change_json(
