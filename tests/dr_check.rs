@@ -114,6 +114,13 @@ fn a_weakened_platform_fails_with_located_gaps() {
         "ttl                 = 60\n  record              = azurerm_cdn_frontdoor_endpoint",
         "ttl                 = 3600\n  record              = azurerm_cdn_frontdoor_endpoint",
     );
+    // The DR plan's AOF persistence on the geo-replicated caches.
+    edit(
+        root.path(),
+        site,
+        "  zones               = var.zones\n",
+        "  zones               = var.zones\n  redis_configuration {\n    aof_backup_enabled = true\n  }\n",
+    );
     let (code, out, err) = run(root.path(), &["check", "--json"], None);
     assert_ne!(code, 0, "{out}\n{err}");
     let doc: J = serde_json::from_str(&out).unwrap();
@@ -169,6 +176,19 @@ fn a_weakened_platform_fails_with_located_gaps() {
         .unwrap() as u64
         + 1;
     located(f, "modules/edge/main.tf", (line, 3));
+    // Azure's rule for persistence on a linked cache, at the cache.
+    let redis = findings
+        .iter()
+        .find(|f| {
+            f["summary"]
+                .as_str()
+                .unwrap()
+                .contains("Redis persistence and geo-replication")
+        })
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    let (line, _) = place(root.path(), site, "resource \"azurerm_redis_cache\"");
+    assert_eq!(redis["range"]["start"]["line"], line, "{redis}");
+    assert_eq!(redis["blocking"], true);
     // The DNS TTL counts in the estimate, still within RTO here.
     assert_eq!(doc["groups"][0]["parts"]["dns"], 3600);
     // Human output names the file, line and column too.

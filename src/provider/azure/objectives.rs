@@ -372,3 +372,74 @@ pub fn weakens(ty: &str, before: Option<&Value>, after: Option<&Value>) -> Vec<W
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn v(j: serde_json::Value) -> Value {
+        Value::from_json(&j)
+    }
+
+    #[test]
+    fn detection_is_the_probe_interval_times_the_failures_it_takes() {
+        let fd = v(json!({
+            "health_probe": [{"interval_in_seconds": 30}],
+            "load_balancing": [{"sample_size": 4, "successful_samples_required": 2}]
+        }));
+        assert_eq!(
+            detection("azurerm_cdn_frontdoor_origin_group", &fd),
+            Some(90)
+        );
+        let tm = v(
+            json!({"monitor_config": [{"interval_in_seconds": 30, "tolerated_number_of_failures": 3}]}),
+        );
+        assert_eq!(detection("azurerm_traffic_manager_profile", &tm), Some(120));
+        assert_eq!(
+            propagation("azurerm_dns_a_record", &v(json!({"ttl": 300}))),
+            Some(300)
+        );
+        assert_eq!(detection("azurerm_redis_cache", &fd), None);
+    }
+
+    #[test]
+    fn weakening_changes_name_their_objective() {
+        let s = |k: &str| v(json!({"account_replication_type": k}));
+        let w = weakens(STORAGE, Some(&s("RAGRS")), Some(&s("LRS")));
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].objective, Objective::Rpo);
+        assert!(weakens(STORAGE, Some(&s("LRS")), Some(&s("GRS"))).is_empty());
+        let pg = |sku: &str, days: u32, geo: bool| {
+            v(
+                json!({"sku_name": sku, "backup_retention_days": days, "geo_redundant_backup_enabled": geo}),
+            )
+        };
+        let w = weakens(
+            PG,
+            Some(&pg("GP_Standard_D8ds_v5", 30, true)),
+            Some(&pg("GP_Standard_D4ds_v5", 7, false)),
+        );
+        let objectives: Vec<Objective> = w.iter().map(|w| w.objective).collect();
+        assert_eq!(objectives, [Objective::Rto, Objective::Rpo, Objective::Rpo]);
+        let replica = v(json!({"create_mode": "Replica"}));
+        assert_eq!(weakens(PG, Some(&replica), None).len(), 1);
+        assert_eq!(weakens(LINK, Some(&v(json!({}))), None).len(), 1);
+        let ttl = |t: u32| v(json!({"ttl": t}));
+        assert_eq!(
+            weakens("azurerm_dns_cname_record", Some(&ttl(60)), Some(&ttl(3600)))[0].objective,
+            Objective::Rto
+        );
+        let pool = |m: u32| v(json!({"max_count": m}));
+        assert_eq!(weakens(POOL, Some(&pool(20)), Some(&pool(10))).len(), 1);
+        // A created object weakens nothing.
+        assert!(weakens(STORAGE, None, Some(&s("LRS"))).is_empty());
+    }
+
+    #[test]
+    fn storage_pairs_follow_azures_published_list() {
+        assert_eq!(paired("eastus"), Some("westus"));
+        assert_eq!(paired("swedencentral"), Some("swedensouth"));
+        assert_eq!(paired("westeurope"), Some("northeurope"));
+    }
+}
