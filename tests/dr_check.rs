@@ -296,3 +296,36 @@ fn a_plan_that_weakens_the_dr_posture_says_which_objective_it_breaks() {
     assert!(md.contains("weakens RTO"), "{md}");
     drop(emu);
 }
+
+#[test]
+fn a_dr_pool_that_cannot_reach_production_size_is_a_gap() {
+    let root = platform();
+    let site = "modules/site/main.tf";
+    edit(
+        root.path(),
+        site,
+        "max_count             = local.capacity_active ? var.sizes.code_active.max : null",
+        "max_count             = local.capacity_active ? var.sizes.code_active.max : 10",
+    );
+    let (code, out, err) = run(root.path(), &["check", "--json"], None);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let doc: J = serde_json::from_str(&out).unwrap();
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["argument"] == "max_count")
+        .unwrap_or_else(|| panic!("{doc:#}"));
+    assert_eq!(
+        f["address"],
+        "module.westeurope.azurerm_kubernetes_cluster_node_pool.code_execution"
+    );
+    assert_eq!(f["objective"], "RTO");
+    let (line, col) = place(
+        root.path(),
+        site,
+        "max_count             = local.capacity_active ? var.sizes.code_active",
+    );
+    assert_eq!(f["range"]["start"]["line"], line);
+    assert_eq!(f["range"]["start"]["column"], col);
+}

@@ -201,6 +201,14 @@ pub fn gaps(resources: &[ResourceInstance], o: &Objectives) -> Vec<Gap> {
                         format!("{addr} is {kind}: its secondary is {pair}, Azure's pair of {reg}, not the DR site ({}). The blobs survive a region loss but the DR site reads them across regions, or after an account failover to {pair}; object replication to an account in the DR site would put them there.", o.standby.join(", "))));
                 }
             }
+            POOL if pool_region(r, resources).is_some_and(|reg| o.standby.contains(&reg))
+                && below_production(r, resources, o).is_some() =>
+            {
+                let (max, prod) = below_production(r, resources, o).unwrap_or_default();
+                out.push(gap(i, Some("max_count"), Objective::Rto, true,
+                    "DR node pool cannot reach the primary's production size",
+                    format!("{addr} scales to at most {max} nodes, the active site's pool of the same name to {prod}: after a failover the DR site cannot carry production load.")));
+            }
             POOL if !has_zones(v, "zones") => {
                 out.push(gap(i, Some("zones"), Objective::Availability, true,
                         "Node pool names no availability zones",
@@ -254,6 +262,34 @@ pub fn gaps(resources: &[ResourceInstance], o: &Objectives) -> Vec<Gap> {
         }
     }
     out
+}
+
+/// A node pool's region: its cluster's, the cluster declared beside it
+/// (the pool's `kubernetes_cluster_id` is only known after apply).
+fn pool_region(pool: &ResourceInstance, resources: &[ResourceInstance]) -> Option<String> {
+    resources
+        .iter()
+        .find(|c| ty_of(c) == AKS && c.module == pool.module)
+        .and_then(|c| region(&c.config))
+}
+
+/// A standby pool's maximum and the active site's production size of the
+/// pool of the same name, when the maximum is below it. A pool's site is
+/// its cluster's location.
+fn below_production(
+    pool: &ResourceInstance,
+    resources: &[ResourceInstance],
+    o: &Objectives,
+) -> Option<(f64, f64)> {
+    let max = num(&pool.config, "max_count")?;
+    let name = text(&pool.config, "name")?;
+    let prod = resources
+        .iter()
+        .filter(|p| ty_of(p) == POOL && text(&p.config, "name").as_ref() == Some(&name))
+        .filter(|p| pool_region(p, resources).is_some_and(|r| r == o.active))
+        .filter_map(|p| num(&p.config, "max_count").or_else(|| num(&p.config, "node_count")))
+        .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))?;
+    (max < prod).then_some((max, prod))
 }
 
 /// Seconds until health probes call a failed origin down.
