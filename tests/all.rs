@@ -14,6 +14,7 @@ mod checkov;
 mod cli;
 mod common;
 mod destructive;
+mod dr_check;
 mod emulator;
 mod engine;
 mod evaluate;

@@ -59,6 +59,10 @@ resource "azurerm_cdn_frontdoor_origin_group" "sites" {
   }
 }
 
+# The DR plan says weight 0 for the standby origin; Azure's minimum is 1.
+# Weight only splits traffic among origins of the same priority, and the
+# standby alone has priority 2, so weight 1 sends it nothing while the
+# active origin is healthy (see docs/dr-decisions.md).
 resource "azurerm_cdn_frontdoor_origin" "site" {
   for_each                       = var.origins
   name                           = each.key

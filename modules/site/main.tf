@@ -31,6 +31,8 @@ resource "azurerm_kubernetes_cluster" "aks" {
     name       = "system"
     vm_size    = var.sizes.system_vm_size
     node_count = 3
+    # The DR plan rides out a zone failure without a failover.
+    zones = var.zones
   }
 
   identity {
@@ -48,6 +50,7 @@ resource "azurerm_kubernetes_cluster_node_pool" "application" {
   min_count             = local.capacity_active ? var.sizes.application_active.min : null
   max_count             = local.capacity_active ? var.sizes.application_active.max : null
   node_count            = local.capacity_active ? var.sizes.application_active.max : var.sizes.application_standby
+  zones                 = var.zones
 }
 
 resource "azurerm_kubernetes_cluster_node_pool" "code_execution" {
@@ -58,6 +61,7 @@ resource "azurerm_kubernetes_cluster_node_pool" "code_execution" {
   min_count             = local.capacity_active ? var.sizes.code_active.min : null
   max_count             = local.capacity_active ? var.sizes.code_active.max : null
   node_count            = local.capacity_active ? var.sizes.code_active.max : var.sizes.code_standby
+  zones                 = var.zones
 }
 
 resource "azurerm_postgresql_flexible_server" "db" {
@@ -70,9 +74,12 @@ resource "azurerm_postgresql_flexible_server" "db" {
   administrator_login    = local.replica ? null : "pgadmin"
   administrator_password = local.replica ? null : "change-me-in-a-secret-store"
   backup_retention_days  = 30
-  create_mode            = local.replica ? "Replica" : "Default"
-  source_server_id       = local.replica ? var.peer_postgres_id : null
-  replication_role       = local.db_active ? "None" : null
+  # Backups copied to the paired region: a lost region does not take its
+  # backups with it (see docs/dr-decisions.md). Set only at creation.
+  geo_redundant_backup_enabled = true
+  create_mode                  = local.replica ? "Replica" : "Default"
+  source_server_id             = local.replica ? var.peer_postgres_id : null
+  replication_role             = local.db_active ? "None" : null
 
   high_availability {
     mode = "ZoneRedundant"
@@ -89,7 +96,10 @@ resource "azurerm_redis_cache" "cache" {
   family              = "P"
   sku_name            = "Premium"
   minimum_tls_version = "1.2"
-  tags                = local.tags
+  zones               = var.zones
+  # No AOF/RDB persistence: the cache is geo-replicated, and Azure does
+  # not allow both (see docs/dr-decisions.md).
+  tags = local.tags
 }
 
 resource "azurerm_storage_account" "data" {

@@ -71,3 +71,9 @@ variable "sizes" {
     code_standby        = number
   })
 }
+
+variable "zones" {
+  description = "Availability zones of the node pools and the cache (the DR plan survives a zone failure without a failover)."
+  type        = list(string)
+  default     = ["1", "2", "3"]
+}

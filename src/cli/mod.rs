@@ -11,6 +11,7 @@ use drinfra::render::style::Style;
 use args::Env;
 
 mod args;
+mod check;
 mod console;
 mod embedded;
 mod emulator;
@@ -46,6 +47,8 @@ enum Command {
     Init(init::InitArgs),
     /// Check the configuration and evaluate it, reporting every error.
     Validate(validate::ValidateArgs),
+    /// Check the DR objectives against what the configuration delivers.
+    Check(check::CheckArgs),
     /// Rewrite configuration files in the canonical layout.
     Fmt(fmt::FmtArgs),
     /// Evaluate expressions read from standard input in the root module.
@@ -100,6 +103,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Init(a) => init::run(&env, a),
         Command::Validate(a) => validate::run(&env, a),
+        Command::Check(a) => check::run(&env, a),
         Command::Fmt(a) => fmt::run(&env, a),
         Command::Console(a) => console::run(&env, a),
         Command::Plan(a) => engine::run_plan(&env, a),

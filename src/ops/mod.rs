@@ -10,13 +10,15 @@
 //! locked, providers connected), [`plan::run`] / [`plan::plan`],
 //! [`apply::plan_and_apply`], [`apply::apply_saved`], [`failover::failover`],
 //! [`failback::failback`], [`import::import`], [`init::init`],
-//! [`state_edit`]'s `rm`, `mv` and `push`, [`console::evaluate`].
+//! [`state_edit`]'s `rm`, `mv` and `push`, [`console::evaluate`],
+//! [`check::check`] (DR objectives against the configuration).
 //!
 //! Files depend on each other one way: `error`, `report`, `intent` and
 //! `memo` at the bottom; `event`, `prompt`, `session`; `record`, `plan`;
 //! `apply`; `runbook`; `failover` and `failback` on top.
 
 pub mod apply;
+pub mod check;
 pub mod console;
 pub mod error;
 pub mod event;

@@ -7,7 +7,7 @@
 //! `provider::type_facts`.
 
 use crate::config::Config;
-use crate::config::evaluate::Evaluation;
+use crate::config::evaluate::{Evaluation, ResourceInstance};
 use crate::diag::Diagnostics;
 use crate::lang::Value;
 
@@ -42,6 +42,62 @@ impl Promotion {
             Promotion::Forced => "Forced",
         }
     }
+}
+
+/// The objective a DR weakness threatens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Objective {
+    /// Data that may be lost (recovery point).
+    Rpo,
+    /// Time until service is back (recovery time).
+    Rto,
+    /// Surviving a zone failure without a failover.
+    Availability,
+}
+
+impl Objective {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Objective::Rpo => "RPO",
+            Objective::Rto => "RTO",
+            Objective::Availability => "availability",
+        }
+    }
+}
+
+/// The DR objectives of one failover group, as a provider judges a
+/// configuration against them.
+#[derive(Debug, Clone, Default)]
+pub struct Objectives {
+    /// Recovery time objective, seconds.
+    pub rto: Option<u64>,
+    /// Recovery point objective, seconds.
+    pub rpo: Option<u64>,
+    /// The site (region) that serves now.
+    pub active: String,
+    /// The sites that take over.
+    pub standby: Vec<String>,
+}
+
+/// What an object's configuration cannot deliver toward an objective.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    /// Index of the object in the evaluation's resource instances.
+    pub instance: usize,
+    /// The argument at fault (`a` or `block.a`), when one is.
+    pub argument: Option<String>,
+    pub objective: Objective,
+    /// Whether the objective cannot be met (otherwise a warning).
+    pub blocking: bool,
+    pub summary: String,
+    pub detail: String,
+}
+
+/// How a planned change weakens the DR posture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Weakening {
+    pub objective: Objective,
+    pub why: String,
 }
 
 /// Questions about a provider's resource types that need no cloud client.
@@ -88,6 +144,31 @@ pub trait TypeFacts: Send + Sync {
     /// configuration (combinations the cloud would refuse).
     fn check_configuration(&self, _config: &Config, _eval: &Evaluation) -> Diagnostics {
         Diagnostics::default()
+    }
+    /// What the configuration of `resources` (every evaluated instance)
+    /// cannot deliver toward `objectives`: the provider's own types only.
+    fn dr_gaps(&self, _resources: &[ResourceInstance], _objectives: &Objectives) -> Vec<Gap> {
+        Vec::new()
+    }
+    /// Seconds until health checks of a `ty` object configured as `value`
+    /// call a failed origin down (detection, part of RTO).
+    fn detection_seconds(&self, _ty: &str, _value: &Value) -> Option<u64> {
+        None
+    }
+    /// Seconds clients may keep an old answer after a `ty` object
+    /// configured as `value` changes (a DNS TTL, part of RTO).
+    fn propagation_seconds(&self, _ty: &str, _value: &Value) -> Option<u64> {
+        None
+    }
+    /// How changing a `ty` object from `before` to `after` weakens the
+    /// DR posture (None: created or deleted).
+    fn weakens(
+        &self,
+        _ty: &str,
+        _before: Option<&Value>,
+        _after: Option<&Value>,
+    ) -> Vec<Weakening> {
+        Vec::new()
     }
 }
 

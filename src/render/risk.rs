@@ -1,4 +1,6 @@
-//! What reviewers must not miss: destructive and data-affecting changes.
+//! What reviewers must not miss: destructive and data-affecting changes,
+//! and changes that weaken the DR posture (the provider says which
+//! objective each breaks: `TypeFacts::weakens`).
 
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::type_facts;
@@ -29,6 +31,21 @@ pub fn risks(plan: &Plan) -> Vec<Risk<'_>> {
                 .iter()
                 .find(|n| n.contains("promot") || n.contains("failover") || n.contains("rotation"))
                 .cloned(),
+        };
+        let after = if c.action == Action::Delete {
+            None
+        } else {
+            c.after.as_ref()
+        };
+        let weakened: Vec<String> = type_facts(&c.ty)
+            .weakens(&c.ty, c.before.as_ref(), after)
+            .into_iter()
+            .map(|w| format!("weakens {}: {}", w.objective.as_str(), w.why))
+            .collect();
+        let why = match (why, weakened.is_empty()) {
+            (w, true) => w,
+            (Some(w), false) => Some(format!("{w}; {}", weakened.join("; "))),
+            (None, false) => Some(weakened.join("; ")),
         };
         if let Some(why) = why {
             out.push(Risk { change: c, why });

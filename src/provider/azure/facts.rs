@@ -4,10 +4,10 @@
 //! services impose on a DR configuration.
 
 use crate::config::Config;
-use crate::config::evaluate::Evaluation;
+use crate::config::evaluate::{Evaluation, ResourceInstance};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
-use crate::provider::facts::{FailoverRole, TypeFacts};
+use crate::provider::facts::{FailoverRole, Gap, Objectives, TypeFacts, Weakening};
 
 /// The Azure provider's facts (needs no client).
 pub struct AzureFacts;
@@ -123,6 +123,22 @@ impl TypeFacts for AzureFacts {
 
     fn check_configuration(&self, config: &Config, eval: &Evaluation) -> Diagnostics {
         redis_persistence_and_geo_replication(config, eval)
+    }
+
+    fn dr_gaps(&self, resources: &[ResourceInstance], objectives: &Objectives) -> Vec<Gap> {
+        super::objectives::gaps(resources, objectives)
+    }
+
+    fn detection_seconds(&self, ty: &str, value: &Value) -> Option<u64> {
+        super::objectives::detection(ty, value)
+    }
+
+    fn propagation_seconds(&self, ty: &str, value: &Value) -> Option<u64> {
+        super::objectives::propagation(ty, value)
+    }
+
+    fn weakens(&self, ty: &str, before: Option<&Value>, after: Option<&Value>) -> Vec<Weakening> {
+        super::objectives::weakens(ty, before, after)
     }
 }
 

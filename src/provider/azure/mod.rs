@@ -25,6 +25,7 @@ pub mod facts;
 mod frontdoor_classic;
 pub mod http;
 pub mod lro;
+mod objectives;
 mod pacing;
 mod refresh;
 mod response;

@@ -5,6 +5,7 @@
 //! operation's outcome to one of the view's outcome methods.
 
 mod apply;
+mod check;
 mod console;
 mod failover;
 pub mod prompt;
