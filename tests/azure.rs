@@ -520,6 +520,7 @@ async fn impatient() -> Harness {
         subscription: c.subscription_id.clone(),
         cloud: "test".into(),
         promote_option: Default::default(),
+        emulator: true,
         keep_nonempty_resource_groups: true,
         principal: Default::default(),
     };
