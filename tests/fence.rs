@@ -171,6 +171,16 @@ impl Platform {
     }
 }
 
+/// The RPO the drill report gives for the store at `address` (a suffix).
+fn store_rpo<'a>(drill: &'a DrillReport, address: &str) -> &'a Rpo {
+    drill
+        .rpo
+        .iter()
+        .find(|s| s.address.ends_with(address))
+        .map(|s| &s.rpo)
+        .unwrap_or_else(|| panic!("no RPO for {address}: {:?}", drill.rpo))
+}
+
 #[test]
 fn a_planned_failover_fences_the_old_primary_and_keeps_every_write() {
     let p = Platform::applied();
@@ -196,12 +206,21 @@ fn a_planned_failover_fences_the_old_primary_and_keeps_every_write() {
             .is_some_and(|s| s.eq_ignore_ascii_case(&new)),
         "{replica}"
     );
-    // RPO 0, as the emulator counts it.
+    // RPO 0, as the emulator counts it: the server cut nothing, and the
+    // cache's unlink lost nothing (nothing was written to it).
     let lost = p.admin("GET", "dataplane/lost-writes", J::Null);
-    assert_eq!(lost["servers"], json!([]), "{lost}");
-    assert_eq!(drill.rpo.len(), 1, "{:?}", drill.rpo);
-    match &drill.rpo[0].rpo {
+    assert!(
+        lost["servers"].as_array().unwrap().iter().all(
+            |s| s["count"] == 0 && !s["resource"].as_str().unwrap().contains("flexibleServers")
+        ),
+        "{lost}"
+    );
+    match store_rpo(&drill, "westeurope.azurerm_postgresql_flexible_server.db") {
         Rpo::Lost(l) => assert_eq!((l.count, &l.window), (0, &None)),
+        other => panic!("{other:?}"),
+    }
+    match store_rpo(&drill, "azurerm_redis_linked_server.geo[0]") {
+        Rpo::Lost(l) => assert_eq!(l.count, 0),
         other => panic!("{other:?}"),
     }
 }
@@ -222,6 +241,14 @@ fn a_forced_failover_in_an_outage_reports_the_writes_the_emulator_lost() {
     for i in 1..=4 {
         assert!(p.write(&old, &format!("late-{i}"))["seq"].is_i64());
         made_after_cut += 1;
+    }
+    let cache = |site: &str| {
+        format!(
+            "/subscriptions/{SUB}/resourceGroups/rg-aiwf-{site}/providers/Microsoft.Cache/redis/redis-aiwf-{site}"
+        )
+    };
+    for i in 1..=2 {
+        assert!(p.write(&cache("eastus"), &format!("session-{i}"))["seq"].is_i64());
     }
     p.admin("POST", "faults/region-down", json!({"region": "eastus"}));
     let down = p.write(&old, "during-outage");
@@ -250,21 +277,16 @@ fn a_forced_failover_in_an_outage_reports_the_writes_the_emulator_lost() {
     // The cut is at the outage minus the lag, where the outage began.
     let outage_began = server["windowEnd"].as_f64().unwrap();
     assert_eq!(server["windowStart"].as_f64().unwrap(), outage_began - 10.0);
-    // The cache was unlinked in the same outage (nothing written to it).
-    let cache = of(&format!(
-        "/subscriptions/{SUB}/resourceGroups/rg-aiwf-westeurope/providers/Microsoft.Cache/redis/redis-aiwf-westeurope"
-    ));
-    assert_eq!(cache["count"], 0, "{lost}");
+    // The cache was unlinked in the same outage: its two late writes lost.
+    assert_eq!(of(&cache("westeurope"))["count"], 2, "{lost}");
     let servers = [server];
     assert_eq!(p.values(&new), json!(["early-1", "early-2", "early-3"]));
     // The report carries the same count and window, per data store.
-    assert_eq!(drill.rpo.len(), 1, "{:?}", drill.rpo);
-    assert!(
-        drill.rpo[0].address.contains("westeurope"),
-        "{:?}",
-        drill.rpo
-    );
-    match &drill.rpo[0].rpo {
+    match store_rpo(&drill, "azurerm_redis_linked_server.geo[0]") {
+        Rpo::Lost(l) => assert_eq!(l.count, 2),
+        other => panic!("{other:?}"),
+    }
+    match store_rpo(&drill, "westeurope.azurerm_postgresql_flexible_server.db") {
         Rpo::Lost(l) => {
             assert_eq!(l.count, made_after_cut as u64);
             let (from, to) = l.window.clone().unwrap();

@@ -57,8 +57,15 @@ pub(super) fn after(plan: &Plan, engine: &Engine, lags: &[(String, Option<f64>)]
         .collect()
 }
 
+/// The data stores whose copy in the new site becomes the primary: replicas
+/// promoted, and replication links removed (a geo-replicated cache's
+/// secondary is then standalone).
 fn promoted(plan: &Plan) -> impl Iterator<Item = &crate::plan::ResourceChange> {
     plan.actions().filter(|c| {
-        crate::provider::type_facts(&c.ty).promotes(&c.ty, c.before.as_ref(), c.after.as_ref())
+        let facts = crate::provider::type_facts(&c.ty);
+        facts.promotes(&c.ty, c.before.as_ref(), c.after.as_ref())
+            || (c.action == crate::plan::Action::Delete
+                && facts.failover_role(&c.ty) == crate::provider::FailoverRole::Data
+                && !facts.holds_data(&c.ty))
     })
 }

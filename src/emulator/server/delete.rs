@@ -31,8 +31,9 @@ pub(super) fn delete(w: &mut World, spec: &Spec, call: &Call) -> Result<Resp, Ar
     // Unlinking a cache keeps what had replicated to the secondary.
     let data = if spec.ty == "Microsoft.Cache/redis/linkedServers" {
         let source = p.parent_id().unwrap_or_default();
-        // Forced from the secondary side while the primary's region is
-        // down: what had not replicated when the outage began is lost.
+        // What had not replicated is lost (and recorded): at the unlink,
+        // or, forced from the secondary side while the primary's region is
+        // down, when the outage began.
         let outage = store
             .get(&source)
             .ok()
@@ -51,7 +52,7 @@ pub(super) fn delete(w: &mut World, spec: &Spec, call: &Call) -> Result<Resp, Ar
             target: sec.to_string(),
             cutoff: cut - settings.replication_lag_secs,
             fence: false,
-            cut_at: outage,
+            cut_at: Some(cut),
         })
     } else {
         None

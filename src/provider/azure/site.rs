@@ -116,12 +116,15 @@ impl AzureProvider {
         current: &'a Value,
     ) -> BoxFut<'a, Result<Option<LostWrites>, ProviderError>> {
         Box::pin(async move {
-            let holds_data = matches!(
-                ty,
-                "azurerm_postgresql_flexible_server" | "azurerm_redis_cache"
-            );
-            let Some(id) = str_of(&attrs(current), "id").filter(|_| self.emulator && holds_data)
-            else {
+            // The copy that became the primary: the server itself, or for a
+            // removed geo-link, its secondary cache.
+            let a = attrs(current);
+            let copy = match ty {
+                "azurerm_postgresql_flexible_server" | "azurerm_redis_cache" => str_of(&a, "id"),
+                "azurerm_redis_linked_server" => str_of(&a, "linked_redis_cache_id"),
+                _ => None,
+            };
+            let Some(id) = copy.filter(|_| self.emulator) else {
                 return Ok(None);
             };
             let body = self
