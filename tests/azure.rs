@@ -1962,6 +1962,13 @@ resource \"azurerm_postgresql_flexible_server\" \"db\" {\n  name = \"pg-east\"\n
         .find(|c| c.address == "azurerm_postgresql_flexible_server.restored")
         .unwrap();
     assert_eq!(c.action, Action::Create);
+    assert!(
+        c.notes
+            .iter()
+            .any(|n| n.contains("restores") && n.contains(&at)),
+        "{:?}",
+        c.notes
+    );
     let after = c.after.as_ref().unwrap().as_mapping().unwrap();
     assert_eq!(
         after.get("point_in_time_restore_time_in_utc"),
