@@ -1957,3 +1957,63 @@ async fn huge_paging_tokens_end_the_list_instead_of_overflowing() {
         assert_eq!(r.status, 200, "{options}: {}", r.body);
     }
 }
+
+#[tokio::test]
+async fn postgres_switchover_fences_the_old_primary_from_its_start() {
+    let e = start(1.0e7).await;
+    e.group("east", "eastus").await;
+    e.group("west", "westeurope").await;
+    let api = "2025-08-01";
+    let primary = format!(
+        "{}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-a",
+        rg("east")
+    );
+    let replica = format!(
+        "{}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-b",
+        rg("west")
+    );
+    e.create(&primary, api, pg_body("eastus")).await;
+    e.create(&replica, api, json!({"location": "westeurope", "properties": {"createMode": "Replica", "sourceServerResourceId": primary}})).await;
+    let write = |id: String, v: &'static str| {
+        let e = &e;
+        async move {
+            e.admin(
+                "POST",
+                "dataplane/write",
+                Some(json!({"resource": id, "value": v})),
+            )
+            .await
+        }
+    };
+    e.slow().await;
+    assert!(write(primary.clone(), "w1").await["seq"].is_i64());
+    let r = e.call("PATCH", &replica, api, Some(json!({"properties": {"replica": {"promoteMode": "Switchover", "promoteOption": "Planned"}}})), &[]).await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    // While the switchover runs, the old primary takes no writes.
+    let fenced = write(primary.clone(), "w2").await;
+    assert_eq!(fenced["error"]["code"], "ServerSwitchingOver", "{fenced}");
+    e.fast().await;
+    e.settle(&replica, api).await;
+    // Afterwards it is the new primary's replica: still read-only, and it
+    // holds the new primary's data once, not its own copy besides.
+    assert_eq!(
+        write(primary.clone(), "w3").await["error"]["code"],
+        "ReadOnlyReplica"
+    );
+    assert!(write(replica.clone(), "w4").await["seq"].is_i64());
+    e.fast().await;
+    assert_eq!(
+        e.admin("GET", &format!("dataplane?resource={replica}"), None)
+            .await["values"],
+        json!(["w1", "w4"])
+    );
+    assert_eq!(
+        e.admin("GET", &format!("dataplane?resource={primary}"), None)
+            .await["values"],
+        json!(["w1", "w4"])
+    );
+    assert_eq!(
+        e.admin("GET", "dataplane/lost-writes", None).await["servers"],
+        json!([])
+    );
+}

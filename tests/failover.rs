@@ -288,7 +288,7 @@ fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
     // Cloud state.
     assert_eq!(
         d.pg_role("westeurope"),
-        "None",
+        "Primary",
         "the DR replica is promoted"
     );
     assert_eq!(
@@ -435,7 +435,7 @@ fn editing_the_active_site_without_a_failover_is_refused_and_points_to_failover(
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(
         d.pg_role("westeurope"),
-        "None",
+        "Primary",
         "the replica was promoted, not replaced"
     );
     assert_eq!(
@@ -482,7 +482,7 @@ fn a_state_without_placement_still_refuses_an_edited_active_site() {
         "--auto-approve",
     ]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert_eq!(d.pg_role("westeurope"), "None", "promoted, not replaced");
+    assert_eq!(d.pg_role("westeurope"), "Primary", "promoted, not replaced");
     assert_eq!(d.run(&["plan", "--detailed-exitcode"]).0, 0);
 }
 
@@ -508,7 +508,7 @@ fn configuration_naming_the_old_site_cannot_fail_back_by_accident() {
             && err.contains("main.tf:"),
         "{err}"
     );
-    assert_eq!(d.pg_role("westeurope"), "None", "nothing changed");
+    assert_eq!(d.pg_role("westeurope"), "Primary", "nothing changed");
     // Updating the configuration accepts the failover: no changes.
     d.set_active("westeurope");
     let (code, out, err) = d.run(&["plan", "--detailed-exitcode"]);
@@ -608,6 +608,7 @@ fn forced_failover_with_the_primary_region_down_defers_what_is_unreachable() {
         out.contains("Deferred (unreachable, not failed)") && out.contains("module.eastus."),
         "{out}"
     );
+    // Forced: promoted standalone (the old primary is unreachable).
     assert_eq!(d.pg_role("westeurope"), "None");
     assert_eq!(
         (
@@ -654,7 +655,7 @@ fn an_interrupted_failover_resumes_where_it_stopped() {
     assert_eq!(d.record()["status"], "in_progress");
     assert_eq!(
         d.pg_role("westeurope"),
-        "None",
+        "Primary",
         "the data phase had completed"
     );
     // Any other run is stopped until the failover finishes.
@@ -857,7 +858,7 @@ fn data_only_failover_moves_data_and_capacity_then_traffic_follows() {
     );
     assert_eq!(
         d.pg_role("westeurope"),
-        "None",
+        "Primary",
         "the DR replica is promoted"
     );
     assert_eq!(
@@ -943,7 +944,7 @@ fn a_database_switch_moves_postgres_alone_and_fails_back_alone() {
     );
     assert_eq!(
         d.pg_role("westeurope"),
-        "None",
+        "Primary",
         "the DR replica is promoted"
     );
     assert_eq!(
@@ -1224,7 +1225,7 @@ fn any_region_pair_and_any_number_of_groups_fail_over_independently() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(
         role("orders-ukwest"),
-        "None",
+        "Primary",
         "orders' DR server is promoted"
     );
     assert_eq!(cname("orders"), "orders.ukwest.shop.example.com");
@@ -1266,7 +1267,7 @@ fn any_region_pair_and_any_number_of_groups_fail_over_independently() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(
         (role("search-centralus").as_str(), cname("search").as_str()),
-        ("None", "search.centralus.shop.example.com")
+        ("Primary", "search.centralus.shop.example.com")
     );
     let text = TWO_GROUPS
         .replace("active = \"uksouth\"", "active = \"ukwest\"")
@@ -1476,7 +1477,7 @@ fn an_interrupted_failover_records_what_azure_is_doing_and_the_rerun_follows_it(
         "the promotion was followed, not sent again: {reqs:?}"
     );
     assert_eq!(d.record()["status"], "complete");
-    assert_eq!(d.pg_role("westeurope"), "None");
+    assert_eq!(d.pg_role("westeurope"), "Primary");
     let state: J = serde_json::from_str(
         &std::fs::read_to_string(d.root.path().join("state/platform.tfstate")).unwrap(),
     )

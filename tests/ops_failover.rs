@@ -248,6 +248,22 @@ fn a_failover_and_its_failback_run_through_the_library() {
         (drill.mode.clone(), drill.completed),
         (Mode::Failback, true)
     );
+    // The swap home was a planned switchover: the emulator lost nothing.
+    assert!(
+        drill.rpo.iter().any(|s| s
+            .address
+            .ends_with("eastus.azurerm_postgresql_flexible_server.db")),
+        "{:?}",
+        drill.rpo
+    );
+    assert!(
+        drill.rpo.iter().all(|s| matches!(
+            &s.rpo,
+            drinfra::ops::report::Rpo::Lost(l) if l.count == 0
+        )),
+        "{:?}",
+        drill.rpo
+    );
     let record = stack.state(&engine).failover_groups["platform"].clone();
     assert_eq!(
         (record.status, record.active.as_str(), record.replicating),

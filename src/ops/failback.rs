@@ -208,6 +208,7 @@ pub fn failback(
                 );
             }
         }
+        let lags = super::rpo::lags_before(&plan, engine);
         let report = runbook::run_phased(
             engine,
             &plan,
@@ -216,6 +217,7 @@ pub fn failback(
             &mut drill.timeline,
             events,
         )?;
+        drill.rpo.extend(super::rpo::after(&plan, engine, &lags));
         if !report.ok() {
             let problems: Vec<(String, String)> = report
                 .failed

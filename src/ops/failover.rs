@@ -378,6 +378,7 @@ fn execute(
             StepStatus::Lag(secs),
         ));
     }
+    let lags = super::rpo::lags_before(plan, engine);
     let storage = runbook::storage_failover(
         engine,
         &intent.accounts,
@@ -401,6 +402,7 @@ fn execute(
         .collect();
     deferred.extend(storage.deferred);
     drill.actual_secs = started.elapsed().as_secs_f64();
+    drill.rpo = super::rpo::after(plan, engine, &lags);
     drill.deferred = deferred.clone();
     drill.problems = storage
         .failed

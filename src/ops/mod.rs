@@ -32,6 +32,7 @@ pub mod plan;
 pub mod prompt;
 pub mod record;
 pub mod report;
+mod rpo;
 pub mod runbook;
 pub mod session;
 pub mod state_edit;

@@ -119,6 +119,9 @@ pub struct DrillReport {
     pub data_loss: DataLoss,
     /// The largest replica lag the cloud reported just before promotion.
     pub replica_lag_secs: Option<f64>,
+    /// RPO per promoted data store: lost writes where the cloud counts
+    /// them, else the replica-lag bound.
+    pub rpo: Vec<StoreRpo>,
     pub timeline: Vec<TimelineEntry>,
     pub deferred: Vec<String>,
     pub problems: Vec<String>,
@@ -135,6 +138,39 @@ pub enum DataLoss {
     None,
     /// Forced: writes within the replication lag may be lost.
     UpToLag,
+}
+
+/// One data store's RPO in a failover.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreRpo {
+    /// The promoted object's address.
+    pub address: String,
+    pub rpo: Rpo,
+}
+
+/// What a promotion lost, as far as the cloud can say.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rpo {
+    /// Counted by the cloud (the emulator's data plane).
+    Lost(crate::provider::LostWrites),
+    /// Not countable (Azure): at most the replica lag measured before
+    /// promotion, in seconds (None: not measured); a bound, not a count.
+    LagBound(Option<f64>),
+}
+
+impl std::fmt::Display for Rpo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rpo::Lost(l) => match &l.window {
+                Some((from, to)) => write!(f, "{} write(s) lost ({from} to {to})", l.count),
+                None => write!(f, "{} write(s) lost", l.count),
+            },
+            Rpo::LagBound(Some(lag)) => {
+                write!(f, "at most {lag:.0} s of writes (replica-lag bound)")
+            }
+            Rpo::LagBound(None) => f.write_str("bounded by the replica lag (not measured)"),
+        }
+    }
 }
 
 #[cfg(test)]

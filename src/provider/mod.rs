@@ -8,12 +8,14 @@ use std::pin::Pin;
 
 use crate::lang::Value;
 pub use facts::{FailoverRole, Promotion, TypeFacts};
+pub use loss::LostWrites;
 pub use operation::PendingOperation;
 pub use registry::{Providers, SHIPPED, all_type_facts, mark_sensitive, type_facts};
 
 pub mod azure;
 pub mod catalog;
 pub mod facts;
+pub mod loss;
 pub mod marks;
 pub mod offline;
 pub mod operation;
@@ -260,6 +262,16 @@ pub trait Provider: Send + Sync {
         _ty: &'a str,
         _current: &'a Value,
     ) -> BoxFut<'a, Result<Option<f64>, ProviderError>> {
+        Box::pin(async move { Ok(None) })
+    }
+    /// The writes promoting this object lost, where the cloud can count
+    /// them (None: it cannot, e.g. real Azure; the replica lag is then the
+    /// bound).
+    fn lost_writes<'a>(
+        &'a self,
+        _ty: &'a str,
+        _current: &'a Value,
+    ) -> BoxFut<'a, Result<Option<LostWrites>, ProviderError>> {
         Box::pin(async move { Ok(None) })
     }
     /// Reads data source `ty` for its evaluated configuration (while

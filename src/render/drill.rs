@@ -86,6 +86,13 @@ pub fn render(r: &DrillReport) -> String {
         },
     };
     out.push_str(&format!("| RPO (data loss) | {rpo} | {actual} |\n"));
+    for s in &r.rpo {
+        out.push_str(&format!(
+            "| RPO of {} | {rpo} | {} |\n",
+            cell(&s.address),
+            cell(&s.rpo.to_string())
+        ));
+    }
     out.push_str(&format!(
         "| steps deferred (unreachable) | 0 | {} |\n",
         r.deferred.len()

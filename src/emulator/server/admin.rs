@@ -4,7 +4,7 @@
 use hyper::Method;
 use serde_json::{Value as J, json};
 
-use super::dataplane::{dataplane_read, dataplane_write};
+use super::dataplane::{dataplane_read, dataplane_write, lost_writes};
 use super::http::{Req, Resp, empty, json_resp};
 use super::world::World;
 use super::write::merge;
@@ -71,6 +71,18 @@ pub(super) fn admin(base_url: &str, w: &mut World, request: &Req, parts: &[&str]
                 return bad(&e.to_string());
             }
             w.transient_rng = next.transient_seed.wrapping_mul(0x9e3779b97f4a7c15) | 1;
+            for region in &next.regions_down {
+                if !w
+                    .faults
+                    .regions_down
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(region))
+                {
+                    let _ = w
+                        .store
+                        .set_meta(&types::outage_key(region), &w.clock.now().to_string());
+                }
+            }
             w.faults = next;
             to_json(&w.faults)
         }
@@ -86,10 +98,21 @@ pub(super) fn admin(base_url: &str, w: &mut World, request: &Req, parts: &[&str]
             else {
                 return bad("region is required");
             };
+            let was_down = w
+                .faults
+                .regions_down
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(&region));
             let down = &mut w.faults.regions_down;
             down.retain(|r| !r.eq_ignore_ascii_case(&region));
             if parts[1] == "region-down" {
-                down.push(region);
+                down.push(region.clone());
+            }
+            // When the outage began: a forced promotion cuts there.
+            if parts[1] == "region-down" && !was_down {
+                let _ = w
+                    .store
+                    .set_meta(&types::outage_key(&region), &w.clock.now().to_string());
             }
             to_json(&w.faults)
         }
@@ -98,6 +121,7 @@ pub(super) fn admin(base_url: &str, w: &mut World, request: &Req, parts: &[&str]
         // request logged between a read and a clear is never lost.
         (Method::DELETE, ["requests"]) => to_json(&std::mem::take(&mut w.log)),
         (Method::POST, ["dataplane", "write"]) => dataplane_write(w, &req),
+        (Method::GET, ["dataplane", "lost-writes"]) => lost_writes(w),
         (Method::GET, ["dataplane"]) => dataplane_read(
             w,
             request

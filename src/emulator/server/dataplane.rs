@@ -4,11 +4,11 @@
 use serde_json::{Value as J, json};
 
 use super::http::{Resp, err_resp, json_resp};
-use super::simulation::{advance, region_of};
+use super::simulation::{LOST_WRITES, advance, region_of};
 use super::world::World;
 use crate::emulator::arm::{ArmError, sub_of};
 use crate::emulator::store::{Row, Store};
-use crate::emulator::types;
+use crate::emulator::types::{self, DataChange};
 
 /// What a data-plane resource replicates from, if it is a replica now.
 pub(super) fn replica_source(store: &Store, row: &Row) -> Option<String> {
@@ -44,7 +44,36 @@ pub(super) fn replica_source(store: &Store, row: &Row) -> Option<String> {
     None
 }
 
-/// A write to a primary (refused on a replica, or in a region that is down).
+/// Whether a running planned switchover has fenced `id` (its source):
+/// from the switchover's start, the old primary takes no writes.
+fn fenced(store: &Store, id: &str) -> bool {
+    store.running_ops().unwrap_or_default().iter().any(|op| {
+        op.result
+            .as_ref()
+            .and_then(|r| r.get("dataChange"))
+            .and_then(|d| serde_json::from_value::<DataChange>(d.clone()).ok())
+            .is_some_and(|DataChange::CopyFrom { source, fence, .. }| {
+                fence && source.eq_ignore_ascii_case(id)
+            })
+    })
+}
+
+/// What forced cuts lost, per server (`GET /admin/dataplane/lost-writes`):
+/// `{"servers": [{resource, source, count, windowStart, windowEnd, ...}]}`.
+pub(super) fn lost_writes(w: &World) -> Resp {
+    advance(w, w.clock.now());
+    let servers: J = w
+        .store
+        .meta(LOST_WRITES)
+        .ok()
+        .flatten()
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or(json!([]));
+    json_resp(200, &json!({"servers": servers}))
+}
+
+/// A write to a primary (refused on a replica, on a server being switched
+/// over, or in a region that is down).
 pub(super) fn dataplane_write(w: &World, req: &J) -> Resp {
     let (Some(resource), Some(value)) = (req.get("resource").and_then(J::as_str), req.get("value"))
     else {
@@ -66,6 +95,12 @@ pub(super) fn dataplane_write(w: &World, req: &J) -> Resp {
             503,
             "ServiceUnavailable",
             "The resource's region is unavailable.",
+        ));
+    }
+    if fenced(store, &row.id) {
+        return err_resp(&ArmError::conflict(
+            "ServerSwitchingOver",
+            "This server is being switched over to its replica and accepts no writes: write to the new primary.",
         ));
     }
     if replica_source(store, &row).is_some() {

@@ -30,10 +30,29 @@ pub(super) fn delete(w: &mut World, spec: &Spec, call: &Call) -> Result<Resp, Ar
     let mut effects = (spec.check_delete)(&call.ctx(w, p, Some(&row)), &row)?;
     // Unlinking a cache keeps what had replicated to the secondary.
     let data = if spec.ty == "Microsoft.Cache/redis/linkedServers" {
+        let source = p.parent_id().unwrap_or_default();
+        // What had not replicated is lost (and recorded): at the unlink,
+        // or, forced from the secondary side while the primary's region is
+        // down, when the outage began.
+        let outage = store
+            .get(&source)
+            .ok()
+            .flatten()
+            .and_then(|s| region_of(&s.body))
+            .filter(|r| {
+                w.faults
+                    .regions_down
+                    .iter()
+                    .any(|d| d.eq_ignore_ascii_case(r))
+            })
+            .map(|r| types::outage_since(store, &r).unwrap_or(now));
+        let cut = outage.unwrap_or(now);
         types::str_prop(&row.body, &["linkedRedisCacheId"]).map(|sec| DataChange::CopyFrom {
-            source: p.parent_id().unwrap_or_default(),
+            source,
             target: sec.to_string(),
-            cutoff: now - settings.replication_lag_secs,
+            cutoff: cut - settings.replication_lag_secs,
+            fence: false,
+            cut_at: Some(cut),
         })
     } else {
         None

@@ -149,12 +149,18 @@ pub(super) fn affected_region(store: &Store, path: &ArmPath, body: &J) -> Option
     }
 }
 
+/// The store key of the lost-write record (`/admin/dataplane/lost-writes`).
+pub(super) const LOST_WRITES: &str = "lost_writes";
+
 /// Copies replicated writes; returns how many of the source's were lost.
+/// A forced cut (`cut_at`) records what it lost, per target.
 pub(super) fn apply_data(store: &Store, d: &DataChange) -> usize {
     let DataChange::CopyFrom {
         source,
         target,
         cutoff,
+        cut_at,
+        fence,
     } = d;
     let src = store.writes(source).unwrap_or_default();
     let mut mine = store.writes(target).unwrap_or_default();
@@ -164,6 +170,15 @@ pub(super) fn apply_data(store: &Store, d: &DataChange) -> usize {
         .cloned()
         .collect();
     let lost = src.len() - copied.len();
+    if let Some(cut_at) = cut_at {
+        // (Writes a still-reachable source took after the cut count too.)
+        let last = src
+            .iter()
+            .filter(|(_, _, at)| *at > *cutoff)
+            .map(|(_, _, at)| *at)
+            .fold(*cut_at, f64::max);
+        record_lost(store, source, target, *cutoff, last, lost);
+    }
     let mut all = copied;
     all.append(&mut mine);
     all.sort_by(|a, b| a.2.total_cmp(&b.2));
@@ -173,7 +188,38 @@ pub(super) fn apply_data(store: &Store, d: &DataChange) -> usize {
         .map(|(i, (_, v, at))| (i as i64 + 1, v, at))
         .collect();
     let _ = store.set_writes(target, &renumbered);
+    // A switched-over source is now the target's replica: what it holds is
+    // what it replicates from the target (already copied there), not its own.
+    if *fence {
+        let _ = store.set_writes(source, &[]);
+    }
     lost
+}
+
+/// Adds a forced cut's lost writes to the record: the source's writes
+/// in the window `(from, to]` that never reached `target`.
+fn record_lost(store: &Store, source: &str, target: &str, from: f64, to: f64, count: usize) {
+    let mut all: Vec<J> = store
+        .meta(LOST_WRITES)
+        .ok()
+        .flatten()
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default();
+    all.retain(|e| {
+        !e["resource"]
+            .as_str()
+            .is_some_and(|r| r.eq_ignore_ascii_case(target))
+    });
+    all.push(json!({
+        "resource": target,
+        "source": source,
+        "count": count,
+        "windowStart": from,
+        "windowEnd": to,
+        "windowStartIso": crate::timefmt::rfc3339(from),
+        "windowEndIso": crate::timefmt::rfc3339(to),
+    }));
+    let _ = store.set_meta(LOST_WRITES, &J::Array(all).to_string());
 }
 
 /// The region whose outage, if it is down, answers a request instead of

@@ -81,6 +81,28 @@ impl Ctx<'_> {
             .iter()
             .any(|r| r.eq_ignore_ascii_case(location))
     }
+
+    /// When the outage of a region that is down began (simulated time).
+    pub fn outage_since(&self, location: &str) -> Option<f64> {
+        if !self.region_down(location) {
+            return None;
+        }
+        outage_since(self.store, location)
+    }
+}
+
+/// The store key of a region outage's start.
+pub fn outage_key(region: &str) -> String {
+    format!("outage_since:{}", region.to_lowercase().replace(' ', ""))
+}
+
+/// When the recorded outage of `region` began (simulated time), if any.
+pub fn outage_since(store: &Store, region: &str) -> Option<f64> {
+    store
+        .meta(&outage_key(region))
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse().ok())
 }
 
 pub fn internal(e: impl std::fmt::Display) -> ArmError {
@@ -119,6 +141,15 @@ pub enum DataChange {
         source: String,
         target: String,
         cutoff: f64,
+        /// A planned switchover: the source refuses writes from the moment
+        /// the operation starts (the fence that keeps RPO at 0).
+        #[serde(default)]
+        fence: bool,
+        /// A forced promotion: when the source stopped replicating (the
+        /// region outage's start, or the promotion). The source's writes
+        /// after `cutoff` are lost, and recorded as such.
+        #[serde(default)]
+        cut_at: Option<f64>,
     },
 }
 

@@ -257,6 +257,8 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
                     source: source.id.clone(),
                     target: ctx.path.id(),
                     cutoff: at,
+                    fence: false,
+                    cut_at: None,
                 });
                 secs = Some(900.0);
             }
@@ -301,17 +303,22 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
                     "A switchover needs the source server to be reachable.",
                 ));
             }
-            // Planned: wait for the replica to catch up (all writes copied);
-            // forced or legacy: now, losing what had not replicated.
-            let cutoff = if planned || switchover {
-                f64::MAX
-            } else {
-                ctx.now - lag
-            };
+            // Planned: wait for the replica to catch up (all writes copied;
+            // a switchover fences the source's writes at once, so nothing
+            // written after the switch is lost). Forced or legacy: cut where
+            // replication stopped, at the source region's outage (or now),
+            // losing what had not replicated by then.
+            let cut_at = source
+                .as_ref()
+                .and_then(|s| ctx.outage_since(&location(&s.body)))
+                .unwrap_or(ctx.now);
+            let keeps_all = planned || switchover;
             data = Some(DataChange::CopyFrom {
                 source: source_id.clone(),
                 target: ctx.path.id(),
-                cutoff,
+                cutoff: if keeps_all { f64::MAX } else { cut_at - lag },
+                fence: switchover,
+                cut_at: (!keeps_all).then_some(cut_at),
             });
             let p = props(body);
             p.insert("replicationRole".into(), json!("None"));

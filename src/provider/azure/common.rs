@@ -17,6 +17,9 @@ pub struct AzureProvider {
     /// How replicas are promoted (`Planned`: wait for replication;
     /// `Forced`: promote now); None until a failover sets it.
     pub promote_option: std::sync::Mutex<Option<crate::provider::Promotion>>,
+    /// Talking to drinfra's emulator (known from setup): its admin API
+    /// can say what a promotion lost, which Azure cannot.
+    pub emulator: bool,
     /// Who drinfra signs in as, for `data "azurerm_client_config"`.
     pub principal: Principal,
     /// Refuse to delete a resource group that still holds resources

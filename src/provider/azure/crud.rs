@@ -289,13 +289,18 @@ impl AzureProvider {
                     if was.contains("replica")
                         && str_of(&a, "replication_role").as_deref() == Some("None")
                     {
-                        // Never set: no option (Azure's default).
-                        let option = self
-                            .promote_option
-                            .lock()
-                            .map(|o| o.map_or("", crate::provider::Promotion::as_str))
-                            .unwrap_or("Planned");
-                        let patch = json!({"properties": {"replica": {"promoteMode": "Standalone", "promoteOption": option}}});
+                        // Never set: no option (Azure's default). A planned
+                        // failover switches roles over: the old primary stops
+                        // taking writes before the replica is promoted and
+                        // becomes its replica (no split brain, RPO 0); a forced
+                        // one promotes the replica standalone, now.
+                        let promotion = self.promote_option.lock().map(|o| *o).ok().flatten();
+                        let (mode, option) = match promotion {
+                            Some(crate::provider::Promotion::Planned) => ("Switchover", "Planned"),
+                            Some(p) => ("Standalone", p.as_str()),
+                            None => ("Standalone", ""),
+                        };
+                        let patch = json!({"properties": {"replica": {"promoteMode": mode, "promoteOption": option}}});
                         self.client
                             .write(Method::PATCH, &id, t.api, &patch)
                             .await

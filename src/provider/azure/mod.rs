@@ -179,6 +179,14 @@ impl Provider for AzureProvider {
         self.lag_of(ty, current)
     }
 
+    fn lost_writes<'a>(
+        &'a self,
+        ty: &'a str,
+        current: &'a Value,
+    ) -> BoxFut<'a, Result<Option<crate::provider::LostWrites>, ProviderError>> {
+        self.lost_writes_of(ty, current)
+    }
+
     fn in_flight(&self) -> Vec<crate::provider::PendingOperation> {
         self.client.operations.running()
     }

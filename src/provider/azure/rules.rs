@@ -147,6 +147,11 @@ impl AzureProvider {
             if let Some(limits) = cfg.get(timeouts::BLOCK) {
                 out.insert(timeouts::BLOCK.into(), limits.clone());
             }
+            if ty == "azurerm_postgresql_flexible_server"
+                && w_str(cfg.get("create_mode")) == Some("PointInTimeRestore")
+            {
+                notes.push(point_in_time_restore(&cfg)?);
+            }
             return Ok(Planned {
                 value: Value::Object(out),
                 replace_paths: vec![],
@@ -277,4 +282,26 @@ impl AzureProvider {
             notes,
         })
     }
+}
+
+/// What a point-in-time restore will do, for the plan's reviewers; a time
+/// that is not RFC 3339 UTC is refused here (the cloud checks the backup
+/// window when it creates the server).
+fn point_in_time_restore(
+    cfg: &crate::provider::azure::typedef::Attrs,
+) -> Result<String, ProviderError> {
+    let source = w_str(cfg.get("source_server_id"));
+    let at = w_str(cfg.get("point_in_time_restore_time_in_utc"));
+    if let Some(at) = at
+        && crate::timefmt::parse_rfc3339(at).is_none()
+    {
+        return Err(ProviderError::Invalid(format!(
+            "point_in_time_restore_time_in_utc {at:?} is not an RFC 3339 UTC time (e.g. 2026-11-30T16:00:00Z)"
+        )));
+    }
+    Ok(format!(
+        "restores {} as of {} (UTC) into this new server; the source is not changed (the time must lie within its backup retention)",
+        source.unwrap_or("the source server (known after apply)"),
+        at.unwrap_or("the given time (known after apply)")
+    ))
 }

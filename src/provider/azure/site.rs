@@ -6,7 +6,7 @@ use serde_json::{Value as J, json};
 use super::common::{AzureProvider, attrs, lookup, str_of};
 use super::error::err;
 use crate::lang::Value;
-use crate::provider::{BoxFut, ErrorKind, ProviderError};
+use crate::provider::{BoxFut, ErrorKind, LostWrites, ProviderError};
 
 impl AzureProvider {
     pub(super) fn fail_over_site<'a>(
@@ -101,6 +101,58 @@ impl AzureProvider {
                 b.pointer("/value/0/timeseries/0/data")
                     .and_then(J::as_array)
                     .and_then(|points| points.iter().rev().find_map(|p| p["maximum"].as_f64()))
+            }))
+        })
+    }
+}
+
+impl AzureProvider {
+    /// What promoting a PostgreSQL server or unlinking a Redis cache lost,
+    /// from the emulator's data plane (`/admin/dataplane/lost-writes`).
+    /// Against Azure: None, the replica lag is the bound.
+    pub(super) fn lost_writes_of<'a>(
+        &'a self,
+        ty: &'a str,
+        current: &'a Value,
+    ) -> BoxFut<'a, Result<Option<LostWrites>, ProviderError>> {
+        Box::pin(async move {
+            // The copy that became the primary: the server itself, or for a
+            // removed geo-link, its secondary cache.
+            let a = attrs(current);
+            let copy = match ty {
+                "azurerm_postgresql_flexible_server" | "azurerm_redis_cache" => str_of(&a, "id"),
+                "azurerm_redis_linked_server" => str_of(&a, "linked_redis_cache_id"),
+                _ => None,
+            };
+            let Some(id) = copy.filter(|_| self.emulator) else {
+                return Ok(None);
+            };
+            let body = self
+                .client
+                .get("/admin/dataplane/lost-writes", "admin")
+                .await
+                .map_err(err)?
+                .unwrap_or(J::Null);
+            let entry = body["servers"].as_array().and_then(|all| {
+                all.iter().find(|e| {
+                    e["resource"]
+                        .as_str()
+                        .is_some_and(|r| r.eq_ignore_ascii_case(&id))
+                })
+            });
+            Ok(Some(match entry {
+                Some(e) => LostWrites {
+                    count: e["count"].as_u64().unwrap_or(0),
+                    window: match (e["windowStartIso"].as_str(), e["windowEndIso"].as_str()) {
+                        (Some(a), Some(b)) => Some((a.to_string(), b.to_string())),
+                        _ => None,
+                    },
+                },
+                // Nothing was cut: the emulator lost nothing.
+                None => LostWrites {
+                    count: 0,
+                    window: None,
+                },
             }))
         })
     }

@@ -215,6 +215,7 @@ async fn provider_for_cloud(
             ),
             subscription,
             promote_option: Default::default(),
+            emulator: true,
             keep_nonempty_resource_groups: true,
             principal: Principal {
                 tenant_id: who.tenant_id.clone(),
@@ -236,6 +237,7 @@ async fn provider_for_cloud(
             subscription: sub.clone(),
             cloud: format!("Azure subscription {sub} at {arm}, authenticating with {how}"),
             promote_option: Default::default(),
+            emulator: false,
             keep_nonempty_resource_groups: true,
             principal: Principal {
                 tenant_id: s.tenant_id.clone().unwrap_or_default(),
@@ -284,6 +286,7 @@ async fn provider_for_cloud(
             client_id: c.client_id.clone(),
         },
         promote_option: Default::default(),
+        emulator: true,
         keep_nonempty_resource_groups: true,
     })
 }
