@@ -18,6 +18,7 @@ mod emulator;
 mod engine;
 mod evaluate;
 mod failover;
+mod failover_order;
 mod fmt;
 mod fuzz_config;
 mod fuzz_decoders;

@@ -521,6 +521,7 @@ async fn impatient() -> Harness {
         cloud: "test".into(),
         promote_option: Default::default(),
         keep_nonempty_resource_groups: true,
+        regions: Default::default(),
         principal: Default::default(),
     };
     let mut providers = Providers::builtin();

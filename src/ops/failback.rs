@@ -102,6 +102,7 @@ pub fn failback(
         )));
     };
     for p in engine.providers.all() {
+        p.defer_unreachable_regions();
         p.set_promotion(crate::provider::Promotion::Planned);
     }
     events(Event::Runbook(RunbookEvent::FailbackPlanned {

@@ -208,6 +208,7 @@ pub fn failover(
     };
     let forced = opts.forced;
     for p in engine.providers.all() {
+        p.defer_unreachable_regions();
         p.set_promotion(if forced {
             crate::provider::Promotion::Forced
         } else {
@@ -378,14 +379,10 @@ fn execute(
             StepStatus::Lag(secs),
         ));
     }
-    let storage = runbook::storage_failover(
-        engine,
-        &intent.accounts,
-        true,
-        !forced,
-        &mut drill.timeline,
-        events,
-    )?;
+    // Storage accounts fail over alongside the phases: nothing in them
+    // needs the old primary's account in its paired region, so the data
+    // phase (PostgreSQL, Redis) and traffic do not wait 30-60 minutes for it.
+    let storage = runbook::start_storage_failover(engine, &intent.accounts, true, !forced)?;
     let report = runbook::run_phased(
         engine,
         plan,
@@ -393,7 +390,9 @@ fn execute(
         &opts.apply,
         &mut drill.timeline,
         events,
-    )?;
+    );
+    let storage = runbook::finish_storage_failover(engine, storage, &mut drill.timeline, events);
+    let report = report?;
     let mut deferred: Vec<String> = report
         .deferred
         .iter()

@@ -216,6 +216,7 @@ async fn provider_for_cloud(
             subscription,
             promote_option: Default::default(),
             keep_nonempty_resource_groups: true,
+            regions: Default::default(),
             principal: Principal {
                 tenant_id: who.tenant_id.clone(),
                 client_id: who.client_id.clone(),
@@ -237,6 +238,7 @@ async fn provider_for_cloud(
             cloud: format!("Azure subscription {sub} at {arm}, authenticating with {how}"),
             promote_option: Default::default(),
             keep_nonempty_resource_groups: true,
+            regions: Default::default(),
             principal: Principal {
                 tenant_id: s.tenant_id.clone().unwrap_or_default(),
                 client_id: s.client_id.clone().unwrap_or_default(),
@@ -285,5 +287,6 @@ async fn provider_for_cloud(
         },
         promote_option: Default::default(),
         keep_nonempty_resource_groups: true,
+        regions: Default::default(),
     })
 }
