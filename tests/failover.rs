@@ -36,6 +36,14 @@ fn copy_dir(from: &Path, to: &Path) {
 
 impl Drill {
     pub(crate) fn new() -> Drill {
+        let d = Drill::bare();
+        let (code, out, err) = d.run(&["apply", "--auto-approve"]);
+        assert_eq!(code, 0, "{out}\n{err}");
+        d
+    }
+
+    /// The stack and an emulator, nothing applied yet.
+    pub(crate) fn bare() -> Drill {
         let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let root = tempfile::tempdir().unwrap();
         copy_dir(&repo.join("stacks"), &root.path().join("stacks"));
@@ -64,8 +72,6 @@ impl Drill {
         };
         // Outages answer with a short Retry-After, to keep drills quick.
         d.admin("PATCH", "settings", json!({"max_retry_after": 1}));
-        let (code, out, err) = d.run(&["apply", "--auto-approve"]);
-        assert_eq!(code, 0, "{out}\n{err}");
         d
     }
 

@@ -126,3 +126,88 @@ fn forced_failover_brings_postgres_and_redis_up_within_their_targets_while_stora
         "{out}"
     );
 }
+
+/// The provider's duration model is the emulator's: every type the
+/// emulator serves with a duration has the same create, update, delete
+/// and named other durations in `provider::azure::facts`.
+#[test]
+fn the_providers_estimates_use_the_emulators_durations() {
+    use drinfra::provider::azure::facts::{DURATIONS, OTHER_DURATIONS};
+    let d = Drill::bare();
+    let model = d.admin("GET", "durations", json!({}));
+    let mut compared = 0;
+    for t in model.as_array().unwrap() {
+        let ty = t["type"].as_str().unwrap();
+        let secs = |k: &str| t[k].as_f64().unwrap();
+        let mine = DURATIONS.iter().find(|(a, ..)| a.eq_ignore_ascii_case(ty));
+        match mine {
+            Some(&(_, create, update, delete)) => {
+                assert_eq!(
+                    (create, update, delete),
+                    (secs("create"), secs("update"), secs("delete")),
+                    "{ty}"
+                );
+                compared += 1;
+            }
+            // A type the provider does not list takes a few seconds.
+            None => assert!(
+                ["create", "update", "delete"]
+                    .iter()
+                    .all(|k| secs(k) <= 5.0),
+                "{ty} has durations the provider does not know: {t}"
+            ),
+        }
+        for (name, v) in t["other"].as_object().unwrap() {
+            let mine = OTHER_DURATIONS
+                .iter()
+                .find(|(a, n, _)| a.eq_ignore_ascii_case(ty) && n == name)
+                .unwrap_or_else(|| panic!("{ty} {name} is not in the provider's model"));
+            assert_eq!(mine.2, v.as_f64().unwrap(), "{ty} {name}");
+        }
+    }
+    assert_eq!(
+        compared,
+        DURATIONS.len(),
+        "every listed type is one the emulator serves"
+    );
+}
+
+/// A failback's estimate against the emulator's clock: re-seeding two
+/// replicas and bringing storage home take hours, and the estimate says so.
+#[test]
+fn a_failbacks_estimate_matches_its_cloud_time() {
+    let d = Drill::new();
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--auto-approve",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    d.admin("PATCH", "settings", json!({"time_scale": 400.0}));
+    let report = d.root.path().join("failback.md");
+    let start = d.admin("GET", "time", json!({}))["now"].as_f64().unwrap();
+    let (code, out, err) = d.run(&[
+        "failback",
+        "platform",
+        "--auto-approve",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let took = d.admin("GET", "time", json!({}))["now"].as_f64().unwrap() - start;
+    let md = std::fs::read_to_string(&report).unwrap();
+    let expected: f64 = md
+        .split("| recovery time (all phases) | ")
+        .nth(1)
+        .and_then(|r| r.split(" min").next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no estimate in {md}"));
+    let took = took / 60.0;
+    eprintln!("failback: estimated {expected} min, took {took:.0} simulated min");
+    assert!(
+        (took - expected).abs() <= expected * 0.25,
+        "estimated {expected} min, the emulator's clock says {took:.0} min"
+    );
+}

@@ -186,6 +186,7 @@ pub fn failback(
         if stage.storage_home {
             // Home's storage accounts return with the swap (planned).
             let accounts = runbook::storage_accounts(&engine.session, prior.as_ref(), group, &home);
+            drill.expected_secs += runbook::storage_failover_seconds(&accounts, true);
             let storage = runbook::storage_failover(
                 engine,
                 &accounts,

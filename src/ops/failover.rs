@@ -289,7 +289,12 @@ fn drill_for(intent: &FailoverIntent, opts: &FailoverOptions, plan: &Plan) -> Dr
         by: opts.apply.by.clone(),
         reason: opts.reason.clone(),
         started: crate::timefmt::now(),
-        expected_secs: phases::summary(plan).iter().map(|(_, _, secs)| *secs).sum(),
+        // The storage failovers run alongside the phases.
+        expected_secs: phases::summary(plan)
+            .iter()
+            .map(|(_, _, secs)| *secs)
+            .sum::<u64>()
+            .max(runbook::storage_failover_seconds(&intent.accounts, !forced)),
         rto_target: intent.declared.rto,
         rpo_target: intent.declared.rpo,
         data_loss: if intent.traffic_only() {

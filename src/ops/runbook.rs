@@ -108,6 +108,16 @@ pub(super) struct StorageOutcome {
     pub failed: Vec<(String, String)>,
 }
 
+/// Typical duration of failing `accounts` over together (the slowest).
+pub(super) fn storage_failover_seconds(accounts: &[String], planned: bool) -> u64 {
+    accounts
+        .iter()
+        .filter_map(|a| crate::provider::facts::type_of_address(a))
+        .map(|ty| crate::provider::type_facts(&ty).site_failover_seconds(&ty, planned))
+        .max()
+        .unwrap_or(0)
+}
+
 /// Storage account failovers under way (see [`start_storage_failover`]).
 pub(super) struct StorageJob {
     away: bool,

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use crate::lang::Value;
-pub use facts::{FailoverRole, Promotion, TypeFacts};
+pub use facts::{FailoverRole, Promotion, StepKind, TypeFacts};
 pub use operation::PendingOperation;
 pub use registry::{Providers, SHIPPED, all_type_facts, mark_sensitive, type_facts};
 
