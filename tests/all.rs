@@ -19,6 +19,7 @@ mod emulator;
 mod engine;
 mod evaluate;
 mod failover;
+mod failover_order;
 mod fence;
 mod fmt;
 mod fuzz_config;

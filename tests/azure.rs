@@ -522,6 +522,7 @@ async fn impatient() -> Harness {
         promote_option: Default::default(),
         emulator: true,
         keep_nonempty_resource_groups: true,
+        regions: Default::default(),
         principal: Default::default(),
     };
     let mut providers = Providers::builtin();

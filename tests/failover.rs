@@ -11,9 +11,9 @@ use serde_json::{Value as J, json};
 
 const SUB: &str = "00000000-0000-0000-0000-000000000001";
 
-struct Drill {
-    root: tempfile::TempDir,
-    emu: emulator::Running,
+pub(crate) struct Drill {
+    pub(crate) root: tempfile::TempDir,
+    pub(crate) emu: emulator::Running,
     rt: tokio::runtime::Runtime,
     http: reqwest::Client,
 }
@@ -35,7 +35,15 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 impl Drill {
-    fn new() -> Drill {
+    pub(crate) fn new() -> Drill {
+        let d = Drill::bare();
+        let (code, out, err) = d.run(&["apply", "--auto-approve"]);
+        assert_eq!(code, 0, "{out}\n{err}");
+        d
+    }
+
+    /// The stack and an emulator, nothing applied yet.
+    pub(crate) fn bare() -> Drill {
         let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let root = tempfile::tempdir().unwrap();
         copy_dir(&repo.join("stacks"), &root.path().join("stacks"));
@@ -64,16 +72,14 @@ impl Drill {
         };
         // Outages answer with a short Retry-After, to keep drills quick.
         d.admin("PATCH", "settings", json!({"max_retry_after": 1}));
-        let (code, out, err) = d.run(&["apply", "--auto-approve"]);
-        assert_eq!(code, 0, "{out}\n{err}");
         d
     }
 
-    fn stack(&self) -> PathBuf {
+    pub(crate) fn stack(&self) -> PathBuf {
         self.root.path().join("stacks/platform")
     }
 
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
+    pub(crate) fn run(&self, args: &[&str]) -> (i32, String, String) {
         let o = Command::new(env!("CARGO_BIN_EXE_drinfra"))
             .arg("-C")
             .arg(self.stack())
@@ -89,7 +95,7 @@ impl Drill {
         )
     }
 
-    fn set_active(&self, site: &str) {
+    pub(crate) fn set_active(&self, site: &str) {
         let p = self.stack().join("main.tf");
         let text = std::fs::read_to_string(&p).unwrap();
         let re_active = text
@@ -106,7 +112,7 @@ impl Drill {
         std::fs::write(p, re_active + "\n").unwrap();
     }
 
-    fn admin(&self, method: &str, path: &str, body: J) -> J {
+    pub(crate) fn admin(&self, method: &str, path: &str, body: J) -> J {
         self.rt.block_on(async {
             let r = self
                 .http
@@ -122,7 +128,7 @@ impl Drill {
         })
     }
 
-    fn get(&self, id: &str, api: &str) -> J {
+    pub(crate) fn get(&self, id: &str, api: &str) -> J {
         self.rt.block_on(async {
             let c = &self.emu.credentials;
             let tok: J = self
@@ -154,35 +160,35 @@ impl Drill {
         })
     }
 
-    fn pg_role(&self, site: &str) -> String {
+    pub(crate) fn pg_role(&self, site: &str) -> String {
         self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-{site}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-aiwf-{site}"), "2025-08-01")["properties"]["replicationRole"].as_str().unwrap_or_default().to_string()
     }
 
-    fn link_of(&self, site: &str) -> J {
+    pub(crate) fn link_of(&self, site: &str) -> J {
         self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-{site}/providers/Microsoft.Cache/redis/redis-aiwf-{site}"), "2024-11-01")["properties"]["linkedServers"].clone()
     }
 
-    fn origin_priority(&self, site: &str) -> f64 {
+    pub(crate) fn origin_priority(&self, site: &str) -> f64 {
         self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-edge/providers/Microsoft.Cdn/profiles/fd-aiwf/originGroups/sites/origins/{site}"), "2025-06-01")["properties"]["priority"].as_f64().unwrap()
     }
 
-    fn gateway_target(&self) -> String {
+    pub(crate) fn gateway_target(&self) -> String {
         self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-edge/providers/Microsoft.Network/dnszones/aiwf.example.com/CNAME/gateway"), "2018-05-01")["properties"]["CNAMERecord"]["cname"].as_str().unwrap_or_default().to_string()
     }
 
-    fn storage(&self, site: &str) -> J {
+    pub(crate) fn storage(&self, site: &str) -> J {
         self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-{site}/providers/Microsoft.Storage/storageAccounts/staiwf{site}"), "2025-01-01")
     }
 
-    fn tm_priority(&self, site: &str) -> f64 {
+    pub(crate) fn tm_priority(&self, site: &str) -> f64 {
         self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-edge/providers/Microsoft.Network/trafficmanagerprofiles/tm-aiwf/externalEndpoints/{site}"), "2022-04-01")["properties"]["priority"].as_f64().unwrap()
     }
 
-    fn pool_count(&self, site: &str, pool: &str) -> f64 {
+    pub(crate) fn pool_count(&self, site: &str, pool: &str) -> f64 {
         self.get(&format!("/subscriptions/{SUB}/resourceGroups/rg-aiwf-{site}/providers/Microsoft.ContainerService/managedClusters/aks-aiwf-{site}/agentPools/{pool}"), "2025-10-01")["properties"]["count"].as_f64().unwrap()
     }
 
-    fn record(&self) -> J {
+    pub(crate) fn record(&self) -> J {
         let s: J = serde_json::from_str(
             &std::fs::read_to_string(self.root.path().join("state/platform.tfstate")).unwrap(),
         )
@@ -192,7 +198,7 @@ impl Drill {
 
     /// Requests since the last call, as (method, path): drained in one
     /// call, so none logged in between is lost.
-    fn requests(&self) -> Vec<(String, String)> {
+    pub(crate) fn requests(&self) -> Vec<(String, String)> {
         let log = self.admin("DELETE", "requests", json!({}));
         log.as_array()
             .unwrap()

@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::config::evaluate::{Evaluation, ResourceInstance};
 use crate::config::{CliInput, Stack};
 use crate::diag::{Diagnostic, Diagnostics, Span};
-use crate::provider::facts::{FailoverRole, Gap, Objective, Objectives};
+use crate::provider::facts::{FailoverRole, Gap, Objective, Objectives, StepKind};
 use crate::provider::{Providers, all_type_facts, offline, type_facts};
 
 /// What `check` needs besides the stack.
@@ -254,7 +254,12 @@ fn estimate(group: &str, o: &Objectives, eval: &Evaluation, opts: &CheckOptions)
     {
         let ty = r.resource.split('.').next().unwrap_or_default();
         let f = type_facts(ty);
-        let secs = f.typical_seconds(ty, false);
+        // A failover updates each object in place (a promotion, a scale,
+        // a priority); an account failover is counted with the data phase,
+        // conservatively, as Azure's unplanned failover.
+        let secs = f
+            .typical_seconds(ty, StepKind::Update, None, Some(&r.config))
+            .max(f.site_failover_seconds(ty, false));
         match f.failover_role(ty) {
             FailoverRole::Data => e.data = e.data.max(secs),
             FailoverRole::Capacity => e.capacity = e.capacity.max(secs),

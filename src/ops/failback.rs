@@ -102,6 +102,7 @@ pub fn failback(
         )));
     };
     for p in engine.providers.all() {
+        p.defer_unreachable_regions();
         p.set_promotion(crate::provider::Promotion::Planned);
     }
     events(Event::Runbook(RunbookEvent::FailbackPlanned {
@@ -185,6 +186,7 @@ pub fn failback(
         if stage.storage_home {
             // Home's storage accounts return with the swap (planned).
             let accounts = runbook::storage_accounts(&engine.session, prior.as_ref(), group, &home);
+            drill.expected_secs += runbook::storage_failover_seconds(&accounts, true);
             let storage = runbook::storage_failover(
                 engine,
                 &accounts,

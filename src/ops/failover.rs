@@ -208,6 +208,7 @@ pub fn failover(
     };
     let forced = opts.forced;
     for p in engine.providers.all() {
+        p.defer_unreachable_regions();
         p.set_promotion(if forced {
             crate::provider::Promotion::Forced
         } else {
@@ -288,7 +289,12 @@ fn drill_for(intent: &FailoverIntent, opts: &FailoverOptions, plan: &Plan) -> Dr
         by: opts.apply.by.clone(),
         reason: opts.reason.clone(),
         started: crate::timefmt::now(),
-        expected_secs: phases::summary(plan).iter().map(|(_, _, secs)| *secs).sum(),
+        // The storage failovers run alongside the phases.
+        expected_secs: phases::summary(plan)
+            .iter()
+            .map(|(_, _, secs)| *secs)
+            .sum::<u64>()
+            .max(runbook::storage_failover_seconds(&intent.accounts, !forced)),
         rto_target: intent.declared.rto,
         rpo_target: intent.declared.rpo,
         data_loss: if intent.traffic_only() {
@@ -379,14 +385,10 @@ fn execute(
         ));
     }
     let lags = super::rpo::lags_before(plan, engine);
-    let storage = runbook::storage_failover(
-        engine,
-        &intent.accounts,
-        true,
-        !forced,
-        &mut drill.timeline,
-        events,
-    )?;
+    // Storage accounts fail over alongside the phases: nothing in them
+    // needs the old primary's account in its paired region, so the data
+    // phase (PostgreSQL, Redis) and traffic do not wait 30-60 minutes for it.
+    let storage = runbook::start_storage_failover(engine, &intent.accounts, true, !forced)?;
     let report = runbook::run_phased(
         engine,
         plan,
@@ -394,7 +396,9 @@ fn execute(
         &opts.apply,
         &mut drill.timeline,
         events,
-    )?;
+    );
+    let storage = runbook::finish_storage_failover(engine, storage, &mut drill.timeline, events);
+    let report = report?;
     let mut deferred: Vec<String> = report
         .deferred
         .iter()

@@ -108,17 +108,33 @@ pub(super) struct StorageOutcome {
     pub failed: Vec<(String, String)>,
 }
 
-/// Fails storage accounts over to their secondary region (`away`) or back
-/// home, all at once. Unreachable ones are deferred; the rest must
-/// succeed. Idempotent: an account already standing as asked is skipped.
-pub(super) fn storage_failover(
+/// Typical duration of failing `accounts` over together (the slowest).
+pub(super) fn storage_failover_seconds(accounts: &[String], planned: bool) -> u64 {
+    accounts
+        .iter()
+        .filter_map(|a| crate::provider::facts::type_of_address(a))
+        .map(|ty| crate::provider::type_facts(&ty).site_failover_seconds(&ty, planned))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Storage account failovers under way (see [`start_storage_failover`]).
+pub(super) struct StorageJob {
+    away: bool,
+    task: Option<tokio::task::JoinHandle<Vec<(String, StorageResult, TimelineEntry)>>>,
+}
+
+/// Starts failing storage accounts over to their secondary region
+/// (`away`) or back home, all at once, on the session's runtime, and
+/// returns at once: account failover takes Azure 30-60 minutes, and
+/// nothing in the data phase waits for it, so it runs alongside.
+/// Idempotent: an account already standing as asked is skipped.
+pub(super) fn start_storage_failover(
     engine: &Engine,
     accounts: &[String],
     away: bool,
     planned: bool,
-    timeline: &mut Vec<TimelineEntry>,
-    events: Events<'_>,
-) -> Result<StorageOutcome> {
+) -> Result<StorageJob> {
     let state = engine.session.backend.load()?;
     let mut jobs = Vec::new();
     for addr in accounts {
@@ -132,48 +148,93 @@ pub(super) fn storage_failover(
             engine.providers.for_recorded(&r.provider, &r.ty)?,
         ));
     }
-    // One after another: a site holds a handful of accounts, and each
-    // failover is one ARM action the client follows to its end.
-    let results: Vec<_> = engine.rt.block_on(async {
+    if jobs.is_empty() {
+        return Ok(StorageJob { away, task: None });
+    }
+    let task = engine.rt.spawn(async move {
+        let runs = jobs.into_iter().map(|(addr, ty, v, p)| async move {
+            let result = match p.site_failover(&ty, &v, away, planned).await {
+                Ok(Some(what)) => StorageResult::Done(what),
+                Ok(None) => StorageResult::AlreadyDone,
+                Err(e) if crate::failover::unreachable(&e) => {
+                    StorageResult::Deferred(e.to_string())
+                }
+                Err(e) => StorageResult::Failed(e.to_string()),
+            };
+            // Stamped when the account is done, not when it is collected.
+            let entry = TimelineEntry::now(
+                format!("storage account failover {addr}"),
+                status_of(&result),
+            );
+            (addr, result, entry)
+        });
         let mut out = Vec::new();
-        for (_, ty, v, p) in &jobs {
-            out.push(p.site_failover(ty, v, away, planned).await);
+        for handle in runs.map(tokio::spawn).collect::<Vec<_>>() {
+            if let Ok(done) = handle.await {
+                out.push(done);
+            }
         }
         out
     });
+    Ok(StorageJob {
+        away,
+        task: Some(task),
+    })
+}
+
+fn status_of(result: &StorageResult) -> StepStatus {
+    match result {
+        StorageResult::Done(what) => StepStatus::Done(what.clone()),
+        StorageResult::AlreadyDone => StepStatus::AlreadyDone,
+        StorageResult::Deferred(e) => StepStatus::Deferred(e.clone()),
+        StorageResult::Failed(e) => StepStatus::Failed(e.clone()),
+    }
+}
+
+/// Waits for storage failovers started by [`start_storage_failover`]:
+/// unreachable accounts are deferred; the rest must succeed.
+pub(super) fn finish_storage_failover(
+    engine: &Engine,
+    job: StorageJob,
+    timeline: &mut Vec<TimelineEntry>,
+    events: Events<'_>,
+) -> StorageOutcome {
     let mut outcome = StorageOutcome {
         deferred: vec![],
         failed: vec![],
     };
-    for ((addr, ..), res) in jobs.iter().zip(results) {
-        let result = match res {
-            Ok(Some(what)) => StorageResult::Done(what),
-            Ok(None) => StorageResult::AlreadyDone,
-            Err(e) if crate::failover::unreachable(&e) => StorageResult::Deferred(e.to_string()),
-            Err(e) => StorageResult::Failed(e.to_string()),
-        };
-        let status = match &result {
-            StorageResult::Done(what) => StepStatus::Done(what.clone()),
-            StorageResult::AlreadyDone => StepStatus::AlreadyDone,
-            StorageResult::Deferred(e) => StepStatus::Deferred(e.clone()),
-            StorageResult::Failed(e) => StepStatus::Failed(e.clone()),
-        };
-        timeline.push(TimelineEntry::now(
-            format!("storage account failover {addr}"),
-            status,
-        ));
+    let Some(task) = job.task else {
+        return outcome;
+    };
+    let done = engine.rt.block_on(task).unwrap_or_default();
+    for (addr, result, entry) in done {
+        timeline.push(entry);
         events(Event::Runbook(RunbookEvent::StorageAccount {
-            address: addr,
-            away,
+            address: &addr,
+            away: job.away,
             result: &result,
         }));
         match result {
-            StorageResult::Deferred(_) => outcome.deferred.push(addr.clone()),
-            StorageResult::Failed(e) => outcome.failed.push((addr.clone(), e)),
+            StorageResult::Deferred(_) => outcome.deferred.push(addr),
+            StorageResult::Failed(e) => outcome.failed.push((addr, e)),
             _ => {}
         }
     }
-    Ok(outcome)
+    outcome
+}
+
+/// Fails storage accounts over and waits for them (failback returns them
+/// home before its swap).
+pub(super) fn storage_failover(
+    engine: &Engine,
+    accounts: &[String],
+    away: bool,
+    planned: bool,
+    timeline: &mut Vec<TimelineEntry>,
+    events: Events<'_>,
+) -> Result<StorageOutcome> {
+    let job = start_storage_failover(engine, accounts, away, planned)?;
+    Ok(finish_storage_failover(engine, job, timeline, events))
 }
 
 /// Applies a phased plan; unreachable objects are deferred. Each step's

@@ -12,7 +12,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::{Action, Plan, ResourceChange};
-use crate::provider::{FailoverRole, type_facts};
+use crate::provider::{FailoverRole, StepKind, type_facts};
 
 /// One failover phase, in the order they run. Plan files record the
 /// phase's number.
@@ -88,7 +88,18 @@ impl std::str::FromStr for Phase {
 /// Typical simulated duration of one step, by resource type, for the plan's
 /// per-phase estimate (the provider's answer).
 pub fn typical_seconds(c: &ResourceChange) -> u64 {
-    type_facts(&c.ty).typical_seconds(&c.ty, c.action == Action::Delete)
+    let f = type_facts(&c.ty);
+    let (before, after) = (c.before.as_ref(), c.after.as_ref());
+    match (c.action.deletes(), c.action.creates()) {
+        (true, true) => {
+            f.typical_seconds(&c.ty, StepKind::Delete, before, None)
+                + f.typical_seconds(&c.ty, StepKind::Create, None, after)
+        }
+        (true, false) => f.typical_seconds(&c.ty, StepKind::Delete, before, None),
+        (false, true) => f.typical_seconds(&c.ty, StepKind::Create, None, after),
+        _ if c.action == Action::NoOp => 0,
+        _ => f.typical_seconds(&c.ty, StepKind::Update, before, after),
+    }
 }
 
 fn phase_of(c: &ResourceChange) -> Phase {
@@ -113,6 +124,48 @@ pub fn assign(plan: &Plan) -> BTreeMap<String, Phase> {
         .collect()
 }
 
+/// How long a phase's changes take: steps run in parallel, but a step
+/// waits for those it depends on, so the phase takes as long as its
+/// longest chain of dependent steps.
+fn critical_path(changes: &[&ResourceChange]) -> u64 {
+    let index: BTreeMap<&str, usize> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.address.as_str(), i))
+        .collect();
+    let deps: Vec<Vec<usize>> = changes
+        .iter()
+        .map(|c| {
+            c.depends_on
+                .iter()
+                .filter_map(|d| index.get(d.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    // Kahn's order over the phase's own edges (a cycle, which a plan does
+    // not have, would leave its steps out rather than loop).
+    let mut waiting: Vec<usize> = deps.iter().map(Vec::len).collect();
+    let mut dependents = vec![Vec::new(); changes.len()];
+    for (i, ds) in deps.iter().enumerate() {
+        for &d in ds {
+            dependents[d].push(i);
+        }
+    }
+    let mut ready: Vec<usize> = (0..changes.len()).filter(|&i| waiting[i] == 0).collect();
+    let mut done_at = vec![0u64; changes.len()];
+    while let Some(i) = ready.pop() {
+        let start = deps[i].iter().map(|&d| done_at[d]).max().unwrap_or(0);
+        done_at[i] = start + typical_seconds(changes[i]);
+        for &j in &dependents[i] {
+            waiting[j] -= 1;
+            if waiting[j] == 0 {
+                ready.push(j);
+            }
+        }
+    }
+    done_at.into_iter().max().unwrap_or(0)
+}
+
 /// Phases present in a plan, in order, with their changes and estimate.
 pub fn summary(plan: &Plan) -> Vec<(Phase, Vec<&ResourceChange>, u64)> {
     let mut out = Vec::new();
@@ -122,12 +175,7 @@ pub fn summary(plan: &Plan) -> Vec<(Phase, Vec<&ResourceChange>, u64)> {
             .filter(|c| plan.phases.get(&c.address) == Some(&phase))
             .collect();
         if !changes.is_empty() {
-            // Steps within a phase run in parallel: the phase takes as long as its slowest.
-            let secs = changes
-                .iter()
-                .map(|c| typical_seconds(c))
-                .max()
-                .unwrap_or(0);
+            let secs = critical_path(&changes);
             out.push((phase, changes, secs));
         }
     }

@@ -25,6 +25,14 @@ pub enum FailoverRole {
     Other,
 }
 
+/// What a step does to one object, for its estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    Create,
+    Update,
+    Delete,
+}
+
 /// How a replica is promoted during a failover.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Promotion {
@@ -111,10 +119,21 @@ pub trait TypeFacts: Send + Sync {
     fn holds_data(&self, _ty: &str) -> bool {
         false
     }
-    /// Typical duration of one step on `ty`, in seconds (for a plan's
-    /// estimate); `deletes_only` for a step that only deletes.
-    fn typical_seconds(&self, _ty: &str, _deletes_only: bool) -> u64 {
+    /// Typical duration of one step on `ty` that changes `before` into
+    /// `after`, in seconds (for a plan's estimate).
+    fn typical_seconds(
+        &self,
+        _ty: &str,
+        _step: StepKind,
+        _before: Option<&Value>,
+        _after: Option<&Value>,
+    ) -> u64 {
         5
+    }
+    /// Typical duration of the site failover (`has_site_failover`) of one
+    /// object of `ty`, in seconds.
+    fn site_failover_seconds(&self, _ty: &str, _planned: bool) -> u64 {
+        0
     }
     /// Whether the change from `before` to `after` scales capacity down
     /// (the old primary shrunk after a failover: clean-up, not capacity).

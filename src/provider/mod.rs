@@ -7,7 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use crate::lang::Value;
-pub use facts::{FailoverRole, Promotion, TypeFacts};
+pub use facts::{FailoverRole, Promotion, StepKind, TypeFacts};
 pub use loss::LostWrites;
 pub use operation::PendingOperation;
 pub use registry::{Providers, SHIPPED, all_type_facts, mark_sensitive, type_facts};
@@ -237,6 +237,10 @@ pub trait Provider: Send + Sync {
     /// How replicas are promoted from now on in this run (`Forced`
     /// during a forced failover).
     fn set_promotion(&self, _promotion: Promotion) {}
+    /// From now on in this run, answer requests into a region that has
+    /// already proved unreachable at once (`ErrorKind::Unreachable`)
+    /// instead of retrying each: a failover defers that work anyway.
+    fn defer_unreachable_regions(&self) {}
     /// What an import by `id` starts from: the attributes the id
     /// determines (then read with `read`).
     fn import_stub(&self, _ty: &str, id: &str) -> Value {

@@ -159,7 +159,12 @@ mod tests {
         assert!(holds("azurerm_storage_account"));
         assert!(!holds("terraform_data"));
         assert_eq!(
-            type_facts("random_id").typical_seconds("random_id", false),
+            type_facts("random_id").typical_seconds(
+                "random_id",
+                crate::provider::StepKind::Update,
+                None,
+                None
+            ),
             5
         );
         assert_eq!(

@@ -117,6 +117,25 @@ pub(super) fn admin(base_url: &str, w: &mut World, request: &Req, parts: &[&str]
             to_json(&w.faults)
         }
         (Method::GET, ["requests"]) => to_json(&w.log),
+        // The duration model (simulated seconds, before `duration_factor`),
+        // so clients' estimates can be checked against it.
+        (Method::GET, ["durations"]) => json_resp(
+            200,
+            &J::Array(
+                types::all()
+                    .iter()
+                    .map(|s| {
+                        json!({
+                            "type": s.ty,
+                            "create": s.create_secs,
+                            "update": s.update_secs,
+                            "delete": s.delete_secs,
+                            "other": s.other_secs.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+                        })
+                    })
+                    .collect(),
+            ),
+        ),
         // Drains the log and returns what it held, in one step, so a
         // request logged between a read and a clear is never lost.
         (Method::DELETE, ["requests"]) => to_json(&std::mem::take(&mut w.log)),

@@ -18,6 +18,10 @@ const NOT_IN_PLACE: &[&str] = &[
     "osSKU",
 ];
 
+/// A node pool's update: a base, and more for each node added or removed.
+const POOL_SCALE_SECS: f64 = 60.0;
+const POOL_SCALE_PER_NODE_SECS: f64 = 15.0;
+
 fn cluster_name(n: &str) -> Result<(), InvalidName> {
     name_rule(n, 1, 63, "-_", "a managed cluster")
 }
@@ -254,7 +258,7 @@ fn check_pool_write(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     let new_count = p.get("count").and_then(J::as_f64).unwrap_or(0.0);
     body["properties"] = p;
     // Scaling takes longer for more nodes.
-    let secs = 60.0 + 15.0 * (new_count - old_count).abs();
+    let secs = POOL_SCALE_SECS + POOL_SCALE_PER_NODE_SECS * (new_count - old_count).abs();
     Ok(Write {
         body: body.clone(),
         secs: Some(secs),
@@ -330,8 +334,9 @@ pub fn specs() -> Vec<Spec> {
             lro_put: Lro::AsyncOperation,
             lro_delete: Lro::AsyncOperation,
             create_secs: 240.0,
-            update_secs: 60.0,
+            update_secs: POOL_SCALE_SECS,
             delete_secs: 180.0,
+            other_secs: &[("scale_per_node", POOL_SCALE_PER_NODE_SECS)],
             check_delete: check_pool_delete,
             etags: true,
             ..Spec::plain(

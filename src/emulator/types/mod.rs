@@ -188,6 +188,10 @@ pub struct Spec {
     pub create_secs: f64,
     pub update_secs: f64,
     pub delete_secs: f64,
+    /// Durations of the type's other operations (a replica's seeding, a
+    /// promotion, an account failover), by name: with the three above, the
+    /// duration model `GET /admin/durations` shows clients.
+    pub other_secs: &'static [(&'static str, f64)],
     /// Whether `location` is required on create (and immutable after).
     pub located: bool,
     pub name_rule: NameRule,
@@ -231,6 +235,7 @@ impl Spec {
             create_secs: 0.0,
             update_secs: 0.0,
             delete_secs: 0.0,
+            other_secs: &[],
             located: false,
             name_rule,
             check,

@@ -8,6 +8,12 @@ use serde_json::{Value as J, json};
 use super::*;
 
 const TYPE: &str = "Microsoft.DBforPostgreSQL/flexibleServers";
+/// Creating a replica: seeding copies the data.
+const REPLICA_SEED_SECS: f64 = 1200.0;
+/// A point-in-time restore into a new server.
+const RESTORE_SECS: f64 = 900.0;
+/// A promotion (a planned one also waits out the replication lag).
+const PROMOTION_SECS: f64 = 120.0;
 /// The storage sizes a flexible server offers (azurerm's `storage_mb` / 1024).
 const STORAGE_SIZES_GB: &[i64] = &[
     32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 8192, 16384, 32767,
@@ -196,7 +202,7 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
                         .unwrap_or(J::Null),
                 );
                 // Seeding copies the data and takes a while.
-                secs = Some(1200.0);
+                secs = Some(REPLICA_SEED_SECS);
             }
             "pointintimerestore" => {
                 let source_id = str_prop(body, &["sourceServerResourceId"])
@@ -260,7 +266,7 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
                     fence: false,
                     cut_at: None,
                 });
-                secs = Some(900.0);
+                secs = Some(RESTORE_SECS);
             }
             other => {
                 return Err(ArmError::bad_request(
@@ -328,7 +334,7 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             );
             p.remove("sourceServerResourceId");
             p.remove("createMode");
-            secs = Some(120.0 + if planned || switchover { lag } else { 0.0 });
+            secs = Some(PROMOTION_SECS + if planned || switchover { lag } else { 0.0 });
             if switchover && let Some(mut src) = source.map(|s| s.body) {
                 let same_region = location(&src) == loc;
                 let sp = props(&mut src);
@@ -439,6 +445,11 @@ pub fn specs() -> Vec<Spec> {
         create_secs: 600.0,
         update_secs: 120.0,
         delete_secs: 120.0,
+        other_secs: &[
+            ("replica_create", REPLICA_SEED_SECS),
+            ("restore", RESTORE_SECS),
+            ("promotion", PROMOTION_SECS),
+        ],
         located: true,
         check_delete,
         hide,

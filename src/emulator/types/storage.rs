@@ -8,6 +8,9 @@ use serde_json::{Value as J, json};
 use super::*;
 
 const TYPE: &str = "Microsoft.Storage/storageAccounts";
+/// Account failover: planned (keeps geo-redundancy) and unplanned.
+const FAILOVER_PLANNED_SECS: f64 = 1800.0;
+const FAILOVER_UNPLANNED_SECS: f64 = 3600.0;
 const VERSIONS: &[&str] = &["2025-01-01", "2024-01-01", "2023-05-01", "2023-01-01"];
 const GEO: &[&str] = &[
     "Standard_GRS",
@@ -183,7 +186,11 @@ fn action(
     }
     Ok(super::Action {
         effects: vec![(row.id.clone(), TYPE.to_string(), Some(b))],
-        secs: if planned { 1800.0 } else { 3600.0 },
+        secs: if planned {
+            FAILOVER_PLANNED_SECS
+        } else {
+            FAILOVER_UNPLANNED_SECS
+        },
         result: None,
         data: None,
     })
@@ -194,6 +201,10 @@ pub fn spec() -> Spec {
         lro_put: Lro::Location,
         create_secs: 30.0,
         update_secs: 10.0,
+        other_secs: &[
+            ("failover_planned", FAILOVER_PLANNED_SECS),
+            ("failover_unplanned", FAILOVER_UNPLANNED_SECS),
+        ],
         located: true,
         action: Some(action),
         ..Spec::plain(TYPE, VERSIONS, name, check)

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value as J, json};
 
-use super::common::AzureProvider;
+use super::common::{AzureProvider, str_of};
 use super::convert::{self};
 use super::error::{AzureError, err};
 use super::typedef::{Attrs, TypeDef};
@@ -75,12 +75,17 @@ impl AzureProvider {
                 // its blob service only from its region: while that region
                 // is out, keep what was recorded rather than fail the plan.
                 Err(
-                    AzureError::Api {
+                    e @ (AzureError::Api {
                         status: 503 | 504, ..
                     }
                     | AzureError::Transport { .. }
-                    | AzureError::Timeout(_),
+                    | AzureError::Timeout(_)),
                 ) => {
+                    if let AzureError::Api { code, message, .. } = &e
+                        && let Some(region) = str_of(known, "location")
+                    {
+                        self.regions.down(&region, code, message);
+                    }
                     let mut recorded = json!({});
                     convert::write_args(
                         t.args

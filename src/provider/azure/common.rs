@@ -25,6 +25,8 @@ pub struct AzureProvider {
     /// Refuse to delete a resource group that still holds resources
     /// (azurerm's `prevent_deletion_if_contains_resources`, default true).
     pub keep_nonempty_resource_groups: bool,
+    /// Regions that did not answer in this run: not asked again.
+    pub regions: super::breaker::RegionBreaker,
 }
 
 /// The signed-in identity, as far as the configuration names it.

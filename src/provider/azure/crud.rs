@@ -281,32 +281,25 @@ impl AzureProvider {
                 let id = str_of(&old, "id").ok_or_else(|| {
                     ProviderError::Invalid("the recorded object has no id".into())
                 })?;
-                // PostgreSQL replica promotion is a PATCH, never a rebuild.
-                if ty == "azurerm_postgresql_flexible_server" {
-                    let was = str_of(&old, "replication_role")
-                        .unwrap_or_default()
-                        .to_lowercase();
-                    if was.contains("replica")
-                        && str_of(&a, "replication_role").as_deref() == Some("None")
-                    {
-                        // Never set: no option (Azure's default). A planned
-                        // failover switches roles over: the old primary stops
-                        // taking writes before the replica is promoted and
-                        // becomes its replica (no split brain, RPO 0); a forced
-                        // one promotes the replica standalone, now.
-                        let promotion = self.promote_option.lock().map(|o| *o).ok().flatten();
-                        let (mode, option) = match promotion {
-                            Some(crate::provider::Promotion::Planned) => ("Switchover", "Planned"),
-                            Some(p) => ("Standalone", p.as_str()),
-                            None => ("Standalone", ""),
-                        };
-                        let patch = json!({"properties": {"replica": {"promoteMode": mode, "promoteOption": option}}});
-                        self.client
-                            .write(Method::PATCH, &id, t.api, &patch)
-                            .await
-                            .map_err(err)?;
+                // PostgreSQL replica promotion is a PATCH, never a rebuild;
+                // the plan's other changes ride on it (one write, not a
+                // promotion and then a second update).
+                let promotion = (ty == "azurerm_postgresql_flexible_server"
+                    && str_of(&old, "replication_role")
+                        .is_some_and(|r| r.to_lowercase().contains("replica"))
+                    && str_of(&a, "replication_role").as_deref() == Some("None"))
+                .then(|| {
+                    // Never set: no option (Azure's default). A planned
+                    // failover switches roles over: the old primary stops
+                    // taking writes before the replica is promoted and
+                    // becomes its replica (no split brain, RPO 0); a forced
+                    // one promotes the replica standalone, now.
+                    match self.promote_option.lock().map(|o| *o).ok().flatten() {
+                        Some(crate::provider::Promotion::Planned) => ("Switchover", "Planned"),
+                        Some(p) => ("Standalone", p.as_str()),
+                        None => ("Standalone", ""),
                     }
-                }
+                });
                 let current = self
                     .client
                     .get(&id, t.api)
@@ -341,6 +334,16 @@ impl AzureProvider {
                     }
                 }
                 match ty {
+                    _ if promotion.is_some() => {
+                        let mut patch = changed_parts(&current, &body);
+                        let (mode, option) = promotion.unwrap_or(("Standalone", ""));
+                        patch["properties"]["replica"] =
+                            json!({"promoteMode": mode, "promoteOption": option});
+                        self.client
+                            .write(Method::PATCH, &id, t.api, &patch)
+                            .await
+                            .map_err(err)?;
+                    }
                     "azurerm_kubernetes_cluster" => {
                         let old_pool = old
                             .get("default_node_pool")
@@ -459,4 +462,36 @@ impl AzureProvider {
             },
         ))
     }
+}
+
+/// What a PATCH must carry to turn `current` into `desired`: the
+/// top-level fields and the properties that differ (replication settings
+/// excepted: a promotion sets those).
+fn changed_parts(current: &J, desired: &J) -> J {
+    let mut patch = json!({});
+    if let (Some(cur), Some(want)) = (current.as_object(), desired.as_object()) {
+        for (k, v) in want {
+            if k != "properties" && k != "id" && cur.get(k) != Some(v) {
+                patch[k] = v.clone();
+            }
+        }
+    }
+    let mut props = serde_json::Map::new();
+    if let Some(want) = desired.get("properties").and_then(J::as_object) {
+        let cur = current.get("properties");
+        for (k, v) in want {
+            let replication = [
+                "replicationRole",
+                "replica",
+                "sourceServerResourceId",
+                "createMode",
+            ]
+            .contains(&k.as_str());
+            if !replication && cur.and_then(|c| c.get(k)) != Some(v) {
+                props.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    patch["properties"] = J::Object(props);
+    patch
 }

@@ -7,12 +7,110 @@ use crate::config::Config;
 use crate::config::evaluate::{Evaluation, ResourceInstance};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
-use crate::provider::facts::{FailoverRole, Gap, Objectives, TypeFacts, Weakening};
+use crate::provider::facts::{FailoverRole, Gap, Objectives, StepKind, TypeFacts, Weakening};
 
 /// The Azure provider's facts (needs no client).
 pub struct AzureFacts;
 
 pub static AZURE: AzureFacts = AzureFacts;
+
+/// Azure's typical durations in seconds, by ARM type: create, update,
+/// delete. The emulator simulates the same (`GET /admin/durations`; a
+/// test keeps the two equal). Types not listed take a few seconds.
+pub const DURATIONS: &[(&str, f64, f64, f64)] = &[
+    ("Microsoft.Resources/resourceGroups", 0.0, 0.0, 60.0),
+    (
+        "Microsoft.ContainerService/managedClusters",
+        420.0,
+        180.0,
+        300.0,
+    ),
+    (
+        "Microsoft.ContainerService/managedClusters/agentPools",
+        240.0,
+        POOL_SCALE_SECS,
+        180.0,
+    ),
+    (
+        "Microsoft.DBforPostgreSQL/flexibleServers",
+        600.0,
+        120.0,
+        120.0,
+    ),
+    ("Microsoft.Cache/redis", 900.0, 300.0, 300.0),
+    ("Microsoft.Cache/redis/linkedServers", 600.0, 600.0, 120.0),
+    ("Microsoft.Cdn/profiles", 120.0, 60.0, 60.0),
+    ("Microsoft.Cdn/profiles/afdEndpoints", 120.0, 60.0, 60.0),
+    ("Microsoft.Cdn/profiles/originGroups", 60.0, 60.0, 60.0),
+    (
+        "Microsoft.Cdn/profiles/originGroups/origins",
+        60.0,
+        60.0,
+        60.0,
+    ),
+    (
+        "Microsoft.Cdn/profiles/afdEndpoints/routes",
+        90.0,
+        60.0,
+        60.0,
+    ),
+    ("Microsoft.Network/frontDoors", 300.0, 180.0, 120.0),
+    ("Microsoft.Storage/storageAccounts", 30.0, 10.0, 0.0),
+];
+
+/// Durations of other operations, by ARM type and name (as the emulator
+/// names them).
+pub const OTHER_DURATIONS: &[(&str, &str, f64)] = &[
+    (
+        "Microsoft.DBforPostgreSQL/flexibleServers",
+        "replica_create",
+        REPLICA_CREATE_SECS,
+    ),
+    (
+        "Microsoft.DBforPostgreSQL/flexibleServers",
+        "restore",
+        900.0,
+    ),
+    (
+        "Microsoft.DBforPostgreSQL/flexibleServers",
+        "promotion",
+        PROMOTION_SECS,
+    ),
+    (
+        "Microsoft.Storage/storageAccounts",
+        "failover_planned",
+        1800.0,
+    ),
+    (
+        "Microsoft.Storage/storageAccounts",
+        "failover_unplanned",
+        3600.0,
+    ),
+    (
+        "Microsoft.ContainerService/managedClusters/agentPools",
+        "scale_per_node",
+        POOL_SCALE_PER_NODE_SECS,
+    ),
+];
+
+const REPLICA_CREATE_SECS: f64 = 1200.0;
+const PROMOTION_SECS: f64 = 120.0;
+const POOL_SCALE_SECS: f64 = 60.0;
+const POOL_SCALE_PER_NODE_SECS: f64 = 15.0;
+
+fn other(arm: &str, name: &str) -> Option<f64> {
+    OTHER_DURATIONS
+        .iter()
+        .find(|(t, n, _)| t.eq_ignore_ascii_case(arm) && *n == name)
+        .map(|(.., s)| *s)
+}
+
+fn number(v: Option<&Value>, key: &str) -> Option<f64> {
+    match v?.unmark().0.as_mapping()?.get(key)?.unmark().0 {
+        Value::Number(x) => Some(*x),
+        _ => None,
+    }
+}
 
 /// Types whose objects hold data that a replacement or delete loses.
 const STATEFUL: &[&str] = &[
@@ -49,23 +147,65 @@ impl TypeFacts for AzureFacts {
         STATEFUL.contains(&ty)
     }
 
-    fn typical_seconds(&self, ty: &str, deletes_only: bool) -> u64 {
-        match ty {
-            "azurerm_postgresql_flexible_server" => 150,
-            "azurerm_redis_linked_server" => {
-                if deletes_only {
-                    120
-                } else {
-                    600
-                }
+    fn typical_seconds(
+        &self,
+        ty: &str,
+        step: StepKind,
+        before: Option<&Value>,
+        after: Option<&Value>,
+    ) -> u64 {
+        let Some(arm) = super::types::lookup(ty).map(|t| t.arm_type) else {
+            return 5;
+        };
+        let Some(&(_, create, update, delete)) =
+            DURATIONS.iter().find(|(t, ..)| t.eq_ignore_ascii_case(arm))
+        else {
+            return 5;
+        };
+        let create_mode = |v: Option<&Value>| {
+            v.and_then(|v| v.as_mapping())
+                .and_then(|m| m.get("create_mode"))
+                .map(|m| m.to_string().to_lowercase())
+                .unwrap_or_default()
+        };
+        let secs = match step {
+            StepKind::Delete => delete,
+            StepKind::Create if create_mode(after).contains("replica") => {
+                other(arm, "replica_create").unwrap_or(create)
             }
-            "azurerm_redis_cache" => 300,
-            "azurerm_kubernetes_cluster_node_pool" | "azurerm_kubernetes_cluster" => 300,
-            t if t.starts_with("azurerm_cdn_frontdoor") || t == "azurerm_frontdoor" => 60,
-            t if t.starts_with("azurerm_dns") || t.starts_with("azurerm_traffic_manager") => 60,
-            "azurerm_storage_account" => 1800,
-            _ => 5,
-        }
+            StepKind::Create if create_mode(after).contains("pointintimerestore") => {
+                other(arm, "restore").unwrap_or(create)
+            }
+            StepKind::Create => create,
+            StepKind::Update if self.promotes(ty, before, after) => {
+                other(arm, "promotion").unwrap_or(update)
+            }
+            StepKind::Update => match (
+                other(arm, "scale_per_node"),
+                number(before, "node_count"),
+                number(after, "node_count"),
+            ) {
+                (Some(per_node), Some(b), Some(a)) => update + per_node * (a - b).abs(),
+                _ => update,
+            },
+        };
+        secs.round() as u64
+    }
+
+    fn site_failover_seconds(&self, ty: &str, planned: bool) -> u64 {
+        super::types::lookup(ty)
+            .and_then(|t| {
+                other(
+                    t.arm_type,
+                    if planned {
+                        "failover_planned"
+                    } else {
+                        "failover_unplanned"
+                    },
+                )
+            })
+            .unwrap_or(0.0)
+            .round() as u64
     }
 
     fn scales_down(&self, _ty: &str, before: Option<&Value>, after: Option<&Value>) -> bool {

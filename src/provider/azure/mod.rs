@@ -14,6 +14,7 @@ use common::{attrs, str_of};
 use std::sync::atomic::Ordering;
 
 pub mod auth;
+pub mod breaker;
 mod children;
 pub mod client;
 mod common;
@@ -69,6 +70,9 @@ impl Provider for AzureProvider {
         prior: Option<&Value>,
         config: &Value,
     ) -> Result<Planned, ProviderError> {
+        if let Some(p) = prior {
+            self.regions.learn(ty, p);
+        }
         self.plan_change(ty, prior, config)
     }
 
@@ -77,14 +81,26 @@ impl Provider for AzureProvider {
         ty: &'a str,
         current: &'a Value,
     ) -> BoxFut<'a, Result<Option<Value>, ProviderError>> {
-        self.read_object(ty, current)
+        Box::pin(
+            self.regions
+                .guard(ty, current, self.read_object(ty, current)),
+        )
     }
 
     fn read_many<'a>(
         &'a self,
         items: &'a [(String, Value)],
     ) -> BoxFut<'a, Vec<Result<Option<Value>, ProviderError>>> {
-        self.read_objects(items)
+        Box::pin(async move {
+            for (ty, v) in items {
+                self.regions.learn(ty, v);
+            }
+            let out = self.read_objects(items).await;
+            for ((ty, v), r) in items.iter().zip(&out) {
+                self.regions.note(ty, v, r);
+            }
+            out
+        })
     }
 
     fn create_intent(
@@ -100,7 +116,10 @@ impl Provider for AzureProvider {
         ty: &'a str,
         planned: &'a Value,
     ) -> BoxFut<'a, Result<Value, ProviderError>> {
-        self.create_object(ty, planned)
+        Box::pin(
+            self.regions
+                .guard(ty, planned, self.create_object(ty, planned)),
+        )
     }
 
     fn site_failover<'a>(
@@ -119,7 +138,10 @@ impl Provider for AzureProvider {
         prior: &'a Value,
         planned: &'a Value,
     ) -> BoxFut<'a, Result<Value, ProviderError>> {
-        self.update_object(ty, prior, planned)
+        Box::pin(
+            self.regions
+                .guard(ty, prior, self.update_object(ty, prior, planned)),
+        )
     }
 
     fn delete<'a>(
@@ -127,13 +149,17 @@ impl Provider for AzureProvider {
         ty: &'a str,
         prior: &'a Value,
     ) -> BoxFut<'a, Result<(), ProviderError>> {
-        self.delete_object(ty, prior)
+        Box::pin(self.regions.guard(ty, prior, self.delete_object(ty, prior)))
     }
 
     fn set_promotion(&self, promotion: super::Promotion) {
         if let Ok(mut o) = self.promote_option.lock() {
             *o = Some(promotion);
         }
+    }
+
+    fn defer_unreachable_regions(&self) {
+        self.regions.arm();
     }
 
     fn import_stub(&self, ty: &str, id: &str) -> Value {

@@ -52,8 +52,15 @@ impl AzureProvider {
                     (Ok(t), Some(id)) => match found.get(&id.to_lowercase()) {
                         Some(row) => {
                             let known = attrs(current);
+                            if let Some(region) = row["location"].as_str() {
+                                self.regions.learn_id(id, region);
+                            }
                             // Only an object with child settings needs its own copy.
-                            if Self::has_children(&t, &known) {
+                            if Self::has_children(&t, &known)
+                                && let Err(e) = self.regions.check(ty, current)
+                            {
+                                Err(e)
+                            } else if Self::has_children(&t, &known) {
                                 let mut row = row.clone();
                                 self.read_children(&t, id, &known, &mut row)
                                     .await

@@ -217,6 +217,7 @@ async fn provider_for_cloud(
             promote_option: Default::default(),
             emulator: true,
             keep_nonempty_resource_groups: true,
+            regions: Default::default(),
             principal: Principal {
                 tenant_id: who.tenant_id.clone(),
                 client_id: who.client_id.clone(),
@@ -239,6 +240,7 @@ async fn provider_for_cloud(
             promote_option: Default::default(),
             emulator: false,
             keep_nonempty_resource_groups: true,
+            regions: Default::default(),
             principal: Principal {
                 tenant_id: s.tenant_id.clone().unwrap_or_default(),
                 client_id: s.client_id.clone().unwrap_or_default(),
@@ -288,5 +290,6 @@ async fn provider_for_cloud(
         promote_option: Default::default(),
         emulator: true,
         keep_nonempty_resource_groups: true,
+        regions: Default::default(),
     })
 }
