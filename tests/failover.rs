@@ -552,7 +552,7 @@ fn forced_failover_with_the_primary_region_down_defers_what_is_unreachable() {
         "{md}"
     );
     assert!(
-        md.contains("| time (UTC) | event | owner | status |") && md.contains("| oncall@"),
+        md.contains("| time (UTC, cloud) | event | owner | status |") && md.contains("| oncall@"),
         "{md}"
     );
     assert!(
@@ -572,12 +572,12 @@ fn forced_failover_with_the_primary_region_down_defers_what_is_unreachable() {
         "{md}"
     );
     assert!(
-        md.contains("**complete**") && md.contains("| recovery time (all phases) |"),
+        md.contains("**complete**") && md.contains("| run time (confirmed -> recorded) |"),
         "{md}"
     );
     // The group's targets (rto = "90m", rpo = "15m") against what happened.
     assert!(
-        md.contains("| RTO (recovery phase only")
+        md.contains("| RTO (detection + decision + recovery + verification)")
             && md.contains("| 90 min |")
             && md.contains(" (met) |"),
         "{md}"
@@ -732,7 +732,7 @@ fn failback_reseeds_swaps_and_restores_replication() {
     );
     assert!(
         md.contains("| eastus active, traffic on eastus | oncall@")
-            && md.contains("| RTO (recovery phase only"),
+            && md.contains("| RTO (detection + decision + recovery + verification)"),
         "{md}"
     );
     assert_eq!(

@@ -17,6 +17,7 @@
 //! `apply`; `runbook`; `failover` and `failback` on top.
 
 pub mod apply;
+pub mod cloud_time;
 pub mod console;
 pub mod error;
 pub mod event;

@@ -158,7 +158,8 @@ pub(super) fn storage_failover(
             StorageResult::Deferred(e) => StepStatus::Deferred(e.clone()),
             StorageResult::Failed(e) => StepStatus::Failed(e.clone()),
         };
-        timeline.push(TimelineEntry::now(
+        timeline.push(TimelineEntry::at(
+            super::cloud_time::seen(engine),
             format!("storage account failover {addr}"),
             status,
         ));
@@ -186,9 +187,24 @@ pub(super) fn run_phased(
     timeline: &mut Vec<TimelineEntry>,
     events: Events<'_>,
 ) -> Result<ApplyReport> {
+    // Steps are timed on the cloud's clock: from the latest response
+    // before a step began to the latest when it ended.
+    let mut began: BTreeMap<String, f64> = BTreeMap::new();
     let mut note = |e: &apply::Event| {
+        let now = super::cloud_time::seen(engine);
         let (step, status) = match e {
-            apply::Event::Finished { step, elapsed } => (step, StepStatus::DoneIn(*elapsed)),
+            apply::Event::Started { step } => {
+                began.insert(step.to_string(), now);
+                return;
+            }
+            apply::Event::Finished { step, .. } => {
+                let since = began.get(&step.to_string()).copied().unwrap_or(now);
+                let secs = (now - since).max(0.0);
+                (
+                    step,
+                    StepStatus::DoneIn(std::time::Duration::from_secs_f64(secs)),
+                )
+            }
             apply::Event::Failed {
                 step,
                 error,
@@ -202,7 +218,10 @@ pub(super) fn run_phased(
             apply::Event::Skipped { step, because } => (step, StepStatus::Skipped(because.clone())),
             _ => return,
         };
-        timeline.push(TimelineEntry::now(step.to_string(), status));
+        let mut entry = TimelineEntry::at(now, step.to_string(), status);
+        entry.since = began.get(&step.to_string()).copied();
+        entry.phase = plan.phases.get(&step.address).map(|p| p.name().to_string());
+        timeline.push(entry);
     };
     let report = super::apply::run_steps(
         engine,

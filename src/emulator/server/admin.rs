@@ -72,6 +72,7 @@ pub(super) fn admin(base_url: &str, w: &mut World, request: &Req, parts: &[&str]
             }
             w.transient_rng = next.transient_seed.wrapping_mul(0x9e3779b97f4a7c15) | 1;
             w.faults = next;
+            w.faults.stamp_outages(w.clock.now());
             to_json(&w.faults)
         }
         (Method::DELETE, ["faults"]) => {
@@ -91,6 +92,7 @@ pub(super) fn admin(base_url: &str, w: &mut World, request: &Req, parts: &[&str]
             if parts[1] == "region-down" {
                 down.push(region);
             }
+            w.faults.stamp_outages(w.clock.now());
             to_json(&w.faults)
         }
         (Method::GET, ["requests"]) => to_json(&w.log),

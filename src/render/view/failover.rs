@@ -207,13 +207,29 @@ impl View {
                     self.style.paint(
                         "1;32",
                         &format!(
-                            "Failover complete in {:.1}s: group {:?} stands {}.",
-                            elapsed.as_secs_f64(),
+                            "Failover complete in {} ({} clock): group {:?} stands {}.",
+                            drill::span(elapsed.as_secs_f64()),
+                            if drill.rto.wall_clock {
+                                "this machine's"
+                            } else {
+                                "the cloud's"
+                            },
                             intent.group,
                             how_it_stands(&intent.target)
                         )
                     )
                 );
+                let rto = &drill.rto;
+                if let Some(total) = rto.total() {
+                    println!(
+                        "RTO {}: detection {} + decision {} + recovery {} + verification {}.",
+                        drill::span(total),
+                        drill::span(rto.detection()),
+                        drill::span(rto.decision()),
+                        rto.recovery().map(drill::span).unwrap_or_default(),
+                        rto.verification().map(drill::span).unwrap_or_default()
+                    );
+                }
                 if !deferred.is_empty() {
                     println!(
                         "Deferred (unreachable, not failed): {}. Once the region is back, `drinfra plan` shows what is left to reconcile.",
