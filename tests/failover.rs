@@ -1515,6 +1515,15 @@ fn a_planned_failover_is_timed_on_the_emulators_clock() {
     // 1 real second is 10,000 simulated seconds: real seconds would be
     // far below what the emulator's clock shows.
     d.admin("PATCH", "settings", json!({"time_scale": 10000.0}));
+    // The DR plan's per-component targets, as configuration.
+    let main = d.stack().join("main.tf");
+    let text = std::fs::read_to_string(&main).unwrap().replacen(
+        "  rpo         = \"15m\"\n",
+        "  rpo         = \"15m\"\n  objectives = {\n    auth       = { rto = \"30m\", rpo = \"15m\" }\n    postgresql = { rto = \"1h\", rpo = \"15m\", resources = [\"azurerm_postgresql_flexible_server\"] }\n  }\n",
+        1,
+    );
+    assert!(text.contains("objectives"));
+    std::fs::write(&main, text).unwrap();
     d.requests();
     let report = d.root.path().join("drill.json");
     let real = std::time::Instant::now();
@@ -1591,6 +1600,33 @@ fn a_planned_failover_is_timed_on_the_emulators_clock() {
         .find(|p| p["phase"] == "traffic")
         .unwrap();
     assert_eq!(traffic["end"], rto["traffic_done"]);
+    // Per component: PostgreSQL is back when its last step is done, auth
+    // (no resources named) when the traffic is verified.
+    let comps = r["components"].as_array().unwrap();
+    let (auth, pg) = (&comps[0], &comps[1]);
+    assert_eq!(
+        (auth["component"].as_str(), pg["component"].as_str()),
+        (Some("auth"), Some("postgresql"))
+    );
+    assert_eq!(auth["rto_actual_secs"], rto["total_secs"]);
+    let pg_done = r["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["phase"].is_string()
+                && e["event"]
+                    .as_str()
+                    .unwrap()
+                    .contains("azurerm_postgresql_flexible_server")
+        })
+        .map(|e| secs(&e["at"]))
+        .fold(f64::MIN, f64::max);
+    assert_eq!(
+        pg["rto_actual_secs"].as_f64().unwrap(),
+        pg_done - secs(&rto["detected"])
+    );
+    assert_eq!(pg["rto_target_secs"], 3600);
     // The record in state carries cloud time too.
     let since = secs(&d.record()["since"]);
     assert!(

@@ -280,6 +280,7 @@ pub fn failback(
     drill.completed = true;
     drill.actual_secs = cloud_time::seen(engine) - started;
     super::failover::recovered(&mut drill.rto, &drill.timeline);
+    drill.components = super::report::component_metrics(&g.objectives, &drill.rto, &drill.timeline);
     if g.active != home {
         drill
             .follow_ups

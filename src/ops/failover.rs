@@ -506,6 +506,8 @@ fn execute(
     deferred.extend(storage.deferred);
     drill.actual_secs = cloud_time::seen(engine) - started;
     recovered(&mut drill.rto, &drill.timeline);
+    drill.components =
+        super::report::component_metrics(&intent.declared.objectives, &drill.rto, &drill.timeline);
     drill.deferred = deferred.clone();
     drill.problems = storage
         .failed

@@ -222,6 +222,39 @@ pub struct ComponentMetric {
     pub rto_actual: Option<f64>,
 }
 
+/// Each configured objective against the run: a component named by its
+/// resources is back when the last of their steps is done; one without
+/// resources when the failover's traffic is verified. Measured from the
+/// incident (or the detection, for a planned move).
+pub fn component_metrics(
+    objectives: &[crate::config::model::Objective],
+    rto: &Rto,
+    timeline: &[TimelineEntry],
+) -> Vec<ComponentMetric> {
+    let from = rto.began.unwrap_or(rto.detected);
+    objectives
+        .iter()
+        .map(|o| {
+            let back = if o.resources.is_empty() {
+                rto.verified
+            } else {
+                timeline
+                    .iter()
+                    .filter(|e| e.phase.is_some() && matches!(e.status, StepStatus::DoneIn(_)))
+                    .filter(|e| o.resources.iter().any(|r| e.event.contains(r.as_str())))
+                    .map(|e| e.at)
+                    .reduce(f64::max)
+            };
+            ComponentMetric {
+                component: o.component.clone(),
+                rto_target: o.rto,
+                rpo_target: o.rpo,
+                rto_actual: back.map(|t| (t - from).max(0.0)),
+            }
+        })
+        .collect()
+}
+
 /// Everything a drill report says, gathered from the run.
 #[derive(Debug, Clone, Default)]
 pub struct DrillReport {

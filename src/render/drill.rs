@@ -202,12 +202,24 @@ pub fn render(r: &DrillReport) -> String {
         ));
     }
     for c in &r.components {
+        let verdict = match (c.rto_actual, c.rto_target) {
+            (Some(a), Some(t)) if a <= t.as_secs_f64() => " (met)",
+            (Some(_), Some(_)) => " (missed)",
+            _ => "",
+        };
         out.push_str(&format!(
-            "| RTO of {} | {} | {} |\n",
+            "| {}: RTO | {} | {}{verdict} |\n",
             cell(&c.component),
             c.rto_target.map(minutes).unwrap_or_else(|| "-".into()),
             part(c.rto_actual)
         ));
+        if let Some(t) = c.rpo_target {
+            out.push_str(&format!(
+                "| {}: RPO | {} | see RPO above |\n",
+                cell(&c.component),
+                minutes(t)
+            ));
+        }
     }
     out.push_str(&format!(
         "| steps deferred (unreachable) | 0 | {} |\n",
