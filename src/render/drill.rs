@@ -193,6 +193,9 @@ pub fn render(r: &DrillReport) -> String {
     for e in &r.rpo {
         let actual = match (e.lost_writes, e.lag_bound_secs) {
             (Some(n), _) => format!("{n} write(s) lost"),
+            (None, Some(lag)) if r.data_loss == DataLoss::None => {
+                format!("0: caught up before promotion (lag was {lag:.0} s)")
+            }
             (None, Some(lag)) => format!("at most {lag:.0} s of writes (replica lag: a bound)"),
             (None, None) => "not measured".into(),
         };
