@@ -286,6 +286,20 @@ impl View {
             FailbackOutcome::Complete { drill, home, .. } => {
                 write_report(report, drill)?;
                 println!("\n{}", self.style.paint("1;32", &format!("Failback complete: {home} is active again and replicates to the other site. Set active = {home:?} in the failover_group block if it is not already.")));
+                println!(
+                    "It took {} on {} clock; traffic was home after {}.",
+                    drill::span(drill.actual_secs),
+                    if drill.rto.wall_clock {
+                        "this machine's"
+                    } else {
+                        "the cloud's"
+                    },
+                    drill
+                        .rto
+                        .total()
+                        .map(drill::span)
+                        .unwrap_or_else(|| "-".into())
+                );
                 Ok(true)
             }
         }
