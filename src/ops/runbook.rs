@@ -134,6 +134,7 @@ pub(super) fn storage_failover(
     }
     // One after another: a site holds a handful of accounts, and each
     // failover is one ARM action the client follows to its end.
+    let since = super::cloud_time::seen(engine);
     let results: Vec<_> = engine.rt.block_on(async {
         let mut out = Vec::new();
         for (_, ty, v, p) in &jobs {
@@ -158,11 +159,16 @@ pub(super) fn storage_failover(
             StorageResult::Deferred(e) => StepStatus::Deferred(e.clone()),
             StorageResult::Failed(e) => StepStatus::Failed(e.clone()),
         };
-        timeline.push(TimelineEntry::at(
-            super::cloud_time::seen(engine),
-            format!("storage account failover {addr}"),
-            status,
-        ));
+        // On the Gantt chart as its own bar: it runs for tens of minutes.
+        timeline.push(TimelineEntry {
+            since: Some(since),
+            phase: Some("storage".into()),
+            ..TimelineEntry::at(
+                super::cloud_time::seen(engine),
+                format!("storage account failover {addr}"),
+                status,
+            )
+        });
         events(Event::Runbook(RunbookEvent::StorageAccount {
             address: addr,
             away,
