@@ -78,6 +78,58 @@ pub fn now() -> String {
     )
 }
 
+/// Seconds since the Unix epoch now, on this machine's clock.
+pub fn now_secs() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// The HTTP `Date` form (RFC 9110 IMF-fixdate), `Sun, 06 Nov 1994
+/// 08:49:37 GMT`, for seconds since the Unix epoch.
+pub fn http_date(secs: f64) -> String {
+    let whole = secs.max(0.0).floor() as u64;
+    let iso = rfc3339(whole as f64);
+    let weekday = WEEKDAYS[(whole / 86_400 % 7) as usize];
+    let month = iso
+        .get(5..7)
+        .and_then(|m| m.parse::<usize>().ok())
+        .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
+        .copied()
+        .unwrap_or("Jan");
+    format!(
+        "{weekday}, {} {month} {} {} GMT",
+        &iso[8..10],
+        &iso[0..4],
+        &iso[11..19]
+    )
+}
+
+/// An HTTP `Date` header in IMF-fixdate form, as Unix seconds.
+pub fn parse_http_date(text: &str) -> Option<i64> {
+    let mut parts = text.split_whitespace();
+    let (_weekday, day, month, year, time, zone) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    if zone != "GMT" || parts.next().is_some() {
+        return None;
+    }
+    let m = MONTHS.iter().position(|x| *x == month)? + 1;
+    let (d, y): (u32, u32) = (day.parse().ok()?, year.parse().ok()?);
+    parse_rfc3339(&format!("{y:04}-{m:02}-{d:02}T{time}Z"))
+}
+
 /// A Go-style duration as azurerm and Terraform write them: `90m`,
 /// `1h30m`, `45s`, `1.5h`, `500ms`, `0s`. Callers that need a positive
 /// span reject zero themselves.
@@ -128,4 +180,27 @@ pub fn show_duration(d: std::time::Duration) -> String {
         out.push_str(&format!("{s}s"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates_round_trip() {
+        assert_eq!(http_date(784_111_777.0), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        let t = 1_796_036_400.5;
+        assert_eq!(parse_http_date(&http_date(t)), Some(1_796_036_400));
+        for bad in [
+            "",
+            "Sun, 06 Nov 1994 08:49:37 CET",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+        ] {
+            assert_eq!(parse_http_date(bad), None, "{bad}");
+        }
+    }
 }

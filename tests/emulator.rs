@@ -2017,3 +2017,46 @@ async fn postgres_switchover_fences_the_old_primary_from_its_start() {
         json!([])
     );
 }
+
+#[tokio::test]
+async fn responses_carry_the_simulated_time_and_outages_their_start() {
+    let e = start(1000.0).await;
+    e.admin("DELETE", "requests", None).await;
+    let r = e.get(&rg("clock"), "2021-04-01").await;
+    let date = r.header("date").expect("a Date header");
+    let sent = drinfra::timefmt::parse_http_date(&date).unwrap() as f64;
+    let log = e.admin("DELETE", "requests", None).await;
+    let at = log[0]["at"].as_f64().unwrap();
+    // The Date header is the simulated instant the request log records.
+    assert_eq!(sent, at.floor(), "{date} vs {at}");
+    // Simulated, not wall time: 1000x runs ahead of this machine's clock.
+    let faults = e
+        .admin(
+            "POST",
+            "faults/region-down",
+            Some(json!({"region": "EastUS"})),
+        )
+        .await;
+    let began = drinfra::timefmt::parse_rfc3339(faults["outages"]["eastus"].as_str().unwrap())
+        .unwrap() as f64;
+    let now = e.admin("GET", "time", None).await["now"].as_f64().unwrap();
+    assert!(began <= now && began >= at, "{began} in {at}..{now}");
+    // Down again: the outage keeps its start; up: it is forgotten.
+    let again = e
+        .admin(
+            "POST",
+            "faults/region-down",
+            Some(json!({"region": "eastus"})),
+        )
+        .await;
+    assert_eq!(again["outages"], faults["outages"]);
+    let up = e
+        .admin(
+            "POST",
+            "faults/region-up",
+            Some(json!({"region": "eastus"})),
+        )
+        .await;
+    assert_eq!(up["outages"], json!({}));
+    e.stop().await;
+}

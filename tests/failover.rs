@@ -558,7 +558,7 @@ fn forced_failover_with_the_primary_region_down_defers_what_is_unreachable() {
         "{md}"
     );
     assert!(
-        md.contains("| time (UTC) | event | owner | status |") && md.contains("| oncall@"),
+        md.contains("| time (UTC, cloud) | event | owner | status |") && md.contains("| oncall@"),
         "{md}"
     );
     assert!(
@@ -578,12 +578,12 @@ fn forced_failover_with_the_primary_region_down_defers_what_is_unreachable() {
         "{md}"
     );
     assert!(
-        md.contains("**complete**") && md.contains("| recovery time (all phases) |"),
+        md.contains("**complete**") && md.contains("| run time (confirmed -> recorded) |"),
         "{md}"
     );
     // The group's targets (rto = "90m", rpo = "15m") against what happened.
     assert!(
-        md.contains("| RTO (recovery phase only")
+        md.contains("| RTO (detection + decision + recovery + verification)")
             && md.contains("| 90 min |")
             && md.contains(" (met) |"),
         "{md}"
@@ -739,7 +739,7 @@ fn failback_reseeds_swaps_and_restores_replication() {
     );
     assert!(
         md.contains("| eastus active, traffic on eastus | oncall@")
-            && md.contains("| RTO (recovery phase only"),
+            && md.contains("| RTO (detection + decision + recovery + verification)"),
         "{md}"
     );
     assert_eq!(
@@ -1489,4 +1489,234 @@ fn an_interrupted_failover_records_what_azure_is_doing_and_the_rerun_follows_it(
     )
     .unwrap();
     assert!(state.get("operations").is_none(), "{state}");
+}
+
+/// The emulator's request log, drained, with each request's simulated time.
+fn timed_requests(d: &Drill) -> Vec<(String, String, f64)> {
+    let log = d.admin("DELETE", "requests", json!({}));
+    log.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["method"].as_str().unwrap().to_string(),
+                e["path"].as_str().unwrap().to_string(),
+                e["at"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn secs(rfc3339: &J) -> f64 {
+    drinfra::timefmt::parse_rfc3339(rfc3339.as_str().unwrap_or_default()).unwrap() as f64
+}
+
+fn is_traffic(path: &str) -> bool {
+    let p = path.to_lowercase();
+    p.contains("microsoft.cdn") || p.contains("dnszones") || p.contains("trafficmanagerprofiles")
+}
+
+#[test]
+fn a_planned_failover_is_timed_on_the_emulators_clock() {
+    let d = Drill::new();
+    // 1 real second is 10,000 simulated seconds: real seconds would be
+    // far below what the emulator's clock shows.
+    d.admin("PATCH", "settings", json!({"time_scale": 10000.0}));
+    // The DR plan's per-component targets, as configuration.
+    let main = d.stack().join("main.tf");
+    let text = std::fs::read_to_string(&main).unwrap().replacen(
+        "  rpo         = \"15m\"\n",
+        "  rpo         = \"15m\"\n  objectives = {\n    auth       = { rto = \"30m\", rpo = \"15m\" }\n    postgresql = { rto = \"1h\", rpo = \"15m\", resources = [\"azurerm_postgresql_flexible_server\"] }\n  }\n",
+        1,
+    );
+    assert!(text.contains("objectives"));
+    std::fs::write(&main, text).unwrap();
+    d.requests();
+    let report = d.root.path().join("drill.json");
+    let real = std::time::Instant::now();
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--auto-approve",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    let real = real.elapsed().as_secs_f64();
+    assert_eq!(code, 0, "{out}\n{err}");
+    let log = timed_requests(&d);
+    let after = d.admin("GET", "time", json!({}))["now"].as_f64().unwrap();
+    let r: J = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["clock"], "cloud", "{r:#}");
+    let rto = &r["rto"];
+    // Verification ends when the traffic phase's last request was answered,
+    // on the emulator's clock (the Date header has whole seconds).
+    let last_traffic = log
+        .iter()
+        .filter(|(_, p, _)| is_traffic(p))
+        .map(|(_, _, at)| *at)
+        .fold(f64::MIN, f64::max);
+    let first_write = log
+        .iter()
+        .filter(|(m, p, _)| m != "GET" && !p.to_lowercase().contains("resourcegraph"))
+        .map(|(_, _, at)| *at)
+        .fold(f64::MAX, f64::min);
+    let done = secs(&rto["traffic_done"]);
+    assert!(
+        (done - last_traffic.floor()).abs() <= 1.0,
+        "{done} vs {last_traffic}: {r:#}"
+    );
+    // Confirmed before the first write reached the cloud.
+    assert!(secs(&rto["confirmed"]) <= first_write, "{r:#}");
+    // A planned failover: no incident, so no detection; the parts add up.
+    assert_eq!(rto["detection_secs"], 0.0);
+    let parts: f64 = [
+        "detection_secs",
+        "decision_secs",
+        "recovery_secs",
+        "verification_secs",
+    ]
+    .iter()
+    .map(|k| rto[*k].as_f64().unwrap())
+    .sum();
+    assert!((parts - rto["total_secs"].as_f64().unwrap()).abs() < 1e-6);
+    assert!(
+        (secs(&rto["traffic_done"]) - secs(&rto["detected"]) - parts).abs() <= 1.0,
+        "{r:#}"
+    );
+    // Simulated minutes, not the command's real seconds.
+    assert!(
+        parts > 600.0 && parts > real * 100.0,
+        "{parts} s in {real} real s"
+    );
+    // The timeline is in cloud time: every entry between the confirmation
+    // and the emulator's clock after the run.
+    for e in r["timeline"].as_array().unwrap() {
+        let at = secs(&e["at"]);
+        assert!(
+            at >= secs(&rto["confirmed"]) && at <= after,
+            "{e} vs {after}"
+        );
+    }
+    // The phase chart: the traffic phase ends where the emulator says.
+    let traffic = r["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["phase"] == "traffic")
+        .unwrap();
+    assert_eq!(traffic["end"], rto["traffic_done"]);
+    // Per component: PostgreSQL is back when its last step is done, auth
+    // (no resources named) when the traffic is verified.
+    let comps = r["components"].as_array().unwrap();
+    let (auth, pg) = (&comps[0], &comps[1]);
+    assert_eq!(
+        (auth["component"].as_str(), pg["component"].as_str()),
+        (Some("auth"), Some("postgresql"))
+    );
+    assert_eq!(auth["rto_actual_secs"], rto["total_secs"]);
+    let pg_done = r["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["phase"].is_string()
+                && e["event"]
+                    .as_str()
+                    .unwrap()
+                    .contains("azurerm_postgresql_flexible_server")
+        })
+        .map(|e| secs(&e["at"]))
+        .fold(f64::MIN, f64::max);
+    assert_eq!(
+        pg["rto_actual_secs"].as_f64().unwrap(),
+        pg_done - secs(&rto["detected"])
+    );
+    assert_eq!(pg["rto_target_secs"], 3600);
+    // The record in state carries cloud time too.
+    let since = secs(&d.record()["since"]);
+    assert!(
+        since >= done && since <= after,
+        "{since} vs {done}..{after}"
+    );
+}
+
+#[test]
+fn a_forced_failover_counts_detection_from_the_outage_and_charts_its_phases() {
+    let d = Drill::new();
+    d.admin("PATCH", "settings", json!({"time_scale": 10000.0}));
+    let faults = d.admin("POST", "faults/region-down", json!({"region": "eastus"}));
+    let began = secs(&faults["outages"]["eastus"]);
+    d.requests();
+    let report = d.root.path().join("drill.md");
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--forced",
+        "--auto-approve",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let log = timed_requests(&d);
+    let md = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        md.contains(&format!(
+            "| {} | outage of eastus began | cloud | incident |",
+            drinfra::timefmt::rfc3339(began)
+        )),
+        "{md}"
+    );
+    assert!(
+        md.contains("| - detection (the cloud's outage of eastus -> failover started) | |"),
+        "{md}"
+    );
+    // Detection runs from the fault's start to the command: at least the
+    // simulated time until the command's first request.
+    let first = log.iter().map(|(_, _, at)| *at).fold(f64::MAX, f64::min);
+    let detection_line = md.lines().find(|l| l.starts_with("| - detection")).unwrap();
+    assert!(
+        !detection_line.ends_with("| 0 s |"),
+        "{detection_line}, first request {}",
+        first - began
+    );
+    // The Gantt block: a valid Mermaid gantt whose traffic phase ends at
+    // the traffic phase's last request on the emulator's clock.
+    let gantt = md
+        .split("```mermaid\n")
+        .nth(1)
+        .and_then(|g| g.split("```").next())
+        .unwrap();
+    assert!(
+        gantt.starts_with("gantt\n") && gantt.contains("dateFormat YYYY-MM-DD HH:mm:ss"),
+        "{gantt}"
+    );
+    let last_traffic = log
+        .iter()
+        .filter(|(_, p, _)| is_traffic(p))
+        .map(|(_, _, at)| *at)
+        .fold(f64::MIN, f64::max);
+    let traffic = gantt
+        .lines()
+        .find(|l| l.trim_start().starts_with("traffic :"))
+        .unwrap();
+    let end = traffic
+        .rsplit(", ")
+        .next()
+        .unwrap()
+        .trim()
+        .replace(' ', "T")
+        + "Z";
+    let end = drinfra::timefmt::parse_rfc3339(&end).unwrap() as f64;
+    assert!(
+        (end - last_traffic.floor()).abs() <= 1.0,
+        "{traffic} vs {last_traffic}"
+    );
+    for l in gantt.lines().filter(|l| l.contains(" :p")) {
+        let (_, times) = l.split_once(" :p").unwrap();
+        assert_eq!(times.split(", ").count(), 3, "{l}");
+    }
 }

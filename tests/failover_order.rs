@@ -186,7 +186,7 @@ fn a_failbacks_estimate_matches_its_cloud_time() {
     ]);
     assert_eq!(code, 0, "{out}\n{err}");
     d.admin("PATCH", "settings", json!({"time_scale": 400.0}));
-    let report = d.root.path().join("failback.md");
+    let report = d.root.path().join("failback.json");
     let start = d.admin("GET", "time", json!({}))["now"].as_f64().unwrap();
     let (code, out, err) = d.run(&[
         "failback",
@@ -197,13 +197,12 @@ fn a_failbacks_estimate_matches_its_cloud_time() {
     ]);
     assert_eq!(code, 0, "{out}\n{err}");
     let took = d.admin("GET", "time", json!({}))["now"].as_f64().unwrap() - start;
-    let md = std::fs::read_to_string(&report).unwrap();
-    let expected: f64 = md
-        .split("| recovery time (all phases) | ")
-        .nth(1)
-        .and_then(|r| r.split(" min").next())
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no estimate in {md}"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let expected = json["expected_secs"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no estimate in {json}"))
+        / 60.0;
     let took = took / 60.0;
     eprintln!("failback: estimated {expected} min, took {took:.0} simulated min");
     assert!(

@@ -163,6 +163,7 @@ impl Platform {
             refresh: true,
             targets: vec![],
             apply: apply_options(),
+            detected_at: None,
         };
         match failover(&mut engine, &opts, &mut AutoApprove, &mut |_| {}).unwrap() {
             FailoverOutcome::Complete { drill, .. } => drill,

@@ -137,6 +137,7 @@ fn a_failover_and_its_failback_run_through_the_library() {
         refresh: true,
         targets: vec![],
         apply: apply_options(),
+        detected_at: None,
     };
 
     // Refused at the confirmation: nothing changes, nothing is recorded.

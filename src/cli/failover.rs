@@ -42,6 +42,12 @@ pub struct FailoverArgs {
     /// request or a pull-request comment.
     #[arg(long, requires = "plan_only")]
     markdown: bool,
+    /// When the incident was detected (RFC 3339, UTC, e.g.
+    /// 2026-11-26T10:05:00Z): the drill report's RTO counts detection up
+    /// to here and decision from here. Without it, detection runs from the
+    /// cloud's own record of the outage, when it has one, to this command.
+    #[arg(long, value_name = "RFC3339", value_parser = detected_at)]
+    detected_at: Option<i64>,
     #[command(flatten)]
     run: RunbookArgs,
     #[command(flatten)]
@@ -64,6 +70,7 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
         refresh: !a.common.no_refresh,
         targets: a.common.targets.clone(),
         apply: a.common.apply(env)?,
+        detected_at: a.detected_at.map(|t| t as f64),
     };
     let mut confirm = TerminalConfirm {
         style: env.style,
@@ -78,4 +85,9 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
         )),
         Err(e) => failed(&view, e),
     }
+}
+
+fn detected_at(s: &str) -> Result<i64, String> {
+    drinfra::timefmt::parse_rfc3339(s)
+        .ok_or_else(|| format!("{s:?} is not an RFC 3339 UTC time like 2026-11-26T10:05:00Z"))
 }

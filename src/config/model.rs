@@ -241,6 +241,21 @@ pub struct FailoverGroup {
     /// against.
     pub rto: Option<std::time::Duration>,
     pub rpo: Option<std::time::Duration>,
+    /// `objectives = { NAME = { rto = "30m", rpo = "15m", resources =
+    /// [...] } }`: the DR plan's per-component targets, by name.
+    pub objectives: Vec<Objective>,
+}
+
+/// One component's recovery targets (docs/drill-reports.md).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Objective {
+    pub component: String,
+    pub rto: Option<std::time::Duration>,
+    pub rpo: Option<std::time::Duration>,
+    /// Resource types or addresses (module paths included) whose steps
+    /// recover the component: it is back when the last of them is done.
+    /// Empty: it is back when the whole failover's traffic is verified.
+    pub resources: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -283,6 +283,7 @@ mod tests {
             components: vec!["database".into(), "cache".into(), "capacity".into()],
             rto: None,
             rpo: None,
+            objectives: vec![],
         }
     }
 

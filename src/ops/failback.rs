@@ -2,18 +2,17 @@
 //! three planned stages (re-seed home, swap back, re-seed away), each
 //! recorded as it completes.
 
-use std::time::Instant;
-
 use crate::failover::scope;
 use crate::plan::phases;
 use crate::state::FailoverStatus;
 
 use super::apply::ApplyOptions;
+use super::cloud_time;
 use super::error::{Error, Result};
 use super::event::{Event, Events, RunbookEvent};
 use super::prompt::{Confirm, Question};
-use super::record::{how_it_stands, save_record};
-use super::report::{DataLoss, DrillReport, Mode, StepStatus, TimelineEntry};
+use super::record::{how_it_stands, save_record_at};
+use super::report::{DataLoss, DrillReport, Mode, Rto, StepStatus, TimelineEntry};
 use super::runbook::{self, plan_with};
 use super::session::Engine;
 
@@ -126,7 +125,9 @@ pub fn failback(
             .unwrap_or_default()
     };
     let by = &opts.apply.by;
-    let started = Instant::now();
+    // Failback is planned: no incident; decision is not timed (the
+    // command's own planning comes after the confirmation here).
+    let (started, wall_clock) = cloud_time::now(engine);
     let mut drill = DrillReport {
         group: group.clone(),
         from: away,
@@ -134,19 +135,28 @@ pub fn failback(
         mode: Mode::Failback,
         by: by.clone(),
         reason: opts.reason.clone(),
-        started: crate::timefmt::now(),
+        started,
+        rto: Rto {
+            detected: started,
+            confirmed: started,
+            wall_clock,
+            ..Rto::default()
+        },
         rto_target: g.rto,
         rpo_target: g.rpo,
         data_loss: DataLoss::None,
         ..DrillReport::default()
     };
     drill.timeline.push(TimelineEntry {
-        at: drill.started.clone(),
-        event: format!("failback to {home} confirmed"),
-        status: StepStatus::Started,
+        owner: by.clone(),
+        ..TimelineEntry::at(
+            started,
+            format!("failback to {home} confirmed"),
+            StepStatus::Started,
+        )
     });
     let stop = |mut drill: DrillReport, problem: String, title: &str, why: FailbackStop| {
-        drill.actual_secs = started.elapsed().as_secs_f64();
+        drill.actual_secs = cloud_time::seen(engine) - started;
         drill.problems.push(problem);
         drill.follow_ups.push(format!(
             "fix the cause and rerun `drinfra failback {group}`: stage {title} starts again"
@@ -159,7 +169,8 @@ pub fn failback(
         events(Event::Runbook(RunbookEvent::Stage { title }));
         if stage.view == previous {
             events(Event::Runbook(RunbookEvent::StageNothingToDo));
-            drill.timeline.push(TimelineEntry::now(
+            drill.timeline.push(TimelineEntry::at(
+                cloud_time::seen(engine),
                 format!("stage {title}"),
                 StepStatus::NothingToDo,
             ));
@@ -179,7 +190,8 @@ pub fn failback(
             .iter()
             .map(|(_, _, secs)| *secs)
             .sum::<u64>();
-        drill.timeline.push(TimelineEntry::now(
+        drill.timeline.push(TimelineEntry::at(
+            cloud_time::seen(engine),
             format!("stage {title}"),
             StepStatus::Started,
         ));
@@ -246,7 +258,8 @@ pub fn failback(
             );
         }
         let latest = engine.session.backend.load()?;
-        save_record(
+        let (recorded, _) = cloud_time::now(engine);
+        save_record_at(
             &engine.session,
             group,
             crate::failover::record(
@@ -258,8 +271,10 @@ pub fn failback(
                 &opts.reason,
                 vec![],
             ),
+            recorded,
         )?;
-        drill.timeline.push(TimelineEntry::now(
+        drill.timeline.push(TimelineEntry::at(
+            recorded,
             how_it_stands(&stage.view),
             StepStatus::Recorded,
         ));
@@ -267,7 +282,9 @@ pub fn failback(
     }
     engine.session.release();
     drill.completed = true;
-    drill.actual_secs = started.elapsed().as_secs_f64();
+    drill.actual_secs = cloud_time::seen(engine) - started;
+    super::failover::recovered(&mut drill.rto, &drill.timeline);
+    drill.components = super::report::component_metrics(&g.objectives, &drill.rto, &drill.timeline);
     if g.active != home {
         drill
             .follow_ups

@@ -2,7 +2,7 @@
 //! another site in phases (data, capacity, traffic), with storage account
 //! failovers alongside the data phase, and records the new standing.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::apply::ApplyReport;
 use crate::config::model::FailoverGroup;
@@ -12,12 +12,13 @@ use crate::plan::{Plan, phases};
 use crate::state::{FailoverRecord, FailoverStatus, State};
 
 use super::apply::ApplyOptions;
+use super::cloud_time;
 use super::error::{Error, Result};
 use super::event::{Event, Events, RunbookEvent};
 use super::intent::FailoverIntent;
 use super::prompt::{Confirm, Question};
-use super::record::{how_it_stands, save_record};
-use super::report::{DataLoss, DrillReport, Mode, StepStatus, TimelineEntry};
+use super::record::{how_it_stands, save_record, save_record_at};
+use super::report::{DataLoss, DrillReport, IncidentStart, Mode, Rto, StepStatus, TimelineEntry};
 use super::runbook::{self, no_group, plan_with};
 use super::session::{Engine, Session};
 
@@ -39,6 +40,10 @@ pub struct FailoverOptions {
     pub refresh: bool,
     pub targets: Vec<String>,
     pub apply: ApplyOptions,
+    /// `--detected-at`: when the incident was detected (Unix seconds, on
+    /// the cloud's clock); the RTO's detection part ends and its decision
+    /// part starts there.
+    pub detected_at: Option<f64>,
 }
 
 /// How a failover ended.
@@ -62,6 +67,7 @@ pub enum FailoverOutcome {
     Complete {
         drill: Box<DrillReport>,
         intent: Box<FailoverIntent>,
+        /// Confirmation to the record, on the cloud's clock.
         elapsed: Duration,
         /// Objects (and storage accounts) left for when the region is back.
         deferred: Vec<String>,
@@ -206,6 +212,9 @@ pub fn failover(
             });
         }
     };
+    // When the command ran, on the cloud's clock: where detection ends
+    // and decision starts unless `--detected-at` says otherwise.
+    let (ran_at, wall_clock) = cloud_time::now(engine);
     let forced = opts.forced;
     for p in engine.providers.all() {
         p.defer_unreachable_regions();
@@ -266,11 +275,82 @@ pub fn failover(
     if !confirm.confirm(&question)? {
         return Ok(FailoverOutcome::Cancelled);
     }
-    execute(engine, opts, intent, &plan, prior, record, events)
+    let (confirmed, _) = cloud_time::now(engine);
+    let rto = incident(engine, opts, intent.from(), ran_at, confirmed, wall_clock);
+    execute(engine, opts, intent, &plan, prior, record, rto, events)
+}
+
+/// The RTO's fixed points before recovery: when the incident began (the
+/// cloud's record of an outage of the site being left, else
+/// `--detected-at`), when it was detected, when the operator confirmed.
+fn incident(
+    engine: &Engine,
+    opts: &FailoverOptions,
+    from: &str,
+    ran_at: f64,
+    confirmed: f64,
+    wall_clock: bool,
+) -> Rto {
+    let outage = cloud_time::outage_began(engine, from);
+    let (incident, began) = match (outage, opts.detected_at) {
+        (Some(t), _) => (
+            IncidentStart::Outage {
+                region: from.to_string(),
+            },
+            Some(t),
+        ),
+        (None, Some(t)) => (IncidentStart::Given, Some(t)),
+        (None, None) => (IncidentStart::None, None),
+    };
+    Rto {
+        incident,
+        began,
+        detected: opts.detected_at.unwrap_or(ran_at),
+        confirmed,
+        switched: None,
+        verified: None,
+        wall_clock,
+    }
+}
+
+/// Recovery ends when the first traffic step is done (users reach the new
+/// site), verification when the traffic phase is; without traffic steps
+/// (`--only data`), both at the last step before clean-up.
+pub(super) fn recovered(rto: &mut Rto, timeline: &[TimelineEntry]) {
+    let spans = super::report::phase_spans(timeline);
+    let traffic: Vec<f64> = timeline
+        .iter()
+        .filter(|e| e.phase.as_deref() == Some(crate::plan::phases::Phase::Traffic.name()))
+        .filter(|e| matches!(e.status, StepStatus::DoneIn(_)))
+        .map(|e| e.at)
+        .collect();
+    if let (Some(first), Some(last)) = (
+        traffic.iter().copied().reduce(f64::min),
+        traffic.iter().copied().reduce(f64::max),
+    ) {
+        rto.switched = Some(first);
+        rto.verified = Some(last);
+        return;
+    }
+    let clean_up = crate::plan::phases::Phase::CleanUp.name();
+    if let Some(end) = spans
+        .iter()
+        .filter(|p| p.name != clean_up)
+        .map(|p| p.end)
+        .reduce(f64::max)
+    {
+        rto.switched = Some(end);
+        rto.verified = Some(end);
+    }
 }
 
 /// The drill report of a confirmed failover, as it starts.
-fn drill_for(intent: &FailoverIntent, opts: &FailoverOptions, plan: &Plan) -> DrillReport {
+fn drill_for(
+    intent: &FailoverIntent,
+    opts: &FailoverOptions,
+    plan: &Plan,
+    rto: Rto,
+) -> DrillReport {
     let forced = intent.forced;
     let mut drill = DrillReport {
         group: opts.group.clone(),
@@ -288,7 +368,7 @@ fn drill_for(intent: &FailoverIntent, opts: &FailoverOptions, plan: &Plan) -> Dr
         },
         by: opts.apply.by.clone(),
         reason: opts.reason.clone(),
-        started: crate::timefmt::now(),
+        started: rto.confirmed,
         // The storage failovers run alongside the phases.
         expected_secs: phases::summary(plan)
             .iter()
@@ -306,11 +386,24 @@ fn drill_for(intent: &FailoverIntent, opts: &FailoverOptions, plan: &Plan) -> Dr
         },
         ..DrillReport::default()
     };
+    if let Some(began) = rto.began {
+        let event = match &rto.incident {
+            IncidentStart::Outage { region } => format!("outage of {region} began"),
+            _ => "incident began (--detected-at)".to_string(),
+        };
+        let mut e = TimelineEntry::at(began, event, StepStatus::Detected);
+        e.owner = "cloud".into();
+        drill.timeline.push(e);
+    }
     drill.timeline.push(TimelineEntry {
-        at: drill.started.clone(),
-        event: format!("failover {} -> {} confirmed", drill.from, opts.to),
-        status: StepStatus::Started,
+        owner: opts.apply.by.clone(),
+        ..TimelineEntry::at(
+            rto.confirmed,
+            format!("failover {} -> {} confirmed", drill.from, opts.to),
+            StepStatus::Started,
+        )
     });
+    drill.rto = rto;
     drill
 }
 
@@ -347,6 +440,7 @@ fn follow_ups(intent: &FailoverIntent, deferred: &[String]) -> Vec<String> {
 
 /// Runs a confirmed failover: records it as in progress, fails storage
 /// accounts over, applies the phases, and records where the group stands.
+#[allow(clippy::too_many_arguments)] // the run's parts, each needed once
 fn execute(
     engine: &mut Engine,
     opts: &FailoverOptions,
@@ -354,10 +448,11 @@ fn execute(
     plan: &Plan,
     prior: Option<State>,
     record: Option<&FailoverRecord>,
+    rto: Rto,
     events: Events<'_>,
 ) -> Result<FailoverOutcome> {
     let forced = intent.forced;
-    save_record(
+    save_record_at(
         &engine.session,
         &opts.group,
         intent.record(
@@ -367,10 +462,11 @@ fn execute(
             &opts.reason,
             vec![],
         ),
+        rto.confirmed,
     )?;
     let prior = engine.session.backend.load()?.or(prior);
-    let started = Instant::now();
-    let mut drill = drill_for(&intent, opts, plan);
+    let started = rto.confirmed;
+    let mut drill = drill_for(&intent, opts, plan, rto);
     // What a promotion can lose: the lag of each replica about to be promoted.
     if let Some((address, secs)) = runbook::replica_lag(plan, engine) {
         events(Event::Runbook(RunbookEvent::ReplicaLag {
@@ -379,7 +475,8 @@ fn execute(
             forced,
         }));
         drill.replica_lag_secs = Some(secs);
-        drill.timeline.push(TimelineEntry::now(
+        drill.timeline.push(TimelineEntry::at(
+            cloud_time::seen(engine),
             format!("replica lag of {address} measured"),
             StepStatus::Lag(secs),
         ));
@@ -405,8 +502,11 @@ fn execute(
         .map(|(st, _)| st.address.clone())
         .collect();
     deferred.extend(storage.deferred);
-    drill.actual_secs = started.elapsed().as_secs_f64();
+    drill.actual_secs = cloud_time::seen(engine) - started;
     drill.rpo = super::rpo::after(plan, engine, &lags);
+    recovered(&mut drill.rto, &drill.timeline);
+    drill.components =
+        super::report::component_metrics(&intent.declared.objectives, &drill.rto, &drill.timeline);
     drill.deferred = deferred.clone();
     drill.problems = storage
         .failed
@@ -431,7 +531,8 @@ fn execute(
             apply: Box::new(report),
         });
     }
-    save_record(
+    let (done, _) = cloud_time::now(engine);
+    save_record_at(
         &engine.session,
         &opts.group,
         intent.record(
@@ -441,10 +542,13 @@ fn execute(
             &opts.reason,
             deferred.clone(),
         ),
+        done,
     )?;
     engine.session.release();
     drill.completed = true;
-    drill.timeline.push(TimelineEntry::now(
+    drill.actual_secs = done - started;
+    drill.timeline.push(TimelineEntry::at(
+        done,
         how_it_stands(&intent.target),
         StepStatus::Recorded,
     ));
@@ -452,7 +556,7 @@ fn execute(
     Ok(FailoverOutcome::Complete {
         drill: Box::new(drill),
         intent: Box::new(intent),
-        elapsed: started.elapsed(),
+        elapsed: Duration::from_secs_f64((done - started).max(0.0)),
         deferred,
     })
 }

@@ -19,6 +19,7 @@
 
 pub mod apply;
 pub mod check;
+pub mod cloud_time;
 pub mod console;
 pub mod error;
 pub mod event;

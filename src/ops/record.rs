@@ -37,6 +37,19 @@ pub fn who(env: &[(String, String)]) -> String {
     format!("{user}@{}", crate::state::lock::hostname())
 }
 
+/// Records `record` for `group` stamped with cloud time `at` (Unix
+/// seconds) instead of this machine's clock.
+pub fn save_record_at(s: &Session, group: &str, mut record: FailoverRecord, at: f64) -> Result<()> {
+    let stamp = crate::timefmt::rfc3339(at);
+    if let Some(last) = record.history.last_mut()
+        && let Some(rest) = last.strip_prefix(&record.since)
+    {
+        *last = format!("{stamp}{rest}");
+    }
+    record.since = stamp;
+    save_record(s, group, record)
+}
+
 /// Records `record` for `group` as a new serial (the session holds the lock).
 pub fn save_record(s: &Session, group: &str, record: FailoverRecord) -> Result<()> {
     let mut state = State::or_new(s.backend.load()?)?;

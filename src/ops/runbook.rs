@@ -151,6 +151,8 @@ pub(super) fn start_storage_failover(
     if jobs.is_empty() {
         return Ok(StorageJob { away, task: None });
     }
+    // On the Gantt chart as its own bar: it runs for tens of minutes.
+    let since = super::cloud_time::seen(engine);
     let task = engine.rt.spawn(async move {
         let runs = jobs.into_iter().map(|(addr, ty, v, p)| async move {
             let result = match p.site_failover(&ty, &v, away, planned).await {
@@ -161,11 +163,18 @@ pub(super) fn start_storage_failover(
                 }
                 Err(e) => StorageResult::Failed(e.to_string()),
             };
-            // Stamped when the account is done, not when it is collected.
-            let entry = TimelineEntry::now(
-                format!("storage account failover {addr}"),
-                status_of(&result),
-            );
+            // Stamped on the cloud's clock when the account is done, not
+            // when it is collected.
+            let at = p.cloud_seen().unwrap_or_else(crate::timefmt::now_secs);
+            let entry = TimelineEntry {
+                since: Some(since),
+                phase: Some("storage".into()),
+                ..TimelineEntry::at(
+                    at,
+                    format!("storage account failover {addr}"),
+                    status_of(&result),
+                )
+            };
             (addr, result, entry)
         });
         let mut out = Vec::new();
@@ -247,9 +256,24 @@ pub(super) fn run_phased(
     timeline: &mut Vec<TimelineEntry>,
     events: Events<'_>,
 ) -> Result<ApplyReport> {
+    // Steps are timed on the cloud's clock: from the latest response
+    // before a step began to the latest when it ended.
+    let mut began: BTreeMap<String, f64> = BTreeMap::new();
     let mut note = |e: &apply::Event| {
+        let now = super::cloud_time::seen(engine);
         let (step, status) = match e {
-            apply::Event::Finished { step, elapsed } => (step, StepStatus::DoneIn(*elapsed)),
+            apply::Event::Started { step } => {
+                began.insert(step.to_string(), now);
+                return;
+            }
+            apply::Event::Finished { step, .. } => {
+                let since = began.get(&step.to_string()).copied().unwrap_or(now);
+                let secs = (now - since).max(0.0);
+                (
+                    step,
+                    StepStatus::DoneIn(std::time::Duration::from_secs_f64(secs)),
+                )
+            }
             apply::Event::Failed {
                 step,
                 error,
@@ -263,7 +287,10 @@ pub(super) fn run_phased(
             apply::Event::Skipped { step, because } => (step, StepStatus::Skipped(because.clone())),
             _ => return,
         };
-        timeline.push(TimelineEntry::now(step.to_string(), status));
+        let mut entry = TimelineEntry::at(now, step.to_string(), status);
+        entry.since = began.get(&step.to_string()).copied();
+        entry.phase = plan.phases.get(&step.address).map(|p| p.name().to_string());
+        timeline.push(entry);
     };
     let report = super::apply::run_steps(
         engine,

@@ -255,6 +255,23 @@ pub trait Provider: Send + Sync {
     fn describe(&self) -> String {
         self.name().to_string()
     }
+    /// The cloud's time as of the latest response (Unix seconds), without
+    /// a request; None when this provider talks to no cloud, or has not
+    /// heard from it yet (callers use wall time then).
+    fn cloud_seen(&self) -> Option<f64> {
+        None
+    }
+    /// Asks the cloud what time it is now (one cheap request): the
+    /// emulator's simulated clock, or Azure's wall time. None as above.
+    fn cloud_now(&self) -> BoxFut<'_, Option<f64>> {
+        Box::pin(async move { self.cloud_seen() })
+    }
+    /// When the cloud says an outage of `region` began (Unix seconds), if
+    /// it says: the emulator's injected region outage; Azure: None (the
+    /// operator gives `--detected-at`).
+    fn outage_began<'a>(&'a self, _region: &'a str) -> BoxFut<'a, Option<f64>> {
+        Box::pin(async move { None })
+    }
     /// Requests made so far (for `--verbose`), if the provider counts them.
     fn request_counts(&self) -> Option<(u64, u64)> {
         None

@@ -11,6 +11,77 @@ use crate::diag::{FileId, Span};
 use crate::lang::{Type, Value};
 
 impl Loader {
+    /// `objectives = { NAME = { rto = "30m", rpo = "15m", resources = [...] } }`.
+    fn decode_objectives(&mut self, file: FileId, b: &Block) -> Vec<Objective> {
+        let Some(a) = self.attr(&b.body, "objectives") else {
+            return vec![];
+        };
+        let at = span_of(file, &a.value);
+        // An object: components may differ in which targets they give.
+        let m = match self.literal(file, a, &Type::Dynamic) {
+            Some(Value::Object(m) | Value::Map(m)) => m,
+            Some(_) => {
+                self.diags.push(err(
+                    "Invalid objectives",
+                    "objectives must be a map of components: { auth = { rto = \"30m\", rpo = \"15m\" } }.",
+                    at,
+                ));
+                return vec![];
+            }
+            None => return vec![],
+        };
+        let mut out = Vec::new();
+        for (component, v) in m {
+            let (Value::Object(fields) | Value::Map(fields)) = v else {
+                self.diags.push(err(
+                    "Invalid objectives",
+                    format!("objectives.{component} must be an object like {{ rto = \"30m\", rpo = \"15m\" }}."),
+                    at.clone(),
+                ));
+                continue;
+            };
+            let mut o = Objective {
+                component: component.clone(),
+                ..Objective::default()
+            };
+            for (k, v) in fields {
+                match (k.as_str(), v) {
+                    ("rto" | "rpo", Value::String(text)) => {
+                        let d = crate::timefmt::parse_duration(&text).filter(|d| !d.is_zero());
+                        if d.is_none() {
+                            self.diags.push(err(
+                                "Invalid duration",
+                                format!("objectives.{component}.{k} = {text:?} is not a duration like \"90m\" or \"1h30m\"."),
+                                at.clone(),
+                            ));
+                        }
+                        if k == "rto" {
+                            o.rto = d;
+                        } else {
+                            o.rpo = d;
+                        }
+                    }
+                    ("resources", Value::List(xs) | Value::Tuple(xs)) => {
+                        o.resources = xs
+                            .into_iter()
+                            .filter_map(|x| match x {
+                                Value::String(s) => Some(s),
+                                _ => None,
+                            })
+                            .collect();
+                    }
+                    (k, _) => self.diags.push(err(
+                        "Invalid objectives",
+                        format!("objectives.{component}.{k}: expected rto, rpo (durations) or resources (a list of types or addresses)."),
+                        at.clone(),
+                    )),
+                }
+            }
+            out.push(o);
+        }
+        out
+    }
+
     /// A `failover_group` block: its sites, roles and components.
     pub(super) fn decode_failover_group(
         &mut self,
@@ -33,6 +104,7 @@ impl Loader {
                 "components",
                 "rto",
                 "rpo",
+                "objectives",
             ],
             &[],
             "failover_group",
@@ -198,6 +270,7 @@ impl Loader {
             d
         };
         let (rto, rpo) = (target("rto"), target("rpo"));
+        let objectives = self.decode_objectives(file, b);
         if m.failover_groups.contains_key(&l[0]) {
             let prev = m.failover_groups[&l[0]].span.clone();
             self.duplicate("failover group", &l[0], &prev, span);
@@ -216,6 +289,7 @@ impl Loader {
                     components,
                     rto,
                     rpo,
+                    objectives,
                 },
             );
         }

@@ -84,6 +84,7 @@ pub(super) fn admin(base_url: &str, w: &mut World, request: &Req, parts: &[&str]
                 }
             }
             w.faults = next;
+            w.faults.stamp_outages(w.clock.now());
             to_json(&w.faults)
         }
         (Method::DELETE, ["faults"]) => {
@@ -114,6 +115,7 @@ pub(super) fn admin(base_url: &str, w: &mut World, request: &Req, parts: &[&str]
                     .store
                     .set_meta(&types::outage_key(&region), &w.clock.now().to_string());
             }
+            w.faults.stamp_outages(w.clock.now());
             to_json(&w.faults)
         }
         (Method::GET, ["requests"]) => to_json(&w.log),

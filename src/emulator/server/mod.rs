@@ -102,10 +102,14 @@ async fn handle(shared: Arc<Shared>, req: Request<hyper::body::Incoming>) -> Res
     };
     // The lock is released: a hanging region holds up no one else.
     let resp = reply.send().await;
-    if (path.starts_with("/subscriptions") || path.starts_with("/providers"))
-        && let Ok(mut w) = shared.world()
-    {
-        let at = w.clock.now();
+    let Ok(mut w) = shared.world() else {
+        return resp;
+    };
+    // The simulated time the response leaves at: logged, and sent as the
+    // standard `Date` header, as real ARM sends its wall time, so clients
+    // measure drills on the cloud's clock.
+    let at = w.clock.now();
+    if path.starts_with("/subscriptions") || path.starts_with("/providers") {
         let seq = w.log.len() as u64 + 1;
         w.log.push(LogEntry {
             seq,
@@ -115,7 +119,8 @@ async fn handle(shared: Arc<Shared>, req: Request<hyper::body::Incoming>) -> Res
             at,
         });
     }
-    resp
+    drop(w);
+    with_header(resp, "date", &crate::timefmt::http_date(at))
 }
 
 fn route(shared: &Shared, w: &mut World, req: &Req) -> Reply {

@@ -5,7 +5,7 @@
 //! management.azure.com or to the emulator by URL, the same way.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -42,6 +42,9 @@ pub struct ArmClient {
     pub max_attempts: u32,
     /// Operations being followed, and those an interrupted run left.
     pub operations: super::lro::Registry,
+    /// The latest cloud time a response's `Date` header gave (Unix
+    /// seconds; 0: none yet). The emulator sends its simulated time there.
+    pub cloud_seen: AtomicI64,
 }
 
 pub struct Response {
@@ -64,6 +67,7 @@ impl ArmClient {
             max_retry_after: Duration::from_secs(60),
             max_attempts: 8,
             operations: super::lro::Registry::default(),
+            cloud_seen: AtomicI64::new(0),
         }
     }
 
@@ -131,6 +135,19 @@ impl ArmClient {
             .note(h);
     }
 
+    /// Remembers the cloud's time from a response's `Date` header (the
+    /// latest one seen wins: responses to parallel requests cross).
+    pub fn note_date(&self, h: &HeaderMap) {
+        if let Some(t) = header(h, "date").and_then(|d| crate::timefmt::parse_http_date(&d)) {
+            self.cloud_seen.fetch_max(t, Ordering::Relaxed);
+        }
+    }
+
+    /// The http client, for requests outside ARM's resource paths.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// One logical request, retried on throttling and transient failures.
     pub async fn send(
         &self,
@@ -179,6 +196,7 @@ impl ArmClient {
             let status = resp.status().as_u16();
             let h = resp.headers().clone();
             self.note_quota(&h);
+            self.note_date(&h);
             let text = match read_limited(resp).await {
                 Ok(t) => t,
                 Err(e) => {

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod breaker;
 mod children;
 pub mod client;
+mod clock;
 mod common;
 pub mod convert;
 mod crud;
@@ -180,6 +181,18 @@ impl Provider for AzureProvider {
 
     fn describe(&self) -> String {
         self.cloud.clone()
+    }
+
+    fn cloud_seen(&self) -> Option<f64> {
+        self.seen_time()
+    }
+
+    fn cloud_now(&self) -> BoxFut<'_, Option<f64>> {
+        Box::pin(self.ask_time())
+    }
+
+    fn outage_began<'a>(&'a self, region: &'a str) -> BoxFut<'a, Option<f64>> {
+        Box::pin(self.emulated_outage(region))
     }
 
     fn request_counts(&self) -> Option<(u64, u64)> {

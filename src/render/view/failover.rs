@@ -207,13 +207,29 @@ impl View {
                     self.style.paint(
                         "1;32",
                         &format!(
-                            "Failover complete in {:.1}s: group {:?} stands {}.",
-                            elapsed.as_secs_f64(),
+                            "Failover complete in {} ({} clock): group {:?} stands {}.",
+                            drill::span(elapsed.as_secs_f64()),
+                            if drill.rto.wall_clock {
+                                "this machine's"
+                            } else {
+                                "the cloud's"
+                            },
                             intent.group,
                             how_it_stands(&intent.target)
                         )
                     )
                 );
+                let rto = &drill.rto;
+                if let Some(total) = rto.total() {
+                    println!(
+                        "RTO {}: detection {} + decision {} + recovery {} + verification {}.",
+                        drill::span(total),
+                        drill::span(rto.detection()),
+                        drill::span(rto.decision()),
+                        rto.recovery().map(drill::span).unwrap_or_default(),
+                        rto.verification().map(drill::span).unwrap_or_default()
+                    );
+                }
                 if !deferred.is_empty() {
                     println!(
                         "Deferred (unreachable, not failed): {}. Once the region is back, `drinfra plan` shows what is left to reconcile.",
@@ -270,6 +286,20 @@ impl View {
             FailbackOutcome::Complete { drill, home, .. } => {
                 write_report(report, drill)?;
                 println!("\n{}", self.style.paint("1;32", &format!("Failback complete: {home} is active again and replicates to the other site. Set active = {home:?} in the failover_group block if it is not already.")));
+                println!(
+                    "It took {} on {} clock; traffic was home after {}.",
+                    drill::span(drill.actual_secs),
+                    if drill.rto.wall_clock {
+                        "this machine's"
+                    } else {
+                        "the cloud's"
+                    },
+                    drill
+                        .rto
+                        .total()
+                        .map(drill::span)
+                        .unwrap_or_else(|| "-".into())
+                );
                 Ok(true)
             }
         }
