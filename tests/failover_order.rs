@@ -210,3 +210,45 @@ fn a_failbacks_estimate_matches_its_cloud_time() {
         "estimated {expected} min, the emulator's clock says {took:.0} min"
     );
 }
+
+/// A planned failover: the storage account's own update (its tags and
+/// role) waits in the cloud until the account failover ends, half an hour
+/// later. It used to sit in the data phase and so held capacity and traffic
+/// back; it now runs in clean-up, and the emulator's record shows the
+/// traffic phase's last write answered before the account's update.
+#[test]
+fn traffic_does_not_wait_for_a_planned_storage_account_failover() {
+    let d = Drill::new();
+    log(&d);
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--auto-approve",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let log = log(&d);
+    let last_write = |needle: &str| {
+        log.iter()
+            .filter(|(m, p, ..)| m != "GET" && p.to_lowercase().contains(needle))
+            .map(|(.., at)| *at)
+            .fold(f64::MIN, f64::max)
+    };
+    let traffic = last_write("microsoft.cdn/profiles");
+    let account = log
+        .iter()
+        .filter(|(m, p, ..)| {
+            (m == "PUT" || m == "PATCH")
+                && p.to_lowercase()
+                    .contains("microsoft.storage/storageaccounts")
+                && !p.to_lowercase().contains("/failover")
+        })
+        .map(|(.., at)| *at)
+        .fold(f64::MIN, f64::max);
+    assert!(traffic > f64::MIN && account > f64::MIN, "{log:?}");
+    assert!(
+        traffic < account,
+        "traffic's last write at {traffic}, the account's update at {account}"
+    );
+}

@@ -104,6 +104,13 @@ pub fn typical_seconds(c: &ResourceChange) -> u64 {
 
 fn phase_of(c: &ResourceChange) -> Phase {
     let f = type_facts(&c.ty);
+    // An object that fails over by a provider action (a storage account)
+    // is being failed over alongside the phases; the cloud holds updates
+    // to it until that ends (tens of minutes), so its configuration change
+    // (tags, role) comes after traffic instead of holding the data phase.
+    if f.has_site_failover(&c.ty) && c.action == Action::Update {
+        return Phase::CleanUp;
+    }
     match f.failover_role(&c.ty) {
         FailoverRole::Data if c.action.deletes() && !c.action.creates() => Phase::DataUnlink,
         FailoverRole::Data | FailoverRole::Other => Phase::Data,
