@@ -4,24 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use drinfra::emulator::{self, Options, Settings};
 use serde_json::Value as J;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_name() == ".drinfra" {
-            continue;
-        }
-        let dest = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
+use crate::common::copy_dir;
 
 /// A copy of the platform stack and its modules.
 fn platform() -> tempfile::TempDir {
@@ -233,19 +218,7 @@ fn a_failover_estimate_beyond_the_rto_fails() {
 fn a_plan_that_weakens_the_dr_posture_says_which_objective_it_breaks() {
     let root = platform();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt
-        .block_on(emulator::start(
-            Options {
-                data_dir: root.path().join("state/emulator"),
-                tls: true,
-                settings: Settings {
-                    time_scale: 1.0e6,
-                    ..Settings::default()
-                },
-            },
-            "127.0.0.1:0".parse().unwrap(),
-        ))
-        .unwrap();
+    let emu = crate::common::start_emulator(&rt, root.path().join("state/emulator"), 1.0e6);
     let url = emu.url.clone();
     let (code, out, err) = run(root.path(), &["apply", "--auto-approve"], Some(&url));
     assert_eq!(code, 0, "{out}\n{err}");

@@ -3,10 +3,10 @@
 //! direction, origin priorities, DNS target, pool sizes), the recorded
 //! roles, and the order in which operations reached the emulator.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
-use drinfra::emulator::{self, Options, Settings};
+use drinfra::emulator::{self};
 use serde_json::{Value as J, json};
 
 const SUB: &str = "00000000-0000-0000-0000-000000000001";
@@ -18,21 +18,7 @@ pub(crate) struct Drill {
     http: reqwest::Client,
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_name() == ".drinfra" {
-            continue; // a local run's working files are not part of the stack
-        }
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
+use crate::common::copy_dir;
 
 impl Drill {
     pub(crate) fn new() -> Drill {
@@ -50,19 +36,7 @@ impl Drill {
         copy_dir(&repo.join("modules"), &root.path().join("modules"));
         let rt = tokio::runtime::Runtime::new().unwrap();
         let data = root.path().join("state/emulator");
-        let emu = rt
-            .block_on(emulator::start(
-                Options {
-                    data_dir: data,
-                    tls: true,
-                    settings: Settings {
-                        time_scale: 1.0e6,
-                        ..Settings::default()
-                    },
-                },
-                "127.0.0.1:0".parse().unwrap(),
-            ))
-            .unwrap();
+        let emu = crate::common::start_emulator(&rt, data, 1.0e6);
         let http = emulator::client(emu.ca_pem.as_deref()).unwrap();
         let d = Drill {
             root,

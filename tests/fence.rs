@@ -4,10 +4,10 @@
 //! within the replication lag before the outage, and the report's count
 //! is the emulator's.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use drinfra::emulator::{self, Options, Running, Settings};
+use drinfra::emulator::{self, Running};
 use drinfra::ops::apply::{ApplyOptions, ApplyOutcome, plan_and_apply};
 use drinfra::ops::failover::{FailoverOptions, FailoverOutcome, failover};
 use drinfra::ops::plan::PlanOptions;
@@ -18,21 +18,7 @@ use serde_json::{Value as J, json};
 
 const SUB: &str = "00000000-0000-0000-0000-000000000001";
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_name() == ".drinfra" {
-            continue;
-        }
-        let dest = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
+use crate::common::copy_dir;
 
 struct Platform {
     root: tempfile::TempDir,
@@ -64,19 +50,7 @@ impl Platform {
         copy_dir(&repo.join("stacks"), &root.path().join("stacks"));
         copy_dir(&repo.join("modules"), &root.path().join("modules"));
         let rt = tokio::runtime::Runtime::new().unwrap();
-        let emu = rt
-            .block_on(emulator::start(
-                Options {
-                    data_dir: root.path().join("state/emulator"),
-                    tls: true,
-                    settings: Settings {
-                        time_scale: 1.0e6,
-                        ..Settings::default()
-                    },
-                },
-                "127.0.0.1:0".parse().unwrap(),
-            ))
-            .unwrap();
+        let emu = crate::common::start_emulator(&rt, root.path().join("state/emulator"), 1.0e6);
         let http = emulator::client(emu.ca_pem.as_deref()).unwrap();
         let p = Platform {
             root,

@@ -30,19 +30,7 @@ impl Cloud {
     fn new() -> Cloud {
         let dir = tempfile::tempdir().unwrap();
         let rt = tokio::runtime::Runtime::new().unwrap();
-        let emu = rt
-            .block_on(emulator::start(
-                Options {
-                    data_dir: dir.path().join("emu"),
-                    tls: true,
-                    settings: Settings {
-                        time_scale: 1.0e6,
-                        ..Settings::default()
-                    },
-                },
-                "127.0.0.1:0".parse().unwrap(),
-            ))
-            .unwrap();
+        let emu = crate::common::start_emulator(&rt, dir.path().join("emu"), 1.0e6);
         std::fs::write(dir.path().join("ca.pem"), emu.ca_pem.as_deref().unwrap()).unwrap();
         std::fs::create_dir_all(dir.path().join("stack")).unwrap();
         std::fs::write(dir.path().join("stack/main.tf"), STACK).unwrap();

@@ -2,10 +2,9 @@
 //! the binary: a scripted confirmation, typed outcomes and events, and the
 //! records the operations leave in state.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use drinfra::emulator::{self, Options, Settings};
 use drinfra::ops::apply::{ApplyOptions, ApplyOutcome, plan_and_apply};
 use drinfra::ops::event::RunbookEvent;
 use drinfra::ops::failback::{FailbackOptions, FailbackOutcome, failback};
@@ -16,21 +15,7 @@ use drinfra::ops::report::{DataLoss, Mode, StepStatus};
 use drinfra::ops::{Engine, Event, Question, SessionOptions};
 use drinfra::state::{FailoverStatus, State};
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_name() == ".drinfra" {
-            continue;
-        }
-        let dest = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
+use crate::common::copy_dir;
 
 struct Stack {
     root: tempfile::TempDir,
@@ -85,19 +70,7 @@ fn a_failover_and_its_failback_run_through_the_library() {
     copy_dir(&repo.join("stacks"), &root.path().join("stacks"));
     copy_dir(&repo.join("modules"), &root.path().join("modules"));
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt
-        .block_on(emulator::start(
-            Options {
-                data_dir: root.path().join("state/emulator"),
-                tls: true,
-                settings: Settings {
-                    time_scale: 1.0e6,
-                    ..Settings::default()
-                },
-            },
-            "127.0.0.1:0".parse().unwrap(),
-        ))
-        .unwrap();
+    let emu = crate::common::start_emulator(&rt, root.path().join("state/emulator"), 1.0e6);
     let stack = Stack {
         url: emu.url.clone(),
         root,

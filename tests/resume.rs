@@ -109,20 +109,7 @@ impl Run {
     /// data, as the embedded emulator does on every run.
     fn restart_on_a_new_port(&mut self) {
         let old_port = self.emu.addr.port();
-        let fresh = self
-            .rt
-            .block_on(emulator::start(
-                Options {
-                    data_dir: self.dir.path().join("emu"),
-                    tls: true,
-                    settings: Settings {
-                        time_scale: 200.0,
-                        ..Settings::default()
-                    },
-                },
-                "127.0.0.1:0".parse().unwrap(),
-            ))
-            .unwrap();
+        let fresh = crate::common::start_emulator(&self.rt, self.dir.path().join("emu"), 200.0);
         let old = std::mem::replace(&mut self.emu, fresh);
         self.rt.block_on(old.stop());
         assert_ne!(self.emu.addr.port(), old_port);

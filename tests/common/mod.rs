@@ -20,3 +20,42 @@ pub fn services_available(keys: &[&str]) -> bool {
     eprintln!("skipped: {missing:?} not set (./scripts/test.sh starts PostgreSQL and Azurite)");
     false
 }
+
+/// An emulator over TLS on a loopback port, its data in `data_dir`,
+/// `time_scale` simulated seconds per real second.
+pub fn start_emulator(
+    rt: &tokio::runtime::Runtime,
+    data_dir: std::path::PathBuf,
+    time_scale: f64,
+) -> drinfra::emulator::Running {
+    rt.block_on(drinfra::emulator::start(
+        drinfra::emulator::Options {
+            data_dir,
+            tls: true,
+            settings: drinfra::emulator::Settings {
+                time_scale,
+                ..drinfra::emulator::Settings::default()
+            },
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    ))
+    .unwrap()
+}
+
+/// Copies a directory tree (a stack and its modules into a test's own
+/// directory), leaving out `.drinfra`.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_name() == ".drinfra" {
+            continue;
+        }
+        let dest = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
