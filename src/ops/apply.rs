@@ -97,12 +97,7 @@ pub fn apply(
     }
     s.release();
     engine.report_requests(events);
-    if !report.diags.is_empty() {
-        events(Event::Diagnostics {
-            diags: &report.diags,
-            sources: &engine.session.stack.config.sources,
-        });
-    }
+    super::session::report_diags(events, &engine.session.stack, &report.diags);
     Ok(report)
 }
 

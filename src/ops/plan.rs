@@ -91,12 +91,7 @@ pub fn plan(engine: &Engine, opts: &PlanOptions, events: Events<'_>) -> Result<P
         &opts,
     ));
     engine.report_requests(events);
-    if !diags.is_empty() {
-        events(Event::Diagnostics {
-            diags: &diags,
-            sources: &s.stack.config.sources,
-        });
-    }
+    super::session::report_diags(events, &s.stack, &diags);
     match plan {
         Some(plan) if !diags.has_errors() => Ok(Planned { plan, prior }),
         _ => Err(Error::Stopped(Stop::PlanFailed)),

@@ -67,12 +67,7 @@ pub(super) fn plan_with(
         &engine.providers,
         &opts,
     ));
-    if !diags.is_empty() {
-        events(Event::Diagnostics {
-            diags: &diags,
-            sources: &s.stack.config.sources,
-        });
-    }
+    super::session::report_diags(events, &s.stack, &diags);
     match plan {
         Some(p) if !diags.has_errors() => Ok((p, prior)),
         _ => Err(Error::Stopped(Stop::FailoverPlanFailed)),
@@ -306,12 +301,7 @@ pub(super) fn run_phased(
         },
     )?;
     engine.report_requests(events);
-    if !report.diags.is_empty() {
-        events(Event::Diagnostics {
-            diags: &report.diags,
-            sources: &engine.session.stack.config.sources,
-        });
-    }
+    super::session::report_diags(events, &engine.session.stack, &report.diags);
     Ok(report)
 }
 

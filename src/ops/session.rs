@@ -103,7 +103,7 @@ impl Session {
                 .diags
                 .extend(crate::failover::rules::check(&stack.config, &eval));
         }
-        report(events, &stack, &stack.diags);
+        report_diags(events, &stack, &stack.diags);
         if stack.diags.has_errors() {
             return Err(Error::Stopped(Stop::InvalidConfig));
         }
@@ -112,7 +112,7 @@ impl Session {
             Err(d) => {
                 let mut ds = Diagnostics::default();
                 ds.push(d);
-                report(events, &stack, &ds);
+                report_diags(events, &stack, &ds);
                 return Err(Error::Stopped(Stop::Unusable));
             }
         };
@@ -211,7 +211,8 @@ impl Engine {
     }
 }
 
-fn report(events: Events<'_>, stack: &Stack, diags: &Diagnostics) {
+/// Reports `diags` (when there are any) against the stack's sources.
+pub(super) fn report_diags(events: Events<'_>, stack: &Stack, diags: &Diagnostics) {
     if diags.is_empty() {
         return;
     }
@@ -238,7 +239,7 @@ fn providers(s: &Session, rt: &tokio::runtime::Runtime, events: Events<'_>) -> R
         let settings = match setup::all_settings(&s.stack.config, &s.stack.inputs, &s.dir, &s.env) {
             Ok(st) => st,
             Err(d) => {
-                report(events, &s.stack, &d);
+                report_diags(events, &s.stack, &d);
                 return Err(Error::Stopped(Stop::Unusable));
             }
         };

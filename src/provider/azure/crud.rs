@@ -16,6 +16,18 @@ use crate::lang::Value;
 use crate::provider::{BoxFut, ErrorKind, ProviderError};
 
 impl AzureProvider {
+    /// The object at `id` as the cloud has it; a typed not-found when it
+    /// is gone.
+    pub(super) async fn get_existing(&self, id: &str, api: &str) -> Result<J, ProviderError> {
+        self.client.get(id, api).await.map_err(err)?.ok_or_else(|| {
+            ProviderError::api(
+                ErrorKind::NotFound,
+                "ResourceNotFound",
+                format!("{id} no longer exists"),
+            )
+        })
+    }
+
     /// azurerm's guard against deleting what nobody declared: a resource
     /// group that still holds resources (made by hand, or by an ARM
     /// deployment) is not deleted with them.
@@ -300,18 +312,7 @@ impl AzureProvider {
                         None => ("Standalone", ""),
                     }
                 });
-                let current = self
-                    .client
-                    .get(&id, t.api)
-                    .await
-                    .map_err(err)?
-                    .ok_or_else(|| {
-                        ProviderError::api(
-                            ErrorKind::NotFound,
-                            "ResourceNotFound",
-                            format!("{id} no longer exists"),
-                        )
-                    })?;
+                let current = self.get_existing(&id, t.api).await?;
                 let mut merged = a.clone();
                 merged.insert("id".into(), Value::String(id.clone()));
                 // Do not re-send a promotion as a role the server no longer has.

@@ -25,18 +25,7 @@ impl AzureProvider {
             let t = lookup(ty)?;
             let id = str_of(&attrs(current), "id")
                 .ok_or_else(|| ProviderError::Invalid("the recorded object has no id".into()))?;
-            let now = self
-                .client
-                .get(&id, t.api)
-                .await
-                .map_err(err)?
-                .ok_or_else(|| {
-                    ProviderError::api(
-                        ErrorKind::NotFound,
-                        "ResourceNotFound",
-                        format!("{id} no longer exists"),
-                    )
-                })?;
+            let now = self.get_existing(&id, t.api).await?;
             let home = now
                 .get("location")
                 .and_then(J::as_str)
