@@ -120,7 +120,8 @@ pub struct Faults {
     pub regions_down: Vec<String>,
     /// When each region in `regions_down` went down, in simulated time
     /// (RFC 3339): the start of the outage a drill's detection is measured
-    /// from. Kept by the emulator as regions go down and come back.
+    /// from. A view of the store's record (`types::outage_since`), which
+    /// a forced promotion cuts at; kept as regions go down and come back.
     pub outages: BTreeMap<String, String>,
     /// `error` (503 at once) or `timeout` (hang, then 504).
     pub region_mode: String,
@@ -133,18 +134,6 @@ pub struct Faults {
 }
 
 impl Faults {
-    /// Stamps each region that is down but not yet stamped with `now`
-    /// (simulated seconds), and forgets regions that are back up.
-    pub(crate) fn stamp_outages(&mut self, now: f64) {
-        let down: Vec<String> = self.regions_down.iter().map(|r| r.to_lowercase()).collect();
-        self.outages.retain(|r, _| down.contains(r));
-        for r in down {
-            self.outages
-                .entry(r)
-                .or_insert_with(|| crate::timefmt::rfc3339(now));
-        }
-    }
-
     /// No faults; a region taken down answers 503 at once (or, in
     /// `timeout` mode, hangs 3 s).
     pub fn none() -> Faults {

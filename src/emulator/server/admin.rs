@@ -21,6 +21,29 @@ fn patched<T: serde::Serialize + serde::de::DeserializeOwned>(current: &T, req: 
     serde_json::from_value(cur).ok()
 }
 
+/// Records when each region that went down (and was not down before)
+/// began its outage, in the store, where a forced promotion cuts; the
+/// faults' `outages` show those same instants for every region down.
+fn record_outages(w: &mut World, was_down: &[String]) {
+    let now = w.clock.now();
+    for region in &w.faults.regions_down {
+        if !was_down.iter().any(|r| r.eq_ignore_ascii_case(region)) {
+            let _ = w
+                .store
+                .set_meta(&types::outage_key(region), &now.to_string());
+        }
+    }
+    w.faults.outages = w
+        .faults
+        .regions_down
+        .iter()
+        .map(|r| {
+            let began = types::outage_since(&w.store, r).unwrap_or(now);
+            (r.to_lowercase(), rfc3339(began))
+        })
+        .collect();
+}
+
 fn to_json(v: &impl serde::Serialize) -> Resp {
     json_resp(200, &serde_json::to_value(v).unwrap_or(J::Null))
 }
@@ -71,20 +94,9 @@ pub(super) fn admin(base_url: &str, w: &mut World, request: &Req, parts: &[&str]
                 return bad(&e.to_string());
             }
             w.transient_rng = next.transient_seed.wrapping_mul(0x9e3779b97f4a7c15) | 1;
-            for region in &next.regions_down {
-                if !w
-                    .faults
-                    .regions_down
-                    .iter()
-                    .any(|r| r.eq_ignore_ascii_case(region))
-                {
-                    let _ = w
-                        .store
-                        .set_meta(&types::outage_key(region), &w.clock.now().to_string());
-                }
-            }
+            let was_down = std::mem::take(&mut w.faults.regions_down);
             w.faults = next;
-            w.faults.stamp_outages(w.clock.now());
+            record_outages(w, &was_down);
             to_json(&w.faults)
         }
         (Method::DELETE, ["faults"]) => {
@@ -99,23 +111,13 @@ pub(super) fn admin(base_url: &str, w: &mut World, request: &Req, parts: &[&str]
             else {
                 return bad("region is required");
             };
-            let was_down = w
-                .faults
-                .regions_down
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(&region));
+            let was_down = w.faults.regions_down.clone();
             let down = &mut w.faults.regions_down;
             down.retain(|r| !r.eq_ignore_ascii_case(&region));
             if parts[1] == "region-down" {
                 down.push(region.clone());
             }
-            // When the outage began: a forced promotion cuts there.
-            if parts[1] == "region-down" && !was_down {
-                let _ = w
-                    .store
-                    .set_meta(&types::outage_key(&region), &w.clock.now().to_string());
-            }
-            w.faults.stamp_outages(w.clock.now());
+            record_outages(w, &was_down);
             to_json(&w.faults)
         }
         (Method::GET, ["requests"]) => to_json(&w.log),
