@@ -38,4 +38,5 @@ mod provider_settings;
 mod resume;
 mod secrets;
 mod state_team;
+mod terraform_cli;
 mod vars_hardening;

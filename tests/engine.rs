@@ -455,8 +455,13 @@ fn a_held_lock_makes_others_wait_then_fail_with_the_holder() {
         r.stderr
     );
     assert!(!dir.path().join("drinfra.tfstate").exists());
-    assert!(drinfra(dir.path(), &["force-unlock", "wrong"]).code != 0);
-    assert_eq!(drinfra(dir.path(), &["force-unlock", "abc-123"]).code, 0);
+    assert!(drinfra(dir.path(), &["force-unlock", "-force", "wrong"]).code != 0);
+    // As Terraform: without -force it asks, and no terminal answers.
+    assert!(drinfra(dir.path(), &["force-unlock", "abc-123"]).code != 0);
+    assert_eq!(
+        drinfra(dir.path(), &["force-unlock", "-force", "abc-123"]).code,
+        0
+    );
     assert_eq!(drinfra(dir.path(), &["apply", "--auto-approve"]).code, 0);
 }
 

@@ -89,6 +89,7 @@ impl Platform {
             operation: operation.into(),
             validate_all: true,
             lock_timeout: Duration::ZERO,
+            lock: true,
             emulators: None,
         };
         match Engine::start(&opts, &mut |_| {}) {

@@ -38,6 +38,7 @@ impl Stack {
             operation: operation.into(),
             validate_all: true,
             lock_timeout: Duration::ZERO,
+            lock: true,
             emulators: None,
         }
     }

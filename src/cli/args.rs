@@ -49,7 +49,7 @@ pub struct VarArgs {
 impl VarArgs {
     /// The options in the order they appeared on the command line.
     pub fn ordered(&self) -> Vec<CliInput> {
-        let args: Vec<String> = std::env::args().collect();
+        let args = super::flags::args();
         let mut vars = self.vars.iter();
         let mut files = self.var_files.iter();
         let mut out = Vec::new();
@@ -98,6 +98,50 @@ pub struct CommonArgs {
     /// Also report the requests made to the cloud.
     #[arg(long)]
     pub verbose: bool,
+    #[command(flatten)]
+    pub terraform: TerraformArgs,
+}
+
+/// Terraform's flags of the commands that plan or apply, with its
+/// defaults; `-lock=false` and `-refresh=false` as in Terraform.
+#[derive(Args, Debug)]
+pub struct TerraformArgs {
+    /// Plan to replace this resource instance even if it has no changes
+    /// (repeatable).
+    #[arg(long = "replace", value_name = "ADDR")]
+    pub replace: Vec<String>,
+    /// `-lock=false`: do not take the state lock (plan only: a command that
+    /// writes state always holds it).
+    #[arg(long, action = clap::ArgAction::Set, require_equals = true, num_args = 0..=1, default_value = "true",
+          default_missing_value = "true", value_parser = super::flags::bool_value,
+          value_name = "BOOL")]
+    pub lock: bool,
+    /// `-input=false`: accepted; drinfra never asks for variable values (a
+    /// missing one is an error, as Terraform's with -input=false).
+    #[arg(long, action = clap::ArgAction::Set, require_equals = true, num_args = 0..=1, default_value = "true",
+          default_missing_value = "true", value_parser = super::flags::bool_value,
+          value_name = "BOOL")]
+    pub input: bool,
+    /// `-refresh=false`: the same as --no-refresh.
+    #[arg(long, action = clap::ArgAction::Set, require_equals = true, num_args = 0..=1, default_value = "true",
+          default_missing_value = "true", value_parser = super::flags::bool_value,
+          value_name = "BOOL")]
+    pub refresh: bool,
+    /// Show warnings as one summary line each.
+    #[arg(long)]
+    pub compact_warnings: bool,
+}
+
+impl Default for TerraformArgs {
+    fn default() -> Self {
+        TerraformArgs {
+            replace: vec![],
+            lock: true,
+            input: true,
+            refresh: true,
+            compact_warnings: false,
+        }
+    }
 }
 
 impl CommonArgs {
@@ -115,6 +159,7 @@ impl CommonArgs {
             operation: operation.to_string(),
             validate_all,
             lock_timeout: parse_duration(&self.lock_timeout)?,
+            lock: self.terraform.lock,
             emulators: Some(super::embedded::starter()),
         })
     }
@@ -123,9 +168,10 @@ impl CommonArgs {
         PlanOptions {
             destroy,
             refresh_only: self.refresh_only,
-            refresh: !self.no_refresh,
+            refresh: !self.no_refresh && self.terraform.refresh,
             targets: self.targets.clone(),
             parallelism: self.parallelism,
+            replace: self.terraform.replace.clone(),
         }
     }
 
@@ -142,6 +188,7 @@ impl CommonArgs {
     pub fn view(&self, env: &Env) -> View {
         let mut view = env.view();
         view.verbose = self.verbose;
+        view.compact_warnings = self.terraform.compact_warnings;
         view.lock_timeout = self.lock_timeout.clone();
         view.tty = std::io::stdout().is_terminal();
         view

@@ -40,6 +40,9 @@ pub struct ApplyArgs {
     /// Machine-readable events, one JSON object per line.
     #[arg(long)]
     json: bool,
+    /// Destroy everything the state records (as `drinfra destroy`).
+    #[arg(long)]
+    destroy: bool,
 }
 
 #[derive(Args)]
@@ -80,6 +83,11 @@ pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
     view.json = a.json;
     let opts = a.common.apply(env)?;
     if let Some(file) = &a.plan_file {
+        if a.destroy || !a.common.terraform.replace.is_empty() || !a.common.targets.is_empty() {
+            anyhow::bail!(
+                "a saved plan is applied as planned: -destroy, -replace and -target belong to the plan command that made it"
+            );
+        }
         let plan = ops::plan::read(file, &env.vars)?;
         let session = a.common.session(env, "apply", false)?;
         let mut events = |e: ops::Event<'_>| view.event(e);
@@ -97,7 +105,7 @@ pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         view.planned = PlanFormat::Json;
     }
-    run(env, &a.common, false, a.auto_approve, view)
+    run(env, &a.common, a.destroy, a.auto_approve, view)
 }
 
 pub fn run_destroy(env: &Env, a: DestroyArgs) -> anyhow::Result<ExitCode> {

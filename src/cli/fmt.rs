@@ -16,8 +16,55 @@ pub struct FmtArgs {
     /// Also format files in subdirectories.
     #[arg(long)]
     recursive: bool,
-    /// Files or directories (default: the current directory).
+    /// Print a unified diff of each change.
+    #[arg(long)]
+    diff: bool,
+    /// `-list=false`: do not print the names of the files changed.
+    #[arg(long, action = clap::ArgAction::Set, require_equals = true, num_args = 0..=1, default_value = "true",
+          default_missing_value = "true", value_parser = super::flags::bool_value,
+          value_name = "BOOL")]
+    list: bool,
+    /// `-write=false`: do not rewrite the files.
+    #[arg(long, action = clap::ArgAction::Set, require_equals = true, num_args = 0..=1, default_value = "true",
+          default_missing_value = "true", value_parser = super::flags::bool_value,
+          value_name = "BOOL")]
+    write: bool,
+    /// Files or directories (default: the current directory); `-` formats
+    /// standard input to standard output.
     paths: Vec<PathBuf>,
+}
+
+/// `diff -u` of one file, with Terraform's `old/` and `new/` labels.
+fn unified(shown: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("old/{shown}"), &format!("new/{shown}"))
+        .to_string()
+}
+
+/// `fmt -`: standard input formatted to standard output.
+fn run_stdin(a: &FmtArgs) -> anyhow::Result<ExitCode> {
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+    match format_source(&text) {
+        Ok(out) => {
+            if a.diff {
+                print!("{}", unified("<stdin>", &text, &out));
+            } else if !a.check {
+                print!("{out}");
+            }
+            Ok(if a.check && out != text {
+                ExitCode::from(3)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Err(e) => {
+            eprintln!("<stdin>:{e}");
+            Ok(ExitCode::from(2))
+        }
+    }
 }
 
 fn is_config(p: &Path) -> bool {
@@ -52,6 +99,9 @@ fn collect(p: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> std::io::Result
 }
 
 pub fn run(env: &Env, a: FmtArgs) -> anyhow::Result<ExitCode> {
+    if a.paths.len() == 1 && a.paths[0] == Path::new("-") {
+        return run_stdin(&a);
+    }
     let roots = if a.paths.is_empty() {
         vec![env.dir.clone()]
     } else {
@@ -69,8 +119,13 @@ pub fn run(env: &Env, a: FmtArgs) -> anyhow::Result<ExitCode> {
         match format_source(&text) {
             Ok(out) if out != text => {
                 unformatted += 1;
-                println!("{shown}");
-                if !a.check {
+                if a.list {
+                    println!("{shown}");
+                }
+                if a.diff {
+                    print!("{}", unified(&shown, &text, &out));
+                }
+                if a.write && !a.check {
                     std::fs::write(&f, out)?;
                 }
             }

@@ -18,6 +18,9 @@ pub struct ImportArgs {
 }
 
 pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<ExitCode> {
+    if !a.common.terraform.replace.is_empty() {
+        anyhow::bail!("-replace plans a replacement; import records an existing object");
+    }
     let mut view = a.common.view(env);
     let session = a.common.session(env, "import", false)?;
     let opts = ImportOptions {

@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use drinfra::render::style::Style;
 
@@ -18,11 +18,14 @@ mod emulator;
 mod engine;
 mod failback;
 mod failover;
+mod flags;
 mod fmt;
 mod import_cmd;
 mod init;
 mod state_cmd;
+mod taint;
 mod validate;
+mod version;
 
 #[derive(Parser)]
 #[command(
@@ -31,7 +34,7 @@ mod validate;
     about = "Plan, apply and fail over a disaster-recovery platform on Azure, from Terraform-language stacks."
 )]
 pub struct Cli {
-    /// Run as if started in DIR.
+    /// Run as if started in DIR (Terraform's -chdir=DIR).
     #[arg(short = 'C', long = "chdir", global = true, value_name = "DIR")]
     chdir: Option<PathBuf>,
     /// Never colour the output (NO_COLOR is honoured too).
@@ -79,12 +82,27 @@ enum Command {
     /// The local Azure Resource Manager emulator.
     #[command(subcommand)]
     Emulator(emulator::EmulatorCommand),
+    /// Mark a resource instance for replacement at the next plan.
+    Taint(taint::TaintArgs),
+    /// Clear a resource instance's taint mark.
+    Untaint(taint::TaintArgs),
+    /// List the providers the configuration and the state need.
+    Providers(version::ProvidersArgs),
     /// Print the version.
-    Version,
+    Version(version::VersionArgs),
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Terraform's spellings (`-auto-approve`, `-var=x=1`, `-lock=false`)
+    // become clap's before clap parses: see flags.rs.
+    let args = match flags::normalize_and_keep(Cli::command(), std::env::args_os().collect()) {
+        Ok(a) => a,
+        Err(e) => {
+            eprint!("{}", e.render());
+            return ExitCode::from(1);
+        }
+    };
+    let cli = Cli::parse_from(args);
     let color = !cli.no_color
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::io::stderr().is_terminal();
@@ -118,14 +136,10 @@ pub fn main() -> ExitCode {
         Command::ForceUnlock(a) => state_cmd::run_force_unlock(&env, a),
         Command::Graph(a) => state_cmd::run_graph(&env, a),
         Command::Emulator(c) => emulator::run(&env, c),
-        Command::Version => {
-            println!("drinfra v{}", env!("CARGO_PKG_VERSION"));
-            println!(
-                "Terraform language v{} (what terraform {{ required_version }} is checked against)",
-                drinfra::config::version::TERRAFORM_LANGUAGE
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Taint(a) => taint::run(&env, a, true),
+        Command::Untaint(a) => taint::run(&env, a, false),
+        Command::Providers(a) => version::run_providers(&env, a),
+        Command::Version(a) => version::run(a),
     };
     match result {
         Ok(code) => code,

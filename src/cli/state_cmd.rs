@@ -74,6 +74,9 @@ pub struct ShowArgs {
 pub struct ForceUnlockArgs {
     /// The lock ID printed by the run that could not take the lock.
     id: String,
+    /// Do not ask for confirmation (Terraform's -force).
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -216,6 +219,20 @@ pub fn run_force_unlock(env: &Env, a: ForceUnlockArgs) -> anyhow::Result<ExitCod
         Ok(b) => b,
         Err(code) => return Ok(code),
     };
+    if !a.force {
+        use drinfra::ops::Confirm;
+        let mut confirm = drinfra::render::view::prompt::TerminalConfirm {
+            style: env.style,
+            auto_approve: false,
+        };
+        let question = drinfra::ops::Question::Proceed {
+            action: format!("force-unlock the state (lock {})", a.id),
+        };
+        if !confirm.confirm(&question)? {
+            println!("force-unlock cancelled.");
+            return Ok(ExitCode::from(1));
+        }
+    }
     b.unlock(&a.id)?;
     println!("The state lock {} was removed.", a.id);
     Ok(ExitCode::SUCCESS)

@@ -22,6 +22,8 @@ pub struct PlanOptions {
     /// Limit to these addresses and what they depend on.
     pub targets: Vec<String>,
     pub parallelism: usize,
+    /// Instances to replace even without a change (`-replace=ADDR`).
+    pub replace: Vec<String>,
 }
 
 impl Default for PlanOptions {
@@ -32,6 +34,7 @@ impl Default for PlanOptions {
             refresh: true,
             targets: vec![],
             parallelism: 32,
+            replace: vec![],
         }
     }
 }
@@ -81,6 +84,7 @@ pub fn plan(engine: &Engine, opts: &PlanOptions, events: Events<'_>) -> Result<P
         parallelism: opts.parallelism,
         failover: crate::failover::placements_of(&failover),
         phased: false,
+        replace: opts.replace.clone(),
     };
     let (plan, diags) = engine.rt.block_on(planner::plan(
         &s.stack.config,

@@ -70,6 +70,10 @@ pub struct SessionOptions {
     pub validate_all: bool,
     /// How long to wait for the state lock.
     pub lock_timeout: Duration,
+    /// Take the state lock (Terraform's `-lock`). Only a command that
+    /// writes no state may run without it: [`Session::open`] refuses
+    /// `false` for any other.
+    pub lock: bool,
     /// Starts the embedded emulators a configuration asks for; without it
     /// such a configuration is refused.
     pub emulators: Option<EmulatorStarter>,
@@ -118,6 +122,22 @@ impl Session {
         };
         let spec = select::spec_for(&stack.config, &opts.dir).ok().flatten();
         super::memo::check_unchanged(&opts.dir, backend.as_ref(), spec.as_ref())?;
+        if !opts.lock {
+            if opts.operation != "plan" {
+                return Err(Error::Refused(format!(
+                    "-lock=false is refused for {}: drinfra holds the state lock whenever a command may write state (its journal and serials must not interleave with another run's). Use -lock-timeout to wait for the lock, or `drinfra force-unlock` for one left by a run that is gone",
+                    opts.operation
+                )));
+            }
+            return Ok(Session {
+                stack,
+                backend,
+                dir: opts.dir.clone(),
+                env: opts.env.clone(),
+                emulators: opts.emulators.clone(),
+                lock: None,
+            });
+        }
         let info = LockInfo::for_operation(&opts.operation, &backend.describe(), &opts.env)?;
         // Both callbacks report through the one event sink.
         let sink = std::cell::RefCell::new(&mut *events);

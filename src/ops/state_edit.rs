@@ -221,6 +221,42 @@ pub fn read_state_file(path: &Path, env: &[(String, String)]) -> Result<State> {
     )?)
 }
 
+/// `taint` (`mark`) or `untaint`: marks an instance for replacement at the
+/// next plan, or clears the mark. `Ok(false)`: no such instance and
+/// `allow_missing` (nothing written).
+pub fn set_tainted(
+    b: &dyn Backend,
+    address: &str,
+    mark: bool,
+    allow_missing: bool,
+    opts: &EditOptions,
+    events: Events<'_>,
+) -> Result<bool> {
+    if allow_missing && !load(b)?.resources.contains_key(address) {
+        return Ok(false);
+    }
+    let op = if mark { "taint" } else { "untaint" };
+    rewrite(b, opts, op, events, |s| {
+        if !s.resources.contains_key(address) {
+            return Err(Error::Refused(format!(
+                "no resource instance {address:?} in the state; nothing was changed"
+            )));
+        }
+        if !mark && !s.tainted.contains(address) {
+            return Err(Error::Refused(format!(
+                "resource instance {address} is not tainted; nothing was changed"
+            )));
+        }
+        if mark {
+            s.tainted.insert(address.to_string());
+        } else {
+            s.tainted.remove(address);
+        }
+        Ok(())
+    })?;
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,6 +53,10 @@ impl Action {
 pub enum Reason {
     ReplaceBecauseCannotUpdate,
     ReplaceByTriggers,
+    /// Terraform's `-replace=ADDR`.
+    ReplaceByRequest,
+    /// The object was marked tainted (`drinfra taint`).
+    ReplaceBecauseTainted,
     /// drinfra's own: the object is deleted with a parent that is replaced.
     ReplaceBecauseParentReplaced,
     DeleteBecauseNoResourceConfig,

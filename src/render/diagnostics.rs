@@ -118,3 +118,29 @@ pub fn to_json(diags: &Diagnostics, sources: &SourceMap, cwd: &Path) -> serde_js
         "diagnostics": items,
     })
 }
+
+/// Terraform's `-compact-warnings`: one box listing each warning's summary
+/// (and where it is), without details.
+pub fn render_compact(diags: &Diagnostics, sources: &SourceMap) -> String {
+    let n = diags.items.len();
+    let mut out = format!(
+        "╷\n│ Warning: {n} warning{}\n│ \n",
+        if n == 1 { "" } else { "s" }
+    );
+    for d in &diags.items {
+        out.push_str(&format!("│   - {}", d.summary));
+        if let Some(s) = &d.span {
+            let f = sources.get(s.file);
+            out.push_str(&format!(
+                "\n│     on {} line {}",
+                f.path.display(),
+                f.line_col(s.range.start).line
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str(
+        "│ \n│ To see the full warning notes, run drinfra without -compact-warnings.\n╵\n",
+    );
+    out
+}

@@ -37,6 +37,17 @@ fn headline(c: &ResourceChange) -> String {
         Action::Create => "will be created".to_string(),
         Action::Update => "will be updated in-place".to_string(),
         Action::Delete => "will be destroyed".to_string(),
+        // Terraform's wording for a replacement someone asked for.
+        Action::DeleteThenCreate | Action::CreateThenDelete
+            if c.reason == Some(Reason::ReplaceByRequest) =>
+        {
+            "will be replaced, as requested".to_string()
+        }
+        Action::DeleteThenCreate | Action::CreateThenDelete
+            if c.reason == Some(Reason::ReplaceBecauseTainted) =>
+        {
+            "is tainted, so must be replaced".to_string()
+        }
         Action::DeleteThenCreate | Action::CreateThenDelete => "must be replaced".to_string(),
         Action::NoOp => "is unchanged".to_string(),
         Action::Read => "will be read during apply".to_string(),

@@ -76,6 +76,8 @@ fn reason(r: Option<Reason>) -> Option<&'static str> {
     r.map(|r| match r {
         Reason::ReplaceBecauseCannotUpdate => "replace_because_cannot_update",
         Reason::ReplaceByTriggers => "replace_by_triggered",
+        Reason::ReplaceByRequest => "replace_by_request",
+        Reason::ReplaceBecauseTainted => "replace_because_tainted",
         Reason::ReplaceBecauseParentReplaced => "replace_because_cannot_update",
         Reason::DeleteBecauseNoResourceConfig => "delete_because_no_resource_config",
         Reason::DeleteBecauseCountIndex => "delete_because_count_index",

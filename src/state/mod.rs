@@ -6,7 +6,7 @@
 //! size of the state; the journal is folded into a new snapshot at the end
 //! of a run (and on load after a killed run).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -124,6 +124,10 @@ pub struct State {
     /// follows them instead of sending the same request again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub operations: Vec<PendingOperation>,
+    /// Instances marked for replacement (`drinfra taint`): the next plan
+    /// replaces them; recording a new object clears the mark.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub tainted: BTreeSet<String>,
 }
 
 /// Who moved a failover group where, when and why.
@@ -279,6 +283,7 @@ impl State {
             outputs: BTreeMap::new(),
             failover_groups: BTreeMap::new(),
             operations: Vec::new(),
+            tainted: BTreeSet::new(),
         }
     }
 
@@ -295,9 +300,13 @@ impl State {
     pub fn apply_record(&mut self, r: &Record) {
         match &r.change {
             Change::Put(rs) => {
+                // A tainted instance is only ever planned as a replacement,
+                // so a new record of it is its new object.
+                self.tainted.remove(&rs.address);
                 self.resources.insert(rs.address.clone(), (**rs).clone());
             }
             Change::Remove(addr) => {
+                self.tainted.remove(addr);
                 self.resources.remove(addr);
             }
             Change::Outputs(o) => self.outputs = o.clone(),

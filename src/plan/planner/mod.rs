@@ -53,6 +53,8 @@ pub struct PlanOptions {
     pub failover: BTreeMap<String, crate::config::evaluate::GroupPlacement>,
     /// Order the changes in failover phases (data, capacity, traffic, clean-up).
     pub phased: bool,
+    /// Instances to replace even without a change (Terraform's `-replace`).
+    pub replace: Vec<String>,
 }
 
 impl Default for PlanOptions {
@@ -65,6 +67,7 @@ impl Default for PlanOptions {
             parallelism: 10,
             failover: BTreeMap::new(),
             phased: false,
+            replace: vec![],
         }
     }
 }
@@ -387,7 +390,7 @@ pub async fn plan(
                 }
                 let prior_val = prior_rs.map(ResourceState::value);
                 let cfg = ignore(cfg, prior_val.as_ref(), &r.lifecycle.ignore_changes);
-                let planned = match provider.plan(&r.ty, prior_val.as_ref(), &cfg) {
+                let mut planned = match provider.plan(&r.ty, prior_val.as_ref(), &cfg) {
                     Ok(mut p) => {
                         p.value = crate::provider::mark_sensitive(&r.ty, p.value);
                         p
@@ -419,6 +422,21 @@ pub async fn plan(
                     Some(p) if same(p, &planned.value) => (Action::NoOp, None),
                     Some(_) => (Action::Update, None),
                 };
+                // Replacement asked for: `-replace`, or a tainted object.
+                let tainted = prior_state.tainted.contains(&address);
+                if matches!(action, Action::NoOp | Action::Update)
+                    && prior_val.is_some()
+                    && (tainted || opts.replace.contains(&address))
+                    && let Ok(fresh) = provider.plan(&r.ty, None, &cfg)
+                {
+                    planned.value = crate::provider::mark_sensitive(&r.ty, fresh.value);
+                    action = replace;
+                    reason = Some(if tainted {
+                        Reason::ReplaceBecauseTainted
+                    } else {
+                        Reason::ReplaceByRequest
+                    });
+                }
                 if matches!(action, Action::NoOp | Action::Update)
                     && !r.lifecycle.replace_triggered_by.is_empty()
                 {
@@ -434,7 +452,6 @@ pub async fn plan(
                     }
                 }
                 // A child deleted along with a replaced parent is replaced too.
-                let mut planned = planned;
                 if matches!(action, Action::NoOp | Action::Update)
                     && let Some(pv) = &prior_val
                 {

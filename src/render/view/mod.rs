@@ -61,6 +61,9 @@ pub struct View {
     pub runbook: Runbook,
     /// Whether standard output is a terminal (a progress bar, not lines).
     pub tty: bool,
+    /// Terraform's `-compact-warnings`: warnings (when there is no error)
+    /// as one summary line each.
+    pub compact_warnings: bool,
     progress: Option<Progress>,
     told_unencrypted: bool,
 }
@@ -76,6 +79,7 @@ impl View {
             planned: PlanFormat::Human,
             runbook: Runbook::None,
             tty: false,
+            compact_warnings: false,
             progress: None,
             told_unencrypted: false,
         }
@@ -86,7 +90,9 @@ impl View {
         let style = self.style;
         match e {
             Event::Diagnostics { diags, sources } => {
-                if !diags.is_empty() {
+                if self.compact_warnings && !diags.is_empty() && !diags.has_errors() {
+                    eprint!("{}", diagnostics::render_compact(diags, sources));
+                } else if !diags.is_empty() {
                     eprint!(
                         "{}",
                         diagnostics::render_all(diags, sources, &self.dir, style)

