@@ -56,6 +56,7 @@ fn concurrent_first_locks_on_a_new_blob_neither_fail_nor_lose_a_write() {
                         drinfra::state::OutputState {
                             value: serde_json::json!(n),
                             sensitive: false,
+                            ty: None,
                         },
                     );
                     b.compact(&st).map_err(|e| e.to_string())?;

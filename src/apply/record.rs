@@ -138,6 +138,7 @@ pub(super) fn final_outputs(cx: &Context<'_>) -> BTreeMap<String, OutputState> {
                 OutputState {
                     value: o.value.unmark().0.to_json(),
                     sensitive: o.sensitive || o.value.is_sensitive_anywhere(),
+                    ty: Some(o.value.unmark().0.type_of().to_json()),
                 },
             )
         })

@@ -26,7 +26,12 @@ pub enum StateCommand {
         lock_timeout: String,
     },
     /// Print the whole state as JSON (decrypted).
-    Pull,
+    Pull {
+        /// In Terraform's state format (version 4), to hand the stack back
+        /// to Terraform: `drinfra state pull -terraform > terraform.tfstate`.
+        #[arg(long)]
+        terraform: bool,
+    },
     /// Replace the state with a file's (same lineage, not older).
     Push {
         file: PathBuf,
@@ -120,8 +125,19 @@ pub fn run_state(env: &Env, c: StateCommand) -> anyhow::Result<ExitCode> {
             };
             view.instance(rs);
         }
-        StateCommand::Pull => {
+        StateCommand::Pull { terraform: false } => {
             println!("{}", serde_json::to_string_pretty(&state_edit::load(b)?)?);
+        }
+        StateCommand::Pull { terraform: true } => {
+            let state = state_edit::load(b)?;
+            if !state.failover_groups.is_empty() || !state.operations.is_empty() {
+                eprintln!(
+                    "{}: Terraform's format has no place for failover records or operations an interrupted apply left running; they are left out",
+                    env.style.bold("note")
+                );
+            }
+            let doc = drinfra::state::tfstate::encode(&state);
+            println!("{}", serde_json::to_string_pretty(&doc)?);
         }
         StateCommand::Push {
             file,

@@ -52,6 +52,7 @@ pub fn plan(engine: &Engine, opts: &PlanOptions, events: Events<'_>) -> Result<P
     let s = &engine.session;
     let prior = s.backend.load()?;
     s.announce(&engine.providers, events);
+    report_foreign(s, prior.as_ref(), events);
     // A state from before placements were recorded: tell from its
     // resources where the last apply placed each group, if that is clear.
     let placed = prior
@@ -100,6 +101,27 @@ pub fn plan(engine: &Engine, opts: &PlanOptions, events: Events<'_>) -> Result<P
         Some(plan) if !diags.has_errors() => Ok(Planned { plan, prior }),
         _ => Err(Error::Stopped(Stop::PlanFailed)),
     }
+}
+
+/// Says which resources of an adopted Terraform state drinfra leaves
+/// alone (types it does not manage, data sources).
+fn report_foreign(s: &super::session::Session, prior: Option<&State>, events: Events<'_>) {
+    let Some(st) = prior.filter(|st| !st.foreign.is_empty()) else {
+        return;
+    };
+    let addrs = crate::state::tfstate::foreign_addresses(st);
+    let mut ds = crate::diag::Diagnostics::default();
+    ds.push(
+        crate::diag::Diagnostic::warning("Resources left alone").with_detail(format!(
+            "The state (adopted from Terraform's) records {} instance(s) drinfra does not manage; they are not planned, and are kept for `state pull -terraform`: {}",
+            addrs.len(),
+            addrs.join(", ")
+        )),
+    );
+    events(Event::Diagnostics {
+        diags: &ds,
+        sources: &s.stack.config.sources,
+    });
 }
 
 /// `drinfra plan`: opens the stack, plans, and releases the state lock.

@@ -67,16 +67,10 @@ fn write(v: &Value, indent: usize, out: &mut String) {
             }
             out.push_str(open);
             out.push('\n');
-            let width = m
-                .keys()
-                .map(|k| quote(k).chars().count())
-                .max()
-                .unwrap_or(0);
+            // Terraform's console and outputs do not align the `=`.
             for (k, x) in m {
-                let q = quote(k);
                 out.push_str(&pad);
-                out.push_str(&q);
-                out.push_str(&" ".repeat(width - q.chars().count()));
+                out.push_str(&quote(k));
                 out.push_str(" = ");
                 write(x, indent + 1, out);
                 out.push('\n');

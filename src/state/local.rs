@@ -12,6 +12,8 @@ use super::{Backend, Record, State, StateError};
 
 pub struct LocalBackend {
     path: PathBuf,
+    /// Terraform's state file, read while `path` does not exist yet.
+    adopt: Option<PathBuf>,
     journal: Mutex<Option<File>>,
     cipher: super::crypto::Cipher,
 }
@@ -34,6 +36,7 @@ impl LocalBackend {
     pub fn new(path: impl Into<PathBuf>) -> LocalBackend {
         LocalBackend {
             path: path.into(),
+            adopt: None,
             journal: Mutex::new(None),
             cipher: Default::default(),
         }
@@ -42,6 +45,16 @@ impl LocalBackend {
     /// Encrypts what it writes (and reads encrypted files) with `cipher`.
     pub fn with_cipher(mut self, cipher: super::crypto::Cipher) -> LocalBackend {
         self.cipher = cipher;
+        self
+    }
+
+    /// Until drinfra first writes its own snapshot, the state is read from
+    /// `terraform` (Terraform's `terraform.tfstate`, adopted as recorded);
+    /// afterwards a Terraform state of the same lineage with a newer serial
+    /// (Terraform changed the stack after drinfra took it over) is refused
+    /// rather than overlooked.
+    pub fn adopting(mut self, terraform: impl Into<PathBuf>) -> LocalBackend {
+        self.adopt = Some(terraform.into());
         self
     }
 
@@ -57,13 +70,40 @@ impl LocalBackend {
         with_suffix(&self.path, ".lock")
     }
 
-    fn read_snapshot(&self) -> Result<Option<State>, StateError> {
-        let raw = match std::fs::read(&self.path) {
+    fn read_file(&self, path: &Path) -> Result<Option<State>, StateError> {
+        let raw = match std::fs::read(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io("read", &self.path)(e)),
+            Err(e) => return Err(io("read", path)(e)),
         };
-        super::decode_snapshot(&raw, &self.cipher, &self.path.display().to_string()).map(Some)
+        super::decode_snapshot(&raw, &self.cipher, &path.display().to_string()).map(Some)
+    }
+
+    fn read_snapshot(&self) -> Result<Option<State>, StateError> {
+        let own = self.read_file(&self.path)?;
+        let Some(tf_path) = &self.adopt else {
+            return Ok(own);
+        };
+        let Some(own) = own else {
+            // Not written yet (journal records of a first run cut short
+            // follow Terraform's snapshot, whose serial they continue).
+            return self.read_file(tf_path);
+        };
+        if let Ok(Some(tf)) = self.read_file(tf_path)
+            && tf.lineage == own.lineage
+            && tf.serial > own.serial
+        {
+            return Err(StateError::Diverged(format!(
+                "{} (serial {}) is newer than {} (serial {}): Terraform changed the stack after drinfra adopted it. Remove {} to adopt Terraform's state again, or move {} aside",
+                tf_path.display(),
+                tf.serial,
+                self.path.display(),
+                own.serial,
+                self.path.display(),
+                tf_path.display()
+            )));
+        }
+        Ok(Some(own))
     }
 }
 

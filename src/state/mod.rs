@@ -21,6 +21,7 @@ pub use crate::provider::marks;
 pub use crate::provider::operation::PendingOperation;
 pub mod pg;
 pub mod select;
+pub mod tfstate;
 
 pub use local::LocalBackend;
 pub use lock::{LockError, LockInfo};
@@ -48,6 +49,10 @@ pub enum StateError {
     },
     #[error(transparent)]
     Lock(#[from] LockError),
+    /// Two copies of one state went different ways (an adopted Terraform
+    /// state changed again by Terraform).
+    #[error("{0}")]
+    Diverged(String),
     #[error(transparent)]
     Crypto(#[from] crypto::CryptoError),
     #[error(transparent)]
@@ -104,6 +109,10 @@ pub struct OutputState {
     pub value: serde_json::Value,
     #[serde(default)]
     pub sensitive: bool,
+    /// The value's type in Terraform's JSON type syntax (`"string"`,
+    /// `["tuple", [...]]`), as `output -json` and Terraform's state show it.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub ty: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -128,6 +137,16 @@ pub struct State {
     /// replaces them; recording a new object clears the mark.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub tainted: BTreeSet<String>,
+    /// Resources adopted from a Terraform state that drinfra does not
+    /// manage (other types, data sources), kept as Terraform recorded them
+    /// so that writing the state back for Terraform loses nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign: Vec<serde_json::Value>,
+    /// What Terraform's state recorded per instance that drinfra does not
+    /// use (`schema_version`, `private`), by address, written back as it
+    /// was.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub terraform_meta: BTreeMap<String, serde_json::Value>,
 }
 
 /// Who moved a failover group where, when and why.
@@ -218,6 +237,9 @@ pub fn decode_snapshot(
     };
     let probe: serde_json::Value =
         serde_json::from_slice(&text).map_err(|e| corrupt(e.to_string()))?;
+    if tfstate::is_terraform(&probe) {
+        return tfstate::decode(&probe, origin);
+    }
     if probe.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
         return Err(corrupt(format!(
             "it is not a drinfra state (no \"format\": \"{FORMAT}\")"
@@ -284,6 +306,8 @@ impl State {
             failover_groups: BTreeMap::new(),
             operations: Vec::new(),
             tainted: BTreeSet::new(),
+            foreign: Vec::new(),
+            terraform_meta: BTreeMap::new(),
         }
     }
 
@@ -307,6 +331,7 @@ impl State {
             }
             Change::Remove(addr) => {
                 self.tainted.remove(addr);
+                self.terraform_meta.remove(addr);
                 self.resources.remove(addr);
             }
             Change::Outputs(o) => self.outputs = o.clone(),

@@ -11,6 +11,9 @@ use crate::lang::{Evaluator, Scope, Value};
 /// The file state lives in when no backend is configured.
 pub const DEFAULT_STATE_FILE: &str = "drinfra.tfstate";
 
+/// Terraform's file for the same case, adopted when drinfra has none.
+pub const TERRAFORM_STATE_FILE: &str = "terraform.tfstate";
+
 /// Arguments that are secrets: never remembered on disk, and read from the
 /// environment again when a remembered backend is reopened.
 pub const SECRET_ARGS: &[&str] = &[
@@ -152,8 +155,11 @@ pub fn open(
         Diagnostic::error("Invalid state encryption key").with_detail(e.to_string())
     })?;
     let Some(spec) = spec else {
+        // A stack Terraform managed: its state is adopted, never ignored.
         return Ok(Box::new(
-            LocalBackend::new(dir.join(DEFAULT_STATE_FILE)).with_cipher(cipher),
+            LocalBackend::new(dir.join(DEFAULT_STATE_FILE))
+                .with_cipher(cipher)
+                .adopting(dir.join(TERRAFORM_STATE_FILE)),
         ));
     };
     let text = |k: &str| spec.args.get(k).cloned();

@@ -149,6 +149,7 @@ pub async fn plan(
                 crate::state::OutputState {
                     value: out.value.unmark().0.to_json(),
                     sensitive,
+                    ty: Some(out.value.unmark().0.type_of().to_json()),
                 },
             );
             plan.outputs.push(OutputChange {

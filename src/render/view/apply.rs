@@ -32,8 +32,9 @@ impl View {
             if !report.state.outputs.is_empty() {
                 println!("\nOutputs:\n");
                 for (k, o) in &report.state.outputs {
+                    // Terraform's apply summary marks them `<sensitive>`.
                     let v = if o.sensitive {
-                        "(sensitive value)".into()
+                        "<sensitive>".into()
                     } else {
                         crate::render::value::render(&crate::lang::Value::from_json(&o.value))
                     };

@@ -51,6 +51,57 @@ fn output_text(o: &OutputState, sensitive: &str) -> String {
     }
 }
 
+/// A key as Terraform's state rendering writes it: bare when it is an
+/// identifier, quoted otherwise.
+fn key_text(k: &str) -> String {
+    let ident = k
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && k.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    if ident {
+        k.to_string()
+    } else {
+        serde_json::Value::String(k.to_string()).to_string()
+    }
+}
+
+/// A value as `state show` and `show` write it: four spaces a level,
+/// `=` aligned within a block, each closing bracket under its line.
+pub fn state_value_text(v: &Value, indent: usize) -> String {
+    let pad = " ".repeat(indent + 4);
+    let close = " ".repeat(indent);
+    match v {
+        Value::Object(m) | Value::Map(m) if m.is_empty() => "{}".into(),
+        Value::Object(m) | Value::Map(m) => {
+            let width = m.keys().map(|k| key_text(k).len()).max().unwrap_or(0);
+            let mut out = String::from("{\n");
+            for (k, x) in m {
+                out.push_str(&format!(
+                    "{pad}{:width$} = {}\n",
+                    key_text(k),
+                    state_value_text(x, indent + 4)
+                ));
+            }
+            out.push_str(&close);
+            out.push('}');
+            out
+        }
+        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) if xs.is_empty() => "[]".into(),
+        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
+            let mut out = String::from("[\n");
+            for x in xs {
+                out.push_str(&format!("{pad}{},\n", state_value_text(x, indent + 4)));
+            }
+            out.push_str(&close);
+            out.push(']');
+            out
+        }
+        other => plan_text::value_text(other, indent),
+    }
+}
+
 impl View {
     pub fn initialised(&self, outcome: &InitOutcome) {
         match outcome {
@@ -79,12 +130,17 @@ impl View {
 
     /// One recorded instance, as `state show` prints it.
     pub fn instance(&self, rs: &ResourceState) {
+        let kind = if rs.mode == "data" {
+            "data"
+        } else {
+            "resource"
+        };
         println!(
-            "# {}:\nresource \"{}\" \"{}\" {}",
+            "# {}:\n{kind} \"{}\" \"{}\" {}",
             rs.address,
             rs.ty,
             rs.name,
-            plan_text::value_text(&shown(rs.value()), 0)
+            state_value_text(&shown(rs.value()), 0)
         );
     }
 
@@ -98,9 +154,14 @@ impl View {
             println!();
         }
         if !state.outputs.is_empty() {
-            println!("Outputs:\n");
+            println!("\nOutputs:\n");
             for (k, o) in &state.outputs {
-                println!("{k} = {}", output_text(o, "(sensitive value)"));
+                let v = if o.sensitive {
+                    "(sensitive value)".to_string()
+                } else {
+                    state_value_text(&Value::from_json(&o.value), 0)
+                };
+                println!("{k} = {v}");
             }
         }
     }
@@ -115,7 +176,11 @@ impl View {
                 .map(|(k, o)| {
                     (
                         k.clone(),
-                        serde_json::json!({"sensitive": o.sensitive, "value": o.value}),
+                        serde_json::json!({
+                            "sensitive": o.sensitive,
+                            "type": o.ty.clone().unwrap_or_else(|| crate::state::tfstate::type_of_json(&o.value)),
+                            "value": o.value,
+                        }),
                     )
                 })
                 .collect();
@@ -139,7 +204,16 @@ impl View {
                 serde_json::Value::Number(_) | serde_json::Value::Bool(_) => print!("{}", o.value),
                 _ => return Err(OutputError::NotPrimitive),
             },
-            OutputFormat::Human => println!("{}", output_text(o, "(sensitive value)")),
+            // Terraform prints a sensitive output asked for by name;
+            // drinfra keeps sensitive values out of human output and says
+            // how to get it (docs/terraform-cli.md).
+            OutputFormat::Human if o.sensitive => {
+                println!("(sensitive value)");
+                eprintln!(
+                    "note: this output is sensitive; -raw or -json prints its value (Terraform prints it here too)"
+                );
+            }
+            OutputFormat::Human => println!("{}", value::render(&Value::from_json(&o.value))),
         }
         Ok(())
     }
