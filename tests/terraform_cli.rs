@@ -603,3 +603,79 @@ fn outputs_and_state_show_as_terraform_prints_them() {
         }
     }
 }
+
+/// As Terraform: a saved plan applies with the variables it was made
+/// with (sensitive ones included), in a job that has none of them.
+#[test]
+fn saved_plans_keep_their_variables() {
+    let text = r#"
+variable "x" {
+  type = string
+}
+
+variable "s" {
+  type      = string
+  sensitive = true
+  default   = "d"
+}
+
+resource "terraform_data" "a" {
+  input = "${var.x}-${var.s}"
+}
+
+output "o" {
+  value     = terraform_data.a.output
+  sensitive = true
+}
+"#;
+    let dir = stack(text);
+    let d = dir.path();
+    let plan = drinfra_with(
+        d,
+        &["plan", "-var", "x=1", "-out=ci.tfplan"],
+        &[("TF_VAR_s", "from-env")],
+        None,
+    );
+    ok(&plan, "plan");
+    let refused = drinfra(d, &["apply", "-var", "x=2", "ci.tfplan"]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("can't set variables when applying a saved plan"),
+        "{}",
+        refused.stderr
+    );
+    // Another job: no -var, no TF_VAR_s, and a different value around.
+    let apply = drinfra_with(d, &["apply", "ci.tfplan"], &[("TF_VAR_x", "other")], None);
+    ok(&apply, "apply of the saved plan");
+    let out = drinfra(d, &["output", "-raw", "o"]);
+    assert_eq!(out.stdout, "1-from-env");
+    if let Some(py) = terraform_python() {
+        let tf = stack(text);
+        let t = tf.path();
+        ok(&terraform(&py, t, &["init"]), "init");
+        ok(
+            &terraform_with(
+                &py,
+                t,
+                &["plan", "-var", "x=1", "-out=ci.tfplan"],
+                &[("TF_VAR_s", "from-env")],
+            ),
+            "terraform plan",
+        );
+        let r = terraform(&py, t, &["apply", "-var", "x=2", "ci.tfplan"]);
+        assert_eq!(
+            r.code, refused.code,
+            "terraform refuses -var with a saved plan too"
+        );
+        ok(
+            &terraform_with(&py, t, &["apply", "ci.tfplan"], &[("TF_VAR_x", "other")]),
+            "terraform apply",
+        );
+        assert_eq!(
+            terraform(&py, t, &["output", "-raw", "o"]).stdout,
+            out.stdout
+        );
+    }
+}

@@ -83,6 +83,11 @@ pub fn run_apply(env: &Env, a: ApplyArgs) -> anyhow::Result<ExitCode> {
     view.json = a.json;
     let opts = a.common.apply(env)?;
     if let Some(file) = &a.plan_file {
+        if !a.common.vars.ordered().is_empty() {
+            anyhow::bail!(
+                "can't set variables when applying a saved plan: -var and -var-file cannot be used with a saved plan file, because it includes the variable values that were set when it was created"
+            );
+        }
         if a.destroy || !a.common.terraform.replace.is_empty() || !a.common.targets.is_empty() {
             anyhow::bail!(
                 "a saved plan is applied as planned: -destroy, -replace and -target belong to the plan command that made it"

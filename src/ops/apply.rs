@@ -127,6 +127,34 @@ pub fn plan_and_apply(
 
 /// Applies a saved plan after checking it still describes the state and
 /// configuration.
+/// As Terraform: a saved plan is applied with the root variables it was
+/// made with (it records them; sensitive ones included), not with what the
+/// environment or `*.auto.tfvars` say now. Ephemeral variables are never
+/// recorded, so they come from this run, as Terraform asks.
+fn use_planned_variables(stack: &mut crate::config::Stack, plan: &Plan) {
+    let root = stack.config.root();
+    let mut inputs: crate::config::vars::Inputs = plan
+        .variables
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                crate::config::vars::InputValue {
+                    value: v.clone().deep_unmark().0,
+                    span: None,
+                    origin: "the saved plan".into(),
+                },
+            )
+        })
+        .collect();
+    for (k, v) in &stack.inputs {
+        if root.variables.get(k).is_some_and(|d| d.ephemeral) {
+            inputs.insert(k.clone(), v.clone());
+        }
+    }
+    stack.inputs = inputs;
+}
+
 pub fn apply_saved(
     engine: &mut Engine,
     plan: &Plan,
@@ -135,6 +163,7 @@ pub fn apply_saved(
 ) -> Result<ApplyReport> {
     engine.session.announce(&engine.providers, events);
     let prior = engine.session.backend.load()?;
+    use_planned_variables(&mut engine.session.stack, plan);
     let s = &engine.session;
     let digest = crate::plan::planner::config_digest(&s.stack.config, &s.stack.inputs);
     apply::check_plan_is_current(plan, prior.as_ref(), &digest).map_err(Error::Stale)?;
