@@ -38,5 +38,6 @@ mod provider_settings;
 mod resume;
 mod secrets;
 mod state_team;
-mod terraform_cli;
+pub mod terraform_cli;
 mod vars_hardening;
+mod workspaces;

@@ -20,8 +20,7 @@ fn run(mut cmd: Command, stdin: Option<&str>) -> Run {
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .env("NO_COLOR", "1")
-        .env_remove("TF_WORKSPACE");
+        .env("NO_COLOR", "1");
     let mut child = cmd.spawn().expect("the command runs");
     if let Some(input) = stdin {
         child
@@ -47,7 +46,9 @@ pub fn drinfra(dir: &Path, args: &[&str]) -> Run {
 
 pub fn drinfra_with(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_drinfra"));
-    cmd.arg(format!("-chdir={}", dir.display())).args(args);
+    cmd.arg(format!("-chdir={}", dir.display()))
+        .args(args)
+        .env_remove("TF_WORKSPACE");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -76,7 +77,8 @@ pub fn terraform_with(py: &Path, dir: &Path, args: &[&str], env: &[(&str, &str)]
     let mut cmd = Command::new(py);
     cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/parity/terraform.py"))
         .arg(format!("-chdir={}", dir.display()))
-        .args(args);
+        .args(args)
+        .env_remove("TF_WORKSPACE");
     for (k, v) in env {
         cmd.env(k, v);
     }

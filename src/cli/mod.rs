@@ -26,6 +26,7 @@ mod state_cmd;
 mod taint;
 mod validate;
 mod version;
+mod workspace;
 
 #[derive(Parser)]
 #[command(
@@ -88,6 +89,9 @@ enum Command {
     Untaint(taint::TaintArgs),
     /// List the providers the configuration and the state need.
     Providers(version::ProvidersArgs),
+    /// Manage workspaces (separate states of one stack).
+    #[command(subcommand)]
+    Workspace(workspace::WorkspaceCommand),
     /// Print the version.
     Version(version::VersionArgs),
 }
@@ -139,6 +143,7 @@ pub fn main() -> ExitCode {
         Command::Taint(a) => taint::run(&env, a, true),
         Command::Untaint(a) => taint::run(&env, a, false),
         Command::Providers(a) => version::run_providers(&env, a),
+        Command::Workspace(c) => workspace::run(&env, c),
         Command::Version(a) => version::run(a),
     };
     match result {

@@ -10,6 +10,7 @@ pub mod model;
 pub mod providers;
 pub mod vars;
 pub mod version;
+pub mod workspace;
 
 use std::path::Path;
 
@@ -43,6 +44,7 @@ pub fn open_with(
     provider_checks: &dyn Fn(&Config) -> Diagnostics,
 ) -> Stack {
     let (mut config, mut diags) = load(dir);
+    config.workspace = workspace::current(dir, env);
     if config.modules.is_empty() || config.root().files.is_empty() {
         return Stack {
             config,

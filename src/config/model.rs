@@ -297,6 +297,8 @@ pub struct Module {
 pub struct Config {
     pub sources: crate::diag::SourceMap,
     pub modules: Vec<Module>,
+    /// The selected workspace (`terraform.workspace`); empty: `default`.
+    pub workspace: String,
 }
 
 impl Config {

@@ -38,6 +38,7 @@ pub mod runbook;
 pub mod session;
 pub mod state_edit;
 pub mod validate;
+pub mod workspace;
 
 pub use error::{Error, Result, Stop};
 pub use event::{Event, Events};

@@ -128,6 +128,12 @@ pub fn spec_for(config: &Config, dir: &Path) -> Result<Option<BackendSpec>, Diag
     }))
 }
 
+/// Where the local backend keeps workspace `ws` for the state file
+/// `file` (Terraform: `terraform.tfstate.d/NAME/`).
+pub fn workspace_dir(dir: &Path, file: &str, ws: &str) -> std::path::PathBuf {
+    dir.join(format!("{file}.d")).join(ws)
+}
+
 /// The backend for the stack in `dir`.
 pub fn backend_for(
     config: &Config,
@@ -154,12 +160,26 @@ pub fn open(
     let cipher = super::crypto::Cipher::from_env(env).map_err(|e| {
         Diagnostic::error("Invalid state encryption key").with_detail(e.to_string())
     })?;
+    let ws = crate::config::workspace::current(dir, env);
+    if !crate::config::workspace::valid_name(&ws) {
+        return Err(Diagnostic::error("Invalid workspace name").with_detail(format!(
+            "{ws:?} (TF_WORKSPACE or the selected workspace) is not a valid workspace name: use letters, digits, '-', '_', '.' and '~'."
+        )));
+    }
+    let default_ws = ws == crate::config::workspace::DEFAULT;
     let Some(spec) = spec else {
         // A stack Terraform managed: its state is adopted, never ignored.
+        // Other workspaces live where Terraform's local backend puts them.
+        let (own, tf) = if default_ws {
+            (dir.join(DEFAULT_STATE_FILE), dir.join(TERRAFORM_STATE_FILE))
+        } else {
+            (
+                workspace_dir(dir, DEFAULT_STATE_FILE, &ws).join(DEFAULT_STATE_FILE),
+                workspace_dir(dir, TERRAFORM_STATE_FILE, &ws).join(TERRAFORM_STATE_FILE),
+            )
+        };
         return Ok(Box::new(
-            LocalBackend::new(dir.join(DEFAULT_STATE_FILE))
-                .with_cipher(cipher)
-                .adopting(dir.join(TERRAFORM_STATE_FILE)),
+            LocalBackend::new(own).with_cipher(cipher).adopting(tf),
         ));
     };
     let text = |k: &str| spec.args.get(k).cloned();
@@ -170,7 +190,14 @@ pub fn open(
             .filter(|v| !v.is_empty())
     };
     match spec.kind.as_str() {
-        "local" => Ok(Box::new(LocalBackend::new(dir.join(text("path").unwrap_or_else(|| DEFAULT_STATE_FILE.into()))).with_cipher(cipher))),
+        "local" => {
+            let path = dir.join(text("path").unwrap_or_else(|| DEFAULT_STATE_FILE.into()));
+            let path = match (default_ws, path.file_name()) {
+                (false, Some(f)) => workspace_dir(dir, &f.to_string_lossy(), &ws).join(f),
+                _ => path,
+            };
+            Ok(Box::new(LocalBackend::new(path).with_cipher(cipher)))
+        }
         "pg" => {
             let Some(conn) = text("conn_str").or_else(|| from_env("PG_CONN_STR")) else {
                 return Err(Diagnostic::error("Missing PostgreSQL connection").with_detail("The pg backend needs conn_str (or the PG_CONN_STR environment variable)."));
@@ -178,6 +205,8 @@ pub fn open(
             let schema = text("schema_name").unwrap_or_else(|| "drinfra_state".into());
             let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "default".into());
             let name = text("name").unwrap_or(name);
+            // One row per workspace: the default one keeps the plain name.
+            let name = if default_ws { name } else { format!("{name}env:{ws}") };
             let backend = super::pg::PgBackend::connect(&conn, &schema, &name, cipher).map_err(|e| Diagnostic::error("Cannot use the pg backend").with_detail(e.to_string()))?;
             Ok(Box::new(backend))
         }
@@ -214,7 +243,12 @@ pub fn open(
                 endpoint: endpoint.trim_end_matches('/').to_string(),
                 account,
                 container: text("container_name").unwrap_or_default(),
-                key: text("key").unwrap_or_default(),
+                // Terraform's azurerm backend: a workspace's state is the
+                // blob `<key>env:<workspace>`; the default one is `<key>`.
+                key: match text("key") {
+                    Some(k) if !default_ws => format!("{k}env:{ws}"),
+                    k => k.unwrap_or_default(),
+                },
                 access_key: text("access_key").or(conn.account_key).or_else(|| from_env("ARM_ACCESS_KEY")),
                 sas_token: text("sas_token").or(conn.sas_token).or_else(|| from_env("ARM_SAS_TOKEN")),
             };

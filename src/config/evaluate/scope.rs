@@ -166,10 +166,14 @@ impl Context<'_> {
                         .insert(n, obj);
                 }
                 "terraform" | "drinfra" => {
-                    objects
-                        .entry(r.root.clone())
-                        .or_default()
-                        .insert("workspace".into(), Value::String("default".into()));
+                    objects.entry(r.root.clone()).or_default().insert(
+                        "workspace".into(),
+                        Value::String(if self.config.workspace.is_empty() {
+                            crate::config::workspace::DEFAULT.into()
+                        } else {
+                            self.config.workspace.clone()
+                        }),
+                    );
                 }
                 "data" => {
                     let (Some(t), Some(n)) = (r.attr(0), r.attr(1)) else {
