@@ -8,6 +8,7 @@ mod apply_panics;
 mod azblob_first_use;
 mod azure;
 mod azure_live;
+mod backend_config;
 mod backends;
 mod broken;
 mod checkov;

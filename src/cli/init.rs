@@ -12,6 +12,16 @@ pub struct InitArgs {
     /// Copy the state from the previous backend to the new one.
     #[arg(long)]
     migrate_state: bool,
+    /// Complete the backend block: a file of `key = "value"` lines, or
+    /// KEY=VALUE (repeatable). Secrets (access_key, sas_token, conn_str,
+    /// connection_string, client_secret) are used for this init only and
+    /// never written; later commands read them from the environment.
+    #[arg(long = "backend-config", value_name = "FILE|KEY=VALUE")]
+    backend_config: Vec<String>,
+    /// Forget the remembered backend: use the configured one without
+    /// migrating any state (Terraform's -reconfigure).
+    #[arg(long, conflicts_with = "migrate_state")]
+    reconfigure: bool,
     /// Terraform's -force-copy: migrate without asking (drinfra never asks).
     #[arg(long)]
     force_copy: bool,
@@ -48,9 +58,16 @@ pub fn run(env: &Env, a: InitArgs) -> anyhow::Result<ExitCode> {
     }
     super::args::parse_duration(&a.lock_timeout)?;
     let _ = (a.input, a.upgrade, a.get);
+    let secrets =
+        match drinfra::ops::backend_config::prepare(&env.dir, &a.backend_config, a.reconfigure) {
+            Ok(s) => s,
+            Err(e) => return failed(&view, e),
+        };
+    let mut vars = env.vars.clone();
+    vars.extend(secrets);
     let opts = InitOptions {
         dir: env.dir.clone(),
-        env: env.vars.clone(),
+        env: vars,
         migrate_state: a.migrate_state || a.force_copy,
     };
     match init(&opts, &mut |e| view.event(e)) {

@@ -18,6 +18,7 @@
 //! `apply`; `runbook`; `failover` and `failback` on top.
 
 pub mod apply;
+pub mod backend_config;
 pub mod check;
 pub mod cloud_time;
 pub mod console;

@@ -122,10 +122,48 @@ pub fn spec_for(config: &Config, dir: &Path) -> Result<Option<BackendSpec>, Diag
             }
         }
     }
+    // A partial configuration, completed at init by -backend-config
+    // (`backend "azurerm" {}` in the file, the rest from the pipeline):
+    // what the block leaves out comes from what init remembered.
+    if let Some(extra) = init_backend_config(dir).filter(|c| c.kind == b.kind) {
+        for (k, v) in extra.args {
+            args.entry(k).or_insert(v);
+        }
+    }
     Ok(Some(BackendSpec {
         kind: b.kind.clone(),
         args,
     }))
+}
+
+/// Where init keeps the `-backend-config` values (secrets left out).
+pub fn init_backend_config_path(dir: &Path) -> std::path::PathBuf {
+    dir.join(".drinfra").join("backend-config.json")
+}
+
+/// The `-backend-config` values init remembered, if any.
+pub fn init_backend_config(dir: &Path) -> Option<BackendSpec> {
+    let text = std::fs::read_to_string(init_backend_config_path(dir)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// The arguments the `kind` backend takes (None: no such backend).
+pub fn backend_args(kind: &str) -> Option<&'static [&'static str]> {
+    ARGS.iter().find(|(k, _)| *k == kind).map(|(_, a)| *a)
+}
+
+/// The environment variable a secret argument is read from when it is not
+/// in the configuration (so `-backend-config` secrets reach init through
+/// its environment, never a file).
+pub fn secret_env(arg: &str) -> Option<&'static str> {
+    match arg {
+        "access_key" => Some("ARM_ACCESS_KEY"),
+        "sas_token" => Some("ARM_SAS_TOKEN"),
+        "conn_str" => Some("PG_CONN_STR"),
+        "connection_string" => Some("AZURE_STORAGE_CONNECTION_STRING"),
+        "client_secret" => Some("ARM_CLIENT_SECRET"),
+        _ => None,
+    }
 }
 
 /// Where the local backend keeps workspace `ws` for the state file
