@@ -40,7 +40,10 @@ fn a_partial_local_backend_is_completed_at_init_and_reconfigured() {
     std::fs::write(d.join("other.tfbackend"), "path = \"other.tfstate\"\n").unwrap();
     let changed = drinfra(d, &["init", "-backend-config=other.tfbackend"]);
     assert_eq!(changed.code, 1, "{}", changed.stderr);
-    let re = drinfra(d, &["init", "-reconfigure", "-backend-config=other.tfbackend"]);
+    let re = drinfra(
+        d,
+        &["init", "-reconfigure", "-backend-config=other.tfbackend"],
+    );
     assert_eq!(re.code, 0, "{}", re.stderr);
     assert_eq!(drinfra(d, &["state", "list"]).stdout, "");
 }

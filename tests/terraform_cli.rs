@@ -681,3 +681,82 @@ output "o" {
         );
     }
 }
+
+/// Every .tf file of the repository, as it is and with its spacing
+/// squashed (`a = 1` -> `a=1`, `[1, 2]` -> `[1,2]`, `{ a = 1 }` ->
+/// `{a=1}`), formatted by Terraform and by drinfra: byte for byte the same
+/// wherever Terraform accepts the input.
+#[test]
+fn fmt_differential_against_terraform() {
+    let Some(py) = terraform_python() else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut inputs = Vec::new();
+    let mut dirs = vec![
+        root.join("stacks"),
+        root.join("modules"),
+        root.join("examples"),
+        root.join("tests/parity/corpus"),
+        root.join("tests/fmt/cases"),
+    ];
+    while let Some(d) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "tf") {
+                inputs.push(std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    let squash = |s: &str| {
+        s.replace(" = ", "=")
+            .replace(", ", ",")
+            .replace("{ ", "{")
+            .replace(" }", "}")
+            .replace(" + ", "+")
+            .replace(" == ", "==")
+            .replace(" : ", ":")
+    };
+    let variants: Vec<String> = inputs.iter().flat_map(|s| [s.clone(), squash(s)]).collect();
+    let work = tempfile::tempdir().unwrap();
+    for (i, v) in variants.iter().enumerate() {
+        std::fs::write(work.path().join(format!("f{i:04}.tf")), v).unwrap();
+    }
+    // One Terraform run over all of them; a file it cannot parse stays as
+    // it was, and is compared only where drinfra accepts it too.
+    let _ = terraform(&py, work.path(), &["fmt", "-list=false"]);
+    let mut compared = 0;
+    let mut failures = Vec::new();
+    for (i, v) in variants.iter().enumerate() {
+        let theirs = std::fs::read_to_string(work.path().join(format!("f{i:04}.tf"))).unwrap();
+        let Ok(ours) = drinfra::config::fmt::format_source(v) else {
+            continue;
+        };
+        if theirs == *v && ours != *v {
+            // Terraform left it: unchanged, or a file it refused.
+            let refused = terraform(&py, work.path(), &["fmt", "-check", &format!("f{i:04}.tf")]);
+            if refused.code != 0 && refused.code != 3 {
+                continue;
+            }
+        }
+        compared += 1;
+        if ours != theirs {
+            failures.push(format!(
+                "variant {i}:\n--- terraform\n{theirs}\n--- drinfra\n{ours}"
+            ));
+        }
+    }
+    eprintln!("fmt: {compared} inputs compared with Terraform");
+    assert!(compared >= 20, "only {compared} inputs compared");
+    assert!(
+        failures.is_empty(),
+        "{} of {compared} differ:\n{}",
+        failures.len(),
+        failures[..failures.len().min(3)].join("\n")
+    );
+}
