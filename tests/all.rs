@@ -34,6 +34,7 @@ mod ops_failover;
 mod output_cmd;
 mod parity;
 mod pg_first_use;
+mod pipelines;
 mod plan_output;
 mod provider_settings;
 mod resume;
