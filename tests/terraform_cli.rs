@@ -406,6 +406,30 @@ fn parity_same_commands_same_results() {
     let t = terraform(&py, tf.path(), &["state", "list"]);
     let d = drinfra(dr.path(), &["state", "list"]);
     assert_eq!(t.stdout, d.stdout, "state list");
+    // The states themselves, in Terraform's format, but for the random ids
+    // and what only Terraform's bookkeeping holds.
+    let tf_state: J = serde_json::from_str(
+        &std::fs::read_to_string(tf.path().join("terraform.tfstate")).unwrap(),
+    )
+    .unwrap();
+    let dr_state = output_json(&drinfra(dr.path(), &["state", "pull", "-terraform"]));
+    let comparable = |s: &J| -> J {
+        let mut rs = s["resources"].as_array().unwrap().clone();
+        for r in &mut rs {
+            for i in r["instances"].as_array_mut().unwrap() {
+                let mut attrs = i["attributes"].clone();
+                attrs.as_object_mut().unwrap().remove("id");
+                let keep = serde_json::json!({
+                    "index_key": i.get("index_key"),
+                    "attributes": attrs,
+                    "status": i.get("status"),
+                });
+                *i = keep;
+            }
+        }
+        serde_json::json!({"outputs": s["outputs"], "resources": rs})
+    };
+    assert_eq!(comparable(&tf_state), comparable(&dr_state), "state");
 }
 
 /// A Terraform state with a type drinfra does not manage and a data
