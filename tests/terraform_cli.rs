@@ -248,6 +248,13 @@ fn unknown_and_refused_flags_are_errors_that_change_nothing() {
         r.stderr
     );
     assert!(!d.join("drinfra.tfstate").exists(), "nothing was written");
+    let r = drinfra(d, &["state", "rm", "-lock=false", "terraform_data.a"]);
+    assert!(r.stderr.contains("-lock=false is refused"), "{}", r.stderr);
+    let r = drinfra(
+        d,
+        &["state", "mv", "-lock-timeout=1s", "-lock", "a.b", "c.d"],
+    );
+    assert!(!r.stderr.contains("flag provided"), "{}", r.stderr);
     // clap's short option is kept: -C DIR.
     let r = Command::new(env!("CARGO_BIN_EXE_drinfra"))
         .arg("-C")

@@ -24,6 +24,11 @@ pub enum StateCommand {
         addresses: Vec<String>,
         #[arg(long, default_value = "0s")]
         lock_timeout: String,
+        /// `-lock=false` is refused: the state is edited under its lock.
+        #[arg(long, action = clap::ArgAction::Set, require_equals = true, num_args = 0..=1,
+              default_value = "true", default_missing_value = "true",
+              value_parser = super::flags::bool_value, value_name = "BOOL")]
+        lock: bool,
     },
     /// Print the whole state as JSON (decrypted).
     Pull {
@@ -40,6 +45,11 @@ pub enum StateCommand {
         force: bool,
         #[arg(long, default_value = "0s")]
         lock_timeout: String,
+        /// `-lock=false` is refused: the state is edited under its lock.
+        #[arg(long, action = clap::ArgAction::Set, require_equals = true, num_args = 0..=1,
+              default_value = "true", default_missing_value = "true",
+              value_parser = super::flags::bool_value, value_name = "BOOL")]
+        lock: bool,
     },
     /// Rename an instance, or every instance under a prefix.
     Mv {
@@ -47,6 +57,11 @@ pub enum StateCommand {
         destination: String,
         #[arg(long, default_value = "0s")]
         lock_timeout: String,
+        /// `-lock=false` is refused: the state is edited under its lock.
+        #[arg(long, action = clap::ArgAction::Set, require_equals = true, num_args = 0..=1,
+              default_value = "true", default_missing_value = "true",
+              value_parser = super::flags::bool_value, value_name = "BOOL")]
+        lock: bool,
     },
 }
 
@@ -98,7 +113,10 @@ fn backend(env: &Env, view: &mut View) -> anyhow::Result<Result<Box<dyn Backend>
     }
 }
 
-fn edit_options(env: &Env, lock_timeout: &str) -> anyhow::Result<EditOptions> {
+fn edit_options(env: &Env, lock_timeout: &str, lock: bool) -> anyhow::Result<EditOptions> {
+    if !lock {
+        bail!("-lock=false is refused: drinfra edits the state only under its lock");
+    }
     Ok(EditOptions {
         env: env.vars.clone(),
         lock_timeout: parse_duration(lock_timeout)?,
@@ -143,17 +161,19 @@ pub fn run_state(env: &Env, c: StateCommand) -> anyhow::Result<ExitCode> {
             file,
             force,
             lock_timeout,
+            lock,
         } => {
             let pushed = state_edit::read_state_file(&file, &env.vars)?;
-            let opts = edit_options(env, &lock_timeout)?;
+            let opts = edit_options(env, &lock_timeout, lock)?;
             let serial = state_edit::push(b, &pushed, force, &opts, &mut |e| view.event(e))?;
             println!("Pushed {} as serial {serial}.", file.display());
         }
         StateCommand::Rm {
             addresses,
             lock_timeout,
+            lock,
         } => {
-            let opts = edit_options(env, &lock_timeout)?;
+            let opts = edit_options(env, &lock_timeout, lock)?;
             let removed = state_edit::rm(b, &addresses, &opts, &mut |e| view.event(e))?;
             println!(
                 "Removed {removed} instance(s) from the state. The real objects were not touched."
@@ -163,8 +183,9 @@ pub fn run_state(env: &Env, c: StateCommand) -> anyhow::Result<ExitCode> {
             source,
             destination,
             lock_timeout,
+            lock,
         } => {
-            let opts = edit_options(env, &lock_timeout)?;
+            let opts = edit_options(env, &lock_timeout, lock)?;
             let moved = state_edit::mv(b, &source, &destination, &opts, &mut |e| view.event(e))?;
             println!("Moved {moved} instance(s).");
         }
