@@ -8,6 +8,7 @@ mod apply_panics;
 mod azblob_first_use;
 mod azure;
 mod azure_live;
+mod azure_types;
 mod backends;
 mod broken;
 mod checkov;

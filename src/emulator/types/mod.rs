@@ -13,6 +13,7 @@ mod aks;
 mod cdn;
 mod dns;
 mod frontdoor_classic;
+mod monitor;
 mod postgres;
 mod redis;
 mod resource_group;
@@ -266,6 +267,7 @@ pub fn all() -> Vec<Spec> {
     v.extend(dns::specs());
     v.push(storage::spec());
     v.push(storage::blob_service_spec());
+    v.extend(monitor::specs());
     v
 }
 

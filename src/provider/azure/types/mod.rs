@@ -10,13 +10,29 @@ use super::typedef::{IdRule, TypeDef, def};
 mod common;
 mod compute;
 mod data;
+mod monitor;
 mod network;
+mod repeated;
 
 use compute::*;
 use data::*;
 use network::*;
 
 pub fn all() -> Vec<TypeDef> {
+    let mut v = existing();
+    v.extend(monitor::defs());
+    v
+}
+
+/// Checks a type's own code makes beyond its argument table (repeated
+/// blocks' arguments, arguments refused with a reason).
+pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider::ArgProblem> {
+    let mut out = vec![];
+    monitor::check(ty, cfg, &mut out);
+    out
+}
+
+fn existing() -> Vec<TypeDef> {
     vec![
         def(
             "azurerm_resource_group",
