@@ -3,6 +3,7 @@
 //! Each file under tests/ is a module here; `cargo test --test all NAME::`
 //! runs one of them.
 
+mod alert_failover;
 mod apply_lib;
 mod apply_panics;
 mod azblob_first_use;
