@@ -11,6 +11,7 @@ use super::store::{Row, Store};
 
 mod aks;
 mod cdn;
+mod database_children;
 mod dns;
 mod frontdoor_classic;
 mod monitor;
@@ -18,6 +19,7 @@ mod postgres;
 mod redis;
 mod resource_group;
 mod storage;
+mod storage_children;
 mod traffic_manager;
 
 /// How a write's completion is reported.
@@ -268,8 +270,12 @@ pub fn all() -> Vec<Spec> {
     v.push(storage::spec());
     v.push(storage::blob_service_spec());
     v.extend(monitor::specs());
+    v.extend(storage_children::specs());
+    v.extend(database_children::specs());
     v
 }
+
+pub use storage_children::implicit as implicit_parent;
 
 pub fn lookup(ty: &str) -> Option<Spec> {
     all().into_iter().find(|s| s.ty.eq_ignore_ascii_case(ty))

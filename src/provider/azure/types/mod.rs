@@ -10,9 +10,11 @@ use super::typedef::{IdRule, TypeDef, def};
 mod common;
 mod compute;
 mod data;
+mod database;
 mod monitor;
 mod network;
 mod repeated;
+mod storage;
 
 use compute::*;
 use data::*;
@@ -21,6 +23,8 @@ use network::*;
 pub fn all() -> Vec<TypeDef> {
     let mut v = existing();
     v.extend(monitor::defs());
+    v.extend(storage::defs());
+    v.extend(database::defs());
     v
 }
 
@@ -29,6 +33,7 @@ pub fn all() -> Vec<TypeDef> {
 pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider::ArgProblem> {
     let mut out = vec![];
     monitor::check(ty, cfg, &mut out);
+    storage::check(ty, cfg, &mut out);
     out
 }
 
