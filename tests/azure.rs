@@ -15,7 +15,7 @@ use drinfra::provider::azure::setup::{self, Settings};
 use drinfra::state::{Backend, Change, LocalBackend, Record};
 use serde_json::{Value as J, json};
 
-struct Harness {
+pub(crate) struct Harness {
     _emu_dir: tempfile::TempDir,
     stack: tempfile::TempDir,
     running: emulator::Running,
@@ -23,7 +23,7 @@ struct Harness {
     http: reqwest::Client,
 }
 
-async fn harness() -> Harness {
+pub(crate) async fn harness() -> Harness {
     let emu_dir = tempfile::tempdir().unwrap();
     let running = emulator::start(
         Options {
@@ -59,10 +59,10 @@ async fn harness() -> Harness {
     }
 }
 
-struct Outcome {
+pub(crate) struct Outcome {
     plan: Plan,
-    ok: bool,
-    failed: Vec<String>,
+    pub(crate) ok: bool,
+    pub(crate) failed: Vec<String>,
 }
 
 impl Harness {
@@ -89,7 +89,7 @@ impl Harness {
         plan.unwrap()
     }
 
-    async fn apply(&self, text: &str) -> Outcome {
+    pub(crate) async fn apply(&self, text: &str) -> Outcome {
         let plan = self.plan(text).await;
         let stack = drinfra::config::open(self.dir(), &[], &[]);
         let backend = LocalBackend::new(self.dir().join("s.tfstate"));

@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::azure::{Case, with_rg};
+use crate::azure::{Case, harness, with_rg};
 
 /// A storage account for rules to watch and children to hang from.
 const ACCOUNT: &str = "resource \"azurerm_storage_account\" \"sa\" {\n  name = \"saconftypes\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  account_tier = \"Standard\"\n  account_replication_type = \"GRS\"\n}\n";
@@ -42,10 +42,154 @@ fn redis_rule(end_ip: &str, rule: &str) -> String {
     ))
 }
 
+/// A network: the VNet, a subnet, an NSG, a public IP, a private zone
+/// linked to the VNet; each argument is one case's update or replacement.
+struct Net {
+    dns: &'static str,
+    vnet: &'static str,
+    prefix: &'static str,
+    subnet: &'static str,
+    priority: u32,
+    nsg: &'static str,
+    idle: u32,
+    ip: &'static str,
+    team: &'static str,
+    zone: &'static str,
+    register: bool,
+    link: &'static str,
+}
+
+const NET: Net = Net {
+    dns: "10.0.0.4",
+    vnet: "vnet-a",
+    prefix: "10.0.1.0/24",
+    subnet: "app",
+    priority: 100,
+    nsg: "nsg-a",
+    idle: 4,
+    ip: "pip-a",
+    team: "net",
+    zone: "privatelink.example.internal",
+    register: false,
+    link: "link-a",
+};
+
+fn net(n: Net) -> String {
+    with_rg(&format!(
+        "resource \"azurerm_virtual_network\" \"v\" {{\n  name = \"{}\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  address_space = [\"10.0.0.0/16\"]\n  dns_servers = [\"{}\"]\n}}\nresource \"azurerm_subnet\" \"s\" {{\n  name = \"{}\"\n  resource_group_name = azurerm_resource_group.rg.name\n  virtual_network_name = azurerm_virtual_network.v.name\n  address_prefixes = [\"{}\"]\n  service_endpoints = [\"Microsoft.Storage\"]\n}}\nresource \"azurerm_network_security_group\" \"n\" {{\n  name = \"{}\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  security_rule {{\n    name = \"https\"\n    priority = {}\n    direction = \"Inbound\"\n    access = \"Allow\"\n    protocol = \"Tcp\"\n    source_port_range = \"*\"\n    destination_port_range = \"443\"\n    source_address_prefix = \"*\"\n    destination_address_prefix = \"*\"\n  }}\n}}\nresource \"azurerm_public_ip\" \"ip\" {{\n  name = \"{}\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  allocation_method = \"Static\"\n  idle_timeout_in_minutes = {}\n}}\nresource \"azurerm_private_dns_zone\" \"z\" {{\n  name = \"{}\"\n  resource_group_name = azurerm_resource_group.rg.name\n  tags = {{ team = \"{}\" }}\n}}\nresource \"azurerm_private_dns_zone_virtual_network_link\" \"l\" {{\n  name = \"{}\"\n  resource_group_name = azurerm_resource_group.rg.name\n  private_dns_zone_name = azurerm_private_dns_zone.z.name\n  virtual_network_id = azurerm_virtual_network.v.id\n  registration_enabled = {}\n}}\n",
+        n.vnet,
+        n.dns,
+        n.subnet,
+        n.prefix,
+        n.nsg,
+        n.priority,
+        n.ip,
+        n.idle,
+        n.zone,
+        n.team,
+        n.link,
+        n.register
+    ))
+}
+
 pub(crate) fn cases() -> Vec<Case> {
     let m = monitor("ops", 100, true, "a");
     let pg = pg_children("app", "4096", "10.0.0.9", "office");
+    let base = net(NET);
     vec![
+        Case {
+            addr: "azurerm_virtual_network.v",
+            create: base.clone(),
+            update: net(Net {
+                dns: "10.0.0.5",
+                ..NET
+            }),
+            replace: Some(net(Net {
+                dns: "10.0.0.5",
+                vnet: "vnet-b",
+                ..NET
+            })),
+            drift: Some((
+                json!({"properties": {"dhcpOptions": {"dnsServers": ["1.1.1.1"]}}}),
+                "2024-05-01",
+            )),
+        },
+        Case {
+            addr: "azurerm_subnet.s",
+            create: base.clone(),
+            update: net(Net {
+                prefix: "10.0.2.0/24",
+                ..NET
+            }),
+            replace: Some(net(Net {
+                prefix: "10.0.2.0/24",
+                subnet: "app2",
+                ..NET
+            })),
+            drift: Some((
+                json!({"properties": {"addressPrefixes": ["10.0.3.0/24"]}}),
+                "2024-05-01",
+            )),
+        },
+        Case {
+            addr: "azurerm_network_security_group.n",
+            create: base.clone(),
+            update: net(Net {
+                priority: 200,
+                ..NET
+            }),
+            replace: Some(net(Net {
+                priority: 200,
+                nsg: "nsg-b",
+                ..NET
+            })),
+            drift: Some((json!({"properties": {"securityRules": []}}), "2024-05-01")),
+        },
+        Case {
+            addr: "azurerm_public_ip.ip",
+            create: base.clone(),
+            update: net(Net { idle: 10, ..NET }),
+            replace: Some(net(Net {
+                idle: 10,
+                ip: "pip-b",
+                ..NET
+            })),
+            drift: Some((
+                json!({"properties": {"idleTimeoutInMinutes": 30}}),
+                "2024-05-01",
+            )),
+        },
+        Case {
+            addr: "azurerm_private_dns_zone.z",
+            create: base.clone(),
+            update: net(Net {
+                team: "platform",
+                ..NET
+            }),
+            replace: Some(net(Net {
+                team: "platform",
+                zone: "privatelink.example.org",
+                ..NET
+            })),
+            drift: Some((json!({"tags": {"team": "outside"}}), "2024-06-01")),
+        },
+        Case {
+            addr: "azurerm_private_dns_zone_virtual_network_link.l",
+            create: base.clone(),
+            update: net(Net {
+                register: true,
+                ..NET
+            }),
+            replace: Some(net(Net {
+                register: true,
+                link: "link-b",
+                ..NET
+            })),
+            drift: Some((
+                json!({"properties": {"registrationEnabled": false}}),
+                "2024-06-01",
+            )),
+        },
         Case {
             addr: "azurerm_storage_container.c",
             create: container("data", "backups"),
@@ -125,4 +269,47 @@ pub(crate) fn cases() -> Vec<Case> {
             )),
         },
     ]
+}
+
+/// The Azure rules a user is most likely to hit, as the emulator keeps
+/// them: each apply fails with Azure's error, and the plan after it still
+/// wants to make the object (nothing was created).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulator_keeps_azures_rules_for_the_new_types() {
+    let h = harness().await;
+    assert!(h.apply(&net(NET)).await.ok);
+    let refused = |text: String, code: &'static str| {
+        let h = &h;
+        async move {
+            let out = h.apply(&text).await;
+            assert!(!out.ok, "{code}: applied");
+            assert!(
+                out.failed.iter().any(|f| f.contains(code)),
+                "{code}: {:?}",
+                out.failed
+            );
+        }
+    };
+    let base = net(NET);
+    let extra_subnet = |prefix: &str| {
+        format!(
+            "{base}resource \"azurerm_subnet\" \"t\" {{\n  name = \"other\"\n  resource_group_name = azurerm_resource_group.rg.name\n  virtual_network_name = azurerm_virtual_network.v.name\n  address_prefixes = [\"{prefix}\"]\n}}\n"
+        )
+    };
+    // A subnet outside its network's space, or over a sibling.
+    refused(extra_subnet("10.1.0.0/24"), "NetcfgSubnetRangeOutsideVnet").await;
+    refused(extra_subnet("10.0.1.128/25"), "NetcfgSubnetRangesOverlap").await;
+    // The same network linked twice to one private zone.
+    refused(
+        format!("{base}resource \"azurerm_private_dns_zone_virtual_network_link\" \"again\" {{\n  name = \"link-again\"\n  resource_group_name = azurerm_resource_group.rg.name\n  private_dns_zone_name = azurerm_private_dns_zone.z.name\n  virtual_network_id = azurerm_virtual_network.v.id\n}}\n"),
+        "Conflict",
+    )
+    .await;
+    // A public container on an account that forbids public access.
+    refused(
+        container("data", "public").replace("\"private\"", "\"blob\""),
+        "PublicAccessNotPermitted",
+    )
+    .await;
+    assert!(h.apply(&extra_subnet("10.0.9.0/24")).await.ok);
 }

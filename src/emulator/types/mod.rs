@@ -15,6 +15,7 @@ mod database_children;
 mod dns;
 mod frontdoor_classic;
 mod monitor;
+mod networking;
 mod postgres;
 mod redis;
 mod resource_group;
@@ -272,6 +273,7 @@ pub fn all() -> Vec<Spec> {
     v.extend(monitor::specs());
     v.extend(storage_children::specs());
     v.extend(database_children::specs());
+    v.extend(networking::specs());
     v
 }
 

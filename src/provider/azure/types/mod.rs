@@ -13,6 +13,7 @@ mod data;
 mod database;
 mod monitor;
 mod network;
+mod networking;
 mod repeated;
 mod storage;
 
@@ -25,6 +26,7 @@ pub fn all() -> Vec<TypeDef> {
     v.extend(monitor::defs());
     v.extend(storage::defs());
     v.extend(database::defs());
+    v.extend(networking::defs());
     v
 }
 
@@ -34,6 +36,7 @@ pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider
     let mut out = vec![];
     monitor::check(ty, cfg, &mut out);
     storage::check(ty, cfg, &mut out);
+    networking::check(ty, cfg, &mut out);
     out
 }
 
