@@ -13,8 +13,11 @@ use super::*;
 const NETWORK_VERSIONS: &[&str] = &["2024-05-01", "2024-03-01", "2023-11-01", "2023-09-01"];
 const PRIVATE_DNS_VERSIONS: &[&str] = &["2024-06-01", "2020-06-01", "2018-09-01"];
 
-/// An IPv4 CIDR block as (first, last) address.
-fn cidr(s: &str) -> Option<(u32, u32)> {
+/// An address range: (first, last) address.
+type Range = (u32, u32);
+
+/// An IPv4 CIDR block as its range.
+fn cidr(s: &str) -> Option<Range> {
     let (ip, len) = s.split_once('/')?;
     let ip: Ipv4Addr = ip.parse().ok()?;
     let len: u32 = len.parse().ok().filter(|l| *l <= 32)?;
@@ -35,7 +38,7 @@ fn strings(body: &J, path: &[&str]) -> Vec<String> {
 }
 
 /// Every prefix a valid IPv4 CIDR (IPv6 ones are passed through).
-fn blocks(prefixes: &[String], target: &str) -> Result<Vec<(String, (u32, u32))>, ArmError> {
+fn blocks(prefixes: &[String], target: &str) -> Result<Vec<(String, Range)>, ArmError> {
     let mut out = vec![];
     for p in prefixes {
         if p.contains(':') {
@@ -55,7 +58,7 @@ fn blocks(prefixes: &[String], target: &str) -> Result<Vec<(String, (u32, u32))>
     Ok(out)
 }
 
-fn overlaps(a: (u32, u32), b: (u32, u32)) -> bool {
+fn overlaps(a: Range, b: Range) -> bool {
     a.0 <= b.1 && b.0 <= a.1
 }
 
