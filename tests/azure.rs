@@ -18,7 +18,7 @@ use serde_json::{Value as J, json};
 pub(crate) struct Harness {
     _emu_dir: tempfile::TempDir,
     stack: tempfile::TempDir,
-    running: emulator::Running,
+    pub(crate) running: emulator::Running,
     providers: Providers,
     http: reqwest::Client,
 }
@@ -247,7 +247,7 @@ impl Harness {
         (plan, report)
     }
 
-    fn state_json(&self) -> J {
+    pub(crate) fn state_json(&self) -> J {
         serde_json::from_str(&std::fs::read_to_string(self.dir().join("s.tfstate")).unwrap())
             .unwrap()
     }

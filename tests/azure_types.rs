@@ -313,3 +313,26 @@ async fn the_emulator_keeps_azures_rules_for_the_new_types() {
     .await;
     assert!(h.apply(&extra_subnet("10.0.9.0/24")).await.ok);
 }
+
+/// `data "azurerm_client_config"` gives the signed-in identity's object id
+/// from the access token's `oid` claim (the emulator's tokens carry the
+/// client's), so a Key Vault access policy for the running identity works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_config_gives_the_object_id_from_the_tokens_claims() {
+    let h = harness().await;
+    let out = h
+        .apply("provider \"azurerm\" {\n  features {}\n}\ndata \"azurerm_client_config\" \"me\" {}\noutput \"me\" {\n  value = data.azurerm_client_config.me\n}\n")
+        .await;
+    assert!(out.ok, "{:?}", out.failed);
+    let me = &h.state_json()["outputs"]["me"]["value"];
+    let c = &h.running.credentials;
+    assert_eq!(me["object_id"].as_str(), Some(c.client_id.as_str()), "{me}");
+    assert_eq!(me["tenant_id"].as_str(), Some(c.tenant_id.as_str()), "{me}");
+    assert_eq!(me["client_id"].as_str(), Some(c.client_id.as_str()), "{me}");
+    assert!(
+        me["id"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("objectId={};", c.client_id))
+    );
+}

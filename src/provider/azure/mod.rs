@@ -16,6 +16,7 @@ use std::sync::atomic::Ordering;
 pub mod auth;
 pub mod breaker;
 mod children;
+pub mod claims;
 pub mod client;
 mod clock;
 mod common;
