@@ -3,9 +3,11 @@
 //! the suite in `azure.rs` runs each through create, no-op re-plan,
 //! import, update, drift, replacement and delete against the emulator.
 
+use drinfra::plan::Action;
+use drinfra::plan::planner::{self, PlanOptions};
 use serde_json::json;
 
-use crate::azure::{Case, harness, with_rg};
+use crate::azure::{Case, action_of, harness, with_rg};
 
 /// A storage account for rules to watch and children to hang from.
 const ACCOUNT: &str = "resource \"azurerm_storage_account\" \"sa\" {\n  name = \"saconftypes\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  account_tier = \"Standard\"\n  account_replication_type = \"GRS\"\n}\n";
@@ -336,3 +338,113 @@ async fn client_config_gives_the_object_id_from_the_tokens_claims() {
             .contains(&format!("objectId={};", c.client_id))
     );
 }
+
+/// The classic Front Door of the conformance suite.
+fn classic(probe_path: &str, name: &str) -> String {
+    with_rg(&format!(
+        "resource \"azurerm_frontdoor\" \"classic\" {{\n  name = \"{name}\"\n  resource_group_name = azurerm_resource_group.rg.name\n  routing_rule {{\n    name = \"rule1\"\n    accepted_protocols = [\"Https\"]\n    patterns_to_match = [\"/*\"]\n    frontend_endpoints = [\"frontend\"]\n    forwarding_configuration {{\n      forwarding_protocol = \"HttpsOnly\"\n      backend_pool_name = \"pool\"\n    }}\n  }}\n  backend_pool_load_balancing {{\n    name = \"lb\"\n    sample_size = 4\n    successful_samples_required = 2\n  }}\n  backend_pool_health_probe {{\n    name = \"probe\"\n    path = \"{probe_path}\"\n    protocol = \"Https\"\n    interval_in_seconds = 30\n  }}\n  backend_pool {{\n    name = \"pool\"\n    backend {{\n      address = \"east.example.com\"\n      host_header = \"east.example.com\"\n      http_port = 80\n      https_port = 443\n      priority = 1\n      weight = 50\n    }}\n    load_balancing_name = \"lb\"\n    health_probe_name = \"probe\"\n  }}\n  frontend_endpoint {{\n    name = \"frontend\"\n    host_name = \"{name}.azurefd.net\"\n  }}\n}}\n"
+    ))
+}
+
+const SUB: &str = "00000000-0000-0000-0000-000000000001";
+
+/// Classic Front Door: a new profile is refused while planning, at the
+/// resource, with the reason (Azure stopped creating them, so the apply
+/// would fail); an existing one is imported, changed in place and deleted,
+/// and a change that would replace it is refused the same way.
+/// (It was a create case of the conformance suite, which the emulator
+/// allowed as "an existing estate".)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn classic_front_door_is_refused_when_new_and_managed_when_it_exists() {
+    let h = harness().await;
+    let plan_errors = |text: String| {
+        let h = &h;
+        async move {
+            std::fs::write(h.dir().join("main.tf"), &text).unwrap();
+            let stack = drinfra::config::open(h.dir(), &[], &[]);
+            let prior = drinfra::state::LocalBackend::new(h.dir().join("s.tfstate"));
+            let prior = drinfra::state::Backend::load(&prior).unwrap();
+            let (_, diags) = planner::plan(
+                &stack.config,
+                &stack.inputs,
+                h.dir(),
+                prior.as_ref(),
+                &h.providers,
+                &PlanOptions::default(),
+            )
+            .await;
+            let errors: Vec<_> = diags.errors().cloned().collect();
+            // At the resource's name label.
+            let at = text.find("\"classic\" {").unwrap();
+            errors
+                .into_iter()
+                .filter(|d| d.span.as_ref().is_some_and(|s| s.range.start == at))
+                .map(|d| format!("{}: {}", d.summary, d.detail.unwrap_or_default()))
+                .collect::<Vec<_>>()
+        }
+    };
+    let fd = classic("/health", "fd-classic-conf");
+    let errors = plan_errors(fd.clone()).await;
+    assert!(
+        errors.len() == 1
+            && errors[0].starts_with("Cannot plan azurerm_frontdoor.classic: Azure Front Door (classic) no longer accepts new profiles:"),
+        "{errors:?}"
+    );
+    // An existing profile (made before the retirement began).
+    assert!(h.apply(RG_ONLY).await.ok);
+    h.admin(
+        "PATCH",
+        "settings",
+        json!({"allow_classic_frontdoor_create": true}),
+    )
+    .await;
+    let id = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-conf/providers/Microsoft.Network/frontDoors/fd-classic-conf"
+    );
+    let sub_id = |kind: &str, name: &str| json!({"id": format!("{id}/{kind}/{name}")});
+    let body = json!({"location": "global", "properties": {
+        "backendPools": [{"name": "pool", "properties": {"backends": [{"address": "east.example.com", "backendHostHeader": "east.example.com", "httpPort": 80, "httpsPort": 443, "priority": 1, "weight": 50, "enabledState": "Enabled"}], "loadBalancingSettings": sub_id("loadBalancingSettings", "lb"), "healthProbeSettings": sub_id("healthProbeSettings", "probe")}}],
+        "healthProbeSettings": [{"name": "probe", "properties": {"path": "/health", "protocol": "Https", "intervalInSeconds": 30, "enabledState": "Enabled"}}],
+        "loadBalancingSettings": [{"name": "lb", "properties": {"sampleSize": 4, "successfulSamplesRequired": 2}}],
+        "frontendEndpoints": [{"name": "frontend", "properties": {"hostName": "fd-classic-conf.azurefd.net"}}],
+        "routingRules": [{"name": "rule1", "properties": {"acceptedProtocols": ["Https"], "patternsToMatch": ["/*"], "frontendEndpoints": [sub_id("frontendEndpoints", "frontend")], "enabledState": "Enabled", "routeConfiguration": {"@odata.type": "#Microsoft.Azure.FrontDoor.Models.FrontdoorForwardingConfiguration", "forwardingProtocol": "HttpsOnly", "backendPool": sub_id("backendPools", "pool")}}}]
+    }});
+    assert!(h.arm("PUT", &id, "2021-06-01", Some(body)).await < 300);
+    h.admin(
+        "PATCH",
+        "settings",
+        json!({"allow_classic_frontdoor_create": false}),
+    )
+    .await;
+    let imported = h
+        .apply(&format!(
+            "{fd}import {{\n  to = azurerm_frontdoor.classic\n  id = \"{id}\"\n}}\n"
+        ))
+        .await;
+    assert!(imported.ok, "{:?}", imported.failed);
+    assert!(
+        !h.plan(&fd).await.has_resource_changes(),
+        "clean after import"
+    );
+    let up = h.apply(&classic("/ready", "fd-classic-conf")).await;
+    assert!(up.ok, "{:?}", up.failed);
+    assert_eq!(
+        action_of(&up.plan, "azurerm_frontdoor.classic"),
+        Action::Update
+    );
+    assert_eq!(
+        h.state_attr("azurerm_frontdoor.classic", "id").as_str(),
+        Some(id.as_str())
+    );
+    // A new name would be a new profile.
+    let errors = plan_errors(classic("/ready", "fd-classic-conf2")).await;
+    assert!(
+        errors.len() == 1 && errors[0].contains("no longer accepts new profiles"),
+        "{errors:?}"
+    );
+    let gone = h.apply(RG_ONLY).await;
+    assert!(gone.ok, "{:?}", gone.failed);
+    assert_eq!(h.arm("GET", &id, "2021-06-01", None).await, 404);
+}
+
+const RG_ONLY: &str = "provider \"azurerm\" {\n  features {}\n}\nresource \"azurerm_resource_group\" \"rg\" {\n  name     = \"rg-conf\"\n  location = \"West Europe\"\n}\n";
