@@ -94,11 +94,42 @@ fn net(n: Net) -> String {
     ))
 }
 
+fn security(team: &str, retention: u32, deploy: bool, name: &str) -> String {
+    with_rg(&format!(
+        "data \"azurerm_client_config\" \"me\" {{}}\nresource \"azurerm_user_assigned_identity\" \"id\" {{\n  name = \"id-{name}\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  tags = {{ team = \"{team}\" }}\n}}\nresource \"azurerm_log_analytics_workspace\" \"logs\" {{\n  name = \"logs-{name}\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  sku = \"PerGB2018\"\n  retention_in_days = {retention}\n  local_authentication_enabled = false\n}}\nresource \"azurerm_key_vault\" \"kv\" {{\n  name = \"kv-conf-{name}\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  sku_name = \"standard\"\n  tenant_id = data.azurerm_client_config.me.tenant_id\n  enabled_for_deployment = {deploy}\n  access_policy {{\n    tenant_id = data.azurerm_client_config.me.tenant_id\n    object_id = data.azurerm_client_config.me.object_id\n    secret_permissions = [\"Get\", \"Set\"]\n  }}\n  network_acls {{\n    bypass = \"AzureServices\"\n    default_action = \"Deny\"\n    ip_rules = [\"203.0.113.0/24\"]\n  }}\n}}\n"
+    ))
+}
+
 pub(crate) fn cases() -> Vec<Case> {
     let m = monitor("ops", 100, true, "a");
     let pg = pg_children("app", "4096", "10.0.0.9", "office");
     let base = net(NET);
+    let sec = security("platform", 30, false, "a");
     vec![
+        Case {
+            addr: "azurerm_user_assigned_identity.id",
+            create: sec.clone(),
+            update: security("edge", 30, false, "a"),
+            replace: Some(security("edge", 30, false, "b")),
+            drift: Some((json!({"tags": {"team": "outside"}}), "2023-01-31")),
+        },
+        Case {
+            addr: "azurerm_log_analytics_workspace.logs",
+            create: sec.clone(),
+            update: security("platform", 60, false, "a"),
+            replace: Some(security("platform", 60, false, "b")),
+            drift: Some((json!({"properties": {"retentionInDays": 90}}), "2023-09-01")),
+        },
+        Case {
+            addr: "azurerm_key_vault.kv",
+            create: sec.clone(),
+            update: security("platform", 30, true, "a"),
+            replace: Some(security("platform", 30, true, "b")),
+            drift: Some((
+                json!({"properties": {"enabledForDeployment": false}}),
+                "2023-07-01",
+            )),
+        },
         Case {
             addr: "azurerm_virtual_network.v",
             create: base.clone(),
@@ -448,3 +479,34 @@ async fn classic_front_door_is_refused_when_new_and_managed_when_it_exists() {
 }
 
 const RG_ONLY: &str = "provider \"azurerm\" {\n  features {}\n}\nresource \"azurerm_resource_group\" \"rg\" {\n  name     = \"rg-conf\"\n  location = \"West Europe\"\n}\n";
+
+/// A destroyed key vault is purged (azurerm's default), so its name can be
+/// used again; one deleted outside drinfra stays soft-deleted and holds
+/// its name, and the emulator refuses a new vault of that name as Azure
+/// does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_vaults_name_is_held_while_it_is_soft_deleted() {
+    let h = harness().await;
+    let kv = security("platform", 30, false, "a");
+    assert!(h.apply(&kv).await.ok);
+    assert!(h.apply(RG_ONLY).await.ok, "destroyed, and purged");
+    let again = h.apply(&kv).await;
+    assert!(again.ok, "the name is free again: {:?}", again.failed);
+    let id = h
+        .state_attr("azurerm_key_vault.kv", "id")
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Deleted behind drinfra's back: soft-deleted, not purged.
+    assert_eq!(h.arm("DELETE", &id, "2023-07-01", None).await, 200);
+    let refused = h.apply(&kv).await;
+    assert!(!refused.ok);
+    assert!(
+        refused
+            .failed
+            .iter()
+            .any(|f| f.contains("ConflictError") && f.contains("deleted state")),
+        "{:?}",
+        refused.failed
+    );
+}

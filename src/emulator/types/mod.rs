@@ -19,6 +19,7 @@ mod networking;
 mod postgres;
 mod redis;
 mod resource_group;
+mod security;
 mod storage;
 mod storage_children;
 mod traffic_manager;
@@ -274,10 +275,20 @@ pub fn all() -> Vec<Spec> {
     v.extend(storage_children::specs());
     v.extend(database_children::specs());
     v.extend(networking::specs());
+    v.extend(security::specs());
     v
 }
 
-pub use storage_children::implicit as implicit_parent;
+/// A parent that exists without being written: a storage account's blob
+/// service, or a region of a resource provider (`.../locations/{region}`,
+/// where deleted key vaults are kept).
+pub fn implicit_parent(store: &Store, id: &str) -> bool {
+    let parts: Vec<&str> = id.trim_matches('/').split('/').collect();
+    let region_scope = parts.len() == 6
+        && parts[2].eq_ignore_ascii_case("providers")
+        && parts[4].eq_ignore_ascii_case("locations");
+    region_scope || storage_children::implicit(store, id)
+}
 
 pub fn lookup(ty: &str) -> Option<Spec> {
     all().into_iter().find(|s| s.ty.eq_ignore_ascii_case(ty))

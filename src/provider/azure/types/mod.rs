@@ -15,6 +15,7 @@ mod monitor;
 mod network;
 mod networking;
 mod repeated;
+mod security;
 mod storage;
 
 use compute::*;
@@ -27,6 +28,7 @@ pub fn all() -> Vec<TypeDef> {
     v.extend(storage::defs());
     v.extend(database::defs());
     v.extend(networking::defs());
+    v.extend(security::defs());
     v
 }
 
@@ -37,6 +39,7 @@ pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider
     monitor::check(ty, cfg, &mut out);
     storage::check(ty, cfg, &mut out);
     networking::check(ty, cfg, &mut out);
+    security::check(ty, cfg, &mut out);
     out
 }
 
