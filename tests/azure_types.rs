@@ -100,12 +100,46 @@ fn security(team: &str, retention: u32, deploy: bool, name: &str) -> String {
     ))
 }
 
+fn records(ttl: u32, name: &str) -> String {
+    let rec = |ty: &str, body: &str| {
+        format!(
+            "resource \"azurerm_dns_{ty}_record\" \"r\" {{\n  name = \"{name}\"\n  zone_name = azurerm_dns_zone.z.name\n  resource_group_name = azurerm_resource_group.rg.name\n  ttl = {ttl}\n{body}}}\n"
+        )
+    };
+    with_rg(&format!(
+        "resource \"azurerm_dns_zone\" \"z\" {{\n  name = \"example.com\"\n  resource_group_name = azurerm_resource_group.rg.name\n}}\n{}{}{}{}{}{}",
+        rec("aaaa", "  records = [\"2001:db8::1\", \"2001:db8::2\"]\n"),
+        rec("txt", "  record {\n    value = \"v=spf1 -all\"\n  }\n").replace(&format!("name = \"{name}\""), &format!("name = \"{name}-txt\"")),
+        rec("mx", "  record {\n    preference = 10\n    exchange = \"mail.example.com\"\n  }\n").replace(&format!("name = \"{name}\""), &format!("name = \"{name}-mx\"")),
+        rec("ns", "  records = [\"ns1.example.net\"]\n").replace(&format!("name = \"{name}\""), &format!("name = \"{name}-ns\"")),
+        rec("srv", "  record {\n    priority = 1\n    weight = 5\n    port = 443\n    target = \"api.example.com\"\n  }\n").replace(&format!("name = \"{name}\""), &format!("name = \"_https._tcp.{name}\"")),
+        rec("caa", "  record {\n    flags = 0\n    tag = \"issue\"\n    value = \"letsencrypt.org\"\n  }\n").replace(&format!("name = \"{name}\""), &format!("name = \"{name}-caa\"")),
+    ))
+}
+
 pub(crate) fn cases() -> Vec<Case> {
     let m = monitor("ops", 100, true, "a");
     let pg = pg_children("app", "4096", "10.0.0.9", "office");
     let base = net(NET);
     let sec = security("platform", 30, false, "a");
-    vec![
+    let dns: Vec<Case> = ["aaaa", "txt", "mx", "ns", "srv", "caa"]
+        .into_iter()
+        .map(|ty| Case {
+            addr: match ty {
+                "aaaa" => "azurerm_dns_aaaa_record.r",
+                "txt" => "azurerm_dns_txt_record.r",
+                "mx" => "azurerm_dns_mx_record.r",
+                "ns" => "azurerm_dns_ns_record.r",
+                "srv" => "azurerm_dns_srv_record.r",
+                _ => "azurerm_dns_caa_record.r",
+            },
+            create: records(300, "api"),
+            update: records(60, "api"),
+            replace: Some(records(60, "www")),
+            drift: Some((json!({"properties": {"TTL": 5}}), "2018-05-01")),
+        })
+        .collect();
+    dns.into_iter().chain([
         Case {
             addr: "azurerm_user_assigned_identity.id",
             create: sec.clone(),
@@ -301,7 +335,8 @@ pub(crate) fn cases() -> Vec<Case> {
                 "2020-10-01",
             )),
         },
-    ]
+    ])
+    .collect()
 }
 
 /// The Azure rules a user is most likely to hit, as the emulator keeps

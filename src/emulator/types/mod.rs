@@ -13,6 +13,7 @@ mod aks;
 mod cdn;
 mod database_children;
 mod dns;
+mod dns_records;
 mod frontdoor_classic;
 mod monitor;
 mod networking;
@@ -276,6 +277,7 @@ pub fn all() -> Vec<Spec> {
     v.extend(database_children::specs());
     v.extend(networking::specs());
     v.extend(security::specs());
+    v.extend(dns_records::specs());
     v
 }
 

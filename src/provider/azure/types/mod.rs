@@ -11,6 +11,7 @@ mod common;
 mod compute;
 mod data;
 mod database;
+mod dns_records;
 mod monitor;
 mod network;
 mod networking;
@@ -29,6 +30,7 @@ pub fn all() -> Vec<TypeDef> {
     v.extend(database::defs());
     v.extend(networking::defs());
     v.extend(security::defs());
+    v.extend(dns_records::defs());
     v
 }
 
@@ -40,6 +42,7 @@ pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider
     storage::check(ty, cfg, &mut out);
     networking::check(ty, cfg, &mut out);
     security::check(ty, cfg, &mut out);
+    dns_records::check(ty, cfg, &mut out);
     out
 }
 
