@@ -117,6 +117,12 @@ fn records(ttl: u32, name: &str) -> String {
     ))
 }
 
+fn edge(set: &str, host: &str, tls: &str, mode: &str, sku: &str, pattern: &str) -> String {
+    with_rg(&format!(
+        "resource \"azurerm_cdn_frontdoor_profile\" \"fd\" {{\n  name = \"fd-conf\"\n  resource_group_name = azurerm_resource_group.rg.name\n  sku_name = \"Premium_AzureFrontDoor\"\n}}\nresource \"azurerm_cdn_frontdoor_rule_set\" \"rs\" {{\n  name = \"{set}\"\n  cdn_frontdoor_profile_id = azurerm_cdn_frontdoor_profile.fd.id\n}}\nresource \"azurerm_cdn_frontdoor_custom_domain\" \"api\" {{\n  name = \"api-domain\"\n  cdn_frontdoor_profile_id = azurerm_cdn_frontdoor_profile.fd.id\n  host_name = \"{host}\"\n  tls {{\n    certificate_type = \"ManagedCertificate\"\n    minimum_tls_version = \"{tls}\"\n  }}\n}}\nresource \"azurerm_cdn_frontdoor_firewall_policy\" \"waf\" {{\n  name = \"wafconf\"\n  resource_group_name = azurerm_resource_group.rg.name\n  sku_name = \"{sku}\"\n  mode = \"{mode}\"\n}}\nresource \"azurerm_cdn_frontdoor_security_policy\" \"sp\" {{\n  name = \"api-waf\"\n  cdn_frontdoor_profile_id = azurerm_cdn_frontdoor_profile.fd.id\n  security_policies {{\n    firewall {{\n      cdn_frontdoor_firewall_policy_id = azurerm_cdn_frontdoor_firewall_policy.waf.id\n      association {{\n        domain {{\n          cdn_frontdoor_domain_id = azurerm_cdn_frontdoor_custom_domain.api.id\n        }}\n        patterns_to_match = [\"{pattern}\"]\n      }}\n    }}\n  }}\n}}\n"
+    ))
+}
+
 pub(crate) fn cases() -> Vec<Case> {
     let m = monitor("ops", 100, true, "a");
     let pg = pg_children("app", "4096", "10.0.0.9", "office");
@@ -139,7 +145,44 @@ pub(crate) fn cases() -> Vec<Case> {
             drift: Some((json!({"properties": {"TTL": 5}}), "2018-05-01")),
         })
         .collect();
+    let e = |set, host, tls, mode, sku, pattern| edge(set, host, tls, mode, sku, pattern);
+    let base_edge = e(
+        "rules",
+        "api.example.com",
+        "TLS12",
+        "Prevention",
+        "Premium_AzureFrontDoor",
+        "/*",
+    );
     dns.into_iter().chain([
+        Case {
+            addr: "azurerm_cdn_frontdoor_rule_set.rs",
+            create: base_edge.clone(),
+            update: String::new(),
+            replace: Some(e("rules2", "api.example.com", "TLS12", "Prevention", "Premium_AzureFrontDoor", "/*")),
+            drift: None,
+        },
+        Case {
+            addr: "azurerm_cdn_frontdoor_custom_domain.api",
+            create: base_edge.clone(),
+            update: e("rules", "api.example.com", "TLS10", "Prevention", "Premium_AzureFrontDoor", "/*"),
+            replace: Some(e("rules", "www.example.com", "TLS10", "Prevention", "Premium_AzureFrontDoor", "/*")),
+            drift: Some((json!({"properties": {"tlsSettings": {"minimumTlsVersion": "TLS12"}}}), "2025-06-01")),
+        },
+        Case {
+            addr: "azurerm_cdn_frontdoor_firewall_policy.waf",
+            create: base_edge.clone(),
+            update: e("rules", "api.example.com", "TLS12", "Detection", "Premium_AzureFrontDoor", "/*"),
+            replace: Some(e("rules", "api.example.com", "TLS12", "Detection", "Standard_AzureFrontDoor", "/*")),
+            drift: Some((json!({"properties": {"policySettings": {"mode": "Prevention"}}}), "2024-02-01")),
+        },
+        Case {
+            addr: "azurerm_cdn_frontdoor_security_policy.sp",
+            create: base_edge.clone(),
+            update: String::new(),
+            replace: Some(e("rules", "api.example.com", "TLS12", "Prevention", "Premium_AzureFrontDoor", "/api/*")),
+            drift: None,
+        },
         Case {
             addr: "azurerm_user_assigned_identity.id",
             create: sec.clone(),

@@ -15,6 +15,7 @@ mod database_children;
 mod dns;
 mod dns_records;
 mod frontdoor_classic;
+mod frontdoor_rest;
 mod monitor;
 mod networking;
 mod postgres;
@@ -278,6 +279,7 @@ pub fn all() -> Vec<Spec> {
     v.extend(networking::specs());
     v.extend(security::specs());
     v.extend(dns_records::specs());
+    v.extend(frontdoor_rest::specs());
     v
 }
 

@@ -12,6 +12,7 @@ mod compute;
 mod data;
 mod database;
 mod dns_records;
+mod frontdoor;
 mod monitor;
 mod network;
 mod networking;
@@ -31,6 +32,7 @@ pub fn all() -> Vec<TypeDef> {
     v.extend(networking::defs());
     v.extend(security::defs());
     v.extend(dns_records::defs());
+    v.extend(frontdoor::defs());
     v
 }
 
@@ -43,6 +45,7 @@ pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider
     networking::check(ty, cfg, &mut out);
     security::check(ty, cfg, &mut out);
     dns_records::check(ty, cfg, &mut out);
+    frontdoor::check(ty, cfg, &mut out);
     out
 }
 
