@@ -123,6 +123,26 @@ fn edge(set: &str, host: &str, tls: &str, mode: &str, sku: &str, pattern: &str) 
     ))
 }
 
+fn peering(forwarded: bool, name: &str) -> String {
+    let vnet = |n: &str, space: &str| {
+        format!(
+            "resource \"azurerm_virtual_network\" \"{n}\" {{\n  name = \"vnet-{n}\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  address_space = [\"{space}\"]\n}}\n"
+        )
+    };
+    let peer = |n: &str, from: &str, to: &str, pname: &str, fwd: bool| {
+        format!(
+            "resource \"azurerm_virtual_network_peering\" \"{n}\" {{\n  name = \"{pname}\"\n  resource_group_name = azurerm_resource_group.rg.name\n  virtual_network_name = azurerm_virtual_network.{from}.name\n  remote_virtual_network_id = azurerm_virtual_network.{to}.id\n  allow_forwarded_traffic = {fwd}\n}}\n"
+        )
+    };
+    with_rg(&format!(
+        "{}{}{}{}",
+        vnet("east", "10.0.0.0/16"),
+        vnet("west", "10.1.0.0/16"),
+        peer("east_west", "east", "west", name, forwarded),
+        peer("west_east", "west", "east", "west-to-east", false)
+    ))
+}
+
 pub(crate) fn cases() -> Vec<Case> {
     let m = monitor("ops", 100, true, "a");
     let pg = pg_children("app", "4096", "10.0.0.9", "office");
@@ -155,6 +175,13 @@ pub(crate) fn cases() -> Vec<Case> {
         "/*",
     );
     dns.into_iter().chain([
+        Case {
+            addr: "azurerm_virtual_network_peering.east_west",
+            create: peering(false, "east-to-west"),
+            update: peering(true, "east-to-west"),
+            replace: Some(peering(true, "east-to-west-2")),
+            drift: Some((json!({"properties": {"allowForwardedTraffic": false}}), "2024-05-01")),
+        },
         Case {
             addr: "azurerm_cdn_frontdoor_rule_set.rs",
             create: base_edge.clone(),
@@ -423,6 +450,12 @@ async fn the_emulator_keeps_azures_rules_for_the_new_types() {
     )
     .await;
     assert!(h.apply(&extra_subnet("10.0.9.0/24")).await.ok);
+    // Peered networks whose address spaces overlap.
+    refused(
+        peering(false, "east-to-west").replace("10.1.0.0/16", "10.0.128.0/17"),
+        "VnetAddressSpacesOverlap",
+    )
+    .await;
 }
 
 /// `data "azurerm_client_config"` gives the signed-in identity's object id

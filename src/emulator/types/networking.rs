@@ -187,6 +187,98 @@ fn check_subnet(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     Ok(Write::body(body.clone()))
 }
 
+/// A peering needs a remote network that exists and whose address space
+/// does not overlap the local one's; it is `Connected` once the remote
+/// side peers back (both sides are updated), `Initiated` until then.
+fn check_peering(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    let local_id = ctx.path.parent_id().unwrap_or_default();
+    let remote_id = str_prop(body, &["remoteVirtualNetwork", "id"])
+        .unwrap_or_default()
+        .to_string();
+    let Some(remote) = ctx.get(&remote_id)? else {
+        return Err(ArmError::bad_request(
+            "InvalidRequestFormat",
+            format!("The remote virtual network '{remote_id}' was not found."),
+        )
+        .with_target("properties.remoteVirtualNetwork.id"));
+    };
+    immutable(
+        ctx,
+        body,
+        &["remoteVirtualNetwork", "id"],
+        "InvalidRequestFormat",
+    )?;
+    let local = ctx.get(&local_id)?;
+    let space = |b: Option<&J>| {
+        b.map(|b| strings(b, &["addressSpace", "addressPrefixes"]))
+            .unwrap_or_default()
+    };
+    let mine = blocks(
+        &space(local.as_ref().map(|r| &r.body)),
+        "properties.addressSpace",
+    )?;
+    let theirs = blocks(
+        &space(Some(&remote.body)),
+        "properties.remoteVirtualNetwork",
+    )?;
+    for (p, a) in &mine {
+        if let Some((q, _)) = theirs.iter().find(|(_, b)| overlaps(*a, *b)) {
+            return Err(ArmError::bad_request(
+                "VnetAddressSpacesOverlap",
+                format!(
+                    "Cannot create or update peering: address space {p} of the local virtual network overlaps {q} of the remote one."
+                ),
+            ));
+        }
+    }
+    let back = ctx
+        .store
+        .children(
+            "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+            &remote.id,
+        )
+        .map_err(internal)?
+        .into_iter()
+        .find(|r| {
+            str_prop(&r.body, &["remoteVirtualNetwork", "id"])
+                .is_some_and(|id| id.eq_ignore_ascii_case(&local_id))
+        });
+    let mut effects = vec![];
+    let state = if let Some(mut back) = back {
+        props(&mut back.body).insert("peeringState".into(), json!("Connected"));
+        props(&mut back.body).insert("peeringSyncLevel".into(), json!("FullyInSync"));
+        effects.push((
+            back.id.clone(),
+            "Microsoft.Network/virtualNetworks/virtualNetworkPeerings".to_string(),
+            Some(back.body),
+        ));
+        "Connected"
+    } else {
+        "Initiated"
+    };
+    let p = props(body);
+    for k in [
+        "allowForwardedTraffic",
+        "allowGatewayTransit",
+        "useRemoteGateways",
+        "enableOnlyIPv6Peering",
+    ] {
+        p.entry(k).or_insert(json!(false));
+    }
+    p.entry("allowVirtualNetworkAccess").or_insert(json!(true));
+    p.entry("peerCompleteVnets").or_insert(json!(true));
+    p.insert("peeringState".into(), json!(state));
+    p.insert("peeringSyncLevel".into(), json!("FullyInSync"));
+    p.insert(
+        "remoteAddressSpace".into(),
+        json!({"addressPrefixes": space(Some(&remote.body))}),
+    );
+    Ok(Write {
+        effects,
+        ..Write::body(body.clone())
+    })
+}
+
 fn check_nsg(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     let rules = prop(body, &["securityRules"])
         .and_then(J::as_array)
@@ -430,6 +522,12 @@ pub fn specs() -> Vec<Spec> {
             "Microsoft.Network/virtualNetworks/subnets",
             name,
             check_subnet,
+            false,
+        ),
+        network(
+            "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+            name,
+            check_peering,
             false,
         ),
         network(

@@ -303,6 +303,69 @@ const ZONE_LINK: &[Arg] = &[
     TAGS,
 ];
 
+const PEERING: &[Arg] = &[
+    NAME,
+    RG,
+    arg("virtual_network_name", "", Kind::Str).req().force_new(),
+    arg(
+        "remote_virtual_network_id",
+        "properties.remoteVirtualNetwork.id",
+        Kind::Str,
+    )
+    .req()
+    .force_new(),
+    arg(
+        "allow_virtual_network_access",
+        "properties.allowVirtualNetworkAccess",
+        Kind::Bool,
+    )
+    .computed(),
+    arg(
+        "allow_forwarded_traffic",
+        "properties.allowForwardedTraffic",
+        Kind::Bool,
+    )
+    .computed(),
+    arg(
+        "allow_gateway_transit",
+        "properties.allowGatewayTransit",
+        Kind::Bool,
+    )
+    .computed(),
+    arg(
+        "use_remote_gateways",
+        "properties.useRemoteGateways",
+        Kind::Bool,
+    )
+    .computed(),
+    arg(
+        "peer_complete_virtual_networks_enabled",
+        "properties.peerCompleteVnets",
+        Kind::Bool,
+    )
+    .computed()
+    .force_new(),
+    arg(
+        "local_subnet_names",
+        "properties.localSubnetNames",
+        Kind::StrList,
+    ),
+    arg(
+        "remote_subnet_names",
+        "properties.remoteSubnetNames",
+        Kind::StrList,
+    ),
+    arg(
+        "only_ipv6_peering_enabled",
+        "properties.enableOnlyIPv6Peering",
+        Kind::Bool,
+    )
+    .computed()
+    .force_new(),
+    // Only drinfra's: a change re-sends the peering (azurerm's re-sync).
+    arg("triggers", "", Kind::StrMap),
+];
+
 const NOT_MAPPED: &[(&str, &str, &str)] = &[
     (
         "azurerm_virtual_network",
@@ -389,6 +452,17 @@ pub(super) fn defs() -> Vec<TypeDef> {
                 },
             )
         },
+        def(
+            "azurerm_virtual_network_peering",
+            "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+            "2024-05-01",
+            PEERING,
+            IdRule::InNamedParent {
+                parent_type: "Microsoft.Network/virtualNetworks",
+                parent_arg: "virtual_network_name",
+                segment: "virtualNetworkPeerings",
+            },
+        ),
         TypeDef {
             to_body: Some(nsg_to_body),
             from_body: Some(nsg_from_body),
