@@ -3,12 +3,14 @@
 //! Each file under tests/ is a module here; `cargo test --test all NAME::`
 //! runs one of them.
 
+mod alert_failover;
 mod apply_lib;
 mod apply_panics;
 mod azblob_first_use;
 mod azure;
 mod azure_live;
 mod backend_config;
+mod azure_types;
 mod backends;
 mod broken;
 mod checkov;

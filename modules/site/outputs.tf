@@ -26,3 +26,12 @@ output "redis_name" {
 output "location" {
   value = azurerm_resource_group.site.location
 }
+
+output "alert_rule_ids" {
+  description = "The site's alert rules (on while the site is active)."
+  value = [
+    azurerm_monitor_metric_alert.aks_cpu.id,
+    azurerm_monitor_metric_alert.db_cpu.id,
+    azurerm_monitor_activity_log_alert.failed_operations.id,
+  ]
+}

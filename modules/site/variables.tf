@@ -77,3 +77,9 @@ variable "zones" {
   type        = list(string)
   default     = ["1", "2", "3"]
 }
+
+variable "oncall_email" {
+  description = "Where the site's alert rules send (its action group's email receiver)."
+  type        = string
+  default     = "oncall@aiwf.example.com"
+}

@@ -56,6 +56,7 @@ pub(super) fn check_parent(store: &Store, p: &ArmPath) -> Result<(), ArmError> {
     }
     if let Some(parent) = p.parent_id()
         && store.get(&parent).map_err(types::internal)?.is_none()
+        && !types::implicit_parent(store, &parent)
     {
         return Err(ArmError::not_found(
             "ParentResourceNotFound",

@@ -11,12 +11,19 @@ use super::store::{Row, Store};
 
 mod aks;
 mod cdn;
+mod database_children;
 mod dns;
+mod dns_records;
 mod frontdoor_classic;
+mod frontdoor_rest;
+mod monitor;
+mod networking;
 mod postgres;
 mod redis;
 mod resource_group;
+mod security;
 mod storage;
+mod storage_children;
 mod traffic_manager;
 
 /// How a write's completion is reported.
@@ -266,7 +273,25 @@ pub fn all() -> Vec<Spec> {
     v.extend(dns::specs());
     v.push(storage::spec());
     v.push(storage::blob_service_spec());
+    v.extend(monitor::specs());
+    v.extend(storage_children::specs());
+    v.extend(database_children::specs());
+    v.extend(networking::specs());
+    v.extend(security::specs());
+    v.extend(dns_records::specs());
+    v.extend(frontdoor_rest::specs());
     v
+}
+
+/// A parent that exists without being written: a storage account's blob
+/// service, or a region of a resource provider (`.../locations/{region}`,
+/// where deleted key vaults are kept).
+pub fn implicit_parent(store: &Store, id: &str) -> bool {
+    let parts: Vec<&str> = id.trim_matches('/').split('/').collect();
+    let region_scope = parts.len() == 6
+        && parts[2].eq_ignore_ascii_case("providers")
+        && parts[4].eq_ignore_ascii_case("locations");
+    region_scope || storage_children::implicit(store, id)
 }
 
 pub fn lookup(ty: &str) -> Option<Spec> {

@@ -54,6 +54,12 @@ pub struct Response {
 }
 
 impl ArmClient {
+    /// The claims of the token ARM requests carry (who drinfra is).
+    pub async fn token_claims(&self) -> Result<Option<J>, AzureError> {
+        let token = self.tokens.token(&self.http).await?;
+        Ok(super::claims::of(&token))
+    }
+
     pub fn new(http: reqwest::Client, base: &str, tokens: Arc<dyn TokenSource>) -> ArmClient {
         ArmClient {
             http,

@@ -459,9 +459,41 @@ impl AzureProvider {
                 if ty == "azurerm_resource_group" && self.keep_nonempty_resource_groups {
                     self.refuse_nonempty_resource_group(&id).await?;
                 }
-                self.client.delete(&id, t.api).await.map_err(err)
+                self.client.delete(&id, t.api).await.map_err(err)?;
+                if ty == "azurerm_key_vault" {
+                    self.purge_deleted_vault(prior, t.api).await?;
+                }
+                Ok(())
             },
         ))
+    }
+}
+
+impl AzureProvider {
+    /// A deleted key vault stays soft-deleted, holding its name; azurerm
+    /// purges it on destroy by default (`purge_soft_delete_on_destroy`),
+    /// and so does drinfra, unless purge protection forbids it.
+    async fn purge_deleted_vault(&self, prior: &Value, api: &str) -> Result<(), ProviderError> {
+        let a = attrs(prior);
+        if matches!(
+            a.get("purge_protection_enabled").map(|v| v.unmark().0),
+            Some(Value::Bool(true))
+        ) {
+            return Ok(());
+        }
+        let (Some(location), Some(name)) = (str_of(&a, "location"), str_of(&a, "name")) else {
+            return Ok(());
+        };
+        let deleted = format!(
+            "/subscriptions/{}/providers/Microsoft.KeyVault/locations/{}/deletedVaults/{name}",
+            self.subscription,
+            location.to_lowercase().replace(' ', "")
+        );
+        self.client
+            .action(&deleted, "purge", api, "", &json!({}))
+            .await
+            .map_err(err)?;
+        Ok(())
     }
 }
 

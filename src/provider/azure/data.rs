@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use super::claims;
 use super::common::{AzureProvider, attrs};
 use super::error::err;
 use super::typedef::{self};
@@ -66,19 +67,27 @@ impl AzureProvider {
                     )));
                 }
                 let s = |v: &str| Value::String(v.to_string());
+                // Who drinfra signed in as, from the token's claims (as
+                // azurerm does; no Microsoft Graph call).
+                let claims = self.client.token_claims().await.map_err(err)?;
+                let claim = |k: &str| claims.as_ref().and_then(|c| claims::string(c, k));
+                let object_id = claim("oid").unwrap_or_default();
+                let tenant_id = claim("tid").unwrap_or_else(|| self.principal.tenant_id.clone());
+                let client_id = claim("appid")
+                    .or_else(|| claim("azp"))
+                    .unwrap_or_else(|| self.principal.client_id.clone());
                 return Ok(Value::Object(BTreeMap::from([
                     (
                         "id".to_string(),
                         s(&format!(
-                            "clientConfigs/clientId={};objectId=;subscriptionId={};tenantId={}",
-                            self.principal.client_id, self.subscription, self.principal.tenant_id
+                            "clientConfigs/clientId={client_id};objectId={object_id};subscriptionId={};tenantId={tenant_id}",
+                            self.subscription
                         )),
                     ),
                     ("subscription_id".to_string(), s(&self.subscription)),
-                    ("tenant_id".to_string(), s(&self.principal.tenant_id)),
-                    ("client_id".to_string(), s(&self.principal.client_id)),
-                    // Needs Microsoft Graph, which drinfra does not call.
-                    ("object_id".to_string(), s("")),
+                    ("tenant_id".to_string(), s(&tenant_id)),
+                    ("client_id".to_string(), s(&client_id)),
+                    ("object_id".to_string(), s(&object_id)),
                 ])));
             }
             let t = types::lookup(ty).ok_or_else(|| ProviderError::UnknownType(ty.to_string()))?;

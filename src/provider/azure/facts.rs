@@ -136,6 +136,14 @@ impl TypeFacts for AzureFacts {
             || ty.starts_with("azurerm_dns")
             || ty.starts_with("azurerm_traffic_manager")
             || ty == "azurerm_frontdoor"
+            // Alerting follows the site's role once traffic has moved
+            // (the DR plan's step 10).
+            || matches!(
+                ty,
+                "azurerm_monitor_metric_alert"
+                    | "azurerm_monitor_activity_log_alert"
+                    | "azurerm_monitor_action_group"
+            )
         {
             FailoverRole::Traffic
         } else {

@@ -7,6 +7,7 @@ use serde_json::{Value as J, json};
 use super::convert::{Arg, Conv, Kind, arg};
 use super::typedef::{Attrs, IdRule, TypeDef};
 use crate::lang::Value;
+use crate::provider::ProviderError;
 
 const ARGS: &[Arg] = &[
     arg("name", "", Kind::Str).req().force_new(),
@@ -147,6 +148,21 @@ fn from_body(body: &J, a: &mut Attrs) {
             Value::List(v.iter().map(Value::from_json).collect()),
         );
     }
+}
+
+/// Why a new classic profile is not planned: Azure stopped creating them
+/// (April 2025) ahead of their retirement, so the apply would fail.
+/// Existing profiles (imported) are still managed; a change that would
+/// replace one is refused for the same reason.
+pub fn refuse_new(replacing: bool) -> ProviderError {
+    ProviderError::Invalid(format!(
+        "Azure Front Door (classic) no longer accepts new profiles{}: declare a Front Door Standard/Premium profile (azurerm_cdn_frontdoor_profile and its endpoints, origin groups, origins and routes) instead. An existing classic profile can still be imported and changed in place.",
+        if replacing {
+            ", and this change would replace the existing one with a new one"
+        } else {
+            ""
+        }
+    ))
 }
 
 pub fn def() -> TypeDef {

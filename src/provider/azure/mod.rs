@@ -16,6 +16,7 @@ use std::sync::atomic::Ordering;
 pub mod auth;
 pub mod breaker;
 mod children;
+pub mod claims;
 pub mod client;
 mod clock;
 mod common;
@@ -74,7 +75,12 @@ impl Provider for AzureProvider {
         if let Some(p) = prior {
             self.regions.learn(ty, p);
         }
-        self.plan_change(ty, prior, config)
+        let planned = self.plan_change(ty, prior, config)?;
+        // Said while planning, not left to fail at apply.
+        if ty == "azurerm_frontdoor" && (prior.is_none() || !planned.replace_paths.is_empty()) {
+            return Err(frontdoor_classic::refuse_new(prior.is_some()));
+        }
+        Ok(planned)
     }
 
     fn read<'a>(

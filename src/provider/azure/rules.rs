@@ -90,6 +90,7 @@ pub fn validate_resource(ty: &str, config: &Value) -> Vec<ArgProblem> {
     let mut out = timeouts::check(&cfg);
     cfg.remove(timeouts::BLOCK);
     check_args(t.args, &cfg, "", &mut out);
+    out.extend(types::check_extra(ty, &cfg));
     out
 }
 

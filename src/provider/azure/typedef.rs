@@ -30,6 +30,20 @@ pub enum IdRule {
     DnsRecord(&'static str),
     /// A geo-replication link, named after the linked cache.
     RedisLink,
+    /// `{group}/providers/{parent_type}/{parent name}/{segment}/{name}`:
+    /// a child found by its parent's name and group (a subnet, a Redis
+    /// firewall rule).
+    InNamedParent {
+        parent_type: &'static str,
+        parent_arg: &'static str,
+        segment: &'static str,
+    },
+    /// `{parent}/{path}`: the one child of its kind a parent has, with a
+    /// fixed name (a storage account's management policy).
+    Singleton {
+        parent_arg: &'static str,
+        path: &'static str,
+    },
 }
 
 pub struct TypeDef {
@@ -95,6 +109,19 @@ pub fn build_id(t: &TypeDef, a: &Attrs, subscription: &str) -> Result<String, Un
                 need("target_redis_cache_name")?
             )
         }
+        IdRule::InNamedParent {
+            parent_type,
+            parent_arg,
+            segment,
+        } => format!(
+            "/subscriptions/{subscription}/resourceGroups/{}/providers/{parent_type}/{}/{segment}/{}",
+            need("resource_group_name")?,
+            need(parent_arg)?,
+            need("name")?
+        ),
+        IdRule::Singleton { parent_arg, path } => {
+            format!("{}/{path}", need(parent_arg)?.trim_end_matches('/'))
+        }
     })
 }
 
@@ -110,6 +137,8 @@ pub fn id_args(t: &TypeDef) -> Vec<&'static str> {
             "resource_group_name",
             "linked_redis_cache_id",
         ],
+        IdRule::InNamedParent { parent_arg, .. } => vec!["name", parent_arg, "resource_group_name"],
+        IdRule::Singleton { parent_arg, .. } => vec![parent_arg],
     }
 }
 
@@ -140,12 +169,38 @@ pub fn attrs_from_id(t: &TypeDef, id: &str) -> Attrs {
                 seg("resourceGroups").unwrap_or(Value::Null),
             );
         }
-        IdRule::Child { parent_arg, .. } => {
+        IdRule::Child {
+            parent_arg,
+            segment,
+        } => {
             a.insert("name".into(), last);
+            // The segment may be several (`blobServices/default/containers`).
             let parent = id
                 .trim_end_matches('/')
-                .rsplitn(3, '/')
-                .nth(2)
+                .rsplitn(segment.matches('/').count() + 3, '/')
+                .last()
+                .unwrap_or_default()
+                .to_string();
+            a.insert(parent_arg.into(), Value::String(parent));
+        }
+        IdRule::InNamedParent {
+            parent_type,
+            parent_arg,
+            ..
+        } => {
+            a.insert("name".into(), last);
+            a.insert(
+                "resource_group_name".into(),
+                seg("resourceGroups").unwrap_or(Value::Null),
+            );
+            let parent_kind = parent_type.rsplit('/').next().unwrap_or_default();
+            a.insert(parent_arg.into(), seg(parent_kind).unwrap_or(Value::Null));
+        }
+        IdRule::Singleton { parent_arg, path } => {
+            let parent = id
+                .trim_end_matches('/')
+                .rsplitn(path.matches('/').count() + 2, '/')
+                .last()
                 .unwrap_or_default()
                 .to_string();
             a.insert(parent_arg.into(), Value::String(parent));

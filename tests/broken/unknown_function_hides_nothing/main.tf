@@ -8,7 +8,7 @@ resource "azurerm_resource_group" "rg" {
   colour   = "blue"
 }
 
-resource "azurerm_virtual_network" "vnet" {
+resource "azurerm_linux_virtual_machine" "vm" {
   name = "x"
 }
 

@@ -10,13 +10,13 @@ resource "azurerm_traffic_manager_endpoint" "removed" {
   name = "x"
 }
 
-resource "azurerm_virtual_network" "not_yet" {
+resource "azurerm_linux_virtual_machine" "not_yet" {
   name = "x"
 }
 
 resource "random_pet" "other_provider" {}
 
-data "azurerm_virtual_network" "not_yet" {
+data "azurerm_virtual_machine" "not_yet" {
   name = "x"
 }
 

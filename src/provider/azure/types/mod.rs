@@ -10,13 +10,46 @@ use super::typedef::{IdRule, TypeDef, def};
 mod common;
 mod compute;
 mod data;
+mod database;
+mod dns_records;
+mod frontdoor;
+mod monitor;
 mod network;
+mod networking;
+mod repeated;
+mod security;
+mod storage;
 
 use compute::*;
 use data::*;
 use network::*;
 
 pub fn all() -> Vec<TypeDef> {
+    let mut v = existing();
+    v.extend(monitor::defs());
+    v.extend(storage::defs());
+    v.extend(database::defs());
+    v.extend(networking::defs());
+    v.extend(security::defs());
+    v.extend(dns_records::defs());
+    v.extend(frontdoor::defs());
+    v
+}
+
+/// Checks a type's own code makes beyond its argument table (repeated
+/// blocks' arguments, arguments refused with a reason).
+pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider::ArgProblem> {
+    let mut out = vec![];
+    monitor::check(ty, cfg, &mut out);
+    storage::check(ty, cfg, &mut out);
+    networking::check(ty, cfg, &mut out);
+    security::check(ty, cfg, &mut out);
+    dns_records::check(ty, cfg, &mut out);
+    frontdoor::check(ty, cfg, &mut out);
+    out
+}
+
+fn existing() -> Vec<TypeDef> {
     vec![
         def(
             "azurerm_resource_group",
