@@ -39,9 +39,14 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
     let result = Engine::start(&session, &mut events)
         .and_then(|mut engine| failback(&mut engine, &opts, &mut confirm, &mut events));
     match result {
-        Ok(outcome) => Ok(exit(
-            view.failback_outcome(&outcome, a.run.report.as_deref())?,
-        )),
+        Ok(outcome) => {
+            let ok = view.failback_outcome(&outcome, a.run.report.as_deref())?;
+            Ok(if outcome.unhealthy() {
+                ExitCode::from(super::failover::UNHEALTHY)
+            } else {
+                exit(ok)
+            })
+        }
         Err(e) => failed(&view, e),
     }
 }

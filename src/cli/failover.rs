@@ -10,6 +10,11 @@ use drinfra::ops::{self, Engine};
 use drinfra::render::view::Runbook;
 use drinfra::render::view::prompt::TerminalConfirm;
 
+/// The exit code of a failover or failback that completed with failed
+/// health checks ("completed, unhealthy"): the move is recorded, but the
+/// new site does not answer as it should.
+pub const UNHEALTHY: u8 = 3;
+
 #[derive(Args)]
 pub struct FailoverArgs {
     /// The failover group, as named in its failover_group block.
@@ -80,9 +85,14 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     let result = Engine::start(&session, &mut events)
         .and_then(|mut engine| failover(&mut engine, &opts, &mut confirm, &mut events));
     match result {
-        Ok(outcome) => Ok(exit(
-            view.failover_outcome(&outcome, a.run.report.as_deref())?,
-        )),
+        Ok(outcome) => {
+            let ok = view.failover_outcome(&outcome, a.run.report.as_deref())?;
+            Ok(if outcome.unhealthy() {
+                ExitCode::from(UNHEALTHY)
+            } else {
+                exit(ok)
+            })
+        }
         Err(e) => failed(&view, e),
     }
 }

@@ -5,6 +5,7 @@ pub mod diagnostics;
 pub mod drill;
 pub mod events;
 pub mod failover_plan;
+pub mod live;
 pub mod plan;
 pub mod plan_json;
 pub mod plan_markdown;

@@ -66,6 +66,7 @@ impl View {
                     }
                 }
             },
+            other => self.live_event(other),
         }
     }
 
@@ -152,6 +153,7 @@ impl View {
         outcome: &FailoverOutcome,
         report: Option<&Path>,
     ) -> Result<bool, WriteError> {
+        self.live_end();
         match outcome {
             FailoverOutcome::AlreadyStands { group, now } => println!(
                 "Group {group:?} already stands as asked ({} active, traffic to {}{}). Nothing to do.",
@@ -230,6 +232,7 @@ impl View {
                         rto.verification().map(drill::span).unwrap_or_default()
                     );
                 }
+                self.health_and_notices(drill);
                 if !deferred.is_empty() {
                     println!(
                         "Deferred (unreachable, not failed): {}. Once the region is back, `drinfra plan` shows what is left to reconcile.",
@@ -260,6 +263,7 @@ impl View {
         outcome: &FailbackOutcome,
         report: Option<&Path>,
     ) -> Result<bool, WriteError> {
+        self.live_end();
         let stopped = self.style.red_bold("Failback stopped:");
         match outcome {
             FailbackOutcome::Cancelled => {
@@ -285,6 +289,7 @@ impl View {
             }
             FailbackOutcome::Complete { drill, home, .. } => {
                 write_report(report, drill)?;
+                self.health_and_notices(drill);
                 println!("\n{}", self.style.paint("1;32", &format!("Failback complete: {home} is active again and replicates to the other site. Set active = {home:?} in the failover_group block if it is not already.")));
                 println!(
                     "It took {} on {} clock; traffic was home after {}.",

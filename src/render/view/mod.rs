@@ -8,6 +8,7 @@ mod apply;
 mod check;
 mod console;
 mod failover;
+mod live;
 pub mod prompt;
 pub mod state;
 mod validate;
@@ -62,6 +63,9 @@ pub struct View {
     /// Whether standard output is a terminal (a progress bar, not lines).
     pub tty: bool,
     progress: Option<Progress>,
+    /// A failover's or failback's live view, while one runs.
+    live: Option<crate::render::live::Live>,
+    live_bar: Option<indicatif::ProgressBar>,
     told_unencrypted: bool,
 }
 
@@ -77,6 +81,8 @@ impl View {
             runbook: Runbook::None,
             tty: false,
             progress: None,
+            live: None,
+            live_bar: None,
             told_unencrypted: false,
         }
     }
@@ -143,6 +149,8 @@ impl View {
             Event::Apply(e) => {
                 if self.json {
                     println!("{}", events::apply(e));
+                } else if self.live.is_some() {
+                    self.live_apply(e);
                 } else if let Some(p) = &mut self.progress {
                     p.event(e);
                 }
