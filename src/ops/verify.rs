@@ -122,6 +122,14 @@ pub fn declared(s: &Session, events: Events<'_>) -> Result<Declared> {
 }
 
 fn target(s: &Session, n: &Notification, diags: &mut Diagnostics) -> Option<Target> {
+    // A URL that is null switches the target off (a variable left unset).
+    let (v, _) =
+        crate::config::evaluate::eval_in_root(&s.stack.config, &s.stack.inputs, &s.dir, &n.url);
+    if v.as_ref()
+        .is_some_and(|v| matches!(v.unmark().0, Value::Null))
+    {
+        return None;
+    }
     let (url, _) = string_of(s, &n.url, diags)?;
     if let Some(p) = crate::config::load::webhook_url_problem(&url) {
         diags.push(
