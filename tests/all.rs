@@ -36,6 +36,7 @@ mod pg_first_use;
 mod plan_output;
 mod provider_settings;
 mod resume;
+mod runbook_steps;
 mod secrets;
 mod state_team;
 mod vars_hardening;
