@@ -1555,10 +1555,16 @@ fn a_planned_failover_is_timed_on_the_emulators_clock() {
     .map(|k| rto[*k].as_f64().unwrap())
     .sum();
     assert!((parts - rto["total_secs"].as_f64().unwrap()).abs() < 1e-6);
+    // The parts end when the platform stack's health checks pass (the
+    // verify phase after traffic), no earlier than the traffic phase.
     assert!(
-        (secs(&rto["traffic_done"]) - secs(&rto["detected"]) - parts).abs() <= 1.0,
+        (secs(&rto["verified"]) - secs(&rto["detected"]) - parts).abs() <= 1.0,
         "{r:#}"
     );
+    assert!(secs(&rto["verified"]) >= secs(&rto["traffic_done"]), "{r:#}");
+    let checks = r["health_checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 3, "{r:#}");
+    assert!(checks.iter().all(|c| c["healthy"] == true && c["site"] == "westeurope"));
     // Simulated minutes, not the command's real seconds.
     assert!(
         parts > 600.0 && parts > real * 100.0,

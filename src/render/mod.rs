@@ -11,6 +11,7 @@ pub mod plan_json;
 pub mod plan_markdown;
 pub mod progress;
 pub mod risk;
+pub mod runbook_report;
 pub mod style;
 pub mod value;
 pub mod view;
