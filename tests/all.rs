@@ -28,6 +28,7 @@ mod identity;
 mod lang;
 mod lang_hardening;
 mod layers;
+mod live_view;
 mod locks;
 mod ops_failover;
 mod output_cmd;

@@ -1561,10 +1561,17 @@ fn a_planned_failover_is_timed_on_the_emulators_clock() {
         (secs(&rto["verified"]) - secs(&rto["detected"]) - parts).abs() <= 1.0,
         "{r:#}"
     );
-    assert!(secs(&rto["verified"]) >= secs(&rto["traffic_done"]), "{r:#}");
+    assert!(
+        secs(&rto["verified"]) >= secs(&rto["traffic_done"]),
+        "{r:#}"
+    );
     let checks = r["health_checks"].as_array().unwrap();
     assert_eq!(checks.len(), 3, "{r:#}");
-    assert!(checks.iter().all(|c| c["healthy"] == true && c["site"] == "westeurope"));
+    assert!(
+        checks
+            .iter()
+            .all(|c| c["healthy"] == true && c["site"] == "westeurope")
+    );
     // Simulated minutes, not the command's real seconds.
     assert!(
         parts > 600.0 && parts > real * 100.0,

@@ -157,19 +157,22 @@ fn client() -> Option<reqwest::Client> {
 /// background on the session's runtime.
 pub struct Notifier {
     queues: Vec<mpsc::UnboundedSender<Message>>,
-    tasks: Vec<tokio::task::JoinHandle<Vec<Delivery>>>,
-    /// Deliveries collected so far (what `collect` has gathered).
-    pub deliveries: Vec<Delivery>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Each delivery as it settles.
+    settled: mpsc::UnboundedReceiver<Delivery>,
+    settled_tx: mpsc::UnboundedSender<Delivery>,
     targets: Vec<String>,
 }
 
 impl Notifier {
     /// Starts a queue per target; `rt` runs them.
     pub fn start(rt: &tokio::runtime::Runtime, targets: &[Target]) -> Notifier {
+        let (settled_tx, settled) = mpsc::unbounded_channel();
         let mut n = Notifier {
             queues: vec![],
             tasks: vec![],
-            deliveries: vec![],
+            settled,
+            settled_tx,
             targets: targets.iter().map(|t| t.name.clone()).collect(),
         };
         if targets.is_empty() {
@@ -179,15 +182,15 @@ impl Notifier {
         for t in targets.iter().cloned() {
             let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
             let client = client.clone();
+            let settled = n.settled_tx.clone();
             n.queues.push(tx);
             n.tasks.push(rt.spawn(async move {
-                let mut out = Vec::new();
                 while let Some(m) = rx.recv().await {
                     let (attempts, error) = match &client {
                         Some(c) => deliver(c, &t, &m).await,
                         None => (0, Some("no TLS client could be set up".into())),
                     };
-                    out.push(Delivery {
+                    let _ = settled.send(Delivery {
                         target: t.name.clone(),
                         moment: m.moment,
                         title: m.title.clone(),
@@ -195,7 +198,6 @@ impl Notifier {
                         error,
                     });
                 }
-                out
             }));
         }
         n
@@ -213,27 +215,41 @@ impl Notifier {
         }
     }
 
-    /// Closes the queues and waits (at most [`DRAIN`]) for them to empty;
-    /// every delivery, in the order each target got them.
+    /// The deliveries settled since the last call (never waits).
+    pub fn settled(&mut self) -> Vec<Delivery> {
+        let mut out = Vec::new();
+        while let Ok(d) = self.settled.try_recv() {
+            out.push(d);
+        }
+        out
+    }
+
+    /// Closes the queues and waits (at most [`DRAIN`] in all) for them
+    /// to empty; the deliveries not yet taken with [`Notifier::settled`].
     pub fn finish(&mut self, rt: &tokio::runtime::Runtime) -> Vec<Delivery> {
         self.queues.clear();
         let tasks = std::mem::take(&mut self.tasks);
-        let mut out = std::mem::take(&mut self.deliveries);
-        for t in tasks {
-            let abort = t.abort_handle();
-            match rt.block_on(async { tokio::time::timeout(DRAIN, t).await }) {
-                Ok(Ok(d)) => out.extend(d),
-                _ => {
-                    abort.abort();
-                    out.push(Delivery {
-                        target: String::new(),
-                        moment: Moment::Complete,
-                        title: "messages still queued".into(),
-                        attempts: 0,
-                        error: Some(format!("gave up waiting after {} s", DRAIN.as_secs())),
-                    });
+        let aborts: Vec<_> = tasks.iter().map(|t| t.abort_handle()).collect();
+        let waited = rt.block_on(async {
+            tokio::time::timeout(DRAIN, async {
+                for t in tasks {
+                    let _ = t.await;
                 }
+            })
+            .await
+        });
+        let mut out = self.settled();
+        if waited.is_err() {
+            for a in aborts {
+                a.abort();
             }
+            out.push(Delivery {
+                target: "(queued)".into(),
+                moment: Moment::Complete,
+                title: "messages still queued".into(),
+                attempts: 0,
+                error: Some(format!("gave up waiting after {} s", DRAIN.as_secs())),
+            });
         }
         out
     }

@@ -24,6 +24,8 @@ pub(super) struct Watch {
     failed: BTreeMap<String, usize>,
     phase_of: BTreeMap<String, String>,
     started: Vec<String>,
+    /// Deliveries told so far.
+    delivered: Vec<Delivery>,
     /// The latest cloud time told.
     told: f64,
 }
@@ -113,6 +115,7 @@ impl Watch {
             failed: BTreeMap::new(),
             phase_of: BTreeMap::new(),
             started: vec![],
+            delivered: vec![],
             told: drill.started,
         };
         w.notifier.post(&Message {
@@ -149,6 +152,10 @@ impl Watch {
     /// Passes `e` on, after telling of a phase that starts, and before
     /// telling of one that ends (and posting it).
     pub(super) fn event(&mut self, engine: &Engine, e: Event<'_>, events: Events<'_>) {
+        for d in self.notifier.settled() {
+            events(Event::Runbook(RunbookEvent::Notified { delivery: &d }));
+            self.delivered.push(d);
+        }
         let Event::Apply(a) = &e else {
             events(e);
             return;
@@ -271,11 +278,12 @@ impl Watch {
         if !self.notifier.targets().is_empty() {
             self.notifier.post(&closing(self.kind, moment, drill));
         }
-        let deliveries: Vec<Delivery> = self.notifier.finish(&engine.rt);
-        for d in &deliveries {
+        let rest: Vec<Delivery> = self.notifier.finish(&engine.rt);
+        for d in &rest {
             events(Event::Runbook(RunbookEvent::Notified { delivery: d }));
         }
-        drill.notifications = deliveries;
+        self.delivered.extend(rest);
+        drill.notifications = self.delivered;
     }
 }
 
