@@ -217,6 +217,22 @@ fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
         out.contains("1. data: unlink") && out.contains("Plan only: nothing was changed"),
         "{out}"
     );
+    // The whole runbook in order: notify, the phases, verify, notify.
+    let at = |needle: &str| {
+        out.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} missing from:\n{out}"))
+    };
+    let order = [
+        at("Runbook, in order:"),
+        at("   1. notify nobody (no notification target configured): started"),
+        at("   2. phase data: unlink:"),
+        at(". phase traffic:"),
+        at(". verify, after traffic moves: 3 health check(s)"),
+        at("westeurope_gateway (GET https://gateway.westeurope.aiwf.example.com/health)"),
+        at(". notify nobody (no notification target configured): completion"),
+        at("(switched off, their URL unset: incident_channel, platform_team, status_page)"),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{out}");
     assert!(
         d.requests()
             .iter()
@@ -257,6 +273,17 @@ fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
         "quarterly drill",
     ]);
     assert_eq!(code, 0, "{out}\n{err}");
+    // Without a terminal: timestamped lines with phase markers, the
+    // checks as they turn green.
+    assert!(
+        out.contains("== phase data started:")
+            && out.contains("== phase traffic done ==")
+            && out.contains(
+                "check westeurope_gateway on westeurope: healthy after 1 attempt(s): HTTP 200"
+            )
+            && out.contains("Verified: 3 health check(s) passed."),
+        "{out}"
+    );
     assert!(
         out.contains("Phases")
             && out.contains("1. data: unlink")

@@ -90,6 +90,9 @@ pub enum RunbookEvent<'a> {
     OwnSteps {
         notify: &'a [String],
         checks: &'a [String],
+        /// Targets declared but switched off (their URL is null).
+        off: &'a [String],
+        plan: &'a Plan,
     },
     /// The plan a live view follows (each step's phase and dependencies).
     Following(&'a Plan),

@@ -269,6 +269,8 @@ pub fn failover(
             .iter()
             .map(|c| format!("{} ({})", c.name, c.shown))
             .collect::<Vec<_>>(),
+        off: &declared.off,
+        plan: &plan,
     }));
     if opts.plan_only {
         return Ok(FailoverOutcome::PlanOnly);

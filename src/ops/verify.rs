@@ -56,6 +56,8 @@ impl Check {
 pub struct Declared {
     pub targets: Vec<Target>,
     pub checks: Vec<Check>,
+    /// Notification targets switched off (their URL is null).
+    pub off: Vec<String>,
 }
 
 impl Declared {
@@ -105,8 +107,10 @@ pub fn declared(s: &Session, events: Events<'_>) -> Result<Declared> {
     let mut diags = Diagnostics::default();
     let mut out = Declared::default();
     for n in root.notifications.values() {
-        if let Some(t) = target(s, n, &mut diags) {
-            out.targets.push(t);
+        match target(s, n, &mut diags) {
+            Some(Some(t)) => out.targets.push(t),
+            Some(None) => out.off.push(n.name.clone()),
+            None => {}
         }
     }
     for c in root.health_checks.values() {
@@ -121,14 +125,15 @@ pub fn declared(s: &Session, events: Events<'_>) -> Result<Declared> {
     Ok(out)
 }
 
-fn target(s: &Session, n: &Notification, diags: &mut Diagnostics) -> Option<Target> {
+/// The target, `Some(None)` when switched off, None on a problem.
+fn target(s: &Session, n: &Notification, diags: &mut Diagnostics) -> Option<Option<Target>> {
     // A URL that is null switches the target off (a variable left unset).
     let (v, _) =
         crate::config::evaluate::eval_in_root(&s.stack.config, &s.stack.inputs, &s.dir, &n.url);
     if v.as_ref()
         .is_some_and(|v| matches!(v.unmark().0, Value::Null))
     {
-        return None;
+        return Some(None);
     }
     let (url, _) = string_of(s, &n.url, diags)?;
     if let Some(p) = crate::config::load::webhook_url_problem(&url) {
@@ -139,7 +144,7 @@ fn target(s: &Session, n: &Notification, diags: &mut Diagnostics) -> Option<Targ
         );
         return None;
     }
-    Some(Target::new(n, url))
+    Some(Some(Target::new(n, url)))
 }
 
 fn check(s: &Session, c: &HealthCheck, diags: &mut Diagnostics) -> Option<Check> {

@@ -11,8 +11,14 @@ use super::View;
 
 impl View {
     pub(super) fn live_event(&mut self, e: RunbookEvent<'_>) {
-        if let RunbookEvent::OwnSteps { notify, checks } = &e {
-            self.own_steps(notify, checks);
+        if let RunbookEvent::OwnSteps {
+            notify,
+            checks,
+            off,
+            plan,
+        } = &e
+        {
+            self.own_steps(notify, checks, off, plan);
             return;
         }
         if self.json {
@@ -113,36 +119,57 @@ impl View {
         }
     }
 
-    /// The run's own steps, in order, around the phases shown above.
-    fn own_steps(&self, notify: &[String], checks: &[String]) {
-        if self.json || (notify.is_empty() && checks.is_empty()) {
+    /// The whole runbook in order: notifications, the plan's phases,
+    /// the verify phase's checks, the closing notification.
+    fn own_steps(
+        &self,
+        notify: &[String],
+        checks: &[String],
+        off: &[String],
+        plan: &crate::plan::Plan,
+    ) {
+        if self.json {
             return;
         }
-        println!(
-            "{}",
-            self.style
-                .bold("Runbook steps beside the phases, in order:")
-        );
         let who = if notify.is_empty() {
-            "(no notification targets declared)".to_string()
+            "nobody (no notification target configured)".to_string()
         } else {
             notify.join(", ")
         };
-        println!("  - notify {who}: start (who, why, from/to, the phases above)");
-        println!("  - notify {who}: as each phase ends");
+        println!("{}", self.style.bold("Runbook, in order:"));
+        let mut n = 0;
+        let mut step = |text: String| {
+            n += 1;
+            println!("  {n:>2}. {text}");
+        };
+        step(format!(
+            "notify {who}: started (who, why, from/to, the phases)"
+        ));
+        for (phase, changes, secs) in crate::plan::phases::summary(plan) {
+            step(format!(
+                "phase {}: {} change(s), about {} min; then notify {who}",
+                phase.name(),
+                changes.len(),
+                secs.div_ceil(60)
+            ));
+        }
         if checks.is_empty() {
-            println!("  - verify: no health checks declared for the new site");
+            step("verify: no health checks declared for the site traffic moves to".into());
         } else {
-            println!(
-                "  - verify, after traffic moves ({} health check(s)):",
+            step(format!(
+                "verify, after traffic moves: {} health check(s)",
                 checks.len()
-            );
+            ));
             for c in checks {
-                println!("      {c}");
+                println!("        {c}");
             }
         }
-        println!(
-            "  - notify {who}: completion with measured RTO/RPO and the checks, or what failed and what to do next\n"
-        );
+        step(format!(
+            "notify {who}: completion with measured RTO/RPO and the checks, or what failed and what to do next"
+        ));
+        if !off.is_empty() {
+            println!("  (switched off, their URL unset: {})", off.join(", "));
+        }
+        println!();
     }
 }
