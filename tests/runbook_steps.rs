@@ -612,3 +612,58 @@ health_check "missing_rows" {{
             .all(|c| !c.what.contains(&conn) && !c.detail.contains(&conn))
     );
 }
+
+#[test]
+fn a_failover_with_json_streams_events_for_chat_ops_and_an_unhealthy_run_exits_3() {
+    let d = crate::failover::Drill::new();
+    // westeurope's agent service fails its health: the failover completes,
+    // unhealthy, exit 3.
+    d.admin(
+        "PATCH",
+        "faults",
+        serde_json::json!({"unhealthy_services": ["gateway.westeurope.aiwf.example.com/api/agents/health"]}),
+    );
+    let runbook = d.stack().join("runbook.tf");
+    let text = std::fs::read_to_string(&runbook).unwrap().replace(
+        "  url           = \"https://gateway.westeurope.aiwf.example.com/api/agents/health\"\n  expect_status = 200\n",
+        "  url           = \"https://gateway.westeurope.aiwf.example.com/api/agents/health\"\n  expect_status = 200\n  interval      = \"100ms\"\n  attempts      = 2\n",
+    );
+    std::fs::write(&runbook, text).unwrap();
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--auto-approve",
+        "--json",
+    ]);
+    assert_eq!(code, 3, "{out}\n{err}");
+    let events: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    let first = |t: &str| {
+        types
+            .iter()
+            .position(|x| *x == t)
+            .unwrap_or_else(|| panic!("no {t}: {types:?}"))
+    };
+    assert!(first("failover_planned") < first("runbook_start"));
+    assert!(first("runbook_start") < first("phase_start"));
+    assert!(first("phase_done") < first("verify_start"));
+    assert!(first("verify_start") < first("health_check"));
+    assert_eq!(types.last(), Some(&"runbook_outcome"));
+    let outcome = events.last().unwrap();
+    assert_eq!(outcome["status"], "completed_unhealthy");
+    let failed: Vec<&str> = outcome["report"]["health_checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["healthy"] == false)
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, vec!["westeurope_agent"]);
+    // The move itself is recorded.
+    assert_eq!(d.record()["active"], "westeurope");
+}

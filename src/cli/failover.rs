@@ -47,6 +47,11 @@ pub struct FailoverArgs {
     /// request or a pull-request comment.
     #[arg(long, requires = "plan_only")]
     markdown: bool,
+    /// Stream the run as JSON events, one object per line (the plan's
+    /// phases, steps, health checks, notifications, the outcome with the
+    /// drill report), for chat-ops bots and pipelines.
+    #[arg(long, conflicts_with = "markdown")]
+    json: bool,
     /// When the incident was detected (RFC 3339, UTC, e.g.
     /// 2026-11-26T10:05:00Z): the drill report's RTO counts detection up
     /// to here and decision from here. Without it, detection runs from the
@@ -64,6 +69,7 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     view.runbook = Runbook::Failover {
         markdown: a.markdown,
     };
+    view.json = a.json;
     let session = a.common.session(env, "failover", true)?;
     let opts = FailoverOptions {
         group: a.group,

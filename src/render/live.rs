@@ -289,6 +289,20 @@ impl Live {
     }
 }
 
+/// A phased plan's phases: name, changes, estimate.
+fn phases(plan: &crate::plan::Plan) -> J {
+    J::Array(
+        crate::plan::phases::summary(plan)
+            .iter()
+            .map(|(p, changes, secs)| {
+                json!({"phase": p.name(),
+                       "changes": changes.iter().map(|c| c.address.clone()).collect::<Vec<_>>(),
+                       "estimate_seconds": secs})
+            })
+            .collect(),
+    )
+}
+
 /// A runbook event as one JSON object (without `@timestamp`, which the
 /// view adds), for chat-ops bots; None for the narrative's own events.
 pub fn json(e: &RunbookEvent<'_>) -> Option<J> {
@@ -320,6 +334,42 @@ pub fn json(e: &RunbookEvent<'_>) -> Option<J> {
             json!({"name": result.name, "site": result.site, "check": result.what,
                    "healthy": result.passed, "attempts": result.attempts,
                    "detail": result.detail, "cloud_time": result.at}),
+        ),
+        RunbookEvent::FailoverPlanned { intent, plan } => (
+            "failover_planned",
+            json!({"group": intent.group, "from": intent.from(), "to": intent.to,
+                   "forced": intent.forced, "phases": phases(plan),
+                   "storage_accounts": intent.accounts}),
+        ),
+        RunbookEvent::FailbackPlanned { group, home } => {
+            ("failback_planned", json!({"group": group, "home": home}))
+        }
+        RunbookEvent::Stage { title } => ("failback_stage", json!({"stage": title})),
+        RunbookEvent::Phases(plan) => ("phases", json!({"phases": phases(plan)})),
+        RunbookEvent::ReplicaLag {
+            address,
+            secs,
+            forced,
+        } => (
+            "replica_lag",
+            json!({"store": address, "lag_seconds": secs, "forced": forced}),
+        ),
+        RunbookEvent::StorageAccount {
+            address,
+            away,
+            result,
+        } => (
+            "storage_account",
+            json!({"account": address, "away": away, "result": format!("{result:?}")}),
+        ),
+        RunbookEvent::OwnSteps {
+            notify,
+            checks,
+            off,
+            ..
+        } => (
+            "runbook_steps",
+            json!({"notify": notify, "checks": checks, "switched_off": off}),
         ),
         RunbookEvent::Notified { delivery } => (
             "notification",

@@ -17,6 +17,9 @@ use super::{PlanFormat, Runbook, View};
 
 impl View {
     pub(super) fn runbook_event(&mut self, e: RunbookEvent<'_>) {
+        if self.json {
+            return self.live_event(e);
+        }
         match e {
             RunbookEvent::FailoverPlanned { intent, plan } => self.failover_planned(intent, plan),
             RunbookEvent::FailbackPlanned { group, home } => {
@@ -154,6 +157,9 @@ impl View {
         report: Option<&Path>,
     ) -> Result<bool, WriteError> {
         self.live_end();
+        if self.json {
+            return self.outcome_json(failover_summary(outcome), report);
+        }
         match outcome {
             FailoverOutcome::AlreadyStands { group, now } => println!(
                 "Group {group:?} already stands as asked ({} active, traffic to {}{}). Nothing to do.",
@@ -264,6 +270,9 @@ impl View {
         report: Option<&Path>,
     ) -> Result<bool, WriteError> {
         self.live_end();
+        if self.json {
+            return self.outcome_json(failback_summary(outcome), report);
+        }
         let stopped = self.style.red_bold("Failback stopped:");
         match outcome {
             FailbackOutcome::Cancelled => {
@@ -308,6 +317,37 @@ impl View {
                 Ok(true)
             }
         }
+    }
+}
+
+/// How a failover ended, for `--json`: status, whether it succeeded, and
+/// the drill report when it ran.
+fn failover_summary(
+    o: &FailoverOutcome,
+) -> (&'static str, bool, Option<&crate::ops::report::DrillReport>) {
+    match o {
+        FailoverOutcome::AlreadyStands { .. } => ("already_stands", true, None),
+        FailoverOutcome::PlanOnly => ("plan_only", true, None),
+        FailoverOutcome::Recorded { .. } => ("recorded", true, None),
+        FailoverOutcome::Cancelled => ("cancelled", false, None),
+        FailoverOutcome::Incomplete { drill, .. } => ("incomplete", false, Some(drill)),
+        FailoverOutcome::Complete { drill, .. } if drill.unhealthy() => {
+            ("completed_unhealthy", true, Some(drill))
+        }
+        FailoverOutcome::Complete { drill, .. } => ("complete", true, Some(drill)),
+    }
+}
+
+fn failback_summary(
+    o: &FailbackOutcome,
+) -> (&'static str, bool, Option<&crate::ops::report::DrillReport>) {
+    match o {
+        FailbackOutcome::Cancelled => ("cancelled", false, None),
+        FailbackOutcome::Stopped { drill, .. } => ("stopped", false, Some(drill)),
+        FailbackOutcome::Complete { drill, .. } if drill.unhealthy() => {
+            ("completed_unhealthy", true, Some(drill))
+        }
+        FailbackOutcome::Complete { drill, .. } => ("complete", true, Some(drill)),
     }
 }
 

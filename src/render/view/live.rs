@@ -172,4 +172,27 @@ impl View {
         }
         println!();
     }
+
+    /// The outcome as one JSON line (`--json`), the drill report in it;
+    /// whether the command succeeded.
+    pub(super) fn outcome_json(
+        &self,
+        (status, ok, drill): (&str, bool, Option<&crate::ops::report::DrillReport>),
+        report: Option<&std::path::Path>,
+    ) -> Result<bool, crate::render::drill::WriteError> {
+        if let (Some(p), Some(d)) = (report, drill) {
+            crate::render::drill::write(p, d)?;
+        }
+        let j = serde_json::json!({
+            "@level": if ok { "info" } else { "error" },
+            "@message": format!("runbook {status}"),
+            "@module": "drinfra.ui",
+            "@timestamp": crate::timefmt::now(),
+            "type": "runbook_outcome",
+            "status": status,
+            "report": drill.map(crate::render::drill::to_json),
+        });
+        println!("{j}");
+        Ok(ok)
+    }
 }
