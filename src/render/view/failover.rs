@@ -17,9 +17,17 @@ use super::{PlanFormat, Runbook, View};
 
 impl View {
     pub(super) fn runbook_event(&mut self, e: RunbookEvent<'_>) {
-        if self.json {
+        if self.json || super::live::is_live(&e) {
             return self.live_event(e);
         }
+        // The narrative prints around the live panel, not through it.
+        match self.live_bar.clone() {
+            Some(bar) => bar.suspend(|| self.narrative(e)),
+            None => self.narrative(e),
+        }
+    }
+
+    fn narrative(&mut self, e: RunbookEvent<'_>) {
         match e {
             RunbookEvent::FailoverPlanned { intent, plan } => self.failover_planned(intent, plan),
             RunbookEvent::FailbackPlanned { group, home } => {

@@ -9,6 +9,22 @@ use crate::render::live::{self, Live};
 
 use super::View;
 
+/// The events the live view shows (the rest are the narrative's).
+pub(super) fn is_live(e: &RunbookEvent<'_>) -> bool {
+    matches!(
+        e,
+        RunbookEvent::Running { .. }
+            | RunbookEvent::Following(_)
+            | RunbookEvent::PhaseStarted { .. }
+            | RunbookEvent::PhaseDone { .. }
+            | RunbookEvent::CloudTime { .. }
+            | RunbookEvent::Verifying { .. }
+            | RunbookEvent::Checked { .. }
+            | RunbookEvent::Notified { .. }
+            | RunbookEvent::OwnSteps { .. }
+    )
+}
+
 impl View {
     pub(super) fn live_event(&mut self, e: RunbookEvent<'_>) {
         if let RunbookEvent::OwnSteps {
