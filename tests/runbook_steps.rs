@@ -346,6 +346,22 @@ fn a_failover_and_failback_notify_in_order_and_verify_on_the_emulator() {
         get("/services/gateway.eastus.aiwf.example.com/health").0,
         503
     );
+    // A region that is down fails its services, and Front Door leaves it.
+    patch_faults(serde_json::json!({"unhealthy_services": [], "regions_down": ["westeurope"]}));
+    assert_eq!(
+        get("/services/gateway.eastus.aiwf.example.com/health").0,
+        200
+    );
+    assert_eq!(
+        get("/services/gateway.westeurope.aiwf.example.com/health").0,
+        503
+    );
+    assert_eq!(
+        get(&format!("/services/{fd_host}/health")),
+        (200, Some("gateway.eastus.aiwf.example.com".into()))
+    );
+    patch_faults(serde_json::json!({"regions_down": ["westeurope", "eastus"]}));
+    assert_eq!(get(&format!("/services/{fd_host}/health")), (503, None));
 }
 
 /// `(line, column, summary)` of each error of a stack in `dir`.

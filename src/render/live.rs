@@ -35,6 +35,9 @@ pub struct Live {
     steps: BTreeMap<String, StepState>,
     checks: (usize, usize),
     sent: usize,
+    /// No estimate at the start (a failback plans stage by stage): each
+    /// plan followed adds its phases' estimate.
+    estimate_per_plan: bool,
 }
 
 /// `+1h02m03s`-style elapsed time.
@@ -129,6 +132,7 @@ impl Live {
                 self.started = *at;
                 self.now = *at;
                 self.estimate = *estimate_secs;
+                self.estimate_per_plan = *estimate_secs == 0;
                 self.budget = *budget_secs;
                 vec![format!(
                     "{} == {} of {group}: {from} -> {to}; estimate {} min{} ==",
@@ -152,8 +156,11 @@ impl Live {
                     self.phase_of.insert(addr.clone(), p.name().to_string());
                     self.steps.insert(addr.clone(), StepState::Waiting);
                 }
-                for (p, _, _) in crate::plan::phases::summary(plan) {
+                for (p, _, secs) in crate::plan::phases::summary(plan) {
                     self.phase_order.push(p.name().to_string());
+                    if self.estimate_per_plan {
+                        self.estimate += secs;
+                    }
                 }
                 for c in plan.actions() {
                     self.deps.insert(c.address.clone(), c.depends_on.clone());
