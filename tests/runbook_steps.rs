@@ -683,3 +683,114 @@ fn a_failover_with_json_streams_events_for_chat_ops_and_an_unhealthy_run_exits_3
     // The move itself is recorded.
     assert_eq!(d.record()["active"], "westeurope");
 }
+
+#[test]
+fn secret_urls_are_never_shown_in_events_or_reports() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (addr, got) = receiver(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"variable "probe" {
+  type      = string
+  sensitive = true
+}
+variable "hook" {
+  type      = string
+  sensitive = true
+}
+failover_group "g" {
+  sites  = ["a", "b"]
+  active = "a"
+}
+resource "terraform_data" "site" {
+  input = failover_group.g.active
+}
+notification "n" {
+  format = "slack"
+  url    = var.hook
+}
+health_check "probe" {
+  site = "b"
+  url  = var.probe
+}
+"#,
+    )
+    .unwrap();
+    let env = vec![
+        (
+            "TF_VAR_probe".to_string(),
+            format!("http://{addr}/health?token=SECRET1"),
+        ),
+        (
+            "TF_VAR_hook".to_string(),
+            format!("http://{addr}/hook/SECRET2"),
+        ),
+    ];
+    let mut engine = start(dir.path(), &env, "apply");
+    plan_and_apply(
+        &mut engine,
+        &PlanOptions::default(),
+        &apply_options(),
+        Question::Proceed {
+            action: "perform these actions".into(),
+        },
+        &mut AutoApprove,
+        &mut |_| {},
+    )
+    .unwrap();
+    drop(engine);
+    let mut engine = start(dir.path(), &env, "failover");
+    let mut told = String::new();
+    let mut live = drinfra::render::live::Live::new();
+    let outcome = failover(
+        &mut engine,
+        &FailoverOptions {
+            group: "g".into(),
+            to: "b".into(),
+            forced: false,
+            only: None,
+            plan_only: false,
+            reason: String::new(),
+            refresh: false,
+            targets: vec![],
+            apply: apply_options(),
+            detected_at: None,
+        },
+        &mut AutoApprove,
+        &mut |e| {
+            if let drinfra::ops::Event::Runbook(r) = &e {
+                // What is shown: the live view's lines and JSON events.
+                for line in live.on(r) {
+                    told.push_str(&line);
+                }
+                if let Some(j) = drinfra::render::live::json(r) {
+                    told.push_str(&j.to_string());
+                }
+            }
+        },
+    )
+    .unwrap();
+    let FailoverOutcome::Complete { drill, .. } = &outcome else {
+        panic!("not complete: {outcome:?}")
+    };
+    assert!(!outcome.unhealthy(), "{:?}", drill.health);
+    assert_eq!(drill.health[0].what, "GET http://127.0.0.1/(sensitive)");
+    // The webhook got its messages (the start, the phase, the completion).
+    assert!(
+        got.lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, _)| p == "/hook/SECRET2")
+            .count()
+            >= 3
+    );
+    let report =
+        drinfra::render::drill::to_json(drill).to_string() + &drinfra::render::drill::render(drill);
+    for text in [&told, &report] {
+        assert!(
+            !text.contains("SECRET1") && !text.contains("SECRET2"),
+            "{text}"
+        );
+    }
+}

@@ -476,3 +476,37 @@ impl Loader {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhook_urls_must_be_https_except_to_loopback() {
+        for ok in [
+            "https://hooks.slack.com/services/T/B/X",
+            "http://127.0.0.1:8080/hook",
+            "http://localhost/hook",
+            "http://[::1]:9/hook",
+        ] {
+            assert_eq!(webhook_url_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "http://hooks.example.com/x",
+            "http://10.0.0.1/x",
+            "ftp://hooks.example.com/x",
+            "hooks.example.com/x",
+            "",
+        ] {
+            let p = webhook_url_problem(bad).unwrap_or_else(|| panic!("{bad} accepted"));
+            assert!(bad.is_empty() || !p.contains(bad), "{p}");
+        }
+    }
+
+    #[test]
+    fn check_urls_need_a_host_and_http() {
+        assert_eq!(check_url_problem("http://gateway.internal/health"), None);
+        assert!(check_url_problem("file:///etc/passwd").is_some());
+        assert!(check_url_problem("/health").is_some());
+    }
+}
