@@ -175,10 +175,22 @@ impl Live {
                     .values()
                     .filter(|p| p.as_str() == *phase)
                     .count();
-                vec![format!(
+                let mut out = vec![format!(
                     "{} == phase {phase} started: {n} step(s) ==",
                     self.at()
-                )]
+                )];
+                // What the phase's steps wait for, where it is not a slot.
+                for (a, s) in &self.steps {
+                    if *s == StepState::Waiting
+                        && self.phase_of.get(a).map(String::as_str) == Some(*phase)
+                    {
+                        let waits = self.waits_for(a);
+                        if !waits.starts_with("a free slot") {
+                            out.push(format!("{} {phase} | {a}: waits for {waits}", self.at()));
+                        }
+                    }
+                }
+                out
             }
             RunbookEvent::PhaseDone { phase, at, failed } => {
                 self.now = self.now.max(*at);
