@@ -217,6 +217,22 @@ fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
         out.contains("1. data: unlink") && out.contains("Plan only: nothing was changed"),
         "{out}"
     );
+    // The whole runbook in order: notify, the phases, verify, notify.
+    let at = |needle: &str| {
+        out.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} missing from:\n{out}"))
+    };
+    let order = [
+        at("Runbook, in order:"),
+        at("   1. notify nobody (no notification target configured): started"),
+        at("   2. phase data: unlink:"),
+        at(". phase traffic:"),
+        at(". verify, after traffic moves: 3 health check(s)"),
+        at("westeurope_gateway (GET https://gateway.westeurope.aiwf.example.com/health)"),
+        at(". notify nobody (no notification target configured): completion"),
+        at("(switched off, their URL unset: incident_channel, platform_team, status_page)"),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{out}");
     assert!(
         d.requests()
             .iter()
@@ -257,6 +273,17 @@ fn planned_failover_moves_data_then_capacity_then_traffic_and_is_recorded() {
         "quarterly drill",
     ]);
     assert_eq!(code, 0, "{out}\n{err}");
+    // Without a terminal: timestamped lines with phase markers, the
+    // checks as they turn green.
+    assert!(
+        out.contains("== phase data started:")
+            && out.contains("== phase traffic done ==")
+            && out.contains(
+                "check westeurope_gateway on westeurope: healthy after 1 attempt(s): HTTP 200"
+            )
+            && out.contains("Verified: 3 health check(s) passed."),
+        "{out}"
+    );
     assert!(
         out.contains("Phases")
             && out.contains("1. data: unlink")
@@ -1555,9 +1582,22 @@ fn a_planned_failover_is_timed_on_the_emulators_clock() {
     .map(|k| rto[*k].as_f64().unwrap())
     .sum();
     assert!((parts - rto["total_secs"].as_f64().unwrap()).abs() < 1e-6);
+    // The parts end when the platform stack's health checks pass (the
+    // verify phase after traffic), no earlier than the traffic phase.
     assert!(
-        (secs(&rto["traffic_done"]) - secs(&rto["detected"]) - parts).abs() <= 1.0,
+        (secs(&rto["verified"]) - secs(&rto["detected"]) - parts).abs() <= 1.0,
         "{r:#}"
+    );
+    assert!(
+        secs(&rto["verified"]) >= secs(&rto["traffic_done"]),
+        "{r:#}"
+    );
+    let checks = r["health_checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 3, "{r:#}");
+    assert!(
+        checks
+            .iter()
+            .all(|c| c["healthy"] == true && c["site"] == "westeurope")
     );
     // Simulated minutes, not the command's real seconds.
     assert!(

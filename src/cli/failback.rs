@@ -14,6 +14,11 @@ use drinfra::render::view::prompt::TerminalConfirm;
 pub struct FailbackArgs {
     /// The failover group to bring home.
     group: String,
+    /// Stream the run as JSON events, one object per line (phases, steps,
+    /// health checks, notifications, the outcome with the drill report),
+    /// for chat-ops bots and pipelines.
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     run: RunbookArgs,
     #[command(flatten)]
@@ -23,6 +28,7 @@ pub struct FailbackArgs {
 pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
     let mut view = a.common.view(env);
     view.runbook = Runbook::Failback;
+    view.json = a.json;
     let session = a.common.session(env, "failback", true)?;
     let opts = FailbackOptions {
         group: a.group,
@@ -39,9 +45,14 @@ pub fn run_failback(env: &Env, a: FailbackArgs) -> anyhow::Result<ExitCode> {
     let result = Engine::start(&session, &mut events)
         .and_then(|mut engine| failback(&mut engine, &opts, &mut confirm, &mut events));
     match result {
-        Ok(outcome) => Ok(exit(
-            view.failback_outcome(&outcome, a.run.report.as_deref())?,
-        )),
+        Ok(outcome) => {
+            let ok = view.failback_outcome(&outcome, a.run.report.as_deref())?;
+            Ok(if outcome.unhealthy() {
+                ExitCode::from(super::failover::UNHEALTHY)
+            } else {
+                exit(ok)
+            })
+        }
         Err(e) => failed(&view, e),
     }
 }

@@ -10,6 +10,11 @@ use drinfra::ops::{self, Engine};
 use drinfra::render::view::Runbook;
 use drinfra::render::view::prompt::TerminalConfirm;
 
+/// The exit code of a failover or failback that completed with failed
+/// health checks ("completed, unhealthy"): the move is recorded, but the
+/// new site does not answer as it should.
+pub const UNHEALTHY: u8 = 3;
+
 #[derive(Args)]
 pub struct FailoverArgs {
     /// The failover group, as named in its failover_group block.
@@ -42,6 +47,11 @@ pub struct FailoverArgs {
     /// request or a pull-request comment.
     #[arg(long, requires = "plan_only")]
     markdown: bool,
+    /// Stream the run as JSON events, one object per line (the plan's
+    /// phases, steps, health checks, notifications, the outcome with the
+    /// drill report), for chat-ops bots and pipelines.
+    #[arg(long, conflicts_with = "markdown")]
+    json: bool,
     /// When the incident was detected (RFC 3339, UTC, e.g.
     /// 2026-11-26T10:05:00Z): the drill report's RTO counts detection up
     /// to here and decision from here. Without it, detection runs from the
@@ -59,6 +69,7 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     view.runbook = Runbook::Failover {
         markdown: a.markdown,
     };
+    view.json = a.json;
     let session = a.common.session(env, "failover", true)?;
     let opts = FailoverOptions {
         group: a.group,
@@ -80,9 +91,14 @@ pub fn run_failover(env: &Env, a: FailoverArgs) -> anyhow::Result<ExitCode> {
     let result = Engine::start(&session, &mut events)
         .and_then(|mut engine| failover(&mut engine, &opts, &mut confirm, &mut events));
     match result {
-        Ok(outcome) => Ok(exit(
-            view.failover_outcome(&outcome, a.run.report.as_deref())?,
-        )),
+        Ok(outcome) => {
+            let ok = view.failover_outcome(&outcome, a.run.report.as_deref())?;
+            Ok(if outcome.unhealthy() {
+                ExitCode::from(UNHEALTHY)
+            } else {
+                exit(ok)
+            })
+        }
         Err(e) => failed(&view, e),
     }
 }

@@ -58,6 +58,17 @@ impl Checker<'_> {
         for o in m.outputs.values() {
             self.expr(&o.value, &plain, d);
         }
+        for e in m
+            .notifications
+            .values()
+            .map(|n| &n.url)
+            .chain(m.health_checks.values().map(|c| match &c.kind {
+                crate::config::model::CheckKind::Http { url, .. } => url,
+                crate::config::model::CheckKind::Postgres { connection, .. } => connection,
+            }))
+        {
+            self.expr(e, &plain, d);
+        }
         for v in m.variables.values() {
             for val in &v.validations {
                 self.expr(&val.condition, &plain, d);

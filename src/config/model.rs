@@ -258,6 +258,76 @@ pub struct Objective {
     pub resources: Vec<String>,
 }
 
+/// The payload a notification target expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotifyFormat {
+    /// A Slack incoming webhook (`{"text": ...}` with blocks).
+    Slack,
+    /// A Microsoft Teams incoming webhook (a MessageCard).
+    Teams,
+    /// Any endpoint taking drinfra's own JSON document.
+    Webhook,
+}
+
+impl NotifyFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            NotifyFormat::Slack => "slack",
+            NotifyFormat::Teams => "teams",
+            NotifyFormat::Webhook => "webhook",
+        }
+    }
+}
+
+/// `notification "NAME" { format = "slack", url = var.slack_webhook }`:
+/// where failovers and failbacks post as they go. The URL is a secret
+/// (it carries the webhook's token): it is evaluated when a run starts
+/// and never shown.
+#[derive(Debug, Clone)]
+pub struct Notification {
+    pub name: String,
+    pub span: Span,
+    pub format: NotifyFormat,
+    pub url: Expr,
+}
+
+/// `health_check "NAME" { site = "...", url = "...", ... }` or with a
+/// `postgres { ... }` block: what the verify phase checks on `site` once
+/// traffic has moved there.
+#[derive(Debug, Clone)]
+pub struct HealthCheck {
+    pub name: String,
+    pub span: Span,
+    pub site: String,
+    pub site_span: Span,
+    pub kind: CheckKind,
+    /// Time between attempts.
+    pub interval: std::time::Duration,
+    /// One attempt's limit.
+    pub timeout: std::time::Duration,
+    /// Attempts before the check counts as failed (at least 1).
+    pub attempts: u32,
+}
+
+/// What a health check asks.
+#[derive(Debug, Clone)]
+pub enum CheckKind {
+    /// An HTTP(S) GET answered with `expect_status` (and `body_match` in
+    /// the body, when given).
+    Http {
+        url: Expr,
+        expect_status: u16,
+        body_match: Option<String>,
+    },
+    /// A query on a PostgreSQL server whose first column of the first row,
+    /// as text, must equal `expect` (`SELECT pg_is_in_recovery()` = `false`).
+    Postgres {
+        connection: Expr,
+        query: String,
+        expect: String,
+    },
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub backend: Option<BackendBlock>,
@@ -289,6 +359,10 @@ pub struct Module {
     /// Failover groups declared with problems (reported where they are),
     /// so references to them are not reported again as undeclared.
     pub broken_failover_groups: std::collections::BTreeSet<String>,
+    /// `notification "NAME"` blocks: where a failover tells the team.
+    pub notifications: BTreeMap<String, Notification>,
+    /// `health_check "NAME"` blocks: what a failover verifies on a site.
+    pub health_checks: BTreeMap<String, HealthCheck>,
 }
 
 /// A whole configuration: the root module (index 0) and every module it

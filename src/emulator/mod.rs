@@ -131,6 +131,9 @@ pub struct Faults {
     pub transient_rate: f64,
     pub transient_seed: u64,
     pub fail_next: Vec<FailRule>,
+    /// Sites' services made to fail their health (`HOST` or `HOST/PATH`,
+    /// as `/services/HOST/PATH` names them), for drills of a failed verify.
+    pub unhealthy_services: Vec<String>,
 }
 
 impl Faults {

@@ -73,12 +73,62 @@ pub enum RunbookEvent<'a> {
         secs: f64,
         forced: bool,
     },
+    /// A confirmed run starts: the cloud time it started, the plan's
+    /// estimate and the group's RTO target (seconds), for the live view.
+    Running {
+        kind: RunKind,
+        group: &'a str,
+        from: &'a str,
+        to: &'a str,
+        at: f64,
+        estimate_secs: u64,
+        budget_secs: Option<u64>,
+    },
+    /// The run's own steps beside the plan's phases: who is notified (at
+    /// the start, each phase's end and the end) and the verify phase's
+    /// checks, in the order they run.
+    OwnSteps {
+        notify: &'a [String],
+        checks: &'a [String],
+        /// Targets declared but switched off (their URL is null).
+        off: &'a [String],
+        plan: &'a Plan,
+    },
+    /// The plan a live view follows (each step's phase and dependencies).
+    Following(&'a Plan),
+    /// The first step of a phase started (cloud time).
+    PhaseStarted { phase: &'a str, at: f64 },
+    /// A phase's last step ended (cloud time); `failed` steps in it.
+    PhaseDone {
+        phase: &'a str,
+        at: f64,
+        failed: usize,
+    },
+    /// The cloud's clock moved on (at most about once a second).
+    CloudTime { at: f64 },
+    /// The verify phase starts with these checks.
+    Verifying { checks: &'a [String] },
+    /// One health check settled.
+    Checked {
+        result: &'a super::checked::CheckResult,
+    },
+    /// A notification was delivered, or could not be.
+    Notified {
+        delivery: &'a super::checked::Delivery,
+    },
     /// One storage account's failover (or failback, `away` false).
     StorageAccount {
         address: &'a str,
         away: bool,
         result: &'a StorageResult,
     },
+}
+
+/// Which runbook a live view shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    Failover,
+    Failback,
 }
 
 /// How one storage account's failover went.

@@ -45,6 +45,13 @@ pub enum FailbackOutcome {
     },
 }
 
+impl FailbackOutcome {
+    /// Completed, but health checks failed ("completed, unhealthy").
+    pub fn unhealthy(&self) -> bool {
+        matches!(self, FailbackOutcome::Complete { drill, .. } if drill.unhealthy())
+    }
+}
+
 /// What stopped a failback stage.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FailbackStop {
@@ -100,6 +107,7 @@ pub fn failback(
             "group {group:?} has no other site to fail back to"
         )));
     };
+    let declared = super::verify::declared(&engine.session, events)?;
     for p in engine.providers.all() {
         p.defer_unreachable_regions();
         p.set_promotion(crate::provider::Promotion::Planned);
@@ -155,12 +163,26 @@ pub fn failback(
             StepStatus::Started,
         )
     });
-    let stop = |mut drill: DrillReport, problem: String, title: &str, why: FailbackStop| {
+    let mut watch = super::watch::Watch::start(
+        engine,
+        &declared,
+        super::event::RunKind::Failback,
+        &drill,
+        None,
+        events,
+    );
+    let stop = |mut drill: DrillReport,
+                problem: String,
+                title: &str,
+                why: FailbackStop,
+                watch: super::watch::Watch,
+                events: Events<'_>| {
         drill.actual_secs = cloud_time::seen(engine) - started;
         drill.problems.push(problem);
         drill.follow_ups.push(format!(
             "fix the cause and rerun `drinfra failback {group}`: stage {title} starts again"
         ));
+        watch.finish(engine, super::checked::Moment::Failure, &mut drill, events);
         Ok(FailbackOutcome::Stopped { drill, why })
     };
     let mut previous = now;
@@ -219,17 +241,20 @@ pub fn failback(
                     problem,
                     title,
                     FailbackStop::Storage { account, error },
+                    watch,
+                    events,
                 );
             }
         }
         let lags = super::rpo::lags_before(&plan, engine);
+        watch.follow(&plan, events);
         let report = runbook::run_phased(
             engine,
             &plan,
             prior,
             &opts.apply,
             &mut drill.timeline,
-            events,
+            &mut |e| watch.event(engine, e, events),
         )?;
         drill.rpo.extend(super::rpo::after(&plan, engine, &lags));
         if !report.ok() {
@@ -255,6 +280,8 @@ pub fn failback(
                     stage: title.clone(),
                     problems,
                 },
+                watch,
+                events,
             );
         }
         let latest = engine.session.backend.load()?;
@@ -284,12 +311,20 @@ pub fn failback(
     drill.completed = true;
     drill.actual_secs = cloud_time::seen(engine) - started;
     super::failover::recovered(&mut drill.rto, &drill.timeline);
+    // The verify phase: home's checks, data included (it was promoted).
+    watch.verify(engine, &declared, &home, true, &mut drill, events);
     drill.components = super::report::component_metrics(&g.objectives, &drill.rto, &drill.timeline);
     if g.active != home {
         drill
             .follow_ups
             .push(format!("set active = {home:?} in the failover_group block"));
     }
+    let moment = if drill.unhealthy() {
+        super::checked::Moment::Unhealthy
+    } else {
+        super::checked::Moment::Complete
+    };
+    watch.finish(engine, moment, &mut drill, events);
     Ok(FailbackOutcome::Complete {
         drill,
         home,

@@ -75,6 +75,11 @@ pub enum FailoverOutcome {
 }
 
 impl FailoverOutcome {
+    /// Completed, but health checks failed ("completed, unhealthy").
+    pub fn unhealthy(&self) -> bool {
+        matches!(self, FailoverOutcome::Complete { drill, .. } if drill.unhealthy())
+    }
+
     pub fn ok(&self) -> bool {
         !matches!(
             self,
@@ -224,6 +229,9 @@ pub fn failover(
             crate::provider::Promotion::Planned
         });
     }
+    // Notification targets and checks from variables are checked before
+    // anything is planned or changed.
+    let declared = super::verify::declared(&engine.session, events)?;
     let (plan, prior) = plan_with(
         engine,
         &opts.group,
@@ -248,6 +256,20 @@ pub fn failover(
     }
     events(Event::Runbook(RunbookEvent::FailoverPlanned {
         intent: &intent,
+        plan: &plan,
+    }));
+    events(Event::Runbook(RunbookEvent::OwnSteps {
+        notify: &declared
+            .targets
+            .iter()
+            .map(|t| t.name.clone())
+            .collect::<Vec<_>>(),
+        checks: &declared
+            .checks_of(&intent.target.traffic, !intent.traffic_only())
+            .iter()
+            .map(|c| format!("{} ({})", c.name, c.shown))
+            .collect::<Vec<_>>(),
+        off: &declared.off,
         plan: &plan,
     }));
     if opts.plan_only {
@@ -277,7 +299,9 @@ pub fn failover(
     }
     let (confirmed, _) = cloud_time::now(engine);
     let rto = incident(engine, opts, intent.from(), ran_at, confirmed, wall_clock);
-    execute(engine, opts, intent, &plan, prior, record, rto, events)
+    execute(
+        engine, opts, intent, &plan, prior, record, rto, &declared, events,
+    )
 }
 
 /// The RTO's fixed points before recovery: when the incident began (the
@@ -449,6 +473,7 @@ fn execute(
     prior: Option<State>,
     record: Option<&FailoverRecord>,
     rto: Rto,
+    declared: &super::verify::Declared,
     events: Events<'_>,
 ) -> Result<FailoverOutcome> {
     let forced = intent.forced;
@@ -467,6 +492,15 @@ fn execute(
     let prior = engine.session.backend.load()?.or(prior);
     let started = rto.confirmed;
     let mut drill = drill_for(&intent, opts, plan, rto);
+    let mut watch = super::watch::Watch::start(
+        engine,
+        declared,
+        super::event::RunKind::Failover,
+        &drill,
+        Some(plan),
+        events,
+    );
+    watch.follow(plan, events);
     // What a promotion can lose: the lag of each replica about to be promoted.
     if let Some((address, secs)) = runbook::replica_lag(plan, engine) {
         events(Event::Runbook(RunbookEvent::ReplicaLag {
@@ -492,7 +526,7 @@ fn execute(
         prior,
         &opts.apply,
         &mut drill.timeline,
-        events,
+        &mut |e| watch.event(engine, e, events),
     );
     let storage = runbook::finish_storage_failover(engine, storage, &mut drill.timeline, events);
     let report = report?;
@@ -526,11 +560,23 @@ fn execute(
         if report.interrupted {
             drill.problems.push(format!("interrupted: {} step(s) still running in Azure were recorded to be followed on resume", report.left_running.len()));
         }
+        watch.finish(engine, super::checked::Moment::Failure, &mut drill, events);
         return Ok(FailoverOutcome::Incomplete {
             drill: Box::new(drill),
             apply: Box::new(report),
         });
     }
+    // The verify phase: the checks of the site traffic now goes to.
+    watch.verify(
+        engine,
+        declared,
+        &intent.target.traffic,
+        !intent.traffic_only(),
+        &mut drill,
+        events,
+    );
+    drill.components =
+        super::report::component_metrics(&intent.declared.objectives, &drill.rto, &drill.timeline);
     let (done, _) = cloud_time::now(engine);
     save_record_at(
         &engine.session,
@@ -553,6 +599,16 @@ fn execute(
         StepStatus::Recorded,
     ));
     drill.follow_ups = follow_ups(&intent, &deferred);
+    let moment = if drill.unhealthy() {
+        drill.follow_ups.insert(
+            0,
+            "the failed health checks above: find why the services on the new site do not answer as expected (the move itself is recorded)".into(),
+        );
+        super::checked::Moment::Unhealthy
+    } else {
+        super::checked::Moment::Complete
+    };
+    watch.finish(engine, moment, &mut drill, events);
     Ok(FailoverOutcome::Complete {
         drill: Box::new(drill),
         intent: Box::new(intent),

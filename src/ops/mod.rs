@@ -13,13 +13,15 @@
 //! [`state_edit`]'s `rm`, `mv` and `push`, [`console::evaluate`],
 //! [`check::check`] (DR objectives against the configuration).
 //!
-//! Files depend on each other one way: `error`, `report`, `intent` and
-//! `memo` at the bottom; `event`, `prompt`, `session`; `record`, `plan`;
-//! `apply`; `runbook`; `failover` and `failback` on top.
+//! Files depend on each other one way: `error`, `checked`, `report`,
+//! `intent` and `memo` at the bottom; `event`, `prompt`, `session`; `record`, `plan`;
+//! `apply`; `notify`, `verify`, `watch` (the runbook's own steps);
+//! `runbook`; `failover` and `failback` on top.
 
 pub mod apply;
 pub mod backend_config;
 pub mod check;
+pub mod checked;
 pub mod cloud_time;
 pub mod console;
 pub mod error;
@@ -30,6 +32,7 @@ pub mod import;
 pub mod init;
 pub mod intent;
 pub mod memo;
+pub mod notify;
 pub mod plan;
 pub mod prompt;
 pub mod record;
@@ -40,6 +43,8 @@ pub mod session;
 pub mod state_edit;
 pub mod validate;
 pub mod workspace;
+pub mod verify;
+mod watch;
 
 pub use error::{Error, Result, Stop};
 pub use event::{Event, Events};

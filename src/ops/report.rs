@@ -170,7 +170,8 @@ pub struct Rto {
     pub confirmed: f64,
     /// The first traffic step done: users reach the new site.
     pub switched: Option<f64>,
-    /// The traffic phase done (health checks: a later issue).
+    /// Verified: the health checks passed (without checks, the traffic
+    /// phase done).
     pub verified: Option<f64>,
     /// `true` when the times are wall time (no cloud answered).
     pub wall_clock: bool,
@@ -277,6 +278,17 @@ pub struct DrillReport {
     pub deferred: Vec<String>,
     pub problems: Vec<String>,
     pub follow_ups: Vec<String>,
+    /// The verify phase's health checks, each as it settled.
+    pub health: Vec<super::checked::CheckResult>,
+    /// Every notification posted (or not), per target in order.
+    pub notifications: Vec<super::checked::Delivery>,
+}
+
+impl DrillReport {
+    /// Completed, but a health check failed ("completed, unhealthy").
+    pub fn unhealthy(&self) -> bool {
+        self.health.iter().any(|c| !c.passed)
+    }
 }
 
 /// How much data a failover could lose, by how it promoted.

@@ -272,6 +272,13 @@ pub trait Provider: Send + Sync {
     fn outage_began<'a>(&'a self, _region: &'a str) -> BoxFut<'a, Option<f64>> {
         Box::pin(async move { None })
     }
+    /// Where this cloud stands in for the stack's own services: the
+    /// emulator serves each site's at `BASE/services/HOST/PATH` (its base
+    /// URL, and a client that trusts it). None: the services answer at
+    /// their own URLs (Azure).
+    fn emulated_services(&self) -> Option<(String, reqwest::Client)> {
+        None
+    }
     /// Requests made so far (for `--verbose`), if the provider counts them.
     fn request_counts(&self) -> Option<(u64, u64)> {
         None

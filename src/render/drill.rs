@@ -177,7 +177,12 @@ pub fn render(r: &DrillReport) -> String {
         part(rto.recovery())
     ));
     out.push_str(&format!(
-        "| - verification (-> traffic phase done) | | {} |\n",
+        "| - verification (-> {}) | | {} |\n",
+        if r.health.is_empty() {
+            "traffic phase done"
+        } else {
+            "health checks passed"
+        },
         part(rto.verification())
     ));
     out.push_str(&format!(
@@ -235,6 +240,7 @@ pub fn render(r: &DrillReport) -> String {
         ));
     }
     out.push_str(&gantt(r));
+    out.push_str(&super::runbook_report::markdown(r));
     out.push_str("\n## Problems found\n\n");
     if r.problems.is_empty() && r.deferred.is_empty() {
         out.push_str("None.\n");
@@ -300,7 +306,13 @@ pub fn to_json(r: &DrillReport) -> J {
             "detected": rfc3339(rto.detected),
             "confirmed": rfc3339(rto.confirmed),
             "traffic_switched": rto.switched.map(rfc3339),
-            "traffic_done": rto.verified.map(rfc3339),
+            "traffic_done": phase_spans(&r.timeline)
+                .iter()
+                .find(|p| p.name == crate::plan::phases::Phase::Traffic.name())
+                .map(|p| p.end)
+                .or(rto.verified)
+                .map(rfc3339),
+            "verified": rto.verified.map(rfc3339),
             "verdict": rto_verdict(r, rto.total()),
         },
         "run_secs": r.actual_secs,
@@ -341,6 +353,8 @@ pub fn to_json(r: &DrillReport) -> J {
         "deferred": r.deferred,
         "problems": r.problems,
         "follow_ups": r.follow_ups,
+        "health_checks": super::runbook_report::json(r).0,
+        "notifications": super::runbook_report::json(r).1,
     })
 }
 

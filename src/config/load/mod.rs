@@ -11,6 +11,8 @@ use super::model::*;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 
 mod failover_group;
+mod runbook;
+pub use runbook::{check_url_problem, webhook_url_problem};
 mod module_call;
 mod resource;
 mod values;
@@ -372,6 +374,7 @@ impl Loader {
             module.module_calls.insert(name, call);
             self.load_module(&child_dir, child, Some(source_span));
         }
+        self.check_runbook(index, &module);
         self.config.modules[index] = module;
         self.stack.pop();
     }
@@ -632,6 +635,8 @@ impl Loader {
                 self.decode_settings(file, b, &mut m.settings);
             }
             "failover_group" => self.decode_failover_group(file, b, m, span),
+            "notification" => self.decode_notification(file, b, m, span),
+            "health_check" => self.decode_health_check(file, b, m, span),
             "check" | "removed" | "ephemeral" => self.diags.push(err(
                 "Unsupported block type",
                 format!("drinfra does not support {kind} blocks yet."),

@@ -10,6 +10,7 @@
 //!   a group's resources, metrics, Resource Graph;
 //! - `simulation`: simulated time's effects, region outages, faults;
 //!   `dataplane`: the data-plane stand-in for replicated data;
+//!   `services`: the sites' services and Front Door's routing by their health;
 //! - `admin`: the admin API.
 
 mod action;
@@ -22,6 +23,7 @@ mod identity;
 mod lro;
 mod queries;
 mod read;
+mod services;
 mod simulation;
 mod verbs;
 mod world;
@@ -139,6 +141,12 @@ fn route(shared: &Shared, w: &mut World, req: &Req) -> Reply {
     }
     if parts.first() == Some(&"admin") {
         return admin::admin(&shared.base_url, w, req, &parts[1..]).into();
+    }
+    if parts.first() == Some(&"services") && method == Method::GET {
+        let mut subs = shared.creds.subscriptions.clone();
+        subs.push(shared.creds.subscription_id.clone());
+        subs.dedup();
+        return services::serve(w, &subs, &parts[1..]).into();
     }
     if !(path.starts_with("/subscriptions/")
         || path == "/subscriptions"

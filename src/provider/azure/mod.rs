@@ -232,6 +232,12 @@ impl Provider for AzureProvider {
         self.lost_writes_of(ty, current)
     }
 
+    fn emulated_services(&self) -> Option<(String, reqwest::Client)> {
+        self.cloud
+            .starts_with("drinfra emulator")
+            .then(|| (self.client.base.clone(), self.client.http().clone()))
+    }
+
     fn in_flight(&self) -> Vec<crate::provider::PendingOperation> {
         self.client.operations.running()
     }

@@ -17,6 +17,17 @@ use super::{PlanFormat, Runbook, View};
 
 impl View {
     pub(super) fn runbook_event(&mut self, e: RunbookEvent<'_>) {
+        if self.json || super::live::is_live(&e) {
+            return self.live_event(e);
+        }
+        // The narrative prints around the live panel, not through it.
+        match self.live_bar.clone() {
+            Some(bar) => bar.suspend(|| self.narrative(e)),
+            None => self.narrative(e),
+        }
+    }
+
+    fn narrative(&mut self, e: RunbookEvent<'_>) {
         match e {
             RunbookEvent::FailoverPlanned { intent, plan } => self.failover_planned(intent, plan),
             RunbookEvent::FailbackPlanned { group, home } => {
@@ -66,6 +77,7 @@ impl View {
                     }
                 }
             },
+            other => self.live_event(other),
         }
     }
 
@@ -152,6 +164,10 @@ impl View {
         outcome: &FailoverOutcome,
         report: Option<&Path>,
     ) -> Result<bool, WriteError> {
+        self.live_end();
+        if self.json {
+            return self.outcome_json(failover_summary(outcome), report);
+        }
         match outcome {
             FailoverOutcome::AlreadyStands { group, now } => println!(
                 "Group {group:?} already stands as asked ({} active, traffic to {}{}). Nothing to do.",
@@ -230,6 +246,7 @@ impl View {
                         rto.verification().map(drill::span).unwrap_or_default()
                     );
                 }
+                self.health_and_notices(drill);
                 if !deferred.is_empty() {
                     println!(
                         "Deferred (unreachable, not failed): {}. Once the region is back, `drinfra plan` shows what is left to reconcile.",
@@ -260,6 +277,10 @@ impl View {
         outcome: &FailbackOutcome,
         report: Option<&Path>,
     ) -> Result<bool, WriteError> {
+        self.live_end();
+        if self.json {
+            return self.outcome_json(failback_summary(outcome), report);
+        }
         let stopped = self.style.red_bold("Failback stopped:");
         match outcome {
             FailbackOutcome::Cancelled => {
@@ -285,6 +306,7 @@ impl View {
             }
             FailbackOutcome::Complete { drill, home, .. } => {
                 write_report(report, drill)?;
+                self.health_and_notices(drill);
                 println!("\n{}", self.style.paint("1;32", &format!("Failback complete: {home} is active again and replicates to the other site. Set active = {home:?} in the failover_group block if it is not already.")));
                 println!(
                     "It took {} on {} clock; traffic was home after {}.",
@@ -303,6 +325,37 @@ impl View {
                 Ok(true)
             }
         }
+    }
+}
+
+/// How a failover ended, for `--json`: status, whether it succeeded, and
+/// the drill report when it ran.
+fn failover_summary(
+    o: &FailoverOutcome,
+) -> (&'static str, bool, Option<&crate::ops::report::DrillReport>) {
+    match o {
+        FailoverOutcome::AlreadyStands { .. } => ("already_stands", true, None),
+        FailoverOutcome::PlanOnly => ("plan_only", true, None),
+        FailoverOutcome::Recorded { .. } => ("recorded", true, None),
+        FailoverOutcome::Cancelled => ("cancelled", false, None),
+        FailoverOutcome::Incomplete { drill, .. } => ("incomplete", false, Some(drill)),
+        FailoverOutcome::Complete { drill, .. } if drill.unhealthy() => {
+            ("completed_unhealthy", true, Some(drill))
+        }
+        FailoverOutcome::Complete { drill, .. } => ("complete", true, Some(drill)),
+    }
+}
+
+fn failback_summary(
+    o: &FailbackOutcome,
+) -> (&'static str, bool, Option<&crate::ops::report::DrillReport>) {
+    match o {
+        FailbackOutcome::Cancelled => ("cancelled", false, None),
+        FailbackOutcome::Stopped { drill, .. } => ("stopped", false, Some(drill)),
+        FailbackOutcome::Complete { drill, .. } if drill.unhealthy() => {
+            ("completed_unhealthy", true, Some(drill))
+        }
+        FailbackOutcome::Complete { drill, .. } => ("complete", true, Some(drill)),
     }
 }
 

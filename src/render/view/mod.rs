@@ -8,6 +8,7 @@ mod apply;
 mod check;
 mod console;
 mod failover;
+mod live;
 pub mod prompt;
 pub mod state;
 mod validate;
@@ -65,6 +66,9 @@ pub struct View {
     /// as one summary line each.
     pub compact_warnings: bool,
     progress: Option<Progress>,
+    /// A failover's or failback's live view, while one runs.
+    live: Option<crate::render::live::Live>,
+    live_bar: Option<indicatif::ProgressBar>,
     told_unencrypted: bool,
 }
 
@@ -81,6 +85,8 @@ impl View {
             tty: false,
             compact_warnings: false,
             progress: None,
+            live: None,
+            live_bar: None,
             told_unencrypted: false,
         }
     }
@@ -149,6 +155,8 @@ impl View {
             Event::Apply(e) => {
                 if self.json {
                     println!("{}", events::apply(e));
+                } else if self.live.is_some() {
+                    self.live_apply(e);
                 } else if let Some(p) = &mut self.progress {
                     p.event(e);
                 }
