@@ -39,3 +39,4 @@ mod resume;
 mod secrets;
 mod state_team;
 mod vars_hardening;
+mod workloads;
