@@ -387,3 +387,53 @@ fn a_replica_count_below_zero_is_refused_at_its_place() {
         "{log}"
     );
 }
+
+#[test]
+fn a_forced_failover_scales_the_dr_cluster_and_defers_the_unreachable_primary() {
+    let d = Drill::new();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (east, west) = (
+        site_cluster(&d, &rt, "eastus"),
+        site_cluster(&d, &rt, "westeurope"),
+    );
+    d.admin("POST", "faults/region-down", json!({"region": "eastus"}));
+    // The primary's API answers nothing while its region is down.
+    let http = emulator::client(d.emu.ca_pem.as_deref()).unwrap();
+    let status = rt.block_on(async {
+        http.get(format!("{}/apis/apps/v1/deployments", east.server))
+            .bearer_auth(&east.token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(status, 503);
+    let (code, out, err) = d.run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--forced",
+        "--auto-approve",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(
+        deployments(&d.emu, &rt, &west),
+        expected(true),
+        "the DR cluster runs production counts, ready"
+    );
+    assert!(
+        out.contains("drinfra_kubernetes_replicas.service[\"agent\"]") && out.contains("Deferred"),
+        "the old primary's scale-down is deferred: {out}"
+    );
+    // Back up: the primary still runs what it ran; the next plan scales it.
+    d.admin("POST", "faults/region-up", json!({"region": "eastus"}));
+    assert_eq!(deployments(&d.emu, &rt, &east), expected(true));
+    d.set_active("westeurope");
+    let (code, out, err) = d.run(&["plan"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("module.eastus.drinfra_kubernetes_replicas.service[\"workflow\"] will be updated in-place"),
+        "{out}"
+    );
+}
