@@ -344,6 +344,17 @@ fn readiness_times_out_when_the_node_pool_is_too_small() {
         (12, 10),
         "the cluster runs what fits"
     );
+    // The API wants the cluster's own token.
+    let http = emulator::client(emu.ca_pem.as_deref()).unwrap();
+    let status = rt.block_on(async {
+        http.get(format!("{}/apis/apps/v1/deployments", k.server))
+            .bearer_auth("not-the-token")
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(status, 401);
     // Ten fit: the next apply scales down and completes.
     small_stack(&dir, 1, 10, "10");
     let (code, out, err) = run(&dir, &emu, &["apply", "--auto-approve"]);

@@ -270,7 +270,13 @@ fn providers(s: &Session, rt: &tokio::runtime::Runtime, events: Events<'_>) -> R
             }
             providers.add_config(addr, azure);
         }
-        if let Some(access) = clusters {
+        // Only a stack that declares workloads talks to their clusters.
+        let workloads = s.stack.config.modules.iter().any(|m| {
+            m.resources
+                .values()
+                .any(|r| crate::provider::kubernetes::handles(&r.ty))
+        });
+        if let (Some(access), true) = (clusters, workloads) {
             providers.add(std::sync::Arc::new(KubernetesProvider::new(access)));
         }
     }

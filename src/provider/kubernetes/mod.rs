@@ -163,7 +163,7 @@ impl Provider for KubernetesProvider {
     }
 
     fn describe(&self) -> String {
-        "Kubernetes API of managed clusters".into()
+        "the managed clusters' Kubernetes APIs (credentials from azurerm)".into()
     }
 }
 
