@@ -9,13 +9,29 @@ use serde_json::{Value as J, json};
 
 use super::common::{AzureProvider, lookup};
 use super::error::{AzureError, err};
+use crate::lang::Value;
 use crate::provider::kubernetes::ClusterAccess;
 use crate::provider::{BoxFut, ErrorKind, ProviderError};
 
 impl ClusterAccess for AzureProvider {
     fn kubeconfig<'a>(&'a self, cluster_id: &'a str) -> BoxFut<'a, Result<String, ProviderError>> {
+        // Guarded by the region breaker like any request about the cluster:
+        // a failover with the cluster's region down asks once.
+        let cluster = Value::Object([("id".to_string(), Value::string(cluster_id))].into());
         Box::pin(async move {
-            let api = lookup("azurerm_kubernetes_cluster")?.api;
+            self.regions
+                .guard(CLUSTER, &cluster, self.list_credentials(cluster_id))
+                .await
+        })
+    }
+}
+
+const CLUSTER: &str = "azurerm_kubernetes_cluster";
+
+impl AzureProvider {
+    async fn list_credentials(&self, cluster_id: &str) -> Result<String, ProviderError> {
+        {
+            let api = lookup(CLUSTER)?.api;
             let path = format!("{cluster_id}/listClusterUserCredential");
             let r = self
                 .client
@@ -65,6 +81,6 @@ impl ClusterAccess for AzureProvider {
                     format!("{cluster_id}: the kubeconfig is not text"),
                 )
             })
-        })
+        }
     }
 }

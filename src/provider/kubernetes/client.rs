@@ -22,10 +22,14 @@ use super::ClusterAccess;
 use super::schema::Workload;
 use crate::provider::{ErrorKind, ProviderError};
 
-/// The clients made so far in this run, by cluster id.
+/// The clients made so far in this run, by cluster id, and the clusters
+/// whose credentials could not be fetched because their region did not
+/// answer: not asked again in this run (as the Azure provider's region
+/// breaker does), so a failover with the old region down does not wait
+/// on it once per deployment.
 #[derive(Default)]
 pub struct Clients {
-    by_cluster: tokio::sync::Mutex<HashMap<String, Arc<Api>>>,
+    by_cluster: tokio::sync::Mutex<HashMap<String, Result<Arc<Api>, ProviderError>>>,
 }
 
 impl Clients {
@@ -38,10 +42,18 @@ impl Clients {
     ) -> Result<Arc<Api>, ProviderError> {
         let key = cluster_id.to_lowercase();
         let mut map = self.by_cluster.lock().await;
-        if let Some(api) = map.get(&key) {
-            return Ok(api.clone());
+        if let Some(known) = map.get(&key) {
+            return known.clone();
         }
-        let yaml = access.kubeconfig(cluster_id).await?;
+        let yaml = match access.kubeconfig(cluster_id).await {
+            Ok(y) => y,
+            Err(e) => {
+                if e.kind() == ErrorKind::Unreachable {
+                    map.insert(key, Err(e.clone()));
+                }
+                return Err(e);
+            }
+        };
         let bad = |what: &str, e: &dyn std::fmt::Display| {
             ProviderError::api(
                 ErrorKind::Failed,
@@ -62,7 +74,7 @@ impl Clients {
             client,
             cluster: cluster_id.to_string(),
         });
-        map.insert(key, api.clone());
+        map.insert(key, Ok(api.clone()));
         Ok(api)
     }
 }
