@@ -47,3 +47,4 @@ mod state_team;
 pub mod terraform_cli;
 mod vars_hardening;
 mod workspaces;
+mod workloads;

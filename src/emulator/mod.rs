@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 mod arm;
 mod clock;
 mod graph;
+mod kube;
 mod server;
 pub mod store;
 pub mod throttle;
@@ -365,6 +366,7 @@ pub async fn start(opts: Options, addr: SocketAddr) -> Result<Running, EmulatorE
         sim_start,
         creds.clone(),
         url.clone(),
+        ca_pem.clone(),
     ));
     let (tx, rx) = tokio::sync::oneshot::channel();
     let task = tokio::spawn(server::serve(listener, tls, shared, rx));

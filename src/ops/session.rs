@@ -253,6 +253,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 /// The providers a stack needs, the Azure one connected to its cloud.
 fn providers(s: &Session, rt: &tokio::runtime::Runtime, events: Events<'_>) -> Result<Providers> {
     use crate::provider::azure::setup;
+    use crate::provider::kubernetes::{ClusterAccess, KubernetesProvider};
     let mut providers = Providers::builtin();
     if setup::used(&s.stack.config) {
         // One provider per azurerm configuration (the default and each alias).
@@ -276,11 +277,27 @@ fn providers(s: &Session, rt: &tokio::runtime::Runtime, events: Events<'_>) -> R
             providers.hold(handle);
             started.push((want.data_dir, endpoint));
         }
+        let mut clusters: Option<std::sync::Arc<dyn ClusterAccess>> = None;
         for (addr, azure) in rt
             .block_on(setup::providers(&settings, &s.dir, &s.env, &started))
             .map_err(|e| Error::Setup(e.to_string()))?
         {
-            providers.add_config(addr, std::sync::Arc::new(azure));
+            let azure = std::sync::Arc::new(azure);
+            // Clusters' workloads are reached through the default azurerm
+            // configuration's credentials.
+            if addr.alias.is_none() || clusters.is_none() {
+                clusters = Some(azure.clone());
+            }
+            providers.add_config(addr, azure);
+        }
+        // Only a stack that declares workloads talks to their clusters.
+        let workloads = s.stack.config.modules.iter().any(|m| {
+            m.resources
+                .values()
+                .any(|r| crate::provider::kubernetes::handles(&r.ty))
+        });
+        if let (Some(access), true) = (clusters, workloads) {
+            providers.add(std::sync::Arc::new(KubernetesProvider::new(access)));
         }
     }
     Ok(providers)

@@ -15,6 +15,7 @@ pub use registry::{Providers, SHIPPED, all_type_facts, mark_sensitive, type_fact
 pub mod azure;
 pub mod catalog;
 pub mod facts;
+pub mod kubernetes;
 pub mod loss;
 pub mod marks;
 pub mod offline;

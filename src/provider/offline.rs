@@ -11,6 +11,7 @@ use hcl_edit::structure::Body;
 
 use super::azure;
 use super::catalog;
+use super::kubernetes;
 use super::terraform_data::TerraformData;
 use super::{ArgProblem, Provider};
 use crate::config::Config;
@@ -21,7 +22,9 @@ use crate::diag::{Diagnostic, Diagnostics, Span};
 /// Whether drinfra can manage (resource) or read (data source) this type.
 pub fn supported(mode: Mode, ty: &str) -> bool {
     match mode {
-        Mode::Managed => ty == "terraform_data" || azure::types::lookup(ty).is_some(),
+        Mode::Managed => {
+            ty == "terraform_data" || kubernetes::handles(ty) || azure::types::lookup(ty).is_some()
+        }
         Mode::Data => azure::has_data_source(ty),
     }
 }
@@ -48,6 +51,9 @@ pub fn check(config: &Config, eval: &Evaluation) -> Diagnostics {
                     Mode::Data => azure::validate_data(&r.ty, &inst.config),
                     Mode::Managed if r.ty == "terraform_data" => {
                         TerraformData.validate(&r.ty, &inst.config)
+                    }
+                    Mode::Managed if kubernetes::handles(&r.ty) => {
+                        kubernetes::validate(&inst.config)
                     }
                     Mode::Managed => azure::validate_resource(&r.ty, &inst.config),
                 };

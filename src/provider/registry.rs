@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{Provider, ProviderConfigAddr, ProviderError, TypeFacts, azure, terraform_data};
+use super::{
+    Provider, ProviderConfigAddr, ProviderError, TypeFacts, azure, kubernetes, terraform_data,
+};
 use crate::lang::Value;
 
 /// The providers available to a run: one instance per provider
@@ -116,7 +118,10 @@ impl crate::config::evaluate::Schemas for Providers {
 
 /// The providers drinfra ships besides the built-in one: (local name,
 /// source address).
-pub const SHIPPED: &[(&str, &str)] = &[("azurerm", azure::PROVIDER_NAME)];
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("azurerm", azure::PROVIDER_NAME),
+    ("drinfra", kubernetes::PROVIDER_NAME),
+];
 
 /// `value` (the attributes of a `ty` object) with what the provider's
 /// schema says is sensitive marked, at any depth, and with values a
@@ -133,8 +138,12 @@ struct NoFacts;
 impl TypeFacts for NoFacts {}
 
 /// Every provider's facts.
-pub fn all_type_facts() -> [&'static dyn TypeFacts; 2] {
-    [&terraform_data::TerraformData, &azure::facts::AZURE]
+pub fn all_type_facts() -> [&'static dyn TypeFacts; 3] {
+    [
+        &terraform_data::TerraformData,
+        &azure::facts::AZURE,
+        &kubernetes::FACTS,
+    ]
 }
 
 /// The facts of the provider that manages resource type `ty`.
@@ -143,6 +152,8 @@ pub fn type_facts(ty: &str) -> &'static dyn TypeFacts {
         &terraform_data::TerraformData
     } else if ty.starts_with("azurerm_") {
         &azure::facts::AZURE
+    } else if kubernetes::handles(ty) {
+        &kubernetes::FACTS
     } else {
         &NoFacts
     }

@@ -50,6 +50,18 @@ locals {
     code_active         = { min = 3, max = 15 }
     code_standby        = 2
   }
+  # The DR plan's step 6: the services' replicas in production (active
+  # site) and standby.
+  services = {
+    gateway        = { production = 3, standby = 2 }
+    auth           = { production = 3, standby = 2 }
+    agent          = { production = 5, standby = 2 }
+    persona        = { production = 3, standby = 1 }
+    code-exec      = { production = 5, standby = 2 }
+    text-to-sql    = { production = 3, standby = 1 }
+    knowledge-base = { production = 3, standby = 1 }
+    workflow       = { production = 5, standby = 2 }
+  }
   peer_of = { eastus = "westeurope", westeurope = "eastus" }
   peers = { for site, other in local.peer_of : site => {
     site           = other
@@ -74,8 +86,11 @@ module "eastus" {
   subscription_id = var.subscription_id
   peer            = local.peers["eastus"]
   # Built from names: eastus must not wait for westeurope.
-  peer_postgres_id = "/subscriptions/${var.subscription_id}/resourceGroups/${local.peers["eastus"].resource_group}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${local.peers["eastus"].postgres_name}"
-  sizes            = local.sizes
+  peer_postgres_id      = "/subscriptions/${var.subscription_id}/resourceGroups/${local.peers["eastus"].resource_group}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${local.peers["eastus"].postgres_name}"
+  sizes                 = local.sizes
+  services              = local.services
+  services_namespace    = "aiwf"
+  services_image_prefix = "aiwfacr.azurecr.io/aiwf"
 }
 
 module "westeurope" {
@@ -93,8 +108,11 @@ module "westeurope" {
   subscription_id = var.subscription_id
   peer            = local.peers["westeurope"]
   # A reference, so the first replica is created after its source.
-  peer_postgres_id = module.eastus.postgres_id
-  sizes            = local.sizes
+  peer_postgres_id      = module.eastus.postgres_id
+  sizes                 = local.sizes
+  services              = local.services
+  services_namespace    = "aiwf"
+  services_image_prefix = "aiwfacr.azurecr.io/aiwf"
 }
 
 locals {
@@ -137,6 +155,11 @@ module "edge" {
 
 output "active_site" {
   value = failover_group.platform.active
+}
+
+output "operator_cluster" {
+  description = "The DR plan's step 3: the command that points kubectl at the cluster serving now (it follows failover and failback)."
+  value       = local.sites[failover_group.platform.components.capacity.active].kubeconfig_command
 }
 
 output "api_endpoint" {

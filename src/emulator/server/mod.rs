@@ -11,7 +11,9 @@
 //! - `simulation`: simulated time's effects, region outages, faults;
 //!   `dataplane`: the data-plane stand-in for replicated data;
 //!   `services`: the sites' services and Front Door's routing by their health;
-//! - `admin`: the admin API.
+//! - `admin`: the admin API;
+//! - `kube_api`: each managed cluster's Kubernetes API and the
+//!   `listCluster*Credential` actions that reach it.
 
 mod action;
 mod admin;
@@ -20,6 +22,7 @@ mod dataplane;
 mod delete;
 mod http;
 mod identity;
+mod kube_api;
 mod lro;
 mod queries;
 mod read;
@@ -111,7 +114,10 @@ async fn handle(shared: Arc<Shared>, req: Request<hyper::body::Incoming>) -> Res
     // standard `Date` header, as real ARM sends its wall time, so clients
     // measure drills on the cloud's clock.
     let at = w.clock.now();
-    if path.starts_with("/subscriptions") || path.starts_with("/providers") {
+    if path.starts_with("/subscriptions")
+        || path.starts_with("/providers")
+        || path.starts_with("/aks/")
+    {
         let seq = w.log.len() as u64 + 1;
         w.log.push(LogEntry {
             seq,
@@ -138,6 +144,9 @@ fn route(shared: &Shared, w: &mut World, req: &Req) -> Reply {
         && method == Method::POST
     {
         return identity::token(&shared.creds, &mut w.tokens, parts[0], &req.body).into();
+    }
+    if let Some(r) = kube_api::cluster_api(w, req) {
+        return r;
     }
     if parts.first() == Some(&"admin") {
         return admin::admin(&shared.base_url, w, req, &parts[1..]).into();
@@ -222,6 +231,8 @@ fn route(shared: &Shared, w: &mut World, req: &Req) -> Reply {
         metrics(w, &path[..at], query).into()
     } else if let (Some(group), true) = (group_of_resources_list(path), *method == Method::GET) {
         resources_in_group(w, group).into()
+    } else if let Some(r) = kube_api::credentials(shared, w, req) {
+        r
     } else {
         let caller = Caller {
             client: &client,

@@ -40,6 +40,8 @@ pub(crate) struct Shared {
     pub creds: Arc<Credentials>,
     /// The emulator's own URL (for metadata and operation URLs).
     pub base_url: String,
+    /// The CA clients trust (with TLS), for the kubeconfigs it hands out.
+    pub ca_pem: Option<String>,
     world: Mutex<World>,
 }
 
@@ -53,10 +55,12 @@ impl Shared {
         sim_start: Option<f64>,
         creds: Credentials,
         base_url: String,
+        ca_pem: Option<String>,
     ) -> Shared {
         Shared {
             creds: Arc::new(creds),
             base_url,
+            ca_pem,
             world: Mutex::new(World {
                 store,
                 clock: Clock::new(settings.time_scale, sim_start),

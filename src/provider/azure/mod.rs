@@ -13,6 +13,7 @@ use crate::lang::Value;
 use common::{attrs, str_of};
 use std::sync::atomic::Ordering;
 
+mod aks_credentials;
 pub mod auth;
 pub mod breaker;
 mod children;
