@@ -169,6 +169,11 @@ pub struct Context<'a> {
     pub lenient: bool,
     /// Failover groups as they stand (or as a failover wants them).
     pub failover: BTreeMap<String, GroupPlacement>,
+    /// Whether `timestamp()`, `uuid()` and `bcrypt()` have values (apply,
+    /// the console) or are unknown (planning), as in Terraform.
+    pub impure_known: bool,
+    /// Evaluating for the console (where `type()` exists).
+    pub console: bool,
     cache: RefCell<HashMap<Node, Value>>,
     expansions: RefCell<Expansions>,
     stack: RefCell<Vec<(Node, Option<Span>)>>,
@@ -234,6 +239,8 @@ impl<'a> Context<'a> {
             schemas: None,
             lenient: false,
             failover: BTreeMap::new(),
+            impure_known: false,
+            console: false,
             cache: RefCell::default(),
             expansions: RefCell::default(),
             stack: RefCell::default(),
@@ -542,7 +549,9 @@ impl<'a> Context<'a> {
     ) -> Result<Value, Failed> {
         let refs = references(&e.expr);
         let scope = self.scope_for(p, e.file, &refs, extra, var_override.as_ref())?;
-        let ev = Evaluator::new(e.file, self.cwd.clone());
+        let mut ev = Evaluator::new(e.file, self.cwd.clone());
+        ev.impure_known = self.impure_known;
+        ev.console = self.console;
         ev.eval(&e.expr, &scope).map_err(|err| {
             self.report(err.into_diagnostic());
             Failed
@@ -561,7 +570,9 @@ pub fn eval_in_root(
     if checked.has_errors() {
         return (None, checked);
     }
-    let cx = Context::new(config, inputs, cwd, None);
+    let mut cx = Context::new(config, inputs, cwd, None);
+    cx.impure_known = true;
+    cx.console = true;
     let v = cx.eval(&ModulePath::root(), expr, &Extra::default()).ok();
     (v, cx.diags.into_inner())
 }
