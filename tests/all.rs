@@ -27,6 +27,7 @@ mod fuzz_decoders;
 mod identity;
 mod lang;
 mod lang_hardening;
+mod language_blocks;
 mod layers;
 mod locks;
 mod ops_failover;

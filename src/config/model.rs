@@ -71,6 +71,16 @@ pub struct Output {
     /// `ephemeral = true` (child modules only).
     pub ephemeral: bool,
     pub depends_on: Vec<Reference>,
+    /// `precondition` blocks, checked before the value is used.
+    pub preconditions: Vec<Validation>,
+}
+
+/// A `check` block: assertions whose failures are warnings, never errors.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub name: String,
+    pub span: Span,
+    pub asserts: Vec<Validation>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -283,6 +293,7 @@ pub struct Module {
     pub module_calls: BTreeMap<String, ModuleCall>,
     pub moved: Vec<Moved>,
     pub imports: Vec<Import>,
+    pub checks: Vec<Check>,
     pub providers: Vec<ProviderBlock>,
     pub settings: Settings,
     pub failover_groups: BTreeMap<String, FailoverGroup>,

@@ -342,6 +342,91 @@ impl<'a> Context<'a> {
             .collect()
     }
 
+    /// Checks `conditions` (preconditions, check assertions) in module
+    /// instance `p`: a false one is reported at its condition with its
+    /// error message, an error when `warn` is unset (and evaluation fails),
+    /// a warning otherwise. Unknown conditions are checked later (apply).
+    /// Validation (`lenient`) does not check them, as `terraform validate`.
+    fn conditions_hold(
+        &self,
+        p: &ModulePath,
+        conditions: &[crate::config::model::Validation],
+        summary: &str,
+        warn: bool,
+    ) -> Result<(), Failed> {
+        if self.lenient {
+            return Ok(());
+        }
+        let extra = Extra::default();
+        for c in conditions {
+            let before = self.diags.borrow().items.len();
+            let result = self.eval(p, &c.condition, &extra);
+            if warn {
+                // A check block never stops a run: its problems are warnings.
+                for d in self.diags.borrow_mut().items[before..].iter_mut() {
+                    d.severity = crate::diag::Severity::Warning;
+                }
+            }
+            let cond = match result {
+                Ok(v) => v,
+                Err(Failed) if warn => continue,
+                Err(Failed) => return Err(Failed),
+            };
+            match cond.unmark().0 {
+                Value::Bool(true) | Value::Unknown(_) => {}
+                Value::Bool(false) => {
+                    let msg = match self.eval(p, &c.error_message, &extra) {
+                        Ok(m) => match m.unmark() {
+                            (_, true) => "The error message included a sensitive value, so it will not be displayed.".to_string(),
+                            (Value::String(s), false) => s.clone(),
+                            (Value::Unknown(_), _) => "(the error message is not known yet)".to_string(),
+                            _ => "(error_message is not a string)".to_string(),
+                        },
+                        Err(Failed) => String::new(),
+                    };
+                    let d = if warn {
+                        Diagnostic::warning(summary)
+                    } else {
+                        Diagnostic::error(summary)
+                    };
+                    self.report(d.with_detail(msg).at(c.condition.span()));
+                    if !warn {
+                        return Err(Failed);
+                    }
+                }
+                _ => {
+                    let d = if warn {
+                        Diagnostic::warning("Invalid condition result")
+                    } else {
+                        Diagnostic::error("Invalid condition result")
+                    };
+                    self.report(
+                        d.with_detail("Invalid condition result value: a bool is required.")
+                            .at(c.condition.span()),
+                    );
+                    if !warn {
+                        return Err(Failed);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Evaluates the assertions of every `check` block in the root module
+    /// and reports the false ones as warnings (Terraform's
+    /// "Check block assertion failed").
+    pub fn check_blocks(&self) {
+        for check in &self.config.root().checks {
+            let _ = self.conditions_hold(
+                &ModulePath::root(),
+                &check.asserts,
+                "Check block assertion failed",
+                true,
+            );
+        }
+    }
+
     /// Diagnostics collected so far, leaving none behind.
     pub fn take_diags(&self) -> Diagnostics {
         std::mem::take(&mut *self.diags.borrow_mut())
@@ -512,6 +597,12 @@ impl<'a> Context<'a> {
             Node::Output(p, name) => {
                 let (_, m) = self.module_at(p);
                 let o = m.outputs.get(name).ok_or(Failed)?;
+                self.conditions_hold(
+                    p,
+                    &o.preconditions,
+                    "Module output value precondition failed",
+                    false,
+                )?;
                 let v = self.eval(p, &o.value, &Extra::default())?;
                 if p.is_empty() && !o.sensitive && v.is_sensitive_anywhere() {
                     self.report(Diagnostic::error("Output refers to sensitive values").with_detail("To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, drinfra requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent. If you do intend to export this data, annotate the output value as sensitive by adding: sensitive = true").at(Some(o.span.clone())));

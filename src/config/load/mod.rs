@@ -632,7 +632,44 @@ impl Loader {
                 self.decode_settings(file, b, &mut m.settings);
             }
             "failover_group" => self.decode_failover_group(file, b, m, span),
-            "check" | "removed" | "ephemeral" => self.diags.push(err(
+            "check" => {
+                let Some(l) = self.labels(file, b, &["name"]) else {
+                    return;
+                };
+                self.check_body(file, &b.body, &[], &["assert", "data"], "check");
+                // A data source scoped to the check block is read only for
+                // its assertions; drinfra does not read those yet.
+                for d in b.body.get_blocks("data") {
+                    self.diags.push(err(
+                        "Unsupported block type",
+                        "drinfra does not support data sources scoped to a check block yet; declare the data source outside the check block.",
+                        span_of(file, &d.ident),
+                    ));
+                }
+                let asserts = self.conditions(file, &b.body, "assert");
+                if asserts.is_empty() {
+                    self.diags.push(err(
+                        "Missing required block",
+                        "A check block must contain at least one assert block.",
+                        span,
+                    ));
+                    return;
+                }
+                if m.checks.iter().any(|c| c.name == l[0]) {
+                    self.diags.push(err(
+                        "Duplicate check block",
+                        format!("A check block named {:?} was already declared. Names must be unique within a module.", l[0]),
+                        span,
+                    ));
+                    return;
+                }
+                m.checks.push(Check {
+                    name: l[0].clone(),
+                    span,
+                    asserts,
+                });
+            }
+            "removed" | "ephemeral" => self.diags.push(err(
                 "Unsupported block type",
                 format!("drinfra does not support {kind} blocks yet."),
                 span,
