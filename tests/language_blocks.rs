@@ -108,3 +108,57 @@ fn scoped_data_sources_in_check_blocks_are_refused_clearly() {
     assert!(run.out.contains("scoped to a check block"), "{}", run.out);
     assert!(run.out.contains("main.tf:2"), "{}", run.out);
 }
+
+#[test]
+fn a_failed_resource_precondition_is_an_error_per_instance_at_its_condition() {
+    // Terraform 1.15 reports "Resource precondition failed" at line 9 once
+    // per instance, with the message rendered for that instance.
+    let dir = stack(
+        r#"variable "n" {
+  default = 1
+}
+resource "terraform_data" "x" {
+  count = 2
+  input = var.n
+  lifecycle {
+    precondition {
+      condition     = var.n > count.index + 1
+      error_message = "n too small for ${count.index}."
+    }
+  }
+}
+"#,
+    );
+    let run = plan(dir.path());
+    assert_eq!(run.code, 1, "{}", run.out);
+    assert_eq!(
+        run.out.matches("Resource precondition failed").count(),
+        2,
+        "{}",
+        run.out
+    );
+    assert!(run.out.contains("n too small for 0."), "{}", run.out);
+    assert!(run.out.contains("n too small for 1."), "{}", run.out);
+    assert!(run.out.contains("main.tf:9"), "{}", run.out);
+}
+
+#[test]
+fn a_holding_resource_precondition_lets_the_plan_through() {
+    let dir = stack(
+        "resource \"terraform_data\" \"x\" {\n  input = 1\n  lifecycle {\n    precondition {\n      condition     = 1 < 2\n      error_message = \"never\"\n    }\n  }\n}\n",
+    );
+    let run = plan(dir.path());
+    assert_eq!(run.code, 0, "{}", run.out);
+    assert!(run.out.contains("terraform_data.x"), "{}", run.out);
+}
+
+#[test]
+fn postconditions_are_refused_at_their_block() {
+    let dir = stack(
+        "resource \"terraform_data\" \"x\" {\n  lifecycle {\n    postcondition {\n      condition     = self.output == null\n      error_message = \"x\"\n    }\n  }\n}\n",
+    );
+    let run = plan(dir.path());
+    assert_eq!(run.code, 1, "{}", run.out);
+    assert!(run.out.contains("main.tf:3"), "{}", run.out);
+    assert!(run.out.contains("postcondition blocks"), "{}", run.out);
+}

@@ -106,6 +106,8 @@ pub struct Lifecycle {
     pub create_before_destroy: bool,
     pub ignore_changes: IgnoreChanges,
     pub replace_triggered_by: Vec<Expr>,
+    /// `precondition` blocks, checked when the instance is planned.
+    pub preconditions: Vec<Validation>,
 }
 
 #[derive(Debug, Clone)]

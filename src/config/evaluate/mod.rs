@@ -307,13 +307,12 @@ impl<'a> Context<'a> {
         let keys = self.resource_expansion(path, r).ok()?;
         let (_, each_value) = keys.into_iter().find(|(k, _)| k == instance)?;
         // Evaluated afresh: apply asks once values it depends on are known.
-        self.eval_body(
-            path,
-            r.body.file,
-            &r.body.body,
-            &Extra::for_key(instance, &each_value),
-        )
-        .ok()
+        let extra = Extra::for_key(instance, &each_value);
+        let body = self
+            .eval_body(path, r.body.file, &r.body.body, &extra)
+            .ok()?;
+        self.resource_preconditions(path, r, &extra).ok()?;
+        Some(body)
     }
 
     /// Evaluates an expression of module instance `path` (no count/each).
@@ -353,14 +352,14 @@ impl<'a> Context<'a> {
         conditions: &[crate::config::model::Validation],
         summary: &str,
         warn: bool,
+        extra: &Extra,
     ) -> Result<(), Failed> {
         if self.lenient {
             return Ok(());
         }
-        let extra = Extra::default();
         for c in conditions {
             let before = self.diags.borrow().items.len();
-            let result = self.eval(p, &c.condition, &extra);
+            let result = self.eval(p, &c.condition, extra);
             if warn {
                 // A check block never stops a run: its problems are warnings.
                 for d in self.diags.borrow_mut().items[before..].iter_mut() {
@@ -375,7 +374,7 @@ impl<'a> Context<'a> {
             match cond.unmark().0 {
                 Value::Bool(true) | Value::Unknown(_) => {}
                 Value::Bool(false) => {
-                    let msg = match self.eval(p, &c.error_message, &extra) {
+                    let msg = match self.eval(p, &c.error_message, extra) {
                         Ok(m) => match m.unmark() {
                             (_, true) => "The error message included a sensitive value, so it will not be displayed.".to_string(),
                             (Value::String(s), false) => s.clone(),
@@ -413,6 +412,22 @@ impl<'a> Context<'a> {
         Ok(())
     }
 
+    /// A resource instance's `lifecycle { precondition }` blocks.
+    fn resource_preconditions(
+        &self,
+        p: &ModulePath,
+        r: &Resource,
+        extra: &Extra,
+    ) -> Result<(), Failed> {
+        self.conditions_hold(
+            p,
+            &r.lifecycle.preconditions,
+            "Resource precondition failed",
+            false,
+            extra,
+        )
+    }
+
     /// Evaluates the assertions of every `check` block in the root module
     /// and reports the false ones as warnings (Terraform's
     /// "Check block assertion failed").
@@ -423,6 +438,7 @@ impl<'a> Context<'a> {
                 &check.asserts,
                 "Check block assertion failed",
                 true,
+                &Extra::default(),
             );
         }
     }
@@ -602,6 +618,7 @@ impl<'a> Context<'a> {
                     &o.preconditions,
                     "Module output value precondition failed",
                     false,
+                    &Extra::default(),
                 )?;
                 let v = self.eval(p, &o.value, &Extra::default())?;
                 if p.is_empty() && !o.sensitive && v.is_sensitive_anywhere() {
