@@ -13,10 +13,14 @@ struct Run {
 }
 
 fn plan(dir: &Path) -> Run {
+    drinfra(dir, &["plan"])
+}
+
+fn drinfra(dir: &Path, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_drinfra"))
         .arg("-C")
         .arg(dir)
-        .arg("plan")
+        .args(args)
         .env("NO_COLOR", "1")
         .output()
         .expect("drinfra runs");
@@ -161,4 +165,48 @@ fn postconditions_are_refused_at_their_block() {
     assert_eq!(run.code, 1, "{}", run.out);
     assert!(run.out.contains("main.tf:3"), "{}", run.out);
     assert!(run.out.contains("postcondition blocks"), "{}", run.out);
+}
+
+#[test]
+fn a_removed_block_destroys_the_object_and_state_list_still_works() {
+    let dir = stack("resource \"terraform_data\" \"x\" {\n  input = 1\n}\n");
+    let run = drinfra(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(run.code, 0, "{}", run.out);
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "removed {\n  from = terraform_data.x\n  lifecycle {\n    destroy = true\n  }\n}\n",
+    )
+    .unwrap();
+    let list = drinfra(dir.path(), &["state", "list"]);
+    assert_eq!(list.code, 0, "{}", list.out);
+    assert!(list.out.contains("terraform_data.x"), "{}", list.out);
+    let run = plan(dir.path());
+    assert_eq!(run.code, 0, "{}", run.out);
+    assert!(run.out.contains("destroy"), "{}", run.out);
+}
+
+#[test]
+fn a_removed_block_for_a_declared_resource_is_refused_at_the_resource() {
+    // Terraform 1.15: "Removed resource still exists" on main.tf line 1.
+    let dir = stack(
+        "resource \"terraform_data\" \"x\" {\n  input = 1\n}\nremoved {\n  from = terraform_data.x\n}\n",
+    );
+    let run = plan(dir.path());
+    assert_eq!(run.code, 1, "{}", run.out);
+    assert!(
+        run.out.contains("Removed resource still exists"),
+        "{}",
+        run.out
+    );
+    assert!(run.out.contains("main.tf:1"), "{}", run.out);
+}
+
+#[test]
+fn removed_with_destroy_false_is_refused_at_the_value() {
+    let dir =
+        stack("removed {\n  from = terraform_data.x\n  lifecycle {\n    destroy = false\n  }\n}\n");
+    let run = plan(dir.path());
+    assert_eq!(run.code, 1, "{}", run.out);
+    assert!(run.out.contains("main.tf:4"), "{}", run.out);
+    assert!(run.out.contains("destroy = false"), "{}", run.out);
 }

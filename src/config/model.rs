@@ -203,6 +203,14 @@ pub struct Moved {
     pub to: Expr,
 }
 
+/// A `removed` block (`lifecycle { destroy = true }`, the default): the
+/// object it names is destroyed like any resource no longer configured.
+#[derive(Debug, Clone)]
+pub struct Removed {
+    pub span: Span,
+    pub from: Expr,
+}
+
 #[derive(Debug, Clone)]
 pub struct Import {
     pub span: Span,
@@ -296,6 +304,7 @@ pub struct Module {
     pub moved: Vec<Moved>,
     pub imports: Vec<Import>,
     pub checks: Vec<Check>,
+    pub removed: Vec<Removed>,
     pub providers: Vec<ProviderBlock>,
     pub settings: Settings,
     pub failover_groups: BTreeMap<String, FailoverGroup>,

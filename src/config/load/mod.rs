@@ -669,7 +669,8 @@ impl Loader {
                     asserts,
                 });
             }
-            "removed" | "ephemeral" => self.diags.push(err(
+            "removed" => self.decode_removed(file, b, m, span),
+            "ephemeral" => self.diags.push(err(
                 "Unsupported block type",
                 format!("drinfra does not support {kind} blocks yet."),
                 span,
@@ -680,6 +681,75 @@ impl Loader {
                 span,
             )),
         }
+    }
+}
+
+impl Loader {
+    /// A `removed` block: `from` an address without instance keys, and
+    /// `lifecycle { destroy }`. Destroying (the default) is what drinfra
+    /// does with any object no longer configured; `destroy = false`, which
+    /// forgets the object instead, is refused at the argument.
+    fn decode_removed(&mut self, file: FileId, b: &Block, m: &mut Module, span: Span) {
+        if self.labels(file, b, &[]).is_none() {
+            return;
+        }
+        self.check_body(
+            file,
+            &b.body,
+            &["from"],
+            &["lifecycle", "provisioner", "connection"],
+            "removed",
+        );
+        for p in b
+            .body
+            .get_blocks("provisioner")
+            .chain(b.body.get_blocks("connection"))
+        {
+            self.diags.push(err(
+                "Unsupported block type",
+                "drinfra does not run provisioners, so removed blocks cannot have provisioner or connection blocks.",
+                span_of(file, &p.ident),
+            ));
+        }
+        for lc in b.body.get_blocks("lifecycle") {
+            self.check_body(file, &lc.body, &["destroy"], &[], "lifecycle");
+            if let Some(a) = self.attr(&lc.body, "destroy") {
+                match a.value.as_bool() {
+                    Some(true) => {}
+                    Some(false) => self.diags.push(err(
+                        "Unsupported argument value",
+                        "drinfra does not support removed blocks with destroy = false yet: they forget an object without destroying it. Use `drinfra state rm ADDRESS` to forget it, then delete this block.",
+                        span_of(file, &a.value),
+                    )),
+                    None => self.diags.push(err(
+                        "Invalid destroy value",
+                        "destroy must be a literal true or false.",
+                        span_of(file, &a.value),
+                    )),
+                }
+            }
+        }
+        let Some(from) = self.required_attr(file, b, "from") else {
+            return;
+        };
+        let keyless = match &from.expr {
+            Expression::Traversal(t) => {
+                matches!(t.expr, Expression::Variable(_))
+                    && t.operators
+                        .iter()
+                        .all(|o| matches!(o.value(), hcl_edit::expr::TraversalOperator::GetAttr(_)))
+            }
+            _ => false,
+        };
+        if !keyless {
+            self.diags.push(err(
+                "Invalid address",
+                "A removed block's from must be a resource or module address without instance keys, such as aws_instance.a or module.b.",
+                from.span().unwrap_or(span.clone()),
+            ));
+            return;
+        }
+        m.removed.push(Removed { span, from });
     }
 }
 
