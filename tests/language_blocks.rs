@@ -210,3 +210,90 @@ fn removed_with_destroy_false_is_refused_at_the_value() {
     assert!(run.out.contains("main.tf:4"), "{}", run.out);
     assert!(run.out.contains("destroy = false"), "{}", run.out);
 }
+
+#[test]
+fn import_blocks_with_for_each_import_one_object_per_element() {
+    // Against the embedded emulator: two resource groups are created,
+    // forgotten, then imported back by one import block with for_each.
+    let rgs = r#"provider "azurerm" {
+  features {}
+}
+variable "groups" {
+  default = { a = "rg-import-a", b = "rg-import-b" }
+}
+resource "azurerm_resource_group" "rg" {
+  for_each = var.groups
+  name     = each.value
+  location = "westeurope"
+}
+"#;
+    let dir = stack(rgs);
+    let run = drinfra(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(run.code, 0, "{}", run.out);
+    let show = drinfra(
+        dir.path(),
+        &["state", "show", "azurerm_resource_group.rg[\"a\"]"],
+    );
+    let id_a = show
+        .out
+        .lines()
+        .find_map(|l| {
+            l.trim().strip_prefix("id").map(|r| {
+                r.trim()
+                    .trim_start_matches('=')
+                    .trim()
+                    .trim_matches('"')
+                    .to_string()
+            })
+        })
+        .expect("state show gives the id");
+    assert!(id_a.ends_with("/resourceGroups/rg-import-a"), "{id_a}");
+    let sub = id_a.split('/').nth(2).unwrap().to_string();
+    let rm = drinfra(
+        dir.path(),
+        &[
+            "state",
+            "rm",
+            "azurerm_resource_group.rg[\"a\"]",
+            "azurerm_resource_group.rg[\"b\"]",
+        ],
+    );
+    assert_eq!(rm.code, 0, "{}", rm.out);
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!(
+            "{rgs}import {{\n  for_each = var.groups\n  to       = azurerm_resource_group.rg[each.key]\n  id       = \"/subscriptions/{sub}/resourceGroups/${{each.value}}\"\n}}\n"
+        ),
+    )
+    .unwrap();
+    let run = drinfra(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(run.code, 0, "{}", run.out);
+    assert!(run.out.contains("2 to import"), "{}", run.out);
+    assert!(run.out.contains("0 added"), "{}", run.out);
+    let list = drinfra(dir.path(), &["state", "list"]);
+    assert!(
+        list.out.contains("azurerm_resource_group.rg[\"a\"]"),
+        "{}",
+        list.out
+    );
+    assert!(
+        list.out.contains("azurerm_resource_group.rg[\"b\"]"),
+        "{}",
+        list.out
+    );
+    // Imported as the same objects: nothing left to create.
+    let again = plan(dir.path());
+    assert_eq!(again.code, 0, "{}", again.out);
+    assert!(!again.out.contains("will be created"), "{}", again.out);
+}
+
+#[test]
+fn an_import_for_each_without_an_instance_key_is_refused_at_to() {
+    let dir = stack(
+        "resource \"terraform_data\" \"x\" {\n  for_each = toset([\"a\"])\n}\nimport {\n  for_each = toset([\"a\"])\n  to       = terraform_data.x\n  id       = each.key\n}\n",
+    );
+    let run = plan(dir.path());
+    assert_eq!(run.code, 1, "{}", run.out);
+    assert!(run.out.contains("main.tf:6"), "{}", run.out);
+    assert!(run.out.contains("Invalid import address"), "{}", run.out);
+}

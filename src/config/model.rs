@@ -216,6 +216,8 @@ pub struct Import {
     pub span: Span,
     pub to: Expr,
     pub id: Expr,
+    /// `for_each`: one import per element, `to` and `id` seeing `each`.
+    pub for_each: Option<Expr>,
     /// Must name the target resource's provider configuration.
     pub provider: Option<ProviderRef>,
 }

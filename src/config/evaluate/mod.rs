@@ -667,6 +667,25 @@ impl<'a> Context<'a> {
     }
 }
 
+/// Evaluates one expression in the root module with `each.key` and
+/// `each.value` bound (an `import` block's `for_each`).
+pub fn eval_in_root_each(
+    config: &Config,
+    inputs: &Inputs,
+    cwd: &Path,
+    expr: &Expr,
+    key: Value,
+    value: Value,
+) -> (Option<Value>, Diagnostics) {
+    let cx = Context::new(config, inputs, cwd, None);
+    let extra = Extra {
+        each: Some((key, value)),
+        ..Extra::default()
+    };
+    let v = cx.eval(&ModulePath::root(), expr, &extra).ok();
+    (v, cx.diags.into_inner())
+}
+
 /// Evaluates one expression in the root module, as `drinfra console` does.
 pub fn eval_in_root(
     config: &Config,

@@ -558,7 +558,13 @@ impl Loader {
                 if self.labels(file, b, &[]).is_none() {
                     return;
                 }
-                self.check_body(file, &b.body, &["to", "id", "provider"], &[], "import");
+                self.check_body(
+                    file,
+                    &b.body,
+                    &["to", "id", "provider", "for_each"],
+                    &[],
+                    "import",
+                );
                 let (Some(to), Some(id)) = (
                     self.required_attr(file, b, "to"),
                     self.required_attr(file, b, "id"),
@@ -568,10 +574,15 @@ impl Loader {
                 let provider = self
                     .attr(&b.body, "provider")
                     .and_then(|a| self.provider_ref(file, &a.value));
+                let for_each = self.attr(&b.body, "for_each").map(|a| Expr {
+                    file,
+                    expr: a.value.clone(),
+                });
                 m.imports.push(Import {
                     span,
                     to,
                     id,
+                    for_each,
                     provider,
                 });
             }
