@@ -297,3 +297,19 @@ fn an_import_for_each_without_an_instance_key_is_refused_at_to() {
     assert!(run.out.contains("main.tf:6"), "{}", run.out);
     assert!(run.out.contains("Invalid import address"), "{}", run.out);
 }
+
+#[test]
+fn check_blocks_in_module_instances_warn_once_per_instance() {
+    let dir =
+        stack("module \"m\" {\n  source = \"./m\"\n  count  = 2\n  n      = count.index\n}\n");
+    std::fs::create_dir(dir.path().join("m")).unwrap();
+    std::fs::write(
+        dir.path().join("m/main.tf"),
+        "variable \"n\" {}\ncheck \"c\" {\n  assert {\n    condition     = var.n > 5\n    error_message = \"n is ${var.n}.\"\n  }\n}\n",
+    )
+    .unwrap();
+    let run = plan(dir.path());
+    assert_eq!(run.code, 0, "{}", run.out);
+    assert!(run.out.contains("n is 0."), "{}", run.out);
+    assert!(run.out.contains("n is 1."), "{}", run.out);
+}

@@ -428,18 +428,20 @@ impl<'a> Context<'a> {
         )
     }
 
-    /// Evaluates the assertions of every `check` block in the root module
-    /// and reports the false ones as warnings (Terraform's
+    /// Evaluates the assertions of every `check` block, in every module
+    /// instance, and reports the false ones as warnings (Terraform's
     /// "Check block assertion failed").
     pub fn check_blocks(&self) {
-        for check in &self.config.root().checks {
-            let _ = self.conditions_hold(
-                &ModulePath::root(),
-                &check.asserts,
-                "Check block assertion failed",
-                true,
-                &Extra::default(),
-            );
+        for (path, idx) in self.module_instances() {
+            for check in &self.config.modules[idx].checks {
+                let _ = self.conditions_hold(
+                    &path,
+                    &check.asserts,
+                    "Check block assertion failed",
+                    true,
+                    &Extra::default(),
+                );
+            }
         }
     }
 
