@@ -292,48 +292,45 @@ async fn import_one(
     to: String,
     id: String,
 ) {
-    {
-        // The resource block is looked up in the root module.
-        let parsed = to.parse::<AbsResourceInstance>().ok();
-        let ty = parsed
-            .as_ref()
-            .map(|a| a.resource.ty.clone())
-            .unwrap_or_default();
-        let Some(target) =
-            parsed.and_then(|a| config.root().resources.get(&a.resource.to_string()))
-        else {
+    // The resource block is looked up in the root module.
+    let parsed = to.parse::<AbsResourceInstance>().ok();
+    let ty = parsed
+        .as_ref()
+        .map(|a| a.resource.ty.clone())
+        .unwrap_or_default();
+    let Some(target) = parsed.and_then(|a| config.root().resources.get(&a.resource.to_string()))
+    else {
+        diags.push(
+            Diagnostic::error("Import to an unconfigured resource")
+                .with_detail(format!(
+                    "{to} has no resource block; write its configuration first."
+                ))
+                .at(Some(imp.span.clone())),
+        );
+        return;
+    };
+    let addr = resolution.of(0, target);
+    let provider = match providers.for_config(&addr, &ty) {
+        Ok(p) => p,
+        Err(e) => {
             diags.push(
-                Diagnostic::error("Import to an unconfigured resource")
-                    .with_detail(format!(
-                        "{to} has no resource block; write its configuration first."
-                    ))
+                Diagnostic::error("Cannot import")
+                    .with_detail(e.to_string())
                     .at(Some(imp.span.clone())),
             );
             return;
-        };
-        let addr = resolution.of(0, target);
-        let provider = match providers.for_config(&addr, &ty) {
-            Ok(p) => p,
-            Err(e) => {
-                diags.push(
-                    Diagnostic::error("Cannot import")
-                        .with_detail(e.to_string())
-                        .at(Some(imp.span.clone())),
-                );
-                return;
-            }
-        };
-        match crate::plan::import::import(provider.as_ref(), &to, &ty, &id).await {
-            Ok(mut rs) => {
-                rs.provider = addr.to_string();
-                state.resources.insert(to.clone(), rs.clone());
-                plan.imports.push(rs);
-            }
-            Err(e) => diags.push(
-                Diagnostic::error(format!("Cannot import {to}"))
-                    .with_detail(e.to_string())
-                    .at(Some(imp.span.clone())),
-            ),
         }
+    };
+    match crate::plan::import::import(provider.as_ref(), &to, &ty, &id).await {
+        Ok(mut rs) => {
+            rs.provider = addr.to_string();
+            state.resources.insert(to.clone(), rs.clone());
+            plan.imports.push(rs);
+        }
+        Err(e) => diags.push(
+            Diagnostic::error(format!("Cannot import {to}"))
+                .with_detail(e.to_string())
+                .at(Some(imp.span.clone())),
+        ),
     }
 }
