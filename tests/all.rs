@@ -30,6 +30,7 @@ mod fuzz_decoders;
 mod identity;
 mod lang;
 mod lang_hardening;
+mod language_blocks;
 mod layers;
 mod live_view;
 mod locks;

@@ -95,7 +95,11 @@ fn errors_name_the_problem() {
         ("1 + \"a\"", "a number is required"),
         ("[1][3]", "the collection has 1 elements"),
         ("{a = 1}.b", "does not have an attribute named \"b\""),
-        ("lookup({}, \"k\")", "lookup failed to find key"),
+        (
+            "lookup({}, \"k\")",
+            "the given object has no attribute \"k\"",
+        ),
+        ("lookup(tomap({}), \"k\")", "lookup failed to find key"),
         ("element([], 0)", "empty list"),
         ("index([\"a\"], \"z\")", "item not found"),
         ("regex(\"[\", \"x\")", "invalid regular expression"),
@@ -113,7 +117,7 @@ fn errors_name_the_problem() {
         ("coalesce(null, \"\")", "no non-null"),
         ("tonumber(\"abc\")", "cannot convert"),
         ("base64decode(\"!!\")", "failed to decode base64"),
-        ("upper(1, 2)", "expects 1 argument"),
+        ("upper(1, 2)", "expects only 1 argument"),
     ];
     for (src, want) in cases {
         match eval(src) {

@@ -106,6 +106,9 @@ pub async fn apply(
     cx.require_inputs = true;
     // Evaluate as the plan did (a failover plans with another active site).
     cx.failover = plan.failover.clone();
+    // timestamp(), uuid() and bcrypt() were unknown in the plan; they get
+    // their values now, as in Terraform.
+    cx.impure_known = true;
 
     let graph = steps(plan);
     let changes: HashMap<String, &ResourceChange> =

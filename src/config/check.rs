@@ -22,6 +22,7 @@ pub fn check(config: &Config) -> Diagnostics {
     for m in &config.modules {
         let c = Checker { config, module: m };
         c.module(&mut diags);
+        removed_still_declared(m, &mut diags);
     }
     diags
 }
@@ -314,4 +315,25 @@ pub(crate) fn is_index(step: Option<&Step>) -> bool {
         step,
         Some(Step::Index(_) | Step::Key(_) | Step::Dynamic | Step::CountIndex | Step::EachKey)
     )
+}
+
+/// A `removed` block naming a resource or module still declared, as
+/// Terraform refuses it.
+fn removed_still_declared(m: &Module, diags: &mut Diagnostics) {
+    for r in &m.removed {
+        let text = r.from.expr.to_string();
+        let text = text.trim();
+        // Located at the declaration, as Terraform does.
+        let declared = match text.strip_prefix("module.") {
+            Some(call) => m.module_calls.get(call).map(|c| c.span.clone()),
+            None => m.resources.get(text).map(|r| r.span.clone()),
+        };
+        if let Some(at) = declared {
+            diags.push(
+                Diagnostic::error("Removed resource still exists")
+                    .with_detail(format!("This statement declares that {text} was removed, but it is still declared in configuration."))
+                    .at(Some(at)),
+            );
+        }
+    }
 }

@@ -71,6 +71,16 @@ pub struct Output {
     /// `ephemeral = true` (child modules only).
     pub ephemeral: bool,
     pub depends_on: Vec<Reference>,
+    /// `precondition` blocks, checked before the value is used.
+    pub preconditions: Vec<Validation>,
+}
+
+/// A `check` block: assertions whose failures are warnings, never errors.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub name: String,
+    pub span: Span,
+    pub asserts: Vec<Validation>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -96,6 +106,8 @@ pub struct Lifecycle {
     pub create_before_destroy: bool,
     pub ignore_changes: IgnoreChanges,
     pub replace_triggered_by: Vec<Expr>,
+    /// `precondition` blocks, checked when the instance is planned.
+    pub preconditions: Vec<Validation>,
 }
 
 #[derive(Debug, Clone)]
@@ -191,11 +203,21 @@ pub struct Moved {
     pub to: Expr,
 }
 
+/// A `removed` block (`lifecycle { destroy = true }`, the default): the
+/// object it names is destroyed like any resource no longer configured.
+#[derive(Debug, Clone)]
+pub struct Removed {
+    pub span: Span,
+    pub from: Expr,
+}
+
 #[derive(Debug, Clone)]
 pub struct Import {
     pub span: Span,
     pub to: Expr,
     pub id: Expr,
+    /// `for_each`: one import per element, `to` and `id` seeing `each`.
+    pub for_each: Option<Expr>,
     /// Must name the target resource's provider configuration.
     pub provider: Option<ProviderRef>,
 }
@@ -353,6 +375,8 @@ pub struct Module {
     pub module_calls: BTreeMap<String, ModuleCall>,
     pub moved: Vec<Moved>,
     pub imports: Vec<Import>,
+    pub checks: Vec<Check>,
+    pub removed: Vec<Removed>,
     pub providers: Vec<ProviderBlock>,
     pub settings: Settings,
     pub failover_groups: BTreeMap<String, FailoverGroup>,

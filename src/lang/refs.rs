@@ -135,7 +135,19 @@ impl Walker {
                 self.expr(&c.true_expr);
                 self.expr(&c.false_expr);
             }
-            Expression::FuncCall(f) => f.args.iter().for_each(|a| self.expr(a)),
+            Expression::FuncCall(f) => {
+                // `convert`'s second argument is a type, not a reference.
+                let is_convert = f.name.name.value().as_str() == "convert"
+                    && f.name
+                        .namespace
+                        .iter()
+                        .all(|n| n.value().as_str() == "core");
+                for (i, a) in f.args.iter().enumerate() {
+                    if !(is_convert && i == 1) {
+                        self.expr(a);
+                    }
+                }
+            }
             Expression::Traversal(t) => {
                 for op in &t.operators {
                     if let TraversalOperator::Index(ie) = op.value() {

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, ObjectKey};
 
-use super::eval::{Evaluator, Scope};
 use super::value::{ObjectType, Type, Value};
 
 /// An invalid type expression and the byte range at fault.
@@ -23,14 +22,21 @@ fn bad(e: &Expression, msg: impl Into<String>) -> TypeError {
     }
 }
 
+/// What evaluates `optional` defaults (the evaluator, which in turn parses
+/// `convert`'s types: a trait keeps the two files from importing each other).
+pub trait Defaults {
+    /// The value of a default expression, or why it has none.
+    fn default_value(&self, e: &Expression) -> Result<Value, String>;
+}
+
 /// Parses a type constraint. `ev` evaluates `optional` defaults.
-pub fn parse_type(e: &Expression, ev: &Evaluator) -> Result<Type, TypeError> {
+pub fn parse_type(e: &Expression, ev: &dyn Defaults) -> Result<Type, TypeError> {
     parse_inner(e, ev, false).map(|(t, _)| t)
 }
 
 fn parse_inner(
     e: &Expression,
-    ev: &Evaluator,
+    ev: &dyn Defaults,
     in_object: bool,
 ) -> Result<(Type, Option<Option<Value>>), TypeError> {
     match e {
@@ -135,10 +141,7 @@ fn parse_inner(
                     }
                     let t = parse_type(args[0], ev)?;
                     let default = match args.get(1) {
-                        Some(d) => Some(
-                            ev.eval(d, &Scope::default())
-                                .map_err(|err| bad(d, err.detail))?,
-                        ),
+                        Some(d) => Some(ev.default_value(d).map_err(|err| bad(d, err))?),
                         None => None,
                     };
                     Ok((t, Some(default)))

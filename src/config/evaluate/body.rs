@@ -16,9 +16,11 @@ impl Context<'_> {
         if let Some(body) = self.bodies.borrow().get(&key) {
             return body.clone();
         }
+        let extra = Extra::for_key(k, each_value);
         let body = self
-            .eval_body(p, r.body.file, &r.body.body, &Extra::for_key(k, each_value))
-            .ok();
+            .eval_body(p, r.body.file, &r.body.body, &extra)
+            .ok()
+            .filter(|_| self.resource_preconditions(p, r, &extra).is_ok());
         self.bodies.borrow_mut().insert(key, body.clone());
         body
     }

@@ -169,6 +169,11 @@ pub struct Context<'a> {
     pub lenient: bool,
     /// Failover groups as they stand (or as a failover wants them).
     pub failover: BTreeMap<String, GroupPlacement>,
+    /// Whether `timestamp()`, `uuid()` and `bcrypt()` have values (apply,
+    /// the console) or are unknown (planning), as in Terraform.
+    pub impure_known: bool,
+    /// Evaluating for the console (where `type()` exists).
+    pub console: bool,
     cache: RefCell<HashMap<Node, Value>>,
     expansions: RefCell<Expansions>,
     stack: RefCell<Vec<(Node, Option<Span>)>>,
@@ -234,6 +239,8 @@ impl<'a> Context<'a> {
             schemas: None,
             lenient: false,
             failover: BTreeMap::new(),
+            impure_known: false,
+            console: false,
             cache: RefCell::default(),
             expansions: RefCell::default(),
             stack: RefCell::default(),
@@ -300,13 +307,12 @@ impl<'a> Context<'a> {
         let keys = self.resource_expansion(path, r).ok()?;
         let (_, each_value) = keys.into_iter().find(|(k, _)| k == instance)?;
         // Evaluated afresh: apply asks once values it depends on are known.
-        self.eval_body(
-            path,
-            r.body.file,
-            &r.body.body,
-            &Extra::for_key(instance, &each_value),
-        )
-        .ok()
+        let extra = Extra::for_key(instance, &each_value);
+        let body = self
+            .eval_body(path, r.body.file, &r.body.body, &extra)
+            .ok()?;
+        self.resource_preconditions(path, r, &extra).ok()?;
+        Some(body)
     }
 
     /// Evaluates an expression of module instance `path` (no count/each).
@@ -333,6 +339,110 @@ impl<'a> Context<'a> {
                 )
             })
             .collect()
+    }
+
+    /// Checks `conditions` (preconditions, check assertions) in module
+    /// instance `p`: a false one is reported at its condition with its
+    /// error message, an error when `warn` is unset (and evaluation fails),
+    /// a warning otherwise. Unknown conditions are checked later (apply).
+    /// Validation (`lenient`) does not check them, as `terraform validate`.
+    fn conditions_hold(
+        &self,
+        p: &ModulePath,
+        conditions: &[crate::config::model::Validation],
+        summary: &str,
+        warn: bool,
+        extra: &Extra,
+    ) -> Result<(), Failed> {
+        if self.lenient {
+            return Ok(());
+        }
+        for c in conditions {
+            let before = self.diags.borrow().items.len();
+            let result = self.eval(p, &c.condition, extra);
+            if warn {
+                // A check block never stops a run: its problems are warnings.
+                for d in self.diags.borrow_mut().items[before..].iter_mut() {
+                    d.severity = crate::diag::Severity::Warning;
+                }
+            }
+            let cond = match result {
+                Ok(v) => v,
+                Err(Failed) if warn => continue,
+                Err(Failed) => return Err(Failed),
+            };
+            match cond.unmark().0 {
+                Value::Bool(true) | Value::Unknown(_) => {}
+                Value::Bool(false) => {
+                    let msg = match self.eval(p, &c.error_message, extra) {
+                        Ok(m) => match m.unmark() {
+                            (_, true) => "The error message included a sensitive value, so it will not be displayed.".to_string(),
+                            (Value::String(s), false) => s.clone(),
+                            (Value::Unknown(_), _) => "(the error message is not known yet)".to_string(),
+                            _ => "(error_message is not a string)".to_string(),
+                        },
+                        Err(Failed) => String::new(),
+                    };
+                    let d = if warn {
+                        Diagnostic::warning(summary)
+                    } else {
+                        Diagnostic::error(summary)
+                    };
+                    self.report(d.with_detail(msg).at(c.condition.span()));
+                    if !warn {
+                        return Err(Failed);
+                    }
+                }
+                _ => {
+                    let d = if warn {
+                        Diagnostic::warning("Invalid condition result")
+                    } else {
+                        Diagnostic::error("Invalid condition result")
+                    };
+                    self.report(
+                        d.with_detail("Invalid condition result value: a bool is required.")
+                            .at(c.condition.span()),
+                    );
+                    if !warn {
+                        return Err(Failed);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A resource instance's `lifecycle { precondition }` blocks.
+    fn resource_preconditions(
+        &self,
+        p: &ModulePath,
+        r: &Resource,
+        extra: &Extra,
+    ) -> Result<(), Failed> {
+        self.conditions_hold(
+            p,
+            &r.lifecycle.preconditions,
+            "Resource precondition failed",
+            false,
+            extra,
+        )
+    }
+
+    /// Evaluates the assertions of every `check` block, in every module
+    /// instance, and reports the false ones as warnings (Terraform's
+    /// "Check block assertion failed").
+    pub fn check_blocks(&self) {
+        for (path, idx) in self.module_instances() {
+            for check in &self.config.modules[idx].checks {
+                let _ = self.conditions_hold(
+                    &path,
+                    &check.asserts,
+                    "Check block assertion failed",
+                    true,
+                    &Extra::default(),
+                );
+            }
+        }
     }
 
     /// Diagnostics collected so far, leaving none behind.
@@ -505,6 +615,13 @@ impl<'a> Context<'a> {
             Node::Output(p, name) => {
                 let (_, m) = self.module_at(p);
                 let o = m.outputs.get(name).ok_or(Failed)?;
+                self.conditions_hold(
+                    p,
+                    &o.preconditions,
+                    "Module output value precondition failed",
+                    false,
+                    &Extra::default(),
+                )?;
                 let v = self.eval(p, &o.value, &Extra::default())?;
                 if p.is_empty() && !o.sensitive && v.is_sensitive_anywhere() {
                     self.report(Diagnostic::error("Output refers to sensitive values").with_detail("To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, drinfra requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent. If you do intend to export this data, annotate the output value as sensitive by adding: sensitive = true").at(Some(o.span.clone())));
@@ -542,12 +659,33 @@ impl<'a> Context<'a> {
     ) -> Result<Value, Failed> {
         let refs = references(&e.expr);
         let scope = self.scope_for(p, e.file, &refs, extra, var_override.as_ref())?;
-        let ev = Evaluator::new(e.file, self.cwd.clone());
+        let mut ev = Evaluator::new(e.file, self.cwd.clone());
+        ev.impure_known = self.impure_known;
+        ev.console = self.console;
         ev.eval(&e.expr, &scope).map_err(|err| {
             self.report(err.into_diagnostic());
             Failed
         })
     }
+}
+
+/// Evaluates one expression in the root module with `each.key` and
+/// `each.value` bound (an `import` block's `for_each`).
+pub fn eval_in_root_each(
+    config: &Config,
+    inputs: &Inputs,
+    cwd: &Path,
+    expr: &Expr,
+    key: Value,
+    value: Value,
+) -> (Option<Value>, Diagnostics) {
+    let cx = Context::new(config, inputs, cwd, None);
+    let extra = Extra {
+        each: Some((key, value)),
+        ..Extra::default()
+    };
+    let v = cx.eval(&ModulePath::root(), expr, &extra).ok();
+    (v, cx.diags.into_inner())
 }
 
 /// Evaluates one expression in the root module, as `drinfra console` does.
@@ -561,7 +699,9 @@ pub fn eval_in_root(
     if checked.has_errors() {
         return (None, checked);
     }
-    let cx = Context::new(config, inputs, cwd, None);
+    let mut cx = Context::new(config, inputs, cwd, None);
+    cx.impure_known = true;
+    cx.console = true;
     let v = cx.eval(&ModulePath::root(), expr, &Extra::default()).ok();
     (v, cx.diags.into_inner())
 }

@@ -561,7 +561,13 @@ impl Loader {
                 if self.labels(file, b, &[]).is_none() {
                     return;
                 }
-                self.check_body(file, &b.body, &["to", "id", "provider"], &[], "import");
+                self.check_body(
+                    file,
+                    &b.body,
+                    &["to", "id", "provider", "for_each"],
+                    &[],
+                    "import",
+                );
                 let (Some(to), Some(id)) = (
                     self.required_attr(file, b, "to"),
                     self.required_attr(file, b, "id"),
@@ -571,10 +577,15 @@ impl Loader {
                 let provider = self
                     .attr(&b.body, "provider")
                     .and_then(|a| self.provider_ref(file, &a.value));
+                let for_each = self.attr(&b.body, "for_each").map(|a| Expr {
+                    file,
+                    expr: a.value.clone(),
+                });
                 m.imports.push(Import {
                     span,
                     to,
                     id,
+                    for_each,
                     provider,
                 });
             }
@@ -637,7 +648,45 @@ impl Loader {
             "failover_group" => self.decode_failover_group(file, b, m, span),
             "notification" => self.decode_notification(file, b, m, span),
             "health_check" => self.decode_health_check(file, b, m, span),
-            "check" | "removed" | "ephemeral" => self.diags.push(err(
+            "check" => {
+                let Some(l) = self.labels(file, b, &["name"]) else {
+                    return;
+                };
+                self.check_body(file, &b.body, &[], &["assert", "data"], "check");
+                // A data source scoped to the check block is read only for
+                // its assertions; drinfra does not read those yet.
+                for d in b.body.get_blocks("data") {
+                    self.diags.push(err(
+                        "Unsupported block type",
+                        "drinfra does not support data sources scoped to a check block yet; declare the data source outside the check block.",
+                        span_of(file, &d.ident),
+                    ));
+                }
+                let asserts = self.conditions(file, &b.body, "assert");
+                if asserts.is_empty() {
+                    self.diags.push(err(
+                        "Missing required block",
+                        "A check block must contain at least one assert block.",
+                        span,
+                    ));
+                    return;
+                }
+                if m.checks.iter().any(|c| c.name == l[0]) {
+                    self.diags.push(err(
+                        "Duplicate check block",
+                        format!("A check block named {:?} was already declared. Names must be unique within a module.", l[0]),
+                        span,
+                    ));
+                    return;
+                }
+                m.checks.push(Check {
+                    name: l[0].clone(),
+                    span,
+                    asserts,
+                });
+            }
+            "removed" => self.decode_removed(file, b, m, span),
+            "ephemeral" => self.diags.push(err(
                 "Unsupported block type",
                 format!("drinfra does not support {kind} blocks yet."),
                 span,
@@ -648,6 +697,75 @@ impl Loader {
                 span,
             )),
         }
+    }
+}
+
+impl Loader {
+    /// A `removed` block: `from` an address without instance keys, and
+    /// `lifecycle { destroy }`. Destroying (the default) is what drinfra
+    /// does with any object no longer configured; `destroy = false`, which
+    /// forgets the object instead, is refused at the argument.
+    fn decode_removed(&mut self, file: FileId, b: &Block, m: &mut Module, span: Span) {
+        if self.labels(file, b, &[]).is_none() {
+            return;
+        }
+        self.check_body(
+            file,
+            &b.body,
+            &["from"],
+            &["lifecycle", "provisioner", "connection"],
+            "removed",
+        );
+        for p in b
+            .body
+            .get_blocks("provisioner")
+            .chain(b.body.get_blocks("connection"))
+        {
+            self.diags.push(err(
+                "Unsupported block type",
+                "drinfra does not run provisioners, so removed blocks cannot have provisioner or connection blocks.",
+                span_of(file, &p.ident),
+            ));
+        }
+        for lc in b.body.get_blocks("lifecycle") {
+            self.check_body(file, &lc.body, &["destroy"], &[], "lifecycle");
+            if let Some(a) = self.attr(&lc.body, "destroy") {
+                match a.value.as_bool() {
+                    Some(true) => {}
+                    Some(false) => self.diags.push(err(
+                        "Unsupported argument value",
+                        "drinfra does not support removed blocks with destroy = false yet: they forget an object without destroying it. Use `drinfra state rm ADDRESS` to forget it, then delete this block.",
+                        span_of(file, &a.value),
+                    )),
+                    None => self.diags.push(err(
+                        "Invalid destroy value",
+                        "destroy must be a literal true or false.",
+                        span_of(file, &a.value),
+                    )),
+                }
+            }
+        }
+        let Some(from) = self.required_attr(file, b, "from") else {
+            return;
+        };
+        let keyless = match &from.expr {
+            Expression::Traversal(t) => {
+                matches!(t.expr, Expression::Variable(_))
+                    && t.operators
+                        .iter()
+                        .all(|o| matches!(o.value(), hcl_edit::expr::TraversalOperator::GetAttr(_)))
+            }
+            _ => false,
+        };
+        if !keyless {
+            self.diags.push(err(
+                "Invalid address",
+                "A removed block's from must be a resource or module address without instance keys, such as aws_instance.a or module.b.",
+                from.span().unwrap_or(span.clone()),
+            ));
+            return;
+        }
+        m.removed.push(Removed { span, from });
     }
 }
 

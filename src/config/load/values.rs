@@ -176,25 +176,7 @@ impl Loader {
             },
             None => (Type::Dynamic, false),
         };
-        let mut validations = Vec::new();
-        for vb in body.get_blocks("validation") {
-            self.check_body(
-                file,
-                &vb.body,
-                &["condition", "error_message"],
-                &[],
-                "validation",
-            );
-            if let (Some(c), Some(m)) = (
-                self.required_attr(file, vb, "condition"),
-                self.required_attr(file, vb, "error_message"),
-            ) {
-                validations.push(Validation {
-                    condition: c,
-                    error_message: m,
-                });
-            }
-        }
+        let validations = self.conditions(file, body, "validation");
         Variable {
             name: name.to_string(),
             span: span_of(file, &b.labels[0]),
@@ -224,9 +206,10 @@ impl Loader {
                 "depends_on",
                 "ephemeral",
             ],
-            &[],
+            &["precondition"],
             "output",
         );
+        let preconditions = self.conditions(file, body, "precondition");
         let value = self.required_attr(file, b, "value")?;
         Some(Output {
             name: name.to_string(),
@@ -240,6 +223,26 @@ impl Loader {
                 .into_iter()
                 .map(|(_, r)| r)
                 .collect(),
+            preconditions,
         })
+    }
+
+    /// The `kind` blocks of `body` (`validation`, `precondition`,
+    /// `assert`, ...), each a condition and an error message.
+    pub(super) fn conditions(&mut self, file: FileId, body: &Body, kind: &str) -> Vec<Validation> {
+        let mut out = Vec::new();
+        for vb in body.get_blocks(kind) {
+            self.check_body(file, &vb.body, &["condition", "error_message"], &[], kind);
+            if let (Some(c), Some(m)) = (
+                self.required_attr(file, vb, "condition"),
+                self.required_attr(file, vb, "error_message"),
+            ) {
+                out.push(Validation {
+                    condition: c,
+                    error_message: m,
+                });
+            }
+        }
+        out
     }
 }

@@ -6,11 +6,34 @@ impl Evaluator {
     pub(super) fn eval_call(&self, call: &hcl_edit::expr::FuncCall, scope: &Scope) -> R {
         let name = call.name.name.value().as_str();
         if call.name.is_namespaced() {
-            return Err(self.fail(
-                &call.name.name,
-                "Call to unknown function",
-                format!("Provider-defined functions are not supported (in {name:?})."),
-            ));
+            let ns: Vec<&str> = call
+                .name
+                .namespace
+                .iter()
+                .map(|i| i.value().as_str())
+                .collect();
+            let full = format!("{}::{name}", ns.join("::"));
+            // `core::NAME` is the built-in function NAME; the provider
+            // namespace needs provider plugins, which drinfra does not run.
+            if ns.first() == Some(&"provider") {
+                return Err(self.fail(
+                    &call.name.name,
+                    "Unknown provider function",
+                    format!("There is no function named {full:?}: drinfra does not run provider plugins, so provider-defined functions are not available (the providers it has are built in)."),
+                ));
+            }
+            let builtin = matches!(name, "try" | "can")
+                || functions::lookup(name).is_some()
+                || special::is_special(name);
+            if ns != ["core"] || !builtin {
+                // Terraform's wording, which names only the first part.
+                return Err(self.fail(
+                    &call.name.name,
+                    "Unknown provider function",
+                    format!("The function namespace {:?} is not valid. Provider function calls must use the \"provider::\" namespace prefix.", ns[0]),
+                ));
+            }
+            let _ = full;
         }
         let arg_exprs: Vec<&Expression> = call.args.iter().collect();
         // try and can see errors instead of values, so they evaluate lazily.
@@ -53,6 +76,17 @@ impl Evaluator {
             }
             _ => {}
         }
+        if special::is_special(name) {
+            return self.eval_special(call, name, &arg_exprs, scope);
+        }
+        // The console is not a plan: Terraform has no plan time there.
+        if self.console && name == "plantimestamp" {
+            return Err(self.fail(
+                &call.name.name,
+                "Call to unknown function",
+                "There is no function named \"plantimestamp\".",
+            ));
+        }
         let Some(func) = functions::lookup(name) else {
             return Err(self.fail(
                 &call.name.name,
@@ -74,20 +108,14 @@ impl Evaluator {
                     _ => return Err(self.fail(call, "Invalid expanding argument value", "The expanding argument (indicated by ...) must be of a tuple, list, or set type.")),
                 }
         }
-        if args.len() < func.min_args || func.max_args.is_some_and(|m| args.len() > m) {
-            let expected = match func.max_args {
-                Some(m) if m == func.min_args => format!("{m}"),
-                Some(m) => format!("{} to {m}", func.min_args),
-                None => format!("at least {}", func.min_args),
-            };
-            return Err(self.fail(
-                call,
-                "Invalid number of arguments",
-                format!(
-                    "Function {name:?} expects {expected} argument(s), got {}.",
-                    args.len()
-                ),
-            ));
+        if let Some(e) = self.arity_error(call, name, args.len(), func.min_args, func.max_args) {
+            return Err(e);
+        }
+        if func.impure && !self.impure_known {
+            // Terraform knows timestamp(), uuid() and bcrypt() only during
+            // apply (and in the console): while planning they are unknown.
+            return Ok(Value::Unknown(Type::String)
+                .mark_if(args.iter().any(|a| a.is_sensitive_anywhere())));
         }
         if !func.handles_unknown && args.iter().any(Value::is_unknown) {
             return Ok(Value::unknown());
@@ -104,7 +132,10 @@ impl Evaluator {
                 a
             })
             .collect();
-        let ctx = functions::CallContext { cwd: &self.cwd };
+        let ctx = functions::CallContext {
+            cwd: &self.cwd,
+            impure_known: self.impure_known,
+        };
         // A function's message may quote its arguments (a path, a key, an
         // address) or values derived from them. When any argument carries a
         // sensitive mark, no part of the message is shown: this holds for
@@ -122,10 +153,11 @@ impl Evaluator {
                 } else {
                     msg
                 };
+                let param = functions::param_name(name, i).unwrap_or("argument");
                 Err(EvalError {
                     span,
                     summary: "Invalid function argument".into(),
-                    detail: format!("Invalid value for argument {} of {name:?}: {msg}.", i + 1),
+                    detail: format!("Invalid value for {param:?} parameter: {msg}."),
                 })
             }
             Err(FnError::Msg(msg)) => {
@@ -174,7 +206,38 @@ impl Evaluator {
         } else {
             path.as_str()
         };
-        let tmpl = hcl_edit::parser::parse_template(&text).map_err(|e| {
+        let vars = args[1].clone();
+        self.render_text_template(
+            call,
+            "templatefile",
+            &text,
+            Some(shown_path),
+            vars,
+            path_marked,
+        )
+    }
+
+    /// Renders `text` as a template with `vars` as its only names (the
+    /// rendering `templatefile` and `templatestring` share). `label` names
+    /// the template's origin in messages.
+    pub(super) fn render_text_template(
+        &self,
+        call: &hcl_edit::expr::FuncCall,
+        fname: &str,
+        text: &str,
+        label: Option<&str>,
+        vars: Value,
+        text_marked: bool,
+    ) -> R {
+        let failed = |msg: &str| {
+            self.fail(
+                call,
+                "Error in function call",
+                format!("Call to function {fname:?} failed: {msg}."),
+            )
+        };
+        let shown_path = label.unwrap_or("<template>");
+        let tmpl = hcl_edit::parser::parse_template(text).map_err(|e| {
             failed(&format!(
                 "{shown_path}:{}:{}: {}",
                 e.location().line(),
@@ -183,15 +246,15 @@ impl Evaluator {
             ))
         })?;
         let mut scope = Scope::default();
-        let (vars, vars_marked) = args[1].unmark();
+        let (vars, vars_marked) = vars.into_unmarked();
         match vars {
             Value::Map(m) | Value::Object(m) => {
                 for (k, v) in m {
-                    scope.vars.insert(k.clone(), v.clone().mark_if(vars_marked));
+                    scope.vars.insert(k, v.mark_if(vars_marked));
                 }
             }
             Value::Unknown(_) => {
-                return Ok(Value::Unknown(Type::String).mark_if(vars_marked || path_marked));
+                return Ok(Value::Unknown(Type::String).mark_if(vars_marked || text_marked));
             }
             other => {
                 return Err(self.fail(
@@ -208,15 +271,34 @@ impl Evaluator {
             file: self.file,
             cwd: self.cwd.clone(),
             in_template: true,
+            impure_known: self.impure_known,
+            console: false,
         };
         match inner.eval_template(&tmpl, &scope) {
-            Ok(v) => Ok(v.mark_if(path_marked)),
+            Ok(v) => Ok(v.mark_if(text_marked)),
             Err(e) => {
+                let file = crate::diag::SourceFile::new(PathBuf::new(), text.to_string());
+                // A name the vars do not hold: Terraform's wording, located
+                // in the template as `line,start-end`.
+                if e.summary == "Unknown variable"
+                    && let (Some(span), Some(name)) = (&e.span, e.detail.split('"').nth(1))
+                {
+                    let a = file.line_col(span.range.start);
+                    let b = file.line_col(span.range.end);
+                    return Err(self.fail(
+                        call,
+                        "Invalid function argument",
+                        format!(
+                            "Invalid value for \"vars\" parameter: vars map does not contain key {name:?}, referenced at {shown_path}:{},{}-{}.",
+                            a.line, a.col, b.col
+                        ),
+                    ));
+                }
                 // Spans inside the template are offsets into its text.
                 let at = e
                     .span
                     .map(|s| {
-                        let file = crate::diag::SourceFile::new(PathBuf::new(), text.clone());
+                        let file = crate::diag::SourceFile::new(PathBuf::new(), text.to_string());
                         let at = file.line_col(s.range.start);
                         format!(":{}:{}", at.line, at.col)
                     })

@@ -7,6 +7,7 @@
 mod call;
 mod for_expr;
 mod operators;
+mod special;
 mod template;
 
 use std::collections::BTreeMap;
@@ -63,6 +64,11 @@ pub struct Evaluator {
     /// call `templatefile` again (as in Terraform), so a template that
     /// includes itself is an error rather than endless recursion.
     in_template: bool,
+    /// Whether `timestamp()`, `uuid()` and `bcrypt()` give values (apply
+    /// and the console, as in Terraform) or are unknown (planning).
+    pub impure_known: bool,
+    /// Evaluating for the console, where `type()` exists.
+    pub console: bool,
 }
 
 /// What a diagnostic says in place of a message that could reveal a
@@ -78,6 +84,8 @@ impl Evaluator {
             file,
             cwd,
             in_template: false,
+            impure_known: false,
+            console: false,
         }
     }
 

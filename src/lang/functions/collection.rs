@@ -47,6 +47,10 @@ pub fn lookup(a: &[Value], _: &CallContext) -> FnResult {
         Some(v) => Ok(v.clone()),
         None => match a.get(2) {
             Some(d) => Ok(d.clone()),
+            None if matches!(a[0], Value::Object(_)) => Err(FnError::Arg(
+                0,
+                format!("the given object has no attribute {k:?}"),
+            )),
             None => Err(FnError::Msg(format!("lookup failed to find key {k:?}"))),
         },
     }
@@ -65,13 +69,11 @@ pub fn merge(a: &[Value], _: &CallContext) -> FnResult {
             }
             Value::Map(m) => out.extend(m.clone()),
             other => {
-                return Err(FnError::Arg(
-                    i,
-                    format!(
-                        "arguments must be maps or objects, got {:?}",
-                        other.kind_name()
-                    ),
-                ));
+                let _ = i;
+                return Err(FnError::Msg(format!(
+                    "arguments must be maps or objects, got {:?}",
+                    other.kind_name()
+                )));
             }
         }
     }
@@ -292,6 +294,39 @@ pub fn reverse(a: &[Value], _: &CallContext) -> FnResult {
 
 fn to(a: &[Value], ty: Type) -> FnResult {
     let v = &a[0];
+    // Terraform's own words for strings that are not numbers or bools.
+    if let Value::String(s) = v {
+        match ty {
+            Type::Number if convert(v, &ty).is_err() => {
+                return Err(FnError::Arg(
+                    0,
+                    format!(
+                        "cannot convert {s:?} to number; given string must be a decimal representation of a number"
+                    ),
+                ));
+            }
+            Type::Bool if convert(v, &ty).is_err() => {
+                return Err(FnError::Arg(
+                    0,
+                    format!(
+                        "cannot convert {s:?} to bool; only the strings \"true\" or \"false\" are allowed"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+    }
+    if matches!(ty, Type::String | Type::Number | Type::Bool)
+        && matches!(
+            v,
+            Value::List(_) | Value::Tuple(_) | Value::Set(_) | Value::Map(_) | Value::Object(_)
+        )
+    {
+        return Err(FnError::Arg(
+            0,
+            format!("cannot convert {} to {}", v.kind_name(), ty.friendly()),
+        ));
+    }
     convert(v, &ty).map_err(|e| {
         FnError::Arg(
             0,
@@ -346,6 +381,9 @@ pub fn zipmap(a: &[Value], _: &CallContext) -> FnResult {
 }
 
 pub fn coalesce(a: &[Value], _: &CallContext) -> FnResult {
+    if a.is_empty() {
+        return Err(FnError::Msg("all arguments must have the same type".into()));
+    }
     let types: Vec<Type> = a
         .iter()
         .filter(|v| !v.is_null())
@@ -422,7 +460,8 @@ pub fn range(a: &[Value], _: &CallContext) -> FnResult {
         step
     };
     if step == 0.0 {
-        return Err(FnError::Arg(2, "step must not be zero".into()));
+        // Terraform counts to its limit rather than refusing a zero step.
+        return Err(FnError::Msg("more than 1024 values were generated; either decrease the difference between start and end or use a smaller step".into()));
     }
     if (step > 0.0 && limit < start) || (step < 0.0 && limit > start) {
         return Err(FnError::Msg(format!(
@@ -503,11 +542,169 @@ pub fn one(a: &[Value], _: &CallContext) -> FnResult {
     match xs.len() {
         0 => Ok(Value::Null),
         1 => Ok(xs[0].clone()),
-        n => Err(FnError::Arg(
+        _ => Err(FnError::Arg(
             0,
-            format!(
-                "must be a list, set, or tuple value with either zero or one elements, not {n}"
-            ),
+            "must be a list, set, or tuple value with either zero or one elements".to_string(),
         )),
     }
+}
+
+/// Every element of `xs` converted to bool; null counts as false and an
+/// unknown element is `None`.
+fn bools(xs: &[Value]) -> Result<Vec<Option<bool>>, FnError> {
+    xs.iter()
+        .map(|x| match x {
+            Value::Unknown(_) => Ok(None),
+            Value::Null => Ok(Some(false)),
+            _ => match convert(x, &Type::Bool) {
+                Ok(Value::Bool(b)) => Ok(Some(b)),
+                _ => Err(FnError::Arg(0, "a bool is required".into())),
+            },
+        })
+        .collect()
+}
+
+pub fn alltrue(a: &[Value], _: &CallContext) -> FnResult {
+    let bs = bools(seq_arg(a, 0)?)?;
+    if bs.contains(&Some(false)) {
+        return Ok(Value::Bool(false));
+    }
+    if bs.contains(&None) {
+        return Ok(Value::Unknown(Type::Bool));
+    }
+    Ok(Value::Bool(true))
+}
+
+pub fn anytrue(a: &[Value], _: &CallContext) -> FnResult {
+    let bs = bools(seq_arg(a, 0)?)?;
+    if bs.contains(&Some(true)) {
+        return Ok(Value::Bool(true));
+    }
+    if bs.contains(&None) {
+        return Ok(Value::Unknown(Type::Bool));
+    }
+    Ok(Value::Bool(false))
+}
+
+pub fn chunklist(a: &[Value], _: &CallContext) -> FnResult {
+    let xs = seq_arg(a, 0)?;
+    let size = int_arg(a, 1)?;
+    if size < 0 {
+        return Err(FnError::Msg("the size argument must be positive".into()));
+    }
+    let list =
+        convert(&Value::List(xs.to_vec()), &list_type_of(xs)).map_err(|e| FnError::Msg(e.0))?;
+    let Value::List(items) = list else {
+        return Err(FnError::Unknown);
+    };
+    if items.is_empty() {
+        return Ok(Value::List(Vec::new()));
+    }
+    let size = if size == 0 {
+        items.len()
+    } else {
+        size as usize
+    };
+    Ok(Value::List(
+        items
+            .chunks(size)
+            .map(|c| Value::List(c.to_vec()))
+            .collect(),
+    ))
+}
+
+fn list_type_of(xs: &[Value]) -> Type {
+    let ty = unify(&xs.iter().map(Value::type_of).collect::<Vec<_>>()).unwrap_or(Type::Dynamic);
+    Type::List(Box::new(ty))
+}
+
+pub fn transpose(a: &[Value], _: &CallContext) -> FnResult {
+    let m = mapping_arg(a, 0)?;
+    let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (k, v) in m {
+        let xs = match v {
+            Value::Unknown(_) => return Err(FnError::Unknown),
+            v => v.as_seq().ok_or_else(|| {
+                FnError::Arg(
+                    0,
+                    format!(
+                        "element {k:?}: list of string required, but have {}",
+                        v.kind_name()
+                    ),
+                )
+            })?,
+        };
+        for x in xs {
+            let s = elem_str(x, 0)?;
+            out.entry(s).or_default().push(Value::String(k.clone()));
+        }
+    }
+    Ok(Value::Map(
+        out.into_iter().map(|(k, v)| (k, Value::List(v))).collect(),
+    ))
+}
+
+pub fn matchkeys(a: &[Value], _: &CallContext) -> FnResult {
+    let values = seq_arg(a, 0)?;
+    let keys = seq_arg(a, 1)?;
+    let search = seq_arg(a, 2)?;
+    if values.len() != keys.len() {
+        return Err(FnError::Msg(
+            "length of keys and values should be equal".into(),
+        ));
+    }
+    let mut out = Vec::new();
+    for (v, k) in values.iter().zip(keys) {
+        if k.is_unknown() || search.iter().any(Value::is_unknown) {
+            return Err(FnError::Unknown);
+        }
+        if search.iter().any(|s| values_equal(s, k)) {
+            out.push(v.clone());
+        }
+    }
+    convert(&Value::List(out), &list_type_of(values)).map_err(|e| FnError::Msg(e.0))
+}
+
+/// The elements of every argument, unified to one set element type.
+fn sets_of(a: &[Value]) -> Result<(Vec<Vec<Value>>, Type), FnError> {
+    let mut all = Vec::new();
+    let mut sets = Vec::new();
+    for i in 0..a.len() {
+        let xs = seq_arg(a, i)?;
+        all.extend(xs.iter().map(Value::type_of));
+        sets.push(xs.to_vec());
+    }
+    let ty = unify(&all)
+        .ok_or_else(|| FnError::Msg("given sets must all have compatible element types".into()))?;
+    let sets = sets
+        .into_iter()
+        .map(
+            |xs| match convert(&Value::List(xs), &Type::Set(Box::new(ty.clone()))) {
+                Ok(Value::Set(xs)) => Ok(xs),
+                Ok(_) => Err(FnError::Unknown),
+                Err(e) => Err(FnError::Msg(e.0)),
+            },
+        )
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((sets, ty))
+}
+
+pub fn setintersection(a: &[Value], _: &CallContext) -> FnResult {
+    let (sets, _) = sets_of(a)?;
+    let mut it = sets.into_iter();
+    let mut acc = it.next().unwrap_or_default();
+    for s in it {
+        acc.retain(|x| s.iter().any(|y| values_equal(x, y)));
+    }
+    Ok(Value::set(acc))
+}
+
+pub fn setsubtract(a: &[Value], _: &CallContext) -> FnResult {
+    let (sets, _) = sets_of(a)?;
+    let (mut acc, rest) = match sets.as_slice() {
+        [x, y] => (x.clone(), y.clone()),
+        _ => return Err(FnError::Msg("setsubtract takes two sets".into())),
+    };
+    acc.retain(|x| !rest.iter().any(|y| values_equal(x, y)));
+    Ok(Value::set(acc))
 }

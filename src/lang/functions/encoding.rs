@@ -74,7 +74,7 @@ pub fn jsonencode(a: &[Value], _: &CallContext) -> FnResult {
 pub fn jsondecode(a: &[Value], _: &CallContext) -> FnResult {
     let s = str_arg(a, 0)?;
     let j: serde_json::Value =
-        serde_json::from_str(&s).map_err(|e| FnError::Arg(0, format!("invalid JSON: {e}")))?;
+        serde_json::from_str(&s).map_err(|e| FnError::Msg(format!("invalid JSON: {e}")))?;
     Ok(Value::from_json(&j))
 }
 

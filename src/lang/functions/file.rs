@@ -174,3 +174,21 @@ pub fn fileexists(a: &[Value], ctx: &CallContext) -> FnResult {
         Err(e) => Err(FnError::Arg(0, io_problem(&p, &e).to_string())),
     }
 }
+
+pub fn filesha512(a: &[Value], ctx: &CallContext) -> FnResult {
+    Ok(Value::String(super::crypto::hex_sha512(&bytes_arg(
+        a, ctx,
+    )?)))
+}
+pub fn filebase64sha256(a: &[Value], ctx: &CallContext) -> FnResult {
+    Ok(Value::String(super::crypto::b64_digest(
+        &bytes_arg(a, ctx)?,
+        false,
+    )))
+}
+pub fn filebase64sha512(a: &[Value], ctx: &CallContext) -> FnResult {
+    Ok(Value::String(super::crypto::b64_digest(
+        &bytes_arg(a, ctx)?,
+        true,
+    )))
+}

@@ -15,10 +15,17 @@ mod encoding;
 pub(crate) mod file;
 mod network;
 mod numeric;
+mod params;
+mod path;
+mod rsa;
 mod string;
+mod text;
+mod time;
+mod yaml;
 
 pub use encoding::{json_encode, yaml_encode};
 pub use file::MAX_FILE_SIZE;
+pub use params::{TERRAFORM_FUNCTIONS, param_name};
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +42,8 @@ pub type FnResult = Result<Value, FnError>;
 
 pub struct CallContext<'a> {
     pub cwd: &'a Path,
+    /// See [`crate::lang::Evaluator::impure_known`].
+    pub impure_known: bool,
 }
 
 pub struct Func {
@@ -44,6 +53,9 @@ pub struct Func {
     /// Whether the function looks at unknown arguments itself; otherwise any
     /// unknown argument makes the result unknown without calling it.
     pub handles_unknown: bool,
+    /// Gives a different result each call (`timestamp`, `uuid`, `bcrypt`):
+    /// unknown while planning.
+    pub impure: bool,
     pub call: fn(&[Value], &CallContext) -> FnResult,
 }
 
@@ -52,6 +64,16 @@ const fn f(min: usize, max: usize, call: fn(&[Value], &CallContext) -> FnResult)
         min_args: min,
         max_args: Some(max),
         handles_unknown: false,
+        impure: false,
+        call,
+    }
+}
+const fn impure(min: usize, max: usize, call: fn(&[Value], &CallContext) -> FnResult) -> Func {
+    Func {
+        min_args: min,
+        max_args: Some(max),
+        handles_unknown: false,
+        impure: true,
         call,
     }
 }
@@ -60,6 +82,7 @@ const fn variadic(min: usize, call: fn(&[Value], &CallContext) -> FnResult) -> F
         min_args: min,
         max_args: None,
         handles_unknown: false,
+        impure: false,
         call,
     }
 }
@@ -72,85 +95,14 @@ const fn structural(
         min_args: min,
         max_args: max,
         handles_unknown: true,
+        impure: false,
         call,
     }
 }
 
-/// Names of every function, for documentation and tests.
-pub const NAMES: &[&str] = &[
-    "abs",
-    "base64decode",
-    "base64encode",
-    "can",
-    "ceil",
-    "cidrhost",
-    "cidrnetmask",
-    "cidrsubnet",
-    "coalesce",
-    "coalescelist",
-    "compact",
-    "concat",
-    "contains",
-    "distinct",
-    "element",
-    "endswith",
-    "file",
-    "fileexists",
-    "filebase64",
-    "filemd5",
-    "filesha1",
-    "filesha256",
-    "flatten",
-    "floor",
-    "format",
-    "formatlist",
-    "index",
-    "join",
-    "jsondecode",
-    "jsonencode",
-    "keys",
-    "length",
-    "lookup",
-    "lower",
-    "max",
-    "md5",
-    "merge",
-    "min",
-    "one",
-    "parseint",
-    "range",
-    "regex",
-    "regexall",
-    "replace",
-    "reverse",
-    "setproduct",
-    "setunion",
-    "sha1",
-    "sha256",
-    "slice",
-    "sort",
-    "split",
-    "startswith",
-    "strcontains",
-    "substr",
-    "templatefile",
-    "title",
-    "tobool",
-    "tolist",
-    "tomap",
-    "tonumber",
-    "toset",
-    "tostring",
-    "trim",
-    "trimprefix",
-    "trimspace",
-    "trimsuffix",
-    "try",
-    "upper",
-    "values",
-    "yamlencode",
-    "zipmap",
-];
+/// Names of every function, for documentation and tests: Terraform's 119
+/// (the console-only `type` besides).
+pub const NAMES: &[&str] = &TERRAFORM_FUNCTIONS;
 
 pub fn lookup(name: &str) -> Option<Func> {
     use collection as c;
@@ -196,15 +148,15 @@ pub fn lookup(name: &str) -> Option<Func> {
         "tonumber" => f(1, 1, c::tonumber),
         "tobool" => f(1, 1, c::tobool),
         "zipmap" => structural(2, Some(2), c::zipmap),
-        "coalesce" => variadic(1, c::coalesce),
+        "coalesce" => variadic(0, c::coalesce),
         "coalescelist" => structural(1, None, c::coalescelist),
         "compact" => f(1, 1, c::compact),
         "range" => f(1, 3, c::range),
         "setproduct" => variadic(1, c::setproduct),
         "setunion" => variadic(1, c::setunion),
         "one" => structural(1, Some(1), c::one),
-        "min" => variadic(1, n::min),
-        "max" => variadic(1, n::max),
+        "min" => variadic(0, n::min),
+        "max" => variadic(0, n::max),
         "abs" => f(1, 1, n::abs),
         "ceil" => f(1, 1, n::ceil),
         "floor" => f(1, 1, n::floor),
@@ -229,11 +181,65 @@ pub fn lookup(name: &str) -> Option<Func> {
                 "templatefile is evaluated by the evaluator".into(),
             ))
         }),
+        // Evaluated by the evaluator itself (they see marks, types or the
+        // argument's expression), listed here for their arity.
+        "sensitive" | "nonsensitive" | "issensitive" | "ephemeralasnull" => f(1, 1, evaluator_only),
+        "convert" | "templatestring" => f(2, 2, evaluator_only),
         "cidrsubnet" => f(3, 3, network::cidrsubnet),
         "cidrhost" => f(2, 2, network::cidrhost),
         "cidrnetmask" => f(1, 1, network::cidrnetmask),
+        "cidrsubnets" => variadic(1, network::cidrsubnets),
+        "chomp" => f(1, 1, s::chomp),
+        "indent" => f(2, 2, s::indent),
+        "strrev" => f(1, 1, s::strrev),
+        "alltrue" => structural(1, Some(1), c::alltrue),
+        "anytrue" => structural(1, Some(1), c::anytrue),
+        "chunklist" => f(2, 2, c::chunklist),
+        "transpose" => f(1, 1, c::transpose),
+        "matchkeys" => f(3, 3, c::matchkeys),
+        "setintersection" => variadic(1, c::setintersection),
+        "setsubtract" => f(2, 2, c::setsubtract),
+        "sum" => f(1, 1, n::sum),
+        "pow" => f(2, 2, n::pow),
+        "log" => f(2, 2, n::log),
+        "signum" => f(1, 1, n::signum),
+        "sha512" => f(1, 1, crypto::sha512),
+        "base64sha256" => f(1, 1, crypto::base64sha256),
+        "base64sha512" => f(1, 1, crypto::base64sha512),
+        "uuid" => impure(0, 0, crypto::uuid),
+        "uuidv5" => f(2, 2, crypto::uuidv5),
+        "bcrypt" => Func {
+            max_args: None,
+            ..impure(1, 1, crypto::bcrypt)
+        },
+        "rsadecrypt" => f(2, 2, rsa::rsadecrypt),
+        "base64gzip" => f(1, 1, text::base64gzip),
+        "urlencode" => f(1, 1, text::urlencode),
+        "csvdecode" => f(1, 1, text::csvdecode),
+        "textencodebase64" => f(2, 2, text::textencodebase64),
+        "textdecodebase64" => f(2, 2, text::textdecodebase64),
+        "yamldecode" => f(1, 1, yaml::yamldecode),
+        "filesha512" => f(1, 1, file::filesha512),
+        "filebase64sha256" => f(1, 1, file::filebase64sha256),
+        "filebase64sha512" => f(1, 1, file::filebase64sha512),
+        "fileset" => f(2, 2, path::fileset),
+        "basename" => f(1, 1, path::basename),
+        "dirname" => f(1, 1, path::dirname),
+        "abspath" => f(1, 1, path::abspath),
+        "pathexpand" => f(1, 1, path::pathexpand),
+        "formatdate" => f(2, 2, time::formatdate),
+        "timeadd" => f(2, 2, time::timeadd),
+        "timecmp" => f(2, 2, time::timecmp),
+        "timestamp" => impure(0, 0, time::timestamp),
+        "plantimestamp" => f(0, 0, time::plantimestamp),
         _ => return None,
     })
+}
+
+fn evaluator_only(_: &[Value], _: &CallContext) -> FnResult {
+    Err(FnError::Msg(
+        "this function is evaluated by the evaluator".into(),
+    ))
 }
 
 // ---- argument helpers ----
@@ -269,10 +275,7 @@ pub(crate) fn num_arg(args: &[Value], i: usize) -> Result<f64, FnError> {
     match convert(v, &Type::Number) {
         Ok(Value::Number(n)) => Ok(n),
         Ok(Value::Unknown(_)) => Err(FnError::Unknown),
-        _ => Err(FnError::Arg(
-            i,
-            format!("number required, but have {}", v.kind_name()),
-        )),
+        _ => Err(FnError::Arg(i, "a number is required".to_string())),
     }
 }
 

@@ -108,3 +108,53 @@ pub fn cidrnetmask(a: &[Value], _: &CallContext) -> FnResult {
     }
     Ok(Value::String(show(mask_of(32, p.len), false)))
 }
+
+/// Consecutive subnets of `prefix`, each `newbits` longer, packed in order
+/// and aligned as Terraform's `cidrsubnets` allocates them.
+pub fn cidrsubnets(a: &[Value], _: &CallContext) -> FnResult {
+    let p = parse(&str_arg(a, 0)?, 0)?;
+    let mut out = Vec::new();
+    // The next free address, as an offset from the prefix's start.
+    let mut next: u128 = 0;
+    let space_bits = p.bits - p.len;
+    let mut last = String::new();
+    for i in 1..a.len() {
+        let newbits = int_arg(a, i)?;
+        if newbits < 1 {
+            return Err(FnError::Arg(
+                i,
+                "must extend prefix by at least one bit".into(),
+            ));
+        }
+        let newlen = i64::from(p.len) + newbits;
+        if newlen > i64::from(p.bits) {
+            return Err(FnError::Arg(
+                i,
+                format!(
+                    "would extend prefix to {newlen} bits, which is too long for an {} address",
+                    if p.v6 { "IPv6" } else { "IPv4" }
+                ),
+            ));
+        }
+        let size_bits = space_bits - newbits as u32;
+        let size: u128 = 1u128.checked_shl(size_bits).unwrap_or(0);
+        // Align to the subnet's size.
+        if size > 0 && !next.is_multiple_of(size) {
+            next = (next / size + 1) * size;
+        }
+        let space: Option<u128> = 1u128.checked_shl(space_bits);
+        if space.is_some_and(|s| next >= s) || (size == 0 && next > 0) {
+            return Err(FnError::Arg(
+                i,
+                format!(
+                    "not enough remaining address space for a subnet with a prefix of {newlen} bits after {}",
+                    last
+                ),
+            ));
+        }
+        last = format!("{}/{newlen}", show(p.addr + next, p.v6));
+        out.push(Value::String(last.clone()));
+        next = next.saturating_add(size);
+    }
+    Ok(Value::List(out))
+}

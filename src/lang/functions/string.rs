@@ -415,7 +415,7 @@ fn number_of(verb: char, v: &Value) -> Result<f64, FnError> {
     match convert(v, &Type::Number) {
         Ok(Value::Number(n)) => Ok(n),
         _ => Err(FnError::Msg(format!(
-            "unsupported value for \"%{verb}\" at 0: number required"
+            "unsupported value for \"%{verb}\" at 0: a number is required"
         ))),
     }
 }
@@ -531,4 +531,44 @@ fn format_one(verb: char, s: &Spec, v: &Value) -> Result<String, FnError> {
         }
         other => return Err(FnError::Msg(format!("unrecognized format verb '{other}'"))),
     })
+}
+
+/// Removes every newline sequence (`\n` or `\r\n`) at the end.
+pub fn chomp(a: &[Value], _: &CallContext) -> FnResult {
+    let s = str_arg(a, 0)?;
+    let mut t = s.as_str();
+    loop {
+        if let Some(r) = t.strip_suffix("\r\n") {
+            t = r;
+        } else if let Some(r) = t.strip_suffix('\n') {
+            t = r;
+        } else {
+            break;
+        }
+    }
+    Ok(Value::String(t.to_string()))
+}
+
+/// Indents every line but the first by `spaces` spaces.
+pub fn indent(a: &[Value], _: &CallContext) -> FnResult {
+    let n = super::int_arg(a, 0)?;
+    let s = str_arg(a, 1)?;
+    let pad = " ".repeat(n.clamp(0, 1024) as usize);
+    Ok(Value::String(s.replace('\n', &format!("\n{pad}"))))
+}
+
+/// The characters in reverse order, keeping combining marks with the
+/// character they follow (as Terraform reverses grapheme clusters).
+pub fn strrev(a: &[Value], _: &CallContext) -> FnResult {
+    let s = str_arg(a, 0)?;
+    let mut clusters: Vec<String> = Vec::new();
+    for c in s.chars() {
+        let combining = matches!(c as u32, 0x300..=0x36F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F | 0x200D | 0xFE0F);
+        match clusters.last_mut() {
+            Some(last) if combining => last.push(c),
+            _ => clusters.push(c.to_string()),
+        }
+    }
+    clusters.reverse();
+    Ok(Value::String(clusters.concat()))
 }

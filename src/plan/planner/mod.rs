@@ -529,6 +529,7 @@ pub async fn plan(
         &mut plan.changes,
     );
     plan.outputs.extend(root_output_changes(&cx, config, prior));
+    cx.check_blocks();
     diags.extend(cx.take_diags());
 
     // Drift is shown when an object vanished, or when something its

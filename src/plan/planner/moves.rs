@@ -128,66 +128,209 @@ pub(super) async fn import_blocks(
     diags: &mut Diagnostics,
 ) {
     for imp in &config.root().imports {
-        let src = config.sources.text(imp.to.file);
-        let to: String = imp
-            .to
-            .span()
-            .map(|s| src[s.range].split_whitespace().collect())
-            .unwrap_or_default();
-        if state.resources.contains_key(&to) {
-            continue;
+        for (to, id) in import_targets(config, inputs, cwd, imp, state, diags) {
+            import_one(
+                config, providers, resolution, state, plan, diags, imp, to, id,
+            )
+            .await;
         }
-        let (id, d) = crate::config::evaluate::eval_in_root(config, inputs, cwd, &imp.id);
-        diags.extend(d);
-        let Some(Value::String(id)) = id.map(|v| v.unmark().0.clone()) else {
+    }
+}
+
+/// The address and id of each object an `import` block names: one, or
+/// one per element of its `for_each` (with `each` bound in `to` and `id`),
+/// leaving out those state already has (their ids are not evaluated).
+fn import_targets(
+    config: &Config,
+    inputs: &Inputs,
+    cwd: &Path,
+    imp: &crate::config::model::Import,
+    state: &State,
+    diags: &mut Diagnostics,
+) -> Vec<(String, String)> {
+    use crate::config::evaluate::{eval_in_root, eval_in_root_each};
+    let src = config.sources.text(imp.to.file);
+    let literal_to: String = imp
+        .to
+        .span()
+        .map(|s| src[s.range].split_whitespace().collect())
+        .unwrap_or_default();
+    let known_id = |v: Option<Value>, diags: &mut Diagnostics| match v.map(|v| v.unmark().0.clone())
+    {
+        Some(Value::String(id)) => Some(id),
+        _ => {
             diags.push(
                 Diagnostic::error("Invalid import id")
                     .with_detail("The id of an import block must be a known string.")
                     .at(imp.id.span()),
             );
-            continue;
-        };
-        // The resource block is looked up in the root module.
-        let parsed = to.parse::<AbsResourceInstance>().ok();
-        let ty = parsed
-            .as_ref()
-            .map(|a| a.resource.ty.clone())
+            None
+        }
+    };
+    let Some(for_each) = &imp.for_each else {
+        if state.resources.contains_key(&literal_to) {
+            return vec![];
+        }
+        let (id, d) = eval_in_root(config, inputs, cwd, &imp.id);
+        let failed = d.has_errors();
+        diags.extend(d);
+        if failed {
+            return vec![];
+        }
+        return known_id(id, diags)
+            .map(|id| vec![(literal_to, id)])
             .unwrap_or_default();
-        let Some(target) =
-            parsed.and_then(|a| config.root().resources.get(&a.resource.to_string()))
-        else {
+    };
+    let (each, d) = eval_in_root(config, inputs, cwd, for_each);
+    let failed = d.has_errors();
+    diags.extend(d);
+    if failed {
+        return vec![];
+    }
+    let elements: Vec<(Value, Value)> = match each.map(|v| v.deep_unmark().0) {
+        Some(Value::Map(m) | Value::Object(m)) => {
+            m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
+        }
+        Some(Value::Set(xs)) if xs.iter().all(|x| matches!(x, Value::String(_))) => {
+            xs.into_iter().map(|x| (x.clone(), x)).collect()
+        }
+        _ => {
             diags.push(
-                Diagnostic::error("Import to an unconfigured resource")
-                    .with_detail(format!(
-                        "{to} has no resource block; write its configuration first."
-                    ))
-                    .at(Some(imp.span.clone())),
+                Diagnostic::error("Invalid for_each argument")
+                    .with_detail(
+                        "An import block's for_each must be a known map, or a set of strings.",
+                    )
+                    .at(for_each.span()),
             );
-            continue;
+            return vec![];
+        }
+    };
+    // `to` is `TYPE.NAME[KEY]`: the base as written, the key evaluated.
+    let (base, index) = match &imp.to.expr {
+        hcl_edit::expr::Expression::Traversal(t)
+            if matches!(
+                t.operators.last().map(|o| o.value()),
+                Some(hcl_edit::expr::TraversalOperator::Index(_))
+            ) =>
+        {
+            let Some(hcl_edit::expr::TraversalOperator::Index(ix)) =
+                t.operators.last().map(|o| o.value())
+            else {
+                return vec![];
+            };
+            let whole = literal_to.clone();
+            let base_len = imp
+                .to
+                .span()
+                .zip(hcl_edit::Span::span(ix))
+                .map(|(w, i)| i.start.saturating_sub(w.range.start))
+                .unwrap_or(0);
+            let base: String = src
+                .get(imp.to.span().map(|w| w.range.start).unwrap_or(0)..)
+                .and_then(|t| t.get(..base_len))
+                .map(|b| {
+                    b.trim_end()
+                        .trim_end_matches('[')
+                        .split_whitespace()
+                        .collect()
+                })
+                .unwrap_or(whole);
+            (base, ix.clone())
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error("Invalid import address")
+                    .with_detail("An import block with for_each must import to an instance address whose key uses each, such as azurerm_resource_group.rg[each.key].")
+                    .at(imp.to.span()),
+            );
+            return vec![];
+        }
+    };
+    let mut out = Vec::new();
+    for (k, v) in elements {
+        let index = crate::config::model::Expr {
+            file: imp.to.file,
+            expr: index.clone(),
         };
-        let addr = resolution.of(0, target);
-        let provider = match providers.for_config(&addr, &ty) {
-            Ok(p) => p,
-            Err(e) => {
+        let (key, d) = eval_in_root_each(config, inputs, cwd, &index, k.clone(), v.clone());
+        diags.extend(d);
+        let key = match key.map(|x| x.unmark().0.clone()) {
+            Some(Value::String(s)) => InstanceKey::Str(s),
+            Some(Value::Number(n)) if n.fract() == 0.0 && n >= 0.0 => InstanceKey::Int(n as i64),
+            _ => {
                 diags.push(
-                    Diagnostic::error("Cannot import")
-                        .with_detail(e.to_string())
-                        .at(Some(imp.span.clone())),
+                    Diagnostic::error("Invalid import address")
+                        .with_detail("The instance key must be a known string or whole number.")
+                        .at(index.span()),
                 );
                 continue;
             }
         };
-        match crate::plan::import::import(provider.as_ref(), &to, &ty, &id).await {
-            Ok(mut rs) => {
-                rs.provider = addr.to_string();
-                state.resources.insert(to.clone(), rs.clone());
-                plan.imports.push(rs);
-            }
-            Err(e) => diags.push(
-                Diagnostic::error(format!("Cannot import {to}"))
+        let to = format!("{base}{key}");
+        if state.resources.contains_key(&to) {
+            continue;
+        }
+        let (id, d) = eval_in_root_each(config, inputs, cwd, &imp.id, k, v);
+        diags.extend(d);
+        if let Some(id) = known_id(id, diags) {
+            out.push((to, id));
+        }
+    }
+    out
+}
+
+/// Reads one object into state for an `import` block.
+#[allow(clippy::too_many_arguments)]
+async fn import_one(
+    config: &Config,
+    providers: &Providers,
+    resolution: &crate::config::providers::Resolution,
+    state: &mut State,
+    plan: &mut Plan,
+    diags: &mut Diagnostics,
+    imp: &crate::config::model::Import,
+    to: String,
+    id: String,
+) {
+    // The resource block is looked up in the root module.
+    let parsed = to.parse::<AbsResourceInstance>().ok();
+    let ty = parsed
+        .as_ref()
+        .map(|a| a.resource.ty.clone())
+        .unwrap_or_default();
+    let Some(target) = parsed.and_then(|a| config.root().resources.get(&a.resource.to_string()))
+    else {
+        diags.push(
+            Diagnostic::error("Import to an unconfigured resource")
+                .with_detail(format!(
+                    "{to} has no resource block; write its configuration first."
+                ))
+                .at(Some(imp.span.clone())),
+        );
+        return;
+    };
+    let addr = resolution.of(0, target);
+    let provider = match providers.for_config(&addr, &ty) {
+        Ok(p) => p,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("Cannot import")
                     .with_detail(e.to_string())
                     .at(Some(imp.span.clone())),
-            ),
+            );
+            return;
         }
+    };
+    match crate::plan::import::import(provider.as_ref(), &to, &ty, &id).await {
+        Ok(mut rs) => {
+            rs.provider = addr.to_string();
+            state.resources.insert(to.clone(), rs.clone());
+            plan.imports.push(rs);
+        }
+        Err(e) => diags.push(
+            Diagnostic::error(format!("Cannot import {to}"))
+                .with_detail(e.to_string())
+                .at(Some(imp.span.clone())),
+        ),
     }
 }

@@ -109,3 +109,8 @@ output "fn_can" { value = [can(local.map_a.z), can(regex("^a", "abc")), can(tonu
 output "fn_cidrsubnet" { value = [cidrsubnet("10.0.0.0/16", 8, 2), cidrsubnet("10.1.0.0/16", 4, 15), cidrsubnet("fd00::/48", 16, 3)] }
 output "fn_cidrhost" { value = [cidrhost("10.0.0.0/24", 5), cidrhost("10.0.0.0/24", -1), cidrhost("fd00::/64", 10)] }
 output "fn_cidrnetmask" { value = [cidrnetmask("10.0.0.0/16"), cidrnetmask("172.16.0.0/12"), cidrnetmask("0.0.0.0/0")] }
+
+# Functions known only while planning (the console has no plan): their
+# shape, since their values change between runs.
+output "fn_plantimestamp_shape" { value = [can(formatdate("YYYY", plantimestamp())), length(plantimestamp())] }
+output "fn_check_core_namespace" { value = [core::upper("a"), core::length([1, 2])] }
