@@ -1139,6 +1139,15 @@ locals {
   replica = { for k, s in local.servers : k => local.groups[s.group].roles[s.site] == "standby" && local.groups[s.group].replicating }
 }
 
+# Each group's writer endpoint: Azure's planned switchover needs one.
+resource "azurerm_postgresql_flexible_server_virtual_endpoint" "writer" {
+  for_each          = local.groups
+  name              = "pg-${each.key}"
+  source_server_id  = each.value.active == each.value.sites[0] ? azurerm_postgresql_flexible_server.first[each.key].id : azurerm_postgresql_flexible_server.second[each.key].id
+  replica_server_id = each.value.active == each.value.sites[0] ? azurerm_postgresql_flexible_server.second[each.key].id : azurerm_postgresql_flexible_server.first[each.key].id
+  type              = "ReadWrite"
+}
+
 resource "azurerm_resource_group" "dns" {
   name     = "rg-dns"
   location = "uksouth"

@@ -189,6 +189,19 @@ pub trait TypeFacts: Send + Sync {
     ) -> Vec<Weakening> {
         Vec::new()
     }
+    /// Why the cloud would refuse the planned (switchover) promotion that
+    /// changes a `ty` object from `before` to `after`, given every object
+    /// the plan leaves (`objects`: type and planned value); None when it
+    /// can run, or the change promotes nothing.
+    fn switchover_refusal(
+        &self,
+        _ty: &str,
+        _before: Option<&Value>,
+        _after: Option<&Value>,
+        _objects: &[(String, Value)],
+    ) -> Option<String> {
+        None
+    }
 }
 
 /// The type of resource address `addr` (`module.a.TYPE.NAME[KEY]`).

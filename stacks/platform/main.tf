@@ -117,6 +117,24 @@ resource "azurerm_redis_linked_server" "geo" {
   server_role                 = "Secondary"
 }
 
+# The database's writer host name (pg-aiwf.writer.postgres.database.azure.com):
+# it always reaches the primary, and Azure's planned switchover (the
+# planned failover, the DR plan's database switch drill) needs it, with
+# the replica among its members. A switchover moves it to the new
+# primary, which is where the configuration then places it.
+locals {
+  database     = failover_group.platform.components.database
+  db_primary   = local.sites[local.database.active]
+  db_secondary = local.sites[[for s in failover_group.platform.sites : s if s != local.database.active][0]]
+}
+
+resource "azurerm_postgresql_flexible_server_virtual_endpoint" "writer" {
+  name              = "pg-${local.prefix}"
+  source_server_id  = local.db_primary.postgres_id
+  replica_server_id = local.db_secondary.postgres_id
+  type              = "ReadWrite"
+}
+
 resource "azurerm_resource_group" "edge" {
   name     = "rg-${local.prefix}-edge"
   location = "eastus"
@@ -137,6 +155,11 @@ module "edge" {
 
 output "active_site" {
   value = failover_group.platform.active
+}
+
+output "database_writer_host" {
+  description = "Where applications write: follows the primary through switchovers."
+  value       = "${azurerm_postgresql_flexible_server_virtual_endpoint.writer.name}.writer.postgres.database.azure.com"
 }
 
 output "api_endpoint" {

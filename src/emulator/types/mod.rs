@@ -14,6 +14,7 @@ mod cdn;
 mod dns;
 mod frontdoor_classic;
 mod postgres;
+pub mod postgres_endpoints;
 mod redis;
 mod resource_group;
 mod storage;
@@ -259,6 +260,7 @@ pub fn all() -> Vec<Spec> {
     let mut v = vec![resource_group::spec()];
     v.extend(aks::specs());
     v.extend(postgres::specs());
+    v.extend(postgres_endpoints::specs());
     v.extend(redis::specs());
     v.extend(cdn::specs());
     v.push(frontdoor_classic::spec());

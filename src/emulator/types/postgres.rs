@@ -309,6 +309,15 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
                     "A switchover needs the source server to be reachable.",
                 ));
             }
+            // Azure swaps the roles only through a virtual endpoint whose
+            // members include this replica; the endpoint then moves to it.
+            if switchover {
+                effects.extend(super::postgres_endpoints::switchover_moves(
+                    ctx.store,
+                    &source_id,
+                    &ctx.path.id(),
+                )?);
+            }
             // Planned: wait for the replica to catch up (all writes copied;
             // a switchover fences the source's writes at once, so nothing
             // written after the switch is lost). Forced or legacy: cut where

@@ -263,6 +263,12 @@ impl AzureProvider {
             }
             _ => {}
         }
+        // A virtual endpoint whose pair swapped: what a planned switchover
+        // does in the cloud (it moves the endpoint), not a new endpoint.
+        if ty == super::virtual_endpoint::TYPE && super::virtual_endpoint::swapped(&old, &out) {
+            replace.retain(|p| p.first().map(String::as_str) != Some("source_server_id"));
+            notes.push("follows the switchover: Azure moves the endpoint to the new primary (its writer host name then reaches it) when the replica is promoted with a planned switchover; drinfra checks the move and sends nothing more".into());
+        }
         if !replace.is_empty() {
             // The replacement is a new object: planned as a create.
             let fresh = self.plan(ty, None, config)?;

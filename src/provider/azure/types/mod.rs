@@ -124,6 +124,7 @@ pub fn all() -> Vec<TypeDef> {
             },
         ),
         super::frontdoor_classic::def(),
+        super::virtual_endpoint::def(),
         TypeDef {
             fixed: &[("location", "\"global\"")],
             ..def(
