@@ -241,3 +241,67 @@ fn a_switchover_needs_a_virtual_endpoint_and_its_writer_follows_the_primary() {
     let (code, out, err) = d.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(code, 0, "clean after the failback:\n{out}\n{err}");
 }
+
+/// The DR plan's drills as commands on the platform, at 600x: each ends
+/// in a verdict against its criteria and the report (Markdown and JSON);
+/// the emulator's own record shows what each did.
+#[test]
+fn the_dr_plans_drills_run_as_commands_and_are_judged() {
+    let d = Drill::new();
+    d.admin("PATCH", "settings", json!({"time_scale": 600.0}));
+    let mut figures = Vec::new();
+    for kind in ["database-switch", "region", "surprise"] {
+        d.admin("DELETE", "requests", json!({}));
+        let report = d.root.path().join(format!("{kind}.json"));
+        let (code, out, err) = d.run(&[
+            "drill",
+            kind,
+            "platform",
+            "--report",
+            report.to_str().unwrap(),
+        ]);
+        let text = std::fs::read_to_string(&report)
+            .unwrap_or_else(|e| panic!("{kind}: no report ({e}): {code}\n{out}\n{err}"));
+        let r: J = serde_json::from_str(&text).unwrap();
+        figures.push(format!(
+            "{kind}: {}",
+            serde_json::to_string(&r["criteria"]).unwrap()
+        ));
+        for rep in r["reports"].as_array().unwrap() {
+            figures.push(format!(
+                "  {} {}: rto {:?} (detection {:?}, decision {:?}, recovery {:?}, verification {:?}), rpo {}",
+                rep["mode"],
+                rep["to"],
+                rep["rto"]["total_secs"],
+                rep["rto"]["detection_secs"],
+                rep["rto"]["decision_secs"],
+                rep["rto"]["recovery_secs"],
+                rep["rto"]["verification_secs"],
+                rep["rpo"]
+            ));
+        }
+        assert_eq!(
+            code,
+            if r["passed"] == true { 0 } else { 1 },
+            "{kind}: {out}\n{err}"
+        );
+        assert!(out.contains(&format!("# Drill `{kind}`")), "{out}");
+        let log = d.admin("DELETE", "requests", json!({}));
+        let promoted = |site: &str| {
+            log.as_array().unwrap().iter().any(|e| {
+                e["method"] == "PATCH"
+                    && e["path"]
+                        .as_str()
+                        .unwrap()
+                        .to_lowercase()
+                        .ends_with(&format!("flexibleservers/pg-aiwf-{site}"))
+            })
+        };
+        assert!(
+            promoted("westeurope") && promoted("eastus"),
+            "{kind}: there and back"
+        );
+        assert_eq!(d.pg_role("eastus"), "Primary", "{kind}: home again");
+    }
+    eprintln!("{}", figures.join("\n"));
+}

@@ -21,6 +21,7 @@ pub mod apply;
 pub mod check;
 pub mod cloud_time;
 pub mod console;
+pub mod drill;
 pub mod error;
 pub mod event;
 pub mod failback;

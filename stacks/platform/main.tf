@@ -26,8 +26,23 @@ failover_group "platform" {
   description = "AI Workflow Platform: Tier 4 hot standby, RTO < 90 min, RPO < 15 min"
   rto         = "90m"
   rpo         = "15m"
-  sites       = ["eastus", "westeurope"]
-  active      = "eastus"
+  # The DR plan's per-component targets: the drill report measures each
+  # (a component with resources is back when its last step is done, the
+  # services on AKS when traffic is verified).
+  objectives = {
+    auth           = { rto = "30m", rpo = "15m" }
+    agent          = { rto = "1h", rpo = "15m" }
+    persona        = { rto = "1h", rpo = "30m" }
+    code_execution = { rto = "1h", rpo = "30m" }
+    text_to_sql    = { rto = "2h", rpo = "1h" }
+    knowledge_base = { rto = "2h", rpo = "1h" }
+    workflow       = { rto = "1h", rpo = "30m" }
+    postgresql     = { rto = "1h", rpo = "15m", resources = ["azurerm_postgresql_flexible_server", "azurerm_postgresql_flexible_server_virtual_endpoint"] }
+    redis          = { rto = "30m", rpo = "15m", resources = ["azurerm_redis_cache", "azurerm_redis_linked_server"] }
+    rabbitmq       = { rto = "1h", rpo = "30m" }
+  }
+  sites  = ["eastus", "westeurope"]
+  active = "eastus"
   # Parts a failover can move on their own (`--only database`), e.g. the DR
   # plan's database switch drill; storage and traffic are built in.
   components = ["database", "cache", "capacity"]

@@ -194,6 +194,14 @@ impl Provider for AzureProvider {
         Box::pin(self.ask_time())
     }
 
+    fn region_fault<'a>(
+        &'a self,
+        region: &'a str,
+        down: bool,
+    ) -> BoxFut<'a, Result<(), ProviderError>> {
+        self.inject_region_fault(region, down)
+    }
+
     fn outage_began<'a>(&'a self, region: &'a str) -> BoxFut<'a, Option<f64>> {
         Box::pin(self.emulated_outage(region))
     }
