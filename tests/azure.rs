@@ -555,6 +555,7 @@ async fn impatient() -> Harness {
         emulator: true,
         keep_nonempty_resource_groups: true,
         regions: Default::default(),
+        backups: Default::default(),
         principal: Default::default(),
     };
     let mut providers = Providers::builtin();
@@ -1975,17 +1976,47 @@ resource \"azurerm_postgresql_flexible_server\" \"db\" {\n  name = \"pg-east\"\n
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     assert!(write("corrupted").await["seq"].is_i64());
 
-    // Outside the window (before the server existed): the cloud refuses it,
-    // saying where the window is.
-    let early = h.apply(&stack(Some("2000-01-01T00:00:00Z"))).await;
-    assert!(!early.ok);
+    // Outside the window (before the server existed): refused when planned,
+    // at the restored server, saying where the window is on the cloud's
+    // clock (Azure would refuse it when the restore starts).
+    std::fs::write(h.dir().join("main.tf"), stack(Some("2000-01-01T00:00:00Z"))).unwrap();
+    let config = drinfra::config::open(h.dir(), &[], &[]);
+    let prior = LocalBackend::new(h.dir().join("s.tfstate")).load().unwrap();
+    let (early, diags) = planner::plan(
+        &config.config,
+        &config.inputs,
+        h.dir(),
+        prior.as_ref(),
+        &h.providers,
+        &PlanOptions::default(),
+    )
+    .await;
+    assert!(early.is_none() || diags.has_errors());
+    let error = diags
+        .items
+        .iter()
+        .find(|d| d.is_error())
+        .unwrap_or_else(|| panic!("{diags:?}"));
+    let text = format!("{} {:?}", error.summary, error.detail);
     assert!(
-        early.failed.iter().any(
-            |f| f.contains("InvalidRestorePointInTime") && f.contains("earliest restore point")
-        ),
-        "{:?}",
-        early.failed
+        text.contains("azurerm_postgresql_flexible_server.restored")
+            && text.contains("point_in_time_restore_time_in_utc")
+            && text.contains("before the earliest restore point"),
+        "{text}"
     );
+    let span = error.span.as_ref().expect("located");
+    let line = config
+        .config
+        .sources
+        .get(span.file)
+        .line_col(span.range.start)
+        .line;
+    let want = stack(Some("2000-01-01T00:00:00Z"))
+        .lines()
+        .position(|l| l.contains("\"restored\""))
+        .unwrap()
+        + 1;
+    assert_eq!(line, want, "{text}");
 
     // Inside it: a reviewable create of a new server.
     let plan = h.plan(&stack(Some(&at))).await;

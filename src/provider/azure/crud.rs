@@ -74,6 +74,9 @@ impl AzureProvider {
         if let Some(f) = t.from_body {
             f(body, &mut out);
         }
+        if t.name == "azurerm_postgresql_flexible_server" {
+            self.backups.learn(body);
+        }
         if t.name == super::virtual_endpoint::TYPE {
             super::virtual_endpoint::settle(&mut out, body, known);
         }

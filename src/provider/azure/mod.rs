@@ -32,6 +32,7 @@ mod objectives;
 mod pacing;
 mod refresh;
 mod response;
+pub mod restore;
 mod rules;
 pub mod setup;
 mod site;

@@ -151,6 +151,18 @@ impl AzureProvider {
                 && w_str(cfg.get("create_mode")) == Some("PointInTimeRestore")
             {
                 notes.push(point_in_time_restore(&cfg)?);
+                // The source's restore window, on the cloud's clock, when
+                // this run has read the source (it is in the state).
+                if let (Some(source), Some(at)) = (
+                    w_str(cfg.get("source_server_id")),
+                    w_str(cfg.get("point_in_time_restore_time_in_utc"))
+                        .and_then(crate::timefmt::parse_rfc3339),
+                ) && let Some(why) = self.backups.refusal(source, at as f64, self.seen_time())
+                {
+                    return Err(ProviderError::Invalid(format!(
+                        "point_in_time_restore_time_in_utc: {why}"
+                    )));
+                }
             }
             return Ok(Planned {
                 value: Value::Object(out),

@@ -217,6 +217,7 @@ async fn provider_for_cloud(
             emulator: true,
             keep_nonempty_resource_groups: true,
             regions: Default::default(),
+            backups: Default::default(),
             principal: Principal {
                 tenant_id: who.tenant_id.clone(),
                 client_id: who.client_id.clone(),
@@ -240,6 +241,7 @@ async fn provider_for_cloud(
             emulator: false,
             keep_nonempty_resource_groups: true,
             regions: Default::default(),
+            backups: Default::default(),
             principal: Principal {
                 tenant_id: s.tenant_id.clone().unwrap_or_default(),
                 client_id: s.client_id.clone().unwrap_or_default(),
@@ -289,5 +291,6 @@ async fn provider_for_cloud(
         emulator: true,
         keep_nonempty_resource_groups: true,
         regions: Default::default(),
+        backups: Default::default(),
     })
 }
