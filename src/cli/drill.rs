@@ -1,5 +1,6 @@
 //! `drinfra drill KIND GROUP`: the DR plan's drills (database switch,
-//! region failover with failback, surprise outage), judged against their
+//! region failover with failback, surprise outage, data corruption),
+//! judged against their
 //! success criteria; exit 1 when one is missed.
 
 use std::process::ExitCode;
@@ -18,7 +19,9 @@ pub struct DrillArgs {
     /// < 1 min, no data loss, applications reconnect), region (yearly: the
     /// whole group and back, the group's RTO and RPO, failback succeeds),
     /// or surprise (an outage of the active site the drill injects, a
-    /// forced failover, failback once the region is back).
+    /// forced failover, failback once the region is back), or
+    /// data-corruption (the point-in-time restore the configuration asks
+    /// for, e.g. --var restore_database_to=TIME on stacks/platform).
     kind: String,
     /// The failover group to drill.
     group: String,
@@ -41,7 +44,7 @@ pub struct DrillArgs {
 pub fn run(env: &Env, a: DrillArgs) -> anyhow::Result<ExitCode> {
     let Some(kind) = DrillKind::parse(&a.kind) else {
         bail!(
-            "unknown drill {:?}: use database-switch, region or surprise",
+            "unknown drill {:?}: use database-switch, region, surprise or data-corruption",
             a.kind
         );
     };

@@ -31,6 +31,7 @@ pub enum DrillKind {
     DatabaseSwitch,
     Region,
     Surprise,
+    DataCorruption,
 }
 
 impl DrillKind {
@@ -39,6 +40,7 @@ impl DrillKind {
             "database-switch" => DrillKind::DatabaseSwitch,
             "region" => DrillKind::Region,
             "surprise" => DrillKind::Surprise,
+            "data-corruption" => DrillKind::DataCorruption,
             _ => return None,
         })
     }
@@ -47,6 +49,7 @@ impl DrillKind {
             DrillKind::DatabaseSwitch => "database-switch",
             DrillKind::Region => "region",
             DrillKind::Surprise => "surprise",
+            DrillKind::DataCorruption => "data-corruption",
         }
     }
 }
@@ -131,6 +134,9 @@ pub fn drill(engine: &mut Engine, opts: &DrillOptions, events: Events<'_>) -> Re
             .cloned()
             .ok_or_else(|| Error::Refused(format!("group {:?} has one site", opts.group)))?,
     };
+    if opts.kind == DrillKind::DataCorruption {
+        return corruption(engine, opts, from, events);
+    }
     let reason = format!("drill: {}", opts.kind.name());
     let forced = opts.kind == DrillKind::Surprise;
     let mut outcome = DrillOutcome {
@@ -368,4 +374,90 @@ fn judge_failover(
             follow_up: format!("rerun `drinfra failover {} --to {}`", out.group, out.to),
         });
     }
+}
+
+/// The data-corruption procedure: a point-in-time restore of the database
+/// into a new server, as the configuration asks for it (stacks/platform:
+/// `--var restore_database_to=TIME`), planned (the restore window checked
+/// on the cloud's clock) and applied; judged on the restore completing
+/// within the DR plan's PostgreSQL RTO (1 h).
+fn corruption(
+    engine: &mut Engine,
+    opts: &DrillOptions,
+    from: String,
+    events: Events<'_>,
+) -> Result<DrillOutcome> {
+    let (started, _) = super::cloud_time::now(engine);
+    let plan_opts = super::plan::PlanOptions {
+        refresh: opts.refresh,
+        parallelism: opts.apply.parallelism,
+        ..Default::default()
+    };
+    let super::plan::Planned { plan, prior } = super::plan::plan(engine, &plan_opts, events)?;
+    events(super::event::Event::Planned(&plan));
+    let restores: Vec<(String, String)> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == crate::plan::Action::Create)
+        .filter_map(|c| {
+            let after = c.after.as_ref()?;
+            let at = crate::provider::type_facts(&c.ty).restore_point(&c.ty, after)?;
+            Some((c.address.clone(), at))
+        })
+        .collect();
+    if restores.is_empty() {
+        return Err(Error::Refused(
+            "the data-corruption drill restores a database to a point in time: the plan creates no point-in-time restore. Ask the configuration for one (stacks/platform: --var restore_database_to=2026-11-30T12:00:00Z)".into(),
+        ));
+    }
+    let report = super::apply::apply(engine, &plan, prior, &opts.apply, events)?;
+    let done = super::cloud_time::seen(engine);
+    let took = done - started;
+    let mut out = DrillOutcome {
+        kind: opts.kind,
+        group: opts.group.clone(),
+        from,
+        to: restores
+            .iter()
+            .map(|(a, _)| a.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
+        reports: vec![],
+        criteria: vec![],
+        problems: vec![],
+    };
+    for (address, at) in &restores {
+        let ok = !report.failed.iter().any(|(s, _)| s.address == *address);
+        out.criteria.push(Criterion {
+            name: format!("{address} restored"),
+            target: format!("the source's data as of {at}"),
+            actual: if ok {
+                format!("created from the backups as of {at}")
+            } else {
+                "the restore failed".into()
+            },
+            met: ok && report.ok(),
+        });
+    }
+    let rto_target = 3600.0;
+    out.criteria.push(Criterion {
+        name: "RTO (PostgreSQL)".into(),
+        target: format!("< {}", minutes(rto_target)),
+        actual: minutes(took),
+        met: report.ok() && took < rto_target,
+    });
+    for (step, e) in &report.failed {
+        out.problems.push(Problem {
+            chain: vec![format!("{step} failed"), e.to_string()],
+            follow_up: "fix the cause and rerun the drill (the restore is a plain create)".into(),
+        });
+    }
+    out.problems.push(Problem {
+        chain: vec![
+            "writes after the restore point are not in the restored server".into(),
+            "the restore point was chosen before the corruption".into(),
+        ],
+        follow_up: "point the applications at the restored server (stacks/platform: output database_host follows restore_database_to), replay what is needed from after the restore point, then retire the old server and unset restore_database_to".into(),
+    });
+    Ok(out)
 }

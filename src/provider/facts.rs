@@ -202,6 +202,11 @@ pub trait TypeFacts: Send + Sync {
     ) -> Option<String> {
         None
     }
+    /// The point in time (RFC 3339) a `ty` object created as `after`
+    /// restores its source to, if it is a point-in-time restore.
+    fn restore_point(&self, _ty: &str, _after: &Value) -> Option<String> {
+        None
+    }
 }
 
 /// The type of resource address `addr` (`module.a.TYPE.NAME[KEY]`).

@@ -150,6 +150,29 @@ resource "azurerm_postgresql_flexible_server_virtual_endpoint" "writer" {
   type              = "ReadWrite"
 }
 
+# The DR plan's data-corruption procedure: restore the active database to
+# a UTC time before the corruption, into a new server (a reviewable create;
+# drinfra checks the time against the source's restore window when it
+# plans), and point the applications at it through `database_host`.
+# `drinfra drill data-corruption platform --var restore_database_to=TIME`
+# runs it as a drill.
+variable "restore_database_to" {
+  description = "RFC 3339 UTC time to restore the active database to (null: no restore)."
+  type        = string
+  default     = null
+}
+
+resource "azurerm_postgresql_flexible_server" "restored" {
+  count                             = var.restore_database_to == null ? 0 : 1
+  name                              = "pg-${local.prefix}-restored"
+  location                          = local.db_primary.location
+  resource_group_name               = local.db_primary.resource_group_name
+  sku_name                          = "GP_Standard_D8ds_v5"
+  create_mode                       = "PointInTimeRestore"
+  source_server_id                  = local.db_primary.postgres_id
+  point_in_time_restore_time_in_utc = var.restore_database_to
+}
+
 resource "azurerm_resource_group" "edge" {
   name     = "rg-${local.prefix}-edge"
   location = "eastus"
@@ -173,8 +196,13 @@ output "active_site" {
 }
 
 output "database_writer_host" {
-  description = "Where applications write: follows the primary through switchovers."
+  description = "The writer endpoint: follows the primary through switchovers."
   value       = "${azurerm_postgresql_flexible_server_virtual_endpoint.writer.name}.writer.postgres.database.azure.com"
+}
+
+output "database_host" {
+  description = "Where applications connect: the writer endpoint, or the restored server while a data-corruption recovery is in place."
+  value       = var.restore_database_to == null ? "${azurerm_postgresql_flexible_server_virtual_endpoint.writer.name}.writer.postgres.database.azure.com" : azurerm_postgresql_flexible_server.restored[0].fqdn
 }
 
 output "api_endpoint" {

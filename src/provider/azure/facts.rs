@@ -288,6 +288,17 @@ impl TypeFacts for AzureFacts {
         super::objectives::weakens(ty, before, after)
     }
 
+    fn restore_point(&self, ty: &str, after: &Value) -> Option<String> {
+        let text = |k: &str| match get(after, k).map(|v| v.unmark().0) {
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        (ty == "azurerm_postgresql_flexible_server"
+            && text("create_mode").is_some_and(|m| m.eq_ignore_ascii_case("PointInTimeRestore")))
+        .then(|| text("point_in_time_restore_time_in_utc"))
+        .flatten()
+    }
+
     fn switchover_refusal(
         &self,
         ty: &str,

@@ -9,7 +9,9 @@ use std::sync::Mutex;
 
 use serde_json::Value as J;
 
-/// Server id (lower case) -> (created, retention seconds).
+/// Server id (lower case) -> (earliest restore point when read, retention
+/// seconds): later, the window starts at the later of that point and now
+/// minus the retention.
 #[derive(Debug, Default)]
 pub struct BackupWindows(Mutex<BTreeMap<String, (f64, f64)>>);
 
@@ -19,8 +21,11 @@ impl BackupWindows {
         let Some(id) = body["id"].as_str() else {
             return;
         };
+        // Azure's own figure (`backup.earliestRestoreDate`), else the
+        // creation time where the body has it.
         let created = body
-            .pointer("/systemData/createdAt")
+            .pointer("/properties/backup/earliestRestoreDate")
+            .or_else(|| body.pointer("/systemData/createdAt"))
             .and_then(J::as_str)
             .and_then(crate::timefmt::parse_rfc3339)
             .map(|t| t as f64);
@@ -42,11 +47,10 @@ impl BackupWindows {
         let fmt = |t: f64| crate::timefmt::rfc3339(t);
         if at < earliest {
             Some(format!(
-                "{} is before the earliest restore point of {} ({}: created {}, backups kept {} days); restore to a time between {} and now ({} on the cloud's clock)",
+                "{} is before the earliest restore point of {} ({}; backups kept {} days); restore to a time between {} and now ({} on the cloud's clock)",
                 fmt(at),
                 source.rsplit('/').next().unwrap_or(source),
                 fmt(earliest),
-                fmt(created),
                 (retention / 86_400.0).round(),
                 fmt(earliest),
                 fmt(now)
