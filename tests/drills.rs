@@ -67,13 +67,15 @@ fn a_planned_failovers_simulated_time_does_not_depend_on_the_compression() {
     );
     // What remains is the client's own local time (requests, fsyncs)
     // counted at the compression: a few percent of a real failover's
-    // minutes, tens of percent on a debug build sharing two cores.
+    // minutes, tens of percent on a debug build sharing two cores with
+    // other test runs (before polls waited in the cloud's seconds, the
+    // 3600x run took about 70% longer, and more under load).
     assert!(
-        (fast - slow).abs() <= 0.35 * slow,
+        (fast - slow).abs() <= 0.5 * slow,
         "600x: {slow} s, 3600x: {fast} s"
     );
     assert!(
-        (rto(&r3600) - rto(&r600)).abs() <= 0.5 * rto(&r600),
+        (rto(&r3600) - rto(&r600)).abs() <= 0.75 * rto(&r600),
         "{} vs {}",
         rto(&r600),
         rto(&r3600)
