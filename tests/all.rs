@@ -18,6 +18,7 @@ mod cli;
 mod common;
 mod destructive;
 mod dr_check;
+mod drills;
 mod emulator;
 mod engine;
 mod evaluate;

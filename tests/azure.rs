@@ -336,8 +336,32 @@ fn cases() -> Vec<Case> {
     let tm_azure = |priority: u32, name: &str| {
         tm(1, "ai-api").replace("resource \"azurerm_traffic_manager_external_endpoint\"", &format!("resource \"azurerm_traffic_manager_azure_endpoint\" \"west\" {{\n  name = \"{name}\"\n  profile_id = azurerm_traffic_manager_profile.tm.id\n  target_resource_id = azurerm_resource_group.rg.id\n  priority = {priority}\n}}\nresource \"azurerm_traffic_manager_external_endpoint\""))
     };
+    let endpoint = |name: &str, replica: &str| {
+        let server = |n: &str, replica_of: Option<&str>| {
+            let (mode, login) = match replica_of {
+                Some(src) => (
+                    format!("  create_mode = \"Replica\"\n  source_server_id = azurerm_postgresql_flexible_server.{src}.id\n"),
+                    String::new(),
+                ),
+                None => (
+                    String::new(),
+                    "  administrator_login = \"pgadmin\"\n  administrator_password = \"S3cret-pw!\"\n".to_string(),
+                ),
+            };
+            format!(
+                "resource \"azurerm_postgresql_flexible_server\" \"{n}\" {{\n  name = \"pg-conf-{n}\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  sku_name = \"GP_Standard_D2ds_v5\"\n  storage_mb = 32768\n{login}{mode}}}\n"
+            )
+        };
+        with_rg(&format!(
+            "{}{}{}resource \"azurerm_postgresql_flexible_server_virtual_endpoint\" \"ve\" {{\n  name = \"{name}\"\n  source_server_id = azurerm_postgresql_flexible_server.primary.id\n  replica_server_id = azurerm_postgresql_flexible_server.{replica}.id\n  type = \"ReadWrite\"\n  depends_on = [azurerm_postgresql_flexible_server.r1, azurerm_postgresql_flexible_server.r2]\n}}\n",
+            server("primary", None),
+            server("r1", Some("primary")),
+            server("r2", Some("primary")),
+        ))
+    };
     let fd1 = fd(1, "east.example.com");
     vec![
+        Case { addr: "azurerm_postgresql_flexible_server_virtual_endpoint.ve", create: endpoint("pg-conf-ve", "r1"), update: endpoint("pg-conf-ve", "r2"), replace: Some(endpoint("pg-conf-ve2", "r2")), drift: Some((json!({"properties": {"members": ["pg-conf-r1"]}}), "2025-08-01")) },
         Case { addr: "azurerm_cdn_frontdoor_profile.fd", create: fd1.clone(), update: fd1.replace("sku_name = \"Premium_AzureFrontDoor\"\n}", "sku_name = \"Premium_AzureFrontDoor\"\n  response_timeout_seconds = 90\n}"), replace: Some(fd1.replace("Premium_AzureFrontDoor", "Standard_AzureFrontDoor")), drift: Some((json!({"properties": {"originResponseTimeoutSeconds": 120}}), "2025-06-01")) },
         Case { addr: "azurerm_cdn_frontdoor_endpoint.ep", create: fd1.clone(), update: fd1.replace("cdn_frontdoor_profile_id = azurerm_cdn_frontdoor_profile.fd.id\n}", "cdn_frontdoor_profile_id = azurerm_cdn_frontdoor_profile.fd.id\n  enabled = false\n}"), replace: Some(fd1.replace("name = \"api\"", "name = \"api2\"")), drift: Some((json!({"properties": {"enabledState": "Enabled"}}), "2025-06-01")) },
         Case { addr: "azurerm_cdn_frontdoor_origin_group.og", create: fd1.clone(), update: fd1.replace("interval_in_seconds = 30", "interval_in_seconds = 60"), replace: Some(fd1.replace("name = \"app\"", "name = \"app2\"")), drift: Some((json!({"properties": {"healthProbeSettings": {"probeIntervalInSeconds": 100}}}), "2025-06-01")) },
@@ -528,6 +552,7 @@ async fn impatient() -> Harness {
         emulator: true,
         keep_nonempty_resource_groups: true,
         regions: Default::default(),
+        backups: Default::default(),
         principal: Default::default(),
     };
     let mut providers = Providers::builtin();
@@ -1948,17 +1973,47 @@ resource \"azurerm_postgresql_flexible_server\" \"db\" {\n  name = \"pg-east\"\n
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     assert!(write("corrupted").await["seq"].is_i64());
 
-    // Outside the window (before the server existed): the cloud refuses it,
-    // saying where the window is.
-    let early = h.apply(&stack(Some("2000-01-01T00:00:00Z"))).await;
-    assert!(!early.ok);
+    // Outside the window (before the server existed): refused when planned,
+    // at the restored server, saying where the window is on the cloud's
+    // clock (Azure would refuse it when the restore starts).
+    std::fs::write(h.dir().join("main.tf"), stack(Some("2000-01-01T00:00:00Z"))).unwrap();
+    let config = drinfra::config::open(h.dir(), &[], &[]);
+    let prior = LocalBackend::new(h.dir().join("s.tfstate")).load().unwrap();
+    let (early, diags) = planner::plan(
+        &config.config,
+        &config.inputs,
+        h.dir(),
+        prior.as_ref(),
+        &h.providers,
+        &PlanOptions::default(),
+    )
+    .await;
+    assert!(early.is_none() || diags.has_errors());
+    let error = diags
+        .items
+        .iter()
+        .find(|d| d.is_error())
+        .unwrap_or_else(|| panic!("{diags:?}"));
+    let text = format!("{} {:?}", error.summary, error.detail);
     assert!(
-        early.failed.iter().any(
-            |f| f.contains("InvalidRestorePointInTime") && f.contains("earliest restore point")
-        ),
-        "{:?}",
-        early.failed
+        text.contains("azurerm_postgresql_flexible_server.restored")
+            && text.contains("point_in_time_restore_time_in_utc")
+            && text.contains("before the earliest restore point"),
+        "{text}"
     );
+    let span = error.span.as_ref().expect("located");
+    let line = config
+        .config
+        .sources
+        .get(span.file)
+        .line_col(span.range.start)
+        .line;
+    let want = stack(Some("2000-01-01T00:00:00Z"))
+        .lines()
+        .position(|l| l.contains("\"restored\""))
+        .unwrap()
+        + 1;
+    assert_eq!(line, want, "{text}");
 
     // Inside it: a reviewable create of a new server.
     let plan = h.plan(&stack(Some(&at))).await;

@@ -302,3 +302,49 @@ fn a_dr_pool_that_cannot_reach_production_size_is_a_gap() {
     assert_eq!(f["range"]["start"]["line"], line);
     assert_eq!(f["range"]["start"]["column"], col);
 }
+
+/// A read replica with no virtual endpoint pairing it with its primary
+/// cannot be switched over (Azure refuses a planned promotion without
+/// one): `check` says so at the replica's declaration.
+#[test]
+fn a_replica_without_a_virtual_endpoint_cannot_be_switched_over() {
+    let root = platform();
+    let main = root.path().join("stacks/platform/main.tf");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let start = text
+        .find("resource \"azurerm_postgresql_flexible_server_virtual_endpoint\"")
+        .unwrap();
+    let end = start + text[start..].find("\n}\n").unwrap() + 3;
+    let without = format!("{}{}", &text[..start], &text[end..]).replace(
+        "azurerm_postgresql_flexible_server_virtual_endpoint.writer.name",
+        "\"pg-aiwf\"",
+    );
+    std::fs::write(&main, without).unwrap();
+    let (code, out, err) = run(root.path(), &["check", "--json"], None);
+    assert_ne!(code, 0, "{out}\n{err}");
+    let doc: J = serde_json::from_str(&out).unwrap();
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["address"] == "module.westeurope.azurerm_postgresql_flexible_server.db")
+        .unwrap_or_else(|| panic!("{doc:#}"));
+    assert_eq!(
+        (f["objective"].as_str(), f["blocking"].as_bool()),
+        (Some("RTO"), Some(true)),
+        "{f}"
+    );
+    assert!(
+        f["range"]["filename"]
+            .as_str()
+            .unwrap()
+            .ends_with("modules/site/main.tf"),
+        "{f}"
+    );
+    let (line, _) = place(
+        root.path(),
+        "modules/site/main.tf",
+        "resource \"azurerm_postgresql_flexible_server\"",
+    );
+    assert_eq!(f["range"]["start"]["line"], line, "{f}");
+}

@@ -1985,6 +1985,13 @@ async fn postgres_switchover_fences_the_old_primary_from_its_start() {
             .await
         }
     };
+    // Azure's switchover needs a virtual endpoint naming the replica.
+    e.create(
+        &format!("{primary}/virtualEndpoints/pg-ab"),
+        api,
+        json!({"properties": {"endpointType": "ReadWrite", "members": ["pg-b"]}}),
+    )
+    .await;
     e.slow().await;
     assert!(write(primary.clone(), "w1").await["seq"].is_i64());
     let r = e.call("PATCH", &replica, api, Some(json!({"properties": {"replica": {"promoteMode": "Switchover", "promoteOption": "Planned"}}})), &[]).await;

@@ -13,6 +13,7 @@ use args::Env;
 mod args;
 mod check;
 mod console;
+mod drill;
 mod embedded;
 mod emulator;
 mod engine;
@@ -67,6 +68,8 @@ enum Command {
     Failover(failover::FailoverArgs),
     /// Return a failed-over group to its home site: re-seed, swap, re-seed.
     Failback(failback::FailbackArgs),
+    /// Run one of the DR plan's drills and judge it against its criteria.
+    Drill(drill::DrillArgs),
     /// Bring an existing object under management.
     Import(import_cmd::ImportArgs),
     /// Inspect and edit the state.
@@ -134,6 +137,7 @@ pub fn main() -> ExitCode {
         Command::Import(a) => import_cmd::run(&env, a),
         Command::Failover(a) => failover::run_failover(&env, a),
         Command::Failback(a) => failback::run_failback(&env, a),
+        Command::Drill(a) => drill::run(&env, a),
         Command::State(c) => state_cmd::run_state(&env, c),
         Command::Output(a) => state_cmd::run_output(&env, a),
         Command::Show(a) => state_cmd::run_show(&env, a),

@@ -9,6 +9,9 @@ pub struct ArmError {
     pub code: String,
     pub message: String,
     pub target: Option<String>,
+    /// Simulated seconds after which a retry may succeed (the end of the
+    /// operation a conflict waits for), sent as `Retry-After`.
+    pub retry_after: Option<u64>,
 }
 
 impl ArmError {
@@ -18,6 +21,7 @@ impl ArmError {
             code: code.into(),
             message: message.into(),
             target: None,
+            retry_after: None,
         }
     }
     pub fn bad_request(code: &str, message: impl Into<String>) -> ArmError {
@@ -28,6 +32,11 @@ impl ArmError {
     }
     pub fn not_found(code: &str, message: impl Into<String>) -> ArmError {
         ArmError::new(404, code, message)
+    }
+    /// A conflict with an operation that ends at `finish` (simulated).
+    pub fn busy_until(mut self, finish: f64, now: f64) -> ArmError {
+        self.retry_after = Some((finish - now).max(1.0).ceil() as u64);
+        self
     }
     pub fn with_target(mut self, t: &str) -> ArmError {
         self.target = Some(t.to_string());

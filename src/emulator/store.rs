@@ -164,6 +164,14 @@ impl Store {
         )
     }
 
+    /// Resources of a type in every subscription.
+    pub fn of_type_everywhere(&self, ty: &str) -> Result<Vec<Row>, StoreError> {
+        self.rows(
+            "SELECT id, type, body, etag FROM resources WHERE type = ?1 ORDER BY seq",
+            params![ty.to_lowercase()],
+        )
+    }
+
     /// Every resource below `id` (not including it).
     pub fn descendants(&self, id: &str) -> Result<Vec<Row>, StoreError> {
         let k = key(id);

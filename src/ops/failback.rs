@@ -207,6 +207,7 @@ pub fn failback(
             opts.apply.parallelism,
             events,
         )?;
+        super::failover::refuse_unswitchable(&engine.session, &plan, events)?;
         events(Event::Runbook(RunbookEvent::Phases(&plan)));
         drill.expected_secs += phases::summary(&plan)
             .iter()

@@ -241,6 +241,9 @@ pub fn failover(
         opts.apply.parallelism,
         events,
     )?;
+    if !forced {
+        refuse_unswitchable(&engine.session, &plan, events)?;
+    }
     // Accounts move only when the storage's site changes (never when
     // "failing over" to where it already is).
     let storage_moves = intent.scope.moves_storage()
@@ -302,6 +305,55 @@ pub fn failover(
     execute(
         engine, opts, intent, &plan, prior, record, rto, &declared, events,
     )
+}
+
+/// A planned failover promotes replicas by switchover, which the cloud
+/// may refuse (Azure: no virtual endpoint pairs the replica with its
+/// primary): refused here, before anything changes, at the server's
+/// declaration.
+pub(super) fn refuse_unswitchable(s: &Session, plan: &Plan, events: Events<'_>) -> Result<()> {
+    let objects: Vec<(String, crate::lang::Value)> = plan
+        .changes
+        .iter()
+        .filter_map(|c| c.after.clone().map(|v| (c.ty.clone(), v)))
+        .collect();
+    let mut diags = crate::diag::Diagnostics::default();
+    for c in &plan.changes {
+        let facts = crate::provider::type_facts(&c.ty);
+        if let Some(why) =
+            facts.switchover_refusal(&c.ty, c.before.as_ref(), c.after.as_ref(), &objects)
+        {
+            diags.push(
+                crate::diag::Diagnostic::error(format!(
+                    "Planned failover refused: {} cannot be switched over",
+                    c.address
+                ))
+                .with_detail(why)
+                .at(declaration(s, &c.module_path, &c.resource)),
+            );
+        }
+    }
+    if diags.is_empty() {
+        return Ok(());
+    }
+    super::session::report_diags(events, &s.stack, &diags);
+    Err(Error::Stopped(super::error::Stop::FailoverPlanFailed))
+}
+
+/// Where the resource `resource` (`type.name`) of module instance `path`
+/// is declared.
+fn declaration(
+    s: &Session,
+    path: &crate::addrs::ModulePath,
+    resource: &str,
+) -> Option<crate::diag::Span> {
+    let config = &s.stack.config;
+    let mut module = 0;
+    for (call, _) in &path.0 {
+        module = config.modules.get(module)?.module_calls.get(call)?.child;
+    }
+    let r = config.modules.get(module)?.resources.get(resource)?;
+    Some(r.type_span.clone())
 }
 
 /// The RTO's fixed points before recovery: when the incident began (the

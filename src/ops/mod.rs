@@ -24,6 +24,7 @@ pub mod check;
 pub mod checked;
 pub mod cloud_time;
 pub mod console;
+pub mod drill;
 pub mod error;
 pub mod event;
 pub mod failback;

@@ -189,6 +189,24 @@ pub trait TypeFacts: Send + Sync {
     ) -> Vec<Weakening> {
         Vec::new()
     }
+    /// Why the cloud would refuse the planned (switchover) promotion that
+    /// changes a `ty` object from `before` to `after`, given every object
+    /// the plan leaves (`objects`: type and planned value); None when it
+    /// can run, or the change promotes nothing.
+    fn switchover_refusal(
+        &self,
+        _ty: &str,
+        _before: Option<&Value>,
+        _after: Option<&Value>,
+        _objects: &[(String, Value)],
+    ) -> Option<String> {
+        None
+    }
+    /// The point in time (RFC 3339) a `ty` object created as `after`
+    /// restores its source to, if it is a point-in-time restore.
+    fn restore_point(&self, _ty: &str, _after: &Value) -> Option<String> {
+        None
+    }
 }
 
 /// The type of resource address `addr` (`module.a.TYPE.NAME[KEY]`).

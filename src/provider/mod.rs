@@ -280,6 +280,21 @@ pub trait Provider: Send + Sync {
     fn emulated_services(&self) -> Option<(String, reqwest::Client)> {
         None
     }
+    /// Starts (`down`) or ends an outage of `region` for a drill, where
+    /// the cloud takes injected faults (the emulator); an error where it
+    /// does not (Azure: use Azure Chaos Studio, outside drinfra).
+    fn region_fault<'a>(
+        &'a self,
+        _region: &'a str,
+        _down: bool,
+    ) -> BoxFut<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            Err(ProviderError::Invalid(format!(
+                "{} takes no injected faults",
+                self.name()
+            )))
+        })
+    }
     /// Requests made so far (for `--verbose`), if the provider counts them.
     fn request_counts(&self) -> Option<(u64, u64)> {
         None

@@ -358,6 +358,85 @@ pub fn to_json(r: &DrillReport) -> J {
     })
 }
 
+/// A drill's verdict (`drinfra drill KIND`): the success criteria, target
+/// against actual, problems with their cause chains and follow-ups, then
+/// the failover's and the failback's reports.
+pub fn render_drill(o: &crate::ops::drill::DrillOutcome) -> String {
+    let mut out = format!(
+        "# Drill `{}`: {} ({} -> {} and back)\n\n**Result: {}**\n\n## Success criteria\n\n| criterion | target | actual | met |\n|---|---|---|---|\n",
+        o.kind.name(),
+        o.group,
+        o.from,
+        o.to,
+        if o.passed() { "PASSED" } else { "FAILED" }
+    );
+    for c in &o.criteria {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            cell(&c.name),
+            cell(&c.target),
+            cell(&c.actual),
+            if c.met { "yes" } else { "**no**" }
+        ));
+    }
+    out.push_str("\n## Problems found\n\n");
+    if o.problems.is_empty() {
+        out.push_str("None.\n");
+    }
+    for p in &o.problems {
+        out.push_str(&format!("- {}\n", cell(&p.chain.join(" <- "))));
+    }
+    out.push_str("\n## Follow-up actions\n\n");
+    if o.problems.is_empty() {
+        out.push_str("None.\n");
+    }
+    for p in &o.problems {
+        out.push_str(&format!("- [ ] {}\n", cell(&p.follow_up)));
+    }
+    for r in &o.reports {
+        out.push('\n');
+        out.push_str(&render(r).replacen("# ", "## ", 1));
+    }
+    out
+}
+
+/// The drill's verdict as JSON.
+pub fn drill_json(o: &crate::ops::drill::DrillOutcome) -> J {
+    json!({
+        "drill": o.kind.name(),
+        "group": o.group,
+        "from": o.from,
+        "to": o.to,
+        "passed": o.passed(),
+        "criteria": o.criteria.iter().map(|c| json!({
+            "criterion": c.name, "target": c.target, "actual": c.actual, "met": c.met,
+        })).collect::<Vec<_>>(),
+        "problems": o.problems.iter().map(|p| json!({
+            "cause_chain": p.chain, "follow_up": p.follow_up,
+        })).collect::<Vec<_>>(),
+        "reports": o.reports.iter().map(to_json).collect::<Vec<_>>(),
+    })
+}
+
+/// Writes the drill's verdict to `path`: JSON for `*.json`, else Markdown.
+pub fn write_drill(
+    path: &std::path::Path,
+    o: &crate::ops::drill::DrillOutcome,
+) -> Result<(), WriteError> {
+    let text = if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        serde_json::to_string_pretty(&drill_json(o)).unwrap_or_default() + "\n"
+    } else {
+        render_drill(o)
+    };
+    std::fs::write(path, text).map_err(|error| WriteError {
+        path: path.display().to_string(),
+        error,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

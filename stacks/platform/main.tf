@@ -26,8 +26,23 @@ failover_group "platform" {
   description = "AI Workflow Platform: Tier 4 hot standby, RTO < 90 min, RPO < 15 min"
   rto         = "90m"
   rpo         = "15m"
-  sites       = ["eastus", "westeurope"]
-  active      = "eastus"
+  # The DR plan's per-component targets: the drill report measures each
+  # (a component with resources is back when its last step is done, the
+  # services on AKS when traffic is verified).
+  objectives = {
+    auth           = { rto = "30m", rpo = "15m" }
+    agent          = { rto = "1h", rpo = "15m" }
+    persona        = { rto = "1h", rpo = "30m" }
+    code_execution = { rto = "1h", rpo = "30m" }
+    text_to_sql    = { rto = "2h", rpo = "1h" }
+    knowledge_base = { rto = "2h", rpo = "1h" }
+    workflow       = { rto = "1h", rpo = "30m" }
+    postgresql     = { rto = "1h", rpo = "15m", resources = ["azurerm_postgresql_flexible_server", "azurerm_postgresql_flexible_server_virtual_endpoint"] }
+    redis          = { rto = "30m", rpo = "15m", resources = ["azurerm_redis_cache", "azurerm_redis_linked_server"] }
+    rabbitmq       = { rto = "1h", rpo = "30m" }
+  }
+  sites  = ["eastus", "westeurope"]
+  active = "eastus"
   # Parts a failover can move on their own (`--only database`), e.g. the DR
   # plan's database switch drill; storage and traffic are built in.
   components = ["database", "cache", "capacity"]
@@ -135,6 +150,47 @@ resource "azurerm_redis_linked_server" "geo" {
   server_role                 = "Secondary"
 }
 
+# The database's writer host name (pg-aiwf.writer.postgres.database.azure.com):
+# it always reaches the primary, and Azure's planned switchover (the
+# planned failover, the DR plan's database switch drill) needs it, with
+# the replica among its members. A switchover moves it to the new
+# primary, which is where the configuration then places it.
+locals {
+  database     = failover_group.platform.components.database
+  db_primary   = local.sites[local.database.active]
+  db_secondary = local.sites[[for s in failover_group.platform.sites : s if s != local.database.active][0]]
+}
+
+resource "azurerm_postgresql_flexible_server_virtual_endpoint" "writer" {
+  name              = "pg-${local.prefix}"
+  source_server_id  = local.db_primary.postgres_id
+  replica_server_id = local.db_secondary.postgres_id
+  type              = "ReadWrite"
+}
+
+# The DR plan's data-corruption procedure: restore the active database to
+# a UTC time before the corruption, into a new server (a reviewable create;
+# drinfra checks the time against the source's restore window when it
+# plans), and point the applications at it through `database_host`.
+# `drinfra drill data-corruption platform --var restore_database_to=TIME`
+# runs it as a drill.
+variable "restore_database_to" {
+  description = "RFC 3339 UTC time to restore the active database to (null: no restore)."
+  type        = string
+  default     = null
+}
+
+resource "azurerm_postgresql_flexible_server" "restored" {
+  count                             = var.restore_database_to == null ? 0 : 1
+  name                              = "pg-${local.prefix}-restored"
+  location                          = local.db_primary.location
+  resource_group_name               = local.db_primary.resource_group_name
+  sku_name                          = "GP_Standard_D8ds_v5"
+  create_mode                       = "PointInTimeRestore"
+  source_server_id                  = local.db_primary.postgres_id
+  point_in_time_restore_time_in_utc = var.restore_database_to
+}
+
 resource "azurerm_resource_group" "edge" {
   name     = "rg-${local.prefix}-edge"
   location = "eastus"
@@ -160,6 +216,16 @@ output "active_site" {
 output "operator_cluster" {
   description = "The DR plan's step 3: the command that points kubectl at the cluster serving now (it follows failover and failback)."
   value       = local.sites[failover_group.platform.components.capacity.active].kubeconfig_command
+}
+
+output "database_writer_host" {
+  description = "The writer endpoint: follows the primary through switchovers."
+  value       = "${azurerm_postgresql_flexible_server_virtual_endpoint.writer.name}.writer.postgres.database.azure.com"
+}
+
+output "database_host" {
+  description = "Where applications connect: the writer endpoint, or the restored server while a data-corruption recovery is in place."
+  value       = var.restore_database_to == null ? "${azurerm_postgresql_flexible_server_virtual_endpoint.writer.name}.writer.postgres.database.azure.com" : azurerm_postgresql_flexible_server.restored[0].fqdn
 }
 
 output "api_endpoint" {

@@ -37,15 +37,12 @@ pub(super) fn action_post(
             ),
         ));
     };
-    if store
-        .running_on(&row.id)
-        .map_err(types::internal)?
-        .is_some()
-    {
+    if let Some(op) = store.running_on(&row.id).map_err(types::internal)? {
         return Err(ArmError::conflict(
             "AnotherOperationInProgress",
             "Another operation is in progress on this resource.",
-        ));
+        )
+        .busy_until(op.finish, call.now));
     }
     let ctx = call.ctx(w, target, Some(&row));
     let outcome = act(&ctx, &row, action, &call.request, call.query)?;

@@ -84,7 +84,21 @@ pub(super) fn dataplane_write(w: &World, req: &J) -> Resp {
     };
     let (store, now, down) = (&w.store, w.clock.now(), &w.faults.regions_down);
     advance(w, now);
-    let Ok(Some(row)) = store.get(resource) else {
+    // A virtual endpoint's writer host name reaches the current primary.
+    let resource = if resource.starts_with('/') {
+        resource.to_string()
+    } else {
+        match types::postgres_endpoints::writer_target(store, resource) {
+            Some(id) => id,
+            None => {
+                return err_resp(&ArmError::not_found(
+                    "HostNotFound",
+                    format!("No virtual endpoint answers to '{resource}'."),
+                ));
+            }
+        }
+    };
+    let Ok(Some(row)) = store.get(&resource) else {
         return err_resp(&ArmError::not_found(
             "ResourceNotFound",
             "No such resource.",

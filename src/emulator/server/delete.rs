@@ -17,15 +17,12 @@ pub(super) fn delete(w: &mut World, spec: &Spec, call: &Call) -> Result<Resp, Ar
     let Some(row) = store.get(&p.id()).map_err(types::internal)? else {
         return Ok(empty(204));
     };
-    if store
-        .running_on(&row.id)
-        .map_err(types::internal)?
-        .is_some()
-    {
+    if let Some(op) = store.running_on(&row.id).map_err(types::internal)? {
         return Err(ArmError::conflict(
             "AnotherOperationInProgress",
             "Another operation is in progress on this resource.",
-        ));
+        )
+        .busy_until(op.finish, call.now));
     }
     let mut effects = (spec.check_delete)(&call.ctx(w, p, Some(&row)), &row)?;
     // Unlinking a cache keeps what had replicated to the secondary.

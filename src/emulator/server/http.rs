@@ -80,7 +80,11 @@ pub(super) fn empty(status: u16) -> Resp {
 }
 
 pub(super) fn err_resp(e: &ArmError) -> Resp {
-    json_resp(e.status, &e.body())
+    let r = json_resp(e.status, &e.body());
+    match e.retry_after {
+        Some(secs) => with_header(r, "retry-after", &secs.to_string()),
+        None => r,
+    }
 }
 
 pub(super) fn with_header(mut r: Resp, k: &str, v: &str) -> Resp {

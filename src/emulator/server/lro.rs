@@ -34,11 +34,15 @@ pub(super) fn op_urls(
     )
 }
 
-/// Real seconds until an operation is due, capped by the settings.
+/// The Retry-After of a running operation (simulated seconds).
 pub(super) fn retry_after(settings: &Settings, op: &Operation, now: f64) -> String {
+    // Azure's Retry-After is in its own seconds, and so is the emulator's:
+    // simulated seconds until the operation ends, at most what
+    // `max_retry_after` real seconds are worth at the time scale.
     let (scale, max) = (settings.time_scale, settings.max_retry_after);
-    let real = ((op.finish - now).max(0.0) / scale.max(1e-6)).round() as u64;
-    real.min(max).to_string()
+    let left = (op.finish - now).max(0.0).ceil();
+    let cap = (max as f64 * scale.max(1e-6)).max(1.0).floor();
+    (left.min(cap) as u64).to_string()
 }
 
 /// The answer to polling an operation's status URL (`status_style`) or

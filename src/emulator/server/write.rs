@@ -65,11 +65,12 @@ pub(super) fn write(
             format!("The Resource '{}/{name}' was not found.", spec.ty),
         ));
     }
-    if store.running_on(&id).map_err(types::internal)?.is_some() {
+    if let Some(op) = store.running_on(&id).map_err(types::internal)? {
         return Err(ArmError::conflict(
             "AnotherOperationInProgress",
             format!("Another operation is in progress on '{name}'. Retry when it has finished."),
-        ));
+        )
+        .busy_until(op.finish, call.now));
     }
     if spec.etags {
         if let Some(want) = call.headers.get("if-match").and_then(|v| v.to_str().ok())

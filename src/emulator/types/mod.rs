@@ -19,6 +19,7 @@ mod frontdoor_rest;
 mod monitor;
 mod networking;
 mod postgres;
+pub mod postgres_endpoints;
 mod redis;
 mod resource_group;
 mod security;
@@ -266,6 +267,7 @@ pub fn all() -> Vec<Spec> {
     let mut v = vec![resource_group::spec()];
     v.extend(aks::specs());
     v.extend(postgres::specs());
+    v.extend(postgres_endpoints::specs());
     v.extend(redis::specs());
     v.extend(cdn::specs());
     v.push(frontdoor_classic::spec());

@@ -309,6 +309,15 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
                     "A switchover needs the source server to be reachable.",
                 ));
             }
+            // Azure swaps the roles only through a virtual endpoint whose
+            // members include this replica; the endpoint then moves to it.
+            if switchover {
+                effects.extend(super::postgres_endpoints::switchover_moves(
+                    ctx.store,
+                    &source_id,
+                    &ctx.path.id(),
+                )?);
+            }
             // Planned: wait for the replica to catch up (all writes copied;
             // a switchover fences the source's writes at once, so nothing
             // written after the switch is lost). Forced or legacy: cut where
@@ -410,11 +419,34 @@ fn check_delete(ctx: &Ctx, row: &Row) -> Result<Vec<(String, String, Option<J>)>
     Ok(effects)
 }
 
-/// Primaries report their role from the replicas that point at them.
+/// Primaries report their role from the replicas that point at them;
+/// every server its earliest restore point (`backup.earliestRestoreDate`:
+/// its creation, or now minus the backup retention, whichever is later).
 fn decorate(store: &Store, body: &mut J) {
     let Some(id) = body.get("id").and_then(J::as_str).map(str::to_string) else {
         return;
     };
+    if let Some(created) = body
+        .get("systemData")
+        .and_then(|s| s.get("createdAtSeconds"))
+        .and_then(J::as_f64)
+    {
+        let now = store
+            .meta("sim_time")
+            .ok()
+            .flatten()
+            .and_then(|t| t.parse::<f64>().ok())
+            .unwrap_or(created);
+        let retention =
+            num_prop(body, &["backup", "backupRetentionDays"]).unwrap_or(7.0) * 86_400.0;
+        let earliest = created.max(now - retention);
+        if let Some(b) = props(body).get_mut("backup").and_then(J::as_object_mut) {
+            b.insert(
+                "earliestRestoreDate".into(),
+                json!(crate::timefmt::rfc3339(earliest)),
+            );
+        }
+    }
     let sub = id.split('/').nth(2).unwrap_or_default().to_string();
     if role(body).eq_ignore_ascii_case("None") {
         let has_replicas = store

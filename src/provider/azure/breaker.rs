@@ -148,6 +148,13 @@ impl RegionBreaker {
         }
     }
 
+    /// Notes that `region` answers again (a drill's outage ended).
+    pub fn up(&self, region: &str) {
+        if let Ok(mut down) = self.down.lock() {
+            down.remove(&normalize(region));
+        }
+    }
+
     /// Runs `request` about `value` unless its region is known to be
     /// down, and notes how it went.
     pub async fn guard<T>(

@@ -17,6 +17,9 @@ use super::error::AzureError;
 use super::pacing::Pacing;
 use super::response::{api_error, header, jitter, origin, read_limited, retry_after, retryable};
 
+/// The shortest local wait between polls (a Retry-After of 0).
+const MIN_REAL_WAIT: Duration = Duration::from_millis(1);
+
 /// Counters for `--verbose` output and benchmarks.
 #[derive(Debug, Default)]
 pub struct Stats {
@@ -45,6 +48,8 @@ pub struct ArmClient {
     /// The latest cloud time a response's `Date` header gave (Unix
     /// seconds; 0: none yet). The emulator sends its simulated time there.
     pub cloud_seen: AtomicI64,
+    /// How fast the cloud's clock runs (polls wait in the cloud's seconds).
+    cloud_pace: std::sync::Mutex<super::cloud_pace::CloudPace>,
 }
 
 pub struct Response {
@@ -74,6 +79,7 @@ impl ArmClient {
             max_attempts: 8,
             operations: super::lro::Registry::default(),
             cloud_seen: AtomicI64::new(0),
+            cloud_pace: Default::default(),
         }
     }
 
@@ -146,6 +152,47 @@ impl ArmClient {
     pub fn note_date(&self, h: &HeaderMap) {
         if let Some(t) = header(h, "date").and_then(|d| crate::timefmt::parse_http_date(&d)) {
             self.cloud_seen.fetch_max(t, Ordering::Relaxed);
+            self.cloud_pace
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .note(Instant::now(), t);
+        }
+    }
+
+    /// Cloud seconds per local second, once known (see `CloudPace`).
+    pub fn cloud_rate(&self) -> Option<f64> {
+        self.cloud_pace
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .rate()
+    }
+
+    /// Waits `cloud` of the cloud's time (a `Retry-After`, a poll
+    /// interval): against the emulator its simulated seconds, so a poll
+    /// lands when the operation ends there whatever the time compression.
+    /// Until the rate is known it waits in growing slices, asking the
+    /// cloud's time (ARM's metadata endpoint) after each.
+    async fn sleep_cloud(&self, cloud: Duration) {
+        let start = Instant::now();
+        let mut slice = Duration::from_millis(20);
+        loop {
+            if let Some(rate) = self.cloud_rate() {
+                let left = cloud.as_secs_f64() - start.elapsed().as_secs_f64() * rate;
+                if left > 0.0 {
+                    tokio::time::sleep(Duration::from_secs_f64(left / rate).max(MIN_REAL_WAIT))
+                        .await;
+                }
+                return;
+            }
+            let Some(left) = cloud.checked_sub(start.elapsed()) else {
+                return;
+            };
+            tokio::time::sleep(slice.min(left).max(MIN_REAL_WAIT)).await;
+            slice = (slice * 2).min(Duration::from_secs(1));
+            let url = format!("{}/metadata/endpoints?api-version=2022-09-01", self.base);
+            if let Ok(resp) = self.http.get(&url).send().await {
+                self.note_date(resp.headers());
+            }
         }
     }
 
@@ -223,6 +270,13 @@ impl ArmClient {
             // Throttling is waited out (up to the operation timeout), never
             // a failure; other transient errors get a bounded retry budget.
             let throttled = status == 429 && started.elapsed() < self.operation_timeout;
+            // So is a conflict with an operation the cloud says ends after
+            // Retry-After (its seconds), e.g. an update held back while the
+            // object's failover runs.
+            let busy = status == 409
+                && retryable(status, &json)
+                && retry_after(&h).is_some()
+                && started.elapsed() < self.operation_timeout;
             // An unavailable region gets a short budget: callers (a failover)
             // may defer the work rather than wait on it.
             let budget = if matches!(status, 503 | 504) {
@@ -230,13 +284,25 @@ impl ArmClient {
             } else {
                 self.max_attempts
             };
-            if throttled || (retryable(status, &json) && attempt < budget) {
+            if throttled || busy || (retryable(status, &json) && attempt < budget) {
                 self.stats.retries.fetch_add(1, Ordering::Relaxed);
-                let wait = match retry_after(&h) {
-                    Some(d) => d.min(self.max_retry_after),
-                    None => jitter(Duration::from_millis(250) * 2u32.pow(attempt.min(6))),
-                };
-                tokio::time::sleep(wait).await;
+                match retry_after(&h) {
+                    // Throttling is about request rate: real seconds.
+                    Some(d) if status == 429 => {
+                        tokio::time::sleep(d.min(self.max_retry_after)).await
+                    }
+                    // Otherwise the cloud's seconds.
+                    Some(d) => self.sleep_cloud(d.min(self.max_retry_after)).await,
+                    None => {
+                        tokio::time::sleep(jitter(
+                            Duration::from_millis(250) * 2u32.pow(attempt.min(6)),
+                        ))
+                        .await
+                    }
+                }
+                if busy {
+                    attempt = attempt.saturating_sub(1);
+                }
                 continue;
             }
             return Ok(Response {
@@ -432,19 +498,22 @@ impl ArmClient {
         let start = Instant::now();
         // A resource's `timeouts` block, else the client's default.
         let limit = super::timeouts::current().unwrap_or(self.operation_timeout);
+        // Retry-After and the poll interval are the cloud's seconds.
         let poll_wait = |h: &HeaderMap| {
             retry_after(h)
                 .map(|d| d.min(self.max_retry_after))
                 .unwrap_or(self.default_poll)
-                .max(Duration::from_millis(50))
         };
-        let mut wait = first_wait.max(Duration::from_millis(50));
+        let mut wait = first_wait;
         loop {
             if start.elapsed() >= limit {
                 return Err(AzureError::Timeout(limit));
             }
             // Never sleep past the limit.
-            tokio::time::sleep(wait.min(limit.saturating_sub(start.elapsed()))).await;
+            tokio::select! {
+                _ = self.sleep_cloud(wait) => {}
+                _ = tokio::time::sleep(limit.saturating_sub(start.elapsed())) => {}
+            }
             if start.elapsed() >= limit {
                 return Err(AzureError::Timeout(limit));
             }

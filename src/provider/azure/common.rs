@@ -27,6 +27,8 @@ pub struct AzureProvider {
     pub keep_nonempty_resource_groups: bool,
     /// Regions that did not answer in this run: not asked again.
     pub regions: super::breaker::RegionBreaker,
+    /// PostgreSQL servers' restore windows, as read.
+    pub backups: super::restore::BackupWindows,
 }
 
 /// The signed-in identity, as far as the configuration names it.

@@ -74,6 +74,12 @@ impl AzureProvider {
         if let Some(f) = t.from_body {
             f(body, &mut out);
         }
+        if t.name == "azurerm_postgresql_flexible_server" {
+            self.backups.learn(body);
+        }
+        if t.name == super::virtual_endpoint::TYPE {
+            super::virtual_endpoint::settle(&mut out, body, known);
+        }
         for a in t.args {
             let carried = known.get(a.name).cloned();
             if a.path.is_empty() || a.write_only || a.create_only {
@@ -217,6 +223,11 @@ impl AzureProvider {
                         self.read_children(&t, &id, &known, &mut body).await?;
                         Ok(Some(self.state_from(&t, &body, &known)))
                     }
+                    // A switchover moved the endpoint to its replica.
+                    None if ty == super::virtual_endpoint::TYPE => Ok(self
+                        .read_moved_endpoint(&known)
+                        .await?
+                        .map(|body| self.state_from(&t, &body, &known))),
                     None => Ok(None),
                 }
             },
@@ -287,6 +298,9 @@ impl AzureProvider {
             timeouts::of(planned, "update"),
             "update",
             async move {
+                if ty == super::virtual_endpoint::TYPE {
+                    return self.update_endpoint(prior, planned).await;
+                }
                 let t = lookup(ty)?;
                 let old = attrs(prior);
                 let a = attrs(planned);

@@ -37,6 +37,12 @@ pub const DURATIONS: &[(&str, f64, f64, f64)] = &[
         120.0,
         120.0,
     ),
+    (
+        "Microsoft.DBforPostgreSQL/flexibleServers/virtualEndpoints",
+        60.0,
+        60.0,
+        30.0,
+    ),
     ("Microsoft.Cache/redis", 900.0, 300.0, 300.0),
     ("Microsoft.Cache/redis/linkedServers", 600.0, 600.0, 120.0),
     ("Microsoft.Cdn/profiles", 120.0, 60.0, 60.0),
@@ -128,6 +134,7 @@ impl TypeFacts for AzureFacts {
                 | "azurerm_redis_cache"
                 | "azurerm_redis_linked_server"
                 | "azurerm_storage_account"
+                | "azurerm_postgresql_flexible_server_virtual_endpoint"
         ) {
             FailoverRole::Data
         } else if ty.starts_with("azurerm_kubernetes") {
@@ -287,6 +294,27 @@ impl TypeFacts for AzureFacts {
 
     fn weakens(&self, ty: &str, before: Option<&Value>, after: Option<&Value>) -> Vec<Weakening> {
         super::objectives::weakens(ty, before, after)
+    }
+
+    fn restore_point(&self, ty: &str, after: &Value) -> Option<String> {
+        let text = |k: &str| match get(after, k).map(|v| v.unmark().0) {
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        (ty == "azurerm_postgresql_flexible_server"
+            && text("create_mode").is_some_and(|m| m.eq_ignore_ascii_case("PointInTimeRestore")))
+        .then(|| text("point_in_time_restore_time_in_utc"))
+        .flatten()
+    }
+
+    fn switchover_refusal(
+        &self,
+        ty: &str,
+        before: Option<&Value>,
+        after: Option<&Value>,
+        objects: &[(String, Value)],
+    ) -> Option<String> {
+        super::objectives::switchover_refusal(ty, before, after, objects)
     }
 }
 

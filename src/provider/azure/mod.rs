@@ -20,6 +20,7 @@ mod children;
 pub mod claims;
 pub mod client;
 mod clock;
+mod cloud_pace;
 mod common;
 pub mod convert;
 mod crud;
@@ -33,13 +34,16 @@ mod objectives;
 mod pacing;
 mod refresh;
 mod response;
+pub mod restore;
 mod rules;
 pub mod setup;
 mod site;
+mod switchover;
 pub mod timeouts;
 pub mod transport;
 pub mod typedef;
 pub mod types;
+mod virtual_endpoint;
 
 pub use common::{AzureProvider, Principal};
 pub use data::{has_data_source, validate_data};
@@ -196,6 +200,14 @@ impl Provider for AzureProvider {
 
     fn cloud_now(&self) -> BoxFut<'_, Option<f64>> {
         Box::pin(self.ask_time())
+    }
+
+    fn region_fault<'a>(
+        &'a self,
+        region: &'a str,
+        down: bool,
+    ) -> BoxFut<'a, Result<(), ProviderError>> {
+        self.inject_region_fault(region, down)
     }
 
     fn outage_began<'a>(&'a self, region: &'a str) -> BoxFut<'a, Option<f64>> {

@@ -21,6 +21,7 @@ const LINK: &str = "azurerm_redis_linked_server";
 const STORAGE: &str = "azurerm_storage_account";
 const POOL: &str = "azurerm_kubernetes_cluster_node_pool";
 const AKS: &str = "azurerm_kubernetes_cluster";
+const ENDPOINT: &str = super::virtual_endpoint::TYPE;
 
 /// Azure's published region pairs (a GRS account's secondary).
 fn paired(region: &str) -> Option<&'static str> {
@@ -133,6 +134,54 @@ fn gap(
     }
 }
 
+/// Whether one of the virtual endpoint configurations `endpoints` pairs
+/// the server named `server` (as source or replica); an id not known yet
+/// is taken to (it is built when the plan is applied).
+fn endpoint_covers<'a>(mut endpoints: impl Iterator<Item = &'a Value>, server: &str) -> bool {
+    endpoints.any(|e| {
+        ["source_server_id", "replica_server_id"]
+            .iter()
+            .any(|k| match get(e, k) {
+                Some(Value::String(id)) => id
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(server)),
+                Some(Value::Unknown(_)) => true,
+                _ => false,
+            })
+    })
+}
+
+/// Why Azure would refuse the planned switchover a change from `before`
+/// to `after` makes (a PostgreSQL read replica promoted), given every
+/// object the plan leaves (`objects`: type and planned value).
+pub fn switchover_refusal(
+    ty: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    objects: &[(String, Value)],
+) -> Option<String> {
+    let (before, after) = (before?, after?);
+    let promoted = ty == PG
+        && text(before, "replication_role").is_some_and(|r| r.to_lowercase().contains("replica"))
+        && text(after, "replication_role").as_deref() == Some("None");
+    let name = text(after, "name")?;
+    if !promoted
+        || endpoint_covers(
+            objects
+                .iter()
+                .filter(|(t, _)| t == ENDPOINT)
+                .map(|(_, v)| v),
+            &name,
+        )
+    {
+        return None;
+    }
+    Some(format!(
+        "promoting the read replica {name:?} is a planned switchover, which Azure refuses without a virtual endpoint on its primary whose members include it (azurerm_postgresql_flexible_server_virtual_endpoint with replica_server_id = this server, type = \"ReadWrite\"); declare one and apply, or run a forced failover (--forced: a standalone promotion, which loses what had not replicated)"
+    ))
+}
+
 /// Every gap between the Azure objects in `resources` and `o`.
 pub fn gaps(resources: &[ResourceInstance], o: &Objectives) -> Vec<Gap> {
     let mut out = Vec::new();
@@ -154,6 +203,20 @@ pub fn gaps(resources: &[ResourceInstance], o: &Objectives) -> Vec<Gap> {
                     out.push(gap(i, Some("backup_retention_days"), Objective::Rpo, false,
                         "PostgreSQL point-in-time restore window is short",
                         format!("{addr} keeps backups {days} days: corruption found later than that cannot be undone by a point-in-time restore.")));
+                }
+                if text(v, "create_mode").is_some_and(|m| m.eq_ignore_ascii_case("replica"))
+                    && let Some(name) = text(v, "name")
+                    && !endpoint_covers(
+                        resources
+                            .iter()
+                            .filter(|e| ty_of(e) == ENDPOINT)
+                            .map(|e| &e.config),
+                        &name,
+                    )
+                {
+                    out.push(gap(i, None, Objective::Rto, true,
+                        "No virtual endpoint for a planned switchover",
+                        format!("{addr} is a read replica, but no azurerm_postgresql_flexible_server_virtual_endpoint pairs it with its primary: Azure refuses to promote it with a planned switchover (roles swapped, writes fenced, RPO 0) without one, so a planned failover (the DR plan's database switch drill) cannot run; only a forced, standalone promotion can. Add one with source_server_id = the primary, replica_server_id = this server, type = \"ReadWrite\".")));
                 }
                 let primary_in_active = !is_replica(v) && region(v).is_some_and(|r| r == o.active);
                 let replicated = resources

@@ -152,6 +152,18 @@ impl AzureProvider {
                 && w_str(cfg.get("create_mode")) == Some("PointInTimeRestore")
             {
                 notes.push(point_in_time_restore(&cfg)?);
+                // The source's restore window, on the cloud's clock, when
+                // this run has read the source (it is in the state).
+                if let (Some(source), Some(at)) = (
+                    w_str(cfg.get("source_server_id")),
+                    w_str(cfg.get("point_in_time_restore_time_in_utc"))
+                        .and_then(crate::timefmt::parse_rfc3339),
+                ) && let Some(why) = self.backups.refusal(source, at as f64, self.seen_time())
+                {
+                    return Err(ProviderError::Invalid(format!(
+                        "point_in_time_restore_time_in_utc: {why}"
+                    )));
+                }
             }
             return Ok(Planned {
                 value: Value::Object(out),
@@ -263,6 +275,12 @@ impl AzureProvider {
                 }
             }
             _ => {}
+        }
+        // A virtual endpoint whose pair swapped: what a planned switchover
+        // does in the cloud (it moves the endpoint), not a new endpoint.
+        if ty == super::virtual_endpoint::TYPE && super::virtual_endpoint::swapped(&old, &out) {
+            replace.retain(|p| p.first().map(String::as_str) != Some("source_server_id"));
+            notes.push("follows the switchover: Azure moves the endpoint to the new primary (its writer host name then reaches it) when the replica is promoted with a planned switchover; drinfra checks the move and sends nothing more".into());
         }
         if !replace.is_empty() {
             // The replacement is a new object: planned as a create.

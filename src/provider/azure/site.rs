@@ -146,3 +146,48 @@ impl AzureProvider {
         })
     }
 }
+
+impl AzureProvider {
+    /// A drill's injected region outage: the emulator's admin API; Azure
+    /// takes none from drinfra (Azure Chaos Studio does that).
+    pub(super) fn inject_region_fault<'a>(
+        &'a self,
+        region: &'a str,
+        down: bool,
+    ) -> BoxFut<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            if !self.emulator {
+                return Err(ProviderError::Invalid(format!(
+                    "drills with an injected fault run against the drinfra emulator; {} is Azure, where faults are injected with Azure Chaos Studio",
+                    self.cloud
+                )));
+            }
+            let path = if down {
+                "/admin/faults/region-down"
+            } else {
+                "/admin/faults/region-up"
+            };
+            let r = self
+                .client
+                .send(
+                    reqwest::Method::POST,
+                    path,
+                    "admin",
+                    Some(&json!({ "region": region })),
+                    &[],
+                )
+                .await
+                .map_err(err)?;
+            if r.status >= 300 {
+                return Err(ProviderError::Invalid(format!(
+                    "the emulator refused the fault: {}",
+                    r.body
+                )));
+            }
+            if !down {
+                self.regions.up(region);
+            }
+            Ok(())
+        })
+    }
+}

@@ -8,7 +8,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::provider::ProviderConfigAddr;
 use crate::provider::azure::auth::{Identity, Method, TokenSource};
@@ -204,8 +203,8 @@ async fn provider_for_cloud(
         let ca = std::fs::read_to_string(dir.join("ca.pem")).ok();
         let http = http::trusting(ca.as_deref()).map_err(|e| SetupError::Config(e.to_string()))?;
         let tokens = emulator_credential(&who, url, &http)?;
-        let mut client = ArmClient::new(http, url, tokens);
-        client.default_poll = Duration::from_millis(200);
+        // Polls wait in the emulator's simulated seconds (Retry-After).
+        let client = ArmClient::new(http, url, tokens);
         let subscription = s.subscription_id.clone().unwrap_or(creds.subscription_id);
         return Ok(AzureProvider {
             client: Arc::new(client),
@@ -218,6 +217,7 @@ async fn provider_for_cloud(
             emulator: true,
             keep_nonempty_resource_groups: true,
             regions: Default::default(),
+            backups: Default::default(),
             principal: Principal {
                 tenant_id: who.tenant_id.clone(),
                 client_id: who.client_id.clone(),
@@ -241,6 +241,7 @@ async fn provider_for_cloud(
             emulator: false,
             keep_nonempty_resource_groups: true,
             regions: Default::default(),
+            backups: Default::default(),
             principal: Principal {
                 tenant_id: s.tenant_id.clone().unwrap_or_default(),
                 client_id: s.client_id.clone().unwrap_or_default(),
@@ -264,8 +265,7 @@ async fn provider_for_cloud(
         http::trusting(running.ca_pem.as_deref()).map_err(|e| SetupError::Config(e.to_string()))?;
     let c = emulator_principal(s, &running.credentials)?;
     let tokens = emulator_credential(&c, &running.url, &http)?;
-    let mut client = ArmClient::new(http, &running.url, tokens);
-    client.default_poll = Duration::from_millis(100);
+    let client = ArmClient::new(http, &running.url, tokens);
     let subscription = s
         .subscription_id
         .clone()
@@ -291,5 +291,6 @@ async fn provider_for_cloud(
         emulator: true,
         keep_nonempty_resource_groups: true,
         regions: Default::default(),
+        backups: Default::default(),
     })
 }

@@ -157,6 +157,7 @@ fn existing() -> Vec<TypeDef> {
             },
         ),
         super::frontdoor_classic::def(),
+        super::virtual_endpoint::def(),
         TypeDef {
             fixed: &[("location", "\"global\"")],
             ..def(
