@@ -51,15 +51,30 @@ pub fn check(config: &Config, eval: &Evaluation) -> Diagnostics {
                     }
                     Mode::Managed => azure::validate_resource(&r.ty, &inst.config),
                 };
-                for p in problems {
-                    let span = p
-                        .argument
+                // azurerm 3.x names: read as their 4.x names, with a warning.
+                let renamed = match r.mode {
+                    Mode::Managed => azure::renames::warnings(&r.ty, &inst.config),
+                    Mode::Data => vec![],
+                };
+                let located = |p: &ArgProblem| {
+                    p.argument
                         .as_deref()
                         .and_then(|a| argument_span(&r.body.body, a))
                         .map(|s| Span::new(r.body.file, s))
-                        .unwrap_or_else(|| r.span.clone());
+                        .unwrap_or_else(|| r.span.clone())
+                };
+                for p in problems {
+                    let span = located(&p);
                     d.push(
                         Diagnostic::error(p.summary)
+                            .with_detail(p.detail)
+                            .at(Some(span)),
+                    );
+                }
+                for p in renamed {
+                    let span = located(&p);
+                    d.push(
+                        Diagnostic::warning(p.summary)
                             .with_detail(p.detail)
                             .at(Some(span)),
                     );

@@ -266,6 +266,7 @@ pub fn all() -> Vec<Spec> {
     v.extend(dns::specs());
     v.push(storage::spec());
     v.push(storage::blob_service_spec());
+    v.push(storage::file_service_spec());
     v
 }
 
@@ -575,4 +576,55 @@ pub fn int_prop(body: &J, path: &[&str], min: i64, max: i64) -> Result<Option<f6
         }
         _ => Ok(None),
     }
+}
+
+/// What Azure fills in a managed identity: a system-assigned identity's
+/// principal and tenant (kept across updates), and each user-assigned
+/// identity's principal and client ids.
+pub fn fill_identity(body: &mut J, existing: Option<&J>, id: &str, tenant: &str) {
+    let Some(identity) = body.get_mut("identity").filter(|i| i.is_object()) else {
+        return;
+    };
+    let kind = identity["type"].as_str().unwrap_or_default().to_lowercase();
+    let old = existing.and_then(|e| e.get("identity"));
+    if kind.contains("systemassigned") {
+        let principal = old
+            .and_then(|o| o["principalId"].as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| guid_from(&format!("{id}/identity")));
+        identity["principalId"] = json!(principal);
+        identity["tenantId"] = json!(tenant);
+    } else if let Some(m) = identity.as_object_mut() {
+        m.remove("principalId");
+        m.remove("tenantId");
+    }
+    if let Some(users) = identity
+        .get_mut("userAssignedIdentities")
+        .and_then(J::as_object_mut)
+    {
+        for (uid, v) in users.iter_mut() {
+            if !v.is_object() {
+                *v = json!({});
+            }
+            v["principalId"] = json!(guid_from(&format!("{uid}/principal")));
+            v["clientId"] = json!(guid_from(&format!("{uid}/client")));
+        }
+    }
+}
+
+/// A stable GUID-shaped id derived from `seed`.
+fn guid_from(seed: &str) -> String {
+    let h = format!(
+        "{}{}",
+        crate::digest::digest(seed.as_bytes()),
+        crate::digest::digest(format!("{seed}#").as_bytes())
+    );
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }

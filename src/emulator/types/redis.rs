@@ -271,5 +271,64 @@ pub fn specs() -> Vec<Spec> {
             delete_secs: 120.0,
             ..Spec::plain(LINK, versions, name, check_link)
         },
+        Spec::plain(
+            "Microsoft.Cache/redis/patchSchedules",
+            versions,
+            patch_schedule_name,
+            check_patch_schedule,
+        ),
     ]
+}
+
+fn patch_schedule_name(n: &str) -> Result<(), InvalidName> {
+    if n != "default" {
+        return Err(InvalidName(format!(
+            "'{n}' is not a valid patch schedule name: it must be 'default'."
+        )));
+    }
+    Ok(())
+}
+
+/// A cache's patch schedule: each entry names a day and an hour (UTC);
+/// the window defaults to five hours, as Azure fills it.
+fn check_patch_schedule(_ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    const DAYS: &[&str] = &[
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Everyday",
+        "Weekend",
+    ];
+    let mut entries = prop(body, &["scheduleEntries"])
+        .and_then(J::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for e in entries.iter_mut() {
+        let day = e["dayOfWeek"].as_str().unwrap_or_default();
+        if !DAYS.iter().any(|d| d.eq_ignore_ascii_case(day)) {
+            return Err(ArmError::bad_request(
+                "InvalidRequestBody",
+                format!("'{day}' is not a valid dayOfWeek for a patch schedule entry."),
+            )
+            .with_target("properties.scheduleEntries.dayOfWeek"));
+        }
+        if let Some(h) = e.get("startHourUtc").and_then(J::as_f64)
+            && !(0.0..=23.0).contains(&h)
+        {
+            return Err(ArmError::bad_request(
+                "InvalidRequestBody",
+                "startHourUtc must be between 0 and 23.",
+            )
+            .with_target("properties.scheduleEntries.startHourUtc"));
+        }
+        if e.get("maintenanceWindow").is_none_or(J::is_null) {
+            e["maintenanceWindow"] = json!("PT5H");
+        }
+    }
+    props(body).insert("scheduleEntries".into(), J::Array(entries));
+    Ok(Write::body(body.clone()))
 }

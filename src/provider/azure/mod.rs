@@ -30,6 +30,7 @@ pub mod lro;
 mod objectives;
 mod pacing;
 mod refresh;
+pub mod renames;
 mod response;
 mod rules;
 pub mod setup;

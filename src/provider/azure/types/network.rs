@@ -1,7 +1,7 @@
 //! Traffic: Front Door (Standard/Premium), DNS zones and records,
 //! Traffic Manager.
 
-use super::common::{NAME, RG, TAGS};
+use super::common::{IDENTITY, NAME, RG, TAGS};
 use crate::provider::azure::convert::{Arg, Conv, Kind, arg};
 
 // ---- Front Door Standard/Premium ----
@@ -16,8 +16,32 @@ pub(super) const FD_PROFILE: &[Arg] = &[
     )
     .computed(),
     arg("resource_guid", "properties.frontDoorId", Kind::Str).read_only(),
+    IDENTITY,
+    arg(
+        "log_scrubbing_rule",
+        "properties.logScrubbing.scrubbingRules",
+        Kind::BlockList(&[arg("match_variable", "matchVariable", Kind::Str).req()]),
+    ),
     TAGS,
 ];
+
+/// Log scrubbing rules in ARM also name their operator and state, and
+/// the policy its state.
+pub(super) fn fd_profile_to_body(
+    _: &crate::provider::azure::typedef::Attrs,
+    body: &mut serde_json::Value,
+) {
+    if let Some(rules) = body
+        .pointer_mut("/properties/logScrubbing/scrubbingRules")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for r in rules.iter_mut() {
+            r["selectorMatchOperator"] = serde_json::json!("EqualsAny");
+            r["state"] = serde_json::json!("Enabled");
+        }
+        body["properties"]["logScrubbing"]["state"] = serde_json::json!("Enabled");
+    }
+}
 pub(super) const FD_ENDPOINT: &[Arg] = &[
     NAME,
     arg("cdn_frontdoor_profile_id", "", Kind::Str)
@@ -73,6 +97,21 @@ pub(super) const FD_ORIGIN_GROUP: &[Arg] = &[
         Kind::Block(LOAD_BALANCING),
     )
     .req(),
+    arg(
+        "restore_traffic_time_to_healed_or_new_endpoint_in_minutes",
+        "properties.trafficRestorationTimeToHealedOrNewEndpointsInMinutes",
+        Kind::Num,
+    )
+    .computed(),
+];
+const PRIVATE_LINK: &[Arg] = &[
+    arg("location", "privateLinkLocation", Kind::Str)
+        .req()
+        .force_new()
+        .conv(Conv::Location),
+    arg("private_link_target_id", "privateLink.id", Kind::Str).req(),
+    arg("request_message", "requestMessage", Kind::Str).computed(),
+    arg("target_type", "groupId", Kind::Str),
 ];
 pub(super) const FD_ORIGIN: &[Arg] = &[
     NAME,
@@ -99,6 +138,31 @@ pub(super) const FD_ORIGIN: &[Arg] = &[
         Kind::Bool,
     )
     .req(),
+    arg(
+        "private_link",
+        "properties.sharedPrivateLinkResource",
+        Kind::Block(PRIVATE_LINK),
+    ),
+];
+const ROUTE_CACHE: &[Arg] = &[
+    arg(
+        "query_string_caching_behavior",
+        "queryStringCachingBehavior",
+        Kind::Str,
+    )
+    .computed(),
+    arg("query_strings", "queryParameters", Kind::StrList).conv(Conv::Joined(",")),
+    arg(
+        "compression_enabled",
+        "compressionSettings.isCompressionEnabled",
+        Kind::Bool,
+    ),
+    arg(
+        "content_types_to_compress",
+        "compressionSettings.contentTypesToCompress",
+        Kind::StrList,
+    )
+    .computed(),
 ];
 pub(super) const FD_ROUTE: &[Arg] = &[
     NAME,
@@ -147,9 +211,40 @@ pub(super) const FD_ROUTE: &[Arg] = &[
     arg("enabled", "properties.enabledState", Kind::Bool)
         .computed()
         .conv(Conv::Enabled),
+    arg(
+        "cache",
+        "properties.cacheConfiguration",
+        Kind::Block(ROUTE_CACHE),
+    ),
+    arg(
+        "cdn_frontdoor_custom_domain_ids",
+        "properties.customDomains",
+        Kind::StrList,
+    )
+    .conv(Conv::Wrapped("id")),
+    arg(
+        "cdn_frontdoor_origin_path",
+        "properties.originPath",
+        Kind::Str,
+    ),
+    arg(
+        "cdn_frontdoor_rule_set_ids",
+        "properties.ruleSets",
+        Kind::StrList,
+    )
+    .conv(Conv::Wrapped("id")),
 ];
 
 // ---- Traffic Manager ----
+const CUSTOM_HEADER: &[Arg] = &[
+    arg("name", "name", Kind::Str).req(),
+    arg("value", "value", Kind::Str).req(),
+];
+const TM_SUBNET: &[Arg] = &[
+    arg("first", "first", Kind::Str).req(),
+    arg("last", "last", Kind::Str),
+    arg("scope", "scope", Kind::Num),
+];
 pub(super) const DNS_CONFIG: &[Arg] = &[
     arg("relative_name", "relativeName", Kind::Str).req(),
     arg("ttl", "ttl", Kind::Num).req(),
@@ -166,6 +261,18 @@ pub(super) const MONITOR_CONFIG: &[Arg] = &[
         Kind::Num,
     )
     .computed(),
+    arg(
+        "custom_header",
+        "customHeaders",
+        Kind::BlockList(CUSTOM_HEADER),
+    ),
+    arg(
+        "expected_status_code_ranges",
+        "expectedStatusCodeRanges",
+        Kind::StrList,
+    )
+    .computed()
+    .conv(Conv::Ranges),
 ];
 pub(super) const TM_PROFILE: &[Arg] = &[
     NAME,
@@ -191,6 +298,14 @@ pub(super) const TM_PROFILE: &[Arg] = &[
     )
     .req(),
     arg("fqdn", "properties.dnsConfig.fqdn", Kind::Str).read_only(),
+    arg("max_return", "properties.maxReturn", Kind::Num),
+    arg(
+        "traffic_view_enabled",
+        "properties.trafficViewEnrollmentStatus",
+        Kind::Bool,
+    )
+    .computed()
+    .conv(Conv::Enabled),
     TAGS,
 ];
 pub(super) const TM_EXTERNAL: &[Arg] = &[
@@ -208,6 +323,16 @@ pub(super) const TM_EXTERNAL: &[Arg] = &[
         Kind::Str,
     )
     .conv(Conv::Location),
+    arg("always_serve_enabled", "properties.alwaysServe", Kind::Bool)
+        .computed()
+        .conv(Conv::Enabled),
+    arg(
+        "custom_header",
+        "properties.customHeaders",
+        Kind::BlockList(CUSTOM_HEADER),
+    ),
+    arg("geo_mappings", "properties.geoMapping", Kind::StrList),
+    arg("subnet", "properties.subnets", Kind::BlockList(TM_SUBNET)).force_new(),
 ];
 pub(super) const TM_AZURE: &[Arg] = &[
     NAME,
@@ -223,6 +348,16 @@ pub(super) const TM_AZURE: &[Arg] = &[
     arg("enabled", "properties.endpointStatus", Kind::Bool)
         .computed()
         .conv(Conv::Enabled),
+    arg("always_serve_enabled", "properties.alwaysServe", Kind::Bool)
+        .computed()
+        .conv(Conv::Enabled),
+    arg(
+        "custom_header",
+        "properties.customHeaders",
+        Kind::BlockList(CUSTOM_HEADER),
+    ),
+    arg("geo_mappings", "properties.geoMapping", Kind::StrList),
+    arg("subnet", "properties.subnets", Kind::BlockList(TM_SUBNET)).force_new(),
 ];
 pub(super) const TM_NESTED: &[Arg] = &[
     NAME,
@@ -262,6 +397,13 @@ pub(super) const TM_NESTED: &[Arg] = &[
         Kind::Str,
     )
     .conv(Conv::Location),
+    arg(
+        "custom_header",
+        "properties.customHeaders",
+        Kind::BlockList(CUSTOM_HEADER),
+    ),
+    arg("geo_mappings", "properties.geoMapping", Kind::StrList),
+    arg("subnet", "properties.subnets", Kind::BlockList(TM_SUBNET)).force_new(),
 ];
 
 // ---- DNS ----
@@ -275,7 +417,22 @@ pub(super) const DNS_ZONE: &[Arg] = &[
         Kind::Num,
     )
     .read_only(),
+    // The zone's SOA record set (`SOA/@`) is a child resource: see
+    // children.rs.
+    arg("soa_record", "soa.properties", Kind::Block(SOA)).computed(),
     TAGS,
+];
+const SOA: &[Arg] = &[
+    arg("email", "SOARecord.email", Kind::Str).req(),
+    arg("expire_time", "SOARecord.expireTime", Kind::Num).computed(),
+    arg("minimum_ttl", "SOARecord.minimumTTL", Kind::Num).computed(),
+    arg("refresh_time", "SOARecord.refreshTime", Kind::Num).computed(),
+    arg("retry_time", "SOARecord.retryTime", Kind::Num).computed(),
+    arg("serial_number", "SOARecord.serialNumber", Kind::Num).computed(),
+    arg("ttl", "TTL", Kind::Num).computed(),
+    arg("tags", "metadata", Kind::StrMap),
+    arg("host_name", "SOARecord.host", Kind::Str).read_only(),
+    arg("fqdn", "fqdn", Kind::Str).read_only(),
 ];
 pub(super) const DNS_A: &[Arg] = &[
     NAME,
