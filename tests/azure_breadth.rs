@@ -183,11 +183,31 @@ fn action_of(p: &Plan, addr: &str) -> Action {
         .unwrap_or_else(|| panic!("{addr} not in plan"))
 }
 
+/// What changes, and in which attributes.
 fn changed(p: &Plan) -> Vec<String> {
     p.changes
         .iter()
         .filter(|c| c.action != Action::NoOp)
-        .map(|c| format!("{} {:?}", c.address, c.action))
+        .map(|c| {
+            let (b, a) = (
+                c.before
+                    .as_ref()
+                    .and_then(|v| v.as_mapping())
+                    .cloned()
+                    .unwrap_or_default(),
+                c.after
+                    .as_ref()
+                    .and_then(|v| v.as_mapping())
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+            let diff: Vec<String> = a
+                .iter()
+                .filter(|(k, v)| b.get(*k) != Some(*v))
+                .map(|(k, v)| format!("{k}: {:?} -> {v:?}", b.get(k)))
+                .collect();
+            format!("{} {:?} {diff:?}", c.address, c.action)
+        })
         .collect()
 }
 
@@ -400,6 +420,10 @@ async fn wider_arguments_reach_arm_read_back_clean_drift_and_replace() {
         "203.0.113.7"
     );
     assert_eq!(sa["properties"]["allowSharedKeyAccess"], false);
+    // azurerm's defaults for what the configuration leaves out are sent.
+    assert_eq!(sa["properties"]["minimumTlsVersion"], "TLS1_2");
+    assert_eq!(sa["properties"]["isHnsEnabled"], false);
+    assert_eq!(redis["properties"]["minimumTlsVersion"], "1.2");
 
     let soa = h
         .get(
@@ -432,10 +456,23 @@ async fn wider_arguments_reach_arm_read_back_clean_drift_and_replace() {
         json!({"properties": {"publicNetworkAccess": "Enabled"}}),
     )
     .await;
+    // ... and so does drift on an argument left at azurerm's default.
+    h.patch(
+        &format!("{rg}/Microsoft.Storage/storageAccounts/sabreadth01"),
+        "2025-01-01",
+        json!({"properties": {"minimumTlsVersion": "TLS1_0"}}),
+    )
+    .await;
     let drifted = h.plan(&estate("Delete", false)).await;
     assert_eq!(
         action_of(&drifted, "azurerm_redis_cache.cache"),
         Action::Update
+    );
+    assert_eq!(
+        action_of(&drifted, "azurerm_storage_account.sa"),
+        Action::Update,
+        "{:?}",
+        changed(&drifted)
     );
     // A change azurerm documents as forcing a new pool replaces it.
     let replaced = h.plan(&estate("Deallocate", false)).await;

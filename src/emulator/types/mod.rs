@@ -274,6 +274,77 @@ pub fn lookup(ty: &str) -> Option<Spec> {
     all().into_iter().find(|s| s.ty.eq_ignore_ascii_case(ty))
 }
 
+/// The model for `ty`, or, for a `Microsoft.*` type the emulator has no
+/// model of, a generic one: any api-version, the body stored as sent and
+/// served back (with `provisioningState`), listed, deleted, and actions
+/// that succeed with an empty result. What azapi resources of the long
+/// tail meet; Azure's own rules for them are not modelled.
+pub fn lookup_or_generic(ty: &str) -> Option<Spec> {
+    lookup(ty).or_else(|| generic(ty))
+}
+
+fn generic(ty: &str) -> Option<Spec> {
+    let mut parts = ty.split('/');
+    let namespace = parts.next()?;
+    if !namespace.to_ascii_lowercase().starts_with("microsoft.")
+        || parts.next().is_none_or(str::is_empty)
+    {
+        return None;
+    }
+    Some(Spec {
+        action: Some(generic_action),
+        ..Spec::plain(intern(ty), &[], generic_name, generic_write)
+    })
+}
+
+/// Type names of generic resources, kept for the emulator's lifetime (a
+/// few per stack; each distinct name is stored once).
+fn intern(ty: &str) -> &'static str {
+    static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(n) = names.iter().find(|n| n.eq_ignore_ascii_case(ty)) {
+        return n;
+    }
+    let leaked: &'static str = Box::leak(ty.to_string().into_boxed_str());
+    names.push(leaked);
+    leaked
+}
+
+fn generic_name(n: &str) -> Result<(), InvalidName> {
+    if n.is_empty() || n.len() > 260 || n.chars().any(|c| "<>%&:\\?/".contains(c)) {
+        return Err(InvalidName(format!("'{n}' is not a valid resource name.")));
+    }
+    Ok(())
+}
+
+fn generic_write(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    if body
+        .get("properties")
+        .is_some_and(|p| !p.is_null() && !p.is_object())
+    {
+        return Err(ArmError::bad_request(
+            "InvalidRequestContent",
+            "'properties' must be an object.",
+        ));
+    }
+    Ok(Write::body(body.clone()))
+}
+
+fn generic_action(
+    _: &Ctx,
+    _: &Row,
+    _: &str,
+    _: &J,
+    _: &std::collections::BTreeMap<String, String>,
+) -> Result<Action, ArmError> {
+    Ok(Action {
+        effects: vec![],
+        secs: 0.0,
+        result: Some(json!({})),
+        data: None,
+    })
+}
+
 // ---- helpers shared by the type modules ----
 
 pub fn props(body: &mut J) -> &mut Map<String, J> {

@@ -98,6 +98,9 @@ pub struct Arg {
     /// on create and whenever the named version argument changes, never
     /// kept in state.
     pub wo_version: &'static str,
+    /// azurerm's default (an HCL value as JSON) for an optional argument:
+    /// sent when the configuration leaves it out, and compared for drift.
+    pub default: &'static str,
 }
 
 pub const fn arg(name: &'static str, path: &'static str, kind: Kind) -> Arg {
@@ -115,6 +118,7 @@ pub const fn arg(name: &'static str, path: &'static str, kind: Kind) -> Arg {
         conv: Conv::Plain,
         switch: "",
         wo_version: "",
+        default: "",
     }
 }
 
@@ -147,6 +151,12 @@ impl Arg {
     }
     pub const fn conv(mut self, c: Conv) -> Arg {
         self.conv = c;
+        self
+    }
+    /// azurerm's default: the argument is no longer left to Azure.
+    pub const fn default(mut self, json: &'static str) -> Arg {
+        self.default = json;
+        self.computed = false;
         self
     }
     pub const fn write_only_with(mut self, version_arg: &'static str) -> Arg {
@@ -465,7 +475,18 @@ pub fn read_args(args: &[Arg], body: &J, out: &mut BTreeMap<String, Value>) {
                 {
                     let mut m = BTreeMap::new();
                     read_args(sub, inner, &mut m);
-                    out.insert(a.name.to_string(), Value::List(vec![Value::Object(m)]));
+                    // An object holding none of the block's arguments (one
+                    // that other arguments share, like AKS's
+                    // apiServerAccessProfile) is no block, as azurerm reads it.
+                    let empty = m
+                        .values()
+                        .all(|v| v.is_null() || v.as_seq().is_some_and(|s| s.is_empty()));
+                    let blocks = if empty && !sub.is_empty() {
+                        vec![]
+                    } else {
+                        vec![Value::Object(m)]
+                    };
+                    out.insert(a.name.to_string(), Value::List(blocks));
                 }
                 _ => {
                     out.insert(a.name.to_string(), Value::List(vec![]));
@@ -491,6 +512,14 @@ pub fn read_args(args: &[Arg], body: &J, out: &mut BTreeMap<String, Value>) {
                 let v = get_path(body, a.path)
                     .map(|j| from_arm(a, j))
                     .unwrap_or(Value::Null);
+                // What Azure leaves out of its answer is at its default
+                // (`disableRunCommand` absent: run commands enabled).
+                let v = match (v, a.default) {
+                    (Value::Null, d) if !d.is_empty() => serde_json::from_str::<J>(d)
+                        .map(|j| Value::from_json(&j))
+                        .unwrap_or(Value::Null),
+                    (v, _) => v,
+                };
                 out.insert(a.name.to_string(), v);
             }
         }

@@ -138,6 +138,7 @@ impl AzureProvider {
         let t = lookup(ty)?;
         let mut cfg = attrs(config);
         renames::apply(ty, &mut cfg);
+        with_defaults(&t, &mut cfg);
         let mut notes = Vec::new();
         let Some(prior) = prior else {
             let mut out = BTreeMap::new();
@@ -302,6 +303,18 @@ impl AzureProvider {
             replace_paths: replace,
             notes,
         })
+    }
+}
+
+/// azurerm's defaults for the optional arguments the configuration leaves
+/// out: planned, sent and held against drift as if written.
+fn with_defaults(t: &typedef::TypeDef, cfg: &mut Attrs) {
+    for a in t.args.iter().filter(|a| !a.default.is_empty()) {
+        if cfg.get(a.name).is_none_or(Value::is_null)
+            && let Ok(j) = serde_json::from_str::<serde_json::Value>(a.default)
+        {
+            cfg.insert(a.name.to_string(), Value::from_json(&j));
+        }
     }
 }
 

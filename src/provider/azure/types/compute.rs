@@ -771,7 +771,7 @@ pub(super) const KUBERNETES_CLUSTER: &[Arg] = &[
         Kind::Str,
     )
     .computed(),
-    arg("sku_tier", "sku.tier", Kind::Str).computed(),
+    arg("sku_tier", "sku.tier", Kind::Str).default("\"Free\""),
     arg("support_plan", "properties.supportPlan", Kind::Str).computed(),
     arg(
         "default_node_pool",
@@ -991,15 +991,15 @@ pub(super) const KUBERNETES_CLUSTER: &[Arg] = &[
         "properties.enableRBAC",
         Kind::Bool,
     )
-    .computed()
-    .force_new(),
+    .force_new()
+    .default("true"),
     arg(
         "run_command_enabled",
         "properties.apiServerAccessProfile.disableRunCommand",
         Kind::Bool,
     )
-    .computed()
-    .conv(Conv::Not),
+    .conv(Conv::Not)
+    .default("true"),
     arg(
         "service_mesh_profile",
         "properties.serviceMeshProfile",
@@ -1060,7 +1060,7 @@ pub(super) const NODE_POOL: &[Arg] = &{
         arg("kubernetes_cluster_id", "", Kind::Str)
             .req()
             .force_new(),
-        arg("mode", "properties.mode", Kind::Str).computed(),
+        arg("mode", "properties.mode", Kind::Str).default("\"User\""),
         arg("zones", "properties.availabilityZones", Kind::StrList).force_new(),
         arg("max_pods", "properties.maxPods", Kind::Num)
             .computed()
@@ -1069,12 +1069,14 @@ pub(super) const NODE_POOL: &[Arg] = &{
             .computed()
             .force_new(),
         arg("os_type", "properties.osType", Kind::Str)
-            .computed()
+            .default("\"Linux\"")
             .force_new(),
         arg("os_sku", "properties.osSKU", Kind::Str)
             .computed()
             .force_new(),
-        arg("priority", "properties.scaleSetPriority", Kind::Str).force_new(),
+        arg("priority", "properties.scaleSetPriority", Kind::Str)
+            .default("\"Regular\"")
+            .force_new(),
         arg(
             "eviction_policy",
             "properties.scaleSetEvictionPolicy",

@@ -314,13 +314,15 @@ pub(super) const REDIS: &[Arg] = &[
         "properties.enableNonSslPort",
         Kind::Bool,
     )
-    .computed(),
+    .computed()
+    .default("false"),
     arg(
         "minimum_tls_version",
         "properties.minimumTlsVersion",
         Kind::Str,
     )
-    .computed(),
+    .computed()
+    .default("\"1.2\""),
     arg("redis_version", "properties.redisVersion", Kind::Str).computed(),
     arg("shard_count", "properties.shardCount", Kind::Num),
     arg("zones", "zones", Kind::StrList).force_new(),
@@ -331,7 +333,8 @@ pub(super) const REDIS: &[Arg] = &[
         Kind::Bool,
     )
     .computed()
-    .conv(Conv::Not),
+    .conv(Conv::Not)
+    .default("true"),
     // A child resource (`patchSchedules/default`): see children.rs.
     arg(
         "patch_schedule",
@@ -416,21 +419,27 @@ pub(super) const STORAGE: &[Arg] = &[
     RG,
     arg("account_tier", "", Kind::Str).req().force_new(),
     arg("account_replication_type", "", Kind::Str).req(),
-    arg("account_kind", "kind", Kind::Str).computed(),
+    arg("account_kind", "kind", Kind::Str)
+        .computed()
+        .default("\"StorageV2\""),
     arg("access_tier", "properties.accessTier", Kind::Str).computed(),
-    arg("min_tls_version", "properties.minimumTlsVersion", Kind::Str).computed(),
+    arg("min_tls_version", "properties.minimumTlsVersion", Kind::Str)
+        .computed()
+        .default("\"TLS1_2\""),
     arg(
         "https_traffic_only_enabled",
         "properties.supportsHttpsTrafficOnly",
         Kind::Bool,
     )
-    .computed(),
+    .computed()
+    .default("true"),
     arg(
         "allow_nested_items_to_be_public",
         "properties.allowBlobPublicAccess",
         Kind::Bool,
     )
-    .computed(),
+    .computed()
+    .default("true"),
     IDENTITY,
     arg(
         "allowed_copy_scope",
@@ -461,10 +470,12 @@ pub(super) const STORAGE: &[Arg] = &[
         "properties.defaultToOAuthAuthentication",
         Kind::Bool,
     )
-    .computed(),
+    .computed()
+    .default("false"),
     arg("dns_endpoint_type", "properties.dnsEndpointType", Kind::Str)
         .computed()
-        .force_new(),
+        .force_new()
+        .default("\"Standard\""),
     arg("edge_zone", "extendedLocation.name", Kind::Str).force_new(),
     arg(
         "immutability_policy",
@@ -479,10 +490,12 @@ pub(super) const STORAGE: &[Arg] = &[
         Kind::Bool,
     )
     .computed()
-    .force_new(),
+    .force_new()
+    .default("false"),
     arg("is_hns_enabled", "properties.isHnsEnabled", Kind::Bool)
         .computed()
-        .force_new(),
+        .force_new()
+        .default("false"),
     arg(
         "large_file_share_enabled",
         "properties.largeFileSharesState",
@@ -495,7 +508,8 @@ pub(super) const STORAGE: &[Arg] = &[
         "properties.isLocalUserEnabled",
         Kind::Bool,
     )
-    .computed(),
+    .computed()
+    .default("true"),
     arg(
         "network_rules",
         "properties.networkAcls",
@@ -504,7 +518,8 @@ pub(super) const STORAGE: &[Arg] = &[
     .computed(),
     arg("nfsv3_enabled", "properties.isNfsV3Enabled", Kind::Bool)
         .computed()
-        .force_new(),
+        .force_new()
+        .default("false"),
     // Part of the SKU's name (`StandardV2_LRS`): see `storage_to_body`.
     arg("provisioned_billing_model_version", "", Kind::Str).force_new(),
     arg(
@@ -520,14 +535,16 @@ pub(super) const STORAGE: &[Arg] = &[
         Kind::Str,
     )
     .computed()
-    .force_new(),
+    .force_new()
+    .default("\"Service\""),
     arg(
         "table_encryption_key_type",
         "properties.encryption.services.table.keyType",
         Kind::Str,
     )
     .computed()
-    .force_new(),
+    .force_new()
+    .default("\"Service\""),
     arg(
         "routing",
         "properties.routingPreference",
@@ -538,13 +555,16 @@ pub(super) const STORAGE: &[Arg] = &[
         "properties.sasPolicy",
         Kind::Block(SAS_POLICY),
     ),
-    arg("sftp_enabled", "properties.isSftpEnabled", Kind::Bool).computed(),
+    arg("sftp_enabled", "properties.isSftpEnabled", Kind::Bool)
+        .computed()
+        .default("false"),
     arg(
         "shared_access_key_enabled",
         "properties.allowSharedKeyAccess",
         Kind::Bool,
     )
-    .computed(),
+    .computed()
+    .default("true"),
     // The file service is a child resource (fileServices/default).
     arg(
         "share_properties",

@@ -14,7 +14,7 @@ pub(super) const FD_PROFILE: &[Arg] = &[
         "properties.originResponseTimeoutSeconds",
         Kind::Num,
     )
-    .computed(),
+    .default("120"),
     arg("resource_guid", "properties.frontDoorId", Kind::Str).read_only(),
     IDENTITY,
     arg(
@@ -48,8 +48,8 @@ pub(super) const FD_ENDPOINT: &[Arg] = &[
         .req()
         .force_new(),
     arg("enabled", "properties.enabledState", Kind::Bool)
-        .computed()
-        .conv(Conv::Enabled),
+        .conv(Conv::Enabled)
+        .default("true"),
     arg("host_name", "properties.hostName", Kind::Str).read_only(),
     TAGS,
 ];
@@ -84,8 +84,8 @@ pub(super) const FD_ORIGIN_GROUP: &[Arg] = &[
         "properties.sessionAffinityState",
         Kind::Bool,
     )
-    .computed()
-    .conv(Conv::Enabled),
+    .conv(Conv::Enabled)
+    .default("true"),
     arg(
         "health_probe",
         "properties.healthProbeSettings",
@@ -102,7 +102,7 @@ pub(super) const FD_ORIGIN_GROUP: &[Arg] = &[
         "properties.trafficRestorationTimeToHealedOrNewEndpointsInMinutes",
         Kind::Num,
     )
-    .computed(),
+    .default("10"),
 ];
 const PRIVATE_LINK: &[Arg] = &[
     arg("location", "privateLinkLocation", Kind::Str)
@@ -125,13 +125,13 @@ pub(super) const FD_ORIGIN: &[Arg] = &[
         Kind::Str,
     )
     .computed(),
-    arg("priority", "properties.priority", Kind::Num).computed(),
-    arg("weight", "properties.weight", Kind::Num).computed(),
+    arg("priority", "properties.priority", Kind::Num).default("1"),
+    arg("weight", "properties.weight", Kind::Num).default("500"),
     arg("enabled", "properties.enabledState", Kind::Bool)
-        .computed()
-        .conv(Conv::Enabled),
-    arg("http_port", "properties.httpPort", Kind::Num).computed(),
-    arg("https_port", "properties.httpsPort", Kind::Num).computed(),
+        .conv(Conv::Enabled)
+        .default("true"),
+    arg("http_port", "properties.httpPort", Kind::Num).default("80"),
+    arg("https_port", "properties.httpsPort", Kind::Num).default("443"),
     arg(
         "certificate_name_check_enabled",
         "properties.enforceCertificateNameCheck",
@@ -193,24 +193,24 @@ pub(super) const FD_ROUTE: &[Arg] = &[
         "properties.forwardingProtocol",
         Kind::Str,
     )
-    .computed(),
+    .default("\"MatchRequest\""),
     arg(
         "https_redirect_enabled",
         "properties.httpsRedirect",
         Kind::Bool,
     )
-    .computed()
-    .conv(Conv::Enabled),
+    .conv(Conv::Enabled)
+    .default("true"),
     arg(
         "link_to_default_domain",
         "properties.linkToDefaultDomain",
         Kind::Bool,
     )
-    .computed()
-    .conv(Conv::Enabled),
+    .conv(Conv::Enabled)
+    .default("true"),
     arg("enabled", "properties.enabledState", Kind::Bool)
-        .computed()
-        .conv(Conv::Enabled),
+        .conv(Conv::Enabled)
+        .default("true"),
     arg(
         "cache",
         "properties.cacheConfiguration",
@@ -283,7 +283,7 @@ pub(super) const TM_PROFILE: &[Arg] = &[
         Kind::Str,
     )
     .req(),
-    arg("profile_status", "properties.profileStatus", Kind::Str).computed(),
+    arg("profile_status", "properties.profileStatus", Kind::Str).default("\"Enabled\""),
     arg(
         "dns_config",
         "properties.dnsConfig",
@@ -304,19 +304,19 @@ pub(super) const TM_PROFILE: &[Arg] = &[
         "properties.trafficViewEnrollmentStatus",
         Kind::Bool,
     )
-    .computed()
-    .conv(Conv::Enabled),
+    .conv(Conv::Enabled)
+    .default("false"),
     TAGS,
 ];
 pub(super) const TM_EXTERNAL: &[Arg] = &[
     NAME,
     arg("profile_id", "", Kind::Str).req().force_new(),
     arg("target", "properties.target", Kind::Str).req(),
-    arg("priority", "properties.priority", Kind::Num).computed(),
-    arg("weight", "properties.weight", Kind::Num).computed(),
+    arg("priority", "properties.priority", Kind::Num).default("1"),
+    arg("weight", "properties.weight", Kind::Num).default("1"),
     arg("enabled", "properties.endpointStatus", Kind::Bool)
-        .computed()
-        .conv(Conv::Enabled),
+        .conv(Conv::Enabled)
+        .default("true"),
     arg(
         "endpoint_location",
         "properties.endpointLocation",
@@ -343,11 +343,11 @@ pub(super) const TM_AZURE: &[Arg] = &[
         Kind::Str,
     )
     .req(),
-    arg("priority", "properties.priority", Kind::Num).computed(),
-    arg("weight", "properties.weight", Kind::Num).computed(),
+    arg("priority", "properties.priority", Kind::Num).default("1"),
+    arg("weight", "properties.weight", Kind::Num).default("1"),
     arg("enabled", "properties.endpointStatus", Kind::Bool)
-        .computed()
-        .conv(Conv::Enabled),
+        .conv(Conv::Enabled)
+        .default("true"),
     arg("always_serve_enabled", "properties.alwaysServe", Kind::Bool)
         .computed()
         .conv(Conv::Enabled),
@@ -386,11 +386,11 @@ pub(super) const TM_NESTED: &[Arg] = &[
         Kind::Num,
     )
     .computed(),
-    arg("priority", "properties.priority", Kind::Num).computed(),
-    arg("weight", "properties.weight", Kind::Num).computed(),
+    arg("priority", "properties.priority", Kind::Num).default("1"),
+    arg("weight", "properties.weight", Kind::Num).default("1"),
     arg("enabled", "properties.endpointStatus", Kind::Bool)
-        .computed()
-        .conv(Conv::Enabled),
+        .conv(Conv::Enabled)
+        .default("true"),
     arg(
         "endpoint_location",
         "properties.endpointLocation",
