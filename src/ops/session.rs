@@ -256,11 +256,23 @@ fn providers(s: &Session, rt: &tokio::runtime::Runtime, events: Events<'_>) -> R
             providers.hold(handle);
             started.push((want.data_dir, endpoint));
         }
+        let mut default_azure = None;
         for (addr, azure) in rt
             .block_on(setup::providers(&settings, &s.dir, &s.env, &started))
             .map_err(|e| Error::Setup(e.to_string()))?
         {
-            providers.add_config(addr, std::sync::Arc::new(azure));
+            let azure = std::sync::Arc::new(azure);
+            if addr.alias.is_none() {
+                default_azure = Some(azure.clone());
+            }
+            providers.add_config(addr, azure);
+        }
+        // azapi resources go through the default azurerm configuration's
+        // client and sign-in.
+        if let Some(azure) = default_azure {
+            providers.add(std::sync::Arc::new(
+                crate::provider::azapi::AzapiProvider::new(azure),
+            ));
         }
     }
     Ok(providers)

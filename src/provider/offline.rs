@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use hcl_edit::structure::Body;
 
+use super::azapi;
 use super::azure;
 use super::catalog;
 use super::terraform_data::TerraformData;
@@ -21,8 +22,12 @@ use crate::diag::{Diagnostic, Diagnostics, Span};
 /// Whether drinfra can manage (resource) or read (data source) this type.
 pub fn supported(mode: Mode, ty: &str) -> bool {
     match mode {
-        Mode::Managed => ty == "terraform_data" || azure::types::lookup(ty).is_some(),
-        Mode::Data => azure::has_data_source(ty),
+        Mode::Managed => {
+            ty == "terraform_data"
+                || azure::types::lookup(ty).is_some()
+                || azapi::handles(false, ty)
+        }
+        Mode::Data => azure::has_data_source(ty) || azapi::handles(true, ty),
     }
 }
 
@@ -45,7 +50,13 @@ pub fn check(config: &Config, eval: &Evaluation) -> Diagnostics {
             }
             for inst in instances.get(&(mi, key.as_str())).into_iter().flatten() {
                 let problems: Vec<ArgProblem> = match r.mode {
+                    Mode::Data if r.ty.starts_with("azapi_") => {
+                        azapi::validate_data(&r.ty, &inst.config)
+                    }
                     Mode::Data => azure::validate_data(&r.ty, &inst.config),
+                    Mode::Managed if r.ty.starts_with("azapi_") => {
+                        azapi::validate_resource(&r.ty, &inst.config)
+                    }
                     Mode::Managed if r.ty == "terraform_data" => {
                         TerraformData.validate(&r.ty, &inst.config)
                     }

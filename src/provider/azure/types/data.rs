@@ -306,9 +306,9 @@ pub(super) const REDIS: &[Arg] = &[
     NAME,
     LOCATION,
     RG,
-    arg("capacity", "sku.capacity", Kind::Num).req(),
-    arg("family", "sku.family", Kind::Str).req(),
-    arg("sku_name", "sku.name", Kind::Str).req(),
+    arg("capacity", "properties.sku.capacity", Kind::Num).req(),
+    arg("family", "properties.sku.family", Kind::Str).req(),
+    arg("sku_name", "properties.sku.name", Kind::Str).req(),
     arg(
         "non_ssl_port_enabled",
         "properties.enableNonSslPort",
