@@ -585,3 +585,45 @@ impl AzapiProvider {
         Ok(Value::Object(out))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn arguments_and_type_form_are_checked() {
+        let bad = cfg(&[
+            ("type", Value::String("Microsoft.Cache/redis".into())),
+            ("name", Value::String("c".into())),
+            ("create_headers", Value::Object(BTreeMap::new())),
+        ]);
+        let problems = validate_resource("azapi_resource", &bad);
+        let args: Vec<_> = problems
+            .iter()
+            .filter_map(|p| p.argument.as_deref())
+            .collect();
+        assert!(args.contains(&"create_headers"), "{problems:?}");
+        assert!(args.contains(&"type"), "{problems:?}");
+        assert!(handles(true, "azapi_resource") && !handles(true, "azapi_update_resource"));
+        let (summary, detail) = crate::provider::catalog::describe(
+            crate::config::model::Mode::Managed,
+            "azapi_data_plane_resource",
+            &crate::provider::catalog::classify(
+                crate::config::model::Mode::Managed,
+                "azapi_data_plane_resource",
+                &|_| None,
+            ),
+        );
+        assert_eq!(summary, "Unsupported resource type");
+        assert!(detail.contains("azapi_resource_action"), "{detail}");
+    }
+}
