@@ -91,6 +91,22 @@ fn mapped_blocks(args: &[Arg], out: &mut BTreeMap<String, BTreeSet<String>>) {
     }
 }
 
+/// `block.argument` paths whose change replaces the object: the argument
+/// forces it, or a block around it does.
+fn replacing(args: &[Arg], inherited: bool, out: &mut BTreeSet<String>) {
+    for a in args {
+        if let Kind::Block(sub) | Kind::BlockList(sub) = a.kind {
+            let here = inherited || a.force_new;
+            for s in sub {
+                if here || s.force_new || s.create_only {
+                    out.insert(format!("{}.{}", a.name, s.name));
+                }
+            }
+            replacing(sub, here, out);
+        }
+    }
+}
+
 struct Figures {
     top_mapped: usize,
     top_total: usize,
@@ -113,6 +129,8 @@ fn classify(ty: &str, doc: &J, refused: &BTreeMap<String, String>) -> Figures {
         .collect();
     let mut blocks = BTreeMap::new();
     mapped_blocks(t.args, &mut blocks);
+    let mut replaces = BTreeSet::new();
+    replacing(t.args, false, &mut replaces);
     let args = doc["arguments"].as_object().cloned().unwrap_or_default();
     let doc_blocks = doc["blocks"].as_object().cloned().unwrap_or_default();
     // Which block (or the top level, "") each documented block sits in.
@@ -171,6 +189,10 @@ fn classify(ty: &str, doc: &J, refused: &BTreeMap<String, String>) -> Figures {
             let path = format!("{b}.{s}");
             if blocks.get(b).is_some_and(|m| m.contains(s)) {
                 f.nested_mapped += 1;
+                let documented = subs[s]["forces_new"] == J::Bool(true);
+                if documented && !replaces.contains(&path) {
+                    f.not_forcing.push(path.clone());
+                }
             } else if !(refused.contains_key(&path) || block_refused(b)) {
                 f.unclassified.push(path);
             }
