@@ -815,7 +815,7 @@ resource \"azurerm_redis_linked_server\" \"link\" {\n  target_redis_cache_name =
         [
             ("name".to_string(), drinfra::lang::Value::String("x".into())),
             (
-                "public_network_access_enabled".to_string(),
+                "public_network_access".to_string(),
                 drinfra::lang::Value::Bool(true),
             ),
         ]
@@ -825,7 +825,7 @@ resource \"azurerm_redis_linked_server\" \"link\" {\n  target_redis_cache_name =
     assert!(
         problems
             .iter()
-            .any(|p| p.argument.as_deref() == Some("public_network_access_enabled")),
+            .any(|p| p.argument.as_deref() == Some("public_network_access")),
         "{problems:?}"
     );
     assert!(
@@ -982,7 +982,7 @@ async fn storage_blob_properties_round_trip_through_the_blob_service() {
     // An argument drinfra does not map is an error that names it.
     std::fs::write(
         h.dir().join("main.tf"),
-        st(30, "\n    last_access_time_enabled = true"),
+        st(30, "\n    last_access_tracking = true"),
     )
     .unwrap();
     let stack = drinfra::config::open(h.dir(), &[], &[]);
@@ -998,7 +998,7 @@ async fn storage_blob_properties_round_trip_through_the_blob_service() {
     )
     .await;
     assert!(
-        diags.has_errors() && format!("{diags:?}").contains("last_access_time_enabled"),
+        diags.has_errors() && format!("{diags:?}").contains("last_access_tracking"),
         "{diags:?}"
     );
 }

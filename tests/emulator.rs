@@ -456,7 +456,7 @@ async fn long_running_operations_in_all_three_styles() {
         .put(
             &cache,
             "2024-11-01",
-            json!({"location": "eastus", "sku": {"name": "Premium", "family": "P", "capacity": 1}}),
+            json!({"location": "eastus", "properties": {"sku": {"name": "Premium", "family": "P", "capacity": 1}}}),
         )
         .await;
     assert_eq!(
@@ -788,7 +788,7 @@ async fn faults_region_down_transient_and_failed_operations() {
     e.admin("PATCH", "faults", Some(json!({"fail_next": [{"matches": "redis", "code": "InternalServerError", "message": "node lost"}]}))).await;
     e.slow().await;
     let cache = format!("{}/providers/Microsoft.Cache/redis/failme", rg("west"));
-    let r = e.put(&cache, "2024-11-01", json!({"location": "westeurope", "sku": {"name": "Standard", "family": "C", "capacity": 1}})).await;
+    let r = e.put(&cache, "2024-11-01", json!({"location": "westeurope", "properties": {"sku": {"name": "Standard", "family": "C", "capacity": 1}}})).await;
     assert_eq!(r.status, 201);
     e.fast().await;
     assert_eq!(
@@ -1082,7 +1082,7 @@ async fn postgres_planned_promotion_keeps_every_write_and_older_api_promotes_too
 }
 
 fn redis_body(location: &str, sku: &str, family: &str, capacity: u32, config: J) -> J {
-    json!({"location": location, "sku": {"name": sku, "family": family, "capacity": capacity}, "properties": {"redisConfiguration": config}})
+    json!({"location": location, "properties": {"sku": {"name": sku, "family": family, "capacity": capacity}, "redisConfiguration": config}})
 }
 
 #[tokio::test]
@@ -1861,7 +1861,7 @@ async fn nonsense_bodies_get_the_type_and_range_checks_azure_makes() {
     b["properties"]["storage"]["storageSizeGB"] = json!(64);
     e.create(&pg, "2024-08-01", b).await;
     let mut c = redis_body("eastus", "Standard", "C", 1, json!({}));
-    c["sku"]["capacity"] = json!(2.5);
+    c["properties"]["sku"]["capacity"] = json!(2.5);
     bad(
         &e.put(&redis, "2024-11-01", c).await,
         400,

@@ -278,6 +278,7 @@ fn providers(s: &Session, rt: &tokio::runtime::Runtime, events: Events<'_>) -> R
             started.push((want.data_dir, endpoint));
         }
         let mut clusters: Option<std::sync::Arc<dyn ClusterAccess>> = None;
+        let mut default_azure = None;
         for (addr, azure) in rt
             .block_on(setup::providers(&settings, &s.dir, &s.env, &started))
             .map_err(|e| Error::Setup(e.to_string()))?
@@ -287,6 +288,9 @@ fn providers(s: &Session, rt: &tokio::runtime::Runtime, events: Events<'_>) -> R
             // configuration's credentials.
             if addr.alias.is_none() || clusters.is_none() {
                 clusters = Some(azure.clone());
+            }
+            if addr.alias.is_none() {
+                default_azure = Some(azure.clone());
             }
             providers.add_config(addr, azure);
         }
@@ -298,6 +302,13 @@ fn providers(s: &Session, rt: &tokio::runtime::Runtime, events: Events<'_>) -> R
         });
         if let (Some(access), true) = (clusters, workloads) {
             providers.add(std::sync::Arc::new(KubernetesProvider::new(access)));
+        }
+        // azapi resources go through the default azurerm configuration's
+        // client and sign-in.
+        if let Some(azure) = default_azure {
+            providers.add(std::sync::Arc::new(
+                crate::provider::azapi::AzapiProvider::new(azure),
+            ));
         }
     }
     Ok(providers)

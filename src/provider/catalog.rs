@@ -491,6 +491,12 @@ pub fn describe(mode: Mode, ty: &str, why: &Unsupported) -> (String, String) {
                 format!("The provider hashicorp/azurerm does not support {kind} {ty:?}.{hint}"),
             )
         }
+        Unsupported::OtherProvider { provider, .. } if provider == "azapi" => (
+            format!("Unsupported {kind}"),
+            format!(
+                "{ty:?} is an azapi type drinfra does not handle: of azapi it supports the resources azapi_resource, azapi_update_resource and azapi_resource_action and the data source azapi_resource (see docs/azapi.md)."
+            ),
+        ),
         Unsupported::OtherProvider { provider, source } => {
             let whose = match source {
                 Some(s) => {

@@ -12,6 +12,7 @@ pub use loss::LostWrites;
 pub use operation::PendingOperation;
 pub use registry::{Providers, SHIPPED, all_type_facts, mark_sensitive, type_facts};
 
+pub mod azapi;
 pub mod azure;
 pub mod catalog;
 pub mod facts;

@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use hcl_edit::structure::Body;
 
+use super::azapi;
 use super::azure;
 use super::catalog;
 use super::kubernetes;
@@ -23,9 +24,12 @@ use crate::diag::{Diagnostic, Diagnostics, Span};
 pub fn supported(mode: Mode, ty: &str) -> bool {
     match mode {
         Mode::Managed => {
-            ty == "terraform_data" || kubernetes::handles(ty) || azure::types::lookup(ty).is_some()
+            ty == "terraform_data"
+                || kubernetes::handles(ty)
+                || azure::types::lookup(ty).is_some()
+                || azapi::handles(false, ty)
         }
-        Mode::Data => azure::has_data_source(ty),
+        Mode::Data => azure::has_data_source(ty) || azapi::handles(true, ty),
     }
 }
 
@@ -48,7 +52,13 @@ pub fn check(config: &Config, eval: &Evaluation) -> Diagnostics {
             }
             for inst in instances.get(&(mi, key.as_str())).into_iter().flatten() {
                 let problems: Vec<ArgProblem> = match r.mode {
+                    Mode::Data if r.ty.starts_with("azapi_") => {
+                        azapi::validate_data(&r.ty, &inst.config)
+                    }
                     Mode::Data => azure::validate_data(&r.ty, &inst.config),
+                    Mode::Managed if r.ty.starts_with("azapi_") => {
+                        azapi::validate_resource(&r.ty, &inst.config)
+                    }
                     Mode::Managed if r.ty == "terraform_data" => {
                         TerraformData.validate(&r.ty, &inst.config)
                     }
@@ -57,15 +67,30 @@ pub fn check(config: &Config, eval: &Evaluation) -> Diagnostics {
                     }
                     Mode::Managed => azure::validate_resource(&r.ty, &inst.config),
                 };
-                for p in problems {
-                    let span = p
-                        .argument
+                // azurerm 3.x names: read as their 4.x names, with a warning.
+                let renamed = match r.mode {
+                    Mode::Managed => azure::renames::warnings(&r.ty, &inst.config),
+                    Mode::Data => vec![],
+                };
+                let located = |p: &ArgProblem| {
+                    p.argument
                         .as_deref()
                         .and_then(|a| argument_span(&r.body.body, a))
                         .map(|s| Span::new(r.body.file, s))
-                        .unwrap_or_else(|| r.span.clone());
+                        .unwrap_or_else(|| r.span.clone())
+                };
+                for p in problems {
+                    let span = located(&p);
                     d.push(
                         Diagnostic::error(p.summary)
+                            .with_detail(p.detail)
+                            .at(Some(span)),
+                    );
+                }
+                for p in renamed {
+                    let span = located(&p);
+                    d.push(
+                        Diagnostic::warning(p.summary)
                             .with_detail(p.detail)
                             .at(Some(span)),
                     );

@@ -19,7 +19,7 @@ pub(super) fn action_post(
     action: &str,
 ) -> Result<Resp, ArmError> {
     let (store, settings, now) = (&w.store, &w.settings, call.now);
-    let spec = types::lookup(&target.type_name())
+    let spec = types::lookup_or_generic(&target.type_name())
         .ok_or_else(|| ArmError::bad_request("InvalidResourceType", "Unknown resource type."))?;
     let Some(act) = spec.action else {
         return Err(ArmError::bad_request(

@@ -63,7 +63,7 @@ pub(super) fn arm(w: &mut World, base: &str, caller: Caller, req: &Req, api: &st
     } else {
         path_p.type_name()
     };
-    let Some(spec) = types::lookup(&type_name) else {
+    let Some(spec) = types::lookup_or_generic(&type_name) else {
         return err_resp(&ArmError::bad_request(
             "InvalidResourceType",
             format!(
@@ -73,10 +73,12 @@ pub(super) fn arm(w: &mut World, base: &str, caller: Caller, req: &Req, api: &st
         ))
         .into();
     };
-    if !spec
-        .api_versions
-        .iter()
-        .any(|v| v.eq_ignore_ascii_case(api))
+    // A generic type (no model) takes any api-version.
+    if !spec.api_versions.is_empty()
+        && !spec
+            .api_versions
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case(api))
     {
         return err_resp(&ArmError::bad_request(
             "NoRegisteredProviderFound",

@@ -139,6 +139,12 @@ pub(super) fn write(
         _ => {}
     }
     let mut checked = (spec.check)(&call.ctx(w, p, existing.as_ref()), &mut body)?;
+    types::fill_identity(
+        &mut checked.body,
+        existing.as_ref().map(|r| &r.body),
+        &id,
+        &call.caller.creds.tenant_id,
+    );
     // Canonical envelope.
     let stored_name = existing
         .as_ref()

@@ -346,5 +346,64 @@ pub fn specs() -> Vec<Spec> {
                 check_pool_write,
             )
         },
+        Spec::plain(
+            "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
+            VERSIONS,
+            maintenance_name,
+            check_maintenance,
+        ),
     ]
+}
+
+/// A cluster's planned-maintenance configurations: `default` (a weekly
+/// time-in-week window) and the two schedules AKS reserves names for.
+fn maintenance_name(n: &str) -> Result<(), InvalidName> {
+    match n {
+        "default" | "aksManagedAutoUpgradeSchedule" | "aksManagedNodeOSUpgradeSchedule" => Ok(()),
+        _ => Err(InvalidName(format!(
+            "Maintenance configuration name '{n}' is invalid: it must be default, aksManagedAutoUpgradeSchedule or aksManagedNodeOSUpgradeSchedule."
+        ))),
+    }
+}
+
+fn check_maintenance(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    let name = ctx.path.name();
+    let p = body.get("properties").cloned().unwrap_or(json!({}));
+    if name != "default" {
+        let w = &p["maintenanceWindow"];
+        let hours = w["durationHours"].as_f64().unwrap_or(0.0);
+        if !(4.0..=24.0).contains(&hours) {
+            return Err(ArmError::bad_request(
+                "InvalidParameter",
+                "maintenanceWindow.durationHours must be between 4 and 24.",
+            )
+            .with_target("properties.maintenanceWindow.durationHours"));
+        }
+        if !w["schedule"].is_object() {
+            return Err(ArmError::bad_request(
+                "InvalidParameter",
+                "maintenanceWindow.schedule is required.",
+            )
+            .with_target("properties.maintenanceWindow.schedule"));
+        }
+        // Azure fills the start when it is not given.
+        let mut p = p.clone();
+        let mw = &mut p["maintenanceWindow"];
+        if mw.get("startTime").is_none_or(J::is_null) {
+            mw["startTime"] = json!("00:00");
+        }
+        if mw.get("utcOffset").is_none_or(J::is_null) {
+            mw["utcOffset"] = json!("+00:00");
+        }
+        if mw.get("startDate").is_none_or(J::is_null) {
+            mw["startDate"] = json!(
+                crate::timefmt::rfc3339(ctx.now)
+                    .split('T')
+                    .next()
+                    .unwrap_or_default()
+            );
+        }
+        body["properties"] = p;
+    }
+    Ok(Write::body(body.clone()))
 }

@@ -45,7 +45,75 @@ fn check_zone(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         ]),
     );
     p.insert("maxNumberOfRecordSets".into(), json!(10000));
+    let mut w = Write::body(body.clone());
+    // Azure creates the zone's SOA record set with the zone.
+    if ctx.existing.is_none() {
+        let soa_id = format!("{}/SOA/@", ctx.path.id());
+        w.effects.push((
+            soa_id.clone(),
+            "Microsoft.Network/dnszones/SOA".into(),
+            Some(json!({
+                "id": soa_id,
+                "name": "@",
+                "type": "Microsoft.Network/dnszones/SOA",
+                "properties": soa_defaults(&format!("ns1-{}.azure-dns.com.", &h[..2]), &json!({})),
+            })),
+        ));
+    }
+    Ok(w)
+}
+
+/// An SOA record set's properties with Azure's defaults for what `given`
+/// leaves out (the host is always the zone's first name server).
+fn soa_defaults(host: &str, given: &J) -> J {
+    let g = &given["SOARecord"];
+    let pick = |k: &str, d: J| g.get(k).filter(|v| !v.is_null()).cloned().unwrap_or(d);
+    json!({
+        "TTL": given.get("TTL").filter(|v| !v.is_null()).cloned().unwrap_or(json!(3600)),
+        "metadata": given.get("metadata").cloned().unwrap_or(J::Null),
+        "fqdn": J::Null,
+        "SOARecord": {
+            "host": host,
+            "email": pick("email", json!("azuredns-hostmaster.microsoft.com")),
+            "serialNumber": pick("serialNumber", json!(1)),
+            "refreshTime": pick("refreshTime", json!(3600)),
+            "retryTime": pick("retryTime", json!(300)),
+            "expireTime": pick("expireTime", json!(2419200)),
+            "minimumTTL": pick("minimumTTL", json!(300)),
+        }
+    })
+}
+
+/// The zone's SOA record set (`SOA/@`, the only name it takes): the host
+/// stays the zone's first name server.
+fn check_soa(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    let zone_id = ctx.path.parent_id().unwrap_or_default();
+    let host = ctx
+        .get(&zone_id)?
+        .and_then(|z| {
+            z.body
+                .pointer("/properties/nameServers/0")
+                .and_then(J::as_str)
+                .map(str::to_string)
+        })
+        .ok_or_else(|| {
+            ArmError::not_found(
+                "ParentResourceNotFound",
+                format!("The DNS zone {zone_id} does not exist."),
+            )
+        })?;
+    let given = body.get("properties").cloned().unwrap_or(json!({}));
+    body["properties"] = soa_defaults(&host, &given);
     Ok(Write::body(body.clone()))
+}
+
+fn soa_name(n: &str) -> Result<(), InvalidName> {
+    if n != "@" {
+        return Err(InvalidName(format!(
+            "The SOA record set must be named '@', not '{n}'."
+        )));
+    }
+    Ok(())
 }
 
 fn check_record(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
@@ -162,5 +230,6 @@ pub fn specs() -> Vec<Spec> {
             record_name,
             check_record,
         ),
+        spec("Microsoft.Network/dnszones/SOA", soa_name, check_soa),
     ]
 }

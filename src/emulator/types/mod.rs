@@ -282,6 +282,7 @@ pub fn all() -> Vec<Spec> {
     v.extend(security::specs());
     v.extend(dns_records::specs());
     v.extend(frontdoor_rest::specs());
+    v.push(storage::file_service_spec());
     v
 }
 
@@ -298,6 +299,77 @@ pub fn implicit_parent(store: &Store, id: &str) -> bool {
 
 pub fn lookup(ty: &str) -> Option<Spec> {
     all().into_iter().find(|s| s.ty.eq_ignore_ascii_case(ty))
+}
+
+/// The model for `ty`, or, for a `Microsoft.*` type the emulator has no
+/// model of, a generic one: any api-version, the body stored as sent and
+/// served back (with `provisioningState`), listed, deleted, and actions
+/// that succeed with an empty result. What azapi resources of the long
+/// tail meet; Azure's own rules for them are not modelled.
+pub fn lookup_or_generic(ty: &str) -> Option<Spec> {
+    lookup(ty).or_else(|| generic(ty))
+}
+
+fn generic(ty: &str) -> Option<Spec> {
+    let mut parts = ty.split('/');
+    let namespace = parts.next()?;
+    if !namespace.to_ascii_lowercase().starts_with("microsoft.")
+        || parts.next().is_none_or(str::is_empty)
+    {
+        return None;
+    }
+    Some(Spec {
+        action: Some(generic_action),
+        ..Spec::plain(intern(ty), &[], generic_name, generic_write)
+    })
+}
+
+/// Type names of generic resources, kept for the emulator's lifetime (a
+/// few per stack; each distinct name is stored once).
+fn intern(ty: &str) -> &'static str {
+    static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(n) = names.iter().find(|n| n.eq_ignore_ascii_case(ty)) {
+        return n;
+    }
+    let leaked: &'static str = Box::leak(ty.to_string().into_boxed_str());
+    names.push(leaked);
+    leaked
+}
+
+fn generic_name(n: &str) -> Result<(), InvalidName> {
+    if n.is_empty() || n.len() > 260 || n.chars().any(|c| "<>%&:\\?/".contains(c)) {
+        return Err(InvalidName(format!("'{n}' is not a valid resource name.")));
+    }
+    Ok(())
+}
+
+fn generic_write(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    if body
+        .get("properties")
+        .is_some_and(|p| !p.is_null() && !p.is_object())
+    {
+        return Err(ArmError::bad_request(
+            "InvalidRequestContent",
+            "'properties' must be an object.",
+        ));
+    }
+    Ok(Write::body(body.clone()))
+}
+
+fn generic_action(
+    _: &Ctx,
+    _: &Row,
+    _: &str,
+    _: &J,
+    _: &std::collections::BTreeMap<String, String>,
+) -> Result<Action, ArmError> {
+    Ok(Action {
+        effects: vec![],
+        secs: 0.0,
+        result: Some(json!({})),
+        data: None,
+    })
 }
 
 // ---- helpers shared by the type modules ----
@@ -602,4 +674,55 @@ pub fn int_prop(body: &J, path: &[&str], min: i64, max: i64) -> Result<Option<f6
         }
         _ => Ok(None),
     }
+}
+
+/// What Azure fills in a managed identity: a system-assigned identity's
+/// principal and tenant (kept across updates), and each user-assigned
+/// identity's principal and client ids.
+pub fn fill_identity(body: &mut J, existing: Option<&J>, id: &str, tenant: &str) {
+    let Some(identity) = body.get_mut("identity").filter(|i| i.is_object()) else {
+        return;
+    };
+    let kind = identity["type"].as_str().unwrap_or_default().to_lowercase();
+    let old = existing.and_then(|e| e.get("identity"));
+    if kind.contains("systemassigned") {
+        let principal = old
+            .and_then(|o| o["principalId"].as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| guid_from(&format!("{id}/identity")));
+        identity["principalId"] = json!(principal);
+        identity["tenantId"] = json!(tenant);
+    } else if let Some(m) = identity.as_object_mut() {
+        m.remove("principalId");
+        m.remove("tenantId");
+    }
+    if let Some(users) = identity
+        .get_mut("userAssignedIdentities")
+        .and_then(J::as_object_mut)
+    {
+        for (uid, v) in users.iter_mut() {
+            if !v.is_object() {
+                *v = json!({});
+            }
+            v["principalId"] = json!(guid_from(&format!("{uid}/principal")));
+            v["clientId"] = json!(guid_from(&format!("{uid}/client")));
+        }
+    }
+}
+
+/// A stable GUID-shaped id derived from `seed`.
+fn guid_from(seed: &str) -> String {
+    let h = format!(
+        "{}{}",
+        crate::digest::digest(seed.as_bytes()),
+        crate::digest::digest(format!("{seed}#").as_bytes())
+    );
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }

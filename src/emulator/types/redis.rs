@@ -36,12 +36,20 @@ pub fn persistence(body: &J) -> bool {
     flag(body, "rdb-backup-enabled") || flag(body, "aof-backup-enabled")
 }
 
+/// A cache's SKU lives in its properties (RedisCreateProperties.sku), not
+/// in the envelope as for most types.
+fn sku_of(body: &J) -> Option<&J> {
+    body.pointer("/properties/sku").filter(|s| s.is_object())
+}
+
 fn premium(body: &J) -> bool {
-    sku_name(body).is_some_and(|s| s.eq_ignore_ascii_case("Premium"))
+    sku_of(body)
+        .and_then(|s| s["name"].as_str())
+        .is_some_and(|s| s.eq_ignore_ascii_case("Premium"))
 }
 
 fn capacity(body: &J) -> f64 {
-    body.get("sku")
+    sku_of(body)
         .and_then(|s| s.get("capacity"))
         .and_then(J::as_f64)
         .unwrap_or(0.0)
@@ -63,10 +71,11 @@ pub fn links_of(store: &Store, sub: &str, cache_id: &str) -> Vec<Row> {
 }
 
 fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
-    let sku = body.get("sku").cloned().ok_or_else(|| {
-        ArmError::bad_request("InvalidRequestContent", "sku is required.").with_target("sku")
+    let sku = sku_of(body).cloned().ok_or_else(|| {
+        ArmError::bad_request("InvalidRequestContent", "properties.sku is required.")
+            .with_target("properties.sku")
     })?;
-    int_field(&sku, "capacity", "sku.capacity", 0, 6)?;
+    int_field(&sku, "capacity", "properties.sku.capacity", 0, 6)?;
     int_prop(body, &["shardCount"], 1, 30)?;
     int_prop(body, &["replicasPerMaster"], 1, 3)?;
     int_prop(body, &["replicasPerPrimary"], 1, 3)?;
@@ -83,7 +92,7 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         _ => false,
     };
     if !sku_ok {
-        return Err(ArmError::bad_request("InvalidSku", "Invalid sku: Basic/Standard take family C and capacity 0-6; Premium takes family P and capacity 1-5.").with_target("sku"));
+        return Err(ArmError::bad_request("InvalidSku", "Invalid sku: Basic/Standard take family C and capacity 0-6; Premium takes family P and capacity 1-5.").with_target("properties.sku"));
     }
     if persistence(body) && !premium(body) {
         return Err(ArmError::bad_request(
@@ -95,7 +104,7 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     if let Some(old) = ctx.existing {
         let links = links_of(ctx.store, &ctx.path.subscription, &old.id);
         if !links.is_empty() {
-            if old.body.get("sku") != body.get("sku") {
+            if sku_of(&old.body) != sku_of(body) {
                 return Err(ArmError::conflict(
                     "Conflict",
                     "A geo-replicated cache cannot be scaled: unlink it first.",
@@ -271,5 +280,64 @@ pub fn specs() -> Vec<Spec> {
             delete_secs: 120.0,
             ..Spec::plain(LINK, versions, name, check_link)
         },
+        Spec::plain(
+            "Microsoft.Cache/redis/patchSchedules",
+            versions,
+            patch_schedule_name,
+            check_patch_schedule,
+        ),
     ]
+}
+
+fn patch_schedule_name(n: &str) -> Result<(), InvalidName> {
+    if n != "default" {
+        return Err(InvalidName(format!(
+            "'{n}' is not a valid patch schedule name: it must be 'default'."
+        )));
+    }
+    Ok(())
+}
+
+/// A cache's patch schedule: each entry names a day and an hour (UTC);
+/// the window defaults to five hours, as Azure fills it.
+fn check_patch_schedule(_ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    const DAYS: &[&str] = &[
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Everyday",
+        "Weekend",
+    ];
+    let mut entries = prop(body, &["scheduleEntries"])
+        .and_then(J::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for e in entries.iter_mut() {
+        let day = e["dayOfWeek"].as_str().unwrap_or_default();
+        if !DAYS.iter().any(|d| d.eq_ignore_ascii_case(day)) {
+            return Err(ArmError::bad_request(
+                "InvalidRequestBody",
+                format!("'{day}' is not a valid dayOfWeek for a patch schedule entry."),
+            )
+            .with_target("properties.scheduleEntries.dayOfWeek"));
+        }
+        if let Some(h) = e.get("startHourUtc").and_then(J::as_f64)
+            && !(0.0..=23.0).contains(&h)
+        {
+            return Err(ArmError::bad_request(
+                "InvalidRequestBody",
+                "startHourUtc must be between 0 and 23.",
+            )
+            .with_target("properties.scheduleEntries.startHourUtc"));
+        }
+        if e.get("maintenanceWindow").is_none_or(J::is_null) {
+            e["maintenanceWindow"] = json!("PT5H");
+        }
+    }
+    props(body).insert("scheduleEntries".into(), J::Array(entries));
+    Ok(Write::body(body.clone()))
 }

@@ -336,6 +336,32 @@ pub fn blob_service_spec() -> Spec {
     )
 }
 
+/// An account's file service (`fileServices/default`): share soft
+/// delete, CORS, SMB settings.
+pub fn file_service_spec() -> Spec {
+    Spec::plain(
+        "Microsoft.Storage/storageAccounts/fileServices",
+        VERSIONS,
+        blob_service_name,
+        check_file_service,
+    )
+}
+
+fn check_file_service(_ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    if let Some(p) = prop(body, &["shareDeleteRetentionPolicy"]).cloned() {
+        let enabled = p["enabled"].as_bool().unwrap_or(false);
+        let days = p["days"].as_f64();
+        if enabled && !days.is_some_and(|d| (1.0..=365.0).contains(&d)) {
+            return Err(ArmError::bad_request(
+                "InvalidRequestPropertyValue",
+                "shareDeleteRetentionPolicy.days must be between 1 and 365 when the policy is enabled.",
+            )
+            .with_target("properties.shareDeleteRetentionPolicy.days"));
+        }
+    }
+    Ok(Write::body(body.clone()))
+}
+
 #[cfg(test)]
 mod pair_tests {
     use super::{PAIRS, paired};

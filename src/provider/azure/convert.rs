@@ -16,10 +16,21 @@ pub enum Kind {
     Bool,
     StrMap,
     StrList,
+    NumList,
     /// One nested block (`default_node_pool { ... }`).
     Block(&'static [Arg]),
+    /// Repeated nested blocks (`custom_header { ... }` written many
+    /// times) <-> a JSON array of objects, in order.
+    BlockList(&'static [Arg]),
     /// Repeated blocks mapped by the type's own code (classic Front Door).
     Blocks,
+}
+
+impl Kind {
+    /// Written as nested blocks in HCL (a list of objects in values).
+    pub const fn is_block(self) -> bool {
+        matches!(self, Kind::Block(_) | Kind::BlockList(_) | Kind::Blocks)
+    }
 }
 
 /// How a value converts between HCL and ARM.
@@ -38,6 +49,28 @@ pub enum Conv {
     Ipv4Records,
     /// Compared without regard to case (Azure normalises some enums).
     CaseInsensitive,
+    /// HCL bool <-> its negation (`run_command_enabled` <->
+    /// `disableRunCommand`).
+    Not,
+    /// list of strings <-> the keys of an object (`identity_ids` <->
+    /// `userAssignedIdentities: {id: {}}`).
+    KeySet,
+    /// list of strings <-> `[{field: s}]`, in order (`outbound_ip_address_ids`
+    /// <-> `publicIPs: [{"id": ...}]`).
+    Wrapped(&'static str),
+    /// number <-> its decimal string (Redis' `"rdb-backup-frequency"`).
+    NumString,
+    /// map <-> `[{key_field: k, value_field: v}]` (`node_public_ip_tags`
+    /// <-> `ipTags: [{"ipTagType": k, "tag": v}]`).
+    Pairs(&'static str, &'static str),
+    /// list of strings <-> one string joined by the separator (`bypass`
+    /// <-> `"AzureServices, Logging"`; SMB `versions` <-> `"SMB3.0;SMB3.1.1"`).
+    Joined(&'static str),
+    /// HCL bool <-> the negated `"true"` / `"false"` string
+    /// (`authentication_enabled` <-> `"authnotrequired"`).
+    NotBoolString,
+    /// list of `"200-299"` strings <-> `[{"min": 200, "max": 299}]`.
+    Ranges,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +90,17 @@ pub struct Arg {
     /// Sent only on create; later changes are ignored, never a replacement.
     pub create_only: bool,
     pub conv: Conv,
+    /// For a block: the path (inside it) set to `true` while the block is
+    /// written and `false` once it is removed; a block Azure reports with
+    /// it not `true` reads as absent (AKS add-ons' `enabled`).
+    pub switch: &'static str,
+    /// A Terraform write-only argument (`administrator_password_wo`): sent
+    /// on create and whenever the named version argument changes, never
+    /// kept in state.
+    pub wo_version: &'static str,
+    /// azurerm's default (an HCL value as JSON) for an optional argument:
+    /// sent when the configuration leaves it out, and compared for drift.
+    pub default: &'static str,
 }
 
 pub const fn arg(name: &'static str, path: &'static str, kind: Kind) -> Arg {
@@ -72,6 +116,9 @@ pub const fn arg(name: &'static str, path: &'static str, kind: Kind) -> Arg {
         write_only: false,
         create_only: false,
         conv: Conv::Plain,
+        switch: "",
+        wo_version: "",
+        default: "",
     }
 }
 
@@ -104,6 +151,21 @@ impl Arg {
     }
     pub const fn conv(mut self, c: Conv) -> Arg {
         self.conv = c;
+        self
+    }
+    /// azurerm's default: the argument is no longer left to Azure.
+    pub const fn default(mut self, json: &'static str) -> Arg {
+        self.default = json;
+        self.computed = false;
+        self
+    }
+    pub const fn write_only_with(mut self, version_arg: &'static str) -> Arg {
+        self.sensitive = true;
+        self.wo_version = version_arg;
+        self
+    }
+    pub const fn switch(mut self, path: &'static str) -> Arg {
+        self.switch = path;
         self
     }
 }
@@ -176,6 +238,62 @@ fn to_arm(a: &Arg, v: &Value) -> Option<J> {
             J::String(if *b { "Enabled" } else { "Disabled" }.into())
         }
         (Conv::BoolString, Value::Bool(b)) => J::String(b.to_string()),
+        (Conv::Not, Value::Bool(b)) => J::Bool(!b),
+        (Conv::NotBoolString, Value::Bool(b)) => J::String((!b).to_string()),
+        (Conv::Ranges, _) => J::Array(
+            v.as_seq()
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|x| match x.unmark().0 {
+                    Value::String(s) => {
+                        let (lo, hi) = s.split_once('-').unwrap_or((s, s));
+                        Some(json!({
+                            "min": lo.trim().parse::<i64>().ok()?,
+                            "max": hi.trim().parse::<i64>().ok()?,
+                        }))
+                    }
+                    _ => None,
+                })
+                .collect(),
+        ),
+        (Conv::Joined(sep), _) => J::String(
+            v.as_seq()
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|x| match x.unmark().0 {
+                    Value::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join(sep),
+        ),
+        (Conv::NumString, Value::Number(_)) => J::String(v.to_json().to_string()),
+        (Conv::KeySet, _) => J::Object(
+            v.as_seq()
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|x| match x.unmark().0 {
+                    Value::String(s) => Some((s.clone(), json!({}))),
+                    _ => None,
+                })
+                .collect(),
+        ),
+        (Conv::Pairs(kf, vf), _) => J::Array(
+            v.as_mapping()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, x)| json!({ kf: k, vf: x.to_json() }))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        ),
+        (Conv::Wrapped(field), _) => J::Array(
+            v.as_seq()
+                .unwrap_or(&[])
+                .iter()
+                .map(|x| json!({ field: x.to_json() }))
+                .collect(),
+        ),
         (Conv::MbToGb, Value::Number(n)) => json!((n / 1024.0).round() as i64),
         (Conv::Ipv4Records, _) => J::Array(
             v.as_seq()
@@ -193,6 +311,42 @@ fn from_arm(a: &Arg, j: &J) -> Value {
         (_, J::Null) => Value::Null,
         (Conv::Enabled, J::String(s)) => Value::Bool(s.eq_ignore_ascii_case("Enabled")),
         (Conv::BoolString, J::String(s)) => Value::Bool(s.eq_ignore_ascii_case("true")),
+        (Conv::Not, J::Bool(b)) => Value::Bool(!b),
+        (Conv::NotBoolString, J::String(s)) => Value::Bool(!s.eq_ignore_ascii_case("true")),
+        (Conv::Ranges, J::Array(xs)) => Value::List(
+            xs.iter()
+                .map(|r| Value::String(format!("{}-{}", r["min"], r["max"])))
+                .collect(),
+        ),
+        (Conv::Joined(sep), J::String(s)) => Value::List(
+            s.split(sep.trim())
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(|x| Value::String(x.to_string()))
+                .collect(),
+        ),
+        (Conv::NumString, J::String(s)) => s
+            .parse::<f64>()
+            .map(Value::Number)
+            .unwrap_or_else(|_| Value::String(s.clone())),
+        (Conv::KeySet, J::Object(m)) => {
+            Value::List(m.keys().map(|k| Value::String(k.clone())).collect())
+        }
+        (Conv::Pairs(kf, vf), J::Array(xs)) => Value::Map(
+            xs.iter()
+                .filter_map(|x| {
+                    Some((
+                        x.get(kf)?.as_str()?.to_string(),
+                        Value::from_json(x.get(vf)?),
+                    ))
+                })
+                .collect(),
+        ),
+        (Conv::Wrapped(field), J::Array(xs)) => Value::List(
+            xs.iter()
+                .filter_map(|x| get_path(x, field).map(Value::from_json))
+                .collect(),
+        ),
         (Conv::MbToGb, J::Number(n)) => Value::Number(n.as_f64().unwrap_or(0.0) * 1024.0),
         (Conv::Ipv4Records, J::Array(xs)) => {
             let mut ips: Vec<Value> = xs
@@ -207,7 +361,7 @@ fn from_arm(a: &Arg, j: &J) -> Value {
             Value::Set(ips)
         }
         _ => match a.kind {
-            Kind::StrList => Value::List(
+            Kind::StrList | Kind::NumList => Value::List(
                 j.as_array()
                     .map(|xs| xs.iter().map(Value::from_json).collect())
                     .unwrap_or_default(),
@@ -236,7 +390,9 @@ pub fn normalize(a: &Arg, v: &Value) -> Value {
             xs.sort_by(Value::total_cmp);
             Value::Set(xs)
         }
-        (_, Value::Tuple(xs)) if matches!(a.kind, Kind::StrList) => Value::List(xs.clone()),
+        (_, Value::Tuple(xs)) if matches!(a.kind, Kind::StrList | Kind::NumList) => {
+            Value::List(xs.clone())
+        }
         (_, Value::Object(m)) if matches!(a.kind, Kind::StrMap) => Value::Map(m.clone()),
         // A primitive takes its schema type, as a Terraform provider's
         // does: `"5"` for a number argument is the number 5.
@@ -262,11 +418,38 @@ pub fn write_args(args: &[Arg], cfg: &BTreeMap<String, Value>, body: &mut J, cre
                     .and_then(|xs| xs.first())
                     .and_then(|b| b.as_mapping())
                 else {
+                    // A removed switched block is turned off.
+                    if !a.switch.is_empty()
+                        && v.as_seq().is_some_and(|s| s.is_empty())
+                        && get_path(body, a.path).is_some_and(J::is_object)
+                    {
+                        set_path(body, &format!("{}.{}", a.path, a.switch), J::Bool(false));
+                    }
                     continue;
                 };
                 let mut inner = get_path(body, a.path).cloned().unwrap_or(json!({}));
                 write_args(sub, first, &mut inner, creating);
+                if !a.switch.is_empty() {
+                    set_path(&mut inner, a.switch, J::Bool(true));
+                }
                 set_path(body, a.path, inner);
+            }
+            Kind::BlockList(sub) => {
+                if !v.is_wholly_known() {
+                    continue;
+                }
+                let items = v
+                    .as_seq()
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(|b| b.as_mapping())
+                    .map(|m| {
+                        let mut inner = json!({});
+                        write_args(sub, m, &mut inner, creating);
+                        inner
+                    })
+                    .collect();
+                set_path(body, a.path, J::Array(items));
             }
             _ => {
                 if let Some(j) = to_arm(a, v) {
@@ -285,19 +468,58 @@ pub fn read_args(args: &[Arg], body: &J, out: &mut BTreeMap<String, Value>) {
         }
         match a.kind {
             Kind::Block(sub) => match get_path(body, a.path) {
-                Some(inner) if inner.is_object() => {
+                Some(inner)
+                    if inner.is_object()
+                        && (a.switch.is_empty()
+                            || get_path(inner, a.switch).and_then(J::as_bool) == Some(true)) =>
+                {
                     let mut m = BTreeMap::new();
                     read_args(sub, inner, &mut m);
-                    out.insert(a.name.to_string(), Value::List(vec![Value::Object(m)]));
+                    // An object holding none of the block's arguments (one
+                    // that other arguments share, like AKS's
+                    // apiServerAccessProfile) is no block, as azurerm reads it.
+                    let empty = m
+                        .values()
+                        .all(|v| v.is_null() || v.as_seq().is_some_and(|s| s.is_empty()));
+                    let blocks = if empty && !sub.is_empty() {
+                        vec![]
+                    } else {
+                        vec![Value::Object(m)]
+                    };
+                    out.insert(a.name.to_string(), Value::List(blocks));
                 }
                 _ => {
                     out.insert(a.name.to_string(), Value::List(vec![]));
                 }
             },
+            Kind::BlockList(sub) => {
+                let items = get_path(body, a.path)
+                    .and_then(J::as_array)
+                    .map(|xs| {
+                        xs.iter()
+                            .filter(|x| x.is_object())
+                            .map(|x| {
+                                let mut m = BTreeMap::new();
+                                read_args(sub, x, &mut m);
+                                Value::Object(m)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                out.insert(a.name.to_string(), Value::List(items));
+            }
             _ => {
                 let v = get_path(body, a.path)
                     .map(|j| from_arm(a, j))
                     .unwrap_or(Value::Null);
+                // What Azure leaves out of its answer is at its default
+                // (`disableRunCommand` absent: run commands enabled).
+                let v = match (v, a.default) {
+                    (Value::Null, d) if !d.is_empty() => serde_json::from_str::<J>(d)
+                        .map(|j| Value::from_json(&j))
+                        .unwrap_or(Value::Null),
+                    (v, _) => v,
+                };
                 out.insert(a.name.to_string(), v);
             }
         }
@@ -311,7 +533,7 @@ pub fn mark_sensitive(args: &[Arg], m: &mut BTreeMap<String, Value>) {
         let Some(v) = m.remove(a.name) else { continue };
         let v = match (a.kind, v) {
             (_, v) if a.sensitive && !v.is_null() => v.sensitive(),
-            (Kind::Block(sub), Value::List(blocks)) => Value::List(
+            (Kind::Block(sub) | Kind::BlockList(sub), Value::List(blocks)) => Value::List(
                 blocks
                     .into_iter()
                     .map(|b| match b {
@@ -337,7 +559,8 @@ pub fn type_of(a: &Arg) -> Type {
         Kind::Bool => Type::Bool,
         Kind::StrMap => Type::Map(Box::new(Type::String)),
         Kind::StrList => Type::List(Box::new(Type::String)),
-        Kind::Block(_) | Kind::Blocks => Type::List(Box::new(Type::Dynamic)),
+        Kind::NumList => Type::List(Box::new(Type::Number)),
+        Kind::Block(_) | Kind::BlockList(_) | Kind::Blocks => Type::List(Box::new(Type::Dynamic)),
     }
 }
 
@@ -363,16 +586,32 @@ pub fn same(a: &Arg, x: &Value, y: &Value) -> bool {
                 .unwrap_or_default()
         };
         let (fx, fy) = (first(&x), first(&y));
-        // Compare the sub-arguments the configuration sets.
-        return sub.iter().all(|s| match (fx.get(s.name), fy.get(s.name)) {
-            (Some(p), Some(q)) => same(s, p, q),
-            (None, _) | (Some(Value::Null), _) => true,
-            (Some(_), None) => false,
-        });
+        return same_block(sub, &fx, &fy);
+    }
+    if let Kind::BlockList(sub) = a.kind {
+        let blocks = |v: &Value| -> Vec<BTreeMap<String, Value>> {
+            v.as_seq()
+                .unwrap_or(&[])
+                .iter()
+                .map(|b| b.as_mapping().cloned().unwrap_or_default())
+                .collect()
+        };
+        let (bx, by) = (blocks(&x), blocks(&y));
+        return bx.len() == by.len() && bx.iter().zip(&by).all(|(p, q)| same_block(sub, p, q));
     }
     xu == yu
         || (xu.is_null() && (yu == J::Array(vec![]) || yu == J::Object(Map::new())))
         || (yu.is_null() && (xu == J::Array(vec![]) || xu == J::Object(Map::new())))
+}
+
+/// Whether block `y` holds every sub-argument block `x` sets (the
+/// configuration's block first; Azure fills in the rest).
+fn same_block(sub: &[Arg], x: &BTreeMap<String, Value>, y: &BTreeMap<String, Value>) -> bool {
+    sub.iter().all(|s| match (x.get(s.name), y.get(s.name)) {
+        (Some(p), Some(q)) => same(s, p, q),
+        (None, _) | (Some(Value::Null), _) => true,
+        (Some(_), None) => false,
+    })
 }
 
 /// Whether everything `config` sets (ignoring nulls) holds in `actual`.

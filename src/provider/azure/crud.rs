@@ -81,6 +81,10 @@ impl AzureProvider {
             super::virtual_endpoint::settle(&mut out, body, known);
         }
         for a in t.args {
+            if !a.wo_version.is_empty() {
+                out.insert(a.name.to_string(), Value::Null);
+                continue;
+            }
             let carried = known.get(a.name).cloned();
             if a.path.is_empty() || a.write_only || a.create_only {
                 // What the type's own mapping read from Azure (a storage
@@ -337,10 +341,7 @@ impl AzureProvider {
                 let children = Self::split_children(&t, &mut body);
                 // Arguments the configuration removed are cleared, not kept.
                 for arg in t.args.iter().filter(|x| {
-                    !x.path.is_empty()
-                        && !x.read_only
-                        && !x.create_only
-                        && !matches!(x.kind, Kind::Block(_) | Kind::Blocks)
+                    !x.path.is_empty() && !x.read_only && !x.create_only && !x.kind.is_block()
                 }) {
                     let now_null = a.get(arg.name).is_none_or(Value::is_null);
                     let was_set = old.get(arg.name).is_some_and(|v| !v.is_null());
@@ -451,6 +452,7 @@ impl AzureProvider {
                     .ok_or_else(|| {
                         ProviderError::Invalid(format!("{id} disappeared after the update"))
                     })?;
+                self.remove_children(&t, &id, &old, &a).await?;
                 self.write_children(&t, &id, children, &mut got).await?;
                 Ok(self.state_from(&t, &got, &a))
             },

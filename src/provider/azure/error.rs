@@ -39,7 +39,7 @@ impl AzureError {
 }
 
 /// The engine's error for an ARM failure.
-pub(super) fn err(e: AzureError) -> ProviderError {
+pub fn err(e: AzureError) -> ProviderError {
     let kind = kind_of(&e);
     match e {
         AzureError::Api {

@@ -33,6 +33,7 @@ pub mod lro;
 mod objectives;
 mod pacing;
 mod refresh;
+pub mod renames;
 mod response;
 pub mod restore;
 mod rules;

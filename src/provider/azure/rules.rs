@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::common::{AzureProvider, attrs, lookup, str_of, w_str};
 use super::convert::{self, Arg, Kind};
 use super::typedef::{self, Attrs};
-use super::{timeouts, types};
+use super::{renames, timeouts, types};
 use crate::lang::{Type, Value};
 use crate::provider::{ArgProblem, AttrSchema, Planned, Provider, ProviderError, ResourceSchema};
 
@@ -32,9 +32,7 @@ pub(super) fn check_args(args: &[Arg], cfg: &Attrs, prefix: &str, out: &mut Vec<
         }
         if a.required
             && v.is_none_or(|v| {
-                v.is_null()
-                    || v.as_seq().is_some_and(|s| s.is_empty())
-                        && matches!(a.kind, Kind::Block(_) | Kind::Blocks)
+                v.is_null() || v.as_seq().is_some_and(|s| s.is_empty()) && a.kind.is_block()
             })
         {
             out.push(ArgProblem {
@@ -51,12 +49,12 @@ pub(super) fn check_args(args: &[Arg], cfg: &Attrs, prefix: &str, out: &mut Vec<
             let (inner, _) = v.unmark();
             match a.kind {
                 // Written as `name = {...}` where azurerm takes a block.
-                Kind::Block(_) | Kind::Blocks if matches!(inner, Value::Object(_) | Value::Map(_)) => out.push(ArgProblem {
+                k if k.is_block() && matches!(inner, Value::Object(_) | Value::Map(_)) => out.push(ArgProblem {
                     argument: Some(name.clone()),
                     summary: "Unsupported argument".into(),
                     detail: format!("An argument named {:?} is not expected here. Did you mean to define a block of type {:?}?", a.name, a.name),
                 }),
-                Kind::Block(_) | Kind::Blocks => {}
+                k if k.is_block() => {}
                 _ => {
                     if let Err(e) = crate::lang::convert::convert(v, &convert::type_of(a)) {
                         out.push(ArgProblem { argument: Some(name.clone()), summary: "Incorrect attribute value type".into(), detail: format!("Inappropriate value for attribute {:?}: {}.", a.name, e.0.trim_end_matches('.')) });
@@ -77,6 +75,16 @@ pub(super) fn check_args(args: &[Arg], cfg: &Attrs, prefix: &str, out: &mut Vec<
                 check_args(sub, first, &format!("{prefix}{}.", a.name), out);
             }
         }
+        if let (Kind::BlockList(sub), Some(v)) = (a.kind, v) {
+            for b in v
+                .as_seq()
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|b| b.as_mapping())
+            {
+                check_args(sub, b, &format!("{prefix}{}.", a.name), out);
+            }
+        }
     }
 }
 
@@ -87,7 +95,9 @@ pub fn validate_resource(ty: &str, config: &Value) -> Vec<ArgProblem> {
         return vec![];
     };
     let mut cfg = attrs(config);
+    let found = renames::apply(ty, &mut cfg);
     let mut out = timeouts::check(&cfg);
+    out.extend(renames::conflicts(&found));
     cfg.remove(timeouts::BLOCK);
     check_args(t.args, &cfg, "", &mut out);
     out.extend(types::check_extra(ty, &cfg));
@@ -127,7 +137,9 @@ impl AzureProvider {
         config: &Value,
     ) -> Result<Planned, ProviderError> {
         let t = lookup(ty)?;
-        let cfg = attrs(config);
+        let mut cfg = attrs(config);
+        renames::apply(ty, &mut cfg);
+        with_defaults(&t, &mut cfg);
         let mut notes = Vec::new();
         let Some(prior) = prior else {
             let mut out = BTreeMap::new();
@@ -136,7 +148,7 @@ impl AzureProvider {
                 let planned = match v {
                     Some(v) if !a.read_only => convert::normalize(a, v),
                     _ if a.computed => Value::Unknown(convert::type_of(a)),
-                    _ if matches!(a.kind, Kind::Block(_) | Kind::Blocks) => Value::List(vec![]),
+                    _ if a.kind.is_block() => Value::List(vec![]),
                     _ => Value::Null,
                 };
                 out.insert(a.name.to_string(), planned);
@@ -178,6 +190,16 @@ impl AzureProvider {
             if a.read_only || a.create_only {
                 continue;
             }
+            // A write-only value is sent again only when its version
+            // argument changes (state never holds it).
+            if !a.wo_version.is_empty() {
+                let resend = cfg
+                    .get(a.wo_version)
+                    .is_some_and(|c| !c.is_null() && old.get(a.wo_version) != Some(c));
+                let v = cfg.get(a.name).filter(|_| resend).cloned();
+                out.insert(a.name.to_string(), v.unwrap_or(Value::Null));
+                continue;
+            }
             let want = cfg.get(a.name).filter(|v| !v.is_null());
             let have = old.get(a.name).cloned().unwrap_or(Value::Null);
             // A primary that has replicas reports role Primary: to "None"
@@ -205,7 +227,7 @@ impl AzureProvider {
                     if !empty {
                         out.insert(
                             a.name.to_string(),
-                            if matches!(a.kind, Kind::Block(_) | Kind::Blocks) {
+                            if a.kind.is_block() {
                                 Value::List(vec![])
                             } else {
                                 Value::Null
@@ -300,6 +322,18 @@ impl AzureProvider {
             replace_paths: replace,
             notes,
         })
+    }
+}
+
+/// azurerm's defaults for the optional arguments the configuration leaves
+/// out: planned, sent and held against drift as if written.
+fn with_defaults(t: &typedef::TypeDef, cfg: &mut Attrs) {
+    for a in t.args.iter().filter(|a| !a.default.is_empty()) {
+        if cfg.get(a.name).is_none_or(Value::is_null)
+            && let Ok(j) = serde_json::from_str::<serde_json::Value>(a.default)
+        {
+            cfg.insert(a.name.to_string(), Value::from_json(&j));
+        }
     }
 }
 

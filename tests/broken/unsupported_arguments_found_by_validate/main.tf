@@ -1,7 +1,7 @@
 resource "azurerm_resource_group" "rg" {
   name       = "rg-x"
   location   = "westeurope"
-  managed_by = "someone"
+  owned_by   = "someone"
   colour     = "blue"
 }
 

@@ -102,8 +102,12 @@ pub fn check_block(p: &crate::config::model::ProviderBlock) -> Diagnostics {
 /// Whether the configuration uses the Azure provider at all.
 pub fn used(config: &Config) -> bool {
     config.modules.iter().any(|m| {
-        m.providers.iter().any(|p| p.name == "azurerm")
-            || m.resources.values().any(|r| r.ty.starts_with("azurerm_"))
+        m.providers
+            .iter()
+            .any(|p| p.name == "azurerm" || p.name == "azapi")
+            || m.resources
+                .values()
+                .any(|r| r.ty.starts_with("azurerm_") || r.ty.starts_with("azapi_"))
     })
 }
 

@@ -60,6 +60,8 @@ fn existing() -> Vec<TypeDef> {
         ),
         TypeDef {
             fixed: &[("properties.agentPoolProfiles.0.mode", "\"System\"")],
+            to_body: Some(aks_to_body),
+            from_body: Some(aks_from_body),
             ..def(
                 "azurerm_kubernetes_cluster",
                 "Microsoft.ContainerService/managedClusters",
@@ -68,16 +70,19 @@ fn existing() -> Vec<TypeDef> {
                 IdRule::InGroup,
             )
         },
-        def(
-            "azurerm_kubernetes_cluster_node_pool",
-            "Microsoft.ContainerService/managedClusters/agentPools",
-            "2025-10-01",
-            NODE_POOL,
-            IdRule::Child {
-                parent_arg: "kubernetes_cluster_id",
-                segment: "agentPools",
-            },
-        ),
+        TypeDef {
+            to_body: Some(pool_to_body),
+            ..def(
+                "azurerm_kubernetes_cluster_node_pool",
+                "Microsoft.ContainerService/managedClusters/agentPools",
+                "2025-10-01",
+                NODE_POOL,
+                IdRule::Child {
+                    parent_arg: "kubernetes_cluster_id",
+                    segment: "agentPools",
+                },
+            )
+        },
         TypeDef {
             to_body: Some(pg_to_body),
             from_body: Some(pg_from_body),
@@ -105,6 +110,7 @@ fn existing() -> Vec<TypeDef> {
         ),
         TypeDef {
             fixed: &[("location", "\"global\"")],
+            to_body: Some(fd_profile_to_body),
             ..def(
                 "azurerm_cdn_frontdoor_profile",
                 "Microsoft.Cdn/profiles",

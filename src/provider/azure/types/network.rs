@@ -1,7 +1,7 @@
 //! Traffic: Front Door (Standard/Premium), DNS zones and records,
 //! Traffic Manager.
 
-use super::common::{NAME, RG, TAGS};
+use super::common::{IDENTITY, NAME, RG, TAGS};
 use crate::provider::azure::convert::{Arg, Conv, Kind, arg};
 
 // ---- Front Door Standard/Premium ----
@@ -14,18 +14,42 @@ pub(super) const FD_PROFILE: &[Arg] = &[
         "properties.originResponseTimeoutSeconds",
         Kind::Num,
     )
-    .computed(),
+    .default("120"),
     arg("resource_guid", "properties.frontDoorId", Kind::Str).read_only(),
+    IDENTITY,
+    arg(
+        "log_scrubbing_rule",
+        "properties.logScrubbing.scrubbingRules",
+        Kind::BlockList(&[arg("match_variable", "matchVariable", Kind::Str).req()]),
+    ),
     TAGS,
 ];
+
+/// Log scrubbing rules in ARM also name their operator and state, and
+/// the policy its state.
+pub(super) fn fd_profile_to_body(
+    _: &crate::provider::azure::typedef::Attrs,
+    body: &mut serde_json::Value,
+) {
+    if let Some(rules) = body
+        .pointer_mut("/properties/logScrubbing/scrubbingRules")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for r in rules.iter_mut() {
+            r["selectorMatchOperator"] = serde_json::json!("EqualsAny");
+            r["state"] = serde_json::json!("Enabled");
+        }
+        body["properties"]["logScrubbing"]["state"] = serde_json::json!("Enabled");
+    }
+}
 pub(super) const FD_ENDPOINT: &[Arg] = &[
     NAME,
     arg("cdn_frontdoor_profile_id", "", Kind::Str)
         .req()
         .force_new(),
     arg("enabled", "properties.enabledState", Kind::Bool)
-        .computed()
-        .conv(Conv::Enabled),
+        .conv(Conv::Enabled)
+        .default("true"),
     arg("host_name", "properties.hostName", Kind::Str).read_only(),
     TAGS,
 ];
@@ -60,8 +84,8 @@ pub(super) const FD_ORIGIN_GROUP: &[Arg] = &[
         "properties.sessionAffinityState",
         Kind::Bool,
     )
-    .computed()
-    .conv(Conv::Enabled),
+    .conv(Conv::Enabled)
+    .default("true"),
     arg(
         "health_probe",
         "properties.healthProbeSettings",
@@ -73,6 +97,21 @@ pub(super) const FD_ORIGIN_GROUP: &[Arg] = &[
         Kind::Block(LOAD_BALANCING),
     )
     .req(),
+    arg(
+        "restore_traffic_time_to_healed_or_new_endpoint_in_minutes",
+        "properties.trafficRestorationTimeToHealedOrNewEndpointsInMinutes",
+        Kind::Num,
+    )
+    .default("10"),
+];
+const PRIVATE_LINK: &[Arg] = &[
+    arg("location", "privateLinkLocation", Kind::Str)
+        .req()
+        .force_new()
+        .conv(Conv::Location),
+    arg("private_link_target_id", "privateLink.id", Kind::Str).req(),
+    arg("request_message", "requestMessage", Kind::Str).computed(),
+    arg("target_type", "groupId", Kind::Str),
 ];
 pub(super) const FD_ORIGIN: &[Arg] = &[
     NAME,
@@ -86,19 +125,44 @@ pub(super) const FD_ORIGIN: &[Arg] = &[
         Kind::Str,
     )
     .computed(),
-    arg("priority", "properties.priority", Kind::Num).computed(),
-    arg("weight", "properties.weight", Kind::Num).computed(),
+    arg("priority", "properties.priority", Kind::Num).default("1"),
+    arg("weight", "properties.weight", Kind::Num).default("500"),
     arg("enabled", "properties.enabledState", Kind::Bool)
-        .computed()
-        .conv(Conv::Enabled),
-    arg("http_port", "properties.httpPort", Kind::Num).computed(),
-    arg("https_port", "properties.httpsPort", Kind::Num).computed(),
+        .conv(Conv::Enabled)
+        .default("true"),
+    arg("http_port", "properties.httpPort", Kind::Num).default("80"),
+    arg("https_port", "properties.httpsPort", Kind::Num).default("443"),
     arg(
         "certificate_name_check_enabled",
         "properties.enforceCertificateNameCheck",
         Kind::Bool,
     )
     .req(),
+    arg(
+        "private_link",
+        "properties.sharedPrivateLinkResource",
+        Kind::Block(PRIVATE_LINK),
+    ),
+];
+const ROUTE_CACHE: &[Arg] = &[
+    arg(
+        "query_string_caching_behavior",
+        "queryStringCachingBehavior",
+        Kind::Str,
+    )
+    .computed(),
+    arg("query_strings", "queryParameters", Kind::StrList).conv(Conv::Joined(",")),
+    arg(
+        "compression_enabled",
+        "compressionSettings.isCompressionEnabled",
+        Kind::Bool,
+    ),
+    arg(
+        "content_types_to_compress",
+        "compressionSettings.contentTypesToCompress",
+        Kind::StrList,
+    )
+    .computed(),
 ];
 pub(super) const FD_ROUTE: &[Arg] = &[
     NAME,
@@ -129,27 +193,58 @@ pub(super) const FD_ROUTE: &[Arg] = &[
         "properties.forwardingProtocol",
         Kind::Str,
     )
-    .computed(),
+    .default("\"MatchRequest\""),
     arg(
         "https_redirect_enabled",
         "properties.httpsRedirect",
         Kind::Bool,
     )
-    .computed()
-    .conv(Conv::Enabled),
+    .conv(Conv::Enabled)
+    .default("true"),
     arg(
         "link_to_default_domain",
         "properties.linkToDefaultDomain",
         Kind::Bool,
     )
-    .computed()
-    .conv(Conv::Enabled),
+    .conv(Conv::Enabled)
+    .default("true"),
     arg("enabled", "properties.enabledState", Kind::Bool)
-        .computed()
-        .conv(Conv::Enabled),
+        .conv(Conv::Enabled)
+        .default("true"),
+    arg(
+        "cache",
+        "properties.cacheConfiguration",
+        Kind::Block(ROUTE_CACHE),
+    ),
+    arg(
+        "cdn_frontdoor_custom_domain_ids",
+        "properties.customDomains",
+        Kind::StrList,
+    )
+    .conv(Conv::Wrapped("id")),
+    arg(
+        "cdn_frontdoor_origin_path",
+        "properties.originPath",
+        Kind::Str,
+    ),
+    arg(
+        "cdn_frontdoor_rule_set_ids",
+        "properties.ruleSets",
+        Kind::StrList,
+    )
+    .conv(Conv::Wrapped("id")),
 ];
 
 // ---- Traffic Manager ----
+const CUSTOM_HEADER: &[Arg] = &[
+    arg("name", "name", Kind::Str).req(),
+    arg("value", "value", Kind::Str).req(),
+];
+const TM_SUBNET: &[Arg] = &[
+    arg("first", "first", Kind::Str).req(),
+    arg("last", "last", Kind::Str),
+    arg("scope", "scope", Kind::Num),
+];
 pub(super) const DNS_CONFIG: &[Arg] = &[
     arg("relative_name", "relativeName", Kind::Str).req(),
     arg("ttl", "ttl", Kind::Num).req(),
@@ -166,6 +261,18 @@ pub(super) const MONITOR_CONFIG: &[Arg] = &[
         Kind::Num,
     )
     .computed(),
+    arg(
+        "custom_header",
+        "customHeaders",
+        Kind::BlockList(CUSTOM_HEADER),
+    ),
+    arg(
+        "expected_status_code_ranges",
+        "expectedStatusCodeRanges",
+        Kind::StrList,
+    )
+    .computed()
+    .conv(Conv::Ranges),
 ];
 pub(super) const TM_PROFILE: &[Arg] = &[
     NAME,
@@ -176,7 +283,7 @@ pub(super) const TM_PROFILE: &[Arg] = &[
         Kind::Str,
     )
     .req(),
-    arg("profile_status", "properties.profileStatus", Kind::Str).computed(),
+    arg("profile_status", "properties.profileStatus", Kind::Str).default("\"Enabled\""),
     arg(
         "dns_config",
         "properties.dnsConfig",
@@ -191,23 +298,41 @@ pub(super) const TM_PROFILE: &[Arg] = &[
     )
     .req(),
     arg("fqdn", "properties.dnsConfig.fqdn", Kind::Str).read_only(),
+    arg("max_return", "properties.maxReturn", Kind::Num),
+    arg(
+        "traffic_view_enabled",
+        "properties.trafficViewEnrollmentStatus",
+        Kind::Bool,
+    )
+    .conv(Conv::Enabled)
+    .default("false"),
     TAGS,
 ];
 pub(super) const TM_EXTERNAL: &[Arg] = &[
     NAME,
     arg("profile_id", "", Kind::Str).req().force_new(),
     arg("target", "properties.target", Kind::Str).req(),
-    arg("priority", "properties.priority", Kind::Num).computed(),
-    arg("weight", "properties.weight", Kind::Num).computed(),
+    arg("priority", "properties.priority", Kind::Num).default("1"),
+    arg("weight", "properties.weight", Kind::Num).default("1"),
     arg("enabled", "properties.endpointStatus", Kind::Bool)
-        .computed()
-        .conv(Conv::Enabled),
+        .conv(Conv::Enabled)
+        .default("true"),
     arg(
         "endpoint_location",
         "properties.endpointLocation",
         Kind::Str,
     )
     .conv(Conv::Location),
+    arg("always_serve_enabled", "properties.alwaysServe", Kind::Bool)
+        .computed()
+        .conv(Conv::Enabled),
+    arg(
+        "custom_header",
+        "properties.customHeaders",
+        Kind::BlockList(CUSTOM_HEADER),
+    ),
+    arg("geo_mappings", "properties.geoMapping", Kind::StrList),
+    arg("subnet", "properties.subnets", Kind::BlockList(TM_SUBNET)).force_new(),
 ];
 pub(super) const TM_AZURE: &[Arg] = &[
     NAME,
@@ -218,11 +343,21 @@ pub(super) const TM_AZURE: &[Arg] = &[
         Kind::Str,
     )
     .req(),
-    arg("priority", "properties.priority", Kind::Num).computed(),
-    arg("weight", "properties.weight", Kind::Num).computed(),
+    arg("priority", "properties.priority", Kind::Num).default("1"),
+    arg("weight", "properties.weight", Kind::Num).default("1"),
     arg("enabled", "properties.endpointStatus", Kind::Bool)
+        .conv(Conv::Enabled)
+        .default("true"),
+    arg("always_serve_enabled", "properties.alwaysServe", Kind::Bool)
         .computed()
         .conv(Conv::Enabled),
+    arg(
+        "custom_header",
+        "properties.customHeaders",
+        Kind::BlockList(CUSTOM_HEADER),
+    ),
+    arg("geo_mappings", "properties.geoMapping", Kind::StrList),
+    arg("subnet", "properties.subnets", Kind::BlockList(TM_SUBNET)).force_new(),
 ];
 pub(super) const TM_NESTED: &[Arg] = &[
     NAME,
@@ -251,17 +386,24 @@ pub(super) const TM_NESTED: &[Arg] = &[
         Kind::Num,
     )
     .computed(),
-    arg("priority", "properties.priority", Kind::Num).computed(),
-    arg("weight", "properties.weight", Kind::Num).computed(),
+    arg("priority", "properties.priority", Kind::Num).default("1"),
+    arg("weight", "properties.weight", Kind::Num).default("1"),
     arg("enabled", "properties.endpointStatus", Kind::Bool)
-        .computed()
-        .conv(Conv::Enabled),
+        .conv(Conv::Enabled)
+        .default("true"),
     arg(
         "endpoint_location",
         "properties.endpointLocation",
         Kind::Str,
     )
     .conv(Conv::Location),
+    arg(
+        "custom_header",
+        "properties.customHeaders",
+        Kind::BlockList(CUSTOM_HEADER),
+    ),
+    arg("geo_mappings", "properties.geoMapping", Kind::StrList),
+    arg("subnet", "properties.subnets", Kind::BlockList(TM_SUBNET)).force_new(),
 ];
 
 // ---- DNS ----
@@ -275,7 +417,22 @@ pub(super) const DNS_ZONE: &[Arg] = &[
         Kind::Num,
     )
     .read_only(),
+    // The zone's SOA record set (`SOA/@`) is a child resource: see
+    // children.rs.
+    arg("soa_record", "soa.properties", Kind::Block(SOA)).computed(),
     TAGS,
+];
+const SOA: &[Arg] = &[
+    arg("email", "SOARecord.email", Kind::Str).req(),
+    arg("expire_time", "SOARecord.expireTime", Kind::Num).computed(),
+    arg("minimum_ttl", "SOARecord.minimumTTL", Kind::Num).computed(),
+    arg("refresh_time", "SOARecord.refreshTime", Kind::Num).computed(),
+    arg("retry_time", "SOARecord.retryTime", Kind::Num).computed(),
+    arg("serial_number", "SOARecord.serialNumber", Kind::Num).computed(),
+    arg("ttl", "TTL", Kind::Num).computed(),
+    arg("tags", "metadata", Kind::StrMap),
+    arg("host_name", "SOARecord.host", Kind::Str).read_only(),
+    arg("fqdn", "fqdn", Kind::Str).read_only(),
 ];
 pub(super) const DNS_A: &[Arg] = &[
     NAME,
