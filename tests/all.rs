@@ -10,6 +10,7 @@ mod azure;
 mod azure_live;
 mod backends;
 mod broken;
+mod builtin_providers;
 mod checkov;
 mod cli;
 mod common;

@@ -161,7 +161,10 @@ impl Session {
     pub fn announce(&self, providers: &Providers, events: Events<'_>) {
         let clouds = providers
             .configs()
-            .filter(|(_, p)| p.name() != "terraform.io/builtin/terraform")
+            .filter(|(_, p)| {
+                p.name() != "terraform.io/builtin/terraform"
+                    && crate::provider::builtin::family_of_source(p.name()).is_none()
+            })
             .map(|(a, p)| {
                 if a.alias.is_some() {
                     format!("{}: {}", a.short(), p.describe())
@@ -234,6 +237,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 fn providers(s: &Session, rt: &tokio::runtime::Runtime, events: Events<'_>) -> Result<Providers> {
     use crate::provider::azure::setup;
     let mut providers = Providers::builtin();
+    providers.add_builtin_aliases(&s.stack.config);
     if setup::used(&s.stack.config) {
         // One provider per azurerm configuration (the default and each alias).
         let settings = match setup::all_settings(&s.stack.config, &s.stack.inputs, &s.dir, &s.env) {
@@ -260,7 +264,13 @@ fn providers(s: &Session, rt: &tokio::runtime::Runtime, events: Events<'_>) -> R
             .block_on(setup::providers(&settings, &s.dir, &s.env, &started))
             .map_err(|e| Error::Setup(e.to_string()))?
         {
-            providers.add_config(addr, std::sync::Arc::new(azure));
+            let azure: std::sync::Arc<dyn crate::provider::Provider> = std::sync::Arc::new(azure);
+            if addr.alias.is_none() {
+                // time_sleep waits on the cloud's clock (the emulator's
+                // simulated time runs faster than wall time).
+                providers.follow_cloud_clock(azure.clone());
+            }
+            providers.add_config(addr, azure);
         }
     }
     Ok(providers)

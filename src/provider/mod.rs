@@ -13,6 +13,7 @@ pub use operation::PendingOperation;
 pub use registry::{Providers, SHIPPED, all_type_facts, mark_sensitive, type_facts};
 
 pub mod azure;
+pub mod builtin;
 pub mod catalog;
 pub mod facts;
 pub mod loss;
