@@ -30,6 +30,7 @@ mod lang;
 mod lang_hardening;
 mod layers;
 mod locks;
+mod modules;
 mod ops_failover;
 mod output_cmd;
 mod parity;

@@ -12,6 +12,10 @@ pub struct InitArgs {
     /// Copy the state from the previous backend to the new one.
     #[arg(long)]
     migrate_state: bool,
+    /// Fetch modules again, choosing the newest versions the constraints
+    /// accept, even where the installed ones still match.
+    #[arg(long)]
+    upgrade: bool,
 }
 
 pub fn run(env: &Env, a: InitArgs) -> anyhow::Result<ExitCode> {
@@ -20,6 +24,7 @@ pub fn run(env: &Env, a: InitArgs) -> anyhow::Result<ExitCode> {
         dir: env.dir.clone(),
         env: env.vars.clone(),
         migrate_state: a.migrate_state,
+        upgrade: a.upgrade,
     };
     match init(&opts, &mut |e| view.event(e)) {
         Ok(outcome) => {

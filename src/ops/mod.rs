@@ -29,6 +29,7 @@ pub mod import;
 pub mod init;
 pub mod intent;
 pub mod memo;
+pub mod modules;
 pub mod plan;
 pub mod prompt;
 pub mod record;

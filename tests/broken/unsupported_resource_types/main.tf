@@ -14,7 +14,7 @@ resource "azurerm_virtual_network" "not_yet" {
   name = "x"
 }
 
-resource "random_pet" "other_provider" {}
+resource "aws_s3_bucket" "other_provider" {}
 
 data "azurerm_virtual_network" "not_yet" {
   name = "x"
