@@ -37,6 +37,7 @@ mod parity;
 mod pg_first_use;
 mod plan_output;
 mod provider_settings;
+mod remote_state;
 mod resume;
 mod secrets;
 mod state_team;

@@ -238,6 +238,12 @@ fn providers(s: &Session, rt: &tokio::runtime::Runtime, events: Events<'_>) -> R
     use crate::provider::azure::setup;
     let mut providers = Providers::builtin();
     providers.add_builtin_aliases(&s.stack.config);
+    providers.read_remote_states_with(std::sync::Arc::new(
+        crate::state::remote_state::RemoteStates {
+            dir: s.dir.clone(),
+            env: s.env.clone(),
+        },
+    ));
     if setup::used(&s.stack.config) {
         // One provider per azurerm configuration (the default and each alias).
         let settings = match setup::all_settings(&s.stack.config, &s.stack.inputs, &s.dir, &s.env) {

@@ -25,7 +25,11 @@ pub fn supported(mode: Mode, ty: &str) -> bool {
         Mode::Managed => {
             ty == "terraform_data" || builtin::has(false, ty) || azure::types::lookup(ty).is_some()
         }
-        Mode::Data => builtin::has(true, ty) || azure::has_data_source(ty),
+        Mode::Data => {
+            ty == builtin::terraform::REMOTE_STATE
+                || builtin::has(true, ty)
+                || azure::has_data_source(ty)
+        }
     }
 }
 
@@ -52,6 +56,9 @@ pub fn check(config: &Config, eval: &Evaluation) -> Diagnostics {
             }
             for inst in instances.get(&(mi, key.as_str())).into_iter().flatten() {
                 let problems: Vec<ArgProblem> = match r.mode {
+                    Mode::Data if r.ty == builtin::terraform::REMOTE_STATE => {
+                        builtin::terraform::validate(&inst.config)
+                    }
                     Mode::Data if builtin::has(true, &r.ty) => {
                         builtin::validate(true, &r.ty, &inst.config)
                     }

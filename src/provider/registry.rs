@@ -22,12 +22,16 @@ pub struct Providers {
     held: Vec<Arc<dyn std::any::Any + Send + Sync>>,
     /// The clock the built-in `time_sleep` waits on.
     clock: Arc<builtin::CloudClock>,
+    /// What `terraform_remote_state` reads states with.
+    remote: Arc<builtin::terraform::RemoteSlot>,
 }
 
 impl Providers {
     pub fn builtin() -> Providers {
         let mut p = Providers::default();
-        p.add(Arc::new(terraform_data::TerraformData));
+        p.add(Arc::new(builtin::terraform::BuiltinTerraform {
+            remote: p.remote.clone(),
+        }));
         for b in builtin::all(&p.clock) {
             p.add(b);
         }
@@ -57,6 +61,11 @@ impl Providers {
                 provider,
             );
         }
+    }
+
+    /// `terraform_remote_state` reads states through `reader`.
+    pub fn read_remote_states_with(&self, reader: Arc<dyn builtin::terraform::RemoteStateReader>) {
+        self.remote.set(reader);
     }
 
     /// From now on `time_sleep` waits on `cloud`'s clock (see

@@ -18,6 +18,7 @@ pub mod null;
 pub mod pet;
 pub mod random;
 pub mod spec;
+pub mod terraform;
 pub mod time;
 
 pub use clock::CloudClock;
