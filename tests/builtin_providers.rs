@@ -548,7 +548,8 @@ fn the_http_data_source_fails_clearly_when_nothing_answers() {
     assert_eq!(r.code, 1);
     let all = format!("{}{}", r.stdout, r.stderr);
     assert!(
-        all.contains("main.tf:1:1") && all.contains("Error making request"),
+        all.contains("main.tf:1:13: error: Cannot read data.http.x")
+            && all.contains("Error making request"),
         "{all}"
     );
 }

@@ -96,16 +96,21 @@ fn outputs_of_a_local_state_over_defaults() {
 }
 
 #[test]
-fn a_missing_state_gives_the_defaults_and_misuse_is_located() {
+fn a_missing_state_is_an_error_and_misuse_is_located() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(
         tmp.path().join("main.tf"),
         "data \"terraform_remote_state\" \"x\" {\n  backend = \"local\"\n  config = { path = \"nothing.tfstate\" }\n  defaults = { v = 1 }\n}\noutput \"v\" { value = data.terraform_remote_state.x.outputs.v }\n",
     )
     .unwrap();
-    let (code, out) = drinfra(tmp.path(), &["apply", "--auto-approve"], &[]);
-    assert_eq!(code, 0, "{out}");
-    assert!(out.contains("v = 1"), "{out}");
+    // As Terraform 1.15: no state is an error, even with defaults.
+    let (code, out) = drinfra(tmp.path(), &["plan"], &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("main.tf:1:31: error: Cannot read data.terraform_remote_state.x"),
+        "{out}"
+    );
+    assert!(out.contains("Unable to find remote state: No stored state was found for the given workspace in the given backend."), "{out}");
     std::fs::write(
         tmp.path().join("main.tf"),
         "data \"terraform_remote_state\" \"x\" {\n  backend   = \"s3\"\n  workspace = \"prod\"\n  colour    = 1\n}\n",

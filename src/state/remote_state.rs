@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::select::{BackendSpec, open};
-use crate::provider::builtin::terraform::RemoteStateReader;
+use crate::provider::builtin::terraform::{Outputs, RemoteStateReader};
 
 pub struct RemoteStates {
     pub dir: PathBuf,
@@ -21,7 +21,7 @@ impl RemoteStateReader for RemoteStates {
         backend: &str,
         config: &BTreeMap<String, String>,
         workspace: &str,
-    ) -> Result<BTreeMap<String, (serde_json::Value, bool)>, String> {
+    ) -> Result<Option<Outputs>, String> {
         if workspace != "default" {
             return Err(format!(
                 "workspace {workspace:?}: drinfra reads the default workspace only"
@@ -34,13 +34,11 @@ impl RemoteStateReader for RemoteStates {
         let b = open(Some(&spec), &self.dir, &self.env)
             .map_err(|d| format!("{}: {}", d.summary, d.detail.unwrap_or_default()))?;
         let state = b.load().map_err(|e| format!("{}: {e}", b.describe()))?;
-        Ok(state
-            .map(|s| {
-                s.outputs
-                    .into_iter()
-                    .map(|(k, o)| (k, (o.value, o.sensitive)))
-                    .collect()
-            })
-            .unwrap_or_default())
+        Ok(state.map(|s| {
+            s.outputs
+                .into_iter()
+                .map(|(k, o)| (k, (o.value, o.sensitive)))
+                .collect()
+        }))
     }
 }

@@ -30,17 +30,20 @@ pub const DATA: TypeSpec = TypeSpec {
     ],
 };
 
+/// Root outputs by name: value, and whether it is sensitive.
+pub type Outputs = BTreeMap<String, (serde_json::Value, bool)>;
+
 /// Reads the root outputs of the state a backend configuration names.
 pub trait RemoteStateReader: Send + Sync {
     /// `backend` with its `config` (arguments as strings) in `workspace`:
-    /// each output's value and whether it is sensitive. A backend holding
-    /// no state yet has no outputs.
+    /// each output's value and whether it is sensitive; None when the
+    /// backend holds no state.
     fn outputs(
         &self,
         backend: &str,
         config: &BTreeMap<String, String>,
         workspace: &str,
-    ) -> Result<BTreeMap<String, (serde_json::Value, bool)>, String>;
+    ) -> Result<Option<Outputs>, String>;
 }
 
 /// Where the session puts its reader.
@@ -123,7 +126,10 @@ fn read(
     let workspace = text(&cfg, "workspace").unwrap_or_else(|| "default".into());
     let found = reader
         .outputs(&backend, &args, &workspace)
-        .map_err(|e| ProviderError::Invalid(format!("Unable to load remote state: {e}")))?;
+        .map_err(|e| ProviderError::Invalid(format!("Unable to load remote state: {e}")))?
+        .ok_or_else(|| {
+            ProviderError::Invalid("Unable to find remote state: No stored state was found for the given workspace in the given backend.".into())
+        })?;
     let mut outputs = cfg
         .get("defaults")
         .and_then(|v| v.unmark().0.as_mapping().cloned())
@@ -251,13 +257,15 @@ mod tests {
             _b: &str,
             c: &BTreeMap<String, String>,
             _w: &str,
-        ) -> Result<BTreeMap<String, (serde_json::Value, bool)>, String> {
+        ) -> Result<Option<Outputs>, String> {
             assert_eq!(c.get("path").map(String::as_str), Some("x"));
-            Ok([
-                ("a".to_string(), (serde_json::json!(1), false)),
-                ("s".to_string(), (serde_json::json!("p"), true)),
-            ]
-            .into())
+            Ok(Some(
+                [
+                    ("a".to_string(), (serde_json::json!(1), false)),
+                    ("s".to_string(), (serde_json::json!("p"), true)),
+                ]
+                .into(),
+            ))
         }
     }
 
