@@ -46,17 +46,27 @@ pub fn install(root: &Path, upgrade: bool) -> Result<Vec<ModuleInstall>> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    // The root module's entry first, as Terraform's modules.json has it.
+    let root_entry = Installed {
+        key: String::new(),
+        source: String::new(),
+        version: None,
+        dir: ".".into(),
+        resolved: None,
+    };
     let mut inst = Installer {
         root: root.to_path_buf(),
         old: Manifest::read(root).unwrap_or_default(),
-        new: Manifest::default(),
+        new: Manifest {
+            modules: vec![root_entry],
+        },
         upgrade,
         rt: &rt,
         client: None,
         done: Vec::new(),
     };
     inst.walk(root, "", 0)?;
-    if inst.new.modules.is_empty() && !root.join(modsource::MANIFEST).exists() {
+    if inst.new.modules.len() == 1 && !root.join(modsource::MANIFEST).exists() {
         return Ok(inst.done);
     }
     // Modules no call installs any more are removed with the manifest's
