@@ -148,8 +148,14 @@ fn every_builtin_type_applies_and_then_plans_no_changes() {
     );
     let p = &st["resources"]["random_password.p"];
     assert_eq!(p["attributes"]["id"], "none");
-    assert_eq!(p["sensitive_paths"], serde_json::json!([["result"]]));
+    assert_eq!(
+        p["sensitive_paths"],
+        serde_json::json!([["bcrypt_hash"], ["result"]])
+    );
     let pw = p["attributes"]["result"].as_str().unwrap();
+    let hash = p["attributes"]["bcrypt_hash"].as_str().unwrap();
+    assert!(hash.starts_with("$2a$10$"), "{hash}");
+    assert!(bcrypt::verify(pw, hash).unwrap());
     assert_eq!(pw.len(), 20);
     assert!(
         pw.chars().filter(|c| "_%".contains(*c)).count() >= 2,
@@ -362,8 +368,10 @@ resource "time_static" "t" {}
     let st = state(d);
     assert_eq!(
         st["resources"]["random_password.p"]["sensitive_paths"],
-        serde_json::json!([["result"]])
+        serde_json::json!([["bcrypt_hash"], ["result"]])
     );
+    let hash = attrs(d, "random_password.p")["bcrypt_hash"].clone();
+    assert!(bcrypt::verify("s3cr", hash.as_str().unwrap()).unwrap());
     assert_eq!(attrs(d, "random_integer.n")["result"], 7);
     assert_eq!(attrs(d, "time_static.t")["year"], 2020);
     let bad = drinfra(d, &["import", "random_pet.pet", "x"]);

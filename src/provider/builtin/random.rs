@@ -50,6 +50,7 @@ const PASSWORD_ATTRS: &[super::spec::Attr] = &[
     opt_default("min_special", Kind::Num, D::Num(0.0)),
     opt("override_special", Kind::Str),
     computed("result", Kind::Str).secret(),
+    computed("bcrypt_hash", Kind::Str).secret(),
     computed("id", Kind::Str),
 ];
 
@@ -217,6 +218,9 @@ pub fn generate(ty: &str, m: &mut BTreeMap<String, Value>) -> Result<(), Provide
         "random_string" | "random_password" => {
             let result = string(m).map_err(rnd)?;
             m.insert("result".into(), s(result.clone()));
+            if ty == "random_password" {
+                m.insert("bcrypt_hash".into(), s(bcrypt_hash(&result).map_err(rnd)?));
+            }
             let id = if ty == "random_password" {
                 "none".to_string()
             } else {
@@ -287,6 +291,16 @@ pub fn generate(ty: &str, m: &mut BTreeMap<String, Value>) -> Result<(), Provide
         _ => {}
     }
     Ok(())
+}
+
+/// The provider's `bcrypt_hash`: Go's bcrypt at its default cost (10),
+/// `$2a$` form, over a salt from the OS generator.
+fn bcrypt_hash(password: &str) -> Result<String, crate::random::RandomError> {
+    let salt: [u8; 16] = crate::random::bytes()?;
+    // Only a cost outside 4..=31 fails; 10 is the provider's.
+    Ok(bcrypt::hash_with_salt(password, 10, salt)
+        .map(|h| h.format_for_version(bcrypt::Version::TwoA))
+        .unwrap_or_default())
 }
 
 fn shuffle<T>(items: &mut [T], src: &mut dyn Source) -> Result<(), crate::random::RandomError> {
@@ -395,6 +409,10 @@ pub fn import(ty: &str, id: &str) -> Result<BTreeMap<String, Value>, String> {
                 "id".into(),
                 s(if ty == "random_password" { "none" } else { id }),
             );
+            if ty == "random_password" {
+                let h = bcrypt_hash(id).map_err(|e| e.to_string())?;
+                m.insert("bcrypt_hash".into(), s(&h));
+            }
         }
         "random_id" => {
             let (prefix, b64) = match id.split_once(',') {
