@@ -1,7 +1,7 @@
 terraform {
   required_providers {
-    random = {
-      source = "hashicorp/random"
+    aws = {
+      source = "hashicorp/aws"
     }
   }
 }
