@@ -561,3 +561,65 @@ fn the_http_data_source_fails_clearly_when_nothing_answers() {
         "{all}"
     );
 }
+
+#[test]
+fn time_sleep_waits_on_the_emulators_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let data = dir.path().join("emu");
+    // 1,000 simulated seconds per real one: ten minutes pass in 0.6s.
+    let emu = crate::common::start_emulator(&rt, data.clone(), 1.0e3);
+    let stack = dir.path().join("stack");
+    std::fs::create_dir_all(&stack).unwrap();
+    std::fs::write(
+        stack.join("main.tf"),
+        format!(
+            "provider \"azurerm\" {{\n  features {{}}\n  emulator_url      = \"{}\"\n  emulator_data_dir = \"{}\"\n}}\nresource \"azurerm_resource_group\" \"rg\" {{\n  name     = \"rg-sleep\"\n  location = \"westeurope\"\n}}\nresource \"time_sleep\" \"settle\" {{\n  depends_on      = [azurerm_resource_group.rg]\n  create_duration = \"10m\"\n}}\n",
+            emu.url,
+            data.display()
+        ),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let r = drinfra(&stack, &["apply", "--auto-approve"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    // Far less than ten minutes of wall time, yet they passed in the cloud.
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    let created = attrs(&stack, "time_sleep.settle")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(created.ends_with('Z'), "{created}");
+    let log = r.stdout.clone() + &r.stderr;
+    assert!(
+        log.contains("time_sleep.settle: Creation complete"),
+        "{log}"
+    );
+    // The emulator's own record: its clock now stands at least ten
+    // (simulated) minutes after the resource group's PUT, the sleep
+    // having followed it (without the sleep, the apply ends within a
+    // fraction of that).
+    let http = drinfra::emulator::client(emu.ca_pem.as_deref()).unwrap();
+    let get = |path: &str| -> serde_json::Value {
+        let url = format!("{}/admin/{path}", emu.url);
+        rt.block_on(async { http.get(&url).send().await.unwrap().json().await.unwrap() })
+    };
+    let now = get("time")["now"].as_f64().unwrap();
+    let log = get("requests");
+    let put = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| {
+            e["method"] == "PUT"
+                && e["path"]
+                    .as_str()
+                    .unwrap()
+                    .to_lowercase()
+                    .contains("resourcegroups/rg-sleep")
+        })
+        .unwrap_or_else(|| panic!("{log}"));
+    let put_at = put["at"].as_f64().unwrap();
+    assert!(now - put_at >= 600.0, "{put_at} -> {now}");
+    assert!(now - put_at < 3000.0, "{put_at} -> {now}");
+}
