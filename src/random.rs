@@ -25,6 +25,74 @@ pub fn bytes<const N: usize>() -> Result<[u8; N], RandomError> {
     Ok(b)
 }
 
+/// Where built-in providers draw from: the OS generator, or (for
+/// `random_integer`'s and `random_shuffle`'s `seed`) a stream fixed by a
+/// seed, so the same seed gives the same result on every run.
+pub trait Source {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), RandomError>;
+
+    /// A uniform integer in `0..n` (rejection sampling, no modulo bias);
+    /// 0 when `n` is 0.
+    fn below(&mut self, n: u64) -> Result<u64, RandomError> {
+        if n <= 1 {
+            return Ok(0);
+        }
+        let zone = u64::MAX - (u64::MAX % n);
+        loop {
+            let mut b = [0u8; 8];
+            self.fill(&mut b)?;
+            let x = u64::from_le_bytes(b);
+            if x < zone {
+                return Ok(x % n);
+            }
+        }
+    }
+}
+
+/// The OS generator as a [`Source`].
+pub struct Os;
+
+impl Source for Os {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), RandomError> {
+        fill(buf)
+    }
+}
+
+/// A deterministic stream from a seed: SHA-256 of the seed and a block
+/// counter. Not secret; only for results a configuration asks to repeat.
+pub struct Seeded {
+    seed: Vec<u8>,
+    counter: u64,
+    block: Vec<u8>,
+}
+
+impl Seeded {
+    pub fn new(seed: &str) -> Seeded {
+        Seeded {
+            seed: seed.as_bytes().to_vec(),
+            counter: 0,
+            block: Vec::new(),
+        }
+    }
+}
+
+impl Source for Seeded {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), RandomError> {
+        use sha2::Digest;
+        for b in buf.iter_mut() {
+            if self.block.is_empty() {
+                let mut h = sha2::Sha256::new();
+                h.update(&self.seed);
+                h.update(self.counter.to_le_bytes());
+                self.counter += 1;
+                self.block = h.finalize().to_vec();
+            }
+            *b = self.block.pop().unwrap_or_default();
+        }
+        Ok(())
+    }
+}
+
 /// A random identifier in UUID version 4 layout.
 pub fn uuid_v4() -> Result<String, RandomError> {
     let mut b: [u8; 16] = bytes()?;
@@ -68,5 +136,17 @@ mod tests {
         assert_eq!(&a[14..15], "4");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
         assert_ne!(bytes::<32>().unwrap(), [0u8; 32]);
+    }
+
+    #[test]
+    fn seeded_streams_repeat_and_draws_stay_in_range() {
+        let draw = |seed: &str| {
+            let mut s = Seeded::new(seed);
+            (0..20).map(|_| s.below(7).unwrap()).collect::<Vec<_>>()
+        };
+        assert_eq!(draw("a"), draw("a"));
+        assert_ne!(draw("a"), draw("b"));
+        assert!(draw("a").iter().all(|x| *x < 7));
+        assert!((0..50).all(|_| Os.below(3).unwrap() < 3));
     }
 }

@@ -291,7 +291,7 @@ fn validate_rejects_what_plan_rejects_without_credentials() {
     assert!(
         types
             .stderr
-            .contains("hashicorp/random, declared in required_providers"),
+            .contains("hashicorp/aws, declared in required_providers"),
         "{}",
         types.stderr
     );

@@ -84,6 +84,7 @@ fn session(dir: &Path, env: &[(String, String)], operation: &str) -> SessionOpti
         operation: operation.into(),
         validate_all: true,
         lock_timeout: Duration::ZERO,
+        lock: true,
         emulators: None,
     }
 }

@@ -30,7 +30,8 @@ pub struct InitArgs {
           default_missing_value = "true", value_parser = super::flags::bool_value,
           value_name = "BOOL")]
     input: bool,
-    /// `-upgrade`: accepted; drinfra's providers are built in.
+    /// Fetch modules again, choosing the newest versions the constraints
+    /// accept, even where the installed ones still match.
     #[arg(long)]
     upgrade: bool,
     /// `-get=false`: accepted.
@@ -69,6 +70,7 @@ pub fn run(env: &Env, a: InitArgs) -> anyhow::Result<ExitCode> {
         dir: env.dir.clone(),
         env: vars,
         migrate_state: a.migrate_state || a.force_copy,
+        upgrade: a.upgrade,
     };
     match init(&opts, &mut |e| view.event(e)) {
         Ok(outcome) => {

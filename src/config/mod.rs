@@ -7,6 +7,7 @@ pub mod evaluate;
 pub mod fmt;
 pub mod load;
 pub mod model;
+pub mod modsource;
 pub mod providers;
 pub mod vars;
 pub mod version;

@@ -146,6 +146,8 @@ pub struct ModuleCall {
     pub source: String,
     /// Where `source` is written (the block's name label when it is missing).
     pub source_span: Span,
+    /// A registry module's `version` constraint, and where it is written.
+    pub version: Option<(String, Span)>,
     /// Index of the called module in [`Config::modules`]; `usize::MAX`
     /// when the module could not be loaded (already reported), so that
     /// references to the call are not reported again as undeclared.

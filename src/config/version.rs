@@ -140,6 +140,15 @@ pub enum VersionError {
     Constraint(String),
 }
 
+/// Orders two version texts (unparsable ones first), for choosing the
+/// newest module version.
+pub fn compare_text(a: &str, b: &str) -> Ordering {
+    match (parse(a), parse(b)) {
+        (Some(x), Some(y)) => compare(&x, &y),
+        (x, y) => x.is_some().cmp(&y.is_some()),
+    }
+}
+
 /// Whether `version` meets `constraint`; `Err` says what is malformed.
 pub fn satisfies(version: &str, constraint: &str) -> Result<bool, VersionError> {
     let have = parse(version).ok_or_else(|| VersionError::Version(version.to_string()))?;

@@ -45,6 +45,8 @@ pub enum Event<'a> {
     PlacementNotRecorded { group: &'a str, error: &'a Error },
     /// A failover's or failback's narrative.
     Runbook(RunbookEvent<'a>),
+    /// `init` installed (or reused) a module.
+    ModuleInstalled(&'a super::modules::ModuleInstall),
 }
 
 /// The callback operations report through.

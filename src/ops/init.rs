@@ -17,6 +17,8 @@ pub struct InitOptions {
     pub env: Vec<(String, String)>,
     /// Copy the state from the previous backend to the new one.
     pub migrate_state: bool,
+    /// Fetch modules again even where the installed ones still match.
+    pub upgrade: bool,
 }
 
 /// What `init` did.
@@ -39,6 +41,10 @@ pub enum InitOutcome {
 /// Remembers the stack's backend; with `migrate_state`, moves the state
 /// from the previous backend when it changed.
 pub fn init(opts: &InitOptions, events: Events<'_>) -> Result<InitOutcome> {
+    // Modules first: loading needs them installed.
+    for m in super::modules::install(&opts.dir, opts.upgrade)? {
+        events(Event::ModuleInstalled(&m));
+    }
     let (config, diags) = crate::config::load(&opts.dir);
     if diags.has_errors() {
         events(Event::Diagnostics {

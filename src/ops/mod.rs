@@ -33,6 +33,7 @@ pub mod import;
 pub mod init;
 pub mod intent;
 pub mod memo;
+pub mod modules;
 pub mod notify;
 pub mod plan;
 pub mod prompt;
@@ -43,9 +44,9 @@ pub mod runbook;
 pub mod session;
 pub mod state_edit;
 pub mod validate;
-pub mod workspace;
 pub mod verify;
 mod watch;
+pub mod workspace;
 
 pub use error::{Error, Result, Stop};
 pub use event::{Event, Events};

@@ -181,7 +181,10 @@ impl Session {
     pub fn announce(&self, providers: &Providers, events: Events<'_>) {
         let clouds = providers
             .configs()
-            .filter(|(_, p)| p.name() != "terraform.io/builtin/terraform")
+            .filter(|(_, p)| {
+                p.name() != "terraform.io/builtin/terraform"
+                    && crate::provider::builtin::family_of_source(p.name()).is_none()
+            })
             .map(|(a, p)| {
                 if a.alias.is_some() {
                     format!("{}: {}", a.short(), p.describe())
@@ -255,6 +258,13 @@ fn providers(s: &Session, rt: &tokio::runtime::Runtime, events: Events<'_>) -> R
     use crate::provider::azure::setup;
     use crate::provider::kubernetes::{ClusterAccess, KubernetesProvider};
     let mut providers = Providers::builtin();
+    providers.add_builtin_aliases(&s.stack.config);
+    providers.read_remote_states_with(std::sync::Arc::new(
+        crate::state::remote_state::RemoteStates {
+            dir: s.dir.clone(),
+            env: s.env.clone(),
+        },
+    ));
     if setup::used(&s.stack.config) {
         // One provider per azurerm configuration (the default and each alias).
         let settings = match setup::all_settings(&s.stack.config, &s.stack.inputs, &s.dir, &s.env) {
@@ -284,6 +294,11 @@ fn providers(s: &Session, rt: &tokio::runtime::Runtime, events: Events<'_>) -> R
             .map_err(|e| Error::Setup(e.to_string()))?
         {
             let azure = std::sync::Arc::new(azure);
+            if addr.alias.is_none() {
+                // time_sleep waits on the cloud's clock (the emulator's
+                // simulated time runs faster than wall time).
+                providers.follow_cloud_clock(azure.clone());
+            }
             // Clusters' workloads are reached through the default azurerm
             // configuration's credentials.
             if addr.alias.is_none() || clusters.is_none() {

@@ -507,12 +507,23 @@ pub fn describe(mode: Mode, ty: &str, why: &Unsupported) -> (String, String) {
                     "a provider {provider:?}, which this configuration does not declare in required_providers"
                 ),
             };
-            (
-                format!("Unsupported {kind}"),
-                format!(
-                    "{ty:?} belongs to {whose}. drinfra has no such provider: it manages azurerm types and the built-in terraform_data resource only."
+            let builtin = super::builtin::Family::ALL.into_iter().find(|f| {
+                f.source().rsplit('/').next() == Some(provider.as_str())
+                    && source
+                        .as_deref()
+                        .is_none_or(|s| f.source().ends_with(&s.to_lowercase()))
+            });
+            let detail = match builtin {
+                Some(f) => format!(
+                    "{ty:?} belongs to {whose}. drinfra carries {} natively, with these {kind}s only: {}.",
+                    f.source().trim_start_matches("registry.terraform.io/"),
+                    f.types(mode == Mode::Data).join(", ")
                 ),
-            )
+                None => format!(
+                    "{ty:?} belongs to {whose}. drinfra has no such provider: it manages azurerm types, the built-in terraform_data resource, and the types of hashicorp/random, null, time, local and http, which it carries natively."
+                ),
+            };
+            (format!("Unsupported {kind}"), detail)
         }
     }
 }

@@ -14,6 +14,7 @@ pub use registry::{Providers, SHIPPED, all_type_facts, mark_sensitive, type_fact
 
 pub mod azapi;
 pub mod azure;
+pub mod builtin;
 pub mod catalog;
 pub mod facts;
 pub mod kubernetes;

@@ -11,6 +11,7 @@ use hcl_edit::structure::Body;
 
 use super::azapi;
 use super::azure;
+use super::builtin;
 use super::catalog;
 use super::kubernetes;
 use super::terraform_data::TerraformData;
@@ -25,11 +26,17 @@ pub fn supported(mode: Mode, ty: &str) -> bool {
     match mode {
         Mode::Managed => {
             ty == "terraform_data"
+                || builtin::has(false, ty)
                 || kubernetes::handles(ty)
                 || azure::types::lookup(ty).is_some()
                 || azapi::handles(false, ty)
         }
-        Mode::Data => azure::has_data_source(ty) || azapi::handles(true, ty),
+        Mode::Data => {
+            ty == builtin::terraform::REMOTE_STATE
+                || builtin::has(true, ty)
+                || azure::has_data_source(ty)
+                || azapi::handles(true, ty)
+        }
     }
 }
 
@@ -50,14 +57,27 @@ pub fn check(config: &Config, eval: &Evaluation) -> Diagnostics {
                 d.push(unsupported(config, m, r));
                 continue;
             }
+            if let Some(wrong) = builtin_source_mismatch(m, r) {
+                d.push(wrong);
+                continue;
+            }
             for inst in instances.get(&(mi, key.as_str())).into_iter().flatten() {
                 let problems: Vec<ArgProblem> = match r.mode {
                     Mode::Data if r.ty.starts_with("azapi_") => {
                         azapi::validate_data(&r.ty, &inst.config)
                     }
+                    Mode::Data if r.ty == builtin::terraform::REMOTE_STATE => {
+                        builtin::terraform::validate(&inst.config)
+                    }
+                    Mode::Data if builtin::has(true, &r.ty) => {
+                        builtin::validate(true, &r.ty, &inst.config)
+                    }
                     Mode::Data => azure::validate_data(&r.ty, &inst.config),
                     Mode::Managed if r.ty.starts_with("azapi_") => {
                         azapi::validate_resource(&r.ty, &inst.config)
+                    }
+                    Mode::Managed if builtin::has(false, &r.ty) => {
+                        builtin::validate(false, &r.ty, &inst.config)
                     }
                     Mode::Managed if r.ty == "terraform_data" => {
                         TerraformData.validate(&r.ty, &inst.config)
@@ -101,6 +121,31 @@ pub fn check(config: &Config, eval: &Evaluation) -> Diagnostics {
     d
 }
 
+/// A built-in provider's type in a module whose `required_providers`
+/// gives its local name another source (`random = { source =
+/// "acme/random" }`): drinfra carries only hashicorp's, so it refuses
+/// rather than quietly using those.
+fn builtin_source_mismatch(m: &Module, r: &Resource) -> Option<Diagnostic> {
+    let found = if r.mode == Mode::Data {
+        builtin::data_spec(&r.ty)
+    } else {
+        builtin::resource_spec(&r.ty)
+    };
+    let (family, _) = found?;
+    let local = crate::config::providers::implied_local_name(&r.ty);
+    let source = crate::config::providers::source_of(m, local);
+    (source != family.source()).then(|| {
+        Diagnostic::error("Unsupported provider source")
+            .with_detail(format!(
+                "{:?} is a type of {}, which drinfra carries natively; this module's required_providers gives {local:?} the source {source:?}, which drinfra cannot install. Use source = \"{}\".",
+                r.ty,
+                family.source(),
+                family.source().trim_start_matches("registry.terraform.io/")
+            ))
+            .at(Some(r.type_span.clone()))
+    })
+}
+
 /// The diagnostic for a type drinfra does not handle, at its type label.
 fn unsupported(config: &Config, m: &Module, r: &Resource) -> Diagnostic {
     let declared = |p: &str| {
@@ -142,6 +187,12 @@ pub fn block_arguments(config: &Config) -> Diagnostics {
     };
     for p in root.providers.iter().filter(|p| p.name == "azurerm") {
         diags.extend(azure::setup::check_block(p));
+    }
+    for p in &root.providers {
+        let source = crate::config::providers::source_of(root, &p.name);
+        if let Some(family) = builtin::family_of_source(&source) {
+            diags.extend(builtin::check_block(family, p));
+        }
     }
     diags
 }

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{
-    Provider, ProviderConfigAddr, ProviderError, TypeFacts, azure, kubernetes, terraform_data,
+    Provider, ProviderConfigAddr, ProviderError, TypeFacts, azure, builtin, kubernetes,
+    terraform_data,
 };
 use crate::lang::Value;
 
@@ -20,13 +21,58 @@ pub struct Providers {
     /// What the providers' endpoints need kept alive as long as they are
     /// used (an embedded emulator the caller started).
     held: Vec<Arc<dyn std::any::Any + Send + Sync>>,
+    /// The clock the built-in `time_sleep` waits on.
+    clock: Arc<builtin::CloudClock>,
+    /// What `terraform_remote_state` reads states with.
+    remote: Arc<builtin::terraform::RemoteSlot>,
 }
 
 impl Providers {
     pub fn builtin() -> Providers {
         let mut p = Providers::default();
-        p.add(Arc::new(terraform_data::TerraformData));
+        p.add(Arc::new(builtin::terraform::BuiltinTerraform {
+            remote: p.remote.clone(),
+        }));
+        for b in builtin::all(&p.clock) {
+            p.add(b);
+        }
         p
+    }
+
+    /// Adds `alias` configurations of the built-in providers the root
+    /// module's `provider` blocks declare (`provider "random" { alias =
+    /// "x" }`): the same provider, since they take no settings.
+    pub fn add_builtin_aliases(&mut self, config: &crate::config::Config) {
+        let Some(root) = config.modules.first() else {
+            return;
+        };
+        for p in &root.providers {
+            let source = crate::config::providers::source_of(root, &p.name);
+            let (Some(alias), Some(_)) = (&p.alias, builtin::family_of_source(&source)) else {
+                continue;
+            };
+            let Some(provider) = self.list.iter().find(|x| x.name() == source).cloned() else {
+                continue;
+            };
+            self.add_config(
+                ProviderConfigAddr {
+                    provider: source,
+                    alias: Some(alias.clone()),
+                },
+                provider,
+            );
+        }
+    }
+
+    /// `terraform_remote_state` reads states through `reader`.
+    pub fn read_remote_states_with(&self, reader: Arc<dyn builtin::terraform::RemoteStateReader>) {
+        self.remote.set(reader);
+    }
+
+    /// From now on `time_sleep` waits on `cloud`'s clock (see
+    /// `builtin/clock.rs`).
+    pub fn follow_cloud_clock(&self, cloud: Arc<dyn Provider>) {
+        self.clock.follow(cloud);
     }
 
     /// Adds a provider as its default configuration.
@@ -138,11 +184,12 @@ struct NoFacts;
 impl TypeFacts for NoFacts {}
 
 /// Every provider's facts.
-pub fn all_type_facts() -> [&'static dyn TypeFacts; 3] {
+pub fn all_type_facts() -> [&'static dyn TypeFacts; 4] {
     [
         &terraform_data::TerraformData,
         &azure::facts::AZURE,
         &kubernetes::FACTS,
+        &builtin::FACTS,
     ]
 }
 
@@ -154,6 +201,8 @@ pub fn type_facts(ty: &str) -> &'static dyn TypeFacts {
         &azure::facts::AZURE
     } else if kubernetes::handles(ty) {
         &kubernetes::FACTS
+    } else if builtin::has(false, ty) || builtin::has(true, ty) {
+        &builtin::FACTS
     } else {
         &NoFacts
     }

@@ -20,6 +20,7 @@ pub use crate::provider::marks;
 /// Recorded in state so an interrupted apply can be followed up.
 pub use crate::provider::operation::PendingOperation;
 pub mod pg;
+pub mod remote_state;
 pub mod select;
 pub mod tfstate;
 

@@ -14,6 +14,7 @@ mod failover_group;
 mod runbook;
 pub use runbook::{check_url_problem, webhook_url_problem};
 mod module_call;
+mod remote;
 mod resource;
 mod values;
 
@@ -23,6 +24,9 @@ pub fn load(dir: &Path) -> (Config, Diagnostics) {
         config: Config::default(),
         diags: Diagnostics::default(),
         stack: Vec::new(),
+        root: dir.to_path_buf(),
+        keys: Vec::new(),
+        manifest: None,
     };
     loader.config.modules.push(Module::default());
     loader.load_module(dir, 0, None);
@@ -191,6 +195,12 @@ struct Loader {
     diags: Diagnostics,
     /// Directories being loaded, to catch modules that call themselves.
     stack: Vec<PathBuf>,
+    /// The root module's directory (installed modules are under it).
+    root: PathBuf,
+    /// Module keys (`a`, `a.b`) of the modules being loaded, innermost last.
+    keys: Vec<String>,
+    /// The installed-modules manifest, read when a call first needs it.
+    manifest: Option<Option<crate::config::modsource::Manifest>>,
 }
 
 fn span_of(file: FileId, x: &impl hcl_edit::Span) -> Span {
@@ -337,7 +347,13 @@ impl Loader {
         for name in pending_calls {
             let call = module.module_calls.get(&name).cloned();
             let Some(mut call) = call else { continue };
-            let child_dir = dir.join(&call.source);
+            let key = match self.keys.last() {
+                Some(parent) => format!("{parent}.{name}"),
+                None => name.clone(),
+            };
+            let Some(child_dir) = self.child_dir(dir, &key, &call) else {
+                continue;
+            };
             let canonical = child_dir
                 .canonicalize()
                 .unwrap_or_else(|_| child_dir.clone());
@@ -372,7 +388,9 @@ impl Loader {
             call.child = child;
             let source_span = call.source_span.clone();
             module.module_calls.insert(name, call);
+            self.keys.push(key);
             self.load_module(&child_dir, child, Some(source_span));
+            self.keys.pop();
         }
         self.check_runbook(index, &module);
         self.config.modules[index] = module;

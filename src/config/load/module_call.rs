@@ -21,6 +21,7 @@ impl Loader {
     ) -> (ModuleCall, bool) {
         let body = &b.body;
         let mut loadable = true;
+        let mut registry = false;
         let (source, source_span) = match self.attr(body, "source") {
             None => {
                 self.diags.push(err(
@@ -34,12 +35,18 @@ impl Loader {
             Some(src_attr) => {
                 let at = span_of(file, &src_attr.value);
                 match src_attr.value.as_str() {
-                    Some(s) if s.starts_with("./") || s.starts_with("../") => (s.to_string(), at),
-                    Some(s) => {
-                        self.diags.push(err("Unsupported module source", format!("Only local module sources (starting with ./ or ../) are supported; {s:?} would need a registry or network access."), at.clone()));
-                        loadable = false;
-                        (s.to_string(), at)
-                    }
+                    Some(s) => match crate::config::modsource::parse(s) {
+                        Ok(parsed) => {
+                            registry = parsed.is_registry();
+                            (s.to_string(), at)
+                        }
+                        Err(why) => {
+                            self.diags
+                                .push(err("Invalid module source address", why, at.clone()));
+                            loadable = false;
+                            (s.to_string(), at)
+                        }
+                    },
                     None => {
                         self.diags.push(err(
                             "Invalid module source",
@@ -52,12 +59,24 @@ impl Loader {
                 }
             }
         };
+        let mut version = None;
         if let Some(v) = self.attr(body, "version").filter(|_| loadable) {
-            self.diags.push(err(
-                "Invalid version argument",
-                "A local module source cannot have a version constraint.",
-                span_of(file, &v.key),
-            ));
+            if let (true, Some(text)) = (registry, v.value.as_str()) {
+                version = Some((text.to_string(), span_of(file, &v.value)));
+            }
+            if !registry {
+                self.diags.push(err(
+                    "Invalid version argument",
+                    "A version constraint applies only to modules from a module registry; local, git and archive sources cannot have one (choose a git source's version with ?ref=).",
+                    span_of(file, &v.key),
+                ));
+            } else if v.value.as_str().is_none() {
+                self.diags.push(err(
+                    "Invalid version argument",
+                    "The version constraint must be a literal string, such as \"~> 1.2\".",
+                    span_of(file, &v.value),
+                ));
+            }
         }
         let (count, for_each) = self.count_and_for_each(file, body);
         let mut inputs = BTreeMap::new();
@@ -95,6 +114,7 @@ impl Loader {
             span: span_of(file, &b.labels[0]),
             source,
             source_span,
+            version,
             child: usize::MAX,
             count,
             for_each,

@@ -172,6 +172,16 @@ impl View {
                 chain(error)
             ),
             Event::Runbook(e) => self.runbook_event(e),
+            Event::ModuleInstalled(m) => println!(
+                "- {}: {} {}{}",
+                m.key,
+                if m.fetched { "installed" } else { "reusing" },
+                m.source,
+                m.version
+                    .as_ref()
+                    .map(|v| format!(" {v}"))
+                    .unwrap_or_default()
+            ),
         }
     }
 

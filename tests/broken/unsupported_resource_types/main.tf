@@ -1,7 +1,7 @@
 terraform {
   required_providers {
-    random = {
-      source = "hashicorp/random"
+    aws = {
+      source = "hashicorp/aws"
     }
   }
 }
@@ -14,7 +14,7 @@ resource "azurerm_linux_virtual_machine" "not_yet" {
   name = "x"
 }
 
-resource "random_pet" "other_provider" {}
+resource "aws_s3_bucket" "other_provider" {}
 
 data "azurerm_virtual_machine" "not_yet" {
   name = "x"
