@@ -55,7 +55,12 @@ fn planned_failover_span(scale: f64) -> (f64, J) {
 /// Polls wait in the cloud's seconds (Retry-After as the emulator's
 /// simulated seconds), so a planned failover takes about the same
 /// simulated time at 600x and at 3600x.
+// Timed: the difference left is the client's own local time counted at
+// the compression, which depends on the machine's load (it exceeded the
+// bounds under the full suite on two cores). Run by
+// `bench/failover_compression.sh`, not by the test suite.
 #[test]
+#[ignore = "timing-dependent; bench/failover_compression.sh runs it"]
 fn a_planned_failovers_simulated_time_does_not_depend_on_the_compression() {
     let (slow, r600) = planned_failover_span(600.0);
     let (fast, r3600) = planned_failover_span(3600.0);
@@ -209,7 +214,14 @@ fn a_switchover_needs_a_virtual_endpoint_and_its_writer_follows_the_primary() {
         log.as_array()
             .unwrap()
             .iter()
-            .all(|e| e["method"] == "GET" || e["path"].as_str().unwrap().contains("ResourceGraph")),
+            .all(|e| {
+                let path = e["path"].as_str().unwrap();
+                // Reads: GETs, Resource Graph queries and the clusters'
+                // credentials (a POST that changes nothing).
+                e["method"] == "GET"
+                    || path.contains("ResourceGraph")
+                    || path.ends_with("/listClusterUserCredential")
+            }),
         "nothing was written: {log}"
     );
     std::fs::write(&main, &text).unwrap();
