@@ -211,17 +211,14 @@ fn a_switchover_needs_a_virtual_endpoint_and_its_writer_follows_the_primary() {
     );
     let log = d.admin("DELETE", "requests", json!({}));
     assert!(
-        log.as_array()
-            .unwrap()
-            .iter()
-            .all(|e| {
-                let path = e["path"].as_str().unwrap();
-                // Reads: GETs, Resource Graph queries and the clusters'
-                // credentials (a POST that changes nothing).
-                e["method"] == "GET"
-                    || path.contains("ResourceGraph")
-                    || path.ends_with("/listClusterUserCredential")
-            }),
+        log.as_array().unwrap().iter().all(|e| {
+            let path = e["path"].as_str().unwrap();
+            // Reads: GETs, Resource Graph queries and the clusters'
+            // credentials (a POST that changes nothing).
+            e["method"] == "GET"
+                || path.contains("ResourceGraph")
+                || path.ends_with("/listClusterUserCredential")
+        }),
         "nothing was written: {log}"
     );
     std::fs::write(&main, &text).unwrap();

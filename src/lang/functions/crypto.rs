@@ -120,25 +120,6 @@ pub fn uuidv5(a: &[Value], _: &CallContext) -> FnResult {
     )))
 }
 
-/// bcrypt's own Base64 alphabet, without padding.
-fn bcrypt_b64(bytes: &[u8]) -> String {
-    const A: &[u8] = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let chars = chunk.len() + 1;
-        for i in 0..chars {
-            out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
 /// `$2a$` bcrypt of `str` at `cost` (default 10; below 4 is 10, as Go's
 /// library does); unknown while planning, as in Terraform.
 pub fn bcrypt(a: &[Value], _: &CallContext) -> FnResult {
@@ -165,32 +146,10 @@ pub fn bcrypt(a: &[Value], _: &CallContext) -> FnResult {
         ));
     }
     let salt: [u8; 16] = crate::random::bytes().map_err(|e| FnError::Msg(e.to_string()))?;
-    let mut key = password.into_bytes();
-    key.push(0);
-    let mut state = blowfish::Blowfish::bc_init_state();
-    state.salted_expand_key(&salt, &key);
-    for _ in 0..(1u64 << cost) {
-        state.bc_expand_key(&key);
-        state.bc_expand_key(&salt);
-    }
-    let mut ctext = [0u32; 6];
-    for (i, w) in b"OrpheanBeholderScryDoubt".chunks(4).enumerate() {
-        ctext[i] = u32::from_be_bytes([w[0], w[1], w[2], w[3]]);
-    }
-    for _ in 0..64 {
-        for i in (0..6).step_by(2) {
-            let [l, r] = state.bc_encrypt([ctext[i], ctext[i + 1]]);
-            ctext[i] = l;
-            ctext[i + 1] = r;
-        }
-    }
-    let mut out = Vec::with_capacity(24);
-    for w in ctext {
-        out.extend_from_slice(&w.to_be_bytes());
-    }
-    Ok(Value::String(format!(
-        "$2a${cost:02}${}{}",
-        bcrypt_b64(&salt),
-        bcrypt_b64(&out[..23])
-    )))
+    // The same bcrypt crate random_password's bcrypt_hash uses.
+    let hashed = bcrypt::hash_with_salt(password, cost, salt)
+        .map_err(|e| FnError::Msg(format!("error occured generating password bcrypt: {e}")))?;
+    Ok(Value::String(
+        hashed.format_for_version(bcrypt::Version::TwoA),
+    ))
 }
