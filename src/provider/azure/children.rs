@@ -153,6 +153,15 @@ impl AzureProvider {
         children_of(t).iter().any(|c| set(known, c.arg))
     }
 
+    /// What reading the children would give while their region is known
+    /// to be down (its breaker refuses the GETs): what was recorded, as
+    /// when the GETs themselves answer 503.
+    pub(super) fn recorded_children(t: &TypeDef, known: &Attrs, body: &mut J) {
+        for c in children_of(t).iter().filter(|c| set(known, c.arg)) {
+            keep_recorded(t, c, known, body);
+        }
+    }
+
     pub(super) async fn read_children(
         &self,
         t: &TypeDef,
@@ -179,28 +188,33 @@ impl AzureProvider {
                     {
                         self.regions.down(&region, code, message);
                     }
-                    let mut recorded = json!({});
-                    convert::write_args(
-                        t.args
-                            .iter()
-                            .filter(|a| a.name == c.arg)
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .as_slice(),
-                        known,
-                        &mut recorded,
-                        true,
-                    );
-                    if let Some(to_body) = t.to_body {
-                        to_body(known, &mut recorded);
-                    }
-                    if let Some(v) = get_path(&recorded, c.key) {
-                        convert::set_path(body, c.key, v.clone());
-                    }
+                    keep_recorded(t, c, known, body);
                 }
                 Err(e) => return Err(err(e)),
             }
         }
         Ok(())
+    }
+}
+
+/// Puts the recorded value of child setting `c` into `body`.
+fn keep_recorded(t: &TypeDef, c: &Child, known: &Attrs, body: &mut J) {
+    let mut recorded = json!({});
+    convert::write_args(
+        t.args
+            .iter()
+            .filter(|a| a.name == c.arg)
+            .cloned()
+            .collect::<Vec<_>>()
+            .as_slice(),
+        known,
+        &mut recorded,
+        true,
+    );
+    if let Some(to_body) = t.to_body {
+        to_body(known, &mut recorded);
+    }
+    if let Some(v) = get_path(&recorded, c.key) {
+        convert::set_path(body, c.key, v.clone());
     }
 }

@@ -6,7 +6,7 @@ use serde_json::Value as J;
 
 use super::common::{AzureProvider, attrs, lookup, str_of};
 use crate::lang::Value;
-use crate::provider::{BoxFut, Provider, ProviderError};
+use crate::provider::{BoxFut, ErrorKind, Provider, ProviderError};
 
 impl AzureProvider {
     pub(super) fn read_objects<'a>(
@@ -56,15 +56,20 @@ impl AzureProvider {
                                 self.regions.learn_id(id, region);
                             }
                             // Only an object with child settings needs its own copy.
-                            if Self::has_children(&t, &known)
-                                && let Err(e) = self.regions.check(ty, current)
-                            {
-                                Err(e)
-                            } else if Self::has_children(&t, &known) {
+                            if Self::has_children(&t, &known) {
                                 let mut row = row.clone();
-                                self.read_children(&t, id, &known, &mut row)
-                                    .await
-                                    .map(|()| Some(self.state_from(&t, &row, &known)))
+                                let children = match self.regions.check(ty, current) {
+                                    // Its region is known down: keep the recorded
+                                    // children, as when their own GETs answer 503
+                                    // (the parent itself came from Resource Graph).
+                                    Err(e) if e.kind() == ErrorKind::Unreachable => {
+                                        Self::recorded_children(&t, &known, &mut row);
+                                        Ok(())
+                                    }
+                                    Err(e) => Err(e),
+                                    Ok(()) => self.read_children(&t, id, &known, &mut row).await,
+                                };
+                                children.map(|()| Some(self.state_from(&t, &row, &known)))
                             } else {
                                 Ok(Some(self.state_from(&t, row, &known)))
                             }
