@@ -1529,9 +1529,14 @@ fn secs(rfc3339: &J) -> f64 {
     drinfra::timefmt::parse_rfc3339(rfc3339.as_str().unwrap_or_default()).unwrap() as f64
 }
 
+/// Requests of the traffic phase: routing, and the sites' alerting, which
+/// follows the site's role in the same phase (stacks/platform's alerts).
 fn is_traffic(path: &str) -> bool {
     let p = path.to_lowercase();
-    p.contains("microsoft.cdn") || p.contains("dnszones") || p.contains("trafficmanagerprofiles")
+    p.contains("microsoft.cdn")
+        || p.contains("dnszones")
+        || p.contains("trafficmanagerprofiles")
+        || p.contains("microsoft.insights/")
 }
 
 #[test]

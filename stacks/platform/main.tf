@@ -155,16 +155,22 @@ resource "azurerm_redis_linked_server" "geo" {
 # planned failover, the DR plan's database switch drill) needs it, with
 # the replica among its members. A switchover moves it to the new
 # primary, which is where the configuration then places it.
+#
+# The endpoint names the servers through their own outputs, not through
+# local.sites: a reference to a whole module depends on every output of
+# it (alert rules, the cluster), which would pull the sites' alerting and
+# clusters ahead of the data phase this endpoint belongs to.
 locals {
   database     = failover_group.platform.components.database
   db_primary   = local.sites[local.database.active]
   db_secondary = local.sites[[for s in failover_group.platform.sites : s if s != local.database.active][0]]
+  postgres_ids = { eastus = module.eastus.postgres_id, westeurope = module.westeurope.postgres_id }
 }
 
 resource "azurerm_postgresql_flexible_server_virtual_endpoint" "writer" {
   name              = "pg-${local.prefix}"
-  source_server_id  = local.db_primary.postgres_id
-  replica_server_id = local.db_secondary.postgres_id
+  source_server_id  = local.postgres_ids[local.database.active]
+  replica_server_id = local.postgres_ids[[for s in failover_group.platform.sites : s if s != local.database.active][0]]
   type              = "ReadWrite"
 }
 
