@@ -23,7 +23,7 @@ fn zone_name(n: &str) -> Result<(), InvalidName> {
     Ok(())
 }
 
-fn record_name(n: &str) -> Result<(), InvalidName> {
+pub(super) fn record_name(n: &str) -> Result<(), InvalidName> {
     if n == "@" {
         return Ok(());
     }
@@ -116,21 +116,81 @@ fn soa_name(n: &str) -> Result<(), InvalidName> {
     Ok(())
 }
 
+/// Where a record set stands, read from its path: the zone's id and name,
+/// the record type (upper case) and the set's own name.
+pub(super) struct RecordPath {
+    pub zone_id: String,
+    pub zone: String,
+    pub kind: String,
+    pub name: String,
+}
+
+pub(super) fn record_path(ctx: &Ctx) -> RecordPath {
+    RecordPath {
+        zone_id: ctx.path.parent_id().unwrap_or_default(),
+        zone: ctx
+            .path
+            .segments
+            .first()
+            .and_then(|(_, n)| n.clone())
+            .unwrap_or_default(),
+        kind: ctx
+            .path
+            .segments
+            .last()
+            .map(|(t, _)| t.to_uppercase())
+            .unwrap_or_default(),
+        name: ctx.path.name(),
+    }
+}
+
+/// Refuses a record set whose name an `other` record set already holds (a
+/// CNAME shares its name with nothing), then stores the TTL and the fqdn.
+pub(super) fn finish_record(
+    ctx: &Ctx,
+    body: &mut J,
+    at: &RecordPath,
+    other: &str,
+    ttl: f64,
+) -> Result<Write, ArmError> {
+    let RecordPath {
+        zone_id,
+        zone,
+        name,
+        ..
+    } = at;
+    let clash = ctx
+        .store
+        .children(&format!("Microsoft.Network/dnszones/{other}"), zone_id)
+        .map_err(internal)?
+        .into_iter()
+        .any(|r| {
+            r.id.rsplit('/')
+                .next()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        });
+    if clash {
+        return Err(ArmError::conflict(
+            "Conflict",
+            format!(
+                "A {other} record set named '{name}' already exists: a CNAME record cannot coexist with other records of the same name."
+            ),
+        ));
+    }
+    let fqdn = if name == "@" {
+        format!("{zone}.")
+    } else {
+        format!("{name}.{zone}.")
+    };
+    let p = props(body);
+    p.insert("TTL".into(), json!(ttl));
+    p.insert("fqdn".into(), json!(fqdn));
+    Ok(Write::body(body.clone()))
+}
+
 fn check_record(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
-    let zone_id = ctx.path.parent_id().unwrap_or_default();
-    let zone = ctx
-        .path
-        .segments
-        .first()
-        .and_then(|(_, n)| n.clone())
-        .unwrap_or_default();
-    let kind = ctx
-        .path
-        .segments
-        .last()
-        .map(|(t, _)| t.to_uppercase())
-        .unwrap_or_default();
-    let name = ctx.path.name();
+    let at = record_path(ctx);
+    let (kind, name) = (&at.kind, &at.name);
     let ttl = int_prop(body, &["TTL"], i64::MIN / 2, i64::MAX / 2)?.unwrap_or(3600.0);
     if !(1.0..=2_147_483_647.0).contains(&ttl) {
         return Err(ArmError::bad_request(
@@ -181,33 +241,7 @@ fn check_record(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     }
     // CNAME cannot share its name with other record types.
     let other = if kind == "CNAME" { "A" } else { "CNAME" };
-    let clash = ctx
-        .store
-        .children(&format!("Microsoft.Network/dnszones/{other}"), &zone_id)
-        .map_err(internal)?
-        .into_iter()
-        .any(|r| {
-            r.id.rsplit('/')
-                .next()
-                .is_some_and(|n| n.eq_ignore_ascii_case(&name))
-        });
-    if clash {
-        return Err(ArmError::conflict(
-            "Conflict",
-            format!(
-                "A {other} record set named '{name}' already exists: a CNAME record cannot coexist with other records of the same name."
-            ),
-        ));
-    }
-    let fqdn = if name == "@" {
-        format!("{zone}.")
-    } else {
-        format!("{name}.{zone}.")
-    };
-    let p = props(body);
-    p.insert("TTL".into(), json!(ttl));
-    p.insert("fqdn".into(), json!(fqdn));
-    Ok(Write::body(body.clone()))
+    finish_record(ctx, body, &at, other, ttl)
 }
 
 fn spec(

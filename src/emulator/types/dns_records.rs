@@ -4,18 +4,12 @@
 
 use std::net::Ipv6Addr;
 
-use serde_json::{Value as J, json};
+use serde_json::Value as J;
 
+use super::dns::{finish_record, record_name, record_path};
 use super::*;
 
 const VERSIONS: &[&str] = &["2018-05-01", "2023-07-01-preview"];
-
-fn record_name(n: &str) -> Result<(), InvalidName> {
-    if n == "@" {
-        return Ok(());
-    }
-    name_rule(n, 1, 253, "-._*", "a record set")
-}
 
 fn bad(msg: String, target: &str) -> ArmError {
     ArmError::bad_request("BadRequest", msg).with_target(target)
@@ -36,20 +30,8 @@ fn records(body: &J, key: &str) -> Result<Vec<J>, ArmError> {
 }
 
 fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
-    let zone_id = ctx.path.parent_id().unwrap_or_default();
-    let zone = ctx
-        .path
-        .segments
-        .first()
-        .and_then(|(_, n)| n.clone())
-        .unwrap_or_default();
-    let kind = ctx
-        .path
-        .segments
-        .last()
-        .map(|(t, _)| t.to_uppercase())
-        .unwrap_or_default();
-    let name = ctx.path.name();
+    let at = record_path(ctx);
+    let kind = &at.kind;
     let ttl = int_prop(body, &["TTL"], 1, 2_147_483_647)?.unwrap_or(3600.0);
     let num = |r: &J, k: &str, max: f64, target: &str| -> Result<(), ArmError> {
         match r[k].as_f64() {
@@ -137,33 +119,7 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         _ => {}
     }
     // A CNAME holds its name alone.
-    let clash = ctx
-        .store
-        .children("Microsoft.Network/dnszones/CNAME", &zone_id)
-        .map_err(internal)?
-        .into_iter()
-        .any(|r| {
-            r.id.rsplit('/')
-                .next()
-                .is_some_and(|n| n.eq_ignore_ascii_case(&name))
-        });
-    if clash {
-        return Err(ArmError::conflict(
-            "Conflict",
-            format!(
-                "A CNAME record set named '{name}' already exists: a CNAME record cannot coexist with other records of the same name."
-            ),
-        ));
-    }
-    let fqdn = if name == "@" {
-        format!("{zone}.")
-    } else {
-        format!("{name}.{zone}.")
-    };
-    let p = props(body);
-    p.insert("TTL".into(), json!(ttl));
-    p.insert("fqdn".into(), json!(fqdn));
-    Ok(Write::body(body.clone()))
+    finish_record(ctx, body, &at, "CNAME", ttl)
 }
 
 pub fn specs() -> Vec<Spec> {
