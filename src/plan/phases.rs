@@ -124,11 +124,94 @@ fn phase_of(c: &ResourceChange) -> Phase {
     }
 }
 
-/// Phase per changed address.
-pub fn assign(plan: &Plan) -> BTreeMap<String, Phase> {
-    plan.actions()
-        .map(|c| (c.address.clone(), phase_of(c)))
-        .collect()
+/// Where the changes of a failover plan run, and why some run later than
+/// their type's phase.
+#[derive(Debug, Default)]
+pub struct Placement {
+    pub phases: BTreeMap<String, Phase>,
+    /// Address and note for each change moved to a later phase.
+    pub moved: Vec<(String, String)>,
+}
+
+/// Whether a change has a write step (create, update, read) in apply.
+fn writes(c: &ResourceChange) -> bool {
+    matches!(
+        c.action,
+        Action::Create
+            | Action::DeleteThenCreate
+            | Action::CreateThenDelete
+            | Action::Update
+            | Action::Read
+    )
+}
+
+/// Phase per changed address. A dependency wins over a phase edge in the
+/// apply graph (steps.rs), so a change that must wait for something in a
+/// later phase runs in that phase; it is placed there, with a note, rather
+/// than shown where it does not run. Writes wait for the writes they depend
+/// on; deletes wait for the deletes of what depends on them.
+pub fn assign(plan: &Plan) -> Placement {
+    let changes: Vec<&ResourceChange> = plan.actions().collect();
+    let mut phase: Vec<Phase> = changes.iter().map(|c| phase_of(c)).collect();
+    let index: BTreeMap<&str, usize> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.address.as_str(), i))
+        .collect();
+    // (waiter, waited-for) pairs whose order apply keeps.
+    let mut waits: Vec<(usize, usize)> = Vec::new();
+    for (i, c) in changes.iter().enumerate() {
+        for d in c.depends_on.iter().filter_map(|d| index.get(d.as_str())) {
+            let dc = changes[*d];
+            if writes(c) && writes(dc) {
+                waits.push((i, *d));
+            }
+            if c.action.deletes() && dc.action.deletes() {
+                waits.push((*d, i));
+            }
+        }
+    }
+    let mut because: BTreeMap<usize, usize> = BTreeMap::new();
+    // Phases only rise, and there are five: this ends.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for &(waiter, waited) in &waits {
+            if phase[waited] > phase[waiter] {
+                phase[waiter] = phase[waited];
+                because.insert(waiter, waited);
+                changed = true;
+            }
+        }
+    }
+    let mut moved = Vec::new();
+    for (&i, &d) in &because {
+        let (c, dc) = (changes[i], changes[d]);
+        let note = if writes(c) && c.depends_on.contains(&dc.address) {
+            format!(
+                "runs in the {} phase instead of {}: it depends on {}, which changes in the {} phase",
+                phase[i],
+                phase_of(c),
+                dc.address,
+                phase[d]
+            )
+        } else {
+            format!(
+                "is deleted in the {} phase instead of {}: {} depends on it and is deleted in the {} phase first",
+                phase[i],
+                phase_of(c),
+                dc.address,
+                phase[d]
+            )
+        };
+        moved.push((c.address.clone(), note));
+    }
+    let phases = changes
+        .iter()
+        .zip(phase)
+        .map(|(c, p)| (c.address.clone(), p))
+        .collect();
+    Placement { phases, moved }
 }
 
 /// How long a phase's changes take: steps run in parallel, but a step
@@ -192,6 +275,119 @@ pub fn summary(plan: &Plan) -> Vec<(Phase, Vec<&ResourceChange>, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn change(address: &str, ty: &str, action: Action, depends_on: &[&str]) -> ResourceChange {
+        ResourceChange {
+            address: address.into(),
+            previous_address: None,
+            module_path: Default::default(),
+            resource: address.into(),
+            key: Default::default(),
+            mode: "managed".into(),
+            ty: ty.into(),
+            name: address.into(),
+            provider: String::new(),
+            action,
+            reason: None,
+            before: None,
+            after: None,
+            replace_paths: vec![],
+            depends_on: depends_on.iter().map(|d| d.to_string()).collect(),
+            create_before_destroy: false,
+            notes: vec![],
+        }
+    }
+
+    fn plan_of(changes: Vec<ResourceChange>) -> Plan {
+        Plan {
+            format: String::new(),
+            version: 0,
+            drinfra_version: String::new(),
+            created: String::new(),
+            lineage: None,
+            serial: 0,
+            config_digest: String::new(),
+            variables: BTreeMap::new(),
+            changes,
+            drift: vec![],
+            outputs: vec![],
+            observed: BTreeMap::new(),
+            destroy: false,
+            refresh_only: false,
+            imports: vec![],
+            phases: BTreeMap::new(),
+            data: BTreeMap::new(),
+            failover: BTreeMap::new(),
+            prior_state: None,
+            refreshed: None,
+        }
+    }
+
+    // Regression: a data-phase change depending on a traffic-phase one ran
+    // after it (the dependency beat the phase edge) while the plan still
+    // listed it under data.
+    #[test]
+    fn a_change_waiting_for_a_later_phase_is_placed_there_with_a_note() {
+        let plan = plan_of(vec![
+            change(
+                "azurerm_dns_cname_record.www",
+                "azurerm_dns_cname_record",
+                Action::Update,
+                &[],
+            ),
+            change(
+                "azurerm_redis_cache.cache",
+                "azurerm_redis_cache",
+                Action::Update,
+                &["azurerm_dns_cname_record.www"],
+            ),
+            change(
+                "azurerm_redis_cache.other",
+                "azurerm_redis_cache",
+                Action::Update,
+                &[],
+            ),
+        ]);
+        let placed = assign(&plan);
+        assert_eq!(placed.phases["azurerm_redis_cache.cache"], Phase::Traffic);
+        assert_eq!(placed.phases["azurerm_redis_cache.other"], Phase::Data);
+        assert_eq!(placed.moved.len(), 1);
+        let (address, note) = &placed.moved[0];
+        assert_eq!(address, "azurerm_redis_cache.cache");
+        assert!(
+            note.contains("runs in the traffic phase instead of data"),
+            "{note}"
+        );
+        assert!(note.contains("azurerm_dns_cname_record.www"), "{note}");
+    }
+
+    #[test]
+    fn a_delete_waits_for_the_later_deletes_of_what_depends_on_it() {
+        let plan = plan_of(vec![
+            change(
+                "azurerm_redis_linked_server.link",
+                "azurerm_redis_linked_server",
+                Action::Delete,
+                &[],
+            ),
+            change(
+                "azurerm_dns_cname_record.www",
+                "azurerm_dns_cname_record",
+                Action::Delete,
+                &["azurerm_redis_linked_server.link"],
+            ),
+        ]);
+        let placed = assign(&plan);
+        assert_eq!(
+            placed.phases["azurerm_redis_linked_server.link"],
+            Phase::Traffic
+        );
+        assert!(
+            placed.moved[0]
+                .1
+                .contains("is deleted in the traffic phase instead of data: unlink")
+        );
+    }
 
     #[test]
     fn phases_round_trip_through_names_and_numbers() {

@@ -579,7 +579,13 @@ pub async fn plan(
         }
     }
     if opts.phased {
-        plan.phases = crate::plan::phases::assign(&plan);
+        let placement = crate::plan::phases::assign(&plan);
+        for (address, note) in placement.moved {
+            if let Some(c) = plan.changes.iter_mut().find(|c| c.address == address) {
+                c.notes.push(note);
+            }
+        }
+        plan.phases = placement.phases;
     }
     plan.failover = opts.failover.clone();
     (Some(plan), diags)
