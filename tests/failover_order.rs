@@ -216,6 +216,25 @@ fn a_failbacks_estimate_matches_its_cloud_time() {
         (took - expected).abs() <= expected * 0.25,
         "estimated {expected} min, the emulator's clock says {took:.0} min"
     );
+    // Regression: the RTO counted the re-seed stages too. It counts the
+    // swap back only (docs/drill-reports.md): it starts when stage 2 does.
+    let swap_began = json["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event"].as_str().unwrap_or("").starts_with("stage 2/3"))
+        .unwrap_or_else(|| panic!("no swap stage in {json}"))["at"]
+        .clone();
+    assert_eq!(json["rto"]["confirmed"], swap_began, "{json}");
+    assert_ne!(json["rto"]["confirmed"], json["started"], "{json}");
+    let (rto, run) = (
+        json["rto"]["total_secs"].as_f64().unwrap(),
+        json["run_secs"].as_f64().unwrap(),
+    );
+    assert!(
+        rto + 600.0 < run,
+        "RTO {rto} s, the whole failback {run} s: the re-seeds take far longer than 10 min"
+    );
 }
 
 /// A planned failover: the storage account's own update (its tags and

@@ -153,6 +153,9 @@ pub struct Stage {
     pub view: GroupView,
     /// Whether the storage accounts of `home` come back in this stage.
     pub storage_home: bool,
+    /// The swap itself: the only stage users can notice, so the only one
+    /// a failback's RTO counts (the re-seeds run while the service is up).
+    pub swap: bool,
 }
 
 /// The way back, in three ordered stages (re-seed home from away, swap
@@ -185,6 +188,7 @@ pub fn failback(group: &FailoverGroup, now: &GroupView) -> Option<(String, Vec<S
                     components: Default::default(),
                 },
                 storage_home: false,
+                swap: false,
             },
             Stage {
                 title: format!("2/3 swap back to {home} (planned: waits for replication)"),
@@ -195,11 +199,13 @@ pub fn failback(group: &FailoverGroup, now: &GroupView) -> Option<(String, Vec<S
                     components: Default::default(),
                 },
                 storage_home: true,
+                swap: true,
             },
             Stage {
                 title: format!("3/3 re-seed {away} from {home}"),
                 view: GroupView::declared(&home),
                 storage_home: false,
+                swap: false,
             },
         ];
         return Some((home, stages));
@@ -247,16 +253,19 @@ pub fn failback(group: &FailoverGroup, now: &GroupView) -> Option<(String, Vec<S
                 title: format!("1/3 re-seed {home}'s {names}"),
                 view: reseed,
                 storage_home: false,
+                swap: false,
             },
             Stage {
                 title: format!("2/3 swap {names} back to {home} (planned: waits for replication)"),
                 view: swap,
                 storage_home,
+                swap: true,
             },
             Stage {
                 title: format!("3/3 restore replication from {home}"),
                 view: restored.normalized(),
                 storage_home: false,
+                swap: false,
             },
         ],
     ))

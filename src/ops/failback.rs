@@ -213,11 +213,18 @@ pub fn failback(
             .iter()
             .map(|(_, _, secs)| *secs)
             .sum::<u64>();
+        let stage_began = cloud_time::seen(engine);
         drill.timeline.push(TimelineEntry::at(
-            cloud_time::seen(engine),
+            stage_began,
             format!("stage {title}"),
             StepStatus::Started,
         ));
+        if stage.swap {
+            // The RTO counts the swap back only (docs/drill-reports.md):
+            // the re-seeds run while the service is up on the other site.
+            drill.rto.detected = stage_began;
+            drill.rto.confirmed = stage_began;
+        }
         if stage.storage_home {
             // Home's storage accounts return with the swap (planned).
             let accounts = runbook::storage_accounts(&engine.session, prior.as_ref(), group, &home);
