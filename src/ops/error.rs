@@ -4,7 +4,7 @@
 use crate::state::LockError;
 
 /// Why an operation stopped after reporting diagnostics (the caller says
-/// what it means; nothing was changed in any of these cases).
+/// what it means; nothing was changed in any of these cases but the last).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
     /// The configuration has errors.
@@ -16,8 +16,11 @@ pub enum Stop {
     Unusable,
     /// Planning failed.
     PlanFailed,
-    /// Planning a failover (or a failback stage) failed.
+    /// Planning a failover (or a failback's first stage) failed.
     FailoverPlanFailed,
+    /// Planning a failback stage failed after earlier stages were applied
+    /// and recorded: rerunning the failback resumes there.
+    FailbackStagePlanFailed,
 }
 
 impl std::fmt::Display for Stop {
@@ -28,6 +31,9 @@ impl std::fmt::Display for Stop {
             Stop::Unusable => "the backend or provider settings cannot be used",
             Stop::PlanFailed => "planning failed",
             Stop::FailoverPlanFailed => "planning the failover failed",
+            Stop::FailbackStagePlanFailed => {
+                "planning a failback stage failed after the stages before it were applied"
+            }
         })
     }
 }

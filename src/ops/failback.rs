@@ -185,6 +185,29 @@ pub fn failback(
         watch.finish(engine, super::checked::Moment::Failure, &mut drill, events);
         Ok(FailbackOutcome::Stopped { drill, why })
     };
+    let mut applied_a_stage = false;
+    // An error after the start notification still posts the failure.
+    macro_rules! or_abort {
+        ($result:expr) => {
+            match $result {
+                Ok(value) => value,
+                Err(e) => {
+                    let e: super::error::Error = e.into();
+                    // "Nothing was changed" is no longer true once a stage ran.
+                    let e =
+                        match e {
+                            super::error::Error::Stopped(
+                                super::error::Stop::FailoverPlanFailed,
+                            ) if applied_a_stage => super::error::Error::Stopped(
+                                super::error::Stop::FailbackStagePlanFailed,
+                            ),
+                            e => e,
+                        };
+                    return Err(watch.abort(engine, &mut drill, e, events));
+                }
+            }
+        };
+    }
     let mut previous = now;
     for stage in stages {
         let title = &stage.title;
@@ -198,7 +221,7 @@ pub fn failback(
             ));
             continue;
         }
-        let (plan, prior) = plan_with(
+        let (plan, prior) = or_abort!(plan_with(
             engine,
             group,
             &stage.view,
@@ -206,8 +229,12 @@ pub fn failback(
             &opts.targets,
             opts.apply.parallelism,
             events,
-        )?;
-        super::failover::refuse_unswitchable(&engine.session, &plan, events)?;
+        ));
+        or_abort!(super::failover::refuse_unswitchable(
+            &engine.session,
+            &plan,
+            events
+        ));
         events(Event::Runbook(RunbookEvent::Phases(&plan)));
         drill.expected_secs += phases::summary(&plan)
             .iter()
@@ -229,14 +256,14 @@ pub fn failback(
             // Home's storage accounts return with the swap (planned).
             let accounts = runbook::storage_accounts(&engine.session, prior.as_ref(), group, &home);
             drill.expected_secs += runbook::storage_failover_seconds(&accounts, true);
-            let storage = runbook::storage_failover(
+            let storage = or_abort!(runbook::storage_failover(
                 engine,
                 &accounts,
                 false,
                 true,
                 &mut drill.timeline,
                 events,
-            )?;
+            ));
             if let Some((account, error)) = storage.failed.first().cloned().or_else(|| {
                 storage
                     .deferred
@@ -263,7 +290,9 @@ pub fn failback(
             &opts.apply,
             &mut drill.timeline,
             &mut |e| watch.event(engine, e, events),
-        )?;
+        );
+        applied_a_stage = true;
+        let report = or_abort!(report);
         drill.rpo.extend(super::rpo::after(&plan, engine, &lags));
         if !report.ok() {
             let problems: Vec<(String, String)> = report
@@ -292,9 +321,9 @@ pub fn failback(
                 events,
             );
         }
-        let latest = engine.session.backend.load()?;
+        let latest = or_abort!(engine.session.backend.load());
         let (recorded, _) = cloud_time::now(engine);
-        save_record_at(
+        or_abort!(save_record_at(
             &engine.session,
             group,
             crate::failover::record(
@@ -307,7 +336,7 @@ pub fn failback(
                 vec![],
             ),
             recorded,
-        )?;
+        ));
         drill.timeline.push(TimelineEntry::at(
             recorded,
             how_it_stands(&stage.view),

@@ -571,7 +571,10 @@ fn execute(
     // Storage accounts fail over alongside the phases: nothing in them
     // needs the old primary's account in its paired region, so the data
     // phase (PostgreSQL, Redis) and traffic do not wait 30-60 minutes for it.
-    let storage = runbook::start_storage_failover(engine, &intent.accounts, true, !forced)?;
+    let storage = match runbook::start_storage_failover(engine, &intent.accounts, true, !forced) {
+        Ok(storage) => storage,
+        Err(e) => return Err(watch.abort(engine, &mut drill, e, events)),
+    };
     let report = runbook::run_phased(
         engine,
         plan,
@@ -581,7 +584,10 @@ fn execute(
         &mut |e| watch.event(engine, e, events),
     );
     let storage = runbook::finish_storage_failover(engine, storage, &mut drill.timeline, events);
-    let report = report?;
+    let report = match report {
+        Ok(report) => report,
+        Err(e) => return Err(watch.abort(engine, &mut drill, e, events)),
+    };
     let mut deferred: Vec<String> = report
         .deferred
         .iter()
@@ -630,7 +636,7 @@ fn execute(
     drill.components =
         super::report::component_metrics(&intent.declared.objectives, &drill.rto, &drill.timeline);
     let (done, _) = cloud_time::now(engine);
-    save_record_at(
+    if let Err(e) = save_record_at(
         &engine.session,
         &opts.group,
         intent.record(
@@ -641,7 +647,9 @@ fn execute(
             deferred.clone(),
         ),
         done,
-    )?;
+    ) {
+        return Err(watch.abort(engine, &mut drill, e, events));
+    }
     engine.session.release();
     drill.completed = true;
     drill.actual_secs = done - started;

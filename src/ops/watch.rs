@@ -265,6 +265,21 @@ impl Watch {
         drill.health = results;
     }
 
+    /// Ends a run that stopped on an error after it started: the failure
+    /// is posted like any other (the error as its problem), then the error
+    /// goes back to the caller.
+    pub(super) fn abort(
+        self,
+        engine: &Engine,
+        drill: &mut DrillReport,
+        error: super::error::Error,
+        events: Events<'_>,
+    ) -> super::error::Error {
+        drill.problems.push(error.to_string());
+        self.finish(engine, Moment::Failure, drill, events);
+        error
+    }
+
     /// Posts how the run ended (`moment`) and waits a bounded time for
     /// every queued message; the deliveries go into the report and out
     /// as events.

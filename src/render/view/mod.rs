@@ -233,6 +233,9 @@ impl View {
             Stop::FailoverPlanFailed => {
                 eprintln!("\nPlanning the failover failed; nothing was changed.")
             }
+            Stop::FailbackStagePlanFailed => eprintln!(
+                "\nPlanning this failback stage failed; the stages before it are applied and recorded. Fix the cause and rerun the failback: it resumes at this stage."
+            ),
             Stop::LoadFailed | Stop::Unusable => {}
         }
     }
