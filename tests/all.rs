@@ -29,6 +29,7 @@ mod failover;
 mod failover_order;
 mod fence;
 mod fmt;
+mod forget_and_import;
 mod fuzz_config;
 mod fuzz_decoders;
 mod identity;

@@ -22,7 +22,7 @@ pub fn check(config: &Config) -> Diagnostics {
     for m in &config.modules {
         let c = Checker { config, module: m };
         c.module(&mut diags);
-        removed_still_declared(m, &mut diags);
+        removed_still_declared(config, m, &mut diags);
     }
     diags
 }
@@ -318,21 +318,48 @@ pub(crate) fn is_index(step: Option<&Step>) -> bool {
 }
 
 /// A `removed` block naming a resource or module still declared, as
-/// Terraform refuses it.
-fn removed_still_declared(m: &Module, diags: &mut Diagnostics) {
+/// Terraform refuses it: at the declaration, following module calls
+/// (`module.a.type.name` names a resource of module `a`).
+fn removed_still_declared(config: &Config, m: &Module, diags: &mut Diagnostics) {
     for r in &m.removed {
-        let text = r.from.expr.to_string();
-        let text = text.trim();
-        // Located at the declaration, as Terraform does.
-        let declared = match text.strip_prefix("module.") {
-            Some(call) => m.module_calls.get(call).map(|c| c.span.clone()),
-            None => m.resources.get(text).map(|r| r.span.clone()),
-        };
+        let text = r.from_text(&config.sources);
+        let parts: Vec<&str> = text.split('.').collect();
+        let mut module = m;
+        let mut rest = parts.as_slice();
+        let mut declared = None;
+        let mut is_module = false;
+        while let ["module", call, tail @ ..] = rest {
+            let Some(c) = module.module_calls.get(*call) else {
+                break;
+            };
+            if tail.is_empty() {
+                declared = Some(c.span.clone());
+                is_module = true;
+                break;
+            }
+            let Some(child) = config.modules.get(c.child) else {
+                break;
+            };
+            module = child;
+            rest = tail;
+        }
+        if declared.is_none()
+            && let [ty, name] = rest
+        {
+            declared = module
+                .resources
+                .get(&format!("{ty}.{name}"))
+                .map(|r| r.span.clone());
+        }
         if let Some(at) = declared {
             diags.push(
-                Diagnostic::error("Removed resource still exists")
-                    .with_detail(format!("This statement declares that {text} was removed, but it is still declared in configuration."))
-                    .at(Some(at)),
+                Diagnostic::error(if is_module {
+                    "Removed module still exists"
+                } else {
+                    "Removed resource still exists"
+                })
+                .with_detail(format!("This statement declares that {text} was removed, but it is still declared in configuration."))
+                .at(Some(at)),
             );
         }
     }

@@ -81,6 +81,7 @@ fn empty_plan() -> Plan {
         destroy: false,
         refresh_only: false,
         imports: vec![],
+        forgets: vec![],
         phases: Default::default(),
         failover: Default::default(),
         data: Default::default(),
