@@ -46,6 +46,7 @@ mod parity;
 mod pg_first_use;
 mod pipelines;
 mod plan_output;
+mod postconditions;
 mod provider_settings;
 mod remote_state;
 mod resume;

@@ -108,6 +108,9 @@ pub struct Lifecycle {
     pub replace_triggered_by: Vec<Expr>,
     /// `precondition` blocks, checked when the instance is planned.
     pub preconditions: Vec<Validation>,
+    /// `postcondition` blocks, checked against the object (`self`) when
+    /// the plan knows its values, else once it is applied or read.
+    pub postconditions: Vec<Validation>,
 }
 
 #[derive(Debug, Clone)]

@@ -489,6 +489,9 @@ pub async fn plan(
                     planned.value.clone()
                 };
                 known.insert(path, &obj.name, &key, after.clone());
+                // Postconditions the planned values already decide fail
+                // the plan now, as in Terraform; the rest wait for apply.
+                cx.postconditions_hold(path, &obj.name, &key, &after);
                 action_of.insert(address.clone(), action);
                 plan.changes.push(ResourceChange {
                     address: address.clone(),
