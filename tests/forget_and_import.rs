@@ -159,6 +159,20 @@ fn removed_with_destroy_false_names_resources_inside_module_calls() {
         "main.tf",
         "resource \"terraform_data\" \"x\" {\n  count = 2\n  input = count.index\n}\nresource \"terraform_data\" \"y\" {\n  input = \"y\"\n}\nremoved {\n  from = module.m.terraform_data.in\n  lifecycle {\n    destroy = false\n  }\n}\n",
     );
+    // Terraform's -json: a planned_change "Plan to remove" per instance.
+    let json = drinfra(dir.path(), &["plan", "--json"]);
+    assert_eq!(json.code, 0, "{}", json.out);
+    let removes: Vec<serde_json::Value> = json
+        .out
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["type"] == "planned_change" && e["change"]["action"] == "remove")
+        .collect();
+    assert_eq!(removes.len(), 2, "{}", json.out);
+    assert_eq!(
+        removes[0]["@message"],
+        "module.m[\"a\"].terraform_data.in: Plan to remove"
+    );
     let run = drinfra(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(run.code, 0, "{}", run.out);
     assert!(run.out.contains("0 destroyed"), "{}", run.out);
