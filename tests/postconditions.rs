@@ -212,3 +212,50 @@ fn self_outside_a_postcondition_is_terraforms_error() {
         run.out
     );
 }
+
+#[test]
+fn a_data_source_read_during_apply_fails_its_postcondition_there() {
+    // Terraform 1.15: p is created, the read completes, "Resource
+    // postcondition failed" at main.tf line 9 ("no outputs in
+    // other.tfstate"), `after` is not created, exit 1; p stays in state.
+    let dir = stack(
+        r#"resource "terraform_data" "p" {
+  input = "other.tfstate"
+}
+data "terraform_remote_state" "r" {
+  backend = "local"
+  config  = { path = terraform_data.p.output }
+  lifecycle {
+    postcondition {
+      condition     = length(self.outputs) > 0
+      error_message = "no outputs in ${self.config.path}"
+    }
+  }
+}
+resource "terraform_data" "after" {
+  input = data.terraform_remote_state.r.outputs
+}
+"#,
+    );
+    std::fs::write(
+        dir.path().join("other.tfstate"),
+        r#"{"version": 4, "terraform_version": "1.15.0", "serial": 1, "lineage": "3f1c2e0a-0000-4000-8000-000000000000", "outputs": {}, "resources": []}"#,
+    )
+    .unwrap();
+    let plan = drinfra(dir.path(), &["plan"]);
+    assert_eq!(plan.code, 0, "{}", plan.out);
+    let run = drinfra(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(run.code, 1, "{}", run.out);
+    assert!(
+        run.out
+            .contains("main.tf:9:23: error: Resource postcondition failed"),
+        "{}",
+        run.out
+    );
+    assert!(
+        run.out.contains("no outputs in other.tfstate"),
+        "{}",
+        run.out
+    );
+    assert_eq!(state_list(dir.path()), vec!["terraform_data.p"]);
+}
