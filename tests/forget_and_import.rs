@@ -420,3 +420,40 @@ fn import_blocks_inside_a_module_are_ignored_with_a_warning() {
     assert!(run.out.contains("1 to add"), "{}", run.out);
     assert!(!run.out.contains("to import"), "{}", run.out);
 }
+
+#[test]
+fn targets_narrow_what_a_removed_block_forgets() {
+    // Terraform 1.15 with -target=module.m["a"]: only that instance "will
+    // no longer be managed"; the other stays recorded.
+    let dir = applied_stack();
+    write(
+        dir.path(),
+        "main.tf",
+        "resource \"terraform_data\" \"x\" {\n  count = 2\n  input = count.index\n}\nresource \"terraform_data\" \"y\" {\n  input = \"y\"\n}\nremoved {\n  from = module.m\n  lifecycle {\n    destroy = false\n  }\n}\n",
+    );
+    let run = drinfra(
+        dir.path(),
+        &["apply", "--auto-approve", "--target", "module.m[\"a\"]"],
+    );
+    assert_eq!(run.code, 0, "{}", run.out);
+    assert!(
+        run.out
+            .contains("module.m[\"a\"].terraform_data.in will no longer be managed"),
+        "{}",
+        run.out
+    );
+    assert!(
+        !run.out.contains("module.m[\"b\"].terraform_data.in will"),
+        "{}",
+        run.out
+    );
+    let left = state_list(dir.path());
+    assert!(
+        !left.contains(&"module.m[\"a\"].terraform_data.in".to_string()),
+        "{left:?}"
+    );
+    assert!(
+        left.contains(&"module.m[\"b\"].terraform_data.in".to_string()),
+        "{left:?}"
+    );
+}

@@ -181,7 +181,7 @@ pub async fn plan(
         return (None, diags);
     }
     if !opts.destroy {
-        removed::forget_removed(config, &mut refreshed, &mut plan, &mut diags);
+        removed::forget_removed(config, &mut refreshed, &mut plan);
         import_blocks(
             config,
             inputs,
@@ -561,6 +561,9 @@ pub async fn plan(
     });
     if !opts.targets.is_empty() {
         restrict_to_targets(&mut plan, &opts.targets);
+    }
+    if let Some(w) = removed::forget_warning(&plan) {
+        diags.push(w);
     }
     for (address, r) in &protected {
         if plan

@@ -3,18 +3,13 @@
 
 use crate::addrs::AbsResourceInstance;
 use crate::config::Config;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::Diagnostic;
 use crate::plan::model::Plan;
 use crate::state::State;
 
 /// Moves every recorded object a `destroy = false` block names from
-/// `state` into `plan.forgets`, and warns about them as Terraform does.
-pub(super) fn forget_removed(
-    config: &Config,
-    state: &mut State,
-    plan: &mut Plan,
-    diags: &mut Diagnostics,
-) {
+/// `state` into `plan.forgets`.
+pub(super) fn forget_removed(config: &Config, state: &mut State, plan: &mut Plan) {
     let forgotten: Vec<String> = state
         .resources
         .values()
@@ -26,15 +21,24 @@ pub(super) fn forget_removed(
             plan.forgets.push(rs);
         }
     }
-    if forgotten.is_empty() {
-        return;
+}
+
+/// Terraform's warning about the objects a plan forgets, once targets
+/// have narrowed them.
+pub(super) fn forget_warning(plan: &Plan) -> Option<Diagnostic> {
+    if plan.forgets.is_empty() {
+        return None;
     }
-    let list: String = forgotten.iter().map(|a| format!("\n - {a}")).collect();
-    diags.push(
+    let list: String = plan
+        .forgets
+        .iter()
+        .map(|rs| format!("\n - {}", rs.address))
+        .collect();
+    Some(
         Diagnostic::warning("Some objects will no longer be managed by drinfra").with_detail(
             format!("If you apply this plan, drinfra will discard its tracking information for the following objects, but it will not delete them:{list}\n\nAfter applying this plan, drinfra will no longer manage these objects. You will need to import them into drinfra to manage them again."),
         ),
-    );
+    )
 }
 
 /// Whether a `destroy = false` block names the recorded instance
