@@ -457,3 +457,37 @@ fn targets_narrow_what_a_removed_block_forgets() {
         "{left:?}"
     );
 }
+
+#[test]
+fn a_removed_block_inside_a_module_forgets_relative_to_that_module() {
+    // Terraform 1.15: module.m.terraform_data.gone "will no longer be
+    // managed"; module.m.terraform_data.kept stays.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "m/main.tf",
+        "resource \"terraform_data\" \"gone\" {\n  input = 1\n}\nresource \"terraform_data\" \"kept\" {\n}\n",
+    );
+    write(
+        dir.path(),
+        "main.tf",
+        "module \"m\" {\n  source = \"./m\"\n}\n",
+    );
+    let run = drinfra(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(run.code, 0, "{}", run.out);
+    write(
+        dir.path(),
+        "m/main.tf",
+        "resource \"terraform_data\" \"kept\" {\n}\nremoved {\n  from = terraform_data.gone\n  lifecycle {\n    destroy = false\n  }\n}\n",
+    );
+    let run = drinfra(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(run.code, 0, "{}", run.out);
+    assert!(
+        run.out
+            .contains("# module.m.terraform_data.gone will no longer be managed by drinfra"),
+        "{}",
+        run.out
+    );
+    assert!(run.out.contains("0 destroyed"), "{}", run.out);
+    assert_eq!(state_list(dir.path()), vec!["module.m.terraform_data.kept"]);
+}
