@@ -212,6 +212,16 @@ fn a_saved_plan_that_forgets_applies_the_same_and_shows_terraforms_forget_action
         .expect("a change for terraform_data.y");
     assert_eq!(rc["change"]["actions"], serde_json::json!(["forget"]));
     assert!(rc["change"]["after"].is_null());
+    // A pull-request comment says so too.
+    let md = drinfra(dir.path(), &["show", "--markdown", "p.plan"]);
+    assert_eq!(md.code, 0, "{}", md.out);
+    assert!(
+        md.out
+            .contains("will no longer be managed by drinfra, but will not be destroyed"),
+        "{}",
+        md.out
+    );
+    assert!(md.out.contains("> - `terraform_data.y`"), "{}", md.out);
     let apply = drinfra(dir.path(), &["apply", "p.plan"]);
     assert_eq!(apply.code, 0, "{}", apply.out);
     assert!(!state_list(dir.path()).contains(&"terraform_data.y".to_string()));
