@@ -361,13 +361,16 @@ pub async fn apply(
         let mut records = Vec::new();
         let mut succeeded = Vec::new();
         let mut released: Vec<StepId> = Vec::new();
+        // The object each step produced, for its postconditions.
+        let mut produced: HashMap<StepId, Value> = HashMap::new();
         for (step, result, elapsed) in batch {
             let c = changes[&step.address];
             match result {
                 // Data is known from here on; it is not recorded in state.
                 Ok(value) if step.kind == StepKind::Read => {
                     if let Some(v) = value {
-                        known.insert(&c.module_path, &c.resource, &c.key, v);
+                        known.insert(&c.module_path, &c.resource, &c.key, v.clone());
+                        produced.insert(step.clone(), v);
                     }
                     succeeded.push((step, elapsed));
                 }
@@ -382,6 +385,7 @@ pub async fn apply(
                                 .expect("provider found when the step started");
                             let rs = record_for(c, v, configs.get(&c.address), provider.as_ref());
                             known.insert(&c.module_path, &c.resource, &c.key, rs.value());
+                            produced.insert(step.clone(), rs.value());
                             Change::Put(Box::new(rs))
                         }
                         (None, _) => Change::Remove(c.address.clone()),
@@ -427,7 +431,28 @@ pub async fn apply(
         for step in released {
             walk.release(&step);
         }
+        // Postconditions, now that the object is saved (as Terraform
+        // does): a false one fails the step and holds back its dependents.
+        let mut checked = Vec::new();
         for (step, elapsed) in succeeded {
+            let c = changes[&step.address];
+            let holds = produced
+                .get(&step)
+                .is_none_or(|v| cx.postconditions_hold(&c.module_path, &c.resource, &c.key, v));
+            if holds {
+                checked.push((step, elapsed));
+                continue;
+            }
+            let d = cx.take_diags();
+            let msg = d
+                .errors()
+                .map(|d| format!("{}: {}", d.summary, d.detail.clone().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join("; ");
+            report.diags.extend(d);
+            fail(&mut walk, &step, msg, elapsed, &mut report, events);
+        }
+        for (step, elapsed) in checked {
             events(Event::Finished {
                 step: step.clone(),
                 elapsed,

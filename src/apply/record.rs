@@ -52,7 +52,7 @@ pub(super) fn record_for(
 
 /// The records an apply writes before any step: imports (each depending
 /// on what its configuration references, as if drinfra had created it, for
-/// destroy order), moves, provider configurations that changed for the same
+/// destroy order), forgotten objects, moves, provider configurations that changed for the same
 /// object, and objects that vanished (a 404 is as good as a delete).
 pub(super) fn bookkeeping(plan: &Plan, state: &mut State, serial: u64) -> Vec<Record> {
     let mut records: Vec<Record> = plan
@@ -69,6 +69,11 @@ pub(super) fn bookkeeping(plan: &Plan, state: &mut State, serial: u64) -> Vec<Re
             }
         })
         .collect();
+    // Objects `removed { lifecycle { destroy = false } }` forgets.
+    records.extend(plan.forgets.iter().map(|rs| Record {
+        serial,
+        change: Change::Remove(rs.address.clone()),
+    }));
     for c in plan.changes.iter().filter(|c| c.previous_address.is_some()) {
         if let Some(mut rs) = state
             .resources

@@ -14,6 +14,8 @@ struct Ctx {
     count: bool,
     each: bool,
     bound: Vec<String>,
+    /// Inside a `postcondition`, where `self` is the object.
+    self_ok: bool,
 }
 
 /// Checks every module of the configuration.
@@ -22,7 +24,7 @@ pub fn check(config: &Config) -> Diagnostics {
     for m in &config.modules {
         let c = Checker { config, module: m };
         c.module(&mut diags);
-        removed_still_declared(m, &mut diags);
+        removed_still_declared(config, m, &mut diags);
     }
     diags
 }
@@ -58,6 +60,14 @@ impl Checker<'_> {
         }
         for o in m.outputs.values() {
             self.expr(&o.value, &plain, d);
+            for c in &o.preconditions {
+                self.expr(&c.condition, &plain, d);
+                self.expr(&c.error_message, &plain, d);
+            }
+        }
+        for c in m.checks.iter().flat_map(|c| &c.asserts) {
+            self.expr(&c.condition, &plain, d);
+            self.expr(&c.error_message, &plain, d);
         }
         for e in m
             .notifications
@@ -81,10 +91,12 @@ impl Checker<'_> {
                 count: r.count.is_some(),
                 each: r.for_each.is_some(),
                 bound: vec![],
+                self_ok: false,
             };
             for e in r.count.iter().chain(r.for_each.iter()) {
                 self.expr(e, &plain, d);
             }
+            self.conditions(r, &ctx, d);
             for (file, rf) in &r.depends_on {
                 self.reference(*file, rf, &plain, d);
             }
@@ -98,6 +110,7 @@ impl Checker<'_> {
                 count: c.count.is_some(),
                 each: c.for_each.is_some(),
                 bound: vec![],
+                self_ok: false,
             };
             for e in c.count.iter().chain(c.for_each.iter()) {
                 self.expr(e, &plain, d);
@@ -114,6 +127,47 @@ impl Checker<'_> {
                 for (name, v) in &child.variables {
                     if v.default.is_none() && !c.inputs.contains_key(name) {
                         d.push(Diagnostic::error("Missing required argument").with_detail(format!("The argument {name:?} is required, but no definition was found.")).at(Some(c.span.clone())));
+                    }
+                }
+            }
+        }
+    }
+
+    /// A resource's `precondition` and `postcondition` blocks: `self` only
+    /// in postconditions, and never the resource by its own name (Terraform's
+    /// "Invalid reference in precondition").
+    fn conditions(&self, r: &Resource, ctx: &Ctx, d: &mut Diagnostics) {
+        let post = Ctx {
+            self_ok: true,
+            ..ctx.clone()
+        };
+        for (kind, list, ctx) in [
+            ("precondition", &r.lifecycle.preconditions, ctx),
+            ("postcondition", &r.lifecycle.postconditions, &post),
+        ] {
+            for c in list {
+                for e in [&c.condition, &c.error_message] {
+                    for rf in references(&e.expr) {
+                        let itself = match r.mode {
+                            crate::config::model::Mode::Managed => {
+                                rf.root == r.ty && rf.attr(0) == Some(r.name.as_str())
+                            }
+                            crate::config::model::Mode::Data => {
+                                rf.root == "data"
+                                    && rf.attr(0) == Some(r.ty.as_str())
+                                    && rf.attr(1) == Some(r.name.as_str())
+                            }
+                        };
+                        if itself {
+                            d.push(err(
+                                &format!("Invalid reference in {kind}"),
+                                format!("Configuration for {} may not refer to itself.", r.key()),
+                                e.file,
+                                &rf,
+                            ));
+                            continue;
+                        }
+                        self.reference(e.file, &rf, ctx, d);
                     }
                 }
             }
@@ -271,7 +325,8 @@ impl Checker<'_> {
                 Some(n) if std::ptr::eq(m, self.config.root()) => d.push(err("Reference to undeclared failover group", format!("No failover_group {n:?} is declared."), file, r)),
                 _ => d.push(err("Invalid failover_group reference", "failover_group.NAME is available in the root module; pass roles to modules as variables.".into(), file, r)),
             },
-            "self" => d.push(err("Invalid \"self\" reference", "The \"self\" object is only available in provisioner and connection blocks, which drinfra does not support.".into(), file, r)),
+            "self" if ctx.self_ok => {}
+            "self" => d.push(err("Invalid \"self\" reference", "The \"self\" object is not available in this context. This object can be used only in resource provisioner, connection, and postcondition blocks.".into(), file, r)),
             "data" => match (r.attr(0), r.attr(1)) {
                 (Some(t), Some(n)) if m.resources.contains_key(&format!("data.{t}.{n}")) => self.instance_key(&m.resources[&format!("data.{t}.{n}")], r.steps.get(2), file, r, d),
                 (Some(t), Some(n)) => d.push(err("Reference to undeclared resource", format!("A data resource {t:?} {n:?} has not been declared in this module."), file, r)),
@@ -318,21 +373,48 @@ pub(crate) fn is_index(step: Option<&Step>) -> bool {
 }
 
 /// A `removed` block naming a resource or module still declared, as
-/// Terraform refuses it.
-fn removed_still_declared(m: &Module, diags: &mut Diagnostics) {
+/// Terraform refuses it: at the declaration, following module calls
+/// (`module.a.type.name` names a resource of module `a`).
+fn removed_still_declared(config: &Config, m: &Module, diags: &mut Diagnostics) {
     for r in &m.removed {
-        let text = r.from.expr.to_string();
-        let text = text.trim();
-        // Located at the declaration, as Terraform does.
-        let declared = match text.strip_prefix("module.") {
-            Some(call) => m.module_calls.get(call).map(|c| c.span.clone()),
-            None => m.resources.get(text).map(|r| r.span.clone()),
-        };
+        let text = r.from_text(&config.sources);
+        let parts: Vec<&str> = text.split('.').collect();
+        let mut module = m;
+        let mut rest = parts.as_slice();
+        let mut declared = None;
+        let mut is_module = false;
+        while let ["module", call, tail @ ..] = rest {
+            let Some(c) = module.module_calls.get(*call) else {
+                break;
+            };
+            if tail.is_empty() {
+                declared = Some(c.span.clone());
+                is_module = true;
+                break;
+            }
+            let Some(child) = config.modules.get(c.child) else {
+                break;
+            };
+            module = child;
+            rest = tail;
+        }
+        if declared.is_none()
+            && let [ty, name] = rest
+        {
+            declared = module
+                .resources
+                .get(&format!("{ty}.{name}"))
+                .map(|r| r.span.clone());
+        }
         if let Some(at) = declared {
             diags.push(
-                Diagnostic::error("Removed resource still exists")
-                    .with_detail(format!("This statement declares that {text} was removed, but it is still declared in configuration."))
-                    .at(Some(at)),
+                Diagnostic::error(if is_module {
+                    "Removed module still exists"
+                } else {
+                    "Removed resource still exists"
+                })
+                .with_detail(format!("This statement declares that {text} was removed, but it is still declared in configuration."))
+                .at(Some(at)),
             );
         }
     }

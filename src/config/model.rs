@@ -108,6 +108,9 @@ pub struct Lifecycle {
     pub replace_triggered_by: Vec<Expr>,
     /// `precondition` blocks, checked when the instance is planned.
     pub preconditions: Vec<Validation>,
+    /// `postcondition` blocks, checked against the object (`self`) when
+    /// the plan knows its values, else once it is applied or read.
+    pub postconditions: Vec<Validation>,
 }
 
 #[derive(Debug, Clone)]
@@ -205,12 +208,27 @@ pub struct Moved {
     pub to: Expr,
 }
 
-/// A `removed` block (`lifecycle { destroy = true }`, the default): the
-/// object it names is destroyed like any resource no longer configured.
+/// A `removed` block: with `lifecycle { destroy = true }` (the default) the
+/// objects it names are destroyed like any resource no longer configured;
+/// with `destroy = false` they are forgotten (dropped from state, left in
+/// the cloud).
 #[derive(Debug, Clone)]
 pub struct Removed {
     pub span: Span,
     pub from: Expr,
+    pub destroy: bool,
+}
+
+impl Removed {
+    /// `from` as written, without whitespace: `module.a.type.name`.
+    pub fn from_text(&self, sources: &crate::diag::SourceMap) -> String {
+        let src = sources.text(self.from.file);
+        self.from
+            .span()
+            .and_then(|s| src.get(s.range))
+            .map(|t| t.split_whitespace().collect())
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -141,6 +141,10 @@ pub struct Plan {
     /// Objects `import` blocks bring under management (recorded by apply).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub imports: Vec<crate::state::ResourceState>,
+    /// Objects `removed` blocks with `destroy = false` drop from state
+    /// without destroying them (recorded by apply, like imports).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forgets: Vec<crate::state::ResourceState>,
     /// Failover phase of each change (data, capacity, traffic, clean-up):
     /// a phase starts only when the one before it is done.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -216,6 +220,7 @@ impl Plan {
             || self.changes.iter().any(|c| c.previous_address.is_some())
             || (self.refresh_only && !self.drift.is_empty())
             || !self.imports.is_empty()
+            || !self.forgets.is_empty()
     }
 
     /// Whether saving this plan writes a sensitive value: input variables,
@@ -239,6 +244,7 @@ impl Plan {
             })
             || self.data.values().any(has_secret)
             || self.imports.iter().any(|rs| has_secret(&rs.value()))
+            || self.forgets.iter().any(|rs| has_secret(&rs.value()))
             || self
                 .prior_state
                 .as_ref()

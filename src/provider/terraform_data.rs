@@ -131,6 +131,18 @@ impl Provider for TerraformData {
         })
     }
 
+    /// Terraform imports `terraform_data` as its id with every other
+    /// attribute null, so an import of a configuration without `input`
+    /// plans no change.
+    fn import_stub(&self, _ty: &str, id: &str) -> Value {
+        Value::Object(BTreeMap::from([
+            ("id".to_string(), Value::String(id.to_string())),
+            ("input".to_string(), Value::Null),
+            ("output".to_string(), Value::Null),
+            ("triggers_replace".to_string(), Value::Null),
+        ]))
+    }
+
     fn read<'a>(
         &'a self,
         _ty: &'a str,

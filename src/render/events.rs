@@ -85,6 +85,16 @@ pub fn plan(plan: &Plan) -> Vec<J> {
         e["change"] = json!({"resource": {"addr": c.address, "resource_type": c.ty, "resource_name": c.name, "module": c.module_path.to_string()}, "action": action, "reason": c.reason, "previous_resource": c.previous_address, "notes": c.notes});
         out.push(e);
     }
+    // Objects a `removed` block forgets: Terraform's "Plan to remove".
+    for rs in &plan.forgets {
+        let mut e = base(
+            "info",
+            format!("{}: Plan to remove", rs.address),
+            "planned_change",
+        );
+        e["change"] = json!({"resource": {"addr": rs.address, "resource_type": rs.ty, "resource_name": rs.name, "module": rs.module}, "action": "remove", "reason": "delete_because_no_resource_config"});
+        out.push(e);
+    }
     let (add, change, remove) = plan.counts();
     let mut s = base(
         "info",

@@ -479,6 +479,37 @@ pub fn render_compact(plan: &Plan, style: Style) -> String {
     out
 }
 
+/// An object a `removed` block with `destroy = false` forgets, in
+/// Terraform's words.
+fn forget_text(rs: &crate::state::ResourceState, style: Style) -> String {
+    let mut out = format!(
+        "  {}\n  # (destroy = false is set in the configuration)\n  . resource \"{}\" \"{}\" {{\n",
+        style.bold(&format!(
+            "# {} will no longer be managed by drinfra, but will not be destroyed",
+            rs.address
+        )),
+        rs.ty,
+        rs.name
+    );
+    let attrs = rs.attributes.as_object();
+    let total = attrs
+        .map(|m| m.values().filter(|v| !v.is_null()).count())
+        .unwrap_or(0);
+    let id = attrs.and_then(|m| m.get("id")).and_then(|v| v.as_str());
+    if let Some(id) = id {
+        out.push_str(&format!("        id = {}\n", serde_json::Value::from(id)));
+    }
+    let hidden = total.saturating_sub(usize::from(id.is_some()));
+    if hidden > 0 {
+        out.push_str(&format!(
+            "        # ({hidden} unchanged attribute{} hidden)\n",
+            if hidden == 1 { "" } else { "s" }
+        ));
+    }
+    out.push_str("    }\n\n");
+    out
+}
+
 /// The whole human plan.
 pub fn render(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
@@ -511,7 +542,7 @@ pub fn render(plan: &Plan, style: Style) -> String {
         out.push_str("No changes. Your infrastructure matches the configuration.\n");
         return out;
     }
-    if !plan.has_resource_changes() && plan.imports.is_empty() {
+    if !plan.has_resource_changes() && plan.imports.is_empty() && plan.forgets.is_empty() {
         let what = if moved.is_empty() {
             "output values"
         } else {
@@ -555,8 +586,18 @@ pub fn render(plan: &Plan, style: Style) -> String {
     if !plan.imports.is_empty() {
         out.push_str(&format!("{} to import.\n", plan.imports.len()));
     }
-    if plan.has_resource_changes() || !moved.is_empty() || !plan.imports.is_empty() {
+    if !plan.forgets.is_empty() {
+        out.push_str(&format!("{} to forget.\n", plan.forgets.len()));
+    }
+    if plan.has_resource_changes()
+        || !moved.is_empty()
+        || !plan.imports.is_empty()
+        || !plan.forgets.is_empty()
+    {
         out.push_str("drinfra will perform the following actions:\n\n");
+        for rs in &plan.forgets {
+            out.push_str(&forget_text(rs, style));
+        }
         for c in plan.changes.iter().filter(|c| {
             c.action != Action::NoOp
                 || c.previous_address.is_some()

@@ -141,6 +141,35 @@ fn resource_change(c: &ResourceChange) -> J {
     rc
 }
 
+/// An object a `removed` block with `destroy = false` forgets: Terraform's
+/// `forget` action.
+fn forget_change(rs: &crate::state::ResourceState) -> J {
+    let before = Some(rs.value());
+    let mut rc = json!({
+        "address": rs.address,
+        "mode": rs.mode,
+        "type": rs.ty,
+        "name": rs.name,
+        "provider_name": provider_name(&rs.provider),
+        "change": {
+            "actions": ["forget"],
+            "before": before.as_ref().map(known_json).unwrap_or(J::Null),
+            "after": J::Null,
+            "after_unknown": {},
+            "before_sensitive": sensitive_tree(&before),
+            "after_sensitive": false,
+        },
+        "action_reason": "delete_because_no_resource_config",
+    });
+    if !rs.module.is_empty() {
+        rc["module_address"] = J::String(rs.module.clone());
+    }
+    if let Some(i) = &rs.index {
+        rc["index"] = i.clone();
+    }
+    rc
+}
+
 /// `planned_values`/`values` modules: resources grouped by module.
 fn module_tree(resources: Vec<(Option<String>, J)>) -> J {
     let mut root = Vec::new();
@@ -263,7 +292,7 @@ pub fn plan(plan: &Plan, prior: Option<&State>, config: Option<&crate::config::C
         "variables": plan.variables.iter().map(|(k, v)| (k.clone(), variable_json(v))).collect::<Map<_, _>>(),
         "planned_values": {"outputs": planned_outputs, "root_module": module_tree(planned)},
         "resource_drift": drift,
-        "resource_changes": plan.changes.iter().map(resource_change).collect::<Vec<_>>(),
+        "resource_changes": plan.changes.iter().map(resource_change).chain(plan.forgets.iter().map(forget_change)).collect::<Vec<_>>(),
         "output_changes": plan.outputs.iter().map(|o| (o.name.clone(), output_change(o))).collect::<Map<_, _>>(),
         "prior_state": {"format_version": "1.0", "terraform_version": TERRAFORM_VERSION, "values": state_values(prior)},
         "relevant_attributes": [],

@@ -81,6 +81,7 @@ fn empty_plan() -> Plan {
         destroy: false,
         refresh_only: false,
         imports: vec![],
+        forgets: vec![],
         phases: Default::default(),
         failover: Default::default(),
         data: Default::default(),
@@ -142,6 +143,17 @@ pub fn render(plan: &Plan, budget: usize) -> String {
             ));
         }
         out.push_str("\n</details>\n\n");
+    }
+    if !plan.forgets.is_empty() {
+        // Reviewers must see what leaves drinfra's management.
+        out.push_str(&format!(
+            "> [!WARNING]\n> **{} object(s) will no longer be managed by drinfra, but will not be destroyed** (`removed` with `destroy = false`)\n",
+            plan.forgets.len()
+        ));
+        for rs in &plan.forgets {
+            out.push_str(&format!("> - {}\n", code(&rs.address)));
+        }
+        out.push('\n');
     }
     // Risky changes' diffs first, then the rest, while the budget lasts.
     let mut ordered: Vec<&ResourceChange> = risks.iter().map(|r| r.change).collect();

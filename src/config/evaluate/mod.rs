@@ -128,6 +128,8 @@ struct Extra {
     count: Option<i64>,
     each: Option<(Value, Value)>,
     iterators: BTreeMap<String, Value>,
+    /// `self` in a postcondition: the object as planned, applied or read.
+    self_value: Option<Value>,
 }
 
 impl Extra {
@@ -426,6 +428,46 @@ impl<'a> Context<'a> {
             false,
             extra,
         )
+    }
+
+    /// Checks the `postcondition` blocks of resource instance `key`
+    /// `instance` in `path` against `object`, its value as planned, applied
+    /// or read (`self`): a false one is reported at its condition
+    /// (`Resource postcondition failed`, with its error message) and
+    /// returns false; one not known yet (the plan does not know the
+    /// values it tests) holds until it is checked again after apply.
+    pub fn postconditions_hold(
+        &self,
+        path: &ModulePath,
+        key: &str,
+        instance: &InstanceKey,
+        object: &Value,
+    ) -> bool {
+        let (_, m) = self.module_at(path);
+        let Some(r) = m.resources.get(key) else {
+            return true;
+        };
+        if r.lifecycle.postconditions.is_empty() {
+            return true;
+        }
+        let each_value = self
+            .resource_expansion(path, r)
+            .ok()
+            .and_then(|keys| keys.into_iter().find(|(k, _)| k == instance))
+            .map(|(_, v)| v)
+            .unwrap_or(Value::Null);
+        let extra = Extra {
+            self_value: Some(object.clone()),
+            ..Extra::for_key(instance, &each_value)
+        };
+        self.conditions_hold(
+            path,
+            &r.lifecycle.postconditions,
+            "Resource postcondition failed",
+            false,
+            &extra,
+        )
+        .is_ok()
     }
 
     /// Evaluates the assertions of every `check` block, in every module

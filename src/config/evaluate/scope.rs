@@ -143,6 +143,14 @@ impl Context<'_> {
                     }
                     None => ok = false,
                 },
+                // Only in postconditions (the static check refuses it
+                // elsewhere), as the one object they test.
+                "self" => match &extra.self_value {
+                    Some(v) => {
+                        scope.vars.insert("self".into(), v.clone());
+                    }
+                    None => ok = false,
+                },
                 "path" => {
                     let a = name.unwrap_or_default();
                     objects

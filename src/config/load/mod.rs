@@ -721,8 +721,8 @@ impl Loader {
 impl Loader {
     /// A `removed` block: `from` an address without instance keys, and
     /// `lifecycle { destroy }`. Destroying (the default) is what drinfra
-    /// does with any object no longer configured; `destroy = false`, which
-    /// forgets the object instead, is refused at the argument.
+    /// does with any object no longer configured; `destroy = false`
+    /// forgets the objects instead (the planner drops them from state).
     fn decode_removed(&mut self, file: FileId, b: &Block, m: &mut Module, span: Span) {
         if self.labels(file, b, &[]).is_none() {
             return;
@@ -745,16 +745,12 @@ impl Loader {
                 span_of(file, &p.ident),
             ));
         }
+        let mut destroy = true;
         for lc in b.body.get_blocks("lifecycle") {
             self.check_body(file, &lc.body, &["destroy"], &[], "lifecycle");
             if let Some(a) = self.attr(&lc.body, "destroy") {
                 match a.value.as_bool() {
-                    Some(true) => {}
-                    Some(false) => self.diags.push(err(
-                        "Unsupported argument value",
-                        "drinfra does not support removed blocks with destroy = false yet: they forget an object without destroying it. Use `drinfra state rm ADDRESS` to forget it, then delete this block.",
-                        span_of(file, &a.value),
-                    )),
+                    Some(d) => destroy = d,
                     None => self.diags.push(err(
                         "Invalid destroy value",
                         "destroy must be a literal true or false.",
@@ -776,14 +772,29 @@ impl Loader {
             _ => false,
         };
         if !keyless {
-            self.diags.push(err(
-                "Invalid address",
-                "A removed block's from must be a resource or module address without instance keys, such as aws_instance.a or module.b.",
-                from.span().unwrap_or(span.clone()),
-            ));
+            // Terraform's words for an address with instance keys.
+            let keyed = matches!(&from.expr, Expression::Traversal(t)
+                if t.operators.iter().any(|o| matches!(o.value(), hcl_edit::expr::TraversalOperator::Index(_) | hcl_edit::expr::TraversalOperator::LegacyIndex(_))));
+            self.diags.push(if keyed {
+                err(
+                    "Resource instance keys not allowed",
+                    "Resource address must be a resource (e.g. \"test_instance.foo\"), not a resource instance (e.g. \"test_instance.foo[1]\"); a removed block's from names a resource or module without instance keys.",
+                    from.span().unwrap_or(span.clone()),
+                )
+            } else {
+                err(
+                    "Invalid address",
+                    "A removed block's from must be a resource or module address without instance keys, such as aws_instance.a or module.b.",
+                    from.span().unwrap_or(span.clone()),
+                )
+            });
             return;
         }
-        m.removed.push(Removed { span, from });
+        m.removed.push(Removed {
+            span,
+            from,
+            destroy,
+        });
     }
 }
 

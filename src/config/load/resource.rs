@@ -128,18 +128,11 @@ impl Loader {
             &["precondition", "postcondition"],
             "lifecycle",
         );
-        // Postconditions mostly test `self`, the object after apply, which
-        // drinfra's evaluation does not offer yet: refused at the block.
-        for pb in b.body.get_blocks("postcondition") {
-            self.diags.push(err(
-                "Unsupported block type",
-                "drinfra does not support postcondition blocks yet (they are checked against the object after apply, through self); express the check as a precondition or a check block.",
-                span_of(file, &pb.ident),
-            ));
-        }
         let preconditions = self.conditions(file, &b.body, "precondition");
+        let postconditions = self.conditions(file, &b.body, "postcondition");
         let mut lc = Lifecycle {
             preconditions,
+            postconditions,
             prevent_destroy: self.literal_bool(file, &b.body, "prevent_destroy", false),
             create_before_destroy: self.literal_bool(file, &b.body, "create_before_destroy", false),
             ..Lifecycle::default()

@@ -111,6 +111,7 @@ pub(super) async fn read_data(
             match provider.read_data(&r.ty, &cfg).await {
                 Ok(v) => {
                     known.insert(path, &obj.name, &key, v.clone());
+                    cx.postconditions_hold(path, &obj.name, &key, &v);
                     plan.data.insert(address, v);
                 }
                 Err(e) => diags.push(

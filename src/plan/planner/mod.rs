@@ -2,12 +2,14 @@
 //! walk the configuration's resources in dependency order, asking each
 //! instance's provider what its change will be.
 
+mod imports;
 mod instance;
 mod known;
 mod moves;
 mod orphans;
 mod recorded;
 mod refresh;
+mod removed;
 mod triggers;
 
 pub use known::KnownValues;
@@ -15,8 +17,9 @@ pub use recorded::{config_digest, observed_digest, plan_variables};
 use refresh::recorded_config;
 pub use refresh::refresh;
 
+use imports::import_blocks;
 use instance::{check_prevent_destroy, config_resource, ignore, read_data};
-use moves::{apply_moves, import_blocks};
+use moves::apply_moves;
 use orphans::{
     delete_change, destroy_selection, orphan_deletes, output_action, output_deleted,
     restrict_to_targets, root_output_changes,
@@ -107,6 +110,7 @@ pub async fn plan(
         destroy: opts.destroy,
         refresh_only: opts.refresh_only,
         imports: vec![],
+        forgets: vec![],
         phases: BTreeMap::new(),
         data: BTreeMap::new(),
         failover: BTreeMap::new(),
@@ -177,6 +181,7 @@ pub async fn plan(
         return (None, diags);
     }
     if !opts.destroy {
+        removed::forget_removed(config, &mut refreshed, &mut plan);
         import_blocks(
             config,
             inputs,
@@ -484,6 +489,9 @@ pub async fn plan(
                     planned.value.clone()
                 };
                 known.insert(path, &obj.name, &key, after.clone());
+                // Postconditions the planned values already decide fail
+                // the plan now, as in Terraform; the rest wait for apply.
+                cx.postconditions_hold(path, &obj.name, &key, &after);
                 action_of.insert(address.clone(), action);
                 plan.changes.push(ResourceChange {
                     address: address.clone(),
@@ -553,6 +561,9 @@ pub async fn plan(
     });
     if !opts.targets.is_empty() {
         restrict_to_targets(&mut plan, &opts.targets);
+    }
+    if let Some(w) = removed::forget_warning(&plan) {
+        diags.push(w);
     }
     for (address, r) in &protected {
         if plan

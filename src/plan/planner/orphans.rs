@@ -116,6 +116,8 @@ pub(super) fn restrict_to_targets(plan: &mut Plan, targets: &[String]) {
         }
     }
     plan.changes.retain(|c| keep.contains(&c.address));
+    // As Terraform: only the targeted objects are forgotten.
+    plan.forgets.retain(|rs| hit(&rs.address));
     plan.outputs.clear();
 }
 

@@ -180,6 +180,9 @@ impl Provider for BuiltinTerraform {
     ) -> Result<Planned, ProviderError> {
         TerraformData.plan(ty, prior, config)
     }
+    fn import_stub(&self, ty: &str, id: &str) -> Value {
+        TerraformData.import_stub(ty, id)
+    }
     fn read<'a>(
         &'a self,
         ty: &'a str,

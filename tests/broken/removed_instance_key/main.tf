@@ -1,0 +1,9 @@
+resource "terraform_data" "y" {
+}
+
+removed {
+  from = terraform_data.x[0]
+  lifecycle {
+    destroy = false
+  }
+}
