@@ -634,10 +634,17 @@ fn outputs_and_state_show_as_terraform_prints_them() {
             &["output"][..],
             &["output", "-json"],
             &["output", "-raw", "n"],
+            // A sensitive output asked for by name: printed, in every form.
+            &["output", "s"],
+            &["output", "-json", "s"],
+            &["output", "-raw", "s"],
+            &["output", "-raw", "o"],
+            &["output", "nope"],
             &["state", "show", "-no-color", "terraform_data.a"],
         ] {
             let t = terraform(&py, d, args);
             let ours = drinfra(d, args);
+            assert_eq!(ours.code, t.code, "{args:?}: {}", ours.stderr);
             assert_eq!(ours.stdout, t.stdout, "{args:?}");
         }
     }
