@@ -318,8 +318,8 @@ fn azurerm_backend_workspaces_are_listed_and_deleted_as_terraform_keeps_them() {
             .is_some()
     };
     remote_workspace_commands(dir.path(), &[("ARM_ACCESS_KEY", key.as_str())], &state_of);
-    // A workspace Terraform wrote (a blob `<key>env:NAME` in its format)
-    // is listed and adopted.
+    // A workspace whose state another client wrote at `<key>env:NAME`
+    // (as Terraform names it) is listed.
     blob("app.tfstateenv:tf")
         .compact(&drinfra::state::State::new().unwrap())
         .unwrap();
