@@ -43,6 +43,7 @@ mod modules;
 mod ops_failover;
 mod output_cmd;
 mod parity;
+mod pg_adoption;
 mod pg_first_use;
 mod pipelines;
 mod plan_output;

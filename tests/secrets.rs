@@ -310,13 +310,17 @@ fn sentinel_secrets_appear_only_in_state_and_unencrypted_plan_files() {
         &["state", "show", "azurerm_postgresql_flexible_server.db"],
         &["state", "show", "azurerm_redis_cache.cache"],
         &["output"],
-        &["output", "pw_out"],
         &["graph"],
     ] {
         let r = drinfra(d, args, None, env);
         assert_eq!(r.code, 0, "{args:?}: {}", r.all());
         s.run(&format!("{args:?}"), &r);
     }
+    // Asked for by name, a sensitive output is printed, as Terraform 1.15
+    // prints it (`terraform output NAME`, like -raw and -json).
+    let r = drinfra(d, &["output", "pw_out"], None, env);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(r.stdout.contains(SECRET), "{}", r.all());
     // Derived attributes are sensitive where their inputs are, in the
     // recorded marks and in show --json's sensitive_values (as Terraform's).
     let shown: serde_json::Value =

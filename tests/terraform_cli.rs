@@ -634,10 +634,17 @@ fn outputs_and_state_show_as_terraform_prints_them() {
             &["output"][..],
             &["output", "-json"],
             &["output", "-raw", "n"],
+            // A sensitive output asked for by name: printed, in every form.
+            &["output", "s"],
+            &["output", "-json", "s"],
+            &["output", "-raw", "s"],
+            &["output", "-raw", "o"],
+            &["output", "nope"],
             &["state", "show", "-no-color", "terraform_data.a"],
         ] {
             let t = terraform(&py, d, args);
             let ours = drinfra(d, args);
+            assert_eq!(ours.code, t.code, "{args:?}: {}", ours.stderr);
             assert_eq!(ours.stdout, t.stdout, "{args:?}");
         }
     }
@@ -796,4 +803,75 @@ fn fmt_differential_against_terraform() {
         failures.len(),
         failures[..failures.len().min(3)].join("\n")
     );
+}
+
+const WARNED: &str = r#"
+variable "x" {
+  default = "a"
+}
+
+resource "terraform_data" "a" {
+  input = var.x
+}
+
+check "c" {
+  assert {
+    condition     = var.x == "y"
+    error_message = "not y"
+  }
+}
+
+check "d" {
+  assert {
+    condition     = var.x == "z"
+    error_message = "not z"
+  }
+}
+"#;
+
+/// The `Warnings:` block `-compact-warnings` prints on standard output.
+fn compact_block(stdout: &str) -> String {
+    let Some(from) = stdout.find("\nWarnings:\n") else {
+        return String::new();
+    };
+    let rest = &stdout[from..];
+    let end = rest
+        .find("-compact-warnings.\n")
+        .map(|i| i + "-compact-warnings.\n".len())
+        .unwrap_or(rest.len());
+    rest[..end].replace("Terraform", "drinfra")
+}
+
+/// `-compact-warnings` on plan and apply: one `Warnings:` list on
+/// standard output after the plan (or the applied steps), as Terraform
+/// 1.15 prints it.
+#[test]
+fn compact_warnings_are_listed_as_terraform_lists_them() {
+    let want = "\nWarnings:\n\n- Check block assertion failed\n  on main.tf line 12\n- Check block assertion failed\n  on main.tf line 19\n\nTo see the full warning notes, run drinfra without -compact-warnings.\n";
+    let dir = stack(WARNED);
+    let d = dir.path();
+    let plan = ["plan", "-no-color", "-compact-warnings"];
+    let apply = ["apply", "-no-color", "-auto-approve", "-compact-warnings"];
+    let r = drinfra(d, &plan);
+    ok(&r, "plan");
+    assert_eq!(compact_block(&r.stdout), want, "{}", r.stdout);
+    assert!(!r.stderr.contains("Check block"), "{}", r.stderr);
+    let r = drinfra(d, &apply);
+    ok(&r, "apply");
+    assert_eq!(compact_block(&r.stdout), want, "{}", r.stdout);
+    assert!(
+        r.stdout.find("Warnings:") < r.stdout.find("Apply complete!"),
+        "{}",
+        r.stdout
+    );
+    let Some(py) = terraform_python() else {
+        return;
+    };
+    let tf = stack(WARNED);
+    ok(&terraform(&py, tf.path(), &["init"]), "init");
+    for args in [&plan[..], &apply[..]] {
+        let t = terraform(&py, tf.path(), args);
+        ok(&t, "terraform");
+        assert_eq!(compact_block(&t.stdout), want, "{args:?}: {}", t.stdout);
+    }
 }

@@ -261,6 +261,7 @@ fn interrupted() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> {
 /// The exit code for an operation's error: a stop already reported as
 /// diagnostics is shown by the view (exit 1); anything else is an error.
 pub fn failed(view: &View, e: Error) -> anyhow::Result<ExitCode> {
+    view.compact_warnings_end();
     match e {
         Error::Stopped(stop) => {
             view.stopped(stop);

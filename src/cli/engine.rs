@@ -62,6 +62,7 @@ pub fn run_plan(env: &Env, a: PlanArgs) -> anyhow::Result<ExitCode> {
         Err(e) => return failed(&view, e),
     };
     view.plan(&planned.plan, a.output.format());
+    view.compact_warnings_end();
     if let Some(out) = &a.out {
         view.json = a.output.json;
         if let Some(n) = ops::plan::save(out, &planned.plan, &env.vars)? {

@@ -63,17 +63,27 @@ impl LockArgs {
     }
 }
 
+/// Terraform's words for a workspace just created.
+fn created(name: &str) {
+    println!(
+        "Created and switched to workspace \"{name}\"!\n\nYou're now on a new, empty workspace. Workspaces isolate their state,\nso if you run \"drinfra plan\" drinfra will not see any existing state\nfor this configuration."
+    );
+}
+
 pub fn run(env: &Env, c: WorkspaceCommand) -> anyhow::Result<ExitCode> {
     let (dir, vars) = (&env.dir, &env.vars);
     match c {
         WorkspaceCommand::New(a) => {
             a.lock.check()?;
             workspace::new(dir, vars, &a.name)?;
-            println!("Created and switched to workspace \"{}\"!", a.name);
+            created(&a.name);
         }
         WorkspaceCommand::Select { name, or_create } => {
-            workspace::select(dir, vars, &name, or_create)?;
-            println!("Switched to workspace \"{name}\".");
+            if workspace::select(dir, vars, &name, or_create)? {
+                created(&name);
+            } else {
+                println!("Switched to workspace \"{name}\".");
+            }
         }
         WorkspaceCommand::List => {
             let current = drinfra::config::workspace::current(dir, vars);
@@ -88,8 +98,13 @@ pub fn run(env: &Env, c: WorkspaceCommand) -> anyhow::Result<ExitCode> {
         }
         WorkspaceCommand::Delete { name, force, lock } => {
             lock.check()?;
-            workspace::delete(dir, vars, &name, force)?;
+            let had_resources = workspace::delete(dir, vars, &name, force)?;
             println!("Deleted workspace \"{name}\"!");
+            if had_resources {
+                println!(
+                    "WARNING: \"{name}\" was non-empty.\nThe resources managed by the deleted workspace may still exist,\nbut are no longer manageable by drinfra since the state has\nbeen deleted.\n"
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

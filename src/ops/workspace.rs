@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use crate::config::workspace::{self, DEFAULT};
-use crate::state::Backend;
 use crate::state::select::{self, BackendSpec, DEFAULT_STATE_FILE, TERRAFORM_STATE_FILE};
+use crate::state::{Backend, LockInfo, State};
 
 use super::error::{Error, Result};
 
@@ -40,7 +40,7 @@ fn check_name(name: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Refused(format!(
-            "{name:?} is not a valid workspace name: use letters, digits, '-', '_', '.' and '~'"
+            "The workspace name {name:?} is not allowed. The name must contain only URL safe\ncharacters, contain no path separators, and not be an empty string."
         )))
     }
 }
@@ -66,22 +66,28 @@ fn local_files(spec: Option<&BackendSpec>) -> Option<Vec<String>> {
     }
 }
 
-/// Every workspace, `default` first, then by name.
+/// Every workspace, `default` first, then by name (as Terraform lists
+/// them): the local backends' workspace directories, the azurerm
+/// backend's `<key>env:NAME` blobs, the pg backend's rows (drinfra's and
+/// Terraform's).
 pub fn list(dir: &Path, env: &[(String, String)]) -> Result<Vec<String>> {
     let spec = spec(dir)?;
-    let Some(files) = local_files(spec.as_ref()) else {
-        return Err(Error::Refused(format!(
-            "workspace list is not supported for the {} backend yet: `workspace select NAME` and `workspace show` work, and each workspace's state is kept where Terraform keeps it",
-            spec.map(|s| s.kind).unwrap_or_default()
-        )));
-    };
     let mut names = std::collections::BTreeSet::new();
-    for f in files {
-        if let Ok(entries) = std::fs::read_dir(dir.join(format!("{f}.d"))) {
-            for e in entries.flatten() {
-                if e.path().is_dir() {
-                    names.insert(e.file_name().to_string_lossy().into_owned());
+    match local_files(spec.as_ref()) {
+        Some(files) => {
+            for f in files {
+                if let Ok(entries) = std::fs::read_dir(dir.join(format!("{f}.d"))) {
+                    for e in entries.flatten() {
+                        if e.path().is_dir() {
+                            names.insert(e.file_name().to_string_lossy().into_owned());
+                        }
+                    }
                 }
+            }
+        }
+        None => {
+            if let Some(spec) = &spec {
+                names = select::remote_workspaces(spec, dir, env).map_err(refused)?;
             }
         }
     }
@@ -89,6 +95,10 @@ pub fn list(dir: &Path, env: &[(String, String)]) -> Result<Vec<String>> {
     names.insert(current);
     names.remove(DEFAULT);
     Ok(std::iter::once(DEFAULT.to_string()).chain(names).collect())
+}
+
+fn refused(d: crate::diag::Diagnostic) -> Error {
+    Error::Refused(format!("{}: {}", d.summary, d.detail.unwrap_or_default()))
 }
 
 /// Whether workspace `name` exists: it is `default`, has a directory
@@ -105,7 +115,21 @@ fn exists(dir: &Path, env: &[(String, String)], name: &str) -> Result<bool> {
     {
         return Ok(true);
     }
+    if let Some(spec) = spec.as_ref().filter(|s| s.kind != "local")
+        && select::remote_workspaces(spec, dir, env)
+            .map_err(refused)?
+            .contains(name)
+    {
+        return Ok(true);
+    }
     Ok(backend(dir, env, name)?.load()?.is_some())
+}
+
+/// Terraform's message for a workspace that is not there.
+fn missing(name: &str) -> Error {
+    Error::Refused(format!(
+        "Workspace {name:?} doesn't exist.\n\nYou can create this workspace with the \"new\" subcommand\nor include the \"-or-create\" flag with the \"select\" subcommand."
+    ))
 }
 
 fn refuse_override(env: &[(String, String)]) -> Result<()> {
@@ -130,16 +154,30 @@ fn write_selection(dir: &Path, name: &str) -> Result<()> {
 pub fn new(dir: &Path, env: &[(String, String)], name: &str) -> Result<()> {
     check_name(name)?;
     if exists(dir, env, name)? {
-        return Err(Error::Refused(format!("workspace {name:?} already exists")));
+        return Err(Error::Refused(format!("Workspace {name:?} already exists")));
     }
-    if let Some(files) = local_files(spec(dir)?.as_ref())
-        && let Some(f) = files.first()
-    {
-        let d = select::workspace_dir(dir, f, name);
-        std::fs::create_dir_all(&d).map_err(|source| Error::File {
-            what: format!("cannot create {}", d.display()),
-            source,
-        })?;
+    match local_files(spec(dir)?.as_ref()) {
+        Some(files) => {
+            if let Some(f) = files.first() {
+                let d = select::workspace_dir(dir, f, name);
+                std::fs::create_dir_all(&d).map_err(|source| Error::File {
+                    what: format!("cannot create {}", d.display()),
+                    source,
+                })?;
+            }
+        }
+        // As Terraform's remote backends: an empty state marks the
+        // workspace as existing.
+        None => {
+            let b = backend(dir, env, name)?;
+            let info = LockInfo::for_operation("workspace new", &b.describe(), env)?;
+            b.lock(&info).map_err(Error::Locked)?;
+            let written = State::new()
+                .map_err(Error::from)
+                .and_then(|s| b.compact(&s).map_err(Error::from));
+            b.unlock(&info.id)?;
+            written?;
+        }
     }
     if workspace::from_env(env).is_none() {
         write_selection(dir, name)?;
@@ -148,52 +186,49 @@ pub fn new(dir: &Path, env: &[(String, String)], name: &str) -> Result<()> {
 }
 
 /// `workspace select NAME` (`or_create`: `-or-create`).
-pub fn select(dir: &Path, env: &[(String, String)], name: &str, or_create: bool) -> Result<()> {
+/// Returns whether it created the workspace.
+pub fn select(dir: &Path, env: &[(String, String)], name: &str, or_create: bool) -> Result<bool> {
     refuse_override(env)?;
     check_name(name)?;
     if !exists(dir, env, name)? {
         if or_create {
-            return new(dir, env, name);
+            return new(dir, env, name).map(|()| true);
         }
-        return Err(Error::Refused(format!(
-            "workspace {name:?} doesn't exist; create it with `drinfra workspace new {name}`"
-        )));
+        return Err(missing(name));
     }
-    write_selection(dir, name)
+    write_selection(dir, name).map(|()| false)
 }
 
-/// `workspace delete NAME`: refused for `default`, the selected one, and
-/// (without `force`) one whose state still records resources.
-pub fn delete(dir: &Path, env: &[(String, String)], name: &str, force: bool) -> Result<()> {
+/// `workspace delete NAME`, in Terraform's order: it must exist, not be
+/// the selected one, not be `default`, and (without `force`) its state
+/// must record no resources. Returns whether it recorded some.
+pub fn delete(dir: &Path, env: &[(String, String)], name: &str, force: bool) -> Result<bool> {
     check_name(name)?;
-    if name == DEFAULT {
-        return Err(Error::Refused(
-            "the default workspace cannot be deleted".into(),
-        ));
+    if !exists(dir, env, name)? {
+        return Err(missing(name));
     }
     if workspace::current(dir, env) == name {
         return Err(Error::Refused(format!(
-            "workspace {name:?} is your active workspace: select another one first"
+            "Workspace {name:?} is your active workspace.\n\nYou cannot delete the currently active workspace. Please switch\nto another workspace and try again."
         )));
     }
-    if !exists(dir, env, name)? {
-        return Err(Error::Refused(format!("workspace {name:?} doesn't exist")));
+    if name == DEFAULT {
+        return Err(Error::Refused("can't delete default state".into()));
     }
     let spec = spec(dir)?;
-    let Some(files) = local_files(spec.as_ref()) else {
-        return Err(Error::Refused(format!(
-            "workspace delete is not supported for the {} backend yet; nothing was deleted",
-            spec.map(|s| s.kind).unwrap_or_default()
-        )));
-    };
     let b = backend(dir, env, name)?;
-    if let Some(st) = b.load()?
-        && !st.resources.is_empty()
-        && !force
-    {
+    let tracked: Vec<String> = b
+        .load()?
+        .map(|st| st.resources.into_keys().collect())
+        .unwrap_or_default();
+    if !tracked.is_empty() && !force {
         return Err(Error::Refused(format!(
-            "workspace {name:?} is not empty: its state records {} resource instance(s). Destroy them first, or delete with -force to forget them (the real objects are left)",
-            st.resources.len()
+            "Workspace is not empty\n\nWorkspace {name:?} is currently tracking the following resource instances:\n{}\n\nDeleting this workspace would cause drinfra to lose track of any associated\nremote objects, which would then require you to delete them manually outside\nof drinfra. You should destroy these objects with drinfra before deleting\nthe workspace.\n\nIf you want to delete this workspace anyway, and have drinfra forget about\nthese managed objects, use the -force option to disable this safety check.",
+            tracked
+                .iter()
+                .map(|a| format!("  - {a}"))
+                .collect::<Vec<_>>()
+                .join("\n")
         )));
     }
     if let Some(holder) = b.lock_holder()? {
@@ -202,6 +237,10 @@ pub fn delete(dir: &Path, env: &[(String, String)], name: &str, force: bool) -> 
             holder.who, holder.operation
         )));
     }
+    let Some(files) = local_files(spec.as_ref()) else {
+        b.forget()?;
+        return Ok(!tracked.is_empty());
+    };
     for f in files {
         let d = select::workspace_dir(dir, &f, name);
         if d.is_dir() {
@@ -211,5 +250,5 @@ pub fn delete(dir: &Path, env: &[(String, String)], name: &str, force: bool) -> 
             })?;
         }
     }
-    Ok(())
+    Ok(!tracked.is_empty())
 }

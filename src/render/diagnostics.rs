@@ -119,28 +119,43 @@ pub fn to_json(diags: &Diagnostics, sources: &SourceMap, cwd: &Path) -> serde_js
     })
 }
 
-/// Terraform's `-compact-warnings`: one box listing each warning's summary
-/// (and where it is), without details.
-pub fn render_compact(diags: &Diagnostics, sources: &SourceMap) -> String {
-    let n = diags.items.len();
-    let mut out = format!(
-        "╷\n│ Warning: {n} warning{}\n│ \n",
-        if n == 1 { "" } else { "s" }
-    );
+/// One warning as Terraform's `-compact-warnings` lists it: its summary
+/// and where it is (file relative to `cwd`, line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompactWarning {
+    pub summary: String,
+    pub at: Option<(String, usize)>,
+}
+
+/// Adds `diags` to `held`, each warning on its own (Terraform 1.15 lists
+/// two failed check assertions apart, not as one "and 1 more").
+pub fn hold_compact(
+    held: &mut Vec<CompactWarning>,
+    diags: &Diagnostics,
+    sources: &SourceMap,
+    cwd: &Path,
+) {
     for d in &diags.items {
-        out.push_str(&format!("│   - {}", d.summary));
-        if let Some(s) = &d.span {
-            let f = sources.get(s.file);
-            out.push_str(&format!(
-                "\n│     on {} line {}",
-                f.path.display(),
-                f.line_col(s.range.start).line
-            ));
-        }
-        out.push('\n');
+        held.push(CompactWarning {
+            summary: d.summary.clone(),
+            at: d.span.as_ref().map(|s| {
+                let f = sources.get(s.file);
+                (shown_path(&f.path, cwd), f.line_col(s.range.start).line)
+            }),
+        });
     }
-    out.push_str(
-        "│ \n│ To see the full warning notes, run drinfra without -compact-warnings.\n╵\n",
-    );
+}
+
+/// Terraform's `-compact-warnings` block, printed once at the end of a
+/// command: each warning's summary and where it is, without details.
+pub fn render_compact(held: &[CompactWarning]) -> String {
+    let mut out = String::from("\nWarnings:\n\n");
+    for w in held {
+        out.push_str(&format!("- {}\n", w.summary));
+        if let Some((file, line)) = &w.at {
+            out.push_str(&format!("  on {file} line {line}\n"));
+        }
+    }
+    out.push_str("\nTo see the full warning notes, run drinfra without -compact-warnings.\n");
     out
 }

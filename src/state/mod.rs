@@ -402,6 +402,15 @@ pub trait Backend: Send + Sync {
     /// Whether what it writes is encrypted (`DRINFRA_STATE_KEY` or
     /// `DRINFRA_STATE_PASSPHRASE`).
     fn encrypted(&self) -> bool;
+    /// Deletes the state and everything kept beside it (`workspace
+    /// delete`), refused while it is locked. The local backend's
+    /// workspaces are directories, which `workspace delete` removes.
+    fn forget(&self) -> Result<(), StateError> {
+        Err(StateError::Remote {
+            backend: "this",
+            message: format!("{} cannot be deleted by drinfra", self.describe()),
+        })
+    }
 }
 
 /// Sensitive values were written where they are not encrypted: the state

@@ -7,6 +7,7 @@
 //! tokio-postgres runs on a worker thread with its own runtime, so the
 //! synchronous `Backend` calls work from inside the engine's runtime.
 
+use std::collections::BTreeSet;
 use std::sync::Mutex;
 use std::sync::mpsc;
 
@@ -18,7 +19,14 @@ type Job = Box<dyn FnOnce(&tokio_postgres::Client, &tokio::runtime::Runtime) + S
 
 pub struct PgBackend {
     schema: String,
+    /// drinfra's tables, qualified up to their name (`schema.` or, in a
+    /// schema where Terraform's pg backend keeps its `states` table,
+    /// `schema.drinfra_`).
+    tables: String,
     name: String,
+    /// Terraform's pg backend rows this state adopts until drinfra
+    /// writes its own.
+    adopt: Option<TerraformRows>,
     describe: String,
     jobs: Mutex<mpsc::Sender<Job>>,
     cipher: Cipher,
@@ -97,23 +105,74 @@ fn is_creation_race(e: &tokio_postgres::Error) -> bool {
     })
 }
 
+/// Where Terraform's pg backend keeps a workspace's state: the row named
+/// after the workspace in `"SCHEMA".states` (columns `id`, `name`,
+/// `data`: the state JSON, format 4).
+#[derive(Clone, Debug)]
+pub struct TerraformRows {
+    /// `schema_name` as Terraform quotes it (its default is
+    /// `terraform_remote_state`).
+    pub schema: String,
+    pub workspace: String,
+}
+
+impl TerraformRows {
+    fn table(&self) -> String {
+        format!("\"{}\".states", self.schema.replace('"', "\"\""))
+    }
+}
+
+/// Whether an error says a table, schema or column is not there (a
+/// database where Terraform never kept state).
+fn is_missing(e: &tokio_postgres::Error) -> bool {
+    use tokio_postgres::error::SqlState;
+    e.code().is_some_and(|c| {
+        *c == SqlState::UNDEFINED_TABLE
+            || *c == SqlState::INVALID_SCHEMA_NAME
+            || *c == SqlState::UNDEFINED_COLUMN
+    })
+}
+
+/// Whether Terraform's `states` table is there (drinfra's own table of the
+/// same name, in a schema given to both, has no `data` column).
+async fn has_terraform_table(
+    c: &tokio_postgres::Client,
+    rows: &TerraformRows,
+) -> Result<bool, tokio_postgres::Error> {
+    Ok(c
+        .query_opt(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'states' AND column_name = 'data'",
+            &[&rows.schema],
+        )
+        .await?
+        .is_some())
+}
+
+/// Terraform's state for one workspace (None: no such row or table).
+async fn terraform_row(
+    c: &tokio_postgres::Client,
+    rows: &TerraformRows,
+) -> Result<Option<String>, tokio_postgres::Error> {
+    let sql = format!("SELECT data FROM {} WHERE name = $1", rows.table());
+    match c.query_opt(&sql, &[&rows.workspace]).await {
+        Ok(row) => Ok(row.and_then(|r| r.get::<_, Option<String>>(0))),
+        Err(e) if is_missing(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Creates the schema and tables if missing. Concurrent first uses (a
 /// pipeline starting many stacks at once) serialise on a transaction-level
 /// advisory lock, so `IF NOT EXISTS` sees what the first one created; a
 /// race with a client that does not take it is retried.
+/// Returns the prefix of drinfra's tables: `schema.`, or
+/// `schema.drinfra_` where Terraform's pg backend already keeps its
+/// `states` table (the same `schema_name` given to both).
 async fn create_schema(
     client: &tokio_postgres::Client,
     schema: &str,
-) -> Result<(), tokio_postgres::Error> {
+) -> Result<String, tokio_postgres::Error> {
     let key = lock_key(schema, "\0schema");
-    let sql = format!(
-        "CREATE SCHEMA IF NOT EXISTS {s};
-         CREATE TABLE IF NOT EXISTS {s}.states (name TEXT PRIMARY KEY, snapshot BYTEA, serial BIGINT NOT NULL DEFAULT 0);
-         CREATE TABLE IF NOT EXISTS {s}.journal (name TEXT NOT NULL, seq BIGSERIAL, record BYTEA NOT NULL, PRIMARY KEY (name, seq));
-         CREATE TABLE IF NOT EXISTS {s}.locks (name TEXT PRIMARY KEY, info TEXT NOT NULL);
-         ALTER TABLE {s}.locks ADD COLUMN IF NOT EXISTS backend_pid INTEGER;",
-        s = schema
-    );
     let mut attempt = 0;
     loop {
         let result = async {
@@ -121,12 +180,34 @@ async fn create_schema(
             client
                 .execute("SELECT pg_advisory_xact_lock($1)", &[&key])
                 .await?;
-            client.batch_execute(&sql).await?;
-            client.batch_execute("COMMIT").await
+            // An unquoted schema name is folded to lower case.
+            let terraforms = client
+                .query_opt(
+                    "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'states' AND column_name = 'data'",
+                    &[&schema.to_ascii_lowercase()],
+                )
+                .await?
+                .is_some();
+            let t = if terraforms {
+                format!("{schema}.drinfra_")
+            } else {
+                format!("{schema}.")
+            };
+            client
+                .batch_execute(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS {schema};
+                     CREATE TABLE IF NOT EXISTS {t}states (name TEXT PRIMARY KEY, snapshot BYTEA, serial BIGINT NOT NULL DEFAULT 0);
+                     CREATE TABLE IF NOT EXISTS {t}journal (name TEXT NOT NULL, seq BIGSERIAL, record BYTEA NOT NULL, PRIMARY KEY (name, seq));
+                     CREATE TABLE IF NOT EXISTS {t}locks (name TEXT PRIMARY KEY, info TEXT NOT NULL);
+                     ALTER TABLE {t}locks ADD COLUMN IF NOT EXISTS backend_pid INTEGER;"
+                ))
+                .await?;
+            client.batch_execute("COMMIT").await?;
+            Ok(t)
         }
         .await;
         match result {
-            Ok(()) => return Ok(()),
+            Ok(t) => return Ok(t),
             Err(e) => {
                 let _ = client.batch_execute("ROLLBACK").await;
                 attempt += 1;
@@ -161,7 +242,7 @@ impl PgBackend {
             return Err(pg_err(format!("invalid schema name {schema:?}")));
         }
         let (tx, rx) = mpsc::channel::<Job>();
-        let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<String, String>>();
         let conn = conn_str.to_string();
         let schema_owned = schema.to_string();
         std::thread::spawn(move || {
@@ -181,12 +262,12 @@ impl PgBackend {
                 tokio::spawn(async move {
                     let _ = connection.await;
                 });
-                create_schema(&client, &schema_owned).await?;
-                Ok::<_, tokio_postgres::Error>(client)
+                let tables = create_schema(&client, &schema_owned).await?;
+                Ok::<_, tokio_postgres::Error>((client, tables))
             });
             let client = match client {
-                Ok(c) => {
-                    let _ = ready_tx.send(Ok(()));
+                Ok((c, tables)) => {
+                    let _ = ready_tx.send(Ok(tables));
                     c
                 }
                 Err(e) => {
@@ -198,18 +279,132 @@ impl PgBackend {
                 job(&client, &rt);
             }
         });
-        ready_rx
+        let tables = ready_rx
             .recv()
             .map_err(pg_err)?
             .map_err(|e| pg_err(format!("cannot connect to PostgreSQL: {e}")))?;
-        let describe = format!("pg state {schema}.states[{name}]");
+        let describe = format!("pg state {tables}states[{name}]");
         Ok(PgBackend {
             schema: schema.to_string(),
+            tables,
             name: name.to_string(),
+            adopt: None,
             describe,
             jobs: Mutex::new(tx),
             cipher,
         })
+    }
+
+    /// Until drinfra first writes its own snapshot, the state is Terraform's
+    /// row for the workspace (adopted as recorded); afterwards a Terraform
+    /// row of the same lineage with a newer serial (Terraform changed the
+    /// stack after drinfra took it over) is refused rather than overlooked.
+    pub fn adopting(mut self, rows: TerraformRows) -> PgBackend {
+        self.adopt = Some(rows);
+        self
+    }
+
+    /// The workspaces of the stack whose default workspace's row is named
+    /// `base` (others are `<base>env:NAME`), with the workspaces
+    /// Terraform's rows hold (one row per workspace name), `default` not
+    /// included. Backup rows (`<row>.backup`) are not workspaces.
+    pub fn workspaces(&self, base: &str) -> Result<BTreeSet<String>, StateError> {
+        let (tables, adopt) = (self.tables.clone(), self.adopt.clone());
+        let (own, terraform) = self
+            .run(move |c, rt| {
+                rt.block_on(async {
+                    let own = c
+                        .query(
+                            &format!(
+                                "SELECT name FROM {tables}states UNION SELECT name FROM {tables}journal"
+                            ),
+                            &[],
+                        )
+                        .await?
+                        .iter()
+                        .map(|r| r.get::<_, String>(0))
+                        .collect::<BTreeSet<String>>();
+                    let mut terraform = Vec::new();
+                    if let Some(rows) = &adopt
+                        && has_terraform_table(c, rows).await?
+                    {
+                        terraform = c
+                            .query(&format!("SELECT name FROM {}", rows.table()), &[])
+                            .await?
+                            .iter()
+                            .map(|r| r.get::<_, String>(0))
+                            .collect();
+                    }
+                    Ok::<_, tokio_postgres::Error>((own, terraform))
+                })
+            })
+            .map_err(pg_err)?
+            .map_err(db_err)?;
+        let prefix = format!("{base}env:");
+        let mut names: BTreeSet<String> = own
+            .iter()
+            .filter(|n| !n.strip_suffix(".backup").is_some_and(|of| own.contains(of)))
+            .filter_map(|n| n.strip_prefix(&prefix).map(str::to_string))
+            .collect();
+        names.extend(terraform);
+        names.remove(crate::config::workspace::DEFAULT);
+        Ok(names)
+    }
+
+    /// Deletes this state: drinfra's rows (snapshot, backup, journal,
+    /// lock) and Terraform's row it adopts, under the state's advisory
+    /// lock (refused while another session holds it).
+    pub fn delete_state(&self) -> Result<(), StateError> {
+        let key = lock_key(&self.schema, &self.name);
+        let (tables, name, adopt) = (self.tables.clone(), self.name.clone(), self.adopt.clone());
+        let got = self
+            .run(move |c, rt| {
+                rt.block_on(async {
+                    let got: bool = c
+                        .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+                        .await?
+                        .get(0);
+                    if !got {
+                        return Ok(false);
+                    }
+                    let result = async {
+                        c.batch_execute("BEGIN").await?;
+                        c.execute(
+                            &format!("DELETE FROM {tables}states WHERE name = $1 OR name = $1 || '.backup'"),
+                            &[&name],
+                        )
+                        .await?;
+                        c.execute(&format!("DELETE FROM {tables}journal WHERE name = $1"), &[&name])
+                            .await?;
+                        c.execute(&format!("DELETE FROM {tables}locks WHERE name = $1"), &[&name])
+                            .await?;
+                        c.batch_execute("COMMIT").await?;
+                        if let Some(rows) = &adopt
+                            && has_terraform_table(c, rows).await?
+                        {
+                            let sql = format!("DELETE FROM {} WHERE name = $1", rows.table());
+                            c.execute(&sql, &[&rows.workspace]).await?;
+                        }
+                        Ok(())
+                    }
+                    .await;
+                    if result.is_err() {
+                        let _ = c.batch_execute("ROLLBACK").await;
+                    }
+                    let _ = c.execute("SELECT pg_advisory_unlock($1)", &[&key]).await;
+                    result.map(|()| true)
+                })
+            })
+            .map_err(pg_err)?
+            .map_err(db_err)?;
+        if got {
+            Ok(())
+        } else {
+            Err(pg_err(format!(
+                "{} is locked by another session",
+                self.describe
+            )))
+        }
     }
 
     /// Runs `f` on the worker's connection and waits for its result.
@@ -235,50 +430,94 @@ impl Backend for PgBackend {
         self.cipher.enabled()
     }
 
+    fn forget(&self) -> Result<(), StateError> {
+        self.delete_state()
+    }
+
     fn describe(&self) -> String {
         self.describe.clone()
     }
 
     fn load(&self) -> Result<Option<State>, StateError> {
-        let (schema, name) = (self.schema.clone(), self.name.clone());
+        let (tables, name, adopt) = (self.tables.clone(), self.name.clone(), self.adopt.clone());
         let rows = self
             .run(move |c, rt| {
                 rt.block_on(async {
                     let snap = c
                         .query_opt(
-                            &format!(
-                                "SELECT snapshot, serial FROM {schema}.states WHERE name = $1"
-                            ),
+                            &format!("SELECT snapshot, serial FROM {tables}states WHERE name = $1"),
                             &[&name],
                         )
                         .await?;
                     let journal = c
                         .query(
                             &format!(
-                                "SELECT record FROM {schema}.journal WHERE name = $1 ORDER BY seq"
+                                "SELECT record FROM {tables}journal WHERE name = $1 ORDER BY seq"
                             ),
                             &[&name],
                         )
                         .await?;
+                    let terraform = match &adopt {
+                        Some(rows) => terraform_row(c, rows).await?,
+                        None => None,
+                    };
                     Ok::<_, tokio_postgres::Error>((
                         snap.and_then(|r| r.get::<_, Option<Vec<u8>>>(0)),
                         journal
                             .iter()
                             .map(|r| r.get::<_, Vec<u8>>(0))
                             .collect::<Vec<_>>(),
+                        terraform,
                     ))
                 })
             })
             .map_err(pg_err)?
             .map_err(db_err)?;
-        let (snapshot, journal) = rows;
-        let state: Option<State> = match snapshot {
+        let (snapshot, journal, terraform) = rows;
+        let own: Option<State> = match snapshot {
             Some(bytes) => Some(super::decode_snapshot(
                 &bytes,
                 &self.cipher,
                 &self.describe,
             )?),
             None => None,
+        };
+        let tf_origin = || {
+            self.adopt
+                .as_ref()
+                .map(|r| format!("Terraform's pg state {}[{}]", r.table(), r.workspace))
+                .unwrap_or_default()
+        };
+        let state = match (own, terraform) {
+            // Not written by drinfra yet: Terraform's state (journal
+            // records of a first run cut short continue its serial).
+            (None, Some(text)) => Some(super::decode_snapshot(
+                text.as_bytes(),
+                &super::crypto::Cipher::default(),
+                &tf_origin(),
+            )?),
+            (Some(own), Some(text)) => {
+                if let Ok(tf) = super::decode_snapshot(
+                    text.as_bytes(),
+                    &super::crypto::Cipher::default(),
+                    &tf_origin(),
+                ) && tf.lineage == own.lineage
+                    && tf.serial > own.serial
+                {
+                    return Err(StateError::Diverged(format!(
+                        "{} (serial {}) is newer than {} (serial {}): Terraform changed the stack after drinfra adopted it. Delete drinfra's rows named {:?} (in {}states and {}journal) to adopt Terraform's state again, or delete Terraform's row",
+                        tf_origin(),
+                        tf.serial,
+                        self.describe,
+                        own.serial,
+                        self.name,
+                        self.tables,
+                        self.tables
+                    )));
+                }
+                Some(own)
+            }
+            (own, None) => own,
         };
         let records = journal
             .iter()
@@ -299,7 +538,7 @@ impl Backend for PgBackend {
                     .and_then(|p| Ok(self.cipher.seal(&p)?))
             })
             .collect::<Result<_, StateError>>()?;
-        let (schema, name) = (self.schema.clone(), self.name.clone());
+        let (tables, name) = (self.tables.clone(), self.name.clone());
         // One transaction per batch: durable when it commits.
         self.run(move |c, rt| {
             rt.block_on(async {
@@ -307,7 +546,7 @@ impl Backend for PgBackend {
                     c.batch_execute("BEGIN").await?;
                     for r in &rows {
                         c.execute(
-                            &format!("INSERT INTO {schema}.journal (name, record) VALUES ($1, $2)"),
+                            &format!("INSERT INTO {tables}journal (name, record) VALUES ($1, $2)"),
                             &[&name, r],
                         )
                         .await?;
@@ -333,8 +572,8 @@ impl Backend for PgBackend {
             .seal(&serde_json::to_vec(state).map_err(pg_err)?)?;
         // The column is informational (the snapshot holds the serial); a serial
         // beyond BIGINT's range is recorded as its largest value, not wrapped.
-        let (schema, name, serial) = (
-            self.schema.clone(),
+        let (tables, name, serial) = (
+            self.tables.clone(),
             self.name.clone(),
             i64::try_from(state.serial).unwrap_or(i64::MAX),
         );
@@ -343,9 +582,9 @@ impl Backend for PgBackend {
                 let result = async {
                     c.batch_execute("BEGIN").await?;
                     // The previous snapshot stays as the backup row.
-                    c.execute(&format!("INSERT INTO {schema}.states (name, snapshot, serial) SELECT $1 || '.backup', snapshot, serial FROM {schema}.states WHERE name = $1 ON CONFLICT (name) DO UPDATE SET snapshot = excluded.snapshot, serial = excluded.serial"), &[&name]).await?;
-                    c.execute(&format!("INSERT INTO {schema}.states (name, snapshot, serial) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET snapshot = excluded.snapshot, serial = excluded.serial"), &[&name, &snap, &serial]).await?;
-                    c.execute(&format!("DELETE FROM {schema}.journal WHERE name = $1"), &[&name]).await?;
+                    c.execute(&format!("INSERT INTO {tables}states (name, snapshot, serial) SELECT $1 || '.backup', snapshot, serial FROM {tables}states WHERE name = $1 ON CONFLICT (name) DO UPDATE SET snapshot = excluded.snapshot, serial = excluded.serial"), &[&name]).await?;
+                    c.execute(&format!("INSERT INTO {tables}states (name, snapshot, serial) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET snapshot = excluded.snapshot, serial = excluded.serial"), &[&name, &snap, &serial]).await?;
+                    c.execute(&format!("DELETE FROM {tables}journal WHERE name = $1"), &[&name]).await?;
                     c.batch_execute("COMMIT").await
                 }
                 .await;
@@ -361,8 +600,8 @@ impl Backend for PgBackend {
 
     fn lock(&self, info: &LockInfo) -> Result<(), LockError> {
         let key = lock_key(&self.schema, &self.name);
-        let (schema, name, text) = (
-            self.schema.clone(),
+        let (tables, name, text) = (
+            self.tables.clone(),
             self.name.clone(),
             serde_json::to_string(info).unwrap_or_default(),
         );
@@ -373,7 +612,7 @@ impl Backend for PgBackend {
                     if got {
                         // The row names the session holding the advisory lock,
                         // so a reader never takes a previous holder's row for ours.
-                        c.execute(&format!("INSERT INTO {schema}.locks (name, info, backend_pid) VALUES ($1, $2, pg_backend_pid()) ON CONFLICT (name) DO UPDATE SET info = excluded.info, backend_pid = excluded.backend_pid"), &[&name, &text]).await?;
+                        c.execute(&format!("INSERT INTO {tables}locks (name, info, backend_pid) VALUES ($1, $2, pg_backend_pid()) ON CONFLICT (name) DO UPDATE SET info = excluded.info, backend_pid = excluded.backend_pid"), &[&name, &text]).await?;
                     }
                     Ok::<_, tokio_postgres::Error>(got)
                 })
@@ -408,11 +647,11 @@ impl Backend for PgBackend {
             });
         }
         let key = lock_key(&self.schema, &self.name);
-        let (schema, name) = (self.schema.clone(), self.name.clone());
+        let (tables, name) = (self.tables.clone(), self.name.clone());
         self.run(move |c, rt| {
             rt.block_on(async {
                 let mine: bool = c.query_one("SELECT pg_advisory_unlock($1)", &[&key]).await?.get(0);
-                c.execute(&format!("DELETE FROM {schema}.locks WHERE name = $1 AND (backend_pid IS NULL OR backend_pid IS NOT DISTINCT FROM $2)"), &[&name, &backend_pid]).await?;
+                c.execute(&format!("DELETE FROM {tables}locks WHERE name = $1 AND (backend_pid IS NULL OR backend_pid IS NOT DISTINCT FROM $2)"), &[&name, &backend_pid]).await?;
                 if !mine {
                     // Held by another session (a stuck runner): end that
                     // session, which releases its advisory lock
@@ -441,12 +680,12 @@ impl PgBackend {
     fn holder(&self) -> Result<Option<(LockInfo, Option<i32>)>, LockError> {
         let key = lock_key(&self.schema, &self.name);
         for attempt in 0..50 {
-            let (schema, name) = (self.schema.clone(), self.name.clone());
+            let (tables, name) = (self.tables.clone(), self.name.clone());
             let (held_by, row) = self
                 .run(move |c, rt| {
                     rt.block_on(async {
                         let held_by: Option<i32> = c.query_opt("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = $1 LIMIT 1", &[&key]).await?.map(|r| r.get(0));
-                        let row = c.query_opt(&format!("SELECT info, backend_pid FROM {schema}.locks WHERE name = $1"), &[&name]).await?.map(|r| (r.get::<_, String>(0), r.get::<_, Option<i32>>(1)));
+                        let row = c.query_opt(&format!("SELECT info, backend_pid FROM {tables}locks WHERE name = $1"), &[&name]).await?.map(|r| (r.get::<_, String>(0), r.get::<_, Option<i32>>(1)));
                         Ok::<_, tokio_postgres::Error>((held_by, row))
                     })
                 })

@@ -220,15 +220,9 @@ pub fn open(
             LocalBackend::new(own).with_cipher(cipher).adopting(tf),
         ));
     };
-    let text = |k: &str| spec.args.get(k).cloned();
-    let from_env = |k: &str| {
-        env.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.is_empty())
-    };
     match spec.kind.as_str() {
         "local" => {
+            let text = |k: &str| spec.args.get(k).cloned();
             let path = dir.join(text("path").unwrap_or_else(|| DEFAULT_STATE_FILE.into()));
             let path = match (default_ws, path.file_name()) {
                 (false, Some(f)) => workspace_dir(dir, &f.to_string_lossy(), &ws).join(f),
@@ -236,63 +230,166 @@ pub fn open(
             };
             Ok(Box::new(LocalBackend::new(path).with_cipher(cipher)))
         }
-        "pg" => {
-            let Some(conn) = text("conn_str").or_else(|| from_env("PG_CONN_STR")) else {
-                return Err(Diagnostic::error("Missing PostgreSQL connection").with_detail("The pg backend needs conn_str (or the PG_CONN_STR environment variable)."));
-            };
-            let schema = text("schema_name").unwrap_or_else(|| "drinfra_state".into());
-            let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "default".into());
-            let name = text("name").unwrap_or(name);
-            // One row per workspace: the default one keeps the plain name.
-            let name = if default_ws { name } else { format!("{name}env:{ws}") };
-            let backend = super::pg::PgBackend::connect(&conn, &schema, &name, cipher).map_err(|e| Diagnostic::error("Cannot use the pg backend").with_detail(e.to_string()))?;
-            Ok(Box::new(backend))
-        }
-        "azurerm" => {
-            // A connection string supplies what the arguments leave out.
-            let conn = match text("connection_string").or_else(|| from_env("AZURE_STORAGE_CONNECTION_STRING")) {
-                Some(c) => super::azblob::ConnectionString::parse(&c).map_err(|e| Diagnostic::error("Invalid storage connection string").with_detail(e.to_string()))?,
-                None => Default::default(),
-            };
-            let account = text("storage_account_name").or(conn.account);
-            let needed = [("storage_account_name", account.is_some()), ("container_name", text("container_name").is_some()), ("key", text("key").is_some())];
-            let missing: Vec<&str> = needed.iter().filter(|(_, ok)| !ok).map(|(k, _)| *k).collect();
-            if !missing.is_empty() {
-                return Err(Diagnostic::error("Missing backend argument").with_detail(format!("The azurerm backend needs {}.", missing.join(", "))));
-            }
-            let account = account.unwrap_or_default();
-            let endpoint = text("endpoint").or(conn.blob_endpoint).unwrap_or_else(|| format!("https://{account}.blob.core.windows.net"));
-            let truthy = |v: Option<String>| v.is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
-            let azuread = (truthy(text("use_azuread_auth")) || truthy(from_env("ARM_USE_AZUREAD"))).then(|| crate::provider::azure::setup::Settings {
+        "pg" => Ok(Box::new(pg_backend(spec, dir, env, &ws, cipher)?)),
+        "azurerm" => Ok(Box::new(blob_backend(spec, env, &ws, cipher)?)),
+        other => Err(Diagnostic::error("Unsupported backend").with_detail(format!("drinfra does not support the {other:?} backend; use \"local\", \"pg\" or \"azurerm\"."))),
+    }
+}
+
+fn env_value(env: &[(String, String)], k: &str) -> Option<String> {
+    env.iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.is_empty())
+}
+
+/// Terraform's pg backend keeps its state in `schema_name` (default
+/// `terraform_remote_state`), table `states`, one row per workspace name.
+pub const TERRAFORM_PG_SCHEMA: &str = "terraform_remote_state";
+
+/// The pg backend's state for workspace `ws`: drinfra's row (`name`, or
+/// `<name>env:<ws>`), adopting Terraform's row for the workspace.
+fn pg_backend(
+    spec: &BackendSpec,
+    dir: &Path,
+    env: &[(String, String)],
+    ws: &str,
+    cipher: super::crypto::Cipher,
+) -> Result<super::pg::PgBackend, Diagnostic> {
+    let text = |k: &str| spec.args.get(k).cloned();
+    let Some(conn) = text("conn_str").or_else(|| env_value(env, "PG_CONN_STR")) else {
+        return Err(
+            Diagnostic::error("Missing PostgreSQL connection").with_detail(
+                "The pg backend needs conn_str (or the PG_CONN_STR environment variable).",
+            ),
+        );
+    };
+    let schema = text("schema_name").unwrap_or_else(|| "drinfra_state".into());
+    let name = pg_base_name(spec, dir);
+    // One row per workspace: the default one keeps the plain name.
+    let name = if ws == crate::config::workspace::DEFAULT {
+        name
+    } else {
+        format!("{name}env:{ws}")
+    };
+    let terraform = super::pg::TerraformRows {
+        schema: text("schema_name").unwrap_or_else(|| TERRAFORM_PG_SCHEMA.into()),
+        workspace: ws.to_string(),
+    };
+    super::pg::PgBackend::connect(&conn, &schema, &name, cipher)
+        .map(|b| b.adopting(terraform))
+        .map_err(|e| Diagnostic::error("Cannot use the pg backend").with_detail(e.to_string()))
+}
+
+/// The pg backend's row name for the default workspace: `name`, else the
+/// stack directory's name.
+fn pg_base_name(spec: &BackendSpec, dir: &Path) -> String {
+    spec.args.get("name").cloned().unwrap_or_else(|| {
+        dir.file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "default".into())
+    })
+}
+
+/// The azurerm backend's state for workspace `ws`: the blob `key`, or
+/// `<key>env:<ws>` as Terraform's azurerm backend names it.
+fn blob_backend(
+    spec: &BackendSpec,
+    env: &[(String, String)],
+    ws: &str,
+    cipher: super::crypto::Cipher,
+) -> Result<super::azblob::BlobBackend, Diagnostic> {
+    let text = |k: &str| spec.args.get(k).cloned();
+    let from_env = |k: &str| env_value(env, k);
+    let default_ws = ws == crate::config::workspace::DEFAULT;
+
+    // A connection string supplies what the arguments leave out.
+    let conn =
+        match text("connection_string").or_else(|| from_env("AZURE_STORAGE_CONNECTION_STRING")) {
+            Some(c) => super::azblob::ConnectionString::parse(&c).map_err(|e| {
+                Diagnostic::error("Invalid storage connection string").with_detail(e.to_string())
+            })?,
+            None => Default::default(),
+        };
+    let account = text("storage_account_name").or(conn.account);
+    let needed = [
+        ("storage_account_name", account.is_some()),
+        ("container_name", text("container_name").is_some()),
+        ("key", text("key").is_some()),
+    ];
+    let missing: Vec<&str> = needed
+        .iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(k, _)| *k)
+        .collect();
+    if !missing.is_empty() {
+        return Err(Diagnostic::error("Missing backend argument")
+            .with_detail(format!("The azurerm backend needs {}.", missing.join(", "))));
+    }
+    let account = account.unwrap_or_default();
+    let endpoint = text("endpoint")
+        .or(conn.blob_endpoint)
+        .unwrap_or_else(|| format!("https://{account}.blob.core.windows.net"));
+    let truthy = |v: Option<String>| v.is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
+    let azuread =
+        (truthy(text("use_azuread_auth")) || truthy(from_env("ARM_USE_AZUREAD"))).then(|| {
+            crate::provider::azure::setup::Settings {
                 tenant_id: text("tenant_id").or_else(|| from_env("ARM_TENANT_ID")),
                 client_id: text("client_id").or_else(|| from_env("ARM_CLIENT_ID")),
                 client_secret: text("client_secret").or_else(|| from_env("ARM_CLIENT_SECRET")),
                 use_oidc: truthy(text("use_oidc")) || truthy(from_env("ARM_USE_OIDC")),
-                oidc_token_file_path: text("oidc_token_file_path").or_else(|| from_env("ARM_OIDC_TOKEN_FILE_PATH")).or_else(|| from_env("AZURE_FEDERATED_TOKEN_FILE")),
+                oidc_token_file_path: text("oidc_token_file_path")
+                    .or_else(|| from_env("ARM_OIDC_TOKEN_FILE_PATH"))
+                    .or_else(|| from_env("AZURE_FEDERATED_TOKEN_FILE")),
                 use_cli: truthy(text("use_cli")) || truthy(from_env("ARM_USE_CLI")),
                 use_msi: truthy(text("use_msi")) || truthy(from_env("ARM_USE_MSI")),
                 msi_endpoint: from_env("ARM_MSI_ENDPOINT"),
                 environment: text("environment").or_else(|| from_env("ARM_ENVIRONMENT")),
                 metadata_host: text("metadata_host").or_else(|| from_env("ARM_METADATA_HOSTNAME")),
                 ..Default::default()
-            });
-            let cfg = super::azblob::BlobConfig {
-                azuread,
-                endpoint: endpoint.trim_end_matches('/').to_string(),
-                account,
-                container: text("container_name").unwrap_or_default(),
-                // Terraform's azurerm backend: a workspace's state is the
-                // blob `<key>env:<workspace>`; the default one is `<key>`.
-                key: match text("key") {
-                    Some(k) if !default_ws => format!("{k}env:{ws}"),
-                    k => k.unwrap_or_default(),
-                },
-                access_key: text("access_key").or(conn.account_key).or_else(|| from_env("ARM_ACCESS_KEY")),
-                sas_token: text("sas_token").or(conn.sas_token).or_else(|| from_env("ARM_SAS_TOKEN")),
-            };
-            let backend = super::azblob::BlobBackend::connect(cfg, cipher).map_err(|e| Diagnostic::error("Cannot use the azurerm backend").with_detail(e.to_string()))?;
-            Ok(Box::new(backend))
+            }
+        });
+    let cfg = super::azblob::BlobConfig {
+        azuread,
+        endpoint: endpoint.trim_end_matches('/').to_string(),
+        account,
+        container: text("container_name").unwrap_or_default(),
+        // Terraform's azurerm backend: a workspace's state is the
+        // blob `<key>env:<workspace>`; the default one is `<key>`.
+        key: match text("key") {
+            Some(k) if !default_ws => format!("{k}env:{ws}"),
+            k => k.unwrap_or_default(),
+        },
+        access_key: text("access_key")
+            .or(conn.account_key)
+            .or_else(|| from_env("ARM_ACCESS_KEY")),
+        sas_token: text("sas_token")
+            .or(conn.sas_token)
+            .or_else(|| from_env("ARM_SAS_TOKEN")),
+    };
+    super::azblob::BlobBackend::connect(cfg, cipher)
+        .map_err(|e| Diagnostic::error("Cannot use the azurerm backend").with_detail(e.to_string()))
+}
+
+/// The workspaces a remote (`pg`, `azurerm`) backend holds besides
+/// `default`, found where Terraform's backends keep them.
+pub fn remote_workspaces(
+    spec: &BackendSpec,
+    dir: &Path,
+    env: &[(String, String)],
+) -> Result<std::collections::BTreeSet<String>, Diagnostic> {
+    let cipher = super::crypto::Cipher::default();
+    let listed = match spec.kind.as_str() {
+        "pg" => pg_backend(spec, dir, env, crate::config::workspace::DEFAULT, cipher)?
+            .workspaces(&pg_base_name(spec, dir)),
+        "azurerm" => {
+            let key = spec.args.get("key").cloned().unwrap_or_default();
+            blob_backend(spec, env, crate::config::workspace::DEFAULT, cipher)?.workspaces(&key)
         }
-        other => Err(Diagnostic::error("Unsupported backend").with_detail(format!("drinfra does not support the {other:?} backend; use \"local\", \"pg\" or \"azurerm\"."))),
-    }
+        other => {
+            return Err(Diagnostic::error("Unsupported backend")
+                .with_detail(format!("{other:?} is not a remote backend")));
+        }
+    };
+    listed.map_err(|e| Diagnostic::error("Cannot list the workspaces").with_detail(e.to_string()))
 }

@@ -12,6 +12,7 @@ impl View {
             println!("{}", crate::render::events::apply_summary(report));
             return report.ok();
         }
+        self.compact_warnings_end();
         let (mut added, mut changed, mut destroyed) = (0, 0, 0);
         for step in &report.done {
             match step.kind {
@@ -73,6 +74,7 @@ impl View {
     /// Shows how `apply` or `destroy` (`what`: "Apply", "Destroy") ended;
     /// whether it succeeded.
     pub fn apply_outcome(&self, outcome: &ApplyOutcome, what: &str) -> bool {
+        self.compact_warnings_end();
         match outcome {
             ApplyOutcome::NoChanges => true,
             ApplyOutcome::Cancelled => {

@@ -46,6 +46,14 @@ pub enum Runbook {
     Failback,
 }
 
+/// Warnings `-compact-warnings` held are never dropped unseen: a command
+/// that ends without listing them (import, an error) lists them last.
+impl Drop for View {
+    fn drop(&mut self) {
+        self.compact_warnings_end();
+    }
+}
+
 /// Shows one command's events and outcome.
 pub struct View {
     pub style: Style,
@@ -70,6 +78,8 @@ pub struct View {
     live: Option<crate::render::live::Live>,
     live_bar: Option<indicatif::ProgressBar>,
     told_unencrypted: bool,
+    /// Warnings `-compact-warnings` lists at the end of the command.
+    held_warnings: std::cell::RefCell<Vec<diagnostics::CompactWarning>>,
 }
 
 impl View {
@@ -88,6 +98,7 @@ impl View {
             live: None,
             live_bar: None,
             told_unencrypted: false,
+            held_warnings: Default::default(),
         }
     }
 
@@ -97,7 +108,13 @@ impl View {
         match e {
             Event::Diagnostics { diags, sources } => {
                 if self.compact_warnings && !diags.is_empty() && !diags.has_errors() {
-                    eprint!("{}", diagnostics::render_compact(diags, sources));
+                    // Held, and listed once at the end, as Terraform does.
+                    diagnostics::hold_compact(
+                        &mut self.held_warnings.borrow_mut(),
+                        diags,
+                        sources,
+                        &self.dir,
+                    );
                 } else if !diags.is_empty() {
                     eprint!(
                         "{}",
@@ -213,6 +230,15 @@ impl View {
             }
             PlanFormat::Compact => print!("{}", plan_text::render_compact(plan, self.style)),
             PlanFormat::Human => print!("{}", plan_text::render(plan, self.style)),
+        }
+    }
+
+    /// The warnings `-compact-warnings` held, listed as Terraform lists
+    /// them (on standard output, after the plan or the applied steps).
+    pub fn compact_warnings_end(&self) {
+        let held = std::mem::take(&mut *self.held_warnings.borrow_mut());
+        if !held.is_empty() {
+            print!("{}", diagnostics::render_compact(&held));
         }
     }
 

@@ -204,15 +204,8 @@ impl View {
                 serde_json::Value::Number(_) | serde_json::Value::Bool(_) => print!("{}", o.value),
                 _ => return Err(OutputError::NotPrimitive),
             },
-            // Terraform prints a sensitive output asked for by name;
-            // drinfra keeps sensitive values out of human output and says
-            // how to get it (docs/terraform-cli.md).
-            OutputFormat::Human if o.sensitive => {
-                println!("(sensitive value)");
-                eprintln!(
-                    "note: this output is sensitive; -raw or -json prints its value (Terraform prints it here too)"
-                );
-            }
+            // As Terraform: an output asked for by name is printed, sensitive
+            // or not (the list of all outputs masks it).
             OutputFormat::Human => println!("{}", value::render(&Value::from_json(&o.value))),
         }
         Ok(())

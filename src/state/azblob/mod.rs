@@ -9,6 +9,7 @@
 //! (`access_key` or `ARM_ACCESS_KEY`) or a SAS token (`sas_token` or
 //! `ARM_SAS_TOKEN`).
 
+use std::collections::BTreeSet;
 use std::sync::Mutex;
 use std::sync::mpsc;
 
@@ -189,7 +190,7 @@ impl BlobBackend {
                 .filter(|s| !s.is_empty())
                 .map(|kv| {
                     kv.split_once('=')
-                        .map(|(k, v)| (k.to_lowercase(), v.to_string()))
+                        .map(|(k, v)| (k.to_lowercase(), decode_query(v)))
                         .unwrap_or((kv.to_lowercase(), String::new()))
                 })
                 .collect();
@@ -349,14 +350,162 @@ impl BlobBackend {
         }
     }
 
+    /// The workspaces other than `default` whose state blobs are beside
+    /// `base_key`: Terraform's azurerm backend keeps workspace NAME at
+    /// `<base_key>env:NAME`. drinfra's own companions (`.journal`,
+    /// `.backup`) and empty blobs (a lock taken before any state was
+    /// written) are not workspaces.
+    pub fn workspaces(&self, base_key: &str) -> Result<BTreeSet<String>, StateError> {
+        let prefix = format!("{base_key}env:");
+        let mut blobs: Vec<(String, u64)> = Vec::new();
+        let mut marker = String::new();
+        loop {
+            let mut query = format!(
+                "restype=container&comp=list&prefix={}",
+                encode_query(&prefix)
+            );
+            if !marker.is_empty() {
+                query.push_str(&format!("&marker={}", encode_query(&marker)));
+            }
+            let r = self.request("GET", "", &query, vec![], Vec::new())?;
+            if r.status >= 300 {
+                return Err(err(format!(
+                    "cannot list the blobs of container {}: {} {}",
+                    self.cfg.container,
+                    r.status,
+                    String::from_utf8_lossy(&r.body)
+                )));
+            }
+            let xml = String::from_utf8_lossy(&r.body);
+            for blob in elements(&xml, "Blob") {
+                let Some(name) = elements(blob, "Name").next() else {
+                    continue;
+                };
+                let size = elements(blob, "Content-Length")
+                    .next()
+                    .and_then(|n| n.trim().parse().ok())
+                    .unwrap_or(0);
+                blobs.push((unescape_xml(name), size));
+            }
+            marker = elements(&xml, "NextMarker")
+                .next()
+                .map(unescape_xml)
+                .unwrap_or_default();
+            if marker.is_empty() {
+                break;
+            }
+        }
+        let all: BTreeSet<&str> = blobs.iter().map(|(n, _)| n.as_str()).collect();
+        let companion = |n: &str| {
+            [".journal", ".backup"]
+                .iter()
+                .any(|s| n.strip_suffix(s).is_some_and(|of| all.contains(of)))
+        };
+        Ok(blobs
+            .iter()
+            .filter(|(n, size)| *size > 0 && !companion(n))
+            .filter_map(|(n, _)| n.strip_prefix(&prefix))
+            .filter(|w| !w.contains('/'))
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// Deletes this state's blobs (state, journal, backup); refused while
+    /// the state blob is leased (locked).
+    pub fn delete_state(&self) -> Result<(), StateError> {
+        for blob in [
+            self.cfg.key.clone(),
+            self.journal(),
+            format!("{}.backup", self.cfg.key),
+        ] {
+            let r = self.request("DELETE", &blob, "", vec![], Vec::new())?;
+            match r.status {
+                s if s < 300 || s == 404 => {}
+                409 | 412 => {
+                    return Err(err(format!(
+                        "{} is locked (its blob is leased); nothing was deleted",
+                        self.describe()
+                    )));
+                }
+                s => {
+                    return Err(err(format!(
+                        "cannot delete blob {blob}: {s} {}",
+                        String::from_utf8_lossy(&r.body)
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn journal(&self) -> String {
         format!("{}.journal", self.cfg.key)
     }
 }
 
+/// Percent-encodes a query value (all but RFC 3986's unreserved
+/// characters).
+fn encode_query(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Decodes `%XX` escapes (Shared Key signs a query's decoded values).
+fn decode_query(v: &str) -> String {
+    let bytes = v.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(b) = v
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The text of each `<tag>...</tag>` element in `xml`, in order.
+fn elements<'a>(xml: &'a str, tag: &str) -> impl Iterator<Item = &'a str> {
+    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+    let mut rest = xml;
+    std::iter::from_fn(move || {
+        let start = rest.find(&open)? + open.len();
+        let len = rest[start..].find(&close)?;
+        let text = &rest[start..start + len];
+        rest = &rest[start + len + close.len()..];
+        Some(text)
+    })
+}
+
+fn unescape_xml(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
 impl Backend for BlobBackend {
     fn encrypted(&self) -> bool {
         self.cipher.enabled()
+    }
+
+    fn forget(&self) -> Result<(), StateError> {
+        self.delete_state()
     }
 
     fn describe(&self) -> String {
