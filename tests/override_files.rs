@@ -307,3 +307,57 @@ fn blocks_drinfra_adds_are_not_merged_from_override_files() {
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].summary, "Unsupported block type in override file");
 }
+
+/// No input panics the merge: every parity case's files are loaded with
+/// their roles swapped (each normal file also as an override of itself and
+/// the others), and with the override file cut at every few bytes.
+#[test]
+fn any_override_file_loads_without_panicking() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/parity/overrides");
+    let mut texts = Vec::new();
+    for case in std::fs::read_dir(&root).unwrap() {
+        let case = case.unwrap().path();
+        if !case.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&case).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|e| e == "tf") {
+                texts.push(std::fs::read_to_string(f).unwrap());
+            }
+        }
+    }
+    assert!(texts.len() >= 15, "{}", texts.len());
+    let dir = tempfile::tempdir().unwrap();
+    for (i, base) in texts.iter().enumerate() {
+        let over = &texts[(i + 1) % texts.len()];
+        let cuts = (0..over.len())
+            .step_by(5)
+            .chain([over.len()])
+            .filter(|c| over.is_char_boundary(*c));
+        for cut in cuts {
+            std::fs::write(dir.path().join("main.tf"), base).unwrap();
+            std::fs::write(dir.path().join("override.tf"), &over[..cut]).unwrap();
+            std::fs::write(dir.path().join("a_override.tf"), base).unwrap();
+            if cut < over.len() {
+                let _ = load(dir.path());
+                continue;
+            }
+            // Whole files: evaluated too, and every problem rendered
+            // (spans into joined files resolve).
+            let (stack, _) =
+                drinfra::ops::validate::validate(dir.path(), &[], &[], dir.path(), true);
+            let _ = drinfra::render::diagnostics::render_all(
+                &stack.diags,
+                &stack.config.sources,
+                dir.path(),
+                drinfra::render::style::Style::plain(),
+            );
+            let _ = drinfra::render::diagnostics::to_json(
+                &stack.diags,
+                &stack.config.sources,
+                dir.path(),
+            );
+        }
+    }
+}

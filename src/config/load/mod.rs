@@ -28,6 +28,7 @@ pub fn load(dir: &Path) -> (Config, Diagnostics) {
         root: dir.to_path_buf(),
         keys: Vec::new(),
         manifest: None,
+        joined: Default::default(),
     };
     loader.config.modules.push(Module::default());
     loader.load_module(dir, 0, None);
@@ -209,6 +210,9 @@ struct Loader {
     keys: Vec<String>,
     /// The installed-modules manifest, read when a call first needs it.
     manifest: Option<Option<crate::config::modsource::Manifest>>,
+    /// Joined source files made for override merges, by (base file,
+    /// override file), with the override file read again at its offset.
+    joined: r#override::Joined,
 }
 
 fn span_of(file: FileId, x: &impl hcl_edit::Span) -> Span {

@@ -20,6 +20,10 @@ use super::{Loader, err, span_of};
 use crate::diag::{FileId, Span};
 use crate::lang::{Evaluator, Scope, Value};
 
+/// Per (base file, override file): their joined file and the override
+/// file's body read again at its offset there (None if that failed).
+pub(super) type Joined = std::collections::HashMap<(FileId, FileId), (FileId, Option<Body>)>;
+
 /// From a block's type keyword to the end of its last label (Terraform's
 /// declaration range, where problems with the whole block point).
 fn decl_span(file: FileId, b: &Block) -> Span {
@@ -638,8 +642,16 @@ impl Loader {
         if !b.body.iter().any(keep) {
             return base.clone();
         }
-        let (joined, offset) = self.config.sources.join(base.file, file);
-        let Some(shifted) = self.shifted_block(file, offset, index) else {
+        if !self.joined.contains_key(&(base.file, file)) {
+            let (joined, offset) = self.config.sources.join(base.file, file);
+            let body = self.shifted_body(file, offset);
+            self.joined.insert((base.file, file), (joined, body));
+        }
+        let (joined, shifted) = match self.joined.get(&(base.file, file)) {
+            Some((joined, Some(body))) => (*joined, body.iter().nth(index).cloned()),
+            _ => (base.file, None),
+        };
+        let Some(Structure::Block(shifted)) = shifted else {
             self.diags.push(err(
                 "Cannot merge override block",
                 "drinfra could not read this block again to merge it; this is a bug in drinfra.",
@@ -676,19 +688,15 @@ impl Loader {
         BodyExpr { file: joined, body }
     }
 
-    /// Block number `index` of override file `file`, read again as if its
-    /// text started at `offset` (where it starts in a joined file).
-    fn shifted_block(&self, file: FileId, offset: usize, index: usize) -> Option<Block> {
+    /// Override file `file` read again as if its text started at
+    /// `offset` (where it starts in a joined file).
+    fn shifted_body(&self, file: FileId, offset: usize) -> Option<Body> {
         let text = self.config.sources.text(file);
         // Only native syntax reaches here: `.tf.json` override files are
         // refused until drinfra reads JSON, whose reader must then be used
         // here the same way.
         let padded = format!("{}{text}", " ".repeat(offset));
-        let body = hcl_edit::parser::parse_body(&padded).ok()?;
-        match body.iter().nth(index)? {
-            Structure::Block(b) => Some(b.clone()),
-            Structure::Attribute(_) => None,
-        }
+        hcl_edit::parser::parse_body(&padded).ok()
     }
 }
 
