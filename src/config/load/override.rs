@@ -217,6 +217,9 @@ impl Loader {
         if set("nullable") {
             base.nullable = ov.nullable;
         }
+        if set("ephemeral") {
+            base.ephemeral = ov.ephemeral;
+        }
         // An overridden type may no longer suit the default, or the other
         // way round.
         if !own_default_ok {
@@ -334,7 +337,9 @@ impl Loader {
         let sensitive = body
             .get_attribute("sensitive")
             .map(|_| self.literal_bool(file, body, "sensitive", false));
-        self.literal_bool(file, body, "ephemeral", false);
+        let ephemeral = body
+            .get_attribute("ephemeral")
+            .map(|_| self.literal_bool(file, body, "ephemeral", false));
         let Some(base) = m.outputs.get_mut(&l[0]) else {
             self.diags.push(err(
                 "Missing base output definition to override",
@@ -355,6 +360,9 @@ impl Loader {
         }
         if let Some(s) = sensitive {
             base.sensitive = s;
+        }
+        if let Some(e) = ephemeral {
+            base.ephemeral = e;
         }
         self.refuse_depends_on(file, body);
     }
