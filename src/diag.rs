@@ -100,6 +100,9 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     line_starts: Vec<usize>,
+    /// For a joined file ([`SourceMap::join`]): where each part's text
+    /// starts and which file it is, so spans resolve to the real place.
+    parts: Vec<(usize, FileId)>,
 }
 
 /// Line and column, both 1-based; the column counts characters.
@@ -117,6 +120,7 @@ impl SourceFile {
             path,
             text,
             line_starts,
+            parts: Vec::new(),
         }
     }
 
@@ -187,6 +191,37 @@ impl SourceMap {
     pub fn text(&self, id: FileId) -> &str {
         &self.get(id).text
     }
+    /// A file whose text is `base`'s, a newline, then `over`'s: a block
+    /// merged from an override file holds syntax from both, and its spans
+    /// are offsets into this text (`over`'s shifted by the returned offset).
+    /// [`SourceMap::resolve`] maps them back to the file they came from.
+    pub fn join(&mut self, base: FileId, over: FileId) -> (FileId, usize) {
+        let (b, o) = (self.get(base), self.get(over));
+        let offset = b.text.len() + 1;
+        let mut file = SourceFile::new(b.path.clone(), format!("{}\n{}", b.text, o.text));
+        file.parts = vec![(0, base), (offset, over)];
+        self.files.push(Arc::new(file));
+        (FileId((self.files.len() - 1) as u32), offset)
+    }
+
+    /// The span in the file it was written in: spans into a joined file
+    /// ([`SourceMap::join`]) become spans into one of its parts.
+    pub fn resolve(&self, span: &Span) -> Span {
+        let mut span = span.clone();
+        // Joined files only refer to earlier ones, so this ends.
+        while let Some(f) = self.files.get(span.file.0 as usize) {
+            let Some(&(start, part)) = f.parts.iter().rev().find(|(s, _)| *s <= span.range.start)
+            else {
+                break;
+            };
+            span = Span::new(
+                part,
+                span.range.start - start..span.range.end.saturating_sub(start),
+            );
+        }
+        span
+    }
+
     pub fn find(&self, path: &Path) -> Option<FileId> {
         self.files
             .iter()

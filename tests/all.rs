@@ -42,6 +42,8 @@ mod locks;
 mod modules;
 mod ops_failover;
 mod output_cmd;
+mod override_files;
+mod override_parity;
 mod parity;
 mod pg_adoption;
 mod pg_first_use;

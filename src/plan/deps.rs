@@ -307,6 +307,7 @@ impl Deps {
                 let span = self.via.get(&(from.clone(), to.clone()));
                 let line = match span {
                     Some(sp) => {
+                        let sp = &sources.resolve(sp);
                         let f = sources.get(sp.file);
                         let lc = f.line_col(sp.range.start);
                         let text = sources

@@ -315,6 +315,7 @@ mod tests {
             destroy: false,
             refresh_only: false,
             imports: vec![],
+            forgets: Default::default(),
             phases: BTreeMap::new(),
             data: BTreeMap::new(),
             failover: BTreeMap::new(),

@@ -21,6 +21,7 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, cwd: &Path, style: Style) -> 
     let mut out = String::new();
     match &d.span {
         Some(span) => {
+            let span = &sources.resolve(span);
             let file = sources.get(span.file);
             let lc = file.line_col(span.range.start);
             out.push_str(&format!(
@@ -75,6 +76,7 @@ pub fn render_all(diags: &Diagnostics, sources: &SourceMap, cwd: &Path, style: S
     items.sort_by_key(|d| {
         d.span
             .as_ref()
+            .map(|s| sources.resolve(s))
             .map(|s| (s.file, s.range.start))
             .map_or((1, None), |k| (0, Some(k)))
     });
@@ -97,6 +99,7 @@ pub fn to_json(diags: &Diagnostics, sources: &SourceMap, cwd: &Path) -> serde_js
                 "detail": d.detail.clone().unwrap_or_default(),
             });
             if let Some(s) = &d.span {
+                let s = &sources.resolve(s);
                 let f = sources.get(s.file);
                 let a = f.line_col(s.range.start);
                 let b = f.line_col(s.range.end);
@@ -139,6 +142,7 @@ pub fn hold_compact(
         held.push(CompactWarning {
             summary: d.summary.clone(),
             at: d.span.as_ref().map(|s| {
+                let s = &sources.resolve(s);
                 let f = sources.get(s.file);
                 (shown_path(&f.path, cwd), f.line_col(s.range.start).line)
             }),

@@ -681,6 +681,7 @@ impl<'a> Context<'a> {
     }
 
     fn place(&self, s: &Span) -> String {
+        let s = &self.config.sources.resolve(s);
         let f = self.config.sources.get(s.file);
         let lc = f.line_col(s.range.start);
         format!("{}:{}", f.path.display(), lc.line)

@@ -14,6 +14,7 @@ mod failover_group;
 mod runbook;
 pub use runbook::{check_url_problem, webhook_url_problem};
 mod module_call;
+mod r#override;
 mod remote;
 mod resource;
 mod values;
@@ -27,6 +28,7 @@ pub fn load(dir: &Path) -> (Config, Diagnostics) {
         root: dir.to_path_buf(),
         keys: Vec::new(),
         manifest: None,
+        joined: Default::default(),
     };
     loader.config.modules.push(Module::default());
     loader.load_module(dir, 0, None);
@@ -148,9 +150,12 @@ pub enum FileKind {
     Native,
     /// `*.tf.json`: Terraform reads it; drinfra does not yet.
     Json,
-    /// `override.tf`, `*_override.tf` (and their JSON forms): Terraform
-    /// merges them into the other files; drinfra does not yet.
+    /// `override.tf`, `*_override.tf`: merged into the blocks of the other
+    /// files, after all of them, in name order (`override.rs`).
     Override,
+    /// `override.tf.json`, `*_override.tf.json`: the same, in JSON syntax;
+    /// refused like every `.tf.json` file until drinfra reads that syntax.
+    OverrideJson,
     /// Anything else (hidden files, other extensions): not configuration.
     Other,
 }
@@ -166,7 +171,11 @@ pub fn file_kind(path: &Path) -> FileKind {
     let stem = n.strip_suffix(".tf.json").or_else(|| n.strip_suffix(".tf"));
     if let Some(stem) = stem {
         if stem == "override" || stem.ends_with("_override") {
-            return FileKind::Override;
+            return if n.ends_with(".json") {
+                FileKind::OverrideJson
+            } else {
+                FileKind::Override
+            };
         }
         return if n.ends_with(".json") {
             FileKind::Json
@@ -201,6 +210,9 @@ struct Loader {
     keys: Vec<String>,
     /// The installed-modules manifest, read when a call first needs it.
     manifest: Option<Option<crate::config::modsource::Manifest>>,
+    /// Joined source files made for override merges, by (base file,
+    /// override file), with the override file read again at its offset.
+    joined: r#override::Joined,
 }
 
 fn span_of(file: FileId, x: &impl hcl_edit::Span) -> Span {
@@ -256,11 +268,13 @@ impl Loader {
             }
         };
         let mut files = Vec::new();
+        let mut overrides = Vec::new();
         for path in all {
             match file_kind(&path) {
                 FileKind::Native => files.push(path),
+                FileKind::Override => overrides.push(path),
                 FileKind::Other => {}
-                kind => {
+                FileKind::Json | FileKind::OverrideJson => {
                     // Point at the file itself (its first character).
                     let text = std::fs::read(&path)
                         .map(|b| String::from_utf8_lossy(&b).into_owned())
@@ -271,28 +285,18 @@ impl Loader {
                         .and_then(|n| n.to_str())
                         .unwrap_or_default()
                         .to_string();
-                    let (summary, detail) = if kind == FileKind::Json {
-                        (
-                            "Unsupported configuration file",
-                            format!(
-                                "{name} uses Terraform's JSON syntax, which drinfra does not read yet; it is not silently skipped. Convert it to native syntax (a .tf file) or move it out of {}.",
-                                dir.display()
-                            ),
-                        )
-                    } else {
-                        (
-                            "Unsupported override file",
-                            format!(
-                                "{name} is an override file: Terraform merges its blocks into those of the other files, which drinfra does not do yet; it is not silently read as an ordinary file. Merge its settings into the other files, or move it out of {}.",
-                                dir.display()
-                            ),
-                        )
-                    };
+                    let (summary, detail) = (
+                        "Unsupported configuration file",
+                        format!(
+                            "{name} uses Terraform's JSON syntax, which drinfra does not read yet; it is not silently skipped. Convert it to native syntax (a .tf file) or move it out of {}.",
+                            dir.display()
+                        ),
+                    );
                     self.diags.push(err(summary, detail, Span::new(id, 0..0)));
                 }
             }
         }
-        if files.is_empty() && !unreadable {
+        if files.is_empty() && overrides.is_empty() && !unreadable {
             let (summary, detail) = match &at {
                 Some(_) => (
                     "No configuration files in module directory".to_string(),
@@ -315,7 +319,8 @@ impl Loader {
             );
         }
         let mut pending_calls = Vec::new();
-        for path in files {
+        let count = files.len();
+        for (i, path) in files.into_iter().chain(overrides).enumerate() {
             let text = match std::fs::read(&path) {
                 Ok(bytes) => match utf8_text(&mut self.config.sources, &path, bytes) {
                     Ok(t) => t,
@@ -336,6 +341,10 @@ impl Loader {
             let (file, parsed) = parse_file(&mut self.config.sources, path, text);
             module.files.push(file);
             match parsed {
+                // Override files come last, merged into what the others declared.
+                Ok(body) if i >= count => {
+                    self.merge_override_file(file, &body, &mut module, &mut pending_calls)
+                }
                 Ok(body) => self.decode_file(file, &body, &mut module, &mut pending_calls),
                 Err(d) => {
                     self.diags.push(d);

@@ -9,6 +9,22 @@ use super::{Loader, attribute_path, err, span_of};
 use crate::diag::{FileId, Span};
 use crate::lang::refs::{Reference, references};
 
+/// Whether `s` belongs to a resource's own arguments (its body as the
+/// provider sees it) rather than to the meta-arguments and `lifecycle`,
+/// `provisioner` and `connection` blocks.
+pub(super) fn is_resource_argument(s: &Structure) -> bool {
+    match s {
+        Structure::Attribute(a) => !matches!(
+            a.key.value().as_str(),
+            "count" | "for_each" | "depends_on" | "provider"
+        ),
+        Structure::Block(b) => !matches!(
+            b.ident.value().as_str(),
+            "lifecycle" | "provisioner" | "connection"
+        ),
+    }
+}
+
 impl Loader {
     pub(super) fn depends_on(&mut self, file: FileId, body: &Body) -> Vec<(FileId, Reference)> {
         let Some(a) = self.attr(body, "depends_on") else {
@@ -68,11 +84,7 @@ impl Loader {
         let mut rest = Body::new();
         for s in body.iter() {
             match s {
-                Structure::Attribute(a)
-                    if matches!(
-                        a.key.value().as_str(),
-                        "count" | "for_each" | "depends_on" | "provider"
-                    ) => {}
+                Structure::Attribute(_) if !is_resource_argument(s) => {}
                 Structure::Block(lb) if lb.ident.value().as_str() == "lifecycle" => {
                     if seen_lifecycle {
                         self.diags.push(err(

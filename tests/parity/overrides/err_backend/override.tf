@@ -1,0 +1,11 @@
+terraform {
+  backend "local" {
+    path = "b.tfstate"
+  }
+}
+
+terraform {
+  backend "local" {
+    path = "c.tfstate"
+  }
+}

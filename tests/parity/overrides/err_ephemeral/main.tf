@@ -1,0 +1,7 @@
+variable "token" {
+  default = "x"
+}
+
+output "token" {
+  value = var.token
+}

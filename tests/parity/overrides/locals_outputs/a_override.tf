@@ -1,0 +1,4 @@
+locals {
+  b = "a_override b"
+  c = "a_override c"
+}

@@ -1,0 +1,15 @@
+locals {
+  c = "override c"
+}
+
+output "a" {
+  description = ""
+}
+
+output "b" {
+  value = upper(local.b)
+}
+
+output "secret" {
+  sensitive = true
+}

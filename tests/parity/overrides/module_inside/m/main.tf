@@ -1,0 +1,11 @@
+variable "x" {
+  type = string
+}
+
+locals {
+  shout = upper(var.x)
+}
+
+output "out" {
+  value = "m says ${var.x}"
+}

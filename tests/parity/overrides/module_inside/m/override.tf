@@ -1,0 +1,7 @@
+locals {
+  shout = "${upper(var.x)}!"
+}
+
+output "out" {
+  value = local.shout
+}

@@ -1,0 +1,8 @@
+module "a" {
+  source = "./nowhere"
+  x      = "base"
+}
+
+output "a" {
+  value = module.a.out
+}

@@ -1,0 +1,11 @@
+variable "token" {
+  sensitive = true
+}
+
+output "token" {
+  sensitive = true
+}
+
+output "plain" {
+  sensitive = true
+}
