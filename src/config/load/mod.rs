@@ -11,6 +11,7 @@ use super::model::*;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 
 mod failover_group;
+pub mod json;
 mod runbook;
 pub use runbook::{check_url_problem, webhook_url_problem};
 mod module_call;
@@ -146,7 +147,7 @@ fn out_of_range_number(text: &str, from: usize) -> Option<std::ops::Range<usize>
 pub enum FileKind {
     /// `*.tf` and `*.hcl` (not `.terraform.lock.hcl`): read.
     Native,
-    /// `*.tf.json`: Terraform reads it; drinfra does not yet.
+    /// `*.tf.json`: Terraform's JSON syntax (`json::parse_json_file`).
     Json,
     /// `override.tf`, `*_override.tf` (and their JSON forms): Terraform
     /// merges them into the other files; drinfra does not yet.
@@ -258,9 +259,9 @@ impl Loader {
         let mut files = Vec::new();
         for path in all {
             match file_kind(&path) {
-                FileKind::Native => files.push(path),
+                FileKind::Native | FileKind::Json => files.push(path),
                 FileKind::Other => {}
-                kind => {
+                FileKind::Override => {
                     // Point at the file itself (its first character).
                     let text = std::fs::read(&path)
                         .map(|b| String::from_utf8_lossy(&b).into_owned())
@@ -271,23 +272,13 @@ impl Loader {
                         .and_then(|n| n.to_str())
                         .unwrap_or_default()
                         .to_string();
-                    let (summary, detail) = if kind == FileKind::Json {
-                        (
-                            "Unsupported configuration file",
-                            format!(
-                                "{name} uses Terraform's JSON syntax, which drinfra does not read yet; it is not silently skipped. Convert it to native syntax (a .tf file) or move it out of {}.",
-                                dir.display()
-                            ),
-                        )
-                    } else {
-                        (
-                            "Unsupported override file",
-                            format!(
-                                "{name} is an override file: Terraform merges its blocks into those of the other files, which drinfra does not do yet; it is not silently read as an ordinary file. Merge its settings into the other files, or move it out of {}.",
-                                dir.display()
-                            ),
-                        )
-                    };
+                    let (summary, detail) = (
+                        "Unsupported override file",
+                        format!(
+                            "{name} is an override file: Terraform merges its blocks into those of the other files, which drinfra does not do yet; it is not silently read as an ordinary file. Merge its settings into the other files, or move it out of {}.",
+                            dir.display()
+                        ),
+                    );
                     self.diags.push(err(summary, detail, Span::new(id, 0..0)));
                 }
             }
@@ -333,12 +324,19 @@ impl Loader {
                     continue;
                 }
             };
-            let (file, parsed) = parse_file(&mut self.config.sources, path, text);
+            let (file, parsed) = if file_kind(&path) == FileKind::Json {
+                json::parse_json_file(&mut self.config.sources, path, text)
+            } else {
+                let (file, parsed) = parse_file(&mut self.config.sources, path, text);
+                (file, parsed.map_err(|d| vec![d]))
+            };
             module.files.push(file);
             match parsed {
                 Ok(body) => self.decode_file(file, &body, &mut module, &mut pending_calls),
-                Err(d) => {
-                    self.diags.push(d);
+                Err(ds) => {
+                    for d in ds {
+                        self.diags.push(d);
+                    }
                     module.incomplete = true;
                 }
             }
