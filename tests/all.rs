@@ -42,6 +42,7 @@ mod modules;
 mod ops_failover;
 mod output_cmd;
 mod parity;
+mod parity_json;
 mod pg_first_use;
 mod pipelines;
 mod plan_output;

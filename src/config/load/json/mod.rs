@@ -64,10 +64,16 @@ pub fn parse_json_file(
     let mut items = Vec::new();
     match &root.kind {
         Kind::Object(props) => b.body(props, &schema::TOP, "", &mut items),
-        Kind::Array(elems) if elems.iter().all(|e| matches!(e.kind, Kind::Object(_))) => {
+        Kind::Array(elems) => {
             for e in elems {
-                if let Kind::Object(props) = &e.kind {
-                    b.body(props, &schema::TOP, "", &mut items);
+                match &e.kind {
+                    Kind::Object(props) => b.body(props, &schema::TOP, "", &mut items),
+                    _ => b.problem(
+                        "Incorrect JSON value type",
+                        "A JSON object is required here, to define arguments and child blocks."
+                            .into(),
+                        e.span.start..e.span.start + 1,
+                    ),
                 }
             }
         }
@@ -233,9 +239,17 @@ impl Builder<'_> {
                 if kind == "locals" {
                     self.problem("Invalid local value name", "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes.".into(), p.name_span.clone());
                 } else {
+                    let hint = schema
+                        .blocks
+                        .iter()
+                        .map(|(n, _, _)| *n)
+                        .chain(schema.args.iter().map(|(n, _)| *n))
+                        .find(|n| reader::edit_distance(&p.name, n) < 3)
+                        .map(|n| format!(" Did you mean {n:?}?"))
+                        .unwrap_or_default();
                     self.problem(
                         "Extraneous JSON object property",
-                        format!("No argument or block type is named {:?}.", p.name),
+                        format!("No argument or block type is named {:?}.{hint}", p.name),
                         p.name_span.clone(),
                     );
                 }
