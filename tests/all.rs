@@ -45,6 +45,7 @@ mod output_cmd;
 mod override_files;
 mod override_parity;
 mod parity;
+mod parity_json;
 mod pg_adoption;
 mod pg_first_use;
 mod pipelines;

@@ -11,6 +11,7 @@ use super::model::*;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 
 mod failover_group;
+pub mod json;
 mod runbook;
 pub use runbook::{check_url_problem, webhook_url_problem};
 mod module_call;
@@ -148,13 +149,13 @@ fn out_of_range_number(text: &str, from: usize) -> Option<std::ops::Range<usize>
 pub enum FileKind {
     /// `*.tf` and `*.hcl` (not `.terraform.lock.hcl`): read.
     Native,
-    /// `*.tf.json`: Terraform reads it; drinfra does not yet.
+    /// `*.tf.json`: Terraform's JSON syntax (`json::parse_json_file`).
     Json,
     /// `override.tf`, `*_override.tf`: merged into the blocks of the other
     /// files, after all of them, in name order (`override.rs`).
     Override,
     /// `override.tf.json`, `*_override.tf.json`: the same, in JSON syntax;
-    /// refused like every `.tf.json` file until drinfra reads that syntax.
+    /// refused until the override merge takes JSON bodies.
     OverrideJson,
     /// Anything else (hidden files, other extensions): not configuration.
     Other,
@@ -271,10 +272,10 @@ impl Loader {
         let mut overrides = Vec::new();
         for path in all {
             match file_kind(&path) {
-                FileKind::Native => files.push(path),
+                FileKind::Native | FileKind::Json => files.push(path),
                 FileKind::Override => overrides.push(path),
                 FileKind::Other => {}
-                FileKind::Json | FileKind::OverrideJson => {
+                FileKind::OverrideJson => {
                     // Point at the file itself (its first character).
                     let text = std::fs::read(&path)
                         .map(|b| String::from_utf8_lossy(&b).into_owned())
@@ -286,9 +287,10 @@ impl Loader {
                         .unwrap_or_default()
                         .to_string();
                     let (summary, detail) = (
-                        "Unsupported configuration file",
+                        "Unsupported override file",
                         format!(
-                            "{name} uses Terraform's JSON syntax, which drinfra does not read yet; it is not silently skipped. Convert it to native syntax (a .tf file) or move it out of {}.",
+                            "{name} is an override file in Terraform's JSON syntax: drinfra reads .tf.json files and merges override.tf files, but does not merge JSON override files yet; it is not silently read as an ordinary file. Write the override as {} (native syntax), or move it out of {}.",
+                            name.trim_end_matches(".json"),
                             dir.display()
                         ),
                     );
@@ -338,7 +340,12 @@ impl Loader {
                     continue;
                 }
             };
-            let (file, parsed) = parse_file(&mut self.config.sources, path, text);
+            let (file, parsed) = if file_kind(&path) == FileKind::Json {
+                json::parse_json_file(&mut self.config.sources, path, text)
+            } else {
+                let (file, parsed) = parse_file(&mut self.config.sources, path, text);
+                (file, parsed.map_err(|d| vec![d]))
+            };
             module.files.push(file);
             match parsed {
                 // Override files come last, merged into what the others declared.
@@ -346,8 +353,10 @@ impl Loader {
                     self.merge_override_file(file, &body, &mut module, &mut pending_calls)
                 }
                 Ok(body) => self.decode_file(file, &body, &mut module, &mut pending_calls),
-                Err(d) => {
-                    self.diags.push(d);
+                Err(ds) => {
+                    for d in ds {
+                        self.diags.push(d);
+                    }
                     module.incomplete = true;
                 }
             }

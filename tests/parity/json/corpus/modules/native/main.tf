@@ -1,0 +1,7 @@
+variable "prefix" {
+  type = string
+}
+
+output "out" {
+  value = "${var.prefix}/native"
+}
