@@ -160,6 +160,11 @@ impl crate::config::evaluate::Schemas for Providers {
         // A provider's types are known even when no client is set up.
         type_facts(ty).computed_attributes(ty).unwrap_or_default()
     }
+
+    fn attribute_names(&self, ty: &str) -> Option<Vec<String>> {
+        let s = self.for_type(ty).ok()?.schema(ty)?;
+        Some(s.attrs.keys().map(|k| k.to_string()).collect())
+    }
 }
 
 /// The providers drinfra ships besides the built-in one: (local name,
