@@ -216,6 +216,13 @@ output "missing" {{
         "{err}"
     );
     assert_eq!(err.matches("Unsupported attribute").count(), 1, "{err}");
+    // `validate` says it too, without a cloud, as `terraform validate` does.
+    let (code, out, err) = n.run(&["validate"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        format!("{out}{err}").contains("exported attribute named \"no_such_attribute\""),
+        "{out}\n{err}"
+    );
     let (code, out, err) = n.run(&["apply", "--auto-approve"]);
     assert_eq!(code, 1, "{out}\n{err}");
     assert!(n.writes().is_empty(), "the cloud was written to");

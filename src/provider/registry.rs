@@ -162,8 +162,11 @@ impl crate::config::evaluate::Schemas for Providers {
     }
 
     fn attribute_names(&self, ty: &str) -> Option<Vec<String>> {
-        let s = self.for_type(ty).ok()?.schema(ty)?;
-        Some(s.attrs.keys().map(|k| k.to_string()).collect())
+        if let Some(s) = self.for_type(ty).ok().and_then(|p| p.schema(ty)) {
+            return Some(s.attrs.keys().map(|k| k.to_string()).collect());
+        }
+        // As above: `validate` knows a provider's types without a client.
+        type_facts(ty).attribute_names(ty)
     }
 }
 
