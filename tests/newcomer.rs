@@ -368,3 +368,47 @@ resource "azurerm_resource_group" "rg" {{
     assert!(!line.contains("azapi"), "{line}");
     assert!(!line.contains("; "), "more than one cloud: {line}");
 }
+
+/// azurerm's older AKS examples (nodes-on-internal-network, basic) still
+/// carry blocks azurerm itself removed: said as such, with what replaces
+/// them, not as an argument drinfra has yet to support.
+#[test]
+fn an_argument_azurerm_removed_is_named_as_removed() {
+    let n = Newcomer::new();
+    n.write(&format!(
+        r#"{PROVIDER}
+resource "azurerm_resource_group" "rg" {{
+  name     = "rg-nc-old"
+  location = "westeurope"
+}}
+resource "azurerm_kubernetes_cluster" "k" {{
+  name                = "nc-old"
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+  dns_prefix          = "ncold"
+  default_node_pool {{
+    name       = "default"
+    node_count = 1
+    vm_size    = "Standard_DS2_v2"
+  }}
+  identity {{
+    type = "SystemAssigned"
+  }}
+  addon_profile {{
+    oms_agent {{
+      enabled = false
+    }}
+  }}
+}}
+"#
+    ));
+    let (code, out, err) = n.run(&["plan"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        err.contains("main.tf:22:3")
+            && err.contains("azurerm removed \"addon_profile\" in 3.0")
+            && err.contains("`oms_agent`"),
+        "{err}"
+    );
+    assert!(n.writes().is_empty(), "the cloud was written to");
+}
