@@ -212,7 +212,8 @@ output "missing" {{
     assert!(err.contains("Unsupported attribute"), "{err}");
     assert!(
         err.contains("main.tf:13:")
-            && err.contains("exported attribute named \"no_such_attribute\""),
+            && err.contains("exported attribute named \"no_such_attribute\"")
+            && err.contains("drinfra's azurerm_resource_group has none of that name"),
         "{err}"
     );
     assert_eq!(err.matches("Unsupported attribute").count(), 1, "{err}");

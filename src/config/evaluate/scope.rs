@@ -314,7 +314,7 @@ impl Context<'_> {
         {
             self.report(
                 Diagnostic::error("Unsupported attribute")
-                    .with_detail(format!("This object has no argument, nested block, or exported attribute named {attr:?}."))
+                    .with_detail(format!("This object has no argument, nested block, or exported attribute named {attr:?}. drinfra's {} has none of that name: if the provider exports one, drinfra does not read it yet.", res.ty))
                     .at(span),
             );
         }
