@@ -40,6 +40,7 @@ mod layers;
 mod live_view;
 mod locks;
 mod modules;
+mod newcomer;
 mod ops_failover;
 mod output_cmd;
 mod override_files;

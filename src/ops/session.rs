@@ -192,7 +192,13 @@ impl Session {
                     p.describe()
                 }
             })
-            .collect();
+            .fold(Vec::new(), |mut seen: Vec<String>, c| {
+                // azapi goes through azurerm's cloud: say it once.
+                if !seen.contains(&c) {
+                    seen.push(c);
+                }
+                seen
+            });
         events(Event::Connected {
             clouds,
             state: self.backend.describe(),

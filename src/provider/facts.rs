@@ -154,6 +154,11 @@ pub trait TypeFacts: Send + Sync {
     fn computed_attributes(&self, _ty: &str) -> Option<Vec<String>> {
         None
     }
+    /// Every name a `ty` object has: arguments, nested blocks, exported
+    /// attributes (None: not its type).
+    fn attribute_names(&self, _ty: &str) -> Option<Vec<String>> {
+        None
+    }
     /// `value` (the attributes of a `ty` object) with what the provider
     /// knows to be sensitive marked.
     fn mark_sensitive(&self, _ty: &str, value: Value) -> Value {

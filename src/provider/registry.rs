@@ -160,6 +160,14 @@ impl crate::config::evaluate::Schemas for Providers {
         // A provider's types are known even when no client is set up.
         type_facts(ty).computed_attributes(ty).unwrap_or_default()
     }
+
+    fn attribute_names(&self, ty: &str) -> Option<Vec<String>> {
+        if let Some(s) = self.for_type(ty).ok().and_then(|p| p.schema(ty)) {
+            return Some(s.attrs.keys().map(|k| k.to_string()).collect());
+        }
+        // As above: `validate` knows a provider's types without a client.
+        type_facts(ty).attribute_names(ty)
+    }
 }
 
 /// The providers drinfra ships besides the built-in one: (local name,

@@ -224,6 +224,35 @@ impl Context<'_> {
     }
 }
 
+/// The attribute a reference to `r` reads (after the instance index when
+/// `r` has `count` or `for_each`), if it reads one.
+pub(super) fn read_attr<'s>(r: &Resource, steps: &'s [Step]) -> Option<&'s str> {
+    let expanded = r.count.is_some() || r.for_each.is_some();
+    let rest = if expanded {
+        steps.get(1..).unwrap_or(&[])
+    } else {
+        steps
+    };
+    match rest.first() {
+        Some(Step::Attr(a)) => Some(a.as_str()),
+        _ => None,
+    }
+}
+
+/// Whether some instance in `v` (the value a reference to `r` sees)
+/// carries attribute `attr`.
+pub(super) fn value_has_attr(v: &Value, r: &Resource, attr: &str) -> bool {
+    let has = |inst: &Value| inst.as_mapping().is_some_and(|m| m.contains_key(attr));
+    if r.count.is_none() && r.for_each.is_none() {
+        return has(v);
+    }
+    match v.unmark().0 {
+        Value::Tuple(xs) | Value::List(xs) => xs.iter().any(has),
+        Value::Object(m) => m.values().any(has),
+        _ => false,
+    }
+}
+
 /// Adds unknown placeholders for attributes a reference reads that the
 /// resource's value does not have yet (computed attributes such as `id`).
 pub(super) fn fill_unknown_attrs(v: Value, r: &Resource, steps: &[Step]) -> Value {

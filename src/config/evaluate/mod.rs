@@ -78,6 +78,11 @@ pub struct ComponentPlacement {
 /// than missing before the first apply.
 pub trait Schemas {
     fn computed_attributes(&self, ty: &str) -> Vec<String>;
+    /// Every name a `ty` object has (arguments, nested blocks, exported
+    /// attributes), or None when no schema is known for it.
+    fn attribute_names(&self, _ty: &str) -> Option<Vec<String>> {
+        None
+    }
 }
 
 /// One evaluated resource instance.
@@ -182,6 +187,10 @@ pub struct Context<'a> {
     /// Cycles already reported: a cycle through a resource with many
     /// instances is met once per instance but reported once.
     cycles_reported: RefCell<std::collections::HashSet<String>>,
+    /// Attribute names by resource type, from the schemas (asked once a type).
+    attribute_names: RefCell<HashMap<String, Option<std::collections::BTreeSet<String>>>>,
+    /// References to attributes a type does not have, reported once each.
+    attributes_reported: RefCell<std::collections::HashSet<String>>,
     /// Instance keys of each resource, and each instance's evaluated body,
     /// so that the value other expressions see and the configurations the
     /// planner asks for share one evaluation (and `instance_config`, called
@@ -247,6 +256,8 @@ impl<'a> Context<'a> {
             expansions: RefCell::default(),
             stack: RefCell::default(),
             cycles_reported: RefCell::default(),
+            attribute_names: RefCell::default(),
+            attributes_reported: RefCell::default(),
             depth_reported: Default::default(),
             resource_keys: RefCell::default(),
             bodies: RefCell::default(),

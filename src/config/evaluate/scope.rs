@@ -265,7 +265,10 @@ impl Context<'_> {
             return None;
         }
         let v = self.resource_ref_value(p, key, res, refs, index_step, extra, span.clone());
-        if !self.for_each_key_exists(res, &v, step, span) {
+        if !self.for_each_key_exists(res, &v, step, span.clone()) {
+            return None;
+        }
+        if !self.attribute_exists(key, res, &r.steps[index_step..], &v, span) {
             return None;
         }
         Some(super::body::fill_unknown_attrs(
@@ -273,6 +276,57 @@ impl Context<'_> {
             res,
             &r.steps[index_step..],
         ))
+    }
+
+    /// Whether the attribute a reference to managed resource `key` reads is
+    /// one its type has (by the provider's schema, or in the value itself);
+    /// otherwise says so once, at the reference, in Terraform's words, rather
+    /// than letting it read as "known after apply" for ever.
+    fn attribute_exists(
+        &self,
+        key: &str,
+        res: &Resource,
+        steps: &[Step],
+        v: &Value,
+        span: Option<Span>,
+    ) -> bool {
+        let (Some(attr), false) = (super::body::read_attr(res, steps), key.starts_with("data."))
+        else {
+            return true;
+        };
+        let Some(schemas) = self.schemas else {
+            return true;
+        };
+        let known = self
+            .attribute_names
+            .borrow_mut()
+            .entry(res.ty.clone())
+            .or_insert_with(|| {
+                schemas
+                    .attribute_names(&res.ty)
+                    .map(|names| names.into_iter().collect())
+            })
+            .as_ref()
+            .is_none_or(|names| names.contains(attr) || attr == "id");
+        if known || super::body::value_has_attr(v, res, attr) {
+            return true;
+        }
+        let place = span
+            .as_ref()
+            .map(|s| format!("{:?}:{:?}", s.file, s.range))
+            .unwrap_or_default();
+        if self
+            .attributes_reported
+            .borrow_mut()
+            .insert(format!("{place}:{key}.{attr}"))
+        {
+            self.report(
+                Diagnostic::error("Unsupported attribute")
+                    .with_detail(format!("This object has no argument, nested block, or exported attribute named {attr:?}. drinfra's {} has none of that name: if the provider exports one, drinfra does not read it yet.", res.ty))
+                    .at(span),
+            );
+        }
+        false
     }
 
     /// A number index on a `for_each` resource names an instance only if

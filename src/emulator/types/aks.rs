@@ -4,7 +4,13 @@ use serde_json::{Value as J, json};
 
 use super::*;
 
-const VERSIONS: &[&str] = &["2025-10-01", "2025-01-01", "2024-09-01", "2024-05-01"];
+const VERSIONS: &[&str] = &[
+    "2025-10-01",
+    "2025-08-01",
+    "2025-01-01",
+    "2024-09-01",
+    "2024-05-01",
+];
 /// Pool properties that cannot change in place: a new pool is needed.
 const NOT_IN_PLACE: &[&str] = &[
     "vmSize",

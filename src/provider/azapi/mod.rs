@@ -262,6 +262,11 @@ impl Provider for AzapiProvider {
         PROVIDER_NAME
     }
 
+    /// The same cloud as the azurerm configuration it goes through.
+    fn describe(&self) -> String {
+        self.azure.describe()
+    }
+
     fn handles(&self, ty: &str) -> bool {
         handles(false, ty)
     }

@@ -266,6 +266,14 @@ impl TypeFacts for AzureFacts {
         })
     }
 
+    fn attribute_names(&self, ty: &str) -> Option<Vec<String>> {
+        super::types::lookup(ty).map(|t| {
+            std::iter::once("id".to_string())
+                .chain(t.args.iter().map(|a| a.name.to_string()))
+                .collect()
+        })
+    }
+
     fn mark_sensitive(&self, ty: &str, value: Value) -> Value {
         match (super::types::lookup(ty), value) {
             (Some(t), Value::Object(mut m)) => {

@@ -33,6 +33,7 @@ pub mod lro;
 mod objectives;
 mod pacing;
 mod refresh;
+mod removed;
 pub mod renames;
 mod response;
 pub mod restore;

@@ -100,6 +100,7 @@ pub fn validate_resource(ty: &str, config: &Value) -> Vec<ArgProblem> {
     out.extend(renames::conflicts(&found));
     cfg.remove(timeouts::BLOCK);
     check_args(t.args, &cfg, "", &mut out);
+    super::removed::explain(ty, &mut out);
     out.extend(types::check_extra(ty, &cfg));
     out
 }

@@ -245,12 +245,14 @@ pub(super) const REDIS_CONFIGURATION: &[Arg] = &[
     )
     .secret(),
     arg("rdb_backup_enabled", "rdb-backup-enabled", Kind::Bool).conv(Conv::BoolString),
-    arg("rdb_backup_frequency", "rdb-backup-frequency", Kind::Str),
+    // azurerm's TypeInt; ARM keeps every redisConfiguration value as a string.
+    arg("rdb_backup_frequency", "rdb-backup-frequency", Kind::Num).conv(Conv::NumString),
     arg(
         "rdb_backup_max_snapshot_count",
         "rdb-backup-max-snapshot-count",
-        Kind::Str,
-    ),
+        Kind::Num,
+    )
+    .conv(Conv::NumString),
     arg(
         "rdb_storage_connection_string",
         "rdb-storage-connection-string",

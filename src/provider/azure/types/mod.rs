@@ -7,6 +7,7 @@
 
 use super::typedef::{IdRule, TypeDef, def};
 
+mod autoscale;
 mod common;
 mod compute;
 mod data;
@@ -40,6 +41,7 @@ pub fn all() -> Vec<TypeDef> {
 /// blocks' arguments, arguments refused with a reason).
 pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider::ArgProblem> {
     let mut out = vec![];
+    autoscale::check(ty, cfg, &mut out);
     monitor::check(ty, cfg, &mut out);
     storage::check(ty, cfg, &mut out);
     networking::check(ty, cfg, &mut out);
