@@ -197,3 +197,89 @@ async fn the_specs_example_requests_are_accepted_and_answered_in_the_specs_shape
         r.stop().await;
     }
 }
+
+/// The first number of each ` / `-separated part of a durations cell
+/// ("420 / 180 / 300 s", "240 / 60 + 15 s per node changed / 180 s"), and
+/// the per-node figure when one is given.
+fn cell_figures(cell: &str) -> Option<(Vec<f64>, Option<f64>)> {
+    let main = cell.split(';').next()?;
+    let parts: Vec<f64> = main
+        .split(" / ")
+        .map(|p| {
+            p.trim()
+                .split(|c: char| !c.is_ascii_digit() && c != '.')
+                .find(|t| !t.is_empty())
+                .and_then(|t| t.parse().ok())
+        })
+        .collect::<Option<_>>()?;
+    let per_node = main
+        .split_once("+ ")
+        .and_then(|(_, rest)| rest.split(' ').next())
+        .and_then(|n| n.parse().ok());
+    (parts.len() == 3).then_some((parts, per_node))
+}
+
+/// docs/emulator.md's durations column states the emulator's model: the
+/// first type of each row with figures has those create / update / delete
+/// seconds (and the per-node scaling time where the row gives one).
+#[tokio::test]
+async fn the_docs_durations_are_the_emulators() {
+    let e = start().await;
+    let model: J = e
+        .client
+        .get(format!("{}/admin/durations", e.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/emulator.md"),
+    )
+    .unwrap();
+    let mut checked = 0;
+    let mut failures = vec![];
+    for line in text.lines().filter(|l| l.starts_with("| Microsoft.")) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let (Some(types), Some(cell)) = (cells.get(1), cells.get(4)) else {
+            continue;
+        };
+        let Some((figures, per_node)) = cell_figures(cell) else {
+            continue;
+        };
+        let ty = types
+            .split([',', ' ', '('])
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let Some(m) = model.as_array().unwrap().iter().find(|m| {
+            m["type"]
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case(&ty))
+        }) else {
+            failures.push(format!("{ty}: in docs/emulator.md but not served"));
+            continue;
+        };
+        let own = [&m["create"], &m["update"], &m["delete"]].map(|v| v.as_f64().unwrap());
+        if own.as_slice() != figures.as_slice() {
+            failures.push(format!(
+                "{ty}: the docs say {figures:?} s, the emulator takes {own:?}"
+            ));
+        }
+        if let Some(n) = per_node
+            && m["other"]["scale_per_node"].as_f64() != Some(n)
+        {
+            failures.push(format!(
+                "{ty}: the docs say {n} s per node, the emulator's model {}",
+                m["other"]
+            ));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 15, "only {checked} rows read");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    if let Some(r) = e.running {
+        r.stop().await;
+    }
+}
