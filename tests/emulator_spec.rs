@@ -283,3 +283,36 @@ async fn the_docs_durations_are_the_emulators() {
         r.stop().await;
     }
 }
+
+/// Regression: every PUT of a Front Door profile gave it a new
+/// `frontDoorId`; Azure fixes it at creation (origins check it).
+#[tokio::test]
+async fn a_front_door_profiles_id_survives_updates() {
+    let e = start().await;
+    let rg = format!("/subscriptions/{SUB}/resourceGroups/spec-fdid");
+    e.call(
+        "PUT",
+        &rg,
+        "2024-11-01",
+        Some(&json!({"location": "eastus"})),
+    )
+    .await;
+    let path = format!("{rg}/providers/Microsoft.Cdn/profiles/fdid");
+    let body = json!({"location": "global", "sku": {"name": "Standard_AzureFrontDoor"}});
+    let first = e.create(&path, "2025-06-01", &body).await;
+    let mut changed = body.clone();
+    changed["properties"] = json!({"originResponseTimeoutSeconds": 90});
+    let second = e.create(&path, "2025-06-01", &changed).await;
+    assert_eq!(
+        second["properties"]["originResponseTimeoutSeconds"],
+        json!(90)
+    );
+    assert!(first["properties"]["frontDoorId"].is_string());
+    assert_eq!(
+        first["properties"]["frontDoorId"],
+        second["properties"]["frontDoorId"]
+    );
+    if let Some(r) = e.running {
+        r.stop().await;
+    }
+}
