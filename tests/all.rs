@@ -23,6 +23,7 @@ mod destructive;
 mod dr_check;
 mod drills;
 mod emulator;
+mod emulator_spec;
 mod engine;
 mod evaluate;
 mod failover;

@@ -162,8 +162,17 @@ pub(super) fn write(
         let created = existing
             .as_ref()
             .and_then(|r| r.body.get("systemData").cloned())
-            .unwrap_or(json!({"createdAt": crate::timefmt::rfc3339(now), "createdAtSeconds": now}));
+            .unwrap_or(json!({
+                "createdBy": call.caller.client,
+                "createdByType": "Application",
+                "createdAt": crate::timefmt::rfc3339(now),
+                "createdAtSeconds": now,
+            }));
         let mut sd = created;
+        // Who and when, as the spec's `systemData` (the caller is a
+        // service principal: its client id, type Application).
+        sd["lastModifiedBy"] = json!(call.caller.client);
+        sd["lastModifiedByType"] = json!("Application");
         sd["lastModifiedAt"] = J::String(crate::timefmt::rfc3339(now));
         m.insert("systemData".into(), sd);
     }

@@ -120,6 +120,20 @@ fn pool_defaults(p: &mut J, version: &str) {
     m.entry("osType").or_insert(json!("Linux"));
     m.entry("type").or_insert(json!("VirtualMachineScaleSets"));
     m.entry("orchestratorVersion").or_insert(json!(version));
+    // Read-only in the spec: what the nodes run.
+    let running = m
+        .get("orchestratorVersion")
+        .cloned()
+        .unwrap_or(json!(version));
+    m.insert("currentOrchestratorVersion".into(), running);
+    m.entry("maxPods").or_insert(json!(110));
+    let os = m.get("osType").and_then(J::as_str).unwrap_or("Linux");
+    let image = if os.eq_ignore_ascii_case("Windows") {
+        "AKSWindows-2022-containerd:20348.2025.01.15"
+    } else {
+        "AKSUbuntu-2204gen2containerd-202501.12.0"
+    };
+    m.insert("nodeImageVersion".into(), json!(image));
     m.entry("enableAutoScaling").or_insert(json!(false));
     m.insert("powerState".into(), json!({"code": "Running"}));
 }

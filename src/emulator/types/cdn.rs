@@ -16,18 +16,29 @@ fn name(n: &str) -> Result<(), InvalidName> {
     name_rule(n, 1, 260, "-", "a Front Door resource")
 }
 
-fn check_profile(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+fn check_profile(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     global_location(body);
     match sku_name(body) {
         Some(s) if s.eq_ignore_ascii_case("Standard_AzureFrontDoor") || s.eq_ignore_ascii_case("Premium_AzureFrontDoor") => {}
         other => return Err(ArmError::bad_request("InvalidSku", format!("Front Door profiles take sku Standard_AzureFrontDoor or Premium_AzureFrontDoor, not {other:?}.")).with_target("sku.name")),
     }
+    // The profile's id is fixed at creation (origins check it in the
+    // X-Azure-FDID header), so an update keeps it.
+    let fd_id = match ctx
+        .existing
+        .and_then(|o| str_prop(&o.body, &["frontDoorId"]).map(str::to_string))
+    {
+        Some(id) => id,
+        None => crate::random::uuid_v4().map_err(super::internal)?,
+    };
+    if let Some(m) = body.as_object_mut() {
+        m.insert("kind".into(), json!("frontdoor"));
+        m.entry("tags").or_insert(json!({}));
+    }
     let p = props(body);
     p.entry("originResponseTimeoutSeconds").or_insert(json!(60));
-    p.insert(
-        "frontDoorId".into(),
-        json!(crate::random::uuid_v4().map_err(super::internal)?),
-    );
+    p.insert("frontDoorId".into(), json!(fd_id));
+    p.insert("resourceState".into(), json!("Active"));
     Ok(Write::body(body.clone()))
 }
 
@@ -41,6 +52,7 @@ fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     let p = props(body);
     p.entry("enabledState").or_insert(json!("Enabled"));
     p.insert("hostName".into(), json!(host));
+    p.entry("deploymentStatus").or_insert(json!("NotStarted"));
     Ok(Write::body(body.clone()))
 }
 

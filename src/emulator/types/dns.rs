@@ -255,9 +255,24 @@ fn spec(
     }
 }
 
+/// A zone's `numberOfRecordSets` (read-only in the spec): the record sets
+/// it holds when it is read.
+fn count_record_sets(store: &crate::emulator::store::Store, body: &mut J) {
+    let Some(id) = body["id"].as_str().map(str::to_string) else {
+        return;
+    };
+    let n = store.descendants(&id).map(|rows| rows.len()).unwrap_or(0);
+    if let Some(p) = body["properties"].as_object_mut() {
+        p.insert("numberOfRecordSets".into(), json!(n));
+    }
+}
+
 pub fn specs() -> Vec<Spec> {
     vec![
-        spec("Microsoft.Network/dnszones", zone_name, check_zone),
+        Spec {
+            decorate: count_record_sets,
+            ..spec("Microsoft.Network/dnszones", zone_name, check_zone)
+        },
         spec("Microsoft.Network/dnszones/A", record_name, check_record),
         spec(
             "Microsoft.Network/dnszones/CNAME",

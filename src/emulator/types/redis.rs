@@ -130,6 +130,17 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     p.entry("enableNonSslPort").or_insert(json!(false));
     p.entry("minimumTlsVersion").or_insert(json!("1.2"));
     p.insert("linkedServers".into(), json!([]));
+    // Azure answers both names of the replica count (the spec's example:
+    // `replicasPerMaster` and `replicasPerPrimary`), whichever was sent.
+    let replicas = p
+        .get("replicasPerPrimary")
+        .or_else(|| p.get("replicasPerMaster"))
+        .filter(|v| v.is_number())
+        .cloned();
+    if let Some(n) = replicas {
+        p.insert("replicasPerPrimary".into(), n.clone());
+        p.insert("replicasPerMaster".into(), n);
+    }
     // Write-only secrets are used, never kept: the store (on disk) must not
     // hold them, as Azure never returns them.
     hide(body);

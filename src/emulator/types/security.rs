@@ -180,6 +180,10 @@ fn check_vault(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             (None, false) => {}
         }
     }
+    // Azure answers `tags: {}` for a vault created without tags.
+    if let Some(m) = body.as_object_mut() {
+        m.entry("tags").or_insert(json!({}));
+    }
     Ok(Write::body(finish_vault(ctx, body)?))
 }
 

@@ -155,7 +155,49 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         .existing
         .and_then(|o| str_prop(&o.body, &["primaryLocation"]).map(str::to_string))
         .unwrap_or(location.clone());
+    let now = crate::timefmt::rfc3339(ctx.now);
+    let kept = |k: &str| {
+        ctx.existing
+            .and_then(|o| prop(&o.body, &[k]).cloned())
+            .unwrap_or_else(|| json!(now))
+    };
+    let (created, keys_created) = (
+        kept("creationTime"),
+        ctx.existing
+            .and_then(|o| prop(&o.body, &["keyCreationTime"]).cloned())
+            .unwrap_or_else(|| json!({"key1": now, "key2": now})),
+    );
+    let tier = if sku.to_lowercase().starts_with("premium") {
+        "Premium"
+    } else {
+        "Standard"
+    };
+    if let Some(s) = body.get_mut("sku").and_then(J::as_object_mut) {
+        s.insert("tier".into(), json!(tier));
+    }
     let p = props(body);
+    // Read-only in the spec: when the account and its keys were created,
+    // and Azure's always-on encryption at rest with when each service's
+    // began.
+    p.insert("creationTime".into(), created);
+    p.insert("keyCreationTime".into(), keys_created);
+    let enc = p
+        .entry("encryption")
+        .or_insert(json!({"keySource": "Microsoft.Storage"}));
+    if let Some(e) = enc.as_object_mut() {
+        e.entry("keySource").or_insert(json!("Microsoft.Storage"));
+        let services = e.entry("services").or_insert(json!({}));
+        if let Some(services) = services.as_object_mut() {
+            for svc in ["blob", "file"] {
+                services
+                    .entry(svc)
+                    .or_insert(json!({"keyType": "Account", "enabled": true}));
+            }
+            for svc in services.values_mut().filter_map(J::as_object_mut) {
+                svc.entry("lastEnabledTime").or_insert(json!(now));
+            }
+        }
+    }
     p.entry("accessTier").or_insert(json!("Hot"));
     p.entry("minimumTlsVersion").or_insert(json!("TLS1_2"));
     p.entry("supportsHttpsTrafficOnly").or_insert(json!(true));

@@ -60,6 +60,14 @@ fn check_profile(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         d.insert("fqdn".into(), json!(format!("{rel}.trafficmanager.net")));
         d.entry("ttl").or_insert(json!(60));
     }
+    // Azure's defaults for the monitor (the spec's example answers them),
+    // and its status: Inactive until endpoints are probed.
+    if let Some(m) = p.get_mut("monitorConfig").and_then(J::as_object_mut) {
+        m.entry("intervalInSeconds").or_insert(json!(30));
+        m.entry("timeoutInSeconds").or_insert(json!(10));
+        m.entry("toleratedNumberOfFailures").or_insert(json!(3));
+        m.entry("profileMonitorStatus").or_insert(json!("Inactive"));
+    }
     p.insert("endpoints".into(), json!([]));
     Ok(Write::body(body.clone()))
 }

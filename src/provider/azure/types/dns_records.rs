@@ -164,6 +164,17 @@ fn txt_from(b: &J, a: &mut Attrs) {
     a.insert("record".into(), Value::List(blocks));
 }
 
+/// The repeated blocks each type maps.
+pub(super) fn reps(ty: &str) -> &'static [&'static [Rep]] {
+    match ty {
+        "azurerm_dns_mx_record" => &[MX],
+        "azurerm_dns_srv_record" => &[SRV],
+        "azurerm_dns_caa_record" => &[CAA],
+        "azurerm_dns_txt_record" => &[TXT],
+        _ => &[],
+    }
+}
+
 pub(super) fn check(ty: &str, a: &Attrs, out: &mut Vec<ArgProblem>) {
     let reps = match ty {
         "azurerm_dns_mx_record" => MX,

@@ -19,6 +19,8 @@ const RULE_SET: &[Arg] = &[NAME, PROFILE_ID];
 
 const TLS: &[Arg] = &[
     arg("certificate_type", "certificateType", Kind::Str).computed(),
+    arg("minimum_version", "minimumTlsVersion", Kind::Str).computed(),
+    // The name azurerm's pages used before `minimum_version`, still accepted.
     arg("minimum_tls_version", "minimumTlsVersion", Kind::Str).computed(),
     arg("cdn_frontdoor_secret_id", "secret.id", Kind::Str),
 ];
@@ -215,6 +217,14 @@ fn policy_from_body(body: &J, a: &mut Attrs) {
         })
         .unwrap_or_default();
     a.insert("frontend_endpoint_ids".into(), Value::List(ids));
+}
+
+/// The repeated blocks each type maps.
+pub(super) fn reps(ty: &str) -> &'static [&'static [Rep]] {
+    match ty {
+        "azurerm_cdn_frontdoor_security_policy" => &[SECURITY_SHAPE],
+        _ => &[],
+    }
 }
 
 pub(super) fn check(ty: &str, a: &Attrs, out: &mut Vec<ArgProblem>) {

@@ -14,6 +14,7 @@ mod data;
 mod database;
 mod dns_records;
 mod frontdoor;
+mod frontdoor_classic;
 mod monitor;
 mod network;
 mod networking;
@@ -48,7 +49,44 @@ pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider
     security::check(ty, cfg, &mut out);
     dns_records::check(ty, cfg, &mut out);
     frontdoor::check(ty, cfg, &mut out);
+    frontdoor_classic::check(ty, cfg, &mut out);
     out
+}
+
+/// A repeated block a type's own code maps (`Kind::Blocks` in its table):
+/// its arguments' table and the repeated blocks inside it. What
+/// `tests/azurerm_coverage.rs` holds against azurerm's documentation.
+pub struct RepeatedBlock {
+    pub name: &'static str,
+    pub args: &'static [super::convert::Arg],
+    pub nested: Vec<RepeatedBlock>,
+}
+
+impl RepeatedBlock {
+    fn of(r: &repeated::Rep) -> RepeatedBlock {
+        RepeatedBlock {
+            name: r.name,
+            args: r.args,
+            nested: r.nested.iter().map(RepeatedBlock::of).collect(),
+        }
+    }
+}
+
+/// The repeated blocks type `ty` maps with its own code.
+pub fn repeated_blocks(ty: &str) -> Vec<RepeatedBlock> {
+    [
+        monitor::reps(ty),
+        storage::reps(ty),
+        networking::reps(ty),
+        security::reps(ty),
+        dns_records::reps(ty),
+        frontdoor::reps(ty),
+        frontdoor_classic::reps(ty),
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(|group| group.iter().map(RepeatedBlock::of))
+    .collect()
 }
 
 fn existing() -> Vec<TypeDef> {

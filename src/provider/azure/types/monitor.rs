@@ -519,6 +519,16 @@ fn activity_alert_from_body(body: &J, a: &mut Attrs) {
     );
 }
 
+/// The repeated blocks each type maps.
+pub(super) fn reps(ty: &str) -> &'static [&'static [Rep]] {
+    match ty {
+        "azurerm_monitor_action_group" => &[RECEIVERS],
+        "azurerm_monitor_metric_alert" => &[METRIC_ACTIONS, CRITERIA, DIMENSIONS],
+        "azurerm_monitor_activity_log_alert" => &[ACTIVITY_ACTIONS],
+        _ => &[],
+    }
+}
+
 /// Checks the repeated blocks' arguments, and refuses what drinfra does
 /// not map, with the reason.
 pub(super) fn check(ty: &str, a: &Attrs, out: &mut Vec<ArgProblem>) {

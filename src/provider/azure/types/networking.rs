@@ -168,6 +168,18 @@ const SECURITY_RULE: &[Arg] = &[
         "properties.destinationAddressPrefixes",
         Kind::StrList,
     ),
+    arg(
+        "source_application_security_group_ids",
+        "properties.sourceApplicationSecurityGroups",
+        Kind::StrList,
+    )
+    .conv(Conv::Wrapped("id")),
+    arg(
+        "destination_application_security_group_ids",
+        "properties.destinationApplicationSecurityGroups",
+        Kind::StrList,
+    )
+    .conv(Conv::Wrapped("id")),
 ];
 const SECURITY_RULES: &[Rep] = &[rep(
     "security_rule",
@@ -237,8 +249,10 @@ const PUBLIC_IP: &[Arg] = &[
     .force_new(),
     arg("ip_address", "properties.ipAddress", Kind::Str).read_only(),
     arg("fqdn", "properties.dnsSettings.fqdn", Kind::Str).read_only(),
+    arg("ip_tags", "properties.ipTags", Kind::StrMap)
+        .force_new()
+        .conv(Conv::Pairs("ipTagType", "tag")),
     // Refused in `check` with the reason.
-    arg("ip_tags", "", Kind::StrMap),
     arg("edge_zone", "", Kind::Str),
     arg("domain_name_label_scope", "", Kind::Str),
     arg("ddos_protection_plan_id", "", Kind::Str),
@@ -392,7 +406,6 @@ const NOT_MAPPED: &[(&str, &str, &str)] = &[
         "service_endpoint_policy_ids",
         "service endpoint policies are not a type drinfra manages yet",
     ),
-    ("azurerm_public_ip", "ip_tags", "IP tags are not mapped yet"),
     (
         "azurerm_public_ip",
         "edge_zone",
@@ -414,6 +427,15 @@ const NOT_MAPPED: &[(&str, &str, &str)] = &[
         "a private zone's SOA record is not mapped yet (Azure's defaults apply)",
     ),
 ];
+
+/// The repeated blocks each type maps.
+pub(super) fn reps(ty: &str) -> &'static [&'static [Rep]] {
+    match ty {
+        "azurerm_subnet" => &[DELEGATIONS],
+        "azurerm_network_security_group" => &[SECURITY_RULES],
+        _ => &[],
+    }
+}
 
 pub(super) fn check(ty: &str, a: &Attrs, out: &mut Vec<ArgProblem>) {
     for (t, name, why) in NOT_MAPPED {

@@ -229,6 +229,14 @@ fn vault_from_body(body: &J, a: &mut Attrs) {
     a.insert("network_acls".into(), Value::List(acl_list));
 }
 
+/// The repeated blocks each type maps.
+pub(super) fn reps(ty: &str) -> &'static [&'static [Rep]] {
+    match ty {
+        "azurerm_key_vault" => &[ACCESS_POLICIES],
+        _ => &[],
+    }
+}
+
 pub(super) fn check(ty: &str, a: &Attrs, out: &mut Vec<ArgProblem>) {
     match ty {
         "azurerm_user_assigned_identity" => repeated::refuse(

@@ -98,6 +98,16 @@ fn container_from_body(body: &J, a: &mut Attrs) {
 // ---- lifecycle management policy ----
 const VERSION_ACTIONS: &[Arg] = &[
     arg(
+        "tier_to_archive_after_days_since_last_tier_change_greater_than",
+        "tierToArchive.daysAfterLastTierChangeGreaterThan",
+        Kind::Num,
+    ),
+    arg(
+        "tier_to_cold_after_days_since_creation_greater_than",
+        "tierToCold.daysAfterCreationGreaterThan",
+        Kind::Num,
+    ),
+    arg(
         "delete_after_days_since_creation",
         "delete.daysAfterCreationGreaterThan",
         Kind::Num,
@@ -119,6 +129,32 @@ const VERSION_ACTIONS: &[Arg] = &[
     ),
 ];
 const BASE_BLOB: &[Arg] = &[
+    arg(
+        "tier_to_cool_after_days_since_last_access_time_greater_than",
+        "tierToCool.daysAfterLastAccessTimeGreaterThan",
+        Kind::Num,
+    ),
+    arg(
+        "tier_to_archive_after_days_since_last_access_time_greater_than",
+        "tierToArchive.daysAfterLastAccessTimeGreaterThan",
+        Kind::Num,
+    ),
+    arg(
+        "tier_to_archive_after_days_since_last_tier_change_greater_than",
+        "tierToArchive.daysAfterLastTierChangeGreaterThan",
+        Kind::Num,
+    ),
+    arg(
+        "tier_to_cold_after_days_since_last_access_time_greater_than",
+        "tierToCold.daysAfterLastAccessTimeGreaterThan",
+        Kind::Num,
+    ),
+    // Only with a cool tiering after last access (Azure's rule).
+    arg(
+        "auto_tier_to_hot_from_cool_enabled",
+        "enableAutoTierToHotFromCool",
+        Kind::Bool,
+    ),
     arg(
         "delete_after_days_since_modification_greater_than",
         "delete.daysAfterModificationGreaterThan",
@@ -167,6 +203,16 @@ const BASE_BLOB: &[Arg] = &[
 ];
 const SNAPSHOT: &[Arg] = &[
     arg(
+        "tier_to_archive_after_days_since_last_tier_change_greater_than",
+        "tierToArchive.daysAfterLastTierChangeGreaterThan",
+        Kind::Num,
+    ),
+    arg(
+        "tier_to_cold_after_days_since_creation_greater_than",
+        "tierToCold.daysAfterCreationGreaterThan",
+        Kind::Num,
+    ),
+    arg(
         "delete_after_days_since_creation_greater_than",
         "delete.daysAfterCreationGreaterThan",
         Kind::Num,
@@ -187,9 +233,19 @@ const ACTIONS: &[Arg] = &[
     arg("snapshot", "snapshot", Kind::Block(SNAPSHOT)),
     arg("version", "version", Kind::Block(VERSION_ACTIONS)),
 ];
+const BLOB_INDEX_MATCH: &[Arg] = &[
+    arg("name", "name", Kind::Str).req(),
+    arg("operation", "op", Kind::Str).default("\"==\""),
+    arg("value", "value", Kind::Str).req(),
+];
 const FILTERS: &[Arg] = &[
     arg("blob_types", "blobTypes", Kind::StrList).req(),
     arg("prefix_match", "prefixMatch", Kind::StrList),
+    arg(
+        "match_blob_index_tag",
+        "blobIndexMatch",
+        Kind::BlockList(BLOB_INDEX_MATCH),
+    ),
 ];
 const RULE: &[Arg] = &[
     arg("name", "name", Kind::Str).req(),
@@ -208,10 +264,32 @@ const POLICY: &[Arg] = &[
 
 fn policy_to_body(a: &Attrs, body: &mut J) {
     repeated::write(RULES, a, body);
+    // azurerm's default operation; ARM requires `op`.
+    let rules = body
+        .pointer_mut("/properties/policy/rules")
+        .and_then(J::as_array_mut);
+    for rule in rules.into_iter().flatten() {
+        let tags = rule
+            .pointer_mut("/definition/filters/blobIndexMatch")
+            .and_then(J::as_array_mut);
+        for tag in tags.into_iter().flatten() {
+            if tag.get("op").is_none_or(J::is_null) {
+                tag["op"] = json!("==");
+            }
+        }
+    }
 }
 
 fn policy_from_body(body: &J, a: &mut Attrs) {
     repeated::read(RULES, body, a);
+}
+
+/// The repeated blocks each type maps.
+pub(super) fn reps(ty: &str) -> &'static [&'static [Rep]] {
+    match ty {
+        "azurerm_storage_management_policy" => &[RULES],
+        _ => &[],
+    }
 }
 
 pub(super) fn check(ty: &str, a: &Attrs, out: &mut Vec<ArgProblem>) {

@@ -1,0 +1,318 @@
+//! The emulator's models held to the Azure REST API specification: each
+//! case in tests/data/arm_spec_examples.json is a spec example's request
+//! (accepted by Azure, so it must be accepted here) and the shape of its
+//! response (property names, nesting and JSON kinds, read-only properties
+//! filled in). Also: docs/emulator.md's simulated durations are the
+//! emulator's own (`GET /admin/durations`).
+
+use std::time::Duration;
+
+use serde_json::{Value as J, json};
+
+const SUB: &str = "00000000-0000-0000-0000-000000000001";
+
+struct Emu {
+    running: Option<drinfra::emulator::Running>,
+    client: reqwest::Client,
+    token: String,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn start() -> Emu {
+    let dir = tempfile::tempdir().unwrap();
+    let running = drinfra::emulator::start(
+        drinfra::emulator::Options {
+            data_dir: dir.path().to_path_buf(),
+            tls: true,
+            settings: drinfra::emulator::Settings {
+                time_scale: 1.0e7,
+                ..drinfra::emulator::Settings::default()
+            },
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let client = drinfra::emulator::client(running.ca_pem.as_deref()).unwrap();
+    let c = running.credentials.clone();
+    let token: J = client
+        .post(format!("{}/{}/oauth2/v2.0/token", running.url, c.tenant_id))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &c.client_id),
+            ("client_secret", &c.client_secret),
+            ("scope", "https://management.azure.com/.default"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let base = running.url.clone();
+    Emu {
+        running: Some(running),
+        client,
+        token: token["access_token"].as_str().unwrap().to_string(),
+        base,
+        _dir: dir,
+    }
+}
+
+impl Emu {
+    async fn call(&self, method: &str, path: &str, api: &str, body: Option<&J>) -> (u16, J) {
+        let url = format!("{}{path}?api-version={api}", self.base);
+        let mut req = self
+            .client
+            .request(method.parse().unwrap(), url)
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(J::Null))
+    }
+
+    /// PUT, then GET until the resource's provisioning has finished.
+    async fn create(&self, path: &str, api: &str, body: &J) -> J {
+        let (status, answer) = self.call("PUT", path, api, Some(body)).await;
+        assert!(
+            status == 200 || status == 201 || status == 202,
+            "PUT {path}: Azure accepts the spec's example; the emulator answered {status} {answer}"
+        );
+        for _ in 0..500 {
+            let (status, got) = self.call("GET", path, api, None).await;
+            let state = got["properties"]["provisioningState"]
+                .as_str()
+                .unwrap_or("Succeeded");
+            if status == 200 && state == "Succeeded" {
+                return got;
+            }
+            assert_ne!(state, "Failed", "{path}: {got}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("{path} did not finish");
+    }
+}
+
+fn kind(j: &J) -> &'static str {
+    match j {
+        J::Null => "null",
+        J::Bool(_) => "boolean",
+        J::Number(_) => "number",
+        J::String(_) => "string",
+        J::Array(_) => "array",
+        J::Object(_) => "object",
+    }
+}
+
+/// Where `got` lacks a property the spec's response has, or has it with
+/// another JSON kind (arrays: their first elements compared).
+fn shape_differences(spec: &J, got: &J, at: &str, out: &mut Vec<String>) {
+    match (spec, got) {
+        (J::Object(s), J::Object(g)) => {
+            for (k, v) in s {
+                let here = format!("{at}.{k}");
+                match g.get(k) {
+                    Some(gv) => shape_differences(v, gv, &here, out),
+                    None => out.push(format!("{here} is missing")),
+                }
+            }
+        }
+        (J::Array(s), J::Array(g)) => {
+            if let (Some(s0), Some(g0)) = (s.first(), g.first()) {
+                shape_differences(s0, g0, &format!("{at}[0]"), out);
+            } else if !s.is_empty() {
+                out.push(format!("{at} is empty"));
+            }
+        }
+        _ if kind(spec) != kind(got) => out.push(format!(
+            "{at} is a {} where the spec has a {}",
+            kind(got),
+            kind(spec)
+        )),
+        _ => {}
+    }
+}
+
+fn cases() -> Vec<J> {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/arm_spec_examples.json"),
+    )
+    .unwrap();
+    let doc: J = serde_json::from_str(&text).unwrap();
+    doc["cases"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn the_specs_example_requests_are_accepted_and_answered_in_the_specs_shape() {
+    let e = start().await;
+    let rg = format!("/subscriptions/{SUB}/resourceGroups/spec-examples");
+    let (status, _) = e
+        .call(
+            "PUT",
+            &rg,
+            "2024-11-01",
+            Some(&json!({"location": "eastus"})),
+        )
+        .await;
+    assert!(status < 300);
+    let mut failures = vec![];
+    let cases = cases();
+    for case in &cases {
+        let api = case["api"].as_str().unwrap();
+        let path = case["path"].as_str().unwrap().replace("{rg}", &rg);
+        if let Some(parent) = case.get("parent") {
+            let p = parent["path"].as_str().unwrap().replace("{rg}", &rg);
+            e.create(&p, api, &parent["request"]).await;
+        }
+        let got = e.create(&path, api, &case["request"]).await;
+        let mut diffs = vec![];
+        shape_differences(&case["response"], &got, "", &mut diffs);
+        // The read-only envelope is the resource's own.
+        if got["id"].as_str().map(str::to_lowercase) != Some(path.to_lowercase()) {
+            diffs.push(format!("id {} is not {path}", got["id"]));
+        }
+        let name = path.rsplit('/').next().unwrap();
+        if got["name"] != json!(name) {
+            diffs.push(format!("name {} is not {name}", got["name"]));
+        }
+        let spec_type = case["response"]["type"].as_str().unwrap();
+        if !got["type"]
+            .as_str()
+            .is_some_and(|t| t.eq_ignore_ascii_case(spec_type))
+        {
+            diffs.push(format!("type {} is not {spec_type}", got["type"]));
+        }
+        for d in diffs {
+            failures.push(format!("{} {path}: {d}", case["example"]));
+        }
+    }
+    assert!(cases.len() >= 6);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    if let Some(r) = e.running {
+        r.stop().await;
+    }
+}
+
+/// The first number of each ` / `-separated part of a durations cell
+/// ("420 / 180 / 300 s", "240 / 60 + 15 s per node changed / 180 s"), and
+/// the per-node figure when one is given.
+fn cell_figures(cell: &str) -> Option<(Vec<f64>, Option<f64>)> {
+    let main = cell.split(';').next()?;
+    let parts: Vec<f64> = main
+        .split(" / ")
+        .map(|p| {
+            p.trim()
+                .split(|c: char| !c.is_ascii_digit() && c != '.')
+                .find(|t| !t.is_empty())
+                .and_then(|t| t.parse().ok())
+        })
+        .collect::<Option<_>>()?;
+    let per_node = main
+        .split_once("+ ")
+        .and_then(|(_, rest)| rest.split(' ').next())
+        .and_then(|n| n.parse().ok());
+    (parts.len() == 3).then_some((parts, per_node))
+}
+
+/// docs/emulator.md's durations column states the emulator's model: the
+/// first type of each row with figures has those create / update / delete
+/// seconds (and the per-node scaling time where the row gives one).
+#[tokio::test]
+async fn the_docs_durations_are_the_emulators() {
+    let e = start().await;
+    let model: J = e
+        .client
+        .get(format!("{}/admin/durations", e.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/emulator.md"),
+    )
+    .unwrap();
+    let mut checked = 0;
+    let mut failures = vec![];
+    for line in text.lines().filter(|l| l.starts_with("| Microsoft.")) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let (Some(types), Some(cell)) = (cells.get(1), cells.get(4)) else {
+            continue;
+        };
+        let Some((figures, per_node)) = cell_figures(cell) else {
+            continue;
+        };
+        let ty = types
+            .split([',', ' ', '('])
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let Some(m) = model.as_array().unwrap().iter().find(|m| {
+            m["type"]
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case(&ty))
+        }) else {
+            failures.push(format!("{ty}: in docs/emulator.md but not served"));
+            continue;
+        };
+        let own = [&m["create"], &m["update"], &m["delete"]].map(|v| v.as_f64().unwrap());
+        if own.as_slice() != figures.as_slice() {
+            failures.push(format!(
+                "{ty}: the docs say {figures:?} s, the emulator takes {own:?}"
+            ));
+        }
+        if let Some(n) = per_node
+            && m["other"]["scale_per_node"].as_f64() != Some(n)
+        {
+            failures.push(format!(
+                "{ty}: the docs say {n} s per node, the emulator's model {}",
+                m["other"]
+            ));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 15, "only {checked} rows read");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    if let Some(r) = e.running {
+        r.stop().await;
+    }
+}
+
+/// Regression: every PUT of a Front Door profile gave it a new
+/// `frontDoorId`; Azure fixes it at creation (origins check it).
+#[tokio::test]
+async fn a_front_door_profiles_id_survives_updates() {
+    let e = start().await;
+    let rg = format!("/subscriptions/{SUB}/resourceGroups/spec-fdid");
+    e.call(
+        "PUT",
+        &rg,
+        "2024-11-01",
+        Some(&json!({"location": "eastus"})),
+    )
+    .await;
+    let path = format!("{rg}/providers/Microsoft.Cdn/profiles/fdid");
+    let body = json!({"location": "global", "sku": {"name": "Standard_AzureFrontDoor"}});
+    let first = e.create(&path, "2025-06-01", &body).await;
+    let mut changed = body.clone();
+    changed["properties"] = json!({"originResponseTimeoutSeconds": 90});
+    let second = e.create(&path, "2025-06-01", &changed).await;
+    assert_eq!(
+        second["properties"]["originResponseTimeoutSeconds"],
+        json!(90)
+    );
+    assert!(first["properties"]["frontDoorId"].is_string());
+    assert_eq!(
+        first["properties"]["frontDoorId"],
+        second["properties"]["frontDoorId"]
+    );
+    if let Some(r) = e.running {
+        r.stop().await;
+    }
+}
