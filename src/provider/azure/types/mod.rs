@@ -7,6 +7,7 @@
 
 use super::typedef::{IdRule, TypeDef, def};
 
+pub mod attached;
 mod common;
 mod compute;
 mod data;
@@ -33,6 +34,7 @@ pub fn all() -> Vec<TypeDef> {
     v.extend(security::defs());
     v.extend(dns_records::defs());
     v.extend(frontdoor::defs());
+    v.extend(attached::defs());
     v
 }
 
@@ -46,6 +48,7 @@ pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider
     security::check(ty, cfg, &mut out);
     dns_records::check(ty, cfg, &mut out);
     frontdoor::check(ty, cfg, &mut out);
+    attached::check(ty, cfg, &mut out);
     out
 }
 
