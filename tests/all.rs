@@ -8,6 +8,7 @@ mod apply_lib;
 mod apply_panics;
 mod azblob_first_use;
 mod azure;
+mod azure_attached;
 mod azure_breadth;
 mod azure_live;
 mod azure_types;

@@ -60,6 +60,9 @@ pub struct ArmPath {
     pub namespace: Option<String>,
     /// (type segment, name) pairs; the last name may be absent (a collection).
     pub segments: Vec<(String, Option<String>)>,
+    /// For an extension resource (`{resource}/providers/Microsoft.Authorization/roleAssignments/{name}`):
+    /// the id of the resource it extends, which is also its parent.
+    pub scope: Option<String>,
 }
 
 impl ArmPath {
@@ -74,6 +77,7 @@ impl ArmPath {
         let mut resource_group = None;
         let mut segments = Vec::new();
         let mut namespace = None;
+        let mut scope = None;
         if parts.len() > i && parts[i].eq_ignore_ascii_case("resourcegroups") {
             match parts.get(i + 1) {
                 Some(rg) => {
@@ -87,6 +91,7 @@ impl ArmPath {
                         resource_group,
                         namespace: Some("Microsoft.Resources".into()),
                         segments,
+                        scope: None,
                     });
                 }
             }
@@ -98,6 +103,18 @@ impl ArmPath {
             namespace = Some(parts[i + 1].to_string());
             i += 2;
             while i < parts.len() {
+                // A second `providers` starts an extension resource of
+                // what came before it.
+                if parts[i].eq_ignore_ascii_case("providers")
+                    && !segments.is_empty()
+                    && i + 2 < parts.len()
+                {
+                    scope = Some(format!("/{}", parts[..i].join("/")));
+                    namespace = Some(parts[i + 1].to_string());
+                    segments.clear();
+                    i += 2;
+                    continue;
+                }
                 let ty = parts[i].to_string();
                 let name = parts.get(i + 1).map(|s| s.to_string());
                 segments.push((ty, name));
@@ -111,6 +128,7 @@ impl ArmPath {
             resource_group,
             namespace,
             segments,
+            scope,
         })
     }
 
@@ -143,7 +161,9 @@ impl ArmPath {
     /// The canonical id of the named resource.
     pub fn id(&self) -> String {
         let mut s = format!("/subscriptions/{}", self.subscription);
-        if let Some(rg) = &self.resource_group {
+        if let Some(scope) = &self.scope {
+            s = scope.clone();
+        } else if let Some(rg) = &self.resource_group {
             s.push_str(&format!("/resourceGroups/{rg}"));
         }
         if !self.segments.is_empty() && self.namespace.as_deref() != Some("Microsoft.Resources") {
@@ -171,7 +191,7 @@ impl ArmPath {
     /// The parent resource's id, for child resources.
     pub fn parent_id(&self) -> Option<String> {
         if self.segments.len() < 2 {
-            return None;
+            return self.scope.clone().filter(|_| !self.segments.is_empty());
         }
         let mut p = self.clone();
         p.segments.pop();
@@ -189,7 +209,10 @@ impl ArmPath {
         let mut p = self.clone();
         p.segments.pop();
         if p.segments.is_empty() {
-            p.resource_group_id().unwrap_or_default()
+            p.scope
+                .clone()
+                .or_else(|| p.resource_group_id())
+                .unwrap_or_default()
         } else {
             p.id()
         }
@@ -254,5 +277,35 @@ mod tests {
                 .unwrap();
         assert!(!list.is_resource());
         assert!(ArmPath::parse("/foo").is_none());
+    }
+
+    #[test]
+    fn parses_extension_resources() {
+        let sa =
+            "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa";
+        let p = ArmPath::parse(&format!(
+            "{sa}/providers/Microsoft.Authorization/roleAssignments/g1"
+        ))
+        .unwrap();
+        assert_eq!(p.type_name(), "Microsoft.Authorization/roleAssignments");
+        assert_eq!(p.name(), "g1");
+        assert_eq!(p.parent_id().as_deref(), Some(sa));
+        assert_eq!(
+            p.id(),
+            format!("{sa}/providers/Microsoft.Authorization/roleAssignments/g1")
+        );
+        let list = ArmPath::parse(&format!(
+            "{sa}/providers/Microsoft.Authorization/roleAssignments"
+        ))
+        .unwrap();
+        assert!(!list.is_resource());
+        assert_eq!(list.parent_id_of_collection(), sa);
+        // At a group's or a subscription's scope, an ordinary path.
+        let rg = ArmPath::parse(
+            "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Authorization/roleAssignments/g1",
+        )
+        .unwrap();
+        assert_eq!(rg.scope, None);
+        assert_eq!(rg.type_name(), "Microsoft.Authorization/roleAssignments");
     }
 }

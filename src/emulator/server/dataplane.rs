@@ -12,6 +12,10 @@ use crate::emulator::types::{self, DataChange};
 
 /// What a data-plane resource replicates from, if it is a replica now.
 pub(super) fn replica_source(store: &Store, row: &Row) -> Option<String> {
+    // A blob container at the destination of object replication.
+    if let Some(r) = types::object_replication::replicated_from(store, row) {
+        return Some(r.source);
+    }
     if row
         .ty
         .eq_ignore_ascii_case("Microsoft.DBforPostgreSQL/flexibleServers")
@@ -147,13 +151,23 @@ pub(super) fn dataplane_read(w: &World, resource: &str) -> Resp {
     };
     let mut writes: Vec<(i64, String, f64)> = store.writes(&row.id).unwrap_or_default();
     let source = replica_source(store, &row);
+    // Object replication copies the blobs its rule's filters admit.
+    let rule = types::object_replication::replicated_from(store, &row);
+    let admitted = |name: &str, at: f64| {
+        rule.as_ref().is_none_or(|r| {
+            at >= r.since
+                && (r.prefixes.is_empty()
+                    || r.prefixes.iter().any(|p| name.starts_with(p.as_str())))
+        })
+    };
     if let Some(src) = &source {
         writes.extend(
             store
                 .writes(src)
                 .unwrap_or_default()
                 .into_iter()
-                .filter(|(_, _, at)| *at <= now - lag),
+                .filter(|(_, _, at)| *at <= now - lag)
+                .filter(|(_, v, at)| admitted(v, *at)),
         );
         writes.sort_by(|a, b| a.2.total_cmp(&b.2));
     }

@@ -46,6 +46,8 @@ pub(super) fn resources_in_group(w: &World, group: &str) -> Resp {
     let value: Vec<J> = rows
         .iter()
         .filter(|r| r.id.to_lowercase().strip_prefix(&prefix).is_some_and(|rest| rest.split('/').count() == 3))
+        // Role assignments at the group's scope are not its resources.
+        .filter(|r| !r.ty.to_lowercase().starts_with("microsoft.authorization/"))
         .map(|r| json!({"id": r.id, "name": r.id.rsplit('/').next().unwrap_or_default(), "type": r.ty, "location": r.body.get("location").cloned().unwrap_or(J::Null)}))
         .collect();
     json_resp(200, &json!({"value": value}))

@@ -90,6 +90,17 @@ pub(super) fn arm(w: &mut World, base: &str, caller: Caller, req: &Req, api: &st
         ))
         .into();
     }
+    // Built-in role definitions exist at every scope without being written.
+    if *method == Method::GET
+        && spec.ty == types::authorization::DEFINITIONS
+        && let Some(r) = types::authorization::serve_definitions(&path_p, &req.query)
+    {
+        return match r {
+            Ok(j) => super::http::json_resp(200, &j),
+            Err(e) => err_resp(&e),
+        }
+        .into();
+    }
     let request: J = if body.is_empty() {
         J::Null
     } else {

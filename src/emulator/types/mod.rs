@@ -10,6 +10,7 @@ use super::arm::{ArmError, ArmPath};
 use super::store::{Row, Store};
 
 mod aks;
+pub mod authorization;
 mod cdn;
 mod database_children;
 mod dns;
@@ -18,8 +19,10 @@ mod frontdoor_classic;
 mod frontdoor_rest;
 mod monitor;
 mod networking;
+pub mod object_replication;
 mod postgres;
 pub mod postgres_endpoints;
+pub mod private_link;
 mod redis;
 mod resource_group;
 mod security;
@@ -287,6 +290,9 @@ pub fn all() -> Vec<Spec> {
     v.extend(dns_records::specs());
     v.extend(frontdoor_rest::specs());
     v.push(storage::file_service_spec());
+    v.extend(authorization::specs());
+    v.extend(object_replication::specs());
+    v.extend(private_link::specs());
     v
 }
 

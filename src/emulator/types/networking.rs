@@ -128,6 +128,7 @@ fn check_subnet(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         )
         .with_target("properties.addressPrefixes"));
     }
+    super::private_link::check_subnet_references(ctx, body)?;
     let vnet = ctx.get(&vnet_id)?;
     let space = vnet
         .as_ref()
@@ -518,24 +519,30 @@ pub fn specs() -> Vec<Spec> {
     };
     vec![
         network("Microsoft.Network/virtualNetworks", name, check_vnet, true),
-        network(
-            "Microsoft.Network/virtualNetworks/subnets",
-            name,
-            check_subnet,
-            false,
-        ),
+        Spec {
+            check_delete: super::private_link::subnet_in_use,
+            ..network(
+                "Microsoft.Network/virtualNetworks/subnets",
+                name,
+                check_subnet,
+                false,
+            )
+        },
         network(
             "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
             name,
             check_peering,
             false,
         ),
-        network(
-            "Microsoft.Network/networkSecurityGroups",
-            name,
-            check_nsg,
-            true,
-        ),
+        Spec {
+            check_delete: super::private_link::nsg_in_use,
+            ..network(
+                "Microsoft.Network/networkSecurityGroups",
+                name,
+                check_nsg,
+                true,
+            )
+        },
         network(
             "Microsoft.Network/publicIPAddresses",
             name,

@@ -322,7 +322,8 @@ fn blob_service_name(n: &str) -> Result<(), InvalidName> {
     Ok(())
 }
 
-fn check_blob_service(_ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+fn check_blob_service(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    super::object_replication::guard_blob_service(ctx, body)?;
     for policy in ["deleteRetentionPolicy", "containerDeleteRetentionPolicy"] {
         let Some(p) = prop(body, &[policy]).cloned() else {
             continue;

@@ -219,6 +219,9 @@ impl AzureProvider {
             async move {
                 let t = lookup(ty)?;
                 let known = attrs(current);
+                if super::attached::is_attached(ty) {
+                    return self.read_attached(&t, &known).await;
+                }
                 let Some(id) = str_of(&known, "id") else {
                     return Ok(None);
                 };
@@ -269,6 +272,9 @@ impl AzureProvider {
             async move {
                 let t = lookup(ty)?;
                 let a = attrs(planned);
+                if super::attached::is_attached(ty) {
+                    return self.create_attached(&t, &a).await;
+                }
                 let (id, mut body) = self.body_for(&t, &a, json!({}), true)?;
                 // As azurerm: never create over an object state does not
                 // record, unless an interrupted run of this stack was creating it.
@@ -308,6 +314,9 @@ impl AzureProvider {
                 let t = lookup(ty)?;
                 let old = attrs(prior);
                 let a = attrs(planned);
+                if super::attached::is_attached(ty) {
+                    return self.update_attached(&t, &old, &a).await;
+                }
                 let id = str_of(&old, "id").ok_or_else(|| {
                     ProviderError::Invalid("the recorded object has no id".into())
                 })?;
@@ -469,6 +478,9 @@ impl AzureProvider {
             "delete",
             async move {
                 let t = lookup(ty)?;
+                if super::attached::is_attached(ty) {
+                    return self.delete_attached(&t, &attrs(prior)).await;
+                }
                 let Some(id) = str_of(&attrs(prior), "id") else {
                     return Ok(());
                 };

@@ -19,6 +19,8 @@ pub static AZURE: AzureFacts = AzureFacts;
 /// test keeps the two equal). Types not listed take a few seconds.
 pub const DURATIONS: &[(&str, f64, f64, f64)] = &[
     ("Microsoft.Resources/resourceGroups", 0.0, 0.0, 60.0),
+    // A private endpoint (its network interface is made with it).
+    ("Microsoft.Network/privateEndpoints", 30.0, 10.0, 20.0),
     (
         "Microsoft.ContainerService/managedClusters",
         420.0,

@@ -14,6 +14,7 @@ use common::{attrs, str_of};
 use std::sync::atomic::Ordering;
 
 mod aks_credentials;
+mod attached;
 pub mod auth;
 pub mod breaker;
 mod children;

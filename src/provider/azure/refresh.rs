@@ -16,8 +16,14 @@ impl AzureProvider {
         Box::pin(async move {
             // One Resource Graph query per 200 ids; a direct GET only for
             // what the graph did not return (not indexed, or deleted).
-            let ids: Vec<Option<String>> =
-                items.iter().map(|(_, v)| str_of(&attrs(v), "id")).collect();
+            // Types written by hand are read by hand (their id is not one
+            // ARM object's, or their state needs more than its body).
+            let ids: Vec<Option<String>> = items
+                .iter()
+                .map(|(ty, v)| {
+                    str_of(&attrs(v), "id").filter(|_| !super::attached::is_attached(ty))
+                })
+                .collect();
             let mut found: BTreeMap<String, J> = BTreeMap::new();
             let wanted: Vec<&String> = ids.iter().flatten().collect();
             for chunk in wanted.chunks(200) {
@@ -48,6 +54,9 @@ impl AzureProvider {
             for ((ty, current), id) in items.iter().zip(&ids) {
                 let res = match (lookup(ty), id) {
                     (Err(e), _) => Err(e),
+                    (Ok(_), None) if super::attached::is_attached(ty) => {
+                        self.read(ty, current).await
+                    }
                     (Ok(_), None) => Ok(None),
                     (Ok(t), Some(id)) => match found.get(&id.to_lowercase()) {
                         Some(row) => {

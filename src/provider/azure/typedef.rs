@@ -44,6 +44,23 @@ pub enum IdRule {
         parent_arg: &'static str,
         path: &'static str,
     },
+    /// The id is the argument's value: a setting kept on another object
+    /// (a subnet's network security group association is the subnet).
+    Is(&'static str),
+    /// `{scope}/{path}/{name}`: an extension resource at any scope (a role
+    /// assignment); the name may be generated at create.
+    Scoped {
+        scope_arg: &'static str,
+        path: &'static str,
+    },
+    /// azurerm's `{source}/{segment}/{name};{destination}/{segment}/{name}`:
+    /// one object written to two parents (object replication's pair of
+    /// policies), the name given by the cloud at create.
+    Paired {
+        source_arg: &'static str,
+        destination_arg: &'static str,
+        segment: &'static str,
+    },
 }
 
 pub struct TypeDef {
@@ -122,6 +139,24 @@ pub fn build_id(t: &TypeDef, a: &Attrs, subscription: &str) -> Result<String, Un
         IdRule::Singleton { parent_arg, path } => {
             format!("{}/{path}", need(parent_arg)?.trim_end_matches('/'))
         }
+        IdRule::Is(arg) => need(arg)?,
+        IdRule::Scoped { scope_arg, path } => format!(
+            "{}/{path}/{}",
+            need(scope_arg)?.trim_end_matches('/'),
+            need("name")?
+        ),
+        IdRule::Paired {
+            source_arg,
+            destination_arg,
+            segment,
+        } => {
+            let name = need("name")?;
+            format!(
+                "{}/{segment}/{name};{}/{segment}/{name}",
+                need(source_arg)?.trim_end_matches('/'),
+                need(destination_arg)?.trim_end_matches('/')
+            )
+        }
     })
 }
 
@@ -139,6 +174,13 @@ pub fn id_args(t: &TypeDef) -> Vec<&'static str> {
         ],
         IdRule::InNamedParent { parent_arg, .. } => vec!["name", parent_arg, "resource_group_name"],
         IdRule::Singleton { parent_arg, .. } => vec![parent_arg],
+        IdRule::Is(arg) => vec![arg],
+        IdRule::Scoped { scope_arg, .. } => vec!["name", scope_arg],
+        IdRule::Paired {
+            source_arg,
+            destination_arg,
+            ..
+        } => vec![source_arg, destination_arg],
     }
 }
 
@@ -204,6 +246,33 @@ pub fn attrs_from_id(t: &TypeDef, id: &str) -> Attrs {
                 .unwrap_or_default()
                 .to_string();
             a.insert(parent_arg.into(), Value::String(parent));
+        }
+        IdRule::Is(arg) => {
+            a.insert(arg.into(), Value::String(id.to_string()));
+        }
+        IdRule::Scoped { scope_arg, path } => {
+            a.insert("name".into(), last);
+            let lower = id.to_lowercase();
+            let at = lower.rfind(&format!("/{}/", path.to_lowercase()));
+            let scope = at.and_then(|i| id.get(..i)).unwrap_or_default();
+            a.insert(scope_arg.into(), Value::String(scope.to_string()));
+        }
+        IdRule::Paired {
+            source_arg,
+            destination_arg,
+            segment,
+        } => {
+            let parent = |half: &str| {
+                let lower = half.to_lowercase();
+                lower
+                    .rfind(&format!("/{}/", segment.to_lowercase()))
+                    .and_then(|i| half.get(..i))
+                    .map(|p| Value::String(p.to_string()))
+                    .unwrap_or(Value::Null)
+            };
+            let (src, dst) = id.split_once(';').unwrap_or((id, ""));
+            a.insert(source_arg.into(), parent(src));
+            a.insert(destination_arg.into(), parent(dst));
         }
         IdRule::DnsRecord(_) => {
             a.insert("name".into(), last);

@@ -7,6 +7,7 @@
 
 use super::typedef::{IdRule, TypeDef, def};
 
+pub mod attached;
 mod autoscale;
 mod common;
 mod compute;
@@ -35,6 +36,7 @@ pub fn all() -> Vec<TypeDef> {
     v.extend(security::defs());
     v.extend(dns_records::defs());
     v.extend(frontdoor::defs());
+    v.extend(attached::defs());
     v
 }
 
@@ -50,6 +52,7 @@ pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider
     dns_records::check(ty, cfg, &mut out);
     frontdoor::check(ty, cfg, &mut out);
     frontdoor_classic::check(ty, cfg, &mut out);
+    attached::check(ty, cfg, &mut out);
     out
 }
 

@@ -1,0 +1,400 @@
+//! Microsoft.Authorization: role assignments (extension resources at any
+//! scope: a subscription, a group or a resource) and the built-in role
+//! definitions they name, served with their real GUIDs.
+//!
+//! Azure's rules a user meets: a role assignment's name is a GUID; its
+//! role definition must exist; the same role for the same principal at
+//! the same scope is 409 `RoleAssignmentExists`; the principal, role and
+//! scope of an assignment cannot change (400
+//! `RoleAssignmentUpdateNotPermitted`); a condition needs version 2.0.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value as J, json};
+
+use super::*;
+
+pub const ASSIGNMENTS: &str = "Microsoft.Authorization/roleAssignments";
+pub const DEFINITIONS: &str = "Microsoft.Authorization/roleDefinitions";
+const VERSIONS: &[&str] = &[
+    "2022-04-01",
+    "2020-10-01-preview",
+    "2020-04-01-preview",
+    "2018-09-01-preview",
+];
+const DEFINITION_VERSIONS: &[&str] = &["2022-05-01-preview", "2022-04-01", "2018-01-01-preview"];
+
+/// Built-in roles (name, GUID, a summary of what they allow).
+pub const BUILT_IN: &[(&str, &str, &str)] = &[
+    (
+        "Owner",
+        "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+        "Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.",
+    ),
+    (
+        "Contributor",
+        "b24988ac-6180-42a0-ab88-20f7382dd24c",
+        "Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC.",
+    ),
+    (
+        "Reader",
+        "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+        "View all resources, but does not allow you to make any changes.",
+    ),
+    (
+        "User Access Administrator",
+        "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+        "Lets you manage user access to Azure resources.",
+    ),
+    (
+        "Storage Blob Data Contributor",
+        "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+        "Read, write, and delete Azure Storage containers and blobs.",
+    ),
+    (
+        "Storage Blob Data Reader",
+        "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+        "Read and list Azure Storage containers and blobs.",
+    ),
+    (
+        "Storage Blob Data Owner",
+        "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+        "Provides full access to Azure Storage blob containers and data, including assigning POSIX access control.",
+    ),
+    (
+        "Storage Account Contributor",
+        "17d1049b-9a84-46fb-8f53-869881c3d3ab",
+        "Lets you manage storage accounts, but not access to them.",
+    ),
+    (
+        "Key Vault Administrator",
+        "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+        "Perform all data plane operations on a key vault and all objects in it.",
+    ),
+    (
+        "Key Vault Secrets Officer",
+        "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+        "Perform any action on the secrets of a key vault, except manage permissions.",
+    ),
+    (
+        "Key Vault Secrets User",
+        "4633458b-17de-408a-b874-0445c86b69e6",
+        "Read secret contents.",
+    ),
+    (
+        "Key Vault Crypto User",
+        "12338af0-0e69-4776-bea7-57ae8d297424",
+        "Perform cryptographic operations using keys.",
+    ),
+    (
+        "Key Vault Reader",
+        "21090545-7ca7-4776-b22c-e363652d74d2",
+        "Read metadata of key vaults and its certificates, keys, and secrets.",
+    ),
+    (
+        "Network Contributor",
+        "4d97b98b-1d4f-4787-a291-c67834d212e7",
+        "Lets you manage networks, but not access to them.",
+    ),
+    (
+        "Private DNS Zone Contributor",
+        "b12aa53e-6015-4669-85d0-8515ebb3ae7f",
+        "Lets you manage private DNS zone resources, but not the virtual networks they are linked to.",
+    ),
+    (
+        "Managed Identity Operator",
+        "f1a07417-d97a-45cb-824c-7a7467783830",
+        "Read and Assign User Assigned Identity.",
+    ),
+    (
+        "Monitoring Metrics Publisher",
+        "3913510d-42f4-4e42-8a64-420c390055eb",
+        "Enables publishing metrics against Azure resources.",
+    ),
+    (
+        "Monitoring Reader",
+        "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
+        "Can read all monitoring data.",
+    ),
+    (
+        "AcrPull",
+        "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+        "Pull artifacts from a container registry.",
+    ),
+    (
+        "AcrPush",
+        "8311e382-0749-4cb8-b61a-304f252e45ec",
+        "Push artifacts to or pull artifacts from a container registry.",
+    ),
+    (
+        "Azure Kubernetes Service Cluster User Role",
+        "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
+        "List cluster user credential action.",
+    ),
+    (
+        "Azure Kubernetes Service Cluster Admin Role",
+        "0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8",
+        "List cluster admin credential action.",
+    ),
+    (
+        "Azure Kubernetes Service RBAC Cluster Admin",
+        "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+        "Lets you manage all resources in the cluster.",
+    ),
+];
+
+/// The built-in role a role definition id or GUID names.
+fn built_in(id_or_guid: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {
+    let guid = id_or_guid.trim_end_matches('/').rsplit('/').next()?;
+    BUILT_IN
+        .iter()
+        .find(|(_, g, _)| g.eq_ignore_ascii_case(guid))
+}
+
+fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+fn assignment_name(n: &str) -> Result<(), InvalidName> {
+    if is_guid(n) {
+        Ok(())
+    } else {
+        Err(InvalidName(format!(
+            "The role assignment ID '{n}' is not valid. The role assignment ID must be a GUID."
+        )))
+    }
+}
+
+/// The scope an assignment at `path` is made at: the resource it extends,
+/// its group, or its subscription.
+fn scope_of(path: &ArmPath) -> String {
+    path.scope
+        .clone()
+        .or_else(|| path.resource_group_id())
+        .unwrap_or_else(|| format!("/subscriptions/{}", path.subscription))
+}
+
+/// The role definition's id as Azure reports it on an assignment.
+fn definition_id(sub: &str, guid: &str) -> String {
+    format!("/subscriptions/{sub}/providers/{DEFINITIONS}/{guid}")
+}
+
+/// Whether `principal` is a managed identity the emulator knows (then it
+/// is a service principal), or the signed-in client.
+fn known_service_principal(ctx: &Ctx, principal: &str) -> bool {
+    if principal.eq_ignore_ascii_case(ctx.caller.client) {
+        return true;
+    }
+    let sub = ctx.path.subscription.clone();
+    ctx.store
+        .of_type("Microsoft.ManagedIdentity/userAssignedIdentities", &sub)
+        .unwrap_or_default()
+        .iter()
+        .any(|r| {
+            str_prop(&r.body, &["principalId"]).is_some_and(|p| p.eq_ignore_ascii_case(principal))
+        })
+}
+
+fn check_assignment(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    require(body, &["roleDefinitionId"], "")?;
+    require(body, &["principalId"], "")?;
+    let role = str_prop(body, &["roleDefinitionId"])
+        .unwrap_or_default()
+        .to_string();
+    let principal = str_prop(body, &["principalId"])
+        .unwrap_or_default()
+        .to_string();
+    let custom = || -> Result<Option<String>, ArmError> {
+        Ok(ctx
+            .get(&role)?
+            .filter(|r| r.ty.eq_ignore_ascii_case(DEFINITIONS))
+            .map(|r| r.id.rsplit('/').next().unwrap_or_default().to_string()))
+    };
+    let guid = match built_in(&role) {
+        Some((_, g, _)) => Some(g.to_string()),
+        None if role.starts_with('/') => custom()?,
+        None => None,
+    };
+    let Some(guid) = guid else {
+        return Err(ArmError::bad_request(
+            "RoleDefinitionDoesNotExist",
+            format!(
+                "The specified role definition with ID '{}' does not exist.",
+                role.rsplit('/').next().unwrap_or_default()
+            ),
+        ));
+    };
+    if !is_guid(&principal) {
+        return Err(ArmError::bad_request(
+            "InvalidPrincipalId",
+            format!(
+                "A valid principal ID must be provided for role assignment; '{principal}' is not a GUID."
+            ),
+        ));
+    }
+    let scope = scope_of(ctx.path);
+    let role_id = definition_id(&ctx.path.subscription, &guid);
+    if let Some(old) = ctx.existing {
+        let same = |path: &[&str], now: &str| {
+            str_prop(&old.body, path).is_some_and(|o| {
+                o.trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(o)
+                    .eq_ignore_ascii_case(
+                        now.trim_end_matches('/').rsplit('/').next().unwrap_or(now),
+                    )
+            })
+        };
+        if !same(&["principalId"], &principal) || !same(&["roleDefinitionId"], &role_id) {
+            return Err(ArmError::bad_request(
+                "RoleAssignmentUpdateNotPermitted",
+                "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+            ));
+        }
+    }
+    let me = ctx.path.id().to_lowercase();
+    let duplicate = ctx
+        .store
+        .of_type(ASSIGNMENTS, &ctx.path.subscription)
+        .map_err(internal)?
+        .into_iter()
+        .find(|r| {
+            r.id.to_lowercase() != me
+                && str_prop(&r.body, &["scope"]).is_some_and(|s| s.eq_ignore_ascii_case(&scope))
+                && str_prop(&r.body, &["principalId"])
+                    .is_some_and(|p| p.eq_ignore_ascii_case(&principal))
+                && str_prop(&r.body, &["roleDefinitionId"])
+                    .is_some_and(|d| d.eq_ignore_ascii_case(&role_id))
+        });
+    if let Some(other) = duplicate {
+        return Err(ArmError::conflict(
+            "RoleAssignmentExists",
+            format!(
+                "The role assignment already exists. The ID of the existing role assignment is {}.",
+                other.id.rsplit('/').next().unwrap_or_default()
+            ),
+        ));
+    }
+    let condition = str_prop(body, &["condition"]).map(str::to_string);
+    let version = str_prop(body, &["conditionVersion"]).map(str::to_string);
+    match (&condition, version.as_deref()) {
+        (Some(_), Some(v)) if v != "2.0" => {
+            return Err(ArmError::bad_request(
+                "InvalidConditionVersion",
+                format!("Condition version '{v}' is not supported: use 2.0."),
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(ArmError::bad_request(
+                "InvalidRoleAssignmentRequest",
+                "conditionVersion is set but there is no condition.",
+            ));
+        }
+        _ => {}
+    }
+    let principal_type = str_prop(body, &["principalType"])
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            if known_service_principal(ctx, &principal) {
+                "ServicePrincipal".into()
+            } else {
+                "User".into()
+            }
+        });
+    let now = crate::timefmt::rfc3339(ctx.now);
+    let created = ctx
+        .existing
+        .and_then(|r| str_prop(&r.body, &["createdOn"]).map(str::to_string))
+        .unwrap_or_else(|| now.clone());
+    let caller = ctx.caller.client.to_string();
+    let p = props(body);
+    p.insert("roleDefinitionId".into(), json!(role_id));
+    p.insert("scope".into(), json!(scope));
+    p.insert("principalType".into(), json!(principal_type));
+    if condition.is_some() {
+        p.insert("conditionVersion".into(), json!("2.0"));
+    }
+    p.insert("createdOn".into(), json!(created));
+    p.insert("updatedOn".into(), json!(now));
+    p.entry("createdBy").or_insert(json!(caller.clone()));
+    p.insert("updatedBy".into(), json!(caller));
+    Ok(Write::body(body.clone()))
+}
+
+/// A role definition as Azure returns it, read at `scope`.
+fn definition_body(scope: &str, (name, guid, description): &(&str, &str, &str)) -> J {
+    json!({
+        "id": format!("{scope}/providers/{DEFINITIONS}/{guid}"),
+        "name": guid,
+        "type": DEFINITIONS,
+        "properties": {
+            "roleName": name,
+            "type": "BuiltInRole",
+            "description": description,
+            "assignableScopes": ["/"],
+            "permissions": [{"actions": [], "notActions": [], "dataActions": [], "notDataActions": []}],
+            "createdOn": "2015-02-02T21:55:09.8806423Z",
+            "updatedOn": "2024-01-01T00:00:00.0000000Z",
+        }
+    })
+}
+
+/// GET of the built-in role definitions at any scope: one by GUID, or the
+/// list (with `$filter=roleName eq '...'`, as azurerm looks a role up by
+/// name). `None` for a custom definition, which is stored as written.
+pub fn serve_definitions(
+    p: &ArmPath,
+    query: &BTreeMap<String, String>,
+) -> Option<Result<J, ArmError>> {
+    let scope = {
+        let mut q = p.clone();
+        q.segments.clear();
+        if q.scope.is_some() {
+            q.scope.clone().unwrap_or_default()
+        } else {
+            q.resource_group_id()
+                .unwrap_or_else(|| format!("/subscriptions/{}", p.subscription))
+        }
+    };
+    match p.segments.last() {
+        Some((_, Some(guid))) => built_in(guid).map(|d| Ok(definition_body(&scope, d))),
+        _ => {
+            let filter = query.get("$filter").cloned().unwrap_or_default();
+            let wanted = filter
+                .split_once("roleName eq")
+                .map(|(_, v)| v.trim().trim_matches('\'').to_string());
+            let value: Vec<J> = BUILT_IN
+                .iter()
+                .filter(|(n, _, _)| wanted.as_ref().is_none_or(|w| n.eq_ignore_ascii_case(w)))
+                .map(|d| definition_body(&scope, d))
+                .collect();
+            Some(Ok(json!({ "value": value })))
+        }
+    }
+}
+
+pub fn specs() -> Vec<Spec> {
+    vec![
+        Spec::plain(ASSIGNMENTS, VERSIONS, assignment_name, check_assignment),
+        Spec::plain(
+            DEFINITIONS,
+            DEFINITION_VERSIONS,
+            |n| {
+                if is_guid(n) {
+                    Ok(())
+                } else {
+                    Err(InvalidName(format!(
+                        "The role definition ID '{n}' is not valid: it must be a GUID."
+                    )))
+                }
+            },
+            |_, body| Ok(Write::body(body.clone())),
+        ),
+    ]
+}
