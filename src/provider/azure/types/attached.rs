@@ -195,6 +195,14 @@ pub fn with_rule_ids(body: &mut J, ids: &[(String, String, String)]) {
     }
 }
 
+/// The repeated blocks mapped by this file's own code, for the coverage test.
+pub(super) fn reps(ty: &str) -> &'static [&'static [Rep]] {
+    match ty {
+        OBJECT_REPLICATION => &[RULES],
+        _ => &[],
+    }
+}
+
 pub(super) fn check(ty: &str, a: &Attrs, out: &mut Vec<ArgProblem>) {
     match ty {
         OBJECT_REPLICATION => {

@@ -85,6 +85,7 @@ pub fn repeated_blocks(ty: &str) -> Vec<RepeatedBlock> {
         dns_records::reps(ty),
         frontdoor::reps(ty),
         frontdoor_classic::reps(ty),
+        attached::reps(ty),
     ]
     .into_iter()
     .flatten()
