@@ -14,6 +14,7 @@ pub mod ops;
 pub mod plan;
 pub mod provider;
 pub mod random;
+pub mod regions;
 pub mod render;
 pub mod state;
 pub mod timefmt;

@@ -35,26 +35,12 @@ async fn start() -> Emu {
     .await
     .unwrap();
     let client = drinfra::emulator::client(running.ca_pem.as_deref()).unwrap();
-    let c = running.credentials.clone();
-    let token: J = client
-        .post(format!("{}/{}/oauth2/v2.0/token", running.url, c.tenant_id))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &c.client_id),
-            ("client_secret", &c.client_secret),
-            ("scope", "https://management.azure.com/.default"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = crate::common::arm_token(&client, &running).await;
     let base = running.url.clone();
     Emu {
         running: Some(running),
         client,
-        token: token["access_token"].as_str().unwrap().to_string(),
+        token,
         base,
         _dir: dir,
     }

@@ -3,46 +3,13 @@
 //! what Terraform 1.15 does with the same terraform_data stacks (recorded
 //! with tests/parity/terraform.py; the expectations quote it).
 
+use crate::common::{drinfra, state_list};
 use std::path::Path;
-use std::process::Command;
-
-struct Run {
-    code: i32,
-    out: String,
-}
-
-fn drinfra(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_drinfra"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("drinfra runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        out: format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    }
-}
 
 fn write(dir: &Path, file: &str, text: &str) {
     let path = dir.join(file);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
-}
-
-fn state_list(dir: &Path) -> Vec<String> {
-    let run = drinfra(dir, &["state", "list"]);
-    assert_eq!(run.code, 0, "{}", run.out);
-    run.out
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// The object ids a local state records, by address.

@@ -103,27 +103,10 @@ impl Newcomer {
 
     fn get(&self, id: &str, api: &str) -> J {
         self.rt.block_on(async {
-            let c = &self.emu.credentials;
-            let tok: J = self
-                .http
-                .post(format!(
-                    "{}/{}/oauth2/v2.0/token",
-                    self.emu.url, c.tenant_id
-                ))
-                .form(&[
-                    ("grant_type", "client_credentials"),
-                    ("client_id", c.client_id.as_str()),
-                    ("client_secret", c.client_secret.as_str()),
-                ])
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let tok = crate::common::arm_token(&self.http, &self.emu).await;
             self.http
                 .get(format!("{}{id}?api-version={api}", self.emu.url))
-                .bearer_auth(tok["access_token"].as_str().unwrap())
+                .bearer_auth(tok)
                 .send()
                 .await
                 .unwrap()

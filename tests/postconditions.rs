@@ -5,46 +5,12 @@
 //! a false one fails that step and its dependents with the object already
 //! saved in state.
 
-use std::path::Path;
-use std::process::Command;
-
-struct Run {
-    code: i32,
-    out: String,
-}
-
-fn drinfra(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_drinfra"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("drinfra runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        out: format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    }
-}
+use crate::common::{drinfra, state_list};
 
 fn stack(main: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("main.tf"), main).unwrap();
     dir
-}
-
-fn state_list(dir: &Path) -> Vec<String> {
-    let run = drinfra(dir, &["state", "list"]);
-    assert_eq!(run.code, 0, "{}", run.out);
-    run.out
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 const AFTER_APPLY: &str = r#"variable "n" {

@@ -59,3 +59,60 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// A drinfra run: its exit code and what it printed (stdout, then stderr).
+pub struct Run {
+    pub code: i32,
+    pub out: String,
+}
+
+/// Runs the drinfra binary on the stack in `dir` (`-C`), without colour.
+pub fn drinfra(dir: &std::path::Path, args: &[&str]) -> Run {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_drinfra"))
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("drinfra runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        out: format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
+}
+
+/// `drinfra state list` of the stack in `dir`, one address per entry.
+pub fn state_list(dir: &std::path::Path) -> Vec<String> {
+    let run = drinfra(dir, &["state", "list"]);
+    assert_eq!(run.code, 0, "{}", run.out);
+    run.out
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// An ARM access token from the emulator's sign-in endpoint, with the
+/// emulator's own client credentials (to look at the cloud directly).
+pub async fn arm_token(http: &reqwest::Client, emu: &drinfra::emulator::Running) -> String {
+    let c = &emu.credentials;
+    let token: serde_json::Value = http
+        .post(format!("{}/{}/oauth2/v2.0/token", emu.url, c.tenant_id))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", c.client_id.as_str()),
+            ("client_secret", c.client_secret.as_str()),
+            ("scope", "https://management.azure.com/.default"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    token["access_token"].as_str().unwrap().to_string()
+}

@@ -322,14 +322,8 @@ impl Loader {
         self.check_body(
             file,
             body,
-            &[
-                "value",
-                "description",
-                "sensitive",
-                "depends_on",
-                "ephemeral",
-            ],
-            &["precondition"],
+            super::values::OUTPUT_ARGS,
+            super::values::OUTPUT_BLOCKS,
             "output",
         );
         self.refuse_blocks(file, body, &["precondition"]);

@@ -12,6 +12,16 @@ use crate::lang::types::parse_type;
 use crate::lang::{Evaluator, Scope, Type, Value};
 use std::path::PathBuf;
 
+/// What an `output` block may hold (its declaration, and an override of it).
+pub(super) const OUTPUT_ARGS: &[&str] = &[
+    "value",
+    "description",
+    "sensitive",
+    "depends_on",
+    "ephemeral",
+];
+pub(super) const OUTPUT_BLOCKS: &[&str] = &["precondition"];
+
 impl Loader {
     pub(super) fn duplicate(&mut self, what: &str, name: &str, first: &Span, again: Span) {
         self.diags.push(err(
@@ -196,19 +206,7 @@ impl Loader {
 
     pub(super) fn decode_output(&mut self, file: FileId, b: &Block, name: &str) -> Option<Output> {
         let body = &b.body;
-        self.check_body(
-            file,
-            body,
-            &[
-                "value",
-                "description",
-                "sensitive",
-                "depends_on",
-                "ephemeral",
-            ],
-            &["precondition"],
-            "output",
-        );
+        self.check_body(file, body, OUTPUT_ARGS, OUTPUT_BLOCKS, "output");
         let preconditions = self.conditions(file, body, "precondition");
         let value = self.required_attr(file, b, "value")?;
         Some(Output {

@@ -721,7 +721,7 @@ pub fn fill_identity(body: &mut J, existing: Option<&J>, id: &str, tenant: &str)
 }
 
 /// A stable GUID-shaped id derived from `seed`.
-fn guid_from(seed: &str) -> String {
+pub(super) fn guid_from(seed: &str) -> String {
     let h = format!(
         "{}{}",
         crate::digest::digest(seed.as_bytes()),

@@ -58,22 +58,6 @@ fn enabled(service: &J, path: &[&str]) -> bool {
     prop(service, path).and_then(J::as_bool).unwrap_or(false)
 }
 
-fn stable_id(seed: &str) -> String {
-    let h = format!(
-        "{}{}",
-        crate::digest::digest(seed.as_bytes()),
-        crate::digest::digest(format!("{seed}#").as_bytes())
-    );
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
-}
-
 fn check_policy(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     require(body, &["sourceAccount"], "")?;
     require(body, &["destinationAccount"], "")?;
@@ -150,7 +134,7 @@ fn check_policy(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     // The destination's policy: `default` on create, filed under its id.
     let policy_id = if on_destination {
         if name.eq_ignore_ascii_case("default") {
-            let id = stable_id(&format!("{}|{}|{}", src.id, dst.id, ctx.now));
+            let id = super::guid_from(&format!("{}|{}|{}", src.id, dst.id, ctx.now));
             effects.push((ctx.path.id(), POLICIES.to_string(), None));
             id
         } else {
@@ -201,7 +185,7 @@ fn check_policy(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
                     "{policy_id}|{}|{}",
                     r["sourceContainer"], r["destinationContainer"]
                 );
-                r["ruleId"] = json!(stable_id(&seed));
+                r["ruleId"] = json!(super::guid_from(&seed));
             }
             if !r["filters"].is_object() {
                 r["filters"] = json!({});

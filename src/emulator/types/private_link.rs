@@ -333,7 +333,7 @@ fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     });
     let nic_name = str_prop(body, &["customNetworkInterfaceName"])
         .map(str::to_string)
-        .unwrap_or_else(|| format!("{name}.nic.{}", stable_guid(&me)));
+        .unwrap_or_else(|| format!("{name}.nic.{}", super::guid_from(&me.to_lowercase())));
     let nic_id = old_nic.unwrap_or_else(|| {
         format!(
             "/subscriptions/{}/resourceGroups/{}/providers/{NICS}/{nic_name}",
@@ -371,7 +371,7 @@ fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         "properties": {
             "provisioningState": "Succeeded",
             "ipConfigurations": [{
-                "name": format!("privateEndpointIpConfig.{}", stable_guid(&format!("{me}/ip"))),
+                "name": format!("privateEndpointIpConfig.{}", super::guid_from(&format!("{me}/ip").to_lowercase())),
                 "properties": {
                     "privateIPAddress": ip,
                     "privateIPAllocationMethod": "Dynamic",
@@ -428,19 +428,6 @@ fn delete_endpoint(ctx: &Ctx, row: &Row) -> Result<Vec<(String, String, Option<J
         out.extend(delete_records(&g));
     }
     Ok(out)
-}
-
-fn stable_guid(seed: &str) -> String {
-    let h = crate::digest::digest(seed.to_lowercase().as_bytes());
-    format!(
-        "{}-{}-{}-{}-{}{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[0..4],
-        &h[4..16],
-        ""
-    )
 }
 
 /// The A records a zone group's configs hold (`recordSets`).

@@ -19,81 +19,6 @@ const GEO: &[&str] = &[
     "Standard_RAGZRS",
 ];
 
-/// Azure's region pairs as Microsoft publishes them ("Azure region pairs
-/// and nonpaired regions", learn.microsoft.com): `(region, its pair)`.
-/// Most pairs are mutual; a few are one-way (West US 3's pair is East US,
-/// whose pair is West US; Brazil South's is South Central US, whose pair
-/// is North Central US). Regions missing here (Sweden's pair aside, newer
-/// regions such as Poland Central or Italy North) have no pair.
-pub const PAIRS: &[(&str, &str)] = &[
-    ("eastasia", "southeastasia"),
-    ("southeastasia", "eastasia"),
-    ("australiaeast", "australiasoutheast"),
-    ("australiasoutheast", "australiaeast"),
-    ("australiacentral", "australiacentral2"),
-    ("australiacentral2", "australiacentral"),
-    ("brazilsouth", "southcentralus"),
-    ("brazilsoutheast", "brazilsouth"),
-    ("canadacentral", "canadaeast"),
-    ("canadaeast", "canadacentral"),
-    ("chinanorth", "chinaeast"),
-    ("chinaeast", "chinanorth"),
-    ("chinanorth2", "chinaeast2"),
-    ("chinaeast2", "chinanorth2"),
-    ("chinanorth3", "chinaeast3"),
-    ("chinaeast3", "chinanorth3"),
-    ("northeurope", "westeurope"),
-    ("westeurope", "northeurope"),
-    ("francecentral", "francesouth"),
-    ("francesouth", "francecentral"),
-    ("germanywestcentral", "germanynorth"),
-    ("germanynorth", "germanywestcentral"),
-    ("centralindia", "southindia"),
-    ("southindia", "centralindia"),
-    ("westindia", "southindia"),
-    ("jioindiawest", "jioindiacentral"),
-    ("jioindiacentral", "jioindiawest"),
-    ("japaneast", "japanwest"),
-    ("japanwest", "japaneast"),
-    ("koreacentral", "koreasouth"),
-    ("koreasouth", "koreacentral"),
-    ("eastus", "westus"),
-    ("westus", "eastus"),
-    ("eastus2", "centralus"),
-    ("centralus", "eastus2"),
-    ("northcentralus", "southcentralus"),
-    ("southcentralus", "northcentralus"),
-    ("westus2", "westcentralus"),
-    ("westcentralus", "westus2"),
-    ("westus3", "eastus"),
-    ("norwayeast", "norwaywest"),
-    ("norwaywest", "norwayeast"),
-    ("southafricanorth", "southafricawest"),
-    ("southafricawest", "southafricanorth"),
-    ("swedencentral", "swedensouth"),
-    ("swedensouth", "swedencentral"),
-    ("switzerlandnorth", "switzerlandwest"),
-    ("switzerlandwest", "switzerlandnorth"),
-    ("uaenorth", "uaecentral"),
-    ("uaecentral", "uaenorth"),
-    ("uksouth", "ukwest"),
-    ("ukwest", "uksouth"),
-    ("usgovvirginia", "usgovtexas"),
-    ("usgovtexas", "usgovvirginia"),
-    ("usgovarizona", "usgovtexas"),
-    ("usdodeast", "usdodcentral"),
-    ("usdodcentral", "usdodeast"),
-];
-
-/// A region's pair, as Azure publishes it; None for a nonpaired region.
-pub fn paired(region: &str) -> Option<&'static str> {
-    let region = region.to_lowercase();
-    PAIRS
-        .iter()
-        .find(|(r, _)| *r == region)
-        .map(|(_, pair)| *pair)
-}
-
 fn name(n: &str) -> Result<(), InvalidName> {
     if n.len() < 3
         || n.len() > 24
@@ -206,7 +131,7 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     p.insert("primaryLocation".into(), json!(primary));
     p.insert("statusOfPrimary".into(), json!("available"));
     if geo {
-        let secondary = paired(&primary).unwrap_or("westus");
+        let secondary = crate::regions::paired(&primary).unwrap_or("westus");
         p.insert("secondaryLocation".into(), json!(secondary));
         p.insert("statusOfSecondary".into(), json!("available"));
         p.insert(
@@ -403,57 +328,4 @@ fn check_file_service(_ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         }
     }
     Ok(Write::body(body.clone()))
-}
-
-#[cfg(test)]
-mod pair_tests {
-    use super::{PAIRS, paired};
-
-    #[test]
-    fn region_pairs_are_azures_published_ones() {
-        for (region, pair) in [
-            ("swedencentral", "swedensouth"),
-            ("eastus", "westus"),
-            ("westus", "eastus"),
-            ("westus3", "eastus"),
-            ("westeurope", "northeurope"),
-            ("eastus2", "centralus"),
-            ("brazilsouth", "southcentralus"),
-            ("southcentralus", "northcentralus"),
-            ("westindia", "southindia"),
-            ("GermanyWestCentral", "germanynorth"),
-        ] {
-            assert_eq!(paired(region), Some(pair), "{region}");
-        }
-        for nonpaired in [
-            "polandcentral",
-            "italynorth",
-            "israelcentral",
-            "qatarcentral",
-        ] {
-            assert_eq!(paired(nonpaired), None, "{nonpaired}");
-        }
-        // One entry per region; each pair is a region of the table; the
-        // pairing is mutual except Azure's published one-way pairs.
-        let one_way = [
-            "westus3",
-            "brazilsouth",
-            "brazilsoutheast",
-            "westindia",
-            "usgovarizona",
-        ];
-        for (i, (region, pair)) in PAIRS.iter().enumerate() {
-            assert!(
-                !PAIRS[..i].iter().any(|(r, _)| r == region),
-                "{region} listed twice"
-            );
-            assert!(
-                region != pair && paired(pair).is_some(),
-                "{region} -> {pair}"
-            );
-            if !one_way.contains(region) {
-                assert_eq!(paired(pair), Some(*region), "{region} <-> {pair}");
-            }
-        }
-    }
 }

@@ -23,77 +23,7 @@ const POOL: &str = "azurerm_kubernetes_cluster_node_pool";
 const AKS: &str = "azurerm_kubernetes_cluster";
 const ENDPOINT: &str = super::virtual_endpoint::TYPE;
 
-/// Azure's published region pairs ("Azure region pairs and nonpaired
-/// regions", learn.microsoft.com): `(region, its pair)`, a GRS account's
-/// secondary. The same list as the emulator's (`emulator/types/storage.rs`,
-/// which this layer may not import): change both together.
-const PAIRS: &[(&str, &str)] = &[
-    ("eastasia", "southeastasia"),
-    ("southeastasia", "eastasia"),
-    ("australiaeast", "australiasoutheast"),
-    ("australiasoutheast", "australiaeast"),
-    ("australiacentral", "australiacentral2"),
-    ("australiacentral2", "australiacentral"),
-    ("brazilsouth", "southcentralus"),
-    ("brazilsoutheast", "brazilsouth"),
-    ("canadacentral", "canadaeast"),
-    ("canadaeast", "canadacentral"),
-    ("chinanorth", "chinaeast"),
-    ("chinaeast", "chinanorth"),
-    ("chinanorth2", "chinaeast2"),
-    ("chinaeast2", "chinanorth2"),
-    ("chinanorth3", "chinaeast3"),
-    ("chinaeast3", "chinanorth3"),
-    ("northeurope", "westeurope"),
-    ("westeurope", "northeurope"),
-    ("francecentral", "francesouth"),
-    ("francesouth", "francecentral"),
-    ("germanywestcentral", "germanynorth"),
-    ("germanynorth", "germanywestcentral"),
-    ("centralindia", "southindia"),
-    ("southindia", "centralindia"),
-    ("westindia", "southindia"),
-    ("jioindiawest", "jioindiacentral"),
-    ("jioindiacentral", "jioindiawest"),
-    ("japaneast", "japanwest"),
-    ("japanwest", "japaneast"),
-    ("koreacentral", "koreasouth"),
-    ("koreasouth", "koreacentral"),
-    ("eastus", "westus"),
-    ("westus", "eastus"),
-    ("eastus2", "centralus"),
-    ("centralus", "eastus2"),
-    ("northcentralus", "southcentralus"),
-    ("southcentralus", "northcentralus"),
-    ("westus2", "westcentralus"),
-    ("westcentralus", "westus2"),
-    ("westus3", "eastus"),
-    ("norwayeast", "norwaywest"),
-    ("norwaywest", "norwayeast"),
-    ("southafricanorth", "southafricawest"),
-    ("southafricawest", "southafricanorth"),
-    ("swedencentral", "swedensouth"),
-    ("swedensouth", "swedencentral"),
-    ("switzerlandnorth", "switzerlandwest"),
-    ("switzerlandwest", "switzerlandnorth"),
-    ("uaenorth", "uaecentral"),
-    ("uaecentral", "uaenorth"),
-    ("uksouth", "ukwest"),
-    ("ukwest", "uksouth"),
-    ("usgovvirginia", "usgovtexas"),
-    ("usgovtexas", "usgovvirginia"),
-    ("usgovarizona", "usgovtexas"),
-    ("usdodeast", "usdodcentral"),
-    ("usdodcentral", "usdodeast"),
-];
-
-fn paired(region: &str) -> Option<&'static str> {
-    let region = region.to_lowercase().replace(' ', "");
-    PAIRS
-        .iter()
-        .find(|(r, _)| *r == region)
-        .map(|(_, pair)| *pair)
-}
+use crate::regions::paired;
 
 fn get<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     let mut cur = v.unmark().0;
