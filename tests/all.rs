@@ -11,6 +11,7 @@ mod azure;
 mod azure_breadth;
 mod azure_live;
 mod azure_types;
+mod azure_types_extra;
 mod azurerm_coverage;
 mod backend_config;
 mod backends;

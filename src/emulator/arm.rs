@@ -60,6 +60,9 @@ pub struct ArmPath {
     pub namespace: Option<String>,
     /// (type segment, name) pairs; the last name may be absent (a collection).
     pub segments: Vec<(String, Option<String>)>,
+    /// For an extension resource (`{resource}/providers/{namespace}/...`,
+    /// a diagnostic setting), the id of the resource it extends.
+    pub scope: Option<String>,
 }
 
 impl ArmPath {
@@ -87,6 +90,7 @@ impl ArmPath {
                         resource_group,
                         namespace: Some("Microsoft.Resources".into()),
                         segments,
+                        scope: None,
                     });
                 }
             }
@@ -97,12 +101,39 @@ impl ArmPath {
             }
             namespace = Some(parts[i + 1].to_string());
             i += 2;
+            let mut scope = None;
             while i < parts.len() {
+                // A second `providers` after a named resource: what
+                // follows extends that resource.
+                if parts[i].eq_ignore_ascii_case("providers")
+                    && scope.is_none()
+                    && segments.last().is_some_and(|(_, n)| n.is_some())
+                    && parts.len() >= i + 3
+                {
+                    let extended = ArmPath {
+                        subscription: subscription.clone(),
+                        resource_group: resource_group.clone(),
+                        namespace: namespace.clone(),
+                        segments: std::mem::take(&mut segments),
+                        scope: None,
+                    };
+                    scope = Some(extended.id());
+                    namespace = Some(parts[i + 1].to_string());
+                    i += 2;
+                    continue;
+                }
                 let ty = parts[i].to_string();
                 let name = parts.get(i + 1).map(|s| s.to_string());
                 segments.push((ty, name));
                 i += 2;
             }
+            return Some(ArmPath {
+                subscription,
+                resource_group,
+                namespace,
+                segments,
+                scope,
+            });
         } else if resource_group.is_some() {
             namespace = Some("Microsoft.Resources".into());
         }
@@ -111,6 +142,7 @@ impl ArmPath {
             resource_group,
             namespace,
             segments,
+            scope: None,
         })
     }
 
@@ -143,7 +175,9 @@ impl ArmPath {
     /// The canonical id of the named resource.
     pub fn id(&self) -> String {
         let mut s = format!("/subscriptions/{}", self.subscription);
-        if let Some(rg) = &self.resource_group {
+        if let Some(scope) = &self.scope {
+            s = scope.clone();
+        } else if let Some(rg) = &self.resource_group {
             s.push_str(&format!("/resourceGroups/{rg}"));
         }
         if !self.segments.is_empty() && self.namespace.as_deref() != Some("Microsoft.Resources") {
@@ -171,7 +205,8 @@ impl ArmPath {
     /// The parent resource's id, for child resources.
     pub fn parent_id(&self) -> Option<String> {
         if self.segments.len() < 2 {
-            return None;
+            // An extension hangs under the resource it extends.
+            return self.scope.clone();
         }
         let mut p = self.clone();
         p.segments.pop();
@@ -189,7 +224,9 @@ impl ArmPath {
         let mut p = self.clone();
         p.segments.pop();
         if p.segments.is_empty() {
-            p.resource_group_id().unwrap_or_default()
+            p.scope
+                .clone()
+                .unwrap_or_else(|| p.resource_group_id().unwrap_or_default())
         } else {
             p.id()
         }
@@ -239,6 +276,17 @@ mod tests {
 
     #[test]
     fn parses_ids() {
+        let ext = ArmPath::parse("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/providers/Microsoft.Insights/diagnosticSettings/d1").unwrap();
+        assert_eq!(ext.type_name(), "Microsoft.Insights/diagnosticSettings");
+        assert_eq!(
+            ext.parent_id().as_deref(),
+            Some("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv")
+        );
+        assert_eq!(
+            ext.id(),
+            "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/providers/Microsoft.Insights/diagnosticSettings/d1"
+        );
+        assert_eq!(ext.name(), "d1");
         let p = ArmPath::parse("/subscriptions/s1/resourcegroups/rg/providers/Microsoft.Cache/Redis/c1/linkedServers/c2").unwrap();
         assert_eq!(p.type_name(), "Microsoft.Cache/Redis/linkedServers");
         assert_eq!(p.name(), "c2");

@@ -12,6 +12,7 @@ use super::store::{Row, Store};
 mod aks;
 mod cdn;
 mod database_children;
+mod diagnostics;
 mod dns;
 mod dns_records;
 mod frontdoor_classic;
@@ -283,6 +284,7 @@ pub fn all() -> Vec<Spec> {
     v.extend(dns_records::specs());
     v.extend(frontdoor_rest::specs());
     v.push(storage::file_service_spec());
+    v.extend(diagnostics::specs());
     v
 }
 

@@ -104,7 +104,12 @@ impl AzureProvider {
             }
             let id = typedef::build_id(&t, &cfg, &self.subscription)
                 .map_err(|e| ProviderError::Invalid(e.to_string()))?;
-            match self.client.get(&id, t.api).await.map_err(err)? {
+            match self
+                .client
+                .get(&typedef::arm_path(&t, &id), t.api)
+                .await
+                .map_err(err)?
+            {
                 Some(body) => Ok(self.state_from(&t, &body, &cfg)),
                 None => Err(ProviderError::api(
                     ErrorKind::NotFound,

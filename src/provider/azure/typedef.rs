@@ -44,6 +44,12 @@ pub enum IdRule {
         parent_arg: &'static str,
         path: &'static str,
     },
+    /// An extension resource azurerm identifies as `{target}|{name}` (a
+    /// diagnostic setting): ARM's id is `{target}/{path}/{name}`.
+    Piped {
+        target_arg: &'static str,
+        path: &'static str,
+    },
 }
 
 pub struct TypeDef {
@@ -122,7 +128,40 @@ pub fn build_id(t: &TypeDef, a: &Attrs, subscription: &str) -> Result<String, Un
         IdRule::Singleton { parent_arg, path } => {
             format!("{}/{path}", need(parent_arg)?.trim_end_matches('/'))
         }
+        IdRule::Piped { target_arg, .. } => format!(
+            "{}|{}",
+            need(target_arg)?.trim_end_matches('/'),
+            need("name")?
+        ),
     })
+}
+
+/// The ARM URL path of the object a state id names (the same string,
+/// except for ids azurerm writes in its own form).
+pub fn arm_path(t: &TypeDef, id: &str) -> String {
+    match t.id {
+        IdRule::Piped { path, .. } => match id.rsplit_once('|') {
+            Some((target, name)) => format!("{target}/{path}/{name}"),
+            None => id.to_string(),
+        },
+        _ => id.to_string(),
+    }
+}
+
+/// The state id of the object ARM names `arm_id` (see [`arm_path`]).
+pub fn state_id(t: &TypeDef, arm_id: &str) -> String {
+    match t.id {
+        IdRule::Piped { path, .. } => {
+            let lower = arm_id.to_ascii_lowercase();
+            let marker = format!("/{}/", path.to_ascii_lowercase());
+            match lower.rfind(&marker) {
+                // ASCII lower-casing keeps byte offsets.
+                Some(at) => format!("{}|{}", &arm_id[..at], &arm_id[at + marker.len()..]),
+                None => arm_id.to_string(),
+            }
+        }
+        _ => arm_id.to_string(),
+    }
 }
 
 /// The arguments that identify an object (what a data source takes).
@@ -139,6 +178,7 @@ pub fn id_args(t: &TypeDef) -> Vec<&'static str> {
         ],
         IdRule::InNamedParent { parent_arg, .. } => vec!["name", parent_arg, "resource_group_name"],
         IdRule::Singleton { parent_arg, .. } => vec![parent_arg],
+        IdRule::Piped { target_arg, .. } => vec!["name", target_arg],
     }
 }
 
@@ -204,6 +244,12 @@ pub fn attrs_from_id(t: &TypeDef, id: &str) -> Attrs {
                 .unwrap_or_default()
                 .to_string();
             a.insert(parent_arg.into(), Value::String(parent));
+        }
+        IdRule::Piped { target_arg, .. } => {
+            if let Some((target, name)) = id.rsplit_once('|') {
+                a.insert(target_arg.into(), Value::String(target.to_string()));
+                a.insert("name".into(), Value::String(name.to_string()));
+            }
         }
         IdRule::DnsRecord(_) => {
             a.insert("name".into(), last);

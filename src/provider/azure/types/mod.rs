@@ -11,6 +11,7 @@ mod common;
 mod compute;
 mod data;
 mod database;
+mod diagnostics;
 mod dns_records;
 mod frontdoor;
 mod monitor;
@@ -33,6 +34,7 @@ pub fn all() -> Vec<TypeDef> {
     v.extend(security::defs());
     v.extend(dns_records::defs());
     v.extend(frontdoor::defs());
+    v.extend(diagnostics::defs());
     v
 }
 
@@ -46,6 +48,7 @@ pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider
     security::check(ty, cfg, &mut out);
     dns_records::check(ty, cfg, &mut out);
     frontdoor::check(ty, cfg, &mut out);
+    diagnostics::check(ty, cfg, &mut out);
     out
 }
 

