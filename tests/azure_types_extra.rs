@@ -24,16 +24,33 @@ fn diag(name: &str, log: &str, storage: bool) -> String {
     ))
 }
 
+/// Front Door with a route, a rule set and one rule (`header`: a value
+/// the rule sends and matches; `rule`: its name).
+fn edge(header: &str, rule: &str) -> String {
+    with_rg(&format!(
+        "resource \"azurerm_cdn_frontdoor_profile\" \"fd\" {{\n  name = \"fd-extra\"\n  resource_group_name = azurerm_resource_group.rg.name\n  sku_name = \"Premium_AzureFrontDoor\"\n}}\nresource \"azurerm_cdn_frontdoor_endpoint\" \"ep\" {{\n  name = \"api\"\n  cdn_frontdoor_profile_id = azurerm_cdn_frontdoor_profile.fd.id\n}}\nresource \"azurerm_cdn_frontdoor_origin_group\" \"og\" {{\n  name = \"app\"\n  cdn_frontdoor_profile_id = azurerm_cdn_frontdoor_profile.fd.id\n  load_balancing {{\n    sample_size = 4\n    successful_samples_required = 3\n  }}\n}}\nresource \"azurerm_cdn_frontdoor_origin\" \"east\" {{\n  name = \"east\"\n  cdn_frontdoor_origin_group_id = azurerm_cdn_frontdoor_origin_group.og.id\n  host_name = \"east.example.com\"\n  certificate_name_check_enabled = true\n}}\nresource \"azurerm_cdn_frontdoor_rule_set\" \"rs\" {{\n  name = \"edgerules\"\n  cdn_frontdoor_profile_id = azurerm_cdn_frontdoor_profile.fd.id\n}}\nresource \"azurerm_cdn_frontdoor_rule\" \"rule\" {{\n  name = \"{rule}\"\n  cdn_frontdoor_rule_set_id = azurerm_cdn_frontdoor_rule_set.rs.id\n  order = 1\n  conditions {{\n    url_path_condition {{\n      operator = \"BeginsWith\"\n      match_values = [\"api/\"]\n      transforms = [\"Lowercase\"]\n    }}\n    remote_address_condition {{\n      match_values = [\"10.0.0.0/8\"]\n    }}\n    request_header_condition {{\n      header_name = \"X-Region\"\n      operator = \"Equal\"\n      match_values = [\"{header}\"]\n    }}\n  }}\n  actions {{\n    response_header_action {{\n      header_action = \"Overwrite\"\n      header_name = \"X-Served-By\"\n      value = \"{header}\"\n    }}\n    route_configuration_override_action {{\n      cdn_frontdoor_origin_group_id = azurerm_cdn_frontdoor_origin_group.og.id\n      forwarding_protocol = \"HttpsOnly\"\n      cache_behavior = \"HonorOrigin\"\n      query_string_caching_behavior = \"IgnoreQueryString\"\n      compression_enabled = true\n    }}\n  }}\n}}\n"
+    ))
+}
+
 pub(crate) fn cases() -> Vec<Case> {
-    vec![Case {
-        addr: "azurerm_monitor_diagnostic_setting.kv",
-        create: diag("to-logs", "category = \"AuditEvent\"", false),
-        update: diag("to-logs", "category_group = \"audit\"", true),
-        replace: Some(diag("to-logs-2", "category_group = \"audit\"", true)),
-        // Drift is made at the ARM path (the state id is azurerm's
-        // `{target}|{name}`): see the test below.
-        drift: None,
-    }]
+    vec![
+        Case {
+            addr: "azurerm_cdn_frontdoor_rule.rule",
+            create: edge("east", "ToEast"),
+            update: edge("west", "ToEast"),
+            replace: Some(edge("west", "ToWest")),
+            drift: Some((json!({"properties": {"order": 7}}), "2025-06-01")),
+        },
+        Case {
+            addr: "azurerm_monitor_diagnostic_setting.kv",
+            create: diag("to-logs", "category = \"AuditEvent\"", false),
+            update: diag("to-logs", "category_group = \"audit\"", true),
+            replace: Some(diag("to-logs-2", "category_group = \"audit\"", true)),
+            // Drift is made at the ARM path (the state id is azurerm's
+            // `{target}|{name}`): see the test below.
+            drift: None,
+        },
+    ]
 }
 
 /// A diagnostic setting's state id is azurerm's `{target}|{name}`, its
@@ -119,4 +136,44 @@ async fn diagnostic_settings_keep_azures_rules() {
     );
     let out = h.apply(&other).await;
     assert!(out.ok, "{:?}", out.failed);
+}
+
+/// Front Door's rules for rules: two rules of one set cannot share an
+/// order, and a rule needs an action kind Front Door knows with its
+/// parameters (here a redirect type it does not have).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn front_door_rules_keep_azures_rules() {
+    let h = harness().await;
+    let base = edge("east", "ToEast");
+    assert!(h.apply(&base).await.ok);
+    let second = |order: u32, redirect: &str| {
+        format!(
+            "{base}resource \"azurerm_cdn_frontdoor_rule\" \"moved\" {{\n  name = \"Moved\"\n  cdn_frontdoor_rule_set_id = azurerm_cdn_frontdoor_rule_set.rs.id\n  order = {order}\n  behavior_on_match = \"Stop\"\n  actions {{\n    url_redirect_action {{\n      redirect_type = \"{redirect}\"\n      destination_hostname = \"www.example.com\"\n    }}\n  }}\n}}\n"
+        )
+    };
+    for (text, code, words) in [
+        (
+            second(1, "PermanentRedirect"),
+            "Conflict",
+            "order 1 is already used",
+        ),
+        (second(2, "Gone"), "BadRequest", "redirectType"),
+    ] {
+        let out = h.apply(&text).await;
+        assert!(!out.ok, "{words}: applied");
+        assert!(
+            out.failed
+                .iter()
+                .any(|f| f.contains(code) && f.contains(words)),
+            "{words}: {:?}",
+            out.failed
+        );
+    }
+    let ok = h.apply(&second(2, "PermanentRedirect")).await;
+    assert!(ok.ok, "{:?}", ok.failed);
+    assert!(
+        !h.plan(&second(2, "PermanentRedirect"))
+            .await
+            .has_resource_changes()
+    );
 }

@@ -17,6 +17,7 @@ mod dns;
 mod dns_records;
 mod frontdoor_classic;
 mod frontdoor_rest;
+mod frontdoor_rules;
 mod monitor;
 mod networking;
 mod postgres;
@@ -285,6 +286,7 @@ pub fn all() -> Vec<Spec> {
     v.extend(frontdoor_rest::specs());
     v.push(storage::file_service_spec());
     v.extend(diagnostics::specs());
+    v.extend(frontdoor_rules::specs());
     v
 }
 

@@ -14,6 +14,7 @@ mod database;
 mod diagnostics;
 mod dns_records;
 mod frontdoor;
+mod frontdoor_rules;
 mod monitor;
 mod network;
 mod networking;
@@ -35,6 +36,7 @@ pub fn all() -> Vec<TypeDef> {
     v.extend(dns_records::defs());
     v.extend(frontdoor::defs());
     v.extend(diagnostics::defs());
+    v.extend(frontdoor_rules::defs());
     v
 }
 
@@ -49,6 +51,7 @@ pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider
     dns_records::check(ty, cfg, &mut out);
     frontdoor::check(ty, cfg, &mut out);
     diagnostics::check(ty, cfg, &mut out);
+    frontdoor_rules::check(ty, cfg, &mut out);
     out
 }
 
