@@ -219,3 +219,51 @@ pub fn specs() -> Vec<Spec> {
         )
     }]
 }
+
+/// A custom domain a route still serves is not deleted (its association
+/// goes first): 409.
+pub(super) fn domain_in_use(
+    ctx: &Ctx,
+    row: &Row,
+) -> Result<Vec<(String, String, Option<J>)>, ArmError> {
+    let Some(profile) = row
+        .id
+        .to_ascii_lowercase()
+        .rfind("/customdomains/")
+        .map(|at| row.id[..at].to_string())
+    else {
+        return Ok(vec![]);
+    };
+    for endpoint in ctx
+        .store
+        .children("Microsoft.Cdn/profiles/afdEndpoints", &profile)
+        .map_err(internal)?
+    {
+        for route in ctx
+            .store
+            .children("Microsoft.Cdn/profiles/afdEndpoints/routes", &endpoint.id)
+            .map_err(internal)?
+        {
+            let uses = prop(&route.body, &["customDomains"])
+                .and_then(J::as_array)
+                .is_some_and(|xs| {
+                    xs.iter().any(|x| {
+                        x["id"]
+                            .as_str()
+                            .is_some_and(|i| i.eq_ignore_ascii_case(&row.id))
+                    })
+                });
+            if uses {
+                return Err(ArmError::conflict(
+                    "Conflict",
+                    format!(
+                        "The custom domain '{}' is still associated with route '{}'; remove the association first.",
+                        ctx.path.name(),
+                        route.id.rsplit('/').next().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(vec![])
+}

@@ -218,6 +218,9 @@ impl AzureProvider {
             "read",
             async move {
                 let t = lookup(ty)?;
+                if ty == super::frontdoor_association::TYPE {
+                    return self.read_association(current).await;
+                }
                 let known = attrs(current);
                 let Some(id) = str_of(&known, "id") else {
                     return Ok(None);
@@ -273,6 +276,9 @@ impl AzureProvider {
             "create",
             async move {
                 let t = lookup(ty)?;
+                if ty == super::frontdoor_association::TYPE {
+                    return self.associate(&t, None, planned).await;
+                }
                 let a = attrs(planned);
                 let (id, mut body) = self.body_for(&t, &a, json!({}), true)?;
                 let url = typedef::arm_path(&t, &id);
@@ -312,6 +318,9 @@ impl AzureProvider {
                     return self.update_endpoint(prior, planned).await;
                 }
                 let t = lookup(ty)?;
+                if ty == super::frontdoor_association::TYPE {
+                    return self.associate(&t, Some(prior), planned).await;
+                }
                 let old = attrs(prior);
                 let a = attrs(planned);
                 let id = str_of(&old, "id").ok_or_else(|| {
@@ -476,6 +485,9 @@ impl AzureProvider {
             "delete",
             async move {
                 let t = lookup(ty)?;
+                if ty == super::frontdoor_association::TYPE {
+                    return self.dissociate(prior).await;
+                }
                 let Some(id) = str_of(&attrs(prior), "id") else {
                     return Ok(());
                 };

@@ -12,7 +12,9 @@ use crate::provider::{ArgProblem, BoxFut, ErrorKind, ProviderError};
 
 /// Whether drinfra can read data source `ty`.
 pub fn has_data_source(ty: &str) -> bool {
-    ty == "azurerm_client_config" || types::lookup(ty).is_some()
+    // azurerm has no association data source (it is no ARM object).
+    ty == "azurerm_client_config"
+        || (types::lookup(ty).is_some() && ty != super::frontdoor_association::TYPE)
 }
 
 /// Checks a data source's evaluated arguments: the ones that identify the

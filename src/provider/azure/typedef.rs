@@ -50,6 +50,21 @@ pub enum IdRule {
         target_arg: &'static str,
         path: &'static str,
     },
+    /// An id azurerm makes from another object's: the argument's id with
+    /// its last `/{from}/` segment named `/{to}/` (a custom domain's
+    /// association, `.../profiles/{p}/associations/{domain}`).
+    Renamed {
+        arg: &'static str,
+        from: &'static str,
+        to: &'static str,
+    },
+}
+
+/// `id` with its last `/{from}/` segment (any case) renamed `/{to}/`.
+fn rename_segment(id: &str, from: &str, to: &str) -> Option<String> {
+    let marker = format!("/{}/", from.to_ascii_lowercase());
+    let at = id.to_ascii_lowercase().rfind(&marker)?;
+    Some(format!("{}/{to}/{}", &id[..at], &id[at + marker.len()..]))
 }
 
 pub struct TypeDef {
@@ -133,6 +148,10 @@ pub fn build_id(t: &TypeDef, a: &Attrs, subscription: &str) -> Result<String, Un
             need(target_arg)?.trim_end_matches('/'),
             need("name")?
         ),
+        IdRule::Renamed { arg, from, to } => {
+            let source = need(arg)?;
+            rename_segment(&source, from, to).unwrap_or(source)
+        }
     })
 }
 
@@ -179,6 +198,7 @@ pub fn id_args(t: &TypeDef) -> Vec<&'static str> {
         IdRule::InNamedParent { parent_arg, .. } => vec!["name", parent_arg, "resource_group_name"],
         IdRule::Singleton { parent_arg, .. } => vec![parent_arg],
         IdRule::Piped { target_arg, .. } => vec!["name", target_arg],
+        IdRule::Renamed { arg, .. } => vec![arg],
     }
 }
 
@@ -244,6 +264,11 @@ pub fn attrs_from_id(t: &TypeDef, id: &str) -> Attrs {
                 .unwrap_or_default()
                 .to_string();
             a.insert(parent_arg.into(), Value::String(parent));
+        }
+        IdRule::Renamed { arg, from, to } => {
+            if let Some(source) = rename_segment(id, to, from) {
+                a.insert(arg.into(), Value::String(source));
+            }
         }
         IdRule::Piped { target_arg, .. } => {
             if let Some((target, name)) = id.rsplit_once('|') {

@@ -487,19 +487,40 @@ pub(super) fn check(ty: &str, a: &Attrs, out: &mut Vec<ArgProblem>) {
     }
 }
 
+const ASSOCIATION: &[Arg] = &[
+    arg("cdn_frontdoor_custom_domain_id", "", Kind::Str)
+        .req()
+        .force_new(),
+    arg("cdn_frontdoor_route_ids", "", Kind::StrList).req(),
+];
+
 pub(super) fn defs() -> Vec<TypeDef> {
-    vec![TypeDef {
-        to_body: Some(to_body),
-        from_body: Some(from_body),
-        ..def(
-            TYPE,
-            "Microsoft.Cdn/profiles/ruleSets/rules",
+    vec![
+        // Written by hand (`frontdoor_association.rs`): it changes routes.
+        def(
+            "azurerm_cdn_frontdoor_custom_domain_association",
+            "Microsoft.Cdn/profiles/associations",
             "2025-06-01",
-            ARGS,
-            IdRule::Child {
-                parent_arg: "cdn_frontdoor_rule_set_id",
-                segment: "rules",
+            ASSOCIATION,
+            IdRule::Renamed {
+                arg: "cdn_frontdoor_custom_domain_id",
+                from: "customDomains",
+                to: "associations",
             },
-        )
-    }]
+        ),
+        TypeDef {
+            to_body: Some(to_body),
+            from_body: Some(from_body),
+            ..def(
+                TYPE,
+                "Microsoft.Cdn/profiles/ruleSets/rules",
+                "2025-06-01",
+                ARGS,
+                IdRule::Child {
+                    parent_arg: "cdn_frontdoor_rule_set_id",
+                    segment: "rules",
+                },
+            )
+        },
+    ]
 }
