@@ -298,3 +298,94 @@ async fn an_association_puts_the_domain_on_its_routes() {
     let gone = h.apply("").await;
     assert!(gone.ok, "{:?}", gone.failed);
 }
+
+/// The ids azurerm writes in its own form map to ARM paths and back, and
+/// import reads the identifying arguments out of them.
+#[test]
+fn azurerm_shaped_ids_map_to_arm_paths_and_back() {
+    use drinfra::provider::azure::typedef;
+    use drinfra::provider::azure::types;
+    let vault = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv";
+    let diag = types::lookup("azurerm_monitor_diagnostic_setting").unwrap();
+    let id = format!("{vault}|to-logs");
+    let arm = typedef::arm_path(&diag, &id);
+    assert_eq!(
+        arm,
+        format!("{vault}/providers/Microsoft.Insights/diagnosticSettings/to-logs")
+    );
+    assert_eq!(typedef::state_id(&diag, &arm), id);
+    let a = typedef::attrs_from_id(&diag, &id);
+    assert_eq!(
+        a["target_resource_id"]
+            .to_json()
+            .as_str()
+            .map(str::to_string)
+            .as_deref(),
+        Some(vault)
+    );
+    assert_eq!(
+        a["name"].to_json().as_str().map(str::to_string).as_deref(),
+        Some("to-logs")
+    );
+    let assoc = types::lookup("azurerm_cdn_frontdoor_custom_domain_association").unwrap();
+    let domain =
+        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Cdn/profiles/fd/customDomains/api";
+    let id =
+        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Cdn/profiles/fd/associations/api";
+    let a = typedef::attrs_from_id(&assoc, id);
+    assert_eq!(
+        a["cdn_frontdoor_custom_domain_id"]
+            .to_json()
+            .as_str()
+            .map(str::to_string)
+            .as_deref(),
+        Some(domain)
+    );
+    assert_eq!(typedef::build_id(&assoc, &a, "s").unwrap(), id);
+}
+
+/// azurerm's plan-time checks of a diagnostic setting: a destination, a
+/// block to send, and one of category / category_group per log block; the
+/// 3.x `metric` block is refused with the 4.x spelling.
+#[test]
+fn a_diagnostic_setting_without_a_destination_is_refused_at_plan_time() {
+    use drinfra::lang::Value;
+    let cfg = |extra: serde_json::Value| {
+        let mut base = json!({
+            "name": "d",
+            "target_resource_id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv",
+            "enabled_log": [{"category": "AuditEvent"}],
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            base[k] = v.clone();
+        }
+        Value::from_json(&base)
+    };
+    let problems = |v: Value| {
+        drinfra::provider::azure::validate_resource("azurerm_monitor_diagnostic_setting", &v)
+            .into_iter()
+            .map(|p| format!("{} {}", p.summary, p.detail))
+            .collect::<Vec<_>>()
+    };
+    let none = problems(cfg(json!({})));
+    assert!(
+        none.iter().any(|p| p.contains("Missing destination")),
+        "{none:?}"
+    );
+    let ws = json!({"log_analytics_workspace_id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/w"});
+    assert!(problems(cfg(ws.clone())).is_empty());
+    let mut both = ws.clone();
+    both["enabled_log"] = json!([{"category": "AuditEvent", "category_group": "audit"}]);
+    assert!(
+        problems(cfg(both))
+            .iter()
+            .any(|p| p.contains("Exactly one of `category` and `category_group`"))
+    );
+    let mut old = ws;
+    old["metric"] = json!([{"category": "AllMetrics", "enabled": true}]);
+    assert!(
+        problems(cfg(old))
+            .iter()
+            .any(|p| p.contains("enabled_metric"))
+    );
+}
