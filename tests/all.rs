@@ -12,6 +12,7 @@ mod azure_attached;
 mod azure_breadth;
 mod azure_live;
 mod azure_types;
+mod azure_types_extra;
 mod azurerm_coverage;
 mod backend_config;
 mod backends;

@@ -60,8 +60,8 @@ pub struct ArmPath {
     pub namespace: Option<String>,
     /// (type segment, name) pairs; the last name may be absent (a collection).
     pub segments: Vec<(String, Option<String>)>,
-    /// For an extension resource (`{resource}/providers/Microsoft.Authorization/roleAssignments/{name}`):
-    /// the id of the resource it extends, which is also its parent.
+    /// For an extension resource (`{resource}/providers/{namespace}/...`,
+    /// a diagnostic setting), the id of the resource it extends.
     pub scope: Option<String>,
 }
 
@@ -103,15 +103,22 @@ impl ArmPath {
             namespace = Some(parts[i + 1].to_string());
             i += 2;
             while i < parts.len() {
-                // A second `providers` starts an extension resource of
-                // what came before it.
+                // A second `providers` after a named resource: what
+                // follows extends that resource.
                 if parts[i].eq_ignore_ascii_case("providers")
-                    && !segments.is_empty()
-                    && i + 2 < parts.len()
+                    && scope.is_none()
+                    && segments.last().is_some_and(|(_, n)| n.is_some())
+                    && parts.len() >= i + 3
                 {
-                    scope = Some(format!("/{}", parts[..i].join("/")));
+                    let extended = ArmPath {
+                        subscription: subscription.clone(),
+                        resource_group: resource_group.clone(),
+                        namespace: namespace.clone(),
+                        segments: std::mem::take(&mut segments),
+                        scope: None,
+                    };
+                    scope = Some(extended.id());
                     namespace = Some(parts[i + 1].to_string());
-                    segments.clear();
                     i += 2;
                     continue;
                 }
@@ -120,6 +127,13 @@ impl ArmPath {
                 segments.push((ty, name));
                 i += 2;
             }
+            return Some(ArmPath {
+                subscription,
+                resource_group,
+                namespace,
+                segments,
+                scope,
+            });
         } else if resource_group.is_some() {
             namespace = Some("Microsoft.Resources".into());
         }
@@ -262,6 +276,17 @@ mod tests {
 
     #[test]
     fn parses_ids() {
+        let ext = ArmPath::parse("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/providers/Microsoft.Insights/diagnosticSettings/d1").unwrap();
+        assert_eq!(ext.type_name(), "Microsoft.Insights/diagnosticSettings");
+        assert_eq!(
+            ext.parent_id().as_deref(),
+            Some("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv")
+        );
+        assert_eq!(
+            ext.id(),
+            "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/providers/Microsoft.Insights/diagnosticSettings/d1"
+        );
+        assert_eq!(ext.name(), "d1");
         let p = ArmPath::parse("/subscriptions/s1/resourcegroups/rg/providers/Microsoft.Cache/Redis/c1/linkedServers/c2").unwrap();
         assert_eq!(p.type_name(), "Microsoft.Cache/Redis/linkedServers");
         assert_eq!(p.name(), "c2");

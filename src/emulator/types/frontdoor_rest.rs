@@ -204,11 +204,14 @@ pub fn specs() -> Vec<Spec> {
             rule_set_name,
             check_rule_set,
         ),
-        cdn(
-            "Microsoft.Cdn/profiles/customDomains",
-            domain_name,
-            check_custom_domain,
-        ),
+        Spec {
+            check_delete: super::frontdoor_rules::domain_in_use,
+            ..cdn(
+                "Microsoft.Cdn/profiles/customDomains",
+                domain_name,
+                check_custom_domain,
+            )
+        },
         cdn(
             "Microsoft.Cdn/profiles/securityPolicies",
             policy_name,

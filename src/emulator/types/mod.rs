@@ -13,10 +13,12 @@ mod aks;
 pub mod authorization;
 mod cdn;
 mod database_children;
+mod diagnostics;
 mod dns;
 mod dns_records;
 mod frontdoor_classic;
 mod frontdoor_rest;
+mod frontdoor_rules;
 mod monitor;
 mod networking;
 pub mod object_replication;
@@ -293,6 +295,8 @@ pub fn all() -> Vec<Spec> {
     v.extend(authorization::specs());
     v.extend(object_replication::specs());
     v.extend(private_link::specs());
+    v.extend(diagnostics::specs());
+    v.extend(frontdoor_rules::specs());
     v
 }
 

@@ -103,7 +103,7 @@ impl AzureProvider {
         a: &Attrs,
     ) -> Result<Value, ProviderError> {
         match t.name {
-            NSG_ASSOCIATION => self.associate(t, a, true).await,
+            NSG_ASSOCIATION => self.associate_nsg(t, a, true).await,
             ROLE_ASSIGNMENT => self.assign(t, a).await,
             _ => self.replicate(t, a, None).await,
         }
@@ -118,7 +118,7 @@ impl AzureProvider {
         let id = str_of(old, "id")
             .ok_or_else(|| ProviderError::Invalid("the recorded object has no id".into()))?;
         match t.name {
-            NSG_ASSOCIATION => self.associate(t, a, false).await,
+            NSG_ASSOCIATION => self.associate_nsg(t, a, false).await,
             ROLE_ASSIGNMENT => {
                 // Only the condition and description change in place.
                 let current = self.get_existing(&id, t.api).await?;
@@ -186,7 +186,7 @@ impl AzureProvider {
 
     // ---- network security group association ----
 
-    async fn associate(
+    async fn associate_nsg(
         &self,
         t: &TypeDef,
         a: &Attrs,

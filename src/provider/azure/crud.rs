@@ -139,7 +139,7 @@ impl AzureProvider {
             "id".into(),
             body["id"]
                 .as_str()
-                .map(|s| Value::String(s.into()))
+                .map(|s| Value::String(typedef::state_id(t, s)))
                 .unwrap_or(Value::Null),
         );
         if let Some(limits) = known.get(timeouts::BLOCK) {
@@ -171,7 +171,7 @@ impl AzureProvider {
                 convert::set_path(&mut body, path, v);
             }
         }
-        body["id"] = J::String(id.clone());
+        body["id"] = J::String(typedef::arm_path(t, &id));
         convert::write_args(t.args, planned, &mut body, creating);
         if let Some(f) = t.to_body {
             f(planned, &mut body);
@@ -218,6 +218,9 @@ impl AzureProvider {
             "read",
             async move {
                 let t = lookup(ty)?;
+                if ty == super::frontdoor_association::TYPE {
+                    return self.read_association(current).await;
+                }
                 let known = attrs(current);
                 if super::attached::is_attached(ty) {
                     return self.read_attached(&t, &known).await;
@@ -225,7 +228,12 @@ impl AzureProvider {
                 let Some(id) = str_of(&known, "id") else {
                     return Ok(None);
                 };
-                match self.client.get(&id, t.api).await.map_err(err)? {
+                match self
+                    .client
+                    .get(&typedef::arm_path(&t, &id), t.api)
+                    .await
+                    .map_err(err)?
+                {
                     Some(mut body) => {
                         self.read_children(&t, &id, &known, &mut body).await?;
                         Ok(Some(self.state_from(&t, &body, &known)))
@@ -271,15 +279,19 @@ impl AzureProvider {
             "create",
             async move {
                 let t = lookup(ty)?;
+                if ty == super::frontdoor_association::TYPE {
+                    return self.associate(&t, None, planned).await;
+                }
                 let a = attrs(planned);
                 if super::attached::is_attached(ty) {
                     return self.create_attached(&t, &a).await;
                 }
                 let (id, mut body) = self.body_for(&t, &a, json!({}), true)?;
+                let url = typedef::arm_path(&t, &id);
                 // As azurerm: never create over an object state does not
                 // record, unless an interrupted run of this stack was creating it.
                 if !self.client.operations.take_intent(&id)
-                    && self.client.get(&id, t.api).await.map_err(err)?.is_some()
+                    && self.client.get(&url, t.api).await.map_err(err)?.is_some()
                 {
                     return Err(ProviderError::AlreadyExists {
                         ty: ty.to_string(),
@@ -289,7 +301,7 @@ impl AzureProvider {
                 let children = Self::split_children(&t, &mut body);
                 let mut got = self
                     .client
-                    .write(Method::PUT, &id, t.api, &body)
+                    .write(Method::PUT, &url, t.api, &body)
                     .await
                     .map_err(err)?;
                 self.write_children(&t, &id, children, &mut got).await?;
@@ -312,6 +324,9 @@ impl AzureProvider {
                     return self.update_endpoint(prior, planned).await;
                 }
                 let t = lookup(ty)?;
+                if ty == super::frontdoor_association::TYPE {
+                    return self.associate(&t, Some(prior), planned).await;
+                }
                 let old = attrs(prior);
                 let a = attrs(planned);
                 if super::attached::is_attached(ty) {
@@ -339,7 +354,8 @@ impl AzureProvider {
                         None => ("Standalone", ""),
                     }
                 });
-                let current = self.get_existing(&id, t.api).await?;
+                let url = typedef::arm_path(&t, &id);
+                let current = self.get_existing(&url, t.api).await?;
                 let mut merged = a.clone();
                 merged.insert("id".into(), Value::String(id.clone()));
                 // Do not re-send a promotion as a role the server no longer has.
@@ -448,14 +464,14 @@ impl AzureProvider {
                     }
                     _ => {
                         self.client
-                            .write(Method::PUT, &id, t.api, &body)
+                            .write(Method::PUT, &url, t.api, &body)
                             .await
                             .map_err(err)?;
                     }
                 }
                 let mut got = self
                     .client
-                    .get(&id, t.api)
+                    .get(&url, t.api)
                     .await
                     .map_err(err)?
                     .ok_or_else(|| {
@@ -481,13 +497,19 @@ impl AzureProvider {
                 if super::attached::is_attached(ty) {
                     return self.delete_attached(&t, &attrs(prior)).await;
                 }
+                if ty == super::frontdoor_association::TYPE {
+                    return self.dissociate(prior).await;
+                }
                 let Some(id) = str_of(&attrs(prior), "id") else {
                     return Ok(());
                 };
                 if ty == "azurerm_resource_group" && self.keep_nonempty_resource_groups {
                     self.refuse_nonempty_resource_group(&id).await?;
                 }
-                self.client.delete(&id, t.api).await.map_err(err)?;
+                self.client
+                    .delete(&typedef::arm_path(&t, &id), t.api)
+                    .await
+                    .map_err(err)?;
                 if ty == "azurerm_key_vault" {
                     self.purge_deleted_vault(prior, t.api).await?;
                 }

@@ -12,7 +12,9 @@ use crate::provider::{ArgProblem, BoxFut, ErrorKind, ProviderError};
 
 /// Whether drinfra can read data source `ty`.
 pub fn has_data_source(ty: &str) -> bool {
-    ty == "azurerm_client_config" || types::lookup(ty).is_some()
+    // azurerm has no association data source (it is no ARM object).
+    ty == "azurerm_client_config"
+        || (types::lookup(ty).is_some() && ty != super::frontdoor_association::TYPE)
 }
 
 /// Checks a data source's evaluated arguments: the ones that identify the
@@ -104,7 +106,12 @@ impl AzureProvider {
             }
             let id = typedef::build_id(&t, &cfg, &self.subscription)
                 .map_err(|e| ProviderError::Invalid(e.to_string()))?;
-            match self.client.get(&id, t.api).await.map_err(err)? {
+            match self
+                .client
+                .get(&typedef::arm_path(&t, &id), t.api)
+                .await
+                .map_err(err)?
+            {
                 Some(body) => Ok(self.state_from(&t, &body, &cfg)),
                 None => Err(ProviderError::api(
                     ErrorKind::NotFound,

@@ -28,6 +28,7 @@ mod crud;
 mod data;
 pub mod error;
 pub mod facts;
+mod frontdoor_association;
 mod frontdoor_classic;
 pub mod http;
 pub mod lro;

@@ -61,6 +61,27 @@ pub enum IdRule {
         destination_arg: &'static str,
         segment: &'static str,
     },
+    /// An extension resource azurerm identifies as `{target}|{name}` (a
+    /// diagnostic setting): ARM's id is `{target}/{path}/{name}`.
+    Piped {
+        target_arg: &'static str,
+        path: &'static str,
+    },
+    /// An id azurerm makes from another object's: the argument's id with
+    /// its last `/{from}/` segment named `/{to}/` (a custom domain's
+    /// association, `.../profiles/{p}/associations/{domain}`).
+    Renamed {
+        arg: &'static str,
+        from: &'static str,
+        to: &'static str,
+    },
+}
+
+/// `id` with its last `/{from}/` segment (any case) renamed `/{to}/`.
+fn rename_segment(id: &str, from: &str, to: &str) -> Option<String> {
+    let marker = format!("/{}/", from.to_ascii_lowercase());
+    let at = id.to_ascii_lowercase().rfind(&marker)?;
+    Some(format!("{}/{to}/{}", &id[..at], &id[at + marker.len()..]))
 }
 
 pub struct TypeDef {
@@ -157,7 +178,44 @@ pub fn build_id(t: &TypeDef, a: &Attrs, subscription: &str) -> Result<String, Un
                 need(destination_arg)?.trim_end_matches('/')
             )
         }
+        IdRule::Piped { target_arg, .. } => format!(
+            "{}|{}",
+            need(target_arg)?.trim_end_matches('/'),
+            need("name")?
+        ),
+        IdRule::Renamed { arg, from, to } => {
+            let source = need(arg)?;
+            rename_segment(&source, from, to).unwrap_or(source)
+        }
     })
+}
+
+/// The ARM URL path of the object a state id names (the same string,
+/// except for ids azurerm writes in its own form).
+pub fn arm_path(t: &TypeDef, id: &str) -> String {
+    match t.id {
+        IdRule::Piped { path, .. } => match id.rsplit_once('|') {
+            Some((target, name)) => format!("{target}/{path}/{name}"),
+            None => id.to_string(),
+        },
+        _ => id.to_string(),
+    }
+}
+
+/// The state id of the object ARM names `arm_id` (see [`arm_path`]).
+pub fn state_id(t: &TypeDef, arm_id: &str) -> String {
+    match t.id {
+        IdRule::Piped { path, .. } => {
+            let lower = arm_id.to_ascii_lowercase();
+            let marker = format!("/{}/", path.to_ascii_lowercase());
+            match lower.rfind(&marker) {
+                // ASCII lower-casing keeps byte offsets.
+                Some(at) => format!("{}|{}", &arm_id[..at], &arm_id[at + marker.len()..]),
+                None => arm_id.to_string(),
+            }
+        }
+        _ => arm_id.to_string(),
+    }
 }
 
 /// The arguments that identify an object (what a data source takes).
@@ -181,6 +239,8 @@ pub fn id_args(t: &TypeDef) -> Vec<&'static str> {
             destination_arg,
             ..
         } => vec![source_arg, destination_arg],
+        IdRule::Piped { target_arg, .. } => vec!["name", target_arg],
+        IdRule::Renamed { arg, .. } => vec![arg],
     }
 }
 
@@ -273,6 +333,17 @@ pub fn attrs_from_id(t: &TypeDef, id: &str) -> Attrs {
             let (src, dst) = id.split_once(';').unwrap_or((id, ""));
             a.insert(source_arg.into(), parent(src));
             a.insert(destination_arg.into(), parent(dst));
+        }
+        IdRule::Renamed { arg, from, to } => {
+            if let Some(source) = rename_segment(id, to, from) {
+                a.insert(arg.into(), Value::String(source));
+            }
+        }
+        IdRule::Piped { target_arg, .. } => {
+            if let Some((target, name)) = id.rsplit_once('|') {
+                a.insert(target_arg.into(), Value::String(target.to_string()));
+                a.insert("name".into(), Value::String(name.to_string()));
+            }
         }
         IdRule::DnsRecord(_) => {
             a.insert("name".into(), last);

@@ -13,9 +13,11 @@ mod common;
 mod compute;
 mod data;
 mod database;
+mod diagnostics;
 mod dns_records;
 mod frontdoor;
 mod frontdoor_classic;
+mod frontdoor_rules;
 mod monitor;
 mod network;
 mod networking;
@@ -37,6 +39,8 @@ pub fn all() -> Vec<TypeDef> {
     v.extend(dns_records::defs());
     v.extend(frontdoor::defs());
     v.extend(attached::defs());
+    v.extend(diagnostics::defs());
+    v.extend(frontdoor_rules::defs());
     v
 }
 
@@ -53,6 +57,8 @@ pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider
     frontdoor::check(ty, cfg, &mut out);
     frontdoor_classic::check(ty, cfg, &mut out);
     attached::check(ty, cfg, &mut out);
+    diagnostics::check(ty, cfg, &mut out);
+    frontdoor_rules::check(ty, cfg, &mut out);
     out
 }
 
@@ -86,10 +92,12 @@ pub fn repeated_blocks(ty: &str) -> Vec<RepeatedBlock> {
         frontdoor::reps(ty),
         frontdoor_classic::reps(ty),
         attached::reps(ty),
+        diagnostics::reps(ty),
     ]
     .into_iter()
     .flatten()
     .flat_map(|group| group.iter().map(RepeatedBlock::of))
+    .chain(frontdoor_rules::blocks(ty))
     .collect()
 }
 
