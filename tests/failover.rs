@@ -1111,6 +1111,9 @@ fn failback_after_a_traffic_only_failover_brings_traffic_home_alone() {
 /// Failover is not tied to the example's names: two groups over other
 /// region pairs, each moved on its own.
 const TWO_GROUPS: &str = r#"
+provider "azurerm" {
+  features {}
+}
 failover_group "orders" {
   sites  = ["uksouth", "ukwest"]
   active = "uksouth"

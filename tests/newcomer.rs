@@ -396,3 +396,150 @@ resource "azurerm_kubernetes_cluster" "k" {{
     );
     assert!(n.writes().is_empty(), "the cloud was written to");
 }
+
+/// azurerm's schema requires a `features` block in every configuration it
+/// is given (Terraform: "Insufficient features blocks"), also the default
+/// one resources use when no provider block is written; drinfra planned
+/// such stacks (azurerm's premium-with-clustering example has no provider
+/// block). An aliased configuration with features does not stand in for
+/// the default one; azapi alone needs none.
+#[test]
+fn a_missing_features_block_is_refused_as_azurerm_refuses_it() {
+    let n = Newcomer::new();
+    let rg = "resource \"azurerm_resource_group\" \"rg\" {\n  name     = \"rg-nc-features\"\n  location = \"westeurope\"\n}\n";
+    for (text, at) in [
+        (rg.to_string(), None),
+        (
+            format!("provider \"azurerm\" {{}}\n{rg}"),
+            Some("main.tf:1:1"),
+        ),
+        (
+            format!("provider \"azurerm\" {{\n  alias = \"dr\"\n  features {{}}\n}}\n{rg}"),
+            None,
+        ),
+        (
+            "provider \"azurerm\" {\n  features {}\n}\nprovider \"azurerm\" {\n  alias = \"dr\"\n}\nresource \"azurerm_resource_group\" \"dr\" {\n  provider = azurerm.dr\n  name     = \"rg-nc-dr\"\n  location = \"westeurope\"\n}\n"
+                .to_string(),
+            Some("main.tf:4:1"),
+        ),
+    ] {
+        n.write(&text);
+        for cmd in [&["validate"][..], &["plan"], &["apply", "--auto-approve"]] {
+            let (code, out, err) = n.run(cmd);
+            assert_eq!(code, 1, "{cmd:?} {text}\n{out}\n{err}");
+            let all = format!("{out}{err}");
+            assert!(all.contains("Insufficient features blocks"), "{all}");
+            assert!(
+                all.contains("At least 1 \"features\" blocks are required"),
+                "{all}"
+            );
+            if let Some(at) = at {
+                assert!(all.contains(at), "{at}: {all}");
+            }
+        }
+        assert!(n.writes().is_empty(), "the cloud was written to");
+        assert!(no_state(&n.stack()));
+    }
+    // An aliased configuration no resource uses needs none either, as
+    // Terraform configures only what resources use.
+    n.converges(&format!(
+        "{PROVIDER}provider \"azurerm\" {{\n  alias = \"unused\"\n}}\n{rg}"
+    ));
+}
+
+/// azurerm's storage acceptance test writes `delete_retention_policy {}`:
+/// `days` is optional with a default of 7 in each retention block
+/// (delete, container delete, share). drinfra required it.
+#[test]
+fn retention_days_default_to_seven_as_azurerm_sends_them() {
+    let n = Newcomer::new();
+    n.converges(&format!(
+        r#"{PROVIDER}
+resource "azurerm_resource_group" "rg" {{
+  name     = "rg-nc-retention"
+  location = "westeurope"
+}}
+resource "azurerm_storage_account" "sa" {{
+  name                     = "ncretention01"
+  resource_group_name      = azurerm_resource_group.rg.name
+  location                 = azurerm_resource_group.rg.location
+  account_tier             = "Standard"
+  account_replication_type = "LRS"
+  blob_properties {{
+    delete_retention_policy {{}}
+    container_delete_retention_policy {{}}
+  }}
+  share_properties {{
+    retention_policy {{}}
+  }}
+}}
+"#
+    ));
+    let id = format!(
+        "{}/providers/Microsoft.Storage/storageAccounts/ncretention01",
+        rg_id("rg-nc-retention")
+    );
+    let blob = n.get(&format!("{id}/blobServices/default"), "2025-01-01");
+    assert_eq!(
+        blob["properties"]["deleteRetentionPolicy"]["days"], 7,
+        "{blob}"
+    );
+    assert_eq!(
+        blob["properties"]["containerDeleteRetentionPolicy"]["days"], 7,
+        "{blob}"
+    );
+    let files = n.get(&format!("{id}/fileServices/default"), "2025-01-01");
+    assert_eq!(
+        files["properties"]["shareDeleteRetentionPolicy"]["days"], 7,
+        "{files}"
+    );
+}
+
+/// azapi 2.x refuses `body = jsonencode(...)` ("The value must not be a
+/// string"); drinfra accepted it, sent none of it, and planned a change
+/// for ever. And a module pinned to azapi 1.x (whose `output` is a JSON
+/// string) is refused at the constraint before anything is created: an
+/// Azure quickstart pinned `~>1.5` and failed mid-apply on
+/// `jsondecode(...output)`. A 3.x azurerm pin only warns.
+#[test]
+fn azapi_string_bodies_and_1x_pins_are_refused_and_an_azurerm_3x_pin_warns() {
+    let n = Newcomer::new();
+    let rg = "resource \"azapi_resource\" \"rg\" {\n  type     = \"Microsoft.Resources/resourceGroups@2024-03-01\"\n  name     = \"rg-nc-azapi-str\"\n  location = \"eastus\"\n}\n";
+    n.write(&format!(
+        "provider \"azapi\" {{}}\n{rg}resource \"azapi_resource\" \"w\" {{\n  type      = \"Microsoft.Example/widgets@2024-01-01\"\n  name      = \"w\"\n  parent_id = azapi_resource.rg.id\n  body      = jsonencode({{ properties = {{ size = 3 }} }})\n}}\n"
+    ));
+    for cmd in [&["validate"][..], &["apply", "--auto-approve"]] {
+        let (code, out, err) = n.run(cmd);
+        assert_eq!(code, 1, "{cmd:?}\n{out}\n{err}");
+        let all = format!("{out}{err}");
+        assert!(
+            all.contains("Invalid Type") && all.contains("The value must not be a string"),
+            "{all}"
+        );
+        assert!(all.contains("main.tf:"), "{all}");
+    }
+    assert!(n.writes().is_empty(), "the cloud was written to");
+    let pinned = |azapi: &str, azurerm: &str| {
+        format!(
+            "terraform {{\n  required_providers {{\n    azapi = {{\n      source  = \"Azure/azapi\"\n      version = \"{azapi}\"\n    }}\n    azurerm = {{\n      source  = \"hashicorp/azurerm\"\n      version = \"{azurerm}\"\n    }}\n  }}\n}}\nprovider \"azapi\" {{}}\nprovider \"azurerm\" {{\n  features {{}}\n}}\n{rg}"
+        )
+    };
+    n.write(&pinned("~>1.5", "~> 4.0"));
+    let (code, out, err) = n.run(&["plan"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        err.contains("Unsupported provider version") && err.contains("main.tf:5:17"),
+        "{err}"
+    );
+    assert!(n.writes().is_empty(), "the cloud was written to");
+    // 2.x pins of any form pass; azurerm 3.x warns and still plans.
+    n.write(&pinned("2.3.0", "~> 3.0"));
+    let (code, out, err) = n.run(&["apply", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let all = format!("{out}{err}");
+    assert!(
+        all.contains("Provider version differs") && all.contains("main.tf:9:17"),
+        "{all}"
+    );
+    assert!(!all.contains("Unsupported provider version"), "{all}");
+}

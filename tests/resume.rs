@@ -10,6 +10,9 @@ use drinfra::emulator::{self, Options, Settings};
 use serde_json::{Value as J, json};
 
 const STACK: &str = r#"
+provider "azurerm" {
+  features {}
+}
 resource "azurerm_resource_group" "db" {
   name     = "rg-resume"
   location = "westeurope"
@@ -390,7 +393,7 @@ fn an_operation_left_running_under_an_alias_is_followed_through_that_configurati
     const DR: &str = "00000000-0000-0000-0000-000000000002";
     let r = Run::new(200.0);
     let aliased = format!(
-        "provider \"azurerm\" {{\n  features {{}}\n}}\nprovider \"azurerm\" {{\n  alias           = \"dr\"\n  features {{}}\n  subscription_id = \"{DR}\"\n}}\n{}",
+        "provider \"azurerm\" {{\n  alias           = \"dr\"\n  features {{}}\n  subscription_id = \"{DR}\"\n}}\n{}",
         STACK
             .replace(
                 "resource \"azurerm_resource_group\" \"db\" {",
@@ -516,7 +519,7 @@ fn a_create_killed_after_its_put_is_adopted_by_the_next_apply_not_refused() {
 #[test]
 fn destroy_with_every_object_already_gone_still_cleans_state() {
     let r = Run::new(1.0e6);
-    std::fs::write(r.dir.path().join("stack/main.tf"), "resource \"azurerm_resource_group\" \"a\" {\n  name     = \"rg-gone\"\n  location = \"eastus\"\n}\n").unwrap();
+    std::fs::write(r.dir.path().join("stack/main.tf"), "provider \"azurerm\" {\n  features {}\n}\nresource \"azurerm_resource_group\" \"a\" {\n  name     = \"rg-gone\"\n  location = \"eastus\"\n}\n").unwrap();
     let (code, out, err) = r.run(&["apply", "--auto-approve"]);
     assert_eq!(code, 0, "{out}\n{err}");
     // Deleted in the portal.

@@ -196,6 +196,8 @@ pub struct RequiredProvider {
     pub name: String,
     pub span: Span,
     pub source: Option<String>,
+    /// The `version` constraint as written, with its place.
+    pub version: Option<(String, Span)>,
     /// `configuration_aliases = [azurerm.dr]`: aliased configurations the
     /// module expects its callers to pass.
     pub aliases: Vec<ProviderRef>,

@@ -25,6 +25,13 @@ const REMOVED: &[(Mode, &str, &str, &[&str])] = &[
             "azurerm_traffic_manager_nested_endpoint",
         ],
     ),
+    // Its setting is the route's own `link_to_default_domain` since 4.0.
+    (
+        Mode::Managed,
+        "azurerm_cdn_frontdoor_route_disable_link_to_default_domain",
+        "4.0",
+        &["azurerm_cdn_frontdoor_route"],
+    ),
     (
         Mode::Managed,
         "azurerm_api_management_property",
@@ -585,6 +592,15 @@ mod tests {
         assert!(matches!(
             classify(Mode::Managed, "azurerm_traffic_manager_endpoint", &none),
             Unsupported::Removed { version: "3.0", .. }
+        ));
+        // Was "no such azurerm type", with no reason (regression).
+        assert!(matches!(
+            classify(
+                Mode::Managed,
+                "azurerm_cdn_frontdoor_route_disable_link_to_default_domain",
+                &none
+            ),
+            Unsupported::Removed { version: "4.0", .. }
         ));
         assert_eq!(
             classify(Mode::Managed, "azurerm_client_config", &none),

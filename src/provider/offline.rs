@@ -203,7 +203,60 @@ pub fn block_arguments(config: &Config) -> Diagnostics {
 pub fn load_checks(config: &Config) -> Diagnostics {
     let mut diags = block_arguments(config);
     diags.extend(failover_storage_accounts(config));
+    diags.extend(provider_versions(config));
     diags
+}
+
+/// Provider version constraints against the major versions drinfra
+/// implements: azapi 2.x (1.x takes `body` and gives `output` as JSON
+/// strings, so a 1.x configuration would fail mid-apply: refused) and
+/// azurerm 4.x (3.x configurations mostly plan the same, with 3.x names
+/// accepted and warned about: a warning, so the difference is not silent).
+fn provider_versions(config: &Config) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    for m in &config.modules {
+        for (local, req) in &m.settings.required_providers {
+            let Some((constraint, span)) = &req.version else {
+                continue;
+            };
+            let source = crate::config::providers::source_of(m, local);
+            let (major, error) = match source.as_str() {
+                azapi::PROVIDER_NAME => (2, true),
+                azure::typedef::PROVIDER_NAME => (4, false),
+                _ => continue,
+            };
+            if admits_major(constraint, major) {
+                continue;
+            }
+            let name = source.trim_start_matches("registry.terraform.io/");
+            let detail = format!(
+                "This module asks for {name} {constraint:?}, which admits no {major}.x release; drinfra implements {name} {major}.x and cannot install another. {}",
+                if error {
+                    "azapi 1.x takes `body` and returns `output` as JSON strings where 2.x uses objects, so the configuration would fail part-way through an apply: move it to azapi 2.x (objects instead of jsonencode/jsondecode) and widen the constraint."
+                } else {
+                    "azurerm 3.x names are accepted with a warning naming their 4.x spelling, and behaviour follows azurerm 4.x (its defaults and removed arguments): review the plan with that in mind."
+                }
+            );
+            let d = if error {
+                Diagnostic::error("Unsupported provider version")
+            } else {
+                Diagnostic::warning("Provider version differs")
+            };
+            diags.push(d.with_detail(detail).at(Some(span.clone())));
+        }
+    }
+    diags
+}
+
+/// Whether some `major`.x release satisfies `constraint` (unparsable
+/// constraints are left to the rest of loading).
+fn admits_major(constraint: &str, major: u64) -> bool {
+    (0..=40).any(|minor| {
+        (0..=12).any(|patch| {
+            crate::config::version::satisfies(&format!("{major}.{minor}.{patch}"), constraint)
+                .unwrap_or(true)
+        })
+    })
 }
 
 /// Each failover group's `storage_accounts`: every address must be of a

@@ -210,11 +210,14 @@ impl Loader {
                 name: name.clone(),
                 span: span.clone(),
                 source: None,
+                version: None,
                 aliases: Vec::new(),
             };
             match &a.value {
                 // The legacy form: a version constraint string.
-                Expression::String(_) => {}
+                Expression::String(s) => {
+                    req.version = Some((s.value().to_string(), span_of(file, &a.value)))
+                }
                 Expression::Object(obj) => {
                     for (k, v) in obj.iter() {
                         let key = match k {
@@ -230,7 +233,11 @@ impl Loader {
                                 Some(src) => req.source = Some(src.to_string()),
                                 None => self.diags.push(err("Invalid source", "source must be a literal string, such as \"hashicorp/azurerm\".", span_of(file, v.expr()))),
                             },
-                            "version" => {}
+                            "version" => {
+                                if let Some(c) = v.expr().as_str() {
+                                    req.version = Some((c.to_string(), span_of(file, v.expr())));
+                                }
+                            }
                             "configuration_aliases" => match v.expr() {
                                 Expression::Array(arr) => {
                                     for item in arr.iter() {

@@ -123,6 +123,18 @@ fn check(table: &[(&str, bool, bool)], ty: &str, cfg: &Attrs) -> Vec<ArgProblem>
             });
         }
     }
+    // azapi 2.x takes `body` as an HCL object only; a JSON string
+    // (`jsonencode(...)`, azapi 1.x's form) is refused in its words.
+    if matches!(
+        cfg.get("body").map(|v| v.unmark().0),
+        Some(Value::String(_))
+    ) {
+        out.push(ArgProblem {
+            argument: Some("body".into()),
+            summary: "Invalid Type".into(),
+            detail: "The value must not be a string. From 2.0, the value only accepts an HCL object (write the object itself instead of jsonencode(...)); drinfra implements azapi 2.x.".into(),
+        });
+    }
     if let Some(t) = text(cfg, "type")
         && id::split_type(&t).is_none()
     {

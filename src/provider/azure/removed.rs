@@ -25,6 +25,12 @@ const REMOVED: &[(&str, &str, &str, &str)] = &[
         "use `role_based_access_control_enabled` and the `azure_active_directory_role_based_access_control` block",
     ),
     (
+        "azurerm_cdn_frontdoor_custom_domain",
+        "associate_with_cdn_frontdoor_route_id",
+        "3.27",
+        "associate the domain with its routes through an `azurerm_cdn_frontdoor_custom_domain_association` resource (and list it in each route's `cdn_frontdoor_custom_domain_ids`)",
+    ),
+    (
         "azurerm_subnet",
         "address_prefix",
         "3.0",
@@ -73,6 +79,15 @@ mod tests {
         );
         assert!(ps[0].detail.contains("oms_agent"));
         assert_eq!(ps[1].detail, "drinfra does not support it");
+        // azurerm's older Front Door examples (3.x before 3.27).
+        let mut fd = vec![unsupported("associate_with_cdn_frontdoor_route_id")];
+        explain("azurerm_cdn_frontdoor_custom_domain", &mut fd);
+        assert!(fd[0].detail.contains("in 3.27"), "{}", fd[0].detail);
+        assert!(
+            fd[0]
+                .detail
+                .contains("azurerm_cdn_frontdoor_custom_domain_association")
+        );
         let mut other = vec![unsupported("addon_profile")];
         explain("azurerm_kubernetes_cluster_node_pool", &mut other);
         assert_eq!(other[0].detail, "drinfra does not support it");

@@ -329,11 +329,33 @@ impl AzureProvider {
 /// azurerm's defaults for the optional arguments the configuration leaves
 /// out: planned, sent and held against drift as if written.
 fn with_defaults(t: &typedef::TypeDef, cfg: &mut Attrs) {
-    for a in t.args.iter().filter(|a| !a.default.is_empty()) {
-        if cfg.get(a.name).is_none_or(Value::is_null)
-            && let Ok(j) = serde_json::from_str::<serde_json::Value>(a.default)
-        {
-            cfg.insert(a.name.to_string(), Value::from_json(&j));
+    args_with_defaults(t.args, cfg);
+}
+
+/// Fills `args`' defaults in `cfg`, and inside every block the
+/// configuration writes (an empty `delete_retention_policy {}` gets
+/// azurerm's 7 days); blocks left out stay out.
+fn args_with_defaults(args: &[crate::provider::azure::convert::Arg], cfg: &mut Attrs) {
+    use crate::provider::azure::convert::Kind;
+    for a in args {
+        match a.kind {
+            Kind::Block(sub) | Kind::BlockList(sub) => {
+                if let Some(Value::List(blocks)) = cfg.get_mut(a.name) {
+                    for b in blocks.iter_mut() {
+                        if let Value::Object(inner) = b {
+                            args_with_defaults(sub, inner);
+                        }
+                    }
+                }
+            }
+            _ if !a.default.is_empty() => {
+                if cfg.get(a.name).is_none_or(Value::is_null)
+                    && let Ok(j) = serde_json::from_str::<serde_json::Value>(a.default)
+                {
+                    cfg.insert(a.name.to_string(), Value::from_json(&j));
+                }
+            }
+            _ => {}
         }
     }
 }

@@ -15,3 +15,7 @@ resource "azurerm_linux_virtual_machine" "vm" {
 output "o" {
   value = var.missing
 }
+
+provider "azurerm" {
+  features {}
+}

@@ -18,3 +18,7 @@ data "azurerm_resource_group" "existing" {
 resource "terraform_data" "d" {
   inputs = 1
 }
+
+provider "azurerm" {
+  features {}
+}

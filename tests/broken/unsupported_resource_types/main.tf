@@ -21,3 +21,7 @@ data "azurerm_virtual_machine" "not_yet" {
 }
 
 resource "azurerm_client_config" "data_only" {}
+
+provider "azurerm" {
+  features {}
+}

@@ -23,3 +23,7 @@ resource "azurerm_kubernetes_cluster" "aks" {
     name = "system"
   }
 }
+
+provider "azurerm" {
+  features {}
+}

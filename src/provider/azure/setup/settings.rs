@@ -155,7 +155,7 @@ pub fn all_settings(
             settings_of(Some(block), config, inputs, cwd, env),
         ));
     }
-    let mut diags = Diagnostics::default();
+    let mut diags = missing_features(config);
     let mut ok = Vec::new();
     for (addr, r) in out {
         match r {
@@ -168,6 +168,62 @@ pub fn all_settings(
     } else {
         Ok(ok)
     }
+}
+
+/// azurerm's schema requires a `features` block in every configuration it
+/// is given, the default one that resources use without a written block
+/// included: Terraform refuses such a configuration with "Insufficient
+/// features blocks". Only configurations an `azurerm_` resource or data
+/// source uses are checked, as Terraform configures only those (azapi
+/// needs no features block).
+fn missing_features(config: &Config) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    if config.modules.is_empty() {
+        return diags;
+    }
+    let (resolution, _) = crate::config::providers::resolve(config);
+    let used: std::collections::BTreeSet<Option<String>> = config
+        .modules
+        .iter()
+        .enumerate()
+        .flat_map(|(i, m)| m.resources.values().map(move |r| (i, r)))
+        .filter(|(_, r)| r.ty.starts_with("azurerm_"))
+        .map(|(i, r)| resolution.of(i, r))
+        .filter(|addr| addr.provider == PROVIDER_NAME)
+        .map(|addr| addr.alias)
+        .collect();
+    for alias in used {
+        let block = config
+            .root()
+            .providers
+            .iter()
+            .find(|p| p.name == "azurerm" && p.alias == alias);
+        let has_features = block.is_some_and(|b| {
+            b.body
+                .body
+                .blocks()
+                .any(|f| f.ident.value().as_str() == "features")
+        });
+        if has_features {
+            continue;
+        }
+        let name = match &alias {
+            Some(a) => format!("azurerm.{a}"),
+            None => "azurerm".to_string(),
+        };
+        let detail = match block {
+            Some(_) => format!(
+                "At least 1 \"features\" blocks are required. azurerm needs `features {{}}` in the {name} provider block, even when empty."
+            ),
+            None => "At least 1 \"features\" blocks are required. Resources here use the default azurerm configuration, which has no provider block: azurerm needs one with `features {}`, e.g. `provider \"azurerm\" { features {} }`.".to_string(),
+        };
+        diags.push(
+            Diagnostic::error("Insufficient features blocks")
+                .with_detail(detail)
+                .at(block.map(|b| b.span.clone())),
+        );
+    }
+    diags
 }
 
 fn settings_of(

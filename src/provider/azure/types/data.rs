@@ -596,9 +596,10 @@ pub(super) const STORAGE: &[Arg] = &[
     ),
     TAGS,
 ];
-pub(super) const RETENTION: &[Arg] = &[arg("days", "days", Kind::Num).req()];
+/// azurerm: `days` may be left out and defaults to 7 in each retention block.
+const RETENTION: &[Arg] = &[arg("days", "days", Kind::Num).default("7")];
 const DELETE_RETENTION: &[Arg] = &[
-    arg("days", "days", Kind::Num).req(),
+    arg("days", "days", Kind::Num).default("7"),
     arg(
         "permanent_delete_enabled",
         "allowPermanentDelete",
@@ -719,7 +720,7 @@ const SMB: &[Arg] = &[
     .conv(Conv::Joined(";")),
     arg("multichannel_enabled", "multichannel.enabled", Kind::Bool),
 ];
-const SHARE_RETENTION: &[Arg] = &[arg("days", "days", Kind::Num)];
+const SHARE_RETENTION: &[Arg] = &[arg("days", "days", Kind::Num).default("7")];
 const SHARE_PROPERTIES: &[Arg] = &[
     arg("cors_rule", "cors.corsRules", Kind::BlockList(CORS_RULE)),
     arg(
