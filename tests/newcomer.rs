@@ -543,3 +543,37 @@ fn azapi_string_bodies_and_1x_pins_are_refused_and_an_azurerm_3x_pin_warns() {
     );
     assert!(!all.contains("Unsupported provider version"), "{all}");
 }
+
+/// `data "azurerm_subscription"` (azurerm's role-assignment acceptance
+/// tests read it for the scope): the provider's subscription as ARM's
+/// Subscriptions - Get gives it; another one the caller cannot see fails
+/// the plan with Azure's answer.
+#[test]
+fn the_subscription_data_source_reads_the_providers_subscription() {
+    let n = Newcomer::new();
+    n.converges(&format!(
+        "{PROVIDER}data \"azurerm_subscription\" \"current\" {{}}\noutput \"sub\" {{\n  value = [data.azurerm_subscription.current.id, data.azurerm_subscription.current.subscription_id, data.azurerm_subscription.current.display_name, data.azurerm_subscription.current.state]\n}}\n"
+    ));
+    let (code, out, err) = n.run(&["output", "-json", "sub"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let v: J = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0], format!("/subscriptions/{SUB}"));
+    assert_eq!(v[1], SUB);
+    assert_eq!(v[2], format!("drinfra emulator {SUB}"));
+    assert_eq!(v[3], "Enabled");
+    n.write(&format!(
+        "{PROVIDER}data \"azurerm_subscription\" \"other\" {{\n  subscription_id = \"00000000-0000-0000-0000-0000000000ff\"\n}}\n"
+    ));
+    let (code, out, err) = n.run(&["plan"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(err.contains("data.azurerm_subscription.other"), "{err}");
+    n.write(&format!(
+        "{PROVIDER}data \"azurerm_subscription\" \"bad\" {{\n  display_name = \"x\"\n}}\n"
+    ));
+    let (code, out, err) = n.run(&["validate"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        format!("{out}{err}").contains("takes subscription_id only"),
+        "{out}{err}"
+    );
+}

@@ -253,6 +253,41 @@ pub(super) fn value_has_attr(v: &Value, r: &Resource, attr: &str) -> bool {
     }
 }
 
+/// `a` and `b` are what two references to `r` in one expression see, each
+/// with the unknown placeholder for the attribute it reads: one value
+/// holding both (the second reference's placeholder was lost, so
+/// `[data.x.y.a, data.x.y.b]` failed on `a` when neither was known yet).
+pub(super) fn merge_fills(a: Value, b: Value, r: &Resource) -> Value {
+    let top = |a: Value, b: Value| match (a, b) {
+        (Value::Object(mut x), Value::Object(y)) => {
+            for (k, v) in y {
+                x.entry(k).or_insert(v);
+            }
+            Value::Object(x)
+        }
+        (a, _) => a,
+    };
+    if r.count.is_none() && r.for_each.is_none() {
+        return top(a, b);
+    }
+    match (a, b) {
+        (Value::Tuple(xs), Value::Tuple(ys)) if xs.len() == ys.len() => {
+            Value::Tuple(xs.into_iter().zip(ys).map(|(x, y)| top(x, y)).collect())
+        }
+        (Value::Object(mut xs), Value::Object(ys)) => {
+            for (k, y) in ys {
+                let merged = match xs.remove(&k) {
+                    Some(x) => top(x, y),
+                    None => y,
+                };
+                xs.insert(k, merged);
+            }
+            Value::Object(xs)
+        }
+        (a, _) => a,
+    }
+}
+
 /// Adds unknown placeholders for attributes a reference reads that the
 /// resource's value does not have yet (computed attributes such as `id`).
 pub(super) fn fill_unknown_attrs(v: Value, r: &Resource, steps: &[Step]) -> Value {

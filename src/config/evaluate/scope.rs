@@ -198,12 +198,16 @@ impl Context<'_> {
                         ok = false;
                         continue;
                     };
-                    nested
+                    let of_type = nested
                         .entry("data".into())
                         .or_default()
                         .entry(t.to_string())
-                        .or_default()
-                        .insert(n.to_string(), v);
+                        .or_default();
+                    let v = match of_type.remove(n) {
+                        Some(seen) => super::body::merge_fills(seen, v, res),
+                        None => v,
+                    };
+                    of_type.insert(n.to_string(), v);
                 }
                 root => {
                     let Some(n) = name else {
@@ -220,7 +224,12 @@ impl Context<'_> {
                         ok = false;
                         continue;
                     };
-                    objects.entry(root.to_string()).or_default().insert(n, v);
+                    let of_type = objects.entry(root.to_string()).or_default();
+                    let v = match of_type.remove(&n) {
+                        Some(seen) => super::body::merge_fills(seen, v, res),
+                        None => v,
+                    };
+                    of_type.insert(n, v);
                 }
             }
         }

@@ -14,6 +14,7 @@ use crate::provider::{ArgProblem, BoxFut, ErrorKind, ProviderError};
 pub fn has_data_source(ty: &str) -> bool {
     // azurerm has no association data source (it is no ARM object).
     ty == "azurerm_client_config"
+        || ty == super::subscription::TYPE
         || (types::lookup(ty).is_some() && ty != super::frontdoor_association::TYPE)
 }
 
@@ -22,6 +23,9 @@ pub fn has_data_source(ty: &str) -> bool {
 pub fn validate_data(ty: &str, config: &Value) -> Vec<ArgProblem> {
     let cfg = attrs(config);
     let set = |_: &String, v: &Value| !v.is_null();
+    if ty == super::subscription::TYPE {
+        return super::subscription::validate(&cfg);
+    }
     if ty == "azurerm_client_config" {
         return cfg
             .iter()
@@ -62,6 +66,9 @@ impl AzureProvider {
     ) -> BoxFut<'a, Result<Value, ProviderError>> {
         Box::pin(async move {
             let cfg = attrs(config);
+            if ty == super::subscription::TYPE {
+                return self.read_subscription(&cfg).await;
+            }
             if ty == "azurerm_client_config" {
                 if let Some(k) = cfg.keys().next() {
                     return Err(ProviderError::Invalid(format!(

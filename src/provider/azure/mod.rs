@@ -42,6 +42,7 @@ pub mod restore;
 mod rules;
 pub mod setup;
 mod site;
+mod subscription;
 mod switchover;
 pub mod timeouts;
 pub mod transport;
@@ -64,7 +65,7 @@ impl Provider for AzureProvider {
     }
 
     fn handles(&self, ty: &str) -> bool {
-        types::lookup(ty).is_some() || ty == "azurerm_client_config"
+        types::lookup(ty).is_some() || ty == "azurerm_client_config" || ty == subscription::TYPE
     }
 
     fn schema(&self, ty: &str) -> Option<ResourceSchema> {
