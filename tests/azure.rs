@@ -555,6 +555,7 @@ async fn impatient() -> Harness {
         keep_nonempty_resource_groups: true,
         regions: Default::default(),
         backups: Default::default(),
+        key_vault: Default::default(),
         principal: Default::default(),
     };
     let mut providers = Providers::builtin();

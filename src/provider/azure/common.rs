@@ -29,6 +29,9 @@ pub struct AzureProvider {
     pub regions: super::breaker::RegionBreaker,
     /// PostgreSQL servers' restore windows, as read.
     pub backups: super::restore::BackupWindows,
+    /// Key Vault secrets: azurerm's `features { key_vault }` and the
+    /// cloud's Key Vault token scope.
+    pub key_vault: super::key_vault_secret::KeyVaultSettings,
 }
 
 /// The signed-in identity, as far as the configuration names it.

@@ -30,6 +30,7 @@ pub mod error;
 pub mod facts;
 mod frontdoor_association;
 mod frontdoor_classic;
+pub mod key_vault_secret;
 pub mod http;
 pub mod lro;
 mod objectives;
@@ -50,6 +51,7 @@ pub mod types;
 mod virtual_endpoint;
 
 pub use common::{AzureProvider, Principal};
+pub use key_vault_secret::KeyVaultSettings;
 pub use data::{has_data_source, validate_data};
 pub use rules::validate_resource;
 pub use typedef::PROVIDER_NAME;
