@@ -18,7 +18,9 @@ pub(super) fn vault_api(shared: &Shared, w: &World, req: &Req) -> Option<Reply> 
     advance(w, now);
     let challenge = format!(
         "Bearer authorization=\"{}/{}\", resource=\"{}\"",
-        shared.base_url, shared.creds.tenant_id, kv::AUDIENCE
+        shared.base_url,
+        shared.creds.tenant_id,
+        kv::AUDIENCE
     );
     let unauthorized = |message: String| {
         with_header(
@@ -57,9 +59,16 @@ pub(super) fn vault_api(shared: &Shared, w: &World, req: &Req) -> Option<Reply> 
     if let Ok(rows) = w.store.of_type_everywhere(kv::VAULTS)
         && let Some(region) = rows
             .iter()
-            .find(|r| r.id.rsplit('/').next().is_some_and(|n| n.eq_ignore_ascii_case(vault)))
+            .find(|r| {
+                r.id.rsplit('/')
+                    .next()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(vault))
+            })
             .and_then(|r| r.body.get("location").and_then(|l| l.as_str()))
-        && w.faults.regions_down.iter().any(|d| d.eq_ignore_ascii_case(region))
+        && w.faults
+            .regions_down
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(region))
     {
         return Some(outage(w, region));
     }

@@ -179,11 +179,11 @@ fn route(shared: &Shared, w: &mut World, req: &Req) -> Reply {
             return with_header(err_resp(&e), "www-authenticate", challenge).into();
         }
     };
-    // A token for a data plane's audience (Key Vault's) is not one for ARM.
+    // A token for Key Vault's audience is not one for ARM.
     if let Some(aud) = w
         .tokens
         .audience(&req.headers)
-        .filter(|a| !a.contains("management"))
+        .filter(|a| a.eq_ignore_ascii_case(crate::emulator::types::key_vault_data::AUDIENCE))
     {
         return err_resp(&ArmError::new(
             401,

@@ -325,9 +325,9 @@ fn authorize(
         is("objectId", caller.object_id)
             && is("tenantId", caller.tenant_id)
             && p["permissions"]["secrets"].as_array().is_some_and(|xs| {
-                xs.iter().filter_map(J::as_str).any(|x| {
-                    x.eq_ignore_ascii_case(perm.name()) || x.eq_ignore_ascii_case("all")
-                })
+                xs.iter()
+                    .filter_map(J::as_str)
+                    .any(|x| x.eq_ignore_ascii_case(perm.name()) || x.eq_ignore_ascii_case("all"))
             })
     });
     if granted {
@@ -351,7 +351,9 @@ fn secret_not_found(name: &str) -> KvError {
     KvError::new(
         404,
         "SecretNotFound",
-        format!("A secret with (name/id) {name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command."),
+        format!(
+            "A secret with (name/id) {name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command."
+        ),
     )
 }
 
@@ -396,9 +398,7 @@ impl Op<'_> {
                         "The secret value exceeds the maximum of 25 KB.",
                     ));
                 }
-                let version = crate::random::uuid_v4()
-                    .map_err(internal)?
-                    .replace('-', "");
+                let version = crate::random::uuid_v4().map_err(internal)?.replace('-', "");
                 let mut attrs = attributes(body, c.now, None)?;
                 attrs["created"] = json!(c.now);
                 let v = json!({
@@ -454,13 +454,19 @@ impl Op<'_> {
             Op::Update(n, ver) => {
                 let (name, _) = version_of(doc, n, ver)?;
                 let key = n.to_lowercase();
-                let versions = doc[&key]["versions"].as_array_mut().ok_or_else(|| secret_not_found(n))?;
+                let versions = doc[&key]["versions"]
+                    .as_array_mut()
+                    .ok_or_else(|| secret_not_found(n))?;
                 let at = if ver.is_empty() {
                     versions.len().saturating_sub(1)
                 } else {
                     versions
                         .iter()
-                        .position(|v| v["version"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(ver)))
+                        .position(|v| {
+                            v["version"]
+                                .as_str()
+                                .is_some_and(|x| x.eq_ignore_ascii_case(ver))
+                        })
                         .ok_or_else(|| secret_not_found(n))?
                 };
                 let v = &mut versions[at];
@@ -478,8 +484,13 @@ impl Op<'_> {
             Op::Delete(n) => {
                 let e = live(doc, n)?;
                 let name = e["name"].as_str().unwrap_or(n).to_string();
-                let last = e["versions"].as_array().and_then(|v| v.last()).cloned().unwrap_or_default();
-                let deleted = json!({"deletedDate": c.now, "scheduledPurgeDate": c.now + c.days * 86400});
+                let last = e["versions"]
+                    .as_array()
+                    .and_then(|v| v.last())
+                    .cloned()
+                    .unwrap_or_default();
+                let deleted =
+                    json!({"deletedDate": c.now, "scheduledPurgeDate": c.now + c.days * 86400});
                 doc[n.to_lowercase()]["deleted"] = deleted.clone();
                 let mut out = bundle(c, &name, &last, false);
                 merge_deleted(c, &mut out, &name, &deleted);
@@ -488,7 +499,11 @@ impl Op<'_> {
             Op::GetDeleted(n) => {
                 let e = deleted(doc, n)?;
                 let name = e["name"].as_str().unwrap_or(n).to_string();
-                let last = e["versions"].as_array().and_then(|v| v.last()).cloned().unwrap_or_default();
+                let last = e["versions"]
+                    .as_array()
+                    .and_then(|v| v.last())
+                    .cloned()
+                    .unwrap_or_default();
                 let mut out = bundle(c, &name, &last, false);
                 merge_deleted(c, &mut out, &name, &e["deleted"]);
                 Ok((200, out, false))
@@ -496,7 +511,11 @@ impl Op<'_> {
             Op::Recover(n) => {
                 let e = deleted(doc, n)?;
                 let name = e["name"].as_str().unwrap_or(n).to_string();
-                let last = e["versions"].as_array().and_then(|v| v.last()).cloned().unwrap_or_default();
+                let last = e["versions"]
+                    .as_array()
+                    .and_then(|v| v.last())
+                    .cloned()
+                    .unwrap_or_default();
                 doc[n.to_lowercase()]["deleted"] = J::Null;
                 Ok((200, bundle(c, &name, &last, false), true))
             }
@@ -541,8 +560,11 @@ fn version_of(doc: &J, n: &str, ver: &str) -> Result<(String, J), KvError> {
     let v = if ver.is_empty() {
         vs.last().cloned()
     } else {
-        vs.into_iter()
-            .find(|v| v["version"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(ver)))
+        vs.into_iter().find(|v| {
+            v["version"]
+                .as_str()
+                .is_some_and(|x| x.eq_ignore_ascii_case(ver))
+        })
     };
     v.map(|v| (name, v)).ok_or_else(|| secret_not_found(n))
 }
@@ -643,7 +665,9 @@ mod tests {
     fn routes_refuse_bad_names_and_unknown_operations() {
         assert!(route("PUT", &["secrets", "ok-name-1"]).is_ok());
         assert_eq!(
-            route("PUT", &["secrets", "no_underscores"]).err().map(|e| e.status),
+            route("PUT", &["secrets", "no_underscores"])
+                .err()
+                .map(|e| e.status),
             Some(400)
         );
         assert_eq!(
@@ -656,7 +680,10 @@ mod tests {
     fn attributes_keep_what_an_update_leaves_out_and_check_order() {
         let old = json!({"enabled": true, "exp": 2000, "created": 1});
         let a = attributes(&json!({"attributes": {"nbf": 1000}}), 5, Some(&old)).unwrap();
-        assert_eq!((a["nbf"].as_i64(), a["exp"].as_i64()), (Some(1000), Some(2000)));
+        assert_eq!(
+            (a["nbf"].as_i64(), a["exp"].as_i64()),
+            (Some(1000), Some(2000))
+        );
         assert!(attributes(&json!({"attributes": {"nbf": 3000}}), 5, Some(&old)).is_err());
     }
 }

@@ -33,31 +33,6 @@ const VAULT_API: &str = "2023-07-01";
 /// How many times a soft delete, recovery or purge is waited on.
 const SETTLE_TRIES: u32 = 60;
 
-/// azurerm's `features { key_vault { ... } }` for secrets, and the cloud's
-/// Key Vault token scope.
-#[derive(Debug, Clone, PartialEq)]
-pub struct KeyVaultSettings {
-    pub purge_soft_deleted_secrets_on_destroy: bool,
-    pub recover_soft_deleted_secrets: bool,
-    /// `https://vault.azure.net/.default` in Azure's public cloud.
-    pub scope: String,
-}
-
-impl Default for KeyVaultSettings {
-    fn default() -> KeyVaultSettings {
-        KeyVaultSettings {
-            purge_soft_deleted_secrets_on_destroy: true,
-            recover_soft_deleted_secrets: true,
-            scope: scope_for("vault.azure.net"),
-        }
-    }
-}
-
-/// The token scope for a cloud's Key Vault DNS suffix.
-pub fn scope_for(dns_suffix: &str) -> String {
-    format!("https://{}/.default", dns_suffix.trim_matches('.'))
-}
-
 /// A vault as Resource Manager describes it.
 struct Vault {
     id: String,
@@ -143,16 +118,18 @@ fn write_body(a: &Attrs, value: Option<&str>) -> J {
             attributes[field] = json!(s);
         }
     }
-    let tags: serde_json::Map<String, J> = match a.get("tags").map(|v| v.unmark().0) {
-        Some(Value::Object(m)) => m
-            .iter()
-            .filter_map(|(k, v)| match v.unmark().0 {
-                Value::String(s) => Some((k.clone(), json!(s))),
-                _ => None,
-            })
-            .collect(),
-        _ => Default::default(),
-    };
+    let tags: serde_json::Map<String, J> = a
+        .get("tags")
+        .and_then(Value::as_mapping)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| match v.unmark().0 {
+                    Value::String(s) => Some((k.clone(), json!(s))),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let mut b = json!({
         "contentType": str_of(a, "content_type").unwrap_or_default(),
         "tags": tags,
@@ -219,7 +196,12 @@ impl AzureProvider {
 
     /// One data-plane request, with a token for Key Vault; throttling and
     /// transient failures are retried a few times.
-    async fn kv(&self, method: Method, url: &str, body: Option<&J>) -> Result<Answer, ProviderError> {
+    async fn kv(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&J>,
+    ) -> Result<Answer, ProviderError> {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
@@ -304,7 +286,10 @@ impl AzureProvider {
         out.insert("value_wo".into(), Value::Null);
         out.insert(
             "value_wo_version".into(),
-            known.get("value_wo_version").cloned().unwrap_or(Value::Null),
+            known
+                .get("value_wo_version")
+                .cloned()
+                .unwrap_or(Value::Null),
         );
         out.insert(
             "content_type".into(),
@@ -325,7 +310,7 @@ impl AzureProvider {
             .as_object()
             .filter(|m| !m.is_empty())
             .map(|m| {
-                Value::Object(
+                Value::Map(
                     m.iter()
                         .map(|(k, v)| (k.clone(), s(v.as_str().unwrap_or_default())))
                         .collect(),
@@ -391,7 +376,9 @@ impl AzureProvider {
                 return Err(ProviderError::api(
                     ErrorKind::Conflict,
                     "ObjectIsDeletedButRecoverable",
-                    format!("{e}. A soft-deleted secret holds this name: recover or purge it, or let drinfra recover it (features {{ key_vault {{ recover_soft_deleted_secrets = true }} }}, azurerm's default)."),
+                    format!(
+                        "{e}. A soft-deleted secret holds this name: recover or purge it, or let drinfra recover it (features {{ key_vault {{ recover_soft_deleted_secrets = true }} }}, azurerm's default)."
+                    ),
                 ));
             }
             let recover = vault.url(&format!("deletedsecrets/{name}/recover"));
@@ -408,7 +395,11 @@ impl AzureProvider {
         Ok(self.secret_state(&vault, &put.body, a))
     }
 
-    pub(super) async fn update_secret(&self, old: &Attrs, a: &Attrs) -> Result<Value, ProviderError> {
+    pub(super) async fn update_secret(
+        &self,
+        old: &Attrs,
+        a: &Attrs,
+    ) -> Result<Value, ProviderError> {
         let vault = self.vault_of(old).await?.ok_or_else(|| {
             ProviderError::api(
                 ErrorKind::NotFound,

@@ -79,7 +79,9 @@ pub enum IdRule {
     /// gives it when written (a Key Vault secret's versioned
     /// `{vaultUri}secrets/{name}/{version}`): unknown until then. The
     /// parent (the vault) comes from an argument.
-    Url { parent_arg: &'static str },
+    Url {
+        parent_arg: &'static str,
+    },
 }
 
 /// `id` with its last `/{from}/` segment (any case) renamed `/{to}/`.
@@ -373,7 +375,10 @@ pub fn attrs_from_id(t: &TypeDef, id: &str) -> Attrs {
         // `{vaultUri}secrets/{name}/{version}`: the parent is found by
         // its URI when the object is read.
         IdRule::Url { .. } => {
-            if let Some(i) = parts.iter().rposition(|p| p.eq_ignore_ascii_case("secrets")) {
+            if let Some(i) = parts
+                .iter()
+                .rposition(|p| p.eq_ignore_ascii_case("secrets"))
+            {
                 a.insert(
                     "name".into(),
                     parts

@@ -12,9 +12,8 @@ use std::sync::Arc;
 use crate::provider::ProviderConfigAddr;
 use crate::provider::azure::auth::{Identity, Method, TokenSource};
 use crate::provider::azure::client::ArmClient;
-use crate::provider::azure::common::{AzureProvider, Principal};
+use crate::provider::azure::common::{AzureProvider, KeyVaultSettings, Principal, key_vault_scope};
 use crate::provider::azure::http;
-use crate::provider::azure::key_vault_secret::{self, KeyVaultSettings};
 
 mod embedded;
 mod error;
@@ -175,8 +174,8 @@ pub async fn provider(
 ) -> Result<AzureProvider, SetupError> {
     let mut p = provider_for_cloud(s, stack_dir, env, started).await?;
     p.keep_nonempty_resource_groups = !s.delete_nonempty_resource_groups;
-    p.key_vault.purge_soft_deleted_secrets_on_destroy = s.purge_soft_deleted_secrets_on_destroy;
-    p.key_vault.recover_soft_deleted_secrets = s.recover_soft_deleted_secrets;
+    p.key_vault.purge_soft_deleted_secrets_on_destroy = !s.keep_deleted_secrets;
+    p.key_vault.recover_soft_deleted_secrets = !s.no_secret_recovery;
     Ok(p)
 }
 
@@ -256,7 +255,7 @@ async fn provider_for_cloud(
             regions: Default::default(),
             backups: Default::default(),
             key_vault: KeyVaultSettings {
-                scope: key_vault_secret::scope_for(&vault_dns),
+                scope: key_vault_scope(&vault_dns),
                 ..Default::default()
             },
             principal: Principal {

@@ -42,12 +42,12 @@ pub struct Settings {
     /// delete a resource group with whatever it still holds (by default,
     /// as in azurerm, such a delete is refused).
     pub delete_nonempty_resource_groups: bool,
-    /// azurerm's `features.key_vault.purge_soft_deleted_secrets_on_destroy`
-    /// (default true).
-    pub purge_soft_deleted_secrets_on_destroy: bool,
-    /// azurerm's `features.key_vault.recover_soft_deleted_secrets`
-    /// (default true).
-    pub recover_soft_deleted_secrets: bool,
+    /// azurerm's `features.key_vault.purge_soft_deleted_secrets_on_destroy
+    /// = false`: a destroyed secret stays soft-deleted.
+    pub keep_deleted_secrets: bool,
+    /// azurerm's `features.key_vault.recover_soft_deleted_secrets = false`:
+    /// a name a soft-deleted secret holds is not recovered on create.
+    pub no_secret_recovery: bool,
 }
 
 /// The `provider "azurerm"` arguments drinfra reads.
@@ -207,8 +207,8 @@ fn settings_of(
         emulator_data_dir: get_env("DRINFRA_EMULATOR_DATA_DIR"),
         use_emulator: false,
         delete_nonempty_resource_groups: false,
-        purge_soft_deleted_secrets_on_destroy: true,
-        recover_soft_deleted_secrets: true,
+        keep_deleted_secrets: false,
+        no_secret_recovery: false,
     };
     let mut diags = Diagnostics::default();
     let Some(block) = block else { return Ok(s) };
@@ -308,10 +308,10 @@ fn features(
                         s.delete_nonempty_resource_groups = true;
                     }
                     ("features.key_vault.purge_soft_deleted_secrets_on_destroy", Some(on)) => {
-                        s.purge_soft_deleted_secrets_on_destroy = on;
+                        s.keep_deleted_secrets = !on;
                     }
                     ("features.key_vault.recover_soft_deleted_secrets", Some(on)) => {
-                        s.recover_soft_deleted_secrets = on;
+                        s.no_secret_recovery = !on;
                     }
                     _ => diags.push(
                         Diagnostic::error("Unsupported azurerm feature setting")

@@ -65,7 +65,9 @@ pub(super) fn check(ty: &str, a: &Attrs, out: &mut Vec<ArgProblem>) {
         out.push(ArgProblem {
             argument: Some("name".into()),
             summary: "Invalid value".into(),
-            detail: format!("a Key Vault secret's name is 1-127 letters, digits and hyphens, not {n:?}."),
+            detail: format!(
+                "a Key Vault secret's name is 1-127 letters, digits and hyphens, not {n:?}."
+            ),
         });
     }
     for k in ["not_before_date", "expiration_date"] {
