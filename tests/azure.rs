@@ -70,6 +70,11 @@ impl Harness {
         self.stack.path()
     }
 
+    /// The emulator's data directory (its CA and credentials).
+    pub(crate) fn emulator_dir(&self) -> &Path {
+        self._emu_dir.path()
+    }
+
     pub(crate) async fn plan(&self, text: &str) -> Plan {
         std::fs::write(self.dir().join("main.tf"), text).unwrap();
         let stack = drinfra::config::open(self.dir(), &[], &[]);

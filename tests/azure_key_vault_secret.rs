@@ -4,15 +4,12 @@
 //! (azurerm's `features { key_vault }`), the data source, and the value
 //! kept out of plan output.
 
-use std::process::Command;
 use std::sync::Arc;
 
 use drinfra::emulator;
 use drinfra::plan::Action;
 use drinfra::provider::Providers;
-use drinfra::provider::azure::auth::{Identity, Method, TokenSource};
-use drinfra::provider::azure::client::ArmClient;
-use drinfra::provider::azure::{AzureProvider, KeyVaultSettings};
+use drinfra::provider::azure::setup::{self, Settings};
 use serde_json::{Value as J, json};
 
 use crate::azure::{Case, Harness, action_of, harness, with_rg};
@@ -67,26 +64,8 @@ pub(crate) fn cases() -> Vec<Case> {
 
 /// A token from the emulator for `scope`, as the main client.
 async fn token(h: &Harness, scope: &str) -> String {
-    let c = &h.running.credentials;
     let http = emulator::client(h.running.ca_pem.as_deref()).unwrap();
-    let t: J = http
-        .post(format!(
-            "{}/{}/oauth2/v2.0/token",
-            h.running.url, c.tenant_id
-        ))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", c.client_id.as_str()),
-            ("client_secret", c.client_secret.as_str()),
-            ("scope", scope),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    t["access_token"].as_str().unwrap().to_string()
+    crate::common::token_for(&http, &h.running, scope).await
 }
 
 const VAULT_SCOPE: &str = "https://vault.azure.net/.default";
@@ -114,34 +93,25 @@ async fn kv(h: &Harness, token: &str, method: &str, path: &str, body: Option<J>)
     (status, r.json().await.unwrap_or(J::Null))
 }
 
-/// The harness with azurerm's `features { key_vault { ... } }` set.
+/// The harness with azurerm's `features { key_vault { ... } }` set, as
+/// the provider's setup reads them.
 async fn with_features(purge: bool, recover: bool) -> Harness {
     let mut h = harness().await;
-    let c = &h.running.credentials;
-    let http = emulator::client(h.running.ca_pem.as_deref()).unwrap();
-    let method = Method::ClientSecret {
-        tenant: c.tenant_id.clone(),
-        client_id: c.client_id.clone(),
-        secret: c.client_secret.clone(),
+    let settings = Settings {
+        emulator_url: Some(h.running.url.clone()),
+        emulator_data_dir: Some(h.emulator_dir().display().to_string()),
+        keep_deleted_secrets: !purge,
+        no_secret_recovery: !recover,
+        ..Settings::default()
     };
-    let tokens: Arc<dyn TokenSource> =
-        Arc::new(Identity::new(&method, &h.running.url, http.clone()).unwrap());
-    let azure = AzureProvider {
-        client: Arc::new(ArmClient::new(http, &h.running.url, tokens)),
-        subscription: c.subscription_id.clone(),
-        cloud: "test".into(),
-        promote_option: Default::default(),
-        emulator: true,
-        keep_nonempty_resource_groups: true,
-        regions: Default::default(),
-        backups: Default::default(),
-        key_vault: KeyVaultSettings {
-            purge_soft_deleted_secrets_on_destroy: purge,
-            recover_soft_deleted_secrets: recover,
-            ..Default::default()
-        },
-        principal: Default::default(),
-    };
+    let azure = setup::provider(&settings, h.dir(), &[], &[]).await.unwrap();
+    assert_eq!(
+        (
+            azure.key_vault.purge_soft_deleted_secrets_on_destroy,
+            azure.key_vault.recover_soft_deleted_secrets
+        ),
+        (purge, recover)
+    );
     let mut providers = Providers::builtin();
     providers.add(Arc::new(azure));
     h.providers = providers;
@@ -447,24 +417,11 @@ async fn the_data_source_reads_the_latest_or_a_named_version() {
     );
 }
 
-/// The stack's directory and `drinfra` run on it (embedded emulator).
+/// `drinfra` on the stack in `dir` (the embedded emulator): exit code and
+/// output.
 fn drinfra(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_drinfra"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .arg("--no-color")
-        .env("DRINFRA_EMULATOR_TIME_SCALE", "1000000")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    let run = crate::common::drinfra(dir, args);
+    (run.code, run.out)
 }
 
 #[test]

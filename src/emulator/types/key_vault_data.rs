@@ -483,12 +483,7 @@ impl Op<'_> {
             }
             Op::Delete(n) => {
                 let e = live(doc, n)?;
-                let name = e["name"].as_str().unwrap_or(n).to_string();
-                let last = e["versions"]
-                    .as_array()
-                    .and_then(|v| v.last())
-                    .cloned()
-                    .unwrap_or_default();
+                let (name, last) = latest(&e, n);
                 let deleted =
                     json!({"deletedDate": c.now, "scheduledPurgeDate": c.now + c.days * 86400});
                 doc[n.to_lowercase()]["deleted"] = deleted.clone();
@@ -498,24 +493,14 @@ impl Op<'_> {
             }
             Op::GetDeleted(n) => {
                 let e = deleted(doc, n)?;
-                let name = e["name"].as_str().unwrap_or(n).to_string();
-                let last = e["versions"]
-                    .as_array()
-                    .and_then(|v| v.last())
-                    .cloned()
-                    .unwrap_or_default();
+                let (name, last) = latest(&e, n);
                 let mut out = bundle(c, &name, &last, false);
                 merge_deleted(c, &mut out, &name, &e["deleted"]);
                 Ok((200, out, false))
             }
             Op::Recover(n) => {
                 let e = deleted(doc, n)?;
-                let name = e["name"].as_str().unwrap_or(n).to_string();
-                let last = e["versions"]
-                    .as_array()
-                    .and_then(|v| v.last())
-                    .cloned()
-                    .unwrap_or_default();
+                let (name, last) = latest(&e, n);
                 doc[n.to_lowercase()]["deleted"] = J::Null;
                 Ok((200, bundle(c, &name, &last, false), true))
             }
@@ -536,6 +521,17 @@ impl Op<'_> {
             }
         }
     }
+}
+
+/// A secret's name as first written, and its latest version.
+fn latest(e: &J, n: &str) -> (String, J) {
+    let name = e["name"].as_str().unwrap_or(n).to_string();
+    let last = e["versions"]
+        .as_array()
+        .and_then(|v| v.last())
+        .cloned()
+        .unwrap_or_default();
+    (name, last)
 }
 
 fn live(doc: &J, n: &str) -> Result<J, KvError> {

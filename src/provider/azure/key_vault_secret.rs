@@ -175,6 +175,19 @@ impl AzureProvider {
         }
     }
 
+    /// The vault `key_vault_id` names, which must exist.
+    async fn named_vault(&self, a: &Attrs) -> Result<Vault, ProviderError> {
+        let id = str_of(a, "key_vault_id")
+            .ok_or_else(|| ProviderError::Invalid("key_vault_id must be known".into()))?;
+        self.vault(&id).await?.ok_or_else(|| {
+            ProviderError::api(
+                ErrorKind::NotFound,
+                "ResourceNotFound",
+                format!("the key vault {id} does not exist"),
+            )
+        })
+    }
+
     /// The vault whose `vaultUri` a secret's URL starts with (an import
     /// knows only the URL), as azurerm finds it: among the subscription's
     /// vaults.
@@ -350,15 +363,7 @@ impl AzureProvider {
     }
 
     pub(super) async fn create_secret(&self, a: &Attrs) -> Result<Value, ProviderError> {
-        let vault_id = str_of(a, "key_vault_id")
-            .ok_or_else(|| ProviderError::Invalid("key_vault_id must be known".into()))?;
-        let vault = self.vault(&vault_id).await?.ok_or_else(|| {
-            ProviderError::api(
-                ErrorKind::NotFound,
-                "ResourceNotFound",
-                format!("the key vault {vault_id} does not exist"),
-            )
-        })?;
+        let vault = self.named_vault(a).await?;
         let name = name_of(a)?;
         let url = vault.url(&format!("secrets/{name}"));
         let existing = self.kv(Method::GET, &url, None).await?;
@@ -470,15 +475,7 @@ impl AzureProvider {
     /// `data "azurerm_key_vault_secret"`: by name and vault, the latest
     /// version or the one `version` names.
     pub(super) async fn read_secret_data(&self, cfg: &Attrs) -> Result<Value, ProviderError> {
-        let vault_id = str_of(cfg, "key_vault_id")
-            .ok_or_else(|| ProviderError::Invalid("key_vault_id is required".into()))?;
-        let vault = self.vault(&vault_id).await?.ok_or_else(|| {
-            ProviderError::api(
-                ErrorKind::NotFound,
-                "ResourceNotFound",
-                format!("the key vault {vault_id} does not exist"),
-            )
-        })?;
+        let vault = self.named_vault(cfg).await?;
         let name = name_of(cfg)?;
         let version = str_of(cfg, "version").unwrap_or_default();
         let path = if version.is_empty() {
