@@ -471,3 +471,32 @@ fn the_value_stays_out_of_the_plan_and_key_vault_features_are_read() {
         "{out}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_only_value_is_sent_when_its_version_changes_and_never_kept() {
+    let h = harness().await;
+    let wo = |value: &str, version: u32| {
+        secret("wo", "unused", "").replace(
+            "  value = \"unused\"\n",
+            &format!("  value_wo = \"{value}\"\n  value_wo_version = {version}\n"),
+        )
+    };
+    let out = h.apply(&wo("w1", 1)).await;
+    assert!(out.ok, "{:?}", out.failed);
+    let addr = "azurerm_key_vault_secret.s";
+    assert!(h.state_attr(addr, "value").is_null());
+    assert!(h.state_attr(addr, "value_wo").is_null());
+    assert!(!h.state_json().to_string().contains("w1"));
+    let t = token(&h, VAULT_SCOPE).await;
+    assert_eq!(kv(&h, &t, "GET", "secrets/wo", None).await.1["value"], "w1");
+    assert!(!h.plan(&wo("w1", 1)).await.has_resource_changes());
+    // A new value without a new version is not sent.
+    assert!(!h.plan(&wo("w2", 1)).await.has_resource_changes());
+    let version = h.state_attr(addr, "version");
+    let up = h.apply(&wo("w2", 2)).await;
+    assert!(up.ok, "{:?}", up.failed);
+    assert_eq!(action_of(&up.plan, addr), Action::Update);
+    assert_ne!(h.state_attr(addr, "version"), version);
+    assert_eq!(kv(&h, &t, "GET", "secrets/wo", None).await.1["value"], "w2");
+    assert!(!h.plan(&wo("w2", 2)).await.has_resource_changes());
+}
