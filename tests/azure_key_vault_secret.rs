@@ -500,3 +500,78 @@ async fn a_write_only_value_is_sent_when_its_version_changes_and_never_kept() {
     assert_eq!(kv(&h, &t, "GET", "secrets/wo", None).await.1["value"], "w2");
     assert!(!h.plan(&wo("w2", 2)).await.has_resource_changes());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_existing_secret_is_refused_unless_an_interrupted_apply_was_creating_it() {
+    let h = harness().await;
+    assert!(h.apply(&secret("adopt-me", "v1", "")).await.ok);
+    let azure = h.providers.for_type("azurerm_key_vault_secret").unwrap();
+    let planned = drinfra::lang::Value::Object(
+        [
+            ("name", "adopt-me".to_string()),
+            (
+                "key_vault_id",
+                h.state_attr("azurerm_key_vault.kv", "id")
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            ),
+            ("value", "v2".to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), drinfra::lang::Value::String(v)))
+        .collect(),
+    );
+    let refused = azure
+        .create("azurerm_key_vault_secret", &planned)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind(), drinfra::provider::ErrorKind::AlreadyExists);
+    // The create was announced before it was sent: adopted.
+    let intent = azure
+        .create_intent("azurerm_key_vault_secret", &planned)
+        .unwrap();
+    assert!(
+        intent
+            .id
+            .ends_with("/vaults/kv-conf-secrets/secrets/adopt-me")
+    );
+    azure.resume(vec![intent]);
+    azure
+        .create("azurerm_key_vault_secret", &planned)
+        .await
+        .unwrap();
+    let t = token(&h, VAULT_SCOPE).await;
+    assert_eq!(
+        kv(&h, &t, "GET", "secrets/adopt-me", None).await.1["value"],
+        "v2"
+    );
+}
+
+#[test]
+fn the_key_vault_features_are_read_from_the_provider_block() {
+    let d = tempfile::tempdir().unwrap();
+    let read = |features: &str| {
+        std::fs::write(
+            d.path().join("main.tf"),
+            secret("f", "v", "").replacen("  features {}\n", features, 1),
+        )
+        .unwrap();
+        let stack = drinfra::config::open(d.path(), &[], &[]);
+        let s = setup::settings(&stack.config, &stack.inputs, d.path(), &[]).unwrap();
+        (s.keep_deleted_secrets, s.no_secret_recovery)
+    };
+    assert_eq!(read("  features {}\n"), (false, false));
+    assert_eq!(
+        read(
+            "  features {\n    key_vault {\n      purge_soft_deleted_secrets_on_destroy = false\n      recover_soft_deleted_secrets = false\n    }\n  }\n"
+        ),
+        (true, true)
+    );
+    assert_eq!(
+        read(
+            "  features {\n    key_vault {\n      purge_soft_deleted_secrets_on_destroy = true\n      recover_soft_deleted_secrets = true\n    }\n  }\n"
+        ),
+        (false, false)
+    );
+}

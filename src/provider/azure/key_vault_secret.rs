@@ -141,6 +141,19 @@ fn write_body(a: &Attrs, value: Option<&str>) -> J {
     b
 }
 
+/// What a create announces before it is sent (its id is known only
+/// after): the secret's versionless resource id.
+pub(super) fn intent_id(ty: &str, a: &Attrs) -> Option<String> {
+    if ty != TYPE {
+        return None;
+    }
+    Some(format!(
+        "{}/secrets/{}",
+        str_of(a, "key_vault_id")?.trim_end_matches('/'),
+        str_of(a, "name")?
+    ))
+}
+
 /// Whether the planned change writes a new version (so the per-version
 /// attributes are unknown until apply).
 pub(super) fn writes_new_version(old: &Attrs, planned: &Attrs) -> bool {
@@ -367,7 +380,10 @@ impl AzureProvider {
         let name = name_of(a)?;
         let url = vault.url(&format!("secrets/{name}"));
         let existing = self.kv(Method::GET, &url, None).await?;
-        if existing.status == 200 {
+        // As azurerm: never write over a secret state does not record,
+        // unless an interrupted run of this stack was creating it.
+        let adopting = intent_id(TYPE, a).is_some_and(|id| self.client.operations.take_intent(&id));
+        if existing.status == 200 && !adopting {
             return Err(ProviderError::AlreadyExists {
                 ty: TYPE.into(),
                 id: existing.body["id"].as_str().unwrap_or(&url).to_string(),
