@@ -70,6 +70,11 @@ impl Harness {
         self.stack.path()
     }
 
+    /// The emulator's data directory (its CA and credentials).
+    pub(crate) fn emulator_dir(&self) -> &Path {
+        self._emu_dir.path()
+    }
+
     pub(crate) async fn plan(&self, text: &str) -> Plan {
         std::fs::write(self.dir().join("main.tf"), text).unwrap();
         let stack = drinfra::config::open(self.dir(), &[], &[]);
@@ -394,6 +399,7 @@ async fn every_type_creates_replans_clean_updates_replaces_detects_drift_and_del
         .chain(crate::azure_types::cases())
         .chain(crate::azure_attached::cases())
         .chain(crate::azure_types_extra::cases())
+        .chain(crate::azure_key_vault_secret::cases())
         .filter(|c| c.addr.contains(only.as_str()))
     {
         let h = harness().await;
@@ -555,6 +561,7 @@ async fn impatient() -> Harness {
         keep_nonempty_resource_groups: true,
         regions: Default::default(),
         backups: Default::default(),
+        key_vault: Default::default(),
         principal: Default::default(),
     };
     let mut providers = Providers::builtin();

@@ -360,6 +360,8 @@ pub async fn start(opts: Options, addr: SocketAddr) -> Result<Running, EmulatorE
         if tls.is_some() { "https" } else { "http" },
         local.port()
     );
+    // The vaults' `vaultUri` points at this run's URL.
+    store.set_meta(types::key_vault_data::BASE_URL_META, &url)?;
     let shared = Arc::new(server::Shared::new(
         store,
         settings,

@@ -99,6 +99,15 @@ pub fn state_list(dir: &std::path::Path) -> Vec<String> {
 /// An ARM access token from the emulator's sign-in endpoint, with the
 /// emulator's own client credentials (to look at the cloud directly).
 pub async fn arm_token(http: &reqwest::Client, emu: &drinfra::emulator::Running) -> String {
+    token_for(http, emu, "https://management.azure.com/.default").await
+}
+
+/// The same for another resource's `scope` (a data plane's).
+pub async fn token_for(
+    http: &reqwest::Client,
+    emu: &drinfra::emulator::Running,
+    scope: &str,
+) -> String {
     let c = &emu.credentials;
     let token: serde_json::Value = http
         .post(format!("{}/{}/oauth2/v2.0/token", emu.url, c.tenant_id))
@@ -106,7 +115,7 @@ pub async fn arm_token(http: &reqwest::Client, emu: &drinfra::emulator::Running)
             ("grant_type", "client_credentials"),
             ("client_id", c.client_id.as_str()),
             ("client_secret", c.client_secret.as_str()),
-            ("scope", "https://management.azure.com/.default"),
+            ("scope", scope),
         ])
         .send()
         .await

@@ -13,22 +13,56 @@ use super::http::{Resp, err_resp, json_resp, query_map};
 use crate::emulator::Credentials;
 use crate::emulator::arm::ArmError;
 
-/// The access tokens issued: expiry and the client each was issued to.
+/// The access tokens issued: expiry, the client each was issued to, and
+/// its audience (Resource Manager's, or a data plane's such as Key Vault's).
 #[derive(Default)]
-pub(crate) struct Tokens(HashMap<String, (Instant, String)>);
+pub(crate) struct Tokens(HashMap<String, (Instant, String, String)>);
 
 impl Tokens {
-    fn issue(&mut self, token: String, client: String) {
-        self.0
-            .insert(token, (Instant::now() + Duration::from_secs(3600), client));
+    fn issue(&mut self, token: String, client: String, audience: String) {
+        self.0.insert(
+            token,
+            (Instant::now() + Duration::from_secs(3600), client, audience),
+        );
     }
 
     /// The client a live token was issued to.
     fn client(&self, token: &str) -> Option<String> {
         self.0
             .get(token)
-            .filter(|(exp, _)| *exp > Instant::now())
-            .map(|(_, c)| c.clone())
+            .filter(|(exp, _, _)| *exp > Instant::now())
+            .map(|(_, c, _)| c.clone())
+    }
+
+    /// The audience of a live token.
+    pub(super) fn audience(&self, headers: &hyper::HeaderMap) -> Option<String> {
+        let token = bearer(headers)?;
+        self.0
+            .get(token)
+            .filter(|(exp, _, _)| *exp > Instant::now())
+            .map(|(_, _, a)| a.clone())
+    }
+}
+
+fn bearer(headers: &hyper::HeaderMap) -> Option<&str> {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+}
+
+/// The audience a token for `scope` carries: the resource it names.
+fn audience(scope: &str) -> String {
+    let aud = scope
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(".default")
+        .trim_end_matches('/');
+    if aud.contains("management") {
+        format!("{aud}/")
+    } else {
+        aud.to_string()
     }
 }
 
@@ -38,11 +72,7 @@ pub(super) fn authenticate(
     tokens: &Tokens,
     headers: &hyper::HeaderMap,
 ) -> Result<String, (ArmError, &'static str)> {
-    let Some(token) = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    else {
+    let Some(token) = bearer(headers) else {
         return Err((
             ArmError::new(
                 401,
@@ -181,11 +211,8 @@ pub(super) fn token(creds: &Credentials, tokens: &mut Tokens, tenant: &str, body
         }
         _ => return fail("invalid_client", "Invalid client secret or client id."),
     };
-    let t = match jwt(
-        &home,
-        &client_id,
-        form.get("scope").map(String::as_str).unwrap_or_default(),
-    ) {
+    let scope = form.get("scope").map(String::as_str).unwrap_or_default();
+    let t = match jwt(&home, &client_id, scope) {
         Ok(t) => t,
         Err(e) => {
             return json_resp(
@@ -194,7 +221,7 @@ pub(super) fn token(creds: &Credentials, tokens: &mut Tokens, tenant: &str, body
             );
         }
     };
-    tokens.issue(t.clone(), client_id);
+    tokens.issue(t.clone(), client_id, audience(scope));
     json_resp(
         200,
         &json!({"access_token": t, "token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599}),
@@ -219,17 +246,7 @@ pub(super) fn jwt(
         .map(|d| d.as_secs())
         .unwrap_or(0);
     // The audience is the resource the scope names.
-    let aud = scope
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .trim_end_matches(".default")
-        .trim_end_matches('/');
-    let aud = if aud.contains("management") {
-        format!("{aud}/")
-    } else {
-        aud.to_string()
-    };
+    let aud = audience(scope);
     let claims = json!({
         "aud": aud, "iss": format!("https://sts.windows.net/{tenant}/"), "iat": now, "nbf": now, "exp": now + 3600,
         "appid": client, "tid": tenant, "oid": client, "sub": client, "ver": "1.0", "jti": jti,

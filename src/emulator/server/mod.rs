@@ -13,7 +13,8 @@
 //!   `services`: the sites' services and Front Door's routing by their health;
 //! - `admin`: the admin API;
 //! - `kube_api`: each managed cluster's Kubernetes API and the
-//!   `listCluster*Credential` actions that reach it.
+//!   `listCluster*Credential` actions that reach it;
+//! - `keyvault`: the vaults' data plane (secrets), at their `vaultUri`.
 
 mod action;
 mod admin;
@@ -22,6 +23,7 @@ mod dataplane;
 mod delete;
 mod http;
 mod identity;
+mod keyvault;
 mod kube_api;
 mod lro;
 mod queries;
@@ -117,6 +119,7 @@ async fn handle(shared: Arc<Shared>, req: Request<hyper::body::Incoming>) -> Res
     if path.starts_with("/subscriptions")
         || path.starts_with("/providers")
         || path.starts_with("/aks/")
+        || path.starts_with("/keyvault/")
     {
         let seq = w.log.len() as u64 + 1;
         w.log.push(LogEntry {
@@ -148,6 +151,9 @@ fn route(shared: &Shared, w: &mut World, req: &Req) -> Reply {
     if let Some(r) = kube_api::cluster_api(w, req) {
         return r;
     }
+    if let Some(r) = keyvault::vault_api(shared, w, req) {
+        return r;
+    }
     if parts.first() == Some(&"admin") {
         return admin::admin(&shared.base_url, w, req, &parts[1..]).into();
     }
@@ -173,6 +179,19 @@ fn route(shared: &Shared, w: &mut World, req: &Req) -> Reply {
             return with_header(err_resp(&e), "www-authenticate", challenge).into();
         }
     };
+    // A token for Key Vault's audience is not one for ARM.
+    if let Some(aud) = w
+        .tokens
+        .audience(&req.headers)
+        .filter(|a| a.eq_ignore_ascii_case(crate::emulator::types::key_vault_data::AUDIENCE))
+    {
+        return err_resp(&ArmError::new(
+            401,
+            "InvalidAuthenticationTokenAudience",
+            format!("The access token has been obtained for wrong audience or resource '{aud}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'."),
+        ))
+        .into();
+    }
     // Subscriptions: only those the emulator serves, and (RBAC) only
     // those the signed-in client is authorised on.
     if let Some(r) = identity::subscription_access(&shared.creds, method, path, &client) {

@@ -19,6 +19,7 @@ mod dns_records;
 mod frontdoor_classic;
 mod frontdoor_rest;
 mod frontdoor_rules;
+pub mod key_vault_data;
 mod monitor;
 mod networking;
 pub mod object_replication;

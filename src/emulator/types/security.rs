@@ -258,6 +258,17 @@ fn finish_vault(ctx: &Ctx, body: &mut J) -> Result<J, ArmError> {
     Ok(body.clone())
 }
 
+/// The vault's data plane as the emulator serves it (its own URL, a
+/// path per vault), not `{name}.vault.azure.net`, which loopback cannot
+/// answer; worked out when shown, since the embedded emulator's port
+/// changes between runs.
+fn emulated_vault_uri(store: &Store, body: &mut J) {
+    let name = body.get("name").and_then(J::as_str).map(str::to_string);
+    if let Some(uri) = name.and_then(|n| super::key_vault_data::vault_uri(store, &n)) {
+        props(body).insert("vaultUri".into(), json!(uri));
+    }
+}
+
 /// Deleting a vault soft-deletes it: a deleted-vault record holds its name.
 fn vault_delete(ctx: &Ctx, row: &Row) -> Result<Vec<(String, String, Option<J>)>, ArmError> {
     let location = row
@@ -317,6 +328,8 @@ fn purge(
             ),
         ));
     }
+    // Its secrets go with it.
+    super::key_vault_data::forget(ctx.store, &ctx.path.name()).map_err(internal)?;
     Ok(Action {
         effects: vec![(row.id.clone(), DELETED_VAULT.into(), None)],
         secs: 5.0,
@@ -351,6 +364,7 @@ pub fn specs() -> Vec<Spec> {
         Spec {
             located: true,
             check_delete: vault_delete,
+            decorate: emulated_vault_uri,
             ..Spec::plain(
                 "Microsoft.KeyVault/vaults",
                 VAULT_VERSIONS,

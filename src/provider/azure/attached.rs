@@ -13,7 +13,9 @@
 //! - storage object replication is written to the destination account
 //!   first (policy `default`, Azure answers with the policy and rule ids),
 //!   then to the source with those ids; its id is azurerm's
-//!   `{source policy id};{destination policy id}`.
+//!   `{source policy id};{destination policy id}`;
+//! - a Key Vault secret lives in the vault's data plane
+//!   (`key_vault_secret.rs`).
 
 use reqwest::Method;
 use serde_json::{Value as J, json};
@@ -23,6 +25,7 @@ use super::convert;
 use super::error::err;
 use super::typedef::{Attrs, TypeDef};
 use super::types::attached::{self, NSG_ASSOCIATION, OBJECT_REPLICATION, ROLE_ASSIGNMENT};
+use super::types::key_vault_secret::TYPE as KEY_VAULT_SECRET;
 use crate::lang::Value;
 use crate::provider::{ErrorKind, ProviderError};
 
@@ -31,7 +34,10 @@ const ROLE_DEFINITIONS_API: &str = "2022-05-01-preview";
 
 /// Whether `ty` is written by hand here rather than by `crud.rs`.
 pub(super) fn is_attached(ty: &str) -> bool {
-    matches!(ty, NSG_ASSOCIATION | ROLE_ASSIGNMENT | OBJECT_REPLICATION)
+    matches!(
+        ty,
+        NSG_ASSOCIATION | ROLE_ASSIGNMENT | OBJECT_REPLICATION | KEY_VAULT_SECRET
+    )
 }
 
 fn gone(what: &str) -> ProviderError {
@@ -64,6 +70,9 @@ impl AzureProvider {
         t: &TypeDef,
         known: &Attrs,
     ) -> Result<Option<Value>, ProviderError> {
+        if t.name == KEY_VAULT_SECRET {
+            return self.read_secret(known).await;
+        }
         let Some(id) = str_of(known, "id") else {
             return Ok(None);
         };
@@ -103,6 +112,7 @@ impl AzureProvider {
         a: &Attrs,
     ) -> Result<Value, ProviderError> {
         match t.name {
+            KEY_VAULT_SECRET => self.create_secret(a).await,
             NSG_ASSOCIATION => self.associate_nsg(t, a, true).await,
             ROLE_ASSIGNMENT => self.assign(t, a).await,
             _ => self.replicate(t, a, None).await,
@@ -115,6 +125,9 @@ impl AzureProvider {
         old: &Attrs,
         a: &Attrs,
     ) -> Result<Value, ProviderError> {
+        if t.name == KEY_VAULT_SECRET {
+            return self.update_secret(old, a).await;
+        }
         let id = str_of(old, "id")
             .ok_or_else(|| ProviderError::Invalid("the recorded object has no id".into()))?;
         match t.name {
@@ -156,6 +169,9 @@ impl AzureProvider {
         t: &TypeDef,
         old: &Attrs,
     ) -> Result<(), ProviderError> {
+        if t.name == KEY_VAULT_SECRET {
+            return self.delete_secret(old).await;
+        }
         let Some(id) = str_of(old, "id") else {
             return Ok(());
         };

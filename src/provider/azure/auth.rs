@@ -29,6 +29,19 @@ pub const SCOPE: &str = "https://management.azure.com/.default";
 
 pub trait TokenSource: Send + Sync {
     fn token<'a>(&'a self, http: &'a reqwest::Client) -> BoxFut<'a, Result<String, AzureError>>;
+    /// A token for another resource (a data plane such as Key Vault's),
+    /// from the same credential.
+    fn token_for<'a>(
+        &'a self,
+        _http: &'a reqwest::Client,
+        scope: &'a str,
+    ) -> BoxFut<'a, Result<String, AzureError>> {
+        Box::pin(async move {
+            Err(AzureError::Auth(format!(
+                "this credential cannot get tokens for {scope}"
+            )))
+        })
+    }
     /// How the credential was chosen, for the start-of-run banner.
     fn describe(&self) -> String;
 }
@@ -164,9 +177,17 @@ impl Identity {
 }
 
 impl TokenSource for Identity {
-    fn token<'a>(&'a self, _http: &'a reqwest::Client) -> BoxFut<'a, Result<String, AzureError>> {
+    fn token<'a>(&'a self, http: &'a reqwest::Client) -> BoxFut<'a, Result<String, AzureError>> {
+        self.token_for(http, self.scope)
+    }
+
+    fn token_for<'a>(
+        &'a self,
+        _http: &'a reqwest::Client,
+        scope: &'a str,
+    ) -> BoxFut<'a, Result<String, AzureError>> {
         Box::pin(async move {
-            match self.credential.get_token(&[self.scope], None).await {
+            match self.credential.get_token(&[scope], None).await {
                 Ok(t) => Ok(t.token.secret().to_string()),
                 Err(e) => Err(AzureError::Auth(format!(
                     "{} could not get a token: {}",
@@ -191,7 +212,8 @@ pub struct EmulatorSecret {
     tenant: String,
     client_id: String,
     secret: String,
-    cached: std::sync::Mutex<Option<(String, std::time::Instant)>>,
+    /// Tokens by scope, until they are near expiry.
+    cached: std::sync::Mutex<std::collections::HashMap<String, (String, std::time::Instant)>>,
 }
 
 impl EmulatorSecret {
@@ -208,8 +230,16 @@ impl EmulatorSecret {
 
 impl TokenSource for EmulatorSecret {
     fn token<'a>(&'a self, http: &'a reqwest::Client) -> BoxFut<'a, Result<String, AzureError>> {
+        self.token_for(http, SCOPE)
+    }
+
+    fn token_for<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+        scope: &'a str,
+    ) -> BoxFut<'a, Result<String, AzureError>> {
         Box::pin(async move {
-            if let Some((t, until)) = self.cached.lock().ok().and_then(|c| c.clone())
+            if let Some((t, until)) = self.cached.lock().ok().and_then(|c| c.get(scope).cloned())
                 && until > std::time::Instant::now()
             {
                 return Ok(t);
@@ -218,7 +248,7 @@ impl TokenSource for EmulatorSecret {
                 ("grant_type", "client_credentials"),
                 ("client_id", self.client_id.as_str()),
                 ("client_secret", self.secret.as_str()),
-                ("scope", SCOPE),
+                ("scope", scope),
             ];
             let resp = http
                 .post(format!("{}/{}/oauth2/v2.0/token", self.url, self.tenant))
@@ -246,10 +276,13 @@ impl TokenSource for EmulatorSecret {
                 .unwrap_or(3599)
                 .saturating_sub(300);
             if let Ok(mut c) = self.cached.lock() {
-                *c = Some((
-                    token.clone(),
-                    std::time::Instant::now() + std::time::Duration::from_secs(ttl),
-                ));
+                c.insert(
+                    scope.to_string(),
+                    (
+                        token.clone(),
+                        std::time::Instant::now() + std::time::Duration::from_secs(ttl),
+                    ),
+                );
             }
             Ok(token)
         })

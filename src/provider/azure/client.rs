@@ -65,6 +65,12 @@ impl ArmClient {
         Ok(super::claims::of(&token))
     }
 
+    /// A token for another resource's scope (a data plane), from the
+    /// credential ARM requests use.
+    pub async fn token_for(&self, scope: &str) -> Result<String, AzureError> {
+        self.tokens.token_for(&self.http, scope).await
+    }
+
     pub fn new(http: reqwest::Client, base: &str, tokens: Arc<dyn TokenSource>) -> ArmClient {
         ArmClient {
             http,

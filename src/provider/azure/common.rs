@@ -29,6 +29,34 @@ pub struct AzureProvider {
     pub regions: super::breaker::RegionBreaker,
     /// PostgreSQL servers' restore windows, as read.
     pub backups: super::restore::BackupWindows,
+    /// Key Vault secrets: azurerm's `features { key_vault }` and the
+    /// cloud's Key Vault token scope.
+    pub key_vault: KeyVaultSettings,
+}
+
+/// azurerm's `features { key_vault { ... } }` for secrets, and the cloud's
+/// Key Vault token scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyVaultSettings {
+    pub purge_soft_deleted_secrets_on_destroy: bool,
+    pub recover_soft_deleted_secrets: bool,
+    /// `https://vault.azure.net/.default` in Azure's public cloud.
+    pub scope: String,
+}
+
+impl Default for KeyVaultSettings {
+    fn default() -> KeyVaultSettings {
+        KeyVaultSettings {
+            purge_soft_deleted_secrets_on_destroy: true,
+            recover_soft_deleted_secrets: true,
+            scope: key_vault_scope("vault.azure.net"),
+        }
+    }
+}
+
+/// The token scope for a cloud's Key Vault DNS suffix.
+pub fn key_vault_scope(dns_suffix: &str) -> String {
+    format!("https://{}/.default", dns_suffix.trim_matches('.'))
 }
 
 /// The signed-in identity, as far as the configuration names it.

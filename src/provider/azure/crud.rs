@@ -256,7 +256,9 @@ impl AzureProvider {
     ) -> Option<crate::provider::PendingOperation> {
         let t = types::lookup(ty)?;
         let a = attrs(planned);
-        let id = str_of(&a, "id").or_else(|| typedef::build_id(&t, &a, &self.subscription).ok())?;
+        let id = str_of(&a, "id")
+            .or_else(|| typedef::build_id(&t, &a, &self.subscription).ok())
+            .or_else(|| super::key_vault_secret::intent_id(ty, &a))?;
         Some(crate::provider::PendingOperation {
             provider: PROVIDER_NAME.into(),
             address: None,

@@ -40,13 +40,19 @@ pub fn validate_data(ty: &str, config: &Value) -> Vec<ArgProblem> {
     let Some(t) = types::lookup(ty) else {
         return vec![];
     };
-    let identity = typedef::id_args(&t);
+    let mut identity = typedef::id_args(&t);
+    let optional: &[&str] = if ty == super::types::key_vault_secret::TYPE {
+        &["version"]
+    } else {
+        &[]
+    };
+    identity.extend(optional);
     let mut out: Vec<ArgProblem> = cfg
         .iter()
         .filter(|(k, v)| set(k, v) && !identity.contains(&k.as_str()))
         .map(|(k, _)| ArgProblem { argument: Some(k.clone()), summary: "Unsupported argument".into(), detail: format!("data {ty:?} is found by {}; {k:?} is not one of its arguments (it is read, not set).", identity.join(", ")) })
         .collect();
-    for k in identity {
+    for k in identity.into_iter().filter(|k| !optional.contains(k)) {
         if cfg.get(k).is_none_or(Value::is_null) {
             out.push(ArgProblem {
                 argument: None,
@@ -100,6 +106,17 @@ impl AzureProvider {
                 ])));
             }
             let t = types::lookup(ty).ok_or_else(|| ProviderError::UnknownType(ty.to_string()))?;
+            if ty == super::types::key_vault_secret::TYPE {
+                if let Some(k) = cfg.iter().find(|(k, v)| {
+                    !super::key_vault_secret::DATA_ARGS.contains(&k.as_str()) && !v.is_null()
+                }) {
+                    return Err(ProviderError::Invalid(format!(
+                        "data {ty:?} takes name, key_vault_id and version; {:?} is not one of its arguments",
+                        k.0
+                    )));
+                }
+                return self.read_secret_data(&cfg).await;
+            }
             let identity = typedef::id_args(&t);
             if let Some(k) = cfg
                 .iter()

@@ -31,6 +31,7 @@ pub mod facts;
 mod frontdoor_association;
 mod frontdoor_classic;
 pub mod http;
+mod key_vault_secret;
 pub mod lro;
 mod objectives;
 mod pacing;
@@ -50,7 +51,7 @@ pub mod typedef;
 pub mod types;
 mod virtual_endpoint;
 
-pub use common::{AzureProvider, Principal};
+pub use common::{AzureProvider, KeyVaultSettings, Principal};
 pub use data::{has_data_source, validate_data};
 pub use rules::validate_resource;
 pub use typedef::PROVIDER_NAME;

@@ -305,6 +305,9 @@ impl AzureProvider {
             replace.retain(|p| p.first().map(String::as_str) != Some("source_server_id"));
             notes.push("follows the switchover: Azure moves the endpoint to the new primary (its writer host name then reaches it) when the replica is promoted with a planned switchover; drinfra checks the move and sends nothing more".into());
         }
+        if ty == super::types::key_vault_secret::TYPE {
+            super::key_vault_secret::plan_update(&old, &mut out);
+        }
         if !replace.is_empty() {
             // The replacement is a new object: planned as a create.
             let fresh = self.plan(ty, None, config)?;

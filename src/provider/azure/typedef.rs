@@ -75,6 +75,13 @@ pub enum IdRule {
         from: &'static str,
         to: &'static str,
     },
+    /// An object of a service's data plane whose id is the URL the service
+    /// gives it when written (a Key Vault secret's versioned
+    /// `{vaultUri}secrets/{name}/{version}`): unknown until then. The
+    /// parent (the vault) comes from an argument.
+    Url {
+        parent_arg: &'static str,
+    },
 }
 
 /// `id` with its last `/{from}/` segment (any case) renamed `/{to}/`.
@@ -187,6 +194,7 @@ pub fn build_id(t: &TypeDef, a: &Attrs, subscription: &str) -> Result<String, Un
             let source = need(arg)?;
             rename_segment(&source, from, to).unwrap_or(source)
         }
+        IdRule::Url { .. } => return Err(UnknownIdPart("id")),
     })
 }
 
@@ -241,6 +249,7 @@ pub fn id_args(t: &TypeDef) -> Vec<&'static str> {
         } => vec![source_arg, destination_arg],
         IdRule::Piped { target_arg, .. } => vec!["name", target_arg],
         IdRule::Renamed { arg, .. } => vec![arg],
+        IdRule::Url { parent_arg } => vec!["name", parent_arg],
     }
 }
 
@@ -362,6 +371,22 @@ pub fn attrs_from_id(t: &TypeDef, id: &str) -> Attrs {
                 "target_redis_cache_name".into(),
                 seg("redis").unwrap_or(Value::Null),
             );
+        }
+        // `{vaultUri}secrets/{name}/{version}`: the parent is found by
+        // its URI when the object is read.
+        IdRule::Url { .. } => {
+            if let Some(i) = parts
+                .iter()
+                .rposition(|p| p.eq_ignore_ascii_case("secrets"))
+            {
+                a.insert(
+                    "name".into(),
+                    parts
+                        .get(i + 1)
+                        .map(|s| Value::String(s.to_string()))
+                        .unwrap_or(Value::Null),
+                );
+            }
         }
     }
     a

@@ -36,7 +36,7 @@ impl Entra {
         let identity = match known {
             Some(i) => i,
             None => {
-                let (_, login) = setup::endpoints(&self.settings, http).await?;
+                let (_, login, _) = setup::endpoints(&self.settings, http).await?;
                 let method = setup::method(&self.settings)?;
                 let i = std::sync::Arc::new(auth::Identity::for_scope(
                     &method,

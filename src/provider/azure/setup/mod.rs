@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::provider::ProviderConfigAddr;
 use crate::provider::azure::auth::{Identity, Method, TokenSource};
 use crate::provider::azure::client::ArmClient;
-use crate::provider::azure::common::{AzureProvider, Principal};
+use crate::provider::azure::common::{AzureProvider, KeyVaultSettings, Principal, key_vault_scope};
 use crate::provider::azure::http;
 
 mod embedded;
@@ -29,15 +29,15 @@ use embedded::{
 pub use error::SetupError;
 pub use settings::{Settings, all_settings, check_block, settings, used};
 
-/// (Resource Manager, Entra ID) endpoints of the chosen cloud.
+/// (Resource Manager, Entra ID, Key Vault DNS suffix) of the chosen cloud.
 pub(crate) async fn endpoints(
     s: &Settings,
     http: &reqwest::Client,
-) -> Result<(String, String), SetupError> {
+) -> Result<(String, String, String), SetupError> {
     if let Some(host) = &s.metadata_host {
         return cloud_metadata(host, http).await;
     }
-    let (arm, login) = match s
+    let (arm, login, vault) = match s
         .environment
         .as_deref()
         .unwrap_or("public")
@@ -47,14 +47,17 @@ pub(crate) async fn endpoints(
         "public" => (
             "https://management.azure.com",
             "https://login.microsoftonline.com",
+            "vault.azure.net",
         ),
         "usgovernment" => (
             "https://management.usgovcloudapi.net",
             "https://login.microsoftonline.us",
+            "vault.usgovcloudapi.net",
         ),
         "china" => (
             "https://management.chinacloudapi.cn",
             "https://login.chinacloudapi.cn",
+            "vault.azure.cn",
         ),
         other => {
             return Err(SetupError::Config(format!(
@@ -62,7 +65,7 @@ pub(crate) async fn endpoints(
             )));
         }
     };
-    Ok((arm.to_string(), login.to_string()))
+    Ok((arm.to_string(), login.to_string(), vault.to_string()))
 }
 
 /// A custom cloud's endpoints from its metadata host. The 2022-09-01
@@ -70,7 +73,7 @@ pub(crate) async fn endpoints(
 async fn cloud_metadata(
     host: &str,
     http: &reqwest::Client,
-) -> Result<(String, String), SetupError> {
+) -> Result<(String, String, String), SetupError> {
     let url = format!(
         "https://{}/metadata/endpoints?api-version=2022-09-01",
         host.trim_start_matches("https://").trim_end_matches('/')
@@ -109,6 +112,11 @@ async fn cloud_metadata(
         (Some(arm), Some(login)) => Ok((
             arm.trim_end_matches('/').to_string(),
             login.trim_end_matches('/').to_string(),
+            cloud["suffixes"]["keyVaultDns"]
+                .as_str()
+                .unwrap_or("vault.azure.net")
+                .trim_matches('.')
+                .to_string(),
         )),
         _ => Err(fail(
             "no resourceManager and authentication.loginEndpoint in it".into(),
@@ -166,6 +174,8 @@ pub async fn provider(
 ) -> Result<AzureProvider, SetupError> {
     let mut p = provider_for_cloud(s, stack_dir, env, started).await?;
     p.keep_nonempty_resource_groups = !s.delete_nonempty_resource_groups;
+    p.key_vault.purge_soft_deleted_secrets_on_destroy = !s.keep_deleted_secrets;
+    p.key_vault.recover_soft_deleted_secrets = !s.no_secret_recovery;
     Ok(p)
 }
 
@@ -218,6 +228,8 @@ async fn provider_for_cloud(
             keep_nonempty_resource_groups: true,
             regions: Default::default(),
             backups: Default::default(),
+            // The emulator's metadata names Azure's Key Vault DNS suffix.
+            key_vault: Default::default(),
             principal: Principal {
                 tenant_id: who.tenant_id.clone(),
                 client_id: who.client_id.clone(),
@@ -226,7 +238,7 @@ async fn provider_for_cloud(
     }
     if let (Some(sub), false) = (&s.subscription_id, s.use_emulator) {
         let http = http::real_azure().map_err(|e| SetupError::Config(e.to_string()))?;
-        let (arm, login) = endpoints(s, &http).await?;
+        let (arm, login, vault_dns) = endpoints(s, &http).await?;
         let tokens: Arc<dyn TokenSource> = Arc::new(
             Identity::new(&method(s)?, &login, http.clone())
                 .map_err(|e| SetupError::Config(e.to_string()))?,
@@ -242,6 +254,10 @@ async fn provider_for_cloud(
             keep_nonempty_resource_groups: true,
             regions: Default::default(),
             backups: Default::default(),
+            key_vault: KeyVaultSettings {
+                scope: key_vault_scope(&vault_dns),
+                ..Default::default()
+            },
             principal: Principal {
                 tenant_id: s.tenant_id.clone().unwrap_or_default(),
                 client_id: s.client_id.clone().unwrap_or_default(),
@@ -292,5 +308,6 @@ async fn provider_for_cloud(
         keep_nonempty_resource_groups: true,
         regions: Default::default(),
         backups: Default::default(),
+        key_vault: Default::default(),
     })
 }

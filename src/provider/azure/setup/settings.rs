@@ -42,6 +42,12 @@ pub struct Settings {
     /// delete a resource group with whatever it still holds (by default,
     /// as in azurerm, such a delete is refused).
     pub delete_nonempty_resource_groups: bool,
+    /// azurerm's `features.key_vault.purge_soft_deleted_secrets_on_destroy
+    /// = false`: a destroyed secret stays soft-deleted.
+    pub keep_deleted_secrets: bool,
+    /// azurerm's `features.key_vault.recover_soft_deleted_secrets = false`:
+    /// a name a soft-deleted secret holds is not recovered on create.
+    pub no_secret_recovery: bool,
 }
 
 /// The `provider "azurerm"` arguments drinfra reads.
@@ -257,6 +263,8 @@ fn settings_of(
         emulator_data_dir: get_env("DRINFRA_EMULATOR_DATA_DIR"),
         use_emulator: false,
         delete_nonempty_resource_groups: false,
+        keep_deleted_secrets: false,
+        no_secret_recovery: false,
     };
     let mut diags = Diagnostics::default();
     let Some(block) = block else { return Ok(s) };
@@ -290,8 +298,7 @@ fn settings_of(
     }
     for b in block.body.body.blocks() {
         if b.ident.value().as_str() == "features" {
-            s.delete_nonempty_resource_groups =
-                features(&b.body, block.body.file, "features", &mut diags);
+            features(&b.body, block.body.file, "features", &mut s, &mut diags);
             continue;
         }
         diags.push(
@@ -329,41 +336,48 @@ fn settings_of(
 }
 
 /// azurerm's `features` settings drinfra does not implement are refused,
-/// never silently ignored. The one implemented is
-/// `resource_group { prevent_deletion_if_contains_resources }` (a literal
-/// true or false). Returns whether that setting is `false`, which turns
-/// azurerm's (and drinfra's) check off.
+/// never silently ignored. Implemented (each a literal true or false):
+/// `resource_group { prevent_deletion_if_contains_resources }` (only
+/// `false` changes anything), and `key_vault {
+/// purge_soft_deleted_secrets_on_destroy, recover_soft_deleted_secrets }`.
 fn features(
     body: &hcl_edit::structure::Body,
     file: crate::diag::FileId,
     path: &str,
+    s: &mut Settings,
     diags: &mut Diagnostics,
-) -> bool {
-    let mut keeps_no_resource_groups = false;
-    for s in body.iter() {
-        match s {
+) {
+    for item in body.iter() {
+        match item {
             hcl_edit::structure::Structure::Block(b) => {
                 let name = format!("{path}.{}", b.ident.value().as_str());
-                keeps_no_resource_groups |= features(&b.body, file, &name, diags);
+                features(&b.body, file, &name, s, diags);
             }
             hcl_edit::structure::Structure::Attribute(a) => {
                 let name = format!("{path}.{}", a.key.value().as_str());
-                let matches_drinfra = name
-                    == "features.resource_group.prevent_deletion_if_contains_resources"
-                    && matches!(a.value, hcl_edit::expr::Expression::Bool(ref b) if !*b.value());
-                if matches_drinfra {
-                    keeps_no_resource_groups = true;
-                } else {
-                    diags.push(
+                let literal = match a.value {
+                    hcl_edit::expr::Expression::Bool(ref b) => Some(*b.value()),
+                    _ => None,
+                };
+                match (name.as_str(), literal) {
+                    ("features.resource_group.prevent_deletion_if_contains_resources", Some(false)) => {
+                        s.delete_nonempty_resource_groups = true;
+                    }
+                    ("features.key_vault.purge_soft_deleted_secrets_on_destroy", Some(on)) => {
+                        s.keep_deleted_secrets = !on;
+                    }
+                    ("features.key_vault.recover_soft_deleted_secrets", Some(on)) => {
+                        s.no_secret_recovery = !on;
+                    }
+                    _ => diags.push(
                         Diagnostic::error("Unsupported azurerm feature setting")
                             .with_detail(format!(
-                                "drinfra does not implement azurerm's {name}; remove it rather than have it silently ignored. Of the features settings drinfra implements resource_group.prevent_deletion_if_contains_resources (a literal true or false) only; it does not purge or recover soft-deleted objects."
+                                "drinfra does not implement azurerm's {name}; remove it rather than have it silently ignored. Of the features settings drinfra implements resource_group.prevent_deletion_if_contains_resources = false and key_vault's purge_soft_deleted_secrets_on_destroy and recover_soft_deleted_secrets (literal true or false); it does not purge or recover other soft-deleted objects."
                             ))
                             .at(hcl_edit::Span::span(&a.key).map(|r| Span::new(file, r))),
-                    );
+                    ),
                 }
             }
         }
     }
-    keeps_no_resource_groups
 }

@@ -18,6 +18,7 @@ mod dns_records;
 mod frontdoor;
 mod frontdoor_classic;
 mod frontdoor_rules;
+pub mod key_vault_secret;
 mod monitor;
 mod network;
 mod networking;
@@ -41,6 +42,7 @@ pub fn all() -> Vec<TypeDef> {
     v.extend(attached::defs());
     v.extend(diagnostics::defs());
     v.extend(frontdoor_rules::defs());
+    v.extend(key_vault_secret::defs());
     v
 }
 
@@ -59,6 +61,7 @@ pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider
     attached::check(ty, cfg, &mut out);
     diagnostics::check(ty, cfg, &mut out);
     frontdoor_rules::check(ty, cfg, &mut out);
+    key_vault_secret::check(ty, cfg, &mut out);
     out
 }
 
