@@ -283,15 +283,41 @@ fn override_files_apply_in_name_order_after_all_normal_files() {
 }
 
 #[test]
-fn json_override_files_stay_refused_until_json_is_read() {
+fn json_override_files_merge_into_native_and_json_bases() {
     let dir = stack(&[
-        ("main.tf", "locals {\n  a = 1\n}\n"),
-        ("x_override.tf.json", "{\"locals\": {\"a\": 2}}"),
+        ("main.tf", "locals {\n  a = 1\n  b = 1\n}\n"),
+        ("more.tf.json", "{\"locals\": {\"c\": 1}}"),
+        (
+            "x_override.tf.json",
+            "{\"locals\": {\"a\": 2, \"c\": \"${local.a}\"}}",
+        ),
     ]);
-    let (_, diags) = load(dir.path());
-    let summaries: Vec<_> = diags.errors().map(|d| d.summary.as_str()).collect();
-    // .tf.json files are read now; JSON override files are not merged yet.
-    assert_eq!(summaries, ["Unsupported override file"]);
+    let (config, diags) = load(dir.path());
+    assert_eq!(diags.errors().count(), 0, "{diags:?}");
+    let local = |n: &str| {
+        let l = &config.root().locals[n];
+        let at = config.sources.resolve(&l.span);
+        let file = config.sources.get(at.file);
+        let place = file.line_col(at.range.start);
+        let name = file
+            .path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        (
+            l.value.expr.to_string().trim().to_string(),
+            name,
+            place.line,
+            place.col,
+        )
+    };
+    assert_eq!(local("a"), ("2".into(), "x_override.tf.json".into(), 1, 13));
+    assert_eq!(local("b"), ("1".into(), "main.tf".into(), 3, 3));
+    assert_eq!(
+        local("c"),
+        ("\"${local.a}\"".into(), "x_override.tf.json".into(), 1, 21)
+    );
 }
 
 #[test]

@@ -21,6 +21,22 @@ use crate::config::evaluate::{Evaluation, ResourceInstance};
 use crate::config::model::{Mode, Module, Resource};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 
+/// The providers' nested blocks, for reading `.tf.json` resource bodies
+/// (`config::load::load_with`): azurerm's by its type tables, and the
+/// `http` data source's `retry`; the other types drinfra handles have none.
+pub struct NestedBlocks;
+
+pub static NESTED_BLOCKS: NestedBlocks = NestedBlocks;
+
+impl crate::config::load::NestedBlocks for NestedBlocks {
+    fn is_block(&self, mode: Mode, ty: &str, path: &[&str]) -> bool {
+        match mode {
+            Mode::Managed => ty.starts_with("azurerm_") && azure::types::is_nested_block(ty, path),
+            Mode::Data => ty == "http" && path == ["retry"],
+        }
+    }
+}
+
 /// Whether drinfra can manage (resource) or read (data source) this type.
 pub fn supported(mode: Mode, ty: &str) -> bool {
     match mode {

@@ -2,8 +2,13 @@ use super::*;
 
 fn parse(text: &str) -> (SourceMap, Result<Body, Vec<Diagnostic>>) {
     let mut sources = SourceMap::default();
-    let (_, r) = parse_json_file(&mut sources, "main.tf.json".into(), text.to_string());
-    (sources, r)
+    let (_, r) = parse_json_file(
+        &mut sources,
+        "main.tf.json".into(),
+        text.to_string(),
+        &super::super::NoSchemas,
+    );
+    (sources, r.map(|(body, _)| body))
 }
 
 fn at(text: &str, e: &impl hcl_edit::Span) -> String {
