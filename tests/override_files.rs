@@ -79,6 +79,54 @@ resource "azurerm_thing" "x" {
     );
 }
 
+/// A JSON override's nested blocks, told from arguments by the provider's
+/// schema, replace the base's blocks of their type as native ones do.
+#[test]
+fn a_json_overrides_nested_blocks_replace_the_bases_by_the_schema() {
+    let dir = stack(&[
+        (
+            "main.tf",
+            r#"
+resource "azurerm_storage_account" "sa" {
+  name = "a"
+  tags = { a = "1" }
+  identity {
+    type = "SystemAssigned"
+  }
+  blob_properties {
+    cors_rule {
+      allowed_origins = ["a"]
+    }
+    cors_rule {
+      allowed_origins = ["b"]
+    }
+  }
+}
+"#,
+        ),
+        (
+            "override.tf.json",
+            r#"{"resource": {"azurerm_storage_account": {"sa": {
+  "tags": {"b": "2"},
+  "blob_properties": {"cors_rule": {"allowed_origins": ["c"]}}
+}}}}"#,
+        ),
+    ]);
+    let stack = drinfra::ops::validate::open(dir.path(), &[], &[]);
+    let errors: Vec<_> = stack.diags.errors().map(|d| d.summary.clone()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let r = &stack.config.root().resources["azurerm_storage_account.sa"];
+    let names: Vec<_> = items(&r.body.body)
+        .into_iter()
+        .map(|i| i.split('=').next().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["name", "identity", "tags", "blob_properties"]);
+    let tags = r.body.body.get_attribute("tags").unwrap();
+    assert!(matches!(&tags.value, hcl_edit::expr::Expression::Object(o) if o.len() == 1));
+    let blob = r.body.body.get_blocks("blob_properties").next().unwrap();
+    assert_eq!(blob.body.get_blocks("cors_rule").count(), 1);
+}
+
 #[test]
 fn merged_arguments_point_at_the_file_they_were_written_in() {
     let dir = stack(&[
