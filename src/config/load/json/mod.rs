@@ -5,7 +5,9 @@
 //! JSON says nothing about which properties are blocks or how a string is
 //! meant (a template, an expression such as `depends_on`'s, or a literal
 //! such as a variable's `default`): Terraform decides by the schema of the
-//! block it decodes, and so does this reader (`schema.rs`). Expressions are
+//! block it decodes, and so does this reader (`schema.rs`; inside
+//! resource bodies, the providers' answer the loader was given,
+//! `super::nested`). Expressions are
 //! parsed by hcl-edit from one synthetic text the length of the file, in
 //! which each expression sits at the place it is written in the JSON and
 //! everything else is blank: `[ "a-${var.x}" , (aws_instance.b) , 1 ]`. So
