@@ -10,6 +10,8 @@ use hcl_edit::structure::{Block, Body, Structure};
 use super::model::*;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 
+mod calls;
+pub use calls::calls_in;
 mod failover_group;
 pub mod json;
 mod runbook;
