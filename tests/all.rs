@@ -37,6 +37,7 @@ mod forget_and_import;
 mod fuzz_config;
 mod fuzz_decoders;
 mod identity;
+mod json_provider_blocks;
 mod lang;
 mod lang_hardening;
 mod language_blocks;

@@ -164,6 +164,36 @@ fn git_sources_install_at_their_ref_and_plans_need_init() {
     );
 }
 
+/// `init` reads module calls as loading does: from `.tf.json` files too,
+/// with override files merged (here a JSON override moves the call to
+/// another tag).
+#[test]
+fn init_installs_json_module_calls_with_overrides_merged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = repo(tmp.path());
+    let stack = tmp.path().join("stack");
+    std::fs::create_dir_all(&stack).unwrap();
+    let url = format!("git::file://{}//mods/net", r.display());
+    std::fs::write(
+        stack.join("main.tf.json"),
+        format!(
+            r#"{{"module": {{"net": {{"source": "{url}?ref=v1.0.0", "n": "j"}}}},
+ "output": {{"v": {{"value": "${{module.net.v}}"}}}}}}"#
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        stack.join("net_override.tf.json"),
+        format!(r#"{{"module": {{"net": {{"source": "{url}?ref=v1.2.0"}}}}}}"#),
+    )
+    .unwrap();
+    let init = drinfra(&stack, &["init"], &[]);
+    assert_eq!(init.code, 0, "{}", init.out);
+    assert_eq!(manifest(&stack)["Modules"].as_array().unwrap().len(), 2);
+    let o = output(&stack, &[]);
+    assert_eq!(o["v"]["value"], "v1.2.0-j");
+}
+
 #[test]
 fn misused_sources_are_refused_where_they_are_written() {
     let tmp = tempfile::tempdir().unwrap();

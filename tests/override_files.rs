@@ -79,6 +79,54 @@ resource "azurerm_thing" "x" {
     );
 }
 
+/// A JSON override's nested blocks, told from arguments by the provider's
+/// schema, replace the base's blocks of their type as native ones do.
+#[test]
+fn a_json_overrides_nested_blocks_replace_the_bases_by_the_schema() {
+    let dir = stack(&[
+        (
+            "main.tf",
+            r#"
+resource "azurerm_storage_account" "sa" {
+  name = "a"
+  tags = { a = "1" }
+  identity {
+    type = "SystemAssigned"
+  }
+  blob_properties {
+    cors_rule {
+      allowed_origins = ["a"]
+    }
+    cors_rule {
+      allowed_origins = ["b"]
+    }
+  }
+}
+"#,
+        ),
+        (
+            "override.tf.json",
+            r#"{"resource": {"azurerm_storage_account": {"sa": {
+  "tags": {"b": "2"},
+  "blob_properties": {"cors_rule": {"allowed_origins": ["c"]}}
+}}}}"#,
+        ),
+    ]);
+    let stack = drinfra::ops::validate::open(dir.path(), &[], &[]);
+    let errors: Vec<_> = stack.diags.errors().map(|d| d.summary.clone()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let r = &stack.config.root().resources["azurerm_storage_account.sa"];
+    let names: Vec<_> = items(&r.body.body)
+        .into_iter()
+        .map(|i| i.split('=').next().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["name", "identity", "tags", "blob_properties"]);
+    let tags = r.body.body.get_attribute("tags").unwrap();
+    assert!(matches!(&tags.value, hcl_edit::expr::Expression::Object(o) if o.len() == 1));
+    let blob = r.body.body.get_blocks("blob_properties").next().unwrap();
+    assert_eq!(blob.body.get_blocks("cors_rule").count(), 1);
+}
+
 #[test]
 fn merged_arguments_point_at_the_file_they_were_written_in() {
     let dir = stack(&[
@@ -283,15 +331,41 @@ fn override_files_apply_in_name_order_after_all_normal_files() {
 }
 
 #[test]
-fn json_override_files_stay_refused_until_json_is_read() {
+fn json_override_files_merge_into_native_and_json_bases() {
     let dir = stack(&[
-        ("main.tf", "locals {\n  a = 1\n}\n"),
-        ("x_override.tf.json", "{\"locals\": {\"a\": 2}}"),
+        ("main.tf", "locals {\n  a = 1\n  b = 1\n}\n"),
+        ("more.tf.json", "{\"locals\": {\"c\": 1}}"),
+        (
+            "x_override.tf.json",
+            "{\"locals\": {\"a\": 2, \"c\": \"${local.a}\"}}",
+        ),
     ]);
-    let (_, diags) = load(dir.path());
-    let summaries: Vec<_> = diags.errors().map(|d| d.summary.as_str()).collect();
-    // .tf.json files are read now; JSON override files are not merged yet.
-    assert_eq!(summaries, ["Unsupported override file"]);
+    let (config, diags) = load(dir.path());
+    assert_eq!(diags.errors().count(), 0, "{diags:?}");
+    let local = |n: &str| {
+        let l = &config.root().locals[n];
+        let at = config.sources.resolve(&l.span);
+        let file = config.sources.get(at.file);
+        let place = file.line_col(at.range.start);
+        let name = file
+            .path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        (
+            l.value.expr.to_string().trim().to_string(),
+            name,
+            place.line,
+            place.col,
+        )
+    };
+    assert_eq!(local("a"), ("2".into(), "x_override.tf.json".into(), 1, 13));
+    assert_eq!(local("b"), ("1".into(), "main.tf".into(), 3, 3));
+    assert_eq!(
+        local("c"),
+        ("\"${local.a}\"".into(), "x_override.tf.json".into(), 1, 21)
+    );
 }
 
 #[test]

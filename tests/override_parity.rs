@@ -1,5 +1,6 @@
 //! Override files compared with Terraform 1.15: every case under
-//! tests/parity/overrides is a configuration with override files, and
+//! tests/parity/overrides is a configuration with override files (native
+//! or JSON syntax, over bases of either), and
 //! expected.json holds what Terraform made of it (recorded by
 //! tests/parity/record_overrides.py): the outputs after apply, or the
 //! errors of `validate -json` with their file, line and column. drinfra

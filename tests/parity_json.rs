@@ -3,7 +3,9 @@
 //! the outputs Terraform 1.15 recorded (tests/parity/json/expected.json,
 //! by tests/parity/json/record.sh), and each malformed case under
 //! tests/parity/json/errors fails with the summary and place Terraform
-//! reported (its `expect.json`, from `terraform validate -json`).
+//! reported (its `expect.json`, from `terraform validate -json`): the
+//! `override_*` cases are malformed JSON override files beside a valid
+//! base.
 
 use std::path::Path;
 
@@ -58,7 +60,7 @@ fn json_corpus_matches_terraform() {
 }
 
 /// Each malformed case fails first where and as Terraform's first error
-/// does: summary, detail, line and column (the place aside for the cases
+/// does: summary, detail, file, line and column (the place aside for the cases
 /// errors/differences.txt lists, with the reason).
 #[test]
 fn json_errors_match_terraform() {
@@ -89,9 +91,14 @@ fn json_errors_match_terraform() {
                 .span
                 .as_ref()
                 .map(|s| stack.config.sources.get(s.file).line_col(s.range.start));
+            let file = d.span.as_ref().map(|s| {
+                let path = &stack.config.sources.get(s.file).path;
+                path.file_name().unwrap().to_string_lossy().into_owned()
+            });
             serde_json::json!({
                 "summary": d.summary,
                 "detail": d.detail.clone().unwrap_or_default(),
+                "filename": file,
                 "line": at.as_ref().map_or(0, |a| a.line),
                 "column": at.as_ref().map_or(0, |a| a.col),
             })
@@ -99,7 +106,9 @@ fn json_errors_match_terraform() {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
         let matches = match &got {
             Some(g) if place_differs(&name) => {
-                g["summary"] == want["summary"] && g["detail"] == want["detail"]
+                g["summary"] == want["summary"]
+                    && g["detail"] == want["detail"]
+                    && g["filename"] == want["filename"]
             }
             Some(g) => g == &want,
             None => false,

@@ -32,19 +32,21 @@ pub struct Stack {
 /// Loads the stack in `dir`, gathers its inputs and runs the static checks
 /// (without the providers' checks: see [`open_with`]).
 pub fn open(dir: &Path, cli: &[CliInput], env: &[(String, String)]) -> Stack {
-    open_with(dir, cli, env, &|_| Diagnostics::default())
+    open_with(dir, cli, env, &|_| Diagnostics::default(), &load::NoSchemas)
 }
 
 /// [`open`], with `provider_checks` run among the static checks: what only
 /// the providers can judge (their blocks' arguments, the types failover
-/// groups name), since configuration knows no provider.
+/// groups name), since configuration knows no provider; `nested` is their
+/// answer to which `.tf.json` resource properties are nested blocks.
 pub fn open_with(
     dir: &Path,
     cli: &[CliInput],
     env: &[(String, String)],
     provider_checks: &dyn Fn(&Config) -> Diagnostics,
+    nested: &'static dyn load::NestedBlocks,
 ) -> Stack {
-    let (mut config, mut diags) = load(dir);
+    let (mut config, mut diags) = load::load_with(dir, nested);
     config.workspace = workspace::current(dir, env);
     if config.modules.is_empty() || config.root().files.is_empty() {
         return Stack {

@@ -12,7 +12,13 @@ use crate::provider::offline;
 /// Loads the stack in `dir`, gathers its inputs and runs the static checks,
 /// the providers' checks of their own blocks included.
 pub fn open(dir: &Path, cli: &[CliInput], env: &[(String, String)]) -> Stack {
-    config::open_with(dir, cli, env, &offline::load_checks)
+    config::open_with(
+        dir,
+        cli,
+        env,
+        &offline::load_checks,
+        &offline::NESTED_BLOCKS,
+    )
 }
 
 /// Loads, checks and evaluates everything. With `require_inputs` unset a

@@ -21,6 +21,24 @@ use crate::config::evaluate::{Evaluation, ResourceInstance};
 use crate::config::model::{Mode, Module, Resource};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 
+/// The providers' nested blocks, for reading `.tf.json` resource bodies
+/// (`config::load::load_with`): azurerm's by its type tables,
+/// `azapi_resource`'s `identity` and the `http` data source's `retry`; the
+/// other types drinfra handles have none.
+pub struct NestedBlocks;
+
+pub static NESTED_BLOCKS: NestedBlocks = NestedBlocks;
+
+impl crate::config::load::NestedBlocks for NestedBlocks {
+    fn is_block(&self, mode: Mode, ty: &str, path: &[&str]) -> bool {
+        match mode {
+            Mode::Managed if ty == "azapi_resource" => path == ["identity"],
+            Mode::Managed => ty.starts_with("azurerm_") && azure::types::is_nested_block(ty, path),
+            Mode::Data => ty == "http" && path == ["retry"],
+        }
+    }
+}
+
 /// Whether drinfra can manage (resource) or read (data source) this type.
 pub fn supported(mode: Mode, ty: &str) -> bool {
     match mode {
@@ -299,5 +317,45 @@ pub fn provider_blocks(
     match super::azure::setup::all_settings(config, inputs, cwd, &[]) {
         Ok(_) => Diagnostics::default(),
         Err(d) => d,
+    }
+}
+
+#[cfg(test)]
+mod nested_block_tests {
+    use super::*;
+    use crate::config::load::NestedBlocks as _;
+
+    #[test]
+    fn nested_blocks_follow_the_providers_tables_at_any_depth() {
+        let is = |mode, ty, path: &[&str]| NESTED_BLOCKS.is_block(mode, ty, path);
+        let sa = "azurerm_storage_account";
+        assert!(is(Mode::Managed, sa, &["identity"]));
+        assert!(is(Mode::Managed, sa, &["blob_properties", "cors_rule"]));
+        assert!(!is(Mode::Managed, sa, &["tags"]));
+        assert!(!is(
+            Mode::Managed,
+            sa,
+            &["blob_properties", "versioning_enabled"]
+        ));
+        assert!(!is(Mode::Managed, sa, &["nowhere"]));
+        assert!(is(
+            Mode::Managed,
+            "azurerm_network_security_group",
+            &["security_rule"]
+        ));
+        // Repeated blocks the type maps with its own code, and within them.
+        let fd = "azurerm_frontdoor";
+        assert!(is(Mode::Managed, fd, &["backend_pool", "backend"]));
+        assert!(is(
+            Mode::Managed,
+            fd,
+            &["routing_rule", "forwarding_configuration"]
+        ));
+        assert!(!is(Mode::Managed, fd, &["backend_pool", "name"]));
+        assert!(is(Mode::Managed, "azapi_resource", &["identity"]));
+        assert!(!is(Mode::Managed, "azapi_resource", &["body"]));
+        assert!(is(Mode::Data, "http", &["retry"]));
+        assert!(!is(Mode::Data, sa, &["identity"]));
+        assert!(!is(Mode::Managed, "terraform_data", &["input"]));
     }
 }

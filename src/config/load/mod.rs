@@ -10,19 +10,31 @@ use hcl_edit::structure::{Block, Body, Structure};
 use super::model::*;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 
+mod calls;
+pub use calls::calls_in;
 mod failover_group;
 pub mod json;
 mod runbook;
 pub use runbook::{check_url_problem, webhook_url_problem};
 mod module_call;
+mod nested;
+pub use nested::{NestedBlocks, NoSchemas};
 mod r#override;
 mod remote;
 mod resource;
 mod values;
 
-/// Loads the stack in `dir` and every local module it calls.
+/// Loads the stack in `dir` and every local module it calls, without
+/// provider schemas (see [`load_with`]).
 pub fn load(dir: &Path) -> (Config, Diagnostics) {
+    load_with(dir, &NoSchemas)
+}
+
+/// [`load`], with `nested` saying which properties of resource bodies in
+/// `.tf.json` files are nested blocks.
+pub fn load_with(dir: &Path, nested: &'static dyn NestedBlocks) -> (Config, Diagnostics) {
     let mut loader = Loader {
+        nested,
         config: Config::default(),
         diags: Diagnostics::default(),
         stack: Vec::new(),
@@ -30,6 +42,7 @@ pub fn load(dir: &Path) -> (Config, Diagnostics) {
         keys: Vec::new(),
         manifest: None,
         joined: Default::default(),
+        json_defs: Default::default(),
     };
     loader.config.modules.push(Module::default());
     loader.load_module(dir, 0, None);
@@ -154,8 +167,7 @@ pub enum FileKind {
     /// `override.tf`, `*_override.tf`: merged into the blocks of the other
     /// files, after all of them, in name order (`override.rs`).
     Override,
-    /// `override.tf.json`, `*_override.tf.json`: the same, in JSON syntax;
-    /// refused until the override merge takes JSON bodies.
+    /// `override.tf.json`, `*_override.tf.json`: the same, in JSON syntax.
     OverrideJson,
     /// Anything else (hidden files, other extensions): not configuration.
     Other,
@@ -190,6 +202,11 @@ pub fn file_kind(path: &Path) -> FileKind {
     FileKind::Other
 }
 
+/// Whether a configuration file is in Terraform's JSON syntax.
+fn is_json(path: &Path) -> bool {
+    matches!(file_kind(path), FileKind::Json | FileKind::OverrideJson)
+}
+
 /// The regular files of a directory, in name order.
 fn dir_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
@@ -201,6 +218,8 @@ fn dir_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 struct Loader {
+    /// The providers' answer to which JSON properties are nested blocks.
+    nested: &'static dyn NestedBlocks,
     config: Config,
     diags: Diagnostics,
     /// Directories being loaded, to catch modules that call themselves.
@@ -214,6 +233,8 @@ struct Loader {
     /// Joined source files made for override merges, by (base file,
     /// override file), with the override file read again at its offset.
     joined: r#override::Joined,
+    /// For each `.tf.json` file read, where its blocks are declared.
+    json_defs: std::collections::HashMap<FileId, json::Defs>,
 }
 
 fn span_of(file: FileId, x: &impl hcl_edit::Span) -> Span {
@@ -273,29 +294,8 @@ impl Loader {
         for path in all {
             match file_kind(&path) {
                 FileKind::Native | FileKind::Json => files.push(path),
-                FileKind::Override => overrides.push(path),
+                FileKind::Override | FileKind::OverrideJson => overrides.push(path),
                 FileKind::Other => {}
-                FileKind::OverrideJson => {
-                    // Point at the file itself (its first character).
-                    let text = std::fs::read(&path)
-                        .map(|b| String::from_utf8_lossy(&b).into_owned())
-                        .unwrap_or_default();
-                    let id = self.config.sources.add(path.clone(), text);
-                    let name = path
-                        .file_name()
-                        .and_then(|n| n.to_str())
-                        .unwrap_or_default()
-                        .to_string();
-                    let (summary, detail) = (
-                        "Unsupported override file",
-                        format!(
-                            "{name} is an override file in Terraform's JSON syntax: drinfra reads .tf.json files and merges override.tf files, but does not merge JSON override files yet; it is not silently read as an ordinary file. Write the override as {} (native syntax), or move it out of {}.",
-                            name.trim_end_matches(".json"),
-                            dir.display()
-                        ),
-                    );
-                    self.diags.push(err(summary, detail, Span::new(id, 0..0)));
-                }
             }
         }
         if files.is_empty() && overrides.is_empty() && !unreadable {
@@ -340,8 +340,14 @@ impl Loader {
                     continue;
                 }
             };
-            let (file, parsed) = if file_kind(&path) == FileKind::Json {
-                json::parse_json_file(&mut self.config.sources, path, text)
+            let (file, parsed) = if is_json(&path) {
+                let (file, parsed) =
+                    json::parse_json_file(&mut self.config.sources, path, text, self.nested);
+                let parsed = parsed.map(|(body, defs)| {
+                    self.json_defs.insert(file, defs);
+                    body
+                });
+                (file, parsed)
             } else {
                 let (file, parsed) = parse_file(&mut self.config.sources, path, text);
                 (file, parsed.map_err(|d| vec![d]))

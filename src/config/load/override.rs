@@ -1,6 +1,8 @@
-//! Override files (`override.tf`, `*_override.tf`), merged as Terraform
-//! merges them: after every normal file, in name order, each top-level
-//! block into the one block of the module with the same type and labels.
+//! Override files (`override.tf`, `*_override.tf`, and the same in JSON
+//! syntax, `*_override.tf.json`), merged as Terraform merges them: after
+//! every normal file, in name order, each top-level block into the one
+//! block of the module with the same type and labels, whatever the syntax
+//! of either file.
 //!
 //! The merge works on decoded blocks plus the syntax that says which
 //! arguments an override sets, so it does not depend on the file's syntax.
@@ -23,19 +25,6 @@ use crate::lang::{Evaluator, Scope, Value};
 /// Per (base file, override file): their joined file and the override
 /// file's body read again at its offset there (None if that failed).
 pub(super) type Joined = std::collections::HashMap<(FileId, FileId), (FileId, Option<Body>)>;
-
-/// From a block's type keyword to the end of its last label (Terraform's
-/// declaration range, where problems with the whole block point).
-fn decl_span(file: FileId, b: &Block) -> Span {
-    let start = hcl_edit::Span::span(&b.ident).map_or(0, |r| r.start);
-    let end = b
-        .labels
-        .last()
-        .and_then(hcl_edit::Span::span)
-        .or_else(|| hcl_edit::Span::span(&b.ident))
-        .map_or(start, |r| r.end);
-    Span::new(file, start..end)
-}
 
 /// The value of an expression that needs no scope (a variable's default).
 fn constant(e: &Expr) -> Option<Value> {
@@ -63,6 +52,42 @@ fn without_blocks(b: &Block, kinds: &[&str], in_lifecycle: &[&str]) -> Block {
 }
 
 impl Loader {
+    /// Terraform's declaration range of a block, where problems with the
+    /// whole block point: in native syntax from its type keyword to the end
+    /// of its last label; in JSON the brace (or array bracket) its body
+    /// starts at.
+    pub(super) fn decl_span(&self, file: FileId, b: &Block) -> Span {
+        let def = self.json_defs.get(&file).and_then(|defs| {
+            let key = super::json::def_key(b)?;
+            defs.get(&key)
+        });
+        if let Some(&at) = def {
+            return Span::new(file, at..at + 1);
+        }
+        let start = hcl_edit::Span::span(&b.ident).map_or(0, |r| r.start);
+        let end = b
+            .labels
+            .last()
+            .and_then(hcl_edit::Span::span)
+            .or_else(|| hcl_edit::Span::span(&b.ident))
+            .map_or(start, |r| r.end);
+        Span::new(file, start..end)
+    }
+
+    /// Where an argument's name is: in JSON, Terraform's place is the
+    /// property name with its quotes.
+    pub(super) fn key_span(
+        &self,
+        file: FileId,
+        key: &hcl_edit::Decorated<hcl_edit::Ident>,
+    ) -> Span {
+        let at = span_of(file, key);
+        if self.json_defs.contains_key(&file) && at.range.start > 0 {
+            return Span::new(file, at.range.start - 1..at.range.end + 1);
+        }
+        at
+    }
+
     /// Merges one parsed override file into the module its directory's
     /// normal files declared.
     pub(super) fn merge_override_file(
@@ -112,24 +137,24 @@ impl Loader {
             "moved" => self.diags.push(err(
                 "Cannot override 'moved' blocks",
                 "Records of moved objects can appear only in normal files, not in override files.",
-                decl_span(file, b),
+                self.decl_span(file, b),
             )),
             "import" => self.diags.push(err(
                 "Cannot override 'import' blocks",
                 "Import blocks can appear only in normal files, not in override files.",
-                decl_span(file, b),
+                self.decl_span(file, b),
             )),
             "check" => self.diags.push(err(
                 "Can't override check blocks",
                 "Override files cannot override check blocks.",
-                decl_span(file, b),
+                self.decl_span(file, b),
             )),
             "failover_group" | "notification" | "health_check" => self.diags.push(err(
                 "Unsupported block type in override file",
                 format!(
                     "drinfra merges only Terraform's block types from override files; declare {kind} blocks in a normal file."
                 ),
-                decl_span(file, b),
+                self.decl_span(file, b),
             )),
             // Terraform reads a `removed` block in an override file (so its
             // problems are reported) and then leaves it out of the module.
@@ -148,10 +173,11 @@ impl Loader {
         for inner in body.blocks() {
             let k = inner.ident.value().as_str();
             if kinds.contains(&k) {
+                let at = self.decl_span(file, inner);
                 self.diags.push(err(
                     &format!("Can't override {k} blocks"),
                     format!("Override files cannot override {k:?} blocks."),
-                    span_of(file, &inner.ident),
+                    at,
                 ));
             }
         }
@@ -164,7 +190,7 @@ impl Loader {
         self.refuse_blocks(file, &b.body, &["validation"]);
         let ov = self.decode_variable(file, &without_blocks(b, &["validation"], &[]), &l[0]);
         let set = |k: &str| b.body.get_attribute(k).is_some();
-        let decl = decl_span(file, b);
+        let decl = self.decl_span(file, b);
         // As in a normal file, the block's own default must suit its own
         // type and nullability.
         let mut own_default_ok = true;
@@ -271,7 +297,7 @@ impl Loader {
             match s {
                 Structure::Attribute(a) => {
                     let name = a.key.value().as_str();
-                    let at = span_of(file, &a.key);
+                    let at = self.key_span(file, &a.key);
                     match m.locals.get_mut(name) {
                         // The override's definition replaces the whole value,
                         // and problems with it point there.
@@ -299,7 +325,7 @@ impl Loader {
         let Some(a) = body.get_attribute("depends_on") else {
             return;
         };
-        let at = match &a.value {
+        let mut at = match &a.value {
             Expression::Array(arr) => match arr.iter().next() {
                 Some(first) => span_of(file, first),
                 // An empty list overrides nothing.
@@ -307,6 +333,11 @@ impl Loader {
             },
             other => span_of(file, other),
         };
+        // Terraform reads a JSON string's address from its opening quote,
+        // so its place is one character before the address.
+        if self.json_defs.contains_key(&file) && at.range.start > 0 {
+            at = Span::new(file, at.range.start - 1..at.range.end);
+        }
         self.diags.push(err(
             "Unsupported override",
             "The depends_on argument may not be overridden.",
@@ -338,7 +369,7 @@ impl Loader {
             self.diags.push(err(
                 "Missing base output definition to override",
                 format!("There is no output named {:?}. An override file can only override an output that was already defined in a primary configuration file.", l[0]),
-                decl_span(file, b),
+                self.decl_span(file, b),
             ));
             return;
         };
@@ -426,7 +457,7 @@ impl Loader {
             self.diags.push(err(
                 "Missing module call to override",
                 format!("There is no module call named {:?}. An override file can only override a module call that was defined in a primary configuration file.", l[0]),
-                decl_span(file, b),
+                self.decl_span(file, b),
             ));
             return;
         };
@@ -505,7 +536,8 @@ impl Loader {
                     l[0], l[1]
                 ),
             };
-            self.diags.push(err(summary, detail, decl_span(file, b)));
+            self.diags
+                .push(err(summary, detail, self.decl_span(file, b)));
             return;
         };
         if or.count.is_some() {
@@ -576,7 +608,7 @@ impl Loader {
             None => self.diags.push(err(
                 "Missing base provider configuration for override",
                 format!("There is no {} provider configuration with the alias {:?}. An override file can only override an aliased provider configuration that was already defined in a primary configuration file.", l[0], alias.unwrap_or_default()),
-                decl_span(file, b),
+                self.decl_span(file, b),
             )),
         }
     }
@@ -599,6 +631,11 @@ impl Loader {
         // Each provider's requirement is replaced whole.
         m.settings.required_providers.extend(own.required_providers);
         if let Some(bk) = own.backend {
+            let declared = b
+                .body
+                .get_blocks("backend")
+                .next()
+                .map(|x| self.decl_span(file, x));
             match backend {
                 Some(first) => {
                     let first = self.config.sources.resolve(first);
@@ -614,15 +651,11 @@ impl Loader {
                             a.col,
                             z.col
                         ),
-                        bk.span,
+                        declared.unwrap_or(bk.span),
                     ));
                 }
                 None => {
-                    *backend = b
-                        .body
-                        .get_blocks("backend")
-                        .next()
-                        .map(|x| decl_span(file, x));
+                    *backend = declared;
                     m.settings.backend = Some(bk);
                 }
             }
@@ -657,7 +690,7 @@ impl Loader {
             self.diags.push(err(
                 "Cannot merge override block",
                 "drinfra could not read this block again to merge it; this is a bug in drinfra.",
-                decl_span(file, b),
+                self.decl_span(file, b),
             ));
             return base.clone();
         };
@@ -691,14 +724,19 @@ impl Loader {
     }
 
     /// Override file `file` read again as if its text started at
-    /// `offset` (where it starts in a joined file).
+    /// `offset` (where it starts in a joined file), in its own syntax.
     fn shifted_body(&self, file: FileId, offset: usize) -> Option<Body> {
-        let text = self.config.sources.text(file);
-        // Only native syntax reaches here: `.tf.json` override files are
-        // refused until drinfra reads JSON, whose reader must then be used
-        // here the same way.
-        let padded = format!("{}{text}", " ".repeat(offset));
-        hcl_edit::parser::parse_body(&padded).ok()
+        let source = self.config.sources.get(file);
+        // Blanks before the text are whitespace in both syntaxes.
+        let padded = format!("{}{}", " ".repeat(offset), source.text);
+        if super::is_json(&source.path) {
+            let shifted = crate::diag::SourceFile::new(source.path.clone(), padded);
+            super::json::parse_json(&shifted, self.nested)
+                .ok()
+                .map(|(body, _)| body)
+        } else {
+            hcl_edit::parser::parse_body(&padded).ok()
+        }
     }
 }
 

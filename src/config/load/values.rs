@@ -56,8 +56,12 @@ impl Loader {
             match s {
                 Structure::Attribute(a) => {
                     let k = a.key.value().as_str();
-                    let sp = span_of(file, &a.key);
-                    if !attrs.contains(&k) {
+                    let sp = self.key_span(file, &a.key);
+                    if !attrs.contains(&k) && self.json_defs.contains_key(&file) {
+                        let names = attrs.iter().chain(blocks).copied();
+                        let (summary, detail) = super::json::extraneous(k, names);
+                        self.diags.push(err(summary, detail, sp));
+                    } else if !attrs.contains(&k) {
                         self.diags.push(err(
                             "Unsupported argument",
                             format!("An argument named {k:?} is not expected in a {within} block."),

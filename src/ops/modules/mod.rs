@@ -110,7 +110,7 @@ impl Installer<'_> {
                 dir.display()
             )));
         }
-        let calls = modsource::calls_in(dir).map_err(|e| Error::File {
+        let calls = crate::config::load::calls_in(dir).map_err(|e| Error::File {
             what: format!("cannot read module directory {}", dir.display()),
             source: e,
         })?;

@@ -5,7 +5,9 @@
 //! JSON says nothing about which properties are blocks or how a string is
 //! meant (a template, an expression such as `depends_on`'s, or a literal
 //! such as a variable's `default`): Terraform decides by the schema of the
-//! block it decodes, and so does this reader (`schema.rs`). Expressions are
+//! block it decodes, and so does this reader (`schema.rs`; inside
+//! resource bodies, the providers' answer the loader was given,
+//! `super::nested`). Expressions are
 //! parsed by hcl-edit from one synthetic text the length of the file, in
 //! which each expression sits at the place it is written in the JSON and
 //! everything else is blank: `[ "a-${var.x}" , (aws_instance.b) , 1 ]`. So
@@ -25,49 +27,62 @@ use hcl_edit::{Decorate, Decorated, Ident};
 
 use self::reader::{Json, Kind, Property};
 use self::schema::{BodySchema, Read, Rest};
-use crate::diag::{Diagnostic, FileId, SourceMap, Span};
+use super::nested::{NestedBlocks, resource_nesting};
+use crate::diag::{Diagnostic, FileId, SourceFile, SourceMap, Span};
 
 /// Parses one `.tf.json` file's text into a body of blocks, as
 /// [`super::parse_file`] does for native files, registering it in the
-/// source map. Problems are all reported; a file with any is not used.
+/// source map. `blocks` says which properties of resource bodies are
+/// nested blocks. Problems are all reported; a file with any is not used.
 pub fn parse_json_file(
     sources: &mut SourceMap,
     path: PathBuf,
     text: String,
-) -> (FileId, Result<Body, Vec<Diagnostic>>) {
+    blocks: &dyn NestedBlocks,
+) -> (FileId, Result<(Body, Defs), Vec<Diagnostic>>) {
     let id = sources.add(path, text);
-    let text = sources.text(id);
-    let name = sources
-        .get(id)
+    let parsed = parse_json(sources.get(id), blocks).map_err(|problems| {
+        problems
+            .into_iter()
+            .map(|(s, d, r)| {
+                Diagnostic::error(s)
+                    .with_detail(d)
+                    .at(Some(Span::new(id, r)))
+            })
+            .collect()
+    });
+    (id, parsed)
+}
+
+/// The body of `file`, a `.tf.json` file's text, and where its blocks are
+/// declared; or every problem found (offsets into its text).
+pub(in crate::config::load) fn parse_json(
+    file: &SourceFile,
+    blocks: &dyn NestedBlocks,
+) -> Result<(Body, Defs), Vec<Problem>> {
+    let text = file.text.as_str();
+    let name = file
         .path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default()
         .to_string();
-    let at = |r: Range<usize>| Some(Span::new(id, r));
-    let root = match reader::read(text) {
-        Ok(v) => v,
-        Err(e) => {
-            let d = Diagnostic::error(e.summary)
-                .with_detail(e.detail)
-                .at(at(e.span));
-            return (id, Err(vec![d]));
-        }
-    };
+    let root = reader::read(text).map_err(|e| vec![(e.summary, e.detail, e.span)])?;
     let mut b = Builder {
         text,
         t: vec![b' '; text.len()],
         roots: Vec::new(),
         fixes: BTreeMap::new(),
         problems: Vec::new(),
+        nested: blocks,
     };
     let mut items = Vec::new();
     match &root.kind {
-        Kind::Object(props) => b.body(props, &schema::TOP, "", &mut items),
+        Kind::Object(props) => b.body(props, &schema::TOP, "", &[], &mut items),
         Kind::Array(elems) => {
             for e in elems {
                 match &e.kind {
-                    Kind::Object(props) => b.body(props, &schema::TOP, "", &mut items),
+                    Kind::Object(props) => b.body(props, &schema::TOP, "", &[], &mut items),
                     _ => b.problem(
                         "Incorrect JSON value type",
                         "A JSON object is required here, to define arguments and child blocks."
@@ -86,11 +101,10 @@ pub fn parse_json_file(
     let Builder {
         t,
         roots,
-        fixes,
+        mut fixes,
         mut problems,
         ..
     } = b;
-    let mut fixes = fixes;
     let mut exprs = match parse_roots(t, &roots) {
         Ok(e) => e
             .into_iter()
@@ -102,26 +116,18 @@ pub fn parse_json_file(
         }
     };
     if !problems.is_empty() {
-        let diags = problems
-            .into_iter()
-            .map(|(s, d, r)| Diagnostic::error(s).with_detail(d).at(at(r)))
-            .collect();
-        return (id, Err(diags));
+        return Err(problems);
     }
-    let mut problems = Vec::new();
-    let body = assemble(items, &mut exprs, &name, sources.get(id), &mut problems);
+    let mut defs = Defs::new();
+    let body = assemble(items, &mut exprs, &name, file, &mut defs, &mut problems);
     if problems.is_empty() {
-        (id, Ok(body))
+        Ok((body, defs))
     } else {
-        let diags = problems
-            .into_iter()
-            .map(|(s, d, r)| Diagnostic::error(s).with_detail(d).at(at(r)))
-            .collect();
-        (id, Err(diags))
+        Err(problems)
     }
 }
 
-type Problem = (&'static str, String, Range<usize>);
+pub(in crate::config::load) type Problem = (&'static str, String, Range<usize>);
 
 /// A name written as a JSON property: from the synthetic text (with its
 /// place) or, when it cannot be written there as a bare name, as text.
@@ -143,7 +149,24 @@ enum Item {
         ident: Name,
         labels: Vec<Name>,
         body: Vec<Item>,
+        /// Where Terraform declares the block: its body's opening brace,
+        /// or the bracket of the array holding it.
+        def: usize,
     },
+}
+
+/// Where each block of a JSON file is declared (Terraform's `DefRange`,
+/// where errors about the whole block point), keyed by where its last
+/// name starts (its last label's span, or its type's without labels).
+pub type Defs = BTreeMap<usize, usize>;
+
+/// The name of a block that [`Defs`] keys it by.
+pub fn def_key(b: &Block) -> Option<usize> {
+    match b.labels.last() {
+        Some(l) => hcl_edit::Span::span(l),
+        None => hcl_edit::Span::span(&b.ident),
+    }
+    .map(|r| r.start)
 }
 
 /// A change to an expression once parsed, keyed by where it starts.
@@ -164,6 +187,8 @@ struct Builder<'a> {
     roots: Vec<Range<usize>>,
     fixes: BTreeMap<usize, Fix>,
     problems: Vec<Problem>,
+    /// Which resource properties are nested blocks.
+    nested: &'a dyn NestedBlocks,
 }
 
 /// Words hcl-edit reads as keywords where a bare name would stand.
@@ -219,39 +244,64 @@ impl Builder<'_> {
         Name::Plain(p.name.clone())
     }
 
-    /// The properties of a JSON object that is a body of `schema`.
-    fn body(&mut self, props: &[Property], schema: &BodySchema, kind: &str, out: &mut Vec<Item>) {
+    /// Whether property `name` of the body at `path` is a nested block
+    /// by the provider's schema.
+    fn provider_block(&self, path: &[String], name: &str) -> bool {
+        resource_nesting(path).is_some_and(|(mode, ty, mut nested)| {
+            nested.push(name);
+            self.nested.is_block(mode, ty, &nested)
+        })
+    }
+
+    /// The properties of a JSON object that is a body of `schema`, found
+    /// at `path` (the block types and labels leading to it).
+    fn body(
+        &mut self,
+        props: &[Property],
+        schema: &BodySchema,
+        kind: &str,
+        path: &[String],
+        out: &mut Vec<Item>,
+    ) {
         for p in props {
             if p.name == "//" {
                 continue;
             }
+            let mut inner = path.to_vec();
+            inner.push(p.name.clone());
             if let Some((labels, sub)) = schema.block(&p.name) {
                 let ident = self.name(p);
-                self.blocks(&p.name, ident, &p.value, labels, sub, Vec::new(), out);
+                self.blocks(
+                    &p.name,
+                    ident,
+                    &p.value,
+                    labels,
+                    sub,
+                    Vec::new(),
+                    inner,
+                    out,
+                );
                 continue;
             }
             if let (Rest::ObjectsAreBlocks(sub), Kind::Object(_)) = (schema.rest, &p.value.kind) {
                 let ident = self.name(p);
-                self.blocks(&p.name, ident, &p.value, 0, sub, Vec::new(), out);
+                self.blocks(&p.name, ident, &p.value, 0, sub, Vec::new(), inner, out);
+                continue;
+            }
+            if matches!(schema.rest, Rest::ProviderBlocks) && self.provider_block(path, &p.name) {
+                let ident = self.name(p);
+                let sub = &schema::NESTED;
+                self.blocks(&p.name, ident, &p.value, 0, sub, Vec::new(), inner, out);
                 continue;
             }
             if kind.is_empty() || hcl_edit::Ident::try_new(&p.name).is_err() {
                 if kind == "locals" {
                     self.problem("Invalid local value name", "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes.".into(), p.name_span.clone());
                 } else {
-                    let hint = schema
-                        .blocks
-                        .iter()
-                        .map(|(n, _, _)| *n)
-                        .chain(schema.args.iter().map(|(n, _)| *n))
-                        .find(|n| reader::edit_distance(&p.name, n) < 3)
-                        .map(|n| format!(" Did you mean {n:?}?"))
-                        .unwrap_or_default();
-                    self.problem(
-                        "Extraneous JSON object property",
-                        format!("No argument or block type is named {:?}.{hint}", p.name),
-                        p.name_span.clone(),
-                    );
+                    let names = schema.blocks.iter().map(|(n, _, _)| *n);
+                    let names = names.chain(schema.args.iter().map(|(n, _)| *n));
+                    let (summary, detail) = extraneous(&p.name, names);
+                    self.problem(summary, detail, p.name_span.clone());
                 }
                 continue;
             }
@@ -266,6 +316,18 @@ impl Builder<'_> {
         }
     }
 
+    fn block_body(
+        &mut self,
+        props: &[Property],
+        schema: &BodySchema,
+        kind: &str,
+        path: &[String],
+    ) -> Vec<Item> {
+        let mut body = Vec::new();
+        self.body(props, schema, kind, path, &mut body);
+        body
+    }
+
     /// The blocks of type `kind` a property's value declares: `labels`
     /// more levels of objects keyed by label, then a body (an object) or
     /// several (an array of objects) at each level.
@@ -278,28 +340,54 @@ impl Builder<'_> {
         labels: usize,
         schema: &BodySchema,
         have: Vec<Name>,
+        path: Vec<String>,
         out: &mut Vec<Item>,
     ) {
         match &v.kind {
-            Kind::Array(elems) if elems.iter().all(|e| matches!(e.kind, Kind::Object(_))) => {
+            // A null body declares no block, as in Terraform.
+            Kind::Null if labels == 0 => {}
+            Kind::Array(elems)
+                if elems.iter().all(|e| match e.kind {
+                    Kind::Object(_) => true,
+                    Kind::Null => labels == 0,
+                    _ => false,
+                }) =>
+            {
                 for e in elems {
-                    self.blocks(kind, ident.clone(), e, labels, schema, have.clone(), out);
+                    let (i, h, p) = (ident.clone(), have.clone(), path.clone());
+                    match &e.kind {
+                        // Terraform declares each body of an array at the
+                        // array's bracket.
+                        Kind::Object(props) if labels == 0 => {
+                            let body = self.block_body(props, schema, kind, &p);
+                            out.push(Item::Block {
+                                ident: i,
+                                labels: h,
+                                body,
+                                def: v.span.start,
+                            });
+                        }
+                        _ => self.blocks(kind, i, e, labels, schema, h, p, out),
+                    }
                 }
             }
             Kind::Object(props) if labels > 0 => {
                 for p in props.iter().filter(|p| p.name != "//") {
                     let mut more = have.clone();
                     more.push(self.label(p));
-                    self.blocks(kind, ident.clone(), &p.value, labels - 1, schema, more, out);
+                    let mut deeper = path.clone();
+                    deeper.push(p.name.clone());
+                    let i = ident.clone();
+                    self.blocks(kind, i, &p.value, labels - 1, schema, more, deeper, out);
                 }
             }
             Kind::Object(props) => {
-                let mut body = Vec::new();
-                self.body(props, schema, kind, &mut body);
+                let body = self.block_body(props, schema, kind, &path);
                 out.push(Item::Block {
                     ident,
                     labels: have,
                     body,
+                    def: v.span.start,
                 });
             }
             _ if labels > 0 => {
@@ -431,6 +519,23 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// Terraform's error for a JSON property that is neither an argument nor
+/// a block type of its body, with the closest of `names` as a hint.
+pub fn extraneous<'a>(
+    name: &str,
+    names: impl IntoIterator<Item = &'a str>,
+) -> (&'static str, String) {
+    let hint = names
+        .into_iter()
+        .find(|n| reader::edit_distance(name, n) < 3)
+        .map(|n| format!(" Did you mean {n:?}?"))
+        .unwrap_or_default();
+    (
+        "Extraneous JSON object property",
+        format!("No argument or block type is named {name:?}.{hint}"),
+    )
 }
 
 /// Terraform's names for the labels of each block type, for messages.
@@ -615,6 +720,7 @@ fn assemble(
     exprs: &mut [Option<Expression>],
     file_name: &str,
     file: &crate::diag::SourceFile,
+    defs: &mut Defs,
     problems: &mut Vec<Problem>,
 ) -> Body {
     let mut body = Body::new();
@@ -649,10 +755,14 @@ fn assemble(
                 ident,
                 labels,
                 body: inner,
+                def,
             } => {
                 let mut b = Block::new(ident_of(&ident, exprs));
                 b.labels = labels.iter().map(|l| label_of(l, exprs)).collect();
-                b.body = assemble(inner, exprs, file_name, file, problems);
+                b.body = assemble(inner, exprs, file_name, file, defs, problems);
+                if let Some(k) = def_key(&b) {
+                    defs.insert(k, def);
+                }
                 body.push(b);
             }
         }

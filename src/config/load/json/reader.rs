@@ -348,8 +348,9 @@ impl Reader<'_> {
                     });
                 }
                 None => {
+                    // Terraform's summary says object here too.
                     return Err(self.error(
-                        "Unclosed array",
+                        "Unclosed object",
                         "No closing bracket was found for this JSON array.",
                         start..start + 1,
                     ));

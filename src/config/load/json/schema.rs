@@ -36,6 +36,10 @@ pub enum Rest {
     /// Properties whose value is an object are blocks with this body
     /// (azurerm's `features`); others are template arguments.
     ObjectsAreBlocks(&'static BodySchema),
+    /// A resource body or one nested in it: properties the provider's
+    /// schema names as nested blocks (`super::super::nested`) are blocks
+    /// with the body [`NESTED`]; others are template arguments.
+    ProviderBlocks,
 }
 
 impl BodySchema {
@@ -50,7 +54,7 @@ impl BodySchema {
         self.args.iter().find(|(n, _)| *n == name).map_or(
             match self.rest {
                 Rest::Args(r) => r,
-                Rest::ObjectsAreBlocks(_) => Read::Template,
+                Rest::ObjectsAreBlocks(_) | Rest::ProviderBlocks => Read::Template,
             },
             |(_, r)| *r,
         )
@@ -83,12 +87,12 @@ static LIFECYCLE: BodySchema = BodySchema {
 };
 
 /// A block nested in a resource (or in a `dynamic` block's `content`):
-/// its own nested blocks cannot be told from object arguments without the
-/// provider's schema, so object values stay arguments there.
-static NESTED: BodySchema = BodySchema {
+/// its own nested blocks are told from object arguments by the provider's
+/// schema, when the loader was given one.
+pub static NESTED: BodySchema = BodySchema {
     blocks: &[("dynamic", 1, &DYNAMIC)],
     args: &[],
-    rest: Rest::Args(Read::Template),
+    rest: Rest::ProviderBlocks,
 };
 
 static DYNAMIC: BodySchema = BodySchema {
@@ -106,7 +110,7 @@ static RESOURCE: BodySchema = BodySchema {
         ("timeouts", 0, &ATTRIBUTES),
     ],
     args: &[("depends_on", Read::Expr), ("provider", Read::Expr)],
-    rest: Rest::Args(Read::Template),
+    rest: Rest::ProviderBlocks,
 };
 
 static VARIABLE: BodySchema = BodySchema {

@@ -2,8 +2,13 @@ use super::*;
 
 fn parse(text: &str) -> (SourceMap, Result<Body, Vec<Diagnostic>>) {
     let mut sources = SourceMap::default();
-    let (_, r) = parse_json_file(&mut sources, "main.tf.json".into(), text.to_string());
-    (sources, r)
+    let (_, r) = parse_json_file(
+        &mut sources,
+        "main.tf.json".into(),
+        text.to_string(),
+        &super::super::NoSchemas,
+    );
+    (sources, r.map(|(body, _)| body))
 }
 
 fn at(text: &str, e: &impl hcl_edit::Span) -> String {
@@ -129,4 +134,51 @@ fn no_input_panics() {
     for s in samples {
         let _ = parse(s);
     }
+}
+
+/// A schema for tests: `identity`, `site_config` and, inside it, `cors`
+/// are nested blocks of resource type `t`.
+struct Schema;
+
+impl NestedBlocks for Schema {
+    fn is_block(&self, mode: crate::config::model::Mode, ty: &str, path: &[&str]) -> bool {
+        mode == crate::config::model::Mode::Managed
+            && ty == "t"
+            && matches!(
+                path,
+                ["identity"] | ["site_config"] | ["site_config", "cors"]
+            )
+    }
+}
+
+#[test]
+fn the_schema_given_decides_which_objects_are_nested_blocks() {
+    let text = r#"{"resource": {"t": {"a": {
+      "identity": {"type": "x"},
+      "tags": {"k": "v"},
+      "site_config": [{"cors": {"origins": ["o"]}}, {"dynamic": {"cors": {
+        "for_each": [1], "content": {"origins": ["p"], "inner": {"k": 1}}}}}],
+      "lifecycle": null}},
+      "u": {"b": {"identity": {"type": "y"}}}},
+      "data": {"t": {"d": {"identity": {"type": "z"}}}}}"#;
+    let mut sources = SourceMap::default();
+    let (_, r) = parse_json_file(&mut sources, "main.tf.json".into(), text.into(), &Schema);
+    let (body, _) = r.expect("parses");
+    let mut resources = body.get_blocks("resource");
+    let a = resources.next().expect("t.a");
+    assert_eq!(a.body.get_blocks("identity").count(), 1);
+    assert!(a.body.get_attribute("tags").is_some());
+    // A null body declares no block.
+    assert_eq!(a.body.get_blocks("lifecycle").count(), 0);
+    let sites: Vec<_> = a.body.get_blocks("site_config").collect();
+    assert_eq!(sites.len(), 2);
+    assert_eq!(sites[0].body.get_blocks("cors").count(), 1);
+    let dynamic = sites[1].body.get_blocks("dynamic").next().expect("dynamic");
+    let content = dynamic.body.get_blocks("content").next().expect("content");
+    assert!(content.body.get_attribute("inner").is_some());
+    // Another type, and data sources, by what the schema says of them.
+    let b = resources.next().expect("u.b");
+    assert!(b.body.get_attribute("identity").is_some());
+    let d = body.get_blocks("data").next().expect("data");
+    assert!(d.body.get_attribute("identity").is_some());
 }

@@ -104,6 +104,30 @@ pub fn repeated_blocks(ty: &str) -> Vec<RepeatedBlock> {
     .collect()
 }
 
+/// Whether `path` (`["identity"]`, `["site_config", "cors"]`) names a
+/// nested block of type `ty`: what decides a `.tf.json` object property.
+/// Walks the argument tables and, for blocks the type maps with its own
+/// code, the repeated blocks' tables.
+pub fn is_nested_block(ty: &str, path: &[&str]) -> bool {
+    use super::convert::{Arg, Kind};
+    fn at(args: &[Arg], reps: &[RepeatedBlock], path: &[&str]) -> bool {
+        let Some((first, rest)) = path.split_first() else {
+            return false;
+        };
+        let rep = reps.iter().find(|r| r.name == *first);
+        match args.iter().find(|a| a.name == *first).map(|a| a.kind) {
+            Some(Kind::Block(sub) | Kind::BlockList(sub)) => rest.is_empty() || at(sub, reps, rest),
+            Some(Kind::Blocks) | None => match rep {
+                Some(r) => rest.is_empty() || at(r.args, &r.nested, rest),
+                // A hand-mapped block without a table of its own.
+                None => rest.is_empty() && args.iter().any(|a| a.name == *first),
+            },
+            Some(_) => false,
+        }
+    }
+    lookup(ty).is_some_and(|t| at(t.args, &repeated_blocks(ty), path))
+}
+
 fn existing() -> Vec<TypeDef> {
     vec![
         def(

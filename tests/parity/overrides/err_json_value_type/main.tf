@@ -1,0 +1,6 @@
+resource "terraform_data" "r" {
+}
+
+output "o" {
+  value = 1
+}

@@ -1,0 +1,3 @@
+locals {
+  a = "z_override a"
+}
