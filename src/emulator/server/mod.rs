@@ -13,7 +13,9 @@
 //!   `services`: the sites' services and Front Door's routing by their health;
 //! - `admin`: the admin API;
 //! - `kube_api`: each managed cluster's Kubernetes API and the
-//!   `listCluster*Credential` actions that reach it.
+//!   `listCluster*Credential` actions that reach it;
+//! - `keys`: the secret-listing actions (`listKeys`, `sharedKeys`) and
+//!   their regenerations.
 
 mod action;
 mod admin;
@@ -22,6 +24,7 @@ mod dataplane;
 mod delete;
 mod http;
 mod identity;
+mod keys;
 mod kube_api;
 mod lro;
 mod queries;
@@ -232,6 +235,8 @@ fn route(shared: &Shared, w: &mut World, req: &Req) -> Reply {
     } else if let (Some(group), true) = (group_of_resources_list(path), *method == Method::GET) {
         resources_in_group(w, group).into()
     } else if let Some(r) = kube_api::credentials(shared, w, req) {
+        r
+    } else if let Some(r) = keys::keys(w, req) {
         r
     } else {
         let caller = Caller {

@@ -40,6 +40,7 @@ pub mod renames;
 mod response;
 pub mod restore;
 mod rules;
+mod secrets;
 pub mod setup;
 mod site;
 mod switchover;
@@ -100,6 +101,17 @@ impl Provider for AzureProvider {
         Box::pin(
             self.regions
                 .guard(ty, current, self.read_object(ty, current)),
+        )
+    }
+
+    fn read_secrets<'a>(
+        &'a self,
+        ty: &'a str,
+        current: &'a Value,
+    ) -> BoxFut<'a, Result<Value, ProviderError>> {
+        Box::pin(
+            self.regions
+                .guard(ty, current, self.with_secrets(ty, current.clone())),
         )
     }
 
