@@ -473,3 +473,27 @@ fn a_secret_in_an_output_must_be_marked_sensitive() {
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("Output refers to sensitive values"), "{out}");
 }
+
+#[test]
+fn an_imported_object_comes_with_its_secrets() {
+    let env = Env::new();
+    env.write(RESOURCES);
+    env.ok(&["apply", "--auto-approve"]);
+    env.ok(&["state", "rm", "azurerm_storage_account.sa"]);
+    let sa_id = id("Microsoft.Storage/storageAccounts", "sasecrets");
+    env.ok(&["import", "azurerm_storage_account.sa", &sa_id]);
+    let keys = env.post(&sa_id, "listKeys", "2025-01-01", json!({}));
+    let state: J = serde_json::from_str(&env.ok(&["state", "pull"])).unwrap();
+    let sa = state["resources"]
+        .as_object()
+        .map(|m| m.values().cloned().collect::<Vec<_>>())
+        .or_else(|| state["resources"].as_array().cloned())
+        .unwrap()
+        .into_iter()
+        .find(|r| r["type"] == "azurerm_storage_account")
+        .unwrap();
+    assert_eq!(
+        sa["attributes"]["secondary_access_key"], keys["keys"][1]["value"],
+        "{sa}"
+    );
+}

@@ -3,11 +3,12 @@
 //! through the resource's POST actions (`listKeys`, `sharedKeys`,
 //! `listCluster{User,Admin}Credential`), never from its body.
 //!
-//! When they are read is the engine's choice, not this file's: once when
-//! an object is created, and on refresh only for instances whose secrets
-//! the configuration references (`Provider::read_secrets`), so a no-op plan
-//! of a configuration that uses none sends no more requests than before.
-//! An update keeps what state holds (nothing an update sends changes a key).
+//! When they are read: once when an object enters state (created here,
+//! imported through `Provider::read_secrets`), by every data source read,
+//! and on refresh only for instances whose secrets the configuration
+//! references (the planner decides), so a no-op plan of a configuration
+//! that uses none sends no more requests than before. An update keeps what
+//! state holds (nothing an update sends changes a key).
 
 use reqwest::Method;
 use serde_json::{Value as J, json};
