@@ -345,8 +345,8 @@ output "found" {
     });
     assert_eq!(status, 200);
 
-    // No secret in what drinfra shows: plans (human, JSON, Markdown),
-    // apply's output, show.
+    // No secret in what drinfra shows: plans (human, verbose, JSON,
+    // Markdown), apply's output, show, outputs.
     let secrets = [
         k1.clone(),
         k2.clone(),
@@ -357,7 +357,7 @@ output "found" {
     let shown = [
         plan,
         applied,
-        env.ok(&["plan"]),
+        env.ok(&["plan", "--verbose"]),
         env.ok(&["plan", "--json"]),
         env.ok(&["plan", "-out", "saved.plan"]),
         env.ok(&["show", "--json", "saved.plan"]),
