@@ -94,6 +94,32 @@ pub(super) fn bookkeeping(plan: &Plan, state: &mut State, serial: u64) -> Vec<Re
             state.resources.insert(c.address.clone(), rs);
         }
     }
+    // What refresh read of an object the plan leaves as it is (a key
+    // rotated outside drinfra) is recorded, as Terraform's apply persists
+    // its refreshed state: outputs and later plans see the cloud's value.
+    for c in plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::NoOp && c.mode == "managed")
+    {
+        let (Some(read), Some(rs)) = (&c.before, state.resources.get_mut(&c.address)) else {
+            continue;
+        };
+        let json = read.unmark().0.to_json();
+        if !read.is_wholly_known() || json == rs.attributes {
+            continue;
+        }
+        rs.attributes = json;
+        for p in marks::paths(read) {
+            if !rs.sensitive_paths.contains(&p) {
+                rs.sensitive_paths.push(p);
+            }
+        }
+        records.push(Record {
+            serial,
+            change: Change::Put(Box::new(rs.clone())),
+        });
+    }
     // An object whose configuration now names another provider
     // configuration for the same object (the plan checked that): record
     // the configuration that manages it from now on.

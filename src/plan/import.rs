@@ -34,6 +34,8 @@ pub async fn import(
             address: address.to_string(),
             id: id.to_string(),
         })?;
+    // Secrets read by requests of their own come in once, as at create.
+    let value = provider.read_secrets(ty, &value).await?;
     let value = crate::provider::mark_sensitive(ty, value);
     Ok(ResourceState {
         address: address.to_string(),

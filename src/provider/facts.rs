@@ -164,6 +164,12 @@ pub trait TypeFacts: Send + Sync {
     fn mark_sensitive(&self, _ty: &str, value: Value) -> Value {
         value
     }
+    /// Attributes of `ty` the provider reads with a request of their own
+    /// (azurerm's exported keys): refresh asks for them
+    /// (`Provider::read_secrets`) only where the configuration uses them.
+    fn secret_attributes(&self, _ty: &str) -> &'static [&'static str] {
+        &[]
+    }
     /// The provider's rules for its services on the evaluated
     /// configuration (combinations the cloud would refuse).
     fn check_configuration(&self, _config: &Config, _eval: &Evaluation) -> Diagnostics {

@@ -206,6 +206,15 @@ pub trait Provider: Send + Sync {
     ) -> BoxFut<'a, Result<Value, ProviderError>>;
     fn delete<'a>(&'a self, ty: &'a str, prior: &'a Value)
     -> BoxFut<'a, Result<(), ProviderError>>;
+    /// `current` (an object as read) with its secret attributes
+    /// (`TypeFacts::secret_attributes`) read from the cloud.
+    fn read_secrets<'a>(
+        &'a self,
+        _ty: &'a str,
+        current: &'a Value,
+    ) -> BoxFut<'a, Result<Value, ProviderError>> {
+        Box::pin(async move { Ok(current.clone()) })
+    }
     /// Reads many objects at once (bulk refresh); the default reads one by one.
     fn read_many<'a>(
         &'a self,

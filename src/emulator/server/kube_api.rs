@@ -84,6 +84,17 @@ pub(super) fn credentials(shared: &Shared, w: &World, req: &Req) -> Option<Reply
     {
         return Some(outage(w, region));
     }
+    // AKS hands out no static (admin) credentials once local accounts
+    // are off.
+    if admin && row.body["properties"]["disableLocalAccounts"] == serde_json::json!(true) {
+        return Some(
+            err_resp(&ArmError::bad_request(
+                "BadRequest",
+                "Getting static credential is not allowed because this cluster is set to disable local accounts.",
+            ))
+            .into(),
+        );
+    }
     Some(
         match kube::credentials(
             &w.store,

@@ -15,6 +15,8 @@
 //! - `kube_api`: each managed cluster's Kubernetes API and the
 //!   `listCluster*Credential` actions that reach it;
 //! - `keyvault`: the vaults' data plane (secrets), at their `vaultUri`.
+//! - `keys`: the secret-listing actions (`listKeys`, `sharedKeys`) and
+//!   their regenerations.
 
 mod action;
 mod admin;
@@ -24,6 +26,7 @@ mod delete;
 mod http;
 mod identity;
 mod keyvault;
+mod keys;
 mod kube_api;
 mod lro;
 mod queries;
@@ -251,6 +254,8 @@ fn route(shared: &Shared, w: &mut World, req: &Req) -> Reply {
     } else if let (Some(group), true) = (group_of_resources_list(path), *method == Method::GET) {
         resources_in_group(w, group).into()
     } else if let Some(r) = kube_api::credentials(shared, w, req) {
+        r
+    } else if let Some(r) = keys::keys(w, req) {
         r
     } else {
         let caller = Caller {

@@ -448,3 +448,12 @@ pub fn specs() -> Vec<Spec> {
         ),
     ]
 }
+
+/// The body of a Log Analytics workspace's `sharedKeys` (and
+/// `regenerateSharedKey`): `SharedKeys`.
+pub fn shared_keys_body(keys: &[String]) -> J {
+    json!({
+        "primarySharedKey": keys.first().cloned().unwrap_or_default(),
+        "secondarySharedKey": keys.get(1).cloned().unwrap_or_default(),
+    })
+}

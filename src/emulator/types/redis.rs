@@ -352,3 +352,11 @@ fn check_patch_schedule(_ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     props(body).insert("scheduleEntries".into(), J::Array(entries));
     Ok(Write::body(body.clone()))
 }
+
+/// The body of a cache's `listKeys` (and `regenerateKey`): `RedisAccessKeys`.
+pub fn keys_body(keys: &[String]) -> J {
+    json!({
+        "primaryKey": keys.first().cloned().unwrap_or_default(),
+        "secondaryKey": keys.get(1).cloned().unwrap_or_default(),
+    })
+}

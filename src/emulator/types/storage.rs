@@ -329,3 +329,14 @@ fn check_file_service(_ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     }
     Ok(Write::body(body.clone()))
 }
+
+/// The body of a storage account's `listKeys` (and `regenerateKey`): its
+/// two keys as the 2025-01-01 API lists them.
+pub fn keys_body(keys: &[String], created: &str) -> J {
+    json!({"keys": keys.iter().enumerate().map(|(i, k)| json!({
+        "creationTime": created,
+        "keyName": format!("key{}", i + 1),
+        "permissions": "FULL",
+        "value": k,
+    })).collect::<Vec<_>>()})
+}

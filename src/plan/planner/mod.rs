@@ -10,6 +10,7 @@ mod orphans;
 mod recorded;
 mod refresh;
 mod removed;
+mod secrets;
 mod triggers;
 
 pub use known::KnownValues;
@@ -88,7 +89,8 @@ pub async fn plan(
     let empty = State::blank();
     let prior_state = prior.unwrap_or(&empty);
     let (mut refreshed, drift) = if opts.refresh {
-        let (r, d, more) = refresh(prior_state, providers, opts.parallelism).await;
+        let uses = secrets::uses(config);
+        let (r, d, more) = refresh(prior_state, providers, opts.parallelism, &uses).await;
         diags.extend(more);
         (r, d)
     } else {

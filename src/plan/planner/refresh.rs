@@ -11,11 +11,17 @@ use crate::provider::terraform_data::same;
 use crate::provider::{Provider, Providers};
 use crate::state::{ResourceState, State};
 
+use super::secrets::SecretUses;
+
 /// Reads every recorded object; returns the refreshed state and the drift.
+/// Secrets that cost a request of their own are read only for the objects
+/// in `secrets` (what the configuration uses); the others keep what state
+/// recorded of them.
 pub async fn refresh(
     prior: &State,
     providers: &Providers,
     parallelism: usize,
+    secrets: &SecretUses,
 ) -> (State, Vec<Drift>, Diagnostics) {
     let mut refreshed = prior.clone();
     let mut drift = Vec::new();
@@ -36,12 +42,18 @@ pub async fn refresh(
     }
     let mut set = tokio::task::JoinSet::new();
     for (_, (provider, states)) in groups {
+        let wanted: Vec<bool> = states.iter().map(|rs| secrets.wants(rs)).collect();
         set.spawn(async move {
             let items: Vec<(String, Value)> = states
                 .iter()
                 .map(|rs| (rs.ty.clone(), rs.value()))
                 .collect();
-            let results = provider.read_many(&items).await;
+            let mut results = provider.read_many(&items).await;
+            for ((rs, got), want) in states.iter().zip(results.iter_mut()).zip(wanted) {
+                if let (true, Ok(Some(v))) = (want, &*got) {
+                    *got = provider.read_secrets(&rs.ty, v).await.map(Some);
+                }
+            }
             states.into_iter().zip(results).collect::<Vec<_>>()
         });
     }

@@ -1,14 +1,17 @@
 //! A managed cluster's kubeconfig as `az aks get-credentials` gets it:
-//! `POST .../managedClusters/{name}/listClusterUserCredential`, whose
-//! answer carries the kubeconfig base64-encoded. The Kubernetes provider
-//! asks through `ClusterAccess`, so it needs no Azure knowledge.
+//! `POST .../managedClusters/{name}/listClusterUserCredential` (or
+//! `...AdminCredential`), whose answer carries the kubeconfig
+//! base64-encoded. The Kubernetes provider asks through `ClusterAccess`, so
+//! it needs no Azure knowledge; `secrets.rs` exports both as azurerm does.
 
 use base64::Engine as _;
 use reqwest::Method;
 use serde_json::{Value as J, json};
 
 use super::common::{AzureProvider, lookup};
-use super::error::{AzureError, err};
+use super::error::err;
+use super::response::api_error;
+use super::secrets::no_kubeconfig;
 use crate::lang::Value;
 use crate::provider::kubernetes::ClusterAccess;
 use crate::provider::{BoxFut, ErrorKind, ProviderError};
@@ -20,7 +23,7 @@ impl ClusterAccess for AzureProvider {
         let cluster = Value::Object([("id".to_string(), Value::string(cluster_id))].into());
         Box::pin(async move {
             self.regions
-                .guard(CLUSTER, &cluster, self.list_credentials(cluster_id))
+                .guard(CLUSTER, &cluster, self.kubeconfig_of(cluster_id, false))
                 .await
         })
     }
@@ -29,58 +32,48 @@ impl ClusterAccess for AzureProvider {
 const CLUSTER: &str = "azurerm_kubernetes_cluster";
 
 impl AzureProvider {
-    async fn list_credentials(&self, cluster_id: &str) -> Result<String, ProviderError> {
-        {
-            let api = lookup(CLUSTER)?.api;
-            let path = format!("{cluster_id}/listClusterUserCredential");
-            let r = self
-                .client
-                .send(Method::POST, &path, api, Some(&json!({})), &[])
-                .await
-                .map_err(err)?;
-            if r.status != 200 {
-                let code = r.body["error"]["code"]
-                    .as_str()
-                    .unwrap_or("Failed")
-                    .to_string();
-                let message = r.body["error"]["message"]
-                    .as_str()
-                    .unwrap_or("no message")
-                    .to_string();
-                return Err(err(AzureError::Api {
-                    status: r.status,
-                    code,
-                    message,
-                }));
-            }
-            let value = r.body["kubeconfigs"]
-                .as_array()
-                .and_then(|k| k.first())
-                .and_then(|k| k.get("value"))
-                .and_then(J::as_str)
-                .ok_or_else(|| {
-                    ProviderError::api(
-                        ErrorKind::Failed,
-                        "NoKubeconfig",
-                        format!("{cluster_id}: listClusterUserCredential returned no kubeconfig"),
-                    )
-                })?;
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(value)
-                .map_err(|e| {
-                    ProviderError::api(
-                        ErrorKind::Failed,
-                        "NoKubeconfig",
-                        format!("{cluster_id}: the kubeconfig is not base64: {e}"),
-                    )
-                })?;
-            String::from_utf8(bytes).map_err(|_| {
+    /// The cluster's user (or admin) kubeconfig, decoded.
+    pub(super) async fn kubeconfig_of(
+        &self,
+        cluster_id: &str,
+        admin: bool,
+    ) -> Result<String, ProviderError> {
+        let api = lookup(CLUSTER)?.api;
+        let action = if admin {
+            "listClusterAdminCredential"
+        } else {
+            "listClusterUserCredential"
+        };
+        let path = format!("{cluster_id}/{action}");
+        let r = self
+            .client
+            .send(Method::POST, &path, api, Some(&json!({})), &[])
+            .await
+            .map_err(err)?;
+        if r.status != 200 {
+            return Err(err(api_error(r.status, &r.body)));
+        }
+        let value = r.body["kubeconfigs"]
+            .as_array()
+            .and_then(|k| k.first())
+            .and_then(|k| k.get("value"))
+            .and_then(J::as_str)
+            .ok_or_else(|| no_kubeconfig(cluster_id, action))?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(value)
+            .map_err(|e| {
                 ProviderError::api(
                     ErrorKind::Failed,
                     "NoKubeconfig",
-                    format!("{cluster_id}: the kubeconfig is not text"),
+                    format!("{cluster_id}: the kubeconfig is not base64: {e}"),
                 )
-            })
-        }
+            })?;
+        String::from_utf8(bytes).map_err(|_| {
+            ProviderError::api(
+                ErrorKind::Failed,
+                "NoKubeconfig",
+                format!("{cluster_id}: the kubeconfig is not text"),
+            )
+        })
     }
 }

@@ -145,6 +145,14 @@ impl Arg {
         self.write_only = true;
         self
     }
+    /// A secret azurerm exports (an access key, a kubeconfig): computed,
+    /// sensitive, read by its own request (`secrets.rs`), never sent.
+    pub const fn exported_secret(mut self) -> Arg {
+        self.read_only = true;
+        self.computed = true;
+        self.sensitive = true;
+        self
+    }
     pub const fn create_only(mut self) -> Arg {
         self.create_only = true;
         self

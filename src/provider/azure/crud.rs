@@ -307,7 +307,8 @@ impl AzureProvider {
                     .await
                     .map_err(err)?;
                 self.write_children(&t, &id, children, &mut got).await?;
-                Ok(self.state_from(&t, &got, &a))
+                // Read once here, as azurerm's create ends with a read.
+                self.with_secrets(ty, self.state_from(&t, &got, &a)).await
             },
         ))
     }

@@ -136,7 +136,11 @@ impl AzureProvider {
                 .await
                 .map_err(err)?
             {
-                Some(body) => Ok(self.state_from(&t, &body, &cfg)),
+                // azurerm's data sources list keys on every read too.
+                Some(body) => {
+                    self.with_secrets(ty, self.state_from(&t, &body, &cfg))
+                        .await
+                }
                 None => Err(ProviderError::api(
                     ErrorKind::NotFound,
                     "ResourceNotFound",

@@ -286,6 +286,10 @@ impl TypeFacts for AzureFacts {
         }
     }
 
+    fn secret_attributes(&self, ty: &str) -> &'static [&'static str] {
+        super::secrets::attributes(ty)
+    }
+
     fn check_configuration(&self, config: &Config, eval: &Evaluation) -> Diagnostics {
         redis_persistence_and_geo_replication(config, eval)
     }

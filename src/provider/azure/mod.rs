@@ -41,6 +41,7 @@ pub mod renames;
 mod response;
 pub mod restore;
 mod rules;
+mod secrets;
 pub mod setup;
 mod site;
 mod subscription;
@@ -102,6 +103,17 @@ impl Provider for AzureProvider {
         Box::pin(
             self.regions
                 .guard(ty, current, self.read_object(ty, current)),
+        )
+    }
+
+    fn read_secrets<'a>(
+        &'a self,
+        ty: &'a str,
+        current: &'a Value,
+    ) -> BoxFut<'a, Result<Value, ProviderError>> {
+        Box::pin(
+            self.regions
+                .guard(ty, current, self.with_secrets(ty, current.clone())),
         )
     }
 

@@ -1051,7 +1051,23 @@ pub(super) const KUBERNETES_CLUSTER: &[Arg] = &[
     )
     .computed()
     .force_new(),
+    // From `listClusterUserCredential` / `listClusterAdminCredential`
+    // (provider/azure/secrets.rs).
+    arg("kube_config_raw", "", Kind::Str).exported_secret(),
+    arg("kube_config", "", Kind::BlockList(KUBE_CONFIG)).exported_secret(),
+    arg("kube_admin_config_raw", "", Kind::Str).exported_secret(),
+    arg("kube_admin_config", "", Kind::BlockList(KUBE_CONFIG)).exported_secret(),
     TAGS,
+];
+/// One kubeconfig's parts, as azurerm flattens them (the certificates
+/// and key stay base64, as the kubeconfig holds them).
+const KUBE_CONFIG: &[Arg] = &[
+    arg("host", "", Kind::Str).read_only(),
+    arg("username", "", Kind::Str).read_only(),
+    arg("password", "", Kind::Str).read_only(),
+    arg("client_certificate", "", Kind::Str).read_only(),
+    arg("client_key", "", Kind::Str).read_only(),
+    arg("cluster_ca_certificate", "", Kind::Str).read_only(),
 ];
 
 pub(super) const NODE_POOL: &[Arg] = &{

@@ -380,6 +380,11 @@ pub(super) const REDIS: &[Arg] = &[
     arg("hostname", "properties.hostName", Kind::Str).read_only(),
     arg("port", "properties.port", Kind::Num).read_only(),
     arg("ssl_port", "properties.sslPort", Kind::Num).read_only(),
+    // From `listKeys` (provider/azure/secrets.rs).
+    arg("primary_access_key", "", Kind::Str).exported_secret(),
+    arg("secondary_access_key", "", Kind::Str).exported_secret(),
+    arg("primary_connection_string", "", Kind::Str).exported_secret(),
+    arg("secondary_connection_string", "", Kind::Str).exported_secret(),
     TAGS,
 ];
 pub(super) const REDIS_LINK: &[Arg] = &[
@@ -587,6 +592,19 @@ pub(super) const STORAGE: &[Arg] = &[
         Kind::Str,
     )
     .read_only(),
+    arg(
+        "secondary_blob_endpoint",
+        "properties.secondaryEndpoints.blob",
+        Kind::Str,
+    )
+    .read_only(),
+    // From `listKeys` (provider/azure/secrets.rs).
+    arg("primary_access_key", "", Kind::Str).exported_secret(),
+    arg("secondary_access_key", "", Kind::Str).exported_secret(),
+    arg("primary_connection_string", "", Kind::Str).exported_secret(),
+    arg("secondary_connection_string", "", Kind::Str).exported_secret(),
+    arg("primary_blob_connection_string", "", Kind::Str).exported_secret(),
+    arg("secondary_blob_connection_string", "", Kind::Str).exported_secret(),
     // The account's blob service is a child resource (blobServices/default);
     // the provider writes and reads it beside the account (see mod.rs).
     arg(

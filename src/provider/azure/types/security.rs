@@ -77,6 +77,9 @@ const WORKSPACE: &[Arg] = &[
     ),
     arg("identity", "", Kind::Blocks),
     arg("workspace_id", "properties.customerId", Kind::Str).read_only(),
+    // From `sharedKeys` (provider/azure/secrets.rs).
+    arg("primary_shared_key", "", Kind::Str).exported_secret(),
+    arg("secondary_shared_key", "", Kind::Str).exported_secret(),
     TAGS,
 ];
 
