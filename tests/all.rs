@@ -11,6 +11,7 @@ mod azure;
 mod azure_attached;
 mod azure_breadth;
 mod azure_live;
+mod azure_private_endpoint;
 mod azure_types;
 mod azure_types_extra;
 mod azurerm_coverage;

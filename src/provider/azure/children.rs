@@ -150,7 +150,7 @@ impl AzureProvider {
     /// Reads the child settings the recorded object manages (a bulk
     /// refresh stays bulk for objects without them).
     pub(super) fn has_children(t: &TypeDef, known: &Attrs) -> bool {
-        children_of(t).iter().any(|c| set(known, c.arg))
+        t.name == super::private_endpoint::TYPE || children_of(t).iter().any(|c| set(known, c.arg))
     }
 
     /// What reading the children would give while their region is known
@@ -169,6 +169,9 @@ impl AzureProvider {
         known: &Attrs,
         body: &mut J,
     ) -> Result<(), ProviderError> {
+        if t.name == super::private_endpoint::TYPE {
+            return self.read_endpoint_extras(id, body).await;
+        }
         for c in children_of(t).iter().filter(|c| set(known, c.arg)) {
             match self.client.get(&format!("{id}/{}", c.url), t.api).await {
                 Ok(Some(child)) => convert::set_path(body, c.key, child),

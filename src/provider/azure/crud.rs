@@ -305,6 +305,10 @@ impl AzureProvider {
                     .await
                     .map_err(err)?;
                 self.write_children(&t, &id, children, &mut got).await?;
+                if ty == super::private_endpoint::TYPE {
+                    self.sync_zone_group(&id, &a).await?;
+                    self.read_endpoint_extras(&id, &mut got).await?;
+                }
                 Ok(self.state_from(&t, &got, &a))
             },
         ))
@@ -479,6 +483,10 @@ impl AzureProvider {
                     })?;
                 self.remove_children(&t, &id, &old, &a).await?;
                 self.write_children(&t, &id, children, &mut got).await?;
+                if ty == super::private_endpoint::TYPE {
+                    self.sync_zone_group(&id, &a).await?;
+                    self.read_endpoint_extras(&id, &mut got).await?;
+                }
                 Ok(self.state_from(&t, &got, &a))
             },
         ))
@@ -505,6 +513,9 @@ impl AzureProvider {
                 };
                 if ty == "azurerm_resource_group" && self.keep_nonempty_resource_groups {
                     self.refuse_nonempty_resource_group(&id).await?;
+                }
+                if ty == super::private_endpoint::TYPE {
+                    self.delete_zone_groups(&id).await?;
                 }
                 self.client
                     .delete(&typedef::arm_path(&t, &id), t.api)

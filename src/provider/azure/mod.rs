@@ -34,6 +34,7 @@ pub mod http;
 pub mod lro;
 mod objectives;
 mod pacing;
+mod private_endpoint;
 mod refresh;
 mod removed;
 pub mod renames;

@@ -161,6 +161,7 @@ impl AzureProvider {
             if let Some(limits) = cfg.get(timeouts::BLOCK) {
                 out.insert(timeouts::BLOCK.into(), limits.clone());
             }
+            types::private_endpoint::settle_plan(ty, None, &mut out, &mut vec![]);
             if ty == "azurerm_postgresql_flexible_server"
                 && w_str(cfg.get("create_mode")) == Some("PointInTimeRestore")
             {
@@ -305,6 +306,7 @@ impl AzureProvider {
             replace.retain(|p| p.first().map(String::as_str) != Some("source_server_id"));
             notes.push("follows the switchover: Azure moves the endpoint to the new primary (its writer host name then reaches it) when the replica is promoted with a planned switchover; drinfra checks the move and sends nothing more".into());
         }
+        types::private_endpoint::settle_plan(ty, Some(&old), &mut out, &mut replace);
         if !replace.is_empty() {
             // The replacement is a new object: planned as a create.
             let fresh = self.plan(ty, None, config)?;

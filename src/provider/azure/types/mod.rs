@@ -21,6 +21,7 @@ mod frontdoor_rules;
 mod monitor;
 mod network;
 mod networking;
+pub mod private_endpoint;
 mod repeated;
 mod security;
 mod storage;
@@ -41,6 +42,7 @@ pub fn all() -> Vec<TypeDef> {
     v.extend(attached::defs());
     v.extend(diagnostics::defs());
     v.extend(frontdoor_rules::defs());
+    v.extend(private_endpoint::defs());
     v
 }
 
@@ -59,6 +61,7 @@ pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider
     attached::check(ty, cfg, &mut out);
     diagnostics::check(ty, cfg, &mut out);
     frontdoor_rules::check(ty, cfg, &mut out);
+    private_endpoint::check(ty, cfg, &mut out);
     out
 }
 
@@ -93,6 +96,7 @@ pub fn repeated_blocks(ty: &str) -> Vec<RepeatedBlock> {
         frontdoor_classic::reps(ty),
         attached::reps(ty),
         diagnostics::reps(ty),
+        private_endpoint::reps(ty),
     ]
     .into_iter()
     .flatten()
