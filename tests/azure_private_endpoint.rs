@@ -316,3 +316,66 @@ async fn azures_private_endpoint_rules_reach_the_user() {
     let gone = h.apply(&with_rg("")).await;
     assert!(gone.ok, "{:?}", gone.failed);
 }
+
+/// azurerm's data sources beside the type: a private endpoint's
+/// connection status (a manual one is Pending with its message) and
+/// address, and a role definition found by name or by GUID at a scope.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_connection_and_role_definition_data_sources_read_what_azurerm_reads() {
+    let h = harness().await;
+    let manual = endpoint("blob", "default", BLOB_ZONE, "{}").replace(
+        "is_manual_connection = false",
+        "is_manual_connection = true\n    request_message = \"please approve\"",
+    );
+    let reads = "data \"azurerm_private_endpoint_connection\" \"c\" {\n  name = azurerm_private_endpoint.blob.name\n  resource_group_name = azurerm_resource_group.rg.name\n}\noutput \"connection\" {\n  value = data.azurerm_private_endpoint_connection.c.private_service_connection[0]\n}\ndata \"azurerm_role_definition\" \"reader\" {\n  name = \"Reader\"\n  scope = azurerm_resource_group.rg.id\n}\ndata \"azurerm_role_definition\" \"by_id\" {\n  role_definition_id = data.azurerm_role_definition.reader.role_definition_id\n  scope = azurerm_resource_group.rg.id\n}\noutput \"reader\" {\n  value = [data.azurerm_role_definition.reader.id, data.azurerm_role_definition.by_id.name, data.azurerm_role_definition.reader.type]\n}\n";
+    let out = h.apply(&format!("{manual}{reads}")).await;
+    assert!(out.ok, "{:?}", out.failed);
+    let outputs = &h.state_json()["outputs"];
+    assert_eq!(
+        outputs["connection"]["value"],
+        json!({"name": "sa-blob", "status": "Pending", "request_response": "please approve", "private_ip_address": "10.1.2.4"}),
+    );
+    assert_eq!(
+        outputs["reader"]["value"],
+        json!([
+            format!(
+                "{}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7",
+                rg_id()
+            ),
+            "Reader",
+            "BuiltInRole"
+        ])
+    );
+    // A role nobody defined, and an endpoint that does not exist, are
+    // errors at plan time.
+    let missing = plan_errors(
+        &h,
+        &format!(
+            "{manual}data \"azurerm_role_definition\" \"x\" {{\n  name = \"No Such Role\"\n  scope = azurerm_resource_group.rg.id\n}}\n"
+        ),
+    )
+    .await;
+    assert!(missing.contains("No Such Role"), "{missing}");
+    let gone = h.apply(&with_rg("")).await;
+    assert!(gone.ok, "{:?}", gone.failed);
+}
+
+/// The errors of planning `text` (which must fail).
+async fn plan_errors(h: &Harness, text: &str) -> String {
+    std::fs::write(h.dir().join("main.tf"), text).unwrap();
+    let stack = drinfra::config::open(h.dir(), &[], &[]);
+    assert!(!stack.diags.has_errors(), "{:?}", stack.diags);
+    let backend = drinfra::state::LocalBackend::new(h.dir().join("s.tfstate"));
+    let prior = drinfra::state::Backend::load(&backend).unwrap();
+    let (_, diags) = drinfra::plan::planner::plan(
+        &stack.config,
+        &stack.inputs,
+        h.dir(),
+        prior.as_ref(),
+        &h.providers,
+        &drinfra::plan::planner::PlanOptions::default(),
+    )
+    .await;
+    assert!(diags.has_errors(), "the plan must fail");
+    format!("{diags:?}")
+}

@@ -14,6 +14,7 @@ use crate::provider::{ArgProblem, BoxFut, ErrorKind, ProviderError};
 pub fn has_data_source(ty: &str) -> bool {
     // azurerm has no association data source (it is no ARM object).
     ty == "azurerm_client_config"
+        || super::data_only::handles(ty)
         || (types::lookup(ty).is_some() && ty != super::frontdoor_association::TYPE)
 }
 
@@ -21,6 +22,9 @@ pub fn has_data_source(ty: &str) -> bool {
 /// object (what `read_data` refuses, found without a client).
 pub fn validate_data(ty: &str, config: &Value) -> Vec<ArgProblem> {
     let cfg = attrs(config);
+    if super::data_only::handles(ty) {
+        return super::data_only::validate(ty, &cfg);
+    }
     let set = |_: &String, v: &Value| !v.is_null();
     if ty == "azurerm_client_config" {
         return cfg
@@ -92,6 +96,9 @@ impl AzureProvider {
                     ("object_id".to_string(), s(&object_id)),
                 ])));
             }
+            if super::data_only::handles(ty) {
+                return self.read_data_only(ty, &cfg).await;
+            }
             let t = types::lookup(ty).ok_or_else(|| ProviderError::UnknownType(ty.to_string()))?;
             let identity = typedef::id_args(&t);
             if let Some(k) = cfg
@@ -112,7 +119,12 @@ impl AzureProvider {
                 .await
                 .map_err(err)?
             {
-                Some(body) => Ok(self.state_from(&t, &body, &cfg)),
+                Some(mut body) => {
+                    // What the type reads besides its body (a private
+                    // endpoint's zone groups and address).
+                    self.read_children(&t, &id, &cfg, &mut body).await?;
+                    Ok(self.state_from(&t, &body, &cfg))
+                }
                 None => Err(ProviderError::api(
                     ErrorKind::NotFound,
                     "ResourceNotFound",

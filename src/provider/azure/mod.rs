@@ -26,6 +26,7 @@ mod common;
 pub mod convert;
 mod crud;
 mod data;
+mod data_only;
 pub mod error;
 pub mod facts;
 mod frontdoor_association;
@@ -65,7 +66,7 @@ impl Provider for AzureProvider {
     }
 
     fn handles(&self, ty: &str) -> bool {
-        types::lookup(ty).is_some() || ty == "azurerm_client_config"
+        types::lookup(ty).is_some() || ty == "azurerm_client_config" || data_only::handles(ty)
     }
 
     fn schema(&self, ty: &str) -> Option<ResourceSchema> {

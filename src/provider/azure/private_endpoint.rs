@@ -5,7 +5,7 @@
 //! body mapping are `types/private_endpoint.rs`.
 
 use reqwest::Method;
-use serde_json::{Value as J, json};
+use serde_json::Value as J;
 
 use super::common::AzureProvider;
 use super::error::err;
@@ -79,17 +79,25 @@ impl AzureProvider {
         body: &mut J,
     ) -> Result<(), ProviderError> {
         body[ZONE_GROUPS_KEY] = J::Array(self.zone_groups(id).await?);
-        let nic = body["properties"]["networkInterfaces"][0]["id"]
-            .as_str()
-            .map(str::to_string);
-        if let Some(nic) = nic
-            && let Some(n) = self.client.get(&nic, API).await.map_err(err)?
-        {
-            let ip =
-                n["properties"]["ipConfigurations"][0]["properties"]["privateIPAddress"].clone();
-            body[NIC_IP_KEY] = if ip.is_string() { ip } else { json!(null) };
-        }
+        body[NIC_IP_KEY] = self
+            .endpoint_address(body)
+            .await?
+            .map_or(J::Null, J::String);
         Ok(())
+    }
+
+    /// The private address of the network interface Azure made for the
+    /// endpoint `body` describes (azurerm reads it there).
+    pub(super) async fn endpoint_address(&self, body: &J) -> Result<Option<String>, ProviderError> {
+        let Some(nic) = body["properties"]["networkInterfaces"][0]["id"].as_str() else {
+            return Ok(None);
+        };
+        let n = self.client.get(nic, API).await.map_err(err)?;
+        Ok(n.and_then(|n| {
+            n["properties"]["ipConfigurations"][0]["properties"]["privateIPAddress"]
+                .as_str()
+                .map(str::to_string)
+        }))
     }
 
     /// Makes the endpoint's zone groups what `a` asks for, as azurerm

@@ -108,7 +108,17 @@ fn s(v: &str) -> Value {
     Value::String(v.to_string())
 }
 
-fn strings(j: &J) -> Value {
+/// `{attribute: j[field]}` for each (attribute, field) pair, the strings
+/// ARM leaves out empty, as azurerm flattens them.
+pub fn texts(j: &J, fields: &[(&str, &str)]) -> BTreeMap<String, Value> {
+    fields
+        .iter()
+        .map(|(k, f)| (k.to_string(), s(j[*f].as_str().unwrap_or_default())))
+        .collect()
+}
+
+/// A JSON list of strings as a list value.
+pub fn strings(j: &J) -> Value {
     Value::List(
         j.as_array()
             .into_iter()
@@ -254,25 +264,20 @@ fn zone_groups(groups: &[J]) -> (Vec<Value>, Vec<Value>) {
                 .into_iter()
                 .flatten()
                 .map(|r| {
-                    Value::Object(BTreeMap::from([
-                        (
-                            "name".to_string(),
-                            s(r["recordSetName"].as_str().unwrap_or_default()),
-                        ),
-                        (
-                            "type".to_string(),
-                            s(r["recordType"].as_str().unwrap_or_default()),
-                        ),
-                        (
-                            "fqdn".to_string(),
-                            s(r["fqdn"].as_str().unwrap_or_default()),
-                        ),
-                        (
-                            "ttl".to_string(),
-                            Value::Number(r["ttl"].as_f64().unwrap_or(0.0)),
-                        ),
-                        ("ip_addresses".to_string(), strings(&r["ipAddresses"])),
-                    ]))
+                    let mut m = texts(
+                        r,
+                        &[
+                            ("name", "recordSetName"),
+                            ("type", "recordType"),
+                            ("fqdn", "fqdn"),
+                        ],
+                    );
+                    m.insert(
+                        "ttl".into(),
+                        Value::Number(r["ttl"].as_f64().unwrap_or(0.0)),
+                    );
+                    m.insert("ip_addresses".into(), strings(&r["ipAddresses"]));
+                    Value::Object(m)
                 })
                 .collect();
             configs.push(Value::Object(BTreeMap::from([
