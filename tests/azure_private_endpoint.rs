@@ -379,3 +379,57 @@ async fn plan_errors(h: &Harness, text: &str) -> String {
     assert!(diags.has_errors(), "the plan must fail");
     format!("{diags:?}")
 }
+
+/// `data "azurerm_role_assignments"` sees what Azure lists at a scope:
+/// assignments at it, inherited from above it and made below it, or only
+/// those at it with `limit_at_scope`, or one principal's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_role_assignments_data_source_lists_what_a_scope_sees() {
+    let h = harness().await;
+    let base = with_rg(
+        "resource \"azurerm_user_assigned_identity\" \"app\" {\n  name = \"id-app\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n}\nresource \"azurerm_storage_account\" \"sa\" {\n  name = \"saconfroles\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  account_tier = \"Standard\"\n  account_replication_type = \"LRS\"\n}\nresource \"azurerm_role_assignment\" \"account\" {\n  scope = azurerm_storage_account.sa.id\n  role_definition_name = \"Storage Blob Data Reader\"\n  principal_id = azurerm_user_assigned_identity.app.principal_id\n}\nresource \"azurerm_role_assignment\" \"group\" {\n  scope = azurerm_resource_group.rg.id\n  role_definition_name = \"Reader\"\n  principal_id = azurerm_user_assigned_identity.app.principal_id\n}\n",
+    );
+    let out = h.apply(&base).await;
+    assert!(out.ok, "{:?}", out.failed);
+    let list = |name: &str, scope: &str, extra: &str| {
+        format!(
+            "data \"azurerm_role_assignments\" \"{name}\" {{\n  scope = {scope}\n{extra}  depends_on = [azurerm_role_assignment.account, azurerm_role_assignment.group]\n}}\noutput \"{name}\" {{\n  value = sort([for a in data.azurerm_role_assignments.{name}.role_assignments : a.role_assignment_scope])\n}}\n"
+        )
+    };
+    let reads = [
+        list("account", "azurerm_storage_account.sa.id", ""),
+        list(
+            "account_only",
+            "azurerm_storage_account.sa.id",
+            "  limit_at_scope = true\n",
+        ),
+        list("group", "azurerm_resource_group.rg.id", ""),
+        list(
+            "nobody",
+            "azurerm_resource_group.rg.id",
+            "  principal_id = \"00000000-0000-0000-0000-00000000beef\"\n",
+        ),
+    ]
+    .concat();
+    let out = h.apply(&format!("{base}{reads}")).await;
+    assert!(out.ok, "{:?}", out.failed);
+    let outputs = &h.state_json()["outputs"];
+    let account = format!(
+        "{}/providers/Microsoft.Storage/storageAccounts/saconfroles",
+        rg_id()
+    );
+    assert_eq!(
+        outputs["account"]["value"],
+        json!([rg_id(), account]),
+        "inherited from the group"
+    );
+    assert_eq!(outputs["account_only"]["value"], json!([account]));
+    assert_eq!(
+        outputs["group"]["value"],
+        json!([rg_id(), account]),
+        "made below the group"
+    );
+    assert_eq!(outputs["nobody"]["value"], json!([]));
+    let gone = h.apply(&with_rg("")).await;
+    assert!(gone.ok, "{:?}", gone.failed);
+}

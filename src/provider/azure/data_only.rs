@@ -1,7 +1,8 @@
 //! Data sources azurerm has that are no managed type's: a private
-//! endpoint's connection status (`azurerm_private_endpoint_connection`)
-//! and a role definition found by GUID or name at a scope
-//! (`azurerm_role_definition`). Each reads what azurerm reads and
+//! endpoint's connection status (`azurerm_private_endpoint_connection`),
+//! a role definition found by GUID or name at a scope
+//! (`azurerm_role_definition`) and the role assignments a scope sees
+//! (`azurerm_role_assignments`). Each reads what azurerm reads and
 //! exports azurerm's attributes.
 
 use std::collections::BTreeMap;
@@ -17,10 +18,13 @@ use crate::provider::{ArgProblem, ErrorKind, ProviderError};
 
 pub const ENDPOINT_CONNECTION: &str = "azurerm_private_endpoint_connection";
 pub const ROLE_DEFINITION: &str = "azurerm_role_definition";
+pub const ROLE_ASSIGNMENTS: &str = "azurerm_role_assignments";
 
 const NETWORK_API: &str = "2024-05-01";
 /// The api-version azurerm reads role definitions with.
 const ROLE_DEFINITIONS_API: &str = "2022-05-01-preview";
+/// The api-version azurerm lists role assignments with.
+const ROLE_ASSIGNMENTS_API: &str = "2022-04-01";
 
 /// Each data source's arguments: (name, required).
 fn arguments(ty: &str) -> Option<&'static [(&'static str, bool)]> {
@@ -30,6 +34,12 @@ fn arguments(ty: &str) -> Option<&'static [(&'static str, bool)]> {
             ("name", false),
             ("role_definition_id", false),
             ("scope", false),
+        ]),
+        ROLE_ASSIGNMENTS => Some(&[
+            ("scope", true),
+            ("limit_at_scope", false),
+            ("principal_id", false),
+            ("tenant_id", false),
         ]),
         _ => None,
     }
@@ -82,6 +92,17 @@ pub fn validate(ty: &str, cfg: &Attrs) -> Vec<ArgProblem> {
             format!("The argument {k:?} is required, but no definition was found."),
         ));
     }
+    for k in ["principal_id", "tenant_id"] {
+        if let Some(v) = str_of(cfg, k).filter(|_| ty == ROLE_ASSIGNMENTS)
+            && !is_guid(&v)
+        {
+            out.push(problem(
+                Some(k),
+                "Invalid value",
+                format!("{k} {v:?} is not a UUID."),
+            ));
+        }
+    }
     if ty == ROLE_DEFINITION {
         if set("name") == set("role_definition_id") {
             out.push(problem(
@@ -131,6 +152,7 @@ impl AzureProvider {
         }
         match ty {
             ENDPOINT_CONNECTION => self.endpoint_connection(cfg).await,
+            ROLE_ASSIGNMENTS => self.role_assignments(cfg).await,
             _ => self.role_definition(cfg).await,
         }
     }
@@ -189,6 +211,83 @@ impl AzureProvider {
                 Value::List(connections),
             ),
         ])))
+    }
+
+    /// azurerm's `azurerm_role_assignments`: the list at the scope (Azure
+    /// lists those above and below it too; `limit_at_scope` keeps only
+    /// those at it), one principal's when `principal_id` is given.
+    async fn role_assignments(&self, cfg: &Attrs) -> Result<Value, ProviderError> {
+        let scope = str_of(cfg, "scope").unwrap_or_default();
+        let mut query = vec![];
+        if scope == "/" {
+            query.push("$filter=atScope()".to_string());
+        }
+        if let Some(p) = str_of(cfg, "principal_id") {
+            query.retain(|q| !q.starts_with("$filter="));
+            query.push(format!(
+                "$filter={}",
+                format!("principalId eq '{p}'")
+                    .replace(' ', "%20")
+                    .replace('\'', "%27")
+            ));
+        }
+        if let Some(t) = str_of(cfg, "tenant_id") {
+            query.push(format!("tenantId={t}"));
+        }
+        let path = format!(
+            "{}/providers/Microsoft.Authorization/roleAssignments{}",
+            scope.trim_end_matches('/'),
+            if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", query.join("&"))
+            }
+        );
+        let limit = matches!(
+            cfg.get("limit_at_scope").map(|v| v.unmark().0),
+            Some(Value::Bool(true))
+        );
+        let listed = self.list_all(&path, ROLE_ASSIGNMENTS_API).await?;
+        let assignments = listed
+            .iter()
+            .filter(|a| {
+                !limit
+                    || a["properties"]["scope"]
+                        .as_str()
+                        .is_some_and(|s| s.eq_ignore_ascii_case(&scope))
+            })
+            .map(|a| {
+                let mut m = texts(
+                    &a["properties"],
+                    &[
+                        ("condition", "condition"),
+                        ("condition_version", "conditionVersion"),
+                        (
+                            "delegated_managed_identity_resource_id",
+                            "delegatedManagedIdentityResourceId",
+                        ),
+                        ("description", "description"),
+                        ("principal_id", "principalId"),
+                        ("principal_type", "principalType"),
+                        ("role_assignment_scope", "scope"),
+                        ("role_definition_id", "roleDefinitionId"),
+                    ],
+                );
+                m.extend(texts(
+                    a,
+                    &[
+                        ("role_assignment_id", "id"),
+                        ("role_assignment_name", "name"),
+                    ],
+                ));
+                Value::Object(m)
+            })
+            .collect();
+        let mut out = cfg.clone();
+        out.insert("id".into(), s(&scope));
+        out.insert("limit_at_scope".into(), Value::Bool(limit));
+        out.insert("role_assignments".into(), Value::List(assignments));
+        Ok(Value::Object(out))
     }
 
     /// azurerm's `azurerm_role_definition`: by GUID at the scope, or the

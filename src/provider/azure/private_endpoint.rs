@@ -49,15 +49,21 @@ fn zone_ids(group: &J) -> Vec<String> {
 }
 
 impl AzureProvider {
-    /// Every zone group of endpoint `id`, following the list's pages (on
-    /// the ARM endpoint only).
+    /// Every zone group of endpoint `id`.
     async fn zone_groups(&self, id: &str) -> Result<Vec<J>, ProviderError> {
+        self.list_all(&format!("{id}/privateDnsZoneGroups"), API)
+            .await
+    }
+
+    /// Every element of the ARM list at `path`, following its pages (on
+    /// the ARM endpoint only); none when the list's parent is gone.
+    pub(super) async fn list_all(&self, path: &str, api: &str) -> Result<Vec<J>, ProviderError> {
         let mut out = vec![];
-        let mut next = Some(format!("{id}/privateDnsZoneGroups"));
+        let mut next = Some(path.to_string());
         let mut pages = 0;
         while let Some(path) = next.take() {
             pages += 1;
-            let Some(page) = self.client.get(&path, API).await.map_err(err)? else {
+            let Some(page) = self.client.get(&path, api).await.map_err(err)? else {
                 break;
             };
             out.extend(page["value"].as_array().cloned().unwrap_or_default());
