@@ -157,6 +157,9 @@ impl AzureProvider {
     /// to be down (its breaker refuses the GETs): what was recorded, as
     /// when the GETs themselves answer 503.
     pub(super) fn recorded_children(t: &TypeDef, known: &Attrs, body: &mut J) {
+        if t.name == super::private_endpoint::TYPE {
+            super::private_endpoint::keep_recorded(known, body);
+        }
         for c in children_of(t).iter().filter(|c| set(known, c.arg)) {
             keep_recorded(t, c, known, body);
         }
@@ -170,7 +173,7 @@ impl AzureProvider {
         body: &mut J,
     ) -> Result<(), ProviderError> {
         if t.name == super::private_endpoint::TYPE {
-            return self.read_endpoint_extras(id, body).await;
+            return self.read_endpoint_extras_or_recorded(id, known, body).await;
         }
         for c in children_of(t).iter().filter(|c| set(known, c.arg)) {
             match self.client.get(&format!("{id}/{}", c.url), t.api).await {

@@ -13,7 +13,8 @@ use super::typedef::Attrs;
 use super::types::private_endpoint::{
     NIC_IP_KEY, ZONE_GROUPS_KEY, wanted_zone_group, zone_group_body,
 };
-use crate::provider::ProviderError;
+use crate::lang::Value;
+use crate::provider::{ErrorKind, ProviderError};
 
 pub(super) use super::types::private_endpoint::TYPE;
 
@@ -90,6 +91,24 @@ impl AzureProvider {
             .await?
             .map_or(J::Null, J::String);
         Ok(())
+    }
+
+    /// [`Self::read_endpoint_extras`], or what state recorded while the
+    /// endpoint's region does not answer (as for other child settings:
+    /// the endpoint itself came from Resource Graph).
+    pub(super) async fn read_endpoint_extras_or_recorded(
+        &self,
+        id: &str,
+        known: &Attrs,
+        body: &mut J,
+    ) -> Result<(), ProviderError> {
+        match self.read_endpoint_extras(id, body).await {
+            Err(e) if e.kind() == ErrorKind::Unreachable => {
+                keep_recorded(known, body);
+                Ok(())
+            }
+            other => other,
+        }
     }
 
     /// The private address of the network interface Azure made for the
@@ -170,9 +189,47 @@ impl AzureProvider {
     }
 }
 
+/// The recorded address in `body`, and no zone groups (so state keeps the
+/// recorded ones).
+pub(super) fn keep_recorded(known: &Attrs, body: &mut J) {
+    if let Some(m) = body.as_object_mut() {
+        m.remove(ZONE_GROUPS_KEY);
+    }
+    let ip = known
+        .get("private_service_connection")
+        .and_then(Value::as_seq)
+        .and_then(|s| s.first())
+        .and_then(Value::as_mapping)
+        .and_then(|b| b.get("private_ip_address"))
+        .map(|v| v.unmark().0.to_json())
+        .unwrap_or(J::Null);
+    body[NIC_IP_KEY] = ip;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// While the region is down the endpoint keeps its
+    /// recorded address (and zone groups), never a null that reads as drift.
+    #[test]
+    fn an_unreachable_region_keeps_the_recorded_address() {
+        let known: Attrs = [(
+            "private_service_connection".to_string(),
+            Value::List(vec![Value::Object(
+                [(
+                    "private_ip_address".to_string(),
+                    Value::String("10.1.2.4".into()),
+                )]
+                .into(),
+            )]),
+        )]
+        .into();
+        let mut body = serde_json::json!({"privateDnsZoneGroups": []});
+        keep_recorded(&known, &mut body);
+        assert_eq!(body[NIC_IP_KEY], "10.1.2.4");
+        assert!(body.get(ZONE_GROUPS_KEY).is_none());
+    }
 
     #[test]
     fn a_next_link_keeps_its_token_but_not_its_api_version() {
