@@ -260,6 +260,30 @@ async fn azures_private_endpoint_rules_reach_the_user() {
         "{:?}",
         refused.failed
     );
+    // A zone group Azure refuses fails the apply after the endpoint was
+    // made; the next apply with the group mended converges.
+    let bad_zone = endpoint(
+        "blob",
+        "default",
+        &format!("[\"{}\"]", zone("privatelink.nosuch.core.windows.net")),
+        "{}",
+    );
+    let refused = h.apply(&bad_zone).await;
+    assert!(!refused.ok);
+    assert!(
+        refused
+            .failed
+            .iter()
+            .any(|f| f.contains("InvalidResourceReference")),
+        "{:?}",
+        refused.failed
+    );
+    let mended = h.apply(&endpoint("blob", "default", BLOB_ZONE, "{}")).await;
+    assert!(mended.ok, "{:?}", mended.failed);
+    assert_eq!(
+        h.state_attr(ADDR, "private_dns_zone_group")[0]["name"],
+        json!("default")
+    );
     // azurerm's plan-time rules on the connection.
     let manual_without_message = endpoint("blob", "default", BLOB_ZONE, "{}").replace(
         "is_manual_connection = false",
