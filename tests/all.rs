@@ -13,6 +13,7 @@ mod azure_breadth;
 mod azure_key_vault_secret;
 mod azure_live;
 mod azure_secrets_export;
+mod azure_private_endpoint;
 mod azure_types;
 mod azure_types_extra;
 mod azurerm_coverage;

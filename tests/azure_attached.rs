@@ -341,10 +341,11 @@ async fn object_replication_needs_versioning_and_copies_blobs() {
     );
 }
 
-/// The emulator's private endpoint (the provider's type is not written
-/// yet): the target must exist and offer the sub-resource, the endpoint's
-/// network interface is made and removed with it, and the subnet holding
-/// it cannot be deleted meanwhile.
+/// The emulator's private endpoint, over raw ARM calls (the provider's
+/// type is tested in `azure_private_endpoint.rs`): the target must exist
+/// and offer the sub-resource, the endpoint's network interface is made
+/// and removed with it, and the subnet holding it cannot be deleted
+/// meanwhile.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_emulators_private_endpoint_keeps_azures_rules() {
     let h = harness().await;

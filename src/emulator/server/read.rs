@@ -86,7 +86,24 @@ pub(super) fn list(w: &World, spec: &Spec, call: &Call) -> Result<Resp, ArmError
             },
         )?;
         let parent = p.parent_id_of_collection();
-        store.children(spec.ty, &parent).map_err(types::internal)?
+        if spec.ty == types::authorization::ASSIGNMENTS {
+            store
+                .of_type(spec.ty, &p.subscription)
+                .map_err(types::internal)?
+        } else {
+            store.children(spec.ty, &parent).map_err(types::internal)?
+        }
+    };
+    // Inherited and nested assignments too, as Azure lists them.
+    let rows = if spec.ty == types::authorization::ASSIGNMENTS {
+        let filter = call.query.get("$filter").cloned().unwrap_or_default();
+        let scope = match p.parent_id_of_collection() {
+            s if s.is_empty() => format!("/subscriptions/{}", p.subscription),
+            s => s,
+        };
+        types::authorization::listed_assignments(rows, &scope, &filter)
+    } else {
+        rows
     };
     let token = call.query.get("$skiptoken").cloned().unwrap_or_default();
     let size = settings.page_size.max(1);

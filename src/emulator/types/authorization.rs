@@ -379,6 +379,40 @@ pub fn serve_definitions(
     }
 }
 
+/// Whether `scope` is `of` or lies under it (ids compare without case).
+fn within(scope: &str, of: &str) -> bool {
+    let (s, o) = (
+        scope.trim_end_matches('/').to_ascii_lowercase(),
+        of.trim_end_matches('/').to_ascii_lowercase(),
+    );
+    s == o || s.starts_with(&format!("{o}/"))
+}
+
+/// The assignments a list at `scope` shows, as Azure lists them: those at
+/// the scope, above it (inherited) and below it; `$filter=atScope()` keeps
+/// those at and above, `principalId eq '...'` one principal's (at, above
+/// and below).
+pub fn listed_assignments(rows: Vec<Row>, scope: &str, filter: &str) -> Vec<Row> {
+    let at_scope = filter.trim().eq_ignore_ascii_case("atScope()");
+    let principal = filter
+        .split_once("principalId eq")
+        .map(|(_, v)| v.trim().trim_matches('\'').to_ascii_lowercase());
+    rows.into_iter()
+        .filter(|r| {
+            let Some(at) = str_prop(&r.body, &["scope"]) else {
+                return false;
+            };
+            let above = within(scope, at);
+            above || (!at_scope && within(at, scope))
+        })
+        .filter(|r| {
+            principal.as_ref().is_none_or(|p| {
+                str_prop(&r.body, &["principalId"]).is_some_and(|x| x.eq_ignore_ascii_case(p))
+            })
+        })
+        .collect()
+}
+
 pub fn specs() -> Vec<Spec> {
     vec![
         Spec::plain(ASSIGNMENTS, VERSIONS, assignment_name, check_assignment),

@@ -59,6 +59,17 @@ fn writable(mut body: J) -> J {
     body
 }
 
+/// The `$filter` that lists the role definitions named `role`, encoded
+/// for a query string.
+pub(super) fn role_name_filter(role: &str) -> String {
+    format!("roleName eq '{role}'")
+        .replace('%', "%25")
+        .replace(' ', "%20")
+        .replace('\'', "%27")
+        .replace('&', "%26")
+        .replace('#', "%23")
+}
+
 /// The last segment of an id (a role definition's GUID).
 fn last(id: &str) -> &str {
     id.trim_end_matches('/').rsplit('/').next().unwrap_or(id)
@@ -318,12 +329,7 @@ impl AzureProvider {
         scope: &str,
         role: &str,
     ) -> Result<String, ProviderError> {
-        let filter = format!("roleName eq '{role}'")
-            .replace('%', "%25")
-            .replace(' ', "%20")
-            .replace('\'', "%27")
-            .replace('&', "%26")
-            .replace('#', "%23");
+        let filter = role_name_filter(role);
         let list = self
             .client
             .get(

@@ -150,13 +150,16 @@ impl AzureProvider {
     /// Reads the child settings the recorded object manages (a bulk
     /// refresh stays bulk for objects without them).
     pub(super) fn has_children(t: &TypeDef, known: &Attrs) -> bool {
-        children_of(t).iter().any(|c| set(known, c.arg))
+        t.name == super::private_endpoint::TYPE || children_of(t).iter().any(|c| set(known, c.arg))
     }
 
     /// What reading the children would give while their region is known
     /// to be down (its breaker refuses the GETs): what was recorded, as
     /// when the GETs themselves answer 503.
     pub(super) fn recorded_children(t: &TypeDef, known: &Attrs, body: &mut J) {
+        if t.name == super::private_endpoint::TYPE {
+            super::private_endpoint::keep_recorded(known, body);
+        }
         for c in children_of(t).iter().filter(|c| set(known, c.arg)) {
             keep_recorded(t, c, known, body);
         }
@@ -169,6 +172,9 @@ impl AzureProvider {
         known: &Attrs,
         body: &mut J,
     ) -> Result<(), ProviderError> {
+        if t.name == super::private_endpoint::TYPE {
+            return self.read_endpoint_extras_or_recorded(id, known, body).await;
+        }
         for c in children_of(t).iter().filter(|c| set(known, c.arg)) {
             match self.client.get(&format!("{id}/{}", c.url), t.api).await {
                 Ok(Some(child)) => convert::set_path(body, c.key, child),

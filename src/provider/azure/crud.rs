@@ -307,6 +307,10 @@ impl AzureProvider {
                     .await
                     .map_err(err)?;
                 self.write_children(&t, &id, children, &mut got).await?;
+                if ty == super::private_endpoint::TYPE {
+                    self.sync_zone_group(&id, &a).await?;
+                    self.read_endpoint_extras(&id, &mut got).await?;
+                }
                 // Read once here, as azurerm's create ends with a read.
                 self.with_secrets(ty, self.state_from(&t, &got, &a)).await
             },
@@ -482,6 +486,10 @@ impl AzureProvider {
                     })?;
                 self.remove_children(&t, &id, &old, &a).await?;
                 self.write_children(&t, &id, children, &mut got).await?;
+                if ty == super::private_endpoint::TYPE {
+                    self.sync_zone_group(&id, &a).await?;
+                    self.read_endpoint_extras(&id, &mut got).await?;
+                }
                 Ok(self.state_from(&t, &got, &a))
             },
         ))
@@ -508,6 +516,9 @@ impl AzureProvider {
                 };
                 if ty == "azurerm_resource_group" && self.keep_nonempty_resource_groups {
                     self.refuse_nonempty_resource_group(&id).await?;
+                }
+                if ty == super::private_endpoint::TYPE {
+                    self.delete_zone_groups(&id).await?;
                 }
                 self.client
                     .delete(&typedef::arm_path(&t, &id), t.api)

@@ -15,6 +15,7 @@ pub fn has_data_source(ty: &str) -> bool {
     // azurerm has no association data source (it is no ARM object).
     ty == "azurerm_client_config"
         || ty == super::subscription::TYPE
+        || super::data_only::handles(ty)
         || (types::lookup(ty).is_some() && ty != super::frontdoor_association::TYPE)
 }
 
@@ -22,6 +23,9 @@ pub fn has_data_source(ty: &str) -> bool {
 /// object (what `read_data` refuses, found without a client).
 pub fn validate_data(ty: &str, config: &Value) -> Vec<ArgProblem> {
     let cfg = attrs(config);
+    if super::data_only::handles(ty) {
+        return super::data_only::validate(ty, &cfg);
+    }
     let set = |_: &String, v: &Value| !v.is_null();
     if ty == super::subscription::TYPE {
         return super::subscription::validate(&cfg);
@@ -105,6 +109,9 @@ impl AzureProvider {
                     ("object_id".to_string(), s(&object_id)),
                 ])));
             }
+            if super::data_only::handles(ty) {
+                return self.read_data_only(ty, &cfg).await;
+            }
             let t = types::lookup(ty).ok_or_else(|| ProviderError::UnknownType(ty.to_string()))?;
             if ty == super::types::key_vault_secret::TYPE {
                 if let Some(k) = cfg.iter().find(|(k, v)| {
@@ -136,8 +143,11 @@ impl AzureProvider {
                 .await
                 .map_err(err)?
             {
-                // azurerm's data sources list keys on every read too.
-                Some(body) => {
+                Some(mut body) => {
+                    // What the type reads besides its body (a private
+                    // endpoint's zone groups and address).
+                    self.read_children(&t, &id, &cfg, &mut body).await?;
+                    // azurerm's data sources list keys on every read too.
                     self.with_secrets(ty, self.state_from(&t, &body, &cfg))
                         .await
                 }

@@ -26,6 +26,7 @@ mod common;
 pub mod convert;
 mod crud;
 mod data;
+mod data_only;
 pub mod error;
 pub mod facts;
 mod frontdoor_association;
@@ -35,6 +36,7 @@ mod key_vault_secret;
 pub mod lro;
 mod objectives;
 mod pacing;
+mod private_endpoint;
 mod refresh;
 mod removed;
 pub mod renames;
@@ -67,7 +69,10 @@ impl Provider for AzureProvider {
     }
 
     fn handles(&self, ty: &str) -> bool {
-        types::lookup(ty).is_some() || ty == "azurerm_client_config" || ty == subscription::TYPE
+        types::lookup(ty).is_some()
+            || ty == "azurerm_client_config"
+            || ty == subscription::TYPE
+            || data_only::handles(ty)
     }
 
     fn schema(&self, ty: &str) -> Option<ResourceSchema> {

@@ -161,6 +161,7 @@ impl AzureProvider {
             if let Some(limits) = cfg.get(timeouts::BLOCK) {
                 out.insert(timeouts::BLOCK.into(), limits.clone());
             }
+            types::private_endpoint::settle_plan(ty, None, &mut out, &mut vec![]);
             if ty == "azurerm_postgresql_flexible_server"
                 && w_str(cfg.get("create_mode")) == Some("PointInTimeRestore")
             {
@@ -308,6 +309,7 @@ impl AzureProvider {
         if ty == super::types::key_vault_secret::TYPE {
             super::key_vault_secret::plan_update(&old, &mut out);
         }
+        types::private_endpoint::settle_plan(ty, Some(&old), &mut out, &mut replace);
         if !replace.is_empty() {
             // The replacement is a new object: planned as a create.
             let fresh = self.plan(ty, None, config)?;

@@ -22,6 +22,7 @@ pub mod key_vault_secret;
 mod monitor;
 mod network;
 mod networking;
+pub mod private_endpoint;
 mod repeated;
 mod security;
 mod storage;
@@ -43,6 +44,7 @@ pub fn all() -> Vec<TypeDef> {
     v.extend(diagnostics::defs());
     v.extend(frontdoor_rules::defs());
     v.extend(key_vault_secret::defs());
+    v.extend(private_endpoint::defs());
     v
 }
 
@@ -62,6 +64,7 @@ pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider
     diagnostics::check(ty, cfg, &mut out);
     frontdoor_rules::check(ty, cfg, &mut out);
     key_vault_secret::check(ty, cfg, &mut out);
+    private_endpoint::check(ty, cfg, &mut out);
     out
 }
 
@@ -96,6 +99,7 @@ pub fn repeated_blocks(ty: &str) -> Vec<RepeatedBlock> {
         frontdoor_classic::reps(ty),
         attached::reps(ty),
         diagnostics::reps(ty),
+        private_endpoint::reps(ty),
     ]
     .into_iter()
     .flatten()
