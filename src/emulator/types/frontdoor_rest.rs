@@ -61,6 +61,12 @@ fn check_custom_domain(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         t.entry("minimumTlsVersion").or_insert(json!("TLS12"));
     }
     p.insert("domainValidationState".into(), json!("Pending"));
+    let profile = ctx.path.parent_id().unwrap_or_default();
+    p.insert(
+        "profileName".into(),
+        json!(profile.rsplit('/').next().unwrap_or_default()),
+    );
+    p.insert("deploymentStatus".into(), json!("NotStarted"));
     p.insert(
         "validationProperties".into(),
         json!({"validationToken": token, "expirationDate": expires}),
@@ -109,7 +115,9 @@ fn check_security_policy(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             d["isActive"] = json!(true);
         }
     }
-    props(body)["parameters"]["associations"] = J::Array(associations);
+    let p = props(body);
+    p["parameters"]["associations"] = J::Array(associations);
+    p.insert("deploymentStatus".into(), json!("NotStarted"));
     Ok(Write::body(body.clone()))
 }
 
