@@ -291,12 +291,15 @@ pub fn specs() -> Vec<Spec> {
             delete_secs: 120.0,
             ..Spec::plain(LINK, versions, name, check_link)
         },
-        Spec::plain(
-            "Microsoft.Cache/redis/patchSchedules",
-            versions,
-            patch_schedule_name,
-            check_patch_schedule,
-        ),
+        Spec {
+            decorate: schedule_envelope,
+            ..Spec::plain(
+                "Microsoft.Cache/redis/patchSchedules",
+                versions,
+                patch_schedule_name,
+                check_patch_schedule,
+            )
+        },
     ]
 }
 
@@ -351,4 +354,12 @@ fn check_patch_schedule(_ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     }
     props(body).insert("scheduleEntries".into(), J::Array(entries));
     Ok(Write::body(body.clone()))
+}
+
+/// A patch schedule answers as `{cache}/default`, in its cache's location.
+fn schedule_envelope(store: &Store, body: &mut J) {
+    if let Some(location) = parent_body(store, body).and_then(|c| c.get("location").cloned()) {
+        body["location"] = location;
+    }
+    name_under_parent(store, body);
 }
