@@ -178,9 +178,9 @@ async fn the_specs_example_requests_are_accepted_and_answered_in_the_specs_shape
     // one made (an endpoint's profile, a private endpoint's subnet).
     for case in &cases {
         let api = case["api"].as_str().unwrap();
-        let path = case["path"].as_str().unwrap().replace("{rg}", &rg);
+        let path = filled(&case["path"], &rg).as_str().unwrap().to_string();
         if let Some(parent) = case.get("parent") {
-            let p = parent["path"].as_str().unwrap().replace("{rg}", &rg);
+            let p = filled(&parent["path"], &rg).as_str().unwrap().to_string();
             let parent_api = parent["api"].as_str().unwrap_or(api);
             e.create(&p, parent_api, &filled(&parent["request"], &rg))
                 .await;
