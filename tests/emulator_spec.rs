@@ -218,7 +218,7 @@ async fn the_specs_example_requests_are_accepted_and_answered_in_the_specs_shape
             failures.push(format!("{} {path}: {d}", case["example"]));
         }
     }
-    assert!(cases.len() >= 40);
+    assert!(cases.len() >= 58);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     if let Some(r) = e.running {
         r.stop().await;
