@@ -51,6 +51,15 @@ pub(super) fn write(
             m.to_string(),
         )
     })?;
+    // A PUT without a body creates a resource of defaults where the type
+    // needs nothing (a Front Door rule set: the spec's operation has no
+    // body); a located type still needs its location.
+    let no_body = json!({});
+    let request = if request.is_null() && !patch && !spec.located {
+        &no_body
+    } else {
+        request
+    };
     if !request.is_object() {
         return Err(ArmError::bad_request(
             "InvalidRequestContent",

@@ -146,7 +146,9 @@ fn check_cluster(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         .to_string();
     let name = ctx.path.name();
     let rg = ctx.path.resource_group.clone().unwrap_or_default();
+    // Empty, as the spec's example sends it, is the default version too.
     let version = str_prop(body, &["kubernetesVersion"])
+        .filter(|v| !v.is_empty())
         .unwrap_or("1.31")
         .to_string();
     let creating = ctx.existing.is_none();
@@ -237,12 +239,90 @@ fn check_cluster(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         json!(format!("MC_{rg}_{name}_{location}")),
     );
     p.insert("powerState".into(), json!({"code": "Running"}));
+    p.insert("currentKubernetesVersion".into(), json!(version));
+    p.entry("maxAgentPools").or_insert(json!(100));
+    let node_rg = format!(
+        "/subscriptions/{}/resourceGroups/MC_{rg}_{name}_{location}",
+        ctx.path.subscription
+    );
+    network_defaults(p, &node_rg);
     Ok(Write {
         body: body.clone(),
         secs: None,
         effects,
         data: None,
     })
+}
+
+/// The network profile's defaults as AKS fills them in: kubenet with its
+/// pod range, the service range and DNS address, IPv4, and a standard load
+/// balancer's outbound profile with the addresses it made in the node
+/// resource group.
+fn network_defaults(p: &mut Map<String, J>, node_rg: &str) {
+    let Some(n) = p
+        .entry("networkProfile")
+        .or_insert(json!({}))
+        .as_object_mut()
+    else {
+        return;
+    };
+    let plugin = n
+        .entry("networkPlugin")
+        .or_insert(json!("kubenet"))
+        .as_str()
+        .unwrap_or("kubenet")
+        .to_string();
+    let overlay = n
+        .get("networkPluginMode")
+        .and_then(J::as_str)
+        .is_some_and(|m| m.eq_ignore_ascii_case("overlay"));
+    if plugin.eq_ignore_ascii_case("kubenet") || overlay {
+        let pod = n.entry("podCidr").or_insert(json!("10.244.0.0/16")).clone();
+        n.entry("podCidrs").or_insert(json!([pod]));
+    }
+    let service = n
+        .entry("serviceCidr")
+        .or_insert(json!("10.0.0.0/16"))
+        .clone();
+    n.entry("serviceCidrs").or_insert(json!([service]));
+    n.entry("dnsServiceIP").or_insert(json!("10.0.0.10"));
+    n.entry("ipFamilies").or_insert(json!(["IPv4"]));
+    let outbound = n
+        .entry("outboundType")
+        .or_insert(json!("loadBalancer"))
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    n.entry("loadBalancerSku").or_insert(json!("standard"));
+    if !outbound.eq_ignore_ascii_case("loadBalancer") {
+        return;
+    }
+    let Some(lb) = n
+        .entry("loadBalancerProfile")
+        .or_insert(json!({}))
+        .as_object_mut()
+    else {
+        return;
+    };
+    let count = lb
+        .get("managedOutboundIPs")
+        .and_then(|m| m.get("count"))
+        .and_then(J::as_u64)
+        .unwrap_or(1);
+    lb.entry("managedOutboundIPs")
+        .or_insert(json!({"count": count}));
+    lb.insert(
+        "effectiveOutboundIPs".into(),
+        J::Array(
+            (1..=count)
+                .map(|i| json!({"id": format!("{node_rg}/providers/Microsoft.Network/publicIPAddresses/mgdoutboundip{i}")}))
+                .collect(),
+        ),
+    );
+    lb.entry("allocatedOutboundPorts").or_insert(json!(0));
+    lb.entry("idleTimeoutInMinutes").or_insert(json!(30));
+    lb.entry("backendPoolType")
+        .or_insert(json!("NodeIPConfiguration"));
 }
 
 fn check_pool_write(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {

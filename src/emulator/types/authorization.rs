@@ -413,6 +413,13 @@ pub fn listed_assignments(rows: Vec<Row>, scope: &str, filter: &str) -> Vec<Row>
         .collect()
 }
 
+/// A role definition written through the API is a custom role: Azure
+/// says so in its `type`.
+fn check_definition(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    props(body).insert("type".into(), json!("CustomRole"));
+    Ok(Write::body(body.clone()))
+}
+
 pub fn specs() -> Vec<Spec> {
     vec![
         Spec::plain(ASSIGNMENTS, VERSIONS, assignment_name, check_assignment),
@@ -428,7 +435,7 @@ pub fn specs() -> Vec<Spec> {
                     )))
                 }
             },
-            |_, body| Ok(Write::body(body.clone())),
+            check_definition,
         ),
     ]
 }

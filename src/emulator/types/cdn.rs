@@ -73,10 +73,11 @@ fn check_origin_group(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     let p = props(body);
     p.entry("loadBalancingSettings").or_insert(json!({"sampleSize": 4, "successfulSamplesRequired": 3, "additionalLatencyInMilliseconds": 50}));
     p.entry("sessionAffinityState").or_insert(json!("Disabled"));
+    p.insert("deploymentStatus".into(), json!("NotStarted"));
     Ok(Write::body(body.clone()))
 }
 
-fn check_origin(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+fn check_origin(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     require(body, &["hostName"], " on an origin")?;
     let priority = int_prop(body, &["priority"], i64::MIN / 2, i64::MAX / 2)?.unwrap_or(1.0);
     if !(1.0..=5.0).contains(&priority) {
@@ -102,6 +103,14 @@ fn check_origin(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     p.entry("enabledState").or_insert(json!("Enabled"));
     let host = p.get("hostName").cloned().unwrap_or(J::Null);
     p.entry("originHostHeader").or_insert(host);
+    p.entry("enforceCertificateNameCheck")
+        .or_insert(json!(true));
+    let group = ctx.path.parent_id().unwrap_or_default();
+    p.insert(
+        "originGroupName".into(),
+        json!(group.rsplit('/').next().unwrap_or_default()),
+    );
+    p.insert("deploymentStatus".into(), json!("NotStarted"));
     Ok(Write::body(body.clone()))
 }
 
@@ -128,6 +137,7 @@ fn check_route(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     p.entry("linkToDefaultDomain").or_insert(json!("Enabled"));
     p.entry("httpsRedirect").or_insert(json!("Disabled"));
     p.entry("enabledState").or_insert(json!("Enabled"));
+    p.insert("deploymentStatus".into(), json!("NotStarted"));
     Ok(Write::body(body.clone()))
 }
 

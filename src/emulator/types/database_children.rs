@@ -150,11 +150,14 @@ pub fn specs() -> Vec<Spec> {
             firewall_name,
             check_pg_firewall,
         ),
-        Spec::plain(
-            "Microsoft.Cache/redis/firewallRules",
-            REDIS_VERSIONS,
-            firewall_name,
-            check_redis_firewall,
-        ),
+        Spec {
+            decorate: name_under_parent,
+            ..Spec::plain(
+                "Microsoft.Cache/redis/firewallRules",
+                REDIS_VERSIONS,
+                firewall_name,
+                check_redis_firewall,
+            )
+        },
     ]
 }

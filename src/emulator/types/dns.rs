@@ -56,7 +56,7 @@ fn check_zone(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
                 "id": soa_id,
                 "name": "@",
                 "type": "Microsoft.Network/dnszones/SOA",
-                "properties": soa_defaults(&format!("ns1-{}.azure-dns.com.", &h[..2]), &json!({})),
+                "properties": soa_defaults(&format!("ns1-{}.azure-dns.com.", &h[..2]), &ctx.path.name(), &json!({})),
             })),
         ));
     }
@@ -64,14 +64,15 @@ fn check_zone(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 }
 
 /// An SOA record set's properties with Azure's defaults for what `given`
-/// leaves out (the host is always the zone's first name server).
-fn soa_defaults(host: &str, given: &J) -> J {
+/// leaves out (the host is always the zone's first name server); its fqdn
+/// is the zone's own.
+fn soa_defaults(host: &str, zone: &str, given: &J) -> J {
     let g = &given["SOARecord"];
     let pick = |k: &str, d: J| g.get(k).filter(|v| !v.is_null()).cloned().unwrap_or(d);
     json!({
         "TTL": given.get("TTL").filter(|v| !v.is_null()).cloned().unwrap_or(json!(3600)),
         "metadata": given.get("metadata").cloned().unwrap_or(J::Null),
-        "fqdn": J::Null,
+        "fqdn": format!("{zone}."),
         "SOARecord": {
             "host": host,
             "email": pick("email", json!("azuredns-hostmaster.microsoft.com")),
@@ -103,7 +104,8 @@ fn check_soa(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             )
         })?;
     let given = body.get("properties").cloned().unwrap_or(json!({}));
-    body["properties"] = soa_defaults(&host, &given);
+    let zone = zone_id.rsplit('/').next().unwrap_or_default();
+    body["properties"] = soa_defaults(&host, zone, &given);
     Ok(Write::body(body.clone()))
 }
 

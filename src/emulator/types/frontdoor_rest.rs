@@ -61,6 +61,12 @@ fn check_custom_domain(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         t.entry("minimumTlsVersion").or_insert(json!("TLS12"));
     }
     p.insert("domainValidationState".into(), json!("Pending"));
+    let profile = ctx.path.parent_id().unwrap_or_default();
+    p.insert(
+        "profileName".into(),
+        json!(profile.rsplit('/').next().unwrap_or_default()),
+    );
+    p.insert("deploymentStatus".into(), json!("NotStarted"));
     p.insert(
         "validationProperties".into(),
         json!({"validationToken": token, "expirationDate": expires}),
@@ -109,7 +115,9 @@ fn check_security_policy(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             d["isActive"] = json!(true);
         }
     }
-    props(body)["parameters"]["associations"] = J::Array(associations);
+    let p = props(body);
+    p["parameters"]["associations"] = J::Array(associations);
+    p.insert("deploymentStatus".into(), json!("NotStarted"));
     Ok(Write::body(body.clone()))
 }
 
@@ -127,6 +135,32 @@ const WAF_SKUS: &[&str] = &[
     "Premium_AzureFrontDoor",
     "Classic_AzureFrontDoor",
 ];
+
+/// A custom rule as Azure answers it: enabled unless said, its rate
+/// window (a minute for a rate-limit rule), and every match condition's
+/// negation and transforms.
+fn custom_rule_defaults(rule: &mut J) {
+    let Some(r) = rule.as_object_mut() else {
+        return;
+    };
+    let rate_limited = r
+        .get("ruleType")
+        .and_then(J::as_str)
+        .is_some_and(|t| t.eq_ignore_ascii_case("RateLimitRule"));
+    r.entry("enabledState").or_insert(json!("Enabled"));
+    r.entry("rateLimitDurationInMinutes")
+        .or_insert(json!(if rate_limited { 1 } else { 0 }));
+    for c in r
+        .get_mut("matchConditions")
+        .and_then(J::as_array_mut)
+        .into_iter()
+        .flatten()
+        .filter_map(J::as_object_mut)
+    {
+        c.entry("negateCondition").or_insert(json!(false));
+        c.entry("transforms").or_insert(json!([]));
+    }
+}
 
 fn check_waf(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     global_location(body);
@@ -178,7 +212,10 @@ fn check_waf(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             .or_insert(json!(30));
         s.entry("captchaExpirationInMinutes").or_insert(json!(30));
     }
-    p.entry("customRules").or_insert(json!({"rules": []}));
+    let rules = p.entry("customRules").or_insert(json!({"rules": []}));
+    for r in rules["rules"].as_array_mut().into_iter().flatten() {
+        custom_rule_defaults(r);
+    }
     p.entry("managedRules")
         .or_insert(json!({"managedRuleSets": []}));
     p.entry("frontendEndpointLinks").or_insert(json!([]));

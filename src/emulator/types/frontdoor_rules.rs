@@ -195,10 +195,20 @@ fn check_rule(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         .parent_id()
         .and_then(|s| s.rsplit('/').next().map(str::to_string))
         .unwrap_or_default();
+    // Every condition's parameters carry their transforms, none by default.
+    let conditions: Vec<J> = conditions
+        .into_iter()
+        .map(|mut c| {
+            if let Some(p) = c.get_mut("parameters").and_then(J::as_object_mut) {
+                p.entry("transforms").or_insert(json!([]));
+            }
+            c
+        })
+        .collect();
     let p = props(body);
     p.entry("matchProcessingBehavior")
         .or_insert(json!("Continue"));
-    p.entry("conditions").or_insert(json!([]));
+    p.insert("conditions".into(), J::Array(conditions));
     p.insert("ruleSetName".into(), json!(set_name));
     p.insert("deploymentStatus".into(), json!("NotStarted"));
     Ok(Write::body(body.clone()))

@@ -272,6 +272,23 @@ pub fn no_delete_rule(_: &Ctx, _: &Row) -> Result<Vec<(String, String, Option<J>
 pub fn hide_nothing(_: &mut J) {}
 pub fn decorate_nothing(_: &Store, _: &mut J) {}
 
+/// The stored body of the resource a child belongs to.
+pub fn parent_body(store: &Store, body: &J) -> Option<J> {
+    let id = body.get("id")?.as_str()?;
+    let parent = crate::emulator::arm::parent_of(id);
+    store.get(&parent).ok().flatten().map(|r| r.body)
+}
+
+/// A child Azure names `{parent}/{name}` when it answers (a cache's
+/// firewall rules and patch schedules).
+pub fn name_under_parent(_: &Store, body: &mut J) {
+    let id = body["id"].as_str().unwrap_or_default().to_string();
+    let mut parts = id.rsplit('/');
+    if let (Some(name), Some(_), Some(parent)) = (parts.next(), parts.next(), parts.next()) {
+        body["name"] = json!(format!("{parent}/{name}"));
+    }
+}
+
 /// Every type, for lookup and the reference page.
 pub fn all() -> Vec<Spec> {
     let mut v = vec![resource_group::spec()];

@@ -292,7 +292,9 @@ fn check_metric_alert(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         ("windowSize", WINDOWS),
     ] {
         let v = str_prop(body, &[key]).unwrap_or_default();
-        if !allowed.contains(&v) {
+        // ISO 8601 durations are read without regard to case: the spec's
+        // own example sends "Pt1m".
+        if !allowed.iter().any(|a| a.eq_ignore_ascii_case(v)) {
             return Err(invalid(
                 "InvalidRequestContent",
                 format!(

@@ -108,8 +108,38 @@ fn check_vnet(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     p.entry("dhcpOptions").or_insert(json!({"dnsServers": []}));
     p.entry("privateEndpointVNetPolicies")
         .or_insert(json!("Disabled"));
-    p.insert("subnets".into(), json!([]));
+    // Listed from the store when read (vnet_children).
+    p.remove("subnets");
+    p.remove("virtualNetworkPeerings");
     Ok(Write::body(body.clone()))
+}
+
+/// A network's subnets and peerings as Azure lists them inside it, each a
+/// child resource's id, name, type, etag and properties.
+fn vnet_children(store: &Store, body: &mut J) {
+    let id = body["id"].as_str().unwrap_or_default().to_string();
+    for (key, ty) in [
+        ("subnets", "Microsoft.Network/virtualNetworks/subnets"),
+        (
+            "virtualNetworkPeerings",
+            "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+        ),
+    ] {
+        let rows = store.children(ty, &id).unwrap_or_default();
+        let list: Vec<J> = rows
+            .into_iter()
+            .map(|r| {
+                json!({
+                    "id": r.id,
+                    "name": r.id.rsplit('/').next().unwrap_or_default(),
+                    "type": ty,
+                    "etag": r.etag,
+                    "properties": r.body.get("properties").cloned().unwrap_or(json!({})),
+                })
+            })
+            .collect();
+        props(body).insert(key.into(), J::Array(list));
+    }
 }
 
 fn check_subnet(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
@@ -270,17 +300,90 @@ fn check_peering(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     p.entry("peerCompleteVnets").or_insert(json!(true));
     p.insert("peeringState".into(), json!(state));
     p.insert("peeringSyncLevel".into(), json!("FullyInSync"));
-    p.insert(
-        "remoteAddressSpace".into(),
-        json!({"addressPrefixes": space(Some(&remote.body))}),
-    );
+    // Both names are in the schema: the remote space when peered, and as
+    // the remote network declares it now.
+    for k in ["remoteAddressSpace", "remoteVirtualNetworkAddressSpace"] {
+        p.insert(
+            k.into(),
+            json!({"addressPrefixes": space(Some(&remote.body))}),
+        );
+    }
     Ok(Write {
         effects,
         ..Write::body(body.clone())
     })
 }
 
-fn check_nsg(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+/// Azure's six default rules of every group: (name, description, source,
+/// destination, access, priority, direction).
+const DEFAULT_RULES: &[(&str, &str, &str, &str, &str, i64, &str)] = &[
+    (
+        "AllowVnetInBound",
+        "Allow inbound traffic from all VMs in VNET",
+        "VirtualNetwork",
+        "VirtualNetwork",
+        "Allow",
+        65000,
+        "Inbound",
+    ),
+    (
+        "AllowAzureLoadBalancerInBound",
+        "Allow inbound traffic from azure load balancer",
+        "AzureLoadBalancer",
+        "*",
+        "Allow",
+        65001,
+        "Inbound",
+    ),
+    (
+        "DenyAllInBound",
+        "Deny all inbound traffic",
+        "*",
+        "*",
+        "Deny",
+        65500,
+        "Inbound",
+    ),
+    (
+        "AllowVnetOutBound",
+        "Allow outbound traffic from all VMs to all VMs in VNET",
+        "VirtualNetwork",
+        "VirtualNetwork",
+        "Allow",
+        65000,
+        "Outbound",
+    ),
+    (
+        "AllowInternetOutBound",
+        "Allow outbound traffic from all VMs to Internet",
+        "*",
+        "Internet",
+        "Allow",
+        65001,
+        "Outbound",
+    ),
+    (
+        "DenyAllOutBound",
+        "Deny all outbound traffic",
+        "*",
+        "*",
+        "Deny",
+        65500,
+        "Outbound",
+    ),
+];
+
+/// A rule inside a group as Azure answers it: its own id under the group
+/// and its provisioning state.
+fn rule_in_group(nsg: &str, kind: &str, mut rule: J) -> J {
+    let name = rule["name"].as_str().unwrap_or_default().to_string();
+    rule["id"] = json!(format!("{nsg}/{kind}/{name}"));
+    rule["type"] = json!(format!("Microsoft.Network/networkSecurityGroups/{kind}"));
+    props(&mut rule).insert("provisioningState".into(), json!("Succeeded"));
+    rule
+}
+
+fn check_nsg(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     let rules = prop(body, &["securityRules"])
         .and_then(J::as_array)
         .cloned()
@@ -316,10 +419,28 @@ fn check_nsg(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             }
         }
     }
-    props(body).entry("defaultSecurityRules").or_insert(json!([
-        {"name": "AllowVnetInBound", "properties": {"priority": 65000, "direction": "Inbound", "access": "Allow"}},
-        {"name": "DenyAllInBound", "properties": {"priority": 65500, "direction": "Inbound", "access": "Deny"}}
-    ]));
+    let nsg = ctx.path.id();
+    let defaults = DEFAULT_RULES
+        .iter()
+        .map(
+            |(name, description, src, dst, access, priority, direction)| {
+                let rule = json!({"name": name, "properties": {
+                    "description": description, "protocol": "*",
+                    "sourcePortRange": "*", "destinationPortRange": "*",
+                    "sourceAddressPrefix": src, "destinationAddressPrefix": dst,
+                    "access": access, "priority": priority, "direction": direction,
+                }});
+                rule_in_group(&nsg, "defaultSecurityRules", rule)
+            },
+        )
+        .collect();
+    let rules = rules
+        .into_iter()
+        .map(|r| rule_in_group(&nsg, "securityRules", r))
+        .collect();
+    let p = props(body);
+    p.insert("securityRules".into(), J::Array(rules));
+    p.insert("defaultSecurityRules".into(), J::Array(defaults));
     Ok(Write::body(body.clone()))
 }
 
@@ -331,8 +452,15 @@ fn check_public_ip(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         body["sku"]["tier"] = json!("Regional");
     }
     let sku = sku_name(body).unwrap_or("Standard").to_string();
+    // Unset, the method is the one the sku allows: Standard addresses are
+    // static only.
+    let default_method = if sku.eq_ignore_ascii_case("Standard") {
+        "Static"
+    } else {
+        "Dynamic"
+    };
     let method = str_prop(body, &["publicIPAllocationMethod"])
-        .unwrap_or("Dynamic")
+        .unwrap_or(default_method)
         .to_string();
     if sku.eq_ignore_ascii_case("Standard") && !method.eq_ignore_ascii_case("Static") {
         return Err(ArmError::bad_request(
@@ -414,6 +542,24 @@ fn check_private_zone(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     );
     p.insert("internalId".into(), json!(internal_id));
     Ok(Write::body(body.clone()))
+}
+
+/// A zone's link counts, as Azure reports them on the zone.
+fn count_links(store: &Store, body: &mut J) {
+    let id = body["id"].as_str().unwrap_or_default().to_string();
+    let links = store
+        .children("Microsoft.Network/privateDnsZones/virtualNetworkLinks", &id)
+        .unwrap_or_default();
+    let registering = links
+        .iter()
+        .filter(|l| prop(&l.body, &["registrationEnabled"]).and_then(J::as_bool) == Some(true))
+        .count();
+    let p = props(body);
+    p.insert("numberOfVirtualNetworkLinks".into(), json!(links.len()));
+    p.insert(
+        "numberOfVirtualNetworkLinksWithRegistration".into(),
+        json!(registering),
+    );
 }
 
 fn check_zone_link(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
@@ -518,7 +664,10 @@ pub fn specs() -> Vec<Spec> {
         ..Spec::plain(ty, PRIVATE_DNS_VERSIONS, name_rule, check)
     };
     vec![
-        network("Microsoft.Network/virtualNetworks", name, check_vnet, true),
+        Spec {
+            decorate: vnet_children,
+            ..network("Microsoft.Network/virtualNetworks", name, check_vnet, true)
+        },
         Spec {
             check_delete: super::private_link::subnet_in_use,
             ..network(
@@ -549,11 +698,14 @@ pub fn specs() -> Vec<Spec> {
             check_public_ip,
             true,
         ),
-        dns(
-            "Microsoft.Network/privateDnsZones",
-            private_zone_name,
-            check_private_zone,
-        ),
+        Spec {
+            decorate: count_links,
+            ..dns(
+                "Microsoft.Network/privateDnsZones",
+                private_zone_name,
+                check_private_zone,
+            )
+        },
         dns(
             "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
             name,

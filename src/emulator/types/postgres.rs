@@ -389,12 +389,109 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     );
     p.insert("state".into(), json!("Ready"));
     p.insert("replicaCapacity".into(), json!(5));
+    service_defaults(p);
     Ok(Write {
         body: body.clone(),
         secs,
         effects,
         data,
     })
+}
+
+/// Premium SSD tiers by size (GB) and their baseline IOPS, as Azure
+/// picks the tier a size gets when none is given.
+const STORAGE_TIERS: &[(f64, &str, i64)] = &[
+    (32.0, "P4", 120),
+    (64.0, "P6", 240),
+    (128.0, "P10", 500),
+    (256.0, "P15", 1100),
+    (512.0, "P20", 2300),
+    (1024.0, "P30", 5000),
+    (2048.0, "P40", 7500),
+    (4096.0, "P50", 7500),
+    (8192.0, "P60", 16000),
+    (16384.0, "P70", 18000),
+    (32767.0, "P80", 20000),
+];
+
+/// The minor release Azure runs for each major version.
+const MINOR_VERSIONS: &[(&str, &str)] = &[
+    ("11", "22"),
+    ("12", "22"),
+    ("13", "20"),
+    ("14", "17"),
+    ("15", "12"),
+    ("16", "8"),
+    ("17", "4"),
+];
+
+/// What the service fills in on every server (the schema's read-only and
+/// defaulted properties): storage tier, type and IOPS, network access,
+/// encryption, authentication, minor version, the standby's state and
+/// zone, and the system-managed maintenance window.
+fn service_defaults(p: &mut Map<String, J>) {
+    if let Some(st) = p.get_mut("storage").and_then(J::as_object_mut) {
+        let gb = st.get("storageSizeGB").and_then(J::as_f64).unwrap_or(32.0);
+        let by_size = STORAGE_TIERS
+            .iter()
+            .find(|(size, _, _)| gb <= *size)
+            .unwrap_or(&STORAGE_TIERS[STORAGE_TIERS.len() - 1]);
+        let tier = st
+            .entry("tier")
+            .or_insert(json!(by_size.1))
+            .as_str()
+            .unwrap_or(by_size.1)
+            .to_string();
+        let iops = STORAGE_TIERS
+            .iter()
+            .find(|(_, t, _)| t.eq_ignore_ascii_case(&tier))
+            .map_or(by_size.2, |t| t.2);
+        st.entry("iops").or_insert(json!(iops));
+        st.entry("type").or_insert(json!("Premium_LRS"));
+        st.entry("autoGrow").or_insert(json!("Disabled"));
+    }
+    let private = p
+        .get("network")
+        .and_then(|n| n.get("delegatedSubnetResourceId"))
+        .is_some_and(|s| s.as_str().is_some_and(|s| !s.is_empty()));
+    if let Some(n) = p.entry("network").or_insert(json!({})).as_object_mut() {
+        n.entry("publicNetworkAccess").or_insert(json!(if private {
+            "Disabled"
+        } else {
+            "Enabled"
+        }));
+    }
+    p.entry("dataEncryption")
+        .or_insert(json!({"type": "SystemManaged"}));
+    if let Some(a) = p.entry("authConfig").or_insert(json!({})).as_object_mut() {
+        a.entry("activeDirectoryAuth").or_insert(json!("Disabled"));
+        a.entry("passwordAuth").or_insert(json!("Enabled"));
+    }
+    let major = p.get("version").and_then(J::as_str).unwrap_or("16");
+    if let Some((_, minor)) = MINOR_VERSIONS.iter().find(|(m, _)| *m == major) {
+        p.insert("minorVersion".into(), json!(minor));
+    }
+    let zone = p
+        .get("availabilityZone")
+        .and_then(J::as_str)
+        .unwrap_or("1")
+        .to_string();
+    if let Some(ha) = p.get_mut("highAvailability").and_then(J::as_object_mut) {
+        let mode = ha.get("mode").and_then(J::as_str).unwrap_or("Disabled");
+        let (state, standby) = match mode.to_ascii_lowercase().as_str() {
+            "zoneredundant" => ("Healthy", if zone == "1" { "2" } else { "1" }.to_string()),
+            "samezone" => ("Healthy", zone.clone()),
+            _ => ("NotEnabled", String::new()),
+        };
+        ha.insert("state".into(), json!(state));
+        if !standby.is_empty() {
+            ha.entry("standbyAvailabilityZone")
+                .or_insert(json!(standby));
+        }
+    }
+    p.entry("maintenanceWindow").or_insert(json!({
+        "customWindow": "Disabled", "dayOfWeek": 0, "startHour": 0, "startMinute": 0
+    }));
 }
 
 /// Deleting a primary leaves its replicas as standalone servers.
@@ -461,6 +558,17 @@ fn decorate(store: &Store, body: &mut J) {
             props(body).insert("replicationRole".into(), json!("Primary"));
             props(body).insert("replica".into(), json!({"role": "Primary"}));
         }
+    }
+    // The newer `replica` object beside the older role and capacity.
+    let role = role(body);
+    let p = props(body);
+    let capacity = p.get("replicaCapacity").cloned().unwrap_or(json!(5));
+    if let Some(r) = p
+        .entry("replica")
+        .or_insert(json!({"role": role}))
+        .as_object_mut()
+    {
+        r.entry("capacity").or_insert(capacity);
     }
 }
 

@@ -291,12 +291,15 @@ pub fn specs() -> Vec<Spec> {
             delete_secs: 120.0,
             ..Spec::plain(LINK, versions, name, check_link)
         },
-        Spec::plain(
-            "Microsoft.Cache/redis/patchSchedules",
-            versions,
-            patch_schedule_name,
-            check_patch_schedule,
-        ),
+        Spec {
+            decorate: schedule_envelope,
+            ..Spec::plain(
+                "Microsoft.Cache/redis/patchSchedules",
+                versions,
+                patch_schedule_name,
+                check_patch_schedule,
+            )
+        },
     ]
 }
 
@@ -359,4 +362,12 @@ pub fn keys_body(keys: &[String]) -> J {
         "primaryKey": keys.first().cloned().unwrap_or_default(),
         "secondaryKey": keys.get(1).cloned().unwrap_or_default(),
     })
+}
+
+/// A patch schedule answers as `{cache}/default`, in its cache's location.
+fn schedule_envelope(store: &Store, body: &mut J) {
+    if let Some(location) = parent_body(store, body).and_then(|c| c.get("location").cloned()) {
+        body["location"] = location;
+    }
+    name_under_parent(store, body);
 }

@@ -296,23 +296,36 @@ fn check_blob_service(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 }
 
 pub fn blob_service_spec() -> Spec {
-    Spec::plain(
-        "Microsoft.Storage/storageAccounts/blobServices",
-        VERSIONS,
-        blob_service_name,
-        check_blob_service,
-    )
+    Spec {
+        decorate: account_sku,
+        ..Spec::plain(
+            "Microsoft.Storage/storageAccounts/blobServices",
+            VERSIONS,
+            blob_service_name,
+            check_blob_service,
+        )
+    }
+}
+
+/// An account's services answer with the account's sku.
+fn account_sku(store: &Store, body: &mut J) {
+    if let Some(sku) = parent_body(store, body).and_then(|a| a.get("sku").cloned()) {
+        body["sku"] = sku;
+    }
 }
 
 /// An account's file service (`fileServices/default`): share soft
 /// delete, CORS, SMB settings.
 pub fn file_service_spec() -> Spec {
-    Spec::plain(
-        "Microsoft.Storage/storageAccounts/fileServices",
-        VERSIONS,
-        blob_service_name,
-        check_file_service,
-    )
+    Spec {
+        decorate: account_sku,
+        ..Spec::plain(
+            "Microsoft.Storage/storageAccounts/fileServices",
+            VERSIONS,
+            blob_service_name,
+            check_file_service,
+        )
+    }
 }
 
 fn check_file_service(_ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {

@@ -88,6 +88,24 @@ fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     }
     int_prop(body, &["weight"], 1, 1000)?;
     let priority = int_prop(body, &["priority"], i64::MIN / 2, i64::MAX / 2)?;
+    // The other endpoints' priorities, every type's.
+    let mut taken = vec![];
+    for t in ENDPOINT_TYPES {
+        for e in ctx
+            .store
+            .children(
+                &format!("Microsoft.Network/trafficmanagerprofiles/{t}"),
+                &profile.id,
+            )
+            .map_err(internal)?
+        {
+            if !e.id.eq_ignore_ascii_case(&ctx.path.id())
+                && let Some(pr) = num_prop(&e.body, &["priority"])
+            {
+                taken.push((pr, e.id));
+            }
+        }
+    }
     if let Some(pr) = priority {
         if !(1.0..=1000.0).contains(&pr) {
             return Err(ArmError::bad_request(
@@ -98,29 +116,25 @@ fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         }
         if str_prop(&profile.body, &["trafficRoutingMethod"])
             .is_some_and(|m| m.eq_ignore_ascii_case("Priority"))
+            && let Some((_, other)) = taken.iter().find(|(p, _)| *p == pr)
         {
-            for t in ENDPOINT_TYPES {
-                for e in ctx
-                    .store
-                    .children(
-                        &format!("Microsoft.Network/trafficmanagerprofiles/{t}"),
-                        &profile.id,
-                    )
-                    .map_err(internal)?
-                {
-                    if !e.id.eq_ignore_ascii_case(&ctx.path.id())
-                        && num_prop(&e.body, &["priority"]) == Some(pr)
-                    {
-                        return Err(ArmError::bad_request("BadRequest", format!("Priority {pr} is already used by endpoint '{}': priorities must be unique in a profile.", e.id.rsplit('/').next().unwrap_or_default())).with_target("properties.priority"));
-                    }
-                }
-            }
+            return Err(ArmError::bad_request("BadRequest", format!("Priority {pr} is already used by endpoint '{}': priorities must be unique in a profile.", other.rsplit('/').next().unwrap_or_default())).with_target("properties.priority"));
         }
     }
+    // Unset, Azure gives the lowest priority no other endpoint has (the
+    // one it had, on an update).
+    let kept = ctx.existing.and_then(|o| num_prop(&o.body, &["priority"]));
+    let assigned = priority.or(kept).unwrap_or_else(|| {
+        (1..=1000)
+            .map(f64::from)
+            .find(|n| !taken.iter().any(|(p, _)| p == n))
+            .unwrap_or(1000.0)
+    });
     let p = props(body);
     p.entry("endpointStatus").or_insert(json!("Enabled"));
     p.insert("endpointMonitorStatus".into(), json!("Online"));
     p.entry("weight").or_insert(json!(1));
+    p.insert("priority".into(), json!(assigned as i64));
     Ok(Write::body(body.clone()))
 }
 

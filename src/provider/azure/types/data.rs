@@ -172,16 +172,25 @@ pub(super) const POSTGRES: &[Arg] = &[
 
 pub(super) fn pg_to_body(a: &Attrs, body: &mut J) {
     // A customer-managed key is a Key Vault key; a custom maintenance
-    // window is one the configuration gives (else Azure picks).
-    if let Some(e) = body
-        .pointer_mut("/properties/dataEncryption")
-        .and_then(J::as_object_mut)
+    // window is one the configuration gives (else Azure picks). Only when
+    // the configuration has the block: the body an update starts from is
+    // Azure's, which carries its own window and system-managed encryption.
+    let given = |name: &str| {
+        a.get(name)
+            .and_then(Value::as_seq)
+            .is_some_and(|s| !s.is_empty())
+    };
+    if given("customer_managed_key")
+        && let Some(e) = body
+            .pointer_mut("/properties/dataEncryption")
+            .and_then(J::as_object_mut)
     {
         e.insert("type".into(), json!("AzureKeyVault"));
     }
-    if let Some(m) = body
-        .pointer_mut("/properties/maintenanceWindow")
-        .and_then(J::as_object_mut)
+    if given("maintenance_window")
+        && let Some(m) = body
+            .pointer_mut("/properties/maintenanceWindow")
+            .and_then(J::as_object_mut)
     {
         m.insert("customWindow".into(), json!("Enabled"));
     }
