@@ -86,6 +86,11 @@ fn the_providers_schema_decides_block_or_argument() {
     let dir = tempfile::tempdir().unwrap();
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/json_blocks");
     std::fs::copy(data.join("main.tf.json"), dir.path().join("main.tf.json")).unwrap();
+    std::fs::write(
+        dir.path().join("providers.tf"),
+        "provider \"azurerm\" {\n  features {}\n}\n",
+    )
+    .unwrap();
     let mut bare = drinfra::config::open(dir.path(), &[], &[]);
     let sa = &bare.config.root().resources["azurerm_storage_account.sa"];
     assert!(sa.body.body.get_attribute("identity").is_some());
