@@ -760,7 +760,10 @@ impl PgBackend {
             pid: 0,
             created: since,
             ci_run_url: None,
-            path: format!("{at}: the lock ends with its PostgreSQL session"),
+            // Where to look, and how such a lock is removed by hand.
+            path: format!(
+                "{at}; the lock ends with PostgreSQL session {pid}: SELECT pg_terminate_backend({pid})"
+            ),
         }
     }
 
