@@ -287,3 +287,64 @@ fn skip_creation_options_create_nothing_and_name_what_is_missing() {
         "the state was written"
     );
 }
+
+/// As Terraform's pg backend (lib/pq): what the connection string leaves
+/// out, or all of it when there is none, comes from libpq's PG* variables.
+#[test]
+fn libpq_environment_variables_complete_the_connection() {
+    if !common::services_available(&["PG_CONN_STR"]) {
+        return;
+    }
+    let parsed: tokio_postgres::Config = pg_conn().parse().unwrap();
+    let host = match &parsed.get_hosts()[0] {
+        tokio_postgres::config::Host::Tcp(h) => h.clone(),
+        tokio_postgres::config::Host::Unix(p) => p.display().to_string(),
+    };
+    let port = parsed
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let password = parsed
+        .get_password()
+        .map(|p| String::from_utf8_lossy(p).to_string())
+        .unwrap_or_default();
+    let dir = tempfile::tempdir().unwrap();
+    let schema = unique("libpq");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!("terraform {{\n  backend \"pg\" {{\n    schema_name = \"{schema}\"\n  }}\n}}\n\nresource \"terraform_data\" \"a\" {{\n  input = 1\n}}\n"),
+    )
+    .unwrap();
+    let env = [
+        ("PG_CONN_STR", ""),
+        ("PGHOST", host.as_str()),
+        ("PGPORT", port.as_str()),
+        ("PGUSER", parsed.get_user().unwrap_or_default()),
+        ("PGPASSWORD", password.as_str()),
+        ("PGDATABASE", parsed.get_dbname().unwrap_or_default()),
+    ];
+    let (code, err) = drinfra_in(dir.path(), &["apply", "-auto-approve"], &env);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        psql(&format!("SELECT count(*) FROM {schema}.states")),
+        "1",
+        "the state is in the database PG* named"
+    );
+    // Nothing that reaches a server: the error says where it looked.
+    let (code, err) = drinfra_in(
+        dir.path(),
+        &["plan"],
+        &[
+            ("PG_CONN_STR", ""),
+            ("PGHOST", "127.0.0.1"),
+            ("PGPORT", "1"),
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("neither conn_str nor PG_CONN_STR is set"),
+        "{err}"
+    );
+}

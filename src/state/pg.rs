@@ -15,6 +15,7 @@ use super::crypto::Cipher;
 use super::lock::{LockError, LockInfo};
 use super::{Backend, Record, State, StateError};
 
+mod libpq;
 mod prepare;
 mod tflock;
 
@@ -170,13 +171,16 @@ impl PgBackend {
         name: &str,
         cipher: Cipher,
     ) -> Result<PgBackend, StateError> {
-        PgBackend::connect_with(conn_str, schema, name, cipher, Creation::default())
+        PgBackend::connect_with(conn_str, &[], schema, name, cipher, Creation::default())
     }
 
-    /// As `connect`, creating only what `creation` allows (Terraform's
-    /// `skip_*_creation` options); what is missing then is an error.
+    /// As `connect`, with what `conn_str` leaves out from libpq's
+    /// environment variables in `env` (as Terraform's pg backend), and
+    /// creating only what `creation` allows (Terraform's `skip_*_creation`
+    /// options); what is missing then is an error.
     pub fn connect_with(
         conn_str: &str,
+        env: &[(String, String)],
         schema: &str,
         name: &str,
         cipher: Cipher,
@@ -191,6 +195,7 @@ impl PgBackend {
         let mut config: tokio_postgres::Config = conn_str
             .parse()
             .map_err(|e| pg_err(format!("invalid connection string: {}", describe(&e))))?;
+        libpq::fill(&mut config, conn_str, env).map_err(pg_err)?;
         // Names drinfra's sessions in pg_stat_activity, so a lock holder
         // can be told apart from Terraform.
         if config.get_application_name().is_none() {

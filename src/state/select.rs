@@ -268,13 +268,10 @@ fn pg_backend(
     cipher: super::crypto::Cipher,
 ) -> Result<super::pg::PgBackend, Diagnostic> {
     let text = |k: &str| spec.args.get(k).cloned();
-    let Some(conn) = text("conn_str").or_else(|| env_value(env, "PG_CONN_STR")) else {
-        return Err(
-            Diagnostic::error("Missing PostgreSQL connection").with_detail(
-                "The pg backend needs conn_str (or the PG_CONN_STR environment variable).",
-            ),
-        );
-    };
+    // As Terraform: without either, libpq's PG* variables and defaults.
+    let conn = text("conn_str")
+        .or_else(|| env_value(env, "PG_CONN_STR"))
+        .unwrap_or_default();
     // Terraform's environment variables, for what the block leaves out.
     let schema_name = text("schema_name").or_else(|| env_value(env, "PG_SCHEMA_NAME"));
     let creation = super::pg::Creation {
@@ -296,9 +293,16 @@ fn pg_backend(
         schema: schema_name.unwrap_or_else(|| TERRAFORM_PG_SCHEMA.into()),
         workspace: ws.to_string(),
     };
-    super::pg::PgBackend::connect_with(&conn, &schema, &name, cipher, creation)
+    super::pg::PgBackend::connect_with(&conn, env, &schema, &name, cipher, creation)
         .map(|b| b.adopting(terraform))
-        .map_err(|e| Diagnostic::error("Cannot use the pg backend").with_detail(e.to_string()))
+        .map_err(|e| {
+            let unset = if conn.is_empty() {
+                " (neither conn_str nor PG_CONN_STR is set: libpq's PGHOST, PGUSER, ... and defaults were used)"
+            } else {
+                ""
+            };
+            Diagnostic::error("Cannot use the pg backend").with_detail(format!("{e}{unset}"))
+        })
 }
 
 /// A `skip_*_creation` option of the pg backend: the argument (a bool, or
