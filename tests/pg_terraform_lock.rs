@@ -12,6 +12,7 @@ use super::common;
 use super::pg_first_use::psql;
 use super::terraform_cli::{drinfra_with, stack, terraform_python, terraform_with};
 
+use drinfra::state::Backend;
 use drinfra::state::lock::LockInfo;
 use drinfra::state::select::{BackendSpec, open};
 
@@ -23,18 +24,34 @@ fn unique(prefix: &str) -> String {
 }
 
 /// The connection string for drinfra, and for Terraform (whose lib/pq asks
-/// for TLS unless told not to).
-fn conns() -> Option<(String, String)> {
+/// for TLS unless told not to), and the Python that runs Terraform.
+fn services() -> Option<(String, String, std::path::PathBuf)> {
     if !common::services_available(&["PG_CONN_STR"]) {
         return None;
     }
+    let py = terraform_python()?;
     let conn = std::env::var("PG_CONN_STR").unwrap();
     let tf = if conn.contains("://") {
         conn.clone()
     } else {
         format!("{conn} sslmode=disable")
     };
-    Some((conn, tf))
+    Some((conn, tf, py))
+}
+
+const PLAIN: &str = "resource \"terraform_data\" \"a\" {\n  input = 1\n}\n";
+
+/// drinfra's backend for `schema`'s default workspace, as another
+/// checkout of the stack opens it.
+fn drinfra_backend(conn: &str, schema: &str) -> (tempfile::TempDir, Box<dyn Backend>) {
+    let d = stack("");
+    let spec = BackendSpec {
+        kind: "pg".into(),
+        args: [("schema_name".to_string(), schema.to_string())].into(),
+    };
+    let env = [("PG_CONN_STR".to_string(), conn.to_string())];
+    let b = open(Some(&spec), d.path(), &env).unwrap();
+    (d, b)
 }
 
 fn backend(schema: &str) -> String {
@@ -89,15 +106,11 @@ fn spawn(mut cmd: Command) -> Child {
 
 #[test]
 fn a_terraform_apply_holds_drinfra_off_the_workspace() {
-    let Some((conn, tf_conn)) = conns() else {
-        return;
-    };
-    let Some(py) = terraform_python() else {
+    let Some((conn, tf_conn, py)) = services() else {
         return;
     };
     let schema = unique("tflk_");
-    let plain = "resource \"terraform_data\" \"a\" {\n  input = 1\n}\n";
-    let tf = stack(&format!("{}{plain}", backend(&schema)));
+    let tf = stack(&format!("{}{PLAIN}", backend(&schema)));
     let key = terraform_workspace(&py, tf.path(), &tf_conn, &schema);
     // Terraform applies a resource whose provisioner (built into
     // Terraform) runs until the test lets it finish: Terraform holds its
@@ -106,7 +119,7 @@ fn a_terraform_apply_holds_drinfra_off_the_workspace() {
     std::fs::write(
         tf.path().join("main.tf"),
         format!(
-            "{}{plain}\nresource \"terraform_data\" \"slow\" {{\n  provisioner \"local-exec\" {{\n    command = \"i=0; while [ ! -e {} ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done\"\n  }}\n}}\n",
+            "{}{PLAIN}\nresource \"terraform_data\" \"slow\" {{\n  provisioner \"local-exec\" {{\n    command = \"i=0; while [ ! -e {} ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done\"\n  }}\n}}\n",
             backend(&schema),
             release.display()
         ),
@@ -121,7 +134,7 @@ fn a_terraform_apply_holds_drinfra_off_the_workspace() {
     wait_for("Terraform takes its lock", || held(key));
 
     // drinfra on the same workspace (another checkout of the stack).
-    let d = stack(&format!("{}{plain}", backend(&schema)));
+    let d = stack(&format!("{}{PLAIN}", backend(&schema)));
     let env = [("PG_CONN_STR", conn.as_str())];
     for args in [
         &["plan", "-lock-timeout=0s"][..],
@@ -172,26 +185,14 @@ fn a_terraform_apply_holds_drinfra_off_the_workspace() {
 
 #[test]
 fn a_drinfra_lock_stops_terraform() {
-    let Some((conn, tf_conn)) = conns() else {
-        return;
-    };
-    let Some(py) = terraform_python() else {
+    let Some((conn, tf_conn, py)) = services() else {
         return;
     };
     let schema = unique("tflk_");
-    let tf = stack(&format!(
-        "{}resource \"terraform_data\" \"a\" {{\n  input = 1\n}}\n",
-        backend(&schema)
-    ));
+    let tf = stack(&format!("{}{PLAIN}", backend(&schema)));
     let key = terraform_workspace(&py, tf.path(), &tf_conn, &schema);
     // drinfra's lock, as an apply takes it, from another checkout.
-    let d = stack("");
-    let spec = BackendSpec {
-        kind: "pg".into(),
-        args: [("schema_name".to_string(), schema.clone())].into(),
-    };
-    let env = [("PG_CONN_STR".to_string(), conn.clone())];
-    let b = open(Some(&spec), d.path(), &env).unwrap();
+    let (_d, b) = drinfra_backend(&conn, &schema);
     let info = LockInfo::for_operation("apply", "test", &[]).unwrap();
     b.lock(&info).unwrap();
     assert!(held(key), "drinfra holds Terraform's key too");
@@ -212,4 +213,52 @@ fn a_drinfra_lock_stops_terraform() {
         &tf_env,
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+/// Without a Terraform row for the workspace (Terraform's table is there,
+/// its `default` never written), drinfra looks under key -1 but does not
+/// keep it: Terraform takes -1 for every workspace's lock, so keeping it
+/// would stop every Terraform run on the database.
+#[test]
+fn without_a_terraform_row_key_minus_one_is_not_kept() {
+    let Some((conn, tf_conn, py)) = services() else {
+        return;
+    };
+    let schema = unique("tflk_");
+    let tf = stack(&format!("{}{PLAIN}", backend(&schema)));
+    let tf_env = [("PG_CONN_STR", tf_conn.as_str())];
+    let r = terraform_with(
+        &py,
+        tf.path(),
+        &["init", "-input=false", "-lock-timeout=30s"],
+        &tf_env,
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        psql(&format!("SELECT count(*) FROM {schema}.states")),
+        "0",
+        "init writes no row for default"
+    );
+    let (_d, b) = drinfra_backend(&conn, &schema);
+    let info = LockInfo::for_operation("apply", "test", &[]).unwrap();
+    // A parallel Terraform may hold -1 for a moment: wait for it.
+    drinfra::state::lock::acquire(
+        b.as_ref(),
+        &info,
+        Duration::from_secs(30),
+        &mut |_| {},
+        &mut |_| {},
+    )
+    .unwrap();
+    let session = psql(&format!("SELECT backend_pid FROM {schema}.drinfra_locks"));
+    assert_eq!(
+        psql(&format!(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = -1 AND pid = {session}"
+        )),
+        "0",
+        "drinfra's session does not keep -1"
+    );
+    let r = terraform_with(&py, tf.path(), &["plan", "-lock-timeout=30s"], &tf_env);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    b.unlock(&info.id).unwrap();
 }
