@@ -1,8 +1,11 @@
-//! The `pg` backend: state in PostgreSQL (schema created on first use),
+//! The `pg` backend: state in PostgreSQL (schema created on first use
+//! unless Terraform's `skip_*_creation` options say not to: `prepare`),
 //! one row per stack with the snapshot, journal rows per completed step,
-//! and a session-level advisory lock per stack: a killed runner's
-//! connection closes and its lock goes with it. Configured like
-//! Terraform's pg backend (`conn_str`, `schema_name`, or `PG_CONN_STR`).
+//! and a session-level advisory lock per stack, with Terraform's lock on
+//! the workspace it adopts on the same session (`tflock`): a killed
+//! runner's connection closes and its locks go with it. Configured like
+//! Terraform's pg backend (`conn_str`, `schema_name`, `PG_*` and libpq's
+//! variables: `libpq`).
 //!
 //! tokio-postgres runs on a worker thread with its own runtime, so the
 //! synchronous `Backend` calls work from inside the engine's runtime.
