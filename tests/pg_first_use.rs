@@ -15,6 +15,14 @@ fn pg_conn() -> String {
         .expect("PG_CONN_STR is not set: run ./scripts/test.sh, which starts PostgreSQL")
 }
 
+/// PG_CONN_STR for Terraform, whose lib/pq asks for TLS unless told not to.
+pub(crate) fn terraform_conn() -> String {
+    match pg_conn() {
+        url if url.contains("://") => url,
+        kv => format!("{kv} sslmode=disable"),
+    }
+}
+
 fn unique(prefix: &str) -> String {
     format!(
         "{prefix}_{}",
@@ -224,6 +232,23 @@ fn skip_creation_options_create_nothing_and_name_what_is_missing() {
             && err.contains("skip_schema_creation is set"),
         "{err}"
     );
+    // Terraform 1.15 refuses the same, before creating anything.
+    if let Some(py) = crate::terraform_cli::terraform_python() {
+        let conn = terraform_conn();
+        let r = crate::terraform_cli::terraform_with(
+            &py,
+            dir.path(),
+            &["init", "-input=false"],
+            &[("PG_CONN_STR", conn.as_str())],
+        );
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr
+                .contains(&format!("pq: schema \"{schema}\" does not exist")),
+            "{}",
+            r.stderr
+        );
+    }
     // The same from Terraform's environment variables; a value that is
     // not a boolean is refused as Terraform refuses it.
     write("");

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::common;
-use super::pg_first_use::psql;
+use super::pg_first_use::{psql, terraform_conn};
 use super::terraform_cli::{drinfra_with, stack, terraform_python, terraform_with};
 
 use drinfra::state::Backend;
@@ -30,13 +30,7 @@ fn services() -> Option<(String, String, std::path::PathBuf)> {
         return None;
     }
     let py = terraform_python()?;
-    let conn = std::env::var("PG_CONN_STR").unwrap();
-    let tf = if conn.contains("://") {
-        conn.clone()
-    } else {
-        format!("{conn} sslmode=disable")
-    };
-    Some((conn, tf, py))
+    Some((std::env::var("PG_CONN_STR").unwrap(), terraform_conn(), py))
 }
 
 const PLAIN: &str = "resource \"terraform_data\" \"a\" {\n  input = 1\n}\n";
@@ -154,6 +148,14 @@ fn a_terraform_apply_holds_drinfra_off_the_workspace() {
         "0",
         "the refused apply wrote nothing"
     );
+    // What drinfra says holds the lock (as `workspace delete` asks).
+    let (_other, b) = drinfra_backend(&conn, &schema);
+    let who = b.lock_holder().unwrap().expect("held").who;
+    assert!(
+        who.starts_with("Terraform (PostgreSQL advisory lock"),
+        "{who}"
+    );
+    drop(b);
     // With a lock timeout, drinfra waits for Terraform, then plans
     // against the state Terraform wrote (which has `slow`).
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_drinfra"));
