@@ -56,6 +56,7 @@ mod parity;
 mod parity_json;
 mod pg_adoption;
 mod pg_first_use;
+mod pg_terraform_lock;
 mod pipelines;
 mod plan_output;
 mod postconditions;

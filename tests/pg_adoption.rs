@@ -169,24 +169,46 @@ fn adoption_round_trip_through_terraforms_pg_backend() {
     let dir = stack(&main("terraform.workspace"));
     let d = dir.path();
     let tf_env = [("PG_CONN_STR", tf_conn.as_str())];
+    // Every Terraform lock on the database also takes advisory key -1,
+    // which another Terraform (a parallel test) may hold for a moment.
     let ok = |r: super::terraform_cli::Run, what: &str| {
         assert_eq!(r.code, 0, "{what}: {}{}", r.stdout, r.stderr);
         r
     };
     ok(
-        terraform_with(&py, d, &["init", "-input=false"], &tf_env),
+        terraform_with(
+            &py,
+            d,
+            &["init", "-input=false", "-lock-timeout=30s"],
+            &tf_env,
+        ),
         "terraform init",
     );
     ok(
-        terraform_with(&py, d, &["apply", "-auto-approve"], &tf_env),
+        terraform_with(
+            &py,
+            d,
+            &["apply", "-auto-approve", "-lock-timeout=30s"],
+            &tf_env,
+        ),
         "terraform apply",
     );
     ok(
-        terraform_with(&py, d, &["workspace", "new", "dev"], &tf_env),
+        terraform_with(
+            &py,
+            d,
+            &["workspace", "new", "-lock-timeout=30s", "dev"],
+            &tf_env,
+        ),
         "workspace new",
     );
     ok(
-        terraform_with(&py, d, &["apply", "-auto-approve"], &tf_env),
+        terraform_with(
+            &py,
+            d,
+            &["apply", "-auto-approve", "-lock-timeout=30s"],
+            &tf_env,
+        ),
         "terraform apply dev",
     );
     ok(
@@ -222,10 +244,20 @@ fn adoption_round_trip_through_terraforms_pg_backend() {
     );
     std::fs::write(d.join("back.tfstate"), &back.stdout).unwrap();
     ok(
-        terraform_with(&py, d, &["state", "push", "back.tfstate"], &tf_env),
+        terraform_with(
+            &py,
+            d,
+            &["state", "push", "-lock-timeout=30s", "back.tfstate"],
+            &tf_env,
+        ),
         "terraform state push",
     );
-    let t = terraform_with(&py, d, &["plan", "-detailed-exitcode"], &tf_env);
+    let t = terraform_with(
+        &py,
+        d,
+        &["plan", "-detailed-exitcode", "-lock-timeout=30s"],
+        &tf_env,
+    );
     assert_eq!(
         t.code, 0,
         "Terraform plans no changes: {}{}",

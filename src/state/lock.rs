@@ -28,7 +28,7 @@ pub struct LockInfo {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("the state is locked by {} (operation {:?}, lock ID {}, since {})", .0.who, .0.operation, .0.id, .0.created)]
+    #[error("the state is locked by {}", held_by(.0))]
     Held(Box<LockInfo>),
     #[error("lock ID {given:?} does not match the current lock {current:?}")]
     Mismatch { given: String, current: String },
@@ -41,6 +41,19 @@ pub enum LockError {
     },
     #[error("cannot make a lock ID: {0}")]
     Random(#[from] crate::random::RandomError),
+}
+
+/// The holder as a lock error names it; a holder that records no lock ID
+/// or time (Terraform's advisory lock) is not given empty ones.
+fn held_by(h: &LockInfo) -> String {
+    let mut s = format!("{} (operation {:?}", h.who, h.operation);
+    if !h.id.is_empty() {
+        s.push_str(&format!(", lock ID {}", h.id));
+    }
+    if !h.created.is_empty() {
+        s.push_str(&format!(", since {}", h.created));
+    }
+    s + ")"
 }
 
 impl LockInfo {

@@ -1,8 +1,11 @@
-//! The `pg` backend: state in PostgreSQL (schema created on first use),
+//! The `pg` backend: state in PostgreSQL (schema created on first use
+//! unless Terraform's `skip_*_creation` options say not to: `prepare`),
 //! one row per stack with the snapshot, journal rows per completed step,
-//! and a session-level advisory lock per stack: a killed runner's
-//! connection closes and its lock goes with it. Configured like
-//! Terraform's pg backend (`conn_str`, `schema_name`, or `PG_CONN_STR`).
+//! and a session-level advisory lock per stack, with Terraform's lock on
+//! the workspace it adopts on the same session (`tflock`): a killed
+//! runner's connection closes and its locks go with it. Configured like
+//! Terraform's pg backend (`conn_str`, `schema_name`, `PG_*` and libpq's
+//! variables: `libpq`).
 //!
 //! tokio-postgres runs on a worker thread with its own runtime, so the
 //! synchronous `Backend` calls work from inside the engine's runtime.
@@ -14,6 +17,12 @@ use std::sync::mpsc;
 use super::crypto::Cipher;
 use super::lock::{LockError, LockInfo};
 use super::{Backend, Record, State, StateError};
+
+mod libpq;
+mod prepare;
+mod tflock;
+
+pub use prepare::Creation;
 
 type Job = Box<dyn FnOnce(&tokio_postgres::Client, &tokio::runtime::Runtime) + Send>;
 
@@ -30,6 +39,8 @@ pub struct PgBackend {
     describe: String,
     jobs: Mutex<mpsc::Sender<Job>>,
     cipher: Cipher,
+    /// Terraform's advisory lock key this session holds with its own lock.
+    terraform_key: Mutex<Option<i64>>,
 }
 
 /// The connection's worker thread could not run a job.
@@ -92,19 +103,6 @@ fn db_lock_err(e: tokio_postgres::Error) -> LockError {
     lock_err(describe(&e))
 }
 
-/// Whether an error is one a concurrent first use can cause (two sessions
-/// creating the same schema or table: unique violation, or a deadlock).
-fn is_creation_race(e: &tokio_postgres::Error) -> bool {
-    use tokio_postgres::error::SqlState;
-    e.code().is_some_and(|c| {
-        *c == SqlState::UNIQUE_VIOLATION
-            || *c == SqlState::T_R_DEADLOCK_DETECTED
-            || *c == SqlState::DUPLICATE_OBJECT
-            || *c == SqlState::DUPLICATE_TABLE
-            || *c == SqlState::DUPLICATE_SCHEMA
-    })
-}
-
 /// Where Terraform's pg backend keeps a workspace's state: the row named
 /// after the workspace in `"SCHEMA".states` (columns `id`, `name`,
 /// `data`: the state JSON, format 4).
@@ -161,65 +159,6 @@ async fn terraform_row(
     }
 }
 
-/// Creates the schema and tables if missing. Concurrent first uses (a
-/// pipeline starting many stacks at once) serialise on a transaction-level
-/// advisory lock, so `IF NOT EXISTS` sees what the first one created; a
-/// race with a client that does not take it is retried.
-/// Returns the prefix of drinfra's tables: `schema.`, or
-/// `schema.drinfra_` where Terraform's pg backend already keeps its
-/// `states` table (the same `schema_name` given to both).
-async fn create_schema(
-    client: &tokio_postgres::Client,
-    schema: &str,
-) -> Result<String, tokio_postgres::Error> {
-    let key = lock_key(schema, "\0schema");
-    let mut attempt = 0;
-    loop {
-        let result = async {
-            client.batch_execute("BEGIN").await?;
-            client
-                .execute("SELECT pg_advisory_xact_lock($1)", &[&key])
-                .await?;
-            // An unquoted schema name is folded to lower case.
-            let terraforms = client
-                .query_opt(
-                    "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'states' AND column_name = 'data'",
-                    &[&schema.to_ascii_lowercase()],
-                )
-                .await?
-                .is_some();
-            let t = if terraforms {
-                format!("{schema}.drinfra_")
-            } else {
-                format!("{schema}.")
-            };
-            client
-                .batch_execute(&format!(
-                    "CREATE SCHEMA IF NOT EXISTS {schema};
-                     CREATE TABLE IF NOT EXISTS {t}states (name TEXT PRIMARY KEY, snapshot BYTEA, serial BIGINT NOT NULL DEFAULT 0);
-                     CREATE TABLE IF NOT EXISTS {t}journal (name TEXT NOT NULL, seq BIGSERIAL, record BYTEA NOT NULL, PRIMARY KEY (name, seq));
-                     CREATE TABLE IF NOT EXISTS {t}locks (name TEXT PRIMARY KEY, info TEXT NOT NULL);
-                     ALTER TABLE {t}locks ADD COLUMN IF NOT EXISTS backend_pid INTEGER;"
-                ))
-                .await?;
-            client.batch_execute("COMMIT").await?;
-            Ok(t)
-        }
-        .await;
-        match result {
-            Ok(t) => return Ok(t),
-            Err(e) => {
-                let _ = client.batch_execute("ROLLBACK").await;
-                attempt += 1;
-                if attempt >= 5 || !is_creation_race(&e) {
-                    return Err(e);
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
-            }
-        }
-    }
-}
-
 /// A stable 64-bit advisory lock key for a stack name.
 fn lock_key(schema: &str, name: &str) -> i64 {
     let d = crate::digest::digest(format!("drinfra:{schema}:{name}").as_bytes());
@@ -235,15 +174,38 @@ impl PgBackend {
         name: &str,
         cipher: Cipher,
     ) -> Result<PgBackend, StateError> {
+        PgBackend::connect_with(conn_str, &[], schema, name, cipher, Creation::default())
+    }
+
+    /// As `connect`, with what `conn_str` leaves out from libpq's
+    /// environment variables in `env` (as Terraform's pg backend), and
+    /// creating only what `creation` allows (Terraform's `skip_*_creation`
+    /// options); what is missing then is an error.
+    pub fn connect_with(
+        conn_str: &str,
+        env: &[(String, String)],
+        schema: &str,
+        name: &str,
+        cipher: Cipher,
+        creation: Creation,
+    ) -> Result<PgBackend, StateError> {
         if !schema
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_')
         {
             return Err(pg_err(format!("invalid schema name {schema:?}")));
         }
+        let mut config: tokio_postgres::Config = conn_str
+            .parse()
+            .map_err(|e| pg_err(format!("invalid connection string: {}", describe(&e))))?;
+        libpq::fill(&mut config, conn_str, env).map_err(pg_err)?;
+        // Names drinfra's sessions in pg_stat_activity, so a lock holder
+        // can be told apart from Terraform.
+        if config.get_application_name().is_none() {
+            config.application_name("drinfra");
+        }
         let (tx, rx) = mpsc::channel::<Job>();
         let (ready_tx, ready_rx) = mpsc::channel::<Result<String, String>>();
-        let conn = conn_str.to_string();
         let schema_owned = schema.to_string();
         std::thread::spawn(move || {
             let rt = match tokio::runtime::Builder::new_current_thread()
@@ -257,13 +219,21 @@ impl PgBackend {
                 }
             };
             let client = rt.block_on(async {
-                let (client, connection) =
-                    tokio_postgres::connect(&conn, tokio_postgres::NoTls).await?;
+                let (client, connection) = config
+                    .connect(tokio_postgres::NoTls)
+                    .await
+                    .map_err(|e| format!("cannot connect to PostgreSQL: {}", describe(&e)))?;
                 tokio::spawn(async move {
                     let _ = connection.await;
                 });
-                let tables = create_schema(&client, &schema_owned).await?;
-                Ok::<_, tokio_postgres::Error>((client, tables))
+                match prepare::prepare(&client, &schema_owned, creation).await {
+                    Ok(tables) => Ok((client, tables)),
+                    Err(prepare::PrepareError::Db(e)) => Err(format!(
+                        "cannot prepare schema {schema_owned}: {}",
+                        describe(&e)
+                    )),
+                    Err(prepare::PrepareError::Missing(m)) => Err(m),
+                }
             });
             let client = match client {
                 Ok((c, tables)) => {
@@ -271,7 +241,7 @@ impl PgBackend {
                     c
                 }
                 Err(e) => {
-                    let _ = ready_tx.send(Err(describe(&e)));
+                    let _ = ready_tx.send(Err(e));
                     return;
                 }
             };
@@ -279,10 +249,7 @@ impl PgBackend {
                 job(&client, &rt);
             }
         });
-        let tables = ready_rx
-            .recv()
-            .map_err(pg_err)?
-            .map_err(|e| pg_err(format!("cannot connect to PostgreSQL: {e}")))?;
+        let tables = ready_rx.recv().map_err(pg_err)?.map_err(pg_err)?;
         let describe = format!("pg state {tables}states[{name}]");
         Ok(PgBackend {
             schema: schema.to_string(),
@@ -292,6 +259,7 @@ impl PgBackend {
             describe,
             jobs: Mutex::new(tx),
             cipher,
+            terraform_key: Mutex::new(None),
         })
     }
 
@@ -353,20 +321,17 @@ impl PgBackend {
 
     /// Deletes this state: drinfra's rows (snapshot, backup, journal,
     /// lock) and Terraform's row it adopts, under the state's advisory
-    /// lock (refused while another session holds it).
+    /// lock and Terraform's (refused while another session holds either).
     pub fn delete_state(&self) -> Result<(), StateError> {
         let key = lock_key(&self.schema, &self.name);
         let (tables, name, adopt) = (self.tables.clone(), self.name.clone(), self.adopt.clone());
-        let got = self
+        let taken = self
             .run(move |c, rt| {
                 rt.block_on(async {
-                    let got: bool = c
-                        .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
-                        .await?
-                        .get(0);
-                    if !got {
-                        return Ok(false);
-                    }
+                    let terraform_key = match take_both(c, key, adopt.as_ref()).await? {
+                        Taking::Got(k) => k,
+                        other => return Ok(other),
+                    };
                     let result = async {
                         c.batch_execute("BEGIN").await?;
                         c.execute(
@@ -385,25 +350,31 @@ impl PgBackend {
                             let sql = format!("DELETE FROM {} WHERE name = $1", rows.table());
                             c.execute(&sql, &[&rows.workspace]).await?;
                         }
-                        Ok(())
+                        Ok(Taking::Got(None))
                     }
                     .await;
                     if result.is_err() {
                         let _ = c.batch_execute("ROLLBACK").await;
                     }
-                    let _ = c.execute("SELECT pg_advisory_unlock($1)", &[&key]).await;
-                    result.map(|()| true)
+                    release_both(c, key, terraform_key).await;
+                    result
                 })
             })
             .map_err(pg_err)?
             .map_err(db_err)?;
-        if got {
-            Ok(())
-        } else {
-            Err(pg_err(format!(
+        match taken {
+            Taking::Got(_) => Ok(()),
+            Taking::Own => Err(pg_err(format!(
                 "{} is locked by another session",
                 self.describe
-            )))
+            ))),
+            Taking::Terraform(k) => {
+                let who = self
+                    .terraform_holder_of(k)
+                    .map(|h| h.who)
+                    .unwrap_or_else(|_| "another session".into());
+                Err(pg_err(format!("{} is locked by {who}", self.describe)))
+            }
         }
     }
 
@@ -600,41 +571,45 @@ impl Backend for PgBackend {
 
     fn lock(&self, info: &LockInfo) -> Result<(), LockError> {
         let key = lock_key(&self.schema, &self.name);
-        let (tables, name, text) = (
+        let (tables, name, adopt, text) = (
             self.tables.clone(),
             self.name.clone(),
+            self.adopt.clone(),
             serde_json::to_string(info).unwrap_or_default(),
         );
-        let got = self
+        let taken = self
             .run(move |c, rt| {
                 rt.block_on(async {
-                    let got: bool = c.query_one("SELECT pg_try_advisory_lock($1)", &[&key]).await?.get(0);
-                    if got {
+                    let terraform_key = match take_both(c, key, adopt.as_ref()).await? {
+                        Taking::Got(k) => k,
+                        other => return Ok(other),
+                    };
+                    let result = async {
                         // The row names the session holding the advisory lock,
                         // so a reader never takes a previous holder's row for ours.
                         c.execute(&format!("INSERT INTO {tables}locks (name, info, backend_pid) VALUES ($1, $2, pg_backend_pid()) ON CONFLICT (name) DO UPDATE SET info = excluded.info, backend_pid = excluded.backend_pid"), &[&name, &text]).await?;
+                        Ok::<_, tokio_postgres::Error>(Taking::Got(terraform_key))
                     }
-                    Ok::<_, tokio_postgres::Error>(got)
+                    .await;
+                    if result.is_err() {
+                        release_both(c, key, terraform_key).await;
+                    }
+                    result
                 })
             })
             .map_err(lock_err)?
             .map_err(db_lock_err)?;
-        if got {
-            return Ok(());
-        }
-        match self.holder()? {
-            Some((h, _)) => Err(LockError::Held(Box::new(h))),
-            // Released meanwhile: the caller tries again.
-            None => Err(LockError::Held(Box::new(LockInfo {
-                id: String::new(),
-                operation: "unknown".into(),
-                who: "another session (just released)".into(),
-                host: String::new(),
-                pid: 0,
-                created: String::new(),
-                ci_run_url: None,
-                path: self.describe.clone(),
-            }))),
+        match taken {
+            Taking::Got(k) => {
+                *self.terraform_key.lock().unwrap_or_else(|e| e.into_inner()) = k;
+                Ok(())
+            }
+            Taking::Own => match self.holder()? {
+                Some((h, _)) => Err(LockError::Held(Box::new(h))),
+                // Released meanwhile: the caller tries again.
+                None => Err(LockError::Held(Box::new(self.just_released()))),
+            },
+            Taking::Terraform(k) => Err(LockError::Held(Box::new(self.terraform_holder_of(k)?))),
         }
     }
 
@@ -648,9 +623,13 @@ impl Backend for PgBackend {
         }
         let key = lock_key(&self.schema, &self.name);
         let (tables, name) = (self.tables.clone(), self.name.clone());
+        let terraform_key = *self.terraform_key.lock().unwrap_or_else(|e| e.into_inner());
         self.run(move |c, rt| {
             rt.block_on(async {
                 let mine: bool = c.query_one("SELECT pg_advisory_unlock($1)", &[&key]).await?.get(0);
+                if mine && let Some(k) = terraform_key {
+                    tflock::unlock(c, k).await?;
+                }
                 c.execute(&format!("DELETE FROM {tables}locks WHERE name = $1 AND (backend_pid IS NULL OR backend_pid IS NOT DISTINCT FROM $2)"), &[&name, &backend_pid]).await?;
                 if !mine {
                     // Held by another session (a stuck runner): end that
@@ -664,15 +643,138 @@ impl Backend for PgBackend {
             })
         })
         .map_err(lock_err)?
-        .map_err(db_lock_err)
+        .map_err(db_lock_err)?;
+        *self.terraform_key.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        Ok(())
     }
 
     fn lock_holder(&self) -> Result<Option<LockInfo>, LockError> {
-        Ok(self.holder()?.map(|(h, _)| h))
+        if let Some((h, _)) = self.holder()? {
+            return Ok(Some(h));
+        }
+        self.terraform_holder()
     }
 }
 
+/// What taking the state's locks found.
+enum Taking {
+    /// Both taken (with Terraform's key, when there is one to hold).
+    Got(Option<i64>),
+    /// drinfra's own lock is held by another session.
+    Own,
+    /// Terraform's lock (this key) is held by another session.
+    Terraform(i64),
+}
+
+/// Takes the state's advisory lock (`key`) and, on the same session,
+/// Terraform's lock on the adopted workspace: both go together, with the
+/// session if the runner dies. Neither is kept unless both are held.
+async fn take_both(
+    c: &tokio_postgres::Client,
+    key: i64,
+    adopt: Option<&TerraformRows>,
+) -> Result<Taking, tokio_postgres::Error> {
+    let got: bool = c
+        .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+        .await?
+        .get(0);
+    if !got {
+        return Ok(Taking::Own);
+    }
+    let terraform = match adopt {
+        Some(rows) => tflock::take(c, rows).await,
+        None => Ok(Ok(None)),
+    };
+    if !matches!(terraform, Ok(Ok(_))) {
+        release_both(c, key, None).await;
+    }
+    Ok(match terraform? {
+        Ok(k) => Taking::Got(k),
+        Err(k) => Taking::Terraform(k),
+    })
+}
+
+/// Releases what `take_both` took (best effort: the locks go with the
+/// session anyway).
+async fn release_both(c: &tokio_postgres::Client, key: i64, terraform_key: Option<i64>) {
+    if let Some(k) = terraform_key {
+        let _ = tflock::unlock(c, k).await;
+    }
+    let _ = c.execute("SELECT pg_advisory_unlock($1)", &[&key]).await;
+}
+
 impl PgBackend {
+    /// A holder that let go between the attempt and the look: the caller
+    /// tries again.
+    fn just_released(&self) -> LockInfo {
+        LockInfo {
+            id: String::new(),
+            operation: "unknown".into(),
+            who: "another session (just released)".into(),
+            host: String::new(),
+            pid: 0,
+            created: String::new(),
+            ci_run_url: None,
+            path: self.describe.clone(),
+        }
+    }
+
+    /// Who holds Terraform's lock `key` on the adopted workspace: Terraform
+    /// (which records nothing about itself in PostgreSQL), or another
+    /// drinfra run adopting the same row (its sessions are named drinfra).
+    fn terraform_holder_of(&self, key: i64) -> Result<LockInfo, LockError> {
+        let held = self
+            .run(move |c, rt| rt.block_on(tflock::holder_of(c, key)))
+            .map_err(lock_err)?
+            .map_err(db_lock_err)?;
+        Ok(match held {
+            Some(h) => self.terraform_info(key, h),
+            None => self.just_released(),
+        })
+    }
+
+    /// The holder of Terraform's lock on the adopted workspace, if any.
+    fn terraform_holder(&self) -> Result<Option<LockInfo>, LockError> {
+        let Some(rows) = self.adopt.clone() else {
+            return Ok(None);
+        };
+        let held = self
+            .run(move |c, rt| rt.block_on(tflock::holder(c, &rows)))
+            .map_err(lock_err)?
+            .map_err(db_lock_err)?;
+        Ok(held.map(|(key, h)| self.terraform_info(key, h)))
+    }
+
+    fn terraform_info(&self, key: i64, (pid, app, since): (i32, String, String)) -> LockInfo {
+        let at = self
+            .adopt
+            .as_ref()
+            .map(|r| format!("Terraform's pg state {}[{}]", r.table(), r.workspace))
+            .unwrap_or_default();
+        let who = if app.starts_with("drinfra") {
+            format!("another drinfra run using {at} (PostgreSQL session {pid})")
+        } else if key == tflock::CREATION_KEY {
+            format!(
+                "Terraform, creating a workspace (PostgreSQL advisory lock {key}, session {pid})"
+            )
+        } else {
+            format!("Terraform (PostgreSQL advisory lock {key}, session {pid})")
+        };
+        LockInfo {
+            id: String::new(),
+            operation: "unknown".into(),
+            who,
+            host: String::new(),
+            pid: 0,
+            created: since,
+            ci_run_url: None,
+            // Where to look, and how such a lock is removed by hand.
+            path: format!(
+                "{at}; the lock ends with PostgreSQL session {pid}: SELECT pg_terminate_backend({pid})"
+            ),
+        }
+    }
+
     /// The session holding the stack's advisory lock and what it recorded,
     /// with its backend pid. A holder that has taken the lock but not yet
     /// written its row is waited for briefly (never reported with an empty
@@ -706,18 +808,8 @@ impl PgBackend {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
         // Held by a session that records nothing (not drinfra).
-        Ok(Some((
-            LockInfo {
-                id: String::new(),
-                operation: "unknown".into(),
-                who: "another PostgreSQL session".into(),
-                host: String::new(),
-                pid: 0,
-                created: String::new(),
-                ci_run_url: None,
-                path: self.describe.clone(),
-            },
-            None,
-        )))
+        let mut info = self.just_released();
+        info.who = "another PostgreSQL session".into();
+        Ok(Some((info, None)))
     }
 }

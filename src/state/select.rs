@@ -48,7 +48,18 @@ impl BackendSpec {
 
 const ARGS: &[(&str, &[&str])] = &[
     ("local", &["path"]),
-    ("pg", &["conn_str", "schema_name", "name"]),
+    (
+        "pg",
+        &[
+            "conn_str",
+            "schema_name",
+            "name",
+            // Terraform's: create nothing, only check it is there.
+            "skip_schema_creation",
+            "skip_table_creation",
+            "skip_index_creation",
+        ],
+    ),
     (
         "azurerm",
         &[
@@ -257,14 +268,20 @@ fn pg_backend(
     cipher: super::crypto::Cipher,
 ) -> Result<super::pg::PgBackend, Diagnostic> {
     let text = |k: &str| spec.args.get(k).cloned();
-    let Some(conn) = text("conn_str").or_else(|| env_value(env, "PG_CONN_STR")) else {
-        return Err(
-            Diagnostic::error("Missing PostgreSQL connection").with_detail(
-                "The pg backend needs conn_str (or the PG_CONN_STR environment variable).",
-            ),
-        );
+    // As Terraform: without either, libpq's PG* variables and defaults.
+    let conn = text("conn_str")
+        .or_else(|| env_value(env, "PG_CONN_STR"))
+        .unwrap_or_default();
+    // Terraform's environment variables, for what the block leaves out.
+    let schema_name = text("schema_name").or_else(|| env_value(env, "PG_SCHEMA_NAME"));
+    let creation = super::pg::Creation {
+        skip_schema: pg_flag(spec, env, "skip_schema_creation")?,
+        skip_tables: pg_flag(spec, env, "skip_table_creation")?,
+        skip_index: pg_flag(spec, env, "skip_index_creation")?,
     };
-    let schema = text("schema_name").unwrap_or_else(|| "drinfra_state".into());
+    let schema = schema_name
+        .clone()
+        .unwrap_or_else(|| "drinfra_state".into());
     let name = pg_base_name(spec, dir);
     // One row per workspace: the default one keeps the plain name.
     let name = if ws == crate::config::workspace::DEFAULT {
@@ -273,12 +290,48 @@ fn pg_backend(
         format!("{name}env:{ws}")
     };
     let terraform = super::pg::TerraformRows {
-        schema: text("schema_name").unwrap_or_else(|| TERRAFORM_PG_SCHEMA.into()),
+        schema: schema_name.unwrap_or_else(|| TERRAFORM_PG_SCHEMA.into()),
         workspace: ws.to_string(),
     };
-    super::pg::PgBackend::connect(&conn, &schema, &name, cipher)
+    super::pg::PgBackend::connect_with(&conn, env, &schema, &name, cipher, creation)
         .map(|b| b.adopting(terraform))
-        .map_err(|e| Diagnostic::error("Cannot use the pg backend").with_detail(e.to_string()))
+        .map_err(|e| {
+            let unset = if conn.is_empty() {
+                " (neither conn_str nor PG_CONN_STR is set: libpq's PGHOST, PGUSER, ... and defaults were used)"
+            } else {
+                ""
+            };
+            Diagnostic::error("Cannot use the pg backend").with_detail(format!("{e}{unset}"))
+        })
+}
+
+/// A `skip_*_creation` option of the pg backend: the argument (a bool, or
+/// "true"/"false"/"1"/"0" as Terraform converts a string), else its
+/// `PG_*` environment variable (Go's strconv.ParseBool spellings, as
+/// Terraform reads it), else false.
+fn pg_flag(spec: &BackendSpec, env: &[(String, String)], arg: &str) -> Result<bool, Diagnostic> {
+    if let Some(v) = spec.args.get(arg) {
+        return match v.as_str() {
+            "true" | "1" => Ok(true),
+            "false" | "0" => Ok(false),
+            _ => Err(
+                Diagnostic::error("Invalid backend argument").with_detail(format!(
+                    "Inappropriate value for attribute {arg:?}: a bool is required, not {v:?}."
+                )),
+            ),
+        };
+    }
+    let var = format!("PG_{}", arg.to_ascii_uppercase());
+    match env_value(env, &var).as_deref() {
+        None => Ok(false),
+        Some("1" | "t" | "T" | "TRUE" | "true" | "True") => Ok(true),
+        Some("0" | "f" | "F" | "FALSE" | "false" | "False") => Ok(false),
+        Some(v) => Err(
+            Diagnostic::error("Invalid backend argument").with_detail(format!(
+                "invalid value for {arg:?}: {var}={v:?} is not a boolean (true, false, 1, 0, t, f)."
+            )),
+        ),
+    }
 }
 
 /// The pg backend's row name for the default workspace: `name`, else the
