@@ -83,6 +83,9 @@ pub trait Schemas {
     fn attribute_names(&self, _ty: &str) -> Option<Vec<String>> {
         None
     }
+    /// Gives the nested blocks of `attrs` (a `ty` object as configured) the
+    /// computed attributes its schema has and they leave out, unknown.
+    fn complete_blocks(&self, _ty: &str, _attrs: &mut BTreeMap<String, Value>) {}
 }
 
 /// One evaluated resource instance.
