@@ -6,6 +6,7 @@
 use serde_json::Value as J;
 
 use crate::newcomer::{Newcomer, PROVIDER, SUB};
+use crate::terraform_cli::{Run, drinfra, stack, terraform, terraform_python};
 
 /// A storage account and an AKS cluster with system-assigned identities,
 /// each principal granted a role, and outputs reading computed attributes
@@ -187,4 +188,150 @@ output "p" {{
         );
     }
     assert!(n.writes().is_empty(), "the cloud was written to");
+}
+
+/// One output cannot be evaluated after apply, another fails its
+/// precondition: both reported at their place, exit 1, the applied object
+/// recorded, and each of those outputs keeps what state held for it.
+const OUTPUT_ERRORS: &str = r#"
+variable "v" {
+  default = "5"
+}
+
+resource "terraform_data" "x" {
+  input = var.v
+}
+
+output "a" {
+  value = "ok"
+}
+
+output "n" {
+  value = tonumber(terraform_data.x.output)
+}
+
+output "p" {
+  value = terraform_data.x.output
+  precondition {
+    condition     = terraform_data.x.output == "5"
+    error_message = "not five"
+  }
+}
+"#;
+
+fn state_outputs(state: &J) -> J {
+    let mut o = state["outputs"].clone();
+    for v in o.as_object_mut().unwrap().values_mut() {
+        v.as_object_mut().unwrap().remove("sensitive");
+    }
+    o
+}
+
+fn recorded_input(state: &J) -> J {
+    state["resources"][0]["instances"][0]["attributes"]["input"].clone()
+}
+
+/// Was: "Apply complete!", exit 0, the failing outputs dropped from state.
+#[test]
+fn an_output_that_fails_after_apply_is_an_error_and_keeps_its_value() {
+    let d = stack(OUTPUT_ERRORS);
+    let r = drinfra(d.path(), &["apply", "-auto-approve"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let r = drinfra(d.path(), &["apply", "-auto-approve", "-var", "v=a"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("Apply complete!"), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("main.tf:15:20: error: Invalid function argument")
+            && r.stderr.contains("cannot convert \"a\" to number"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("main.tf:21:21: error: Module output value precondition failed")
+            && r.stderr.contains("not five"),
+        "{}",
+        r.stderr
+    );
+    let state = pulled(&drinfra(d.path(), &["state", "pull", "-terraform"]));
+    assert_eq!(
+        recorded_input(&state),
+        serde_json::json!({"value": "a", "type": "string"}),
+        "{state}"
+    );
+    assert_eq!(
+        state_outputs(&state),
+        serde_json::json!({
+            "a": {"value": "ok", "type": "string"},
+            "n": {"value": 5, "type": "number"},
+            "p": {"value": "5", "type": "string"},
+        })
+    );
+    // A fresh output that fails has nothing to keep.
+    let d = stack(&OUTPUT_ERRORS.replace("default = \"5\"", "default = \"a\""));
+    let r = drinfra(d.path(), &["apply", "-auto-approve"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let state = pulled(&drinfra(d.path(), &["state", "pull", "-terraform"]));
+    assert_eq!(
+        state_outputs(&state),
+        serde_json::json!({"a": {"value": "ok", "type": "string"}})
+    );
+}
+
+fn pulled(r: &Run) -> J {
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    serde_json::from_str(&r.stdout).unwrap()
+}
+
+/// The same runs given to Terraform: the same exit codes, and the same
+/// outputs and objects in state.
+#[test]
+fn output_errors_after_apply_match_terraform() {
+    let Some(py) = terraform_python() else {
+        return;
+    };
+    let tf = stack(OUTPUT_ERRORS);
+    let dr = stack(OUTPUT_ERRORS);
+    let steps: &[&[&str]] = &[
+        &["init", "-input=false"],
+        &["apply", "-input=false", "-auto-approve"],
+        &["apply", "-input=false", "-auto-approve", "-var=v=a"],
+    ];
+    for s in steps {
+        let t = terraform(&py, tf.path(), s);
+        let d = drinfra(dr.path(), s);
+        assert_eq!(
+            t.code, d.code,
+            "{s:?}: terraform {} ({}{}), drinfra {} ({}{})",
+            t.code, t.stdout, t.stderr, d.code, d.stdout, d.stderr
+        );
+        for summary in [
+            "Invalid function argument",
+            "Module output value precondition failed",
+        ] {
+            assert_eq!(
+                t.stderr.contains(summary),
+                d.stderr.contains(summary),
+                "{s:?} {summary}: terraform {}, drinfra {}",
+                t.stderr,
+                d.stderr
+            );
+        }
+    }
+    let tf_state: J = serde_json::from_str(
+        &std::fs::read_to_string(tf.path().join("terraform.tfstate")).unwrap(),
+    )
+    .unwrap();
+    let dr_state = pulled(&drinfra(dr.path(), &["state", "pull", "-terraform"]));
+    assert_eq!(
+        state_outputs(&tf_state),
+        state_outputs(&dr_state),
+        "outputs"
+    );
+    assert_eq!(
+        recorded_input(&tf_state),
+        recorded_input(&dr_state),
+        "object"
+    );
 }

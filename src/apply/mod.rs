@@ -504,8 +504,10 @@ pub async fn apply(
     }
 
     // Outputs from the final values.
-    let outputs = final_outputs(&cx);
+    // Left over from the steps (reported with them already).
     let _ = cx.take_diags();
+    let (outputs, output_errors) = final_outputs(&cx, &state.outputs);
+    report.diags.extend(output_errors);
     let out_rec = Record {
         serial,
         change: Change::Outputs(outputs),

@@ -357,6 +357,35 @@ impl<'a> Context<'a> {
             .collect()
     }
 
+    /// Each root output's value, or the errors its evaluation met (its
+    /// expression or a precondition): after apply, Terraform reports them
+    /// and keeps what state held for that output.
+    pub fn root_outputs_checked(&self) -> BTreeMap<String, Result<OutputValue, Diagnostics>> {
+        let root = self.config.root();
+        root.outputs
+            .iter()
+            .map(|(name, o)| {
+                let before = self.diags.borrow().items.len();
+                let value = self.value(
+                    Node::Output(ModulePath::root(), name.clone()),
+                    Some(o.span.clone()),
+                );
+                let mut diags = self.diags.borrow_mut();
+                let result = if diags.items[before..].iter().any(Diagnostic::is_error) {
+                    Err(Diagnostics {
+                        items: diags.items.split_off(before),
+                    })
+                } else {
+                    Ok(OutputValue {
+                        value,
+                        sensitive: o.sensitive,
+                    })
+                };
+                (name.clone(), result)
+            })
+            .collect()
+    }
+
     /// Checks `conditions` (preconditions, check assertions) in module
     /// instance `p`: a false one is reported at its condition with its
     /// error message, an error when `warn` is unset (and evaluation fails),
