@@ -89,6 +89,7 @@ output "k_network" {
     ips           = azurerm_kubernetes_cluster.k.network_profile[0].load_balancer_profile[0].effective_outbound_ips
     version       = azurerm_kubernetes_cluster.k.default_node_pool[0].orchestrator_version
     max_pods      = azurerm_kubernetes_cluster.k.default_node_pool[0].max_pods
+    kubelet       = azurerm_kubernetes_cluster.k.kubelet_identity[0].object_id
   }
 }
 "#;
@@ -148,6 +149,18 @@ fn computed_attributes_of_written_blocks_can_be_referenced() {
     let profile = &k["properties"]["networkProfile"];
     assert_eq!(net["pod_cidr"], profile["podCidr"], "{net}\n{k}");
     assert_eq!(net["outbound_type"], profile["outboundType"], "{net}\n{k}");
+    assert!(net["pod_cidr"].is_string(), "{net}");
+    let ips: Vec<&J> = profile["loadBalancerProfile"]["effectiveOutboundIPs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|ip| &ip["id"])
+        .collect();
+    assert!(!ips.is_empty(), "{k}");
+    assert_eq!(net["ips"], serde_json::json!(ips), "{net}\n{k}");
+    let kubelet = &k["properties"]["identityProfile"]["kubeletidentity"]["objectId"];
+    assert!(kubelet.is_string(), "{k}");
+    assert_eq!(&net["kubelet"], kubelet, "{net}\n{k}");
 }
 
 /// A nested attribute the schema does not have is still refused, at the
