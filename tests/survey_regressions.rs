@@ -290,6 +290,11 @@ fn an_output_that_fails_after_apply_is_an_error_and_keeps_its_value() {
         state_outputs(&state),
         serde_json::json!({"a": {"value": "ok", "type": "string"}})
     );
+    // A destroy evaluates no outputs and leaves none.
+    let r = drinfra(d.path(), &["destroy", "-auto-approve"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let state = pulled(&drinfra(d.path(), &["state", "pull", "-terraform"]));
+    assert_eq!(state_outputs(&state), serde_json::json!({}));
 }
 
 fn pulled(r: &Run) -> J {

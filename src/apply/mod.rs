@@ -506,7 +506,12 @@ pub async fn apply(
     // Outputs from the final values.
     // Left over from the steps (reported with them already).
     let _ = cx.take_diags();
-    let (outputs, output_errors) = final_outputs(&cx, &state.outputs);
+    // A destroy leaves no outputs, as Terraform's does (it evaluates none).
+    let (outputs, output_errors) = if plan.destroy {
+        Default::default()
+    } else {
+        final_outputs(&cx, &state.outputs)
+    };
     report.diags.extend(output_errors);
     let out_rec = Record {
         serial,
