@@ -66,6 +66,7 @@ mod resume;
 mod runbook_steps;
 mod secrets;
 mod state_team;
+mod survey_regressions;
 pub mod terraform_cli;
 mod vars_hardening;
 mod workloads;

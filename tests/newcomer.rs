@@ -10,9 +10,9 @@ use std::process::Command;
 use drinfra::emulator;
 use serde_json::{Value as J, json};
 
-const SUB: &str = "00000000-0000-0000-0000-000000000001";
+pub(crate) const SUB: &str = "00000000-0000-0000-0000-000000000001";
 
-struct Newcomer {
+pub(crate) struct Newcomer {
     root: tempfile::TempDir,
     emu: emulator::Running,
     rt: tokio::runtime::Runtime,
@@ -20,7 +20,7 @@ struct Newcomer {
 }
 
 impl Newcomer {
-    fn new() -> Newcomer {
+    pub(crate) fn new() -> Newcomer {
         let root = tempfile::tempdir().unwrap();
         let rt = tokio::runtime::Runtime::new().unwrap();
         let emu = crate::common::start_emulator(&rt, root.path().join("emulator"), 1.0e6);
@@ -38,11 +38,11 @@ impl Newcomer {
         self.root.path().join("stack")
     }
 
-    fn write(&self, text: &str) {
+    pub(crate) fn write(&self, text: &str) {
         std::fs::write(self.stack().join("main.tf"), text).unwrap();
     }
 
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
+    pub(crate) fn run(&self, args: &[&str]) -> (i32, String, String) {
         let o = Command::new(env!("CARGO_BIN_EXE_drinfra"))
             .arg("-C")
             .arg(self.stack())
@@ -63,7 +63,7 @@ impl Newcomer {
     }
 
     /// Applies `text`, then plans again: nothing may be left to do.
-    fn converges(&self, text: &str) {
+    pub(crate) fn converges(&self, text: &str) {
         self.write(text);
         let (code, out, err) = self.run(&["apply", "--auto-approve"]);
         assert_eq!(code, 0, "apply:\n{out}\n{err}");
@@ -90,7 +90,7 @@ impl Newcomer {
 
     /// The writes (PUT, PATCH, POST, DELETE) the cloud received since the
     /// last call.
-    fn writes(&self) -> Vec<String> {
+    pub(crate) fn writes(&self) -> Vec<String> {
         self.admin("DELETE", "requests")
             .as_array()
             .cloned()
@@ -101,7 +101,7 @@ impl Newcomer {
             .collect()
     }
 
-    fn get(&self, id: &str, api: &str) -> J {
+    pub(crate) fn get(&self, id: &str, api: &str) -> J {
         self.rt.block_on(async {
             let tok = crate::common::arm_token(&self.http, &self.emu).await;
             self.http
@@ -125,7 +125,7 @@ fn no_state(dir: &Path) -> bool {
     !dir.join("drinfra.tfstate").exists()
 }
 
-const PROVIDER: &str = "provider \"azurerm\" {\n  features {}\n}\n";
+pub(crate) const PROVIDER: &str = "provider \"azurerm\" {\n  features {}\n}\n";
 
 /// azurerm's redis-cache/premium-with-backup example: the RDB backup
 /// frequency and snapshot count are numbers in azurerm (ARM keeps them as

@@ -504,8 +504,15 @@ pub async fn apply(
     }
 
     // Outputs from the final values.
-    let outputs = final_outputs(&cx);
+    // Left over from the steps (reported with them already).
     let _ = cx.take_diags();
+    // A destroy leaves no outputs, as Terraform's does (it evaluates none).
+    let (outputs, output_errors) = if plan.destroy {
+        Default::default()
+    } else {
+        final_outputs(&cx, &state.outputs)
+    };
+    report.diags.extend(output_errors);
     let out_rec = Record {
         serial,
         change: Change::Outputs(outputs),

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::config::evaluate::Context;
+use crate::diag::Diagnostics;
 use crate::lang::Value;
 use crate::plan::planner::observed_digest;
 use crate::plan::{Action, Plan, ResourceChange};
@@ -158,22 +159,35 @@ pub(super) fn bookkeeping(plan: &Plan, state: &mut State, serial: u64) -> Vec<Re
     records
 }
 
-/// The root outputs as state records them: those wholly known.
-pub(super) fn final_outputs(cx: &Context<'_>) -> BTreeMap<String, OutputState> {
-    cx.root_outputs()
-        .into_iter()
-        .filter(|(_, o)| o.value.is_wholly_known())
-        .map(|(k, o)| {
-            (
-                k,
-                OutputState {
+/// The root outputs as state records them: those wholly known. An output
+/// that fails to evaluate keeps what `prior` recorded for it (nothing, if
+/// it had no value), as Terraform keeps it; its errors are returned.
+pub(super) fn final_outputs(
+    cx: &Context<'_>,
+    prior: &BTreeMap<String, OutputState>,
+) -> (BTreeMap<String, OutputState>, Diagnostics) {
+    let mut errors = Diagnostics::default();
+    let mut outputs = BTreeMap::new();
+    for (k, result) in cx.root_outputs_checked() {
+        match result {
+            Ok(o) if o.value.is_wholly_known() => {
+                let state = OutputState {
                     value: o.value.unmark().0.to_json(),
                     sensitive: o.sensitive || o.value.is_sensitive_anywhere(),
                     ty: Some(o.value.unmark().0.type_of().to_json()),
-                },
-            )
-        })
-        .collect()
+                };
+                outputs.insert(k, state);
+            }
+            Ok(_) => {}
+            Err(d) => {
+                errors.extend(d);
+                if let Some(was) = prior.get(&k) {
+                    outputs.insert(k, was.clone());
+                }
+            }
+        }
+    }
+    (outputs, errors)
 }
 
 /// Observed digests of the current state, for staleness checks.

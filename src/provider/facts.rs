@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::config::evaluate::{Evaluation, ResourceInstance};
 use crate::diag::Diagnostics;
 use crate::lang::Value;
+use std::collections::BTreeMap;
 
 /// The part a resource plays in a failover, which decides its phase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +160,9 @@ pub trait TypeFacts: Send + Sync {
     fn attribute_names(&self, _ty: &str) -> Option<Vec<String>> {
         None
     }
+    /// Gives the nested blocks of `attrs` (a `ty` object as configured) the
+    /// computed attributes they leave out, unknown.
+    fn complete_blocks(&self, _ty: &str, _attrs: &mut BTreeMap<String, Value>) {}
     /// `value` (the attributes of a `ty` object) with what the provider
     /// knows to be sensitive marked.
     fn mark_sensitive(&self, _ty: &str, value: Value) -> Value {

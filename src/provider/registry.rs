@@ -168,6 +168,10 @@ impl crate::config::evaluate::Schemas for Providers {
         // As above: `validate` knows a provider's types without a client.
         type_facts(ty).attribute_names(ty)
     }
+
+    fn complete_blocks(&self, ty: &str, attrs: &mut BTreeMap<String, Value>) {
+        type_facts(ty).complete_blocks(ty, attrs);
+    }
 }
 
 /// The providers drinfra ships besides the built-in one: (local name,

@@ -45,6 +45,9 @@ impl Context<'_> {
                     {
                         m.entry(a).or_insert(Value::unknown());
                     }
+                    if let Some(s) = self.schemas {
+                        s.complete_blocks(&r.ty, &mut m);
+                    }
                     Value::Object(m)
                 }
                 _ => Value::unknown(),

@@ -83,6 +83,9 @@ pub trait Schemas {
     fn attribute_names(&self, _ty: &str) -> Option<Vec<String>> {
         None
     }
+    /// Gives the nested blocks of `attrs` (a `ty` object as configured) the
+    /// computed attributes its schema has and they leave out, unknown.
+    fn complete_blocks(&self, _ty: &str, _attrs: &mut BTreeMap<String, Value>) {}
 }
 
 /// One evaluated resource instance.
@@ -350,6 +353,35 @@ impl<'a> Context<'a> {
                         sensitive: o.sensitive,
                     },
                 )
+            })
+            .collect()
+    }
+
+    /// Each root output's value, or the errors its evaluation met (its
+    /// expression or a precondition): after apply, Terraform reports them
+    /// and keeps what state held for that output.
+    pub fn root_outputs_checked(&self) -> BTreeMap<String, Result<OutputValue, Diagnostics>> {
+        let root = self.config.root();
+        root.outputs
+            .iter()
+            .map(|(name, o)| {
+                let before = self.diags.borrow().items.len();
+                let value = self.value(
+                    Node::Output(ModulePath::root(), name.clone()),
+                    Some(o.span.clone()),
+                );
+                let mut diags = self.diags.borrow_mut();
+                let result = if diags.items[before..].iter().any(Diagnostic::is_error) {
+                    Err(Diagnostics {
+                        items: diags.items.split_off(before),
+                    })
+                } else {
+                    Ok(OutputValue {
+                        value,
+                        sensitive: o.sensitive,
+                    })
+                };
+                (name.clone(), result)
             })
             .collect()
     }

@@ -138,6 +138,115 @@ fn pool_defaults(p: &mut J, version: &str) {
     m.insert("powerState".into(), json!({"code": "Running"}));
 }
 
+/// What Azure fills in a cluster's network profile when it is left out:
+/// kubenet with its pod range, the service range and DNS address, outbound
+/// traffic through a standard load balancer (one managed public IP in the
+/// node resource group `node_rg` unless IPs are given), and the IPs that
+/// traffic leaves from (`effectiveOutboundIPs`).
+fn network_defaults(p: &mut Map<String, J>, node_rg: &str, cluster: &str) {
+    let net = p.entry("networkProfile").or_insert(json!({}));
+    let Some(net) = net.as_object_mut() else {
+        return;
+    };
+    let plugin = net.entry("networkPlugin").or_insert(json!("kubenet"));
+    let overlay = plugin
+        .as_str()
+        .is_some_and(|x| x.eq_ignore_ascii_case("kubenet"))
+        || net
+            .get("networkPluginMode")
+            .and_then(J::as_str)
+            .is_some_and(|m| m.eq_ignore_ascii_case("overlay"));
+    if overlay {
+        let pod = net.entry("podCidr").or_insert(json!("10.244.0.0/16")).clone();
+        net.entry("podCidrs").or_insert(json!([pod]));
+    }
+    let service = net
+        .entry("serviceCidr")
+        .or_insert(json!("10.0.0.0/16"))
+        .clone();
+    net.entry("serviceCidrs").or_insert(json!([service]));
+    net.entry("dnsServiceIP").or_insert(json!("10.0.0.10"));
+    net.entry("ipFamilies").or_insert(json!(["IPv4"]));
+    let outbound = net.entry("outboundType").or_insert(json!("loadBalancer"));
+    let through_lb = outbound
+        .as_str()
+        .is_some_and(|o| o.eq_ignore_ascii_case("loadBalancer"));
+    let sku = net.entry("loadBalancerSku").or_insert(json!("standard"));
+    if !through_lb
+        || !sku
+            .as_str()
+            .is_some_and(|s| s.eq_ignore_ascii_case("standard"))
+    {
+        return;
+    }
+    let lb = net.entry("loadBalancerProfile").or_insert(json!({}));
+    if !lb.is_object() {
+        return;
+    }
+    let given: Vec<J> = ["outboundIPs", "outboundIPPrefixes"]
+        .iter()
+        .zip(["publicIPs", "publicIPPrefixes"])
+        .flat_map(|(k, list)| lb[k][list].as_array().cloned().unwrap_or_default())
+        .filter_map(|x| x.get("id").map(|id| json!({"id": id})))
+        .collect();
+    let effective = if given.is_empty() {
+        if !lb["managedOutboundIPs"].is_object() {
+            lb["managedOutboundIPs"] = json!({"count": 1});
+        }
+        let count = lb["managedOutboundIPs"]["count"]
+            .as_u64()
+            .unwrap_or(1)
+            .min(100);
+        (0..count)
+            .map(|i| {
+                let ip = guid_from(&format!("{cluster}/outbound/{i}"));
+                json!({"id": format!("{node_rg}/providers/Microsoft.Network/publicIPAddresses/{ip}")})
+            })
+            .collect()
+    } else {
+        given
+    };
+    lb["effectiveOutboundIPs"] = J::Array(effective);
+    for (k, v) in [
+        ("allocatedOutboundPorts", json!(0)),
+        ("idleTimeoutInMinutes", json!(30)),
+        ("backendPoolType", json!("NodeIPConfiguration")),
+    ] {
+        if lb.get(k).is_none() {
+            lb[k] = v;
+        }
+    }
+}
+
+/// The identity a managed-identity cluster's kubelets use, which Azure
+/// creates in the node resource group when none is given.
+fn kubelet_identity(body: &mut J, node_rg: &str, cluster: &str) {
+    let managed = body["identity"]["type"]
+        .as_str()
+        .is_some_and(|t| !t.eq_ignore_ascii_case("None"));
+    let p = props(body);
+    if !managed
+        || p.get("identityProfile")
+            .is_some_and(|i| i["kubeletidentity"].is_object())
+    {
+        return;
+    }
+    let id = format!(
+        "{node_rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{cluster}-agentpool"
+    );
+    let profile = p.entry("identityProfile").or_insert(json!({}));
+    if let Some(m) = profile.as_object_mut() {
+        m.insert(
+            "kubeletidentity".into(),
+            json!({
+                "resourceId": id,
+                "clientId": guid_from(&format!("{id}/client")),
+                "objectId": guid_from(&format!("{id}/principal")),
+            }),
+        );
+    }
+}
+
 fn check_cluster(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     let location = body
         .get("location")
@@ -234,95 +343,23 @@ fn check_cluster(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             short_hash(&ctx.path.id())
         )),
     );
-    p.insert(
-        "nodeResourceGroup".into(),
-        json!(format!("MC_{rg}_{name}_{location}")),
+    let node_rg = format!("MC_{rg}_{name}_{location}");
+    p.insert("nodeResourceGroup".into(), json!(node_rg));
+    let node_rg = format!(
+        "/subscriptions/{}/resourceGroups/{node_rg}",
+        ctx.path.subscription
     );
+    network_defaults(p, &node_rg, &ctx.path.id());
     p.insert("powerState".into(), json!({"code": "Running"}));
     p.insert("currentKubernetesVersion".into(), json!(version));
     p.entry("maxAgentPools").or_insert(json!(100));
-    let node_rg = format!(
-        "/subscriptions/{}/resourceGroups/MC_{rg}_{name}_{location}",
-        ctx.path.subscription
-    );
-    network_defaults(p, &node_rg);
+    kubelet_identity(body, &node_rg, &name);
     Ok(Write {
         body: body.clone(),
         secs: None,
         effects,
         data: None,
     })
-}
-
-/// The network profile's defaults as AKS fills them in: kubenet with its
-/// pod range, the service range and DNS address, IPv4, and a standard load
-/// balancer's outbound profile with the addresses it made in the node
-/// resource group.
-fn network_defaults(p: &mut Map<String, J>, node_rg: &str) {
-    let Some(n) = p
-        .entry("networkProfile")
-        .or_insert(json!({}))
-        .as_object_mut()
-    else {
-        return;
-    };
-    let plugin = n
-        .entry("networkPlugin")
-        .or_insert(json!("kubenet"))
-        .as_str()
-        .unwrap_or("kubenet")
-        .to_string();
-    let overlay = n
-        .get("networkPluginMode")
-        .and_then(J::as_str)
-        .is_some_and(|m| m.eq_ignore_ascii_case("overlay"));
-    if plugin.eq_ignore_ascii_case("kubenet") || overlay {
-        let pod = n.entry("podCidr").or_insert(json!("10.244.0.0/16")).clone();
-        n.entry("podCidrs").or_insert(json!([pod]));
-    }
-    let service = n
-        .entry("serviceCidr")
-        .or_insert(json!("10.0.0.0/16"))
-        .clone();
-    n.entry("serviceCidrs").or_insert(json!([service]));
-    n.entry("dnsServiceIP").or_insert(json!("10.0.0.10"));
-    n.entry("ipFamilies").or_insert(json!(["IPv4"]));
-    let outbound = n
-        .entry("outboundType")
-        .or_insert(json!("loadBalancer"))
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    n.entry("loadBalancerSku").or_insert(json!("standard"));
-    if !outbound.eq_ignore_ascii_case("loadBalancer") {
-        return;
-    }
-    let Some(lb) = n
-        .entry("loadBalancerProfile")
-        .or_insert(json!({}))
-        .as_object_mut()
-    else {
-        return;
-    };
-    let count = lb
-        .get("managedOutboundIPs")
-        .and_then(|m| m.get("count"))
-        .and_then(J::as_u64)
-        .unwrap_or(1);
-    lb.entry("managedOutboundIPs")
-        .or_insert(json!({"count": count}));
-    lb.insert(
-        "effectiveOutboundIPs".into(),
-        J::Array(
-            (1..=count)
-                .map(|i| json!({"id": format!("{node_rg}/providers/Microsoft.Network/publicIPAddresses/mgdoutboundip{i}")}))
-                .collect(),
-        ),
-    );
-    lb.entry("allocatedOutboundPorts").or_insert(json!(0));
-    lb.entry("idleTimeoutInMinutes").or_insert(json!(30));
-    lb.entry("backendPoolType")
-        .or_insert(json!("NodeIPConfiguration"));
 }
 
 fn check_pool_write(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {

@@ -412,6 +412,66 @@ pub fn normalize(a: &Arg, v: &Value) -> Value {
     out.mark_if(marked)
 }
 
+/// The planned value of argument `a` from its configuration: normalised,
+/// and each written block given the computed sub-arguments it leaves out.
+pub fn planned(a: &Arg, v: &Value) -> Value {
+    let mut m = BTreeMap::from([(a.name.to_string(), normalize(a, v))]);
+    unknown_computed(std::slice::from_ref(a), &mut m);
+    m.remove(a.name).unwrap_or(Value::Null)
+}
+
+/// Gives the blocks `m` holds (a resource's or a block's attributes, as
+/// configured) the computed sub-arguments they leave out, unknown until
+/// Azure reports them, at any depth: as Terraform plans a nested computed
+/// attribute (`identity[0].principal_id`), so a reference to one is
+/// "known after apply" rather than missing.
+pub fn unknown_computed(args: &[Arg], m: &mut BTreeMap<String, Value>) {
+    each_block(args, m, &mut |sub, inner| {
+        for s in sub.iter().filter(|s| s.computed) {
+            if inner.get(s.name).is_none_or(Value::is_null) {
+                inner.insert(s.name.to_string(), Value::Unknown(type_of(s)));
+            }
+        }
+    });
+}
+
+/// `m` (planned attributes) without the unknown computed sub-arguments
+/// [`unknown_computed`] put in its blocks: what is sent is what the
+/// configuration wrote; Azure fills in the rest.
+pub fn strip_unknown_computed(args: &[Arg], m: &mut BTreeMap<String, Value>) {
+    each_block(args, m, &mut |sub, inner| {
+        inner.retain(|k, v| {
+            !(matches!(v, Value::Unknown(_)) && sub.iter().any(|s| s.name == k && s.computed))
+        });
+    });
+}
+
+/// A block's (or a resource's) attributes by name.
+type Fields = BTreeMap<String, Value>;
+
+/// Calls `f` with each block `m` holds (its argument table and its
+/// attributes), outer blocks before the blocks inside them.
+fn each_block(
+    args: &[Arg],
+    m: &mut BTreeMap<String, Value>,
+    f: &mut dyn FnMut(&[Arg], &mut Fields),
+) {
+    for a in args {
+        let (Kind::Block(sub) | Kind::BlockList(sub)) = a.kind else {
+            continue;
+        };
+        let Some(Value::List(blocks) | Value::Tuple(blocks)) = m.get_mut(a.name) else {
+            continue;
+        };
+        for b in blocks.iter_mut() {
+            if let Value::Object(inner) = b {
+                f(sub, inner);
+                each_block(sub, inner, f);
+            }
+        }
+    }
+}
+
 /// Writes every argument present in `cfg` into `body`.
 pub fn write_args(args: &[Arg], cfg: &BTreeMap<String, Value>, body: &mut J, creating: bool) {
     for a in args {

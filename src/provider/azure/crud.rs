@@ -284,7 +284,8 @@ impl AzureProvider {
                 if ty == super::frontdoor_association::TYPE {
                     return self.associate(&t, None, planned).await;
                 }
-                let a = attrs(planned);
+                let mut a = attrs(planned);
+                convert::strip_unknown_computed(t.args, &mut a);
                 if super::attached::is_attached(ty) {
                     return self.create_attached(&t, &a).await;
                 }
@@ -335,7 +336,8 @@ impl AzureProvider {
                     return self.associate(&t, Some(prior), planned).await;
                 }
                 let old = attrs(prior);
-                let a = attrs(planned);
+                let mut a = attrs(planned);
+                convert::strip_unknown_computed(t.args, &mut a);
                 if super::attached::is_attached(ty) {
                     return self.update_attached(&t, &old, &a).await;
                 }

@@ -8,6 +8,7 @@ use crate::config::evaluate::{Evaluation, ResourceInstance};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
 use crate::provider::facts::{FailoverRole, Gap, Objectives, StepKind, TypeFacts, Weakening};
+use std::collections::BTreeMap;
 
 /// The Azure provider's facts (needs no client).
 pub struct AzureFacts;
@@ -274,6 +275,12 @@ impl TypeFacts for AzureFacts {
                 .chain(t.args.iter().map(|a| a.name.to_string()))
                 .collect()
         })
+    }
+
+    fn complete_blocks(&self, ty: &str, attrs: &mut BTreeMap<String, Value>) {
+        if let Some(t) = super::types::lookup(ty) {
+            super::convert::unknown_computed(t.args, attrs);
+        }
     }
 
     fn mark_sensitive(&self, ty: &str, value: Value) -> Value {

@@ -147,7 +147,7 @@ impl AzureProvider {
             for a in t.args {
                 let v = cfg.get(a.name).filter(|v| !v.is_null());
                 let planned = match v {
-                    Some(v) if !a.read_only => convert::normalize(a, v),
+                    Some(v) if !a.read_only => convert::planned(a, v),
                     _ if a.computed => Value::Unknown(convert::type_of(a)),
                     _ if a.kind.is_block() => Value::List(vec![]),
                     _ => Value::Null,
@@ -215,7 +215,7 @@ impl AzureProvider {
                 Some(_) if primary_already => {}
                 Some(w) => {
                     if !convert::same(a, w, &have) {
-                        out.insert(a.name.to_string(), convert::normalize(a, w));
+                        out.insert(a.name.to_string(), convert::planned(a, w));
                         if a.force_new {
                             replace.push(vec![a.name.to_string()]);
                         }

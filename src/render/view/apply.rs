@@ -44,6 +44,11 @@ impl View {
             }
             return true;
         }
+        if report.failed.is_empty() && report.skipped.is_empty() && !report.interrupted {
+            // Every step is done and recorded; what failed (an output, a
+            // postcondition) was shown as a diagnostic, as Terraform shows it.
+            return false;
+        }
         eprintln!(
             "\n{} {} done, {} failed, {} skipped{}. Every completed step is recorded; run apply again to converge.",
             self.style.red_bold("Apply incomplete:"),

@@ -514,6 +514,14 @@ const MONITOR_METRICS: &[Arg] = &[
         Kind::Str,
     ),
 ];
+/// The public IPs Azure gives a cluster's outbound traffic (read only).
+const EFFECTIVE_OUTBOUND_IPS: Arg = arg(
+    "effective_outbound_ips",
+    "effectiveOutboundIPs",
+    Kind::StrList,
+)
+.read_only()
+.conv(Conv::Wrapped("id"));
 const LB_PROFILE: &[Arg] = &[
     arg("backend_pool_type", "backendPoolType", Kind::Str).computed(),
     arg("idle_timeout_in_minutes", "idleTimeoutInMinutes", Kind::Num).computed(),
@@ -547,6 +555,7 @@ const LB_PROFILE: &[Arg] = &[
         Kind::Num,
     )
     .computed(),
+    EFFECTIVE_OUTBOUND_IPS,
 ];
 const NAT_PROFILE: &[Arg] = &[
     arg("idle_timeout_in_minutes", "idleTimeoutInMinutes", Kind::Num).computed(),
@@ -556,6 +565,7 @@ const NAT_PROFILE: &[Arg] = &[
         Kind::Num,
     )
     .computed(),
+    EFFECTIVE_OUTBOUND_IPS,
 ];
 const ADVANCED_NETWORKING: &[Arg] = &[
     arg("observability_enabled", "observability.enabled", Kind::Bool),
