@@ -357,6 +357,14 @@ fn destroy_removes_everything_in_reverse_order() {
             && pos("terraform_data.a:") > pos("terraform_data.b[1]"),
         "{lines:?}"
     );
+    // As Terraform ends a destroy (it printed "Apply complete!").
+    assert!(
+        r.stdout
+            .contains("Destroy complete! Resources: 3 destroyed.")
+            && !r.stdout.contains("Apply complete!"),
+        "{}",
+        r.stdout
+    );
     assert_eq!(drinfra(dir.path(), &["state", "list"]).stdout, "");
 }
 

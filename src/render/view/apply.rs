@@ -8,6 +8,12 @@ use super::View;
 impl View {
     /// Shows a finished apply; whether it succeeded.
     pub fn applied(&self, report: &ApplyReport) -> bool {
+        self.finished(report, false)
+    }
+
+    /// Shows a finished apply or destroy (Terraform ends a destroy with
+    /// "Destroy complete! Resources: N destroyed."); whether it succeeded.
+    fn finished(&self, report: &ApplyReport, destroy: bool) -> bool {
         if self.json {
             println!("{}", crate::render::events::apply_summary(report));
             return report.ok();
@@ -23,13 +29,14 @@ impl View {
             }
         }
         if report.ok() {
-            println!(
-                "\n{}",
-                self.style.paint(
-                    "1;32",
-                    &format!("Apply complete! Resources: {added} added, {changed} changed, {destroyed} destroyed.")
+            let line = if destroy {
+                format!("Destroy complete! Resources: {destroyed} destroyed.")
+            } else {
+                format!(
+                    "Apply complete! Resources: {added} added, {changed} changed, {destroyed} destroyed."
                 )
-            );
+            };
+            println!("\n{}", self.style.paint("1;32", &line));
             if !report.state.outputs.is_empty() {
                 println!("\nOutputs:\n");
                 for (k, o) in &report.state.outputs {
@@ -86,7 +93,7 @@ impl View {
                 println!("\n{what} cancelled.");
                 false
             }
-            ApplyOutcome::Applied(report) => self.applied(report),
+            ApplyOutcome::Applied(report) => self.finished(report, what == "Destroy"),
         }
     }
 }
