@@ -181,6 +181,8 @@ fn a_terraform_apply_holds_drinfra_off_the_workspace() {
         stderr.contains("waiting up to 60s for the state lock held by Terraform"),
         "{stderr}"
     );
+    // Terraform's advisory lock records no process: no "pid 0".
+    assert!(!stderr.contains("pid 0"), "{stderr}");
     assert!(stdout.contains("terraform_data.slow"), "{stdout}");
     assert!(!held(key), "nobody holds the lock afterwards");
 }

@@ -122,19 +122,25 @@ impl View {
                     );
                 }
             }
-            Event::LockWaiting(h) => eprintln!(
-                "{}: waiting up to {} for the state lock held by {} ({}, pid {}, since {}{})",
-                style.bold("lock"),
-                self.lock_timeout,
-                h.who,
-                h.operation,
-                h.pid,
-                h.created,
-                h.ci_run_url
-                    .as_ref()
-                    .map(|u| format!(", {u}"))
-                    .unwrap_or_default()
-            ),
+            Event::LockWaiting(h) => {
+                // A holder that records no process or time (Terraform's
+                // advisory lock) is not given a pid 0 or an empty time.
+                let mut about = vec![h.operation.clone()];
+                if h.pid != 0 {
+                    about.push(format!("pid {}", h.pid));
+                }
+                if !h.created.is_empty() {
+                    about.push(format!("since {}", h.created));
+                }
+                about.extend(h.ci_run_url.clone());
+                eprintln!(
+                    "{}: waiting up to {} for the state lock held by {} ({})",
+                    style.bold("lock"),
+                    self.lock_timeout,
+                    h.who,
+                    about.join(", ")
+                )
+            }
             Event::LockBroken(h) => eprintln!(
                 "{}: breaking a stale lock left by {} (pid {} is no longer running)",
                 style.bold("lock"),
