@@ -577,3 +577,35 @@ fn the_subscription_data_source_reads_the_providers_subscription() {
         "{out}{err}"
     );
 }
+
+/// azurerm's role-assignment acceptance test: a role definition read
+/// without `scope` is the tenant root's (its id has no subscription), and
+/// the assignment prefixes it with the subscription's id. drinfra refused
+/// the unscoped read.
+#[test]
+fn a_role_definition_without_scope_is_read_at_the_tenant_root() {
+    let n = Newcomer::new();
+    n.converges(&format!(
+        r#"{PROVIDER}
+data "azurerm_subscription" "primary" {{}}
+data "azurerm_client_config" "me" {{}}
+data "azurerm_role_definition" "reader" {{
+  name = "Reader"
+}}
+resource "azurerm_role_assignment" "a" {{
+  scope              = data.azurerm_subscription.primary.id
+  role_definition_id = "${{data.azurerm_subscription.primary.id}}${{data.azurerm_role_definition.reader.id}}"
+  principal_id       = data.azurerm_client_config.me.object_id
+}}
+output "def" {{
+  value = data.azurerm_role_definition.reader.id
+}}
+"#
+    ));
+    let (code, out, err) = n.run(&["output", "-raw", "def"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(
+        out,
+        "/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
+    );
+}

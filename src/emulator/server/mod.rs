@@ -137,6 +137,9 @@ async fn handle(shared: Arc<Shared>, req: Request<hyper::body::Incoming>) -> Res
     with_header(resp, "date", &crate::timefmt::http_date(at))
 }
 
+/// Where the tenant's built-in role definitions are read (lower case).
+const TENANT_ROLE_DEFINITIONS: &str = "/providers/microsoft.authorization/roledefinitions";
+
 fn route(shared: &Shared, w: &mut World, req: &Req) -> Reply {
     let (method, path, query) = (&req.method, req.path.as_str(), &req.query);
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -166,8 +169,12 @@ fn route(shared: &Shared, w: &mut World, req: &Req) -> Reply {
         subs.dedup();
         return services::serve(w, &subs, &parts[1..]).into();
     }
+    let tenant_roles = path
+        .to_ascii_lowercase()
+        .starts_with(TENANT_ROLE_DEFINITIONS);
     if !(path.starts_with("/subscriptions/")
         || path == "/subscriptions"
+        || tenant_roles
         || path.eq_ignore_ascii_case("/providers/Microsoft.ResourceGraph/resources"))
     {
         return err_resp(&ArmError::not_found(
@@ -193,6 +200,28 @@ fn route(shared: &Shared, w: &mut World, req: &Req) -> Reply {
             "InvalidAuthenticationTokenAudience",
             format!("The access token has been obtained for wrong audience or resource '{aud}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'."),
         ))
+        .into();
+    }
+    // The built-in role definitions at the tenant's root (read-only).
+    if tenant_roles {
+        let rest = &path[TENANT_ROLE_DEFINITIONS.len()..];
+        let guid = rest.trim_matches('/');
+        let found = if method != Method::GET || guid.contains('/') {
+            None
+        } else {
+            crate::emulator::types::authorization::definitions_at(
+                "",
+                (!guid.is_empty()).then_some(guid),
+                &req.query,
+            )
+        };
+        return match found {
+            Some(j) => self::http::json_resp(200, &j),
+            None => err_resp(&ArmError::not_found(
+                "RoleDefinitionDoesNotExist",
+                "The specified role definition does not exist.",
+            )),
+        }
         .into();
     }
     // Subscriptions: only those the emulator serves, and (RBAC) only

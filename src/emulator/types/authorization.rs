@@ -362,9 +362,24 @@ pub fn serve_definitions(
                 .unwrap_or_else(|| format!("/subscriptions/{}", p.subscription))
         }
     };
-    match p.segments.last() {
-        Some((_, Some(guid))) => built_in(guid).map(|d| Ok(definition_body(&scope, d))),
-        _ => {
+    let guid = match p.segments.last() {
+        Some((_, Some(guid))) => Some(guid.as_str()),
+        _ => None,
+    };
+    definitions_at(&scope, guid, query).map(Ok)
+}
+
+/// The built-in definitions at `scope` ("" for the tenant's root, where
+/// azurerm looks a role up when `data "azurerm_role_definition"` has no
+/// scope): the one `guid` names, or the list, filtered by `roleName eq`.
+pub fn definitions_at(
+    scope: &str,
+    guid: Option<&str>,
+    query: &BTreeMap<String, String>,
+) -> Option<J> {
+    match guid {
+        Some(guid) => built_in(guid).map(|d| definition_body(scope, d)),
+        None => {
             let filter = query.get("$filter").cloned().unwrap_or_default();
             let wanted = filter
                 .split_once("roleName eq")
@@ -372,9 +387,9 @@ pub fn serve_definitions(
             let value: Vec<J> = BUILT_IN
                 .iter()
                 .filter(|(n, _, _)| wanted.as_ref().is_none_or(|w| n.eq_ignore_ascii_case(w)))
-                .map(|d| definition_body(&scope, d))
+                .map(|d| definition_body(scope, d))
                 .collect();
-            Some(Ok(json!({ "value": value })))
+            Some(json!({ "value": value }))
         }
     }
 }

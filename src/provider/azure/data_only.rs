@@ -120,15 +120,6 @@ pub fn validate(ty: &str, cfg: &Attrs) -> Vec<ArgProblem> {
                 format!("role_definition_id {id:?} is not a UUID (give the definition's GUID, not its resource id)."),
             ));
         }
-        // azurerm reads at the tenant's root when no scope is given, an
-        // ARM path the emulator does not serve: refused, never changed.
-        if !set("scope") {
-            out.push(problem(
-                None,
-                "Missing required argument",
-                "drinfra reads role definitions at a scope: give \"scope\" (a subscription, resource group or resource id); azurerm's tenant-level lookup without one is not supported yet.".into(),
-            ));
-        }
     }
     out
 }
@@ -410,11 +401,8 @@ mod tests {
             &cfg(&[("role_definition_id", "/subscriptions/s1/x"), scope]),
         );
         assert_eq!(not_guid[0].argument.as_deref(), Some("role_definition_id"));
-        let unscoped = validate(ROLE_DEFINITION, &cfg(&[("name", "Reader")]));
-        assert!(
-            unscoped[0].detail.contains("give \"scope\""),
-            "{unscoped:?}"
-        );
+        // Without a scope, azurerm reads at the tenant's root: accepted.
+        assert!(validate(ROLE_DEFINITION, &cfg(&[("name", "Reader")])).is_empty());
         let extra = validate(
             ENDPOINT_CONNECTION,
             &cfg(&[("name", "pe"), ("location", "x")]),
