@@ -1755,3 +1755,47 @@ fn a_forced_failover_counts_detection_from_the_outage_and_charts_its_phases() {
         assert_eq!(times.split(", ").count(), 3, "{l}");
     }
 }
+
+/// The README's walkthrough: the platform against the embedded emulator
+/// (no DRINFRA_EMULATOR_URL). Its health checks must reach the emulator's
+/// stand-in for the sites' services: they went to the real host names
+/// ("cannot connect"), so every failover ended "completed, unhealthy"
+/// after hours of retries on the cloud's clock, since only an emulator
+/// running apart was recognised as one.
+#[test]
+fn against_the_embedded_emulator_the_health_checks_reach_its_services() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = tempfile::tempdir().unwrap();
+    copy_dir(&repo.join("stacks"), &root.path().join("stacks"));
+    copy_dir(&repo.join("modules"), &root.path().join("modules"));
+    let stack = root.path().join("stacks/platform");
+    let run = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_drinfra"))
+            .arg("-C")
+            .arg(&stack)
+            .args(args)
+            .env_remove("DRINFRA_EMULATOR_URL")
+            .env("DRINFRA_EMULATOR_TIME_SCALE", "1000000")
+            .env("USER", "oncall")
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).to_string(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let (code, out, err) = run(&["apply", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("embedded drinfra emulator") || err.contains("embedded drinfra emulator"));
+    let (code, out, err) = run(&[
+        "failover",
+        "platform",
+        "--to",
+        "westeurope",
+        "--auto-approve",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!out.contains("cannot connect"), "{out}");
+    assert!(!out.contains("UNHEALTHY"), "{out}");
+}

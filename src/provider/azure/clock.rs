@@ -30,7 +30,8 @@ impl AzureProvider {
     /// When the emulator's injected outage of `region` began (its admin
     /// faults API records it); None against Azure.
     pub(super) async fn emulated_outage(&self, region: &str) -> Option<f64> {
-        if !self.cloud.starts_with("drinfra emulator") {
+        // Setup knows it is the emulator (embedded or running apart).
+        if !self.emulator {
             return None;
         }
         let url = format!("{}/admin/faults", self.client.base);

@@ -269,8 +269,9 @@ impl Provider for AzureProvider {
     }
 
     fn emulated_services(&self) -> Option<(String, reqwest::Client)> {
-        self.cloud
-            .starts_with("drinfra emulator")
+        // Setup knows whether this is the emulator, embedded or running
+        // apart (the cloud's description differs between them).
+        self.emulator
             .then(|| (self.client.base.clone(), self.client.http().clone()))
     }
 
