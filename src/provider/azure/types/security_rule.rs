@@ -1,0 +1,135 @@
+//! A network security group's rules: one argument table for a rule's
+//! properties, shared by the group's inline `security_rule` blocks and the
+//! separate `azurerm_network_security_rule` resource (a child of the
+//! group, `Microsoft.Network/networkSecurityGroups/securityRules`), so the
+//! two map a rule the same way.
+
+use super::common::{NAME, RG};
+use crate::provider::azure::convert::{Arg, Conv, Kind, arg};
+use crate::provider::azure::typedef::{IdRule, TypeDef, def};
+
+/// A rule's arguments below its name (paths relative to the rule).
+const PROPERTIES: [Arg; 15] = [
+    arg("description", "properties.description", Kind::Str),
+    arg("priority", "properties.priority", Kind::Num).req(),
+    arg("direction", "properties.direction", Kind::Str).req(),
+    arg("access", "properties.access", Kind::Str).req(),
+    arg("protocol", "properties.protocol", Kind::Str).req(),
+    arg("source_port_range", "properties.sourcePortRange", Kind::Str),
+    arg(
+        "source_port_ranges",
+        "properties.sourcePortRanges",
+        Kind::StrList,
+    ),
+    arg(
+        "destination_port_range",
+        "properties.destinationPortRange",
+        Kind::Str,
+    ),
+    arg(
+        "destination_port_ranges",
+        "properties.destinationPortRanges",
+        Kind::StrList,
+    ),
+    arg(
+        "source_address_prefix",
+        "properties.sourceAddressPrefix",
+        Kind::Str,
+    ),
+    arg(
+        "source_address_prefixes",
+        "properties.sourceAddressPrefixes",
+        Kind::StrList,
+    ),
+    arg(
+        "destination_address_prefix",
+        "properties.destinationAddressPrefix",
+        Kind::Str,
+    ),
+    arg(
+        "destination_address_prefixes",
+        "properties.destinationAddressPrefixes",
+        Kind::StrList,
+    ),
+    arg(
+        "source_application_security_group_ids",
+        "properties.sourceApplicationSecurityGroups",
+        Kind::StrList,
+    )
+    .conv(Conv::Wrapped("id")),
+    arg(
+        "destination_application_security_group_ids",
+        "properties.destinationApplicationSecurityGroups",
+        Kind::StrList,
+    )
+    .conv(Conv::Wrapped("id")),
+];
+
+/// `head` then `tail`, at compile time (`N` must be their total length).
+const fn join<const A: usize, const B: usize, const N: usize>(
+    head: [Arg; A],
+    tail: [Arg; B],
+) -> [Arg; N] {
+    assert!(A + B == N && B > 0);
+    let mut out = [tail[0]; N];
+    let mut i = 0;
+    while i < A {
+        out[i] = head[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < B {
+        out[A + j] = tail[j];
+        j += 1;
+    }
+    out
+}
+
+/// An inline `security_rule` block of `azurerm_network_security_group`.
+pub(super) const INLINE: &[Arg] =
+    &join::<1, 15, 16>([arg("name", "name", Kind::Str).req()], PROPERTIES);
+
+/// `azurerm_network_security_rule`: the group by name and group.
+const RULE: &[Arg] = &join::<3, 15, 18>(
+    [
+        NAME,
+        RG,
+        arg("network_security_group_name", "", Kind::Str)
+            .req()
+            .force_new(),
+    ],
+    PROPERTIES,
+);
+
+pub(super) fn defs() -> Vec<TypeDef> {
+    vec![def(
+        "azurerm_network_security_rule",
+        "Microsoft.Network/networkSecurityGroups/securityRules",
+        // The api-version the group's type pins.
+        "2024-05-01",
+        RULE,
+        IdRule::InNamedParent {
+            parent_type: "Microsoft.Network/networkSecurityGroups",
+            parent_arg: "network_security_group_name",
+            segment: "securityRules",
+        },
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_inline_block_and_the_resource_share_the_rule_table() {
+        assert_eq!(INLINE[0].name, "name");
+        assert_eq!(&INLINE[1..], &PROPERTIES[..]);
+        let names: Vec<_> = RULE[..3].iter().map(|a| a.name).collect();
+        assert_eq!(
+            names,
+            ["name", "resource_group_name", "network_security_group_name"]
+        );
+        assert!(RULE[..3].iter().all(|a| a.force_new && a.required));
+        assert_eq!(&RULE[3..], &PROPERTIES[..]);
+    }
+}
