@@ -69,6 +69,7 @@ pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider
     frontdoor_rules::check(ty, cfg, &mut out);
     key_vault_secret::check(ty, cfg, &mut out);
     private_endpoint::check(ty, cfg, &mut out);
+    security_rule::check(ty, cfg, &mut out);
     out
 }
 

@@ -4,9 +4,14 @@
 //! group, `Microsoft.Network/networkSecurityGroups/securityRules`), so the
 //! two map a rule the same way.
 
+use std::collections::BTreeMap;
+
 use super::common::{NAME, RG};
+use super::repeated;
+use crate::lang::Value;
+use crate::provider::ArgProblem;
 use crate::provider::azure::convert::{Arg, Conv, Kind, arg};
-use crate::provider::azure::typedef::{IdRule, TypeDef, def};
+use crate::provider::azure::typedef::{Attrs, IdRule, TypeDef, def};
 
 /// A rule's arguments below its name (paths relative to the rule).
 const PROPERTIES: [Arg; 15] = [
@@ -101,6 +106,69 @@ const RULE: &[Arg] = &join::<3, 15, 18>(
     PROPERTIES,
 );
 
+/// The protocols azurerm accepts (spelt as here: its check is
+/// case-sensitive).
+const PROTOCOLS: &[&str] = &["*", "Tcp", "Udp", "Icmp", "Ah", "Esp"];
+
+/// Arguments of the separate resource that azurerm lets only one of be set.
+const EXCLUSIVE: &[(&str, &str)] = &[
+    ("source_port_range", "source_port_ranges"),
+    ("destination_port_range", "destination_port_ranges"),
+];
+
+fn text<'a>(rule: &'a BTreeMap<String, Value>, k: &str) -> Option<&'a str> {
+    match rule.get(k).map(|v| v.unmark().0) {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// azurerm's checks of one rule's values, `prefix` naming where it is.
+fn check_rule(rule: &BTreeMap<String, Value>, prefix: &str, out: &mut Vec<ArgProblem>) {
+    if let Some(p) = text(rule, "protocol")
+        && !PROTOCOLS.contains(&p)
+    {
+        out.push(ArgProblem {
+            argument: Some(format!("{prefix}protocol")),
+            summary: "Invalid value".into(),
+            detail: format!(
+                "expected {prefix}protocol to be one of [{}], got {p}",
+                PROTOCOLS
+                    .iter()
+                    .map(|p| format!("{p:?}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+        });
+    }
+}
+
+/// Values azurerm refuses before any request, in the resource and in the
+/// group's inline blocks.
+pub(super) fn check(ty: &str, a: &Attrs, out: &mut Vec<ArgProblem>) {
+    match ty {
+        "azurerm_network_security_rule" => {
+            check_rule(a, "", out);
+            let set = |k: &str| a.get(k).is_some_and(|v| !v.is_null());
+            for (one, other) in EXCLUSIVE {
+                if set(one) && set(other) {
+                    out.push(ArgProblem {
+                        argument: Some(one.to_string()),
+                        summary: "Conflicting configuration arguments".into(),
+                        detail: format!("\"{one}\": conflicts with {other}"),
+                    });
+                }
+            }
+        }
+        "azurerm_network_security_group" => {
+            for b in repeated::blocks(a, "security_rule") {
+                check_rule(b, "security_rule.", out);
+            }
+        }
+        _ => {}
+    }
+}
+
 pub(super) fn defs() -> Vec<TypeDef> {
     vec![def(
         "azurerm_network_security_rule",
@@ -119,6 +187,45 @@ pub(super) fn defs() -> Vec<TypeDef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn problems(ty: &str, pairs: &[(&str, &str)]) -> Vec<String> {
+        let a: Attrs = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+            .collect();
+        let mut out = vec![];
+        check(ty, &a, &mut out);
+        out.into_iter().map(|p| p.detail).collect()
+    }
+
+    #[test]
+    fn azurerm_refuses_an_unknown_protocol_and_both_port_forms() {
+        let rule = "azurerm_network_security_rule";
+        assert!(problems(rule, &[("protocol", "Tcp")]).is_empty());
+        assert_eq!(
+            problems(rule, &[("protocol", "tcp")]),
+            [r#"expected protocol to be one of ["*" "Tcp" "Udp" "Icmp" "Ah" "Esp"], got tcp"#]
+        );
+        assert_eq!(
+            problems(
+                rule,
+                &[("source_port_range", "*"), ("source_port_ranges", "22")]
+            ),
+            [r#""source_port_range": conflicts with source_port_ranges"#]
+        );
+        let mut nsg = Attrs::new();
+        nsg.insert(
+            "security_rule".into(),
+            Value::List(vec![Value::Object(BTreeMap::from([(
+                "protocol".to_string(),
+                Value::String("TCP".into()),
+            )]))]),
+        );
+        let mut out = vec![];
+        check("azurerm_network_security_group", &nsg, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].argument.as_deref(), Some("security_rule.protocol"));
+    }
 
     #[test]
     fn the_inline_block_and_the_resource_share_the_rule_table() {
