@@ -12,6 +12,7 @@ mod azure_attached;
 mod azure_breadth;
 mod azure_key_vault_secret;
 mod azure_live;
+mod azure_nsg_rule;
 mod azure_private_endpoint;
 mod azure_secrets_export;
 mod azure_types;

@@ -41,6 +41,7 @@ pub fn row(id: &str, body: &J) -> J {
         "subscriptionId": sub,
         "kind": body.get("kind").cloned().unwrap_or(J::String(String::new())),
         "sku": body.get("sku").cloned().unwrap_or(J::Null),
+        "plan": body.get("plan").cloned().unwrap_or(J::Null),
         "tags": body.get("tags").cloned().unwrap_or(J::Null),
         "zones": body.get("zones").cloned().unwrap_or(J::Null),
         "identity": body.get("identity").cloned().unwrap_or(J::Null),

@@ -22,7 +22,9 @@ mod frontdoor_rules;
 pub mod key_vault_data;
 pub mod monitor;
 mod networking;
+mod nsg_rules;
 pub mod object_replication;
+mod operations_management;
 mod postgres;
 pub mod postgres_endpoints;
 pub mod private_link;
@@ -315,6 +317,7 @@ pub fn all() -> Vec<Spec> {
     v.extend(private_link::specs());
     v.extend(diagnostics::specs());
     v.extend(frontdoor_rules::specs());
+    v.push(operations_management::spec());
     v
 }
 

@@ -384,41 +384,8 @@ fn rule_in_group(nsg: &str, kind: &str, mut rule: J) -> J {
 }
 
 fn check_nsg(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
-    let rules = prop(body, &["securityRules"])
-        .and_then(J::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mut seen = std::collections::BTreeSet::new();
-    for r in &rules {
-        let name = r["name"].as_str().unwrap_or_default();
-        let pr = r["properties"]["priority"].as_f64().unwrap_or(-1.0);
-        if !(100.0..=4096.0).contains(&pr) {
-            return Err(ArmError::bad_request(
-                "SecurityRuleInvalidPriority",
-                format!("Security rule '{name}' has invalid priority {pr}: use 100-4096."),
-            ));
-        }
-        let dir = r["properties"]["direction"]
-            .as_str()
-            .unwrap_or_default()
-            .to_lowercase();
-        if !seen.insert((dir.clone(), pr as i64)) {
-            return Err(ArmError::bad_request(
-                "SecurityRuleConflict",
-                format!(
-                    "Security rule '{name}' has the same priority ({pr}) and direction as another rule."
-                ),
-            ));
-        }
-        for f in ["access", "protocol", "direction"] {
-            if r["properties"][f].is_null() {
-                return Err(ArmError::bad_request(
-                    "InvalidRequestFormat",
-                    format!("Security rule '{name}' needs properties.{f}."),
-                ));
-            }
-        }
-    }
+    // Rules are children, listed when the group is read.
+    let effects = super::nsg_rules::take_from_group(ctx, body)?;
     let nsg = ctx.path.id();
     let defaults = DEFAULT_RULES
         .iter()
@@ -434,14 +401,11 @@ fn check_nsg(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             },
         )
         .collect();
-    let rules = rules
-        .into_iter()
-        .map(|r| rule_in_group(&nsg, "securityRules", r))
-        .collect();
-    let p = props(body);
-    p.insert("securityRules".into(), J::Array(rules));
-    p.insert("defaultSecurityRules".into(), J::Array(defaults));
-    Ok(Write::body(body.clone()))
+    props(body).insert("defaultSecurityRules".into(), J::Array(defaults));
+    Ok(Write {
+        effects,
+        ..Write::body(body.clone())
+    })
 }
 
 fn check_public_ip(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
@@ -685,6 +649,7 @@ pub fn specs() -> Vec<Spec> {
         ),
         Spec {
             check_delete: super::private_link::nsg_in_use,
+            decorate: super::nsg_rules::list_in_group,
             ..network(
                 "Microsoft.Network/networkSecurityGroups",
                 name,
@@ -692,6 +657,12 @@ pub fn specs() -> Vec<Spec> {
                 true,
             )
         },
+        network(
+            super::nsg_rules::RULES,
+            name,
+            super::nsg_rules::check_rule,
+            false,
+        ),
         network(
             "Microsoft.Network/publicIPAddresses",
             name,

@@ -10,13 +10,22 @@ use super::types;
 use crate::lang::Value;
 use crate::provider::{ArgProblem, BoxFut, ErrorKind, ProviderError};
 
+/// Managed types azurerm has no data source for (its documentation lists
+/// none), so neither has drinfra.
+const NO_DATA_SOURCE: &[&str] = &[
+    "azurerm_network_security_rule",
+    "azurerm_log_analytics_solution",
+];
+
 /// Whether drinfra can read data source `ty`.
 pub fn has_data_source(ty: &str) -> bool {
     // azurerm has no association data source (it is no ARM object).
     ty == "azurerm_client_config"
         || ty == super::subscription::TYPE
         || super::data_only::handles(ty)
-        || (types::lookup(ty).is_some() && ty != super::frontdoor_association::TYPE)
+        || (types::lookup(ty).is_some()
+            && ty != super::frontdoor_association::TYPE
+            && !NO_DATA_SOURCE.contains(&ty))
 }
 
 /// Checks a data source's evaluated arguments: the ones that identify the

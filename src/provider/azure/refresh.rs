@@ -33,7 +33,7 @@ impl AzureProvider {
                     .collect::<Vec<_>>()
                     .join(", ");
                 let query = format!(
-                    "Resources | where id in~ ({list}) | project id, name, type, location, tags, sku, kind, zones, identity, properties"
+                    "Resources | where id in~ ({list}) | project id, name, type, location, tags, sku, plan, kind, zones, identity, properties"
                 );
                 match self
                     .client

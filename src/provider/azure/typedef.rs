@@ -82,6 +82,13 @@ pub enum IdRule {
     Url {
         parent_arg: &'static str,
     },
+    /// `{group}/providers/{type}/{first}({second})`: a name azurerm
+    /// composes from two arguments (a Log Analytics solution's
+    /// `{solution_name}({workspace_name})`).
+    Composed {
+        first: &'static str,
+        second: &'static str,
+    },
 }
 
 /// `id` with its last `/{from}/` segment (any case) renamed `/{to}/`.
@@ -195,6 +202,13 @@ pub fn build_id(t: &TypeDef, a: &Attrs, subscription: &str) -> Result<String, Un
             rename_segment(&source, from, to).unwrap_or(source)
         }
         IdRule::Url { .. } => return Err(UnknownIdPart("id")),
+        IdRule::Composed { first, second } => format!(
+            "/subscriptions/{subscription}/resourceGroups/{}/providers/{}/{}({})",
+            need("resource_group_name")?,
+            t.arm_type,
+            need(first)?,
+            need(second)?
+        ),
     })
 }
 
@@ -250,6 +264,7 @@ pub fn id_args(t: &TypeDef) -> Vec<&'static str> {
         IdRule::Piped { target_arg, .. } => vec!["name", target_arg],
         IdRule::Renamed { arg, .. } => vec![arg],
         IdRule::Url { parent_arg } => vec!["name", parent_arg],
+        IdRule::Composed { first, second } => vec![first, second, "resource_group_name"],
     }
 }
 
@@ -352,6 +367,17 @@ pub fn attrs_from_id(t: &TypeDef, id: &str) -> Attrs {
             if let Some((target, name)) = id.rsplit_once('|') {
                 a.insert(target_arg.into(), Value::String(target.to_string()));
                 a.insert("name".into(), Value::String(name.to_string()));
+            }
+        }
+        IdRule::Composed { first, second } => {
+            a.insert(
+                "resource_group_name".into(),
+                seg("resourceGroups").unwrap_or(Value::Null),
+            );
+            let name = parts.last().copied().unwrap_or_default();
+            if let Some((one, two)) = name.strip_suffix(')').and_then(|n| n.split_once('(')) {
+                a.insert(first.into(), Value::String(one.to_string()));
+                a.insert(second.into(), Value::String(two.to_string()));
             }
         }
         IdRule::DnsRecord(_) => {

@@ -19,12 +19,14 @@ mod frontdoor;
 mod frontdoor_classic;
 mod frontdoor_rules;
 pub mod key_vault_secret;
+mod log_analytics_solution;
 mod monitor;
 mod network;
 mod networking;
 pub mod private_endpoint;
 mod repeated;
 mod security;
+mod security_rule;
 mod storage;
 
 use compute::*;
@@ -45,6 +47,8 @@ pub fn all() -> Vec<TypeDef> {
     v.extend(frontdoor_rules::defs());
     v.extend(key_vault_secret::defs());
     v.extend(private_endpoint::defs());
+    v.extend(security_rule::defs());
+    v.extend(log_analytics_solution::defs());
     v
 }
 
@@ -65,6 +69,7 @@ pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider
     frontdoor_rules::check(ty, cfg, &mut out);
     key_vault_secret::check(ty, cfg, &mut out);
     private_endpoint::check(ty, cfg, &mut out);
+    security_rule::check(ty, cfg, &mut out);
     out
 }
 

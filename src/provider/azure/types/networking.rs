@@ -125,66 +125,10 @@ fn subnet_from_body(body: &J, a: &mut Attrs) {
     repeated::read(DELEGATIONS, body, a);
 }
 
-const SECURITY_RULE: &[Arg] = &[
-    arg("name", "name", Kind::Str).req(),
-    arg("description", "properties.description", Kind::Str),
-    arg("priority", "properties.priority", Kind::Num).req(),
-    arg("direction", "properties.direction", Kind::Str).req(),
-    arg("access", "properties.access", Kind::Str).req(),
-    arg("protocol", "properties.protocol", Kind::Str).req(),
-    arg("source_port_range", "properties.sourcePortRange", Kind::Str),
-    arg(
-        "source_port_ranges",
-        "properties.sourcePortRanges",
-        Kind::StrList,
-    ),
-    arg(
-        "destination_port_range",
-        "properties.destinationPortRange",
-        Kind::Str,
-    ),
-    arg(
-        "destination_port_ranges",
-        "properties.destinationPortRanges",
-        Kind::StrList,
-    ),
-    arg(
-        "source_address_prefix",
-        "properties.sourceAddressPrefix",
-        Kind::Str,
-    ),
-    arg(
-        "source_address_prefixes",
-        "properties.sourceAddressPrefixes",
-        Kind::StrList,
-    ),
-    arg(
-        "destination_address_prefix",
-        "properties.destinationAddressPrefix",
-        Kind::Str,
-    ),
-    arg(
-        "destination_address_prefixes",
-        "properties.destinationAddressPrefixes",
-        Kind::StrList,
-    ),
-    arg(
-        "source_application_security_group_ids",
-        "properties.sourceApplicationSecurityGroups",
-        Kind::StrList,
-    )
-    .conv(Conv::Wrapped("id")),
-    arg(
-        "destination_application_security_group_ids",
-        "properties.destinationApplicationSecurityGroups",
-        Kind::StrList,
-    )
-    .conv(Conv::Wrapped("id")),
-];
 const SECURITY_RULES: &[Rep] = &[rep(
     "security_rule",
     "properties.securityRules",
-    SECURITY_RULE,
+    super::security_rule::INLINE,
 )];
 const NSG: &[Arg] = &[
     NAME,
