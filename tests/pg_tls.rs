@@ -171,7 +171,7 @@ fn plaintext_server() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
-        if let Ok((mut s, _)) = listener.accept() {
+        for mut s in listener.incoming().map_while(Result::ok) {
             let mut request = [0u8; 8];
             if s.read_exact(&mut request).is_ok() {
                 let _ = s.write_all(b"N");
@@ -307,4 +307,56 @@ fn a_server_without_tls_is_named_as_such() {
             && err.contains("sslmode=disable"),
         "{err}"
     );
+}
+
+/// Terraform and drinfra, given the same backend block with no sslmode
+/// and then an sslmode lib/pq does not know, refuse alike: TLS is asked
+/// for by default, and `prefer` is not a mode.
+#[test]
+fn terraform_and_drinfra_agree_on_the_default_and_on_prefer() {
+    let Some(py) = crate::terraform_cli::terraform_python() else {
+        return;
+    };
+    let port = plaintext_server();
+    for (extra, terraform_says, drinfra_says) in [
+        (
+            "",
+            "SSL is not enabled on the server",
+            "does not accept TLS",
+        ),
+        (
+            " sslmode=prefer",
+            "unsupported sslmode \"prefer\"",
+            "\"prefer\" is not supported",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("main.tf"),
+            format!(
+                "terraform {{\n  backend \"pg\" {{\n    conn_str = \"host=127.0.0.1 port={port} user=drinfra dbname=postgres connect_timeout=5{extra}\"\n  }}\n}}\n"
+            ),
+        )
+        .unwrap();
+        let tf = crate::terraform_cli::terraform(&py, dir.path(), &["init", "-input=false"]);
+        assert_ne!(tf.code, 0);
+        assert!(
+            tf.stderr.contains(terraform_says) || tf.stdout.contains(terraform_says),
+            "Terraform: {}{}",
+            tf.stdout,
+            tf.stderr
+        );
+        let out = Command::new(env!("CARGO_BIN_EXE_drinfra"))
+            .arg("-C")
+            .arg(dir.path())
+            .args(["init", "-input=false"])
+            .env("NO_COLOR", "1")
+            .env_remove("PG_CONN_STR")
+            .env_remove("PGSSLMODE")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{err}");
+        assert!(err.contains(drinfra_says), "drinfra: {err}");
+    }
 }
