@@ -112,6 +112,16 @@ fn start() -> Option<Server> {
     std::fs::write(path.join("other-ca.pem"), other_ca_pem).unwrap();
     std::fs::write(path.join("server.crt"), leaf_pem).unwrap();
     std::fs::write(path.join("server.key"), leaf_key.serialize_pem()).unwrap();
+    // A client certificate for the user drinfra (PostgreSQL's `cert`
+    // method matches the common name to the user).
+    let mut client = CertificateParams::default();
+    client
+        .distinguished_name
+        .push(DnType::CommonName, "drinfra");
+    let client_key = KeyPair::generate().unwrap();
+    let client_pem = client.signed_by(&client_key, &issuer).unwrap().pem();
+    std::fs::write(path.join("client.crt"), client_pem).unwrap();
+    std::fs::write(path.join("client.key"), client_key.serialize_pem()).unwrap();
     let data = path.join("data");
     if unsafe { libc::geteuid() } == 0 {
         run(Command::new("chown").args(["-R", "postgres"]).arg(path));
@@ -119,19 +129,20 @@ fn start() -> Option<Server> {
     {
         use std::os::unix::fs::PermissionsExt;
         // PostgreSQL wants its key private.
-        let _ = std::fs::set_permissions(
-            path.join("server.key"),
-            std::fs::Permissions::from_mode(0o600),
-        );
+        for key in ["server.key", "client.key"] {
+            let _ =
+                std::fs::set_permissions(path.join(key), std::fs::Permissions::from_mode(0o600));
+        }
     }
     run(as_server_user(&bin.join("initdb"))
         .arg("-D")
         .arg(&data)
         .args(["-U", "drinfra", "--auth=trust", "--no-sync"]));
-    // TLS sessions only: one in the clear finds no pg_hba.conf line.
+    // TLS sessions only: one in the clear finds no pg_hba.conf line; the
+    // database template1 takes only a client certificate.
     std::fs::write(
         data.join("pg_hba.conf"),
-        "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n",
+        "local all all trust\nhostssl template1 all 127.0.0.1/32 cert\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n",
     )
     .unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -140,10 +151,11 @@ fn start() -> Option<Server> {
         .unwrap()
         .port();
     let opts = format!(
-        "-c listen_addresses=127.0.0.1 -p {port} -k {} -c ssl=on -c ssl_cert_file={} -c ssl_key_file={} -c fsync=off",
+        "-c listen_addresses=127.0.0.1 -p {port} -k {} -c ssl=on -c ssl_cert_file={} -c ssl_key_file={} -c ssl_ca_file={} -c fsync=off",
         path.display(),
         path.join("server.crt").display(),
-        path.join("server.key").display()
+        path.join("server.key").display(),
+        path.join("ca.pem").display()
     );
     let server = Server {
         bin: bin.clone(),
@@ -285,6 +297,32 @@ fn pg_state_over_tls_as_lib_pq() {
             "{mode}: {err}"
         );
     }
+
+    // A client certificate, where the server asks for one; its key must
+    // be private, as libpq and lib/pq require.
+    let cert_db = |extra: &str| {
+        server
+            .conn("localhost", extra)
+            .replace("dbname=postgres", "dbname=template1")
+    };
+    let err = connect(&cert_db(""), "tls_cert")
+        .err()
+        .expect("should be refused");
+    assert!(err.contains("requires a valid client certificate"), "{err}");
+    let (cert, key) = (server.file("client.crt"), server.file("client.key"));
+    let with_cert = cert_db(&format!("sslcert={cert} sslkey={key}"));
+    connect(&with_cert, "tls_cert").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let err = connect(&with_cert, "tls_cert")
+        .err()
+        .expect("should be refused");
+    assert!(
+        err.contains(&format!("sslkey {key}")) && err.contains("0600"),
+        "{err}"
+    );
 
     // None of the failures changed the state.
     let b = connect(&server.conn("127.0.0.1", ""), schema).unwrap();
