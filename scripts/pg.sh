@@ -24,7 +24,8 @@ case "${1:-start}" in
       "${RUN_AS[@]}" "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w \
         -o "-c listen_addresses=127.0.0.1 -p $PORT -k /tmp -c max_connections=200" start >&2
     fi
-    echo "export PG_CONN_STR='host=127.0.0.1 port=$PORT user=drinfra dbname=postgres'"
+    # No TLS here: drinfra's pg backend, as Terraform's, asks for it by default.
+    echo "export PG_CONN_STR='host=127.0.0.1 port=$PORT user=drinfra dbname=postgres sslmode=disable'"
     ;;
   stop)
     BIN="$(bin_dir)"

@@ -58,6 +58,7 @@ mod parity_json;
 mod pg_adoption;
 mod pg_first_use;
 mod pg_terraform_lock;
+mod pg_tls;
 mod pipelines;
 mod plan_output;
 mod postconditions;

@@ -349,6 +349,8 @@ fn libpq_environment_variables_complete_the_connection() {
         ("PGUSER", parsed.get_user().unwrap_or_default()),
         ("PGPASSWORD", password.as_str()),
         ("PGDATABASE", parsed.get_dbname().unwrap_or_default()),
+        // The test server speaks no TLS, and lib/pq's default is require.
+        ("PGSSLMODE", "disable"),
     ];
     let (code, err) = drinfra_in(dir.path(), &["apply", "-auto-approve"], &env);
     assert_eq!(code, 0, "{err}");

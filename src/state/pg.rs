@@ -5,7 +5,7 @@
 //! the workspace it adopts on the same session (`tflock`): a killed
 //! runner's connection closes and its locks go with it. Configured like
 //! Terraform's pg backend (`conn_str`, `schema_name`, `PG_*` and libpq's
-//! variables: `libpq`).
+//! variables: `libpq`), over TLS as lib/pq does it (`tls`).
 //!
 //! tokio-postgres runs on a worker thread with its own runtime, so the
 //! synchronous `Backend` calls work from inside the engine's runtime.
@@ -18,9 +18,11 @@ use super::crypto::Cipher;
 use super::lock::{LockError, LockInfo};
 use super::{Backend, Record, State, StateError};
 
+mod connstr;
 mod libpq;
 mod prepare;
 mod tflock;
+mod tls;
 
 pub use prepare::Creation;
 
@@ -101,6 +103,46 @@ fn db_err(e: tokio_postgres::Error) -> StateError {
 
 fn db_lock_err(e: tokio_postgres::Error) -> LockError {
     lock_err(describe(&e))
+}
+
+/// A session on `config`, over TLS when there is a connector; the
+/// connection runs on its own task.
+async fn open(
+    config: &tokio_postgres::Config,
+    tls: Option<tls::Tls>,
+) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    match tls {
+        Some(tls) => {
+            let (client, connection) = config.connect(tls).await?;
+            tokio::spawn(connection);
+            Ok(client)
+        }
+        None => {
+            let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
+            tokio::spawn(connection);
+            Ok(client)
+        }
+    }
+}
+
+/// Why connecting failed, with the TLS settings when TLS was the cause.
+fn connect_error(e: &tokio_postgres::Error, ssl: &tls::Settings) -> String {
+    let text = describe(e);
+    if text.contains("server does not support TLS") {
+        return format!(
+            "cannot connect to PostgreSQL: the server does not accept TLS, but {} asks for it (lib/pq's default, as in Terraform, is require); set sslmode=disable in conn_str to connect unencrypted",
+            ssl.describe()
+        );
+    }
+    if text.contains("no encryption") && ssl.mode == tls::Mode::Disable {
+        return format!(
+            "cannot connect to PostgreSQL: {text}; the server takes TLS sessions only: drop sslmode=disable (require, the default, encrypts)"
+        );
+    }
+    if text.contains("TLS") {
+        return format!("cannot connect to PostgreSQL ({}): {text}", ssl.describe());
+    }
+    format!("cannot connect to PostgreSQL: {text}")
 }
 
 /// Where Terraform's pg backend keeps a workspace's state: the row named
@@ -195,10 +237,28 @@ impl PgBackend {
         {
             return Err(pg_err(format!("invalid schema name {schema:?}")));
         }
-        let mut config: tokio_postgres::Config = conn_str
+        // tokio-postgres knows only some of libpq's TLS settings: they
+        // are read here and the rest is left to its parser.
+        let (rest, tls_given) = connstr::split(conn_str).map_err(pg_err)?;
+        let mut config: tokio_postgres::Config = rest
             .parse()
             .map_err(|e| pg_err(format!("invalid connection string: {}", describe(&e))))?;
-        libpq::fill(&mut config, conn_str, env).map_err(pg_err)?;
+        libpq::fill(&mut config, env).map_err(pg_err)?;
+        let ssl = tls::Settings::read(&tls_given, env).map_err(pg_err)?;
+        // lib/pq never uses TLS over a Unix socket.
+        let unix = matches!(
+            config.get_hosts().first(),
+            Some(tokio_postgres::config::Host::Unix(_))
+        );
+        let connector = if unix {
+            None
+        } else {
+            tls::connector(&ssl).map_err(pg_err)?
+        };
+        config.ssl_mode(match connector {
+            Some(_) => tokio_postgres::config::SslMode::Require,
+            None => tokio_postgres::config::SslMode::Disable,
+        });
         // Names drinfra's sessions in pg_stat_activity, so a lock holder
         // can be told apart from Terraform.
         if config.get_application_name().is_none() {
@@ -219,13 +279,9 @@ impl PgBackend {
                 }
             };
             let client = rt.block_on(async {
-                let (client, connection) = config
-                    .connect(tokio_postgres::NoTls)
+                let client = open(&config, connector)
                     .await
-                    .map_err(|e| format!("cannot connect to PostgreSQL: {}", describe(&e)))?;
-                tokio::spawn(async move {
-                    let _ = connection.await;
-                });
+                    .map_err(|e| connect_error(&e, &ssl))?;
                 match prepare::prepare(&client, &schema_owned, creation).await {
                     Ok(tables) => Ok((client, tables)),
                     Err(prepare::PrepareError::Db(e)) => Err(format!(

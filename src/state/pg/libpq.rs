@@ -1,21 +1,16 @@
 //! libpq's environment variables, which Terraform's pg backend (lib/pq)
 //! reads for what the connection string leaves out: `PGHOST`, `PGPORT`,
 //! `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGOPTIONS`, `PGAPPNAME`,
-//! `PGSSLMODE`, `PGCONNECT_TIMEOUT`; then lib/pq's defaults (host
-//! `localhost`, the OS user).
+//! `PGCONNECT_TIMEOUT`; then lib/pq's defaults (host `localhost`, the OS
+//! user). The TLS ones (`PGSSLMODE`, ...) are read in `tls`.
 
 use std::time::Duration;
 
 use tokio_postgres::Config;
-use tokio_postgres::config::SslMode;
 
 /// Completes `config` (parsed from `conn_str`) from `env`; the string wins
 /// where both give a value.
-pub(super) fn fill(
-    config: &mut Config,
-    conn_str: &str,
-    env: &[(String, String)],
-) -> Result<(), String> {
+pub(super) fn fill(config: &mut Config, env: &[(String, String)]) -> Result<(), String> {
     let get = |k: &str| {
         env.iter()
             .find(|(n, v)| n == k && !v.is_empty())
@@ -69,21 +64,6 @@ pub(super) fn fill(
             .map_err(|_| format!("PGCONNECT_TIMEOUT={t:?} is not a number of seconds"))?;
         config.connect_timeout(Duration::from_secs(secs));
     }
-    // The parsed config cannot tell a default sslmode from a given one.
-    if !conn_str.contains("sslmode")
-        && let Some(m) = get("PGSSLMODE")
-    {
-        config.ssl_mode(match m {
-            "disable" => SslMode::Disable,
-            "prefer" | "allow" => SslMode::Prefer,
-            "require" => SslMode::Require,
-            other => {
-                return Err(format!(
-                    "PGSSLMODE={other:?}: drinfra's pg backend takes disable, allow, prefer or require"
-                ));
-            }
-        });
-    }
     Ok(())
 }
 
@@ -109,7 +89,7 @@ mod tests {
             ("PGDATABASE", "infra"),
             ("PGPORT", "6543"),
         ]);
-        fill(&mut c, s, &e).unwrap();
+        fill(&mut c, &e).unwrap();
         assert_eq!(c.get_user(), Some("app"));
         assert_eq!(c.get_password(), Some(&b"secret"[..]));
         assert_eq!(c.get_dbname(), Some("infra"));
@@ -123,15 +103,13 @@ mod tests {
     #[test]
     fn nothing_given_is_lib_pqs_defaults_and_bad_values_are_named() {
         let mut c: Config = "".parse().unwrap();
-        fill(&mut c, "", &env(&[("USER", "me")])).unwrap();
+        fill(&mut c, &env(&[("USER", "me")])).unwrap();
         assert_eq!(
             c.get_hosts(),
             &[tokio_postgres::config::Host::Tcp("localhost".into())]
         );
         assert_eq!(c.get_user(), Some("me"));
-        let err = fill(&mut c, "", &env(&[("PGPORT", "x")])).unwrap_err();
+        let err = fill(&mut c, &env(&[("PGPORT", "x")])).unwrap_err();
         assert!(err.contains("PGPORT"), "{err}");
-        let err = fill(&mut c, "", &env(&[("PGSSLMODE", "verify-full")])).unwrap_err();
-        assert!(err.contains("PGSSLMODE"), "{err}");
     }
 }
