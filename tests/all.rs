@@ -48,6 +48,7 @@ mod layers;
 mod live_view;
 mod locks;
 mod modules;
+mod nested_force_new;
 mod newcomer;
 mod ops_failover;
 mod output_cmd;

@@ -13,7 +13,7 @@ use drinfra::lang::Value;
 use drinfra::provider::azure::convert::{self, Arg, Kind};
 use drinfra::provider::azure::types::{self, RepeatedBlock};
 use drinfra::provider::azure::validate_resource;
-use serde_json::Value as J;
+use serde_json::{Value as J, json};
 
 /// The DR plan's own types: at least this share of their top-level
 /// arguments is mapped.
@@ -515,4 +515,133 @@ fn classic_front_door_refuses_block_arguments_it_does_not_map() {
             "routing_rule.redirect_configuration"
         ]
     );
+}
+
+/// Where block `b` with sub-argument `s` sits in a type's tables: the
+/// enclosing block names (outermost first, ending with `b`) and `s`'s row.
+fn find_nested<'a>(
+    args: &'a [Arg],
+    reps: &'a [RepeatedBlock],
+    b: &str,
+    s: &str,
+) -> Option<(Vec<&'a str>, &'a Arg)> {
+    let within = |name: &'a str, sub: &'a [Arg], nested: &'a [RepeatedBlock]| {
+        if name == b
+            && let Some(row) = sub.iter().find(|x| x.name == s)
+        {
+            return Some((vec![name], row));
+        }
+        let (mut chain, row) = find_nested(sub, nested, b, s)?;
+        chain.insert(0, name);
+        Some((chain, row))
+    };
+    args.iter()
+        .find_map(|a| match a.kind {
+            Kind::Block(sub) | Kind::BlockList(sub) => within(a.name, sub, &[]),
+            _ => None,
+        })
+        .or_else(|| reps.iter().find_map(|r| within(r.name, r.args, &r.nested)))
+}
+
+/// Two different values for argument `a` (`second` picks which); a block
+/// gets two values of its first settable scalar argument.
+fn sample(a: &Arg, second: bool) -> Option<J> {
+    let pick = |x: J, y: J| if second { y } else { x };
+    Some(match a.kind {
+        Kind::Str => pick(json!("a"), json!("b")),
+        Kind::Num => pick(json!(1), json!(2)),
+        Kind::Bool => json!(second),
+        Kind::StrList => pick(json!(["a"]), json!(["b"])),
+        Kind::NumList => pick(json!([1]), json!([2])),
+        Kind::StrMap => pick(json!({"k": "a"}), json!({"k": "b"})),
+        Kind::Block(sub) | Kind::BlockList(sub) => {
+            let inner = sub
+                .iter()
+                .find(|x| !x.read_only && !x.kind.is_block() && !x.create_only)?;
+            json!([{ inner.name: sample(inner, second)? }])
+        }
+        Kind::Blocks => return None,
+    })
+}
+
+/// `{chain[0]: [{chain[1]: [{ ... leaf: v }]}]}`.
+fn wrapped(chain: &[&str], leaf: &str, v: J) -> J {
+    let mut obj = json!({ leaf: v });
+    for name in chain.iter().rev() {
+        obj = json!({ *name: [obj] });
+    }
+    obj
+}
+
+/// The planner holds the tables' nested flags: for every argument of a DR
+/// type's blocks that azurerm documents as forcing a new resource, a change
+/// planned through the provider replaces the object, naming the argument
+/// (or the force-new block around it) as the cause.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documented_nested_force_new_changes_are_planned_as_replacements() {
+    let h = crate::azure::harness().await;
+    let doc = documented();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for ty in DR_TYPES {
+        let t = types::lookup(ty).expect("supported type");
+        let reps = types::repeated_blocks(ty);
+        let provider = h.providers.for_type(ty).expect("azurerm");
+        let blocks = doc["types"][ty]["blocks"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        for (b, subs) in &blocks {
+            for (s, facts) in subs.as_object().into_iter().flatten() {
+                if facts["forces_new"] != J::Bool(true) {
+                    continue;
+                }
+                // Refused or unmapped arguments are the other test's business.
+                let Some((chain, row)) = find_nested(t.args, &reps, b, s) else {
+                    continue;
+                };
+                if row.create_only || row.read_only {
+                    continue;
+                }
+                let (Some(before), Some(after)) = (sample(row, false), sample(row, true)) else {
+                    continue;
+                };
+                checked += 1;
+                let prior = Value::from_json(&wrapped(&chain, s, before));
+                let config = Value::from_json(&wrapped(&chain, s, after));
+                let planned = match provider.plan(ty, Some(&prior), &config) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        failures.push(format!("{ty} {b}.{s}: {e}"));
+                        continue;
+                    }
+                };
+                let mut full: Vec<&str> = chain.clone();
+                full.push(s);
+                // A replace path names the argument or a block around it.
+                let names = |p: &Vec<String>| -> Vec<String> {
+                    p.iter()
+                        .filter(|x| !x.bytes().all(|c| c.is_ascii_digit()))
+                        .cloned()
+                        .collect()
+                };
+                let covered = planned.replace_paths.iter().any(|p| {
+                    let n = names(p);
+                    !n.is_empty()
+                        && n.len() <= full.len()
+                        && n.iter().zip(&full).all(|(x, y)| x == y)
+                });
+                if !covered {
+                    failures.push(format!(
+                        "{ty} {}: changing it is planned in place (replace paths {:?})",
+                        full.join("."),
+                        planned.replace_paths
+                    ));
+                }
+            }
+        }
+    }
+    println!("{checked} documented nested force-new arguments planned");
+    assert!(checked >= 20, "only {checked} checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -1,6 +1,7 @@
 //! Rendering: the only code that knows about terminals, colour, Markdown
 //! and JSON. It turns engine values (diagnostics, plans, values) into text.
 
+pub mod attr_path;
 pub mod diagnostics;
 pub mod drill;
 pub mod events;

@@ -152,96 +152,243 @@ fn same(a: &Value, b: &Value) -> bool {
         && a.is_sensitive_anywhere() == b.is_sensitive_anywhere()
 }
 
-/// The body of one resource's diff.
-fn resource_diff(c: &ResourceChange, style: Style) -> String {
-    let before = attrs(c.before.as_ref());
-    let after = attrs(c.after.as_ref());
+/// An object's (a resource's or a block element's) attributes.
+type Fields = BTreeMap<String, Value>;
+
+/// One attribute's line in a diff: shown with its symbol, hidden as
+/// unchanged, or absent on both sides.
+enum Line {
+    Shown(&'static str, String),
+    Hidden,
+    Absent,
+}
+
+/// The line for attribute `name` (padded to `width`) going from `b` to
+/// `a` under `action`, its values laid out for column `indent`.
+fn attr_line(
+    action: Action,
+    name: &str,
+    width: usize,
+    (b, a): (Option<&Value>, Option<&Value>),
+    indent: usize,
+    style: Style,
+) -> Line {
+    match (action, b, a) {
+        (Action::Delete, Some(b), _) => Line::Shown(
+            "-",
+            format!("{name:<width$} = {} -> null", value_text(b, indent)),
+        ),
+        (Action::Delete, None, _) => Line::Absent,
+        (_, None, Some(a)) => {
+            Line::Shown("+", format!("{name:<width$} = {}", value_text(a, indent)))
+        }
+        (_, Some(b), None) if action != Action::Create => Line::Shown(
+            "-",
+            format!("{name:<width$} = {} -> null", value_text(b, indent)),
+        ),
+        (_, Some(Value::String(bs)), Some(Value::String(as_)))
+            if bs != as_
+                && (bs.contains('\n')
+                    || as_.contains('\n')
+                    || looks_json(bs) && looks_json(as_)) =>
+        {
+            Line::Shown(
+                "~",
+                format!("{name:<width$} = {}", line_diff(bs, as_, indent + 2)),
+            )
+        }
+        (
+            _,
+            Some(b @ (Value::Object(_) | Value::Map(_))),
+            Some(a @ (Value::Object(_) | Value::Map(_))),
+        ) if !same(b, a) => Line::Shown(
+            "~",
+            format!("{name:<width$} = {}", nested_diff(b, a, indent, style)),
+        ),
+        (_, Some(b), Some(a)) if !same(b, a) => Line::Shown(
+            "~",
+            format!(
+                "{name:<width$} = {} -> {}",
+                value_text(b, indent),
+                value_text(a, indent)
+            ),
+        ),
+        (_, Some(_), Some(_)) => Line::Hidden,
+        _ => Line::Absent,
+    }
+}
+
+/// The elements of a block attribute (a list of objects), if it is one.
+fn block_elements(v: Option<&Value>) -> Option<Vec<Fields>> {
+    match v {
+        None => Some(vec![]),
+        Some(v) => v
+            .as_seq()?
+            .iter()
+            .map(|e| e.as_mapping().cloned())
+            .collect(),
+    }
+}
+
+/// The attributes of one object (a resource or a block element) diffed
+/// line by line at column `indent`. A block a replacement is forced from
+/// inside (`forcing` holds paths through `at`) is shown block by block
+/// as Terraform does, with `# forces replacement` on the nested line.
+fn attrs_diff(
+    action: Action,
+    at: &[String],
+    before: &BTreeMap<String, Value>,
+    after: &BTreeMap<String, Value>,
+    forcing: &[Vec<String>],
+    indent: usize,
+    style: Style,
+) -> String {
     let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
     names.sort();
     names.dedup();
-    let shown = |n: &&String| {
-        let b = before.get(*n).filter(|v| !v.is_null());
-        let a = after.get(*n).filter(|v| !v.is_null());
-        match (b, a) {
-            (None, None) => false,
-            (Some(b), Some(a)) => !same(b, a),
-            _ => true,
+    let path = |name: &str| {
+        let mut p = at.to_vec();
+        p.push(name.to_string());
+        p
+    };
+    // Inside a block, an empty nested block list is no block at all.
+    let absent =
+        |v: &&Value| v.is_null() || !at.is_empty() && v.as_seq().is_some_and(|s| s.is_empty());
+    let values = |n: &str| {
+        (
+            before.get(n).filter(|v| !absent(v)),
+            after.get(n).filter(|v| !absent(v)),
+        )
+    };
+    // Blocks a replacement comes from inside of, shown as blocks.
+    let as_blocks = |n: &str| {
+        let p = path(n);
+        let (b, a) = values(n);
+        if action == Action::Delete
+            || !forcing
+                .iter()
+                .any(|f| f.len() > p.len() && f.starts_with(&p))
+        {
+            return None;
         }
+        Some((block_elements(b)?, block_elements(a)?))
+    };
+    let shown = |n: &&String| match values(n) {
+        (None, None) => false,
+        (Some(b), Some(a)) => !same(b, a),
+        _ => true,
     };
     let width = names
         .iter()
-        .filter(|n| shown(n))
+        .filter(|n| shown(n) && as_blocks(n).is_none())
         .map(|n| n.chars().count())
         .max()
         .unwrap_or(0);
+    let pad = " ".repeat(indent);
     let mut out = String::new();
     let mut hidden = 0;
     for name in names {
-        let b = before.get(name).filter(|v| !v.is_null());
-        let a = after.get(name).filter(|v| !v.is_null());
-        let forces = c.replace_paths.iter().any(|p| p.first() == Some(name));
+        if let Some((b, a)) = as_blocks(name) {
+            out.push_str(&block_diff(
+                action,
+                (name, &path(name)),
+                (&b, &a),
+                forcing,
+                indent,
+                style,
+            ));
+            continue;
+        }
+        // A whole attribute that forces (or, where it cannot be shown as
+        // blocks, one a forced path goes into).
+        let forces = forcing.iter().any(|f| f.starts_with(&path(name)));
         let note = if forces {
             style.paint("31", " # forces replacement")
         } else {
             String::new()
         };
-        let line = match (c.action, b, a) {
-            (Action::Delete, Some(b), _) => Some((
-                "-",
-                format!("{name:<width$} = {} -> null", value_text(b, 6)),
-            )),
-            (Action::Delete, None, _) => None,
-            (_, None, Some(a)) => Some(("+", format!("{name:<width$} = {}", value_text(a, 6)))),
-            (_, Some(b), None) if c.action != Action::Create => Some((
-                "-",
-                format!("{name:<width$} = {} -> null", value_text(b, 6)),
-            )),
-            (_, Some(Value::String(bs)), Some(Value::String(as_)))
-                if bs != as_
-                    && (bs.contains('\n')
-                        || as_.contains('\n')
-                        || looks_json(bs) && looks_json(as_)) =>
-            {
-                Some(("~", format!("{name:<width$} = {}", line_diff(bs, as_, 8))))
+        match attr_line(action, name, width, values(name), indent, style) {
+            Line::Shown(sym, text) => {
+                let act = match sym {
+                    "+" => Action::Create,
+                    "-" => Action::Delete,
+                    _ => Action::Update,
+                };
+                out.push_str(&format!("{pad}{} {text}{note}\n", paint(style, act, sym)));
             }
-            (
-                _,
-                Some(b @ (Value::Object(_) | Value::Map(_))),
-                Some(a @ (Value::Object(_) | Value::Map(_))),
-            ) if !same(b, a) => Some((
-                "~",
-                format!("{name:<width$} = {}", nested_diff(b, a, 6, style)),
-            )),
-            (_, Some(b), Some(a)) if !same(b, a) => Some((
-                "~",
-                format!(
-                    "{name:<width$} = {} -> {}",
-                    value_text(b, 6),
-                    value_text(a, 6)
-                ),
-            )),
-            (_, Some(_), Some(_)) => {
-                hidden += 1;
-                None
-            }
-            _ => None,
-        };
-        if let Some((sym, text)) = line {
-            let act = match sym {
-                "+" => Action::Create,
-                "-" => Action::Delete,
-                _ => Action::Update,
-            };
-            out.push_str(&format!("      {} {text}{note}\n", paint(style, act, sym)));
+            Line::Hidden => hidden += 1,
+            Line::Absent => {}
         }
     }
     if hidden > 0 {
         out.push_str(&format!(
-            "        # ({hidden} unchanged attribute{} hidden)\n",
+            "{pad}  # ({hidden} unchanged attribute{} hidden)\n",
             if hidden == 1 { "" } else { "s" }
         ));
     }
     out
+}
+
+/// Block `name`'s elements (at path `at`) before and after, each as
+/// `~ name { ... }` (`+` added, `-` removed).
+fn block_diff(
+    action: Action,
+    (name, at): (&str, &[String]),
+    (before, after): (&[Fields], &[Fields]),
+    forcing: &[Vec<String>],
+    indent: usize,
+    style: Style,
+) -> String {
+    let pad = " ".repeat(indent);
+    let none = BTreeMap::new();
+    let mut out = String::new();
+    let mut hidden = 0;
+    for i in 0..before.len().max(after.len()) {
+        let (b, a) = (before.get(i), after.get(i));
+        let (act, sym) = match (b, a) {
+            (Some(b), Some(a)) if same(&Value::Object(b.clone()), &Value::Object(a.clone())) => {
+                hidden += 1;
+                continue;
+            }
+            (Some(_), Some(_)) => (Action::Update, "~"),
+            (None, _) => (Action::Create, "+"),
+            (_, None) => (Action::Delete, "-"),
+        };
+        let mut here = at.to_vec();
+        here.push(i.to_string());
+        let inner_action = if act == Action::Update { action } else { act };
+        out.push_str(&format!("{pad}{} {name} {{\n", paint(style, act, sym)));
+        out.push_str(&attrs_diff(
+            inner_action,
+            &here,
+            b.unwrap_or(&none),
+            a.unwrap_or(&none),
+            forcing,
+            indent + 4,
+            style,
+        ));
+        out.push_str(&format!("{pad}  }}\n"));
+    }
+    if hidden > 0 {
+        out.push_str(&format!(
+            "{pad}  # ({hidden} unchanged block{} hidden)\n",
+            if hidden == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
+/// The body of one resource's diff.
+fn resource_diff(c: &ResourceChange, style: Style) -> String {
+    attrs_diff(
+        c.action,
+        &[],
+        &attrs(c.before.as_ref()),
+        &attrs(c.after.as_ref()),
+        &c.replace_paths,
+        6,
+        style,
+    )
 }
 
 /// An object change shown key by key, as Terraform does.
@@ -461,7 +608,7 @@ pub fn render_compact(plan: &Plan, style: Style) -> String {
                 "replace ({})",
                 c.replace_paths
                     .iter()
-                    .map(|p| p.join("."))
+                    .map(|p| super::attr_path::text(p))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),

@@ -109,7 +109,11 @@ fn change_json(
         "after_sensitive": sensitive_tree(after),
     });
     if !c.replace_paths.is_empty() {
-        ch["replace_paths"] = json!(c.replace_paths);
+        ch["replace_paths"] = c
+            .replace_paths
+            .iter()
+            .map(|p| super::attr_path::json(p))
+            .collect();
     }
     ch
 }

@@ -58,7 +58,11 @@ fn forced_by(c: &ResourceChange) -> String {
     if c.replace_paths.is_empty() {
         return String::new();
     }
-    let paths: Vec<String> = c.replace_paths.iter().map(|p| p.join(".")).collect();
+    let paths: Vec<String> = c
+        .replace_paths
+        .iter()
+        .map(|p| super::attr_path::text(p))
+        .collect();
     format!(": {} forces replacement", paths.join(", "))
 }
 

@@ -34,6 +34,7 @@ mod frontdoor_classic;
 pub mod http;
 mod key_vault_secret;
 pub mod lro;
+mod nested_replace;
 mod objectives;
 mod pacing;
 mod private_endpoint;

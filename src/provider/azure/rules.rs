@@ -161,7 +161,7 @@ impl AzureProvider {
             if let Some(limits) = cfg.get(timeouts::BLOCK) {
                 out.insert(timeouts::BLOCK.into(), limits.clone());
             }
-            types::private_endpoint::settle_plan(ty, None, &mut out, &mut vec![]);
+            types::private_endpoint::settle_plan(ty, None, &mut out);
             if ty == "azurerm_postgresql_flexible_server"
                 && w_str(cfg.get("create_mode")) == Some("PointInTimeRestore")
             {
@@ -242,6 +242,8 @@ impl AzureProvider {
                 }
             }
         }
+        // A force-new argument inside a block replaces the object too.
+        replace.extend(super::nested_replace::paths(ty, t.args, &old, &cfg));
         // A standalone server the configuration now wants as a replica must
         // be re-seeded from its source: a replacement (failback does this).
         if ty == "azurerm_postgresql_flexible_server" {
@@ -309,7 +311,7 @@ impl AzureProvider {
         if ty == super::types::key_vault_secret::TYPE {
             super::key_vault_secret::plan_update(&old, &mut out);
         }
-        types::private_endpoint::settle_plan(ty, Some(&old), &mut out, &mut replace);
+        types::private_endpoint::settle_plan(ty, Some(&old), &mut out);
         if !replace.is_empty() {
             // The replacement is a new object: planned as a create.
             let fresh = self.plan(ty, None, config)?;

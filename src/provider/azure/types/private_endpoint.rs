@@ -426,16 +426,6 @@ pub(super) fn reps(ty: &str) -> &'static [&'static [Rep]] {
     }
 }
 
-/// The arguments of the connection that force a new endpoint (all but
-/// the request message, which is sent again in place).
-const CONNECTION_FORCES: &[&str] = &[
-    "name",
-    "is_manual_connection",
-    "private_connection_resource_id",
-    "private_connection_resource_alias",
-    "subresource_names",
-];
-
 fn first_block(a: &Attrs, name: &str) -> BTreeMap<String, Value> {
     repeated::blocks(a, name)
         .into_iter()
@@ -449,41 +439,23 @@ fn put_block(out: &mut Attrs, name: &str, b: BTreeMap<String, Value>) {
     out.insert(name.into(), Value::List(vec![Value::Object(b)]));
 }
 
-/// What the generic plan cannot see in this type's blocks: a changed
-/// connection argument that forces a new endpoint (`replace`), and the
-/// values Azure gives (the connection's address, the zone group's id and
+/// What the generic plan cannot see in this type's blocks: the values
+/// Azure gives (the connection's address, the zone group's id and
 /// configs, an IP configuration's member name), unknown until apply or
 /// kept from `prior` when nothing changes them.
-pub fn settle_plan(
-    ty: &str,
-    prior: Option<&Attrs>,
-    out: &mut Attrs,
-    replace: &mut Vec<Vec<String>>,
-) {
+pub fn settle_plan(ty: &str, prior: Option<&Attrs>, out: &mut Attrs) {
     if ty != TYPE {
         return;
     }
     let unknown = Value::Unknown(Type::String);
     let old = prior.cloned().unwrap_or_default();
-    // The connection: a forced argument changed, or the address carried.
+    // The connection's address is carried (its forced arguments replace
+    // through the generic nested rule, `nested_replace`).
     let (was, mut now) = (
         first_block(&old, "private_service_connection"),
         first_block(out, "private_service_connection"),
     );
     if !now.is_empty() {
-        for k in CONNECTION_FORCES {
-            let (p, n) = (
-                was.get(*k).cloned().unwrap_or(Value::Null),
-                now.get(*k).cloned().unwrap_or(Value::Null),
-            );
-            if prior.is_some() && !n.is_null() && p.to_json() != n.to_json() {
-                replace.push(vec![
-                    "private_service_connection".into(),
-                    "0".into(),
-                    k.to_string(),
-                ]);
-            }
-        }
         let ip = was
             .get("private_ip_address")
             .filter(|v| !v.is_null())
