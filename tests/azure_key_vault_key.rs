@@ -20,7 +20,7 @@ const ALL_KEYS: &str =
 /// (and every secret permission).
 fn vault(keys: &str) -> String {
     with_rg(&format!(
-        "{ME}resource \"azurerm_key_vault\" \"kv\" {{\n  name = \"kv-conf-keys\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  tenant_id = data.azurerm_client_config.me.tenant_id\n  sku_name = \"standard\"\n  access_policy {{\n    tenant_id = data.azurerm_client_config.me.tenant_id\n    object_id = data.azurerm_client_config.me.object_id\n    key_permissions = [{keys}]\n    secret_permissions = [\"Get\", \"Set\"]\n  }}\n}}\n"
+        "{ME}resource \"azurerm_key_vault\" \"kv\" {{\n  name = \"kv-conf-keys\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  tenant_id = data.azurerm_client_config.me.tenant_id\n  sku_name = \"standard\"\n  rbac_authorization_enabled = false\n  access_policy {{\n    tenant_id = data.azurerm_client_config.me.tenant_id\n    object_id = data.azurerm_client_config.me.object_id\n    key_permissions = [{keys}]\n    secret_permissions = [\"Get\", \"Set\"]\n  }}\n}}\n"
     ))
 }
 
@@ -282,6 +282,35 @@ async fn a_key_needs_key_permissions() {
         .0,
         403
     );
+    // RBAC authorization: Crypto User reads keys; Crypto Officer makes them.
+    let rbac = vault("").replace(
+        "rbac_authorization_enabled = false",
+        "rbac_authorization_enabled = true",
+    );
+    let role = |name: &str| {
+        format!(
+            "{rbac}resource \"azurerm_role_assignment\" \"r\" {{\n  scope = azurerm_key_vault.kv.id\n  role_definition_name = \"{name}\"\n  principal_id = data.azurerm_client_config.me.object_id\n}}\n"
+        )
+    };
+    assert!(h.apply(&role("Key Vault Crypto User")).await.ok);
+    assert_eq!(kv(&h, &t, "GET", "keys/denied", None).await.0, 404);
+    let (status, body) = kv(
+        &h,
+        &t,
+        "POST",
+        "keys/denied/create",
+        Some(json!({"kty": "RSA"})),
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"]["innererror"]["code"], "ForbiddenByRbac");
+    let officer = format!(
+        "{}resource \"azurerm_key_vault_key\" \"k\" {{\n  name = \"allowed\"\n  key_vault_id = azurerm_key_vault.kv.id\n{}  depends_on = [azurerm_role_assignment.r]\n}}\n",
+        role("Key Vault Crypto Officer"),
+        rsa(2048, OPS, "")
+    );
+    let out = h.apply(&officer).await;
+    assert!(out.ok, "{:?}", out.failed);
     // HSM keys need a premium vault.
     assert!(h.apply(&vault(ALL_KEYS)).await.ok);
     let (status, body) = kv(

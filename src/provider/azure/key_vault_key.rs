@@ -261,7 +261,14 @@ impl AzureProvider {
                 format!("the key vault has no key {name:?}"),
             )
         })?;
-        Ok(self.key_state(&vault, &b, cfg))
+        // azurerm's data source exports no dates.
+        let mut state = self.key_state(&vault, &b, cfg);
+        if let Value::Object(m) = &mut state {
+            for k in ["not_before_date", "expiration_date"] {
+                m.remove(k);
+            }
+        }
+        Ok(state)
     }
 }
 
