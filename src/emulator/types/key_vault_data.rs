@@ -95,7 +95,7 @@ pub struct KvError {
 }
 
 impl KvError {
-    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> KvError {
+    fn new(status: u16, code: &'static str, message: impl Into<String>) -> KvError {
         KvError {
             status,
             code,
@@ -120,6 +120,15 @@ impl KvError {
 
 fn internal(e: impl std::fmt::Display) -> KvError {
     KvError::new(500, "InternalError", e.to_string())
+}
+
+impl From<super::key_vault_keys::KeyError> for KvError {
+    fn from(e: super::key_vault_keys::KeyError) -> KvError {
+        match e {
+            super::key_vault_keys::KeyError::Bad(m) => KvError::new(400, "BadParameter", m),
+            super::key_vault_keys::KeyError::Random(m) => internal(m),
+        }
+    }
 }
 
 /// The permission (an access policy's name) an operation needs, and the

@@ -11,7 +11,13 @@
 use base64::Engine as _;
 use serde_json::{Value as J, json};
 
-use super::key_vault_data::KvError;
+/// Why a key cannot be made: a bad request (Key Vault's 400
+/// `BadParameter`), or no randomness.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyError {
+    Bad(String),
+    Random(String),
+}
 
 /// Key types Key Vault creates in a vault (managed HSM's `oct-HSM` aside).
 const TYPES: &[&str] = &["RSA", "RSA-HSM", "EC", "EC-HSM"];
@@ -30,22 +36,22 @@ const OPS: &[&str] = &[
     "export",
 ];
 
-fn bad(message: impl Into<String>) -> KvError {
-    KvError::new(400, "BadParameter", message)
+fn bad(message: impl Into<String>) -> KeyError {
+    KeyError::Bad(message.into())
 }
 
 fn b64url(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn random(len: usize) -> Result<Vec<u8>, KvError> {
+fn random(len: usize) -> Result<Vec<u8>, KeyError> {
     let mut b = vec![0u8; len];
-    crate::random::fill(&mut b).map_err(|e| KvError::new(500, "InternalError", e.to_string()))?;
+    crate::random::fill(&mut b).map_err(|e| KeyError::Random(e.to_string()))?;
     Ok(b)
 }
 
 /// `key_ops` as given (each one Key Vault knows), or all of them.
-fn key_ops(body: &J) -> Result<J, KvError> {
+fn key_ops(body: &J) -> Result<J, KeyError> {
     let Some(given) = body.get("key_ops").filter(|v| !v.is_null()) else {
         return Ok(json!(OPS[..6]));
     };
@@ -63,7 +69,7 @@ fn key_ops(body: &J) -> Result<J, KvError> {
 
 /// The JSON Web Key a create request (`POST keys/{name}/create`) makes on
 /// a vault of SKU `sku` (HSM-protected keys need `premium`).
-pub fn new_key(body: &J, sku: &str) -> Result<J, KvError> {
+pub fn new_key(body: &J, sku: &str) -> Result<J, KeyError> {
     let kty = body
         .get("kty")
         .and_then(J::as_str)
@@ -75,11 +81,9 @@ pub fn new_key(body: &J, sku: &str) -> Result<J, KvError> {
         )));
     }
     if kty.ends_with("-HSM") && !sku.eq_ignore_ascii_case("premium") {
-        return Err(KvError::new(
-            400,
-            "BadParameter",
-            format!("Key type {kty} is only allowed in premium vaults (this one is {sku})."),
-        ));
+        return Err(bad(format!(
+            "Key type {kty} is only allowed in premium vaults (this one is {sku})."
+        )));
     }
     let mut key = json!({"kty": kty, "key_ops": key_ops(body)?});
     if kty.starts_with("RSA") {
@@ -123,7 +127,7 @@ pub fn new_key(body: &J, sku: &str) -> Result<J, KvError> {
 }
 
 /// An update's `key_ops`, checked (None: not given).
-pub fn updated_ops(body: &J) -> Result<Option<J>, KvError> {
+pub fn updated_ops(body: &J) -> Result<Option<J>, KeyError> {
     match body.get("key_ops") {
         None | Some(J::Null) => Ok(None),
         Some(_) => key_ops(body).map(Some),
@@ -159,20 +163,24 @@ mod tests {
 
     #[test]
     fn bad_requests_are_refused() {
-        let refused = |b: J, sku: &str| new_key(&b, sku).err().map(|e| e.status);
+        let refused = |b: J, sku: &str| {
+            new_key(&b, sku)
+                .err()
+                .map(|e| matches!(e, KeyError::Bad(_)))
+        };
         assert_eq!(
             refused(json!({"kty": "RSA", "key_size": 1024}), "standard"),
-            Some(400)
+            Some(true)
         );
         assert_eq!(
             refused(json!({"kty": "EC", "crv": "P-999"}), "standard"),
-            Some(400)
+            Some(true)
         );
-        assert_eq!(refused(json!({"kty": "RSA-HSM"}), "standard"), Some(400));
+        assert_eq!(refused(json!({"kty": "RSA-HSM"}), "standard"), Some(true));
         assert_eq!(refused(json!({"kty": "RSA-HSM"}), "premium"), None);
         assert_eq!(
             refused(json!({"kty": "RSA", "key_ops": ["fly"]}), "standard"),
-            Some(400)
+            Some(true)
         );
     }
 }
