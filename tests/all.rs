@@ -10,6 +10,7 @@ mod azblob_first_use;
 mod azure;
 mod azure_attached;
 mod azure_breadth;
+mod azure_key_vault_key;
 mod azure_key_vault_secret;
 mod azure_live;
 mod azure_nsg_rule;

@@ -400,6 +400,7 @@ async fn every_type_creates_replans_clean_updates_replaces_detects_drift_and_del
         .chain(crate::azure_attached::cases())
         .chain(crate::azure_types_extra::cases())
         .chain(crate::azure_key_vault_secret::cases())
+        .chain(crate::azure_key_vault_key::cases())
         .chain(crate::azure_private_endpoint::cases())
         .chain(crate::azure_nsg_rule::cases())
         .filter(|c| c.addr.contains(only.as_str()))

@@ -63,16 +63,22 @@ pub(crate) fn cases() -> Vec<Case> {
 }
 
 /// A token from the emulator for `scope`, as the main client.
-async fn token(h: &Harness, scope: &str) -> String {
+pub(crate) async fn token(h: &Harness, scope: &str) -> String {
     let http = emulator::client(h.running.ca_pem.as_deref()).unwrap();
     crate::common::token_for(&http, &h.running, scope).await
 }
 
-const VAULT_SCOPE: &str = "https://vault.azure.net/.default";
+pub(crate) const VAULT_SCOPE: &str = "https://vault.azure.net/.default";
 
 /// One data-plane request at `{vaultUri}{path}?api-version=7.4` with
 /// `token`: status and body.
-async fn kv(h: &Harness, token: &str, method: &str, path: &str, body: Option<J>) -> (u16, J) {
+pub(crate) async fn kv(
+    h: &Harness,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<J>,
+) -> (u16, J) {
     let uri = h
         .state_attr("azurerm_key_vault.kv", "vault_uri")
         .as_str()
@@ -93,28 +99,40 @@ async fn kv(h: &Harness, token: &str, method: &str, path: &str, body: Option<J>)
     (status, r.json().await.unwrap_or(J::Null))
 }
 
-/// The harness with azurerm's `features { key_vault { ... } }` set, as
-/// the provider's setup reads them.
-async fn with_features(purge: bool, recover: bool) -> Harness {
+/// The harness with provider settings `edit` makes (azurerm's
+/// `features { key_vault { ... } }`), as the provider's setup reads them;
+/// and the Key Vault features the provider took from them (purge and
+/// recover secrets, purge and recover keys).
+pub(crate) async fn with_settings(edit: impl FnOnce(&mut Settings)) -> (Harness, [bool; 4]) {
     let mut h = harness().await;
-    let settings = Settings {
+    let mut settings = Settings {
         emulator_url: Some(h.running.url.clone()),
         emulator_data_dir: Some(h.emulator_dir().display().to_string()),
-        keep_deleted_secrets: !purge,
-        no_secret_recovery: !recover,
         ..Settings::default()
     };
+    edit(&mut settings);
     let azure = setup::provider(&settings, h.dir(), &[], &[]).await.unwrap();
-    assert_eq!(
-        (
-            azure.key_vault.purge_soft_deleted_secrets_on_destroy,
-            azure.key_vault.recover_soft_deleted_secrets
-        ),
-        (purge, recover)
-    );
+    let k = &azure.key_vault;
+    let features = [
+        k.purge_soft_deleted_secrets_on_destroy,
+        k.recover_soft_deleted_secrets,
+        k.purge_soft_deleted_keys_on_destroy,
+        k.recover_soft_deleted_keys,
+    ];
     let mut providers = Providers::builtin();
     providers.add(Arc::new(azure));
     h.providers = providers;
+    (h, features)
+}
+
+/// The harness with azurerm's secret settings of `features { key_vault }`.
+async fn with_features(purge: bool, recover: bool) -> Harness {
+    let (h, f) = with_settings(|s| {
+        s.keep_deleted_secrets = !purge;
+        s.no_secret_recovery = !recover;
+    })
+    .await;
+    assert_eq!((f[0], f[1]), (purge, recover));
     h
 }
 

@@ -1,5 +1,6 @@
 //! The HTTP side of Key Vault's data plane (`types::key_vault_data`):
-//! `/keyvault/{vault}/secrets/...`, reached through the vaults' `vaultUri`.
+//! `/keyvault/{vault}/secrets/...` and `.../keys/...`, reached through the
+//! vaults' `vaultUri`.
 //! It takes only tokens for Key Vault's audience, as Key Vault does (a
 //! Resource Manager token gets 401 with the challenge naming the right
 //! resource), and answers in Key Vault's error envelope.

@@ -82,6 +82,11 @@ pub const BUILT_IN: &[(&str, &str, &str)] = &[
         "Read secret contents.",
     ),
     (
+        "Key Vault Crypto Officer",
+        "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
+        "Perform any action on the keys of a key vault, except manage permissions.",
+    ),
+    (
         "Key Vault Crypto User",
         "12338af0-0e69-4776-bea7-57ae8d297424",
         "Perform cryptographic operations using keys.",

@@ -1,12 +1,14 @@
-//! Key Vault's data plane for secrets, as the vaults' `vaultUri` reaches
-//! it (`{emulator}/keyvault/{vault}/...`, since loopback cannot answer
-//! `{vault}.vault.azure.net`): versions, soft delete, recover and purge,
-//! and access by the vault's access policies or, with
-//! `enableRbacAuthorization`, by Key Vault role assignments.
+//! Key Vault's data plane for secrets and keys, as the vaults' `vaultUri`
+//! reaches it (`{emulator}/keyvault/{vault}/...`, since loopback cannot
+//! answer `{vault}.vault.azure.net`): versions, soft delete, recover and
+//! purge, and access by the vault's access policies or, with
+//! `enableRbacAuthorization`, by Key Vault role assignments. A key's
+//! material comes from `key_vault_keys.rs`.
 //!
 //! A vault's secrets are one JSON document in the store's metadata
-//! (`keyvault:{vault name}`), written in one statement per request; a
-//! purged vault's document goes with it.
+//! (`keyvault:{vault name}`), its keys another (`keyvault-keys:{vault
+//! name}`), each written in one statement per request; a purged vault's
+//! documents go with it.
 
 use serde_json::{Value as J, json};
 
@@ -27,6 +29,60 @@ const SECRETS_ALL: &[&str] = &[
     "b86a8fe4-44ce-4948-aee5-eccb2c155cd7", // Key Vault Secrets Officer
 ];
 const SECRETS_READ: &str = "4633458b-17de-408a-b874-0445c86b69e6"; // Key Vault Secrets User
+/// The same for keys.
+const KEYS_ALL: &[&str] = &[
+    "00482a5a-887f-4fb3-b363-3b7fe8e74483", // Key Vault Administrator
+    "14b46e9e-c2b7-41b4-b07b-48a6ebf60603", // Key Vault Crypto Officer
+];
+const KEYS_READ: &str = "12338af0-0e69-4776-bea7-57ae8d297424"; // Key Vault Crypto User
+
+/// What a request addresses: a vault's secrets or its keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Secret,
+    Key,
+}
+
+impl Kind {
+    /// The path segment of live objects (also the access policy's
+    /// permission list and the RBAC data action's segment).
+    fn live(self) -> &'static str {
+        match self {
+            Kind::Secret => "secrets",
+            Kind::Key => "keys",
+        }
+    }
+
+    fn deleted(self) -> &'static str {
+        match self {
+            Kind::Secret => "deletedsecrets",
+            Kind::Key => "deletedkeys",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Secret => "Secret",
+            Kind::Key => "Key",
+        }
+    }
+
+    fn not_found(self) -> &'static str {
+        match self {
+            Kind::Secret => "SecretNotFound",
+            Kind::Key => "KeyNotFound",
+        }
+    }
+
+    /// Whether RBAC role `role` (a definition's GUID) grants `perm`.
+    fn role_grants(self, role: &str, perm: Perm) -> bool {
+        let (all, read) = match self {
+            Kind::Secret => (SECRETS_ALL, SECRETS_READ),
+            Kind::Key => (KEYS_ALL, KEYS_READ),
+        };
+        all.contains(&role) || (role == read && perm.read_only())
+    }
+}
 
 /// A Key Vault error: its status, code and inner code (Key Vault's
 /// envelope, `{"error": {"code", "message", "innererror": {"code"}}}`).
@@ -66,6 +122,15 @@ fn internal(e: impl std::fmt::Display) -> KvError {
     KvError::new(500, "InternalError", e.to_string())
 }
 
+impl From<super::key_vault_keys::KeyError> for KvError {
+    fn from(e: super::key_vault_keys::KeyError) -> KvError {
+        match e {
+            super::key_vault_keys::KeyError::Bad(m) => KvError::new(400, "BadParameter", m),
+            super::key_vault_keys::KeyError::Random(m) => internal(m),
+        }
+    }
+}
+
 /// The permission (an access policy's name) an operation needs, and the
 /// RBAC data action Azure names in its refusal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +138,8 @@ enum Perm {
     Get,
     List,
     Set,
+    Create,
+    Update,
     Delete,
     Recover,
     Purge,
@@ -84,6 +151,8 @@ impl Perm {
             Perm::Get => "get",
             Perm::List => "list",
             Perm::Set => "set",
+            Perm::Create => "create",
+            Perm::Update => "update",
             Perm::Delete => "delete",
             Perm::Recover => "recover",
             Perm::Purge => "purge",
@@ -122,13 +191,17 @@ pub fn vault_uri(store: &Store, name: &str) -> Option<String> {
     ))
 }
 
-/// Forgets a purged vault's secrets.
+/// Forgets a purged vault's secrets and keys.
 pub fn forget(store: &Store, vault: &str) -> Result<(), crate::emulator::store::StoreError> {
-    store.set_meta(&doc_key(vault), "{}")
+    store.set_meta(&doc_key(vault, Kind::Secret), "{}")?;
+    store.set_meta(&doc_key(vault, Kind::Key), "{}")
 }
 
-fn doc_key(vault: &str) -> String {
-    format!("keyvault:{}", vault.to_lowercase())
+fn doc_key(vault: &str, kind: Kind) -> String {
+    match kind {
+        Kind::Secret => format!("keyvault:{}", vault.to_lowercase()),
+        Kind::Key => format!("keyvault-keys:{}", vault.to_lowercase()),
+    }
 }
 
 pub fn serve(
@@ -174,9 +247,9 @@ pub fn serve(
             )
         })?;
     let uri = vault_uri(store, vault_name).unwrap_or_default();
-    let (op, perm) = route(req.method, req.rest)?;
-    authorize(store, &vault, caller, perm)?;
-    let key = doc_key(vault_name);
+    let (kind, op, perm) = route(req.method, req.rest)?;
+    authorize(store, &vault, caller, kind, perm)?;
+    let key = doc_key(vault_name, kind);
     let mut doc: J = store
         .meta(&key)
         .map_err(internal)?
@@ -187,6 +260,8 @@ pub fn serve(
         .unwrap_or(90.0);
     let protected = prop(&vault.body, &["enablePurgeProtection"]) == Some(&json!(true));
     let ctx = Ctx {
+        kind,
+        sku: str_prop(&vault.body, &["sku", "name"]).unwrap_or("standard"),
         uri: &uri,
         now: req.now.floor() as i64,
         days: days as i64,
@@ -200,6 +275,8 @@ pub fn serve(
 }
 
 struct Ctx<'a> {
+    kind: Kind,
+    sku: &'a str,
     uri: &'a str,
     now: i64,
     days: i64,
@@ -208,6 +285,7 @@ struct Ctx<'a> {
 
 enum Op<'a> {
     Set(&'a str),
+    Create(&'a str),
     Get(&'a str, &'a str),
     Versions(&'a str),
     List,
@@ -219,26 +297,48 @@ enum Op<'a> {
     Purge(&'a str),
 }
 
-fn route<'a>(method: &str, rest: &[&'a str]) -> Result<(Op<'a>, Perm), KvError> {
+fn route<'a>(method: &str, rest: &[&'a str]) -> Result<(Kind, Op<'a>, Perm), KvError> {
     let not_found = || KvError::new(404, "NotFound", "No such data-plane operation.");
-    let r = match (method, rest) {
-        ("PUT", ["secrets", n]) => (Op::Set(n), Perm::Set),
-        ("GET", ["secrets"]) => (Op::List, Perm::List),
-        ("GET", ["secrets", n]) => (Op::Get(n, ""), Perm::Get),
-        ("GET", ["secrets", n, "versions"]) => (Op::Versions(n), Perm::List),
-        ("GET", ["secrets", n, v]) => (Op::Get(n, v), Perm::Get),
-        ("PATCH", ["secrets", n]) => (Op::Update(n, ""), Perm::Set),
-        ("PATCH", ["secrets", n, v]) => (Op::Update(n, v), Perm::Set),
-        ("DELETE", ["secrets", n]) => (Op::Delete(n), Perm::Delete),
-        ("GET", ["deletedsecrets"]) => (Op::ListDeleted, Perm::List),
-        // Azure: Get Deleted Secret needs the list permission.
-        ("GET", ["deletedsecrets", n]) => (Op::GetDeleted(n), Perm::List),
-        ("POST", ["deletedsecrets", n, "recover"]) => (Op::Recover(n), Perm::Recover),
-        ("DELETE", ["deletedsecrets", n]) => (Op::Purge(n), Perm::Purge),
+    let (kind, live, rest) = match rest.split_first() {
+        Some((&"secrets", r)) => (Kind::Secret, true, r),
+        Some((&"deletedsecrets", r)) => (Kind::Secret, false, r),
+        Some((&"keys", r)) => (Kind::Key, true, r),
+        Some((&"deletedkeys", r)) => (Kind::Key, false, r),
+        _ => return Err(not_found()),
+    };
+    // Secrets are written with `set`; keys created with `create` and
+    // changed with `update`.
+    let write = match kind {
+        Kind::Secret => Perm::Set,
+        Kind::Key => Perm::Update,
+    };
+    let r = match (method, live, kind, rest) {
+        ("PUT", true, Kind::Secret, [n]) => (Op::Set(n), Perm::Set),
+        ("POST", true, Kind::Key, [n, "create"]) => (Op::Create(n), Perm::Create),
+        (_, true, Kind::Key, [_, "rotationpolicy"]) => {
+            return Err(KvError::new(
+                501,
+                "NotImplemented",
+                "The emulator does not keep key rotation policies.",
+            ));
+        }
+        ("GET", true, _, []) => (Op::List, Perm::List),
+        ("GET", true, _, [n]) => (Op::Get(n, ""), Perm::Get),
+        ("GET", true, _, [n, "versions"]) => (Op::Versions(n), Perm::List),
+        ("GET", true, _, [n, v]) => (Op::Get(n, v), Perm::Get),
+        ("PATCH", true, _, [n]) => (Op::Update(n, ""), write),
+        ("PATCH", true, _, [n, v]) => (Op::Update(n, v), write),
+        ("DELETE", true, _, [n]) => (Op::Delete(n), Perm::Delete),
+        ("GET", false, _, []) => (Op::ListDeleted, Perm::List),
+        // Azure: Get Deleted Secret (and Key) needs the list permission.
+        ("GET", false, _, [n]) => (Op::GetDeleted(n), Perm::List),
+        ("POST", false, _, [n, "recover"]) => (Op::Recover(n), Perm::Recover),
+        ("DELETE", false, _, [n]) => (Op::Purge(n), Perm::Purge),
         _ => return Err(not_found()),
     };
     if let Some(n) = match r.0 {
         Op::Set(n)
+        | Op::Create(n)
         | Op::Get(n, _)
         | Op::Versions(n)
         | Op::Update(n, _)
@@ -255,7 +355,7 @@ fn route<'a>(method: &str, rest: &[&'a str]) -> Result<(Op<'a>, Perm), KvError> 
             format!("The request URI contains an invalid name: {n}"),
         ));
     }
-    Ok(r)
+    Ok((kind, r.0, r.1))
 }
 
 /// 1-127 letters, digits and hyphens.
@@ -269,6 +369,7 @@ fn authorize(
     store: &Store,
     vault: &crate::emulator::store::Row,
     caller: &Caller,
+    kind: Kind,
     perm: Perm,
 ) -> Result<(), KvError> {
     let name = vault.id.rsplit('/').next().unwrap_or_default();
@@ -293,8 +394,7 @@ fn authorize(
                     .next()
                     .unwrap_or_default()
                     .to_lowercase();
-                let grants = SECRETS_ALL.contains(&role.as_str())
-                    || (role == SECRETS_READ && perm.read_only());
+                let grants = kind.role_grants(&role, perm);
                 covers
                     && grants
                     && str_prop(&a.body, &["principalId"])
@@ -307,8 +407,9 @@ fn authorize(
                 403,
                 "Forbidden",
                 format!(
-                    "Caller is not authorized to perform action on resource.\r\nCaller: oid={}\r\nAction: 'Microsoft.KeyVault/vaults/secrets/{}'\r\nResource: '{}'\r\nAssignment: (not found)\r\nVault: {name};location={location}",
+                    "Caller is not authorized to perform action on resource.\r\nCaller: oid={}\r\nAction: 'Microsoft.KeyVault/vaults/{}/{}'\r\nResource: '{}'\r\nAssignment: (not found)\r\nVault: {name};location={location}",
                     caller.object_id,
+                    kind.live(),
                     perm.name(),
                     vault.id.to_lowercase()
                 ),
@@ -324,7 +425,7 @@ fn authorize(
         let is = |k: &str, v: &str| p[k].as_str().is_some_and(|x| x.eq_ignore_ascii_case(v));
         is("objectId", caller.object_id)
             && is("tenantId", caller.tenant_id)
-            && p["permissions"]["secrets"].as_array().is_some_and(|xs| {
+            && p["permissions"][kind.live()].as_array().is_some_and(|xs| {
                 xs.iter()
                     .filter_map(J::as_str)
                     .any(|x| x.eq_ignore_ascii_case(perm.name()) || x.eq_ignore_ascii_case("all"))
@@ -337,9 +438,10 @@ fn authorize(
             403,
             "Forbidden",
             format!(
-                "The user, group or application 'oid={};tid={}' does not have secrets {} permission on key vault '{name};location={location}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287",
+                "The user, group or application 'oid={};tid={}' does not have {} {} permission on key vault '{name};location={location}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287",
                 caller.object_id,
                 caller.tenant_id,
+                kind.live(),
                 perm.name()
             ),
         )
@@ -347,21 +449,22 @@ fn authorize(
     }
 }
 
-fn secret_not_found(name: &str) -> KvError {
+fn not_found(kind: Kind, name: &str) -> KvError {
+    let noun = kind.noun().to_lowercase();
     KvError::new(
         404,
-        "SecretNotFound",
+        kind.not_found(),
         format!(
-            "A secret with (name/id) {name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command."
+            "A {noun} with (name/id) {name} was not found in this key vault. If you recently deleted this {noun} you may be able to recover it using the correct recovery command."
         ),
     )
 }
 
-fn deleted_not_found(name: &str) -> KvError {
+fn deleted_not_found(kind: Kind, name: &str) -> KvError {
     KvError::new(
         404,
-        "SecretNotFound",
-        format!("Deleted Secret not found: {name}"),
+        kind.not_found(),
+        format!("Deleted {} not found: {name}", kind.noun()),
     )
 }
 
@@ -374,16 +477,24 @@ impl Op<'_> {
         }
         let entry = |doc: &J, n: &str| doc.get(n.to_lowercase()).cloned();
         match *self {
+            Op::Create(n) => {
+                let e = entry(doc, n);
+                refuse_deleted(c, e.as_ref(), n)?;
+                let key = super::key_vault_keys::new_key(body, c.sku)?;
+                let mut attrs = attributes(body, c.now, None)?;
+                attrs["created"] = json!(c.now);
+                let v = json!({
+                    "version": new_version()?,
+                    "key": key,
+                    "tags": body.get("tags").cloned().unwrap_or(J::Null),
+                    "attributes": attrs,
+                });
+                let name = push_version(doc, e, n, &v);
+                Ok((200, bundle(c, &name, &v, true), true))
+            }
             Op::Set(n) => {
                 let e = entry(doc, n);
-                if e.as_ref().is_some_and(|e| !e["deleted"].is_null()) {
-                    return Err(KvError::new(
-                        409,
-                        "Conflict",
-                        format!("Secret {n} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged."),
-                    )
-                    .inner("ObjectIsDeletedButRecoverable"));
-                }
+                refuse_deleted(c, e.as_ref(), n)?;
                 let Some(value) = body.get("value").and_then(J::as_str) else {
                     return Err(KvError::new(
                         400,
@@ -398,31 +509,24 @@ impl Op<'_> {
                         "The secret value exceeds the maximum of 25 KB.",
                     ));
                 }
-                let version = crate::random::uuid_v4().map_err(internal)?.replace('-', "");
                 let mut attrs = attributes(body, c.now, None)?;
                 attrs["created"] = json!(c.now);
                 let v = json!({
-                    "version": version,
+                    "version": new_version()?,
                     "value": value,
                     "contentType": body.get("contentType").cloned().unwrap_or(J::Null),
                     "tags": body.get("tags").cloned().unwrap_or(J::Null),
                     "attributes": attrs,
                 });
-                let mut e = e.unwrap_or_else(|| json!({"name": n, "versions": []}));
-                if let Some(vs) = e["versions"].as_array_mut() {
-                    vs.push(v.clone());
-                }
-                e["deleted"] = J::Null;
-                let name = e["name"].as_str().unwrap_or(n).to_string();
-                doc[n.to_lowercase()] = e;
+                let name = push_version(doc, e, n, &v);
                 Ok((200, bundle(c, &name, &v, true), true))
             }
             Op::Get(n, ver) => {
-                let (name, v) = version_of(doc, n, ver)?;
+                let (name, v) = version_of(c.kind, doc, n, ver)?;
                 Ok((200, bundle(c, &name, &v, true), false))
             }
             Op::Versions(n) => {
-                let e = live(doc, n)?;
+                let e = live(c.kind, doc, n)?;
                 let name = e["name"].as_str().unwrap_or(n).to_string();
                 let items: Vec<J> = e["versions"]
                     .as_array()
@@ -452,11 +556,11 @@ impl Op<'_> {
                 Ok((200, json!({"value": items, "nextLink": null}), false))
             }
             Op::Update(n, ver) => {
-                let (name, _) = version_of(doc, n, ver)?;
+                let (name, _) = version_of(c.kind, doc, n, ver)?;
                 let key = n.to_lowercase();
                 let versions = doc[&key]["versions"]
                     .as_array_mut()
-                    .ok_or_else(|| secret_not_found(n))?;
+                    .ok_or_else(|| not_found(c.kind, n))?;
                 let at = if ver.is_empty() {
                     versions.len().saturating_sub(1)
                 } else {
@@ -467,50 +571,56 @@ impl Op<'_> {
                                 .as_str()
                                 .is_some_and(|x| x.eq_ignore_ascii_case(ver))
                         })
-                        .ok_or_else(|| secret_not_found(n))?
+                        .ok_or_else(|| not_found(c.kind, n))?
                 };
                 let v = &mut versions[at];
                 let attrs = attributes(body, c.now, Some(&v["attributes"]))?;
                 v["attributes"] = attrs;
+                if c.kind == Kind::Key
+                    && let Some(ops) = super::key_vault_keys::updated_ops(body)?
+                {
+                    v["key"]["key_ops"] = ops;
+                }
                 if let Some(ct) = body.get("contentType") {
                     v["contentType"] = ct.clone();
                 }
                 if let Some(t) = body.get("tags") {
                     v["tags"] = t.clone();
                 }
-                let out = bundle(c, &name, v, false);
+                // Key Vault answers a key's update with the key.
+                let out = bundle(c, &name, v, c.kind == Kind::Key);
                 Ok((200, out, true))
             }
             Op::Delete(n) => {
-                let e = live(doc, n)?;
+                let e = live(c.kind, doc, n)?;
                 let (name, last) = latest(&e, n);
                 let deleted =
                     json!({"deletedDate": c.now, "scheduledPurgeDate": c.now + c.days * 86400});
                 doc[n.to_lowercase()]["deleted"] = deleted.clone();
-                let mut out = bundle(c, &name, &last, false);
+                let mut out = bundle(c, &name, &last, c.kind == Kind::Key);
                 merge_deleted(c, &mut out, &name, &deleted);
                 Ok((200, out, true))
             }
             Op::GetDeleted(n) => {
-                let e = deleted(doc, n)?;
+                let e = deleted(c.kind, doc, n)?;
                 let (name, last) = latest(&e, n);
-                let mut out = bundle(c, &name, &last, false);
+                let mut out = bundle(c, &name, &last, c.kind == Kind::Key);
                 merge_deleted(c, &mut out, &name, &e["deleted"]);
                 Ok((200, out, false))
             }
             Op::Recover(n) => {
-                let e = deleted(doc, n)?;
+                let e = deleted(c.kind, doc, n)?;
                 let (name, last) = latest(&e, n);
                 doc[n.to_lowercase()]["deleted"] = J::Null;
-                Ok((200, bundle(c, &name, &last, false), true))
+                Ok((200, bundle(c, &name, &last, c.kind == Kind::Key), true))
             }
             Op::Purge(n) => {
-                deleted(doc, n)?;
+                deleted(c.kind, doc, n)?;
                 if c.protected {
                     return Err(KvError::new(
                         403,
                         "Forbidden",
-                        format!("Operation \"purge\" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed. Secret: {n}"),
+                        format!("Operation \"purge\" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed. {}: {n}", c.kind.noun()),
                     )
                     .inner("ForbiddenByPolicy"));
                 }
@@ -523,7 +633,39 @@ impl Op<'_> {
     }
 }
 
-/// A secret's name as first written, and its latest version.
+/// Key Vault's refusal of a name a soft-deleted object holds.
+fn refuse_deleted(c: &Ctx, e: Option<&J>, n: &str) -> Result<(), KvError> {
+    if e.is_some_and(|e| !e["deleted"].is_null()) {
+        let noun = c.kind.noun();
+        return Err(KvError::new(
+            409,
+            "Conflict",
+            format!("{noun} {n} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the {} can only be recovered or purged.", noun.to_lowercase()),
+        )
+        .inner("ObjectIsDeletedButRecoverable"));
+    }
+    Ok(())
+}
+
+/// A new version's id: 32 hex digits, as Key Vault's.
+fn new_version() -> Result<String, KvError> {
+    Ok(crate::random::uuid_v4().map_err(internal)?.replace('-', ""))
+}
+
+/// Adds version `v` to object `n` (made when new): its name as first
+/// written.
+fn push_version(doc: &mut J, e: Option<J>, n: &str, v: &J) -> String {
+    let mut e = e.unwrap_or_else(|| json!({"name": n, "versions": []}));
+    if let Some(vs) = e["versions"].as_array_mut() {
+        vs.push(v.clone());
+    }
+    e["deleted"] = J::Null;
+    let name = e["name"].as_str().unwrap_or(n).to_string();
+    doc[n.to_lowercase()] = e;
+    name
+}
+
+/// An object's name as first written, and its latest version.
 fn latest(e: &J, n: &str) -> (String, J) {
     let name = e["name"].as_str().unwrap_or(n).to_string();
     let last = e["versions"]
@@ -534,23 +676,23 @@ fn latest(e: &J, n: &str) -> (String, J) {
     (name, last)
 }
 
-fn live(doc: &J, n: &str) -> Result<J, KvError> {
+fn live(kind: Kind, doc: &J, n: &str) -> Result<J, KvError> {
     doc.get(n.to_lowercase())
         .filter(|e| e["deleted"].is_null())
         .cloned()
-        .ok_or_else(|| secret_not_found(n))
+        .ok_or_else(|| not_found(kind, n))
 }
 
-fn deleted(doc: &J, n: &str) -> Result<J, KvError> {
+fn deleted(kind: Kind, doc: &J, n: &str) -> Result<J, KvError> {
     doc.get(n.to_lowercase())
         .filter(|e| !e["deleted"].is_null())
         .cloned()
-        .ok_or_else(|| deleted_not_found(n))
+        .ok_or_else(|| deleted_not_found(kind, n))
 }
 
 /// A live secret's version (`""`: the latest), with the secret's name.
-fn version_of(doc: &J, n: &str, ver: &str) -> Result<(String, J), KvError> {
-    let e = live(doc, n)?;
+fn version_of(kind: Kind, doc: &J, n: &str, ver: &str) -> Result<(String, J), KvError> {
+    let e = live(kind, doc, n)?;
     let name = e["name"].as_str().unwrap_or(n).to_string();
     let vs = e["versions"].as_array().cloned().unwrap_or_default();
     let v = if ver.is_empty() {
@@ -562,7 +704,7 @@ fn version_of(doc: &J, n: &str, ver: &str) -> Result<(String, J), KvError> {
                 .is_some_and(|x| x.eq_ignore_ascii_case(ver))
         })
     };
-    v.map(|v| (name, v)).ok_or_else(|| secret_not_found(n))
+    v.map(|v| (name, v)).ok_or_else(|| not_found(kind, n))
 }
 
 /// The attributes a write sets over `old`: `enabled`, `nbf`, `exp`
@@ -620,13 +762,25 @@ fn full_attributes(c: &Ctx, v: &J) -> J {
     a
 }
 
-/// A SecretBundle (with the value when `value`).
-fn bundle(c: &Ctx, name: &str, v: &J, value: bool) -> J {
-    let mut b = json!({
-        "id": format!("{}secrets/{name}/{}", c.uri, v["version"].as_str().unwrap_or_default()),
-        "attributes": full_attributes(c, v),
-    });
-    if value {
+/// A SecretBundle (with the value when `full`), or a KeyBundle (its
+/// JSON Web Key when `full`, else a KeyItem's `kid`).
+fn bundle(c: &Ctx, name: &str, v: &J, full: bool) -> J {
+    let id = format!(
+        "{}{}/{name}/{}",
+        c.uri,
+        c.kind.live(),
+        v["version"].as_str().unwrap_or_default()
+    );
+    let mut b = json!({"attributes": full_attributes(c, v)});
+    match (c.kind, full) {
+        (Kind::Secret, _) => b["id"] = json!(id),
+        (Kind::Key, true) => {
+            b["key"] = v["key"].clone();
+            b["key"]["kid"] = json!(id);
+        }
+        (Kind::Key, false) => b["kid"] = json!(id),
+    }
+    if full && c.kind == Kind::Secret {
         b["value"] = v["value"].clone();
     }
     for k in ["contentType", "tags"] {
@@ -637,18 +791,22 @@ fn bundle(c: &Ctx, name: &str, v: &J, value: bool) -> J {
     b
 }
 
-/// A SecretItem in a list: the versionless id for the secrets list, the
-/// versioned one for a secret's versions.
+/// A SecretItem or KeyItem in a list: the versionless id for the list,
+/// the versioned one for an object's versions.
 fn item(c: &Ctx, name: &str, v: &J, versioned: bool) -> J {
     let mut b = bundle(c, name, v, false);
     if !versioned {
-        b["id"] = json!(format!("{}secrets/{name}", c.uri));
+        let field = match c.kind {
+            Kind::Secret => "id",
+            Kind::Key => "kid",
+        };
+        b[field] = json!(format!("{}{}/{name}", c.uri, c.kind.live()));
     }
     b
 }
 
 fn merge_deleted(c: &Ctx, out: &mut J, name: &str, d: &J) {
-    out["recoveryId"] = json!(format!("{}deletedsecrets/{name}", c.uri));
+    out["recoveryId"] = json!(format!("{}{}/{name}", c.uri, c.kind.deleted()));
     out["deletedDate"] = d["deletedDate"].clone();
     out["scheduledPurgeDate"] = d["scheduledPurgeDate"].clone();
 }
@@ -660,6 +818,14 @@ mod tests {
     #[test]
     fn routes_refuse_bad_names_and_unknown_operations() {
         assert!(route("PUT", &["secrets", "ok-name-1"]).is_ok());
+        assert!(matches!(
+            route("POST", &["keys", "k", "create"]),
+            Ok((Kind::Key, Op::Create("k"), Perm::Create))
+        ));
+        assert_eq!(
+            route("PUT", &["keys", "k"]).err().map(|e| e.status),
+            Some(404)
+        );
         assert_eq!(
             route("PUT", &["secrets", "no_underscores"])
                 .err()

@@ -20,6 +20,7 @@ mod frontdoor_classic;
 mod frontdoor_rest;
 mod frontdoor_rules;
 pub mod key_vault_data;
+pub mod key_vault_keys;
 pub mod monitor;
 mod networking;
 mod nsg_rules;

@@ -15,7 +15,7 @@
 //!   then to the source with those ids; its id is azurerm's
 //!   `{source policy id};{destination policy id}`;
 //! - a Key Vault secret lives in the vault's data plane
-//!   (`key_vault_secret.rs`).
+//!   (`key_vault_secret.rs`), a Key Vault key too (`key_vault_key.rs`).
 
 use reqwest::Method;
 use serde_json::{Value as J, json};
@@ -25,6 +25,7 @@ use super::convert;
 use super::error::err;
 use super::typedef::{Attrs, TypeDef};
 use super::types::attached::{self, NSG_ASSOCIATION, OBJECT_REPLICATION, ROLE_ASSIGNMENT};
+use super::types::key_vault_key::TYPE as KEY_VAULT_KEY;
 use super::types::key_vault_secret::TYPE as KEY_VAULT_SECRET;
 use crate::lang::Value;
 use crate::provider::{ErrorKind, ProviderError};
@@ -36,7 +37,7 @@ const ROLE_DEFINITIONS_API: &str = "2022-05-01-preview";
 pub(super) fn is_attached(ty: &str) -> bool {
     matches!(
         ty,
-        NSG_ASSOCIATION | ROLE_ASSIGNMENT | OBJECT_REPLICATION | KEY_VAULT_SECRET
+        NSG_ASSOCIATION | ROLE_ASSIGNMENT | OBJECT_REPLICATION | KEY_VAULT_SECRET | KEY_VAULT_KEY
     )
 }
 
@@ -84,6 +85,9 @@ impl AzureProvider {
         if t.name == KEY_VAULT_SECRET {
             return self.read_secret(known).await;
         }
+        if t.name == KEY_VAULT_KEY {
+            return self.read_key(known).await;
+        }
         let Some(id) = str_of(known, "id") else {
             return Ok(None);
         };
@@ -124,6 +128,7 @@ impl AzureProvider {
     ) -> Result<Value, ProviderError> {
         match t.name {
             KEY_VAULT_SECRET => self.create_secret(a).await,
+            KEY_VAULT_KEY => self.create_key(a).await,
             NSG_ASSOCIATION => self.associate_nsg(t, a, true).await,
             ROLE_ASSIGNMENT => self.assign(t, a).await,
             _ => self.replicate(t, a, None).await,
@@ -138,6 +143,9 @@ impl AzureProvider {
     ) -> Result<Value, ProviderError> {
         if t.name == KEY_VAULT_SECRET {
             return self.update_secret(old, a).await;
+        }
+        if t.name == KEY_VAULT_KEY {
+            return self.update_key(old, a).await;
         }
         let id = str_of(old, "id")
             .ok_or_else(|| ProviderError::Invalid("the recorded object has no id".into()))?;
@@ -182,6 +190,9 @@ impl AzureProvider {
     ) -> Result<(), ProviderError> {
         if t.name == KEY_VAULT_SECRET {
             return self.delete_secret(old).await;
+        }
+        if t.name == KEY_VAULT_KEY {
+            return self.delete_key(old).await;
         }
         let Some(id) = str_of(old, "id") else {
             return Ok(());

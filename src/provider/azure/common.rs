@@ -29,17 +29,19 @@ pub struct AzureProvider {
     pub regions: super::breaker::RegionBreaker,
     /// PostgreSQL servers' restore windows, as read.
     pub backups: super::restore::BackupWindows,
-    /// Key Vault secrets: azurerm's `features { key_vault }` and the
+    /// Key Vault secrets and keys: azurerm's `features { key_vault }` and the
     /// cloud's Key Vault token scope.
     pub key_vault: KeyVaultSettings,
 }
 
-/// azurerm's `features { key_vault { ... } }` for secrets, and the cloud's
+/// azurerm's `features { key_vault { ... } }` for secrets and keys, and the cloud's
 /// Key Vault token scope.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyVaultSettings {
     pub purge_soft_deleted_secrets_on_destroy: bool,
     pub recover_soft_deleted_secrets: bool,
+    pub purge_soft_deleted_keys_on_destroy: bool,
+    pub recover_soft_deleted_keys: bool,
     /// `https://vault.azure.net/.default` in Azure's public cloud.
     pub scope: String,
 }
@@ -49,6 +51,8 @@ impl Default for KeyVaultSettings {
         KeyVaultSettings {
             purge_soft_deleted_secrets_on_destroy: true,
             recover_soft_deleted_secrets: true,
+            purge_soft_deleted_keys_on_destroy: true,
+            recover_soft_deleted_keys: true,
             scope: key_vault_scope("vault.azure.net"),
         }
     }

@@ -258,7 +258,8 @@ impl AzureProvider {
         let a = attrs(planned);
         let id = str_of(&a, "id")
             .or_else(|| typedef::build_id(&t, &a, &self.subscription).ok())
-            .or_else(|| super::key_vault_secret::intent_id(ty, &a))?;
+            .or_else(|| super::key_vault_secret::intent_id(ty, &a))
+            .or_else(|| super::key_vault_key::intent_id(ty, &a))?;
         Some(crate::provider::PendingOperation {
             provider: PROVIDER_NAME.into(),
             address: None,

@@ -133,6 +133,17 @@ impl AzureProvider {
                 }
                 return self.read_secret_data(&cfg).await;
             }
+            if ty == super::types::key_vault_key::TYPE {
+                if let Some(k) = cfg.iter().find(|(k, v)| {
+                    !super::key_vault_key::DATA_ARGS.contains(&k.as_str()) && !v.is_null()
+                }) {
+                    return Err(ProviderError::Invalid(format!(
+                        "data {ty:?} takes name and key_vault_id; {:?} is not one of its arguments",
+                        k.0
+                    )));
+                }
+                return self.read_key_data(&cfg).await;
+            }
             let identity = typedef::id_args(&t);
             if let Some(k) = cfg
                 .iter()

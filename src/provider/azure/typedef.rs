@@ -398,12 +398,12 @@ pub fn attrs_from_id(t: &TypeDef, id: &str) -> Attrs {
                 seg("redis").unwrap_or(Value::Null),
             );
         }
-        // `{vaultUri}secrets/{name}/{version}`: the parent is found by
-        // its URI when the object is read.
+        // `{vaultUri}secrets/{name}/{version}` (or `keys/`): the parent is
+        // found by its URI when the object is read.
         IdRule::Url { .. } => {
             if let Some(i) = parts
                 .iter()
-                .rposition(|p| p.eq_ignore_ascii_case("secrets"))
+                .rposition(|p| p.eq_ignore_ascii_case("secrets") || p.eq_ignore_ascii_case("keys"))
             {
                 a.insert(
                     "name".into(),

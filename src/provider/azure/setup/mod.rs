@@ -176,6 +176,8 @@ pub async fn provider(
     p.keep_nonempty_resource_groups = !s.delete_nonempty_resource_groups;
     p.key_vault.purge_soft_deleted_secrets_on_destroy = !s.keep_deleted_secrets;
     p.key_vault.recover_soft_deleted_secrets = !s.no_secret_recovery;
+    p.key_vault.purge_soft_deleted_keys_on_destroy = !s.keep_deleted_keys;
+    p.key_vault.recover_soft_deleted_keys = !s.no_key_recovery;
     Ok(p)
 }
 

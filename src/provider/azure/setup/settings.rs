@@ -48,6 +48,10 @@ pub struct Settings {
     /// azurerm's `features.key_vault.recover_soft_deleted_secrets = false`:
     /// a name a soft-deleted secret holds is not recovered on create.
     pub no_secret_recovery: bool,
+    /// The same two for keys (`purge_soft_deleted_keys_on_destroy`,
+    /// `recover_soft_deleted_keys`).
+    pub keep_deleted_keys: bool,
+    pub no_key_recovery: bool,
 }
 
 /// The `provider "azurerm"` arguments drinfra reads.
@@ -265,6 +269,8 @@ fn settings_of(
         delete_nonempty_resource_groups: false,
         keep_deleted_secrets: false,
         no_secret_recovery: false,
+        keep_deleted_keys: false,
+        no_key_recovery: false,
     };
     let mut diags = Diagnostics::default();
     let Some(block) = block else { return Ok(s) };
@@ -339,7 +345,8 @@ fn settings_of(
 /// never silently ignored. Implemented (each a literal true or false):
 /// `resource_group { prevent_deletion_if_contains_resources }` (only
 /// `false` changes anything), and `key_vault {
-/// purge_soft_deleted_secrets_on_destroy, recover_soft_deleted_secrets }`.
+/// purge_soft_deleted_secrets_on_destroy, recover_soft_deleted_secrets,
+/// purge_soft_deleted_keys_on_destroy, recover_soft_deleted_keys }`.
 fn features(
     body: &hcl_edit::structure::Body,
     file: crate::diag::FileId,
@@ -369,10 +376,16 @@ fn features(
                     ("features.key_vault.recover_soft_deleted_secrets", Some(on)) => {
                         s.no_secret_recovery = !on;
                     }
+                    ("features.key_vault.purge_soft_deleted_keys_on_destroy", Some(on)) => {
+                        s.keep_deleted_keys = !on;
+                    }
+                    ("features.key_vault.recover_soft_deleted_keys", Some(on)) => {
+                        s.no_key_recovery = !on;
+                    }
                     _ => diags.push(
                         Diagnostic::error("Unsupported azurerm feature setting")
                             .with_detail(format!(
-                                "drinfra does not implement azurerm's {name}; remove it rather than have it silently ignored. Of the features settings drinfra implements resource_group.prevent_deletion_if_contains_resources = false and key_vault's purge_soft_deleted_secrets_on_destroy and recover_soft_deleted_secrets (literal true or false); it does not purge or recover other soft-deleted objects."
+                                "drinfra does not implement azurerm's {name}; remove it rather than have it silently ignored. Of the features settings drinfra implements resource_group.prevent_deletion_if_contains_resources = false and key_vault's purge_soft_deleted_secrets_on_destroy, recover_soft_deleted_secrets, purge_soft_deleted_keys_on_destroy and recover_soft_deleted_keys (literal true or false); it does not purge or recover other soft-deleted objects."
                             ))
                             .at(hcl_edit::Span::span(&a.key).map(|r| Span::new(file, r))),
                     ),

@@ -18,6 +18,7 @@ mod dns_records;
 mod frontdoor;
 mod frontdoor_classic;
 mod frontdoor_rules;
+pub mod key_vault_key;
 pub mod key_vault_secret;
 mod log_analytics_solution;
 mod monitor;
@@ -46,6 +47,7 @@ pub fn all() -> Vec<TypeDef> {
     v.extend(diagnostics::defs());
     v.extend(frontdoor_rules::defs());
     v.extend(key_vault_secret::defs());
+    v.extend(key_vault_key::defs());
     v.extend(private_endpoint::defs());
     v.extend(security_rule::defs());
     v.extend(log_analytics_solution::defs());
@@ -68,6 +70,7 @@ pub fn check_extra(ty: &str, cfg: &super::typedef::Attrs) -> Vec<crate::provider
     diagnostics::check(ty, cfg, &mut out);
     frontdoor_rules::check(ty, cfg, &mut out);
     key_vault_secret::check(ty, cfg, &mut out);
+    key_vault_key::check(ty, cfg, &mut out);
     private_endpoint::check(ty, cfg, &mut out);
     security_rule::check(ty, cfg, &mut out);
     out
