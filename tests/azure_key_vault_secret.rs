@@ -35,7 +35,7 @@ const ALL: &str = "\"Get\", \"List\", \"Set\", \"Delete\", \"Recover\", \"Purge\
 
 /// The vault (with full secret permissions) and secret `name`; `extra`
 /// goes inside the secret's block.
-fn secret(name: &str, value: &str, extra: &str) -> String {
+pub(crate) fn secret(name: &str, value: &str, extra: &str) -> String {
     format!(
         "{}resource \"azurerm_key_vault_secret\" \"s\" {{\n  name = \"{name}\"\n  value = \"{value}\"\n  key_vault_id = azurerm_key_vault.kv.id\n  content_type = \"text/plain\"\n{extra}}}\n",
         vault(Some(ALL), false)
@@ -63,16 +63,22 @@ pub(crate) fn cases() -> Vec<Case> {
 }
 
 /// A token from the emulator for `scope`, as the main client.
-async fn token(h: &Harness, scope: &str) -> String {
+pub(crate) async fn token(h: &Harness, scope: &str) -> String {
     let http = emulator::client(h.running.ca_pem.as_deref()).unwrap();
     crate::common::token_for(&http, &h.running, scope).await
 }
 
-const VAULT_SCOPE: &str = "https://vault.azure.net/.default";
+pub(crate) const VAULT_SCOPE: &str = "https://vault.azure.net/.default";
 
 /// One data-plane request at `{vaultUri}{path}?api-version=7.4` with
 /// `token`: status and body.
-async fn kv(h: &Harness, token: &str, method: &str, path: &str, body: Option<J>) -> (u16, J) {
+pub(crate) async fn kv(
+    h: &Harness,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<J>,
+) -> (u16, J) {
     let uri = h
         .state_attr("azurerm_key_vault.kv", "vault_uri")
         .as_str()
