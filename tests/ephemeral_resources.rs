@@ -167,6 +167,12 @@ fn ephemeral_blocks_are_checked_like_resources() {
             ),
             "Ephemeral value not allowed",
         ),
+        (
+            &format!(
+                "{PASSWORD}provider \"azurerm\" {{\n  features {{}}\n  client_secret = ephemeral.random_password.p.result\n}}\n"
+            ),
+            "main.tf:7:19: error: Unsupported ephemeral resource reference",
+        ),
     ] {
         let d = stack(text);
         let run = crate::common::drinfra(d.path(), &["validate"]);
@@ -280,4 +286,24 @@ mod parity {
             assert!(found, "{who} wrote a state file");
         }
     }
+}
+
+#[test]
+fn an_ephemeral_resources_postcondition_is_checked_when_it_is_opened() {
+    let body = |want: u32| {
+        format!(
+            "ephemeral \"random_password\" \"p\" {{\n  length = 12\n  lifecycle {{\n    postcondition {{\n      condition     = length(self.result) == {want}\n      error_message = \"the password has {want} characters\"\n    }}\n  }}\n}}\n"
+        )
+    };
+    let d = stack(&body(11));
+    let run = crate::common::drinfra(d.path(), &["plan"]);
+    assert_eq!(run.code, 1, "{}", run.out);
+    assert!(
+        run.out.contains("the password has 11 characters"),
+        "{}",
+        run.out
+    );
+    let d = stack(&body(12));
+    let run = crate::common::drinfra(d.path(), &["plan"]);
+    assert_eq!(run.code, 0, "{}", run.out);
 }

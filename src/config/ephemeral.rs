@@ -28,6 +28,9 @@ pub fn check(config: &Config) -> Diagnostics {
         for r in m.resources.values().filter(|r| r.mode != Mode::Ephemeral) {
             scope.body(r.body.file, &r.body.body, &mut d);
         }
+        for p in &m.providers {
+            provider_block(p.body.file, &p.body.body, &mut d);
+        }
         for o in m.outputs.values() {
             if o.ephemeral && i == 0 {
                 d.push(
@@ -62,6 +65,23 @@ pub fn check(config: &Config) -> Diagnostics {
         }
     }
     d
+}
+
+/// Terraform lets a provider block use an ephemeral resource; drinfra
+/// configures its providers before it opens any, so it refuses that
+/// rather than configure a provider without the value.
+fn provider_block(file: FileId, body: &Body, d: &mut Diagnostics) {
+    for s in body.iter() {
+        match s {
+            Structure::Attribute(a) if references(&a.value).iter().any(|r| r.root == "ephemeral") => d.push(
+                Diagnostic::error("Unsupported ephemeral resource reference")
+                    .with_detail("drinfra configures providers before it opens ephemeral resources, so a provider block cannot use one; pass the value in an ephemeral variable instead.")
+                    .at(hcl_edit::Span::span(&a.value).map(|r| Span::new(file, r))),
+            ),
+            Structure::Attribute(_) => {}
+            Structure::Block(b) => provider_block(file, &b.body, d),
+        }
+    }
 }
 
 /// Whether `e`, written in the root module (the console), refers to an

@@ -33,7 +33,10 @@ pub(super) async fn open(
             let address = instance_text(path, &obj.name, &key);
             let v = if cfg.is_wholly_known() && !deferred {
                 match provider.open_ephemeral(&r.ty, &cfg).await {
-                    Ok(v) => v,
+                    Ok(v) => {
+                        cx.postconditions_hold(path, &obj.name, &key, &v);
+                        v
+                    }
                     Err(e) => {
                         diags.push(
                             Diagnostic::error(format!("Cannot open {address}"))
