@@ -72,6 +72,32 @@ async fn an_ephemeral_password_reaches_a_write_only_value_and_is_never_kept() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ephemeral_output_of_a_child_module_carries_its_ephemeral_resource() {
+    let h = harness().await;
+    std::fs::create_dir(h.dir().join("m")).unwrap();
+    std::fs::write(
+        h.dir().join("m/main.tf"),
+        "ephemeral \"random_password\" \"p\" {\n  count   = 2\n  length  = 30\n  special = false\n}\noutput \"pw\" {\n  value     = ephemeral.random_password.p[1].result\n  ephemeral = true\n}\n",
+    )
+    .unwrap();
+    let stack = format!(
+        "module \"m\" {{\n  source = \"./m\"\n}}\n{}",
+        write_only("from-module", "module.m.pw", 1)
+    );
+    let out = h.apply(&stack).await;
+    assert!(out.ok, "{:?}", out.failed);
+    let t = token(&h, VAULT_SCOPE).await;
+    let value = kv(&h, &t, "GET", "secrets/from-module", None).await.1["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(value.len(), 30, "{value}");
+    let state = std::fs::read(h.dir().join("s.tfstate")).unwrap();
+    assert!(!contains(&state, &value));
+    assert!(!contains(&state, "ephemeral."));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ephemeral_key_vault_secret_reads_what_the_vault_holds() {
     let h = harness().await;
     // The vault and a secret with a known value, first.
