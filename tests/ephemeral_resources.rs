@@ -333,3 +333,36 @@ fn an_ephemeral_resources_postcondition_is_checked_when_it_is_opened() {
     let run = crate::common::drinfra(d.path(), &["plan"]);
     assert_eq!(run.code, 0, "{}", run.out);
 }
+
+#[test]
+fn a_json_plan_lists_an_ephemeral_resource_in_its_configuration_only() {
+    let d = stack(&format!(
+        "{PASSWORD}resource \"terraform_data\" \"t\" {{\n  input = \"x\"\n}}\n"
+    ));
+    let run = crate::common::drinfra(d.path(), &["plan", "-out=p.plan"]);
+    assert_eq!(run.code, 0, "{}", run.out);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_drinfra"))
+        .arg("-C")
+        .arg(d.path())
+        .args(["show", "--json", "p.plan"])
+        .output()
+        .unwrap();
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let modes: Vec<(String, String)> = plan["configuration"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["address"].as_str().unwrap().to_string(),
+                r["mode"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        modes.contains(&("ephemeral.random_password.p".into(), "ephemeral".into())),
+        "{modes:?}"
+    );
+    let recorded = format!("{}{}", plan["planned_values"], plan["resource_changes"]);
+    assert!(!recorded.contains("ephemeral."), "{recorded}");
+}
