@@ -1,8 +1,7 @@
 //! The ephemeral resource types drinfra opens (`ephemeral "TYPE" "NAME"`),
 //! each where its real provider has one: hashicorp/random's
-//! `random_password` and azurerm's `azurerm_key_vault_secret`. The other
-//! providers drinfra carries have none (time, null, local, http), or have
-//! ones drinfra does not open yet (azurerm's other key vault types).
+//! `random_password` and azurerm's `azurerm_key_vault_secret`. Any other
+//! type (azurerm's other key vault types among them) is refused.
 
 use super::ArgProblem;
 use super::builtin::random;
