@@ -157,10 +157,7 @@ fn network_defaults(p: &mut Map<String, J>, node_rg: &str, cluster: &str) {
             .and_then(J::as_str)
             .is_some_and(|m| m.eq_ignore_ascii_case("overlay"));
     if overlay {
-        let pod = net
-            .entry("podCidr")
-            .or_insert(json!("10.244.0.0/16"))
-            .clone();
+        let pod = net.entry("podCidr").or_insert(json!("10.244.0.0/16")).clone();
         net.entry("podCidrs").or_insert(json!([pod]));
     }
     let service = net
