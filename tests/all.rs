@@ -32,6 +32,7 @@ mod drills;
 mod emulator;
 mod emulator_spec;
 mod engine;
+mod ephemeral_resources;
 mod evaluate;
 mod failover;
 mod failover_order;

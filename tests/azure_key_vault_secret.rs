@@ -35,7 +35,7 @@ const ALL: &str = "\"Get\", \"List\", \"Set\", \"Delete\", \"Recover\", \"Purge\
 
 /// The vault (with full secret permissions) and secret `name`; `extra`
 /// goes inside the secret's block.
-fn secret(name: &str, value: &str, extra: &str) -> String {
+pub(crate) fn secret(name: &str, value: &str, extra: &str) -> String {
     format!(
         "{}resource \"azurerm_key_vault_secret\" \"s\" {{\n  name = \"{name}\"\n  value = \"{value}\"\n  key_vault_id = azurerm_key_vault.kv.id\n  content_type = \"text/plain\"\n{extra}}}\n",
         vault(Some(ALL), false)

@@ -109,6 +109,12 @@ pub async fn apply(
     // timestamp(), uuid() and bcrypt() were unknown in the plan; they get
     // their values now, as in Terraform.
     cx.impure_known = true;
+    // Ephemeral resources are opened anew: the plan recorded none of them.
+    let opened = crate::plan::planner::open_for_apply(config, &cx, providers, &known, plan).await;
+    if opened.has_errors() {
+        report.diags.extend(opened);
+        return Ok(report);
+    }
 
     let graph = steps(plan);
     let changes: HashMap<String, &ResourceChange> =

@@ -152,8 +152,9 @@ impl Checker<'_> {
                             crate::config::model::Mode::Managed => {
                                 rf.root == r.ty && rf.attr(0) == Some(r.name.as_str())
                             }
-                            crate::config::model::Mode::Data => {
-                                rf.root == "data"
+                            crate::config::model::Mode::Data
+                            | crate::config::model::Mode::Ephemeral => {
+                                rf.root == r.key().split('.').next().unwrap_or_default()
                                     && rf.attr(0) == Some(r.ty.as_str())
                                     && rf.attr(1) == Some(r.name.as_str())
                             }
@@ -331,6 +332,11 @@ impl Checker<'_> {
                 (Some(t), Some(n)) if m.resources.contains_key(&format!("data.{t}.{n}")) => self.instance_key(&m.resources[&format!("data.{t}.{n}")], r.steps.get(2), file, r, d),
                 (Some(t), Some(n)) => d.push(err("Reference to undeclared resource", format!("A data resource {t:?} {n:?} has not been declared in this module."), file, r)),
                 _ => d.push(err("Invalid reference", "A reference to a data source must be followed by the type and name, like data.T.NAME.".into(), file, r)),
+            },
+            "ephemeral" => match (r.attr(0), r.attr(1)) {
+                (Some(t), Some(n)) if m.resources.contains_key(&format!("ephemeral.{t}.{n}")) => self.instance_key(&m.resources[&format!("ephemeral.{t}.{n}")], r.steps.get(2), file, r, d),
+                (Some(t), Some(n)) => d.push(err("Reference to undeclared resource", format!("An ephemeral resource {t:?} {n:?} has not been declared in this module."), file, r)),
+                _ => d.push(err("Invalid reference", "A reference to an ephemeral resource must be followed by the type and name, like ephemeral.T.NAME.".into(), file, r)),
             },
             root => match name {
                 Some(n) if m.resources.contains_key(&format!("{root}.{n}")) => self.instance_key(&m.resources[&format!("{root}.{n}")], r.steps.get(1), file, r, d),

@@ -1,7 +1,9 @@
 //! Ephemeral values (`variable { ephemeral = true }`, `output { ephemeral =
-//! true }` in child modules) are never persisted: not in state, not in plan
+//! true }` in child modules, `ephemeral "TYPE" "NAME"` resources) are never
+//! persisted: not in state, not in plan
 //! files. As in Terraform, using one where its value would be recorded is
-//! an error at the expression: resource and data source arguments, outputs
+//! an error at the expression: resource and data source arguments (but
+//! not write-only ones, nor an ephemeral resource's own), outputs
 //! not declared ephemeral, and module inputs whose variable is not.
 //!
 //! Which values are ephemeral is decided from references (an expression
@@ -13,7 +15,7 @@ use std::collections::BTreeSet;
 
 use hcl_edit::structure::{Body, Structure};
 
-use super::model::{Config, Expr, Module};
+use super::model::{Config, Expr, Mode, Module};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 use crate::lang::refs::{Reference, Step, references};
 
@@ -22,8 +24,12 @@ pub fn check(config: &Config) -> Diagnostics {
     let mut d = Diagnostics::default();
     for (i, m) in config.modules.iter().enumerate() {
         let scope = Scope::new(config, m);
-        for r in m.resources.values() {
+        // An ephemeral resource's own arguments are an ephemeral context.
+        for r in m.resources.values().filter(|r| r.mode != Mode::Ephemeral) {
             scope.body(r.body.file, &r.body.body, &mut d);
+        }
+        for p in &m.providers {
+            provider_block(p.body.file, &p.body.body, &mut d);
         }
         for o in m.outputs.values() {
             if o.ephemeral && i == 0 {
@@ -59,6 +65,23 @@ pub fn check(config: &Config) -> Diagnostics {
         }
     }
     d
+}
+
+/// Terraform lets a provider block use an ephemeral resource; drinfra
+/// configures its providers before it opens any, so it refuses that
+/// rather than configure a provider without the value.
+fn provider_block(file: FileId, body: &Body, d: &mut Diagnostics) {
+    for s in body.iter() {
+        match s {
+            Structure::Attribute(a) if references(&a.value).iter().any(|r| r.root == "ephemeral") => d.push(
+                Diagnostic::error("Unsupported ephemeral resource reference")
+                    .with_detail("drinfra configures providers before it opens ephemeral resources, so a provider block cannot use one; pass the value in an ephemeral variable instead.")
+                    .at(hcl_edit::Span::span(&a.value).map(|r| Span::new(file, r))),
+            ),
+            Structure::Attribute(_) => {}
+            Structure::Block(b) => provider_block(file, &b.body, d),
+        }
+    }
 }
 
 /// Whether `e`, written in the root module (the console), refers to an
@@ -106,6 +129,7 @@ impl<'a> Scope<'a> {
         match (r.root.as_str(), r.attr(0)) {
             ("var", Some(n)) => m.variables.get(n).is_some_and(|v| v.ephemeral),
             ("local", Some(n)) => self.locals.contains(n),
+            ("ephemeral", Some(_)) => true,
             ("module", Some(n)) => {
                 let Some(call) = m.module_calls.get(n) else {
                     return false;
@@ -143,6 +167,11 @@ impl<'a> Scope<'a> {
     fn body(&self, file: FileId, body: &Body, d: &mut Diagnostics) {
         for s in body.iter() {
             match s {
+                // Write-only arguments are sent and never recorded. The
+                // providers name every one `*_wo` (azurerm's `value_wo`,
+                // `administrator_password_wo`), so configuration, which
+                // knows no provider schema, tells them by name.
+                Structure::Attribute(a) if a.key.value().as_str().ends_with("_wo") => {}
                 Structure::Attribute(a) => {
                     let e = Expr {
                         file,

@@ -87,6 +87,9 @@ pub struct Check {
 pub enum Mode {
     Managed,
     Data,
+    /// `ephemeral "TYPE" "NAME"`: opened each run (plan and apply), its
+    /// result never persisted and usable only where nothing is recorded.
+    Ephemeral,
 }
 
 /// `ignore_changes`: nothing, everything, or listed attribute paths.
@@ -133,11 +136,12 @@ pub struct Resource {
 }
 
 impl Resource {
-    /// `type.name` or `data.type.name`.
+    /// `type.name`, `data.type.name` or `ephemeral.type.name`.
     pub fn key(&self) -> String {
         match self.mode {
             Mode::Managed => format!("{}.{}", self.ty, self.name),
             Mode::Data => format!("data.{}.{}", self.ty, self.name),
+            Mode::Ephemeral => format!("ephemeral.{}.{}", self.ty, self.name),
         }
     }
 }

@@ -255,14 +255,15 @@ fn targets(config: &Config, mi: usize, r: &Reference) -> Vec<ObjId> {
             v.push(id(mi, Kind::Call, n));
             v
         }
-        ("data", Some(t)) => match r.attr(1) {
-            Some(n) if m.resources.contains_key(&format!("data.{t}.{n}")) => {
-                vec![id(mi, Kind::Resource, format!("data.{t}.{n}"))]
+        (root @ ("data" | "ephemeral"), Some(t)) => match r.attr(1) {
+            Some(n) if m.resources.contains_key(&format!("{root}.{t}.{n}")) => {
+                vec![id(mi, Kind::Resource, format!("{root}.{t}.{n}"))]
             }
             _ => vec![],
         },
         (
-            "var" | "local" | "module" | "data" | "count" | "each" | "path" | "terraform" | "self",
+            "var" | "local" | "module" | "data" | "ephemeral" | "count" | "each" | "path"
+            | "terraform" | "self",
             _,
         ) => vec![],
         (root, Some(n)) if m.resources.contains_key(&format!("{root}.{n}")) => {

@@ -16,6 +16,7 @@ pub mod azapi;
 pub mod azure;
 pub mod builtin;
 pub mod catalog;
+pub mod ephemeral;
 pub mod facts;
 pub mod kubernetes;
 pub mod loss;
@@ -343,6 +344,16 @@ pub trait Provider: Send + Sync {
             )))
         })
     }
+    /// Opens ephemeral resource `ty` for its evaluated configuration (in
+    /// plan and again in apply); the result is what `ephemeral.TYPE.NAME`
+    /// evaluates to, and is never recorded.
+    fn open_ephemeral<'a>(
+        &'a self,
+        ty: &'a str,
+        _config: &'a Value,
+    ) -> BoxFut<'a, Result<Value, ProviderError>> {
+        Box::pin(async move { Err(no_ephemeral(self.name(), ty)) })
+    }
     /// What to record in state before creating `planned`, so that a run
     /// killed after the create reached the cloud but before its result was
     /// recorded lets the next run adopt the object instead of refusing it
@@ -365,3 +376,10 @@ pub trait Provider: Send + Sync {
 }
 
 pub use crate::config::providers::ProviderConfigAddr;
+
+/// The error for an ephemeral resource type `provider` does not open.
+pub fn no_ephemeral(provider: &str, ty: &str) -> ProviderError {
+    ProviderError::Invalid(format!(
+        "{provider} has no ephemeral resource type {ty:?} that drinfra opens"
+    ))
+}

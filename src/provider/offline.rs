@@ -35,6 +35,7 @@ impl crate::config::load::NestedBlocks for NestedBlocks {
             Mode::Managed if ty == "azapi_resource" => path == ["identity"],
             Mode::Managed => ty.starts_with("azurerm_") && azure::types::is_nested_block(ty, path),
             Mode::Data => ty == "http" && path == ["retry"],
+            Mode::Ephemeral => false,
         }
     }
 }
@@ -55,6 +56,7 @@ pub fn supported(mode: Mode, ty: &str) -> bool {
                 || azure::has_data_source(ty)
                 || azapi::handles(true, ty)
         }
+        Mode::Ephemeral => super::ephemeral::TYPES.contains(&ty),
     }
 }
 
@@ -71,6 +73,10 @@ pub fn check(config: &Config, eval: &Evaluation) -> Diagnostics {
     }
     for (mi, m) in config.modules.iter().enumerate() {
         for (key, r) in &m.resources {
+            if r.mode == Mode::Ephemeral && !supported(r.mode, &r.ty) {
+                d.push(super::ephemeral::unsupported(r));
+                continue;
+            }
             if !supported(r.mode, &r.ty) {
                 d.push(unsupported(config, m, r));
                 continue;
@@ -104,11 +110,12 @@ pub fn check(config: &Config, eval: &Evaluation) -> Diagnostics {
                         kubernetes::validate(&inst.config)
                     }
                     Mode::Managed => azure::validate_resource(&r.ty, &inst.config),
+                    Mode::Ephemeral => super::ephemeral::validate(&r.ty, &inst.config),
                 };
                 // azurerm 3.x names: read as their 4.x names, with a warning.
                 let renamed = match r.mode {
                     Mode::Managed => azure::renames::warnings(&r.ty, &inst.config),
-                    Mode::Data => vec![],
+                    Mode::Data | Mode::Ephemeral => vec![],
                 };
                 let located = |p: &ArgProblem| {
                     p.argument
@@ -146,6 +153,8 @@ pub fn check(config: &Config, eval: &Evaluation) -> Diagnostics {
 fn builtin_source_mismatch(m: &Module, r: &Resource) -> Option<Diagnostic> {
     let found = if r.mode == Mode::Data {
         builtin::data_spec(&r.ty)
+    } else if r.mode == Mode::Ephemeral && !r.ty.starts_with("random_") {
+        None
     } else {
         builtin::resource_spec(&r.ty)
     };

@@ -333,7 +333,7 @@ fn configuration(cfg: &crate::config::Config) -> J {
                 exprs.insert(a.key.value().as_str().to_string(), e);
             }
             let provider = r.provider.as_ref().map(|p| p.key()).unwrap_or_else(|| crate::config::providers::implied_local_name(&r.ty).to_string());
-            json!({"address": r.key(), "mode": if r.mode == crate::config::model::Mode::Data { "data" } else { "managed" }, "type": r.ty, "name": r.name, "provider_config_key": provider, "expressions": exprs, "schema_version": 0})
+            json!({"address": r.key(), "mode": match r.mode { crate::config::model::Mode::Data => "data", crate::config::model::Mode::Ephemeral => "ephemeral", crate::config::model::Mode::Managed => "managed" }, "type": r.ty, "name": r.name, "provider_config_key": provider, "expressions": exprs, "schema_version": 0})
         })
         .collect();
     let mut provider_config = Map::new();

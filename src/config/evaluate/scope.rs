@@ -183,12 +183,12 @@ impl Context<'_> {
                         }),
                     );
                 }
-                "data" => {
+                mode @ ("data" | "ephemeral") => {
                     let (Some(t), Some(n)) = (r.attr(0), r.attr(1)) else {
                         ok = false;
                         continue;
                     };
-                    let key = format!("data.{t}.{n}");
+                    let key = format!("{mode}.{t}.{n}");
                     let Some(res) = m.resources.get(&key) else {
                         ok = false;
                         continue;
@@ -199,7 +199,7 @@ impl Context<'_> {
                         continue;
                     };
                     let of_type = nested
-                        .entry("data".into())
+                        .entry(mode.into())
                         .or_default()
                         .entry(t.to_string())
                         .or_default();
@@ -399,8 +399,9 @@ impl Context<'_> {
         let mut single = true;
         for r in refs {
             let names_it = match r.root.as_str() {
-                "data" => r.attr(0).zip(r.attr(1)).is_some_and(|(t, n)| {
-                    key.strip_prefix("data.")
+                mode @ ("data" | "ephemeral") => r.attr(0).zip(r.attr(1)).is_some_and(|(t, n)| {
+                    key.strip_prefix(mode)
+                        .and_then(|k| k.strip_prefix('.'))
                         .is_some_and(|k| k.split_once('.') == Some((t, n)))
                 }),
                 root => r

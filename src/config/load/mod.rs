@@ -532,24 +532,24 @@ impl Loader {
                     }
                 }
             }
-            "resource" | "data" => {
+            "resource" | "data" | "ephemeral" => {
                 let Some(l) = self.labels(file, b, &["type", "name"]) else {
                     return;
                 };
-                let mode = if kind == "data" {
-                    Mode::Data
-                } else {
-                    Mode::Managed
+                let mode = match kind {
+                    "data" => Mode::Data,
+                    "ephemeral" => Mode::Ephemeral,
+                    _ => Mode::Managed,
                 };
                 let r = self.decode_resource(file, b, mode, &l[0], &l[1]);
                 let key = r.key();
                 if let Some(prev) = m.resources.get(&key) {
                     let prev = prev.span.clone();
                     self.duplicate(
-                        if mode == Mode::Data {
-                            "data source"
-                        } else {
-                            "resource"
+                        match mode {
+                            Mode::Data => "data source",
+                            Mode::Ephemeral => "ephemeral resource",
+                            Mode::Managed => "resource",
                         },
                         &key,
                         &prev,
@@ -728,11 +728,6 @@ impl Loader {
                 });
             }
             "removed" => self.decode_removed(file, b, m, span),
-            "ephemeral" => self.diags.push(err(
-                "Unsupported block type",
-                format!("drinfra does not support {kind} blocks yet."),
-                span,
-            )),
             other => self.diags.push(err(
                 "Unsupported block type",
                 format!("Blocks of type {other:?} are not expected here."),

@@ -131,7 +131,7 @@ impl Loader {
             "locals" => self.override_locals(file, b, m),
             "output" => self.override_output(file, b, m),
             "module" => self.override_module_call(file, b, m, pending),
-            "resource" | "data" => self.override_resource(file, index, b, m),
+            "resource" | "data" | "ephemeral" => self.override_resource(file, index, b, m),
             "provider" => self.override_provider(file, index, b, m),
             "terraform" | "drinfra" => self.override_settings(file, b, m, backend),
             "moved" => self.diags.push(err(
@@ -503,10 +503,10 @@ impl Loader {
         let Some(l) = self.labels(file, b, &["type", "name"]) else {
             return;
         };
-        let mode = if b.ident.value().as_str() == "data" {
-            Mode::Data
-        } else {
-            Mode::Managed
+        let mode = match b.ident.value().as_str() {
+            "data" => Mode::Data,
+            "ephemeral" => Mode::Ephemeral,
+            _ => Mode::Managed,
         };
         let conditions = ["precondition", "postcondition"];
         let lifecycle = b.body.get_blocks("lifecycle").next();
@@ -525,14 +525,15 @@ impl Loader {
             let (summary, what) = match mode {
                 Mode::Managed => ("Missing resource to override", "resource"),
                 Mode::Data => ("Missing data resource to override", "data"),
+                Mode::Ephemeral => ("Missing ephemeral resource to override", "ephemeral"),
             };
             let detail = match mode {
                 Mode::Managed => format!(
                     "There is no {} resource named {:?}. An override file can only override a resource block defined in a primary configuration file.",
                     l[0], l[1]
                 ),
-                Mode::Data => format!(
-                    "There is no {} data resource named {:?}. An override file can only override a {what} block defined in a primary configuration file.",
+                Mode::Data | Mode::Ephemeral => format!(
+                    "There is no {} {what} resource named {:?}. An override file can only override a {what} block defined in a primary configuration file.",
                     l[0], l[1]
                 ),
             };

@@ -123,7 +123,7 @@ impl Loader {
     }
 
     pub(super) fn decode_lifecycle(&mut self, file: FileId, b: &Block, mode: Mode) -> Lifecycle {
-        let allowed: &[&str] = if mode == Mode::Data {
+        let allowed: &[&str] = if mode != Mode::Managed {
             &[]
         } else {
             &[

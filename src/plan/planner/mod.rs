@@ -2,6 +2,7 @@
 //! walk the configuration's resources in dependency order, asking each
 //! instance's provider what its change will be.
 
+mod ephemeral;
 mod imports;
 mod instance;
 mod known;
@@ -13,6 +14,7 @@ mod removed;
 mod secrets;
 mod triggers;
 
+pub use ephemeral::open_for_apply;
 pub use known::KnownValues;
 pub use recorded::{config_digest, observed_digest, plan_variables};
 use refresh::recorded_config;
@@ -298,6 +300,26 @@ pub async fn plan(
             .iter()
             .flat_map(|d| planned_by_obj.get(d).cloned().unwrap_or_default())
             .collect();
+        if r.mode == Mode::Ephemeral {
+            // Opened once what it depends on exists: not while this plan
+            // still changes it (Terraform would not know its arguments).
+            let upstream_changes = dep_addrs
+                .iter()
+                .any(|d| action_of.get(d).is_some_and(|a| *a != Action::NoOp));
+            ephemeral::open(
+                &cx,
+                &instances,
+                obj,
+                r,
+                provider.as_ref(),
+                &known,
+                upstream_changes,
+                &mut diags,
+            )
+            .await;
+            // Not listed as anyone's dependency: nothing recorded names it.
+            continue;
+        }
         if r.mode == Mode::Data {
             // As Terraform does: a data source that depends on objects this
             // plan changes is read during apply, after them.
@@ -488,7 +510,7 @@ pub async fn plan(
                 let after = if action == Action::NoOp {
                     prior_val.clone().unwrap_or(Value::Null)
                 } else {
-                    planned.value.clone()
+                    ephemeral::hide_write_only(planned.value.clone())
                 };
                 known.insert(path, &obj.name, &key, after.clone());
                 // Postconditions the planned values already decide fail

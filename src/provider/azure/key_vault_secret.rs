@@ -245,5 +245,25 @@ impl AzureProvider {
     }
 }
 
+impl AzureProvider {
+    /// `ephemeral "azurerm_key_vault_secret"`: the data source's read,
+    /// narrowed to what azurerm's ephemeral type exports.
+    pub(super) async fn open_secret(&self, cfg: &Attrs) -> Result<Value, ProviderError> {
+        let mut read = self.read_secret_data(cfg).await?;
+        if let Value::Object(m) = &mut read {
+            m.retain(|k, _| {
+                EPHEMERAL_EXPORTS.contains(&k.as_str()) || DATA_ARGS.contains(&k.as_str())
+            });
+            if let Some(v) = m.remove("value") {
+                m.insert("value".into(), v.sensitive());
+            }
+        }
+        Ok(read)
+    }
+}
+
+/// What azurerm's ephemeral key vault secret exports besides its arguments.
+const EPHEMERAL_EXPORTS: &[&str] = &["value", "expiration_date", "not_before_date"];
+
 /// The arguments `data "azurerm_key_vault_secret"` takes.
 pub(super) const DATA_ARGS: &[&str] = &["name", "key_vault_id", "version"];

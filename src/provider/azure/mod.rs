@@ -256,6 +256,19 @@ impl Provider for AzureProvider {
         self.read_data_source(ty, config)
     }
 
+    fn open_ephemeral<'a>(
+        &'a self,
+        ty: &'a str,
+        config: &'a Value,
+    ) -> BoxFut<'a, Result<Value, ProviderError>> {
+        Box::pin(async move {
+            if ty != "azurerm_key_vault_secret" {
+                return Err(crate::provider::no_ephemeral(self.name(), ty));
+            }
+            self.open_secret(&attrs(config)).await
+        })
+    }
+
     fn replication_lag<'a>(
         &'a self,
         ty: &'a str,

@@ -350,6 +350,19 @@ impl Provider for Builtin {
         })
     }
 
+    fn open_ephemeral<'a>(
+        &'a self,
+        ty: &'a str,
+        config: &'a Value,
+    ) -> BoxFut<'a, Result<Value, ProviderError>> {
+        Box::pin(async move {
+            if self.family != Family::Random || ty != random::EPHEMERAL_PASSWORD {
+                return Err(super::no_ephemeral(self.name(), ty));
+            }
+            random::open_password(self.normalized(ty, config, false)?)
+        })
+    }
+
     fn import_stub(&self, _ty: &str, id: &str) -> Value {
         Value::Object([(IMPORT_KEY.to_string(), Value::String(id.to_string()))].into())
     }

@@ -211,6 +211,40 @@ pub fn check(ty: &str, cfg: &BTreeMap<String, Value>) -> Vec<ArgProblem> {
     out
 }
 
+/// hashicorp/random's one ephemeral resource type.
+pub const EPHEMERAL_PASSWORD: &str = "random_password";
+
+/// The arguments `ephemeral "random_password"` takes: the resource's,
+/// without `keepers` (an ephemeral password is new every run anyway).
+pub const EPHEMERAL_ARGS: &[&str] = &[
+    "length",
+    "special",
+    "upper",
+    "lower",
+    "numeric",
+    "min_numeric",
+    "min_upper",
+    "min_lower",
+    "min_special",
+    "override_special",
+];
+
+/// `ephemeral "random_password"`: a new password on every open, as the
+/// provider's; `result` and `bcrypt_hash` sensitive (no `id`: the
+/// ephemeral type has none).
+pub fn open_password(mut cfg: BTreeMap<String, Value>) -> Result<Value, ProviderError> {
+    generate(EPHEMERAL_PASSWORD, &mut cfg)?;
+    cfg.remove("id");
+    cfg.remove("keepers");
+    cfg.remove("number");
+    for k in ["result", "bcrypt_hash"] {
+        if let Some(v) = cfg.remove(k) {
+            cfg.insert(k.into(), v.sensitive());
+        }
+    }
+    Ok(Value::Object(cfg))
+}
+
 /// The computed attributes of a new object, from its planned arguments.
 pub fn generate(ty: &str, m: &mut BTreeMap<String, Value>) -> Result<(), ProviderError> {
     let s = |v: String| Value::String(v);
