@@ -122,15 +122,30 @@ impl Drill {
                 .json()
                 .await
                 .unwrap();
-            self.http
-                .get(format!("{}{id}?api-version={api}", self.emu.url))
-                .bearer_auth(tok["access_token"].as_str().unwrap())
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap()
+            // The test reads as any client must: after a 429 it waits
+            // Retry-After (an apply of the platform spends most of the
+            // emulator's read burst).
+            for _ in 0..10 {
+                let r = self
+                    .http
+                    .get(format!("{}{id}?api-version={api}", self.emu.url))
+                    .bearer_auth(tok["access_token"].as_str().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+                if r.status() == 429 {
+                    let wait = r
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.parse::<u64>().ok())
+                        .unwrap_or(1);
+                    tokio::time::sleep(std::time::Duration::from_secs(wait.min(5))).await;
+                    continue;
+                }
+                return r.json().await.unwrap();
+            }
+            panic!("{id}: still throttled after 10 tries")
         })
     }
 
