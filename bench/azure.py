@@ -5,11 +5,12 @@ apply and re-plan a stack of N Azure resources (a resource group, a DNS
 zone and N-2 A record sets). Reports wall time, requests, 429s and whether
 the run failed. Target: no failed runs; refresh requests under N / 100.
 
-Usage: bench/azure.py [N]   (default 2000; needs target/release/drinfra)"""
+Usage: bench/azure.py [N]   (default 2000; target/release/drinfra, or the
+build DRINFRA_EXE names, to compare two builds in one invocation)"""
 import os, re, shutil, subprocess, sys, tempfile, time
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-exe = os.path.join(root, "target", "release", "drinfra")
+exe = os.environ.get("DRINFRA_EXE") or os.path.join(root, "target", "release", "drinfra")
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
 work = tempfile.mkdtemp(prefix="drinfra-azure-bench-")
 with open(os.path.join(work, "main.tf"), "w") as f:
