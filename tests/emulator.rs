@@ -2073,3 +2073,50 @@ async fn responses_carry_the_simulated_time_and_outages_their_start() {
     assert_eq!(up["outages"], json!({}));
     e.stop().await;
 }
+
+/// `generateKeyPair` answers the pair through its operation and keeps the
+/// public key; Azure makes a pair once per key resource, and the emulator
+/// makes RSA pairs only.
+#[tokio::test]
+async fn an_ssh_key_pair_is_generated_once() {
+    let e = start(1.0e7).await;
+    e.group("ssh", "eastus").await;
+    let (api, key) = (
+        "2024-03-01",
+        format!("{}/providers/Microsoft.Compute/sshPublicKeys/k1", rg("ssh")),
+    );
+    e.create(&key, api, json!({"location": "eastus"})).await;
+    let action = format!("{key}/generateKeyPair");
+    let ed = e
+        .call(
+            "POST",
+            &action,
+            api,
+            Some(json!({"encryptionType": "Ed25519"})),
+            &[],
+        )
+        .await;
+    assert_eq!((ed.status, ed.code().as_str()), (400, "InvalidParameter"));
+    let r = e.call("POST", &action, api, None, &[]).await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let result = e
+        .call("GET", &r.header("location").unwrap(), "", None, &[])
+        .await;
+    assert_eq!(result.status, 200, "{}", result.body);
+    let public = result.body["publicKey"].as_str().unwrap().to_string();
+    assert!(public.starts_with("ssh-rsa AAAAB3NzaC1yc2E"), "{public}");
+    assert!(
+        result.body["privateKey"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN RSA PRIVATE KEY-----\n")
+    );
+    assert_eq!(result.body["id"], key.as_str());
+    let stored = e.get(&key, api).await.body;
+    assert_eq!(stored["properties"]["publicKey"], public.as_str());
+    let again = e.call("POST", &action, api, None, &[]).await;
+    assert_eq!(
+        (again.status, again.code().as_str()),
+        (409, "OperationNotAllowed")
+    );
+}

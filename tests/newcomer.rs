@@ -609,3 +609,69 @@ output "def" {{
         "/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
     );
 }
+
+/// Azure's 101-aks-cluster and 101-vm-with-infrastructure quickstarts make
+/// their SSH key with `generateKeyPair` through azapi_resource_action: the
+/// action answers the pair, the key resource keeps the public half, and a
+/// second plan finds nothing to do.
+#[test]
+fn an_ssh_key_pair_generated_through_azapi_converges() {
+    let n = Newcomer::new();
+    n.converges(&format!(
+        r#"{PROVIDER}
+resource "azurerm_resource_group" "rg" {{
+  name     = "rg-nc-ssh"
+  location = "eastus"
+}}
+
+resource "azapi_resource" "ssh_public_key" {{
+  type      = "Microsoft.Compute/sshPublicKeys@2022-11-01"
+  name      = "sshnc"
+  location  = azurerm_resource_group.rg.location
+  parent_id = azurerm_resource_group.rg.id
+}}
+
+resource "azapi_resource_action" "ssh_public_key_gen" {{
+  type        = "Microsoft.Compute/sshPublicKeys@2022-11-01"
+  resource_id = azapi_resource.ssh_public_key.id
+  action      = "generateKeyPair"
+  method      = "POST"
+
+  response_export_values = ["publicKey", "privateKey"]
+}}
+
+output "key_data" {{
+  value = azapi_resource_action.ssh_public_key_gen.output.publicKey
+}}
+
+output "private_key" {{
+  value     = azapi_resource_action.ssh_public_key_gen.output.privateKey
+  sensitive = true
+}}
+"#
+    ));
+    let (code, out, err) = n.run(&["output", "-raw", "key_data"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.starts_with("ssh-rsa AAAAB3NzaC1yc2E"), "{out}");
+    let (code, private, err) = n.run(&["output", "-raw", "private_key"]);
+    assert_eq!(code, 0, "{private}\n{err}");
+    assert!(
+        private.starts_with("-----BEGIN RSA PRIVATE KEY-----\n")
+            && private
+                .trim_end()
+                .ends_with("-----END RSA PRIVATE KEY-----"),
+        "{private}"
+    );
+    let key = n.get(
+        &format!(
+            "{}/providers/Microsoft.Compute/sshPublicKeys/sshnc",
+            rg_id("rg-nc-ssh")
+        ),
+        "2022-11-01",
+    );
+    assert_eq!(key["properties"]["publicKey"], out.as_str(), "{key}");
+    // The apply asked for the pair once (Azure makes it once per key).
+    let writes = n.writes();
+    let generated = writes.iter().filter(|w| w.contains("/generateKeyPair"));
+    assert_eq!(generated.count(), 1, "{writes:?}");
+}

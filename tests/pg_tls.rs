@@ -398,3 +398,64 @@ fn terraform_and_drinfra_agree_on_the_default_and_on_prefer() {
         assert!(err.contains(drinfra_says), "drinfra: {err}");
     }
 }
+
+/// The failover's database checks connect as the pg backend does: a
+/// connection string with `sslmode=require` (as Azure's portal writes
+/// them) reaches the TLS-only server; `sslmode=disable` is refused by it,
+/// said plainly, and the connection string is never shown.
+#[test]
+fn a_failover_database_check_connects_over_tls_as_lib_pq() {
+    use drinfra::ops::failover::FailoverOutcome;
+
+    let Some(server) = start() else { return };
+    let (tls, clear) = (
+        server.conn("127.0.0.1", "sslmode=require"),
+        server.conn("127.0.0.1", "sslmode=disable"),
+    );
+    let outcome = crate::runbook_steps::checked_failover(
+        &[("tls", &tls), ("clear", &clear)],
+        r#"health_check "over_tls" {
+  site     = "b"
+  attempts = 1
+  postgres {
+    connection = var.tls
+    query      = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+    expect     = true
+  }
+}
+health_check "in_the_clear" {
+  site     = "b"
+  attempts = 1
+  postgres {
+    connection = var.clear
+    query      = "SELECT 1"
+    expect     = 1
+  }
+}
+"#,
+    );
+    let FailoverOutcome::Complete { drill, .. } = &outcome else {
+        panic!("not complete: {outcome:?}")
+    };
+    let results: Vec<(&str, bool, &str)> = drill
+        .health
+        .iter()
+        .map(|c| (c.name.as_str(), c.passed, c.detail.as_str()))
+        .collect();
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert_eq!(results[1], ("over_tls", true, "got true"));
+    let (name, passed, detail) = results[0];
+    assert_eq!((name, passed), ("in_the_clear", false));
+    assert!(
+        detail.starts_with("cannot connect to PostgreSQL")
+            && detail.contains("pg_hba.conf")
+            && detail.contains("no encryption")
+            && detail.contains("drop sslmode=disable"),
+        "{detail}"
+    );
+    for c in &drill.health {
+        for secret in [&tls, &clear] {
+            assert!(!c.what.contains(secret.as_str()) && !c.detail.contains(secret.as_str()));
+        }
+    }
+}

@@ -507,6 +507,60 @@ notification "n" {
     assert_eq!(state.failover_groups["g"].active, "a");
 }
 
+/// Applies a stack of two sites `a` (active) and `b` with sensitive
+/// string variables `vars` (name, value) and `checks`, then fails over to
+/// `b`: the outcome, whose drill holds the checks' results.
+pub(crate) fn checked_failover(vars: &[(&str, &str)], checks: &str) -> FailoverOutcome {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tf = String::new();
+    for (name, _) in vars {
+        tf.push_str(&format!(
+            "variable \"{name}\" {{\n  type      = string\n  sensitive = true\n}}\n"
+        ));
+    }
+    tf.push_str(
+        "failover_group \"g\" {\n  sites  = [\"a\", \"b\"]\n  active = \"a\"\n}\nresource \"terraform_data\" \"site\" {\n  input = failover_group.g.active\n}\n",
+    );
+    tf.push_str(checks);
+    std::fs::write(dir.path().join("main.tf"), tf).unwrap();
+    let env: Vec<(String, String)> = vars
+        .iter()
+        .map(|(n, v)| (format!("TF_VAR_{n}"), v.to_string()))
+        .collect();
+    let mut engine = start(dir.path(), &env, "apply");
+    plan_and_apply(
+        &mut engine,
+        &PlanOptions::default(),
+        &apply_options(),
+        Question::Proceed {
+            action: "perform these actions".into(),
+        },
+        &mut AutoApprove,
+        &mut |_| {},
+    )
+    .unwrap();
+    drop(engine);
+    let mut engine = start(dir.path(), &env, "failover");
+    failover(
+        &mut engine,
+        &FailoverOptions {
+            group: "g".into(),
+            to: "b".into(),
+            forced: false,
+            only: None,
+            plan_only: false,
+            reason: String::new(),
+            refresh: false,
+            targets: vec![],
+            apply: apply_options(),
+            detected_at: None,
+        },
+        &mut AutoApprove,
+        &mut |_| {},
+    )
+    .unwrap()
+}
+
 #[test]
 fn a_postgres_check_verifies_the_promoted_database_on_the_real_postgresql() {
     if !crate::common::services_available(&["PG_CONN_STR"]) {
@@ -523,22 +577,8 @@ fn a_postgres_check_verifies_the_promoted_database_on_the_real_postgresql() {
         "DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (n int); INSERT INTO {table} VALUES (1), (2), (3);"
     )))
     .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("main.tf"),
-        format!(
-            r#"variable "db" {{
-  type      = string
-  sensitive = true
-}}
-failover_group "g" {{
-  sites  = ["a", "b"]
-  active = "a"
-}}
-resource "terraform_data" "site" {{
-  input = failover_group.g.active
-}}
-health_check "primary" {{
+    let checks = format!(
+        r#"health_check "primary" {{
   site = "b"
   postgres {{
     connection = var.db
@@ -566,42 +606,8 @@ health_check "missing_rows" {{
   }}
 }}
 "#
-        ),
-    )
-    .unwrap();
-    let env = vec![("TF_VAR_db".to_string(), conn.clone())];
-    let mut engine = start(dir.path(), &env, "apply");
-    plan_and_apply(
-        &mut engine,
-        &PlanOptions::default(),
-        &apply_options(),
-        Question::Proceed {
-            action: "perform these actions".into(),
-        },
-        &mut AutoApprove,
-        &mut |_| {},
-    )
-    .unwrap();
-    drop(engine);
-    let mut engine = start(dir.path(), &env, "failover");
-    let outcome = failover(
-        &mut engine,
-        &FailoverOptions {
-            group: "g".into(),
-            to: "b".into(),
-            forced: false,
-            only: None,
-            plan_only: false,
-            reason: String::new(),
-            refresh: false,
-            targets: vec![],
-            apply: apply_options(),
-            detected_at: None,
-        },
-        &mut AutoApprove,
-        &mut |_| {},
-    )
-    .unwrap();
+    );
+    let outcome = checked_failover(&[("db", &conn)], &checks);
     rt.block_on(client.batch_execute(&format!("DROP TABLE {table}")))
         .unwrap();
     let FailoverOutcome::Complete { drill, .. } = &outcome else {

@@ -257,19 +257,18 @@ async fn attempt(check: &Check, http: &Http) -> (bool, String) {
 }
 
 /// The first column of the query's first row, as text (booleans as
-/// `true`/`false`); errors without the connection string.
+/// `true`/`false`); errors without the connection string. The session is
+/// the pg state backend's: TLS by lib/pq's rules, `sslmode=require` when
+/// the string names none (as libpq, and as Azure's portal writes it). The
+/// string alone says where and how: libpq's `PG*` variables are not read,
+/// so the operator's shell cannot redirect a check.
 async fn pg_first(connection: &str, query: &str) -> std::result::Result<String, String> {
-    let (client, conn) = tokio_postgres::connect(connection, tokio_postgres::NoTls)
-        .await
-        .map_err(|e| format!("cannot connect to PostgreSQL: {}", pg_reason(&e)))?;
-    let driver = tokio::spawn(conn);
+    let client = crate::state::pg::session(connection, &[]).await?;
     let rows = client
         .simple_query(query)
         .await
-        .map_err(|e| format!("query failed: {}", pg_reason(&e)));
-    drop(client);
-    driver.abort();
-    let first = rows?.into_iter().find_map(|m| match m {
+        .map_err(|e| format!("query failed: {}", pg_reason(&e)))?;
+    let first = rows.into_iter().find_map(|m| match m {
         tokio_postgres::SimpleQueryMessage::Row(r) => Some(r.get(0).map(str::to_string)),
         _ => None,
     });

@@ -125,12 +125,59 @@ async fn open(
     }
 }
 
-/// Why connecting failed, with the TLS settings when TLS was the cause.
-fn connect_error(e: &tokio_postgres::Error, ssl: &tls::Settings) -> String {
+/// The session settings for `conn_str` completed from libpq's variables
+/// in `env`, and the TLS connector lib/pq's rules give (None: in the clear).
+fn configure(
+    conn_str: &str,
+    env: &[(String, String)],
+) -> Result<(tokio_postgres::Config, Option<tls::Tls>, tls::Settings), String> {
+    // tokio-postgres knows only some of libpq's TLS settings: they are
+    // read here and the rest is left to its parser.
+    let (rest, tls_given) = connstr::split(conn_str)?;
+    let mut config: tokio_postgres::Config = rest
+        .parse()
+        .map_err(|e| format!("invalid connection string: {}", describe(&e)))?;
+    libpq::fill(&mut config, env)?;
+    let ssl = tls::Settings::read(&tls_given, env)?;
+    // lib/pq never uses TLS over a Unix socket.
+    let unix = matches!(
+        config.get_hosts().first(),
+        Some(tokio_postgres::config::Host::Unix(_))
+    );
+    let connector = if unix { None } else { tls::connector(&ssl)? };
+    config.ssl_mode(match connector {
+        Some(_) => tokio_postgres::config::SslMode::Require,
+        None => tokio_postgres::config::SslMode::Disable,
+    });
+    // Names drinfra's sessions in pg_stat_activity, so a lock holder can
+    // be told apart from Terraform.
+    if config.get_application_name().is_none() {
+        config.application_name("drinfra");
+    }
+    Ok((config, connector, ssl))
+}
+
+/// A session to the database `conn_str` names, made as the backend makes
+/// its own (libpq's variables from `env`, TLS by lib/pq's rules: `tls`),
+/// on the caller's runtime: for other layers' PostgreSQL sessions, such as
+/// the failover's database checks. Errors never contain `conn_str`.
+pub async fn session(
+    conn_str: &str,
+    env: &[(String, String)],
+) -> Result<tokio_postgres::Client, String> {
+    let (config, connector, ssl) = configure(conn_str, env)?;
+    open(&config, connector)
+        .await
+        .map_err(|e| connect_error(&e, &ssl, "the connection string"))
+}
+
+/// Why connecting failed, with the TLS settings when TLS was the cause;
+/// `field` is where the connection string was given.
+fn connect_error(e: &tokio_postgres::Error, ssl: &tls::Settings, field: &str) -> String {
     let text = describe(e);
     if text.contains("server does not support TLS") {
         return format!(
-            "cannot connect to PostgreSQL: the server does not accept TLS, but {} asks for it (lib/pq's default, as in Terraform, is require); set sslmode=disable in conn_str to connect unencrypted",
+            "cannot connect to PostgreSQL: the server does not accept TLS, but {} asks for it (lib/pq's default, as in Terraform, is require); set sslmode=disable in {field} to connect unencrypted",
             ssl.describe()
         );
     }
@@ -237,33 +284,7 @@ impl PgBackend {
         {
             return Err(pg_err(format!("invalid schema name {schema:?}")));
         }
-        // tokio-postgres knows only some of libpq's TLS settings: they
-        // are read here and the rest is left to its parser.
-        let (rest, tls_given) = connstr::split(conn_str).map_err(pg_err)?;
-        let mut config: tokio_postgres::Config = rest
-            .parse()
-            .map_err(|e| pg_err(format!("invalid connection string: {}", describe(&e))))?;
-        libpq::fill(&mut config, env).map_err(pg_err)?;
-        let ssl = tls::Settings::read(&tls_given, env).map_err(pg_err)?;
-        // lib/pq never uses TLS over a Unix socket.
-        let unix = matches!(
-            config.get_hosts().first(),
-            Some(tokio_postgres::config::Host::Unix(_))
-        );
-        let connector = if unix {
-            None
-        } else {
-            tls::connector(&ssl).map_err(pg_err)?
-        };
-        config.ssl_mode(match connector {
-            Some(_) => tokio_postgres::config::SslMode::Require,
-            None => tokio_postgres::config::SslMode::Disable,
-        });
-        // Names drinfra's sessions in pg_stat_activity, so a lock holder
-        // can be told apart from Terraform.
-        if config.get_application_name().is_none() {
-            config.application_name("drinfra");
-        }
+        let (config, connector, ssl) = configure(conn_str, env).map_err(pg_err)?;
         let (tx, rx) = mpsc::channel::<Job>();
         let (ready_tx, ready_rx) = mpsc::channel::<Result<String, String>>();
         let schema_owned = schema.to_string();
@@ -281,7 +302,7 @@ impl PgBackend {
             let client = rt.block_on(async {
                 let client = open(&config, connector)
                     .await
-                    .map_err(|e| connect_error(&e, &ssl))?;
+                    .map_err(|e| connect_error(&e, &ssl, "conn_str"))?;
                 match prepare::prepare(&client, &schema_owned, creation).await {
                     Ok(tables) => Ok((client, tables)),
                     Err(prepare::PrepareError::Db(e)) => Err(format!(

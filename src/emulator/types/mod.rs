@@ -32,6 +32,7 @@ pub mod private_link;
 pub mod redis;
 mod resource_group;
 mod security;
+mod ssh_public_keys;
 pub mod storage;
 mod storage_children;
 mod traffic_manager;
@@ -319,6 +320,7 @@ pub fn all() -> Vec<Spec> {
     v.extend(diagnostics::specs());
     v.extend(frontdoor_rules::specs());
     v.push(operations_management::spec());
+    v.push(ssh_public_keys::spec());
     v
 }
 
