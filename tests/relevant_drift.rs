@@ -90,3 +90,82 @@ fn a_rotated_key_nothing_reads_is_not_shown() {
         "{refresh}"
     );
 }
+
+const PARITY_STACK: &str = r#"
+variable "x" {
+  type    = string
+  default = "a"
+}
+
+resource "terraform_data" "a" {
+  input = var.x
+}
+
+resource "terraform_data" "b" {
+  count = 2
+  input = "b${count.index}"
+}
+
+# A no-op: what it reads is not relevant.
+resource "terraform_data" "c" {
+  input = { id = terraform_data.a.id, b = terraform_data.b[1].output }
+}
+
+module "m" {
+  source = "./m"
+  v      = terraform_data.a.output
+}
+
+locals {
+  shown = "${terraform_data.a.output}-${terraform_data.b[0].input}"
+}
+
+output "o" {
+  value = local.shown
+}
+
+output "m" {
+  value = module.m.out
+}
+"#;
+
+/// What Terraform can be compared on: which attributes a plan's changes
+/// read (drift itself cannot be made with terraform_data, which nothing
+/// changes outside Terraform). Through a local, a module input and output,
+/// with an instance key, leaving out what a no-op reads.
+#[test]
+fn relevant_attributes_are_terraforms() {
+    use crate::terraform_cli::{drinfra, stack, terraform, terraform_python};
+    let Some(py) = terraform_python() else {
+        return;
+    };
+    let relevant = |run: &dyn Fn(&std::path::Path, &[&str]) -> crate::terraform_cli::Run| {
+        let dir = stack(PARITY_STACK);
+        std::fs::create_dir(dir.path().join("m")).unwrap();
+        std::fs::write(
+            dir.path().join("m/main.tf"),
+            "variable \"v\" {\n  type = string\n}\n\noutput \"out\" {\n  value = var.v\n}\n",
+        )
+        .unwrap();
+        for args in [
+            &["init", "-input=false"][..],
+            &["apply", "-auto-approve", "-input=false"],
+            &["plan", "-input=false", "-var", "x=b", "-out=p"],
+        ] {
+            let r = run(dir.path(), args);
+            assert_eq!(r.code, 0, "{args:?}: {}{}", r.stdout, r.stderr);
+        }
+        let shown = run(dir.path(), &["show", "-json", "p"]);
+        let doc: J = serde_json::from_str(&shown.stdout).unwrap();
+        doc["relevant_attributes"].clone()
+    };
+    let theirs = relevant(&|d, a| terraform(&py, d, a));
+    assert_eq!(
+        theirs,
+        json!([
+            {"resource": "terraform_data.a", "attribute": ["output"]},
+            {"resource": "terraform_data.b[0]", "attribute": ["input"]}
+        ])
+    );
+    assert_eq!(relevant(&|d, a| drinfra(d, a)), theirs);
+}

@@ -14,7 +14,8 @@ use crate::plan::deps::{Deps, Kind, ObjId};
 use crate::plan::model::{Action, Plan, RelevantAttribute};
 
 /// The relevant attributes of `plan`, sorted. `resource` is the resource's
-/// configuration address (module calls and resource without instance keys).
+/// address as referenced: module calls without instance keys, the
+/// resource with the literal key the reference gives, if any.
 pub fn relevant_attributes(config: &Config, deps: &Deps, plan: &Plan) -> Vec<RelevantAttribute> {
     let mut todo: Vec<ObjId> = Vec::new();
     for c in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
@@ -55,9 +56,17 @@ pub fn relevant_attributes(config: &Config, deps: &Deps, plan: &Plan) -> Vec<Rel
 /// `relevant` names (or its whole object is).
 pub fn drift_is_relevant(relevant: &[RelevantAttribute], address: &str, attribute: &str) -> bool {
     let object = without_keys(address);
-    relevant
-        .iter()
-        .any(|r| r.resource == object && r.attribute.first().is_none_or(|a| a == attribute))
+    relevant.iter().any(|r| {
+        let r_object = without_keys(&r.resource);
+        // `x.y[0]` is that instance only (its key ends the address).
+        r_object == object
+            && address.ends_with(
+                r.resource
+                    .strip_prefix(r_object.as_str())
+                    .unwrap_or_default(),
+            )
+            && r.attribute.first().is_none_or(|a| a == attribute)
+    })
 }
 
 /// The module index the call names `path` lead to from the root.
@@ -171,7 +180,13 @@ fn follow(
         }
         ("data" | "ephemeral" | "count" | "each" | "path" | "terraform" | "self", _) => {}
         (ty, Some(n)) if m.resources.contains_key(&format!("{ty}.{n}")) => {
-            let resource = format!("{}{ty}.{n}", deps.module_names[mi]);
+            // A literal instance key stays in the address, as Terraform's.
+            let key = match r.steps.get(1) {
+                Some(Step::Index(i)) => format!("[{i}]"),
+                Some(Step::Key(k)) => format!("[{}]", serde_json::Value::from(k.as_str())),
+                _ => String::new(),
+            };
+            let resource = format!("{}{ty}.{n}{key}", deps.module_names[mi]);
             out.insert((resource, attribute_path(&r.steps[1..])));
         }
         _ => {}
