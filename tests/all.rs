@@ -66,6 +66,7 @@ mod pipelines;
 mod plan_output;
 mod postconditions;
 mod provider_settings;
+mod relevant_drift;
 mod remote_state;
 mod resume;
 mod runbook_steps;

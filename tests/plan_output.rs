@@ -75,6 +75,7 @@ fn review_plan() -> Plan {
         ty: "terraform_data".into(),
         before: obj("x"),
         after: Some(obj("y")),
+        shown: vec![],
     });
     plan
 }

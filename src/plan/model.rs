@@ -107,6 +107,47 @@ pub struct Drift {
     pub before: Value,
     /// None: the object was deleted outside drinfra.
     pub after: Option<Value>,
+    /// The changed attributes a plan names (those its configuration sets
+    /// or its changes read); empty: every changed attribute.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shown: Vec<String>,
+}
+
+/// A resource attribute a change of the plan rests on (Terraform's
+/// `relevant_attributes`): drift there is shown.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RelevantAttribute {
+    /// Configuration address of the resource (no instance keys).
+    pub resource: String,
+    /// Attribute path; empty when the whole object is referenced.
+    pub attribute: Vec<String>,
+}
+
+impl Drift {
+    /// The top-level attributes that differ (none when deleted), sorted.
+    pub fn changed_attributes(&self) -> Vec<String> {
+        let Some(after) = &self.after else {
+            return vec![];
+        };
+        let (b, a) = (
+            self.before.as_mapping().cloned().unwrap_or_default(),
+            after.as_mapping().cloned().unwrap_or_default(),
+        );
+        let mut changed: Vec<String> = b
+            .keys()
+            .chain(a.keys())
+            .filter(|k| {
+                !crate::provider::terraform_data::same(
+                    b.get(*k).unwrap_or(&Value::Null),
+                    a.get(*k).unwrap_or(&Value::Null),
+                )
+            })
+            .cloned()
+            .collect();
+        changed.sort();
+        changed.dedup();
+        changed
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,6 +174,8 @@ pub struct Plan {
     pub variables: BTreeMap<String, Value>,
     pub changes: Vec<ResourceChange>,
     pub drift: Vec<Drift>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relevant_attributes: Vec<RelevantAttribute>,
     pub outputs: Vec<OutputChange>,
     /// Digest of what refresh saw for each instance the plan touches.
     pub observed: BTreeMap<String, String>,

@@ -310,6 +310,7 @@ mod tests {
             variables: BTreeMap::new(),
             changes,
             drift: vec![],
+            relevant_attributes: vec![],
             outputs: vec![],
             observed: BTreeMap::new(),
             destroy: false,

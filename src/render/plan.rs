@@ -505,32 +505,21 @@ pub fn line_diff(before: &str, after: &str, indent: usize) -> String {
 fn drift_text(d: &Drift) -> String {
     match &d.after {
         None => format!("  # {} has been deleted outside drinfra\n", d.address),
-        Some(after) => {
-            // Name what changed, so a reviewer can judge it without a refresh.
-            let (before, after) = (attrs(Some(&d.before)), attrs(Some(after)));
-            let mut changed: Vec<&String> = before
-                .keys()
-                .chain(after.keys())
-                .filter(|k| {
-                    !same(
-                        before.get(*k).unwrap_or(&Value::Null),
-                        after.get(*k).unwrap_or(&Value::Null),
-                    )
-                })
-                .collect();
-            changed.sort();
-            changed.dedup();
+        Some(_) => {
+            // Name what changed, so a reviewer can judge it without a
+            // refresh: what the plan singled out, or everything.
+            let changed = if d.shown.is_empty() {
+                d.changed_attributes()
+            } else {
+                d.shown.clone()
+            };
             if changed.is_empty() {
                 format!("  # {} has changed outside drinfra\n", d.address)
             } else {
                 format!(
                     "  # {} has changed outside drinfra: {}\n",
                     d.address,
-                    changed
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    changed.join(", ")
                 )
             }
         }

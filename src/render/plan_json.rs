@@ -299,7 +299,7 @@ pub fn plan(plan: &Plan, prior: Option<&State>, config: Option<&crate::config::C
         "resource_changes": plan.changes.iter().map(resource_change).chain(plan.forgets.iter().map(forget_change)).collect::<Vec<_>>(),
         "output_changes": plan.outputs.iter().map(|o| (o.name.clone(), output_change(o))).collect::<Map<_, _>>(),
         "prior_state": {"format_version": "1.0", "terraform_version": TERRAFORM_VERSION, "values": state_values(prior)},
-        "relevant_attributes": [],
+        "relevant_attributes": plan.relevant_attributes.iter().map(|r| json!({"resource": r.resource, "attribute": r.attribute})).collect::<Vec<_>>(),
         "checks": [],
         "timestamp": plan.created,
         "applyable": plan.has_changes(),

@@ -76,6 +76,7 @@ fn empty_plan() -> Plan {
         variables: Default::default(),
         changes: vec![],
         drift: vec![],
+        relevant_attributes: vec![],
         outputs: vec![],
         observed: Default::default(),
         destroy: false,

@@ -10,6 +10,7 @@ mod moves;
 mod orphans;
 mod recorded;
 mod refresh;
+mod relevant;
 mod removed;
 mod secrets;
 mod triggers;
@@ -109,6 +110,7 @@ pub async fn plan(
         variables: plan_variables(config, inputs),
         changes: vec![],
         drift,
+        relevant_attributes: vec![],
         outputs: vec![],
         observed: BTreeMap::new(),
         destroy: opts.destroy,
@@ -564,24 +566,31 @@ pub async fn plan(
     cx.check_blocks();
     diags.extend(cx.take_diags());
 
-    // Drift is shown when an object vanished, or when something its
-    // configuration sets changed; attributes only Azure sets (a primary's
-    // role once a replica exists) are not noise in every plan.
-    plan.drift.retain(|d| {
-        let Some(after) = &d.after else { return true };
+    // Drift is shown when an object vanished, when something its
+    // configuration sets changed, or (Terraform's rule) when a changed
+    // attribute is one the plan's changes reference; attributes only Azure
+    // sets that nothing reads (a primary's role once a replica exists) are
+    // not noise in every plan.
+    plan.relevant_attributes = relevant::relevant_attributes(config, &deps, &plan);
+    let relevant_attrs = plan.relevant_attributes.clone();
+    plan.drift.retain_mut(|d| {
+        if d.after.is_none() {
+            return true;
+        }
+        let changed = d.changed_attributes();
         let Some(keys) = configured.get(&d.address) else {
             return true;
         };
-        let (b, a) = (
-            d.before.as_mapping().cloned().unwrap_or_default(),
-            after.as_mapping().cloned().unwrap_or_default(),
-        );
-        keys.iter().any(|k| {
-            !same(
-                b.get(k).unwrap_or(&Value::Null),
-                a.get(k).unwrap_or(&Value::Null),
-            )
-        })
+        // Name only what makes the drift matter, as Terraform hides the
+        // rest of a drifted object's changes.
+        d.shown = changed
+            .iter()
+            .filter(|k| {
+                keys.contains(k) || relevant::drift_is_relevant(&relevant_attrs, &d.address, k)
+            })
+            .cloned()
+            .collect();
+        !d.shown.is_empty()
     });
     if !opts.targets.is_empty() {
         restrict_to_targets(&mut plan, &opts.targets);

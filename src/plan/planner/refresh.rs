@@ -67,6 +67,7 @@ pub async fn refresh(
                         ty: rs.ty.clone(),
                         before: rs.value(),
                         after: None,
+                        shown: vec![],
                     });
                     refreshed.resources.remove(&rs.address);
                 }
@@ -84,6 +85,7 @@ pub async fn refresh(
                             ty: rs.ty.clone(),
                             before,
                             after: Some(v.clone()),
+                            shown: vec![],
                         });
                         let entry = refreshed
                             .resources

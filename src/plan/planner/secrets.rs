@@ -124,7 +124,7 @@ pub fn uses(config: &Config) -> SecretUses {
     out
 }
 
-fn body_refs(body: &Body, out: &mut Vec<Reference>) {
+pub(super) fn body_refs(body: &Body, out: &mut Vec<Reference>) {
     for s in body.iter() {
         match s {
             Structure::Attribute(a) => out.extend(references(&a.value)),
