@@ -4,6 +4,7 @@
 pub mod addrs;
 pub mod apply;
 pub mod config;
+pub mod der;
 pub mod diag;
 pub mod digest;
 pub mod emulator;

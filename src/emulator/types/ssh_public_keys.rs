@@ -9,6 +9,7 @@
 //! crate the project has generates RSA keys, and the emulator performs no
 //! SSH with it. Only RSA is made; `encryptionType = "Ed25519"` is refused.
 
+use crate::der::tlv;
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
@@ -126,11 +127,11 @@ fn key_pair() -> Result<(String, String), crate::random::RandomError> {
     let public = format!("ssh-rsa {}", b64.encode(&wire));
     // PKCS #1 RSAPrivateKey: version, n, e, d, p, q, dp, dq, qinv.
     let half = MODULUS_BYTES / 2;
-    let mut fields = vec![der(0x02, &[0]), der(0x02, &mpint(&n)), der(0x02, &e)];
+    let mut fields = vec![tlv(0x02, &[0]), tlv(0x02, &mpint(&n)), tlv(0x02, &e)];
     for len in [MODULUS_BYTES, half, half, half, half, half] {
-        fields.push(der(0x02, &mpint(&random(len)?)));
+        fields.push(tlv(0x02, &mpint(&random(len)?)));
     }
-    let text = b64.encode(der(0x30, &fields.concat()));
+    let text = b64.encode(tlv(0x30, &fields.concat()));
     let lines: Vec<&str> = text
         .as_bytes()
         .chunks(64)
@@ -151,25 +152,6 @@ fn mpint(v: &[u8]) -> Vec<u8> {
     } else {
         v.to_vec()
     }
-}
-
-/// A DER element: tag, length (short or long form), contents.
-fn der(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend(content);
-    out
 }
 
 pub fn spec() -> Spec {

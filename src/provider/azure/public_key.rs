@@ -5,6 +5,7 @@
 //! Key's `n`/`e` (RSA) or `crv`/`x`/`y` (EC). A small DER writer is all
 //! this needs.
 
+use crate::der::tlv;
 use base64::Engine as _;
 
 /// rsaEncryption, 1.2.840.113549.1.1.1.
@@ -26,25 +27,6 @@ fn curve(crv: &str) -> Option<(&'static [u8], &'static str)> {
     }
 }
 
-/// A DER element: tag, definite length, content.
-fn der(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
 /// An unsigned big-endian number as a two's-complement positive integer
 /// (DER INTEGER and SSH mpint share the rule): no leading zeros, one
 /// added when the top bit is set.
@@ -59,7 +41,7 @@ fn positive(n: &[u8]) -> Vec<u8> {
 
 fn spki(algorithm: &[u8], key: &[u8]) -> Vec<u8> {
     let bits = [&[0u8][..], key].concat();
-    der(0x30, &[der(0x30, algorithm), der(0x03, &bits)].concat())
+    tlv(0x30, &[tlv(0x30, algorithm), tlv(0x03, &bits)].concat())
 }
 
 fn pem(spki: &[u8]) -> String {
@@ -89,10 +71,10 @@ fn authorized(kind: &str, blob: &[u8]) -> String {
 /// PEM and OpenSSH forms of an RSA key (modulus `n`, exponent `e`,
 /// unsigned big-endian).
 pub fn rsa(n: &[u8], e: &[u8]) -> (String, String) {
-    let algorithm = [der(0x06, RSA_OID), der(0x05, &[])].concat();
-    let key = der(
+    let algorithm = [tlv(0x06, RSA_OID), tlv(0x05, &[])].concat();
+    let key = tlv(
         0x30,
-        &[der(0x02, &positive(n)), der(0x02, &positive(e))].concat(),
+        &[tlv(0x02, &positive(n)), tlv(0x02, &positive(e))].concat(),
     );
     let mut blob = vec![];
     ssh_string(&mut blob, b"ssh-rsa");
@@ -106,7 +88,7 @@ pub fn rsa(n: &[u8], e: &[u8]) -> (String, String) {
 pub fn ec(crv: &str, x: &[u8], y: &[u8]) -> Option<(String, String)> {
     let (oid, ssh_name) = curve(crv)?;
     let point = [&[0x04u8][..], x, y].concat();
-    let algorithm = [der(0x06, EC_OID), der(0x06, oid)].concat();
+    let algorithm = [tlv(0x06, EC_OID), tlv(0x06, oid)].concat();
     let kind = format!("ecdsa-sha2-{ssh_name}");
     let mut blob = vec![];
     ssh_string(&mut blob, kind.as_bytes());
@@ -121,8 +103,8 @@ mod tests {
 
     #[test]
     fn lengths_over_127_bytes_take_the_long_form() {
-        assert_eq!(der(0x04, &[7; 3]), vec![0x04, 3, 7, 7, 7]);
-        let long = der(0x04, &[0; 300]);
+        assert_eq!(tlv(0x04, &[7; 3]), vec![0x04, 3, 7, 7, 7]);
+        let long = tlv(0x04, &[0; 300]);
         assert_eq!(&long[..4], &[0x04, 0x82, 0x01, 0x2c]);
         assert_eq!(positive(&[0, 0, 0x80]), vec![0, 0x80]);
         assert_eq!(positive(&[0, 1]), vec![1]);
