@@ -183,8 +183,9 @@ async fn diagnostic_settings_keep_azures_rules() {
 }
 
 /// Front Door's rules for rules: two rules of one set cannot share an
-/// order, and a rule needs an action kind Front Door knows with its
-/// parameters (here a redirect type it does not have).
+/// order, a rule needs an action kind Front Door knows with its
+/// parameters (here a redirect type it does not have), and a condition an
+/// operator its kind allows and, for cookies, the cookie's name.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn front_door_rules_keep_azures_rules() {
     let h = harness().await;
@@ -220,6 +221,38 @@ async fn front_door_rules_keep_azures_rules() {
             .await
             .has_resource_changes()
     );
+    // Sent past drinfra's checks: an operator the kind's enum lacks, and a
+    // cookie condition without the cookie's name.
+    let set = h.state_attr("azurerm_cdn_frontdoor_rule_set.rs", "id");
+    let raw = format!("{}/rules/Raw", set.as_str().unwrap());
+    let action = json!({"name": "ModifyResponseHeader", "parameters": {
+        "typeName": "DeliveryRuleHeaderActionParameters",
+        "headerAction": "Append", "headerName": "X-Raw", "value": "1"}});
+    let put = |condition: serde_json::Value| {
+        let (h, raw, action) = (&h, raw.clone(), action.clone());
+        async move {
+            h.arm(
+                "PUT",
+                &raw,
+                "2025-06-01",
+                Some(json!({"properties": {"order": 9, "conditions": [condition], "actions": [action]}})),
+            )
+            .await
+        }
+    };
+    let socket = |op: &str| {
+        json!({"name": "SocketAddr", "parameters": {
+            "typeName": "DeliveryRuleSocketAddrConditionParameters",
+            "operator": op, "matchValues": ["10.0.0.0/8"]}})
+    };
+    assert_eq!(put(socket("GeoMatch")).await, 400);
+    assert_eq!(
+        put(json!({"name": "Cookies", "parameters": {
+            "typeName": "DeliveryRuleCookiesConditionParameters", "operator": "Any"}}))
+        .await,
+        400
+    );
+    assert!(matches!(put(socket("IPMatch")).await, 200..=202));
 }
 
 /// A second rule holding each condition kind the first one does not
