@@ -135,6 +135,15 @@ const PATH_OPERATORS: &[&str] = &[
 /// azurerm's general condition operators (the API's QueryStringOperator).
 const OPERATORS: &[&str] = PATH_OPERATORS.split_at(10).0;
 const EQUAL_ONLY: &[&str] = &["Equal"];
+/// The transforms azurerm accepts (the API's Transform enum).
+const TRANSFORMS_ALLOWED: &[&str] = &[
+    "Lowercase",
+    "RemoveNulls",
+    "Trim",
+    "Uppercase",
+    "UrlDecode",
+    "UrlEncode",
+];
 
 const NEGATE: Field = with_default(
     field("negate_condition", "negateCondition", F::Bool),
@@ -602,6 +611,21 @@ fn check_match(item: &Item, el: &Attrs, at: &str, out: &mut Vec<ArgProblem>) {
             }
         }
     }
+    let transforms = el
+        .get("transforms")
+        .and_then(|v| v.as_seq())
+        .unwrap_or_default();
+    for (i, v) in transforms.iter().enumerate() {
+        if let Some(t) = text(v)
+            && !TRANSFORMS_ALLOWED.contains(&t)
+        {
+            out.push(not_one_of(
+                format!("{at}.transforms.{i}"),
+                TRANSFORMS_ALLOWED,
+                t,
+            ));
+        }
+    }
     if op == Some("Any") && !values.is_empty() {
         out.push(problem(
             format!("{at}.match_values"),
@@ -794,6 +818,19 @@ mod tests {
             )),
             [
                 r#""cookies_condition" is invalid: the "match_values" field must not be set if the conditions "operator" is set to "Any""#
+            ]
+        );
+        assert_eq!(
+            problems(&rule(
+                "request_body_condition",
+                &[
+                    ("operator", s("Contains")),
+                    ("match_values", list(&["x"])),
+                    ("transforms", list(&["Trim", "lowercase"]))
+                ]
+            )),
+            [
+                r#"expected conditions.0.request_body_condition.0.transforms.1 to be one of ["Lowercase" "RemoveNulls" "Trim" "Uppercase" "UrlDecode" "UrlEncode"], got lowercase"#
             ]
         );
         // The selector is required where azurerm requires it.
