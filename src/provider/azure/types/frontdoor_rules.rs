@@ -97,6 +97,8 @@ struct Item {
     fields: &'static [Field],
     ops: &'static [&'static str],
     values: &'static [&'static str],
+    /// How many match values azurerm takes.
+    max_values: usize,
 }
 
 /// A kind with, for a condition, azurerm's ten general operators and any
@@ -114,6 +116,7 @@ const fn kind(
         fields,
         ops: OPERATORS,
         values: &[],
+        max_values: 25,
     }
 }
 
@@ -225,6 +228,7 @@ const CONDITIONS: &[Item] = &[
     Item {
         ops: EQUAL_ONLY,
         values: &["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "TRACE"],
+        max_values: 7,
         ..kind(
             "request_method_condition",
             "RequestMethod",
@@ -235,6 +239,7 @@ const CONDITIONS: &[Item] = &[
     Item {
         ops: EQUAL_ONLY,
         values: &["HTTP", "HTTPS"],
+        max_values: 1,
         ..kind(
             "request_scheme_condition",
             "RequestScheme",
@@ -269,6 +274,7 @@ const CONDITIONS: &[Item] = &[
     Item {
         ops: EQUAL_ONLY,
         values: &["2.0", "1.1", "1.0", "0.9"],
+        max_values: 4,
         ..kind(
             "http_version_condition",
             "HttpVersion",
@@ -279,6 +285,7 @@ const CONDITIONS: &[Item] = &[
     Item {
         ops: EQUAL_ONLY,
         values: &["Desktop", "Mobile"],
+        max_values: 1,
         ..kind(
             "is_device_condition",
             "IsDevice",
@@ -307,6 +314,7 @@ const CONDITIONS: &[Item] = &[
     ),
     Item {
         values: &["80", "443"],
+        max_values: 2,
         ..kind(
             "server_port_condition",
             "ServerPort",
@@ -317,6 +325,7 @@ const CONDITIONS: &[Item] = &[
     Item {
         ops: EQUAL_ONLY,
         values: &["TLSv1", "TLSv1.1", "TLSv1.2"],
+        max_values: 3,
         ..kind(
             "ssl_protocol_condition",
             "SslProtocol",
@@ -577,6 +586,10 @@ fn text(v: &Value) -> Option<&str> {
     }
 }
 
+fn seq<'a>(el: &'a Attrs, k: &str) -> &'a [Value] {
+    el.get(k).and_then(|v| v.as_seq()).unwrap_or_default()
+}
+
 /// azurerm's `expected ... to be one of [...], got ...`.
 fn not_one_of(at: String, allowed: &[&str], got: &str) -> ArgProblem {
     let list: Vec<String> = allowed.iter().map(|a| format!("{a:?}")).collect();
@@ -598,10 +611,7 @@ fn check_match(item: &Item, el: &Attrs, at: &str, out: &mut Vec<ArgProblem>) {
     {
         out.push(not_one_of(format!("{at}.operator"), item.ops, op));
     }
-    let values = el
-        .get("match_values")
-        .and_then(|v| v.as_seq())
-        .unwrap_or_default();
+    let values = seq(el, "match_values");
     if !item.values.is_empty() {
         for (i, v) in values.iter().enumerate() {
             if let Some(s) = text(v)
@@ -611,10 +621,19 @@ fn check_match(item: &Item, el: &Attrs, at: &str, out: &mut Vec<ArgProblem>) {
             }
         }
     }
-    let transforms = el
-        .get("transforms")
-        .and_then(|v| v.as_seq())
-        .unwrap_or_default();
+    for (name, len, max) in [
+        ("match_values", values.len(), item.max_values),
+        ("transforms", seq(el, "transforms").len(), 4),
+    ] {
+        if len > max {
+            out.push(problem(
+                format!("{at}.{name}"),
+                "List longer than MaxItems",
+                format!("Attribute supports {max} item maximum, config has {len} declared"),
+            ));
+        }
+    }
+    let transforms = seq(el, "transforms");
     for (i, v) in transforms.iter().enumerate() {
         if let Some(t) = text(v)
             && !TRANSFORMS_ALLOWED.contains(&t)
@@ -832,6 +851,13 @@ mod tests {
             [
                 r#"expected conditions.0.request_body_condition.0.transforms.1 to be one of ["Lowercase" "RemoveNulls" "Trim" "Uppercase" "UrlDecode" "UrlEncode"], got lowercase"#
             ]
+        );
+        assert_eq!(
+            problems(&rule(
+                "is_device_condition",
+                &[("match_values", list(&["Mobile", "Desktop"]))]
+            )),
+            ["Attribute supports 1 item maximum, config has 2 declared"]
         );
         // The selector is required where azurerm requires it.
         assert_eq!(
