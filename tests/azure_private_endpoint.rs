@@ -385,7 +385,7 @@ async fn the_connection_and_role_definition_data_sources_read_what_azurerm_reads
 }
 
 /// The errors of planning `text` (which must fail).
-async fn plan_errors(h: &Harness, text: &str) -> String {
+pub(crate) async fn plan_errors(h: &Harness, text: &str) -> String {
     std::fs::write(h.dir().join("main.tf"), text).unwrap();
     let stack = drinfra::config::open(h.dir(), &[], &[]);
     assert!(!stack.diags.has_errors(), "{:?}", stack.diags);

@@ -8,6 +8,7 @@
 use serde_json::json;
 
 use crate::azure::{Case, harness, with_rg};
+use crate::azure_private_endpoint::plan_errors;
 
 /// A workspace and a key vault for settings to send to and watch.
 const WATCHED: &str = "data \"azurerm_client_config\" \"me\" {}\nresource \"azurerm_log_analytics_workspace\" \"logs\" {\n  name = \"logs-diag\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n}\nresource \"azurerm_storage_account\" \"sa\" {\n  name = \"sadiagconf\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  account_tier = \"Standard\"\n  account_replication_type = \"GRS\"\n}\nresource \"azurerm_key_vault\" \"kv\" {\n  name = \"kv-diag-conf\"\n  location = azurerm_resource_group.rg.location\n  resource_group_name = azurerm_resource_group.rg.name\n  sku_name = \"standard\"\n  tenant_id = data.azurerm_client_config.me.tenant_id\n}\n";
@@ -182,8 +183,9 @@ async fn diagnostic_settings_keep_azures_rules() {
 }
 
 /// Front Door's rules for rules: two rules of one set cannot share an
-/// order, and a rule needs an action kind Front Door knows with its
-/// parameters (here a redirect type it does not have).
+/// order, a rule needs an action kind Front Door knows with its
+/// parameters (here a redirect type it does not have), and a condition an
+/// operator its kind allows and, for cookies, the cookie's name.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn front_door_rules_keep_azures_rules() {
     let h = harness().await;
@@ -219,6 +221,153 @@ async fn front_door_rules_keep_azures_rules() {
             .await
             .has_resource_changes()
     );
+    // Sent past drinfra's checks: an operator the kind's enum lacks, and a
+    // cookie condition without the cookie's name.
+    let set = h.state_attr("azurerm_cdn_frontdoor_rule_set.rs", "id");
+    let raw = format!("{}/rules/Raw", set.as_str().unwrap());
+    let action = json!({"name": "ModifyResponseHeader", "parameters": {
+        "typeName": "DeliveryRuleHeaderActionParameters",
+        "headerAction": "Append", "headerName": "X-Raw", "value": "1"}});
+    let put = |condition: serde_json::Value| {
+        let (h, raw, action) = (&h, raw.clone(), action.clone());
+        async move {
+            h.arm(
+                "PUT",
+                &raw,
+                "2025-06-01",
+                Some(json!({"properties": {"order": 9, "conditions": [condition], "actions": [action]}})),
+            )
+            .await
+        }
+    };
+    let socket = |op: &str| {
+        json!({"name": "SocketAddr", "parameters": {
+            "typeName": "DeliveryRuleSocketAddrConditionParameters",
+            "operator": op, "matchValues": ["10.0.0.0/8"]}})
+    };
+    assert_eq!(put(socket("GeoMatch")).await, 400);
+    assert_eq!(
+        put(json!({"name": "Cookies", "parameters": {
+            "typeName": "DeliveryRuleCookiesConditionParameters", "operator": "Any"}}))
+        .await,
+        400
+    );
+    assert!(matches!(put(socket("IPMatch")).await, 200..=202));
+}
+
+/// A second rule holding each condition kind the first one does not
+/// (`cookie`: the cookie it matches).
+fn every_kind(cookie: &str) -> String {
+    format!(
+        "{}resource \"azurerm_cdn_frontdoor_rule\" \"kinds\" {{\n  name = \"Kinds\"\n  cdn_frontdoor_rule_set_id = azurerm_cdn_frontdoor_rule_set.rs.id\n  order = 2\n  conditions {{\n    post_args_condition {{\n      post_args_name = \"customerName\"\n      operator = \"BeginsWith\"\n      match_values = [\"J\", \"K\"]\n      transforms = [\"Uppercase\"]\n    }}\n    request_body_condition {{\n      operator = \"Contains\"\n      match_values = [\"ERROR\"]\n    }}\n    cookies_condition {{\n      cookie_name = \"{cookie}\"\n      operator = \"Any\"\n    }}\n    url_filename_condition {{\n      operator = \"Equal\"\n      match_values = [\"media.mp4\"]\n      negate_condition = true\n    }}\n    http_version_condition {{\n      match_values = [\"2.0\"]\n    }}\n    is_device_condition {{\n      match_values = [\"Mobile\"]\n    }}\n    socket_address_condition {{\n      match_values = [\"5.5.5.64/26\"]\n    }}\n    client_port_condition {{\n      operator = \"GreaterThanOrEqual\"\n      match_values = [\"1024\"]\n    }}\n    server_port_condition {{\n      operator = \"Equal\"\n      match_values = [\"80\", \"443\"]\n    }}\n    ssl_protocol_condition {{\n      match_values = [\"TLSv1.2\"]\n    }}\n  }}\n  actions {{\n    request_header_action {{\n      header_action = \"Append\"\n      header_name = \"X-Kinds\"\n      value = \"all\"\n    }}\n  }}\n}}\n",
+        edge("east", "ToEast")
+    )
+}
+
+/// Every condition kind of azurerm 4.x goes to Azure under its ARM name,
+/// typeName and fields (selectors, azurerm's defaults), is read back
+/// without a change, and a changed selector is an update in place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn front_door_rules_map_every_condition_kind() {
+    let h = harness().await;
+    let out = h.apply(&every_kind("session")).await;
+    assert!(out.ok, "{:?}", out.failed);
+    assert!(!h.plan(&every_kind("session")).await.has_resource_changes());
+    let id = h.state_attr("azurerm_cdn_frontdoor_rule.kinds", "id");
+    let body = cloud_body(&h, id.as_str().unwrap(), "2025-06-01").await;
+    let conditions = body["properties"]["conditions"].as_array().unwrap();
+    let by = |name: &str| {
+        conditions
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not sent: {conditions:?}"))["parameters"]
+            .clone()
+    };
+    for (name, type_name) in [
+        ("PostArgs", "DeliveryRulePostArgsConditionParameters"),
+        ("RequestBody", "DeliveryRuleRequestBodyConditionParameters"),
+        ("Cookies", "DeliveryRuleCookiesConditionParameters"),
+        ("UrlFileName", "DeliveryRuleUrlFilenameConditionParameters"),
+        ("HttpVersion", "DeliveryRuleHttpVersionConditionParameters"),
+        ("IsDevice", "DeliveryRuleIsDeviceConditionParameters"),
+        ("SocketAddr", "DeliveryRuleSocketAddrConditionParameters"),
+        ("ClientPort", "DeliveryRuleClientPortConditionParameters"),
+        ("ServerPort", "DeliveryRuleServerPortConditionParameters"),
+        ("SslProtocol", "DeliveryRuleSslProtocolConditionParameters"),
+    ] {
+        assert_eq!(by(name)["typeName"], type_name, "{name}");
+    }
+    assert_eq!(by("PostArgs")["selector"], "customerName");
+    assert_eq!(by("PostArgs")["transforms"], json!(["Uppercase"]));
+    assert_eq!(by("Cookies")["selector"], "session");
+    assert_eq!(by("Cookies")["operator"], "Any");
+    assert_eq!(by("UrlFileName")["negateCondition"], true);
+    // azurerm's defaults for the operators left out.
+    assert_eq!(by("HttpVersion")["operator"], "Equal");
+    assert_eq!(by("IsDevice")["operator"], "Equal");
+    assert_eq!(by("SslProtocol")["operator"], "Equal");
+    assert_eq!(by("SocketAddr")["operator"], "IPMatch");
+    assert_eq!(by("ServerPort")["matchValues"], json!(["80", "443"]));
+    // The cookie's name is changed in place.
+    let changed = every_kind("consent");
+    let plan = h.plan(&changed).await;
+    assert_eq!(
+        crate::azure::action_of(&plan, "azurerm_cdn_frontdoor_rule.kinds"),
+        drinfra::plan::Action::Update
+    );
+    let out = h.apply(&changed).await;
+    assert!(out.ok, "{:?}", out.failed);
+    assert!(!h.plan(&changed).await.has_resource_changes());
+    let body = cloud_body(&h, id.as_str().unwrap(), "2025-06-01").await;
+    assert!(
+        body["properties"]["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "Cookies" && c["parameters"]["selector"] == "consent")
+    );
+}
+
+/// An operator or match value azurerm does not accept for a condition
+/// kind is refused while planning with azurerm's message, before any
+/// request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn front_door_rule_conditions_are_held_to_azurerms_operators() {
+    let h = harness().await;
+    let good = every_kind("session");
+    for (from, to, message) in [
+        (
+            "    ssl_protocol_condition {\n",
+            "    ssl_protocol_condition {\n      operator = \"Contains\"\n",
+            r#"expected conditions.0.ssl_protocol_condition.0.operator to be one of ["Equal"], got Contains"#,
+        ),
+        (
+            "    socket_address_condition {\n",
+            "    socket_address_condition {\n      operator = \"GeoMatch\"\n",
+            r#"expected conditions.0.socket_address_condition.0.operator to be one of ["Any" "IPMatch"], got GeoMatch"#,
+        ),
+        (
+            "match_values = [\"80\", \"443\"]",
+            "match_values = [\"80\", \"8443\"]",
+            r#"expected conditions.0.server_port_condition.0.match_values.1 to be one of ["80" "443"], got 8443"#,
+        ),
+        (
+            "      operator = \"Any\"\n",
+            "      operator = \"Any\"\n      match_values = [\"yes\"]\n",
+            r#""cookies_condition" is invalid: the "match_values" field must not be set if the conditions "operator" is set to "Any""#,
+        ),
+    ] {
+        assert!(good.contains(from), "{from}");
+        // The diagnostics' debug form escapes the message as its own does.
+        let errors = plan_errors(&h, &good.replacen(from, to, 1)).await;
+        let escaped = format!("{message:?}");
+        assert!(
+            errors.contains(escaped.trim_matches('"')),
+            "{message}: {errors}"
+        );
+    }
+    // The configuration as written plans (h.plan fails on any error).
+    assert!(h.plan(&good).await.has_resource_changes());
 }
 
 /// A resource's body as the emulator has it (not drinfra's record).

@@ -2,8 +2,9 @@
 //! with Azure's rules: names of letters and digits starting with a letter,
 //! an `order` no other rule of the set has, at least one action, at most
 //! ten conditions and five actions, condition and action kinds Front Door
-//! knows with their required parameters, and a route configuration
-//! override's origin group in the same profile.
+//! knows with their required parameters (a condition's operator from its
+//! kind's enum, the selector of post args, header and cookie conditions),
+//! and a route configuration override's origin group in the same profile.
 
 use serde_json::{Value as J, json};
 
@@ -11,27 +12,49 @@ use super::*;
 
 const VERSIONS: &[&str] = &["2025-06-01", "2024-09-01", "2024-02-01"];
 
-const CONDITIONS: &[&str] = &[
-    "RemoteAddress",
-    "RequestMethod",
-    "QueryString",
-    "PostArgs",
-    "RequestUri",
-    "RequestHeader",
-    "RequestBody",
-    "RequestScheme",
-    "UrlPath",
-    "UrlFileExtension",
-    "UrlFileName",
-    "HttpVersion",
-    "Cookies",
-    "IsDevice",
-    "SocketAddr",
-    "ClientPort",
-    "ServerPort",
-    "HostName",
-    "SslProtocol",
+/// Front Door's general match operators (space-separated, as the table
+/// below lists each kind's enum); a URL path also has `Wildcard`.
+const GENERAL: &str = "Any BeginsWith Contains EndsWith Equal GreaterThan GreaterThanOrEqual LessThan LessThanOrEqual RegEx";
+
+/// The condition kinds Front Door knows, each with the operators its
+/// parameters' enum allows beyond the general ones (`None`: only those
+/// listed).
+const CONDITIONS: &[(&str, Option<&str>)] = &[
+    ("RemoteAddress", Some("Any IPMatch GeoMatch")),
+    ("RequestMethod", Some("Equal")),
+    ("QueryString", None),
+    ("PostArgs", None),
+    ("RequestUri", None),
+    ("RequestHeader", None),
+    ("RequestBody", None),
+    ("RequestScheme", Some("Equal")),
+    ("UrlPath", Some("+Wildcard")),
+    ("UrlFileExtension", None),
+    ("UrlFileName", None),
+    ("HttpVersion", Some("Equal")),
+    ("Cookies", None),
+    ("IsDevice", Some("Equal")),
+    ("SocketAddr", Some("Any IPMatch")),
+    ("ClientPort", None),
+    ("ServerPort", None),
+    ("HostName", None),
+    ("SslProtocol", Some("Equal")),
 ];
+
+/// A kind's operators: its own list, or the general ones (and any `+`
+/// extra).
+fn operators(own: Option<&str>) -> Vec<&str> {
+    match own {
+        Some(extra) if extra.starts_with('+') => {
+            GENERAL.split(' ').chain(extra[1..].split(' ')).collect()
+        }
+        Some(list) => list.split(' ').collect(),
+        None => GENERAL.split(' ').collect(),
+    }
+}
+
+/// Kinds that match one named part of the request (`selector`).
+const SELECTED: &[&str] = &["PostArgs", "RequestHeader", "Cookies"];
 
 const ACTIONS: &[&str] = &[
     "UrlRedirect",
@@ -151,16 +174,26 @@ fn check_rule(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     }
     for c in &conditions {
         let name = c["name"].as_str().unwrap_or_default();
-        if !CONDITIONS.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+        let Some((known, ops)) = CONDITIONS
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        else {
             return Err(bad(format!("'{name}' is not a rule condition.")));
-        }
+        };
         let p = &c["parameters"];
-        if name != "RemoteAddress"
-            && name != "RequestMethod"
-            && name != "RequestScheme"
-            && p["operator"].as_str().is_none()
-        {
-            return Err(bad(format!("The {name} condition needs an operator.")));
+        let op = p["operator"].as_str();
+        if op.is_none() && !matches!(*known, "RemoteAddress" | "RequestMethod" | "RequestScheme") {
+            return Err(bad(format!("The {known} condition needs an operator.")));
+        }
+        if op.is_some() {
+            one_of(
+                op,
+                &operators(*ops),
+                &format!("The {known} condition's operator"),
+            )?;
+        }
+        if SELECTED.contains(known) && p["selector"].as_str().is_none_or(str::is_empty) {
+            return Err(bad(format!("The {known} condition needs a selector.")));
         }
     }
     for a in &actions {

@@ -2,8 +2,8 @@
 //! `conditions` and `actions` blocks hold one repeated block per kind
 //! (`url_path_condition`, `url_redirect_action`, ...); each element is one
 //! entry of ARM's `conditions` / `actions` arrays, `{name, parameters:
-//! {typeName, ...}}`. The kinds mapped are in the tables below; the others
-//! are refused with the reason (docs/azurerm-coverage.md).
+//! {typeName, ...}}`. Every 4.x kind azurerm documents is in the tables
+//! below, with the operators and match values azurerm accepts for it.
 
 use serde_json::{Map, Value as J, json};
 
@@ -87,13 +87,66 @@ const fn required(mut x: Field) -> Field {
     x
 }
 
-/// A kind of condition or action: its block, ARM's name and typeName.
+/// A kind of condition or action: its block, ARM's name and typeName, and
+/// for a condition the operators and match values azurerm accepts (empty:
+/// any).
 struct Item {
     block: &'static str,
     arm: &'static str,
     type_name: &'static str,
     fields: &'static [Field],
+    ops: &'static [&'static str],
+    values: &'static [&'static str],
+    /// How many match values azurerm takes.
+    max_values: usize,
 }
+
+/// A kind with, for a condition, azurerm's ten general operators and any
+/// match values (actions have neither).
+const fn kind(
+    block: &'static str,
+    arm: &'static str,
+    type_name: &'static str,
+    fields: &'static [Field],
+) -> Item {
+    Item {
+        block,
+        arm,
+        type_name,
+        fields,
+        ops: OPERATORS,
+        values: &[],
+        max_values: 25,
+    }
+}
+
+/// azurerm's condition operators for a URL path: the general ten and
+/// `Wildcard`.
+const PATH_OPERATORS: &[&str] = &[
+    "Any",
+    "BeginsWith",
+    "Contains",
+    "EndsWith",
+    "Equal",
+    "GreaterThan",
+    "GreaterThanOrEqual",
+    "LessThan",
+    "LessThanOrEqual",
+    "RegEx",
+    "Wildcard",
+];
+/// azurerm's general condition operators (the API's QueryStringOperator).
+const OPERATORS: &[&str] = PATH_OPERATORS.split_at(10).0;
+const EQUAL_ONLY: &[&str] = &["Equal"];
+/// The transforms azurerm accepts (the API's Transform enum).
+const TRANSFORMS_ALLOWED: &[&str] = &[
+    "Lowercase",
+    "RemoveNulls",
+    "Trim",
+    "Uppercase",
+    "UrlDecode",
+    "UrlEncode",
+];
 
 const NEGATE: Field = with_default(
     field("negate_condition", "negateCondition", F::Bool),
@@ -103,79 +156,182 @@ const VALUES: Field = field("match_values", "matchValues", F::List);
 const TRANSFORMS: Field = with_default(field("transforms", "transforms", F::List), "[]");
 const OPERATOR: Field = required(field("operator", "operator", F::Str));
 const MATCH: &[Field] = &[OPERATOR, NEGATE, VALUES, TRANSFORMS];
+/// Kinds whose only operator is `Equal`, azurerm's default for them.
+const EQUAL: Field = with_default(field("operator", "operator", F::Str), "\"Equal\"");
+/// `match_values` azurerm requires.
+const VALUES_REQUIRED: &[Field] = &[OPERATOR, NEGATE, required(VALUES), TRANSFORMS];
+const EQUAL_VALUES: &[Field] = &[EQUAL, NEGATE, required(VALUES)];
+/// `post_args_name` / `cookie_name`: ARM's `selector`.
+const fn selected(name: &'static str) -> [Field; 5] {
+    [
+        required(field(name, "selector", F::Str)),
+        OPERATOR,
+        NEGATE,
+        VALUES,
+        TRANSFORMS,
+    ]
+}
 
 const CONDITIONS: &[Item] = &[
     Item {
-        block: "remote_address_condition",
-        arm: "RemoteAddress",
-        type_name: "DeliveryRuleRemoteAddressConditionParameters",
-        fields: &[
-            with_default(field("operator", "operator", F::Str), "\"IPMatch\""),
-            NEGATE,
-            VALUES,
-        ],
+        ops: &["Any", "GeoMatch", "IPMatch"],
+        ..kind(
+            "remote_address_condition",
+            "RemoteAddress",
+            "DeliveryRuleRemoteAddressConditionParameters",
+            &[
+                with_default(field("operator", "operator", F::Str), "\"IPMatch\""),
+                NEGATE,
+                VALUES,
+            ],
+        )
+    },
+    kind(
+        "request_uri_condition",
+        "RequestUri",
+        "DeliveryRuleRequestUriConditionParameters",
+        MATCH,
+    ),
+    Item {
+        ops: PATH_OPERATORS,
+        ..kind(
+            "url_path_condition",
+            "UrlPath",
+            "DeliveryRuleUrlPathMatchConditionParameters",
+            MATCH,
+        )
+    },
+    kind(
+        "request_header_condition",
+        "RequestHeader",
+        "DeliveryRuleRequestHeaderConditionParameters",
+        &selected("header_name"),
+    ),
+    kind(
+        "host_name_condition",
+        "HostName",
+        "DeliveryRuleHostNameConditionParameters",
+        MATCH,
+    ),
+    kind(
+        "query_string_condition",
+        "QueryString",
+        "DeliveryRuleQueryStringConditionParameters",
+        MATCH,
+    ),
+    kind(
+        "url_file_extension_condition",
+        "UrlFileExtension",
+        "DeliveryRuleUrlFileExtensionMatchConditionParameters",
+        VALUES_REQUIRED,
+    ),
+    Item {
+        ops: EQUAL_ONLY,
+        values: &["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "TRACE"],
+        max_values: 7,
+        ..kind(
+            "request_method_condition",
+            "RequestMethod",
+            "DeliveryRuleRequestMethodConditionParameters",
+            EQUAL_VALUES,
+        )
     },
     Item {
-        block: "request_uri_condition",
-        arm: "RequestUri",
-        type_name: "DeliveryRuleRequestUriConditionParameters",
-        fields: MATCH,
+        ops: EQUAL_ONLY,
+        values: &["HTTP", "HTTPS"],
+        max_values: 1,
+        ..kind(
+            "request_scheme_condition",
+            "RequestScheme",
+            "DeliveryRuleRequestSchemeConditionParameters",
+            &[EQUAL, NEGATE, with_default(VALUES, "[\"HTTP\"]")],
+        )
+    },
+    kind(
+        "post_args_condition",
+        "PostArgs",
+        "DeliveryRulePostArgsConditionParameters",
+        &selected("post_args_name"),
+    ),
+    kind(
+        "request_body_condition",
+        "RequestBody",
+        "DeliveryRuleRequestBodyConditionParameters",
+        VALUES_REQUIRED,
+    ),
+    kind(
+        "cookies_condition",
+        "Cookies",
+        "DeliveryRuleCookiesConditionParameters",
+        &selected("cookie_name"),
+    ),
+    kind(
+        "url_filename_condition",
+        "UrlFileName",
+        "DeliveryRuleUrlFilenameConditionParameters",
+        MATCH,
+    ),
+    Item {
+        ops: EQUAL_ONLY,
+        values: &["2.0", "1.1", "1.0", "0.9"],
+        max_values: 4,
+        ..kind(
+            "http_version_condition",
+            "HttpVersion",
+            "DeliveryRuleHttpVersionConditionParameters",
+            EQUAL_VALUES,
+        )
     },
     Item {
-        block: "url_path_condition",
-        arm: "UrlPath",
-        type_name: "DeliveryRuleUrlPathMatchConditionParameters",
-        fields: MATCH,
+        ops: EQUAL_ONLY,
+        values: &["Desktop", "Mobile"],
+        max_values: 1,
+        ..kind(
+            "is_device_condition",
+            "IsDevice",
+            "DeliveryRuleIsDeviceConditionParameters",
+            &[EQUAL, NEGATE, VALUES],
+        )
     },
     Item {
-        block: "request_header_condition",
-        arm: "RequestHeader",
-        type_name: "DeliveryRuleRequestHeaderConditionParameters",
-        fields: &[
-            required(field("header_name", "selector", F::Str)),
-            OPERATOR,
-            NEGATE,
-            VALUES,
-            TRANSFORMS,
-        ],
+        ops: &["Any", "IPMatch"],
+        ..kind(
+            "socket_address_condition",
+            "SocketAddr",
+            "DeliveryRuleSocketAddrConditionParameters",
+            &[
+                with_default(field("operator", "operator", F::Str), "\"IPMatch\""),
+                NEGATE,
+                VALUES,
+            ],
+        )
+    },
+    kind(
+        "client_port_condition",
+        "ClientPort",
+        "DeliveryRuleClientPortConditionParameters",
+        &[OPERATOR, NEGATE, VALUES],
+    ),
+    Item {
+        values: &["80", "443"],
+        max_values: 2,
+        ..kind(
+            "server_port_condition",
+            "ServerPort",
+            "DeliveryRuleServerPortConditionParameters",
+            &[OPERATOR, NEGATE, required(VALUES)],
+        )
     },
     Item {
-        block: "host_name_condition",
-        arm: "HostName",
-        type_name: "DeliveryRuleHostNameConditionParameters",
-        fields: MATCH,
-    },
-    Item {
-        block: "query_string_condition",
-        arm: "QueryString",
-        type_name: "DeliveryRuleQueryStringConditionParameters",
-        fields: MATCH,
-    },
-    Item {
-        block: "url_file_extension_condition",
-        arm: "UrlFileExtension",
-        type_name: "DeliveryRuleUrlFileExtensionMatchConditionParameters",
-        fields: MATCH,
-    },
-    Item {
-        block: "request_method_condition",
-        arm: "RequestMethod",
-        type_name: "DeliveryRuleRequestMethodConditionParameters",
-        fields: &[
-            with_default(field("operator", "operator", F::Str), "\"Equal\""),
-            NEGATE,
-            required(VALUES),
-        ],
-    },
-    Item {
-        block: "request_scheme_condition",
-        arm: "RequestScheme",
-        type_name: "DeliveryRuleRequestSchemeConditionParameters",
-        fields: &[
-            with_default(field("operator", "operator", F::Str), "\"Equal\""),
-            NEGATE,
-            with_default(VALUES, "[\"HTTP\"]"),
-        ],
+        ops: EQUAL_ONLY,
+        values: &["TLSv1", "TLSv1.1", "TLSv1.2"],
+        max_values: 3,
+        ..kind(
+            "ssl_protocol_condition",
+            "SslProtocol",
+            "DeliveryRuleSslProtocolConditionParameters",
+            EQUAL_VALUES,
+        )
     },
 ];
 
@@ -186,11 +342,11 @@ const HEADER: &[Field] = &[
 ];
 
 const ACTIONS: &[Item] = &[
-    Item {
-        block: "url_redirect_action",
-        arm: "UrlRedirect",
-        type_name: "DeliveryRuleUrlRedirectActionParameters",
-        fields: &[
+    kind(
+        "url_redirect_action",
+        "UrlRedirect",
+        "DeliveryRuleUrlRedirectActionParameters",
+        &[
             required(field("redirect_type", "redirectType", F::Str)),
             with_default(
                 field("redirect_protocol", "destinationProtocol", F::Str),
@@ -204,12 +360,12 @@ const ACTIONS: &[Item] = &[
                 "\"\"",
             ),
         ],
-    },
-    Item {
-        block: "url_rewrite_action",
-        arm: "UrlRewrite",
-        type_name: "DeliveryRuleUrlRewriteActionParameters",
-        fields: &[
+    ),
+    kind(
+        "url_rewrite_action",
+        "UrlRewrite",
+        "DeliveryRuleUrlRewriteActionParameters",
+        &[
             required(field("source_pattern", "sourcePattern", F::Str)),
             required(field("destination", "destination", F::Str)),
             with_default(
@@ -217,24 +373,24 @@ const ACTIONS: &[Item] = &[
                 "false",
             ),
         ],
-    },
-    Item {
-        block: "request_header_action",
-        arm: "ModifyRequestHeader",
-        type_name: "DeliveryRuleHeaderActionParameters",
-        fields: HEADER,
-    },
-    Item {
-        block: "response_header_action",
-        arm: "ModifyResponseHeader",
-        type_name: "DeliveryRuleHeaderActionParameters",
-        fields: HEADER,
-    },
-    Item {
-        block: "route_configuration_override_action",
-        arm: "RouteConfigurationOverride",
-        type_name: "DeliveryRuleRouteConfigurationOverrideActionParameters",
-        fields: &[
+    ),
+    kind(
+        "request_header_action",
+        "ModifyRequestHeader",
+        "DeliveryRuleHeaderActionParameters",
+        HEADER,
+    ),
+    kind(
+        "response_header_action",
+        "ModifyResponseHeader",
+        "DeliveryRuleHeaderActionParameters",
+        HEADER,
+    ),
+    kind(
+        "route_configuration_override_action",
+        "RouteConfigurationOverride",
+        "DeliveryRuleRouteConfigurationOverrideActionParameters",
+        &[
             field(
                 "cdn_frontdoor_origin_group_id",
                 "originGroupOverride.originGroup.id",
@@ -263,21 +419,7 @@ const ACTIONS: &[Item] = &[
             field("cache_behavior", "cacheConfiguration.cacheBehavior", F::Str),
             field("cache_duration", "cacheConfiguration.cacheDuration", F::Str),
         ],
-    },
-];
-
-/// Kinds azurerm documents that drinfra does not map yet, with why.
-const REFUSED_CONDITIONS: &[&str] = &[
-    "post_args_condition",
-    "request_body_condition",
-    "cookies_condition",
-    "url_filename_condition",
-    "http_version_condition",
-    "is_device_condition",
-    "socket_address_condition",
-    "client_port_condition",
-    "server_port_condition",
-    "ssl_protocol_condition",
+    ),
 ];
 
 const ARGS: &[Arg] = &[
@@ -437,25 +579,89 @@ fn problem(path: String, summary: &str, detail: String) -> ArgProblem {
     }
 }
 
+fn text(v: &Value) -> Option<&str> {
+    match v.unmark().0 {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn seq<'a>(el: &'a Attrs, k: &str) -> &'a [Value] {
+    el.get(k).and_then(|v| v.as_seq()).unwrap_or_default()
+}
+
+/// azurerm's `expected ... to be one of [...], got ...`.
+fn not_one_of(at: String, allowed: &[&str], got: &str) -> ArgProblem {
+    let list: Vec<String> = allowed.iter().map(|a| format!("{a:?}")).collect();
+    problem(
+        at.clone(),
+        "Invalid value",
+        format!("expected {at} to be one of [{}], got {got}", list.join(" ")),
+    )
+}
+
+/// A condition's operator and match values as azurerm checks them: each
+/// from the kind's list, and no match values with the operator `Any`
+/// (`at`: the element's path, `conditions.0.cookies_condition.0`).
+fn check_match(item: &Item, el: &Attrs, at: &str, out: &mut Vec<ArgProblem>) {
+    let op = el.get("operator").and_then(text);
+    if let Some(op) = op
+        && !item.ops.is_empty()
+        && !item.ops.contains(&op)
+    {
+        out.push(not_one_of(format!("{at}.operator"), item.ops, op));
+    }
+    let values = seq(el, "match_values");
+    if !item.values.is_empty() {
+        for (i, v) in values.iter().enumerate() {
+            if let Some(s) = text(v)
+                && !item.values.contains(&s)
+            {
+                out.push(not_one_of(format!("{at}.match_values.{i}"), item.values, s));
+            }
+        }
+    }
+    for (name, len, max) in [
+        ("match_values", values.len(), item.max_values),
+        ("transforms", seq(el, "transforms").len(), 4),
+    ] {
+        if len > max {
+            out.push(problem(
+                format!("{at}.{name}"),
+                "List longer than MaxItems",
+                format!("Attribute supports {max} item maximum, config has {len} declared"),
+            ));
+        }
+    }
+    let transforms = seq(el, "transforms");
+    for (i, v) in transforms.iter().enumerate() {
+        if let Some(t) = text(v)
+            && !TRANSFORMS_ALLOWED.contains(&t)
+        {
+            out.push(not_one_of(
+                format!("{at}.transforms.{i}"),
+                TRANSFORMS_ALLOWED,
+                t,
+            ));
+        }
+    }
+    if op == Some("Any") && !values.is_empty() {
+        out.push(problem(
+            format!("{at}.match_values"),
+            "Invalid condition",
+            format!(
+                "{:?} is invalid: the \"match_values\" field must not be set if the conditions \"operator\" is set to \"Any\"",
+                item.block
+            ),
+        ));
+    }
+}
+
 /// Holds each condition and action block to its table.
-fn check_items(
-    a: &Attrs,
-    block: &str,
-    items: &[Item],
-    refused: &[&str],
-    out: &mut Vec<ArgProblem>,
-) {
+fn check_items(a: &Attrs, block: &str, items: &[Item], out: &mut Vec<ArgProblem>) {
     for outer in repeated::blocks(a, block) {
         for (k, v) in outer {
             if v.is_null() || v.as_seq().is_some_and(<[Value]>::is_empty) {
-                continue;
-            }
-            if refused.contains(&k.as_str()) {
-                out.push(problem(
-                    format!("{block}.{k}"),
-                    "Unsupported argument",
-                    format!("drinfra does not map the Front Door rule {block} kind {k:?} yet; manage this rule with azapi or outside drinfra."),
-                ));
                 continue;
             }
             let Some(item) = items.iter().find(|i| i.block == k) else {
@@ -466,7 +672,10 @@ fn check_items(
                 ));
                 continue;
             };
-            for el in repeated::blocks(outer, k) {
+            for (i, el) in repeated::blocks(outer, k).into_iter().enumerate() {
+                if block == "conditions" {
+                    check_match(item, el, &format!("{block}.0.{k}.{i}"), out);
+                }
                 for name in el.keys() {
                     if !item.fields.iter().any(|f| f.hcl == name) {
                         out.push(problem(
@@ -497,8 +706,8 @@ pub(super) fn check(ty: &str, a: &Attrs, out: &mut Vec<ArgProblem>) {
     if ty != TYPE {
         return;
     }
-    check_items(a, "conditions", CONDITIONS, REFUSED_CONDITIONS, out);
-    check_items(a, "actions", ACTIONS, &[], out);
+    check_items(a, "conditions", CONDITIONS, out);
+    check_items(a, "actions", ACTIONS, out);
     if let Some(override_) = repeated::blocks(a, "actions")
         .into_iter()
         .next()
@@ -553,4 +762,152 @@ pub(super) fn defs() -> Vec<TypeDef> {
             )
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rule's `conditions` holding one block of `kind` with `fields`.
+    fn rule(kind: &str, fields: &[(&str, Value)]) -> Attrs {
+        let el: Attrs = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        let mut outer = Attrs::new();
+        outer.insert(kind.into(), Value::List(vec![Value::Object(el)]));
+        let mut a = Attrs::new();
+        a.insert("conditions".into(), Value::List(vec![Value::Object(outer)]));
+        a
+    }
+
+    fn s(x: &str) -> Value {
+        Value::String(x.into())
+    }
+
+    fn list(xs: &[&str]) -> Value {
+        Value::List(xs.iter().map(|x| s(x)).collect())
+    }
+
+    fn problems(a: &Attrs) -> Vec<String> {
+        let mut out = vec![];
+        check(TYPE, a, &mut out);
+        out.into_iter().map(|p| p.detail).collect()
+    }
+
+    #[test]
+    fn each_condition_kind_is_held_to_azurerms_operators_and_values() {
+        let ok = rule(
+            "socket_address_condition",
+            &[("match_values", list(&["10.0.0.0/8"]))],
+        );
+        assert!(problems(&ok).is_empty(), "{:?}", problems(&ok));
+        assert_eq!(
+            problems(&rule(
+                "ssl_protocol_condition",
+                &[
+                    ("operator", s("Contains")),
+                    ("match_values", list(&["TLSv1.2"]))
+                ]
+            )),
+            [
+                r#"expected conditions.0.ssl_protocol_condition.0.operator to be one of ["Equal"], got Contains"#
+            ]
+        );
+        assert_eq!(
+            problems(&rule(
+                "server_port_condition",
+                &[
+                    ("operator", s("Equal")),
+                    ("match_values", list(&["443", "8080"]))
+                ]
+            )),
+            [
+                r#"expected conditions.0.server_port_condition.0.match_values.1 to be one of ["80" "443"], got 8080"#
+            ]
+        );
+        assert_eq!(
+            problems(&rule(
+                "cookies_condition",
+                &[
+                    ("cookie_name", s("session")),
+                    ("operator", s("Any")),
+                    ("match_values", list(&["x"]))
+                ]
+            )),
+            [
+                r#""cookies_condition" is invalid: the "match_values" field must not be set if the conditions "operator" is set to "Any""#
+            ]
+        );
+        assert_eq!(
+            problems(&rule(
+                "request_body_condition",
+                &[
+                    ("operator", s("Contains")),
+                    ("match_values", list(&["x"])),
+                    ("transforms", list(&["Trim", "lowercase"]))
+                ]
+            )),
+            [
+                r#"expected conditions.0.request_body_condition.0.transforms.1 to be one of ["Lowercase" "RemoveNulls" "Trim" "Uppercase" "UrlDecode" "UrlEncode"], got lowercase"#
+            ]
+        );
+        assert_eq!(
+            problems(&rule(
+                "is_device_condition",
+                &[("match_values", list(&["Mobile", "Desktop"]))]
+            )),
+            ["Attribute supports 1 item maximum, config has 2 declared"]
+        );
+        // The selector is required where azurerm requires it.
+        assert_eq!(
+            problems(&rule("post_args_condition", &[("operator", s("Any"))])),
+            [
+                r#"The argument "conditions.post_args_condition.post_args_name" is required, but no definition was found."#
+            ]
+        );
+    }
+
+    #[test]
+    fn new_condition_kinds_round_trip_with_selectors_and_defaults() {
+        let a = rule(
+            "cookies_condition",
+            &[
+                ("cookie_name", s("session")),
+                ("operator", s("BeginsWith")),
+                ("match_values", list(&["abc"])),
+            ],
+        );
+        let mut body = json!({"properties": {}});
+        to_body(&a, &mut body);
+        let c = &body["properties"]["conditions"][0];
+        assert_eq!(c["name"], "Cookies");
+        assert_eq!(
+            c["parameters"],
+            json!({"typeName": "DeliveryRuleCookiesConditionParameters", "selector": "session",
+                   "operator": "BeginsWith", "negateCondition": false, "matchValues": ["abc"],
+                   "transforms": []})
+        );
+        let mut back = Attrs::new();
+        from_body(&body, &mut back);
+        let el = &repeated::blocks(
+            repeated::blocks(&back, "conditions")[0],
+            "cookies_condition",
+        )[0];
+        assert_eq!(el.get("cookie_name"), Some(&s("session")));
+        assert_eq!(el.get("negate_condition"), Some(&Value::Bool(false)));
+        // An equal-only kind left without its operator sends azurerm's default.
+        let a = rule(
+            "is_device_condition",
+            &[("match_values", list(&["Mobile"]))],
+        );
+        to_body(&a, &mut body);
+        let c = &body["properties"]["conditions"][0];
+        assert_eq!(c["name"], "IsDevice");
+        assert_eq!(c["parameters"]["operator"], "Equal");
+        assert_eq!(
+            c["parameters"]["typeName"],
+            "DeliveryRuleIsDeviceConditionParameters"
+        );
+    }
 }
