@@ -133,10 +133,43 @@ fn a_missing_state_is_an_error_and_misuse_is_located() {
         out.contains("main.tf:2:3: error: Invalid backend configuration"),
         "{out}"
     );
-    assert!(
-        out.contains("main.tf:3:3: error: Unsupported workspace"),
-        "{out}"
-    );
+}
+
+/// `workspace` names the state read, as in Terraform: another workspace's
+/// outputs, and "default" when left out even while the reading stack has
+/// another workspace selected (it read the reader's own workspace). Was
+/// refused for any workspace but "default".
+#[test]
+fn a_named_workspace_is_read_and_the_default_is_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (p, c) = (tmp.path().join("net"), tmp.path().join("app"));
+    std::fs::create_dir_all(&p).unwrap();
+    std::fs::create_dir_all(&c).unwrap();
+    std::fs::write(
+        p.join("main.tf"),
+        "output \"ws\" { value = terraform.workspace }\n",
+    )
+    .unwrap();
+    let (code, out) = drinfra(&p, &["apply", "--auto-approve"], &[]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = drinfra(&p, &["workspace", "new", "staging"], &[]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = drinfra(&p, &["apply", "--auto-approve"], &[]);
+    assert_eq!(code, 0, "{out}");
+    std::fs::write(
+        c.join("main.tf"),
+        "data \"terraform_remote_state\" \"s\" {\n  backend   = \"local\"\n  workspace = \"staging\"\n  config    = { path = \"../net/drinfra.tfstate\", workspace_dir = \"../net/drinfra.tfstate.d\" }\n}\ndata \"terraform_remote_state\" \"d\" {\n  backend = \"local\"\n  config  = { path = \"../net/drinfra.tfstate\" }\n}\noutput \"s\" { value = data.terraform_remote_state.s.outputs.ws }\noutput \"d\" { value = data.terraform_remote_state.d.outputs.ws }\n",
+    )
+    .unwrap();
+    // The reader has staging selected too: "d" must still read default.
+    for env in [&[][..], &[("TF_WORKSPACE", "staging")][..]] {
+        let (code, out) = drinfra(&c, &["apply", "--auto-approve"], env);
+        assert_eq!(code, 0, "{out}");
+        let (_, json) = drinfra(&c, &["output", "--json"], env);
+        let o: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|_| panic!("{json}"));
+        assert_eq!(o["s"]["value"], "staging", "{json}");
+        assert_eq!(o["d"]["value"], "default", "{json}");
+    }
 }
 
 fn unique(prefix: &str) -> String {

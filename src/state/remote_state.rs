@@ -22,16 +22,20 @@ impl RemoteStateReader for RemoteStates {
         config: &BTreeMap<String, String>,
         workspace: &str,
     ) -> Result<Option<Outputs>, String> {
-        if workspace != "default" {
-            return Err(format!(
-                "workspace {workspace:?}: drinfra reads the default workspace only"
-            ));
-        }
         let spec = BackendSpec {
             kind: backend.to_string(),
             args: config.clone(),
         };
-        let b = open(Some(&spec), &self.dir, &self.env)
+        // The workspace the data source names (Terraform: "default" when
+        // left out), never the reading stack's own selection.
+        let mut env: Vec<(String, String)> = self
+            .env
+            .iter()
+            .filter(|(k, _)| k != "TF_WORKSPACE")
+            .cloned()
+            .collect();
+        env.push(("TF_WORKSPACE".into(), workspace.to_string()));
+        let b = open(Some(&spec), &self.dir, &env)
             .map_err(|d| format!("{}: {}", d.summary, d.detail.unwrap_or_default()))?;
         let state = b.load().map_err(|e| format!("{}: {e}", b.describe()))?;
         Ok(state.map(|s| {

@@ -47,7 +47,7 @@ impl BackendSpec {
 }
 
 const ARGS: &[(&str, &[&str])] = &[
-    ("local", &["path"]),
+    ("local", &["path", "workspace_dir"]),
     (
         "pg",
         &[
@@ -235,8 +235,11 @@ pub fn open(
         "local" => {
             let text = |k: &str| spec.args.get(k).cloned();
             let path = dir.join(text("path").unwrap_or_else(|| DEFAULT_STATE_FILE.into()));
-            let path = match (default_ws, path.file_name()) {
-                (false, Some(f)) => workspace_dir(dir, &f.to_string_lossy(), &ws).join(f),
+            let path = match (default_ws, path.file_name(), text("workspace_dir")) {
+                // Terraform's `workspace_dir`: other workspaces' states
+                // under it, relative to the stack's directory.
+                (false, Some(f), Some(wd)) => dir.join(wd).join(&ws).join(f),
+                (false, Some(f), None) => workspace_dir(dir, &f.to_string_lossy(), &ws).join(f),
                 _ => path,
             };
             Ok(Box::new(LocalBackend::new(path).with_cipher(cipher)))

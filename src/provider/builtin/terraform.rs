@@ -87,11 +87,6 @@ pub fn validate(config: &Value) -> Vec<ArgProblem> {
             ));
         }
     }
-    if let Some(w) = text(&cfg, "workspace")
-        && w != "default"
-    {
-        out.push(problem("workspace", "Unsupported workspace", format!("drinfra reads the default workspace only; workspace {w:?} is refused rather than read from the wrong state.")));
-    }
     out
 }
 
