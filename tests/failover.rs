@@ -1784,21 +1784,17 @@ fn against_the_embedded_emulator_the_health_checks_reach_its_services() {
     copy_dir(&repo.join("stacks"), &root.path().join("stacks"));
     copy_dir(&repo.join("modules"), &root.path().join("modules"));
     let stack = root.path().join("stacks/platform");
+    // No DRINFRA_EMULATOR_URL: the CLI starts its embedded emulator.
     let run = |args: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_drinfra"))
-            .arg("-C")
-            .arg(&stack)
-            .args(args)
-            .env_remove("DRINFRA_EMULATOR_URL")
-            .env("DRINFRA_EMULATOR_TIME_SCALE", "1000000")
-            .env("USER", "oncall")
-            .output()
-            .unwrap();
-        (
-            o.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&o.stdout).to_string(),
-            String::from_utf8_lossy(&o.stderr).to_string(),
-        )
+        let r = crate::common::drinfra_env(
+            &stack,
+            args,
+            &[
+                ("DRINFRA_EMULATOR_TIME_SCALE", "1000000"),
+                ("USER", "oncall"),
+            ],
+        );
+        (r.code, r.out.clone(), r.out)
     };
     let (code, out, err) = run(&["apply", "--auto-approve"]);
     assert_eq!(code, 0, "{out}\n{err}");

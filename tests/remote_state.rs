@@ -4,25 +4,12 @@
 //! sensitive outputs kept sensitive, and misuse refused where written.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use super::common;
 
 fn drinfra(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_drinfra"));
-    cmd.arg("-C").arg(dir).args(args).stdin(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let o = cmd.output().expect("drinfra runs");
-    (
-        o.status.code().unwrap_or(-1),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-    )
+    let r = common::drinfra_env(dir, args, env);
+    (r.code, r.out)
 }
 
 const PRODUCER: &str = r#"

@@ -68,11 +68,17 @@ pub struct Run {
 
 /// Runs the drinfra binary on the stack in `dir` (`-C`), without colour.
 pub fn drinfra(dir: &std::path::Path, args: &[&str]) -> Run {
+    drinfra_env(dir, args, &[])
+}
+
+/// As `drinfra`, with `env` added to the environment.
+pub fn drinfra_env(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_drinfra"))
         .arg("-C")
         .arg(dir)
         .args(args)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("drinfra runs");
     Run {
