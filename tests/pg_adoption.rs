@@ -81,12 +81,21 @@ fn terraform_pg_rows_are_adopted_per_workspace() {
         "terraform {{\n  backend \"pg\" {{\n    schema_name = \"{schema}\"\n  }}\n}}\n\n{STACK}"
     ));
     let d = dir.path();
+    // Terraform's pg lock is an advisory lock on the workspace row's id,
+    // one key space for the whole database: the Terraform rows of other
+    // tests' schemas (ids 1, 2, ...) share it, so commands that lock wait
+    // (-lock-timeout) rather than fail while a parallel test holds one.
     let env = [("PG_CONN_STR", conn.as_str())];
     let dev = [("PG_CONN_STR", conn.as_str()), ("TF_WORKSPACE", "dev")];
     // Each workspace plans no changes against Terraform's row, and names
     // what it leaves alone.
     for env in [&env[..], &dev[..]] {
-        let plan = drinfra_with(d, &["plan", "-detailed-exitcode"], env, None);
+        let plan = drinfra_with(
+            d,
+            &["plan", "-detailed-exitcode", "-lock-timeout=30s"],
+            env,
+            None,
+        );
         assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
         assert!(
             plan.stderr.contains("Resources left alone")
@@ -112,7 +121,12 @@ fn terraform_pg_rows_are_adopted_per_workspace() {
         ),
     )
     .unwrap();
-    let r = drinfra_with(d, &["apply", "-auto-approve"], &env, None);
+    let r = drinfra_with(
+        d,
+        &["apply", "-auto-approve", "-lock-timeout=30s"],
+        &env,
+        None,
+    );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let rows = sql(
         &conn,
@@ -218,7 +232,12 @@ fn adoption_round_trip_through_terraforms_pg_backend() {
     let env = [("PG_CONN_STR", conn.as_str())];
     let dev = [("PG_CONN_STR", conn.as_str()), ("TF_WORKSPACE", "dev")];
     for e in [&env[..], &dev[..]] {
-        let plan = drinfra_with(d, &["plan", "-detailed-exitcode"], e, None);
+        let plan = drinfra_with(
+            d,
+            &["plan", "-detailed-exitcode", "-lock-timeout=30s"],
+            e,
+            None,
+        );
         assert_eq!(
             plan.code, 0,
             "drinfra plans no changes: {}{}",
@@ -235,7 +254,12 @@ fn adoption_round_trip_through_terraforms_pg_backend() {
     );
     std::fs::write(d.join("main.tf"), main("\"changed\"")).unwrap();
     ok(
-        drinfra_with(d, &["apply", "-auto-approve"], &env, None),
+        drinfra_with(
+            d,
+            &["apply", "-auto-approve", "-lock-timeout=30s"],
+            &env,
+            None,
+        ),
         "drinfra apply",
     );
     let back = ok(
