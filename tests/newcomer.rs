@@ -675,3 +675,45 @@ output "private_key" {{
     let generated = writes.iter().filter(|w| w.contains("/generateKeyPair"));
     assert_eq!(generated.count(), 1, "{writes:?}");
 }
+
+/// drinfra could read every type it manages, so it accepted data sources
+/// azurerm does not have (`data "azurerm_private_endpoint"`,
+/// `data "azurerm_redis_linked_server"`, ...): a configuration that
+/// Terraform refuses. Refused here as Terraform refuses it, at its place,
+/// while azurerm's own data sources of the same family still load.
+#[test]
+fn data_sources_azurerm_lacks_are_refused_as_terraform_refuses_them() {
+    let n = Newcomer::new();
+    n.write(&format!(
+        r#"{PROVIDER}
+data "azurerm_redis_cache" "ok" {{
+  name                = "c"
+  resource_group_name = "rg"
+}}
+data "azurerm_private_endpoint" "pe" {{
+  name                = "pe"
+  resource_group_name = "rg"
+}}
+data "azurerm_redis_linked_server" "l" {{
+  name                = "l"
+  resource_group_name = "rg"
+}}
+"#
+    ));
+    let (code, out, err) = n.run(&["validate"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    for (at, ty) in [
+        ("main.tf:9:6", "azurerm_private_endpoint"),
+        ("main.tf:13:6", "azurerm_redis_linked_server"),
+    ] {
+        assert!(
+            err.contains(at)
+                && err.contains(&format!(
+                    "has a resource type named \"{ty}\", but no data source of that name"
+                )),
+            "{ty}: {err}"
+        );
+    }
+    assert!(!err.contains("azurerm_redis_cache"), "{err}");
+    assert_eq!(err.matches("Invalid data source").count(), 2, "{err}");
+}

@@ -53,7 +53,10 @@ pub fn supported(mode: Mode, ty: &str) -> bool {
         Mode::Data => {
             ty == builtin::terraform::REMOTE_STATE
                 || builtin::has(true, ty)
-                || azure::has_data_source(ty)
+                // Only data sources azurerm has: drinfra could read any
+                // type it manages, but a configuration that works here
+                // must work with Terraform too.
+                || (azure::has_data_source(ty) && catalog::azurerm_has(Mode::Data, ty))
                 || azapi::handles(true, ty)
         }
         Mode::Ephemeral => super::ephemeral::TYPES.contains(&ty),
