@@ -19,6 +19,7 @@ mod azure_secrets_export;
 mod azure_types;
 mod azure_types_extra;
 mod azurerm_coverage;
+mod azurerm_data_coverage;
 mod backend_config;
 mod backends;
 mod broken;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::claims;
 use super::common::{AzureProvider, attrs};
 use super::error::err;
-use super::typedef::{self};
+use super::typedef::{self, IdRule, TypeDef};
 use super::types;
 use crate::lang::Value;
 use crate::provider::{ArgProblem, BoxFut, ErrorKind, ProviderError};
@@ -16,6 +16,61 @@ const NO_DATA_SOURCE: &[&str] = &[
     "azurerm_network_security_rule",
     "azurerm_log_analytics_solution",
 ];
+
+/// How azurerm finds a data source whose arguments are not its
+/// resource's: Front Door children by their profile's name and group (the
+/// resource takes the profile's id), a node pool by its cluster's name and
+/// group, a peering by its network's id (the resource takes its name).
+fn data_id_rule(t: &TypeDef) -> IdRule {
+    match (t.name, t.id) {
+        (
+            _,
+            IdRule::Child {
+                parent_arg: "cdn_frontdoor_profile_id",
+                segment,
+            },
+        ) => IdRule::InNamedParent {
+            parent_type: "Microsoft.Cdn/profiles",
+            parent_arg: "profile_name",
+            segment,
+        },
+        ("azurerm_kubernetes_cluster_node_pool", IdRule::Child { segment, .. }) => {
+            IdRule::InNamedParent {
+                parent_type: "Microsoft.ContainerService/managedClusters",
+                parent_arg: "kubernetes_cluster_name",
+                segment,
+            }
+        }
+        ("azurerm_virtual_network_peering", IdRule::InNamedParent { segment, .. }) => {
+            IdRule::Child {
+                parent_arg: "virtual_network_id",
+                segment,
+            }
+        }
+        (_, rule) => rule,
+    }
+}
+
+/// The type as its data source finds it (see [`data_id_rule`]).
+fn as_data_source(t: TypeDef) -> TypeDef {
+    TypeDef {
+        id: data_id_rule(&t),
+        ..t
+    }
+}
+
+/// The resource's parent argument and its value for the object `id`,
+/// where its data source finds the parent another way.
+fn resource_parent(ty: &str, id: &str) -> Option<(&'static str, String)> {
+    let (parent, _) = id.rsplit_once('/')?.0.rsplit_once('/')?;
+    match types::lookup(ty)?.id {
+        IdRule::Child { parent_arg, .. } => Some((parent_arg, parent.to_string())),
+        IdRule::InNamedParent { parent_arg, .. } => {
+            Some((parent_arg, parent.rsplit('/').next()?.to_string()))
+        }
+        _ => None,
+    }
+}
 
 /// Whether drinfra can read data source `ty`.
 pub fn has_data_source(ty: &str) -> bool {
@@ -50,7 +105,7 @@ pub fn validate_data(ty: &str, config: &Value) -> Vec<ArgProblem> {
             })
             .collect();
     }
-    let Some(t) = types::lookup(ty) else {
+    let Some(t) = types::lookup(ty).map(as_data_source) else {
         return vec![];
     };
     let mut identity = typedef::id_args(&t);
@@ -121,7 +176,9 @@ impl AzureProvider {
             if super::data_only::handles(ty) {
                 return self.read_data_only(ty, &cfg).await;
             }
-            let t = types::lookup(ty).ok_or_else(|| ProviderError::UnknownType(ty.to_string()))?;
+            let t = types::lookup(ty)
+                .map(as_data_source)
+                .ok_or_else(|| ProviderError::UnknownType(ty.to_string()))?;
             if ty == super::types::key_vault_secret::TYPE {
                 if let Some(k) = cfg.iter().find(|(k, v)| {
                     !super::key_vault_secret::DATA_ARGS.contains(&k.as_str()) && !v.is_null()
@@ -167,9 +224,22 @@ impl AzureProvider {
                     // What the type reads besides its body (a private
                     // endpoint's zone groups and address).
                     self.read_children(&t, &id, &cfg, &mut body).await?;
+                    let mut state = self.state_from(&t, &body, &cfg);
+                    if let Value::Object(o) = &mut state {
+                        // The arguments it was found by, as given, and the
+                        // resource's own way of naming its parent.
+                        for (k, v) in &cfg {
+                            o.insert(k.clone(), v.clone());
+                        }
+                        if let Some((arg, parent)) = resource_parent(ty, &id) {
+                            let slot = o.entry(arg.to_string()).or_insert(Value::Null);
+                            if slot.is_null() {
+                                *slot = Value::String(parent);
+                            }
+                        }
+                    }
                     // azurerm's data sources list keys on every read too.
-                    self.with_secrets(ty, self.state_from(&t, &body, &cfg))
-                        .await
+                    self.with_secrets(ty, state).await
                 }
                 None => Err(ProviderError::api(
                     ErrorKind::NotFound,
