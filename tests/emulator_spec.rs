@@ -46,7 +46,29 @@ async fn start() -> Emu {
     }
 }
 
+/// An emulator with resource group `name` made in it, and the group's id.
+async fn start_with_group(name: &str) -> (Emu, String) {
+    let e = start().await;
+    let rg = format!("/subscriptions/{SUB}/resourceGroups/{name}");
+    let (status, _) = e
+        .call(
+            "PUT",
+            &rg,
+            "2024-11-01",
+            Some(&json!({"location": "eastus"})),
+        )
+        .await;
+    assert!(status < 300);
+    (e, rg)
+}
+
 impl Emu {
+    async fn stop(self) {
+        if let Some(r) = self.running {
+            r.stop().await;
+        }
+    }
+
     async fn call(&self, method: &str, path: &str, api: &str, body: Option<&J>) -> (u16, J) {
         let url = format!("{}{path}?api-version={api}", self.base);
         answer(self.send(method, &url, body).await).await
@@ -353,17 +375,7 @@ async fn check_action(e: &Emu, case: &J, rg: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn the_specs_example_requests_are_accepted_and_answered_in_the_specs_shape() {
-    let e = start().await;
-    let rg = format!("/subscriptions/{SUB}/resourceGroups/spec-examples");
-    let (status, _) = e
-        .call(
-            "PUT",
-            &rg,
-            "2024-11-01",
-            Some(&json!({"location": "eastus"})),
-        )
-        .await;
-    assert!(status < 300);
+    let (e, rg) = start_with_group("spec-examples").await;
     let mut failures = vec![];
     let cases = cases();
     // Cases run in the file's order: a later one may name what an earlier
@@ -410,9 +422,7 @@ async fn the_specs_example_requests_are_accepted_and_answered_in_the_specs_shape
     }
     assert!(cases.len() >= 68);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    if let Some(r) = e.running {
-        r.stop().await;
-    }
+    e.stop().await;
 }
 
 /// The first number of each ` / `-separated part of a durations cell
@@ -496,24 +506,14 @@ async fn the_docs_durations_are_the_emulators() {
     }
     assert!(checked >= 15, "only {checked} rows read");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    if let Some(r) = e.running {
-        r.stop().await;
-    }
+    e.stop().await;
 }
 
 /// Regression: every PUT of a Front Door profile gave it a new
 /// `frontDoorId`; Azure fixes it at creation (origins check it).
 #[tokio::test]
 async fn a_front_door_profiles_id_survives_updates() {
-    let e = start().await;
-    let rg = format!("/subscriptions/{SUB}/resourceGroups/spec-fdid");
-    e.call(
-        "PUT",
-        &rg,
-        "2024-11-01",
-        Some(&json!({"location": "eastus"})),
-    )
-    .await;
+    let (e, rg) = start_with_group("spec-fdid").await;
     let path = format!("{rg}/providers/Microsoft.Cdn/profiles/fdid");
     let body = json!({"location": "global", "sku": {"name": "Standard_AzureFrontDoor"}});
     let first = e.create(&path, "2025-06-01", &body).await;
@@ -529,7 +529,73 @@ async fn a_front_door_profiles_id_survives_updates() {
         first["properties"]["frontDoorId"],
         second["properties"]["frontDoorId"]
     );
-    if let Some(r) = e.running {
-        r.stop().await;
+    e.stop().await;
+}
+
+/// Regression: a classic Front Door's `frontdoorId` was made anew on every
+/// PUT; Azure fixes it at creation. Its `resourceState` follows its
+/// `enabledState`.
+#[tokio::test]
+async fn a_classic_front_doors_id_survives_updates() {
+    let (e, rg) = start_with_group("spec-classic").await;
+    let settings = format!("{}/admin/settings", e.base);
+    let on = json!({"allow_classic_frontdoor_create": true});
+    assert!(
+        e.send("PATCH", &settings, Some(&on))
+            .await
+            .status()
+            .is_success()
+    );
+    let path = format!("{rg}/providers/Microsoft.Network/frontDoors/classic-id");
+    let mut body = json!({"location": "global", "properties": {"backendPools": [{"name": "pool", "properties": {"backends": [{"address": "east.example.com"}]}}]}});
+    let first = e.create(&path, "2021-06-01", &body).await;
+    body["properties"]["enabledState"] = json!("Disabled");
+    let second = e.create(&path, "2021-06-01", &body).await;
+    assert!(first["properties"]["frontdoorId"].is_string());
+    assert_eq!(
+        first["properties"]["frontdoorId"],
+        second["properties"]["frontdoorId"]
+    );
+    assert_eq!(first["properties"]["resourceState"], json!("Enabled"));
+    assert_eq!(second["properties"]["resourceState"], json!("Disabled"));
+    assert_eq!(
+        second["properties"]["backendPools"][0]["id"],
+        json!(format!("{path}/backendPools/pool"))
+    );
+    e.stop().await;
+}
+
+/// What the models held above refuse, as Azure does: a private A record
+/// set without a valid IPv4 address, an Azure endpoint naming a resource
+/// that does not exist.
+#[tokio::test]
+async fn the_held_models_refuse_what_azure_refuses() {
+    let (e, rg) = start_with_group("spec-refusals").await;
+    let zone = format!("{rg}/providers/Microsoft.Network/privateDnsZones/refuse.example");
+    e.create(&zone, "2024-06-01", &json!({"location": "global"}))
+        .await;
+    for records in [json!([]), json!([{"ipv4Address": "1.2.3"}])] {
+        let body = json!({"properties": {"ttl": 60, "aRecords": records}});
+        let (status, answer) = e
+            .call("PUT", &format!("{zone}/A/www"), "2024-06-01", Some(&body))
+            .await;
+        assert_eq!(status, 400, "{records}: {answer}");
     }
+    let tm = format!("{rg}/providers/Microsoft.Network/trafficManagerProfiles/refuse-tm");
+    e.create(&tm, "2022-04-01", &json!({"location": "global", "properties": {"trafficRoutingMethod": "Priority", "dnsConfig": {"relativeName": "refuse-tm"}}})).await;
+    let missing = format!("{rg}/providers/Microsoft.Network/publicIPAddresses/absent");
+    let (status, answer) = e
+        .call(
+            "PUT",
+            &format!("{tm}/azureEndpoints/gone"),
+            "2022-04-01",
+            Some(&json!({"properties": {"targetResourceId": missing}})),
+        )
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(
+        answer["error"]["target"],
+        json!("properties.targetResourceId")
+    );
+    e.stop().await;
 }
