@@ -363,6 +363,12 @@ fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         })?,
     };
     let location = body.get("location").cloned().unwrap_or(J::Null);
+    let ip_config = format!(
+        "privateEndpointIpConfig.{}",
+        super::guid_from(&format!("{me}/ip").to_lowercase())
+    );
+    // As Azure answers a private endpoint's interface: no machine, MAC
+    // address or DNS servers of its own, and none of a machine's options.
     let nic = json!({
         "id": nic_id,
         "name": nic_id.rsplit('/').next().unwrap_or_default(),
@@ -371,14 +377,25 @@ fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         "properties": {
             "provisioningState": "Succeeded",
             "ipConfigurations": [{
-                "name": format!("privateEndpointIpConfig.{}", super::guid_from(&format!("{me}/ip").to_lowercase())),
+                "name": ip_config,
+                "id": format!("{nic_id}/ipConfigurations/{ip_config}"),
+                "type": "Microsoft.Network/networkInterfaces/ipConfigurations",
                 "properties": {
+                    "provisioningState": "Succeeded",
                     "privateIPAddress": ip,
                     "privateIPAllocationMethod": "Dynamic",
                     "subnet": {"id": subnet_id},
+                    "primary": true,
+                    "privateIPAddressVersion": "IPv4",
                     "privateLinkConnectionProperties": {"groupId": group, "fqdns": [public_host(&target, &group)]},
                 }
             }],
+            "dnsSettings": {"dnsServers": [], "appliedDnsServers": []},
+            "macAddress": "",
+            "enableAcceleratedNetworking": false,
+            "disableTcpStateTracking": false,
+            "enableIPForwarding": false,
+            "vnetEncryptionSupported": false,
             "privateEndpoint": {"id": me},
         }
     });
@@ -449,7 +466,7 @@ fn delete_records(group: &Row) -> Vec<(String, String, Option<J>)> {
             if let Some(n) = r["recordSetName"].as_str() {
                 out.push((
                     format!("{zone}/A/{n}"),
-                    "Microsoft.Network/privateDnsZones/A".to_string(),
+                    super::networking::PRIVATE_A.to_string(),
                     None,
                 ));
             }
@@ -504,11 +521,11 @@ fn check_zone_group(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             .collect();
         effects.push((
             rid.clone(),
-            "Microsoft.Network/privateDnsZones/A".to_string(),
+            super::networking::PRIVATE_A.to_string(),
             Some(json!({
                 "id": rid,
                 "name": record,
-                "type": "Microsoft.Network/privateDnsZones/A",
+                "type": super::networking::PRIVATE_A,
                 "properties": {"ttl": 10, "fqdn": format!("{record}.{zone_name}."), "aRecords": a_records, "isAutoRegistered": false, "provisioningState": "Succeeded"},
             })),
         ));
