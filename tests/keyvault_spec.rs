@@ -234,6 +234,14 @@ fn the_specs_example_requests_are_accepted_and_answered_in_the_specs_shape() {
                     .map(|d| format!("{example} {method} {path}: {d}")),
             );
         }
+        // Rotation policies came with 7.3: an older api-version is refused.
+        v.api = "7.2".into();
+        let (status, _) = v
+            .call("POST", "keys/older/create", Some(&json!({"kty": "EC"})))
+            .await;
+        assert_eq!(status, 200);
+        let (status, got) = v.call("GET", "keys/older/rotationpolicy", None).await;
+        assert_eq!(status, 400, "{got}");
         failures
     });
     assert!(cases.len() >= 22);

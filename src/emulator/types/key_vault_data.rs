@@ -252,6 +252,15 @@ pub fn serve(
         })?;
     let uri = vault_uri(store, vault_name).unwrap_or_default();
     let (kind, op, perm) = route(req.method, req.rest)?;
+    if let (Some(since), Some(v)) = (op.since(), req.api_version)
+        && v < since
+    {
+        return Err(KvError::new(
+            400,
+            "BadParameter",
+            format!("This operation needs api-version {since} or later, not {v}."),
+        ));
+    }
     authorize(store, &vault, caller, kind, perm)?;
     let key = doc_key(vault_name, kind);
     let mut doc: J = store
@@ -476,6 +485,12 @@ fn deleted_not_found(kind: Kind, name: &str) -> KvError {
 }
 
 impl Op<'_> {
+    /// The first api-version that has the operation (rotation policies
+    /// came with 7.3), when a later one.
+    fn since(&self) -> Option<&'static str> {
+        matches!(self, Op::GetRotation(_) | Op::SetRotation(_)).then_some("7.3")
+    }
+
     /// Runs the operation on the vault's document: status, body and
     /// whether the document changed.
     fn run(&self, c: &Ctx, doc: &mut J, body: &J) -> Result<(u16, J, bool), KvError> {
@@ -879,6 +894,12 @@ mod tests {
         assert_eq!(
             route("POST", &["secrets", "x"]).err().map(|e| e.status),
             Some(404)
+        );
+        let policy = route("PUT", &["keys", "k", "rotationpolicy"]).map(|r| (r.1.since(), r.2));
+        assert!(matches!(policy, Ok((Some("7.3"), Perm::SetRotationPolicy))));
+        assert_eq!(
+            route("GET", &["keys", "k"]).map(|r| r.1.since()).ok(),
+            Some(None)
         );
     }
 
