@@ -44,6 +44,7 @@ mod fuzz_config;
 mod fuzz_decoders;
 mod identity;
 mod json_provider_blocks;
+mod keyvault_spec;
 mod lang;
 mod lang_hardening;
 mod language_blocks;

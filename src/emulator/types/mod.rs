@@ -21,6 +21,7 @@ mod frontdoor_rest;
 mod frontdoor_rules;
 pub mod key_vault_data;
 pub mod key_vault_keys;
+pub mod key_vault_rotation;
 pub mod monitor;
 mod networking;
 mod nsg_rules;
