@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use serde_json::{Value as J, json};
 
+use crate::common::spec_shape::Arrays;
+
 const SUB: &str = "00000000-0000-0000-0000-000000000001";
 
 struct Emu {
@@ -184,44 +186,10 @@ fn filled_str(v: &J, rg: &str) -> String {
     filled(v, rg).as_str().unwrap_or_default().to_string()
 }
 
-fn kind(j: &J) -> &'static str {
-    match j {
-        J::Null => "null",
-        J::Bool(_) => "boolean",
-        J::Number(_) => "number",
-        J::String(_) => "string",
-        J::Array(_) => "array",
-        J::Object(_) => "object",
-    }
-}
-
 /// Where `got` lacks a property the spec's response has, or has it with
 /// another JSON kind (arrays: their first elements compared).
 fn shape_differences(spec: &J, got: &J, at: &str, out: &mut Vec<String>) {
-    match (spec, got) {
-        (J::Object(s), J::Object(g)) => {
-            for (k, v) in s {
-                let here = format!("{at}.{k}");
-                match g.get(k) {
-                    Some(gv) => shape_differences(v, gv, &here, out),
-                    None => out.push(format!("{here} is missing")),
-                }
-            }
-        }
-        (J::Array(s), J::Array(g)) => {
-            if let (Some(s0), Some(g0)) = (s.first(), g.first()) {
-                shape_differences(s0, g0, &format!("{at}[0]"), out);
-            } else if !s.is_empty() {
-                out.push(format!("{at} is empty"));
-            }
-        }
-        _ if kind(spec) != kind(got) => out.push(format!(
-            "{at} is a {} where the spec has a {}",
-            kind(got),
-            kind(spec)
-        )),
-        _ => {}
-    }
+    crate::common::spec_shape::differences(spec, got, at, Arrays::First, out);
 }
 
 fn cases() -> Vec<J> {

@@ -7,46 +7,16 @@
 
 use serde_json::{Value as J, json};
 
+use crate::common::spec_shape::Arrays;
+
 const SUB: &str = "00000000-0000-0000-0000-000000000001";
 /// The vault URL the spec's examples use.
 const SPEC_VAULT: &str = "https://myvault.vault.azure.net/";
 
-fn json_kind(j: &J) -> &'static str {
-    match j {
-        J::Null => "null",
-        J::Bool(_) => "boolean",
-        J::Number(_) => "number",
-        J::String(_) => "string",
-        J::Array(_) => "array",
-        J::Object(_) => "object",
-    }
-}
-
 /// Where `got` differs in shape from the spec's `want`: a property the
 /// spec has is missing or of another JSON kind.
 fn shape(want: &J, got: &J, at: &str, out: &mut Vec<String>) {
-    match (want, got) {
-        (J::Object(w), J::Object(g)) => w.iter().for_each(|(k, wv)| match g.get(k) {
-            Some(gv) => shape(wv, gv, &format!("{at}.{k}"), out),
-            None => out.push(format!("{at}.{k} is missing")),
-        }),
-        (J::Array(w), J::Array(g)) => {
-            if g.is_empty() && !w.is_empty() {
-                out.push(format!("{at} is empty"));
-            }
-            // Element by element, as far as both go: a list's entries may
-            // differ in shape (a rotation policy's Rotate and Notify).
-            for (i, (wv, gv)) in w.iter().zip(g).enumerate() {
-                shape(wv, gv, &format!("{at}[{i}]"), out);
-            }
-        }
-        _ => {
-            let (wk, gk) = (json_kind(want), json_kind(got));
-            if wk != gk {
-                out.push(format!("{at} is a {gk} where the spec has a {wk}"));
-            }
-        }
-    }
+    crate::common::spec_shape::differences(want, got, at, Arrays::EachElement, out);
 }
 
 /// An id with its vault and version written the same way in both forms.
