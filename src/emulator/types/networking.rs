@@ -13,7 +13,7 @@ use super::*;
 
 const NETWORK_VERSIONS: &[&str] = &["2024-05-01", "2024-03-01", "2023-11-01", "2023-09-01"];
 const PRIVATE_DNS_VERSIONS: &[&str] = &["2024-06-01", "2020-06-01", "2018-09-01"];
-pub(super) const PRIVATE_A: &str = "Microsoft.Network/privateDnsZones/A";
+use super::private_link::PRIVATE_A;
 
 /// An address range: (first, last) address.
 type Range = (u32, u32);

@@ -12,6 +12,9 @@ use serde_json::{Value as J, json};
 
 use super::*;
 
+/// A private DNS zone's A record set (the zone group writes them).
+pub(super) const PRIVATE_A: &str = "Microsoft.Network/privateDnsZones/A";
+
 pub const ENDPOINTS: &str = "Microsoft.Network/privateEndpoints";
 pub const ZONE_GROUPS: &str = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups";
 const NICS: &str = "Microsoft.Network/networkInterfaces";
@@ -464,11 +467,7 @@ fn delete_records(group: &Row) -> Vec<(String, String, Option<J>)> {
             .flatten()
         {
             if let Some(n) = r["recordSetName"].as_str() {
-                out.push((
-                    format!("{zone}/A/{n}"),
-                    super::networking::PRIVATE_A.to_string(),
-                    None,
-                ));
+                out.push((format!("{zone}/A/{n}"), PRIVATE_A.to_string(), None));
             }
         }
     }
@@ -521,11 +520,11 @@ fn check_zone_group(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             .collect();
         effects.push((
             rid.clone(),
-            super::networking::PRIVATE_A.to_string(),
+            PRIVATE_A.to_string(),
             Some(json!({
                 "id": rid,
                 "name": record,
-                "type": super::networking::PRIVATE_A,
+                "type": PRIVATE_A,
                 "properties": {"ttl": 10, "fqdn": format!("{record}.{zone_name}."), "aRecords": a_records, "isAutoRegistered": false, "provisioningState": "Succeeded"},
             })),
         ));
