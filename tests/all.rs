@@ -30,6 +30,7 @@ mod destructive;
 mod dr_check;
 mod drills;
 mod emulator;
+mod emulator_roles;
 mod emulator_spec;
 mod engine;
 mod ephemeral_resources;
