@@ -51,6 +51,7 @@ mod layers;
 mod live_view;
 mod locks;
 mod modules;
+mod nested_attribute_refs;
 mod nested_force_new;
 mod newcomer;
 mod ops_failover;
