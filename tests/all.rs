@@ -42,6 +42,7 @@ mod fmt;
 mod forget_and_import;
 mod fuzz_config;
 mod fuzz_decoders;
+mod generic_type_actions;
 mod identity;
 mod json_provider_blocks;
 mod lang;
