@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::azure::{harness, with_rg};
 
 /// Well-known roles and the GUIDs Azure gives them (from Azure's
-/// published built-in role table).
+/// published built-in role table; the last two are newer than 2023).
 const KNOWN: &[(&str, &str, &str)] = &[
     (
         "site_recovery_reader",
@@ -52,6 +52,16 @@ const KNOWN: &[(&str, &str, &str)] = &[
         "monitoring_contributor",
         "Monitoring Contributor",
         "749f88d5-cbae-40b8-bcfc-e573ddc772fa",
+    ),
+    (
+        "kv_data_access_admin",
+        "Key Vault Data Access Administrator",
+        "8b54135c-b56d-4d72-a534-26097cfdc8d8",
+    ),
+    (
+        "rbac_admin",
+        "Role Based Access Control Administrator",
+        "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
     ),
 ];
 

@@ -386,7 +386,7 @@ mod tests {
             .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
             .count();
         assert_eq!(roles.len(), lines);
-        assert_eq!(roles.len(), 280);
+        assert_eq!(roles.len(), 505);
         let mut guids = std::collections::HashSet::new();
         let mut names = std::collections::HashSet::new();
         for r in roles {
