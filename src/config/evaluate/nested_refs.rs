@@ -49,7 +49,8 @@ pub(super) fn misfit(
                 format!("This object does not have an attribute named {name:?}.")
             } else {
                 format!(
-                    "This object has no argument, nested block, or exported attribute named {name:?}."
+                    "This object has no argument, nested block, or exported attribute named {name:?}.{}",
+                    did_you_mean(name, &inside.names)
                 )
             };
             return Some(NestedMisfit {
@@ -81,6 +82,18 @@ impl NestedMisfit {
         let start = span.range.start + at;
         Some(Span::new(span.file, start..start + 1 + self.name.len()))
     }
+}
+
+/// Terraform's hint for a misspelt name: the first of `names` (in sorted
+/// order) within an edit distance of 3, as " Did you mean \"x\"?", or "".
+pub(super) fn did_you_mean<'a>(given: &str, names: impl IntoIterator<Item = &'a String>) -> String {
+    let mut names: Vec<&String> = names.into_iter().collect();
+    names.sort();
+    names
+        .into_iter()
+        .find(|n| crate::config::load::json::edit_distance(given, n) < 3)
+        .map(|n| format!(" Did you mean {n:?}?"))
+        .unwrap_or_default()
 }
 
 /// The offset in `text` of the first `.name` that is a whole step (not the
@@ -153,6 +166,13 @@ mod tests {
         assert_eq!(
             computed.detail,
             "This object does not have an attribute named \"nope\"."
+        );
+        let typo = misfit(&Fake, "t", "identity", &steps(&["0", "principal_di"])).unwrap();
+        assert!(
+            typo.detail
+                .ends_with("named \"principal_di\". Did you mean \"principal_id\"?"),
+            "{}",
+            typo.detail
         );
         // The step is found in the reference's text, not a longer name.
         let text = "x = a.b.identity[0].nopex.identity[0].nope";

@@ -306,17 +306,21 @@ impl Context<'_> {
         let Some(schemas) = self.schemas else {
             return true;
         };
-        let known = self
-            .attribute_names
-            .borrow_mut()
-            .entry(res.ty.clone())
-            .or_insert_with(|| {
-                schemas
-                    .attribute_names(&res.ty)
-                    .map(|names| names.into_iter().collect())
-            })
+        let mut cache = self.attribute_names.borrow_mut();
+        let names = cache.entry(res.ty.clone()).or_insert_with(|| {
+            schemas
+                .attribute_names(&res.ty)
+                .map(|names| names.into_iter().collect())
+        });
+        let known = names
             .as_ref()
             .is_none_or(|names| names.contains(attr) || attr == "id");
+        // Only a name the type lacks needs Terraform's hint.
+        let hint = match names.as_ref() {
+            Some(names) if !known => super::nested_refs::did_you_mean(attr, names.iter()),
+            _ => String::new(),
+        };
+        drop(cache);
         if known || super::body::value_has_attr(v, res, attr) {
             let expanded = res.count.is_some() || res.for_each.is_some();
             let rest = steps.get(if expanded { 2 } else { 1 }..).unwrap_or(&[]);
@@ -341,7 +345,7 @@ impl Context<'_> {
         self.report_unsupported(
             format!("{key}.{attr}"),
             Diagnostic::error("Unsupported attribute")
-                .with_detail(format!("This object has no argument, nested block, or exported attribute named {attr:?}. drinfra's {} has none of that name: if the provider exports one, drinfra does not read it yet.", res.ty)),
+                .with_detail(format!("This object has no argument, nested block, or exported attribute named {attr:?}.{hint} drinfra's {} has none of that name: if the provider exports one, drinfra does not read it yet.", res.ty)),
             span,
         );
         false
