@@ -78,9 +78,12 @@ async fn well_known_roles_resolve_by_name_and_guid() {
             "data \"azurerm_role_definition\" \"{label}\" {{\n  name = \"{name}\"\n  scope = azurerm_resource_group.rg.id\n}}\ndata \"azurerm_role_definition\" \"{label}_by_id\" {{\n  role_definition_id = data.azurerm_role_definition.{label}.role_definition_id\n}}\noutput \"{label}\" {{\n  value = [data.azurerm_role_definition.{label}.role_definition_id, data.azurerm_role_definition.{label}_by_id.name, data.azurerm_role_definition.{label}.type]\n}}\n"
         ));
     }
+    // The published permissions of a general role, empty lists for others.
+    text.push_str("data \"azurerm_role_definition\" \"reader\" {\n  name = \"Reader\"\n}\noutput \"permissions\" {\n  value = [data.azurerm_role_definition.reader.permissions[0].actions, data.azurerm_role_definition.site_recovery_reader.permissions[0].actions]\n}\n");
     let out = h.apply(&with_rg(&text)).await;
     assert!(out.ok, "{:?}", out.failed);
     let outputs = &h.state_json()["outputs"];
+    assert_eq!(outputs["permissions"]["value"], json!([["*/read"], []]));
     for (label, name, guid) in KNOWN {
         assert_eq!(
             outputs[label]["value"],

@@ -55,6 +55,28 @@ pub fn built_in_roles() -> &'static [BuiltInRole] {
     })
 }
 
+/// The published permissions of some built-in roles (the privileged and
+/// general ones), by GUID; see the file's `_source`.
+const PERMISSIONS: &str = include_str!("built_in_role_permissions.json");
+
+/// The permissions block Azure serves for built-in role `guid`: the
+/// published one where the emulator has it, else empty lists.
+fn permissions(guid: &str) -> J {
+    static KNOWN: std::sync::OnceLock<serde_json::Map<String, J>> = std::sync::OnceLock::new();
+    let known = KNOWN.get_or_init(|| {
+        serde_json::from_str::<J>(PERMISSIONS)
+            .ok()
+            .and_then(|j| j.as_object().cloned())
+            .unwrap_or_default()
+    });
+    known
+        .get(&guid.to_ascii_lowercase())
+        .cloned()
+        .unwrap_or_else(
+            || json!({"actions": [], "notActions": [], "dataActions": [], "notDataActions": []}),
+        )
+}
+
 /// The built-in role a role definition id or GUID names.
 fn built_in(id_or_guid: &str) -> Option<&'static BuiltInRole> {
     let guid = id_or_guid.trim_end_matches('/').rsplit('/').next()?;
@@ -250,7 +272,7 @@ fn definition_body(scope: &str, role: &BuiltInRole) -> J {
             "type": "BuiltInRole",
             "description": role.description,
             "assignableScopes": ["/"],
-            "permissions": [{"actions": [], "notActions": [], "dataActions": [], "notDataActions": []}],
+            "permissions": [permissions(role.guid)],
             "createdOn": "2015-02-02T21:55:09.8806423Z",
             "updatedOn": "2024-01-01T00:00:00.0000000Z",
         }
@@ -395,5 +417,36 @@ mod tests {
             assert!(names.insert(r.name.to_ascii_lowercase()), "{r:?}");
             assert!(!r.name.is_empty() && !r.description.is_empty(), "{r:?}");
         }
+    }
+
+    /// The published permissions parse and name catalogued roles only;
+    /// the others get Azure's shape with empty lists.
+    #[test]
+    fn published_permissions_belong_to_catalogued_roles() {
+        let published: J = serde_json::from_str(PERMISSIONS).unwrap();
+        let guids: Vec<&String> = published
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| !k.starts_with('_'))
+            .collect();
+        assert_eq!(guids.len(), 5);
+        for g in guids {
+            assert!(built_in(g).is_some(), "{g}");
+            assert!(
+                permissions(g)["actions"]
+                    .as_array()
+                    .is_some_and(|a| !a.is_empty()),
+                "{g}"
+            );
+        }
+        assert_eq!(
+            permissions("acdd72a7-3385-48ef-bd42-f606fba81ae7")["actions"],
+            json!(["*/read"])
+        );
+        assert_eq!(
+            permissions("dbaa88c4-0c30-4179-9fb3-46319faa6149"),
+            json!({"actions": [], "notActions": [], "dataActions": [], "notDataActions": []})
+        );
     }
 }
