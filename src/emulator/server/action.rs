@@ -4,10 +4,10 @@
 use serde_json::json;
 
 use super::call::Call;
-use super::http::{Resp, empty, with_header};
+use super::http::{Resp, empty, json_resp, with_header};
 use super::lro::{op_urls, retry_after};
 use super::world::World;
-use crate::emulator::arm::{ArmError, ArmPath};
+use crate::emulator::arm::{ArmError, ArmPath, parent_of, rg_of, sub_of};
 use crate::emulator::store::Operation;
 use crate::emulator::types::{self, Lro};
 
@@ -46,6 +46,9 @@ pub(super) fn action_post(
     }
     let ctx = call.ctx(w, target, Some(&row));
     let outcome = act(&ctx, &row, action, &call.request, call.query)?;
+    if spec.sync_actions {
+        return finish_now(w, outcome);
+    }
     let op = Operation {
         id: crate::random::uuid_v4().map_err(types::internal)?,
         resource: row.id.clone(),
@@ -82,4 +85,28 @@ pub(super) fn action_post(
         r = with_header(r, "azure-asyncoperation", &status_url);
     }
     Ok(r)
+}
+
+/// A synchronous action: its effects written at once, its result the
+/// answer (200, or 204 without one).
+fn finish_now(w: &World, outcome: types::Action) -> Result<Resp, ArmError> {
+    let store = &w.store;
+    let tx = store
+        .conn
+        .unchecked_transaction()
+        .map_err(types::internal)?;
+    for (id, ty, body) in &outcome.effects {
+        match body {
+            Some(b) => store
+                .put(id, ty, &parent_of(id), &sub_of(id), &rg_of(id), b)
+                .map(drop),
+            None => store.delete_tree(id).map(drop),
+        }
+        .map_err(types::internal)?;
+    }
+    tx.commit().map_err(types::internal)?;
+    Ok(match outcome.result {
+        Some(r) => json_resp(200, &r),
+        None => empty(204),
+    })
 }

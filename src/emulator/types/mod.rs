@@ -224,6 +224,9 @@ pub struct Spec {
     pub decorate: fn(&Store, &mut J),
     /// Whether `If-Match` / `If-None-Match` are honoured.
     pub etags: bool,
+    /// Whether the type's actions finish within the request (200 and the
+    /// result, as `generateKeyPair` answers) rather than as an operation.
+    pub sync_actions: bool,
 }
 
 impl Spec {
@@ -267,6 +270,7 @@ impl Spec {
             hide: hide_nothing,
             decorate: decorate_nothing,
             etags: false,
+            sync_actions: false,
         }
     }
 }

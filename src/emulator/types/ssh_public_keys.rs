@@ -158,6 +158,7 @@ pub fn spec() -> Spec {
     Spec {
         located: true,
         action: Some(generate),
+        sync_actions: true,
         ..Spec::plain(TYPE, VERSIONS, key_name, check_key)
     }
 }
