@@ -287,8 +287,8 @@ impl Context<'_> {
         ))
     }
 
-    /// Whether the attribute a reference to managed resource `key` reads is
-    /// one its type has (by the provider's schema, or in the value itself);
+    /// Whether the attribute a reference to resource or data source `key`
+    /// reads is one its type has (by the provider's schema, or in the value itself);
     /// otherwise says so once, at the reference, in Terraform's words, rather
     /// than letting it read as "known after apply" for ever.
     fn attribute_exists(
@@ -299,21 +299,25 @@ impl Context<'_> {
         v: &Value,
         span: Option<Span>,
     ) -> bool {
-        let (Some(attr), false) = (super::body::read_attr(res, steps), key.starts_with("data."))
-        else {
+        let Some(attr) = super::body::read_attr(res, steps) else {
             return true;
         };
         let Some(schemas) = self.schemas else {
             return true;
         };
+        // A data source's names are its own (not its resource type's).
+        let data = key.starts_with("data.");
         let known = self
             .attribute_names
             .borrow_mut()
-            .entry(res.ty.clone())
+            .entry(format!("{}{}", if data { "data." } else { "" }, res.ty))
             .or_insert_with(|| {
-                schemas
-                    .attribute_names(&res.ty)
-                    .map(|names| names.into_iter().collect())
+                let names = if data {
+                    schemas.data_attribute_names(&res.ty)
+                } else {
+                    schemas.attribute_names(&res.ty)
+                };
+                names.map(|names| names.into_iter().collect())
             })
             .as_ref()
             .is_none_or(|names| names.contains(attr) || attr == "id");
@@ -329,9 +333,19 @@ impl Context<'_> {
             .borrow_mut()
             .insert(format!("{place}:{key}.{attr}"))
         {
+            let detail = match data.then(|| schemas.unread_data_attribute(&res.ty, attr)) {
+                Some(Some(why)) => why,
+                Some(None) => format!(
+                    "This object has no argument, nested block, or exported attribute named {attr:?}."
+                ),
+                None => format!(
+                    "This object has no argument, nested block, or exported attribute named {attr:?}. drinfra's {} has none of that name: if the provider exports one, drinfra does not read it yet.",
+                    res.ty
+                ),
+            };
             self.report(
                 Diagnostic::error("Unsupported attribute")
-                    .with_detail(format!("This object has no argument, nested block, or exported attribute named {attr:?}. drinfra's {} has none of that name: if the provider exports one, drinfra does not read it yet.", res.ty))
+                    .with_detail(detail)
                     .at(span),
             );
         }

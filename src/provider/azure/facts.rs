@@ -277,6 +277,14 @@ impl TypeFacts for AzureFacts {
         })
     }
 
+    fn data_attribute_names(&self, ty: &str) -> Option<Vec<String>> {
+        super::data::attribute_names(ty)
+    }
+
+    fn unread_data_attribute(&self, ty: &str, attr: &str) -> Option<String> {
+        super::data_attributes::unread(ty, attr)
+    }
+
     fn complete_blocks(&self, ty: &str, attrs: &mut BTreeMap<String, Value>) {
         if let Some(t) = super::types::lookup(ty) {
             super::convert::unknown_computed(t.args, attrs);
