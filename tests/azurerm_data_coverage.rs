@@ -687,6 +687,9 @@ output "subnets" {
 output "peerings" {
   value = data.azurerm_virtual_network.x.vnet_peerings
 }
+output "peering_addresses" {
+  value = data.azurerm_virtual_network.x.vnet_peerings_addresses
+}
 output "pool_sizes" {
   value = data.azurerm_kubernetes_cluster.x.agent_pool_profile[*].vm_size
 }
@@ -801,6 +804,7 @@ fn data_sources_export_azurerms_documented_attributes() {
             .is_some_and(|id| id.ends_with("/virtualNetworks/vnet-all-w")),
         "{out}"
     );
+    assert_eq!(v("peering_addresses"), json!(["10.2.0.0/16"]), "{out}");
     let mut sizes: Vec<String> = serde_json::from_value(v("pool_sizes")).unwrap();
     sizes.sort();
     assert_eq!(sizes, ["Standard_D2s_v5", "Standard_D4s_v5"], "{out}");

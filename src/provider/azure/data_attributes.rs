@@ -206,10 +206,8 @@ pub(super) fn fill(ty: &str, body: &J, subscription: &str, out: &mut Attrs) {
                     peerings
                         .iter()
                         .filter_map(|x| {
-                            Some((
-                                x["name"].as_str()?.to_string(),
-                                text(x.pointer("/properties/remoteVirtualNetwork/id")),
-                            ))
+                            let remote = x.pointer("/properties/remoteVirtualNetwork/id")?;
+                            Some((x["name"].as_str()?.to_string(), text(Some(remote))))
                         })
                         .collect(),
                 ),
@@ -220,11 +218,16 @@ pub(super) fn fill(ty: &str, body: &J, subscription: &str, out: &mut Attrs) {
                     peerings
                         .iter()
                         .filter_map(|x| {
-                            x.pointer("/properties/remoteAddressSpace/addressPrefixes")
-                                .and_then(J::as_array)
+                            // The remote network's own space, as azurerm
+                            // reads it (not the peered part of it).
+                            x.pointer(
+                                "/properties/remoteVirtualNetworkAddressSpace/addressPrefixes",
+                            )
+                            .and_then(J::as_array)
                         })
                         .flatten()
                         .filter_map(J::as_str)
+                        .filter(|s| !s.is_empty())
                         .map(|s| Value::String(s.to_string()))
                         .collect(),
                 ),
@@ -253,12 +256,24 @@ fn pools(v: Option<&J>) -> Value {
             .into_iter()
             .flatten()
             .map(|x| {
-                let surge = x.pointer("/upgradeSettings/maxSurge");
-                let upgrade = match surge.and_then(J::as_str) {
-                    Some(s) => Value::List(vec![Value::Object(
-                        [("max_surge".to_string(), Value::String(s.to_string()))].into(),
-                    )]),
-                    None => Value::List(vec![]),
+                // azurerm lists the settings only when a surge is set.
+                let settings = &x["upgradeSettings"];
+                let upgrade = match settings["maxSurge"].as_str().filter(|s| !s.is_empty()) {
+                    Some(s) => vec![Value::Object(
+                        [
+                            ("max_surge".to_string(), Value::String(s.to_string())),
+                            (
+                                "drain_timeout_in_minutes".to_string(),
+                                num(settings, "drainTimeoutInMinutes"),
+                            ),
+                            (
+                                "node_soak_duration_in_minutes".to_string(),
+                                num(settings, "nodeSoakDurationInMinutes"),
+                            ),
+                        ]
+                        .into(),
+                    )],
+                    None => vec![],
                 };
                 Value::Object(
                     [
@@ -283,7 +298,7 @@ fn pools(v: Option<&J>) -> Value {
                         ),
                         ("tags", string_map(&x["tags"])),
                         ("zones", texts(x.get("availabilityZones"))),
-                        ("upgrade_settings", upgrade),
+                        ("upgrade_settings", Value::List(upgrade)),
                     ]
                     .into_iter()
                     .map(|(k, v)| (k.to_string(), v))
@@ -370,7 +385,7 @@ mod tests {
             "subnets": [{"name": "a"}, {"name": "b"}],
             "virtualNetworkPeerings": [{"name": "to-x", "properties": {
                 "remoteVirtualNetwork": {"id": "/x"},
-                "remoteAddressSpace": {"addressPrefixes": ["10.9.0.0/16"]}
+                "remoteVirtualNetworkAddressSpace": {"addressPrefixes": ["10.9.0.0/16"]}
             }}]
         }});
         let mut out = Attrs::new();
