@@ -161,6 +161,46 @@ pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
     (any && number.is_empty()).then(|| std::time::Duration::from_secs_f64(total))
 }
 
+/// An ISO 8601 duration (`P90D`, `P2Y`, `P1Y6M`, `PT12H`, `P2W`) in
+/// days, counting a year as 365 days and a month as 30, as Key Vault and
+/// azurerm compare rotation policy durations. None: not one.
+pub fn iso8601_days(text: &str) -> Option<f64> {
+    let rest = text.strip_prefix('P')?;
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) if !t.is_empty() => (d, Some(t)),
+        Some(_) => return None,
+        None => (rest, None),
+    };
+    let mut days = 0.0;
+    let mut any = false;
+    let mut take = |part: &str, units: &[(char, f64)]| -> Option<()> {
+        let mut number = String::new();
+        let mut next = 0;
+        for c in part.chars() {
+            if c.is_ascii_digit() || (c == '.' && units[0].0 == 'H') {
+                number.push(c);
+                continue;
+            }
+            // Units in their order, each at most once.
+            let at = units[next..].iter().position(|(u, _)| *u == c)? + next;
+            let n: f64 = number.parse().ok()?;
+            number.clear();
+            days += n * units[at].1;
+            next = at + 1;
+            any = true;
+        }
+        number.is_empty().then_some(())
+    };
+    take(date, &[('Y', 365.0), ('M', 30.0), ('W', 7.0), ('D', 1.0)])?;
+    if let Some(t) = time {
+        take(
+            t,
+            &[('H', 1.0 / 24.0), ('M', 1.0 / 1440.0), ('S', 1.0 / 86400.0)],
+        )?;
+    }
+    any.then_some(days)
+}
+
 /// A duration the way people write it back: `90m`, `1h30m`, `45s`, `20ms`.
 pub fn show_duration(d: std::time::Duration) -> String {
     let ms = d.as_millis();
@@ -185,6 +225,17 @@ pub fn show_duration(d: std::time::Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso8601_durations_are_read_in_days() {
+        assert_eq!(iso8601_days("P90D"), Some(90.0));
+        assert_eq!(iso8601_days("P2Y"), Some(730.0));
+        assert_eq!(iso8601_days("P1Y6M2W"), Some(365.0 + 180.0 + 14.0));
+        assert_eq!(iso8601_days("PT36H"), Some(1.5));
+        for bad in ["", "P", "90D", "PD", "P1D1Y", "PT", "P1DT", "P1.5D", "P-1D"] {
+            assert_eq!(iso8601_days(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn http_dates_round_trip() {

@@ -2,7 +2,8 @@
 //! the conformance case, the key material's shapes and the public key
 //! forms azurerm exports, access by key permissions, soft delete with
 //! recover and purge (azurerm's `features { key_vault }` for keys), the
-//! data source, and arguments refused at validation.
+//! data source, rotation and release policies (`rotation_policy`,
+//! `release_policy`), and arguments refused at validation.
 
 use base64::Engine as _;
 use drinfra::plan::Action;
@@ -13,8 +14,10 @@ use crate::azure::{Case, Harness, action_of, harness, with_rg};
 use crate::azure_key_vault_secret::kv;
 
 const ME: &str = "data \"azurerm_client_config\" \"me\" {}\n";
-const ALL_KEYS: &str =
-    "\"Get\", \"List\", \"Create\", \"Update\", \"Delete\", \"Recover\", \"Purge\"";
+/// azurerm reads a key's rotation policy on every refresh, so a vault
+/// that keeps keys for it gives `GetRotationPolicy` (and
+/// `SetRotationPolicy` to write one), as azurerm's example does.
+const ALL_KEYS: &str = "\"Get\", \"List\", \"Create\", \"Update\", \"Delete\", \"Recover\", \"Purge\", \"GetRotationPolicy\", \"SetRotationPolicy\"";
 
 /// A vault whose access policy gives the caller these key permissions
 /// (and every secret permission).
@@ -26,9 +29,14 @@ fn vault(keys: &str) -> String {
 
 /// The vault and key `k` named `name`; `extra` goes inside its block.
 fn key(name: &str, extra: &str) -> String {
+    key_with(ALL_KEYS, name, extra)
+}
+
+/// The same in a vault that gives these key permissions.
+fn key_with(keys: &str, name: &str, extra: &str) -> String {
     format!(
         "{}resource \"azurerm_key_vault_key\" \"k\" {{\n  name = \"{name}\"\n  key_vault_id = azurerm_key_vault.kv.id\n{extra}}}\n",
-        vault(ALL_KEYS)
+        vault(keys)
     )
 }
 
@@ -38,25 +46,60 @@ fn rsa(size: u32, ops: &str, extra: &str) -> String {
 
 const OPS: &str = "\"decrypt\", \"encrypt\", \"sign\", \"unwrapKey\", \"verify\", \"wrapKey\"";
 
+/// A `rotation_policy` block: expiry and notice (None: neither) and the
+/// automatic rotation's `time_after_creation`.
+fn rotation(expiry: Option<(&str, &str)>, rotate_after: &str) -> String {
+    let dates = expiry
+        .map(|(e, n)| format!("    expire_after = \"{e}\"\n    notify_before_expiry = \"{n}\"\n"))
+        .unwrap_or_default();
+    format!(
+        "  rotation_policy {{\n{dates}    automatic {{\n      time_after_creation = \"{rotate_after}\"\n    }}\n  }}\n"
+    )
+}
+
+/// A `release_policy` block with this JSON policy (HCL-escaped).
+fn release(json: &str) -> String {
+    format!(
+        "  release_policy {{\n    json = \"{}\"\n  }}\n",
+        json.replace('"', "\\\"")
+    )
+}
+
+const POLICY: &str = r#"{"version":"1.0.0","anyOf":[{"authority":"https://sharedeus.eus.attest.azure.net","allOf":[{"claim":"x-ms-attestation-type","equals":"sevsnpvm"}]}]}"#;
+
 pub(crate) fn cases() -> Vec<Case> {
+    let policies = |rotate_after: &str, json: &str| {
+        format!(
+            "{}{}",
+            rotation(Some(("P90D", "P29D")), rotate_after),
+            release(json)
+        )
+    };
     vec![Case {
         addr: "azurerm_key_vault_key.k",
-        create: key("generated", &rsa(2048, OPS, "")),
-        // key_opts and tags change the latest version in place.
+        create: key("generated", &rsa(2048, OPS, &policies("P30D", POLICY))),
+        // key_opts, tags and the rotation policy change in place.
         update: key(
             "generated",
             &rsa(
                 2048,
                 "\"sign\", \"verify\"",
-                "  tags = { owner = \"dr\" }\n",
+                &format!(
+                    "  tags = {{ owner = \"dr\" }}\n{}",
+                    policies("P45D", POLICY)
+                ),
             ),
         ),
+        // Another release policy is another key.
         replace: Some(key(
             "generated",
             &rsa(
-                3072,
+                2048,
                 "\"sign\", \"verify\"",
-                "  tags = { owner = \"dr\" }\n",
+                &format!(
+                    "  tags = {{ owner = \"dr\" }}\n{}",
+                    policies("P45D", &POLICY.replace("sevsnpvm", "tdxvm"))
+                ),
             ),
         )),
         // The key is no ARM object: no ARM drift.
@@ -211,7 +254,15 @@ async fn an_update_keeps_the_version_and_changes_made_outside_are_drift() {
     )
     .await;
     assert_eq!(status, 200);
-    let drifted = h.plan(&changed).await;
+    drifts_and_is_put_back(&h, &changed).await;
+    let (_, b) = kv(&h, &t, "GET", "keys/upd", None).await;
+    assert_eq!(b["key"]["key_ops"], json!(["sign"]));
+}
+
+/// A change made outside shows as drift of the key, planned as an update,
+/// and applying `config` puts it back.
+async fn drifts_and_is_put_back(h: &Harness, config: &str) {
+    let drifted = h.plan(config).await;
     assert!(
         drifted
             .drift
@@ -222,20 +273,14 @@ async fn an_update_keeps_the_version_and_changes_made_outside_are_drift() {
         action_of(&drifted, "azurerm_key_vault_key.k"),
         Action::Update
     );
-    assert!(h.apply(&changed).await.ok);
-    let (_, b) = kv(&h, &t, "GET", "keys/upd", None).await;
-    assert_eq!(b["key"]["key_ops"], json!(["sign"]));
+    assert!(h.apply(config).await.ok);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_needs_key_permissions() {
     let h = harness().await;
     // Secret permissions only: Key Vault refuses, drinfra records nothing.
-    let no_keys = format!(
-        "{}resource \"azurerm_key_vault_key\" \"k\" {{\n  name = \"denied\"\n  key_vault_id = azurerm_key_vault.kv.id\n{}}}\n",
-        vault(""),
-        rsa(2048, OPS, "")
-    );
+    let no_keys = key_with("", "denied", &rsa(2048, OPS, ""));
     let out = h.apply(&no_keys).await;
     assert!(!out.ok);
     assert!(
@@ -402,6 +447,7 @@ fn unsupported_or_invalid_arguments_are_refused_at_their_place() {
         key("k", "  key_type = \"RSA\"\n  key_opts = [\"sign\"]\n"),
         "key_size is required when key_type is RSA",
     );
+    // azurerm's rules for the policies.
     check(
         key(
             "k",
@@ -411,7 +457,33 @@ fn unsupported_or_invalid_arguments_are_refused_at_their_place() {
                 "  rotation_policy {\n    expire_after = \"P90D\"\n  }\n",
             ),
         ),
-        "rotation policies are not mapped",
+        "expire_after and notify_before_expiry are set together",
+    );
+    check(
+        key(
+            "k",
+            &rsa(2048, OPS, &rotation(Some(("P20D", "P7D")), "P30D")),
+        ),
+        "rotation_policy.expire_after must be between P28D and P100Y",
+    );
+    check(
+        key("k", &rsa(2048, OPS, &rotation(None, "30 days"))),
+        "must be an ISO 8601 duration",
+    );
+    check(
+        key("k", &rsa(2048, OPS, "  rotation_policy {\n  }\n")),
+        "needs expire_after or an automatic block",
+    );
+    check(
+        key(
+            "k",
+            &rsa(2048, OPS, "  release_policy {\n    immutable = true\n  }\n"),
+        ),
+        "release_policy.json",
+    );
+    check(
+        key("k", &rsa(2048, OPS, &release("{not json"))),
+        "must be a JSON document",
     );
     check(
         key("k", &rsa(2048, "\"fly\"", "")),
@@ -443,5 +515,154 @@ fn unsupported_or_invalid_arguments_are_refused_at_their_place() {
             s.keep_deleted_secrets
         ),
         (true, true, false)
+    );
+}
+
+fn state(h: &Harness, k: &str) -> J {
+    h.state_attr("azurerm_key_vault_key.k", k)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotation_and_release_policies_are_written_read_back_and_drift() {
+    let h = harness().await;
+    let both = |rotation_policy: &str, json: &str| {
+        key(
+            "pol",
+            &rsa(2048, OPS, &format!("{rotation_policy}{}", release(json))),
+        )
+    };
+    let config = both(&rotation(Some(("P90D", "P29D")), "P30D"), POLICY);
+    let out = h.apply(&config).await;
+    assert!(out.ok, "{:?}", out.failed);
+    // Key Vault holds what azurerm sends: expiry, a Notify action before
+    // it, a Rotate action after creation; the policy JSON base64url.
+    let t = token(&h).await;
+    let (status, p) = kv(&h, &t, "GET", "keys/pol/rotationpolicy", None).await;
+    assert_eq!(status, 200, "{p}");
+    assert_eq!(p["attributes"]["expiryTime"], "P90D");
+    assert_eq!(
+        p["lifetimeActions"],
+        json!([
+            {"trigger": {"timeBeforeExpiry": "P29D"}, "action": {"type": "Notify"}},
+            {"trigger": {"timeAfterCreate": "P30D"}, "action": {"type": "Rotate"}}
+        ])
+    );
+    assert!(
+        p["id"]
+            .as_str()
+            .unwrap()
+            .ends_with("/keys/pol/rotationpolicy")
+    );
+    let (_, b) = kv(&h, &t, "GET", "keys/pol", None).await;
+    assert_eq!(
+        String::from_utf8(decoded(&b["release_policy"]["data"])).unwrap(),
+        POLICY
+    );
+    assert_eq!(b["release_policy"]["immutable"], false);
+    assert_eq!(
+        state(&h, "rotation_policy"),
+        json!([{"expire_after": "P90D", "notify_before_expiry": "P29D", "automatic": [{"time_after_creation": "P30D", "time_before_expiry": ""}]}])
+    );
+    assert_eq!(
+        state(&h, "release_policy"),
+        json!([{"json": POLICY, "immutable": false}])
+    );
+    // The same policy written otherwise is no change.
+    let spaced = both(
+        &rotation(Some(("P90D", "P29D")), "P30D"),
+        &POLICY.replace(',', ", "),
+    );
+    assert!(!h.plan(&spaced).await.has_resource_changes());
+
+    // Changed outside drinfra: drift, and the update puts it back.
+    let (status, _) = kv(
+        &h,
+        &t,
+        "PUT",
+        "keys/pol/rotationpolicy",
+        Some(json!({"lifetimeActions": [{"trigger": {"timeAfterCreate": "P60D"}, "action": {"type": "Rotate"}}], "attributes": {"expiryTime": "P1Y"}})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    drifts_and_is_put_back(&h, &config).await;
+    let (_, p) = kv(&h, &t, "GET", "keys/pol/rotationpolicy", None).await;
+    assert_eq!(p["attributes"]["expiryTime"], "P90D");
+
+    // Removing `automatic` is an update; removing the block writes no
+    // actions, which leaves Key Vault's default policy: no block.
+    let expiry_only = both(
+        "  rotation_policy {\n    expire_after = \"P90D\"\n    notify_before_expiry = \"P29D\"\n  }\n",
+        POLICY,
+    );
+    let out = h.apply(&expiry_only).await;
+    assert!(out.ok, "{:?}", out.failed);
+    assert_eq!(
+        action_of(&out.plan, "azurerm_key_vault_key.k"),
+        Action::Update
+    );
+    assert_eq!(state(&h, "rotation_policy")[0]["automatic"], json!([]));
+    let none = key("pol", &rsa(2048, OPS, &release(POLICY)));
+    let out = h.apply(&none).await;
+    assert!(out.ok, "{:?}", out.failed);
+    assert_eq!(
+        action_of(&out.plan, "azurerm_key_vault_key.k"),
+        Action::Update
+    );
+    let (_, p) = kv(&h, &t, "GET", "keys/pol/rotationpolicy", None).await;
+    assert_eq!(
+        p["lifetimeActions"],
+        json!([{"trigger": {"timeBeforeExpiry": "P30D"}, "action": {"type": "Notify"}}])
+    );
+    assert!(p["attributes"].get("expiryTime").is_none(), "{p}");
+    assert_eq!(state(&h, "rotation_policy"), json!([]));
+    assert!(!h.plan(&none).await.has_resource_changes());
+
+    // An immutable release policy is another key, and Key Vault then
+    // refuses to change it.
+    let immutable = key(
+        "pol",
+        &rsa(
+            2048,
+            OPS,
+            &release(POLICY).replace("  }\n", "    immutable = true\n  }\n"),
+        ),
+    );
+    let version = text(&h, "version");
+    let out = h.apply(&immutable).await;
+    assert!(out.ok, "{:?}", out.failed);
+    assert!(action_of(&out.plan, "azurerm_key_vault_key.k").is_replace());
+    assert_ne!(text(&h, "version"), version);
+    let (status, body) = kv(
+        &h,
+        &t,
+        "PATCH",
+        &format!("keys/pol/{}", text(&h, "version")),
+        Some(json!({"release_policy": {"data": "e30"}})),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    // An exportable key needs a release policy.
+    let (status, body) = kv(
+        &h,
+        &t,
+        "POST",
+        "keys/exp/create",
+        Some(json!({"kty": "RSA", "attributes": {"exportable": true}})),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reading_a_key_needs_the_rotation_policy_permission_as_in_azurerm() {
+    let h = harness().await;
+    let keys = "\"Get\", \"Create\", \"Update\", \"Delete\", \"Purge\"";
+    let out = h
+        .apply(&key_with(keys, "noperm", &rsa(2048, OPS, "")))
+        .await;
+    let why = out.failed.join("\n");
+    assert!(
+        why.contains("GetRotationPolicy") && why.contains("403"),
+        "{why}"
     );
 }

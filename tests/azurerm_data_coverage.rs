@@ -343,7 +343,7 @@ resource "azurerm_key_vault" "kv" {
   access_policy {
     tenant_id          = data.azurerm_client_config.me.tenant_id
     object_id          = data.azurerm_client_config.me.object_id
-    key_permissions    = ["Create", "Get", "Delete", "Purge"]
+    key_permissions    = ["Create", "Get", "Delete", "Purge", "GetRotationPolicy"]
     secret_permissions = ["Get", "Set", "Delete", "Purge"]
   }
 }

@@ -196,7 +196,7 @@ output "p" {{
         assert_eq!(code, 1, "{cmd:?}:\n{out}\n{err}");
         assert!(
             err.contains("main.tf:22:49: error: Unsupported attribute")
-                && err.contains("does not have an attribute named \"principal_name\""),
+                && err.contains("This object has no argument, nested block, or exported attribute named \"principal_name\"."),
             "{cmd:?}:\n{err}"
         );
     }

@@ -173,6 +173,14 @@ pub trait TypeFacts: Send + Sync {
     /// Gives the nested blocks of `attrs` (a `ty` object as configured) the
     /// computed attributes they leave out, unknown.
     fn complete_blocks(&self, _ty: &str, _attrs: &mut BTreeMap<String, Value>) {}
+    /// What nested block `path` of `ty` holds (None: no block known there).
+    fn block_names(
+        &self,
+        _ty: &str,
+        _path: &[&str],
+    ) -> Option<crate::config::evaluate::BlockNames> {
+        None
+    }
     /// `value` (the attributes of a `ty` object) with what the provider
     /// knows to be sensitive marked.
     fn mark_sensitive(&self, _ty: &str, value: Value) -> Value {

@@ -180,6 +180,10 @@ impl crate::config::evaluate::Schemas for Providers {
     fn complete_blocks(&self, ty: &str, attrs: &mut BTreeMap<String, Value>) {
         type_facts(ty).complete_blocks(ty, attrs);
     }
+
+    fn block_names(&self, ty: &str, path: &[&str]) -> Option<crate::config::evaluate::BlockNames> {
+        type_facts(ty).block_names(ty, path)
+    }
 }
 
 /// The providers drinfra ships besides the built-in one: (local name,

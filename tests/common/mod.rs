@@ -1,5 +1,7 @@
 //! Helpers shared by integration tests.
 
+pub mod spec_shape;
+
 /// The services come from scripts/test.sh, which also sets
 /// DRINFRA_REQUIRE_SERVICES=1: there a missing one fails the test. Under a
 /// plain `cargo test` on a machine without them, the test says it is

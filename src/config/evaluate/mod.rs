@@ -10,6 +10,7 @@
 mod body;
 mod expand;
 mod failover_group;
+mod nested_refs;
 mod scope;
 mod variables;
 
@@ -96,6 +97,22 @@ pub trait Schemas {
     /// Gives the nested blocks of `attrs` (a `ty` object as configured) the
     /// computed attributes its schema has and they leave out, unknown.
     fn complete_blocks(&self, _ty: &str, _attrs: &mut BTreeMap<String, Value>) {}
+    /// The names inside nested block `path` (block names from the top:
+    /// `["identity"]`) of a `ty` object, or None when the schema knows no
+    /// such block (or not its contents).
+    fn block_names(&self, _ty: &str, _path: &[&str]) -> Option<BlockNames> {
+        None
+    }
+}
+
+/// What a nested block of a type's schema holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockNames {
+    /// Its arguments, nested blocks and exported attributes.
+    pub names: Vec<String>,
+    /// Set by the provider only: Terraform then sees it as an attribute
+    /// of object type, not a block (its error wording differs).
+    pub computed_only: bool,
 }
 
 /// One evaluated resource instance.

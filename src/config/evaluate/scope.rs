@@ -307,9 +307,8 @@ impl Context<'_> {
         };
         // A data source's names are its own (not its resource type's).
         let data = key.starts_with("data.");
-        let known = self
-            .attribute_names
-            .borrow_mut()
+        let mut cache = self.attribute_names.borrow_mut();
+        let names = cache
             .entry(format!("{}{}", if data { "data." } else { "" }, res.ty))
             .or_insert_with(|| {
                 let names = if data {
@@ -318,12 +317,59 @@ impl Context<'_> {
                     schemas.attribute_names(&res.ty)
                 };
                 names.map(|names| names.into_iter().collect())
-            })
+            });
+        let known = names
             .as_ref()
             .is_none_or(|names| names.contains(attr) || attr == "id");
+        // Only a name the type lacks needs Terraform's hint.
+        let hint = match names.as_ref() {
+            Some(names) if !known => super::nested_refs::did_you_mean(attr, names.iter()),
+            _ => String::new(),
+        };
+        drop(cache);
         if known || super::body::value_has_attr(v, res, attr) {
-            return true;
+            let expanded = res.count.is_some() || res.for_each.is_some();
+            let rest = steps.get(if expanded { 2 } else { 1 }..).unwrap_or(&[]);
+            let Some(m) = super::nested_refs::misfit(schemas, &res.ty, attr, rest) else {
+                return true;
+            };
+            let step = span
+                .as_ref()
+                .and_then(|s| m.step_span(self.config.sources.text(s.file), s));
+            self.report_unsupported(
+                format!("{key}.{}.{}", m.block(), m.name),
+                Diagnostic::error(m.summary).with_detail(format!(
+                    "{} drinfra's {} block {:?} has none of that name: if the provider exports one, drinfra does not read it yet.",
+                    m.detail,
+                    res.ty,
+                    m.block()
+                )),
+                step.or(span),
+            );
+            return false;
         }
+        // For a data source, Terraform's words, or why drinfra refuses a
+        // name azurerm documents.
+        let detail = match data.then(|| schemas.unread_data_attribute(&res.ty, attr)) {
+            Some(Some(why)) => why,
+            Some(None) => format!(
+                "This object has no argument, nested block, or exported attribute named {attr:?}.{hint}"
+            ),
+            None => format!(
+                "This object has no argument, nested block, or exported attribute named {attr:?}.{hint} drinfra's {} has none of that name: if the provider exports one, drinfra does not read it yet.",
+                res.ty
+            ),
+        };
+        self.report_unsupported(
+            format!("{key}.{attr}"),
+            Diagnostic::error("Unsupported attribute").with_detail(detail),
+            span,
+        );
+        false
+    }
+
+    /// Reports `d` at `span`, once for each place and `what` it names.
+    fn report_unsupported(&self, what: String, d: Diagnostic, span: Option<Span>) {
         let place = span
             .as_ref()
             .map(|s| format!("{:?}:{:?}", s.file, s.range))
@@ -331,25 +377,10 @@ impl Context<'_> {
         if self
             .attributes_reported
             .borrow_mut()
-            .insert(format!("{place}:{key}.{attr}"))
+            .insert(format!("{place}:{what}"))
         {
-            let detail = match data.then(|| schemas.unread_data_attribute(&res.ty, attr)) {
-                Some(Some(why)) => why,
-                Some(None) => format!(
-                    "This object has no argument, nested block, or exported attribute named {attr:?}."
-                ),
-                None => format!(
-                    "This object has no argument, nested block, or exported attribute named {attr:?}. drinfra's {} has none of that name: if the provider exports one, drinfra does not read it yet.",
-                    res.ty
-                ),
-            };
-            self.report(
-                Diagnostic::error("Unsupported attribute")
-                    .with_detail(detail)
-                    .at(span),
-            );
+            self.report(d.at(span));
         }
-        false
     }
 
     /// A number index on a `for_each` resource names an instance only if

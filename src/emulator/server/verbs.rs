@@ -23,11 +23,15 @@ pub(super) fn arm(w: &mut World, base: &str, caller: Caller, req: &Req, api: &st
     let (method, path, body) = (&req.method, req.path.as_str(), &req.body);
     let now = w.clock.now();
 
-    // Operation status and result URLs.
+    // Operation status and result URLs (other resources under a region,
+    // such as deleted key vaults, are resources).
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     if parts.len() == 8
         && parts[2].eq_ignore_ascii_case("providers")
         && parts[4].eq_ignore_ascii_case("locations")
+        && ["operationStatuses", "operationResults"]
+            .iter()
+            .any(|k| parts[6].eq_ignore_ascii_case(k))
     {
         advance(w, now);
         let Ok(Some(op)) = w.store.op(parts[7]) else {

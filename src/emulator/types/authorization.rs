@@ -24,136 +24,65 @@ const VERSIONS: &[&str] = &[
 ];
 const DEFINITION_VERSIONS: &[&str] = &["2022-05-01-preview", "2022-04-01", "2018-01-01-preview"];
 
-/// Built-in roles (name, GUID, a summary of what they allow).
-pub const BUILT_IN: &[(&str, &str, &str)] = &[
-    (
-        "Owner",
-        "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
-        "Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.",
-    ),
-    (
-        "Contributor",
-        "b24988ac-6180-42a0-ab88-20f7382dd24c",
-        "Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC.",
-    ),
-    (
-        "Reader",
-        "acdd72a7-3385-48ef-bd42-f606fba81ae7",
-        "View all resources, but does not allow you to make any changes.",
-    ),
-    (
-        "User Access Administrator",
-        "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
-        "Lets you manage user access to Azure resources.",
-    ),
-    (
-        "Storage Blob Data Contributor",
-        "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
-        "Read, write, and delete Azure Storage containers and blobs.",
-    ),
-    (
-        "Storage Blob Data Reader",
-        "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
-        "Read and list Azure Storage containers and blobs.",
-    ),
-    (
-        "Storage Blob Data Owner",
-        "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
-        "Provides full access to Azure Storage blob containers and data, including assigning POSIX access control.",
-    ),
-    (
-        "Storage Account Contributor",
-        "17d1049b-9a84-46fb-8f53-869881c3d3ab",
-        "Lets you manage storage accounts, but not access to them.",
-    ),
-    (
-        "Key Vault Administrator",
-        "00482a5a-887f-4fb3-b363-3b7fe8e74483",
-        "Perform all data plane operations on a key vault and all objects in it.",
-    ),
-    (
-        "Key Vault Secrets Officer",
-        "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
-        "Perform any action on the secrets of a key vault, except manage permissions.",
-    ),
-    (
-        "Key Vault Secrets User",
-        "4633458b-17de-408a-b874-0445c86b69e6",
-        "Read secret contents.",
-    ),
-    (
-        "Key Vault Crypto Officer",
-        "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
-        "Perform any action on the keys of a key vault, except manage permissions.",
-    ),
-    (
-        "Key Vault Crypto User",
-        "12338af0-0e69-4776-bea7-57ae8d297424",
-        "Perform cryptographic operations using keys.",
-    ),
-    (
-        "Key Vault Reader",
-        "21090545-7ca7-4776-b22c-e363652d74d2",
-        "Read metadata of key vaults and its certificates, keys, and secrets.",
-    ),
-    (
-        "Network Contributor",
-        "4d97b98b-1d4f-4787-a291-c67834d212e7",
-        "Lets you manage networks, but not access to them.",
-    ),
-    (
-        "Private DNS Zone Contributor",
-        "b12aa53e-6015-4669-85d0-8515ebb3ae7f",
-        "Lets you manage private DNS zone resources, but not the virtual networks they are linked to.",
-    ),
-    (
-        "Managed Identity Operator",
-        "f1a07417-d97a-45cb-824c-7a7467783830",
-        "Read and Assign User Assigned Identity.",
-    ),
-    (
-        "Monitoring Metrics Publisher",
-        "3913510d-42f4-4e42-8a64-420c390055eb",
-        "Enables publishing metrics against Azure resources.",
-    ),
-    (
-        "Monitoring Reader",
-        "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
-        "Can read all monitoring data.",
-    ),
-    (
-        "AcrPull",
-        "7f951dda-4ed3-4680-a7ca-43fe172d538d",
-        "Pull artifacts from a container registry.",
-    ),
-    (
-        "AcrPush",
-        "8311e382-0749-4cb8-b61a-304f252e45ec",
-        "Push artifacts to or pull artifacts from a container registry.",
-    ),
-    (
-        "Azure Kubernetes Service Cluster User Role",
-        "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
-        "List cluster user credential action.",
-    ),
-    (
-        "Azure Kubernetes Service Cluster Admin Role",
-        "0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8",
-        "List cluster admin credential action.",
-    ),
-    (
-        "Azure Kubernetes Service RBAC Cluster Admin",
-        "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
-        "Lets you manage all resources in the cluster.",
-    ),
-];
+/// A built-in role as Azure lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuiltInRole {
+    pub name: &'static str,
+    pub guid: &'static str,
+    pub description: &'static str,
+}
+
+/// Azure's built-in role catalogue, kept as data (see the file's header
+/// for its source): `GUID|role name|description`, `#` starts a comment.
+const CATALOGUE: &str = include_str!("built_in_roles.txt");
+
+/// Every built-in role, parsed once from the catalogue.
+pub fn built_in_roles() -> &'static [BuiltInRole] {
+    static ROLES: std::sync::OnceLock<Vec<BuiltInRole>> = std::sync::OnceLock::new();
+    ROLES.get_or_init(|| {
+        CATALOGUE
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut f = l.splitn(3, '|');
+                Some(BuiltInRole {
+                    guid: f.next()?,
+                    name: f.next()?,
+                    description: f.next().unwrap_or_default(),
+                })
+            })
+            .collect()
+    })
+}
+
+/// The published permissions of some built-in roles (the privileged and
+/// general ones), by GUID; see the file's `_source`.
+const PERMISSIONS: &str = include_str!("built_in_role_permissions.json");
+
+/// The permissions block Azure serves for built-in role `guid`: the
+/// published one where the emulator has it, else empty lists.
+fn permissions(guid: &str) -> J {
+    static KNOWN: std::sync::OnceLock<serde_json::Map<String, J>> = std::sync::OnceLock::new();
+    let known = KNOWN.get_or_init(|| {
+        serde_json::from_str::<J>(PERMISSIONS)
+            .ok()
+            .and_then(|j| j.as_object().cloned())
+            .unwrap_or_default()
+    });
+    known
+        .get(&guid.to_ascii_lowercase())
+        .cloned()
+        .unwrap_or_else(
+            || json!({"actions": [], "notActions": [], "dataActions": [], "notDataActions": []}),
+        )
+}
 
 /// The built-in role a role definition id or GUID names.
-fn built_in(id_or_guid: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {
+fn built_in(id_or_guid: &str) -> Option<&'static BuiltInRole> {
     let guid = id_or_guid.trim_end_matches('/').rsplit('/').next()?;
-    BUILT_IN
+    built_in_roles()
         .iter()
-        .find(|(_, g, _)| g.eq_ignore_ascii_case(guid))
+        .find(|r| r.guid.eq_ignore_ascii_case(guid))
 }
 
 fn is_guid(s: &str) -> bool {
@@ -221,7 +150,7 @@ fn check_assignment(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             .map(|r| r.id.rsplit('/').next().unwrap_or_default().to_string()))
     };
     let guid = match built_in(&role) {
-        Some((_, g, _)) => Some(g.to_string()),
+        Some(r) => Some(r.guid.to_string()),
         None if role.starts_with('/') => custom()?,
         None => None,
     };
@@ -333,17 +262,17 @@ fn check_assignment(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
 }
 
 /// A role definition as Azure returns it, read at `scope`.
-fn definition_body(scope: &str, (name, guid, description): &(&str, &str, &str)) -> J {
+fn definition_body(scope: &str, role: &BuiltInRole) -> J {
     json!({
-        "id": format!("{scope}/providers/{DEFINITIONS}/{guid}"),
-        "name": guid,
+        "id": format!("{scope}/providers/{DEFINITIONS}/{}", role.guid),
+        "name": role.guid,
         "type": DEFINITIONS,
         "properties": {
-            "roleName": name,
+            "roleName": role.name,
             "type": "BuiltInRole",
-            "description": description,
+            "description": role.description,
             "assignableScopes": ["/"],
-            "permissions": [{"actions": [], "notActions": [], "dataActions": [], "notDataActions": []}],
+            "permissions": [permissions(role.guid)],
             "createdOn": "2015-02-02T21:55:09.8806423Z",
             "updatedOn": "2024-01-01T00:00:00.0000000Z",
         }
@@ -389,9 +318,13 @@ pub fn definitions_at(
             let wanted = filter
                 .split_once("roleName eq")
                 .map(|(_, v)| v.trim().trim_matches('\'').to_string());
-            let value: Vec<J> = BUILT_IN
+            let value: Vec<J> = built_in_roles()
                 .iter()
-                .filter(|(n, _, _)| wanted.as_ref().is_none_or(|w| n.eq_ignore_ascii_case(w)))
+                .filter(|r| {
+                    wanted
+                        .as_ref()
+                        .is_none_or(|w| r.name.eq_ignore_ascii_case(w))
+                })
                 .map(|d| definition_body(scope, d))
                 .collect();
             Some(json!({ "value": value }))
@@ -458,4 +391,62 @@ pub fn specs() -> Vec<Spec> {
             check_definition,
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The catalogue parses whole: every line a role, every GUID well
+    /// formed and used once, every name once (Azure's names are unique
+    /// without case, as azurerm's lookup by name needs).
+    #[test]
+    fn catalogue_is_whole_and_unambiguous() {
+        let roles = built_in_roles();
+        let lines = CATALOGUE
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .count();
+        assert_eq!(roles.len(), lines);
+        assert_eq!(roles.len(), 505);
+        let mut guids = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for r in roles {
+            assert!(is_guid(r.guid), "{r:?}");
+            assert!(guids.insert(r.guid.to_ascii_lowercase()), "{r:?}");
+            assert!(names.insert(r.name.to_ascii_lowercase()), "{r:?}");
+            assert!(!r.name.is_empty() && !r.description.is_empty(), "{r:?}");
+        }
+    }
+
+    /// The published permissions parse and name catalogued roles only;
+    /// the others get Azure's shape with empty lists.
+    #[test]
+    fn published_permissions_belong_to_catalogued_roles() {
+        let published: J = serde_json::from_str(PERMISSIONS).unwrap();
+        let guids: Vec<&String> = published
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| !k.starts_with('_'))
+            .collect();
+        assert_eq!(guids.len(), 5);
+        for g in guids {
+            assert!(built_in(g).is_some(), "{g}");
+            assert!(
+                permissions(g)["actions"]
+                    .as_array()
+                    .is_some_and(|a| !a.is_empty()),
+                "{g}"
+            );
+        }
+        assert_eq!(
+            permissions("acdd72a7-3385-48ef-bd42-f606fba81ae7")["actions"],
+            json!(["*/read"])
+        );
+        assert_eq!(
+            permissions("dbaa88c4-0c30-4179-9fb3-46319faa6149"),
+            json!({"actions": [], "notActions": [], "dataActions": [], "notDataActions": []})
+        );
+    }
 }

@@ -61,14 +61,77 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         }
     }
     let name = ctx.path.name();
+    // Fixed at creation, as Azure's is.
+    let front_door_id = match ctx
+        .existing
+        .and_then(|r| str_prop(&r.body, &["frontdoorId"]))
+    {
+        Some(kept) => kept.to_string(),
+        None => crate::random::uuid_v4().map_err(super::internal)?,
+    };
+    let me = ctx.path.id();
     let p = props(body);
     p.insert("cname".into(), json!(format!("{name}.azurefd.net")));
-    p.insert(
-        "frontdoorId".into(),
-        json!(crate::random::uuid_v4().map_err(super::internal)?),
-    );
-    p.entry("enabledState").or_insert(json!("Enabled"));
+    p.insert("frontdoorId".into(), json!(front_door_id));
+    let enabled = p.entry("enabledState").or_insert(json!("Enabled")).clone();
+    // Azure's state of the profile follows its enabledState once made.
+    p.insert("resourceState".into(), enabled);
+    for kind in PARTS {
+        for part in p
+            .get_mut(*kind)
+            .and_then(J::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            fill_part(&me, kind, part);
+        }
+    }
     Ok(Write::body(body.clone()))
+}
+
+/// The inline arrays of a profile (each also its parts' id segment).
+const PARTS: &[&str] = &[
+    "routingRules",
+    "backendPools",
+    "frontendEndpoints",
+    "healthProbeSettings",
+    "loadBalancingSettings",
+];
+
+/// What Azure fills in on one inline part: its id, its backends'
+/// enabledState, and a forwarding route's protocol and path.
+fn fill_part(profile: &str, kind: &str, part: &mut J) {
+    let Some(obj) = part.as_object_mut() else {
+        return;
+    };
+    if let Some(n) = obj.get("name").and_then(J::as_str) {
+        let id = format!("{profile}/{kind}/{n}");
+        obj.insert("id".into(), json!(id));
+    }
+    let Some(p) = obj.get_mut("properties").and_then(J::as_object_mut) else {
+        return;
+    };
+    for b in p
+        .get_mut("backends")
+        .and_then(J::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(b) = b.as_object_mut() {
+            b.entry("enabledState").or_insert(json!("Enabled"));
+        }
+    }
+    if let Some(route) = p.get_mut("routeConfiguration").and_then(J::as_object_mut)
+        && route
+            .get("@odata.type")
+            .and_then(J::as_str)
+            .is_some_and(|t| t.ends_with("FrontdoorForwardingConfiguration"))
+    {
+        route
+            .entry("forwardingProtocol")
+            .or_insert(json!("MatchRequest"));
+        route.entry("customForwardingPath").or_insert(json!(""));
+    }
 }
 
 pub fn spec() -> Spec {

@@ -143,6 +143,8 @@ enum Perm {
     Delete,
     Recover,
     Purge,
+    GetRotationPolicy,
+    SetRotationPolicy,
 }
 
 impl Perm {
@@ -156,6 +158,8 @@ impl Perm {
             Perm::Delete => "delete",
             Perm::Recover => "recover",
             Perm::Purge => "purge",
+            Perm::GetRotationPolicy => "getrotationpolicy",
+            Perm::SetRotationPolicy => "setrotationpolicy",
         }
     }
 
@@ -248,6 +252,15 @@ pub fn serve(
         })?;
     let uri = vault_uri(store, vault_name).unwrap_or_default();
     let (kind, op, perm) = route(req.method, req.rest)?;
+    if let (Some(since), Some(v)) = (op.since(), req.api_version)
+        && v < since
+    {
+        return Err(KvError::new(
+            400,
+            "BadParameter",
+            format!("This operation needs api-version {since} or later, not {v}."),
+        ));
+    }
     authorize(store, &vault, caller, kind, perm)?;
     let key = doc_key(vault_name, kind);
     let mut doc: J = store
@@ -295,6 +308,8 @@ enum Op<'a> {
     ListDeleted,
     Recover(&'a str),
     Purge(&'a str),
+    GetRotation(&'a str),
+    SetRotation(&'a str),
 }
 
 fn route<'a>(method: &str, rest: &[&'a str]) -> Result<(Kind, Op<'a>, Perm), KvError> {
@@ -315,12 +330,11 @@ fn route<'a>(method: &str, rest: &[&'a str]) -> Result<(Kind, Op<'a>, Perm), KvE
     let r = match (method, live, kind, rest) {
         ("PUT", true, Kind::Secret, [n]) => (Op::Set(n), Perm::Set),
         ("POST", true, Kind::Key, [n, "create"]) => (Op::Create(n), Perm::Create),
-        (_, true, Kind::Key, [_, "rotationpolicy"]) => {
-            return Err(KvError::new(
-                501,
-                "NotImplemented",
-                "The emulator does not keep key rotation policies.",
-            ));
+        ("GET", true, Kind::Key, [n, "rotationpolicy"]) => {
+            (Op::GetRotation(n), Perm::GetRotationPolicy)
+        }
+        ("PUT", true, Kind::Key, [n, "rotationpolicy"]) => {
+            (Op::SetRotation(n), Perm::SetRotationPolicy)
         }
         ("GET", true, _, []) => (Op::List, Perm::List),
         ("GET", true, _, [n]) => (Op::Get(n, ""), Perm::Get),
@@ -345,7 +359,9 @@ fn route<'a>(method: &str, rest: &[&'a str]) -> Result<(Kind, Op<'a>, Perm), KvE
         | Op::Delete(n)
         | Op::GetDeleted(n)
         | Op::Recover(n)
-        | Op::Purge(n) => Some(n),
+        | Op::Purge(n)
+        | Op::GetRotation(n)
+        | Op::SetRotation(n) => Some(n),
         Op::List | Op::ListDeleted => None,
     } && !valid_name(n)
     {
@@ -469,6 +485,12 @@ fn deleted_not_found(kind: Kind, name: &str) -> KvError {
 }
 
 impl Op<'_> {
+    /// The first api-version that has the operation (rotation policies
+    /// came with 7.3), when a later one.
+    fn since(&self) -> Option<&'static str> {
+        matches!(self, Op::GetRotation(_) | Op::SetRotation(_)).then_some("7.3")
+    }
+
     /// Runs the operation on the vault's document: status, body and
     /// whether the document changed.
     fn run(&self, c: &Ctx, doc: &mut J, body: &J) -> Result<(u16, J, bool), KvError> {
@@ -481,13 +503,19 @@ impl Op<'_> {
                 let e = entry(doc, n);
                 refuse_deleted(c, e.as_ref(), n)?;
                 let key = super::key_vault_keys::new_key(body, c.sku)?;
+                let release = super::key_vault_keys::release_policy(body)?;
+                super::key_vault_keys::check_exportable(body, release.as_ref())?;
                 let mut attrs = attributes(body, c.now, None)?;
                 attrs["created"] = json!(c.now);
+                if body["attributes"]["exportable"] == json!(true) {
+                    attrs["exportable"] = json!(true);
+                }
                 let v = json!({
                     "version": new_version()?,
                     "key": key,
                     "tags": body.get("tags").cloned().unwrap_or(J::Null),
                     "attributes": attrs,
+                    "release_policy": release.unwrap_or(J::Null),
                 });
                 let name = push_version(doc, e, n, &v);
                 Ok((200, bundle(c, &name, &v, true), true))
@@ -576,10 +604,20 @@ impl Op<'_> {
                 let v = &mut versions[at];
                 let attrs = attributes(body, c.now, Some(&v["attributes"]))?;
                 v["attributes"] = attrs;
-                if c.kind == Kind::Key
-                    && let Some(ops) = super::key_vault_keys::updated_ops(body)?
-                {
-                    v["key"]["key_ops"] = ops;
+                if c.kind == Kind::Key {
+                    if let Some(ops) = super::key_vault_keys::updated_ops(body)? {
+                        v["key"]["key_ops"] = ops;
+                    }
+                    if let Some(p) = super::key_vault_keys::release_policy(body)? {
+                        if v["release_policy"]["immutable"] == json!(true) {
+                            return Err(KvError::new(
+                                400,
+                                "BadParameter",
+                                "The key's release policy is immutable and cannot be changed.",
+                            ));
+                        }
+                        v["release_policy"] = p;
+                    }
                 }
                 if let Some(ct) = body.get("contentType") {
                     v["contentType"] = ct.clone();
@@ -613,6 +651,24 @@ impl Op<'_> {
                 let (name, last) = latest(&e, n);
                 doc[n.to_lowercase()]["deleted"] = J::Null;
                 Ok((200, bundle(c, &name, &last, c.kind == Kind::Key), true))
+            }
+            Op::GetRotation(n) => {
+                let e = live(c.kind, doc, n)?;
+                let url = format!("{}keys/{}", c.uri, e["name"].as_str().unwrap_or(n));
+                let kept = e.get("rotationPolicy");
+                Ok((200, super::key_vault_rotation::answer(kept, &url), false))
+            }
+            Op::SetRotation(n) => {
+                let e = live(c.kind, doc, n)?;
+                let url = format!("{}keys/{}", c.uri, e["name"].as_str().unwrap_or(n));
+                let kept = e.get("rotationPolicy").filter(|p| p.is_object());
+                let policy = super::key_vault_rotation::checked(body, kept, c.now)?;
+                doc[n.to_lowercase()]["rotationPolicy"] = policy.clone();
+                Ok((
+                    200,
+                    super::key_vault_rotation::answer(Some(&policy), &url),
+                    true,
+                ))
             }
             Op::Purge(n) => {
                 deleted(c.kind, doc, n)?;
@@ -777,6 +833,9 @@ fn bundle(c: &Ctx, name: &str, v: &J, full: bool) -> J {
         (Kind::Key, true) => {
             b["key"] = v["key"].clone();
             b["key"]["kid"] = json!(id);
+            if v["release_policy"].is_object() {
+                b["release_policy"] = v["release_policy"].clone();
+            }
         }
         (Kind::Key, false) => b["kid"] = json!(id),
     }
@@ -835,6 +894,12 @@ mod tests {
         assert_eq!(
             route("POST", &["secrets", "x"]).err().map(|e| e.status),
             Some(404)
+        );
+        let policy = route("PUT", &["keys", "k", "rotationpolicy"]).map(|r| (r.1.since(), r.2));
+        assert!(matches!(policy, Ok((Some("7.3"), Perm::SetRotationPolicy))));
+        assert_eq!(
+            route("GET", &["keys", "k"]).map(|r| r.1.since()).ok(),
+            Some(None)
         );
     }
 

@@ -126,6 +126,53 @@ pub fn new_key(body: &J, sku: &str) -> Result<J, KeyError> {
     Ok(key)
 }
 
+/// Key Vault's content type of a release policy when none is given.
+pub const RELEASE_POLICY_JSON: &str = "application/json; charset=utf-8";
+
+/// A create or update request's `release_policy` (None: not given),
+/// checked: `data` is the policy, base64url-encoded, and JSON when the
+/// content type is (the default).
+pub fn release_policy(body: &J) -> Result<Option<J>, KeyError> {
+    let Some(p) = body.get("release_policy").filter(|p| !p.is_null()) else {
+        return Ok(None);
+    };
+    let data = p["data"]
+        .as_str()
+        .ok_or_else(|| bad("release_policy.data is required: the policy, base64url-encoded."))?;
+    let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(data.trim_end_matches('='))
+        .map_err(|_| bad("release_policy.data is not base64url."))?;
+    let content_type = p["contentType"].as_str().unwrap_or(RELEASE_POLICY_JSON);
+    if content_type
+        .to_ascii_lowercase()
+        .starts_with("application/json")
+        && serde_json::from_slice::<J>(&decoded).is_err()
+    {
+        return Err(bad("release_policy.data does not hold a JSON policy."));
+    }
+    let immutable = match p.get("immutable") {
+        None | Some(J::Null) => false,
+        Some(J::Bool(b)) => *b,
+        Some(_) => return Err(bad("release_policy.immutable must be a boolean.")),
+    };
+    Ok(Some(json!({
+        "contentType": content_type,
+        "data": b64url(&decoded),
+        "immutable": immutable,
+    })))
+}
+
+/// Whether a create request asks for an exportable key, which Key Vault
+/// makes only with a release policy.
+pub fn check_exportable(body: &J, policy: Option<&J>) -> Result<(), KeyError> {
+    if body["attributes"]["exportable"] == json!(true) && policy.is_none() {
+        return Err(bad(
+            "Release policy must be provided when creating the first version of an exportable key.",
+        ));
+    }
+    Ok(())
+}
+
 /// An update's `key_ops`, checked (None: not given).
 pub fn updated_ops(body: &J) -> Result<Option<J>, KeyError> {
     match body.get("key_ops") {
@@ -159,6 +206,29 @@ mod tests {
                 (*len, *len)
             );
         }
+    }
+
+    #[test]
+    fn release_policies_are_base64url_json() {
+        let data = b64url(br#"{"version":"1.0.0","anyOf":[]}"#);
+        let p = release_policy(&json!({"release_policy": {"data": data}}))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (p["contentType"].as_str(), p["immutable"].as_bool()),
+            (Some(RELEASE_POLICY_JSON), Some(false))
+        );
+        assert_eq!(release_policy(&json!({})), Ok(None));
+        for bad in [
+            json!({}),
+            json!({"data": "!!"}),
+            json!({"data": b64url(b"not json")}),
+        ] {
+            assert!(release_policy(&json!({"release_policy": bad})).is_err());
+        }
+        let exportable = json!({"attributes": {"exportable": true}});
+        assert!(check_exportable(&exportable, None).is_err());
+        assert!(check_exportable(&exportable, Some(&p)).is_ok());
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod frontdoor_rest;
 mod frontdoor_rules;
 pub mod key_vault_data;
 pub mod key_vault_keys;
+pub mod key_vault_rotation;
 pub mod monitor;
 mod networking;
 mod nsg_rules;
@@ -341,9 +342,9 @@ pub fn lookup(ty: &str) -> Option<Spec> {
 
 /// The model for `ty`, or, for a `Microsoft.*` type the emulator has no
 /// model of, a generic one: any api-version, the body stored as sent and
-/// served back (with `provisioningState`), listed, deleted, and actions
-/// that succeed with an empty result. What azapi resources of the long
-/// tail meet; Azure's own rules for them are not modelled.
+/// served back (with `provisioningState`), listed and deleted. What azapi
+/// resources of the long tail meet; Azure's own rules for them are not
+/// modelled, nor their actions (refused: see [`generic_action`]).
 pub fn lookup_or_generic(ty: &str) -> Option<Spec> {
     lookup(ty).or_else(|| generic(ty))
 }
@@ -395,19 +396,24 @@ fn generic_write(_: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     Ok(Write::body(body.clone()))
 }
 
+/// An action on a generic resource: refused, naming the emulator. A
+/// generic resource is a stored body and nothing behind it, so no action
+/// (`listKeys`, `restart`, `failover`, ...) can be performed or answered
+/// truthfully; an empty success would report as done what nothing did.
 fn generic_action(
-    _: &Ctx,
+    ctx: &Ctx,
     _: &Row,
-    _: &str,
+    action: &str,
     _: &J,
     _: &std::collections::BTreeMap<String, String>,
 ) -> Result<Action, ArmError> {
-    Ok(Action {
-        effects: vec![],
-        secs: 0.0,
-        result: Some(json!({})),
-        data: None,
-    })
+    Err(ArmError::bad_request(
+        "InvalidAction",
+        format!(
+            "The emulator has no model of action '{action}' for resource type '{}': it stores this type's resources as written and performs none of their actions. Azure may support it; the emulator does not.",
+            ctx.path.type_name()
+        ),
+    ))
 }
 
 // ---- helpers shared by the type modules ----

@@ -1,8 +1,9 @@
 //! Microsoft.Network virtual networking: virtual networks and subnets (a
 //! subnet's prefixes lie inside its network's address space and overlap
 //! no sibling's), network security groups, public IP addresses, private
-//! DNS zones and their virtual network links (one link per network and
-//! zone; a network registers its hosts in one private zone at most).
+//! DNS zones, their virtual network links (one link per network and
+//! zone; a network registers its hosts in one private zone at most) and
+//! their A record sets.
 
 use std::net::Ipv4Addr;
 
@@ -12,6 +13,7 @@ use super::*;
 
 const NETWORK_VERSIONS: &[&str] = &["2024-05-01", "2024-03-01", "2023-11-01", "2023-09-01"];
 const PRIVATE_DNS_VERSIONS: &[&str] = &["2024-06-01", "2020-06-01", "2018-09-01"];
+use super::private_link::PRIVATE_A;
 
 /// An address range: (first, last) address.
 type Range = (u32, u32);
@@ -605,6 +607,50 @@ fn check_zone_link(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     Ok(Write::body(body.clone()))
 }
 
+/// An A record set in a private zone: at least one IPv4 address, and
+/// what Azure fills in (its dot-terminated fqdn, and that it was written,
+/// not registered by a linked network's hosts).
+fn check_private_a(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
+    int_prop(body, &["ttl"], 0, 2_147_483_647)?;
+    let bad =
+        |msg: String| ArmError::bad_request("BadRequest", msg).with_target("properties.aRecords");
+    let records = prop(body, &["aRecords"])
+        .and_then(J::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if records.is_empty() {
+        return Err(bad(
+            "The record set needs at least one record in properties.aRecords.".into(),
+        ));
+    }
+    for r in &records {
+        let ip = r["ipv4Address"].as_str().unwrap_or_default();
+        if ip.parse::<Ipv4Addr>().is_err() {
+            return Err(bad(format!("'{ip}' is not a valid IPv4 address.")));
+        }
+    }
+    let zone = ctx.path.parent_id().unwrap_or_default();
+    let zone = zone.rsplit('/').next().unwrap_or_default();
+    let name = ctx.path.name().to_lowercase();
+    let p = props(body);
+    p.entry("ttl").or_insert(json!(3600));
+    p.insert("fqdn".into(), json!(format!("{name}.{zone}.")));
+    p.insert("isAutoRegistered".into(), json!(false));
+    Ok(Write::body(body.clone()))
+}
+
+/// Azure answers a private record set's name, and its id's last segment,
+/// in lower case, whatever case it was written in.
+fn lower_case_name(_: &Store, body: &mut J) {
+    let Some(name) = body["name"].as_str().map(str::to_lowercase) else {
+        return;
+    };
+    if let Some((parent, _)) = body["id"].as_str().and_then(|id| id.rsplit_once('/')) {
+        body["id"] = json!(format!("{parent}/{name}"));
+    }
+    body["name"] = json!(name);
+}
+
 pub fn specs() -> Vec<Spec> {
     // Azure's network provider answers with Azure-AsyncOperation.
     let network = |ty, name_rule: NameRule, check, located| Spec {
@@ -682,5 +728,16 @@ pub fn specs() -> Vec<Spec> {
             name,
             check_zone_link,
         ),
+        // Record sets are written at once (no long-running operation).
+        Spec {
+            etags: true,
+            decorate: lower_case_name,
+            ..Spec::plain(
+                PRIVATE_A,
+                PRIVATE_DNS_VERSIONS,
+                super::dns::record_name,
+                check_private_a,
+            )
+        },
     ]
 }

@@ -326,6 +326,22 @@ pub fn replicated_from(store: &Store, container: &Row) -> Option<Replicated> {
     None
 }
 
+/// A policy is named by its policy id: the answer to a create as
+/// `default` names the policy where Azure filed it, not the path it was
+/// written at.
+fn named_by_policy_id(_: &Store, body: &mut J) {
+    let Some(policy_id) = str_prop(body, &["policyId"]).map(str::to_string) else {
+        return;
+    };
+    if let Some((account, _)) = body["id"].as_str().and_then(|id| id.rsplit_once('/')) {
+        body["id"] = json!(format!("{account}/{policy_id}"));
+    }
+    body["name"] = json!(policy_id);
+}
+
 pub fn specs() -> Vec<Spec> {
-    vec![Spec::plain(POLICIES, VERSIONS, policy_name, check_policy)]
+    vec![Spec {
+        decorate: named_by_policy_id,
+        ..Spec::plain(POLICIES, VERSIONS, policy_name, check_policy)
+    }]
 }

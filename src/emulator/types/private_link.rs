@@ -12,6 +12,9 @@ use serde_json::{Value as J, json};
 
 use super::*;
 
+/// A private DNS zone's A record set (the zone group writes them).
+pub(super) const PRIVATE_A: &str = "Microsoft.Network/privateDnsZones/A";
+
 pub const ENDPOINTS: &str = "Microsoft.Network/privateEndpoints";
 pub const ZONE_GROUPS: &str = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups";
 const NICS: &str = "Microsoft.Network/networkInterfaces";
@@ -363,6 +366,12 @@ fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         })?,
     };
     let location = body.get("location").cloned().unwrap_or(J::Null);
+    let ip_config = format!(
+        "privateEndpointIpConfig.{}",
+        super::guid_from(&format!("{me}/ip").to_lowercase())
+    );
+    // As Azure answers a private endpoint's interface: no machine, MAC
+    // address or DNS servers of its own, and none of a machine's options.
     let nic = json!({
         "id": nic_id,
         "name": nic_id.rsplit('/').next().unwrap_or_default(),
@@ -371,14 +380,25 @@ fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
         "properties": {
             "provisioningState": "Succeeded",
             "ipConfigurations": [{
-                "name": format!("privateEndpointIpConfig.{}", super::guid_from(&format!("{me}/ip").to_lowercase())),
+                "name": ip_config,
+                "id": format!("{nic_id}/ipConfigurations/{ip_config}"),
+                "type": "Microsoft.Network/networkInterfaces/ipConfigurations",
                 "properties": {
+                    "provisioningState": "Succeeded",
                     "privateIPAddress": ip,
                     "privateIPAllocationMethod": "Dynamic",
                     "subnet": {"id": subnet_id},
+                    "primary": true,
+                    "privateIPAddressVersion": "IPv4",
                     "privateLinkConnectionProperties": {"groupId": group, "fqdns": [public_host(&target, &group)]},
                 }
             }],
+            "dnsSettings": {"dnsServers": [], "appliedDnsServers": []},
+            "macAddress": "",
+            "enableAcceleratedNetworking": false,
+            "disableTcpStateTracking": false,
+            "enableIPForwarding": false,
+            "vnetEncryptionSupported": false,
             "privateEndpoint": {"id": me},
         }
     });
@@ -447,11 +467,7 @@ fn delete_records(group: &Row) -> Vec<(String, String, Option<J>)> {
             .flatten()
         {
             if let Some(n) = r["recordSetName"].as_str() {
-                out.push((
-                    format!("{zone}/A/{n}"),
-                    "Microsoft.Network/privateDnsZones/A".to_string(),
-                    None,
-                ));
+                out.push((format!("{zone}/A/{n}"), PRIVATE_A.to_string(), None));
             }
         }
     }
@@ -504,11 +520,11 @@ fn check_zone_group(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             .collect();
         effects.push((
             rid.clone(),
-            "Microsoft.Network/privateDnsZones/A".to_string(),
+            PRIVATE_A.to_string(),
             Some(json!({
                 "id": rid,
                 "name": record,
-                "type": "Microsoft.Network/privateDnsZones/A",
+                "type": PRIVATE_A,
                 "properties": {"ttl": 10, "fqdn": format!("{record}.{zone_name}."), "aRecords": a_records, "isAutoRegistered": false, "provisioningState": "Succeeded"},
             })),
         ));

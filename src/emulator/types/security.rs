@@ -284,7 +284,8 @@ fn vault_delete(ctx: &Ctx, row: &Row) -> Result<Vec<(String, String, Option<J>)>
     );
     let days = num_prop(&row.body, &["softDeleteRetentionInDays"]).unwrap_or(90.0);
     let record = json!({
-        "id": id, "name": name, "type": DELETED_VAULT,
+        // Azure's type for the record (its id has a region segment).
+        "id": id, "name": name, "type": "Microsoft.KeyVault/deletedVaults",
         "properties": {
             "vaultId": row.id, "location": location,
             "deletionDate": crate::timefmt::rfc3339(ctx.now),

@@ -130,12 +130,60 @@ fn check_endpoint(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             .find(|n| !taken.iter().any(|(p, _)| p == n))
             .unwrap_or(1000.0)
     });
+    let resource = if ctx
+        .path
+        .type_name()
+        .to_ascii_lowercase()
+        .ends_with("/azureendpoints")
+    {
+        Some(azure_target(ctx, body)?)
+    } else {
+        None
+    };
     let p = props(body);
+    if let Some((target, location)) = resource {
+        if let Some(t) = target {
+            p.insert("target".into(), json!(t));
+        }
+        if let Some(l) = location {
+            p.insert("endpointLocation".into(), json!(l));
+        }
+    }
     p.entry("endpointStatus").or_insert(json!("Enabled"));
     p.insert("endpointMonitorStatus".into(), json!("Online"));
     p.entry("weight").or_insert(json!(1));
     p.insert("priority".into(), json!(assigned as i64));
     Ok(Write::body(body.clone()))
+}
+
+/// An Azure endpoint's resource (which must exist): its DNS name, which
+/// Azure answers as the endpoint's `target`, and its region, the
+/// endpoint's location.
+fn azure_target(ctx: &Ctx, body: &J) -> Result<(Option<String>, Option<String>), ArmError> {
+    let Some(id) = str_prop(body, &["targetResourceId"]) else {
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            "An Azure endpoint needs targetResourceId: the Azure resource it routes to.",
+        )
+        .with_target("properties.targetResourceId"));
+    };
+    let Some(resource) = ctx.get(id)? else {
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            format!("The endpoint's target resource '{id}' was not found."),
+        )
+        .with_target("properties.targetResourceId"));
+    };
+    let host = [
+        &["dnsSettings", "fqdn"][..],
+        &["defaultHostName"][..],
+        &["hostName"][..],
+    ]
+    .iter()
+    .find_map(|path| str_prop(&resource.body, path))
+    .map(str::to_string);
+    let region = resource.body["location"].as_str().map(str::to_string);
+    Ok((host, region))
 }
 
 /// Profiles list their endpoints inline on GET.

@@ -285,6 +285,25 @@ impl TypeFacts for AzureFacts {
         super::data_attributes::unread(ty, attr)
     }
 
+    fn block_names(&self, ty: &str, path: &[&str]) -> Option<crate::config::evaluate::BlockNames> {
+        let mut args = super::types::lookup(ty)?.args;
+        let mut computed_only = false;
+        for name in path {
+            let arg = args.iter().find(|a| a.name == *name)?;
+            match arg.kind {
+                super::convert::Kind::Block(sub) | super::convert::Kind::BlockList(sub) => {
+                    args = sub;
+                    computed_only = arg.read_only;
+                }
+                _ => return None,
+            }
+        }
+        Some(crate::config::evaluate::BlockNames {
+            names: args.iter().map(|a| a.name.to_string()).collect(),
+            computed_only,
+        })
+    }
+
     fn complete_blocks(&self, ty: &str, attrs: &mut BTreeMap<String, Value>) {
         if let Some(t) = super::types::lookup(ty) {
             super::convert::unknown_computed(t.args, attrs);

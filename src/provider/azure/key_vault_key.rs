@@ -9,7 +9,9 @@
 //!   version, as azurerm): a configuration that differs from it shows in
 //!   the next plan; else Key Vault's 409 is reported;
 //! - `key_opts`, dates and tags update the latest version in place
-//!   (`PATCH keys/{name}/{version}`); everything else replaces the key;
+//!   (`PATCH keys/{name}/{version}`), and `rotation_policy` is written
+//!   after it; everything else replaces the key (`rotation_policy` and
+//!   `release_policy`: `key_vault_key_policies.rs`);
 //! - read takes the latest version, and derives `public_key_pem` and
 //!   `public_key_openssh` from the JSON Web Key (`public_key.rs`);
 //! - delete soft-deletes, then purges unless
@@ -22,6 +24,7 @@ use serde_json::{Value as J, json};
 
 use super::common::{AzureProvider, str_of};
 use super::key_vault::{Objects, Vault, common_state, date_attributes, tags_json};
+use super::key_vault_key_policies::{release_body, release_state};
 use super::typedef::Attrs;
 use super::types::key_vault_key::TYPE;
 use crate::lang::Value;
@@ -73,6 +76,9 @@ fn create_body(a: &Attrs) -> J {
     }
     if let Some(c) = str_of(a, "curve") {
         b["crv"] = json!(c);
+    }
+    if let Some(p) = release_body(a) {
+        b["release_policy"] = p;
     }
     b
 }
@@ -149,7 +155,24 @@ impl AzureProvider {
         let id = key["kid"].as_str().unwrap_or_default();
         let mut out = common_state(vault, "keys", id, b, known);
         key_attributes(key, &mut out);
+        out.insert("release_policy".into(), release_state(b, known));
         Value::Object(out)
+    }
+
+    /// The state of key `name`'s bundle `b` with its rotation policy.
+    async fn key_with_policy(
+        &self,
+        vault: &Vault,
+        name: &str,
+        b: &J,
+        known: &Attrs,
+    ) -> Result<Value, ProviderError> {
+        let mut state = self.key_state(vault, b, known);
+        let rotation = self.read_rotation(vault, name, known).await?;
+        if let Value::Object(m) = &mut state {
+            m.insert("rotation_policy".into(), rotation);
+        }
+        Ok(state)
     }
 
     /// The latest version of `name`, or None.
@@ -169,10 +192,10 @@ impl AzureProvider {
             return Ok(None);
         };
         let name = name_of(known)?;
-        Ok(self
-            .latest_key(&vault, &name)
-            .await?
-            .map(|b| self.key_state(&vault, &b, known)))
+        match self.latest_key(&vault, &name).await? {
+            Some(b) => Ok(Some(self.key_with_policy(&vault, &name, &b, known).await?)),
+            None => Ok(None),
+        }
     }
 
     pub(super) async fn create_key(&self, a: &Attrs) -> Result<Value, ProviderError> {
@@ -201,6 +224,13 @@ impl AzureProvider {
         } else if made.status != 200 {
             return Err(made.error(&format!("creating key {name:?}")));
         }
+        // As azurerm: a policy only when one is written.
+        if a.get("rotation_policy")
+            .and_then(Value::as_seq)
+            .is_some_and(|s| !s.is_empty())
+        {
+            self.put_rotation(&vault, &name, a).await?;
+        }
         let latest = self.latest_key(&vault, &name).await?.ok_or_else(|| {
             ProviderError::api(
                 ErrorKind::Failed,
@@ -208,7 +238,7 @@ impl AzureProvider {
                 format!("the key {name:?} was created but cannot be read"),
             )
         })?;
-        Ok(self.key_state(&vault, &latest, a))
+        self.key_with_policy(&vault, &name, &latest, a).await
     }
 
     pub(super) async fn update_key(&self, old: &Attrs, a: &Attrs) -> Result<Value, ProviderError> {
@@ -231,6 +261,8 @@ impl AzureProvider {
         if got.status != 200 {
             return Err(got.error(&format!("updating key {name:?}")));
         }
+        // azurerm writes the policy on every update (none: no actions).
+        self.put_rotation(&vault, &name, a).await?;
         let latest = self.latest_key(&vault, &name).await?.ok_or_else(|| {
             ProviderError::api(
                 ErrorKind::NotFound,
@@ -238,7 +270,7 @@ impl AzureProvider {
                 format!("the key {name:?} is gone"),
             )
         })?;
-        Ok(self.key_state(&vault, &latest, a))
+        self.key_with_policy(&vault, &name, &latest, a).await
     }
 
     pub(super) async fn delete_key(&self, old: &Attrs) -> Result<(), ProviderError> {
@@ -261,10 +293,10 @@ impl AzureProvider {
                 format!("the key vault has no key {name:?}"),
             )
         })?;
-        // azurerm's data source exports no dates.
+        // azurerm's data source exports no dates, nor policies.
         let mut state = self.key_state(&vault, &b, cfg);
         if let Value::Object(m) = &mut state {
-            for k in ["not_before_date", "expiration_date"] {
+            for k in ["not_before_date", "expiration_date", "release_policy"] {
                 m.remove(k);
             }
         }

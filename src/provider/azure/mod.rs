@@ -35,6 +35,7 @@ mod frontdoor_classic;
 pub mod http;
 mod key_vault;
 mod key_vault_key;
+mod key_vault_key_policies;
 mod key_vault_secret;
 pub mod lro;
 mod nested_replace;

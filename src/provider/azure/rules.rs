@@ -311,6 +311,9 @@ impl AzureProvider {
         if ty == super::types::key_vault_secret::TYPE {
             super::key_vault_secret::plan_update(&old, &mut out);
         }
+        if ty == super::types::key_vault_key::TYPE {
+            super::key_vault_key_policies::settle_plan(&cfg, &old, &mut out, &mut replace);
+        }
         types::private_endpoint::settle_plan(ty, Some(&old), &mut out);
         if !replace.is_empty() {
             // The replacement is a new object: planned as a create.

@@ -15,6 +15,7 @@
 //! later (evaluation, references) point into it.
 
 mod reader;
+pub(crate) use reader::edit_distance;
 mod schema;
 
 use std::collections::BTreeMap;

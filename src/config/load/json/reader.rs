@@ -472,7 +472,7 @@ impl Reader<'_> {
 }
 
 /// Levenshtein distance, for "did you mean" hints on short words.
-pub(super) fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

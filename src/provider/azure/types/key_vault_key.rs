@@ -25,6 +25,26 @@ const KEY_OPTS: &[&str] = &[
     "wrapKey",
 ];
 
+/// `rotation_policy.automatic`: the policy's `Rotate` action. Unset
+/// strings are `""` in state, as azurerm's SDK records them.
+const AUTOMATIC: &[Arg] = &[
+    arg("time_after_creation", "", Kind::Str).default("\"\""),
+    arg("time_before_expiry", "", Kind::Str).default("\"\""),
+];
+/// `rotation_policy`: `keys/{name}/rotationpolicy`, written by
+/// `azure/key_vault_key_policies.rs`.
+const ROTATION: &[Arg] = &[
+    arg("expire_after", "", Kind::Str).default("\"\""),
+    arg("notify_before_expiry", "", Kind::Str).default("\"\""),
+    arg("automatic", "", Kind::Block(AUTOMATIC)),
+];
+/// `release_policy`: the key bundle's `release_policy` (its `data` the
+/// JSON policy, base64url-encoded).
+const RELEASE: &[Arg] = &[
+    arg("json", "", Kind::Str).req(),
+    arg("immutable", "", Kind::Bool).default("false"),
+];
+
 const ARGS: &[Arg] = &[
     arg("name", "", Kind::Str).req().force_new(),
     arg("key_vault_id", "", Kind::Str).req().force_new(),
@@ -36,9 +56,8 @@ const ARGS: &[Arg] = &[
     arg("not_before_date", "attributes.nbf", Kind::Str),
     arg("expiration_date", "attributes.exp", Kind::Str),
     arg("tags", "tags", Kind::StrMap),
-    // Refused in `check` with the reason.
-    arg("rotation_policy", "", Kind::Blocks),
-    arg("release_policy", "", Kind::Blocks).force_new(),
+    arg("rotation_policy", "", Kind::Block(ROTATION)),
+    arg("release_policy", "", Kind::Block(RELEASE)).force_new(),
     arg("version", "", Kind::Str).read_only(),
     arg("versionless_id", "", Kind::Str).read_only(),
     arg("resource_id", "", Kind::Str).read_only(),
@@ -67,18 +86,8 @@ pub(super) fn check(ty: &str, a: &Attrs, out: &mut Vec<ArgProblem>) {
         Some(Value::String(s)) => Some(s.clone()),
         _ => None,
     };
-    super::repeated::refuse(
-        a,
-        "rotation_policy",
-        "Key Vault's key rotation policies are not mapped yet; set them outside drinfra (the emulator keeps none)",
-        out,
-    );
-    super::repeated::refuse(
-        a,
-        "release_policy",
-        "secure key release policies (confidential computing attestation) are not mapped",
-        out,
-    );
+    check_rotation(a, out);
+    check_release(a, out);
     if let Some(n) = text("name")
         && !((1..=127).contains(&n.len())
             && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
@@ -139,6 +148,111 @@ pub(super) fn check(ty: &str, a: &Attrs, out: &mut Vec<ArgProblem>) {
                 format!("{k} must be an RFC 3339 time (e.g. 2030-01-01T00:00:00Z), not {s:?}."),
             ));
         }
+    }
+}
+
+/// The first block `k` of `a` writes.
+fn first_block<'a>(a: &'a Attrs, k: &str) -> Option<&'a Attrs> {
+    a.get(k)?.as_seq()?.first()?.as_mapping()
+}
+
+fn text_of(a: &Attrs, k: &str) -> Option<String> {
+    match a.get(k).map(|v| v.unmark().0) {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// An ISO 8601 duration argument between `min` and `max` days (as
+/// azurerm's `ISO8601DurationBetween`; None: any length).
+fn duration(
+    b: &Attrs,
+    at: &str,
+    k: &str,
+    range: Option<(f64, f64, &str)>,
+    out: &mut Vec<ArgProblem>,
+) {
+    let Some(s) = text_of(b, k) else { return };
+    let name = format!("{at}.{k}");
+    match (crate::timefmt::iso8601_days(&s), range) {
+        (None, _) => out.push(invalid(
+            &name,
+            format!("{name} must be an ISO 8601 duration (e.g. P90D), not {s:?}."),
+        )),
+        (Some(d), Some((min, max, shown))) if d < min || d > max => out.push(invalid(
+            &name,
+            format!("{name} must be between {shown}, not {s:?}."),
+        )),
+        _ => {}
+    }
+}
+
+/// azurerm's rules for `rotation_policy`: durations, `expire_after` and
+/// `notify_before_expiry` set together, and at least one of
+/// `expire_after` and `automatic` (and of `automatic`'s two triggers).
+fn check_rotation(a: &Attrs, out: &mut Vec<ArgProblem>) {
+    let Some(p) = first_block(a, "rotation_policy") else {
+        return;
+    };
+    let at = "rotation_policy";
+    duration(
+        p,
+        at,
+        "expire_after",
+        Some((28.0, 36500.0, "P28D and P100Y")),
+        out,
+    );
+    duration(
+        p,
+        at,
+        "notify_before_expiry",
+        Some((7.0, 36493.0, "P7D and P36493D")),
+        out,
+    );
+    let set = |k: &str| {
+        p.get(k)
+            .is_some_and(|v| !v.is_null() && v.unmark().0 != &Value::String(String::new()))
+    };
+    if set("expire_after") != set("notify_before_expiry") {
+        out.push(invalid(
+            at,
+            "rotation_policy: expire_after and notify_before_expiry are set together, as azurerm requires.".into(),
+        ));
+    }
+    let automatic = first_block(p, "automatic");
+    if !set("expire_after") && automatic.is_none() {
+        out.push(invalid(
+            at,
+            "rotation_policy needs expire_after or an automatic block (azurerm's AtLeastOneOf)."
+                .into(),
+        ));
+    }
+    if let Some(r) = automatic {
+        let at = "rotation_policy.automatic";
+        duration(r, at, "time_after_creation", None, out);
+        duration(r, at, "time_before_expiry", None, out);
+        if text_of(r, "time_after_creation").is_none() && text_of(r, "time_before_expiry").is_none()
+        {
+            out.push(invalid(
+                at,
+                "rotation_policy.automatic needs time_after_creation or time_before_expiry.".into(),
+            ));
+        }
+    }
+}
+
+/// `release_policy.json` must be a JSON document: Key Vault takes the
+/// policy as JSON.
+fn check_release(a: &Attrs, out: &mut Vec<ArgProblem>) {
+    if let Some(p) = first_block(a, "release_policy")
+        && let Some(j) = text_of(p, "json")
+        && serde_json::from_str::<serde_json::Value>(&j).is_err()
+    {
+        out.push(invalid(
+            "release_policy.json",
+            "release_policy.json must be a JSON document (Key Vault's release policy grammar)."
+                .into(),
+        ));
     }
 }
 
