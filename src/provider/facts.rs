@@ -160,6 +160,16 @@ pub trait TypeFacts: Send + Sync {
     fn attribute_names(&self, _ty: &str) -> Option<Vec<String>> {
         None
     }
+    /// Every name data source `ty` has: its arguments and exported
+    /// attributes (None: not its data source, or not checked).
+    fn data_attribute_names(&self, _ty: &str) -> Option<Vec<String>> {
+        None
+    }
+    /// Why a reference to documented attribute `attr` of data source `ty`
+    /// is refused (drinfra does not read it).
+    fn unread_data_attribute(&self, _ty: &str, _attr: &str) -> Option<String> {
+        None
+    }
     /// Gives the nested blocks of `attrs` (a `ty` object as configured) the
     /// computed attributes they leave out, unknown.
     fn complete_blocks(&self, _ty: &str, _attrs: &mut BTreeMap<String, Value>) {}

@@ -169,6 +169,14 @@ impl crate::config::evaluate::Schemas for Providers {
         type_facts(ty).attribute_names(ty)
     }
 
+    fn data_attribute_names(&self, ty: &str) -> Option<Vec<String>> {
+        type_facts(ty).data_attribute_names(ty)
+    }
+
+    fn unread_data_attribute(&self, ty: &str, attr: &str) -> Option<String> {
+        type_facts(ty).unread_data_attribute(ty, attr)
+    }
+
     fn complete_blocks(&self, ty: &str, attrs: &mut BTreeMap<String, Value>) {
         type_facts(ty).complete_blocks(ty, attrs);
     }

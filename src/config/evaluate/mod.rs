@@ -84,6 +84,16 @@ pub trait Schemas {
     fn attribute_names(&self, _ty: &str) -> Option<Vec<String>> {
         None
     }
+    /// Every name data source `ty` has (its arguments and exported
+    /// attributes), or None when no schema is known for it.
+    fn data_attribute_names(&self, _ty: &str) -> Option<Vec<String>> {
+        None
+    }
+    /// Why a reference to attribute `attr` of data source `ty` is refused
+    /// though the provider documents it (None: it is simply not one).
+    fn unread_data_attribute(&self, _ty: &str, _attr: &str) -> Option<String> {
+        None
+    }
     /// Gives the nested blocks of `attrs` (a `ty` object as configured) the
     /// computed attributes its schema has and they leave out, unknown.
     fn complete_blocks(&self, _ty: &str, _attrs: &mut BTreeMap<String, Value>) {}

@@ -287,8 +287,8 @@ impl Context<'_> {
         ))
     }
 
-    /// Whether the attribute a reference to managed resource `key` reads is
-    /// one its type has (by the provider's schema, or in the value itself);
+    /// Whether the attribute a reference to resource or data source `key`
+    /// reads is one its type has (by the provider's schema, or in the value itself);
     /// otherwise says so once, at the reference, in Terraform's words, rather
     /// than letting it read as "known after apply" for ever.
     fn attribute_exists(
@@ -299,19 +299,25 @@ impl Context<'_> {
         v: &Value,
         span: Option<Span>,
     ) -> bool {
-        let (Some(attr), false) = (super::body::read_attr(res, steps), key.starts_with("data."))
-        else {
+        let Some(attr) = super::body::read_attr(res, steps) else {
             return true;
         };
         let Some(schemas) = self.schemas else {
             return true;
         };
+        // A data source's names are its own (not its resource type's).
+        let data = key.starts_with("data.");
         let mut cache = self.attribute_names.borrow_mut();
-        let names = cache.entry(res.ty.clone()).or_insert_with(|| {
-            schemas
-                .attribute_names(&res.ty)
-                .map(|names| names.into_iter().collect())
-        });
+        let names = cache
+            .entry(format!("{}{}", if data { "data." } else { "" }, res.ty))
+            .or_insert_with(|| {
+                let names = if data {
+                    schemas.data_attribute_names(&res.ty)
+                } else {
+                    schemas.attribute_names(&res.ty)
+                };
+                names.map(|names| names.into_iter().collect())
+            });
         let known = names
             .as_ref()
             .is_none_or(|names| names.contains(attr) || attr == "id");
@@ -342,10 +348,21 @@ impl Context<'_> {
             );
             return false;
         }
+        // For a data source, Terraform's words, or why drinfra refuses a
+        // name azurerm documents.
+        let detail = match data.then(|| schemas.unread_data_attribute(&res.ty, attr)) {
+            Some(Some(why)) => why,
+            Some(None) => format!(
+                "This object has no argument, nested block, or exported attribute named {attr:?}.{hint}"
+            ),
+            None => format!(
+                "This object has no argument, nested block, or exported attribute named {attr:?}.{hint} drinfra's {} has none of that name: if the provider exports one, drinfra does not read it yet.",
+                res.ty
+            ),
+        };
         self.report_unsupported(
             format!("{key}.{attr}"),
-            Diagnostic::error("Unsupported attribute")
-                .with_detail(format!("This object has no argument, nested block, or exported attribute named {attr:?}.{hint} drinfra's {} has none of that name: if the provider exports one, drinfra does not read it yet.", res.ty)),
+            Diagnostic::error("Unsupported attribute").with_detail(detail),
             span,
         );
         false

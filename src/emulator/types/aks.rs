@@ -346,6 +346,34 @@ fn check_cluster(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             short_hash(&ctx.path.id())
         )),
     );
+    // Read-only in the spec: the issuer Azure publishes when the OIDC
+    // issuer is enabled, and a private cluster's API server name.
+    let hash = short_hash(&ctx.path.id());
+    let flag = |p: &serde_json::Map<String, J>, a: &str, b: &str| {
+        p.get(a).and_then(|o| o.get(b)).and_then(J::as_bool) == Some(true)
+    };
+    if flag(p, "oidcIssuerProfile", "enabled") {
+        let issuer = format!(
+            "https://{location}.oic.prod-aks.azure.com/{}/{}/",
+            ctx.caller.creds.tenant_id,
+            super::guid_from(&ctx.path.id())
+        );
+        if let Some(o) = p.get_mut("oidcIssuerProfile").and_then(J::as_object_mut) {
+            o.insert("issuerURL".into(), json!(issuer));
+        }
+    } else if let Some(o) = p.get_mut("oidcIssuerProfile").and_then(J::as_object_mut) {
+        o.remove("issuerURL");
+    }
+    if flag(p, "apiServerAccessProfile", "enablePrivateCluster") {
+        p.insert(
+            "privateFQDN".into(),
+            json!(format!(
+                "{dns}-{hash}.{hash}.privatelink.{location}.azmk8s.io"
+            )),
+        );
+    } else {
+        p.remove("privateFQDN");
+    }
     let node_rg = format!("MC_{rg}_{name}_{location}");
     p.insert("nodeResourceGroup".into(), json!(node_rg));
     let node_rg = format!(

@@ -44,6 +44,48 @@ fn endpoints(name: &str) -> J {
     })
 }
 
+/// The routing endpoints an account publishes (`routingPreference`'s
+/// `publishMicrosoftEndpoints` / `publishInternetEndpoints`; read-only in
+/// the spec, under each `Endpoints` object): Microsoft routing for every
+/// service, internet routing for blob, file, web and dfs.
+fn routing_endpoints(body: &J, name: &str, endpoints: &mut J) {
+    let publish = |k: &str| {
+        body.pointer(&format!("/properties/routingPreference/{k}"))
+            .and_then(J::as_bool)
+            == Some(true)
+    };
+    let Some(e) = endpoints.as_object_mut() else {
+        return;
+    };
+    if publish("publishMicrosoftEndpoints") {
+        e.insert(
+            "microsoftEndpoints".into(),
+            endpoints_of(
+                &format!("{name}-microsoftrouting"),
+                &["blob", "queue", "table", "file", "web", "dfs"],
+            ),
+        );
+    }
+    if publish("publishInternetEndpoints") {
+        e.insert(
+            "internetEndpoints".into(),
+            endpoints_of(
+                &format!("{name}-internetrouting"),
+                &["blob", "file", "web", "dfs"],
+            ),
+        );
+    }
+}
+
+/// `endpoints(name)` narrowed to `services`.
+fn endpoints_of(name: &str, services: &[&str]) -> J {
+    let mut all = endpoints(name);
+    if let Some(m) = all.as_object_mut() {
+        m.retain(|k, _| services.contains(&k.as_str()));
+    }
+    all
+}
+
 fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     let sku = sku_name(body).unwrap_or("").to_string();
     if ![
@@ -127,17 +169,24 @@ fn check(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     p.entry("minimumTlsVersion").or_insert(json!("TLS1_2"));
     p.entry("supportsHttpsTrafficOnly").or_insert(json!(true));
     p.entry("allowBlobPublicAccess").or_insert(json!(false));
-    p.insert("primaryEndpoints".into(), endpoints(&name));
+    let mut primary_endpoints = endpoints(&name);
+    let routed = body.clone();
+    routing_endpoints(&routed, &name, &mut primary_endpoints);
+    let p = props(body);
+    p.insert("primaryEndpoints".into(), primary_endpoints);
     p.insert("primaryLocation".into(), json!(primary));
     p.insert("statusOfPrimary".into(), json!("available"));
     if geo {
         let secondary = crate::regions::paired(&primary).unwrap_or("westus");
         p.insert("secondaryLocation".into(), json!(secondary));
         p.insert("statusOfSecondary".into(), json!("available"));
-        p.insert(
-            "secondaryEndpoints".into(),
-            endpoints(&format!("{name}-secondary")),
+        let mut secondary_endpoints = endpoints(&format!("{name}-secondary"));
+        routing_endpoints(
+            &routed,
+            &format!("{name}-secondary"),
+            &mut secondary_endpoints,
         );
+        p.insert("secondaryEndpoints".into(), secondary_endpoints);
     } else {
         for k in [
             "secondaryLocation",

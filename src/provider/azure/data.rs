@@ -72,6 +72,82 @@ fn resource_parent(ty: &str, id: &str) -> Option<(&'static str, String)> {
     }
 }
 
+/// The resource's own argument naming its parent, where its data source
+/// finds the parent another way (a node pool's `kubernetes_cluster_id`).
+fn resource_parent_arg(ty: &str) -> Option<&'static str> {
+    match types::lookup(ty)?.id {
+        IdRule::Child { parent_arg, .. } | IdRule::InNamedParent { parent_arg, .. } => {
+            Some(parent_arg)
+        }
+        _ => None,
+    }
+}
+
+/// What `data "azurerm_client_config"` exports.
+const CLIENT_CONFIG: &[&str] = &[
+    "id",
+    "subscription_id",
+    "tenant_id",
+    "client_id",
+    "object_id",
+];
+
+/// Every name data source `ty` has (the arguments it is found by and the
+/// attributes its read gives), or None when drinfra reads no such data
+/// source. A reference to any other name is refused while validating.
+pub fn attribute_names(ty: &str) -> Option<Vec<String>> {
+    if !has_data_source(ty) {
+        return None;
+    }
+    let fixed = match ty {
+        "azurerm_client_config" => Some(CLIENT_CONFIG.to_vec()),
+        super::subscription::TYPE => Some(super::subscription::NAMES.to_vec()),
+        _ => super::data_only::names(ty),
+    };
+    if let Some(names) = fixed {
+        return Some(names.into_iter().map(str::to_string).collect());
+    }
+    let t = types::lookup(ty).map(as_data_source)?;
+    // What the key's and the secret's own reads leave out
+    // (key_vault_key.rs, key_vault_secret.rs).
+    let dropped: &[&str] = match ty {
+        super::types::key_vault_key::TYPE => &[
+            "not_before_date",
+            "expiration_date",
+            "release_policy",
+            "rotation_policy",
+        ],
+        super::types::key_vault_secret::TYPE => &["value_wo", "value_wo_version"],
+        _ => &[],
+    };
+    let mut names: Vec<String> = std::iter::once("id")
+        .chain(typedef::id_args(&t))
+        .chain(resource_parent_arg(ty))
+        .chain(
+            super::key_vault_secret::DATA_ARGS
+                .iter()
+                .copied()
+                .filter(|_| ty == super::types::key_vault_secret::TYPE),
+        )
+        .chain(t.args.iter().map(|a| a.name))
+        .filter(|n| !n.is_empty() && !dropped.contains(n))
+        .map(str::to_string)
+        .chain(super::data_attributes::extra_names(ty))
+        .collect();
+    names.sort();
+    names.dedup();
+    Some(names)
+}
+
+/// `state` (data source `ty`'s read) left with the names the data source
+/// has (a reference to any other is refused while validating, so none
+/// may be read either).
+fn narrow(ty: &str, state: &mut Value) {
+    if let (Some(names), Value::Object(o)) = (attribute_names(ty), state) {
+        o.retain(|k, _| names.contains(k));
+    }
+}
+
 /// Whether drinfra can read data source `ty`.
 pub fn has_data_source(ty: &str) -> bool {
     // azurerm has no association data source (it is no ARM object).
@@ -226,6 +302,9 @@ impl AzureProvider {
                     self.read_children(&t, &id, &cfg, &mut body).await?;
                     let mut state = self.state_from(&t, &body, &cfg);
                     if let Value::Object(o) = &mut state {
+                        // What the data source exports beyond the
+                        // resource's attributes.
+                        super::data_attributes::fill(ty, &body, &self.subscription, o);
                         // The arguments it was found by, as given, and the
                         // resource's own way of naming its parent.
                         for (k, v) in &cfg {
@@ -239,7 +318,9 @@ impl AzureProvider {
                         }
                     }
                     // azurerm's data sources list keys on every read too.
-                    self.with_secrets(ty, state).await
+                    let mut state = self.with_secrets(ty, state).await?;
+                    narrow(ty, &mut state);
+                    Ok(state)
                 }
                 None => Err(ProviderError::api(
                     ErrorKind::NotFound,

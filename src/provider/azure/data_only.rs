@@ -45,6 +45,34 @@ fn arguments(ty: &str) -> Option<&'static [(&'static str, bool)]> {
     }
 }
 
+/// What each data source exports besides its arguments.
+fn exports(ty: &str) -> &'static [&'static str] {
+    match ty {
+        ENDPOINT_CONNECTION => &["id", "location", "private_service_connection"],
+        ROLE_DEFINITION => &[
+            "id",
+            "description",
+            "type",
+            "permissions",
+            "assignable_scopes",
+            "role_definition_resource_id",
+        ],
+        ROLE_ASSIGNMENTS => &["id", "role_assignments"],
+        _ => &[],
+    }
+}
+
+/// Every name data source `ty` has: its arguments and its exports.
+pub(super) fn names(ty: &str) -> Option<Vec<&'static str>> {
+    let args = arguments(ty)?;
+    Some(
+        args.iter()
+            .map(|(n, _)| *n)
+            .chain(exports(ty).iter().copied())
+            .collect(),
+    )
+}
+
 /// Whether `ty` is one of these data sources.
 pub fn handles(ty: &str) -> bool {
     arguments(ty).is_some()
@@ -360,6 +388,11 @@ impl AzureProvider {
                 s(p["roleName"].as_str().unwrap_or_default()),
             ),
             ("role_definition_id".to_string(), s(&guid)),
+            // The definition's own ARM id, as azurerm reads it.
+            (
+                "role_definition_resource_id".to_string(),
+                s(def["id"].as_str().unwrap_or_default()),
+            ),
             ("scope".to_string(), s(scope)),
             (
                 "description".to_string(),

@@ -277,6 +277,14 @@ impl TypeFacts for AzureFacts {
         })
     }
 
+    fn data_attribute_names(&self, ty: &str) -> Option<Vec<String>> {
+        super::data::attribute_names(ty)
+    }
+
+    fn unread_data_attribute(&self, ty: &str, attr: &str) -> Option<String> {
+        super::data_attributes::unread(ty, attr)
+    }
+
     fn block_names(&self, ty: &str, path: &[&str]) -> Option<crate::config::evaluate::BlockNames> {
         let mut args = super::types::lookup(ty)?.args;
         let mut computed_only = false;

@@ -26,6 +26,7 @@ mod common;
 pub mod convert;
 mod crud;
 mod data;
+pub mod data_attributes;
 mod data_only;
 pub mod error;
 pub mod facts;
@@ -60,7 +61,7 @@ pub mod types;
 mod virtual_endpoint;
 
 pub use common::{AzureProvider, KeyVaultSettings, Principal};
-pub use data::{has_data_source, validate_data};
+pub use data::{attribute_names as data_attribute_names, has_data_source, validate_data};
 pub use rules::validate_resource;
 pub use typedef::PROVIDER_NAME;
 

@@ -29,6 +29,19 @@ pub(super) fn validate(cfg: &BTreeMap<String, Value>) -> Vec<ArgProblem> {
 }
 
 /// azurerm's attributes from ARM's subscription document.
+/// What the data source has: its argument and what [`attributes`] gives.
+pub(super) const NAMES: &[&str] = &[
+    "id",
+    "subscription_id",
+    "tenant_id",
+    "display_name",
+    "state",
+    "location_placement_id",
+    "quota_id",
+    "spending_limit",
+    "tags",
+];
+
 fn attributes(sub: &str, body: &J) -> Value {
     let text = |j: &J| Value::String(j.as_str().unwrap_or_default().to_string());
     let policies = &body["subscriptionPolicies"];
