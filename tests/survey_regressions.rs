@@ -1,7 +1,8 @@
 //! What a survey of public azurerm configurations run against the emulator
 //! found drinfra doing differently from Terraform and azurerm, each pinned:
 //! a computed attribute inside a block the configuration writes
-//! (`identity[0].principal_id`) and an output that fails after apply.
+//! (`identity[0].principal_id`), an output that fails after apply, and
+//! an EC key's configured `key_size`.
 
 use serde_json::Value as J;
 
@@ -351,5 +352,60 @@ fn output_errors_after_apply_match_terraform() {
         recorded_input(&tf_state),
         recorded_input(&dr_state),
         "object"
+    );
+}
+
+/// azurerm's acceptance tests give EC keys a `key_size` (2048) beside
+/// their curve. An EC key has no modulus to read a size from, so azurerm
+/// keeps the configured size in state; drinfra read it as null and planned
+/// to replace the key on every run.
+#[test]
+fn an_ec_key_keeps_the_size_it_was_given() {
+    let n = Newcomer::new();
+    n.converges(&format!(
+        r#"{PROVIDER}
+data "azurerm_client_config" "c" {{}}
+
+resource "azurerm_resource_group" "rg" {{
+  name     = "rg-sv-eckey"
+  location = "westeurope"
+}}
+
+resource "azurerm_key_vault" "kv" {{
+  name                       = "sv-eckey-kv"
+  location                   = azurerm_resource_group.rg.location
+  resource_group_name        = azurerm_resource_group.rg.name
+  tenant_id                  = data.azurerm_client_config.c.tenant_id
+  sku_name                   = "standard"
+  soft_delete_retention_days = 7
+
+  access_policy {{
+    tenant_id       = data.azurerm_client_config.c.tenant_id
+    object_id       = data.azurerm_client_config.c.object_id
+    key_permissions = ["Create", "Delete", "Get", "Purge", "Update", "GetRotationPolicy", "SetRotationPolicy"]
+  }}
+}}
+
+resource "azurerm_key_vault_key" "ec" {{
+  name         = "ec-sized"
+  key_vault_id = azurerm_key_vault.kv.id
+  key_type     = "EC"
+  key_size     = 2048
+  key_opts     = ["sign", "verify"]
+
+  rotation_policy {{
+    expire_after         = "P60D"
+    notify_before_expiry = "P7D"
+  }}
+}}
+
+output "ec" {{
+  value = [azurerm_key_vault_key.ec.key_size, azurerm_key_vault_key.ec.curve]
+}}
+"#
+    ));
+    assert_eq!(
+        outputs(&n)["ec"]["value"],
+        serde_json::json!([2048, "P-256"])
     );
 }
