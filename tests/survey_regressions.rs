@@ -2,7 +2,7 @@
 //! found drinfra doing differently from Terraform and azurerm, each pinned:
 //! a computed attribute inside a block the configuration writes
 //! (`identity[0].principal_id`), an output that fails after apply, and
-//! an EC key's configured `key_size`.
+//! an EC key's configured `key_size`, and older api-versions Azure serves.
 
 use serde_json::Value as J;
 
@@ -407,5 +407,53 @@ output "ec" {{
     assert_eq!(
         outputs(&n)["ec"]["value"],
         serde_json::json!([2048, "P-256"])
+    );
+}
+
+/// azapi's examples make their resource group at api-version 2020-06-01
+/// and network objects at 2022-07-01, both served by Azure; the emulator
+/// knew only its newest few and answered NoRegisteredProviderFound.
+#[test]
+fn older_api_versions_azure_serves_are_accepted() {
+    let n = Newcomer::new();
+    n.converges(
+        r#"
+terraform {
+  required_providers {
+    azapi = {
+      source = "Azure/azapi"
+    }
+  }
+}
+
+resource "azapi_resource" "rg" {
+  type     = "Microsoft.Resources/resourceGroups@2020-06-01"
+  name     = "rg-sv-older"
+  location = "westeurope"
+}
+
+resource "azapi_resource" "net" {
+  type      = "Microsoft.Network/virtualNetworks@2022-07-01"
+  parent_id = azapi_resource.rg.id
+  name      = "sv-older"
+  location  = "westeurope"
+  body = {
+    properties = {
+      addressSpace = {
+        addressPrefixes = ["10.7.0.0/16"]
+      }
+    }
+  }
+  response_export_values = ["properties.addressSpace"]
+}
+
+output "space" {
+  value = azapi_resource.net.output.properties.addressSpace.addressPrefixes
+}
+"#,
+    );
+    assert_eq!(
+        outputs(&n)["space"]["value"],
+        serde_json::json!(["10.7.0.0/16"])
     );
 }
