@@ -1,8 +1,9 @@
 //! What a survey of public azurerm configurations run against the emulator
 //! found drinfra doing differently from Terraform and azurerm, each pinned:
 //! a computed attribute inside a block the configuration writes
-//! (`identity[0].principal_id`), an output that fails after apply, and
-//! an EC key's configured `key_size`, and older api-versions Azure serves.
+//! (`identity[0].principal_id`), an output that fails after apply, an EC
+//! key's configured `key_size`, older api-versions Azure serves, and the
+//! node resource group and outbound IP an AKS cluster brings.
 
 use serde_json::Value as J;
 
@@ -456,4 +457,80 @@ output "space" {
         outputs(&n)["space"]["value"],
         serde_json::json!(["10.7.0.0/16"])
     );
+}
+
+/// azurerm's kubernetes/public-ip example reads the cluster's egress
+/// address with `data "azurerm_public_ip"` from `effective_outbound_ips`
+/// in `node_resource_group`. Azure makes that group (managed by the
+/// cluster) and the IP in it with the cluster, and deletes them with it;
+/// the emulator reported the IP's id but held no such object.
+#[test]
+fn a_clusters_managed_outbound_ip_can_be_read_and_goes_with_it() {
+    let n = Newcomer::new();
+    n.converges(&format!(
+        r#"{PROVIDER}
+resource "azurerm_resource_group" "rg" {{
+  name     = "rg-sv-egress"
+  location = "westeurope"
+}}
+
+resource "azurerm_kubernetes_cluster" "k" {{
+  name                = "sv-egress"
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+  dns_prefix          = "svegress"
+
+  default_node_pool {{
+    name       = "default"
+    node_count = 1
+    vm_size    = "Standard_DS2_v2"
+  }}
+
+  identity {{
+    type = "SystemAssigned"
+  }}
+}}
+
+locals {{
+  egress = tolist(azurerm_kubernetes_cluster.k.network_profile[0].load_balancer_profile[0].effective_outbound_ips)[0]
+}}
+
+data "azurerm_public_ip" "egress" {{
+  name                = reverse(split("/", local.egress))[0]
+  resource_group_name = azurerm_kubernetes_cluster.k.node_resource_group
+}}
+
+output "egress" {{
+  value = {{
+    id      = local.egress
+    address = data.azurerm_public_ip.egress.ip_address
+    group   = azurerm_kubernetes_cluster.k.node_resource_group
+    cluster = azurerm_kubernetes_cluster.k.id
+  }}
+}}
+"#
+    ));
+    let out = &outputs(&n)["egress"]["value"];
+    let (ip, group) = (out["id"].as_str().unwrap(), out["group"].as_str().unwrap());
+    let held = n.get(ip, "2024-05-01");
+    assert_eq!(held["properties"]["ipAddress"], out["address"], "{held}");
+    assert!(
+        out["address"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("20.")),
+        "{out}"
+    );
+    let group_id = format!("/subscriptions/{SUB}/resourceGroups/{group}");
+    assert_eq!(n.get(&group_id, "2024-11-01")["managedBy"], out["cluster"]);
+    let (code, so, se) = n.run(&["destroy", "--auto-approve"]);
+    assert_eq!(code, 0, "{so}\n{se}");
+    for (id, api) in [(group_id.as_str(), "2024-11-01"), (ip, "2024-05-01")] {
+        let gone = n.get(id, api);
+        assert!(
+            gone["error"]["code"]
+                .as_str()
+                .is_some_and(|c| c.ends_with("NotFound")),
+            "{id}: {gone}"
+        );
+    }
 }
