@@ -2,8 +2,9 @@
 //! found drinfra doing differently from Terraform and azurerm, each pinned:
 //! a computed attribute inside a block the configuration writes
 //! (`identity[0].principal_id`), an output that fails after apply, an EC
-//! key's configured `key_size`, older api-versions Azure serves, and the
-//! node resource group and outbound IP an AKS cluster brings.
+//! key's configured `key_size`, older api-versions Azure serves, the node
+//! resource group and outbound IP an AKS cluster brings, and a storage
+//! account's endpoint hosts.
 
 use serde_json::Value as J;
 
@@ -533,4 +534,60 @@ output "egress" {{
             "{id}: {gone}"
         );
     }
+}
+
+/// azurerm's Front Door private-link example points an origin at
+/// `primary_blob_host`. azurerm's storage account resource exports every
+/// service endpoint and host (its data source's set); drinfra's resource
+/// had only the two blob endpoints and refused the reference.
+#[test]
+fn a_storage_account_exports_its_endpoint_hosts() {
+    let n = Newcomer::new();
+    n.converges(&format!(
+        r#"{PROVIDER}
+resource "azurerm_resource_group" "rg" {{
+  name     = "rg-sv-hosts"
+  location = "westeurope"
+}}
+
+resource "azurerm_storage_account" "sa" {{
+  name                     = "svhosts01"
+  resource_group_name      = azurerm_resource_group.rg.name
+  location                 = azurerm_resource_group.rg.location
+  account_tier             = "Standard"
+  account_replication_type = "RAGRS"
+}}
+
+output "hosts" {{
+  value = {{
+    blob           = azurerm_storage_account.sa.primary_blob_host
+    blob_endpoint  = azurerm_storage_account.sa.primary_blob_endpoint
+    web            = azurerm_storage_account.sa.primary_web_host
+    secondary_blob = azurerm_storage_account.sa.secondary_blob_host
+    blob_internet  = azurerm_storage_account.sa.primary_blob_internet_host
+  }}
+}}
+"#
+    ));
+    let hosts = &outputs(&n)["hosts"]["value"];
+    let endpoint = hosts["blob_endpoint"].as_str().unwrap();
+    let host = hosts["blob"].as_str().unwrap();
+    assert!(
+        host.starts_with("svhosts01.blob.") && endpoint == format!("https://{host}/"),
+        "{hosts}"
+    );
+    assert!(
+        hosts["web"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("svhosts01.")),
+        "{hosts}"
+    );
+    assert!(
+        hosts["secondary_blob"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("svhosts01-secondary.")),
+        "{hosts}"
+    );
+    // Internet routing is not published for this account: empty, as azurerm sets it.
+    assert_eq!(hosts["blob_internet"], "", "{hosts}");
 }
