@@ -1,7 +1,10 @@
 //! What a survey of public azurerm configurations run against the emulator
 //! found drinfra doing differently from Terraform and azurerm, each pinned:
 //! a computed attribute inside a block the configuration writes
-//! (`identity[0].principal_id`) and an output that fails after apply.
+//! (`identity[0].principal_id`), an output that fails after apply, an EC
+//! key's configured `key_size`, older api-versions Azure serves, the node
+//! resource group and outbound IP an AKS cluster brings, and a storage
+//! account's endpoint hosts.
 
 use serde_json::Value as J;
 
@@ -352,4 +355,239 @@ fn output_errors_after_apply_match_terraform() {
         recorded_input(&dr_state),
         "object"
     );
+}
+
+/// azurerm's acceptance tests give EC keys a `key_size` (2048) beside
+/// their curve. An EC key has no modulus to read a size from, so azurerm
+/// keeps the configured size in state; drinfra read it as null and planned
+/// to replace the key on every run.
+#[test]
+fn an_ec_key_keeps_the_size_it_was_given() {
+    let n = Newcomer::new();
+    n.converges(&format!(
+        r#"{PROVIDER}
+data "azurerm_client_config" "c" {{}}
+
+resource "azurerm_resource_group" "rg" {{
+  name     = "rg-sv-eckey"
+  location = "westeurope"
+}}
+
+resource "azurerm_key_vault" "kv" {{
+  name                       = "sv-eckey-kv"
+  location                   = azurerm_resource_group.rg.location
+  resource_group_name        = azurerm_resource_group.rg.name
+  tenant_id                  = data.azurerm_client_config.c.tenant_id
+  sku_name                   = "standard"
+  soft_delete_retention_days = 7
+
+  access_policy {{
+    tenant_id       = data.azurerm_client_config.c.tenant_id
+    object_id       = data.azurerm_client_config.c.object_id
+    key_permissions = ["Create", "Delete", "Get", "Purge", "Update", "GetRotationPolicy", "SetRotationPolicy"]
+  }}
+}}
+
+resource "azurerm_key_vault_key" "ec" {{
+  name         = "ec-sized"
+  key_vault_id = azurerm_key_vault.kv.id
+  key_type     = "EC"
+  key_size     = 2048
+  key_opts     = ["sign", "verify"]
+
+  rotation_policy {{
+    expire_after         = "P60D"
+    notify_before_expiry = "P7D"
+  }}
+}}
+
+output "ec" {{
+  value = [azurerm_key_vault_key.ec.key_size, azurerm_key_vault_key.ec.curve]
+}}
+"#
+    ));
+    assert_eq!(
+        outputs(&n)["ec"]["value"],
+        serde_json::json!([2048, "P-256"])
+    );
+}
+
+/// azapi's examples make their resource group at api-version 2020-06-01
+/// and network objects at 2022-07-01, both served by Azure; the emulator
+/// knew only its newest few and answered NoRegisteredProviderFound.
+#[test]
+fn older_api_versions_azure_serves_are_accepted() {
+    let n = Newcomer::new();
+    n.converges(
+        r#"
+terraform {
+  required_providers {
+    azapi = {
+      source = "Azure/azapi"
+    }
+  }
+}
+
+resource "azapi_resource" "rg" {
+  type     = "Microsoft.Resources/resourceGroups@2020-06-01"
+  name     = "rg-sv-older"
+  location = "westeurope"
+}
+
+resource "azapi_resource" "net" {
+  type      = "Microsoft.Network/virtualNetworks@2022-07-01"
+  parent_id = azapi_resource.rg.id
+  name      = "sv-older"
+  location  = "westeurope"
+  body = {
+    properties = {
+      addressSpace = {
+        addressPrefixes = ["10.7.0.0/16"]
+      }
+    }
+  }
+  response_export_values = ["properties.addressSpace"]
+}
+
+output "space" {
+  value = azapi_resource.net.output.properties.addressSpace.addressPrefixes
+}
+"#,
+    );
+    assert_eq!(
+        outputs(&n)["space"]["value"],
+        serde_json::json!(["10.7.0.0/16"])
+    );
+}
+
+/// azurerm's kubernetes/public-ip example reads the cluster's egress
+/// address with `data "azurerm_public_ip"` from `effective_outbound_ips`
+/// in `node_resource_group`. Azure makes that group (managed by the
+/// cluster) and the IP in it with the cluster, and deletes them with it;
+/// the emulator reported the IP's id but held no such object.
+#[test]
+fn a_clusters_managed_outbound_ip_can_be_read_and_goes_with_it() {
+    let n = Newcomer::new();
+    n.converges(&format!(
+        r#"{PROVIDER}
+resource "azurerm_resource_group" "rg" {{
+  name     = "rg-sv-egress"
+  location = "westeurope"
+}}
+
+resource "azurerm_kubernetes_cluster" "k" {{
+  name                = "sv-egress"
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+  dns_prefix          = "svegress"
+
+  default_node_pool {{
+    name       = "default"
+    node_count = 1
+    vm_size    = "Standard_DS2_v2"
+  }}
+
+  identity {{
+    type = "SystemAssigned"
+  }}
+}}
+
+locals {{
+  egress = tolist(azurerm_kubernetes_cluster.k.network_profile[0].load_balancer_profile[0].effective_outbound_ips)[0]
+}}
+
+data "azurerm_public_ip" "egress" {{
+  name                = reverse(split("/", local.egress))[0]
+  resource_group_name = azurerm_kubernetes_cluster.k.node_resource_group
+}}
+
+output "egress" {{
+  value = {{
+    id      = local.egress
+    address = data.azurerm_public_ip.egress.ip_address
+    group   = azurerm_kubernetes_cluster.k.node_resource_group
+    cluster = azurerm_kubernetes_cluster.k.id
+  }}
+}}
+"#
+    ));
+    let out = &outputs(&n)["egress"]["value"];
+    let (ip, group) = (out["id"].as_str().unwrap(), out["group"].as_str().unwrap());
+    let held = n.get(ip, "2024-05-01");
+    assert_eq!(held["properties"]["ipAddress"], out["address"], "{held}");
+    assert!(
+        out["address"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("20.")),
+        "{out}"
+    );
+    let group_id = format!("/subscriptions/{SUB}/resourceGroups/{group}");
+    assert_eq!(n.get(&group_id, "2024-11-01")["managedBy"], out["cluster"]);
+    let (code, so, se) = n.run(&["destroy", "--auto-approve"]);
+    assert_eq!(code, 0, "{so}\n{se}");
+    for (id, api) in [(group_id.as_str(), "2024-11-01"), (ip, "2024-05-01")] {
+        let gone = n.get(id, api);
+        assert!(
+            gone["error"]["code"]
+                .as_str()
+                .is_some_and(|c| c.ends_with("NotFound")),
+            "{id}: {gone}"
+        );
+    }
+}
+
+/// azurerm's Front Door private-link example points an origin at
+/// `primary_blob_host`. azurerm's storage account resource exports every
+/// service endpoint and host (its data source's set); drinfra's resource
+/// had only the two blob endpoints and refused the reference.
+#[test]
+fn a_storage_account_exports_its_endpoint_hosts() {
+    let n = Newcomer::new();
+    n.converges(&format!(
+        r#"{PROVIDER}
+resource "azurerm_resource_group" "rg" {{
+  name     = "rg-sv-hosts"
+  location = "westeurope"
+}}
+
+resource "azurerm_storage_account" "sa" {{
+  name                     = "svhosts01"
+  resource_group_name      = azurerm_resource_group.rg.name
+  location                 = azurerm_resource_group.rg.location
+  account_tier             = "Standard"
+  account_replication_type = "RAGRS"
+}}
+
+output "hosts" {{
+  value = {{
+    blob           = azurerm_storage_account.sa.primary_blob_host
+    blob_endpoint  = azurerm_storage_account.sa.primary_blob_endpoint
+    web            = azurerm_storage_account.sa.primary_web_host
+    secondary_blob = azurerm_storage_account.sa.secondary_blob_host
+    blob_internet  = azurerm_storage_account.sa.primary_blob_internet_host
+  }}
+}}
+"#
+    ));
+    let hosts = &outputs(&n)["hosts"]["value"];
+    let endpoint = hosts["blob_endpoint"].as_str().unwrap();
+    let host = hosts["blob"].as_str().unwrap();
+    assert!(
+        host.starts_with("svhosts01.blob.") && endpoint == format!("https://{host}/"),
+        "{hosts}"
+    );
+    assert!(
+        hosts["web"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("svhosts01.")),
+        "{hosts}"
+    );
+    assert!(
+        hosts["secondary_blob"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("svhosts01-secondary.")),
+        "{hosts}"
+    );
+    // Internet routing is not published for this account: empty, as azurerm sets it.
+    assert_eq!(hosts["blob_internet"], "", "{hosts}");
 }

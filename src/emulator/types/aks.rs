@@ -385,6 +385,11 @@ fn check_cluster(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     p.insert("currentKubernetesVersion".into(), json!(version));
     p.entry("maxAgentPools").or_insert(json!(100));
     kubelet_identity(body, &node_rg, &name);
+    effects.extend(super::aks_node_group::created(
+        &ctx.path.id(),
+        &node_rg,
+        body,
+    ));
     Ok(Write {
         body: body.clone(),
         secs: None,
@@ -491,6 +496,7 @@ pub fn specs() -> Vec<Spec> {
             located: true,
             etags: true,
             decorate,
+            check_delete: super::aks_node_group::on_cluster_delete,
             ..Spec::plain(
                 "Microsoft.ContainerService/managedClusters",
                 VERSIONS,

@@ -10,6 +10,7 @@ use super::arm::{ArmError, ArmPath};
 use super::store::{Row, Store};
 
 mod aks;
+mod aks_node_group;
 pub mod authorization;
 mod cdn;
 mod database_children;

@@ -11,7 +11,23 @@ use serde_json::{Value as J, json};
 
 use super::*;
 
-const NETWORK_VERSIONS: &[&str] = &["2024-05-01", "2024-03-01", "2023-11-01", "2023-09-01"];
+/// Microsoft.Network's stable api-versions since 2022-07-01 (every type of
+/// the provider is served at each; azure-rest-api-specs): configurations
+/// written against older ones, such as azapi's examples, still run.
+pub(super) const NETWORK_VERSIONS: &[&str] = &[
+    "2024-07-01",
+    "2024-05-01",
+    "2024-03-01",
+    "2024-01-01",
+    "2023-11-01",
+    "2023-09-01",
+    "2023-06-01",
+    "2023-05-01",
+    "2023-02-01",
+    "2022-11-01",
+    "2022-09-01",
+    "2022-07-01",
+];
 const PRIVATE_DNS_VERSIONS: &[&str] = &["2024-06-01", "2020-06-01", "2018-09-01"];
 use super::private_link::PRIVATE_A;
 
@@ -410,6 +426,14 @@ fn check_nsg(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     })
 }
 
+/// The address Azure gives the static public IP `id` (drawn from its id,
+/// so the same object always has the same address).
+pub(super) fn static_address(id: &str) -> String {
+    let h = crate::digest::digest(id.to_lowercase().as_bytes());
+    let byte = |i: usize| u8::from_str_radix(h.get(i..i + 2).unwrap_or("01"), 16).unwrap_or(1);
+    format!("20.{}.{}.{}", byte(0), byte(2), byte(4).max(1))
+}
+
 fn check_public_ip(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     if body.get("sku").is_none_or(J::is_null) {
         body["sku"] = json!({"name": "Standard", "tier": "Regional"});
@@ -443,8 +467,6 @@ fn check_public_ip(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
             "The sku of a public IP address cannot be changed.",
         ));
     }
-    let h = crate::digest::digest(ctx.path.id().to_lowercase().as_bytes());
-    let byte = |i: usize| u8::from_str_radix(h.get(i..i + 2).unwrap_or("01"), 16).unwrap_or(1);
     let location = body
         .get("location")
         .and_then(J::as_str)
@@ -457,12 +479,8 @@ fn check_public_ip(ctx: &Ctx, body: &mut J) -> Result<Write, ArmError> {
     p.entry("ddosSettings")
         .or_insert(json!({"protectionMode": "VirtualNetworkInherited"}));
     if method.eq_ignore_ascii_case("Static") {
-        p.entry("ipAddress").or_insert(json!(format!(
-            "20.{}.{}.{}",
-            byte(0),
-            byte(2),
-            byte(4).max(1)
-        )));
+        p.entry("ipAddress")
+            .or_insert(json!(static_address(&ctx.path.id())));
     }
     if let Some(label) = p
         .get("dnsSettings")

@@ -10,6 +10,7 @@
 
 use serde_json::{Value as J, json};
 
+use super::networking::NETWORK_VERSIONS as VERSIONS;
 use super::*;
 
 /// A private DNS zone's A record set (the zone group writes them).
@@ -20,7 +21,6 @@ pub const ZONE_GROUPS: &str = "Microsoft.Network/privateEndpoints/privateDnsZone
 const NICS: &str = "Microsoft.Network/networkInterfaces";
 const SUBNETS: &str = "Microsoft.Network/virtualNetworks/subnets";
 const NSGS: &str = "Microsoft.Network/networkSecurityGroups";
-const VERSIONS: &[&str] = &["2024-05-01", "2024-03-01", "2023-11-01", "2023-09-01"];
 
 fn not_found_reference(what: &str, by: &str) -> ArmError {
     ArmError::bad_request(

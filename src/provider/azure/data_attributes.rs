@@ -1,8 +1,8 @@
 //! What azurerm's data sources export that their resources' state lacks
-//! (a cluster's `agent_pool_profile`, an account's endpoint hosts, a
-//! network's `subnets`, ...), read from the same ARM body; and the
-//! documented attributes drinfra does not read, each with why, so a
-//! reference to one is refused rather than read as null.
+//! (a cluster's `agent_pool_profile`, a network's `subnets`, ...), read
+//! from the same ARM body; and the documented attributes drinfra does not
+//! read, each with why, so a reference to one is refused rather than read
+//! as null.
 
 use serde_json::Value as J;
 
@@ -10,7 +10,6 @@ use super::typedef::Attrs;
 use crate::lang::Value;
 
 const CLUSTER: &str = "azurerm_kubernetes_cluster";
-const ACCOUNT: &str = "azurerm_storage_account";
 const SUBNET: &str = "azurerm_subnet";
 const NETWORK: &str = "azurerm_virtual_network";
 const DNS_ZONE: &str = "azurerm_dns_zone";
@@ -27,38 +26,6 @@ const CLUSTER_EXTRAS: &[&str] = &[
     "http_application_routing_zone_name",
 ];
 
-/// The storage services and whether each has an internet-routing
-/// endpoint (Azure publishes those for blob, file, web and dfs only).
-const SERVICES: &[(&str, bool)] = &[
-    ("blob", true),
-    ("queue", false),
-    ("table", false),
-    ("file", true),
-    ("dfs", true),
-    ("web", true),
-];
-
-/// `primary_blob_endpoint`, `secondary_web_internet_host`, ...: every
-/// endpoint and host name azurerm's storage account exports.
-fn account_endpoint_names() -> Vec<String> {
-    let mut out = vec![];
-    for side in ["primary", "secondary"] {
-        for (svc, internet) in SERVICES {
-            let routings: &[&str] = if *internet {
-                &["", "_internet", "_microsoft"]
-            } else {
-                &["", "_microsoft"]
-            };
-            for routing in routings {
-                for part in ["endpoint", "host"] {
-                    out.push(format!("{side}_{svc}{routing}_{part}"));
-                }
-            }
-        }
-    }
-    out
-}
-
 /// The names data source `ty` exports beyond its resource's attributes.
 pub(super) fn extra_names(ty: &str) -> Vec<String> {
     let fixed: &[&str] = match ty {
@@ -67,7 +34,6 @@ pub(super) fn extra_names(ty: &str) -> Vec<String> {
         NETWORK => &["subnets", "vnet_peerings", "vnet_peerings_addresses"],
         DNS_ZONE | PRIVATE_DNS_ZONE => &["number_of_record_sets"],
         TRAFFIC_MANAGER => &["location"],
-        ACCOUNT => return account_endpoint_names(),
         _ => &[],
     };
     fixed.iter().map(|s| s.to_string()).collect()
@@ -97,16 +63,6 @@ fn string_map(v: &J) -> Value {
             .map(|m| m.iter().map(|(k, v)| (k.clone(), text(Some(v)))).collect())
             .unwrap_or_default(),
     )
-}
-
-/// The host of an endpoint URL (`https://x.blob.core.windows.net/` →
-/// `x.blob.core.windows.net`), as azurerm derives its `_host` attributes.
-fn host_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split(['/', '?', '#'])
-        .next()
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// Fills the extra attributes of data source `ty` (see [`extra_names`])
@@ -148,33 +104,6 @@ pub(super) fn fill(ty: &str, body: &J, subscription: &str, out: &mut Attrs) {
                     "/properties/addonProfiles/httpApplicationRouting/config/HTTPApplicationRoutingZoneName",
                 )),
             );
-        }
-        ACCOUNT => {
-            for (side, key) in [
-                ("primary", "primaryEndpoints"),
-                ("secondary", "secondaryEndpoints"),
-            ] {
-                for (svc, internet) in SERVICES {
-                    let mut routings = vec![("", svc.to_string())];
-                    routings.push(("_microsoft", format!("microsoftEndpoints/{svc}")));
-                    if *internet {
-                        routings.push(("_internet", format!("internetEndpoints/{svc}")));
-                    }
-                    for (routing, path) in routings {
-                        let url = p(&format!("/properties/{key}/{path}"))
-                            .and_then(J::as_str)
-                            .unwrap_or_default();
-                        set(
-                            &format!("{side}_{svc}{routing}_endpoint"),
-                            Value::String(url.to_string()),
-                        );
-                        set(
-                            &format!("{side}_{svc}{routing}_host"),
-                            Value::String(host_of(url)),
-                        );
-                    }
-                }
-            }
         }
         SUBNET => {
             set(
@@ -353,31 +282,6 @@ pub fn unread_attributes(ty: &str) -> Vec<&'static str> {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn account_endpoints_give_their_hosts_and_unpublished_routings_are_empty() {
-        let body = json!({"properties": {"primaryEndpoints": {
-            "blob": "https://sa.blob.core.windows.net/",
-            "internetEndpoints": {"blob": "https://sa-internetrouting.blob.core.windows.net/"}
-        }}});
-        let mut out = Attrs::new();
-        fill(ACCOUNT, &body, "s", &mut out);
-        let names = extra_names(ACCOUNT);
-        assert_eq!(out.len(), names.len());
-        assert!(names.iter().all(|n| out.contains_key(n)));
-        assert_eq!(
-            out["primary_blob_host"],
-            Value::String("sa.blob.core.windows.net".into())
-        );
-        assert_eq!(
-            out["primary_blob_internet_host"],
-            Value::String("sa-internetrouting.blob.core.windows.net".into())
-        );
-        assert_eq!(
-            out["secondary_queue_microsoft_endpoint"],
-            Value::String(String::new())
-        );
-    }
 
     #[test]
     fn a_network_lists_its_subnets_and_its_peerings_remote_networks_and_addresses() {

@@ -93,7 +93,7 @@ fn field(key: &J, k: &str) -> Option<Vec<u8>> {
 
 /// The attributes the JSON Web Key gives, as azurerm sets them: unset
 /// ones are empty strings; `key_size` is the RSA modulus' bits (none for
-/// EC keys).
+/// EC keys: `key_state` keeps the known one).
 fn key_attributes(key: &J, out: &mut Attrs) {
     let s = |k: &str| Value::String(key[k].as_str().unwrap_or_default().to_string());
     out.insert(
@@ -155,6 +155,13 @@ impl AzureProvider {
         let id = key["kid"].as_str().unwrap_or_default();
         let mut out = common_state(vault, "keys", id, b, known);
         key_attributes(key, &mut out);
+        // An EC key has no modulus to read a size from: azurerm then leaves
+        // `key_size` as state had it (the configured value), so a size
+        // written for an EC key is not drift.
+        if out.get("key_size").is_none_or(|v| v.is_null()) {
+            let kept = known.get("key_size").cloned().unwrap_or(Value::Null);
+            out.insert("key_size".into(), kept);
+        }
         out.insert("release_policy".into(), release_state(b, known));
         Value::Object(out)
     }

@@ -595,18 +595,7 @@ pub(super) const STORAGE: &[Arg] = &[
         Kind::Str,
     )
     .read_only(),
-    arg(
-        "primary_blob_endpoint",
-        "properties.primaryEndpoints.blob",
-        Kind::Str,
-    )
-    .read_only(),
-    arg(
-        "secondary_blob_endpoint",
-        "properties.secondaryEndpoints.blob",
-        Kind::Str,
-    )
-    .read_only(),
+    // The endpoints and their hosts: storage_endpoints.rs.
     // From `listKeys` (provider/azure/secrets.rs).
     arg("primary_access_key", "", Kind::Str).exported_secret(),
     arg("secondary_access_key", "", Kind::Str).exported_secret(),
@@ -854,6 +843,7 @@ pub(super) fn storage_to_body(a: &Attrs, body: &mut J) {
 }
 
 pub(super) fn storage_from_body(body: &J, a: &mut Attrs) {
+    super::storage_endpoints::fill(body, a);
     if let Some((tier, repl)) = body["sku"]["name"].as_str().and_then(|n| n.split_once('_')) {
         let (tier, version) = match tier.find("V") {
             Some(i) if i > 0 => (&tier[..i], Some(&tier[i..])),

@@ -5,6 +5,9 @@
 //! The argument tables live by service in `compute.rs`, `data.rs` and
 //! `network.rs`; this file lists the types.
 
+use std::sync::LazyLock;
+
+use super::convert::Arg;
 use super::typedef::{IdRule, TypeDef, def};
 
 pub mod attached;
@@ -29,6 +32,7 @@ mod repeated;
 mod security;
 mod security_rule;
 mod storage;
+mod storage_endpoints;
 
 use compute::*;
 use data::*;
@@ -344,11 +348,23 @@ fn existing() -> Vec<TypeDef> {
                 "azurerm_storage_account",
                 "Microsoft.Storage/storageAccounts",
                 "2025-01-01",
-                STORAGE,
+                storage_account_args(),
                 IdRule::InGroup,
             )
         },
     ]
+}
+
+/// The storage account's arguments and its endpoint attributes.
+fn storage_account_args() -> &'static [Arg] {
+    static ALL: LazyLock<Vec<Arg>> = LazyLock::new(|| {
+        STORAGE
+            .iter()
+            .chain(storage_endpoints::ENDPOINTS)
+            .copied()
+            .collect()
+    });
+    ALL.as_slice()
 }
 
 pub fn lookup(name: &str) -> Option<TypeDef> {
