@@ -299,6 +299,24 @@ pub fn name_under_parent(_: &Store, body: &mut J) {
     }
 }
 
+/// Microsoft.Network's stable api-versions since 2022-07-01 (every type of
+/// the provider is served at each; azure-rest-api-specs; shared by the
+/// networking and private endpoint models): configurations
+/// written against older ones, such as azapi's examples, still run.
+pub(super) const NETWORK_VERSIONS: &[&str] = &[
+    "2024-07-01",
+    "2024-05-01",
+    "2024-03-01",
+    "2024-01-01",
+    "2023-11-01",
+    "2023-09-01",
+    "2023-06-01",
+    "2023-05-01",
+    "2023-02-01",
+    "2022-11-01",
+    "2022-09-01",
+    "2022-07-01",
+];
 /// Every type, for lookup and the reference page.
 pub fn all() -> Vec<Spec> {
     let mut v = vec![resource_group::spec()];

@@ -11,23 +11,6 @@ use serde_json::{Value as J, json};
 
 use super::*;
 
-/// Microsoft.Network's stable api-versions since 2022-07-01 (every type of
-/// the provider is served at each; azure-rest-api-specs): configurations
-/// written against older ones, such as azapi's examples, still run.
-pub(super) const NETWORK_VERSIONS: &[&str] = &[
-    "2024-07-01",
-    "2024-05-01",
-    "2024-03-01",
-    "2024-01-01",
-    "2023-11-01",
-    "2023-09-01",
-    "2023-06-01",
-    "2023-05-01",
-    "2023-02-01",
-    "2022-11-01",
-    "2022-09-01",
-    "2022-07-01",
-];
 const PRIVATE_DNS_VERSIONS: &[&str] = &["2024-06-01", "2020-06-01", "2018-09-01"];
 use super::private_link::PRIVATE_A;
 

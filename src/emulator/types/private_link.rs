@@ -10,8 +10,9 @@
 
 use serde_json::{Value as J, json};
 
-use super::networking::NETWORK_VERSIONS as VERSIONS;
 use super::*;
+
+const VERSIONS: &[&str] = NETWORK_VERSIONS;
 
 /// A private DNS zone's A record set (the zone group writes them).
 pub(super) const PRIVATE_A: &str = "Microsoft.Network/privateDnsZones/A";
