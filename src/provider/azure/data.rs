@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::claims;
 use super::common::{AzureProvider, attrs};
 use super::error::err;
-use super::typedef::{self, IdRule, TypeDef};
+use super::typedef::{self, Attrs, IdRule, TypeDef};
 use super::types;
 use crate::lang::Value;
 use crate::provider::{ArgProblem, BoxFut, ErrorKind, ProviderError};
@@ -59,17 +59,23 @@ fn as_data_source(t: TypeDef) -> TypeDef {
     }
 }
 
+/// The first argument set in `cfg` that is not one of `allowed`.
+fn unexpected_argument<'a>(cfg: &'a Attrs, allowed: &[&str]) -> Option<&'a String> {
+    cfg.iter()
+        .find(|(k, v)| !allowed.contains(&k.as_str()) && !v.is_null())
+        .map(|(k, _)| k)
+}
+
 /// The resource's parent argument and its value for the object `id`,
-/// where its data source finds the parent another way.
+/// where its data source finds the parent another way: the parent's id,
+/// or its name where the resource names it.
 fn resource_parent(ty: &str, id: &str) -> Option<(&'static str, String)> {
+    let arg = resource_parent_arg(ty)?;
     let (parent, _) = id.rsplit_once('/')?.0.rsplit_once('/')?;
-    match types::lookup(ty)?.id {
-        IdRule::Child { parent_arg, .. } => Some((parent_arg, parent.to_string())),
-        IdRule::InNamedParent { parent_arg, .. } => {
-            Some((parent_arg, parent.rsplit('/').next()?.to_string()))
-        }
-        _ => None,
-    }
+    Some(match types::lookup(ty)?.id {
+        IdRule::InNamedParent { .. } => (arg, parent.rsplit('/').next()?.to_string()),
+        _ => (arg, parent.to_string()),
+    })
 }
 
 /// The resource's own argument naming its parent, where its data source
@@ -256,33 +262,23 @@ impl AzureProvider {
                 .map(as_data_source)
                 .ok_or_else(|| ProviderError::UnknownType(ty.to_string()))?;
             if ty == super::types::key_vault_secret::TYPE {
-                if let Some(k) = cfg.iter().find(|(k, v)| {
-                    !super::key_vault_secret::DATA_ARGS.contains(&k.as_str()) && !v.is_null()
-                }) {
+                if let Some(k) = unexpected_argument(&cfg, super::key_vault_secret::DATA_ARGS) {
                     return Err(ProviderError::Invalid(format!(
-                        "data {ty:?} takes name, key_vault_id and version; {:?} is not one of its arguments",
-                        k.0
+                        "data {ty:?} takes name, key_vault_id and version; {k:?} is not one of its arguments"
                     )));
                 }
                 return self.read_secret_data(&cfg).await;
             }
             if ty == super::types::key_vault_key::TYPE {
-                if let Some(k) = cfg.iter().find(|(k, v)| {
-                    !super::key_vault_key::DATA_ARGS.contains(&k.as_str()) && !v.is_null()
-                }) {
+                if let Some(k) = unexpected_argument(&cfg, super::key_vault_key::DATA_ARGS) {
                     return Err(ProviderError::Invalid(format!(
-                        "data {ty:?} takes name and key_vault_id; {:?} is not one of its arguments",
-                        k.0
+                        "data {ty:?} takes name and key_vault_id; {k:?} is not one of its arguments"
                     )));
                 }
                 return self.read_key_data(&cfg).await;
             }
             let identity = typedef::id_args(&t);
-            if let Some(k) = cfg
-                .iter()
-                .find(|(k, v)| !identity.contains(&k.as_str()) && !v.is_null())
-                .map(|(k, _)| k)
-            {
+            if let Some(k) = unexpected_argument(&cfg, &identity) {
                 return Err(ProviderError::Invalid(format!(
                     "data {ty:?} is found by {}; {k:?} is not one of its arguments (it is read, not set)",
                     identity.join(", ")
